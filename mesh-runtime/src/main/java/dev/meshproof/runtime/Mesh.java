@@ -1,0 +1,267 @@
+package dev.meshproof.runtime;
+
+import dev.meshproof.runtime.client.MeshHttpClient;
+import dev.meshproof.runtime.config.ConfigStore;
+import dev.meshproof.runtime.config.IstioResource;
+import dev.meshproof.runtime.config.IstioYamlParser;
+import dev.meshproof.runtime.policy.RandomSource;
+import dev.meshproof.runtime.registry.ServiceInstance;
+import dev.meshproof.runtime.registry.ServiceRegistry;
+import dev.meshproof.runtime.transport.HttpConnectionPool;
+import dev.meshproof.runtime.xds.ControlPlane;
+import dev.meshproof.runtime.xds.ProxyNode;
+import dev.meshproof.runtime.xds.ProxyStatus;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A service mesh on loopback: a control plane that takes Istio YAML and serves Envoy v3 xDS over
+ * ADS, and one sidecar per deployed workload, run by the chosen {@link DataPlane}. Everything binds
+ * 127.0.0.1 on ephemeral ports; {@link #close()} stops every proxy, server and event loop.
+ *
+ * <pre>{@code
+ * try (Mesh mesh = Mesh.builder().seed(42).start()) {
+ *   mesh.deploy(WorkloadSpec.builder("catalog-v1-0").label("version", "v1").serves("catalog", 80, app).build());
+ *   Workload client = mesh.deploy(WorkloadSpec.builder("client-0").build());
+ *   mesh.apply(virtualServiceYaml, "catalog-vs.yaml");
+ *   mesh.awaitSynced();
+ *   HttpOutcome outcome = client.http().get("http://catalog/").join();
+ * }
+ * }</pre>
+ */
+public final class Mesh implements AutoCloseable {
+  private final long seed;
+  private final RandomSource random;
+  private final DataPlane dataPlane;
+  private final Duration syncTimeout;
+  private final EventLoopGroup eventLoops;
+  private final HttpConnectionPool appConnections;
+  private final ControlPlane controlPlane;
+  private final ConfigStore config = new ConfigStore();
+  private final ServiceRegistry registry = new ServiceRegistry();
+  private final Map<String, Workload> workloads = new LinkedHashMap<>();
+
+  private Mesh(Builder builder) {
+    this.seed = builder.seed;
+    this.random = RandomSource.seeded(seed);
+    this.dataPlane = builder.dataPlane;
+    this.syncTimeout = builder.syncTimeout;
+    this.eventLoops =
+        new MultiThreadIoEventLoopGroup(builder.eventLoopThreads, NioIoHandler.newFactory());
+    this.appConnections = new HttpConnectionPool(eventLoops, Duration.ofSeconds(10));
+    ControlPlane started;
+    try {
+      started = ControlPlane.start();
+    } catch (RuntimeException e) {
+      eventLoops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      throw e;
+    }
+    this.controlPlane = started;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The seed every random decision of this mesh derives from; print it to replay a run. */
+  public long seed() {
+    return seed;
+  }
+
+  public DataPlane dataPlane() {
+    return dataPlane;
+  }
+
+  /** The mesh's event loops, which fake services may share to keep thread counts low. */
+  public EventLoopGroup eventLoops() {
+    return eventLoops;
+  }
+
+  public ControlPlane controlPlane() {
+    return controlPlane;
+  }
+
+  /** Starts the workload's sidecar, registers it and its service instance, and pushes config. */
+  public synchronized Workload deploy(WorkloadSpec spec) {
+    if (workloads.containsKey(spec.namespace() + "/" + spec.name())) {
+      throw new IllegalArgumentException(
+          "workload " + spec.namespace() + "/" + spec.name() + " is already deployed");
+    }
+    String proxyId = ProxyNode.sidecarId("127.0.0.1", spec.name(), spec.namespace());
+    SidecarProxy sidecar =
+        dataPlane.startSidecar(
+            new SidecarRequest(
+                proxyId,
+                spec.name(),
+                spec.namespace(),
+                spec.labels(),
+                spec.servicePort(),
+                controlPlane.address(),
+                eventLoops,
+                random.fork(proxyId)));
+    Optional<ProxyNode.Inbound> inbound =
+        spec.service()
+            .map(
+                service ->
+                    new ProxyNode.Inbound(
+                        spec.servicePort().getAsInt(),
+                        sidecar.inboundAddress().orElseThrow(),
+                        spec.app().orElseThrow()));
+    controlPlane.register(
+        new ProxyNode(
+            proxyId,
+            spec.name(),
+            spec.namespace(),
+            spec.labels(),
+            sidecar.outboundAddress(),
+            inbound));
+    inbound.ifPresent(
+        in ->
+            registry.add(
+                new ServiceInstance(
+                    spec.name(),
+                    spec.service().orElseThrow(),
+                    spec.namespace(),
+                    spec.labels(),
+                    in.servicePort(),
+                    in.listener())));
+    Workload workload =
+        new Workload(spec, sidecar, new MeshHttpClient(appConnections, sidecar.outboundAddress()));
+    workloads.put(spec.namespace() + "/" + spec.name(), workload);
+    controlPlane.push(config, registry);
+    return workload;
+  }
+
+  /**
+   * Applies Istio YAML (one or more documents) as {@code kubectl apply} would, and pushes the
+   * result to every proxy. Resources without a namespace land in {@code default}.
+   *
+   * @param source names the YAML in error messages (a file name, or a label for inline text)
+   * @throws dev.meshproof.runtime.config.InvalidConfigException with file, line, field and what is
+   *     allowed, for every problem found; nothing is applied then
+   */
+  public synchronized List<IstioResource> apply(String yaml, String source) {
+    List<IstioResource> resources = IstioYamlParser.parse(yaml, source, "default");
+    config.apply(resources);
+    controlPlane.push(config, registry);
+    return resources;
+  }
+
+  /** Applies a YAML file; errors name the file. */
+  public List<IstioResource> apply(Path file) {
+    try {
+      return apply(Files.readString(file), file.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
+  /**
+   * Waits until every sidecar ACKed its current configuration.
+   *
+   * @throws dev.meshproof.runtime.xds.XdsRejectedException when a proxy NACKs, with its detail
+   */
+  public void awaitSynced() {
+    List<String> ids;
+    synchronized (this) {
+      ids = new ArrayList<>();
+      for (Workload w : workloads.values()) {
+        ids.add(w.sidecar().proxyId());
+      }
+    }
+    controlPlane.awaitSynced(ids, syncTimeout);
+  }
+
+  /**
+   * Per proxy, SYNCED / STALE / NOT_SENT / NACKED per xDS type, like {@code istioctl proxy-status}.
+   */
+  public Map<String, ProxyStatus> proxyStatus() {
+    return controlPlane.proxyStatus();
+  }
+
+  public synchronized Optional<Workload> workload(String namespace, String name) {
+    return Optional.ofNullable(workloads.get(namespace + "/" + name));
+  }
+
+  public synchronized List<Workload> workloads() {
+    return List.copyOf(workloads.values());
+  }
+
+  @Override
+  public synchronized void close() {
+    RuntimeException failure = null;
+    for (Workload workload : workloads.values()) {
+      try {
+        workload.sidecar().close();
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    workloads.clear();
+    controlPlane.close();
+    appConnections.close();
+    eventLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** Configures a {@link Mesh}. */
+  public static final class Builder {
+    private long seed = 1L;
+    private DataPlane dataPlane = DataPlane.embedded();
+    private Duration syncTimeout = Duration.ofSeconds(20);
+    private int eventLoopThreads = 2;
+
+    private Builder() {}
+
+    /** The seed of every random decision (weighted pick, load balancing); default 1. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    public Builder dataPlane(DataPlane dataPlane) {
+      this.dataPlane = java.util.Objects.requireNonNull(dataPlane, "dataPlane");
+      return this;
+    }
+
+    /** How long {@link Mesh#awaitSynced()} waits for ACKs; default 20 s. */
+    public Builder syncTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("syncTimeout: " + timeout + " (expected: > 0)");
+      }
+      this.syncTimeout = timeout;
+      return this;
+    }
+
+    /** Threads of the shared event loop; default 2 (the machines this runs on have 2 cores). */
+    public Builder eventLoopThreads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("eventLoopThreads: " + threads + " (expected: >= 1)");
+      }
+      this.eventLoopThreads = threads;
+      return this;
+    }
+
+    public Mesh start() {
+      return new Mesh(this);
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package dev.meshproof.runtime;
+
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.regex.Pattern;
+
+/**
+ * One workload instance to deploy into the mesh, like a pod: its name, namespace, labels ({@code
+ * app}, {@code version}, ...), and, when it serves, the service it belongs to, the service port and
+ * where its app listens. A workload without a service is a client only.
+ */
+public final class WorkloadSpec {
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
+  private final String name;
+  private final String namespace;
+  private final Map<String, String> labels;
+  private final Optional<String> service;
+  private final OptionalInt servicePort;
+  private final Optional<InetSocketAddress> app;
+
+  private WorkloadSpec(Builder b) {
+    this.name = b.name;
+    this.namespace = b.namespace;
+    this.labels = Map.copyOf(b.labels);
+    this.service = Optional.ofNullable(b.service);
+    this.servicePort = b.service == null ? OptionalInt.empty() : OptionalInt.of(b.servicePort);
+    this.app = Optional.ofNullable(b.app);
+  }
+
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String namespace() {
+    return namespace;
+  }
+
+  public Map<String, String> labels() {
+    return labels;
+  }
+
+  public Optional<String> service() {
+    return service;
+  }
+
+  public OptionalInt servicePort() {
+    return servicePort;
+  }
+
+  public Optional<InetSocketAddress> app() {
+    return app;
+  }
+
+  /** Builds a {@link WorkloadSpec}; {@link #build()} checks that a serving workload has an app. */
+  public static final class Builder {
+    private final String name;
+    private String namespace = "default";
+    private final Map<String, String> labels = new LinkedHashMap<>();
+    private String service;
+    private int servicePort;
+    private InetSocketAddress app;
+
+    private Builder(String name) {
+      this.name = dnsLabel("name", name);
+    }
+
+    public Builder namespace(String namespace) {
+      this.namespace = dnsLabel("namespace", namespace);
+      return this;
+    }
+
+    public Builder label(String key, String value) {
+      labels.put(key, value);
+      return this;
+    }
+
+    /**
+     * Makes this workload an instance of {@code service} on {@code port}, its app at {@code app}.
+     */
+    public Builder serves(String service, int port, InetSocketAddress app) {
+      this.service = dnsLabel("service", service);
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
+      }
+      if (!app.getAddress().isLoopbackAddress()) {
+        throw new IllegalArgumentException("app: " + app + " (expected: a loopback address)");
+      }
+      this.servicePort = port;
+      this.app = app;
+      return this;
+    }
+
+    public WorkloadSpec build() {
+      if (service != null) {
+        labels.putIfAbsent("app", service);
+      }
+      return new WorkloadSpec(this);
+    }
+
+    private static String dnsLabel(String field, String value) {
+      if (value == null || !DNS_LABEL.matcher(value).matches() || value.length() > 63) {
+        throw new IllegalArgumentException(
+            field
+                + ": "
+                + value
+                + " (expected: a DNS-1123 label, lower-case letters, digits and '-')");
+      }
+      return value;
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package dev.meshproof.runtime.client;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * How one request sent into the mesh ended: a response (any status), or a connection failure, reset
+ * or timeout. Every request yields exactly one outcome, so none is silently lost.
+ */
+public record HttpOutcome(
+    Kind kind,
+    int status,
+    Map<String, List<String>> headers,
+    String body,
+    Duration latency,
+    String error) {
+
+  public HttpOutcome {
+    headers = Map.copyOf(headers);
+  }
+
+  /** The ways a request can end. */
+  public enum Kind {
+    RESPONSE,
+    CONNECT_FAILURE,
+    RESET,
+    TIMEOUT
+  }
+
+  public boolean isResponse() {
+    return kind == Kind.RESPONSE;
+  }
+
+  /** The first value of a response header (names are lower-case). */
+  public Optional<String> header(String name) {
+    List<String> values = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+    return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+  }
+
+  static HttpOutcome failure(Kind kind, Duration latency, String error) {
+    return new HttpOutcome(kind, 0, Map.of(), "", latency, error);
+  }
+}

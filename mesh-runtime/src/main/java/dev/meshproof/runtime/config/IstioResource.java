@@ -1,0 +1,6 @@
+package dev.meshproof.runtime.config;
+
+/** An Istio networking or security resource as the user wrote it, parsed and validated. */
+public sealed interface IstioResource permits VirtualService, DestinationRule {
+  ResourceMeta meta();
+}

@@ -1,0 +1,256 @@
+package dev.meshproof.runtime.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.function.BiFunction;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * A YAML mapping read field by field against a schema. Every field read is marked as known; {@link
+ * #finish()} reports the rest as unknown fields with the list of allowed ones, so nothing the user
+ * wrote is silently dropped. Problems are collected, never thrown one at a time.
+ */
+final class YamlMapping {
+  private final String source;
+  private final String path;
+  private final Node node;
+  private final List<ConfigProblem> problems;
+  private final Map<String, NodeTuple> entries = new LinkedHashMap<>();
+  private final Set<String> known = new LinkedHashSet<>();
+
+  private YamlMapping(String source, String path, Node node, List<ConfigProblem> problems) {
+    this.source = source;
+    this.path = path;
+    this.node = node;
+    this.problems = problems;
+    if (node instanceof MappingNode mapping) {
+      for (NodeTuple tuple : mapping.getValue()) {
+        if (tuple.getKeyNode() instanceof ScalarNode key) {
+          if (entries.put(key.getValue(), tuple) != null) {
+            problem(tuple.getKeyNode(), child(key.getValue()), "duplicate field");
+          }
+        } else {
+          problem(tuple.getKeyNode(), path, "field names must be plain strings");
+        }
+      }
+    } else {
+      problem(node, path, "expected a mapping, found " + describe(node));
+    }
+  }
+
+  static YamlMapping of(String source, String path, Node node, List<ConfigProblem> problems) {
+    return new YamlMapping(source, path, node, problems);
+  }
+
+  String path() {
+    return path;
+  }
+
+  Node node() {
+    return node;
+  }
+
+  String source() {
+    return source;
+  }
+
+  List<ConfigProblem> problems() {
+    return problems;
+  }
+
+  int line() {
+    return node.getStartMark().getLine() + 1;
+  }
+
+  boolean has(String field) {
+    known.add(field);
+    return entries.containsKey(field);
+  }
+
+  Optional<Node> value(String field) {
+    known.add(field);
+    NodeTuple tuple = entries.get(field);
+    return tuple == null ? Optional.empty() : Optional.of(tuple.getValueNode());
+  }
+
+  Optional<String> string(String field) {
+    return value(field).flatMap(v -> scalar(v, child(field), "a string"));
+  }
+
+  String requiredString(String field, String expected) {
+    Optional<String> value = string(field);
+    if (value.isEmpty() && !entries.containsKey(field)) {
+      problem(node, child(field), "required field is missing (expected: " + expected + ")");
+    }
+    return value.orElse("");
+  }
+
+  OptionalInt integer(String field, int min, int max) {
+    Optional<Node> value = value(field);
+    if (value.isEmpty()) {
+      return OptionalInt.empty();
+    }
+    String expected = "an integer from " + min + " to " + max;
+    Optional<String> text = scalar(value.get(), child(field), expected);
+    if (text.isEmpty()) {
+      return OptionalInt.empty();
+    }
+    try {
+      int parsed = Integer.parseInt(text.get().trim());
+      if (parsed < min || parsed > max) {
+        problem(
+            value.get(), child(field), parsed + " is out of range (expected: " + expected + ")");
+        return OptionalInt.empty();
+      }
+      return OptionalInt.of(parsed);
+    } catch (NumberFormatException e) {
+      problem(value.get(), child(field), "\"" + text.get() + "\" is not " + expected);
+      return OptionalInt.empty();
+    }
+  }
+
+  boolean bool(String field, boolean defaultValue) {
+    Optional<Node> value = value(field);
+    if (value.isEmpty()) {
+      return defaultValue;
+    }
+    Optional<String> text = scalar(value.get(), child(field), "true or false");
+    if (text.isEmpty()) {
+      return defaultValue;
+    }
+    return switch (text.get()) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> {
+        problem(
+            value.get(),
+            child(field),
+            "\"" + text.get() + "\" is not a boolean (expected: true or false)");
+        yield defaultValue;
+      }
+    };
+  }
+
+  Optional<YamlMapping> mapping(String field) {
+    return value(field).map(v -> of(source, child(field), v, problems));
+  }
+
+  /** Reads a sequence, each item with {@code reader}; items that could not be read are skipped. */
+  <T> List<T> list(String field, BiFunction<Node, String, Optional<T>> reader) {
+    Optional<Node> value = value(field);
+    if (value.isEmpty()) {
+      return List.of();
+    }
+    if (!(value.get() instanceof SequenceNode sequence)) {
+      problem(value.get(), child(field), "expected a list, found " + describe(value.get()));
+      return List.of();
+    }
+    List<T> out = new ArrayList<>();
+    List<Node> items = sequence.getValue();
+    for (int i = 0; i < items.size(); i++) {
+      reader.apply(items.get(i), child(field) + "[" + i + "]").ifPresent(out::add);
+    }
+    return out;
+  }
+
+  List<String> stringList(String field) {
+    return list(field, (item, itemPath) -> scalar(item, itemPath, "a string"));
+  }
+
+  /** A map of string to string, such as labels. */
+  Map<String, String> stringMap(String field) {
+    Optional<YamlMapping> mapping = mapping(field);
+    if (mapping.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<String, NodeTuple> entry : mapping.get().entries.entrySet()) {
+      mapping.get().known.add(entry.getKey());
+      mapping
+          .get()
+          .scalar(entry.getValue().getValueNode(), mapping.get().child(entry.getKey()), "a string")
+          .ifPresent(v -> out.put(entry.getKey(), v));
+    }
+    return out;
+  }
+
+  /** All fields of this mapping with their value nodes, all marked as known. */
+  Map<String, Node> fields() {
+    Map<String, Node> out = new LinkedHashMap<>();
+    entries.forEach(
+        (name, tuple) -> {
+          known.add(name);
+          out.put(name, tuple.getValueNode());
+        });
+    return out;
+  }
+
+  /**
+   * Rejects a field that is valid Istio but that this version of Meshproof does not implement:
+   * ignoring it would make a scenario prove something about a configuration it did not run.
+   */
+  void notYetSupported(String field) {
+    known.add(field);
+    NodeTuple tuple = entries.get(field);
+    if (tuple != null) {
+      problem(
+          tuple.getKeyNode(),
+          child(field),
+          "valid Istio, but not supported by Meshproof yet (it would be silently ignored)");
+    }
+  }
+
+  /** Reports every field that no read asked for. */
+  void finish() {
+    for (Map.Entry<String, NodeTuple> entry : entries.entrySet()) {
+      if (!known.contains(entry.getKey())) {
+        problem(
+            entry.getValue().getKeyNode(),
+            child(entry.getKey()),
+            "unknown field (allowed: " + String.join(", ", known) + ")");
+      }
+    }
+  }
+
+  String child(String field) {
+    return path.isEmpty() ? field : path + "." + field;
+  }
+
+  Optional<String> scalar(Node value, String fieldPath, String expected) {
+    if (value instanceof ScalarNode scalar) {
+      return Optional.of(scalar.getValue());
+    }
+    problem(value, fieldPath, "expected " + expected + ", found " + describe(value));
+    return Optional.empty();
+  }
+
+  void problem(Node at, String fieldPath, String message) {
+    problems.add(
+        new ConfigProblem(
+            source,
+            at.getStartMark().getLine() + 1,
+            at.getStartMark().getColumn() + 1,
+            fieldPath,
+            message));
+  }
+
+  private static String describe(Node node) {
+    if (node instanceof MappingNode) {
+      return "a mapping";
+    }
+    if (node instanceof SequenceNode) {
+      return "a list";
+    }
+    return "\"" + ((ScalarNode) node).getValue() + "\"";
+  }
+}

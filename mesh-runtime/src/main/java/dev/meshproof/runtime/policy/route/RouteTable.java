@@ -1,0 +1,94 @@
+package dev.meshproof.runtime.policy.route;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A decoded {@code RouteConfiguration}: virtual hosts selected by the request authority with
+ * Envoy's domain precedence (exact, then longest suffix wildcard {@code *.foo}, then longest prefix
+ * wildcard {@code foo.*}, then {@code *}).
+ */
+public final class RouteTable {
+  private final String name;
+  private final List<VirtualHost> virtualHosts;
+  private final Map<String, VirtualHost> exact = new HashMap<>();
+
+  public RouteTable(String name, List<VirtualHost> virtualHosts) {
+    this.name = name;
+    this.virtualHosts = List.copyOf(virtualHosts);
+    for (VirtualHost host : this.virtualHosts) {
+      for (String domain : host.domains()) {
+        if (!domain.contains("*")) {
+          VirtualHost previous = exact.put(domain.toLowerCase(Locale.ROOT), host);
+          if (previous != null) {
+            // Envoy rejects the whole RouteConfiguration for this; so does the decoder.
+            throw new IllegalArgumentException(
+                "route config "
+                    + name
+                    + ": domain '"
+                    + domain
+                    + "' is in virtual hosts '"
+                    + previous.name()
+                    + "' and '"
+                    + host.name()
+                    + "' (expected: unique domains)");
+          }
+        }
+      }
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public List<VirtualHost> virtualHosts() {
+    return virtualHosts;
+  }
+
+  /** The virtual host that serves {@code authority}, or empty (Envoy answers 404, flag NR). */
+  public Optional<VirtualHost> findVirtualHost(String authority) {
+    String host = authority.toLowerCase(Locale.ROOT);
+    VirtualHost found = exact.get(host);
+    if (found != null) {
+      return Optional.of(found);
+    }
+    VirtualHost best = null;
+    int bestLength = -1;
+    int bestRank = Integer.MAX_VALUE;
+    for (VirtualHost candidate : virtualHosts) {
+      for (String domain : candidate.domains()) {
+        String d = domain.toLowerCase(Locale.ROOT);
+        int rank;
+        boolean matches;
+        if (d.equals("*")) {
+          rank = 3;
+          matches = true;
+        } else if (d.startsWith("*")) {
+          rank = 1;
+          matches = host.length() > d.length() - 1 && host.endsWith(d.substring(1));
+        } else if (d.endsWith("*")) {
+          rank = 2;
+          matches =
+              host.length() > d.length() - 1 && host.startsWith(d.substring(0, d.length() - 1));
+        } else {
+          continue;
+        }
+        if (matches && (rank < bestRank || (rank == bestRank && d.length() > bestLength))) {
+          best = candidate;
+          bestRank = rank;
+          bestLength = d.length();
+        }
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  /** Selects virtual host and route for a request; empty when nothing matches (NR). */
+  public Optional<Route> route(RequestHeaders request) {
+    return findVirtualHost(request.authority()).flatMap(vh -> vh.findRoute(request));
+  }
+}

@@ -1,0 +1,191 @@
+package dev.meshproof.runtime.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.pool.AbstractChannelPoolHandler;
+import io.netty.channel.pool.ChannelPool;
+import io.netty.channel.pool.SimpleChannelPool;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keep-alive HTTP/1.1 connections to upstream addresses, one pool per address. Used by the sidecar
+ * for upstream requests and by the traffic client for requests into the mesh, so both move bytes
+ * the same way. Every exchange ends in a response or an {@link UpstreamException}.
+ */
+public final class HttpConnectionPool implements AutoCloseable {
+  private static final AttributeKey<CompletableFuture<FullHttpResponse>> PENDING =
+      AttributeKey.valueOf("meshproof.pending");
+  private static final int MAX_BODY = 16 * 1024 * 1024;
+
+  private final EventLoopGroup group;
+  private final Duration connectTimeout;
+  private final Map<InetSocketAddress, SimpleChannelPool> pools = new ConcurrentHashMap<>();
+
+  public HttpConnectionPool(EventLoopGroup group, Duration connectTimeout) {
+    this.group = group;
+    this.connectTimeout = connectTimeout;
+  }
+
+  /**
+   * Sends {@code request} (ownership passes to the pool) to {@code address}. The returned response
+   * must be released by the caller. A zero {@code timeout} waits indefinitely, like Istio's
+   * disabled route timeout.
+   */
+  public CompletableFuture<FullHttpResponse> send(
+      InetSocketAddress address, FullHttpRequest request, Duration timeout) {
+    CompletableFuture<FullHttpResponse> result = new CompletableFuture<>();
+    ChannelPool pool = pools.computeIfAbsent(address, this::newPool);
+    pool.acquire()
+        .addListener(
+            acquired -> {
+              if (!acquired.isSuccess()) {
+                ReferenceCountUtil.release(request);
+                result.completeExceptionally(
+                    new UpstreamException(
+                        UpstreamException.Kind.CONNECT_FAILURE,
+                        "connection failure to " + address + ": " + acquired.cause().getMessage(),
+                        acquired.cause()));
+                return;
+              }
+              Channel channel = (Channel) acquired.getNow();
+              exchange(pool, channel, request, timeout, result);
+            });
+    return result;
+  }
+
+  private void exchange(
+      ChannelPool pool,
+      Channel channel,
+      FullHttpRequest request,
+      Duration timeout,
+      CompletableFuture<FullHttpResponse> result) {
+    HttpUtil.setKeepAlive(request, true);
+    channel.attr(PENDING).set(result);
+    ScheduledFuture<?> timer =
+        timeout.isZero()
+            ? null
+            : channel
+                .eventLoop()
+                .schedule(
+                    () -> {
+                      if (result.completeExceptionally(
+                          new UpstreamException(
+                              UpstreamException.Kind.TIMEOUT,
+                              "no response within " + timeout,
+                              null))) {
+                        channel.close();
+                      }
+                    },
+                    timeout.toNanos(),
+                    TimeUnit.NANOSECONDS);
+    result.whenComplete(
+        (response, error) -> {
+          if (timer != null) {
+            timer.cancel(false);
+          }
+          channel.attr(PENDING).set(null);
+          if (error != null || response == null || !HttpUtil.isKeepAlive(response)) {
+            channel.close();
+          }
+          pool.release(channel);
+        });
+    channel
+        .writeAndFlush(request)
+        .addListener(
+            (ChannelFuture written) -> {
+              if (!written.isSuccess()) {
+                result.completeExceptionally(
+                    new UpstreamException(
+                        UpstreamException.Kind.RESET,
+                        "upstream write failed: " + written.cause().getMessage(),
+                        written.cause()));
+              }
+            });
+  }
+
+  private SimpleChannelPool newPool(InetSocketAddress address) {
+    Bootstrap bootstrap =
+        new Bootstrap()
+            .group(group)
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+            .remoteAddress(address);
+    return new SimpleChannelPool(
+        bootstrap,
+        new AbstractChannelPoolHandler() {
+          @Override
+          public void channelCreated(Channel channel) {
+            channel
+                .pipeline()
+                .addLast(new HttpClientCodec())
+                .addLast(new HttpObjectAggregator(MAX_BODY))
+                .addLast(new ResponseHandler());
+          }
+        });
+  }
+
+  /** Completes the pending exchange with the response, or fails it when the connection dies. */
+  private static final class ResponseHandler extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      CompletableFuture<FullHttpResponse> pending = ctx.channel().attr(PENDING).get();
+      if (msg instanceof FullHttpResponse response && pending != null) {
+        if (!pending.complete(response)) {
+          response.release();
+        }
+      } else {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      fail(ctx, UpstreamException.Kind.RESET, "upstream connection closed before a response", null);
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      fail(
+          ctx,
+          UpstreamException.Kind.RESET,
+          "upstream connection error: " + cause.getMessage(),
+          cause);
+      ctx.close();
+    }
+
+    private static void fail(
+        ChannelHandlerContext ctx, UpstreamException.Kind kind, String message, Throwable cause) {
+      CompletableFuture<FullHttpResponse> pending = ctx.channel().attr(PENDING).get();
+      if (pending != null) {
+        pending.completeExceptionally(new UpstreamException(kind, message, cause));
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    pools.values().forEach(SimpleChannelPool::close);
+    pools.clear();
+  }
+}

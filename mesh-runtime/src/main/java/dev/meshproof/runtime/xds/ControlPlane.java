@@ -1,0 +1,171 @@
+package dev.meshproof.runtime.xds;
+
+import dev.meshproof.runtime.config.ConfigStore;
+import dev.meshproof.runtime.registry.ServiceRegistry;
+import io.envoyproxy.controlplane.cache.SnapshotConsistencyException;
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The mesh's control plane: holds the registered proxies, translates config and registry into a
+ * per-proxy snapshot ({@link XdsTranslator}), and serves it over ADS (java-control-plane's {@link
+ * V3DiscoveryServer} on a {@link SimpleCache} keyed by node id) on a loopback port. ACKs and NACKs
+ * are tracked per proxy and type, as {@code istioctl proxy-status} reports them.
+ */
+public final class ControlPlane implements AutoCloseable {
+  private final SimpleCache<String> cache = new SimpleCache<>(Node::getId);
+  private final XdsStatusTracker tracker = new XdsStatusTracker();
+  private final Map<String, ProxyNode> proxies = new ConcurrentHashMap<>();
+  private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
+  private final ExecutorService executor;
+  private final Server server;
+
+  private ControlPlane() {
+    AtomicInteger threads = new AtomicInteger();
+    this.executor =
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "meshproof-xds-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    V3DiscoveryServer discovery = new V3DiscoveryServer(tracker, cache);
+    this.server =
+        NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+            .executor(executor)
+            .addService(discovery.getAggregatedDiscoveryServiceImpl())
+            .build();
+  }
+
+  /** Starts the ADS server on 127.0.0.1 on an ephemeral port. */
+  public static ControlPlane start() {
+    ControlPlane plane = new ControlPlane();
+    try {
+      plane.server.start();
+    } catch (IOException e) {
+      plane.executor.shutdownNow();
+      throw new UncheckedIOException("cannot start the xDS server on loopback", e);
+    }
+    return plane;
+  }
+
+  /** Where proxies connect for ADS. */
+  public InetSocketAddress address() {
+    return (InetSocketAddress) server.getListenSockets().get(0);
+  }
+
+  public void register(ProxyNode proxy) {
+    proxies.put(proxy.id(), proxy);
+  }
+
+  public void unregister(String proxyId) {
+    proxies.remove(proxyId);
+    snapshots.remove(proxyId);
+    cache.clearSnapshot(proxyId);
+    tracker.forget(proxyId);
+  }
+
+  /**
+   * Translates the current config and registry for every registered proxy and pushes what changed.
+   * Serialised, so two pushes never interleave their snapshots.
+   */
+  public synchronized void push(ConfigStore config, ServiceRegistry registry) {
+    var virtualServices = config.virtualServices();
+    var destinationRules = config.destinationRules();
+    var instances = registry.instances();
+    for (ProxyNode proxy : proxies.values()) {
+      Snapshot snapshot =
+          XdsTranslator.translate(proxy, virtualServices, destinationRules, instances);
+      try {
+        snapshot.ensureConsistent();
+      } catch (SnapshotConsistencyException e) {
+        throw new IllegalStateException(
+            "translation for " + proxy.id() + " is inconsistent: " + e.getMessage(), e);
+      }
+      Snapshot previous = snapshots.get(proxy.id());
+      if (previous != null
+          && previous
+              .version(XdsNames.TYPE_LISTENER)
+              .equals(snapshot.version(XdsNames.TYPE_LISTENER))) {
+        continue;
+      }
+      snapshots.put(proxy.id(), snapshot);
+      tracker.expect(proxy.id(), snapshot.version(XdsNames.TYPE_LISTENER), typesIn(snapshot));
+      cache.setSnapshot(proxy.id(), snapshot);
+    }
+  }
+
+  private static Set<String> typesIn(Snapshot snapshot) {
+    Set<String> types = new HashSet<>();
+    for (String typeUrl :
+        new String[] {
+          XdsNames.TYPE_CLUSTER, XdsNames.TYPE_ENDPOINT, XdsNames.TYPE_LISTENER, XdsNames.TYPE_ROUTE
+        }) {
+      if (!snapshot.resources(typeUrl).isEmpty()) {
+        types.add(XdsNames.shortType(typeUrl));
+      }
+    }
+    return types;
+  }
+
+  /** The snapshot currently served to {@code proxyId}, e.g. for a config dump. */
+  public Optional<Snapshot> snapshot(String proxyId) {
+    return Optional.ofNullable(snapshots.get(proxyId));
+  }
+
+  /**
+   * Per proxy, where it stands against its snapshot (SYNCED / STALE / NOT_SENT / NACKED per type).
+   */
+  public Map<String, ProxyStatus> proxyStatus() {
+    return tracker.statuses();
+  }
+
+  /**
+   * Blocks until every proxy in {@code proxyIds} ACKed its current snapshot.
+   *
+   * @throws XdsRejectedException when a proxy NACKs, with its error detail
+   * @throws IllegalStateException on timeout, naming what is not synced
+   */
+  public void awaitSynced(Collection<String> proxyIds, Duration timeout) {
+    try {
+      tracker.awaitSynced(proxyIds, timeout);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for proxies to sync", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.shutdownNow();
+    try {
+      server.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    executor.shutdownNow();
+  }
+}

@@ -1,0 +1,34 @@
+package dev.meshproof.runtime.xds;
+
+import com.google.protobuf.util.JsonFormat;
+import io.envoyproxy.envoy.admin.v3.ClustersConfigDump;
+import io.envoyproxy.envoy.admin.v3.ConfigDump;
+import io.envoyproxy.envoy.admin.v3.EndpointsConfigDump;
+import io.envoyproxy.envoy.admin.v3.ListenersConfigDump;
+import io.envoyproxy.envoy.admin.v3.RoutesConfigDump;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+
+/** The protobuf types our xDS and config dumps contain, for printing them as Envoy's JSON. */
+public final class XdsJson {
+  public static final JsonFormat.TypeRegistry TYPES =
+      JsonFormat.TypeRegistry.newBuilder()
+          .add(Cluster.getDescriptor())
+          .add(ClusterLoadAssignment.getDescriptor())
+          .add(Listener.getDescriptor())
+          .add(RouteConfiguration.getDescriptor())
+          .add(HttpConnectionManager.getDescriptor())
+          .add(Router.getDescriptor())
+          .add(ConfigDump.getDescriptor())
+          .add(ClustersConfigDump.getDescriptor())
+          .add(ListenersConfigDump.getDescriptor())
+          .add(RoutesConfigDump.getDescriptor())
+          .add(EndpointsConfigDump.getDescriptor())
+          .build();
+
+  private XdsJson() {}
+}

@@ -1,0 +1,46 @@
+package dev.meshproof.runtime.xds;
+
+/** Resource names as Istio's translation spells them, so config dumps read like Istio's. */
+public final class XdsNames {
+  public static final String OUTBOUND_LISTENER = "virtualOutbound";
+  public static final String INBOUND_LISTENER = "virtualInbound";
+
+  /**
+   * All outbound HTTP routes. Istio names a route config per port because iptables hands it the
+   * original destination port; here the app dials one outbound port and names the port in Host.
+   */
+  public static final String OUTBOUND_ROUTE = "outbound";
+
+  public static final String TYPE_CLUSTER = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
+  public static final String TYPE_ENDPOINT =
+      "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
+  public static final String TYPE_LISTENER =
+      "type.googleapis.com/envoy.config.listener.v3.Listener";
+  public static final String TYPE_ROUTE =
+      "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
+
+  private XdsNames() {}
+
+  /**
+   * {@code outbound|80|v1|catalog.default.svc.cluster.local}; an empty subset is the whole service.
+   */
+  public static String outboundCluster(int port, String subset, String host) {
+    return "outbound|" + port + "|" + subset + "|" + host;
+  }
+
+  /** {@code inbound|8080||}, the cluster that reaches the local app. */
+  public static String inboundCluster(int port) {
+    return "inbound|" + port + "||";
+  }
+
+  /** Short type name for messages: {@code CDS}, {@code EDS}, {@code LDS}, {@code RDS}. */
+  public static String shortType(String typeUrl) {
+    return switch (typeUrl) {
+      case TYPE_CLUSTER -> "CDS";
+      case TYPE_ENDPOINT -> "EDS";
+      case TYPE_LISTENER -> "LDS";
+      case TYPE_ROUTE -> "RDS";
+      default -> typeUrl;
+    };
+  }
+}

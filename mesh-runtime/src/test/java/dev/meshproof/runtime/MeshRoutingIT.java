@@ -1,0 +1,156 @@
+package dev.meshproof.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.meshproof.runtime.client.HttpOutcome;
+import dev.meshproof.runtime.proxy.Sidecar;
+import dev.meshproof.runtime.telemetry.AccessLogEntry;
+import dev.meshproof.runtime.xds.SyncState;
+import dev.meshproof.runtime.xds.XdsRejectedException;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MeshRoutingIT {
+  private static final String DESTINATION_RULE =
+      """
+      apiVersion: networking.istio.io/v1
+      kind: DestinationRule
+      metadata:
+        name: catalog
+      spec:
+        host: catalog
+        subsets:
+        - name: v1
+          labels: {version: v1}
+        - name: v2
+          labels: {version: v2}
+      """;
+
+  private TestApp v1;
+  private TestApp v2;
+  private Mesh mesh;
+  private Workload client;
+
+  @BeforeAll
+  void startMesh() {
+    v1 = new TestApp("catalog-v1");
+    v2 = new TestApp("catalog-v2");
+    mesh = Mesh.builder().seed(7).start();
+    mesh.deploy(
+        WorkloadSpec.builder("catalog-v1-0")
+            .label("version", "v1")
+            .serves("catalog", 80, v1.address())
+            .build());
+    mesh.deploy(
+        WorkloadSpec.builder("catalog-v2-0")
+            .label("version", "v2")
+            .serves("catalog", 80, v2.address())
+            .build());
+    client = mesh.deploy(WorkloadSpec.builder("client-0").label("app", "client").build());
+    mesh.apply(DESTINATION_RULE, "catalog-dr.yaml");
+  }
+
+  @AfterAll
+  void stopMesh() {
+    mesh.close();
+    v1.close();
+    v2.close();
+  }
+
+  @Test
+  void headerMatchSendsRequestsToTheMatchedSubsetThroughBothSidecars() {
+    mesh.apply(
+        """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata:
+          name: catalog
+        spec:
+          hosts: [catalog]
+          http:
+          - match:
+            - headers:
+                end-user: {exact: jason}
+            route:
+            - destination: {host: catalog, subset: v2}
+          - route:
+            - destination: {host: catalog, subset: v1}
+        """,
+        "catalog-vs.yaml");
+    mesh.awaitSynced();
+
+    HttpOutcome jason =
+        client
+            .http()
+            .send(
+                dev.meshproof.runtime.client.HttpRequestSpec.get("http://catalog/items")
+                    .withHeader("end-user", "jason"))
+            .join();
+    HttpOutcome anyone = client.http().get("http://catalog/items").join();
+
+    assertThat(jason.status()).isEqualTo(200);
+    assertThat(jason.body()).isEqualTo("catalog-v2 /items");
+    assertThat(jason.header("server")).contains("envoy");
+    assertThat(anyone.body()).isEqualTo("catalog-v1 /items");
+    assertThat(mesh.proxyStatus().values())
+        .allSatisfy(
+            s -> assertThat(s.types().values()).allMatch(t -> t.state() == SyncState.SYNCED));
+    List<AccessLogEntry> log = ((Sidecar) client.sidecar()).accessLog().entries();
+    assertThat(log)
+        .anySatisfy(
+            e ->
+                assertThat(e.upstreamCluster())
+                    .isEqualTo("outbound|80|v2|catalog.default.svc.cluster.local"));
+  }
+
+  @Test
+  void unknownHostIsAnsweredWith404AndFlagNr() {
+    mesh.awaitSynced();
+    HttpOutcome outcome = client.http().get("http://nowhere/").join();
+
+    assertThat(outcome.status()).isEqualTo(404);
+    assertThat(((Sidecar) client.sidecar()).accessLog().entries())
+        .anySatisfy(e -> assertThat(e.flagCode()).isEqualTo("NR"));
+  }
+
+  @Test
+  void regexThatIsNotRe2IsNackedWithTheReason() {
+    try (TestApp app = new TestApp("reviews");
+        Mesh isolated = Mesh.builder().start()) {
+      isolated.deploy(
+          WorkloadSpec.builder("reviews-0").serves("reviews", 80, app.address()).build());
+      isolated.apply(
+          """
+          apiVersion: networking.istio.io/v1
+          kind: VirtualService
+          metadata: {name: reviews}
+          spec:
+            hosts: [reviews]
+            http:
+            - match:
+              - uri: {regex: "/(?=admin).*"}
+              route:
+              - destination: {host: reviews}
+          """,
+          "reviews-vs.yaml");
+
+      assertThatThrownBy(isolated::awaitSynced)
+          .isInstanceOf(XdsRejectedException.class)
+          .hasMessageContaining("NACK")
+          .hasMessageContaining("invalid RE2 regex '/(?=admin).*'");
+    }
+  }
+
+  @Test
+  void configDumpHoldsTheClustersTheProxyReceived() {
+    mesh.awaitSynced();
+    assertThat(client.sidecar().configDump())
+        .contains("type.googleapis.com/envoy.admin.v3.ClustersConfigDump")
+        .contains("outbound|80|v1|catalog.default.svc.cluster.local");
+  }
+}

@@ -1,0 +1,48 @@
+package dev.meshproof.runtime;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A minimal app for mesh-runtime's own tests (which must not depend on fake-services): answers
+ * {@code <name> <path>} and echoes the Host header it saw.
+ */
+final class TestApp implements AutoCloseable {
+  private final HttpServer server;
+
+  TestApp(String name) {
+    try {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    server.createContext(
+        "/",
+        exchange -> {
+          byte[] body = (name + " " + exchange.getRequestURI()).getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("x-app", name);
+          exchange
+              .getResponseHeaders()
+              .add("x-seen-host", exchange.getRequestHeaders().getFirst("Host"));
+          exchange.sendResponseHeaders(200, body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
+    server.start();
+  }
+
+  InetSocketAddress address() {
+    return server.getAddress();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}

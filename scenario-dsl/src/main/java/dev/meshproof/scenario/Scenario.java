@@ -1,0 +1,150 @@
+package dev.meshproof.scenario;
+
+import dev.meshproof.scenario.expect.Expectation;
+import dev.meshproof.scenario.expect.ExpectationSpec;
+import dev.meshproof.scenario.traffic.TrafficSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * A mesh scenario: topology (services with versions, client workloads), Istio configuration as
+ * users write it, traffic, expectations and the seed that makes the run replayable.
+ *
+ * <pre>{@code
+ * Scenario canary =
+ *     Scenario.named("catalog 90/10 canary")
+ *         .service("catalog", s -> s.version("v1").version("v2"))
+ *         .client("client")
+ *         .istio("catalog-canary.yaml", yaml)
+ *         .traffic(t -> t.from("client").get("http://catalog/").requests(2_000))
+ *         .expect(split("catalog").byVersion(Map.of("v1", 0.9, "v2", 0.1)).atAlpha(0.001))
+ *         .build();
+ * }</pre>
+ */
+public record Scenario(
+    String name,
+    List<ServiceSpec> services,
+    List<String> clients,
+    List<IstioSource> istio,
+    List<TrafficSpec> traffic,
+    List<Expectation> expectations,
+    long seed) {
+
+  /** The system property that overrides every scenario's seed, to replay a printed run. */
+  public static final String SEED_PROPERTY = "meshproof.seed";
+
+  public Scenario {
+    services = List.copyOf(services);
+    clients = List.copyOf(clients);
+    istio = List.copyOf(istio);
+    traffic = List.copyOf(traffic);
+    expectations = List.copyOf(expectations);
+  }
+
+  public static Builder named(String name) {
+    return new Builder(name);
+  }
+
+  /** A copy with another seed, e.g. to replay a failing run. */
+  public Scenario withSeed(long newSeed) {
+    return new Scenario(name, services, clients, istio, traffic, expectations, newSeed);
+  }
+
+  /**
+   * Builds a {@link Scenario}; {@link #build()} checks that traffic comes from declared clients.
+   */
+  public static final class Builder {
+    private final String name;
+    private final List<ServiceSpec> services = new ArrayList<>();
+    private final Set<String> clients = new LinkedHashSet<>();
+    private final List<IstioSource> istio = new ArrayList<>();
+    private final List<TrafficSpec> traffic = new ArrayList<>();
+    private final List<Expectation> expectations = new ArrayList<>();
+    private long seed = Long.getLong(SEED_PROPERTY, 1L);
+
+    private Builder(String name) {
+      if (name == null || name.isBlank()) {
+        throw new IllegalArgumentException("name: blank (expected: a short description)");
+      }
+      this.name = name;
+    }
+
+    /**
+     * Adds a service with versions, each an echo workload labelled {@code app} and {@code version}.
+     */
+    public Builder service(String service, Consumer<ServiceSpec.Builder> configure) {
+      ServiceSpec.Builder builder = new ServiceSpec.Builder(service);
+      configure.accept(builder);
+      services.add(builder.build());
+      return this;
+    }
+
+    /** Adds a client-only workload whose app sends the scenario's traffic through its sidecar. */
+    public Builder client(String client) {
+      clients.add(client);
+      return this;
+    }
+
+    /** Istio YAML text; {@code source} names it in error messages. */
+    public Builder istio(String source, String yaml) {
+      istio.add(new IstioSource(source, yaml));
+      return this;
+    }
+
+    /** An Istio YAML file, as {@code kubectl apply -f} takes it. */
+    public Builder istio(Path file) {
+      try {
+        return istio(file.toString(), Files.readString(file));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read Istio YAML " + file, e);
+      }
+    }
+
+    public Builder traffic(Consumer<TrafficSpec.Builder> configure) {
+      TrafficSpec.Builder builder = new TrafficSpec.Builder();
+      configure.accept(builder);
+      traffic.add(builder.build());
+      return this;
+    }
+
+    public Builder expect(Expectation expectation) {
+      expectations.add(expectation);
+      return this;
+    }
+
+    public Builder expect(ExpectationSpec expectation) {
+      return expect(expectation.build());
+    }
+
+    /** The seed of every random decision in the run; default 1, or {@code -Dmeshproof.seed}. */
+    public Builder seed(long seed) {
+      this.seed = Long.getLong(SEED_PROPERTY, seed);
+      return this;
+    }
+
+    public Scenario build() {
+      for (TrafficSpec t : traffic) {
+        if (!clients.contains(t.from())) {
+          throw new IllegalArgumentException(
+              "traffic.from: "
+                  + t.from()
+                  + " (expected one of the declared clients: "
+                  + clients
+                  + ")");
+        }
+      }
+      if (traffic.isEmpty()) {
+        throw new IllegalArgumentException(
+            "traffic: none (expected: at least one traffic(...) block)");
+      }
+      return new Scenario(name, services, List.copyOf(clients), istio, traffic, expectations, seed);
+    }
+  }
+}

@@ -1,0 +1,16 @@
+package dev.meshproof.scenario.expect;
+
+/** Entry points of the expectation DSL, for static import. */
+public final class Expectations {
+  private Expectations() {}
+
+  /** Expects the traffic to {@code service} to split across its versions as given. */
+  public static SplitExpectation.Builder split(String service) {
+    return new SplitExpectation.Builder(service);
+  }
+
+  /** Expects the fraction of 2xx responses among all requests to be at least a floor. */
+  public static SuccessRateExpectation.Builder successRate() {
+    return new SuccessRateExpectation.Builder();
+  }
+}

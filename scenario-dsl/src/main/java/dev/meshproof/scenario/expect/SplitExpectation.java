@@ -1,0 +1,219 @@
+package dev.meshproof.scenario.expect;
+
+import dev.meshproof.scenario.result.DistributionRow;
+import dev.meshproof.scenario.result.ExpectationResult;
+import dev.meshproof.scenario.traffic.Observations;
+import dev.meshproof.scenario.traffic.RequestObservation;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.commons.statistics.inference.ChiSquareTest;
+import org.apache.commons.statistics.inference.SignificanceResult;
+
+/**
+ * Expects requests to a service to be split across its versions in given proportions, as a
+ * VirtualService's weighted routes promise. Judged by Pearson's chi-square goodness-of-fit test
+ * (Apache Commons Statistics) at a stated alpha over the responses that name the version that
+ * served them: the split holds unless the observed counts are less likely than alpha under it. A
+ * version whose expected share is 0 must receive no request at all.
+ */
+public final class SplitExpectation implements Expectation {
+  private final String service;
+  private final Map<String, Double> expected;
+  private final double alpha;
+
+  private SplitExpectation(String service, Map<String, Double> expected, double alpha) {
+    this.service = service;
+    this.expected = expected;
+    this.alpha = alpha;
+  }
+
+  @Override
+  public String description() {
+    StringBuilder shares = new StringBuilder();
+    expected.forEach(
+        (v, f) ->
+            shares
+                .append(shares.length() == 0 ? "" : "/")
+                .append(v)
+                .append(' ')
+                .append(percent(f)));
+    return "split of "
+        + service
+        + " by version is "
+        + shares
+        + " (chi-square goodness of fit, alpha "
+        + alpha
+        + ")";
+  }
+
+  @Override
+  public ExpectationResult evaluate(Observations observations) {
+    Map<String, Long> counts = new TreeMap<>();
+    long unattributed = 0;
+    for (RequestObservation r : observations.requests()) {
+      if (r.service().map(service::equals).orElse(false) && r.version().isPresent()) {
+        counts.merge(r.version().get(), 1L, Long::sum);
+      } else {
+        unattributed++;
+      }
+    }
+    long n = counts.values().stream().mapToLong(Long::longValue).sum();
+    List<String> categories = new ArrayList<>(expected.keySet());
+    counts.keySet().stream().filter(v -> !expected.containsKey(v)).forEach(categories::add);
+
+    List<DistributionRow> rows = new ArrayList<>();
+    for (String version : categories) {
+      long observed = counts.getOrDefault(version, 0L);
+      double share = expected.getOrDefault(version, 0.0);
+      rows.add(
+          new DistributionRow(
+              version, observed, n == 0 ? 0 : (double) observed / n, share, share * n));
+    }
+    Map<String, String> statistics = new LinkedHashMap<>();
+    statistics.put("test", "Pearson chi-square goodness of fit");
+    statistics.put("alpha", String.valueOf(alpha));
+    statistics.put("attributed responses", String.valueOf(n));
+    statistics.put("unattributed requests", String.valueOf(unattributed));
+
+    String observedText = observedText(rows);
+    if (n == 0) {
+      return new ExpectationResult(
+          description(),
+          false,
+          "no response from "
+              + service
+              + " named its version ("
+              + unattributed
+              + " requests unattributed)",
+          statistics,
+          rows);
+    }
+    List<String> impossible = new ArrayList<>();
+    for (DistributionRow row : rows) {
+      if (row.expectedFraction() == 0 && row.observed() > 0) {
+        impossible.add(row.category() + " received " + row.observed());
+      }
+    }
+    if (!impossible.isEmpty()) {
+      return new ExpectationResult(
+          description(),
+          false,
+          "versions expected to receive nothing did: "
+              + String.join(", ", impossible)
+              + "; observed "
+              + observedText,
+          statistics,
+          rows);
+    }
+    List<DistributionRow> tested = rows.stream().filter(r -> r.expectedFraction() > 0).toList();
+    if (tested.size() < 2) {
+      return new ExpectationResult(
+          description(),
+          true,
+          "all "
+              + n
+              + " attributed responses came from "
+              + tested.get(0).category()
+              + "; observed "
+              + observedText,
+          statistics,
+          rows);
+    }
+    double[] expectedCounts = tested.stream().mapToDouble(DistributionRow::expectedCount).toArray();
+    long[] observedCounts = tested.stream().mapToLong(DistributionRow::observed).toArray();
+    SignificanceResult test = ChiSquareTest.withDefaults().test(expectedCounts, observedCounts);
+    statistics.put("chi-square statistic", String.format(Locale.ROOT, "%.4f", test.getStatistic()));
+    statistics.put("degrees of freedom", String.valueOf(tested.size() - 1));
+    statistics.put("p-value", String.format(Locale.ROOT, "%.6g", test.getPValue()));
+    boolean passed = !test.reject(alpha);
+    String message =
+        (passed ? "consistent" : "NOT consistent")
+            + " with the expected split: observed "
+            + observedText
+            + String.format(
+                Locale.ROOT,
+                "; chi-square %.3f, p-value %.3g %s alpha %s",
+                test.getStatistic(),
+                test.getPValue(),
+                passed ? ">=" : "<",
+                alpha);
+    return new ExpectationResult(description(), passed, message, statistics, rows);
+  }
+
+  private static String observedText(List<DistributionRow> rows) {
+    StringBuilder out = new StringBuilder();
+    for (DistributionRow row : rows) {
+      out.append(out.length() == 0 ? "" : ", ")
+          .append(row.category())
+          .append('=')
+          .append(row.observed())
+          .append(" (expected ")
+          .append(String.format(Locale.ROOT, "%.1f", row.expectedCount()))
+          .append(')');
+    }
+    return out.toString();
+  }
+
+  private static String percent(double fraction) {
+    return String.format(Locale.ROOT, "%.4g%%", fraction * 100).replaceAll("\\.?0+%$", "%");
+  }
+
+  /** Configures a {@link SplitExpectation}. */
+  public static final class Builder implements ExpectationSpec {
+    private final String service;
+    private Map<String, Double> expected;
+    private double alpha = 0.001;
+
+    Builder(String service) {
+      this.service = service;
+    }
+
+    /** Expected share per version, as fractions summing to 1 (e.g. v1 0.9, v2 0.1). */
+    public Builder byVersion(Map<String, Double> shares) {
+      double sum = 0;
+      for (Map.Entry<String, Double> share : shares.entrySet()) {
+        if (share.getValue() < 0 || share.getValue() > 1) {
+          throw new IllegalArgumentException(
+              "byVersion."
+                  + share.getKey()
+                  + ": "
+                  + share.getValue()
+                  + " (expected: a fraction in [0, 1])");
+        }
+        sum += share.getValue();
+      }
+      if (Math.abs(sum - 1) > 1e-9) {
+        throw new IllegalArgumentException("byVersion: shares sum to " + sum + " (expected: 1)");
+      }
+      this.expected = new TreeMap<>(shares);
+      return this;
+    }
+
+    /** The significance level of the test; default 0.001. */
+    public Builder atAlpha(double alpha) {
+      if (!(alpha > 0 && alpha < 0.5)) {
+        throw new IllegalArgumentException("alpha: " + alpha + " (expected: in (0, 0.5))");
+      }
+      this.alpha = alpha;
+      return this;
+    }
+
+    @Override
+    public SplitExpectation build() {
+      if (expected == null) {
+        throw new IllegalArgumentException(
+            "byVersion: missing (expected: e.g. Map.of(\"v1\", 0.9, \"v2\", 0.1))");
+      }
+      return new SplitExpectation(
+          service,
+          Map.copyOf(expected).entrySet().stream()
+              .sorted(Map.Entry.comparingByKey())
+              .collect(LinkedHashMap::new, (m, e) -> m.put(e.getKey(), e.getValue()), Map::putAll),
+          alpha);
+    }
+  }
+}

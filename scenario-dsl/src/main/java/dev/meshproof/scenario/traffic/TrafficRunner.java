@@ -1,0 +1,51 @@
+package dev.meshproof.scenario.traffic;
+
+import dev.meshproof.runtime.client.HttpOutcome;
+import dev.meshproof.runtime.client.MeshHttpClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Sends a {@link TrafficSpec} through a client workload's sidecar: a closed loop keeping at most
+ * {@code concurrency} requests in flight. Each request ends in an outcome (the client enforces the
+ * per-request timeout), so the run always finishes with every request accounted for.
+ */
+public final class TrafficRunner {
+  private TrafficRunner() {}
+
+  public static List<RequestObservation> run(MeshHttpClient client, TrafficSpec traffic) {
+    HttpOutcome[] outcomes = new HttpOutcome[traffic.requests()];
+    AtomicInteger next = new AtomicInteger();
+    List<CompletableFuture<Void>> lanes = new ArrayList<>();
+    for (int lane = 0; lane < Math.min(traffic.concurrency(), traffic.requests()); lane++) {
+      lanes.add(lane(client, traffic, next, outcomes));
+    }
+    CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new)).join();
+    List<RequestObservation> observations = new ArrayList<>(outcomes.length);
+    for (int i = 0; i < outcomes.length; i++) {
+      if (outcomes[i] == null) {
+        throw new IllegalStateException("request " + i + " of " + traffic + " has no outcome");
+      }
+      observations.add(RequestObservation.of(i, traffic, outcomes[i]));
+    }
+    return observations;
+  }
+
+  /** One in-flight slot: sends the next request when its previous one completes. */
+  private static CompletableFuture<Void> lane(
+      MeshHttpClient client, TrafficSpec traffic, AtomicInteger next, HttpOutcome[] outcomes) {
+    int index = next.getAndIncrement();
+    if (index >= outcomes.length) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return client
+        .send(traffic.request())
+        .thenCompose(
+            outcome -> {
+              outcomes[index] = outcome;
+              return lane(client, traffic, next, outcomes);
+            });
+  }
+}

@@ -1,0 +1,79 @@
+package dev.meshproof.scenario.traffic;
+
+import dev.meshproof.runtime.client.HttpRequestSpec;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Traffic a client workload sends: one request shape, repeated {@code requests} times with at most
+ * {@code concurrency} in flight. With concurrency 1 the order of every random draw in the mesh is
+ * fixed, so the run replays exactly from its seed.
+ */
+public record TrafficSpec(String from, HttpRequestSpec request, int requests, int concurrency) {
+
+  /** Configures a {@link TrafficSpec}. */
+  public static final class Builder {
+    private String from;
+    private String method = "GET";
+    private String url;
+    private final Map<String, String> headers = new LinkedHashMap<>();
+    private int requests = 100;
+    private int concurrency = 1;
+    private Duration timeout = HttpRequestSpec.DEFAULT_TIMEOUT;
+
+    public Builder from(String client) {
+      this.from = Objects.requireNonNull(client, "from");
+      return this;
+    }
+
+    /** A GET of {@code url} as the app writes it, e.g. {@code http://catalog/items}. */
+    public Builder get(String url) {
+      this.method = "GET";
+      this.url = url;
+      return this;
+    }
+
+    public Builder header(String name, String value) {
+      headers.put(name, value);
+      return this;
+    }
+
+    public Builder requests(int requests) {
+      if (requests < 1) {
+        throw new IllegalArgumentException("requests: " + requests + " (expected: >= 1)");
+      }
+      this.requests = requests;
+      return this;
+    }
+
+    public Builder concurrency(int concurrency) {
+      if (concurrency < 1 || concurrency > 1024) {
+        throw new IllegalArgumentException("concurrency: " + concurrency + " (expected: 1-1024)");
+      }
+      this.concurrency = concurrency;
+      return this;
+    }
+
+    /** Client-side timeout per request; past it the request counts as a timeout, never lost. */
+    public Builder timeout(Duration timeout) {
+      this.timeout = timeout;
+      return this;
+    }
+
+    public TrafficSpec build() {
+      if (from == null) {
+        throw new IllegalArgumentException(
+            "from: missing (expected: the name of a client workload)");
+      }
+      if (url == null) {
+        throw new IllegalArgumentException(
+            "url: missing (expected: e.g. get(\"http://catalog/\"))");
+      }
+      HttpRequestSpec request =
+          new HttpRequestSpec(method, java.net.URI.create(url), headers, new byte[0], timeout);
+      return new TrafficSpec(from, request, requests, concurrency);
+    }
+  }
+}

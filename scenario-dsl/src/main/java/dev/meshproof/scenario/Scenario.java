@@ -110,7 +110,11 @@ public record Scenario(
     public Builder traffic(Consumer<TrafficSpec.Builder> configure) {
       TrafficSpec.Builder builder = new TrafficSpec.Builder();
       configure.accept(builder);
-      traffic.add(builder.build());
+      TrafficSpec built = builder.build("traffic-" + (traffic.size() + 1));
+      if (traffic.stream().anyMatch(t -> t.name().equals(built.name()))) {
+        throw new IllegalArgumentException("traffic.name: " + built.name() + " is used twice (expected: unique names)");
+      }
+      traffic.add(built);
       return this;
     }
 

@@ -22,11 +22,14 @@ import org.apache.commons.statistics.inference.SignificanceResult;
  */
 public final class SplitExpectation implements Expectation {
   private final String service;
+  private final java.util.Optional<String> traffic;
   private final Map<String, Double> expected;
   private final double alpha;
 
-  private SplitExpectation(String service, Map<String, Double> expected, double alpha) {
+  private SplitExpectation(
+      String service, java.util.Optional<String> traffic, Map<String, Double> expected, double alpha) {
     this.service = service;
+    this.traffic = traffic;
     this.expected = expected;
     this.alpha = alpha;
   }
@@ -55,6 +58,9 @@ public final class SplitExpectation implements Expectation {
     Map<String, Long> counts = new TreeMap<>();
     long unattributed = 0;
     for (RequestObservation r : observations.requests()) {
+      if (traffic.isPresent() && !traffic.get().equals(r.traffic())) {
+        continue;
+      }
       if (r.service().map(service::equals).orElse(false) && r.version().isPresent()) {
         counts.merge(r.version().get(), 1L, Long::sum);
       } else {
@@ -165,6 +171,7 @@ public final class SplitExpectation implements Expectation {
   /** Configures a {@link SplitExpectation}. */
   public static final class Builder implements ExpectationSpec {
     private final String service;
+    private java.util.Optional<String> traffic = java.util.Optional.empty();
     private Map<String, Double> expected;
     private double alpha = 0.001;
 
@@ -193,6 +200,12 @@ public final class SplitExpectation implements Expectation {
       return this;
     }
 
+    /** Judges only the requests of the named traffic block; default all traffic. */
+    public Builder forTraffic(String name) {
+      this.traffic = java.util.Optional.of(name);
+      return this;
+    }
+
     /** The significance level of the test; default 0.001. */
     public Builder atAlpha(double alpha) {
       if (!(alpha > 0 && alpha < 0.5)) {
@@ -208,12 +221,9 @@ public final class SplitExpectation implements Expectation {
         throw new IllegalArgumentException(
             "byVersion: missing (expected: e.g. Map.of(\"v1\", 0.9, \"v2\", 0.1))");
       }
+      // byVersion() keeps the shares in a TreeMap: categories are reported in version order.
       return new SplitExpectation(
-          service,
-          Map.copyOf(expected).entrySet().stream()
-              .sorted(Map.Entry.comparingByKey())
-              .collect(LinkedHashMap::new, (m, e) -> m.put(e.getKey(), e.getValue()), Map::putAll),
-          alpha);
+          service, traffic, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(expected)), alpha);
     }
   }
 }

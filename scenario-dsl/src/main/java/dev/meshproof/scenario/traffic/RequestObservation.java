@@ -10,6 +10,7 @@ import java.util.Optional;
  */
 public record RequestObservation(
     int index,
+    String traffic,
     String from,
     String url,
     HttpOutcome.Kind kind,
@@ -23,6 +24,7 @@ public record RequestObservation(
   static RequestObservation of(int index, TrafficSpec traffic, HttpOutcome outcome) {
     return new RequestObservation(
         index,
+        traffic.name(),
         traffic.from(),
         traffic.request().url().toString(),
         outcome.kind(),

@@ -11,10 +11,12 @@ import java.util.Objects;
  * {@code concurrency} in flight. With concurrency 1 the order of every random draw in the mesh is
  * fixed, so the run replays exactly from its seed.
  */
-public record TrafficSpec(String from, HttpRequestSpec request, int requests, int concurrency) {
+public record TrafficSpec(
+    String name, String from, HttpRequestSpec request, int requests, int concurrency) {
 
   /** Configures a {@link TrafficSpec}. */
   public static final class Builder {
+    private String name;
     private String from;
     private String method = "GET";
     private String url;
@@ -22,6 +24,12 @@ public record TrafficSpec(String from, HttpRequestSpec request, int requests, in
     private int requests = 100;
     private int concurrency = 1;
     private Duration timeout = HttpRequestSpec.DEFAULT_TIMEOUT;
+
+    /** Names this traffic so expectations can judge it alone; default {@code traffic-<n>}. */
+    public Builder named(String name) {
+      this.name = Objects.requireNonNull(name, "name");
+      return this;
+    }
 
     public Builder from(String client) {
       this.from = Objects.requireNonNull(client, "from");
@@ -62,7 +70,7 @@ public record TrafficSpec(String from, HttpRequestSpec request, int requests, in
       return this;
     }
 
-    public TrafficSpec build() {
+    public TrafficSpec build(String defaultName) {
       if (from == null) {
         throw new IllegalArgumentException(
             "from: missing (expected: the name of a client workload)");
@@ -73,7 +81,7 @@ public record TrafficSpec(String from, HttpRequestSpec request, int requests, in
       }
       HttpRequestSpec request =
           new HttpRequestSpec(method, java.net.URI.create(url), headers, new byte[0], timeout);
-      return new TrafficSpec(from, request, requests, concurrency);
+      return new TrafficSpec(name == null ? defaultName : name, from, request, requests, concurrency);
     }
   }
 }

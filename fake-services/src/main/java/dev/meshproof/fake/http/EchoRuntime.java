@@ -1,0 +1,16 @@
+package dev.meshproof.fake.http;
+
+import dev.meshproof.fake.WorkloadIdentity;
+import dev.meshproof.fake.behavior.BehaviorControl;
+import dev.meshproof.fake.behavior.SeededRandom;
+import dev.meshproof.fake.journal.RequestJournal;
+import java.time.Clock;
+
+/** What every connection of one echo instance shares. */
+record EchoRuntime(
+    WorkloadIdentity identity,
+    BehaviorControl behavior,
+    SeededRandom random,
+    Clock clock,
+    RequestJournal journal,
+    UpstreamCaller caller) {}

@@ -1,0 +1,62 @@
+package dev.meshproof.fake.journal;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * One request as the workload received it: the evidence a scenario inspects to prove where the mesh
+ * sent traffic, how often it retried, whether it mirrored, and which identity called.
+ *
+ * @param timestamp when the request arrived (from the workload's injected clock)
+ * @param instance the receiving instance
+ * @param protocol {@code HTTP/1.1}, {@code HTTP/2.0}, {@code gRPC} or {@code TCP}
+ * @param method HTTP method ({@code POST} for gRPC, {@code CONNECT} for a TCP connection)
+ * @param path path with query (gRPC: {@code /package.Service/Method})
+ * @param authority the Host / {@code :authority} received
+ * @param requestId the {@code x-request-id}, or null
+ * @param attempt 1-based count of requests with this {@code x-request-id} so far (1 without one)
+ * @param mirrored true when the authority's host ends with {@code -shadow} (Istio traffic
+ *     mirroring)
+ * @param callerIdentity the caller's SPIFFE ID from {@code X-Forwarded-Client-Cert} {@code URI=},
+ *     or null
+ * @param status the HTTP status answered, 0 when nothing was answered (hang, reset); for {@code
+ *     gRPC} the gRPC status code, -1 when nothing was answered
+ * @param bodySize request body bytes
+ */
+public record JournalEntry(
+    Instant timestamp,
+    String instance,
+    String protocol,
+    String method,
+    String path,
+    String authority,
+    String requestId,
+    int attempt,
+    boolean mirrored,
+    String callerIdentity,
+    int status,
+    long bodySize) {
+
+  /** The request id, if the request carried one. */
+  public Optional<String> requestIdIfPresent() {
+    return Optional.ofNullable(requestId);
+  }
+
+  /** The caller's SPIFFE ID, if the mesh forwarded one. */
+  public Optional<String> callerIdentityIfPresent() {
+    return Optional.ofNullable(callerIdentity);
+  }
+
+  /** Whether {@code authority}'s host part ends with {@code -shadow}, as Envoy marks mirrors. */
+  public static boolean isMirrored(String authority) {
+    if (authority == null) {
+      return false;
+    }
+    String host = authority;
+    int colon = host.lastIndexOf(':');
+    if (colon > 0 && host.indexOf(']') < colon) {
+      host = host.substring(0, colon);
+    }
+    return host.endsWith("-shadow");
+  }
+}

@@ -1,0 +1,31 @@
+package dev.meshproof.fake.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class CallerIdentityTest {
+  @Test
+  void takesTheUriOfTheLastElement() {
+    String xfcc =
+        "By=spiffe://cluster.local/ns/a/sa/x;URI=spiffe://cluster.local/ns/a/sa/first,"
+            + "By=spiffe://cluster.local/ns/b/sa/y;Subject=\"CN=a,O=b;c\";"
+            + "URI=spiffe://cluster.local/ns/b/sa/last";
+    assertThat(CallerIdentity.fromXfcc(xfcc)).hasValue("spiffe://cluster.local/ns/b/sa/last");
+  }
+
+  @Test
+  void emptyWithoutUri() {
+    assertThat(CallerIdentity.fromXfcc("Hash=abc;Subject=\"\"")).isEmpty();
+    assertThat(CallerIdentity.fromXfcc(null)).isEmpty();
+    assertThat(CallerIdentity.fromXfcc("")).isEmpty();
+  }
+
+  @Test
+  void mirroredMeansHostEndsWithShadow() {
+    assertThat(JournalEntry.isMirrored("catalog-shadow:80")).isTrue();
+    assertThat(JournalEntry.isMirrored("catalog.default.svc.cluster.local-shadow")).isTrue();
+    assertThat(JournalEntry.isMirrored("catalog:80")).isFalse();
+    assertThat(JournalEntry.isMirrored(null)).isFalse();
+  }
+}

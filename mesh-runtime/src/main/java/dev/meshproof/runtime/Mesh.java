@@ -19,7 +19,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -174,14 +173,25 @@ public final class Mesh implements AutoCloseable {
    * @throws dev.meshproof.runtime.xds.XdsRejectedException when a proxy NACKs, with its detail
    */
   public void awaitSynced() {
-    List<String> ids;
+    List<SidecarProxy> sidecars;
     synchronized (this) {
-      ids = new ArrayList<>();
-      for (Workload w : workloads.values()) {
-        ids.add(w.sidecar().proxyId());
-      }
+      sidecars = workloads.values().stream().map(Workload::sidecar).toList();
     }
-    controlPlane.awaitSynced(ids, syncTimeout);
+    try {
+      controlPlane.awaitSynced(sidecars.stream().map(SidecarProxy::proxyId).toList(), syncTimeout);
+    } catch (IllegalStateException timeout) {
+      // A proxy that died never ACKs: say so rather than only that it timed out.
+      StringBuilder dead = new StringBuilder();
+      for (SidecarProxy sidecar : sidecars) {
+        sidecar
+            .failure()
+            .ifPresent(f -> dead.append("\n").append(sidecar.proxyId()).append(": ").append(f));
+      }
+      throw new IllegalStateException(timeout.getMessage() + dead, timeout);
+    }
+    for (SidecarProxy sidecar : sidecars) {
+      sidecar.awaitReady(syncTimeout);
+    }
   }
 
   /**

@@ -24,6 +24,24 @@ public interface SidecarProxy extends AutoCloseable {
   /** The proxy's configuration as Envoy's {@code /config_dump} JSON, as evidence. */
   String configDump();
 
+  /**
+   * Waits until the proxy serves the configuration it ACKed (an Envoy binds listeners after the
+   * ACK); the embedded sidecar serves on ACK, so it returns at once.
+   *
+   * @throws IllegalStateException when the proxy died or is not ready in time, with its log
+   */
+  default void awaitReady(java.time.Duration timeout) {}
+
+  /** Why the proxy is not running any more (e.g. an Envoy process that exited), if it is not. */
+  default Optional<String> failure() {
+    return Optional.empty();
+  }
+
+  /** The proxy's own log, attached to a failing result; empty when it keeps none. */
+  default String log() {
+    return "";
+  }
+
   @Override
   void close();
 }

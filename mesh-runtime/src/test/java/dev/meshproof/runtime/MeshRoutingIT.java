@@ -142,7 +142,8 @@ class MeshRoutingIT {
       assertThatThrownBy(isolated::awaitSynced)
           .isInstanceOf(XdsRejectedException.class)
           .hasMessageContaining("NACK")
-          .hasMessageContaining("invalid RE2 regex '/(?=admin).*'");
+          .hasMessageContaining(
+              "regex '/(?=admin).*' is not valid RE2: invalid perl operator: (?=");
     }
   }
 

@@ -112,7 +112,8 @@ public record Scenario(
       configure.accept(builder);
       TrafficSpec built = builder.build("traffic-" + (traffic.size() + 1));
       if (traffic.stream().anyMatch(t -> t.name().equals(built.name()))) {
-        throw new IllegalArgumentException("traffic.name: " + built.name() + " is used twice (expected: unique names)");
+        throw new IllegalArgumentException(
+            "traffic.name: " + built.name() + " is used twice (expected: unique names)");
       }
       traffic.add(built);
       return this;

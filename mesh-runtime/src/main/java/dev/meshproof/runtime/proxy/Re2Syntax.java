@@ -1,6 +1,6 @@
 package dev.meshproof.runtime.proxy;
 
-import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -10,35 +10,37 @@ import java.util.regex.PatternSyntaxException;
  * them, so without this check the embedded sidecar would ACK a route Envoy NACKs.
  */
 final class Re2Syntax {
-  private static final Pattern UNSUPPORTED =
-      Pattern.compile("\\(\\?<?[=!]|\\(\\?>|\\\\[1-9]|\\\\k<|[*+?}]\\+");
+  private static final Pattern PERL_GROUP = Pattern.compile("\\(\\?<?[=!>]");
+  private static final Pattern BACKREFERENCE = Pattern.compile("\\\\[1-9]|\\\\k<");
+  private static final Pattern POSSESSIVE = Pattern.compile("[*+?}]\\+");
 
   private Re2Syntax() {}
 
-  /** Compiles {@code regex}, or returns why RE2 would not accept it. */
+  /**
+   * Compiles {@code regex}, or throws with RE2's own wording for what it rejects (so the embedded
+   * sidecar's NACK reads like Envoy's, e.g. {@code invalid perl operator: (?=}).
+   */
   static Pattern compile(String regex, boolean caseSensitive) {
-    var unsupported = UNSUPPORTED.matcher(regex);
-    if (unsupported.find()) {
-      throw new IllegalArgumentException(
-          "invalid RE2 regex '"
-              + regex
-              + "': '"
-              + unsupported.group()
-              + "' (look-around, back-reference, atomic group or possessive quantifier) is not RE2 syntax");
+    Matcher perl = PERL_GROUP.matcher(regex);
+    if (perl.find()) {
+      throw invalid(regex, "invalid perl operator: " + perl.group());
+    }
+    Matcher backreference = BACKREFERENCE.matcher(regex);
+    if (backreference.find()) {
+      throw invalid(regex, "invalid escape sequence: " + backreference.group());
+    }
+    Matcher possessive = POSSESSIVE.matcher(regex);
+    if (possessive.find()) {
+      throw invalid(regex, "bad repetition operator: " + possessive.group());
     }
     try {
       return Pattern.compile(regex, caseSensitive ? 0 : Pattern.CASE_INSENSITIVE);
     } catch (PatternSyntaxException e) {
-      throw new IllegalArgumentException("invalid regex '" + regex + "': " + e.getDescription());
+      throw invalid(regex, e.getDescription());
     }
   }
 
-  static Optional<String> problem(String regex) {
-    try {
-      compile(regex, true);
-      return Optional.empty();
-    } catch (IllegalArgumentException e) {
-      return Optional.of(e.getMessage());
-    }
+  private static IllegalArgumentException invalid(String regex, String reason) {
+    return new IllegalArgumentException("regex '" + regex + "' is not valid RE2: " + reason);
   }
 }

@@ -27,7 +27,10 @@ public final class SplitExpectation implements Expectation {
   private final double alpha;
 
   private SplitExpectation(
-      String service, java.util.Optional<String> traffic, Map<String, Double> expected, double alpha) {
+      String service,
+      java.util.Optional<String> traffic,
+      Map<String, Double> expected,
+      double alpha) {
     this.service = service;
     this.traffic = traffic;
     this.expected = expected;
@@ -223,7 +226,10 @@ public final class SplitExpectation implements Expectation {
       }
       // byVersion() keeps the shares in a TreeMap: categories are reported in version order.
       return new SplitExpectation(
-          service, traffic, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(expected)), alpha);
+          service,
+          traffic,
+          java.util.Collections.unmodifiableMap(new LinkedHashMap<>(expected)),
+          alpha);
     }
   }
 }

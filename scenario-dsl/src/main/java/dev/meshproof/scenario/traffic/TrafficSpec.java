@@ -81,7 +81,8 @@ public record TrafficSpec(
       }
       HttpRequestSpec request =
           new HttpRequestSpec(method, java.net.URI.create(url), headers, new byte[0], timeout);
-      return new TrafficSpec(name == null ? defaultName : name, from, request, requests, concurrency);
+      return new TrafficSpec(
+          name == null ? defaultName : name, from, request, requests, concurrency);
     }
   }
 }

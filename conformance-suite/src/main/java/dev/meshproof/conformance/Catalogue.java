@@ -1,0 +1,124 @@
+package dev.meshproof.conformance;
+
+import static dev.meshproof.scenario.expect.Expectations.split;
+import static dev.meshproof.scenario.expect.Expectations.successRate;
+
+import dev.meshproof.scenario.Scenario;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The conformance catalogue: every test Meshproof runs against a target. Each encodes a behaviour
+ * the Istio documentation promises, with a stated statistical test where the behaviour is random.
+ */
+public final class Catalogue {
+  private static final String VIRTUAL_SERVICE_DOC =
+      "https://istio.io/latest/docs/reference/config/networking/virtual-service/";
+
+  private Catalogue() {}
+
+  public static List<ConformanceTest> all() {
+    return List.of(
+        new ConformanceTest(
+            "mesh-http-route-weight-90-10",
+            Feature.MeshHTTPRouteWeight,
+            "A VirtualService sends 90% of catalog traffic to subset v1 and 10% to v2; 2,000"
+                + " requests split accordingly (chi-square goodness of fit, alpha 0.001) and all"
+                + " succeed.",
+            VIRTUAL_SERVICE_DOC + "#HTTPRouteDestination",
+            yaml ->
+                Scenario.named("catalog canary 90/10")
+                    .service("catalog", s -> s.version("v1").version("v2"))
+                    .client("client")
+                    .istio("mesh-http-route-weight-90-10.yaml", yaml)
+                    .traffic(t -> t.from("client").get("http://catalog/").requests(2_000))
+                    .expect(split("catalog").byVersion(Map.of("v1", 0.9, "v2", 0.1)).atAlpha(0.001))
+                    .expect(successRate().atLeast(0.999).atAlpha(0.001))
+                    .build()),
+        new ConformanceTest(
+            "mesh-http-route-header-match",
+            Feature.MeshHTTPRouteHeaderMatch,
+            "Requests with header end-user: jason go to reviews v2; all others to v1 (first"
+                + " matching rule wins).",
+            VIRTUAL_SERVICE_DOC + "#HTTPMatchRequest",
+            yaml ->
+                Scenario.named("reviews routed by end-user header")
+                    .service("reviews", s -> s.version("v1").version("v2"))
+                    .client("productpage")
+                    .istio("mesh-http-route-header-match.yaml", yaml)
+                    .traffic(
+                        t ->
+                            t.named("jason")
+                                .from("productpage")
+                                .get("http://reviews/reviews/1")
+                                .header("end-user", "jason")
+                                .requests(50))
+                    .traffic(
+                        t ->
+                            t.named("anonymous")
+                                .from("productpage")
+                                .get("http://reviews/reviews/1")
+                                .requests(50))
+                    .expect(
+                        split("reviews")
+                            .forTraffic("jason")
+                            .byVersion(Map.of("v1", 0.0, "v2", 1.0)))
+                    .expect(
+                        split("reviews")
+                            .forTraffic("anonymous")
+                            .byVersion(Map.of("v1", 1.0, "v2", 0.0)))
+                    .expect(successRate().atLeast(0.999))
+                    .build()),
+        new ConformanceTest(
+            "mesh-http-route-path-match",
+            Feature.MeshHTTPRoutePathMatch,
+            "URI prefix /v2/ and regex ^/beta/[0-9]+$ route to catalog v2; other paths to v1.",
+            VIRTUAL_SERVICE_DOC + "#HTTPMatchRequest",
+            yaml ->
+                Scenario.named("catalog routed by path")
+                    .service("catalog", s -> s.version("v1").version("v2"))
+                    .client("client")
+                    .istio("mesh-http-route-path-match.yaml", yaml)
+                    .traffic(
+                        t ->
+                            t.named("prefix")
+                                .from("client")
+                                .get("http://catalog/v2/items")
+                                .requests(30))
+                    .traffic(
+                        t ->
+                            t.named("regex")
+                                .from("client")
+                                .get("http://catalog/beta/42")
+                                .requests(30))
+                    .traffic(
+                        t ->
+                            t.named("regex-miss")
+                                .from("client")
+                                .get("http://catalog/beta/x42")
+                                .requests(30))
+                    .traffic(
+                        t ->
+                            t.named("other")
+                                .from("client")
+                                .get("http://catalog/items")
+                                .requests(30))
+                    .expect(
+                        split("catalog")
+                            .forTraffic("prefix")
+                            .byVersion(Map.of("v1", 0.0, "v2", 1.0)))
+                    .expect(
+                        split("catalog")
+                            .forTraffic("regex")
+                            .byVersion(Map.of("v1", 0.0, "v2", 1.0)))
+                    .expect(
+                        split("catalog")
+                            .forTraffic("regex-miss")
+                            .byVersion(Map.of("v1", 1.0, "v2", 0.0)))
+                    .expect(
+                        split("catalog")
+                            .forTraffic("other")
+                            .byVersion(Map.of("v1", 1.0, "v2", 0.0)))
+                    .build()));
+  }
+}

@@ -1,0 +1,26 @@
+package dev.meshproof.conformance;
+
+import dev.meshproof.reports.SupportLevel;
+
+/**
+ * Mesh features the catalogue proves, named in the style of Gateway API's features (ARCHITECTURE.md
+ * §7); each is core or extended.
+ */
+public enum Feature {
+  /** VirtualService weighted routes across DestinationRule subsets. */
+  MeshHTTPRouteWeight(SupportLevel.CORE),
+  /** VirtualService match on request headers. */
+  MeshHTTPRouteHeaderMatch(SupportLevel.CORE),
+  /** VirtualService match on the URI (prefix, exact, regex). */
+  MeshHTTPRoutePathMatch(SupportLevel.CORE);
+
+  private final SupportLevel supportLevel;
+
+  Feature(SupportLevel supportLevel) {
+    this.supportLevel = supportLevel;
+  }
+
+  public SupportLevel supportLevel() {
+    return supportLevel;
+  }
+}

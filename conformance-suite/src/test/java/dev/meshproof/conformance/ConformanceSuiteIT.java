@@ -1,0 +1,82 @@
+package dev.meshproof.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.meshproof.reports.ConformanceReport;
+import dev.meshproof.reports.ConformanceTestResult;
+import dev.meshproof.reports.Implementation;
+import dev.meshproof.reports.ReportFiles;
+import dev.meshproof.reports.ReportWriter;
+import dev.meshproof.scenario.ScenarioRunner;
+import dev.meshproof.scenario.result.ScenarioResult;
+import dev.meshproof.scenario.result.Status;
+import dev.meshproof.scenario.target.Target;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Runs the whole conformance catalogue on every target and writes the conformance report (HTML,
+ * JSON, YAML) to {@code conformance-suite/target/meshproof/}. One JUnit test per catalogue entry
+ * and target; an unavailable target is a skip with its reason.
+ */
+class ConformanceSuiteIT {
+  private static final Map<String, List<ScenarioResult>> RESULTS = new LinkedHashMap<>();
+
+  @TestFactory
+  Stream<DynamicContainer> catalogue() {
+    return Catalogue.all().stream()
+        .map(
+            test ->
+                DynamicContainer.dynamicContainer(
+                    test.feature() + " / " + test.id(),
+                    ConformanceTargets.all().stream().map(target -> run(test, target))));
+  }
+
+  private static DynamicTest run(ConformanceTest test, Target target) {
+    return DynamicTest.dynamicTest(
+        target.name(),
+        () -> {
+          ScenarioResult result = ScenarioRunner.run(test.buildScenario(), target);
+          synchronized (RESULTS) {
+            RESULTS.computeIfAbsent(test.id(), k -> new ArrayList<>()).add(result);
+          }
+          assumeTrue(result.status() != Status.SKIPPED, () -> result.failure().orElse("skipped"));
+          assertThat(result.status()).as(result::failureSummary).isEqualTo(Status.PASSED);
+        });
+  }
+
+  @AfterAll
+  static void writeReport() throws IOException {
+    ConformanceReport.Builder report =
+        ConformanceReport.builder()
+            .implementation(Implementation.of("meshproof", "meshproof", MeshproofVersion.VERSION))
+            .meshproofVersion(MeshproofVersion.VERSION)
+            .istioVersion(MeshproofVersion.EMULATED_ISTIO)
+            .date(Instant.now())
+            .mode("default");
+    for (ConformanceTest test : Catalogue.all()) {
+      ConformanceTestResult.Builder result =
+          ConformanceTestResult.builder(test.id())
+              .feature(test.feature().name())
+              .supportLevel(test.feature().supportLevel())
+              .description(test.description())
+              .specReference(test.specReference());
+      RESULTS.getOrDefault(test.id(), List.of()).forEach(result::result);
+      report.test(result.build());
+    }
+    Path directory = Path.of(System.getProperty("meshproof.report.dir", "target/meshproof"));
+    ReportFiles files = ReportWriter.write(report.build(), directory);
+    System.out.println("Meshproof conformance report: " + files);
+  }
+}

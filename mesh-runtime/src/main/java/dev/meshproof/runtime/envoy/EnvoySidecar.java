@@ -1,0 +1,240 @@
+package dev.meshproof.runtime.envoy;
+
+import dev.meshproof.runtime.SidecarProxy;
+import dev.meshproof.runtime.SidecarRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+
+/**
+ * A real Envoy process as a workload's sidecar. It is started with a bootstrap that points it at
+ * the mesh's control plane over ADS and learns everything else from there; its listeners bind the
+ * loopback ports reserved for it here. Its log is kept for evidence; {@link #close()} stops it.
+ */
+final class EnvoySidecar implements SidecarProxy {
+  private static final HttpClient ADMIN =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private final String proxyId;
+  private final InetSocketAddress outbound;
+  private final Optional<InetSocketAddress> inbound;
+  private final int adminPort;
+  private final Path directory;
+  private final Path logFile;
+  private final Process process;
+
+  private EnvoySidecar(
+      String proxyId,
+      InetSocketAddress outbound,
+      Optional<InetSocketAddress> inbound,
+      int adminPort,
+      Path directory,
+      Path logFile,
+      Process process) {
+    this.proxyId = proxyId;
+    this.outbound = outbound;
+    this.inbound = inbound;
+    this.adminPort = adminPort;
+    this.directory = directory;
+    this.logFile = logFile;
+    this.process = process;
+  }
+
+  static EnvoySidecar start(EnvoyBinary binary, SidecarRequest request, int concurrency) {
+    List<Integer> ports = reservePorts(request.servicePort().isPresent() ? 3 : 2);
+    InetAddress loopback = InetAddress.getLoopbackAddress();
+    InetSocketAddress outbound = new InetSocketAddress(loopback, ports.get(0));
+    int adminPort = ports.get(1);
+    Optional<InetSocketAddress> inbound =
+        request.servicePort().isPresent()
+            ? Optional.of(new InetSocketAddress(loopback, ports.get(2)))
+            : Optional.empty();
+    try {
+      Path directory = Files.createTempDirectory("meshproof-envoy-" + request.workload() + "-");
+      Path bootstrap = directory.resolve("bootstrap.json");
+      Files.writeString(bootstrap, EnvoyBootstrap.json(request, adminPort));
+      Path log = directory.resolve("envoy.log");
+      Process process =
+          new ProcessBuilder(
+                  binary.path().toString(),
+                  "--config-path",
+                  bootstrap.toString(),
+                  "--disable-hot-restart",
+                  "--concurrency",
+                  String.valueOf(concurrency),
+                  "--log-level",
+                  "warning",
+                  "--drain-time-s",
+                  "0")
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
+      process.getOutputStream().close();
+      EnvoyProcesses.started(process);
+      return new EnvoySidecar(
+          request.proxyId(), outbound, inbound, adminPort, directory, log, process);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot start Envoy " + binary.path() + " for " + request.proxyId(), e);
+    }
+  }
+
+  /**
+   * Reserves loopback ports for Envoy's listeners by binding to port 0 and releasing them. Envoy
+   * must be told its ports up front; the window in which another process could take one is tiny.
+   */
+  private static List<Integer> reservePorts(int count) {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < count; i++) {
+        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        socket.setReuseAddress(true);
+        sockets.add(socket);
+      }
+      return sockets.stream().map(ServerSocket::getLocalPort).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot reserve loopback ports for Envoy", e);
+    } finally {
+      for (ServerSocket socket : sockets) {
+        try {
+          socket.close();
+        } catch (IOException ignored) {
+          // Closing a bound, never-accepted socket cannot fail in a way that matters here.
+        }
+      }
+    }
+  }
+
+  @Override
+  public String proxyId() {
+    return proxyId;
+  }
+
+  @Override
+  public InetSocketAddress outboundAddress() {
+    return outbound;
+  }
+
+  @Override
+  public Optional<InetSocketAddress> inboundAddress() {
+    return inbound;
+  }
+
+  /** Polls Envoy's admin {@code /ready}, which answers 200 once its listeners are initialised. */
+  @Override
+  public void awaitReady(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      failure()
+          .ifPresent(
+              f -> {
+                throw new IllegalStateException(proxyId + ": " + f);
+              });
+      Optional<HttpResponse<String>> ready = admin("/ready");
+      if (ready.isPresent() && ready.get().statusCode() == 200) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            proxyId
+                + ": Envoy not ready after "
+                + timeout
+                + " (admin /ready: "
+                + ready.map(r -> r.statusCode() + " " + r.body().trim()).orElse("no answer")
+                + ")\n"
+                + tail());
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    }
+  }
+
+  @Override
+  public Optional<String> failure() {
+    if (process.isAlive()) {
+      return Optional.empty();
+    }
+    return Optional.of("Envoy exited with code " + process.exitValue() + "\n" + tail());
+  }
+
+  @Override
+  public String configDump() {
+    return admin("/config_dump")
+        .filter(r -> r.statusCode() == 200)
+        .map(HttpResponse::body)
+        .orElseGet(() -> "{\"error\": \"Envoy admin did not answer /config_dump\"}");
+  }
+
+  @Override
+  public String log() {
+    try {
+      return Files.exists(logFile) ? Files.readString(logFile, StandardCharsets.UTF_8) : "";
+    } catch (IOException e) {
+      return "cannot read " + logFile + ": " + e.getMessage();
+    }
+  }
+
+  private String tail() {
+    String log = log();
+    return "last lines of "
+        + logFile
+        + ":\n"
+        + (log.length() > 4000 ? log.substring(log.length() - 4000) : log);
+  }
+
+  private Optional<HttpResponse<String>> admin(String path) {
+    try {
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+              .timeout(Duration.ofSeconds(5))
+              .GET()
+              .build();
+      return Optional.of(ADMIN.send(request, HttpResponse.BodyHandlers.ofString()));
+    } catch (IOException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    } finally {
+      EnvoyProcesses.stopped(process);
+      deleteDirectory();
+    }
+  }
+
+  private void deleteDirectory() {
+    try (Stream<Path> files = Files.walk(directory)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // A leftover temp directory is harmless; the process is what must not survive.
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package dev.meshproof.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.meshproof.runtime.client.HttpOutcome;
+import dev.meshproof.runtime.client.HttpRequestSpec;
+import dev.meshproof.runtime.envoy.EnvoyBinary;
+import dev.meshproof.runtime.envoy.EnvoyDataPlane;
+import dev.meshproof.runtime.xds.SyncState;
+import dev.meshproof.runtime.xds.XdsRejectedException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The same control plane and translation, with real Envoy processes as the sidecars. */
+class EnvoyMeshIT {
+
+  @BeforeAll
+  static void requireEnvoy() {
+    assumeTrue(
+        EnvoyBinary.locate().isPresent(), () -> EnvoyBinary.unavailableReason().orElseThrow());
+  }
+
+  @Test
+  void envoyAcksOurTranslationAndRoutesByHeaderThroughTwoEnvoys() {
+    try (TestApp v1 = new TestApp("catalog-v1");
+        TestApp v2 = new TestApp("catalog-v2");
+        Mesh mesh = Mesh.builder().dataPlane(EnvoyDataPlane.create()).start()) {
+      mesh.deploy(
+          WorkloadSpec.builder("catalog-v1-0")
+              .label("version", "v1")
+              .serves("catalog", 80, v1.address())
+              .build());
+      mesh.deploy(
+          WorkloadSpec.builder("catalog-v2-0")
+              .label("version", "v2")
+              .serves("catalog", 80, v2.address())
+              .build());
+      Workload client = mesh.deploy(WorkloadSpec.builder("client-0").build());
+      mesh.apply(
+          """
+          apiVersion: networking.istio.io/v1
+          kind: DestinationRule
+          metadata: {name: catalog}
+          spec:
+            host: catalog
+            subsets:
+            - {name: v1, labels: {version: v1}}
+            - {name: v2, labels: {version: v2}}
+          ---
+          apiVersion: networking.istio.io/v1
+          kind: VirtualService
+          metadata: {name: catalog}
+          spec:
+            hosts: [catalog]
+            http:
+            - match:
+              - headers:
+                  end-user: {exact: jason}
+              route:
+              - destination: {host: catalog, subset: v2}
+            - route:
+              - destination: {host: catalog, subset: v1}
+          """,
+          "catalog.yaml");
+      mesh.awaitSynced();
+
+      HttpOutcome jason =
+          client
+              .http()
+              .send(HttpRequestSpec.get("http://catalog/items").withHeader("end-user", "jason"))
+              .join();
+      HttpOutcome anyone = client.http().get("http://catalog/items").join();
+
+      assertThat(jason.body()).isEqualTo("catalog-v2 /items");
+      assertThat(anyone.body()).isEqualTo("catalog-v1 /items");
+      assertThat(jason.header("x-envoy-upstream-service-time")).isPresent();
+      assertThat(mesh.proxyStatus().values())
+          .allSatisfy(
+              s -> assertThat(s.types().values()).allMatch(t -> t.state() == SyncState.SYNCED));
+      assertThat(client.sidecar().configDump())
+          .contains("outbound|80|v2|catalog.default.svc.cluster.local");
+    }
+    assertThat(EnvoyDataPlane.liveProcesses()).isZero();
+  }
+
+  @Test
+  void envoyNacksARegexThatIsNotRe2AndTheMeshReportsItsMessage() {
+    try (TestApp app = new TestApp("reviews");
+        Mesh mesh = Mesh.builder().dataPlane(EnvoyDataPlane.create()).start()) {
+      mesh.deploy(WorkloadSpec.builder("reviews-0").serves("reviews", 80, app.address()).build());
+      mesh.apply(
+          """
+          apiVersion: networking.istio.io/v1
+          kind: VirtualService
+          metadata: {name: reviews}
+          spec:
+            hosts: [reviews]
+            http:
+            - match:
+              - uri: {regex: "/(?=admin).*"}
+              route:
+              - destination: {host: reviews}
+          """,
+          "reviews-vs.yaml");
+
+      assertThatThrownBy(mesh::awaitSynced)
+          .isInstanceOf(XdsRejectedException.class)
+          .hasMessageContaining("NACK")
+          .hasMessageContaining("RDS")
+          .hasMessageContaining("invalid perl operator: (?=");
+    }
+    assertThat(EnvoyDataPlane.liveProcesses()).isZero();
+  }
+}

@@ -1,0 +1,299 @@
+package dev.meshproof.reports;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportWriterTest {
+
+  @TempDir Path dir;
+
+  private ConformanceReport report;
+  private ReportFiles files;
+
+  @BeforeEach
+  void writeSample() throws IOException {
+    report = SampleReports.sample();
+    files = ReportWriter.write(report, dir);
+  }
+
+  @Test
+  void writesHtmlJsonYamlAndOneFilePerAttachment() throws IOException {
+    assertThat(files.html()).isEqualTo(dir.resolve("report.html")).isRegularFile();
+    assertThat(files.json()).isEqualTo(dir.resolve("conformance-report.json")).isRegularFile();
+    assertThat(files.yaml()).isEqualTo(dir.resolve("conformance-report.yaml")).isRegularFile();
+    assertThat(files.attachments())
+        .containsExactly(
+            dir.resolve(
+                "attachments/MeshHTTPRouteWeight-90-10/embedded/config_dump_client-0.json"));
+    assertThat(Files.readString(files.attachments().get(0))).isEqualTo(SampleReports.CONFIG_DUMP);
+    assertThat(files.all()).hasSize(4).allSatisfy(p -> assertThat(p).isRegularFile());
+  }
+
+  @Test
+  void jsonParsesBackWithPerTestResultsSeedsAndObservedCounts() throws IOException {
+    JsonNode root = new ObjectMapper().readTree(files.json().toFile());
+    JsonNode tests = root.get("tests");
+
+    assertThat(tests).hasSize(3);
+    assertThat(texts(tests, "id"))
+        .containsExactly(
+            "MeshHTTPRouteWeight-90-10", "MeshRetries-5xx", "MeshOutlierDetection-eject");
+    assertThat(texts(tests, "result")).containsExactly("passed", "failed", "skipped");
+
+    JsonNode split = tests.get(0).get("targets").get(0);
+    assertThat(split.get("target").asText()).isEqualTo("embedded");
+    assertThat(split.get("status").asText()).isEqualTo("passed");
+    assertThat(split.get("seed").asLong()).isEqualTo(424242L);
+    assertThat(split.get("replay").asText()).isEqualTo("-Dmeshproof.seed=424242");
+    assertThat(split.get("started").asText()).isEqualTo("2025-06-01T11:58:00Z");
+    assertThat(split.get("durationMillis").asLong()).isEqualTo(1834);
+    assertThat(split.get("traffic").get("statusCounts").get("200").asLong()).isEqualTo(2000);
+    assertThat(split.get("traffic").get("latencyMillis").get("p99").asDouble()).isEqualTo(7.75);
+    JsonNode rows = split.get("expectations").get(0).get("distribution");
+    assertThat(texts(rows, "category")).containsExactly("v1", "v2");
+    assertThat(rows.get(0).get("observed").asLong()).isEqualTo(1795);
+    assertThat(rows.get(1).get("observed").asLong()).isEqualTo(205);
+    assertThat(rows.get(1).get("expectedFraction").asDouble()).isEqualTo(0.1);
+    assertThat(split.get("expectations").get(0).get("statistics").get("p-value").asText())
+        .isEqualTo("0.405");
+
+    JsonNode retries = tests.get(1).get("targets").get(0);
+    assertThat(retries.get("seed").asLong()).isEqualTo(77L);
+    assertThat(retries.get("failure").asText())
+        .startsWith("retry budget exceeded")
+        .contains(SampleReports.INJECTION);
+    assertThat(tests.get(1).get("targets").get(1).get("status").asText()).isEqualTo("skipped");
+  }
+
+  @Test
+  void jsonFollowsGatewayApiConformanceReportShape() throws IOException {
+    JsonNode root = new ObjectMapper().readTree(files.json().toFile());
+
+    assertThat(fieldNames(root))
+        .startsWith("apiVersion", "kind", "date", "meshproofVersion", "istioVersion");
+    assertThat(root.get("apiVersion").asText()).isEqualTo("gateway.networking.k8s.io/v1");
+    assertThat(root.get("kind").asText()).isEqualTo("ConformanceReport");
+    assertThat(root.get("date").asText()).isEqualTo("2025-06-01T12:00:00Z");
+    assertThat(root.get("istioVersion").asText()).isEqualTo("1.24");
+    assertThat(root.get("implementation").get("project").asText())
+        .isEqualTo("meshproof-embedded-mesh");
+    assertThat(root.get("implementation").get("contact").get(0).asText())
+        .isEqualTo("@meshproof/maintainers");
+
+    JsonNode profile = root.get("profiles").get(0);
+    assertThat(profile.get("name").asText()).isEqualTo("MESH-HTTP");
+    JsonNode core = profile.get("core");
+    assertThat(core.get("result").asText()).isEqualTo("failure");
+    assertThat(core.get("statistics").get("Passed").asInt()).isEqualTo(1);
+    assertThat(core.get("statistics").get("Failed").asInt()).isEqualTo(1);
+    assertThat(core.get("statistics").get("Skipped").asInt()).isEqualTo(0);
+    assertThat(core.get("failedTests").get(0).asText()).isEqualTo("MeshRetries-5xx");
+    assertThat(core.get("targets").get("envoy").get("Skipped").asInt()).isEqualTo(2);
+    JsonNode extended = profile.get("extended");
+    assertThat(extended.get("result").asText()).isEqualTo("partial");
+    assertThat(extended.get("skippedTests").get(0).asText())
+        .isEqualTo("MeshOutlierDetection-eject");
+    assertThat(texts(profile.get("supportedFeatures"))).containsExactly("MeshHTTPRouteWeight");
+    assertThat(texts(profile.get("unsupportedFeatures")))
+        .containsExactly("MeshRetries", "MeshOutlierDetection");
+
+    JsonNode targets = root.get("summary").get("targets");
+    assertThat(texts(targets, "name")).containsExactly("embedded", "envoy");
+    assertThat(targets.get(0).get("statistics").get("Passed").asInt()).isEqualTo(1);
+    assertThat(targets.get(1).get("statistics").get("Skipped").asInt()).isEqualTo(3);
+  }
+
+  @Test
+  void emptyOptionalsAreLeftOutRatherThanWrittenAsNull() throws IOException {
+    String json = Files.readString(files.json());
+    JsonNode passingRun =
+        new ObjectMapper().readTree(json).get("tests").get(0).get("targets").get(0);
+
+    assertThat(passingRun.has("failure")).isFalse();
+    assertThat(json).doesNotContain("null");
+  }
+
+  @Test
+  void yamlCarriesTheSameTreeAsJson() throws IOException {
+    JsonNode json = new ObjectMapper().readTree(files.json().toFile());
+    JsonNode yaml = new YAMLMapper().readTree(files.yaml().toFile());
+
+    assertThat(yaml).isEqualTo(json);
+    // Quoted, so YAML 1.1 readers do not turn the date into a timestamp or 1.24 into a number.
+    assertThat(Files.readString(files.yaml()))
+        .contains("date: \"2025-06-01T12:00:00Z\"")
+        .contains("istioVersion: \"1.24\"");
+  }
+
+  @Test
+  void attachmentsAreReferencedByRelativePathNotInlinedInJson() throws IOException {
+    String json = Files.readString(files.json());
+    JsonNode attachment =
+        new ObjectMapper()
+            .readTree(json)
+            .get("tests")
+            .get(0)
+            .get("targets")
+            .get(0)
+            .get("attachments")
+            .get(0);
+
+    assertThat(attachment.get("name").asText()).isEqualTo("config_dump client-0");
+    String path = attachment.get("path").asText();
+    assertThat(path)
+        .isEqualTo("attachments/MeshHTTPRouteWeight-90-10/embedded/config_dump_client-0.json");
+    assertThat(dir.resolve(path)).isRegularFile();
+    assertThat(json).doesNotContain("BootstrapConfigDump");
+  }
+
+  @Test
+  void htmlShowsHeaderFeatureMatrixAndFigures() throws IOException {
+    String html = Files.readString(files.html());
+
+    assertThat(html)
+        .startsWith("<!DOCTYPE html>")
+        .contains("<h1>Conformance report: meshproof-embedded-mesh 0.1.0-SNAPSHOT</h1>")
+        .contains("<dt>Istio version emulated</dt><dd>1.24</dd>")
+        .contains("2025-06-01T12:00:00Z")
+        .contains("1 passed", "1 failed", "1 skipped");
+    assertThat(html)
+        .contains("<h2 id=\"matrix\">Feature matrix</h2>")
+        .contains("<th scope=\"col\">embedded</th><th scope=\"col\">envoy</th>")
+        .containsPattern(
+            "MeshHTTPRouteWeight</a></th><td>core</td>"
+                + "<td class=\"passed\">PASSED <small>1/1 passed</small></td>"
+                + "<td class=\"skipped\">SKIPPED <small>0/1 passed</small></td>")
+        .contains("<td class=\"failed\">FAILED <small>0/1 passed</small></td>");
+    // Per-target evidence: seed with replay hint, duration, traffic and the distribution.
+    assertThat(html)
+        .contains("<code>424242</code>", "<code>-Dmeshproof.seed=424242</code>", "1834 ms")
+        .contains("<td class=\"num\">2000</td>", "<td class=\"num\">7.8</td>")
+        .contains("<th scope=\"row\">v2</th><td class=\"num\">205</td>")
+        .contains("10.25%", "10.00%", "<td class=\"num\">200.0</td>")
+        .contains("<svg class=\"chart\" role=\"img\"")
+        .contains("<th scope=\"row\">p-value</th><td>0.405</td>")
+        .contains("<pre class=\"failure\">retry budget exceeded");
+    assertThat(html)
+        .contains("<details>\n<summary>config_dump client-0")
+        .contains(
+            "href=\"attachments/MeshHTTPRouteWeight-90-10/embedded/config_dump_client-0.json\"")
+        .contains("&lt;/pre&gt;&lt;b&gt;not bold&lt;/b&gt;");
+  }
+
+  @Test
+  void htmlEscapesMarkupFromDescriptionsFailuresAndMessages() throws IOException {
+    String html = Files.readString(files.html());
+
+    assertThat(html).doesNotContain("<script").doesNotContain("</pre><b>");
+    String escaped = "&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt;";
+    assertThat(html)
+        .contains("Retries on 5xx stop after attempts=2. " + escaped)
+        .contains("at attempt 4: " + escaped)
+        .contains("17 of 500 requests made 4 attempts " + escaped);
+  }
+
+  /**
+   * The report must open offline: nothing is fetched. Spec references and the implementation URL
+   * are rendered as plain {@code <a href>} links (followed only if the reader clicks), so every
+   * other occurrence of a web URL is a leak.
+   */
+  @Test
+  void htmlLoadsNoExternalResource() throws IOException {
+    String html = Files.readString(files.html());
+
+    assertThat(html.toLowerCase())
+        .doesNotContain("<link")
+        .doesNotContain("<script")
+        .doesNotContain("<img")
+        .doesNotContain("<iframe")
+        .doesNotContain("<object")
+        .doesNotContain("<embed")
+        .doesNotContain(" src=")
+        .doesNotContain("url(http")
+        .doesNotContain("@import")
+        .doesNotContain("xlink:href")
+        .doesNotContain("xmlns=");
+    List<String> allowedLinks = new ArrayList<>();
+    allowedLinks.add("https://example.org/meshproof");
+    report.tests().forEach(t -> allowedLinks.add(t.specReference().toString()));
+    String withoutLinks = html;
+    for (String url : allowedLinks) {
+      withoutLinks = withoutLinks.replace(url, "");
+    }
+    assertThat(withoutLinks).doesNotContain("http://").doesNotContain("https://");
+    // Every href is an in-page anchor, a relative attachment path or one of the allowed links.
+    Matcher href = Pattern.compile("href=\"([^\"]*)\"").matcher(html);
+    while (href.find()) {
+      assertThat(href.group(1))
+          .satisfiesAnyOf(
+              h -> assertThat(h).startsWith("#"),
+              h -> assertThat(h).startsWith("attachments/"),
+              h -> assertThat(allowedLinks).contains(h));
+    }
+  }
+
+  @Test
+  void htmlStructureIsBalanced() throws IOException {
+    String html = Files.readString(files.html());
+
+    for (String tag :
+        List.of(
+            "html", "head", "body", "main", "section", "article", "table", "thead", "tbody", "tr",
+            "details", "pre", "svg", "dl", "h1", "h2", "h3", "h4")) {
+      assertThat(count(html, "<" + tag + "[ >]"))
+          .as("<%s> opened and closed", tag)
+          .isEqualTo(count(html, "</" + tag + ">"));
+    }
+    assertThat(count(html, "<h1>")).isEqualTo(1);
+    assertThat(count(html, "<article class=\"test\"")).isEqualTo(3);
+  }
+
+  @Test
+  void theSameReportGivesByteIdenticalFiles(@TempDir Path other) throws IOException {
+    ReportFiles again = ReportWriter.write(SampleReports.sample(), other);
+
+    assertThat(Files.readAllBytes(again.json())).isEqualTo(Files.readAllBytes(files.json()));
+    assertThat(Files.readAllBytes(again.yaml())).isEqualTo(Files.readAllBytes(files.yaml()));
+    assertThat(Files.readAllBytes(again.html())).isEqualTo(Files.readAllBytes(files.html()));
+  }
+
+  private static List<String> texts(JsonNode array, String field) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.get(field).asText()));
+    return out;
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> out = new ArrayList<>();
+    node.fieldNames().forEachRemaining(out::add);
+    return out;
+  }
+
+  private static int count(String text, String regex) {
+    Matcher m = Pattern.compile(regex).matcher(text);
+    int n = 0;
+    while (m.find()) {
+      n++;
+    }
+    return n;
+  }
+}

@@ -1,0 +1,149 @@
+package dev.meshproof.reports;
+
+import dev.meshproof.scenario.result.DistributionRow;
+import dev.meshproof.scenario.result.ExpectationResult;
+import dev.meshproof.scenario.result.ScenarioResult;
+import dev.meshproof.scenario.result.Status;
+import dev.meshproof.scenario.result.TrafficSummary;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Hand-made results: one passing split with a distribution, one failing retry, one skipped. */
+final class SampleReports {
+
+  static final String INJECTION = "<script>alert('owned')</script>";
+  static final Instant DATE = Instant.parse("2025-06-01T12:00:00Z");
+  static final String CONFIG_DUMP =
+      "{\n  \"configs\": [\n    {\"@type\": \"type.googleapis.com/envoy.admin.v3.BootstrapConfigDump\","
+          + " \"note\": \"</pre><b>not bold</b>\"}\n  ]\n}\n";
+
+  private SampleReports() {}
+
+  static ScenarioResult weightedSplitOnEmbedded() {
+    Map<String, String> stats = new LinkedHashMap<>();
+    stats.put("test", "chi-square goodness of fit");
+    stats.put("statistic", "0.694");
+    stats.put("p-value", "0.405");
+    stats.put("alpha", "0.001");
+    stats.put("sample size", "2000");
+    ExpectationResult split =
+        new ExpectationResult(
+            "reviews splits 90/10 by version",
+            true,
+            "v1 1795 (89.75%), v2 205 (10.25%); chi-square p=0.405 >= alpha 0.001",
+            stats,
+            List.of(
+                new DistributionRow("v1", 1795, 0.8975, 0.9, 1800.0),
+                new DistributionRow("v2", 205, 0.1025, 0.1, 200.0)));
+    return new ScenarioResult(
+        "reviews 90/10 canary",
+        "embedded",
+        424242L,
+        Status.PASSED,
+        Instant.parse("2025-06-01T11:58:00Z"),
+        Duration.ofMillis(1834),
+        new TrafficSummary(2000, 2000, 0, 0, 0, Map.of(200, 2000L), 1.25, 2.5, 7.75, 19.0),
+        List.of(split),
+        Optional.empty(),
+        Map.of("config_dump client-0", CONFIG_DUMP));
+  }
+
+  static ScenarioResult skippedOnEnvoy(String scenario) {
+    return new ScenarioResult(
+        scenario,
+        "envoy",
+        424242L,
+        Status.SKIPPED,
+        Instant.parse("2025-06-01T11:58:00Z"),
+        Duration.ZERO,
+        TrafficSummary.none(),
+        List.of(),
+        Optional.of("no Envoy binary on PATH; set -Dmeshproof.envoy=/path/to/envoy"),
+        Map.of());
+  }
+
+  static ScenarioResult failingRetriesOnEmbedded() {
+    ExpectationResult attempts =
+        new ExpectationResult(
+            "every request is attempted at most 3 times",
+            false,
+            "17 of 500 requests made 4 attempts " + INJECTION,
+            Map.of("max attempts", "4"),
+            List.of());
+    return new ScenarioResult(
+        "ratings retries 5xx",
+        "embedded",
+        77L,
+        Status.FAILED,
+        Instant.parse("2025-06-01T11:59:00Z"),
+        Duration.ofMillis(912),
+        new TrafficSummary(500, 490, 0, 4, 6, Map.of(503, 40L, 200, 450L), 3.0, 9.5, 41.0, 250.0),
+        List.of(attempts),
+        Optional.of("retry budget exceeded\n  at attempt 4: " + INJECTION),
+        Map.of());
+  }
+
+  static ConformanceReport sample() {
+    ConformanceTestResult split =
+        ConformanceTestResult.builder("MeshHTTPRouteWeight-90-10")
+            .feature("MeshHTTPRouteWeight")
+            .supportLevel(SupportLevel.CORE)
+            .description("A VirtualService with weights 90/10 splits traffic between subsets.")
+            .specReference(
+                "https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRouteDestination")
+            .result(weightedSplitOnEmbedded())
+            .result(skippedOnEnvoy("reviews 90/10 canary"))
+            .build();
+    ConformanceTestResult retries =
+        ConformanceTestResult.builder("MeshRetries-5xx")
+            .feature("MeshRetries")
+            .supportLevel(SupportLevel.CORE)
+            .description("Retries on 5xx stop after attempts=2. " + INJECTION)
+            .specReference(
+                "https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#x-envoy-retry-on")
+            .result(failingRetriesOnEmbedded())
+            .result(skippedOnEnvoy("ratings retries 5xx"))
+            .build();
+    ConformanceTestResult outlier =
+        ConformanceTestResult.builder("MeshOutlierDetection-eject")
+            .feature("MeshOutlierDetection")
+            .supportLevel(SupportLevel.EXTENDED)
+            .description("Five consecutive 5xx eject a host for baseEjectionTime.")
+            .specReference(
+                "https://istio.io/latest/docs/reference/config/networking/destination-rule/#OutlierDetection")
+            .result(skipped("embedded", "outlier detection not implemented yet"))
+            .result(skippedOnEnvoy("outlier ejection"))
+            .build();
+    return ConformanceReport.builder()
+        .implementation(
+            Implementation.of("meshproof", "meshproof-embedded-mesh", "0.1.0-SNAPSHOT")
+                .withUrl(URI.create("https://example.org/meshproof"))
+                .withContact("@meshproof/maintainers"))
+        .meshproofVersion("0.1.0-SNAPSHOT")
+        .istioVersion("1.24")
+        .date(DATE)
+        .test(split)
+        .test(retries)
+        .test(outlier)
+        .build();
+  }
+
+  static ScenarioResult skipped(String target, String reason) {
+    return new ScenarioResult(
+        "outlier ejection",
+        target,
+        5L,
+        Status.SKIPPED,
+        DATE,
+        Duration.ZERO,
+        TrafficSummary.none(),
+        List.of(),
+        Optional.of(reason),
+        Map.of());
+  }
+}

@@ -9,6 +9,8 @@ import dev.meshproof.reports.Implementation;
 import dev.meshproof.reports.ReportFiles;
 import dev.meshproof.reports.ReportWriter;
 import dev.meshproof.scenario.ScenarioRunner;
+import dev.meshproof.scenario.compare.TargetComparison;
+import dev.meshproof.scenario.result.ExpectationResult;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
 import dev.meshproof.scenario.target.Target;
@@ -32,6 +34,7 @@ import org.junit.jupiter.api.TestFactory;
  */
 class ConformanceSuiteIT {
   private static final Map<String, List<ScenarioResult>> RESULTS = new LinkedHashMap<>();
+  private static final double COMPARISON_ALPHA = 0.001;
 
   @TestFactory
   Stream<DynamicContainer> catalogue() {
@@ -40,7 +43,37 @@ class ConformanceSuiteIT {
             test ->
                 DynamicContainer.dynamicContainer(
                     test.feature() + " / " + test.id(),
-                    ConformanceTargets.all().stream().map(target -> run(test, target))));
+                    Stream.concat(
+                        ConformanceTargets.all().stream().map(target -> run(test, target)),
+                        Stream.of(compareTargets(test)))));
+  }
+
+  /**
+   * The same scenario on two data planes must behave alike: each observed distribution is tested
+   * for homogeneity across targets. Runs after the targets' tests of the same container.
+   */
+  private static DynamicTest compareTargets(ConformanceTest test) {
+    return DynamicTest.dynamicTest(
+        "across targets",
+        () -> {
+          List<ExpectationResult> comparisons = comparisons(test);
+          assumeTrue(!comparisons.isEmpty(), "fewer than two targets ran this test");
+          assertThat(comparisons)
+              .allSatisfy(
+                  c -> assertThat(c.passed()).as(c.description() + ": " + c.message()).isTrue());
+        });
+  }
+
+  private static List<ExpectationResult> comparisons(ConformanceTest test) {
+    List<ScenarioResult> runs;
+    synchronized (RESULTS) {
+      runs = List.copyOf(RESULTS.getOrDefault(test.id(), List.of()));
+    }
+    List<ExpectationResult> out = new ArrayList<>();
+    for (int i = 1; i < runs.size(); i++) {
+      out.addAll(TargetComparison.compare(runs.get(0), runs.get(i), COMPARISON_ALPHA));
+    }
+    return out;
   }
 
   private static DynamicTest run(ConformanceTest test, Target target) {
@@ -73,6 +106,7 @@ class ConformanceSuiteIT {
               .description(test.description())
               .specReference(test.specReference());
       RESULTS.getOrDefault(test.id(), List.of()).forEach(result::result);
+      result.comparisons(comparisons(test));
       report.test(result.build());
     }
     Path directory = Path.of(System.getProperty("meshproof.report.dir", "target/meshproof"));

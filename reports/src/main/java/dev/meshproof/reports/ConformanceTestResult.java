@@ -1,5 +1,6 @@
 package dev.meshproof.reports;
 
+import dev.meshproof.scenario.result.ExpectationResult;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
 import java.net.URI;
@@ -23,6 +24,8 @@ import java.util.regex.Pattern;
  * @param description one or two sentences on the behaviour under test
  * @param specReference the Istio/Envoy documentation the test encodes (http or https)
  * @param results one per target, in the order the targets should be shown
+ * @param comparisons the same observations compared across targets (e.g. embedded against Envoy),
+ *     each with its stated test; a failed comparison is a finding and fails the test
  */
 public record ConformanceTestResult(
     String id,
@@ -30,7 +33,8 @@ public record ConformanceTestResult(
     SupportLevel supportLevel,
     String description,
     URI specReference,
-    List<ScenarioResult> results) {
+    List<ScenarioResult> results,
+    List<ExpectationResult> comparisons) {
 
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
@@ -78,6 +82,7 @@ public record ConformanceTestResult(
       }
     }
     results = List.copyOf(results);
+    comparisons = comparisons == null ? List.of() : List.copyOf(comparisons);
   }
 
   /** Starts a builder for the test with the given short name. */
@@ -91,6 +96,9 @@ public record ConformanceTestResult(
    * the others' success).
    */
   public Status result() {
+    if (comparisons.stream().anyMatch(c -> !c.passed())) {
+      return Status.FAILED;
+    }
     boolean anyPassed = false;
     for (ScenarioResult r : results) {
       if (r.status() == Status.FAILED) {
@@ -130,6 +138,7 @@ public record ConformanceTestResult(
     private String description;
     private URI specReference;
     private final List<ScenarioResult> results = new ArrayList<>();
+    private final List<ExpectationResult> comparisons = new ArrayList<>();
 
     private Builder(String id) {
       this.id = id;
@@ -182,6 +191,12 @@ public record ConformanceTestResult(
       return this;
     }
 
+    /** Adds comparisons of the targets' observations (see {@link ConformanceTestResult}). */
+    public Builder comparisons(List<ExpectationResult> comparisons) {
+      this.comparisons.addAll(comparisons);
+      return this;
+    }
+
     /**
      * Returns the test result.
      *
@@ -189,7 +204,7 @@ public record ConformanceTestResult(
      */
     public ConformanceTestResult build() {
       return new ConformanceTestResult(
-          id, feature, supportLevel, description, specReference, results);
+          id, feature, supportLevel, description, specReference, results, comparisons);
     }
   }
 }

@@ -273,6 +273,11 @@ final class HtmlReport {
     for (ScenarioResult result : test.results()) {
       run(test, result);
     }
+    if (!test.comparisons().isEmpty()) {
+      out.append("<section class=\"run\">\n<h4>Across targets</h4>\n");
+      test.comparisons().forEach(this::expectation);
+      out.append("</section>\n");
+    }
     out.append("</article>\n");
   }
 

@@ -123,6 +123,8 @@ final class ReportDocument {
     for (ScenarioResult result : test.results()) {
       targets.add(run(result, attachments.entries(test.id(), result.target())));
     }
+    ArrayNode comparisons = node.putArray("comparisons");
+    test.comparisons().forEach(c -> comparisons.add(expectation(c)));
     return node;
   }
 

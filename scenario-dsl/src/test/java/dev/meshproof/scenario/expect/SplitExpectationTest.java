@@ -21,6 +21,7 @@ class SplitExpectationTest {
       requests.add(
           new RequestObservation(
               i,
+              "traffic-1",
               "client",
               "http://catalog/",
               HttpOutcome.Kind.RESPONSE,
@@ -79,6 +80,7 @@ class SplitExpectationTest {
     requests.add(
         new RequestObservation(
             100,
+            "traffic-1",
             "client",
             "http://catalog/",
             HttpOutcome.Kind.TIMEOUT,

@@ -1,0 +1,195 @@
+package dev.meshproof.chaos;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One execution of a {@link ChaosTimeline}: {@link #start()} arms every injection and revert
+ * relative to now on the given scheduler; {@link #close()} cancels what has not happened and
+ * reverts every fault still in force, so a fault never outlives its run. Each step is recorded as a
+ * {@link ChaosEvent} with its offset by the given clock.
+ *
+ * <p>Time comes only from the injected {@link ScheduledExecutorService} and {@link Clock}, so a
+ * virtual clock drives a run deterministically. Steps at the same offset run in one task: reverts
+ * first, then injections in timeline order, so back-to-back faults never overlap.
+ *
+ * <pre>{@code
+ * try (ChaosRun chaos = ChaosRun.of(timeline, scheduler, clock).start()) {
+ *   ... send traffic ...
+ * } // every fault reverted here
+ * }</pre>
+ */
+public final class ChaosRun implements AutoCloseable {
+  private final ChaosTimeline timeline;
+  private final ScheduledExecutorService scheduler;
+  private final boolean ownsScheduler;
+  private final Clock clock;
+  private final List<ScheduledFuture<?>> pending = new ArrayList<>();
+  private final Map<Integer, Injection> active = new LinkedHashMap<>();
+  private final List<ChaosEvent> events = new ArrayList<>();
+  private Instant startedAt;
+  private boolean closed;
+
+  private ChaosRun(
+      ChaosTimeline timeline,
+      ScheduledExecutorService scheduler,
+      boolean ownsScheduler,
+      Clock clock) {
+    this.timeline = Objects.requireNonNull(timeline, "timeline");
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    this.ownsScheduler = ownsScheduler;
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /**
+   * A run on a caller-owned scheduler and clock (a virtual clock in tests and the simulated target,
+   * the system ones on a real mesh). {@link #close()} does not shut the scheduler down.
+   */
+  public static ChaosRun of(
+      ChaosTimeline timeline, ScheduledExecutorService scheduler, Clock clock) {
+    return new ChaosRun(timeline, scheduler, false, clock);
+  }
+
+  /** A run on wall-clock time with its own single daemon thread, shut down by {@link #close()}. */
+  public static ChaosRun onSystemClock(ChaosTimeline timeline) {
+    Objects.requireNonNull(timeline, "timeline");
+    ScheduledExecutorService own =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "meshproof-chaos");
+              t.setDaemon(true);
+              return t;
+            });
+    return new ChaosRun(timeline, own, true, Clock.systemUTC());
+  }
+
+  /**
+   * Arms the timeline relative to now.
+   *
+   * @return this
+   * @throws IllegalStateException when already started or closed
+   */
+  public synchronized ChaosRun start() {
+    if (startedAt != null || closed) {
+      throw new IllegalStateException(
+          "chaos run " + (closed ? "closed" : "already started at " + startedAt));
+    }
+    startedAt = clock.instant();
+    TreeMap<Duration, List<Step>> byOffset = new TreeMap<>();
+    List<ScheduledFault> faults = timeline.faults();
+    for (int i = 0; i < faults.size(); i++) {
+      ScheduledFault f = faults.get(i);
+      byOffset.computeIfAbsent(f.at(), k -> new ArrayList<>()).add(new Step(i, false));
+      int index = i;
+      f.revertAt()
+          .ifPresent(
+              at ->
+                  byOffset.computeIfAbsent(at, k -> new ArrayList<>()).add(new Step(index, true)));
+    }
+    for (Map.Entry<Duration, List<Step>> e : byOffset.entrySet()) {
+      List<Step> steps = new ArrayList<>(e.getValue());
+      // Reverts before injections at the same instant: a fault ending at t and one starting at t
+      // must not be in force together.
+      steps.sort((a, b) -> Boolean.compare(b.revert(), a.revert()));
+      pending.add(
+          scheduler.schedule(() -> runSteps(steps), e.getKey().toNanos(), TimeUnit.NANOSECONDS));
+    }
+    return this;
+  }
+
+  /** The event log so far, in the order things happened. */
+  public synchronized List<ChaosEvent> events() {
+    return List.copyOf(events);
+  }
+
+  /** The faults in force now, in injection order. */
+  public synchronized List<Fault> activeFaults() {
+    return active.keySet().stream().map(i -> timeline.faults().get(i).fault()).toList();
+  }
+
+  /** The timeline this run executes. */
+  public ChaosTimeline timeline() {
+    return timeline;
+  }
+
+  /**
+   * Cancels pending steps and reverts every fault still in force, latest first. Idempotent. A
+   * failing revert is recorded as {@link ChaosEvent.Kind#FAILED} and does not stop the others.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    pending.forEach(f -> f.cancel(false));
+    pending.clear();
+    List<Integer> indices = new ArrayList<>(active.keySet());
+    for (int i = indices.size() - 1; i >= 0; i--) {
+      revert(indices.get(i), "at end of run");
+    }
+    if (ownsScheduler) {
+      scheduler.shutdownNow();
+    }
+  }
+
+  private synchronized void runSteps(List<Step> steps) {
+    if (closed) {
+      return;
+    }
+    for (Step step : steps) {
+      if (step.revert()) {
+        revert(step.index(), "");
+      } else {
+        inject(step.index());
+      }
+    }
+  }
+
+  private void inject(int index) {
+    Fault fault = timeline.faults().get(index).fault();
+    try {
+      active.put(index, fault.inject());
+      record(fault, ChaosEvent.Kind.INJECTED, "");
+    } catch (RuntimeException e) {
+      record(fault, ChaosEvent.Kind.FAILED, "inject failed: " + describe(e));
+    }
+  }
+
+  private void revert(int index, String note) {
+    Injection injection = active.remove(index);
+    if (injection == null) {
+      // Its injection failed (already recorded): nothing to undo.
+      return;
+    }
+    Fault fault = timeline.faults().get(index).fault();
+    try {
+      injection.revert();
+      record(fault, ChaosEvent.Kind.REVERTED, note);
+    } catch (RuntimeException e) {
+      record(fault, ChaosEvent.Kind.FAILED, "revert failed: " + describe(e));
+    }
+  }
+
+  private void record(Fault fault, ChaosEvent.Kind kind, String message) {
+    Duration at = Duration.between(startedAt, clock.instant());
+    events.add(new ChaosEvent(at, fault.description(), kind, message));
+  }
+
+  private static String describe(RuntimeException e) {
+    return e.toString();
+  }
+
+  private record Step(int index, boolean revert) {}
+}

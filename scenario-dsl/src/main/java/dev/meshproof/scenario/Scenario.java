@@ -1,5 +1,6 @@
 package dev.meshproof.scenario;
 
+import dev.meshproof.chaos.ChaosTimeline;
 import dev.meshproof.scenario.expect.Expectation;
 import dev.meshproof.scenario.expect.ExpectationSpec;
 import dev.meshproof.scenario.traffic.TrafficSpec;
@@ -12,10 +13,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A mesh scenario: topology (services with versions, client workloads), Istio configuration as
- * users write it, traffic, expectations and the seed that makes the run replayable.
+ * users write it, traffic, a chaos timeline, expectations and the seed that makes the run
+ * replayable.
  *
  * <pre>{@code
  * Scenario canary =
@@ -35,6 +38,7 @@ public record Scenario(
     List<IstioSource> istio,
     List<TrafficSpec> traffic,
     List<Expectation> expectations,
+    Function<RunHandles, ChaosTimeline> chaos,
     long seed) {
 
   /** The system property that overrides every scenario's seed, to replay a printed run. */
@@ -54,7 +58,7 @@ public record Scenario(
 
   /** A copy with another seed, e.g. to replay a failing run. */
   public Scenario withSeed(long newSeed) {
-    return new Scenario(name, services, clients, istio, traffic, expectations, newSeed);
+    return new Scenario(name, services, clients, istio, traffic, expectations, chaos, newSeed);
   }
 
   /**
@@ -67,6 +71,7 @@ public record Scenario(
     private final List<IstioSource> istio = new ArrayList<>();
     private final List<TrafficSpec> traffic = new ArrayList<>();
     private final List<Expectation> expectations = new ArrayList<>();
+    private Function<RunHandles, ChaosTimeline> chaos = handles -> ChaosTimeline.none();
     private long seed = Long.getLong(SEED_PROPERTY, 1L);
 
     private Builder(String name) {
@@ -128,6 +133,17 @@ public record Scenario(
       return expect(expectation.build());
     }
 
+    /**
+     * Faults on a timeline relative to the start of the traffic, built once the topology runs (so
+     * they can name its instances), e.g. {@code h ->
+     * ChaosTimeline.builder().at(Duration.ofSeconds(5), ServiceFault.on(h.instances("catalog",
+     * "v2")).errors(0.3, "503")).build()}.
+     */
+    public Builder chaos(Function<RunHandles, ChaosTimeline> timeline) {
+      this.chaos = java.util.Objects.requireNonNull(timeline, "chaos");
+      return this;
+    }
+
     /** The seed of every random decision in the run; default 1, or {@code -Dmeshproof.seed}. */
     public Builder seed(long seed) {
       this.seed = Long.getLong(SEED_PROPERTY, seed);
@@ -149,7 +165,8 @@ public record Scenario(
         throw new IllegalArgumentException(
             "traffic: none (expected: at least one traffic(...) block)");
       }
-      return new Scenario(name, services, List.copyOf(clients), istio, traffic, expectations, seed);
+      return new Scenario(
+          name, services, List.copyOf(clients), istio, traffic, expectations, chaos, seed);
     }
   }
 }

@@ -1,5 +1,9 @@
 package dev.meshproof.scenario.target;
 
+import dev.meshproof.chaos.ChaosEvent;
+import dev.meshproof.chaos.ChaosRun;
+import dev.meshproof.chaos.ChaosTimeline;
+import dev.meshproof.chaos.MeshConfigHandle;
 import dev.meshproof.fake.http.EchoServer;
 import dev.meshproof.runtime.DataPlane;
 import dev.meshproof.runtime.Mesh;
@@ -8,6 +12,7 @@ import dev.meshproof.runtime.WorkloadSpec;
 import dev.meshproof.runtime.config.InvalidConfigException;
 import dev.meshproof.runtime.xds.XdsRejectedException;
 import dev.meshproof.scenario.IstioSource;
+import dev.meshproof.scenario.RunHandles;
 import dev.meshproof.scenario.Scenario;
 import dev.meshproof.scenario.ServiceSpec;
 import dev.meshproof.scenario.traffic.Observations;
@@ -92,11 +97,24 @@ public final class MeshTarget implements Target {
               "proxies did not sync: " + e.getMessage(), proxyLogs(mesh), e);
         }
 
+        ChaosTimeline timeline = scenario.chaos().apply(handles(mesh, apps));
         List<RequestObservation> observations = new ArrayList<>();
-        for (TrafficSpec traffic : scenario.traffic()) {
-          observations.addAll(TrafficRunner.run(clients.get(traffic.from()).http(), traffic));
+        List<ChaosEvent> chaosEvents;
+        try (ChaosRun chaos = ChaosRun.onSystemClock(timeline).start()) {
+          for (TrafficSpec traffic : scenario.traffic()) {
+            observations.addAll(TrafficRunner.run(clients.get(traffic.from()).http(), traffic));
+          }
+          chaos.close();
+          chaosEvents = chaos.events();
         }
         Map<String, String> attachments = new LinkedHashMap<>();
+        if (!chaosEvents.isEmpty()) {
+          attachments.put(
+              "chaos_events",
+              chaosEvents.stream()
+                  .map(ChaosEvent::toString)
+                  .collect(java.util.stream.Collectors.joining("\n")));
+        }
         for (Workload client : clients.values()) {
           attachments.put("config_dump " + client.name(), client.sidecar().configDump());
         }
@@ -115,6 +133,27 @@ public final class MeshTarget implements Target {
     } finally {
       apps.forEach(EchoServer::close);
     }
+  }
+
+  private static RunHandles handles(Mesh mesh, List<EchoServer> apps) {
+    return new RunHandles() {
+      @Override
+      public List<EchoServer> instances(String service, String version) {
+        return apps.stream()
+            .filter(a -> a.service().equals(service) && a.version().equals(version))
+            .toList();
+      }
+
+      @Override
+      public List<EchoServer> instances(String service) {
+        return apps.stream().filter(a -> a.service().equals(service)).toList();
+      }
+
+      @Override
+      public MeshConfigHandle mesh() {
+        return MeshConfigHandle.of(mesh);
+      }
+    };
   }
 
   private static Map<String, String> proxyLogs(Mesh mesh) {

@@ -129,9 +129,10 @@ public final class MeshTarget implements Target {
         return new TargetRun(new Observations(observations), attachments);
       } catch (InvalidConfigException e) {
         throw new ScenarioAbortedException(e.getMessage(), Map.of(), e);
+      } finally {
+        // The apps share the mesh's event loops: stop them before the mesh shuts those down.
+        apps.forEach(EchoServer::close);
       }
-    } finally {
-      apps.forEach(EchoServer::close);
     }
   }
 

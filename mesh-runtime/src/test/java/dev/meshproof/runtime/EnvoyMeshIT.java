@@ -83,6 +83,16 @@ class EnvoyMeshIT {
           .contains("outbound|80|v2|catalog.default.svc.cluster.local");
     }
     assertThat(EnvoyDataPlane.liveProcesses()).isZero();
+    assertThat(envoyDescendants()).isZero();
+  }
+
+  /** Envoy processes among this JVM's descendants, as the OS sees them. */
+  private static long envoyDescendants() {
+    return ProcessHandle.current()
+        .descendants()
+        .filter(ProcessHandle::isAlive)
+        .filter(p -> p.info().command().map(c -> c.endsWith("/envoy")).orElse(false))
+        .count();
   }
 
   @Test
@@ -112,5 +122,6 @@ class EnvoyMeshIT {
           .hasMessageContaining("invalid perl operator: (?=");
     }
     assertThat(EnvoyDataPlane.liveProcesses()).isZero();
+    assertThat(envoyDescendants()).isZero();
   }
 }

@@ -62,6 +62,10 @@ public final class EnvoyBinary {
   }
 
   private static Optional<EnvoyBinary> search() {
+    return firstWorking(candidates());
+  }
+
+  private static List<String> candidates() {
     List<String> candidates = new ArrayList<>();
     Optional.ofNullable(System.getProperty("meshproof.envoy.path")).ifPresent(candidates::add);
     Optional.ofNullable(System.getenv("MESHPROOF_ENVOY")).ifPresent(candidates::add);
@@ -75,6 +79,11 @@ public final class EnvoyBinary {
         candidates.add(Path.of(dir, "envoy").toString());
       }
     }
+    return candidates;
+  }
+
+  /** The first candidate path that is an executable answering {@code --version} like Envoy. */
+  static Optional<EnvoyBinary> firstWorking(List<String> candidates) {
     for (String candidate : candidates) {
       Path path = Path.of(candidate);
       if (!Files.isRegularFile(path) || !Files.isExecutable(path)) {

@@ -8,6 +8,7 @@ import dev.meshproof.reports.ConformanceTestResult;
 import dev.meshproof.reports.Implementation;
 import dev.meshproof.reports.ReportFiles;
 import dev.meshproof.reports.ReportWriter;
+import dev.meshproof.runtime.IstioVersion;
 import dev.meshproof.scenario.ScenarioRunner;
 import dev.meshproof.scenario.compare.TargetComparison;
 import dev.meshproof.scenario.result.ExpectationResult;
@@ -95,7 +96,7 @@ class ConformanceSuiteIT {
         ConformanceReport.builder()
             .implementation(Implementation.of("meshproof", "meshproof", MeshproofVersion.VERSION))
             .meshproofVersion(MeshproofVersion.VERSION)
-            .istioVersion(MeshproofVersion.EMULATED_ISTIO)
+            .istioVersion(IstioVersion.EMULATED.toString())
             .date(Instant.now())
             .mode("default");
     for (ConformanceTest test : Catalogue.all()) {

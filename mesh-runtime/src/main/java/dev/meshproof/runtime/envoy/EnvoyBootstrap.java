@@ -6,6 +6,7 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.JsonFormat;
+import dev.meshproof.runtime.IstioVersion;
 import dev.meshproof.runtime.SidecarRequest;
 import io.envoyproxy.envoy.config.bootstrap.v3.Admin;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
@@ -34,9 +35,6 @@ import java.net.InetSocketAddress;
  */
 final class EnvoyBootstrap {
   static final String XDS_CLUSTER = "xds-grpc";
-
-  /** The Istio release whose behaviour the translation emulates, reported as Istio's proxies do. */
-  static final String ISTIO_VERSION = "1.28.0";
 
   private EnvoyBootstrap() {}
 
@@ -89,7 +87,7 @@ final class EnvoyBootstrap {
                 .putFields("NAMESPACE", string(request.namespace()))
                 .putFields("NAME", string(request.workload()))
                 .putFields("LABELS", Value.newBuilder().setStructValue(labels).build())
-                .putFields("ISTIO_VERSION", string(ISTIO_VERSION)))
+                .putFields("ISTIO_VERSION", string(IstioVersion.EMULATED.toString())))
         .build();
   }
 

@@ -66,7 +66,7 @@ public final class XdsTranslator {
   /** Istio's default {@code connectTimeout}. */
   private static final Duration CONNECT_TIMEOUT = Duration.newBuilder().setSeconds(10).build();
 
-  /** Istio's default load balancer since it switched from ROUND_ROBIN. */
+  /** Istio's default load balancer (since 1.14) in the emulated release. */
   static final LbPolicy DEFAULT_LB = LbPolicy.LEAST_REQUEST;
 
   private static final ConfigSource ADS =

@@ -148,6 +148,34 @@ class MeshRoutingIT {
   }
 
   @Test
+  void inboundListenerServesHttp2ClearTextUpgrade() throws Exception {
+    mesh.awaitSynced();
+    Workload catalog = mesh.workload("default", "catalog-v1-0").orElseThrow();
+    java.net.InetSocketAddress inbound = catalog.sidecar().inboundAddress().orElseThrow();
+    java.net.http.HttpClient h2 =
+        java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_2)
+            .build();
+    java.net.URI uri = java.net.URI.create("http://127.0.0.1:" + inbound.getPort() + "/h2");
+
+    // The first request upgrades the connection (Upgrade: h2c); the second runs on the HTTP/2
+    // stream.
+    java.net.http.HttpResponse<String> first =
+        h2.send(
+            java.net.http.HttpRequest.newBuilder(uri).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    java.net.http.HttpResponse<String> second =
+        h2.send(
+            java.net.http.HttpRequest.newBuilder(uri).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+
+    assertThat(first.body()).isEqualTo("catalog-v1 /h2");
+    assertThat(second.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+    assertThat(second.statusCode()).isEqualTo(200);
+    assertThat(second.body()).isEqualTo("catalog-v1 /h2");
+  }
+
+  @Test
   void configDumpHoldsTheClustersTheProxyReceived() {
     mesh.awaitSynced();
     assertThat(client.sidecar().configDump())

@@ -18,8 +18,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -101,10 +99,8 @@ public final class Sidecar implements SidecarProxy {
             new ChannelInitializer<SocketChannel>() {
               @Override
               protected void initChannel(SocketChannel ch) {
-                ch.pipeline()
-                    .addLast(new HttpServerCodec())
-                    .addLast(new HttpObjectAggregator(MAX_REQUEST_BODY))
-                    .addLast(new HttpProxyHandler(self, listenerName));
+                DownstreamCodec.configure(
+                    ch, MAX_REQUEST_BODY, () -> new HttpProxyHandler(self, listenerName));
               }
             })
         .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))

@@ -1,0 +1,70 @@
+package dev.meshproof.runtime.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.util.AsciiString;
+import java.util.function.Supplier;
+
+/**
+ * The downstream side of a sidecar listener, like Envoy's HTTP connection manager with {@code
+ * codec_type: AUTO} on a plaintext listener: HTTP/1.1, or HTTP/2 cleartext by prior knowledge or by
+ * {@code Upgrade: h2c}. Each HTTP/2 stream gets its own child channel that carries the same
+ * aggregated HTTP messages as HTTP/1.1, so the proxy handler serves both protocols unchanged.
+ */
+final class DownstreamCodec {
+  private DownstreamCodec() {}
+
+  static void configure(Channel channel, int maxBody, Supplier<ChannelHandler> proxy) {
+    HttpServerCodec http1 = new HttpServerCodec();
+    HttpServerUpgradeHandler.UpgradeCodecFactory upgrades =
+        protocol ->
+            AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
+                ? new Http2ServerUpgradeCodec(
+                    Http2FrameCodecBuilder.forServer().build(),
+                    new Http2MultiplexHandler(streamInitializer(maxBody, proxy)))
+                : null;
+    CleartextHttp2ServerUpgradeHandler cleartext =
+        new CleartextHttp2ServerUpgradeHandler(
+            http1,
+            new HttpServerUpgradeHandler(http1, upgrades, maxBody),
+            new ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel ch) {
+                // Prior knowledge: the connection preface arrived instead of an HTTP/1.1 request.
+                ch.pipeline()
+                    .addLast(Http2FrameCodecBuilder.forServer().build())
+                    .addLast(new Http2MultiplexHandler(streamInitializer(maxBody, proxy)));
+              }
+            });
+    ChannelPipeline pipeline = channel.pipeline();
+    pipeline.addLast(cleartext);
+    // Reached only by HTTP/1.1 (the upgrade handlers remove themselves for HTTP/2).
+    pipeline.addLast(new HttpObjectAggregator(maxBody));
+    pipeline.addLast(proxy.get());
+  }
+
+  private static ChannelInitializer<Channel> streamInitializer(
+      int maxBody, Supplier<ChannelHandler> proxy) {
+    return new ChannelInitializer<>() {
+      @Override
+      protected void initChannel(Channel stream) {
+        stream
+            .pipeline()
+            .addLast(new Http2StreamFrameToHttpObjectCodec(true))
+            .addLast(new HttpObjectAggregator(maxBody))
+            .addLast(proxy.get());
+      }
+    };
+  }
+}

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,12 +27,25 @@ import picocli.CommandLine.Spec;
     description = "Runs a Meshproof fake workload and prints port=<bound port>.")
 public final class FakeServiceMain implements Callable<Integer> {
 
-  /** Which workload to run. */
+  /** Which workload to run, and how the options become one. */
   public enum Kind {
-    http,
-    grpc,
-    tcp,
-    wiremock
+    http(m -> m.echo(EchoServer.builder()).controlApi(m.controlApi).build().start()),
+    grpc(m -> m.echo(GrpcEchoServer.builder()).build().start()),
+    tcp(m -> m.echo(TcpEchoServer.builder()).build().start()),
+    wiremock(
+        m -> {
+          WireMockWorkload.Builder b = m.common(WireMockWorkload.builder());
+          if (m.mappings != null) {
+            b.mappingsRoot(m.mappings);
+          }
+          return b.build().start();
+        });
+
+    private final Function<FakeServiceMain, Workload> starter;
+
+    Kind(Function<FakeServiceMain, Workload> starter) {
+      this.starter = starter;
+    }
   }
 
   @Spec CommandSpec spec;
@@ -73,7 +87,7 @@ public final class FakeServiceMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    AutoCloseable workload = start(System.out);
+    Workload workload = start(System.out);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -81,7 +95,7 @@ public final class FakeServiceMain implements Callable<Integer> {
                 () -> {
                   try {
                     workload.close();
-                  } catch (Exception e) {
+                  } catch (RuntimeException e) {
                     e.printStackTrace();
                   } finally {
                     stopped.countDown();
@@ -97,86 +111,35 @@ public final class FakeServiceMain implements Callable<Integer> {
    *
    * @throws ParameterException when an option value is rejected, with the builder's message
    */
-  public AutoCloseable start(PrintStream out) {
+  public Workload start(PrintStream out) {
+    Workload workload;
     try {
-      return switch (kind) {
-        case http -> {
-          EchoServer.Builder b =
-              EchoServer.builder()
-                  .service(service)
-                  .version(version)
-                  .namespace(namespace)
-                  .host(bind)
-                  .port(port)
-                  .controlApi(controlApi);
-          if (instance != null) {
-            b.instance(instance);
-          }
-          if (seed != null) {
-            b.seed(seed);
-          }
-          EchoServer s = b.build().start();
-          out.println("port=" + s.port());
-          s.controlAddress().ifPresent(a -> out.println("control=" + a.getPort()));
-          yield s;
-        }
-        case grpc -> {
-          GrpcEchoServer.Builder b =
-              GrpcEchoServer.builder()
-                  .service(service)
-                  .version(version)
-                  .namespace(namespace)
-                  .host(bind)
-                  .port(port);
-          if (instance != null) {
-            b.instance(instance);
-          }
-          if (seed != null) {
-            b.seed(seed);
-          }
-          GrpcEchoServer s = b.build().start();
-          out.println("port=" + s.port());
-          yield s;
-        }
-        case tcp -> {
-          TcpEchoServer.Builder b =
-              TcpEchoServer.builder()
-                  .service(service)
-                  .version(version)
-                  .namespace(namespace)
-                  .host(bind)
-                  .port(port);
-          if (instance != null) {
-            b.instance(instance);
-          }
-          if (seed != null) {
-            b.seed(seed);
-          }
-          TcpEchoServer s = b.build().start();
-          out.println("port=" + s.port());
-          yield s;
-        }
-        case wiremock -> {
-          WireMockWorkload.Builder b =
-              WireMockWorkload.builder()
-                  .service(service)
-                  .version(version)
-                  .namespace(namespace)
-                  .host(bind)
-                  .port(port);
-          if (instance != null) {
-            b.instance(instance);
-          }
-          if (mappings != null) {
-            b.mappingsRoot(mappings);
-          }
-          WireMockWorkload s = b.build().start();
-          out.println("port=" + s.port());
-          yield s;
-        }
-      };
+      workload = kind.starter.apply(this);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
+    out.println("port=" + workload.port());
+    if (workload instanceof EchoServer http) {
+      http.controlAddress().ifPresent(a -> out.println("control=" + a.getPort()));
+    }
+    return workload;
+  }
+
+  /** The options every kind takes; the instance only when given, so the default name applies. */
+  private <B extends WorkloadBuilder<B>> B common(B builder) {
+    builder.service(service).version(version).namespace(namespace).host(bind).port(port);
+    if (instance != null) {
+      builder.instance(instance);
+    }
+    return builder;
+  }
+
+  /** {@link #common} plus the seed, which only the echo kinds draw from. */
+  private <B extends EchoWorkloadBuilder<B>> B echo(B builder) {
+    common(builder);
+    if (seed != null) {
+      builder.seed(seed);
+    }
+    return builder;
   }
 }

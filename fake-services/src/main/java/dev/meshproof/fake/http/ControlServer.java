@@ -3,21 +3,18 @@ package dev.meshproof.fake.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.meshproof.fake.WorkloadEventLoop;
 import dev.meshproof.fake.WorkloadIdentity;
 import dev.meshproof.fake.behavior.Behavior;
 import dev.meshproof.fake.behavior.BehaviorControl;
 import dev.meshproof.fake.behavior.BehaviorJson;
 import dev.meshproof.fake.journal.RequestJournal;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -50,7 +47,7 @@ import java.util.concurrent.TimeUnit;
 final class ControlServer {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final EventLoopGroup group;
+  private final WorkloadEventLoop eventLoop;
   private final String host;
   private final WorkloadIdentity identity;
   private final BehaviorControl behavior;
@@ -59,13 +56,13 @@ final class ControlServer {
   private Channel serverChannel;
 
   ControlServer(
-      EventLoopGroup group,
+      WorkloadEventLoop eventLoop,
       String host,
       WorkloadIdentity identity,
       BehaviorControl behavior,
       RequestJournal journal,
       ChannelGroup channels) {
-    this.group = group;
+    this.eventLoop = eventLoop;
     this.host = host;
     this.identity = identity;
     this.behavior = behavior;
@@ -74,29 +71,19 @@ final class ControlServer {
   }
 
   ControlServer start() {
-    ChannelFuture bind =
-        new ServerBootstrap()
-            .group(group)
-            .channel(NioServerSocketChannel.class)
-            .childHandler(
-                new ChannelInitializer<Channel>() {
-                  @Override
-                  protected void initChannel(Channel ch) {
-                    channels.add(ch);
-                    ch.pipeline()
-                        .addLast(new HttpServerCodec())
-                        .addLast(new HttpServerKeepAliveHandler())
-                        .addLast(new HttpObjectAggregator(1024 * 1024))
-                        .addLast(new Handler());
-                  }
-                })
-            .bind(host, 0)
-            .awaitUninterruptibly();
-    if (!bind.isSuccess()) {
-      throw new IllegalStateException(
-          identity.instance() + ": cannot bind control API on " + host, bind.cause());
-    }
-    serverChannel = bind.channel();
+    ChannelInitializer<Channel> control =
+        new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            channels.add(ch);
+            ch.pipeline()
+                .addLast(new HttpServerCodec())
+                .addLast(new HttpServerKeepAliveHandler())
+                .addLast(new HttpObjectAggregator(1024 * 1024))
+                .addLast(new Handler());
+          }
+        };
+    serverChannel = eventLoop.bind(control, host, 0, identity.instance() + " control API");
     return this;
   }
 

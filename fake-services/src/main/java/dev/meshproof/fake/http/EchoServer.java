@@ -1,23 +1,19 @@
 package dev.meshproof.fake.http;
 
+import dev.meshproof.fake.EchoWorkloadBuilder;
+import dev.meshproof.fake.EchoWorkloadOptions;
+import dev.meshproof.fake.Workload;
+import dev.meshproof.fake.WorkloadEventLoop;
 import dev.meshproof.fake.WorkloadIdentity;
-import dev.meshproof.fake.behavior.Behavior;
+import dev.meshproof.fake.WorkloadOptions;
 import dev.meshproof.fake.behavior.BehaviorControl;
 import dev.meshproof.fake.behavior.SeededRandom;
 import dev.meshproof.fake.journal.RequestJournal;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,12 +39,11 @@ import java.util.concurrent.TimeUnit;
  * }
  * }</pre>
  */
-public final class EchoServer implements AutoCloseable {
+public final class EchoServer implements Workload {
   private final WorkloadIdentity identity;
   private final String host;
   private final int requestedPort;
-  private final EventLoopGroup group;
-  private final boolean ownsGroup;
+  private final WorkloadEventLoop eventLoop;
   private final BehaviorControl behavior;
   private final RequestJournal journal;
   private final EchoRuntime runtime;
@@ -59,27 +54,22 @@ public final class EchoServer implements AutoCloseable {
   private volatile ControlServer control;
   private volatile boolean closed;
 
-  private EchoServer(Builder b, WorkloadIdentity identity) {
-    this.identity = identity;
-    this.host = b.host;
-    this.requestedPort = b.port;
-    this.ownsGroup = b.eventLoopGroup == null;
-    this.group =
-        ownsGroup
-            ? new MultiThreadIoEventLoopGroup(
-                1,
-                new DefaultThreadFactory("echo-" + identity.instance(), true),
-                NioIoHandler.newFactory())
-            : b.eventLoopGroup;
-    this.behavior = new BehaviorControl(b.behavior);
-    this.journal = new RequestJournal(b.journalCapacity);
-    long seed = b.seed != null ? b.seed : identity.instance().hashCode();
+  private EchoServer(Builder b, EchoWorkloadOptions options) {
+    WorkloadOptions w = options.workload();
+    this.identity = w.identity();
+    this.host = w.host();
+    this.requestedPort = w.port();
+    this.eventLoop =
+        WorkloadEventLoop.sharedOrOwned(
+            options.sharedEventLoopGroup(), "echo-" + identity.instance());
+    this.behavior = new BehaviorControl(options.behavior());
+    this.journal = new RequestJournal(w.journalCapacity());
     this.runtime =
         new EchoRuntime(
             identity,
             behavior,
-            new SeededRandom(seed),
-            b.clock,
+            new SeededRandom(options.seed()),
+            w.clock(),
             journal,
             new UpstreamCaller(b.upstreamProxy, b.calls, b.callTimeout));
     this.controlApi = b.controlApi;
@@ -100,30 +90,25 @@ public final class EchoServer implements AutoCloseable {
     if (serverChannel != null || closed) {
       throw new IllegalStateException(identity.instance() + ": start() called twice");
     }
-    ServerBootstrap bootstrap =
-        new ServerBootstrap()
-            .group(group)
-            .channel(NioServerSocketChannel.class)
-            .childHandler(new EchoChannelInitializer(runtime, channels));
-    ChannelFuture bind = bootstrap.bind(host, requestedPort).awaitUninterruptibly();
-    if (!bind.isSuccess()) {
+    try {
+      serverChannel =
+          eventLoop.bind(
+              new EchoChannelInitializer(runtime, channels),
+              host,
+              requestedPort,
+              identity.instance());
+    } catch (IllegalStateException e) {
       close();
-      throw new IllegalStateException(
-          identity.instance() + ": cannot bind " + host + ":" + requestedPort, bind.cause());
+      throw e;
     }
-    serverChannel = bind.channel();
     if (controlApi) {
-      control = new ControlServer(group, host, identity, behavior, journal, channels).start();
+      control = new ControlServer(eventLoop, host, identity, behavior, journal, channels).start();
     }
     return this;
   }
 
-  /** The bound port. */
-  public int port() {
-    return address().getPort();
-  }
-
   /** The bound address. */
+  @Override
   public InetSocketAddress address() {
     Channel ch = serverChannel;
     if (ch == null) {
@@ -138,32 +123,14 @@ public final class EchoServer implements AutoCloseable {
     return c == null ? Optional.empty() : Optional.of(c.address());
   }
 
-  /** The {@code app} label. */
-  public String service() {
-    return identity.service();
-  }
-
-  /** The {@code version} label. */
-  public String version() {
-    return identity.version();
-  }
-
-  /** The instance (pod) name. */
-  public String instance() {
-    return identity.instance();
-  }
-
-  /** The namespace. */
-  public String namespace() {
-    return identity.namespace();
-  }
-
   /** All four identity fields. */
+  @Override
   public WorkloadIdentity identity() {
     return identity;
   }
 
   /** What this instance received. */
+  @Override
   public RequestJournal journal() {
     return journal;
   }
@@ -192,9 +159,7 @@ public final class EchoServer implements AutoCloseable {
       control.close();
     }
     channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-    if (ownsGroup) {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-    }
+    eventLoop.close();
   }
 
   @Override
@@ -203,64 +168,19 @@ public final class EchoServer implements AutoCloseable {
     return "EchoServer{" + identity + (ch == null ? "" : ", " + ch.localAddress()) + "}";
   }
 
-  /** Builds an {@link EchoServer}; setters check their input, {@link #build()} the whole. */
-  public static final class Builder {
-    private String service;
-    private String version = "v1";
-    private String instance;
-    private String namespace = "default";
-    private EventLoopGroup eventLoopGroup;
-    private Behavior behavior = Behavior.defaults();
+  /**
+   * Builds an {@link EchoServer}; setters check their input, {@link #build()} the whole. The
+   * identity, bind, journal, behaviour, seed and event loop setters are {@link
+   * EchoWorkloadBuilder}'s.
+   */
+  public static final class Builder extends EchoWorkloadBuilder<Builder> {
     private InetSocketAddress upstreamProxy;
     private final List<CallTarget> calls = new ArrayList<>();
     private Duration callTimeout = Duration.ofSeconds(10);
-    private Long seed;
-    private Clock clock = Clock.systemUTC();
-    private int journalCapacity = RequestJournal.DEFAULT_CAPACITY;
     private boolean controlApi;
-    private String host = "127.0.0.1";
-    private int port;
 
-    private Builder() {}
-
-    /** The {@code app} label (required). */
-    public Builder service(String service) {
-      this.service = service;
-      return this;
-    }
-
-    /** The {@code version} label (default {@code v1}). */
-    public Builder version(String version) {
-      this.version = version;
-      return this;
-    }
-
-    /** The instance (pod) name (default {@code service-version-0}). */
-    public Builder instance(String instance) {
-      this.instance = instance;
-      return this;
-    }
-
-    /** The namespace (default {@code default}). */
-    public Builder namespace(String namespace) {
-      this.namespace = namespace;
-      return this;
-    }
-
-    /**
-     * A shared NIO event loop group (e.g. {@code new MultiThreadIoEventLoopGroup(
-     * NioIoHandler.newFactory())}); the server does not shut it down. Without one the server owns a
-     * one-thread group.
-     */
-    public Builder eventLoopGroup(EventLoopGroup group) {
-      this.eventLoopGroup = Objects.requireNonNull(group, "eventLoopGroup");
-      return this;
-    }
-
-    /** The behaviour at start and after {@code behavior().reset()} (default healthy). */
-    public Builder behavior(Behavior behavior) {
-      this.behavior = Objects.requireNonNull(behavior, "behavior");
-      return this;
+    private Builder() {
+      super("reviews");
     }
 
     /** Where outbound calls go: the sidecar's outbound listener (required with {@link #calls}). */
@@ -290,69 +210,23 @@ public final class EchoServer implements AutoCloseable {
       return this;
     }
 
-    /** Seed of the random source (default: the instance name's hash, so runs replay). */
-    public Builder seed(long seed) {
-      this.seed = seed;
-      return this;
-    }
-
-    /** Clock for journal timestamps (default UTC system clock). */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** Most journal entries kept (default {@value RequestJournal#DEFAULT_CAPACITY}). */
-    public Builder journalCapacity(int capacity) {
-      if (capacity < 1) {
-        throw new IllegalArgumentException("journalCapacity: " + capacity + " (expected: >= 1)");
-      }
-      this.journalCapacity = capacity;
-      return this;
-    }
-
     /** Also serve the HTTP control API ({@code /control/behavior}...) on its own port. */
     public Builder controlApi(boolean enabled) {
       this.controlApi = enabled;
       return this;
     }
 
-    /** Bind host (default {@code 127.0.0.1}). */
-    public Builder host(String host) {
-      if (host == null || host.isBlank()) {
-        throw new IllegalArgumentException("host: \"" + host + "\" (expected: an IP or name)");
-      }
-      this.host = host;
-      return this;
-    }
-
-    /** Bind port (default 0, ephemeral). */
-    public Builder port(int port) {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
-      }
-      this.port = port;
-      return this;
-    }
-
     /** Validates and builds a server (not yet started). */
     public EchoServer build() {
-      if (service == null) {
-        throw new IllegalArgumentException("service: null (expected: the app label, e.g. reviews)");
-      }
+      // Identity first, so a missing service is reported before the calls it would make.
+      EchoWorkloadOptions options = echoOptions();
       if (!calls.isEmpty() && upstreamProxy == null) {
         throw new IllegalArgumentException(
             "upstreamProxy: null (expected: the sidecar outbound address when calls are set: "
                 + calls
                 + ")");
       }
-      WorkloadIdentity identity =
-          new WorkloadIdentity(
-              service,
-              version,
-              instance != null ? instance : service + "-" + version + "-0",
-              namespace);
-      return new EchoServer(this, identity);
+      return new EchoServer(this, options);
     }
   }
 }

@@ -1,33 +1,30 @@
 package dev.meshproof.fake.tcp;
 
+import dev.meshproof.fake.EchoWorkloadBuilder;
+import dev.meshproof.fake.EchoWorkloadOptions;
+import dev.meshproof.fake.Workload;
+import dev.meshproof.fake.WorkloadEventLoop;
 import dev.meshproof.fake.WorkloadIdentity;
+import dev.meshproof.fake.WorkloadOptions;
 import dev.meshproof.fake.behavior.Behavior;
 import dev.meshproof.fake.behavior.BehaviorControl;
 import dev.meshproof.fake.behavior.Fault;
 import dev.meshproof.fake.behavior.SeededRandom;
 import dev.meshproof.fake.journal.JournalEntry;
 import dev.meshproof.fake.journal.RequestJournal;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,12 +34,11 @@ import java.util.concurrent.TimeUnit;
  * method} {@code CONNECT}, {@code bodySize} = bytes echoed). The {@link Behavior}'s {@code HANG}
  * (read, never echo) and {@code RESET} (RST at once) faults apply per connection.
  */
-public final class TcpEchoServer implements AutoCloseable {
+public final class TcpEchoServer implements Workload {
   private final WorkloadIdentity identity;
   private final String host;
   private final int requestedPort;
-  private final EventLoopGroup group;
-  private final boolean ownsGroup;
+  private final WorkloadEventLoop eventLoop;
   private final BehaviorControl behavior;
   private final RequestJournal journal;
   private final SeededRandom random;
@@ -52,22 +48,18 @@ public final class TcpEchoServer implements AutoCloseable {
   private volatile Channel serverChannel;
   private volatile boolean closed;
 
-  private TcpEchoServer(Builder b, WorkloadIdentity identity) {
-    this.identity = identity;
-    this.host = b.host;
-    this.requestedPort = b.port;
-    this.ownsGroup = b.eventLoopGroup == null;
-    this.group =
-        ownsGroup
-            ? new MultiThreadIoEventLoopGroup(
-                1,
-                new DefaultThreadFactory("tcp-echo-" + identity.instance(), true),
-                NioIoHandler.newFactory())
-            : b.eventLoopGroup;
-    this.behavior = new BehaviorControl(b.behavior);
-    this.journal = new RequestJournal(b.journalCapacity);
-    this.random = new SeededRandom(b.seed != null ? b.seed : identity.instance().hashCode());
-    this.clock = b.clock;
+  private TcpEchoServer(EchoWorkloadOptions options) {
+    WorkloadOptions w = options.workload();
+    this.identity = w.identity();
+    this.host = w.host();
+    this.requestedPort = w.port();
+    this.eventLoop =
+        WorkloadEventLoop.sharedOrOwned(
+            options.sharedEventLoopGroup(), "tcp-echo-" + identity.instance());
+    this.behavior = new BehaviorControl(options.behavior());
+    this.journal = new RequestJournal(w.journalCapacity());
+    this.random = new SeededRandom(options.seed());
+    this.clock = w.clock();
   }
 
   /** A builder; {@link Builder#service(String)} is required. */
@@ -80,26 +72,20 @@ public final class TcpEchoServer implements AutoCloseable {
     if (serverChannel != null || closed) {
       throw new IllegalStateException(identity.instance() + ": start() called twice");
     }
-    ChannelFuture bind =
-        new ServerBootstrap()
-            .group(group)
-            .channel(NioServerSocketChannel.class)
-            .childHandler(
-                new ChannelInitializer<Channel>() {
-                  @Override
-                  protected void initChannel(Channel ch) {
-                    channels.add(ch);
-                    ch.pipeline().addLast(new Echo());
-                  }
-                })
-            .bind(host, requestedPort)
-            .awaitUninterruptibly();
-    if (!bind.isSuccess()) {
+    ChannelInitializer<Channel> echo =
+        new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            channels.add(ch);
+            ch.pipeline().addLast(new Echo());
+          }
+        };
+    try {
+      serverChannel = eventLoop.bind(echo, host, requestedPort, identity.instance());
+    } catch (IllegalStateException e) {
       close();
-      throw new IllegalStateException(
-          identity.instance() + ": cannot bind " + host + ":" + requestedPort, bind.cause());
+      throw e;
     }
-    serverChannel = bind.channel();
     return this;
   }
 
@@ -164,12 +150,8 @@ public final class TcpEchoServer implements AutoCloseable {
     }
   }
 
-  /** The bound port. */
-  public int port() {
-    return address().getPort();
-  }
-
   /** The bound address. */
+  @Override
   public InetSocketAddress address() {
     Channel ch = serverChannel;
     if (ch == null) {
@@ -178,32 +160,14 @@ public final class TcpEchoServer implements AutoCloseable {
     return (InetSocketAddress) ch.localAddress();
   }
 
-  /** The {@code app} label. */
-  public String service() {
-    return identity.service();
-  }
-
-  /** The {@code version} label. */
-  public String version() {
-    return identity.version();
-  }
-
-  /** The instance name. */
-  public String instance() {
-    return identity.instance();
-  }
-
-  /** The namespace. */
-  public String namespace() {
-    return identity.namespace();
-  }
-
   /** All identity fields. */
+  @Override
   public WorkloadIdentity identity() {
     return identity;
   }
 
   /** Closed connections, one entry each. */
+  @Override
   public RequestJournal journal() {
     return journal;
   }
@@ -224,110 +188,18 @@ public final class TcpEchoServer implements AutoCloseable {
       serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
     channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-    if (ownsGroup) {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-    }
+    eventLoop.close();
   }
 
-  /** Builds a {@link TcpEchoServer}; shaped like {@code EchoServer.Builder}. */
-  public static final class Builder {
-    private String service;
-    private String version = "v1";
-    private String instance;
-    private String namespace = "default";
-    private EventLoopGroup eventLoopGroup;
-    private Behavior behavior = Behavior.defaults();
-    private Long seed;
-    private Clock clock = Clock.systemUTC();
-    private int journalCapacity = RequestJournal.DEFAULT_CAPACITY;
-    private String host = "127.0.0.1";
-    private int port;
-
-    private Builder() {}
-
-    /** The {@code app} label (required). */
-    public Builder service(String service) {
-      this.service = service;
-      return this;
-    }
-
-    /** The {@code version} label (default {@code v1}). */
-    public Builder version(String version) {
-      this.version = version;
-      return this;
-    }
-
-    /** The instance name (default {@code service-version-0}). */
-    public Builder instance(String instance) {
-      this.instance = instance;
-      return this;
-    }
-
-    /** The namespace (default {@code default}). */
-    public Builder namespace(String namespace) {
-      this.namespace = namespace;
-      return this;
-    }
-
-    /** A shared NIO event loop group (not shut down by the server). */
-    public Builder eventLoopGroup(EventLoopGroup group) {
-      this.eventLoopGroup = Objects.requireNonNull(group, "eventLoopGroup");
-      return this;
-    }
-
-    /** Initial behaviour (only the HANG and RESET faults apply to TCP). */
-    public Builder behavior(Behavior behavior) {
-      this.behavior = Objects.requireNonNull(behavior, "behavior");
-      return this;
-    }
-
-    /** Seed of the random source (default: the instance name's hash). */
-    public Builder seed(long seed) {
-      this.seed = seed;
-      return this;
-    }
-
-    /** Clock for journal timestamps. */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** Most journal entries kept. */
-    public Builder journalCapacity(int capacity) {
-      if (capacity < 1) {
-        throw new IllegalArgumentException("journalCapacity: " + capacity + " (expected: >= 1)");
-      }
-      this.journalCapacity = capacity;
-      return this;
-    }
-
-    /** Bind host (default {@code 127.0.0.1}). */
-    public Builder host(String host) {
-      if (host == null || host.isBlank()) {
-        throw new IllegalArgumentException("host: \"" + host + "\" (expected: an IP or name)");
-      }
-      this.host = host;
-      return this;
-    }
-
-    /** Bind port (default 0, ephemeral). */
-    public Builder port(int port) {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
-      }
-      this.port = port;
-      return this;
+  /** Builds a {@link TcpEchoServer}; the shared setters are {@link EchoWorkloadBuilder}'s. */
+  public static final class Builder extends EchoWorkloadBuilder<Builder> {
+    private Builder() {
+      super("tcp-echo");
     }
 
     /** Validates and builds (not started). */
     public TcpEchoServer build() {
-      if (service == null) {
-        throw new IllegalArgumentException(
-            "service: null (expected: the app label, e.g. tcp-echo)");
-      }
-      String inst = instance != null ? instance : service + "-" + version + "-0";
-      return new TcpEchoServer(this, new WorkloadIdentity(service, version, inst, namespace));
+      return new TcpEchoServer(echoOptions());
     }
   }
 }

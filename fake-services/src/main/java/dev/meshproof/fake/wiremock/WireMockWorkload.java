@@ -8,7 +8,10 @@ import com.github.tomakehurst.wiremock.http.HttpHeader;
 import com.github.tomakehurst.wiremock.http.Request;
 import com.github.tomakehurst.wiremock.http.Response;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import dev.meshproof.fake.Workload;
+import dev.meshproof.fake.WorkloadBuilder;
 import dev.meshproof.fake.WorkloadIdentity;
+import dev.meshproof.fake.WorkloadOptions;
 import dev.meshproof.fake.journal.CallerIdentity;
 import dev.meshproof.fake.journal.JournalEntry;
 import dev.meshproof.fake.journal.RequestJournal;
@@ -31,7 +34,7 @@ import java.util.function.Consumer;
  * x-echo-instance}, and every request is written to the same {@link RequestJournal} the echo
  * workloads use.
  */
-public final class WireMockWorkload implements AutoCloseable {
+public final class WireMockWorkload implements Workload {
   private final WorkloadIdentity identity;
   private final Path root;
   private final List<MappingBuilder> stubs;
@@ -44,15 +47,15 @@ public final class WireMockWorkload implements AutoCloseable {
   private volatile Path tempRoot;
   private volatile boolean closed;
 
-  private WireMockWorkload(Builder b, WorkloadIdentity identity) {
-    this.identity = identity;
+  private WireMockWorkload(Builder b, WorkloadOptions options) {
+    this.identity = options.identity();
     this.root = b.root;
     this.stubs = List.copyOf(b.stubs);
     this.customizers = List.copyOf(b.customizers);
-    this.journal = new RequestJournal(b.journalCapacity);
-    this.clock = b.clock;
-    this.host = b.host;
-    this.requestedPort = b.port;
+    this.journal = new RequestJournal(options.journalCapacity());
+    this.clock = options.clock();
+    this.host = options.host();
+    this.requestedPort = options.port();
   }
 
   /** A builder; {@link Builder#service(String)} is required. */
@@ -122,41 +125,25 @@ public final class WireMockWorkload implements AutoCloseable {
   }
 
   /** The bound port. */
+  @Override
   public int port() {
     return server().port();
   }
 
   /** The bound address. */
+  @Override
   public InetSocketAddress address() {
     return new InetSocketAddress(host, port());
   }
 
-  /** The {@code app} label. */
-  public String service() {
-    return identity.service();
-  }
-
-  /** The {@code version} label. */
-  public String version() {
-    return identity.version();
-  }
-
-  /** The instance name. */
-  public String instance() {
-    return identity.instance();
-  }
-
-  /** The namespace. */
-  public String namespace() {
-    return identity.namespace();
-  }
-
   /** All identity fields. */
+  @Override
   public WorkloadIdentity identity() {
     return identity;
   }
 
   /** What this instance received. */
+  @Override
   public RequestJournal journal() {
     return journal;
   }
@@ -210,44 +197,17 @@ public final class WireMockWorkload implements AutoCloseable {
     }
   }
 
-  /** Builds a {@link WireMockWorkload}; shaped like {@code EchoServer.Builder}. */
-  public static final class Builder {
-    private String service;
-    private String version = "v1";
-    private String instance;
-    private String namespace = "default";
+  /**
+   * Builds a {@link WireMockWorkload}; the identity, bind, clock and journal setters are {@link
+   * WorkloadBuilder}'s.
+   */
+  public static final class Builder extends WorkloadBuilder<Builder> {
     private Path root;
     private final List<MappingBuilder> stubs = new ArrayList<>();
     private final List<Consumer<WireMockServer>> customizers = new ArrayList<>();
-    private Clock clock = Clock.systemUTC();
-    private int journalCapacity = RequestJournal.DEFAULT_CAPACITY;
-    private String host = "127.0.0.1";
-    private int port;
 
-    private Builder() {}
-
-    /** The {@code app} label (required). */
-    public Builder service(String service) {
-      this.service = service;
-      return this;
-    }
-
-    /** The {@code version} label (default {@code v1}). */
-    public Builder version(String version) {
-      this.version = version;
-      return this;
-    }
-
-    /** The instance name (default {@code service-version-0}). */
-    public Builder instance(String instance) {
-      this.instance = instance;
-      return this;
-    }
-
-    /** The namespace (default {@code default}). */
-    public Builder namespace(String namespace) {
-      this.namespace = namespace;
-      return this;
+    private Builder() {
+      super("payments");
     }
 
     /** A WireMock root directory holding {@code mappings/*.json} and {@code __files/}. */
@@ -273,47 +233,9 @@ public final class WireMockWorkload implements AutoCloseable {
       return this;
     }
 
-    /** Clock for journal timestamps. */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** Most journal entries kept. */
-    public Builder journalCapacity(int capacity) {
-      if (capacity < 1) {
-        throw new IllegalArgumentException("journalCapacity: " + capacity + " (expected: >= 1)");
-      }
-      this.journalCapacity = capacity;
-      return this;
-    }
-
-    /** Bind host (default {@code 127.0.0.1}). */
-    public Builder host(String host) {
-      if (host == null || host.isBlank()) {
-        throw new IllegalArgumentException("host: \"" + host + "\" (expected: an IP or name)");
-      }
-      this.host = host;
-      return this;
-    }
-
-    /** Bind port (default 0, ephemeral). */
-    public Builder port(int port) {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
-      }
-      this.port = port;
-      return this;
-    }
-
     /** Validates and builds (not started). */
     public WireMockWorkload build() {
-      if (service == null) {
-        throw new IllegalArgumentException(
-            "service: null (expected: the app label, e.g. payments)");
-      }
-      String inst = instance != null ? instance : service + "-" + version + "-0";
-      return new WireMockWorkload(this, new WorkloadIdentity(service, version, inst, namespace));
+      return new WireMockWorkload(this, workloadOptions());
     }
   }
 }

@@ -1,0 +1,36 @@
+package dev.meshproof.bench;
+
+import dev.meshproof.bench.load.HttpProtocol;
+import dev.meshproof.bench.load.LoadPhase;
+import dev.meshproof.bench.load.LoadResult;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One measured phase of one path: which data plane ({@code direct} when no proxy is in the way),
+ * how many proxy hops, the protocol, the load's tally, what each proxy process spent, and what this
+ * JVM (load generator and echo) spent. A path the data plane cannot serve has no result, only the
+ * reason.
+ */
+record Measurement(
+    String dataPlane,
+    int hops,
+    HttpProtocol protocol,
+    LoadPhase.Kind kind,
+    Optional<LoadResult> result,
+    List<ProxyCost> proxies,
+    double benchJvmCpuSeconds,
+    String note) {
+
+  /** What one proxy process spent during the phase. */
+  record ProxyCost(String role, long pid, double cpuSeconds, long rssBytes) {}
+
+  static Measurement notApplicable(
+      String dataPlane, int hops, HttpProtocol protocol, LoadPhase.Kind kind, String reason) {
+    return new Measurement(dataPlane, hops, protocol, kind, Optional.empty(), List.of(), 0, reason);
+  }
+
+  boolean is(String plane, int hopCount, HttpProtocol proto, LoadPhase.Kind phaseKind) {
+    return dataPlane.equals(plane) && hops == hopCount && protocol == proto && kind == phaseKind;
+  }
+}

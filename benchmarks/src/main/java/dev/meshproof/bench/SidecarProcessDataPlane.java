@@ -1,0 +1,100 @@
+package dev.meshproof.bench;
+
+import dev.meshproof.runtime.DataPlane;
+import dev.meshproof.runtime.SidecarProxy;
+import dev.meshproof.runtime.SidecarRequest;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Our embedded sidecar, one child JVM per workload ({@link SidecarProcessMain}), so that each
+ * proxy's CPU time and resident memory can be measured on its own, as an Envoy process's can. The
+ * child runs the very same {@code dev.meshproof.runtime.proxy.Sidecar} class with one event-loop
+ * thread and subscribes to the mesh's control plane over ADS.
+ */
+public final class SidecarProcessDataPlane implements DataPlane {
+  private final List<String> jvmOptions;
+
+  private SidecarProcessDataPlane(List<String> jvmOptions) {
+    this.jvmOptions = List.copyOf(jvmOptions);
+  }
+
+  /** Children started with {@code jvmOptions} (e.g. {@code -Xmx256m}). */
+  public static SidecarProcessDataPlane withJvmOptions(List<String> jvmOptions) {
+    return new SidecarProcessDataPlane(Objects.requireNonNull(jvmOptions, "jvmOptions"));
+  }
+
+  @Override
+  public String name() {
+    return "embedded-process";
+  }
+
+  @Override
+  public SidecarProxy startSidecar(SidecarRequest request) {
+    List<String> command = new ArrayList<>();
+    command.add(javaBinary());
+    command.addAll(jvmOptions);
+    command.add("-cp");
+    command.add(classpath());
+    command.add(SidecarProcessMain.class.getName());
+    command.add("--control-plane");
+    command.add(SidecarProcessMain.hostPort(request.controlPlane()));
+    command.add("--proxy-id");
+    command.add(request.proxyId());
+    command.add("--workload");
+    command.add(request.workload());
+    command.add("--namespace");
+    command.add(request.namespace());
+    request.labels().forEach((k, v) -> command.add("--label=" + k + "=" + v));
+    request.servicePort().ifPresent(p -> command.add("--service-port=" + p));
+    command.add("--seed=" + request.random().nextLong(Long.MAX_VALUE));
+    try {
+      Path log = Files.createTempFile("meshproof-sidecar-" + request.workload() + "-", ".log");
+      Process process =
+          new ProcessBuilder(command)
+              .redirectError(ProcessBuilder.Redirect.to(log.toFile()))
+              .start();
+      return SidecarProcess.awaitReady(request.proxyId(), process, log);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start sidecar process for " + request.proxyId(), e);
+    }
+  }
+
+  private static String javaBinary() {
+    return ProcessHandle.current()
+        .info()
+        .command()
+        .orElseGet(() -> Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+  }
+
+  /**
+   * The classpath this class was loaded from. Under {@code mvn exec:java} the JVM's {@code
+   * java.class.path} is Maven's own launcher, and the project's classes come from a URL class
+   * loader: the child needs that loader's URLs.
+   */
+  static String classpath() {
+    ClassLoader loader = SidecarProcessDataPlane.class.getClassLoader();
+    if (loader instanceof URLClassLoader urls && urls.getURLs().length > 0) {
+      List<String> entries = new ArrayList<>();
+      for (URL url : urls.getURLs()) {
+        try {
+          entries.add(Paths.get(url.toURI()).toString());
+        } catch (URISyntaxException | IllegalArgumentException e) {
+          throw new IllegalStateException("classpath entry is not a file: " + url, e);
+        }
+      }
+      return String.join(File.pathSeparator, entries);
+    }
+    return System.getProperty("java.class.path");
+  }
+}

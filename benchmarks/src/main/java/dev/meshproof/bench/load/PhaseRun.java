@@ -1,0 +1,154 @@
+package dev.meshproof.bench.load;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The live tally of one {@link LoadPhase}: every issued request ends in exactly one outcome (ok,
+ * error status, connection error, timeout), and the latency of every answered request goes to the
+ * histogram in microseconds. Once {@link #seal()}ed, late outcomes are ignored: the request they
+ * belong to was already counted as a timeout.
+ */
+final class PhaseRun {
+  /** Latencies above this are clamped (and are timeouts long before that anyway). */
+  static final long HIGHEST_MICROS = TimeUnit.MINUTES.toMicros(5);
+
+  private final LoadPhase phase;
+  private final long startNanos;
+  private final long stopIssuingNanos;
+  private final Histogram latencies = new ConcurrentHistogram(1, HIGHEST_MICROS, 3);
+  private final AtomicLong issued = new AtomicLong();
+  private final LongAdder ok = new LongAdder();
+  private final LongAdder errorStatus = new LongAdder();
+  private final LongAdder connectionErrors = new LongAdder();
+  private final LongAdder timeouts = new LongAdder();
+  private final AtomicLong completed = new AtomicLong();
+  private final AtomicLong maxSendLagNanos = new AtomicLong();
+  private final CompletableFuture<Void> allAnswered = new CompletableFuture<>();
+  private final CompletableFuture<Void> issuingFinished = new CompletableFuture<>();
+  private volatile boolean issuingDone;
+  private volatile boolean sealed;
+
+  PhaseRun(LoadPhase phase, long startNanos) {
+    this.phase = phase;
+    this.startNanos = startNanos;
+    this.stopIssuingNanos = startNanos + phase.duration().toNanos();
+  }
+
+  LoadPhase phase() {
+    return phase;
+  }
+
+  long startNanos() {
+    return startNanos;
+  }
+
+  boolean sealed() {
+    return sealed;
+  }
+
+  /**
+   * Claims the next request of a closed-loop phase: false once the duration or request budget is
+   * used up, after which the connection stops sending.
+   */
+  boolean tryIssue(long nowNanos) {
+    if (sealed || nowNanos - stopIssuingNanos >= 0) {
+      return false;
+    }
+    while (true) {
+      long n = issued.get();
+      if (n >= phase.maxRequests()) {
+        return false;
+      }
+      if (issued.compareAndSet(n, n + 1)) {
+        if (n + 1 == phase.maxRequests()) {
+          issuingFinished.complete(null);
+        }
+        return true;
+      }
+    }
+  }
+
+  /** Completes when a closed-loop phase used its whole request budget before its duration. */
+  CompletableFuture<Void> issuingFinished() {
+    return issuingFinished;
+  }
+
+  /** Counts an open-loop request handed to a connection, and how late the pacer was. */
+  void issued(long sendLagNanos) {
+    issued.incrementAndGet();
+    maxSendLagNanos.accumulateAndGet(sendLagNanos, Math::max);
+  }
+
+  /** No request will be issued any more; the phase ends when every issued one has an outcome. */
+  void issuingDone() {
+    issuingDone = true;
+    checkDone();
+  }
+
+  void answered(int status, long intendedStartNanos, long nowNanos) {
+    if (sealed) {
+      return;
+    }
+    long micros = Math.max(1, TimeUnit.NANOSECONDS.toMicros(nowNanos - intendedStartNanos));
+    latencies.recordValue(Math.min(micros, HIGHEST_MICROS));
+    if (status >= 200 && status < 300) {
+      ok.increment();
+    } else {
+      errorStatus.increment();
+    }
+    finished();
+  }
+
+  void connectionError() {
+    if (!sealed) {
+      connectionErrors.increment();
+      finished();
+    }
+  }
+
+  void timedOut() {
+    if (!sealed) {
+      timeouts.increment();
+      finished();
+    }
+  }
+
+  private void finished() {
+    completed.incrementAndGet();
+    checkDone();
+  }
+
+  private void checkDone() {
+    if (issuingDone && completed.get() >= issued.get()) {
+      allAnswered.complete(null);
+    }
+  }
+
+  CompletableFuture<Void> allAnswered() {
+    return allAnswered;
+  }
+
+  /**
+   * Freezes the tally: requests still without an outcome count as timeouts (they were not answered
+   * within the phase's time limit).
+   */
+  LoadResult seal(long endNanos) {
+    sealed = true;
+    long unanswered = Math.max(0, issued.get() - completed.get());
+    return new LoadResult(
+        phase,
+        latencies.copy(),
+        issued.get(),
+        ok.sum(),
+        errorStatus.sum(),
+        connectionErrors.sum(),
+        timeouts.sum() + unanswered,
+        java.time.Duration.ofNanos(endNanos - startNanos),
+        java.time.Duration.ofNanos(maxSendLagNanos.get()));
+  }
+}

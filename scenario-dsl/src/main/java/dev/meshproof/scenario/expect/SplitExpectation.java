@@ -176,7 +176,7 @@ public final class SplitExpectation implements Expectation {
     private final String service;
     private java.util.Optional<String> traffic = java.util.Optional.empty();
     private Map<String, Double> expected;
-    private double alpha = 0.001;
+    private double alpha = Significance.DEFAULT_ALPHA;
 
     Builder(String service) {
       this.service = service;
@@ -211,10 +211,7 @@ public final class SplitExpectation implements Expectation {
 
     /** The significance level of the test; default 0.001. */
     public Builder atAlpha(double alpha) {
-      if (!(alpha > 0 && alpha < 0.5)) {
-        throw new IllegalArgumentException("alpha: " + alpha + " (expected: in (0, 0.5))");
-      }
-      this.alpha = alpha;
+      this.alpha = Significance.checkAlpha(alpha);
       return this;
     }
 

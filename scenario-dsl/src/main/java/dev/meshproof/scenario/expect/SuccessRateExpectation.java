@@ -75,7 +75,7 @@ public final class SuccessRateExpectation implements Expectation {
   /** Configures a {@link SuccessRateExpectation}. */
   public static final class Builder implements ExpectationSpec {
     private double floor = Double.NaN;
-    private double alpha = 0.001;
+    private double alpha = Significance.DEFAULT_ALPHA;
 
     Builder() {}
 
@@ -89,10 +89,7 @@ public final class SuccessRateExpectation implements Expectation {
     }
 
     public Builder atAlpha(double alpha) {
-      if (!(alpha > 0 && alpha < 0.5)) {
-        throw new IllegalArgumentException("alpha: " + alpha + " (expected: in (0, 0.5))");
-      }
-      this.alpha = alpha;
+      this.alpha = Significance.checkAlpha(alpha);
       return this;
     }
 

@@ -15,6 +15,9 @@ public final class Catalogue {
   private static final String VIRTUAL_SERVICE_DOC =
       "https://istio.io/latest/docs/reference/config/networking/virtual-service/";
 
+  private static final String DESTINATION_RULE_DOC =
+      "https://istio.io/latest/docs/reference/config/networking/destination-rule/";
+
   private Catalogue() {}
 
   public static List<ConformanceTest> all() {
@@ -119,6 +122,44 @@ public final class Catalogue {
                         split("catalog")
                             .forTraffic("other")
                             .byVersion(Map.of("v1", 1.0, "v2", 0.0)))
-                    .build()));
+                    .build()),
+        loadBalancing(
+            "mesh-load-balancer-round-robin",
+            "ROUND_ROBIN spreads 300 sequential requests evenly over catalog's 3 endpoints."),
+        loadBalancing(
+            "mesh-load-balancer-random",
+            "RANDOM spreads 300 sequential requests evenly over catalog's 3 endpoints."),
+        loadBalancing(
+            "mesh-load-balancer-least-request",
+            "Istio's default LEAST_REQUEST (no loadBalancer set) spreads 300 sequential requests"
+                + " evenly over catalog's 3 endpoints: with nothing in flight every pick is a tie."));
+  }
+
+  /**
+   * Three replicas of one version behind a DestinationRule; the split by instance is tested against
+   * uniform with chi-square at alpha 0.001 (round robin is exact, the others random but seeded).
+   */
+  private static ConformanceTest loadBalancing(String id, String description) {
+    return new ConformanceTest(
+        id,
+        Feature.MeshLoadBalancing,
+        description,
+        DESTINATION_RULE_DOC + "#LoadBalancerSettings",
+        yaml ->
+            Scenario.named(id)
+                .service("catalog", s -> s.version("v1", 3))
+                .client("client")
+                .istio(id + ".yaml", yaml)
+                .traffic(t -> t.from("client").get("http://catalog/").requests(300))
+                .expect(
+                    split("catalog")
+                        .byInstance(
+                            Map.of(
+                                "catalog-v1-0", 1 / 3.0,
+                                "catalog-v1-1", 1 / 3.0,
+                                "catalog-v1-2", 1 / 3.0))
+                        .atAlpha(0.001))
+                .expect(successRate().atLeast(0.999))
+                .build());
   }
 }

@@ -12,7 +12,11 @@ public enum Feature {
   /** VirtualService match on request headers. */
   MeshHTTPRouteHeaderMatch(SupportLevel.CORE),
   /** VirtualService match on the URI (prefix, exact, regex). */
-  MeshHTTPRoutePathMatch(SupportLevel.CORE);
+  MeshHTTPRoutePathMatch(SupportLevel.CORE),
+  /**
+   * DestinationRule {@code trafficPolicy.loadBalancer.simple} spreading requests over endpoints.
+   */
+  MeshLoadBalancing(SupportLevel.CORE);
 
   private final SupportLevel supportLevel;
 

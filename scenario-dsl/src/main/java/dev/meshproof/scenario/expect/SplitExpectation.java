@@ -15,22 +15,41 @@ import org.apache.commons.statistics.inference.SignificanceResult;
 
 /**
  * Expects requests to a service to be split across its versions in given proportions, as a
- * VirtualService's weighted routes promise. Judged by Pearson's chi-square goodness-of-fit test
- * (Apache Commons Statistics) at a stated alpha over the responses that name the version that
- * served them: the split holds unless the observed counts are less likely than alpha under it. A
- * version whose expected share is 0 must receive no request at all.
+ * VirtualService's weighted routes promise, or across its instances, as a load balancer spreads
+ * them. Judged by Pearson's chi-square goodness-of-fit test (Apache Commons Statistics) at a stated
+ * alpha over the responses that name the version that served them: the split holds unless the
+ * observed counts are less likely than alpha under it. A version whose expected share is 0 must
+ * receive no request at all.
  */
 public final class SplitExpectation implements Expectation {
+
+  /** What the traffic is split by: the serving version (weights) or instance (load balancing). */
+  public enum Dimension {
+    VERSION,
+    INSTANCE;
+
+    String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    java.util.Optional<String> of(RequestObservation r) {
+      return this == VERSION ? r.version() : r.instance();
+    }
+  }
+
+  private final Dimension dimension;
   private final String service;
   private final java.util.Optional<String> traffic;
   private final Map<String, Double> expected;
   private final double alpha;
 
   private SplitExpectation(
+      Dimension dimension,
       String service,
       java.util.Optional<String> traffic,
       Map<String, Double> expected,
       double alpha) {
+    this.dimension = dimension;
     this.service = service;
     this.traffic = traffic;
     this.expected = expected;
@@ -49,7 +68,9 @@ public final class SplitExpectation implements Expectation {
                 .append(percent(f)));
     return "split of "
         + service
-        + " by version is "
+        + " by "
+        + dimension.label()
+        + " is "
         + shares
         + " (chi-square goodness of fit, alpha "
         + alpha
@@ -64,8 +85,9 @@ public final class SplitExpectation implements Expectation {
       if (traffic.isPresent() && !traffic.get().equals(r.traffic())) {
         continue;
       }
-      if (r.service().map(service::equals).orElse(false) && r.version().isPresent()) {
-        counts.merge(r.version().get(), 1L, Long::sum);
+      java.util.Optional<String> category = dimension.of(r);
+      if (r.service().map(service::equals).orElse(false) && category.isPresent()) {
+        counts.merge(category.get(), 1L, Long::sum);
       } else {
         unattributed++;
       }
@@ -95,7 +117,9 @@ public final class SplitExpectation implements Expectation {
           false,
           "no response from "
               + service
-              + " named its version ("
+              + " named its "
+              + dimension.label()
+              + " ("
               + unattributed
               + " requests unattributed)",
           statistics,
@@ -111,7 +135,8 @@ public final class SplitExpectation implements Expectation {
       return new ExpectationResult(
           description(),
           false,
-          "versions expected to receive nothing did: "
+          dimension.label()
+              + "s expected to receive nothing did: "
               + String.join(", ", impossible)
               + "; observed "
               + observedText,
@@ -174,6 +199,7 @@ public final class SplitExpectation implements Expectation {
   /** Configures a {@link SplitExpectation}. */
   public static final class Builder implements ExpectationSpec {
     private final String service;
+    private Dimension dimension = Dimension.VERSION;
     private java.util.Optional<String> traffic = java.util.Optional.empty();
     private Map<String, Double> expected;
     private double alpha = Significance.DEFAULT_ALPHA;
@@ -184,11 +210,25 @@ public final class SplitExpectation implements Expectation {
 
     /** Expected share per version, as fractions summing to 1 (e.g. v1 0.9, v2 0.1). */
     public Builder byVersion(Map<String, Double> shares) {
+      return shares(Dimension.VERSION, shares);
+    }
+
+    /**
+     * Expected share per instance (pod name, e.g. {@code catalog-v1-0}), as fractions summing to 1:
+     * how a load balancer spreads requests over a subset's endpoints.
+     */
+    public Builder byInstance(Map<String, Double> shares) {
+      return shares(Dimension.INSTANCE, shares);
+    }
+
+    private Builder shares(Dimension dimension, Map<String, Double> shares) {
+      this.dimension = dimension;
       double sum = 0;
       for (Map.Entry<String, Double> share : shares.entrySet()) {
         if (share.getValue() < 0 || share.getValue() > 1) {
           throw new IllegalArgumentException(
-              "byVersion."
+              "by"
+                  + (dimension == Dimension.VERSION ? "Version." : "Instance.")
                   + share.getKey()
                   + ": "
                   + share.getValue()
@@ -197,7 +237,12 @@ public final class SplitExpectation implements Expectation {
         sum += share.getValue();
       }
       if (Math.abs(sum - 1) > 1e-9) {
-        throw new IllegalArgumentException("byVersion: shares sum to " + sum + " (expected: 1)");
+        throw new IllegalArgumentException(
+            "by"
+                + (dimension == Dimension.VERSION ? "Version" : "Instance")
+                + ": shares sum to "
+                + sum
+                + " (expected: 1)");
       }
       this.expected = new TreeMap<>(shares);
       return this;
@@ -223,6 +268,7 @@ public final class SplitExpectation implements Expectation {
       }
       // byVersion() keeps the shares in a TreeMap: categories are reported in version order.
       return new SplitExpectation(
+          dimension,
           service,
           traffic,
           java.util.Collections.unmodifiableMap(new LinkedHashMap<>(expected)),

@@ -75,54 +75,28 @@ public final class Catalogue {
         new ConformanceTest(
             "mesh-http-route-path-match",
             Feature.MeshHTTPRoutePathMatch,
-            "URI prefix /v2/ and regex ^/beta/[0-9]+$ route to catalog v2; other paths to v1.",
+            "URI prefix /v2/, regex ^/beta/[0-9]+$, exact /exact and case-insensitive prefix"
+                + " /case/ route to catalog v2; near misses (/beta/x42, /exact/more) and other"
+                + " paths to v1.",
             VIRTUAL_SERVICE_DOC + "#HTTPMatchRequest",
-            yaml ->
-                Scenario.named("catalog routed by path")
-                    .service("catalog", s -> s.version("v1").version("v2"))
-                    .client("client")
-                    .istio("mesh-http-route-path-match.yaml", yaml)
-                    .traffic(
-                        t ->
-                            t.named("prefix")
-                                .from("client")
-                                .get("http://catalog/v2/items")
-                                .requests(30))
-                    .traffic(
-                        t ->
-                            t.named("regex")
-                                .from("client")
-                                .get("http://catalog/beta/42")
-                                .requests(30))
-                    .traffic(
-                        t ->
-                            t.named("regex-miss")
-                                .from("client")
-                                .get("http://catalog/beta/x42")
-                                .requests(30))
-                    .traffic(
-                        t ->
-                            t.named("other")
-                                .from("client")
-                                .get("http://catalog/items")
-                                .requests(30))
-                    .expect(
-                        split("catalog")
-                            .forTraffic("prefix")
-                            .byVersion(Map.of("v1", 0.0, "v2", 1.0)))
-                    .expect(
-                        split("catalog")
-                            .forTraffic("regex")
-                            .byVersion(Map.of("v1", 0.0, "v2", 1.0)))
-                    .expect(
-                        split("catalog")
-                            .forTraffic("regex-miss")
-                            .byVersion(Map.of("v1", 1.0, "v2", 0.0)))
-                    .expect(
-                        split("catalog")
-                            .forTraffic("other")
-                            .byVersion(Map.of("v1", 1.0, "v2", 0.0)))
-                    .build()),
+            yaml -> {
+              Scenario.Builder scenario =
+                  Scenario.named("catalog routed by path")
+                      .service("catalog", s -> s.version("v1").version("v2"))
+                      .client("client")
+                      .istio("mesh-http-route-path-match.yaml", yaml);
+              // path -> the only version that may serve it
+              Map<String, String> cases = new java.util.LinkedHashMap<>();
+              cases.put("/v2/items", "v2");
+              cases.put("/beta/42", "v2");
+              cases.put("/beta/x42", "v1");
+              cases.put("/exact", "v2");
+              cases.put("/exact/more", "v1");
+              cases.put("/CaSe/items", "v2");
+              cases.put("/items", "v1");
+              cases.forEach((path, version) -> routedOnlyTo(scenario, "catalog", path, version));
+              return scenario.build();
+            }),
         loadBalancing(
             "mesh-load-balancer-round-robin",
             "ROUND_ROBIN spreads 300 sequential requests evenly over catalog's 3 endpoints."),
@@ -133,6 +107,15 @@ public final class Catalogue {
             "mesh-load-balancer-least-request",
             "Istio's default LEAST_REQUEST (no loadBalancer set) spreads 300 sequential requests"
                 + " evenly over catalog's 3 endpoints: with nothing in flight every pick is a tie."));
+  }
+
+  /** Sends 30 requests for {@code path} and expects every one served by {@code version}. */
+  private static void routedOnlyTo(
+      Scenario.Builder scenario, String service, String path, String version) {
+    String other = version.equals("v1") ? "v2" : "v1";
+    scenario
+        .traffic(t -> t.named(path).from("client").get("http://" + service + path).requests(30))
+        .expect(split(service).forTraffic(path).byVersion(Map.of(version, 1.0, other, 0.0)));
   }
 
   /**

@@ -68,6 +68,7 @@ public final class SplitExpectation implements Expectation {
                 .append(percent(f)));
     return "split of "
         + service
+        + traffic.map(t -> " for traffic " + t).orElse("")
         + " by "
         + dimension.label()
         + " is "

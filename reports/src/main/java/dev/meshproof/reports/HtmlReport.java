@@ -1,9 +1,11 @@
 package dev.meshproof.reports;
 
 import static dev.meshproof.reports.Html.escape;
+import static dev.meshproof.reports.Html.millis;
 
 import dev.meshproof.scenario.result.DistributionRow;
 import dev.meshproof.scenario.result.ExpectationResult;
+import dev.meshproof.scenario.result.FailedRequest;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
 import dev.meshproof.scenario.result.TrafficSummary;
@@ -319,6 +321,7 @@ final class HtmlReport {
         expectation(e);
       }
     }
+    failedRequests(result);
     attachments(test, result);
     out.append("</section>\n");
   }
@@ -431,6 +434,39 @@ final class HtmlReport {
             DistributionChart.svg(
                 "Observed against expected share per category: " + e.description(), rows, id))
         .append('\n');
+  }
+
+  /** The first failed requests, so a failed expectation can be traced to what the mesh did. */
+  private void failedRequests(ScenarioResult result) {
+    if (result.failedRequests().isEmpty()) {
+      return;
+    }
+    out.append("<h5>First failed requests</h5>\n<table>\n<thead><tr>")
+        .append("<th scope=\"col\">#</th><th scope=\"col\">Traffic</th><th scope=\"col\">URL</th>")
+        .append("<th scope=\"col\">Outcome</th><th scope=\"col\">Status</th>")
+        .append(
+            "<th scope=\"col\">Served by</th><th scope=\"col\">ms</th><th scope=\"col\">Detail</th>")
+        .append("</tr></thead>\n<tbody>\n");
+    for (FailedRequest r : result.failedRequests()) {
+      out.append("<tr><td>")
+          .append(r.index())
+          .append("</td><td>")
+          .append(escape(r.traffic()))
+          .append("</td><td>")
+          .append(escape(r.url()))
+          .append("</td><td>")
+          .append(escape(r.outcome()))
+          .append("</td><td>")
+          .append(r.status() > 0 ? String.valueOf(r.status()) : "-")
+          .append("</td><td>")
+          .append(r.servedBy().isEmpty() ? "-" : escape(r.servedBy()))
+          .append("</td><td>")
+          .append(millis(r.latencyMillis()))
+          .append("</td><td><code>")
+          .append(escape(r.detail()))
+          .append("</code></td></tr>\n");
+    }
+    out.append("</tbody>\n</table>\n");
   }
 
   private void attachments(ConformanceTestResult test, ScenarioResult result) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshproof.scenario.result.DistributionRow;
 import dev.meshproof.scenario.result.ExpectationResult;
+import dev.meshproof.scenario.result.FailedRequest;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
 import dev.meshproof.scenario.result.TrafficSummary;
@@ -151,6 +152,18 @@ final class ReportDocument {
     ArrayNode expectations = node.putArray("expectations");
     for (ExpectationResult e : result.expectations()) {
       expectations.add(expectation(e));
+    }
+    ArrayNode failed = node.putArray("failedRequests");
+    for (FailedRequest r : result.failedRequests()) {
+      ObjectNode f = failed.addObject();
+      f.put("index", r.index());
+      f.put("traffic", r.traffic());
+      f.put("url", r.url());
+      f.put("outcome", r.outcome());
+      f.put("status", r.status());
+      f.put("servedBy", r.servedBy());
+      putFinite(f, "latencyMillis", r.latencyMillis());
+      f.put("detail", r.detail());
     }
     ArrayNode files = node.putArray("attachments");
     for (AttachmentLayout.Entry a : attachments) {

@@ -233,6 +233,14 @@ class ReportWriterTest {
     for (String url : allowedLinks) {
       withoutLinks = withoutLinks.replace(url, "");
     }
+    // Request URLs of failed requests are shown as table text (data, never fetched).
+    for (ConformanceTestResult test : report.tests()) {
+      for (var result : test.results()) {
+        for (var failed : result.failedRequests()) {
+          withoutLinks = withoutLinks.replace("<td>" + Html.escape(failed.url()) + "</td>", "");
+        }
+      }
+    }
     assertThat(withoutLinks).doesNotContain("http://").doesNotContain("https://");
     // Every href is an in-page anchor, a relative attachment path or one of the allowed links.
     Matcher href = Pattern.compile("href=\"([^\"]*)\"").matcher(html);
@@ -295,5 +303,26 @@ class ReportWriterTest {
       n++;
     }
     return n;
+  }
+
+  @Test
+  void failedRequestsAreExplainedInHtmlAndJson(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    ReportFiles files = ReportWriter.write(SampleReports.sample(), dir);
+
+    String html = java.nio.file.Files.readString(files.html());
+    org.assertj.core.api.Assertions.assertThat(html)
+        .contains("First failed requests", "no healthy upstream", "TIMEOUT")
+        .doesNotContain("<script>alert");
+    com.fasterxml.jackson.databind.JsonNode json =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(files.json().toFile());
+    com.fasterxml.jackson.databind.JsonNode failed =
+        json.findValues("failedRequests").stream()
+            .filter(n -> n.size() > 0)
+            .findFirst()
+            .orElseThrow();
+    org.assertj.core.api.Assertions.assertThat(failed.get(0).get("index").asInt()).isEqualTo(17);
+    org.assertj.core.api.Assertions.assertThat(failed.get(0).get("detail").asText())
+        .isEqualTo("no healthy upstream");
   }
 }

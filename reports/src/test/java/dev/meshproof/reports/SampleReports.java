@@ -2,6 +2,7 @@ package dev.meshproof.reports;
 
 import dev.meshproof.scenario.result.DistributionRow;
 import dev.meshproof.scenario.result.ExpectationResult;
+import dev.meshproof.scenario.result.FailedRequest;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
 import dev.meshproof.scenario.result.TrafficSummary;
@@ -85,7 +86,19 @@ final class SampleReports {
         new TrafficSummary(500, 490, 0, 4, 6, Map.of(503, 40L, 200, 450L), 3.0, 9.5, 41.0, 250.0),
         List.of(attempts),
         Optional.of("retry budget exceeded\n  at attempt 4: " + INJECTION),
-        Map.of());
+        Map.of(),
+        List.of(
+            new FailedRequest(
+                17,
+                "traffic-1",
+                "http://ratings/",
+                "RESPONSE",
+                503,
+                "",
+                12.5,
+                "no healthy upstream"),
+            new FailedRequest(
+                42, "traffic-1", "http://ratings/", "TIMEOUT", 0, "", 30000, INJECTION)));
   }
 
   static ConformanceReport sample() {

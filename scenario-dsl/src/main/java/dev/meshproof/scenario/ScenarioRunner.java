@@ -71,6 +71,7 @@ public final class ScenarioRunner {
         run.observations().summary(),
         verdicts,
         Optional.empty(),
-        run.attachments());
+        run.attachments(),
+        run.observations().failedRequests(ScenarioResult.MAX_FAILED_REQUESTS));
   }
 }

@@ -40,5 +40,14 @@ class ChaosScenarioIT {
     assertThat(result.traffic().statusCounts()).containsKeys(200, 503);
     assertThat(result.traffic().sent()).isEqualTo(400);
     assertThat(result.attachments().get("chaos_events")).contains("INJECTED").contains("REVERTED");
+    assertThat(result.failedRequests())
+        .hasSize(ScenarioResult.MAX_FAILED_REQUESTS)
+        .allSatisfy(
+            r -> {
+              assertThat(r.status()).isEqualTo(503);
+              assertThat(r.servedBy()).isEqualTo("catalog-v1-0");
+            });
+    assertThat(result.failureSummary())
+        .contains("first failed requests:", "RESPONSE 503 from catalog-v1-0");
   }
 }

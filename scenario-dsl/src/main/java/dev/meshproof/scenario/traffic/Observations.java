@@ -1,6 +1,7 @@
 package dev.meshproof.scenario.traffic;
 
 import dev.meshproof.runtime.client.HttpOutcome;
+import dev.meshproof.scenario.result.FailedRequest;
 import dev.meshproof.scenario.result.TrafficSummary;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +47,25 @@ public record Observations(List<RequestObservation> requests) {
         latency.getValueAtPercentile(90) / 1000.0,
         latency.getValueAtPercentile(99) / 1000.0,
         latency.getMaxValue() / 1000.0);
+  }
+
+  /** The first {@code limit} requests that did not succeed, explained for the report. */
+  public List<FailedRequest> failedRequests(int limit) {
+    return requests.stream()
+        .filter(r -> !r.succeeded())
+        .limit(limit)
+        .map(
+            r ->
+                new FailedRequest(
+                    r.index(),
+                    r.traffic(),
+                    r.url(),
+                    r.kind().name(),
+                    r.status(),
+                    r.instance().orElse(""),
+                    r.latency().toNanos() / 1e6,
+                    r.kind() == HttpOutcome.Kind.RESPONSE ? r.bodyExcerpt().strip() : r.error()))
+        .toList();
   }
 
   public long responsesWithStatus(int status) {

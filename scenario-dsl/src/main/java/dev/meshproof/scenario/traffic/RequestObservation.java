@@ -19,7 +19,16 @@ public record RequestObservation(
     Optional<String> version,
     Optional<String> instance,
     Duration latency,
-    String error) {
+    String error,
+    String bodyExcerpt) {
+
+  /** How much of a failed response's body is kept: enough for a proxy's local-reply reason. */
+  static final int EXCERPT = 200;
+
+  /** True for a 2xx response; everything else is a failure to explain. */
+  public boolean succeeded() {
+    return kind == HttpOutcome.Kind.RESPONSE && status >= 200 && status < 300;
+  }
 
   static RequestObservation of(int index, TrafficSpec traffic, HttpOutcome outcome) {
     return new RequestObservation(
@@ -33,6 +42,9 @@ public record RequestObservation(
         outcome.header("x-echo-version"),
         outcome.header("x-echo-instance"),
         outcome.latency(),
-        outcome.error());
+        outcome.error(),
+        outcome.isResponse() && outcome.status() >= 200 && outcome.status() < 300
+            ? ""
+            : outcome.body().substring(0, Math.min(EXCERPT, outcome.body().length())));
   }
 }

@@ -30,6 +30,7 @@ class SplitExpectationTest {
               Optional.of(i < v1 ? "v1" : "v2"),
               Optional.of("catalog-x-0"),
               Duration.ofMillis(1),
+              "",
               ""));
     }
     return new Observations(requests);
@@ -89,7 +90,8 @@ class SplitExpectationTest {
             Optional.empty(),
             Optional.empty(),
             Duration.ofSeconds(30),
-            "no response within PT30S"));
+            "no response within PT30S",
+            ""));
     ExpectationResult result =
         Expectations.split("catalog")
             .byVersion(Map.of("v1", 0.9, "v2", 0.1))

@@ -21,6 +21,13 @@ public interface SidecarProxy extends AutoCloseable {
   /** Where other sidecars send requests for this workload; empty for a client-only workload. */
   Optional<InetSocketAddress> inboundAddress();
 
+  /**
+   * The proxy's admin interface on loopback ({@code /ready}, {@code /config_dump}, ...), if any.
+   */
+  default Optional<InetSocketAddress> adminAddress() {
+    return Optional.empty();
+  }
+
   /** The proxy's configuration as Envoy's {@code /config_dump} JSON, as evidence. */
   String configDump();
 

@@ -23,6 +23,7 @@ class MeshLifecycleIT {
     int controlPlanePort;
     int outboundPort;
     int inboundPort;
+    int adminPort;
     try (TestApp app = new TestApp("catalog")) {
       Workload catalog =
           mesh.deploy(
@@ -34,13 +35,14 @@ class MeshLifecycleIT {
       controlPlanePort = mesh.controlPlane().address().getPort();
       outboundPort = client.sidecar().outboundAddress().getPort();
       inboundPort = catalog.sidecar().inboundAddress().orElseThrow().getPort();
+      adminPort = catalog.sidecar().adminAddress().orElseThrow().getPort();
       assertThat(meshThreads()).isPositive();
     } finally {
       mesh.close();
     }
 
     assertThat(mesh.eventLoops().isTerminated()).isTrue();
-    for (int port : new int[] {controlPlanePort, outboundPort, inboundPort}) {
+    for (int port : new int[] {controlPlanePort, outboundPort, inboundPort, adminPort}) {
       assertThat(refused(port)).as("port %d still accepts connections", port).isTrue();
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> meshThreads() == 0);

@@ -176,6 +176,38 @@ class MeshRoutingIT {
   }
 
   @Test
+  void adminInterfaceAnswersLikeEnvoys() throws Exception {
+    mesh.awaitSynced();
+    client.http().get("http://catalog/admin-check").join();
+    java.net.InetSocketAddress admin = client.sidecar().adminAddress().orElseThrow();
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.util.function.Function<String, java.net.http.HttpResponse<String>> get =
+        path -> {
+          try {
+            return http.send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + admin.getPort() + path))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        };
+
+    assertThat(get.apply("/ready").body()).isEqualTo("LIVE\n");
+    assertThat(get.apply("/clusters").body())
+        .containsPattern(
+            "outbound\\|80\\|v1\\|catalog.default.svc.cluster.local::127.0.0.1:[0-9]+::rq_total::[1-9]");
+    assertThat(get.apply("/stats/prometheus").body())
+        .contains(
+            "envoy_cluster_upstream_rq{envoy_response_code=\"200\",envoy_cluster_name=\"outbound|80|v1|catalog.default.svc.cluster.local\"}")
+        .contains(
+            "envoy_http_downstream_rq_xx{envoy_response_code_class=\"2\",envoy_http_conn_manager_prefix=\"virtualOutbound\"}");
+    assertThat(get.apply("/config_dump").body()).contains("ClustersConfigDump");
+    assertThat(get.apply("/nope").statusCode()).isEqualTo(404);
+  }
+
+  @Test
   void configDumpHoldsTheClustersTheProxyReceived() {
     mesh.awaitSynced();
     assertThat(client.sidecar().configDump())

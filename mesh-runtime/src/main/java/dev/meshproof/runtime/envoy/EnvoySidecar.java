@@ -137,6 +137,11 @@ final class EnvoySidecar implements SidecarProxy {
     return inbound;
   }
 
+  @Override
+  public Optional<InetSocketAddress> adminAddress() {
+    return Optional.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), adminPort));
+  }
+
   /** Polls Envoy's admin {@code /ready}, which answers 200 once its listeners are initialised. */
   @Override
   public void awaitReady(Duration timeout) {

@@ -106,6 +106,12 @@ final class AdsClient implements AutoCloseable {
     subscribe(XdsNames.TYPE_LISTENER, List.of());
   }
 
+  /** True when this client subscribes to the type (short name, e.g. {@code EDS}) with any names. */
+  synchronized boolean subscribesTo(String shortType) {
+    return subscriptions.entrySet().stream()
+        .anyMatch(e -> XdsNames.shortType(e.getKey()).equals(shortType) && !e.getValue().isEmpty());
+  }
+
   /** The last NACK per type (short name), for the admin interface and diagnostics. */
   synchronized Map<String, String> lastNacks() {
     return Map.copyOf(lastNack);

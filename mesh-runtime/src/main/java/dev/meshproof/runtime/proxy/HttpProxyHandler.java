@@ -7,6 +7,7 @@ import dev.meshproof.runtime.policy.route.WeightedClusterPicker;
 import dev.meshproof.runtime.proxy.ProxyConfig.ListenerConfig;
 import dev.meshproof.runtime.proxy.UpstreamCluster.UpstreamHost;
 import dev.meshproof.runtime.telemetry.AccessLogEntry;
+import dev.meshproof.runtime.telemetry.ProxyStats;
 import dev.meshproof.runtime.telemetry.ResponseFlag;
 import dev.meshproof.runtime.transport.UpstreamException;
 import io.netty.buffer.Unpooled;
@@ -107,6 +108,7 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
     }
     UpstreamHost host = cluster.loadBalancer.pickHost(cluster.hosts);
     host.active.incrementAndGet();
+    host.total.increment();
     FullHttpRequest upstream = upstreamRequest(request, requestId);
     String routeName = route.get().name();
     sidecar
@@ -245,6 +247,29 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
       write(response, Optional.of(flag), route, cluster, host);
     }
 
+    /** Envoy's counters for this outcome: downstream, upstream and the flag's own counter. */
+    private void count(int status, Optional<ResponseFlag> flag, String cluster) {
+      ProxyStats stats = sidecar.stats();
+      stats.downstreamResponse(listenerName, status);
+      if (flag.isEmpty()) {
+        stats.upstreamResponse(cluster, status);
+        return;
+      }
+      switch (flag.get()) {
+        case NO_ROUTE_FOUND -> stats.increment("http." + listenerName + ".no_route");
+        case NO_CLUSTER_FOUND -> stats.increment("http." + listenerName + ".no_cluster");
+        case NO_HEALTHY_UPSTREAM ->
+            stats.increment("cluster." + cluster + ".upstream_cx_none_healthy");
+        case UPSTREAM_CONNECTION_FAILURE ->
+            stats.increment("cluster." + cluster + ".upstream_cx_connect_fail");
+        case UPSTREAM_CONNECTION_TERMINATION ->
+            stats.increment("cluster." + cluster + ".upstream_rq_rx_reset");
+        case UPSTREAM_REQUEST_TIMEOUT ->
+            stats.increment("cluster." + cluster + ".upstream_rq_timeout");
+        default -> stats.increment("http." + listenerName + ".rq_" + flag.get().code());
+      }
+    }
+
     private void write(
         FullHttpResponse response,
         Optional<ResponseFlag> flag,
@@ -252,6 +277,7 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
         String cluster,
         String host) {
       response.headers().set(HttpHeaderNames.SERVER, "envoy");
+      count(response.status().code(), flag, cluster);
       HttpUtil.setContentLength(response, response.content().readableBytes());
       HttpUtil.setKeepAlive(response, keepAlive);
       sidecar

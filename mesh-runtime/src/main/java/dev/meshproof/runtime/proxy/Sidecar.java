@@ -8,6 +8,7 @@ import dev.meshproof.runtime.policy.RandomSource;
 import dev.meshproof.runtime.proxy.ProxyConfig.ClusterConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.ListenerConfig;
 import dev.meshproof.runtime.telemetry.AccessLog;
+import dev.meshproof.runtime.telemetry.ProxyStats;
 import dev.meshproof.runtime.transport.HttpConnectionPool;
 import dev.meshproof.runtime.xds.XdsNames;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -45,9 +46,11 @@ public final class Sidecar implements SidecarProxy {
   private final Clock clock = Clock.systemUTC();
   private final HttpConnectionPool connections;
   private final AccessLog accessLog = new AccessLog(100_000);
+  private final ProxyStats stats = new ProxyStats();
   private final Channel outbound;
   private final Optional<Channel> inbound;
   private final AdsClient ads;
+  private final AdminServer admin;
   private volatile RoutingState routing = new RoutingState(ProxyConfig.EMPTY, Map.of());
 
   private Sidecar(SidecarRequest request) {
@@ -62,6 +65,7 @@ public final class Sidecar implements SidecarProxy {
             ? Optional.of(bind(group, XdsNames.INBOUND_LISTENER))
             : Optional.empty();
     this.ads = new AdsClient(node(request), request.controlPlane(), this::accept);
+    this.admin = new AdminServer(group, this);
   }
 
   /** Binds the listeners and starts the ADS subscription. */
@@ -168,6 +172,46 @@ public final class Sidecar implements SidecarProxy {
     return accessLog;
   }
 
+  /** Envoy-named counters of this sidecar. */
+  public ProxyStats stats() {
+    return stats;
+  }
+
+  /**
+   * True once the initial xDS fetch is done, as Envoy's {@code /ready}: clusters and listeners
+   * received, and every listener's routes and every EDS cluster's endpoints answered.
+   */
+  boolean ready() {
+    ProxyConfig config = routing.config();
+    Map<String, String> versions = config.versions();
+    return versions.containsKey("CDS")
+        && versions.containsKey("LDS")
+        && config.listeners().values().stream().allMatch(l -> l.routes().isPresent())
+        && (!ads.subscribesTo("EDS") || versions.containsKey("EDS"));
+  }
+
+  /** Envoy's {@code /clusters} text: per host, {@code cluster::host:port::stat::value}. */
+  String clustersText() {
+    StringBuilder out = new StringBuilder();
+    routing.clusters().values().stream()
+        .sorted(java.util.Comparator.comparing(c -> c.config.name()))
+        .forEach(
+            cluster -> {
+              for (UpstreamCluster.UpstreamHost host : cluster.hosts) {
+                String prefix = cluster.config.name() + "::" + host + "::";
+                out.append(prefix).append("rq_active::").append(host.activeRequests()).append('\n');
+                out.append(prefix).append("rq_total::").append(host.total.sum()).append('\n');
+                out.append(prefix).append("health_flags::healthy\n");
+              }
+            });
+    return out.toString();
+  }
+
+  @Override
+  public Optional<InetSocketAddress> adminAddress() {
+    return Optional.of(admin.address());
+  }
+
   /** The xDS configuration currently in force. */
   public ProxyConfig config() {
     return routing.config();
@@ -196,6 +240,7 @@ public final class Sidecar implements SidecarProxy {
   @Override
   public void close() {
     ads.close();
+    admin.close();
     outbound.close().syncUninterruptibly();
     inbound.ifPresent(c -> c.close().syncUninterruptibly());
     connections.close();

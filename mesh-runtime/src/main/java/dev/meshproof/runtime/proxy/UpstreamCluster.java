@@ -50,6 +50,9 @@ final class UpstreamCluster {
     final InetSocketAddress address;
     final AtomicInteger active = new AtomicInteger();
 
+    /** Requests sent to this host since it appeared, as Envoy's per-host {@code rq_total}. */
+    final java.util.concurrent.atomic.LongAdder total = new java.util.concurrent.atomic.LongAdder();
+
     UpstreamHost(InetSocketAddress address) {
       this.address = address;
     }

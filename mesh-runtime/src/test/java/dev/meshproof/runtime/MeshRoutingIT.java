@@ -176,6 +176,32 @@ class MeshRoutingIT {
   }
 
   @Test
+  void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+    mesh.awaitSynced();
+    java.net.InetSocketAddress outbound = client.sidecar().outboundAddress();
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", outbound.getPort())) {
+      socket.setSoTimeout(10_000);
+      StringBuilder requests = new StringBuilder();
+      for (int i = 1; i <= 3; i++) {
+        requests.append("GET /pipelined/").append(i).append(" HTTP/1.1\r\nHost: catalog\r\n");
+        requests.append(i == 3 ? "Connection: close\r\n" : "").append("\r\n");
+      }
+      // All three in one write: the sidecar decodes them from one read.
+      socket
+          .getOutputStream()
+          .write(requests.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      String responses =
+          new String(
+              socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+
+      assertThat(responses)
+          .containsSubsequence(
+              "catalog-v1 /pipelined/1", "catalog-v1 /pipelined/2", "catalog-v1 /pipelined/3");
+    }
+  }
+
+  @Test
   void adminInterfaceAnswersLikeEnvoys() throws Exception {
     mesh.awaitSynced();
     client.http().get("http://catalog/admin-check").join();

@@ -59,12 +59,53 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
     this.listenerName = listenerName;
   }
 
+  /**
+   * Requests that arrived (pipelined) while one was in flight. Pausing reads does not stop requests
+   * already decoded from the same read, so they wait here and are answered strictly in order.
+   */
+  private final java.util.ArrayDeque<FullHttpRequest> pipelined = new java.util.ArrayDeque<>();
+
+  private boolean inFlight;
+
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    ctx.channel().config().setAutoRead(false);
+    if (inFlight) {
+      pipelined.addLast(request.retain());
+      return;
+    }
+    inFlight = true;
+    serve(ctx, request);
+  }
+
+  /** Called on the event loop once a reply is written: serves the next pipelined request. */
+  private void replied(ChannelHandlerContext ctx) {
+    inFlight = false;
+    FullHttpRequest next = pipelined.pollFirst();
+    if (next == null) {
+      ctx.channel().config().setAutoRead(true);
+      ctx.read();
+      return;
+    }
+    inFlight = true;
+    try {
+      serve(ctx, next);
+    } finally {
+      next.release();
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    pipelined.forEach(FullHttpRequest::release);
+    pipelined.clear();
+    super.channelInactive(ctx);
+  }
+
+  private void serve(ChannelHandlerContext ctx, FullHttpRequest request) {
     long startNanos = System.nanoTime();
     Instant start = sidecar.clock().instant();
     boolean keepAlive = HttpUtil.isKeepAlive(request);
-    ctx.channel().config().setAutoRead(false);
     Sidecar.RoutingState state = sidecar.routingState();
     String authority = Optional.ofNullable(request.headers().get(HttpHeaderNames.HOST)).orElse("");
     String requestId = request.headers().get("x-request-id");
@@ -298,11 +339,7 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
                   Duration.ofNanos(System.nanoTime() - startNanos)));
       var future = ctx.writeAndFlush(response);
       if (keepAlive) {
-        future.addListener(
-            f -> {
-              ctx.channel().config().setAutoRead(true);
-              ctx.read();
-            });
+        future.addListener(f -> replied(ctx));
       } else {
         future.addListener(ChannelFutureListener.CLOSE);
       }

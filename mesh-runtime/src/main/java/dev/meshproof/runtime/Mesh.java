@@ -47,7 +47,8 @@ public final class Mesh implements AutoCloseable {
   private final Duration syncTimeout;
   private final EventLoopGroup eventLoops;
   private final HttpConnectionPool appConnections;
-  private final ControlPlane controlPlane;
+  private ControlPlane controlPlane;
+  private boolean controlPlaneRunning = true;
   private final ConfigStore config = new ConfigStore();
   private final ServiceRegistry registry = new ServiceRegistry();
   private final Map<String, Workload> workloads = new LinkedHashMap<>();
@@ -88,8 +89,35 @@ public final class Mesh implements AutoCloseable {
     return eventLoops;
   }
 
-  public ControlPlane controlPlane() {
+  public synchronized ControlPlane controlPlane() {
     return controlPlane;
+  }
+
+  /**
+   * Takes the control plane down, as when istiod is unavailable: proxies keep serving the last
+   * configuration they accepted; configuration applied meanwhile reaches them only after {@link
+   * #startControlPlane()}.
+   */
+  public synchronized void stopControlPlane() {
+    if (controlPlaneRunning) {
+      controlPlane.close();
+      controlPlaneRunning = false;
+    }
+  }
+
+  /**
+   * Brings the control plane back on the same address with the current configuration and registry;
+   * proxies reconnect and resync ({@link #awaitSynced()} waits for it).
+   */
+  public synchronized void startControlPlane() {
+    if (controlPlaneRunning) {
+      return;
+    }
+    ControlPlane restarted = ControlPlane.start(controlPlane.address());
+    controlPlane.registeredProxies().forEach(restarted::register);
+    controlPlane = restarted;
+    controlPlaneRunning = true;
+    controlPlane.push(config, registry);
   }
 
   /** Starts the workload's sidecar, registers it and its service instance, and pushes config. */
@@ -139,7 +167,7 @@ public final class Mesh implements AutoCloseable {
     Workload workload =
         new Workload(spec, sidecar, new MeshHttpClient(appConnections, sidecar.outboundAddress()));
     workloads.put(spec.namespace() + "/" + spec.name(), workload);
-    controlPlane.push(config, registry);
+    pushIfRunning();
     return workload;
   }
 
@@ -154,8 +182,14 @@ public final class Mesh implements AutoCloseable {
   public synchronized List<IstioResource> apply(String yaml, String source) {
     List<IstioResource> resources = IstioYamlParser.parse(yaml, source, "default");
     config.apply(resources);
-    controlPlane.push(config, registry);
+    pushIfRunning();
     return resources;
+  }
+
+  private void pushIfRunning() {
+    if (controlPlaneRunning) {
+      controlPlane.push(config, registry);
+    }
   }
 
   /** Applies a YAML file; errors name the file. */
@@ -177,8 +211,16 @@ public final class Mesh implements AutoCloseable {
     synchronized (this) {
       sidecars = workloads.values().stream().map(Workload::sidecar).toList();
     }
+    ControlPlane plane;
+    synchronized (this) {
+      if (!controlPlaneRunning) {
+        throw new IllegalStateException(
+            "the control plane is stopped: nothing can sync (startControlPlane() first)");
+      }
+      plane = controlPlane;
+    }
     try {
-      controlPlane.awaitSynced(sidecars.stream().map(SidecarProxy::proxyId).toList(), syncTimeout);
+      plane.awaitSynced(sidecars.stream().map(SidecarProxy::proxyId).toList(), syncTimeout);
     } catch (IllegalStateException timeout) {
       // A proxy that died never ACKs: say so rather than only that it timed out.
       StringBuilder dead = new StringBuilder();
@@ -197,7 +239,7 @@ public final class Mesh implements AutoCloseable {
   /**
    * Per proxy, SYNCED / STALE / NOT_SENT / NACKED per xDS type, like {@code istioctl proxy-status}.
    */
-  public Map<String, ProxyStatus> proxyStatus() {
+  public synchronized Map<String, ProxyStatus> proxyStatus() {
     return controlPlane.proxyStatus();
   }
 
@@ -224,7 +266,9 @@ public final class Mesh implements AutoCloseable {
       }
     }
     workloads.clear();
-    controlPlane.close();
+    if (controlPlaneRunning) {
+      controlPlane.close();
+    }
     appConnections.close();
     eventLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     if (failure != null) {

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -51,7 +52,10 @@ final class AdsClient implements AutoCloseable {
   private final Node node;
   private final ManagedChannel channel;
   private final Consumer<ProxyConfig> sidecar;
+  private final ScheduledExecutorService scheduler;
   private StreamObserver<DiscoveryRequest> requests;
+  private StreamObserver<DiscoveryResponse> currentStream;
+  private int streamFailures;
   private volatile boolean closed;
 
   private Map<String, ListenerConfig> listeners = Map.of();
@@ -69,8 +73,13 @@ final class AdsClient implements AutoCloseable {
    * @param sidecar receives each candidate configuration; throwing {@link IllegalArgumentException}
    *     rejects it (NACK) with the exception's message as error detail
    */
-  AdsClient(Node node, InetSocketAddress controlPlane, Consumer<ProxyConfig> sidecar) {
+  AdsClient(
+      Node node,
+      InetSocketAddress controlPlane,
+      ScheduledExecutorService scheduler,
+      Consumer<ProxyConfig> sidecar) {
     this.node = node;
+    this.scheduler = scheduler;
     this.sidecar = sidecar;
     this.channel =
         NettyChannelBuilder.forAddress(controlPlane.getHostString(), controlPlane.getPort())
@@ -79,31 +88,79 @@ final class AdsClient implements AutoCloseable {
   }
 
   synchronized void start() {
-    requests =
-        AggregatedDiscoveryServiceGrpc.newStub(channel)
-            .streamAggregatedResources(
-                new StreamObserver<>() {
-                  @Override
-                  public void onNext(DiscoveryResponse response) {
-                    onResponse(response);
-                  }
-
-                  @Override
-                  public void onError(Throwable t) {
-                    if (!closed) {
-                      log.warn("ADS stream of {} failed: {}", node.getId(), t.toString());
-                    }
-                  }
-
-                  @Override
-                  public void onCompleted() {
-                    if (!closed) {
-                      log.warn("ADS stream of {} closed by the control plane", node.getId());
-                    }
-                  }
-                });
+    openStream();
     subscribe(XdsNames.TYPE_CLUSTER, List.of());
     subscribe(XdsNames.TYPE_LISTENER, List.of());
+  }
+
+  /**
+   * Opens an ADS stream that waits for the control plane to be reachable (gRPC's wait-for-ready,
+   * with the channel's own reconnect backoff), so a sidecar started before its control plane, or
+   * one whose control plane went away, connects as soon as it can, as Envoy does.
+   */
+  private void openStream() {
+    StreamObserver<DiscoveryResponse> observer =
+        new StreamObserver<>() {
+          @Override
+          public void onNext(DiscoveryResponse response) {
+            onResponse(this, response);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            streamEnded(this, "failed: " + t);
+          }
+
+          @Override
+          public void onCompleted() {
+            streamEnded(this, "closed by the control plane");
+          }
+        };
+    currentStream = observer;
+    requests =
+        AggregatedDiscoveryServiceGrpc.newStub(channel)
+            .withWaitForReady()
+            .streamAggregatedResources(observer);
+  }
+
+  /**
+   * A stream ended while the sidecar runs: keep serving the last accepted configuration (Envoy's
+   * behaviour when istiod is down) and reconnect after a backoff.
+   */
+  private synchronized void streamEnded(StreamObserver<DiscoveryResponse> stream, String why) {
+    if (closed || stream != currentStream) {
+      return;
+    }
+    long delayMillis = Math.min(5_000, 100L << Math.min(6, streamFailures++));
+    log.warn(
+        "ADS stream of {} {}; keeping the last configuration, reconnecting in {} ms",
+        node.getId(),
+        why,
+        delayMillis);
+    try {
+      scheduler.schedule(this::reconnect, delayMillis, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+      // The mesh is shutting its event loops down: there is nothing left to reconnect for.
+    }
+  }
+
+  /** A new stream re-sends every subscription with the last accepted version and no nonce. */
+  private synchronized void reconnect() {
+    if (closed) {
+      return;
+    }
+    nonces.clear();
+    openStream();
+    for (String type :
+        List.of(
+            XdsNames.TYPE_CLUSTER,
+            XdsNames.TYPE_LISTENER,
+            XdsNames.TYPE_ENDPOINT,
+            XdsNames.TYPE_ROUTE)) {
+      if (subscriptions.containsKey(type)) {
+        send(request(type, versions.getOrDefault(type, ""), ""));
+      }
+    }
   }
 
   /** True when this client subscribes to the type (short name, e.g. {@code EDS}) with any names. */
@@ -117,7 +174,12 @@ final class AdsClient implements AutoCloseable {
     return Map.copyOf(lastNack);
   }
 
-  private synchronized void onResponse(DiscoveryResponse response) {
+  private synchronized void onResponse(
+      StreamObserver<DiscoveryResponse> stream, DiscoveryResponse response) {
+    if (stream != currentStream) {
+      return; // a late response on a stream already replaced
+    }
+    streamFailures = 0;
     String type = response.getTypeUrl();
     try {
       switch (type) {

@@ -64,7 +64,7 @@ public final class Sidecar implements SidecarProxy {
         request.servicePort().isPresent()
             ? Optional.of(bind(group, XdsNames.INBOUND_LISTENER))
             : Optional.empty();
-    this.ads = new AdsClient(node(request), request.controlPlane(), this::accept);
+    this.ads = new AdsClient(node(request), request.controlPlane(), group, this::accept);
     this.admin = new AdminServer(group, this);
   }
 

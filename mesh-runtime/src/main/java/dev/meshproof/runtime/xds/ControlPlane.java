@@ -39,8 +39,9 @@ public final class ControlPlane implements AutoCloseable {
   private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
   private final ExecutorService executor;
   private final Server server;
+  private volatile InetSocketAddress boundAddress;
 
-  private ControlPlane() {
+  private ControlPlane(InetSocketAddress address) {
     AtomicInteger threads = new AtomicInteger();
     this.executor =
         Executors.newFixedThreadPool(
@@ -52,7 +53,7 @@ public final class ControlPlane implements AutoCloseable {
             });
     V3DiscoveryServer discovery = new V3DiscoveryServer(tracker, cache);
     this.server =
-        NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        NettyServerBuilder.forAddress(address)
             .executor(executor)
             .addService(discovery.getAggregatedDiscoveryServiceImpl())
             .build();
@@ -60,23 +61,42 @@ public final class ControlPlane implements AutoCloseable {
 
   /** Starts the ADS server on 127.0.0.1 on an ephemeral port. */
   public static ControlPlane start() {
-    ControlPlane plane = new ControlPlane();
+    return start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+  }
+
+  /**
+   * Starts the ADS server on {@code address}, which must be a loopback address: used to bring a
+   * control plane back where its proxies expect it after an outage.
+   */
+  public static ControlPlane start(InetSocketAddress address) {
+    if (!address.getAddress().isLoopbackAddress()) {
+      throw new IllegalArgumentException("address: " + address + " (expected: a loopback address)");
+    }
+    ControlPlane plane = new ControlPlane(address);
     try {
       plane.server.start();
     } catch (IOException e) {
       plane.executor.shutdownNow();
-      throw new UncheckedIOException("cannot start the xDS server on loopback", e);
+      throw new UncheckedIOException("cannot start the xDS server on " + address, e);
     }
+    // Kept after start: a stopped server no longer lists its sockets, and a restart needs the
+    // address.
+    plane.boundAddress = (InetSocketAddress) plane.server.getListenSockets().get(0);
     return plane;
   }
 
   /** Where proxies connect for ADS. */
   public InetSocketAddress address() {
-    return (InetSocketAddress) server.getListenSockets().get(0);
+    return boundAddress;
   }
 
   public void register(ProxyNode proxy) {
     proxies.put(proxy.id(), proxy);
+  }
+
+  /** The proxies registered with this control plane. */
+  public java.util.List<ProxyNode> registeredProxies() {
+    return java.util.List.copyOf(proxies.values());
   }
 
   public void unregister(String proxyId) {

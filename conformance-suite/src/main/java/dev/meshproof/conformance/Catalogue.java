@@ -3,7 +3,10 @@ package dev.meshproof.conformance;
 import static dev.meshproof.scenario.expect.Expectations.split;
 import static dev.meshproof.scenario.expect.Expectations.successRate;
 
+import dev.meshproof.chaos.ChaosTimeline;
+import dev.meshproof.chaos.InstanceFault;
 import dev.meshproof.scenario.Scenario;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -97,6 +100,26 @@ public final class Catalogue {
               cases.forEach((path, version) -> routedOnlyTo(scenario, "catalog", path, version));
               return scenario.build();
             }),
+        new ConformanceTest(
+            "mesh-control-plane-outage",
+            Feature.MeshControlPlaneOutage,
+            "With the control plane down for the whole traffic, 1,000 requests still split 90/10 by"
+                + " the last configuration the proxies accepted, and all succeed.",
+            "https://istio.io/latest/docs/ops/deployment/architecture/#istiod",
+            yaml ->
+                Scenario.named("catalog canary during an istiod outage")
+                    .service("catalog", s -> s.version("v1").version("v2"))
+                    .client("client")
+                    .istio("mesh-control-plane-outage.yaml", yaml)
+                    .chaos(
+                        h ->
+                            ChaosTimeline.builder()
+                                .at(Duration.ZERO, InstanceFault.stop(h.controlPlane()))
+                                .build())
+                    .traffic(t -> t.from("client").get("http://catalog/").requests(1_000))
+                    .expect(split("catalog").byVersion(Map.of("v1", 0.9, "v2", 0.1)).atAlpha(0.001))
+                    .expect(successRate().atLeast(0.999).atAlpha(0.001))
+                    .build()),
         loadBalancing(
             "mesh-load-balancer-round-robin",
             "ROUND_ROBIN spreads 300 sequential requests evenly over catalog's 3 endpoints."),

@@ -16,7 +16,9 @@ public enum Feature {
   /**
    * DestinationRule {@code trafficPolicy.loadBalancer.simple} spreading requests over endpoints.
    */
-  MeshLoadBalancing(SupportLevel.CORE);
+  MeshLoadBalancing(SupportLevel.CORE),
+  /** Proxies keep serving their last configuration while the control plane is unavailable. */
+  MeshControlPlaneOutage(SupportLevel.EXTENDED);
 
   private final SupportLevel supportLevel;
 

@@ -1,5 +1,6 @@
 package dev.meshproof.scenario;
 
+import dev.meshproof.chaos.InstanceHandle;
 import dev.meshproof.chaos.MeshConfigHandle;
 import dev.meshproof.fake.http.EchoServer;
 import java.util.List;
@@ -18,4 +19,10 @@ public interface RunHandles {
 
   /** Applies Istio YAML to the running mesh and waits until every proxy ACKed it. */
   MeshConfigHandle mesh();
+
+  /**
+   * The control plane as an instance chaos can stop and start (an istiod outage): proxies keep
+   * their last configuration meanwhile and resync when it returns.
+   */
+  InstanceHandle controlPlane();
 }

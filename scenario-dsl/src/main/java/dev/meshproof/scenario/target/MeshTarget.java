@@ -3,6 +3,7 @@ package dev.meshproof.scenario.target;
 import dev.meshproof.chaos.ChaosEvent;
 import dev.meshproof.chaos.ChaosRun;
 import dev.meshproof.chaos.ChaosTimeline;
+import dev.meshproof.chaos.InstanceHandle;
 import dev.meshproof.chaos.MeshConfigHandle;
 import dev.meshproof.fake.http.EchoServer;
 import dev.meshproof.runtime.DataPlane;
@@ -153,6 +154,17 @@ public final class MeshTarget implements Target {
       @Override
       public MeshConfigHandle mesh() {
         return MeshConfigHandle.of(mesh);
+      }
+
+      @Override
+      public InstanceHandle controlPlane() {
+        return InstanceHandle.of(
+            "istiod",
+            mesh::stopControlPlane,
+            () -> {
+              mesh.startControlPlane();
+              mesh.awaitSynced();
+            });
       }
     };
   }

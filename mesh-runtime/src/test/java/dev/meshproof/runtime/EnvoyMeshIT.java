@@ -24,46 +24,11 @@ class EnvoyMeshIT {
 
   @Test
   void envoyAcksOurTranslationAndRoutesByHeaderThroughTwoEnvoys() {
-    try (TestApp v1 = new TestApp("catalog-v1");
-        TestApp v2 = new TestApp("catalog-v2");
-        Mesh mesh = Mesh.builder().dataPlane(EnvoyDataPlane.create()).start()) {
-      mesh.deploy(
-          WorkloadSpec.builder("catalog-v1-0")
-              .label("version", "v1")
-              .serves("catalog", 80, v1.address())
-              .build());
-      mesh.deploy(
-          WorkloadSpec.builder("catalog-v2-0")
-              .label("version", "v2")
-              .serves("catalog", 80, v2.address())
-              .build());
-      Workload client = mesh.deploy(WorkloadSpec.builder("client-0").build());
+    try (Mesh mesh = Mesh.builder().dataPlane(EnvoyDataPlane.create()).start();
+        CatalogTopology catalog = CatalogTopology.deploy(mesh)) {
+      Workload client = catalog.client();
       mesh.apply(
-          """
-          apiVersion: networking.istio.io/v1
-          kind: DestinationRule
-          metadata: {name: catalog}
-          spec:
-            host: catalog
-            subsets:
-            - {name: v1, labels: {version: v1}}
-            - {name: v2, labels: {version: v2}}
-          ---
-          apiVersion: networking.istio.io/v1
-          kind: VirtualService
-          metadata: {name: catalog}
-          spec:
-            hosts: [catalog]
-            http:
-            - match:
-              - headers:
-                  end-user: {exact: jason}
-              route:
-              - destination: {host: catalog, subset: v2}
-            - route:
-              - destination: {host: catalog, subset: v1}
-          """,
-          "catalog.yaml");
+          CatalogTopology.DESTINATION_RULE + "---\n" + CatalogTopology.JASON_TO_V2, "catalog.yaml");
       mesh.awaitSynced();
 
       HttpOutcome jason =

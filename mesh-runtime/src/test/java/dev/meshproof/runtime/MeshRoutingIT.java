@@ -16,72 +16,27 @@ import org.junit.jupiter.api.TestInstance;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MeshRoutingIT {
-  private static final String DESTINATION_RULE =
-      """
-      apiVersion: networking.istio.io/v1
-      kind: DestinationRule
-      metadata:
-        name: catalog
-      spec:
-        host: catalog
-        subsets:
-        - name: v1
-          labels: {version: v1}
-        - name: v2
-          labels: {version: v2}
-      """;
-
-  private TestApp v1;
-  private TestApp v2;
   private Mesh mesh;
+  private CatalogTopology catalog;
   private Workload client;
 
   @BeforeAll
   void startMesh() {
-    v1 = new TestApp("catalog-v1");
-    v2 = new TestApp("catalog-v2");
     mesh = Mesh.builder().seed(7).start();
-    mesh.deploy(
-        WorkloadSpec.builder("catalog-v1-0")
-            .label("version", "v1")
-            .serves("catalog", 80, v1.address())
-            .build());
-    mesh.deploy(
-        WorkloadSpec.builder("catalog-v2-0")
-            .label("version", "v2")
-            .serves("catalog", 80, v2.address())
-            .build());
-    client = mesh.deploy(WorkloadSpec.builder("client-0").label("app", "client").build());
-    mesh.apply(DESTINATION_RULE, "catalog-dr.yaml");
+    catalog = CatalogTopology.deploy(mesh);
+    client = catalog.client();
+    mesh.apply(CatalogTopology.DESTINATION_RULE, "catalog-dr.yaml");
   }
 
   @AfterAll
   void stopMesh() {
     mesh.close();
-    v1.close();
-    v2.close();
+    catalog.close();
   }
 
   @Test
   void headerMatchSendsRequestsToTheMatchedSubsetThroughBothSidecars() {
-    mesh.apply(
-        """
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata:
-          name: catalog
-        spec:
-          hosts: [catalog]
-          http:
-          - match:
-            - headers:
-                end-user: {exact: jason}
-            route:
-            - destination: {host: catalog, subset: v2}
-          - route:
-            - destination: {host: catalog, subset: v1}
-        """,
-        "catalog-vs.yaml");
+    mesh.apply(CatalogTopology.JASON_TO_V2, "catalog-vs.yaml");
     mesh.awaitSynced();
 
     HttpOutcome jason =

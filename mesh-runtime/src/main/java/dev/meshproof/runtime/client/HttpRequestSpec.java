@@ -37,10 +37,6 @@ public record HttpRequestSpec(
     return new HttpRequestSpec(method, url, copy, body, timeout);
   }
 
-  public HttpRequestSpec withTimeout(Duration newTimeout) {
-    return new HttpRequestSpec(method, url, headers, body, newTimeout);
-  }
-
   /** The Host header: the URL's host, with its port unless it is the default 80. */
   public String authority() {
     return url.getPort() == -1 || url.getPort() == 80

@@ -18,10 +18,6 @@ public final class ConfigStore {
     }
   }
 
-  public synchronized boolean delete(String kind, String namespace, String name) {
-    return resources.remove(kind + "/" + namespace + "/" + name) != null;
-  }
-
   public synchronized List<IstioResource> all() {
     return List.copyOf(resources.values());
   }

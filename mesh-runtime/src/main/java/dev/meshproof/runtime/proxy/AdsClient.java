@@ -66,7 +66,6 @@ final class AdsClient implements AutoCloseable {
   private final Map<String, String> versions = new HashMap<>();
   private final Map<String, String> nonces = new HashMap<>();
   private final Map<String, List<String>> subscriptions = new HashMap<>();
-  private final Map<String, String> lastNack = new HashMap<>();
   private final Map<String, List<Any>> accepted = new HashMap<>();
 
   /**
@@ -169,11 +168,6 @@ final class AdsClient implements AutoCloseable {
         .anyMatch(e -> XdsNames.shortType(e.getKey()).equals(shortType) && !e.getValue().isEmpty());
   }
 
-  /** The last NACK per type (short name), for the admin interface and diagnostics. */
-  synchronized Map<String, String> lastNacks() {
-    return Map.copyOf(lastNack);
-  }
-
   private synchronized void onResponse(
       StreamObserver<DiscoveryResponse> stream, DiscoveryResponse response) {
     if (stream != currentStream) {
@@ -191,7 +185,6 @@ final class AdsClient implements AutoCloseable {
       }
     } catch (IllegalArgumentException e) {
       String detail = e.getMessage();
-      lastNack.put(XdsNames.shortType(type), detail);
       log.warn(
           "{} NACKs {} version {}: {}",
           node.getId(),
@@ -207,7 +200,6 @@ final class AdsClient implements AutoCloseable {
     versions.put(type, response.getVersionInfo());
     nonces.put(type, response.getNonce());
     accepted.put(type, List.copyOf(response.getResourcesList()));
-    lastNack.remove(XdsNames.shortType(type));
     send(request(type, response.getVersionInfo(), response.getNonce()));
     // Follow-up subscriptions go after the ACK, as Envoy sends them.
     if (type.equals(XdsNames.TYPE_CLUSTER)) {

@@ -14,10 +14,6 @@ public final class ServiceRegistry {
     instances.add(instance);
   }
 
-  public void remove(String workload) {
-    instances.removeIf(i -> i.workload().equals(workload));
-  }
-
   public List<ServiceInstance> instances() {
     return List.copyOf(instances);
   }

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -99,13 +98,6 @@ public final class ControlPlane implements AutoCloseable {
     return java.util.List.copyOf(proxies.values());
   }
 
-  public void unregister(String proxyId) {
-    proxies.remove(proxyId);
-    snapshots.remove(proxyId);
-    cache.clearSnapshot(proxyId);
-    tracker.forget(proxyId);
-  }
-
   /**
    * Translates the current config and registry for every registered proxy and pushes what changed.
    * Serialised, so two pushes never interleave their snapshots.
@@ -147,11 +139,6 @@ public final class ControlPlane implements AutoCloseable {
       }
     }
     return types;
-  }
-
-  /** The snapshot currently served to {@code proxyId}, e.g. for a config dump. */
-  public Optional<Snapshot> snapshot(String proxyId) {
-    return Optional.ofNullable(snapshots.get(proxyId));
   }
 
   /**

@@ -82,15 +82,6 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
     notifyAll();
   }
 
-  synchronized void forget(String node) {
-    expectedVersion.remove(node);
-    expectedTypes.remove(node);
-    sent.remove(node);
-    acked.remove(node);
-    nacked.remove(node);
-    nackDetail.keySet().removeIf(k -> k.startsWith(node + "|"));
-  }
-
   synchronized Map<String, ProxyStatus> statuses() {
     Map<String, ProxyStatus> out = new LinkedHashMap<>();
     for (String node : expectedVersion.keySet()) {

@@ -220,15 +220,14 @@ public final class XdsTranslator {
     }
     for (HttpRoute rule : vs.get().http()) {
       RouteAction.Builder action = routeAction(rule, vs.get().meta().namespace(), key, services);
-      List<HttpMatchRequest> matches = rule.match().isEmpty() ? List.of() : rule.match();
-      if (matches.isEmpty()) {
+      if (rule.match().isEmpty()) {
         host.addRoutes(
             Route.newBuilder()
                 .setName(rule.name())
                 .setMatch(RouteMatch.newBuilder().setPrefix("/"))
                 .setRoute(action));
       }
-      for (HttpMatchRequest match : matches) {
+      for (HttpMatchRequest match : rule.match()) {
         host.addRoutes(
             Route.newBuilder().setName(rule.name()).setMatch(routeMatch(match)).setRoute(action));
       }

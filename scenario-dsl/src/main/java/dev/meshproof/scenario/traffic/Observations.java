@@ -67,10 +67,4 @@ public record Observations(List<RequestObservation> requests) {
                     r.kind() == HttpOutcome.Kind.RESPONSE ? r.bodyExcerpt().strip() : r.error()))
         .toList();
   }
-
-  public long responsesWithStatus(int status) {
-    return requests.stream()
-        .filter(r -> r.kind() == HttpOutcome.Kind.RESPONSE && r.status() == status)
-        .count();
-  }
 }

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -58,7 +56,7 @@ final class EnvoySidecar implements SidecarProxy {
   }
 
   static EnvoySidecar start(EnvoyBinary binary, SidecarRequest request, int concurrency) {
-    List<Integer> ports = reservePorts(request.servicePort().isPresent() ? 3 : 2);
+    List<Integer> ports = ListenerPorts.reserve(request.servicePort().isPresent() ? 3 : 2);
     InetAddress loopback = InetAddress.getLoopbackAddress();
     InetSocketAddress outbound = new InetSocketAddress(loopback, ports.get(0));
     int adminPort = ports.get(1);
@@ -93,32 +91,6 @@ final class EnvoySidecar implements SidecarProxy {
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot start Envoy " + binary.path() + " for " + request.proxyId(), e);
-    }
-  }
-
-  /**
-   * Reserves loopback ports for Envoy's listeners by binding to port 0 and releasing them. Envoy
-   * must be told its ports up front; the window in which another process could take one is tiny.
-   */
-  private static List<Integer> reservePorts(int count) {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      for (int i = 0; i < count; i++) {
-        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        socket.setReuseAddress(true);
-        sockets.add(socket);
-      }
-      return sockets.stream().map(ServerSocket::getLocalPort).toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot reserve loopback ports for Envoy", e);
-    } finally {
-      for (ServerSocket socket : sockets) {
-        try {
-          socket.close();
-        } catch (IOException ignored) {
-          // Closing a bound, never-accepted socket cannot fail in a way that matters here.
-        }
-      }
     }
   }
 

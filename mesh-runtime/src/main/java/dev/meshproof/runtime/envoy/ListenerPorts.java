@@ -1,0 +1,65 @@
+package dev.meshproof.runtime.envoy;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Loopback ports for Envoy's listeners, which Envoy must be told before it binds them. They are
+ * taken from below the kernel's ephemeral range: a port released inside that range can be handed to
+ * any outgoing connection before Envoy binds it (seen as a NACK "cannot bind ... Address already in
+ * use"), while the kernel never assigns a port below the range by itself. Each port is checked free
+ * by binding it; a JVM-wide cursor starting at a random offset keeps concurrent runs and successive
+ * meshes apart.
+ */
+final class ListenerPorts {
+  private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+  private static final int LOWEST = 10_000;
+  private static final int LOWER_BOUND = ephemeralLowerBound();
+  private static final AtomicInteger CURSOR =
+      new AtomicInteger(new SplittableRandom(System.nanoTime()).nextInt(LOWER_BOUND - LOWEST));
+
+  private ListenerPorts() {}
+
+  /** {@code count} distinct loopback ports, each free when checked. */
+  static List<Integer> reserve(int count) {
+    List<Integer> ports = new ArrayList<>();
+    int span = LOWER_BOUND - LOWEST;
+    for (int attempt = 0; ports.size() < count && attempt < span; attempt++) {
+      int port = LOWEST + Math.floorMod(CURSOR.getAndIncrement(), span);
+      if (isFree(port)) {
+        ports.add(port);
+      }
+    }
+    if (ports.size() < count) {
+      throw new IllegalStateException(
+          "no free loopback port between " + LOWEST + " and " + (LOWER_BOUND - 1) + " for Envoy");
+    }
+    return ports;
+  }
+
+  private static boolean isFree(int port) {
+    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (IOException taken) {
+      return false;
+    }
+  }
+
+  /** The first port of the kernel's ephemeral range (Linux), or the IANA range's 49152. */
+  private static int ephemeralLowerBound() {
+    // A reader, not Files.readString: procfs reports size 0 and readString can stop short there.
+    try (var reader = Files.newBufferedReader(EPHEMERAL_RANGE)) {
+      int lower = Integer.parseInt(reader.readLine().trim().split("\\s+")[0]);
+      return lower > LOWEST + 1_000 ? lower : 49_152;
+    } catch (IOException | RuntimeException unreadable) {
+      return 49_152;
+    }
+  }
+}

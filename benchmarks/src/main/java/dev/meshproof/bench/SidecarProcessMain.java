@@ -1,7 +1,7 @@
 package dev.meshproof.bench;
 
+import dev.meshproof.common.RandomSource;
 import dev.meshproof.runtime.SidecarRequest;
-import dev.meshproof.runtime.policy.RandomSource;
 import dev.meshproof.runtime.proxy.Sidecar;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;

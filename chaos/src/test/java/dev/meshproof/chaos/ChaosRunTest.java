@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
+import dev.meshproof.common.VirtualClock;
 import dev.meshproof.fake.behavior.Behavior;
 import dev.meshproof.fake.behavior.BehaviorControl;
 import java.time.Duration;

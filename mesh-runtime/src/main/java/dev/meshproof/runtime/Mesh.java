@@ -1,10 +1,10 @@
 package dev.meshproof.runtime;
 
+import dev.meshproof.common.RandomSource;
 import dev.meshproof.runtime.client.MeshHttpClient;
 import dev.meshproof.runtime.config.ConfigStore;
 import dev.meshproof.runtime.config.IstioResource;
 import dev.meshproof.runtime.config.IstioYamlParser;
-import dev.meshproof.runtime.policy.RandomSource;
 import dev.meshproof.runtime.registry.ServiceInstance;
 import dev.meshproof.runtime.registry.ServiceRegistry;
 import dev.meshproof.runtime.transport.HttpConnectionPool;

@@ -1,6 +1,6 @@
 package dev.meshproof.runtime;
 
-import dev.meshproof.runtime.policy.RandomSource;
+import dev.meshproof.common.RandomSource;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.util.Map;

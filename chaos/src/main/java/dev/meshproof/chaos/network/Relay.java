@@ -1,6 +1,6 @@
 package dev.meshproof.chaos.network;
 
-import dev.meshproof.runtime.policy.RandomSource;
+import dev.meshproof.common.RandomSource;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.meshproof.chaos.Injection;
 import dev.meshproof.chaos.NetworkFault;
+import dev.meshproof.common.RandomSource;
 import dev.meshproof.fake.http.EchoServer;
-import dev.meshproof.runtime.policy.RandomSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;

@@ -1,8 +1,8 @@
 package dev.meshproof.fake.grpc;
 
+import dev.meshproof.common.RandomSource;
 import dev.meshproof.fake.WorkloadIdentity;
 import dev.meshproof.fake.behavior.BehaviorControl;
-import dev.meshproof.fake.behavior.SeededRandom;
 import dev.meshproof.fake.grpc.v1.EchoRequest;
 import dev.meshproof.fake.grpc.v1.EchoResponse;
 import dev.meshproof.fake.grpc.v1.EchoServiceGrpc;
@@ -33,7 +33,7 @@ final class EchoService extends EchoServiceGrpc.EchoServiceImplBase {
 
   private final WorkloadIdentity identity;
   private final BehaviorControl behavior;
-  private final SeededRandom random;
+  private final RandomSource random;
   private final Clock clock;
   private final RequestJournal journal;
   private final ScheduledExecutorService scheduler;
@@ -41,7 +41,7 @@ final class EchoService extends EchoServiceGrpc.EchoServiceImplBase {
   EchoService(
       WorkloadIdentity identity,
       BehaviorControl behavior,
-      SeededRandom random,
+      RandomSource random,
       Clock clock,
       RequestJournal journal,
       ScheduledExecutorService scheduler) {

@@ -1,5 +1,6 @@
 package dev.meshproof.fake.grpc;
 
+import dev.meshproof.common.RandomSource;
 import dev.meshproof.fake.EchoWorkloadBuilder;
 import dev.meshproof.fake.EchoWorkloadOptions;
 import dev.meshproof.fake.Workload;
@@ -8,7 +9,6 @@ import dev.meshproof.fake.WorkloadIdentity;
 import dev.meshproof.fake.WorkloadOptions;
 import dev.meshproof.fake.behavior.Behavior;
 import dev.meshproof.fake.behavior.BehaviorControl;
-import dev.meshproof.fake.behavior.SeededRandom;
 import dev.meshproof.fake.grpc.v1.EchoServiceGrpc;
 import dev.meshproof.fake.journal.RequestJournal;
 import io.grpc.Server;
@@ -39,7 +39,7 @@ public final class GrpcEchoServer implements Workload {
   private final WorkloadEventLoop scheduler;
   private final BehaviorControl behavior;
   private final RequestJournal journal;
-  private final SeededRandom random;
+  private final RandomSource random;
   private final Clock clock;
   private final HealthStatusManager health = new HealthStatusManager();
   private volatile Server server;
@@ -56,7 +56,7 @@ public final class GrpcEchoServer implements Workload {
             options.sharedEventLoopGroup(), "grpc-echo-" + identity.instance());
     this.behavior = new BehaviorControl(options.behavior());
     this.journal = new RequestJournal(w.journalCapacity());
-    this.random = new SeededRandom(options.seed());
+    this.random = RandomSource.seeded(options.seed());
     this.clock = w.clock();
   }
 

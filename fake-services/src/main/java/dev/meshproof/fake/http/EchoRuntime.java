@@ -1,8 +1,8 @@
 package dev.meshproof.fake.http;
 
+import dev.meshproof.common.RandomSource;
 import dev.meshproof.fake.WorkloadIdentity;
 import dev.meshproof.fake.behavior.BehaviorControl;
-import dev.meshproof.fake.behavior.SeededRandom;
 import dev.meshproof.fake.journal.RequestJournal;
 import java.time.Clock;
 
@@ -10,7 +10,7 @@ import java.time.Clock;
 record EchoRuntime(
     WorkloadIdentity identity,
     BehaviorControl behavior,
-    SeededRandom random,
+    RandomSource random,
     Clock clock,
     RequestJournal journal,
     UpstreamCaller caller) {}

@@ -1,5 +1,6 @@
 package dev.meshproof.fake.http;
 
+import dev.meshproof.common.RandomSource;
 import dev.meshproof.fake.EchoWorkloadBuilder;
 import dev.meshproof.fake.EchoWorkloadOptions;
 import dev.meshproof.fake.Workload;
@@ -7,7 +8,6 @@ import dev.meshproof.fake.WorkloadEventLoop;
 import dev.meshproof.fake.WorkloadIdentity;
 import dev.meshproof.fake.WorkloadOptions;
 import dev.meshproof.fake.behavior.BehaviorControl;
-import dev.meshproof.fake.behavior.SeededRandom;
 import dev.meshproof.fake.journal.RequestJournal;
 import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
@@ -48,6 +48,7 @@ public final class EchoServer implements Workload {
   private final RequestJournal journal;
   private final EchoRuntime runtime;
   private final boolean controlApi;
+  private final long seed;
   private final ChannelGroup channels =
       new DefaultChannelGroup("echo-connections", GlobalEventExecutor.INSTANCE);
   private volatile Channel serverChannel;
@@ -63,12 +64,13 @@ public final class EchoServer implements Workload {
         WorkloadEventLoop.sharedOrOwned(
             options.sharedEventLoopGroup(), "echo-" + identity.instance());
     this.behavior = new BehaviorControl(options.behavior());
+    this.seed = options.seed();
     this.journal = new RequestJournal(w.journalCapacity());
     this.runtime =
         new EchoRuntime(
             identity,
             behavior,
-            new SeededRandom(options.seed()),
+            RandomSource.seeded(options.seed()),
             w.clock(),
             journal,
             new UpstreamCaller(b.upstreamProxy, b.calls, b.callTimeout));
@@ -142,7 +144,7 @@ public final class EchoServer implements Workload {
 
   /** The seed of this instance's random source. */
   public long seed() {
-    return runtime.random().seed();
+    return seed;
   }
 
   /** Stops listening, closes every connection, shuts down and awaits an owned event loop. */

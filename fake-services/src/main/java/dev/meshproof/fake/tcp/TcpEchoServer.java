@@ -1,5 +1,6 @@
 package dev.meshproof.fake.tcp;
 
+import dev.meshproof.common.RandomSource;
 import dev.meshproof.fake.EchoWorkloadBuilder;
 import dev.meshproof.fake.EchoWorkloadOptions;
 import dev.meshproof.fake.Workload;
@@ -9,7 +10,6 @@ import dev.meshproof.fake.WorkloadOptions;
 import dev.meshproof.fake.behavior.Behavior;
 import dev.meshproof.fake.behavior.BehaviorControl;
 import dev.meshproof.fake.behavior.Fault;
-import dev.meshproof.fake.behavior.SeededRandom;
 import dev.meshproof.fake.journal.JournalEntry;
 import dev.meshproof.fake.journal.RequestJournal;
 import io.netty.buffer.ByteBuf;
@@ -41,7 +41,7 @@ public final class TcpEchoServer implements Workload {
   private final WorkloadEventLoop eventLoop;
   private final BehaviorControl behavior;
   private final RequestJournal journal;
-  private final SeededRandom random;
+  private final RandomSource random;
   private final Clock clock;
   private final ChannelGroup channels =
       new DefaultChannelGroup("tcp-echo", GlobalEventExecutor.INSTANCE);
@@ -58,7 +58,7 @@ public final class TcpEchoServer implements Workload {
             options.sharedEventLoopGroup(), "tcp-echo-" + identity.instance());
     this.behavior = new BehaviorControl(options.behavior());
     this.journal = new RequestJournal(w.journalCapacity());
-    this.random = new SeededRandom(options.seed());
+    this.random = RandomSource.seeded(options.seed());
     this.clock = w.clock();
   }
 

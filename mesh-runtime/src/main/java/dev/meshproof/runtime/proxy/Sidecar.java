@@ -2,9 +2,9 @@ package dev.meshproof.runtime.proxy;
 
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import dev.meshproof.common.RandomSource;
 import dev.meshproof.runtime.SidecarProxy;
 import dev.meshproof.runtime.SidecarRequest;
-import dev.meshproof.runtime.policy.RandomSource;
 import dev.meshproof.runtime.proxy.ProxyConfig.ClusterConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.ListenerConfig;
 import dev.meshproof.runtime.telemetry.AccessLog;

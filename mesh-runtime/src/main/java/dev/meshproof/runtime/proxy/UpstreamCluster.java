@@ -1,6 +1,6 @@
 package dev.meshproof.runtime.proxy;
 
-import dev.meshproof.runtime.policy.RandomSource;
+import dev.meshproof.common.RandomSource;
 import dev.meshproof.runtime.policy.lb.LoadBalancedHost;
 import dev.meshproof.runtime.policy.lb.LoadBalancer;
 import dev.meshproof.runtime.proxy.ProxyConfig.ClusterConfig;

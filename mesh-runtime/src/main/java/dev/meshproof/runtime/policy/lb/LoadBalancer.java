@@ -1,6 +1,6 @@
 package dev.meshproof.runtime.policy.lb;
 
-import dev.meshproof.runtime.policy.RandomSource;
+import dev.meshproof.common.RandomSource;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 

@@ -1,6 +1,6 @@
 package dev.meshproof.runtime.policy.route;
 
-import dev.meshproof.runtime.policy.RandomSource;
+import dev.meshproof.common.RandomSource;
 import java.util.List;
 
 /**

@@ -2,7 +2,7 @@ package dev.meshproof.runtime.policy.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meshproof.runtime.policy.RandomSource;
+import dev.meshproof.common.RandomSource;
 import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -13,22 +13,7 @@ class WeightedClusterPickerTest {
 
   /** A source that returns a fixed draw, to pin the boundaries of each weight bucket. */
   private static RandomSource fixed(long draw) {
-    return new RandomSource() {
-      @Override
-      public long nextLong(long bound) {
-        return draw;
-      }
-
-      @Override
-      public double nextDouble() {
-        return 0;
-      }
-
-      @Override
-      public RandomSource fork(String salt) {
-        return this;
-      }
-    };
+    return RandomSource.pinned(draw, 0);
   }
 
   private static final List<WeightedCluster> NINETY_TEN =

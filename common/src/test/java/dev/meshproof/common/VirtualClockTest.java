@@ -1,4 +1,4 @@
-package dev.meshproof.chaos;
+package dev.meshproof.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

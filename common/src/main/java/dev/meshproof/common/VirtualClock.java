@@ -1,4 +1,4 @@
-package dev.meshproof.chaos;
+package dev.meshproof.common;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -20,43 +20,48 @@ import java.util.concurrent.TimeUnit;
  * Virtual time for tests, after grpc-java's {@code FakeClock}: a {@link Clock} and a {@link
  * ScheduledExecutorService} over one counter that moves only on {@link #advance(Duration)}, which
  * runs due tasks on the calling thread in deadline order, then submission order.
+ *
+ * <p>One class for unit tests of time-driven policy (ejection windows, backoffs, chaos timelines)
+ * and, later, the simulated target: public on purpose, never a package-private test hook.
  */
-final class VirtualClock {
+public final class VirtualClock {
   private final Instant origin;
   private final PriorityQueue<Task> queue = new PriorityQueue<>();
   private long nowNanos;
   private long nextSeq;
 
-  VirtualClock(Instant origin) {
+  /** Virtual time starting at {@code origin}. */
+  public VirtualClock(Instant origin) {
     this.origin = origin;
   }
 
-  VirtualClock() {
+  /** Virtual time starting at 2025-01-01T00:00:00Z. */
+  public VirtualClock() {
     this(Instant.parse("2025-01-01T00:00:00Z"));
   }
 
   /** A clock reading the virtual time. */
-  Clock clock() {
+  public Clock clock() {
     return new View(ZoneOffset.UTC);
   }
 
   /** A scheduler whose tasks run on {@link #advance(Duration)}. */
-  ScheduledExecutorService scheduler() {
+  public ScheduledExecutorService scheduler() {
     return new Scheduler();
   }
 
   /** Elapsed virtual time. */
-  synchronized Duration elapsed() {
+  public synchronized Duration elapsed() {
     return Duration.ofNanos(nowNanos);
   }
 
   /** Tasks waiting (cancelled ones are removed at once). */
-  synchronized int pendingTasks() {
+  public synchronized int pendingTasks() {
     return queue.size();
   }
 
   /** Moves time forward by {@code d}, running every task that falls due, each at its deadline. */
-  void advance(Duration d) {
+  public void advance(Duration d) {
     long target;
     synchronized (this) {
       target = nowNanos + d.toNanos();

@@ -7,7 +7,7 @@ import dev.meshproof.chaos.ChaosTimeline;
 import dev.meshproof.chaos.ServiceFault;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
-import dev.meshproof.scenario.target.Targets;
+import dev.meshproof.scenario.targets.Targets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

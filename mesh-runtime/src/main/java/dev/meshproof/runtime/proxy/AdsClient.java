@@ -17,7 +17,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,21 +85,6 @@ final class AdsClient implements AutoCloseable {
   }
 
   /**
-   * Envoy's subscription order, derived from the handlers: the wildcard types, then the types they
-   * name (CDS, LDS, EDS, RDS).
-   */
-  private List<String> subscriptionOrder() {
-    List<String> order = new ArrayList<>();
-    handlers.values().stream()
-        .filter(XdsResourceHandler::wildcard)
-        .forEach(h -> order.add(h.typeUrl()));
-    handlers.values().stream()
-        .filter(XdsResourceHandler::wildcard)
-        .forEach(h -> h.followUpTypeUrl().ifPresent(order::add));
-    return order;
-  }
-
-  /**
    * Opens an ADS stream that waits for the control plane to be reachable (gRPC's wait-for-ready,
    * with the channel's own reconnect backoff), so a sidecar started before its control plane, or
    * one whose control plane went away, connects as soon as it can, as Envoy does.
@@ -158,7 +142,7 @@ final class AdsClient implements AutoCloseable {
     }
     nonces.clear();
     openStream();
-    for (String type : subscriptionOrder()) {
+    for (String type : XdsResourceHandler.subscriptionOrder(handlers.values())) {
       if (subscriptions.containsKey(type)) {
         send(request(type, versions.getOrDefault(type, ""), ""));
       }

@@ -15,6 +15,8 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +50,19 @@ sealed interface XdsResourceHandler<T> {
    * then each one's follow-up type in the same order: Envoy's CDS, LDS, then EDS, RDS.
    */
   List<XdsResourceHandler<?>> ALL = List.of(CLUSTERS, LISTENERS, ROUTES, ENDPOINTS);
+
+  /**
+   * Envoy's subscription order, derived from the handlers: the wildcard types, then the types they
+   * name, each group in handler order (CDS, LDS, EDS, RDS).
+   */
+  static List<String> subscriptionOrder(Collection<XdsResourceHandler<?>> handlers) {
+    List<String> order = new ArrayList<>();
+    handlers.stream().filter(XdsResourceHandler::wildcard).forEach(h -> order.add(h.typeUrl()));
+    handlers.stream()
+        .filter(XdsResourceHandler::wildcard)
+        .forEach(h -> h.followUpTypeUrl().ifPresent(order::add));
+    return List.copyOf(order);
+  }
 
   String typeUrl();
 

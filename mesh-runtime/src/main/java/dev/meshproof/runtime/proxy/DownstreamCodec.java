@@ -26,7 +26,7 @@ final class DownstreamCodec {
   private DownstreamCodec() {}
 
   static void configure(Channel channel, int maxBody, Supplier<ChannelHandler> proxy) {
-    HttpServerCodec http1 = new HttpServerCodec();
+    HttpServerCodec http1 = new HttpServerCodec(Http1Validation.decoderConfig());
     HttpServerUpgradeHandler.UpgradeCodecFactory upgrades =
         protocol ->
             AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
@@ -49,6 +49,7 @@ final class DownstreamCodec {
             });
     ChannelPipeline pipeline = channel.pipeline();
     pipeline.addLast(cleartext);
+    LastReadRecorder.install(channel);
     // Reached only by HTTP/1.1 (the upgrade handlers remove themselves for HTTP/2).
     pipeline.addLast(new HttpObjectAggregator(maxBody));
     pipeline.addLast(proxy.get());

@@ -6,6 +6,7 @@ import dev.meshproof.runtime.proxy.ProxyConfig.HttpConnectionManagerConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.HttpFilterConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.ListenerConfig;
 import dev.meshproof.runtime.telemetry.AccessLogEntry;
+import dev.meshproof.runtime.telemetry.ResponseFlag;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -98,6 +99,12 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
   private void serve(ChannelHandlerContext ctx, FullHttpRequest request) {
     Instant start = sidecar.clock().instant();
+    Optional<Http1Validation.Rejection> rejection =
+        Http1Validation.check(request, LastReadRecorder.lastRead(ctx.channel()));
+    if (rejection.isPresent()) {
+      reject(ctx, request, start, rejection.get());
+      return;
+    }
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     Sidecar.RoutingState state = sidecar.routingState();
     String authority = Optional.ofNullable(request.headers().get(HttpHeaderNames.HOST)).orElse("");
@@ -150,6 +157,50 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
       request.release();
       throw e;
     }
+  }
+
+  /**
+   * Answers a request the codec refuses as Envoy does, and closes the connection: whatever follows
+   * a request of ambiguous length must never be read as a request.
+   */
+  private void reject(
+      ChannelHandlerContext ctx,
+      FullHttpRequest request,
+      Instant start,
+      Http1Validation.Rejection rejection) {
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            HttpResponseStatus.valueOf(rejection.status()),
+            Unpooled.copiedBuffer(rejection.body(), StandardCharsets.UTF_8));
+    if (!rejection.body().isEmpty()) {
+      response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
+    }
+    response.headers().set(HttpHeaderNames.SERVER, "envoy");
+    HttpUtil.setContentLength(response, response.content().readableBytes());
+    HttpUtil.setKeepAlive(response, false);
+    ResponseFlag flag = ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR;
+    sidecar.stats().recordResponse(listenerName, rejection.status(), Optional.of(flag), "-");
+    String requestId = Optional.ofNullable(request.headers().get("x-request-id")).orElse("-");
+    sidecar
+        .accessLog()
+        .record(
+            new AccessLogEntry(
+                start,
+                listenerName,
+                request.method().name(),
+                Optional.ofNullable(request.headers().get(HttpHeaderNames.HOST)).orElse("-"),
+                request.uri(),
+                requestId,
+                "-",
+                "-",
+                "-",
+                rejection.status(),
+                Optional.of(flag),
+                elapsedSince(start)));
+    pipelined.forEach(FullHttpRequest::release);
+    pipelined.clear();
+    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
   }
 
   private static RequestHeaders toRequestHeaders(FullHttpRequest request, String authority) {

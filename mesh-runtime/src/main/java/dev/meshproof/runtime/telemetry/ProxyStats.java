@@ -52,6 +52,9 @@ public final class ProxyStats {
       case UPSTREAM_CONNECTION_TERMINATION ->
           increment("cluster." + cluster + ".upstream_rq_rx_reset");
       case UPSTREAM_REQUEST_TIMEOUT -> increment("cluster." + cluster + ".upstream_rq_timeout");
+      // Envoy counts codec errors per connection manager, not per route.
+      case DOWNSTREAM_PROTOCOL_ERROR ->
+          increment("http." + listener + ".downstream_cx_protocol_error");
       default -> increment("http." + listener + ".rq_" + flag.get().code());
     }
   }

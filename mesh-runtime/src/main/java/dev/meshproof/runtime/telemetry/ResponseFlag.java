@@ -22,6 +22,8 @@ public enum ResponseFlag {
   UPSTREAM_OVERFLOW("UO"),
   /** URX: the request was rejected because the retry or connect-attempt limit was reached. */
   UPSTREAM_RETRY_LIMIT_EXCEEDED("URX"),
+  /** DPE: the downstream request had an HTTP protocol error (malformed, oversized, HTTP/1.0). */
+  DOWNSTREAM_PROTOCOL_ERROR("DPE"),
   /** DC: the downstream connection was terminated. */
   DOWNSTREAM_CONNECTION_TERMINATION("DC");
 

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import dev.meshproof.runtime.IstioVersion;
+import dev.meshproof.runtime.IstioVersionProfile;
 import dev.meshproof.runtime.config.ConfigStore;
+import dev.meshproof.runtime.config.IstioKinds;
 import dev.meshproof.runtime.config.IstioYamlParser;
 import dev.meshproof.runtime.registry.ServiceInstance;
 import io.envoyproxy.controlplane.cache.VersionedResource;
@@ -118,28 +121,28 @@ class XdsTranslatorGoldenTest {
 
   private static final ProxyNode CLIENT =
       new ProxyNode(
-          ProxyNode.sidecarId("127.0.0.1", "client-0", "default"),
-          "client-0",
-          "default",
-          Map.of("app", "client"),
+          ProxyIdentity.sidecar(
+              "client-0", "default", Map.of("app", "client"), IstioVersion.CURRENT),
           loopback(15001),
           Optional.empty());
 
   private static final ProxyNode CATALOG_V1 =
       new ProxyNode(
-          ProxyNode.sidecarId("127.0.0.1", "catalog-v1-0", "default"),
-          "catalog-v1-0",
-          "default",
-          Map.of("app", "catalog", "version", "v1"),
+          ProxyIdentity.sidecar(
+              "catalog-v1-0",
+              "default",
+              Map.of("app", "catalog", "version", "v1"),
+              IstioVersion.CURRENT),
           loopback(15011),
           Optional.of(new ProxyNode.Inbound(80, loopback(20001), loopback(30001))));
 
   private static final ProxyNode REVIEWS_CLIENT =
       new ProxyNode(
-          ProxyNode.sidecarId("127.0.0.1", "reviews-v1-0", "other"),
-          "reviews-v1-0",
-          "other",
-          Map.of("app", "reviews", "version", "v1"),
+          ProxyIdentity.sidecar(
+              "reviews-v1-0",
+              "other",
+              Map.of("app", "reviews", "version", "v1"),
+              IstioVersion.CURRENT),
           loopback(15021),
           Optional.of(new ProxyNode.Inbound(9080, loopback(20004), loopback(30004))));
 
@@ -158,11 +161,26 @@ class XdsTranslatorGoldenTest {
     assertThat(print(translate(REVIEWS_CLIENT))).isEqualTo(golden("reviews-v1"));
   }
 
+  @Test
+  void istio128ProfileTranslatesAsTheCurrentReleaseForNow() throws Exception {
+    IstioVersionProfile istio128 = IstioVersion.of("1.28").profile();
+    assertThat(print(translate(CATALOG_V1, istio128))).isEqualTo(golden("catalog-v1"));
+  }
+
   private static Snapshot translate(ProxyNode proxy) {
+    return translate(proxy, IstioVersionProfile.current());
+  }
+
+  private static Snapshot translate(ProxyNode proxy, IstioVersionProfile profile) {
     ConfigStore config = new ConfigStore();
     config.apply(IstioYamlParser.parse(CONFIG, "golden.yaml", "default"));
     return XdsTranslator.translate(
-        proxy, config.virtualServices(), config.destinationRules(), INSTANCES);
+        new TranslationInput(
+            proxy,
+            config.resources(IstioKinds.VIRTUAL_SERVICE),
+            config.resources(IstioKinds.DESTINATION_RULE),
+            INSTANCES,
+            profile));
   }
 
   /** Every resource in snapshot order, per type, with the snapshot's content version. */

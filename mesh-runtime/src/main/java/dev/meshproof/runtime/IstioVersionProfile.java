@@ -16,8 +16,9 @@ import java.util.stream.Collectors;
  * compatibilityVersion}</a> keys its flags; a release between two keys behaves as the older key
  * (1.30 as 1.28).
  *
- * <p>Today the 1.28 and 1.32 profiles carry the same defaults. Known differences, which arrive with
- * the features that make them observable (each becomes a field here, read by the builder named):
+ * <p>Today the 1.28 and 1.32 profiles carry the same defaults. Known version-dependent defaults,
+ * which arrive with the features that make them observable (each becomes a field here, read by the
+ * builder named; a change before 1.28 only matters once an older profile key is added):
  *
  * <ul>
  *   <li>1.24: the default retry policy no longer retries on 503 ({@code retryOn} without {@code

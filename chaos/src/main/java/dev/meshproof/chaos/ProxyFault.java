@@ -26,6 +26,16 @@ public record ProxyFault(MeshConfigHandle mesh, String name, String faultYaml, S
   /** Checks non-blank YAML on both sides and a name. */
   public ProxyFault {
     Objects.requireNonNull(mesh, "mesh");
+    checkParts(name, faultYaml, restoreYaml);
+  }
+
+  /**
+   * Checks a proxy fault's parts before it has a mesh (a scenario's fault plan): a name and
+   * non-blank YAML on both sides.
+   *
+   * @throws IllegalArgumentException naming the field
+   */
+  public static void checkParts(String name, String faultYaml, String restoreYaml) {
     checkNotBlank("name", name, "a label such as \"reviews abort 50% 503\"");
     checkNotBlank("faultYaml", faultYaml, "Istio YAML with the fault");
     checkNotBlank("restoreYaml", restoreYaml, "Istio YAML the fault replaced");

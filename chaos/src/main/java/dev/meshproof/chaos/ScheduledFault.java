@@ -16,6 +16,17 @@ public record ScheduledFault(Duration at, Optional<Duration> duration, Fault fau
 
   /** Checks a non-negative offset and a positive duration. */
   public ScheduledFault {
+    checkWindow(at, duration);
+    Objects.requireNonNull(fault, "fault");
+  }
+
+  /**
+   * Checks a fault's window: a non-negative offset from the start of the run and, when bounded, a
+   * positive duration. Shared by every schedule of faults, resolved or still a plan.
+   *
+   * @throws IllegalArgumentException naming the field and the allowed values
+   */
+  public static void checkWindow(Duration at, Optional<Duration> duration) {
     Objects.requireNonNull(at, "at");
     if (at.isNegative()) {
       throw new IllegalArgumentException("at: " + at + " (expected: >= 0s from the start)");
@@ -27,7 +38,6 @@ public record ScheduledFault(Duration at, Optional<Duration> duration, Fault fau
             throw new IllegalArgumentException("duration: " + d + " (expected: > 0)");
           }
         });
-    Objects.requireNonNull(fault, "fault");
   }
 
   /** When the fault is reverted, or empty when it lasts until the run ends. */

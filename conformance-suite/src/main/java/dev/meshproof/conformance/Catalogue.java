@@ -3,9 +3,8 @@ package dev.meshproof.conformance;
 import static dev.meshproof.scenario.expect.Expectations.split;
 import static dev.meshproof.scenario.expect.Expectations.successRate;
 
-import dev.meshproof.chaos.ChaosTimeline;
-import dev.meshproof.chaos.InstanceFault;
 import dev.meshproof.scenario.Scenario;
+import dev.meshproof.scenario.chaos.Chaos;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -111,11 +110,7 @@ public final class Catalogue {
                     .service("catalog", s -> s.version("v1").version("v2"))
                     .client("client")
                     .istio("mesh-control-plane-outage.yaml", yaml)
-                    .chaos(
-                        h ->
-                            ChaosTimeline.builder()
-                                .at(Duration.ZERO, InstanceFault.stop(h.controlPlane()))
-                                .build())
+                    .chaos(c -> c.at(Duration.ZERO, Chaos.controlPlaneOutage()))
                     .traffic(t -> t.from("client").get("http://catalog/").requests(1_000))
                     .expect(split("catalog").byVersion(Map.of("v1", 0.9, "v2", 0.1)).atAlpha(0.001))
                     .expect(successRate().atLeast(0.999).atAlpha(0.001))

@@ -1,7 +1,7 @@
 package dev.meshproof.conformance;
 
-import dev.meshproof.scenario.target.Target;
-import dev.meshproof.scenario.target.Targets;
+import dev.meshproof.scenario.targets.Target;
+import dev.meshproof.scenario.targets.Targets;
 import java.util.List;
 
 /** The targets the catalogue runs on: the embedded mesh everywhere, Envoy where it is installed. */

@@ -14,7 +14,7 @@ import dev.meshproof.scenario.compare.TargetComparison;
 import dev.meshproof.scenario.result.ExpectationResult;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
-import dev.meshproof.scenario.target.Target;
+import dev.meshproof.scenario.targets.Target;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;

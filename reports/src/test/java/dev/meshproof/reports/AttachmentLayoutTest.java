@@ -27,17 +27,15 @@ class AttachmentLayoutTest {
     attachments.put("proxy log", "started\n");
     ScenarioResult base = SampleReports.weightedSplitOnEmbedded();
     ScenarioResult run =
-        new ScenarioResult(
-            base.scenario(),
-            "envoy 1.31/linux",
-            base.seed(),
-            base.status(),
-            base.started(),
-            base.duration(),
-            base.traffic(),
-            base.expectations(),
-            base.failure(),
-            attachments);
+        ScenarioResult.builder(base.scenario(), "envoy 1.31/linux", base.seed())
+            .status(base.status())
+            .started(base.started())
+            .duration(base.duration())
+            .traffic(base.traffic())
+            .expectations(base.expectations())
+            .failure(base.failure())
+            .attachments(attachments)
+            .build();
     ConformanceReport report =
         ConformanceReport.builder()
             .implementation(Implementation.of("o", "p", "1"))

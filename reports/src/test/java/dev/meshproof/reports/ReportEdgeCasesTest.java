@@ -72,17 +72,15 @@ class ReportEdgeCasesTest {
 
   private static ScenarioResult copy(
       ScenarioResult base, List<ExpectationResult> expectations, Map<String, String> attachments) {
-    return new ScenarioResult(
-        base.scenario(),
-        base.target(),
-        base.seed(),
-        base.status(),
-        base.started(),
-        base.duration(),
-        base.traffic(),
-        expectations,
-        base.failure(),
-        attachments);
+    return ScenarioResult.builder(base.scenario(), base.target(), base.seed())
+        .status(base.status())
+        .started(base.started())
+        .duration(base.duration())
+        .traffic(base.traffic())
+        .expectations(expectations)
+        .failure(base.failure())
+        .attachments(attachments)
+        .build();
   }
 
   private static ConformanceReport report(ScenarioResult run) {

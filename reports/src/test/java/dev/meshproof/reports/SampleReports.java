@@ -41,31 +41,27 @@ final class SampleReports {
             List.of(
                 new DistributionRow("v1", 1795, 0.8975, 0.9, 1800.0),
                 new DistributionRow("v2", 205, 0.1025, 0.1, 200.0)));
-    return new ScenarioResult(
-        "reviews 90/10 canary",
-        "embedded",
-        424242L,
-        Status.PASSED,
-        Instant.parse("2025-06-01T11:58:00Z"),
-        Duration.ofMillis(1834),
-        new TrafficSummary(2000, 2000, 0, 0, 0, Map.of(200, 2000L), 1.25, 2.5, 7.75, 19.0),
-        List.of(split),
-        Optional.empty(),
-        Map.of("config_dump client-0", CONFIG_DUMP));
+    return ScenarioResult.builder("reviews 90/10 canary", "embedded", 424242L)
+        .status(Status.PASSED)
+        .started(Instant.parse("2025-06-01T11:58:00Z"))
+        .duration(Duration.ofMillis(1834))
+        .traffic(new TrafficSummary(2000, 2000, 0, 0, 0, Map.of(200, 2000L), 1.25, 2.5, 7.75, 19.0))
+        .expectations(List.of(split))
+        .failure(Optional.empty())
+        .attachments(Map.of("config_dump client-0", CONFIG_DUMP))
+        .build();
   }
 
   static ScenarioResult skippedOnEnvoy(String scenario) {
-    return new ScenarioResult(
-        scenario,
-        "envoy",
-        424242L,
-        Status.SKIPPED,
-        Instant.parse("2025-06-01T11:58:00Z"),
-        Duration.ZERO,
-        TrafficSummary.none(),
-        List.of(),
-        Optional.of("no Envoy binary on PATH; set -Dmeshproof.envoy=/path/to/envoy"),
-        Map.of());
+    return ScenarioResult.builder(scenario, "envoy", 424242L)
+        .status(Status.SKIPPED)
+        .started(Instant.parse("2025-06-01T11:58:00Z"))
+        .duration(Duration.ZERO)
+        .traffic(TrafficSummary.none())
+        .expectations(List.of())
+        .failure(Optional.of("no Envoy binary on PATH; set -Dmeshproof.envoy=/path/to/envoy"))
+        .attachments(Map.of())
+        .build();
   }
 
   static ScenarioResult failingRetriesOnEmbedded() {
@@ -76,29 +72,30 @@ final class SampleReports {
             "17 of 500 requests made 4 attempts " + INJECTION,
             Map.of("max attempts", "4"),
             List.of());
-    return new ScenarioResult(
-        "ratings retries 5xx",
-        "embedded",
-        77L,
-        Status.FAILED,
-        Instant.parse("2025-06-01T11:59:00Z"),
-        Duration.ofMillis(912),
-        new TrafficSummary(500, 490, 0, 4, 6, Map.of(503, 40L, 200, 450L), 3.0, 9.5, 41.0, 250.0),
-        List.of(attempts),
-        Optional.of("retry budget exceeded\n  at attempt 4: " + INJECTION),
-        Map.of(),
-        List.of(
-            new FailedRequest(
-                17,
-                "traffic-1",
-                "http://ratings/",
-                "RESPONSE",
-                503,
-                "",
-                12.5,
-                "no healthy upstream"),
-            new FailedRequest(
-                42, "traffic-1", "http://ratings/", "TIMEOUT", 0, "", 30000, INJECTION)));
+    return ScenarioResult.builder("ratings retries 5xx", "embedded", 77L)
+        .status(Status.FAILED)
+        .started(Instant.parse("2025-06-01T11:59:00Z"))
+        .duration(Duration.ofMillis(912))
+        .traffic(
+            new TrafficSummary(
+                500, 490, 0, 4, 6, Map.of(503, 40L, 200, 450L), 3.0, 9.5, 41.0, 250.0))
+        .expectations(List.of(attempts))
+        .failure(Optional.of("retry budget exceeded\n at attempt 4: " + INJECTION))
+        .attachments(Map.of())
+        .failedRequests(
+            List.of(
+                new FailedRequest(
+                    17,
+                    "traffic-1",
+                    "http://ratings/",
+                    "RESPONSE",
+                    503,
+                    "",
+                    12.5,
+                    "no healthy upstream"),
+                new FailedRequest(
+                    42, "traffic-1", "http://ratings/", "TIMEOUT", 0, "", 30000, INJECTION)))
+        .build();
   }
 
   static ConformanceReport sample() {
@@ -147,16 +144,14 @@ final class SampleReports {
   }
 
   static ScenarioResult skipped(String target, String reason) {
-    return new ScenarioResult(
-        "outlier ejection",
-        target,
-        5L,
-        Status.SKIPPED,
-        DATE,
-        Duration.ZERO,
-        TrafficSummary.none(),
-        List.of(),
-        Optional.of(reason),
-        Map.of());
+    return ScenarioResult.builder("outlier ejection", target, 5L)
+        .status(Status.SKIPPED)
+        .started(DATE)
+        .duration(Duration.ZERO)
+        .traffic(TrafficSummary.none())
+        .expectations(List.of())
+        .failure(Optional.of(reason))
+        .attachments(Map.of())
+        .build();
   }
 }

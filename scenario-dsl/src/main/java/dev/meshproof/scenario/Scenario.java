@@ -1,6 +1,9 @@
 package dev.meshproof.scenario;
 
-import dev.meshproof.chaos.ChaosTimeline;
+import dev.meshproof.scenario.chaos.ChaosPlan;
+import dev.meshproof.scenario.chaos.FaultSpec;
+import dev.meshproof.scenario.chaos.InstanceSelector;
+import dev.meshproof.scenario.chaos.PlannedFault;
 import dev.meshproof.scenario.expect.Expectation;
 import dev.meshproof.scenario.expect.ExpectationSpec;
 import dev.meshproof.scenario.traffic.TrafficSpec;
@@ -13,12 +16,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
- * A mesh scenario: topology (services with versions, client workloads), Istio configuration as
- * users write it, traffic, a chaos timeline, expectations and the seed that makes the run
- * replayable.
+ * A mesh scenario, as data only: topology (services with versions, client workloads), Istio
+ * configuration as users write it, traffic, a chaos plan naming its targets, expectations and the
+ * seed that makes the run replayable. A target turns it into a running deployment.
  *
  * <pre>{@code
  * Scenario canary =
@@ -38,7 +40,7 @@ public record Scenario(
     List<IstioSource> istio,
     List<TrafficSpec> traffic,
     List<Expectation> expectations,
-    Function<RunHandles, ChaosTimeline> chaos,
+    ChaosPlan chaos,
     long seed) {
 
   /** The system property that overrides every scenario's seed, to replay a printed run. */
@@ -50,6 +52,7 @@ public record Scenario(
     istio = List.copyOf(istio);
     traffic = List.copyOf(traffic);
     expectations = List.copyOf(expectations);
+    java.util.Objects.requireNonNull(chaos, "chaos");
   }
 
   public static Builder named(String name) {
@@ -71,7 +74,7 @@ public record Scenario(
     private final List<IstioSource> istio = new ArrayList<>();
     private final List<TrafficSpec> traffic = new ArrayList<>();
     private final List<Expectation> expectations = new ArrayList<>();
-    private Function<RunHandles, ChaosTimeline> chaos = handles -> ChaosTimeline.none();
+    private final ChaosPlan.Builder chaos = ChaosPlan.builder();
     private long seed = Long.getLong(SEED_PROPERTY, 1L);
 
     private Builder(String name) {
@@ -134,13 +137,12 @@ public record Scenario(
     }
 
     /**
-     * Faults on a timeline relative to the start of the traffic, built once the topology runs (so
-     * they can name its instances), e.g. {@code h ->
-     * ChaosTimeline.builder().at(Duration.ofSeconds(5), ServiceFault.on(h.instances("catalog",
-     * "v2")).errors(0.3, "503")).build()}.
+     * Plans faults relative to the start of the traffic, naming their targets; the target resolves
+     * them against the running instances, e.g. {@code c -> c.at(Duration.ofSeconds(5),
+     * Chaos.service("catalog").version("v2").errors(0.3, "503"))}. Calls add to one plan.
      */
-    public Builder chaos(Function<RunHandles, ChaosTimeline> timeline) {
-      this.chaos = java.util.Objects.requireNonNull(timeline, "chaos");
+    public Builder chaos(Consumer<ChaosPlan.Builder> plan) {
+      plan.accept(chaos);
       return this;
     }
 
@@ -165,8 +167,57 @@ public record Scenario(
         throw new IllegalArgumentException(
             "traffic: none (expected: at least one traffic(...) block)");
       }
+      ChaosPlan plan = chaos.build();
+      for (PlannedFault planned : plan.faults()) {
+        if (planned.fault() instanceof FaultSpec.OnService onService) {
+          checkDeclared(onService.instances());
+        }
+      }
       return new Scenario(
-          name, services, List.copyOf(clients), istio, traffic, expectations, chaos, seed);
+          name, services, List.copyOf(clients), istio, traffic, expectations, plan, seed);
+    }
+
+    /** A fault's selector must name a declared service, version and instance. */
+    private void checkDeclared(InstanceSelector selector) {
+      ServiceSpec service =
+          services.stream()
+              .filter(s -> s.name().equals(selector.service()))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "chaos.service: "
+                              + selector.service()
+                              + " (expected one of the declared services: "
+                              + services.stream().map(ServiceSpec::name).toList()
+                              + ")"));
+      selector
+          .version()
+          .filter(v -> !service.replicasByVersion().containsKey(v))
+          .ifPresent(
+              v -> {
+                throw new IllegalArgumentException(
+                    "chaos.version: "
+                        + v
+                        + " (expected one of the versions of "
+                        + service.name()
+                        + ": "
+                        + service.replicasByVersion().keySet()
+                        + ")");
+              });
+      List<String> instances =
+          service.replicasByVersion().keySet().stream()
+              .filter(v -> selector.version().map(v::equals).orElse(true))
+              .flatMap(v -> service.instanceNames(v).stream())
+              .toList();
+      selector
+          .instance()
+          .filter(i -> !instances.contains(i))
+          .ifPresent(
+              i -> {
+                throw new IllegalArgumentException(
+                    "chaos.instance: " + i + " (expected one of " + instances + ")");
+              });
     }
   }
 }

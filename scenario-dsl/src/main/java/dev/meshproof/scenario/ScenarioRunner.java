@@ -4,15 +4,13 @@ import dev.meshproof.scenario.expect.Expectation;
 import dev.meshproof.scenario.result.ExpectationResult;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
-import dev.meshproof.scenario.result.TrafficSummary;
-import dev.meshproof.scenario.target.ScenarioAbortedException;
-import dev.meshproof.scenario.target.Target;
-import dev.meshproof.scenario.target.TargetRun;
+import dev.meshproof.scenario.targets.ScenarioAbortedException;
+import dev.meshproof.scenario.targets.Target;
+import dev.meshproof.scenario.targets.TargetRun;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -28,50 +26,41 @@ public final class ScenarioRunner {
     long startNanos = System.nanoTime();
     Optional<String> unavailable = target.unavailableReason();
     if (unavailable.isPresent()) {
-      return new ScenarioResult(
-          scenario.name(),
-          target.name(),
-          scenario.seed(),
-          Status.SKIPPED,
-          started,
-          Duration.ZERO,
-          TrafficSummary.none(),
-          List.of(),
-          unavailable,
-          Map.of());
+      return result(scenario, target)
+          .status(Status.SKIPPED)
+          .started(started)
+          .failure(unavailable)
+          .build();
     }
     TargetRun run;
     try {
       run = target.run(scenario);
     } catch (ScenarioAbortedException e) {
-      return new ScenarioResult(
-          scenario.name(),
-          target.name(),
-          scenario.seed(),
-          Status.FAILED,
-          started,
-          Duration.ofNanos(System.nanoTime() - startNanos),
-          TrafficSummary.none(),
-          List.of(),
-          Optional.of(e.getMessage()),
-          e.attachments());
+      return result(scenario, target)
+          .status(Status.FAILED)
+          .started(started)
+          .duration(Duration.ofNanos(System.nanoTime() - startNanos))
+          .failure(e.getMessage())
+          .attachments(e.attachments())
+          .build();
     }
     List<ExpectationResult> verdicts = new ArrayList<>();
     for (Expectation expectation : scenario.expectations()) {
       verdicts.add(expectation.evaluate(run.observations()));
     }
     boolean passed = verdicts.stream().allMatch(ExpectationResult::passed);
-    return new ScenarioResult(
-        scenario.name(),
-        target.name(),
-        scenario.seed(),
-        passed ? Status.PASSED : Status.FAILED,
-        started,
-        Duration.ofNanos(System.nanoTime() - startNanos),
-        run.observations().summary(),
-        verdicts,
-        Optional.empty(),
-        run.attachments(),
-        run.observations().failedRequests(ScenarioResult.MAX_FAILED_REQUESTS));
+    return result(scenario, target)
+        .status(passed ? Status.PASSED : Status.FAILED)
+        .started(started)
+        .duration(Duration.ofNanos(System.nanoTime() - startNanos))
+        .traffic(run.observations().summary())
+        .expectations(verdicts)
+        .attachments(run.attachments())
+        .failedRequests(run.observations().failedRequests(ScenarioResult.MAX_FAILED_REQUESTS))
+        .build();
+  }
+
+  private static ScenarioResult.Builder result(Scenario scenario, Target target) {
+    return ScenarioResult.builder(scenario.name(), target.name(), scenario.seed());
   }
 }

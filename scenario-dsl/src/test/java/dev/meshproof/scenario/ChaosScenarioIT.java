@@ -3,11 +3,10 @@ package dev.meshproof.scenario;
 import static dev.meshproof.scenario.expect.Expectations.successRate;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meshproof.chaos.ChaosTimeline;
-import dev.meshproof.chaos.ServiceFault;
+import dev.meshproof.scenario.chaos.Chaos;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
-import dev.meshproof.scenario.target.Targets;
+import dev.meshproof.scenario.targets.Targets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -21,12 +20,7 @@ class ChaosScenarioIT {
             .client("client")
             .traffic(t -> t.from("client").get("http://catalog/").requests(400))
             .chaos(
-                h ->
-                    ChaosTimeline.builder()
-                        .at(
-                            Duration.ZERO,
-                            ServiceFault.on(h.instances("catalog", "v1")).errors(0.3, "503"))
-                        .build())
+                c -> c.at(Duration.ZERO, Chaos.service("catalog").version("v1").errors(0.3, "503")))
             .expect(successRate().atLeast(0.6))
             .expect(successRate().atLeast(0.99))
             .seed(5)

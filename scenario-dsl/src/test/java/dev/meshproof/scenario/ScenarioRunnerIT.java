@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
-import dev.meshproof.scenario.target.Targets;
+import dev.meshproof.scenario.targets.Targets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

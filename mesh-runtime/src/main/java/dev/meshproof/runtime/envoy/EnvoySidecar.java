@@ -14,12 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 
 /**
  * A real Envoy process as a workload's sidecar. It is started with a bootstrap that points it at
@@ -65,12 +63,13 @@ final class EnvoySidecar implements SidecarProxy {
             ? Optional.of(new InetSocketAddress(loopback, ports.get(2)))
             : Optional.empty();
     try {
-      Path directory = Files.createTempDirectory("meshproof-envoy-" + request.workload() + "-");
+      Path directory = EnvoyProcesses.createDirectory(request.workload());
       Path bootstrap = directory.resolve("bootstrap.json");
       Files.writeString(bootstrap, EnvoyBootstrap.json(request, adminPort));
       Path log = directory.resolve("envoy.log");
       Process process =
-          new ProcessBuilder(
+          EnvoyProcesses.spawn(
+              List.of(
                   binary.path().toString(),
                   "--config-path",
                   bootstrap.toString(),
@@ -80,18 +79,24 @@ final class EnvoySidecar implements SidecarProxy {
                   "--log-level",
                   "warning",
                   "--drain-time-s",
-                  "0")
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .start();
-      process.getOutputStream().close();
-      EnvoyProcesses.started(process);
+                  "0"),
+              log);
       return new EnvoySidecar(
           request.proxyId(), outbound, inbound, adminPort, directory, log, process);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot start Envoy " + binary.path() + " for " + request.proxyId(), e);
     }
+  }
+
+  /** The Envoy process id (evidence, and for tests that prove it does not outlive its JVM). */
+  long pid() {
+    return process.pid();
+  }
+
+  /** The directory holding this Envoy's bootstrap and log; removed on close. */
+  Path directory() {
+    return directory;
   }
 
   @Override
@@ -202,16 +207,7 @@ final class EnvoySidecar implements SidecarProxy {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
     } finally {
-      EnvoyProcesses.stopped(process);
-      deleteDirectory();
-    }
-  }
-
-  private void deleteDirectory() {
-    try (Stream<Path> files = Files.walk(directory)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // A leftover temp directory is harmless; the process is what must not survive.
+      EnvoyProcesses.stopped(process, directory);
     }
   }
 }

@@ -5,21 +5,10 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import com.google.rpc.Code;
 import com.google.rpc.Status;
-import dev.meshproof.runtime.policy.route.RouteTable;
-import dev.meshproof.runtime.proxy.ProxyConfig.ClusterConfig;
-import dev.meshproof.runtime.proxy.ProxyConfig.ListenerConfig;
 import dev.meshproof.runtime.xds.XdsJson;
 import dev.meshproof.runtime.xds.XdsNames;
-import io.envoyproxy.envoy.admin.v3.ClustersConfigDump;
 import io.envoyproxy.envoy.admin.v3.ConfigDump;
-import io.envoyproxy.envoy.admin.v3.EndpointsConfigDump;
-import io.envoyproxy.envoy.admin.v3.ListenersConfigDump;
-import io.envoyproxy.envoy.admin.v3.RoutesConfigDump;
-import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Node;
-import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
@@ -27,12 +16,11 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.TreeSet;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -58,11 +46,9 @@ final class AdsClient implements AutoCloseable {
   private int streamFailures;
   private volatile boolean closed;
 
-  private Map<String, ListenerConfig> listeners = Map.of();
-  private Map<String, RouteTable> routes = Map.of();
-  private Map<String, ClusterConfig> clusters = Map.of();
-  private Map<String, String> edsNames = Map.of();
-  private Map<String, List<InetSocketAddress>> assignments = Map.of();
+  private final ReconnectBackoff backoff;
+  private final Map<String, XdsResourceHandler<?>> handlers = new LinkedHashMap<>();
+  private XdsResources resources = XdsResources.EMPTY;
   private final Map<String, String> versions = new HashMap<>();
   private final Map<String, String> nonces = new HashMap<>();
   private final Map<String, List<String>> subscriptions = new HashMap<>();
@@ -76,9 +62,12 @@ final class AdsClient implements AutoCloseable {
       Node node,
       InetSocketAddress controlPlane,
       ScheduledExecutorService scheduler,
+      ReconnectBackoff backoff,
       Consumer<ProxyConfig> sidecar) {
     this.node = node;
     this.scheduler = scheduler;
+    this.backoff = backoff;
+    XdsResourceHandler.ALL.forEach(h -> handlers.put(h.typeUrl(), h));
     this.sidecar = sidecar;
     this.channel =
         NettyChannelBuilder.forAddress(controlPlane.getHostString(), controlPlane.getPort())
@@ -88,8 +77,11 @@ final class AdsClient implements AutoCloseable {
 
   synchronized void start() {
     openStream();
-    subscribe(XdsNames.TYPE_CLUSTER, List.of());
-    subscribe(XdsNames.TYPE_LISTENER, List.of());
+    for (XdsResourceHandler<?> handler : handlers.values()) {
+      if (handler.wildcard()) {
+        subscribe(handler.typeUrl(), List.of());
+      }
+    }
   }
 
   /**
@@ -130,14 +122,14 @@ final class AdsClient implements AutoCloseable {
     if (closed || stream != currentStream) {
       return;
     }
-    long delayMillis = Math.min(5_000, 100L << Math.min(6, streamFailures++));
+    Duration delay = backoff.nextBackoff(streamFailures++);
     log.warn(
         "ADS stream of {} {}; keeping the last configuration, reconnecting in {} ms",
         node.getId(),
         why,
-        delayMillis);
+        delay.toMillis());
     try {
-      scheduler.schedule(this::reconnect, delayMillis, TimeUnit.MILLISECONDS);
+      scheduler.schedule(this::reconnect, delay.toNanos(), TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
       // The mesh is shutting its event loops down: there is nothing left to reconnect for.
     }
@@ -150,12 +142,7 @@ final class AdsClient implements AutoCloseable {
     }
     nonces.clear();
     openStream();
-    for (String type :
-        List.of(
-            XdsNames.TYPE_CLUSTER,
-            XdsNames.TYPE_LISTENER,
-            XdsNames.TYPE_ENDPOINT,
-            XdsNames.TYPE_ROUTE)) {
+    for (String type : XdsResourceHandler.subscriptionOrder(handlers.values())) {
       if (subscriptions.containsKey(type)) {
         send(request(type, versions.getOrDefault(type, ""), ""));
       }
@@ -175,14 +162,14 @@ final class AdsClient implements AutoCloseable {
     }
     streamFailures = 0;
     String type = response.getTypeUrl();
+    XdsResourceHandler<?> handler = handlers.get(type);
     try {
-      switch (type) {
-        case XdsNames.TYPE_CLUSTER -> acceptClusters(response.getResourcesList());
-        case XdsNames.TYPE_LISTENER -> acceptListeners(response.getResourcesList());
-        case XdsNames.TYPE_ROUTE -> acceptRoutes(response.getResourcesList());
-        case XdsNames.TYPE_ENDPOINT -> acceptEndpoints(response.getResourcesList());
-        default -> throw new IllegalArgumentException("unsupported resource type " + type);
+      if (handler == null) {
+        throw new IllegalArgumentException("unsupported resource type " + type);
       }
+      XdsResources candidate = decodeInto(handler, response.getResourcesList());
+      sidecar.accept(candidate.toProxyConfig(shortVersions()));
+      resources = candidate;
     } catch (IllegalArgumentException e) {
       String detail = e.getMessage();
       log.warn(
@@ -202,139 +189,36 @@ final class AdsClient implements AutoCloseable {
     accepted.put(type, List.copyOf(response.getResourcesList()));
     send(request(type, response.getVersionInfo(), response.getNonce()));
     // Follow-up subscriptions go after the ACK, as Envoy sends them.
-    if (type.equals(XdsNames.TYPE_CLUSTER)) {
-      subscribe(XdsNames.TYPE_ENDPOINT, List.copyOf(new TreeSet<>(edsNames.values())));
-    } else if (type.equals(XdsNames.TYPE_LISTENER)) {
-      TreeSet<String> rds = new TreeSet<>();
-      listeners.values().stream()
-          .filter(l -> l.routes().isEmpty())
-          .forEach(l -> rds.add(l.routeConfigName()));
-      subscribe(XdsNames.TYPE_ROUTE, List.copyOf(rds));
-    }
+    handler
+        .followUpTypeUrl()
+        .ifPresent(followUp -> subscribe(followUp, handler.followUpNames(resources)));
+  }
+
+  private <T> XdsResources decodeInto(XdsResourceHandler<T> handler, List<Any> resourceList) {
+    return resources.with(handler, handler.decode(resourceList));
+  }
+
+  /** Accepted versions by short type name ({@code CDS}), as the sidecar's config carries them. */
+  private Map<String, String> shortVersions() {
+    Map<String, String> shortVersions = new LinkedHashMap<>();
+    versions.forEach((type, version) -> shortVersions.put(XdsNames.shortType(type), version));
+    return shortVersions;
   }
 
   /** What this proxy holds, in the JSON shape of Envoy's {@code /config_dump}. */
   synchronized String configDump() {
     ConfigDump.Builder dump = ConfigDump.newBuilder();
-    ClustersConfigDump.Builder clusters = ClustersConfigDump.newBuilder();
-    for (Any cluster : accepted.getOrDefault(XdsNames.TYPE_CLUSTER, List.of())) {
-      clusters.addDynamicActiveClusters(
-          ClustersConfigDump.DynamicCluster.newBuilder()
-              .setVersionInfo(versions.get(XdsNames.TYPE_CLUSTER))
-              .setCluster(cluster));
+    for (XdsResourceHandler<?> handler : handlers.values()) {
+      dump.addConfigs(
+          handler.configDump(
+              accepted.getOrDefault(handler.typeUrl(), List.of()),
+              versions.get(handler.typeUrl())));
     }
-    ListenersConfigDump.Builder listeners = ListenersConfigDump.newBuilder();
-    for (Any any : accepted.getOrDefault(XdsNames.TYPE_LISTENER, List.of())) {
-      String name = XdsDecoder.unpack(any, Listener.class, "LDS").getName();
-      listeners.addDynamicListeners(
-          ListenersConfigDump.DynamicListener.newBuilder()
-              .setName(name)
-              .setActiveState(
-                  ListenersConfigDump.DynamicListenerState.newBuilder()
-                      .setVersionInfo(versions.get(XdsNames.TYPE_LISTENER))
-                      .setListener(any)));
-    }
-    RoutesConfigDump.Builder routes = RoutesConfigDump.newBuilder();
-    for (Any any : accepted.getOrDefault(XdsNames.TYPE_ROUTE, List.of())) {
-      routes.addDynamicRouteConfigs(
-          RoutesConfigDump.DynamicRouteConfig.newBuilder()
-              .setVersionInfo(versions.get(XdsNames.TYPE_ROUTE))
-              .setRouteConfig(any));
-    }
-    EndpointsConfigDump.Builder endpoints = EndpointsConfigDump.newBuilder();
-    for (Any any : accepted.getOrDefault(XdsNames.TYPE_ENDPOINT, List.of())) {
-      endpoints.addDynamicEndpointConfigs(
-          EndpointsConfigDump.DynamicEndpointConfig.newBuilder()
-              .setVersionInfo(versions.get(XdsNames.TYPE_ENDPOINT))
-              .setEndpointConfig(any));
-    }
-    dump.addConfigs(Any.pack(clusters.build()))
-        .addConfigs(Any.pack(listeners.build()))
-        .addConfigs(Any.pack(routes.build()))
-        .addConfigs(Any.pack(endpoints.build()));
     try {
       return JsonFormat.printer().usingTypeRegistry(XdsJson.TYPES).print(dump);
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("config dump is not printable: " + e.getMessage(), e);
     }
-  }
-
-  private void acceptClusters(List<Any> resources) {
-    Map<String, ClusterConfig> decoded = new LinkedHashMap<>();
-    Map<String, String> eds = new LinkedHashMap<>();
-    for (Any any : resources) {
-      Cluster cluster = XdsDecoder.unpack(any, Cluster.class, "CDS");
-      decoded.put(cluster.getName(), XdsDecoder.cluster(cluster));
-      XdsDecoder.edsServiceName(cluster).ifPresent(n -> eds.put(cluster.getName(), n));
-    }
-    offer(listeners, routes, decoded, eds, assignments);
-    clusters = decoded;
-    edsNames = eds;
-  }
-
-  private void acceptListeners(List<Any> resources) {
-    Map<String, ListenerConfig> decoded = new LinkedHashMap<>();
-    for (Any any : resources) {
-      Listener listener = XdsDecoder.unpack(any, Listener.class, "LDS");
-      decoded.put(listener.getName(), XdsDecoder.listener(listener));
-    }
-    offer(decoded, routes, clusters, edsNames, assignments);
-    listeners = decoded;
-  }
-
-  private void acceptRoutes(List<Any> resources) {
-    Map<String, RouteTable> decoded = new LinkedHashMap<>();
-    for (Any any : resources) {
-      RouteConfiguration config = XdsDecoder.unpack(any, RouteConfiguration.class, "RDS");
-      decoded.put(config.getName(), XdsDecoder.routes(config));
-    }
-    offer(listeners, decoded, clusters, edsNames, assignments);
-    routes = decoded;
-  }
-
-  private void acceptEndpoints(List<Any> resources) {
-    Map<String, List<InetSocketAddress>> decoded = new LinkedHashMap<>();
-    for (Any any : resources) {
-      ClusterLoadAssignment assignment = XdsDecoder.unpack(any, ClusterLoadAssignment.class, "EDS");
-      decoded.put(assignment.getClusterName(), XdsDecoder.endpoints(assignment));
-    }
-    offer(listeners, routes, clusters, edsNames, decoded);
-    assignments = decoded;
-  }
-
-  /** Assembles a candidate configuration and hands it to the sidecar, which may reject it. */
-  private void offer(
-      Map<String, ListenerConfig> listeners,
-      Map<String, RouteTable> routes,
-      Map<String, ClusterConfig> clusters,
-      Map<String, String> edsNames,
-      Map<String, List<InetSocketAddress>> assignments) {
-    Map<String, ListenerConfig> resolved = new LinkedHashMap<>();
-    listeners.forEach(
-        (name, l) ->
-            resolved.put(
-                name,
-                l.routes().isPresent()
-                    ? l
-                    : new ListenerConfig(
-                        l.name(),
-                        l.address(),
-                        l.routeConfigName(),
-                        Optional.ofNullable(routes.get(l.routeConfigName())))));
-    Map<String, ClusterConfig> withEndpoints = new LinkedHashMap<>();
-    clusters.forEach(
-        (name, c) -> {
-          String eds = edsNames.get(name);
-          withEndpoints.put(
-              name,
-              eds == null
-                  ? c
-                  : new ClusterConfig(
-                      c.name(), c.lbPolicy(), assignments.getOrDefault(eds, List.of())));
-        });
-    Map<String, String> shortVersions = new LinkedHashMap<>();
-    versions.forEach((type, version) -> shortVersions.put(XdsNames.shortType(type), version));
-    sidecar.accept(new ProxyConfig(resolved, withEndpoints, shortVersions));
   }
 
   private void subscribe(String type, List<String> names) {

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Everything a sidecar routes by, decoded once per xDS update into immutable values. The proxy
@@ -26,14 +27,101 @@ public record ProxyConfig(
   }
 
   /**
-   * A listener: where it binds and its routes, either inline or by RDS name (empty while the named
-   * route configuration has not arrived, as an Envoy listener warms).
+   * A listener: where it binds and its filter chains, each selected by its match (Envoy's {@code
+   * Listener.filter_chains}); the first chain whose match is the most specific for a connection
+   * serves it.
    */
   public record ListenerConfig(
-      String name,
-      InetSocketAddress address,
-      String routeConfigName,
-      Optional<RouteTable> routes) {}
+      String name, InetSocketAddress address, List<FilterChainConfig> filterChains) {
+    public ListenerConfig {
+      filterChains = List.copyOf(filterChains);
+      if (filterChains.isEmpty()) {
+        throw new IllegalArgumentException(
+            "listener " + name + ": filter_chains: [] (expected: at least one filter chain)");
+      }
+    }
+
+    /** True once every chain's routes are known (an RDS route config arrived). */
+    public boolean routesResolved() {
+      return filterChains.stream().allMatch(c -> c.httpConnectionManager().routes().isPresent());
+    }
+
+    /**
+     * The chain that serves a connection, by Envoy's precedence: a chain naming the destination
+     * port beats one that does not, then one naming the transport protocol; empty when no chain
+     * matches (Envoy closes such a connection).
+     */
+    public Optional<FilterChainConfig> filterChainFor(int destinationPort, String transport) {
+      FilterChainConfig best = null;
+      int bestScore = -1;
+      for (FilterChainConfig chain : filterChains) {
+        FilterChainMatch match = chain.match();
+        if (!match.matches(destinationPort, transport)) {
+          continue;
+        }
+        int score =
+            (match.destinationPort().isPresent() ? 2 : 0)
+                + (match.transportProtocol().isPresent() ? 1 : 0);
+        if (score > bestScore) {
+          best = chain;
+          bestScore = score;
+        }
+      }
+      return Optional.ofNullable(best);
+    }
+  }
+
+  /**
+   * Envoy's {@code FilterChainMatch}, reduced to the criteria the embedded sidecar can evaluate on
+   * a plaintext loopback connection; the decoder NACKs any other criterion (server names, ALPN,
+   * source addresses) until the listener can evaluate it.
+   */
+  public record FilterChainMatch(OptionalInt destinationPort, Optional<String> transportProtocol) {
+    /** Matches every connection (an empty {@code filter_chain_match}). */
+    public static final FilterChainMatch ANY =
+        new FilterChainMatch(OptionalInt.empty(), Optional.empty());
+
+    public boolean matches(int port, String transport) {
+      return (destinationPort.isEmpty() || destinationPort.getAsInt() == port)
+          && (transportProtocol.isEmpty() || transportProtocol.get().equals(transport));
+    }
+  }
+
+  /** One filter chain: its match and its HTTP connection manager (the only network filter). */
+  public record FilterChainConfig(
+      FilterChainMatch match, HttpConnectionManagerConfig httpConnectionManager) {}
+
+  /**
+   * The HTTP connection manager of a filter chain: its HTTP filters in order (the router last) and
+   * its routes, either inline or by RDS name (empty while the named route configuration has not
+   * arrived, as an Envoy listener warms).
+   */
+  public record HttpConnectionManagerConfig(
+      List<HttpFilterConfig> httpFilters, String routeConfigName, Optional<RouteTable> routes) {
+    public HttpConnectionManagerConfig {
+      httpFilters = List.copyOf(httpFilters);
+      if (httpFilters.isEmpty()
+          || !(httpFilters.get(httpFilters.size() - 1) instanceof HttpFilterConfig.Router)) {
+        throw new IllegalArgumentException(
+            "http_filters: " + httpFilters + " (expected: the router as the last filter)");
+      }
+    }
+
+    HttpConnectionManagerConfig withRoutes(Optional<RouteTable> resolved) {
+      return new HttpConnectionManagerConfig(httpFilters, routeConfigName, resolved);
+    }
+  }
+
+  /**
+   * A decoded entry of the connection manager's {@code http_filters}. Only filters the sidecar
+   * implements have a case here; the decoder NACKs every other name or type.
+   */
+  public sealed interface HttpFilterConfig {
+    /** {@code envoy.filters.http.router} with its default configuration: the terminal filter. */
+    record Router() implements HttpFilterConfig {
+      public static final String NAME = "envoy.filters.http.router";
+    }
+  }
 
   /** A cluster with its load-balancing policy and current endpoints. */
   public record ClusterConfig(String name, LbPolicy lbPolicy, List<InetSocketAddress> endpoints) {

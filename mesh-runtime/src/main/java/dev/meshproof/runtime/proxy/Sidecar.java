@@ -4,6 +4,7 @@ import dev.meshproof.common.RandomSource;
 import dev.meshproof.runtime.SidecarProxy;
 import dev.meshproof.runtime.SidecarRequest;
 import dev.meshproof.runtime.proxy.ProxyConfig.ClusterConfig;
+import dev.meshproof.runtime.proxy.ProxyConfig.HttpFilterConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.ListenerConfig;
 import dev.meshproof.runtime.telemetry.AccessLog;
 import dev.meshproof.runtime.telemetry.ProxyStats;
@@ -23,8 +24,11 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The embedded sidecar: a Netty proxy with an outbound listener (where its app sends requests for
@@ -41,9 +45,11 @@ public final class Sidecar implements SidecarProxy {
 
   private final String proxyId;
   private final RandomSource random;
-  private final RandomSource routeRandom;
-  private final Clock clock = Clock.systemUTC();
+  private final Clock clock;
+  private final ScheduledExecutorService scheduler;
+  private final RequestIdSource requestIds;
   private final HttpConnectionPool connections;
+  private final Router router;
   private final AccessLog accessLog = new AccessLog(100_000);
   private final ProxyStats stats = new ProxyStats();
   private final Channel outbound;
@@ -52,26 +58,91 @@ public final class Sidecar implements SidecarProxy {
   private final AdminServer admin;
   private volatile RoutingState routing = new RoutingState(ProxyConfig.EMPTY, Map.of());
 
-  private Sidecar(SidecarRequest request) {
+  private Sidecar(Builder builder) {
+    SidecarRequest request = builder.request;
     this.proxyId = request.proxyId();
     this.random = request.random();
-    this.routeRandom = random.fork("route");
     EventLoopGroup group = request.eventLoops();
+    this.clock = builder.clock;
+    this.scheduler = builder.scheduler.orElse(group);
+    this.requestIds = builder.requestIds;
     this.connections = new HttpConnectionPool(group, Duration.ofSeconds(10));
+    this.router = new Router(random.fork("route"), connections::send, scheduler);
     this.outbound = bind(group, XdsNames.OUTBOUND_LISTENER);
     this.inbound =
         request.servicePort().isPresent()
             ? Optional.of(bind(group, XdsNames.INBOUND_LISTENER))
             : Optional.empty();
-    this.ads = new AdsClient(node(request), request.controlPlane(), group, this::accept);
+    this.ads =
+        new AdsClient(
+            node(request),
+            request.controlPlane(),
+            scheduler,
+            builder.reconnectBackoff,
+            this::accept);
     this.admin = new AdminServer(group, this);
   }
 
-  /** Binds the listeners and starts the ADS subscription. */
+  /**
+   * Binds the listeners and starts the ADS subscription, with the default clock, scheduler, request
+   * ids and reconnect backoff.
+   */
   public static Sidecar start(SidecarRequest request) {
-    Sidecar sidecar = new Sidecar(request);
-    sidecar.ads.start();
-    return sidecar;
+    return builder(request).start();
+  }
+
+  /** A sidecar for {@code request} whose time, scheduling and request ids can be supplied. */
+  public static Builder builder(SidecarRequest request) {
+    return new Builder(request);
+  }
+
+  /**
+   * The sidecar's inputs at its edge: everything it reads time or fresh randomness from, so a
+   * simulated target can drive it on a {@link dev.meshproof.common.VirtualClock}. Defaults: the
+   * system clock, the mesh's event loops as scheduler, random UUID4 request ids, and the ADS
+   * reconnect backoff of 100 ms doubling to 5 s.
+   */
+  public static final class Builder {
+    private final SidecarRequest request;
+    private Clock clock = Clock.systemUTC();
+    private Optional<ScheduledExecutorService> scheduler = Optional.empty();
+    private RequestIdSource requestIds = RequestIdSource.randomUuids();
+    private ReconnectBackoff reconnectBackoff = ReconnectBackoff.DEFAULT;
+
+    private Builder(SidecarRequest request) {
+      this.request = Objects.requireNonNull(request, "request");
+    }
+
+    /** The clock of access-log timestamps and request durations. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Where filter delays, retry backoffs and ADS reconnects are armed. */
+    public Builder scheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = Optional.of(Objects.requireNonNull(scheduler, "scheduler"));
+      return this;
+    }
+
+    /** Ids for requests that arrive without {@code x-request-id}. */
+    public Builder requestIds(RequestIdSource requestIds) {
+      this.requestIds = Objects.requireNonNull(requestIds, "requestIds");
+      return this;
+    }
+
+    /** The delay before reopening a lost ADS stream. */
+    public Builder reconnectBackoff(ReconnectBackoff backoff) {
+      this.reconnectBackoff = Objects.requireNonNull(backoff, "reconnectBackoff");
+      return this;
+    }
+
+    /** Binds the listeners and starts the ADS subscription. */
+    public Sidecar start() {
+      Sidecar sidecar = new Sidecar(this);
+      sidecar.ads.start();
+      return sidecar;
+    }
   }
 
   private static Node node(SidecarRequest request) {
@@ -138,16 +209,19 @@ public final class Sidecar implements SidecarProxy {
     return routing;
   }
 
-  RandomSource routeRandom() {
-    return routeRandom;
-  }
-
   Clock clock() {
     return clock;
   }
 
-  HttpConnectionPool connections() {
-    return connections;
+  RequestIdSource requestIds() {
+    return requestIds;
+  }
+
+  /**
+   * The filter chain of a connection manager's decoded {@code http_filters}, ending in the router.
+   */
+  HttpFilterChain filterChain(List<HttpFilterConfig> httpFilters) {
+    return HttpFilterChain.of(httpFilters, router, scheduler);
   }
 
   /**
@@ -171,7 +245,7 @@ public final class Sidecar implements SidecarProxy {
     Map<String, String> versions = config.versions();
     return versions.containsKey("CDS")
         && versions.containsKey("LDS")
-        && config.listeners().values().stream().allMatch(l -> l.routes().isPresent())
+        && config.listeners().values().stream().allMatch(ListenerConfig::routesResolved)
         && (!ads.subscribesTo("EDS") || versions.containsKey("EDS"));
   }
 

@@ -1,7 +1,9 @@
 package dev.meshproof.runtime.proxy;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import dev.meshproof.runtime.policy.lb.LbPolicy;
 import dev.meshproof.runtime.policy.route.HeaderMatcher;
 import dev.meshproof.runtime.policy.route.Route;
@@ -11,21 +13,32 @@ import dev.meshproof.runtime.policy.route.StringMatcher;
 import dev.meshproof.runtime.policy.route.VirtualHost;
 import dev.meshproof.runtime.policy.route.WeightedCluster;
 import dev.meshproof.runtime.proxy.ProxyConfig.ClusterConfig;
+import dev.meshproof.runtime.proxy.ProxyConfig.FilterChainConfig;
+import dev.meshproof.runtime.proxy.ProxyConfig.FilterChainMatch;
+import dev.meshproof.runtime.proxy.ProxyConfig.HttpConnectionManagerConfig;
+import dev.meshproof.runtime.proxy.ProxyConfig.HttpFilterConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.ListenerConfig;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
-import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * Decodes Envoy v3 resources into the sidecar's immutable routing values, rejecting (so the ADS
@@ -33,40 +46,162 @@ import java.util.Optional;
  * would make it route differently from Envoy with the same config.
  */
 final class XdsDecoder {
+  private static final String RAW_BUFFER = "raw_buffer";
+  private static final String ROUTER_TYPE =
+      "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router";
+
   private XdsDecoder() {}
 
-  /** A listener, with its inline route table decoded or the name of its RDS route config. */
+  /**
+   * A listener with its filter chains, each with its match, HTTP filters and its inline route table
+   * decoded or the name of its RDS route config.
+   */
   static ListenerConfig listener(Listener listener) {
-    InetSocketAddress address =
-        socketAddress(listener.getAddress(), "listener " + listener.getName());
-    if (listener.getFilterChainsCount() != 1
-        || listener.getFilterChains(0).getFiltersCount() != 1) {
+    String where = "listener " + listener.getName();
+    InetSocketAddress address = socketAddress(listener.getAddress(), where);
+    if (listener.hasDefaultFilterChain() || listener.getListenerFiltersCount() > 0) {
       throw new IllegalArgumentException(
-          "listener "
-              + listener.getName()
-              + ": expected exactly one filter chain with one HTTP connection manager filter");
+          where
+              + ": default_filter_chain and listener_filters are not supported by the embedded"
+              + " sidecar");
     }
-    Filter filter = listener.getFilterChains(0).getFilters(0);
+    if (listener.getFilterChainsCount() == 0) {
+      throw new IllegalArgumentException(where + ": expected at least one filter chain");
+    }
+    List<FilterChainConfig> chains = new ArrayList<>();
+    Set<FilterChainMatch> matches = new HashSet<>();
+    for (int i = 0; i < listener.getFilterChainsCount(); i++) {
+      FilterChainConfig chain =
+          filterChain(listener.getFilterChains(i), where + ", filter chain " + i);
+      if (!matches.add(chain.match())) {
+        // Envoy rejects the listener for this: the second chain could never be selected.
+        throw new IllegalArgumentException(
+            where + ": multiple filter chains with the same matching rules " + chain.match());
+      }
+      chains.add(chain);
+    }
+    return new ListenerConfig(listener.getName(), address, chains);
+  }
+
+  private static FilterChainConfig filterChain(FilterChain chain, String where) {
+    rejectUnsupported(
+        chain.toBuilder().clearFilterChainMatch().clearFilters().clearName().clearMetadata(),
+        where);
+    if (chain.getFiltersCount() != 1) {
+      throw new IllegalArgumentException(
+          where + ": expected exactly one filter, an HTTP connection manager");
+    }
     HttpConnectionManager hcm =
-        unpack(
-            filter.getTypedConfig(), HttpConnectionManager.class, "listener " + listener.getName());
+        unpack(chain.getFilters(0).getTypedConfig(), HttpConnectionManager.class, where);
+    List<HttpFilterConfig> filters = httpFilters(hcm, where);
+    FilterChainMatch match = filterChainMatch(chain.getFilterChainMatch(), where);
     if (hcm.hasRds()) {
-      return new ListenerConfig(
-          listener.getName(), address, hcm.getRds().getRouteConfigName(), Optional.empty());
+      return new FilterChainConfig(
+          match,
+          new HttpConnectionManagerConfig(
+              filters, hcm.getRds().getRouteConfigName(), Optional.empty()));
     }
     if (hcm.hasRouteConfig()) {
       RouteTable table = routes(hcm.getRouteConfig());
-      return new ListenerConfig(listener.getName(), address, table.name(), Optional.of(table));
+      return new FilterChainConfig(
+          match, new HttpConnectionManagerConfig(filters, table.name(), Optional.of(table)));
     }
     throw new IllegalArgumentException(
-        "listener "
-            + listener.getName()
-            + ": HTTP connection manager has neither rds nor route_config");
+        where + ": HTTP connection manager has neither rds nor route_config");
+  }
+
+  /**
+   * The criteria the listener can evaluate on a plaintext connection: destination port and the
+   * {@code raw_buffer} transport. Server names, ALPN and source or destination ranges are NACKed
+   * until TLS and PERMISSIVE mTLS let the listener evaluate them.
+   */
+  private static FilterChainMatch filterChainMatch(
+      io.envoyproxy.envoy.config.listener.v3.FilterChainMatch match, String where) {
+    rejectUnsupported(
+        match.toBuilder().clearDestinationPort().clearTransportProtocol(),
+        where + ", filter_chain_match");
+    if (!match.getTransportProtocol().isEmpty()
+        && !match.getTransportProtocol().equals(RAW_BUFFER)) {
+      throw new IllegalArgumentException(
+          where
+              + ", filter_chain_match: transport_protocol '"
+              + match.getTransportProtocol()
+              + "' is not supported by the embedded sidecar (expected: '"
+              + RAW_BUFFER
+              + "' or none)");
+    }
+    return new FilterChainMatch(
+        match.hasDestinationPort()
+            ? OptionalInt.of(match.getDestinationPort().getValue())
+            : OptionalInt.empty(),
+        match.getTransportProtocol().isEmpty()
+            ? Optional.empty()
+            : Optional.of(match.getTransportProtocol()));
+  }
+
+  /**
+   * The connection manager's {@code http_filters}, in order. Only filters the sidecar implements
+   * decode; any other name or type is NACKed, since ignoring a filter (an authz or fault filter)
+   * would serve traffic Envoy would not.
+   */
+  private static List<HttpFilterConfig> httpFilters(HttpConnectionManager hcm, String where) {
+    List<HttpFilterConfig> out = new ArrayList<>();
+    for (int i = 0; i < hcm.getHttpFiltersCount(); i++) {
+      HttpFilter filter = hcm.getHttpFilters(i);
+      String at = where + ", http_filters[" + i + "] '" + filter.getName() + "'";
+      if (!filter.getName().equals(HttpFilterConfig.Router.NAME)
+          || !filter.getTypedConfig().getTypeUrl().equals(ROUTER_TYPE)) {
+        throw new IllegalArgumentException(
+            at
+                + " of type "
+                + filter.getTypedConfig().getTypeUrl()
+                + " is not supported by the embedded sidecar (expected: "
+                + HttpFilterConfig.Router.NAME
+                + " of type "
+                + ROUTER_TYPE
+                + ")");
+      }
+      rejectUnsupported(filter.toBuilder().clearName().clearTypedConfig(), at);
+      rejectUnsupported(unpack(filter.getTypedConfig(), Router.class, at).toBuilder(), at);
+      if (i != hcm.getHttpFiltersCount() - 1) {
+        throw new IllegalArgumentException(at + ": the router must be the last HTTP filter");
+      }
+      out.add(new HttpFilterConfig.Router());
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException(
+          where + ": http_filters is empty (expected: " + HttpFilterConfig.Router.NAME + ")");
+    }
+    return out;
+  }
+
+  /** NACKs a message that still has fields set after the decoded ones were cleared. */
+  private static void rejectUnsupported(Message.Builder rest, String where) {
+    Map<FieldDescriptor, Object> fields = rest.getAllFields();
+    if (!fields.isEmpty()) {
+      throw new IllegalArgumentException(
+          where
+              + ": "
+              + fields.keySet().stream().map(FieldDescriptor::getName).sorted().toList()
+              + " not supported by the embedded sidecar");
+    }
   }
 
   static RouteTable routes(RouteConfiguration config) {
     List<VirtualHost> hosts = new ArrayList<>();
+    rejectHeaderChanges(
+        config.getRequestHeadersToAddCount()
+            + config.getRequestHeadersToRemoveCount()
+            + config.getResponseHeadersToAddCount()
+            + config.getResponseHeadersToRemoveCount(),
+        "route config " + config.getName());
     for (var vh : config.getVirtualHostsList()) {
+      rejectHeaderChanges(
+          vh.getRequestHeadersToAddCount()
+              + vh.getRequestHeadersToRemoveCount()
+              + vh.getResponseHeadersToAddCount()
+              + vh.getResponseHeadersToRemoveCount(),
+          "route config " + config.getName() + ", virtual host " + vh.getName());
       List<Route> routes = new ArrayList<>();
       for (var route : vh.getRoutesList()) {
         String where =
@@ -78,7 +213,7 @@ final class XdsDecoder {
                 + route.getName()
                 + "'";
         routes.add(
-            new Route(route.getName(), match(route.getMatch(), where), clusters(route, where)));
+            new Route(route.getName(), match(route.getMatch(), where), action(route, where)));
       }
       hosts.add(new VirtualHost(vh.getName(), vh.getDomainsList(), routes));
     }
@@ -159,7 +294,12 @@ final class XdsDecoder {
     }
   }
 
-  private static List<WeightedCluster> clusters(
+  /**
+   * The route action. Only what the router honours is decoded (destination and the disabled route
+   * timeout Istio sets); retry, mirror, rewrite, hash, header changes and non-zero timeouts are
+   * NACKed until the router implements them.
+   */
+  private static dev.meshproof.runtime.policy.route.RouteAction action(
       io.envoyproxy.envoy.config.route.v3.Route route, String where) {
     if (!route.hasRoute()) {
       throw new IllegalArgumentException(
@@ -178,19 +318,40 @@ final class XdsDecoder {
           where
               + ": retry, mirror, rewrite and hash policies are not supported by the embedded sidecar yet");
     }
-    return switch (action.getClusterSpecifierCase()) {
-      case CLUSTER -> List.of(new WeightedCluster(action.getCluster(), 1));
+    if (action.getHostRewriteSpecifierCase()
+        != RouteAction.HostRewriteSpecifierCase.HOSTREWRITESPECIFIER_NOT_SET) {
+      throw new IllegalArgumentException(
+          where
+              + ": host rewrite "
+              + action.getHostRewriteSpecifierCase()
+              + " is not supported by the embedded sidecar yet");
+    }
+    rejectHeaderChanges(
+        route.getRequestHeadersToAddCount()
+            + route.getRequestHeadersToRemoveCount()
+            + route.getResponseHeadersToAddCount()
+            + route.getResponseHeadersToRemoveCount(),
+        where);
+    // Envoy's default for an unset timeout is 15 s, which the router does not apply: only the
+    // disabled timeout Istio always sets is honoured.
+    if (!action.hasTimeout()
+        || action.getTimeout().getSeconds() != 0
+        || action.getTimeout().getNanos() != 0) {
+      throw new IllegalArgumentException(
+          where
+              + ": timeout "
+              + (action.hasTimeout() ? action.getTimeout().getSeconds() + "s" : "unset")
+              + " is not supported by the embedded sidecar yet (expected: 0s, disabled)");
+    }
+    var builder = dev.meshproof.runtime.policy.route.RouteAction.builder().timeout(Duration.ZERO);
+    switch (action.getClusterSpecifierCase()) {
+      case CLUSTER -> builder.cluster(action.getCluster());
       case WEIGHTED_CLUSTERS -> {
         List<WeightedCluster> out = new ArrayList<>();
         for (var c : action.getWeightedClusters().getClustersList()) {
           out.add(new WeightedCluster(c.getName(), c.hasWeight() ? c.getWeight().getValue() : 0));
         }
-        try {
-          new Route(route.getName(), RouteMatch.any(), out);
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
-        }
-        yield out;
+        builder.weightedClusters(out);
       }
       default ->
           throw new IllegalArgumentException(
@@ -198,7 +359,21 @@ final class XdsDecoder {
                   + ": cluster specifier "
                   + action.getClusterSpecifierCase()
                   + " is not supported");
-    };
+    }
+    try {
+      return builder.build();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void rejectHeaderChanges(int count, String where) {
+    if (count > 0) {
+      throw new IllegalArgumentException(
+          where
+              + ": request/response headers to add/remove are not supported by the embedded"
+              + " sidecar yet");
+    }
   }
 
   /** A cluster; EDS clusters come without endpoints, STATIC ones with their inline assignment. */

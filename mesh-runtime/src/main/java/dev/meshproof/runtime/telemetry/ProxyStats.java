@@ -1,6 +1,7 @@
 package dev.meshproof.runtime.telemetry;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -29,6 +30,30 @@ public final class ProxyStats {
     increment("cluster." + cluster + ".upstream_rq_total");
     increment("cluster." + cluster + ".upstream_rq_" + status);
     increment("cluster." + cluster + ".upstream_rq_" + status / 100 + "xx");
+  }
+
+  /**
+   * Counts one request's outcome where Envoy counts it: downstream by status class; a forwarded
+   * response upstream by status; a local reply under its response flag's own counter.
+   */
+  public void recordResponse(
+      String listener, int status, Optional<ResponseFlag> flag, String cluster) {
+    downstreamResponse(listener, status);
+    if (flag.isEmpty()) {
+      upstreamResponse(cluster, status);
+      return;
+    }
+    switch (flag.get()) {
+      case NO_ROUTE_FOUND -> increment("http." + listener + ".no_route");
+      case NO_CLUSTER_FOUND -> increment("http." + listener + ".no_cluster");
+      case NO_HEALTHY_UPSTREAM -> increment("cluster." + cluster + ".upstream_cx_none_healthy");
+      case UPSTREAM_CONNECTION_FAILURE ->
+          increment("cluster." + cluster + ".upstream_cx_connect_fail");
+      case UPSTREAM_CONNECTION_TERMINATION ->
+          increment("cluster." + cluster + ".upstream_rq_rx_reset");
+      case UPSTREAM_REQUEST_TIMEOUT -> increment("cluster." + cluster + ".upstream_rq_timeout");
+      default -> increment("http." + listener + ".rq_" + flag.get().code());
+    }
   }
 
   public long get(String name) {

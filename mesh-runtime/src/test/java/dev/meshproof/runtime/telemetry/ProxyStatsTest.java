@@ -29,4 +29,21 @@ class ProxyStatsTest {
         .contains(
             "envoy_http_downstream_rq_xx{envoy_response_code_class=\"4\",envoy_http_conn_manager_prefix=\"virtualOutbound\"} 1\n");
   }
+
+  @Test
+  void eachOutcomeIsCountedUnderItsFlagOrAsAnUpstreamResponse() {
+    ProxyStats stats = new ProxyStats();
+    stats.recordResponse("virtualOutbound", 200, java.util.Optional.empty(), "c");
+    stats.recordResponse(
+        "virtualOutbound", 404, java.util.Optional.of(ResponseFlag.NO_ROUTE_FOUND), "-");
+    stats.recordResponse(
+        "virtualOutbound", 504, java.util.Optional.of(ResponseFlag.UPSTREAM_REQUEST_TIMEOUT), "c");
+
+    assertThat(stats.snapshot())
+        .containsEntry("http.virtualOutbound.downstream_rq_total", 3L)
+        .containsEntry("cluster.c.upstream_rq_200", 1L)
+        .containsEntry("http.virtualOutbound.no_route", 1L)
+        .containsEntry("cluster.c.upstream_rq_timeout", 1L)
+        .doesNotContainKey("cluster.c.upstream_rq_504");
+  }
 }

@@ -4,6 +4,7 @@ import dev.meshproof.scenario.result.DistributionRow;
 import dev.meshproof.scenario.result.ExpectationResult;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
+import dev.meshproof.scenario.stats.ChiSquare;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -11,8 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.apache.commons.statistics.inference.ChiSquareTest;
-import org.apache.commons.statistics.inference.SignificanceResult;
 
 /**
  * Compares one scenario's runs on two targets (e.g. the embedded sidecar against Envoy): for every
@@ -85,20 +84,14 @@ public final class TargetComparison {
       matrix[1][column] = c[1];
       column++;
     }
-    SignificanceResult test = ChiSquareTest.withDefaults().test(matrix);
-    statistics.put("chi-square statistic", String.format(Locale.ROOT, "%.4f", test.getStatistic()));
-    statistics.put("degrees of freedom", String.valueOf(counts.size() - 1));
-    statistics.put("p-value", String.format(Locale.ROOT, "%.6g", test.getPValue()));
-    boolean same = !test.reject(alpha);
+    ChiSquare.Result test = ChiSquare.homogeneity(matrix);
+    test.addTo(statistics);
+    boolean same = !test.rejects(alpha);
     String message =
         (same ? "consistent with one distribution: " : "DIFFERENT distributions: ")
             + table
             + String.format(
-                Locale.ROOT,
-                "; p-value %.3g %s alpha %s",
-                test.getPValue(),
-                same ? ">=" : "<",
-                alpha);
+                Locale.ROOT, "; p-value %.3g %s alpha %s", test.pValue(), same ? ">=" : "<", alpha);
     return new ExpectationResult(description, same, message, statistics, rows);
   }
 

@@ -2,6 +2,7 @@ package dev.meshproof.scenario.expect;
 
 import dev.meshproof.scenario.result.DistributionRow;
 import dev.meshproof.scenario.result.ExpectationResult;
+import dev.meshproof.scenario.stats.ChiSquare;
 import dev.meshproof.scenario.traffic.Observations;
 import dev.meshproof.scenario.traffic.RequestObservation;
 import java.util.ArrayList;
@@ -10,8 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.commons.statistics.inference.ChiSquareTest;
-import org.apache.commons.statistics.inference.SignificanceResult;
 
 /**
  * Expects requests to a service to be split across its versions in given proportions, as a
@@ -160,11 +159,9 @@ public final class SplitExpectation implements Expectation {
     }
     double[] expectedCounts = tested.stream().mapToDouble(DistributionRow::expectedCount).toArray();
     long[] observedCounts = tested.stream().mapToLong(DistributionRow::observed).toArray();
-    SignificanceResult test = ChiSquareTest.withDefaults().test(expectedCounts, observedCounts);
-    statistics.put("chi-square statistic", String.format(Locale.ROOT, "%.4f", test.getStatistic()));
-    statistics.put("degrees of freedom", String.valueOf(tested.size() - 1));
-    statistics.put("p-value", String.format(Locale.ROOT, "%.6g", test.getPValue()));
-    boolean passed = !test.reject(alpha);
+    ChiSquare.Result test = ChiSquare.goodnessOfFit(expectedCounts, observedCounts);
+    test.addTo(statistics);
+    boolean passed = !test.rejects(alpha);
     String message =
         (passed ? "consistent" : "NOT consistent")
             + " with the expected split: observed "
@@ -172,8 +169,8 @@ public final class SplitExpectation implements Expectation {
             + String.format(
                 Locale.ROOT,
                 "; chi-square %.3f, p-value %.3g %s alpha %s",
-                test.getStatistic(),
-                test.getPValue(),
+                test.statistic(),
+                test.pValue(),
                 passed ? ">=" : "<",
                 alpha);
     return new ExpectationResult(description(), passed, message, statistics, rows);

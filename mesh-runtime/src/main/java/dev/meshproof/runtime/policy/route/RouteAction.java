@@ -1,0 +1,131 @@
+package dev.meshproof.runtime.policy.route;
+
+import dev.meshproof.runtime.policy.retry.RetryPolicy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a matched route does (Envoy's {@code route.v3.RouteAction}, plus its {@code redirect}
+ * alternative): the cluster or weighted clusters, the route timeout ({@link Duration#ZERO} is
+ * disabled, Istio's default), retry policy, mirrors, header changes and rewrite. Only what the
+ * embedded sidecar honours is ever populated: the decoder NACKs the other fields until the router
+ * implements them, so a value here always means the sidecar acts on it.
+ *
+ * @see <a
+ *     href="https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#config-route-v3-routeaction">Envoy
+ *     RouteAction</a>
+ */
+public record RouteAction(
+    List<WeightedCluster> clusters,
+    Duration timeout,
+    Optional<RetryPolicy> retryPolicy,
+    List<MirrorPolicy> mirrorPolicies,
+    HeaderChanges requestHeaderChanges,
+    HeaderChanges responseHeaderChanges,
+    Optional<PathRewrite> rewrite,
+    Optional<Redirect> redirect) {
+
+  public RouteAction {
+    clusters = List.copyOf(clusters);
+    mirrorPolicies = List.copyOf(mirrorPolicies);
+    if (redirect.isPresent() != clusters.isEmpty()) {
+      throw new IllegalArgumentException(
+          "clusters: "
+              + clusters
+              + ", redirect: "
+              + redirect
+              + " (expected: at least one cluster, or a redirect and no cluster)");
+    }
+    if (clusters.size() > 1 && clusters.stream().mapToLong(WeightedCluster::weight).sum() == 0) {
+      throw new IllegalArgumentException(
+          "clusters: weights sum to 0 (expected: a positive total weight)");
+    }
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout: " + timeout + " (expected: >= 0s, 0s = off)");
+    }
+  }
+
+  /** Forwards to one cluster, with nothing else set. */
+  public static RouteAction toCluster(String cluster) {
+    return builder().cluster(cluster).build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link RouteAction}; every field but the destination has an Envoy/Istio default. */
+  public static final class Builder {
+    private final List<WeightedCluster> clusters = new ArrayList<>();
+    private Duration timeout = Duration.ZERO;
+    private Optional<RetryPolicy> retryPolicy = Optional.empty();
+    private final List<MirrorPolicy> mirrorPolicies = new ArrayList<>();
+    private HeaderChanges requestHeaderChanges = HeaderChanges.NONE;
+    private HeaderChanges responseHeaderChanges = HeaderChanges.NONE;
+    private Optional<PathRewrite> rewrite = Optional.empty();
+    private Optional<Redirect> redirect = Optional.empty();
+
+    private Builder() {}
+
+    /** A single destination (Envoy's {@code cluster}): a one-element list with weight 1. */
+    public Builder cluster(String name) {
+      clusters.add(new WeightedCluster(name, 1));
+      return this;
+    }
+
+    public Builder weightedClusters(List<WeightedCluster> weighted) {
+      clusters.addAll(weighted);
+      return this;
+    }
+
+    /** The route timeout; {@link Duration#ZERO} disables it. */
+    public Builder timeout(Duration timeout) {
+      this.timeout = timeout;
+      return this;
+    }
+
+    public Builder retryPolicy(RetryPolicy policy) {
+      this.retryPolicy = Optional.of(policy);
+      return this;
+    }
+
+    public Builder mirrorPolicy(MirrorPolicy mirror) {
+      mirrorPolicies.add(mirror);
+      return this;
+    }
+
+    public Builder requestHeaderChanges(HeaderChanges changes) {
+      this.requestHeaderChanges = changes;
+      return this;
+    }
+
+    public Builder responseHeaderChanges(HeaderChanges changes) {
+      this.responseHeaderChanges = changes;
+      return this;
+    }
+
+    public Builder rewrite(PathRewrite rewrite) {
+      this.rewrite = Optional.of(rewrite);
+      return this;
+    }
+
+    public Builder redirect(Redirect redirect) {
+      this.redirect = Optional.of(redirect);
+      return this;
+    }
+
+    public RouteAction build() {
+      return new RouteAction(
+          clusters,
+          timeout,
+          retryPolicy,
+          mirrorPolicies,
+          requestHeaderChanges,
+          responseHeaderChanges,
+          rewrite,
+          redirect);
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package dev.meshproof.runtime.proxy;
+
+import dev.meshproof.runtime.telemetry.ResponseFlag;
+import java.time.Duration;
+
+/**
+ * What an HTTP filter decides for a request, as a value (Envoy's {@code FilterHeadersStatus} plus
+ * its local reply): go on to the next filter, answer locally with a response flag (authz deny,
+ * fault abort, CORS preflight), or pause before going on (fault delay).
+ */
+sealed interface FilterDecision {
+
+  /** The next filter (or the router) handles the request. */
+  Continue CONTINUE = new Continue();
+
+  /** The next filter (or the router) handles the request. */
+  record Continue() implements FilterDecision {}
+
+  /** The chain stops and the sidecar answers {@code status} with {@code body}, logged with flag. */
+  record LocalReply(int status, ResponseFlag flag, String body) implements FilterDecision {
+    public LocalReply {
+      if (status < 200 || status > 599) {
+        throw new IllegalArgumentException("status: " + status + " (expected: 200..599)");
+      }
+    }
+  }
+
+  /** The chain resumes with the next filter after {@code delay} (on the sidecar's scheduler). */
+  record Delay(Duration delay) implements FilterDecision {
+    public Delay {
+      if (delay.isNegative()) {
+        throw new IllegalArgumentException("delay: " + delay + " (expected: >= 0s)");
+      }
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package dev.meshproof.runtime.proxy;
+
+import dev.meshproof.runtime.proxy.ProxyConfig.HttpFilterConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A connection manager's HTTP filters for one request, in {@code http_filters} order, ending in the
+ * router: each filter's {@link FilterDecision} continues, answers locally, or delays; the router
+ * forwards what every filter let through.
+ */
+final class HttpFilterChain {
+
+  /** The last element of every chain: produces the outcome (the {@link Router}). */
+  @FunctionalInterface
+  interface Terminal {
+    CompletableFuture<RequestOutcome> route(RequestContext request);
+  }
+
+  private final List<HttpFilter> filters;
+  private final Terminal router;
+  private final ScheduledExecutorService scheduler;
+
+  HttpFilterChain(List<HttpFilter> filters, Terminal router, ScheduledExecutorService scheduler) {
+    this.filters = List.copyOf(filters);
+    this.router = router;
+    this.scheduler = scheduler;
+  }
+
+  /**
+   * The chain for decoded {@code http_filters}: each configured filter in order, the router last.
+   * The decoder only accepts the router today; authn, authz, fault and CORS become cases here.
+   */
+  static HttpFilterChain of(
+      List<HttpFilterConfig> configs, Terminal router, ScheduledExecutorService scheduler) {
+    List<HttpFilter> filters = new ArrayList<>();
+    for (int i = 0; i < configs.size(); i++) {
+      HttpFilterConfig config = configs.get(i);
+      if (config instanceof HttpFilterConfig.Router) {
+        if (i != configs.size() - 1) {
+          throw new IllegalStateException("router at " + i + " of " + configs + " is not last");
+        }
+      } else {
+        throw new IllegalStateException("no filter implements " + config);
+      }
+    }
+    return new HttpFilterChain(filters, router, scheduler);
+  }
+
+  /** Runs the filters, then the router; the result completes once, with the request's outcome. */
+  CompletableFuture<RequestOutcome> run(RequestContext request) {
+    return runFrom(0, request);
+  }
+
+  private CompletableFuture<RequestOutcome> runFrom(int first, RequestContext request) {
+    for (int i = first; i < filters.size(); i++) {
+      FilterDecision decision = filters.get(i).onRequest(request);
+      if (decision instanceof FilterDecision.LocalReply reply) {
+        return CompletableFuture.completedFuture(
+            new RequestOutcome.LocalReply(
+                reply.status(), reply.flag(), reply.body(), "-", "-", "-"));
+      }
+      if (decision instanceof FilterDecision.Delay delay) {
+        int next = i + 1;
+        CompletableFuture<RequestOutcome> resumed = new CompletableFuture<>();
+        scheduler.schedule(
+            () ->
+                request
+                    .executor()
+                    .execute(
+                        () -> {
+                          try {
+                            runFrom(next, request)
+                                .whenComplete(
+                                    (outcome, error) -> {
+                                      if (error != null) {
+                                        resumed.completeExceptionally(error);
+                                      } else {
+                                        resumed.complete(outcome);
+                                      }
+                                    });
+                          } catch (RuntimeException e) {
+                            resumed.completeExceptionally(e);
+                          }
+                        }),
+            delay.delay().toNanos(),
+            TimeUnit.NANOSECONDS);
+        return resumed;
+      }
+    }
+    return router.route(request);
+  }
+}

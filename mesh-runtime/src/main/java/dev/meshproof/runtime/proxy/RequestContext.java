@@ -1,0 +1,32 @@
+package dev.meshproof.runtime.proxy;
+
+import dev.meshproof.runtime.policy.route.RequestHeaders;
+import dev.meshproof.runtime.policy.route.RouteTable;
+import io.netty.handler.codec.http.FullHttpRequest;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+/**
+ * One downstream request as the HTTP filters and the router see it: what arrived (headers and the
+ * message to forward), its request id and start time, and the routing state read once for it.
+ *
+ * @param listener the listener that accepted the request
+ * @param headers method, path, authority and headers, for matching
+ * @param requestId the {@code x-request-id} (received or generated)
+ * @param start when the request arrived, from the sidecar's clock
+ * @param routing the configuration and cluster state in force for this request
+ * @param routes the route table of the filter chain that serves it; empty when the listener does
+ *     not exist or is still warming (Envoy: no route, NR)
+ * @param downstream the downstream message, owned by the caller until the chain's result completes
+ * @param executor where results are delivered: the downstream connection's event loop
+ */
+record RequestContext(
+    String listener,
+    RequestHeaders headers,
+    String requestId,
+    Instant start,
+    Sidecar.RoutingState routing,
+    Optional<RouteTable> routes,
+    FullHttpRequest downstream,
+    Executor executor) {}

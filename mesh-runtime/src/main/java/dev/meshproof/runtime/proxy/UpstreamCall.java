@@ -1,0 +1,19 @@
+package dev.meshproof.runtime.proxy;
+
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One HTTP exchange with an upstream host, the router's only I/O: the connection pool in the
+ * sidecar, a fake in router tests. Completes with the response (which the caller releases) or
+ * exceptionally, ideally with a {@link dev.meshproof.runtime.transport.UpstreamException}.
+ */
+@FunctionalInterface
+interface UpstreamCall {
+  /** Sends {@code request} (taking ownership of it); a zero {@code timeout} waits indefinitely. */
+  CompletableFuture<FullHttpResponse> send(
+      InetSocketAddress host, FullHttpRequest request, Duration timeout);
+}

@@ -1,0 +1,82 @@
+package dev.meshproof.runtime.proxy;
+
+import dev.meshproof.runtime.policy.route.RouteTable;
+import dev.meshproof.runtime.proxy.ProxyConfig.ClusterConfig;
+import dev.meshproof.runtime.proxy.ProxyConfig.FilterChainConfig;
+import dev.meshproof.runtime.proxy.ProxyConfig.ListenerConfig;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The decoded resources the ADS client holds, per type, as last accepted (or as a candidate being
+ * offered). Immutable: a response produces a new value with one type replaced, which becomes the
+ * held value only once the sidecar accepted the {@link ProxyConfig} assembled from it.
+ */
+final class XdsResources {
+  static final XdsResources EMPTY = new XdsResources(Map.of());
+
+  private final Map<String, Map<String, ?>> byType;
+
+  private XdsResources(Map<String, Map<String, ?>> byType) {
+    this.byType = byType;
+  }
+
+  @SuppressWarnings("unchecked") // with() stores a Map<String, T> under T's handler only
+  <T> Map<String, T> get(XdsResourceHandler<T> type) {
+    return (Map<String, T>) byType.getOrDefault(type.typeUrl(), Map.of());
+  }
+
+  <T> XdsResources with(XdsResourceHandler<T> type, Map<String, T> decoded) {
+    Map<String, Map<String, ?>> copy = new HashMap<>(byType);
+    copy.put(type.typeUrl(), java.util.Collections.unmodifiableMap(new LinkedHashMap<>(decoded)));
+    return new XdsResources(Map.copyOf(copy));
+  }
+
+  /**
+   * The configuration these resources describe: RDS route tables put into the filter chains that
+   * name them (empty while not yet received, as a warming listener), EDS endpoints into the
+   * clusters that name their service.
+   */
+  ProxyConfig toProxyConfig(Map<String, String> versions) {
+    Map<String, RouteTable> routes = get(XdsResourceHandler.ROUTES);
+    Map<String, List<InetSocketAddress>> assignments = get(XdsResourceHandler.ENDPOINTS);
+    Map<String, ListenerConfig> listeners = new LinkedHashMap<>();
+    get(XdsResourceHandler.LISTENERS)
+        .forEach(
+            (name, l) ->
+                listeners.put(
+                    name,
+                    new ListenerConfig(
+                        l.name(),
+                        l.address(),
+                        l.filterChains().stream().map(c -> resolve(c, routes)).toList())));
+    Map<String, ClusterConfig> clusters = new LinkedHashMap<>();
+    get(XdsResourceHandler.CLUSTERS)
+        .forEach(
+            (name, decoded) -> {
+              ClusterConfig c = decoded.config();
+              clusters.put(
+                  name,
+                  decoded.edsServiceName().isEmpty()
+                      ? c
+                      : new ClusterConfig(
+                          c.name(),
+                          c.lbPolicy(),
+                          assignments.getOrDefault(decoded.edsServiceName().get(), List.of())));
+            });
+    return new ProxyConfig(listeners, clusters, versions);
+  }
+
+  private static FilterChainConfig resolve(
+      FilterChainConfig chain, Map<String, RouteTable> routes) {
+    var hcm = chain.httpConnectionManager();
+    return hcm.routes().isPresent()
+        ? chain
+        : new FilterChainConfig(
+            chain.match(), hcm.withRoutes(Optional.ofNullable(routes.get(hcm.routeConfigName()))));
+  }
+}

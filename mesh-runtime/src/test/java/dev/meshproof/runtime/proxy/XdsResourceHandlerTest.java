@@ -1,0 +1,196 @@
+package dev.meshproof.runtime.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.Duration;
+import dev.meshproof.runtime.policy.lb.LbPolicy;
+import dev.meshproof.runtime.xds.XdsNames;
+import io.envoyproxy.envoy.admin.v3.ClustersConfigDump;
+import io.envoyproxy.envoy.admin.v3.ListenersConfigDump;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class XdsResourceHandlerTest {
+
+  private static Address address(int port) {
+    return Address.newBuilder()
+        .setSocketAddress(SocketAddress.newBuilder().setAddress("127.0.0.1").setPortValue(port))
+        .build();
+  }
+
+  private static Any edsCluster(String name, String serviceName) {
+    Cluster.Builder cluster =
+        Cluster.newBuilder()
+            .setName(name)
+            .setType(Cluster.DiscoveryType.EDS)
+            .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN);
+    if (!serviceName.isEmpty()) {
+      cluster.getEdsClusterConfigBuilder().setServiceName(serviceName);
+    }
+    return Any.pack(cluster.build());
+  }
+
+  private static Any listener(String name, String rds) {
+    HttpConnectionManager hcm =
+        HttpConnectionManager.newBuilder()
+            .setRds(Rds.newBuilder().setRouteConfigName(rds))
+            .addHttpFilters(
+                HttpFilter.newBuilder()
+                    .setName("envoy.filters.http.router")
+                    .setTypedConfig(Any.pack(Router.getDefaultInstance())))
+            .build();
+    return Any.pack(
+        Listener.newBuilder()
+            .setName(name)
+            .setAddress(address(15001))
+            .addFilterChains(
+                FilterChain.newBuilder()
+                    .addFilters(Filter.newBuilder().setTypedConfig(Any.pack(hcm))))
+            .build());
+  }
+
+  private static Any routeConfig(String name, String cluster) {
+    return Any.pack(
+        RouteConfiguration.newBuilder()
+            .setName(name)
+            .addVirtualHosts(
+                VirtualHost.newBuilder()
+                    .setName("vh")
+                    .addDomains("*")
+                    .addRoutes(
+                        Route.newBuilder()
+                            .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                            .setRoute(
+                                RouteAction.newBuilder()
+                                    .setCluster(cluster)
+                                    .setTimeout(Duration.getDefaultInstance()))))
+            .build());
+  }
+
+  private static Any assignment(String name, int port) {
+    return Any.pack(
+        ClusterLoadAssignment.newBuilder()
+            .setClusterName(name)
+            .addEndpoints(
+                LocalityLbEndpoints.newBuilder()
+                    .addLbEndpoints(
+                        LbEndpoint.newBuilder()
+                            .setEndpoint(Endpoint.newBuilder().setAddress(address(port)))))
+            .build());
+  }
+
+  @Test
+  void envoysSubscriptionOrderIsWildcardsThenWhatTheyName() {
+    assertThat(XdsResourceHandler.subscriptionOrder(XdsResourceHandler.ALL))
+        .containsExactly(
+            XdsNames.TYPE_CLUSTER,
+            XdsNames.TYPE_LISTENER,
+            XdsNames.TYPE_ENDPOINT,
+            XdsNames.TYPE_ROUTE);
+  }
+
+  @Test
+  void clustersAskForTheirEdsServiceNamesSortedAndDistinct() {
+    var clusters = XdsResourceHandler.CLUSTERS;
+    var decoded =
+        clusters.decode(
+            List.of(edsCluster("b", "svc-b"), edsCluster("a", ""), edsCluster("c", "svc-b")));
+    XdsResources accepted = XdsResources.EMPTY.with(clusters, decoded);
+
+    assertThat(decoded.get("a").config().lbPolicy()).isEqualTo(LbPolicy.ROUND_ROBIN);
+    assertThat(clusters.followUpTypeUrl()).contains(XdsNames.TYPE_ENDPOINT);
+    assertThat(clusters.followUpNames(accepted)).containsExactly("a", "svc-b");
+  }
+
+  @Test
+  void listenersAskForTheRouteConfigsTheirChainsName() {
+    var listeners = XdsResourceHandler.LISTENERS;
+    XdsResources accepted =
+        XdsResources.EMPTY.with(
+            listeners, listeners.decode(List.of(listener("out", "80"), listener("in", "9080"))));
+
+    assertThat(listeners.followUpTypeUrl()).contains(XdsNames.TYPE_ROUTE);
+    assertThat(listeners.followUpNames(accepted)).containsExactly("80", "9080");
+  }
+
+  @Test
+  void routesAndEndpointsAskForNothingMore() {
+    assertThat(XdsResourceHandler.ROUTES.followUpTypeUrl()).isEmpty();
+    assertThat(XdsResourceHandler.ENDPOINTS.followUpTypeUrl()).isEmpty();
+    assertThat(XdsResourceHandler.ROUTES.wildcard()).isFalse();
+    assertThat(XdsResourceHandler.ENDPOINTS.wildcard()).isFalse();
+  }
+
+  @Test
+  void acceptedResourcesAssembleIntoOneConfigWithRoutesAndEndpointsResolved() {
+    XdsResources resources =
+        XdsResources.EMPTY
+            .with(
+                XdsResourceHandler.LISTENERS,
+                XdsResourceHandler.LISTENERS.decode(List.of(listener("out", "80"))))
+            .with(
+                XdsResourceHandler.CLUSTERS,
+                XdsResourceHandler.CLUSTERS.decode(List.of(edsCluster("c", "svc"))));
+
+    ProxyConfig warming = resources.toProxyConfig(Map.of("CDS", "1"));
+    assertThat(warming.listeners().get("out").routesResolved()).isFalse();
+    assertThat(warming.clusters().get("c").endpoints()).isEmpty();
+
+    ProxyConfig ready =
+        resources
+            .with(
+                XdsResourceHandler.ROUTES,
+                XdsResourceHandler.ROUTES.decode(List.of(routeConfig("80", "c"))))
+            .with(
+                XdsResourceHandler.ENDPOINTS,
+                XdsResourceHandler.ENDPOINTS.decode(List.of(assignment("svc", 9001))))
+            .toProxyConfig(Map.of("CDS", "1"));
+    assertThat(ready.listeners().get("out").routesResolved()).isTrue();
+    assertThat(ready.clusters().get("c").endpoints())
+        .containsExactly(new InetSocketAddress("127.0.0.1", 9001));
+    assertThat(ready.versions()).containsEntry("CDS", "1");
+  }
+
+  @Test
+  void aResourceOfTheWrongTypeIsNacked() {
+    assertThatThrownBy(() -> XdsResourceHandler.ROUTES.decode(List.of(listener("out", "80"))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("RDS: cannot decode");
+  }
+
+  @Test
+  void eachTypeDumpsItsAcceptedResourcesWithTheirVersion() throws Exception {
+    Any clusters = XdsResourceHandler.CLUSTERS.configDump(List.of(edsCluster("c", "")), "v7");
+    Any listeners = XdsResourceHandler.LISTENERS.configDump(List.of(listener("out", "80")), "v3");
+
+    ClustersConfigDump clusterDump = clusters.unpack(ClustersConfigDump.class);
+    assertThat(clusterDump.getDynamicActiveClusters(0).getVersionInfo()).isEqualTo("v7");
+    ListenersConfigDump listenerDump = listeners.unpack(ListenersConfigDump.class);
+    assertThat(listenerDump.getDynamicListeners(0).getName()).isEqualTo("out");
+    assertThat(listenerDump.getDynamicListeners(0).getActiveState().getVersionInfo())
+        .isEqualTo("v3");
+  }
+}

@@ -1,0 +1,88 @@
+package dev.meshproof.scenario.chaos;
+
+import dev.meshproof.chaos.ServiceFault;
+import dev.meshproof.fake.behavior.Behavior;
+import dev.meshproof.fake.behavior.StatusMix;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The faults a scenario can plan, by the targets they name:
+ *
+ * <pre>{@code
+ * .chaos(c -> c.at(Duration.ZERO, Chaos.service("catalog").version("v1").errors(0.3, "503")))
+ * .chaos(c -> c.at(Duration.ZERO, Chaos.controlPlaneOutage()))
+ * }</pre>
+ */
+public final class Chaos {
+  private Chaos() {}
+
+  /** A fault on the instances of {@code service}; narrow it with a version or an instance. */
+  public static Instances service(String service) {
+    return new Instances(new InstanceSelector(service, Optional.empty(), Optional.empty()));
+  }
+
+  /**
+   * The mesh's own fault injection: {@code faultYaml} (e.g. a VirtualService with a {@code fault:}
+   * block) applied while active, {@code restoreYaml} (the same resources without it) afterwards.
+   */
+  public static FaultSpec.OnProxies proxy(String name, String faultYaml, String restoreYaml) {
+    return new FaultSpec.OnProxies(name, faultYaml, restoreYaml);
+  }
+
+  /** The control plane (istiod) stopped while active; proxies keep their last configuration. */
+  public static FaultSpec.ControlPlaneOutage controlPlaneOutage() {
+    return new FaultSpec.ControlPlaneOutage();
+  }
+
+  /** Selected service instances, waiting for the effect. */
+  public static final class Instances {
+    private final InstanceSelector selector;
+
+    private Instances(InstanceSelector selector) {
+      this.selector = selector;
+    }
+
+    /** Only the instances labelled {@code version}. */
+    public Instances version(String version) {
+      return new Instances(
+          new InstanceSelector(selector.service(), Optional.of(version), selector.instance()));
+    }
+
+    /** Only the instance (pod) named {@code instance}, e.g. {@code catalog-v1-0}. */
+    public Instances instance(String instance) {
+      return new Instances(
+          new InstanceSelector(selector.service(), selector.version(), Optional.of(instance)));
+    }
+
+    /** {@code fraction} (0-1) of requests answered with a status from {@code statusMix}. */
+    public FaultSpec.OnService errors(double fraction, String statusMix) {
+      return effect(new ServiceFault.Errors(fraction, StatusMix.parse(statusMix)));
+    }
+
+    /** Every request answered {@code latency} later. */
+    public FaultSpec.OnService latency(Duration latency) {
+      return effect(new ServiceFault.AddedLatency(latency));
+    }
+
+    /** {@code fraction} (0-1) of requests accepted and never answered. */
+    public FaultSpec.OnService hang(double fraction) {
+      return effect(new ServiceFault.Hang(fraction));
+    }
+
+    /** Readiness probe ({@code /ready}) answers 503. */
+    public FaultSpec.OnService notReady() {
+      return effect(new ServiceFault.NotReady());
+    }
+
+    /** Replaces the whole behaviour with {@code behavior}. */
+    public FaultSpec.OnService behavior(Behavior behavior) {
+      return effect(new ServiceFault.Replace(behavior));
+    }
+
+    /** Any effect, e.g. one read from a file. */
+    public FaultSpec.OnService effect(ServiceFault.Effect effect) {
+      return new FaultSpec.OnService(selector, effect);
+    }
+  }
+}

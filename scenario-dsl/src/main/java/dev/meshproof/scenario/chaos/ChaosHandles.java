@@ -1,0 +1,29 @@
+package dev.meshproof.scenario.chaos;
+
+import dev.meshproof.chaos.InstanceHandle;
+import dev.meshproof.chaos.MeshConfigHandle;
+import dev.meshproof.chaos.ServiceTarget;
+import java.util.List;
+
+/**
+ * What a scenario's chaos may act on once its topology runs, as a deployment hands it out: the
+ * chaos module's own handles, so the faults that act on them know nothing of how a target runs its
+ * instances.
+ */
+public interface ChaosHandles {
+
+  /** The running instances of {@code service}, in deployment order; empty if there are none. */
+  List<ServiceTarget> instances(String service);
+
+  /** The running instances of {@code service} at {@code version}; empty if there are none. */
+  List<ServiceTarget> instances(String service, String version);
+
+  /** Applies Istio YAML to the running mesh and waits until every proxy ACKed it. */
+  MeshConfigHandle meshConfig();
+
+  /**
+   * The control plane as an instance chaos can stop and start (an istiod outage): proxies keep
+   * their last configuration meanwhile and resync when it returns.
+   */
+  InstanceHandle controlPlane();
+}

@@ -1,0 +1,73 @@
+package dev.meshproof.scenario.chaos;
+
+import dev.meshproof.chaos.Fault;
+import dev.meshproof.chaos.InstanceFault;
+import dev.meshproof.chaos.ProxyFault;
+import dev.meshproof.chaos.ServiceFault;
+import dev.meshproof.chaos.ServiceTarget;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A fault of a scenario as data: what it does and which targets it names (service instances, the
+ * mesh's configuration, the control plane). At run time {@link #resolve(ChaosHandles)} turns it
+ * into the chaos module's {@link Fault} over the deployment's handles.
+ */
+public sealed interface FaultSpec
+    permits FaultSpec.OnService, FaultSpec.OnProxies, FaultSpec.ControlPlaneOutage {
+
+  /** The fault over this deployment's handles. */
+  Fault resolve(ChaosHandles handles);
+
+  /**
+   * A {@link ServiceFault}: the selected instances' behaviour changed by {@code effect}.
+   *
+   * @param instances which instances
+   * @param effect what changes on each
+   */
+  record OnService(InstanceSelector instances, ServiceFault.Effect effect) implements FaultSpec {
+    /** Checks both are present. */
+    public OnService {
+      Objects.requireNonNull(instances, "instances");
+      Objects.requireNonNull(effect, "effect");
+    }
+
+    @Override
+    public Fault resolve(ChaosHandles handles) {
+      List<ServiceTarget> targets = instances.select(handles);
+      if (targets.isEmpty()) {
+        // Scenario.build() checked the selector against the topology: the deployment lost them.
+        throw new IllegalStateException("chaos: no running instance of " + instances);
+      }
+      return new ServiceFault(targets, effect);
+    }
+  }
+
+  /**
+   * A {@link ProxyFault}: Istio YAML with the mesh's own fault injection while active, the YAML it
+   * replaced afterwards.
+   *
+   * @param name a short label, e.g. {@code "reviews abort 50% 503"}
+   * @param faultYaml applied on inject
+   * @param restoreYaml applied on revert
+   */
+  record OnProxies(String name, String faultYaml, String restoreYaml) implements FaultSpec {
+    /** Checks a name and non-blank YAML on both sides, as {@link ProxyFault} does. */
+    public OnProxies {
+      ProxyFault.checkParts(name, faultYaml, restoreYaml);
+    }
+
+    @Override
+    public Fault resolve(ChaosHandles handles) {
+      return new ProxyFault(handles.meshConfig(), name, faultYaml, restoreYaml);
+    }
+  }
+
+  /** An {@link InstanceFault} on the control plane: istiod down while active. */
+  record ControlPlaneOutage() implements FaultSpec {
+    @Override
+    public Fault resolve(ChaosHandles handles) {
+      return InstanceFault.stop(handles.controlPlane());
+    }
+  }
+}

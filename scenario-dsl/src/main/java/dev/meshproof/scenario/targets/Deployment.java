@@ -1,0 +1,43 @@
+package dev.meshproof.scenario.targets;
+
+import dev.meshproof.scenario.IstioSource;
+import dev.meshproof.scenario.chaos.ChaosHandles;
+import dev.meshproof.scenario.traffic.TrafficClient;
+import java.util.Map;
+
+/**
+ * A scenario's topology running on one target: its services' instances, its client workloads and
+ * the mesh they are in. It hands out interface handles only (the chaos module's instance, service
+ * and config handles, a {@link TrafficClient} per client), so the {@link ScenarioOrchestrator}
+ * drives an embedded mesh and a Kubernetes cluster alike. Closing it tears everything down.
+ */
+public interface Deployment extends ChaosHandles, AutoCloseable {
+
+  /**
+   * Applies Istio YAML as {@code kubectl apply} would.
+   *
+   * @throws ScenarioAbortedException when the YAML is invalid, with file:line:column for the user
+   */
+  void apply(IstioSource source);
+
+  /**
+   * Waits until every proxy ACKed the applied configuration.
+   *
+   * @throws ScenarioAbortedException on a NACK (with the proxy's own error detail) or a timeout,
+   *     with the proxies' logs attached
+   */
+  void awaitSynced();
+
+  /** The app of the client workload {@code client} (a name the scenario declared). */
+  TrafficClient client(String client);
+
+  /** Each client workload's proxy configuration dump, by workload name. */
+  Map<String, String> configDumps();
+
+  /** Each proxy's log by workload name, for those that keep one and logged something. */
+  Map<String, String> proxyLogs();
+
+  /** Stops every instance and workload, and the mesh. */
+  @Override
+  void close();
+}

@@ -1,0 +1,182 @@
+package dev.meshproof.scenario.targets;
+
+import dev.meshproof.chaos.InstanceHandle;
+import dev.meshproof.chaos.MeshConfigHandle;
+import dev.meshproof.chaos.ServiceTarget;
+import dev.meshproof.fake.http.EchoServer;
+import dev.meshproof.runtime.DataPlane;
+import dev.meshproof.runtime.Mesh;
+import dev.meshproof.runtime.Workload;
+import dev.meshproof.runtime.WorkloadSpec;
+import dev.meshproof.runtime.config.InvalidConfigException;
+import dev.meshproof.runtime.xds.XdsRejectedException;
+import dev.meshproof.scenario.IstioSource;
+import dev.meshproof.scenario.Scenario;
+import dev.meshproof.scenario.Seeds;
+import dev.meshproof.scenario.ServiceSpec;
+import dev.meshproof.scenario.traffic.TrafficClient;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * A scenario's topology on a {@link Mesh} on loopback: one echo workload per service instance
+ * behind its sidecar, one client workload per client. The data plane decides what the sidecars are:
+ * the embedded Netty sidecar or real Envoy processes. Everything runs in this JVM, but only
+ * interface handles leave it.
+ */
+public final class MeshDeployment implements Deployment {
+  private final Mesh mesh;
+  private final List<EchoServer> apps = new ArrayList<>();
+  private final Map<String, Workload> clients = new LinkedHashMap<>();
+
+  private MeshDeployment(Mesh mesh) {
+    this.mesh = mesh;
+  }
+
+  /** Deploys scenarios on a mesh whose sidecars {@code dataPlane} makes, one per deployment. */
+  public static Deployer on(Supplier<DataPlane> dataPlane) {
+    Objects.requireNonNull(dataPlane, "dataPlane");
+    return (scenario, seeds) -> start(scenario, seeds, dataPlane.get());
+  }
+
+  private static MeshDeployment start(Scenario scenario, Seeds seeds, DataPlane dataPlane) {
+    MeshDeployment deployment =
+        new MeshDeployment(Mesh.builder().seed(seeds.mesh()).dataPlane(dataPlane).start());
+    try {
+      deployment.deployTopology(scenario, seeds);
+      return deployment;
+    } catch (InvalidConfigException e) {
+      deployment.close();
+      throw new ScenarioAbortedException(e.getMessage(), Map.of(), e);
+    } catch (RuntimeException e) {
+      deployment.close();
+      throw e;
+    }
+  }
+
+  private void deployTopology(Scenario scenario, Seeds seeds) {
+    for (ServiceSpec service : scenario.services()) {
+      for (String version : service.replicasByVersion().keySet()) {
+        for (String instance : service.instanceNames(version)) {
+          EchoServer app =
+              EchoServer.builder()
+                  .service(service.name())
+                  .version(version)
+                  .instance(instance)
+                  .eventLoopGroup(mesh.eventLoops())
+                  .seed(seeds.instance(instance))
+                  .build()
+                  .start();
+          apps.add(app);
+          mesh.deploy(
+              WorkloadSpec.builder(instance)
+                  .label("version", version)
+                  .serves(service.name(), service.port(), app.address())
+                  .build());
+        }
+      }
+    }
+    for (String client : scenario.clients()) {
+      clients.put(
+          client, mesh.deploy(WorkloadSpec.builder(client + "-0").label("app", client).build()));
+    }
+  }
+
+  @Override
+  public void apply(IstioSource source) {
+    try {
+      mesh.apply(source.yaml(), source.source());
+    } catch (InvalidConfigException e) {
+      throw new ScenarioAbortedException(e.getMessage(), Map.of(), e);
+    }
+  }
+
+  @Override
+  public void awaitSynced() {
+    try {
+      mesh.awaitSynced();
+    } catch (XdsRejectedException e) {
+      throw new ScenarioAbortedException(
+          e.getMessage(), ScenarioOrchestrator.proxyLogAttachments(this), e);
+    } catch (IllegalStateException e) {
+      throw new ScenarioAbortedException(
+          "proxies did not sync: " + e.getMessage(),
+          ScenarioOrchestrator.proxyLogAttachments(this),
+          e);
+    }
+  }
+
+  @Override
+  public List<ServiceTarget> instances(String service) {
+    return apps.stream().filter(a -> a.service().equals(service)).map(ServiceTarget::of).toList();
+  }
+
+  @Override
+  public List<ServiceTarget> instances(String service, String version) {
+    return apps.stream()
+        .filter(a -> a.service().equals(service) && a.version().equals(version))
+        .map(ServiceTarget::of)
+        .toList();
+  }
+
+  @Override
+  public MeshConfigHandle meshConfig() {
+    return MeshConfigHandle.of(mesh);
+  }
+
+  @Override
+  public InstanceHandle controlPlane() {
+    return InstanceHandle.of(
+        "istiod",
+        mesh::stopControlPlane,
+        () -> {
+          mesh.startControlPlane();
+          mesh.awaitSynced();
+        });
+  }
+
+  @Override
+  public TrafficClient client(String client) {
+    Workload workload = clients.get(client);
+    if (workload == null) {
+      throw new IllegalStateException(
+          "client " + client + " is not deployed (deployed: " + clients.keySet() + ")");
+    }
+    return workload.http()::send;
+  }
+
+  @Override
+  public Map<String, String> configDumps() {
+    Map<String, String> dumps = new LinkedHashMap<>();
+    for (Workload client : clients.values()) {
+      dumps.put(client.name(), client.sidecar().configDump());
+    }
+    return dumps;
+  }
+
+  @Override
+  public Map<String, String> proxyLogs() {
+    Map<String, String> logs = new LinkedHashMap<>();
+    for (Workload workload : mesh.workloads()) {
+      String log = workload.sidecar().log();
+      if (!log.isEmpty()) {
+        logs.put(workload.name(), log);
+      }
+    }
+    return logs;
+  }
+
+  @Override
+  public void close() {
+    try {
+      // The apps share the mesh's event loops: stop them before the mesh shuts those down.
+      apps.forEach(EchoServer::close);
+    } finally {
+      mesh.close();
+    }
+  }
+}

@@ -1,6 +1,7 @@
 package dev.meshproof.bench;
 
 import dev.meshproof.common.RandomSource;
+import dev.meshproof.runtime.IstioVersion;
 import dev.meshproof.runtime.SidecarRequest;
 import dev.meshproof.runtime.proxy.Sidecar;
 import io.netty.channel.EventLoopGroup;
@@ -87,7 +88,8 @@ public final class SidecarProcessMain implements Callable<Integer> {
                   servicePort == null ? OptionalInt.empty() : OptionalInt.of(servicePort),
                   cp,
                   group,
-                  RandomSource.seeded(seed)));
+                  RandomSource.seeded(seed),
+                  IstioVersion.CURRENT));
       try {
         System.out.println(
             READY

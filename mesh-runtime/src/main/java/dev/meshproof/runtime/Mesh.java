@@ -9,6 +9,7 @@ import dev.meshproof.runtime.registry.ServiceInstance;
 import dev.meshproof.runtime.registry.ServiceRegistry;
 import dev.meshproof.runtime.transport.HttpConnectionPool;
 import dev.meshproof.runtime.xds.ControlPlane;
+import dev.meshproof.runtime.xds.ProxyIdentity;
 import dev.meshproof.runtime.xds.ProxyNode;
 import dev.meshproof.runtime.xds.ProxyStatus;
 import io.netty.channel.EventLoopGroup;
@@ -31,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  * 127.0.0.1 on ephemeral ports; {@link #close()} stops every proxy, server and event loop.
  *
  * <pre>{@code
- * try (Mesh mesh = Mesh.builder().seed(42).start()) {
+ * try (Mesh mesh = Mesh.builder().seed(42).istioVersion(IstioVersion.of("1.28")).start()) {
  *   mesh.deploy(WorkloadSpec.builder("catalog-v1-0").label("version", "v1").serves("catalog", 80, app).build());
  *   Workload client = mesh.deploy(WorkloadSpec.builder("client-0").build());
  *   mesh.apply(virtualServiceYaml, "catalog-vs.yaml");
@@ -42,6 +43,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Mesh implements AutoCloseable {
   private final long seed;
+  private final IstioVersionProfile istio;
   private final RandomSource random;
   private final DataPlane dataPlane;
   private final Duration syncTimeout;
@@ -55,6 +57,7 @@ public final class Mesh implements AutoCloseable {
 
   private Mesh(Builder builder) {
     this.seed = builder.seed;
+    this.istio = builder.istioVersion.profile();
     this.random = RandomSource.seeded(seed);
     this.dataPlane = builder.dataPlane;
     this.syncTimeout = builder.syncTimeout;
@@ -63,7 +66,7 @@ public final class Mesh implements AutoCloseable {
     this.appConnections = new HttpConnectionPool(eventLoops, Duration.ofSeconds(10));
     ControlPlane started;
     try {
-      started = ControlPlane.start();
+      started = ControlPlane.start(istio);
     } catch (RuntimeException e) {
       eventLoops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       throw e;
@@ -78,6 +81,14 @@ public final class Mesh implements AutoCloseable {
   /** The seed every random decision of this mesh derives from; print it to replay a run. */
   public long seed() {
     return seed;
+  }
+
+  /**
+   * The Istio release this mesh emulates and its defaults; proxies report its version, and fake
+   * services may key version-dependent behaviour on it.
+   */
+  public IstioVersionProfile istio() {
+    return istio;
   }
 
   public DataPlane dataPlane() {
@@ -113,7 +124,7 @@ public final class Mesh implements AutoCloseable {
     if (controlPlaneRunning) {
       return;
     }
-    ControlPlane restarted = ControlPlane.start(controlPlane.address());
+    ControlPlane restarted = ControlPlane.start(controlPlane.address(), istio);
     controlPlane.registeredProxies().forEach(restarted::register);
     controlPlane = restarted;
     controlPlaneRunning = true;
@@ -126,7 +137,9 @@ public final class Mesh implements AutoCloseable {
       throw new IllegalArgumentException(
           "workload " + spec.namespace() + "/" + spec.name() + " is already deployed");
     }
-    String proxyId = ProxyNode.sidecarId("127.0.0.1", spec.name(), spec.namespace());
+    ProxyIdentity identity =
+        ProxyIdentity.sidecar(spec.name(), spec.namespace(), spec.labels(), istio.version());
+    String proxyId = identity.id();
     SidecarProxy sidecar =
         dataPlane.startSidecar(
             new SidecarRequest(
@@ -137,7 +150,8 @@ public final class Mesh implements AutoCloseable {
                 spec.servicePort(),
                 controlPlane.address(),
                 eventLoops,
-                random.fork(proxyId)));
+                random.fork(proxyId),
+                istio.version()));
     Optional<ProxyNode.Inbound> inbound =
         spec.service()
             .map(
@@ -146,14 +160,7 @@ public final class Mesh implements AutoCloseable {
                         spec.servicePort().getAsInt(),
                         sidecar.inboundAddress().orElseThrow(),
                         spec.app().orElseThrow()));
-    controlPlane.register(
-        new ProxyNode(
-            proxyId,
-            spec.name(),
-            spec.namespace(),
-            spec.labels(),
-            sidecar.outboundAddress(),
-            inbound));
+    controlPlane.register(new ProxyNode(identity, sidecar.outboundAddress(), inbound));
     inbound.ifPresent(
         in ->
             registry.add(
@@ -279,6 +286,7 @@ public final class Mesh implements AutoCloseable {
   /** Configures a {@link Mesh}. */
   public static final class Builder {
     private long seed = 1L;
+    private IstioVersion istioVersion = IstioVersion.CURRENT;
     private DataPlane dataPlane = DataPlane.embedded();
     private Duration syncTimeout = Duration.ofSeconds(20);
     private int eventLoopThreads = 2;
@@ -288,6 +296,19 @@ public final class Mesh implements AutoCloseable {
     /** The seed of every random decision (weighted pick, load balancing); default 1. */
     public Builder seed(long seed) {
       this.seed = seed;
+      return this;
+    }
+
+    /**
+     * The Istio release whose defaults the mesh follows and whose version its proxies report;
+     * default {@link IstioVersion#CURRENT}.
+     *
+     * @throws IllegalArgumentException when no profile covers {@code version}, naming the range
+     */
+    public Builder istioVersion(IstioVersion version) {
+      java.util.Objects.requireNonNull(version, "istioVersion");
+      version.profile(); // rejects an unsupported release here, not at start()
+      this.istioVersion = version;
       return this;
     }
 

@@ -8,7 +8,8 @@ import java.util.OptionalInt;
 
 /**
  * What a data plane needs to start one sidecar: its identity, whether it serves inbound traffic,
- * where the control plane listens, and the mesh's shared event loops and seeded randomness.
+ * where the control plane listens, the mesh's shared event loops and seeded randomness, and the
+ * Istio release the proxy reports.
  */
 public record SidecarRequest(
     String proxyId,
@@ -18,7 +19,8 @@ public record SidecarRequest(
     OptionalInt servicePort,
     InetSocketAddress controlPlane,
     EventLoopGroup eventLoops,
-    RandomSource random) {
+    RandomSource random,
+    IstioVersion istioVersion) {
 
   public SidecarRequest {
     labels = Map.copyOf(labels);

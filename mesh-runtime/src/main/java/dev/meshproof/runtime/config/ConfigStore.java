@@ -22,17 +22,11 @@ public final class ConfigStore {
     return List.copyOf(resources.values());
   }
 
-  public synchronized List<VirtualService> virtualServices() {
+  /** The applied resources of {@code kind}, in key order (namespace, then name). */
+  public synchronized <T extends IstioResource> List<T> resources(IstioKind<T> kind) {
     return resources.values().stream()
-        .filter(VirtualService.class::isInstance)
-        .map(VirtualService.class::cast)
-        .toList();
-  }
-
-  public synchronized List<DestinationRule> destinationRules() {
-    return resources.values().stream()
-        .filter(DestinationRule.class::isInstance)
-        .map(DestinationRule.class::cast)
+        .filter(kind.type()::isInstance)
+        .map(kind.type()::cast)
         .toList();
   }
 }

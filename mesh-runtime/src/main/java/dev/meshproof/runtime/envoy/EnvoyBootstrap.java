@@ -2,12 +2,10 @@ package dev.meshproof.runtime.envoy;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
 import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.JsonFormat;
-import dev.meshproof.runtime.IstioVersion;
 import dev.meshproof.runtime.SidecarRequest;
+import dev.meshproof.runtime.xds.ProxyIdentity;
 import io.envoyproxy.envoy.config.bootstrap.v3.Admin;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -18,7 +16,6 @@ import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
 import io.envoyproxy.envoy.config.core.v3.GrpcService;
 import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
-import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
@@ -29,9 +26,10 @@ import java.net.InetSocketAddress;
 
 /**
  * The bootstrap of an Envoy sidecar, shaped as Istio's sidecar bootstrap: the Istio node id and
- * metadata, an admin listener on loopback, and ADS over gRPC to the control plane as the source of
- * every listener, route, cluster and endpoint. Nothing else is static: what Envoy routes by comes
- * from the same translation that feeds the embedded sidecar.
+ * metadata (the same {@link ProxyIdentity} node the embedded sidecar sends), an admin listener on
+ * loopback, and ADS over gRPC to the control plane as the source of every listener, route, cluster
+ * and endpoint. Nothing else is static: what Envoy routes by comes from the same translation that
+ * feeds the embedded sidecar.
  */
 final class EnvoyBootstrap {
   static final String XDS_CLUSTER = "xds-grpc";
@@ -46,7 +44,7 @@ final class EnvoyBootstrap {
             .build();
     Bootstrap bootstrap =
         Bootstrap.newBuilder()
-            .setNode(node(request))
+            .setNode(ProxyIdentity.of(request).toNode())
             .setAdmin(Admin.newBuilder().setAddress(loopback(adminPort)))
             .setDynamicResources(
                 Bootstrap.DynamicResources.newBuilder()
@@ -73,26 +71,6 @@ final class EnvoyBootstrap {
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("bootstrap is not printable: " + e.getMessage(), e);
     }
-  }
-
-  private static Node node(SidecarRequest request) {
-    Struct.Builder labels = Struct.newBuilder();
-    request.labels().forEach((k, v) -> labels.putFields(k, string(v)));
-    return Node.newBuilder()
-        .setId(request.proxyId())
-        .setCluster(
-            request.labels().getOrDefault("app", request.workload()) + "." + request.namespace())
-        .setMetadata(
-            Struct.newBuilder()
-                .putFields("NAMESPACE", string(request.namespace()))
-                .putFields("NAME", string(request.workload()))
-                .putFields("LABELS", Value.newBuilder().setStructValue(labels).build())
-                .putFields("ISTIO_VERSION", string(IstioVersion.EMULATED.toString())))
-        .build();
-  }
-
-  private static Value string(String value) {
-    return Value.newBuilder().setStringValue(value).build();
   }
 
   private static Cluster xdsCluster(InetSocketAddress controlPlane) {

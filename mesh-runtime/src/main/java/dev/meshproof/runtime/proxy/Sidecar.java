@@ -1,7 +1,5 @@
 package dev.meshproof.runtime.proxy;
 
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
 import dev.meshproof.common.RandomSource;
 import dev.meshproof.runtime.SidecarProxy;
 import dev.meshproof.runtime.SidecarRequest;
@@ -11,6 +9,7 @@ import dev.meshproof.runtime.proxy.ProxyConfig.ListenerConfig;
 import dev.meshproof.runtime.telemetry.AccessLog;
 import dev.meshproof.runtime.telemetry.ProxyStats;
 import dev.meshproof.runtime.transport.HttpConnectionPool;
+import dev.meshproof.runtime.xds.ProxyIdentity;
 import dev.meshproof.runtime.xds.XdsNames;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.netty.bootstrap.ServerBootstrap;
@@ -147,21 +146,7 @@ public final class Sidecar implements SidecarProxy {
   }
 
   private static Node node(SidecarRequest request) {
-    Struct.Builder labels = Struct.newBuilder();
-    request
-        .labels()
-        .forEach((k, v) -> labels.putFields(k, Value.newBuilder().setStringValue(v).build()));
-    return Node.newBuilder()
-        .setId(request.proxyId())
-        .setCluster(
-            request.labels().getOrDefault("app", request.workload()) + "." + request.namespace())
-        .setMetadata(
-            Struct.newBuilder()
-                .putFields(
-                    "NAMESPACE", Value.newBuilder().setStringValue(request.namespace()).build())
-                .putFields("NAME", Value.newBuilder().setStringValue(request.workload()).build())
-                .putFields("LABELS", Value.newBuilder().setStructValue(labels).build()))
-        .build();
+    return ProxyIdentity.of(request).toNode();
   }
 
   private Channel bind(EventLoopGroup group, String listenerName) {

@@ -1,8 +1,9 @@
 package dev.meshproof.runtime.xds;
 
+import dev.meshproof.runtime.IstioVersionProfile;
 import dev.meshproof.runtime.config.ConfigStore;
+import dev.meshproof.runtime.config.IstioKinds;
 import dev.meshproof.runtime.registry.ServiceRegistry;
-import io.envoyproxy.controlplane.cache.SnapshotConsistencyException;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
@@ -27,20 +28,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The mesh's control plane: holds the registered proxies, translates config and registry into a
- * per-proxy snapshot ({@link XdsTranslator}), and serves it over ADS (java-control-plane's {@link
- * V3DiscoveryServer} on a {@link SimpleCache} keyed by node id) on a loopback port. ACKs and NACKs
- * are tracked per proxy and type, as {@code istioctl proxy-status} reports them.
+ * per-proxy snapshot ({@link XdsTranslator}) with the defaults of its Istio release ({@link
+ * IstioVersionProfile}), and serves it over ADS (java-control-plane's {@link V3DiscoveryServer} on
+ * a {@link SimpleCache} keyed by node id) on a loopback port. ACKs and NACKs are tracked per proxy
+ * and type, as {@code istioctl proxy-status} reports them.
  */
 public final class ControlPlane implements AutoCloseable {
   private final SimpleCache<String> cache = new SimpleCache<>(Node::getId);
   private final XdsStatusTracker tracker = new XdsStatusTracker();
   private final Map<String, ProxyNode> proxies = new ConcurrentHashMap<>();
   private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
+  private final IstioVersionProfile profile;
   private final ExecutorService executor;
   private final Server server;
   private volatile InetSocketAddress boundAddress;
 
-  private ControlPlane(InetSocketAddress address) {
+  private ControlPlane(InetSocketAddress address, IstioVersionProfile profile) {
+    this.profile = java.util.Objects.requireNonNull(profile, "profile");
     AtomicInteger threads = new AtomicInteger();
     this.executor =
         Executors.newFixedThreadPool(
@@ -58,20 +62,23 @@ public final class ControlPlane implements AutoCloseable {
             .build();
   }
 
-  /** Starts the ADS server on 127.0.0.1 on an ephemeral port. */
-  public static ControlPlane start() {
-    return start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+  /**
+   * Starts the ADS server on 127.0.0.1 on an ephemeral port, translating with the defaults of
+   * {@code profile}'s Istio release.
+   */
+  public static ControlPlane start(IstioVersionProfile profile) {
+    return start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), profile);
   }
 
   /**
    * Starts the ADS server on {@code address}, which must be a loopback address: used to bring a
    * control plane back where its proxies expect it after an outage.
    */
-  public static ControlPlane start(InetSocketAddress address) {
+  public static ControlPlane start(InetSocketAddress address, IstioVersionProfile profile) {
     if (!address.getAddress().isLoopbackAddress()) {
       throw new IllegalArgumentException("address: " + address + " (expected: a loopback address)");
     }
-    ControlPlane plane = new ControlPlane(address);
+    ControlPlane plane = new ControlPlane(address, profile);
     try {
       plane.server.start();
     } catch (IOException e) {
@@ -82,6 +89,11 @@ public final class ControlPlane implements AutoCloseable {
     // address.
     plane.boundAddress = (InetSocketAddress) plane.server.getListenSockets().get(0);
     return plane;
+  }
+
+  /** The Istio release whose defaults this control plane's translation follows. */
+  public IstioVersionProfile profile() {
+    return profile;
   }
 
   /** Where proxies connect for ADS. */
@@ -103,18 +115,14 @@ public final class ControlPlane implements AutoCloseable {
    * Serialised, so two pushes never interleave their snapshots.
    */
   public synchronized void push(ConfigStore config, ServiceRegistry registry) {
-    var virtualServices = config.virtualServices();
-    var destinationRules = config.destinationRules();
+    // Read once per push, so every proxy is translated from the same mesh state.
+    var virtualServices = config.resources(IstioKinds.VIRTUAL_SERVICE);
+    var destinationRules = config.resources(IstioKinds.DESTINATION_RULE);
     var instances = registry.instances();
     for (ProxyNode proxy : proxies.values()) {
       Snapshot snapshot =
-          XdsTranslator.translate(proxy, virtualServices, destinationRules, instances);
-      try {
-        snapshot.ensureConsistent();
-      } catch (SnapshotConsistencyException e) {
-        throw new IllegalStateException(
-            "translation for " + proxy.id() + " is inconsistent: " + e.getMessage(), e);
-      }
+          XdsTranslator.translate(
+              new TranslationInput(proxy, virtualServices, destinationRules, instances, profile));
       Snapshot previous = snapshots.get(proxy.id());
       if (previous != null
           && previous

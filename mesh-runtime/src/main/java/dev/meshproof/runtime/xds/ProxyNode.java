@@ -2,29 +2,37 @@ package dev.meshproof.runtime.xds;
 
 import java.net.InetSocketAddress;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A sidecar as the control plane knows it: its xDS node id and the addresses the translation must
- * put in its listeners. {@code inbound} is empty for a client-only workload.
+ * A sidecar as the control plane knows it: its identity (the xDS node it sends) and the addresses
+ * the translation must put in its listeners. {@code inbound} is empty for a client-only workload.
  */
 public record ProxyNode(
-    String id,
-    String workload,
-    String namespace,
-    Map<String, String> labels,
-    InetSocketAddress outbound,
-    Optional<Inbound> inbound) {
+    ProxyIdentity identity, InetSocketAddress outbound, Optional<Inbound> inbound) {
 
   public ProxyNode {
-    labels = Map.copyOf(labels);
+    Objects.requireNonNull(identity, "identity");
+    Objects.requireNonNull(outbound, "outbound");
+    Objects.requireNonNull(inbound, "inbound");
   }
 
-  /**
-   * Istio's sidecar node id: {@code sidecar~<ip>~<pod>.<namespace>~<namespace>.svc.cluster.local}.
-   */
-  public static String sidecarId(String ip, String pod, String namespace) {
-    return "sidecar~" + ip + "~" + pod + "." + namespace + "~" + namespace + ".svc.cluster.local";
+  /** The xDS node id, by which the snapshot cache keys this proxy. */
+  public String id() {
+    return identity.id();
+  }
+
+  public String workload() {
+    return identity.workload();
+  }
+
+  public String namespace() {
+    return identity.namespace();
+  }
+
+  public Map<String, String> labels() {
+    return identity.labels();
   }
 
   /** The inbound side: the service port, where the sidecar listens, where the app listens. */

@@ -5,9 +5,15 @@ import java.util.Optional;
 
 /**
  * One proxy's xDS status: the snapshot version the control plane holds for it and, per type (CDS,
- * EDS, LDS, RDS), what was sent, what was ACKed and any NACK detail.
+ * EDS, LDS, RDS), what was sent, what was ACKed and any NACK detail; and the Istio version the
+ * proxy reported in its node metadata (the VERSION column of {@code istioctl proxy-status}), empty
+ * until it connected.
  */
-public record ProxyStatus(String proxyId, String snapshotVersion, Map<String, TypeStatus> types) {
+public record ProxyStatus(
+    String proxyId,
+    String snapshotVersion,
+    Map<String, TypeStatus> types,
+    Optional<String> istioVersion) {
   public ProxyStatus {
     types = Map.copyOf(types);
   }

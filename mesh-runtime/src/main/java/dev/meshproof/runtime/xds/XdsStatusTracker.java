@@ -20,6 +20,8 @@ import java.util.concurrent.TimeoutException;
  * error_detail}; a NACK carries {@code error_detail} (the xDS protocol's definition).
  */
 final class XdsStatusTracker implements DiscoveryServerCallbacks {
+  private static final String ISTIO_VERSION_METADATA = "ISTIO_VERSION";
+
   private final Map<Long, String> streamNodes = new HashMap<>();
   private final Map<String, Map<String, String>> sent = new HashMap<>();
   private final Map<String, Map<String, String>> acked = new HashMap<>();
@@ -28,6 +30,9 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
   private final Map<String, String> expectedVersion = new HashMap<>();
   private final Map<String, Set<String>> expectedTypes = new HashMap<>();
 
+  /** The ISTIO_VERSION each proxy reported in its node metadata. */
+  private final Map<String, String> istioVersions = new HashMap<>();
+
   @Override
   public synchronized void onV3StreamRequest(long streamId, DiscoveryRequest request) {
     String node = request.hasNode() ? request.getNode().getId() : streamNodes.get(streamId);
@@ -35,6 +40,16 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
       return;
     }
     streamNodes.put(streamId, node);
+    if (request.hasNode()
+        && request.getNode().getMetadata().containsFields(ISTIO_VERSION_METADATA)) {
+      istioVersions.put(
+          node,
+          request
+              .getNode()
+              .getMetadata()
+              .getFieldsOrThrow(ISTIO_VERSION_METADATA)
+              .getStringValue());
+    }
     String type = XdsNames.shortType(request.getTypeUrl());
     if (request.hasErrorDetail()) {
       String rejected = sent.getOrDefault(node, Map.of()).getOrDefault(type, "");
@@ -118,7 +133,7 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
                   ? Optional.ofNullable(nackDetail.get(node + "|" + type))
                   : Optional.empty()));
     }
-    return new ProxyStatus(node, version, types);
+    return new ProxyStatus(node, version, types, Optional.ofNullable(istioVersions.get(node)));
   }
 
   /**

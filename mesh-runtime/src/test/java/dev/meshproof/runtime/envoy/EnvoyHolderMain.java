@@ -1,5 +1,6 @@
 package dev.meshproof.runtime.envoy;
 
+import dev.meshproof.runtime.IstioVersion;
 import dev.meshproof.runtime.SidecarRequest;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -26,7 +27,8 @@ public final class EnvoyHolderMain {
               OptionalInt.empty(),
               new InetSocketAddress("127.0.0.1", 9),
               null,
-              null);
+              null,
+              IstioVersion.CURRENT);
       EnvoySidecar sidecar = EnvoySidecar.start(binary, request, 1);
       System.out.println("envoy " + sidecar.pid() + " " + sidecar.directory());
     }

@@ -1,0 +1,115 @@
+package dev.meshproof.runtime;
+
+import dev.meshproof.runtime.policy.lb.LbPolicy;
+import java.time.Duration;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * What Istio does by default in one release, where the translation would otherwise hard-code it:
+ * the defaults a VirtualService or DestinationRule leaves unset. Profiles are keyed by the minor
+ * releases where a default changed, as Istio's <a
+ * href="https://istio.io/latest/docs/setup/additional-setup/compatibility-versions/">{@code
+ * compatibilityVersion}</a> keys its flags; a release between two keys behaves as the older key
+ * (1.30 as 1.28).
+ *
+ * <p>Today the 1.28 and 1.32 profiles carry the same defaults. Known version-dependent defaults,
+ * which arrive with the features that make them observable (each becomes a field here, read by the
+ * builder named; a change before 1.28 only matters once an older profile key is added):
+ *
+ * <ul>
+ *   <li>1.24: the default retry policy no longer retries on 503 ({@code retryOn} without {@code
+ *       503}) — route builder, with VirtualService retries.
+ *   <li>1.28: a mirror's host is no longer suffixed with {@code -shadow} — route builder, with
+ *       mirroring.
+ *   <li>1.31: unhealthy endpoints are sent in EDS with their health status rather than dropped —
+ *       endpoint builder, with health checking and outlier detection.
+ * </ul>
+ *
+ * @param version the release this profile describes (the mesh's selected version, not the key)
+ * @param routeTimeout the route timeout when a VirtualService sets none; zero means disabled (Istio
+ *     turns off Envoy's 15 s default)
+ * @param defaultLoadBalancer the load balancer when no DestinationRule sets one
+ * @param connectTimeout the upstream connect timeout when no DestinationRule sets one
+ */
+public record IstioVersionProfile(
+    IstioVersion version,
+    Duration routeTimeout,
+    LbPolicy defaultLoadBalancer,
+    Duration connectTimeout) {
+
+  /** Istio 1.28: LEAST_REQUEST (the default since 1.14), no route timeout, 10 s connect. */
+  private static final IstioVersionProfile ISTIO_1_28 =
+      new IstioVersionProfile(
+          new IstioVersion(1, 28, 0),
+          Duration.ZERO,
+          LbPolicy.LEAST_REQUEST,
+          Duration.ofSeconds(10));
+
+  /** Istio 1.32: the routing defaults of 1.28. */
+  private static final IstioVersionProfile ISTIO_1_32 = ISTIO_1_28.forVersion(IstioVersion.CURRENT);
+
+  /** Profiles by the first minor release they apply to. */
+  private static final NavigableMap<IstioVersion, IstioVersionProfile> BY_RELEASE = new TreeMap<>();
+
+  static {
+    for (IstioVersionProfile profile : List.of(ISTIO_1_28, ISTIO_1_32)) {
+      BY_RELEASE.put(profile.version(), profile);
+    }
+  }
+
+  public IstioVersionProfile {
+    Objects.requireNonNull(version, "version");
+    Objects.requireNonNull(defaultLoadBalancer, "defaultLoadBalancer");
+    if (routeTimeout.isNegative()) {
+      throw new IllegalArgumentException(
+          "routeTimeout: " + routeTimeout + " (expected: >= 0, 0 meaning disabled)");
+    }
+    if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+      throw new IllegalArgumentException("connectTimeout: " + connectTimeout + " (expected: > 0)");
+    }
+  }
+
+  /** The profile of the current release, {@link IstioVersion#CURRENT}. */
+  public static IstioVersionProfile current() {
+    return of(IstioVersion.CURRENT);
+  }
+
+  /**
+   * The profile of {@code version}: the defaults of the newest profile key at or before its minor
+   * release, reported as {@code version}.
+   *
+   * @throws IllegalArgumentException when {@code version} is older than the oldest profile or newer
+   *     than the newest minor release
+   */
+  public static IstioVersionProfile of(IstioVersion version) {
+    IstioVersion minor = new IstioVersion(version.major(), version.minor(), 0);
+    var key = BY_RELEASE.floorEntry(minor);
+    if (key == null || minor.compareTo(BY_RELEASE.lastKey()) > 0) {
+      throw new IllegalArgumentException(
+          "istioVersion: "
+              + version
+              + " (expected: a release from "
+              + shortForm(BY_RELEASE.firstKey())
+              + " to "
+              + shortForm(BY_RELEASE.lastKey())
+              + "; profiles: "
+              + BY_RELEASE.keySet().stream()
+                  .map(IstioVersionProfile::shortForm)
+                  .collect(Collectors.joining(", "))
+              + ")");
+    }
+    return key.getValue().forVersion(version);
+  }
+
+  private IstioVersionProfile forVersion(IstioVersion release) {
+    return new IstioVersionProfile(release, routeTimeout, defaultLoadBalancer, connectTimeout);
+  }
+
+  private static String shortForm(IstioVersion version) {
+    return version.major() + "." + version.minor();
+  }
+}

@@ -1,0 +1,40 @@
+package dev.meshproof.runtime.xds;
+
+import dev.meshproof.runtime.registry.ServiceInstance;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * EDS for one proxy: the load assignment of every outbound EDS cluster, the service's instances
+ * that match the subset's labels in one locality, ordered by workload so the assignment (and the
+ * snapshot version) does not depend on registration order.
+ */
+final class EndpointBuilder {
+  private final TranslationInput input;
+
+  EndpointBuilder(TranslationInput input) {
+    this.input = input;
+  }
+
+  List<ClusterLoadAssignment> build() {
+    Map<ServiceKey, List<ServiceInstance>> services = input.services();
+    List<ClusterLoadAssignment> endpoints = new ArrayList<>();
+    for (OutboundCluster cluster : input.outboundClusters()) {
+      LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
+      services.get(cluster.service()).stream()
+          .filter(i -> i.matches(cluster.selector()))
+          .sorted(Comparator.comparing(ServiceInstance::workload))
+          .forEach(i -> locality.addLbEndpoints(XdsProtos.lbEndpoint(i.endpoint())));
+      endpoints.add(
+          ClusterLoadAssignment.newBuilder()
+              .setClusterName(cluster.name())
+              .addEndpoints(locality)
+              .build());
+    }
+    return endpoints;
+  }
+}

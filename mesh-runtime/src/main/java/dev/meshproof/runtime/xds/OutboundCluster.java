@@ -1,0 +1,24 @@
+package dev.meshproof.runtime.xds;
+
+import dev.meshproof.runtime.policy.lb.LbPolicy;
+import java.util.Map;
+
+/**
+ * One outbound EDS cluster to generate: a service port, optionally narrowed to a DestinationRule
+ * subset, with the load balancer in force for it. The cluster and endpoint builders both walk the
+ * same list, so every cluster has its load assignment.
+ *
+ * @param subset the subset name; empty for the whole service
+ * @param selector the subset's labels; empty for the whole service
+ */
+record OutboundCluster(
+    ServiceKey service, String subset, LbPolicy lb, Map<String, String> selector) {
+  OutboundCluster {
+    selector = Map.copyOf(selector);
+  }
+
+  /** {@code outbound|80|v1|catalog.default.svc.cluster.local}. */
+  String name() {
+    return XdsNames.outboundCluster(service.port(), subset, service.host());
+  }
+}

@@ -1,0 +1,47 @@
+package dev.meshproof.runtime.xds;
+
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
+import io.envoyproxy.envoy.config.core.v3.ApiVersion;
+import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import java.net.InetSocketAddress;
+
+/** Small protobuf pieces every per-type builder shares. */
+final class XdsProtos {
+  /** "Fetch this over the same ADS stream", as Istio's generated config points RDS and EDS. */
+  static final ConfigSource ADS =
+      ConfigSource.newBuilder()
+          .setAds(AggregatedConfigSource.getDefaultInstance())
+          .setResourceApiVersion(ApiVersion.V3)
+          .build();
+
+  private XdsProtos() {}
+
+  static Address address(InetSocketAddress address) {
+    return Address.newBuilder()
+        .setSocketAddress(
+            SocketAddress.newBuilder()
+                .setAddress(address.getAddress().getHostAddress())
+                .setPortValue(address.getPort()))
+        .build();
+  }
+
+  static LbEndpoint lbEndpoint(InetSocketAddress address) {
+    return LbEndpoint.newBuilder()
+        .setEndpoint(Endpoint.newBuilder().setAddress(address(address)))
+        .build();
+  }
+
+  /**
+   * A protobuf duration equal to {@code duration} (zero has its seconds set, as Envoy reads it).
+   */
+  static com.google.protobuf.Duration duration(java.time.Duration duration) {
+    return com.google.protobuf.Duration.newBuilder()
+        .setSeconds(duration.getSeconds())
+        .setNanos(duration.getNano())
+        .build();
+  }
+}

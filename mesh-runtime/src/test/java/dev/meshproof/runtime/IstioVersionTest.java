@@ -1,0 +1,74 @@
+package dev.meshproof.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.meshproof.runtime.policy.lb.LbPolicy;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class IstioVersionTest {
+
+  @Test
+  void parsesMinorAndPatchReleases() {
+    assertThat(IstioVersion.of("1.28")).isEqualTo(new IstioVersion(1, 28, 0));
+    assertThat(IstioVersion.of(" 1.28.3 ")).isEqualTo(new IstioVersion(1, 28, 3));
+    assertThat(IstioVersion.of("1.28.3")).isGreaterThan(IstioVersion.of("1.28"));
+    assertThat(IstioVersion.CURRENT).hasToString("1.32.0");
+  }
+
+  @Test
+  void malformedVersionNamesTheExpectedForm() {
+    assertThatThrownBy(() -> IstioVersion.of("v1.28"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "istioVersion: \"v1.28\" (expected: major.minor or major.minor.patch, e.g. 1.28)");
+  }
+
+  @Test
+  void currentProfileCarriesIstiosRoutingDefaults() {
+    IstioVersionProfile current = IstioVersionProfile.current();
+    assertThat(current.version()).isEqualTo(IstioVersion.CURRENT);
+    assertThat(current.routeTimeout()).isEqualTo(Duration.ZERO);
+    assertThat(current.defaultLoadBalancer()).isEqualTo(LbPolicy.LEAST_REQUEST);
+    assertThat(current.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void releaseBetweenProfileKeysBehavesAsTheOlderKeyAndReportsItsOwnVersion() {
+    IstioVersionProfile istio130 = IstioVersion.of("1.30.2").profile();
+    IstioVersionProfile istio128 = IstioVersion.of("1.28").profile();
+    assertThat(istio130.version()).isEqualTo(new IstioVersion(1, 30, 2));
+    assertThat(istio130).usingRecursiveComparison().ignoringFields("version").isEqualTo(istio128);
+    assertThat(IstioVersion.of("1.32.4").profile().version()).hasToString("1.32.4");
+  }
+
+  @Test
+  void releasesOutsideTheProfilesAreRejectedWithTheRange() {
+    for (String version : new String[] {"1.27", "1.33", "2.0"}) {
+      assertThatThrownBy(() -> IstioVersion.of(version).profile())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("(expected: a release from 1.28 to 1.32; profiles: 1.28, 1.32)");
+    }
+    assertThatThrownBy(() -> Mesh.builder().istioVersion(IstioVersion.of("1.20")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("istioVersion: 1.20.0");
+  }
+
+  @Test
+  void profileRejectsNegativeTimeouts() {
+    assertThatThrownBy(
+            () ->
+                new IstioVersionProfile(
+                    IstioVersion.CURRENT,
+                    Duration.ofSeconds(-1),
+                    LbPolicy.ROUND_ROBIN,
+                    Duration.ofSeconds(1)))
+        .hasMessage("routeTimeout: PT-1S (expected: >= 0, 0 meaning disabled)");
+    assertThatThrownBy(
+            () ->
+                new IstioVersionProfile(
+                    IstioVersion.CURRENT, Duration.ZERO, LbPolicy.ROUND_ROBIN, Duration.ZERO))
+        .hasMessage("connectTimeout: PT0S (expected: > 0)");
+  }
+}

@@ -1,0 +1,156 @@
+package dev.meshproof.runtime.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.meshproof.runtime.IstioVersion;
+import dev.meshproof.runtime.IstioVersionProfile;
+import dev.meshproof.runtime.config.ConfigStore;
+import dev.meshproof.runtime.config.IstioKinds;
+import dev.meshproof.runtime.config.IstioYamlParser;
+import dev.meshproof.runtime.policy.lb.LbPolicy;
+import dev.meshproof.runtime.registry.ServiceInstance;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The per-type builders read their Istio defaults from the profile in the translation input. */
+class TranslationBuildersTest {
+  private static final IstioVersionProfile CUSTOM =
+      new IstioVersionProfile(
+          IstioVersion.CURRENT, Duration.ofMillis(1500), LbPolicy.RANDOM, Duration.ofSeconds(3));
+
+  private static final ProxyNode SERVING =
+      new ProxyNode(
+          ProxyIdentity.sidecar(
+              "catalog-v1-0", "default", Map.of("version", "v1"), IstioVersion.CURRENT),
+          loopback(15001),
+          Optional.of(new ProxyNode.Inbound(80, loopback(20001), loopback(30001))));
+
+  private static final List<ServiceInstance> INSTANCES =
+      List.of(
+          new ServiceInstance(
+              "catalog-v1-0", "catalog", "default", Map.of("version", "v1"), 80, loopback(20001)),
+          new ServiceInstance(
+              "catalog-v2-0", "catalog", "default", Map.of("version", "v2"), 80, loopback(20002)));
+
+  @Test
+  void clustersTakeTheProfilesLoadBalancerAndConnectTimeoutUnlessARuleSetsOne() {
+    TranslationInput input = input(CUSTOM);
+    List<Cluster> clusters = new ClusterBuilder(input).build();
+
+    assertThat(clusters)
+        .extracting(Cluster::getName)
+        .containsExactly(
+            "outbound|80||catalog.default.svc.cluster.local",
+            "outbound|80|v1|catalog.default.svc.cluster.local",
+            "outbound|80|v2|catalog.default.svc.cluster.local",
+            "inbound|80||");
+    assertThat(clusters.get(0).getLbPolicy()).isEqualTo(Cluster.LbPolicy.RANDOM);
+    assertThat(clusters.get(2).getLbPolicy()).isEqualTo(Cluster.LbPolicy.ROUND_ROBIN);
+    assertThat(clusters)
+        .allSatisfy(c -> assertThat(c.getConnectTimeout().getSeconds()).isEqualTo(3));
+  }
+
+  @Test
+  void everyEdsClusterHasItsAssignmentWithTheSubsetsInstances() {
+    TranslationInput input = input(IstioVersionProfile.current());
+    List<ClusterLoadAssignment> endpoints = new EndpointBuilder(input).build();
+
+    assertThat(endpoints)
+        .extracting(ClusterLoadAssignment::getClusterName)
+        .containsExactlyElementsOf(
+            input.outboundClusters().stream().map(OutboundCluster::name).toList());
+    assertThat(endpoints.get(0).getEndpoints(0).getLbEndpointsCount()).isEqualTo(2);
+    assertThat(
+            endpoints
+                .get(2)
+                .getEndpoints(0)
+                .getLbEndpoints(0)
+                .getEndpoint()
+                .getAddress()
+                .getSocketAddress()
+                .getPortValue())
+        .isEqualTo(20002);
+  }
+
+  @Test
+  void routesOutboundAndInboundTakeTheProfilesRouteTimeout() throws Exception {
+    TranslationInput input = input(CUSTOM);
+    RouteConfigBuilder routes = new RouteConfigBuilder(input);
+    List<Listener> listeners = new ListenerBuilder(input, routes).build();
+
+    List<Route> outbound = routes.build().get(0).getVirtualHosts(0).getRoutesList();
+    assertThat(outbound).isNotEmpty();
+    assertThat(outbound)
+        .allSatisfy(r -> assertThat(r.getRoute().getTimeout().getNanos()).isEqualTo(500_000_000));
+    assertThat(listeners)
+        .extracting(Listener::getName)
+        .containsExactly("virtualOutbound", "virtualInbound");
+    RouteConfiguration inbound = hcm(listeners.get(1)).getRouteConfig();
+    assertThat(inbound.getVirtualHosts(0).getRoutes(0).getRoute().getTimeout().getSeconds())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void translatorAssemblesAConsistentSnapshotVersionedByContent() {
+    Snapshot current = XdsTranslator.translate(input(IstioVersionProfile.current()));
+    Snapshot again = XdsTranslator.translate(input(IstioVersionProfile.current()));
+    Snapshot custom = XdsTranslator.translate(input(CUSTOM));
+
+    assertThat(again.version(XdsNames.TYPE_CLUSTER))
+        .isEqualTo(current.version(XdsNames.TYPE_CLUSTER));
+    assertThat(custom.version(XdsNames.TYPE_CLUSTER))
+        .isNotEqualTo(current.version(XdsNames.TYPE_CLUSTER));
+  }
+
+  private static TranslationInput input(IstioVersionProfile profile) {
+    ConfigStore config = new ConfigStore();
+    config.apply(
+        IstioYamlParser.parse(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: catalog}
+            spec:
+              host: catalog
+              subsets:
+              - {name: v1, labels: {version: v1}}
+              - name: v2
+                labels: {version: v2}
+                trafficPolicy:
+                  loadBalancer: {simple: ROUND_ROBIN}
+            """,
+            "dr.yaml",
+            "default"));
+    return new TranslationInput(
+        SERVING,
+        config.resources(IstioKinds.VIRTUAL_SERVICE),
+        config.resources(IstioKinds.DESTINATION_RULE),
+        INSTANCES,
+        profile);
+  }
+
+  private static HttpConnectionManager hcm(Listener listener)
+      throws InvalidProtocolBufferException {
+    return listener
+        .getFilterChains(0)
+        .getFilters(0)
+        .getTypedConfig()
+        .unpack(HttpConnectionManager.class);
+  }
+
+  private static InetSocketAddress loopback(int port) {
+    return new InetSocketAddress("127.0.0.1", port);
+  }
+}

@@ -1,0 +1,228 @@
+package dev.meshproof.runtime.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import dev.meshproof.runtime.IstioVersion;
+import dev.meshproof.runtime.IstioVersionProfile;
+import dev.meshproof.runtime.config.ConfigStore;
+import dev.meshproof.runtime.config.IstioKinds;
+import dev.meshproof.runtime.config.IstioYamlParser;
+import dev.meshproof.runtime.registry.ServiceInstance;
+import io.envoyproxy.controlplane.cache.VersionedResource;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pins the generated xDS byte for byte: the snapshot of a catalogue-like topology, printed as
+ * Envoy's JSON in snapshot order with its content version, must equal the golden file captured from
+ * the translator before it was split into per-type builders. A change here is a change of what
+ * every proxy receives, so it must be deliberate.
+ */
+class XdsTranslatorGoldenTest {
+  private static final String CONFIG =
+      """
+      apiVersion: networking.istio.io/v1
+      kind: DestinationRule
+      metadata: {name: catalog}
+      spec:
+        host: catalog
+        trafficPolicy:
+          loadBalancer: {simple: ROUND_ROBIN}
+        subsets:
+        - {name: v1, labels: {version: v1}}
+        - name: v2
+          labels: {version: v2}
+          trafficPolicy:
+            loadBalancer: {simple: RANDOM}
+      ---
+      apiVersion: networking.istio.io/v1
+      kind: DestinationRule
+      metadata: {name: reviews, namespace: other}
+      spec:
+        host: reviews
+        subsets:
+        - {name: v1, labels: {version: v1}}
+        - {name: v2, labels: {version: v2}}
+        - {name: v3, labels: {version: v3}}
+      ---
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: catalog}
+      spec:
+        hosts: [catalog]
+        http:
+        - name: jason
+          match:
+          - headers:
+              end-user: {exact: jason}
+              x-tier: {prefix: gold}
+            uri: {prefix: /api}
+            ignoreUriCase: true
+            method: {exact: GET}
+            authority: {regex: "catalog(:80)?"}
+            withoutHeaders:
+              x-debug: {regex: ".+"}
+          - uri: {exact: /healthz}
+          - uri: {regex: "/items/[0-9]+"}
+          route:
+          - destination: {host: catalog, subset: v2}
+        - name: canary
+          route:
+          - destination: {host: catalog, subset: v1}
+            weight: 90
+          - destination: {host: catalog, subset: v2}
+            weight: 10
+      ---
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: reviews, namespace: other}
+      spec:
+        hosts: [reviews]
+        http:
+        - match:
+          - uri: {prefix: /ratings}
+          route:
+          - destination: {host: ratings.default}
+        - route:
+          - destination: {host: reviews, subset: v1, port: {number: 9080}}
+            weight: 100
+          - destination: {host: reviews, subset: v3}
+            weight: 0
+      ---
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: ratings-gateway}
+      spec:
+        hosts: [ratings]
+        gateways: [ingress]
+        http:
+        - route:
+          - destination: {host: catalog}
+      """;
+
+  private static final List<ServiceInstance> INSTANCES =
+      List.of(
+          instance("catalog-v1-0", "catalog", "default", "v1", 80, 20001),
+          instance("catalog-v2-0", "catalog", "default", "v2", 80, 20002),
+          instance("catalog-v1-0", "catalog", "default", "v1", 9090, 20003),
+          instance("reviews-v2-0", "reviews", "other", "v2", 9080, 20005),
+          instance("reviews-v1-0", "reviews", "other", "v1", 9080, 20004),
+          instance("reviews-v3-0", "reviews", "other", "v3", 9080, 20006),
+          instance("ratings-v1-0", "ratings", "default", "v1", 8080, 20007));
+
+  private static final ProxyNode CLIENT =
+      new ProxyNode(
+          ProxyIdentity.sidecar(
+              "client-0", "default", Map.of("app", "client"), IstioVersion.CURRENT),
+          loopback(15001),
+          Optional.empty());
+
+  private static final ProxyNode CATALOG_V1 =
+      new ProxyNode(
+          ProxyIdentity.sidecar(
+              "catalog-v1-0",
+              "default",
+              Map.of("app", "catalog", "version", "v1"),
+              IstioVersion.CURRENT),
+          loopback(15011),
+          Optional.of(new ProxyNode.Inbound(80, loopback(20001), loopback(30001))));
+
+  private static final ProxyNode REVIEWS_CLIENT =
+      new ProxyNode(
+          ProxyIdentity.sidecar(
+              "reviews-v1-0",
+              "other",
+              Map.of("app", "reviews", "version", "v1"),
+              IstioVersion.CURRENT),
+          loopback(15021),
+          Optional.of(new ProxyNode.Inbound(9080, loopback(20004), loopback(30004))));
+
+  @Test
+  void clientOnlySidecarGetsTheGoldenXds() throws Exception {
+    assertThat(print(translate(CLIENT))).isEqualTo(golden("client"));
+  }
+
+  @Test
+  void servingSidecarGetsTheGoldenXdsWithItsInboundListenerAndCluster() throws Exception {
+    assertThat(print(translate(CATALOG_V1))).isEqualTo(golden("catalog-v1"));
+  }
+
+  @Test
+  void sidecarInAnotherNamespaceGetsTheGoldenXdsWithItsShortNames() throws Exception {
+    assertThat(print(translate(REVIEWS_CLIENT))).isEqualTo(golden("reviews-v1"));
+  }
+
+  @Test
+  void istio128ProfileTranslatesAsTheCurrentReleaseForNow() throws Exception {
+    IstioVersionProfile istio128 = IstioVersion.of("1.28").profile();
+    assertThat(print(translate(CATALOG_V1, istio128))).isEqualTo(golden("catalog-v1"));
+  }
+
+  private static Snapshot translate(ProxyNode proxy) {
+    return translate(proxy, IstioVersionProfile.current());
+  }
+
+  private static Snapshot translate(ProxyNode proxy, IstioVersionProfile profile) {
+    ConfigStore config = new ConfigStore();
+    config.apply(IstioYamlParser.parse(CONFIG, "golden.yaml", "default"));
+    return XdsTranslator.translate(
+        new TranslationInput(
+            proxy,
+            config.resources(IstioKinds.VIRTUAL_SERVICE),
+            config.resources(IstioKinds.DESTINATION_RULE),
+            INSTANCES,
+            profile));
+  }
+
+  /** Every resource in snapshot order, per type, with the snapshot's content version. */
+  private static String print(Snapshot snapshot) throws InvalidProtocolBufferException {
+    JsonFormat.Printer printer = JsonFormat.printer().usingTypeRegistry(XdsJson.TYPES);
+    StringBuilder out = new StringBuilder();
+    out.append("version ").append(snapshot.version(XdsNames.TYPE_LISTENER)).append('\n');
+    for (String type :
+        List.of(
+            XdsNames.TYPE_LISTENER,
+            XdsNames.TYPE_ROUTE,
+            XdsNames.TYPE_CLUSTER,
+            XdsNames.TYPE_ENDPOINT)) {
+      out.append("# ").append(XdsNames.shortType(type)).append('\n');
+      for (Map.Entry<String, VersionedResource<?>> resource : snapshot.resources(type).entrySet()) {
+        out.append("## ").append(resource.getKey()).append('\n');
+        out.append(printer.print(resource.getValue().resource())).append('\n');
+      }
+    }
+    return out.toString();
+  }
+
+  private static String golden(String name) throws IOException {
+    String path = "/xds/golden-" + name + ".txt";
+    try (InputStream in = XdsTranslatorGoldenTest.class.getResourceAsStream(path)) {
+      assertThat(in).as("golden file %s", path).isNotNull();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static ServiceInstance instance(
+      String workload, String service, String namespace, String version, int port, int ep) {
+    return new ServiceInstance(
+        workload,
+        service,
+        namespace,
+        Map.of("app", service, "version", version),
+        port,
+        loopback(ep));
+  }
+
+  private static InetSocketAddress loopback(int port) {
+    return new InetSocketAddress("127.0.0.1", port);
+  }
+}

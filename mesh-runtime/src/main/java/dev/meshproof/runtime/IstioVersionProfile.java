@@ -16,13 +16,14 @@ import java.util.stream.Collectors;
  * compatibilityVersion}</a> keys its flags; a release between two keys behaves as the older key
  * (1.30 as 1.28).
  *
- * <p>Today the 1.28 and 1.32 profiles carry the same defaults. Known version-dependent defaults,
- * which arrive with the features that make them observable (each becomes a field here, read by the
- * builder named; a change before 1.28 only matters once an older profile key is added):
+ * <p>Profile keys: 1.23 (the default retry policy also retries a plain 503: {@code
+ * retriable_status_codes: [503]}), 1.24 (it no longer does: {@code
+ * EXCLUDE_UNSAFE_503_FROM_DEFAULT_RETRY}, release note 50506; read by the route builder), 1.28 and
+ * 1.32 (the same defaults as 1.24 today). Known version-dependent defaults not modelled yet, which
+ * arrive with the features that make them observable (each becomes a field here, read by the
+ * builder named):
  *
  * <ul>
- *   <li>1.24: the default retry policy no longer retries on 503 ({@code retryOn} without {@code
- *       503}) — route builder, with VirtualService retries.
  *   <li>1.28: a mirror's host is no longer suffixed with {@code -shadow} — route builder, with
  *       mirroring.
  *   <li>1.31: unhealthy endpoints are sent in EDS with their health status rather than dropped —
@@ -34,20 +35,41 @@ import java.util.stream.Collectors;
  *     turns off Envoy's 15 s default)
  * @param defaultLoadBalancer the load balancer when no DestinationRule sets one
  * @param connectTimeout the upstream connect timeout when no DestinationRule sets one
+ * @param defaultRetriableStatusCodes the {@code retriable_status_codes} of Istio's default retry
+ *     policy (the one every route gets when its VirtualService sets no {@code retries}): {@code
+ *     [503]} up to 1.23, empty since 1.24
  */
 public record IstioVersionProfile(
     IstioVersion version,
     Duration routeTimeout,
     LbPolicy defaultLoadBalancer,
-    Duration connectTimeout) {
+    Duration connectTimeout,
+    List<Integer> defaultRetriableStatusCodes) {
 
-  /** Istio 1.28: LEAST_REQUEST (the default since 1.14), no route timeout, 10 s connect. */
-  private static final IstioVersionProfile ISTIO_1_28 =
+  /**
+   * Istio 1.23: LEAST_REQUEST (the default since 1.14), no route timeout, 10 s connect, and the
+   * default retry policy retries 503.
+   */
+  private static final IstioVersionProfile ISTIO_1_23 =
       new IstioVersionProfile(
-          new IstioVersion(1, 28, 0),
+          new IstioVersion(1, 23, 0),
           Duration.ZERO,
           LbPolicy.LEAST_REQUEST,
-          Duration.ofSeconds(10));
+          Duration.ofSeconds(10),
+          List.of(503));
+
+  /** Istio 1.24: the default retry policy no longer retries 503. */
+  private static final IstioVersionProfile ISTIO_1_24 =
+      new IstioVersionProfile(
+          new IstioVersion(1, 24, 0),
+          Duration.ZERO,
+          LbPolicy.LEAST_REQUEST,
+          Duration.ofSeconds(10),
+          List.of());
+
+  /** Istio 1.28: the defaults of 1.24. */
+  private static final IstioVersionProfile ISTIO_1_28 =
+      ISTIO_1_24.forVersion(new IstioVersion(1, 28, 0));
 
   /** Istio 1.32: the routing defaults of 1.28. */
   private static final IstioVersionProfile ISTIO_1_32 = ISTIO_1_28.forVersion(IstioVersion.CURRENT);
@@ -56,7 +78,7 @@ public record IstioVersionProfile(
   private static final NavigableMap<IstioVersion, IstioVersionProfile> BY_RELEASE = new TreeMap<>();
 
   static {
-    for (IstioVersionProfile profile : List.of(ISTIO_1_28, ISTIO_1_32)) {
+    for (IstioVersionProfile profile : List.of(ISTIO_1_23, ISTIO_1_24, ISTIO_1_28, ISTIO_1_32)) {
       BY_RELEASE.put(profile.version(), profile);
     }
   }
@@ -68,6 +90,7 @@ public record IstioVersionProfile(
       throw new IllegalArgumentException(
           "routeTimeout: " + routeTimeout + " (expected: >= 0, 0 meaning disabled)");
     }
+    defaultRetriableStatusCodes = List.copyOf(defaultRetriableStatusCodes);
     if (connectTimeout.isNegative() || connectTimeout.isZero()) {
       throw new IllegalArgumentException("connectTimeout: " + connectTimeout + " (expected: > 0)");
     }
@@ -106,7 +129,8 @@ public record IstioVersionProfile(
   }
 
   private IstioVersionProfile forVersion(IstioVersion release) {
-    return new IstioVersionProfile(release, routeTimeout, defaultLoadBalancer, connectTimeout);
+    return new IstioVersionProfile(
+        release, routeTimeout, defaultLoadBalancer, connectTimeout, defaultRetriableStatusCodes);
   }
 
   private static String shortForm(IstioVersion version) {

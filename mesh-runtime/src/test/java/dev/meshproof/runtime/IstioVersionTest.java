@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meshproof.runtime.policy.lb.LbPolicy;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class IstioVersionTest {
@@ -45,10 +46,11 @@ class IstioVersionTest {
 
   @Test
   void releasesOutsideTheProfilesAreRejectedWithTheRange() {
-    for (String version : new String[] {"1.27", "1.33", "2.0"}) {
+    for (String version : new String[] {"1.22", "1.33", "2.0"}) {
       assertThatThrownBy(() -> IstioVersion.of(version).profile())
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("(expected: a release from 1.28 to 1.32; profiles: 1.28, 1.32)");
+          .hasMessageContaining(
+              "(expected: a release from 1.23 to 1.32; profiles: 1.23, 1.24, 1.28, 1.32)");
     }
     assertThatThrownBy(() -> Mesh.builder().istioVersion(IstioVersion.of("1.20")))
         .isInstanceOf(IllegalArgumentException.class)
@@ -63,12 +65,17 @@ class IstioVersionTest {
                     IstioVersion.CURRENT,
                     Duration.ofSeconds(-1),
                     LbPolicy.ROUND_ROBIN,
-                    Duration.ofSeconds(1)))
+                    Duration.ofSeconds(1),
+                    List.of()))
         .hasMessage("routeTimeout: PT-1S (expected: >= 0, 0 meaning disabled)");
     assertThatThrownBy(
             () ->
                 new IstioVersionProfile(
-                    IstioVersion.CURRENT, Duration.ZERO, LbPolicy.ROUND_ROBIN, Duration.ZERO))
+                    IstioVersion.CURRENT,
+                    Duration.ZERO,
+                    LbPolicy.ROUND_ROBIN,
+                    Duration.ZERO,
+                    List.of()))
         .hasMessage("connectTimeout: PT0S (expected: > 0)");
   }
 }

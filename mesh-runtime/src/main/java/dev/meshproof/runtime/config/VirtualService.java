@@ -1,5 +1,6 @@
 package dev.meshproof.runtime.config;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,13 +20,43 @@ public record VirtualService(
     http = List.copyOf(http);
   }
 
-  /** One {@code http} rule: matched when any of its match blocks matches (or it has none). */
-  public record HttpRoute(String name, List<HttpMatchRequest> match, List<RouteDestination> route) {
+  /**
+   * One {@code http} rule: matched when any of its match blocks matches (or it has none), with its
+   * route {@code timeout} and {@code retries} when set.
+   */
+  public record HttpRoute(
+      String name,
+      List<HttpMatchRequest> match,
+      List<RouteDestination> route,
+      Optional<Duration> timeout,
+      Optional<HttpRetry> retries) {
     public HttpRoute {
       match = List.copyOf(match);
       route = List.copyOf(route);
     }
+
+    /** A rule without timeout or retries. */
+    public HttpRoute(String name, List<HttpMatchRequest> match, List<RouteDestination> route) {
+      this(name, match, route, Optional.empty(), Optional.empty());
+    }
   }
+
+  /**
+   * Istio's <a
+   * href="https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry">HTTPRetry</a>,
+   * validated as Istio's webhook does ({@code pkg/config/validation/agent/validation.go} {@code
+   * ValidateHTTPRetry}).
+   *
+   * @param attempts retries allowed; 0 disables retries (no retry policy at all)
+   * @param perTryTimeout the timeout of each attempt
+   * @param retryOn the comma-separated conditions as written (policies and status codes)
+   * @param retryRemoteLocalities whether retries prefer other localities
+   */
+  public record HttpRetry(
+      int attempts,
+      Optional<Duration> perTryTimeout,
+      Optional<String> retryOn,
+      boolean retryRemoteLocalities) {}
 
   /** One {@code match} block; all of its conditions must hold. */
   public record HttpMatchRequest(

@@ -1,14 +1,18 @@
 package dev.meshproof.runtime.config;
 
 import dev.meshproof.runtime.config.VirtualService.HttpMatchRequest;
+import dev.meshproof.runtime.config.VirtualService.HttpRetry;
 import dev.meshproof.runtime.config.VirtualService.HttpRoute;
 import dev.meshproof.runtime.config.VirtualService.RouteDestination;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
@@ -42,14 +46,14 @@ final class VirtualServiceParser {
     List<HttpMatchRequest> match = m.list("match", (n, p) -> Optional.of(matchRequest(m, n, p)));
     List<RouteDestination> route =
         m.list("route", (n, p) -> Optional.of(routeDestination(m, n, p)));
+    Optional<Duration> timeout = m.duration("timeout", false);
+    Optional<HttpRetry> retries = m.mapping("retries").flatMap(VirtualServiceParser::retries);
     for (String field :
         List.of(
             "redirect",
             "directResponse",
             "delegate",
             "rewrite",
-            "timeout",
-            "retries",
             "fault",
             "mirror",
             "mirrors",
@@ -84,8 +88,92 @@ final class VirtualServiceParser {
             "destination weights sum to " + total + " (expected: a total of 100)");
       }
     }
-    return new HttpRoute(name, match, route);
+    return new HttpRoute(name, match, route, timeout, retries);
   }
+
+  /**
+   * The retry policies Istio's webhook accepts in {@code retryOn} besides HTTP status codes ({@code
+   * pkg/config/validation/agent/validation.go} {@code supportedRetryOnPolicies}).
+   */
+  static final Set<String> RETRY_ON_POLICIES =
+      new LinkedHashSet<>(
+          List.of(
+              "5xx",
+              "gateway-error",
+              "reset",
+              "reset-before-request",
+              "connect-failure",
+              "envoy-ratelimited",
+              "retriable-4xx",
+              "refused-stream",
+              "retriable-status-codes",
+              "retriable-headers",
+              "http3-post-connect-failure",
+              "cancelled",
+              "deadline-exceeded",
+              "internal",
+              "resource-exhausted",
+              "unavailable"));
+
+  /** {@code retries}, validated as Istio's {@code ValidateHTTPRetry}. */
+  private static Optional<HttpRetry> retries(YamlMapping m) {
+    OptionalInt attempts = m.integer("attempts", Integer.MIN_VALUE, Integer.MAX_VALUE);
+    Optional<Duration> perTryTimeout = m.duration("perTryTimeout", true);
+    Optional<String> retryOn = m.string("retryOn");
+    boolean remote = m.bool("retryRemoteLocalities", false);
+    for (String field : List.of("retryIgnorePreviousHosts", "backoff")) {
+      m.notYetSupported(field);
+    }
+    m.finish();
+    int n = attempts.orElse(0);
+    if (n < 0) {
+      m.problem(
+          m.value("attempts").orElse(m.node()),
+          m.child("attempts"),
+          n + " is negative (expected: 0 to disable retries, or a positive number of retries)");
+      return Optional.empty();
+    }
+    if (n == 0
+        && (perTryTimeout.isPresent() || retryOn.isPresent() || m.has("retryRemoteLocalities"))) {
+      m.problem(
+          m.value("attempts").orElse(m.node()),
+          m.child("attempts"),
+          "http retry policy configured when attempts are set to 0 (disabled) (expected: attempts"
+              + " > 0 with perTryTimeout, retryOn or retryRemoteLocalities)");
+      return Optional.empty();
+    }
+    if (retryOn.isPresent()) {
+      for (String token : retryOn.get().split(",", -1)) {
+        if (!RETRY_ON_POLICIES.contains(token) && !isHttpStatusCode(token)) {
+          m.problem(
+              m.value("retryOn").orElse(m.node()),
+              m.child("retryOn"),
+              "\""
+                  + token
+                  + "\" is not a valid retryOn policy (expected: an HTTP status code or one of "
+                  + String.join(", ", RETRY_ON_POLICIES)
+                  + ")");
+          return Optional.empty();
+        }
+      }
+    }
+    return Optional.of(new HttpRetry(n, perTryTimeout, retryOn, remote));
+  }
+
+  /** Go's {@code http.StatusText} knows the code: what istiod and its webhook accept as a code. */
+  static boolean isHttpStatusCode(String token) {
+    if (!token.matches("[0-9]{3}")) {
+      return false;
+    }
+    return GO_STATUS_CODES.contains(Integer.parseInt(token));
+  }
+
+  private static final Set<Integer> GO_STATUS_CODES =
+      Set.of(
+          100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303,
+          304, 305, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413,
+          414, 415, 416, 417, 418, 421, 422, 423, 424, 425, 426, 428, 429, 431, 451, 500, 501, 502,
+          503, 504, 505, 506, 507, 508, 510, 511);
 
   private static HttpMatchRequest matchRequest(YamlMapping parent, Node node, String path) {
     YamlMapping m = YamlMapping.of(parent.source(), path, node, parent.problems());

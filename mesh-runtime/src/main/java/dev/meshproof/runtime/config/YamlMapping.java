@@ -1,5 +1,6 @@
 package dev.meshproof.runtime.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -117,6 +118,82 @@ final class YamlMapping {
       problem(value.get(), child(field), "\"" + text.get() + "\" is not " + expected);
       return OptionalInt.empty();
     }
+  }
+
+  /**
+   * A duration as Istio accepts it ({@code 10s}, {@code 250ms}, {@code 1.5s}, {@code 1m30s}),
+   * validated as Istio's {@code ValidateDuration}: millisecond precision, and at least 1 ms unless
+   * {@code positive} is false and the value is zero.
+   */
+  Optional<Duration> duration(String field, boolean positive) {
+    Optional<Node> value = value(field);
+    if (value.isEmpty()) {
+      return Optional.empty();
+    }
+    String expected = "a duration such as 250ms, 2s or 1m30s";
+    Optional<String> text = scalar(value.get(), child(field), expected);
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<Duration> parsed = parseDuration(text.get().strip());
+    if (parsed.isEmpty()) {
+      problem(value.get(), child(field), "\"" + text.get() + "\" is not " + expected);
+      return Optional.empty();
+    }
+    Duration d = parsed.get();
+    if (d.getNano() % 1_000_000 != 0) {
+      problem(
+          value.get(),
+          child(field),
+          text.get()
+              + ": only durations to ms precision are supported (expected: "
+              + expected
+              + ")");
+      return Optional.empty();
+    }
+    if ((positive || !d.isZero()) && d.compareTo(Duration.ofMillis(1)) < 0) {
+      problem(
+          value.get(),
+          child(field),
+          text.get() + ": duration must be at least 1ms" + (positive ? "" : " (or 0s to disable)"));
+      return Optional.empty();
+    }
+    return Optional.of(d);
+  }
+
+  private static final java.util.regex.Pattern DURATION_PART =
+      java.util.regex.Pattern.compile("([0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(h|ms|m|s|us|µs|ns)");
+
+  /** Go's {@code time.ParseDuration} syntax, non-negative. */
+  static Optional<Duration> parseDuration(String text) {
+    if (text.equals("0")) {
+      return Optional.of(Duration.ZERO);
+    }
+    java.util.regex.Matcher m = DURATION_PART.matcher(text);
+    int at = 0;
+    java.math.BigDecimal nanos = java.math.BigDecimal.ZERO;
+    while (at < text.length()) {
+      if (!m.find(at) || m.start() != at) {
+        return Optional.empty();
+      }
+      long unit =
+          switch (m.group(2)) {
+            case "h" -> 3_600_000_000_000L;
+            case "m" -> 60_000_000_000L;
+            case "s" -> 1_000_000_000L;
+            case "ms" -> 1_000_000L;
+            case "us", "µs" -> 1_000L;
+            default -> 1L;
+          };
+      nanos =
+          nanos.add(
+              new java.math.BigDecimal(m.group(1)).multiply(java.math.BigDecimal.valueOf(unit)));
+      at = m.end();
+    }
+    if (text.isEmpty() || nanos.compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+      return Optional.empty();
+    }
+    return Optional.of(Duration.ofNanos(nanos.longValue()));
   }
 
   boolean bool(String field, boolean defaultValue) {

@@ -272,7 +272,9 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
                 outcome.host(),
                 outcome.status(),
                 outcome.flag(),
-                elapsedSince(request.start())));
+                elapsedSince(request.start()),
+                outcome.retryFlag(),
+                outcome.attempts()));
     var future = ctx.writeAndFlush(response);
     if (keepAlive) {
       future.addListener(f -> replied(ctx));

@@ -1,18 +1,28 @@
 package dev.meshproof.runtime.proxy;
 
 import dev.meshproof.runtime.telemetry.ResponseFlag;
+import dev.meshproof.runtime.telemetry.UpstreamAttempt;
 import io.netty.handler.codec.http.FullHttpResponse;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * How a request ended, as a value: the one thing the connection adapter writes, counts and logs.
- * Route, cluster and host are {@code -} where the request did not get that far.
+ * Route, cluster and host are {@code -} where the request did not get that far. The upstream
+ * attempts made for it are kept as evidence, and a retry-limit flag (URX) or retry overflow (UO)
+ * when the last outcome would have been retried.
  */
 sealed interface RequestOutcome {
 
   int status();
 
   Optional<ResponseFlag> flag();
+
+  /** The flag the retry decision added to the outcome's own (URX, UO), if any. */
+  Optional<ResponseFlag> retryFlag();
+
+  /** The upstream attempts, in order; empty when no attempt was made. */
+  List<UpstreamAttempt> attempts();
 
   String route();
 
@@ -22,8 +32,30 @@ sealed interface RequestOutcome {
 
   /** The sidecar answered itself (no route, no healthy upstream, upstream failure, a filter). */
   record LocalReply(
-      int status, ResponseFlag responseFlag, String body, String route, String cluster, String host)
+      int status,
+      ResponseFlag responseFlag,
+      String body,
+      String route,
+      String cluster,
+      String host,
+      List<UpstreamAttempt> attempts,
+      Optional<ResponseFlag> retryFlag)
       implements RequestOutcome {
+    public LocalReply {
+      attempts = List.copyOf(attempts);
+    }
+
+    /** A local reply before any upstream attempt. */
+    LocalReply(
+        int status,
+        ResponseFlag responseFlag,
+        String body,
+        String route,
+        String cluster,
+        String host) {
+      this(status, responseFlag, body, route, cluster, host, List.of(), Optional.empty());
+    }
+
     @Override
     public Optional<ResponseFlag> flag() {
       return Optional.of(responseFlag);
@@ -31,8 +63,22 @@ sealed interface RequestOutcome {
   }
 
   /** The upstream's response, to be forwarded; the writer owns (and releases) the message. */
-  record Proxied(FullHttpResponse response, String route, String cluster, String host)
+  record Proxied(
+      FullHttpResponse response,
+      String route,
+      String cluster,
+      String host,
+      List<UpstreamAttempt> attempts,
+      Optional<ResponseFlag> retryFlag)
       implements RequestOutcome {
+    public Proxied {
+      attempts = List.copyOf(attempts);
+    }
+
+    Proxied(FullHttpResponse response, String route, String cluster, String host) {
+      this(response, route, cluster, host, List.of(), Optional.empty());
+    }
+
     @Override
     public int status() {
       return response.status().code();

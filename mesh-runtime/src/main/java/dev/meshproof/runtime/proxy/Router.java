@@ -1,12 +1,19 @@
 package dev.meshproof.runtime.proxy;
 
 import dev.meshproof.common.RandomSource;
+import dev.meshproof.runtime.policy.retry.RequestTimeouts;
+import dev.meshproof.runtime.policy.retry.RetryAdmission;
+import dev.meshproof.runtime.policy.retry.RetryDecision;
+import dev.meshproof.runtime.policy.retry.RetryPolicy;
+import dev.meshproof.runtime.policy.retry.RetryState;
 import dev.meshproof.runtime.policy.route.Route;
+import dev.meshproof.runtime.policy.route.RouteAction;
 import dev.meshproof.runtime.policy.route.WeightedCluster;
 import dev.meshproof.runtime.policy.route.WeightedClusterPicker;
 import dev.meshproof.runtime.policy.upstream.AttemptOutcome;
 import dev.meshproof.runtime.proxy.UpstreamCluster.UpstreamHost;
 import dev.meshproof.runtime.telemetry.ResponseFlag;
+import dev.meshproof.runtime.telemetry.UpstreamAttempt;
 import dev.meshproof.runtime.transport.UpstreamException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -14,9 +21,12 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,9 +35,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Envoy's router filter, the end of every HTTP filter chain: route match, weighted cluster pick,
  * then a loop of upstream attempts (host pick, the exchange, the attempt's outcome) until {@link
- * RouterState} says the outcome is final. Mesh decisions are the pure policy objects; the router
- * only sequences them and the I/O. One instance per sidecar; per-request state is in {@link
- * RouterState}.
+ * RetryState} says the outcome is final, under the route and per-try timeouts. Mesh decisions are
+ * the pure policy objects ({@link RetryState}, {@link RequestTimeouts}); the router only sequences
+ * them, arms their timers on the injected scheduler and does the I/O. One instance per sidecar;
+ * per-request state is in {@link RouterState}.
  */
 final class Router implements HttpFilterChain.Terminal {
   /** Headers of one hop that a proxy does not forward (RFC 9110, section 7.6.1). */
@@ -41,14 +52,26 @@ final class Router implements HttpFilterChain.Terminal {
           "te",
           "trailer");
 
+  /** Envoy's attempt counter header, sent upstream when the virtual host asks for it. */
+  static final String ATTEMPT_COUNT = "x-envoy-attempt-count";
+
   private final RandomSource routeRandom;
+  private final RandomSource retryRandom;
   private final UpstreamCall upstream;
   private final ScheduledExecutorService scheduler;
+  private final Clock clock;
 
-  Router(RandomSource routeRandom, UpstreamCall upstream, ScheduledExecutorService scheduler) {
+  Router(
+      RandomSource routeRandom,
+      UpstreamCall upstream,
+      ScheduledExecutorService scheduler,
+      Clock clock) {
     this.routeRandom = routeRandom;
+    // Back-off jitter draws from its own stream so retries never shift the weighted picks.
+    this.retryRandom = routeRandom.fork("retry");
     this.upstream = upstream;
     this.scheduler = scheduler;
+    this.clock = clock;
   }
 
   @Override
@@ -63,18 +86,75 @@ final class Router implements HttpFilterChain.Terminal {
       return localReply(
           503, ResponseFlag.NO_CLUSTER_FOUND, "", route.get().name(), picked.name(), "-");
     }
+    RouteAction action = route.get().action();
+    Optional<RetryPolicy> policy = action.retryPolicy();
+    RouterState state =
+        new RouterState(
+            route.get(),
+            picked,
+            new RetryState(policy, retryRandom, RetryAdmission.UNLIMITED),
+            new RequestTimeouts(action.timeout(), policy.flatMap(RetryPolicy::perTryTimeout)),
+            clockNanos());
     CompletableFuture<RequestOutcome> result = new CompletableFuture<>();
-    attempt(request, new RouterState(route.get(), picked), result);
+    state
+        .timeouts()
+        .routeTimer()
+        .ifPresent(
+            timeout ->
+                state.routeTimerArmed(
+                    scheduler.schedule(
+                        () -> request.executor().execute(() -> routeTimedOut(state, result)),
+                        timeout.toNanos(),
+                        TimeUnit.NANOSECONDS)));
+    attempt(request, state, result);
     return result;
   }
 
-  /** One upstream attempt; completes {@code result} or arms the next attempt. */
+  /**
+   * The route timeout fired: Envoy answers 504 UT and resets the attempt in flight (completing its
+   * exchange closes the upstream connection), whether an attempt or a back-off was pending.
+   */
+  private void routeTimedOut(RouterState state, CompletableFuture<RequestOutcome> result) {
+    if (state.done()) {
+      return;
+    }
+    state
+        .finish()
+        .ifPresent(
+            running ->
+                running.completeExceptionally(
+                    new UpstreamException(
+                        UpstreamException.Kind.TIMEOUT, "route timeout: attempt reset", null)));
+    AttemptOutcome.Failure timeout =
+        new AttemptOutcome.Failure(AttemptOutcome.Failure.Kind.TIMEOUT);
+    List<UpstreamAttempt> attempts = state.attempts();
+    result.complete(
+        new RequestOutcome.LocalReply(
+            timeout.localReplyStatus(),
+            ResponseFlag.UPSTREAM_REQUEST_TIMEOUT,
+            timeout.localReplyBody(),
+            state.route().name(),
+            state.cluster().name(),
+            attempts.isEmpty() ? "-" : attempts.get(attempts.size() - 1).host(),
+            attempts,
+            Optional.empty()));
+  }
+
+  /**
+   * One upstream attempt: host pick (avoiding hosts already tried when the policy says so), the
+   * exchange under the per-try timeout, then {@link #finished}. The cluster's admission check
+   * (circuit breaking) belongs right before the exchange starts.
+   */
   private void attempt(
       RequestContext request, RouterState state, CompletableFuture<RequestOutcome> result) {
+    if (state.done()) {
+      return;
+    }
     String routeName = state.route().name();
     String clusterName = state.cluster().name();
     UpstreamCluster cluster = request.routing().clusters().get(clusterName);
-    if (cluster.hosts.isEmpty()) {
+    if (cluster == null || cluster.hosts.isEmpty()) {
+      state.finish();
       result.complete(
           new RequestOutcome.LocalReply(
               503,
@@ -82,57 +162,103 @@ final class Router implements HttpFilterChain.Terminal {
               "no healthy upstream",
               routeName,
               clusterName,
-              "-"));
+              "-",
+              state.attempts(),
+              Optional.empty()));
       return;
     }
+    RetryState retry = state.retry();
     UpstreamHost host = cluster.loadBalancer.pickHost(cluster.hosts);
-    host.active.incrementAndGet();
-    host.total.increment();
-    upstream
-        .send(
-            host.address,
-            upstreamRequest(request.downstream(), request.requestId()),
-            state.route().action().timeout())
-        .whenComplete(
-            (response, error) ->
-                request
-                    .executor()
-                    .execute(
-                        () -> {
-                          host.active.decrementAndGet();
-                          try {
-                            finished(request, state, host, response, error, result);
-                          } catch (RuntimeException e) {
-                            if (response != null) {
-                              response.release();
-                            }
-                            result.completeExceptionally(e);
-                          }
-                        }));
+    // Envoy's host selection retry: re-pick while the previous_hosts predicate rejects the host,
+    // at most host_selection_retry_max_attempts times, then keep the last pick.
+    for (int i = 0;
+        i < retry.hostSelectionRetryMaxAttempts() && retry.shouldSelectAnotherHost(host.toString());
+        i++) {
+      host = cluster.loadBalancer.pickHost(cluster.hosts);
+    }
+    UpstreamHost chosen = host;
+    int number = retry.onAttemptStarted(chosen.toString());
+    chosen.active.incrementAndGet();
+    chosen.total.increment();
+    FullHttpRequest forwarded = upstreamRequest(request.downstream(), request.requestId());
+    if (state.route().action().includeRequestAttemptCount()) {
+      forwarded.headers().set(ATTEMPT_COUNT, number);
+    }
+    long attemptStart = clockNanos();
+    CompletableFuture<FullHttpResponse> exchange =
+        upstream.send(chosen.address, forwarded, state.timeouts().perTry().orElse(Duration.ZERO));
+    state.inFlight(exchange);
+    exchange.whenComplete(
+        (response, error) ->
+            request
+                .executor()
+                .execute(
+                    () -> {
+                      chosen.active.decrementAndGet();
+                      try {
+                        finished(
+                            request, state, chosen, number, attemptStart, response, error, result);
+                      } catch (RuntimeException e) {
+                        if (response != null) {
+                          response.release();
+                        }
+                        result.completeExceptionally(e);
+                      }
+                    }));
   }
 
+  /**
+   * An attempt ended: record its evidence, ask the retry state, then either arm the back-off timer
+   * for the next attempt or complete the request with this outcome. The cluster's outlier detector
+   * is told of each attempt's outcome here.
+   */
   private void finished(
       RequestContext request,
       RouterState state,
       UpstreamHost host,
+      int number,
+      long attemptStart,
       FullHttpResponse response,
       Throwable error,
       CompletableFuture<RequestOutcome> result) {
-    AttemptOutcome outcome =
-        error == null
-            ? new AttemptOutcome.Response(response.status().code())
-            : new AttemptOutcome.Failure(failureKind(error));
-    Optional<Duration> backoff = state.onAttemptFinished(host.toString(), outcome);
-    if (backoff.isPresent()) {
+    if (state.done()) {
+      // The route timeout already answered; this attempt was reset.
       if (response != null) {
         response.release();
       }
-      scheduler.schedule(
-          () -> request.executor().execute(() -> attempt(request, state, result)),
-          backoff.get().toNanos(),
-          TimeUnit.NANOSECONDS);
       return;
     }
+    state.attemptEnded();
+    AttemptOutcome outcome =
+        error == null
+            ? new AttemptOutcome.Response(response.status().code(), grpcStatus(response))
+            : new AttemptOutcome.Failure(failureKind(error));
+    state.recordAttempt(
+        new UpstreamAttempt(
+            number,
+            host.toString(),
+            error == null ? response.status().code() : 0,
+            outcome.flag(),
+            Duration.ofNanos(clockNanos() - attemptStart)));
+    RetryDecision decision = state.retry().onAttemptFinished(outcome);
+    if (decision instanceof RetryDecision.Retry retry) {
+      if (response != null) {
+        response.release();
+      }
+      state.backoffArmed(
+          scheduler.schedule(
+              () -> request.executor().execute(() -> attempt(request, state, result)),
+              retry.backoff().toNanos(),
+              TimeUnit.NANOSECONDS));
+      return;
+    }
+    Optional<ResponseFlag> retryFlag = Optional.empty();
+    if (decision instanceof RetryDecision.LimitExceeded) {
+      retryFlag = Optional.of(ResponseFlag.UPSTREAM_RETRY_LIMIT_EXCEEDED);
+    } else if (decision instanceof RetryDecision.Overflow) {
+      retryFlag = Optional.of(ResponseFlag.UPSTREAM_OVERFLOW);
+    }
+    state.finish();
     String routeName = state.route().name();
     String clusterName = state.cluster().name();
     if (outcome instanceof AttemptOutcome.Failure failure) {
@@ -143,10 +269,31 @@ final class Router implements HttpFilterChain.Terminal {
               failure.localReplyBody(),
               routeName,
               clusterName,
-              host.toString()));
+              host.toString(),
+              state.attempts(),
+              retryFlag));
     } else {
       result.complete(
-          new RequestOutcome.Proxied(response, routeName, clusterName, host.toString()));
+          new RequestOutcome.Proxied(
+              response, routeName, clusterName, host.toString(), state.attempts(), retryFlag));
+    }
+  }
+
+  private long clockNanos() {
+    Instant now = clock.instant();
+    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+  }
+
+  /** The {@code grpc-status} of a trailers-only gRPC response, if the headers carry one. */
+  private static OptionalInt grpcStatus(FullHttpResponse response) {
+    String value = response.headers().get("grpc-status");
+    if (value == null) {
+      return OptionalInt.empty();
+    }
+    try {
+      return OptionalInt.of(Integer.parseInt(value.strip()));
+    } catch (NumberFormatException e) {
+      return OptionalInt.empty();
     }
   }
 

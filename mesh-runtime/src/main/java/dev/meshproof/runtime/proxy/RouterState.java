@@ -1,30 +1,46 @@
 package dev.meshproof.runtime.proxy;
 
+import dev.meshproof.runtime.policy.retry.RequestTimeouts;
+import dev.meshproof.runtime.policy.retry.RetryState;
 import dev.meshproof.runtime.policy.route.Route;
 import dev.meshproof.runtime.policy.route.WeightedCluster;
-import dev.meshproof.runtime.policy.upstream.AttemptOutcome;
-import java.time.Duration;
+import dev.meshproof.runtime.telemetry.UpstreamAttempt;
+import io.netty.handler.codec.http.FullHttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 
 /**
- * The router's state for one request once its route and cluster are chosen: the attempts made so
- * far and whether another follows. This is where Envoy's {@code RetryState} (would the outcome be
- * retried, is there budget, when) plugs in; without a retry policy every request has exactly one
- * attempt.
+ * The router's state for one request once its route and cluster are chosen: the retry state (the
+ * pure policy object that decides whether and when another attempt follows), the timeouts, the
+ * evidence of the attempts made so far, and the I/O handles a route timeout must cancel (the
+ * attempt in flight, the armed back-off). Touched only on the request's executor.
  */
 final class RouterState {
-  /** One upstream attempt: the host it went to and how it ended. */
-  record Attempt(String host, AttemptOutcome outcome) {}
-
   private final Route route;
   private final WeightedCluster cluster;
-  private final List<Attempt> attempts = new ArrayList<>();
+  private final RetryState retry;
+  private final RequestTimeouts timeouts;
+  private final long startNanos;
+  private final List<UpstreamAttempt> attempts = new ArrayList<>();
+  private boolean done;
+  private Optional<CompletableFuture<FullHttpResponse>> inFlight = Optional.empty();
+  private Optional<Future<?>> pendingTimer = Optional.empty();
+  private Optional<Future<?>> routeTimer = Optional.empty();
 
-  RouterState(Route route, WeightedCluster cluster) {
+  RouterState(
+      Route route,
+      WeightedCluster cluster,
+      RetryState retry,
+      RequestTimeouts timeouts,
+      long startNanos) {
     this.route = route;
     this.cluster = cluster;
+    this.retry = retry;
+    this.timeouts = timeouts;
+    this.startNanos = startNanos;
   }
 
   Route route() {
@@ -35,22 +51,55 @@ final class RouterState {
     return cluster;
   }
 
+  RetryState retry() {
+    return retry;
+  }
+
+  RequestTimeouts timeouts() {
+    return timeouts;
+  }
+
+  long startNanos() {
+    return startNanos;
+  }
+
   /** The attempts so far, in order. */
-  List<Attempt> attempts() {
+  List<UpstreamAttempt> attempts() {
     return List.copyOf(attempts);
   }
 
-  /**
-   * Records a finished attempt; returns the backoff before the next attempt, or empty when this
-   * outcome is the request's.
-   */
-  Optional<Duration> onAttemptFinished(String host, AttemptOutcome outcome) {
-    attempts.add(new Attempt(host, outcome));
-    if (route.action().retryPolicy().isPresent()) {
-      // The decoder NACKs retry policies until a RetryState honours them here.
-      throw new IllegalStateException(
-          "route " + route.name() + " has a retry policy, which the router does not implement");
-    }
-    return Optional.empty();
+  void recordAttempt(UpstreamAttempt attempt) {
+    attempts.add(attempt);
+  }
+
+  /** True once the request's outcome is decided; late attempt results are then dropped. */
+  boolean done() {
+    return done;
+  }
+
+  /** Marks the request decided and cancels its timers; returns the attempt still in flight. */
+  Optional<CompletableFuture<FullHttpResponse>> finish() {
+    done = true;
+    pendingTimer.ifPresent(t -> t.cancel(false));
+    routeTimer.ifPresent(t -> t.cancel(false));
+    Optional<CompletableFuture<FullHttpResponse>> running = inFlight;
+    inFlight = Optional.empty();
+    return running;
+  }
+
+  void inFlight(CompletableFuture<FullHttpResponse> attempt) {
+    inFlight = Optional.of(attempt);
+  }
+
+  void attemptEnded() {
+    inFlight = Optional.empty();
+  }
+
+  void backoffArmed(Future<?> timer) {
+    pendingTimer = Optional.of(timer);
+  }
+
+  void routeTimerArmed(Future<?> timer) {
+    routeTimer = Optional.of(timer);
   }
 }

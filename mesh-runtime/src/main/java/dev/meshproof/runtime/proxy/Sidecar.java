@@ -67,7 +67,7 @@ public final class Sidecar implements SidecarProxy {
     this.scheduler = builder.scheduler.orElse(group);
     this.requestIds = builder.requestIds;
     this.connections = new HttpConnectionPool(group, Duration.ofSeconds(10));
-    this.router = new Router(random.fork("route"), connections::send, scheduler);
+    this.router = new Router(random.fork("route"), connections::send, scheduler, clock);
     this.outbound = bind(group, XdsNames.OUTBOUND_LISTENER);
     this.inbound =
         request.servicePort().isPresent()

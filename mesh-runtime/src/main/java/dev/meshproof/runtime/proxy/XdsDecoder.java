@@ -5,6 +5,9 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import dev.meshproof.runtime.policy.lb.LbPolicy;
+import dev.meshproof.runtime.policy.retry.RetryBackoff;
+import dev.meshproof.runtime.policy.retry.RetryOn;
+import dev.meshproof.runtime.policy.retry.RetryPolicy;
 import dev.meshproof.runtime.policy.route.HeaderMatcher;
 import dev.meshproof.runtime.policy.route.Route;
 import dev.meshproof.runtime.policy.route.RouteMatch;
@@ -34,6 +37,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -202,6 +206,15 @@ final class XdsDecoder {
               + vh.getResponseHeadersToAddCount()
               + vh.getResponseHeadersToRemoveCount(),
           "route config " + config.getName() + ", virtual host " + vh.getName());
+      if (vh.hasRetryPolicy() || vh.getIncludeAttemptCountInResponse() || vh.hasHedgePolicy()) {
+        throw new IllegalArgumentException(
+            "route config "
+                + config.getName()
+                + ", virtual host "
+                + vh.getName()
+                + ": virtual-host retry_policy, hedge_policy and include_attempt_count_in_response"
+                + " are not supported by the embedded sidecar (retry policies are per route)");
+      }
       List<Route> routes = new ArrayList<>();
       for (var route : vh.getRoutesList()) {
         String where =
@@ -213,7 +226,10 @@ final class XdsDecoder {
                 + route.getName()
                 + "'";
         routes.add(
-            new Route(route.getName(), match(route.getMatch(), where), action(route, where)));
+            new Route(
+                route.getName(),
+                match(route.getMatch(), where),
+                action(route, vh.getIncludeRequestAttemptCount(), where)));
       }
       hosts.add(new VirtualHost(vh.getName(), vh.getDomainsList(), routes));
     }
@@ -300,7 +316,9 @@ final class XdsDecoder {
    * NACKed until the router implements them.
    */
   private static dev.meshproof.runtime.policy.route.RouteAction action(
-      io.envoyproxy.envoy.config.route.v3.Route route, String where) {
+      io.envoyproxy.envoy.config.route.v3.Route route,
+      boolean includeRequestAttemptCount,
+      String where) {
     if (!route.hasRoute()) {
       throw new IllegalArgumentException(
           where
@@ -309,14 +327,13 @@ final class XdsDecoder {
               + " is not supported by the embedded sidecar yet");
     }
     RouteAction action = route.getRoute();
-    if (action.hasRetryPolicy()
-        || action.getRequestMirrorPoliciesCount() > 0
+    if (action.getRequestMirrorPoliciesCount() > 0
         || !action.getPrefixRewrite().isEmpty()
         || action.hasRegexRewrite()
         || action.getHashPolicyCount() > 0) {
       throw new IllegalArgumentException(
           where
-              + ": retry, mirror, rewrite and hash policies are not supported by the embedded sidecar yet");
+              + ": mirror, rewrite and hash policies are not supported by the embedded sidecar yet");
     }
     if (action.getHostRewriteSpecifierCase()
         != RouteAction.HostRewriteSpecifierCase.HOSTREWRITESPECIFIER_NOT_SET) {
@@ -332,18 +349,16 @@ final class XdsDecoder {
             + route.getResponseHeadersToAddCount()
             + route.getResponseHeadersToRemoveCount(),
         where);
-    // Envoy's default for an unset timeout is 15 s, which the router does not apply: only the
-    // disabled timeout Istio always sets is honoured.
-    if (!action.hasTimeout()
-        || action.getTimeout().getSeconds() != 0
-        || action.getTimeout().getNanos() != 0) {
-      throw new IllegalArgumentException(
-          where
-              + ": timeout "
-              + (action.hasTimeout() ? action.getTimeout().getSeconds() + "s" : "unset")
-              + " is not supported by the embedded sidecar yet (expected: 0s, disabled)");
+    // Envoy's default for an unset route timeout is 15 s (Istio always sets one, 0s = disabled).
+    Duration timeout =
+        action.hasTimeout() ? XdsDecoder.duration(action.getTimeout()) : Duration.ofSeconds(15);
+    var builder =
+        dev.meshproof.runtime.policy.route.RouteAction.builder()
+            .timeout(timeout)
+            .includeRequestAttemptCount(includeRequestAttemptCount);
+    if (action.hasRetryPolicy()) {
+      builder.retryPolicy(retryPolicy(action.getRetryPolicy(), where + ", retry_policy"));
     }
-    var builder = dev.meshproof.runtime.policy.route.RouteAction.builder().timeout(Duration.ZERO);
     switch (action.getClusterSpecifierCase()) {
       case CLUSTER -> builder.cluster(action.getCluster());
       case WEIGHTED_CLUSTERS -> {
@@ -365,6 +380,98 @@ final class XdsDecoder {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Envoy's retry policy as the router honours it: {@code retry_on} conditions of {@link RetryOn},
+   * {@code num_retries} (Envoy's default 1), {@code retriable_status_codes}, {@code
+   * per_try_timeout}, the {@code previous_hosts} host predicate, {@code
+   * host_selection_retry_max_attempts} and {@code retry_back_off}. {@code retry_priority} {@code
+   * previous_priorities} (Istio's {@code retryRemoteLocalities}) is accepted because it changes
+   * nothing here: every endpoint the translation emits has priority 0. Anything else is NACKed.
+   */
+  private static RetryPolicy retryPolicy(
+      io.envoyproxy.envoy.config.route.v3.RetryPolicy policy, String where) {
+    Set<RetryOn> on = new LinkedHashSet<>();
+    for (String token : policy.getRetryOn().split(",")) {
+      String name = token.strip();
+      if (name.isEmpty()) {
+        continue;
+      }
+      on.add(
+          RetryOn.of(name)
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          where
+                              + ": retry_on '"
+                              + name
+                              + "' not supported by the embedded sidecar (supported: "
+                              + RetryOn.allowed()
+                              + ")")));
+    }
+    boolean previousHosts = false;
+    for (var predicate : policy.getRetryHostPredicateList()) {
+      if (!predicate.getName().equals("envoy.retry_host_predicates.previous_hosts")) {
+        throw new IllegalArgumentException(
+            where
+                + ": retry_host_predicate '"
+                + predicate.getName()
+                + "' not supported by the embedded sidecar (supported:"
+                + " envoy.retry_host_predicates.previous_hosts)");
+      }
+      previousHosts = true;
+    }
+    if (policy.hasRetryPriority()
+        && !policy
+            .getRetryPriority()
+            .getName()
+            .equals("envoy.retry_priorities.previous_priorities")) {
+      throw new IllegalArgumentException(
+          where
+              + ": retry_priority '"
+              + policy.getRetryPriority().getName()
+              + "' not supported by the embedded sidecar (supported:"
+              + " envoy.retry_priorities.previous_priorities)");
+    }
+    RetryBackoff backoff = RetryBackoff.ENVOY_DEFAULT;
+    if (policy.hasRetryBackOff()) {
+      Duration base = duration(policy.getRetryBackOff().getBaseInterval());
+      Duration max =
+          policy.getRetryBackOff().hasMaxInterval()
+              ? duration(policy.getRetryBackOff().getMaxInterval())
+              : base.multipliedBy(10);
+      backoff = new RetryBackoff(base, max);
+    }
+    var rest =
+        policy.toBuilder()
+            .clearRetryOn()
+            .clearNumRetries()
+            .clearRetriableStatusCodes()
+            .clearPerTryTimeout()
+            .clearRetryHostPredicate()
+            .clearHostSelectionRetryMaxAttempts()
+            .clearRetryPriority()
+            .clearRetryBackOff();
+    rejectUnsupported(rest, where);
+    try {
+      return new RetryPolicy(
+          policy.hasNumRetries() ? policy.getNumRetries().getValue() : 1,
+          on,
+          new LinkedHashSet<>(policy.getRetriableStatusCodesList()),
+          policy.hasPerTryTimeout() && !duration(policy.getPerTryTimeout()).isZero()
+              ? Optional.of(duration(policy.getPerTryTimeout()))
+              : Optional.empty(),
+          previousHosts,
+          (int) Math.max(1, policy.getHostSelectionRetryMaxAttempts()),
+          backoff);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Duration duration(com.google.protobuf.Duration d) {
+    return Duration.ofSeconds(d.getSeconds(), d.getNanos());
   }
 
   private static void rejectHeaderChanges(int count, String where) {

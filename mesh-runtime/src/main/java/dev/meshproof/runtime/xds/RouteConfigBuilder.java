@@ -1,21 +1,26 @@
 package dev.meshproof.runtime.xds;
 
+import com.google.protobuf.Any;
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.UInt32Value;
 import dev.meshproof.runtime.config.StringMatch;
 import dev.meshproof.runtime.config.VirtualService;
 import dev.meshproof.runtime.config.VirtualService.HttpMatchRequest;
+import dev.meshproof.runtime.config.VirtualService.HttpRetry;
 import dev.meshproof.runtime.config.VirtualService.HttpRoute;
 import dev.meshproof.runtime.config.VirtualService.RouteDestination;
 import dev.meshproof.runtime.registry.Hostnames;
 import dev.meshproof.runtime.registry.ServiceInstance;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
+import io.envoyproxy.envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import java.util.LinkedHashSet;
@@ -29,7 +34,10 @@ import java.util.TreeMap;
 /**
  * RDS for one proxy: the {@code outbound} route configuration with a virtual host per service port
  * (Istio's domains, one route per VirtualService match, or a catch-all to the whole service), and
- * the inline inbound route of a serving workload. Route timeouts follow the Istio profile.
+ * the inline inbound route of a serving workload. Route timeouts follow the Istio profile; every
+ * outbound route carries istiod's retry policy (the default one, or the VirtualService's {@code
+ * retries}), and outbound virtual hosts ask for {@code x-envoy-attempt-count}, as istiod's {@code
+ * buildSidecarOutboundVirtualHosts} does.
  */
 final class RouteConfigBuilder {
   private final TranslationInput input;
@@ -70,7 +78,8 @@ final class RouteConfigBuilder {
     VirtualHost.Builder host =
         VirtualHost.newBuilder()
             .setName(key.host() + ":" + key.port())
-            .addAllDomains(domains(key, input.proxy().namespace()));
+            .addAllDomains(domains(key, input.proxy().namespace()))
+            .setIncludeRequestAttemptCount(true);
     Optional<VirtualService> vs = input.virtualServiceFor(key.host());
     if (vs.isEmpty()) {
       host.addRoutes(
@@ -78,7 +87,9 @@ final class RouteConfigBuilder {
               .setName("default")
               .setMatch(RouteMatch.newBuilder().setPrefix("/"))
               .setRoute(
-                  routeAction().setCluster(XdsNames.outboundCluster(key.port(), "", key.host()))));
+                  routeAction()
+                      .setCluster(XdsNames.outboundCluster(key.port(), "", key.host()))
+                      .setRetryPolicy(defaultRetryPolicy())));
       return host.build();
     }
     for (HttpRoute rule : vs.get().http()) {
@@ -134,10 +145,14 @@ final class RouteConfigBuilder {
       String namespace,
       ServiceKey self,
       Map<ServiceKey, List<ServiceInstance>> services) {
+    RouteAction.Builder action = routeAction();
+    // istiod setTimeout (route/route.go :1331): the rule's timeout, else disabled (0s).
+    rule.timeout().ifPresent(t -> action.setTimeout(XdsProtos.duration(t)));
+    retryPolicy(rule.retries()).ifPresent(action::setRetryPolicy);
     List<RouteDestination> destinations =
         rule.route().stream().filter(d -> d.weight().orElse(100) > 0).toList();
     if (destinations.size() == 1) {
-      return routeAction().setCluster(clusterName(destinations.get(0), namespace, self, services));
+      return action.setCluster(clusterName(destinations.get(0), namespace, self, services));
     }
     WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
     for (RouteDestination destination : destinations) {
@@ -146,7 +161,76 @@ final class RouteConfigBuilder {
               .setName(clusterName(destination, namespace, self, services))
               .setWeight(UInt32Value.of(destination.weight().orElse(0))));
     }
-    return routeAction().setWeightedClusters(weighted);
+    return action.setWeightedClusters(weighted);
+  }
+
+  /**
+   * istiod's default retry policy ({@code pilot/pkg/networking/core/route/retry/retry.go} {@code
+   * DefaultPolicy}, see notes/istiod-defaults.md section 1): 2 retries on connect-failure,
+   * refused-stream, unavailable, cancelled and retriable-status-codes, avoiding previous hosts with
+   * 5 host selection attempts. The retriable status codes come from the profile: {@code [503]} up
+   * to Istio 1.23, none since 1.24.
+   */
+  private RetryPolicy.Builder defaultRetryPolicy() {
+    RetryPolicy.Builder policy =
+        RetryPolicy.newBuilder()
+            .setRetryOn(DEFAULT_RETRY_ON)
+            .setNumRetries(UInt32Value.of(2))
+            .addRetryHostPredicate(
+                RetryPolicy.RetryHostPredicate.newBuilder()
+                    .setName("envoy.retry_host_predicates.previous_hosts")
+                    .setTypedConfig(Any.pack(PreviousHostsPredicate.getDefaultInstance())))
+            .setHostSelectionRetryMaxAttempts(5);
+    policy.addAllRetriableStatusCodes(input.profile().defaultRetriableStatusCodes());
+    return policy;
+  }
+
+  /** Istio's default {@code retry_on} (retry.go :37; the API doc omits retriable-status-codes). */
+  static final String DEFAULT_RETRY_ON =
+      "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
+
+  /**
+   * istiod's {@code ConvertPolicy} (retry.go :107): no {@code retries} is the default policy;
+   * {@code attempts: 0} is no policy at all; otherwise the default with {@code num_retries}, {@code
+   * retryOn} split by {@code parseRetryOn} (status codes to {@code retriable_status_codes}, {@code
+   * retriable-status-codes} appended when codes exist), {@code per_try_timeout}, and {@code
+   * retryRemoteLocalities} as the {@code previous_priorities} retry priority.
+   */
+  private Optional<RetryPolicy.Builder> retryPolicy(Optional<HttpRetry> retries) {
+    if (retries.isEmpty()) {
+      return Optional.of(defaultRetryPolicy());
+    }
+    HttpRetry in = retries.get();
+    if (in.attempts() <= 0) {
+      return Optional.empty();
+    }
+    RetryPolicy.Builder policy = defaultRetryPolicy().setNumRetries(UInt32Value.of(in.attempts()));
+    in.perTryTimeout().ifPresent(t -> policy.setPerTryTimeout(XdsProtos.duration(t)));
+    if (in.retryOn().isPresent() && !in.retryOn().get().isEmpty()) {
+      List<String> policies = new java.util.ArrayList<>();
+      List<Integer> codes = new java.util.ArrayList<>();
+      for (String part : in.retryOn().get().split(",")) {
+        String token = part.strip();
+        if (token.matches("[0-9]{3}")) {
+          codes.add(Integer.parseInt(token));
+        } else if (!token.isEmpty()) {
+          policies.add(token);
+        }
+      }
+      if (!codes.isEmpty() && !policies.contains("retriable-status-codes")) {
+        policies.add("retriable-status-codes");
+      }
+      policy.setRetryOn(String.join(",", policies)).clearRetriableStatusCodes();
+      policy.addAllRetriableStatusCodes(codes);
+    }
+    if (in.retryRemoteLocalities()) {
+      policy.setRetryPriority(
+          RetryPolicy.RetryPriority.newBuilder()
+              .setName("envoy.retry_priorities.previous_priorities")
+              .setTypedConfig(
+                  Any.pack(PreviousPrioritiesConfig.newBuilder().setUpdateFrequency(2).build())));
+    }
+    return Optional.of(policy);
   }
 
   private static String clusterName(

@@ -28,6 +28,12 @@ public final class XdsJson {
           .add(ListenersConfigDump.getDescriptor())
           .add(RoutesConfigDump.getDescriptor())
           .add(EndpointsConfigDump.getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate
+                  .getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.retry.priority.previous_priorities.v3
+                  .PreviousPrioritiesConfig.getDescriptor())
           .build();
 
   private XdsJson() {}

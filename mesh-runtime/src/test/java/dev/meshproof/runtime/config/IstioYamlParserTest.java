@@ -130,14 +130,14 @@ class IstioYamlParserTest {
                     spec:
                       hosts: [catalog]
                       http:
-                      - retries: {attempts: 3}
+                      - fault: {abort: {httpStatus: 503}}
                         route:
                         - destination: {host: catalog}
                     """,
                     "vs.yaml",
                     "default"))
         .hasMessageContaining(
-            "spec.http[0].retries: valid Istio, but not supported by Meshproof yet");
+            "spec.http[0].fault: valid Istio, but not supported by Meshproof yet");
   }
 
   @Test

@@ -48,7 +48,7 @@ class RouterTest {
   }
 
   private Router router(RandomSource random, Optional<UpstreamException.Kind> failure) {
-    return new Router(random, upstream(failure), clock.scheduler());
+    return new Router(random, upstream(failure), clock.scheduler(), clock.clock());
   }
 
   @Test
@@ -137,15 +137,24 @@ class RouterTest {
             .join();
 
     assertThat(sentTo).containsExactly(V1, V1);
-    assertThat(timeout)
-        .isEqualTo(
-            new RequestOutcome.LocalReply(
-                504,
-                ResponseFlag.UPSTREAM_REQUEST_TIMEOUT,
-                "upstream request timeout",
-                "r",
-                "v1",
-                "127.0.0.1:9001"));
+    RequestOutcome.LocalReply timedOut = (RequestOutcome.LocalReply) timeout;
+    assertThat(
+            List.of(
+                timedOut.status(),
+                timedOut.responseFlag(),
+                timedOut.body(),
+                timedOut.route(),
+                timedOut.cluster(),
+                timedOut.host()))
+        .containsExactly(
+            504,
+            ResponseFlag.UPSTREAM_REQUEST_TIMEOUT,
+            "upstream request timeout",
+            "r",
+            "v1",
+            "127.0.0.1:9001");
+    assertThat(timedOut.attempts()).hasSize(1);
+    assertThat(timedOut.retryFlag()).isEmpty();
     assertThat(reset.status()).isEqualTo(503);
     assertThat(reset.flag()).contains(ResponseFlag.UPSTREAM_CONNECTION_TERMINATION);
     assertThat(((RequestOutcome.LocalReply) reset).body())

@@ -223,13 +223,6 @@ class XdsDecoderTest {
         RouteAction.newBuilder().setCluster("c").setTimeout(Duration.newBuilder().setSeconds(0));
 
     assertThatThrownBy(
-            () ->
-                XdsDecoder.routes(
-                    routeConfig(base.clone().setTimeout(Duration.newBuilder().setSeconds(3)))))
-        .hasMessageContaining("timeout 3s is not supported");
-    assertThatThrownBy(() -> XdsDecoder.routes(routeConfig(base.clone().clearTimeout())))
-        .hasMessageContaining("timeout unset is not supported");
-    assertThatThrownBy(
             () -> XdsDecoder.routes(routeConfig(base.clone().setHostRewriteLiteral("other"))))
         .hasMessageContaining("host rewrite");
     assertThatThrownBy(
@@ -239,8 +232,75 @@ class XdsDecoderTest {
                         base.clone()
                             .setRetryPolicy(
                                 io.envoyproxy.envoy.config.route.v3.RetryPolicy.newBuilder()
-                                    .setRetryOn("5xx")))))
-        .hasMessageContaining("retry, mirror, rewrite and hash policies are not supported");
+                                    .setRetryOn("5xx,envoy-ratelimited")))))
+        .hasMessageContaining(
+            "retry_policy: retry_on 'envoy-ratelimited' not supported by the embedded sidecar");
+    assertThatThrownBy(
+            () ->
+                XdsDecoder.routes(
+                    routeConfig(
+                        base.clone()
+                            .setRetryPolicy(
+                                io.envoyproxy.envoy.config.route.v3.RetryPolicy.newBuilder()
+                                    .setRetryOn("5xx")
+                                    .addRetriableHeaders(
+                                        io.envoyproxy.envoy.config.route.v3.HeaderMatcher
+                                            .newBuilder()
+                                            .setName("x-retry"))))))
+        .hasMessageContaining("[retriable_headers] not supported by the embedded sidecar");
+  }
+
+  @Test
+  void timeoutRetryPolicyAndAttemptCountAreDecodedForTheRouter() {
+    RouteConfiguration config =
+        RouteConfiguration.newBuilder()
+            .setName("outbound")
+            .addVirtualHosts(
+                io.envoyproxy.envoy.config.route.v3.VirtualHost.newBuilder()
+                    .setName("catalog:80")
+                    .addDomains("catalog")
+                    .setIncludeRequestAttemptCount(true)
+                    .addRoutes(
+                        io.envoyproxy.envoy.config.route.v3.Route.newBuilder()
+                            .setName("r")
+                            .setMatch(
+                                io.envoyproxy.envoy.config.route.v3.RouteMatch.newBuilder()
+                                    .setPrefix("/"))
+                            .setRoute(
+                                RouteAction.newBuilder()
+                                    .setCluster("c")
+                                    .setTimeout(Duration.newBuilder().setNanos(300_000_000))
+                                    .setRetryPolicy(
+                                        io.envoyproxy.envoy.config.route.v3.RetryPolicy.newBuilder()
+                                            .setRetryOn("connect-failure,retriable-status-codes")
+                                            .setNumRetries(com.google.protobuf.UInt32Value.of(3))
+                                            .addRetriableStatusCodes(503)
+                                            .setPerTryTimeout(
+                                                Duration.newBuilder().setNanos(100_000_000))
+                                            .addRetryHostPredicate(
+                                                io.envoyproxy.envoy.config.route.v3.RetryPolicy
+                                                    .RetryHostPredicate.newBuilder()
+                                                    .setName(
+                                                        "envoy.retry_host_predicates.previous_hosts"))
+                                            .setHostSelectionRetryMaxAttempts(5)))))
+            .build();
+
+    var action = XdsDecoder.routes(config).virtualHosts().get(0).routes().get(0).action();
+
+    assertThat(action.timeout()).isEqualTo(java.time.Duration.ofMillis(300));
+    assertThat(action.includeRequestAttemptCount()).isTrue();
+    assertThat(action.retryPolicy())
+        .contains(
+            new dev.meshproof.runtime.policy.retry.RetryPolicy(
+                3,
+                java.util.Set.of(
+                    dev.meshproof.runtime.policy.retry.RetryOn.CONNECT_FAILURE,
+                    dev.meshproof.runtime.policy.retry.RetryOn.RETRIABLE_STATUS_CODES),
+                java.util.Set.of(503),
+                java.util.Optional.of(java.time.Duration.ofMillis(100)),
+                true,
+                5,
+                dev.meshproof.runtime.policy.retry.RetryBackoff.ENVOY_DEFAULT));
   }
 
   @Test

@@ -28,7 +28,11 @@ import org.junit.jupiter.api.Test;
 class TranslationBuildersTest {
   private static final IstioVersionProfile CUSTOM =
       new IstioVersionProfile(
-          IstioVersion.CURRENT, Duration.ofMillis(1500), LbPolicy.RANDOM, Duration.ofSeconds(3));
+          IstioVersion.CURRENT,
+          Duration.ofMillis(1500),
+          LbPolicy.RANDOM,
+          Duration.ofSeconds(3),
+          List.of(503));
 
   private static final ProxyNode SERVING =
       new ProxyNode(

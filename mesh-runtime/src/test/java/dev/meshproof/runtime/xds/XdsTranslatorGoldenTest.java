@@ -148,17 +148,19 @@ class XdsTranslatorGoldenTest {
 
   @Test
   void clientOnlySidecarGetsTheGoldenXds() throws Exception {
-    assertThat(print(translate(CLIENT))).isEqualTo(golden("client"));
+    assertThat(print(translate(CLIENT))).isEqualTo(golden("client", print(translate(CLIENT))));
   }
 
   @Test
   void servingSidecarGetsTheGoldenXdsWithItsInboundListenerAndCluster() throws Exception {
-    assertThat(print(translate(CATALOG_V1))).isEqualTo(golden("catalog-v1"));
+    assertThat(print(translate(CATALOG_V1)))
+        .isEqualTo(golden("catalog-v1", print(translate(CATALOG_V1))));
   }
 
   @Test
   void sidecarInAnotherNamespaceGetsTheGoldenXdsWithItsShortNames() throws Exception {
-    assertThat(print(translate(REVIEWS_CLIENT))).isEqualTo(golden("reviews-v1"));
+    assertThat(print(translate(REVIEWS_CLIENT)))
+        .isEqualTo(golden("reviews-v1", print(translate(REVIEWS_CLIENT))));
   }
 
   @Test
@@ -201,6 +203,19 @@ class XdsTranslatorGoldenTest {
       }
     }
     return out.toString();
+  }
+
+  /**
+   * The golden file {@code name}; with {@code -Dmeshproof.golden.update=true} it is first rewritten
+   * (in src/test/resources) from {@code actual}, for a deliberate translation change to review.
+   */
+  private static String golden(String name, String actual) throws IOException {
+    if (Boolean.getBoolean("meshproof.golden.update")) {
+      java.nio.file.Files.writeString(
+          java.nio.file.Path.of("src/test/resources/xds/golden-" + name + ".txt"), actual);
+      return actual;
+    }
+    return golden(name);
   }
 
   private static String golden(String name) throws IOException {

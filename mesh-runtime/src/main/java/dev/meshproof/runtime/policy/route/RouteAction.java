@@ -11,7 +11,9 @@ import java.util.Optional;
  * alternative): the cluster or weighted clusters, the route timeout ({@link Duration#ZERO} is
  * disabled, Istio's default), retry policy, mirrors, header changes and rewrite. Only what the
  * embedded sidecar honours is ever populated: the decoder NACKs the other fields until the router
- * implements them, so a value here always means the sidecar acts on it.
+ * implements them, so a value here always means the sidecar acts on it. {@code
+ * includeRequestAttemptCount} is the virtual host's {@code include_request_attempt_count}, carried
+ * on each of its routes: send {@code x-envoy-attempt-count} upstream.
  *
  * @see <a
  *     href="https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#config-route-v3-routeaction">Envoy
@@ -25,7 +27,8 @@ public record RouteAction(
     HeaderChanges requestHeaderChanges,
     HeaderChanges responseHeaderChanges,
     Optional<PathRewrite> rewrite,
-    Optional<Redirect> redirect) {
+    Optional<Redirect> redirect,
+    boolean includeRequestAttemptCount) {
 
   public RouteAction {
     clusters = List.copyOf(clusters);
@@ -66,8 +69,15 @@ public record RouteAction(
     private HeaderChanges responseHeaderChanges = HeaderChanges.NONE;
     private Optional<PathRewrite> rewrite = Optional.empty();
     private Optional<Redirect> redirect = Optional.empty();
+    private boolean includeRequestAttemptCount;
 
     private Builder() {}
+
+    /** Sends {@code x-envoy-attempt-count} upstream (the virtual host's setting). */
+    public Builder includeRequestAttemptCount(boolean include) {
+      this.includeRequestAttemptCount = include;
+      return this;
+    }
 
     /** A single destination (Envoy's {@code cluster}): a one-element list with weight 1. */
     public Builder cluster(String name) {
@@ -125,7 +135,8 @@ public record RouteAction(
           requestHeaderChanges,
           responseHeaderChanges,
           rewrite,
-          redirect);
+          redirect,
+          includeRequestAttemptCount);
     }
   }
 }

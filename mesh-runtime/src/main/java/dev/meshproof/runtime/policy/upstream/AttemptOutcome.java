@@ -2,6 +2,7 @@ package dev.meshproof.runtime.policy.upstream;
 
 import dev.meshproof.runtime.telemetry.ResponseFlag;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * How one upstream attempt of a request ended: a response with its status, or a failure before a
@@ -14,12 +15,20 @@ public sealed interface AttemptOutcome {
   /** The response flag this outcome is logged with; empty for a response. */
   Optional<ResponseFlag> flag();
 
-  /** The upstream answered with {@code status} (any status: a 503 from the app is a response). */
-  record Response(int status) implements AttemptOutcome {
+  /**
+   * The upstream answered with {@code status} (any status: a 503 from the app is a response), and
+   * the {@code grpc-status} of its headers when it had one (a trailers-only gRPC reply).
+   */
+  record Response(int status, OptionalInt grpcStatus) implements AttemptOutcome {
     public Response {
       if (status < 100 || status > 599) {
         throw new IllegalArgumentException("status: " + status + " (expected: 100..599)");
       }
+    }
+
+    /** A response without a {@code grpc-status} header. */
+    public Response(int status) {
+      this(status, OptionalInt.empty());
     }
 
     @Override

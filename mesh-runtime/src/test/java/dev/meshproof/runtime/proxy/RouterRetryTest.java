@@ -1,0 +1,212 @@
+package dev.meshproof.runtime.proxy;
+
+import static dev.meshproof.runtime.proxy.RequestPathFixtures.cluster;
+import static dev.meshproof.runtime.proxy.RequestPathFixtures.request;
+import static dev.meshproof.runtime.proxy.RequestPathFixtures.route;
+import static dev.meshproof.runtime.proxy.RequestPathFixtures.routing;
+import static dev.meshproof.runtime.proxy.RequestPathFixtures.table;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meshproof.common.RandomSource;
+import dev.meshproof.common.VirtualClock;
+import dev.meshproof.runtime.policy.retry.RetryBackoff;
+import dev.meshproof.runtime.policy.retry.RetryOn;
+import dev.meshproof.runtime.policy.retry.RetryPolicy;
+import dev.meshproof.runtime.policy.route.RouteAction;
+import dev.meshproof.runtime.telemetry.ResponseFlag;
+import dev.meshproof.runtime.telemetry.UpstreamAttempt;
+import dev.meshproof.runtime.transport.UpstreamException;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** The router's attempt loop on a virtual clock: retries, back-off timer, timeouts, evidence. */
+class RouterRetryTest {
+  private static final InetSocketAddress V1 = new InetSocketAddress("127.0.0.1", 9001);
+
+  private final VirtualClock clock = new VirtualClock();
+  private final List<FullHttpRequest> sent = new ArrayList<>();
+  private final List<Duration> timeouts = new ArrayList<>();
+  private final List<CompletableFuture<FullHttpResponse>> exchanges = new ArrayList<>();
+
+  /** An upstream whose exchanges the test completes by hand. */
+  private Router router(long pinnedDraw) {
+    UpstreamCall upstream =
+        (host, request, timeout) -> {
+          sent.add(request);
+          timeouts.add(timeout);
+          CompletableFuture<FullHttpResponse> exchange = new CompletableFuture<>();
+          exchanges.add(exchange);
+          return exchange;
+        };
+    return new Router(
+        RandomSource.pinned(pinnedDraw, 0), upstream, clock.scheduler(), clock.clock());
+  }
+
+  private static FullHttpResponse response(int status) {
+    return new DefaultFullHttpResponse(
+        HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.EMPTY_BUFFER);
+  }
+
+  private static RequestContext requestWith(RouteAction action) {
+    return request(routing(cluster("v1", V1)), Optional.of(table(route("r", action))));
+  }
+
+  private static RetryPolicy policy(int retries, Optional<Duration> perTry, RetryOn... on) {
+    return new RetryPolicy(
+        retries, EnumSet.of(on[0], on), Set.of(), perTry, true, 5, RetryBackoff.ENVOY_DEFAULT);
+  }
+
+  @Test
+  void a503IsRetriedAfterTheBackoffWithTheAttemptCountUntilASuccess() {
+    RouteAction action =
+        RouteAction.builder()
+            .cluster("v1")
+            .retryPolicy(policy(2, Optional.empty(), RetryOn.FIVE_XX))
+            .includeRequestAttemptCount(true)
+            .build();
+    // Pinned draw 30: 30 % 25 = 5 ms before retry 1, 30 % 50 = 30 ms before retry 2.
+    CompletableFuture<RequestOutcome> result = router(30).route(requestWith(action));
+
+    exchanges.get(0).complete(response(503));
+    assertThat(exchanges).hasSize(1);
+    clock.advance(Duration.ofMillis(4));
+    assertThat(exchanges).hasSize(1);
+    clock.advance(Duration.ofMillis(1));
+    assertThat(exchanges).hasSize(2);
+    exchanges.get(1).complete(response(503));
+    clock.advance(Duration.ofMillis(29));
+    assertThat(exchanges).hasSize(2);
+    clock.advance(Duration.ofMillis(1));
+    exchanges.get(2).complete(response(200));
+
+    RequestOutcome outcome = result.join();
+    assertThat(outcome.status()).isEqualTo(200);
+    assertThat(outcome.retryFlag()).isEmpty();
+    assertThat(sent)
+        .extracting(r -> r.headers().get("x-envoy-attempt-count"))
+        .containsExactly("1", "2", "3");
+    assertThat(outcome.attempts())
+        .extracting(UpstreamAttempt::number, UpstreamAttempt::status)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(1, 503),
+            org.assertj.core.groups.Tuple.tuple(2, 503),
+            org.assertj.core.groups.Tuple.tuple(3, 200));
+    ((RequestOutcome.Proxied) outcome).response().release();
+  }
+
+  @Test
+  void exhaustedRetriesForwardTheLastResponseFlaggedUrx() {
+    RouteAction action =
+        RouteAction.builder()
+            .cluster("v1")
+            .retryPolicy(policy(1, Optional.empty(), RetryOn.GATEWAY_ERROR))
+            .build();
+    CompletableFuture<RequestOutcome> result = router(0).route(requestWith(action));
+    exchanges.get(0).complete(response(502));
+    clock.advance(Duration.ZERO);
+    exchanges.get(1).complete(response(502));
+
+    RequestOutcome outcome = result.join();
+    assertThat(outcome.status()).isEqualTo(502);
+    assertThat(outcome.retryFlag()).contains(ResponseFlag.UPSTREAM_RETRY_LIMIT_EXCEEDED);
+    assertThat(outcome.attempts()).hasSize(2);
+    assertThat(sent.get(0).headers().contains("x-envoy-attempt-count")).isFalse();
+    ((RequestOutcome.Proxied) outcome).response().release();
+  }
+
+  @Test
+  void aStatusOutsideRetryOnIsNotRetried() {
+    RouteAction action =
+        RouteAction.builder()
+            .cluster("v1")
+            .retryPolicy(policy(3, Optional.empty(), RetryOn.GATEWAY_ERROR))
+            .build();
+    CompletableFuture<RequestOutcome> result = router(0).route(requestWith(action));
+    exchanges.get(0).complete(response(500));
+
+    RequestOutcome outcome = result.join();
+    assertThat(outcome.status()).isEqualTo(500);
+    assertThat(outcome.retryFlag()).isEmpty();
+    assertThat(exchanges).hasSize(1);
+    ((RequestOutcome.Proxied) outcome).response().release();
+  }
+
+  @Test
+  void theRouteTimeoutAnswers504UtAndResetsTheAttemptInFlight() {
+    RouteAction action =
+        RouteAction.builder().cluster("v1").timeout(Duration.ofMillis(300)).build();
+    CompletableFuture<RequestOutcome> result = router(0).route(requestWith(action));
+
+    clock.advance(Duration.ofMillis(299));
+    assertThat(result).isNotDone();
+    clock.advance(Duration.ofMillis(1));
+
+    RequestOutcome outcome = result.join();
+    assertThat(outcome.status()).isEqualTo(504);
+    assertThat(outcome.flag()).contains(ResponseFlag.UPSTREAM_REQUEST_TIMEOUT);
+    assertThat(((RequestOutcome.LocalReply) outcome).body()).isEqualTo("upstream request timeout");
+    // Completing the exchange is what closes the upstream connection in the pool.
+    assertThat(exchanges.get(0)).isCompletedExceptionally();
+    assertThat(timeouts).containsExactly(Duration.ZERO);
+  }
+
+  @Test
+  void aPerTryTimeoutFailsTheAttemptWhichIsRetriedUnderTheRouteTimeout() {
+    RouteAction action =
+        RouteAction.builder()
+            .cluster("v1")
+            .timeout(Duration.ofMillis(1000))
+            .retryPolicy(policy(2, Optional.of(Duration.ofMillis(100)), RetryOn.FIVE_XX))
+            .build();
+    CompletableFuture<RequestOutcome> result = router(0).route(requestWith(action));
+    assertThat(timeouts).containsExactly(Duration.ofMillis(100));
+    // The pool fails the exchange when the per-try timer it was given fires.
+    clock.advance(Duration.ofMillis(100));
+    exchanges
+        .get(0)
+        .completeExceptionally(
+            new UpstreamException(UpstreamException.Kind.TIMEOUT, "per try", null));
+    clock.advance(Duration.ZERO);
+    exchanges.get(1).complete(response(200));
+
+    RequestOutcome outcome = result.join();
+    assertThat(outcome.status()).isEqualTo(200);
+    assertThat(outcome.attempts())
+        .extracting(UpstreamAttempt::flag)
+        .containsExactly(Optional.of(ResponseFlag.UPSTREAM_REQUEST_TIMEOUT), Optional.empty());
+    assertThat(outcome.attempts().get(0).duration()).isEqualTo(Duration.ofMillis(100));
+    ((RequestOutcome.Proxied) outcome).response().release();
+  }
+
+  @Test
+  void theRouteTimeoutDuringABackoffCancelsTheNextAttempt() {
+    RouteAction action =
+        RouteAction.builder()
+            .cluster("v1")
+            .timeout(Duration.ofMillis(10))
+            .retryPolicy(policy(2, Optional.empty(), RetryOn.FIVE_XX))
+            .build();
+    // Pinned draw 24: a 24 ms back-off, past the 10 ms route timeout.
+    CompletableFuture<RequestOutcome> result = router(24).route(requestWith(action));
+    exchanges.get(0).complete(response(503));
+    clock.advance(Duration.ofMillis(10));
+
+    assertThat(result.join().status()).isEqualTo(504);
+    clock.advance(Duration.ofMillis(100));
+    assertThat(exchanges).hasSize(1);
+    assertThat(clock.pendingTasks()).isZero();
+  }
+}

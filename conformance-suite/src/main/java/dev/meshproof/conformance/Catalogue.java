@@ -1,8 +1,12 @@
 package dev.meshproof.conformance;
 
+import static dev.meshproof.scenario.expect.Expectations.attempts;
+import static dev.meshproof.scenario.expect.Expectations.latency;
+import static dev.meshproof.scenario.expect.Expectations.responseFlag;
 import static dev.meshproof.scenario.expect.Expectations.split;
 import static dev.meshproof.scenario.expect.Expectations.successRate;
 
+import dev.meshproof.runtime.IstioVersion;
 import dev.meshproof.scenario.Scenario;
 import dev.meshproof.scenario.chaos.Chaos;
 import java.time.Duration;
@@ -115,6 +119,138 @@ public final class Catalogue {
                     .expect(split("catalog").byVersion(Map.of("v1", 0.9, "v2", 0.1)).atAlpha(0.001))
                     .expect(successRate().atLeast(0.999).atAlpha(0.001))
                     .build()),
+        new ConformanceTest(
+            "mesh-timeouts",
+            Feature.MeshTimeouts,
+            "A 200 ms route timeout cuts off a service that takes 1 s: every request ends 504 UT"
+                + " after 200 ms (at most 150 ms late) with one attempt; a route without a timeout"
+                + " waits 400 ms for its answer.",
+            VIRTUAL_SERVICE_DOC + "#HTTPRoute",
+            yaml ->
+                Scenario.named("catalog route timeout")
+                    .service("catalog", s -> s.version("v1"))
+                    .client("client")
+                    .istio("mesh-timeouts.yaml", yaml)
+                    .traffic(
+                        t ->
+                            t.named("timed")
+                                .from("client")
+                                .get("http://catalog/timed?delay=1s")
+                                .requests(20)
+                                .concurrency(5))
+                    .traffic(
+                        t ->
+                            t.named("untimed")
+                                .from("client")
+                                .get("http://catalog/untimed?delay=400ms")
+                                .requests(5)
+                                .concurrency(5))
+                    .expect(responseFlag("UT").forTraffic("timed"))
+                    .expect(
+                        latency()
+                            .forTraffic("timed")
+                            .atLeast(Duration.ofMillis(200))
+                            .atMost(Duration.ofMillis(200), Duration.ofMillis(150)))
+                    .expect(attempts().forTraffic("timed").neverRetried())
+                    .expect(
+                        latency()
+                            .forTraffic("untimed")
+                            .atLeast(Duration.ofMillis(400))
+                            .atMost(Duration.ofMillis(400), Duration.ofMillis(400)))
+                    .expect(split("catalog").forTraffic("untimed").byVersion(Map.of("v1", 1.0)))
+                    .build()),
+        new ConformanceTest(
+            "mesh-per-try-timeout",
+            Feature.MeshPerTryTimeout,
+            "perTryTimeout 100 ms with 2 retries on gateway-error: a 1 s service gets 3 attempts of"
+                + " 100 ms each, then 504 UT within the 2 s route timeout; a 20 ms service is never"
+                + " retried.",
+            VIRTUAL_SERVICE_DOC + "#HTTPRetry",
+            yaml ->
+                Scenario.named("catalog per-try timeout")
+                    .service("catalog", s -> s.version("v1"))
+                    .client("client")
+                    .istio("mesh-per-try-timeout.yaml", yaml)
+                    .traffic(
+                        t ->
+                            t.named("slow")
+                                .from("client")
+                                .get("http://catalog/?delay=1s")
+                                .requests(10)
+                                .concurrency(5))
+                    .traffic(
+                        t ->
+                            t.named("quick")
+                                .from("client")
+                                .get("http://catalog/?delay=20ms")
+                                .requests(10)
+                                .concurrency(5))
+                    .expect(attempts().forTraffic("slow").exactly(3))
+                    .expect(responseFlag("UT").forTraffic("slow"))
+                    // 3 x 100 ms plus at most 25 + 50 ms of back-off, and a scheduling margin.
+                    .expect(
+                        latency()
+                            .forTraffic("slow")
+                            .atLeast(Duration.ofMillis(300))
+                            .atMost(Duration.ofMillis(375), Duration.ofMillis(200)))
+                    .expect(attempts().forTraffic("quick").neverRetried())
+                    .expect(split("catalog").forTraffic("quick").byVersion(Map.of("v1", 1.0)))
+                    .build()),
+        new ConformanceTest(
+            "mesh-retries",
+            Feature.MeshRetries,
+            "retries.attempts 3 on 5xx: a service failing the first 2 attempts of each request"
+                + " succeeds on the 3rd; one failing 5 gets 4 attempts and its 503; a 500 under a"
+                + " route retrying only gateway-error is not retried.",
+            VIRTUAL_SERVICE_DOC + "#HTTPRetry",
+            yaml ->
+                Scenario.named("catalog retries")
+                    .service("catalog", s -> s.version("v1"))
+                    .client("client")
+                    .istio("mesh-retries.yaml", yaml)
+                    .traffic(
+                        t ->
+                            t.named("flaky")
+                                .from("client")
+                                .get("http://catalog/retry?succeedAfter=2&responseCode=503")
+                                .requests(20)
+                                .concurrency(5))
+                    .traffic(
+                        t ->
+                            t.named("broken")
+                                .from("client")
+                                .get("http://catalog/retry?succeedAfter=5&responseCode=503")
+                                .requests(10)
+                                .concurrency(5))
+                    .traffic(
+                        t ->
+                            t.named("outside-retry-on")
+                                .from("client")
+                                .get("http://catalog/retry?succeedAfter=1&responseCode=500")
+                                .header("x-retry-policy", "gateway-error")
+                                .requests(10)
+                                .concurrency(5))
+                    .expect(attempts().forTraffic("flaky").exactly(3))
+                    .expect(split("catalog").forTraffic("flaky").byVersion(Map.of("v1", 1.0)))
+                    .expect(attempts().forTraffic("broken").exactly(4))
+                    .expect(attempts().forTraffic("outside-retry-on").neverRetried())
+                    .build()),
+        retriesDefault(
+            "mesh-retries-default",
+            IstioVersion.CURRENT,
+            "Istio "
+                + IstioVersion.CURRENT.major()
+                + "."
+                + IstioVersion.CURRENT.minor()
+                + "'s default retry policy (no retries set) does not retry a 503: each request"
+                + " makes one attempt and gets the 503.",
+            1),
+        retriesDefault(
+            "mesh-retries-default-istio-1-23",
+            IstioVersion.of("1.23"),
+            "Under Istio 1.23's default retry policy (retriable_status_codes [503]) the same 503 is"
+                + " retried: each request makes 2 attempts and succeeds.",
+            2),
         loadBalancing(
             "mesh-load-balancer-round-robin",
             "ROUND_ROBIN spreads 300 sequential requests evenly over catalog's 3 endpoints."),
@@ -125,6 +261,38 @@ public final class Catalogue {
             "mesh-load-balancer-least-request",
             "Istio's default LEAST_REQUEST (no loadBalancer set) spreads 300 sequential requests"
                 + " evenly over catalog's 3 endpoints: with nothing in flight every pick is a tie."));
+  }
+
+  /**
+   * A route without {@code retries} in front of a service that answers 503 to the first attempt of
+   * each request: the Istio release decides whether the default retry policy retries it.
+   */
+  private static ConformanceTest retriesDefault(
+      String id, IstioVersion version, String description, int attemptsPerRequest) {
+    return new ConformanceTest(
+        id,
+        Feature.MeshRetriesDefault,
+        description,
+        "https://istio.io/latest/docs/concepts/traffic-management/#retries",
+        yaml -> {
+          Scenario.Builder scenario =
+              Scenario.named(id)
+                  .istioVersion(version)
+                  .service("catalog", s -> s.version("v1"))
+                  .client("client")
+                  .istio(id + ".yaml", yaml)
+                  .traffic(
+                      t ->
+                          t.from("client")
+                              .get("http://catalog/retry?succeedAfter=1&responseCode=503")
+                              .requests(20)
+                              .concurrency(5))
+                  .expect(attempts().exactly(attemptsPerRequest));
+          if (attemptsPerRequest > 1) {
+            scenario.expect(successRate().atLeast(0.999));
+          }
+          return scenario.build();
+        });
   }
 
   /** Sends 30 requests for {@code path} and expects every one served by {@code version}. */

@@ -17,6 +17,14 @@ public enum Feature {
    * DestinationRule {@code trafficPolicy.loadBalancer.simple} spreading requests over endpoints.
    */
   MeshLoadBalancing(SupportLevel.CORE),
+  /** VirtualService {@code http[].timeout}: the route timeout, 504 UT when it fires. */
+  MeshTimeouts(SupportLevel.CORE),
+  /** VirtualService {@code retries.perTryTimeout}: each attempt bounded, timed-out ones retried. */
+  MeshPerTryTimeout(SupportLevel.CORE),
+  /** VirtualService {@code retries}: attempts and retryOn (policies and status codes). */
+  MeshRetries(SupportLevel.CORE),
+  /** Istio's default retry policy on routes without {@code retries}, per Istio release. */
+  MeshRetriesDefault(SupportLevel.CORE),
   /** Proxies keep serving their last configuration while the control plane is unavailable. */
   MeshControlPlaneOutage(SupportLevel.EXTENDED);
 

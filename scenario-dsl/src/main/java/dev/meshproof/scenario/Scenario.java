@@ -1,5 +1,6 @@
 package dev.meshproof.scenario;
 
+import dev.meshproof.runtime.IstioVersion;
 import dev.meshproof.scenario.chaos.ChaosPlan;
 import dev.meshproof.scenario.chaos.FaultSpec;
 import dev.meshproof.scenario.chaos.InstanceSelector;
@@ -41,7 +42,8 @@ public record Scenario(
     List<TrafficSpec> traffic,
     List<Expectation> expectations,
     ChaosPlan chaos,
-    long seed) {
+    long seed,
+    IstioVersion istioVersion) {
 
   /** The system property that overrides every scenario's seed, to replay a printed run. */
   public static final String SEED_PROPERTY = "meshproof.seed";
@@ -53,6 +55,7 @@ public record Scenario(
     traffic = List.copyOf(traffic);
     expectations = List.copyOf(expectations);
     java.util.Objects.requireNonNull(chaos, "chaos");
+    java.util.Objects.requireNonNull(istioVersion, "istioVersion");
   }
 
   public static Builder named(String name) {
@@ -61,7 +64,8 @@ public record Scenario(
 
   /** A copy with another seed, e.g. to replay a failing run. */
   public Scenario withSeed(long newSeed) {
-    return new Scenario(name, services, clients, istio, traffic, expectations, chaos, newSeed);
+    return new Scenario(
+        name, services, clients, istio, traffic, expectations, chaos, newSeed, istioVersion);
   }
 
   /**
@@ -76,6 +80,7 @@ public record Scenario(
     private final List<Expectation> expectations = new ArrayList<>();
     private final ChaosPlan.Builder chaos = ChaosPlan.builder();
     private long seed = Long.getLong(SEED_PROPERTY, 1L);
+    private IstioVersion istioVersion = IstioVersion.CURRENT;
 
     private Builder(String name) {
       if (name == null || name.isBlank()) {
@@ -147,6 +152,16 @@ public record Scenario(
     }
 
     /** The seed of every random decision in the run; default 1, or {@code -Dmeshproof.seed}. */
+    /**
+     * The Istio release the mesh emulates (its version profile's defaults); {@link
+     * IstioVersion#CURRENT} unless set.
+     */
+    public Builder istioVersion(IstioVersion version) {
+      version.profile(); // rejects a release no profile covers, naming the range
+      this.istioVersion = version;
+      return this;
+    }
+
     public Builder seed(long seed) {
       this.seed = Long.getLong(SEED_PROPERTY, seed);
       return this;
@@ -174,7 +189,15 @@ public record Scenario(
         }
       }
       return new Scenario(
-          name, services, List.copyOf(clients), istio, traffic, expectations, plan, seed);
+          name,
+          services,
+          List.copyOf(clients),
+          istio,
+          traffic,
+          expectations,
+          plan,
+          seed,
+          istioVersion);
     }
 
     /** A fault's selector must name a declared service, version and instance. */

@@ -56,6 +56,14 @@ final class EchoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     this.proto = proto;
   }
 
+  /** The proxy's {@code x-envoy-attempt-count}, 0 when absent or not a number. */
+  private static int attemptCount(String header) {
+    if (header == null || !header.strip().matches("[0-9]{1,9}")) {
+      return 0;
+    }
+    return Integer.parseInt(header.strip());
+  }
+
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
     Map<String, List<String>> headers = headers(req.headers());
@@ -85,7 +93,9 @@ final class EchoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 JournalEntry.isMirrored(authority),
                 CallerIdentity.fromXfcc(xfcc).orElse(null),
                 plan.sendsHeaders() ? plan.status() : 0,
-                bodySize));
+                bodySize,
+                attemptCount(view.header("x-envoy-attempt-count")),
+                plan.delay()));
 
     ObjectNode echo = echoBody(view, authority, requestId, attempt, xfcc, bodySize);
     boolean keepAlive = HttpUtil.isKeepAlive(req);

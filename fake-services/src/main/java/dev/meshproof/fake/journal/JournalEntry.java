@@ -1,5 +1,6 @@
 package dev.meshproof.fake.journal;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -22,6 +23,9 @@ import java.util.Optional;
  * @param status the HTTP status answered, 0 when nothing was answered (hang, reset); for {@code
  *     gRPC} the gRPC status code, -1 when nothing was answered
  * @param bodySize request body bytes
+ * @param envoyAttemptCount the {@code x-envoy-attempt-count} the proxy sent (which attempt of the
+ *     request this is, as the proxy counts it), 0 when absent
+ * @param serviceTime how long the instance took to answer (its planned delay)
  */
 public record JournalEntry(
     Instant timestamp,
@@ -35,7 +39,40 @@ public record JournalEntry(
     boolean mirrored,
     String callerIdentity,
     int status,
-    long bodySize) {
+    long bodySize,
+    int envoyAttemptCount,
+    Duration serviceTime) {
+
+  /** An entry without proxy attempt count or service time (TCP, gRPC, WireMock). */
+  public JournalEntry(
+      Instant timestamp,
+      String instance,
+      String protocol,
+      String method,
+      String path,
+      String authority,
+      String requestId,
+      int attempt,
+      boolean mirrored,
+      String callerIdentity,
+      int status,
+      long bodySize) {
+    this(
+        timestamp,
+        instance,
+        protocol,
+        method,
+        path,
+        authority,
+        requestId,
+        attempt,
+        mirrored,
+        callerIdentity,
+        status,
+        bodySize,
+        0,
+        Duration.ZERO);
+  }
 
   /** The request id, if the request carried one. */
   public Optional<String> requestIdIfPresent() {

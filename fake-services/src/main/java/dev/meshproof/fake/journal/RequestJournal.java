@@ -158,6 +158,8 @@ public final class RequestJournal {
       n.put("callerIdentity", e.callerIdentity());
       n.put("status", e.status());
       n.put("bodySize", e.bodySize());
+      n.put("envoyAttemptCount", e.envoyAttemptCount());
+      n.put("serviceTimeMs", e.serviceTime().toMillis());
     }
     return root;
   }

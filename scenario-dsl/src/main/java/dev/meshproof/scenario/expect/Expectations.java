@@ -9,6 +9,21 @@ public final class Expectations {
     return new SplitExpectation.Builder(service);
   }
 
+  /** Expects how many upstream attempts each request made (from the services' journals). */
+  public static AttemptsExpectation.Builder attempts() {
+    return new AttemptsExpectation.Builder();
+  }
+
+  /** Expects every request's latency within bounds (e.g. at most a timeout plus a margin). */
+  public static LatencyExpectation.Builder latency() {
+    return new LatencyExpectation.Builder();
+  }
+
+  /** Expects every request to end with the Envoy response flag {@code flag} (UT, UH, UF, UC). */
+  public static ResponseFlagExpectation.Builder responseFlag(String flag) {
+    return new ResponseFlagExpectation.Builder(flag);
+  }
+
   /** Expects the fraction of 2xx responses among all requests to be at least a floor. */
   public static SuccessRateExpectation.Builder successRate() {
     return new SuccessRateExpectation.Builder();

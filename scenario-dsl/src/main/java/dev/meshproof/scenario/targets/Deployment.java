@@ -1,8 +1,10 @@
 package dev.meshproof.scenario.targets;
 
+import dev.meshproof.fake.journal.JournalEntry;
 import dev.meshproof.scenario.IstioSource;
 import dev.meshproof.scenario.chaos.ChaosHandles;
 import dev.meshproof.scenario.traffic.TrafficClient;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,6 +32,12 @@ public interface Deployment extends ChaosHandles, AutoCloseable {
 
   /** The app of the client workload {@code client} (a name the scenario declared). */
   TrafficClient client(String client);
+
+  /**
+   * Every request the services' instances received so far, from their request journals: the
+   * evidence of each upstream attempt, joined to the client's requests by {@code x-request-id}.
+   */
+  List<JournalEntry> journal();
 
   /** Each client workload's proxy configuration dump, by workload name. */
   Map<String, String> configDumps();

@@ -4,6 +4,7 @@ import dev.meshproof.chaos.InstanceHandle;
 import dev.meshproof.chaos.MeshConfigHandle;
 import dev.meshproof.chaos.ServiceTarget;
 import dev.meshproof.fake.http.EchoServer;
+import dev.meshproof.fake.journal.JournalEntry;
 import dev.meshproof.runtime.DataPlane;
 import dev.meshproof.runtime.Mesh;
 import dev.meshproof.runtime.Workload;
@@ -45,7 +46,12 @@ public final class MeshDeployment implements Deployment {
 
   private static MeshDeployment start(Scenario scenario, Seeds seeds, DataPlane dataPlane) {
     MeshDeployment deployment =
-        new MeshDeployment(Mesh.builder().seed(seeds.mesh()).dataPlane(dataPlane).start());
+        new MeshDeployment(
+            Mesh.builder()
+                .seed(seeds.mesh())
+                .istioVersion(scenario.istioVersion())
+                .dataPlane(dataPlane)
+                .start());
     try {
       deployment.deployTopology(scenario, seeds);
       return deployment;
@@ -147,6 +153,13 @@ public final class MeshDeployment implements Deployment {
           "client " + client + " is not deployed (deployed: " + clients.keySet() + ")");
     }
     return workload.http()::send;
+  }
+
+  @Override
+  public List<JournalEntry> journal() {
+    List<JournalEntry> entries = new java.util.ArrayList<>();
+    apps.forEach(app -> entries.addAll(app.journal().entries()));
+    return entries;
   }
 
   @Override

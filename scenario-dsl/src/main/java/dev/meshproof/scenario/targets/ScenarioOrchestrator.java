@@ -3,6 +3,7 @@ package dev.meshproof.scenario.targets;
 import dev.meshproof.chaos.ChaosEvent;
 import dev.meshproof.chaos.ChaosRun;
 import dev.meshproof.chaos.ChaosTimeline;
+import dev.meshproof.fake.journal.JournalEntry;
 import dev.meshproof.runtime.client.HttpOutcome;
 import dev.meshproof.scenario.IstioSource;
 import dev.meshproof.scenario.Scenario;
@@ -11,6 +12,7 @@ import dev.meshproof.scenario.traffic.Observations;
 import dev.meshproof.scenario.traffic.RequestObservation;
 import dev.meshproof.scenario.traffic.TrafficRunner;
 import dev.meshproof.scenario.traffic.TrafficSpec;
+import dev.meshproof.scenario.traffic.UpstreamAttemptObservation;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,6 +52,7 @@ public final class ScenarioOrchestrator {
         chaosEvents = chaos.events();
       }
 
+      observations = joinAttempts(observations, deployment.journal());
       Map<String, String> attachments = new LinkedHashMap<>();
       if (!chaosEvents.isEmpty()) {
         attachments.put(
@@ -66,6 +69,31 @@ public final class ScenarioOrchestrator {
       }
       return new TargetRun(new Observations(observations), attachments);
     }
+  }
+
+  /**
+   * Each request with the upstream attempts the services journaled under its {@code x-request-id},
+   * in arrival order: the per-attempt evidence, the same on every target.
+   */
+  static List<RequestObservation> joinAttempts(
+      List<RequestObservation> observations, List<JournalEntry> journal) {
+    Map<String, List<UpstreamAttemptObservation>> byId = new java.util.HashMap<>();
+    journal.stream()
+        .filter(e -> e.requestId() != null)
+        .sorted(java.util.Comparator.comparing(JournalEntry::timestamp))
+        .forEach(
+            e ->
+                byId.computeIfAbsent(e.requestId(), id -> new ArrayList<>())
+                    .add(
+                        new UpstreamAttemptObservation(
+                            e.instance(),
+                            e.status(),
+                            e.timestamp(),
+                            e.serviceTime(),
+                            e.envoyAttemptCount())));
+    return observations.stream()
+        .map(o -> o.withAttempts(byId.getOrDefault(o.requestId(), List.of())))
+        .toList();
   }
 
   /** The proxies' logs as attachments ({@code proxy_log <workload>}), for any abort or failure. */

@@ -2,11 +2,13 @@ package dev.meshproof.scenario.traffic;
 
 import dev.meshproof.runtime.client.HttpOutcome;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * What one request of a scenario did, end to end: how it ended, its status, and which workload
- * served it (service, version, instance, as the echo service names itself in its response).
+ * What one request of a scenario did, end to end: how it ended, its status, which workload served
+ * it (service, version, instance, as the echo service names itself in its response), its {@code
+ * x-request-id}, and every upstream attempt the services journaled for that id.
  */
 public record RequestObservation(
     int index,
@@ -20,7 +22,63 @@ public record RequestObservation(
     Optional<String> instance,
     Duration latency,
     String error,
-    String bodyExcerpt) {
+    String bodyExcerpt,
+    String requestId,
+    List<UpstreamAttemptObservation> attempts) {
+
+  public RequestObservation {
+    attempts = List.copyOf(attempts);
+  }
+
+  /** An observation without request id or attempts (tests of distribution expectations). */
+  public RequestObservation(
+      int index,
+      String traffic,
+      String from,
+      String url,
+      HttpOutcome.Kind kind,
+      int status,
+      Optional<String> service,
+      Optional<String> version,
+      Optional<String> instance,
+      Duration latency,
+      String error,
+      String bodyExcerpt) {
+    this(
+        index,
+        traffic,
+        from,
+        url,
+        kind,
+        status,
+        service,
+        version,
+        instance,
+        latency,
+        error,
+        bodyExcerpt,
+        "",
+        List.of());
+  }
+
+  /** This observation with its journaled upstream attempts. */
+  public RequestObservation withAttempts(List<UpstreamAttemptObservation> joined) {
+    return new RequestObservation(
+        index,
+        traffic,
+        from,
+        url,
+        kind,
+        status,
+        service,
+        version,
+        instance,
+        latency,
+        error,
+        bodyExcerpt,
+        requestId,
+        joined);
+  }
 
   /** How much of a failed response's body is kept: enough for a proxy's local-reply reason. */
   static final int EXCERPT = 200;
@@ -30,7 +88,8 @@ public record RequestObservation(
     return kind == HttpOutcome.Kind.RESPONSE && status >= 200 && status < 300;
   }
 
-  static RequestObservation of(int index, TrafficSpec traffic, HttpOutcome outcome) {
+  static RequestObservation of(
+      int index, TrafficSpec traffic, String requestId, HttpOutcome outcome) {
     return new RequestObservation(
         index,
         traffic.name(),
@@ -45,6 +104,8 @@ public record RequestObservation(
         outcome.error(),
         outcome.isResponse() && outcome.status() >= 200 && outcome.status() < 300
             ? ""
-            : outcome.body().substring(0, Math.min(EXCERPT, outcome.body().length())));
+            : outcome.body().substring(0, Math.min(EXCERPT, outcome.body().length())),
+        requestId,
+        List.of());
   }
 }

@@ -9,7 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Sends a {@link TrafficSpec} through a client workload's sidecar: a closed loop keeping at most
  * {@code concurrency} requests in flight. Each request ends in an outcome (the client enforces the
- * per-request timeout), so the run always finishes with every request accounted for.
+ * per-request timeout), so the run always finishes with every request accounted for. Each request
+ * carries its own {@code x-request-id} ({@link #requestId}), by which the services' journals are
+ * joined to it.
  */
 public final class TrafficRunner {
   private TrafficRunner() {}
@@ -27,9 +29,17 @@ public final class TrafficRunner {
       if (outcomes[i] == null) {
         throw new IllegalStateException("request " + i + " of " + traffic + " has no outcome");
       }
-      observations.add(RequestObservation.of(i, traffic, outcomes[i]));
+      observations.add(RequestObservation.of(i, traffic, requestId(traffic, i), outcomes[i]));
     }
     return observations;
+  }
+
+  /**
+   * The {@code x-request-id} of request {@code index} of {@code traffic}: unique within a scenario
+   * (traffic names are), and kept by the sidecar as Envoy keeps an internal request's id.
+   */
+  static String requestId(TrafficSpec traffic, int index) {
+    return "meshproof-" + traffic.name() + "-" + index;
   }
 
   /** One in-flight slot: sends the next request when its previous one completes. */
@@ -40,7 +50,7 @@ public final class TrafficRunner {
       return CompletableFuture.completedFuture(null);
     }
     return client
-        .send(traffic.request())
+        .send(traffic.request().withHeader("x-request-id", requestId(traffic, index)))
         .thenCompose(
             outcome -> {
               outcomes[index] = outcome;

@@ -172,6 +172,11 @@ class ScenarioOrchestratorTest {
     }
 
     @Override
+    public List<dev.meshproof.fake.journal.JournalEntry> journal() {
+      return List.of();
+    }
+
+    @Override
     public Map<String, String> configDumps() {
       calls.add("configDumps");
       return Map.of("client-0", "{}");

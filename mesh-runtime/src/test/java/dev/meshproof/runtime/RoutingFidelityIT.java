@@ -98,7 +98,6 @@ class RoutingFidelityIT {
           http:
           - route:
             - destination: {host: catalog, subset: %s}
-        ---
         """
         .formatted(
             name, created.isEmpty() ? "" : ", creationTimestamp: '" + created + "'", host, subset);
@@ -146,6 +145,7 @@ class RoutingFidelityIT {
             check(client, HttpRequestSpec.get("http://catalog/"), "v1", "apply order", mismatches);
             mesh.apply(
                 allTo("zz-older", "catalog", "v1", "2026-01-02T00:00:00Z")
+                    + "---\n"
                     + allTo("aa-newer", "catalog", "v2", "2026-01-01T00:00:00Z"),
                 "timestamps.yaml");
             mesh.awaitSynced();
@@ -154,7 +154,9 @@ class RoutingFidelityIT {
             // A wildcard host binds catalog; an exact host, even a newer one, beats it.
             mesh.apply(
                 allTo("zz-older", "elsewhere", "v1", "2026-01-02T00:00:00Z")
+                    + "---\n"
                     + allTo("aa-newer", "elsewhere", "v2", "2026-01-01T00:00:00Z")
+                    + "---\n"
                     + allTo("wild", "*.default.svc.cluster.local", "v2", ""),
                 "wildcard.yaml");
             mesh.awaitSynced();

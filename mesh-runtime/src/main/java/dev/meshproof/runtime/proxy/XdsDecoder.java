@@ -216,6 +216,7 @@ final class XdsDecoder {
               .clearName()
               .clearDomains()
               .clearRoutes()
+              .clearIncludeRequestAttemptCount()
               .clearRequestHeadersToAdd()
               .clearRequestHeadersToRemove()
               .clearResponseHeadersToAdd()
@@ -227,15 +228,6 @@ final class XdsDecoder {
               + vh.getResponseHeadersToAddCount()
               + vh.getResponseHeadersToRemoveCount(),
           "route config " + config.getName() + ", virtual host " + vh.getName());
-      if (vh.hasRetryPolicy() || vh.getIncludeAttemptCountInResponse() || vh.hasHedgePolicy()) {
-        throw new IllegalArgumentException(
-            "route config "
-                + config.getName()
-                + ", virtual host "
-                + vh.getName()
-                + ": virtual-host retry_policy, hedge_policy and include_attempt_count_in_response"
-                + " are not supported by the embedded sidecar (retry policies are per route)");
-      }
       List<Route> routes = new ArrayList<>();
       for (var route : vh.getRoutesList()) {
         String where =

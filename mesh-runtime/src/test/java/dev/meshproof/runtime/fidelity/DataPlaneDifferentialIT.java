@@ -229,7 +229,20 @@ class DataPlaneDifferentialIT {
   private CompletableFuture<Observation> send(Workload client, Req request) {
     InetSocketAddress sidecar = client.sidecar().outboundAddress();
     return CompletableFuture.supplyAsync(
-        () -> Observation.of(RawHttp.send(sidecar, request, REQUEST_TIMEOUT)), senders);
+        () -> {
+          long t0 = System.nanoTime();
+          Observation o = Observation.of(RawHttp.send(sidecar, request, REQUEST_TIMEOUT));
+          System.out.println(
+              "TIMING "
+                  + (client == envoyClient ? "envoy " : "embedded ")
+                  + (System.nanoTime() - t0) / 1000000
+                  + " "
+                  + request
+                  + " -> "
+                  + o);
+          return o;
+        },
+        senders);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.meshproof.runtime.fidelity;
 
+import net.jqwik.api.ShrinkingMode;
 import net.jqwik.api.lifecycle.AroundPropertyHook;
 import net.jqwik.api.lifecycle.PropertyExecutionResult;
 import net.jqwik.api.lifecycle.PropertyExecutor;
@@ -7,7 +8,9 @@ import net.jqwik.api.lifecycle.PropertyLifecycleContext;
 
 /**
  * Lets a run override the differential fuzzer's bounded defaults: {@code
- * -Dmeshproof.fuzz.tries=1000} and {@code -Dmeshproof.fuzz.seed=<n>}.
+ * -Dmeshproof.fuzz.tries=1000}, {@code -Dmeshproof.fuzz.seed=<n>} and {@code
+ * -Dmeshproof.fuzz.shrinking=FULL} (jqwik's default, BOUNDED, gives up after 10 s; a case costs
+ * about half a second).
  */
 public final class FuzzTries implements AroundPropertyHook {
   @Override
@@ -29,6 +32,10 @@ public final class FuzzTries implements AroundPropertyHook {
     String seed = System.getProperty("meshproof.fuzz.seed");
     if (seed != null) {
       context.attributes().setSeed(seed.trim());
+    }
+    String shrinking = System.getProperty("meshproof.fuzz.shrinking");
+    if (shrinking != null) {
+      context.attributes().setShrinking(ShrinkingMode.valueOf(shrinking.trim()));
     }
     return property.execute();
   }

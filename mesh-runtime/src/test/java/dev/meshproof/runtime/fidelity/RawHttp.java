@@ -1,6 +1,7 @@
 package dev.meshproof.runtime.fidelity;
 
 import dev.meshproof.runtime.fidelity.FuzzModel.Req;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,25 +41,38 @@ final class RawHttp {
       OutputStream out = socket.getOutputStream();
       out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
-      return parse(readAll(socket.getInputStream()));
+      return readResponse(new BufferedInputStream(socket.getInputStream()));
     } catch (IOException e) {
       return Response.failed(e.getClass().getSimpleName() + ": " + e.getMessage());
     }
   }
 
-  private static byte[] readAll(InputStream in) throws IOException {
+  /**
+   * Reads one response: the head, then Content-Length bytes (or a chunked body up to its last
+   * chunk, or to the end of the stream). It does not wait for the close: Envoy holds a connection
+   * it is closing for its delayed_close_timeout (1 s) after a local reply.
+   */
+  private static Response readResponse(InputStream in) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    in.transferTo(bytes);
-    return bytes.toByteArray();
-  }
-
-  private static Response parse(byte[] raw) {
-    String text = new String(raw, StandardCharsets.ISO_8859_1);
-    int end = text.indexOf("\r\n\r\n");
-    if (end < 0) {
-      return Response.failed("incomplete response: " + text);
+    int headEnd = -1;
+    while (headEnd < 0) {
+      int b = in.read();
+      if (b < 0) {
+        return Response.failed("connection closed before a complete response head: " + bytes);
+      }
+      bytes.write(b);
+      byte[] sofar = bytes.toByteArray();
+      int n = sofar.length;
+      if (n >= 4
+          && sofar[n - 4] == '\r'
+          && sofar[n - 3] == '\n'
+          && sofar[n - 2] == '\r'
+          && sofar[n - 1] == '\n') {
+        headEnd = n;
+      }
     }
-    String[] lines = text.substring(0, end).split("\r\n");
+    String head = bytes.toString(StandardCharsets.ISO_8859_1);
+    String[] lines = head.substring(0, head.length() - 4).split("\r\n");
     String[] statusLine = lines[0].split(" ", 3);
     Map<String, String> headers = new LinkedHashMap<>();
     for (int i = 1; i < lines.length; i++) {
@@ -69,11 +83,27 @@ final class RawHttp {
             lines[i].substring(colon + 1).trim());
       }
     }
-    String body = text.substring(end + 4);
     String length = headers.get("content-length");
-    if (length != null && Integer.parseInt(length) <= body.length()) {
-      body = body.substring(0, Integer.parseInt(length));
+    byte[] body;
+    if (length != null) {
+      body = in.readNBytes(Integer.parseInt(length));
+    } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+      ByteArrayOutputStream chunks = new ByteArrayOutputStream();
+      while (!chunks.toString(StandardCharsets.ISO_8859_1).endsWith("0\r\n\r\n")) {
+        int b = in.read();
+        if (b < 0) {
+          break;
+        }
+        chunks.write(b);
+      }
+      body = chunks.toByteArray();
+    } else {
+      body = in.readAllBytes();
     }
-    return new Response(Integer.parseInt(statusLine[1]), Map.copyOf(headers), body, "");
+    return new Response(
+        Integer.parseInt(statusLine[1]),
+        Map.copyOf(headers),
+        new String(body, StandardCharsets.ISO_8859_1),
+        "");
   }
 }

@@ -1,6 +1,7 @@
 package dev.meshproof.runtime.fidelity;
 
 import static dev.meshproof.runtime.fidelity.FuzzCategory.HEADER_MATCH;
+import static dev.meshproof.runtime.fidelity.FuzzCategory.IGNORE_URI_CASE_REGEX;
 import static dev.meshproof.runtime.fidelity.FuzzCategory.METHOD_AND_AUTHORITY_MATCH;
 import static dev.meshproof.runtime.fidelity.FuzzCategory.PRESENCE_MATCH;
 import static dev.meshproof.runtime.fidelity.FuzzCategory.URI_MATCH;
@@ -143,7 +144,14 @@ final class FuzzArbitraries {
         enabled.contains(HEADER_MATCH) ? headerMatches() : Arbitraries.just(Map.of());
     Arbitrary<Map<String, Str>> without =
         enabled.contains(WITHOUT_HEADERS) ? headerMatches() : Arbitraries.just(Map.of());
-    return Combinators.combine(uri, ignoreCase, method, authority, headers, without).as(Match::new);
+    return Combinators.combine(uri, ignoreCase, method, authority, headers, without)
+        .as(
+            (u, ignore, m, a, h, w) -> {
+              boolean regex = u.map(s -> s.kind() == Kind.REGEX).orElse(false);
+              boolean keepIgnoreCase =
+                  ignore && (!regex || enabled.contains(IGNORE_URI_CASE_REGEX));
+              return new Match(u, keepIgnoreCase, m, a, h, w);
+            });
   }
 
   private <T> Arbitrary<Optional<T>> optional(FuzzCategory category, Arbitrary<T> value) {

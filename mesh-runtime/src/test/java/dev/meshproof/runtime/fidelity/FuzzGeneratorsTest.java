@@ -134,6 +134,31 @@ class FuzzGeneratorsTest {
   }
 
   @Test
+  void aServiceOnlyAWildcardHostMayBindKeepsItsDefaultRouteAsAChoice() {
+    Config onlyRatings =
+        new Config(
+            new Vs(
+                "catalog",
+                List.of("ratings"),
+                List.of(
+                    new Rule(
+                        "r0", List.of(), List.of(new Dest("catalog", Optional.of("v1"), 100))))),
+            new Vs(
+                "catalog-b",
+                List.of("*.default.svc.cluster.local"),
+                List.of(
+                    new Rule(
+                        "r0", List.of(), List.of(new Dest("catalog", Optional.of("v2"), 100))))),
+            config(new Rule("r0", List.of(), List.of())).destinationRule());
+    Set<Set<String>> choices = DataPlaneDifferentialIT.randomChoices(onlyRatings);
+
+    assertThat(new Observation("catalog-v1-1").agreesWith(new Observation("catalog-v3-0"), choices))
+        .isTrue();
+    assertThat(new Observation("ratings-v1-0").agreesWith(new Observation("catalog-v3-0"), choices))
+        .isFalse();
+  }
+
+  @Test
   void anUnknownCategoryIsReportedWithTheAllowedNames() {
     String previous = System.getProperty("meshproof.fuzz.categories");
     System.setProperty("meshproof.fuzz.categories", "WITHOUT_HEADER");

@@ -43,27 +43,21 @@ enum FuzzCategory {
 
   /**
    * Categories that disagree between our sidecar and Envoy 1.40, or that our parser rejects
-   * although Istio accepts them, on main at the time of writing. The minimal case each shrinks to:
+   * although Istio accepts them, on main. Remove a category here when its fix lands. The minimal
+   * case each shrinks to:
    *
    * <ul>
    *   <li>IGNORE_URI_CASE_REGEX: {@code uri: {regex: "/[A-Z].*"}, ignoreUriCase: true}, {@code GET
    *       /items}: our sidecar matches the regex case-insensitively (200), Envoy answers 404 NR
    *       (RouteMatch {@code case_sensitive} does not apply to {@code safe_regex}).
-   *   <li>WITHOUT_HEADERS: {@code withoutHeaders: {end-user: {exact: jason}}}, request without
-   *       {@code end-user}: our sidecar routes it (200), Envoy answers 404 NR (an absent header
-   *       with {@code invert_match} and without {@code treat_missing_header_as_empty} does not
-   *       match).
-   *   <li>PRESENCE_MATCH: {@code headers: {end-user: {}}} is rejected by our parser ("no match type
-   *       given"); Istio accepts it as {@code present_match}.
-   *   <li>WEIGHTS_NOT_100: destinations weighted 0 and 1 are rejected by our parser ("destination
-   *       weights sum to 1"); Istio accepts any positive sum.
    * </ul>
    *
-   * Remove a category here when its fix lands.
+   * Un-gated once their fix landed (routing fidelity, da18513), with the case they shrank to
+   * before: WITHOUT_HEADERS ({@code withoutHeaders: {end-user: {exact: jason}}}, request without
+   * {@code end-user}: our sidecar 200, Envoy 404 NR); PRESENCE_MATCH ({@code headers: {end-user:
+   * {}}} rejected by our parser); WEIGHTS_NOT_100 (weights 0 and 1 rejected by our parser).
    */
-  static final Set<FuzzCategory> KNOWN_DIVERGENCES =
-      Set.copyOf(
-          EnumSet.of(IGNORE_URI_CASE_REGEX, WITHOUT_HEADERS, PRESENCE_MATCH, WEIGHTS_NOT_100));
+  static final Set<FuzzCategory> KNOWN_DIVERGENCES = Set.of(IGNORE_URI_CASE_REGEX);
 
   /** The categories this run generates: all but the known divergences, unless told otherwise. */
   static Set<FuzzCategory> enabled() {

@@ -10,6 +10,7 @@ import dev.meshproof.runtime.fidelity.FuzzModel.Config;
 import dev.meshproof.runtime.fidelity.FuzzModel.Dest;
 import dev.meshproof.runtime.fidelity.FuzzModel.Dr;
 import dev.meshproof.runtime.fidelity.FuzzModel.Rule;
+import dev.meshproof.runtime.fidelity.FuzzModel.Str;
 import dev.meshproof.runtime.fidelity.FuzzModel.Subset;
 import dev.meshproof.runtime.fidelity.FuzzModel.Vs;
 import java.util.EnumSet;
@@ -81,6 +82,63 @@ class FuzzGeneratorsTest {
   @Provide
   Arbitrary<Config> weightsNot100() {
     return new FuzzArbitraries(EnumSet.of(FuzzCategory.WEIGHTS_NOT_100)).configs();
+  }
+
+  @Test
+  void eachCategoryReallyGeneratesItsInput() {
+    List<Config> weights =
+        new FuzzArbitraries(EnumSet.of(FuzzCategory.WEIGHTS_NOT_100))
+            .configs()
+            .sampleStream()
+            .limit(300)
+            .toList();
+    assertThat(weights)
+        .anyMatch(
+            c ->
+                c.primary().http().stream()
+                    .anyMatch(r -> r.route().stream().mapToInt(Dest::weight).sum() != 100));
+    List<Config> presence =
+        new FuzzArbitraries(EnumSet.of(FuzzCategory.HEADER_MATCH, FuzzCategory.PRESENCE_MATCH))
+            .configs()
+            .sampleStream()
+            .limit(300)
+            .toList();
+    assertThat(presence).anyMatch(c -> c.yaml().contains(": {}}"));
+    List<Config> without =
+        new FuzzArbitraries(EnumSet.of(FuzzCategory.WITHOUT_HEADERS))
+            .configs()
+            .sampleStream()
+            .limit(300)
+            .toList();
+    assertThat(without).anyMatch(c -> c.yaml().contains("withoutHeaders:"));
+    List<Config> regexIgnoringCase =
+        new FuzzArbitraries(EnumSet.of(FuzzCategory.URI_MATCH, FuzzCategory.IGNORE_URI_CASE_REGEX))
+            .configs()
+            .sampleStream()
+            .limit(300)
+            .toList();
+    assertThat(regexIgnoringCase)
+        .anyMatch(
+            c ->
+                c.primary().http().stream()
+                    .flatMap(r -> r.matches().stream())
+                    .anyMatch(
+                        m ->
+                            m.ignoreUriCase()
+                                && m.uri().map(u -> u.kind() == Str.Kind.REGEX).orElse(false)));
+    assertThat(
+            new FuzzArbitraries(EnumSet.of(FuzzCategory.URI_MATCH))
+                .configs()
+                .sampleStream()
+                .limit(300))
+        .noneMatch(
+            c ->
+                c.primary().http().stream()
+                    .flatMap(r -> r.matches().stream())
+                    .anyMatch(
+                        m ->
+                            m.ignoreUriCase()
+                                && m.uri().map(u -> u.kind() == Str.Kind.REGEX).orElse(false)));
   }
 
   @Test

@@ -46,18 +46,15 @@ enum FuzzCategory {
    * although Istio accepts them, on main. Remove a category here when its fix lands. The minimal
    * case each shrinks to:
    *
-   * <ul>
-   *   <li>IGNORE_URI_CASE_REGEX: {@code uri: {regex: "/[A-Z].*"}, ignoreUriCase: true}, {@code GET
-   *       /items}: our sidecar matches the regex case-insensitively (200), Envoy answers 404 NR
-   *       (RouteMatch {@code case_sensitive} does not apply to {@code safe_regex}).
-   * </ul>
-   *
-   * Un-gated once their fix landed (routing fidelity, da18513), with the case they shrank to
-   * before: WITHOUT_HEADERS ({@code withoutHeaders: {end-user: {exact: jason}}}, request without
-   * {@code end-user}: our sidecar 200, Envoy 404 NR); PRESENCE_MATCH ({@code headers: {end-user:
-   * {}}} rejected by our parser); WEIGHTS_NOT_100 (weights 0 and 1 rejected by our parser).
+   * <p>None today. Un-gated once their fix landed, with the case they shrank to before:
+   * IGNORE_URI_CASE_REGEX ({@code uri: {regex: "/[A-Z].*"}, ignoreUriCase: true}, {@code GET
+   * /items}: our sidecar matched the regex case-insensitively (200), Envoy answered 404 NR since
+   * RouteMatch {@code case_sensitive} does not apply to {@code safe_regex}); WITHOUT_HEADERS
+   * ({@code withoutHeaders: {end-user: {exact: jason}}}, request without {@code end-user}: our
+   * sidecar 200, Envoy 404 NR); PRESENCE_MATCH ({@code headers: {end-user: {}}} rejected by our
+   * parser); WEIGHTS_NOT_100 (weights 0 and 1 rejected by our parser).
    */
-  static final Set<FuzzCategory> KNOWN_DIVERGENCES = Set.of(IGNORE_URI_CASE_REGEX);
+  static final Set<FuzzCategory> KNOWN_DIVERGENCES = Set.of();
 
   /** The categories this run generates: all but the known divergences, unless told otherwise. */
   static Set<FuzzCategory> enabled() {

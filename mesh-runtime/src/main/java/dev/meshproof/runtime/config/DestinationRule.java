@@ -10,7 +10,12 @@ import java.util.Optional;
  * DestinationRule</a>: subsets of a service's instances by label, and their traffic policy.
  */
 public record DestinationRule(
-    ResourceMeta meta, String host, Optional<LbPolicy> loadBalancer, List<Subset> subsets)
+    ResourceMeta meta,
+    String host,
+    Optional<LbPolicy> loadBalancer,
+    List<Subset> subsets,
+    Optional<ConnectionPoolSettings> connectionPool,
+    Optional<OutlierDetectionSettings> outlierDetection)
     implements IstioResource {
 
   public DestinationRule {
@@ -21,8 +26,17 @@ public record DestinationRule(
     return subsets.stream().filter(s -> s.name().equals(name)).findFirst();
   }
 
-  /** A named group of instances selected by labels, with an optional policy override. */
-  public record Subset(String name, Map<String, String> labels, Optional<LbPolicy> loadBalancer) {
+  /**
+   * A named group of instances selected by labels, with optional policy overrides; as in istiod's
+   * {@code MergeTrafficPolicy}, a subset's {@code connectionPool} or {@code outlierDetection}
+   * replaces the rule's whole block.
+   */
+  public record Subset(
+      String name,
+      Map<String, String> labels,
+      Optional<LbPolicy> loadBalancer,
+      Optional<ConnectionPoolSettings> connectionPool,
+      Optional<OutlierDetectionSettings> outlierDetection) {
     public Subset {
       labels = Map.copyOf(labels);
     }

@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * What one request of a scenario did, end to end: how it ended, its status, and which workload
- * served it (service, version, instance, as the echo service names itself in its response).
+ * served it (service, version, instance, as the echo service names itself in its response), and
+ * whether a proxy refused it for a circuit breaker ({@code x-envoy-overloaded: true}).
  */
 public record RequestObservation(
     int index,
@@ -20,7 +21,8 @@ public record RequestObservation(
     Optional<String> instance,
     Duration latency,
     String error,
-    String bodyExcerpt) {
+    String bodyExcerpt,
+    boolean overloaded) {
 
   /** How much of a failed response's body is kept: enough for a proxy's local-reply reason. */
   static final int EXCERPT = 200;
@@ -45,6 +47,7 @@ public record RequestObservation(
         outcome.error(),
         outcome.isResponse() && outcome.status() >= 200 && outcome.status() < 300
             ? ""
-            : outcome.body().substring(0, Math.min(EXCERPT, outcome.body().length())));
+            : outcome.body().substring(0, Math.min(EXCERPT, outcome.body().length())),
+        outcome.isResponse() && outcome.header("x-envoy-overloaded").orElse("").equals("true"));
   }
 }

@@ -31,7 +31,8 @@ class SplitExpectationTest {
               Optional.of("catalog-x-0"),
               Duration.ofMillis(1),
               "",
-              ""));
+              "",
+              false));
     }
     return new Observations(requests);
   }
@@ -91,7 +92,8 @@ class SplitExpectationTest {
             Optional.empty(),
             Duration.ofSeconds(30),
             "no response within PT30S",
-            ""));
+            "",
+            false));
     ExpectationResult result =
         Expectations.split("catalog")
             .byVersion(Map.of("v1", 0.9, "v2", 0.1))

@@ -1,5 +1,6 @@
 package dev.meshproof.conformance;
 
+import static dev.meshproof.scenario.expect.Expectations.ejection;
 import static dev.meshproof.scenario.expect.Expectations.overflows;
 import static dev.meshproof.scenario.expect.Expectations.servedBy;
 import static dev.meshproof.scenario.expect.Expectations.split;
@@ -179,6 +180,38 @@ public final class Catalogue {
                     .traffic(t -> t.from("client").get("http://catalog/").requests(150))
                     .expect(servedBy("catalog-v1-0").atMost(1))
                     .expect(successRate().atLeast(0.95))
+                    .build()),
+        new ConformanceTest(
+            "mesh-outlier-detection-readmit",
+            Feature.MeshOutlierDetection,
+            "The ejection window: one of 3 replicas answers 500; consecutive5xxErrors 1, interval"
+                + " 100ms, baseEjectionTime 1s. A request every 20 ms for 2.4 s: after its first"
+                + " 500 the replica serves nothing for at least 1 s (absence by chance (2/3)^k <"
+                + " alpha 0.001), and it is re-admitted at an interval tick, within 1.5 s.",
+            DESTINATION_RULE_DOC + "#OutlierDetection",
+            yaml ->
+                Scenario.named("failing catalog replica ejected, then re-admitted")
+                    .service("catalog", s -> s.version("v1", 3))
+                    .client("client")
+                    .istio("mesh-outlier-detection-readmit.yaml", yaml)
+                    .chaos(
+                        c ->
+                            c.at(
+                                Duration.ZERO,
+                                Chaos.service("catalog")
+                                    .instance("catalog-v1-0")
+                                    .errors(1.0, "500")))
+                    .traffic(
+                        t ->
+                            t.from("client")
+                                .get("http://catalog/")
+                                .requests(120)
+                                .every(Duration.ofMillis(20)))
+                    .expect(
+                        ejection("catalog-v1-0")
+                            .lastsAtLeast(Duration.ofSeconds(1))
+                            .readmittedWithin(Duration.ofMillis(1500))
+                            .atAlpha(0.001))
                     .build()),
         new ConformanceTest(
             "mesh-outlier-detection-cap",

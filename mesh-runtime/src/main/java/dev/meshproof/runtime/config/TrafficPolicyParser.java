@@ -14,7 +14,7 @@ import org.yaml.snakeyaml.nodes.Node;
  * at least 1 ms, percentages 0-100, counts not negative), every problem located.
  */
 final class TrafficPolicyParser {
-  private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(h|m|s|ms|us|µs|ns)");
+  private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|us|µs|ns|h|m|s)");
   private static final String DURATION_EXPECTED = "a duration of at least 1ms such as 100ms or 30s";
 
   private TrafficPolicyParser() {}

@@ -23,4 +23,9 @@ public final class Expectations {
   public static ServedExpectation.Builder servedBy(String instance) {
     return new ServedExpectation.Builder(instance);
   }
+
+  /** Expects {@code instance} to be ejected by its first 5xx for a window, then re-admitted. */
+  public static EjectionExpectation.Builder ejection(String instance) {
+    return new EjectionExpectation.Builder(instance);
+  }
 }

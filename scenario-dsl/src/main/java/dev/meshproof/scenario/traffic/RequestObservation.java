@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * What one request of a scenario did, end to end: how it ended, its status, and which workload
  * served it (service, version, instance, as the echo service names itself in its response), and
- * whether a proxy refused it for a circuit breaker ({@code x-envoy-overloaded: true}).
+ * whether a proxy refused it for a circuit breaker ({@code x-envoy-overloaded: true}), and when it
+ * was sent, as an offset from the start of its traffic (the time axis of ejection windows).
  */
 public record RequestObservation(
     int index,
@@ -22,7 +23,8 @@ public record RequestObservation(
     Duration latency,
     String error,
     String bodyExcerpt,
-    boolean overloaded) {
+    boolean overloaded,
+    Duration sentAt) {
 
   /** How much of a failed response's body is kept: enough for a proxy's local-reply reason. */
   static final int EXCERPT = 200;
@@ -32,7 +34,13 @@ public record RequestObservation(
     return kind == HttpOutcome.Kind.RESPONSE && status >= 200 && status < 300;
   }
 
-  static RequestObservation of(int index, TrafficSpec traffic, HttpOutcome outcome) {
+  /** When the response arrived, on the same axis as {@link #sentAt()}. */
+  public Duration receivedAt() {
+    return sentAt.plus(latency);
+  }
+
+  static RequestObservation of(
+      int index, TrafficSpec traffic, HttpOutcome outcome, Duration sentAt) {
     return new RequestObservation(
         index,
         traffic.name(),
@@ -48,6 +56,7 @@ public record RequestObservation(
         outcome.isResponse() && outcome.status() >= 200 && outcome.status() < 300
             ? ""
             : outcome.body().substring(0, Math.min(EXCERPT, outcome.body().length())),
-        outcome.isResponse() && outcome.header("x-envoy-overloaded").orElse("").equals("true"));
+        outcome.isResponse() && outcome.header("x-envoy-overloaded").orElse("").equals("true"),
+        sentAt);
   }
 }

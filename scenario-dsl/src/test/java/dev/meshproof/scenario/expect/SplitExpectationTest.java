@@ -32,7 +32,8 @@ class SplitExpectationTest {
               Duration.ofMillis(1),
               "",
               "",
-              false));
+              false,
+              Duration.ZERO));
     }
     return new Observations(requests);
   }
@@ -93,7 +94,8 @@ class SplitExpectationTest {
             Duration.ofSeconds(30),
             "no response within PT30S",
             "",
-            false));
+            false,
+            Duration.ZERO));
     ExpectationResult result =
         Expectations.split("catalog")
             .byVersion(Map.of("v1", 0.9, "v2", 0.1))

@@ -71,7 +71,10 @@ class XdsTranslatorGoldenTest {
             authority: {regex: "catalog(:80)?"}
             withoutHeaders:
               x-debug: {regex: ".+"}
+              x-trace: {}
           - uri: {exact: /healthz}
+            headers:
+              x-canary: {}
           - uri: {regex: "/items/[0-9]+"}
           route:
           - destination: {host: catalog, subset: v2}
@@ -148,24 +151,24 @@ class XdsTranslatorGoldenTest {
 
   @Test
   void clientOnlySidecarGetsTheGoldenXds() throws Exception {
-    assertGolden(print(translate(CLIENT)), "client");
+    assertGolden("client", print(translate(CLIENT)));
   }
 
   @Test
   void servingSidecarGetsTheGoldenXdsWithItsInboundListenerAndCluster() throws Exception {
-    assertGolden(print(translate(CATALOG_V1)), "catalog-v1");
+    assertGolden("catalog-v1", print(translate(CATALOG_V1)));
   }
 
   @Test
   void sidecarInAnotherNamespaceGetsTheGoldenXdsWithItsShortNames() throws Exception {
-    assertGolden(print(translate(REVIEWS_CLIENT)), "reviews-v1");
+    assertGolden("reviews-v1", print(translate(REVIEWS_CLIENT)));
   }
 
   @Test
   void istio128ProfileTracksRemainingCircuitBreakersAndLeavesEnvoysPanicThreshold()
       throws Exception {
     IstioVersionProfile istio128 = IstioVersion.of("1.28").profile();
-    assertGolden(print(translate(CATALOG_V1, istio128)), "catalog-v1-istio128");
+    assertGolden("catalog-v1-istio128", print(translate(CATALOG_V1, istio128)));
   }
 
   private static Snapshot translate(ProxyNode proxy) {
@@ -178,7 +181,7 @@ class XdsTranslatorGoldenTest {
     return XdsTranslator.translate(
         new TranslationInput(
             proxy,
-            config.resources(IstioKinds.VIRTUAL_SERVICE),
+            config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE),
             config.resources(IstioKinds.DESTINATION_RULE),
             INSTANCES,
             profile));
@@ -205,10 +208,10 @@ class XdsTranslatorGoldenTest {
   }
 
   /**
-   * Compares with the golden file; {@code -Dmeshproof.golden.update=true} rewrites it instead (then
-   * review the diff).
+   * Compares with the golden file; {@code -Dmeshproof.golden.update=true} rewrites the file in
+   * src/test/resources instead, for an intended change (review the diff).
    */
-  private static void assertGolden(String actual, String name) throws IOException {
+  private static void assertGolden(String name, String actual) throws IOException {
     if (Boolean.getBoolean("meshproof.golden.update")) {
       java.nio.file.Files.writeString(
           java.nio.file.Path.of("src/test/resources/xds/golden-" + name + ".txt"), actual);

@@ -8,14 +8,26 @@ import java.util.TreeMap;
  * The Istio resources currently applied to the mesh, keyed by kind, namespace and name; applying a
  * resource with an existing key replaces it, as {@code kubectl apply} does. Reads return immutable
  * copies in a stable order (by key), so translation is deterministic.
+ *
+ * <p>Each resource gets an apply sequence on its {@link ResourceMeta} the first time its key is
+ * applied; replacing it keeps that sequence, as the API server keeps {@code creationTimestamp} on
+ * an update. The sequence stands in for the creation time when the YAML gives none.
  */
 public final class ConfigStore {
   private final Map<String, IstioResource> resources = new TreeMap<>();
+  private long lastSequence;
 
-  public synchronized void apply(List<IstioResource> changed) {
+  /** Applies {@code changed} in order; returns them as stored (with their apply sequence). */
+  public synchronized List<IstioResource> apply(List<IstioResource> changed) {
+    List<IstioResource> stored = new java.util.ArrayList<>();
     for (IstioResource resource : changed) {
-      resources.put(resource.meta().key(), resource);
+      IstioResource previous = resources.get(resource.meta().key());
+      long sequence = previous != null ? previous.meta().applySequence() : ++lastSequence;
+      IstioResource withSequence = resource.withMeta(resource.meta().withApplySequence(sequence));
+      resources.put(resource.meta().key(), withSequence);
+      stored.add(withSequence);
     }
+    return List.copyOf(stored);
   }
 
   public synchronized List<IstioResource> all() {

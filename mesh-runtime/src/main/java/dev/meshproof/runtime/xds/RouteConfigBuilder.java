@@ -182,6 +182,8 @@ final class RouteConfigBuilder {
         case EXACT -> out.setPath(uri.value());
         case PREFIX -> out.setPrefix(uri.value());
         case REGEX -> out.setSafeRegex(RegexMatcher.newBuilder().setRegex(uri.value()));
+        case PRESENT ->
+            throw new IllegalStateException("uri match " + uri + ": PRESENT is for headers only");
       }
     }
     if (match.ignoreUriCase()) {
@@ -197,11 +199,21 @@ final class RouteConfigBuilder {
   }
 
   private static HeaderMatcher headerMatcher(String name, StringMatch match, boolean invert) {
+    if (match.kind() == StringMatch.Kind.PRESENT) {
+      // Istio's translateHeaderMatch for `name: {}`: present_match, inverted for withoutHeaders
+      // (header absent), without treat_missing_header_as_empty.
+      return HeaderMatcher.newBuilder()
+          .setName(name)
+          .setPresentMatch(true)
+          .setInvertMatch(invert)
+          .build();
+    }
     StringMatcher.Builder matcher = StringMatcher.newBuilder();
     switch (match.kind()) {
       case EXACT -> matcher.setExact(match.value());
       case PREFIX -> matcher.setPrefix(match.value());
       case REGEX -> matcher.setSafeRegex(RegexMatcher.newBuilder().setRegex(match.value()));
+      case PRESENT -> throw new IllegalStateException("handled above");
     }
     return HeaderMatcher.newBuilder()
         .setName(name)

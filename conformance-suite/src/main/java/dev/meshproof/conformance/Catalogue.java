@@ -75,6 +75,65 @@ public final class Catalogue {
                     .expect(successRate().atLeast(0.999))
                     .build()),
         new ConformanceTest(
+            "mesh-http-route-weight-relative",
+            Feature.MeshHTTPRouteWeight,
+            "Weights are relative to their sum: 270/30 sends 90% of catalog traffic to v1 and 10%"
+                + " to v2; 1,000 requests split accordingly (chi-square goodness of fit, alpha"
+                + " 0.001) and all succeed.",
+            VIRTUAL_SERVICE_DOC + "#HTTPRouteDestination",
+            yaml ->
+                Scenario.named("catalog canary 270/30")
+                    .service("catalog", s -> s.version("v1").version("v2"))
+                    .client("client")
+                    .istio("mesh-http-route-weight-relative.yaml", yaml)
+                    .traffic(t -> t.from("client").get("http://catalog/").requests(1_000))
+                    .expect(split("catalog").byVersion(Map.of("v1", 0.9, "v2", 0.1)).atAlpha(0.001))
+                    .expect(successRate().atLeast(0.999).atAlpha(0.001))
+                    .build()),
+        new ConformanceTest(
+            "mesh-http-route-header-present",
+            Feature.MeshHTTPRouteHeaderMatch,
+            "A header match with no match type (end-user: {}) is a presence check: requests with"
+                + " end-user (any value) go to reviews v2; requests without it to v1.",
+            VIRTUAL_SERVICE_DOC + "#HTTPMatchRequest",
+            yaml ->
+                Scenario.named("reviews routed by the presence of end-user")
+                    .service("reviews", s -> s.version("v1").version("v2"))
+                    .client("productpage")
+                    .istio("mesh-http-route-header-present.yaml", yaml)
+                    .traffic(
+                        t ->
+                            t.named("jason")
+                                .from("productpage")
+                                .get("http://reviews/reviews/1")
+                                .header("end-user", "jason")
+                                .requests(30))
+                    .traffic(
+                        t ->
+                            t.named("mary")
+                                .from("productpage")
+                                .get("http://reviews/reviews/1")
+                                .header("end-user", "mary")
+                                .requests(30))
+                    .traffic(
+                        t ->
+                            t.named("anonymous")
+                                .from("productpage")
+                                .get("http://reviews/reviews/1")
+                                .requests(30))
+                    .expect(
+                        split("reviews")
+                            .forTraffic("jason")
+                            .byVersion(Map.of("v1", 0.0, "v2", 1.0)))
+                    .expect(
+                        split("reviews").forTraffic("mary").byVersion(Map.of("v1", 0.0, "v2", 1.0)))
+                    .expect(
+                        split("reviews")
+                            .forTraffic("anonymous")
+                            .byVersion(Map.of("v1", 1.0, "v2", 0.0)))
+                    .expect(successRate().atLeast(0.999))
+                    .build()),
+        new ConformanceTest(
             "mesh-http-route-path-match",
             Feature.MeshHTTPRoutePathMatch,
             "URI prefix /v2/, regex ^/beta/[0-9]+$, exact /exact and case-insensitive prefix"

@@ -74,6 +74,8 @@ class IstioYamlParserFuzzTest {
 
   @Property(tries = 400, seed = "20261201")
   void everyMutatedSampleParsesOrYieldsLocatedProblems(@ForAll("mutatedSamples") String yaml) {
+    // A problem's line is one the user can open: within the text, or just past its end (EOF).
+    int lines = (int) yaml.lines().count();
     assertTimeoutPreemptively(
         Duration.ofSeconds(5),
         () -> {
@@ -85,7 +87,8 @@ class IstioYamlParserFuzzTest {
                 .allSatisfy(
                     p -> {
                       assertThat(p.source()).isEqualTo("sample.yaml");
-                      assertThat(p.line()).as("line of %s", p).isPositive();
+                      assertThat(p.line()).as("line of %s", p).isBetween(1, lines + 1);
+                      assertThat(p.column()).as("column of %s", p).isPositive();
                       assertThat(p.message()).isNotBlank();
                     });
           }

@@ -117,7 +117,7 @@ final class YamlMapping {
 
   /**
    * An integer in {@code [min, max]}. As in the Kubernetes API server, a quoted number ({@code
-   * weight: "90"}) is a string, not an integer.
+   * weight: "90"}) is a string, not an integer; an explicit {@code !!int "90"} is an integer.
    */
   OptionalInt integer(String field, int min, int max, String expected) {
     Optional<Node> value = value(field);
@@ -135,7 +135,7 @@ final class YamlMapping {
       problem(value.get(), child(field), "\"" + text.get() + "\" is not " + expected);
       return OptionalInt.empty();
     }
-    if (isQuoted(value.get())) {
+    if (!Tag.INT.equals(value.get().getTag())) {
       problem(
           value.get(),
           child(field),
@@ -162,7 +162,8 @@ final class YamlMapping {
     if (text.isEmpty()) {
       return defaultValue;
     }
-    if (isQuoted(value.get()) && (text.get().equals("true") || text.get().equals("false"))) {
+    if (!Tag.BOOL.equals(value.get().getTag())
+        && (text.get().equals("true") || text.get().equals("false"))) {
       problem(
           value.get(),
           child(field),
@@ -290,10 +291,6 @@ final class YamlMapping {
   /** A YAML null: {@code null}, {@code ~} or no value at all, written without quotes. */
   static boolean isNull(Node node) {
     return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
-  }
-
-  private static boolean isQuoted(Node node) {
-    return node instanceof ScalarNode scalar && !scalar.isPlain();
   }
 
   private static String describe(Node node) {

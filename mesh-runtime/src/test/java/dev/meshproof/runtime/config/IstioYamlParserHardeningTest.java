@@ -254,6 +254,15 @@ class IstioYamlParserHardeningTest {
   }
 
   @Test
+  void anExplicitIntegerTagMakesAQuotedNumberAnInteger() {
+    String weighted =
+        VS.replace(
+            "- destination: {host: catalog}",
+            "- destination: {host: catalog}\n      weight: !!int \"90\"");
+    assertThat(IstioYamlParser.parse(weighted, "in.yaml", "default")).hasSize(1);
+  }
+
+  @Test
   void anEmptyDestinationRuleHostIsRejected() {
     String dr =
         """

@@ -40,6 +40,17 @@ public record ResourceMeta(
     this(kind, name, namespace, source, line, Optional.empty(), 0);
   }
 
+  /** A resource not yet applied, with its {@code metadata.creationTimestamp} if written. */
+  public ResourceMeta(
+      String kind,
+      String name,
+      String namespace,
+      String source,
+      int line,
+      Optional<Instant> creationTimestamp) {
+    this(kind, name, namespace, source, line, creationTimestamp, 0);
+  }
+
   /** {@code kind/namespace/name}, the key under which the config store keeps it. */
   public String key() {
     return kind + "/" + namespace + "/" + name;

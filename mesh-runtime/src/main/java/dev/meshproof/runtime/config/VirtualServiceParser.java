@@ -62,8 +62,10 @@ final class VirtualServiceParser {
       return Optional.empty();
     }
     if (host.get().startsWith("*")) {
-      // Translation binds a VirtualService to the services it names exactly; a wildcard would
-      // bind to nothing and the rules would be silently dropped.
+      // Translation (RouteConfigBuilder via TranslationInput.virtualServiceFor) binds a
+      // VirtualService to the services it names exactly; a wildcard would bind to nothing and the
+      // rules would be silently dropped. Remove this check when translation binds wildcard hosts
+      // to services (Istio's most-specific-host rule, istiod-defaults.md section 6).
       spec.problem(
           node,
           path,

@@ -1,5 +1,7 @@
 package dev.meshproof.runtime.config;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,7 +21,7 @@ public final class ConfigStore {
 
   /** Applies {@code changed} in order; returns them as stored (with their apply sequence). */
   public synchronized List<IstioResource> apply(List<IstioResource> changed) {
-    List<IstioResource> stored = new java.util.ArrayList<>();
+    List<IstioResource> stored = new ArrayList<>();
     for (IstioResource resource : changed) {
       IstioResource previous = resources.get(resource.meta().key());
       long sequence = previous != null ? previous.meta().applySequence() : ++lastSequence;
@@ -39,6 +41,19 @@ public final class ConfigStore {
     return resources.values().stream()
         .filter(kind.type()::isInstance)
         .map(kind.type()::cast)
+        .toList();
+  }
+
+  /**
+   * The applied resources of {@code kind}, oldest first, as istiod orders them ({@code
+   * configCompareByCreationTime}, {@link ResourceMeta#OLDEST_FIRST}): by {@code creationTimestamp},
+   * ties by name then namespace. Resources without a stated timestamp were created when first
+   * applied, after every stated one.
+   */
+  public synchronized <T extends IstioResource> List<T> resourcesInCreationOrder(
+      IstioKind<T> kind) {
+    return resources(kind).stream()
+        .sorted(Comparator.comparing(IstioResource::meta, ResourceMeta.OLDEST_FIRST))
         .toList();
   }
 }

@@ -2,21 +2,19 @@ package dev.meshproof.runtime.config;
 
 /**
  * Istio's {@code StringMatch}: exactly one of {@code exact}, {@code prefix}, {@code regex}; or, for
- * a header ({@code headers}, {@code withoutHeaders}) written with no match type ({@code end-user:
- * {}}), {@link Kind#PRESENT}: Istio's presence check, which Envoy expresses as {@code
- * present_match: true} (see /work/notes/istiod-defaults.md section 6). A PRESENT match has an empty
- * value.
+ * a header, no match type at all ({@code end-user: {}}), which tests only that the header is
+ * present ({@link Kind#PRESENT}, value empty).
  */
 public record StringMatch(Kind kind, String value) {
   public enum Kind {
     EXACT,
     PREFIX,
     REGEX,
-    /** The header is present, whatever its value (only in header matches). */
+    /** A header given as {@code {}}: present with any value. */
     PRESENT
   }
 
-  /** The presence match of a header written as {@code name: {}}. */
+  /** A header presence match, {@code name: {}}. */
   public static StringMatch present() {
     return new StringMatch(Kind.PRESENT, "");
   }

@@ -61,20 +61,6 @@ final class VirtualServiceParser {
           node, path, "must not be empty (expected: a host such as reviews or reviews.default)");
       return Optional.empty();
     }
-    if (host.get().startsWith("*")) {
-      // Translation (RouteConfigBuilder via TranslationInput.virtualServiceFor) binds a
-      // VirtualService to the services it names exactly; a wildcard would bind to nothing and the
-      // rules would be silently dropped. Remove this check when translation binds wildcard hosts
-      // to services (Istio's most-specific-host rule, istiod-defaults.md section 6).
-      spec.problem(
-          node,
-          path,
-          "wildcard host \""
-              + host.get()
-              + "\" is valid Istio, but not supported by Meshproof yet (it would be silently"
-              + " ignored; expected: a service host such as reviews)");
-      return Optional.empty();
-    }
     return host;
   }
 

@@ -116,7 +116,7 @@ public final class ControlPlane implements AutoCloseable {
    */
   public synchronized void push(ConfigStore config, ServiceRegistry registry) {
     // Read once per push, so every proxy is translated from the same mesh state.
-    var virtualServices = config.resources(IstioKinds.VIRTUAL_SERVICE);
+    var virtualServices = config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE);
     var destinationRules = config.resources(IstioKinds.DESTINATION_RULE);
     var instances = registry.instances();
     for (ProxyNode proxy : proxies.values()) {

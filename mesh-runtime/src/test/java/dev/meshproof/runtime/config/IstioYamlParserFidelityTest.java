@@ -155,14 +155,9 @@ class IstioYamlParserFidelityTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"*.cluster.local", "*.default.svc.cluster.local", "*"})
-  void aWildcardHostIsRejectedNotSilentlyIgnored(String host) {
+  void aWildcardHostIsAcceptedForTranslationToBind(String host) {
     String yaml =
         vs("- route:\n  - destination: {host: catalog}").replace("[catalog]", "[\"" + host + "\"]");
-    assertThat(problemsOf(yaml))
-        .containsExactly(
-            "vs.yaml:5:11: spec.hosts[0]: wildcard host \""
-                + host
-                + "\" is valid Istio, but not supported by Meshproof yet (it would be silently"
-                + " ignored; expected: a service host such as reviews)");
+    assertThat(parse(yaml).hosts()).containsExactly(host);
   }
 }

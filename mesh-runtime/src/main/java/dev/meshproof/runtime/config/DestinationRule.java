@@ -22,6 +22,11 @@ public record DestinationRule(
     subsets = List.copyOf(subsets);
   }
 
+  @Override
+  public DestinationRule withMeta(ResourceMeta newMeta) {
+    return new DestinationRule(newMeta, host, loadBalancer, subsets);
+  }
+
   public Optional<Subset> subset(String name) {
     return subsets.stream().filter(s -> s.name().equals(name)).findFirst();
   }

@@ -21,6 +21,7 @@ import dev.meshproof.runtime.proxy.ProxyConfig.FilterChainMatch;
 import dev.meshproof.runtime.proxy.ProxyConfig.HttpConnectionManagerConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.HttpFilterConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.ListenerConfig;
+import dev.meshproof.runtime.re2.Re2Syntax;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;

@@ -25,6 +25,10 @@ public enum Feature {
   MeshRetries(SupportLevel.CORE),
   /** Istio's default retry policy on routes without {@code retries}, per Istio release. */
   MeshRetriesDefault(SupportLevel.CORE),
+  /** DestinationRule {@code connectionPool}: circuit breaking with 503 UO on overflow. */
+  MeshConnectionPool(SupportLevel.EXTENDED),
+  /** DestinationRule {@code outlierDetection}: failing hosts ejected, within the ejection cap. */
+  MeshOutlierDetection(SupportLevel.EXTENDED),
   /** Proxies keep serving their last configuration while the control plane is unavailable. */
   MeshControlPlaneOutage(SupportLevel.EXTENDED);
 

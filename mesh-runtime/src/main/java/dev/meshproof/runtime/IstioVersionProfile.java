@@ -26,9 +26,13 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>1.28: a mirror's host is no longer suffixed with {@code -shadow} — route builder, with
  *       mirroring.
- *   <li>1.31: unhealthy endpoints are sent in EDS with their health status rather than dropped —
- *       endpoint builder, with health checking and outlier detection.
  * </ul>
+ *
+ * <p>Modelled (notes/istiod-defaults.md section 3): since 1.29 the circuit breakers no longer track
+ * remaining resources ({@code DISABLE_TRACK_REMAINING_CB_METRICS}, {@code features/pilot.go:366});
+ * since 1.31 every EDS cluster gets {@code healthy_panic_threshold: 0} ({@code
+ * PILOT_AUTO_SEND_UNHEALTHY_ENDPOINTS}, {@code features/experimental.go:45}), where 1.28 sets it
+ * only with outlier detection and otherwise leaves Envoy's 50 %.
  *
  * @param version the release this profile describes (the mesh's selected version, not the key)
  * @param routeTimeout the route timeout when a VirtualService sets none; zero means disabled (Istio
@@ -38,16 +42,22 @@ import java.util.stream.Collectors;
  * @param defaultRetriableStatusCodes the {@code retriable_status_codes} of Istio's default retry
  *     policy (the one every route gets when its VirtualService sets no {@code retries}): {@code
  *     [503]} up to 1.23, empty since 1.24
+ * @param trackRemainingCircuitBreakers {@code circuit_breakers.thresholds[0].track_remaining}
+ * @param panicThresholdOnEveryCluster whether every EDS cluster gets {@code
+ *     common_lb_config.healthy_panic_threshold} (0, or the outlier detection's minHealthPercent)
  */
 public record IstioVersionProfile(
     IstioVersion version,
     Duration routeTimeout,
     LbPolicy defaultLoadBalancer,
     Duration connectTimeout,
+    boolean trackRemainingCircuitBreakers,
+    boolean panicThresholdOnEveryCluster,
     List<Integer> defaultRetriableStatusCodes) {
 
   /**
-   * Istio 1.23: LEAST_REQUEST (the default since 1.14), no route timeout, 10 s connect, and the
+   * Istio 1.23: LEAST_REQUEST (the default since 1.14), no route timeout, 10 s connect, circuit
+   * breakers tracking remaining resources, panic threshold only with outlier detection, and the
    * default retry policy retries 503.
    */
   private static final IstioVersionProfile ISTIO_1_23 =
@@ -56,23 +66,38 @@ public record IstioVersionProfile(
           Duration.ZERO,
           LbPolicy.LEAST_REQUEST,
           Duration.ofSeconds(10),
+          true,
+          false,
           List.of(503));
 
-  /** Istio 1.24: the default retry policy no longer retries 503. */
+  /** Istio 1.24: the defaults of 1.23, but the default retry policy no longer retries 503. */
   private static final IstioVersionProfile ISTIO_1_24 =
       new IstioVersionProfile(
           new IstioVersion(1, 24, 0),
           Duration.ZERO,
           LbPolicy.LEAST_REQUEST,
           Duration.ofSeconds(10),
+          true,
+          false,
           List.of());
 
   /** Istio 1.28: the defaults of 1.24. */
   private static final IstioVersionProfile ISTIO_1_28 =
       ISTIO_1_24.forVersion(new IstioVersion(1, 28, 0));
 
-  /** Istio 1.32: the routing defaults of 1.28. */
-  private static final IstioVersionProfile ISTIO_1_32 = ISTIO_1_28.forVersion(IstioVersion.CURRENT);
+  /**
+   * Istio 1.32: the routing defaults of 1.28; no remaining-resource tracking, panic threshold 0 on
+   * every EDS cluster.
+   */
+  private static final IstioVersionProfile ISTIO_1_32 =
+      new IstioVersionProfile(
+          IstioVersion.CURRENT,
+          Duration.ZERO,
+          LbPolicy.LEAST_REQUEST,
+          Duration.ofSeconds(10),
+          false,
+          true,
+          List.of());
 
   /** Profiles by the first minor release they apply to. */
   private static final NavigableMap<IstioVersion, IstioVersionProfile> BY_RELEASE = new TreeMap<>();
@@ -130,7 +155,13 @@ public record IstioVersionProfile(
 
   private IstioVersionProfile forVersion(IstioVersion release) {
     return new IstioVersionProfile(
-        release, routeTimeout, defaultLoadBalancer, connectTimeout, defaultRetriableStatusCodes);
+        release,
+        routeTimeout,
+        defaultLoadBalancer,
+        connectTimeout,
+        trackRemainingCircuitBreakers,
+        panicThresholdOnEveryCluster,
+        defaultRetriableStatusCodes);
   }
 
   private static String shortForm(IstioVersion version) {

@@ -66,6 +66,8 @@ class IstioVersionTest {
                     Duration.ofSeconds(-1),
                     LbPolicy.ROUND_ROBIN,
                     Duration.ofSeconds(1),
+                    false,
+                    true,
                     List.of()))
         .hasMessage("routeTimeout: PT-1S (expected: >= 0, 0 meaning disabled)");
     assertThatThrownBy(
@@ -75,6 +77,8 @@ class IstioVersionTest {
                     Duration.ZERO,
                     LbPolicy.ROUND_ROBIN,
                     Duration.ZERO,
+                    false,
+                    true,
                     List.of()))
         .hasMessage("connectTimeout: PT0S (expected: > 0)");
   }

@@ -20,6 +20,11 @@ public record VirtualService(
     http = List.copyOf(http);
   }
 
+  @Override
+  public VirtualService withMeta(ResourceMeta newMeta) {
+    return new VirtualService(newMeta, hosts, gateways, http);
+  }
+
   /**
    * One {@code http} rule: matched when any of its match blocks matches (or it has none), with its
    * route {@code timeout} and {@code retries} when set.

@@ -1,6 +1,7 @@
 package dev.meshproof.runtime.proxy;
 
 import dev.meshproof.common.RandomSource;
+import dev.meshproof.runtime.policy.circuit.CircuitBreaker;
 import dev.meshproof.runtime.policy.retry.RequestTimeouts;
 import dev.meshproof.runtime.policy.retry.RetryAdmission;
 import dev.meshproof.runtime.policy.retry.RetryDecision;
@@ -141,9 +142,9 @@ final class Router implements HttpFilterChain.Terminal {
   }
 
   /**
-   * One upstream attempt: host pick (avoiding hosts already tried when the policy says so), the
-   * exchange under the per-try timeout, then {@link #finished}. The cluster's admission check
-   * (circuit breaking) belongs right before the exchange starts.
+   * One upstream attempt: host pick among the cluster's candidates (ejected hosts excluded outside
+   * panic; avoiding hosts already tried when the retry policy says so), then the cluster's circuit
+   * breaker admits it ({@link #send}), queues it, or overflows (503 UO).
    */
   private void attempt(
       RequestContext request, RouterState state, CompletableFuture<RequestOutcome> result) {
@@ -153,7 +154,8 @@ final class Router implements HttpFilterChain.Terminal {
     String routeName = state.route().name();
     String clusterName = state.cluster().name();
     UpstreamCluster cluster = request.routing().clusters().get(clusterName);
-    if (cluster == null || cluster.hosts.isEmpty()) {
+    List<UpstreamHost> candidates = cluster == null ? List.of() : cluster.candidates();
+    if (candidates.isEmpty()) {
       state.finish();
       result.complete(
           new RequestOutcome.LocalReply(
@@ -168,25 +170,62 @@ final class Router implements HttpFilterChain.Terminal {
       return;
     }
     RetryState retry = state.retry();
-    UpstreamHost host = cluster.loadBalancer.pickHost(cluster.hosts);
+    UpstreamHost host = cluster.loadBalancer.pickHost(candidates);
     // Envoy's host selection retry: re-pick while the previous_hosts predicate rejects the host,
     // at most host_selection_retry_max_attempts times, then keep the last pick.
     for (int i = 0;
         i < retry.hostSelectionRetryMaxAttempts() && retry.shouldSelectAnotherHost(host.toString());
         i++) {
-      host = cluster.loadBalancer.pickHost(cluster.hosts);
+      host = cluster.loadBalancer.pickHost(candidates);
     }
     UpstreamHost chosen = host;
-    int number = retry.onAttemptStarted(chosen.toString());
-    chosen.active.incrementAndGet();
-    chosen.total.increment();
+    // Circuit breaking before the attempt: dispatch, wait for a connection, or overflow (UO).
+    Runnable send =
+        () -> request.executor().execute(() -> send(request, state, cluster, chosen, result));
+    CircuitBreaker.Admission admission = cluster.circuitBreaker.admit(chosen, send);
+    if (admission instanceof CircuitBreaker.Admission.Overflowed) {
+      state.finish();
+      result.complete(
+          new RequestOutcome.LocalReply(
+              503,
+              ResponseFlag.UPSTREAM_OVERFLOW,
+              OVERFLOW_BODY,
+              routeName,
+              clusterName,
+              chosen.toString(),
+              state.attempts(),
+              Optional.empty()));
+    } else if (admission instanceof CircuitBreaker.Admission.Dispatch) {
+      send(request, state, cluster, chosen, result);
+    }
+  }
+
+  /** Envoy's local reply body for a request refused by a circuit breaker. */
+  static final String OVERFLOW_BODY =
+      "upstream connect error or disconnect/reset before headers. reset reason: overflow";
+
+  /** The admitted attempt: the exchange under the per-try timeout, then {@link #finished}. */
+  private void send(
+      RequestContext request,
+      RouterState state,
+      UpstreamCluster cluster,
+      UpstreamHost host,
+      CompletableFuture<RequestOutcome> result) {
+    if (state.done()) {
+      // The route timeout answered while this attempt waited for a connection.
+      cluster.circuitBreaker.release(host).ifPresent(Runnable::run);
+      return;
+    }
+    int number = state.retry().onAttemptStarted(host.toString());
+    host.active.incrementAndGet();
+    host.total.increment();
     FullHttpRequest forwarded = upstreamRequest(request.downstream(), request.requestId());
     if (state.route().action().includeRequestAttemptCount()) {
       forwarded.headers().set(ATTEMPT_COUNT, number);
     }
     long attemptStart = clockNanos();
     CompletableFuture<FullHttpResponse> exchange =
-        upstream.send(chosen.address, forwarded, state.timeouts().perTry().orElse(Duration.ZERO));
+        upstream.send(host.address, forwarded, state.timeouts().perTry().orElse(Duration.ZERO));
     state.inFlight(exchange);
     exchange.whenComplete(
         (response, error) ->
@@ -194,10 +233,14 @@ final class Router implements HttpFilterChain.Terminal {
                 .executor()
                 .execute(
                     () -> {
-                      chosen.active.decrementAndGet();
+                      host.active.decrementAndGet();
+                      // The connection goes to the next waiter of this host, if any.
+                      cluster.circuitBreaker.release(host).ifPresent(Runnable::run);
                       try {
+                        // The outlier detector hears every attempt's result.
+                        cluster.recordResult(host, response, error);
                         finished(
-                            request, state, chosen, number, attemptStart, response, error, result);
+                            request, state, host, number, attemptStart, response, error, result);
                       } catch (RuntimeException e) {
                         if (response != null) {
                           response.release();
@@ -209,8 +252,7 @@ final class Router implements HttpFilterChain.Terminal {
 
   /**
    * An attempt ended: record its evidence, ask the retry state, then either arm the back-off timer
-   * for the next attempt or complete the request with this outcome. The cluster's outlier detector
-   * is told of each attempt's outcome here.
+   * for the next attempt or complete the request with this outcome.
    */
   private void finished(
       RequestContext request,

@@ -32,6 +32,8 @@ class TranslationBuildersTest {
           Duration.ofMillis(1500),
           LbPolicy.RANDOM,
           Duration.ofSeconds(3),
+          false,
+          true,
           List.of(503));
 
   private static final ProxyNode SERVING =

@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What one request of a scenario did, end to end: how it ended, its status, which workload served
- * it (service, version, instance, as the echo service names itself in its response), its {@code
- * x-request-id}, and every upstream attempt the services journaled for that id.
+ * What one request of a scenario did, end to end: how it ended, its status, and which workload
+ * served it (service, version, instance, as the echo service names itself in its response), and
+ * whether a proxy refused it for a circuit breaker ({@code x-envoy-overloaded: true}), and when it
+ * was sent, as an offset from the start of its traffic (the time axis of ejection windows), its
+ * {@code x-request-id}, and every upstream attempt the services journaled for that id.
  */
 public record RequestObservation(
     int index,
@@ -23,8 +25,13 @@ public record RequestObservation(
     Duration latency,
     String error,
     String bodyExcerpt,
+    boolean overloaded,
+    Duration sentAt,
     String requestId,
     List<UpstreamAttemptObservation> attempts) {
+
+  /** How much of a failed response's body is kept: enough for a proxy's local-reply reason. */
+  static final int EXCERPT = 200;
 
   public RequestObservation {
     attempts = List.copyOf(attempts);
@@ -43,7 +50,9 @@ public record RequestObservation(
       Optional<String> instance,
       Duration latency,
       String error,
-      String bodyExcerpt) {
+      String bodyExcerpt,
+      boolean overloaded,
+      Duration sentAt) {
     this(
         index,
         traffic,
@@ -57,8 +66,20 @@ public record RequestObservation(
         latency,
         error,
         bodyExcerpt,
+        overloaded,
+        sentAt,
         "",
         List.of());
+  }
+
+  /** True for a 2xx response; everything else is a failure to explain. */
+  public boolean succeeded() {
+    return kind == HttpOutcome.Kind.RESPONSE && status >= 200 && status < 300;
+  }
+
+  /** When the response arrived, on the same axis as {@link #sentAt()}. */
+  public Duration receivedAt() {
+    return sentAt.plus(latency);
   }
 
   /** This observation with its journaled upstream attempts. */
@@ -76,20 +97,14 @@ public record RequestObservation(
         latency,
         error,
         bodyExcerpt,
+        overloaded,
+        sentAt,
         requestId,
         joined);
   }
 
-  /** How much of a failed response's body is kept: enough for a proxy's local-reply reason. */
-  static final int EXCERPT = 200;
-
-  /** True for a 2xx response; everything else is a failure to explain. */
-  public boolean succeeded() {
-    return kind == HttpOutcome.Kind.RESPONSE && status >= 200 && status < 300;
-  }
-
   static RequestObservation of(
-      int index, TrafficSpec traffic, String requestId, HttpOutcome outcome) {
+      int index, TrafficSpec traffic, String requestId, HttpOutcome outcome, Duration sentAt) {
     return new RequestObservation(
         index,
         traffic.name(),
@@ -105,6 +120,8 @@ public record RequestObservation(
         outcome.isResponse() && outcome.status() >= 200 && outcome.status() < 300
             ? ""
             : outcome.body().substring(0, Math.min(EXCERPT, outcome.body().length())),
+        outcome.isResponse() && outcome.header("x-envoy-overloaded").orElse("").equals("true"),
+        sentAt,
         requestId,
         List.of());
   }

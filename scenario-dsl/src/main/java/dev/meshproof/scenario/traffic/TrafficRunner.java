@@ -1,9 +1,12 @@
 package dev.meshproof.scenario.traffic;
 
 import dev.meshproof.runtime.client.HttpOutcome;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -18,10 +21,12 @@ public final class TrafficRunner {
 
   public static List<RequestObservation> run(TrafficClient client, TrafficSpec traffic) {
     HttpOutcome[] outcomes = new HttpOutcome[traffic.requests()];
+    long[] sentNanos = new long[traffic.requests()];
     AtomicInteger next = new AtomicInteger();
     List<CompletableFuture<Void>> lanes = new ArrayList<>();
+    long start = System.nanoTime();
     for (int lane = 0; lane < Math.min(traffic.concurrency(), traffic.requests()); lane++) {
-      lanes.add(lane(client, traffic, next, outcomes));
+      lanes.add(lane(client, traffic, next, outcomes, sentNanos, start));
     }
     CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new)).join();
     List<RequestObservation> observations = new ArrayList<>(outcomes.length);
@@ -29,7 +34,13 @@ public final class TrafficRunner {
       if (outcomes[i] == null) {
         throw new IllegalStateException("request " + i + " of " + traffic + " has no outcome");
       }
-      observations.add(RequestObservation.of(i, traffic, requestId(traffic, i), outcomes[i]));
+      observations.add(
+          RequestObservation.of(
+              i,
+              traffic,
+              requestId(traffic, i),
+              outcomes[i],
+              Duration.ofNanos(sentNanos[i] - start)));
     }
     return observations;
   }
@@ -44,17 +55,33 @@ public final class TrafficRunner {
 
   /** One in-flight slot: sends the next request when its previous one completes. */
   private static CompletableFuture<Void> lane(
-      TrafficClient client, TrafficSpec traffic, AtomicInteger next, HttpOutcome[] outcomes) {
+      TrafficClient client,
+      TrafficSpec traffic,
+      AtomicInteger next,
+      HttpOutcome[] outcomes,
+      long[] sentNanos,
+      long start) {
     int index = next.getAndIncrement();
     if (index >= outcomes.length) {
       return CompletableFuture.completedFuture(null);
     }
-    return client
-        .send(traffic.request().withHeader("x-request-id", requestId(traffic, index)))
+    long due = start + traffic.pace().toNanos() * index;
+    long wait = due - System.nanoTime();
+    // Paced traffic waits on a timer, never by sleeping a thread.
+    Executor when =
+        wait > 0 ? CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS) : Runnable::run;
+    return CompletableFuture.supplyAsync(
+            () -> {
+              sentNanos[index] = System.nanoTime();
+              return client.send(
+                  traffic.request().withHeader("x-request-id", requestId(traffic, index)));
+            },
+            when)
+        .thenCompose(sent -> sent)
         .thenCompose(
             outcome -> {
               outcomes[index] = outcome;
-              return lane(client, traffic, next, outcomes);
+              return lane(client, traffic, next, outcomes, sentNanos, start);
             });
   }
 }

@@ -38,6 +38,8 @@ class AttemptsExpectationTest {
             Duration.ofMillis(latencyMs),
             "",
             "",
+            false,
+            Duration.ZERO,
             "id-" + index,
             List.of())
         .withAttempts(journaled);

@@ -31,7 +31,9 @@ class SplitExpectationTest {
               Optional.of("catalog-x-0"),
               Duration.ofMillis(1),
               "",
-              ""));
+              "",
+              false,
+              Duration.ZERO));
     }
     return new Observations(requests);
   }
@@ -91,7 +93,9 @@ class SplitExpectationTest {
             Optional.empty(),
             Duration.ofSeconds(30),
             "no response within PT30S",
-            ""));
+            "",
+            false,
+            Duration.ZERO));
     ExpectationResult result =
         Expectations.split("catalog")
             .byVersion(Map.of("v1", 0.9, "v2", 0.1))

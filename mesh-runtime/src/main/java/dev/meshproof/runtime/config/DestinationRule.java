@@ -24,7 +24,8 @@ public record DestinationRule(
 
   @Override
   public DestinationRule withMeta(ResourceMeta newMeta) {
-    return new DestinationRule(newMeta, host, loadBalancer, subsets);
+    return new DestinationRule(
+        newMeta, host, loadBalancer, subsets, connectionPool, outlierDetection);
   }
 
   public Optional<Subset> subset(String name) {

@@ -25,6 +25,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The mesh's control plane: holds the registered proxies, translates config and registry into a
@@ -34,6 +36,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and type, as {@code istioctl proxy-status} reports them.
  */
 public final class ControlPlane implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
+
+  /** How long a push may stay undelivered before it is sent again (see resendUndelivered). */
+  private static final Duration RESEND_AFTER = Duration.ofSeconds(2);
+
   private final SimpleCache<String> cache = new SimpleCache<>(Node::getId);
   private final XdsStatusTracker tracker = new XdsStatusTracker();
   private final Map<String, ProxyNode> proxies = new ConcurrentHashMap<>();
@@ -165,13 +172,56 @@ public final class ControlPlane implements AutoCloseable {
    * @throws IllegalStateException on timeout, naming what is not synced
    */
   public void awaitSynced(Collection<String> proxyIds, Duration timeout) {
-    try {
-      tracker.awaitSynced(proxyIds, timeout);
-    } catch (TimeoutException e) {
-      throw new IllegalStateException(e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for proxies to sync", e);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long remaining = deadline - System.nanoTime();
+      Duration slice = Duration.ofNanos(Math.max(1, Math.min(remaining, RESEND_AFTER.toNanos())));
+      try {
+        tracker.awaitSynced(proxyIds, slice);
+        return;
+      } catch (TimeoutException e) {
+        if (System.nanoTime() - deadline >= 0) {
+          throw new IllegalStateException(
+              e.getMessage().replace(slice.toString(), timeout.toString()), e);
+        }
+        resendUndelivered(proxyIds);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for proxies to sync", e);
+      }
+    }
+  }
+
+  /**
+   * Sets again the snapshot of every proxy whose current snapshot was never sent to it.
+   * java-control-plane's {@code SimpleCache} drops a response when the watch it answers is
+   * cancelled by the proxy's next request at the same moment ("failed to respond ... watch was
+   * already cancelled"); the proxy then waits on its new watch at the old version and nothing
+   * answers it. Setting the snapshot again answers that open watch; a proxy that already has the
+   * version is not answered twice (the cache compares versions).
+   */
+  private synchronized void resendUndelivered(Collection<String> proxyIds) {
+    Map<String, ProxyStatus> statuses = tracker.statuses();
+    for (String id : proxyIds) {
+      ProxyStatus status = statuses.get(id);
+      Snapshot snapshot = snapshots.get(id);
+      if (status == null || snapshot == null) {
+        continue;
+      }
+      boolean undelivered =
+          status.types().values().stream()
+              .anyMatch(
+                  t ->
+                      t.state() == SyncState.STALE
+                          && !t.sentVersion().equals(status.snapshotVersion()));
+      if (undelivered) {
+        log.info(
+            "re-sending snapshot {} to {}: it was not delivered within {}",
+            status.snapshotVersion(),
+            id,
+            RESEND_AFTER);
+        cache.setSnapshot(id, snapshot);
+      }
     }
   }
 

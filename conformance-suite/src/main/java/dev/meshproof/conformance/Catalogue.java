@@ -43,7 +43,7 @@ public final class Catalogue {
             "mesh-http-route-weight-90-10",
             Feature.MeshHTTPRouteWeight,
             "A VirtualService sends 90% of catalog traffic to subset v1 and 10% to v2; 2,000"
-                + " requests split accordingly (chi-square goodness of fit, alpha 0.001) and all"
+                + " requests split accordingly (chi-square goodness of fit, alpha 5e-6) and all"
                 + " succeed.",
             VIRTUAL_SERVICE_DOC + "#HTTPRouteDestination",
             yaml ->
@@ -52,8 +52,11 @@ public final class Catalogue {
                     .client("client")
                     .istio("mesh-http-route-weight-90-10.yaml", yaml)
                     .traffic(t -> t.from("client").get("http://catalog/").requests(2_000))
-                    .expect(split("catalog").byVersion(Map.of("v1", 0.9, "v2", 0.1)).atAlpha(0.001))
-                    .expect(successRate().atLeast(0.999).atAlpha(0.001))
+                    .expect(
+                        split("catalog")
+                            .byVersion(Map.of("v1", 0.9, "v2", 0.1))
+                            .atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
+                    .expect(successRate().atLeast(0.999).atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
                     .build()),
         weights(3, 1),
         weights(150, 50),
@@ -106,12 +109,14 @@ public final class Catalogue {
                     .expect(
                         split("reviews")
                             .forTraffic("jason")
-                            .byVersion(Map.of("v1", 0.0, "v2", 1.0)))
+                            .byVersion(Map.of("v1", 0.0, "v2", 1.0))
+                            .atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
                     .expect(
                         split("reviews")
                             .forTraffic("anonymous")
-                            .byVersion(Map.of("v1", 1.0, "v2", 0.0)))
-                    .expect(successRate().atLeast(0.999))
+                            .byVersion(Map.of("v1", 1.0, "v2", 0.0))
+                            .atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
+                    .expect(successRate().atLeast(0.999).atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
                     .build()),
         new ConformanceTest(
             "mesh-http-route-path-match",
@@ -151,8 +156,11 @@ public final class Catalogue {
                     .istio("mesh-control-plane-outage.yaml", yaml)
                     .chaos(c -> c.at(Duration.ZERO, Chaos.controlPlaneOutage()))
                     .traffic(t -> t.from("client").get("http://catalog/").requests(1_000))
-                    .expect(split("catalog").byVersion(Map.of("v1", 0.9, "v2", 0.1)).atAlpha(0.001))
-                    .expect(successRate().atLeast(0.999).atAlpha(0.001))
+                    .expect(
+                        split("catalog")
+                            .byVersion(Map.of("v1", 0.9, "v2", 0.1))
+                            .atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
+                    .expect(successRate().atLeast(0.999).atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
                     .build()),
         new ConformanceTest(
             "mesh-timeouts",
@@ -202,7 +210,11 @@ public final class Catalogue {
                             .forTraffic("untimed")
                             .atLeast(Duration.ofMillis(400))
                             .atMost(Duration.ofMillis(400), Duration.ofMillis(400)))
-                    .expect(split("catalog").forTraffic("untimed").byVersion(Map.of("v1", 1.0)))
+                    .expect(
+                        split("catalog")
+                            .forTraffic("untimed")
+                            .byVersion(Map.of("v1", 1.0))
+                            .atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
                     .build()),
         new ConformanceTest(
             "mesh-per-try-timeout",
@@ -246,7 +258,11 @@ public final class Catalogue {
                             .atLeast(Duration.ofMillis(290))
                             .atMost(Duration.ofMillis(375), Duration.ofMillis(250)))
                     .expect(attempts().forTraffic("quick").neverRetried())
-                    .expect(split("catalog").forTraffic("quick").byVersion(Map.of("v1", 1.0)))
+                    .expect(
+                        split("catalog")
+                            .forTraffic("quick")
+                            .byVersion(Map.of("v1", 1.0))
+                            .atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
                     .build()),
         new ConformanceTest(
             "mesh-retries",
@@ -283,7 +299,11 @@ public final class Catalogue {
                                 .requests(10)
                                 .concurrency(5))
                     .expect(attempts().forTraffic("flaky").exactly(3))
-                    .expect(split("catalog").forTraffic("flaky").byVersion(Map.of("v1", 1.0)))
+                    .expect(
+                        split("catalog")
+                            .forTraffic("flaky")
+                            .byVersion(Map.of("v1", 1.0))
+                            .atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
                     .expect(attempts().forTraffic("broken").exactly(4))
                     .expect(attempts().forTraffic("outside-retry-on").neverRetried())
                     .build()),
@@ -341,7 +361,7 @@ public final class Catalogue {
                                 Chaos.service("catalog").latency(Duration.ofMillis(20))))
                     .traffic(t -> t.from("client").get("http://catalog/").requests(40))
                     .expect(overflows().none())
-                    .expect(successRate().atLeast(0.999))
+                    .expect(successRate().atLeast(0.999).atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
                     .build()),
         new ConformanceTest(
             "mesh-outlier-detection-eject",
@@ -364,7 +384,7 @@ public final class Catalogue {
                                     .errors(1.0, "500")))
                     .traffic(t -> t.from("client").get("http://catalog/").requests(150))
                     .expect(servedBy("catalog-v1-0").atMost(1))
-                    .expect(successRate().atLeast(0.95))
+                    .expect(successRate().atLeast(0.95).atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
                     .build()),
         new ConformanceTest(
             "mesh-outlier-detection-readmit",
@@ -372,7 +392,7 @@ public final class Catalogue {
             "The ejection window: one of 3 replicas answers 500; consecutive5xxErrors 1, interval"
                 + " 100ms, baseEjectionTime 1s. A request every 20 ms for 2.4 s: after its first"
                 + " 500 the replica serves nothing for at least 1 s (absence by chance (2/3)^k <"
-                + " alpha 0.001), and it is re-admitted at an interval tick, within 1.5 s.",
+                + " alpha 5e-6), and it is re-admitted at an interval tick, within 1.5 s.",
             DESTINATION_RULE_DOC + "#OutlierDetection",
             yaml ->
                 Scenario.named("failing catalog replica ejected, then re-admitted")
@@ -396,14 +416,14 @@ public final class Catalogue {
                         ejection("catalog-v1-0")
                             .lastsAtLeast(Duration.ofSeconds(1))
                             .readmittedWithin(Duration.ofMillis(1500))
-                            .atAlpha(0.001))
+                            .atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
                     .build()),
         new ConformanceTest(
             "mesh-outlier-detection-cap",
             Feature.MeshOutlierDetection,
             "Negative case: maxEjectionPercent 30 forbids ejecting 1 of 3 hosts (33%), so the"
                 + " failing replica keeps its third of 150 round-robin requests (chi-square, alpha"
-                + " 0.001).",
+                + " 5e-6).",
             DESTINATION_RULE_DOC + "#OutlierDetection",
             yaml ->
                 Scenario.named("failing catalog replica kept by the ejection cap")
@@ -425,7 +445,7 @@ public final class Catalogue {
                                     "catalog-v1-0", 1 / 3.0,
                                     "catalog-v1-1", 1 / 3.0,
                                     "catalog-v1-2", 1 / 3.0))
-                            .atAlpha(0.001))
+                            .atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
                     .build()),
         loadBalancing(
             "mesh-load-balancer-round-robin",
@@ -465,7 +485,7 @@ public final class Catalogue {
                               .concurrency(RETRY_CONCURRENCY))
                   .expect(attempts().exactly(attemptsPerRequest));
           if (attemptsPerRequest > 1) {
-            scenario.expect(successRate().atLeast(0.999));
+            scenario.expect(successRate().atLeast(0.999).atAlpha(FalseAlarmBudget.VERDICT_ALPHA));
           }
           return scenario.build();
         });
@@ -474,7 +494,7 @@ public final class Catalogue {
   /** Sends 30 requests for {@code path} and expects every one served by {@code version}. */
   /**
    * Relative weights: {@code a} to v1 and {@code b} to v2, 2,000 requests split a/(a+b) and b/(a+b)
-   * (chi-square goodness of fit, alpha 0.001).
+   * (chi-square goodness of fit, alpha 5e-6).
    */
   private static ConformanceTest weights(int a, int b) {
     String id = "mesh-http-route-weight-" + a + "-" + b;
@@ -492,7 +512,7 @@ public final class Catalogue {
             + Math.round(v1 * 100)
             + "/"
             + Math.round((1 - v1) * 100)
-            + " (chi-square goodness of fit, alpha 0.001) and all succeed.",
+            + " (chi-square goodness of fit, alpha 5e-6) and all succeed.",
         VIRTUAL_SERVICE_DOC + "#HTTPRouteDestination",
         yaml ->
             Scenario.named("catalog split by weights " + a + "/" + b)
@@ -500,8 +520,11 @@ public final class Catalogue {
                 .client("client")
                 .istio(id + ".yaml", yaml)
                 .traffic(t -> t.from("client").get("http://catalog/").requests(2_000))
-                .expect(split("catalog").byVersion(Map.of("v1", v1, "v2", 1 - v1)).atAlpha(0.001))
-                .expect(successRate().atLeast(0.999).atAlpha(0.001))
+                .expect(
+                    split("catalog")
+                        .byVersion(Map.of("v1", v1, "v2", 1 - v1))
+                        .atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
+                .expect(successRate().atLeast(0.999).atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
                 .build());
   }
 
@@ -520,7 +543,11 @@ public final class Catalogue {
               t.named(name).from("client").get("http://" + service + path).requests(30);
               new java.util.TreeMap<>(headers).forEach(t::header);
             })
-        .expect(split(service).forTraffic(name).byVersion(Map.of(version, 1.0, other, 0.0)));
+        .expect(
+            split(service)
+                .forTraffic(name)
+                .byVersion(Map.of(version, 1.0, other, 0.0))
+                .atAlpha(FalseAlarmBudget.VERDICT_ALPHA));
   }
 
   private static void routedOnlyTo(
@@ -528,12 +555,16 @@ public final class Catalogue {
     String other = version.equals("v1") ? "v2" : "v1";
     scenario
         .traffic(t -> t.named(path).from("client").get("http://" + service + path).requests(30))
-        .expect(split(service).forTraffic(path).byVersion(Map.of(version, 1.0, other, 0.0)));
+        .expect(
+            split(service)
+                .forTraffic(path)
+                .byVersion(Map.of(version, 1.0, other, 0.0))
+                .atAlpha(FalseAlarmBudget.VERDICT_ALPHA));
   }
 
   /**
    * Three replicas of one version behind a DestinationRule; the split by instance is tested against
-   * uniform with chi-square at alpha 0.001 (round robin is exact, the others random but seeded).
+   * uniform with chi-square at alpha 5e-6 (round robin is exact, the others random but seeded).
    */
   private static ConformanceTest loadBalancing(String id, String description) {
     return new ConformanceTest(
@@ -554,8 +585,8 @@ public final class Catalogue {
                                 "catalog-v1-0", 1 / 3.0,
                                 "catalog-v1-1", 1 / 3.0,
                                 "catalog-v1-2", 1 / 3.0))
-                        .atAlpha(0.001))
-                .expect(successRate().atLeast(0.999))
+                        .atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
+                .expect(successRate().atLeast(0.999).atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
                 .build());
   }
 }

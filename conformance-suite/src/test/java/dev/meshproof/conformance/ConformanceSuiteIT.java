@@ -15,6 +15,7 @@ import dev.meshproof.scenario.result.ExpectationResult;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
 import dev.meshproof.scenario.targets.Target;
+import dev.meshproof.scenario.targets.Targets;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -25,6 +26,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -35,18 +37,55 @@ import org.junit.jupiter.api.TestFactory;
  */
 class ConformanceSuiteIT {
   private static final Map<String, List<ScenarioResult>> RESULTS = new LinkedHashMap<>();
-  private static final double COMPARISON_ALPHA = 0.001;
+  private static final double COMPARISON_ALPHA = FalseAlarmBudget.VERDICT_ALPHA;
 
   @TestFactory
-  Stream<DynamicContainer> catalogue() {
-    return Catalogue.all().stream()
-        .map(
-            test ->
-                DynamicContainer.dynamicContainer(
-                    test.feature() + " / " + test.id(),
-                    Stream.concat(
-                        ConformanceTargets.all().stream().map(target -> run(test, target)),
-                        Stream.of(compareTargets(test)))));
+  Stream<DynamicNode> catalogue() {
+    Stream<DynamicNode> tests =
+        Catalogue.all().stream()
+            .map(
+                test ->
+                    DynamicContainer.dynamicContainer(
+                        test.feature() + " / " + test.id(),
+                        Stream.concat(
+                            ConformanceTargets.all().stream().map(target -> run(test, target)),
+                            Stream.of(compareTargets(test)))));
+    return Stream.concat(tests, Stream.of(falseAlarmBudget()));
+  }
+
+  /**
+   * Runs last: the verdicts of this run whose outcome the seed does not fix (every target but the
+   * seeded embedded one, and the cross-target comparisons) may together fail a correct mesh at most
+   * {@link FalseAlarmBudget#FAMILY_ALPHA} of the time (Bonferroni: the sum of their alphas).
+   */
+  private static DynamicTest falseAlarmBudget() {
+    return DynamicTest.dynamicTest(
+        "false-alarm budget of the whole run",
+        () -> {
+          List<ExpectationResult> unseeded = new ArrayList<>();
+          synchronized (RESULTS) {
+            for (ConformanceTest test : Catalogue.all()) {
+              for (ScenarioResult result : RESULTS.getOrDefault(test.id(), List.of())) {
+                if (!result.target().equals(Targets.embedded().name())) {
+                  unseeded.addAll(result.expectations());
+                }
+              }
+            }
+          }
+          for (ConformanceTest test : Catalogue.all()) {
+            unseeded.addAll(comparisons(test));
+          }
+          double spent = FalseAlarmBudget.spent(unseeded);
+          System.out.printf(
+              "Meshproof false-alarm budget: %d unseeded verdicts, sum of alphas %.2g (budget %s)%n",
+              unseeded.size(), spent, FalseAlarmBudget.FAMILY_ALPHA);
+          assertThat(spent)
+              .as(
+                  "sum of the alphas of %d verdicts not fixed by the seed (lower"
+                      + " FalseAlarmBudget.VERDICT_ALPHA or set an expectation's alpha)",
+                  unseeded.size())
+              .isLessThanOrEqualTo(FalseAlarmBudget.FAMILY_ALPHA);
+        });
   }
 
   /**

@@ -57,14 +57,21 @@ final class Router implements HttpFilterChain.Terminal {
     if (route.isEmpty()) {
       return localReply(404, ResponseFlag.NO_ROUTE_FOUND, "", "-", "-", "-");
     }
+    // A request the app stamped with an x-request-id draws from its own source, keyed by that id,
+    // so its picks replay at any concurrency; one the sidecar named draws from the shared stream.
+    Optional<RandomSource> requestRandom =
+        request.downstream().headers().contains("x-request-id")
+            ? Optional.of(routeRandom.forRequest(request.requestId()))
+            : Optional.empty();
     // One weighted draw per request, before anything else draws, so seeded splits replay.
-    WeightedCluster picked = WeightedClusterPicker.pick(route.get().clusters(), routeRandom);
+    WeightedCluster picked =
+        WeightedClusterPicker.pick(route.get().clusters(), requestRandom.orElse(routeRandom));
     if (!request.routing().clusters().containsKey(picked.name())) {
       return localReply(
           503, ResponseFlag.NO_CLUSTER_FOUND, "", route.get().name(), picked.name(), "-");
     }
     CompletableFuture<RequestOutcome> result = new CompletableFuture<>();
-    attempt(request, new RouterState(route.get(), picked), result);
+    attempt(request, new RouterState(route.get(), picked, requestRandom), result);
     return result;
   }
 
@@ -85,7 +92,11 @@ final class Router implements HttpFilterChain.Terminal {
               "-"));
       return;
     }
-    UpstreamHost host = cluster.loadBalancer.pickHost(cluster.hosts);
+    UpstreamHost host =
+        state
+            .requestRandom()
+            .map(random -> cluster.loadBalancer.pickHost(cluster.hosts, random))
+            .orElseGet(() -> cluster.loadBalancer.pickHost(cluster.hosts));
     host.active.incrementAndGet();
     host.total.increment();
     upstream

@@ -1,5 +1,6 @@
 package dev.meshproof.runtime.proxy;
 
+import dev.meshproof.common.RandomSource;
 import dev.meshproof.runtime.policy.route.Route;
 import dev.meshproof.runtime.policy.route.WeightedCluster;
 import dev.meshproof.runtime.policy.upstream.AttemptOutcome;
@@ -20,11 +21,26 @@ final class RouterState {
 
   private final Route route;
   private final WeightedCluster cluster;
+  private final Optional<RandomSource> requestRandom;
   private final List<Attempt> attempts = new ArrayList<>();
 
   RouterState(Route route, WeightedCluster cluster) {
+    this(route, cluster, Optional.empty());
+  }
+
+  /**
+   * @param requestRandom the request's own source ({@link RandomSource#forRequest}) when the app
+   *     stamped an {@code x-request-id}; empty to draw from each cluster's shared stream
+   */
+  RouterState(Route route, WeightedCluster cluster, Optional<RandomSource> requestRandom) {
     this.route = route;
     this.cluster = cluster;
+    this.requestRandom = requestRandom;
+  }
+
+  /** The source of this request's host picks, when it has its own. */
+  Optional<RandomSource> requestRandom() {
+    return requestRandom;
   }
 
   Route route() {

@@ -43,7 +43,8 @@ public final class ScenarioOrchestrator {
       List<ChaosEvent> chaosEvents;
       try (ChaosRun chaos = ChaosRun.onSystemClock(timeline).start()) {
         for (TrafficSpec traffic : scenario.traffic()) {
-          observations.addAll(TrafficRunner.run(deployment.client(traffic.from()), traffic));
+          observations.addAll(
+              TrafficRunner.run(deployment.client(traffic.from()), traffic, scenario.seed()));
         }
         // Reverting before collecting the events puts the REVERTED entries in the log.
         chaos.close();

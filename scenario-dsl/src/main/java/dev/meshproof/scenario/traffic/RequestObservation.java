@@ -1,15 +1,19 @@
 package dev.meshproof.scenario.traffic;
 
 import dev.meshproof.runtime.client.HttpOutcome;
+import dev.meshproof.scenario.result.ProxyEvidence;
 import java.time.Duration;
 import java.util.Optional;
 
 /**
- * What one request of a scenario did, end to end: how it ended, its status, and which workload
- * served it (service, version, instance, as the echo service names itself in its response).
+ * What one request of a scenario did, end to end: how it ended, its status, which workload served
+ * it (service, version, instance, as the echo service names itself in its response) and, joined by
+ * its {@code x-request-id}, what the client's sidecar logged for it ({@link ProxyEvidence}: route,
+ * upstream cluster and host, response flags), the same fields on every target.
  */
 public record RequestObservation(
     int index,
+    String requestId,
     String traffic,
     String from,
     String url,
@@ -20,7 +24,8 @@ public record RequestObservation(
     Optional<String> instance,
     Duration latency,
     String error,
-    String bodyExcerpt) {
+    String bodyExcerpt,
+    Optional<ProxyEvidence> proxy) {
 
   /** How much of a failed response's body is kept: enough for a proxy's local-reply reason. */
   static final int EXCERPT = 200;
@@ -30,9 +35,30 @@ public record RequestObservation(
     return kind == HttpOutcome.Kind.RESPONSE && status >= 200 && status < 300;
   }
 
-  static RequestObservation of(int index, TrafficSpec traffic, HttpOutcome outcome) {
+  /** This observation with the client sidecar's access-log evidence joined in. */
+  public RequestObservation withProxy(ProxyEvidence evidence) {
     return new RequestObservation(
         index,
+        requestId,
+        traffic,
+        from,
+        url,
+        kind,
+        status,
+        service,
+        version,
+        instance,
+        latency,
+        error,
+        bodyExcerpt,
+        Optional.of(evidence));
+  }
+
+  static RequestObservation of(
+      int index, String requestId, TrafficSpec traffic, HttpOutcome outcome) {
+    return new RequestObservation(
+        index,
+        requestId,
         traffic.name(),
         traffic.from(),
         traffic.request().url().toString(),
@@ -45,6 +71,7 @@ public record RequestObservation(
         outcome.error(),
         outcome.isResponse() && outcome.status() >= 200 && outcome.status() < 300
             ? ""
-            : outcome.body().substring(0, Math.min(EXCERPT, outcome.body().length())));
+            : outcome.body().substring(0, Math.min(EXCERPT, outcome.body().length())),
+        Optional.empty());
   }
 }

@@ -21,6 +21,7 @@ class SplitExpectationTest {
       requests.add(
           new RequestObservation(
               i,
+              "req-" + i,
               "traffic-1",
               "client",
               "http://catalog/",
@@ -31,7 +32,8 @@ class SplitExpectationTest {
               Optional.of("catalog-x-0"),
               Duration.ofMillis(1),
               "",
-              ""));
+              "",
+              Optional.empty()));
     }
     return new Observations(requests);
   }
@@ -81,6 +83,7 @@ class SplitExpectationTest {
     requests.add(
         new RequestObservation(
             100,
+            "req-100",
             "traffic-1",
             "client",
             "http://catalog/",
@@ -91,7 +94,8 @@ class SplitExpectationTest {
             Optional.empty(),
             Duration.ofSeconds(30),
             "no response within PT30S",
-            ""));
+            "",
+            Optional.empty()));
     ExpectationResult result =
         Expectations.split("catalog")
             .byVersion(Map.of("v1", 0.9, "v2", 0.1))

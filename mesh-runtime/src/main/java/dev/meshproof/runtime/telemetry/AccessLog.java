@@ -3,6 +3,7 @@ package dev.meshproof.runtime.telemetry;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A sidecar's access log kept in memory for observations and evidence. Bounded: past {@code
@@ -12,6 +13,7 @@ import java.util.List;
 public final class AccessLog {
   private final int capacity;
   private final ArrayDeque<AccessLogEntry> entries = new ArrayDeque<>();
+  private final ArrayDeque<Map<String, String>> lines = new ArrayDeque<>();
   private long dropped;
   private long total;
 
@@ -22,13 +24,28 @@ public final class AccessLog {
     this.capacity = capacity;
   }
 
-  public synchronized void record(AccessLogEntry entry) {
+  /**
+   * Records one request: the entry, and its line in each configured {@code json_format} (none when
+   * the connection manager has no access log, as Envoy then writes nothing).
+   */
+  public synchronized void record(AccessLogEntry entry, List<Map<String, String>> formats) {
     total++;
     if (entries.size() == capacity) {
       entries.removeFirst();
       dropped++;
     }
     entries.addLast(entry);
+    for (Map<String, String> format : formats) {
+      if (lines.size() == capacity) {
+        lines.removeFirst();
+      }
+      lines.addLast(AccessLogFormat.render(format, entry));
+    }
+  }
+
+  /** The lines written by the configured access loggers, key to value, oldest first. */
+  public synchronized List<Map<String, String>> lines() {
+    return new ArrayList<>(lines);
   }
 
   public synchronized List<AccessLogEntry> entries() {

@@ -3,7 +3,9 @@ package dev.meshproof.scenario.targets;
 import dev.meshproof.scenario.IstioSource;
 import dev.meshproof.scenario.chaos.ChaosHandles;
 import dev.meshproof.scenario.traffic.TrafficClient;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A scenario's topology running on one target: its services' instances, its client workloads and
@@ -30,6 +32,15 @@ public interface Deployment extends ChaosHandles, AutoCloseable {
 
   /** The app of the client workload {@code client} (a name the scenario declared). */
   TrafficClient client(String client);
+
+  /**
+   * The access-log lines of the sidecar of client workload {@code client}, oldest first, each as
+   * its JSON keys and values ({@code request_id}, {@code route_name}, {@code upstream_cluster},
+   * ...): the same keys and values on every target. Empty when the target keeps no access log.
+   */
+  default Optional<List<Map<String, String>>> accessLog(String client) {
+    return Optional.empty();
+  }
 
   /** Each client workload's proxy configuration dump, by workload name. */
   Map<String, String> configDumps();

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -147,6 +148,11 @@ public final class MeshDeployment implements Deployment {
           "client " + client + " is not deployed (deployed: " + clients.keySet() + ")");
     }
     return workload.http()::send;
+  }
+
+  @Override
+  public Optional<List<Map<String, String>>> accessLog(String client) {
+    return Optional.ofNullable(clients.get(client)).map(w -> w.sidecar().accessLogLines());
   }
 
   @Override

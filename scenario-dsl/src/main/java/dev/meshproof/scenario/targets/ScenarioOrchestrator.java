@@ -7,14 +7,19 @@ import dev.meshproof.runtime.client.HttpOutcome;
 import dev.meshproof.scenario.IstioSource;
 import dev.meshproof.scenario.Scenario;
 import dev.meshproof.scenario.Seeds;
+import dev.meshproof.scenario.result.ProxyEvidence;
 import dev.meshproof.scenario.traffic.Observations;
 import dev.meshproof.scenario.traffic.RequestObservation;
 import dev.meshproof.scenario.traffic.TrafficRunner;
 import dev.meshproof.scenario.traffic.TrafficSpec;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 
 /**
@@ -51,6 +56,7 @@ public final class ScenarioOrchestrator {
         chaosEvents = chaos.events();
       }
 
+      observations = withProxyEvidence(observations, deployment);
       Map<String, String> attachments = new LinkedHashMap<>();
       if (!chaosEvents.isEmpty()) {
         attachments.put(
@@ -67,6 +73,56 @@ public final class ScenarioOrchestrator {
       }
       return new TargetRun(new Observations(observations), attachments);
     }
+  }
+
+  /** How long to wait for a proxy to write the access-log lines of answered requests. */
+  private static final Duration ACCESS_LOG_WAIT = Duration.ofSeconds(5);
+
+  /**
+   * Joins each request to what its client's sidecar logged for it, by {@code x-request-id}. Envoy
+   * writes its access log after the response and flushes it on a timer, so the lines of answered
+   * requests are awaited (at most {@link #ACCESS_LOG_WAIT}); a request that ended without a
+   * response is joined when its line is there, never awaited.
+   */
+  static List<RequestObservation> withProxyEvidence(
+      List<RequestObservation> observations, Deployment deployment) {
+    Map<String, Map<String, Map<String, String>>> byClient = new LinkedHashMap<>();
+    for (String client : observations.stream().map(RequestObservation::from).distinct().toList()) {
+      Set<String> answered =
+          observations.stream()
+              .filter(r -> r.from().equals(client) && r.kind() == HttpOutcome.Kind.RESPONSE)
+              .map(RequestObservation::requestId)
+              .collect(Collectors.toSet());
+      if (deployment.accessLog(client).isEmpty()) {
+        byClient.put(client, Map.of());
+        continue;
+      }
+      long deadline = System.nanoTime() + ACCESS_LOG_WAIT.toNanos();
+      Map<String, Map<String, String>> lines = accessLogById(deployment, client);
+      while (!lines.keySet().containsAll(answered) && System.nanoTime() < deadline) {
+        LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+        lines = accessLogById(deployment, client);
+      }
+      byClient.put(client, lines);
+    }
+    List<RequestObservation> joined = new ArrayList<>(observations.size());
+    for (RequestObservation r : observations) {
+      Map<String, String> line = byClient.get(r.from()).get(r.requestId());
+      joined.add(line == null ? r : r.withProxy(ProxyEvidence.fromAccessLog(line)));
+    }
+    return joined;
+  }
+
+  private static Map<String, Map<String, String>> accessLogById(
+      Deployment deployment, String client) {
+    Map<String, Map<String, String>> byId = new HashMap<>();
+    for (Map<String, String> line : deployment.accessLog(client).orElse(List.of())) {
+      String id = line.get("request_id");
+      if (id != null && !id.equals("-")) {
+        byId.putIfAbsent(id, line);
+      }
+    }
+    return byId;
   }
 
   /** The proxies' logs as attachments ({@code proxy_log <workload>}), for any abort or failure. */

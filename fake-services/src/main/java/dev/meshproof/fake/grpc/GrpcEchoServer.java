@@ -1,16 +1,11 @@
 package dev.meshproof.fake.grpc;
 
-import dev.meshproof.common.RandomSource;
 import dev.meshproof.fake.EchoWorkloadBuilder;
+import dev.meshproof.fake.EchoWorkloadCore;
 import dev.meshproof.fake.EchoWorkloadOptions;
-import dev.meshproof.fake.Workload;
-import dev.meshproof.fake.WorkloadEventLoop;
-import dev.meshproof.fake.WorkloadIdentity;
-import dev.meshproof.fake.WorkloadOptions;
+import dev.meshproof.fake.ProgrammableWorkload;
 import dev.meshproof.fake.behavior.Behavior;
-import dev.meshproof.fake.behavior.BehaviorControl;
 import dev.meshproof.fake.grpc.v1.EchoServiceGrpc;
-import dev.meshproof.fake.journal.RequestJournal;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -19,7 +14,6 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,32 +26,14 @@ import java.util.concurrent.TimeUnit;
  * {@code HANG} fault). It also serves {@code grpc.health.v1.Health}, which Istio's gRPC probes and
  * Envoy's gRPC health checks query.
  */
-public final class GrpcEchoServer implements Workload {
-  private final WorkloadIdentity identity;
-  private final String host;
-  private final int requestedPort;
-  private final WorkloadEventLoop scheduler;
-  private final BehaviorControl behavior;
-  private final RequestJournal journal;
-  private final RandomSource random;
-  private final Clock clock;
+public final class GrpcEchoServer extends ProgrammableWorkload {
   private final HealthStatusManager health = new HealthStatusManager();
   private volatile Server server;
   private volatile boolean closed;
 
   private GrpcEchoServer(EchoWorkloadOptions options) {
-    WorkloadOptions w = options.workload();
-    this.identity = w.identity();
-    this.host = w.host();
-    this.requestedPort = w.port();
     // Delays run on a Netty event loop's timer; gRPC's own (shaded) loops cannot be shared.
-    this.scheduler =
-        WorkloadEventLoop.sharedOrOwned(
-            options.sharedEventLoopGroup(), "grpc-echo-" + identity.instance());
-    this.behavior = new BehaviorControl(options.behavior());
-    this.journal = new RequestJournal(w.journalCapacity());
-    this.random = RandomSource.seeded(options.seed());
-    this.clock = w.clock();
+    super(EchoWorkloadCore.of(options, "grpc-echo"));
   }
 
   /** A builder; {@link Builder#service(String)} is required. */
@@ -71,13 +47,17 @@ public final class GrpcEchoServer implements Workload {
    * @return this
    */
   public synchronized GrpcEchoServer start() {
-    if (server != null || closed) {
-      throw new IllegalStateException(identity.instance() + ": start() called twice");
-    }
+    core.checkStartable(server != null, closed);
     EchoService echo =
-        new EchoService(identity, behavior, random, clock, journal, scheduler.group());
+        new EchoService(
+            core.identity(),
+            core.behavior(),
+            core.random(),
+            core.clock(),
+            core.journal(),
+            core.eventLoop().group());
     Server s =
-        NettyServerBuilder.forAddress(new InetSocketAddress(host, requestedPort))
+        NettyServerBuilder.forAddress(new InetSocketAddress(core.host(), core.requestedPort()))
             .addService(ServerInterceptors.intercept(echo, EchoService.contextInterceptor()))
             .addService(health.getHealthService())
             .build();
@@ -86,7 +66,8 @@ public final class GrpcEchoServer implements Workload {
     } catch (IOException e) {
       close();
       throw new UncheckedIOException(
-          identity.instance() + ": cannot bind " + host + ":" + requestedPort, e);
+          core.identity().instance() + ": cannot bind " + core.host() + ":" + core.requestedPort(),
+          e);
     }
     server = s;
     setServing(true);
@@ -108,26 +89,9 @@ public final class GrpcEchoServer implements Workload {
   public InetSocketAddress address() {
     Server s = server;
     if (s == null) {
-      throw new IllegalStateException(identity.instance() + ": not started");
+      throw core.notStarted();
     }
     return (InetSocketAddress) s.getListenSockets().get(0);
-  }
-
-  /** All identity fields. */
-  @Override
-  public WorkloadIdentity identity() {
-    return identity;
-  }
-
-  /** The calls received. */
-  @Override
-  public RequestJournal journal() {
-    return journal;
-  }
-
-  /** The runtime handle on this instance's behaviour. */
-  public BehaviorControl behavior() {
-    return behavior;
   }
 
   /** Stops the server (cancelling calls in flight), then an owned scheduler. */
@@ -147,7 +111,7 @@ public final class GrpcEchoServer implements Workload {
         Thread.currentThread().interrupt();
       }
     }
-    scheduler.close();
+    core.eventLoop().close();
   }
 
   /** Builds a {@link GrpcEchoServer}; the shared setters are {@link EchoWorkloadBuilder}'s. */

@@ -1,13 +1,9 @@
 package dev.meshproof.fake.http;
 
-import dev.meshproof.common.RandomSource;
 import dev.meshproof.fake.EchoWorkloadBuilder;
+import dev.meshproof.fake.EchoWorkloadCore;
 import dev.meshproof.fake.EchoWorkloadOptions;
-import dev.meshproof.fake.Workload;
-import dev.meshproof.fake.WorkloadEventLoop;
-import dev.meshproof.fake.WorkloadIdentity;
-import dev.meshproof.fake.WorkloadOptions;
-import dev.meshproof.fake.behavior.BehaviorControl;
+import dev.meshproof.fake.ProgrammableWorkload;
 import dev.meshproof.fake.journal.RequestJournal;
 import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
@@ -39,16 +35,9 @@ import java.util.concurrent.TimeUnit;
  * }
  * }</pre>
  */
-public final class EchoServer implements Workload {
-  private final WorkloadIdentity identity;
-  private final String host;
-  private final int requestedPort;
-  private final WorkloadEventLoop eventLoop;
-  private final BehaviorControl behavior;
-  private final RequestJournal journal;
+public final class EchoServer extends ProgrammableWorkload {
   private final EchoRuntime runtime;
   private final boolean controlApi;
-  private final long seed;
   private final ChannelGroup channels =
       new DefaultChannelGroup("echo-connections", GlobalEventExecutor.INSTANCE);
   private volatile Channel serverChannel;
@@ -56,23 +45,14 @@ public final class EchoServer implements Workload {
   private volatile boolean closed;
 
   private EchoServer(Builder b, EchoWorkloadOptions options) {
-    WorkloadOptions w = options.workload();
-    this.identity = w.identity();
-    this.host = w.host();
-    this.requestedPort = w.port();
-    this.eventLoop =
-        WorkloadEventLoop.sharedOrOwned(
-            options.sharedEventLoopGroup(), "echo-" + identity.instance());
-    this.behavior = new BehaviorControl(options.behavior());
-    this.seed = options.seed();
-    this.journal = new RequestJournal(w.journalCapacity());
+    super(EchoWorkloadCore.of(options, "echo"));
     this.runtime =
         new EchoRuntime(
-            identity,
-            behavior,
-            RandomSource.seeded(options.seed()),
-            w.clock(),
-            journal,
+            core.identity(),
+            core.behavior(),
+            core.random(),
+            core.clock(),
+            core.journal(),
             new UpstreamCaller(b.upstreamProxy, b.calls, b.callTimeout));
     this.controlApi = b.controlApi;
   }
@@ -89,22 +69,29 @@ public final class EchoServer implements Workload {
    * @throws IllegalStateException when already started or the port cannot be bound
    */
   public synchronized EchoServer start() {
-    if (serverChannel != null || closed) {
-      throw new IllegalStateException(identity.instance() + ": start() called twice");
-    }
+    core.checkStartable(serverChannel != null, closed);
     try {
       serverChannel =
-          eventLoop.bind(
-              new EchoChannelInitializer(runtime, channels),
-              host,
-              requestedPort,
-              identity.instance());
+          core.eventLoop()
+              .bind(
+                  new EchoChannelInitializer(runtime, channels),
+                  core.host(),
+                  core.requestedPort(),
+                  core.identity().instance());
     } catch (IllegalStateException e) {
       close();
       throw e;
     }
     if (controlApi) {
-      control = new ControlServer(eventLoop, host, identity, behavior, journal, channels).start();
+      control =
+          new ControlServer(
+                  core.eventLoop(),
+                  core.host(),
+                  core.identity(),
+                  core.behavior(),
+                  core.journal(),
+                  channels)
+              .start();
     }
     return this;
   }
@@ -114,7 +101,7 @@ public final class EchoServer implements Workload {
   public InetSocketAddress address() {
     Channel ch = serverChannel;
     if (ch == null) {
-      throw new IllegalStateException(identity.instance() + ": not started");
+      throw core.notStarted();
     }
     return (InetSocketAddress) ch.localAddress();
   }
@@ -125,26 +112,9 @@ public final class EchoServer implements Workload {
     return c == null ? Optional.empty() : Optional.of(c.address());
   }
 
-  /** All four identity fields. */
-  @Override
-  public WorkloadIdentity identity() {
-    return identity;
-  }
-
-  /** What this instance received. */
-  @Override
-  public RequestJournal journal() {
-    return journal;
-  }
-
-  /** The runtime handle on this instance's behaviour. */
-  public BehaviorControl behavior() {
-    return behavior;
-  }
-
   /** The seed of this instance's random source. */
   public long seed() {
-    return seed;
+    return core.seed();
   }
 
   /** Stops listening, closes every connection, shuts down and awaits an owned event loop. */
@@ -161,13 +131,13 @@ public final class EchoServer implements Workload {
       control.close();
     }
     channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-    eventLoop.close();
+    core.eventLoop().close();
   }
 
   @Override
   public String toString() {
     Channel ch = serverChannel;
-    return "EchoServer{" + identity + (ch == null ? "" : ", " + ch.localAddress()) + "}";
+    return "EchoServer{" + core.identity() + (ch == null ? "" : ", " + ch.localAddress()) + "}";
   }
 
   /**

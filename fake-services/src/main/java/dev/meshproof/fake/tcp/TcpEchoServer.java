@@ -1,17 +1,12 @@
 package dev.meshproof.fake.tcp;
 
-import dev.meshproof.common.RandomSource;
 import dev.meshproof.fake.EchoWorkloadBuilder;
+import dev.meshproof.fake.EchoWorkloadCore;
 import dev.meshproof.fake.EchoWorkloadOptions;
-import dev.meshproof.fake.Workload;
-import dev.meshproof.fake.WorkloadEventLoop;
-import dev.meshproof.fake.WorkloadIdentity;
-import dev.meshproof.fake.WorkloadOptions;
+import dev.meshproof.fake.ProgrammableWorkload;
 import dev.meshproof.fake.behavior.Behavior;
-import dev.meshproof.fake.behavior.BehaviorControl;
 import dev.meshproof.fake.behavior.Fault;
 import dev.meshproof.fake.journal.JournalEntry;
-import dev.meshproof.fake.journal.RequestJournal;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -23,7 +18,6 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
@@ -34,32 +28,14 @@ import java.util.concurrent.TimeUnit;
  * method} {@code CONNECT}, {@code bodySize} = bytes echoed). The {@link Behavior}'s {@code HANG}
  * (read, never echo) and {@code RESET} (RST at once) faults apply per connection.
  */
-public final class TcpEchoServer implements Workload {
-  private final WorkloadIdentity identity;
-  private final String host;
-  private final int requestedPort;
-  private final WorkloadEventLoop eventLoop;
-  private final BehaviorControl behavior;
-  private final RequestJournal journal;
-  private final RandomSource random;
-  private final Clock clock;
+public final class TcpEchoServer extends ProgrammableWorkload {
   private final ChannelGroup channels =
       new DefaultChannelGroup("tcp-echo", GlobalEventExecutor.INSTANCE);
   private volatile Channel serverChannel;
   private volatile boolean closed;
 
   private TcpEchoServer(EchoWorkloadOptions options) {
-    WorkloadOptions w = options.workload();
-    this.identity = w.identity();
-    this.host = w.host();
-    this.requestedPort = w.port();
-    this.eventLoop =
-        WorkloadEventLoop.sharedOrOwned(
-            options.sharedEventLoopGroup(), "tcp-echo-" + identity.instance());
-    this.behavior = new BehaviorControl(options.behavior());
-    this.journal = new RequestJournal(w.journalCapacity());
-    this.random = RandomSource.seeded(options.seed());
-    this.clock = w.clock();
+    super(EchoWorkloadCore.of(options, "tcp-echo"));
   }
 
   /** A builder; {@link Builder#service(String)} is required. */
@@ -69,9 +45,7 @@ public final class TcpEchoServer implements Workload {
 
   /** Binds (by default {@code 127.0.0.1:0}) and starts echoing; returns this. */
   public synchronized TcpEchoServer start() {
-    if (serverChannel != null || closed) {
-      throw new IllegalStateException(identity.instance() + ": start() called twice");
-    }
+    core.checkStartable(serverChannel != null, closed);
     ChannelInitializer<Channel> echo =
         new ChannelInitializer<>() {
           @Override
@@ -81,7 +55,9 @@ public final class TcpEchoServer implements Workload {
           }
         };
     try {
-      serverChannel = eventLoop.bind(echo, host, requestedPort, identity.instance());
+      serverChannel =
+          core.eventLoop()
+              .bind(echo, core.host(), core.requestedPort(), core.identity().instance());
     } catch (IllegalStateException e) {
       close();
       throw e;
@@ -90,11 +66,11 @@ public final class TcpEchoServer implements Workload {
   }
 
   private Fault faultForConnection() {
-    Behavior b = behavior.get();
+    Behavior b = core.behavior().get();
     if (b.fault() != Fault.HANG && b.fault() != Fault.RESET || b.faultRate() == 0) {
       return Fault.NONE;
     }
-    boolean hit = b.faultRate() >= 1 || random.draw(r -> r.nextDouble() < b.faultRate());
+    boolean hit = b.faultRate() >= 1 || core.random().draw(r -> r.nextDouble() < b.faultRate());
     return hit ? b.fault() : Fault.NONE;
   }
 
@@ -105,7 +81,7 @@ public final class TcpEchoServer implements Workload {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-      opened = clock.instant();
+      opened = core.clock().instant();
       fault = faultForConnection();
       if (fault == Fault.RESET) {
         // SO_LINGER 0: close() sends RST, which Envoy reports as an upstream connection failure.
@@ -127,20 +103,21 @@ public final class TcpEchoServer implements Workload {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      journal.record(
-          new JournalEntry(
-              opened,
-              identity.instance(),
-              "TCP",
-              "CONNECT",
-              "",
-              null,
-              null,
-              1,
-              false,
-              null,
-              0,
-              bytes));
+      core.journal()
+          .record(
+              new JournalEntry(
+                  opened,
+                  core.identity().instance(),
+                  "TCP",
+                  "CONNECT",
+                  "",
+                  null,
+                  null,
+                  1,
+                  false,
+                  null,
+                  0,
+                  bytes));
       ctx.fireChannelInactive();
     }
 
@@ -155,26 +132,9 @@ public final class TcpEchoServer implements Workload {
   public InetSocketAddress address() {
     Channel ch = serverChannel;
     if (ch == null) {
-      throw new IllegalStateException(identity.instance() + ": not started");
+      throw core.notStarted();
     }
     return (InetSocketAddress) ch.localAddress();
-  }
-
-  /** All identity fields. */
-  @Override
-  public WorkloadIdentity identity() {
-    return identity;
-  }
-
-  /** Closed connections, one entry each. */
-  @Override
-  public RequestJournal journal() {
-    return journal;
-  }
-
-  /** The runtime handle on this instance's behaviour. */
-  public BehaviorControl behavior() {
-    return behavior;
   }
 
   /** Stops listening, closes connections, shuts down an owned event loop. */
@@ -188,7 +148,7 @@ public final class TcpEchoServer implements Workload {
       serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
     channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-    eventLoop.close();
+    core.eventLoop().close();
   }
 
   /** Builds a {@link TcpEchoServer}; the shared setters are {@link EchoWorkloadBuilder}'s. */

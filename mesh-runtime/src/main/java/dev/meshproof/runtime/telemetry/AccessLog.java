@@ -13,7 +13,8 @@ import java.util.Map;
 public final class AccessLog {
   private final int capacity;
   private final ArrayDeque<AccessLogEntry> entries = new ArrayDeque<>();
-  private final ArrayDeque<Map<String, String>> lines = new ArrayDeque<>();
+  // The formats are the connection manager's own (shared) list: rendering waits until read.
+  private final ArrayDeque<List<Map<String, String>>> formats = new ArrayDeque<>();
   private long dropped;
   private long total;
 
@@ -32,20 +33,23 @@ public final class AccessLog {
     total++;
     if (entries.size() == capacity) {
       entries.removeFirst();
+      this.formats.removeFirst();
       dropped++;
     }
     entries.addLast(entry);
-    for (Map<String, String> format : formats) {
-      if (lines.size() == capacity) {
-        lines.removeFirst();
-      }
-      lines.addLast(AccessLogFormat.render(format, entry));
-    }
+    this.formats.addLast(formats);
   }
 
   /** The lines written by the configured access loggers, key to value, oldest first. */
   public synchronized List<Map<String, String>> lines() {
-    return new ArrayList<>(lines);
+    List<Map<String, String>> lines = new ArrayList<>();
+    var format = formats.iterator();
+    for (AccessLogEntry entry : entries) {
+      for (Map<String, String> json : format.next()) {
+        lines.add(AccessLogFormat.render(json, entry));
+      }
+    }
+    return lines;
   }
 
   public synchronized List<AccessLogEntry> entries() {

@@ -40,6 +40,30 @@ public final class Catalogue {
                     .expect(split("catalog").byVersion(Map.of("v1", 0.9, "v2", 0.1)).atAlpha(0.001))
                     .expect(successRate().atLeast(0.999).atAlpha(0.001))
                     .build()),
+        weights(3, 1),
+        weights(150, 50),
+        new ConformanceTest(
+            "mesh-http-route-without-headers",
+            Feature.MeshHTTPRouteHeaderMatch,
+            "withoutHeaders end-user: {exact: jason} matches a request without end-user and one"
+                + " with end-user: bob, not one with jason; headers x-canary: {} matches only when"
+                + " x-canary is sent; withoutHeaders x-canary: {} only when it is not.",
+            VIRTUAL_SERVICE_DOC + "#HTTPMatchRequest",
+            yaml -> {
+              Scenario.Builder scenario =
+                  Scenario.named("catalog routed by absent and present headers")
+                      .service("catalog", s -> s.version("v1").version("v2"))
+                      .client("client")
+                      .istio("mesh-http-route-without-headers.yaml", yaml);
+              routedOnlyTo(scenario, "catalog", "/without", Map.of(), "v2");
+              routedOnlyTo(scenario, "catalog", "/without", Map.of("end-user", "bob"), "v2");
+              routedOnlyTo(scenario, "catalog", "/without", Map.of("end-user", "jason"), "v1");
+              routedOnlyTo(scenario, "catalog", "/present", Map.of("x-canary", "1"), "v2");
+              routedOnlyTo(scenario, "catalog", "/present", Map.of(), "v1");
+              routedOnlyTo(scenario, "catalog", "/absent", Map.of(), "v2");
+              routedOnlyTo(scenario, "catalog", "/absent", Map.of("x-canary", "1"), "v1");
+              return scenario.build();
+            }),
         new ConformanceTest(
             "mesh-http-route-header-match",
             Feature.MeshHTTPRouteHeaderMatch,
@@ -128,6 +152,57 @@ public final class Catalogue {
   }
 
   /** Sends 30 requests for {@code path} and expects every one served by {@code version}. */
+  /**
+   * Relative weights: {@code a} to v1 and {@code b} to v2, 2,000 requests split a/(a+b) and b/(a+b)
+   * (chi-square goodness of fit, alpha 0.001).
+   */
+  private static ConformanceTest weights(int a, int b) {
+    String id = "mesh-http-route-weight-" + a + "-" + b;
+    double v1 = (double) a / (a + b);
+    return new ConformanceTest(
+        id,
+        Feature.MeshHTTPRouteWeight,
+        "Destination weights "
+            + a
+            + " and "
+            + b
+            + " (sum "
+            + (a + b)
+            + ") are relative: 2,000 requests split "
+            + Math.round(v1 * 100)
+            + "/"
+            + Math.round((1 - v1) * 100)
+            + " (chi-square goodness of fit, alpha 0.001) and all succeed.",
+        VIRTUAL_SERVICE_DOC + "#HTTPRouteDestination",
+        yaml ->
+            Scenario.named("catalog split by weights " + a + "/" + b)
+                .service("catalog", s -> s.version("v1").version("v2"))
+                .client("client")
+                .istio(id + ".yaml", yaml)
+                .traffic(t -> t.from("client").get("http://catalog/").requests(2_000))
+                .expect(split("catalog").byVersion(Map.of("v1", v1, "v2", 1 - v1)).atAlpha(0.001))
+                .expect(successRate().atLeast(0.999).atAlpha(0.001))
+                .build());
+  }
+
+  /** Requests to {@code path} with {@code headers} are served by {@code version} only. */
+  private static void routedOnlyTo(
+      Scenario.Builder scenario,
+      String service,
+      String path,
+      Map<String, String> headers,
+      String version) {
+    String other = version.equals("v1") ? "v2" : "v1";
+    String name = path + (headers.isEmpty() ? " without headers" : " with " + headers);
+    scenario
+        .traffic(
+            t -> {
+              t.named(name).from("client").get("http://" + service + path).requests(30);
+              new java.util.TreeMap<>(headers).forEach(t::header);
+            })
+        .expect(split(service).forTraffic(name).byVersion(Map.of(version, 1.0, other, 0.0)));
+  }
+
   private static void routedOnlyTo(
       Scenario.Builder scenario, String service, String path, String version) {
     String other = version.equals("v1") ? "v2" : "v1";

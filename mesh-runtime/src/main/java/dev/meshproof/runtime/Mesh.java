@@ -258,9 +258,19 @@ public final class Mesh implements AutoCloseable {
     return List.copyOf(workloads.values());
   }
 
+  /**
+   * Stops the mesh in the order traffic flows backwards: the app clients' connections, then every
+   * sidecar (listeners, the connections they accepted, upstream connections), then the control
+   * plane, and last the event loops they all ran on.
+   */
   @Override
   public synchronized void close() {
     RuntimeException failure = null;
+    try {
+      appConnections.close();
+    } catch (RuntimeException e) {
+      failure = e;
+    }
     for (Workload workload : workloads.values()) {
       try {
         workload.sidecar().close();
@@ -276,7 +286,6 @@ public final class Mesh implements AutoCloseable {
     if (controlPlaneRunning) {
       controlPlane.close();
     }
-    appConnections.close();
     eventLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     if (failure != null) {
       throw failure;

@@ -90,7 +90,7 @@ class ScenarioRunnerIT {
             f ->
                 assertThat(f)
                     .contains(
-                        "broken-vs.yaml:9:15: spec.http[0].route[0].weight: \"lots\" is not an integer from 0 to 100"));
+                        "broken-vs.yaml:9:15: spec.http[0].route[0].weight: \"lots\" is not an integer from 0 to 2147483647"));
     assertThat(result.traffic().sent()).isZero();
   }
 }

@@ -1,5 +1,7 @@
 package dev.meshproof.runtime.config;
 
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -11,10 +13,14 @@ import java.util.TreeMap;
  */
 public final class ConfigStore {
   private final Map<String, IstioResource> resources = new TreeMap<>();
+  // When each key was first applied: re-applying keeps a resource's creation, as in Kubernetes.
+  private final Map<String, Long> applyOrder = new HashMap<>();
+  private long applied;
 
   public synchronized void apply(List<IstioResource> changed) {
     for (IstioResource resource : changed) {
       resources.put(resource.meta().key(), resource);
+      applyOrder.putIfAbsent(resource.meta().key(), applied++);
     }
   }
 
@@ -28,5 +34,29 @@ public final class ConfigStore {
         .filter(kind.type()::isInstance)
         .map(kind.type()::cast)
         .toList();
+  }
+
+  /**
+   * The applied resources of {@code kind}, oldest first, as istiod orders them ({@code
+   * configCompareByCreationTime}): by {@code creationTimestamp}, ties by name then namespace.
+   * Resources without a stated timestamp were created when first applied, after every stated one.
+   */
+  public synchronized <T extends IstioResource> List<T> resourcesInCreationOrder(
+      IstioKind<T> kind) {
+    Comparator<T> byTimestamp =
+        Comparator.comparing(
+            (T r) -> r.meta().creationTimestamp(),
+            (a, b) ->
+                a.isPresent() && b.isPresent()
+                    ? a.get().compareTo(b.get())
+                    : Boolean.compare(a.isEmpty(), b.isEmpty()));
+    Comparator<T> order =
+        byTimestamp
+            .thenComparing(
+                (T r) ->
+                    r.meta().creationTimestamp().isPresent() ? 0L : applyOrder.get(r.meta().key()))
+            .thenComparing((T r) -> r.meta().name())
+            .thenComparing((T r) -> r.meta().namespace());
+    return resources(kind).stream().sorted(order).toList();
   }
 }

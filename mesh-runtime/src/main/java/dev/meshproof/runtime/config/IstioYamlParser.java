@@ -1,6 +1,8 @@
 package dev.meshproof.runtime.config;
 
 import java.io.StringReader;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -112,11 +114,28 @@ public final class IstioYamlParser {
     String namespace = m.string("namespace").orElse(defaultNamespace);
     m.stringMap("labels");
     m.stringMap("annotations");
-    for (String ignored :
-        List.of("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields")) {
+    for (String ignored : List.of("uid", "resourceVersion", "generation", "managedFields")) {
       m.value(ignored); // server-populated fields, as in `kubectl get -o yaml`
     }
+    // istiod orders VirtualServices for one host by creation time: a stated timestamp is kept;
+    // without one, the config store's apply order stands in for it.
+    Optional<Instant> created = Optional.empty();
+    Optional<Node> timestamp = m.value("creationTimestamp");
+    Optional<String> text = m.string("creationTimestamp");
+    if (timestamp.isPresent() && text.isPresent()) {
+      try {
+        created = Optional.of(Instant.parse(text.get()));
+      } catch (DateTimeParseException e) {
+        m.problem(
+            timestamp.get(),
+            m.child("creationTimestamp"),
+            "\""
+                + text.get()
+                + "\" is not a timestamp (expected: RFC 3339 UTC, such as"
+                + " 2026-01-02T03:04:05Z)");
+      }
+    }
     m.finish();
-    return new ResourceMeta(kind, name, namespace, root.source(), root.line());
+    return new ResourceMeta(kind, name, namespace, root.source(), root.line(), created);
   }
 }

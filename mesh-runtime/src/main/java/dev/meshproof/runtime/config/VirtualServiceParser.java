@@ -73,15 +73,18 @@ final class VirtualServiceParser {
           m.problem(
               routeNode,
               weightPath,
-              "required when a rule has more than one destination (expected: an integer from 0 to 100)");
+              "required when a rule has more than one destination (expected: an integer of 0 or more)");
         }
       }
-      int total = route.stream().mapToInt(r -> r.weight().orElse(0)).sum();
-      if (total != 100 && route.stream().allMatch(r -> r.weight().isPresent())) {
+      // Istio's webhook (validateHTTPRouteDestinations): weights are relative, each destination
+      // gets weight/sum, so any total is valid except zero.
+      long total = route.stream().mapToLong(r -> r.weight().orElse(0)).sum();
+      if (total == 0 && route.stream().allMatch(r -> r.weight().isPresent())) {
         m.problem(
             routeNode,
             m.child("route"),
-            "destination weights sum to " + total + " (expected: a total of 100)");
+            "destination weights sum to 0 (expected: at least one destination with a weight above"
+                + " 0)");
       }
     }
     return new HttpRoute(name, match, route);
@@ -125,18 +128,33 @@ final class VirtualServiceParser {
         .forEach(
             (name, value) ->
                 stringMatch(
-                        YamlMapping.of(m.source(), mapping.get().child(name), value, m.problems()))
+                        YamlMapping.of(m.source(), mapping.get().child(name), value, m.problems()),
+                        true)
                     .ifPresent(match -> out.put(name, match)));
     return out;
   }
 
   private static Optional<StringMatch> stringMatch(YamlMapping m) {
+    return stringMatch(m, false);
+  }
+
+  /**
+   * One StringMatch; for a header ({@code presenceAllowed}) an empty mapping is Istio's presence
+   * match.
+   */
+  private static Optional<StringMatch> stringMatch(YamlMapping m, boolean presenceAllowed) {
     List<StringMatch> found = new ArrayList<>();
     for (StringMatch.Kind kind : StringMatch.Kind.values()) {
+      if (kind == StringMatch.Kind.PRESENT) {
+        continue;
+      }
       String field = kind.name().toLowerCase(java.util.Locale.ROOT);
       m.string(field).ifPresent(v -> found.add(new StringMatch(kind, v)));
     }
     m.finish();
+    if (found.isEmpty() && presenceAllowed && m.fields().isEmpty()) {
+      return Optional.of(StringMatch.present());
+    }
     if (found.size() != 1) {
       m.problem(
           m.node(),
@@ -163,7 +181,7 @@ final class VirtualServiceParser {
                       "required field is missing (expected: host, subset, port)");
                   return new Destination("", Optional.empty(), OptionalInt.empty());
                 });
-    OptionalInt weight = m.integer("weight", 0, 100);
+    OptionalInt weight = m.integer("weight", 0, Integer.MAX_VALUE);
     m.notYetSupported("headers");
     m.finish();
     return new RouteDestination(destination, weight);

@@ -8,6 +8,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -21,6 +23,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +36,12 @@ import java.nio.charset.StandardCharsets;
 final class AdminServer implements AutoCloseable {
   private final Channel channel;
 
+  /** Accepted admin connections, closed with the server (a server channel leaves them open). */
+  private final ChannelGroup connections =
+      new DefaultChannelGroup("sidecar-admin", GlobalEventExecutor.INSTANCE);
+
+  private volatile boolean closed;
+
   AdminServer(EventLoopGroup group, Sidecar sidecar) {
     this.channel =
         new ServerBootstrap()
@@ -42,6 +51,11 @@ final class AdminServer implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    connections.add(ch);
+                    if (closed) {
+                      ch.close();
+                      return;
+                    }
                     ch.pipeline()
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpObjectAggregator(64 * 1024))
@@ -59,7 +73,9 @@ final class AdminServer implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     channel.close().syncUninterruptibly();
+    connections.close().syncUninterruptibly();
   }
 
   private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {

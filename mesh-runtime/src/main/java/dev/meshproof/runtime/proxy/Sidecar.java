@@ -17,8 +17,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -56,6 +59,15 @@ public final class Sidecar implements SidecarProxy {
   private final Optional<Channel> inbound;
   private final AdsClient ads;
   private final AdminServer admin;
+
+  /**
+   * Every downstream connection the listeners accepted: closing a server channel does not close its
+   * accepted children, so {@link #close()} closes them, as Envoy drains a removed listener.
+   */
+  private final ChannelGroup downstreamConnections =
+      new DefaultChannelGroup("sidecar-downstream", GlobalEventExecutor.INSTANCE);
+
+  private volatile boolean closed;
   private volatile RoutingState routing = new RoutingState(ProxyConfig.EMPTY, Map.of());
 
   private Sidecar(Builder builder) {
@@ -159,6 +171,12 @@ public final class Sidecar implements SidecarProxy {
             new ChannelInitializer<SocketChannel>() {
               @Override
               protected void initChannel(SocketChannel ch) {
+                downstreamConnections.add(ch);
+                if (closed) {
+                  // Accepted while close() ran, after the group was closed: not served.
+                  ch.close();
+                  return;
+                }
                 DownstreamCodec.configure(
                     ch, MAX_REQUEST_BODY, () -> new HttpProxyHandler(self, listenerName));
               }
@@ -301,12 +319,18 @@ public final class Sidecar implements SidecarProxy {
     return ads.configDump();
   }
 
+  /**
+   * Stops the sidecar: the ADS stream, the admin server, the listeners and every connection they
+   * accepted, then the upstream connections. Returns when all of them are closed.
+   */
   @Override
   public void close() {
+    closed = true;
     ads.close();
     admin.close();
     outbound.close().syncUninterruptibly();
     inbound.ifPresent(c -> c.close().syncUninterruptibly());
+    downstreamConnections.close().syncUninterruptibly();
     connections.close();
   }
 }

@@ -281,6 +281,17 @@ final class XdsDecoder {
 
   static RouteTable routes(RouteConfiguration config) {
     List<VirtualHost> hosts = new ArrayList<>();
+    // The header changes are NACKed below with their own message.
+    rejectUnsupported(
+        config.toBuilder()
+            .clearName()
+            .clearVirtualHosts()
+            .clearIgnorePortInHostMatching()
+            .clearRequestHeadersToAdd()
+            .clearRequestHeadersToRemove()
+            .clearResponseHeadersToAdd()
+            .clearResponseHeadersToRemove(),
+        "route config " + config.getName());
     rejectHeaderChanges(
         config.getRequestHeadersToAddCount()
             + config.getRequestHeadersToRemoveCount()
@@ -288,6 +299,16 @@ final class XdsDecoder {
             + config.getResponseHeadersToRemoveCount(),
         "route config " + config.getName());
     for (var vh : config.getVirtualHostsList()) {
+      rejectUnsupported(
+          vh.toBuilder()
+              .clearName()
+              .clearDomains()
+              .clearRoutes()
+              .clearRequestHeadersToAdd()
+              .clearRequestHeadersToRemove()
+              .clearResponseHeadersToAdd()
+              .clearResponseHeadersToRemove(),
+          "route config " + config.getName() + ", virtual host " + vh.getName());
       rejectHeaderChanges(
           vh.getRequestHeadersToAddCount()
               + vh.getRequestHeadersToRemoveCount()
@@ -309,7 +330,7 @@ final class XdsDecoder {
       }
       hosts.add(new VirtualHost(vh.getName(), vh.getDomainsList(), routes));
     }
-    return new RouteTable(config.getName(), hosts);
+    return new RouteTable(config.getName(), hosts, config.getIgnorePortInHostMatching());
   }
 
   private static RouteMatch match(
@@ -338,27 +359,56 @@ final class XdsDecoder {
           where
               + ": query parameter, runtime fraction and gRPC matches are not supported by the embedded sidecar yet");
     }
+    rejectUnsupported(
+        match.toBuilder()
+            .clearPathSpecifier()
+            .clearCaseSensitive()
+            .clearHeaders()
+            .clearQueryParameters()
+            .clearRuntimeFraction()
+            .clearGrpc(),
+        where + ", match");
     List<HeaderMatcher> headers = new ArrayList<>();
     for (var header : match.getHeadersList()) {
-      Optional<StringMatcher> value =
+      String at = where + ", header matcher '" + header.getName() + "'";
+      rejectUnsupported(
+          header.toBuilder()
+              .clearName()
+              .clearHeaderMatchSpecifier()
+              .clearInvertMatch()
+              .clearTreatMissingHeaderAsEmpty(),
+          at);
+      if (header.getHeaderMatchSpecifierCase()
+          == io.envoyproxy.envoy.config.route.v3.HeaderMatcher.HeaderMatchSpecifierCase
+              .PRESENT_MATCH) {
+        headers.add(
+            HeaderMatcher.presence(
+                header.getName(),
+                header.getPresentMatch(),
+                header.getInvertMatch(),
+                header.getTreatMissingHeaderAsEmpty()));
+        continue;
+      }
+      StringMatcher value =
           switch (header.getHeaderMatchSpecifierCase()) {
-            case STRING_MATCH -> Optional.of(stringMatcher(header.getStringMatch(), where));
-            case PRESENT_MATCH -> Optional.empty();
-            case EXACT_MATCH -> Optional.of(new StringMatcher.Exact(header.getExactMatch(), false));
-            case PREFIX_MATCH ->
-                Optional.of(new StringMatcher.Prefix(header.getPrefixMatch(), false));
+            case STRING_MATCH -> stringMatcher(header.getStringMatch(), at);
+            case EXACT_MATCH -> new StringMatcher.Exact(header.getExactMatch(), false);
+            case PREFIX_MATCH -> new StringMatcher.Prefix(header.getPrefixMatch(), false);
             case SAFE_REGEX_MATCH ->
-                Optional.of(
-                    new StringMatcher.Regex(
-                        regex(header.getSafeRegexMatch().getRegex(), true, where)));
+                new StringMatcher.Regex(regex(header.getSafeRegexMatch().getRegex(), true, at));
             default ->
                 throw new IllegalArgumentException(
-                    where
+                    at
                         + ": header match "
                         + header.getHeaderMatchSpecifierCase()
                         + " is not supported by the embedded sidecar");
           };
-      headers.add(new HeaderMatcher(header.getName(), value, header.getInvertMatch()));
+      headers.add(
+          HeaderMatcher.value(
+              header.getName(),
+              value,
+              header.getInvertMatch(),
+              header.getTreatMissingHeaderAsEmpty()));
     }
     return new RouteMatch(path, headers);
   }
@@ -439,8 +489,16 @@ final class XdsDecoder {
     switch (action.getClusterSpecifierCase()) {
       case CLUSTER -> builder.cluster(action.getCluster());
       case WEIGHTED_CLUSTERS -> {
+        // total_weight (deprecated) and runtime keys would change the split: the picker divides
+        // by the sum of the weights, as Envoy does without total_weight.
+        rejectUnsupported(
+            action.getWeightedClusters().toBuilder().clearClusters(),
+            where + ", weighted_clusters");
         List<WeightedCluster> out = new ArrayList<>();
         for (var c : action.getWeightedClusters().getClustersList()) {
+          rejectUnsupported(
+              c.toBuilder().clearName().clearWeight(),
+              where + ", weighted_clusters cluster '" + c.getName() + "'");
           out.add(new WeightedCluster(c.getName(), c.hasWeight() ? c.getWeight().getValue() : 0));
         }
         builder.weightedClusters(out);

@@ -7,6 +7,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.pool.AbstractChannelPoolHandler;
 import io.netty.channel.pool.ChannelPool;
 import io.netty.channel.pool.SimpleChannelPool;
@@ -18,6 +20,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -39,6 +42,15 @@ public final class HttpConnectionPool implements AutoCloseable {
   private final EventLoopGroup group;
   private final Duration connectTimeout;
   private final Map<InetSocketAddress, SimpleChannelPool> pools = new ConcurrentHashMap<>();
+
+  /**
+   * Every connection the pools opened, idle or in use: a pool's own close only closes the idle
+   * ones.
+   */
+  private final ChannelGroup channels =
+      new DefaultChannelGroup("http-connection-pool", GlobalEventExecutor.INSTANCE);
+
+  private volatile boolean closed;
 
   public HttpConnectionPool(EventLoopGroup group, Duration connectTimeout) {
     this.group = group;
@@ -135,6 +147,11 @@ public final class HttpConnectionPool implements AutoCloseable {
         new AbstractChannelPoolHandler() {
           @Override
           public void channelCreated(Channel channel) {
+            channels.add(channel);
+            if (closed) {
+              channel.close();
+              return;
+            }
             channel
                 .pipeline()
                 .addLast(new HttpClientCodec())
@@ -183,9 +200,12 @@ public final class HttpConnectionPool implements AutoCloseable {
     }
   }
 
+  /** Closes every connection, idle or in use (an exchange in flight ends in a reset). */
   @Override
   public void close() {
+    closed = true;
     pools.values().forEach(SimpleChannelPool::close);
     pools.clear();
+    channels.close().syncUninterruptibly();
   }
 }

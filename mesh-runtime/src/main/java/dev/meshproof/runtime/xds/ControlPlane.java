@@ -16,7 +16,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -116,7 +116,7 @@ public final class ControlPlane implements AutoCloseable {
    */
   public synchronized void push(ConfigStore config, ServiceRegistry registry) {
     // Read once per push, so every proxy is translated from the same mesh state.
-    var virtualServices = config.resources(IstioKinds.VIRTUAL_SERVICE);
+    var virtualServices = config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE);
     var destinationRules = config.resources(IstioKinds.DESTINATION_RULE);
     var instances = registry.instances();
     for (ProxyNode proxy : proxies.values()) {
@@ -136,14 +136,15 @@ public final class ControlPlane implements AutoCloseable {
     }
   }
 
-  private static Set<String> typesIn(Snapshot snapshot) {
-    Set<String> types = new HashSet<>();
+  /** Per type the snapshot holds, the names of its resources: what a synced proxy must hold. */
+  private static Map<String, Set<String>> typesIn(Snapshot snapshot) {
+    Map<String, Set<String>> types = new HashMap<>();
     for (String typeUrl :
         new String[] {
           XdsNames.TYPE_CLUSTER, XdsNames.TYPE_ENDPOINT, XdsNames.TYPE_LISTENER, XdsNames.TYPE_ROUTE
         }) {
       if (!snapshot.resources(typeUrl).isEmpty()) {
-        types.add(XdsNames.shortType(typeUrl));
+        types.put(XdsNames.shortType(typeUrl), Set.copyOf(snapshot.resources(typeUrl).keySet()));
       }
     }
     return types;
@@ -157,7 +158,8 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   /**
-   * Blocks until every proxy in {@code proxyIds} ACKed its current snapshot.
+   * Blocks until every proxy in {@code proxyIds} ACKed its current snapshot with every resource of
+   * it: for EDS, the endpoints of every cluster, not only the version.
    *
    * @throws XdsRejectedException when a proxy NACKs, with its error detail
    * @throws IllegalStateException on timeout, naming what is not synced

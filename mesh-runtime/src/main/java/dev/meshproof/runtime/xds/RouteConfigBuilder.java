@@ -18,13 +18,15 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * RDS for one proxy: the {@code outbound} route configuration with a virtual host per service port
@@ -40,10 +42,22 @@ final class RouteConfigBuilder {
 
   List<RouteConfiguration> build() {
     SortedMap<ServiceKey, List<ServiceInstance>> services = input.services();
+    // istiod sets ignore_port_in_host_matching on every sidecar route configuration and generates
+    // port-less domains. With our single outbound route configuration (a deliberate difference:
+    // istiod has one per port), a second port of the same host would repeat the domains, which
+    // Envoy rejects; so the lowest port claims them and a vhost left without domains is dropped,
+    // as istiod drops duplicate domains.
     RouteConfiguration.Builder outbound =
-        RouteConfiguration.newBuilder().setName(XdsNames.OUTBOUND_ROUTE);
+        RouteConfiguration.newBuilder()
+            .setName(XdsNames.OUTBOUND_ROUTE)
+            .setIgnorePortInHostMatching(true);
+    Set<String> claimed = new HashSet<>();
     for (ServiceKey key : services.keySet()) {
-      outbound.addVirtualHosts(virtualHost(key, services));
+      List<String> domains =
+          domains(key, input.proxy().namespace()).stream().filter(claimed::add).toList();
+      if (!domains.isEmpty()) {
+        outbound.addVirtualHosts(virtualHost(key, domains, services));
+      }
     }
     return List.of(outbound.build());
   }
@@ -66,11 +80,9 @@ final class RouteConfigBuilder {
   }
 
   private VirtualHost virtualHost(
-      ServiceKey key, SortedMap<ServiceKey, List<ServiceInstance>> services) {
+      ServiceKey key, List<String> domains, SortedMap<ServiceKey, List<ServiceInstance>> services) {
     VirtualHost.Builder host =
-        VirtualHost.newBuilder()
-            .setName(key.host() + ":" + key.port())
-            .addAllDomains(domains(key, input.proxy().namespace()));
+        VirtualHost.newBuilder().setName(key.host() + ":" + key.port()).addAllDomains(domains);
     Optional<VirtualService> vs = input.virtualServiceFor(key.host());
     if (vs.isEmpty()) {
       host.addRoutes(
@@ -98,29 +110,29 @@ final class RouteConfigBuilder {
     return host.build();
   }
 
-  /** The names a caller may put in Host/:authority for this service, as Istio generates them. */
-  private static Set<String> domains(ServiceKey key, String proxyNamespace) {
+  /**
+   * The names a caller may put in Host/:authority for this service, as istiod generates them for a
+   * sidecar ({@code generateVirtualHostDomains}, istiod-defaults.md section 4): the FQDN, the FQDN
+   * with a trailing dot, and the Kubernetes short forms ({@code name} only from the same
+   * namespace). No {@code host:port} forms: the route configuration ignores the port.
+   */
+  static List<String> domains(ServiceKey key, String proxyNamespace) {
     Set<String> names = new LinkedHashSet<>();
     String host = key.host();
     names.add(host);
+    names.add(host + ".");
     String[] parts = host.split("\\.");
-    if (host.endsWith("." + Hostnames.CLUSTER_DOMAIN) && parts.length >= 2) {
-      names.add(parts[0] + "." + parts[1] + ".svc");
-      names.add(parts[0] + "." + parts[1]);
+    if (host.endsWith("." + Hostnames.CLUSTER_DOMAIN) && parts.length == 5) {
       if (parts[1].equals(proxyNamespace)) {
         names.add(parts[0]);
+        names.add(parts[0] + "." + parts[1] + ".svc");
+        names.add(parts[0] + "." + parts[1]);
+      } else {
+        names.add(parts[0] + "." + parts[1]);
+        names.add(parts[0] + "." + parts[1] + ".svc");
       }
     }
-    Set<String> out = new LinkedHashSet<>();
-    for (String name : names) {
-      // The port-less form means the scheme's default port, so only port 80 gets it; another
-      // port of the same service must not claim the same domain.
-      if (key.port() == 80) {
-        out.add(name);
-      }
-      out.add(name + ":" + key.port());
-    }
-    return out;
+    return List.copyOf(names);
   }
 
   private RouteAction.Builder routeAction() {
@@ -134,17 +146,22 @@ final class RouteConfigBuilder {
       String namespace,
       ServiceKey self,
       Map<ServiceKey, List<ServiceInstance>> services) {
-    List<RouteDestination> destinations =
-        rule.route().stream().filter(d -> d.weight().orElse(100) > 0).toList();
-    if (destinations.size() == 1) {
-      return routeAction().setCluster(clusterName(destinations.get(0), namespace, self, services));
+    // istiod (applyHTTPRouteDestination): one destination is a plain cluster whatever its weight;
+    // with more, weight-0 destinations are dropped and the raw weights are emitted, without
+    // normalisation and without total_weight, so each cluster gets weight / sum.
+    if (rule.route().size() == 1) {
+      return routeAction().setCluster(clusterName(rule.route().get(0), namespace, self, services));
     }
     WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
-    for (RouteDestination destination : destinations) {
+    for (RouteDestination destination : rule.route()) {
+      int weight = destination.weight().orElse(0);
+      if (weight == 0) {
+        continue;
+      }
       weighted.addClusters(
           WeightedCluster.ClusterWeight.newBuilder()
               .setName(clusterName(destination, namespace, self, services))
-              .setWeight(UInt32Value.of(destination.weight().orElse(0))));
+              .setWeight(UInt32Value.of(weight)));
     }
     return routeAction().setWeightedClusters(weighted);
   }
@@ -187,26 +204,47 @@ final class RouteConfigBuilder {
     if (match.ignoreUriCase()) {
       out.setCaseSensitive(BoolValue.of(false));
     }
+    // istiod (TranslateRouteMatch): headers and withoutHeaders sorted by name together, then
+    // :method and :authority.
+    List<HeaderMatcher> headers = new ArrayList<>();
+    match.headers().forEach((name, m) -> headers.add(headerMatcher(name, m, false)));
+    match.withoutHeaders().forEach((name, m) -> headers.add(headerMatcher(name, m, true)));
+    headers.sort(Comparator.comparing(HeaderMatcher::getName));
+    out.addAllHeaders(headers);
     match.method().ifPresent(m -> out.addHeaders(headerMatcher(":method", m, false)));
     match.authority().ifPresent(m -> out.addHeaders(headerMatcher(":authority", m, false)));
-    new TreeMap<>(match.headers())
-        .forEach((name, m) -> out.addHeaders(headerMatcher(name, m, false)));
-    new TreeMap<>(match.withoutHeaders())
-        .forEach((name, m) -> out.addHeaders(headerMatcher(name, m, true)));
     return out.build();
   }
 
-  private static HeaderMatcher headerMatcher(String name, StringMatch match, boolean invert) {
-    StringMatcher.Builder matcher = StringMatcher.newBuilder();
-    switch (match.kind()) {
-      case EXACT -> matcher.setExact(match.value());
-      case PREFIX -> matcher.setPrefix(match.value());
-      case REGEX -> matcher.setSafeRegex(RegexMatcher.newBuilder().setRegex(match.value()));
+  /**
+   * istiod's {@code translateHeaderMatch}: a presence match ({@code {}} or {@code regex: "*"}) is
+   * {@code present_match: true}; {@code withoutHeaders} inverts, and for a value match also sets
+   * {@code treat_missing_header_as_empty}, so that an absent header satisfies the inverted rule (an
+   * inverted presence match means "absent").
+   */
+  static HeaderMatcher headerMatcher(String name, StringMatch match, boolean without) {
+    HeaderMatcher.Builder out = HeaderMatcher.newBuilder().setName(name);
+    boolean presence =
+        match.kind() == StringMatch.Kind.PRESENT
+            || (match.kind() == StringMatch.Kind.REGEX && match.value().equals("*"));
+    if (presence) {
+      out.setPresentMatch(true);
+    } else {
+      StringMatcher.Builder matcher = StringMatcher.newBuilder();
+      switch (match.kind()) {
+        case EXACT -> matcher.setExact(match.value());
+        case PREFIX -> matcher.setPrefix(match.value());
+        case REGEX -> matcher.setSafeRegex(RegexMatcher.newBuilder().setRegex(match.value()));
+        case PRESENT -> throw new IllegalStateException("presence handled above");
+      }
+      out.setStringMatch(matcher);
     }
-    return HeaderMatcher.newBuilder()
-        .setName(name)
-        .setStringMatch(matcher)
-        .setInvertMatch(invert)
-        .build();
+    if (without) {
+      out.setInvertMatch(true);
+      if (!presence) {
+        out.setTreatMissingHeaderAsEmpty(true);
+      }
+    }
+    return out.build();
   }
 }

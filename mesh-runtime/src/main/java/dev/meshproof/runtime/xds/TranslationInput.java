@@ -21,6 +21,7 @@ import java.util.TreeMap;
  */
 public record TranslationInput(
     ProxyNode proxy,
+    /** Oldest first: ascending creation timestamp, ties by name then namespace. */
     List<VirtualService> virtualServices,
     List<DestinationRule> destinationRules,
     List<ServiceInstance> instances,
@@ -80,16 +81,42 @@ public record TranslationInput(
   }
 
   /**
-   * The first VirtualService (by namespace/name) bound to the mesh whose hosts include {@code
-   * host}.
+   * The VirtualService that routes {@code host} on sidecars, as istiod binds it ({@code
+   * SelectVirtualServices} and {@code computeWildcardHostVirtualServiceIndex}, istiod-defaults.md
+   * section 6): among the mesh-bound VirtualServices, the most specific host wins (an exact host
+   * beats a wildcard such as {@code *.default.svc.cluster.local}, a longer wildcard beats a shorter
+   * one), and between equally specific hosts the oldest VirtualService wins: {@link
+   * #virtualServices} is in creation order. VirtualServices are never merged.
    */
   Optional<VirtualService> virtualServiceFor(String host) {
-    return virtualServices.stream()
-        .filter(vs -> vs.gateways().isEmpty() || vs.gateways().contains("mesh"))
-        .filter(
-            vs ->
-                vs.hosts().stream()
-                    .anyMatch(h -> Hostnames.resolve(h, vs.meta().namespace()).equals(host)))
-        .findFirst();
+    VirtualService best = null;
+    int bestSpecificity = -1;
+    for (VirtualService vs : virtualServices) {
+      if (!vs.gateways().isEmpty() && !vs.gateways().contains("mesh")) {
+        continue;
+      }
+      for (String written : vs.hosts()) {
+        int specificity = specificity(Hostnames.resolve(written, vs.meta().namespace()), host);
+        if (specificity > bestSpecificity) {
+          best = vs;
+          bestSpecificity = specificity;
+        }
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  /**
+   * How specifically {@code pattern} names {@code host}: -1 when it does not match, the wildcard's
+   * suffix length for a wildcard, and above every wildcard for the exact host.
+   */
+  private static int specificity(String pattern, String host) {
+    if (pattern.equals(host)) {
+      return Integer.MAX_VALUE;
+    }
+    if (pattern.startsWith("*") && host.endsWith(pattern.substring(1))) {
+      return pattern.length() - 1;
+    }
+    return -1;
   }
 }

@@ -1,6 +1,8 @@
 package dev.meshproof.runtime.xds;
 
+import com.google.protobuf.Any;
 import dev.meshproof.runtime.xds.ProxyStatus.TypeStatus;
+import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
@@ -8,6 +10,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -15,20 +18,45 @@ import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Follows every ADS stream to know, per proxy and type, what was sent and what was ACKed or NACKed.
- * An ACK is a request whose {@code version_info} is the version just sent and that has no {@code
- * error_detail}; a NACK carries {@code error_detail} (the xDS protocol's definition).
+ * Follows every ADS stream to know, per proxy and type, what was sent and what the proxy holds. An
+ * ACK is a request without {@code error_detail} whose {@code response_nonce} is the nonce of the
+ * latest response sent on that stream for that type and whose {@code version_info} is that
+ * response's version: the proxy then holds exactly the resources of that response. A NACK carries
+ * {@code error_detail} (the xDS protocol's definitions).
+ *
+ * <p>"Synced" means "routable": a type is SYNCED only when the proxy holds it at the snapshot
+ * version <em>and</em> holds every resource of that type in the snapshot. Versions alone are not
+ * enough: when a push adds clusters, the EDS response of the new version may reach the proxy before
+ * the CDS response, carrying only the endpoints of the clusters it already knew; it ACKs that
+ * version, and the endpoints of the new clusters come in a later response at the same version,
+ * after the proxy asked for their names. Until then the new clusters have no endpoints (our sidecar
+ * answers 503 UH, Envoy keeps them warming).
  */
 final class XdsStatusTracker implements DiscoveryServerCallbacks {
   private static final String ISTIO_VERSION_METADATA = "ISTIO_VERSION";
 
+  /**
+   * What a proxy holds of one type: a version and the names of the resources it received, or every
+   * resource of that version ({@code wildcard}, a CDS/LDS subscription re-sent on a new stream at
+   * the version it accepted before).
+   */
+  private record Held(String nonce, String version, Set<String> names, boolean wildcard) {
+    boolean covers(String snapshotVersion, Set<String> expectedNames) {
+      return version.equals(snapshotVersion) && (wildcard || names.containsAll(expectedNames));
+    }
+  }
+
   private final Map<Long, String> streamNodes = new HashMap<>();
+
+  /** Per stream and type, the latest response sent: what an ACK on that stream refers to. */
+  private final Map<Long, Map<String, Held>> latestSent = new HashMap<>();
+
   private final Map<String, Map<String, String>> sent = new HashMap<>();
-  private final Map<String, Map<String, String>> acked = new HashMap<>();
+  private final Map<String, Map<String, Held>> acked = new HashMap<>();
   private final Map<String, Map<String, String>> nacked = new HashMap<>();
   private final Map<String, String> nackDetail = new HashMap<>();
   private final Map<String, String> expectedVersion = new HashMap<>();
-  private final Map<String, Set<String>> expectedTypes = new HashMap<>();
+  private final Map<String, Map<String, Set<String>>> expectedTypes = new HashMap<>();
 
   /** The ISTIO_VERSION each proxy reported in its node metadata. */
   private final Map<String, String> istioVersions = new HashMap<>();
@@ -55,8 +83,19 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
       String rejected = sent.getOrDefault(node, Map.of()).getOrDefault(type, "");
       nacked.computeIfAbsent(node, k -> new HashMap<>()).put(type, rejected);
       nackDetail.put(node + "|" + type, request.getErrorDetail().getMessage());
-    } else if (!request.getVersionInfo().isEmpty()) {
-      acked.computeIfAbsent(node, k -> new HashMap<>()).put(type, request.getVersionInfo());
+    } else if (!request.getResponseNonce().isEmpty()) {
+      Held latest = latestSent.getOrDefault(streamId, Map.of()).get(type);
+      if (latest != null
+          && latest.nonce().equals(request.getResponseNonce())
+          && latest.version().equals(request.getVersionInfo())) {
+        acked.computeIfAbsent(node, k -> new HashMap<>()).put(type, latest);
+      }
+    } else if (!request.getVersionInfo().isEmpty() && request.getResourceNamesCount() == 0) {
+      // A new stream's wildcard subscription at the version accepted on the previous stream: the
+      // proxy holds all of it, and the server answers only when its version differs.
+      acked
+          .computeIfAbsent(node, k -> new HashMap<>())
+          .put(type, new Held("", request.getVersionInfo(), Set.of(), true));
     }
     notifyAll();
   }
@@ -73,27 +112,43 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
     if (node == null && request.hasNode()) {
       node = request.getNode().getId();
     }
-    if (node != null) {
-      sent.computeIfAbsent(node, k -> new HashMap<>())
-          .put(XdsNames.shortType(response.getTypeUrl()), response.getVersionInfo());
-      notifyAll();
+    String type = XdsNames.shortType(response.getTypeUrl());
+    Set<String> names = new HashSet<>();
+    for (Any resource : response.getResourcesList()) {
+      names.add(Resources.getResourceName(resource));
     }
+    latestSent
+        .computeIfAbsent(streamId, k -> new HashMap<>())
+        .put(
+            type,
+            new Held(response.getNonce(), response.getVersionInfo(), Set.copyOf(names), false));
+    if (node != null) {
+      sent.computeIfAbsent(node, k -> new HashMap<>()).put(type, response.getVersionInfo());
+    }
+    notifyAll();
   }
 
   @Override
   public synchronized void onStreamClose(long streamId, String typeUrl) {
     streamNodes.remove(streamId);
+    latestSent.remove(streamId);
   }
 
   @Override
   public synchronized void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
     streamNodes.remove(streamId);
+    latestSent.remove(streamId);
   }
 
-  /** Records that {@code node}'s current snapshot is {@code version} and which types it holds. */
-  synchronized void expect(String node, String version, Set<String> types) {
+  /**
+   * Records that {@code node}'s current snapshot is {@code version} and, per type it holds, the
+   * names of its resources.
+   */
+  synchronized void expect(String node, String version, Map<String, Set<String>> namesByType) {
     expectedVersion.put(node, version);
-    expectedTypes.put(node, Set.copyOf(types));
+    Map<String, Set<String>> copy = new LinkedHashMap<>();
+    namesByType.forEach((type, names) -> copy.put(type, Set.copyOf(names)));
+    expectedTypes.put(node, copy);
     notifyAll();
   }
 
@@ -108,12 +163,15 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
   private ProxyStatus status(String node) {
     String version = expectedVersion.get(node);
     Map<String, TypeStatus> types = new LinkedHashMap<>();
-    for (String type : expectedTypes.getOrDefault(node, Set.of())) {
+    for (Map.Entry<String, Set<String>> expected :
+        expectedTypes.getOrDefault(node, Map.of()).entrySet()) {
+      String type = expected.getKey();
       String sentVersion = sent.getOrDefault(node, Map.of()).get(type);
-      String ackedVersion = acked.getOrDefault(node, Map.of()).getOrDefault(type, "");
+      Held held = acked.getOrDefault(node, Map.of()).get(type);
+      String ackedVersion = held == null ? "" : held.version();
       String nackedVersion = nacked.getOrDefault(node, Map.of()).get(type);
       SyncState state;
-      if (version.equals(ackedVersion)) {
+      if (held != null && held.covers(version, expected.getValue())) {
         state = SyncState.SYNCED;
       } else if (version.equals(nackedVersion)) {
         state = SyncState.NACKED;

@@ -95,17 +95,19 @@ class IstioYamlParserTest {
                           weight: 10
                       - route:
                         - destination: {host: catalog, subset: v1}
-                          weight: 50
+                          weight: 0
                         - destination: {host: catalog, subset: v2}
-                          weight: 10
+                          weight: 0
                     """,
                     "vs.yaml",
                     "default"));
     assertThat(error.problems())
         .extracting(ConfigProblem::toString)
         .contains(
-            "vs.yaml:9:15: spec.http[0].route[0].weight: \"ninety\" is not an integer from 0 to 100",
-            "vs.yaml:13:5: spec.http[1].route: destination weights sum to 60 (expected: a total of 100)");
+            "vs.yaml:9:15: spec.http[0].route[0].weight: \"ninety\" is not an integer from 0 to"
+                + " 2147483647",
+            "vs.yaml:13:5: spec.http[1].route: destination weights sum to 0 (expected: at least"
+                + " one destination with a weight above 0)");
   }
 
   @Test

@@ -71,7 +71,10 @@ class XdsTranslatorGoldenTest {
             authority: {regex: "catalog(:80)?"}
             withoutHeaders:
               x-debug: {regex: ".+"}
+              x-trace: {}
           - uri: {exact: /healthz}
+            headers:
+              x-canary: {}
           - uri: {regex: "/items/[0-9]+"}
           route:
           - destination: {host: catalog, subset: v2}
@@ -148,23 +151,23 @@ class XdsTranslatorGoldenTest {
 
   @Test
   void clientOnlySidecarGetsTheGoldenXds() throws Exception {
-    assertThat(print(translate(CLIENT))).isEqualTo(golden("client"));
+    assertGolden("client", print(translate(CLIENT)));
   }
 
   @Test
   void servingSidecarGetsTheGoldenXdsWithItsInboundListenerAndCluster() throws Exception {
-    assertThat(print(translate(CATALOG_V1))).isEqualTo(golden("catalog-v1"));
+    assertGolden("catalog-v1", print(translate(CATALOG_V1)));
   }
 
   @Test
   void sidecarInAnotherNamespaceGetsTheGoldenXdsWithItsShortNames() throws Exception {
-    assertThat(print(translate(REVIEWS_CLIENT))).isEqualTo(golden("reviews-v1"));
+    assertGolden("reviews-v1", print(translate(REVIEWS_CLIENT)));
   }
 
   @Test
   void istio128ProfileTranslatesAsTheCurrentReleaseForNow() throws Exception {
     IstioVersionProfile istio128 = IstioVersion.of("1.28").profile();
-    assertThat(print(translate(CATALOG_V1, istio128))).isEqualTo(golden("catalog-v1"));
+    assertGolden("catalog-v1", print(translate(CATALOG_V1, istio128)));
   }
 
   private static Snapshot translate(ProxyNode proxy) {
@@ -177,7 +180,7 @@ class XdsTranslatorGoldenTest {
     return XdsTranslator.translate(
         new TranslationInput(
             proxy,
-            config.resources(IstioKinds.VIRTUAL_SERVICE),
+            config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE),
             config.resources(IstioKinds.DESTINATION_RULE),
             INSTANCES,
             profile));
@@ -201,6 +204,19 @@ class XdsTranslatorGoldenTest {
       }
     }
     return out.toString();
+  }
+
+  /**
+   * Compares with the golden file; {@code -Dmeshproof.golden.update=true} rewrites the file in
+   * src/test/resources instead, for an intended change (review the diff).
+   */
+  private static void assertGolden(String name, String actual) throws IOException {
+    if (Boolean.getBoolean("meshproof.golden.update")) {
+      java.nio.file.Files.writeString(
+          java.nio.file.Path.of("src/test/resources/xds/golden-" + name + ".txt"), actual);
+      return;
+    }
+    assertThat(actual).isEqualTo(golden(name));
   }
 
   private static String golden(String name) throws IOException {

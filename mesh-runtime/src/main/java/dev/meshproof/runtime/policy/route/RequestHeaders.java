@@ -35,6 +35,21 @@ public record RequestHeaders(
     }
   }
 
+  /**
+   * All values of {@code name} joined with {@code ","}, as Envoy's header matchers see a header
+   * sent more than once; empty when the header is absent.
+   */
+  public Optional<String> joined(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    if (lower.startsWith(":")) {
+      return first(lower);
+    }
+    List<String> values = headers.get(lower);
+    return values == null || values.isEmpty()
+        ? Optional.empty()
+        : Optional.of(String.join(",", values));
+  }
+
   /** The path without its query string, which is what Envoy's path matchers compare. */
   public String pathWithoutQuery() {
     int q = path.indexOf('?');

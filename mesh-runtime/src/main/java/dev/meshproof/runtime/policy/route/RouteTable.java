@@ -9,15 +9,23 @@ import java.util.Optional;
 /**
  * A decoded {@code RouteConfiguration}: virtual hosts selected by the request authority with
  * Envoy's domain precedence (exact, then longest suffix wildcard {@code *.foo}, then longest prefix
- * wildcard {@code foo.*}, then {@code *}).
+ * wildcard {@code foo.*}, then {@code *}). With {@code ignore_port_in_host_matching} (which istiod
+ * sets on every sidecar route configuration) the port is stripped from the authority first, as
+ * Envoy's {@code RouteMatcher::findVirtualHost} does.
  */
 public final class RouteTable {
   private final String name;
   private final List<VirtualHost> virtualHosts;
+  private final boolean ignorePortInHostMatching;
   private final Map<String, VirtualHost> exact = new HashMap<>();
 
   public RouteTable(String name, List<VirtualHost> virtualHosts) {
+    this(name, virtualHosts, false);
+  }
+
+  public RouteTable(String name, List<VirtualHost> virtualHosts, boolean ignorePortInHostMatching) {
     this.name = name;
+    this.ignorePortInHostMatching = ignorePortInHostMatching;
     this.virtualHosts = List.copyOf(virtualHosts);
     for (VirtualHost host : this.virtualHosts) {
       for (String domain : host.domains()) {
@@ -49,9 +57,38 @@ public final class RouteTable {
     return virtualHosts;
   }
 
+  public boolean ignorePortInHostMatching() {
+    return ignorePortInHostMatching;
+  }
+
+  /**
+   * The authority without its {@code :port}, as Envoy strips it (an IPv6 literal keeps its
+   * brackets, and a colon inside them is not a port separator).
+   */
+  static String withoutPort(String authority) {
+    int colon = authority.lastIndexOf(':');
+    if (colon < 0
+        || colon == authority.length() - 1
+        || (authority.startsWith("[") && authority.charAt(colon - 1) != ']')) {
+      return authority;
+    }
+    for (int i = colon + 1; i < authority.length(); i++) {
+      if (!Character.isDigit(authority.charAt(i))) {
+        return authority;
+      }
+    }
+    // Envoy parses the port as a uint32; anything larger is left in place.
+    if (authority.length() - colon - 1 > 10
+        || Long.parseLong(authority.substring(colon + 1)) > 0xFFFF_FFFFL) {
+      return authority;
+    }
+    return authority.substring(0, colon);
+  }
+
   /** The virtual host that serves {@code authority}, or empty (Envoy answers 404, flag NR). */
   public Optional<VirtualHost> findVirtualHost(String authority) {
-    String host = authority.toLowerCase(Locale.ROOT);
+    String host =
+        (ignorePortInHostMatching ? withoutPort(authority) : authority).toLowerCase(Locale.ROOT);
     VirtualHost found = exact.get(host);
     if (found != null) {
       return Optional.of(found);

@@ -343,10 +343,11 @@ final class XdsDecoder {
                   ? Optional.empty()
                   : Optional.of(new StringMatcher.Prefix(match.getPrefix(), !caseSensitive));
           case PATH -> Optional.of(new StringMatcher.Exact(match.getPath(), !caseSensitive));
+          // Envoy ignores case_sensitive for safe_regex (RouteMatch docs), so an Istio regex with
+          // ignoreUriCase stays case-sensitive; found by DataPlaneDifferentialIT.
           case SAFE_REGEX ->
               Optional.of(
-                  new StringMatcher.Regex(
-                      regex(match.getSafeRegex().getRegex(), caseSensitive, where)));
+                  new StringMatcher.Regex(regex(match.getSafeRegex().getRegex(), true, where)));
           default ->
               throw new IllegalArgumentException(
                   where

@@ -1,5 +1,8 @@
 package dev.meshproof.conformance;
 
+import static dev.meshproof.scenario.expect.Expectations.ejection;
+import static dev.meshproof.scenario.expect.Expectations.overflows;
+import static dev.meshproof.scenario.expect.Expectations.servedBy;
 import static dev.meshproof.scenario.expect.Expectations.split;
 import static dev.meshproof.scenario.expect.Expectations.successRate;
 
@@ -138,6 +141,130 @@ public final class Catalogue {
                     .traffic(t -> t.from("client").get("http://catalog/").requests(1_000))
                     .expect(split("catalog").byVersion(Map.of("v1", 0.9, "v2", 0.1)).atAlpha(0.001))
                     .expect(successRate().atLeast(0.999).atAlpha(0.001))
+                    .build()),
+        new ConformanceTest(
+            "mesh-connection-pool-overflow",
+            Feature.MeshConnectionPool,
+            "Seed book ch. 6 circuit breaking: maxConnections 1 and http1MaxPendingRequests 1 in"
+                + " front of a catalog answering in 200 ms; 40 requests, 10 at a time: some are"
+                + " refused at once with 503 and x-envoy-overloaded: true (UO).",
+            DESTINATION_RULE_DOC + "#ConnectionPoolSettings",
+            yaml ->
+                Scenario.named("catalog circuit breaker overflows")
+                    .service("catalog", s -> s.version("v1"))
+                    .client("client")
+                    .istio("mesh-connection-pool-overflow.yaml", yaml)
+                    .chaos(
+                        c ->
+                            c.at(
+                                Duration.ZERO,
+                                Chaos.service("catalog").latency(Duration.ofMillis(200))))
+                    .traffic(
+                        t -> t.from("client").get("http://catalog/").requests(40).concurrency(10))
+                    .expect(overflows().atLeast(1))
+                    .build()),
+        new ConformanceTest(
+            "mesh-connection-pool-below-limit",
+            Feature.MeshConnectionPool,
+            "The same limits with one request at a time: nothing overflows and all succeed.",
+            DESTINATION_RULE_DOC + "#ConnectionPoolSettings",
+            yaml ->
+                Scenario.named("catalog circuit breaker below its limits")
+                    .service("catalog", s -> s.version("v1"))
+                    .client("client")
+                    .istio("mesh-connection-pool-below-limit.yaml", yaml)
+                    .chaos(
+                        c ->
+                            c.at(
+                                Duration.ZERO,
+                                Chaos.service("catalog").latency(Duration.ofMillis(20))))
+                    .traffic(t -> t.from("client").get("http://catalog/").requests(40))
+                    .expect(overflows().none())
+                    .expect(successRate().atLeast(0.999))
+                    .build()),
+        new ConformanceTest(
+            "mesh-outlier-detection-eject",
+            Feature.MeshOutlierDetection,
+            "Seed book ch. 6 outlier detection: one of catalog's 3 replicas answers 500;"
+                + " consecutive5xxErrors 1, baseEjectionTime 30s, maxEjectionPercent 100: its first"
+                + " 500 ejects it and it serves nothing more of 150 round-robin requests.",
+            DESTINATION_RULE_DOC + "#OutlierDetection",
+            yaml ->
+                Scenario.named("failing catalog replica ejected")
+                    .service("catalog", s -> s.version("v1", 3))
+                    .client("client")
+                    .istio("mesh-outlier-detection-eject.yaml", yaml)
+                    .chaos(
+                        c ->
+                            c.at(
+                                Duration.ZERO,
+                                Chaos.service("catalog")
+                                    .instance("catalog-v1-0")
+                                    .errors(1.0, "500")))
+                    .traffic(t -> t.from("client").get("http://catalog/").requests(150))
+                    .expect(servedBy("catalog-v1-0").atMost(1))
+                    .expect(successRate().atLeast(0.95))
+                    .build()),
+        new ConformanceTest(
+            "mesh-outlier-detection-readmit",
+            Feature.MeshOutlierDetection,
+            "The ejection window: one of 3 replicas answers 500; consecutive5xxErrors 1, interval"
+                + " 100ms, baseEjectionTime 1s. A request every 20 ms for 2.4 s: after its first"
+                + " 500 the replica serves nothing for at least 1 s (absence by chance (2/3)^k <"
+                + " alpha 0.001), and it is re-admitted at an interval tick, within 1.5 s.",
+            DESTINATION_RULE_DOC + "#OutlierDetection",
+            yaml ->
+                Scenario.named("failing catalog replica ejected, then re-admitted")
+                    .service("catalog", s -> s.version("v1", 3))
+                    .client("client")
+                    .istio("mesh-outlier-detection-readmit.yaml", yaml)
+                    .chaos(
+                        c ->
+                            c.at(
+                                Duration.ZERO,
+                                Chaos.service("catalog")
+                                    .instance("catalog-v1-0")
+                                    .errors(1.0, "500")))
+                    .traffic(
+                        t ->
+                            t.from("client")
+                                .get("http://catalog/")
+                                .requests(120)
+                                .every(Duration.ofMillis(20)))
+                    .expect(
+                        ejection("catalog-v1-0")
+                            .lastsAtLeast(Duration.ofSeconds(1))
+                            .readmittedWithin(Duration.ofMillis(1500))
+                            .atAlpha(0.001))
+                    .build()),
+        new ConformanceTest(
+            "mesh-outlier-detection-cap",
+            Feature.MeshOutlierDetection,
+            "Negative case: maxEjectionPercent 30 forbids ejecting 1 of 3 hosts (33%), so the"
+                + " failing replica keeps its third of 150 round-robin requests (chi-square, alpha"
+                + " 0.001).",
+            DESTINATION_RULE_DOC + "#OutlierDetection",
+            yaml ->
+                Scenario.named("failing catalog replica kept by the ejection cap")
+                    .service("catalog", s -> s.version("v1", 3))
+                    .client("client")
+                    .istio("mesh-outlier-detection-cap.yaml", yaml)
+                    .chaos(
+                        c ->
+                            c.at(
+                                Duration.ZERO,
+                                Chaos.service("catalog")
+                                    .instance("catalog-v1-0")
+                                    .errors(1.0, "500")))
+                    .traffic(t -> t.from("client").get("http://catalog/").requests(150))
+                    .expect(
+                        split("catalog")
+                            .byInstance(
+                                Map.of(
+                                    "catalog-v1-0", 1 / 3.0,
+                                    "catalog-v1-1", 1 / 3.0,
+                                    "catalog-v1-2", 1 / 3.0))
+                            .atAlpha(0.001))
                     .build()),
         loadBalancing(
             "mesh-load-balancer-round-robin",

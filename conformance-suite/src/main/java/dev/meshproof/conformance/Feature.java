@@ -17,6 +17,10 @@ public enum Feature {
    * DestinationRule {@code trafficPolicy.loadBalancer.simple} spreading requests over endpoints.
    */
   MeshLoadBalancing(SupportLevel.CORE),
+  /** DestinationRule {@code connectionPool}: circuit breaking with 503 UO on overflow. */
+  MeshConnectionPool(SupportLevel.EXTENDED),
+  /** DestinationRule {@code outlierDetection}: failing hosts ejected, within the ejection cap. */
+  MeshOutlierDetection(SupportLevel.EXTENDED),
   /** Proxies keep serving their last configuration while the control plane is unavailable. */
   MeshControlPlaneOutage(SupportLevel.EXTENDED);
 

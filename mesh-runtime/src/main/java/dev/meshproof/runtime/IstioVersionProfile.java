@@ -25,32 +25,56 @@ import java.util.stream.Collectors;
  *       503}) — route builder, with VirtualService retries.
  *   <li>1.28: a mirror's host is no longer suffixed with {@code -shadow} — route builder, with
  *       mirroring.
- *   <li>1.31: unhealthy endpoints are sent in EDS with their health status rather than dropped —
- *       endpoint builder, with health checking and outlier detection.
  * </ul>
+ *
+ * <p>Modelled (notes/istiod-defaults.md section 3): since 1.29 the circuit breakers no longer track
+ * remaining resources ({@code DISABLE_TRACK_REMAINING_CB_METRICS}, {@code features/pilot.go:366});
+ * since 1.31 every EDS cluster gets {@code healthy_panic_threshold: 0} ({@code
+ * PILOT_AUTO_SEND_UNHEALTHY_ENDPOINTS}, {@code features/experimental.go:45}), where 1.28 sets it
+ * only with outlier detection and otherwise leaves Envoy's 50 %.
  *
  * @param version the release this profile describes (the mesh's selected version, not the key)
  * @param routeTimeout the route timeout when a VirtualService sets none; zero means disabled (Istio
  *     turns off Envoy's 15 s default)
  * @param defaultLoadBalancer the load balancer when no DestinationRule sets one
  * @param connectTimeout the upstream connect timeout when no DestinationRule sets one
+ * @param trackRemainingCircuitBreakers {@code circuit_breakers.thresholds[0].track_remaining}
+ * @param panicThresholdOnEveryCluster whether every EDS cluster gets {@code
+ *     common_lb_config.healthy_panic_threshold} (0, or the outlier detection's minHealthPercent)
  */
 public record IstioVersionProfile(
     IstioVersion version,
     Duration routeTimeout,
     LbPolicy defaultLoadBalancer,
-    Duration connectTimeout) {
+    Duration connectTimeout,
+    boolean trackRemainingCircuitBreakers,
+    boolean panicThresholdOnEveryCluster) {
 
-  /** Istio 1.28: LEAST_REQUEST (the default since 1.14), no route timeout, 10 s connect. */
+  /**
+   * Istio 1.28: LEAST_REQUEST (the default since 1.14), no route timeout, 10 s connect, circuit
+   * breakers tracking remaining resources, panic threshold only with outlier detection.
+   */
   private static final IstioVersionProfile ISTIO_1_28 =
       new IstioVersionProfile(
           new IstioVersion(1, 28, 0),
           Duration.ZERO,
           LbPolicy.LEAST_REQUEST,
-          Duration.ofSeconds(10));
+          Duration.ofSeconds(10),
+          true,
+          false);
 
-  /** Istio 1.32: the routing defaults of 1.28. */
-  private static final IstioVersionProfile ISTIO_1_32 = ISTIO_1_28.forVersion(IstioVersion.CURRENT);
+  /**
+   * Istio 1.32: the routing defaults of 1.28; no remaining-resource tracking, panic threshold 0 on
+   * every EDS cluster.
+   */
+  private static final IstioVersionProfile ISTIO_1_32 =
+      new IstioVersionProfile(
+          IstioVersion.CURRENT,
+          Duration.ZERO,
+          LbPolicy.LEAST_REQUEST,
+          Duration.ofSeconds(10),
+          false,
+          true);
 
   /** Profiles by the first minor release they apply to. */
   private static final NavigableMap<IstioVersion, IstioVersionProfile> BY_RELEASE = new TreeMap<>();
@@ -106,7 +130,13 @@ public record IstioVersionProfile(
   }
 
   private IstioVersionProfile forVersion(IstioVersion release) {
-    return new IstioVersionProfile(release, routeTimeout, defaultLoadBalancer, connectTimeout);
+    return new IstioVersionProfile(
+        release,
+        routeTimeout,
+        defaultLoadBalancer,
+        connectTimeout,
+        trackRemainingCircuitBreakers,
+        panicThresholdOnEveryCluster);
   }
 
   private static String shortForm(IstioVersion version) {

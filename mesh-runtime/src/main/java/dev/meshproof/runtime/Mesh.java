@@ -15,9 +15,6 @@ import dev.meshproof.runtime.xds.ProxyStatus;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -187,8 +184,7 @@ public final class Mesh implements AutoCloseable {
    *     allowed, for every problem found; nothing is applied then
    */
   public synchronized List<IstioResource> apply(String yaml, String source) {
-    List<IstioResource> resources = IstioYamlParser.parse(yaml, source, "default");
-    config.apply(resources);
+    List<IstioResource> resources = config.apply(IstioYamlParser.parse(yaml, source, "default"));
     pushIfRunning();
     return resources;
   }
@@ -199,13 +195,12 @@ public final class Mesh implements AutoCloseable {
     }
   }
 
-  /** Applies a YAML file; errors name the file. */
+  /**
+   * Applies a YAML file; errors name the file. A file that is not UTF-8 is an {@link
+   * dev.meshproof.runtime.config.InvalidConfigException} naming the line of the first bad byte.
+   */
   public List<IstioResource> apply(Path file) {
-    try {
-      return apply(Files.readString(file), file.toString());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
-    }
+    return apply(IstioYamlParser.readUtf8(file), file.toString());
   }
 
   /**

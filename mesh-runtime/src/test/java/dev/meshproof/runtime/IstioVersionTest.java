@@ -63,12 +63,19 @@ class IstioVersionTest {
                     IstioVersion.CURRENT,
                     Duration.ofSeconds(-1),
                     LbPolicy.ROUND_ROBIN,
-                    Duration.ofSeconds(1)))
+                    Duration.ofSeconds(1),
+                    false,
+                    true))
         .hasMessage("routeTimeout: PT-1S (expected: >= 0, 0 meaning disabled)");
     assertThatThrownBy(
             () ->
                 new IstioVersionProfile(
-                    IstioVersion.CURRENT, Duration.ZERO, LbPolicy.ROUND_ROBIN, Duration.ZERO))
+                    IstioVersion.CURRENT,
+                    Duration.ZERO,
+                    LbPolicy.ROUND_ROBIN,
+                    Duration.ZERO,
+                    false,
+                    true))
         .hasMessage("connectTimeout: PT0S (expected: > 0)");
   }
 }

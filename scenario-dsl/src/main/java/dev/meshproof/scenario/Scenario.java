@@ -1,5 +1,6 @@
 package dev.meshproof.scenario;
 
+import dev.meshproof.runtime.config.IstioYamlParser;
 import dev.meshproof.scenario.chaos.ChaosPlan;
 import dev.meshproof.scenario.chaos.FaultSpec;
 import dev.meshproof.scenario.chaos.InstanceSelector;
@@ -7,9 +8,6 @@ import dev.meshproof.scenario.chaos.PlannedFault;
 import dev.meshproof.scenario.expect.Expectation;
 import dev.meshproof.scenario.expect.ExpectationSpec;
 import dev.meshproof.scenario.traffic.TrafficSpec;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -106,13 +104,14 @@ public record Scenario(
       return this;
     }
 
-    /** An Istio YAML file, as {@code kubectl apply -f} takes it. */
+    /**
+     * An Istio YAML file, as {@code kubectl apply -f} takes it.
+     *
+     * @throws dev.meshproof.runtime.config.InvalidConfigException when the file is not UTF-8,
+     *     naming the line of the first bad byte
+     */
     public Builder istio(Path file) {
-      try {
-        return istio(file.toString(), Files.readString(file));
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read Istio YAML " + file, e);
-      }
+      return istio(file.toString(), IstioYamlParser.readUtf8(file));
     }
 
     public Builder traffic(Consumer<TrafficSpec.Builder> configure) {

@@ -3,10 +3,15 @@ package dev.meshproof.scenario;
 import static dev.meshproof.scenario.expect.Expectations.split;
 import static dev.meshproof.scenario.expect.Expectations.successRate;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.meshproof.runtime.config.InvalidConfigException;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
 import dev.meshproof.scenario.targets.Targets;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -90,7 +95,44 @@ class ScenarioRunnerIT {
             f ->
                 assertThat(f)
                     .contains(
-                        "broken-vs.yaml:9:15: spec.http[0].route[0].weight: \"lots\" is not an integer from 0 to 2147483647"));
+                        "broken-vs.yaml:9:15: spec.http[0].route[0].weight: \"lots\" is not a"
+                            + " non-negative integer; weights are relative to their sum"));
     assertThat(result.traffic().sent()).isZero();
+  }
+
+  @Test
+  void yamlTheLibraryRejectsFailsTheScenarioWithALocatedMessage() {
+    Scenario scenario =
+        Scenario.named("control character")
+            .service("catalog", s -> s.version("v1"))
+            .client("client")
+            .istio(
+                "nul.yaml",
+                "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name:"
+                    + " cat\u0000alog}\n")
+            .traffic(t -> t.from("client").get("http://catalog/").requests(1))
+            .build();
+
+    ScenarioResult result = ScenarioRunner.run(scenario, Targets.embedded());
+
+    assertThat(result.status()).isEqualTo(Status.FAILED);
+    assertThat(result.failure())
+        .hasValueSatisfying(
+            f ->
+                assertThat(f)
+                    .contains("nul.yaml:3:21: not valid YAML: special character U+0000")
+                    .doesNotContain("Exception"));
+    assertThat(result.traffic().sent()).isZero();
+  }
+
+  @Test
+  void anIstioFileThatIsNotUtf8IsALocatedError(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws java.io.IOException {
+    Path file = dir.resolve("latin1.yaml");
+    Files.write(file, "# caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+
+    assertThatThrownBy(() -> Scenario.named("latin-1").istio(file))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining(file + ":1:6: not UTF-8: byte 0xE9");
   }
 }

@@ -1,7 +1,7 @@
 package dev.meshproof.runtime.config;
 
+import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -10,18 +10,26 @@ import java.util.TreeMap;
  * The Istio resources currently applied to the mesh, keyed by kind, namespace and name; applying a
  * resource with an existing key replaces it, as {@code kubectl apply} does. Reads return immutable
  * copies in a stable order (by key), so translation is deterministic.
+ *
+ * <p>Each resource gets an apply sequence on its {@link ResourceMeta} the first time its key is
+ * applied; replacing it keeps that sequence, as the API server keeps {@code creationTimestamp} on
+ * an update. The sequence stands in for the creation time when the YAML gives none.
  */
 public final class ConfigStore {
   private final Map<String, IstioResource> resources = new TreeMap<>();
-  // When each key was first applied: re-applying keeps a resource's creation, as in Kubernetes.
-  private final Map<String, Long> applyOrder = new HashMap<>();
-  private long applied;
+  private long lastSequence;
 
-  public synchronized void apply(List<IstioResource> changed) {
+  /** Applies {@code changed} in order; returns them as stored (with their apply sequence). */
+  public synchronized List<IstioResource> apply(List<IstioResource> changed) {
+    List<IstioResource> stored = new ArrayList<>();
     for (IstioResource resource : changed) {
-      resources.put(resource.meta().key(), resource);
-      applyOrder.putIfAbsent(resource.meta().key(), applied++);
+      IstioResource previous = resources.get(resource.meta().key());
+      long sequence = previous != null ? previous.meta().applySequence() : ++lastSequence;
+      IstioResource withSequence = resource.withMeta(resource.meta().withApplySequence(sequence));
+      resources.put(resource.meta().key(), withSequence);
+      stored.add(withSequence);
     }
+    return List.copyOf(stored);
   }
 
   public synchronized List<IstioResource> all() {
@@ -38,25 +46,14 @@ public final class ConfigStore {
 
   /**
    * The applied resources of {@code kind}, oldest first, as istiod orders them ({@code
-   * configCompareByCreationTime}): by {@code creationTimestamp}, ties by name then namespace.
-   * Resources without a stated timestamp were created when first applied, after every stated one.
+   * configCompareByCreationTime}, {@link ResourceMeta#OLDEST_FIRST}): by {@code creationTimestamp},
+   * ties by name then namespace. Resources without a stated timestamp were created when first
+   * applied, after every stated one.
    */
   public synchronized <T extends IstioResource> List<T> resourcesInCreationOrder(
       IstioKind<T> kind) {
-    Comparator<T> byTimestamp =
-        Comparator.comparing(
-            (T r) -> r.meta().creationTimestamp(),
-            (a, b) ->
-                a.isPresent() && b.isPresent()
-                    ? a.get().compareTo(b.get())
-                    : Boolean.compare(a.isEmpty(), b.isEmpty()));
-    Comparator<T> order =
-        byTimestamp
-            .thenComparing(
-                (T r) ->
-                    r.meta().creationTimestamp().isPresent() ? 0L : applyOrder.get(r.meta().key()))
-            .thenComparing((T r) -> r.meta().name())
-            .thenComparing((T r) -> r.meta().namespace());
-    return resources(kind).stream().sorted(order).toList();
+    return resources(kind).stream()
+        .sorted(Comparator.comparing(IstioResource::meta, ResourceMeta.OLDEST_FIRST))
+        .toList();
   }
 }

@@ -16,8 +16,8 @@ final class DestinationRuleParser {
 
   static DestinationRule parse(ResourceMeta meta, YamlMapping spec) {
     String host = spec.requiredString("host", "a service host such as catalog");
-    Optional<LbPolicy> lb =
-        spec.mapping("trafficPolicy").flatMap(DestinationRuleParser::trafficPolicy);
+    Policy policy =
+        spec.mapping("trafficPolicy").map(DestinationRuleParser::trafficPolicy).orElse(Policy.NONE);
     List<DestinationRule.Subset> subsets =
         spec.list(
             "subsets",
@@ -25,18 +25,35 @@ final class DestinationRuleParser {
               YamlMapping s = YamlMapping.of(spec.source(), path, node, spec.problems());
               String name = s.requiredString("name", "a subset name such as v1");
               Map<String, String> labels = s.stringMap("labels");
-              Optional<LbPolicy> subsetLb =
-                  s.mapping("trafficPolicy").flatMap(DestinationRuleParser::trafficPolicy);
+              Policy subsetPolicy =
+                  s.mapping("trafficPolicy")
+                      .map(DestinationRuleParser::trafficPolicy)
+                      .orElse(Policy.NONE);
               s.finish();
-              return Optional.of(new DestinationRule.Subset(name, labels, subsetLb));
+              return Optional.of(
+                  new DestinationRule.Subset(
+                      name,
+                      labels,
+                      subsetPolicy.lb(),
+                      subsetPolicy.connectionPool(),
+                      subsetPolicy.outlierDetection()));
             });
     spec.notYetSupported("exportTo");
     spec.notYetSupported("workloadSelector");
     spec.finish();
-    return new DestinationRule(meta, host, lb, subsets);
+    return new DestinationRule(
+        meta, host, policy.lb(), subsets, policy.connectionPool(), policy.outlierDetection());
   }
 
-  private static Optional<LbPolicy> trafficPolicy(YamlMapping policy) {
+  /** The parts of one {@code trafficPolicy} block. */
+  private record Policy(
+      Optional<LbPolicy> lb,
+      Optional<ConnectionPoolSettings> connectionPool,
+      Optional<OutlierDetectionSettings> outlierDetection) {
+    static final Policy NONE = new Policy(Optional.empty(), Optional.empty(), Optional.empty());
+  }
+
+  private static Policy trafficPolicy(YamlMapping policy) {
     Optional<LbPolicy> lb =
         policy
             .mapping("loadBalancer")
@@ -69,17 +86,14 @@ final class DestinationRuleParser {
                         }
                       });
                 });
-    for (String field :
-        List.of(
-            "connectionPool",
-            "outlierDetection",
-            "tls",
-            "portLevelSettings",
-            "tunnel",
-            "proxyProtocol")) {
+    Optional<ConnectionPoolSettings> pool =
+        policy.mapping("connectionPool").flatMap(TrafficPolicyParser::connectionPool);
+    Optional<OutlierDetectionSettings> outlier =
+        policy.mapping("outlierDetection").flatMap(TrafficPolicyParser::outlierDetection);
+    for (String field : List.of("tls", "portLevelSettings", "tunnel", "proxyProtocol")) {
       policy.notYetSupported(field);
     }
     policy.finish();
-    return lb;
+    return new Policy(lb, pool, outlier);
   }
 }

@@ -19,6 +19,11 @@ public record VirtualService(
     http = List.copyOf(http);
   }
 
+  @Override
+  public VirtualService withMeta(ResourceMeta newMeta) {
+    return new VirtualService(newMeta, hosts, gateways, http);
+  }
+
   /** One {@code http} rule: matched when any of its match blocks matches (or it has none). */
   public record HttpRoute(String name, List<HttpMatchRequest> match, List<RouteDestination> route) {
     public HttpRoute {

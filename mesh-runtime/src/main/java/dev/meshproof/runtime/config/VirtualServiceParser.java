@@ -1,14 +1,17 @@
 package dev.meshproof.runtime.config;
 
+import dev.meshproof.runtime.config.StringMatch.Kind;
 import dev.meshproof.runtime.config.VirtualService.HttpMatchRequest;
 import dev.meshproof.runtime.config.VirtualService.HttpRoute;
 import dev.meshproof.runtime.config.VirtualService.RouteDestination;
+import dev.meshproof.runtime.re2.Re2Syntax;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
@@ -16,10 +19,22 @@ import org.yaml.snakeyaml.nodes.Node;
  * reported as not yet supported rather than dropped. Registered in {@link IstioKinds}.
  */
 final class VirtualServiceParser {
+  private static final String WEIGHT = "a non-negative integer; weights are relative to their sum";
+
+  /** Where a StringMatch appears: which match types and values Istio's webhook allows there. */
+  private enum MatchSite {
+    /** {@code uri}: an empty prefix is allowed (it matches every path). */
+    URI,
+    /** {@code method}, {@code authority}: no empty prefix. */
+    PSEUDO_HEADER,
+    /** {@code headers}, {@code withoutHeaders}: no empty prefix; no match type = presence. */
+    HEADER
+  }
+
   private VirtualServiceParser() {}
 
   static VirtualService parse(ResourceMeta meta, YamlMapping spec) {
-    List<String> hosts = spec.stringList("hosts");
+    List<String> hosts = spec.list("hosts", (node, path) -> host(spec, node, path));
     if (!spec.has("hosts")) {
       spec.problem(
           spec.node(),
@@ -34,6 +49,19 @@ final class VirtualServiceParser {
     }
     spec.finish();
     return new VirtualService(meta, hosts, gateways, http);
+  }
+
+  private static Optional<String> host(YamlMapping spec, Node node, String path) {
+    Optional<String> host = spec.scalar(node, path, "a string");
+    if (host.isEmpty()) {
+      return host;
+    }
+    if (host.get().isEmpty()) {
+      spec.problem(
+          node, path, "must not be empty (expected: a host such as reviews or reviews.default)");
+      return Optional.empty();
+    }
+    return host;
   }
 
   private static HttpRoute httpRoute(YamlMapping parent, Node node, String path) {
@@ -73,18 +101,19 @@ final class VirtualServiceParser {
           m.problem(
               routeNode,
               weightPath,
-              "required when a rule has more than one destination (expected: an integer of 0 or more)");
+              "required when a rule has more than one destination (expected: " + WEIGHT + ")");
         }
       }
-      // Istio's webhook (validateHTTPRouteDestinations): weights are relative, each destination
-      // gets weight/sum, so any total is valid except zero.
+      // Istio's webhook (validateHTTPRouteDestinations): weights are relative, so any total is
+      // valid except 0. Istio before 1.15 required a total of 100; no profile that old exists,
+      // so this rule does not go through IstioVersionProfile.
       long total = route.stream().mapToLong(r -> r.weight().orElse(0)).sum();
       if (total == 0 && route.stream().allMatch(r -> r.weight().isPresent())) {
         m.problem(
             routeNode,
             m.child("route"),
-            "destination weights sum to 0 (expected: at least one destination with a weight above"
-                + " 0)");
+            "total destination weight = 0 (expected: at least one destination with a positive"
+                + " weight)");
       }
     }
     return new HttpRoute(name, match, route);
@@ -93,10 +122,11 @@ final class VirtualServiceParser {
   private static HttpMatchRequest matchRequest(YamlMapping parent, Node node, String path) {
     YamlMapping m = YamlMapping.of(parent.source(), path, node, parent.problems());
     String name = m.string("name").orElse("");
-    Optional<StringMatch> uri = m.mapping("uri").flatMap(VirtualServiceParser::stringMatch);
-    Optional<StringMatch> method = m.mapping("method").flatMap(VirtualServiceParser::stringMatch);
+    Optional<StringMatch> uri = m.mapping("uri").flatMap(u -> stringMatch(u, MatchSite.URI));
+    Optional<StringMatch> method =
+        m.mapping("method").flatMap(u -> stringMatch(u, MatchSite.PSEUDO_HEADER));
     Optional<StringMatch> authority =
-        m.mapping("authority").flatMap(VirtualServiceParser::stringMatch);
+        m.mapping("authority").flatMap(u -> stringMatch(u, MatchSite.PSEUDO_HEADER));
     Map<String, StringMatch> headers = stringMatchMap(m, "headers");
     Map<String, StringMatch> withoutHeaders = stringMatchMap(m, "withoutHeaders");
     boolean ignoreUriCase = m.bool("ignoreUriCase", false);
@@ -129,30 +159,23 @@ final class VirtualServiceParser {
             (name, value) ->
                 stringMatch(
                         YamlMapping.of(m.source(), mapping.get().child(name), value, m.problems()),
-                        true)
+                        MatchSite.HEADER)
                     .ifPresent(match -> out.put(name, match)));
     return out;
   }
 
-  private static Optional<StringMatch> stringMatch(YamlMapping m) {
-    return stringMatch(m, false);
-  }
-
   /**
-   * One StringMatch; for a header ({@code presenceAllowed}) an empty mapping is Istio's presence
-   * match.
+   * One StringMatch, checked as Istio's webhook checks it ({@code validateStringMatch}, {@code
+   * validateStringMatchRegexp}; /work/notes/istiod-defaults.md section 6).
    */
-  private static Optional<StringMatch> stringMatch(YamlMapping m, boolean presenceAllowed) {
+  private static Optional<StringMatch> stringMatch(YamlMapping m, MatchSite site) {
     List<StringMatch> found = new ArrayList<>();
-    for (StringMatch.Kind kind : StringMatch.Kind.values()) {
-      if (kind == StringMatch.Kind.PRESENT) {
-        continue;
-      }
+    for (StringMatch.Kind kind : List.of(Kind.EXACT, Kind.PREFIX, Kind.REGEX)) {
       String field = kind.name().toLowerCase(java.util.Locale.ROOT);
       m.string(field).ifPresent(v -> found.add(new StringMatch(kind, v)));
     }
     m.finish();
-    if (found.isEmpty() && presenceAllowed && m.fields().isEmpty()) {
+    if (found.isEmpty() && site == MatchSite.HEADER && m.node() instanceof MappingNode) {
       return Optional.of(StringMatch.present());
     }
     if (found.size() != 1) {
@@ -160,12 +183,43 @@ final class VirtualServiceParser {
           m.node(),
           m.path(),
           (found.isEmpty() ? "no match type given" : "more than one match type given")
-              + " (expected exactly one of: exact, prefix, regex)");
+              + " (expected exactly one of: exact, prefix, regex"
+              + (site == MatchSite.HEADER ? "; or {} for a presence match" : "")
+              + ")");
       return Optional.empty();
     }
-    // Regexes are deliberately passed through unchecked: RE2 validity is the data plane's to
-    // judge (Envoy NACKs), and the embedded sidecar applies the same check when decoding.
-    return Optional.of(found.get(0));
+    StringMatch match = found.get(0);
+    String field = match.kind().name().toLowerCase(java.util.Locale.ROOT);
+    Node value = m.value(field).orElseThrow();
+    if (match.kind() == Kind.PREFIX && match.value().isEmpty() && site != MatchSite.URI) {
+      m.problem(
+          value,
+          m.child(field),
+          "prefix string match should not be empty (expected: a non-empty prefix; {} matches"
+              + " any value of a header)");
+      return Optional.empty();
+    }
+    if (match.kind() == Kind.REGEX) {
+      if (match.value().isEmpty()) {
+        m.problem(
+            value,
+            m.child(field),
+            "regex string match should not be empty (expected: an RE2 regular expression)");
+        return Optional.empty();
+      }
+      // Envoy compiles safe_regex with RE2 and NACKs the whole route configuration otherwise;
+      // checking here locates the problem in the YAML. The embedded sidecar checks again.
+      try {
+        Re2Syntax.compile(match.value(), true);
+      } catch (IllegalArgumentException e) {
+        m.problem(
+            value,
+            m.child(field),
+            e.getMessage() + " (expected: RE2 syntax, https://github.com/google/re2/wiki/Syntax)");
+        return Optional.empty();
+      }
+    }
+    return Optional.of(match);
   }
 
   private static RouteDestination routeDestination(YamlMapping parent, Node node, String path) {
@@ -181,7 +235,7 @@ final class VirtualServiceParser {
                       "required field is missing (expected: host, subset, port)");
                   return new Destination("", Optional.empty(), OptionalInt.empty());
                 });
-    OptionalInt weight = m.integer("weight", 0, Integer.MAX_VALUE);
+    OptionalInt weight = m.integer("weight", 0, Integer.MAX_VALUE, WEIGHT);
     m.notYetSupported("headers");
     m.finish();
     return new RouteDestination(destination, weight);

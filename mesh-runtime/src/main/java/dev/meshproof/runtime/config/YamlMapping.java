@@ -14,6 +14,7 @@ import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * A YAML mapping read field by field against a schema. Every field read is marked as known; {@link
@@ -83,40 +84,73 @@ final class YamlMapping {
     return tuple == null ? Optional.empty() : Optional.of(tuple.getValueNode());
   }
 
+  /**
+   * The string value of {@code field}; a YAML null ({@code field: null}, {@code field: ~} or no
+   * value) is absent, as the Kubernetes API server reads it.
+   */
   Optional<String> string(String field) {
-    return value(field).flatMap(v -> scalar(v, child(field), "a string"));
+    return value(field).filter(v -> !isNull(v)).flatMap(v -> scalar(v, child(field), "a string"));
   }
 
+  /** A required, non-empty string: absent, null and {@code ""} are each reported. */
   String requiredString(String field, String expected) {
-    Optional<String> value = string(field);
-    if (value.isEmpty() && !entries.containsKey(field)) {
+    Optional<Node> value = value(field);
+    if (value.isEmpty()) {
       problem(node, child(field), "required field is missing (expected: " + expected + ")");
+      return "";
     }
-    return value.orElse("");
+    if (isNull(value.get())) {
+      problem(
+          value.get(), child(field), "required field has no value (expected: " + expected + ")");
+      return "";
+    }
+    Optional<String> text = scalar(value.get(), child(field), "a string");
+    if (text.isPresent() && text.get().isEmpty()) {
+      problem(value.get(), child(field), "must not be empty (expected: " + expected + ")");
+    }
+    return text.orElse("");
   }
 
   OptionalInt integer(String field, int min, int max) {
+    return integer(field, min, max, "an integer from " + min + " to " + max);
+  }
+
+  /**
+   * An integer in {@code [min, max]}. As in the Kubernetes API server, a quoted number ({@code
+   * weight: "90"}) is a string, not an integer; an explicit {@code !!int "90"} is an integer.
+   */
+  OptionalInt integer(String field, int min, int max, String expected) {
     Optional<Node> value = value(field);
     if (value.isEmpty()) {
       return OptionalInt.empty();
     }
-    String expected = "an integer from " + min + " to " + max;
     Optional<String> text = scalar(value.get(), child(field), expected);
     if (text.isEmpty()) {
       return OptionalInt.empty();
     }
+    int parsed;
     try {
-      int parsed = Integer.parseInt(text.get().trim());
-      if (parsed < min || parsed > max) {
-        problem(
-            value.get(), child(field), parsed + " is out of range (expected: " + expected + ")");
-        return OptionalInt.empty();
-      }
-      return OptionalInt.of(parsed);
+      parsed = Integer.parseInt(text.get().trim());
     } catch (NumberFormatException e) {
       problem(value.get(), child(field), "\"" + text.get() + "\" is not " + expected);
       return OptionalInt.empty();
     }
+    if (!Tag.INT.equals(value.get().getTag())) {
+      problem(
+          value.get(),
+          child(field),
+          "\""
+              + text.get()
+              + "\" is a quoted string (expected: "
+              + expected
+              + ", written without quotes)");
+      return OptionalInt.empty();
+    }
+    if (parsed < min || parsed > max) {
+      problem(value.get(), child(field), parsed + " is out of range (expected: " + expected + ")");
+      return OptionalInt.empty();
+    }
+    return OptionalInt.of(parsed);
   }
 
   boolean bool(String field, boolean defaultValue) {
@@ -126,6 +160,16 @@ final class YamlMapping {
     }
     Optional<String> text = scalar(value.get(), child(field), "true or false");
     if (text.isEmpty()) {
+      return defaultValue;
+    }
+    if (!Tag.BOOL.equals(value.get().getTag())
+        && (text.get().equals("true") || text.get().equals("false"))) {
+      problem(
+          value.get(),
+          child(field),
+          "\""
+              + text.get()
+              + "\" is a quoted string (expected: true or false, written without quotes)");
       return defaultValue;
     }
     return switch (text.get()) {
@@ -242,6 +286,11 @@ final class YamlMapping {
             at.getStartMark().getColumn() + 1,
             fieldPath,
             message));
+  }
+
+  /** A YAML null: {@code null}, {@code ~} or no value at all, written without quotes. */
+  static boolean isNull(Node node) {
+    return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
   }
 
   private static String describe(Node node) {

@@ -265,6 +265,10 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
             HttpResponseStatus.valueOf(reply.status()),
             Unpooled.copiedBuffer(reply.body(), StandardCharsets.UTF_8));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
+    if (reply.responseFlag() == ResponseFlag.UPSTREAM_OVERFLOW) {
+      // Envoy's router marks a request dropped by a circuit breaker (router.cc onUpstreamAbort).
+      response.headers().set("x-envoy-overloaded", "true");
+    }
     return response;
   }
 

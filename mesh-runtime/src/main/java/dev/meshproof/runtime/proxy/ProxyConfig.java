@@ -1,6 +1,9 @@
 package dev.meshproof.runtime.proxy;
 
+import dev.meshproof.runtime.policy.circuit.CircuitBreakerThresholds;
 import dev.meshproof.runtime.policy.lb.LbPolicy;
+import dev.meshproof.runtime.policy.outlier.HostSelection;
+import dev.meshproof.runtime.policy.outlier.OutlierDetectionPolicy;
 import dev.meshproof.runtime.policy.route.RouteTable;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -146,9 +149,32 @@ public record ProxyConfig(
   }
 
   /** A cluster with its load-balancing policy and current endpoints. */
-  public record ClusterConfig(String name, LbPolicy lbPolicy, List<InetSocketAddress> endpoints) {
+  public record ClusterConfig(
+      String name,
+      LbPolicy lbPolicy,
+      List<InetSocketAddress> endpoints,
+      CircuitBreakerThresholds circuitBreakers,
+      java.util.Optional<OutlierDetectionPolicy> outlierDetection,
+      double panicThresholdPercent) {
     public ClusterConfig {
       endpoints = List.copyOf(endpoints);
+    }
+
+    /** A cluster with Envoy's defaults for everything but its load balancer and endpoints. */
+    public ClusterConfig(String name, LbPolicy lbPolicy, List<InetSocketAddress> endpoints) {
+      this(
+          name,
+          lbPolicy,
+          endpoints,
+          CircuitBreakerThresholds.ENVOY_DEFAULTS,
+          java.util.Optional.empty(),
+          HostSelection.ENVOY_DEFAULT_PANIC_THRESHOLD_PERCENT);
+    }
+
+    /** The same cluster with {@code endpoints} (from EDS). */
+    public ClusterConfig withEndpoints(List<InetSocketAddress> endpoints) {
+      return new ClusterConfig(
+          name, lbPolicy, endpoints, circuitBreakers, outlierDetection, panicThresholdPercent);
     }
   }
 }

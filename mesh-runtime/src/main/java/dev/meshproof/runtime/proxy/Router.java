@@ -1,6 +1,7 @@
 package dev.meshproof.runtime.proxy;
 
 import dev.meshproof.common.RandomSource;
+import dev.meshproof.runtime.policy.circuit.CircuitBreaker;
 import dev.meshproof.runtime.policy.route.Route;
 import dev.meshproof.runtime.policy.route.WeightedCluster;
 import dev.meshproof.runtime.policy.route.WeightedClusterPicker;
@@ -81,7 +82,8 @@ final class Router implements HttpFilterChain.Terminal {
     String routeName = state.route().name();
     String clusterName = state.cluster().name();
     UpstreamCluster cluster = request.routing().clusters().get(clusterName);
-    if (cluster.hosts.isEmpty()) {
+    List<UpstreamHost> candidates = cluster.candidates();
+    if (candidates.isEmpty()) {
       result.complete(
           new RequestOutcome.LocalReply(
               503,
@@ -95,8 +97,36 @@ final class Router implements HttpFilterChain.Terminal {
     UpstreamHost host =
         state
             .requestRandom()
-            .map(random -> cluster.loadBalancer.pickHost(cluster.hosts, random))
-            .orElseGet(() -> cluster.loadBalancer.pickHost(cluster.hosts));
+            .map(random -> cluster.loadBalancer.pickHost(candidates, random))
+            .orElseGet(() -> cluster.loadBalancer.pickHost(candidates));
+    // Circuit breaking before the attempt: dispatch, wait for a connection, or overflow (UO).
+    Runnable send =
+        () -> request.executor().execute(() -> send(request, state, cluster, host, result));
+    CircuitBreaker.Admission admission = cluster.circuitBreaker.admit(host, send);
+    if (admission instanceof CircuitBreaker.Admission.Overflowed) {
+      result.complete(
+          new RequestOutcome.LocalReply(
+              503,
+              ResponseFlag.UPSTREAM_OVERFLOW,
+              OVERFLOW_BODY,
+              routeName,
+              clusterName,
+              host.toString()));
+    } else if (admission instanceof CircuitBreaker.Admission.Dispatch) {
+      send(request, state, cluster, host, result);
+    }
+  }
+
+  /** Envoy's local reply body for a request refused by a circuit breaker. */
+  static final String OVERFLOW_BODY =
+      "upstream connect error or disconnect/reset before headers. reset reason: overflow";
+
+  private void send(
+      RequestContext request,
+      RouterState state,
+      UpstreamCluster cluster,
+      UpstreamHost host,
+      CompletableFuture<RequestOutcome> result) {
     host.active.incrementAndGet();
     host.total.increment();
     upstream
@@ -111,7 +141,10 @@ final class Router implements HttpFilterChain.Terminal {
                     .execute(
                         () -> {
                           host.active.decrementAndGet();
+                          // The connection goes to the next waiter of this host, if any.
+                          cluster.circuitBreaker.release(host).ifPresent(Runnable::run);
                           try {
+                            cluster.recordResult(host, response, error);
                             finished(request, state, host, response, error, result);
                           } catch (RuntimeException e) {
                             if (response != null) {

@@ -218,8 +218,10 @@ public final class Sidecar implements SidecarProxy {
     Map<String, UpstreamCluster> previous = routing.clusters();
     for (ClusterConfig cluster : config.clusters().values()) {
       clusters.put(
-          cluster.name(), UpstreamCluster.of(cluster, previous.get(cluster.name()), random));
+          cluster.name(),
+          UpstreamCluster.of(cluster, previous.get(cluster.name()), random, clock, scheduler));
     }
+    previous.forEach((name, old) -> old.retire(clusters.get(name)));
     routing = new RoutingState(config, Map.copyOf(clusters));
   }
 
@@ -283,7 +285,11 @@ public final class Sidecar implements SidecarProxy {
                 String prefix = cluster.config.name() + "::" + host + "::";
                 out.append(prefix).append("rq_active::").append(host.activeRequests()).append('\n');
                 out.append(prefix).append("rq_total::").append(host.total.sum()).append('\n');
-                out.append(prefix).append("health_flags::healthy\n");
+                boolean ejected = cluster.outlierDetector.map(d -> d.isEjected(host)).orElse(false);
+                out.append(prefix)
+                    .append("health_flags::")
+                    .append(ejected ? "/failed_outlier_check" : "healthy")
+                    .append('\n');
               }
             });
     return out.toString();
@@ -327,6 +333,7 @@ public final class Sidecar implements SidecarProxy {
   public void close() {
     closed = true;
     ads.close();
+    routing.clusters().values().forEach(c -> c.retire(null));
     admin.close();
     outbound.close().syncUninterruptibly();
     inbound.ifPresent(c -> c.close().syncUninterruptibly());

@@ -1,12 +1,24 @@
 package dev.meshproof.runtime.proxy;
 
 import dev.meshproof.common.RandomSource;
+import dev.meshproof.runtime.policy.circuit.CircuitBreaker;
 import dev.meshproof.runtime.policy.lb.LoadBalancedHost;
 import dev.meshproof.runtime.policy.lb.LoadBalancer;
+import dev.meshproof.runtime.policy.outlier.AttemptResult;
+import dev.meshproof.runtime.policy.outlier.HostSelection;
+import dev.meshproof.runtime.policy.outlier.OutlierDetectionPolicy;
+import dev.meshproof.runtime.policy.outlier.OutlierDetector;
+import dev.meshproof.runtime.policy.upstream.AttemptOutcome;
 import dev.meshproof.runtime.proxy.ProxyConfig.ClusterConfig;
+import io.netty.handler.codec.http.FullHttpResponse;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -18,15 +30,66 @@ final class UpstreamCluster {
   final ClusterConfig config;
   final LoadBalancer loadBalancer;
   final List<UpstreamHost> hosts;
+  final CircuitBreaker<UpstreamHost, Runnable> circuitBreaker;
+  final Optional<OutlierDetector<UpstreamHost>> outlierDetector;
+  private final Optional<ScheduledFuture<?>> intervalTimer;
 
   private UpstreamCluster(
-      ClusterConfig config, LoadBalancer loadBalancer, List<UpstreamHost> hosts) {
+      ClusterConfig config,
+      LoadBalancer loadBalancer,
+      List<UpstreamHost> hosts,
+      CircuitBreaker<UpstreamHost, Runnable> circuitBreaker,
+      Optional<OutlierDetector<UpstreamHost>> outlierDetector,
+      Optional<ScheduledFuture<?>> intervalTimer) {
     this.config = config;
     this.loadBalancer = loadBalancer;
     this.hosts = List.copyOf(hosts);
+    this.circuitBreaker = circuitBreaker;
+    this.outlierDetector = outlierDetector;
+    this.intervalTimer = intervalTimer;
   }
 
-  static UpstreamCluster of(ClusterConfig config, UpstreamCluster previous, RandomSource random) {
+  /**
+   * The hosts the load balancer may pick: not ejected, unless the cluster is in panic ({@link
+   * HostSelection}).
+   */
+  List<UpstreamHost> candidates() {
+    if (outlierDetector.isEmpty()) {
+      return hosts;
+    }
+    OutlierDetector<UpstreamHost> detector = outlierDetector.get();
+    return HostSelection.candidates(hosts, detector::isEjected, config.panicThresholdPercent());
+  }
+
+  /** Reports one attempt's result to the outlier detector, as Envoy's router does. */
+  void recordResult(UpstreamHost host, FullHttpResponse response, Throwable error) {
+    if (outlierDetector.isEmpty()) {
+      return;
+    }
+    AttemptResult result;
+    if (error == null) {
+      result = new AttemptResult.HttpStatus(response.status().code());
+    } else if (Router.failureKind(error) == AttemptOutcome.Failure.Kind.TIMEOUT) {
+      result = new AttemptResult.Timeout();
+    } else {
+      result = new AttemptResult.ConnectFailed();
+    }
+    outlierDetector.get().recordResult(host, result);
+  }
+
+  /** Stops this cluster's timers unless {@code next} carries them on. */
+  void retire(UpstreamCluster next) {
+    if (next == null || next.intervalTimer != intervalTimer) {
+      intervalTimer.ifPresent(t -> t.cancel(false));
+    }
+  }
+
+  static UpstreamCluster of(
+      ClusterConfig config,
+      UpstreamCluster previous,
+      RandomSource random,
+      Clock clock,
+      ScheduledExecutorService scheduler) {
     LoadBalancer lb =
         previous != null && previous.loadBalancer.policy() == config.lbPolicy()
             ? previous.loadBalancer
@@ -42,7 +105,32 @@ final class UpstreamCluster {
                   .orElse(null);
       hosts.add(existing != null ? existing : new UpstreamHost(address));
     }
-    return new UpstreamCluster(config, lb, hosts);
+    CircuitBreaker<UpstreamHost, Runnable> breaker =
+        previous != null && previous.config.circuitBreakers().equals(config.circuitBreakers())
+            ? previous.circuitBreaker
+            : new CircuitBreaker<>(config.circuitBreakers());
+    Optional<OutlierDetector<UpstreamHost>> detector = Optional.empty();
+    Optional<ScheduledFuture<?>> timer = Optional.empty();
+    if (config.outlierDetection().isPresent()) {
+      OutlierDetectionPolicy policy = config.outlierDetection().get();
+      if (previous != null
+          && previous.outlierDetector.isPresent()
+          && previous.outlierDetector.get().policy().equals(policy)) {
+        detector = previous.outlierDetector;
+        timer = previous.intervalTimer;
+      } else {
+        OutlierDetector<UpstreamHost> created =
+            new OutlierDetector<>(policy, clock, random.fork("outlier|" + config.name()));
+        detector = Optional.of(created);
+        long interval = policy.interval().toNanos();
+        timer =
+            Optional.of(
+                scheduler.scheduleAtFixedRate(
+                    created::onInterval, interval, interval, TimeUnit.NANOSECONDS));
+      }
+      detector.get().setHosts(hosts);
+    }
+    return new UpstreamCluster(config, lb, hosts, breaker, detector, timer);
   }
 
   /** One upstream endpoint and the number of requests this sidecar has in flight to it. */

@@ -63,9 +63,7 @@ final class XdsResources {
                   name,
                   decoded.edsServiceName().isEmpty()
                       ? c
-                      : new ClusterConfig(
-                          c.name(),
-                          c.lbPolicy(),
+                      : c.withEndpoints(
                           assignments.getOrDefault(decoded.edsServiceName().get(), List.of())));
             });
     return new ProxyConfig(listeners, clusters, versions);

@@ -1,11 +1,20 @@
 package dev.meshproof.runtime.xds;
 
+import com.google.protobuf.UInt32Value;
+import dev.meshproof.runtime.config.ConnectionPoolSettings;
+import dev.meshproof.runtime.config.OutlierDetectionSettings;
+import dev.meshproof.runtime.policy.circuit.CircuitBreakerThresholds;
 import dev.meshproof.runtime.policy.lb.LbPolicy;
+import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.type.v3.Percent;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * CDS for one proxy: an EDS cluster per service port and per DestinationRule subset ({@code
@@ -30,14 +39,113 @@ final class ClusterBuilder {
 
   private Cluster edsCluster(OutboundCluster cluster) {
     String name = cluster.name();
-    return Cluster.newBuilder()
-        .setName(name)
-        .setType(Cluster.DiscoveryType.EDS)
-        .setEdsClusterConfig(
-            Cluster.EdsClusterConfig.newBuilder().setEdsConfig(XdsProtos.ADS).setServiceName(name))
-        .setConnectTimeout(XdsProtos.duration(input.profile().connectTimeout()))
-        .setLbPolicy(envoyLb(cluster.lb()))
+    Optional<ConnectionPoolSettings> pool = cluster.connectionPool();
+    Cluster.Builder out =
+        Cluster.newBuilder()
+            .setName(name)
+            .setType(Cluster.DiscoveryType.EDS)
+            .setEdsClusterConfig(
+                Cluster.EdsClusterConfig.newBuilder()
+                    .setEdsConfig(XdsProtos.ADS)
+                    .setServiceName(name))
+            .setConnectTimeout(
+                XdsProtos.duration(
+                    pool.flatMap(ConnectionPoolSettings::connectTimeout)
+                        .orElse(input.profile().connectTimeout())))
+            .setLbPolicy(envoyLb(cluster.lb()))
+            .setCircuitBreakers(circuitBreakers(pool));
+    cluster
+        .outlierDetection()
+        .ifPresent(outlier -> out.setOutlierDetection(outlierDetection(outlier)));
+    panicThreshold(cluster.outlierDetection())
+        .ifPresent(
+            percent ->
+                out.setCommonLbConfig(
+                    Cluster.CommonLbConfig.newBuilder()
+                        .setHealthyPanicThreshold(Percent.newBuilder().setValue(percent))));
+    return out.build();
+  }
+
+  /**
+   * istiod's thresholds ({@code cluster_traffic_policy.go applyConnectionPool}, {@code
+   * getDefaultCircuitBreakerThresholds}): all four always emitted at {@code math.MaxUint32}, a
+   * DestinationRule value replacing one only when above zero; {@code track_remaining} by release.
+   */
+  private CircuitBreakers circuitBreakers(Optional<ConnectionPoolSettings> pool) {
+    return CircuitBreakers.newBuilder()
+        .addThresholds(
+            CircuitBreakers.Thresholds.newBuilder()
+                .setMaxConnections(threshold(pool.map(ConnectionPoolSettings::maxConnections)))
+                .setMaxPendingRequests(
+                    threshold(pool.map(ConnectionPoolSettings::http1MaxPendingRequests)))
+                .setMaxRequests(threshold(pool.map(ConnectionPoolSettings::http2MaxRequests)))
+                .setMaxRetries(threshold(pool.map(ConnectionPoolSettings::maxRetries)))
+                .setTrackRemaining(input.profile().trackRemainingCircuitBreakers()))
         .build();
+  }
+
+  private static UInt32Value threshold(Optional<OptionalInt> value) {
+    int set = value.orElse(OptionalInt.empty()).orElse(0);
+    return UInt32Value.of(
+        set > 0 ? set : (int) CircuitBreakerThresholds.UNLIMITED /* MaxUint32 as unsigned */);
+  }
+
+  /**
+   * istiod's {@code applyOutlierDetection}: success-rate ejection off, consecutive 5xx and gateway
+   * errors with 100 % enforcement (0 when the count is 0), interval and base ejection time copied,
+   * {@code maxEjectionPercent} only when above zero, local-origin errors when split.
+   */
+  private static OutlierDetection outlierDetection(OutlierDetectionSettings settings) {
+    OutlierDetection.Builder out =
+        OutlierDetection.newBuilder().setEnforcingSuccessRate(UInt32Value.of(0));
+    settings
+        .consecutive5xxErrors()
+        .ifPresent(
+            n ->
+                out.setConsecutive5Xx(UInt32Value.of(n))
+                    .setEnforcingConsecutive5Xx(UInt32Value.of(n > 0 ? 100 : 0)));
+    settings
+        .consecutiveGatewayErrors()
+        .ifPresent(
+            n ->
+                out.setConsecutiveGatewayFailure(UInt32Value.of(n))
+                    .setEnforcingConsecutiveGatewayFailure(UInt32Value.of(n > 0 ? 100 : 0)));
+    settings.interval().ifPresent(d -> out.setInterval(XdsProtos.duration(d)));
+    settings.baseEjectionTime().ifPresent(d -> out.setBaseEjectionTime(XdsProtos.duration(d)));
+    settings
+        .maxEjectionPercent()
+        .ifPresent(
+            p -> {
+              if (p > 0) {
+                out.setMaxEjectionPercent(UInt32Value.of(p));
+              }
+            });
+    if (settings.splitExternalLocalOriginErrors()) {
+      out.setSplitExternalLocalOriginErrors(true);
+      settings
+          .consecutiveLocalOriginFailures()
+          .ifPresent(
+              n -> {
+                if (n > 0) {
+                  out.setConsecutiveLocalOriginFailure(UInt32Value.of(n))
+                      .setEnforcingConsecutiveLocalOriginFailure(UInt32Value.of(100));
+                }
+              });
+      out.setEnforcingLocalOriginSuccessRate(UInt32Value.of(0));
+    }
+    return out.build();
+  }
+
+  /**
+   * {@code common_lb_config.healthy_panic_threshold} (istiod {@code applyLoadBalancer} :332 and
+   * {@code applyOutlierDetection}): the outlier detection's minHealthPercent (default 0) when set;
+   * otherwise 0 on every EDS cluster since 1.31, unset (Envoy's 50 %) in 1.28.
+   */
+  private Optional<Double> panicThreshold(Optional<OutlierDetectionSettings> outlier) {
+    if (outlier.isPresent()) {
+      return Optional.of((double) outlier.get().minHealthPercent().orElse(0));
+    }
+    return input.profile().panicThresholdOnEveryCluster() ? Optional.of(0.0) : Optional.empty();
   }
 
   private Cluster inboundCluster(ProxyNode.Inbound inbound) {

@@ -1,7 +1,10 @@
 package dev.meshproof.runtime.xds;
 
+import dev.meshproof.runtime.config.ConnectionPoolSettings;
+import dev.meshproof.runtime.config.OutlierDetectionSettings;
 import dev.meshproof.runtime.policy.lb.LbPolicy;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One outbound EDS cluster to generate: a service port, optionally narrowed to a DestinationRule
@@ -12,7 +15,12 @@ import java.util.Map;
  * @param selector the subset's labels; empty for the whole service
  */
 record OutboundCluster(
-    ServiceKey service, String subset, LbPolicy lb, Map<String, String> selector) {
+    ServiceKey service,
+    String subset,
+    LbPolicy lb,
+    Map<String, String> selector,
+    Optional<ConnectionPoolSettings> connectionPool,
+    Optional<OutlierDetectionSettings> outlierDetection) {
   OutboundCluster {
     selector = Map.copyOf(selector);
   }

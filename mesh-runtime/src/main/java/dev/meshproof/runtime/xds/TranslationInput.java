@@ -57,7 +57,9 @@ public record TranslationInput(
       Optional<DestinationRule> rule = destinationRuleFor(key.host());
       var serviceLb =
           rule.flatMap(DestinationRule::loadBalancer).orElse(profile.defaultLoadBalancer());
-      clusters.add(new OutboundCluster(key, "", serviceLb, Map.of()));
+      var servicePool = rule.flatMap(DestinationRule::connectionPool);
+      var serviceOutlier = rule.flatMap(DestinationRule::outlierDetection);
+      clusters.add(new OutboundCluster(key, "", serviceLb, Map.of(), servicePool, serviceOutlier));
       rule.ifPresent(
           r ->
               r.subsets()
@@ -68,7 +70,9 @@ public record TranslationInput(
                                   key,
                                   subset.name(),
                                   subset.loadBalancer().orElse(serviceLb),
-                                  subset.labels()))));
+                                  subset.labels(),
+                                  subset.connectionPool().or(() -> servicePool),
+                                  subset.outlierDetection().or(() -> serviceOutlier)))));
     }
     return clusters;
   }

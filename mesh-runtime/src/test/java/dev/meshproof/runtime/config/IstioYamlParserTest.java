@@ -75,7 +75,7 @@ class IstioYamlParserTest {
   }
 
   @Test
-  void wrongTypeAndBadWeightSumAreAllReportedAtOnce() {
+  void wrongTypeAndZeroTotalWeightAreAllReportedAtOnce() {
     InvalidConfigException error =
         org.junit.jupiter.api.Assertions.assertThrows(
             InvalidConfigException.class,
@@ -104,10 +104,10 @@ class IstioYamlParserTest {
     assertThat(error.problems())
         .extracting(ConfigProblem::toString)
         .contains(
-            "vs.yaml:9:15: spec.http[0].route[0].weight: \"ninety\" is not an integer from 0 to"
-                + " 2147483647",
-            "vs.yaml:13:5: spec.http[1].route: destination weights sum to 0 (expected: at least"
-                + " one destination with a weight above 0)");
+            "vs.yaml:9:15: spec.http[0].route[0].weight: \"ninety\" is not a non-negative integer;"
+                + " weights are relative to their sum",
+            "vs.yaml:13:5: spec.http[1].route: total destination weight = 0 (expected: at least"
+                + " one destination with a positive weight)");
   }
 
   @Test

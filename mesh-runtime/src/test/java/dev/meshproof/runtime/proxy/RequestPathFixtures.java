@@ -35,7 +35,11 @@ final class RequestPathFixtures {
   static Sidecar.RoutingState routing(ClusterConfig... clusters) {
     Map<String, UpstreamCluster> live = new java.util.HashMap<>();
     for (ClusterConfig cluster : clusters) {
-      live.put(cluster.name(), UpstreamCluster.of(cluster, null, RandomSource.seeded(1)));
+      dev.meshproof.common.VirtualClock time = new dev.meshproof.common.VirtualClock();
+      live.put(
+          cluster.name(),
+          UpstreamCluster.of(
+              cluster, null, RandomSource.seeded(1), time.clock(), time.scheduler()));
     }
     return new Sidecar.RoutingState(ProxyConfig.EMPTY, Map.copyOf(live));
   }

@@ -272,4 +272,56 @@ class XdsDecoderTest {
     assertThatThrownBy(() -> XdsDecoder.listener(listener(chain(optional))))
         .hasMessageContaining("[is_optional] not supported");
   }
+
+  @Test
+  void circuitBreakersOutlierDetectionAndPanicThresholdDecodeToPolicies() {
+    io.envoyproxy.envoy.config.cluster.v3.Cluster cluster =
+        io.envoyproxy.envoy.config.cluster.v3.Cluster.newBuilder()
+            .setName("c")
+            .setType(io.envoyproxy.envoy.config.cluster.v3.Cluster.DiscoveryType.EDS)
+            .setConnectTimeout(Duration.newBuilder().setSeconds(10))
+            .setCircuitBreakers(
+                io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers.newBuilder()
+                    .addThresholds(
+                        io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers.Thresholds
+                            .newBuilder()
+                            .setMaxConnections(UInt32Value.of(1))
+                            .setMaxPendingRequests(UInt32Value.of(-1))))
+            .setOutlierDetection(
+                io.envoyproxy.envoy.config.cluster.v3.OutlierDetection.newBuilder()
+                    .setEnforcingSuccessRate(UInt32Value.of(0))
+                    .setConsecutive5Xx(UInt32Value.of(2)))
+            .setCommonLbConfig(
+                io.envoyproxy.envoy.config.cluster.v3.Cluster.CommonLbConfig.newBuilder()
+                    .setHealthyPanicThreshold(
+                        io.envoyproxy.envoy.type.v3.Percent.newBuilder().setValue(0)))
+            .build();
+
+    ProxyConfig.ClusterConfig decoded = XdsDecoder.cluster(cluster);
+
+    assertThat(decoded.circuitBreakers().maxConnections()).isEqualTo(1);
+    assertThat(decoded.circuitBreakers().maxPendingRequests()).isEqualTo(4294967295L);
+    assertThat(decoded.circuitBreakers().maxRequests()).isEqualTo(1024);
+    assertThat(decoded.outlierDetection().orElseThrow().consecutive5xx()).isEqualTo(2);
+    assertThat(decoded.outlierDetection().orElseThrow().maxEjectionPercent()).isEqualTo(10);
+    assertThat(decoded.panicThresholdPercent()).isZero();
+  }
+
+  @Test
+  void outlierDetectionThatWouldEjectBySuccessRateIsNacked() {
+    io.envoyproxy.envoy.config.cluster.v3.Cluster cluster =
+        io.envoyproxy.envoy.config.cluster.v3.Cluster.newBuilder()
+            .setName("c")
+            .setType(io.envoyproxy.envoy.config.cluster.v3.Cluster.DiscoveryType.EDS)
+            .setOutlierDetection(
+                io.envoyproxy.envoy.config.cluster.v3.OutlierDetection.newBuilder()
+                    .setConsecutive5Xx(UInt32Value.of(2)))
+            .build();
+
+    assertThatThrownBy(() -> XdsDecoder.cluster(cluster))
+        .hasMessage(
+            "cluster c: outlier_detection.enforcing_success_rate 100 (Envoy's default) is not"
+                + " supported (expected: 0; the embedded sidecar does not eject by success rate or"
+                + " failure percentage)");
+  }
 }

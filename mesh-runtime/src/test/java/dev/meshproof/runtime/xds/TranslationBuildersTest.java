@@ -28,7 +28,12 @@ import org.junit.jupiter.api.Test;
 class TranslationBuildersTest {
   private static final IstioVersionProfile CUSTOM =
       new IstioVersionProfile(
-          IstioVersion.CURRENT, Duration.ofMillis(1500), LbPolicy.RANDOM, Duration.ofSeconds(3));
+          IstioVersion.CURRENT,
+          Duration.ofMillis(1500),
+          LbPolicy.RANDOM,
+          Duration.ofSeconds(3),
+          false,
+          true);
 
   private static final ProxyNode SERVING =
       new ProxyNode(

@@ -165,9 +165,10 @@ class XdsTranslatorGoldenTest {
   }
 
   @Test
-  void istio128ProfileTranslatesAsTheCurrentReleaseForNow() throws Exception {
+  void istio128ProfileTracksRemainingCircuitBreakersAndLeavesEnvoysPanicThreshold()
+      throws Exception {
     IstioVersionProfile istio128 = IstioVersion.of("1.28").profile();
-    assertGolden("catalog-v1", print(translate(CATALOG_V1, istio128)));
+    assertGolden("catalog-v1-istio128", print(translate(CATALOG_V1, istio128)));
   }
 
   private static Snapshot translate(ProxyNode proxy) {

@@ -13,4 +13,19 @@ public final class Expectations {
   public static SuccessRateExpectation.Builder successRate() {
     return new SuccessRateExpectation.Builder();
   }
+
+  /** Expects requests refused by a circuit breaker (503 UO, {@code x-envoy-overloaded}). */
+  public static OverflowExpectation.Builder overflows() {
+    return new OverflowExpectation.Builder();
+  }
+
+  /** Expects the instance (pod) named {@code instance} to serve a bounded number of requests. */
+  public static ServedExpectation.Builder servedBy(String instance) {
+    return new ServedExpectation.Builder(instance);
+  }
+
+  /** Expects {@code instance} to be ejected by its first 5xx for a window, then re-admitted. */
+  public static EjectionExpectation.Builder ejection(String instance) {
+    return new EjectionExpectation.Builder(instance);
+  }
 }

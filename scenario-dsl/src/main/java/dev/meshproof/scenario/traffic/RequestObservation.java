@@ -7,8 +7,10 @@ import java.util.Optional;
 
 /**
  * What one request of a scenario did, end to end: how it ended, its status, which workload served
- * it (service, version, instance, as the echo service names itself in its response) and, joined by
- * its {@code x-request-id}, what the client's sidecar logged for it ({@link ProxyEvidence}: route,
+ * it (service, version, instance, as the echo service names itself in its response), whether a
+ * proxy refused it for a circuit breaker ({@code x-envoy-overloaded: true}), when it was sent, as
+ * an offset from the start of its traffic (the time axis of ejection windows), and, joined by its
+ * {@code x-request-id}, what the client's sidecar logged for it ({@link ProxyEvidence}: route,
  * upstream cluster and host, response flags), the same fields on every target.
  */
 public record RequestObservation(
@@ -25,6 +27,8 @@ public record RequestObservation(
     Duration latency,
     String error,
     String bodyExcerpt,
+    boolean overloaded,
+    Duration sentAt,
     Optional<ProxyEvidence> proxy) {
 
   /** How much of a failed response's body is kept: enough for a proxy's local-reply reason. */
@@ -33,6 +37,11 @@ public record RequestObservation(
   /** True for a 2xx response; everything else is a failure to explain. */
   public boolean succeeded() {
     return kind == HttpOutcome.Kind.RESPONSE && status >= 200 && status < 300;
+  }
+
+  /** When the response arrived, on the same axis as {@link #sentAt()}. */
+  public Duration receivedAt() {
+    return sentAt.plus(latency);
   }
 
   /** This observation with the client sidecar's access-log evidence joined in. */
@@ -51,11 +60,13 @@ public record RequestObservation(
         latency,
         error,
         bodyExcerpt,
+        overloaded,
+        sentAt,
         Optional.of(evidence));
   }
 
   static RequestObservation of(
-      int index, String requestId, TrafficSpec traffic, HttpOutcome outcome) {
+      int index, String requestId, TrafficSpec traffic, HttpOutcome outcome, Duration sentAt) {
     return new RequestObservation(
         index,
         requestId,
@@ -72,6 +83,8 @@ public record RequestObservation(
         outcome.isResponse() && outcome.status() >= 200 && outcome.status() < 300
             ? ""
             : outcome.body().substring(0, Math.min(EXCERPT, outcome.body().length())),
+        outcome.isResponse() && outcome.header("x-envoy-overloaded").orElse("").equals("true"),
+        sentAt,
         Optional.empty());
   }
 }

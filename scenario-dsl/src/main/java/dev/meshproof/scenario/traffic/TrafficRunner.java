@@ -3,10 +3,13 @@ package dev.meshproof.scenario.traffic;
 import dev.meshproof.common.RandomSource;
 import dev.meshproof.runtime.client.HttpOutcome;
 import dev.meshproof.runtime.client.HttpRequestSpec;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -31,10 +34,12 @@ public final class TrafficRunner {
       requestIds[i] =
           appSetsId ? traffic.request().headers().get("x-request-id") : requestId(ids, traffic, i);
     }
+    long[] sentNanos = new long[traffic.requests()];
     AtomicInteger next = new AtomicInteger();
     List<CompletableFuture<Void>> lanes = new ArrayList<>();
+    long start = System.nanoTime();
     for (int lane = 0; lane < Math.min(traffic.concurrency(), traffic.requests()); lane++) {
-      lanes.add(lane(client, traffic, next, requestIds, outcomes));
+      lanes.add(lane(client, traffic, next, requestIds, outcomes, sentNanos, start));
     }
     CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new)).join();
     List<RequestObservation> observations = new ArrayList<>(outcomes.length);
@@ -42,7 +47,9 @@ public final class TrafficRunner {
       if (outcomes[i] == null) {
         throw new IllegalStateException("request " + i + " of " + traffic + " has no outcome");
       }
-      observations.add(RequestObservation.of(i, requestIds[i], traffic, outcomes[i]));
+      observations.add(
+          RequestObservation.of(
+              i, requestIds[i], traffic, outcomes[i], Duration.ofNanos(sentNanos[i] - start)));
     }
     return observations;
   }
@@ -68,18 +75,30 @@ public final class TrafficRunner {
       TrafficSpec traffic,
       AtomicInteger next,
       String[] requestIds,
-      HttpOutcome[] outcomes) {
+      HttpOutcome[] outcomes,
+      long[] sentNanos,
+      long start) {
     int index = next.getAndIncrement();
     if (index >= outcomes.length) {
       return CompletableFuture.completedFuture(null);
     }
     HttpRequestSpec request = traffic.request().withHeader("x-request-id", requestIds[index]);
-    return client
-        .send(request)
+    long due = start + traffic.pace().toNanos() * index;
+    long wait = due - System.nanoTime();
+    // Paced traffic waits on a timer, never by sleeping a thread.
+    Executor when =
+        wait > 0 ? CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS) : Runnable::run;
+    return CompletableFuture.supplyAsync(
+            () -> {
+              sentNanos[index] = System.nanoTime();
+              return client.send(request);
+            },
+            when)
+        .thenCompose(sent -> sent)
         .thenCompose(
             outcome -> {
               outcomes[index] = outcome;
-              return lane(client, traffic, next, requestIds, outcomes);
+              return lane(client, traffic, next, requestIds, outcomes, sentNanos, start);
             });
   }
 }

@@ -8,11 +8,18 @@ import java.util.Objects;
 
 /**
  * Traffic a client workload sends: one request shape, repeated {@code requests} times with at most
- * {@code concurrency} in flight. With concurrency 1 the order of every random draw in the mesh is
- * fixed, so the run replays exactly from its seed.
+ * {@code concurrency} in flight, and, when {@code pace} is above zero, request {@code i} sent no
+ * earlier than {@code i * pace} after the start (a timeline, for time-driven behaviour such as
+ * ejection windows). With concurrency 1 the order of every random draw in the mesh is fixed, so the
+ * run replays exactly from its seed.
  */
 public record TrafficSpec(
-    String name, String from, HttpRequestSpec request, int requests, int concurrency) {
+    String name,
+    String from,
+    HttpRequestSpec request,
+    int requests,
+    int concurrency,
+    Duration pace) {
 
   /** Configures a {@link TrafficSpec}. */
   public static final class Builder {
@@ -24,6 +31,7 @@ public record TrafficSpec(
     private int requests = 100;
     private int concurrency = 1;
     private Duration timeout = HttpRequestSpec.DEFAULT_TIMEOUT;
+    private Duration pace = Duration.ZERO;
 
     /** Names this traffic so expectations can judge it alone; default {@code traffic-<n>}. */
     public Builder named(String name) {
@@ -64,6 +72,15 @@ public record TrafficSpec(
       return this;
     }
 
+    /** Sends request {@code i} no earlier than {@code i * pace} after the first. */
+    public Builder every(Duration pace) {
+      if (pace.isNegative()) {
+        throw new IllegalArgumentException("every: " + pace + " (expected: >= 0)");
+      }
+      this.pace = pace;
+      return this;
+    }
+
     /** Client-side timeout per request; past it the request counts as a timeout, never lost. */
     public Builder timeout(Duration timeout) {
       this.timeout = timeout;
@@ -82,7 +99,7 @@ public record TrafficSpec(
       HttpRequestSpec request =
           new HttpRequestSpec(method, java.net.URI.create(url), headers, new byte[0], timeout);
       return new TrafficSpec(
-          name == null ? defaultName : name, from, request, requests, concurrency);
+          name == null ? defaultName : name, from, request, requests, concurrency, pace);
     }
   }
 }

@@ -33,6 +33,8 @@ class SplitExpectationTest {
               Duration.ofMillis(1),
               "",
               "",
+              false,
+              Duration.ZERO,
               Optional.empty()));
     }
     return new Observations(requests);
@@ -95,6 +97,8 @@ class SplitExpectationTest {
             Duration.ofSeconds(30),
             "no response within PT30S",
             "",
+            false,
+            Duration.ZERO,
             Optional.empty()));
     ExpectationResult result =
         Expectations.split("catalog")

@@ -1,4 +1,4 @@
-package dev.meshproof.runtime.proxy;
+package dev.meshproof.runtime.re2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.meshproof.runtime.proxy;
+package dev.meshproof.runtime.re2;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -9,7 +9,7 @@ import java.util.regex.PatternSyntaxException;
  * look-around, back-references, possessive quantifiers or atomic groups; java.util.regex accepts
  * them, so without this check the embedded sidecar would ACK a route Envoy NACKs.
  */
-final class Re2Syntax {
+public final class Re2Syntax {
   private static final Pattern PERL_GROUP = Pattern.compile("\\(\\?<?[=!>]");
   private static final Pattern BACKREFERENCE = Pattern.compile("\\\\[1-9]|\\\\k<");
   private static final Pattern POSSESSIVE = Pattern.compile("[*+?}]\\+");
@@ -20,7 +20,7 @@ final class Re2Syntax {
    * Compiles {@code regex}, or throws with RE2's own wording for what it rejects (so the embedded
    * sidecar's NACK reads like Envoy's, e.g. {@code invalid perl operator: (?=}).
    */
-  static Pattern compile(String regex, boolean caseSensitive) {
+  public static Pattern compile(String regex, boolean caseSensitive) {
     Matcher perl = PERL_GROUP.matcher(regex);
     if (perl.find()) {
       throw invalid(regex, "invalid perl operator: " + perl.group());

@@ -1,0 +1,18 @@
+package dev.meshproof.runtime.config;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * A DestinationRule's <a
+ * href="https://istio.io/latest/docs/reference/config/networking/destination-rule/#ConnectionPoolSettings">{@code
+ * connectionPool}</a>, the fields Meshproof implements. Unset and zero both mean "Istio's default"
+ * (istiod overrides a threshold only when the value is above zero).
+ */
+public record ConnectionPoolSettings(
+    OptionalInt maxConnections,
+    Optional<Duration> connectTimeout,
+    OptionalInt http1MaxPendingRequests,
+    OptionalInt http2MaxRequests,
+    OptionalInt maxRetries) {}

@@ -34,6 +34,17 @@ public interface RandomSource {
    */
   RandomSource fork(String salt);
 
+  /**
+   * Returns the source of one request's decisions, keyed by the request's own identity (its {@code
+   * x-request-id}, or a fake service's request id and attempt): the draws depend only on this
+   * source's seed and {@code key}, never on how many other requests drew before, so a run replays
+   * exactly at any concurrency. Unlike {@link #fork(String)} (kept as it is so old seeds replay),
+   * every character of {@code key} is mixed into a 64-bit hash, so two distinct ids collide with
+   * probability about 2<sup>-64</sup>, not {@link String#hashCode()}'s 2<sup>-32</sup>; it is cheap
+   * enough to call once per request.
+   */
+  RandomSource forRequest(String key);
+
   /** A thread-safe source seeded with {@code seed}. */
   static RandomSource seeded(long seed) {
     return new SeededRandomSource(seed);
@@ -90,6 +101,11 @@ public interface RandomSource {
     }
 
     @Override
+    public RandomSource forRequest(String key) {
+      return this;
+    }
+
+    @Override
     public String toString() {
       return "RandomSource(pinned " + longDraw + ", " + doubleDraw + ")";
     }
@@ -128,6 +144,22 @@ public interface RandomSource {
       // A stable mix of the seed and the salt; String.hashCode is specified, so this is portable.
       long mixed = seed * 0x9E3779B97F4A7C15L + salt.hashCode();
       return new SeededRandomSource(new SplittableRandom(mixed).nextLong());
+    }
+
+    @Override
+    public RandomSource forRequest(String key) {
+      long hash = mix64(seed ^ 0x6A09E667F3BCC909L);
+      for (int i = 0; i < key.length(); i++) {
+        hash = mix64((hash ^ key.charAt(i)) * 0x9E3779B97F4A7C15L);
+      }
+      return new SeededRandomSource(mix64(hash ^ key.length()));
+    }
+
+    /** MurmurHash3's 64-bit finaliser: every input bit affects every output bit. */
+    private static long mix64(long z) {
+      z = (z ^ (z >>> 33)) * 0xFF51AFD7ED558CCDL;
+      z = (z ^ (z >>> 33)) * 0xC4CEB93FE1A85EC5L;
+      return z ^ (z >>> 33);
     }
 
     @Override

@@ -23,6 +23,32 @@ class RandomSourceTest {
   }
 
   @Test
+  void aRequestsSourceDependsOnTheSeedAndItsKeyOnlyNotOnEarlierDraws() {
+    RandomSource fresh = RandomSource.seeded(7);
+    RandomSource used = RandomSource.seeded(7);
+    for (int i = 0; i < 1000; i++) {
+      used.nextLong(10);
+      used.forRequest("other-" + i).nextDouble();
+    }
+    long expected = fresh.forRequest("req-42").nextLong(Long.MAX_VALUE);
+    assertThat(used.forRequest("req-42").nextLong(Long.MAX_VALUE)).isEqualTo(expected);
+    assertThat(RandomSource.seeded(8).forRequest("req-42").nextLong(Long.MAX_VALUE))
+        .isNotEqualTo(expected);
+    assertThat(fresh.forRequest("req-43").nextLong(Long.MAX_VALUE)).isNotEqualTo(expected);
+  }
+
+  @Test
+  void requestKeysWithEqualStringHashCodesGetDifferentStreams() {
+    assertThat("Aa".hashCode()).isEqualTo("BB".hashCode());
+    assertThat("AaAa".hashCode()).isEqualTo("BBBB".hashCode());
+    RandomSource seeded = RandomSource.seeded(1);
+    assertThat(seeded.forRequest("Aa").nextLong(Long.MAX_VALUE))
+        .isNotEqualTo(seeded.forRequest("BB").nextLong(Long.MAX_VALUE));
+    assertThat(seeded.forRequest("AaAa").nextLong(Long.MAX_VALUE))
+        .isNotEqualTo(seeded.forRequest("BBBB").nextLong(Long.MAX_VALUE));
+  }
+
+  @Test
   void drawRunsSeveralDrawsOnTheSameStreamAsSingleDraws() {
     RandomSource single = RandomSource.seeded(3);
     RandomSource grouped = RandomSource.seeded(3);

@@ -44,6 +44,16 @@ public interface SidecarProxy extends AutoCloseable {
     return Optional.empty();
   }
 
+  /**
+   * The lines the proxy's access loggers wrote so far, oldest first, each as its JSON keys and
+   * values ({@code route_name}, {@code upstream_cluster}, {@code request_id}, ... as the xDS {@code
+   * json_format} names them; {@code -} for a value that does not exist). The same keys and values
+   * on every data plane, so a request's evidence reads the same. Empty when the proxy keeps none.
+   */
+  default java.util.List<java.util.Map<String, String>> accessLogLines() {
+    return java.util.List.of();
+  }
+
   /** The proxy's own log, attached to a failing result; empty when it keeps none. */
   default String log() {
     return "";

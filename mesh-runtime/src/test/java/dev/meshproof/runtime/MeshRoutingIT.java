@@ -186,7 +186,7 @@ class MeshRoutingIT {
         .contains(
             "envoy_cluster_upstream_rq{envoy_response_code=\"200\",envoy_cluster_name=\"outbound|80|v1|catalog.default.svc.cluster.local\"}")
         .contains(
-            "envoy_http_downstream_rq_xx{envoy_response_code_class=\"2\",envoy_http_conn_manager_prefix=\"virtualOutbound\"}");
+            "envoy_http_downstream_rq_xx{envoy_response_code_class=\"2\",envoy_http_conn_manager_prefix=\"outbound\"}");
     assertThat(get.apply("/config_dump").body()).contains("ClustersConfigDump");
     assertThat(get.apply("/nope").statusCode()).isEqualTo(404);
   }

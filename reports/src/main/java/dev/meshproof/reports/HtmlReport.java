@@ -446,6 +446,7 @@ final class HtmlReport {
         .append("<th scope=\"col\">Outcome</th><th scope=\"col\">Status</th>")
         .append(
             "<th scope=\"col\">Served by</th><th scope=\"col\">ms</th><th scope=\"col\">Detail</th>")
+        .append("<th scope=\"col\">Proxy access log</th>")
         .append("</tr></thead>\n<tbody>\n");
     for (FailedRequest r : result.failedRequests()) {
       out.append("<tr><td>")
@@ -464,6 +465,8 @@ final class HtmlReport {
           .append(millis(r.latencyMillis()))
           .append("</td><td><code>")
           .append(escape(r.detail()))
+          .append("</code></td><td><code>")
+          .append(r.proxy().map(p -> escape(p.toString())).orElse("-"))
           .append("</code></td></tr>\n");
     }
     out.append("</tbody>\n</table>\n");

@@ -164,6 +164,16 @@ final class ReportDocument {
       f.put("servedBy", r.servedBy());
       putFinite(f, "latencyMillis", r.latencyMillis());
       f.put("detail", r.detail());
+      f.put("requestId", r.requestId());
+      r.proxy()
+          .ifPresent(
+              p -> {
+                ObjectNode proxy = f.putObject("proxy");
+                proxy.put("route", p.route());
+                proxy.put("upstreamCluster", p.upstreamCluster());
+                proxy.put("upstreamHost", p.upstreamHost());
+                proxy.put("responseFlags", p.responseFlags());
+              });
     }
     ArrayNode files = node.putArray("attachments");
     for (AttachmentLayout.Entry a : attachments) {

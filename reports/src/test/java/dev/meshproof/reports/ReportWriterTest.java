@@ -312,7 +312,12 @@ class ReportWriterTest {
 
     String html = java.nio.file.Files.readString(files.html());
     org.assertj.core.api.Assertions.assertThat(html)
-        .contains("First failed requests", "no healthy upstream", "TIMEOUT")
+        .contains(
+            "First failed requests",
+            "no healthy upstream",
+            "TIMEOUT",
+            "Proxy access log",
+            "route=- cluster=outbound|9080|v2|ratings.default.svc.cluster.local host=- flags=UH")
         .doesNotContain("<script>alert");
     com.fasterxml.jackson.databind.JsonNode json =
         new com.fasterxml.jackson.databind.ObjectMapper().readTree(files.json().toFile());
@@ -324,5 +329,11 @@ class ReportWriterTest {
     org.assertj.core.api.Assertions.assertThat(failed.get(0).get("index").asInt()).isEqualTo(17);
     org.assertj.core.api.Assertions.assertThat(failed.get(0).get("detail").asText())
         .isEqualTo("no healthy upstream");
+    org.assertj.core.api.Assertions.assertThat(failed.get(0).get("requestId").asText())
+        .isEqualTo("6f1c0b7e-0d1a-4b7e-9a51-3c2d8e4f5a60");
+    org.assertj.core.api.Assertions.assertThat(
+            failed.get(0).get("proxy").get("responseFlags").asText())
+        .isEqualTo("UH");
+    org.assertj.core.api.Assertions.assertThat(failed.get(1).has("proxy")).isFalse();
   }
 }

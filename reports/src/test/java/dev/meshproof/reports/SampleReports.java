@@ -3,6 +3,7 @@ package dev.meshproof.reports;
 import dev.meshproof.scenario.result.DistributionRow;
 import dev.meshproof.scenario.result.ExpectationResult;
 import dev.meshproof.scenario.result.FailedRequest;
+import dev.meshproof.scenario.result.ProxyEvidence;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
 import dev.meshproof.scenario.result.TrafficSummary;
@@ -92,7 +93,11 @@ final class SampleReports {
                     503,
                     "",
                     12.5,
-                    "no healthy upstream"),
+                    "no healthy upstream",
+                    "6f1c0b7e-0d1a-4b7e-9a51-3c2d8e4f5a60",
+                    Optional.of(
+                        new ProxyEvidence(
+                            "-", "outbound|9080|v2|ratings.default.svc.cluster.local", "-", "UH"))),
                 new FailedRequest(
                     42, "traffic-1", "http://ratings/", "TIMEOUT", 0, "", 30000, INJECTION)))
         .build();

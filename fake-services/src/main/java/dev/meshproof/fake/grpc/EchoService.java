@@ -3,6 +3,7 @@ package dev.meshproof.fake.grpc;
 import dev.meshproof.common.RandomSource;
 import dev.meshproof.fake.WorkloadIdentity;
 import dev.meshproof.fake.behavior.BehaviorControl;
+import dev.meshproof.fake.behavior.RequestRandom;
 import dev.meshproof.fake.grpc.v1.EchoRequest;
 import dev.meshproof.fake.grpc.v1.EchoResponse;
 import dev.meshproof.fake.grpc.v1.EchoServiceGrpc;
@@ -91,15 +92,16 @@ final class EchoService extends EchoServiceGrpc.EchoServiceImplBase {
               ? Duration.ofSeconds(request.getDelay().getSeconds(), request.getDelay().getNanos())
               : null;
       plan =
-          random.draw(
-              r ->
-                  GrpcPlan.decide(
-                      behavior.get(),
-                      request.getStatusCode(),
-                      requestDelay,
-                      header(md, GrpcPlan.STATUS_KEY),
-                      header(md, GrpcPlan.DELAY_KEY),
-                      r));
+          RequestRandom.of(random, requestId, attempt)
+              .draw(
+                  r ->
+                      GrpcPlan.decide(
+                          behavior.get(),
+                          request.getStatusCode(),
+                          requestDelay,
+                          header(md, GrpcPlan.STATUS_KEY),
+                          header(md, GrpcPlan.DELAY_KEY),
+                          r));
     } catch (IllegalArgumentException e) {
       record(authority, requestId, attempt, md, Status.Code.INVALID_ARGUMENT.value(), request);
       out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());

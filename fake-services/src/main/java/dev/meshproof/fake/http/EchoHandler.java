@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshproof.fake.behavior.KnobParser;
 import dev.meshproof.fake.behavior.RequestKnobs;
+import dev.meshproof.fake.behavior.RequestRandom;
 import dev.meshproof.fake.behavior.RequestView;
 import dev.meshproof.fake.behavior.ResponsePlan;
 import dev.meshproof.fake.behavior.ResponsePlanner;
@@ -131,8 +132,7 @@ final class EchoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private ResponsePlan plan(RequestView view, RequestKnobs knobs, int attempt) {
-    return runtime
-        .random()
+    return RequestRandom.of(runtime.random(), view.header("x-request-id"), attempt)
         .draw(r -> ResponsePlanner.plan(runtime.behavior().get(), view, knobs, attempt, r));
   }
 

@@ -84,7 +84,11 @@ final class EnvoyProcesses {
         setpriv -> full.addAll(List.of(setpriv.toString(), "--pdeathsig", "KILL", "--")));
     full.addAll(command);
     ProcessBuilder builder =
-        new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile());
+        new ProcessBuilder(full)
+            .redirectErrorStream(true)
+            // Append mode: the access log Envoy writes to /dev/stdout and its own log lines then
+            // never overwrite each other.
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Future<Process> started = SPAWNER.submit(builder::start);
     Process process;
     try {

@@ -1,5 +1,8 @@
 package dev.meshproof.runtime.envoy;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.util.JsonFormat;
 import dev.meshproof.runtime.SidecarProxy;
 import dev.meshproof.runtime.SidecarRequest;
 import java.io.IOException;
@@ -14,8 +17,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -79,7 +85,10 @@ final class EnvoySidecar implements SidecarProxy {
                   "--log-level",
                   "warning",
                   "--drain-time-s",
-                  "0"),
+                  "0",
+                  // The access log is evidence read right after the traffic: flush it promptly.
+                  "--file-flush-interval-msec",
+                  "100"),
               log);
       return new EnvoySidecar(
           request.proxyId(), outbound, inbound, adminPort, directory, log, process);
@@ -170,6 +179,47 @@ final class EnvoySidecar implements SidecarProxy {
     } catch (IOException e) {
       return "cannot read " + logFile + ": " + e.getMessage();
     }
+  }
+
+  /**
+   * Envoy's access log: the JSON lines it wrote to stdout (captured in its log file, among its own
+   * log lines, which never start with a brace), each parsed into its keys and string values.
+   */
+  @Override
+  public List<Map<String, String>> accessLogLines() {
+    List<Map<String, String>> lines = new ArrayList<>();
+    for (String line : log().split("\n")) {
+      if (line.startsWith("{") && line.endsWith("}")) {
+        lines.add(parseAccessLogLine(line));
+      }
+    }
+    return lines;
+  }
+
+  /** One JSON access-log line as keys and values; a JSON null (a missing value) becomes "-". */
+  static Map<String, String> parseAccessLogLine(String line) {
+    Struct.Builder json = Struct.newBuilder();
+    try {
+      JsonFormat.parser().merge(line, json);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("Envoy access log line is not JSON: " + line, e);
+    }
+    Map<String, String> out = new TreeMap<>();
+    json.getFieldsMap()
+        .forEach(
+            (key, value) ->
+                out.put(
+                    key,
+                    switch (value.getKindCase()) {
+                      case STRING_VALUE -> value.getStringValue();
+                      case NUMBER_VALUE ->
+                          value.getNumberValue() == Math.rint(value.getNumberValue())
+                              ? String.valueOf((long) value.getNumberValue())
+                              : String.valueOf(value.getNumberValue());
+                      case BOOL_VALUE -> String.valueOf(value.getBoolValue());
+                      default -> "-";
+                    }));
+    return out;
   }
 
   private String tail() {

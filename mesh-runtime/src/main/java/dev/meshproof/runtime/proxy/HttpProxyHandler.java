@@ -1,6 +1,7 @@
 package dev.meshproof.runtime.proxy;
 
 import dev.meshproof.runtime.policy.route.RequestHeaders;
+import dev.meshproof.runtime.proxy.ProxyConfig.AccessLogConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.FilterChainConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.HttpConnectionManagerConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.HttpFilterConfig;
@@ -99,14 +100,14 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
   private void serve(ChannelHandlerContext ctx, FullHttpRequest request) {
     Instant start = sidecar.clock().instant();
+    Sidecar.RoutingState state = sidecar.routingState();
     Optional<Http1Validation.Rejection> rejection =
         Http1Validation.check(request, LastReadRecorder.lastRead(ctx.channel()));
     if (rejection.isPresent()) {
-      reject(ctx, request, start, rejection.get());
+      reject(ctx, request, start, rejection.get(), connectionManager(ctx, state));
       return;
     }
     boolean keepAlive = HttpUtil.isKeepAlive(request);
-    Sidecar.RoutingState state = sidecar.routingState();
     String authority = Optional.ofNullable(request.headers().get(HttpHeaderNames.HOST)).orElse("");
     String requestId = request.headers().get("x-request-id");
     if (requestId == null) {
@@ -126,6 +127,7 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
       }
       hcm = Optional.of(chain.get().httpConnectionManager());
     }
+    HttpConnectionManagerConfig connectionManager = hcm.orElse(null);
     RequestContext context =
         new RequestContext(
             listenerName,
@@ -150,7 +152,7 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
                   log.warn("{} failed a request on {}", sidecar.proxyId(), listenerName, error);
                   ctx.close();
                 } else {
-                  write(ctx, context, keepAlive, outcome);
+                  write(ctx, context, Optional.ofNullable(connectionManager), keepAlive, outcome);
                 }
               });
     } catch (RuntimeException e) {
@@ -163,11 +165,39 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
    * Answers a request the codec refuses as Envoy does, and closes the connection: whatever follows
    * a request of ambiguous length must never be read as a request.
    */
+  /** The connection manager of the filter chain serving this connection, if any. */
+  private Optional<HttpConnectionManagerConfig> connectionManager(
+      ChannelHandlerContext ctx, Sidecar.RoutingState state) {
+    ListenerConfig listener = state.config().listeners().get(listenerName);
+    if (listener == null) {
+      return Optional.empty();
+    }
+    int port = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
+    return listener.filterChainFor(port, RAW_BUFFER).map(FilterChainConfig::httpConnectionManager);
+  }
+
+  /**
+   * The {@code http.<prefix>.*} statistics prefix: the connection manager's {@code stat_prefix}, or
+   * the listener's name while no connection manager serves it (a missing or warming listener).
+   */
+  private String statPrefix(Optional<HttpConnectionManagerConfig> hcm) {
+    return hcm.map(HttpConnectionManagerConfig::statPrefix).orElse(listenerName);
+  }
+
+  /** Logs one request to the connection manager's access logs (none configured: nothing). */
+  private void log(Optional<HttpConnectionManagerConfig> hcm, AccessLogEntry entry) {
+    List<Map<String, String>> formats =
+        hcm.map(h -> h.accessLogs().stream().map(AccessLogConfig::jsonFormat).toList())
+            .orElse(List.of());
+    sidecar.accessLog().record(entry, formats);
+  }
+
   private void reject(
       ChannelHandlerContext ctx,
       FullHttpRequest request,
       Instant start,
-      Http1Validation.Rejection rejection) {
+      Http1Validation.Rejection rejection,
+      Optional<HttpConnectionManagerConfig> hcm) {
     FullHttpResponse response =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,
@@ -180,24 +210,23 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
     HttpUtil.setContentLength(response, response.content().readableBytes());
     HttpUtil.setKeepAlive(response, false);
     ResponseFlag flag = ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR;
-    sidecar.stats().recordResponse(listenerName, rejection.status(), Optional.of(flag), "-");
+    sidecar.stats().recordResponse(statPrefix(hcm), rejection.status(), Optional.of(flag), "-");
     String requestId = Optional.ofNullable(request.headers().get("x-request-id")).orElse("-");
-    sidecar
-        .accessLog()
-        .record(
-            new AccessLogEntry(
-                start,
-                listenerName,
-                request.method().name(),
-                Optional.ofNullable(request.headers().get(HttpHeaderNames.HOST)).orElse("-"),
-                request.uri(),
-                requestId,
-                "-",
-                "-",
-                "-",
-                rejection.status(),
-                Optional.of(flag),
-                elapsedSince(start)));
+    log(
+        hcm,
+        new AccessLogEntry(
+            start,
+            listenerName,
+            request.method().name(),
+            Optional.ofNullable(request.headers().get(HttpHeaderNames.HOST)).orElse("-"),
+            request.uri(),
+            requestId,
+            "-",
+            "-",
+            "-",
+            rejection.status(),
+            Optional.of(flag),
+            elapsedSince(start)));
     pipelined.forEach(FullHttpRequest::release);
     pipelined.clear();
     ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
@@ -251,34 +280,34 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
   private void write(
       ChannelHandlerContext ctx,
       RequestContext request,
+      Optional<HttpConnectionManagerConfig> hcm,
       boolean keepAlive,
       RequestOutcome outcome) {
     FullHttpResponse response = response(request, outcome);
     response.headers().set(HttpHeaderNames.SERVER, "envoy");
     sidecar
         .stats()
-        .recordResponse(listenerName, outcome.status(), outcome.flag(), outcome.cluster());
+        .recordResponse(statPrefix(hcm), outcome.status(), outcome.flag(), outcome.cluster());
     HttpUtil.setContentLength(response, response.content().readableBytes());
     HttpUtil.setKeepAlive(response, keepAlive);
     RequestHeaders headers = request.headers();
-    sidecar
-        .accessLog()
-        .record(
-            new AccessLogEntry(
-                request.start(),
-                listenerName,
-                headers.method(),
-                headers.authority(),
-                headers.path(),
-                request.requestId(),
-                outcome.route(),
-                outcome.cluster(),
-                outcome.host(),
-                outcome.status(),
-                outcome.flag(),
-                elapsedSince(request.start()),
-                outcome.retryFlag(),
-                outcome.attempts()));
+    log(
+        hcm,
+        new AccessLogEntry(
+            request.start(),
+            listenerName,
+            headers.method(),
+            headers.authority(),
+            headers.path(),
+            request.requestId(),
+            outcome.route(),
+            outcome.cluster(),
+            outcome.host(),
+            outcome.status(),
+            outcome.flag(),
+            elapsedSince(request.start()),
+            outcome.retryFlag(),
+            outcome.attempts()));
     var future = ctx.writeAndFlush(response);
     if (keepAlive) {
       future.addListener(f -> replied(ctx));

@@ -95,13 +95,19 @@ public record ProxyConfig(
       FilterChainMatch match, HttpConnectionManagerConfig httpConnectionManager) {}
 
   /**
-   * The HTTP connection manager of a filter chain: its HTTP filters in order (the router last) and
-   * its routes, either inline or by RDS name (empty while the named route configuration has not
-   * arrived, as an Envoy listener warms).
+   * The HTTP connection manager of a filter chain: the prefix of its {@code http.<prefix>.*}
+   * statistics (Envoy's {@code stat_prefix}), its access logs, its HTTP filters in order (the
+   * router last) and its routes, either inline or by RDS name (empty while the named route
+   * configuration has not arrived, as an Envoy listener warms).
    */
   public record HttpConnectionManagerConfig(
-      List<HttpFilterConfig> httpFilters, String routeConfigName, Optional<RouteTable> routes) {
+      String statPrefix,
+      List<AccessLogConfig> accessLogs,
+      List<HttpFilterConfig> httpFilters,
+      String routeConfigName,
+      Optional<RouteTable> routes) {
     public HttpConnectionManagerConfig {
+      accessLogs = List.copyOf(accessLogs);
       httpFilters = List.copyOf(httpFilters);
       if (httpFilters.isEmpty()
           || !(httpFilters.get(httpFilters.size() - 1) instanceof HttpFilterConfig.Router)) {
@@ -111,7 +117,23 @@ public record ProxyConfig(
     }
 
     HttpConnectionManagerConfig withRoutes(Optional<RouteTable> resolved) {
-      return new HttpConnectionManagerConfig(httpFilters, routeConfigName, resolved);
+      return new HttpConnectionManagerConfig(
+          statPrefix, accessLogs, httpFilters, routeConfigName, resolved);
+    }
+  }
+
+  /**
+   * One {@code access_log} entry of a connection manager: Envoy's file access logger ({@code
+   * envoy.access_loggers.file}) with a {@code json_format}, each key mapped to one command
+   * operator. The embedded sidecar keeps the entries in memory (its {@code AccessLog}) rather than
+   * writing {@code path}; the decoder NACKs every operator it cannot produce.
+   *
+   * @param path where Envoy writes the log, e.g. {@code /dev/stdout}
+   * @param jsonFormat each JSON key with its operator, e.g. {@code route_name -> %ROUTE_NAME%}
+   */
+  public record AccessLogConfig(String path, Map<String, String> jsonFormat) {
+    public AccessLogConfig {
+      jsonFormat = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(jsonFormat));
     }
   }
 

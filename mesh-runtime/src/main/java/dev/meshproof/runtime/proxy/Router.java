@@ -81,19 +81,30 @@ final class Router implements HttpFilterChain.Terminal {
     if (route.isEmpty()) {
       return localReply(404, ResponseFlag.NO_ROUTE_FOUND, "", "-", "-", "-");
     }
+    // A request the app stamped with an x-request-id draws from its own source, keyed by that id,
+    // so its picks replay at any concurrency; one the sidecar named draws from the shared stream.
+    Optional<RandomSource> requestRandom =
+        request.downstream().headers().contains("x-request-id")
+            ? Optional.of(routeRandom.forRequest(request.requestId()))
+            : Optional.empty();
     // One weighted draw per request, before anything else draws, so seeded splits replay.
-    WeightedCluster picked = WeightedClusterPicker.pick(route.get().clusters(), routeRandom);
+    WeightedCluster picked =
+        WeightedClusterPicker.pick(route.get().clusters(), requestRandom.orElse(routeRandom));
     if (!request.routing().clusters().containsKey(picked.name())) {
       return localReply(
           503, ResponseFlag.NO_CLUSTER_FOUND, "", route.get().name(), picked.name(), "-");
     }
     RouteAction action = route.get().action();
     Optional<RetryPolicy> policy = action.retryPolicy();
+    // Back-off jitter draws from a fork of the request's own source (or of the shared stream), so
+    // retries never shift the host picks and a retried request's back-offs replay too.
+    RandomSource jitter = requestRandom.map(random -> random.fork("retry")).orElse(retryRandom);
     RouterState state =
         new RouterState(
             route.get(),
             picked,
-            new RetryState(policy, retryRandom, RetryAdmission.UNLIMITED),
+            requestRandom,
+            new RetryState(policy, jitter, RetryAdmission.UNLIMITED),
             new RequestTimeouts(action.timeout(), policy.flatMap(RetryPolicy::perTryTimeout)),
             clockNanos());
     CompletableFuture<RequestOutcome> result = new CompletableFuture<>();
@@ -170,13 +181,15 @@ final class Router implements HttpFilterChain.Terminal {
       return;
     }
     RetryState retry = state.retry();
-    UpstreamHost host = cluster.loadBalancer.pickHost(candidates);
+    // The request's own source when it has one, so its picks replay at any concurrency.
+    RandomSource random = state.requestRandom().orElse(cluster.loadBalancer.random());
+    UpstreamHost host = cluster.loadBalancer.pickHost(candidates, random);
     // Envoy's host selection retry: re-pick while the previous_hosts predicate rejects the host,
     // at most host_selection_retry_max_attempts times, then keep the last pick.
     for (int i = 0;
         i < retry.hostSelectionRetryMaxAttempts() && retry.shouldSelectAnotherHost(host.toString());
         i++) {
-      host = cluster.loadBalancer.pickHost(candidates);
+      host = cluster.loadBalancer.pickHost(candidates, random);
     }
     UpstreamHost chosen = host;
     // Circuit breaking before the attempt: dispatch, wait for a connection, or overflow (UO).

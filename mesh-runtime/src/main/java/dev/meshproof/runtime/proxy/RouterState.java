@@ -1,5 +1,6 @@
 package dev.meshproof.runtime.proxy;
 
+import dev.meshproof.common.RandomSource;
 import dev.meshproof.runtime.policy.retry.RequestTimeouts;
 import dev.meshproof.runtime.policy.retry.RetryState;
 import dev.meshproof.runtime.policy.route.Route;
@@ -21,6 +22,7 @@ import java.util.concurrent.Future;
 final class RouterState {
   private final Route route;
   private final WeightedCluster cluster;
+  private final Optional<RandomSource> requestRandom;
   private final RetryState retry;
   private final RequestTimeouts timeouts;
   private final long startNanos;
@@ -30,17 +32,30 @@ final class RouterState {
   private Optional<Future<?>> pendingTimer = Optional.empty();
   private Optional<Future<?>> routeTimer = Optional.empty();
 
+  /**
+   * @param requestRandom the request's own source ({@link RandomSource#forRequest}) when the app
+   *     stamped an {@code x-request-id}; empty to draw from each cluster's shared stream
+   * @param retry the retry state, drawing its back-off jitter from the request's own source when
+   *     there is one
+   */
   RouterState(
       Route route,
       WeightedCluster cluster,
+      Optional<RandomSource> requestRandom,
       RetryState retry,
       RequestTimeouts timeouts,
       long startNanos) {
     this.route = route;
     this.cluster = cluster;
+    this.requestRandom = requestRandom;
     this.retry = retry;
     this.timeouts = timeouts;
     this.startNanos = startNanos;
+  }
+
+  /** The source of this request's host picks, when it has its own. */
+  Optional<RandomSource> requestRandom() {
+    return requestRandom;
   }
 
   Route route() {

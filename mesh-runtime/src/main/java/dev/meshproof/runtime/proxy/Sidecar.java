@@ -251,6 +251,11 @@ public final class Sidecar implements SidecarProxy {
     return accessLog;
   }
 
+  @Override
+  public List<Map<String, String>> accessLogLines() {
+    return accessLog.lines();
+  }
+
   /** Envoy-named counters of this sidecar. */
   public ProxyStats stats() {
     return stats;

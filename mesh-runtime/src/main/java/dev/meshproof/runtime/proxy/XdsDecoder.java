@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import com.google.protobuf.Value;
 import dev.meshproof.runtime.policy.circuit.CircuitBreakerThresholds;
 import dev.meshproof.runtime.policy.lb.LbPolicy;
 import dev.meshproof.runtime.policy.outlier.HostSelection;
@@ -18,6 +19,7 @@ import dev.meshproof.runtime.policy.route.RouteTable;
 import dev.meshproof.runtime.policy.route.StringMatcher;
 import dev.meshproof.runtime.policy.route.VirtualHost;
 import dev.meshproof.runtime.policy.route.WeightedCluster;
+import dev.meshproof.runtime.proxy.ProxyConfig.AccessLogConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.ClusterConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.FilterChainConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.FilterChainMatch;
@@ -25,8 +27,11 @@ import dev.meshproof.runtime.proxy.ProxyConfig.HttpConnectionManagerConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.HttpFilterConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.ListenerConfig;
 import dev.meshproof.runtime.re2.Re2Syntax;
+import dev.meshproof.runtime.telemetry.AccessLogFormat;
+import io.envoyproxy.envoy.config.accesslog.v3.AccessLog;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.SubstitutionFormatString;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
@@ -34,6 +39,7 @@ import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
@@ -41,6 +47,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +62,8 @@ import java.util.Set;
  */
 final class XdsDecoder {
   private static final String RAW_BUFFER = "raw_buffer";
+  private static final String FILE_ACCESS_LOG_TYPE =
+      "type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog";
   private static final String ROUTER_TYPE =
       "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router";
 
@@ -101,18 +110,48 @@ final class XdsDecoder {
     }
     HttpConnectionManager hcm =
         unpack(chain.getFilters(0).getTypedConfig(), HttpConnectionManager.class, where);
+    rejectUnsupported(
+        hcm.toBuilder()
+            .clearStatPrefix()
+            .clearCodecType()
+            .clearAccessLog()
+            .clearHttpFilters()
+            .clearRds()
+            .clearRouteConfig(),
+        where + ", HTTP connection manager");
+    if (hcm.getCodecType() != HttpConnectionManager.CodecType.AUTO) {
+      throw new IllegalArgumentException(
+          where
+              + ", HTTP connection manager: codec_type "
+              + hcm.getCodecType()
+              + " is not supported by the embedded sidecar (expected: AUTO)");
+    }
+    if (hcm.getStatPrefix().isEmpty()) {
+      // Envoy's validation requires it: min_len 1.
+      throw new IllegalArgumentException(
+          where + ", HTTP connection manager: stat_prefix is empty (expected: a prefix)");
+    }
+    List<AccessLogConfig> accessLogs = accessLogs(hcm, where);
     List<HttpFilterConfig> filters = httpFilters(hcm, where);
     FilterChainMatch match = filterChainMatch(chain.getFilterChainMatch(), where);
     if (hcm.hasRds()) {
+      rejectUnsupported(
+          hcm.getRds().toBuilder().clearConfigSource().clearRouteConfigName(), where + ", rds");
       return new FilterChainConfig(
           match,
           new HttpConnectionManagerConfig(
-              filters, hcm.getRds().getRouteConfigName(), Optional.empty()));
+              hcm.getStatPrefix(),
+              accessLogs,
+              filters,
+              hcm.getRds().getRouteConfigName(),
+              Optional.empty()));
     }
     if (hcm.hasRouteConfig()) {
       RouteTable table = routes(hcm.getRouteConfig());
       return new FilterChainConfig(
-          match, new HttpConnectionManagerConfig(filters, table.name(), Optional.of(table)));
+          match,
+          new HttpConnectionManagerConfig(
+              hcm.getStatPrefix(), accessLogs, filters, table.name(), Optional.of(table)));
     }
     throw new IllegalArgumentException(
         where + ": HTTP connection manager has neither rds nor route_config");
@@ -179,6 +218,59 @@ final class XdsDecoder {
     if (out.isEmpty()) {
       throw new IllegalArgumentException(
           where + ": http_filters is empty (expected: " + HttpFilterConfig.Router.NAME + ")");
+    }
+    return out;
+  }
+
+  /**
+   * The connection manager's {@code access_log}: only Envoy's file logger with a {@code
+   * json_format} of string operators the sidecar produces ({@link AccessLogFormat}); a text format,
+   * a filter, another logger or an operator it cannot render is NACKed rather than logged wrong.
+   */
+  private static List<AccessLogConfig> accessLogs(HttpConnectionManager hcm, String where) {
+    List<AccessLogConfig> out = new ArrayList<>();
+    for (int i = 0; i < hcm.getAccessLogCount(); i++) {
+      AccessLog log = hcm.getAccessLog(i);
+      String at = where + ", access_log[" + i + "] '" + log.getName() + "'";
+      if (!log.getTypedConfig().getTypeUrl().equals(FILE_ACCESS_LOG_TYPE)) {
+        throw new IllegalArgumentException(
+            at
+                + " of type "
+                + log.getTypedConfig().getTypeUrl()
+                + " is not supported by the embedded sidecar (expected: "
+                + FILE_ACCESS_LOG_TYPE
+                + ")");
+      }
+      rejectUnsupported(log.toBuilder().clearName().clearTypedConfig(), at);
+      FileAccessLog file = unpack(log.getTypedConfig(), FileAccessLog.class, at);
+      rejectUnsupported(file.toBuilder().clearPath().clearLogFormat(), at);
+      SubstitutionFormatString format = file.getLogFormat();
+      if (!format.hasJsonFormat()) {
+        throw new IllegalArgumentException(
+            at
+                + ": log_format "
+                + (file.hasLogFormat() ? format.getFormatCase() : "(default text format)")
+                + " is not supported by the embedded sidecar (expected: json_format)");
+      }
+      rejectUnsupported(format.toBuilder().clearJsonFormat(), at + ", log_format");
+      Map<String, String> keys = new LinkedHashMap<>();
+      for (Map.Entry<String, Value> field : format.getJsonFormat().getFieldsMap().entrySet()) {
+        String operator = field.getValue().getStringValue();
+        if (field.getValue().getKindCase() != Value.KindCase.STRING_VALUE
+            || !AccessLogFormat.supports(operator)) {
+          throw new IllegalArgumentException(
+              at
+                  + ", json_format."
+                  + field.getKey()
+                  + ": "
+                  + field.getValue().toString().strip()
+                  + " is not supported by the embedded sidecar (expected one of: "
+                  + AccessLogFormat.supportedOperators()
+                  + ")");
+        }
+        keys.put(field.getKey(), operator);
+      }
+      out.add(new AccessLogConfig(file.getPath(), keys));
     }
     return out;
   }

@@ -3,6 +3,7 @@ package dev.meshproof.runtime.telemetry;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A sidecar's access log kept in memory for observations and evidence. Bounded: past {@code
@@ -12,6 +13,8 @@ import java.util.List;
 public final class AccessLog {
   private final int capacity;
   private final ArrayDeque<AccessLogEntry> entries = new ArrayDeque<>();
+  // The formats are the connection manager's own (shared) list: rendering waits until read.
+  private final ArrayDeque<List<Map<String, String>>> formats = new ArrayDeque<>();
   private long dropped;
   private long total;
 
@@ -22,13 +25,31 @@ public final class AccessLog {
     this.capacity = capacity;
   }
 
-  public synchronized void record(AccessLogEntry entry) {
+  /**
+   * Records one request: the entry, and its line in each configured {@code json_format} (none when
+   * the connection manager has no access log, as Envoy then writes nothing).
+   */
+  public synchronized void record(AccessLogEntry entry, List<Map<String, String>> formats) {
     total++;
     if (entries.size() == capacity) {
       entries.removeFirst();
+      this.formats.removeFirst();
       dropped++;
     }
     entries.addLast(entry);
+    this.formats.addLast(formats);
+  }
+
+  /** The lines written by the configured access loggers, key to value, oldest first. */
+  public synchronized List<Map<String, String>> lines() {
+    List<Map<String, String>> lines = new ArrayList<>();
+    var format = formats.iterator();
+    for (AccessLogEntry entry : entries) {
+      for (Map<String, String> json : format.next()) {
+        lines.add(AccessLogFormat.render(json, entry));
+      }
+    }
+    return lines;
   }
 
   public synchronized List<AccessLogEntry> entries() {

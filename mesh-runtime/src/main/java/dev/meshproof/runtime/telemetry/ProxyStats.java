@@ -19,7 +19,7 @@ public final class ProxyStats {
     counters.computeIfAbsent(name, k -> new LongAdder()).increment();
   }
 
-  /** Counts one downstream request answered by {@code listener} with {@code status}. */
+  /** Counts one downstream request answered by the connection manager {@code statPrefix}. */
   public void downstreamResponse(String listener, int status) {
     increment("http." + listener + ".downstream_rq_total");
     increment("http." + listener + ".downstream_rq_" + status / 100 + "xx");

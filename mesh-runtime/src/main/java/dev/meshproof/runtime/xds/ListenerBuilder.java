@@ -1,10 +1,16 @@
 package dev.meshproof.runtime.xds;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import dev.meshproof.runtime.telemetry.AccessLogFormat;
+import io.envoyproxy.envoy.config.accesslog.v3.AccessLog;
+import io.envoyproxy.envoy.config.core.v3.SubstitutionFormatString;
 import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
@@ -16,9 +22,39 @@ import java.util.List;
 /**
  * LDS for one proxy: {@code virtualOutbound} at the sidecar's outbound address, its routes fetched
  * over RDS, and for a serving workload {@code virtualInbound} with its one route inline. Each
- * listener has one HTTP connection manager whose only HTTP filter is the router.
+ * listener has one HTTP connection manager whose only HTTP filter is the router, with Istio's JSON
+ * access log to stdout.
  */
 final class ListenerBuilder {
+  /**
+   * Where every sidecar writes its access log: stdout, as Istio's demo profile sets {@code
+   * accessLogFile}; the Envoy target captures stdout per process.
+   */
+  static final String ACCESS_LOG_PATH = "/dev/stdout";
+
+  /**
+   * Istio's JSON access log on every connection manager. A deliberate difference: Istio's default
+   * mesh config has no access log (istiod-defaults.md section 7); Meshproof turns it on so each
+   * request's route, cluster, host and flags are evidence on both data planes.
+   */
+  static final AccessLog ACCESS_LOG = accessLog();
+
+  private static AccessLog accessLog() {
+    Struct.Builder json = Struct.newBuilder();
+    AccessLogFormat.ISTIO_JSON.forEach(
+        (key, operator) ->
+            json.putFields(key, Value.newBuilder().setStringValue(operator).build()));
+    return AccessLog.newBuilder()
+        .setName("envoy.access_loggers.file")
+        .setTypedConfig(
+            Any.pack(
+                FileAccessLog.newBuilder()
+                    .setPath(ACCESS_LOG_PATH)
+                    .setLogFormat(SubstitutionFormatString.newBuilder().setJsonFormat(json))
+                    .build()))
+        .build();
+  }
+
   private final TranslationInput input;
   private final RouteConfigBuilder routes;
 
@@ -57,6 +93,7 @@ final class ListenerBuilder {
     return HttpConnectionManager.newBuilder()
         .setStatPrefix(statPrefix)
         .setCodecType(HttpConnectionManager.CodecType.AUTO)
+        .addAccessLog(ACCESS_LOG)
         .addHttpFilters(
             HttpFilter.newBuilder()
                 .setName("envoy.filters.http.router")

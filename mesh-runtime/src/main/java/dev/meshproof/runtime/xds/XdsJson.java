@@ -10,6 +10,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 
@@ -23,6 +24,7 @@ public final class XdsJson {
           .add(RouteConfiguration.getDescriptor())
           .add(HttpConnectionManager.getDescriptor())
           .add(Router.getDescriptor())
+          .add(FileAccessLog.getDescriptor())
           .add(ConfigDump.getDescriptor())
           .add(ClustersConfigDump.getDescriptor())
           .add(ListenersConfigDump.getDescriptor())

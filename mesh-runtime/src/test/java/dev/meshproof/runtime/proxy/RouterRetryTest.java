@@ -209,4 +209,77 @@ class RouterRetryTest {
     assertThat(exchanges).hasSize(1);
     assertThat(clock.pendingTasks()).isZero();
   }
+
+  /** A request the app stamped with {@code x-request-id: id}, as the traffic runner does. */
+  private static RequestContext stamped(String id, RouteAction action) {
+    FullHttpRequest downstream = RequestPathFixtures.get("/");
+    downstream.headers().set("x-request-id", id);
+    return new RequestContext(
+        "virtualOutbound",
+        new dev.meshproof.runtime.policy.route.RequestHeaders(
+            "GET", "/", "catalog", java.util.Map.of("x-request-id", List.of(id))),
+        id,
+        java.time.Instant.EPOCH,
+        routing(cluster("v1", V1)),
+        Optional.of(table(route("r", action))),
+        downstream,
+        Runnable::run);
+  }
+
+  /** Fails the request's latest exchange with a 503 and returns how long its back-off lasts. */
+  private Duration backoffAfter503() {
+    int before = exchanges.size();
+    exchanges.get(before - 1).complete(response(503));
+    Duration waited = Duration.ZERO;
+    while (exchanges.size() == before) {
+      clock.advance(Duration.ofMillis(1));
+      waited = waited.plusMillis(1);
+      assertThat(waited).isLessThan(Duration.ofSeconds(1));
+    }
+    return waited;
+  }
+
+  @Test
+  void aStampedRequestsBackoffReplaysWhateverRetriedBeforeIt() {
+    RouteAction action =
+        RouteAction.builder()
+            .cluster("v1")
+            .retryPolicy(policy(1, Optional.empty(), RetryOn.FIVE_XX))
+            .build();
+    Router alone =
+        new Router(RandomSource.seeded(7), this::exchange, clock.scheduler(), clock.clock());
+    CompletableFuture<RequestOutcome> b = alone.route(stamped("b", action));
+    Duration bAlone = backoffAfter503();
+    exchanges.get(exchanges.size() - 1).complete(response(200));
+    ((RequestOutcome.Proxied) b.join()).response().release();
+
+    // The same seed, but another request retries first: with one shared jitter stream b's
+    // back-off would be the stream's second draw.
+    Router afterOthers =
+        new Router(RandomSource.seeded(7), this::exchange, clock.scheduler(), clock.clock());
+    List<Duration> others = new ArrayList<>();
+    for (String id : List.of("a", "c", "d")) {
+      CompletableFuture<RequestOutcome> other = afterOthers.route(stamped(id, action));
+      others.add(backoffAfter503());
+      exchanges.get(exchanges.size() - 1).complete(response(200));
+      ((RequestOutcome.Proxied) other.join()).response().release();
+    }
+    b = afterOthers.route(stamped("b", action));
+    Duration bAfterOthers = backoffAfter503();
+    exchanges.get(exchanges.size() - 1).complete(response(200));
+    ((RequestOutcome.Proxied) b.join()).response().release();
+
+    assertThat(bAfterOthers).isEqualTo(bAlone);
+    // The back-offs are drawn, not constant, so the equality above is not trivial.
+    assertThat(Set.copyOf(others)).hasSizeGreaterThan(1);
+  }
+
+  private CompletableFuture<FullHttpResponse> exchange(
+      InetSocketAddress host, FullHttpRequest request, Duration timeout) {
+    sent.add(request);
+    timeouts.add(timeout);
+    CompletableFuture<FullHttpResponse> exchange = new CompletableFuture<>();
+    exchanges.add(exchange);
+    return exchange;
+  }
 }

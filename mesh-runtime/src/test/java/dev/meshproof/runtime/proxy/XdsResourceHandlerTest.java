@@ -56,6 +56,7 @@ class XdsResourceHandlerTest {
   private static Any listener(String name, String rds) {
     HttpConnectionManager hcm =
         HttpConnectionManager.newBuilder()
+            .setStatPrefix("outbound")
             .setRds(Rds.newBuilder().setRouteConfigName(rds))
             .addHttpFilters(
                 HttpFilter.newBuilder()

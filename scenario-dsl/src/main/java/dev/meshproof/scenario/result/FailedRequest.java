@@ -1,5 +1,7 @@
 package dev.meshproof.scenario.result;
 
+import java.util.Optional;
+
 /**
  * One request that did not succeed, as evidence of why an expectation failed: where it went, how it
  * ended, who (if anyone) answered, and the start of the body, which for a proxy's local reply says
@@ -9,6 +11,9 @@ package dev.meshproof.scenario.result;
  * @param status the HTTP status, 0 when there was no response
  * @param servedBy the instance that answered, empty when a proxy answered or nothing did
  * @param detail the body's first characters, or the transport error
+ * @param requestId the request's {@code x-request-id}, empty when unknown
+ * @param proxy what the client's sidecar logged for it (route, cluster, host, response flags), the
+ *     same fields on every target; empty when the sidecar logged nothing for it
  */
 public record FailedRequest(
     int index,
@@ -18,4 +23,30 @@ public record FailedRequest(
     int status,
     String servedBy,
     double latencyMillis,
-    String detail) {}
+    String detail,
+    String requestId,
+    Optional<ProxyEvidence> proxy) {
+
+  /** A failed request without proxy evidence. */
+  public FailedRequest(
+      int index,
+      String traffic,
+      String url,
+      String outcome,
+      int status,
+      String servedBy,
+      double latencyMillis,
+      String detail) {
+    this(
+        index,
+        traffic,
+        url,
+        outcome,
+        status,
+        servedBy,
+        latencyMillis,
+        detail,
+        "",
+        Optional.empty());
+  }
+}

@@ -196,7 +196,8 @@ public record ScenarioResult(
             .append(r.outcome())
             .append(r.status() > 0 ? " " + r.status() : "")
             .append(r.servedBy().isEmpty() ? "" : " from " + r.servedBy())
-            .append(r.detail().isEmpty() ? "" : ": " + r.detail());
+            .append(r.detail().isEmpty() ? "" : ": " + r.detail())
+            .append(r.proxy().map(p -> " [proxy " + p + "]").orElse(""));
       }
     }
     return out.toString();

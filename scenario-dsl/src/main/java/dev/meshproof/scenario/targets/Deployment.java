@@ -6,6 +6,7 @@ import dev.meshproof.scenario.chaos.ChaosHandles;
 import dev.meshproof.scenario.traffic.TrafficClient;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A scenario's topology running on one target: its services' instances, its client workloads and
@@ -38,6 +39,15 @@ public interface Deployment extends ChaosHandles, AutoCloseable {
    * evidence of each upstream attempt, joined to the client's requests by {@code x-request-id}.
    */
   List<JournalEntry> journal();
+
+  /**
+   * The access-log lines of the sidecar of client workload {@code client}, oldest first, each as
+   * its JSON keys and values ({@code request_id}, {@code route_name}, {@code upstream_cluster},
+   * ...): the same keys and values on every target. Empty when the target keeps no access log.
+   */
+  default Optional<List<Map<String, String>>> accessLog(String client) {
+    return Optional.empty();
+  }
 
   /** Each client workload's proxy configuration dump, by workload name. */
   Map<String, String> configDumps();

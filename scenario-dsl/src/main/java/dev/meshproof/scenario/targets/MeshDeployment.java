@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -160,6 +161,11 @@ public final class MeshDeployment implements Deployment {
     List<JournalEntry> entries = new java.util.ArrayList<>();
     apps.forEach(app -> entries.addAll(app.journal().entries()));
     return entries;
+  }
+
+  @Override
+  public Optional<List<Map<String, String>>> accessLog(String client) {
+    return Optional.ofNullable(clients.get(client)).map(w -> w.sidecar().accessLogLines());
   }
 
   @Override

@@ -8,15 +8,20 @@ import dev.meshproof.runtime.client.HttpOutcome;
 import dev.meshproof.scenario.IstioSource;
 import dev.meshproof.scenario.Scenario;
 import dev.meshproof.scenario.Seeds;
+import dev.meshproof.scenario.result.ProxyEvidence;
 import dev.meshproof.scenario.traffic.Observations;
 import dev.meshproof.scenario.traffic.RequestObservation;
 import dev.meshproof.scenario.traffic.TrafficRunner;
 import dev.meshproof.scenario.traffic.TrafficSpec;
 import dev.meshproof.scenario.traffic.UpstreamAttemptObservation;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 
 /**
@@ -45,14 +50,17 @@ public final class ScenarioOrchestrator {
       List<ChaosEvent> chaosEvents;
       try (ChaosRun chaos = ChaosRun.onSystemClock(timeline).start()) {
         for (TrafficSpec traffic : scenario.traffic()) {
-          observations.addAll(TrafficRunner.run(deployment.client(traffic.from()), traffic));
+          observations.addAll(
+              TrafficRunner.run(deployment.client(traffic.from()), traffic, scenario.seed()));
         }
         // Reverting before collecting the events puts the REVERTED entries in the log.
         chaos.close();
         chaosEvents = chaos.events();
       }
 
-      observations = joinAttempts(observations, deployment.journal());
+      // Joined by x-request-id: the client sidecar's access-log line, then the services' journal.
+      observations =
+          joinAttempts(withProxyEvidence(observations, deployment), deployment.journal());
       Map<String, String> attachments = new LinkedHashMap<>();
       if (!chaosEvents.isEmpty()) {
         attachments.put(
@@ -77,7 +85,7 @@ public final class ScenarioOrchestrator {
    */
   static List<RequestObservation> joinAttempts(
       List<RequestObservation> observations, List<JournalEntry> journal) {
-    Map<String, List<UpstreamAttemptObservation>> byId = new java.util.HashMap<>();
+    Map<String, List<UpstreamAttemptObservation>> byId = new HashMap<>();
     journal.stream()
         .filter(e -> e.requestId() != null)
         .sorted(java.util.Comparator.comparing(JournalEntry::timestamp))
@@ -94,6 +102,56 @@ public final class ScenarioOrchestrator {
     return observations.stream()
         .map(o -> o.withAttempts(byId.getOrDefault(o.requestId(), List.of())))
         .toList();
+  }
+
+  /** How long to wait for a proxy to write the access-log lines of answered requests. */
+  private static final Duration ACCESS_LOG_WAIT = Duration.ofSeconds(5);
+
+  /**
+   * Joins each request to what its client's sidecar logged for it, by {@code x-request-id}. Envoy
+   * writes its access log after the response and flushes it on a timer, so the lines of answered
+   * requests are awaited (at most {@link #ACCESS_LOG_WAIT}); a request that ended without a
+   * response is joined when its line is there, never awaited.
+   */
+  static List<RequestObservation> withProxyEvidence(
+      List<RequestObservation> observations, Deployment deployment) {
+    Map<String, Map<String, Map<String, String>>> byClient = new LinkedHashMap<>();
+    for (String client : observations.stream().map(RequestObservation::from).distinct().toList()) {
+      Set<String> answered =
+          observations.stream()
+              .filter(r -> r.from().equals(client) && r.kind() == HttpOutcome.Kind.RESPONSE)
+              .map(RequestObservation::requestId)
+              .collect(Collectors.toSet());
+      if (deployment.accessLog(client).isEmpty()) {
+        byClient.put(client, Map.of());
+        continue;
+      }
+      long deadline = System.nanoTime() + ACCESS_LOG_WAIT.toNanos();
+      Map<String, Map<String, String>> lines = accessLogById(deployment, client);
+      while (!lines.keySet().containsAll(answered) && System.nanoTime() < deadline) {
+        LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+        lines = accessLogById(deployment, client);
+      }
+      byClient.put(client, lines);
+    }
+    List<RequestObservation> joined = new ArrayList<>(observations.size());
+    for (RequestObservation r : observations) {
+      Map<String, String> line = byClient.get(r.from()).get(r.requestId());
+      joined.add(line == null ? r : r.withProxy(ProxyEvidence.fromAccessLog(line)));
+    }
+    return joined;
+  }
+
+  private static Map<String, Map<String, String>> accessLogById(
+      Deployment deployment, String client) {
+    Map<String, Map<String, String>> byId = new HashMap<>();
+    for (Map<String, String> line : deployment.accessLog(client).orElse(List.of())) {
+      String id = line.get("request_id");
+      if (id != null && !id.equals("-")) {
+        byId.putIfAbsent(id, line);
+      }
+    }
+    return byId;
   }
 
   /** The proxies' logs as attachments ({@code proxy_log <workload>}), for any abort or failure. */

@@ -64,7 +64,9 @@ public record Observations(List<RequestObservation> requests) {
                     r.status(),
                     r.instance().orElse(""),
                     r.latency().toNanos() / 1e6,
-                    r.kind() == HttpOutcome.Kind.RESPONSE ? r.bodyExcerpt().strip() : r.error()))
+                    r.kind() == HttpOutcome.Kind.RESPONSE ? r.bodyExcerpt().strip() : r.error(),
+                    r.requestId(),
+                    r.proxy()))
         .toList();
   }
 }

@@ -1,19 +1,23 @@
 package dev.meshproof.scenario.traffic;
 
 import dev.meshproof.runtime.client.HttpOutcome;
+import dev.meshproof.scenario.result.ProxyEvidence;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * What one request of a scenario did, end to end: how it ended, its status, and which workload
- * served it (service, version, instance, as the echo service names itself in its response), and
- * whether a proxy refused it for a circuit breaker ({@code x-envoy-overloaded: true}), and when it
- * was sent, as an offset from the start of its traffic (the time axis of ejection windows), its
- * {@code x-request-id}, and every upstream attempt the services journaled for that id.
+ * What one request of a scenario did, end to end: how it ended, its status, which workload served
+ * it (service, version, instance, as the echo service names itself in its response), whether a
+ * proxy refused it for a circuit breaker ({@code x-envoy-overloaded: true}), when it was sent, as
+ * an offset from the start of its traffic (the time axis of ejection windows), and, joined by its
+ * {@code x-request-id}, what the client's sidecar logged for it ({@link ProxyEvidence}: route,
+ * upstream cluster and host, response flags) and every upstream attempt the services journaled for
+ * it, the same fields on every target.
  */
 public record RequestObservation(
     int index,
+    String requestId,
     String traffic,
     String from,
     String url,
@@ -27,7 +31,7 @@ public record RequestObservation(
     String bodyExcerpt,
     boolean overloaded,
     Duration sentAt,
-    String requestId,
+    Optional<ProxyEvidence> proxy,
     List<UpstreamAttemptObservation> attempts) {
 
   /** How much of a failed response's body is kept: enough for a proxy's local-reply reason. */
@@ -37,9 +41,10 @@ public record RequestObservation(
     attempts = List.copyOf(attempts);
   }
 
-  /** An observation without request id or attempts (tests of distribution expectations). */
+  /** An observation without journaled attempts (tests of distribution expectations). */
   public RequestObservation(
       int index,
+      String requestId,
       String traffic,
       String from,
       String url,
@@ -52,9 +57,11 @@ public record RequestObservation(
       String error,
       String bodyExcerpt,
       boolean overloaded,
-      Duration sentAt) {
+      Duration sentAt,
+      Optional<ProxyEvidence> proxy) {
     this(
         index,
+        requestId,
         traffic,
         from,
         url,
@@ -68,7 +75,7 @@ public record RequestObservation(
         bodyExcerpt,
         overloaded,
         sentAt,
-        "",
+        proxy,
         List.of());
   }
 
@@ -86,6 +93,7 @@ public record RequestObservation(
   public RequestObservation withAttempts(List<UpstreamAttemptObservation> joined) {
     return new RequestObservation(
         index,
+        requestId,
         traffic,
         from,
         url,
@@ -99,14 +107,37 @@ public record RequestObservation(
         bodyExcerpt,
         overloaded,
         sentAt,
-        requestId,
+        proxy,
         joined);
   }
 
-  static RequestObservation of(
-      int index, TrafficSpec traffic, String requestId, HttpOutcome outcome, Duration sentAt) {
+  /** This observation with the client sidecar's access-log evidence joined in. */
+  public RequestObservation withProxy(ProxyEvidence evidence) {
     return new RequestObservation(
         index,
+        requestId,
+        traffic,
+        from,
+        url,
+        kind,
+        status,
+        service,
+        version,
+        instance,
+        latency,
+        error,
+        bodyExcerpt,
+        overloaded,
+        sentAt,
+        Optional.of(evidence),
+        attempts);
+  }
+
+  static RequestObservation of(
+      int index, String requestId, TrafficSpec traffic, HttpOutcome outcome, Duration sentAt) {
+    return new RequestObservation(
+        index,
+        requestId,
         traffic.name(),
         traffic.from(),
         traffic.request().url().toString(),
@@ -122,7 +153,7 @@ public record RequestObservation(
             : outcome.body().substring(0, Math.min(EXCERPT, outcome.body().length())),
         outcome.isResponse() && outcome.header("x-envoy-overloaded").orElse("").equals("true"),
         sentAt,
-        requestId,
+        Optional.empty(),
         List.of());
   }
 }

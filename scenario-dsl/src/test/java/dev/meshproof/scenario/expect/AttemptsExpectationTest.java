@@ -27,6 +27,7 @@ class AttemptsExpectationTest {
     }
     return new RequestObservation(
             index,
+            "id-" + index,
             "t",
             "client",
             "http://catalog/",
@@ -40,8 +41,7 @@ class AttemptsExpectationTest {
             "",
             false,
             Duration.ZERO,
-            "id-" + index,
-            List.of())
+            Optional.empty())
         .withAttempts(journaled);
   }
 

@@ -23,6 +23,7 @@ class EjectionExpectationTest {
       requests.add(
           new RequestObservation(
               i,
+              "req-" + i,
               "t",
               "client",
               "http://catalog/",
@@ -35,7 +36,8 @@ class EjectionExpectationTest {
               "",
               "",
               false,
-              Duration.ofMillis(20L * i)));
+              Duration.ofMillis(20L * i),
+              Optional.empty()));
     }
     return new Observations(requests);
   }

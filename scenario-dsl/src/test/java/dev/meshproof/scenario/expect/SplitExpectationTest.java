@@ -21,6 +21,7 @@ class SplitExpectationTest {
       requests.add(
           new RequestObservation(
               i,
+              "req-" + i,
               "traffic-1",
               "client",
               "http://catalog/",
@@ -33,7 +34,8 @@ class SplitExpectationTest {
               "",
               "",
               false,
-              Duration.ZERO));
+              Duration.ZERO,
+              Optional.empty()));
     }
     return new Observations(requests);
   }
@@ -83,6 +85,7 @@ class SplitExpectationTest {
     requests.add(
         new RequestObservation(
             100,
+            "req-100",
             "traffic-1",
             "client",
             "http://catalog/",
@@ -95,7 +98,8 @@ class SplitExpectationTest {
             "no response within PT30S",
             "",
             false,
-            Duration.ZERO));
+            Duration.ZERO,
+            Optional.empty()));
     ExpectationResult result =
         Expectations.split("catalog")
             .byVersion(Map.of("v1", 0.9, "v2", 0.1))

@@ -11,10 +11,25 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public sealed interface LoadBalancer {
 
-  /** Picks one of {@code hosts}, which must not be empty. */
-  <H extends LoadBalancedHost> H pickHost(List<H> hosts);
+  /** Picks one of {@code hosts}, which must not be empty, drawing from the balancer's source. */
+  default <H extends LoadBalancedHost> H pickHost(List<H> hosts) {
+    return pickHost(hosts, random());
+  }
+
+  /**
+   * Picks one of {@code hosts} drawing from {@code random}, the request's own source, so that a
+   * request's pick does not depend on how many requests picked before it. Round robin draws
+   * nothing, and least request also reads the hosts' active counts: those stay order-dependent.
+   */
+  <H extends LoadBalancedHost> H pickHost(List<H> hosts, RandomSource random);
+
+  /** The source {@link #pickHost(List)} draws from: this cluster's own stream. */
+  RandomSource random();
 
   LbPolicy policy();
+
+  /** Round robin's source: it never draws. */
+  RandomSource NO_DRAWS = RandomSource.pinned(0, 0);
 
   static LoadBalancer create(LbPolicy policy, RandomSource random) {
     return switch (policy) {
@@ -29,8 +44,13 @@ public sealed interface LoadBalancer {
     private final AtomicLong next = new AtomicLong();
 
     @Override
-    public <H extends LoadBalancedHost> H pickHost(List<H> hosts) {
+    public <H extends LoadBalancedHost> H pickHost(List<H> hosts, RandomSource random) {
       return hosts.get((int) Math.floorMod(next.getAndIncrement(), (long) hosts.size()));
+    }
+
+    @Override
+    public RandomSource random() {
+      return NO_DRAWS;
     }
 
     @Override
@@ -51,7 +71,12 @@ public sealed interface LoadBalancer {
     }
 
     @Override
-    public <H extends LoadBalancedHost> H pickHost(List<H> hosts) {
+    public RandomSource random() {
+      return random;
+    }
+
+    @Override
+    public <H extends LoadBalancedHost> H pickHost(List<H> hosts, RandomSource random) {
       H first = hosts.get((int) random.nextLong(hosts.size()));
       H second = hosts.get((int) random.nextLong(hosts.size()));
       return second.activeRequests() < first.activeRequests() ? second : first;
@@ -72,7 +97,12 @@ public sealed interface LoadBalancer {
     }
 
     @Override
-    public <H extends LoadBalancedHost> H pickHost(List<H> hosts) {
+    public RandomSource random() {
+      return random;
+    }
+
+    @Override
+    public <H extends LoadBalancedHost> H pickHost(List<H> hosts, RandomSource random) {
       return hosts.get((int) random.nextLong(hosts.size()));
     }
 

@@ -7,6 +7,7 @@ import com.google.rpc.Code;
 import com.google.rpc.Status;
 import dev.meshproof.runtime.xds.XdsJson;
 import dev.meshproof.runtime.xds.XdsNames;
+import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.admin.v3.ConfigDump;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
@@ -186,7 +187,7 @@ final class AdsClient implements AutoCloseable {
     }
     versions.put(type, response.getVersionInfo());
     nonces.put(type, response.getNonce());
-    accepted.put(type, List.copyOf(response.getResourcesList()));
+    accepted.put(type, acceptedAfter(handler, response.getResourcesList()));
     send(request(type, response.getVersionInfo(), response.getNonce()));
     // Follow-up subscriptions go after the ACK, as Envoy sends them.
     handler
@@ -195,7 +196,32 @@ final class AdsClient implements AutoCloseable {
   }
 
   private <T> XdsResources decodeInto(XdsResourceHandler<T> handler, List<Any> resourceList) {
-    return resources.with(handler, handler.decode(resourceList));
+    return resources.withResponse(
+        handler,
+        handler.decode(resourceList),
+        subscriptions.getOrDefault(handler.typeUrl(), List.of()));
+  }
+
+  /**
+   * The resources of {@code type} held after accepting {@code response}: as {@link
+   * XdsResources#withResponse}, a by-name type keeps the subscribed resources the response omits.
+   */
+  private List<Any> acceptedAfter(XdsResourceHandler<?> handler, List<Any> response) {
+    if (handler.wildcard()) {
+      return List.copyOf(response);
+    }
+    List<String> subscribed = subscriptions.getOrDefault(handler.typeUrl(), List.of());
+    Map<String, Any> byName = new LinkedHashMap<>();
+    for (Any held : accepted.getOrDefault(handler.typeUrl(), List.of())) {
+      String name = Resources.getResourceName(held);
+      if (subscribed.contains(name)) {
+        byName.put(name, held);
+      }
+    }
+    for (Any any : response) {
+      byName.put(Resources.getResourceName(any), any);
+    }
+    return List.copyOf(byName.values());
   }
 
   /** Accepted versions by short type name ({@code CDS}), as the sidecar's config carries them. */

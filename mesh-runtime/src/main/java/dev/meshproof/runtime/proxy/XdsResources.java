@@ -5,6 +5,7 @@ import dev.meshproof.runtime.proxy.ProxyConfig.ClusterConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.FilterChainConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.ListenerConfig;
 import java.net.InetSocketAddress;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +35,33 @@ final class XdsResources {
     Map<String, Map<String, ?>> copy = new HashMap<>(byType);
     copy.put(type.typeUrl(), java.util.Collections.unmodifiableMap(new LinkedHashMap<>(decoded)));
     return new XdsResources(Map.copyOf(copy));
+  }
+
+  /**
+   * The resources after a state-of-the-world response of {@code type} is accepted. For a wildcard
+   * type (CDS, LDS) the response is the complete set. For a type subscribed by name (EDS, RDS) it
+   * is not: a name the response omits keeps its last accepted resource while it is still
+   * subscribed, as Envoy keeps a cluster's endpoints and a route configuration when a response
+   * lacks them ({@code EdsClusterImpl::onConfigUpdate} and {@code
+   * RdsRouteConfigSubscription::validateUpdateSize} count {@code update_empty} and change nothing).
+   * A late response answering an older, narrower subscription therefore never empties a cluster the
+   * newer response already filled; a name no longer subscribed is dropped.
+   */
+  <T> XdsResources withResponse(
+      XdsResourceHandler<T> type, Map<String, T> decoded, Collection<String> subscribed) {
+    if (type.wildcard()) {
+      return with(type, decoded);
+    }
+    Map<String, T> merged = new LinkedHashMap<>();
+    get(type)
+        .forEach(
+            (name, held) -> {
+              if (subscribed.contains(name)) {
+                merged.put(name, held);
+              }
+            });
+    merged.putAll(decoded);
+    return with(type, merged);
   }
 
   /**

@@ -175,6 +175,51 @@ class XdsResourceHandlerTest {
     assertThat(ready.versions()).containsEntry("CDS", "1");
   }
 
+  /**
+   * The race behind FirstRequestAfterSyncIT's rare 503 UH: the control plane answers the EDS watch
+   * of the old subscription ({svc}) and the new one ({svc, svc-new}) at the same version, and the
+   * narrower response arrives last. Envoy keeps svc-new's endpoints (an EDS update lacking a
+   * cluster's assignment changes nothing); so must the sidecar.
+   */
+  @Test
+  void aByNameResponseThatOmitsASubscribedResourceKeepsItsLastAcceptedValue() {
+    var endpoints = XdsResourceHandler.ENDPOINTS;
+    List<String> subscribed = List.of("svc", "svc-new");
+    XdsResources resources =
+        XdsResources.EMPTY
+            .with(
+                XdsResourceHandler.CLUSTERS,
+                XdsResourceHandler.CLUSTERS.decode(
+                    List.of(edsCluster("c", "svc"), edsCluster("c-new", "svc-new"))))
+            .withResponse(
+                endpoints,
+                endpoints.decode(List.of(assignment("svc", 9001), assignment("svc-new", 9002))),
+                subscribed)
+            .withResponse(
+                endpoints, endpoints.decode(List.of(assignment("svc", 9003))), subscribed);
+
+    ProxyConfig config = resources.toProxyConfig(Map.of("EDS", "1"));
+    assertThat(config.clusters().get("c").endpoints())
+        .containsExactly(new InetSocketAddress("127.0.0.1", 9003));
+    assertThat(config.clusters().get("c-new").endpoints())
+        .containsExactly(new InetSocketAddress("127.0.0.1", 9002));
+
+    // A name no longer subscribed is dropped; a wildcard response is the complete set.
+    assertThat(
+            resources
+                .withResponse(endpoints, endpoints.decode(List.of()), List.of("svc"))
+                .get(endpoints))
+        .containsOnlyKeys("svc");
+    assertThat(
+            resources
+                .withResponse(
+                    XdsResourceHandler.CLUSTERS,
+                    XdsResourceHandler.CLUSTERS.decode(List.of(edsCluster("c", "svc"))),
+                    List.of())
+                .get(XdsResourceHandler.CLUSTERS))
+        .containsOnlyKeys("c");
+  }
+
   @Test
   void aResourceOfTheWrongTypeIsNacked() {
     assertThatThrownBy(() -> XdsResourceHandler.ROUTES.decode(List.of(listener("out", "80"))))

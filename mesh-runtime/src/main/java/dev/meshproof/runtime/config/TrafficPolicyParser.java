@@ -4,8 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
@@ -14,7 +12,6 @@ import org.yaml.snakeyaml.nodes.Node;
  * at least 1 ms, percentages 0-100, counts not negative), every problem located.
  */
 final class TrafficPolicyParser {
-  private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|us|µs|ns|h|m|s)");
   private static final String DURATION_EXPECTED = "a duration of at least 1ms such as 100ms or 30s";
 
   private TrafficPolicyParser() {}
@@ -83,7 +80,8 @@ final class TrafficPolicyParser {
     if (text.isEmpty()) {
       return Optional.empty();
     }
-    Optional<Duration> parsed = parseDuration(text.get().trim());
+    // One grammar for every Istio duration: Go's time.ParseDuration, as YamlMapping reads it.
+    Optional<Duration> parsed = YamlMapping.parseDuration(text.get().strip());
     if (parsed.isEmpty()) {
       mapping.problem(
           value.get(), mapping.child(field), "\"" + text.get() + "\" is not " + DURATION_EXPECTED);
@@ -97,32 +95,5 @@ final class TrafficPolicyParser {
       return Optional.empty();
     }
     return parsed;
-  }
-
-  static Optional<Duration> parseDuration(String text) {
-    if (text.isEmpty()) {
-      return Optional.empty();
-    }
-    Matcher m = DURATION.matcher(text);
-    Duration total = Duration.ZERO;
-    int at = 0;
-    while (at < text.length()) {
-      if (!m.find(at) || m.start() != at) {
-        return Optional.empty();
-      }
-      double amount = Double.parseDouble(m.group(1));
-      double nanosPerUnit =
-          switch (m.group(2)) {
-            case "h" -> 3_600e9;
-            case "m" -> 60e9;
-            case "s" -> 1e9;
-            case "ms" -> 1e6;
-            case "us", "µs" -> 1e3;
-            default -> 1;
-          };
-      total = total.plusNanos(Math.round(amount * nanosPerUnit));
-      at = m.end();
-    }
-    return Optional.of(total);
   }
 }

@@ -35,8 +35,20 @@ public final class IstioKinds {
           DestinationRule.class,
           DestinationRuleParser::parse);
 
+  /**
+   * <a href="https://istio.io/latest/docs/reference/config/security/peer_authentication/">Docs</a>.
+   */
+  public static final IstioKind<PeerAuthentication> PEER_AUTHENTICATION =
+      new IstioKind<>(
+          "security.istio.io",
+          List.of("v1", "v1beta1"),
+          "PeerAuthentication",
+          PeerAuthentication.class,
+          PeerAuthenticationParser::parse);
+
   /** Every supported kind, in the order messages list them. */
-  public static final List<IstioKind<?>> ALL = List.of(VIRTUAL_SERVICE, DESTINATION_RULE);
+  public static final List<IstioKind<?>> ALL =
+      List.of(VIRTUAL_SERVICE, DESTINATION_RULE, PEER_AUTHENTICATION);
 
   private IstioKinds() {}
 

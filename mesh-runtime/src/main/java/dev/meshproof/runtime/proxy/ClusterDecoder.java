@@ -44,8 +44,11 @@ final class ClusterDecoder {
         cluster.getCommonLbConfig().hasHealthyPanicThreshold()
             ? cluster.getCommonLbConfig().getHealthyPanicThreshold().getValue()
             : HostSelection.ENVOY_DEFAULT_PANIC_THRESHOLD_PERCENT;
+    Optional<ProxyConfig.TlsContextConfig> tls =
+        TlsDecoder.upstream(cluster.getTransportSocket(), cluster.hasTransportSocket(), where);
     return switch (cluster.getType()) {
-      case EDS -> new ClusterConfig(cluster.getName(), lb, List.of(), thresholds, outlier, panic);
+      case EDS ->
+          new ClusterConfig(cluster.getName(), lb, List.of(), thresholds, outlier, panic, tls);
       case STATIC ->
           new ClusterConfig(
               cluster.getName(),
@@ -53,7 +56,8 @@ final class ClusterDecoder {
               EndpointDecoder.endpoints(cluster.getLoadAssignment()),
               thresholds,
               outlier,
-              panic);
+              panic,
+              tls);
       default ->
           throw new IllegalArgumentException(
               "cluster "
@@ -76,6 +80,10 @@ final class ClusterDecoder {
         .equals(common.getDefaultInstanceForType())) {
       throw new IllegalArgumentException(
           where + ": common_lb_config fields other than healthy_panic_threshold are not supported");
+    }
+    if (cluster.getTransportSocketMatchesCount() > 0) {
+      throw new IllegalArgumentException(
+          where + ": transport_socket_matches are not supported by the embedded sidecar");
     }
     if (cluster.getTypedExtensionProtocolOptionsCount() > 0) {
       throw new IllegalArgumentException(

@@ -20,7 +20,13 @@ final class LastReadRecorder extends ChannelInboundHandlerAdapter {
   static void install(io.netty.channel.Channel channel) {
     LastReadRecorder recorder = new LastReadRecorder();
     channel.attr(KEY).set(recorder);
-    channel.pipeline().addFirst(recorder);
+    // After TLS, if any: the request bytes are the decrypted ones.
+    var tls = channel.pipeline().context(io.netty.handler.ssl.SslHandler.class);
+    if (tls != null) {
+      channel.pipeline().addAfter(tls.name(), null, recorder);
+    } else {
+      channel.pipeline().addFirst(recorder);
+    }
   }
 
   /**

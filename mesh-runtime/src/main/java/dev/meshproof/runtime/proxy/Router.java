@@ -16,6 +16,7 @@ import dev.meshproof.runtime.proxy.UpstreamCluster.UpstreamHost;
 import dev.meshproof.runtime.telemetry.ResponseFlag;
 import dev.meshproof.runtime.telemetry.UpstreamAttempt;
 import dev.meshproof.runtime.transport.UpstreamException;
+import dev.meshproof.runtime.transport.UpstreamTls;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -213,6 +214,23 @@ final class Router implements HttpFilterChain.Terminal {
     }
   }
 
+  /**
+   * The TLS of the cluster's transport socket: empty inside for plaintext; empty outside when the
+   * cluster needs TLS whose context is not built yet (never plaintext instead).
+   */
+  private static Optional<Optional<UpstreamTls>> upstreamTls(
+      RequestContext request, UpstreamCluster cluster) {
+    if (cluster.config.tls().isEmpty()) {
+      return Optional.of(Optional.empty());
+    }
+    ProxyConfig.TlsContextConfig tls = cluster.config.tls().get();
+    return request
+        .routing()
+        .tls()
+        .context(tls)
+        .map(context -> Optional.of(new UpstreamTls(context, tls.sni())));
+  }
+
   /** Envoy's local reply body for a request refused by a circuit breaker. */
   static final String OVERFLOW_BODY =
       "upstream connect error or disconnect/reset before headers. reset reason: overflow";
@@ -238,7 +256,24 @@ final class Router implements HttpFilterChain.Terminal {
     }
     long attemptStart = clockNanos();
     CompletableFuture<FullHttpResponse> exchange =
-        upstream.send(host.address, forwarded, state.timeouts().perTry().orElse(Duration.ZERO));
+        upstreamTls(request, cluster)
+            .map(
+                tls ->
+                    upstream.send(
+                        host.address,
+                        forwarded,
+                        state.timeouts().perTry().orElse(Duration.ZERO),
+                        tls))
+            .orElseGet(
+                () -> {
+                  forwarded.release();
+                  // The cluster's secrets have not arrived: Envoy's cluster is still warming.
+                  return CompletableFuture.failedFuture(
+                      new UpstreamException(
+                          UpstreamException.Kind.CONNECT_FAILURE,
+                          "TLS secrets of " + cluster.config.name() + " not yet received",
+                          null));
+                });
     state.inFlight(exchange);
     exchange.whenComplete(
         (response, error) ->

@@ -16,4 +16,21 @@ interface UpstreamCall {
   /** Sends {@code request} (taking ownership of it); a zero {@code timeout} waits indefinitely. */
   CompletableFuture<FullHttpResponse> send(
       InetSocketAddress host, FullHttpRequest request, Duration timeout);
+
+  /**
+   * Sends over TLS when {@code tls} is given. The sidecar's connection pool implements it; a
+   * plaintext-only fake refuses TLS rather than send in the clear.
+   */
+  default CompletableFuture<FullHttpResponse> send(
+      InetSocketAddress host,
+      FullHttpRequest request,
+      Duration timeout,
+      java.util.Optional<dev.meshproof.runtime.transport.UpstreamTls> tls) {
+    if (tls.isPresent()) {
+      request.release();
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("this upstream call does not implement TLS"));
+    }
+    return send(host, request, timeout);
+  }
 }

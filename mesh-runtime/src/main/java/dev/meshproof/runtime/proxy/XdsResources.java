@@ -81,7 +81,8 @@ final class XdsResources {
                     new ListenerConfig(
                         l.name(),
                         l.address(),
-                        l.filterChains().stream().map(c -> resolve(c, routes)).toList())));
+                        l.filterChains().stream().map(c -> resolve(c, routes)).toList(),
+                        l.tlsInspector())));
     Map<String, ClusterConfig> clusters = new LinkedHashMap<>();
     get(XdsResourceHandler.CLUSTERS)
         .forEach(
@@ -94,7 +95,7 @@ final class XdsResources {
                       : c.withEndpoints(
                           assignments.getOrDefault(decoded.edsServiceName().get(), List.of())));
             });
-    return new ProxyConfig(listeners, clusters, versions);
+    return new ProxyConfig(listeners, clusters, versions, get(XdsResourceHandler.SECRETS));
   }
 
   private static FilterChainConfig resolve(
@@ -103,6 +104,8 @@ final class XdsResources {
     return hcm.routes().isPresent()
         ? chain
         : new FilterChainConfig(
-            chain.match(), hcm.withRoutes(Optional.ofNullable(routes.get(hcm.routeConfigName()))));
+            chain.match(),
+            hcm.withRoutes(Optional.ofNullable(routes.get(hcm.routeConfigName()))),
+            chain.tls());
   }
 }

@@ -18,16 +18,23 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 
 /**
  * Keep-alive HTTP/1.1 connections to upstream addresses, one pool per address. Used by the sidecar
@@ -41,7 +48,10 @@ public final class HttpConnectionPool implements AutoCloseable {
 
   private final EventLoopGroup group;
   private final Duration connectTimeout;
-  private final Map<InetSocketAddress, SimpleChannelPool> pools = new ConcurrentHashMap<>();
+  private final Map<PoolKey, SimpleChannelPool> pools = new ConcurrentHashMap<>();
+
+  /** One pool per upstream address and TLS context (none for plaintext). */
+  private record PoolKey(InetSocketAddress address, Optional<UpstreamTls> tls) {}
 
   /**
    * Every connection the pools opened, idle or in use: a pool's own close only closes the idle
@@ -64,8 +74,21 @@ public final class HttpConnectionPool implements AutoCloseable {
    */
   public CompletableFuture<FullHttpResponse> send(
       InetSocketAddress address, FullHttpRequest request, Duration timeout) {
+    return send(address, request, timeout, Optional.empty());
+  }
+
+  /**
+   * Sends {@code request} to {@code address} over a connection with {@code tls}, if given: the
+   * request is written once the handshake succeeded; a failed handshake (the peer's certificate
+   * refused, or ours) is a connection failure, as Envoy's.
+   */
+  public CompletableFuture<FullHttpResponse> send(
+      InetSocketAddress address,
+      FullHttpRequest request,
+      Duration timeout,
+      Optional<UpstreamTls> tls) {
     CompletableFuture<FullHttpResponse> result = new CompletableFuture<>();
-    ChannelPool pool = pools.computeIfAbsent(address, this::newPool);
+    ChannelPool pool = pools.computeIfAbsent(new PoolKey(address, tls), this::newPool);
     pool.acquire()
         .addListener(
             acquired -> {
@@ -79,7 +102,31 @@ public final class HttpConnectionPool implements AutoCloseable {
                 return;
               }
               Channel channel = (Channel) acquired.getNow();
-              exchange(pool, channel, request, timeout, result);
+              SslHandler handshaking = channel.pipeline().get(SslHandler.class);
+              if (handshaking == null || handshaking.handshakeFuture().isSuccess()) {
+                exchange(pool, channel, request, timeout, result);
+                return;
+              }
+              handshaking
+                  .handshakeFuture()
+                  .addListener(
+                      handshake -> {
+                        if (handshake.isSuccess()) {
+                          exchange(pool, channel, request, timeout, result);
+                          return;
+                        }
+                        ReferenceCountUtil.release(request);
+                        channel.close();
+                        pool.release(channel);
+                        result.completeExceptionally(
+                            new UpstreamException(
+                                UpstreamException.Kind.CONNECT_FAILURE,
+                                "connection failure to "
+                                    + address
+                                    + ", transport failure reason: TLS error: "
+                                    + handshake.cause().getMessage(),
+                                handshake.cause()));
+                      });
             });
     return result;
   }
@@ -134,7 +181,8 @@ public final class HttpConnectionPool implements AutoCloseable {
             });
   }
 
-  private SimpleChannelPool newPool(InetSocketAddress address) {
+  private SimpleChannelPool newPool(PoolKey key) {
+    InetSocketAddress address = key.address();
     Bootstrap bootstrap =
         new Bootstrap()
             .group(group)
@@ -152,6 +200,27 @@ public final class HttpConnectionPool implements AutoCloseable {
               channel.close();
               return;
             }
+            key.tls()
+                .ifPresent(
+                    tls -> {
+                      SSLEngine engine =
+                          tls.context()
+                              .newEngine(
+                                  channel.alloc(), address.getHostString(), address.getPort());
+                      tls.sni()
+                          .ifPresent(
+                              sni -> {
+                                // istiod's SNI (outbound_.80_._.host) has underscores, which
+                                // the JDK's TLS server refuses as illegal_parameter; such a name
+                                // is not sent (a documented difference: sidecar inbound chains
+                                // never match on SNI, so no routing depends on it).
+                                SSLParameters params = engine.getSSLParameters();
+                                validHostName(sni)
+                                    .ifPresent(name -> params.setServerNames(List.of(name)));
+                                engine.setSSLParameters(params);
+                              });
+                      channel.pipeline().addLast(new SslHandler(engine));
+                    });
             channel
                 .pipeline()
                 .addLast(new HttpClientCodec())
@@ -159,6 +228,14 @@ public final class HttpConnectionPool implements AutoCloseable {
                 .addLast(new ResponseHandler());
           }
         });
+  }
+
+  private static Optional<SNIServerName> validHostName(String sni) {
+    try {
+      return Optional.of(new SNIHostName(sni));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
   }
 
   /** Completes the pending exchange with the response, or fails it when the connection dies. */

@@ -18,6 +18,8 @@ public final class XdsNames {
       "type.googleapis.com/envoy.config.listener.v3.Listener";
   public static final String TYPE_ROUTE =
       "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
+  public static final String TYPE_SECRET =
+      "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
 
   private XdsNames() {}
 
@@ -40,6 +42,7 @@ public final class XdsNames {
       case TYPE_ENDPOINT -> "EDS";
       case TYPE_LISTENER -> "LDS";
       case TYPE_ROUTE -> "RDS";
+      case TYPE_SECRET -> "SDS";
       default -> typeUrl;
     };
   }

@@ -7,6 +7,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -37,8 +38,12 @@ public final class XdsTranslator {
     List<ClusterLoadAssignment> endpoints = new EndpointBuilder(input).build();
     List<Listener> listeners = new ListenerBuilder(input, routeBuilder).build();
     List<RouteConfiguration> routes = routeBuilder.build();
-    String version = contentVersion(clusters, endpoints, listeners, routes);
-    Snapshot snapshot = Snapshot.create(clusters, endpoints, listeners, routes, List.of(), version);
+    List<Secret> secrets =
+        MtlsBuilder.referencesSecrets(clusters, listeners)
+            ? new MtlsBuilder(input).secrets()
+            : List.of();
+    String version = contentVersion(clusters, endpoints, listeners, routes, secrets);
+    Snapshot snapshot = Snapshot.create(clusters, endpoints, listeners, routes, secrets, version);
     try {
       snapshot.ensureConsistent();
     } catch (SnapshotConsistencyException e) {

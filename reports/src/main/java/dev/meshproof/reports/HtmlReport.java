@@ -3,6 +3,7 @@ package dev.meshproof.reports;
 import static dev.meshproof.reports.Html.escape;
 
 import dev.meshproof.scenario.result.ExpectationResult;
+import dev.meshproof.scenario.result.FailedRequest;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
 import java.nio.charset.StandardCharsets;
@@ -410,7 +411,32 @@ final class HtmlReport {
     out.append("</article>\n");
   }
 
+  /**
+   * One run's evidence as a page of its own (expectations, charts, failed requests explained), for
+   * tools that attach evidence per test, such as Allure.
+   */
+  static String runPage(ScenarioResult result) {
+    HtmlReport page = new HtmlReport(null, null, Optional.empty());
+    page.out
+        .append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+        .append("<title>")
+        .append(escape(result.scenario() + " on " + result.target()))
+        .append("</title>\n<style>\n")
+        .append(CSS)
+        .append("</style>\n</head>\n<body>\n<main>\n");
+    page.runBody(result);
+    page.out.append("</section>\n</main>\n</body>\n</html>\n");
+    return page.out.toString();
+  }
+
   private void run(ConformanceTestResult test, ScenarioResult result) {
+    runBody(result);
+    attachments(test, result);
+    out.append("</section>\n");
+  }
+
+  /** Opens the run's section and writes everything but its attachments. */
+  private void runBody(ScenarioResult result) {
     out.append("<section class=\"run\">\n<h4>")
         .append(escape(result.target()))
         .append(": ")
@@ -448,8 +474,6 @@ final class HtmlReport {
     for (EvidenceRenderer renderer : renderers) {
       out.append(renderer.drawRun(result, drawing));
     }
-    attachments(test, result);
-    out.append("</section>\n");
   }
 
   private void expectation(ExpectationResult e) {
@@ -515,6 +539,30 @@ final class HtmlReport {
               .append(escape(e.description()))
               .append(" \u2014 ")
               .append(escape(e.message()))
+              .append("</li>\n");
+        }
+        if (!run.failedRequests().isEmpty()) {
+          FailedRequest r = run.failedRequests().get(0);
+          out.append("<li><strong>")
+              .append(escape(run.target()))
+              .append("</strong>: first failed request #")
+              .append(r.index())
+              .append(" ended ")
+              .append(r.status() > 0 ? r.status() + " " : "")
+              .append(escape(r.outcome()))
+              .append(
+                  r.proxy()
+                      .map(
+                          p ->
+                              "; client sidecar: route <code>"
+                                  + escape(p.route())
+                                  + "</code>, cluster <code>"
+                                  + escape(p.upstreamCluster())
+                                  + "</code>, endpoint <code>"
+                                  + escape(p.upstreamHost())
+                                  + "</code>, flags "
+                                  + FailedRequestEvidence.flags(p.responseFlags(), drawing))
+                      .orElse(""))
               .append("</li>\n");
         }
         if (wrong.isEmpty()) {

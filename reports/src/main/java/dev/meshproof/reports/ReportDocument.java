@@ -154,8 +154,7 @@ final class ReportDocument {
     return node;
   }
 
-  private static ObjectNode run(
-      ScenarioResult result, Collection<AttachmentLayout.Entry> attachments) {
+  static ObjectNode run(ScenarioResult result, Collection<AttachmentLayout.Entry> attachments) {
     ObjectNode node = NODES.objectNode();
     node.put("target", result.target());
     if (result.scenario() != null) {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.meshproof.scenario.result.ScenarioResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -144,6 +145,19 @@ public final class ReportWriter {
   /** The HTML report as a string, without writing attachments. */
   public static String toHtml(ConformanceReport report) {
     return HtmlReport.render(report, new AttachmentLayout(report), Optional.empty());
+  }
+
+  /**
+   * One run's evidence as JSON, shaped as an element of {@code tests[].targets} in {@link
+   * #EVIDENCE} (without attachment paths), for tools that attach evidence per test, such as Allure.
+   */
+  public static String runEvidenceJson(ScenarioResult result) {
+    return toJson(ReportDocument.run(result, List.of()));
+  }
+
+  /** One run's evidence as a self-contained HTML page with its charts (see {@link #toHtml}). */
+  public static String runHtml(ScenarioResult result) {
+    return HtmlReport.runPage(result);
   }
 
   /** The JSON Schema of {@link #EVIDENCE} (draft 2020-12). */

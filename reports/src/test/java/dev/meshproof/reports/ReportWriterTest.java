@@ -399,4 +399,20 @@ class ReportWriterTest {
         .isEqualTo("UH");
     org.assertj.core.api.Assertions.assertThat(failed.get(1).has("proxy")).isFalse();
   }
+
+  @Test
+  void oneRunsEvidenceStandsAloneAsJsonAndAsAPageWithItsCharts() throws IOException {
+    var run = SampleReports.failingRetriesOnEmbedded();
+
+    JsonNode json = new ObjectMapper().readTree(ReportWriter.runEvidenceJson(run));
+    assertThat(json.get("target").asText()).isEqualTo("embedded");
+    assertThat(json.get("failedRequests").get(0).get("proxy").get("responseFlags").asText())
+        .isEqualTo("UH");
+    assertThat(ReportWriter.runHtml(run))
+        .startsWith("<!DOCTYPE html>")
+        .contains("<h4>embedded: <span class=\"badge failed\">FAILED</span></h4>")
+        .contains("<svg class=\"chart\"")
+        .contains("<code>UH</code> no healthy upstream host")
+        .doesNotContain("<script");
+  }
 }

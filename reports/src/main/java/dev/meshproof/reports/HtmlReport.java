@@ -99,6 +99,7 @@ final class HtmlReport {
       ol.requests{padding-left:20px}ol.requests li{margin:6px 0}
       ol.requests dl.meta{grid-template-columns:repeat(auto-fill,minmax(320px,1fr))}
       figure{margin:4px 0}figcaption{color:var(--muted);font-size:12px}
+      dl.meta dd{min-width:0;overflow-wrap:anywhere}
       kbd{border:1px solid var(--line);border-radius:3px;padding:0 4px;background:var(--bg2)}
       @media print{details{display:block}details>pre{display:block}}
       """;
@@ -249,7 +250,7 @@ final class HtmlReport {
     meta("Implementation", escape(impl.project()) + " " + escape(impl.version()));
     meta("Istio version emulated", escape(report.istioVersion()));
     meta("Meshproof", escape(report.meshproofVersion()));
-    String date = ReportDocument.iso(report.date());
+    String date = GatewayReportDocument.rfc3339(report.date());
     meta("Date", "<time datetime=\"" + escape(date) + "\">" + escape(date) + "</time>");
     meta("Profile", escape(report.conformanceProfile()) + " (mode " + escape(report.mode()) + ")");
     impl.url().ifPresent(u -> meta("URL", link(u.toString())));

@@ -23,7 +23,7 @@ class IstioKindsTest {
   void tableListsEveryKindWithItsApiVersions() {
     assertThat(IstioKinds.ALL)
         .extracting(IstioKind::kind)
-        .containsExactly("VirtualService", "DestinationRule");
+        .containsExactly("VirtualService", "DestinationRule", "PeerAuthentication");
     assertThat(IstioKinds.VIRTUAL_SERVICE.apiVersions())
         .containsExactly(
             "networking.istio.io/v1",
@@ -31,7 +31,7 @@ class IstioKindsTest {
             "networking.istio.io/v1alpha3");
     assertThat(IstioKinds.byKind("DestinationRule")).contains(IstioKinds.DESTINATION_RULE);
     assertThat(IstioKinds.byKind("Gateway")).isEmpty();
-    assertThat(IstioKinds.names()).isEqualTo("VirtualService, DestinationRule");
+    assertThat(IstioKinds.names()).isEqualTo("VirtualService, DestinationRule, PeerAuthentication");
   }
 
   @Test

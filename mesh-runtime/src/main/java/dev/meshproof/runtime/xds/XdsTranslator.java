@@ -42,7 +42,11 @@ public final class XdsTranslator {
         MtlsBuilder.referencesSecrets(clusters, listeners)
             ? new MtlsBuilder(input).secrets()
             : List.of();
-    String version = contentVersion(clusters, endpoints, listeners, routes, secrets);
+    // Secrets join the hash only when present, so a mesh without a CA keeps its versions.
+    String version =
+        secrets.isEmpty()
+            ? contentVersion(clusters, endpoints, listeners, routes)
+            : contentVersion(clusters, endpoints, listeners, routes, secrets);
     Snapshot snapshot = Snapshot.create(clusters, endpoints, listeners, routes, secrets, version);
     try {
       snapshot.ensureConsistent();

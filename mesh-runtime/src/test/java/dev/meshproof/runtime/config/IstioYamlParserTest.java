@@ -151,6 +151,6 @@ class IstioYamlParserTest {
                     "x.yaml",
                     "default"))
         .hasMessageContaining(
-            "x.yaml:2:7: kind: \"Sidecar\" is not supported (expected one of: VirtualService, DestinationRule)");
+            "x.yaml:2:7: kind: \"Sidecar\" is not supported (expected one of: VirtualService, DestinationRule, PeerAuthentication)");
   }
 }

@@ -164,16 +164,16 @@ class XdsDecoderTest {
             .setFilterChainMatch(
                 io.envoyproxy.envoy.config.listener.v3.FilterChainMatch.newBuilder()
                     .addServerNames("reviews.default.svc.cluster.local"));
-    FilterChain.Builder tls =
+    FilterChain.Builder quic =
         chain(hcm())
             .setFilterChainMatch(
                 io.envoyproxy.envoy.config.listener.v3.FilterChainMatch.newBuilder()
-                    .setTransportProtocol("tls"));
+                    .setTransportProtocol("quic"));
 
     assertThatThrownBy(() -> ListenerDecoder.listener(listener(sni)))
         .hasMessageContaining("filter_chain_match: [server_names] not supported");
-    assertThatThrownBy(() -> ListenerDecoder.listener(listener(tls)))
-        .hasMessageContaining("transport_protocol 'tls' is not supported");
+    assertThatThrownBy(() -> ListenerDecoder.listener(listener(quic)))
+        .hasMessageContaining("transport_protocol 'quic' is not supported");
   }
 
   @Test
@@ -310,19 +310,48 @@ class XdsDecoderTest {
         listener(chain(hcm())).toBuilder().setDefaultFilterChain(chain(hcm())).build();
 
     assertThatThrownBy(() -> ListenerDecoder.listener(withDefault))
-        .hasMessageContaining("default_filter_chain and listener_filters are not supported");
+        .hasMessageContaining("default_filter_chain is not supported");
+    Listener originalDst =
+        listener(chain(hcm())).toBuilder()
+            .addListenerFilters(
+                io.envoyproxy.envoy.config.listener.v3.ListenerFilter.newBuilder()
+                    .setName("envoy.filters.listener.original_dst")
+                    .setTypedConfig(
+                        com.google.protobuf.Any.pack(
+                            io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3
+                                .OriginalDst.getDefaultInstance())))
+            .build();
+    assertThatThrownBy(() -> ListenerDecoder.listener(originalDst))
+        .hasMessageContaining("is not supported by the embedded sidecar (expected: ")
+        .hasMessageContaining("TlsInspector");
   }
 
   @Test
-  void aFilterChainWithATransportSocketIsNacked() {
+  void aFilterChainWithATransportSocketOtherThanDownstreamTlsIsNacked() {
     FilterChain.Builder tls =
         chain(hcm())
             .setTransportSocket(
                 io.envoyproxy.envoy.config.core.v3.TransportSocket.newBuilder()
                     .setName("envoy.transport_sockets.tls"));
+    FilterChain.Builder ocsp =
+        chain(hcm())
+            .setTransportSocket(
+                io.envoyproxy.envoy.config.core.v3.TransportSocket.newBuilder()
+                    .setName("envoy.transport_sockets.tls")
+                    .setTypedConfig(
+                        com.google.protobuf.Any.pack(
+                            io.envoyproxy.envoy.extensions.transport_sockets.tls.v3
+                                .DownstreamTlsContext.newBuilder()
+                                .setOcspStaplePolicy(
+                                    io.envoyproxy.envoy.extensions.transport_sockets.tls.v3
+                                        .DownstreamTlsContext.OcspStaplePolicy.STRICT_STAPLING)
+                                .build())));
 
     assertThatThrownBy(() -> ListenerDecoder.listener(listener(tls)))
-        .hasMessageContaining("[transport_socket] not supported");
+        .hasMessageContaining("is not supported by the embedded sidecar (expected: ")
+        .hasMessageContaining("DownstreamTlsContext");
+    assertThatThrownBy(() -> ListenerDecoder.listener(listener(ocsp)))
+        .hasMessageContaining("[ocsp_staple_policy] not supported");
   }
 
   @Test

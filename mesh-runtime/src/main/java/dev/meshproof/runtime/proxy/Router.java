@@ -135,8 +135,9 @@ final class Router implements HttpFilterChain.Terminal {
   /** A local reply after route selection carries the route's response header changes. */
   private static RequestOutcome withResponseHeaderChanges(
       RequestOutcome outcome, List<HeaderChanges> changes) {
-    return outcome instanceof RequestOutcome.LocalReply reply
-        ? reply.withResponseHeaderChanges(changes)
+    List<HeaderChanges> present = changes.stream().filter(c -> !c.isEmpty()).toList();
+    return outcome instanceof RequestOutcome.LocalReply reply && !present.isEmpty()
+        ? reply.withResponseHeaderChanges(present)
         : outcome;
   }
 

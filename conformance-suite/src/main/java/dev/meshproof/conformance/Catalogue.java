@@ -476,8 +476,8 @@ public final class Catalogue {
         new ConformanceTest(
             "mesh-per-try-timeout",
             Feature.MeshPerTryTimeout,
-            "perTryTimeout 100 ms with 2 retries on gateway-error: a 1 s service gets 3 attempts of"
-                + " 100 ms each, then 504 UT within the 2 s route timeout; a 20 ms service is never"
+            "perTryTimeout 250 ms with 2 retries on gateway-error: a 1 s service gets 3 attempts of"
+                + " 250 ms each, then 504 UT within the 2 s route timeout; a 20 ms service is never"
                 + " retried.",
             VIRTUAL_SERVICE_DOC + "#HTTPRetry",
             yaml ->
@@ -508,12 +508,12 @@ public final class Catalogue {
                                 .concurrency(5))
                     .expect(attempts().forTraffic("slow").exactly(3))
                     .expect(responseFlag("UT").forTraffic("slow"))
-                    // 3 x 100 ms plus at most 25 + 50 ms of back-off, and a scheduling margin.
+                    // 3 x 250 ms plus at most 25 + 50 ms of back-off, and a scheduling margin.
                     .expect(
                         latency()
                             .forTraffic("slow")
-                            .atLeast(Duration.ofMillis(290))
-                            .atMost(Duration.ofMillis(375), Duration.ofMillis(250)))
+                            .atLeast(Duration.ofMillis(740))
+                            .atMost(Duration.ofMillis(825), Duration.ofMillis(250)))
                     .expect(attempts().forTraffic("quick").neverRetried())
                     .expect(
                         split("catalog")

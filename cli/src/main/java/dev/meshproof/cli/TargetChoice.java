@@ -1,0 +1,20 @@
+package dev.meshproof.cli;
+
+import dev.meshproof.scenario.targets.Target;
+import dev.meshproof.scenario.targets.Targets;
+import java.util.List;
+
+/** The {@code --target} values. */
+enum TargetChoice {
+  embedded,
+  envoy,
+  all;
+
+  List<Target> targets() {
+    return switch (this) {
+      case embedded -> List.of(Targets.embedded());
+      case envoy -> List.of(Targets.envoy());
+      case all -> List.of(Targets.embedded(), Targets.envoy());
+    };
+  }
+}

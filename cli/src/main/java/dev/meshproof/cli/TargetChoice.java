@@ -11,10 +11,6 @@ enum TargetChoice {
   all;
 
   List<Target> targets() {
-    return switch (this) {
-      case embedded -> List.of(Targets.embedded());
-      case envoy -> List.of(Targets.envoy());
-      case all -> List.of(Targets.embedded(), Targets.envoy());
-    };
+    return Targets.named(name());
   }
 }

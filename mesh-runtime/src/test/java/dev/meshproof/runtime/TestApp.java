@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A minimal app for mesh-runtime's own tests (which must not depend on fake-services): answers
- * {@code <name> <path>} and echoes the Host header it saw.
+ * {@code <name> <path>} and echoes the Host header, method and body size it saw.
  */
 final class TestApp implements AutoCloseable {
   private final HttpServer server;
@@ -29,6 +29,12 @@ final class TestApp implements AutoCloseable {
           exchange
               .getResponseHeaders()
               .add("x-seen-host", exchange.getRequestHeaders().getFirst("Host"));
+          exchange.getResponseHeaders().add("x-seen-method", exchange.getRequestMethod());
+          exchange
+              .getResponseHeaders()
+              .add(
+                  "x-seen-body-size",
+                  String.valueOf(exchange.getRequestBody().readAllBytes().length));
           exchange.sendResponseHeaders(200, body.length);
           try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.meshproof.scenario.expect.ResponseFlagExpectation;
+import dev.meshproof.scenario.traffic.TrafficSpec;
 import dev.meshproof.scenario.yaml.Shape.Choice;
 import dev.meshproof.scenario.yaml.Shape.Field;
 import dev.meshproof.scenario.yaml.Shape.ListOf;
@@ -60,7 +61,13 @@ public final class ScenarioSchema {
           opt("name", string("a name expectations refer to (default traffic-<n>)")),
           req("from", string("the client workload that sends (one of clients)")),
           req("url", string("the URL as the app writes it, e.g. http://catalog/items")),
-          opt("headers", new MapOf(string("header value"), "request headers, sent as written")),
+          opt("method", new Choice(TrafficSpec.METHODS, "the HTTP method (default GET)")),
+          opt(
+              "headers",
+              new MapOf(
+                  string("header value"),
+                  "request headers, sent exactly as written (Host too, e.g. catalog:80)")),
+          opt("body", string("the request body, sent as UTF-8 (default none)")),
           opt("requests", integer("how many requests (default 100)", 1, Integer.MAX_VALUE)),
           opt("concurrency", integer("requests in flight at most (default 1)", 1, 1024)),
           opt("every", duration("send request i no earlier than i * every after the start")),

@@ -277,7 +277,9 @@ public final class ScenarioYaml {
 
     private static void traffic(Value traffic, TrafficSpec.Builder t) {
       traffic.string("name").ifPresent(t::named);
-      t.from(traffic.string("from").orElseThrow()).get(traffic.string("url").orElseThrow());
+      t.from(traffic.string("from").orElseThrow())
+          .request(traffic.string("method").orElse("GET"), traffic.string("url").orElseThrow());
+      traffic.string("body").ifPresent(t::body);
       traffic
           .get("headers")
           .ifPresent(
@@ -453,8 +455,14 @@ public final class ScenarioYaml {
       block.put("name", t.name());
       block.put("from", t.from());
       block.put("url", t.request().url().toString());
+      if (!t.request().method().equals("GET")) {
+        block.put("method", t.request().method());
+      }
       if (!t.request().headers().isEmpty()) {
         block.put("headers", new TreeMap<>(t.request().headers()));
+      }
+      if (t.request().body().length > 0) {
+        block.put("body", new String(t.request().body(), StandardCharsets.UTF_8));
       }
       block.put("requests", t.requests());
       if (t.concurrency() != 1) {

@@ -87,7 +87,7 @@ class ScenarioYamlTest {
         .contains(
             "s.yaml:9:5: traffic[0].reqests: unknown field \"reqests\", did you mean"
                 + " \"requests\"?")
-        .contains("allowed: [name, from, url, headers, requests,")
+        .contains("allowed: [name, from, url, method, headers, body, requests,")
         .doesNotContain("Exception")
         .doesNotContain("\tat ");
   }
@@ -102,6 +102,17 @@ class ScenarioYamlTest {
     assertThat(problems(text))
         .contains("s.yaml:11:26: expect[0].responseFlag.flag: \"UX\", did you mean \"UC\"?")
         .contains("expected: one of [UC, UF, UH, UT]");
+  }
+
+  @Test
+  void anUnknownMethodListsTheMethodsThatCanBeSent() {
+    String text =
+        VALID.replace("    url: http://catalog/", "    url: http://catalog/\n    method: GTE");
+
+    assertThat(problems(text))
+        .contains(
+            "traffic[0].method: \"GTE\", did you mean \"GET\"? (expected: one of [GET, HEAD,"
+                + " POST, PUT, DELETE, PATCH, OPTIONS])");
   }
 
   @Test
@@ -178,7 +189,8 @@ class ScenarioYamlTest {
                 t ->
                     t.named("a")
                         .from("client")
-                        .get("http://catalog:9080/x?y=1")
+                        .request("POST", "http://catalog:9080/x?y=1")
+                        .body("{\"order\": 1}")
                         .header("end-user", "jason")
                         .requests(7)
                         .concurrency(2)
@@ -232,6 +244,9 @@ class ScenarioYamlTest {
     assertThat(back.scenario().istio()).isEqualTo(scenario.istio());
     assertThat(back.scenario().traffic().get(0).request().headers())
         .isEqualTo(scenario.traffic().get(0).request().headers());
+    assertThat(back.scenario().traffic().get(0).request().method()).isEqualTo("POST");
+    assertThat(back.scenario().traffic().get(0).request().body())
+        .isEqualTo(scenario.traffic().get(0).request().body());
     assertThat(back.scenario().expectations())
         .extracting(Expectation::description)
         .isEqualTo(scenario.expectations().stream().map(Expectation::description).toList());

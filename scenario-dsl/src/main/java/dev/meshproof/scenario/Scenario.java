@@ -66,6 +66,13 @@ public record Scenario(
         name, services, clients, istio, traffic, expectations, chaos, newSeed, istioVersion);
   }
 
+  /** A copy emulating another Istio release, e.g. to compare two version profiles. */
+  public Scenario withIstioVersion(IstioVersion version) {
+    version.profile(); // rejects a release no profile covers, naming the range
+    return new Scenario(
+        name, services, clients, istio, traffic, expectations, chaos, seed, version);
+  }
+
   /**
    * Builds a {@link Scenario}; {@link #build()} checks that traffic comes from declared clients.
    */

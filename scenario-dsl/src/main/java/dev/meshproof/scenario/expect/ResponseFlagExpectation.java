@@ -36,9 +36,22 @@ public final class ResponseFlagExpectation implements Expectation {
   private final String flag;
   private final Optional<String> traffic;
 
+  /** The flags a client can see, in name order: the allowed values of {@code responseFlag}. */
+  public static java.util.List<String> flags() {
+    return java.util.List.copyOf(new java.util.TreeSet<>(SIGNATURES.keySet()));
+  }
+
   private ResponseFlagExpectation(String flag, Optional<String> traffic) {
     this.flag = flag;
     this.traffic = traffic;
+  }
+
+  @Override
+  public Map<String, Object> toYaml() {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("flag", flag);
+    traffic.ifPresent(t -> fields.put("traffic", t));
+    return Map.of("responseFlag", fields);
   }
 
   @Override

@@ -2,9 +2,13 @@ package dev.meshproof.runtime;
 
 import dev.meshproof.common.RandomSource;
 import dev.meshproof.runtime.client.MeshHttpClient;
+import dev.meshproof.runtime.config.ConfigProblem;
 import dev.meshproof.runtime.config.ConfigStore;
+import dev.meshproof.runtime.config.InvalidConfigException;
+import dev.meshproof.runtime.config.IstioKinds;
 import dev.meshproof.runtime.config.IstioResource;
 import dev.meshproof.runtime.config.IstioYamlParser;
+import dev.meshproof.runtime.config.NotSimulatedResource;
 import dev.meshproof.runtime.registry.ServiceInstance;
 import dev.meshproof.runtime.registry.ServiceRegistry;
 import dev.meshproof.runtime.transport.HttpConnectionPool;
@@ -184,9 +188,41 @@ public final class Mesh implements AutoCloseable {
    *     allowed, for every problem found; nothing is applied then
    */
   public synchronized List<IstioResource> apply(String yaml, String source) {
-    List<IstioResource> resources = config.apply(IstioYamlParser.parse(yaml, source, "default"));
+    List<IstioResource> parsed = IstioYamlParser.parse(yaml, source, "default");
+    List<ConfigProblem> topology =
+        parsed.stream()
+            .filter(r -> IstioKinds.TOPOLOGY.stream().anyMatch(k -> k.type().isInstance(r)))
+            .map(
+                r ->
+                    new ConfigProblem(
+                        r.meta().source(),
+                        r.meta().line(),
+                        1,
+                        "kind",
+                        r.meta().kind()
+                            + " "
+                            + r.meta().name()
+                            + " is topology, not mesh configuration (expected: Kubernetes"
+                            + " manifests as a scenario's topology, Scenario.Builder.topology;"
+                            + " Istio resources here)"))
+            .toList();
+    if (!topology.isEmpty()) {
+      throw new InvalidConfigException(topology);
+    }
+    List<IstioResource> resources = config.apply(parsed);
     pushIfRunning();
     return resources;
+  }
+
+  /**
+   * The applied resources of kinds the mesh accepts but does not simulate (an EnvoyFilter, a
+   * ConfigMap, ...), each as {@code apiVersion kind namespace/name (file:line)}, for a run to list.
+   */
+  public synchronized List<String> notSimulated() {
+    return config.all().stream()
+        .filter(NotSimulatedResource.class::isInstance)
+        .map(r -> ((NotSimulatedResource) r).describe())
+        .toList();
   }
 
   private void pushIfRunning() {

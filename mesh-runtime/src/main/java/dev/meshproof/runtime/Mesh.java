@@ -9,6 +9,7 @@ import dev.meshproof.runtime.config.IstioKinds;
 import dev.meshproof.runtime.config.IstioResource;
 import dev.meshproof.runtime.config.IstioYamlParser;
 import dev.meshproof.runtime.config.NotSimulatedResource;
+import dev.meshproof.runtime.registry.ServiceEntryInstances;
 import dev.meshproof.runtime.registry.ServiceInstance;
 import dev.meshproof.runtime.registry.ServiceRegistry;
 import dev.meshproof.runtime.transport.HttpConnectionPool;
@@ -210,6 +211,10 @@ public final class Mesh implements AutoCloseable {
       throw new InvalidConfigException(topology);
     }
     List<IstioResource> resources = config.apply(parsed);
+    registry.replaceServiceEntryInstances(
+        ServiceEntryInstances.of(
+            config.resources(IstioKinds.SERVICE_ENTRY),
+            config.resources(IstioKinds.WORKLOAD_ENTRY)));
     pushIfRunning();
     return resources;
   }

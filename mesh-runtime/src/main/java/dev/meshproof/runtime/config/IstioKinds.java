@@ -41,10 +41,11 @@ public final class IstioKinds {
 
   /**
    * <a href="https://istio.io/latest/docs/reference/config/networking/service-entry/">Docs</a>.
-   * Validated; not translated yet.
+   * Resolution STATIC with HTTP ports and loopback endpoints (inline or WorkloadEntries by
+   * selector) is translated; other values are rejected as not supported yet.
    */
   public static final IstioKind<ServiceEntry> SERVICE_ENTRY =
-      notYetSupported(
+      new IstioKind<>(
           "networking.istio.io",
           NETWORKING_VERSIONS,
           "ServiceEntry",
@@ -52,11 +53,11 @@ public final class IstioKinds {
           ServiceEntryParser::parseServiceEntry);
 
   /**
-   * <a href="https://istio.io/latest/docs/reference/config/networking/workload-entry/">Docs</a>.
-   * Validated; not translated yet.
+   * <a href="https://istio.io/latest/docs/reference/config/networking/workload-entry/">Docs</a>. A
+   * loopback address with labels and named ports, selected by ServiceEntries.
    */
   public static final IstioKind<WorkloadEntry> WORKLOAD_ENTRY =
-      notYetSupported(
+      new IstioKind<>(
           "networking.istio.io",
           NETWORKING_VERSIONS,
           "WorkloadEntry",

@@ -35,7 +35,14 @@ final class ServiceEntryParser {
       Pattern.compile(
           "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
 
+  private static final List<String> HTTP_PROTOCOLS = List.of("HTTP", "HTTP2", "GRPC");
+
   private ServiceEntryParser() {}
+
+  /** A valid Istio value the mesh does not implement yet. */
+  private static void notYet(YamlMapping m, Node at, String field, String what) {
+    m.problem(at, m.child(field), what + " is valid Istio, but not supported by Meshproof yet");
+  }
 
   static ServiceEntry parseServiceEntry(ResourceMeta meta, YamlMapping spec) {
     List<String> hosts = spec.stringList("hosts");
@@ -57,7 +64,7 @@ final class ServiceEntryParser {
                 + " with a wildcard prefix such as *.example.com)");
       }
     }
-    List<String> addresses = spec.stringList("addresses");
+    List<String> addresses = List.of();
     Set<String> portNames = new HashSet<>();
     Set<Integer> portNumbers = new HashSet<>();
     List<ServiceEntry.Port> ports =
@@ -71,6 +78,24 @@ final class ServiceEntryParser {
               }
               String protocol = p.oneOf("protocol", PROTOCOLS).orElse("");
               String name = p.string("name").orElse("");
+              if (!protocol.isEmpty() && !HTTP_PROTOCOLS.contains(protocol)) {
+                notYet(
+                    p,
+                    p.value("protocol").orElseThrow(),
+                    "protocol",
+                    "protocol "
+                        + protocol
+                        + " (supported: "
+                        + String.join(", ", HTTP_PROTOCOLS)
+                        + ")");
+              } else if (protocol.isEmpty() && !name.equals("http") && !name.startsWith("http-")) {
+                notYet(
+                    p,
+                    p.node(),
+                    "protocol",
+                    "a port without protocol HTTP or an http name,"
+                        + " which Istio treats as TCP (supported: protocol: HTTP)");
+              }
               int targetPort = p.integer("targetPort", 1, 65535).orElse(0);
               if (!name.isEmpty() && !portNames.add(name)) {
                 p.problem(
@@ -136,8 +161,31 @@ final class ServiceEntryParser {
                           + " with resolution DNS and no endpoints (expected: hosts"
                           + " that are DNS names, since they are resolved)"));
     }
-    spec.stringList("subjectAltNames");
-    spec.stringList("exportTo");
+    for (String field : List.of("addresses", "subjectAltNames", "exportTo")) {
+      spec.notYetSupported(field);
+    }
+    if (resolution != ServiceEntry.Resolution.STATIC) {
+      spec.value("resolution")
+          .ifPresentOrElse(
+              v ->
+                  notYet(
+                      spec, v, "resolution", "resolution " + resolution + " (supported: STATIC)"),
+              () ->
+                  notYet(
+                      spec,
+                      spec.node(),
+                      "resolution",
+                      "resolution NONE, the default (supported: STATIC)"));
+    }
+    for (int i = 0; i < hosts.size(); i++) {
+      if (hosts.get(i).startsWith("*")) {
+        notYet(
+            spec,
+            spec.value("hosts").orElseThrow(),
+            "hosts[" + i + "]",
+            "wildcard host " + hosts.get(i) + " (supported: exact hosts)");
+      }
+    }
     spec.finish();
     return new ServiceEntry(
         meta, hosts, addresses, ports, location, resolution, endpoints, selector);
@@ -155,9 +203,22 @@ final class ServiceEntryParser {
   private static WorkloadEntry.Endpoint endpoint(
       YamlMapping e, ServiceEntry.Resolution resolution, Set<String> portNames) {
     String address = e.string("address").orElse("");
-    if (resolution == ServiceEntry.Resolution.STATIC
-        && !address.isEmpty()
-        && !IPV4.matcher(address).matches()
+    if (address.isEmpty()) {
+      e.problem(
+          e.value("address").orElse(e.node()),
+          e.child("address"),
+          "required field is missing (expected: a loopback IP such as 127.0.0.1)");
+    } else if (IPV4.matcher(address).matches()) {
+      if (!address.startsWith("127.")) {
+        e.problem(
+            e.value("address").orElseThrow(),
+            e.child("address"),
+            "\""
+                + address
+                + "\" is not a loopback address (expected: 127.0.0.0/8; Meshproof sends traffic"
+                + " only to loopback)");
+      }
+    } else if (resolution == ServiceEntry.Resolution.STATIC
         && !address.contains(":")
         && !address.startsWith("unix://")) {
       e.problem(
@@ -167,6 +228,12 @@ final class ServiceEntryParser {
               + address
               + "\" is not an IP address (expected: an IP such as 127.0.0.1, or"
               + " unix://path, with resolution STATIC)");
+    } else {
+      notYet(
+          e,
+          e.value("address").orElseThrow(),
+          "address",
+          "address " + address + " (supported: an IPv4 loopback address)");
     }
     Map<String, Integer> ports = new LinkedHashMap<>();
     e.mapping("ports")
@@ -189,10 +256,13 @@ final class ServiceEntryParser {
               p.finish();
             });
     Map<String, String> labels = e.stringMap("labels");
-    String network = e.string("network").orElse("");
-    String locality = e.string("locality").orElse("");
-    OptionalInt weight = e.integer("weight", 0, Integer.MAX_VALUE);
-    String serviceAccount = e.string("serviceAccount").orElse("");
+    String network = "";
+    String locality = "";
+    OptionalInt weight = OptionalInt.empty();
+    String serviceAccount = "";
+    for (String field : List.of("network", "locality", "weight", "serviceAccount")) {
+      e.notYetSupported(field);
+    }
     e.finish();
     return new WorkloadEntry.Endpoint(
         address, ports, labels, network, locality, weight, serviceAccount);

@@ -152,6 +152,7 @@ class IstioYamlParserTest {
                     "default"))
         .hasMessageContaining(
             "x.yaml:2:7: kind: Sidecar is valid Istio, but not supported by Meshproof yet (it would"
-                + " be silently ignored; supported: VirtualService, DestinationRule)");
+                + " be silently ignored; supported: VirtualService, DestinationRule, ServiceEntry,"
+                + " WorkloadEntry)");
   }
 }

@@ -41,33 +41,67 @@ class ManifestKindsTest {
         .contains("m.yaml:9:3: spec.endpoints: endpoints are set with resolution NONE")
         .contains(
             "m.yaml:10:18: spec.endpoints[0].ports.htp: endpoint port htp is not a port of the"
-                + " ServiceEntry (expected one of: http)")
-        .doesNotContain("not supported by Meshproof yet");
+                + " ServiceEntry (expected one of: http)");
   }
 
   @Test
-  void validServiceEntryIsRejectedOnlyAsNotSupportedYet() {
-    assertThat(
-            rejected(
-                    """
-                    apiVersion: networking.istio.io/v1
-                    kind: ServiceEntry
-                    metadata: {name: ext}
-                    spec:
-                      hosts: [api.example.com]
-                      location: MESH_INTERNAL
-                      ports: [{number: 80, name: http, protocol: HTTP}]
-                      resolution: STATIC
-                      endpoints: [{address: 127.0.0.1, ports: {http: 8080}}]
-                    """)
-                .problems())
+  void staticServiceEntryOnLoopbackParses() {
+    List<IstioResource> resources =
+        IstioYamlParser.parse(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: ext}
+            spec:
+              hosts: [api.example.com]
+              location: MESH_INTERNAL
+              ports: [{number: 80, name: http, protocol: HTTP}]
+              resolution: STATIC
+              endpoints: [{address: 127.0.0.1, ports: {http: 8080}, labels: {version: v1}}]
+            """,
+            "m.yaml",
+            "default");
+    assertThat(resources)
         .singleElement()
-        .satisfies(
-            p -> {
-              assertThat(p.line()).isEqualTo(2);
-              assertThat(p.message())
-                  .startsWith("ServiceEntry is valid Istio, but not supported by Meshproof yet");
+        .isInstanceOfSatisfying(
+            ServiceEntry.class,
+            se -> {
+              assertThat(se.location()).isEqualTo(ServiceEntry.Location.MESH_INTERNAL);
+              assertThat(se.resolution()).isEqualTo(ServiceEntry.Resolution.STATIC);
+              assertThat(se.endpoints().get(0).ports()).containsEntry("http", 8080);
             });
+  }
+
+  @Test
+  void serviceEntryValuesBeyondStaticHttpOnLoopbackAreRejectedAsNotSupportedYet() {
+    String message =
+        rejected(
+                """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: ext}
+                spec:
+                  hosts: [api.example.com]
+                  ports: [{number: 443, name: tls, protocol: TLS}]
+                  resolution: DNS
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: vm}
+                spec: {address: 10.0.0.7, weight: 3}
+                """)
+            .getMessage();
+    assertThat(message)
+        .contains(
+            "m.yaml:6:46: spec.ports[0].protocol: protocol TLS (supported: HTTP, HTTP2, GRPC)"
+                + " is valid Istio, but not supported by Meshproof yet")
+        .contains(
+            "m.yaml:7:15: spec.resolution: resolution DNS (supported: STATIC) is valid Istio,"
+                + " but not supported by Meshproof yet")
+        .contains(
+            "m.yaml:12:17: spec.address: \"10.0.0.7\" is not a loopback address (expected:"
+                + " 127.0.0.0/8")
+        .contains("m.yaml:12:27: spec.weight: valid Istio, but not supported by Meshproof yet");
   }
 
   @Test

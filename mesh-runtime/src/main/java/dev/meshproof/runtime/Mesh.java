@@ -9,6 +9,7 @@ import dev.meshproof.runtime.config.IstioKinds;
 import dev.meshproof.runtime.config.IstioResource;
 import dev.meshproof.runtime.config.IstioYamlParser;
 import dev.meshproof.runtime.config.NotSimulatedResource;
+import dev.meshproof.runtime.config.Sidecar;
 import dev.meshproof.runtime.registry.ServiceEntryInstances;
 import dev.meshproof.runtime.registry.ServiceInstance;
 import dev.meshproof.runtime.registry.ServiceRegistry;
@@ -17,6 +18,7 @@ import dev.meshproof.runtime.xds.ControlPlane;
 import dev.meshproof.runtime.xds.ProxyIdentity;
 import dev.meshproof.runtime.xds.ProxyNode;
 import dev.meshproof.runtime.xds.ProxyStatus;
+import dev.meshproof.runtime.xds.SidecarScope;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -162,7 +164,13 @@ public final class Mesh implements AutoCloseable {
                         spec.servicePort().getAsInt(),
                         sidecar.inboundAddress().orElseThrow(),
                         spec.app().orElseThrow()));
-    controlPlane.register(new ProxyNode(identity, sidecar.outboundAddress(), inbound));
+    controlPlane.register(
+        new ProxyNode(identity, sidecar.outboundAddress(), inbound)
+            .withScope(
+                SidecarScope.forProxy(
+                    spec.namespace(),
+                    spec.labels(),
+                    config.resourcesInCreationOrder(IstioKinds.SIDECAR))));
     inbound.ifPresent(
         in ->
             registry.add(
@@ -211,6 +219,11 @@ public final class Mesh implements AutoCloseable {
       throw new InvalidConfigException(topology);
     }
     List<IstioResource> resources = config.apply(parsed);
+    List<Sidecar> sidecars = config.resourcesInCreationOrder(IstioKinds.SIDECAR);
+    for (ProxyNode proxy : controlPlane.registeredProxies()) {
+      controlPlane.register(
+          proxy.withScope(SidecarScope.forProxy(proxy.namespace(), proxy.labels(), sidecars)));
+    }
     registry.replaceServiceEntryInstances(
         ServiceEntryInstances.of(
             config.resources(IstioKinds.SERVICE_ENTRY),

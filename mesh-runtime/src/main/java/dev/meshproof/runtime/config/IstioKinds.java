@@ -77,11 +77,12 @@ public final class IstioKinds {
           GatewayParser::parse);
 
   /**
-   * <a href="https://istio.io/latest/docs/reference/config/networking/sidecar/">Docs</a>.
-   * Validated; egress scoping not translated yet.
+   * <a href="https://istio.io/latest/docs/reference/config/networking/sidecar/">Docs</a>. Egress
+   * host scoping ({@code egress[].hosts}, by workload selector) is translated; ports, ingress and
+   * outboundTrafficPolicy are rejected as not supported yet.
    */
   public static final IstioKind<Sidecar> SIDECAR =
-      notYetSupported(
+      new IstioKind<>(
           "networking.istio.io",
           NETWORKING_VERSIONS,
           "Sidecar",

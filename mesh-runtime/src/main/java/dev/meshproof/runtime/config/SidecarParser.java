@@ -31,12 +31,14 @@ final class SidecarParser {
                   Optional<String> mode =
                       p.oneOf(
                           "mode", ServiceEntryParser.names(Sidecar.OutboundTrafficPolicy.values()));
-                  p.value("egressProxy");
+                  p.notYetSupported("egressProxy");
                   p.finish();
                   return mode.map(Sidecar.OutboundTrafficPolicy::valueOf);
                 });
-    spec.value("ingress");
-    spec.value("inboundConnectionPool");
+    spec.notYetSupported("ingress");
+    spec.notYetSupported("inboundConnectionPool");
+    // Kept on the model; ALLOW_ANY / REGISTRY_ONLY behaviour is not built yet.
+    spec.notYetSupported("outboundTrafficPolicy");
     spec.finish();
     return new Sidecar(meta, selector, egress, policy);
   }
@@ -75,8 +77,20 @@ final class SidecarParser {
                 + ".svc.cluster.local or istio-system/*)");
       }
     }
-    e.string("bind");
-    e.oneOf("captureMode", List.of("DEFAULT", "IPTABLES", "NONE"));
+    e.notYetSupported("bind");
+    e.has("port"); // read above; a port-scoped egress listener is not supported yet
+    e.notYetSupported("port");
+    e.oneOf("captureMode", List.of("DEFAULT", "IPTABLES", "NONE"))
+        .filter(mode -> !mode.equals("DEFAULT"))
+        .ifPresent(
+            mode ->
+                e.problem(
+                    e.value("captureMode").orElseThrow(),
+                    e.child("captureMode"),
+                    "captureMode "
+                        + mode
+                        + " is valid Istio, but not supported by Meshproof yet (supported:"
+                        + " DEFAULT)"));
     e.finish();
     return new Sidecar.Egress(port, hosts);
   }

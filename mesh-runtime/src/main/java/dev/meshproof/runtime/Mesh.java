@@ -2,9 +2,15 @@ package dev.meshproof.runtime;
 
 import dev.meshproof.common.RandomSource;
 import dev.meshproof.runtime.client.MeshHttpClient;
+import dev.meshproof.runtime.config.ConfigProblem;
 import dev.meshproof.runtime.config.ConfigStore;
+import dev.meshproof.runtime.config.InvalidConfigException;
+import dev.meshproof.runtime.config.IstioKinds;
 import dev.meshproof.runtime.config.IstioResource;
 import dev.meshproof.runtime.config.IstioYamlParser;
+import dev.meshproof.runtime.config.NotSimulatedResource;
+import dev.meshproof.runtime.config.Sidecar;
+import dev.meshproof.runtime.registry.ServiceEntryInstances;
 import dev.meshproof.runtime.registry.ServiceInstance;
 import dev.meshproof.runtime.registry.ServiceRegistry;
 import dev.meshproof.runtime.transport.HttpConnectionPool;
@@ -12,6 +18,7 @@ import dev.meshproof.runtime.xds.ControlPlane;
 import dev.meshproof.runtime.xds.ProxyIdentity;
 import dev.meshproof.runtime.xds.ProxyNode;
 import dev.meshproof.runtime.xds.ProxyStatus;
+import dev.meshproof.runtime.xds.SidecarScope;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -157,7 +164,13 @@ public final class Mesh implements AutoCloseable {
                         spec.servicePort().getAsInt(),
                         sidecar.inboundAddress().orElseThrow(),
                         spec.app().orElseThrow()));
-    controlPlane.register(new ProxyNode(identity, sidecar.outboundAddress(), inbound));
+    controlPlane.register(
+        new ProxyNode(identity, sidecar.outboundAddress(), inbound)
+            .withScope(
+                SidecarScope.forProxy(
+                    spec.namespace(),
+                    spec.labels(),
+                    config.resourcesInCreationOrder(IstioKinds.SIDECAR))));
     inbound.ifPresent(
         in ->
             registry.add(
@@ -184,9 +197,50 @@ public final class Mesh implements AutoCloseable {
    *     allowed, for every problem found; nothing is applied then
    */
   public synchronized List<IstioResource> apply(String yaml, String source) {
-    List<IstioResource> resources = config.apply(IstioYamlParser.parse(yaml, source, "default"));
+    List<IstioResource> parsed = IstioYamlParser.parse(yaml, source, "default");
+    List<ConfigProblem> topology =
+        parsed.stream()
+            .filter(r -> IstioKinds.TOPOLOGY.stream().anyMatch(k -> k.type().isInstance(r)))
+            .map(
+                r ->
+                    new ConfigProblem(
+                        r.meta().source(),
+                        r.meta().line(),
+                        1,
+                        "kind",
+                        r.meta().kind()
+                            + " "
+                            + r.meta().name()
+                            + " is topology, not mesh configuration (expected: Kubernetes"
+                            + " manifests as a scenario's topology, Scenario.Builder.topology;"
+                            + " Istio resources here)"))
+            .toList();
+    if (!topology.isEmpty()) {
+      throw new InvalidConfigException(topology);
+    }
+    List<IstioResource> resources = config.apply(parsed);
+    List<Sidecar> sidecars = config.resourcesInCreationOrder(IstioKinds.SIDECAR);
+    for (ProxyNode proxy : controlPlane.registeredProxies()) {
+      controlPlane.register(
+          proxy.withScope(SidecarScope.forProxy(proxy.namespace(), proxy.labels(), sidecars)));
+    }
+    registry.replaceServiceEntryInstances(
+        ServiceEntryInstances.of(
+            config.resources(IstioKinds.SERVICE_ENTRY),
+            config.resources(IstioKinds.WORKLOAD_ENTRY)));
     pushIfRunning();
     return resources;
+  }
+
+  /**
+   * The applied resources of kinds the mesh accepts but does not simulate (an EnvoyFilter, a
+   * ConfigMap, ...), each as {@code apiVersion kind namespace/name (file:line)}, for a run to list.
+   */
+  public synchronized List<String> notSimulated() {
+    return config.all().stream()
+        .filter(NotSimulatedResource.class::isInstance)
+        .map(r -> ((NotSimulatedResource) r).describe())
+        .toList();
   }
 
   private void pushIfRunning() {

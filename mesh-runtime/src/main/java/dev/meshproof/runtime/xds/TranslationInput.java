@@ -35,10 +35,16 @@ public record TranslationInput(
     Objects.requireNonNull(profile, "profile");
   }
 
-  /** The instances of every service port, in host then port order. */
+  /**
+   * The instances of every service port the proxy's Sidecar scope makes visible, in host then port
+   * order.
+   */
   SortedMap<ServiceKey, List<ServiceInstance>> services() {
     SortedMap<ServiceKey, List<ServiceInstance>> services = new TreeMap<>();
     for (ServiceInstance instance : instances) {
+      if (!proxy.scope().allows(instance.namespace(), instance.hostname())) {
+        continue; // outside the egress hosts of the proxy's Sidecar: no cluster, no vhost
+      }
       services
           .computeIfAbsent(
               new ServiceKey(instance.hostname(), instance.servicePort()), k -> new ArrayList<>())

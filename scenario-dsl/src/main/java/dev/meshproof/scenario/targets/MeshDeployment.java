@@ -169,6 +169,11 @@ public final class MeshDeployment implements Deployment {
   }
 
   @Override
+  public List<String> notSimulated() {
+    return mesh.notSimulated();
+  }
+
+  @Override
   public Map<String, String> configDumps() {
     Map<String, String> dumps = new LinkedHashMap<>();
     for (Workload client : clients.values()) {

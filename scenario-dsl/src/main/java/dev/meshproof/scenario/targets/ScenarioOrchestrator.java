@@ -67,6 +67,12 @@ public final class ScenarioOrchestrator {
             "chaos_events",
             chaosEvents.stream().map(ChaosEvent::toString).collect(Collectors.joining("\n")));
       }
+      List<String> notSimulated = new ArrayList<>(scenario.notSimulated());
+      notSimulated.addAll(deployment.notSimulated());
+      if (!notSimulated.isEmpty()) {
+        // Accepted but without effect on the run: listed, never silently dropped.
+        attachments.put("not_simulated", String.join("\n", notSimulated));
+      }
       deployment
           .configDumps()
           .forEach((workload, dump) -> attachments.put("config_dump " + workload, dump));

@@ -83,7 +83,7 @@ public record Scenario(
   public Scenario withIstioVersion(IstioVersion version) {
     version.profile(); // rejects a release no profile covers, naming the range
     return new Scenario(
-        name, services, clients, istio, traffic, expectations, chaos, seed, version);
+        name, services, clients, istio, traffic, expectations, chaos, seed, version, notSimulated);
   }
 
   /**

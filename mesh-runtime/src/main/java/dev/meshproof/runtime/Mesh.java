@@ -54,7 +54,12 @@ public final class Mesh implements AutoCloseable {
 
   private Mesh(Builder builder) {
     this.seed = builder.seed;
-    this.istio = builder.istioVersion.profile();
+    this.istio =
+        IstioVersionProfile.of(
+            builder.istioVersion,
+            builder.compatibilityVersion == null
+                ? builder.istioVersion
+                : builder.compatibilityVersion);
     this.random = RandomSource.seeded(seed);
     this.dataPlane = builder.dataPlane;
     this.syncTimeout = builder.syncTimeout;
@@ -291,6 +296,7 @@ public final class Mesh implements AutoCloseable {
   public static final class Builder {
     private long seed = 1L;
     private IstioVersion istioVersion = IstioVersion.CURRENT;
+    private IstioVersion compatibilityVersion;
     private DataPlane dataPlane = DataPlane.embedded();
     private Duration syncTimeout = Duration.ofSeconds(20);
     private int eventLoopThreads = 2;
@@ -313,6 +319,20 @@ public final class Mesh implements AutoCloseable {
       java.util.Objects.requireNonNull(version, "istioVersion");
       version.profile(); // rejects an unsupported release here, not at start()
       this.istioVersion = version;
+      return this;
+    }
+
+    /**
+     * The older release whose behaviour the mesh follows while it reports {@link
+     * #istioVersion(IstioVersion)}, as Istio's {@code compatibilityVersion} install option
+     * (docs/istio-versions.md lists what it switches); default: the emulated release's own.
+     *
+     * @throws IllegalArgumentException when no profile covers {@code version}
+     */
+    public Builder compatibilityVersion(IstioVersion version) {
+      java.util.Objects.requireNonNull(version, "compatibilityVersion");
+      version.profile(); // rejects an unsupported release here, not at start()
+      this.compatibilityVersion = version;
       return this;
     }
 

@@ -41,7 +41,8 @@ public record Scenario(
     List<Expectation> expectations,
     ChaosPlan chaos,
     long seed,
-    IstioVersion istioVersion) {
+    IstioVersion istioVersion,
+    IstioVersion compatibilityVersion) {
 
   /** The system property that overrides every scenario's seed, to replay a printed run. */
   public static final String SEED_PROPERTY = "meshproof.seed";
@@ -54,6 +55,7 @@ public record Scenario(
     expectations = List.copyOf(expectations);
     java.util.Objects.requireNonNull(chaos, "chaos");
     java.util.Objects.requireNonNull(istioVersion, "istioVersion");
+    java.util.Objects.requireNonNull(compatibilityVersion, "compatibilityVersion");
   }
 
   public static Builder named(String name) {
@@ -63,7 +65,16 @@ public record Scenario(
   /** A copy with another seed, e.g. to replay a failing run. */
   public Scenario withSeed(long newSeed) {
     return new Scenario(
-        name, services, clients, istio, traffic, expectations, chaos, newSeed, istioVersion);
+        name,
+        services,
+        clients,
+        istio,
+        traffic,
+        expectations,
+        chaos,
+        newSeed,
+        istioVersion,
+        compatibilityVersion);
   }
 
   /**
@@ -79,6 +90,7 @@ public record Scenario(
     private final ChaosPlan.Builder chaos = ChaosPlan.builder();
     private long seed = Long.getLong(SEED_PROPERTY, 1L);
     private IstioVersion istioVersion = IstioVersion.CURRENT;
+    private IstioVersion compatibilityVersion;
 
     private Builder(String name) {
       if (name == null || name.isBlank()) {
@@ -161,6 +173,16 @@ public record Scenario(
       return this;
     }
 
+    /**
+     * The older release whose behaviour the emulated release follows, as Istio's {@code
+     * compatibilityVersion} (docs/istio-versions.md); the emulated release itself unless set.
+     */
+    public Builder compatibilityVersion(IstioVersion version) {
+      version.profile(); // rejects a release no profile covers, naming the range
+      this.compatibilityVersion = version;
+      return this;
+    }
+
     public Builder seed(long seed) {
       this.seed = Long.getLong(SEED_PROPERTY, seed);
       return this;
@@ -196,7 +218,10 @@ public record Scenario(
           expectations,
           plan,
           seed,
-          istioVersion);
+          istioVersion,
+          dev.meshproof.runtime.IstioVersionProfile.of(
+                  istioVersion, compatibilityVersion == null ? istioVersion : compatibilityVersion)
+              .behaviourOf());
     }
 
     /** A fault's selector must name a declared service, version and instance. */

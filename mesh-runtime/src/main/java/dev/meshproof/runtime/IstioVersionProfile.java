@@ -201,7 +201,7 @@ public record IstioVersionProfile(
     return version + " (profile " + shortForm(behaviourOf) + ")";
   }
 
-  private static IstioVersionProfile keyOf(String field, IstioVersion version) {
+  static IstioVersionProfile keyOf(String field, IstioVersion version) {
     IstioVersion minor = new IstioVersion(version.major(), version.minor(), 0);
     var key = BY_RELEASE.floorEntry(minor);
     if (key == null || minor.compareTo(BY_RELEASE.lastKey()) > 0) {

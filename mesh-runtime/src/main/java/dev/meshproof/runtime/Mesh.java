@@ -331,7 +331,7 @@ public final class Mesh implements AutoCloseable {
      */
     public Builder compatibilityVersion(IstioVersion version) {
       java.util.Objects.requireNonNull(version, "compatibilityVersion");
-      version.profile(); // rejects an unsupported release here, not at start()
+      IstioVersionProfile.keyOf("compatibilityVersion", version); // rejects it here, not at start()
       this.compatibilityVersion = version;
       return this;
     }

@@ -53,7 +53,8 @@ class IstioVersionTest {
     assertThat(IstioVersion.of("1.29").profile().trackRemainingCircuitBreakers()).isFalse();
     assertThat(IstioVersion.of("1.30").profile().panicThresholdOnEveryCluster()).isFalse();
     assertThat(IstioVersion.of("1.31").profile().panicThresholdOnEveryCluster()).isTrue();
-    assertThat(IstioVersion.of("1.23").profile().defaultRetriableStatusCodes()).containsExactly(503);
+    assertThat(IstioVersion.of("1.23").profile().defaultRetriableStatusCodes())
+        .containsExactly(503);
     assertThat(IstioVersion.of("1.24").profile().defaultRetriableStatusCodes()).isEmpty();
   }
 
@@ -73,7 +74,7 @@ class IstioVersionTest {
                 + " 1.28)");
     assertThatThrownBy(() -> Mesh.builder().compatibilityVersion(IstioVersion.of("1.20")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("istioVersion: 1.20.0");
+        .hasMessageStartingWith("compatibilityVersion: 1.20.0");
   }
 
   @Test

@@ -77,7 +77,13 @@ public final class Analyzer {
     for (Check check : checks) {
       check.run(input, findings);
     }
-    return List.copyOf(findings);
+    // Sorted by where they point (stable for findings on one line), as a reader goes through files.
+    List<String> order = sources.stream().map(Source::name).toList();
+    return findings.stream()
+        .sorted(
+            Comparator.comparingInt((Finding f) -> order.indexOf(f.source()))
+                .thenComparingInt(Finding::line))
+        .toList();
   }
 
   private static List<Path> yamlFiles(Path path) {

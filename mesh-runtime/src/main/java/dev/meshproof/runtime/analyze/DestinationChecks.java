@@ -28,9 +28,14 @@ final class DestinationChecks {
   private static final String DOMAIN = "svc.cluster.local";
   private static final Pattern FQDN = Pattern.compile("^(.+)\\.(.+)\\.svc\\.cluster\\.local$");
 
-  /** A route or mirror destination and the node its finding points at. */
+  /** A route or mirror destination; {@code node} is where a finding points without a field. */
   private record Destination(
-      Node node, String host, String subset, Optional<String> port, boolean mirror) {}
+      Node node, String host, String subset, Optional<String> port, boolean mirror) {
+    /** The line of {@code field} in this destination, else of the destination. */
+    int lineOf(String... field) {
+      return RawResource.line(RawResource.at(node, field).orElse(node));
+    }
+  }
 
   /** A host's ports (a Service, a ServiceEntry or a registry service). */
   private record HostEntry(List<String> ports) {}
@@ -42,7 +47,7 @@ final class DestinationChecks {
       for (Destination d : destinations(vs)) {
         Optional<HostEntry> entry = lookup(vs.namespace(), exportTo, d.host(), hosts);
         if (entry.isEmpty()) {
-          out.add(notFound(vs, d, d.mirror() ? "mirror host" : "host", d.host()));
+          out.add(notFound(vs, d.lineOf("host"), d.mirror() ? "mirror host" : "host", d.host()));
           continue;
         }
         List<String> ports = entry.get().ports();
@@ -53,7 +58,7 @@ final class DestinationChecks {
                     MessageCode.VIRTUAL_SERVICE_DESTINATION_PORT_SELECTOR_REQUIRED,
                     vs.displayName(),
                     vs.source(),
-                    RawResource.line(d.node()),
+                    d.lineOf("host"),
                     "This VirtualService routes to a service \""
                         + d.host()
                         + "\" that exposes multiple ports "
@@ -61,7 +66,9 @@ final class DestinationChecks {
                         + ". Specifying a port in the destination is required to disambiguate."));
           }
         } else if (!ports.contains(d.port().get())) {
-          out.add(notFound(vs, d, "host:port", d.host() + ":" + d.port().get()));
+          out.add(
+              notFound(
+                  vs, d.lineOf("port", "number"), "host:port", d.host() + ":" + d.port().get()));
         }
       }
     }
@@ -86,19 +93,19 @@ final class DestinationChecks {
         out.add(
             notFound(
                 vs,
-                d,
+                d.lineOf("subset"),
                 d.mirror() ? "mirror+subset in destinationrule" : "host+subset in destinationrule",
                 d.host() + "+" + d.subset()));
       }
     }
   }
 
-  private static Finding notFound(RawResource vs, Destination d, String what, String value) {
+  private static Finding notFound(RawResource vs, int line, String what, String value) {
     return new Finding(
         MessageCode.REFERENCED_RESOURCE_NOT_FOUND,
         vs.displayName(),
         vs.source(),
-        RawResource.line(d.node()),
+        line,
         "Referenced " + what + " not found: \"" + value + "\"");
   }
 

@@ -12,6 +12,7 @@ import dev.meshproof.runtime.xds.ControlPlane;
 import dev.meshproof.runtime.xds.ProxyIdentity;
 import dev.meshproof.runtime.xds.ProxyNode;
 import dev.meshproof.runtime.xds.ProxyStatus;
+import dev.meshproof.runtime.xds.PushDebounce;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -48,6 +49,7 @@ public final class Mesh implements AutoCloseable {
   private final HttpConnectionPool appConnections;
   private ControlPlane controlPlane;
   private boolean controlPlaneRunning = true;
+  private final PushDebounce pushDebounce;
   private final ConfigStore config = new ConfigStore();
   private final ServiceRegistry registry = new ServiceRegistry();
   private final Map<String, Workload> workloads = new LinkedHashMap<>();
@@ -63,12 +65,17 @@ public final class Mesh implements AutoCloseable {
     this.random = RandomSource.seeded(seed);
     this.dataPlane = builder.dataPlane;
     this.syncTimeout = builder.syncTimeout;
+    this.pushDebounce = builder.pushDebounce;
     this.eventLoops =
         new MultiThreadIoEventLoopGroup(builder.eventLoopThreads, NioIoHandler.newFactory());
     this.appConnections = new HttpConnectionPool(eventLoops, Duration.ofSeconds(10));
     ControlPlane started;
     try {
-      started = ControlPlane.start(istio);
+      started =
+          ControlPlane.start(
+              new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0),
+              istio,
+              builder.pushDebounce);
     } catch (RuntimeException e) {
       eventLoops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       throw e;
@@ -126,7 +133,7 @@ public final class Mesh implements AutoCloseable {
     if (controlPlaneRunning) {
       return;
     }
-    ControlPlane restarted = ControlPlane.start(controlPlane.address(), istio);
+    ControlPlane restarted = ControlPlane.start(controlPlane.address(), istio, pushDebounce);
     controlPlane.registeredProxies().forEach(restarted::register);
     controlPlane = restarted;
     controlPlaneRunning = true;
@@ -194,9 +201,12 @@ public final class Mesh implements AutoCloseable {
     return resources;
   }
 
+  /**
+   * Requests a debounced push ({@link Builder#pushDebounce}); {@link #awaitSynced()} flushes it.
+   */
   private void pushIfRunning() {
     if (controlPlaneRunning) {
-      controlPlane.push(config, registry);
+      controlPlane.requestPush(config, registry);
     }
   }
 
@@ -300,6 +310,7 @@ public final class Mesh implements AutoCloseable {
     private DataPlane dataPlane = DataPlane.embedded();
     private Duration syncTimeout = Duration.ofSeconds(20);
     private int eventLoopThreads = 2;
+    private PushDebounce pushDebounce = PushDebounce.ISTIOD;
 
     private Builder() {}
 
@@ -338,6 +349,17 @@ public final class Mesh implements AutoCloseable {
 
     public Builder dataPlane(DataPlane dataPlane) {
       this.dataPlane = java.util.Objects.requireNonNull(dataPlane, "dataPlane");
+      return this;
+    }
+
+    /**
+     * How config and registry changes are merged into pushes, as istiod's {@code
+     * PILOT_DEBOUNCE_AFTER} / {@code PILOT_DEBOUNCE_MAX}; default {@link PushDebounce#ISTIOD} (100
+     * ms / 10 s). {@link Mesh#awaitSynced()} pushes a pending change at once, so a caller that
+     * awaits sync never waits for the quiet period.
+     */
+    public Builder pushDebounce(PushDebounce debounce) {
+      this.pushDebounce = java.util.Objects.requireNonNull(debounce, "pushDebounce");
       return this;
     }
 

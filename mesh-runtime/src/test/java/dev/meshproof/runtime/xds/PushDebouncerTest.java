@@ -1,0 +1,116 @@
+package dev.meshproof.runtime.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.meshproof.common.VirtualClock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** istiod's debounce on a virtual clock: quiet period, max wait, flush, failures. */
+class PushDebouncerTest {
+  private static final PushDebounce DEBOUNCE =
+      new PushDebounce(Duration.ofMillis(100), Duration.ofMillis(1000));
+
+  private final VirtualClock time = new VirtualClock();
+  private final AtomicInteger pushed = new AtomicInteger();
+  private final PushDebouncer debouncer =
+      new PushDebouncer(DEBOUNCE, time.clock(), time.scheduler(), pushed::incrementAndGet);
+
+  @Test
+  void aChangeIsPushedOnceTheQuietPeriodHasPassed() {
+    debouncer.changed();
+
+    time.advance(Duration.ofMillis(99));
+    assertThat(pushed).hasValue(0);
+    time.advance(Duration.ofMillis(1));
+    assertThat(pushed).hasValue(1);
+  }
+
+  @Test
+  void changesWithinTheQuietPeriodAreMergedIntoOnePush() {
+    debouncer.changed();
+    time.advance(Duration.ofMillis(60));
+    debouncer.changed();
+    time.advance(Duration.ofMillis(60));
+    debouncer.changed();
+
+    time.advance(Duration.ofMillis(99));
+    assertThat(pushed).hasValue(0);
+    time.advance(Duration.ofMillis(1));
+    assertThat(pushed).hasValue(1);
+    assertThat(debouncer.mergedChanges()).isEqualTo(2);
+    assertThat(pushes(Duration.ofSeconds(5))).isEqualTo(1);
+  }
+
+  @Test
+  void aStreamOfChangesIsPushedAtTheMaxWait() {
+    for (int i = 0; i < 19; i++) {
+      debouncer.changed();
+      time.advance(Duration.ofMillis(50));
+    }
+    // 950 ms after the first change, still merging.
+    assertThat(pushed).hasValue(0);
+    debouncer.changed();
+    time.advance(Duration.ofMillis(49));
+    assertThat(pushed).hasValue(0);
+    time.advance(Duration.ofMillis(1));
+    assertThat(pushed).hasValue(1);
+  }
+
+  @Test
+  void flushPushesAPendingChangeAtOnceAndOnlyOnce() {
+    debouncer.flush();
+    assertThat(pushed).hasValue(0);
+
+    debouncer.changed();
+    debouncer.flush();
+    assertThat(pushed).hasValue(1);
+    time.advance(Duration.ofSeconds(5));
+    assertThat(pushed).hasValue(1);
+    assertThat(time.pendingTasks()).isZero();
+  }
+
+  @Test
+  void withoutDebounceEveryChangeIsPushedAtOnce() {
+    PushDebouncer none =
+        new PushDebouncer(
+            PushDebounce.NONE, time.clock(), time.scheduler(), pushed::incrementAndGet);
+    none.changed();
+    none.changed();
+    assertThat(pushed).hasValue(2);
+  }
+
+  @Test
+  void aFailedScheduledPushIsReportedByTheNextFlush() {
+    PushDebouncer failing =
+        new PushDebouncer(
+            DEBOUNCE,
+            time.clock(),
+            time.scheduler(),
+            () -> {
+              throw new IllegalStateException("translation for p is inconsistent");
+            });
+    failing.changed();
+    time.advance(Duration.ofMillis(100));
+
+    assertThatThrownBy(failing::flush)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("a debounced push failed: translation for p is inconsistent");
+    failing.flush(); // reported once
+  }
+
+  @Test
+  void debounceSettingsAreChecked() {
+    assertThatThrownBy(() -> new PushDebounce(Duration.ofMillis(-1), Duration.ZERO))
+        .hasMessage("after: PT-0.001S (expected: >= 0)");
+    assertThatThrownBy(() -> new PushDebounce(Duration.ofSeconds(1), Duration.ofMillis(10)))
+        .hasMessage("max: PT0.01S (expected: >= after, PT1S)");
+  }
+
+  private long pushes(Duration later) {
+    time.advance(later);
+    return pushed.get();
+  }
+}

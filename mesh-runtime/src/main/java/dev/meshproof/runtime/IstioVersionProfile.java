@@ -20,10 +20,10 @@ import java.util.stream.Collectors;
  * switches is docs/istio-versions.md): 1.23 (the default retry policy also retries a plain 503:
  * {@code retriable_status_codes: [503]}), 1.24 (it no longer does: {@code
  * EXCLUDE_UNSAFE_503_FROM_DEFAULT_RETRY}, release note 50506; read by the route builder), 1.28 (the
- * defaults of 1.24; Istio drops the mirror's {@code -shadow} host suffix here, which Meshproof does
- * not emit in any profile), 1.29 (the circuit breakers no longer track remaining resources: {@code
- * DISABLE_TRACK_REMAINING_CB_METRICS}, {@code features/pilot.go:366}; read by the cluster builder),
- * 1.31 (every EDS cluster gets {@code healthy_panic_threshold: 0}: {@code
+ * defaults of 1.24; Istio also drops the mirror's {@code -shadow} host suffix here, a field to add
+ * when mirroring is translated), 1.29 (the circuit breakers no longer track remaining resources:
+ * {@code DISABLE_TRACK_REMAINING_CB_METRICS}, {@code features/pilot.go:366}; read by the cluster
+ * builder), 1.31 (every EDS cluster gets {@code healthy_panic_threshold: 0}: {@code
  * PILOT_AUTO_SEND_UNHEALTHY_ENDPOINTS}, {@code features/experimental.go:45}, where earlier releases
  * set it only with outlier detection and otherwise leave Envoy's 50 %) and 1.32 (the defaults of
  * 1.31). notes/istiod-defaults.md section 3 and Istio's {@code

@@ -24,13 +24,13 @@ import java.util.concurrent.TimeoutException;
  * response's version: the proxy then holds exactly the resources of that response. A NACK carries
  * {@code error_detail} (the xDS protocol's definitions).
  *
- * <p>"Synced" means "routable": a type is SYNCED only when the proxy holds it at the snapshot
- * version <em>and</em> holds every resource of that type in the snapshot. Versions alone are not
- * enough: when a push adds clusters, the EDS response of the new version may reach the proxy before
- * the CDS response, carrying only the endpoints of the clusters it already knew; it ACKs that
- * version, and the endpoints of the new clusters come in a later response at the same version,
- * after the proxy asked for their names. Until then the new clusters have no endpoints (our sidecar
- * answers 503 UH, Envoy keeps them warming).
+ * <p>"Synced" means "routable": a type is SYNCED only when the proxy holds it at that type's
+ * version in the snapshot <em>and</em> holds every resource of that type in the snapshot. Versions
+ * alone are not enough: when a push adds clusters, the EDS response of the new version may reach
+ * the proxy before the CDS response, carrying only the endpoints of the clusters it already knew;
+ * it ACKs that version, and the endpoints of the new clusters come in a later response at the same
+ * version, after the proxy asked for their names. Until then the new clusters have no endpoints
+ * (our sidecar answers 503 UH, Envoy keeps them warming).
  */
 final class XdsStatusTracker implements DiscoveryServerCallbacks {
   private static final String ISTIO_VERSION_METADATA = "ISTIO_VERSION";

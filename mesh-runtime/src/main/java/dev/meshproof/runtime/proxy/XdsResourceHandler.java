@@ -113,7 +113,8 @@ sealed interface XdsResourceHandler<T> {
         Cluster cluster = XdsDecoder.unpack(any, Cluster.class, "CDS");
         decoded.put(
             cluster.getName(),
-            new DecodedCluster(XdsDecoder.cluster(cluster), XdsDecoder.edsServiceName(cluster)));
+            new DecodedCluster(
+                ClusterDecoder.cluster(cluster), ClusterDecoder.edsServiceName(cluster)));
       }
       return decoded;
     }
@@ -162,7 +163,7 @@ sealed interface XdsResourceHandler<T> {
       Map<String, ListenerConfig> decoded = new LinkedHashMap<>();
       for (Any any : resources) {
         Listener listener = XdsDecoder.unpack(any, Listener.class, "LDS");
-        decoded.put(listener.getName(), XdsDecoder.listener(listener));
+        decoded.put(listener.getName(), ListenerDecoder.listener(listener));
       }
       return decoded;
     }
@@ -221,7 +222,7 @@ sealed interface XdsResourceHandler<T> {
       Map<String, RouteTable> decoded = new LinkedHashMap<>();
       for (Any any : resources) {
         RouteConfiguration config = XdsDecoder.unpack(any, RouteConfiguration.class, "RDS");
-        decoded.put(config.getName(), XdsDecoder.routes(config));
+        decoded.put(config.getName(), RouteDecoder.routes(config));
       }
       return decoded;
     }
@@ -259,7 +260,7 @@ sealed interface XdsResourceHandler<T> {
       for (Any any : resources) {
         ClusterLoadAssignment assignment =
             XdsDecoder.unpack(any, ClusterLoadAssignment.class, "EDS");
-        decoded.put(assignment.getClusterName(), XdsDecoder.endpoints(assignment));
+        decoded.put(assignment.getClusterName(), EndpointDecoder.endpoints(assignment));
       }
       return decoded;
     }

@@ -73,7 +73,7 @@ class XdsDecoderConnectionManagerTest {
                             .setName("envoy.http_connection_manager")
                             .setTypedConfig(Any.pack(hcm.build()))))
             .build();
-    return XdsDecoder.listener(listener).filterChains().get(0).httpConnectionManager();
+    return ListenerDecoder.listener(listener).filterChains().get(0).httpConnectionManager();
   }
 
   @Test

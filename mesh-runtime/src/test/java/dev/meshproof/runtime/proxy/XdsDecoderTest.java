@@ -69,7 +69,7 @@ class XdsDecoderTest {
 
   @Test
   void theTranslatorsListenerDecodesToOneChainWithTheRouterAndItsRdsName() {
-    ListenerConfig decoded = XdsDecoder.listener(listener(chain(hcm())));
+    ListenerConfig decoded = ListenerDecoder.listener(listener(chain(hcm())));
 
     assertThat(decoded.filterChains()).hasSize(1);
     FilterChainConfig chain = decoded.filterChains().get(0);
@@ -92,7 +92,7 @@ class XdsDecoderTest {
                     .setTypedConfig(Any.pack(HTTPFault.getDefaultInstance())))
             .addHttpFilters(ROUTER);
 
-    assertThatThrownBy(() -> XdsDecoder.listener(listener(chain(withFault))))
+    assertThatThrownBy(() -> ListenerDecoder.listener(listener(chain(withFault))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("http_filters[0] 'envoy.filters.http.fault'")
         .hasMessageContaining("is not supported by the embedded sidecar");
@@ -108,7 +108,7 @@ class XdsDecoderTest {
                     .setName("envoy.filters.http.router")
                     .setTypedConfig(Any.pack(HTTPFault.getDefaultInstance())));
 
-    assertThatThrownBy(() -> XdsDecoder.listener(listener(chain(misnamed))))
+    assertThatThrownBy(() -> ListenerDecoder.listener(listener(chain(misnamed))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("envoy.extensions.filters.http.fault.v3.HTTPFault");
   }
@@ -123,16 +123,17 @@ class XdsDecoderTest {
                     .setTypedConfig(
                         Any.pack(Router.newBuilder().setSuppressEnvoyHeaders(true).build())));
 
-    assertThatThrownBy(() -> XdsDecoder.listener(listener(chain(tuned))))
+    assertThatThrownBy(() -> ListenerDecoder.listener(listener(chain(tuned))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("[suppress_envoy_headers] not supported");
   }
 
   @Test
   void aRouterThatIsNotTheLastFilterOrNoFilterAtAllIsNacked() {
-    assertThatThrownBy(() -> XdsDecoder.listener(listener(chain(hcm().addHttpFilters(ROUTER)))))
+    assertThatThrownBy(
+            () -> ListenerDecoder.listener(listener(chain(hcm().addHttpFilters(ROUTER)))))
         .hasMessageContaining("the router must be the last HTTP filter");
-    assertThatThrownBy(() -> XdsDecoder.listener(listener(chain(hcm().clearHttpFilters()))))
+    assertThatThrownBy(() -> ListenerDecoder.listener(listener(chain(hcm().clearHttpFilters()))))
         .hasMessageContaining("http_filters is empty");
   }
 
@@ -146,7 +147,7 @@ class XdsDecoderTest {
                     .setDestinationPort(UInt32Value.of(9080))
                     .setTransportProtocol("raw_buffer"));
 
-    ListenerConfig decoded = XdsDecoder.listener(listener(any, onPort));
+    ListenerConfig decoded = ListenerDecoder.listener(listener(any, onPort));
 
     assertThat(decoded.filterChains().get(1).match())
         .isEqualTo(new FilterChainMatch(OptionalInt.of(9080), Optional.of("raw_buffer")));
@@ -169,15 +170,15 @@ class XdsDecoderTest {
                 io.envoyproxy.envoy.config.listener.v3.FilterChainMatch.newBuilder()
                     .setTransportProtocol("tls"));
 
-    assertThatThrownBy(() -> XdsDecoder.listener(listener(sni)))
+    assertThatThrownBy(() -> ListenerDecoder.listener(listener(sni)))
         .hasMessageContaining("filter_chain_match: [server_names] not supported");
-    assertThatThrownBy(() -> XdsDecoder.listener(listener(tls)))
+    assertThatThrownBy(() -> ListenerDecoder.listener(listener(tls)))
         .hasMessageContaining("transport_protocol 'tls' is not supported");
   }
 
   @Test
   void twoChainsWithTheSameMatchAreNacked() {
-    assertThatThrownBy(() -> XdsDecoder.listener(listener(chain(hcm()), chain(hcm()))))
+    assertThatThrownBy(() -> ListenerDecoder.listener(listener(chain(hcm()), chain(hcm()))))
         .hasMessageContaining("multiple filter chains with the same matching rules");
   }
 
@@ -199,7 +200,7 @@ class XdsDecoderTest {
   @Test
   void aRouteWithIstiosDisabledTimeoutDecodesToARouteAction() {
     Route route =
-        XdsDecoder.routes(
+        RouteDecoder.routes(
                 routeConfig(
                     RouteAction.newBuilder()
                         .setCluster("outbound|80||catalog")
@@ -223,11 +224,11 @@ class XdsDecoderTest {
         RouteAction.newBuilder().setCluster("c").setTimeout(Duration.newBuilder().setSeconds(0));
 
     assertThatThrownBy(
-            () -> XdsDecoder.routes(routeConfig(base.clone().setHostRewriteLiteral("other"))))
+            () -> RouteDecoder.routes(routeConfig(base.clone().setHostRewriteLiteral("other"))))
         .hasMessageContaining("host rewrite");
     assertThatThrownBy(
             () ->
-                XdsDecoder.routes(
+                RouteDecoder.routes(
                     routeConfig(
                         base.clone()
                             .setRetryPolicy(
@@ -237,7 +238,7 @@ class XdsDecoderTest {
             "retry_policy: retry_on 'envoy-ratelimited' not supported by the embedded sidecar");
     assertThatThrownBy(
             () ->
-                XdsDecoder.routes(
+                RouteDecoder.routes(
                     routeConfig(
                         base.clone()
                             .setRetryPolicy(
@@ -285,7 +286,7 @@ class XdsDecoderTest {
                                             .setHostSelectionRetryMaxAttempts(5)))))
             .build();
 
-    var action = XdsDecoder.routes(config).virtualHosts().get(0).routes().get(0).action();
+    var action = RouteDecoder.routes(config).virtualHosts().get(0).routes().get(0).action();
 
     assertThat(action.timeout()).isEqualTo(java.time.Duration.ofMillis(300));
     assertThat(action.includeRequestAttemptCount()).isTrue();
@@ -308,7 +309,7 @@ class XdsDecoderTest {
     Listener withDefault =
         listener(chain(hcm())).toBuilder().setDefaultFilterChain(chain(hcm())).build();
 
-    assertThatThrownBy(() -> XdsDecoder.listener(withDefault))
+    assertThatThrownBy(() -> ListenerDecoder.listener(withDefault))
         .hasMessageContaining("default_filter_chain and listener_filters are not supported");
   }
 
@@ -320,7 +321,7 @@ class XdsDecoderTest {
                 io.envoyproxy.envoy.config.core.v3.TransportSocket.newBuilder()
                     .setName("envoy.transport_sockets.tls"));
 
-    assertThatThrownBy(() -> XdsDecoder.listener(listener(tls)))
+    assertThatThrownBy(() -> ListenerDecoder.listener(listener(tls)))
         .hasMessageContaining("[transport_socket] not supported");
   }
 
@@ -329,7 +330,7 @@ class XdsDecoderTest {
     HttpConnectionManager.Builder optional =
         hcm().clearHttpFilters().addHttpFilters(ROUTER.toBuilder().setIsOptional(true));
 
-    assertThatThrownBy(() -> XdsDecoder.listener(listener(chain(optional))))
+    assertThatThrownBy(() -> ListenerDecoder.listener(listener(chain(optional))))
         .hasMessageContaining("[is_optional] not supported");
   }
 
@@ -357,7 +358,7 @@ class XdsDecoderTest {
                         io.envoyproxy.envoy.type.v3.Percent.newBuilder().setValue(0)))
             .build();
 
-    ProxyConfig.ClusterConfig decoded = XdsDecoder.cluster(cluster);
+    ProxyConfig.ClusterConfig decoded = ClusterDecoder.cluster(cluster);
 
     assertThat(decoded.circuitBreakers().maxConnections()).isEqualTo(1);
     assertThat(decoded.circuitBreakers().maxPendingRequests()).isEqualTo(4294967295L);
@@ -378,7 +379,7 @@ class XdsDecoderTest {
                     .setConsecutive5Xx(UInt32Value.of(2)))
             .build();
 
-    assertThatThrownBy(() -> XdsDecoder.cluster(cluster))
+    assertThatThrownBy(() -> ClusterDecoder.cluster(cluster))
         .hasMessage(
             "cluster c: outlier_detection.enforcing_success_rate 100 (Envoy's default) is not"
                 + " supported (expected: 0; the embedded sidecar does not eject by success rate or"

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * Defence in depth: the parser rejects non-RE2 regexes, but xDS from elsewhere still meets the
  * sidecar's own check, which NACKs as Envoy does; header presence matches decode.
  */
-class XdsDecoderRegexTest {
+class RouteDecoderRegexTest {
   private static RouteConfiguration routes(RouteMatch match) {
     return RouteConfiguration.newBuilder()
         .setName("outbound")
@@ -42,7 +42,7 @@ class XdsDecoderRegexTest {
         RouteMatch.newBuilder()
             .setSafeRegex(RegexMatcher.newBuilder().setRegex("/(?=admin).*"))
             .build();
-    assertThatThrownBy(() -> XdsDecoder.routes(routes(match)))
+    assertThatThrownBy(() -> RouteDecoder.routes(routes(match)))
         .hasMessageContaining("regex '/(?=admin).*' is not valid RE2: invalid perl operator: (?=");
   }
 
@@ -58,7 +58,7 @@ class XdsDecoderRegexTest {
                         StringMatcher.newBuilder()
                             .setSafeRegex(RegexMatcher.newBuilder().setRegex("(a)\\1"))))
             .build();
-    assertThatThrownBy(() -> XdsDecoder.routes(routes(match)))
+    assertThatThrownBy(() -> RouteDecoder.routes(routes(match)))
         .hasMessageContaining("is not valid RE2: invalid escape sequence: \\1");
   }
 
@@ -73,6 +73,6 @@ class XdsDecoderRegexTest {
                     .setPresentMatch(true)
                     .setInvertMatch(true))
             .build();
-    assertThat(XdsDecoder.routes(routes(match)).virtualHosts().get(0).routes()).hasSize(1);
+    assertThat(RouteDecoder.routes(routes(match)).virtualHosts().get(0).routes()).hasSize(1);
   }
 }

@@ -1,0 +1,249 @@
+package dev.meshproof.runtime.proxy;
+
+import com.google.protobuf.Value;
+import dev.meshproof.runtime.policy.route.RouteTable;
+import dev.meshproof.runtime.proxy.ProxyConfig.AccessLogConfig;
+import dev.meshproof.runtime.proxy.ProxyConfig.FilterChainConfig;
+import dev.meshproof.runtime.proxy.ProxyConfig.FilterChainMatch;
+import dev.meshproof.runtime.proxy.ProxyConfig.HttpConnectionManagerConfig;
+import dev.meshproof.runtime.proxy.ProxyConfig.HttpFilterConfig;
+import dev.meshproof.runtime.proxy.ProxyConfig.ListenerConfig;
+import dev.meshproof.runtime.telemetry.AccessLogFormat;
+import io.envoyproxy.envoy.config.accesslog.v3.AccessLog;
+import io.envoyproxy.envoy.config.core.v3.SubstitutionFormatString;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * Decodes LDS listeners (filter chains, their matches, the connection manager, its HTTP filters and
+ * access logs) into {@link ListenerConfig}, NACKing whatever the sidecar cannot honour.
+ */
+final class ListenerDecoder {
+  private static final String RAW_BUFFER = "raw_buffer";
+  private static final String FILE_ACCESS_LOG_TYPE =
+      "type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog";
+  private static final String ROUTER_TYPE =
+      "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router";
+
+  private ListenerDecoder() {}
+
+  /**
+   * A listener with its filter chains, each with its match, HTTP filters and its inline route table
+   * decoded or the name of its RDS route config.
+   */
+  static ListenerConfig listener(Listener listener) {
+    String where = "listener " + listener.getName();
+    InetSocketAddress address = XdsDecoder.socketAddress(listener.getAddress(), where);
+    if (listener.hasDefaultFilterChain() || listener.getListenerFiltersCount() > 0) {
+      throw new IllegalArgumentException(
+          where
+              + ": default_filter_chain and listener_filters are not supported by the embedded"
+              + " sidecar");
+    }
+    if (listener.getFilterChainsCount() == 0) {
+      throw new IllegalArgumentException(where + ": expected at least one filter chain");
+    }
+    List<FilterChainConfig> chains = new ArrayList<>();
+    Set<FilterChainMatch> matches = new HashSet<>();
+    for (int i = 0; i < listener.getFilterChainsCount(); i++) {
+      FilterChainConfig chain =
+          filterChain(listener.getFilterChains(i), where + ", filter chain " + i);
+      if (!matches.add(chain.match())) {
+        // Envoy rejects the listener for this: the second chain could never be selected.
+        throw new IllegalArgumentException(
+            where + ": multiple filter chains with the same matching rules " + chain.match());
+      }
+      chains.add(chain);
+    }
+    return new ListenerConfig(listener.getName(), address, chains);
+  }
+
+  private static FilterChainConfig filterChain(FilterChain chain, String where) {
+    XdsDecoder.rejectUnsupported(
+        chain.toBuilder().clearFilterChainMatch().clearFilters().clearName().clearMetadata(),
+        where);
+    if (chain.getFiltersCount() != 1) {
+      throw new IllegalArgumentException(
+          where + ": expected exactly one filter, an HTTP connection manager");
+    }
+    HttpConnectionManager hcm =
+        XdsDecoder.unpack(chain.getFilters(0).getTypedConfig(), HttpConnectionManager.class, where);
+    XdsDecoder.rejectUnsupported(
+        hcm.toBuilder()
+            .clearStatPrefix()
+            .clearCodecType()
+            .clearAccessLog()
+            .clearHttpFilters()
+            .clearRds()
+            .clearRouteConfig(),
+        where + ", HTTP connection manager");
+    if (hcm.getCodecType() != HttpConnectionManager.CodecType.AUTO) {
+      throw new IllegalArgumentException(
+          where
+              + ", HTTP connection manager: codec_type "
+              + hcm.getCodecType()
+              + " is not supported by the embedded sidecar (expected: AUTO)");
+    }
+    if (hcm.getStatPrefix().isEmpty()) {
+      // Envoy's validation requires it: min_len 1.
+      throw new IllegalArgumentException(
+          where + ", HTTP connection manager: stat_prefix is empty (expected: a prefix)");
+    }
+    List<AccessLogConfig> accessLogs = accessLogs(hcm, where);
+    List<HttpFilterConfig> filters = httpFilters(hcm, where);
+    FilterChainMatch match = filterChainMatch(chain.getFilterChainMatch(), where);
+    if (hcm.hasRds()) {
+      XdsDecoder.rejectUnsupported(
+          hcm.getRds().toBuilder().clearConfigSource().clearRouteConfigName(), where + ", rds");
+      return new FilterChainConfig(
+          match,
+          new HttpConnectionManagerConfig(
+              hcm.getStatPrefix(),
+              accessLogs,
+              filters,
+              hcm.getRds().getRouteConfigName(),
+              Optional.empty()));
+    }
+    if (hcm.hasRouteConfig()) {
+      RouteTable table = RouteDecoder.routes(hcm.getRouteConfig());
+      return new FilterChainConfig(
+          match,
+          new HttpConnectionManagerConfig(
+              hcm.getStatPrefix(), accessLogs, filters, table.name(), Optional.of(table)));
+    }
+    throw new IllegalArgumentException(
+        where + ": HTTP connection manager has neither rds nor route_config");
+  }
+
+  /**
+   * The criteria the listener can evaluate on a plaintext connection: destination port and the
+   * {@code raw_buffer} transport. Server names, ALPN and source or destination ranges are NACKed
+   * until TLS and PERMISSIVE mTLS let the listener evaluate them.
+   */
+  private static FilterChainMatch filterChainMatch(
+      io.envoyproxy.envoy.config.listener.v3.FilterChainMatch match, String where) {
+    XdsDecoder.rejectUnsupported(
+        match.toBuilder().clearDestinationPort().clearTransportProtocol(),
+        where + ", filter_chain_match");
+    if (!match.getTransportProtocol().isEmpty()
+        && !match.getTransportProtocol().equals(RAW_BUFFER)) {
+      throw new IllegalArgumentException(
+          where
+              + ", filter_chain_match: transport_protocol '"
+              + match.getTransportProtocol()
+              + "' is not supported by the embedded sidecar (expected: '"
+              + RAW_BUFFER
+              + "' or none)");
+    }
+    return new FilterChainMatch(
+        match.hasDestinationPort()
+            ? OptionalInt.of(match.getDestinationPort().getValue())
+            : OptionalInt.empty(),
+        match.getTransportProtocol().isEmpty()
+            ? Optional.empty()
+            : Optional.of(match.getTransportProtocol()));
+  }
+
+  /**
+   * The connection manager's {@code http_filters}, in order. Only filters the sidecar implements
+   * decode; any other name or type is NACKed, since ignoring a filter (an authz or fault filter)
+   * would serve traffic Envoy would not.
+   */
+  private static List<HttpFilterConfig> httpFilters(HttpConnectionManager hcm, String where) {
+    List<HttpFilterConfig> out = new ArrayList<>();
+    for (int i = 0; i < hcm.getHttpFiltersCount(); i++) {
+      HttpFilter filter = hcm.getHttpFilters(i);
+      String at = where + ", http_filters[" + i + "] '" + filter.getName() + "'";
+      if (!filter.getName().equals(HttpFilterConfig.Router.NAME)
+          || !filter.getTypedConfig().getTypeUrl().equals(ROUTER_TYPE)) {
+        throw new IllegalArgumentException(
+            at
+                + " of type "
+                + filter.getTypedConfig().getTypeUrl()
+                + " is not supported by the embedded sidecar (expected: "
+                + HttpFilterConfig.Router.NAME
+                + " of type "
+                + ROUTER_TYPE
+                + ")");
+      }
+      XdsDecoder.rejectUnsupported(filter.toBuilder().clearName().clearTypedConfig(), at);
+      XdsDecoder.rejectUnsupported(
+          XdsDecoder.unpack(filter.getTypedConfig(), Router.class, at).toBuilder(), at);
+      if (i != hcm.getHttpFiltersCount() - 1) {
+        throw new IllegalArgumentException(at + ": the router must be the last HTTP filter");
+      }
+      out.add(new HttpFilterConfig.Router());
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException(
+          where + ": http_filters is empty (expected: " + HttpFilterConfig.Router.NAME + ")");
+    }
+    return out;
+  }
+
+  /**
+   * The connection manager's {@code access_log}: only Envoy's file logger with a {@code
+   * json_format} of string operators the sidecar produces ({@link AccessLogFormat}); a text format,
+   * a filter, another logger or an operator it cannot render is NACKed rather than logged wrong.
+   */
+  private static List<AccessLogConfig> accessLogs(HttpConnectionManager hcm, String where) {
+    List<AccessLogConfig> out = new ArrayList<>();
+    for (int i = 0; i < hcm.getAccessLogCount(); i++) {
+      AccessLog log = hcm.getAccessLog(i);
+      String at = where + ", access_log[" + i + "] '" + log.getName() + "'";
+      if (!log.getTypedConfig().getTypeUrl().equals(FILE_ACCESS_LOG_TYPE)) {
+        throw new IllegalArgumentException(
+            at
+                + " of type "
+                + log.getTypedConfig().getTypeUrl()
+                + " is not supported by the embedded sidecar (expected: "
+                + FILE_ACCESS_LOG_TYPE
+                + ")");
+      }
+      XdsDecoder.rejectUnsupported(log.toBuilder().clearName().clearTypedConfig(), at);
+      FileAccessLog file = XdsDecoder.unpack(log.getTypedConfig(), FileAccessLog.class, at);
+      XdsDecoder.rejectUnsupported(file.toBuilder().clearPath().clearLogFormat(), at);
+      SubstitutionFormatString format = file.getLogFormat();
+      if (!format.hasJsonFormat()) {
+        throw new IllegalArgumentException(
+            at
+                + ": log_format "
+                + (file.hasLogFormat() ? format.getFormatCase() : "(default text format)")
+                + " is not supported by the embedded sidecar (expected: json_format)");
+      }
+      XdsDecoder.rejectUnsupported(format.toBuilder().clearJsonFormat(), at + ", log_format");
+      Map<String, String> keys = new LinkedHashMap<>();
+      for (Map.Entry<String, Value> field : format.getJsonFormat().getFieldsMap().entrySet()) {
+        String operator = field.getValue().getStringValue();
+        if (field.getValue().getKindCase() != Value.KindCase.STRING_VALUE
+            || !AccessLogFormat.supports(operator)) {
+          throw new IllegalArgumentException(
+              at
+                  + ", json_format."
+                  + field.getKey()
+                  + ": "
+                  + field.getValue().toString().strip()
+                  + " is not supported by the embedded sidecar (expected one of: "
+                  + AccessLogFormat.supportedOperators()
+                  + ")");
+        }
+        keys.put(field.getKey(), operator);
+      }
+      out.add(new AccessLogConfig(file.getPath(), keys));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,369 @@
+package dev.meshproof.runtime.proxy;
+
+import dev.meshproof.runtime.policy.retry.RetryBackoff;
+import dev.meshproof.runtime.policy.retry.RetryOn;
+import dev.meshproof.runtime.policy.retry.RetryPolicy;
+import dev.meshproof.runtime.policy.route.HeaderMatcher;
+import dev.meshproof.runtime.policy.route.Route;
+import dev.meshproof.runtime.policy.route.RouteMatch;
+import dev.meshproof.runtime.policy.route.RouteTable;
+import dev.meshproof.runtime.policy.route.StringMatcher;
+import dev.meshproof.runtime.policy.route.VirtualHost;
+import dev.meshproof.runtime.policy.route.WeightedCluster;
+import dev.meshproof.runtime.re2.Re2Syntax;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Decodes RDS route configurations (virtual hosts, matches, route actions, retry policies) into a
+ * {@link RouteTable}, NACKing whatever the sidecar cannot honour.
+ */
+final class RouteDecoder {
+
+  private RouteDecoder() {}
+
+  static RouteTable routes(RouteConfiguration config) {
+    List<VirtualHost> hosts = new ArrayList<>();
+    // The header changes are NACKed below with their own message.
+    XdsDecoder.rejectUnsupported(
+        config.toBuilder()
+            .clearName()
+            .clearVirtualHosts()
+            .clearIgnorePortInHostMatching()
+            .clearRequestHeadersToAdd()
+            .clearRequestHeadersToRemove()
+            .clearResponseHeadersToAdd()
+            .clearResponseHeadersToRemove(),
+        "route config " + config.getName());
+    rejectHeaderChanges(
+        config.getRequestHeadersToAddCount()
+            + config.getRequestHeadersToRemoveCount()
+            + config.getResponseHeadersToAddCount()
+            + config.getResponseHeadersToRemoveCount(),
+        "route config " + config.getName());
+    for (var vh : config.getVirtualHostsList()) {
+      XdsDecoder.rejectUnsupported(
+          vh.toBuilder()
+              .clearName()
+              .clearDomains()
+              .clearRoutes()
+              .clearIncludeRequestAttemptCount()
+              .clearRequestHeadersToAdd()
+              .clearRequestHeadersToRemove()
+              .clearResponseHeadersToAdd()
+              .clearResponseHeadersToRemove(),
+          "route config " + config.getName() + ", virtual host " + vh.getName());
+      rejectHeaderChanges(
+          vh.getRequestHeadersToAddCount()
+              + vh.getRequestHeadersToRemoveCount()
+              + vh.getResponseHeadersToAddCount()
+              + vh.getResponseHeadersToRemoveCount(),
+          "route config " + config.getName() + ", virtual host " + vh.getName());
+      List<Route> routes = new ArrayList<>();
+      for (var route : vh.getRoutesList()) {
+        String where =
+            "route config "
+                + config.getName()
+                + ", virtual host "
+                + vh.getName()
+                + ", route '"
+                + route.getName()
+                + "'";
+        routes.add(
+            new Route(
+                route.getName(),
+                match(route.getMatch(), where),
+                action(route, vh.getIncludeRequestAttemptCount(), where)));
+      }
+      hosts.add(new VirtualHost(vh.getName(), vh.getDomainsList(), routes));
+    }
+    return new RouteTable(config.getName(), hosts, config.getIgnorePortInHostMatching());
+  }
+
+  private static RouteMatch match(
+      io.envoyproxy.envoy.config.route.v3.RouteMatch match, String where) {
+    boolean caseSensitive = !match.hasCaseSensitive() || match.getCaseSensitive().getValue();
+    Optional<StringMatcher> path =
+        switch (match.getPathSpecifierCase()) {
+          case PREFIX ->
+              match.getPrefix().equals("/")
+                  ? Optional.empty()
+                  : Optional.of(new StringMatcher.Prefix(match.getPrefix(), !caseSensitive));
+          case PATH -> Optional.of(new StringMatcher.Exact(match.getPath(), !caseSensitive));
+          // Envoy ignores case_sensitive for safe_regex (RouteMatch docs), so an Istio regex with
+          // ignoreUriCase stays case-sensitive; found by DataPlaneDifferentialIT.
+          case SAFE_REGEX ->
+              Optional.of(
+                  new StringMatcher.Regex(regex(match.getSafeRegex().getRegex(), true, where)));
+          default ->
+              throw new IllegalArgumentException(
+                  where
+                      + ": path specifier "
+                      + match.getPathSpecifierCase()
+                      + " is not supported by the embedded sidecar");
+        };
+    if (match.getQueryParametersCount() > 0 || match.hasRuntimeFraction() || match.hasGrpc()) {
+      throw new IllegalArgumentException(
+          where
+              + ": query parameter, runtime fraction and gRPC matches are not supported by the embedded sidecar yet");
+    }
+    XdsDecoder.rejectUnsupported(
+        match.toBuilder()
+            .clearPathSpecifier()
+            .clearCaseSensitive()
+            .clearHeaders()
+            .clearQueryParameters()
+            .clearRuntimeFraction()
+            .clearGrpc(),
+        where + ", match");
+    List<HeaderMatcher> headers = new ArrayList<>();
+    for (var header : match.getHeadersList()) {
+      String at = where + ", header matcher '" + header.getName() + "'";
+      XdsDecoder.rejectUnsupported(
+          header.toBuilder()
+              .clearName()
+              .clearHeaderMatchSpecifier()
+              .clearInvertMatch()
+              .clearTreatMissingHeaderAsEmpty(),
+          at);
+      if (header.getHeaderMatchSpecifierCase()
+          == io.envoyproxy.envoy.config.route.v3.HeaderMatcher.HeaderMatchSpecifierCase
+              .PRESENT_MATCH) {
+        headers.add(
+            HeaderMatcher.presence(
+                header.getName(),
+                header.getPresentMatch(),
+                header.getInvertMatch(),
+                header.getTreatMissingHeaderAsEmpty()));
+        continue;
+      }
+      StringMatcher value =
+          switch (header.getHeaderMatchSpecifierCase()) {
+            case STRING_MATCH -> stringMatcher(header.getStringMatch(), at);
+            case EXACT_MATCH -> new StringMatcher.Exact(header.getExactMatch(), false);
+            case PREFIX_MATCH -> new StringMatcher.Prefix(header.getPrefixMatch(), false);
+            case SAFE_REGEX_MATCH ->
+                new StringMatcher.Regex(regex(header.getSafeRegexMatch().getRegex(), true, at));
+            default ->
+                throw new IllegalArgumentException(
+                    at
+                        + ": header match "
+                        + header.getHeaderMatchSpecifierCase()
+                        + " is not supported by the embedded sidecar");
+          };
+      headers.add(
+          HeaderMatcher.value(
+              header.getName(),
+              value,
+              header.getInvertMatch(),
+              header.getTreatMissingHeaderAsEmpty()));
+    }
+    return new RouteMatch(path, headers);
+  }
+
+  private static StringMatcher stringMatcher(
+      io.envoyproxy.envoy.type.matcher.v3.StringMatcher m, String where) {
+    return switch (m.getMatchPatternCase()) {
+      case EXACT -> new StringMatcher.Exact(m.getExact(), m.getIgnoreCase());
+      case PREFIX -> new StringMatcher.Prefix(m.getPrefix(), m.getIgnoreCase());
+      case SAFE_REGEX -> new StringMatcher.Regex(regex(m.getSafeRegex().getRegex(), true, where));
+      default ->
+          throw new IllegalArgumentException(
+              where
+                  + ": string match "
+                  + m.getMatchPatternCase()
+                  + " is not supported by the embedded sidecar");
+    };
+  }
+
+  private static java.util.regex.Pattern regex(String regex, boolean caseSensitive, String where) {
+    try {
+      return Re2Syntax.compile(regex, caseSensitive);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The route action. Only what the router honours is decoded (destination and the disabled route
+   * timeout Istio sets); retry, mirror, rewrite, hash, header changes and non-zero timeouts are
+   * NACKed until the router implements them.
+   */
+  private static dev.meshproof.runtime.policy.route.RouteAction action(
+      io.envoyproxy.envoy.config.route.v3.Route route,
+      boolean includeRequestAttemptCount,
+      String where) {
+    if (!route.hasRoute()) {
+      throw new IllegalArgumentException(
+          where
+              + ": action "
+              + route.getActionCase()
+              + " is not supported by the embedded sidecar yet");
+    }
+    RouteAction action = route.getRoute();
+    if (action.getRequestMirrorPoliciesCount() > 0
+        || !action.getPrefixRewrite().isEmpty()
+        || action.hasRegexRewrite()
+        || action.getHashPolicyCount() > 0) {
+      throw new IllegalArgumentException(
+          where
+              + ": mirror, rewrite and hash policies are not supported by the embedded sidecar yet");
+    }
+    if (action.getHostRewriteSpecifierCase()
+        != RouteAction.HostRewriteSpecifierCase.HOSTREWRITESPECIFIER_NOT_SET) {
+      throw new IllegalArgumentException(
+          where
+              + ": host rewrite "
+              + action.getHostRewriteSpecifierCase()
+              + " is not supported by the embedded sidecar yet");
+    }
+    rejectHeaderChanges(
+        route.getRequestHeadersToAddCount()
+            + route.getRequestHeadersToRemoveCount()
+            + route.getResponseHeadersToAddCount()
+            + route.getResponseHeadersToRemoveCount(),
+        where);
+    // Envoy's default for an unset route timeout is 15 s (Istio always sets one, 0s = disabled).
+    Duration timeout =
+        action.hasTimeout() ? XdsDecoder.duration(action.getTimeout()) : Duration.ofSeconds(15);
+    var builder =
+        dev.meshproof.runtime.policy.route.RouteAction.builder()
+            .timeout(timeout)
+            .includeRequestAttemptCount(includeRequestAttemptCount);
+    if (action.hasRetryPolicy()) {
+      builder.retryPolicy(retryPolicy(action.getRetryPolicy(), where + ", retry_policy"));
+    }
+    switch (action.getClusterSpecifierCase()) {
+      case CLUSTER -> builder.cluster(action.getCluster());
+      case WEIGHTED_CLUSTERS -> {
+        // total_weight (deprecated) and runtime keys would change the split: the picker divides
+        // by the sum of the weights, as Envoy does without total_weight.
+        XdsDecoder.rejectUnsupported(
+            action.getWeightedClusters().toBuilder().clearClusters(),
+            where + ", weighted_clusters");
+        List<WeightedCluster> out = new ArrayList<>();
+        for (var c : action.getWeightedClusters().getClustersList()) {
+          XdsDecoder.rejectUnsupported(
+              c.toBuilder().clearName().clearWeight(),
+              where + ", weighted_clusters cluster '" + c.getName() + "'");
+          out.add(new WeightedCluster(c.getName(), c.hasWeight() ? c.getWeight().getValue() : 0));
+        }
+        builder.weightedClusters(out);
+      }
+      default ->
+          throw new IllegalArgumentException(
+              where
+                  + ": cluster specifier "
+                  + action.getClusterSpecifierCase()
+                  + " is not supported");
+    }
+    try {
+      return builder.build();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Envoy's retry policy as the router honours it: {@code retry_on} conditions of {@link RetryOn},
+   * {@code num_retries} (Envoy's default 1), {@code retriable_status_codes}, {@code
+   * per_try_timeout}, the {@code previous_hosts} host predicate, {@code
+   * host_selection_retry_max_attempts} and {@code retry_back_off}. {@code retry_priority} {@code
+   * previous_priorities} (Istio's {@code retryRemoteLocalities}) is accepted because it changes
+   * nothing here: every endpoint the translation emits has priority 0. Anything else is NACKed.
+   */
+  private static RetryPolicy retryPolicy(
+      io.envoyproxy.envoy.config.route.v3.RetryPolicy policy, String where) {
+    Set<RetryOn> on = new LinkedHashSet<>();
+    for (String token : policy.getRetryOn().split(",")) {
+      String name = token.strip();
+      if (name.isEmpty()) {
+        continue;
+      }
+      on.add(
+          RetryOn.of(name)
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          where
+                              + ": retry_on '"
+                              + name
+                              + "' not supported by the embedded sidecar (supported: "
+                              + RetryOn.allowed()
+                              + ")")));
+    }
+    boolean previousHosts = false;
+    for (var predicate : policy.getRetryHostPredicateList()) {
+      if (!predicate.getName().equals("envoy.retry_host_predicates.previous_hosts")) {
+        throw new IllegalArgumentException(
+            where
+                + ": retry_host_predicate '"
+                + predicate.getName()
+                + "' not supported by the embedded sidecar (supported:"
+                + " envoy.retry_host_predicates.previous_hosts)");
+      }
+      previousHosts = true;
+    }
+    if (policy.hasRetryPriority()
+        && !policy
+            .getRetryPriority()
+            .getName()
+            .equals("envoy.retry_priorities.previous_priorities")) {
+      throw new IllegalArgumentException(
+          where
+              + ": retry_priority '"
+              + policy.getRetryPriority().getName()
+              + "' not supported by the embedded sidecar (supported:"
+              + " envoy.retry_priorities.previous_priorities)");
+    }
+    RetryBackoff backoff = RetryBackoff.ENVOY_DEFAULT;
+    if (policy.hasRetryBackOff()) {
+      Duration base = XdsDecoder.duration(policy.getRetryBackOff().getBaseInterval());
+      Duration max =
+          policy.getRetryBackOff().hasMaxInterval()
+              ? XdsDecoder.duration(policy.getRetryBackOff().getMaxInterval())
+              : base.multipliedBy(10);
+      backoff = new RetryBackoff(base, max);
+    }
+    var rest =
+        policy.toBuilder()
+            .clearRetryOn()
+            .clearNumRetries()
+            .clearRetriableStatusCodes()
+            .clearPerTryTimeout()
+            .clearRetryHostPredicate()
+            .clearHostSelectionRetryMaxAttempts()
+            .clearRetryPriority()
+            .clearRetryBackOff();
+    XdsDecoder.rejectUnsupported(rest, where);
+    try {
+      return new RetryPolicy(
+          policy.hasNumRetries() ? policy.getNumRetries().getValue() : 1,
+          on,
+          new LinkedHashSet<>(policy.getRetriableStatusCodesList()),
+          policy.hasPerTryTimeout() && !XdsDecoder.duration(policy.getPerTryTimeout()).isZero()
+              ? Optional.of(XdsDecoder.duration(policy.getPerTryTimeout()))
+              : Optional.empty(),
+          previousHosts,
+          (int) Math.max(1, policy.getHostSelectionRetryMaxAttempts()),
+          backoff);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void rejectHeaderChanges(int count, String where) {
+    if (count > 0) {
+      throw new IllegalArgumentException(
+          where
+              + ": request/response headers to add/remove are not supported by the embedded"
+              + " sidecar yet");
+    }
+  }
+}

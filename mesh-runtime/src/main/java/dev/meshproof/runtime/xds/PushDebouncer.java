@@ -27,6 +27,7 @@ final class PushDebouncer {
   private long pushes;
   private long merged;
   private RuntimeException failure;
+  private int inFlight;
 
   PushDebouncer(
       PushDebounce debounce, Clock clock, ScheduledExecutorService scheduler, Runnable push) {
@@ -56,7 +57,8 @@ final class PushDebouncer {
   }
 
   /**
-   * Runs the pending push now, if there is one.
+   * Runs the pending push now, if there is one, after waiting for a scheduled push already running:
+   * on return, every change recorded before the call has been pushed.
    *
    * @throws IllegalStateException when a push that ran on the scheduler failed since the last flush
    */
@@ -65,6 +67,15 @@ final class PushDebouncer {
     synchronized (this) {
       run = pending;
       clear();
+      // The timer may have taken the pending push a moment ago and still be translating it.
+      while (inFlight > 0) {
+        try {
+          wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while a push was running", e);
+        }
+      }
       RuntimeException failed = failure;
       failure = null;
       if (failed != null) {
@@ -109,6 +120,7 @@ final class PushDebouncer {
         return;
       }
       clear();
+      inFlight++;
     }
     try {
       runPush();
@@ -117,6 +129,11 @@ final class PushDebouncer {
       // sync.
       synchronized (this) {
         failure = e;
+      }
+    } finally {
+      synchronized (this) {
+        inFlight--;
+        notifyAll();
       }
     }
   }

@@ -2,9 +2,17 @@ package dev.meshproof.runtime.xds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.meshproof.common.VirtualClock;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -70,6 +78,57 @@ class PushDebouncerTest {
     time.advance(Duration.ofSeconds(5));
     assertThat(pushed).hasValue(1);
     assertThat(time.pendingTasks()).isZero();
+  }
+
+  @Test
+  void flushWaitsForAScheduledPushAlreadyRunning() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean finished = new AtomicBoolean();
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    ExecutorService caller = Executors.newSingleThreadExecutor();
+    try {
+      PushDebouncer real =
+          new PushDebouncer(
+              new PushDebounce(Duration.ofMillis(1), Duration.ofMillis(1)),
+              Clock.systemUTC(),
+              scheduler,
+              () -> {
+                started.countDown();
+                awaitUninterruptibly(release);
+                finished.set(true);
+              });
+      real.changed();
+      started.await();
+
+      Future<Boolean> flushed =
+          caller.submit(
+              () -> {
+                real.flush();
+                return finished.get();
+              });
+      // While the scheduled push runs, flush() must not return: it would let awaitSynced() see the
+      // proxies synced to the previous snapshot.
+      await()
+          .during(Duration.ofMillis(300))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> !flushed.isDone());
+      release.countDown();
+
+      assertThat(flushed.get()).as("the push had finished when flush() returned").isTrue();
+    } finally {
+      release.countDown();
+      scheduler.shutdownNow();
+      caller.shutdownNow();
+    }
+  }
+
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test

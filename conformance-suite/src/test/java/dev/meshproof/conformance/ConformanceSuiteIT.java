@@ -8,6 +8,7 @@ import dev.meshproof.reports.ConformanceTestResult;
 import dev.meshproof.reports.Implementation;
 import dev.meshproof.reports.ReportFiles;
 import dev.meshproof.reports.ReportWriter;
+import dev.meshproof.runtime.IstioVersion;
 import dev.meshproof.runtime.IstioVersionProfile;
 import dev.meshproof.scenario.ScenarioRunner;
 import dev.meshproof.scenario.compare.TargetComparison;

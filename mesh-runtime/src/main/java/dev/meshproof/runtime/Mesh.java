@@ -18,6 +18,7 @@ import dev.meshproof.runtime.xds.ControlPlane;
 import dev.meshproof.runtime.xds.ProxyIdentity;
 import dev.meshproof.runtime.xds.ProxyNode;
 import dev.meshproof.runtime.xds.ProxyStatus;
+import dev.meshproof.runtime.xds.PushDebounce;
 import dev.meshproof.runtime.xds.SidecarScope;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -55,22 +56,33 @@ public final class Mesh implements AutoCloseable {
   private final HttpConnectionPool appConnections;
   private ControlPlane controlPlane;
   private boolean controlPlaneRunning = true;
+  private final PushDebounce pushDebounce;
   private final ConfigStore config = new ConfigStore();
   private final ServiceRegistry registry = new ServiceRegistry();
   private final Map<String, Workload> workloads = new LinkedHashMap<>();
 
   private Mesh(Builder builder) {
     this.seed = builder.seed;
-    this.istio = builder.istioVersion.profile();
+    this.istio =
+        IstioVersionProfile.of(
+            builder.istioVersion,
+            builder.compatibilityVersion == null
+                ? builder.istioVersion
+                : builder.compatibilityVersion);
     this.random = RandomSource.seeded(seed);
     this.dataPlane = builder.dataPlane;
     this.syncTimeout = builder.syncTimeout;
+    this.pushDebounce = builder.pushDebounce;
     this.eventLoops =
         new MultiThreadIoEventLoopGroup(builder.eventLoopThreads, NioIoHandler.newFactory());
     this.appConnections = new HttpConnectionPool(eventLoops, Duration.ofSeconds(10));
     ControlPlane started;
     try {
-      started = ControlPlane.start(istio);
+      started =
+          ControlPlane.start(
+              new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0),
+              istio,
+              builder.pushDebounce);
     } catch (RuntimeException e) {
       eventLoops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       throw e;
@@ -128,7 +140,7 @@ public final class Mesh implements AutoCloseable {
     if (controlPlaneRunning) {
       return;
     }
-    ControlPlane restarted = ControlPlane.start(controlPlane.address(), istio);
+    ControlPlane restarted = ControlPlane.start(controlPlane.address(), istio, pushDebounce);
     controlPlane.registeredProxies().forEach(restarted::register);
     controlPlane = restarted;
     controlPlaneRunning = true;
@@ -243,9 +255,12 @@ public final class Mesh implements AutoCloseable {
         .toList();
   }
 
+  /**
+   * Requests a debounced push ({@link Builder#pushDebounce}); {@link #awaitSynced()} flushes it.
+   */
   private void pushIfRunning() {
     if (controlPlaneRunning) {
-      controlPlane.push(config, registry);
+      controlPlane.requestPush(config, registry);
     }
   }
 
@@ -345,9 +360,11 @@ public final class Mesh implements AutoCloseable {
   public static final class Builder {
     private long seed = 1L;
     private IstioVersion istioVersion = IstioVersion.CURRENT;
+    private IstioVersion compatibilityVersion;
     private DataPlane dataPlane = DataPlane.embedded();
     private Duration syncTimeout = Duration.ofSeconds(20);
     private int eventLoopThreads = 2;
+    private PushDebounce pushDebounce = PushDebounce.ISTIOD;
 
     private Builder() {}
 
@@ -370,8 +387,33 @@ public final class Mesh implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The older release whose behaviour the mesh follows while it reports {@link
+     * #istioVersion(IstioVersion)}, as Istio's {@code compatibilityVersion} install option
+     * (docs/istio-versions.md lists what it switches); default: the emulated release's own.
+     *
+     * @throws IllegalArgumentException when no profile covers {@code version}
+     */
+    public Builder compatibilityVersion(IstioVersion version) {
+      java.util.Objects.requireNonNull(version, "compatibilityVersion");
+      IstioVersionProfile.keyOf("compatibilityVersion", version); // rejects it here, not at start()
+      this.compatibilityVersion = version;
+      return this;
+    }
+
     public Builder dataPlane(DataPlane dataPlane) {
       this.dataPlane = java.util.Objects.requireNonNull(dataPlane, "dataPlane");
+      return this;
+    }
+
+    /**
+     * How config and registry changes are merged into pushes, as istiod's {@code
+     * PILOT_DEBOUNCE_AFTER} / {@code PILOT_DEBOUNCE_MAX}; default {@link PushDebounce#ISTIOD} (100
+     * ms / 10 s). {@link Mesh#awaitSynced()} pushes a pending change at once, so a caller that
+     * awaits sync never waits for the quiet period.
+     */
+    public Builder pushDebounce(PushDebounce debounce) {
+      this.pushDebounce = java.util.Objects.requireNonNull(debounce, "pushDebounce");
       return this;
     }
 

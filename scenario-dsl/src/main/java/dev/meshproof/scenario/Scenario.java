@@ -44,6 +44,7 @@ public record Scenario(
     ChaosPlan chaos,
     long seed,
     IstioVersion istioVersion,
+    IstioVersion compatibilityVersion,
     List<String> notSimulated) {
 
   /** The system property that overrides every scenario's seed, to replay a printed run. */
@@ -57,6 +58,7 @@ public record Scenario(
     expectations = List.copyOf(expectations);
     java.util.Objects.requireNonNull(chaos, "chaos");
     java.util.Objects.requireNonNull(istioVersion, "istioVersion");
+    java.util.Objects.requireNonNull(compatibilityVersion, "compatibilityVersion");
     notSimulated = List.copyOf(notSimulated);
   }
 
@@ -76,14 +78,28 @@ public record Scenario(
         chaos,
         newSeed,
         istioVersion,
+        compatibilityVersion,
         notSimulated);
   }
 
-  /** A copy emulating another Istio release, e.g. to compare two version profiles. */
+  /**
+   * A copy emulating another Istio release, e.g. to compare two version profiles: the release's own
+   * defaults, whatever compatibility version this scenario pinned.
+   */
   public Scenario withIstioVersion(IstioVersion version) {
     version.profile(); // rejects a release no profile covers, naming the range
     return new Scenario(
-        name, services, clients, istio, traffic, expectations, chaos, seed, version, notSimulated);
+        name,
+        services,
+        clients,
+        istio,
+        traffic,
+        expectations,
+        chaos,
+        seed,
+        version,
+        version.profile().behaviourOf(),
+        notSimulated);
   }
 
   /**
@@ -100,6 +116,7 @@ public record Scenario(
     private long seed = Long.getLong(SEED_PROPERTY, 1L);
     private IstioVersion istioVersion = IstioVersion.CURRENT;
     private final List<String> notSimulated = new ArrayList<>();
+    private IstioVersion compatibilityVersion;
 
     private Builder(String name) {
       if (name == null || name.isBlank()) {
@@ -203,6 +220,16 @@ public record Scenario(
       return this;
     }
 
+    /**
+     * The older release whose behaviour the emulated release follows, as Istio's {@code
+     * compatibilityVersion} (docs/istio-versions.md); the emulated release itself unless set.
+     */
+    public Builder compatibilityVersion(IstioVersion version) {
+      version.profile(); // rejects a release no profile covers, naming the range
+      this.compatibilityVersion = version;
+      return this;
+    }
+
     public Builder seed(long seed) {
       this.seed = Long.getLong(SEED_PROPERTY, seed);
       return this;
@@ -239,6 +266,9 @@ public record Scenario(
           plan,
           seed,
           istioVersion,
+          dev.meshproof.runtime.IstioVersionProfile.of(
+                  istioVersion, compatibilityVersion == null ? istioVersion : compatibilityVersion)
+              .behaviourOf(),
           notSimulated);
     }
 

@@ -120,6 +120,37 @@ class TranslationBuildersTest {
         .isNotEqualTo(current.version(XdsNames.TYPE_CLUSTER));
   }
 
+  @Test
+  void anEndpointsOnlyChangeChangesOnlyTheEndpointsVersion() {
+    Snapshot before = XdsTranslator.translate(input(IstioVersionProfile.current()));
+    TranslationInput moved = input(IstioVersionProfile.current());
+    Snapshot after =
+        XdsTranslator.translate(
+            new TranslationInput(
+                moved.proxy(),
+                moved.virtualServices(),
+                moved.destinationRules(),
+                List.of(
+                    INSTANCES.get(0),
+                    new ServiceInstance(
+                        "catalog-v2-0",
+                        "catalog",
+                        "default",
+                        Map.of("version", "v2"),
+                        80,
+                        loopback(20003))),
+                moved.profile()));
+
+    assertThat(after.version(XdsNames.TYPE_ENDPOINT))
+        .isNotEqualTo(before.version(XdsNames.TYPE_ENDPOINT));
+    for (String type :
+        List.of(XdsNames.TYPE_CLUSTER, XdsNames.TYPE_LISTENER, XdsNames.TYPE_ROUTE)) {
+      assertThat(after.version(type)).as(type).isEqualTo(before.version(type));
+    }
+    assertThat(XdsTranslator.snapshotVersion(after))
+        .isNotEqualTo(XdsTranslator.snapshotVersion(before));
+  }
+
   private static TranslationInput input(IstioVersionProfile profile) {
     ConfigStore config = new ConfigStore();
     config.apply(

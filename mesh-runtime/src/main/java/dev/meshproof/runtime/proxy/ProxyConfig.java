@@ -105,7 +105,8 @@ public record ProxyConfig(
       List<AccessLogConfig> accessLogs,
       List<HttpFilterConfig> httpFilters,
       String routeConfigName,
-      Optional<RouteTable> routes) {
+      Optional<RouteTable> routes,
+      ConnectionManagerOptions options) {
     public HttpConnectionManagerConfig {
       accessLogs = List.copyOf(accessLogs);
       httpFilters = List.copyOf(httpFilters);
@@ -116,10 +117,47 @@ public record ProxyConfig(
       }
     }
 
+    /**
+     * A connection manager with Envoy's defaults for the options ({@link
+     * ConnectionManagerOptions#ENVOY_DEFAULTS}).
+     */
+    public HttpConnectionManagerConfig(
+        String statPrefix,
+        List<AccessLogConfig> accessLogs,
+        List<HttpFilterConfig> httpFilters,
+        String routeConfigName,
+        Optional<RouteTable> routes) {
+      this(
+          statPrefix,
+          accessLogs,
+          httpFilters,
+          routeConfigName,
+          routes,
+          ConnectionManagerOptions.ENVOY_DEFAULTS);
+    }
+
     HttpConnectionManagerConfig withRoutes(Optional<RouteTable> resolved) {
       return new HttpConnectionManagerConfig(
-          statPrefix, accessLogs, httpFilters, routeConfigName, resolved);
+          statPrefix, accessLogs, httpFilters, routeConfigName, resolved, options);
     }
+  }
+
+  /**
+   * The request-path settings of a connection manager the sidecar honours: {@code normalize_path}
+   * and {@code merge_slashes} (RFC 3986 path canonicalization before routing, as Envoy's {@code
+   * PathUtil::canonicalPath}), websocket in {@code upgrade_configs}, the {@code server} header
+   * value ({@code server_name}, Envoy's default "envoy") and {@code proxy_100_continue} (the {@code
+   * Expect} header goes upstream).
+   */
+  public record ConnectionManagerOptions(
+      boolean normalizePath,
+      boolean mergeSlashes,
+      boolean websocketUpgrades,
+      String serverName,
+      boolean proxy100Continue) {
+    /** Envoy's values when the fields are unset. */
+    public static final ConnectionManagerOptions ENVOY_DEFAULTS =
+        new ConnectionManagerOptions(false, false, false, "envoy", false);
   }
 
   /**

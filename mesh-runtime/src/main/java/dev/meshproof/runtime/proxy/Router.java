@@ -383,6 +383,13 @@ final class Router implements HttpFilterChain.Terminal {
     HttpHeaders headers = upstream.headers();
     headers.set(request.headers());
     HOP_BY_HOP.forEach(headers::remove);
+    // An upgrade the connection manager allowed (websocket) goes upstream as Envoy sends it.
+    HttpProxyHandler.upgradeRequested(request)
+        .ifPresent(
+            protocol -> {
+              headers.set("connection", "Upgrade");
+              headers.set("upgrade", protocol);
+            });
     headers.set("x-request-id", requestId);
     if (!headers.contains("x-forwarded-proto")) {
       headers.set("x-forwarded-proto", "http");

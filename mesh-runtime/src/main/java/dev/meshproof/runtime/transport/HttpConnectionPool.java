@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
@@ -166,6 +167,13 @@ public final class HttpConnectionPool implements AutoCloseable {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       CompletableFuture<FullHttpResponse> pending = ctx.channel().attr(PENDING).get();
+      if (msg instanceof FullHttpResponse response
+          && response.status().codeClass() == HttpStatusClass.INFORMATIONAL
+          && response.status().code() != 101) {
+        // An interim answer (100 Continue to a forwarded Expect): the final response follows.
+        response.release();
+        return;
+      }
       if (msg instanceof FullHttpResponse response && pending != null) {
         if (!pending.complete(response)) {
           response.release();

@@ -40,6 +40,7 @@ class XdsDecoderTest {
   /** An HTTP connection manager as the translator emits it: RDS and the router only. */
   private static HttpConnectionManager.Builder hcm() {
     return HttpConnectionManager.newBuilder()
+        .setStreamIdleTimeout(com.google.protobuf.Duration.getDefaultInstance())
         .setStatPrefix("outbound")
         .setRds(Rds.newBuilder().setRouteConfigName("80"))
         .addHttpFilters(ROUTER);

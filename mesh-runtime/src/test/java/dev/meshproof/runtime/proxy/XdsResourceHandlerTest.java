@@ -56,6 +56,7 @@ class XdsResourceHandlerTest {
   private static Any listener(String name, String rds) {
     HttpConnectionManager hcm =
         HttpConnectionManager.newBuilder()
+            .setStreamIdleTimeout(com.google.protobuf.Duration.getDefaultInstance())
             .setStatPrefix("outbound")
             .setRds(Rds.newBuilder().setRouteConfigName(rds))
             .addHttpFilters(

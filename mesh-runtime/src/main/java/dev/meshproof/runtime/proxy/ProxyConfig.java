@@ -5,6 +5,7 @@ import dev.meshproof.runtime.policy.lb.LbPolicy;
 import dev.meshproof.runtime.policy.outlier.HostSelection;
 import dev.meshproof.runtime.policy.outlier.OutlierDetectionPolicy;
 import dev.meshproof.runtime.policy.route.RouteTable;
+import dev.meshproof.runtime.transport.UpstreamConnectionSettings;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
@@ -193,9 +194,28 @@ public record ProxyConfig(
       List<InetSocketAddress> endpoints,
       CircuitBreakerThresholds circuitBreakers,
       java.util.Optional<OutlierDetectionPolicy> outlierDetection,
-      double panicThresholdPercent) {
+      double panicThresholdPercent,
+      UpstreamConnectionSettings connectionSettings) {
     public ClusterConfig {
       endpoints = List.copyOf(endpoints);
+    }
+
+    /** A cluster with Envoy's connection settings. */
+    public ClusterConfig(
+        String name,
+        LbPolicy lbPolicy,
+        List<InetSocketAddress> endpoints,
+        CircuitBreakerThresholds circuitBreakers,
+        java.util.Optional<OutlierDetectionPolicy> outlierDetection,
+        double panicThresholdPercent) {
+      this(
+          name,
+          lbPolicy,
+          endpoints,
+          circuitBreakers,
+          outlierDetection,
+          panicThresholdPercent,
+          UpstreamConnectionSettings.ENVOY_DEFAULTS);
     }
 
     /** A cluster with Envoy's defaults for everything but its load balancer and endpoints. */
@@ -212,7 +232,13 @@ public record ProxyConfig(
     /** The same cluster with {@code endpoints} (from EDS). */
     public ClusterConfig withEndpoints(List<InetSocketAddress> endpoints) {
       return new ClusterConfig(
-          name, lbPolicy, endpoints, circuitBreakers, outlierDetection, panicThresholdPercent);
+          name,
+          lbPolicy,
+          endpoints,
+          circuitBreakers,
+          outlierDetection,
+          panicThresholdPercent,
+          connectionSettings);
     }
   }
 }

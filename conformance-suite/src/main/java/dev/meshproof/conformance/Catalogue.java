@@ -123,7 +123,9 @@ public final class Catalogue {
             Feature.MeshHTTPRoutePathMatch,
             "URI prefix /v2/, regex ^/beta/[0-9]+$, exact /exact and case-insensitive prefix"
                 + " /case/ route to catalog v2; near misses (/beta/x42, /exact/more) and other"
-                + " paths to v1.",
+                + " paths to v1. Paths are matched after istiod's normalize_path: dot segments and"
+                + " escaped unreserved characters resolved (/x/../v2/items, /%76%32/items to v2,"
+                + " /v2/%2e%2e/items to v1), escaped slashes kept (/v2%2Fitems to v1).",
             VIRTUAL_SERVICE_DOC + "#HTTPMatchRequest",
             yaml -> {
               Scenario.Builder scenario =
@@ -138,6 +140,12 @@ public final class Catalogue {
               cases.put("/beta/x42", "v1");
               cases.put("/exact", "v2");
               cases.put("/exact/more", "v1");
+              // normalize_path (RFC 3986 dot segments, unreserved escapes decoded), and
+              // path_with_escaped_slashes_action KEEP_UNCHANGED.
+              cases.put("/x/../v2/items", "v2");
+              cases.put("/%76%32/items", "v2");
+              cases.put("/v2/%2e%2e/items", "v1");
+              cases.put("/v2%2Fitems", "v1");
               cases.put("/CaSe/items", "v2");
               cases.put("/items", "v1");
               cases.forEach((path, version) -> routedOnlyTo(scenario, "catalog", path, version));
@@ -268,7 +276,8 @@ public final class Catalogue {
             "mesh-retries",
             Feature.MeshRetries,
             "retries.attempts 3 on 5xx: a service failing the first 2 attempts of each request"
-                + " succeeds on the 3rd; one failing 5 gets 4 attempts and its 503; a 500 under a"
+                + " succeeds on the 3rd; one failing 5 gets 4 attempts and its 503, flagged URX; a"
+                + " 500 under a"
                 + " route retrying only gateway-error is not retried.",
             VIRTUAL_SERVICE_DOC + "#HTTPRetry",
             yaml ->
@@ -305,6 +314,8 @@ public final class Catalogue {
                             .byVersion(Map.of("v1", 1.0))
                             .atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
                     .expect(attempts().forTraffic("broken").exactly(4))
+                    // Retries exhausted: the last 503 is forwarded, flagged URX in the access log.
+                    .expect(responseFlag("URX").forTraffic("broken"))
                     .expect(attempts().forTraffic("outside-retry-on").neverRetried())
                     .build()),
         retriesDefault(

@@ -14,6 +14,18 @@ public enum Feature {
   MeshHTTPRouteHeaderMatch(SupportLevel.CORE),
   /** VirtualService match on the URI (prefix, exact, regex). */
   MeshHTTPRoutePathMatch(SupportLevel.CORE),
+  /** VirtualService match on query parameters (exact, regex, presence). */
+  MeshHTTPRouteQueryParamMatch(SupportLevel.EXTENDED),
+  /** VirtualService match on the HTTP method. */
+  MeshHTTPRouteMethodMatch(SupportLevel.EXTENDED),
+  /** VirtualService {@code rewrite}: the path (prefix or regex) and authority forwarded. */
+  MeshHTTPRewrite(SupportLevel.EXTENDED),
+  /** VirtualService {@code redirect}: the proxy answers with a redirect. */
+  MeshHTTPRedirect(SupportLevel.EXTENDED),
+  /** VirtualService {@code headers}: request and response headers set, added, removed. */
+  MeshHTTPHeaderModifier(SupportLevel.EXTENDED),
+  /** VirtualService {@code directResponse}: the proxy answers with a fixed status and body. */
+  MeshDirectResponse(SupportLevel.EXTENDED),
   /**
    * DestinationRule {@code trafficPolicy.loadBalancer.simple} spreading requests over endpoints.
    */

@@ -4,6 +4,7 @@ import dev.meshproof.runtime.config.StringMatch.Kind;
 import dev.meshproof.runtime.config.VirtualService.HttpMatchRequest;
 import dev.meshproof.runtime.config.VirtualService.HttpRetry;
 import dev.meshproof.runtime.config.VirtualService.HttpRoute;
+import dev.meshproof.runtime.config.VirtualService.RouteActions;
 import dev.meshproof.runtime.config.VirtualService.RouteDestination;
 import dev.meshproof.runtime.re2.Re2Syntax;
 import java.time.Duration;
@@ -78,24 +79,18 @@ final class VirtualServiceParser {
     Optional<HttpRetry> retries = m.mapping("retries").flatMap(VirtualServiceParser::retries);
     for (String field :
         List.of(
-            "redirect",
-            "directResponse",
             "delegate",
-            "rewrite",
             "fault",
             "mirror",
             "mirrors",
             "mirrorPercentage",
             "mirrorPercent",
             "mirror_percent",
-            "corsPolicy",
-            "headers")) {
+            "corsPolicy")) {
       m.notYetSupported(field);
     }
+    RouteActions actions = RouteActionsParser.actions(m, node, m.has("route"), allUriPrefix(match));
     m.finish();
-    if (!m.has("route")) {
-      m.problem(node, m.child("route"), "at least one route destination is required");
-    }
     if (route.size() > 1) {
       Node routeNode = m.value("route").orElse(node);
       for (int i = 0; i < route.size(); i++) {
@@ -120,7 +115,12 @@ final class VirtualServiceParser {
                 + " weight)");
       }
     }
-    return new HttpRoute(name, match, route, timeout, retries);
+    return new HttpRoute(name, match, route, timeout, retries, actions);
+  }
+
+  /** Whether every match block with a {@code uri} matches it by prefix. */
+  private static boolean allUriPrefix(List<HttpMatchRequest> match) {
+    return match.stream().allMatch(m -> m.uri().map(u -> u.kind() == Kind.PREFIX).orElse(true));
   }
 
   /**
@@ -218,20 +218,65 @@ final class VirtualServiceParser {
     Map<String, StringMatch> headers = stringMatchMap(m, "headers");
     Map<String, StringMatch> withoutHeaders = stringMatchMap(m, "withoutHeaders");
     boolean ignoreUriCase = m.bool("ignoreUriCase", false);
-    for (String field :
-        List.of(
-            "scheme",
-            "port",
-            "queryParams",
-            "sourceLabels",
-            "gateways",
-            "sourceNamespace",
-            "statPrefix")) {
+    Optional<StringMatch> scheme =
+        m.mapping("scheme").flatMap(u -> stringMatch(u, MatchSite.PSEUDO_HEADER));
+    Map<String, StringMatch> queryParams = queryParams(m);
+    OptionalInt port = m.integer("port", 1, 65535);
+    Map<String, String> sourceLabels = m.stringMap("sourceLabels");
+    Optional<String> sourceNamespace = sourceNamespace(m);
+    for (String field : List.of("gateways", "statPrefix")) {
       m.notYetSupported(field);
     }
     m.finish();
     return new HttpMatchRequest(
-        name, uri, method, authority, headers, withoutHeaders, ignoreUriCase);
+        name,
+        uri,
+        method,
+        authority,
+        headers,
+        withoutHeaders,
+        ignoreUriCase,
+        scheme,
+        queryParams,
+        port,
+        sourceLabels,
+        sourceNamespace);
+  }
+
+  /**
+   * {@code queryParams}: each a StringMatch without an empty prefix; {@code {}} (or {@code regex:
+   * "*"}) is a presence match, as istiod's {@code translateQueryParamMatch} reads it.
+   */
+  private static Map<String, StringMatch> queryParams(YamlMapping m) {
+    Optional<YamlMapping> mapping = m.mapping("queryParams");
+    if (mapping.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, StringMatch> out = new LinkedHashMap<>();
+    mapping
+        .get()
+        .fields()
+        .forEach(
+            (name, value) ->
+                stringMatch(
+                        YamlMapping.of(m.source(), mapping.get().child(name), value, m.problems()),
+                        MatchSite.HEADER)
+                    .ifPresent(match -> out.put(name, match)));
+    return out;
+  }
+
+  private static Optional<String> sourceNamespace(YamlMapping m) {
+    Optional<String> namespace = m.string("sourceNamespace").filter(s -> !s.isEmpty());
+    if (namespace.isPresent() && !namespace.get().matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+      m.problem(
+          m.value("sourceNamespace").orElseThrow(),
+          m.child("sourceNamespace"),
+          "sourceNamespace match "
+              + namespace.get()
+              + " is invalid (expected: a DNS-1123 label such as default)");
+      return Optional.empty();
+    }
+    return namespace;
   }
 
   private static Map<String, StringMatch> stringMatchMap(YamlMapping m, String field) {
@@ -324,9 +369,10 @@ final class VirtualServiceParser {
                   return new Destination("", Optional.empty(), OptionalInt.empty());
                 });
     OptionalInt weight = m.integer("weight", 0, Integer.MAX_VALUE, WEIGHT);
-    m.notYetSupported("headers");
+    VirtualService.Headers headers =
+        m.mapping("headers").map(RouteActionsParser::headers).orElse(VirtualService.Headers.NONE);
     m.finish();
-    return new RouteDestination(destination, weight);
+    return new RouteDestination(destination, weight, headers);
   }
 
   private static Destination destination(YamlMapping m) {

@@ -338,17 +338,34 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
           .set("x-envoy-upstream-service-time", elapsedSince(request.start()).toMillis());
       return response;
     }
+    if (outcome instanceof RequestOutcome.DirectReply direct) {
+      FullHttpResponse response =
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1,
+              HttpResponseStatus.valueOf(direct.status()),
+              Unpooled.copiedBuffer(direct.body(), StandardCharsets.UTF_8));
+      // Envoy's local reply: text/plain for a body, unless the route set a content type.
+      if (!direct.body().isEmpty() && !direct.headers().contains(HttpHeaderNames.CONTENT_TYPE)) {
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
+      }
+      response.headers().add(direct.headers());
+      return response;
+    }
     RequestOutcome.LocalReply reply = (RequestOutcome.LocalReply) outcome;
     FullHttpResponse response =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,
             HttpResponseStatus.valueOf(reply.status()),
             Unpooled.copiedBuffer(reply.body(), StandardCharsets.UTF_8));
-    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
+    // Envoy's local reply names a content type only when it has a body.
+    if (!reply.body().isEmpty()) {
+      response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
+    }
     if (reply.responseFlag() == ResponseFlag.UPSTREAM_OVERFLOW) {
       // Envoy's router marks a request dropped by a circuit breaker (router.cc onUpstreamAbort).
       response.headers().set("x-envoy-overloaded", "true");
     }
+    reply.responseHeaderChanges().forEach(c -> c.applyTo(Router.editor(response.headers())));
     return response;
   }
 

@@ -1,8 +1,10 @@
 package dev.meshproof.runtime.proxy;
 
+import dev.meshproof.runtime.policy.route.HeaderChanges;
 import dev.meshproof.runtime.telemetry.ResponseFlag;
 import dev.meshproof.runtime.telemetry.UpstreamAttempt;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.util.List;
 import java.util.Optional;
 
@@ -39,10 +41,34 @@ sealed interface RequestOutcome {
       String cluster,
       String host,
       List<UpstreamAttempt> attempts,
-      Optional<ResponseFlag> retryFlag)
+      Optional<ResponseFlag> retryFlag,
+      List<HeaderChanges> responseHeaderChanges)
       implements RequestOutcome {
     public LocalReply {
       attempts = List.copyOf(attempts);
+      responseHeaderChanges = List.copyOf(responseHeaderChanges);
+    }
+
+    /** A local reply without header changes. */
+    LocalReply(
+        int status,
+        ResponseFlag responseFlag,
+        String body,
+        String route,
+        String cluster,
+        String host,
+        List<UpstreamAttempt> attempts,
+        Optional<ResponseFlag> retryFlag) {
+      this(status, responseFlag, body, route, cluster, host, attempts, retryFlag, List.of());
+    }
+
+    /**
+     * The same reply with the route's (and its weighted cluster's) response header changes, which
+     * Envoy's router applies to its own local replies once a route is chosen.
+     */
+    LocalReply withResponseHeaderChanges(List<HeaderChanges> changes) {
+      return new LocalReply(
+          status, responseFlag, body, route, cluster, host, attempts, retryFlag, changes);
     }
 
     /** A local reply before any upstream attempt. */
@@ -59,6 +85,38 @@ sealed interface RequestOutcome {
     @Override
     public Optional<ResponseFlag> flag() {
       return Optional.of(responseFlag);
+    }
+  }
+
+  /**
+   * A route answered without an upstream (Envoy's {@code DirectResponseEntry}: a redirect or a
+   * {@code direct_response}): no response flag, no cluster, no attempt.
+   */
+  record DirectReply(int status, HttpHeaders headers, String body, String route)
+      implements RequestOutcome {
+    @Override
+    public Optional<ResponseFlag> flag() {
+      return Optional.empty();
+    }
+
+    @Override
+    public Optional<ResponseFlag> retryFlag() {
+      return Optional.empty();
+    }
+
+    @Override
+    public List<UpstreamAttempt> attempts() {
+      return List.of();
+    }
+
+    @Override
+    public String cluster() {
+      return "-";
+    }
+
+    @Override
+    public String host() {
+      return "-";
     }
   }
 

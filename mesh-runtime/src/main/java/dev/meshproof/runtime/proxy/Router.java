@@ -7,6 +7,7 @@ import dev.meshproof.runtime.policy.retry.RetryAdmission;
 import dev.meshproof.runtime.policy.retry.RetryDecision;
 import dev.meshproof.runtime.policy.retry.RetryPolicy;
 import dev.meshproof.runtime.policy.retry.RetryState;
+import dev.meshproof.runtime.policy.route.HeaderChanges;
 import dev.meshproof.runtime.policy.route.Route;
 import dev.meshproof.runtime.policy.route.RouteAction;
 import dev.meshproof.runtime.policy.route.WeightedCluster;
@@ -17,8 +18,10 @@ import dev.meshproof.runtime.telemetry.ResponseFlag;
 import dev.meshproof.runtime.telemetry.UpstreamAttempt;
 import dev.meshproof.runtime.transport.UpstreamException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -81,6 +84,10 @@ final class Router implements HttpFilterChain.Terminal {
     if (route.isEmpty()) {
       return localReply(404, ResponseFlag.NO_ROUTE_FOUND, "", "-", "-", "-");
     }
+    Optional<RequestOutcome> direct = directReply(route.get(), request);
+    if (direct.isPresent()) {
+      return CompletableFuture.completedFuture(direct.get());
+    }
     // A request the app stamped with an x-request-id draws from its own source, keyed by that id,
     // so its picks replay at any concurrency; one the sidecar named draws from the shared stream.
     Optional<RandomSource> requestRandom =
@@ -90,9 +97,12 @@ final class Router implements HttpFilterChain.Terminal {
     // One weighted draw per request, before anything else draws, so seeded splits replay.
     WeightedCluster picked =
         WeightedClusterPicker.pick(route.get().clusters(), requestRandom.orElse(routeRandom));
+    List<HeaderChanges> responseChanges =
+        List.of(picked.responseHeaderChanges(), route.get().action().responseHeaderChanges());
     if (!request.routing().clusters().containsKey(picked.name())) {
       return localReply(
-          503, ResponseFlag.NO_CLUSTER_FOUND, "", route.get().name(), picked.name(), "-");
+              503, ResponseFlag.NO_CLUSTER_FOUND, "", route.get().name(), picked.name(), "-")
+          .thenApply(reply -> withResponseHeaderChanges(reply, responseChanges));
     }
     RouteAction action = route.get().action();
     Optional<RetryPolicy> policy = action.retryPolicy();
@@ -120,7 +130,16 @@ final class Router implements HttpFilterChain.Terminal {
                         timeout.toNanos(),
                         TimeUnit.NANOSECONDS)));
     attempt(request, state, result);
-    return result;
+    return result.thenApply(outcome -> withResponseHeaderChanges(outcome, responseChanges));
+  }
+
+  /** A local reply after route selection carries the route's response header changes. */
+  private static RequestOutcome withResponseHeaderChanges(
+      RequestOutcome outcome, List<HeaderChanges> changes) {
+    List<HeaderChanges> present = changes.stream().filter(c -> !c.isEmpty()).toList();
+    return outcome instanceof RequestOutcome.LocalReply reply && !present.isEmpty()
+        ? reply.withResponseHeaderChanges(present)
+        : outcome;
   }
 
   /**
@@ -253,6 +272,7 @@ final class Router implements HttpFilterChain.Terminal {
     host.active.incrementAndGet();
     host.total.increment();
     FullHttpRequest forwarded = upstreamRequest(request.downstream(), request.requestId());
+    finalizeRequest(forwarded, state.route(), state.cluster());
     if (state.route().action().includeRequestAttemptCount()) {
       forwarded.headers().set(ATTEMPT_COUNT, number);
     }
@@ -352,10 +372,91 @@ final class Router implements HttpFilterChain.Terminal {
               state.attempts(),
               retryFlag));
     } else {
+      // Envoy's finalizeResponseHeaders: the weighted cluster's changes, then the route's.
+      state.cluster().responseHeaderChanges().applyTo(editor(response.headers()));
+      state.route().action().responseHeaderChanges().applyTo(editor(response.headers()));
       result.complete(
           new RequestOutcome.Proxied(
               response, routeName, clusterName, host.toString(), state.attempts(), retryFlag));
     }
+  }
+
+  /**
+   * A route that answers itself: a redirect (its status, {@code location} from Envoy's {@code
+   * newUri}, no body) or a direct response (status and body), each with the route's response header
+   * changes, as Envoy's router answers a {@code DirectResponseEntry}.
+   */
+  private static Optional<RequestOutcome> directReply(Route route, RequestContext request) {
+    RouteAction action = route.action();
+    if (action.redirect().isEmpty() && action.directResponse().isEmpty()) {
+      return Optional.empty();
+    }
+    HttpHeaders headers = new DefaultHttpHeaders();
+    int status;
+    String body;
+    if (action.redirect().isPresent()) {
+      String forwardedProto =
+          Optional.ofNullable(request.downstream().headers().get("x-forwarded-proto"))
+              .orElse("http");
+      status = action.redirect().get().responseCode();
+      headers.set(
+          HttpHeaderNames.LOCATION,
+          action.redirect().get().location(request.headers(), "http", forwardedProto));
+      body = "";
+    } else {
+      status = action.directResponse().get().status();
+      body = action.directResponse().get().body();
+    }
+    action.responseHeaderChanges().applyTo(editor(headers));
+    return Optional.of(new RequestOutcome.DirectReply(status, headers, body, route.name()));
+  }
+
+  /**
+   * Envoy's {@code finalizeRequestHeaders} for the picked cluster and the route: the weighted
+   * cluster's header changes and host rewrite, then the route's, then the path rewrite (the
+   * original path kept in {@code x-envoy-original-path}, since Istio's router does not suppress
+   * Envoy headers).
+   */
+  static void finalizeRequest(FullHttpRequest forwarded, Route route, WeightedCluster cluster) {
+    HttpHeaders headers = forwarded.headers();
+    cluster.requestHeaderChanges().applyTo(editor(headers));
+    cluster.hostRewrite().ifPresent(host -> headers.set(HttpHeaderNames.HOST, host));
+    RouteAction action = route.action();
+    action.requestHeaderChanges().applyTo(editor(headers));
+    action.hostRewrite().ifPresent(host -> headers.set(HttpHeaderNames.HOST, host));
+    if (action.rewrite().isPresent()) {
+      String original = forwarded.uri();
+      String rewritten = action.rewrite().get().rewrite(original, route.match().path());
+      if (!rewritten.isEmpty()) {
+        headers.set("x-envoy-original-path", original);
+        forwarded.setUri(rewritten);
+      }
+    }
+  }
+
+  /** Netty's header map as the pure header changes edit it. */
+  static HeaderChanges.HeaderEditor editor(HttpHeaders headers) {
+    return new HeaderChanges.HeaderEditor() {
+      @Override
+      public boolean contains(String name) {
+        return headers.contains(name);
+      }
+
+      @Override
+      public void add(String name, String value) {
+        headers.add(name, value);
+      }
+
+      @Override
+      public void set(String name, String value) {
+        headers.set(name, value);
+      }
+
+      @Override
+      public void remove(String name) {
+        headers.remove(name);
+      }
+    };
   }
 
   private long clockNanos() {

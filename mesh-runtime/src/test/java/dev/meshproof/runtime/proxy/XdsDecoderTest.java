@@ -225,7 +225,7 @@ class XdsDecoderTest {
         RouteAction.newBuilder().setCluster("c").setTimeout(Duration.newBuilder().setSeconds(0));
 
     assertThatThrownBy(
-            () -> RouteDecoder.routes(routeConfig(base.clone().setHostRewriteLiteral("other"))))
+            () -> RouteDecoder.routes(routeConfig(base.clone().setHostRewriteHeader("x-host"))))
         .hasMessageContaining("host rewrite");
     assertThatThrownBy(
             () ->

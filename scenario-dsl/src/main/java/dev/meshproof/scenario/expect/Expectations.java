@@ -43,4 +43,12 @@ public final class Expectations {
   public static EjectionExpectation.Builder ejection(String instance) {
     return new EjectionExpectation.Builder(instance);
   }
+
+  /**
+   * Expects every request (of a traffic) to be answered the same way: status, response headers,
+   * body, and what the serving echo received (path, authority, headers).
+   */
+  public static ResponseExpectation.Builder response() {
+    return new ResponseExpectation.Builder();
+  }
 }

@@ -4,6 +4,7 @@ import dev.meshproof.runtime.client.HttpOutcome;
 import dev.meshproof.scenario.result.ProxyEvidence;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -32,13 +33,25 @@ public record RequestObservation(
     boolean overloaded,
     Duration sentAt,
     Optional<ProxyEvidence> proxy,
-    List<UpstreamAttemptObservation> attempts) {
+    List<UpstreamAttemptObservation> attempts,
+    Map<String, List<String>> responseHeaders) {
 
   /** How much of a failed response's body is kept: enough for a proxy's local-reply reason. */
   static final int EXCERPT = 200;
 
   public RequestObservation {
     attempts = List.copyOf(attempts);
+    responseHeaders = Map.copyOf(responseHeaders);
+  }
+
+  /**
+   * The first value of a response header (lower-case name): the proxy's ({@code location}, a
+   * route's header changes) or the echo's account of what it received ({@code x-echo-path}, {@code
+   * x-echo-authority}, {@code x-echo-request-<name>}).
+   */
+  public Optional<String> responseHeader(String name) {
+    List<String> values = responseHeaders.get(name.toLowerCase(java.util.Locale.ROOT));
+    return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
   }
 
   /** An observation without journaled attempts (tests of distribution expectations). */
@@ -76,7 +89,8 @@ public record RequestObservation(
         overloaded,
         sentAt,
         proxy,
-        List.of());
+        List.of(),
+        Map.of());
   }
 
   /** True for a 2xx response; everything else is a failure to explain. */
@@ -108,7 +122,8 @@ public record RequestObservation(
         overloaded,
         sentAt,
         proxy,
-        joined);
+        joined,
+        responseHeaders);
   }
 
   /** This observation with the client sidecar's access-log evidence joined in. */
@@ -130,7 +145,8 @@ public record RequestObservation(
         overloaded,
         sentAt,
         Optional.of(evidence),
-        attempts);
+        attempts,
+        responseHeaders);
   }
 
   static RequestObservation of(
@@ -154,6 +170,7 @@ public record RequestObservation(
         outcome.isResponse() && outcome.header("x-envoy-overloaded").orElse("").equals("true"),
         sentAt,
         Optional.empty(),
-        List.of());
+        List.of(),
+        outcome.headers());
   }
 }

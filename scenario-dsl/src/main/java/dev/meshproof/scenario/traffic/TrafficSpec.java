@@ -51,6 +51,17 @@ public record TrafficSpec(
       return this;
     }
 
+    /** A bodiless request with another method (POST, DELETE, ...) to {@code url}. */
+    public Builder request(String method, String url) {
+      if (method == null || !method.matches("[A-Z]+")) {
+        throw new IllegalArgumentException(
+            "method: " + method + " (expected: an upper-case HTTP method such as POST)");
+      }
+      this.method = method;
+      this.url = url;
+      return this;
+    }
+
     public Builder header(String name, String value) {
       headers.put(name, value);
       return this;

@@ -5,6 +5,7 @@ import dev.meshproof.runtime.policy.lb.LbPolicy;
 import dev.meshproof.runtime.policy.outlier.HostSelection;
 import dev.meshproof.runtime.policy.outlier.OutlierDetectionPolicy;
 import dev.meshproof.runtime.policy.route.RouteTable;
+import dev.meshproof.runtime.transport.UpstreamConnectionSettings;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
@@ -105,7 +106,8 @@ public record ProxyConfig(
       List<AccessLogConfig> accessLogs,
       List<HttpFilterConfig> httpFilters,
       String routeConfigName,
-      Optional<RouteTable> routes) {
+      Optional<RouteTable> routes,
+      ConnectionManagerOptions options) {
     public HttpConnectionManagerConfig {
       accessLogs = List.copyOf(accessLogs);
       httpFilters = List.copyOf(httpFilters);
@@ -116,10 +118,47 @@ public record ProxyConfig(
       }
     }
 
+    /**
+     * A connection manager with Envoy's defaults for the options ({@link
+     * ConnectionManagerOptions#ENVOY_DEFAULTS}).
+     */
+    public HttpConnectionManagerConfig(
+        String statPrefix,
+        List<AccessLogConfig> accessLogs,
+        List<HttpFilterConfig> httpFilters,
+        String routeConfigName,
+        Optional<RouteTable> routes) {
+      this(
+          statPrefix,
+          accessLogs,
+          httpFilters,
+          routeConfigName,
+          routes,
+          ConnectionManagerOptions.ENVOY_DEFAULTS);
+    }
+
     HttpConnectionManagerConfig withRoutes(Optional<RouteTable> resolved) {
       return new HttpConnectionManagerConfig(
-          statPrefix, accessLogs, httpFilters, routeConfigName, resolved);
+          statPrefix, accessLogs, httpFilters, routeConfigName, resolved, options);
     }
+  }
+
+  /**
+   * The request-path settings of a connection manager the sidecar honours: {@code normalize_path}
+   * and {@code merge_slashes} (RFC 3986 path canonicalization before routing, as Envoy's {@code
+   * PathUtil::canonicalPath}), websocket in {@code upgrade_configs}, the {@code server} header
+   * value ({@code server_name}, Envoy's default "envoy") and {@code proxy_100_continue} (the {@code
+   * Expect} header goes upstream).
+   */
+  public record ConnectionManagerOptions(
+      boolean normalizePath,
+      boolean mergeSlashes,
+      boolean websocketUpgrades,
+      String serverName,
+      boolean proxy100Continue) {
+    /** Envoy's values when the fields are unset. */
+    public static final ConnectionManagerOptions ENVOY_DEFAULTS =
+        new ConnectionManagerOptions(false, false, false, "envoy", false);
   }
 
   /**
@@ -155,9 +194,28 @@ public record ProxyConfig(
       List<InetSocketAddress> endpoints,
       CircuitBreakerThresholds circuitBreakers,
       java.util.Optional<OutlierDetectionPolicy> outlierDetection,
-      double panicThresholdPercent) {
+      double panicThresholdPercent,
+      UpstreamConnectionSettings connectionSettings) {
     public ClusterConfig {
       endpoints = List.copyOf(endpoints);
+    }
+
+    /** A cluster with Envoy's connection settings. */
+    public ClusterConfig(
+        String name,
+        LbPolicy lbPolicy,
+        List<InetSocketAddress> endpoints,
+        CircuitBreakerThresholds circuitBreakers,
+        java.util.Optional<OutlierDetectionPolicy> outlierDetection,
+        double panicThresholdPercent) {
+      this(
+          name,
+          lbPolicy,
+          endpoints,
+          circuitBreakers,
+          outlierDetection,
+          panicThresholdPercent,
+          UpstreamConnectionSettings.ENVOY_DEFAULTS);
     }
 
     /** A cluster with Envoy's defaults for everything but its load balancer and endpoints. */
@@ -174,7 +232,13 @@ public record ProxyConfig(
     /** The same cluster with {@code endpoints} (from EDS). */
     public ClusterConfig withEndpoints(List<InetSocketAddress> endpoints) {
       return new ClusterConfig(
-          name, lbPolicy, endpoints, circuitBreakers, outlierDetection, panicThresholdPercent);
+          name,
+          lbPolicy,
+          endpoints,
+          circuitBreakers,
+          outlierDetection,
+          panicThresholdPercent,
+          connectionSettings);
     }
   }
 }

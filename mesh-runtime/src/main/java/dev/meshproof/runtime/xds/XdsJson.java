@@ -25,6 +25,9 @@ public final class XdsJson {
           .add(HttpConnectionManager.getDescriptor())
           .add(Router.getDescriptor())
           .add(FileAccessLog.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.request_id.uuid.v3.UuidRequestIdConfig.getDescriptor())
           .add(ConfigDump.getDescriptor())
           .add(ClustersConfigDump.getDescriptor())
           .add(ListenersConfigDump.getDescriptor())

@@ -18,15 +18,10 @@ import java.util.stream.Collectors;
  *
  * <p>Profile keys: 1.23 (the default retry policy also retries a plain 503: {@code
  * retriable_status_codes: [503]}), 1.24 (it no longer does: {@code
- * EXCLUDE_UNSAFE_503_FROM_DEFAULT_RETRY}, release note 50506; read by the route builder), 1.28 and
- * 1.32 (the same defaults as 1.24 today). Known version-dependent defaults not modelled yet, which
- * arrive with the features that make them observable (each becomes a field here, read by the
- * builder named):
- *
- * <ul>
- *   <li>1.28: a mirror's host is no longer suffixed with {@code -shadow} — route builder, with
- *       mirroring.
- * </ul>
+ * EXCLUDE_UNSAFE_503_FROM_DEFAULT_RETRY}, release note 50506; read by the route builder), 1.28 (a
+ * mirror's Host keeps its name: {@code disable_shadow_host_suffix_append: true} on every mirror
+ * policy, {@code DISABLE_SHADOW_HOST_SUFFIX}, {@code features/pilot.go:363}, release note 57530; up
+ * to 1.27 Envoy appends {@code -shadow}) and 1.32.
  *
  * <p>Modelled (notes/istiod-defaults.md section 3): since 1.29 the circuit breakers no longer track
  * remaining resources ({@code DISABLE_TRACK_REMAINING_CB_METRICS}, {@code features/pilot.go:366});
@@ -45,6 +40,9 @@ import java.util.stream.Collectors;
  * @param trackRemainingCircuitBreakers {@code circuit_breakers.thresholds[0].track_remaining}
  * @param panicThresholdOnEveryCluster whether every EDS cluster gets {@code
  *     common_lb_config.healthy_panic_threshold} (0, or the outlier detection's minHealthPercent)
+ * @param disableShadowHostSuffix whether mirror policies set {@code
+ *     disable_shadow_host_suffix_append} (1.28+), so a mirror copy's Host is not suffixed with
+ *     {@code -shadow}
  */
 public record IstioVersionProfile(
     IstioVersion version,
@@ -53,7 +51,8 @@ public record IstioVersionProfile(
     Duration connectTimeout,
     boolean trackRemainingCircuitBreakers,
     boolean panicThresholdOnEveryCluster,
-    List<Integer> defaultRetriableStatusCodes) {
+    List<Integer> defaultRetriableStatusCodes,
+    boolean disableShadowHostSuffix) {
 
   /**
    * Istio 1.23: LEAST_REQUEST (the default since 1.14), no route timeout, 10 s connect, circuit
@@ -68,7 +67,8 @@ public record IstioVersionProfile(
           Duration.ofSeconds(10),
           true,
           false,
-          List.of(503));
+          List.of(503),
+          false);
 
   /** Istio 1.24: the defaults of 1.23, but the default retry policy no longer retries 503. */
   private static final IstioVersionProfile ISTIO_1_24 =
@@ -79,11 +79,12 @@ public record IstioVersionProfile(
           Duration.ofSeconds(10),
           true,
           false,
-          List.of());
+          List.of(),
+          false);
 
-  /** Istio 1.28: the defaults of 1.24. */
+  /** Istio 1.28: the defaults of 1.24, and mirror copies keep their Host. */
   private static final IstioVersionProfile ISTIO_1_28 =
-      ISTIO_1_24.forVersion(new IstioVersion(1, 28, 0));
+      ISTIO_1_24.forVersion(new IstioVersion(1, 28, 0)).withDisableShadowHostSuffix(true);
 
   /**
    * Istio 1.32: the routing defaults of 1.28; no remaining-resource tracking, panic threshold 0 on
@@ -97,7 +98,8 @@ public record IstioVersionProfile(
           Duration.ofSeconds(10),
           false,
           true,
-          List.of());
+          List.of(),
+          true);
 
   /** Profiles by the first minor release they apply to. */
   private static final NavigableMap<IstioVersion, IstioVersionProfile> BY_RELEASE = new TreeMap<>();
@@ -161,7 +163,20 @@ public record IstioVersionProfile(
         connectTimeout,
         trackRemainingCircuitBreakers,
         panicThresholdOnEveryCluster,
-        defaultRetriableStatusCodes);
+        defaultRetriableStatusCodes,
+        disableShadowHostSuffix);
+  }
+
+  private IstioVersionProfile withDisableShadowHostSuffix(boolean disable) {
+    return new IstioVersionProfile(
+        version,
+        routeTimeout,
+        defaultLoadBalancer,
+        connectTimeout,
+        trackRemainingCircuitBreakers,
+        panicThresholdOnEveryCluster,
+        defaultRetriableStatusCodes,
+        disable);
   }
 
   private static String shortForm(IstioVersion version) {

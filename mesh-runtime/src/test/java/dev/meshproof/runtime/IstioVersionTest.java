@@ -68,7 +68,8 @@ class IstioVersionTest {
                     Duration.ofSeconds(1),
                     false,
                     true,
-                    List.of()))
+                    List.of(),
+                    true))
         .hasMessage("routeTimeout: PT-1S (expected: >= 0, 0 meaning disabled)");
     assertThatThrownBy(
             () ->
@@ -79,7 +80,8 @@ class IstioVersionTest {
                     Duration.ZERO,
                     false,
                     true,
-                    List.of()))
+                    List.of(),
+                    true))
         .hasMessage("connectTimeout: PT0S (expected: > 0)");
   }
 }

@@ -5,6 +5,7 @@ import dev.meshproof.runtime.telemetry.UpstreamAttempt;
 import io.netty.handler.codec.http.FullHttpResponse;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * How a request ended, as a value: the one thing the connection adapter writes, counts and logs.
@@ -24,6 +25,12 @@ sealed interface RequestOutcome {
   /** The upstream attempts, in order; empty when no attempt was made. */
   List<UpstreamAttempt> attempts();
 
+  /** Whether the fault filter delayed the request (flag DI beside the outcome's own). */
+  boolean delayInjected();
+
+  /** This outcome, marked as delayed by the fault filter. */
+  RequestOutcome withDelayInjected();
+
   String route();
 
   String cluster();
@@ -39,10 +46,41 @@ sealed interface RequestOutcome {
       String cluster,
       String host,
       List<UpstreamAttempt> attempts,
-      Optional<ResponseFlag> retryFlag)
+      Optional<ResponseFlag> retryFlag,
+      OptionalInt grpcStatus,
+      boolean delayInjected)
       implements RequestOutcome {
     public LocalReply {
       attempts = List.copyOf(attempts);
+    }
+
+    /** A plain local reply (no gRPC status), not delayed. */
+    LocalReply(
+        int status,
+        ResponseFlag responseFlag,
+        String body,
+        String route,
+        String cluster,
+        String host,
+        List<UpstreamAttempt> attempts,
+        Optional<ResponseFlag> retryFlag) {
+      this(
+          status,
+          responseFlag,
+          body,
+          route,
+          cluster,
+          host,
+          attempts,
+          retryFlag,
+          OptionalInt.empty(),
+          false);
+    }
+
+    @Override
+    public LocalReply withDelayInjected() {
+      return new LocalReply(
+          status, responseFlag, body, route, cluster, host, attempts, retryFlag, grpcStatus, true);
     }
 
     /** A local reply before any upstream attempt. */
@@ -69,14 +107,30 @@ sealed interface RequestOutcome {
       String cluster,
       String host,
       List<UpstreamAttempt> attempts,
-      Optional<ResponseFlag> retryFlag)
+      Optional<ResponseFlag> retryFlag,
+      boolean delayInjected)
       implements RequestOutcome {
     public Proxied {
       attempts = List.copyOf(attempts);
     }
 
+    Proxied(
+        FullHttpResponse response,
+        String route,
+        String cluster,
+        String host,
+        List<UpstreamAttempt> attempts,
+        Optional<ResponseFlag> retryFlag) {
+      this(response, route, cluster, host, attempts, retryFlag, false);
+    }
+
     Proxied(FullHttpResponse response, String route, String cluster, String host) {
       this(response, route, cluster, host, List.of(), Optional.empty());
+    }
+
+    @Override
+    public Proxied withDelayInjected() {
+      return new Proxied(response, route, cluster, host, attempts, retryFlag, true);
     }
 
     @Override

@@ -1,9 +1,12 @@
 package dev.meshproof.runtime.proxy;
 
+import dev.meshproof.runtime.policy.fault.FaultPolicy;
 import dev.meshproof.runtime.policy.retry.RetryBackoff;
 import dev.meshproof.runtime.policy.retry.RetryOn;
 import dev.meshproof.runtime.policy.retry.RetryPolicy;
+import dev.meshproof.runtime.policy.route.FractionalPercent;
 import dev.meshproof.runtime.policy.route.HeaderMatcher;
+import dev.meshproof.runtime.policy.route.MirrorPolicy;
 import dev.meshproof.runtime.policy.route.Route;
 import dev.meshproof.runtime.policy.route.RouteMatch;
 import dev.meshproof.runtime.policy.route.RouteTable;
@@ -79,7 +82,8 @@ final class RouteDecoder {
             new Route(
                 route.getName(),
                 match(route.getMatch(), where),
-                action(route, vh.getIncludeRequestAttemptCount(), where)));
+                action(route, vh.getIncludeRequestAttemptCount(), where),
+                perFilterFault(route, where)));
       }
       hosts.add(new VirtualHost(vh.getName(), vh.getDomainsList(), routes));
     }
@@ -191,9 +195,8 @@ final class RouteDecoder {
   }
 
   /**
-   * The route action. Only what the router honours is decoded (destination and the disabled route
-   * timeout Istio sets); retry, mirror, rewrite, hash, header changes and non-zero timeouts are
-   * NACKed until the router implements them.
+   * The route action. Only what the router honours is decoded (destination, timeout, retry policy,
+   * mirror policies); rewrite, hash and header changes are NACKed until the router implements them.
    */
   private static dev.meshproof.runtime.policy.route.RouteAction action(
       io.envoyproxy.envoy.config.route.v3.Route route,
@@ -207,13 +210,11 @@ final class RouteDecoder {
               + " is not supported by the embedded sidecar yet");
     }
     RouteAction action = route.getRoute();
-    if (action.getRequestMirrorPoliciesCount() > 0
-        || !action.getPrefixRewrite().isEmpty()
+    if (!action.getPrefixRewrite().isEmpty()
         || action.hasRegexRewrite()
         || action.getHashPolicyCount() > 0) {
       throw new IllegalArgumentException(
-          where
-              + ": mirror, rewrite and hash policies are not supported by the embedded sidecar yet");
+          where + ": rewrite and hash policies are not supported by the embedded sidecar yet");
     }
     if (action.getHostRewriteSpecifierCase()
         != RouteAction.HostRewriteSpecifierCase.HOSTREWRITESPECIFIER_NOT_SET) {
@@ -238,6 +239,11 @@ final class RouteDecoder {
             .includeRequestAttemptCount(includeRequestAttemptCount);
     if (action.hasRetryPolicy()) {
       builder.retryPolicy(retryPolicy(action.getRetryPolicy(), where + ", retry_policy"));
+    }
+    for (int i = 0; i < action.getRequestMirrorPoliciesCount(); i++) {
+      builder.mirrorPolicy(
+          mirrorPolicy(
+              action.getRequestMirrorPolicies(i), where + ", request_mirror_policies[" + i + "]"));
     }
     switch (action.getClusterSpecifierCase()) {
       case CLUSTER -> builder.cluster(action.getCluster());
@@ -356,6 +362,58 @@ final class RouteDecoder {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A route's {@code typed_per_filter_config}: the fault filter's configuration ({@link
+   * FaultDecoder}); a configuration for any other filter is NACKed, as the sidecar runs no other
+   * filter it could apply to.
+   */
+  private static Optional<FaultPolicy> perFilterFault(
+      io.envoyproxy.envoy.config.route.v3.Route route, String where) {
+    Optional<FaultPolicy> fault = Optional.empty();
+    for (var entry : route.getTypedPerFilterConfigMap().entrySet()) {
+      String at = where + ", typed_per_filter_config '" + entry.getKey() + "'";
+      if (!entry.getKey().equals(ProxyConfig.HttpFilterConfig.Fault.NAME)) {
+        throw new IllegalArgumentException(
+            at
+                + " is not supported by the embedded sidecar (expected: "
+                + ProxyConfig.HttpFilterConfig.Fault.NAME
+                + ")");
+      }
+      fault = Optional.of(FaultDecoder.fault(entry.getValue(), at));
+    }
+    return fault;
+  }
+
+  /**
+   * One {@code request_mirror_policies} entry: {@code cluster}, {@code runtime_fraction}'s default
+   * value (no runtime key: the sidecar has no runtime), {@code disable_shadow_host_suffix_append},
+   * and {@code trace_sampled} (tracing is not modelled, so it changes nothing observable). A {@code
+   * cluster_header} or anything else is NACKed.
+   */
+  private static MirrorPolicy mirrorPolicy(RouteAction.RequestMirrorPolicy policy, String where) {
+    XdsDecoder.rejectUnsupported(
+        policy.toBuilder()
+            .clearCluster()
+            .clearRuntimeFraction()
+            .clearTraceSampled()
+            .clearDisableShadowHostSuffixAppend(),
+        where);
+    XdsDecoder.rejectUnsupported(
+        policy.getRuntimeFraction().toBuilder().clearDefaultValue(), where + ", runtime_fraction");
+    if (policy.getCluster().isEmpty()) {
+      throw new IllegalArgumentException(
+          where + ": cluster is empty (cluster_header is not supported by the embedded sidecar)");
+    }
+    // Envoy's ShadowPolicyImpl: without runtime_fraction, every request is mirrored.
+    FractionalPercent fraction =
+        policy.hasRuntimeFraction()
+            ? FaultDecoder.percent(
+                policy.getRuntimeFraction().getDefaultValue(), where + ", runtime_fraction")
+            : FractionalPercent.ALWAYS;
+    return new MirrorPolicy(
+        policy.getCluster(), fraction, policy.getDisableShadowHostSuffixAppend());
   }
 
   private static void rejectHeaderChanges(int count, String where) {

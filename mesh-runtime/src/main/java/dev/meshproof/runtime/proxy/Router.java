@@ -2,11 +2,13 @@ package dev.meshproof.runtime.proxy;
 
 import dev.meshproof.common.RandomSource;
 import dev.meshproof.runtime.policy.circuit.CircuitBreaker;
+import dev.meshproof.runtime.policy.mirror.MirrorDecision;
 import dev.meshproof.runtime.policy.retry.RequestTimeouts;
 import dev.meshproof.runtime.policy.retry.RetryAdmission;
 import dev.meshproof.runtime.policy.retry.RetryDecision;
 import dev.meshproof.runtime.policy.retry.RetryPolicy;
 import dev.meshproof.runtime.policy.retry.RetryState;
+import dev.meshproof.runtime.policy.route.MirrorPolicy;
 import dev.meshproof.runtime.policy.route.Route;
 import dev.meshproof.runtime.policy.route.RouteAction;
 import dev.meshproof.runtime.policy.route.WeightedCluster;
@@ -19,6 +21,7 @@ import dev.meshproof.runtime.transport.UpstreamException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -58,6 +61,7 @@ final class Router implements HttpFilterChain.Terminal {
 
   private final RandomSource routeRandom;
   private final RandomSource retryRandom;
+  private final RandomSource mirrorRandom;
   private final UpstreamCall upstream;
   private final ScheduledExecutorService scheduler;
   private final Clock clock;
@@ -70,6 +74,7 @@ final class Router implements HttpFilterChain.Terminal {
     this.routeRandom = routeRandom;
     // Back-off jitter draws from its own stream so retries never shift the weighted picks.
     this.retryRandom = routeRandom.fork("retry");
+    this.mirrorRandom = routeRandom.fork("mirror");
     this.upstream = upstream;
     this.scheduler = scheduler;
     this.clock = clock;
@@ -108,6 +113,7 @@ final class Router implements HttpFilterChain.Terminal {
             new RequestTimeouts(action.timeout(), policy.flatMap(RetryPolicy::perTryTimeout)),
             clockNanos());
     CompletableFuture<RequestOutcome> result = new CompletableFuture<>();
+    mirror(request, action, requestRandom);
     state
         .timeouts()
         .routeTimer()
@@ -120,6 +126,66 @@ final class Router implements HttpFilterChain.Terminal {
                         TimeUnit.NANOSECONDS)));
     attempt(request, state, result);
     return result;
+  }
+
+  /**
+   * Envoy's request mirroring (shadowing): the route's mirror policies chosen by the pure {@link
+   * MirrorDecision} each get one copy of the request, sent fire and forget to a host of the mirror
+   * cluster (picked by its load balancer, admitted by its circuit breaker, heard by its outlier
+   * detector, bounded by the route timeout as Envoy bounds a shadow). Nothing of the copy reaches
+   * the primary request: its response is released unread, its failure only logged, and the primary
+   * attempt does not wait for it. The copy carries the Host with {@code -shadow} appended unless
+   * the policy disables it, and {@code x-envoy-internal: true}, as Envoy's async client marks it
+   * (checked on Envoy 1.40). A mirror cluster that does not exist or has no host gets no copy.
+   */
+  private void mirror(
+      RequestContext request, RouteAction action, Optional<RandomSource> requestRandom) {
+    if (action.mirrorPolicies().isEmpty()) {
+      return;
+    }
+    RandomSource random = requestRandom.map(r -> r.fork("mirror")).orElse(mirrorRandom);
+    for (MirrorPolicy policy : MirrorDecision.mirrorsFor(action.mirrorPolicies(), random)) {
+      UpstreamCluster cluster = request.routing().clusters().get(policy.cluster());
+      List<UpstreamHost> candidates = cluster == null ? List.of() : cluster.candidates();
+      if (candidates.isEmpty()) {
+        continue;
+      }
+      UpstreamHost host = cluster.loadBalancer.pickHost(candidates, random);
+      FullHttpRequest copy = upstreamRequest(request.downstream(), request.requestId());
+      copy.headers()
+          .set(
+              HttpHeaderNames.HOST,
+              MirrorDecision.shadowAuthority(request.headers().authority(), policy))
+          .set("x-envoy-internal", "true");
+      if (action.includeRequestAttemptCount()) {
+        copy.headers().set(ATTEMPT_COUNT, 1);
+      }
+      Runnable send =
+          () -> request.executor().execute(() -> sendMirror(cluster, host, copy, action));
+      CircuitBreaker.Admission admission = cluster.circuitBreaker.admit(host, send);
+      if (admission instanceof CircuitBreaker.Admission.Overflowed) {
+        copy.release();
+      } else if (admission instanceof CircuitBreaker.Admission.Dispatch) {
+        sendMirror(cluster, host, copy, action);
+      }
+    }
+  }
+
+  private void sendMirror(
+      UpstreamCluster cluster, UpstreamHost host, FullHttpRequest copy, RouteAction action) {
+    host.active.incrementAndGet();
+    host.total.increment();
+    upstream
+        .send(host.address, copy, action.timeout())
+        .whenComplete(
+            (response, error) -> {
+              host.active.decrementAndGet();
+              cluster.circuitBreaker.release(host).ifPresent(Runnable::run);
+              cluster.recordResult(host, response, error);
+              if (response != null) {
+                response.release();
+              }
+            });
   }
 
   /**

@@ -34,7 +34,8 @@ class TranslationBuildersTest {
           Duration.ofSeconds(3),
           false,
           true,
-          List.of(503));
+          List.of(503),
+          true);
 
   private static final ProxyNode SERVING =
       new ProxyNode(

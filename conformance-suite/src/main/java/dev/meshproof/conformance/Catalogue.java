@@ -38,6 +38,12 @@ public final class Catalogue {
   private Catalogue() {}
 
   public static List<ConformanceTest> all() {
+    List<ConformanceTest> all = new java.util.ArrayList<>(core());
+    all.addAll(TrafficCatalogue.all());
+    return List.copyOf(all);
+  }
+
+  private static List<ConformanceTest> core() {
     return List.of(
         new ConformanceTest(
             "mesh-http-route-weight-90-10",

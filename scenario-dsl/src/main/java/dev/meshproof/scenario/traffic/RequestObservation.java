@@ -13,7 +13,8 @@ import java.util.Optional;
  * an offset from the start of its traffic (the time axis of ejection windows), and, joined by its
  * {@code x-request-id}, what the client's sidecar logged for it ({@link ProxyEvidence}: route,
  * upstream cluster and host, response flags) and every upstream attempt the services journaled for
- * it, the same fields on every target.
+ * it, the same fields on every target; mirror copies of it (journal entries Envoy marked as shadow
+ * requests) are kept apart in {@code mirrors}.
  */
 public record RequestObservation(
     int index,
@@ -32,13 +33,55 @@ public record RequestObservation(
     boolean overloaded,
     Duration sentAt,
     Optional<ProxyEvidence> proxy,
-    List<UpstreamAttemptObservation> attempts) {
+    List<UpstreamAttemptObservation> attempts,
+    List<UpstreamAttemptObservation> mirrors) {
 
   /** How much of a failed response's body is kept: enough for a proxy's local-reply reason. */
   static final int EXCERPT = 200;
 
   public RequestObservation {
     attempts = List.copyOf(attempts);
+    mirrors = List.copyOf(mirrors);
+  }
+
+  /** An observation without mirror copies. */
+  public RequestObservation(
+      int index,
+      String requestId,
+      String traffic,
+      String from,
+      String url,
+      HttpOutcome.Kind kind,
+      int status,
+      Optional<String> service,
+      Optional<String> version,
+      Optional<String> instance,
+      Duration latency,
+      String error,
+      String bodyExcerpt,
+      boolean overloaded,
+      Duration sentAt,
+      Optional<ProxyEvidence> proxy,
+      List<UpstreamAttemptObservation> attempts) {
+    this(
+        index,
+        requestId,
+        traffic,
+        from,
+        url,
+        kind,
+        status,
+        service,
+        version,
+        instance,
+        latency,
+        error,
+        bodyExcerpt,
+        overloaded,
+        sentAt,
+        proxy,
+        attempts,
+        List.of());
   }
 
   /** An observation without journaled attempts (tests of distribution expectations). */
@@ -89,6 +132,30 @@ public record RequestObservation(
     return sentAt.plus(latency);
   }
 
+  /** This observation with its journaled upstream attempts and mirror copies. */
+  public RequestObservation withAttempts(
+      List<UpstreamAttemptObservation> joined, List<UpstreamAttemptObservation> mirrored) {
+    return new RequestObservation(
+        index,
+        requestId,
+        traffic,
+        from,
+        url,
+        kind,
+        status,
+        service,
+        version,
+        instance,
+        latency,
+        error,
+        bodyExcerpt,
+        overloaded,
+        sentAt,
+        proxy,
+        joined,
+        mirrored);
+  }
+
   /** This observation with its journaled upstream attempts. */
   public RequestObservation withAttempts(List<UpstreamAttemptObservation> joined) {
     return new RequestObservation(
@@ -108,7 +175,8 @@ public record RequestObservation(
         overloaded,
         sentAt,
         proxy,
-        joined);
+        joined,
+        mirrors);
   }
 
   /** This observation with the client sidecar's access-log evidence joined in. */
@@ -130,7 +198,8 @@ public record RequestObservation(
         overloaded,
         sentAt,
         Optional.of(evidence),
-        attempts);
+        attempts,
+        mirrors);
   }
 
   static RequestObservation of(

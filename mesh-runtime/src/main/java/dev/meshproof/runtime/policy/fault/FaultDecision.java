@@ -27,7 +27,9 @@ public record FaultDecision(Optional<Duration> delay, Optional<FaultPolicy.Abort
         policy
             .delay()
             .filter(d -> d.percentage().sample(random))
-            .map(FaultPolicy.Delay::fixedDelay);
+            .map(FaultPolicy.Delay::fixedDelay)
+            // Envoy's delayDuration: a zero delay is no delay (no DI).
+            .filter(d -> !d.isZero());
     Optional<FaultPolicy.Abort> abort = policy.abort().filter(a -> a.percentage().sample(random));
     return new FaultDecision(delay, abort);
   }

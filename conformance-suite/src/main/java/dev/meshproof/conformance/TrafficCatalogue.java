@@ -243,8 +243,9 @@ final class TrafficCatalogue {
                         .fraction(0.5)
                         .atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
                 .expect(mirrored("catalog").version("v3").forTraffic("multi").all())
-                .expect(mirrored("catalog").forTraffic("zero").none())
-                .expect(mirrored("catalog").forTraffic("plain").none())
+                .expect(mirrored("catalog").version("v2").forTraffic("zero").none())
+                .expect(mirrored("catalog").version("v2").forTraffic("plain").none())
+                .expect(mirrored("catalog").version("v3").forTraffic("plain").none())
                 .expect(
                     split("catalog")
                         .byVersion(Map.of("v1", 1.0, "v2", 0.0, "v3", 0.0))

@@ -86,10 +86,10 @@ public record JournalEntry(
   }
 
   /**
-   * Whether a request is a mirror copy, in either Host mode: its {@code x-envoy-internal} is {@code
-   * true} (Envoy's async client sets it on every shadow request; a sidecar with {@code
-   * use_remote_address: false}, as Istio configures them, neither sets it on ordinary requests nor
-   * strips it, checked on Envoy 1.40), or its host ends with {@code -shadow}.
+   * Whether a request is a mirror copy: its host ends with {@code -shadow}, or its {@code
+   * x-envoy-internal} is {@code true} (Envoy's async client sets it on every shadow request and on
+   * nothing else; the receiving sidecar's connection manager drops it again, checked on Envoy 1.40,
+   * so it marks copies only where no sidecar sits in between).
    */
   public static boolean isMirrored(String authority, String envoyInternal) {
     return "true".equals(envoyInternal) || isMirrored(authority);

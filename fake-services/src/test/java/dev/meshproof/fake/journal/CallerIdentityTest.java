@@ -29,7 +29,7 @@ class CallerIdentityTest {
     assertThat(JournalEntry.isMirrored(null)).isFalse();
   }
 
-  /** Istio 1.28+ keeps the mirror's Host: Envoy's x-envoy-internal still marks the copy. */
+  /** Istio 1.28+ keeps the mirror's Host: straight from Envoy, x-envoy-internal marks the copy. */
   @Test
   void mirroredAlsoMeansEnvoyMarkedTheCopyInternal() {
     assertThat(JournalEntry.isMirrored("catalog:80", "true")).isTrue();

@@ -56,6 +56,9 @@ final class Router implements HttpFilterChain.Terminal {
           "te",
           "trailer");
 
+  /** Envoy's mark of a request it originated itself (a mirror copy), never trusted downstream. */
+  static final String ENVOY_INTERNAL = "x-envoy-internal";
+
   /** Envoy's attempt counter header, sent upstream when the virtual host asks for it. */
   static final String ATTEMPT_COUNT = "x-envoy-attempt-count";
 
@@ -136,7 +139,9 @@ final class Router implements HttpFilterChain.Terminal {
    * the primary request: its response is released unread, its failure only logged, and the primary
    * attempt does not wait for it. The copy carries the Host with {@code -shadow} appended unless
    * the policy disables it, and {@code x-envoy-internal: true}, as Envoy's async client marks it
-   * (checked on Envoy 1.40). A mirror cluster that does not exist or has no host gets no copy.
+   * (checked on Envoy 1.40); the next sidecar's connection manager drops that mark again, so an app
+   * behind a sidecar sees a copy as a copy only by its {@code -shadow} Host. A mirror cluster that
+   * does not exist or has no host gets no copy.
    */
   private void mirror(
       RequestContext request, RouteAction action, Optional<RandomSource> requestRandom) {
@@ -156,7 +161,7 @@ final class Router implements HttpFilterChain.Terminal {
           .set(
               HttpHeaderNames.HOST,
               MirrorDecision.shadowAuthority(request.headers().authority(), policy))
-          .set("x-envoy-internal", "true");
+          .set(ENVOY_INTERNAL, "true");
       if (action.includeRequestAttemptCount()) {
         copy.headers().set(ATTEMPT_COUNT, 1);
       }
@@ -449,6 +454,10 @@ final class Router implements HttpFilterChain.Terminal {
     HttpHeaders headers = upstream.headers();
     headers.set(request.headers());
     HOP_BY_HOP.forEach(headers::remove);
+    // Envoy's connection manager drops x-envoy-internal from every downstream request it does not
+    // find internal, and with Envoy 1.40's default internal_address_config none is (checked on
+    // Envoy 1.40); a mirror copy gets it again after this.
+    headers.remove(ENVOY_INTERNAL);
     headers.set("x-request-id", requestId);
     if (!headers.contains("x-forwarded-proto")) {
       headers.set("x-forwarded-proto", "http");

@@ -91,6 +91,32 @@ class RouterMirrorTest {
         .allSatisfy(r -> assertThat(r.headers().get("x-request-id")).isEqualTo("req-1"));
   }
 
+  /** Envoy 1.40 drops a downstream x-envoy-internal: no downstream is internal by default. */
+  @Test
+  void aDownstreamsEnvoyInternalMarkIsNotForwarded() {
+    List<FullHttpRequest> primaries = new ArrayList<>();
+    UpstreamCall recording =
+        (host, request, timeout) -> {
+          primaries.add(request);
+          return CompletableFuture.completedFuture(
+              new DefaultFullHttpResponse(
+                  HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER));
+        };
+    var context =
+        request(
+            routing(cluster("primary", PRIMARY)),
+            Optional.of(table(route("r", RouteAction.toCluster("primary")))));
+    context.downstream().headers().set("x-envoy-internal", "true");
+
+    new Router(RandomSource.seeded(1), recording, clock.scheduler(), clock.clock())
+        .route(context)
+        .join();
+
+    assertThat(primaries)
+        .singleElement()
+        .satisfies(r -> assertThat(r.headers().contains("x-envoy-internal")).isFalse());
+  }
+
   @Test
   void aZeroFractionOrAMissingMirrorClusterSendsNoCopy() {
     RequestOutcome outcome =

@@ -17,9 +17,11 @@ import org.apache.commons.statistics.inference.SignificanceResult;
  * service's instances journaled, joined to the requests by {@code x-request-id}: what fraction of
  * the requests was copied to it, at most one copy per request, and the Host each copy carried. A
  * fraction strictly between 0 and 1 is judged by a two-sided exact binomial test at a stated alpha;
- * 0 and 1 are exact ({@link Builder#none()}, {@link Builder#all()}). The copies are identified by
- * the journal's mirror mark ({@code x-envoy-internal: true} or a {@code -shadow} Host), so a mirror
- * to another version of the primary service is told apart from primary traffic.
+ * 0 and 1 are exact ({@link Builder#none()}, {@link Builder#all()}). A copy is a journal entry at
+ * the mirror target under the request's {@code x-request-id}: marked as a mirror (a {@code -shadow}
+ * Host, Istio up to 1.27) or not (from 1.28 the Host is unchanged and the receiving sidecar drops
+ * Envoy's {@code x-envoy-internal}, so nothing at the app marks a copy). The target must therefore
+ * serve none of the primary traffic: a request the target answered itself is reported.
  *
  * @see <a
  *     href="https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMirrorPolicy">Istio
@@ -70,8 +72,11 @@ public final class MirrorExpectation implements Expectation {
 
   /** Whether a journaled copy arrived at an instance of the mirror target. */
   private boolean atTarget(UpstreamAttemptObservation copy) {
-    String prefix = service + "-" + version.map(v -> v + "-").orElse("");
-    return copy.instance().startsWith(prefix);
+    return servedByTarget(copy.instance());
+  }
+
+  private boolean servedByTarget(String instance) {
+    return instance.startsWith(service + "-" + version.map(v -> v + "-").orElse(""));
   }
 
   @Override
@@ -91,7 +96,17 @@ public final class MirrorExpectation implements Expectation {
     List<String> problems = new java.util.ArrayList<>();
     for (RequestObservation r : requests) {
       List<UpstreamAttemptObservation> copies =
-          r.mirrors().stream().filter(this::atTarget).toList();
+          java.util.stream.Stream.concat(r.mirrors().stream(), r.attempts().stream())
+              .filter(this::atTarget)
+              .toList();
+      if (r.instance().map(this::servedByTarget).orElse(false)) {
+        problems.add(
+            "request "
+                + r.requestId()
+                + " was answered by "
+                + r.instance().get()
+                + ", the mirror target itself (expected: a target serving no primary traffic)");
+      }
       if (!copies.isEmpty()) {
         mirrored++;
       }

@@ -82,7 +82,7 @@ class MirrorFaultParserTest {
     assertThatThrownBy(
             () -> parse(vs("    mirror: {host: catalog}\n    mirrorPercentage: {value: 101}\n")))
         .hasMessageContaining(
-            "vs.yaml:10:30: spec.http[0].mirrorPercentage.value: 101.0 is out of range (expected:"
+            "vs.yaml:10:31: spec.http[0].mirrorPercentage.value: 101.0 is out of range (expected:"
                 + " a number from 0 to 100");
     assertThatThrownBy(() -> parse(vs("    mirrorPercentage: {value: \"5\"}\n")))
         .hasMessageContaining("spec.http[0].mirrorPercentage.value: \"5\" is not a number");

@@ -4,7 +4,8 @@ import dev.meshproof.reports.SupportLevel;
 
 /**
  * Mesh features the catalogue proves, named in the style of Gateway API's features (ARCHITECTURE.md
- * §7); each is core or extended.
+ * §7); each is core or extended. Reports name them by {@link #reportName()}, Meshproof's own names,
+ * so that no report claims a Gateway API feature for a test that applies Istio resources.
  */
 public enum Feature {
   /** VirtualService weighted routes across DestinationRule subsets. */
@@ -51,5 +52,13 @@ public enum Feature {
 
   public SupportLevel supportLevel() {
     return supportLevel;
+  }
+
+  /**
+   * The name reports use: {@code Meshproof} instead of the {@code Mesh} prefix that Gateway API's
+   * own mesh features carry, e.g. {@code MeshproofHTTPRouteWeight}.
+   */
+  public String reportName() {
+    return name().startsWith("Mesh") ? "Meshproof" + name().substring("Mesh".length()) : name();
   }
 }

@@ -16,13 +16,19 @@ import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
 import dev.meshproof.scenario.targets.Target;
 import dev.meshproof.scenario.targets.Targets;
+import io.qameta.allure.Allure;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicContainer;
@@ -32,17 +38,31 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Runs the whole conformance catalogue on every target and writes the conformance report (HTML,
- * JSON, YAML) to {@code conformance-suite/target/meshproof/}. One JUnit test per catalogue entry
+ * Gateway API YAML/JSON, evidence JSON) to {@code conformance-suite/target/meshproof/} and Allure
+ * results to {@code conformance-suite/target/allure-results/}. One JUnit test per catalogue entry
  * and target; an unavailable target is a skip with its reason.
+ *
+ * <p>System properties: {@code meshproof.catalogue.only} (a regular expression over test ids) runs
+ * part of the catalogue; {@code meshproof.report.previous} names the previous run's {@code
+ * meshproof-report.json} (default: the one already in the report directory), whose verdicts the new
+ * report compares with; {@code meshproof.implementation.url} and {@code
+ * meshproof.implementation.contact} (comma-separated) fill the report's implementation block.
  */
 class ConformanceSuiteIT {
   private static final Map<String, List<ScenarioResult>> RESULTS = new LinkedHashMap<>();
   private static final double COMPARISON_ALPHA = FalseAlarmBudget.VERDICT_ALPHA;
 
+  private static final Pattern ONLY =
+      Pattern.compile(System.getProperty("meshproof.catalogue.only", ".*"));
+
+  private static List<ConformanceTest> catalogueToRun() {
+    return Catalogue.all().stream().filter(t -> ONLY.matcher(t.id()).matches()).toList();
+  }
+
   @TestFactory
   Stream<DynamicNode> catalogue() {
     Stream<DynamicNode> tests =
-        Catalogue.all().stream()
+        catalogueToRun().stream()
             .map(
                 test ->
                     DynamicContainer.dynamicContainer(
@@ -62,9 +82,11 @@ class ConformanceSuiteIT {
     return DynamicTest.dynamicTest(
         "false-alarm budget of the whole run",
         () -> {
+          Allure.epic(ConformanceReport.PROFILE);
+          Allure.feature("false-alarm budget");
           List<ExpectationResult> unseeded = new ArrayList<>();
           synchronized (RESULTS) {
-            for (ConformanceTest test : Catalogue.all()) {
+            for (ConformanceTest test : catalogueToRun()) {
               for (ScenarioResult result : RESULTS.getOrDefault(test.id(), List.of())) {
                 if (!result.target().equals(Targets.embedded().name())) {
                   unseeded.addAll(result.expectations());
@@ -72,7 +94,7 @@ class ConformanceSuiteIT {
               }
             }
           }
-          for (ConformanceTest test : Catalogue.all()) {
+          for (ConformanceTest test : catalogueToRun()) {
             unseeded.addAll(comparisons(test));
           }
           double spent = FalseAlarmBudget.spent(unseeded);
@@ -96,6 +118,7 @@ class ConformanceSuiteIT {
     return DynamicTest.dynamicTest(
         "across targets",
         () -> {
+          AllureEvidence.label(test, "across targets");
           List<ExpectationResult> comparisons = comparisons(test);
           assumeTrue(!comparisons.isEmpty(), "fewer than two targets ran this test");
           assertThat(comparisons)
@@ -120,7 +143,10 @@ class ConformanceSuiteIT {
     return DynamicTest.dynamicTest(
         target.name(),
         () -> {
-          ScenarioResult result = ScenarioRunner.run(test.buildScenario(), target);
+          AllureEvidence.label(test, target.name());
+          ScenarioResult result =
+              withManifest(ScenarioRunner.run(test.buildScenario(), target), test);
+          AllureEvidence.record(result);
           synchronized (RESULTS) {
             RESULTS.computeIfAbsent(test.id(), k -> new ArrayList<>()).add(result);
           }
@@ -129,19 +155,42 @@ class ConformanceSuiteIT {
         });
   }
 
+  /** The Istio YAML the test applied, kept with the run so the report shows it. */
+  private static ScenarioResult withManifest(ScenarioResult result, ConformanceTest test) {
+    Map<String, String> attachments = new LinkedHashMap<>();
+    attachments.put(AllureEvidence.MANIFEST, test.manifest());
+    attachments.putAll(result.attachments());
+    return result.toBuilder().attachments(attachments).build();
+  }
+
+  private static Implementation implementation() {
+    return Implementation.of("meshproof", "meshproof", MeshproofVersion.VERSION)
+        .withUrl(
+            URI.create(System.getProperty("meshproof.implementation.url", "https://meshproof.dev")))
+        .withContact(
+            System.getProperty("meshproof.implementation.contact", "@meshproof/maintainers")
+                .split(","));
+  }
+
   @AfterAll
   static void writeReport() throws IOException {
     ConformanceReport.Builder report =
         ConformanceReport.builder()
-            .implementation(Implementation.of("meshproof", "meshproof", MeshproofVersion.VERSION))
+            .implementation(implementation())
             .meshproofVersion(MeshproofVersion.VERSION)
             .istioVersion(IstioVersion.CURRENT.toString())
             .date(Instant.now())
             .mode("default");
-    for (ConformanceTest test : Catalogue.all()) {
+    Set<String> targets = new LinkedHashSet<>();
+    Set<Long> seeds = new TreeSet<>();
+    for (ConformanceTest test : catalogueToRun()) {
+      for (ScenarioResult run : RESULTS.getOrDefault(test.id(), List.of())) {
+        targets.add(run.target());
+        seeds.add(run.seed());
+      }
       ConformanceTestResult.Builder result =
           ConformanceTestResult.builder(test.id())
-              .feature(test.feature().name())
+              .feature(test.feature().reportName())
               .supportLevel(test.feature().supportLevel())
               .description(test.description())
               .specReference(test.specReference());
@@ -150,7 +199,13 @@ class ConformanceSuiteIT {
       report.test(result.build());
     }
     Path directory = Path.of(System.getProperty("meshproof.report.dir", "target/meshproof"));
-    ReportFiles files = ReportWriter.write(report.build(), directory);
+    String previous = System.getProperty("meshproof.report.previous");
+    ReportFiles files =
+        ReportWriter.write(
+            report.build(),
+            directory,
+            previous == null ? directory.resolve(ReportWriter.EVIDENCE) : Path.of(previous));
+    AllureEvidence.writeEnvironment(IstioVersion.CURRENT.toString(), targets, seeds);
     System.out.println("Meshproof conformance report: " + files);
   }
 }

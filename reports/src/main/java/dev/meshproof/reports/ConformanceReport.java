@@ -23,7 +23,7 @@ import java.util.function.Predicate;
  * @param date when the run finished
  * @param mode Gateway API's conformance mode; {@code default} unless a target runs in a special
  *     configuration
- * @param conformanceProfile the profile claimed, e.g. {@code MESH-HTTP}
+ * @param conformanceProfile the profile claimed, e.g. {@link #PROFILE}
  * @param tests the tests in catalogue order
  * @see <a href="https://gateway-api.sigs.k8s.io/concepts/conformance/#conformance-reports">Gateway
  *     API conformance reports</a>
@@ -42,6 +42,12 @@ public record ConformanceReport(
 
   /** The Gateway API kind of this report. */
   public static final String KIND = "ConformanceReport";
+
+  /**
+   * Meshproof's own conformance profile: Istio's HTTP traffic management on a mesh, checked on
+   * every target. Not a Gateway API profile: the tests apply Istio resources, not Gateway API ones.
+   */
+  public static final String PROFILE = "MESHPROOF-ISTIO-HTTP";
 
   public ConformanceReport {
     if (implementation == null) {
@@ -72,7 +78,7 @@ public record ConformanceReport(
   }
 
   /**
-   * Starts a builder; {@code mode} defaults to {@code default}, the profile to {@code MESH-HTTP}.
+   * Starts a builder; {@code mode} defaults to {@code default}, the profile to {@link #PROFILE}.
    */
   public static Builder builder() {
     return new Builder();
@@ -151,6 +157,22 @@ public record ConformanceReport(
         .toList();
   }
 
+  /** The supported features (see {@link #supportedFeatures()}) at one support level. */
+  public List<String> supportedFeatures(SupportLevel level) {
+    List<String> atLevel = features(level);
+    return supportedFeatures().stream().filter(atLevel::contains).toList();
+  }
+
+  /** The unsupported features (see {@link #unsupportedFeatures()}) at one support level. */
+  public List<String> unsupportedFeatures(SupportLevel level) {
+    List<String> atLevel = features(level);
+    return unsupportedFeatures().stream().filter(atLevel::contains).toList();
+  }
+
+  private List<String> features(SupportLevel level) {
+    return tests(level).stream().map(ConformanceTestResult::feature).distinct().toList();
+  }
+
   /** Features with a failed test, or with every test skipped, across targets. */
   public List<String> unsupportedFeatures() {
     List<String> supported = supportedFeatures();
@@ -203,7 +225,7 @@ public record ConformanceReport(
     private String istioVersion;
     private Instant date;
     private String mode = "default";
-    private String conformanceProfile = "MESH-HTTP";
+    private String conformanceProfile = PROFILE;
     private final List<ConformanceTestResult> tests = new ArrayList<>();
 
     private Builder() {}
@@ -238,7 +260,7 @@ public record ConformanceReport(
       return this;
     }
 
-    /** The conformance profile claimed; {@code MESH-HTTP} unless set. */
+    /** The conformance profile claimed; {@link ConformanceReport#PROFILE} unless set. */
     public Builder conformanceProfile(String conformanceProfile) {
       this.conformanceProfile = conformanceProfile;
       return this;

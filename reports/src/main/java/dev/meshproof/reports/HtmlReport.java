@@ -1,24 +1,33 @@
 package dev.meshproof.reports;
 
 import static dev.meshproof.reports.Html.escape;
-import static dev.meshproof.reports.Html.millis;
 
-import dev.meshproof.scenario.result.DistributionRow;
 import dev.meshproof.scenario.result.ExpectationResult;
 import dev.meshproof.scenario.result.FailedRequest;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
-import dev.meshproof.scenario.result.TrafficSummary;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * The human-readable report: one self-contained HTML file (inline CSS and SVG, no script, no
- * external resource) with a header, a feature × target matrix and one section per test holding
- * every target's evidence.
+ * The human-readable report: one self-contained HTML file (inline CSS, SVG and one inline script,
+ * no external resource, enforced by a Content-Security-Policy) with a header, the failures at a
+ * glance, the verdicts changed since the previous run, filters (feature, result, target, free text;
+ * also read from the URL's query, e.g. {@code report.html?result=failed&target=envoy}), a feature ×
+ * target matrix and one section per test holding every target's evidence, drawn by the {@link
+ * EvidenceRenderer}s, and the targets' differences side by side.
+ *
+ * <p>Colour is never the only signal: every verdict is also written, error bars are hatched and a
+ * difference across targets is marked with "≠". Keyboard: the filters are ordinary form controls;
+ * {@code /} focuses the search box and {@code f} moves to the next visible failed test.
  *
  * <p>Links: spec references and the implementation URL are rendered as ordinary {@code <a href>}
  * links the reader may follow; nothing is ever loaded from them. The only other links are in-page
@@ -80,26 +89,128 @@ final class HtmlReport {
       svg .tick{font-size:10px;fill:#57606a}
       details{margin:4px 0}summary{cursor:pointer}
       footer{color:var(--muted);padding:16px 24px 32px}
+      [hidden]{display:none!important}
+      form.filters{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center}
+      form.filters select,form.filters input{font:inherit;padding:2px 4px}
+      :focus-visible{outline:3px solid #0969da;outline-offset:2px}
+      section.failures{border:2px solid #ff8182;border-radius:6px;padding:4px 16px 8px;      margin-top:16px;background:#fff8f7}
+      section.failures h2{border:0;margin-top:8px}
+      table.diff tr.differs td,table.diff tr.differs th{background:#fff8c5;font-weight:600}
+      ol.requests{padding-left:20px}ol.requests li{margin:6px 0}
+      ol.requests dl.meta{grid-template-columns:repeat(auto-fill,minmax(320px,1fr))}
+      figure{margin:4px 0}figcaption{color:var(--muted);font-size:12px}
+      dl.meta dd{min-width:0;overflow-wrap:anywhere}
+      kbd{border:1px solid var(--line);border-radius:3px;padding:0 4px;background:var(--bg2)}
       @media print{details{display:block}details>pre{display:block}}
       """;
 
+  /**
+   * Filters tests and matrix rows; reads and writes the filters in the URL's query; {@code /}
+   * focuses the search, {@code f} jumps to the next visible failed test. Its hash is in the page's
+   * Content-Security-Policy, so no other script can run.
+   */
+  static final String SCRIPT =
+      """
+      (function () {
+        var form = document.getElementById('filters');
+        var tests = Array.prototype.slice.call(document.querySelectorAll('article.test'));
+        var rows = Array.prototype.slice.call(document.querySelectorAll('tr[data-feature]'));
+        var shown = document.getElementById('shown');
+        var text = tests.map(function (a) { return a.textContent.toLowerCase(); });
+        var params = new URLSearchParams(window.location.search);
+        ['feature', 'result', 'target', 'q'].forEach(function (name) {
+          if (params.has(name)) { form.elements[name].value = params.get(name); }
+        });
+        function matches(a, i) {
+          var f = form.elements.feature.value, r = form.elements.result.value;
+          var t = form.elements.target.value, q = form.elements.q.value.trim().toLowerCase();
+          var runs = ' ' + a.getAttribute('data-runs') + ' ';
+          if (f && a.getAttribute('data-feature') !== f) { return false; }
+          if (t && r && runs.indexOf(' ' + t + ':' + r + ' ') < 0) { return false; }
+          if (t && !r && runs.indexOf(' ' + t + ':') < 0) { return false; }
+          if (!t && r && a.getAttribute('data-result') !== r) { return false; }
+          return !q || text[i].indexOf(q) >= 0;
+        }
+        function apply() {
+          var visible = {}, count = 0;
+          tests.forEach(function (a, i) {
+            var ok = matches(a, i);
+            a.hidden = !ok;
+            if (ok) { count++; visible[a.getAttribute('data-feature')] = true; }
+          });
+          rows.forEach(function (row) { row.hidden = !visible[row.getAttribute('data-feature')]; });
+          shown.textContent = count + ' of ' + tests.length + ' tests shown';
+        }
+        function remember() {
+          var next = new URLSearchParams();
+          ['feature', 'result', 'target', 'q'].forEach(function (name) {
+            if (form.elements[name].value) { next.set(name, form.elements[name].value); }
+          });
+          var query = next.toString();
+          history.replaceState(null, '', query ? '?' + query : window.location.pathname);
+        }
+        form.addEventListener('input', function () { apply(); remember(); });
+        form.addEventListener('submit', function (e) { e.preventDefault(); });
+        document.addEventListener('keydown', function (e) {
+          var typing = /^(INPUT|SELECT|TEXTAREA)$/.test(e.target.tagName);
+          if (typing || e.ctrlKey || e.metaKey || e.altKey) { return; }
+          if (e.key === '/') { e.preventDefault(); form.elements.q.focus(); }
+          if (e.key === 'f') {
+            var failed = tests.filter(function (a) {
+              return !a.hidden && a.getAttribute('data-result') === 'failed';
+            });
+            if (failed.length === 0) { return; }
+            var next = failed.find(function (a) { return a.getBoundingClientRect().top > 1; });
+            var target = next || failed[0];
+            target.scrollIntoView();
+            target.querySelector('h3').focus();
+          }
+        });
+        apply();
+      })();
+      """;
+
+  private static final String CSP =
+      "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; script-src '"
+          + sha256(SCRIPT)
+          + "'";
+
   private final ConformanceReport report;
   private final AttachmentLayout attachments;
+  private final Optional<RunHistory> history;
+  private final List<EvidenceRenderer> renderers = EvidenceRenderers.all();
+  private final EvidenceHtml drawing = new EvidenceHtml();
   private final StringBuilder out = new StringBuilder(64 * 1024);
-  private int chartCount;
 
-  private HtmlReport(ConformanceReport report, AttachmentLayout attachments) {
+  private HtmlReport(
+      ConformanceReport report, AttachmentLayout attachments, Optional<RunHistory> history) {
     this.report = report;
     this.attachments = attachments;
+    this.history = history;
   }
 
-  static String render(ConformanceReport report, AttachmentLayout attachments) {
-    return new HtmlReport(report, attachments).render();
+  static String render(
+      ConformanceReport report, AttachmentLayout attachments, Optional<RunHistory> history) {
+    return new HtmlReport(report, attachments, history).render();
+  }
+
+  private static String sha256(String script) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(script.getBytes(StandardCharsets.UTF_8));
+      return "sha256-" + Base64.getEncoder().encodeToString(digest);
+    } catch (NoSuchAlgorithmException e) {
+      // Every Java platform must provide SHA-256.
+      throw new IllegalStateException("no SHA-256 on this Java platform", e);
+    }
   }
 
   private String render() {
     Implementation impl = report.implementation();
     out.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+        .append("<meta http-equiv=\"Content-Security-Policy\" content=\"")
+        .append(CSP)
+        .append("\">\n")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
         .append("<meta name=\"generator\" content=\"Meshproof ")
         .append(escape(report.meshproofVersion()))
@@ -112,13 +223,18 @@ final class HtmlReport {
         .append("</style>\n</head>\n<body>\n");
     header();
     out.append("<main>\n");
+    failures();
+    changes();
+    filters();
     summary();
     matrix();
     tests();
     out.append("</main>\n<footer>Generated by Meshproof ")
         .append(escape(report.meshproofVersion()))
         .append(". Replay any run on its target with the seed shown, e.g. <code>mvn verify ")
-        .append("-Dmeshproof.seed=&lt;seed&gt;</code>.</footer>\n</body>\n</html>\n");
+        .append("-Dmeshproof.seed=&lt;seed&gt;</code>.</footer>\n<script>")
+        .append(SCRIPT)
+        .append("</script>\n</body>\n</html>\n");
     return out.toString();
   }
 
@@ -134,7 +250,7 @@ final class HtmlReport {
     meta("Implementation", escape(impl.project()) + " " + escape(impl.version()));
     meta("Istio version emulated", escape(report.istioVersion()));
     meta("Meshproof", escape(report.meshproofVersion()));
-    String date = ReportDocument.iso(report.date());
+    String date = GatewayReportDocument.rfc3339(report.date());
     meta("Date", "<time datetime=\"" + escape(date) + "\">" + escape(date) + "</time>");
     meta("Profile", escape(report.conformanceProfile()) + " (mode " + escape(report.mode()) + ")");
     impl.url().ifPresent(u -> meta("URL", link(u.toString())));
@@ -217,7 +333,9 @@ final class HtmlReport {
               .map(t -> t.supportLevel().id())
               .distinct()
               .collect(Collectors.joining(", "));
-      out.append("<tr><th scope=\"row\"><a href=\"#")
+      out.append("<tr data-feature=\"")
+          .append(escape(feature))
+          .append("\"><th scope=\"row\"><a href=\"#")
           .append(anchor(tests.get(0)))
           .append("\">")
           .append(escape(feature))
@@ -253,11 +371,21 @@ final class HtmlReport {
   }
 
   private void test(ConformanceTestResult test) {
+    String runs =
+        test.results().stream()
+            .map(r -> r.target() + ":" + ReportDocument.status(r.status()))
+            .collect(Collectors.joining(" "));
     out.append("<article class=\"test\" id=\"")
         .append(anchor(test))
+        .append("\" data-feature=\"")
+        .append(escape(test.feature()))
+        .append("\" data-result=\"")
+        .append(ReportDocument.status(test.result()))
+        .append("\" data-runs=\"")
+        .append(escape(runs))
         .append("\" aria-labelledby=\"")
         .append(anchor(test))
-        .append("-h\">\n<h3 id=\"")
+        .append("-h\">\n<h3 tabindex=\"-1\" id=\"")
         .append(anchor(test))
         .append("-h\">")
         .append(badge(test.result(), label(test.result())))
@@ -275,6 +403,7 @@ final class HtmlReport {
     for (ScenarioResult result : test.results()) {
       run(test, result);
     }
+    differences(test);
     if (!test.comparisons().isEmpty()) {
       out.append("<section class=\"run\">\n<h4>Across targets</h4>\n");
       test.comparisons().forEach(this::expectation);
@@ -283,7 +412,32 @@ final class HtmlReport {
     out.append("</article>\n");
   }
 
+  /**
+   * One run's evidence as a page of its own (expectations, charts, failed requests explained), for
+   * tools that attach evidence per test, such as Allure.
+   */
+  static String runPage(ScenarioResult result) {
+    HtmlReport page = new HtmlReport(null, null, Optional.empty());
+    page.out
+        .append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+        .append("<title>")
+        .append(escape(result.scenario() + " on " + result.target()))
+        .append("</title>\n<style>\n")
+        .append(CSS)
+        .append("</style>\n</head>\n<body>\n<main>\n");
+    page.runBody(result);
+    page.out.append("</section>\n</main>\n</body>\n</html>\n");
+    return page.out.toString();
+  }
+
   private void run(ConformanceTestResult test, ScenarioResult result) {
+    runBody(result);
+    attachments(test, result);
+    out.append("</section>\n");
+  }
+
+  /** Opens the run's section and writes everything but its attachments. */
+  private void runBody(ScenarioResult result) {
     out.append("<section class=\"run\">\n<h4>")
         .append(escape(result.target()))
         .append(": ")
@@ -312,69 +466,15 @@ final class HtmlReport {
                     .append("\">")
                     .append(escape(f))
                     .append("</pre>\n"));
-    if (result.traffic() != null && result.traffic().sent() > 0) {
-      traffic(result.traffic());
-    }
     if (!result.expectations().isEmpty()) {
       out.append("<h5>Expectations</h5>\n");
       for (ExpectationResult e : result.expectations()) {
         expectation(e);
       }
     }
-    failedRequests(result);
-    attachments(test, result);
-    out.append("</section>\n");
-  }
-
-  private void traffic(TrafficSummary t) {
-    out.append("<div class=\"figures\">\n<table>\n<caption>Traffic</caption>\n<thead><tr>");
-    for (String h :
-        List.of(
-            "Sent",
-            "Responses",
-            "Connect failures",
-            "Resets",
-            "Timeouts",
-            "p50 ms",
-            "p90 ms",
-            "p99 ms",
-            "max ms")) {
-      out.append("<th scope=\"col\" class=\"num\">").append(h).append("</th>");
+    for (EvidenceRenderer renderer : renderers) {
+      out.append(renderer.drawRun(result, drawing));
     }
-    out.append("</tr></thead>\n<tbody><tr>");
-    for (String v :
-        List.of(
-            Long.toString(t.sent()),
-            Long.toString(t.responses()),
-            Long.toString(t.connectFailures()),
-            Long.toString(t.resets()),
-            Long.toString(t.timeouts()),
-            Html.millis(t.p50Millis()),
-            Html.millis(t.p90Millis()),
-            Html.millis(t.p99Millis()),
-            Html.millis(t.maxMillis()))) {
-      out.append("<td class=\"num\">").append(v).append("</td>");
-    }
-    out.append("</tr></tbody>\n</table>\n");
-    Map<Integer, Long> statuses = ReportDocument.sortedStatusCounts(t);
-    if (!statuses.isEmpty()) {
-      out.append("<table>\n<caption>HTTP status</caption>\n<thead><tr>")
-          .append("<th scope=\"col\">Status</th><th scope=\"col\" class=\"num\">Responses</th>")
-          .append("<th scope=\"col\" class=\"num\">Share</th></tr></thead>\n<tbody>\n");
-      statuses.forEach(
-          (code, count) ->
-              out.append("<tr><th scope=\"row\">")
-                  .append(code)
-                  .append("</th><td class=\"num\">")
-                  .append(count)
-                  .append("</td><td class=\"num\">")
-                  .append(
-                      Html.percent(
-                          t.responses() == 0 ? Double.NaN : (double) count / t.responses()))
-                  .append("</td></tr>\n"));
-      out.append("</tbody>\n</table>\n");
-    }
-    out.append("</div>\n");
   }
 
   private void expectation(ExpectationResult e) {
@@ -402,74 +502,245 @@ final class HtmlReport {
                       .append("</td></tr>\n"));
       out.append("</tbody>\n</table>\n");
     }
-    if (!e.distribution().isEmpty()) {
-      distribution(e);
+    for (EvidenceRenderer renderer : renderers) {
+      out.append(renderer.drawExpectation(e, drawing));
     }
     out.append("</div>\n</div>\n");
   }
 
-  private void distribution(ExpectationResult e) {
-    List<DistributionRow> rows = e.distribution();
-    out.append("<table>\n<caption>Observed against expected</caption>\n<thead><tr>")
-        .append("<th scope=\"col\">Category</th><th scope=\"col\" class=\"num\">Observed</th>")
-        .append("<th scope=\"col\" class=\"num\">Observed %</th>")
-        .append("<th scope=\"col\" class=\"num\">Expected %</th>")
-        .append("<th scope=\"col\" class=\"num\">Expected count</th></tr></thead>\n<tbody>\n");
-    for (DistributionRow row : rows) {
-      out.append("<tr><th scope=\"row\">")
-          .append(escape(row.category()))
-          .append("</th><td class=\"num\">")
-          .append(row.observed())
-          .append("</td><td class=\"num\">")
-          .append(Html.percent(row.observedFraction()))
-          .append("</td><td class=\"num\">")
-          .append(Html.percent(row.expectedFraction()))
-          .append("</td><td class=\"num\">")
-          .append(Html.decimal(row.expectedCount()))
-          .append("</td></tr>\n");
-    }
-    out.append("</tbody>\n</table>\n");
-    String id = "chart" + (++chartCount);
-    out.append(
-            DistributionChart.svg(
-                "Observed against expected share per category: " + e.description(), rows, id))
-        .append('\n');
-  }
-
-  /** The first failed requests, so a failed expectation can be traced to what the mesh did. */
-  private void failedRequests(ScenarioResult result) {
-    if (result.failedRequests().isEmpty()) {
+  /** Every failed test in a few lines, linked to its evidence: the first screen says why. */
+  private void failures() {
+    List<ConformanceTestResult> failed =
+        report.tests().stream().filter(t -> t.result() == Status.FAILED).toList();
+    if (failed.isEmpty()) {
       return;
     }
-    out.append("<h5>First failed requests</h5>\n<table>\n<thead><tr>")
-        .append("<th scope=\"col\">#</th><th scope=\"col\">Traffic</th><th scope=\"col\">URL</th>")
-        .append("<th scope=\"col\">Outcome</th><th scope=\"col\">Status</th>")
-        .append(
-            "<th scope=\"col\">Served by</th><th scope=\"col\">ms</th><th scope=\"col\">Detail</th>")
-        .append("<th scope=\"col\">Proxy access log</th>")
-        .append("</tr></thead>\n<tbody>\n");
-    for (FailedRequest r : result.failedRequests()) {
-      out.append("<tr><td>")
-          .append(r.index())
-          .append("</td><td>")
-          .append(escape(r.traffic()))
-          .append("</td><td>")
-          .append(escape(r.url()))
-          .append("</td><td>")
-          .append(escape(r.outcome()))
-          .append("</td><td>")
-          .append(r.status() > 0 ? String.valueOf(r.status()) : "-")
-          .append("</td><td>")
-          .append(r.servedBy().isEmpty() ? "-" : escape(r.servedBy()))
-          .append("</td><td>")
-          .append(millis(r.latencyMillis()))
-          .append("</td><td><code>")
-          .append(escape(r.detail()))
-          .append("</code></td><td><code>")
-          .append(r.proxy().map(p -> escape(p.toString())).orElse("-"))
-          .append("</code></td></tr>\n");
+    out.append("<section aria-labelledby=\"failures\" class=\"failures\">\n")
+        .append("<h2 id=\"failures\">Why tests failed</h2>\n<ul>\n");
+    for (ConformanceTestResult test : failed) {
+      out.append("<li>")
+          .append(badge(Status.FAILED, label(Status.FAILED)))
+          .append(" <a href=\"#")
+          .append(anchor(test))
+          .append("\"><strong>")
+          .append(escape(test.id()))
+          .append("</strong></a> (")
+          .append(escape(test.feature()))
+          .append(")\n<ul>\n");
+      for (ScenarioResult run : test.results()) {
+        if (run.status() != Status.FAILED) {
+          continue;
+        }
+        List<ExpectationResult> wrong =
+            run.expectations().stream().filter(e -> !e.passed()).toList();
+        for (ExpectationResult e : wrong) {
+          out.append("<li><strong>")
+              .append(escape(run.target()))
+              .append("</strong>: ")
+              .append(escape(e.description()))
+              .append(" \u2014 ")
+              .append(escape(e.message()))
+              .append("</li>\n");
+        }
+        if (!run.failedRequests().isEmpty()) {
+          FailedRequest r = run.failedRequests().get(0);
+          out.append("<li><strong>")
+              .append(escape(run.target()))
+              .append("</strong>: first failed request #")
+              .append(r.index())
+              .append(" ended ")
+              .append(r.status() > 0 ? r.status() + " " : "")
+              .append(escape(r.outcome()))
+              .append(
+                  r.proxy()
+                      .map(
+                          p ->
+                              "; client sidecar: route <code>"
+                                  + escape(p.route())
+                                  + "</code>, cluster <code>"
+                                  + escape(p.upstreamCluster())
+                                  + "</code>, endpoint <code>"
+                                  + escape(p.upstreamHost())
+                                  + "</code>, flags "
+                                  + FailedRequestEvidence.flags(p.responseFlags(), drawing))
+                      .orElse(""))
+              .append("</li>\n");
+        }
+        if (wrong.isEmpty()) {
+          out.append("<li><strong>")
+              .append(escape(run.target()))
+              .append("</strong>: ")
+              .append(
+                  escape(
+                      ReportDocument.failure(run)
+                          .map(f -> f.lines().findFirst().orElse(""))
+                          .orElse("failed without a failed expectation")))
+              .append("</li>\n");
+        }
+      }
+      for (ExpectationResult c : test.comparisons()) {
+        if (!c.passed()) {
+          out.append("<li><strong>across targets</strong>: ")
+              .append(escape(c.description()))
+              .append(" \u2014 ")
+              .append(escape(c.message()))
+              .append("</li>\n");
+        }
+      }
+      out.append("</ul></li>\n");
     }
-    out.append("</tbody>\n</table>\n");
+    out.append("</ul>\n</section>\n");
+  }
+
+  /** The verdicts that changed since the previous run, when one was found. */
+  private void changes() {
+    if (history.isEmpty()) {
+      return;
+    }
+    RunHistory h = history.get();
+    out.append("<section aria-labelledby=\"changes\">\n<h2 id=\"changes\">Changed since the")
+        .append(" previous run</h2>\n<p>Previous run: <time>")
+        .append(escape(h.previousDate()))
+        .append("</time>. ");
+    if (h.changes().isEmpty()) {
+      out.append("No verdict changed.</p>\n</section>\n");
+      return;
+    }
+    out.append(h.changes().size())
+        .append(h.changes().size() == 1 ? " verdict changed." : " verdicts changed.")
+        .append("</p>\n<table class=\"changes\">\n<thead><tr><th scope=\"col\">Test</th>")
+        .append("<th scope=\"col\">Target</th><th scope=\"col\">Before</th>")
+        .append("<th scope=\"col\">Now</th></tr></thead>\n<tbody>\n");
+    for (RunHistory.Change c : h.changes()) {
+      out.append("<tr><th scope=\"row\">")
+          .append(escape(c.testId()))
+          .append("</th><td>")
+          .append(escape(c.target()))
+          .append("</td><td class=\"")
+          .append(escape(c.before()))
+          .append("\">")
+          .append(escape(c.before()))
+          .append("</td><td class=\"")
+          .append(escape(c.after()))
+          .append("\">")
+          .append(escape(c.after()))
+          .append(" \u2190 was ")
+          .append(escape(c.before()))
+          .append("</td></tr>\n");
+    }
+    out.append("</tbody>\n</table>\n</section>\n");
+  }
+
+  /** Filters by feature, result, target and text; the script applies them, keyboard first. */
+  private void filters() {
+    out.append("<section aria-labelledby=\"filter\">\n<h2 id=\"filter\">Filter</h2>\n")
+        .append("<form id=\"filters\" class=\"filters\" role=\"search\">\n");
+    select("feature", "Feature", report.features());
+    select("result", "Result", List.of("passed", "failed", "skipped"));
+    select("target", "Target", report.targets());
+    out.append("<label>Search <input type=\"search\" name=\"q\" placeholder=\"id, text,")
+        .append(" status, flag\"></label>\n<output id=\"shown\" aria-live=\"polite\">")
+        .append(report.tests().size())
+        .append(" tests</output>\n</form>\n<p class=\"facts\">Keys: <kbd>/</kbd> search,")
+        .append(" <kbd>f</kbd> next failed test. The filters are kept in the page's address,")
+        .append(" e.g. <code>report.html?result=failed</code>.</p>\n</section>\n");
+  }
+
+  private void select(String name, String label, List<String> values) {
+    out.append("<label>")
+        .append(label)
+        .append(" <select name=\"")
+        .append(name)
+        .append("\"><option value=\"\">all</option>");
+    for (String v : values) {
+      out.append("<option>").append(escape(v)).append("</option>");
+    }
+    out.append("</select></label>\n");
+  }
+
+  /**
+   * The targets side by side: verdicts, status mix and latency, and each expectation's verdict. A
+   * row whose verdicts (or whose statuses seen) differ is highlighted and marked "≠".
+   */
+  private void differences(ConformanceTestResult test) {
+    List<ScenarioResult> ran =
+        test.results().stream().filter(r -> r.status() != Status.SKIPPED).toList();
+    if (ran.size() < 2) {
+      return;
+    }
+    out.append("<section class=\"run\">\n<h4>Targets side by side</h4>\n<table class=\"diff\">\n")
+        .append("<thead><tr><th scope=\"col\">Observation</th>");
+    for (ScenarioResult r : ran) {
+      out.append("<th scope=\"col\">").append(escape(r.target())).append("</th>");
+    }
+    out.append("<th scope=\"col\">Same?</th></tr></thead>\n<tbody>\n");
+    diffRow("Verdict", ran.stream().map(r -> label(r.status())).toList(), true);
+    diffRow("Requests sent", ran.stream().map(r -> Long.toString(sent(r))).toList(), false);
+    Set<Integer> codes = new TreeSet<>();
+    ran.forEach(
+        r -> codes.addAll(r.traffic() == null ? Set.of() : r.traffic().statusCounts().keySet()));
+    for (Integer code : codes) {
+      List<String> shares =
+          ran.stream()
+              .map(
+                  r -> {
+                    Long n = r.traffic().statusCounts().get(code);
+                    return n == null
+                        ? "not seen"
+                        : n + " (" + Html.percent((double) n / Math.max(1, sent(r))) + ")";
+                  })
+              .toList();
+      // Whether a status was seen at all is categorical; the shares are left to the comparisons.
+      diffRowCompared(
+          "HTTP " + code,
+          shares,
+          ran.stream().map(r -> r.traffic().statusCounts().containsKey(code)).toList());
+    }
+    diffRow(
+        "p99 latency ms",
+        ran.stream()
+            .map(r -> r.traffic() == null ? "\u2014" : Html.millis(r.traffic().p99Millis()))
+            .toList(),
+        false);
+    Set<String> expectations = new java.util.LinkedHashSet<>();
+    ran.forEach(r -> r.expectations().forEach(e -> expectations.add(e.description())));
+    for (String description : expectations) {
+      List<String> verdicts =
+          ran.stream()
+              .map(
+                  r ->
+                      r.expectations().stream()
+                          .filter(e -> e.description().equals(description))
+                          .findFirst()
+                          .map(e -> e.passed() ? "PASSED" : "FAILED")
+                          .orElse("not checked"))
+              .toList();
+      diffRow(description, verdicts, true);
+    }
+    out.append("</tbody>\n</table>\n</section>\n");
+  }
+
+  private static long sent(ScenarioResult r) {
+    return r.traffic() == null ? 0 : r.traffic().sent();
+  }
+
+  private void diffRow(String observation, List<String> values, boolean compared) {
+    diffRowCompared(observation, values, compared ? values : null);
+  }
+
+  private void diffRowCompared(String observation, List<String> values, List<?> comparedOn) {
+    boolean differs = comparedOn != null && comparedOn.stream().distinct().count() > 1;
+    out.append("<tr")
+        .append(differs ? " class=\"differs\"" : "")
+        .append("><th scope=\"row\">")
+        .append(escape(observation))
+        .append("</th>");
+    for (String v : values) {
+      out.append("<td>").append(escape(v)).append("</td>");
+    }
+    out.append("<td>")
+        .append(comparedOn == null ? "\u2014" : differs ? "<strong>\u2260 differs</strong>" : "=")
+        .append("</td></tr>\n");
   }
 
   private void attachments(ConformanceTestResult test, ScenarioResult result) {

@@ -19,9 +19,12 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The machine-readable report as one Jackson tree, written unchanged as JSON and as YAML so both
- * carry the same fields in the same order. Built by hand rather than by bean serialisation: the
- * layout is a public format (Gateway API's) and must not move when a Java record gains a component.
+ * The evidence report {@code meshproof-report.json} as one Jackson tree: every test's result on
+ * every target with its seed, traffic, expectations, failed requests and attachments, and the
+ * verdicts changed since the previous run. Its layout is documented by the JSON Schema {@code
+ * meshproof-report.schema.json} (a resource beside this class, written beside the report). Built by
+ * hand rather than by bean serialisation: the layout is a public format and must not move when a
+ * Java record gains a component.
  */
 final class ReportDocument {
 
@@ -29,10 +32,17 @@ final class ReportDocument {
 
   private ReportDocument() {}
 
-  static ObjectNode of(ConformanceReport report, AttachmentLayout attachments) {
+  /** The evidence report's own API version and kind, distinct from Gateway API's. */
+  static final String API_VERSION = "meshproof.dev/v1alpha1";
+
+  static final String KIND = "MeshproofReport";
+
+  static ObjectNode of(
+      ConformanceReport report, AttachmentLayout attachments, Optional<RunHistory> history) {
     ObjectNode root = NODES.objectNode();
-    root.put("apiVersion", ConformanceReport.API_VERSION);
-    root.put("kind", ConformanceReport.KIND);
+    root.put("$schema", ReportWriter.SCHEMA);
+    root.put("apiVersion", API_VERSION);
+    root.put("kind", KIND);
     root.put("date", iso(report.date()));
     root.put("meshproofVersion", report.meshproofVersion());
     root.put("istioVersion", report.istioVersion());
@@ -44,7 +54,22 @@ final class ReportDocument {
     for (ConformanceTestResult test : report.tests()) {
       tests.add(test(test, attachments));
     }
+    history.ifPresent(h -> root.set("changesSincePrevious", history(h)));
     return root;
+  }
+
+  private static ObjectNode history(RunHistory history) {
+    ObjectNode node = NODES.objectNode();
+    node.put("previousDate", history.previousDate());
+    ArrayNode changes = node.putArray("changes");
+    for (RunHistory.Change c : history.changes()) {
+      ObjectNode change = changes.addObject();
+      change.put("test", c.testId());
+      change.put("target", c.target());
+      change.put("before", c.before());
+      change.put("after", c.after());
+    }
+    return node;
   }
 
   private static ObjectNode implementation(Implementation implementation) {
@@ -129,8 +154,7 @@ final class ReportDocument {
     return node;
   }
 
-  private static ObjectNode run(
-      ScenarioResult result, Collection<AttachmentLayout.Entry> attachments) {
+  static ObjectNode run(ScenarioResult result, Collection<AttachmentLayout.Entry> attachments) {
     ObjectNode node = NODES.objectNode();
     node.put("target", result.target());
     if (result.scenario() != null) {

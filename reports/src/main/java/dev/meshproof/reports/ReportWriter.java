@@ -10,26 +10,34 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.meshproof.scenario.result.ScenarioResult;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Writes a {@link ConformanceReport} to a directory:
  *
  * <pre>
  * directory/
- *   report.html                                   self-contained: inline CSS and SVG, no script
- *   conformance-report.json                       Gateway API–shaped report plus per-test evidence
- *   conformance-report.yaml                       the same tree as the JSON
+ *   report.html                                   self-contained: inline CSS, SVG and one script
+ *   conformance-report.yaml                       a strictly valid Gateway API ConformanceReport
+ *   conformance-report.json                       the same tree as the YAML
+ *   meshproof-report.json                         every test's evidence on every target
+ *   meshproof-report.schema.json                  the JSON Schema of meshproof-report.json
  *   attachments/&lt;test-id&gt;/&lt;target&gt;/&lt;name&gt;.json   e.g. config dumps, referenced by relative path
  * </pre>
  *
  * <p>Output is deterministic: the same report gives byte-identical files, so reports can be diffed
- * between runs. Existing files of the same names are replaced.
+ * between runs. Existing files of the same names are replaced; an existing {@code
+ * meshproof-report.json} is first read as the previous run, and the new report shows which verdicts
+ * changed since (see {@link RunHistory}).
  *
  * @see <a href="https://gateway-api.sigs.k8s.io/concepts/conformance/#conformance-reports">Gateway
  *     API conformance reports</a>
@@ -44,6 +52,12 @@ public final class ReportWriter {
 
   /** File name of the YAML report. */
   public static final String YAML = "conformance-report.yaml";
+
+  /** File name of the evidence report, the companion of the Gateway API–shaped one. */
+  public static final String EVIDENCE = "meshproof-report.json";
+
+  /** File name of the JSON Schema of {@link #EVIDENCE}, written beside it. */
+  public static final String SCHEMA = "meshproof-report.schema.json";
 
   // "\n" rather than the platform separator, so a report written on Windows diffs cleanly.
   private static final ObjectWriter JSON_WRITER =
@@ -75,6 +89,15 @@ public final class ReportWriter {
    * @throws IOException if a file cannot be written
    */
   public static ReportFiles write(ConformanceReport report, Path directory) throws IOException {
+    return write(report, directory, directory == null ? null : directory.resolve(EVIDENCE));
+  }
+
+  /**
+   * As {@link #write(ConformanceReport, Path)}, comparing verdicts with the previous run's {@code
+   * meshproof-report.json} at {@code previousEvidence} (ignored when no such file exists).
+   */
+  public static ReportFiles write(ConformanceReport report, Path directory, Path previousEvidence)
+      throws IOException {
     if (report == null) {
       throw new IllegalArgumentException("report: null (expected: a ConformanceReport)");
     }
@@ -83,6 +106,7 @@ public final class ReportWriter {
     }
     Files.createDirectories(directory);
     AttachmentLayout layout = new AttachmentLayout(report);
+    Optional<RunHistory> history = RunHistory.compare(report, previousEvidence);
 
     List<Path> attachmentFiles = new ArrayList<>();
     for (AttachmentLayout.Entry a : layout.all()) {
@@ -92,26 +116,60 @@ public final class ReportWriter {
       attachmentFiles.add(file);
     }
 
-    ObjectNode document = ReportDocument.of(report, layout);
-    Path json = writeString(directory.resolve(JSON), toJson(document));
-    Path yaml = writeString(directory.resolve(YAML), toYaml(document));
-    Path html = writeString(directory.resolve(HTML), HtmlReport.render(report, layout));
-    return new ReportFiles(html, json, yaml, attachmentFiles);
+    ObjectNode gateway = GatewayReportDocument.of(report);
+    Path json = writeString(directory.resolve(JSON), toJson(gateway));
+    Path yaml = writeString(directory.resolve(YAML), toYaml(gateway));
+    Path evidence =
+        writeString(
+            directory.resolve(EVIDENCE), toJson(ReportDocument.of(report, layout, history)));
+    Path schema = writeString(directory.resolve(SCHEMA), schema());
+    Path html = writeString(directory.resolve(HTML), HtmlReport.render(report, layout, history));
+    return new ReportFiles(html, json, yaml, evidence, schema, attachmentFiles);
   }
 
-  /** The JSON report as a string, without writing attachments. */
+  /** The Gateway API–shaped report as JSON. */
   public static String toJson(ConformanceReport report) {
-    return toJson(ReportDocument.of(report, new AttachmentLayout(report)));
+    return toJson(GatewayReportDocument.of(report));
   }
 
-  /** The YAML report as a string, without writing attachments. */
+  /** The Gateway API–shaped report as YAML. */
   public static String toYaml(ConformanceReport report) {
-    return toYaml(ReportDocument.of(report, new AttachmentLayout(report)));
+    return toYaml(GatewayReportDocument.of(report));
+  }
+
+  /** The evidence report ({@link #EVIDENCE}) as a string, without writing attachments. */
+  public static String toEvidenceJson(ConformanceReport report) {
+    return toJson(ReportDocument.of(report, new AttachmentLayout(report), Optional.empty()));
   }
 
   /** The HTML report as a string, without writing attachments. */
   public static String toHtml(ConformanceReport report) {
-    return HtmlReport.render(report, new AttachmentLayout(report));
+    return HtmlReport.render(report, new AttachmentLayout(report), Optional.empty());
+  }
+
+  /**
+   * One run's evidence as JSON, shaped as an element of {@code tests[].targets} in {@link
+   * #EVIDENCE} (without attachment paths), for tools that attach evidence per test, such as Allure.
+   */
+  public static String runEvidenceJson(ScenarioResult result) {
+    return toJson(ReportDocument.run(result, List.of()));
+  }
+
+  /** One run's evidence as a self-contained HTML page with its charts (see {@link #toHtml}). */
+  public static String runHtml(ScenarioResult result) {
+    return HtmlReport.runPage(result);
+  }
+
+  /** The JSON Schema of {@link #EVIDENCE} (draft 2020-12). */
+  public static String schema() {
+    try (InputStream in = ReportWriter.class.getResourceAsStream(SCHEMA)) {
+      if (in == null) {
+        throw new IllegalStateException("resource " + SCHEMA + " is missing from the reports jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read resource " + SCHEMA, e);
+    }
   }
 
   private static String toJson(ObjectNode document) {

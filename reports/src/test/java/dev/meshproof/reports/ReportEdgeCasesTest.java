@@ -44,7 +44,7 @@ class ReportEdgeCasesTest {
 
     JsonNode row =
         new ObjectMapper()
-            .readTree(files.json().toFile())
+            .readTree(files.evidence().toFile())
             .at("/tests/0/targets/0/expectations/0/distribution/0");
     assertThat(row.get("observed").asLong()).isEqualTo(3);
     assertThat(row.has("expectedFraction")).isFalse();

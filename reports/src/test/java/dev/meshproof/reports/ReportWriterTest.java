@@ -30,21 +30,25 @@ class ReportWriterTest {
   }
 
   @Test
-  void writesHtmlJsonYamlAndOneFilePerAttachment() throws IOException {
+  void writesHtmlJsonYamlEvidenceSchemaAndOneFilePerAttachment() throws IOException {
     assertThat(files.html()).isEqualTo(dir.resolve("report.html")).isRegularFile();
     assertThat(files.json()).isEqualTo(dir.resolve("conformance-report.json")).isRegularFile();
     assertThat(files.yaml()).isEqualTo(dir.resolve("conformance-report.yaml")).isRegularFile();
+    assertThat(files.evidence()).isEqualTo(dir.resolve("meshproof-report.json")).isRegularFile();
+    assertThat(files.schema())
+        .isEqualTo(dir.resolve("meshproof-report.schema.json"))
+        .hasContent(ReportWriter.schema());
     assertThat(files.attachments())
         .containsExactly(
             dir.resolve(
                 "attachments/MeshHTTPRouteWeight-90-10/embedded/config_dump_client-0.json"));
     assertThat(Files.readString(files.attachments().get(0))).isEqualTo(SampleReports.CONFIG_DUMP);
-    assertThat(files.all()).hasSize(4).allSatisfy(p -> assertThat(p).isRegularFile());
+    assertThat(files.all()).hasSize(6).allSatisfy(p -> assertThat(p).isRegularFile());
   }
 
   @Test
-  void jsonParsesBackWithPerTestResultsSeedsAndObservedCounts() throws IOException {
-    JsonNode root = new ObjectMapper().readTree(files.json().toFile());
+  void evidenceParsesBackWithPerTestResultsSeedsAndObservedCounts() throws IOException {
+    JsonNode root = new ObjectMapper().readTree(files.evidence().toFile());
     JsonNode tests = root.get("tests");
 
     assertThat(tests).hasSize(3);
@@ -79,46 +83,93 @@ class ReportWriterTest {
   }
 
   @Test
-  void jsonFollowsGatewayApiConformanceReportShape() throws IOException {
+  void gatewayReportCarriesProfileCountsAndExtendedFeaturesWhereConsumersLook() throws IOException {
     JsonNode root = new ObjectMapper().readTree(files.json().toFile());
 
     assertThat(fieldNames(root))
-        .startsWith("apiVersion", "kind", "date", "meshproofVersion", "istioVersion");
+        .containsExactly(
+            "apiVersion",
+            "kind",
+            "implementation",
+            "date",
+            "gatewayAPIVersion",
+            "mode",
+            "gatewayAPIChannel",
+            "profiles");
     assertThat(root.get("apiVersion").asText()).isEqualTo("gateway.networking.k8s.io/v1");
     assertThat(root.get("kind").asText()).isEqualTo("ConformanceReport");
     assertThat(root.get("date").asText()).isEqualTo("2025-06-01T12:00:00Z");
-    assertThat(root.get("istioVersion").asText()).isEqualTo("1.24");
-    assertThat(root.get("implementation").get("project").asText())
-        .isEqualTo("meshproof-embedded-mesh");
+    assertThat(root.get("gatewayAPIVersion").asText()).isEqualTo("v1.6.3");
+    assertThat(root.get("gatewayAPIChannel").asText()).isEqualTo("standard");
+    assertThat(root.get("implementation").get("url").asText())
+        .isEqualTo("https://example.org/meshproof");
     assertThat(root.get("implementation").get("contact").get(0).asText())
         .isEqualTo("@meshproof/maintainers");
 
     JsonNode profile = root.get("profiles").get(0);
-    assertThat(profile.get("name").asText()).isEqualTo("MESH-HTTP");
+    assertThat(profile.get("name").asText()).isEqualTo("MESHPROOF-ISTIO-HTTP");
+    assertThat(profile.get("summary").asText())
+        .startsWith("Istio 1.24 behaviour checked by Meshproof 0.1.0-SNAPSHOT on embedded, envoy:")
+        .contains("1 passed, 1 failed, 1 skipped (failure)")
+        .contains("meshproof-report.json");
     JsonNode core = profile.get("core");
     assertThat(core.get("result").asText()).isEqualTo("failure");
     assertThat(core.get("statistics").get("Passed").asInt()).isEqualTo(1);
     assertThat(core.get("statistics").get("Failed").asInt()).isEqualTo(1);
     assertThat(core.get("statistics").get("Skipped").asInt()).isEqualTo(0);
     assertThat(core.get("failedTests").get(0).asText()).isEqualTo("MeshRetries-5xx");
-    assertThat(core.get("targets").get("envoy").get("Skipped").asInt()).isEqualTo(2);
+    assertThat(core.has("skippedTests")).as("empty lists are omitted, as Go's omitempty").isFalse();
     JsonNode extended = profile.get("extended");
     assertThat(extended.get("result").asText()).isEqualTo("partial");
     assertThat(extended.get("skippedTests").get(0).asText())
         .isEqualTo("MeshOutlierDetection-eject");
-    assertThat(texts(profile.get("supportedFeatures"))).containsExactly("MeshHTTPRouteWeight");
-    assertThat(texts(profile.get("unsupportedFeatures")))
-        .containsExactly("MeshRetries", "MeshOutlierDetection");
+    assertThat(texts(extended.get("unsupportedFeatures"))).containsExactly("MeshOutlierDetection");
+    assertThat(extended.has("supportedFeatures")).isFalse();
+  }
 
+  @Test
+  void dateIsRfc3339WithoutFractions(@TempDir Path other) throws IOException {
+    ConformanceReport withNanos =
+        ConformanceReport.builder()
+            .implementation(report.implementation())
+            .meshproofVersion("0.1.0")
+            .istioVersion("1.32")
+            .date(java.time.Instant.parse("2026-12-01T22:36:28.123456789Z"))
+            .tests(report.tests())
+            .build();
+    JsonNode root = new ObjectMapper().readTree(ReportWriter.toJson(withNanos));
+
+    assertThat(root.get("date").asText()).isEqualTo("2026-12-01T22:36:28Z");
+  }
+
+  @Test
+  void evidenceSummarisesEachTarget() throws IOException {
+    JsonNode root = new ObjectMapper().readTree(files.evidence().toFile());
+
+    assertThat(root.get("$schema").asText()).isEqualTo("meshproof-report.schema.json");
+    assertThat(root.get("kind").asText()).isEqualTo("MeshproofReport");
+    assertThat(root.get("istioVersion").asText()).isEqualTo("1.24");
     JsonNode targets = root.get("summary").get("targets");
     assertThat(texts(targets, "name")).containsExactly("embedded", "envoy");
     assertThat(targets.get(0).get("statistics").get("Passed").asInt()).isEqualTo(1);
     assertThat(targets.get(1).get("statistics").get("Skipped").asInt()).isEqualTo(3);
+    assertThat(
+            root.get("profiles")
+                .get(0)
+                .get("core")
+                .get("targets")
+                .get("envoy")
+                .get("Skipped")
+                .asInt())
+        .isEqualTo(2);
+    assertThat(root.has("changesSincePrevious"))
+        .as("no previous run in a fresh directory")
+        .isFalse();
   }
 
   @Test
   void emptyOptionalsAreLeftOutRatherThanWrittenAsNull() throws IOException {
-    String json = Files.readString(files.json());
+    String json = Files.readString(files.evidence());
     JsonNode passingRun =
         new ObjectMapper().readTree(json).get("tests").get(0).get("targets").get(0);
 
@@ -132,15 +183,15 @@ class ReportWriterTest {
     JsonNode yaml = new YAMLMapper().readTree(files.yaml().toFile());
 
     assertThat(yaml).isEqualTo(json);
-    // Quoted, so YAML 1.1 readers do not turn the date into a timestamp or 1.24 into a number.
+    // Quoted, so YAML 1.1 readers do not turn the date into a timestamp.
     assertThat(Files.readString(files.yaml()))
         .contains("date: \"2025-06-01T12:00:00Z\"")
-        .contains("istioVersion: \"1.24\"");
+        .contains("gatewayAPIVersion: \"v1.6.3\"");
   }
 
   @Test
   void attachmentsAreReferencedByRelativePathNotInlinedInJson() throws IOException {
-    String json = Files.readString(files.json());
+    String json = Files.readString(files.evidence());
     JsonNode attachment =
         new ObjectMapper()
             .readTree(json)
@@ -197,7 +248,7 @@ class ReportWriterTest {
   void htmlEscapesMarkupFromDescriptionsFailuresAndMessages() throws IOException {
     String html = Files.readString(files.html());
 
-    assertThat(html).doesNotContain("<script").doesNotContain("</pre><b>");
+    assertThat(html).doesNotContain("<script>alert").doesNotContain("</pre><b>");
     String escaped = "&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt;";
     assertThat(html)
         .contains("Retries on 5xx stop after attempts=2. " + escaped)
@@ -214,9 +265,15 @@ class ReportWriterTest {
   void htmlLoadsNoExternalResource() throws IOException {
     String html = Files.readString(files.html());
 
+    // One inline script (the filters), allowed by hash in the page's Content-Security-Policy.
+    assertThat(count(html, "<script")).isEqualTo(1);
+    assertThat(html)
+        .contains("<script>" + HtmlReport.SCRIPT + "</script>")
+        .containsPattern(
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';"
+                + " style-src 'unsafe-inline'; img-src 'none'; script-src 'sha256-[A-Za-z0-9+/=]+'\">");
     assertThat(html.toLowerCase())
         .doesNotContain("<link")
-        .doesNotContain("<script")
         .doesNotContain("<img")
         .doesNotContain("<iframe")
         .doesNotContain("<object")
@@ -233,11 +290,11 @@ class ReportWriterTest {
     for (String url : allowedLinks) {
       withoutLinks = withoutLinks.replace(url, "");
     }
-    // Request URLs of failed requests are shown as table text (data, never fetched).
+    // Request URLs of failed requests are shown as code (data, never fetched).
     for (ConformanceTestResult test : report.tests()) {
       for (var result : test.results()) {
         for (var failed : result.failedRequests()) {
-          withoutLinks = withoutLinks.replace("<td>" + Html.escape(failed.url()) + "</td>", "");
+          withoutLinks = withoutLinks.replace("<code>" + Html.escape(failed.url()) + "</code>", "");
         }
       }
     }
@@ -275,6 +332,8 @@ class ReportWriterTest {
 
     assertThat(Files.readAllBytes(again.json())).isEqualTo(Files.readAllBytes(files.json()));
     assertThat(Files.readAllBytes(again.yaml())).isEqualTo(Files.readAllBytes(files.yaml()));
+    assertThat(Files.readAllBytes(again.evidence()))
+        .isEqualTo(Files.readAllBytes(files.evidence()));
     assertThat(Files.readAllBytes(again.html())).isEqualTo(Files.readAllBytes(files.html()));
   }
 
@@ -313,14 +372,18 @@ class ReportWriterTest {
     String html = java.nio.file.Files.readString(files.html());
     org.assertj.core.api.Assertions.assertThat(html)
         .contains(
-            "First failed requests",
-            "no healthy upstream",
-            "TIMEOUT",
-            "Proxy access log",
-            "route=- cluster=outbound|9080|v2|ratings.default.svc.cluster.local host=- flags=UH")
+            "First failed requests, explained",
+            "<strong>Request #17</strong> (traffic-1) <code>http://ratings/</code> ended"
+                + " <strong>503 RESPONSE</strong> after 12.5 ms, answered by no service instance.",
+            "<dt>Matched route</dt><dd><em>no route</em> (<code>-</code>)</dd>",
+            "<dt>Cluster</dt><dd><code>outbound|9080|v2|ratings.default.svc.cluster.local</code>",
+            "<dt>Response flags</dt><dd><code>UH</code> no healthy upstream host</dd>",
+            "<dt>Body or error</dt><dd><code>no healthy upstream</code>",
+            "ended <strong>TIMEOUT</strong> after 30000.0 ms",
+            "<dt>Client sidecar</dt><dd>logged nothing for this request</dd>")
         .doesNotContain("<script>alert");
     com.fasterxml.jackson.databind.JsonNode json =
-        new com.fasterxml.jackson.databind.ObjectMapper().readTree(files.json().toFile());
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(files.evidence().toFile());
     com.fasterxml.jackson.databind.JsonNode failed =
         json.findValues("failedRequests").stream()
             .filter(n -> n.size() > 0)
@@ -335,5 +398,21 @@ class ReportWriterTest {
             failed.get(0).get("proxy").get("responseFlags").asText())
         .isEqualTo("UH");
     org.assertj.core.api.Assertions.assertThat(failed.get(1).has("proxy")).isFalse();
+  }
+
+  @Test
+  void oneRunsEvidenceStandsAloneAsJsonAndAsAPageWithItsCharts() throws IOException {
+    var run = SampleReports.failingRetriesOnEmbedded();
+
+    JsonNode json = new ObjectMapper().readTree(ReportWriter.runEvidenceJson(run));
+    assertThat(json.get("target").asText()).isEqualTo("embedded");
+    assertThat(json.get("failedRequests").get(0).get("proxy").get("responseFlags").asText())
+        .isEqualTo("UH");
+    assertThat(ReportWriter.runHtml(run))
+        .startsWith("<!DOCTYPE html>")
+        .contains("<h4>embedded: <span class=\"badge failed\">FAILED</span></h4>")
+        .contains("<svg class=\"chart\"")
+        .contains("<code>UH</code> no healthy upstream host")
+        .doesNotContain("<script");
   }
 }

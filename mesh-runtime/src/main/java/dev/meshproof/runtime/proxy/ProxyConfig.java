@@ -185,6 +185,15 @@ public record ProxyConfig(
     record Router() implements HttpFilterConfig {
       public static final String NAME = "envoy.filters.http.router";
     }
+
+    /**
+     * {@code envoy.filters.http.fault}: its own configuration, which a route's {@code
+     * typed_per_filter_config} replaces (istiod emits an empty one).
+     */
+    record Fault(dev.meshproof.runtime.policy.fault.FaultPolicy policy)
+        implements HttpFilterConfig {
+      public static final String NAME = "envoy.filters.http.fault";
+    }
   }
 
   /** A cluster with its load-balancing policy and current endpoints. */

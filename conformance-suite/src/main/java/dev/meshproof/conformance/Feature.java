@@ -14,6 +14,18 @@ public enum Feature {
   MeshHTTPRouteHeaderMatch(SupportLevel.CORE),
   /** VirtualService match on the URI (prefix, exact, regex). */
   MeshHTTPRoutePathMatch(SupportLevel.CORE),
+  /** VirtualService match on query parameters (exact, regex, presence). */
+  MeshHTTPRouteQueryParamMatch(SupportLevel.EXTENDED),
+  /** VirtualService match on the HTTP method. */
+  MeshHTTPRouteMethodMatch(SupportLevel.EXTENDED),
+  /** VirtualService {@code rewrite}: the path (prefix or regex) and authority forwarded. */
+  MeshHTTPRewrite(SupportLevel.EXTENDED),
+  /** VirtualService {@code redirect}: the proxy answers with a redirect. */
+  MeshHTTPRedirect(SupportLevel.EXTENDED),
+  /** VirtualService {@code headers}: request and response headers set, added, removed. */
+  MeshHTTPHeaderModifier(SupportLevel.EXTENDED),
+  /** VirtualService {@code directResponse}: the proxy answers with a fixed status and body. */
+  MeshDirectResponse(SupportLevel.EXTENDED),
   /**
    * DestinationRule {@code trafficPolicy.loadBalancer.simple} spreading requests over endpoints.
    */
@@ -31,7 +43,18 @@ public enum Feature {
   /** DestinationRule {@code outlierDetection}: failing hosts ejected, within the ejection cap. */
   MeshOutlierDetection(SupportLevel.EXTENDED),
   /** Proxies keep serving their last configuration while the control plane is unavailable. */
-  MeshControlPlaneOutage(SupportLevel.EXTENDED);
+  MeshControlPlaneOutage(SupportLevel.EXTENDED),
+  /**
+   * VirtualService {@code mirror}, {@code mirrorPercentage} and {@code mirrors}: copies of a share
+   * of requests, with the Host the Istio release gives them.
+   */
+  MeshRequestMirror(SupportLevel.EXTENDED),
+  /** A slow or failing mirror never changes the primary request's status or latency. */
+  MeshRequestMirrorIsolation(SupportLevel.EXTENDED),
+  /** VirtualService {@code fault.abort}: HTTP or gRPC status on a share of requests, flag FI. */
+  MeshFaultAbort(SupportLevel.EXTENDED),
+  /** VirtualService {@code fault.delay}: a fixed delay on a share of requests, flag DI. */
+  MeshFaultDelay(SupportLevel.EXTENDED);
 
   private final SupportLevel supportLevel;
 

@@ -2,6 +2,7 @@ package dev.meshproof.scenario;
 
 import dev.meshproof.runtime.IstioVersion;
 import dev.meshproof.runtime.config.IstioYamlParser;
+import dev.meshproof.runtime.topology.Topology;
 import dev.meshproof.scenario.chaos.ChaosPlan;
 import dev.meshproof.scenario.chaos.FaultSpec;
 import dev.meshproof.scenario.chaos.InstanceSelector;
@@ -17,7 +18,8 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * A mesh scenario, as data only: topology (services with versions, client workloads), Istio
+ * A mesh scenario, as data only: topology (services with versions, client workloads, declared or
+ * from Kubernetes manifests, with the manifests' resources the mesh does not simulate), Istio
  * configuration as users write it, traffic, a chaos plan naming its targets, expectations and the
  * seed that makes the run replayable. A target turns it into a running deployment.
  *
@@ -41,7 +43,9 @@ public record Scenario(
     List<Expectation> expectations,
     ChaosPlan chaos,
     long seed,
-    IstioVersion istioVersion) {
+    IstioVersion istioVersion,
+    IstioVersion compatibilityVersion,
+    List<String> notSimulated) {
 
   /** The system property that overrides every scenario's seed, to replay a printed run. */
   public static final String SEED_PROPERTY = "meshproof.seed";
@@ -54,6 +58,8 @@ public record Scenario(
     expectations = List.copyOf(expectations);
     java.util.Objects.requireNonNull(chaos, "chaos");
     java.util.Objects.requireNonNull(istioVersion, "istioVersion");
+    java.util.Objects.requireNonNull(compatibilityVersion, "compatibilityVersion");
+    notSimulated = List.copyOf(notSimulated);
   }
 
   public static Builder named(String name) {
@@ -63,7 +69,37 @@ public record Scenario(
   /** A copy with another seed, e.g. to replay a failing run. */
   public Scenario withSeed(long newSeed) {
     return new Scenario(
-        name, services, clients, istio, traffic, expectations, chaos, newSeed, istioVersion);
+        name,
+        services,
+        clients,
+        istio,
+        traffic,
+        expectations,
+        chaos,
+        newSeed,
+        istioVersion,
+        compatibilityVersion,
+        notSimulated);
+  }
+
+  /**
+   * A copy emulating another Istio release, e.g. to compare two version profiles: the release's own
+   * defaults, whatever compatibility version this scenario pinned.
+   */
+  public Scenario withIstioVersion(IstioVersion version) {
+    version.profile(); // rejects a release no profile covers, naming the range
+    return new Scenario(
+        name,
+        services,
+        clients,
+        istio,
+        traffic,
+        expectations,
+        chaos,
+        seed,
+        version,
+        version.profile().behaviourOf(),
+        notSimulated);
   }
 
   /**
@@ -79,6 +115,8 @@ public record Scenario(
     private final ChaosPlan.Builder chaos = ChaosPlan.builder();
     private long seed = Long.getLong(SEED_PROPERTY, 1L);
     private IstioVersion istioVersion = IstioVersion.CURRENT;
+    private final List<String> notSimulated = new ArrayList<>();
+    private IstioVersion compatibilityVersion;
 
     private Builder(String name) {
       if (name == null || name.isBlank()) {
@@ -100,6 +138,27 @@ public record Scenario(
     /** Adds a client-only workload whose app sends the scenario's traffic through its sidecar. */
     public Builder client(String client) {
       clients.add(client);
+      return this;
+    }
+
+    /**
+     * The services and clients of Kubernetes manifests, as {@code kubectl apply -f} takes them
+     * (e.g. Istio's {@code samples/bookinfo/platform/kube/bookinfo.yaml} as-is): each Service with
+     * the Deployments it selects is a service whose versions are their {@code version} labels; a
+     * Deployment no Service selects is a client named by its {@code app} label. Kinds outside the
+     * simulation are listed in the result as not simulated.
+     *
+     * @throws dev.meshproof.runtime.config.InvalidConfigException with file:line:column for bad
+     *     manifests (unknown kind, a Deployment without labels, a resource twice, a missing service
+     *     account or namespace)
+     * @throws IllegalArgumentException naming the Deployment for what a scenario cannot express yet
+     *     (another namespace, other labels, a workload in two Services)
+     */
+    public Builder topology(Path... manifests) {
+      ManifestTopology.Result topology = ManifestTopology.of(Topology.fromManifests(manifests));
+      services.addAll(topology.services());
+      clients.addAll(topology.clients());
+      notSimulated.addAll(topology.notSimulated());
       return this;
     }
 
@@ -161,6 +220,16 @@ public record Scenario(
       return this;
     }
 
+    /**
+     * The older release whose behaviour the emulated release follows, as Istio's {@code
+     * compatibilityVersion} (docs/istio-versions.md); the emulated release itself unless set.
+     */
+    public Builder compatibilityVersion(IstioVersion version) {
+      version.profile(); // rejects a release no profile covers, naming the range
+      this.compatibilityVersion = version;
+      return this;
+    }
+
     public Builder seed(long seed) {
       this.seed = Long.getLong(SEED_PROPERTY, seed);
       return this;
@@ -196,7 +265,11 @@ public record Scenario(
           expectations,
           plan,
           seed,
-          istioVersion);
+          istioVersion,
+          dev.meshproof.runtime.IstioVersionProfile.of(
+                  istioVersion, compatibilityVersion == null ? istioVersion : compatibilityVersion)
+              .behaviourOf(),
+          notSimulated);
     }
 
     /** A fault's selector must name a declared service, version and instance. */

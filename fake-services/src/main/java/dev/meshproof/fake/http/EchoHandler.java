@@ -71,7 +71,9 @@ final class EchoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     RequestView view = RequestView.of(req.method().name(), req.uri(), headers);
     String requestId = view.header("x-request-id");
     String authority = view.header("host");
-    int attempt = runtime.journal().countAttempt(requestId);
+    boolean mirrored = JournalEntry.isMirrored(authority, view.header("x-envoy-internal"));
+    // A mirror copy shares the primary's request id but is not one of its attempts.
+    int attempt = mirrored ? 1 : runtime.journal().countAttempt(requestId);
     KnobParser.Result knobs = KnobParser.parse(view);
     ResponsePlan plan =
         knobs instanceof KnobParser.Rejected r
@@ -91,7 +93,7 @@ final class EchoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 authority,
                 requestId,
                 attempt,
-                JournalEntry.isMirrored(authority),
+                mirrored,
                 CallerIdentity.fromXfcc(xfcc).orElse(null),
                 plan.sendsHeaders() ? plan.status() : 0,
                 bodySize,
@@ -191,9 +193,11 @@ final class EchoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                   err.put("value", e.value());
                   err.put("expected", e.expected());
                 });
-        writeFull(ctx, plan, bytes(err), "application/json", keepAlive);
+        writeFull(ctx, plan, bytes(err), "application/json", keepAlive, List.of());
       }
-      case RESPOND -> writeFull(ctx, plan, body(plan, echo), contentType(plan), keepAlive);
+      case RESPOND -> {
+        writeFull(ctx, plan, body(plan, echo), contentType(plan), keepAlive, echoed(echo));
+      }
       case DROP_AFTER_HEADERS -> {
         byte[] body = body(plan, echo);
         HttpResponse head = head(plan, body.length, contentType(plan));
@@ -238,18 +242,44 @@ final class EchoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * What the request looked like on arrival, as response headers a client can check after the mesh
+   * rewrote or redirected it: {@code x-echo-path} (path with query), {@code x-echo-authority}, and
+   * each {@code x-} request header as {@code x-echo-request-<name>} (repeated values joined with
+   * ",").
+   */
+  static List<Map.Entry<String, String>> echoed(ObjectNode echo) {
+    List<Map.Entry<String, String>> out = new java.util.ArrayList<>();
+    out.add(Map.entry("x-echo-path", echo.path("path").asText()));
+    out.add(Map.entry("x-echo-authority", echo.path("host").asText()));
+    echo.path("headers")
+        .fields()
+        .forEachRemaining(
+            e -> {
+              String name = e.getKey().toLowerCase(java.util.Locale.ROOT);
+              if (name.startsWith("x-") && !name.startsWith("x-echo-")) {
+                List<String> values = new java.util.ArrayList<>();
+                e.getValue().forEach(v -> values.add(v.asText()));
+                out.add(Map.entry("x-echo-request-" + name, String.join(",", values)));
+              }
+            });
+    return out;
+  }
+
   private void writeFull(
       ChannelHandlerContext ctx,
       ResponsePlan plan,
       byte[] body,
       String contentType,
-      boolean keepAlive) {
+      boolean keepAlive,
+      List<Map.Entry<String, String>> echoed) {
     FullHttpResponse res =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,
             HttpResponseStatus.valueOf(plan.status()),
             Unpooled.wrappedBuffer(body));
     decorate(res, plan, body.length, contentType);
+    echoed.forEach(e -> res.headers().add(e.getKey(), e.getValue()));
     if (!keepAlive) {
       res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);

@@ -3,9 +3,9 @@ package dev.meshproof.runtime.config;
 import dev.meshproof.runtime.policy.authn.PeerAuthenticationMode;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
@@ -14,10 +14,8 @@ import org.yaml.snakeyaml.nodes.Node;
  * selector, ports 1-65535. Registered in {@link IstioKinds}.
  */
 final class PeerAuthenticationParser {
-  private static final String MODES =
-      Arrays.stream(PeerAuthenticationMode.values())
-          .map(Enum::name)
-          .collect(Collectors.joining(", "));
+  private static final List<String> MODES =
+      Arrays.stream(PeerAuthenticationMode.values()).map(Enum::name).toList();
 
   private PeerAuthenticationParser() {}
 
@@ -78,19 +76,8 @@ final class PeerAuthenticationParser {
   }
 
   private static PeerAuthenticationMode mtls(YamlMapping mtls) {
-    Optional<String> text = mtls.string("mode");
+    Optional<String> mode = mtls.oneOf("mode", MODES);
     mtls.finish();
-    if (text.isEmpty()) {
-      return PeerAuthenticationMode.UNSET;
-    }
-    try {
-      return PeerAuthenticationMode.valueOf(text.get());
-    } catch (IllegalArgumentException e) {
-      mtls.problem(
-          mtls.value("mode").orElseThrow(),
-          mtls.child("mode"),
-          "\"" + text.get() + "\" is not a mutual TLS mode (expected one of: " + MODES + ")");
-      return PeerAuthenticationMode.UNSET;
-    }
+    return mode.map(PeerAuthenticationMode::valueOf).orElse(PeerAuthenticationMode.UNSET);
   }
 }

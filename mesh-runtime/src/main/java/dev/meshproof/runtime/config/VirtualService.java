@@ -27,24 +27,165 @@ public record VirtualService(
 
   /**
    * One {@code http} rule: matched when any of its match blocks matches (or it has none), with its
-   * route {@code timeout} and {@code retries} when set.
+   * route {@code timeout} and {@code retries} when set. It forwards to its {@code route}
+   * destinations (optionally with a {@code rewrite}), or answers itself with a {@code redirect} or
+   * a {@code directResponse}; {@code headers} are changed on the request and the response. Its
+   * mirrors ({@code mirror} with {@code mirrorPercentage}, or {@code mirrors}) copy requests, and
+   * its {@code fault} delays or aborts them.
    */
   public record HttpRoute(
       String name,
       List<HttpMatchRequest> match,
       List<RouteDestination> route,
       Optional<Duration> timeout,
-      Optional<HttpRetry> retries) {
+      Optional<HttpRetry> retries,
+      RouteActions actions,
+      List<HttpMirror> mirrors,
+      Optional<HttpFault> fault) {
     public HttpRoute {
       match = List.copyOf(match);
       route = List.copyOf(route);
+      mirrors = List.copyOf(mirrors);
     }
 
-    /** A rule without timeout or retries. */
+    /** A rule without mirrors or fault. */
+    public HttpRoute(
+        String name,
+        List<HttpMatchRequest> match,
+        List<RouteDestination> route,
+        Optional<Duration> timeout,
+        Optional<HttpRetry> retries,
+        RouteActions actions) {
+      this(name, match, route, timeout, retries, actions, List.of(), Optional.empty());
+    }
+
+    /** A rule without timeout, retries, actions, mirrors or fault. */
     public HttpRoute(String name, List<HttpMatchRequest> match, List<RouteDestination> route) {
-      this(name, match, route, Optional.empty(), Optional.empty());
+      this(name, match, route, Optional.empty(), Optional.empty(), RouteActions.NONE);
+    }
+
+    /** A rule without actions, mirrors or fault. */
+    public HttpRoute(
+        String name,
+        List<HttpMatchRequest> match,
+        List<RouteDestination> route,
+        Optional<Duration> timeout,
+        Optional<HttpRetry> retries) {
+      this(name, match, route, timeout, retries, RouteActions.NONE);
     }
   }
+
+  /**
+   * What an {@code http} rule does besides choosing destinations: {@code rewrite}, {@code
+   * redirect}, {@code directResponse} (at most one of the last two, and neither with {@code route}
+   * or {@code rewrite}: Istio's webhook rejects those combinations) and {@code headers}.
+   */
+  public record RouteActions(
+      Optional<HttpRewrite> rewrite,
+      Optional<HttpRedirect> redirect,
+      Optional<HttpDirectResponse> directResponse,
+      Headers headers) {
+    public static final RouteActions NONE =
+        new RouteActions(Optional.empty(), Optional.empty(), Optional.empty(), Headers.NONE);
+  }
+
+  /**
+   * Istio's <a
+   * href="https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRewrite">HTTPRewrite</a>:
+   * the matched prefix replaced by {@code uri}, or the path rewritten by {@code uriRegexRewrite},
+   * and the authority replaced.
+   */
+  public record HttpRewrite(
+      Optional<String> uri, Optional<RegexRewrite> uriRegexRewrite, Optional<String> authority) {}
+
+  /** {@code uriRegexRewrite}: every match of the RE2 {@code match} replaced by {@code rewrite}. */
+  public record RegexRewrite(String match, String rewrite) {}
+
+  /**
+   * Istio's <a
+   * href="https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRedirect">HTTPRedirect</a>.
+   *
+   * @param uri the new path (with the request's query kept unless it has its own)
+   * @param authority the new host
+   * @param port the new port ({@code port}, or {@code derivePort: FROM_REQUEST_PORT} resolved to
+   *     the listener port at translation time, as istiod does)
+   * @param derivePort whether {@code derivePort} was given (then a port is always resolved)
+   * @param scheme {@code http} or {@code https}
+   * @param redirectCode the status, 0 when unset (istiod's default is 301)
+   */
+  public record HttpRedirect(
+      Optional<String> uri,
+      Optional<String> authority,
+      OptionalInt port,
+      Optional<DerivePort> derivePort,
+      Optional<String> scheme,
+      int redirectCode) {}
+
+  /** {@code HTTPRedirect.derivePort}. */
+  public enum DerivePort {
+    FROM_PROTOCOL_DEFAULT,
+    FROM_REQUEST_PORT
+  }
+
+  /** Istio's {@code HTTPDirectResponse}: the proxy answers {@code status} with {@code body}. */
+  public record HttpDirectResponse(int status, Optional<String> body) {}
+
+  /**
+   * Istio's <a
+   * href="https://istio.io/latest/docs/reference/config/networking/virtual-service/#Headers">Headers</a>:
+   * changes to the request (before forwarding) and to the response.
+   */
+  public record Headers(HeaderOperations request, HeaderOperations response) {
+    public static final Headers NONE = new Headers(HeaderOperations.NONE, HeaderOperations.NONE);
+
+    public boolean isEmpty() {
+      return request.isEmpty() && response.isEmpty();
+    }
+  }
+
+  /** {@code set} (overwrite), {@code add} (append) and {@code remove}, in the order written. */
+  public record HeaderOperations(
+      Map<String, String> set, Map<String, String> add, List<String> remove) {
+    public static final HeaderOperations NONE = new HeaderOperations(Map.of(), Map.of(), List.of());
+
+    public HeaderOperations {
+      set = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(set));
+      add = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(add));
+      remove = List.copyOf(remove);
+    }
+
+    public boolean isEmpty() {
+      return set.isEmpty() && add.isEmpty() && remove.isEmpty();
+    }
+  }
+
+  /**
+   * A mirror of an {@code http} rule: {@code mirror} with {@code mirrorPercentage}, or one entry of
+   * {@code mirrors} (<a
+   * href="https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMirrorPolicy">HTTPMirrorPolicy</a>).
+   *
+   * @param destination where the copies go
+   * @param percentage the percentage (0..100) of requests copied; absent means 100
+   */
+  public record HttpMirror(Destination destination, java.util.OptionalDouble percentage) {}
+
+  /**
+   * Istio's <a
+   * href="https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPFaultInjection">HTTPFaultInjection</a>,
+   * validated as Istio's webhook does ({@code validateHTTPFaultInjection}): an abort, a delay, or
+   * both.
+   */
+  public record HttpFault(Optional<FaultAbort> abort, Optional<FaultDelay> delay) {}
+
+  /**
+   * {@code fault.abort}: an HTTP status (200..599) or a gRPC status name ({@code UNAVAILABLE}), on
+   * {@code percentage} of requests (absent: istiod emits no percentage, so Envoy aborts none).
+   */
+  public record FaultAbort(
+      OptionalInt httpStatus, Optional<String> grpcStatus, java.util.OptionalDouble percentage) {}
+
+  /** {@code fault.delay}: a {@code fixedDelay} on {@code percentage} of requests. */
+  public record FaultDelay(Duration fixedDelay, java.util.OptionalDouble percentage) {}
 
   /**
    * Istio's <a
@@ -63,7 +204,11 @@ public record VirtualService(
       Optional<String> retryOn,
       boolean retryRemoteLocalities) {}
 
-  /** One {@code match} block; all of its conditions must hold. */
+  /**
+   * One {@code match} block; all of its conditions must hold. {@code queryParams} and {@code
+   * scheme} are request matches; {@code port}, {@code sourceLabels} and {@code sourceNamespace}
+   * decide at translation time which proxies and ports get the route, as istiod does.
+   */
   public record HttpMatchRequest(
       String name,
       Optional<StringMatch> uri,
@@ -71,13 +216,48 @@ public record VirtualService(
       Optional<StringMatch> authority,
       Map<String, StringMatch> headers,
       Map<String, StringMatch> withoutHeaders,
-      boolean ignoreUriCase) {
+      boolean ignoreUriCase,
+      Optional<StringMatch> scheme,
+      Map<String, StringMatch> queryParams,
+      OptionalInt port,
+      Map<String, String> sourceLabels,
+      Optional<String> sourceNamespace) {
     public HttpMatchRequest {
       headers = Map.copyOf(headers);
       withoutHeaders = Map.copyOf(withoutHeaders);
+      queryParams = Map.copyOf(queryParams);
+      sourceLabels = Map.copyOf(sourceLabels);
+    }
+
+    /** A match block on uri, method, authority and headers only. */
+    public HttpMatchRequest(
+        String name,
+        Optional<StringMatch> uri,
+        Optional<StringMatch> method,
+        Optional<StringMatch> authority,
+        Map<String, StringMatch> headers,
+        Map<String, StringMatch> withoutHeaders,
+        boolean ignoreUriCase) {
+      this(
+          name,
+          uri,
+          method,
+          authority,
+          headers,
+          withoutHeaders,
+          ignoreUriCase,
+          Optional.empty(),
+          Map.of(),
+          OptionalInt.empty(),
+          Map.of(),
+          Optional.empty());
     }
   }
 
-  /** A weighted destination of an {@code http} rule. */
-  public record RouteDestination(Destination destination, OptionalInt weight) {}
+  /** A weighted destination of an {@code http} rule, with its own header changes. */
+  public record RouteDestination(Destination destination, OptionalInt weight, Headers headers) {
+    public RouteDestination(Destination destination, OptionalInt weight) {
+      this(destination, weight, Headers.NONE);
+    }
+  }
 }

@@ -1,8 +1,10 @@
 package dev.meshproof.runtime.proxy;
 
+import dev.meshproof.common.RandomSource;
 import dev.meshproof.runtime.proxy.ProxyConfig.HttpFilterConfig;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -32,10 +34,16 @@ final class HttpFilterChain {
 
   /**
    * The chain for decoded {@code http_filters}: each configured filter in order, the router last.
-   * The decoder only accepts the router today; authn, authz, fault and CORS become cases here.
+   * The decoder accepts the fault filter and the router today; authn, authz and CORS become cases
+   * here.
+   *
+   * @param faultRandom the sidecar's fault stream, for the fault filter's decisions
    */
   static HttpFilterChain of(
-      List<HttpFilterConfig> configs, Terminal router, ScheduledExecutorService scheduler) {
+      List<HttpFilterConfig> configs,
+      Terminal router,
+      ScheduledExecutorService scheduler,
+      RandomSource faultRandom) {
     List<HttpFilter> filters = new ArrayList<>();
     for (int i = 0; i < configs.size(); i++) {
       HttpFilterConfig config = configs.get(i);
@@ -43,6 +51,8 @@ final class HttpFilterChain {
         if (i != configs.size() - 1) {
           throw new IllegalStateException("router at " + i + " of " + configs + " is not last");
         }
+      } else if (config instanceof HttpFilterConfig.Fault fault) {
+        filters.add(new FaultFilter(fault.policy(), faultRandom));
       } else {
         throw new IllegalStateException("no filter implements " + config);
       }
@@ -59,9 +69,7 @@ final class HttpFilterChain {
     for (int i = first; i < filters.size(); i++) {
       FilterDecision decision = filters.get(i).onRequest(request);
       if (decision instanceof FilterDecision.LocalReply reply) {
-        return CompletableFuture.completedFuture(
-            new RequestOutcome.LocalReply(
-                reply.status(), reply.flag(), reply.body(), "-", "-", "-"));
+        return CompletableFuture.completedFuture(localReply(reply));
       }
       if (decision instanceof FilterDecision.Delay delay) {
         int next = i + 1;
@@ -73,7 +81,12 @@ final class HttpFilterChain {
                     .execute(
                         () -> {
                           try {
-                            runFrom(next, request)
+                            // Envoy's DI flag: whatever follows the delay is logged with it.
+                            (delay.then() instanceof FilterDecision.LocalReply reply
+                                    ? CompletableFuture.<RequestOutcome>completedFuture(
+                                        localReply(reply))
+                                    : runFrom(next, request))
+                                .thenApply(RequestOutcome::withDelayInjected)
                                 .whenComplete(
                                     (outcome, error) -> {
                                       if (error != null) {
@@ -92,5 +105,19 @@ final class HttpFilterChain {
       }
     }
     return router.route(request);
+  }
+
+  private static RequestOutcome localReply(FilterDecision.LocalReply reply) {
+    return new RequestOutcome.LocalReply(
+        reply.status(),
+        reply.flag(),
+        reply.body(),
+        "-",
+        "-",
+        "-",
+        List.of(),
+        Optional.empty(),
+        reply.grpcStatus(),
+        false);
   }
 }

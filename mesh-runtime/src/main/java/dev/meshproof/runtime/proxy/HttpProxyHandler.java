@@ -1,7 +1,9 @@
 package dev.meshproof.runtime.proxy;
 
+import dev.meshproof.runtime.policy.route.PathNormalization;
 import dev.meshproof.runtime.policy.route.RequestHeaders;
 import dev.meshproof.runtime.proxy.ProxyConfig.AccessLogConfig;
+import dev.meshproof.runtime.proxy.ProxyConfig.ConnectionManagerOptions;
 import dev.meshproof.runtime.proxy.ProxyConfig.FilterChainConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.HttpConnectionManagerConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.HttpFilterConfig;
@@ -16,6 +18,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -101,7 +104,13 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
     Optional<Http1Validation.Rejection> rejection =
         Http1Validation.check(request, LastReadRecorder.lastRead(ctx.channel()));
     if (rejection.isPresent()) {
-      reject(ctx, request, start, rejection.get(), connectionManager(ctx, state));
+      reject(
+          ctx,
+          request,
+          start,
+          rejection.get(),
+          Optional.of(ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR),
+          connectionManager(ctx, state));
       return;
     }
     boolean keepAlive = HttpUtil.isKeepAlive(request);
@@ -127,6 +136,43 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
           request.headers(), hcm.get().clientCert(), ClientCertHeader.connectionOf(ctx.channel()));
     }
     HttpConnectionManagerConfig connectionManager = hcm.orElse(null);
+    ConnectionManagerOptions options =
+        hcm.map(HttpConnectionManagerConfig::options)
+            .orElse(ConnectionManagerOptions.ENVOY_DEFAULTS);
+    Optional<String> upgrade = upgradeRequested(request);
+    if (upgrade.isPresent()
+        && !(options.websocketUpgrades() && upgrade.get().equalsIgnoreCase("websocket"))) {
+      // Envoy's connection manager refuses an upgrade no upgrade_configs entry allows.
+      // No response flag: the request was well-formed, the connection manager declined it.
+      reject(
+          ctx,
+          request,
+          start,
+          new Http1Validation.Rejection(403, "", "upgrade_failed"),
+          Optional.empty(),
+          hcm);
+      return;
+    }
+    if (options.normalizePath() || options.mergeSlashes()) {
+      Optional<String> normalized =
+          PathNormalization.normalize(
+              request.uri(), options.normalizePath(), options.mergeSlashes());
+      if (normalized.isEmpty()) {
+        reject(
+            ctx,
+            request,
+            start,
+            new Http1Validation.Rejection(400, "", "path_normalization_failed"),
+            Optional.empty(),
+            hcm);
+        return;
+      }
+      request.setUri(normalized.get());
+    }
+    if (!options.proxy100Continue()) {
+      // Without proxy_100_continue Envoy answers the 100 itself and does not forward Expect.
+      request.headers().remove(HttpHeaderNames.EXPECT);
+    }
     RequestContext context =
         new RequestContext(
             listenerName,
@@ -205,6 +251,7 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
       FullHttpRequest request,
       Instant start,
       Http1Validation.Rejection rejection,
+      Optional<ResponseFlag> flag,
       Optional<HttpConnectionManagerConfig> hcm) {
     FullHttpResponse response =
         new DefaultFullHttpResponse(
@@ -214,11 +261,15 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
     if (!rejection.body().isEmpty()) {
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
     }
-    response.headers().set(HttpHeaderNames.SERVER, "envoy");
+    response
+        .headers()
+        .set(
+            HttpHeaderNames.SERVER,
+            hcm.map(h -> h.options().serverName())
+                .orElse(ConnectionManagerOptions.ENVOY_DEFAULTS.serverName()));
     HttpUtil.setContentLength(response, response.content().readableBytes());
     HttpUtil.setKeepAlive(response, false);
-    ResponseFlag flag = ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR;
-    sidecar.stats().recordResponse(statPrefix(hcm), rejection.status(), Optional.of(flag), "-");
+    sidecar.stats().recordResponse(statPrefix(hcm), rejection.status(), flag, "-");
     String requestId = Optional.ofNullable(request.headers().get("x-request-id")).orElse("-");
     log(
         hcm,
@@ -233,11 +284,27 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
             "-",
             "-",
             rejection.status(),
-            Optional.of(flag),
+            flag,
             elapsedSince(start)));
     pipelined.forEach(FullHttpRequest::release);
     pipelined.clear();
     ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /**
+   * The protocol a request asks to switch to: its {@code Upgrade} header when {@code Connection}
+   * lists {@code upgrade} (Envoy's {@code Utility::isUpgrade}); an {@code Upgrade} header alone is
+   * an ordinary hop-by-hop header and is dropped.
+   */
+  static Optional<String> upgradeRequested(FullHttpRequest request) {
+    String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
+    if (upgrade == null
+        || !request
+            .headers()
+            .containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
+      return Optional.empty();
+    }
+    return Optional.of(upgrade.strip());
   }
 
   private static RequestHeaders toRequestHeaders(FullHttpRequest request, String authority) {
@@ -255,6 +322,19 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
   /** The downstream response of an outcome: a local reply's text, or the upstream's response. */
   private FullHttpResponse response(RequestContext request, RequestOutcome outcome) {
+    if (outcome instanceof RequestOutcome.Proxied proxied
+        && upgradeRequested(request.downstream()).isPresent()) {
+      // An upgrade the upstream declined: Envoy relays its status and headers without the body
+      // and closes the connection. (An accepted upgrade, 101, would need a tunnel: the sidecar
+      // has none, and the fake services never accept one.)
+      FullHttpResponse upstream = proxied.response();
+      FullHttpResponse response =
+          new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, upstream.status());
+      response.headers().set(upstream.headers());
+      Router.HOP_BY_HOP.forEach(response.headers()::remove);
+      upstream.release();
+      return response;
+    }
     if (outcome instanceof RequestOutcome.Proxied proxied) {
       FullHttpResponse upstream = proxied.response();
       FullHttpResponse response =
@@ -266,17 +346,46 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
           .set("x-envoy-upstream-service-time", elapsedSince(request.start()).toMillis());
       return response;
     }
+    if (outcome instanceof RequestOutcome.DirectReply direct) {
+      FullHttpResponse response =
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1,
+              HttpResponseStatus.valueOf(direct.status()),
+              Unpooled.copiedBuffer(direct.body(), StandardCharsets.UTF_8));
+      // Envoy's local reply: text/plain for a body, unless the route set a content type.
+      if (!direct.body().isEmpty() && !direct.headers().contains(HttpHeaderNames.CONTENT_TYPE)) {
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
+      }
+      response.headers().add(direct.headers());
+      return response;
+    }
     RequestOutcome.LocalReply reply = (RequestOutcome.LocalReply) outcome;
+    String contentType = request.downstream().headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+    if (reply.grpcStatus().isPresent() && contentType.startsWith("application/grpc")) {
+      // Envoy's sendLocalReply for a gRPC request with a gRPC status: a trailers-only answer,
+      // HTTP 200, the status and the body as grpc-message (checked on Envoy 1.40).
+      FullHttpResponse grpc =
+          new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+      grpc.headers()
+          .set(HttpHeaderNames.CONTENT_TYPE, "application/grpc")
+          .set("grpc-status", reply.grpcStatus().getAsInt())
+          .set("grpc-message", reply.body());
+      return grpc;
+    }
     FullHttpResponse response =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,
             HttpResponseStatus.valueOf(reply.status()),
             Unpooled.copiedBuffer(reply.body(), StandardCharsets.UTF_8));
-    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
+    // Envoy's local reply names a content type only when it has a body.
+    if (!reply.body().isEmpty()) {
+      response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
+    }
     if (reply.responseFlag() == ResponseFlag.UPSTREAM_OVERFLOW) {
       // Envoy's router marks a request dropped by a circuit breaker (router.cc onUpstreamAbort).
       response.headers().set("x-envoy-overloaded", "true");
     }
+    reply.responseHeaderChanges().forEach(c -> c.applyTo(Router.editor(response.headers())));
     return response;
   }
 
@@ -292,10 +401,22 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
       boolean keepAlive,
       RequestOutcome outcome) {
     FullHttpResponse response = response(request, outcome);
-    response.headers().set(HttpHeaderNames.SERVER, "envoy");
+    // server_header_transformation OVERWRITE: the connection manager's server_name, always.
+    response
+        .headers()
+        .set(
+            HttpHeaderNames.SERVER,
+            hcm.map(h -> h.options().serverName())
+                .orElse(ConnectionManagerOptions.ENVOY_DEFAULTS.serverName()));
+    if (upgradeRequested(request.downstream()).isPresent()) {
+      keepAlive = false;
+    }
     sidecar
         .stats()
         .recordResponse(statPrefix(hcm), outcome.status(), outcome.flag(), outcome.cluster());
+    if (outcome.delayInjected()) {
+      sidecar.stats().increment("http." + statPrefix(hcm) + ".fault.delays_injected");
+    }
     HttpUtil.setContentLength(response, response.content().readableBytes());
     HttpUtil.setKeepAlive(response, keepAlive);
     RequestHeaders headers = request.headers();
@@ -315,7 +436,8 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
             outcome.flag(),
             elapsedSince(request.start()),
             outcome.retryFlag(),
-            outcome.attempts()));
+            outcome.attempts(),
+            outcome.delayInjected()));
     var future = ctx.writeAndFlush(response);
     if (keepAlive) {
       future.addListener(f -> replied(ctx));

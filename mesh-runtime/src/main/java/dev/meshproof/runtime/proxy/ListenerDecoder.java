@@ -3,6 +3,7 @@ package dev.meshproof.runtime.proxy;
 import com.google.protobuf.Value;
 import dev.meshproof.runtime.policy.route.RouteTable;
 import dev.meshproof.runtime.proxy.ProxyConfig.AccessLogConfig;
+import dev.meshproof.runtime.proxy.ProxyConfig.ConnectionManagerOptions;
 import dev.meshproof.runtime.proxy.ProxyConfig.FilterChainConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.FilterChainMatch;
 import dev.meshproof.runtime.proxy.ProxyConfig.HttpConnectionManagerConfig;
@@ -17,6 +18,7 @@ import io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.request_id.uuid.v3.UuidRequestIdConfig;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -36,6 +38,8 @@ final class ListenerDecoder {
   static final String TLS = "tls";
   private static final String FILE_ACCESS_LOG_TYPE =
       "type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog";
+  private static final String UUID_REQUEST_ID_TYPE =
+      "type.googleapis.com/envoy.extensions.request_id.uuid.v3.UuidRequestIdConfig";
   private static final String ROUTER_TYPE =
       "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router";
 
@@ -96,9 +100,20 @@ final class ListenerDecoder {
             .clearHttpFilters()
             .clearRds()
             .clearRouteConfig()
+            .clearNormalizePath()
+            .clearMergeSlashes()
+            .clearPathWithEscapedSlashesAction()
+            .clearUseRemoteAddress()
+            .clearUpgradeConfigs()
+            .clearStreamIdleTimeout()
+            .clearServerHeaderTransformation()
+            .clearServerName()
+            .clearProxy100Continue()
+            .clearRequestIdExtension()
             .clearForwardClientCertDetails()
             .clearSetCurrentClientCertDetails(),
         where + ", HTTP connection manager");
+    ConnectionManagerOptions options = options(hcm, where + ", HTTP connection manager");
     ProxyConfig.ClientCertConfig clientCert =
         TlsDecoder.clientCert(hcm, where + ", HTTP connection manager");
     if (hcm.getCodecType() != HttpConnectionManager.CodecType.AUTO) {
@@ -127,6 +142,7 @@ final class ListenerDecoder {
               filters,
               hcm.getRds().getRouteConfigName(),
               Optional.empty(),
+              options,
               clientCert),
           tls);
     }
@@ -140,11 +156,97 @@ final class ListenerDecoder {
               filters,
               table.name(),
               Optional.of(table),
+              options,
               clientCert),
           tls);
     }
     throw new IllegalArgumentException(
         where + ": HTTP connection manager has neither rds nor route_config");
+  }
+
+  /**
+   * The request-path settings istiod sets on sidecar connection managers, each honoured by the
+   * sidecar; any other value is NACKed: escaped slashes other than kept, the remote address as the
+   * client address, upgrades other than websocket, a stream idle timeout (Envoy's default is 5
+   * minutes when unset; the sidecar has none), a {@code server} header other than overwritten, a
+   * request id extension other than UUID.
+   */
+  private static ConnectionManagerOptions options(HttpConnectionManager hcm, String where) {
+    switch (hcm.getPathWithEscapedSlashesAction()) {
+      case KEEP_UNCHANGED, IMPLEMENTATION_SPECIFIC_DEFAULT -> {}
+      default ->
+          throw new IllegalArgumentException(
+              where
+                  + ": path_with_escaped_slashes_action "
+                  + hcm.getPathWithEscapedSlashesAction()
+                  + " is not supported by the embedded sidecar (expected: KEEP_UNCHANGED)");
+    }
+    if (hcm.getUseRemoteAddress().getValue()) {
+      throw new IllegalArgumentException(
+          where
+              + ": use_remote_address true is not supported by the embedded sidecar (expected:"
+              + " false)");
+    }
+    boolean websocket = false;
+    for (HttpConnectionManager.UpgradeConfig upgrade : hcm.getUpgradeConfigsList()) {
+      XdsDecoder.rejectUnsupported(
+          upgrade.toBuilder().clearUpgradeType(), where + ", upgrade_configs");
+      if (!upgrade.getUpgradeType().equalsIgnoreCase("websocket")) {
+        throw new IllegalArgumentException(
+            where
+                + ": upgrade_type '"
+                + upgrade.getUpgradeType()
+                + "' is not supported by the embedded sidecar (expected: websocket)");
+      }
+      websocket = true;
+    }
+    if (!hcm.hasStreamIdleTimeout()
+        || !hcm.getStreamIdleTimeout().equals(com.google.protobuf.Duration.getDefaultInstance())) {
+      throw new IllegalArgumentException(
+          where
+              + ": stream_idle_timeout "
+              + (hcm.hasStreamIdleTimeout()
+                  ? XdsDecoder.duration(hcm.getStreamIdleTimeout())
+                  : "unset (Envoy's default 300s)")
+              + " is not supported by the embedded sidecar (expected: 0s, disabled)");
+    }
+    if (hcm.getServerHeaderTransformation()
+        != HttpConnectionManager.ServerHeaderTransformation.OVERWRITE) {
+      throw new IllegalArgumentException(
+          where
+              + ": server_header_transformation "
+              + hcm.getServerHeaderTransformation()
+              + " is not supported by the embedded sidecar (expected: OVERWRITE)");
+    }
+    if (hcm.hasRequestIdExtension()) {
+      var extension = hcm.getRequestIdExtension();
+      String at = where + ", request_id_extension";
+      XdsDecoder.rejectUnsupported(extension.toBuilder().clearTypedConfig(), at);
+      if (!extension.getTypedConfig().getTypeUrl().equals(UUID_REQUEST_ID_TYPE)) {
+        throw new IllegalArgumentException(
+            at
+                + ": "
+                + extension.getTypedConfig().getTypeUrl()
+                + " is not supported by the embedded sidecar (expected: "
+                + UUID_REQUEST_ID_TYPE
+                + ")");
+      }
+      // Both fields only change what a request id carries when tracing is configured, and the
+      // connection manager has no tracing: UUIDs are generated and forwarded unchanged.
+      XdsDecoder.rejectUnsupported(
+          XdsDecoder.unpack(extension.getTypedConfig(), UuidRequestIdConfig.class, at).toBuilder()
+              .clearUseRequestIdForTraceSampling()
+              .clearPackTraceReason(),
+          at);
+    }
+    return new ConnectionManagerOptions(
+        hcm.getNormalizePath().getValue(),
+        hcm.getMergeSlashes(),
+        websocket,
+        hcm.getServerName().isEmpty()
+            ? ConnectionManagerOptions.ENVOY_DEFAULTS.serverName()
+            : hcm.getServerName(),
+        hcm.getProxy100Continue());
   }
 
   /**
@@ -181,27 +283,36 @@ final class ListenerDecoder {
 
   /**
    * The connection manager's {@code http_filters}, in order. Only filters the sidecar implements
-   * decode; any other name or type is NACKed, since ignoring a filter (an authz or fault filter)
-   * would serve traffic Envoy would not.
+   * decode (the fault filter, {@link FaultDecoder}, and the router, last); any other name or type
+   * is NACKed, since ignoring a filter (an authz or CORS filter) would serve traffic Envoy would
+   * not.
    */
   private static List<HttpFilterConfig> httpFilters(HttpConnectionManager hcm, String where) {
     List<HttpFilterConfig> out = new ArrayList<>();
     for (int i = 0; i < hcm.getHttpFiltersCount(); i++) {
       HttpFilter filter = hcm.getHttpFilters(i);
       String at = where + ", http_filters[" + i + "] '" + filter.getName() + "'";
-      if (!filter.getName().equals(HttpFilterConfig.Router.NAME)
-          || !filter.getTypedConfig().getTypeUrl().equals(ROUTER_TYPE)) {
+      XdsDecoder.rejectUnsupported(filter.toBuilder().clearName().clearTypedConfig(), at);
+      String type = filter.getTypedConfig().getTypeUrl();
+      if (filter.getName().equals(HttpFilterConfig.Fault.NAME) && type.equals(FaultDecoder.TYPE)) {
+        out.add(new HttpFilterConfig.Fault(FaultDecoder.fault(filter.getTypedConfig(), at)));
+        continue;
+      }
+      if (!filter.getName().equals(HttpFilterConfig.Router.NAME) || !type.equals(ROUTER_TYPE)) {
         throw new IllegalArgumentException(
             at
                 + " of type "
-                + filter.getTypedConfig().getTypeUrl()
+                + type
                 + " is not supported by the embedded sidecar (expected: "
+                + HttpFilterConfig.Fault.NAME
+                + " of type "
+                + FaultDecoder.TYPE
+                + ", or "
                 + HttpFilterConfig.Router.NAME
                 + " of type "
                 + ROUTER_TYPE
                 + ")");
       }
-      XdsDecoder.rejectUnsupported(filter.toBuilder().clearName().clearTypedConfig(), at);
       XdsDecoder.rejectUnsupported(
           XdsDecoder.unpack(filter.getTypedConfig(), Router.class, at).toBuilder(), at);
       if (i != hcm.getHttpFiltersCount() - 1) {
@@ -209,9 +320,14 @@ final class ListenerDecoder {
       }
       out.add(new HttpFilterConfig.Router());
     }
-    if (out.isEmpty()) {
+    if (out.isEmpty() || !(out.get(out.size() - 1) instanceof HttpFilterConfig.Router)) {
       throw new IllegalArgumentException(
-          where + ": http_filters is empty (expected: " + HttpFilterConfig.Router.NAME + ")");
+          where
+              + ": http_filters "
+              + (out.isEmpty() ? "is empty" : "does not end with the router")
+              + " (expected: "
+              + HttpFilterConfig.Router.NAME
+              + " last)");
     }
     return out;
   }

@@ -5,6 +5,7 @@ import dev.meshproof.runtime.policy.lb.LbPolicy;
 import dev.meshproof.runtime.policy.outlier.HostSelection;
 import dev.meshproof.runtime.policy.outlier.OutlierDetectionPolicy;
 import dev.meshproof.runtime.policy.route.RouteTable;
+import dev.meshproof.runtime.transport.UpstreamConnectionSettings;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
@@ -189,6 +190,7 @@ public record ProxyConfig(
       List<HttpFilterConfig> httpFilters,
       String routeConfigName,
       Optional<RouteTable> routes,
+      ConnectionManagerOptions options,
       ClientCertConfig clientCert) {
     /** A connection manager with Envoy's default client certificate handling (SANITIZE). */
     public HttpConnectionManagerConfig(
@@ -196,8 +198,16 @@ public record ProxyConfig(
         List<AccessLogConfig> accessLogs,
         List<HttpFilterConfig> httpFilters,
         String routeConfigName,
-        Optional<RouteTable> routes) {
-      this(statPrefix, accessLogs, httpFilters, routeConfigName, routes, ClientCertConfig.SANITIZE);
+        Optional<RouteTable> routes,
+        ConnectionManagerOptions options) {
+      this(
+          statPrefix,
+          accessLogs,
+          httpFilters,
+          routeConfigName,
+          routes,
+          options,
+          ClientCertConfig.SANITIZE);
     }
 
     public HttpConnectionManagerConfig {
@@ -210,10 +220,47 @@ public record ProxyConfig(
       }
     }
 
+    /**
+     * A connection manager with Envoy's defaults for the options ({@link
+     * ConnectionManagerOptions#ENVOY_DEFAULTS}).
+     */
+    public HttpConnectionManagerConfig(
+        String statPrefix,
+        List<AccessLogConfig> accessLogs,
+        List<HttpFilterConfig> httpFilters,
+        String routeConfigName,
+        Optional<RouteTable> routes) {
+      this(
+          statPrefix,
+          accessLogs,
+          httpFilters,
+          routeConfigName,
+          routes,
+          ConnectionManagerOptions.ENVOY_DEFAULTS);
+    }
+
     HttpConnectionManagerConfig withRoutes(Optional<RouteTable> resolved) {
       return new HttpConnectionManagerConfig(
-          statPrefix, accessLogs, httpFilters, routeConfigName, resolved, clientCert);
+          statPrefix, accessLogs, httpFilters, routeConfigName, resolved, options, clientCert);
     }
+  }
+
+  /**
+   * The request-path settings of a connection manager the sidecar honours: {@code normalize_path}
+   * and {@code merge_slashes} (RFC 3986 path canonicalization before routing, as Envoy's {@code
+   * PathUtil::canonicalPath}), websocket in {@code upgrade_configs}, the {@code server} header
+   * value ({@code server_name}, Envoy's default "envoy") and {@code proxy_100_continue} (the {@code
+   * Expect} header goes upstream).
+   */
+  public record ConnectionManagerOptions(
+      boolean normalizePath,
+      boolean mergeSlashes,
+      boolean websocketUpgrades,
+      String serverName,
+      boolean proxy100Continue) {
+    /** Envoy's values when the fields are unset. */
+    public static final ConnectionManagerOptions ENVOY_DEFAULTS =
+        new ConnectionManagerOptions(false, false, false, "envoy", false);
   }
 
   /**
@@ -240,6 +287,15 @@ public record ProxyConfig(
     record Router() implements HttpFilterConfig {
       public static final String NAME = "envoy.filters.http.router";
     }
+
+    /**
+     * {@code envoy.filters.http.fault}: its own configuration, which a route's {@code
+     * typed_per_filter_config} replaces (istiod emits an empty one).
+     */
+    record Fault(dev.meshproof.runtime.policy.fault.FaultPolicy policy)
+        implements HttpFilterConfig {
+      public static final String NAME = "envoy.filters.http.fault";
+    }
   }
 
   /** A cluster with its load-balancing policy and current endpoints. */
@@ -250,12 +306,13 @@ public record ProxyConfig(
       CircuitBreakerThresholds circuitBreakers,
       java.util.Optional<OutlierDetectionPolicy> outlierDetection,
       double panicThresholdPercent,
+      UpstreamConnectionSettings connectionSettings,
       Optional<TlsContextConfig> tls) {
     public ClusterConfig {
       endpoints = List.copyOf(endpoints);
     }
 
-    /** A plaintext cluster. */
+    /** A plaintext cluster with Envoy's connection settings. */
     public ClusterConfig(
         String name,
         LbPolicy lbPolicy,
@@ -270,6 +327,7 @@ public record ProxyConfig(
           circuitBreakers,
           outlierDetection,
           panicThresholdPercent,
+          UpstreamConnectionSettings.ENVOY_DEFAULTS,
           Optional.empty());
     }
 
@@ -287,7 +345,14 @@ public record ProxyConfig(
     /** The same cluster with {@code endpoints} (from EDS). */
     public ClusterConfig withEndpoints(List<InetSocketAddress> endpoints) {
       return new ClusterConfig(
-          name, lbPolicy, endpoints, circuitBreakers, outlierDetection, panicThresholdPercent, tls);
+          name,
+          lbPolicy,
+          endpoints,
+          circuitBreakers,
+          outlierDetection,
+          panicThresholdPercent,
+          connectionSettings,
+          tls);
     }
   }
 }

@@ -1,9 +1,17 @@
 package dev.meshproof.runtime.proxy;
 
+import dev.meshproof.runtime.policy.fault.FaultPolicy;
 import dev.meshproof.runtime.policy.retry.RetryBackoff;
 import dev.meshproof.runtime.policy.retry.RetryOn;
 import dev.meshproof.runtime.policy.retry.RetryPolicy;
+import dev.meshproof.runtime.policy.route.DirectResponse;
+import dev.meshproof.runtime.policy.route.FractionalPercent;
+import dev.meshproof.runtime.policy.route.HeaderChanges;
 import dev.meshproof.runtime.policy.route.HeaderMatcher;
+import dev.meshproof.runtime.policy.route.MirrorPolicy;
+import dev.meshproof.runtime.policy.route.PathRewrite;
+import dev.meshproof.runtime.policy.route.QueryParameterMatcher;
+import dev.meshproof.runtime.policy.route.Redirect;
 import dev.meshproof.runtime.policy.route.Route;
 import dev.meshproof.runtime.policy.route.RouteMatch;
 import dev.meshproof.runtime.policy.route.RouteTable;
@@ -11,6 +19,8 @@ import dev.meshproof.runtime.policy.route.StringMatcher;
 import dev.meshproof.runtime.policy.route.VirtualHost;
 import dev.meshproof.runtime.policy.route.WeightedCluster;
 import dev.meshproof.runtime.re2.Re2Syntax;
+import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
+import io.envoyproxy.envoy.config.route.v3.RedirectAction;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import java.time.Duration;
@@ -18,6 +28,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -75,11 +86,23 @@ final class RouteDecoder {
                 + ", route '"
                 + route.getName()
                 + "'";
+        XdsDecoder.rejectUnsupported(
+            route.toBuilder()
+                .clearName()
+                .clearMatch()
+                .clearAction()
+                .clearTypedPerFilterConfig()
+                .clearRequestHeadersToAdd()
+                .clearRequestHeadersToRemove()
+                .clearResponseHeadersToAdd()
+                .clearResponseHeadersToRemove(),
+            where);
         routes.add(
             new Route(
                 route.getName(),
                 match(route.getMatch(), where),
-                action(route, vh.getIncludeRequestAttemptCount(), where)));
+                action(route, vh.getIncludeRequestAttemptCount(), where),
+                perFilterFault(route, where)));
       }
       hosts.add(new VirtualHost(vh.getName(), vh.getDomainsList(), routes));
     }
@@ -108,10 +131,10 @@ final class RouteDecoder {
                       + match.getPathSpecifierCase()
                       + " is not supported by the embedded sidecar");
         };
-    if (match.getQueryParametersCount() > 0 || match.hasRuntimeFraction() || match.hasGrpc()) {
+    if (match.hasRuntimeFraction() || match.hasGrpc()) {
       throw new IllegalArgumentException(
           where
-              + ": query parameter, runtime fraction and gRPC matches are not supported by the embedded sidecar yet");
+              + ": runtime fraction and gRPC matches are not supported by the embedded sidecar yet");
     }
     XdsDecoder.rejectUnsupported(
         match.toBuilder()
@@ -164,7 +187,29 @@ final class RouteDecoder {
               header.getInvertMatch(),
               header.getTreatMissingHeaderAsEmpty()));
     }
-    return new RouteMatch(path, headers);
+    List<QueryParameterMatcher> queryParameters = new ArrayList<>();
+    for (var query : match.getQueryParametersList()) {
+      String at = where + ", query parameter matcher '" + query.getName() + "'";
+      XdsDecoder.rejectUnsupported(
+          query.toBuilder().clearName().clearQueryParameterMatchSpecifier(), at);
+      switch (query.getQueryParameterMatchSpecifierCase()) {
+        case PRESENT_MATCH -> {
+          if (!query.getPresentMatch()) {
+            throw new IllegalArgumentException(
+                at + ": present_match false is not supported by the embedded sidecar");
+          }
+          queryParameters.add(new QueryParameterMatcher(query.getName(), Optional.empty()));
+        }
+        case STRING_MATCH ->
+            queryParameters.add(
+                new QueryParameterMatcher(
+                    query.getName(), Optional.of(stringMatcher(query.getStringMatch(), at))));
+        default ->
+            throw new IllegalArgumentException(
+                at + ": a query parameter matcher needs present_match or string_match");
+      }
+    }
+    return new RouteMatch(path, headers, queryParameters);
   }
 
   private static StringMatcher stringMatcher(
@@ -191,14 +236,51 @@ final class RouteDecoder {
   }
 
   /**
-   * The route action. Only what the router honours is decoded (destination and the disabled route
-   * timeout Istio sets); retry, mirror, rewrite, hash, header changes and non-zero timeouts are
+   * The route's action as the router honours it: a redirect, a direct response, or clusters with
+   * timeout, retry policy, mirror policies, prefix or regex path rewrite, host_rewrite_literal; and
+   * the route's and weighted clusters' header changes. Hash policies and other host rewrites are
    * NACKed until the router implements them.
    */
   private static dev.meshproof.runtime.policy.route.RouteAction action(
       io.envoyproxy.envoy.config.route.v3.Route route,
       boolean includeRequestAttemptCount,
       String where) {
+    HeaderChanges requestChanges =
+        headerChanges(
+            route.getRequestHeadersToAddList(), route.getRequestHeadersToRemoveList(), where);
+    HeaderChanges responseChanges =
+        headerChanges(
+            route.getResponseHeadersToAddList(), route.getResponseHeadersToRemoveList(), where);
+    var routeBuilder =
+        dev.meshproof.runtime.policy.route.RouteAction.builder()
+            .requestHeaderChanges(requestChanges)
+            .responseHeaderChanges(responseChanges)
+            .includeRequestAttemptCount(includeRequestAttemptCount);
+    if (route.hasRedirect()) {
+      return build(
+          routeBuilder.redirect(redirect(route.getRedirect(), where + ", redirect")), where);
+    }
+    if (route.hasDirectResponse()) {
+      var direct = route.getDirectResponse();
+      XdsDecoder.rejectUnsupported(
+          direct.toBuilder().clearStatus().clearBody(), where + ", direct_response");
+      String body = "";
+      if (direct.hasBody()) {
+        XdsDecoder.rejectUnsupported(
+            direct.getBody().toBuilder().clearInlineString().clearInlineBytes(),
+            where + ", direct_response body");
+        body =
+            direct.getBody().hasInlineBytes()
+                ? direct.getBody().getInlineBytes().toStringUtf8()
+                : direct.getBody().getInlineString();
+      }
+      try {
+        return build(
+            routeBuilder.directResponse(new DirectResponse(direct.getStatus(), body)), where);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(where + ", direct_response: " + e.getMessage(), e);
+      }
+    }
     if (!route.hasRoute()) {
       throw new IllegalArgumentException(
           where
@@ -207,37 +289,49 @@ final class RouteDecoder {
               + " is not supported by the embedded sidecar yet");
     }
     RouteAction action = route.getRoute();
-    if (action.getRequestMirrorPoliciesCount() > 0
-        || !action.getPrefixRewrite().isEmpty()
-        || action.hasRegexRewrite()
-        || action.getHashPolicyCount() > 0) {
+    if (action.getHashPolicyCount() > 0) {
       throw new IllegalArgumentException(
-          where
-              + ": mirror, rewrite and hash policies are not supported by the embedded sidecar yet");
+          where + ": hash policies are not supported by the embedded sidecar yet");
     }
-    if (action.getHostRewriteSpecifierCase()
-        != RouteAction.HostRewriteSpecifierCase.HOSTREWRITESPECIFIER_NOT_SET) {
+    if (!action.getPrefixRewrite().isEmpty() && action.hasRegexRewrite()) {
       throw new IllegalArgumentException(
-          where
-              + ": host rewrite "
-              + action.getHostRewriteSpecifierCase()
-              + " is not supported by the embedded sidecar yet");
+          where + ": prefix_rewrite and regex_rewrite are mutually exclusive");
     }
-    rejectHeaderChanges(
-        route.getRequestHeadersToAddCount()
-            + route.getRequestHeadersToRemoveCount()
-            + route.getResponseHeadersToAddCount()
-            + route.getResponseHeadersToRemoveCount(),
-        where);
+    if (!action.getPrefixRewrite().isEmpty()) {
+      routeBuilder.rewrite(PathRewrite.prefix(action.getPrefixRewrite()));
+    } else if (action.hasRegexRewrite()) {
+      XdsDecoder.rejectUnsupported(
+          action.getRegexRewrite().toBuilder().clearPattern().clearSubstitution(),
+          where + ", regex_rewrite");
+      XdsDecoder.rejectUnsupported(
+          action.getRegexRewrite().getPattern().toBuilder().clearRegex(),
+          where + ", regex_rewrite pattern");
+      routeBuilder.rewrite(
+          PathRewrite.regex(
+              regex(action.getRegexRewrite().getPattern().getRegex(), true, where),
+              action.getRegexRewrite().getSubstitution()));
+    }
+    switch (action.getHostRewriteSpecifierCase()) {
+      case HOST_REWRITE_LITERAL -> routeBuilder.hostRewrite(action.getHostRewriteLiteral());
+      case HOSTREWRITESPECIFIER_NOT_SET -> {}
+      default ->
+          throw new IllegalArgumentException(
+              where
+                  + ": host rewrite "
+                  + action.getHostRewriteSpecifierCase()
+                  + " is not supported by the embedded sidecar yet");
+    }
     // Envoy's default for an unset route timeout is 15 s (Istio always sets one, 0s = disabled).
     Duration timeout =
         action.hasTimeout() ? XdsDecoder.duration(action.getTimeout()) : Duration.ofSeconds(15);
-    var builder =
-        dev.meshproof.runtime.policy.route.RouteAction.builder()
-            .timeout(timeout)
-            .includeRequestAttemptCount(includeRequestAttemptCount);
+    var builder = routeBuilder.timeout(timeout);
     if (action.hasRetryPolicy()) {
       builder.retryPolicy(retryPolicy(action.getRetryPolicy(), where + ", retry_policy"));
+    }
+    for (int i = 0; i < action.getRequestMirrorPoliciesCount(); i++) {
+      builder.mirrorPolicy(
+          mirrorPolicy(
+              action.getRequestMirrorPolicies(i), where + ", request_mirror_policies[" + i + "]"));
     }
     switch (action.getClusterSpecifierCase()) {
       case CLUSTER -> builder.cluster(action.getCluster());
@@ -249,10 +343,28 @@ final class RouteDecoder {
             where + ", weighted_clusters");
         List<WeightedCluster> out = new ArrayList<>();
         for (var c : action.getWeightedClusters().getClustersList()) {
+          String at = where + ", weighted_clusters cluster '" + c.getName() + "'";
           XdsDecoder.rejectUnsupported(
-              c.toBuilder().clearName().clearWeight(),
-              where + ", weighted_clusters cluster '" + c.getName() + "'");
-          out.add(new WeightedCluster(c.getName(), c.hasWeight() ? c.getWeight().getValue() : 0));
+              c.toBuilder()
+                  .clearName()
+                  .clearWeight()
+                  .clearRequestHeadersToAdd()
+                  .clearRequestHeadersToRemove()
+                  .clearResponseHeadersToAdd()
+                  .clearResponseHeadersToRemove()
+                  .clearHostRewriteLiteral(),
+              at);
+          out.add(
+              new WeightedCluster(
+                  c.getName(),
+                  c.hasWeight() ? c.getWeight().getValue() : 0,
+                  headerChanges(
+                      c.getRequestHeadersToAddList(), c.getRequestHeadersToRemoveList(), at),
+                  headerChanges(
+                      c.getResponseHeadersToAddList(), c.getResponseHeadersToRemoveList(), at),
+                  c.getHostRewriteLiteral().isEmpty()
+                      ? Optional.empty()
+                      : Optional.of(c.getHostRewriteLiteral())));
         }
         builder.weightedClusters(out);
       }
@@ -263,11 +375,105 @@ final class RouteDecoder {
                   + action.getClusterSpecifierCase()
                   + " is not supported");
     }
+    return build(builder, where);
+  }
+
+  private static dev.meshproof.runtime.policy.route.RouteAction build(
+      dev.meshproof.runtime.policy.route.RouteAction.Builder builder, String where) {
     try {
       return builder.build();
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Envoy's {@code RedirectAction} as the router honours it: host, path, scheme and port redirects
+   * with a response code; {@code https_redirect}, {@code prefix_rewrite}, {@code regex_rewrite} and
+   * {@code strip_query} are NACKed.
+   */
+  private static Redirect redirect(RedirectAction redirect, String where) {
+    XdsDecoder.rejectUnsupported(
+        redirect.toBuilder()
+            .clearHostRedirect()
+            .clearPathRedirect()
+            .clearSchemeRedirect()
+            .clearPortRedirect()
+            .clearResponseCode(),
+        where);
+    int code =
+        switch (redirect.getResponseCode()) {
+          case MOVED_PERMANENTLY -> 301;
+          case FOUND -> 302;
+          case SEE_OTHER -> 303;
+          case TEMPORARY_REDIRECT -> 307;
+          case PERMANENT_REDIRECT -> 308;
+          default ->
+              throw new IllegalArgumentException(
+                  where + ": response_code " + redirect.getResponseCode() + " is not supported");
+        };
+    return new Redirect(
+        nonEmpty(redirect.getSchemeRedirect()),
+        nonEmpty(redirect.getHostRedirect()),
+        redirect.getPortRedirect() == 0
+            ? OptionalInt.empty()
+            : OptionalInt.of(redirect.getPortRedirect()),
+        nonEmpty(redirect.getPathRedirect()),
+        code);
+  }
+
+  private static Optional<String> nonEmpty(String value) {
+    return value.isEmpty() ? Optional.empty() : Optional.of(value);
+  }
+
+  /**
+   * {@code *_headers_to_add} and {@code *_headers_to_remove} of a route or weighted cluster: each
+   * {@code HeaderValueOption} with its {@code append_action}; the deprecated {@code append}, {@code
+   * keep_empty_value}, raw values and %-operators (Envoy's header formatters, which the sidecar
+   * does not render) are NACKed.
+   */
+  private static HeaderChanges headerChanges(
+      List<HeaderValueOption> add, List<String> remove, String where) {
+    List<HeaderChanges.HeaderAddition> additions = new ArrayList<>();
+    for (HeaderValueOption option : add) {
+      String at = where + ", header to add '" + option.getHeader().getKey() + "'";
+      XdsDecoder.rejectUnsupported(option.toBuilder().clearHeader().clearAppendAction(), at);
+      XdsDecoder.rejectUnsupported(
+          option.getHeader().toBuilder().clearKey().clearValue(), at + " header");
+      String name = option.getHeader().getKey();
+      String value = option.getHeader().getValue();
+      if (name.startsWith(":") || name.equalsIgnoreCase("host")) {
+        // Envoy rejects these in headers_to_add: pseudo-headers and Host cannot be modified.
+        throw new IllegalArgumentException(
+            at + ": ':' prefixed headers or Host may not be modified");
+      }
+      if (value.contains("%")) {
+        throw new IllegalArgumentException(
+            at + ": header value operators (%...%) are not supported by the embedded sidecar");
+      }
+      HeaderChanges.AppendAction action =
+          switch (option.getAppendAction()) {
+            case APPEND_IF_EXISTS_OR_ADD -> HeaderChanges.AppendAction.APPEND_IF_EXISTS_OR_ADD;
+            case ADD_IF_ABSENT -> HeaderChanges.AppendAction.ADD_IF_ABSENT;
+            case OVERWRITE_IF_EXISTS_OR_ADD ->
+                HeaderChanges.AppendAction.OVERWRITE_IF_EXISTS_OR_ADD;
+            case OVERWRITE_IF_EXISTS -> HeaderChanges.AppendAction.OVERWRITE_IF_EXISTS;
+            default ->
+                throw new IllegalArgumentException(
+                    at + ": append_action " + option.getAppendAction() + " is not supported");
+          };
+      additions.add(new HeaderChanges.HeaderAddition(name, value, action));
+    }
+    for (String name : remove) {
+      if (name.startsWith(":") || name.equalsIgnoreCase("host")) {
+        throw new IllegalArgumentException(
+            where
+                + ": header to remove '"
+                + name
+                + "': ':' prefixed headers or Host may not be removed");
+      }
+    }
+    return new HeaderChanges(additions, remove);
   }
 
   /**
@@ -356,6 +562,58 @@ final class RouteDecoder {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A route's {@code typed_per_filter_config}: the fault filter's configuration ({@link
+   * FaultDecoder}); a configuration for any other filter is NACKed, as the sidecar runs no other
+   * filter it could apply to.
+   */
+  private static Optional<FaultPolicy> perFilterFault(
+      io.envoyproxy.envoy.config.route.v3.Route route, String where) {
+    Optional<FaultPolicy> fault = Optional.empty();
+    for (var entry : route.getTypedPerFilterConfigMap().entrySet()) {
+      String at = where + ", typed_per_filter_config '" + entry.getKey() + "'";
+      if (!entry.getKey().equals(ProxyConfig.HttpFilterConfig.Fault.NAME)) {
+        throw new IllegalArgumentException(
+            at
+                + " is not supported by the embedded sidecar (expected: "
+                + ProxyConfig.HttpFilterConfig.Fault.NAME
+                + ")");
+      }
+      fault = Optional.of(FaultDecoder.fault(entry.getValue(), at));
+    }
+    return fault;
+  }
+
+  /**
+   * One {@code request_mirror_policies} entry: {@code cluster}, {@code runtime_fraction}'s default
+   * value (no runtime key: the sidecar has no runtime), {@code disable_shadow_host_suffix_append},
+   * and {@code trace_sampled} (tracing is not modelled, so it changes nothing observable). A {@code
+   * cluster_header} or anything else is NACKed.
+   */
+  private static MirrorPolicy mirrorPolicy(RouteAction.RequestMirrorPolicy policy, String where) {
+    XdsDecoder.rejectUnsupported(
+        policy.toBuilder()
+            .clearCluster()
+            .clearRuntimeFraction()
+            .clearTraceSampled()
+            .clearDisableShadowHostSuffixAppend(),
+        where);
+    XdsDecoder.rejectUnsupported(
+        policy.getRuntimeFraction().toBuilder().clearDefaultValue(), where + ", runtime_fraction");
+    if (policy.getCluster().isEmpty()) {
+      throw new IllegalArgumentException(
+          where + ": cluster is empty (cluster_header is not supported by the embedded sidecar)");
+    }
+    // Envoy's ShadowPolicyImpl: without runtime_fraction, every request is mirrored.
+    FractionalPercent fraction =
+        policy.hasRuntimeFraction()
+            ? FaultDecoder.percent(
+                policy.getRuntimeFraction().getDefaultValue(), where + ", runtime_fraction")
+            : FractionalPercent.ALWAYS;
+    return new MirrorPolicy(
+        policy.getCluster(), fraction, policy.getDisableShadowHostSuffixAppend());
   }
 
   private static void rejectHeaderChanges(int count, String where) {

@@ -2,11 +2,14 @@ package dev.meshproof.runtime.proxy;
 
 import dev.meshproof.common.RandomSource;
 import dev.meshproof.runtime.policy.circuit.CircuitBreaker;
+import dev.meshproof.runtime.policy.mirror.MirrorDecision;
 import dev.meshproof.runtime.policy.retry.RequestTimeouts;
 import dev.meshproof.runtime.policy.retry.RetryAdmission;
 import dev.meshproof.runtime.policy.retry.RetryDecision;
 import dev.meshproof.runtime.policy.retry.RetryPolicy;
 import dev.meshproof.runtime.policy.retry.RetryState;
+import dev.meshproof.runtime.policy.route.HeaderChanges;
+import dev.meshproof.runtime.policy.route.MirrorPolicy;
 import dev.meshproof.runtime.policy.route.Route;
 import dev.meshproof.runtime.policy.route.RouteAction;
 import dev.meshproof.runtime.policy.route.WeightedCluster;
@@ -18,8 +21,10 @@ import dev.meshproof.runtime.telemetry.UpstreamAttempt;
 import dev.meshproof.runtime.transport.UpstreamException;
 import dev.meshproof.runtime.transport.UpstreamTls;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -54,11 +59,15 @@ final class Router implements HttpFilterChain.Terminal {
           "te",
           "trailer");
 
+  /** Envoy's mark of a request it originated itself (a mirror copy), never trusted downstream. */
+  static final String ENVOY_INTERNAL = "x-envoy-internal";
+
   /** Envoy's attempt counter header, sent upstream when the virtual host asks for it. */
   static final String ATTEMPT_COUNT = "x-envoy-attempt-count";
 
   private final RandomSource routeRandom;
   private final RandomSource retryRandom;
+  private final RandomSource mirrorRandom;
   private final UpstreamCall upstream;
   private final ScheduledExecutorService scheduler;
   private final Clock clock;
@@ -71,6 +80,7 @@ final class Router implements HttpFilterChain.Terminal {
     this.routeRandom = routeRandom;
     // Back-off jitter draws from its own stream so retries never shift the weighted picks.
     this.retryRandom = routeRandom.fork("retry");
+    this.mirrorRandom = routeRandom.fork("mirror");
     this.upstream = upstream;
     this.scheduler = scheduler;
     this.clock = clock;
@@ -82,6 +92,10 @@ final class Router implements HttpFilterChain.Terminal {
     if (route.isEmpty()) {
       return localReply(404, ResponseFlag.NO_ROUTE_FOUND, "", "-", "-", "-");
     }
+    Optional<RequestOutcome> direct = directReply(route.get(), request);
+    if (direct.isPresent()) {
+      return CompletableFuture.completedFuture(direct.get());
+    }
     // A request the app stamped with an x-request-id draws from its own source, keyed by that id,
     // so its picks replay at any concurrency; one the sidecar named draws from the shared stream.
     Optional<RandomSource> requestRandom =
@@ -91,9 +105,12 @@ final class Router implements HttpFilterChain.Terminal {
     // One weighted draw per request, before anything else draws, so seeded splits replay.
     WeightedCluster picked =
         WeightedClusterPicker.pick(route.get().clusters(), requestRandom.orElse(routeRandom));
+    List<HeaderChanges> responseChanges =
+        List.of(picked.responseHeaderChanges(), route.get().action().responseHeaderChanges());
     if (!request.routing().clusters().containsKey(picked.name())) {
       return localReply(
-          503, ResponseFlag.NO_CLUSTER_FOUND, "", route.get().name(), picked.name(), "-");
+              503, ResponseFlag.NO_CLUSTER_FOUND, "", route.get().name(), picked.name(), "-")
+          .thenApply(reply -> withResponseHeaderChanges(reply, responseChanges));
     }
     RouteAction action = route.get().action();
     Optional<RetryPolicy> policy = action.retryPolicy();
@@ -105,10 +122,12 @@ final class Router implements HttpFilterChain.Terminal {
             route.get(),
             picked,
             requestRandom,
-            new RetryState(policy, jitter, RetryAdmission.UNLIMITED),
+            new RetryState(
+                policy, jitter, retryAdmission(request.routing().clusters().get(picked.name()))),
             new RequestTimeouts(action.timeout(), policy.flatMap(RetryPolicy::perTryTimeout)),
             clockNanos());
     CompletableFuture<RequestOutcome> result = new CompletableFuture<>();
+    mirror(request, action, requestRandom);
     state
         .timeouts()
         .routeTimer()
@@ -120,7 +139,87 @@ final class Router implements HttpFilterChain.Terminal {
                         timeout.toNanos(),
                         TimeUnit.NANOSECONDS)));
     attempt(request, state, result);
-    return result;
+    return result.thenApply(outcome -> withResponseHeaderChanges(outcome, responseChanges));
+  }
+
+  /** A local reply after route selection carries the route's response header changes. */
+  private static RequestOutcome withResponseHeaderChanges(
+      RequestOutcome outcome, List<HeaderChanges> changes) {
+    List<HeaderChanges> present = changes.stream().filter(c -> !c.isEmpty()).toList();
+    return outcome instanceof RequestOutcome.LocalReply reply && !present.isEmpty()
+        ? reply.withResponseHeaderChanges(present)
+        : outcome;
+  }
+
+  /**
+   * Envoy's request mirroring (shadowing): the route's mirror policies chosen by the pure {@link
+   * MirrorDecision} each get one copy of the request, sent fire and forget to a host of the mirror
+   * cluster (picked by its load balancer, admitted by its circuit breaker, heard by its outlier
+   * detector, bounded by the route timeout as Envoy bounds a shadow). Nothing of the copy reaches
+   * the primary request: its response is released unread, its failure only logged, and the primary
+   * attempt does not wait for it. The copy carries the Host with {@code -shadow} appended unless
+   * the policy disables it, and {@code x-envoy-internal: true}, as Envoy's async client marks it
+   * (checked on Envoy 1.40); the next sidecar's connection manager drops that mark again, so an app
+   * behind a sidecar sees a copy as a copy only by its {@code -shadow} Host. A mirror cluster that
+   * does not exist or has no host gets no copy.
+   */
+  private void mirror(
+      RequestContext request, RouteAction action, Optional<RandomSource> requestRandom) {
+    if (action.mirrorPolicies().isEmpty()) {
+      return;
+    }
+    RandomSource random = requestRandom.map(r -> r.fork("mirror")).orElse(mirrorRandom);
+    for (MirrorPolicy policy : MirrorDecision.mirrorsFor(action.mirrorPolicies(), random)) {
+      UpstreamCluster cluster = request.routing().clusters().get(policy.cluster());
+      List<UpstreamHost> candidates = cluster == null ? List.of() : cluster.candidates();
+      // A mirror cluster with mutual TLS is reached over TLS too; before its secrets arrived (the
+      // cluster still warming) it gets no copy rather than one in the clear.
+      Optional<Optional<UpstreamTls>> tls =
+          cluster == null ? Optional.empty() : upstreamTls(request, cluster);
+      if (candidates.isEmpty() || tls.isEmpty()) {
+        continue;
+      }
+      UpstreamHost host = cluster.loadBalancer.pickHost(candidates, random);
+      FullHttpRequest copy = upstreamRequest(request.downstream(), request.requestId());
+      copy.headers()
+          .set(
+              HttpHeaderNames.HOST,
+              MirrorDecision.shadowAuthority(request.headers().authority(), policy))
+          .set(ENVOY_INTERNAL, "true");
+      if (action.includeRequestAttemptCount()) {
+        copy.headers().set(ATTEMPT_COUNT, 1);
+      }
+      Runnable send =
+          () ->
+              request.executor().execute(() -> sendMirror(cluster, host, copy, action, tls.get()));
+      CircuitBreaker.Admission admission = cluster.circuitBreaker.admit(host, send);
+      if (admission instanceof CircuitBreaker.Admission.Overflowed) {
+        copy.release();
+      } else if (admission instanceof CircuitBreaker.Admission.Dispatch) {
+        sendMirror(cluster, host, copy, action, tls.get());
+      }
+    }
+  }
+
+  private void sendMirror(
+      UpstreamCluster cluster,
+      UpstreamHost host,
+      FullHttpRequest copy,
+      RouteAction action,
+      Optional<UpstreamTls> tls) {
+    host.active.incrementAndGet();
+    host.total.increment();
+    upstream
+        .send(host.address, copy, action.timeout(), cluster.config.connectionSettings(), tls)
+        .whenComplete(
+            (response, error) -> {
+              host.active.decrementAndGet();
+              cluster.circuitBreaker.release(host).ifPresent(Runnable::run);
+              cluster.recordResult(host, response, error);
+              if (response != null) {
+                response.release();
+              }
+            });
   }
 
   /**
@@ -231,6 +330,25 @@ final class Router implements HttpFilterChain.Terminal {
         .map(context -> Optional.of(new UpstreamTls(context, tls.sni())));
   }
 
+  /**
+   * The cluster's retry circuit breaker ({@code max_retries}, Envoy's default 3): a retry over it
+   * is not attempted, the request answers with the last attempt's outcome and the UO flag, and the
+   * cluster counts {@code upstream_rq_retry_overflow}.
+   */
+  private static RetryAdmission retryAdmission(UpstreamCluster cluster) {
+    return new RetryAdmission() {
+      @Override
+      public boolean tryAdmitRetry() {
+        return cluster.circuitBreaker.tryStartRetry();
+      }
+
+      @Override
+      public void retryFinished() {
+        cluster.circuitBreaker.finishRetry();
+      }
+    };
+  }
+
   /** Envoy's local reply body for a request refused by a circuit breaker. */
   static final String OVERFLOW_BODY =
       "upstream connect error or disconnect/reset before headers. reset reason: overflow";
@@ -251,6 +369,7 @@ final class Router implements HttpFilterChain.Terminal {
     host.active.incrementAndGet();
     host.total.increment();
     FullHttpRequest forwarded = upstreamRequest(request.downstream(), request.requestId());
+    finalizeRequest(forwarded, state.route(), state.cluster());
     if (state.route().action().includeRequestAttemptCount()) {
       forwarded.headers().set(ATTEMPT_COUNT, number);
     }
@@ -263,6 +382,7 @@ final class Router implements HttpFilterChain.Terminal {
                         host.address,
                         forwarded,
                         state.timeouts().perTry().orElse(Duration.ZERO),
+                        cluster.config.connectionSettings(),
                         tls))
             .orElseGet(
                 () -> {
@@ -363,10 +483,91 @@ final class Router implements HttpFilterChain.Terminal {
               state.attempts(),
               retryFlag));
     } else {
+      // Envoy's finalizeResponseHeaders: the weighted cluster's changes, then the route's.
+      state.cluster().responseHeaderChanges().applyTo(editor(response.headers()));
+      state.route().action().responseHeaderChanges().applyTo(editor(response.headers()));
       result.complete(
           new RequestOutcome.Proxied(
               response, routeName, clusterName, host.toString(), state.attempts(), retryFlag));
     }
+  }
+
+  /**
+   * A route that answers itself: a redirect (its status, {@code location} from Envoy's {@code
+   * newUri}, no body) or a direct response (status and body), each with the route's response header
+   * changes, as Envoy's router answers a {@code DirectResponseEntry}.
+   */
+  private static Optional<RequestOutcome> directReply(Route route, RequestContext request) {
+    RouteAction action = route.action();
+    if (action.redirect().isEmpty() && action.directResponse().isEmpty()) {
+      return Optional.empty();
+    }
+    HttpHeaders headers = new DefaultHttpHeaders();
+    int status;
+    String body;
+    if (action.redirect().isPresent()) {
+      String forwardedProto =
+          Optional.ofNullable(request.downstream().headers().get("x-forwarded-proto"))
+              .orElse("http");
+      status = action.redirect().get().responseCode();
+      headers.set(
+          HttpHeaderNames.LOCATION,
+          action.redirect().get().location(request.headers(), "http", forwardedProto));
+      body = "";
+    } else {
+      status = action.directResponse().get().status();
+      body = action.directResponse().get().body();
+    }
+    action.responseHeaderChanges().applyTo(editor(headers));
+    return Optional.of(new RequestOutcome.DirectReply(status, headers, body, route.name()));
+  }
+
+  /**
+   * Envoy's {@code finalizeRequestHeaders} for the picked cluster and the route: the weighted
+   * cluster's header changes and host rewrite, then the route's, then the path rewrite (the
+   * original path kept in {@code x-envoy-original-path}, since Istio's router does not suppress
+   * Envoy headers).
+   */
+  static void finalizeRequest(FullHttpRequest forwarded, Route route, WeightedCluster cluster) {
+    HttpHeaders headers = forwarded.headers();
+    cluster.requestHeaderChanges().applyTo(editor(headers));
+    cluster.hostRewrite().ifPresent(host -> headers.set(HttpHeaderNames.HOST, host));
+    RouteAction action = route.action();
+    action.requestHeaderChanges().applyTo(editor(headers));
+    action.hostRewrite().ifPresent(host -> headers.set(HttpHeaderNames.HOST, host));
+    if (action.rewrite().isPresent()) {
+      String original = forwarded.uri();
+      String rewritten = action.rewrite().get().rewrite(original, route.match().path());
+      if (!rewritten.isEmpty()) {
+        headers.set("x-envoy-original-path", original);
+        forwarded.setUri(rewritten);
+      }
+    }
+  }
+
+  /** Netty's header map as the pure header changes edit it. */
+  static HeaderChanges.HeaderEditor editor(HttpHeaders headers) {
+    return new HeaderChanges.HeaderEditor() {
+      @Override
+      public boolean contains(String name) {
+        return headers.contains(name);
+      }
+
+      @Override
+      public void add(String name, String value) {
+        headers.add(name, value);
+      }
+
+      @Override
+      public void set(String name, String value) {
+        headers.set(name, value);
+      }
+
+      @Override
+      public void remove(String name) {
+        headers.remove(name);
+      }
+    };
   }
 
   private long clockNanos() {
@@ -418,6 +619,17 @@ final class Router implements HttpFilterChain.Terminal {
     HttpHeaders headers = upstream.headers();
     headers.set(request.headers());
     HOP_BY_HOP.forEach(headers::remove);
+    // An upgrade the connection manager allowed (websocket) goes upstream as Envoy sends it.
+    HttpProxyHandler.upgradeRequested(request)
+        .ifPresent(
+            protocol -> {
+              headers.set("connection", "Upgrade");
+              headers.set("upgrade", protocol);
+            });
+    // Envoy's connection manager drops x-envoy-internal from every downstream request it does not
+    // find internal, and with Envoy 1.40's default internal_address_config none is (checked on
+    // Envoy 1.40); a mirror copy gets it again after this.
+    headers.remove(ENVOY_INTERNAL);
     headers.set("x-request-id", requestId);
     if (!headers.contains("x-forwarded-proto")) {
       headers.set("x-forwarded-proto", "http");

@@ -9,6 +9,7 @@ import dev.meshproof.runtime.proxy.ProxyConfig.ListenerConfig;
 import dev.meshproof.runtime.telemetry.AccessLog;
 import dev.meshproof.runtime.telemetry.ProxyStats;
 import dev.meshproof.runtime.transport.HttpConnectionPool;
+import dev.meshproof.runtime.transport.UpstreamConnectionSettings;
 import dev.meshproof.runtime.xds.ProxyIdentity;
 import dev.meshproof.runtime.xds.XdsNames;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -57,6 +58,7 @@ public final class Sidecar implements SidecarProxy {
   private final RequestIdSource requestIds;
   private final HttpConnectionPool connections;
   private final Router router;
+  private final RandomSource faultRandom;
   private final AccessLog accessLog = new AccessLog(100_000);
   private final ProxyStats stats = new ProxyStats();
   private final Channel outbound;
@@ -92,8 +94,9 @@ public final class Sidecar implements SidecarProxy {
               send(
                   InetSocketAddress host,
                   io.netty.handler.codec.http.FullHttpRequest request,
-                  Duration timeout) {
-            return pool.send(host, request, timeout);
+                  Duration timeout,
+                  UpstreamConnectionSettings settings) {
+            return pool.send(host, request, timeout, settings);
           }
 
           @Override
@@ -103,11 +106,13 @@ public final class Sidecar implements SidecarProxy {
                   InetSocketAddress host,
                   io.netty.handler.codec.http.FullHttpRequest request,
                   Duration timeout,
+                  UpstreamConnectionSettings settings,
                   Optional<dev.meshproof.runtime.transport.UpstreamTls> tls) {
-            return pool.send(host, request, timeout, tls);
+            return pool.send(host, request, timeout, settings, tls);
           }
         };
     this.router = new Router(random.fork("route"), upstream, scheduler, clock);
+    this.faultRandom = random.fork("fault");
     this.outbound = bind(group, XdsNames.OUTBOUND_LISTENER);
     this.inbound =
         request.servicePort().isPresent()
@@ -278,7 +283,7 @@ public final class Sidecar implements SidecarProxy {
    * The filter chain of a connection manager's decoded {@code http_filters}, ending in the router.
    */
   HttpFilterChain filterChain(List<HttpFilterConfig> httpFilters) {
-    return HttpFilterChain.of(httpFilters, router, scheduler);
+    return HttpFilterChain.of(httpFilters, router, scheduler, faultRandom);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.meshproof.runtime.proxy;
 
+import dev.meshproof.runtime.transport.UpstreamConnectionSettings;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import java.net.InetSocketAddress;
@@ -13,9 +14,15 @@ import java.util.concurrent.CompletableFuture;
  */
 @FunctionalInterface
 interface UpstreamCall {
-  /** Sends {@code request} (taking ownership of it); a zero {@code timeout} waits indefinitely. */
+  /**
+   * Sends {@code request} (taking ownership of it) over a connection of the cluster's {@code
+   * settings}; a zero {@code timeout} waits indefinitely.
+   */
   CompletableFuture<FullHttpResponse> send(
-      InetSocketAddress host, FullHttpRequest request, Duration timeout);
+      InetSocketAddress host,
+      FullHttpRequest request,
+      Duration timeout,
+      UpstreamConnectionSettings settings);
 
   /**
    * Sends over TLS when {@code tls} is given. The sidecar's connection pool implements it; a
@@ -25,12 +32,13 @@ interface UpstreamCall {
       InetSocketAddress host,
       FullHttpRequest request,
       Duration timeout,
+      UpstreamConnectionSettings settings,
       java.util.Optional<dev.meshproof.runtime.transport.UpstreamTls> tls) {
     if (tls.isPresent()) {
       request.release();
       return CompletableFuture.failedFuture(
           new IllegalStateException("this upstream call does not implement TLS"));
     }
-    return send(host, request, timeout);
+    return send(host, request, timeout, settings);
   }
 }

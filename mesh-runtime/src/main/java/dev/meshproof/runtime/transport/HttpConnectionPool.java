@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
@@ -46,12 +47,21 @@ public final class HttpConnectionPool implements AutoCloseable {
       AttributeKey.valueOf("meshproof.pending");
   private static final int MAX_BODY = 16 * 1024 * 1024;
 
-  private final EventLoopGroup group;
-  private final Duration connectTimeout;
-  private final Map<PoolKey, SimpleChannelPool> pools = new ConcurrentHashMap<>();
+  private static final AttributeKey<Integer> REQUESTS = AttributeKey.valueOf("meshproof.requests");
+  private static final AttributeKey<ScheduledFuture<?>> IDLE_TIMER =
+      AttributeKey.valueOf("meshproof.idleTimer");
+  private static final AttributeKey<Boolean> EXPIRED = AttributeKey.valueOf("meshproof.expired");
 
-  /** One pool per upstream address and TLS context (none for plaintext). */
-  private record PoolKey(InetSocketAddress address, Optional<UpstreamTls> tls) {}
+  /**
+   * One pool per upstream address, cluster settings and TLS context (none for plaintext), as Envoy
+   * pools per cluster and host.
+   */
+  private record PoolKey(
+      InetSocketAddress address, UpstreamConnectionSettings settings, Optional<UpstreamTls> tls) {}
+
+  private final EventLoopGroup group;
+  private final UpstreamConnectionSettings defaults;
+  private final Map<PoolKey, SimpleChannelPool> pools = new ConcurrentHashMap<>();
 
   /**
    * Every connection the pools opened, idle or in use: a pool's own close only closes the idle
@@ -64,7 +74,7 @@ public final class HttpConnectionPool implements AutoCloseable {
 
   public HttpConnectionPool(EventLoopGroup group, Duration connectTimeout) {
     this.group = group;
-    this.connectTimeout = connectTimeout;
+    this.defaults = UpstreamConnectionSettings.ENVOY_DEFAULTS.withConnectTimeout(connectTimeout);
   }
 
   /**
@@ -74,21 +84,37 @@ public final class HttpConnectionPool implements AutoCloseable {
    */
   public CompletableFuture<FullHttpResponse> send(
       InetSocketAddress address, FullHttpRequest request, Duration timeout) {
-    return send(address, request, timeout, Optional.empty());
+    return send(address, request, timeout, defaults);
   }
 
   /**
-   * Sends {@code request} to {@code address} over a connection with {@code tls}, if given: the
-   * request is written once the handshake succeeded; a failed handshake (the peer's certificate
-   * refused, or ours) is a connection failure, as Envoy's.
+   * Sends {@code request} as {@link #send(InetSocketAddress, FullHttpRequest, Duration)} does, over
+   * a connection opened and retired as {@code settings} say (the cluster's connect timeout, idle
+   * timeout, requests per connection and connection duration).
    */
   public CompletableFuture<FullHttpResponse> send(
       InetSocketAddress address,
       FullHttpRequest request,
       Duration timeout,
+      UpstreamConnectionSettings settings) {
+    return send(address, request, timeout, settings, Optional.empty());
+  }
+
+  /**
+   * Sends {@code request} as {@link #send(InetSocketAddress, FullHttpRequest, Duration,
+   * UpstreamConnectionSettings)} does, over a connection with {@code tls}, if given: the request is
+   * written once the handshake succeeded; a failed handshake (the peer's certificate refused, or
+   * ours) is a connection failure, as Envoy's.
+   */
+  public CompletableFuture<FullHttpResponse> send(
+      InetSocketAddress address,
+      FullHttpRequest request,
+      Duration timeout,
+      UpstreamConnectionSettings settings,
       Optional<UpstreamTls> tls) {
     CompletableFuture<FullHttpResponse> result = new CompletableFuture<>();
-    ChannelPool pool = pools.computeIfAbsent(new PoolKey(address, tls), this::newPool);
+    ChannelPool pool =
+        pools.computeIfAbsent(new PoolKey(address, settings, tls), key -> newPool(key));
     pool.acquire()
         .addListener(
             acquired -> {
@@ -102,9 +128,13 @@ public final class HttpConnectionPool implements AutoCloseable {
                 return;
               }
               Channel channel = (Channel) acquired.getNow();
+              ScheduledFuture<?> idle = channel.attr(IDLE_TIMER).getAndSet(null);
+              if (idle != null) {
+                idle.cancel(false);
+              }
               SslHandler handshaking = channel.pipeline().get(SslHandler.class);
               if (handshaking == null || handshaking.handshakeFuture().isSuccess()) {
-                exchange(pool, channel, request, timeout, result);
+                exchange(pool, channel, request, timeout, settings, result);
                 return;
               }
               handshaking
@@ -112,7 +142,7 @@ public final class HttpConnectionPool implements AutoCloseable {
                   .addListener(
                       handshake -> {
                         if (handshake.isSuccess()) {
-                          exchange(pool, channel, request, timeout, result);
+                          exchange(pool, channel, request, timeout, settings, result);
                           return;
                         }
                         ReferenceCountUtil.release(request);
@@ -136,43 +166,78 @@ public final class HttpConnectionPool implements AutoCloseable {
       Channel channel,
       FullHttpRequest request,
       Duration timeout,
+      UpstreamConnectionSettings settings,
       CompletableFuture<FullHttpResponse> result) {
     HttpUtil.setKeepAlive(request, true);
-    channel.attr(PENDING).set(result);
+    int served = channel.attr(REQUESTS).get() == null ? 1 : channel.attr(REQUESTS).get() + 1;
+    channel.attr(REQUESTS).set(served);
+    // The connection is released (or closed) before the caller sees the outcome, so a caller that
+    // sends again at once finds it idle in the pool, as Envoy's pool reuses it.
+    CompletableFuture<FullHttpResponse> attempt = new CompletableFuture<>();
+    channel.attr(PENDING).set(attempt);
+    // The caller may end the exchange first (a route timeout): that resets the connection.
+    result.whenComplete(
+        (response, error) -> {
+          if (error != null) {
+            attempt.completeExceptionally(error);
+          }
+        });
     ScheduledFuture<?> timer =
         timeout.isZero()
             ? null
             : channel
                 .eventLoop()
                 .schedule(
-                    () -> {
-                      if (result.completeExceptionally(
-                          new UpstreamException(
-                              UpstreamException.Kind.TIMEOUT,
-                              "no response within " + timeout,
-                              null))) {
-                        channel.close();
-                      }
-                    },
+                    () ->
+                        attempt.completeExceptionally(
+                            new UpstreamException(
+                                UpstreamException.Kind.TIMEOUT,
+                                "no response within " + timeout,
+                                null)),
                     timeout.toNanos(),
                     TimeUnit.NANOSECONDS);
-    result.whenComplete(
+    attempt.whenComplete(
         (response, error) -> {
           if (timer != null) {
             timer.cancel(false);
           }
           channel.attr(PENDING).set(null);
-          if (error != null || response == null || !HttpUtil.isKeepAlive(response)) {
+          boolean retired =
+              // Envoy drains a connection once it served max_requests_per_connection requests or
+              // outlived max_connection_duration.
+              (settings.maxRequestsPerConnection().isPresent()
+                      && served >= settings.maxRequestsPerConnection().getAsInt())
+                  || Boolean.TRUE.equals(channel.attr(EXPIRED).get());
+          if (error != null || response == null || !HttpUtil.isKeepAlive(response) || retired) {
             channel.close();
+          } else if (!settings.idleTimeout().isZero()) {
+            channel
+                .attr(IDLE_TIMER)
+                .set(
+                    channel
+                        .eventLoop()
+                        .schedule(
+                            () -> {
+                              if (channel.attr(PENDING).get() == null) {
+                                channel.close();
+                              }
+                            },
+                            settings.idleTimeout().toNanos(),
+                            TimeUnit.NANOSECONDS));
           }
           pool.release(channel);
+          if (error != null) {
+            result.completeExceptionally(error);
+          } else if (!result.complete(response)) {
+            response.release();
+          }
         });
     channel
         .writeAndFlush(request)
         .addListener(
             (ChannelFuture written) -> {
               if (!written.isSuccess()) {
-                result.completeExceptionally(
+                attempt.completeExceptionally(
                     new UpstreamException(
                         UpstreamException.Kind.RESET,
                         "upstream write failed: " + written.cause().getMessage(),
@@ -183,12 +248,16 @@ public final class HttpConnectionPool implements AutoCloseable {
 
   private SimpleChannelPool newPool(PoolKey key) {
     InetSocketAddress address = key.address();
+    UpstreamConnectionSettings settings = key.settings();
     Bootstrap bootstrap =
         new Bootstrap()
             .group(group)
             .channel(NioSocketChannel.class)
             .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int)
+                    Math.min(Integer.MAX_VALUE, Math.max(1, settings.connectTimeout().toMillis())))
             .remoteAddress(address);
     return new SimpleChannelPool(
         bootstrap,
@@ -221,6 +290,22 @@ public final class HttpConnectionPool implements AutoCloseable {
                               });
                       channel.pipeline().addLast(new SslHandler(engine));
                     });
+            settings
+                .maxConnectionDuration()
+                .ifPresent(
+                    age ->
+                        channel
+                            .eventLoop()
+                            .schedule(
+                                () -> {
+                                  // An idle connection closes now, a busy one after its request.
+                                  channel.attr(EXPIRED).set(true);
+                                  if (channel.attr(PENDING).get() == null) {
+                                    channel.close();
+                                  }
+                                },
+                                age.toNanos(),
+                                TimeUnit.NANOSECONDS));
             channel
                 .pipeline()
                 .addLast(new HttpClientCodec())
@@ -243,6 +328,13 @@ public final class HttpConnectionPool implements AutoCloseable {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       CompletableFuture<FullHttpResponse> pending = ctx.channel().attr(PENDING).get();
+      if (msg instanceof FullHttpResponse response
+          && response.status().codeClass() == HttpStatusClass.INFORMATIONAL
+          && response.status().code() != 101) {
+        // An interim answer (100 Continue to a forwarded Expect): the final response follows.
+        response.release();
+        return;
+      }
       if (msg instanceof FullHttpResponse response && pending != null) {
         if (!pending.complete(response)) {
           response.release();

@@ -1,6 +1,7 @@
 package dev.meshproof.runtime.xds;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.BoolValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.meshproof.runtime.policy.authn.PeerAuthenticationMode;
@@ -13,10 +14,13 @@ import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.RequestIDExtension;
+import io.envoyproxy.envoy.extensions.request_id.uuid.v3.UuidRequestIdConfig;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +28,8 @@ import java.util.List;
 /**
  * LDS for one proxy: {@code virtualOutbound} at the sidecar's outbound address, its routes fetched
  * over RDS, and for a serving workload {@code virtualInbound} with its one route inline. Each
- * listener has one HTTP connection manager whose only HTTP filter is the router, with Istio's JSON
- * access log to stdout.
+ * listener has one HTTP connection manager with the fault filter and the router ({@link
+ * #HTTP_FILTERS}), and Istio's JSON access log to stdout.
  */
 final class ListenerBuilder {
   /**
@@ -40,6 +44,9 @@ final class ListenerBuilder {
    * request's route, cluster, host and flags are evidence on both data planes.
    */
   static final AccessLog ACCESS_LOG = accessLog();
+
+  /** The one upgrade istiod allows on sidecar connection managers. */
+  static final String WEBSOCKET = "websocket";
 
   private static AccessLog accessLog() {
     Struct.Builder json = Struct.newBuilder();
@@ -86,6 +93,8 @@ final class ListenerBuilder {
   private Listener inboundListener(ProxyNode.Inbound inbound) {
     HttpConnectionManager.Builder hcm =
         httpConnectionManager("inbound_" + inbound.servicePort())
+            // util/proxy_headers.go GetProxyHeadersFromProxyConfig: "istio-envoy" on inbound only.
+            .setServerName(INBOUND_SERVER_NAME)
             .setRouteConfig(routes.inboundRouteConfig(inbound));
     MtlsBuilder mtls = new MtlsBuilder(input);
     if (!mtls.enabled()) {
@@ -126,16 +135,57 @@ final class ListenerBuilder {
     return listener.build();
   }
 
+  /** The {@code server} header value istiod gives inbound connection managers. */
+  static final String INBOUND_SERVER_NAME = "istio-envoy";
+
+  /**
+   * A connection manager with istiod's sidecar settings ({@code listener_builder.go
+   * buildHTTPConnectionManager} :380, {@code util/proxy_headers.go}; istiod-defaults.md section 5):
+   * mesh {@code pathNormalization} unset is BASE ({@code normalize_path: true}, slashes not merged,
+   * escaped slashes kept), no remote address, websocket upgrades, stream idle timeout disabled, the
+   * {@code server} header overwritten, 100-continue proxied and UUID request ids that carry the
+   * trace decision. Outbound and inbound alike, as istiod builds both with this function.
+   */
   private static HttpConnectionManager.Builder httpConnectionManager(String statPrefix) {
     return HttpConnectionManager.newBuilder()
         .setStatPrefix(statPrefix)
         .setCodecType(HttpConnectionManager.CodecType.AUTO)
+        .setNormalizePath(BoolValue.of(true))
+        .setPathWithEscapedSlashesAction(
+            HttpConnectionManager.PathWithEscapedSlashesAction.KEEP_UNCHANGED)
+        .setUseRemoteAddress(BoolValue.of(false))
+        .addUpgradeConfigs(
+            HttpConnectionManager.UpgradeConfig.newBuilder().setUpgradeType(WEBSOCKET))
+        .setStreamIdleTimeout(com.google.protobuf.Duration.getDefaultInstance())
+        .setServerHeaderTransformation(HttpConnectionManager.ServerHeaderTransformation.OVERWRITE)
+        .setProxy100Continue(true)
+        .setRequestIdExtension(
+            RequestIDExtension.newBuilder()
+                .setTypedConfig(
+                    Any.pack(
+                        UuidRequestIdConfig.newBuilder()
+                            .setUseRequestIdForTraceSampling(BoolValue.of(true))
+                            .build())))
         .addAccessLog(ACCESS_LOG)
-        .addHttpFilters(
-            HttpFilter.newBuilder()
-                .setName("envoy.filters.http.router")
-                .setTypedConfig(Any.pack(Router.getDefaultInstance())));
+        .addAllHttpFilters(HTTP_FILTERS);
   }
+
+  /**
+   * The connection manager's {@code http_filters}: of istiod's sidecar chain ({@code
+   * listener_builder.go buildHTTPConnectionManager} :512, istiod-defaults.md section 5) the ones
+   * Meshproof models, in istiod's order: the fault filter with an empty {@code HTTPFault} (routes
+   * configure it through {@code typed_per_filter_config}), then the router.
+   */
+  static final List<HttpFilter> HTTP_FILTERS =
+      List.of(
+          HttpFilter.newBuilder()
+              .setName(FaultTranslation.FAULT_FILTER)
+              .setTypedConfig(Any.pack(HTTPFault.getDefaultInstance()))
+              .build(),
+          HttpFilter.newBuilder()
+              .setName("envoy.filters.http.router")
+              .setTypedConfig(Any.pack(Router.getDefaultInstance()))
+              .build());
 
   private static Listener listener(
       String name,

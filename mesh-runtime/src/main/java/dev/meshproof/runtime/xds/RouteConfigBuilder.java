@@ -11,7 +11,14 @@ import dev.meshproof.runtime.config.VirtualService.HttpRoute;
 import dev.meshproof.runtime.config.VirtualService.RouteDestination;
 import dev.meshproof.runtime.registry.Hostnames;
 import dev.meshproof.runtime.registry.ServiceInstance;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.core.v3.HeaderValue;
+import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
+import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
+import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
+import io.envoyproxy.envoy.config.route.v3.RedirectAction;
 import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
@@ -21,8 +28,10 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
 import io.envoyproxy.envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -107,20 +116,201 @@ final class RouteConfigBuilder {
       return host.build();
     }
     for (HttpRoute rule : vs.get().http()) {
-      RouteAction.Builder action = routeAction(rule, vs.get().meta().namespace(), key, services);
       if (rule.match().isEmpty()) {
         host.addRoutes(
-            Route.newBuilder()
-                .setName(rule.name())
-                .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                .setRoute(action));
+            route(
+                rule,
+                rule.name(),
+                RouteMatch.newBuilder().setPrefix("/").build(),
+                vs.get(),
+                key,
+                services));
       }
       for (HttpMatchRequest match : rule.match()) {
-        host.addRoutes(
-            Route.newBuilder().setName(rule.name()).setMatch(routeMatch(match)).setRoute(action));
+        // istiod TranslateRoute: a match on another port, or on other source labels / namespace,
+        // is not this proxy's route on this port.
+        if (match.port().isPresent() && match.port().getAsInt() != key.port()) {
+          continue;
+        }
+        if (!sourceMatches(match)) {
+          continue;
+        }
+        String name = match.name().isEmpty() ? rule.name() : rule.name() + "." + match.name();
+        host.addRoutes(route(rule, name, routeMatch(match), vs.get(), key, services));
       }
     }
     return host.build();
+  }
+
+  /**
+   * istiod's {@code sourceMatchHTTP}: the match's {@code sourceLabels} are a subset of the proxy's
+   * labels and its {@code sourceNamespace}, if any, is the proxy's namespace.
+   */
+  private boolean sourceMatches(HttpMatchRequest match) {
+    Map<String, String> labels = input.proxy().labels();
+    boolean labelsMatch =
+        match.sourceLabels().entrySet().stream()
+            .allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+    return labelsMatch
+        && match.sourceNamespace().map(ns -> ns.equals(input.proxy().namespace())).orElse(true);
+  }
+
+  /**
+   * istiod's {@code TranslateRoute}: the rule's header operations on the route, then its redirect
+   * ({@code ApplyRedirect}), its direct response ({@code ApplyDirectResponse}) or its destinations
+   * ({@code applyHTTPRouteDestination}, with rewrite and the destinations' header operations).
+   */
+  private Route route(
+      HttpRoute rule,
+      String name,
+      RouteMatch match,
+      VirtualService vs,
+      ServiceKey key,
+      SortedMap<ServiceKey, List<ServiceInstance>> services) {
+    Route.Builder out = Route.newBuilder().setName(name).setMatch(match);
+    HeaderOps ops = HeaderOps.of(rule.actions().headers());
+    ops.applyTo(out);
+    VirtualService.RouteActions actions = rule.actions();
+    if (actions.redirect().isPresent()) {
+      out.setRedirect(redirect(actions.redirect().get(), key.port()));
+    } else if (actions.directResponse().isPresent()) {
+      VirtualService.HttpDirectResponse direct = actions.directResponse().get();
+      DirectResponseAction.Builder action =
+          DirectResponseAction.newBuilder().setStatus(direct.status());
+      direct.body().ifPresent(b -> action.setBody(DataSource.newBuilder().setInlineString(b)));
+      out.setDirectResponse(action);
+    } else {
+      out.setRoute(routeAction(rule, vs.meta().namespace(), key, services, ops.authority(), out));
+    }
+    // istiod TranslateRoute: the rule's fault as the fault filter's per-route config, whatever
+    // the action.
+    out.putAllTypedPerFilterConfig(FaultTranslation.typedPerFilterConfig(rule));
+    return out.build();
+  }
+
+  /**
+   * istiod's {@code ApplyRedirect}: host, path, scheme and port redirects; {@code derivePort:
+   * FROM_REQUEST_PORT} is the listener (service) port; the default port of the scheme is left out;
+   * the code defaults to 301.
+   */
+  static RedirectAction redirect(VirtualService.HttpRedirect in, int listenerPort) {
+    RedirectAction.Builder out = RedirectAction.newBuilder();
+    in.authority().ifPresent(out::setHostRedirect);
+    out.setPathRedirect(in.uri().orElse(""));
+    in.scheme().ifPresent(out::setSchemeRedirect);
+    if (in.port().isPresent() || in.derivePort().isPresent()) {
+      int port =
+          in.port().isPresent()
+              ? in.port().getAsInt()
+              : in.derivePort().get() == VirtualService.DerivePort.FROM_REQUEST_PORT
+                  ? listenerPort
+                  : 0;
+      String scheme = in.scheme().orElse("http");
+      if ((port == 80 && scheme.equals("http")) || (port == 443 && scheme.equals("https"))) {
+        port = 0;
+      }
+      out.setPortRedirect(port);
+    }
+    out.setResponseCode(
+        switch (in.redirectCode()) {
+          case 0, 301 -> RedirectAction.RedirectResponseCode.MOVED_PERMANENTLY;
+          case 302 -> RedirectAction.RedirectResponseCode.FOUND;
+          case 303 -> RedirectAction.RedirectResponseCode.SEE_OTHER;
+          case 307 -> RedirectAction.RedirectResponseCode.TEMPORARY_REDIRECT;
+          case 308 -> RedirectAction.RedirectResponseCode.PERMANENT_REDIRECT;
+          default ->
+              throw new IllegalStateException(
+                  "redirect code " + in.redirectCode() + " passed validation");
+        });
+    return out.build();
+  }
+
+  /**
+   * istiod's {@code TranslateHeadersOperations}: {@code set} as {@code OVERWRITE_IF_EXISTS_OR_ADD},
+   * then {@code add} as {@code APPEND_IF_EXISTS_OR_ADD}, each sorted by name; pseudo-headers and
+   * Host dropped (an {@code :authority}/{@code host} set or add becomes the host rewrite, set over
+   * add).
+   */
+  record HeaderOps(
+      List<HeaderValueOption> requestAdd,
+      List<String> requestRemove,
+      List<HeaderValueOption> responseAdd,
+      List<String> responseRemove,
+      String authority) {
+
+    static HeaderOps of(VirtualService.Headers headers) {
+      VirtualService.HeaderOperations req = headers.request();
+      VirtualService.HeaderOperations resp = headers.response();
+      List<HeaderValueOption> requestAdd = new ArrayList<>(options(req.set(), false));
+      requestAdd.addAll(options(req.add(), true));
+      List<HeaderValueOption> responseAdd = new ArrayList<>(options(resp.set(), false));
+      responseAdd.addAll(options(resp.add(), true));
+      String authority = authority(req.add());
+      String setAuthority = authority(req.set());
+      if (!setAuthority.isEmpty()) {
+        authority = setAuthority;
+      }
+      return new HeaderOps(
+          requestAdd,
+          dropInternal(req.remove()),
+          responseAdd,
+          dropInternal(resp.remove()),
+          authority);
+    }
+
+    void applyTo(Route.Builder route) {
+      route
+          .addAllRequestHeadersToAdd(requestAdd)
+          .addAllRequestHeadersToRemove(requestRemove)
+          .addAllResponseHeadersToAdd(responseAdd)
+          .addAllResponseHeadersToRemove(responseRemove);
+    }
+
+    void applyTo(WeightedCluster.ClusterWeight.Builder cluster) {
+      cluster
+          .addAllRequestHeadersToAdd(requestAdd)
+          .addAllRequestHeadersToRemove(requestRemove)
+          .addAllResponseHeadersToAdd(responseAdd)
+          .addAllResponseHeadersToRemove(responseRemove);
+    }
+
+    private static String authority(Map<String, String> headers) {
+      String out = "";
+      for (Map.Entry<String, String> e : headers.entrySet()) {
+        if (isAuthority(e.getKey())) {
+          out = e.getValue();
+        }
+      }
+      return out;
+    }
+
+    private static boolean isAuthority(String name) {
+      return name.equalsIgnoreCase(":authority") || name.equalsIgnoreCase("host");
+    }
+
+    private static boolean isInternal(String name) {
+      return name.startsWith(":") || name.equalsIgnoreCase("host");
+    }
+
+    private static List<String> dropInternal(List<String> names) {
+      return names.stream().filter(n -> !isInternal(n)).toList();
+    }
+
+    private static List<HeaderValueOption> options(Map<String, String> headers, boolean append) {
+      return headers.entrySet().stream()
+          .filter(e -> !isInternal(e.getKey()))
+          .sorted(Map.Entry.comparingByKey())
+          .map(
+              e ->
+                  HeaderValueOption.newBuilder()
+                      .setHeader(HeaderValue.newBuilder().setKey(e.getKey()).setValue(e.getValue()))
+                      .setAppendAction(
+                          append
+                              ? HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD
+                              : HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD)
+                      .build())
+          .toList();
+    }
   }
 
   /**
@@ -158,16 +348,49 @@ final class RouteConfigBuilder {
       HttpRoute rule,
       String namespace,
       ServiceKey self,
-      Map<ServiceKey, List<ServiceInstance>> services) {
+      Map<ServiceKey, List<ServiceInstance>> services,
+      String headerAuthority,
+      Route.Builder route) {
     RouteAction.Builder action = routeAction();
     // istiod setTimeout (route/route.go :1331): the rule's timeout, else disabled (0s).
     rule.timeout().ifPresent(t -> action.setTimeout(XdsProtos.duration(t)));
+    // istiod applyHTTPRouteDestination: uriRegexRewrite as regex_rewrite, else uri as
+    // prefix_rewrite; the authority from rewrite over the one from headers, as
+    // host_rewrite_literal.
+    String authority = headerAuthority;
+    if (rule.actions().rewrite().isPresent()) {
+      VirtualService.HttpRewrite rewrite = rule.actions().rewrite().get();
+      if (rewrite.uriRegexRewrite().isPresent()) {
+        action.setRegexRewrite(
+            RegexMatchAndSubstitute.newBuilder()
+                .setPattern(
+                    RegexMatcher.newBuilder().setRegex(rewrite.uriRegexRewrite().get().match()))
+                .setSubstitution(rewrite.uriRegexRewrite().get().rewrite()));
+      } else {
+        rewrite.uri().ifPresent(action::setPrefixRewrite);
+      }
+      if (rewrite.authority().isPresent()) {
+        authority = rewrite.authority().get();
+      }
+    }
+    if (!authority.isEmpty()) {
+      action.setHostRewriteLiteral(authority);
+    }
     retryPolicy(rule.retries()).ifPresent(action::setRetryPolicy);
+    action.addAllRequestMirrorPolicies(mirrorPolicies(rule, namespace, self, services));
     // istiod (applyHTTPRouteDestination): one destination is a plain cluster whatever its weight;
     // with more, weight-0 destinations are dropped and the raw weights are emitted, without
     // normalisation and without total_weight, so each cluster gets weight / sum.
     if (rule.route().size() == 1) {
-      return action.setCluster(clusterName(rule.route().get(0), namespace, self, services));
+      RouteDestination only = rule.route().get(0);
+      // processDestination: the destination's header operations follow the rule's on the route;
+      // its authority only when the rule rewrote none.
+      HeaderOps ops = HeaderOps.of(only.headers());
+      ops.applyTo(route);
+      if (!ops.authority().isEmpty() && !action.hasHostRewriteLiteral()) {
+        action.setHostRewriteLiteral(ops.authority());
+      }
+      return action.setCluster(clusterName(only, namespace, self, services));
     }
     WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
     for (RouteDestination destination : rule.route()) {
@@ -175,12 +398,61 @@ final class RouteConfigBuilder {
       if (weight == 0) {
         continue;
       }
-      weighted.addClusters(
+      WeightedCluster.ClusterWeight.Builder cluster =
           WeightedCluster.ClusterWeight.newBuilder()
               .setName(clusterName(destination, namespace, self, services))
-              .setWeight(UInt32Value.of(weight)));
+              .setWeight(UInt32Value.of(weight));
+      // processWeightedDestination: the destination's operations on its cluster weight.
+      HeaderOps ops = HeaderOps.of(destination.headers());
+      ops.applyTo(cluster);
+      if (!ops.authority().isEmpty()) {
+        cluster.setHostRewriteLiteral(ops.authority());
+      }
+      weighted.addClusters(cluster);
     }
     return action.setWeightedClusters(weighted);
+  }
+
+  /**
+   * istiod's {@code TranslateRequestMirrorPolicy} (route/route.go :664, :1437): one policy per
+   * mirror, to the mirror destination's cluster, with {@code runtime_fraction} from {@code
+   * MirrorPercent}/{@code MirrorPercentByPolicy} (none given: 100 per HUNDRED; {@code value}:
+   * {@code value * 10000} per MILLION; an explicit 0: no policy), {@code trace_sampled: false}, and
+   * {@code disable_shadow_host_suffix_append} from the profile (true from Istio 1.28).
+   */
+  private List<RouteAction.RequestMirrorPolicy> mirrorPolicies(
+      HttpRoute rule,
+      String namespace,
+      ServiceKey self,
+      Map<ServiceKey, List<ServiceInstance>> services) {
+    List<RouteAction.RequestMirrorPolicy> out = new ArrayList<>();
+    for (VirtualService.HttpMirror mirror : rule.mirrors()) {
+      FractionalPercent percent;
+      if (mirror.percentage().isEmpty()) {
+        percent =
+            FractionalPercent.newBuilder()
+                .setNumerator(100)
+                .setDenominator(FractionalPercent.DenominatorType.HUNDRED)
+                .build();
+      } else if (mirror.percentage().getAsDouble() > 0) {
+        percent = FaultTranslation.perMillion(mirror.percentage().getAsDouble());
+      } else {
+        continue;
+      }
+      out.add(
+          RouteAction.RequestMirrorPolicy.newBuilder()
+              .setCluster(
+                  clusterName(
+                      new RouteDestination(mirror.destination(), java.util.OptionalInt.empty()),
+                      namespace,
+                      self,
+                      services))
+              .setRuntimeFraction(RuntimeFractionalPercent.newBuilder().setDefaultValue(percent))
+              .setTraceSampled(BoolValue.of(false))
+              .setDisableShadowHostSuffixAppend(input.profile().disableShadowHostSuffix())
+              .build());
+    }
+    return out;
   }
 
   /**
@@ -299,7 +571,33 @@ final class RouteConfigBuilder {
     out.addAllHeaders(headers);
     match.method().ifPresent(m -> out.addHeaders(headerMatcher(":method", m, false)));
     match.authority().ifPresent(m -> out.addHeaders(headerMatcher(":authority", m, false)));
+    match.scheme().ifPresent(m -> out.addHeaders(headerMatcher(":scheme", m, false)));
+    // istiod iterates a Go map (random order); sorted here so the output is stable. All must
+    // match, so the order changes nothing.
+    new java.util.TreeMap<>(match.queryParams())
+        .forEach((name, m) -> out.addQueryParameters(queryParameterMatcher(name, m)));
     return out.build();
+  }
+
+  /** istiod's {@code translateQueryParamMatch}: presence, or a string match. */
+  static QueryParameterMatcher queryParameterMatcher(String name, StringMatch match) {
+    QueryParameterMatcher.Builder out = QueryParameterMatcher.newBuilder().setName(name);
+    if (match.kind() == StringMatch.Kind.PRESENT
+        || (match.kind() == StringMatch.Kind.REGEX && match.value().equals("*"))) {
+      return out.setPresentMatch(true).build();
+    }
+    return out.setStringMatch(stringMatcher(match)).build();
+  }
+
+  private static StringMatcher stringMatcher(StringMatch match) {
+    StringMatcher.Builder matcher = StringMatcher.newBuilder();
+    switch (match.kind()) {
+      case EXACT -> matcher.setExact(match.value());
+      case PREFIX -> matcher.setPrefix(match.value());
+      case REGEX -> matcher.setSafeRegex(RegexMatcher.newBuilder().setRegex(match.value()));
+      case PRESENT -> throw new IllegalStateException("presence handled by the caller");
+    }
+    return matcher.build();
   }
 
   /**
@@ -316,14 +614,7 @@ final class RouteConfigBuilder {
     if (presence) {
       out.setPresentMatch(true);
     } else {
-      StringMatcher.Builder matcher = StringMatcher.newBuilder();
-      switch (match.kind()) {
-        case EXACT -> matcher.setExact(match.value());
-        case PREFIX -> matcher.setPrefix(match.value());
-        case REGEX -> matcher.setSafeRegex(RegexMatcher.newBuilder().setRegex(match.value()));
-        case PRESENT -> throw new IllegalStateException("presence handled above");
-      }
-      out.setStringMatch(matcher);
+      out.setStringMatch(stringMatcher(match));
     }
     if (without) {
       out.setInvertMatch(true);

@@ -24,7 +24,11 @@ public final class XdsJson {
           .add(RouteConfiguration.getDescriptor())
           .add(HttpConnectionManager.getDescriptor())
           .add(Router.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor())
           .add(FileAccessLog.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.request_id.uuid.v3.UuidRequestIdConfig.getDescriptor())
           .add(ConfigDump.getDescriptor())
           .add(ClustersConfigDump.getDescriptor())
           .add(ListenersConfigDump.getDescriptor())

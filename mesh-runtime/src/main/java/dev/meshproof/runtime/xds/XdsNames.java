@@ -24,6 +24,13 @@ public final class XdsNames {
   private XdsNames() {}
 
   /**
+   * The xDS types a sidecar snapshot holds, in Envoy's subscription order; secrets (SDS) only in a
+   * mesh with a CA.
+   */
+  public static final java.util.List<String> TYPES =
+      java.util.List.of(TYPE_CLUSTER, TYPE_ENDPOINT, TYPE_LISTENER, TYPE_ROUTE, TYPE_SECRET);
+
+  /**
    * {@code outbound|80|v1|catalog.default.svc.cluster.local}; an empty subset is the whole service.
    */
   public static String outboundCluster(int port, String subset, String host) {

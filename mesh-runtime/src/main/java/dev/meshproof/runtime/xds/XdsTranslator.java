@@ -42,12 +42,21 @@ public final class XdsTranslator {
         MtlsBuilder.referencesSecrets(clusters, listeners)
             ? new MtlsBuilder(input).secrets()
             : List.of();
-    // Secrets join the hash only when present, so a mesh without a CA keeps its versions.
-    String version =
-        secrets.isEmpty()
-            ? contentVersion(clusters, endpoints, listeners, routes)
-            : contentVersion(clusters, endpoints, listeners, routes, secrets);
-    Snapshot snapshot = Snapshot.create(clusters, endpoints, listeners, routes, secrets, version);
+    // One content version per type, so a push re-sends only the types whose content changed: when
+    // only endpoints move, only EDS goes out (istiod's EDS-only incremental push). Secrets have
+    // their own version (a rotation pushes only SDS), empty when there are none.
+    Snapshot snapshot =
+        Snapshot.create(
+            clusters,
+            contentVersion(clusters),
+            endpoints,
+            contentVersion(endpoints),
+            listeners,
+            contentVersion(listeners),
+            routes,
+            contentVersion(routes),
+            secrets,
+            secrets.isEmpty() ? "" : contentVersion(secrets));
     try {
       snapshot.ensureConsistent();
     } catch (SnapshotConsistencyException e) {
@@ -55,6 +64,27 @@ public final class XdsTranslator {
           "translation for " + input.proxy().id() + " is inconsistent: " + e.getMessage(), e);
     }
     return snapshot;
+  }
+
+  /**
+   * The version of a whole snapshot, what {@code proxy-status} shows: derived from the per-type
+   * versions, so it changes exactly when one of them does. A type without a version (no secrets in
+   * a mesh without a CA) is left out, so such a mesh keeps its versions.
+   */
+  public static String snapshotVersion(Snapshot snapshot) {
+    StringBuilder versions = new StringBuilder();
+    for (String type : XdsNames.TYPES) {
+      if (!snapshot.version(type).isEmpty()) {
+        versions.append(snapshot.version(type)).append('|');
+      }
+    }
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of()
+          .formatHex(digest.digest(versions.toString().getBytes(StandardCharsets.UTF_8)), 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    }
   }
 
   /**

@@ -132,14 +132,14 @@ class IstioYamlParserTest {
                     spec:
                       hosts: [catalog]
                       http:
-                      - fault: {abort: {httpStatus: 503}}
+                      - delegate: {name: catalog-routes}
                         route:
                         - destination: {host: catalog}
                     """,
                     "vs.yaml",
                     "default"))
         .hasMessageContaining(
-            "spec.http[0].fault: valid Istio, but not supported by Meshproof yet");
+            "spec.http[0].delegate: valid Istio, but not supported by Meshproof yet");
   }
 
   @Test
@@ -147,10 +147,12 @@ class IstioYamlParserTest {
     assertThatThrownBy(
             () ->
                 IstioYamlParser.parse(
-                    "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: x}\nspec: {}\n",
+                    "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec: {}\n",
                     "x.yaml",
                     "default"))
         .hasMessageContaining(
-            "x.yaml:2:7: kind: \"Sidecar\" is not supported (expected one of: VirtualService, DestinationRule, PeerAuthentication)");
+            "x.yaml:2:7: kind: AuthorizationPolicy is valid Istio, but not supported by Meshproof"
+                + " yet (it would be silently ignored; supported: VirtualService, DestinationRule,"
+                + " ServiceEntry, WorkloadEntry, Sidecar, PeerAuthentication)");
   }
 }

@@ -34,7 +34,8 @@ class TranslationBuildersTest {
           Duration.ofSeconds(3),
           false,
           true,
-          List.of(503));
+          List.of(503),
+          true);
 
   private static final ProxyNode SERVING =
       new ProxyNode(
@@ -120,6 +121,80 @@ class TranslationBuildersTest {
         .isNotEqualTo(current.version(XdsNames.TYPE_CLUSTER));
   }
 
+  @Test
+  void anEndpointsOnlyChangeChangesOnlyTheEndpointsVersion() {
+    Snapshot before = XdsTranslator.translate(input(IstioVersionProfile.current()));
+    TranslationInput moved = input(IstioVersionProfile.current());
+    Snapshot after =
+        XdsTranslator.translate(
+            new TranslationInput(
+                moved.proxy(),
+                moved.virtualServices(),
+                moved.destinationRules(),
+                List.of(
+                    INSTANCES.get(0),
+                    new ServiceInstance(
+                        "catalog-v2-0",
+                        "catalog",
+                        "default",
+                        Map.of("version", "v2"),
+                        80,
+                        loopback(20003))),
+                moved.profile()));
+
+    assertThat(after.version(XdsNames.TYPE_ENDPOINT))
+        .isNotEqualTo(before.version(XdsNames.TYPE_ENDPOINT));
+    for (String type :
+        List.of(XdsNames.TYPE_CLUSTER, XdsNames.TYPE_LISTENER, XdsNames.TYPE_ROUTE)) {
+      assertThat(after.version(type)).as(type).isEqualTo(before.version(type));
+    }
+    assertThat(XdsTranslator.snapshotVersion(after))
+        .isNotEqualTo(XdsTranslator.snapshotVersion(before));
+  }
+
+  /** Istio 1.28 (DISABLE_SHADOW_HOST_SUFFIX) keeps a mirror's Host; 1.27 lets Envoy append. */
+  @Test
+  void mirrorPoliciesDisableTheShadowSuffixFromIstio128Only() {
+    String mirror =
+        """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: catalog}
+        spec:
+          hosts: [catalog]
+          http:
+          - route:
+            - destination: {host: catalog, subset: v1}
+            mirror: {host: catalog, subset: v2}
+        """;
+    for (var release : java.util.Map.of("1.27", false, "1.28", true, "1.32", true).entrySet()) {
+      TranslationInput input = input(IstioVersion.of(release.getKey()).profile());
+      ConfigStore config = new ConfigStore();
+      config.apply(IstioYamlParser.parse(mirror, "vs.yaml", "default"));
+      TranslationInput withMirror =
+          new TranslationInput(
+              SERVING,
+              config.resources(IstioKinds.VIRTUAL_SERVICE),
+              input.destinationRules(),
+              INSTANCES,
+              input.profile());
+      Route route =
+          new RouteConfigBuilder(withMirror).build().get(0).getVirtualHosts(0).getRoutes(0);
+      assertThat(route.getRoute().getRequestMirrorPoliciesList())
+          .singleElement()
+          .satisfies(
+              policy -> {
+                assertThat(policy.getCluster())
+                    .isEqualTo("outbound|80|v2|catalog.default.svc.cluster.local");
+                assertThat(policy.getRuntimeFraction().getDefaultValue().getNumerator())
+                    .isEqualTo(100);
+                assertThat(policy.getDisableShadowHostSuffixAppend())
+                    .as("Istio %s", release.getKey())
+                    .isEqualTo(release.getValue());
+              });
+    }
+  }
+
   private static TranslationInput input(IstioVersionProfile profile) {
     ConfigStore config = new ConfigStore();
     config.apply(
@@ -158,5 +233,53 @@ class TranslationBuildersTest {
 
   private static InetSocketAddress loopback(int port) {
     return new InetSocketAddress("127.0.0.1", port);
+  }
+
+  @Test
+  void aConnectionPoolBecomesConnectTimeoutAndHttpProtocolOptionsOutboundAndInbound()
+      throws Exception {
+    ConfigStore config = new ConfigStore();
+    config.apply(
+        IstioYamlParser.parse(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: catalog}
+            spec:
+              host: catalog
+              trafficPolicy:
+                portLevelSettings:
+                - port: {number: 80}
+                  connectionPool:
+                    tcp: {connectTimeout: 250ms}
+                    http: {maxRequestsPerConnection: 2, idleTimeout: 5s}
+            """,
+            "dr.yaml",
+            "default"));
+    TranslationInput input =
+        new TranslationInput(
+            SERVING,
+            config.resources(IstioKinds.VIRTUAL_SERVICE),
+            config.resources(IstioKinds.DESTINATION_RULE),
+            INSTANCES,
+            IstioVersionProfile.current());
+    List<Cluster> clusters = new ClusterBuilder(input).build();
+    assertThat(clusters)
+        .extracting(Cluster::getName)
+        .containsExactly("outbound|80||catalog.default.svc.cluster.local", "inbound|80||");
+    for (Cluster cluster : clusters) {
+      assertThat(cluster.getConnectTimeout().getNanos()).isEqualTo(250_000_000);
+      var options =
+          cluster
+              .getTypedExtensionProtocolOptionsOrThrow(ClusterBuilder.HTTP_PROTOCOL_OPTIONS)
+              .unpack(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class);
+      assertThat(options.getCommonHttpProtocolOptions().getMaxRequestsPerConnection().getValue())
+          .isEqualTo(2);
+      assertThat(options.getCommonHttpProtocolOptions().getIdleTimeout().getSeconds()).isEqualTo(5);
+      assertThat(options.getExplicitHttpConfig().hasHttpProtocolOptions()).isTrue();
+      // istiod's default thresholds on inbound clusters too (applyTrafficPolicy, inbound).
+      assertThat(cluster.getCircuitBreakers().getThresholds(0).getMaxRetries().getValue())
+          .isEqualTo((int) 4294967295L);
+    }
   }
 }

@@ -84,6 +84,11 @@ class XdsTranslatorGoldenTest {
             weight: 90
           - destination: {host: catalog, subset: v2}
             weight: 10
+          mirror: {host: ratings}
+          mirrorPercentage: {value: 12.5}
+          fault:
+            delay: {fixedDelay: 2s, percentage: {value: 10}}
+            abort: {grpcStatus: UNAVAILABLE, percentage: {value: 0.5}}
       ---
       apiVersion: networking.istio.io/v1
       kind: VirtualService
@@ -95,6 +100,14 @@ class XdsTranslatorGoldenTest {
           - uri: {prefix: /ratings}
           route:
           - destination: {host: ratings.default}
+          mirrors:
+          - destination: {host: reviews, subset: v2}
+          - destination: {host: reviews, subset: v3}
+            percentage: {value: 0}
+          - destination: {host: ratings.default}
+            percentage: {value: 50}
+          fault:
+            abort: {httpStatus: 418}
         - route:
           - destination: {host: reviews, subset: v1, port: {number: 9080}}
             weight: 100
@@ -191,7 +204,7 @@ class XdsTranslatorGoldenTest {
   private static String print(Snapshot snapshot) throws InvalidProtocolBufferException {
     JsonFormat.Printer printer = JsonFormat.printer().usingTypeRegistry(XdsJson.TYPES);
     StringBuilder out = new StringBuilder();
-    out.append("version ").append(snapshot.version(XdsNames.TYPE_LISTENER)).append('\n');
+    out.append("version ").append(XdsTranslator.snapshotVersion(snapshot)).append('\n');
     for (String type :
         List.of(
             XdsNames.TYPE_LISTENER,

@@ -51,6 +51,7 @@ public final class MeshDeployment implements Deployment {
             Mesh.builder()
                 .seed(seeds.mesh())
                 .istioVersion(scenario.istioVersion())
+                .compatibilityVersion(scenario.compatibilityVersion())
                 .dataPlane(dataPlane)
                 .start());
     try {
@@ -166,6 +167,11 @@ public final class MeshDeployment implements Deployment {
   @Override
   public Optional<List<Map<String, String>>> accessLog(String client) {
     return Optional.ofNullable(clients.get(client)).map(w -> w.sidecar().accessLogLines());
+  }
+
+  @Override
+  public List<String> notSimulated() {
+    return mesh.notSimulated();
   }
 
   @Override

@@ -4,10 +4,15 @@ import dev.meshproof.chaos.ChaosEvent;
 import dev.meshproof.chaos.ChaosRun;
 import dev.meshproof.chaos.ChaosTimeline;
 import dev.meshproof.fake.journal.JournalEntry;
+import dev.meshproof.runtime.analyze.Analyzer;
+import dev.meshproof.runtime.analyze.Finding;
+import dev.meshproof.runtime.analyze.MessageCode;
+import dev.meshproof.runtime.analyze.RegistryService;
 import dev.meshproof.runtime.client.HttpOutcome;
 import dev.meshproof.scenario.IstioSource;
 import dev.meshproof.scenario.Scenario;
 import dev.meshproof.scenario.Seeds;
+import dev.meshproof.scenario.expect.MirrorExpectation;
 import dev.meshproof.scenario.result.ProxyEvidence;
 import dev.meshproof.scenario.traffic.Observations;
 import dev.meshproof.scenario.traffic.RequestObservation;
@@ -39,6 +44,7 @@ public final class ScenarioOrchestrator {
    * @throws ScenarioAbortedException when the scenario cannot reach its traffic
    */
   public static TargetRun run(Scenario scenario, Deployer deployer) {
+    List<String> findings = analyze(scenario);
     try (Deployment deployment = deployer.deploy(scenario, Seeds.of(scenario))) {
       for (IstioSource source : scenario.istio()) {
         deployment.apply(source);
@@ -58,6 +64,9 @@ public final class ScenarioOrchestrator {
         chaosEvents = chaos.events();
       }
 
+      if (scenario.expectations().stream().anyMatch(MirrorExpectation.class::isInstance)) {
+        awaitMirrorCopies(deployment);
+      }
       // Joined by x-request-id: the client sidecar's access-log line, then the services' journal.
       observations =
           joinAttempts(withProxyEvidence(observations, deployment), deployment.journal());
@@ -67,6 +76,12 @@ public final class ScenarioOrchestrator {
             "chaos_events",
             chaosEvents.stream().map(ChaosEvent::toString).collect(Collectors.joining("\n")));
       }
+      List<String> notSimulated = new ArrayList<>(scenario.notSimulated());
+      notSimulated.addAll(deployment.notSimulated());
+      if (!notSimulated.isEmpty()) {
+        // Accepted but without effect on the run: listed, never silently dropped.
+        attachments.put("not_simulated", String.join("\n", notSimulated));
+      }
       deployment
           .configDumps()
           .forEach((workload, dump) -> attachments.put("config_dump " + workload, dump));
@@ -75,33 +90,91 @@ public final class ScenarioOrchestrator {
         // Failed requests are explained by the proxies' own words, when they keep a log.
         attachments.putAll(proxyLogAttachments(deployment));
       }
-      return new TargetRun(new Observations(observations), attachments);
+      return new TargetRun(new Observations(observations), attachments, findings);
     }
   }
 
   /**
+   * Runs the analyzer ({@code istioctl analyze}) on the scenario's Istio YAML, with the topology's
+   * services as the registry: an error aborts the scenario before anything is deployed, with every
+   * finding in the message; warnings and infos are returned for the result.
+   */
+  static List<String> analyze(Scenario scenario) {
+    List<Analyzer.Source> sources =
+        scenario.istio().stream().map(s -> new Analyzer.Source(s.source(), s.yaml())).toList();
+    List<RegistryService> registry =
+        scenario.services().stream()
+            .map(s -> new RegistryService(s.name(), "default", List.of(s.port())))
+            .toList();
+    // A document the analyzer cannot read is left to the parser, which names its file:line:column
+    // and field path when the configuration is applied.
+    List<Finding> findings =
+        Analyzer.analyze(sources, registry).stream()
+            .filter(f -> f.code() != MessageCode.INVALID_DOCUMENT)
+            .toList();
+    List<String> lines = findings.stream().map(Finding::toString).toList();
+    if (findings.stream().anyMatch(f -> f.level() == MessageCode.Level.ERROR)) {
+      throw new ScenarioAbortedException(
+          "Istio configuration analysis found errors (istioctl analyze):\n"
+              + String.join("\n", lines),
+          Map.of("analysis", String.join("\n", lines)),
+          null);
+    }
+    return lines;
+  }
+
+  /**
    * Each request with the upstream attempts the services journaled under its {@code x-request-id},
-   * in arrival order: the per-attempt evidence, the same on every target.
+   * in arrival order: the per-attempt evidence, the same on every target. Mirror copies (shadow
+   * requests, {@link JournalEntry#mirrored()}) share the request id but are not attempts: they are
+   * joined as the request's mirrors.
    */
   static List<RequestObservation> joinAttempts(
       List<RequestObservation> observations, List<JournalEntry> journal) {
     Map<String, List<UpstreamAttemptObservation>> byId = new HashMap<>();
+    Map<String, List<UpstreamAttemptObservation>> mirrorsById = new HashMap<>();
     journal.stream()
         .filter(e -> e.requestId() != null)
         .sorted(java.util.Comparator.comparing(JournalEntry::timestamp))
         .forEach(
             e ->
-                byId.computeIfAbsent(e.requestId(), id -> new ArrayList<>())
+                (e.mirrored() ? mirrorsById : byId)
+                    .computeIfAbsent(e.requestId(), id -> new ArrayList<>())
                     .add(
                         new UpstreamAttemptObservation(
                             e.instance(),
                             e.status(),
                             e.timestamp(),
                             e.serviceTime(),
-                            e.envoyAttemptCount())));
+                            e.envoyAttemptCount(),
+                            e.authority() == null ? "" : e.authority())));
     return observations.stream()
-        .map(o -> o.withAttempts(byId.getOrDefault(o.requestId(), List.of())))
+        .map(
+            o ->
+                o.withAttempts(
+                    byId.getOrDefault(o.requestId(), List.of()),
+                    mirrorsById.getOrDefault(o.requestId(), List.of())))
         .toList();
+  }
+
+  /** How long mirror copies still in flight after the traffic may take to arrive. */
+  private static final Duration MIRROR_WAIT = Duration.ofSeconds(5);
+
+  /**
+   * Mirror copies are fire and forget: the last requests' copies can arrive after their primary
+   * answered. Waits until the number of journaled copies has not changed for 250 ms (at most {@link
+   * #MIRROR_WAIT}), so a mirror expectation counts every copy the proxies sent.
+   */
+  private static void awaitMirrorCopies(Deployment deployment) {
+    long deadline = System.nanoTime() + MIRROR_WAIT.toNanos();
+    long last = -1;
+    int stablePolls = 0;
+    while (stablePolls < 5 && System.nanoTime() < deadline) {
+      long copies = deployment.journal().stream().filter(JournalEntry::mirrored).count();
+      stablePolls = copies == last ? stablePolls + 1 : 0;
+      last = copies;
+      LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+    }
   }
 
   /** How long to wait for a proxy to write the access-log lines of answered requests. */

@@ -4,6 +4,7 @@ import dev.meshproof.runtime.client.HttpOutcome;
 import dev.meshproof.scenario.result.ProxyEvidence;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -13,7 +14,8 @@ import java.util.Optional;
  * an offset from the start of its traffic (the time axis of ejection windows), and, joined by its
  * {@code x-request-id}, what the client's sidecar logged for it ({@link ProxyEvidence}: route,
  * upstream cluster and host, response flags) and every upstream attempt the services journaled for
- * it, the same fields on every target.
+ * it, the same fields on every target; mirror copies of it (journal entries Envoy marked as shadow
+ * requests) are kept apart in {@code mirrors}.
  */
 public record RequestObservation(
     int index,
@@ -32,13 +34,152 @@ public record RequestObservation(
     boolean overloaded,
     Duration sentAt,
     Optional<ProxyEvidence> proxy,
-    List<UpstreamAttemptObservation> attempts) {
+    List<UpstreamAttemptObservation> attempts,
+    Map<String, List<String>> responseHeaders,
+    List<UpstreamAttemptObservation> mirrors) {
 
   /** How much of a failed response's body is kept: enough for a proxy's local-reply reason. */
   static final int EXCERPT = 200;
 
   public RequestObservation {
     attempts = List.copyOf(attempts);
+    responseHeaders = Map.copyOf(responseHeaders);
+    mirrors = List.copyOf(mirrors);
+  }
+
+  /** An observation without mirror copies. */
+  public RequestObservation(
+      int index,
+      String requestId,
+      String traffic,
+      String from,
+      String url,
+      HttpOutcome.Kind kind,
+      int status,
+      Optional<String> service,
+      Optional<String> version,
+      Optional<String> instance,
+      Duration latency,
+      String error,
+      String bodyExcerpt,
+      boolean overloaded,
+      Duration sentAt,
+      Optional<ProxyEvidence> proxy,
+      List<UpstreamAttemptObservation> attempts,
+      Map<String, List<String>> responseHeaders) {
+    this(
+        index,
+        requestId,
+        traffic,
+        from,
+        url,
+        kind,
+        status,
+        service,
+        version,
+        instance,
+        latency,
+        error,
+        bodyExcerpt,
+        overloaded,
+        sentAt,
+        proxy,
+        attempts,
+        responseHeaders,
+        List.of());
+  }
+
+  /** An observation without response headers, with its mirror copies. */
+  public RequestObservation(
+      int index,
+      String requestId,
+      String traffic,
+      String from,
+      String url,
+      HttpOutcome.Kind kind,
+      int status,
+      Optional<String> service,
+      Optional<String> version,
+      Optional<String> instance,
+      Duration latency,
+      String error,
+      String bodyExcerpt,
+      boolean overloaded,
+      Duration sentAt,
+      Optional<ProxyEvidence> proxy,
+      List<UpstreamAttemptObservation> attempts,
+      List<UpstreamAttemptObservation> mirrors) {
+    this(
+        index,
+        requestId,
+        traffic,
+        from,
+        url,
+        kind,
+        status,
+        service,
+        version,
+        instance,
+        latency,
+        error,
+        bodyExcerpt,
+        overloaded,
+        sentAt,
+        proxy,
+        attempts,
+        Map.of(),
+        mirrors);
+  }
+
+  /** An observation without response headers or mirror copies. */
+  public RequestObservation(
+      int index,
+      String requestId,
+      String traffic,
+      String from,
+      String url,
+      HttpOutcome.Kind kind,
+      int status,
+      Optional<String> service,
+      Optional<String> version,
+      Optional<String> instance,
+      Duration latency,
+      String error,
+      String bodyExcerpt,
+      boolean overloaded,
+      Duration sentAt,
+      Optional<ProxyEvidence> proxy,
+      List<UpstreamAttemptObservation> attempts) {
+    this(
+        index,
+        requestId,
+        traffic,
+        from,
+        url,
+        kind,
+        status,
+        service,
+        version,
+        instance,
+        latency,
+        error,
+        bodyExcerpt,
+        overloaded,
+        sentAt,
+        proxy,
+        attempts,
+        Map.of(),
+        List.of());
+  }
+
+  /**
+   * The first value of a response header (lower-case name): the proxy's ({@code location}, a
+   * route's header changes) or the echo's account of what it received ({@code x-echo-path}, {@code
+   * x-echo-authority}, {@code x-echo-request-<name>}).
+   */
+  public Optional<String> responseHeader(String name) {
+    List<String> values = responseHeaders.get(name.toLowerCase(java.util.Locale.ROOT));
+    return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
   }
 
   /** An observation without journaled attempts (tests of distribution expectations). */
@@ -76,7 +217,8 @@ public record RequestObservation(
         overloaded,
         sentAt,
         proxy,
-        List.of());
+        List.of(),
+        Map.of());
   }
 
   /** True for a 2xx response; everything else is a failure to explain. */
@@ -87,6 +229,31 @@ public record RequestObservation(
   /** When the response arrived, on the same axis as {@link #sentAt()}. */
   public Duration receivedAt() {
     return sentAt.plus(latency);
+  }
+
+  /** This observation with its journaled upstream attempts and mirror copies. */
+  public RequestObservation withAttempts(
+      List<UpstreamAttemptObservation> joined, List<UpstreamAttemptObservation> mirrored) {
+    return new RequestObservation(
+        index,
+        requestId,
+        traffic,
+        from,
+        url,
+        kind,
+        status,
+        service,
+        version,
+        instance,
+        latency,
+        error,
+        bodyExcerpt,
+        overloaded,
+        sentAt,
+        proxy,
+        joined,
+        responseHeaders,
+        mirrored);
   }
 
   /** This observation with its journaled upstream attempts. */
@@ -108,7 +275,9 @@ public record RequestObservation(
         overloaded,
         sentAt,
         proxy,
-        joined);
+        joined,
+        responseHeaders,
+        mirrors);
   }
 
   /** This observation with the client sidecar's access-log evidence joined in. */
@@ -130,7 +299,9 @@ public record RequestObservation(
         overloaded,
         sentAt,
         Optional.of(evidence),
-        attempts);
+        attempts,
+        responseHeaders,
+        mirrors);
   }
 
   static RequestObservation of(
@@ -154,6 +325,7 @@ public record RequestObservation(
         outcome.isResponse() && outcome.header("x-envoy-overloaded").orElse("").equals("true"),
         sentAt,
         Optional.empty(),
-        List.of());
+        List.of(),
+        outcome.headers());
   }
 }

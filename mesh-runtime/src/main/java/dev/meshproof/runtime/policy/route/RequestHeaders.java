@@ -29,6 +29,9 @@ public record RequestHeaders(
         return Optional.of(path);
       case ":authority":
         return Optional.of(authority);
+      case ":scheme":
+        // The sidecars' downstream is plaintext: Envoy's :scheme is http.
+        return Optional.of("http");
       default:
         List<String> values = headers.get(lower);
         return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));

@@ -9,11 +9,12 @@ import java.util.Optional;
 /**
  * What a matched route does (Envoy's {@code route.v3.RouteAction}, plus its {@code redirect}
  * alternative): the cluster or weighted clusters, the route timeout ({@link Duration#ZERO} is
- * disabled, Istio's default), retry policy, mirrors, header changes and rewrite. Only what the
- * embedded sidecar honours is ever populated: the decoder NACKs the other fields until the router
- * implements them, so a value here always means the sidecar acts on it. {@code
- * includeRequestAttemptCount} is the virtual host's {@code include_request_attempt_count}, carried
- * on each of its routes: send {@code x-envoy-attempt-count} upstream.
+ * disabled, Istio's default), retry policy, mirrors, header changes, path and host rewrite; or,
+ * instead of clusters, a redirect or a direct response. Only what the embedded sidecar honours is
+ * ever populated: the decoder NACKs the other fields until the router implements them, so a value
+ * here always means the sidecar acts on it. {@code includeRequestAttemptCount} is the virtual
+ * host's {@code include_request_attempt_count}, carried on each of its routes: send {@code
+ * x-envoy-attempt-count} upstream.
  *
  * @see <a
  *     href="https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#config-route-v3-routeaction">Envoy
@@ -27,19 +28,28 @@ public record RouteAction(
     HeaderChanges requestHeaderChanges,
     HeaderChanges responseHeaderChanges,
     Optional<PathRewrite> rewrite,
+    Optional<String> hostRewrite,
     Optional<Redirect> redirect,
+    Optional<DirectResponse> directResponse,
     boolean includeRequestAttemptCount) {
 
   public RouteAction {
     clusters = List.copyOf(clusters);
     mirrorPolicies = List.copyOf(mirrorPolicies);
-    if (redirect.isPresent() != clusters.isEmpty()) {
+    int kinds =
+        (clusters.isEmpty() ? 0 : 1)
+            + (redirect.isPresent() ? 1 : 0)
+            + (directResponse.isPresent() ? 1 : 0);
+    if (kinds != 1) {
       throw new IllegalArgumentException(
           "clusters: "
               + clusters
               + ", redirect: "
               + redirect
-              + " (expected: at least one cluster, or a redirect and no cluster)");
+              + ", directResponse: "
+              + directResponse
+              + " (expected: at least one cluster, or a redirect and no cluster, or a direct"
+              + " response alone)");
     }
     if (clusters.size() > 1 && clusters.stream().mapToLong(WeightedCluster::weight).sum() == 0) {
       throw new IllegalArgumentException(
@@ -68,7 +78,9 @@ public record RouteAction(
     private HeaderChanges requestHeaderChanges = HeaderChanges.NONE;
     private HeaderChanges responseHeaderChanges = HeaderChanges.NONE;
     private Optional<PathRewrite> rewrite = Optional.empty();
+    private Optional<String> hostRewrite = Optional.empty();
     private Optional<Redirect> redirect = Optional.empty();
+    private Optional<DirectResponse> directResponse = Optional.empty();
     private boolean includeRequestAttemptCount;
 
     private Builder() {}
@@ -121,8 +133,19 @@ public record RouteAction(
       return this;
     }
 
+    /** Envoy's {@code host_rewrite_literal}: the authority forwarded instead of the request's. */
+    public Builder hostRewrite(String host) {
+      this.hostRewrite = Optional.of(host);
+      return this;
+    }
+
     public Builder redirect(Redirect redirect) {
       this.redirect = Optional.of(redirect);
+      return this;
+    }
+
+    public Builder directResponse(DirectResponse response) {
+      this.directResponse = Optional.of(response);
       return this;
     }
 
@@ -135,7 +158,9 @@ public record RouteAction(
           requestHeaderChanges,
           responseHeaderChanges,
           rewrite,
+          hostRewrite,
           redirect,
+          directResponse,
           includeRequestAttemptCount);
     }
   }

@@ -4,13 +4,21 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Envoy's {@code route.v3.RouteMatch}: a path matcher plus header matchers, all of which must
- * match. An empty path matcher matches every path.
+ * Envoy's {@code route.v3.RouteMatch}: a path matcher plus header and query parameter matchers, all
+ * of which must match. An empty path matcher matches every path.
  */
-public record RouteMatch(Optional<StringMatcher> path, List<HeaderMatcher> headers) {
+public record RouteMatch(
+    Optional<StringMatcher> path,
+    List<HeaderMatcher> headers,
+    List<QueryParameterMatcher> queryParameters) {
 
   public RouteMatch {
     headers = List.copyOf(headers);
+    queryParameters = List.copyOf(queryParameters);
+  }
+
+  public RouteMatch(Optional<StringMatcher> path, List<HeaderMatcher> headers) {
+    this(path, headers, List.of());
   }
 
   /** Matches every request, like Envoy's {@code prefix: "/"}. */
@@ -24,6 +32,11 @@ public record RouteMatch(Optional<StringMatcher> path, List<HeaderMatcher> heade
     }
     for (HeaderMatcher header : headers) {
       if (!header.matches(request)) {
+        return false;
+      }
+    }
+    for (QueryParameterMatcher query : queryParameters) {
+      if (!query.matches(request.path())) {
         return false;
       }
     }

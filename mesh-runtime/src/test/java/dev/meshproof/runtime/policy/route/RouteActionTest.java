@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 class RouteActionTest {
@@ -42,23 +43,45 @@ class RouteActionTest {
         .hasMessageContaining("expected: at least one cluster, or a redirect and no cluster");
     RouteAction redirect =
         RouteAction.builder()
-            .redirect(new Redirect(Optional.of("x"), Optional.empty(), 301))
+            .redirect(
+                new Redirect(
+                    Optional.empty(), Optional.of("x"), OptionalInt.empty(), Optional.empty(), 301))
             .build();
     assertThat(redirect.clusters()).isEmpty();
     assertThatThrownBy(
             () ->
                 RouteAction.builder()
                     .cluster("c")
-                    .redirect(new Redirect(Optional.empty(), Optional.of("/"), 302))
+                    .redirect(
+                        new Redirect(
+                            Optional.empty(),
+                            Optional.empty(),
+                            OptionalInt.empty(),
+                            Optional.of("/"),
+                            302))
                     .build())
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void valuesCheckTheirRanges() {
-    assertThatThrownBy(() -> new MirrorPolicy("c", 1.5)).hasMessageContaining("fraction: 1.5");
-    assertThatThrownBy(() -> new Redirect(Optional.empty(), Optional.empty(), 200))
+    assertThatThrownBy(() -> new MirrorPolicy("", FractionalPercent.ALWAYS, true))
+        .hasMessageContaining("cluster: ''");
+    assertThatThrownBy(() -> new FractionalPercent(1, 1000))
+        .hasMessageContaining("denominator: 1000");
+    assertThatThrownBy(
+            () ->
+                new Redirect(
+                    Optional.empty(), Optional.empty(), OptionalInt.empty(), Optional.empty(), 200))
         .hasMessageContaining("responseCode: 200");
+    assertThatThrownBy(() -> new DirectResponse(600, "")).hasMessageContaining("status: 600");
+    assertThatThrownBy(
+            () ->
+                RouteAction.builder()
+                    .cluster("c")
+                    .directResponse(new DirectResponse(200, "x"))
+                    .build())
+        .hasMessageContaining("a direct response alone");
     assertThatThrownBy(
             () -> RouteAction.builder().cluster("c").timeout(Duration.ofSeconds(-1)).build())
         .hasMessageContaining("timeout: PT-1S");

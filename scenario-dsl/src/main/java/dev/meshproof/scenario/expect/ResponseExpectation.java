@@ -1,0 +1,199 @@
+package dev.meshproof.scenario.expect;
+
+import dev.meshproof.runtime.client.HttpOutcome;
+import dev.meshproof.scenario.result.ExpectationResult;
+import dev.meshproof.scenario.traffic.Observations;
+import dev.meshproof.scenario.traffic.RequestObservation;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * Expects every request of a traffic to get the same, deterministic answer: its status, response
+ * headers (a redirect's {@code location}, a route's header changes), its body, and what the serving
+ * echo received (path, authority and {@code x-} request headers, which the echo reports as {@code
+ * x-echo-path}, {@code x-echo-authority} and {@code x-echo-request-<name>}). An exact check: no
+ * randomness is involved, so one deviating request fails it.
+ */
+public final class ResponseExpectation implements Expectation {
+  private final Optional<String> traffic;
+  private final OptionalInt status;
+  private final Map<String, Optional<String>> headers;
+  private final Optional<String> body;
+
+  private ResponseExpectation(Builder b) {
+    this.traffic = b.traffic;
+    this.status = b.status;
+    this.headers = new LinkedHashMap<>(b.headers);
+    this.body = b.body;
+  }
+
+  @Override
+  public String description() {
+    List<String> parts = new ArrayList<>();
+    status.ifPresent(s -> parts.add("status " + s));
+    headers.forEach((name, value) -> parts.add(name + value.map(v -> ": " + v).orElse(" absent")));
+    body.ifPresent(b -> parts.add("body \"" + b + "\""));
+    return "every request"
+        + traffic.map(t -> " of traffic '" + t + "'").orElse("")
+        + " is answered with "
+        + String.join(", ", parts);
+  }
+
+  @Override
+  public ExpectationResult evaluate(Observations observations) {
+    List<RequestObservation> requests =
+        observations.requests().stream()
+            .filter(r -> traffic.map(r.traffic()::equals).orElse(true))
+            .toList();
+    Map<String, String> statistics = new LinkedHashMap<>();
+    statistics.put("test", "exact: every request");
+    statistics.put("requests", String.valueOf(requests.size()));
+    if (requests.isEmpty()) {
+      return new ExpectationResult(
+          description(), false, "no request was sent", statistics, List.of());
+    }
+    List<String> deviations = new ArrayList<>();
+    int deviating = 0;
+    for (RequestObservation r : requests) {
+      List<String> wrong = deviations(r);
+      if (!wrong.isEmpty()) {
+        deviating++;
+        if (deviations.size() < 5) {
+          deviations.add("request " + r.requestId() + ": " + String.join("; ", wrong));
+        }
+      }
+    }
+    statistics.put("deviating", String.valueOf(deviating));
+    boolean passed = deviating == 0;
+    String message =
+        passed
+            ? "all " + requests.size() + " requests answered as expected"
+            : deviating
+                + " of "
+                + requests.size()
+                + " requests answered otherwise: "
+                + String.join(" | ", deviations);
+    return new ExpectationResult(description(), passed, message, statistics, List.of());
+  }
+
+  private List<String> deviations(RequestObservation r) {
+    List<String> out = new ArrayList<>();
+    if (r.kind() != HttpOutcome.Kind.RESPONSE) {
+      out.add("no response (" + r.kind() + " " + r.error() + ")");
+      return out;
+    }
+    status.ifPresent(
+        s -> {
+          if (r.status() != s) {
+            out.add("status " + r.status() + " (expected " + s + ")");
+          }
+        });
+    headers.forEach(
+        (name, expected) -> {
+          Optional<String> actual = r.responseHeader(name);
+          if (!actual.equals(expected)) {
+            out.add(
+                name
+                    + ": "
+                    + actual.orElse("absent")
+                    + " (expected "
+                    + expected.orElse("absent")
+                    + ")");
+          }
+        });
+    body.ifPresent(
+        b -> {
+          if (!r.bodyExcerpt().equals(b)) {
+            out.add("body \"" + r.bodyExcerpt() + "\" (expected \"" + b + "\")");
+          }
+        });
+    return out;
+  }
+
+  /** Configures a {@link ResponseExpectation}; at least one check is required. */
+  public static final class Builder implements ExpectationSpec {
+    private Optional<String> traffic = Optional.empty();
+    private OptionalInt status = OptionalInt.empty();
+    private final Map<String, Optional<String>> headers = new LinkedHashMap<>();
+    private Optional<String> body = Optional.empty();
+
+    Builder() {}
+
+    public Builder forTraffic(String name) {
+      this.traffic = Optional.of(name);
+      return this;
+    }
+
+    public Builder status(int status) {
+      if (status < 100 || status > 599) {
+        throw new IllegalArgumentException("status: " + status + " (expected: 100 to 599)");
+      }
+      this.status = OptionalInt.of(status);
+      return this;
+    }
+
+    /** The response header {@code name} has {@code value} (its first value). */
+    public Builder header(String name, String value) {
+      headers.put(lower(name), Optional.of(value));
+      return this;
+    }
+
+    /** The response has no header {@code name}. */
+    public Builder headerAbsent(String name) {
+      headers.put(lower(name), Optional.empty());
+      return this;
+    }
+
+    /** The body of a non-2xx answer (a local reply's text), as the proxy sent it. */
+    public Builder body(String text) {
+      this.body = Optional.of(text);
+      return this;
+    }
+
+    /** The echo received this path (with query). */
+    public Builder receivedPath(String path) {
+      return header("x-echo-path", path);
+    }
+
+    /** The echo received this authority (Host). */
+    public Builder receivedAuthority(String authority) {
+      return header("x-echo-authority", authority);
+    }
+
+    /** The echo received request header {@code name} (an {@code x-} header) with this value. */
+    public Builder receivedHeader(String name, String value) {
+      return header("x-echo-request-" + xHeader(name), value);
+    }
+
+    /** The echo received no request header {@code name} (an {@code x-} header). */
+    public Builder receivedHeaderAbsent(String name) {
+      return headerAbsent("x-echo-request-" + xHeader(name));
+    }
+
+    private static String xHeader(String name) {
+      String lower = lower(name);
+      if (!lower.startsWith("x-")) {
+        throw new IllegalArgumentException(
+            "received header: " + name + " (expected: an x- header; the echo reports only those)");
+      }
+      return lower;
+    }
+
+    private static String lower(String name) {
+      return name.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    @Override
+    public ResponseExpectation build() {
+      if (status.isEmpty() && headers.isEmpty() && body.isEmpty()) {
+        throw new IllegalArgumentException(
+            "response(): no check (expected: status, header, body or received*)");
+      }
+      return new ResponseExpectation(this);
+    }
+  }
+}

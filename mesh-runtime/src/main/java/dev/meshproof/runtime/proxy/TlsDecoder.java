@@ -196,8 +196,22 @@ final class TlsDecoder {
       throw new IllegalArgumentException(
           where + ": sds_config other than ads is not supported by the embedded sidecar");
     }
+    // initial_fetch_timeout 0s (what the translation sets on every ADS source) waits for the
+    // secret indefinitely, which the sidecar does: a TLS context without its secrets is not built
+    // and nothing falls back to plaintext. A finite timeout would serve without them after it.
+    if (source.hasInitialFetchTimeout()
+        && !source
+            .getInitialFetchTimeout()
+            .equals(com.google.protobuf.Duration.getDefaultInstance())) {
+      throw new IllegalArgumentException(
+          where
+              + ", sds_config: initial_fetch_timeout "
+              + XdsDecoder.duration(source.getInitialFetchTimeout())
+              + " is not supported by the embedded sidecar (expected: 0s, wait indefinitely)");
+    }
     XdsDecoder.rejectUnsupported(
-        source.toBuilder().clearAds().clearResourceApiVersion(), where + ", sds_config");
+        source.toBuilder().clearAds().clearResourceApiVersion().clearInitialFetchTimeout(),
+        where + ", sds_config");
     if (sds.getName().isEmpty()) {
       throw new IllegalArgumentException(where + ": name is empty (expected: a secret name)");
     }

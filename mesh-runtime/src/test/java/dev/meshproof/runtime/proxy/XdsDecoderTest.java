@@ -359,6 +359,54 @@ class XdsDecoderTest {
   }
 
   @Test
+  void sdsSecretsOverAdsAreAwaitedIndefinitelyAndAFiniteInitialFetchTimeoutIsNacked() {
+    FilterChain.Builder awaited = mtlsChain(Duration.getDefaultInstance());
+    FilterChain.Builder finite = mtlsChain(Duration.newBuilder().setSeconds(15).build());
+
+    assertThat(ListenerDecoder.listener(listener(awaited)).filterChains())
+        .singleElement()
+        .satisfies(c -> assertThat(c.tls()).isPresent());
+    assertThatThrownBy(() -> ListenerDecoder.listener(listener(finite)))
+        .hasMessageContaining("initial_fetch_timeout PT15S is not supported")
+        .hasMessageContaining("expected: 0s");
+  }
+
+  /** A chain with istiod's mutual TLS context, its SDS sources at {@code initialFetchTimeout}. */
+  private static FilterChain.Builder mtlsChain(Duration initialFetchTimeout) {
+    var ads =
+        io.envoyproxy.envoy.config.core.v3.ConfigSource.newBuilder()
+            .setAds(io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource.getDefaultInstance())
+            .setInitialFetchTimeout(initialFetchTimeout);
+    var common =
+        io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext.newBuilder()
+            .addTlsCertificateSdsSecretConfigs(
+                io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig.newBuilder()
+                    .setName("default")
+                    .setSdsConfig(ads))
+            .setCombinedValidationContext(
+                io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext
+                    .CombinedCertificateValidationContext.newBuilder()
+                    .setDefaultValidationContext(
+                        io.envoyproxy.envoy.extensions.transport_sockets.tls.v3
+                            .CertificateValidationContext.getDefaultInstance())
+                    .setValidationContextSdsSecretConfig(
+                        io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig
+                            .newBuilder()
+                            .setName("ROOTCA")
+                            .setSdsConfig(ads)));
+    return chain(hcm())
+        .setTransportSocket(
+            io.envoyproxy.envoy.config.core.v3.TransportSocket.newBuilder()
+                .setName("envoy.transport_sockets.tls")
+                .setTypedConfig(
+                    com.google.protobuf.Any.pack(
+                        io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+                            .newBuilder()
+                            .setCommonTlsContext(common)
+                            .build())));
+  }
+
+  @Test
   void routerFlagsOnTheHttpFilterEntryAreNacked() {
     HttpConnectionManager.Builder optional =
         hcm().clearHttpFilters().addHttpFilters(ROUTER.toBuilder().setIsOptional(true));

@@ -21,6 +21,7 @@ import dev.meshproof.scenario.ServiceSpec;
 import dev.meshproof.scenario.chaos.Chaos;
 import dev.meshproof.scenario.chaos.FaultSpec;
 import dev.meshproof.scenario.chaos.PlannedFault;
+import dev.meshproof.scenario.chaos.Rollback;
 import dev.meshproof.scenario.expect.AttemptsExpectation;
 import dev.meshproof.scenario.expect.Expectation;
 import dev.meshproof.scenario.expect.SplitExpectation;
@@ -224,6 +225,11 @@ public final class ScenarioYaml {
                       chaos.duration("duration").ifPresent(c::lasting);
                     }));
       }
+      root.get("steadyState").ifPresent(hypothesis -> steadyState(scenario, hypothesis));
+      for (Value rollback : items("rollbacks")) {
+        attempt(
+            rollback, () -> rollback(rollback).ifPresent(r -> scenario.chaos(c -> c.rollback(r))));
+      }
       for (Value expect : items("expect")) {
         attempt(expect, () -> scenario.expect(expectation(expect)));
       }
@@ -290,6 +296,35 @@ public final class ScenarioYaml {
       traffic.duration("timeout").ifPresent(t::timeout);
     }
 
+    private void steadyState(Scenario.Builder scenario, Value hypothesis) {
+      List<Expectation> expectations = new ArrayList<>();
+      for (Value expect : hypothesis.get("expect").map(Value::items).orElse(List.of())) {
+        attempt(expect, () -> expectations.add(expectation(expect)));
+      }
+      Value probe = hypothesis.get("probe").orElseThrow();
+      attempt(
+          hypothesis,
+          () ->
+              scenario.chaos(
+                  c ->
+                      c.steadyState(
+                          t -> traffic(probe, t), expectations.toArray(Expectation[]::new))));
+    }
+
+    private Optional<Rollback> rollback(Value rollback) {
+      if (rollback.get("istio").isPresent()) {
+        return istio(rollback.get("istio").orElseThrow())
+            .map(s -> new Rollback.ApplyIstio(s.source(), s.yaml()));
+      }
+      return Optional.of(instances(rollback.get("restoreService").orElseThrow()).restore());
+    }
+
+    private static Chaos.Instances instances(Value service) {
+      Chaos.Instances instances = Chaos.service(service.string("name").orElseThrow());
+      instances = service.string("version").map(instances::version).orElse(instances);
+      return service.string("instance").map(instances::instance).orElse(instances);
+    }
+
     private static FaultSpec fault(Value chaos) {
       if (chaos.bool("controlPlaneOutage").isPresent()) {
         requireTrue(chaos, "controlPlaneOutage");
@@ -303,9 +338,7 @@ public final class ScenarioYaml {
             proxy.string("restore").orElseThrow());
       }
       Value service = chaos.get("service").orElseThrow();
-      Chaos.Instances instances = Chaos.service(service.string("name").orElseThrow());
-      instances = service.string("version").map(instances::version).orElse(instances);
-      instances = service.string("instance").map(instances::instance).orElse(instances);
+      Chaos.Instances instances = instances(service);
       if (service.get("errors").isPresent()) {
         Value errors = service.get("errors").orElseThrow();
         return instances.errors(
@@ -451,30 +484,7 @@ public final class ScenarioYaml {
     putNonEmpty(out, "istio", istio);
     List<Object> traffic = new ArrayList<>();
     for (TrafficSpec t : scenario.traffic()) {
-      Map<String, Object> block = new LinkedHashMap<>();
-      block.put("name", t.name());
-      block.put("from", t.from());
-      block.put("url", t.request().url().toString());
-      if (!t.request().method().equals("GET")) {
-        block.put("method", t.request().method());
-      }
-      if (!t.request().headers().isEmpty()) {
-        block.put("headers", new TreeMap<>(t.request().headers()));
-      }
-      if (t.request().body().length > 0) {
-        block.put("body", new String(t.request().body(), StandardCharsets.UTF_8));
-      }
-      block.put("requests", t.requests());
-      if (t.concurrency() != 1) {
-        block.put("concurrency", t.concurrency());
-      }
-      if (!t.pace().isZero()) {
-        block.put("every", t.pace());
-      }
-      if (!t.request().timeout().equals(HttpRequestSpec.DEFAULT_TIMEOUT)) {
-        block.put("timeout", t.request().timeout());
-      }
-      traffic.add(block);
+      traffic.add(trafficBlock(t));
     }
     out.put("traffic", traffic);
     List<Object> chaos = new ArrayList<>();
@@ -486,11 +496,78 @@ public final class ScenarioYaml {
       chaos.add(entry);
     }
     putNonEmpty(out, "chaos", chaos);
+    scenario
+        .chaos()
+        .steadyState()
+        .ifPresent(
+            hypothesis -> {
+              Map<String, Object> h = new LinkedHashMap<>();
+              h.put("probe", trafficBlock(hypothesis.probe()));
+              h.put(
+                  "expect",
+                  new ArrayList<>(
+                      hypothesis.expectations().stream().map(Expectation::toYaml).toList()));
+              out.put("steadyState", h);
+            });
+    List<Object> rollbacks = new ArrayList<>();
+    for (Rollback rollback : scenario.chaos().rollbacks()) {
+      rollbacks.add(rollback(rollback, istioAsFiles));
+    }
+    putNonEmpty(out, "rollbacks", rollbacks);
     putNonEmpty(
         out,
         "expect",
         new ArrayList<>(scenario.expectations().stream().map(Expectation::toYaml).toList()));
     return dumper().dump(out);
+  }
+
+  private static Map<String, Object> rollback(Rollback rollback, boolean istioAsFiles) {
+    if (rollback instanceof Rollback.RestoreService restore) {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("name", restore.instances().service());
+      restore.instances().version().ifPresent(v -> s.put("version", v));
+      restore.instances().instance().ifPresent(i -> s.put("instance", i));
+      return Map.of("restoreService", s);
+    }
+    if (rollback instanceof Rollback.ApplyIstio apply) {
+      return Map.of(
+          "istio",
+          istioAsFiles
+              ? Map.of("file", apply.source())
+              : new LinkedHashMap<>(Map.of("source", apply.source(), "inline", apply.yaml())));
+    }
+    throw new UnsupportedOperationException(
+        "rollback "
+            + rollback.description()
+            + " is a Java action and has no scenario-file form (expected: restoreService or"
+            + " istio)");
+  }
+
+  private static Map<String, Object> trafficBlock(TrafficSpec t) {
+    Map<String, Object> block = new LinkedHashMap<>();
+    block.put("name", t.name());
+    block.put("from", t.from());
+    block.put("url", t.request().url().toString());
+    if (!t.request().method().equals("GET")) {
+      block.put("method", t.request().method());
+    }
+    if (!t.request().headers().isEmpty()) {
+      block.put("headers", new TreeMap<>(t.request().headers()));
+    }
+    if (t.request().body().length > 0) {
+      block.put("body", new String(t.request().body(), StandardCharsets.UTF_8));
+    }
+    block.put("requests", t.requests());
+    if (t.concurrency() != 1) {
+      block.put("concurrency", t.concurrency());
+    }
+    if (!t.pace().isZero()) {
+      block.put("every", t.pace());
+    }
+    if (!t.request().timeout().equals(HttpRequestSpec.DEFAULT_TIMEOUT)) {
+      block.put("timeout", t.request().timeout());
+    }
+    return block;
   }
 
   private static Map<String, Object> fault(FaultSpec fault) {

@@ -216,6 +216,9 @@ public final class ScenarioYaml {
         attempt(traffic, () -> scenario.traffic(t -> traffic(traffic, t)));
       }
       for (Value chaos : items("chaos")) {
+        if (chaos.get("service").filter(s -> !declaredService(s)).isPresent()) {
+          continue;
+        }
         attempt(
             chaos,
             () ->
@@ -227,6 +230,9 @@ public final class ScenarioYaml {
       }
       root.get("steadyState").ifPresent(hypothesis -> steadyState(scenario, hypothesis));
       for (Value rollback : items("rollbacks")) {
+        if (rollback.get("restoreService").filter(s -> !declaredService(s)).isPresent()) {
+          continue;
+        }
         attempt(
             rollback, () -> rollback(rollback).ifPresent(r -> scenario.chaos(c -> c.rollback(r))));
       }
@@ -294,6 +300,30 @@ public final class ScenarioYaml {
       traffic.integer("concurrency").ifPresent(n -> t.concurrency(n.intValue()));
       traffic.duration("every").ifPresent(t::every);
       traffic.duration("timeout").ifPresent(t::timeout);
+    }
+
+    /**
+     * Whether a chaos selector names a declared service; if not, a problem at its line (the
+     * scenario builder would report it too, but without a position in the file).
+     */
+    private boolean declaredService(Value selector) {
+      Value name = selector.get("name").orElseThrow();
+      List<String> services =
+          items("services").stream().map(s -> s.string("name").orElseThrow()).toList();
+      if (services.contains((String) name.value())) {
+        return true;
+      }
+      reader.problem(
+          name.line(),
+          name.column(),
+          name.path(),
+          "chaos.service: "
+              + name.value()
+              + ShapeReader.suggestion((String) name.value(), services)
+              + " (expected one of the declared services: "
+              + services
+              + ")");
+      return false;
     }
 
     private void steadyState(Scenario.Builder scenario, Value hypothesis) {

@@ -51,6 +51,8 @@ public enum Feature {
   ChaosServiceErrors(SupportLevel.EXTENDED),
   /** Chaos: a slow service is cut off by the route timeout, so latency stays bounded. */
   ChaosServiceLatency(SupportLevel.EXTENDED),
+  /** Chaos: an instance killed and restarted; retries move its calls to the instances left. */
+  ChaosInstanceLoss(SupportLevel.EXTENDED),
   /**
    * VirtualService {@code mirror}, {@code mirrorPercentage} and {@code mirrors}: copies of a share
    * of requests, with the Host the Istio release gives them.

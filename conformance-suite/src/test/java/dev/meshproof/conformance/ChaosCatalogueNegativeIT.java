@@ -45,7 +45,8 @@ class ChaosCatalogueNegativeIT {
   private static final List<Case> CASES =
       List.of(
           new Case("chaos-service-errors.scenario.yaml", "success rate is at least"),
-          new Case("chaos-service-latency.scenario.yaml", "at most 450 ms"));
+          new Case("chaos-service-latency.scenario.yaml", "at most 450 ms"),
+          new Case("chaos-instance-loss.scenario.yaml", "success rate is at least"));
 
   @TestFactory
   Stream<DynamicTest> withoutTheMeshFeatureTheMethodFailsAndTheHypothesisHolds() {

@@ -256,6 +256,9 @@ public record Scenario(
         if (planned.fault() instanceof FaultSpec.OnService onService) {
           checkDeclared(onService.instances());
         }
+        if (planned.fault() instanceof FaultSpec.KillInstances kill) {
+          checkDeclared(kill.instances());
+        }
       }
       for (Rollback rollback : plan.rollbacks()) {
         if (rollback instanceof Rollback.RestoreService restore) {

@@ -80,6 +80,11 @@ public final class Chaos {
       return effect(new ServiceFault.Replace(behavior));
     }
 
+    /** The instances' processes killed while the fault lasts, restarted on their address after. */
+    public FaultSpec.KillInstances kill() {
+      return new FaultSpec.KillInstances(selector);
+    }
+
     /** A rollback: these instances back to a healthy, ready behaviour. */
     public Rollback.RestoreService restore() {
       return new Rollback.RestoreService(selector);

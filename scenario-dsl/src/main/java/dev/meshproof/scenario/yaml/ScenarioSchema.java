@@ -76,7 +76,7 @@ public final class ScenarioSchema {
   static final Obj SERVICE_FAULT =
       obj(
           "a fault on service instances: one effect on every selected instance",
-          List.of("errors", "latency", "hang", "notReady"),
+          List.of("errors", "latency", "hang", "notReady", "kill"),
           req("name", string("the service")),
           opt("version", string("only this version's instances")),
           opt("instance", string("only this instance (pod), e.g. catalog-v1-0")),
@@ -91,7 +91,12 @@ public final class ScenarioSchema {
                       string("status:weight pairs like 500:90,200:10, or one status")))),
           opt("latency", duration("every request answered this much later")),
           opt("hang", number("fraction of requests accepted and never answered, 0-1", 0, 1)),
-          opt("notReady", bool("readiness probe answers 503 (must be true)")));
+          opt("notReady", bool("readiness probe answers 503 (must be true)")),
+          opt(
+              "kill",
+              bool(
+                  "the instances' processes killed while active (connections refused),"
+                      + " restarted on the same address after (must be true)")));
 
   static final Obj CHAOS =
       obj(

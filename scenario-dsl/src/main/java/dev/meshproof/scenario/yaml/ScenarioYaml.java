@@ -20,6 +20,7 @@ import dev.meshproof.scenario.Scenario;
 import dev.meshproof.scenario.ServiceSpec;
 import dev.meshproof.scenario.chaos.Chaos;
 import dev.meshproof.scenario.chaos.FaultSpec;
+import dev.meshproof.scenario.chaos.InstanceSelector;
 import dev.meshproof.scenario.chaos.PlannedFault;
 import dev.meshproof.scenario.chaos.Rollback;
 import dev.meshproof.scenario.expect.AttemptsExpectation;
@@ -380,6 +381,10 @@ public final class ScenarioYaml {
       if (service.get("hang").isPresent()) {
         return instances.hang(service.number("hang").orElseThrow());
       }
+      if (service.get("kill").isPresent()) {
+        requireTrue(service, "kill");
+        return instances.kill();
+      }
       requireTrue(service, "notReady");
       return instances.notReady();
     }
@@ -553,11 +558,7 @@ public final class ScenarioYaml {
 
   private static Map<String, Object> rollback(Rollback rollback, boolean istioAsFiles) {
     if (rollback instanceof Rollback.RestoreService restore) {
-      Map<String, Object> s = new LinkedHashMap<>();
-      s.put("name", restore.instances().service());
-      restore.instances().version().ifPresent(v -> s.put("version", v));
-      restore.instances().instance().ifPresent(i -> s.put("instance", i));
-      return Map.of("restoreService", s);
+      return Map.of("restoreService", selector(restore.instances()));
     }
     if (rollback instanceof Rollback.ApplyIstio apply) {
       return Map.of(
@@ -611,11 +612,13 @@ public final class ScenarioYaml {
       p.put("restore", proxy.restoreYaml());
       return Map.of("proxy", p);
     }
+    if (fault instanceof FaultSpec.KillInstances kill) {
+      Map<String, Object> k = selector(kill.instances());
+      k.put("kill", true);
+      return Map.of("service", k);
+    }
     FaultSpec.OnService onService = (FaultSpec.OnService) fault;
-    Map<String, Object> s = new LinkedHashMap<>();
-    s.put("name", onService.instances().service());
-    onService.instances().version().ifPresent(v -> s.put("version", v));
-    onService.instances().instance().ifPresent(i -> s.put("instance", i));
+    Map<String, Object> s = selector(onService.instances());
     ServiceFault.Effect effect = onService.effect();
     if (effect instanceof ServiceFault.Errors errors) {
       Map<String, Object> e = new LinkedHashMap<>();
@@ -636,6 +639,15 @@ public final class ScenarioYaml {
               + " latency, hang or notReady)");
     }
     return Map.of("service", s);
+  }
+
+  /** A chaos selector's keys: {@code name}, then {@code version} and {@code instance} if set. */
+  private static Map<String, Object> selector(InstanceSelector selector) {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("name", selector.service());
+    selector.version().ifPresent(v -> s.put("version", v));
+    selector.instance().ifPresent(i -> s.put("instance", i));
+    return s;
   }
 
   private static void putNonEmpty(Map<String, Object> out, String key, List<Object> values) {

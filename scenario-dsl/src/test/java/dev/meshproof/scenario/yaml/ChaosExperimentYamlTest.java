@@ -139,6 +139,36 @@ class ChaosExperimentYamlTest {
   }
 
   @Test
+  void readsAndWritesAnInstanceKill() {
+    String text =
+        EXPERIMENT.replace(
+            "service: {name: catalog, version: v2, errors: {fraction: 0.3, statuses: \"503\"}}",
+            "service: {name: catalog, instance: catalog-v2-0, kill: true}");
+
+    Scenario scenario = parse(text).scenario();
+
+    assertThat(scenario.chaos().faults().get(0).fault())
+        .isEqualTo(
+            new dev.meshproof.scenario.chaos.FaultSpec.KillInstances(
+                new InstanceSelector("catalog", Optional.empty(), Optional.of("catalog-v2-0"))));
+    String yaml = ScenarioYaml.write(scenario, Map.of(), false);
+    assertThat(yaml).contains("kill: true");
+    assertThat(ScenarioYaml.parse("back.yaml", yaml, f -> Optional.empty()).scenario().chaos())
+        .extracting(p -> p.faults().get(0).fault())
+        .isEqualTo(scenario.chaos().faults().get(0).fault());
+  }
+
+  @Test
+  void aKillOfAnUndeclaredInstanceIsAProblem() {
+    String text =
+        EXPERIMENT.replace(
+            "service: {name: catalog, version: v2, errors: {fraction: 0.3, statuses: \"503\"}}",
+            "service: {name: catalog, instance: catalog-v9-0, kill: true}");
+
+    assertThat(problems(text)).contains("chaos.instance: catalog-v9-0 (expected one of");
+  }
+
+  @Test
   void aJavaRollbackHasNoFileForm() {
     Scenario scenario =
         Scenario.named("java")

@@ -28,6 +28,35 @@ public record SteadyState(TrafficSpec probe, List<Expectation> expectations) {
     }
   }
 
+  /**
+   * Equal when the probes send the same requests (bodies compared by content) and the expectations
+   * describe the same checks; so a hypothesis read back from its file equals the one written.
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SteadyState other
+        && probe.name().equals(other.probe.name())
+        && probe.from().equals(other.probe.from())
+        && probe.request().method().equals(other.probe.request().method())
+        && probe.request().url().equals(other.probe.request().url())
+        && probe.request().headers().equals(other.probe.request().headers())
+        && java.util.Arrays.equals(probe.request().body(), other.probe.request().body())
+        && probe.request().timeout().equals(other.probe.request().timeout())
+        && probe.requests() == other.probe.requests()
+        && probe.concurrency() == other.probe.concurrency()
+        && probe.pace().equals(other.probe.pace())
+        && descriptions().equals(other.descriptions());
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(probe.name(), probe.from(), probe.request().url(), descriptions());
+  }
+
+  private List<String> descriptions() {
+    return expectations.stream().map(Expectation::description).toList();
+  }
+
   /** The probe of the window before ({@code before == true}) or after the method. */
   public TrafficSpec probe(boolean before) {
     return new TrafficSpec(

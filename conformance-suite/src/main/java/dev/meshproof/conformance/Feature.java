@@ -45,6 +45,15 @@ public enum Feature {
   /** Proxies keep serving their last configuration while the control plane is unavailable. */
   MeshControlPlaneOutage(SupportLevel.EXTENDED),
   /**
+   * Chaos: a version answering 503 to a share of calls is absorbed by retries (a VirtualService's
+   * {@code retries}, or the emulated Istio release's default policy); without them success drops.
+   */
+  ChaosServiceErrors(SupportLevel.EXTENDED),
+  /** Chaos: a slow service is cut off by the route timeout, so latency stays bounded. */
+  ChaosServiceLatency(SupportLevel.EXTENDED),
+  /** Chaos: an instance killed and restarted; retries move its calls to the instances left. */
+  ChaosInstanceLoss(SupportLevel.EXTENDED),
+  /**
    * VirtualService {@code mirror}, {@code mirrorPercentage} and {@code mirrors}: copies of a share
    * of requests, with the Host the Istio release gives them.
    */
@@ -68,9 +77,12 @@ public enum Feature {
 
   /**
    * The name reports use: {@code Meshproof} instead of the {@code Mesh} prefix that Gateway API's
-   * own mesh features carry, e.g. {@code MeshproofHTTPRouteWeight}.
+   * own mesh features carry, e.g. {@code MeshproofHTTPRouteWeight}; other features get it in front,
+   * e.g. {@code MeshproofChaosServiceErrors}.
    */
   public String reportName() {
-    return name().startsWith("Mesh") ? "Meshproof" + name().substring("Mesh".length()) : name();
+    return name().startsWith("Mesh")
+        ? "Meshproof" + name().substring("Mesh".length())
+        : "Meshproof" + name();
   }
 }

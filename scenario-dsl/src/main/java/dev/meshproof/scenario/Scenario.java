@@ -7,6 +7,7 @@ import dev.meshproof.scenario.chaos.ChaosPlan;
 import dev.meshproof.scenario.chaos.FaultSpec;
 import dev.meshproof.scenario.chaos.InstanceSelector;
 import dev.meshproof.scenario.chaos.PlannedFault;
+import dev.meshproof.scenario.chaos.Rollback;
 import dev.meshproof.scenario.expect.Expectation;
 import dev.meshproof.scenario.expect.ExpectationSpec;
 import dev.meshproof.scenario.traffic.TrafficSpec;
@@ -255,7 +256,27 @@ public record Scenario(
         if (planned.fault() instanceof FaultSpec.OnService onService) {
           checkDeclared(onService.instances());
         }
+        if (planned.fault() instanceof FaultSpec.KillInstances kill) {
+          checkDeclared(kill.instances());
+        }
       }
+      for (Rollback rollback : plan.rollbacks()) {
+        if (rollback instanceof Rollback.RestoreService restore) {
+          checkDeclared(restore.instances());
+        }
+      }
+      plan.steadyState()
+          .map(h -> h.probe().from())
+          .filter(from -> !clients.contains(from))
+          .ifPresent(
+              from -> {
+                throw new IllegalArgumentException(
+                    "steadyState.probe.from: "
+                        + from
+                        + " (expected one of the declared clients: "
+                        + clients
+                        + ")");
+              });
       return new Scenario(
           name,
           services,

@@ -2,8 +2,10 @@ package dev.meshproof.scenario;
 
 import dev.meshproof.scenario.expect.Expectation;
 import dev.meshproof.scenario.result.ExpectationResult;
+import dev.meshproof.scenario.result.ExperimentVerdict;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
+import dev.meshproof.scenario.targets.ExperimentRun;
 import dev.meshproof.scenario.targets.ScenarioAbortedException;
 import dev.meshproof.scenario.targets.Target;
 import dev.meshproof.scenario.targets.TargetRun;
@@ -45,10 +47,26 @@ public final class ScenarioRunner {
           .build();
     }
     List<ExpectationResult> verdicts = new ArrayList<>();
-    for (Expectation expectation : scenario.expectations()) {
-      verdicts.add(expectation.evaluate(run.observations()));
+    boolean methodRan = run.experiment().map(ExperimentRun::methodRan).orElse(true);
+    if (methodRan) {
+      for (Expectation expectation : scenario.expectations()) {
+        verdicts.add(expectation.evaluate(run.observations()));
+      }
     }
-    boolean passed = verdicts.stream().allMatch(ExpectationResult::passed);
+    Optional<ExperimentVerdict> experiment =
+        run.experiment()
+            .map(
+                e ->
+                    ExperimentVerdict.of(
+                        e.hypothesisBefore(),
+                        e.methodRan(),
+                        e.methodFailure(),
+                        verdicts,
+                        e.hypothesisAfter(),
+                        e.rollbacks()));
+    boolean passed =
+        verdicts.stream().allMatch(ExpectationResult::passed)
+            && experiment.map(ExperimentVerdict::passed).orElse(true);
     return result(scenario, target)
         .status(passed ? Status.PASSED : Status.FAILED)
         .started(started)
@@ -57,6 +75,7 @@ public final class ScenarioRunner {
         .expectations(verdicts)
         .attachments(run.attachments())
         .findings(run.findings())
+        .experiment(experiment)
         .failedRequests(run.observations().failedRequests(ScenarioResult.MAX_FAILED_REQUESTS))
         .build();
   }

@@ -80,6 +80,16 @@ public final class Chaos {
       return effect(new ServiceFault.Replace(behavior));
     }
 
+    /** The instances' processes killed while the fault lasts, restarted on their address after. */
+    public FaultSpec.KillInstances kill() {
+      return new FaultSpec.KillInstances(selector);
+    }
+
+    /** A rollback: these instances back to a healthy, ready behaviour. */
+    public Rollback.RestoreService restore() {
+      return new Rollback.RestoreService(selector);
+    }
+
     /** Any effect, e.g. one read from a file. */
     public FaultSpec.OnService effect(ServiceFault.Effect effect) {
       return new FaultSpec.OnService(selector, effect);

@@ -26,4 +26,14 @@ public interface ChaosHandles {
    * their last configuration meanwhile and resync when it returns.
    */
   InstanceHandle controlPlane();
+
+  /**
+   * The application process of one service instance (pod), e.g. {@code catalog-v2-0}, as chaos
+   * stops it abruptly (its sidecar's connections to it are refused) and starts it again on the same
+   * address. A deployment that cannot do so throws, and the fault fails the run.
+   */
+  default InstanceHandle instance(String instance) {
+    throw new UnsupportedOperationException(
+        "instance " + instance + ": this deployment cannot stop and restart instances");
+  }
 }

@@ -1,11 +1,14 @@
 package dev.meshproof.scenario.chaos;
 
 import dev.meshproof.chaos.ChaosTimeline;
+import dev.meshproof.scenario.expect.Expectation;
+import dev.meshproof.scenario.traffic.TrafficSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A scenario's chaos timeline as data: faults that name their targets, at offsets from the start of
@@ -22,15 +25,35 @@ import java.util.Optional;
  *         .build();
  * }</pre>
  *
- * @param faults the entries in the order they were planned
+ * <p>With a {@link SteadyState} or {@link Rollback}s the plan is a chaos experiment in the Chaos
+ * Toolkit's sense: the hypothesis is checked before the method (the faults while the traffic runs)
+ * and after it, and the rollbacks always run; the result's {@code ExperimentVerdict} names the part
+ * that failed.
+ *
+ * @param faults the entries in the order they were planned (the experiment's method)
+ * @param steadyState the hypothesis checked before and after the method, if any
+ * @param rollbacks run after the experiment whatever happened, in this order
  */
-public record ChaosPlan(List<PlannedFault> faults) {
+public record ChaosPlan(
+    List<PlannedFault> faults, Optional<SteadyState> steadyState, List<Rollback> rollbacks) {
 
-  private static final ChaosPlan NONE = new ChaosPlan(List.of());
+  private static final ChaosPlan NONE = new ChaosPlan(List.of(), Optional.empty(), List.of());
 
   /** Copies the entries. */
   public ChaosPlan {
     faults = List.copyOf(Objects.requireNonNull(faults, "faults"));
+    Objects.requireNonNull(steadyState, "steadyState");
+    rollbacks = List.copyOf(Objects.requireNonNull(rollbacks, "rollbacks"));
+  }
+
+  /** A plan of faults only. */
+  public ChaosPlan(List<PlannedFault> faults) {
+    this(faults, Optional.empty(), List.of());
+  }
+
+  /** Whether the plan is a chaos experiment: it has a steady-state hypothesis or rollbacks. */
+  public boolean isExperiment() {
+    return steadyState.isPresent() || !rollbacks.isEmpty();
   }
 
   /** No chaos at all. */
@@ -43,7 +66,7 @@ public record ChaosPlan(List<PlannedFault> faults) {
     return new Builder();
   }
 
-  /** Whether the plan has no fault. */
+  /** Whether the plan has no fault (it may still be an experiment without a method's faults). */
   public boolean isEmpty() {
     return faults.isEmpty();
   }
@@ -66,6 +89,8 @@ public record ChaosPlan(List<PlannedFault> faults) {
    */
   public static final class Builder {
     private final List<PlannedFault> faults = new ArrayList<>();
+    private final List<Rollback> rollbacks = new ArrayList<>();
+    private Optional<SteadyState> steadyState = Optional.empty();
     private boolean lastHasDuration = true;
 
     private Builder() {}
@@ -95,9 +120,34 @@ public record ChaosPlan(List<PlannedFault> faults) {
       return this;
     }
 
+    /**
+     * The steady-state hypothesis: {@code expectations} must hold over the probe traffic before the
+     * method and after it, e.g. {@code steadyState(t -> t.from("client")
+     * .get("http://catalog/").requests(200), successRate().atLeast(0.99).build())}.
+     */
+    public Builder steadyState(Consumer<TrafficSpec.Builder> probe, Expectation... expectations) {
+      if (steadyState.isPresent()) {
+        throw new IllegalStateException(
+            "steadyState: set twice (expected: one hypothesis per experiment)");
+      }
+      TrafficSpec.Builder traffic = new TrafficSpec.Builder();
+      probe.accept(traffic);
+      steadyState =
+          Optional.of(new SteadyState(traffic.build("steady-state"), List.of(expectations)));
+      return this;
+    }
+
+    /** Adds a rollback, run after the experiment whatever happened, in the order added. */
+    public Builder rollback(Rollback rollback) {
+      rollbacks.add(Objects.requireNonNull(rollback, "rollback"));
+      return this;
+    }
+
     /** The plan. */
     public ChaosPlan build() {
-      return faults.isEmpty() ? NONE : new ChaosPlan(faults);
+      return faults.isEmpty() && steadyState.isEmpty() && rollbacks.isEmpty()
+          ? NONE
+          : new ChaosPlan(faults, steadyState, rollbacks);
     }
   }
 }

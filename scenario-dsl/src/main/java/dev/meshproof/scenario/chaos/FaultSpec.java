@@ -14,7 +14,10 @@ import java.util.Objects;
  * into the chaos module's {@link Fault} over the deployment's handles.
  */
 public sealed interface FaultSpec
-    permits FaultSpec.OnService, FaultSpec.OnProxies, FaultSpec.ControlPlaneOutage {
+    permits FaultSpec.OnService,
+        FaultSpec.OnProxies,
+        FaultSpec.ControlPlaneOutage,
+        FaultSpec.KillInstances {
 
   /** The fault over this deployment's handles. */
   Fault resolve(ChaosHandles handles);
@@ -68,6 +71,32 @@ public sealed interface FaultSpec
     @Override
     public Fault resolve(ChaosHandles handles) {
       return InstanceFault.stop(handles.controlPlane());
+    }
+  }
+
+  /**
+   * An {@link InstanceFault} on service instances: their application processes killed abruptly
+   * while active (the sidecar's connections to them are refused), restarted on the same address
+   * when it ends.
+   *
+   * @param instances which instances
+   */
+  record KillInstances(InstanceSelector instances) implements FaultSpec {
+    /** Checks a selector. */
+    public KillInstances {
+      Objects.requireNonNull(instances, "instances");
+    }
+
+    @Override
+    public Fault resolve(ChaosHandles handles) {
+      List<ServiceTarget> targets = instances.select(handles);
+      if (targets.isEmpty()) {
+        throw new IllegalStateException("chaos: no running instance of " + instances);
+      }
+      return InstanceFault.stop(
+          targets.stream()
+              .map(t -> handles.instance(t.name()))
+              .toArray(dev.meshproof.chaos.InstanceHandle[]::new));
     }
   }
 }

@@ -19,6 +19,8 @@ import java.util.Optional;
  * @param findings the warnings and infos of the analyzer that ran before the scenario ({@code
  *     runtime.analyze.Analyzer}), each as {@code CODE level resource file:line message}; an error
  *     fails the run instead, with the findings as its failure
+ * @param experiment a chaos experiment's verdict part by part (hypothesis before, method,
+ *     hypothesis after, rollbacks); empty when the scenario is no experiment
  */
 public record ScenarioResult(
     String scenario,
@@ -32,7 +34,8 @@ public record ScenarioResult(
     Optional<String> failure,
     Map<String, String> attachments,
     List<FailedRequest> failedRequests,
-    List<String> findings) {
+    List<String> findings,
+    Optional<ExperimentVerdict> experiment) {
 
   /** How many failed requests a result keeps as evidence; the rest are only counted. */
   public static final int MAX_FAILED_REQUESTS = 20;
@@ -44,6 +47,7 @@ public record ScenarioResult(
             failedRequests.subList(0, Math.min(MAX_FAILED_REQUESTS, failedRequests.size())));
     attachments = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(attachments));
     findings = List.copyOf(findings);
+    Objects.requireNonNull(experiment, "experiment");
   }
 
   /** Starts a result of {@code scenario} on {@code target}, run with {@code seed}. */
@@ -62,7 +66,8 @@ public record ScenarioResult(
         .failure(failure)
         .attachments(attachments)
         .failedRequests(failedRequests)
-        .findings(findings);
+        .findings(findings)
+        .experiment(experiment);
   }
 
   /**
@@ -82,6 +87,7 @@ public record ScenarioResult(
     private Map<String, String> attachments = Map.of();
     private List<FailedRequest> failedRequests = List.of();
     private List<String> findings = List.of();
+    private Optional<ExperimentVerdict> experiment = Optional.empty();
 
     private Builder(String scenario, String target, long seed) {
       if (scenario == null || scenario.isBlank()) {
@@ -152,6 +158,12 @@ public record ScenarioResult(
       return this;
     }
 
+    /** A chaos experiment's verdict; see {@link ScenarioResult#experiment()}. */
+    public Builder experiment(Optional<ExperimentVerdict> experiment) {
+      this.experiment = Objects.requireNonNull(experiment, "experiment");
+      return this;
+    }
+
     public ScenarioResult build() {
       if (status == null) {
         throw new IllegalArgumentException(
@@ -174,7 +186,8 @@ public record ScenarioResult(
           failure,
           attachments,
           failedRequests,
-          findings);
+          findings,
+          experiment);
     }
   }
 
@@ -189,6 +202,9 @@ public record ScenarioResult(
         .append("): ")
         .append(status);
     failure.ifPresent(f -> out.append("\n  ").append(f.replace("\n", "\n  ")));
+    experiment
+        .filter(e -> !e.passed())
+        .ifPresent(e -> out.append("\n  ").append(e.summary().replace("\n", "\n  ")));
     for (ExpectationResult e : expectations) {
       if (!e.passed()) {
         out.append("\n  expectation failed: ")

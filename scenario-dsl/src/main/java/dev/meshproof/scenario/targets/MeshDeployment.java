@@ -33,6 +33,9 @@ import java.util.function.Supplier;
 public final class MeshDeployment implements Deployment {
   private final Mesh mesh;
   private final List<EchoServer> apps = new ArrayList<>();
+  private final List<JournalEntry> stoppedJournals =
+      java.util.Collections.synchronizedList(new ArrayList<>());
+  private Seeds seeds;
   private final Map<String, Workload> clients = new LinkedHashMap<>();
 
   private MeshDeployment(Mesh mesh) {
@@ -67,18 +70,11 @@ public final class MeshDeployment implements Deployment {
   }
 
   private void deployTopology(Scenario scenario, Seeds seeds) {
+    this.seeds = seeds;
     for (ServiceSpec service : scenario.services()) {
       for (String version : service.replicasByVersion().keySet()) {
         for (String instance : service.instanceNames(version)) {
-          EchoServer app =
-              EchoServer.builder()
-                  .service(service.name())
-                  .version(version)
-                  .instance(instance)
-                  .eventLoopGroup(mesh.eventLoops())
-                  .seed(seeds.instance(instance))
-                  .build()
-                  .start();
+          EchoServer app = startApp(service.name(), version, instance, 0);
           apps.add(app);
           mesh.deploy(
               WorkloadSpec.builder(instance)
@@ -115,6 +111,59 @@ public final class MeshDeployment implements Deployment {
           "proxies did not sync: " + e.getMessage(),
           ScenarioOrchestrator.proxyLogAttachments(this),
           e);
+    }
+  }
+
+  /** An echo instance on {@code port} (0: an ephemeral one), seeded from the instance name. */
+  private EchoServer startApp(String service, String version, String instance, int port) {
+    return EchoServer.builder()
+        .service(service)
+        .version(version)
+        .instance(instance)
+        .port(port)
+        .eventLoopGroup(mesh.eventLoops())
+        .seed(seeds.instance(instance))
+        .build()
+        .start();
+  }
+
+  /**
+   * Stops the instance's echo process abruptly (its sidecar's connections are refused) and starts a
+   * fresh one on the same port with the same seed; the stopped process's journal is kept.
+   */
+  @Override
+  public InstanceHandle instance(String instance) {
+    EchoServer app =
+        apps.stream()
+            .filter(a -> a.instance().equals(instance))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "instance: "
+                            + instance
+                            + " (expected one of "
+                            + apps.stream().map(EchoServer::instance).toList()
+                            + ")"));
+    int port = app.address().getPort();
+    return InstanceHandle.of(
+        instance,
+        () -> {
+          EchoServer running = running(instance);
+          stoppedJournals.addAll(running.journal().entries());
+          running.close();
+        },
+        () -> {
+          EchoServer restarted = startApp(app.service(), app.version(), instance, port);
+          synchronized (apps) {
+            apps.set(apps.indexOf(running(instance)), restarted);
+          }
+        });
+  }
+
+  private EchoServer running(String instance) {
+    synchronized (apps) {
+      return apps.stream().filter(a -> a.instance().equals(instance)).findFirst().orElseThrow();
     }
   }
 
@@ -160,6 +209,7 @@ public final class MeshDeployment implements Deployment {
   @Override
   public List<JournalEntry> journal() {
     List<JournalEntry> entries = new java.util.ArrayList<>();
+    entries.addAll(stoppedJournals);
     apps.forEach(app -> entries.addAll(app.journal().entries()));
     return entries;
   }

@@ -12,8 +12,13 @@ import dev.meshproof.runtime.client.HttpOutcome;
 import dev.meshproof.scenario.IstioSource;
 import dev.meshproof.scenario.Scenario;
 import dev.meshproof.scenario.Seeds;
+import dev.meshproof.scenario.chaos.ChaosPlan;
+import dev.meshproof.scenario.chaos.Rollback;
+import dev.meshproof.scenario.chaos.SteadyState;
 import dev.meshproof.scenario.expect.MirrorExpectation;
+import dev.meshproof.scenario.result.ExpectationResult;
 import dev.meshproof.scenario.result.ProxyEvidence;
+import dev.meshproof.scenario.result.RollbackResult;
 import dev.meshproof.scenario.traffic.Observations;
 import dev.meshproof.scenario.traffic.RequestObservation;
 import dev.meshproof.scenario.traffic.TrafficRunner;
@@ -25,6 +30,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
@@ -33,7 +39,9 @@ import java.util.stream.Collectors;
  * What running a scenario means on any target: deploy the topology, apply the Istio configuration,
  * wait until every proxy ACKed it, start the chaos plan, send the traffic, stop the chaos (every
  * fault reverted) and collect the evidence. The {@link Deployment} is closed and every fault
- * reverted also when a step fails.
+ * reverted also when a step fails; a fault that cannot be applied or reverted fails the run. A
+ * chaos experiment ({@link ChaosPlan#isExperiment()}) checks its steady-state hypothesis before and
+ * after that method and always runs its rollbacks (see {@link ExperimentRun}).
  */
 public final class ScenarioOrchestrator {
   private ScenarioOrchestrator() {}
@@ -51,17 +59,26 @@ public final class ScenarioOrchestrator {
       }
       deployment.awaitSynced();
 
-      ChaosTimeline timeline = scenario.chaos().resolve(deployment);
-      List<RequestObservation> observations = new ArrayList<>();
+      ChaosPlan plan = scenario.chaos();
+      List<RequestObservation> observations;
       List<ChaosEvent> chaosEvents;
-      try (ChaosRun chaos = ChaosRun.onSystemClock(timeline).start()) {
-        for (TrafficSpec traffic : scenario.traffic()) {
-          observations.addAll(
-              TrafficRunner.run(deployment.client(traffic.from()), traffic, scenario.seed()));
+      Optional<ExperimentRun> experiment = Optional.empty();
+      if (plan.isExperiment()) {
+        Experiment ran = runExperiment(scenario, deployment);
+        observations = ran.method().observations();
+        chaosEvents = ran.method().events();
+        experiment = Optional.of(ran.run());
+      } else {
+        Method method = runMethod(scenario, deployment);
+        observations = method.observations();
+        chaosEvents = method.events();
+        Optional<String> failure = method.failure();
+        if (failure.isPresent()) {
+          // A fault that could not be applied (or undone) makes the run meaningless: loudly.
+          Map<String, String> evidence = new LinkedHashMap<>(proxyLogAttachments(deployment));
+          evidence.put("chaos_events", eventLog(chaosEvents));
+          throw new ScenarioAbortedException("chaos: " + failure.get(), evidence, null);
         }
-        // Reverting before collecting the events puts the REVERTED entries in the log.
-        chaos.close();
-        chaosEvents = chaos.events();
       }
 
       if (scenario.expectations().stream().anyMatch(MirrorExpectation.class::isInstance)) {
@@ -72,9 +89,7 @@ public final class ScenarioOrchestrator {
           joinAttempts(withProxyEvidence(observations, deployment), deployment.journal());
       Map<String, String> attachments = new LinkedHashMap<>();
       if (!chaosEvents.isEmpty()) {
-        attachments.put(
-            "chaos_events",
-            chaosEvents.stream().map(ChaosEvent::toString).collect(Collectors.joining("\n")));
+        attachments.put("chaos_events", eventLog(chaosEvents));
       }
       List<String> notSimulated = new ArrayList<>(scenario.notSimulated());
       notSimulated.addAll(deployment.notSimulated());
@@ -90,8 +105,123 @@ public final class ScenarioOrchestrator {
         // Failed requests are explained by the proxies' own words, when they keep a log.
         attachments.putAll(proxyLogAttachments(deployment));
       }
-      return new TargetRun(new Observations(observations), attachments, findings);
+      return new TargetRun(new Observations(observations), attachments, findings, experiment);
     }
+  }
+
+  /** The method's traffic and what its faults did. */
+  private record Method(List<RequestObservation> observations, List<ChaosEvent> events) {
+    /** The faults that could not be injected or reverted, with why. */
+    Optional<String> failure() {
+      List<String> failed =
+          events.stream()
+              .filter(e -> e.kind() == ChaosEvent.Kind.FAILED)
+              .map(ChaosEvent::toString)
+              .toList();
+      return failed.isEmpty()
+          ? Optional.empty()
+          : Optional.of("a fault failed: " + String.join("; ", failed));
+    }
+  }
+
+  private record Experiment(Method method, ExperimentRun run) {}
+
+  /**
+   * The chaos timeline while every traffic block runs; faults at offset zero are in force before
+   * the first request, and every fault is reverted before this returns.
+   */
+  private static Method runMethod(Scenario scenario, Deployment deployment) {
+    ChaosTimeline timeline = scenario.chaos().resolve(deployment);
+    List<RequestObservation> observations = new ArrayList<>();
+    try (ChaosRun chaos = ChaosRun.onSystemClock(timeline).start()) {
+      for (TrafficSpec traffic : scenario.traffic()) {
+        observations.addAll(
+            TrafficRunner.run(deployment.client(traffic.from()), traffic, scenario.seed()));
+      }
+      // Reverting before collecting the events puts the REVERTED entries in the log.
+      chaos.close();
+      return new Method(observations, chaos.events());
+    }
+  }
+
+  /**
+   * A chaos experiment (Chaos Toolkit's order): the steady-state hypothesis over a probe window,
+   * the method only if it held, the hypothesis again, and the rollbacks in a {@code finally}, so
+   * they run also when a step throws or the thread is interrupted.
+   */
+  private static Experiment runExperiment(Scenario scenario, Deployment deployment) {
+    ChaosPlan plan = scenario.chaos();
+    List<ExpectationResult> before = List.of();
+    List<ExpectationResult> after = List.of();
+    boolean methodRan = false;
+    Optional<String> methodFailure = Optional.empty();
+    Method method = new Method(List.of(), List.of());
+    List<RollbackResult> rollbacks;
+    try {
+      if (plan.steadyState().isPresent()) {
+        before = checkHypothesis(plan.steadyState().get(), true, deployment, scenario.seed());
+      }
+      if (before.stream().allMatch(ExpectationResult::passed)) {
+        methodRan = true;
+        try {
+          method = runMethod(scenario, deployment);
+          methodFailure = method.failure();
+        } catch (RuntimeException e) {
+          methodFailure = Optional.of("the method threw " + e);
+        }
+        if (plan.steadyState().isPresent()) {
+          after = checkHypothesis(plan.steadyState().get(), false, deployment, scenario.seed());
+        }
+      }
+    } finally {
+      rollbacks = runRollbacks(plan.rollbacks(), deployment);
+    }
+    return new Experiment(
+        method, new ExperimentRun(before, methodRan, methodFailure, after, rollbacks));
+  }
+
+  /** The hypothesis judged over one probe window; a probe that throws fails the hypothesis. */
+  private static List<ExpectationResult> checkHypothesis(
+      SteadyState hypothesis, boolean before, Deployment deployment, long seed) {
+    TrafficSpec probe = hypothesis.probe(before);
+    List<RequestObservation> window;
+    try {
+      window =
+          joinAttempts(
+              withProxyEvidence(
+                  TrafficRunner.run(deployment.client(probe.from()), probe, seed), deployment),
+              deployment.journal());
+    } catch (RuntimeException e) {
+      return List.of(
+          new ExpectationResult(
+              "steady-state probe " + probe.name(),
+              false,
+              "the probe threw " + e,
+              Map.of(),
+              List.of()));
+    }
+    Observations observed = new Observations(window);
+    return hypothesis.expectations().stream().map(e -> e.evaluate(observed)).toList();
+  }
+
+  /** Every rollback in order; one failing does not stop the others. */
+  private static List<RollbackResult> runRollbacks(
+      List<Rollback> rollbacks, Deployment deployment) {
+    List<RollbackResult> results = new ArrayList<>();
+    for (Rollback rollback : rollbacks) {
+      Optional<String> failure = Optional.empty();
+      try {
+        rollback.run(deployment);
+      } catch (RuntimeException e) {
+        failure = Optional.of(e.toString());
+      }
+      results.add(new RollbackResult(rollback.description(), failure));
+    }
+    return results;
+  }
+
+  private static String eventLog(List<ChaosEvent> events) {
+    return events.stream().map(ChaosEvent::toString).collect(Collectors.joining("\n"));
   }
 
   /**

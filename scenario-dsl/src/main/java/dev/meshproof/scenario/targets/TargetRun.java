@@ -3,15 +3,28 @@ package dev.meshproof.scenario.targets;
 import dev.meshproof.scenario.traffic.Observations;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
- * What a target observed running a scenario, evidence to attach (config dumps, logs) and the
- * analyzer's warnings and infos ({@code CODE level resource file:line message}).
+ * What a target observed running a scenario, evidence to attach (config dumps, logs), the
+ * analyzer's warnings and infos ({@code CODE level resource file:line message}) and, for a chaos
+ * experiment, what its hypothesis, method and rollbacks did.
  */
 public record TargetRun(
-    Observations observations, Map<String, String> attachments, List<String> findings) {
+    Observations observations,
+    Map<String, String> attachments,
+    List<String> findings,
+    Optional<ExperimentRun> experiment) {
   public TargetRun {
     attachments = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(attachments));
     findings = List.copyOf(findings);
+    Objects.requireNonNull(experiment, "experiment");
+  }
+
+  /** A run of a scenario that is no experiment. */
+  public TargetRun(
+      Observations observations, Map<String, String> attachments, List<String> findings) {
+    this(observations, attachments, findings, Optional.empty());
   }
 }

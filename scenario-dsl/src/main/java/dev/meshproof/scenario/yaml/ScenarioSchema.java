@@ -76,7 +76,7 @@ public final class ScenarioSchema {
   static final Obj SERVICE_FAULT =
       obj(
           "a fault on service instances: one effect on every selected instance",
-          List.of("errors", "latency", "hang", "notReady"),
+          List.of("errors", "latency", "hang", "notReady", "kill"),
           req("name", string("the service")),
           opt("version", string("only this version's instances")),
           opt("instance", string("only this instance (pod), e.g. catalog-v1-0")),
@@ -91,7 +91,12 @@ public final class ScenarioSchema {
                       string("status:weight pairs like 500:90,200:10, or one status")))),
           opt("latency", duration("every request answered this much later")),
           opt("hang", number("fraction of requests accepted and never answered, 0-1", 0, 1)),
-          opt("notReady", bool("readiness probe answers 503 (must be true)")));
+          opt("notReady", bool("readiness probe answers 503 (must be true)")),
+          opt(
+              "kill",
+              bool(
+                  "the instances' processes killed while active (connections refused),"
+                      + " restarted on the same address after (must be true)")));
 
   static final Obj CHAOS =
       obj(
@@ -213,10 +218,38 @@ public final class ScenarioSchema {
           req("clients", new ListOf(string("a client workload name"), "client workloads")),
           opt("istio", new ListOf(ISTIO, "Istio configuration")),
           req("traffic", new ListOf(TRAFFIC, "traffic blocks, sent in order")),
-          opt("chaos", new ListOf(CHAOS, "the chaos timeline")),
+          opt("chaos", new ListOf(CHAOS, "the chaos timeline (an experiment's method)")),
+          opt("steadyState", steadyState()),
+          opt("rollbacks", new ListOf(rollback(), "an experiment's rollbacks, always run")),
           opt("expect", new ListOf(EXPECTATION, "expectations")));
 
   private ScenarioSchema() {}
+
+  /** A chaos experiment's steady-state hypothesis: expectations over a probe window. */
+  private static Obj steadyState() {
+    return obj(
+        "a chaos experiment's steady-state hypothesis: the probe traffic is sent before the"
+            + " chaos and after it, and the expectations must hold over each window",
+        List.of(),
+        req("probe", TRAFFIC),
+        req("expect", new ListOf(EXPECTATION, "what must hold over each probe window")));
+  }
+
+  /** A chaos experiment's rollback: one action run after the experiment whatever happened. */
+  private static Obj rollback() {
+    return obj(
+        "an action that puts the system back after the experiment; runs also when it failed",
+        List.of("restoreService", "istio"),
+        opt(
+            "restoreService",
+            obj(
+                "service instances back to a healthy, ready behaviour",
+                List.of(),
+                req("name", string("the service")),
+                opt("version", string("only this version's instances")),
+                opt("instance", string("only this instance (pod), e.g. catalog-v1-0")))),
+        opt("istio", ISTIO));
+  }
 
   /** The JSON Schema of scenario files (draft 2020-12), as published at {@link #PUBLISHED_PATH}. */
   public static String jsonSchema() {

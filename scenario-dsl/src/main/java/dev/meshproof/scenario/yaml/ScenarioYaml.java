@@ -20,7 +20,9 @@ import dev.meshproof.scenario.Scenario;
 import dev.meshproof.scenario.ServiceSpec;
 import dev.meshproof.scenario.chaos.Chaos;
 import dev.meshproof.scenario.chaos.FaultSpec;
+import dev.meshproof.scenario.chaos.InstanceSelector;
 import dev.meshproof.scenario.chaos.PlannedFault;
+import dev.meshproof.scenario.chaos.Rollback;
 import dev.meshproof.scenario.expect.AttemptsExpectation;
 import dev.meshproof.scenario.expect.Expectation;
 import dev.meshproof.scenario.expect.SplitExpectation;
@@ -215,6 +217,9 @@ public final class ScenarioYaml {
         attempt(traffic, () -> scenario.traffic(t -> traffic(traffic, t)));
       }
       for (Value chaos : items("chaos")) {
+        if (chaos.get("service").filter(s -> !declaredService(s)).isPresent()) {
+          continue;
+        }
         attempt(
             chaos,
             () ->
@@ -223,6 +228,14 @@ public final class ScenarioYaml {
                       c.at(chaos.duration("at").orElseThrow(), fault(chaos));
                       chaos.duration("duration").ifPresent(c::lasting);
                     }));
+      }
+      root.get("steadyState").ifPresent(hypothesis -> steadyState(scenario, hypothesis));
+      for (Value rollback : items("rollbacks")) {
+        if (rollback.get("restoreService").filter(s -> !declaredService(s)).isPresent()) {
+          continue;
+        }
+        attempt(
+            rollback, () -> rollback(rollback).ifPresent(r -> scenario.chaos(c -> c.rollback(r))));
       }
       for (Value expect : items("expect")) {
         attempt(expect, () -> scenario.expect(expectation(expect)));
@@ -290,6 +303,59 @@ public final class ScenarioYaml {
       traffic.duration("timeout").ifPresent(t::timeout);
     }
 
+    /**
+     * Whether a chaos selector names a declared service; if not, a problem at its line (the
+     * scenario builder would report it too, but without a position in the file).
+     */
+    private boolean declaredService(Value selector) {
+      Value name = selector.get("name").orElseThrow();
+      List<String> services =
+          items("services").stream().map(s -> s.string("name").orElseThrow()).toList();
+      if (services.contains((String) name.value())) {
+        return true;
+      }
+      reader.problem(
+          name.line(),
+          name.column(),
+          name.path(),
+          "chaos.service: "
+              + name.value()
+              + ShapeReader.suggestion((String) name.value(), services)
+              + " (expected one of the declared services: "
+              + services
+              + ")");
+      return false;
+    }
+
+    private void steadyState(Scenario.Builder scenario, Value hypothesis) {
+      List<Expectation> expectations = new ArrayList<>();
+      for (Value expect : hypothesis.get("expect").map(Value::items).orElse(List.of())) {
+        attempt(expect, () -> expectations.add(expectation(expect)));
+      }
+      Value probe = hypothesis.get("probe").orElseThrow();
+      attempt(
+          hypothesis,
+          () ->
+              scenario.chaos(
+                  c ->
+                      c.steadyState(
+                          t -> traffic(probe, t), expectations.toArray(Expectation[]::new))));
+    }
+
+    private Optional<Rollback> rollback(Value rollback) {
+      if (rollback.get("istio").isPresent()) {
+        return istio(rollback.get("istio").orElseThrow())
+            .map(s -> new Rollback.ApplyIstio(s.source(), s.yaml()));
+      }
+      return Optional.of(instances(rollback.get("restoreService").orElseThrow()).restore());
+    }
+
+    private static Chaos.Instances instances(Value service) {
+      Chaos.Instances instances = Chaos.service(service.string("name").orElseThrow());
+      instances = service.string("version").map(instances::version).orElse(instances);
+      return service.string("instance").map(instances::instance).orElse(instances);
+    }
+
     private static FaultSpec fault(Value chaos) {
       if (chaos.bool("controlPlaneOutage").isPresent()) {
         requireTrue(chaos, "controlPlaneOutage");
@@ -303,9 +369,7 @@ public final class ScenarioYaml {
             proxy.string("restore").orElseThrow());
       }
       Value service = chaos.get("service").orElseThrow();
-      Chaos.Instances instances = Chaos.service(service.string("name").orElseThrow());
-      instances = service.string("version").map(instances::version).orElse(instances);
-      instances = service.string("instance").map(instances::instance).orElse(instances);
+      Chaos.Instances instances = instances(service);
       if (service.get("errors").isPresent()) {
         Value errors = service.get("errors").orElseThrow();
         return instances.errors(
@@ -316,6 +380,10 @@ public final class ScenarioYaml {
       }
       if (service.get("hang").isPresent()) {
         return instances.hang(service.number("hang").orElseThrow());
+      }
+      if (service.get("kill").isPresent()) {
+        requireTrue(service, "kill");
+        return instances.kill();
       }
       requireTrue(service, "notReady");
       return instances.notReady();
@@ -451,30 +519,7 @@ public final class ScenarioYaml {
     putNonEmpty(out, "istio", istio);
     List<Object> traffic = new ArrayList<>();
     for (TrafficSpec t : scenario.traffic()) {
-      Map<String, Object> block = new LinkedHashMap<>();
-      block.put("name", t.name());
-      block.put("from", t.from());
-      block.put("url", t.request().url().toString());
-      if (!t.request().method().equals("GET")) {
-        block.put("method", t.request().method());
-      }
-      if (!t.request().headers().isEmpty()) {
-        block.put("headers", new TreeMap<>(t.request().headers()));
-      }
-      if (t.request().body().length > 0) {
-        block.put("body", new String(t.request().body(), StandardCharsets.UTF_8));
-      }
-      block.put("requests", t.requests());
-      if (t.concurrency() != 1) {
-        block.put("concurrency", t.concurrency());
-      }
-      if (!t.pace().isZero()) {
-        block.put("every", t.pace());
-      }
-      if (!t.request().timeout().equals(HttpRequestSpec.DEFAULT_TIMEOUT)) {
-        block.put("timeout", t.request().timeout());
-      }
-      traffic.add(block);
+      traffic.add(trafficBlock(t));
     }
     out.put("traffic", traffic);
     List<Object> chaos = new ArrayList<>();
@@ -486,11 +531,74 @@ public final class ScenarioYaml {
       chaos.add(entry);
     }
     putNonEmpty(out, "chaos", chaos);
+    scenario
+        .chaos()
+        .steadyState()
+        .ifPresent(
+            hypothesis -> {
+              Map<String, Object> h = new LinkedHashMap<>();
+              h.put("probe", trafficBlock(hypothesis.probe()));
+              h.put(
+                  "expect",
+                  new ArrayList<>(
+                      hypothesis.expectations().stream().map(Expectation::toYaml).toList()));
+              out.put("steadyState", h);
+            });
+    List<Object> rollbacks = new ArrayList<>();
+    for (Rollback rollback : scenario.chaos().rollbacks()) {
+      rollbacks.add(rollback(rollback, istioAsFiles));
+    }
+    putNonEmpty(out, "rollbacks", rollbacks);
     putNonEmpty(
         out,
         "expect",
         new ArrayList<>(scenario.expectations().stream().map(Expectation::toYaml).toList()));
     return dumper().dump(out);
+  }
+
+  private static Map<String, Object> rollback(Rollback rollback, boolean istioAsFiles) {
+    if (rollback instanceof Rollback.RestoreService restore) {
+      return Map.of("restoreService", selector(restore.instances()));
+    }
+    if (rollback instanceof Rollback.ApplyIstio apply) {
+      return Map.of(
+          "istio",
+          istioAsFiles
+              ? Map.of("file", apply.source())
+              : new LinkedHashMap<>(Map.of("source", apply.source(), "inline", apply.yaml())));
+    }
+    throw new UnsupportedOperationException(
+        "rollback "
+            + rollback.description()
+            + " is a Java action and has no scenario-file form (expected: restoreService or"
+            + " istio)");
+  }
+
+  private static Map<String, Object> trafficBlock(TrafficSpec t) {
+    Map<String, Object> block = new LinkedHashMap<>();
+    block.put("name", t.name());
+    block.put("from", t.from());
+    block.put("url", t.request().url().toString());
+    if (!t.request().method().equals("GET")) {
+      block.put("method", t.request().method());
+    }
+    if (!t.request().headers().isEmpty()) {
+      block.put("headers", new TreeMap<>(t.request().headers()));
+    }
+    if (t.request().body().length > 0) {
+      block.put("body", new String(t.request().body(), StandardCharsets.UTF_8));
+    }
+    block.put("requests", t.requests());
+    if (t.concurrency() != 1) {
+      block.put("concurrency", t.concurrency());
+    }
+    if (!t.pace().isZero()) {
+      block.put("every", t.pace());
+    }
+    if (!t.request().timeout().equals(HttpRequestSpec.DEFAULT_TIMEOUT)) {
+      block.put("timeout", t.request().timeout());
+    }
+    return block;
   }
 
   private static Map<String, Object> fault(FaultSpec fault) {
@@ -504,11 +612,13 @@ public final class ScenarioYaml {
       p.put("restore", proxy.restoreYaml());
       return Map.of("proxy", p);
     }
+    if (fault instanceof FaultSpec.KillInstances kill) {
+      Map<String, Object> k = selector(kill.instances());
+      k.put("kill", true);
+      return Map.of("service", k);
+    }
     FaultSpec.OnService onService = (FaultSpec.OnService) fault;
-    Map<String, Object> s = new LinkedHashMap<>();
-    s.put("name", onService.instances().service());
-    onService.instances().version().ifPresent(v -> s.put("version", v));
-    onService.instances().instance().ifPresent(i -> s.put("instance", i));
+    Map<String, Object> s = selector(onService.instances());
     ServiceFault.Effect effect = onService.effect();
     if (effect instanceof ServiceFault.Errors errors) {
       Map<String, Object> e = new LinkedHashMap<>();
@@ -529,6 +639,15 @@ public final class ScenarioYaml {
               + " latency, hang or notReady)");
     }
     return Map.of("service", s);
+  }
+
+  /** A chaos selector's keys: {@code name}, then {@code version} and {@code instance} if set. */
+  private static Map<String, Object> selector(InstanceSelector selector) {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("name", selector.service());
+    selector.version().ifPresent(v -> s.put("version", v));
+    selector.instance().ifPresent(i -> s.put("instance", i));
+    return s;
   }
 
   private static void putNonEmpty(Map<String, Object> out, String key, List<Object> values) {

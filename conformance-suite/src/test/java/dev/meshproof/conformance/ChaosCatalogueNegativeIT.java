@@ -1,0 +1,82 @@
+package dev.meshproof.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meshproof.scenario.Scenario;
+import dev.meshproof.scenario.ScenarioRunner;
+import dev.meshproof.scenario.result.ExperimentPart;
+import dev.meshproof.scenario.result.ExperimentVerdict;
+import dev.meshproof.scenario.result.ScenarioResult;
+import dev.meshproof.scenario.result.Status;
+import dev.meshproof.scenario.targets.Target;
+import dev.meshproof.scenario.yaml.ScenarioYaml;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The negative half of the Chaos* catalogue entries: the same experiment with the mesh feature
+ * taken out (the retries, the route timeout) fails its method on every target, while its
+ * steady-state hypothesis still holds before and after; so the entries' resilience expectations
+ * prove the feature, not the fault's mildness.
+ */
+class ChaosCatalogueNegativeIT {
+  /** catalog's route without retries or timeout; Istio 1.32's default retry policy skips 503. */
+  private static final String PLAIN_ROUTE =
+      """
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata:
+        name: catalog
+      spec:
+        hosts:
+        - catalog
+        http:
+        - route:
+          - destination:
+              host: catalog
+      """;
+
+  private record Case(String file, String failingExpectation) {}
+
+  private static final List<Case> CASES =
+      List.of(
+          new Case("chaos-service-errors.scenario.yaml", "success rate is at least"),
+          new Case("chaos-service-latency.scenario.yaml", "at most 450 ms"),
+          new Case("chaos-instance-loss.scenario.yaml", "success rate is at least"));
+
+  @TestFactory
+  Stream<DynamicTest> withoutTheMeshFeatureTheMethodFailsAndTheHypothesisHolds() {
+    return CASES.stream()
+        .flatMap(
+            c ->
+                ConformanceTargets.all().stream()
+                    .map(
+                        target ->
+                            DynamicTest.dynamicTest(
+                                c.file() + " without its mesh feature on " + target.name(),
+                                () -> runWithout(c, target))));
+  }
+
+  private static void runWithout(Case c, Target target) {
+    String text = Catalogue.resource(Catalogue.DIRECTORY + c.file()).orElseThrow();
+    Scenario scenario =
+        ScenarioYaml.parse(c.file() + " (plain route)", text, file -> Optional.of(PLAIN_ROUTE))
+            .scenario();
+
+    ScenarioResult result = ScenarioRunner.run(scenario, target);
+
+    Assumptions.assumeFalse(
+        result.status() == Status.SKIPPED, () -> result.failure().orElse("skipped"));
+    assertThat(result.status()).as(result.failureSummary()).isEqualTo(Status.FAILED);
+    ExperimentVerdict verdict = result.experiment().orElseThrow();
+    assertThat(verdict.failedParts()).as(verdict.summary()).containsExactly(ExperimentPart.METHOD);
+    assertThat(result.expectations())
+        .filteredOn(e -> !e.passed())
+        .extracting(e -> e.description())
+        .anySatisfy(d -> assertThat(d).contains(c.failingExpectation()));
+  }
+}

@@ -91,6 +91,14 @@ class ConformanceSuiteIT {
               for (ScenarioResult result : RESULTS.getOrDefault(test.id(), List.of())) {
                 if (!result.target().equals(Targets.embedded().name())) {
                   unseeded.addAll(result.expectations());
+                  // A chaos experiment's steady-state hypotheses are verdicts too.
+                  result
+                      .experiment()
+                      .ifPresent(
+                          e -> {
+                            unseeded.addAll(e.hypothesisBefore());
+                            unseeded.addAll(e.hypothesisAfter());
+                          });
                 }
               }
             }

@@ -54,6 +54,7 @@ public final class ScenarioRunner {
         .started(started)
         .duration(Duration.ofNanos(System.nanoTime() - startNanos))
         .traffic(run.observations().summary())
+        .timeline(run.observations().timeline(run.faultWindows()))
         .expectations(verdicts)
         .attachments(run.attachments())
         .findings(run.findings())

@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param findings the warnings and infos of the analyzer that ran before the scenario ({@code
  *     runtime.analyze.Analyzer}), each as {@code CODE level resource file:line message}; an error
  *     fails the run instead, with the findings as its failure
+ * @param timeline the traffic over time, with the windows in which chaos faults were in force
  */
 public record ScenarioResult(
     String scenario,
@@ -32,7 +33,8 @@ public record ScenarioResult(
     Optional<String> failure,
     Map<String, String> attachments,
     List<FailedRequest> failedRequests,
-    List<String> findings) {
+    List<String> findings,
+    TrafficTimeline timeline) {
 
   /** How many failed requests a result keeps as evidence; the rest are only counted. */
   public static final int MAX_FAILED_REQUESTS = 20;
@@ -44,6 +46,7 @@ public record ScenarioResult(
             failedRequests.subList(0, Math.min(MAX_FAILED_REQUESTS, failedRequests.size())));
     attachments = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(attachments));
     findings = List.copyOf(findings);
+    timeline = timeline == null ? TrafficTimeline.none() : timeline;
   }
 
   /** Starts a result of {@code scenario} on {@code target}, run with {@code seed}. */
@@ -62,7 +65,8 @@ public record ScenarioResult(
         .failure(failure)
         .attachments(attachments)
         .failedRequests(failedRequests)
-        .findings(findings);
+        .findings(findings)
+        .timeline(timeline);
   }
 
   /**
@@ -82,6 +86,7 @@ public record ScenarioResult(
     private Map<String, String> attachments = Map.of();
     private List<FailedRequest> failedRequests = List.of();
     private List<String> findings = List.of();
+    private TrafficTimeline timeline = TrafficTimeline.none();
 
     private Builder(String scenario, String target, long seed) {
       if (scenario == null || scenario.isBlank()) {
@@ -146,6 +151,12 @@ public record ScenarioResult(
       return this;
     }
 
+    /** The traffic over time, with the chaos faults' windows. */
+    public Builder timeline(TrafficTimeline timeline) {
+      this.timeline = Objects.requireNonNull(timeline, "timeline");
+      return this;
+    }
+
     /** The failed requests kept as evidence; only the first {@link #MAX_FAILED_REQUESTS} stay. */
     public Builder failedRequests(List<FailedRequest> failedRequests) {
       this.failedRequests = Objects.requireNonNull(failedRequests, "failedRequests");
@@ -174,7 +185,8 @@ public record ScenarioResult(
           failure,
           attachments,
           failedRequests,
-          findings);
+          findings,
+          timeline);
     }
   }
 

@@ -14,6 +14,7 @@ import dev.meshproof.scenario.Scenario;
 import dev.meshproof.scenario.Seeds;
 import dev.meshproof.scenario.expect.MirrorExpectation;
 import dev.meshproof.scenario.result.ProxyEvidence;
+import dev.meshproof.scenario.result.TrafficTimeline;
 import dev.meshproof.scenario.traffic.Observations;
 import dev.meshproof.scenario.traffic.RequestObservation;
 import dev.meshproof.scenario.traffic.TrafficRunner;
@@ -90,8 +91,35 @@ public final class ScenarioOrchestrator {
         // Failed requests are explained by the proxies' own words, when they keep a log.
         attachments.putAll(proxyLogAttachments(deployment));
       }
-      return new TargetRun(new Observations(observations), attachments, findings);
+      return new TargetRun(
+          new Observations(observations), attachments, findings, faultWindows(chaosEvents));
     }
+  }
+
+  /**
+   * When each fault was in force, by the chaos run's log: from INJECTED to the next REVERTED of the
+   * same fault (the log always reverts at the end, so every injection has one).
+   */
+  static List<TrafficTimeline.FaultWindow> faultWindows(List<ChaosEvent> events) {
+    List<TrafficTimeline.FaultWindow> windows = new ArrayList<>();
+    Map<String, ChaosEvent> open = new LinkedHashMap<>();
+    for (ChaosEvent e : events) {
+      switch (e.kind()) {
+        case INJECTED -> open.put(e.fault(), e);
+        case REVERTED -> {
+          ChaosEvent injected = open.remove(e.fault());
+          if (injected != null) {
+            windows.add(
+                new TrafficTimeline.FaultWindow(
+                    e.fault(), injected.at().toNanos() / 1e6, e.at().toNanos() / 1e6));
+          }
+        }
+        case FAILED -> {
+          // Listed in the chaos_events attachment; a fault that failed to apply has no window.
+        }
+      }
+    }
+    return windows;
   }
 
   /**
@@ -147,7 +175,8 @@ public final class ScenarioOrchestrator {
                             e.timestamp(),
                             e.serviceTime(),
                             e.envoyAttemptCount(),
-                            e.authority() == null ? "" : e.authority())));
+                            e.authority() == null ? "" : e.authority(),
+                            e.callerIdentity() == null ? "" : e.callerIdentity())));
     return observations.stream()
         .map(
             o ->

@@ -37,7 +37,8 @@ class ScenarioResultTest {
                 Optional.of("no Envoy binary"),
                 Map.of(),
                 List.of(),
-                List.of()));
+                List.of(),
+                TrafficTimeline.none()));
   }
 
   @Test

@@ -36,7 +36,12 @@ class EvidenceRendererRegistryTest {
     assertThat(EvidenceRenderers.all())
         .extracting(r -> r.getClass().getSimpleName())
         .containsExactly(
-            "SplitEvidence", "TrafficEvidence", "FailedRequestEvidence", "ChaosWindowRenderer");
+            "SplitEvidence",
+            "TrafficEvidence",
+            "TimelineEvidence",
+            "FailedRequestEvidence",
+            "AnalysisEvidence",
+            "ChaosWindowRenderer");
   }
 
   @Test

@@ -8,9 +8,10 @@ import java.util.ServiceLoader;
 /**
  * The registry of {@link EvidenceRenderer}s the HTML report asks: the built-in ones (a split's
  * observed-against-expected bars, the traffic with its status mix and latency percentiles, the
- * traffic over time with chaos windows shaded, failed requests explained one by one with their
- * attempts, the analyzer's findings and the resources not simulated), then those found by {@link
- * ServiceLoader}, ordered by class name so the report stays byte-identical from run to run.
+ * topology with each client's share per instance, the traffic over time with chaos windows shaded,
+ * failed requests explained one by one with their attempts, the analyzer's findings and the
+ * resources not simulated), then those found by {@link ServiceLoader}, ordered by class name so the
+ * report stays byte-identical from run to run.
  */
 final class EvidenceRenderers {
 
@@ -30,6 +31,7 @@ final class EvidenceRenderers {
     return List.of(
         new SplitEvidence(),
         new TrafficEvidence(),
+        new TopologyEvidence(),
         new TimelineEvidence(),
         new FailedRequestEvidence(),
         new AnalysisEvidence());

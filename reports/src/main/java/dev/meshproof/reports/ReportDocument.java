@@ -9,6 +9,7 @@ import dev.meshproof.scenario.result.ExpectationResult;
 import dev.meshproof.scenario.result.FailedRequest;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
+import dev.meshproof.scenario.result.Topology;
 import dev.meshproof.scenario.result.TrafficSummary;
 import dev.meshproof.scenario.result.TrafficTimeline;
 import dev.meshproof.scenario.result.UpstreamAttempt;
@@ -211,6 +212,9 @@ final class ReportDocument {
         && !(result.timeline().buckets().isEmpty() && result.timeline().faults().isEmpty())) {
       node.set("timeline", timeline(result.timeline()));
     }
+    if (result.topology() != null && !result.topology().edges().isEmpty()) {
+      node.set("topology", topology(result.topology()));
+    }
     ArrayNode files = node.putArray("attachments");
     for (AttachmentLayout.Entry a : attachments) {
       ObjectNode file = files.addObject();
@@ -235,6 +239,26 @@ final class ReportDocument {
       }
     }
     return array;
+  }
+
+  private static ObjectNode topology(Topology topology) {
+    ObjectNode node = NODES.objectNode();
+    node.set("clients", strings(topology.clients()));
+    ArrayNode workloads = node.putArray("workloads");
+    for (Topology.Workload w : topology.workloads()) {
+      ObjectNode workload = workloads.addObject();
+      workload.put("service", w.service());
+      workload.put("version", w.version());
+      workload.set("instances", strings(w.instances()));
+    }
+    ArrayNode edges = node.putArray("edges");
+    for (Topology.Edge e : topology.edges()) {
+      ObjectNode edge = edges.addObject();
+      edge.put("from", e.from());
+      edge.put("instance", e.instance());
+      edge.put("requests", e.requests());
+    }
+    return node;
   }
 
   private static ObjectNode timeline(TrafficTimeline timeline) {

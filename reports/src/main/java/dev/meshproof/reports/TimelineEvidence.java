@@ -126,7 +126,7 @@ final class TimelineEvidence implements EvidenceRenderer {
                       + Html.millis(f.toMillis())
                       + " ms"),
               x + 3,
-              TOP + 10,
+              TOP + PANEL + 12,
               n));
     }
     int axis = TOP + 3 * PANEL + 2 * GAP + 14;

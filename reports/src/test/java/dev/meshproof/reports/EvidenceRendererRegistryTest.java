@@ -38,6 +38,7 @@ class EvidenceRendererRegistryTest {
         .containsExactly(
             "SplitEvidence",
             "TrafficEvidence",
+            "TopologyEvidence",
             "TimelineEvidence",
             "FailedRequestEvidence",
             "AnalysisEvidence",

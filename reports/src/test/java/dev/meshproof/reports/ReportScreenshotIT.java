@@ -80,11 +80,27 @@ class ReportScreenshotIT {
         .contains("<code>spiffe://cluster.local/ns/default/sa/productpage</code>")
         .contains("<caption>Mirror copies, as the mirror targets journaled them</caption>")
         .contains("<svg class=\"chart timeline\"")
+        .contains("<svg class=\"chart topology\"")
+        .contains("local reply or no connection")
         .contains("<rect class=\"fault\"")
         .contains("<h5>Analyzer findings (istioctl analyze)</h5>")
         .contains("<h5>Not simulated (accepted, without effect on this run)</h5>")
         // The sample's injected markup stays text in every new part.
         .doesNotContain("<script>alert");
+    assertPng(png, screenshot);
+  }
+
+  @Test
+  void aPassingSplitShowsItsTopologyWithEveryInstance() throws Exception {
+    Path png = DIR.resolve("report-topology.png");
+    Files.deleteIfExists(png);
+    Chromium screenshot =
+        chromium(
+            "?result=passed#test-MeshHTTPRouteWeight-90-10",
+            "--screenshot=" + png,
+            "--window-size=1280,1800");
+
+    assertThat(screenshot.consoleMessages()).isEmpty();
     assertPng(png, screenshot);
   }
 

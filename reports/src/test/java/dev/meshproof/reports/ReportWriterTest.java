@@ -425,6 +425,28 @@ class ReportWriterTest {
   }
 
   @Test
+  void theTopologyShowsEveryInstanceAndEachClientsObservedShare() throws IOException {
+    String html = Files.readString(files.html());
+    JsonNode run = new ObjectMapper().readTree(files.evidence().toFile()).at("/tests/0/targets/0");
+
+    assertThat(html)
+        .contains("<h5>Topology and observed traffic</h5>")
+        .contains("<svg class=\"chart topology\"")
+        .contains("productpage (2000 sent)")
+        .contains("reviews-v1-0 \u2014 900 (45.00%)")
+        .contains("<title>productpage \u2192 reviews-v2-0: 205 of 2000</title>")
+        .contains(">10.25%</text>")
+        // Deployed but never answered: drawn without an edge, and said.
+        .contains("reviews-v3-0 \u2014 answered nothing")
+        .doesNotContain("\u2192 reviews-v3-0")
+        // Requests no instance answered have a row of their own.
+        .contains("local reply or no connection \u2014 10 (2.00%)")
+        .contains("<title>productpage \u2192 no instance: 10 of 500</title>");
+    assertThat(run.at("/topology/workloads/2/instances/0").asText()).isEqualTo("reviews-v3-0");
+    assertThat(run.at("/topology/edges/2/requests").asLong()).isEqualTo(205);
+  }
+
+  @Test
   void aNoRouteAnswerIsStillCalledNoRoute() {
     var run =
         SampleReports.failingRetriesOnEmbedded().toBuilder()

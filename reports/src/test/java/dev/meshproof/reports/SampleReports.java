@@ -6,6 +6,7 @@ import dev.meshproof.scenario.result.FailedRequest;
 import dev.meshproof.scenario.result.ProxyEvidence;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
+import dev.meshproof.scenario.result.Topology;
 import dev.meshproof.scenario.result.TrafficSummary;
 import dev.meshproof.scenario.result.TrafficTimeline;
 import dev.meshproof.scenario.result.UpstreamAttempt;
@@ -53,6 +54,17 @@ final class SampleReports {
         .expectations(List.of(split))
         .failure(Optional.empty())
         .attachments(Map.of("config_dump client-0", CONFIG_DUMP))
+        .topology(
+            new Topology(
+                List.of("productpage"),
+                List.of(
+                    new Topology.Workload("reviews", "v1", List.of("reviews-v1-0", "reviews-v1-1")),
+                    new Topology.Workload("reviews", "v2", List.of("reviews-v2-0")),
+                    new Topology.Workload("reviews", "v3", List.of("reviews-v3-0"))),
+                List.of(
+                    new Topology.Edge("productpage", "reviews-v1-0", 900),
+                    new Topology.Edge("productpage", "reviews-v1-1", 895),
+                    new Topology.Edge("productpage", "reviews-v2-0", 205))))
         .build();
   }
 
@@ -96,6 +108,16 @@ final class SampleReports {
                     + " found: \"ratings-legacy\" "
                     + INJECTION))
         .timeline(retriesTimeline())
+        .topology(
+            new Topology(
+                List.of("productpage"),
+                List.of(
+                    new Topology.Workload(
+                        "ratings", "v2", List.of("ratings-v2-0", "ratings-v2-1"))),
+                List.of(
+                    new Topology.Edge("productpage", "ratings-v2-0", 240),
+                    new Topology.Edge("productpage", "ratings-v2-1", 250),
+                    new Topology.Edge("productpage", "", 10))))
         .failedRequests(
             List.of(
                 new FailedRequest(

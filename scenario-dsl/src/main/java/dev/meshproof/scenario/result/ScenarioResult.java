@@ -20,6 +20,7 @@ import java.util.Optional;
  *     runtime.analyze.Analyzer}), each as {@code CODE level resource file:line message}; an error
  *     fails the run instead, with the findings as its failure
  * @param timeline the traffic over time, with the windows in which chaos faults were in force
+ * @param topology the services, versions and instances deployed, with each client's traffic
  */
 public record ScenarioResult(
     String scenario,
@@ -34,7 +35,8 @@ public record ScenarioResult(
     Map<String, String> attachments,
     List<FailedRequest> failedRequests,
     List<String> findings,
-    TrafficTimeline timeline) {
+    TrafficTimeline timeline,
+    Topology topology) {
 
   /** How many failed requests a result keeps as evidence; the rest are only counted. */
   public static final int MAX_FAILED_REQUESTS = 20;
@@ -47,6 +49,7 @@ public record ScenarioResult(
     attachments = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(attachments));
     findings = List.copyOf(findings);
     timeline = timeline == null ? TrafficTimeline.none() : timeline;
+    topology = topology == null ? Topology.none() : topology;
   }
 
   /** Starts a result of {@code scenario} on {@code target}, run with {@code seed}. */
@@ -66,7 +69,8 @@ public record ScenarioResult(
         .attachments(attachments)
         .failedRequests(failedRequests)
         .findings(findings)
-        .timeline(timeline);
+        .timeline(timeline)
+        .topology(topology);
   }
 
   /**
@@ -87,6 +91,7 @@ public record ScenarioResult(
     private List<FailedRequest> failedRequests = List.of();
     private List<String> findings = List.of();
     private TrafficTimeline timeline = TrafficTimeline.none();
+    private Topology topology = Topology.none();
 
     private Builder(String scenario, String target, long seed) {
       if (scenario == null || scenario.isBlank()) {
@@ -157,6 +162,12 @@ public record ScenarioResult(
       return this;
     }
 
+    /** The topology as deployed, with each client's traffic. */
+    public Builder topology(Topology topology) {
+      this.topology = Objects.requireNonNull(topology, "topology");
+      return this;
+    }
+
     /** The failed requests kept as evidence; only the first {@link #MAX_FAILED_REQUESTS} stay. */
     public Builder failedRequests(List<FailedRequest> failedRequests) {
       this.failedRequests = Objects.requireNonNull(failedRequests, "failedRequests");
@@ -186,7 +197,8 @@ public record ScenarioResult(
           attachments,
           failedRequests,
           findings,
-          timeline);
+          timeline,
+          topology);
     }
   }
 

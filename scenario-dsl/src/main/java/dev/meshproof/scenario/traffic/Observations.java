@@ -2,6 +2,7 @@ package dev.meshproof.scenario.traffic;
 
 import dev.meshproof.runtime.client.HttpOutcome;
 import dev.meshproof.scenario.result.FailedRequest;
+import dev.meshproof.scenario.result.Topology;
 import dev.meshproof.scenario.result.TrafficSummary;
 import dev.meshproof.scenario.result.TrafficTimeline;
 import dev.meshproof.scenario.result.UpstreamAttempt;
@@ -76,6 +77,20 @@ public record Observations(List<RequestObservation> requests) {
                     attempts(r.attempts()),
                     attempts(r.mirrors())))
         .toList();
+  }
+
+  /**
+   * Per client and answering instance ({@code x-echo-instance}), how many requests, in first-seen
+   * order; requests no instance answered are counted under an empty instance.
+   */
+  public List<Topology.Edge> edges() {
+    Map<List<String>, Long> counts = new java.util.LinkedHashMap<>();
+    for (RequestObservation r : requests) {
+      counts.merge(List.of(r.from(), r.instance().orElse("")), 1L, Long::sum);
+    }
+    List<Topology.Edge> edges = new ArrayList<>();
+    counts.forEach((k, n) -> edges.add(new Topology.Edge(k.get(0), k.get(1), n)));
+    return edges;
   }
 
   /** How many buckets a timeline aims at: enough to see a fault window, few enough to read. */

@@ -38,7 +38,8 @@ class ScenarioResultTest {
                 Map.of(),
                 List.of(),
                 List.of(),
-                TrafficTimeline.none()));
+                TrafficTimeline.none(),
+                Topology.none()));
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshproof.runtime.client.HttpOutcome;
 import dev.meshproof.scenario.result.FailedRequest;
+import dev.meshproof.scenario.result.Topology;
 import dev.meshproof.scenario.result.TrafficTimeline;
 import dev.meshproof.scenario.result.UpstreamAttempt;
 import java.time.Duration;
@@ -90,6 +91,55 @@ class ObservationsTimelineTest {
     assertThat(timeline.buckets().get(21).requests()).isEqualTo(1);
     assertThat(timeline.buckets().get(20).p50Millis()).isNaN();
     assertThat(timeline.faults()).containsExactly(window);
+  }
+
+  @Test
+  void edgesCountEachClientsRequestsPerAnsweringInstanceAndTheUnanswered() {
+    RequestObservation v1 = request(0, "t", 200, 0, 1);
+    RequestObservation v2 =
+        new RequestObservation(
+            1,
+            "id-1",
+            "t",
+            "client",
+            "http://catalog/",
+            HttpOutcome.Kind.RESPONSE,
+            200,
+            Optional.empty(),
+            Optional.empty(),
+            Optional.of("catalog-v2-0"),
+            Duration.ZERO,
+            "",
+            "",
+            false,
+            Duration.ZERO,
+            Optional.empty());
+    RequestObservation reset =
+        new RequestObservation(
+            2,
+            "id-2",
+            "t",
+            "client",
+            "http://catalog/",
+            HttpOutcome.Kind.RESET,
+            0,
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Duration.ZERO,
+            "reset",
+            "",
+            false,
+            Duration.ZERO,
+            Optional.empty());
+
+    List<Topology.Edge> edges = new Observations(List.of(v1, v2, v1, reset)).edges();
+
+    assertThat(edges)
+        .containsExactly(
+            new Topology.Edge("client", "catalog-v1-0", 2),
+            new Topology.Edge("client", "catalog-v2-0", 1),
+            new Topology.Edge("client", "", 1));
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.meshproof.conformance;
 
 import dev.meshproof.reports.ConformanceReport;
 import dev.meshproof.reports.ReportWriter;
+import dev.meshproof.runtime.IstioVersionProfile;
 import dev.meshproof.scenario.result.ExpectationResult;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
@@ -24,8 +25,9 @@ import java.util.UUID;
  * The catalogue's Allure results (allure-junit5): each test labelled epic = profile, feature =
  * Meshproof feature, story = catalogue test; one step per scenario phase (deploy and configure,
  * traffic, expectations) as the result records them; the evidence attached (Istio YAML, the run's
- * evidence JSON and charts, config dumps); and, once per run, the environment (Istio version
- * emulated, targets, seeds) and the categories that sort failures.
+ * evidence JSON and charts, config dumps); and, once per run, the environment (Istio release
+ * emulated with its profile, the profiles the scenarios used, targets, seeds) and the categories
+ * that sort failures.
  *
  * @see <a href="https://allurereport.org/docs/junit5/">Allure JUnit 5</a>
  */
@@ -119,21 +121,33 @@ final class AllureEvidence {
     }
   }
 
-  /** Writes {@code environment.properties} and {@code categories.json} beside the results. */
+  /**
+   * Writes {@code environment.properties} and {@code categories.json} to {@code results}: the
+   * emulated Istio release with the profile whose defaults it takes ({@link
+   * IstioVersionProfile#describe()}), and every profile a scenario of the run used.
+   */
   static void writeEnvironment(
-      String istioVersion, Collection<String> targets, Collection<Long> seeds) throws IOException {
-    Files.createDirectories(RESULTS);
+      Path results,
+      IstioVersionProfile profile,
+      Collection<String> scenarioProfiles,
+      Collection<String> targets,
+      Collection<Long> seeds)
+      throws IOException {
+    Files.createDirectories(results);
     Properties environment = new Properties();
-    environment.setProperty("Istio.version.emulated", istioVersion);
+    environment.setProperty("Istio.version.emulated", profile.describe());
+    environment.setProperty(
+        "Istio.profiles.run",
+        scenarioProfiles.isEmpty() ? profile.describe() : String.join(", ", scenarioProfiles));
     environment.setProperty("Meshproof.version", MeshproofVersion.VERSION);
     environment.setProperty("Targets", String.join(", ", targets));
     environment.setProperty(
         "Seeds", String.join(", ", seeds.stream().map(String::valueOf).toList()));
     environment.setProperty("Replay", "-Dmeshproof.seed=<seed>");
-    try (var out = Files.newBufferedWriter(RESULTS.resolve("environment.properties"))) {
+    try (var out = Files.newBufferedWriter(results.resolve("environment.properties"))) {
       environment.store(out, "Meshproof conformance run");
     }
-    Files.writeString(RESULTS.resolve("categories.json"), CATEGORIES, StandardCharsets.UTF_8);
+    Files.writeString(results.resolve("categories.json"), CATEGORIES, StandardCharsets.UTF_8);
   }
 
   private static void step(String name, Status status, String message) {

@@ -8,8 +8,8 @@ import dev.meshproof.reports.ConformanceTestResult;
 import dev.meshproof.reports.Implementation;
 import dev.meshproof.reports.ReportFiles;
 import dev.meshproof.reports.ReportWriter;
-import dev.meshproof.runtime.IstioVersion;
 import dev.meshproof.runtime.IstioVersionProfile;
+import dev.meshproof.scenario.Scenario;
 import dev.meshproof.scenario.ScenarioRunner;
 import dev.meshproof.scenario.compare.TargetComparison;
 import dev.meshproof.scenario.result.ExpectationResult;
@@ -51,6 +51,11 @@ import org.junit.jupiter.api.TestFactory;
  */
 class ConformanceSuiteIT {
   private static final Map<String, List<ScenarioResult>> RESULTS = new LinkedHashMap<>();
+
+  /** The Istio profile of every scenario that ran (most run CURRENT, some an older release). */
+  private static final Set<String> PROFILES =
+      java.util.Collections.synchronizedSet(new TreeSet<>());
+
   private static final double COMPARISON_ALPHA = FalseAlarmBudget.VERDICT_ALPHA;
 
   private static final Pattern ONLY =
@@ -153,8 +158,11 @@ class ConformanceSuiteIT {
         target.name(),
         () -> {
           AllureEvidence.label(test, target.name());
-          ScenarioResult result =
-              withManifest(ScenarioRunner.run(test.buildScenario(), target), test);
+          Scenario scenario = test.buildScenario();
+          PROFILES.add(
+              IstioVersionProfile.of(scenario.istioVersion(), scenario.compatibilityVersion())
+                  .describe());
+          ScenarioResult result = withManifest(ScenarioRunner.run(scenario, target), test);
           AllureEvidence.record(result);
           synchronized (RESULTS) {
             RESULTS.computeIfAbsent(test.id(), k -> new ArrayList<>()).add(result);
@@ -214,7 +222,12 @@ class ConformanceSuiteIT {
             report.build(),
             directory,
             previous == null ? directory.resolve(ReportWriter.EVIDENCE) : Path.of(previous));
-    AllureEvidence.writeEnvironment(IstioVersion.CURRENT.toString(), targets, seeds);
+    List<String> profiles;
+    synchronized (PROFILES) {
+      profiles = List.copyOf(PROFILES);
+    }
+    AllureEvidence.writeEnvironment(
+        AllureEvidence.RESULTS, IstioVersionProfile.current(), profiles, targets, seeds);
     System.out.println("Meshproof conformance report: " + files);
   }
 }

@@ -3,6 +3,7 @@ package dev.meshproof.reports;
 import dev.meshproof.scenario.result.FailedRequest;
 import dev.meshproof.scenario.result.ProxyEvidence;
 import dev.meshproof.scenario.result.ScenarioResult;
+import dev.meshproof.scenario.result.UpstreamAttempt;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,9 @@ import java.util.Map;
 /**
  * The first failed requests, each explained in one paragraph: how it ended, then what the client's
  * sidecar did with it (matched route, upstream cluster, endpoint, response flags spelt out) and who
- * answered, so a failed expectation can be traced to the mesh's decisions.
+ * answered, then every upstream attempt and mirror copy the services journaled for it (instance,
+ * status, attempt count, timing, Host and the caller identity the callee saw), so a failed
+ * expectation can be traced to the mesh's decisions.
  */
 final class FailedRequestEvidence implements EvidenceRenderer {
 
@@ -82,7 +85,7 @@ final class FailedRequestEvidence implements EvidenceRenderer {
       }
       if (r.proxy().isPresent()) {
         ProxyEvidence p = r.proxy().get();
-        term(out, "Matched route", value(p.route(), html, "no route"));
+        term(out, "Matched route", route(p, html));
         term(out, "Cluster", value(p.upstreamCluster(), html, "none"));
         term(out, "Endpoint", value(p.upstreamHost(), html, "none picked"));
         term(out, "Response flags", flags(p.responseFlags(), html));
@@ -92,10 +95,87 @@ final class FailedRequestEvidence implements EvidenceRenderer {
       if (!r.detail().isEmpty()) {
         term(out, "Body or error", "<code>" + html.escape(r.detail()) + "</code>");
       }
-      out.append("</dl></li>\n");
+      out.append("</dl>\n");
+      if (r.attempts().isEmpty()) {
+        out.append("<p class=\"attempts\">No upstream attempt reached a service instance.</p>\n");
+      } else {
+        attempts(out, "Upstream attempts, as the instances journaled them", r.attempts(), html);
+      }
+      if (!r.mirrors().isEmpty()) {
+        attempts(out, "Mirror copies, as the mirror targets journaled them", r.mirrors(), html);
+      }
+      out.append("</li>\n");
     }
     out.append("</ol>\n");
     return out.toString();
+  }
+
+  /**
+   * Envoy logs {@code %ROUTE_NAME%} as {@code -} both when no route matched and when the matched
+   * route has no name, which is every VirtualService {@code http} entry without {@code name}
+   * (istiod's {@code TranslateRoute} copies the name, empty when unset); the cluster and the flags
+   * tell the two apart.
+   */
+  private static String route(ProxyEvidence p, EvidenceHtml html) {
+    boolean unnamed = p.route() == null || p.route().isEmpty() || p.route().equals("-");
+    if (!unnamed) {
+      return "<code>" + html.escape(p.route()) + "</code>";
+    }
+    boolean noRoute =
+        List.of(p.responseFlags().split(",")).contains("NR")
+            || p.upstreamCluster().isEmpty()
+            || p.upstreamCluster().equals("-");
+    return noRoute
+        ? "<em>no route</em> (<code>-</code>)"
+        : "<em>a route without a name</em> (<code>-</code>: its VirtualService <code>http</code>"
+            + " entry sets no <code>name</code>)";
+  }
+
+  private static void attempts(
+      StringBuilder out, String caption, List<UpstreamAttempt> attempts, EvidenceHtml html) {
+    boolean identities = attempts.stream().anyMatch(a -> !a.callerIdentity().isEmpty());
+    out.append("<table class=\"attempts\">\n<caption>")
+        .append(caption)
+        .append("</caption>\n<thead><tr><th scope=\"col\" class=\"num\">#</th>")
+        .append("<th scope=\"col\">Instance</th><th scope=\"col\" class=\"num\">Status</th>")
+        .append("<th scope=\"col\" class=\"num\">x-envoy-attempt-count</th>")
+        .append("<th scope=\"col\" class=\"num\">Arrived after first, ms</th>")
+        .append("<th scope=\"col\" class=\"num\">Service time, ms</th>")
+        .append("<th scope=\"col\">Host received</th>");
+    if (identities) {
+      out.append("<th scope=\"col\">Caller identity seen</th>");
+    }
+    out.append("</tr></thead>\n<tbody>\n");
+    int n = 0;
+    for (UpstreamAttempt a : attempts) {
+      out.append("<tr")
+          .append(a.status() == 0 || a.status() >= 500 ? " class=\"error\"" : "")
+          .append("><td class=\"num\">")
+          .append(++n)
+          .append("</td><td><code>")
+          .append(html.escape(a.instance()))
+          .append("</code></td><td class=\"num\">")
+          .append(a.status() == 0 ? "no answer" : Integer.toString(a.status()))
+          .append("</td><td class=\"num\">")
+          .append(a.envoyAttemptCount() == 0 ? "\u2014" : Integer.toString(a.envoyAttemptCount()))
+          .append("</td><td class=\"num\">")
+          .append(html.millis(a.offsetMillis()))
+          .append("</td><td class=\"num\">")
+          .append(html.millis(a.serviceMillis()))
+          .append("</td><td><code>")
+          .append(html.escape(a.authority()))
+          .append("</code></td>");
+      if (identities) {
+        out.append("<td>")
+            .append(
+                a.callerIdentity().isEmpty()
+                    ? "<em>none</em>"
+                    : "<code>" + html.escape(a.callerIdentity()) + "</code>")
+            .append("</td>");
+      }
+      out.append("</tr>\n");
+    }
+    out.append("</tbody>\n</table>\n");
   }
 
   private static String value(String value, EvidenceHtml html, String none) {

@@ -98,6 +98,11 @@ final class HtmlReport {
       table.diff tr.differs td,table.diff tr.differs th{background:#fff8c5;font-weight:600}
       ol.requests{padding-left:20px}ol.requests li{margin:6px 0}
       ol.requests dl.meta{grid-template-columns:repeat(auto-fill,minmax(320px,1fr))}
+      table.attempts tr.error td{background:var(--fail-bg)}
+      svg .fault{fill:#bf8700;fill-opacity:.18;stroke:#9a6700;stroke-dasharray:4 3}
+      svg .axis{stroke:#8c959f}svg .p50{stroke:#0969da;fill:none;stroke-width:2}
+      svg .p99{stroke:#8250df;fill:none;stroke-width:2;stroke-dasharray:6 3}
+      ul.findings{padding-left:20px}ul.findings li{margin:2px 0}
       figure{margin:4px 0}figcaption{color:var(--muted);font-size:12px}
       dl.meta dd{min-width:0;overflow-wrap:anywhere}
       kbd{border:1px solid var(--line);border-radius:3px;padding:0 4px;background:var(--bg2)}

@@ -9,10 +9,14 @@ import dev.meshproof.scenario.result.ExpectationResult;
 import dev.meshproof.scenario.result.FailedRequest;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
+import dev.meshproof.scenario.result.Topology;
 import dev.meshproof.scenario.result.TrafficSummary;
+import dev.meshproof.scenario.result.TrafficTimeline;
+import dev.meshproof.scenario.result.UpstreamAttempt;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -198,12 +202,83 @@ final class ReportDocument {
                 proxy.put("upstreamHost", p.upstreamHost());
                 proxy.put("responseFlags", p.responseFlags());
               });
+      f.set("attempts", attempts(r.attempts()));
+      f.set("mirrors", attempts(r.mirrors()));
+    }
+    if (result.findings() != null) {
+      node.set("findings", strings(result.findings()));
+    }
+    if (result.timeline() != null
+        && !(result.timeline().buckets().isEmpty() && result.timeline().faults().isEmpty())) {
+      node.set("timeline", timeline(result.timeline()));
+    }
+    if (result.topology() != null && !result.topology().edges().isEmpty()) {
+      node.set("topology", topology(result.topology()));
     }
     ArrayNode files = node.putArray("attachments");
     for (AttachmentLayout.Entry a : attachments) {
       ObjectNode file = files.addObject();
       file.put("name", a.name());
       file.put("path", a.relativePath());
+    }
+    return node;
+  }
+
+  private static ArrayNode attempts(List<UpstreamAttempt> attempts) {
+    ArrayNode array = NODES.arrayNode();
+    for (UpstreamAttempt a : attempts) {
+      ObjectNode node = array.addObject();
+      node.put("instance", a.instance());
+      node.put("status", a.status());
+      node.put("envoyAttemptCount", a.envoyAttemptCount());
+      putFinite(node, "offsetMillis", a.offsetMillis());
+      putFinite(node, "serviceMillis", a.serviceMillis());
+      node.put("authority", a.authority());
+      if (!a.callerIdentity().isEmpty()) {
+        node.put("callerIdentity", a.callerIdentity());
+      }
+    }
+    return array;
+  }
+
+  private static ObjectNode topology(Topology topology) {
+    ObjectNode node = NODES.objectNode();
+    node.set("clients", strings(topology.clients()));
+    ArrayNode workloads = node.putArray("workloads");
+    for (Topology.Workload w : topology.workloads()) {
+      ObjectNode workload = workloads.addObject();
+      workload.put("service", w.service());
+      workload.put("version", w.version());
+      workload.set("instances", strings(w.instances()));
+    }
+    ArrayNode edges = node.putArray("edges");
+    for (Topology.Edge e : topology.edges()) {
+      ObjectNode edge = edges.addObject();
+      edge.put("from", e.from());
+      edge.put("instance", e.instance());
+      edge.put("requests", e.requests());
+    }
+    return node;
+  }
+
+  private static ObjectNode timeline(TrafficTimeline timeline) {
+    ObjectNode node = NODES.objectNode();
+    node.put("bucketMillis", timeline.bucketMillis());
+    ArrayNode buckets = node.putArray("buckets");
+    for (TrafficTimeline.Bucket b : timeline.buckets()) {
+      ObjectNode bucket = buckets.addObject();
+      bucket.put("startMillis", b.startMillis());
+      bucket.put("requests", b.requests());
+      bucket.put("errors", b.errors());
+      putFinite(bucket, "p50Millis", b.p50Millis());
+      putFinite(bucket, "p99Millis", b.p99Millis());
+    }
+    ArrayNode faults = node.putArray("faults");
+    for (TrafficTimeline.FaultWindow f : timeline.faults()) {
+      ObjectNode fault = faults.addObject();
+      fault.put("fault", f.fault());
+      fault.put("fromMillis", f.fromMillis());
+      fault.put("toMillis", f.toMillis());
     }
     return node;
   }

@@ -36,7 +36,13 @@ class EvidenceRendererRegistryTest {
     assertThat(EvidenceRenderers.all())
         .extracting(r -> r.getClass().getSimpleName())
         .containsExactly(
-            "SplitEvidence", "TrafficEvidence", "FailedRequestEvidence", "ChaosWindowRenderer");
+            "SplitEvidence",
+            "TrafficEvidence",
+            "TopologyEvidence",
+            "TimelineEvidence",
+            "FailedRequestEvidence",
+            "AnalysisEvidence",
+            "ChaosWindowRenderer");
   }
 
   @Test

@@ -62,6 +62,49 @@ class ReportScreenshotIT {
   }
 
   @Test
+  void aFailingTestShowsItsAttemptsTimelineFindingsAndWhatWasNotSimulated() throws Exception {
+    Path png = DIR.resolve("report-failing-test-evidence.png");
+    Files.deleteIfExists(png);
+    Chromium dom = chromium("?result=failed#test-MeshRetries-5xx", "--dump-dom");
+    Chromium screenshot =
+        chromium(
+            "?result=failed#test-MeshRetries-5xx",
+            "--screenshot=" + png,
+            "--window-size=1280,2400");
+
+    assertThat(dom.consoleMessages()).isEmpty();
+    assertThat(screenshot.consoleMessages()).isEmpty();
+    assertThat(dom.stdout())
+        .contains("<caption>Upstream attempts, as the instances journaled them</caption>")
+        .contains("<code>ratings-v2-1</code>")
+        .contains("<code>spiffe://cluster.local/ns/default/sa/productpage</code>")
+        .contains("<caption>Mirror copies, as the mirror targets journaled them</caption>")
+        .contains("<svg class=\"chart timeline\"")
+        .contains("<svg class=\"chart topology\"")
+        .contains("local reply or no connection")
+        .contains("<rect class=\"fault\"")
+        .contains("<h5>Analyzer findings (istioctl analyze)</h5>")
+        .contains("<h5>Not simulated (accepted, without effect on this run)</h5>")
+        // The sample's injected markup stays text in every new part.
+        .doesNotContain("<script>alert");
+    assertPng(png, screenshot);
+  }
+
+  @Test
+  void aPassingSplitShowsItsTopologyWithEveryInstance() throws Exception {
+    Path png = DIR.resolve("report-topology.png");
+    Files.deleteIfExists(png);
+    Chromium screenshot =
+        chromium(
+            "?result=passed#test-MeshHTTPRouteWeight-90-10",
+            "--screenshot=" + png,
+            "--window-size=1280,1800");
+
+    assertThat(screenshot.consoleMessages()).isEmpty();
+    assertPng(png, screenshot);
+  }
+
+  @Test
   void filtersFromTheQueryHideTestsAndMatrixRows() throws Exception {
     Path png = DIR.resolve("report-failed-only.png");
     Files.deleteIfExists(png);

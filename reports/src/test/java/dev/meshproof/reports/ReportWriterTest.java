@@ -40,10 +40,10 @@ class ReportWriterTest {
         .hasContent(ReportWriter.schema());
     assertThat(files.attachments())
         .containsExactly(
-            dir.resolve(
-                "attachments/MeshHTTPRouteWeight-90-10/embedded/config_dump_client-0.json"));
+            dir.resolve("attachments/MeshHTTPRouteWeight-90-10/embedded/config_dump_client-0.json"),
+            dir.resolve("attachments/MeshRetries-5xx/embedded/not_simulated.txt"));
     assertThat(Files.readString(files.attachments().get(0))).isEqualTo(SampleReports.CONFIG_DUMP);
-    assertThat(files.all()).hasSize(6).allSatisfy(p -> assertThat(p).isRegularFile());
+    assertThat(files.all()).hasSize(7).allSatisfy(p -> assertThat(p).isRegularFile());
   }
 
   @Test
@@ -375,12 +375,23 @@ class ReportWriterTest {
             "First failed requests, explained",
             "<strong>Request #17</strong> (traffic-1) <code>http://ratings/</code> ended"
                 + " <strong>503 RESPONSE</strong> after 12.5 ms, answered by no service instance.",
-            "<dt>Matched route</dt><dd><em>no route</em> (<code>-</code>)</dd>",
+            // A route matched (its cluster is logged) but has no name: Envoy logs "-" for both.
+            "<dt>Matched route</dt><dd><em>a route without a name</em> (<code>-</code>: its"
+                + " VirtualService <code>http</code> entry sets no <code>name</code>)</dd>",
             "<dt>Cluster</dt><dd><code>outbound|9080|v2|ratings.default.svc.cluster.local</code>",
             "<dt>Response flags</dt><dd><code>UH</code> no healthy upstream host</dd>",
             "<dt>Body or error</dt><dd><code>no healthy upstream</code>",
             "ended <strong>TIMEOUT</strong> after 30000.0 ms",
-            "<dt>Client sidecar</dt><dd>logged nothing for this request</dd>")
+            "<dt>Client sidecar</dt><dd>logged nothing for this request</dd>",
+            "<caption>Upstream attempts, as the instances journaled them</caption>",
+            "<tr class=\"error\"><td class=\"num\">2</td><td><code>ratings-v2-1</code></td>"
+                + "<td class=\"num\">503</td><td class=\"num\">2</td><td class=\"num\">27.3</td>"
+                + "<td class=\"num\">0.0</td><td><code>ratings:9080</code></td>"
+                + "<td><code>spiffe://cluster.local/ns/default/sa/productpage</code></td></tr>",
+            "<td class=\"num\">no answer</td><td class=\"num\">3</td>",
+            "<caption>Mirror copies, as the mirror targets journaled them</caption>",
+            "<code>ratings-shadow:9080</code>",
+            "No upstream attempt reached a service instance.")
         .doesNotContain("<script>alert");
     com.fasterxml.jackson.databind.JsonNode json =
         new com.fasterxml.jackson.databind.ObjectMapper().readTree(files.evidence().toFile());
@@ -398,6 +409,98 @@ class ReportWriterTest {
             failed.get(0).get("proxy").get("responseFlags").asText())
         .isEqualTo("UH");
     org.assertj.core.api.Assertions.assertThat(failed.get(1).has("proxy")).isFalse();
+    com.fasterxml.jackson.databind.JsonNode attempts = failed.get(0).get("attempts");
+    org.assertj.core.api.Assertions.assertThat(attempts).hasSize(3);
+    org.assertj.core.api.Assertions.assertThat(attempts.get(1).get("instance").asText())
+        .isEqualTo("ratings-v2-1");
+    org.assertj.core.api.Assertions.assertThat(attempts.get(1).get("offsetMillis").asDouble())
+        .isEqualTo(27.25);
+    org.assertj.core.api.Assertions.assertThat(attempts.get(0).get("callerIdentity").asText())
+        .isEqualTo("spiffe://cluster.local/ns/default/sa/productpage");
+    org.assertj.core.api.Assertions.assertThat(attempts.get(2).get("status").asInt()).isZero();
+    org.assertj.core.api.Assertions.assertThat(
+            failed.get(0).get("mirrors").get(0).get("authority").asText())
+        .isEqualTo("ratings-shadow:9080");
+    org.assertj.core.api.Assertions.assertThat(failed.get(1).get("attempts")).isEmpty();
+  }
+
+  @Test
+  void theTopologyShowsEveryInstanceAndEachClientsObservedShare() throws IOException {
+    String html = Files.readString(files.html());
+    JsonNode run = new ObjectMapper().readTree(files.evidence().toFile()).at("/tests/0/targets/0");
+
+    assertThat(html)
+        .contains("<h5>Topology and observed traffic</h5>")
+        .contains("<svg class=\"chart topology\"")
+        .contains("productpage (2000 sent)")
+        .contains("reviews-v1-0 \u2014 900 (45.00%)")
+        .contains("<title>productpage \u2192 reviews-v2-0: 205 of 2000</title>")
+        .contains(">10.25%</text>")
+        // Deployed but never answered: drawn without an edge, and said.
+        .contains("reviews-v3-0 \u2014 answered nothing")
+        .doesNotContain("\u2192 reviews-v3-0")
+        // Requests no instance answered have a row of their own.
+        .contains("local reply or no connection \u2014 10 (2.00%)")
+        .contains("<title>productpage \u2192 no instance: 10 of 500</title>");
+    assertThat(run.at("/topology/workloads/2/instances/0").asText()).isEqualTo("reviews-v3-0");
+    assertThat(run.at("/topology/edges/2/requests").asLong()).isEqualTo(205);
+  }
+
+  @Test
+  void aNoRouteAnswerIsStillCalledNoRoute() {
+    var run =
+        SampleReports.failingRetriesOnEmbedded().toBuilder()
+            .failedRequests(
+                List.of(
+                    new dev.meshproof.scenario.result.FailedRequest(
+                        3,
+                        "t",
+                        "http://nowhere/",
+                        "RESPONSE",
+                        404,
+                        "",
+                        1,
+                        "",
+                        "id",
+                        java.util.Optional.of(
+                            new dev.meshproof.scenario.result.ProxyEvidence("-", "-", "-", "NR")))))
+            .build();
+
+    assertThat(ReportWriter.runHtml(run))
+        .contains("<dt>Matched route</dt><dd><em>no route</em> (<code>-</code>)</dd>")
+        .contains("<code>NR</code> no route configured");
+  }
+
+  @Test
+  void eachRunShowsItsTimelineWithFaultWindowsItsFindingsAndWhatWasNotSimulated()
+      throws IOException {
+    String html = Files.readString(files.html());
+    JsonNode run = new ObjectMapper().readTree(files.evidence().toFile()).at("/tests/1/targets/0");
+
+    assertThat(html)
+        .contains("<h5>Traffic over time</h5>")
+        .contains("<svg class=\"chart timeline\" role=\"img\"")
+        .contains("20 buckets of 50.0 ms by send time")
+        .contains("<rect class=\"fault\" x=\"243.0\" y=\"18\" width=\"165.0\"")
+        .contains("in force from 300.0 to 600.0 ms</li>")
+        .contains(
+            "<tr><td class=\"num\">300.0</td><td class=\"num\">25</td>"
+                + "<td class=\"num\">500.0</td><td class=\"num\">8</td>"
+                + "<td class=\"num\">32.00%</td><td class=\"num\">9.5</td>"
+                + "<td class=\"num\">41.0</td></tr>")
+        .contains("<h5>Analyzer findings (istioctl analyze)</h5>")
+        .contains("<li><code>IST0101</code> Warning VirtualService default/ratings ratings.yaml:3")
+        .contains("<h5>Not simulated (accepted, without effect on this run)</h5>")
+        .contains("<li><code>EnvoyFilter default/lua-filter (networking.istio.io/v1alpha3) at")
+        .doesNotContain("<script>alert");
+    // The p50 line breaks at the empty last bucket instead of drawing to zero.
+    assertThat(html).contains("L586.8 ").doesNotContain("L614.3");
+    assertThat(run.get("findings").get(0).asText()).startsWith("IST0101 Warning");
+    assertThat(run.at("/timeline/bucketMillis").asDouble()).isEqualTo(50);
+    assertThat(run.at("/timeline/buckets")).hasSize(20);
+    assertThat(run.at("/timeline/buckets/6/errors").asInt()).isEqualTo(8);
+    assertThat(run.at("/timeline/buckets/19").has("p50Millis")).isFalse();
+    assertThat(run.at("/timeline/faults/0/fromMillis").asDouble()).isEqualTo(300);
   }
 
   @Test

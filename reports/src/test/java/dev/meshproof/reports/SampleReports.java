@@ -6,10 +6,14 @@ import dev.meshproof.scenario.result.FailedRequest;
 import dev.meshproof.scenario.result.ProxyEvidence;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
+import dev.meshproof.scenario.result.Topology;
 import dev.meshproof.scenario.result.TrafficSummary;
+import dev.meshproof.scenario.result.TrafficTimeline;
+import dev.meshproof.scenario.result.UpstreamAttempt;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +54,17 @@ final class SampleReports {
         .expectations(List.of(split))
         .failure(Optional.empty())
         .attachments(Map.of("config_dump client-0", CONFIG_DUMP))
+        .topology(
+            new Topology(
+                List.of("productpage"),
+                List.of(
+                    new Topology.Workload("reviews", "v1", List.of("reviews-v1-0", "reviews-v1-1")),
+                    new Topology.Workload("reviews", "v2", List.of("reviews-v2-0")),
+                    new Topology.Workload("reviews", "v3", List.of("reviews-v3-0"))),
+                List.of(
+                    new Topology.Edge("productpage", "reviews-v1-0", 900),
+                    new Topology.Edge("productpage", "reviews-v1-1", 895),
+                    new Topology.Edge("productpage", "reviews-v2-0", 205))))
         .build();
   }
 
@@ -82,7 +97,27 @@ final class SampleReports {
                 500, 490, 0, 4, 6, Map.of(503, 40L, 200, 450L), 3.0, 9.5, 41.0, 250.0))
         .expectations(List.of(attempts))
         .failure(Optional.of("retry budget exceeded\n at attempt 4: " + INJECTION))
-        .attachments(Map.of())
+        .attachments(
+            Map.of(
+                "not_simulated",
+                "EnvoyFilter default/lua-filter (networking.istio.io/v1alpha3) at ratings.yaml:12:1\n"
+                    + "Telemetry istio-system/mesh-default (telemetry.istio.io/v1) at ratings.yaml:30:1"))
+        .findings(
+            List.of(
+                "IST0101 Warning VirtualService default/ratings ratings.yaml:3 Referenced host not"
+                    + " found: \"ratings-legacy\" "
+                    + INJECTION))
+        .timeline(retriesTimeline())
+        .topology(
+            new Topology(
+                List.of("productpage"),
+                List.of(
+                    new Topology.Workload(
+                        "ratings", "v2", List.of("ratings-v2-0", "ratings-v2-1"))),
+                List.of(
+                    new Topology.Edge("productpage", "ratings-v2-0", 240),
+                    new Topology.Edge("productpage", "ratings-v2-1", 250),
+                    new Topology.Edge("productpage", "", 10))))
         .failedRequests(
             List.of(
                 new FailedRequest(
@@ -97,10 +132,50 @@ final class SampleReports {
                     "6f1c0b7e-0d1a-4b7e-9a51-3c2d8e4f5a60",
                     Optional.of(
                         new ProxyEvidence(
-                            "-", "outbound|9080|v2|ratings.default.svc.cluster.local", "-", "UH"))),
+                            "-", "outbound|9080|v2|ratings.default.svc.cluster.local", "-", "UH")),
+                    List.of(
+                        new UpstreamAttempt(
+                            "ratings-v2-0",
+                            503,
+                            1,
+                            0,
+                            1.5,
+                            "ratings:9080",
+                            "spiffe://cluster.local/ns/default/sa/productpage"),
+                        new UpstreamAttempt(
+                            "ratings-v2-1",
+                            503,
+                            2,
+                            27.25,
+                            0,
+                            "ratings:9080",
+                            "spiffe://cluster.local/ns/default/sa/productpage"),
+                        new UpstreamAttempt(
+                            "ratings-v2-0", 0, 3, 61, 250, "ratings:9080", INJECTION)),
+                    List.of(
+                        new UpstreamAttempt(
+                            "ratings-mirror-0", 200, 0, 0, 0.5, "ratings-shadow:9080", ""))),
                 new FailedRequest(
                     42, "traffic-1", "http://ratings/", "TIMEOUT", 0, "", 30000, INJECTION)))
         .build();
+  }
+
+  /** 500 requests over one second, errors while a fault was in force from 300 to 600 ms. */
+  static TrafficTimeline retriesTimeline() {
+    List<TrafficTimeline.Bucket> buckets = new ArrayList<>();
+    for (int b = 0; b < 20; b++) {
+      boolean faulted = b >= 6 && b < 12;
+      buckets.add(
+          new TrafficTimeline.Bucket(
+              b * 50.0, 25, faulted ? 8 : 0, faulted ? 9.5 : 2.5, faulted ? 41 : 7.5));
+    }
+    buckets.set(19, new TrafficTimeline.Bucket(950, 0, 0, Double.NaN, Double.NaN));
+    return new TrafficTimeline(
+        50,
+        buckets,
+        List.of(
+            new TrafficTimeline.FaultWindow(
+                "errors 30% 503 on ratings-v2 " + INJECTION, 300, 600)));
   }
 
   static ConformanceReport sample() {

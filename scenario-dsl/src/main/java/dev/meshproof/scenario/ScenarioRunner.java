@@ -5,6 +5,7 @@ import dev.meshproof.scenario.result.ExpectationResult;
 import dev.meshproof.scenario.result.ExperimentVerdict;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
+import dev.meshproof.scenario.result.Topology;
 import dev.meshproof.scenario.targets.ExperimentRun;
 import dev.meshproof.scenario.targets.ScenarioAbortedException;
 import dev.meshproof.scenario.targets.Target;
@@ -72,12 +73,26 @@ public final class ScenarioRunner {
         .started(started)
         .duration(Duration.ofNanos(System.nanoTime() - startNanos))
         .traffic(run.observations().summary())
+        .timeline(run.observations().timeline(run.faultWindows()))
+        .topology(topology(scenario, run))
         .expectations(verdicts)
         .attachments(run.attachments())
         .findings(run.findings())
         .experiment(experiment)
         .failedRequests(run.observations().failedRequests(ScenarioResult.MAX_FAILED_REQUESTS))
         .build();
+  }
+
+  /** The scenario's services as deployed, with the traffic each instance answered. */
+  static Topology topology(Scenario scenario, TargetRun run) {
+    List<Topology.Workload> workloads = new ArrayList<>();
+    for (ServiceSpec service : scenario.services()) {
+      for (String version : service.replicasByVersion().keySet()) {
+        workloads.add(
+            new Topology.Workload(service.name(), version, service.instanceNames(version)));
+      }
+    }
+    return new Topology(scenario.clients(), workloads, run.observations().edges());
   }
 
   private static ScenarioResult.Builder result(Scenario scenario, Target target) {

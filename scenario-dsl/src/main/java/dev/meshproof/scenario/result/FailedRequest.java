@@ -1,5 +1,6 @@
 package dev.meshproof.scenario.result;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -14,6 +15,8 @@ import java.util.Optional;
  * @param requestId the request's {@code x-request-id}, empty when unknown
  * @param proxy what the client's sidecar logged for it (route, cluster, host, response flags), the
  *     same fields on every target; empty when the sidecar logged nothing for it
+ * @param attempts the upstream attempts the services journaled for it, in arrival order
+ * @param mirrors the mirror copies of it the mirror targets journaled
  */
 public record FailedRequest(
     int index,
@@ -25,7 +28,42 @@ public record FailedRequest(
     double latencyMillis,
     String detail,
     String requestId,
-    Optional<ProxyEvidence> proxy) {
+    Optional<ProxyEvidence> proxy,
+    List<UpstreamAttempt> attempts,
+    List<UpstreamAttempt> mirrors) {
+
+  /** Copies the lists. */
+  public FailedRequest {
+    attempts = List.copyOf(attempts);
+    mirrors = List.copyOf(mirrors);
+  }
+
+  /** A failed request without journaled attempts or mirror copies. */
+  public FailedRequest(
+      int index,
+      String traffic,
+      String url,
+      String outcome,
+      int status,
+      String servedBy,
+      double latencyMillis,
+      String detail,
+      String requestId,
+      Optional<ProxyEvidence> proxy) {
+    this(
+        index,
+        traffic,
+        url,
+        outcome,
+        status,
+        servedBy,
+        latencyMillis,
+        detail,
+        requestId,
+        proxy,
+        List.of(),
+        List.of());
+  }
 
   /** A failed request without proxy evidence. */
   public FailedRequest(

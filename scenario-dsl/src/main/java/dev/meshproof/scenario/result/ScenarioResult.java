@@ -21,6 +21,8 @@ import java.util.Optional;
  *     fails the run instead, with the findings as its failure
  * @param experiment a chaos experiment's verdict part by part (hypothesis before, method,
  *     hypothesis after, rollbacks); empty when the scenario is no experiment
+ * @param timeline the traffic over time, with the windows in which chaos faults were in force
+ * @param topology the services, versions and instances deployed, with each client's traffic
  */
 public record ScenarioResult(
     String scenario,
@@ -35,7 +37,9 @@ public record ScenarioResult(
     Map<String, String> attachments,
     List<FailedRequest> failedRequests,
     List<String> findings,
-    Optional<ExperimentVerdict> experiment) {
+    Optional<ExperimentVerdict> experiment,
+    TrafficTimeline timeline,
+    Topology topology) {
 
   /** How many failed requests a result keeps as evidence; the rest are only counted. */
   public static final int MAX_FAILED_REQUESTS = 20;
@@ -48,6 +52,8 @@ public record ScenarioResult(
     attachments = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(attachments));
     findings = List.copyOf(findings);
     Objects.requireNonNull(experiment, "experiment");
+    timeline = timeline == null ? TrafficTimeline.none() : timeline;
+    topology = topology == null ? Topology.none() : topology;
   }
 
   /** Starts a result of {@code scenario} on {@code target}, run with {@code seed}. */
@@ -67,7 +73,9 @@ public record ScenarioResult(
         .attachments(attachments)
         .failedRequests(failedRequests)
         .findings(findings)
-        .experiment(experiment);
+        .experiment(experiment)
+        .timeline(timeline)
+        .topology(topology);
   }
 
   /**
@@ -88,6 +96,8 @@ public record ScenarioResult(
     private List<FailedRequest> failedRequests = List.of();
     private List<String> findings = List.of();
     private Optional<ExperimentVerdict> experiment = Optional.empty();
+    private TrafficTimeline timeline = TrafficTimeline.none();
+    private Topology topology = Topology.none();
 
     private Builder(String scenario, String target, long seed) {
       if (scenario == null || scenario.isBlank()) {
@@ -152,6 +162,18 @@ public record ScenarioResult(
       return this;
     }
 
+    /** The traffic over time, with the chaos faults' windows. */
+    public Builder timeline(TrafficTimeline timeline) {
+      this.timeline = Objects.requireNonNull(timeline, "timeline");
+      return this;
+    }
+
+    /** The topology as deployed, with each client's traffic. */
+    public Builder topology(Topology topology) {
+      this.topology = Objects.requireNonNull(topology, "topology");
+      return this;
+    }
+
     /** The failed requests kept as evidence; only the first {@link #MAX_FAILED_REQUESTS} stay. */
     public Builder failedRequests(List<FailedRequest> failedRequests) {
       this.failedRequests = Objects.requireNonNull(failedRequests, "failedRequests");
@@ -187,7 +209,9 @@ public record ScenarioResult(
           attachments,
           failedRequests,
           findings,
-          experiment);
+          experiment,
+          timeline,
+          topology);
     }
   }
 

@@ -19,6 +19,7 @@ import dev.meshproof.scenario.expect.MirrorExpectation;
 import dev.meshproof.scenario.result.ExpectationResult;
 import dev.meshproof.scenario.result.ProxyEvidence;
 import dev.meshproof.scenario.result.RollbackResult;
+import dev.meshproof.scenario.result.TrafficTimeline;
 import dev.meshproof.scenario.traffic.Observations;
 import dev.meshproof.scenario.traffic.RequestObservation;
 import dev.meshproof.scenario.traffic.TrafficRunner;
@@ -105,7 +106,12 @@ public final class ScenarioOrchestrator {
         // Failed requests are explained by the proxies' own words, when they keep a log.
         attachments.putAll(proxyLogAttachments(deployment));
       }
-      return new TargetRun(new Observations(observations), attachments, findings, experiment);
+      return new TargetRun(
+          new Observations(observations),
+          attachments,
+          findings,
+          experiment,
+          faultWindows(chaosEvents));
     }
   }
 
@@ -225,6 +231,32 @@ public final class ScenarioOrchestrator {
   }
 
   /**
+   * When each fault was in force, by the chaos run's log: from INJECTED to the next REVERTED of the
+   * same fault (the log always reverts at the end, so every injection has one).
+   */
+  static List<TrafficTimeline.FaultWindow> faultWindows(List<ChaosEvent> events) {
+    List<TrafficTimeline.FaultWindow> windows = new ArrayList<>();
+    Map<String, ChaosEvent> open = new LinkedHashMap<>();
+    for (ChaosEvent e : events) {
+      switch (e.kind()) {
+        case INJECTED -> open.put(e.fault(), e);
+        case REVERTED -> {
+          ChaosEvent injected = open.remove(e.fault());
+          if (injected != null) {
+            windows.add(
+                new TrafficTimeline.FaultWindow(
+                    e.fault(), injected.at().toNanos() / 1e6, e.at().toNanos() / 1e6));
+          }
+        }
+        case FAILED -> {
+          // Listed in the chaos_events attachment; a fault that failed to apply has no window.
+        }
+      }
+    }
+    return windows;
+  }
+
+  /**
    * Runs the analyzer ({@code istioctl analyze}) on the scenario's Istio YAML, with the topology's
    * services as the registry: an error aborts the scenario before anything is deployed, with every
    * finding in the message; warnings and infos are returned for the result.
@@ -277,7 +309,8 @@ public final class ScenarioOrchestrator {
                             e.timestamp(),
                             e.serviceTime(),
                             e.envoyAttemptCount(),
-                            e.authority() == null ? "" : e.authority())));
+                            e.authority() == null ? "" : e.authority(),
+                            e.callerIdentity() == null ? "" : e.callerIdentity())));
     return observations.stream()
         .map(
             o ->

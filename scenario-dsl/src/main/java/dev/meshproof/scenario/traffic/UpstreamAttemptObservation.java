@@ -14,6 +14,8 @@ import java.time.Instant;
  * @param envoyAttemptCount the {@code x-envoy-attempt-count} the proxy sent, 0 when absent
  * @param authority the Host / {@code :authority} the instance received (a mirror copy's shows
  *     whether the proxy appended {@code -shadow})
+ * @param callerIdentity the caller's SPIFFE ID the instance saw ({@code X-Forwarded-Client-Cert}
+ *     {@code URI=}), empty when none
  */
 public record UpstreamAttemptObservation(
     String instance,
@@ -21,7 +23,19 @@ public record UpstreamAttemptObservation(
     Instant arrived,
     Duration serviceTime,
     int envoyAttemptCount,
-    String authority) {
+    String authority,
+    String callerIdentity) {
+
+  /** An attempt whose caller identity is not of interest. */
+  public UpstreamAttemptObservation(
+      String instance,
+      int status,
+      Instant arrived,
+      Duration serviceTime,
+      int envoyAttemptCount,
+      String authority) {
+    this(instance, status, arrived, serviceTime, envoyAttemptCount, authority, "");
+  }
 
   /** An attempt whose Host is not of interest. */
   public UpstreamAttemptObservation(

@@ -38,7 +38,9 @@ class ScenarioResultTest {
                 Map.of(),
                 List.of(),
                 List.of(),
-                Optional.empty()));
+                Optional.empty(),
+                TrafficTimeline.none(),
+                Topology.none()));
   }
 
   @Test

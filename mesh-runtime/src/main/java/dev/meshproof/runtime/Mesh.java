@@ -5,6 +5,7 @@ import dev.meshproof.runtime.client.MeshHttpClient;
 import dev.meshproof.runtime.config.ConfigStore;
 import dev.meshproof.runtime.config.IstioResource;
 import dev.meshproof.runtime.config.IstioYamlParser;
+import dev.meshproof.runtime.config.OutboundTrafficPolicy;
 import dev.meshproof.runtime.registry.ServiceInstance;
 import dev.meshproof.runtime.registry.ServiceRegistry;
 import dev.meshproof.runtime.transport.HttpConnectionPool;
@@ -15,6 +16,8 @@ import dev.meshproof.runtime.xds.ProxyStatus;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -41,6 +44,7 @@ import java.util.concurrent.TimeUnit;
 public final class Mesh implements AutoCloseable {
   private final long seed;
   private final IstioVersionProfile istio;
+  private final OutboundTrafficPolicy outboundTrafficPolicy;
   private final RandomSource random;
   private final DataPlane dataPlane;
   private final Duration syncTimeout;
@@ -55,6 +59,7 @@ public final class Mesh implements AutoCloseable {
   private Mesh(Builder builder) {
     this.seed = builder.seed;
     this.istio = builder.istioVersion.profile();
+    this.outboundTrafficPolicy = builder.outboundTrafficPolicy;
     this.random = RandomSource.seeded(seed);
     this.dataPlane = builder.dataPlane;
     this.syncTimeout = builder.syncTimeout;
@@ -63,7 +68,11 @@ public final class Mesh implements AutoCloseable {
     this.appConnections = new HttpConnectionPool(eventLoops, Duration.ofSeconds(10));
     ControlPlane started;
     try {
-      started = ControlPlane.start(istio);
+      started =
+          ControlPlane.start(
+              new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+              istio,
+              outboundTrafficPolicy);
     } catch (RuntimeException e) {
       eventLoops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       throw e;
@@ -121,7 +130,8 @@ public final class Mesh implements AutoCloseable {
     if (controlPlaneRunning) {
       return;
     }
-    ControlPlane restarted = ControlPlane.start(controlPlane.address(), istio);
+    ControlPlane restarted =
+        ControlPlane.start(controlPlane.address(), istio, outboundTrafficPolicy);
     controlPlane.registeredProxies().forEach(restarted::register);
     controlPlane = restarted;
     controlPlaneRunning = true;
@@ -291,6 +301,7 @@ public final class Mesh implements AutoCloseable {
   public static final class Builder {
     private long seed = 1L;
     private IstioVersion istioVersion = IstioVersion.CURRENT;
+    private OutboundTrafficPolicy outboundTrafficPolicy = OutboundTrafficPolicy.ALLOW_ANY;
     private DataPlane dataPlane = DataPlane.embedded();
     private Duration syncTimeout = Duration.ofSeconds(20);
     private int eventLoopThreads = 2;
@@ -313,6 +324,16 @@ public final class Mesh implements AutoCloseable {
       java.util.Objects.requireNonNull(version, "istioVersion");
       version.profile(); // rejects an unsupported release here, not at start()
       this.istioVersion = version;
+      return this;
+    }
+
+    /**
+     * MeshConfig's {@code outboundTrafficPolicy.mode}: what sidecars do with a host outside the
+     * registry; default {@link OutboundTrafficPolicy#ALLOW_ANY}, as Istio's.
+     */
+    public Builder outboundTrafficPolicy(OutboundTrafficPolicy policy) {
+      this.outboundTrafficPolicy =
+          java.util.Objects.requireNonNull(policy, "outboundTrafficPolicy");
       return this;
     }
 

@@ -2,6 +2,7 @@ package dev.meshproof.scenario;
 
 import dev.meshproof.runtime.IstioVersion;
 import dev.meshproof.runtime.config.IstioYamlParser;
+import dev.meshproof.runtime.config.OutboundTrafficPolicy;
 import dev.meshproof.scenario.chaos.ChaosPlan;
 import dev.meshproof.scenario.chaos.FaultSpec;
 import dev.meshproof.scenario.chaos.InstanceSelector;
@@ -41,7 +42,8 @@ public record Scenario(
     List<Expectation> expectations,
     ChaosPlan chaos,
     long seed,
-    IstioVersion istioVersion) {
+    IstioVersion istioVersion,
+    OutboundTrafficPolicy outboundTrafficPolicy) {
 
   /** The system property that overrides every scenario's seed, to replay a printed run. */
   public static final String SEED_PROPERTY = "meshproof.seed";
@@ -54,6 +56,7 @@ public record Scenario(
     expectations = List.copyOf(expectations);
     java.util.Objects.requireNonNull(chaos, "chaos");
     java.util.Objects.requireNonNull(istioVersion, "istioVersion");
+    java.util.Objects.requireNonNull(outboundTrafficPolicy, "outboundTrafficPolicy");
   }
 
   public static Builder named(String name) {
@@ -63,7 +66,16 @@ public record Scenario(
   /** A copy with another seed, e.g. to replay a failing run. */
   public Scenario withSeed(long newSeed) {
     return new Scenario(
-        name, services, clients, istio, traffic, expectations, chaos, newSeed, istioVersion);
+        name,
+        services,
+        clients,
+        istio,
+        traffic,
+        expectations,
+        chaos,
+        newSeed,
+        istioVersion,
+        outboundTrafficPolicy);
   }
 
   /**
@@ -79,6 +91,7 @@ public record Scenario(
     private final ChaosPlan.Builder chaos = ChaosPlan.builder();
     private long seed = Long.getLong(SEED_PROPERTY, 1L);
     private IstioVersion istioVersion = IstioVersion.CURRENT;
+    private OutboundTrafficPolicy outboundTrafficPolicy = OutboundTrafficPolicy.ALLOW_ANY;
 
     private Builder(String name) {
       if (name == null || name.isBlank()) {
@@ -161,6 +174,16 @@ public record Scenario(
       return this;
     }
 
+    /**
+     * The mesh's {@code outboundTrafficPolicy.mode} (MeshConfig) for hosts outside the registry;
+     * {@link OutboundTrafficPolicy#ALLOW_ANY} unless set, as in Istio.
+     */
+    public Builder outboundTrafficPolicy(OutboundTrafficPolicy policy) {
+      this.outboundTrafficPolicy =
+          java.util.Objects.requireNonNull(policy, "outboundTrafficPolicy");
+      return this;
+    }
+
     public Builder seed(long seed) {
       this.seed = Long.getLong(SEED_PROPERTY, seed);
       return this;
@@ -196,7 +219,8 @@ public record Scenario(
           expectations,
           plan,
           seed,
-          istioVersion);
+          istioVersion,
+          outboundTrafficPolicy);
     }
 
     /** A fault's selector must name a declared service, version and instance. */

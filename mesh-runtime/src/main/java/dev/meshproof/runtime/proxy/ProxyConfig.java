@@ -155,9 +155,32 @@ public record ProxyConfig(
       List<InetSocketAddress> endpoints,
       CircuitBreakerThresholds circuitBreakers,
       java.util.Optional<OutlierDetectionPolicy> outlierDetection,
-      double panicThresholdPercent) {
+      double panicThresholdPercent,
+      /**
+       * For an {@code ORIGINAL_DST} cluster, the request header naming the destination; its hosts
+       * are made per request, not listed.
+       */
+      java.util.Optional<String> originalDestinationHeader) {
     public ClusterConfig {
       endpoints = List.copyOf(endpoints);
+    }
+
+    /** A cluster whose hosts are its endpoints. */
+    public ClusterConfig(
+        String name,
+        LbPolicy lbPolicy,
+        List<InetSocketAddress> endpoints,
+        CircuitBreakerThresholds circuitBreakers,
+        java.util.Optional<OutlierDetectionPolicy> outlierDetection,
+        double panicThresholdPercent) {
+      this(
+          name,
+          lbPolicy,
+          endpoints,
+          circuitBreakers,
+          outlierDetection,
+          panicThresholdPercent,
+          java.util.Optional.empty());
     }
 
     /** A cluster with Envoy's defaults for everything but its load balancer and endpoints. */
@@ -174,7 +197,13 @@ public record ProxyConfig(
     /** The same cluster with {@code endpoints} (from EDS). */
     public ClusterConfig withEndpoints(List<InetSocketAddress> endpoints) {
       return new ClusterConfig(
-          name, lbPolicy, endpoints, circuitBreakers, outlierDetection, panicThresholdPercent);
+          name,
+          lbPolicy,
+          endpoints,
+          circuitBreakers,
+          outlierDetection,
+          panicThresholdPercent,
+          originalDestinationHeader);
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.meshproof.runtime.xds;
 import dev.meshproof.runtime.IstioVersionProfile;
 import dev.meshproof.runtime.config.ConfigStore;
 import dev.meshproof.runtime.config.IstioKinds;
+import dev.meshproof.runtime.config.OutboundTrafficPolicy;
 import dev.meshproof.runtime.registry.ServiceRegistry;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
@@ -46,12 +47,18 @@ public final class ControlPlane implements AutoCloseable {
   private final Map<String, ProxyNode> proxies = new ConcurrentHashMap<>();
   private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
   private final IstioVersionProfile profile;
+  private final OutboundTrafficPolicy outboundTrafficPolicy;
   private final ExecutorService executor;
   private final Server server;
   private volatile InetSocketAddress boundAddress;
 
-  private ControlPlane(InetSocketAddress address, IstioVersionProfile profile) {
+  private ControlPlane(
+      InetSocketAddress address,
+      IstioVersionProfile profile,
+      OutboundTrafficPolicy outboundTrafficPolicy) {
     this.profile = java.util.Objects.requireNonNull(profile, "profile");
+    this.outboundTrafficPolicy =
+        java.util.Objects.requireNonNull(outboundTrafficPolicy, "outboundTrafficPolicy");
     AtomicInteger threads = new AtomicInteger();
     this.executor =
         Executors.newFixedThreadPool(
@@ -82,10 +89,21 @@ public final class ControlPlane implements AutoCloseable {
    * control plane back where its proxies expect it after an outage.
    */
   public static ControlPlane start(InetSocketAddress address, IstioVersionProfile profile) {
+    return start(address, profile, OutboundTrafficPolicy.ALLOW_ANY);
+  }
+
+  /**
+   * Starts the ADS server on the loopback {@code address} with the mesh's {@code
+   * outboundTrafficPolicy} (MeshConfig).
+   */
+  public static ControlPlane start(
+      InetSocketAddress address,
+      IstioVersionProfile profile,
+      OutboundTrafficPolicy outboundTrafficPolicy) {
     if (!address.getAddress().isLoopbackAddress()) {
       throw new IllegalArgumentException("address: " + address + " (expected: a loopback address)");
     }
-    ControlPlane plane = new ControlPlane(address, profile);
+    ControlPlane plane = new ControlPlane(address, profile, outboundTrafficPolicy);
     try {
       plane.server.start();
     } catch (IOException e) {
@@ -101,6 +119,11 @@ public final class ControlPlane implements AutoCloseable {
   /** The Istio release whose defaults this control plane's translation follows. */
   public IstioVersionProfile profile() {
     return profile;
+  }
+
+  /** The mesh's outbound traffic policy for hosts outside the registry. */
+  public OutboundTrafficPolicy outboundTrafficPolicy() {
+    return outboundTrafficPolicy;
   }
 
   /** Where proxies connect for ADS. */
@@ -129,7 +152,13 @@ public final class ControlPlane implements AutoCloseable {
     for (ProxyNode proxy : proxies.values()) {
       Snapshot snapshot =
           XdsTranslator.translate(
-              new TranslationInput(proxy, virtualServices, destinationRules, instances, profile));
+              new TranslationInput(
+                  proxy,
+                  virtualServices,
+                  destinationRules,
+                  instances,
+                  profile,
+                  outboundTrafficPolicy));
       Snapshot previous = snapshots.get(proxy.id());
       if (previous != null
           && previous

@@ -74,7 +74,62 @@ final class RouteConfigBuilder {
         outbound.addVirtualHosts(virtualHost(key, domains, services));
       }
     }
+    // istiod appends the catch-all virtual host after the sorted service virtual hosts.
+    outbound.addVirtualHosts(catchAllVirtualHost());
     return List.of(outbound.build());
+  }
+
+  /**
+   * A host that names the loopback address and a port: the only destination the {@code
+   * PassthroughCluster} may reach here.
+   */
+  static final String LOOPBACK_AUTHORITY_REGEX = "127\\.0\\.0\\.1:[0-9]{1,5}";
+
+  /**
+   * istiod's {@code buildCatchAllVirtualHost} (httproute.go :789) for hosts outside the registry.
+   * {@code REGISTRY_ONLY}: {@code block_all} answers 502. {@code ALLOW_ANY}: {@code allow_any}
+   * routes to the {@code PassthroughCluster} with the timeout disabled and no retry policy; a
+   * deliberate difference, so that nothing leaves loopback: only an authority {@code
+   * 127.0.0.1:<port>} takes that route, and any other one takes {@code allow_any_not_loopback} to
+   * the {@code BlackHoleCluster} (503 UH, what Envoy's {@code PassthroughCluster} answers here for
+   * an authority that is not an address).
+   */
+  private VirtualHost catchAllVirtualHost() {
+    VirtualHost.Builder host =
+        VirtualHost.newBuilder().addDomains("*").setIncludeRequestAttemptCount(true);
+    RouteMatch any = RouteMatch.newBuilder().setPrefix("/").build();
+    return switch (input.outboundTrafficPolicy()) {
+      case REGISTRY_ONLY ->
+          host.setName("block_all")
+              .addRoutes(
+                  Route.newBuilder()
+                      .setName("block_all")
+                      .setMatch(any)
+                      .setDirectResponse(DirectResponseAction.newBuilder().setStatus(502)))
+              .build();
+      case ALLOW_ANY ->
+          host.setName("allow_any")
+              .addRoutes(
+                  Route.newBuilder()
+                      .setName("allow_any")
+                      .setMatch(
+                          any.toBuilder()
+                              .addHeaders(
+                                  HeaderMatcher.newBuilder()
+                                      .setName(":authority")
+                                      .setStringMatch(
+                                          StringMatcher.newBuilder()
+                                              .setSafeRegex(
+                                                  RegexMatcher.newBuilder()
+                                                      .setRegex(LOOPBACK_AUTHORITY_REGEX)))))
+                      .setRoute(routeAction().setCluster(XdsNames.PASSTHROUGH_CLUSTER)))
+              .addRoutes(
+                  Route.newBuilder()
+                      .setName("allow_any_not_loopback")
+                      .setMatch(any)
+                      .setRoute(routeAction().setCluster(XdsNames.BLACKHOLE_CLUSTER)))
+              .build();
+    };
   }
 
   /** The inbound listener's routes: everything to the local app. */

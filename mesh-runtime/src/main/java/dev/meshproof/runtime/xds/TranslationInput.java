@@ -2,6 +2,7 @@ package dev.meshproof.runtime.xds;
 
 import dev.meshproof.runtime.IstioVersionProfile;
 import dev.meshproof.runtime.config.DestinationRule;
+import dev.meshproof.runtime.config.OutboundTrafficPolicy;
 import dev.meshproof.runtime.config.VirtualService;
 import dev.meshproof.runtime.registry.Hostnames;
 import dev.meshproof.runtime.registry.ServiceInstance;
@@ -15,9 +16,11 @@ import java.util.TreeMap;
 
 /**
  * Everything one proxy's translation reads, fixed for one push: the applied Istio resources, the
- * service registry, the proxy, and the Istio release whose defaults apply. The per-type builders
- * ({@code ListenerBuilder}, {@code RouteConfigBuilder}, {@code ClusterBuilder}, {@code
- * EndpointBuilder}) are pure functions of it, so the same input always yields the same snapshot.
+ * service registry, the proxy, the Istio release whose defaults apply, and the mesh's {@code
+ * outboundTrafficPolicy} (MeshConfig; Istio's default {@link OutboundTrafficPolicy#ALLOW_ANY}). The
+ * per-type builders ({@code ListenerBuilder}, {@code RouteConfigBuilder}, {@code ClusterBuilder},
+ * {@code EndpointBuilder}) are pure functions of it, so the same input always yields the same
+ * snapshot.
  */
 public record TranslationInput(
     ProxyNode proxy,
@@ -25,7 +28,8 @@ public record TranslationInput(
     List<VirtualService> virtualServices,
     List<DestinationRule> destinationRules,
     List<ServiceInstance> instances,
-    IstioVersionProfile profile) {
+    IstioVersionProfile profile,
+    OutboundTrafficPolicy meshOutboundTrafficPolicy) {
 
   public TranslationInput {
     Objects.requireNonNull(proxy, "proxy");
@@ -33,6 +37,33 @@ public record TranslationInput(
     destinationRules = List.copyOf(destinationRules);
     instances = List.copyOf(instances);
     Objects.requireNonNull(profile, "profile");
+    Objects.requireNonNull(meshOutboundTrafficPolicy, "meshOutboundTrafficPolicy");
+  }
+
+  /** An input with Istio's default mesh config ({@link OutboundTrafficPolicy#ALLOW_ANY}). */
+  public TranslationInput(
+      ProxyNode proxy,
+      List<VirtualService> virtualServices,
+      List<DestinationRule> destinationRules,
+      List<ServiceInstance> instances,
+      IstioVersionProfile profile) {
+    this(
+        proxy,
+        virtualServices,
+        destinationRules,
+        instances,
+        profile,
+        OutboundTrafficPolicy.ALLOW_ANY);
+  }
+
+  /**
+   * The outbound traffic policy of this proxy: the mesh's. A Sidecar resource selecting the proxy
+   * would override it ({@code Sidecar.outboundTrafficPolicy}, istiod's {@code
+   * SidecarScope.OutboundTrafficPolicy}); Sidecar resources are not parsed yet, so this is the hook
+   * where they plug in.
+   */
+  OutboundTrafficPolicy outboundTrafficPolicy() {
+    return meshOutboundTrafficPolicy;
   }
 
   /** The instances of every service port, in host then port order. */

@@ -70,7 +70,10 @@ final class FuzzArbitraries {
           "catalog:8080",
           "catalogx",
           "catalog.other",
-          "unknown");
+          // Outside the registry: ALLOW_ANY's catch-all, which passes through only 127.0.0.1.
+          "unknown",
+          "unknown:80",
+          "10.255.255.1:80");
 
   private final Set<FuzzCategory> enabled;
 

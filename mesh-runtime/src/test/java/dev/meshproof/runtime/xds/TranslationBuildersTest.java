@@ -61,6 +61,8 @@ class TranslationBuildersTest {
             "outbound|80||catalog.default.svc.cluster.local",
             "outbound|80|v1|catalog.default.svc.cluster.local",
             "outbound|80|v2|catalog.default.svc.cluster.local",
+            "BlackHoleCluster",
+            "PassthroughCluster",
             "inbound|80||");
     assertThat(clusters.get(0).getLbPolicy()).isEqualTo(Cluster.LbPolicy.RANDOM);
     assertThat(clusters.get(2).getLbPolicy()).isEqualTo(Cluster.LbPolicy.ROUND_ROBIN);

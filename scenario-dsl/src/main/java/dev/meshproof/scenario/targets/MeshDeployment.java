@@ -51,6 +51,7 @@ public final class MeshDeployment implements Deployment {
             Mesh.builder()
                 .seed(seeds.mesh())
                 .istioVersion(scenario.istioVersion())
+                .outboundTrafficPolicy(scenario.outboundTrafficPolicy())
                 .dataPlane(dataPlane)
                 .start());
     try {

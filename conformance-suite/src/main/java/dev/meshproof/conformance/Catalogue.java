@@ -406,6 +406,68 @@ public final class Catalogue {
                             .receivedPath("/maintained"))
                     .build()),
         new ConformanceTest(
+            "mesh-cors",
+            Feature.MeshCORS,
+            "The proxy answers a preflight from an allowed origin itself (200, the allow headers,"
+                + " no call to catalog); a preflight from another origin is forwarded to catalog"
+                + " without them; an actual request from an allowed origin gets"
+                + " access-control-allow-origin, credentials and exposed headers on catalog's"
+                + " answer, one from another origin (or differing only in case) gets none.",
+            VIRTUAL_SERVICE_DOC + "#CorsPolicy",
+            yaml ->
+                Scenario.named("catalog CORS policy")
+                    .service("catalog", s -> s.version("v1"))
+                    .client("client")
+                    .istio("mesh-cors.yaml", yaml)
+                    .traffic(t -> preflight(t, "preflight", "https://shop.example"))
+                    .traffic(t -> preflight(t, "preflight-other", "https://evil.example"))
+                    .traffic(
+                        t ->
+                            t.named("actual")
+                                .from("client")
+                                .get("http://catalog/items")
+                                .header("origin", "https://app.partner.example")
+                                .requests(10))
+                    .traffic(
+                        t ->
+                            t.named("actual-other")
+                                .from("client")
+                                .get("http://catalog/items")
+                                .header("origin", "https://SHOP.example")
+                                .requests(10))
+                    .expect(
+                        response()
+                            .forTraffic("preflight")
+                            .status(200)
+                            .header("access-control-allow-origin", "https://shop.example")
+                            .header("access-control-allow-methods", "GET,POST")
+                            .header("access-control-allow-headers", "x-custom")
+                            .header("access-control-max-age", "600")
+                            .header("access-control-allow-credentials", "true")
+                            .headerAbsent("x-echo-service"))
+                    .expect(
+                        response()
+                            .forTraffic("preflight-other")
+                            .header("x-echo-service", "catalog")
+                            .headerAbsent("access-control-allow-origin")
+                            .headerAbsent("access-control-allow-methods"))
+                    .expect(
+                        response()
+                            .forTraffic("actual")
+                            .status(200)
+                            .header("x-echo-service", "catalog")
+                            .header("access-control-allow-origin", "https://app.partner.example")
+                            .header("access-control-allow-credentials", "true")
+                            .header("access-control-expose-headers", "x-echo-version"))
+                    .expect(
+                        response()
+                            .forTraffic("actual-other")
+                            .status(200)
+                            .header("x-echo-service", "catalog")
+                            .headerAbsent("access-control-allow-origin")
+                            .headerAbsent("access-control-expose-headers"))
+                    .build()),
+        new ConformanceTest(
             "mesh-outbound-traffic-policy-allow-any",
             Feature.MeshOutboundTrafficPolicy,
             "With Istio's default ALLOW_ANY, a host outside the registry takes the allow_any"
@@ -917,5 +979,17 @@ public final class Catalogue {
                   .headerAbsent("x-echo-service"));
     }
     return scenario.build();
+  }
+
+  /** A CORS preflight for POST with {@code x-custom} from {@code origin}, 10 times. */
+  private static void preflight(
+      dev.meshproof.scenario.traffic.TrafficSpec.Builder t, String name, String origin) {
+    t.named(name)
+        .from("client")
+        .request("OPTIONS", "http://catalog/items")
+        .header("origin", origin)
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "x-custom")
+        .requests(10);
   }
 }

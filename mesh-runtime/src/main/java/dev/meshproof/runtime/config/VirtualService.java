@@ -37,10 +37,22 @@ public record VirtualService(
       List<RouteDestination> route,
       Optional<Duration> timeout,
       Optional<HttpRetry> retries,
-      RouteActions actions) {
+      RouteActions actions,
+      Optional<CorsPolicy> corsPolicy) {
     public HttpRoute {
       match = List.copyOf(match);
       route = List.copyOf(route);
+    }
+
+    /** A rule without a CORS policy. */
+    public HttpRoute(
+        String name,
+        List<HttpMatchRequest> match,
+        List<RouteDestination> route,
+        Optional<Duration> timeout,
+        Optional<HttpRetry> retries,
+        RouteActions actions) {
+      this(name, match, route, timeout, retries, actions, Optional.empty());
     }
 
     /** A rule without timeout, retries or actions. */
@@ -57,6 +69,36 @@ public record VirtualService(
         Optional<HttpRetry> retries) {
       this(name, match, route, timeout, retries, RouteActions.NONE);
     }
+  }
+
+  /**
+   * Istio's <a
+   * href="https://istio.io/latest/docs/reference/config/networking/virtual-service/#CorsPolicy">CorsPolicy</a>
+   * on an {@code http} rule: which origins may make cross-origin requests ({@code allowOrigins}, or
+   * the deprecated {@code allowOrigin} as exact matches), what a preflight answers, and whether a
+   * preflight from another origin is forwarded ({@code unmatchedPreflights}).
+   */
+  public record CorsPolicy(
+      List<StringMatch> allowOrigins,
+      List<String> allowMethods,
+      List<String> allowHeaders,
+      List<String> exposeHeaders,
+      Optional<Duration> maxAge,
+      Optional<Boolean> allowCredentials,
+      UnmatchedPreflights unmatchedPreflights) {
+    public CorsPolicy {
+      allowOrigins = List.copyOf(allowOrigins);
+      allowMethods = List.copyOf(allowMethods);
+      allowHeaders = List.copyOf(allowHeaders);
+      exposeHeaders = List.copyOf(exposeHeaders);
+    }
+  }
+
+  /** {@code CorsPolicy.UnmatchedPreflights}: forward (the default) or ignore. */
+  public enum UnmatchedPreflights {
+    UNSPECIFIED,
+    FORWARD,
+    IGNORE
   }
 
   /**

@@ -27,7 +27,7 @@ final class VirtualServiceParser {
   private static final String WEIGHT = "a non-negative integer; weights are relative to their sum";
 
   /** Where a StringMatch appears: which match types and values Istio's webhook allows there. */
-  private enum MatchSite {
+  enum MatchSite {
     /** {@code uri}: an empty prefix is allowed (it matches every path). */
     URI,
     /** {@code method}, {@code authority}: no empty prefix. */
@@ -85,10 +85,10 @@ final class VirtualServiceParser {
             "mirrors",
             "mirrorPercentage",
             "mirrorPercent",
-            "mirror_percent",
-            "corsPolicy")) {
+            "mirror_percent")) {
       m.notYetSupported(field);
     }
+    Optional<VirtualService.CorsPolicy> cors = m.mapping("corsPolicy").map(CorsPolicyParser::parse);
     RouteActions actions = RouteActionsParser.actions(m, node, m.has("route"), allUriPrefix(match));
     m.finish();
     if (route.size() > 1) {
@@ -115,7 +115,7 @@ final class VirtualServiceParser {
                 + " weight)");
       }
     }
-    return new HttpRoute(name, match, route, timeout, retries, actions);
+    return new HttpRoute(name, match, route, timeout, retries, actions, cors);
   }
 
   /** Whether every match block with a {@code uri} matches it by prefix. */
@@ -301,7 +301,7 @@ final class VirtualServiceParser {
    * One StringMatch, checked as Istio's webhook checks it ({@code validateStringMatch}, {@code
    * validateStringMatchRegexp}; /work/notes/istiod-defaults.md section 6).
    */
-  private static Optional<StringMatch> stringMatch(YamlMapping m, MatchSite site) {
+  static Optional<StringMatch> stringMatch(YamlMapping m, MatchSite site) {
     List<StringMatch> found = new ArrayList<>();
     for (StringMatch.Kind kind : List.of(Kind.EXACT, Kind.PREFIX, Kind.REGEX)) {
       String field = kind.name().toLowerCase(java.util.Locale.ROOT);

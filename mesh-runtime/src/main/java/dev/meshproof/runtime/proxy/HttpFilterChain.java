@@ -1,5 +1,6 @@
 package dev.meshproof.runtime.proxy;
 
+import dev.meshproof.runtime.policy.route.HeaderChanges;
 import dev.meshproof.runtime.proxy.ProxyConfig.HttpFilterConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +33,7 @@ final class HttpFilterChain {
 
   /**
    * The chain for decoded {@code http_filters}: each configured filter in order, the router last.
-   * The decoder only accepts the router today; authn, authz, fault and CORS become cases here.
+   * The decoder accepts CORS and the router today; authn, authz and fault become cases here.
    */
   static HttpFilterChain of(
       List<HttpFilterConfig> configs, Terminal router, ScheduledExecutorService scheduler) {
@@ -43,11 +44,31 @@ final class HttpFilterChain {
         if (i != configs.size() - 1) {
           throw new IllegalStateException("router at " + i + " of " + configs + " is not last");
         }
+      } else if (config instanceof HttpFilterConfig.Cors) {
+        filters.add(new CorsFilter());
       } else {
         throw new IllegalStateException("no filter implements " + config);
       }
     }
     return new HttpFilterChain(filters, router, scheduler);
+  }
+
+  /** {@code changes} applied to the response of {@code outcome}, whichever kind it is. */
+  static RequestOutcome withResponseChanges(RequestOutcome outcome, HeaderChanges changes) {
+    if (changes.isEmpty()) {
+      return outcome;
+    }
+    if (outcome instanceof RequestOutcome.LocalReply reply) {
+      List<HeaderChanges> all = new ArrayList<>(reply.responseHeaderChanges());
+      all.add(changes);
+      return reply.withResponseHeaderChanges(all);
+    }
+    if (outcome instanceof RequestOutcome.DirectReply direct) {
+      changes.applyTo(Router.editor(direct.headers()));
+    } else if (outcome instanceof RequestOutcome.Proxied proxied) {
+      changes.applyTo(Router.editor(proxied.response().headers()));
+    }
+    return outcome;
   }
 
   /** Runs the filters, then the router; the result completes once, with the request's outcome. */
@@ -62,6 +83,14 @@ final class HttpFilterChain {
         return CompletableFuture.completedFuture(
             new RequestOutcome.LocalReply(
                 reply.status(), reply.flag(), reply.body(), "-", "-", "-"));
+      }
+      if (decision instanceof FilterDecision.Respond respond) {
+        return CompletableFuture.completedFuture(respond.outcome());
+      }
+      if (decision instanceof FilterDecision.ContinueWithResponseChanges changes) {
+        // The filter's encodeHeaders: applied to whatever answers, after the router's changes.
+        return runFrom(i + 1, request)
+            .thenApply(outcome -> withResponseChanges(outcome, changes.onResponse()));
       }
       if (decision instanceof FilterDecision.Delay delay) {
         int next = i + 1;

@@ -167,6 +167,12 @@ final class ListenerDecoder {
     for (int i = 0; i < hcm.getHttpFiltersCount(); i++) {
       HttpFilter filter = hcm.getHttpFilters(i);
       String at = where + ", http_filters[" + i + "] '" + filter.getName() + "'";
+      if (filter.getName().equals(CorsDecoder.FILTER_NAME)) {
+        XdsDecoder.rejectUnsupported(filter.toBuilder().clearName().clearTypedConfig(), at);
+        CorsDecoder.filter(filter.getTypedConfig(), at);
+        out.add(new HttpFilterConfig.Cors());
+        continue;
+      }
       if (!filter.getName().equals(HttpFilterConfig.Router.NAME)
           || !filter.getTypedConfig().getTypeUrl().equals(ROUTER_TYPE)) {
         throw new IllegalArgumentException(

@@ -146,6 +146,11 @@ public record ProxyConfig(
     record Router() implements HttpFilterConfig {
       public static final String NAME = "envoy.filters.http.router";
     }
+
+    /**
+     * {@code envoy.filters.http.cors}: applies the CORS policy of the matched route, if it has one.
+     */
+    record Cors() implements HttpFilterConfig {}
   }
 
   /** A cluster with its load-balancing policy and current endpoints. */

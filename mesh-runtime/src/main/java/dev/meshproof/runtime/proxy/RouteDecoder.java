@@ -91,13 +91,15 @@ final class RouteDecoder {
                 .clearRequestHeadersToAdd()
                 .clearRequestHeadersToRemove()
                 .clearResponseHeadersToAdd()
-                .clearResponseHeadersToRemove(),
+                .clearResponseHeadersToRemove()
+                .clearTypedPerFilterConfig(),
             where);
         routes.add(
             new Route(
                 route.getName(),
                 match(route.getMatch(), where),
-                action(route, vh.getIncludeRequestAttemptCount(), where)));
+                action(route, vh.getIncludeRequestAttemptCount(), where),
+                CorsDecoder.perFilterConfig(route.getTypedPerFilterConfigMap(), where)));
       }
       hosts.add(new VirtualHost(vh.getName(), vh.getDomainsList(), routes));
     }

@@ -11,6 +11,7 @@ import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog;
+import io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
@@ -22,8 +23,8 @@ import java.util.List;
 /**
  * LDS for one proxy: {@code virtualOutbound} at the sidecar's outbound address, its routes fetched
  * over RDS, and for a serving workload {@code virtualInbound} with its one route inline. Each
- * listener has one HTTP connection manager whose only HTTP filter is the router, with Istio's JSON
- * access log to stdout.
+ * listener has one HTTP connection manager whose HTTP filters are CORS then the router, with
+ * Istio's JSON access log to stdout.
  */
 final class ListenerBuilder {
   /**
@@ -94,6 +95,12 @@ final class ListenerBuilder {
         .setStatPrefix(statPrefix)
         .setCodecType(HttpConnectionManager.CodecType.AUTO)
         .addAccessLog(ACCESS_LOG)
+        // istiod's order (listener_builder.go :512): ..., fault, cors, ..., the router last. The
+        // CORS filter acts only on routes with a CorsPolicy in their typed_per_filter_config.
+        .addHttpFilters(
+            HttpFilter.newBuilder()
+                .setName(RouteConfigBuilder.CORS_FILTER)
+                .setTypedConfig(Any.pack(Cors.getDefaultInstance())))
         .addHttpFilters(
             HttpFilter.newBuilder()
                 .setName("envoy.filters.http.router")

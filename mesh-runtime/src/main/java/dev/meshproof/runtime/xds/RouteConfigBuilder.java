@@ -14,6 +14,7 @@ import dev.meshproof.runtime.registry.ServiceInstance;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
+import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
 import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
@@ -25,11 +26,13 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy;
 import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
 import io.envoyproxy.envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -235,6 +238,38 @@ final class RouteConfigBuilder {
     } else {
       out.setRoute(routeAction(rule, vs.meta().namespace(), key, services, ops.authority(), out));
     }
+    rule.corsPolicy()
+        .ifPresent(cors -> out.putTypedPerFilterConfig(CORS_FILTER, Any.pack(cors(cors))));
+    return out.build();
+  }
+
+  /** The CORS filter's name, the key of its per-route configuration. */
+  static final String CORS_FILTER = "envoy.filters.http.cors";
+
+  /**
+   * istiod's {@code TranslateCORSPolicy} (route/route.go :1232): origins as Envoy string matchers
+   * ({@code allowOrigins}, else the deprecated {@code allowOrigin} as exact), the lists joined with
+   * {@code ","}, {@code max_age} in seconds, the filter enabled for 100 %, and {@code
+   * forward_not_matching_preflights} false only for {@code unmatchedPreflights: IGNORE}.
+   */
+  static CorsPolicy cors(VirtualService.CorsPolicy in) {
+    CorsPolicy.Builder out =
+        CorsPolicy.newBuilder()
+            .setForwardNotMatchingPreflights(
+                BoolValue.of(
+                    in.unmatchedPreflights() != VirtualService.UnmatchedPreflights.IGNORE));
+    in.allowOrigins().forEach(origin -> out.addAllowOriginStringMatch(stringMatcher(origin)));
+    out.setFilterEnabled(
+        RuntimeFractionalPercent.newBuilder()
+            .setDefaultValue(
+                FractionalPercent.newBuilder()
+                    .setNumerator(100)
+                    .setDenominator(FractionalPercent.DenominatorType.HUNDRED)));
+    in.allowCredentials().ifPresent(c -> out.setAllowCredentials(BoolValue.of(c)));
+    out.setAllowHeaders(String.join(",", in.allowHeaders()))
+        .setAllowMethods(String.join(",", in.allowMethods()))
+        .setExposeHeaders(String.join(",", in.exposeHeaders()));
+    in.maxAge().ifPresent(d -> out.setMaxAge(Long.toString(d.getSeconds())));
     return out.build();
   }
 

@@ -160,8 +160,8 @@ class RouteActionsParserTest {
     assertThatThrownBy(
             () ->
                 parse(
-                    "- corsPolicy: {allowOrigins: [{exact: a}]}\n  route: [{destination: {host: catalog}}]\n"))
+                    "- fault: {abort: {httpStatus: 500}}\n  route: [{destination: {host: catalog}}]\n"))
         .hasMessageContaining(
-            "spec.http[0].corsPolicy: valid Istio, but not supported by Meshproof yet");
+            "spec.http[0].fault: valid Istio, but not supported by Meshproof yet");
   }
 }

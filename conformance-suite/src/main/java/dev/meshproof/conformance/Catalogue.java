@@ -1,29 +1,36 @@
 package dev.meshproof.conformance;
 
-import static dev.meshproof.scenario.expect.Expectations.attempts;
-import static dev.meshproof.scenario.expect.Expectations.ejection;
-import static dev.meshproof.scenario.expect.Expectations.latency;
-import static dev.meshproof.scenario.expect.Expectations.overflows;
 import static dev.meshproof.scenario.expect.Expectations.response;
-import static dev.meshproof.scenario.expect.Expectations.responseFlag;
-import static dev.meshproof.scenario.expect.Expectations.servedBy;
-import static dev.meshproof.scenario.expect.Expectations.split;
-import static dev.meshproof.scenario.expect.Expectations.successRate;
 
-import dev.meshproof.runtime.IstioVersion;
 import dev.meshproof.runtime.config.OutboundTrafficPolicy;
 import dev.meshproof.scenario.Scenario;
-import dev.meshproof.scenario.chaos.Chaos;
-import java.time.Duration;
+import dev.meshproof.scenario.yaml.ScenarioFile;
+import dev.meshproof.scenario.yaml.ScenarioYaml;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The conformance catalogue: every test Meshproof runs against a target. Each encodes a behaviour
  * the Istio documentation promises, with a stated statistical test where the behaviour is random.
+ *
+ * <p>The catalogue is data: each entry is a scenario file {@code conformance/<id>.scenario.yaml}
+ * (listed in {@code conformance/catalogue.txt}) whose {@code metadata} holds its id, feature,
+ * description and spec reference, beside the Istio manifest {@code conformance/<id>.yaml} it
+ * applies. A user copies one as a starting point. Entries that genuinely need code go in {@link
+ * #javaEntries()}.
  */
 public final class Catalogue {
+  static final String DIRECTORY = "conformance/";
+  static final String INDEX = DIRECTORY + "catalogue.txt";
+
   private static final String VIRTUAL_SERVICE_DOC =
       "https://istio.io/latest/docs/reference/config/networking/virtual-service/";
 
@@ -33,122 +40,30 @@ public final class Catalogue {
   private static final String DESTINATION_RULE_DOC =
       "https://istio.io/latest/docs/reference/config/networking/destination-rule/";
 
-  /**
-   * In-flight requests of the retry scenarios. Envoy's retry circuit breaker defaults to 3 active
-   * retries per cluster; istiod lifts it to 2^32-1 in every cluster's thresholds, which the
-   * translation does not emit yet (the cluster-level resilience work). At most 3 requests in flight
-   * keep every retry admitted on both targets.
-   */
-  private static final int RETRY_CONCURRENCY = 3;
-
   private Catalogue() {}
 
   public static List<ConformanceTest> all() {
+    List<ConformanceTest> tests = new ArrayList<>(fromFiles());
+    tests.addAll(javaEntries());
+    return List.copyOf(tests);
+  }
+
+  /** The entries written as scenario files, in the order of {@code catalogue.txt}. */
+  public static List<ConformanceTest> fromFiles() {
+    return Arrays.stream(resource(INDEX).orElseThrow(() -> missing(INDEX)).split("\n"))
+        .map(String::strip)
+        .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+        .map(Catalogue::fromFile)
+        .toList();
+  }
+
+  /**
+   * Entries built with the Java DSL; each names its manifest {@code conformance/<id>.yaml} as the
+   * scenario-file entries do. The route-action and method/query-match entries stay here until the
+   * exact {@code response()} expectation has a scenario-file form.
+   */
+  static List<ConformanceTest> javaEntries() {
     return List.of(
-        new ConformanceTest(
-            "mesh-http-route-weight-90-10",
-            Feature.MeshHTTPRouteWeight,
-            "A VirtualService sends 90% of catalog traffic to subset v1 and 10% to v2; 2,000"
-                + " requests split accordingly (chi-square goodness of fit, alpha 5e-6) and all"
-                + " succeed.",
-            VIRTUAL_SERVICE_DOC + "#HTTPRouteDestination",
-            yaml ->
-                Scenario.named("catalog canary 90/10")
-                    .service("catalog", s -> s.version("v1").version("v2"))
-                    .client("client")
-                    .istio("mesh-http-route-weight-90-10.yaml", yaml)
-                    .traffic(t -> t.from("client").get("http://catalog/").requests(2_000))
-                    .expect(
-                        split("catalog")
-                            .byVersion(Map.of("v1", 0.9, "v2", 0.1))
-                            .atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
-                    .expect(successRate().atLeast(0.999).atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
-                    .build()),
-        weights(3, 1),
-        weights(150, 50),
-        new ConformanceTest(
-            "mesh-http-route-without-headers",
-            Feature.MeshHTTPRouteHeaderMatch,
-            "withoutHeaders end-user: {exact: jason} matches a request without end-user and one"
-                + " with end-user: bob, not one with jason; headers x-canary: {} matches only when"
-                + " x-canary is sent; withoutHeaders x-canary: {} only when it is not.",
-            VIRTUAL_SERVICE_DOC + "#HTTPMatchRequest",
-            yaml -> {
-              Scenario.Builder scenario =
-                  Scenario.named("catalog routed by absent and present headers")
-                      .service("catalog", s -> s.version("v1").version("v2"))
-                      .client("client")
-                      .istio("mesh-http-route-without-headers.yaml", yaml);
-              routedOnlyTo(scenario, "catalog", "/without", Map.of(), "v2");
-              routedOnlyTo(scenario, "catalog", "/without", Map.of("end-user", "bob"), "v2");
-              routedOnlyTo(scenario, "catalog", "/without", Map.of("end-user", "jason"), "v1");
-              routedOnlyTo(scenario, "catalog", "/present", Map.of("x-canary", "1"), "v2");
-              routedOnlyTo(scenario, "catalog", "/present", Map.of(), "v1");
-              routedOnlyTo(scenario, "catalog", "/absent", Map.of(), "v2");
-              routedOnlyTo(scenario, "catalog", "/absent", Map.of("x-canary", "1"), "v1");
-              return scenario.build();
-            }),
-        new ConformanceTest(
-            "mesh-http-route-header-match",
-            Feature.MeshHTTPRouteHeaderMatch,
-            "Requests with header end-user: jason go to reviews v2; all others to v1 (first"
-                + " matching rule wins).",
-            VIRTUAL_SERVICE_DOC + "#HTTPMatchRequest",
-            yaml ->
-                Scenario.named("reviews routed by end-user header")
-                    .service("reviews", s -> s.version("v1").version("v2"))
-                    .client("productpage")
-                    .istio("mesh-http-route-header-match.yaml", yaml)
-                    .traffic(
-                        t ->
-                            t.named("jason")
-                                .from("productpage")
-                                .get("http://reviews/reviews/1")
-                                .header("end-user", "jason")
-                                .requests(50))
-                    .traffic(
-                        t ->
-                            t.named("anonymous")
-                                .from("productpage")
-                                .get("http://reviews/reviews/1")
-                                .requests(50))
-                    .expect(
-                        split("reviews")
-                            .forTraffic("jason")
-                            .byVersion(Map.of("v1", 0.0, "v2", 1.0))
-                            .atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
-                    .expect(
-                        split("reviews")
-                            .forTraffic("anonymous")
-                            .byVersion(Map.of("v1", 1.0, "v2", 0.0))
-                            .atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
-                    .expect(successRate().atLeast(0.999).atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
-                    .build()),
-        new ConformanceTest(
-            "mesh-http-route-path-match",
-            Feature.MeshHTTPRoutePathMatch,
-            "URI prefix /v2/, regex ^/beta/[0-9]+$, exact /exact and case-insensitive prefix"
-                + " /case/ route to catalog v2; near misses (/beta/x42, /exact/more) and other"
-                + " paths to v1.",
-            VIRTUAL_SERVICE_DOC + "#HTTPMatchRequest",
-            yaml -> {
-              Scenario.Builder scenario =
-                  Scenario.named("catalog routed by path")
-                      .service("catalog", s -> s.version("v1").version("v2"))
-                      .client("client")
-                      .istio("mesh-http-route-path-match.yaml", yaml);
-              // path -> the only version that may serve it
-              Map<String, String> cases = new java.util.LinkedHashMap<>();
-              cases.put("/v2/items", "v2");
-              cases.put("/beta/42", "v2");
-              cases.put("/beta/x42", "v1");
-              cases.put("/exact", "v2");
-              cases.put("/exact/more", "v1");
-              cases.put("/CaSe/items", "v2");
-              cases.put("/items", "v1");
-              cases.forEach((path, version) -> servedOnlyBy(scenario, path, "GET", path, version));
-              return scenario.build();
-            }),
         new ConformanceTest(
             "mesh-http-route-query-param-match",
             Feature.MeshHTTPRouteQueryParamMatch,
@@ -483,412 +398,7 @@ public final class Catalogue {
                 + " 502 with no body by the block_all catch-all; catalog, in the registry, is still"
                 + " routed to its service.",
             MESH_CONFIG_DOC + "#MeshConfig-OutboundTrafficPolicy-Mode",
-            yaml -> outboundTrafficPolicy(yaml, OutboundTrafficPolicy.REGISTRY_ONLY)),
-        new ConformanceTest(
-            "mesh-control-plane-outage",
-            Feature.MeshControlPlaneOutage,
-            "With the control plane down for the whole traffic, 1,000 requests still split 90/10 by"
-                + " the last configuration the proxies accepted, and all succeed.",
-            "https://istio.io/latest/docs/ops/deployment/architecture/#istiod",
-            yaml ->
-                Scenario.named("catalog canary during an istiod outage")
-                    .service("catalog", s -> s.version("v1").version("v2"))
-                    .client("client")
-                    .istio("mesh-control-plane-outage.yaml", yaml)
-                    .chaos(c -> c.at(Duration.ZERO, Chaos.controlPlaneOutage()))
-                    .traffic(t -> t.from("client").get("http://catalog/").requests(1_000))
-                    .expect(
-                        split("catalog")
-                            .byVersion(Map.of("v1", 0.9, "v2", 0.1))
-                            .atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
-                    .expect(successRate().atLeast(0.999).atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
-                    .build()),
-        new ConformanceTest(
-            "mesh-timeouts",
-            Feature.MeshTimeouts,
-            "A 200 ms route timeout cuts off a service that takes 1 s: every request ends 504 UT"
-                + " after 200 ms (at most 250 ms late) with one attempt; a route without a timeout"
-                + " waits 400 ms for its answer.",
-            VIRTUAL_SERVICE_DOC + "#HTTPRoute",
-            yaml ->
-                Scenario.named("catalog route timeout")
-                    .service("catalog", s -> s.version("v1"))
-                    .client("client")
-                    .istio("mesh-timeouts.yaml", yaml)
-                    // Warms both proxies' request paths so the first timed batch measures the
-                    // timeout, not class loading on a busy machine.
-                    .traffic(
-                        t ->
-                            t.named("warm-up")
-                                .from("client")
-                                .get("http://catalog/timed")
-                                .requests(10)
-                                .concurrency(5))
-                    .traffic(
-                        t ->
-                            t.named("timed")
-                                .from("client")
-                                .get("http://catalog/timed?delay=1s")
-                                .requests(20)
-                                .concurrency(5))
-                    .traffic(
-                        t ->
-                            t.named("untimed")
-                                .from("client")
-                                .get("http://catalog/untimed?delay=400ms")
-                                .requests(5)
-                                .concurrency(5))
-                    .expect(responseFlag("UT").forTraffic("timed"))
-                    // Envoy's timers may fire a few ms early against the client's clock.
-                    .expect(
-                        latency()
-                            .forTraffic("timed")
-                            .atLeast(Duration.ofMillis(190))
-                            .atMost(Duration.ofMillis(200), Duration.ofMillis(250)))
-                    .expect(attempts().forTraffic("timed").neverRetried())
-                    .expect(
-                        latency()
-                            .forTraffic("untimed")
-                            .atLeast(Duration.ofMillis(400))
-                            .atMost(Duration.ofMillis(400), Duration.ofMillis(400)))
-                    .expect(
-                        split("catalog")
-                            .forTraffic("untimed")
-                            .byVersion(Map.of("v1", 1.0))
-                            .atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
-                    .build()),
-        new ConformanceTest(
-            "mesh-per-try-timeout",
-            Feature.MeshPerTryTimeout,
-            "perTryTimeout 250 ms with 2 retries on gateway-error: a 1 s service gets 3 attempts of"
-                + " 250 ms each, then 504 UT within the 2 s route timeout; a 20 ms service is never"
-                + " retried.",
-            VIRTUAL_SERVICE_DOC + "#HTTPRetry",
-            yaml ->
-                Scenario.named("catalog per-try timeout")
-                    .service("catalog", s -> s.version("v1"))
-                    .client("client")
-                    .istio("mesh-per-try-timeout.yaml", yaml)
-                    .traffic(
-                        t ->
-                            t.named("warm-up")
-                                .from("client")
-                                .get("http://catalog/")
-                                .requests(10)
-                                .concurrency(RETRY_CONCURRENCY))
-                    .traffic(
-                        t ->
-                            t.named("slow")
-                                .from("client")
-                                .get("http://catalog/?delay=1s")
-                                .requests(10)
-                                .concurrency(RETRY_CONCURRENCY))
-                    .traffic(
-                        t ->
-                            t.named("quick")
-                                .from("client")
-                                .get("http://catalog/?delay=20ms")
-                                .requests(10)
-                                .concurrency(5))
-                    .expect(attempts().forTraffic("slow").exactly(3))
-                    .expect(responseFlag("UT").forTraffic("slow"))
-                    // 3 x 250 ms plus at most 25 + 50 ms of back-off, and a scheduling margin.
-                    .expect(
-                        latency()
-                            .forTraffic("slow")
-                            .atLeast(Duration.ofMillis(740))
-                            .atMost(Duration.ofMillis(825), Duration.ofMillis(250)))
-                    .expect(attempts().forTraffic("quick").neverRetried())
-                    .expect(
-                        split("catalog")
-                            .forTraffic("quick")
-                            .byVersion(Map.of("v1", 1.0))
-                            .atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
-                    .build()),
-        new ConformanceTest(
-            "mesh-retries",
-            Feature.MeshRetries,
-            "retries.attempts 3 on 5xx: a service failing the first 2 attempts of each request"
-                + " succeeds on the 3rd; one failing 5 gets 4 attempts and its 503; a 500 under a"
-                + " route retrying only gateway-error is not retried.",
-            VIRTUAL_SERVICE_DOC + "#HTTPRetry",
-            yaml ->
-                Scenario.named("catalog retries")
-                    .service("catalog", s -> s.version("v1"))
-                    .client("client")
-                    .istio("mesh-retries.yaml", yaml)
-                    .traffic(
-                        t ->
-                            t.named("flaky")
-                                .from("client")
-                                .get("http://catalog/retry?succeedAfter=2&responseCode=503")
-                                .requests(20)
-                                .concurrency(RETRY_CONCURRENCY))
-                    .traffic(
-                        t ->
-                            t.named("broken")
-                                .from("client")
-                                .get("http://catalog/retry?succeedAfter=5&responseCode=503")
-                                .requests(10)
-                                .concurrency(RETRY_CONCURRENCY))
-                    .traffic(
-                        t ->
-                            t.named("outside-retry-on")
-                                .from("client")
-                                .get("http://catalog/retry?succeedAfter=1&responseCode=500")
-                                .header("x-retry-policy", "gateway-error")
-                                .requests(10)
-                                .concurrency(5))
-                    .expect(attempts().forTraffic("flaky").exactly(3))
-                    .expect(
-                        split("catalog")
-                            .forTraffic("flaky")
-                            .byVersion(Map.of("v1", 1.0))
-                            .atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
-                    .expect(attempts().forTraffic("broken").exactly(4))
-                    .expect(attempts().forTraffic("outside-retry-on").neverRetried())
-                    .build()),
-        retriesDefault(
-            "mesh-retries-default",
-            IstioVersion.CURRENT,
-            "Istio "
-                + IstioVersion.CURRENT.major()
-                + "."
-                + IstioVersion.CURRENT.minor()
-                + "'s default retry policy (no retries set) does not retry a 503: each request"
-                + " makes one attempt and gets the 503.",
-            1),
-        retriesDefault(
-            "mesh-retries-default-istio-1-23",
-            IstioVersion.of("1.23"),
-            "Under Istio 1.23's default retry policy (retriable_status_codes [503]) the same 503 is"
-                + " retried: each request makes 2 attempts and succeeds.",
-            2),
-        new ConformanceTest(
-            "mesh-connection-pool-overflow",
-            Feature.MeshConnectionPool,
-            "Seed book ch. 6 circuit breaking: maxConnections 1 and http1MaxPendingRequests 1 in"
-                + " front of a catalog answering in 200 ms; 40 requests, 10 at a time: some are"
-                + " refused at once with 503 and x-envoy-overloaded: true (UO).",
-            DESTINATION_RULE_DOC + "#ConnectionPoolSettings",
-            yaml ->
-                Scenario.named("catalog circuit breaker overflows")
-                    .service("catalog", s -> s.version("v1"))
-                    .client("client")
-                    .istio("mesh-connection-pool-overflow.yaml", yaml)
-                    .chaos(
-                        c ->
-                            c.at(
-                                Duration.ZERO,
-                                Chaos.service("catalog").latency(Duration.ofMillis(200))))
-                    .traffic(
-                        t -> t.from("client").get("http://catalog/").requests(40).concurrency(10))
-                    .expect(overflows().atLeast(1))
-                    .build()),
-        new ConformanceTest(
-            "mesh-connection-pool-below-limit",
-            Feature.MeshConnectionPool,
-            "The same limits with one request at a time: nothing overflows and all succeed.",
-            DESTINATION_RULE_DOC + "#ConnectionPoolSettings",
-            yaml ->
-                Scenario.named("catalog circuit breaker below its limits")
-                    .service("catalog", s -> s.version("v1"))
-                    .client("client")
-                    .istio("mesh-connection-pool-below-limit.yaml", yaml)
-                    .chaos(
-                        c ->
-                            c.at(
-                                Duration.ZERO,
-                                Chaos.service("catalog").latency(Duration.ofMillis(20))))
-                    .traffic(t -> t.from("client").get("http://catalog/").requests(40))
-                    .expect(overflows().none())
-                    .expect(successRate().atLeast(0.999).atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
-                    .build()),
-        new ConformanceTest(
-            "mesh-outlier-detection-eject",
-            Feature.MeshOutlierDetection,
-            "Seed book ch. 6 outlier detection: one of catalog's 3 replicas answers 500;"
-                + " consecutive5xxErrors 1, baseEjectionTime 30s, maxEjectionPercent 100: its first"
-                + " 500 ejects it and it serves nothing more of 150 round-robin requests.",
-            DESTINATION_RULE_DOC + "#OutlierDetection",
-            yaml ->
-                Scenario.named("failing catalog replica ejected")
-                    .service("catalog", s -> s.version("v1", 3))
-                    .client("client")
-                    .istio("mesh-outlier-detection-eject.yaml", yaml)
-                    .chaos(
-                        c ->
-                            c.at(
-                                Duration.ZERO,
-                                Chaos.service("catalog")
-                                    .instance("catalog-v1-0")
-                                    .errors(1.0, "500")))
-                    .traffic(t -> t.from("client").get("http://catalog/").requests(150))
-                    .expect(servedBy("catalog-v1-0").atMost(1))
-                    .expect(successRate().atLeast(0.95).atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
-                    .build()),
-        new ConformanceTest(
-            "mesh-outlier-detection-readmit",
-            Feature.MeshOutlierDetection,
-            "The ejection window: one of 3 replicas answers 500; consecutive5xxErrors 1, interval"
-                + " 100ms, baseEjectionTime 1s. A request every 20 ms for 2.4 s: after its first"
-                + " 500 the replica serves nothing for at least 1 s (absence by chance (2/3)^k <"
-                + " alpha 5e-6), and it is re-admitted at an interval tick, within 1.5 s.",
-            DESTINATION_RULE_DOC + "#OutlierDetection",
-            yaml ->
-                Scenario.named("failing catalog replica ejected, then re-admitted")
-                    .service("catalog", s -> s.version("v1", 3))
-                    .client("client")
-                    .istio("mesh-outlier-detection-readmit.yaml", yaml)
-                    .chaos(
-                        c ->
-                            c.at(
-                                Duration.ZERO,
-                                Chaos.service("catalog")
-                                    .instance("catalog-v1-0")
-                                    .errors(1.0, "500")))
-                    .traffic(
-                        t ->
-                            t.from("client")
-                                .get("http://catalog/")
-                                .requests(120)
-                                .every(Duration.ofMillis(20)))
-                    .expect(
-                        ejection("catalog-v1-0")
-                            .lastsAtLeast(Duration.ofSeconds(1))
-                            .readmittedWithin(Duration.ofMillis(1500))
-                            .atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
-                    .build()),
-        new ConformanceTest(
-            "mesh-outlier-detection-cap",
-            Feature.MeshOutlierDetection,
-            "Negative case: maxEjectionPercent 30 forbids ejecting 1 of 3 hosts (33%), so the"
-                + " failing replica keeps its third of 150 round-robin requests (chi-square, alpha"
-                + " 5e-6).",
-            DESTINATION_RULE_DOC + "#OutlierDetection",
-            yaml ->
-                Scenario.named("failing catalog replica kept by the ejection cap")
-                    .service("catalog", s -> s.version("v1", 3))
-                    .client("client")
-                    .istio("mesh-outlier-detection-cap.yaml", yaml)
-                    .chaos(
-                        c ->
-                            c.at(
-                                Duration.ZERO,
-                                Chaos.service("catalog")
-                                    .instance("catalog-v1-0")
-                                    .errors(1.0, "500")))
-                    .traffic(t -> t.from("client").get("http://catalog/").requests(150))
-                    .expect(
-                        split("catalog")
-                            .byInstance(
-                                Map.of(
-                                    "catalog-v1-0", 1 / 3.0,
-                                    "catalog-v1-1", 1 / 3.0,
-                                    "catalog-v1-2", 1 / 3.0))
-                            .atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
-                    .build()),
-        loadBalancing(
-            "mesh-load-balancer-round-robin",
-            "ROUND_ROBIN spreads 300 sequential requests evenly over catalog's 3 endpoints."),
-        loadBalancing(
-            "mesh-load-balancer-random",
-            "RANDOM spreads 300 sequential requests evenly over catalog's 3 endpoints."),
-        loadBalancing(
-            "mesh-load-balancer-least-request",
-            "Istio's default LEAST_REQUEST (no loadBalancer set) spreads 300 sequential requests"
-                + " evenly over catalog's 3 endpoints: with nothing in flight every pick is a tie."));
-  }
-
-  /**
-   * A route without {@code retries} in front of a service that answers 503 to the first attempt of
-   * each request: the Istio release decides whether the default retry policy retries it.
-   */
-  private static ConformanceTest retriesDefault(
-      String id, IstioVersion version, String description, int attemptsPerRequest) {
-    return new ConformanceTest(
-        id,
-        Feature.MeshRetriesDefault,
-        description,
-        "https://istio.io/latest/docs/concepts/traffic-management/#retries",
-        yaml -> {
-          Scenario.Builder scenario =
-              Scenario.named(id)
-                  .istioVersion(version)
-                  .service("catalog", s -> s.version("v1"))
-                  .client("client")
-                  .istio(id + ".yaml", yaml)
-                  .traffic(
-                      t ->
-                          t.from("client")
-                              .get("http://catalog/retry?succeedAfter=1&responseCode=503")
-                              .requests(20)
-                              .concurrency(RETRY_CONCURRENCY))
-                  .expect(attempts().exactly(attemptsPerRequest));
-          if (attemptsPerRequest > 1) {
-            scenario.expect(successRate().atLeast(0.999).atAlpha(FalseAlarmBudget.VERDICT_ALPHA));
-          }
-          return scenario.build();
-        });
-  }
-
-  /** Sends 30 requests for {@code path} and expects every one served by {@code version}. */
-  /**
-   * Relative weights: {@code a} to v1 and {@code b} to v2, 2,000 requests split a/(a+b) and b/(a+b)
-   * (chi-square goodness of fit, alpha 5e-6).
-   */
-  private static ConformanceTest weights(int a, int b) {
-    String id = "mesh-http-route-weight-" + a + "-" + b;
-    double v1 = (double) a / (a + b);
-    return new ConformanceTest(
-        id,
-        Feature.MeshHTTPRouteWeight,
-        "Destination weights "
-            + a
-            + " and "
-            + b
-            + " (sum "
-            + (a + b)
-            + ") are relative: 2,000 requests split "
-            + Math.round(v1 * 100)
-            + "/"
-            + Math.round((1 - v1) * 100)
-            + " (chi-square goodness of fit, alpha 5e-6) and all succeed.",
-        VIRTUAL_SERVICE_DOC + "#HTTPRouteDestination",
-        yaml ->
-            Scenario.named("catalog split by weights " + a + "/" + b)
-                .service("catalog", s -> s.version("v1").version("v2"))
-                .client("client")
-                .istio(id + ".yaml", yaml)
-                .traffic(t -> t.from("client").get("http://catalog/").requests(2_000))
-                .expect(
-                    split("catalog")
-                        .byVersion(Map.of("v1", v1, "v2", 1 - v1))
-                        .atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
-                .expect(successRate().atLeast(0.999).atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
-                .build());
-  }
-
-  /** Requests to {@code path} with {@code headers} are served by {@code version} only. */
-  private static void routedOnlyTo(
-      Scenario.Builder scenario,
-      String service,
-      String path,
-      Map<String, String> headers,
-      String version) {
-    String other = version.equals("v1") ? "v2" : "v1";
-    String name = path + (headers.isEmpty() ? " without headers" : " with " + headers);
-    scenario
-        .traffic(
-            t -> {
-              t.named(name).from("client").get("http://" + service + path).requests(30);
-              new java.util.TreeMap<>(headers).forEach(t::header);
-            })
-        .expect(
-            split(service)
-                .forTraffic(name)
-                .byVersion(Map.of(version, 1.0, other, 0.0))
-                .atAlpha(FalseAlarmBudget.VERDICT_ALPHA));
+            yaml -> outboundTrafficPolicy(yaml, OutboundTrafficPolicy.REGISTRY_ONLY)));
   }
 
   /**
@@ -903,44 +413,68 @@ public final class Catalogue {
         .expect(response().forTraffic(name).status(200).header("x-echo-version", version));
   }
 
-  private static void routedOnlyTo(
-      Scenario.Builder scenario, String service, String path, String version) {
-    String other = version.equals("v1") ? "v2" : "v1";
-    scenario
-        .traffic(t -> t.named(path).from("client").get("http://" + service + path).requests(30))
-        .expect(
-            split(service)
-                .forTraffic(path)
-                .byVersion(Map.of(version, 1.0, other, 0.0))
-                .atAlpha(FalseAlarmBudget.VERDICT_ALPHA));
+  /** The scenario file {@code name} of the catalogue, read with the manifests beside it. */
+  static ScenarioFile scenarioFile(String name) {
+    String path = DIRECTORY + name;
+    return ScenarioYaml.parse(
+        path,
+        resource(path).orElseThrow(() -> missing(path)),
+        relative -> resource(DIRECTORY + relative));
   }
 
-  /**
-   * Three replicas of one version behind a DestinationRule; the split by instance is tested against
-   * uniform with chi-square at alpha 5e-6 (round robin is exact, the others random but seeded).
-   */
-  private static ConformanceTest loadBalancing(String id, String description) {
+  private static ConformanceTest fromFile(String name) {
+    return entry(name, scenarioFile(name));
+  }
+
+  /** The entry a scenario file describes in its {@code metadata}. */
+  static ConformanceTest entry(String name, ScenarioFile file) {
+    String id = metadata(file, "id");
+    if (!name.equals(id + ".scenario.yaml")) {
+      throw new IllegalStateException(
+          DIRECTORY + name + ": metadata.id " + id + " (expected: the file's base name)");
+    }
+    Feature feature;
+    try {
+      feature = Feature.valueOf(metadata(file, "feature"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(
+          DIRECTORY
+              + name
+              + ": metadata.feature "
+              + metadata(file, "feature")
+              + " (expected one of "
+              + Arrays.toString(Feature.values())
+              + ")",
+          e);
+    }
     return new ConformanceTest(
         id,
-        Feature.MeshLoadBalancing,
-        description,
-        DESTINATION_RULE_DOC + "#LoadBalancerSettings",
-        yaml ->
-            Scenario.named(id)
-                .service("catalog", s -> s.version("v1", 3))
-                .client("client")
-                .istio(id + ".yaml", yaml)
-                .traffic(t -> t.from("client").get("http://catalog/").requests(300))
-                .expect(
-                    split("catalog")
-                        .byInstance(
-                            Map.of(
-                                "catalog-v1-0", 1 / 3.0,
-                                "catalog-v1-1", 1 / 3.0,
-                                "catalog-v1-2", 1 / 3.0))
-                        .atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
-                .expect(successRate().atLeast(0.999).atAlpha(FalseAlarmBudget.VERDICT_ALPHA))
-                .build());
+        feature,
+        metadata(file, "description"),
+        metadata(file, "specReference"),
+        manifest -> file.scenario());
+  }
+
+  private static String metadata(ScenarioFile file, String key) {
+    return file.metadata(key)
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    file.source() + ": metadata." + key + " is missing (expected in every entry)"));
+  }
+
+  static Optional<String> resource(String path) {
+    try (InputStream in = Catalogue.class.getClassLoader().getResourceAsStream(path)) {
+      return in == null
+          ? Optional.empty()
+          : Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + path, e);
+    }
+  }
+
+  private static IllegalStateException missing(String path) {
+    return new IllegalStateException(path + " is missing from the conformance catalogue");
   }
 
   /**

@@ -9,6 +9,7 @@ import dev.meshproof.reports.Implementation;
 import dev.meshproof.reports.ReportFiles;
 import dev.meshproof.reports.ReportWriter;
 import dev.meshproof.runtime.IstioVersion;
+import dev.meshproof.runtime.IstioVersionProfile;
 import dev.meshproof.scenario.ScenarioRunner;
 import dev.meshproof.scenario.compare.TargetComparison;
 import dev.meshproof.scenario.result.ExpectationResult;
@@ -178,7 +179,7 @@ class ConformanceSuiteIT {
         ConformanceReport.builder()
             .implementation(implementation())
             .meshproofVersion(MeshproofVersion.VERSION)
-            .istioVersion(IstioVersion.CURRENT.toString())
+            .istioVersion(IstioVersionProfile.current().describe())
             .date(Instant.now())
             .mode("default");
     Set<String> targets = new LinkedHashSet<>();

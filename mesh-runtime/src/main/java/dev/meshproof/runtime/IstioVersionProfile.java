@@ -16,23 +16,22 @@ import java.util.stream.Collectors;
  * compatibilityVersion}</a> keys its flags; a release between two keys behaves as the older key
  * (1.30 as 1.28).
  *
- * <p>Profile keys: 1.23 (the default retry policy also retries a plain 503: {@code
- * retriable_status_codes: [503]}), 1.24 (it no longer does: {@code
- * EXCLUDE_UNSAFE_503_FROM_DEFAULT_RETRY}, release note 50506; read by the route builder), 1.28 and
- * 1.32 (the same defaults as 1.24 today). Known version-dependent defaults not modelled yet, which
- * arrive with the features that make them observable (each becomes a field here, read by the
- * builder named):
+ * <p>Profile keys, each the release where a modelled default changed (the list with sources and
+ * switches is docs/istio-versions.md): 1.23 (the default retry policy also retries a plain 503:
+ * {@code retriable_status_codes: [503]}), 1.24 (it no longer does: {@code
+ * EXCLUDE_UNSAFE_503_FROM_DEFAULT_RETRY}, release note 50506; read by the route builder), 1.28 (the
+ * defaults of 1.24; Istio also drops the mirror's {@code -shadow} host suffix here, a field to add
+ * when mirroring is translated), 1.29 (the circuit breakers no longer track remaining resources:
+ * {@code DISABLE_TRACK_REMAINING_CB_METRICS}, {@code features/pilot.go:366}; read by the cluster
+ * builder), 1.31 (every EDS cluster gets {@code healthy_panic_threshold: 0}: {@code
+ * PILOT_AUTO_SEND_UNHEALTHY_ENDPOINTS}, {@code features/experimental.go:45}, where earlier releases
+ * set it only with outlier detection and otherwise leave Envoy's 50 %) and 1.32 (the defaults of
+ * 1.31). notes/istiod-defaults.md section 3 and Istio's {@code
+ * manifests/helm-profiles/compatibility-version-*.yaml} are the sources.
  *
- * <ul>
- *   <li>1.28: a mirror's host is no longer suffixed with {@code -shadow} — route builder, with
- *       mirroring.
- * </ul>
- *
- * <p>Modelled (notes/istiod-defaults.md section 3): since 1.29 the circuit breakers no longer track
- * remaining resources ({@code DISABLE_TRACK_REMAINING_CB_METRICS}, {@code features/pilot.go:366});
- * since 1.31 every EDS cluster gets {@code healthy_panic_threshold: 0} ({@code
- * PILOT_AUTO_SEND_UNHEALTHY_ENDPOINTS}, {@code features/experimental.go:45}), where 1.28 sets it
- * only with outlier detection and otherwise leaves Envoy's 50 %.
+ * <p>As Istio's {@code compatibilityVersion}, the release a mesh reports ({@link #version()}) and
+ * the release whose behaviour it follows ({@link #behaviourOf()}) can differ: {@link
+ * #of(IstioVersion, IstioVersion)} runs release 1.32 with the defaults of 1.28.
  *
  * @param version the release this profile describes (the mesh's selected version, not the key)
  * @param routeTimeout the route timeout when a VirtualService sets none; zero means disabled (Istio
@@ -45,6 +44,8 @@ import java.util.stream.Collectors;
  * @param trackRemainingCircuitBreakers {@code circuit_breakers.thresholds[0].track_remaining}
  * @param panicThresholdOnEveryCluster whether every EDS cluster gets {@code
  *     common_lb_config.healthy_panic_threshold} (0, or the outlier detection's minHealthPercent)
+ * @param behaviourOf the profile key whose defaults these are: the release the behaviour comes from
+ *     (1.28 for release 1.30, or the {@code compatibilityVersion}'s key)
  */
 public record IstioVersionProfile(
     IstioVersion version,
@@ -53,7 +54,8 @@ public record IstioVersionProfile(
     Duration connectTimeout,
     boolean trackRemainingCircuitBreakers,
     boolean panicThresholdOnEveryCluster,
-    List<Integer> defaultRetriableStatusCodes) {
+    List<Integer> defaultRetriableStatusCodes,
+    IstioVersion behaviourOf) {
 
   /**
    * Istio 1.23: LEAST_REQUEST (the default since 1.14), no route timeout, 10 s connect, circuit
@@ -83,15 +85,23 @@ public record IstioVersionProfile(
 
   /** Istio 1.28: the defaults of 1.24. */
   private static final IstioVersionProfile ISTIO_1_28 =
-      ISTIO_1_24.forVersion(new IstioVersion(1, 28, 0));
+      ISTIO_1_24.asKey(new IstioVersion(1, 28, 0));
 
-  /**
-   * Istio 1.32: the routing defaults of 1.28; no remaining-resource tracking, panic threshold 0 on
-   * every EDS cluster.
-   */
-  private static final IstioVersionProfile ISTIO_1_32 =
+  /** Istio 1.29: the defaults of 1.28, but circuit breakers no longer track remaining resources. */
+  private static final IstioVersionProfile ISTIO_1_29 =
       new IstioVersionProfile(
-          IstioVersion.CURRENT,
+          new IstioVersion(1, 29, 0),
+          Duration.ZERO,
+          LbPolicy.LEAST_REQUEST,
+          Duration.ofSeconds(10),
+          false,
+          false,
+          List.of());
+
+  /** Istio 1.31: the defaults of 1.29, and panic threshold 0 on every EDS cluster. */
+  private static final IstioVersionProfile ISTIO_1_31 =
+      new IstioVersionProfile(
+          new IstioVersion(1, 31, 0),
           Duration.ZERO,
           LbPolicy.LEAST_REQUEST,
           Duration.ofSeconds(10),
@@ -99,17 +109,42 @@ public record IstioVersionProfile(
           true,
           List.of());
 
+  /** Istio 1.32: the defaults of 1.31 (no 1.32 behaviour change is flagged in Istio's source). */
+  private static final IstioVersionProfile ISTIO_1_32 = ISTIO_1_31.asKey(IstioVersion.CURRENT);
+
   /** Profiles by the first minor release they apply to. */
   private static final NavigableMap<IstioVersion, IstioVersionProfile> BY_RELEASE = new TreeMap<>();
 
   static {
-    for (IstioVersionProfile profile : List.of(ISTIO_1_23, ISTIO_1_24, ISTIO_1_28, ISTIO_1_32)) {
+    for (IstioVersionProfile profile :
+        List.of(ISTIO_1_23, ISTIO_1_24, ISTIO_1_28, ISTIO_1_29, ISTIO_1_31, ISTIO_1_32)) {
       BY_RELEASE.put(profile.version(), profile);
     }
   }
 
+  /** A profile that is its own key: the defaults of {@code version}. */
+  public IstioVersionProfile(
+      IstioVersion version,
+      Duration routeTimeout,
+      LbPolicy defaultLoadBalancer,
+      Duration connectTimeout,
+      boolean trackRemainingCircuitBreakers,
+      boolean panicThresholdOnEveryCluster,
+      List<Integer> defaultRetriableStatusCodes) {
+    this(
+        version,
+        routeTimeout,
+        defaultLoadBalancer,
+        connectTimeout,
+        trackRemainingCircuitBreakers,
+        panicThresholdOnEveryCluster,
+        defaultRetriableStatusCodes,
+        version);
+  }
+
   public IstioVersionProfile {
     Objects.requireNonNull(version, "version");
+    Objects.requireNonNull(behaviourOf, "behaviourOf");
     Objects.requireNonNull(defaultLoadBalancer, "defaultLoadBalancer");
     if (routeTimeout.isNegative()) {
       throw new IllegalArgumentException(
@@ -134,11 +169,45 @@ public record IstioVersionProfile(
    *     than the newest minor release
    */
   public static IstioVersionProfile of(IstioVersion version) {
+    return of(version, version);
+  }
+
+  /**
+   * Release {@code version} with the behaviour of {@code compatibilityVersion}, as Istio's {@code
+   * compatibilityVersion} install option: proxies report {@code version}, the translation follows
+   * the defaults of the profile key at or before {@code compatibilityVersion}.
+   *
+   * @throws IllegalArgumentException when either release is outside the profiles, or {@code
+   *     compatibilityVersion} is newer than {@code version}
+   */
+  public static IstioVersionProfile of(IstioVersion version, IstioVersion compatibilityVersion) {
+    keyOf("istioVersion", version);
+    if (compatibilityVersion.compareTo(version) > 0) {
+      throw new IllegalArgumentException(
+          "compatibilityVersion: "
+              + compatibilityVersion
+              + " (expected: a release at or before the emulated release "
+              + shortForm(version)
+              + ")");
+    }
+    return keyOf("compatibilityVersion", compatibilityVersion).forVersion(version);
+  }
+
+  /**
+   * How reports name the emulated release and its behaviour: {@code 1.32.0 (profile 1.32)}, {@code
+   * 1.30.2 (profile 1.29)}.
+   */
+  public String describe() {
+    return version + " (profile " + shortForm(behaviourOf) + ")";
+  }
+
+  static IstioVersionProfile keyOf(String field, IstioVersion version) {
     IstioVersion minor = new IstioVersion(version.major(), version.minor(), 0);
     var key = BY_RELEASE.floorEntry(minor);
     if (key == null || minor.compareTo(BY_RELEASE.lastKey()) > 0) {
       throw new IllegalArgumentException(
-          "istioVersion: "
+          field
+              + ": "
               + version
               + " (expected: a release from "
               + shortForm(BY_RELEASE.firstKey())
@@ -150,7 +219,19 @@ public record IstioVersionProfile(
                   .collect(Collectors.joining(", "))
               + ")");
     }
-    return key.getValue().forVersion(version);
+    return key.getValue();
+  }
+
+  private IstioVersionProfile asKey(IstioVersion key) {
+    return new IstioVersionProfile(
+        key,
+        routeTimeout,
+        defaultLoadBalancer,
+        connectTimeout,
+        trackRemainingCircuitBreakers,
+        panicThresholdOnEveryCluster,
+        defaultRetriableStatusCodes,
+        key);
   }
 
   private IstioVersionProfile forVersion(IstioVersion release) {
@@ -161,7 +242,8 @@ public record IstioVersionProfile(
         connectTimeout,
         trackRemainingCircuitBreakers,
         panicThresholdOnEveryCluster,
-        defaultRetriableStatusCodes);
+        defaultRetriableStatusCodes,
+        behaviourOf);
   }
 
   private static String shortForm(IstioVersion version) {

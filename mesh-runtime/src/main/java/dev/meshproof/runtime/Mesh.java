@@ -2,10 +2,16 @@ package dev.meshproof.runtime;
 
 import dev.meshproof.common.RandomSource;
 import dev.meshproof.runtime.client.MeshHttpClient;
+import dev.meshproof.runtime.config.ConfigProblem;
 import dev.meshproof.runtime.config.ConfigStore;
+import dev.meshproof.runtime.config.InvalidConfigException;
+import dev.meshproof.runtime.config.IstioKinds;
 import dev.meshproof.runtime.config.IstioResource;
 import dev.meshproof.runtime.config.IstioYamlParser;
+import dev.meshproof.runtime.config.NotSimulatedResource;
 import dev.meshproof.runtime.config.OutboundTrafficPolicy;
+import dev.meshproof.runtime.config.Sidecar;
+import dev.meshproof.runtime.registry.ServiceEntryInstances;
 import dev.meshproof.runtime.registry.ServiceInstance;
 import dev.meshproof.runtime.registry.ServiceRegistry;
 import dev.meshproof.runtime.transport.HttpConnectionPool;
@@ -13,6 +19,8 @@ import dev.meshproof.runtime.xds.ControlPlane;
 import dev.meshproof.runtime.xds.ProxyIdentity;
 import dev.meshproof.runtime.xds.ProxyNode;
 import dev.meshproof.runtime.xds.ProxyStatus;
+import dev.meshproof.runtime.xds.PushDebounce;
+import dev.meshproof.runtime.xds.SidecarScope;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -52,17 +60,24 @@ public final class Mesh implements AutoCloseable {
   private final HttpConnectionPool appConnections;
   private ControlPlane controlPlane;
   private boolean controlPlaneRunning = true;
+  private final PushDebounce pushDebounce;
   private final ConfigStore config = new ConfigStore();
   private final ServiceRegistry registry = new ServiceRegistry();
   private final Map<String, Workload> workloads = new LinkedHashMap<>();
 
   private Mesh(Builder builder) {
     this.seed = builder.seed;
-    this.istio = builder.istioVersion.profile();
+    this.istio =
+        IstioVersionProfile.of(
+            builder.istioVersion,
+            builder.compatibilityVersion == null
+                ? builder.istioVersion
+                : builder.compatibilityVersion);
     this.outboundTrafficPolicy = builder.outboundTrafficPolicy;
     this.random = RandomSource.seeded(seed);
     this.dataPlane = builder.dataPlane;
     this.syncTimeout = builder.syncTimeout;
+    this.pushDebounce = builder.pushDebounce;
     this.eventLoops =
         new MultiThreadIoEventLoopGroup(builder.eventLoopThreads, NioIoHandler.newFactory());
     this.appConnections = new HttpConnectionPool(eventLoops, Duration.ofSeconds(10));
@@ -72,6 +87,7 @@ public final class Mesh implements AutoCloseable {
           ControlPlane.start(
               new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
               istio,
+              builder.pushDebounce,
               outboundTrafficPolicy);
     } catch (RuntimeException e) {
       eventLoops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -131,7 +147,7 @@ public final class Mesh implements AutoCloseable {
       return;
     }
     ControlPlane restarted =
-        ControlPlane.start(controlPlane.address(), istio, outboundTrafficPolicy);
+        ControlPlane.start(controlPlane.address(), istio, pushDebounce, outboundTrafficPolicy);
     controlPlane.registeredProxies().forEach(restarted::register);
     controlPlane = restarted;
     controlPlaneRunning = true;
@@ -167,7 +183,13 @@ public final class Mesh implements AutoCloseable {
                         spec.servicePort().getAsInt(),
                         sidecar.inboundAddress().orElseThrow(),
                         spec.app().orElseThrow()));
-    controlPlane.register(new ProxyNode(identity, sidecar.outboundAddress(), inbound));
+    controlPlane.register(
+        new ProxyNode(identity, sidecar.outboundAddress(), inbound)
+            .withScope(
+                SidecarScope.forProxy(
+                    spec.namespace(),
+                    spec.labels(),
+                    config.resourcesInCreationOrder(IstioKinds.SIDECAR))));
     inbound.ifPresent(
         in ->
             registry.add(
@@ -194,14 +216,58 @@ public final class Mesh implements AutoCloseable {
    *     allowed, for every problem found; nothing is applied then
    */
   public synchronized List<IstioResource> apply(String yaml, String source) {
-    List<IstioResource> resources = config.apply(IstioYamlParser.parse(yaml, source, "default"));
+    List<IstioResource> parsed = IstioYamlParser.parse(yaml, source, "default");
+    List<ConfigProblem> topology =
+        parsed.stream()
+            .filter(r -> IstioKinds.TOPOLOGY.stream().anyMatch(k -> k.type().isInstance(r)))
+            .map(
+                r ->
+                    new ConfigProblem(
+                        r.meta().source(),
+                        r.meta().line(),
+                        1,
+                        "kind",
+                        r.meta().kind()
+                            + " "
+                            + r.meta().name()
+                            + " is topology, not mesh configuration (expected: Kubernetes"
+                            + " manifests as a scenario's topology, Scenario.Builder.topology;"
+                            + " Istio resources here)"))
+            .toList();
+    if (!topology.isEmpty()) {
+      throw new InvalidConfigException(topology);
+    }
+    List<IstioResource> resources = config.apply(parsed);
+    List<Sidecar> sidecars = config.resourcesInCreationOrder(IstioKinds.SIDECAR);
+    for (ProxyNode proxy : controlPlane.registeredProxies()) {
+      controlPlane.register(
+          proxy.withScope(SidecarScope.forProxy(proxy.namespace(), proxy.labels(), sidecars)));
+    }
+    registry.replaceServiceEntryInstances(
+        ServiceEntryInstances.of(
+            config.resources(IstioKinds.SERVICE_ENTRY),
+            config.resources(IstioKinds.WORKLOAD_ENTRY)));
     pushIfRunning();
     return resources;
   }
 
+  /**
+   * The applied resources of kinds the mesh accepts but does not simulate (an EnvoyFilter, a
+   * ConfigMap, ...), each as {@code apiVersion kind namespace/name (file:line)}, for a run to list.
+   */
+  public synchronized List<String> notSimulated() {
+    return config.all().stream()
+        .filter(NotSimulatedResource.class::isInstance)
+        .map(r -> ((NotSimulatedResource) r).describe())
+        .toList();
+  }
+
+  /**
+   * Requests a debounced push ({@link Builder#pushDebounce}); {@link #awaitSynced()} flushes it.
+   */
   private void pushIfRunning() {
     if (controlPlaneRunning) {
-      controlPlane.push(config, registry);
+      controlPlane.requestPush(config, registry);
     }
   }
 
@@ -302,9 +368,11 @@ public final class Mesh implements AutoCloseable {
     private long seed = 1L;
     private IstioVersion istioVersion = IstioVersion.CURRENT;
     private OutboundTrafficPolicy outboundTrafficPolicy = OutboundTrafficPolicy.ALLOW_ANY;
+    private IstioVersion compatibilityVersion;
     private DataPlane dataPlane = DataPlane.embedded();
     private Duration syncTimeout = Duration.ofSeconds(20);
     private int eventLoopThreads = 2;
+    private PushDebounce pushDebounce = PushDebounce.ISTIOD;
 
     private Builder() {}
 
@@ -337,8 +405,33 @@ public final class Mesh implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The older release whose behaviour the mesh follows while it reports {@link
+     * #istioVersion(IstioVersion)}, as Istio's {@code compatibilityVersion} install option
+     * (docs/istio-versions.md lists what it switches); default: the emulated release's own.
+     *
+     * @throws IllegalArgumentException when no profile covers {@code version}
+     */
+    public Builder compatibilityVersion(IstioVersion version) {
+      java.util.Objects.requireNonNull(version, "compatibilityVersion");
+      IstioVersionProfile.keyOf("compatibilityVersion", version); // rejects it here, not at start()
+      this.compatibilityVersion = version;
+      return this;
+    }
+
     public Builder dataPlane(DataPlane dataPlane) {
       this.dataPlane = java.util.Objects.requireNonNull(dataPlane, "dataPlane");
+      return this;
+    }
+
+    /**
+     * How config and registry changes are merged into pushes, as istiod's {@code
+     * PILOT_DEBOUNCE_AFTER} / {@code PILOT_DEBOUNCE_MAX}; default {@link PushDebounce#ISTIOD} (100
+     * ms / 10 s). {@link Mesh#awaitSynced()} pushes a pending change at once, so a caller that
+     * awaits sync never waits for the quiet period.
+     */
+    public Builder pushDebounce(PushDebounce debounce) {
+      this.pushDebounce = java.util.Objects.requireNonNull(debounce, "pushDebounce");
       return this;
     }
 

@@ -38,10 +38,43 @@ class IstioVersionTest {
   @Test
   void releaseBetweenProfileKeysBehavesAsTheOlderKeyAndReportsItsOwnVersion() {
     IstioVersionProfile istio130 = IstioVersion.of("1.30.2").profile();
-    IstioVersionProfile istio128 = IstioVersion.of("1.28").profile();
+    IstioVersionProfile istio129 = IstioVersion.of("1.29").profile();
     assertThat(istio130.version()).isEqualTo(new IstioVersion(1, 30, 2));
-    assertThat(istio130).usingRecursiveComparison().ignoringFields("version").isEqualTo(istio128);
+    assertThat(istio130).usingRecursiveComparison().ignoringFields("version").isEqualTo(istio129);
+    assertThat(istio130.describe()).isEqualTo("1.30.2 (profile 1.29)");
     assertThat(IstioVersion.of("1.32.4").profile().version()).hasToString("1.32.4");
+  }
+
+  @Test
+  void eachModelledChangeSwitchesAtItsRelease() {
+    // DISABLE_TRACK_REMAINING_CB_METRICS (1.29), PILOT_AUTO_SEND_UNHEALTHY_ENDPOINTS (1.31),
+    // EXCLUDE_UNSAFE_503_FROM_DEFAULT_RETRY (1.24): docs/istio-versions.md
+    assertThat(IstioVersion.of("1.28.9").profile().trackRemainingCircuitBreakers()).isTrue();
+    assertThat(IstioVersion.of("1.29").profile().trackRemainingCircuitBreakers()).isFalse();
+    assertThat(IstioVersion.of("1.30").profile().panicThresholdOnEveryCluster()).isFalse();
+    assertThat(IstioVersion.of("1.31").profile().panicThresholdOnEveryCluster()).isTrue();
+    assertThat(IstioVersion.of("1.23").profile().defaultRetriableStatusCodes())
+        .containsExactly(503);
+    assertThat(IstioVersion.of("1.24").profile().defaultRetriableStatusCodes()).isEmpty();
+  }
+
+  @Test
+  void compatibilityVersionKeepsTheReleaseAndTakesTheOlderBehaviour() {
+    IstioVersionProfile compat =
+        IstioVersionProfile.of(IstioVersion.CURRENT, IstioVersion.of("1.28"));
+    assertThat(compat.version()).isEqualTo(IstioVersion.CURRENT);
+    assertThat(compat.trackRemainingCircuitBreakers()).isTrue();
+    assertThat(compat.panicThresholdOnEveryCluster()).isFalse();
+    assertThat(compat.describe()).isEqualTo("1.32.0 (profile 1.28)");
+    assertThat(IstioVersionProfile.current().describe()).isEqualTo("1.32.0 (profile 1.32)");
+    assertThatThrownBy(() -> IstioVersionProfile.of(IstioVersion.of("1.28"), IstioVersion.CURRENT))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "compatibilityVersion: 1.32.0 (expected: a release at or before the emulated release"
+                + " 1.28)");
+    assertThatThrownBy(() -> Mesh.builder().compatibilityVersion(IstioVersion.of("1.20")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("compatibilityVersion: 1.20.0");
   }
 
   @Test
@@ -50,7 +83,7 @@ class IstioVersionTest {
       assertThatThrownBy(() -> IstioVersion.of(version).profile())
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining(
-              "(expected: a release from 1.23 to 1.32; profiles: 1.23, 1.24, 1.28, 1.32)");
+              "(expected: a release from 1.23 to 1.32; profiles: 1.23, 1.24, 1.28, 1.29, 1.31, 1.32)");
     }
     assertThatThrownBy(() -> Mesh.builder().istioVersion(IstioVersion.of("1.20")))
         .isInstanceOf(IllegalArgumentException.class)

@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A minimal app for mesh-runtime's own tests (which must not depend on fake-services): answers
- * {@code <name> <path>} and echoes the Host header it saw ({@code x-seen-host}) and each {@code x-}
- * request header ({@code x-seen-h-<name>}).
+ * {@code <name> <path>} and echoes the Host header ({@code x-seen-host}), method and body size it
+ * saw, and each {@code x-} request header ({@code x-seen-h-<name>}).
  */
 final class TestApp implements AutoCloseable {
   private final HttpServer server;
@@ -42,6 +42,12 @@ final class TestApp implements AutoCloseable {
                           .add("x-seen-h-" + lower, String.join(",", values));
                     }
                   });
+          exchange.getResponseHeaders().add("x-seen-method", exchange.getRequestMethod());
+          exchange
+              .getResponseHeaders()
+              .add(
+                  "x-seen-body-size",
+                  String.valueOf(exchange.getRequestBody().readAllBytes().length));
           exchange.sendResponseHeaders(200, body.length);
           try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);

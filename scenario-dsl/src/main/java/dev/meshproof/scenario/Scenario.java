@@ -3,6 +3,7 @@ package dev.meshproof.scenario;
 import dev.meshproof.runtime.IstioVersion;
 import dev.meshproof.runtime.config.IstioYamlParser;
 import dev.meshproof.runtime.config.OutboundTrafficPolicy;
+import dev.meshproof.runtime.topology.Topology;
 import dev.meshproof.scenario.chaos.ChaosPlan;
 import dev.meshproof.scenario.chaos.FaultSpec;
 import dev.meshproof.scenario.chaos.InstanceSelector;
@@ -18,7 +19,8 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * A mesh scenario, as data only: topology (services with versions, client workloads), Istio
+ * A mesh scenario, as data only: topology (services with versions, client workloads, declared or
+ * from Kubernetes manifests, with the manifests' resources the mesh does not simulate), Istio
  * configuration as users write it, traffic, a chaos plan naming its targets, expectations and the
  * seed that makes the run replayable. A target turns it into a running deployment.
  *
@@ -43,6 +45,8 @@ public record Scenario(
     ChaosPlan chaos,
     long seed,
     IstioVersion istioVersion,
+    IstioVersion compatibilityVersion,
+    List<String> notSimulated,
     OutboundTrafficPolicy outboundTrafficPolicy) {
 
   /** The system property that overrides every scenario's seed, to replay a printed run. */
@@ -56,6 +60,8 @@ public record Scenario(
     expectations = List.copyOf(expectations);
     java.util.Objects.requireNonNull(chaos, "chaos");
     java.util.Objects.requireNonNull(istioVersion, "istioVersion");
+    java.util.Objects.requireNonNull(compatibilityVersion, "compatibilityVersion");
+    notSimulated = List.copyOf(notSimulated);
     java.util.Objects.requireNonNull(outboundTrafficPolicy, "outboundTrafficPolicy");
   }
 
@@ -75,6 +81,29 @@ public record Scenario(
         chaos,
         newSeed,
         istioVersion,
+        compatibilityVersion,
+        notSimulated,
+        outboundTrafficPolicy);
+  }
+
+  /**
+   * A copy emulating another Istio release, e.g. to compare two version profiles: the release's own
+   * defaults, whatever compatibility version this scenario pinned.
+   */
+  public Scenario withIstioVersion(IstioVersion version) {
+    version.profile(); // rejects a release no profile covers, naming the range
+    return new Scenario(
+        name,
+        services,
+        clients,
+        istio,
+        traffic,
+        expectations,
+        chaos,
+        seed,
+        version,
+        version.profile().behaviourOf(),
+        notSimulated,
         outboundTrafficPolicy);
   }
 
@@ -91,6 +120,8 @@ public record Scenario(
     private final ChaosPlan.Builder chaos = ChaosPlan.builder();
     private long seed = Long.getLong(SEED_PROPERTY, 1L);
     private IstioVersion istioVersion = IstioVersion.CURRENT;
+    private final List<String> notSimulated = new ArrayList<>();
+    private IstioVersion compatibilityVersion;
     private OutboundTrafficPolicy outboundTrafficPolicy = OutboundTrafficPolicy.ALLOW_ANY;
 
     private Builder(String name) {
@@ -113,6 +144,27 @@ public record Scenario(
     /** Adds a client-only workload whose app sends the scenario's traffic through its sidecar. */
     public Builder client(String client) {
       clients.add(client);
+      return this;
+    }
+
+    /**
+     * The services and clients of Kubernetes manifests, as {@code kubectl apply -f} takes them
+     * (e.g. Istio's {@code samples/bookinfo/platform/kube/bookinfo.yaml} as-is): each Service with
+     * the Deployments it selects is a service whose versions are their {@code version} labels; a
+     * Deployment no Service selects is a client named by its {@code app} label. Kinds outside the
+     * simulation are listed in the result as not simulated.
+     *
+     * @throws dev.meshproof.runtime.config.InvalidConfigException with file:line:column for bad
+     *     manifests (unknown kind, a Deployment without labels, a resource twice, a missing service
+     *     account or namespace)
+     * @throws IllegalArgumentException naming the Deployment for what a scenario cannot express yet
+     *     (another namespace, other labels, a workload in two Services)
+     */
+    public Builder topology(Path... manifests) {
+      ManifestTopology.Result topology = ManifestTopology.of(Topology.fromManifests(manifests));
+      services.addAll(topology.services());
+      clients.addAll(topology.clients());
+      notSimulated.addAll(topology.notSimulated());
       return this;
     }
 
@@ -184,6 +236,16 @@ public record Scenario(
       return this;
     }
 
+    /**
+     * The older release whose behaviour the emulated release follows, as Istio's {@code
+     * compatibilityVersion} (docs/istio-versions.md); the emulated release itself unless set.
+     */
+    public Builder compatibilityVersion(IstioVersion version) {
+      version.profile(); // rejects a release no profile covers, naming the range
+      this.compatibilityVersion = version;
+      return this;
+    }
+
     public Builder seed(long seed) {
       this.seed = Long.getLong(SEED_PROPERTY, seed);
       return this;
@@ -220,6 +282,10 @@ public record Scenario(
           plan,
           seed,
           istioVersion,
+          dev.meshproof.runtime.IstioVersionProfile.of(
+                  istioVersion, compatibilityVersion == null ? istioVersion : compatibilityVersion)
+              .behaviourOf(),
+          notSimulated,
           outboundTrafficPolicy);
     }
 

@@ -56,6 +56,7 @@ public final class ScenarioRunner {
         .traffic(run.observations().summary())
         .expectations(verdicts)
         .attachments(run.attachments())
+        .findings(run.findings())
         .failedRequests(run.observations().failedRequests(ScenarioResult.MAX_FAILED_REQUESTS))
         .build();
   }

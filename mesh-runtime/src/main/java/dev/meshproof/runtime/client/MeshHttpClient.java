@@ -48,7 +48,10 @@ public final class MeshHttpClient {
             spec.pathAndQuery(),
             Unpooled.wrappedBuffer(spec.body()));
     spec.headers().forEach((name, value) -> request.headers().set(name, value));
-    request.headers().set(HttpHeaderNames.HOST, spec.authority());
+    // A Host the app wrote (e.g. catalog:80) is sent exactly as written; else the URL's authority.
+    if (!request.headers().contains(HttpHeaderNames.HOST)) {
+      request.headers().set(HttpHeaderNames.HOST, spec.authority());
+    }
     HttpUtil.setContentLength(request, spec.body().length);
     return connections
         .send(sidecar, request, spec.timeout())

@@ -15,18 +15,71 @@ public record DestinationRule(
     Optional<LbPolicy> loadBalancer,
     List<Subset> subsets,
     Optional<ConnectionPoolSettings> connectionPool,
-    Optional<OutlierDetectionSettings> outlierDetection)
+    Optional<OutlierDetectionSettings> outlierDetection,
+    List<PortTrafficPolicy> portLevelSettings)
     implements IstioResource {
 
   public DestinationRule {
     subsets = List.copyOf(subsets);
+    portLevelSettings = List.copyOf(portLevelSettings);
+  }
+
+  /** A rule without port-level settings. */
+  public DestinationRule(
+      ResourceMeta meta,
+      String host,
+      Optional<LbPolicy> loadBalancer,
+      List<Subset> subsets,
+      Optional<ConnectionPoolSettings> connectionPool,
+      Optional<OutlierDetectionSettings> outlierDetection) {
+    this(meta, host, loadBalancer, subsets, connectionPool, outlierDetection, List.of());
   }
 
   @Override
   public DestinationRule withMeta(ResourceMeta newMeta) {
     return new DestinationRule(
-        newMeta, host, loadBalancer, subsets, connectionPool, outlierDetection);
+        newMeta, host, loadBalancer, subsets, connectionPool, outlierDetection, portLevelSettings);
   }
+
+  /**
+   * The traffic policy of this rule for the cluster of {@code subset} (empty: the whole service) on
+   * service port {@code port}, merged as istiod's {@code util.MergeSubsetTrafficPolicy} does: the
+   * rule's port-level entry for the port replaces the rule's policy wholesale (fields it omits fall
+   * back to the defaults, not to the rule's); then a subset's port-level entry replaces that
+   * wholesale again, or else each block the subset sets replaces the rule's block.
+   */
+  public PortTrafficPolicy policyFor(Optional<Subset> subset, int port) {
+    PortTrafficPolicy rule =
+        portLevel(portLevelSettings, port)
+            .orElse(new PortTrafficPolicy(port, loadBalancer, connectionPool, outlierDetection));
+    if (subset.isEmpty()) {
+      return rule;
+    }
+    Subset s = subset.get();
+    Optional<PortTrafficPolicy> subsetPort = portLevel(s.portLevelSettings(), port);
+    if (subsetPort.isPresent()) {
+      return subsetPort.get();
+    }
+    return new PortTrafficPolicy(
+        port,
+        s.loadBalancer().or(rule::loadBalancer),
+        s.connectionPool().or(rule::connectionPool),
+        s.outlierDetection().or(rule::outlierDetection));
+  }
+
+  private static Optional<PortTrafficPolicy> portLevel(List<PortTrafficPolicy> settings, int port) {
+    return settings.stream().filter(p -> p.port() == port).findFirst();
+  }
+
+  /**
+   * One entry of {@code trafficPolicy.portLevelSettings}: the policy blocks for one service port
+   * (the first entry for a port wins, as istiod's lookup); an omitted block means Istio's default.
+   */
+  public record PortTrafficPolicy(
+      int port,
+      Optional<LbPolicy> loadBalancer,
+      Optional<ConnectionPoolSettings> connectionPool,
+      Optional<OutlierDetectionSettings> outlierDetection) {}
 
   public Optional<Subset> subset(String name) {
     return subsets.stream().filter(s -> s.name().equals(name)).findFirst();
@@ -42,9 +95,21 @@ public record DestinationRule(
       Map<String, String> labels,
       Optional<LbPolicy> loadBalancer,
       Optional<ConnectionPoolSettings> connectionPool,
-      Optional<OutlierDetectionSettings> outlierDetection) {
+      Optional<OutlierDetectionSettings> outlierDetection,
+      List<PortTrafficPolicy> portLevelSettings) {
     public Subset {
       labels = Map.copyOf(labels);
+      portLevelSettings = List.copyOf(portLevelSettings);
+    }
+
+    /** A subset without port-level settings. */
+    public Subset(
+        String name,
+        Map<String, String> labels,
+        Optional<LbPolicy> loadBalancer,
+        Optional<ConnectionPoolSettings> connectionPool,
+        Optional<OutlierDetectionSettings> outlierDetection) {
+      this(name, labels, loadBalancer, connectionPool, outlierDetection, List.of());
     }
   }
 }

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
@@ -33,6 +34,7 @@ import org.yaml.snakeyaml.events.AliasEvent;
 import org.yaml.snakeyaml.events.CollectionEndEvent;
 import org.yaml.snakeyaml.events.CollectionStartEvent;
 import org.yaml.snakeyaml.events.Event;
+import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.Tag;
@@ -364,39 +366,76 @@ public final class IstioYamlParser {
     String apiVersion = root.requiredString("apiVersion", "networking.istio.io/v1");
     String kind = root.requiredString("kind", IstioKinds.names());
     ResourceMeta meta = readMeta(root, kind, defaultNamespace);
+    Optional<IstioKind<?>> known = IstioKinds.lookup(apiVersion, kind);
     Optional<YamlMapping> spec = root.mapping("spec");
-    root.value(
-        "status"); // written by Istio, never read: allowed so `kubectl get -o yaml` output applies
+    // written by the API server, never read: allowed so `kubectl get -o yaml` output applies
+    root.value("status");
+    if (known.isPresent() && known.get().support() == IstioKind.Support.NOT_SIMULATED) {
+      root.acceptAll(); // data, rules, ... of a kind whose content is not read
+    }
+    known.ifPresent(k -> k.topLevelFields().forEach(root::value));
     root.finish();
     if (problems.size() > before) {
       return Optional.empty();
     }
-    Optional<IstioKind<?>> istioKind = IstioKinds.byKind(kind);
-    if (istioKind.isEmpty()) {
-      root.problem(
-          root.value("kind").orElseThrow(),
-          "kind",
-          "\"" + kind + "\" is not supported (expected one of: " + IstioKinds.names() + ")");
+    if (known.isEmpty()) {
+      List<IstioKind<?>> sameKind = IstioKinds.named(kind);
+      if (sameKind.isEmpty()) {
+        root.problem(
+            root.value("kind").orElseThrow(),
+            "kind",
+            "\""
+                + kind
+                + "\" is not a kind Meshproof knows (expected one of: "
+                + IstioKinds.knownNames()
+                + ")");
+      } else {
+        root.problem(
+            root.value("apiVersion").orElseThrow(),
+            "apiVersion",
+            "\""
+                + apiVersion
+                + "\" is not an API version of "
+                + kind
+                + " (expected one of: "
+                + sameKind.stream()
+                    .flatMap(k -> k.apiVersions().stream())
+                    .sorted()
+                    .collect(Collectors.joining(", "))
+                + ")");
+      }
       return Optional.empty();
     }
-    if (!istioKind.get().apiVersions().contains(apiVersion)) {
-      root.problem(
-          root.value("apiVersion").orElseThrow(),
-          "apiVersion",
-          "\""
-              + apiVersion
-              + "\" is not an API version of "
-              + kind
-              + " (expected one of: "
-              + istioKind.get().apiVersions().stream().sorted().collect(Collectors.joining(", "))
-              + ")");
-      return Optional.empty();
-    }
-    if (spec.isEmpty()) {
+    IstioKind<?> istioKind = known.get();
+    if (spec.isEmpty() && istioKind.specRequired()) {
       root.problem(document, "spec", "required field is missing");
       return Optional.empty();
     }
-    IstioResource resource = istioKind.get().parse(meta, spec.get());
+    YamlMapping specMapping =
+        spec.orElseGet(
+            () ->
+                YamlMapping.of(
+                    source,
+                    "spec",
+                    new MappingNode(Tag.MAP, List.of(), DumperOptions.FlowStyle.AUTO),
+                    problems));
+    IstioResource resource = istioKind.parse(meta, specMapping);
+    if (resource instanceof NotSimulatedResource) {
+      resource = new NotSimulatedResource(meta, apiVersion); // as written, for the listing
+    }
+    if (problems.size() == before && istioKind.support() == IstioKind.Support.NOT_YET_SUPPORTED) {
+      root.problem(
+          root.value("kind").orElseThrow(),
+          "kind",
+          kind
+              + " is valid Istio, but not supported by Meshproof yet (it would be silently"
+              + " ignored; supported: "
+              + IstioKinds.ALL.stream()
+                  .filter(k -> k.support() == IstioKind.Support.SIMULATED)
+                  .map(IstioKind::kind)
+                  .collect(Collectors.joining(", "))
+              + ")");
+    }
     return problems.size() > before ? Optional.empty() : Optional.of(resource);
   }
 

@@ -7,11 +7,11 @@ package dev.meshproof.runtime.config;
  * href="https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-OutboundTrafficPolicy-Mode">MeshConfig.OutboundTrafficPolicy.Mode</a>.
  */
 public enum OutboundTrafficPolicy {
+  /** Unknown hosts are refused: istiod's {@code block_all} catch-all virtual host answering 502. */
+  REGISTRY_ONLY,
   /**
    * Unknown hosts are passed through to their original destination: istiod's {@code allow_any}
    * catch-all virtual host routing to the {@code PassthroughCluster}.
    */
-  ALLOW_ANY,
-  /** Unknown hosts are refused: istiod's {@code block_all} catch-all virtual host answering 502. */
-  REGISTRY_ONLY
+  ALLOW_ANY
 }

@@ -19,39 +19,48 @@ final class TrafficPolicyParser {
   static Optional<ConnectionPoolSettings> connectionPool(YamlMapping pool) {
     OptionalInt maxConnections = OptionalInt.empty();
     Optional<Duration> connectTimeout = Optional.empty();
+    Optional<Duration> tcpIdleTimeout = Optional.empty();
+    Optional<Duration> maxConnectionDuration = Optional.empty();
     Optional<YamlMapping> tcp = pool.mapping("tcp");
     if (tcp.isPresent()) {
       YamlMapping t = tcp.get();
       maxConnections = t.integer("maxConnections", 0, Integer.MAX_VALUE);
-      for (String field :
-          List.of("connectTimeout", "tcpKeepalive", "maxConnectionDuration", "idleTimeout")) {
-        t.notYetSupported(field);
-      }
+      connectTimeout = duration(t, "connectTimeout");
+      tcpIdleTimeout = duration(t, "idleTimeout");
+      maxConnectionDuration = duration(t, "maxConnectionDuration");
+      t.notYetSupported("tcpKeepalive");
       t.finish();
     }
     OptionalInt pending = OptionalInt.empty();
     OptionalInt requests = OptionalInt.empty();
     OptionalInt retries = OptionalInt.empty();
+    OptionalInt perConnection = OptionalInt.empty();
+    Optional<Duration> httpIdleTimeout = Optional.empty();
     Optional<YamlMapping> http = pool.mapping("http");
     if (http.isPresent()) {
       YamlMapping h = http.get();
       pending = h.integer("http1MaxPendingRequests", 0, Integer.MAX_VALUE);
       requests = h.integer("http2MaxRequests", 0, Integer.MAX_VALUE);
       retries = h.integer("maxRetries", 0, Integer.MAX_VALUE);
-      for (String field :
-          List.of(
-              "maxRequestsPerConnection",
-              "idleTimeout",
-              "h2UpgradePolicy",
-              "useClientProtocol",
-              "maxConcurrentStreams")) {
+      perConnection = h.integer("maxRequestsPerConnection", 0, Integer.MAX_VALUE);
+      httpIdleTimeout = duration(h, "idleTimeout");
+      for (String field : List.of("h2UpgradePolicy", "useClientProtocol", "maxConcurrentStreams")) {
         h.notYetSupported(field);
       }
       h.finish();
     }
     pool.finish();
     return Optional.of(
-        new ConnectionPoolSettings(maxConnections, connectTimeout, pending, requests, retries));
+        new ConnectionPoolSettings(
+            maxConnections,
+            connectTimeout,
+            pending,
+            requests,
+            retries,
+            perConnection,
+            // istiod's applyConnectionPool: http.idleTimeout, else tcp.idleTimeout.
+            httpIdleTimeout.isPresent() ? httpIdleTimeout : tcpIdleTimeout,
+            maxConnectionDuration));
   }
 
   static Optional<OutlierDetectionSettings> outlierDetection(YamlMapping o) {
@@ -63,7 +72,18 @@ final class TrafficPolicyParser {
     Optional<Duration> base = duration(o, "baseEjectionTime");
     OptionalInt maxEjection = o.integer("maxEjectionPercent", 0, 100);
     OptionalInt minHealth = o.integer("minHealthPercent", 0, 100);
-    o.notYetSupported("consecutiveErrors");
+    // Istio's webhook accepts the deprecated field with a warning and istiod's
+    // applyOutlierDetection ignores it (1.28 and 1.32): the proxies would eject nothing for it.
+    // Meshproof has no warning channel, so it refuses it rather than ignore it silently.
+    o.value("consecutiveErrors")
+        .ifPresent(
+            node ->
+                o.problem(
+                    node,
+                    o.child("consecutiveErrors"),
+                    "deprecated, and ignored by istiod (Istio accepts it with a warning; no proxy"
+                        + " ejects anything for it) (expected: consecutive5xxErrors or"
+                        + " consecutiveGatewayErrors)"));
     o.finish();
     return Optional.of(
         new OutlierDetectionSettings(

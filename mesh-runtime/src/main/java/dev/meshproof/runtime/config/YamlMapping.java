@@ -262,6 +262,39 @@ final class YamlMapping {
     };
   }
 
+  /**
+   * A string that must be one of {@code allowed} (an Istio or Kubernetes enum); absent and null are
+   * empty, anything else is reported with the allowed values.
+   */
+  Optional<String> oneOf(String field, List<String> allowed) {
+    Optional<String> text = string(field);
+    if (text.isPresent() && !allowed.contains(text.get())) {
+      problem(
+          value(field).orElseThrow(),
+          child(field),
+          "\""
+              + text.get()
+              + "\" is not allowed (expected one of: "
+              + String.join(", ", allowed)
+              + ")");
+      return Optional.empty();
+    }
+    return text;
+  }
+
+  /** Each item of a list of mappings, read with {@code reader}. */
+  <T> List<T> mappings(String field, java.util.function.Function<YamlMapping, T> reader) {
+    return list(
+        field,
+        (node, itemPath) ->
+            Optional.ofNullable(reader.apply(of(source, itemPath, node, problems))));
+  }
+
+  /** Marks every field of this mapping as known: a block accepted whole (not simulated). */
+  void acceptAll() {
+    known.addAll(entries.keySet());
+  }
+
   Optional<YamlMapping> mapping(String field) {
     return value(field).map(v -> of(source, child(field), v, problems));
   }

@@ -1,19 +1,28 @@
 package dev.meshproof.runtime.proxy;
 
+import com.google.protobuf.Any;
 import dev.meshproof.runtime.policy.circuit.CircuitBreakerThresholds;
 import dev.meshproof.runtime.policy.lb.LbPolicy;
 import dev.meshproof.runtime.policy.outlier.HostSelection;
 import dev.meshproof.runtime.policy.outlier.OutlierDetectionPolicy;
 import dev.meshproof.runtime.proxy.ProxyConfig.ClusterConfig;
+import dev.meshproof.runtime.transport.UpstreamConnectionSettings;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Decodes CDS clusters (LB policy, discovery type, circuit breakers, outlier detection) into {@link
  * ClusterConfig}, NACKing whatever the sidecar cannot honour.
  */
 final class ClusterDecoder {
+  /** The extension key of Envoy's upstream HTTP protocol options. */
+  static final String HTTP_PROTOCOL_OPTIONS =
+      "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 
   private ClusterDecoder() {}
 
@@ -38,6 +47,7 @@ final class ClusterDecoder {
     String where = "cluster " + cluster.getName();
     rejectUnhonouredClusterFields(cluster, where);
     CircuitBreakerThresholds thresholds = circuitBreakers(cluster, where);
+    UpstreamConnectionSettings connections = connectionSettings(cluster, where);
     Optional<OutlierDetectionPolicy> outlier =
         cluster.hasOutlierDetection()
             ? Optional.of(
@@ -48,7 +58,9 @@ final class ClusterDecoder {
             ? cluster.getCommonLbConfig().getHealthyPanicThreshold().getValue()
             : HostSelection.ENVOY_DEFAULT_PANIC_THRESHOLD_PERCENT;
     return switch (cluster.getType()) {
-      case EDS -> new ClusterConfig(cluster.getName(), lb, List.of(), thresholds, outlier, panic);
+      case EDS ->
+          new ClusterConfig(
+              cluster.getName(), lb, List.of(), thresholds, outlier, panic, connections);
       case STATIC ->
           new ClusterConfig(
               cluster.getName(),
@@ -56,7 +68,8 @@ final class ClusterDecoder {
               EndpointDecoder.endpoints(cluster.getLoadAssignment()),
               thresholds,
               outlier,
-              panic);
+              panic,
+              connections);
       default ->
           throw new IllegalArgumentException(
               "cluster "
@@ -107,13 +120,11 @@ final class ClusterDecoder {
         circuitBreakers(cluster, where),
         Optional.empty(),
         HostSelection.ENVOY_DEFAULT_PANIC_THRESHOLD_PERCENT,
+        connectionSettings(cluster, where),
         Optional.of(header));
   }
 
-  /**
-   * NACKs cluster fields that change behaviour and that the sidecar does not implement; the connect
-   * timeout is honoured only at Istio's 10 s (the transport's).
-   */
+  /** NACKs cluster fields that change behaviour and that the sidecar does not implement. */
   private static void rejectUnhonouredClusterFields(Cluster cluster, String where) {
     var common = cluster.getCommonLbConfig();
     if (!common.toBuilder()
@@ -123,25 +134,71 @@ final class ClusterDecoder {
       throw new IllegalArgumentException(
           where + ": common_lb_config fields other than healthy_panic_threshold are not supported");
     }
-    if (cluster.getTypedExtensionProtocolOptionsCount() > 0) {
+  }
+
+  /**
+   * The cluster's {@code connect_timeout} (Envoy's 5 s when unset) and the {@code
+   * common_http_protocol_options} of its {@code HttpProtocolOptions} extension, which istiod emits
+   * with an explicit HTTP/1.1 config when a DestinationRule sets per-connection limits. Any other
+   * extension or protocol option is NACKed.
+   */
+  static UpstreamConnectionSettings connectionSettings(Cluster cluster, String where) {
+    Duration connectTimeout =
+        cluster.hasConnectTimeout()
+            ? XdsDecoder.duration(cluster.getConnectTimeout())
+            : UpstreamConnectionSettings.ENVOY_DEFAULT_CONNECT_TIMEOUT;
+    if (connectTimeout.isZero() || connectTimeout.isNegative()) {
+      // Envoy's validation: connect_timeout gt 0s.
+      throw new IllegalArgumentException(
+          where + ": connect_timeout " + connectTimeout + " (expected: greater than 0s)");
+    }
+    Map<String, Any> extensions = cluster.getTypedExtensionProtocolOptionsMap();
+    if (extensions.isEmpty()) {
+      return UpstreamConnectionSettings.ENVOY_DEFAULTS.withConnectTimeout(connectTimeout);
+    }
+    if (!extensions.keySet().equals(java.util.Set.of(HTTP_PROTOCOL_OPTIONS))) {
       throw new IllegalArgumentException(
           where
               + ": typed_extension_protocol_options "
-              + cluster.getTypedExtensionProtocolOptionsMap().keySet()
-              + " are not supported by the embedded sidecar");
+              + extensions.keySet()
+              + " are not supported by the embedded sidecar (expected: only "
+              + HTTP_PROTOCOL_OPTIONS
+              + ")");
     }
-    if (cluster.hasConnectTimeout()
-        && !cluster
-            .getConnectTimeout()
-            .equals(com.google.protobuf.Duration.newBuilder().setSeconds(10).build())) {
+    String at = where + ", typed_extension_protocol_options[" + HTTP_PROTOCOL_OPTIONS + "]";
+    HttpProtocolOptions options =
+        XdsDecoder.unpack(extensions.get(HTTP_PROTOCOL_OPTIONS), HttpProtocolOptions.class, at);
+    XdsDecoder.rejectUnsupported(
+        options.toBuilder().clearCommonHttpProtocolOptions().clearExplicitHttpConfig(), at);
+    var explicit = options.getExplicitHttpConfig();
+    if (!options.hasExplicitHttpConfig() || !explicit.hasHttpProtocolOptions()) {
       throw new IllegalArgumentException(
-          where
-              + ": connect_timeout "
-              + cluster.getConnectTimeout().getSeconds()
-              + "s "
-              + cluster.getConnectTimeout().getNanos()
-              + "ns is not supported (the embedded sidecar connects with Istio's 10s)");
+          at + ": expected explicit_http_config.http_protocol_options (HTTP/1.1 upstream)");
     }
+    XdsDecoder.rejectUnsupported(
+        explicit.getHttpProtocolOptions().toBuilder(), at + ", http_protocol_options");
+    var common = options.getCommonHttpProtocolOptions();
+    XdsDecoder.rejectUnsupported(
+        common.toBuilder()
+            .clearIdleTimeout()
+            .clearMaxRequestsPerConnection()
+            .clearMaxConnectionDuration(),
+        at + ", common_http_protocol_options");
+    Duration idle =
+        common.hasIdleTimeout()
+            ? XdsDecoder.duration(common.getIdleTimeout())
+            : UpstreamConnectionSettings.ENVOY_DEFAULT_IDLE_TIMEOUT;
+    // Envoy: 0 means no limit for both.
+    OptionalInt perConnection =
+        common.hasMaxRequestsPerConnection() && common.getMaxRequestsPerConnection().getValue() > 0
+            ? OptionalInt.of(common.getMaxRequestsPerConnection().getValue())
+            : OptionalInt.empty();
+    Optional<Duration> maxDuration =
+        common.hasMaxConnectionDuration()
+                && !XdsDecoder.duration(common.getMaxConnectionDuration()).isZero()
+            ? Optional.of(XdsDecoder.duration(common.getMaxConnectionDuration()))
+            : Optional.empty();
+    return new UpstreamConnectionSettings(connectTimeout, idle, perConnection, maxDuration);
   }
 
   private static CircuitBreakerThresholds circuitBreakers(Cluster cluster, String where) {

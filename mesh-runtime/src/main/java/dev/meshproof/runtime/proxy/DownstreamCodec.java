@@ -4,6 +4,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
@@ -51,8 +53,31 @@ final class DownstreamCodec {
     pipeline.addLast(cleartext);
     LastReadRecorder.install(channel);
     // Reached only by HTTP/1.1 (the upgrade handlers remove themselves for HTTP/2).
-    pipeline.addLast(new HttpObjectAggregator(maxBody));
+    pipeline.addLast(new ExpectKeepingAggregator(maxBody));
     pipeline.addLast(proxy.get());
+  }
+
+  /**
+   * Aggregates a request and answers its {@code Expect: 100-continue} at once, as Netty's
+   * aggregator does, but keeps the header on the request: with {@code proxy_100_continue} the
+   * connection manager sends it upstream, as Envoy does (the {@link HttpProxyHandler} drops it
+   * otherwise).
+   */
+  static final class ExpectKeepingAggregator extends HttpObjectAggregator {
+    ExpectKeepingAggregator(int maxBody) {
+      super(maxBody);
+    }
+
+    @Override
+    protected Object newContinueResponse(
+        HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+      String expect = start.headers().get(HttpHeaderNames.EXPECT);
+      Object response = super.newContinueResponse(start, maxContentLength, pipeline);
+      if (response != null && expect != null) {
+        start.headers().set(HttpHeaderNames.EXPECT, expect);
+      }
+      return response;
+    }
   }
 
   private static ChannelInitializer<Channel> streamInitializer(
@@ -63,7 +88,7 @@ final class DownstreamCodec {
         stream
             .pipeline()
             .addLast(new Http2StreamFrameToHttpObjectCodec(true))
-            .addLast(new HttpObjectAggregator(maxBody))
+            .addLast(new ExpectKeepingAggregator(maxBody))
             .addLast(proxy.get());
       }
     };

@@ -1,7 +1,9 @@
 package dev.meshproof.runtime.proxy;
 
+import dev.meshproof.runtime.policy.route.PathNormalization;
 import dev.meshproof.runtime.policy.route.RequestHeaders;
 import dev.meshproof.runtime.proxy.ProxyConfig.AccessLogConfig;
+import dev.meshproof.runtime.proxy.ProxyConfig.ConnectionManagerOptions;
 import dev.meshproof.runtime.proxy.ProxyConfig.FilterChainConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.HttpConnectionManagerConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.HttpFilterConfig;
@@ -16,6 +18,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -104,7 +107,13 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
     Optional<Http1Validation.Rejection> rejection =
         Http1Validation.check(request, LastReadRecorder.lastRead(ctx.channel()));
     if (rejection.isPresent()) {
-      reject(ctx, request, start, rejection.get(), connectionManager(ctx, state));
+      reject(
+          ctx,
+          request,
+          start,
+          rejection.get(),
+          Optional.of(ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR),
+          connectionManager(ctx, state));
       return;
     }
     boolean keepAlive = HttpUtil.isKeepAlive(request);
@@ -128,6 +137,43 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
       hcm = Optional.of(chain.get().httpConnectionManager());
     }
     HttpConnectionManagerConfig connectionManager = hcm.orElse(null);
+    ConnectionManagerOptions options =
+        hcm.map(HttpConnectionManagerConfig::options)
+            .orElse(ConnectionManagerOptions.ENVOY_DEFAULTS);
+    Optional<String> upgrade = upgradeRequested(request);
+    if (upgrade.isPresent()
+        && !(options.websocketUpgrades() && upgrade.get().equalsIgnoreCase("websocket"))) {
+      // Envoy's connection manager refuses an upgrade no upgrade_configs entry allows.
+      // No response flag: the request was well-formed, the connection manager declined it.
+      reject(
+          ctx,
+          request,
+          start,
+          new Http1Validation.Rejection(403, "", "upgrade_failed"),
+          Optional.empty(),
+          hcm);
+      return;
+    }
+    if (options.normalizePath() || options.mergeSlashes()) {
+      Optional<String> normalized =
+          PathNormalization.normalize(
+              request.uri(), options.normalizePath(), options.mergeSlashes());
+      if (normalized.isEmpty()) {
+        reject(
+            ctx,
+            request,
+            start,
+            new Http1Validation.Rejection(400, "", "path_normalization_failed"),
+            Optional.empty(),
+            hcm);
+        return;
+      }
+      request.setUri(normalized.get());
+    }
+    if (!options.proxy100Continue()) {
+      // Without proxy_100_continue Envoy answers the 100 itself and does not forward Expect.
+      request.headers().remove(HttpHeaderNames.EXPECT);
+    }
     RequestContext context =
         new RequestContext(
             listenerName,
@@ -197,6 +243,7 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
       FullHttpRequest request,
       Instant start,
       Http1Validation.Rejection rejection,
+      Optional<ResponseFlag> flag,
       Optional<HttpConnectionManagerConfig> hcm) {
     FullHttpResponse response =
         new DefaultFullHttpResponse(
@@ -206,11 +253,15 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
     if (!rejection.body().isEmpty()) {
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
     }
-    response.headers().set(HttpHeaderNames.SERVER, "envoy");
+    response
+        .headers()
+        .set(
+            HttpHeaderNames.SERVER,
+            hcm.map(h -> h.options().serverName())
+                .orElse(ConnectionManagerOptions.ENVOY_DEFAULTS.serverName()));
     HttpUtil.setContentLength(response, response.content().readableBytes());
     HttpUtil.setKeepAlive(response, false);
-    ResponseFlag flag = ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR;
-    sidecar.stats().recordResponse(statPrefix(hcm), rejection.status(), Optional.of(flag), "-");
+    sidecar.stats().recordResponse(statPrefix(hcm), rejection.status(), flag, "-");
     String requestId = Optional.ofNullable(request.headers().get("x-request-id")).orElse("-");
     log(
         hcm,
@@ -225,11 +276,27 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
             "-",
             "-",
             rejection.status(),
-            Optional.of(flag),
+            flag,
             elapsedSince(start)));
     pipelined.forEach(FullHttpRequest::release);
     pipelined.clear();
     ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /**
+   * The protocol a request asks to switch to: its {@code Upgrade} header when {@code Connection}
+   * lists {@code upgrade} (Envoy's {@code Utility::isUpgrade}); an {@code Upgrade} header alone is
+   * an ordinary hop-by-hop header and is dropped.
+   */
+  static Optional<String> upgradeRequested(FullHttpRequest request) {
+    String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
+    if (upgrade == null
+        || !request
+            .headers()
+            .containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
+      return Optional.empty();
+    }
+    return Optional.of(upgrade.strip());
   }
 
   private static RequestHeaders toRequestHeaders(FullHttpRequest request, String authority) {
@@ -247,6 +314,19 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
   /** The downstream response of an outcome: a local reply's text, or the upstream's response. */
   private FullHttpResponse response(RequestContext request, RequestOutcome outcome) {
+    if (outcome instanceof RequestOutcome.Proxied proxied
+        && upgradeRequested(request.downstream()).isPresent()) {
+      // An upgrade the upstream declined: Envoy relays its status and headers without the body
+      // and closes the connection. (An accepted upgrade, 101, would need a tunnel: the sidecar
+      // has none, and the fake services never accept one.)
+      FullHttpResponse upstream = proxied.response();
+      FullHttpResponse response =
+          new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, upstream.status());
+      response.headers().set(upstream.headers());
+      Router.HOP_BY_HOP.forEach(response.headers()::remove);
+      upstream.release();
+      return response;
+    }
     if (outcome instanceof RequestOutcome.Proxied proxied) {
       FullHttpResponse upstream = proxied.response();
       FullHttpResponse response =
@@ -301,7 +381,16 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
       boolean keepAlive,
       RequestOutcome outcome) {
     FullHttpResponse response = response(request, outcome);
-    response.headers().set(HttpHeaderNames.SERVER, "envoy");
+    // server_header_transformation OVERWRITE: the connection manager's server_name, always.
+    response
+        .headers()
+        .set(
+            HttpHeaderNames.SERVER,
+            hcm.map(h -> h.options().serverName())
+                .orElse(ConnectionManagerOptions.ENVOY_DEFAULTS.serverName()));
+    if (upgradeRequested(request.downstream()).isPresent()) {
+      keepAlive = false;
+    }
     sidecar
         .stats()
         .recordResponse(statPrefix(hcm), outcome.status(), outcome.flag(), outcome.cluster());

@@ -3,6 +3,7 @@ package dev.meshproof.runtime.proxy;
 import com.google.protobuf.Value;
 import dev.meshproof.runtime.policy.route.RouteTable;
 import dev.meshproof.runtime.proxy.ProxyConfig.AccessLogConfig;
+import dev.meshproof.runtime.proxy.ProxyConfig.ConnectionManagerOptions;
 import dev.meshproof.runtime.proxy.ProxyConfig.FilterChainConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.FilterChainMatch;
 import dev.meshproof.runtime.proxy.ProxyConfig.HttpConnectionManagerConfig;
@@ -17,6 +18,7 @@ import io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.request_id.uuid.v3.UuidRequestIdConfig;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -35,6 +37,8 @@ final class ListenerDecoder {
   private static final String RAW_BUFFER = "raw_buffer";
   private static final String FILE_ACCESS_LOG_TYPE =
       "type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog";
+  private static final String UUID_REQUEST_ID_TYPE =
+      "type.googleapis.com/envoy.extensions.request_id.uuid.v3.UuidRequestIdConfig";
   private static final String ROUTER_TYPE =
       "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router";
 
@@ -88,8 +92,19 @@ final class ListenerDecoder {
             .clearAccessLog()
             .clearHttpFilters()
             .clearRds()
-            .clearRouteConfig(),
+            .clearRouteConfig()
+            .clearNormalizePath()
+            .clearMergeSlashes()
+            .clearPathWithEscapedSlashesAction()
+            .clearUseRemoteAddress()
+            .clearUpgradeConfigs()
+            .clearStreamIdleTimeout()
+            .clearServerHeaderTransformation()
+            .clearServerName()
+            .clearProxy100Continue()
+            .clearRequestIdExtension(),
         where + ", HTTP connection manager");
+    ConnectionManagerOptions options = options(hcm, where + ", HTTP connection manager");
     if (hcm.getCodecType() != HttpConnectionManager.CodecType.AUTO) {
       throw new IllegalArgumentException(
           where
@@ -115,17 +130,103 @@ final class ListenerDecoder {
               accessLogs,
               filters,
               hcm.getRds().getRouteConfigName(),
-              Optional.empty()));
+              Optional.empty(),
+              options));
     }
     if (hcm.hasRouteConfig()) {
       RouteTable table = RouteDecoder.routes(hcm.getRouteConfig());
       return new FilterChainConfig(
           match,
           new HttpConnectionManagerConfig(
-              hcm.getStatPrefix(), accessLogs, filters, table.name(), Optional.of(table)));
+              hcm.getStatPrefix(), accessLogs, filters, table.name(), Optional.of(table), options));
     }
     throw new IllegalArgumentException(
         where + ": HTTP connection manager has neither rds nor route_config");
+  }
+
+  /**
+   * The request-path settings istiod sets on sidecar connection managers, each honoured by the
+   * sidecar; any other value is NACKed: escaped slashes other than kept, the remote address as the
+   * client address, upgrades other than websocket, a stream idle timeout (Envoy's default is 5
+   * minutes when unset; the sidecar has none), a {@code server} header other than overwritten, a
+   * request id extension other than UUID.
+   */
+  private static ConnectionManagerOptions options(HttpConnectionManager hcm, String where) {
+    switch (hcm.getPathWithEscapedSlashesAction()) {
+      case KEEP_UNCHANGED, IMPLEMENTATION_SPECIFIC_DEFAULT -> {}
+      default ->
+          throw new IllegalArgumentException(
+              where
+                  + ": path_with_escaped_slashes_action "
+                  + hcm.getPathWithEscapedSlashesAction()
+                  + " is not supported by the embedded sidecar (expected: KEEP_UNCHANGED)");
+    }
+    if (hcm.getUseRemoteAddress().getValue()) {
+      throw new IllegalArgumentException(
+          where
+              + ": use_remote_address true is not supported by the embedded sidecar (expected:"
+              + " false)");
+    }
+    boolean websocket = false;
+    for (HttpConnectionManager.UpgradeConfig upgrade : hcm.getUpgradeConfigsList()) {
+      XdsDecoder.rejectUnsupported(
+          upgrade.toBuilder().clearUpgradeType(), where + ", upgrade_configs");
+      if (!upgrade.getUpgradeType().equalsIgnoreCase("websocket")) {
+        throw new IllegalArgumentException(
+            where
+                + ": upgrade_type '"
+                + upgrade.getUpgradeType()
+                + "' is not supported by the embedded sidecar (expected: websocket)");
+      }
+      websocket = true;
+    }
+    if (!hcm.hasStreamIdleTimeout()
+        || !hcm.getStreamIdleTimeout().equals(com.google.protobuf.Duration.getDefaultInstance())) {
+      throw new IllegalArgumentException(
+          where
+              + ": stream_idle_timeout "
+              + (hcm.hasStreamIdleTimeout()
+                  ? XdsDecoder.duration(hcm.getStreamIdleTimeout())
+                  : "unset (Envoy's default 300s)")
+              + " is not supported by the embedded sidecar (expected: 0s, disabled)");
+    }
+    if (hcm.getServerHeaderTransformation()
+        != HttpConnectionManager.ServerHeaderTransformation.OVERWRITE) {
+      throw new IllegalArgumentException(
+          where
+              + ": server_header_transformation "
+              + hcm.getServerHeaderTransformation()
+              + " is not supported by the embedded sidecar (expected: OVERWRITE)");
+    }
+    if (hcm.hasRequestIdExtension()) {
+      var extension = hcm.getRequestIdExtension();
+      String at = where + ", request_id_extension";
+      XdsDecoder.rejectUnsupported(extension.toBuilder().clearTypedConfig(), at);
+      if (!extension.getTypedConfig().getTypeUrl().equals(UUID_REQUEST_ID_TYPE)) {
+        throw new IllegalArgumentException(
+            at
+                + ": "
+                + extension.getTypedConfig().getTypeUrl()
+                + " is not supported by the embedded sidecar (expected: "
+                + UUID_REQUEST_ID_TYPE
+                + ")");
+      }
+      // Both fields only change what a request id carries when tracing is configured, and the
+      // connection manager has no tracing: UUIDs are generated and forwarded unchanged.
+      XdsDecoder.rejectUnsupported(
+          XdsDecoder.unpack(extension.getTypedConfig(), UuidRequestIdConfig.class, at).toBuilder()
+              .clearUseRequestIdForTraceSampling()
+              .clearPackTraceReason(),
+          at);
+    }
+    return new ConnectionManagerOptions(
+        hcm.getNormalizePath().getValue(),
+        hcm.getMergeSlashes(),
+        websocket,
+        hcm.getServerName().isEmpty()
+            ? ConnectionManagerOptions.ENVOY_DEFAULTS.serverName()
+            : hcm.getServerName(),
+        hcm.getProxy100Continue());
   }
 
   /**

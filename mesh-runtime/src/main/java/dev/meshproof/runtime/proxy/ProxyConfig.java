@@ -5,6 +5,7 @@ import dev.meshproof.runtime.policy.lb.LbPolicy;
 import dev.meshproof.runtime.policy.outlier.HostSelection;
 import dev.meshproof.runtime.policy.outlier.OutlierDetectionPolicy;
 import dev.meshproof.runtime.policy.route.RouteTable;
+import dev.meshproof.runtime.transport.UpstreamConnectionSettings;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
@@ -105,7 +106,8 @@ public record ProxyConfig(
       List<AccessLogConfig> accessLogs,
       List<HttpFilterConfig> httpFilters,
       String routeConfigName,
-      Optional<RouteTable> routes) {
+      Optional<RouteTable> routes,
+      ConnectionManagerOptions options) {
     public HttpConnectionManagerConfig {
       accessLogs = List.copyOf(accessLogs);
       httpFilters = List.copyOf(httpFilters);
@@ -116,10 +118,47 @@ public record ProxyConfig(
       }
     }
 
+    /**
+     * A connection manager with Envoy's defaults for the options ({@link
+     * ConnectionManagerOptions#ENVOY_DEFAULTS}).
+     */
+    public HttpConnectionManagerConfig(
+        String statPrefix,
+        List<AccessLogConfig> accessLogs,
+        List<HttpFilterConfig> httpFilters,
+        String routeConfigName,
+        Optional<RouteTable> routes) {
+      this(
+          statPrefix,
+          accessLogs,
+          httpFilters,
+          routeConfigName,
+          routes,
+          ConnectionManagerOptions.ENVOY_DEFAULTS);
+    }
+
     HttpConnectionManagerConfig withRoutes(Optional<RouteTable> resolved) {
       return new HttpConnectionManagerConfig(
-          statPrefix, accessLogs, httpFilters, routeConfigName, resolved);
+          statPrefix, accessLogs, httpFilters, routeConfigName, resolved, options);
     }
+  }
+
+  /**
+   * The request-path settings of a connection manager the sidecar honours: {@code normalize_path}
+   * and {@code merge_slashes} (RFC 3986 path canonicalization before routing, as Envoy's {@code
+   * PathUtil::canonicalPath}), websocket in {@code upgrade_configs}, the {@code server} header
+   * value ({@code server_name}, Envoy's default "envoy") and {@code proxy_100_continue} (the {@code
+   * Expect} header goes upstream).
+   */
+  public record ConnectionManagerOptions(
+      boolean normalizePath,
+      boolean mergeSlashes,
+      boolean websocketUpgrades,
+      String serverName,
+      boolean proxy100Continue) {
+    /** Envoy's values when the fields are unset. */
+    public static final ConnectionManagerOptions ENVOY_DEFAULTS =
+        new ConnectionManagerOptions(false, false, false, "envoy", false);
   }
 
   /**
@@ -161,6 +200,7 @@ public record ProxyConfig(
       CircuitBreakerThresholds circuitBreakers,
       java.util.Optional<OutlierDetectionPolicy> outlierDetection,
       double panicThresholdPercent,
+      UpstreamConnectionSettings connectionSettings,
       /**
        * For an {@code ORIGINAL_DST} cluster, the request header naming the destination; its hosts
        * are made per request, not listed.
@@ -170,7 +210,7 @@ public record ProxyConfig(
       endpoints = List.copyOf(endpoints);
     }
 
-    /** A cluster whose hosts are its endpoints. */
+    /** A cluster with Envoy's connection settings whose hosts are its endpoints. */
     public ClusterConfig(
         String name,
         LbPolicy lbPolicy,
@@ -185,6 +225,27 @@ public record ProxyConfig(
           circuitBreakers,
           outlierDetection,
           panicThresholdPercent,
+          UpstreamConnectionSettings.ENVOY_DEFAULTS,
+          java.util.Optional.empty());
+    }
+
+    /** A cluster whose hosts are its endpoints. */
+    public ClusterConfig(
+        String name,
+        LbPolicy lbPolicy,
+        List<InetSocketAddress> endpoints,
+        CircuitBreakerThresholds circuitBreakers,
+        java.util.Optional<OutlierDetectionPolicy> outlierDetection,
+        double panicThresholdPercent,
+        UpstreamConnectionSettings connectionSettings) {
+      this(
+          name,
+          lbPolicy,
+          endpoints,
+          circuitBreakers,
+          outlierDetection,
+          panicThresholdPercent,
+          connectionSettings,
           java.util.Optional.empty());
     }
 
@@ -208,6 +269,7 @@ public record ProxyConfig(
           circuitBreakers,
           outlierDetection,
           panicThresholdPercent,
+          connectionSettings,
           originalDestinationHeader);
     }
   }

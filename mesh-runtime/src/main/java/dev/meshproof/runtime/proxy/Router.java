@@ -114,7 +114,8 @@ final class Router implements HttpFilterChain.Terminal {
             route.get(),
             picked,
             requestRandom,
-            new RetryState(policy, jitter, RetryAdmission.UNLIMITED),
+            new RetryState(
+                policy, jitter, retryAdmission(request.routing().clusters().get(picked.name()))),
             new RequestTimeouts(action.timeout(), policy.flatMap(RetryPolicy::perTryTimeout)),
             clockNanos());
     CompletableFuture<RequestOutcome> result = new CompletableFuture<>();
@@ -233,6 +234,25 @@ final class Router implements HttpFilterChain.Terminal {
     }
   }
 
+  /**
+   * The cluster's retry circuit breaker ({@code max_retries}, Envoy's default 3): a retry over it
+   * is not attempted, the request answers with the last attempt's outcome and the UO flag, and the
+   * cluster counts {@code upstream_rq_retry_overflow}.
+   */
+  private static RetryAdmission retryAdmission(UpstreamCluster cluster) {
+    return new RetryAdmission() {
+      @Override
+      public boolean tryAdmitRetry() {
+        return cluster.circuitBreaker.tryStartRetry();
+      }
+
+      @Override
+      public void retryFinished() {
+        cluster.circuitBreaker.finishRetry();
+      }
+    };
+  }
+
   /** Envoy's local reply body for a request refused by a circuit breaker. */
   static final String OVERFLOW_BODY =
       "upstream connect error or disconnect/reset before headers. reset reason: overflow";
@@ -259,7 +279,11 @@ final class Router implements HttpFilterChain.Terminal {
     }
     long attemptStart = clockNanos();
     CompletableFuture<FullHttpResponse> exchange =
-        upstream.send(host.address, forwarded, state.timeouts().perTry().orElse(Duration.ZERO));
+        upstream.send(
+            host.address,
+            forwarded,
+            state.timeouts().perTry().orElse(Duration.ZERO),
+            cluster.config.connectionSettings());
     state.inFlight(exchange);
     exchange.whenComplete(
         (response, error) ->
@@ -485,6 +509,13 @@ final class Router implements HttpFilterChain.Terminal {
     HttpHeaders headers = upstream.headers();
     headers.set(request.headers());
     HOP_BY_HOP.forEach(headers::remove);
+    // An upgrade the connection manager allowed (websocket) goes upstream as Envoy sends it.
+    HttpProxyHandler.upgradeRequested(request)
+        .ifPresent(
+            protocol -> {
+              headers.set("connection", "Upgrade");
+              headers.set("upgrade", protocol);
+            });
     headers.set("x-request-id", requestId);
     if (!headers.contains("x-forwarded-proto")) {
       headers.set("x-forwarded-proto", "http");

@@ -95,6 +95,7 @@ final class RouterState {
   /** Marks the request decided and cancels its timers; returns the attempt still in flight. */
   Optional<CompletableFuture<FullHttpResponse>> finish() {
     done = true;
+    retry().onRequestFinished();
     pendingTimer.ifPresent(t -> t.cancel(false));
     routeTimer.ifPresent(t -> t.cancel(false));
     Optional<CompletableFuture<FullHttpResponse>> running = inFlight;

@@ -1,5 +1,6 @@
 package dev.meshproof.runtime.proxy;
 
+import dev.meshproof.runtime.transport.UpstreamConnectionSettings;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import java.net.InetSocketAddress;
@@ -13,7 +14,13 @@ import java.util.concurrent.CompletableFuture;
  */
 @FunctionalInterface
 interface UpstreamCall {
-  /** Sends {@code request} (taking ownership of it); a zero {@code timeout} waits indefinitely. */
+  /**
+   * Sends {@code request} (taking ownership of it) over a connection of the cluster's {@code
+   * settings}; a zero {@code timeout} waits indefinitely.
+   */
   CompletableFuture<FullHttpResponse> send(
-      InetSocketAddress host, FullHttpRequest request, Duration timeout);
+      InetSocketAddress host,
+      FullHttpRequest request,
+      Duration timeout,
+      UpstreamConnectionSettings settings);
 }

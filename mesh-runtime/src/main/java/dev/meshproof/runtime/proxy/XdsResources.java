@@ -67,7 +67,8 @@ final class XdsResources {
   /**
    * The configuration these resources describe: RDS route tables put into the filter chains that
    * name them (empty while not yet received, as a warming listener), EDS endpoints into the
-   * clusters that name their service.
+   * clusters that name their service; an EDS cluster whose service has had no assignment yet is
+   * left out (warming).
    */
   ProxyConfig toProxyConfig(Map<String, String> versions) {
     Map<String, RouteTable> routes = get(XdsResourceHandler.ROUTES);
@@ -87,12 +88,15 @@ final class XdsResources {
         .forEach(
             (name, decoded) -> {
               ClusterConfig c = decoded.config();
-              clusters.put(
-                  name,
-                  decoded.edsServiceName().isEmpty()
-                      ? c
-                      : c.withEndpoints(
-                          assignments.getOrDefault(decoded.edsServiceName().get(), List.of())));
+              if (decoded.edsServiceName().isEmpty()) {
+                clusters.put(name, c);
+              } else if (assignments.containsKey(decoded.edsServiceName().get())) {
+                clusters.put(
+                    name, c.withEndpoints(assignments.get(decoded.edsServiceName().get())));
+              }
+              // Otherwise the cluster is warming, as in Envoy with istiod's initial_fetch_timeout
+              // 0s: it waits for its first assignment however long that takes, and until then it
+              // is not in service (a route to it answers 503 NC, no cluster found).
             });
     return new ProxyConfig(listeners, clusters, versions);
   }

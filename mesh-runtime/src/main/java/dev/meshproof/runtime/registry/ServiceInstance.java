@@ -4,8 +4,13 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 
 /**
- * One instance of a service, as Istio's service registry sees a ready pod: its service, namespace,
- * labels and the address its sidecar accepts inbound traffic on (the stand-in for the pod IP).
+ * One instance of a service, as Istio's service registry sees a ready pod or a ServiceEntry
+ * endpoint: its service, namespace, labels, the host Istio keys the service by, and the address
+ * traffic to it goes to (the stand-in for the pod IP: its sidecar's inbound listener, or the
+ * ServiceEntry endpoint's loopback address).
+ *
+ * @param hostname {@code <service>.<namespace>.svc.cluster.local} for a Kubernetes service, the
+ *     ServiceEntry host as written for a ServiceEntry
  */
 public record ServiceInstance(
     String workload,
@@ -13,15 +18,29 @@ public record ServiceInstance(
     String namespace,
     Map<String, String> labels,
     int servicePort,
-    InetSocketAddress endpoint) {
+    InetSocketAddress endpoint,
+    String hostname) {
 
   public ServiceInstance {
     labels = Map.copyOf(labels);
   }
 
-  /** {@code <service>.<namespace>.svc.cluster.local}, the host Istio keys the service by. */
-  public String hostname() {
-    return Hostnames.fqdn(service, namespace);
+  /** An instance of the Kubernetes service {@code service}, keyed by its cluster-local host. */
+  public ServiceInstance(
+      String workload,
+      String service,
+      String namespace,
+      Map<String, String> labels,
+      int servicePort,
+      InetSocketAddress endpoint) {
+    this(
+        workload,
+        service,
+        namespace,
+        labels,
+        servicePort,
+        endpoint,
+        Hostnames.fqdn(service, namespace));
   }
 
   /** True when every label of {@code selector} is present here with the same value. */

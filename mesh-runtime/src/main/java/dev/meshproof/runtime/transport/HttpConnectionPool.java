@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
@@ -39,9 +40,17 @@ public final class HttpConnectionPool implements AutoCloseable {
       AttributeKey.valueOf("meshproof.pending");
   private static final int MAX_BODY = 16 * 1024 * 1024;
 
+  private static final AttributeKey<Integer> REQUESTS = AttributeKey.valueOf("meshproof.requests");
+  private static final AttributeKey<ScheduledFuture<?>> IDLE_TIMER =
+      AttributeKey.valueOf("meshproof.idleTimer");
+  private static final AttributeKey<Boolean> EXPIRED = AttributeKey.valueOf("meshproof.expired");
+
+  /** One pool per upstream address and cluster settings, as Envoy pools per cluster and host. */
+  private record PoolKey(InetSocketAddress address, UpstreamConnectionSettings settings) {}
+
   private final EventLoopGroup group;
-  private final Duration connectTimeout;
-  private final Map<InetSocketAddress, SimpleChannelPool> pools = new ConcurrentHashMap<>();
+  private final UpstreamConnectionSettings defaults;
+  private final Map<PoolKey, SimpleChannelPool> pools = new ConcurrentHashMap<>();
 
   /**
    * Every connection the pools opened, idle or in use: a pool's own close only closes the idle
@@ -54,7 +63,7 @@ public final class HttpConnectionPool implements AutoCloseable {
 
   public HttpConnectionPool(EventLoopGroup group, Duration connectTimeout) {
     this.group = group;
-    this.connectTimeout = connectTimeout;
+    this.defaults = UpstreamConnectionSettings.ENVOY_DEFAULTS.withConnectTimeout(connectTimeout);
   }
 
   /**
@@ -64,8 +73,23 @@ public final class HttpConnectionPool implements AutoCloseable {
    */
   public CompletableFuture<FullHttpResponse> send(
       InetSocketAddress address, FullHttpRequest request, Duration timeout) {
+    return send(address, request, timeout, defaults);
+  }
+
+  /**
+   * Sends {@code request} as {@link #send(InetSocketAddress, FullHttpRequest, Duration)} does, over
+   * a connection opened and retired as {@code settings} say (the cluster's connect timeout, idle
+   * timeout, requests per connection and connection duration).
+   */
+  public CompletableFuture<FullHttpResponse> send(
+      InetSocketAddress address,
+      FullHttpRequest request,
+      Duration timeout,
+      UpstreamConnectionSettings settings) {
     CompletableFuture<FullHttpResponse> result = new CompletableFuture<>();
-    ChannelPool pool = pools.computeIfAbsent(address, this::newPool);
+    ChannelPool pool =
+        pools.computeIfAbsent(
+            new PoolKey(address, settings), key -> newPool(key.address(), settings));
     pool.acquire()
         .addListener(
             acquired -> {
@@ -79,7 +103,11 @@ public final class HttpConnectionPool implements AutoCloseable {
                 return;
               }
               Channel channel = (Channel) acquired.getNow();
-              exchange(pool, channel, request, timeout, result);
+              ScheduledFuture<?> idle = channel.attr(IDLE_TIMER).getAndSet(null);
+              if (idle != null) {
+                idle.cancel(false);
+              }
+              exchange(pool, channel, request, timeout, settings, result);
             });
     return result;
   }
@@ -89,43 +117,78 @@ public final class HttpConnectionPool implements AutoCloseable {
       Channel channel,
       FullHttpRequest request,
       Duration timeout,
+      UpstreamConnectionSettings settings,
       CompletableFuture<FullHttpResponse> result) {
     HttpUtil.setKeepAlive(request, true);
-    channel.attr(PENDING).set(result);
+    int served = channel.attr(REQUESTS).get() == null ? 1 : channel.attr(REQUESTS).get() + 1;
+    channel.attr(REQUESTS).set(served);
+    // The connection is released (or closed) before the caller sees the outcome, so a caller that
+    // sends again at once finds it idle in the pool, as Envoy's pool reuses it.
+    CompletableFuture<FullHttpResponse> attempt = new CompletableFuture<>();
+    channel.attr(PENDING).set(attempt);
+    // The caller may end the exchange first (a route timeout): that resets the connection.
+    result.whenComplete(
+        (response, error) -> {
+          if (error != null) {
+            attempt.completeExceptionally(error);
+          }
+        });
     ScheduledFuture<?> timer =
         timeout.isZero()
             ? null
             : channel
                 .eventLoop()
                 .schedule(
-                    () -> {
-                      if (result.completeExceptionally(
-                          new UpstreamException(
-                              UpstreamException.Kind.TIMEOUT,
-                              "no response within " + timeout,
-                              null))) {
-                        channel.close();
-                      }
-                    },
+                    () ->
+                        attempt.completeExceptionally(
+                            new UpstreamException(
+                                UpstreamException.Kind.TIMEOUT,
+                                "no response within " + timeout,
+                                null)),
                     timeout.toNanos(),
                     TimeUnit.NANOSECONDS);
-    result.whenComplete(
+    attempt.whenComplete(
         (response, error) -> {
           if (timer != null) {
             timer.cancel(false);
           }
           channel.attr(PENDING).set(null);
-          if (error != null || response == null || !HttpUtil.isKeepAlive(response)) {
+          boolean retired =
+              // Envoy drains a connection once it served max_requests_per_connection requests or
+              // outlived max_connection_duration.
+              (settings.maxRequestsPerConnection().isPresent()
+                      && served >= settings.maxRequestsPerConnection().getAsInt())
+                  || Boolean.TRUE.equals(channel.attr(EXPIRED).get());
+          if (error != null || response == null || !HttpUtil.isKeepAlive(response) || retired) {
             channel.close();
+          } else if (!settings.idleTimeout().isZero()) {
+            channel
+                .attr(IDLE_TIMER)
+                .set(
+                    channel
+                        .eventLoop()
+                        .schedule(
+                            () -> {
+                              if (channel.attr(PENDING).get() == null) {
+                                channel.close();
+                              }
+                            },
+                            settings.idleTimeout().toNanos(),
+                            TimeUnit.NANOSECONDS));
           }
           pool.release(channel);
+          if (error != null) {
+            result.completeExceptionally(error);
+          } else if (!result.complete(response)) {
+            response.release();
+          }
         });
     channel
         .writeAndFlush(request)
         .addListener(
             (ChannelFuture written) -> {
               if (!written.isSuccess()) {
-                result.completeExceptionally(
+                attempt.completeExceptionally(
                     new UpstreamException(
                         UpstreamException.Kind.RESET,
                         "upstream write failed: " + written.cause().getMessage(),
@@ -134,13 +197,17 @@ public final class HttpConnectionPool implements AutoCloseable {
             });
   }
 
-  private SimpleChannelPool newPool(InetSocketAddress address) {
+  private SimpleChannelPool newPool(
+      InetSocketAddress address, UpstreamConnectionSettings settings) {
     Bootstrap bootstrap =
         new Bootstrap()
             .group(group)
             .channel(NioSocketChannel.class)
             .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int)
+                    Math.min(Integer.MAX_VALUE, Math.max(1, settings.connectTimeout().toMillis())))
             .remoteAddress(address);
     return new SimpleChannelPool(
         bootstrap,
@@ -152,6 +219,22 @@ public final class HttpConnectionPool implements AutoCloseable {
               channel.close();
               return;
             }
+            settings
+                .maxConnectionDuration()
+                .ifPresent(
+                    age ->
+                        channel
+                            .eventLoop()
+                            .schedule(
+                                () -> {
+                                  // An idle connection closes now, a busy one after its request.
+                                  channel.attr(EXPIRED).set(true);
+                                  if (channel.attr(PENDING).get() == null) {
+                                    channel.close();
+                                  }
+                                },
+                                age.toNanos(),
+                                TimeUnit.NANOSECONDS));
             channel
                 .pipeline()
                 .addLast(new HttpClientCodec())
@@ -166,6 +249,13 @@ public final class HttpConnectionPool implements AutoCloseable {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       CompletableFuture<FullHttpResponse> pending = ctx.channel().attr(PENDING).get();
+      if (msg instanceof FullHttpResponse response
+          && response.status().codeClass() == HttpStatusClass.INFORMATIONAL
+          && response.status().code() != 101) {
+        // An interim answer (100 Continue to a forwarded Expect): the final response follows.
+        response.release();
+        return;
+      }
       if (msg instanceof FullHttpResponse response && pending != null) {
         if (!pending.complete(response)) {
           response.release();

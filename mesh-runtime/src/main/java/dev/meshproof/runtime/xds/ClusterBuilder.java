@@ -1,5 +1,6 @@
 package dev.meshproof.runtime.xds;
 
+import com.google.protobuf.Any;
 import com.google.protobuf.UInt32Value;
 import dev.meshproof.runtime.config.ConnectionPoolSettings;
 import dev.meshproof.runtime.config.OutlierDetectionSettings;
@@ -8,8 +9,10 @@ import dev.meshproof.runtime.policy.lb.LbPolicy;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
+import io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.type.v3.Percent;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +60,10 @@ final class ClusterBuilder {
                         .orElse(input.profile().connectTimeout())))
             .setLbPolicy(envoyLb(cluster.lb()))
             .setCircuitBreakers(circuitBreakers(pool));
+    httpProtocolOptions(pool)
+        .ifPresent(
+            options ->
+                out.putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, Any.pack(options)));
     cluster
         .outlierDetection()
         .ifPresent(outlier -> out.setOutlierDetection(outlierDetection(outlier)));
@@ -85,6 +92,43 @@ final class ClusterBuilder {
                 .setMaxRetries(threshold(pool.map(ConnectionPoolSettings::maxRetries)))
                 .setTrackRemaining(input.profile().trackRemainingCircuitBreakers()))
         .build();
+  }
+
+  /** The extension key under which istiod puts a cluster's upstream HTTP protocol options. */
+  static final String HTTP_PROTOCOL_OPTIONS =
+      "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+
+  /**
+   * istiod's {@code applyConnectionPool} and {@code clusterWrapper.build}: when the pool sets an
+   * idle timeout (http, else tcp), requests per connection above zero or a connection duration,
+   * {@code common_http_protocol_options} with them, and the required upstream protocol as an
+   * explicit HTTP/1.1 config (the service ports here are HTTP).
+   */
+  private static Optional<HttpProtocolOptions> httpProtocolOptions(
+      Optional<ConnectionPoolSettings> pool) {
+    if (pool.isEmpty()) {
+      return Optional.empty();
+    }
+    ConnectionPoolSettings p = pool.get();
+    int perConnection = p.maxRequestsPerConnection().orElse(0);
+    if (p.idleTimeout().isEmpty() && perConnection == 0 && p.maxConnectionDuration().isEmpty()) {
+      return Optional.empty();
+    }
+    io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions.Builder common =
+        io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions.newBuilder();
+    p.idleTimeout().ifPresent(d -> common.setIdleTimeout(XdsProtos.duration(d)));
+    if (perConnection > 0) {
+      common.setMaxRequestsPerConnection(UInt32Value.of(perConnection));
+    }
+    p.maxConnectionDuration()
+        .ifPresent(d -> common.setMaxConnectionDuration(XdsProtos.duration(d)));
+    return Optional.of(
+        HttpProtocolOptions.newBuilder()
+            .setCommonHttpProtocolOptions(common)
+            .setExplicitHttpConfig(
+                HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                    .setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance()))
+            .build());
   }
 
   private static UInt32Value threshold(Optional<OptionalInt> value) {
@@ -185,19 +229,44 @@ final class ClusterBuilder {
         .build();
   }
 
+  /**
+   * The static cluster to the workload's app. istiod applies a connection pool to inbound clusters
+   * too ({@code applyTrafficPolicy}: the DestinationRule's port-level policy for the served
+   * service, else an empty pool), so they carry the same MaxUint32 circuit breakers and any connect
+   * timeout or per-connection limit of that rule; outlier detection and load balancing are outbound
+   * only.
+   */
   private Cluster inboundCluster(ProxyNode.Inbound inbound) {
     String name = XdsNames.inboundCluster(inbound.servicePort());
-    return Cluster.newBuilder()
-        .setName(name)
-        .setType(Cluster.DiscoveryType.STATIC)
-        .setConnectTimeout(XdsProtos.duration(input.profile().connectTimeout()))
-        .setLoadAssignment(
-            ClusterLoadAssignment.newBuilder()
-                .setClusterName(name)
-                .addEndpoints(
-                    LocalityLbEndpoints.newBuilder()
-                        .addLbEndpoints(XdsProtos.lbEndpoint(inbound.app()))))
-        .build();
+    Optional<ConnectionPoolSettings> pool =
+        input.instances().stream()
+            .filter(
+                i ->
+                    i.workload().equals(input.proxy().workload())
+                        && i.namespace().equals(input.proxy().namespace())
+                        && i.servicePort() == inbound.servicePort())
+            .findFirst()
+            .flatMap(i -> input.inboundConnectionPool(i.hostname(), inbound.servicePort()));
+    Cluster.Builder out =
+        Cluster.newBuilder()
+            .setName(name)
+            .setType(Cluster.DiscoveryType.STATIC)
+            .setConnectTimeout(
+                XdsProtos.duration(
+                    pool.flatMap(ConnectionPoolSettings::connectTimeout)
+                        .orElse(input.profile().connectTimeout())))
+            .setCircuitBreakers(circuitBreakers(pool))
+            .setLoadAssignment(
+                ClusterLoadAssignment.newBuilder()
+                    .setClusterName(name)
+                    .addEndpoints(
+                        LocalityLbEndpoints.newBuilder()
+                            .addLbEndpoints(XdsProtos.lbEndpoint(inbound.app()))));
+    httpProtocolOptions(pool)
+        .ifPresent(
+            options ->
+                out.putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, Any.pack(options)));
+    return out.build();
   }
 
   private static Cluster.LbPolicy envoyLb(LbPolicy lb) {

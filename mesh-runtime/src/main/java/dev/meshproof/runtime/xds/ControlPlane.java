@@ -15,17 +15,19 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,16 +51,35 @@ public final class ControlPlane implements AutoCloseable {
   private final IstioVersionProfile profile;
   private final OutboundTrafficPolicy outboundTrafficPolicy;
   private final ExecutorService executor;
+  private final ScheduledExecutorService pushScheduler;
+  private final PushDebouncer debouncer;
+  private final AtomicLong proxiesPushed = new AtomicLong();
+  private volatile ConfigStore pendingConfig;
+  private volatile ServiceRegistry pendingRegistry;
   private final Server server;
   private volatile InetSocketAddress boundAddress;
 
   private ControlPlane(
       InetSocketAddress address,
       IstioVersionProfile profile,
+      PushDebounce debounce,
       OutboundTrafficPolicy outboundTrafficPolicy) {
-    this.profile = java.util.Objects.requireNonNull(profile, "profile");
     this.outboundTrafficPolicy =
         java.util.Objects.requireNonNull(outboundTrafficPolicy, "outboundTrafficPolicy");
+    this.profile = java.util.Objects.requireNonNull(profile, "profile");
+    this.pushScheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "meshproof-xds-push");
+              t.setDaemon(true);
+              return t;
+            });
+    this.debouncer =
+        new PushDebouncer(
+            java.util.Objects.requireNonNull(debounce, "debounce"),
+            Clock.systemUTC(),
+            pushScheduler,
+            () -> push(pendingConfig, pendingRegistry));
     AtomicInteger threads = new AtomicInteger();
     this.executor =
         Executors.newFixedThreadPool(
@@ -84,30 +105,38 @@ public final class ControlPlane implements AutoCloseable {
     return start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), profile);
   }
 
+  /** As {@link #start(InetSocketAddress, IstioVersionProfile, PushDebounce)} without debouncing. */
+  public static ControlPlane start(InetSocketAddress address, IstioVersionProfile profile) {
+    return start(address, profile, PushDebounce.NONE);
+  }
+
   /**
    * Starts the ADS server on {@code address}, which must be a loopback address: used to bring a
    * control plane back where its proxies expect it after an outage.
    */
-  public static ControlPlane start(InetSocketAddress address, IstioVersionProfile profile) {
-    return start(address, profile, OutboundTrafficPolicy.ALLOW_ANY);
+  public static ControlPlane start(
+      InetSocketAddress address, IstioVersionProfile profile, PushDebounce debounce) {
+    return start(address, profile, debounce, OutboundTrafficPolicy.ALLOW_ANY);
   }
 
   /**
    * Starts the ADS server on the loopback {@code address} with the mesh's {@code
-   * outboundTrafficPolicy} (MeshConfig).
+   * outboundTrafficPolicy} (MeshConfig; a proxy's Sidecar resource may override it).
    */
   public static ControlPlane start(
       InetSocketAddress address,
       IstioVersionProfile profile,
+      PushDebounce debounce,
       OutboundTrafficPolicy outboundTrafficPolicy) {
     if (!address.getAddress().isLoopbackAddress()) {
       throw new IllegalArgumentException("address: " + address + " (expected: a loopback address)");
     }
-    ControlPlane plane = new ControlPlane(address, profile, outboundTrafficPolicy);
+    ControlPlane plane = new ControlPlane(address, profile, debounce, outboundTrafficPolicy);
     try {
       plane.server.start();
     } catch (IOException e) {
       plane.executor.shutdownNow();
+      plane.pushScheduler.shutdownNow();
       throw new UncheckedIOException("cannot start the xDS server on " + address, e);
     }
     // Kept after start: a stopped server no longer lists its sockets, and a restart needs the
@@ -141,8 +170,48 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   /**
-   * Translates the current config and registry for every registered proxy and pushes what changed.
-   * Serialised, so two pushes never interleave their snapshots.
+   * Records that config or registry changed: the push runs debounced ({@link PushDebounce}), merged
+   * with the changes that follow within the quiet period; {@link #flushPushes()} runs it at once.
+   */
+  public void requestPush(ConfigStore config, ServiceRegistry registry) {
+    pendingConfig = config;
+    pendingRegistry = registry;
+    debouncer.changed();
+  }
+
+  /**
+   * Runs a pending debounced push now: a caller about to wait for the proxies to hold what it
+   * applied calls this first.
+   *
+   * @throws IllegalStateException when a debounced push failed (an inconsistent translation)
+   */
+  public void flushPushes() {
+    debouncer.flush();
+  }
+
+  /**
+   * Push counters: debounced pushes run, changes merged into a pending push, and proxies that
+   * received a new snapshot (a proxy whose translation did not change receives nothing).
+   */
+  public PushStats pushStats() {
+    return new PushStats(debouncer.pushes(), debouncer.mergedChanges(), proxiesPushed.get());
+  }
+
+  /**
+   * Counters of the control plane's pushes.
+   *
+   * @param pushes debounced pushes run
+   * @param mergedChanges changes that joined an already pending push
+   * @param proxySnapshots proxy snapshots set (one per proxy whose configuration changed)
+   */
+  public record PushStats(long pushes, long mergedChanges, long proxySnapshots) {}
+
+  /**
+   * Translates the current config and registry for every registered proxy and pushes what changed,
+   * now (no debounce). Scoped as istiod scopes a push: a proxy whose translation is unchanged gets
+   * nothing, and within a proxy only the xDS types whose content changed are sent (an
+   * endpoints-only change is an EDS-only push). Serialised, so two pushes never interleave their
+   * snapshots.
    */
   public synchronized void push(ConfigStore config, ServiceRegistry registry) {
     // Read once per push, so every proxy is translated from the same mesh state.
@@ -160,27 +229,29 @@ public final class ControlPlane implements AutoCloseable {
                   profile,
                   outboundTrafficPolicy));
       Snapshot previous = snapshots.get(proxy.id());
-      if (previous != null
-          && previous
-              .version(XdsNames.TYPE_LISTENER)
-              .equals(snapshot.version(XdsNames.TYPE_LISTENER))) {
+      String version = XdsTranslator.snapshotVersion(snapshot);
+      if (previous != null && XdsTranslator.snapshotVersion(previous).equals(version)) {
         continue;
       }
       snapshots.put(proxy.id(), snapshot);
-      tracker.expect(proxy.id(), snapshot.version(XdsNames.TYPE_LISTENER), typesIn(snapshot));
+      tracker.expect(proxy.id(), version, typesIn(snapshot));
       cache.setSnapshot(proxy.id(), snapshot);
+      proxiesPushed.incrementAndGet();
     }
   }
 
-  /** Per type the snapshot holds, the names of its resources: what a synced proxy must hold. */
-  private static Map<String, Set<String>> typesIn(Snapshot snapshot) {
-    Map<String, Set<String>> types = new HashMap<>();
-    for (String typeUrl :
-        new String[] {
-          XdsNames.TYPE_CLUSTER, XdsNames.TYPE_ENDPOINT, XdsNames.TYPE_LISTENER, XdsNames.TYPE_ROUTE
-        }) {
+  /**
+   * Per type the snapshot holds, its version and the names of its resources: what a synced proxy
+   * must hold.
+   */
+  private static Map<String, XdsStatusTracker.Expected> typesIn(Snapshot snapshot) {
+    Map<String, XdsStatusTracker.Expected> types = new HashMap<>();
+    for (String typeUrl : XdsNames.TYPES) {
       if (!snapshot.resources(typeUrl).isEmpty()) {
-        types.put(XdsNames.shortType(typeUrl), Set.copyOf(snapshot.resources(typeUrl).keySet()));
+        types.put(
+            XdsNames.shortType(typeUrl),
+            new XdsStatusTracker.Expected(
+                snapshot.version(typeUrl), snapshot.resources(typeUrl).keySet()));
       }
     }
     return types;
@@ -201,6 +272,7 @@ public final class ControlPlane implements AutoCloseable {
    * @throws IllegalStateException on timeout, naming what is not synced
    */
   public void awaitSynced(Collection<String> proxyIds, Duration timeout) {
+    flushPushes();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       long remaining = deadline - System.nanoTime();
@@ -238,11 +310,14 @@ public final class ControlPlane implements AutoCloseable {
         continue;
       }
       boolean undelivered =
-          status.types().values().stream()
+          XdsNames.TYPES.stream()
               .anyMatch(
-                  t ->
-                      t.state() == SyncState.STALE
-                          && !t.sentVersion().equals(status.snapshotVersion()));
+                  typeUrl -> {
+                    var t = status.types().get(XdsNames.shortType(typeUrl));
+                    return t != null
+                        && t.state() == SyncState.STALE
+                        && !t.sentVersion().equals(snapshot.version(typeUrl));
+                  });
       if (undelivered) {
         log.info(
             "re-sending snapshot {} to {}: it was not delivered within {}",
@@ -256,6 +331,8 @@ public final class ControlPlane implements AutoCloseable {
 
   @Override
   public void close() {
+    debouncer.cancel();
+    pushScheduler.shutdownNow();
     server.shutdownNow();
     try {
       server.awaitTermination(5, TimeUnit.SECONDS);

@@ -1,6 +1,7 @@
 package dev.meshproof.runtime.xds;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.BoolValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.meshproof.runtime.telemetry.AccessLogFormat;
@@ -16,6 +17,8 @@ import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.RequestIDExtension;
+import io.envoyproxy.envoy.extensions.request_id.uuid.v3.UuidRequestIdConfig;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +42,9 @@ final class ListenerBuilder {
    * request's route, cluster, host and flags are evidence on both data planes.
    */
   static final AccessLog ACCESS_LOG = accessLog();
+
+  /** The one upgrade istiod allows on sidecar connection managers. */
+  static final String WEBSOCKET = "websocket";
 
   private static AccessLog accessLog() {
     Struct.Builder json = Struct.newBuilder();
@@ -85,15 +91,44 @@ final class ListenerBuilder {
   private Listener inboundListener(ProxyNode.Inbound inbound) {
     HttpConnectionManager hcm =
         httpConnectionManager("inbound_" + inbound.servicePort())
+            // util/proxy_headers.go GetProxyHeadersFromProxyConfig: "istio-envoy" on inbound only.
+            .setServerName(INBOUND_SERVER_NAME)
             .setRouteConfig(routes.inboundRouteConfig(inbound))
             .build();
     return listener(XdsNames.INBOUND_LISTENER, inbound.listener(), TrafficDirection.INBOUND, hcm);
   }
 
+  /** The {@code server} header value istiod gives inbound connection managers. */
+  static final String INBOUND_SERVER_NAME = "istio-envoy";
+
+  /**
+   * A connection manager with istiod's sidecar settings ({@code listener_builder.go
+   * buildHTTPConnectionManager} :380, {@code util/proxy_headers.go}; istiod-defaults.md section 5):
+   * mesh {@code pathNormalization} unset is BASE ({@code normalize_path: true}, slashes not merged,
+   * escaped slashes kept), no remote address, websocket upgrades, stream idle timeout disabled, the
+   * {@code server} header overwritten, 100-continue proxied and UUID request ids that carry the
+   * trace decision. Outbound and inbound alike, as istiod builds both with this function.
+   */
   private static HttpConnectionManager.Builder httpConnectionManager(String statPrefix) {
     return HttpConnectionManager.newBuilder()
         .setStatPrefix(statPrefix)
         .setCodecType(HttpConnectionManager.CodecType.AUTO)
+        .setNormalizePath(BoolValue.of(true))
+        .setPathWithEscapedSlashesAction(
+            HttpConnectionManager.PathWithEscapedSlashesAction.KEEP_UNCHANGED)
+        .setUseRemoteAddress(BoolValue.of(false))
+        .addUpgradeConfigs(
+            HttpConnectionManager.UpgradeConfig.newBuilder().setUpgradeType(WEBSOCKET))
+        .setStreamIdleTimeout(com.google.protobuf.Duration.getDefaultInstance())
+        .setServerHeaderTransformation(HttpConnectionManager.ServerHeaderTransformation.OVERWRITE)
+        .setProxy100Continue(true)
+        .setRequestIdExtension(
+            RequestIDExtension.newBuilder()
+                .setTypedConfig(
+                    Any.pack(
+                        UuidRequestIdConfig.newBuilder()
+                            .setUseRequestIdForTraceSampling(BoolValue.of(true))
+                            .build())))
         .addAccessLog(ACCESS_LOG)
         // istiod's order (listener_builder.go :512): ..., fault, cors, ..., the router last. The
         // CORS filter acts only on routes with a CorsPolicy in their typed_per_filter_config.

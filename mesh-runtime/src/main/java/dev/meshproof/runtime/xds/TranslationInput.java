@@ -57,19 +57,23 @@ public record TranslationInput(
   }
 
   /**
-   * The outbound traffic policy of this proxy: the mesh's. A Sidecar resource selecting the proxy
-   * would override it ({@code Sidecar.outboundTrafficPolicy}, istiod's {@code
-   * SidecarScope.OutboundTrafficPolicy}); Sidecar resources are not parsed yet, so this is the hook
-   * where they plug in.
+   * The outbound traffic policy of this proxy: its Sidecar resource's {@code outboundTrafficPolicy}
+   * if it sets one, else the mesh's (istiod's {@code SidecarScope.OutboundTrafficPolicy}).
    */
   OutboundTrafficPolicy outboundTrafficPolicy() {
-    return meshOutboundTrafficPolicy;
+    return proxy.scope().outboundTrafficPolicy().orElse(meshOutboundTrafficPolicy);
   }
 
-  /** The instances of every service port, in host then port order. */
+  /**
+   * The instances of every service port the proxy's Sidecar scope makes visible, in host then port
+   * order.
+   */
   SortedMap<ServiceKey, List<ServiceInstance>> services() {
     SortedMap<ServiceKey, List<ServiceInstance>> services = new TreeMap<>();
     for (ServiceInstance instance : instances) {
+      if (!proxy.scope().allows(instance.namespace(), instance.hostname())) {
+        continue; // outside the egress hosts of the proxy's Sidecar: no cluster, no vhost
+      }
       services
           .computeIfAbsent(
               new ServiceKey(instance.hostname(), instance.servicePort()), k -> new ArrayList<>())
@@ -80,32 +84,48 @@ public record TranslationInput(
 
   /**
    * The EDS clusters of every service port: the whole service, then each subset of its
-   * DestinationRule, with the rule's (or the profile's default) load balancer.
+   * DestinationRule, with the policy istiod merges for that port and subset ({@link
+   * DestinationRule#policyFor}; the profile's load balancer when none is set).
    */
   List<OutboundCluster> outboundClusters() {
     List<OutboundCluster> clusters = new ArrayList<>();
     for (ServiceKey key : services().keySet()) {
       Optional<DestinationRule> rule = destinationRuleFor(key.host());
-      var serviceLb =
-          rule.flatMap(DestinationRule::loadBalancer).orElse(profile.defaultLoadBalancer());
-      var servicePool = rule.flatMap(DestinationRule::connectionPool);
-      var serviceOutlier = rule.flatMap(DestinationRule::outlierDetection);
-      clusters.add(new OutboundCluster(key, "", serviceLb, Map.of(), servicePool, serviceOutlier));
+      clusters.add(outboundCluster(key, rule, Optional.empty()));
       rule.ifPresent(
           r ->
               r.subsets()
                   .forEach(
-                      subset ->
-                          clusters.add(
-                              new OutboundCluster(
-                                  key,
-                                  subset.name(),
-                                  subset.loadBalancer().orElse(serviceLb),
-                                  subset.labels(),
-                                  subset.connectionPool().or(() -> servicePool),
-                                  subset.outlierDetection().or(() -> serviceOutlier)))));
+                      subset -> clusters.add(outboundCluster(key, rule, Optional.of(subset)))));
     }
     return clusters;
+  }
+
+  private OutboundCluster outboundCluster(
+      ServiceKey key, Optional<DestinationRule> rule, Optional<DestinationRule.Subset> subset) {
+    Optional<DestinationRule.PortTrafficPolicy> policy =
+        rule.map(r -> r.policyFor(subset, key.port()));
+    return new OutboundCluster(
+        key,
+        subset.map(DestinationRule.Subset::name).orElse(""),
+        policy
+            .flatMap(DestinationRule.PortTrafficPolicy::loadBalancer)
+            .orElse(profile.defaultLoadBalancer()),
+        subset.map(DestinationRule.Subset::labels).orElse(Map.of()),
+        policy.flatMap(DestinationRule.PortTrafficPolicy::connectionPool),
+        policy.flatMap(DestinationRule.PortTrafficPolicy::outlierDetection));
+  }
+
+  /**
+   * The connection pool istiod applies to this proxy's inbound cluster ({@code
+   * buildInboundCluster}: the port-level policy of the DestinationRule of the service it serves;
+   * only the connection pool applies inbound).
+   */
+  Optional<dev.meshproof.runtime.config.ConnectionPoolSettings> inboundConnectionPool(
+      String host, int port) {
+    return destinationRuleFor(host)
+        .map(r -> r.policyFor(Optional.empty(), port))
+        .flatMap(DestinationRule.PortTrafficPolicy::connectionPool);
   }
 
   /** The first DestinationRule (by namespace/name) whose host resolves to {@code host}. */

@@ -33,6 +33,10 @@ public final class XdsNames {
   /**
    * {@code outbound|80|v1|catalog.default.svc.cluster.local}; an empty subset is the whole service.
    */
+  /** The four xDS types a sidecar snapshot holds, in Envoy's subscription order. */
+  public static final java.util.List<String> TYPES =
+      java.util.List.of(TYPE_CLUSTER, TYPE_ENDPOINT, TYPE_LISTENER, TYPE_ROUTE);
+
   public static String outboundCluster(int port, String subset, String host) {
     return "outbound|" + port + "|" + subset + "|" + host;
   }

@@ -11,10 +11,15 @@ import java.net.InetSocketAddress;
 
 /** Small protobuf pieces every per-type builder shares. */
 final class XdsProtos {
-  /** "Fetch this over the same ADS stream", as Istio's generated config points RDS and EDS. */
+  /**
+   * "Fetch this over the same ADS stream, and wait for it however long it takes", as istiod points
+   * RDS and EDS ({@code cluster_builder.go maybeApplyEdsConfig}: {@code initial_fetch_timeout: 0s};
+   * Envoy's default would give up after 15 s and serve the cluster without endpoints).
+   */
   static final ConfigSource ADS =
       ConfigSource.newBuilder()
           .setAds(AggregatedConfigSource.getDefaultInstance())
+          .setInitialFetchTimeout(com.google.protobuf.Duration.getDefaultInstance())
           .setResourceApiVersion(ApiVersion.V3)
           .build();
 

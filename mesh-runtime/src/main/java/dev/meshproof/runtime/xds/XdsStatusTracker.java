@@ -24,13 +24,13 @@ import java.util.concurrent.TimeoutException;
  * response's version: the proxy then holds exactly the resources of that response. A NACK carries
  * {@code error_detail} (the xDS protocol's definitions).
  *
- * <p>"Synced" means "routable": a type is SYNCED only when the proxy holds it at the snapshot
- * version <em>and</em> holds every resource of that type in the snapshot. Versions alone are not
- * enough: when a push adds clusters, the EDS response of the new version may reach the proxy before
- * the CDS response, carrying only the endpoints of the clusters it already knew; it ACKs that
- * version, and the endpoints of the new clusters come in a later response at the same version,
- * after the proxy asked for their names. Until then the new clusters have no endpoints (our sidecar
- * answers 503 UH, Envoy keeps them warming).
+ * <p>"Synced" means "routable": a type is SYNCED only when the proxy holds it at that type's
+ * version in the snapshot <em>and</em> holds every resource of that type in the snapshot. Versions
+ * alone are not enough: when a push adds clusters, the EDS response of the new version may reach
+ * the proxy before the CDS response, carrying only the endpoints of the clusters it already knew;
+ * it ACKs that version, and the endpoints of the new clusters come in a later response at the same
+ * version, after the proxy asked for their names. Until then the new clusters have no endpoints
+ * (our sidecar answers 503 UH, Envoy keeps them warming).
  */
 final class XdsStatusTracker implements DiscoveryServerCallbacks {
   private static final String ISTIO_VERSION_METADATA = "ISTIO_VERSION";
@@ -56,7 +56,14 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
   private final Map<String, Map<String, String>> nacked = new HashMap<>();
   private final Map<String, String> nackDetail = new HashMap<>();
   private final Map<String, String> expectedVersion = new HashMap<>();
-  private final Map<String, Map<String, Set<String>>> expectedTypes = new HashMap<>();
+  private final Map<String, Map<String, Expected>> expectedTypes = new HashMap<>();
+
+  /** What a synced proxy holds of one type: the type's version and the names of its resources. */
+  record Expected(String version, Set<String> names) {
+    Expected {
+      names = Set.copyOf(names);
+    }
+  }
 
   /** The ISTIO_VERSION each proxy reported in its node metadata. */
   private final Map<String, String> istioVersions = new HashMap<>();
@@ -141,14 +148,13 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
   }
 
   /**
-   * Records that {@code node}'s current snapshot is {@code version} and, per type it holds, the
-   * names of its resources.
+   * Records that {@code node}'s current snapshot is {@code version} and, per type it holds, that
+   * type's version (types change versions independently: an endpoints-only push changes only EDS)
+   * and the names of its resources.
    */
-  synchronized void expect(String node, String version, Map<String, Set<String>> namesByType) {
+  synchronized void expect(String node, String version, Map<String, Expected> byType) {
     expectedVersion.put(node, version);
-    Map<String, Set<String>> copy = new LinkedHashMap<>();
-    namesByType.forEach((type, names) -> copy.put(type, Set.copyOf(names)));
-    expectedTypes.put(node, copy);
+    expectedTypes.put(node, new LinkedHashMap<>(byType));
     notifyAll();
   }
 
@@ -163,17 +169,18 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
   private ProxyStatus status(String node) {
     String version = expectedVersion.get(node);
     Map<String, TypeStatus> types = new LinkedHashMap<>();
-    for (Map.Entry<String, Set<String>> expected :
+    for (Map.Entry<String, Expected> expected :
         expectedTypes.getOrDefault(node, Map.of()).entrySet()) {
       String type = expected.getKey();
+      String typeVersion = expected.getValue().version();
       String sentVersion = sent.getOrDefault(node, Map.of()).get(type);
       Held held = acked.getOrDefault(node, Map.of()).get(type);
       String ackedVersion = held == null ? "" : held.version();
       String nackedVersion = nacked.getOrDefault(node, Map.of()).get(type);
       SyncState state;
-      if (held != null && held.covers(version, expected.getValue())) {
+      if (held != null && held.covers(typeVersion, expected.getValue().names())) {
         state = SyncState.SYNCED;
-      } else if (version.equals(nackedVersion)) {
+      } else if (typeVersion.equals(nackedVersion)) {
         state = SyncState.NACKED;
       } else if (sentVersion == null) {
         state = SyncState.NOT_SENT;

@@ -37,8 +37,20 @@ public final class XdsTranslator {
     List<ClusterLoadAssignment> endpoints = new EndpointBuilder(input).build();
     List<Listener> listeners = new ListenerBuilder(input, routeBuilder).build();
     List<RouteConfiguration> routes = routeBuilder.build();
-    String version = contentVersion(clusters, endpoints, listeners, routes);
-    Snapshot snapshot = Snapshot.create(clusters, endpoints, listeners, routes, List.of(), version);
+    // One content version per type, so a push re-sends only the types whose content changed: when
+    // only endpoints move, only EDS goes out (istiod's EDS-only incremental push).
+    Snapshot snapshot =
+        Snapshot.create(
+            clusters,
+            contentVersion(clusters),
+            endpoints,
+            contentVersion(endpoints),
+            listeners,
+            contentVersion(listeners),
+            routes,
+            contentVersion(routes),
+            List.of(),
+            "");
     try {
       snapshot.ensureConsistent();
     } catch (SnapshotConsistencyException e) {
@@ -46,6 +58,24 @@ public final class XdsTranslator {
           "translation for " + input.proxy().id() + " is inconsistent: " + e.getMessage(), e);
     }
     return snapshot;
+  }
+
+  /**
+   * The version of a whole snapshot, what {@code proxy-status} shows: derived from the per-type
+   * versions, so it changes exactly when one of them does.
+   */
+  public static String snapshotVersion(Snapshot snapshot) {
+    StringBuilder versions = new StringBuilder();
+    for (String type : XdsNames.TYPES) {
+      versions.append(snapshot.version(type)).append('|');
+    }
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of()
+          .formatHex(digest.digest(versions.toString().getBytes(StandardCharsets.UTF_8)), 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    }
   }
 
   /**

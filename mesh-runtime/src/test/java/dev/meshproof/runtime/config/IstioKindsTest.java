@@ -23,15 +23,30 @@ class IstioKindsTest {
   void tableListsEveryKindWithItsApiVersions() {
     assertThat(IstioKinds.ALL)
         .extracting(IstioKind::kind)
-        .containsExactly("VirtualService", "DestinationRule");
+        .containsExactly(
+            "VirtualService",
+            "DestinationRule",
+            "ServiceEntry",
+            "WorkloadEntry",
+            "Gateway",
+            "Sidecar",
+            "PeerAuthentication",
+            "AuthorizationPolicy",
+            "RequestAuthentication");
     assertThat(IstioKinds.VIRTUAL_SERVICE.apiVersions())
         .containsExactly(
             "networking.istio.io/v1",
             "networking.istio.io/v1beta1",
             "networking.istio.io/v1alpha3");
     assertThat(IstioKinds.byKind("DestinationRule")).contains(IstioKinds.DESTINATION_RULE);
-    assertThat(IstioKinds.byKind("Gateway")).isEmpty();
-    assertThat(IstioKinds.names()).isEqualTo("VirtualService, DestinationRule");
+    assertThat(IstioKinds.byKind("Gateway")).contains(IstioKinds.GATEWAY);
+    assertThat(IstioKinds.byKind("HTTPRoute")).isEmpty();
+    assertThat(IstioKinds.lookup("gateway.networking.k8s.io/v1", "Gateway"))
+        .get()
+        .extracting(IstioKind::support)
+        .isEqualTo(IstioKind.Support.NOT_SIMULATED);
+    assertThat(IstioKinds.lookup("v1", "Service")).contains(IstioKinds.KUBERNETES_SERVICE);
+    assertThat(IstioKinds.KUBERNETES_SERVICE.apiVersions()).containsExactly("v1");
   }
 
   @Test
@@ -41,7 +56,7 @@ class IstioKindsTest {
                 IstioYamlParser.parse(
                     """
                     apiVersion: networking.istio.io/v1
-                    kind: Gateway
+                    kind: Gatewy
                     metadata: {name: gw}
                     spec: {}
                     """,
@@ -49,9 +64,8 @@ class IstioKindsTest {
                     "default"))
         .isInstanceOf(InvalidConfigException.class)
         .hasMessageContaining(
-            "gw.yaml:2:7: kind: \"Gateway\" is not supported (expected one of: "
-                + IstioKinds.names()
-                + ")");
+            "gw.yaml:2:7: kind: \"Gatewy\" is not a kind Meshproof knows (expected one of: "
+                + "VirtualService, DestinationRule, ServiceEntry");
   }
 
   @Test

@@ -115,12 +115,125 @@ class TrafficPolicyParserTest {
                     host: catalog
                     trafficPolicy:
                       connectionPool:
-                        tcp: {connectTimeout: 1s}
-                        http: {maxRequestsPerConnection: 1}
+                        tcp: {tcpKeepalive: {time: 1s}}
+                        http: {h2UpgradePolicy: UPGRADE}
                     """))
         .hasMessageContaining(
-            "spec.trafficPolicy.connectionPool.tcp.connectTimeout: valid Istio, but not supported"
+            "spec.trafficPolicy.connectionPool.tcp.tcpKeepalive: valid Istio, but not supported"
                 + " by Meshproof yet")
-        .hasMessageContaining("spec.trafficPolicy.connectionPool.http.maxRequestsPerConnection");
+        .hasMessageContaining("spec.trafficPolicy.connectionPool.http.h2UpgradePolicy");
+  }
+
+  @Test
+  void connectTimeoutIdleTimeoutAndPerConnectionLimitsAreRead() {
+    DestinationRule rule =
+        parse(
+            """
+            host: catalog
+            trafficPolicy:
+              connectionPool:
+                tcp: {connectTimeout: 250ms, idleTimeout: 1h, maxConnectionDuration: 30s}
+                http: {maxRequestsPerConnection: 2, idleTimeout: 5s}
+            """);
+    ConnectionPoolSettings pool = rule.connectionPool().orElseThrow();
+    assertThat(pool.connectTimeout()).contains(Duration.ofMillis(250));
+    assertThat(pool.maxRequestsPerConnection()).hasValue(2);
+    // istiod's applyConnectionPool: http.idleTimeout wins over tcp.idleTimeout.
+    assertThat(pool.idleTimeout()).contains(Duration.ofSeconds(5));
+    assertThat(pool.maxConnectionDuration()).contains(Duration.ofSeconds(30));
+    assertThat(
+            parse(
+                    """
+                    host: catalog
+                    trafficPolicy:
+                      connectionPool:
+                        tcp: {idleTimeout: 1h}
+                    """)
+                .connectionPool()
+                .orElseThrow()
+                .idleTimeout())
+        .contains(Duration.ofHours(1));
+  }
+
+  @Test
+  void portLevelSettingsReplaceTheRulesPolicyForTheirPortAsIstiodMergesThem() {
+    DestinationRule rule =
+        parse(
+            """
+            host: catalog
+            trafficPolicy:
+              loadBalancer: {simple: RANDOM}
+              connectionPool:
+                http: {maxRetries: 7}
+              portLevelSettings:
+              - port: {number: 80}
+                connectionPool:
+                  http: {maxRequestsPerConnection: 1}
+            subsets:
+            - name: v1
+              labels: {version: v1}
+              trafficPolicy:
+                loadBalancer: {simple: ROUND_ROBIN}
+            - name: v2
+              labels: {version: v2}
+              trafficPolicy:
+                portLevelSettings:
+                - port: {number: 80}
+                  outlierDetection: {consecutive5xxErrors: 3}
+            """);
+    DestinationRule.PortTrafficPolicy port80 = rule.policyFor(Optional.empty(), 80);
+    // The port's entry replaces the rule's blocks wholesale: its omitted load balancer is the
+    // default, not the rule's RANDOM.
+    assertThat(port80.loadBalancer()).isEmpty();
+    assertThat(port80.connectionPool().orElseThrow().maxRequestsPerConnection()).hasValue(1);
+    assertThat(port80.connectionPool().orElseThrow().maxRetries()).isEmpty();
+    DestinationRule.PortTrafficPolicy port9080 = rule.policyFor(Optional.empty(), 9080);
+    assertThat(port9080.loadBalancer()).contains(dev.meshproof.runtime.policy.lb.LbPolicy.RANDOM);
+    assertThat(port9080.connectionPool().orElseThrow().maxRetries()).hasValue(7);
+    // A subset block overrides the port-level policy block by block.
+    DestinationRule.PortTrafficPolicy v1 = rule.policyFor(rule.subset("v1"), 80);
+    assertThat(v1.loadBalancer()).contains(dev.meshproof.runtime.policy.lb.LbPolicy.ROUND_ROBIN);
+    assertThat(v1.connectionPool().orElseThrow().maxRequestsPerConnection()).hasValue(1);
+    // A subset's own port-level entry replaces everything for that port.
+    DestinationRule.PortTrafficPolicy v2 = rule.policyFor(rule.subset("v2"), 80);
+    assertThat(v2.connectionPool()).isEmpty();
+    assertThat(v2.outlierDetection().orElseThrow().consecutive5xxErrors()).hasValue(3);
+  }
+
+  @Test
+  void aPortLevelEntryWithoutAPortOrAnyPolicyIsRejectedAsIstiosWebhookDoes() {
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
+                    host: catalog
+                    trafficPolicy:
+                      portLevelSettings:
+                      - connectionPool: {tcp: {maxConnections: 1}}
+                      - port: {number: 80}
+                    """))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining(
+            "spec.trafficPolicy.portLevelSettings[0]: no port (expected: port: {number:"
+                + " <1-65535>})")
+        .hasMessageContaining(
+            "spec.trafficPolicy.portLevelSettings[1]: a port traffic policy without any policy");
+  }
+
+  @Test
+  void theDeprecatedConsecutiveErrorsIsRefusedBecauseIstiodIgnoresIt() {
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
+                    host: catalog
+                    trafficPolicy:
+                      outlierDetection: {consecutiveErrors: 5}
+                    """))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining(
+            "dr.yaml:7:43: spec.trafficPolicy.outlierDetection.consecutiveErrors: deprecated, and"
+                + " ignored by istiod")
+        .hasMessageContaining("expected: consecutive5xxErrors or consecutiveGatewayErrors");
   }
 }

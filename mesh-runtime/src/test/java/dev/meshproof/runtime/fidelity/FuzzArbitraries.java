@@ -3,6 +3,7 @@ package dev.meshproof.runtime.fidelity;
 import static dev.meshproof.runtime.fidelity.FuzzCategory.HEADER_MATCH;
 import static dev.meshproof.runtime.fidelity.FuzzCategory.IGNORE_URI_CASE_REGEX;
 import static dev.meshproof.runtime.fidelity.FuzzCategory.METHOD_AND_AUTHORITY_MATCH;
+import static dev.meshproof.runtime.fidelity.FuzzCategory.PATH_FORMS;
 import static dev.meshproof.runtime.fidelity.FuzzCategory.PRESENCE_MATCH;
 import static dev.meshproof.runtime.fidelity.FuzzCategory.URI_MATCH;
 import static dev.meshproof.runtime.fidelity.FuzzCategory.VHOST_DOMAINS;
@@ -49,6 +50,11 @@ final class FuzzArbitraries {
       List.of("jason", "Jason", "jas", "jasonx", "true", "1", "");
   private static final List<String> PATH_SEGMENTS =
       List.of("items", "Items", "ITEMS", "reviews", "it", "1", "42");
+
+  /** Segments that path normalization rewrites, or must leave alone (an escaped slash). */
+  private static final List<String> NORMALIZED_SEGMENTS =
+      List.of(".", "..", "%2e%2E", "%2E", "", "%2F", "%69tems", "it%2Fems");
+
   private static final List<String> METHODS = List.of("GET", "POST", "PUT", "DELETE", "PATCH");
   private static final List<String> PLAIN_AUTHORITIES =
       List.of(
@@ -310,10 +316,32 @@ final class FuzzArbitraries {
         Arbitraries.maps(Arbitraries.of(HEADER_NAMES), Arbitraries.of(HEADER_VALUES)).ofMaxSize(2);
     return Combinators.combine(
             Arbitraries.of(METHODS),
-            Combinators.combine(path(), Arbitraries.of("", "?id=1")).as(String::concat),
+            Combinators.combine(
+                    enabled.contains(PATH_FORMS) ? requestPath() : path(),
+                    Arbitraries.of("", "?id=1", "?p=/../x"))
+                .as(String::concat),
             Arbitraries.of(authorities),
             headers)
         .as(Req::new);
+  }
+
+  /**
+   * Request paths mixing the segment pool with segments normalization rewrites, so a path matches
+   * only once normalized ({@code /x/../items}) or only if it were not ({@code /items/..}).
+   */
+  private static Arbitrary<String> requestPath() {
+    return Combinators.combine(
+            Arbitraries.frequencyOf(
+                    net.jqwik.api.Tuple.of(3, Arbitraries.of(PATH_SEGMENTS)),
+                    net.jqwik.api.Tuple.of(2, Arbitraries.of(NORMALIZED_SEGMENTS)))
+                .list()
+                .ofMaxSize(4),
+            Arbitraries.of(false, true))
+        .as(
+            (segments, trailingSlash) -> {
+              String path = "/" + String.join("/", segments);
+              return trailingSlash && !segments.isEmpty() ? path + "/" : path;
+            });
   }
 
   /** Paths from a small pool of segments, so exact and prefix matches hit and nearly miss. */

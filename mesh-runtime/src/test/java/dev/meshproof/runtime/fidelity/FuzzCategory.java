@@ -39,7 +39,13 @@ enum FuzzCategory {
    * Authorities beyond the plain forms: upper case, trailing-dot FQDN, {@code name.ns.svc}, a port
    * other than the service's, near-miss names.
    */
-  VHOST_DOMAINS;
+  VHOST_DOMAINS,
+  /**
+   * Request paths with dot segments ({@code .}, {@code ..}, {@code %2e%2E}), empty segments,
+   * escaped slashes and escaped unreserved characters: istiod's {@code normalize_path} and
+   * escaped-slash handling before the route match.
+   */
+  PATH_FORMS;
 
   /**
    * Categories that disagree between our sidecar and Envoy 1.40, or that our parser rejects

@@ -14,6 +14,7 @@ import dev.meshproof.runtime.registry.ServiceInstance;
 import dev.meshproof.runtime.telemetry.ResponseFlag;
 import dev.meshproof.runtime.xds.ProxyIdentity;
 import dev.meshproof.runtime.xds.ProxyNode;
+import dev.meshproof.runtime.xds.SidecarScope;
 import dev.meshproof.runtime.xds.TranslationInput;
 import dev.meshproof.runtime.xds.XdsNames;
 import dev.meshproof.runtime.xds.XdsTranslator;
@@ -99,6 +100,27 @@ class OutboundTrafficPolicyTest {
   }
 
   @Test
+  void aSidecarResourcesPolicyReplacesTheMeshsForItsProxy() {
+    ProxyNode scoped =
+        client()
+            .withScope(
+                new SidecarScope(
+                    "default/egress",
+                    "default",
+                    List.of("*/*"),
+                    Optional.of(OutboundTrafficPolicy.REGISTRY_ONLY)));
+    RouteConfiguration outbound =
+        XdsTranslator.translate(input(scoped, OutboundTrafficPolicy.ALLOW_ANY))
+            .routes()
+            .resources()
+            .get(XdsNames.OUTBOUND_ROUTE);
+
+    assertThat(outbound.getVirtualHostsList())
+        .extracting(io.envoyproxy.envoy.config.route.v3.VirtualHost::getName)
+        .containsExactly("catalog.default.svc.cluster.local:80", "block_all");
+  }
+
+  @Test
   void anOriginalDestinationClusterWithoutTheHeaderOptionIsNacked() {
     Cluster cluster =
         passthrough(OutboundTrafficPolicy.ALLOW_ANY).toBuilder().clearOriginalDstLbConfig().build();
@@ -119,23 +141,27 @@ class OutboundTrafficPolicyTest {
     return snapshot(policy).clusters().resources().get(XdsNames.PASSTHROUGH_CLUSTER);
   }
 
+  private static ProxyNode client() {
+    return new ProxyNode(
+        ProxyIdentity.sidecar("client-0", "default", Map.of("app", "client"), IstioVersion.CURRENT),
+        new InetSocketAddress("127.0.0.1", 15001),
+        Optional.empty());
+  }
+
   private static Snapshot snapshot(OutboundTrafficPolicy policy) {
-    ProxyNode client =
-        new ProxyNode(
-            ProxyIdentity.sidecar(
-                "client-0", "default", Map.of("app", "client"), IstioVersion.CURRENT),
-            new InetSocketAddress("127.0.0.1", 15001),
-            Optional.empty());
-    return XdsTranslator.translate(
-        new TranslationInput(
-            client,
-            List.of(),
-            List.of(),
-            List.of(
-                new ServiceInstance(
-                    "catalog-v1-0", "catalog", "default", Map.of("version", "v1"), 80, CATALOG)),
-            IstioVersionProfile.current(),
-            policy));
+    return XdsTranslator.translate(input(client(), policy));
+  }
+
+  private static TranslationInput input(ProxyNode client, OutboundTrafficPolicy policy) {
+    return new TranslationInput(
+        client,
+        List.of(),
+        List.of(),
+        List.of(
+            new ServiceInstance(
+                "catalog-v1-0", "catalog", "default", Map.of("version", "v1"), 80, CATALOG)),
+        IstioVersionProfile.current(),
+        policy);
   }
 
   private Routing routing(OutboundTrafficPolicy policy) {

@@ -44,7 +44,7 @@ class RouterCircuitOutlierTest {
   private Router slowRouter() {
     return new Router(
         RandomSource.seeded(1),
-        (host, request, timeout) -> {
+        (host, request, timeout, settings) -> {
           request.release();
           sentTo.add(host);
           CompletableFuture<FullHttpResponse> pending = new CompletableFuture<>();
@@ -120,7 +120,7 @@ class RouterCircuitOutlierTest {
     Router router =
         new Router(
             RandomSource.seeded(1),
-            (host, request, timeout) -> {
+            (host, request, timeout, settings) -> {
               request.release();
               sentTo.add(host);
               return CompletableFuture.completedFuture(response(host.equals(A) ? 500 : 200));

@@ -13,8 +13,10 @@ import dev.meshproof.runtime.policy.retry.RetryBackoff;
 import dev.meshproof.runtime.policy.retry.RetryOn;
 import dev.meshproof.runtime.policy.retry.RetryPolicy;
 import dev.meshproof.runtime.policy.route.RouteAction;
+import dev.meshproof.runtime.proxy.ProxyConfig.ClusterConfig;
 import dev.meshproof.runtime.telemetry.ResponseFlag;
 import dev.meshproof.runtime.telemetry.UpstreamAttempt;
+import dev.meshproof.runtime.transport.UpstreamConnectionSettings;
 import dev.meshproof.runtime.transport.UpstreamException;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -44,7 +46,7 @@ class RouterRetryTest {
   /** An upstream whose exchanges the test completes by hand. */
   private Router router(long pinnedDraw) {
     UpstreamCall upstream =
-        (host, request, timeout) -> {
+        (host, request, timeout, settings) -> {
           sent.add(request);
           timeouts.add(timeout);
           CompletableFuture<FullHttpResponse> exchange = new CompletableFuture<>();
@@ -275,11 +277,57 @@ class RouterRetryTest {
   }
 
   private CompletableFuture<FullHttpResponse> exchange(
-      InetSocketAddress host, FullHttpRequest request, Duration timeout) {
+      InetSocketAddress host,
+      FullHttpRequest request,
+      Duration timeout,
+      UpstreamConnectionSettings settings) {
     sent.add(request);
     timeouts.add(timeout);
     CompletableFuture<FullHttpResponse> exchange = new CompletableFuture<>();
     exchanges.add(exchange);
     return exchange;
+  }
+
+  @Test
+  void aRetryOverTheClustersMaxRetriesIsNotAttemptedAndAnswersTheLastResponseFlaggedUo() {
+    ClusterConfig oneRetry =
+        new ClusterConfig(
+            "v1",
+            dev.meshproof.runtime.policy.lb.LbPolicy.ROUND_ROBIN,
+            List.of(V1),
+            new dev.meshproof.runtime.policy.circuit.CircuitBreakerThresholds(
+                1024, 1024, 1024, 1, false),
+            Optional.empty(),
+            50);
+    Sidecar.RoutingState routing = routing(oneRetry);
+    RouteAction action =
+        RouteAction.builder()
+            .cluster("v1")
+            .retryPolicy(policy(2, Optional.empty(), RetryOn.FIVE_XX))
+            .build();
+    Router router = router(0);
+    RequestContext first = request(routing, Optional.of(table(route("r", action))));
+    RequestContext second = request(routing, Optional.of(table(route("r", action))));
+    CompletableFuture<RequestOutcome> firstResult = router.route(first);
+    CompletableFuture<RequestOutcome> secondResult = router.route(second);
+
+    // The first request's retry takes the cluster's one retry; the second's overflows.
+    exchanges.get(0).complete(response(503));
+    exchanges.get(1).complete(response(503));
+    RequestOutcome overflowed = secondResult.join();
+    assertThat(overflowed.status()).isEqualTo(503);
+    assertThat(overflowed.retryFlag()).contains(ResponseFlag.UPSTREAM_OVERFLOW);
+    assertThat(overflowed.attempts()).hasSize(1);
+    var breaker = routing.clusters().get("v1").circuitBreaker;
+    assertThat(breaker.counts().retryOverflows()).isEqualTo(1);
+    assertThat(breaker.counts().activeRetries()).isEqualTo(1);
+
+    clock.advance(Duration.ZERO);
+    exchanges.get(2).complete(response(200));
+    assertThat(firstResult.join().status()).isEqualTo(200);
+    // The retry is over with its attempt: the breaker admits the next one.
+    assertThat(breaker.counts().activeRetries()).isZero();
+    ((RequestOutcome.Proxied) overflowed).response().release();
+    ((RequestOutcome.Proxied) firstResult.join()).response().release();
   }
 }

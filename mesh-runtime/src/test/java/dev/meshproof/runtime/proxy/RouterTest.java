@@ -35,7 +35,7 @@ class RouterTest {
 
   /** An upstream that answers 200, or fails as {@code failure} says. */
   private UpstreamCall upstream(Optional<UpstreamException.Kind> failure) {
-    return (host, request, timeout) -> {
+    return (host, request, timeout, settings) -> {
       sentTo.add(host);
       sent.add(request);
       if (failure.isPresent()) {

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.BoolValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.meshproof.runtime.proxy.ProxyConfig.AccessLogConfig;
+import dev.meshproof.runtime.proxy.ProxyConfig.ConnectionManagerOptions;
 import dev.meshproof.runtime.proxy.ProxyConfig.HttpConnectionManagerConfig;
 import dev.meshproof.runtime.telemetry.AccessLogFormat;
 import io.envoyproxy.envoy.config.accesslog.v3.AccessLog;
@@ -23,6 +25,8 @@ import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.RequestIDExtension;
+import io.envoyproxy.envoy.extensions.request_id.uuid.v3.UuidRequestIdConfig;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +38,7 @@ class XdsDecoderConnectionManagerTest {
 
   private static HttpConnectionManager.Builder hcm() {
     return HttpConnectionManager.newBuilder()
+        .setStreamIdleTimeout(com.google.protobuf.Duration.getDefaultInstance())
         .setStatPrefix("outbound_0.0.0.0_9080")
         .setCodecType(HttpConnectionManager.CodecType.AUTO)
         .setRds(Rds.newBuilder().setRouteConfigName("outbound"))
@@ -131,11 +136,76 @@ class XdsDecoderConnectionManagerTest {
 
   @Test
   void connectionManagerFieldsTheSidecarWouldIgnoreAreNacked() {
-    assertThatThrownBy(() -> decode(hcm().setServerName("istio-envoy")))
-        .hasMessageContaining("HTTP connection manager: [server_name] not supported");
+    assertThatThrownBy(() -> decode(hcm().setGenerateRequestId(BoolValue.of(false))))
+        .hasMessageContaining("HTTP connection manager: [generate_request_id] not supported");
     assertThatThrownBy(() -> decode(hcm().setStatPrefix("")))
         .hasMessageContaining("stat_prefix is empty");
     assertThatThrownBy(() -> decode(hcm().setCodecType(HttpConnectionManager.CodecType.HTTP2)))
         .hasMessageContaining("codec_type HTTP2 is not supported by the embedded sidecar");
+  }
+
+  @Test
+  void istiodsRequestPathSettingsDecodeIntoOptionsTheSidecarHonours() {
+    HttpConnectionManagerConfig config =
+        decode(
+            hcm()
+                .setNormalizePath(BoolValue.of(true))
+                .setPathWithEscapedSlashesAction(
+                    HttpConnectionManager.PathWithEscapedSlashesAction.KEEP_UNCHANGED)
+                .setUseRemoteAddress(BoolValue.of(false))
+                .addUpgradeConfigs(
+                    HttpConnectionManager.UpgradeConfig.newBuilder().setUpgradeType("websocket"))
+                .setServerHeaderTransformation(
+                    HttpConnectionManager.ServerHeaderTransformation.OVERWRITE)
+                .setServerName("istio-envoy")
+                .setProxy100Continue(true)
+                .setRequestIdExtension(
+                    RequestIDExtension.newBuilder()
+                        .setTypedConfig(
+                            Any.pack(
+                                UuidRequestIdConfig.newBuilder()
+                                    .setUseRequestIdForTraceSampling(BoolValue.of(true))
+                                    .build()))));
+    assertThat(config.options())
+        .isEqualTo(new ConnectionManagerOptions(true, false, true, "istio-envoy", true));
+    assertThat(decode(hcm()).options()).isEqualTo(ConnectionManagerOptions.ENVOY_DEFAULTS);
+  }
+
+  @Test
+  void requestPathSettingsTheSidecarDoesNotHonourAreNacked() {
+    assertThatThrownBy(
+            () ->
+                decode(
+                    hcm()
+                        .setPathWithEscapedSlashesAction(
+                            HttpConnectionManager.PathWithEscapedSlashesAction
+                                .UNESCAPE_AND_REDIRECT)))
+        .hasMessageContaining("path_with_escaped_slashes_action UNESCAPE_AND_REDIRECT");
+    assertThatThrownBy(() -> decode(hcm().setUseRemoteAddress(BoolValue.of(true))))
+        .hasMessageContaining("use_remote_address true is not supported");
+    assertThatThrownBy(
+            () ->
+                decode(
+                    hcm()
+                        .addUpgradeConfigs(
+                            HttpConnectionManager.UpgradeConfig.newBuilder()
+                                .setUpgradeType("CONNECT"))))
+        .hasMessageContaining("upgrade_type 'CONNECT' is not supported");
+    assertThatThrownBy(() -> decode(hcm().clearStreamIdleTimeout()))
+        .hasMessageContaining("stream_idle_timeout unset (Envoy's default 300s)");
+    assertThatThrownBy(
+            () ->
+                decode(
+                    hcm()
+                        .setStreamIdleTimeout(
+                            com.google.protobuf.Duration.newBuilder().setSeconds(5))))
+        .hasMessageContaining("stream_idle_timeout PT5S is not supported");
+    assertThatThrownBy(
+            () ->
+                decode(
+                    hcm()
+                        .setServerHeaderTransformation(
+                            HttpConnectionManager.ServerHeaderTransformation.PASS_THROUGH)))
+        .hasMessageContaining("server_header_transformation PASS_THROUGH");
   }
 }

@@ -40,6 +40,7 @@ class XdsDecoderTest {
   /** An HTTP connection manager as the translator emits it: RDS and the router only. */
   private static HttpConnectionManager.Builder hcm() {
     return HttpConnectionManager.newBuilder()
+        .setStreamIdleTimeout(com.google.protobuf.Duration.getDefaultInstance())
         .setStatPrefix("outbound")
         .setRds(Rds.newBuilder().setRouteConfigName("80"))
         .addHttpFilters(ROUTER);
@@ -384,5 +385,59 @@ class XdsDecoderTest {
             "cluster c: outlier_detection.enforcing_success_rate 100 (Envoy's default) is not"
                 + " supported (expected: 0; the embedded sidecar does not eject by success rate or"
                 + " failure percentage)");
+  }
+
+  @Test
+  void connectTimeoutAndUpstreamHttpProtocolOptionsDecodeToConnectionSettings() {
+    var options =
+        io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder()
+            .setCommonHttpProtocolOptions(
+                io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions.newBuilder()
+                    .setIdleTimeout(Duration.newBuilder().setSeconds(5))
+                    .setMaxRequestsPerConnection(UInt32Value.of(2)))
+            .setExplicitHttpConfig(
+                io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions
+                    .ExplicitHttpConfig.newBuilder()
+                    .setHttpProtocolOptions(
+                        io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions
+                            .getDefaultInstance()));
+    io.envoyproxy.envoy.config.cluster.v3.Cluster.Builder cluster =
+        io.envoyproxy.envoy.config.cluster.v3.Cluster.newBuilder()
+            .setName("c")
+            .setType(io.envoyproxy.envoy.config.cluster.v3.Cluster.DiscoveryType.EDS)
+            .setConnectTimeout(Duration.newBuilder().setNanos(250_000_000))
+            .putTypedExtensionProtocolOptions(
+                ClusterDecoder.HTTP_PROTOCOL_OPTIONS, Any.pack(options.build()));
+
+    var settings = ClusterDecoder.cluster(cluster.build()).connectionSettings();
+
+    assertThat(settings.connectTimeout()).isEqualTo(java.time.Duration.ofMillis(250));
+    assertThat(settings.idleTimeout()).isEqualTo(java.time.Duration.ofSeconds(5));
+    assertThat(settings.maxRequestsPerConnection()).hasValue(2);
+    assertThat(settings.maxConnectionDuration()).isEmpty();
+    // Envoy's 5 s connect timeout and 1 h idle timeout when nothing is set.
+    assertThat(
+            ClusterDecoder.cluster(
+                    cluster.clearConnectTimeout().clearTypedExtensionProtocolOptions().build())
+                .connectionSettings())
+        .isEqualTo(dev.meshproof.runtime.transport.UpstreamConnectionSettings.ENVOY_DEFAULTS);
+    // Options the sidecar would ignore are NACKed.
+    options.getCommonHttpProtocolOptionsBuilder().setMaxHeadersCount(UInt32Value.of(10));
+    assertThatThrownBy(
+            () ->
+                ClusterDecoder.cluster(
+                    cluster
+                        .putTypedExtensionProtocolOptions(
+                            ClusterDecoder.HTTP_PROTOCOL_OPTIONS, Any.pack(options.build()))
+                        .build()))
+        .hasMessageContaining("common_http_protocol_options: [max_headers_count] not supported");
+    assertThatThrownBy(
+            () ->
+                ClusterDecoder.cluster(
+                    cluster
+                        .clearTypedExtensionProtocolOptions()
+                        .putTypedExtensionProtocolOptions("envoy.other", Any.getDefaultInstance())
+                        .build()))
+        .hasMessageContaining("typed_extension_protocol_options [envoy.other] are not supported");
   }
 }

@@ -56,6 +56,7 @@ class XdsResourceHandlerTest {
   private static Any listener(String name, String rds) {
     HttpConnectionManager hcm =
         HttpConnectionManager.newBuilder()
+            .setStreamIdleTimeout(com.google.protobuf.Duration.getDefaultInstance())
             .setStatPrefix("outbound")
             .setRds(Rds.newBuilder().setRouteConfigName(rds))
             .addHttpFilters(
@@ -158,7 +159,8 @@ class XdsResourceHandlerTest {
 
     ProxyConfig warming = resources.toProxyConfig(Map.of("CDS", "1"));
     assertThat(warming.listeners().get("out").routesResolved()).isFalse();
-    assertThat(warming.clusters().get("c").endpoints()).isEmpty();
+    // Envoy keeps an EDS cluster warming, out of service, until its first assignment arrives.
+    assertThat(warming.clusters()).doesNotContainKey("c");
 
     ProxyConfig ready =
         resources
@@ -181,6 +183,22 @@ class XdsResourceHandlerTest {
    * narrower response arrives last. Envoy keeps svc-new's endpoints (an EDS update lacking a
    * cluster's assignment changes nothing); so must the sidecar.
    */
+  @Test
+  void anEdsClusterIsInServiceOnceAnAssignmentArrivedEvenAnEmptyOne() {
+    XdsResources resources =
+        XdsResources.EMPTY
+            .with(
+                XdsResourceHandler.CLUSTERS,
+                XdsResourceHandler.CLUSTERS.decode(List.of(edsCluster("c", "svc"))))
+            .with(
+                XdsResourceHandler.ENDPOINTS,
+                XdsResourceHandler.ENDPOINTS.decode(
+                    List.of(
+                        Any.pack(
+                            ClusterLoadAssignment.newBuilder().setClusterName("svc").build()))));
+    assertThat(resources.toProxyConfig(Map.of()).clusters().get("c").endpoints()).isEmpty();
+  }
+
   @Test
   void aByNameResponseThatOmitsASubscribedResourceKeepsItsLastAcceptedValue() {
     var endpoints = XdsResourceHandler.ENDPOINTS;

@@ -122,6 +122,37 @@ class TranslationBuildersTest {
         .isNotEqualTo(current.version(XdsNames.TYPE_CLUSTER));
   }
 
+  @Test
+  void anEndpointsOnlyChangeChangesOnlyTheEndpointsVersion() {
+    Snapshot before = XdsTranslator.translate(input(IstioVersionProfile.current()));
+    TranslationInput moved = input(IstioVersionProfile.current());
+    Snapshot after =
+        XdsTranslator.translate(
+            new TranslationInput(
+                moved.proxy(),
+                moved.virtualServices(),
+                moved.destinationRules(),
+                List.of(
+                    INSTANCES.get(0),
+                    new ServiceInstance(
+                        "catalog-v2-0",
+                        "catalog",
+                        "default",
+                        Map.of("version", "v2"),
+                        80,
+                        loopback(20003))),
+                moved.profile()));
+
+    assertThat(after.version(XdsNames.TYPE_ENDPOINT))
+        .isNotEqualTo(before.version(XdsNames.TYPE_ENDPOINT));
+    for (String type :
+        List.of(XdsNames.TYPE_CLUSTER, XdsNames.TYPE_LISTENER, XdsNames.TYPE_ROUTE)) {
+      assertThat(after.version(type)).as(type).isEqualTo(before.version(type));
+    }
+    assertThat(XdsTranslator.snapshotVersion(after))
+        .isNotEqualTo(XdsTranslator.snapshotVersion(before));
+  }
+
   private static TranslationInput input(IstioVersionProfile profile) {
     ConfigStore config = new ConfigStore();
     config.apply(
@@ -160,5 +191,53 @@ class TranslationBuildersTest {
 
   private static InetSocketAddress loopback(int port) {
     return new InetSocketAddress("127.0.0.1", port);
+  }
+
+  @Test
+  void aConnectionPoolBecomesConnectTimeoutAndHttpProtocolOptionsOutboundAndInbound()
+      throws Exception {
+    ConfigStore config = new ConfigStore();
+    config.apply(
+        IstioYamlParser.parse(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: catalog}
+            spec:
+              host: catalog
+              trafficPolicy:
+                portLevelSettings:
+                - port: {number: 80}
+                  connectionPool:
+                    tcp: {connectTimeout: 250ms}
+                    http: {maxRequestsPerConnection: 2, idleTimeout: 5s}
+            """,
+            "dr.yaml",
+            "default"));
+    TranslationInput input =
+        new TranslationInput(
+            SERVING,
+            config.resources(IstioKinds.VIRTUAL_SERVICE),
+            config.resources(IstioKinds.DESTINATION_RULE),
+            INSTANCES,
+            IstioVersionProfile.current());
+    List<Cluster> clusters = new ClusterBuilder(input).build();
+    assertThat(clusters)
+        .extracting(Cluster::getName)
+        .containsExactly("outbound|80||catalog.default.svc.cluster.local", "inbound|80||");
+    for (Cluster cluster : clusters) {
+      assertThat(cluster.getConnectTimeout().getNanos()).isEqualTo(250_000_000);
+      var options =
+          cluster
+              .getTypedExtensionProtocolOptionsOrThrow(ClusterBuilder.HTTP_PROTOCOL_OPTIONS)
+              .unpack(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class);
+      assertThat(options.getCommonHttpProtocolOptions().getMaxRequestsPerConnection().getValue())
+          .isEqualTo(2);
+      assertThat(options.getCommonHttpProtocolOptions().getIdleTimeout().getSeconds()).isEqualTo(5);
+      assertThat(options.getExplicitHttpConfig().hasHttpProtocolOptions()).isTrue();
+      // istiod's default thresholds on inbound clusters too (applyTrafficPolicy, inbound).
+      assertThat(cluster.getCircuitBreakers().getThresholds(0).getMaxRetries().getValue())
+          .isEqualTo((int) 4294967295L);
+    }
   }
 }

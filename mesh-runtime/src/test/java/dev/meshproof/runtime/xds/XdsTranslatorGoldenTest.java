@@ -191,7 +191,7 @@ class XdsTranslatorGoldenTest {
   private static String print(Snapshot snapshot) throws InvalidProtocolBufferException {
     JsonFormat.Printer printer = JsonFormat.printer().usingTypeRegistry(XdsJson.TYPES);
     StringBuilder out = new StringBuilder();
-    out.append("version ").append(snapshot.version(XdsNames.TYPE_LISTENER)).append('\n');
+    out.append("version ").append(XdsTranslator.snapshotVersion(snapshot)).append('\n');
     for (String type :
         List.of(
             XdsNames.TYPE_LISTENER,

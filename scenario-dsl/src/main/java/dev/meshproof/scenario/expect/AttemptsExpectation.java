@@ -41,6 +41,20 @@ public final class AttemptsExpectation implements Expectation {
   }
 
   @Override
+  public Map<String, Object> toYaml() {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    traffic.ifPresent(t -> fields.put("traffic", t));
+    exactly.ifPresent(n -> fields.put("exactly", n));
+    if (!distribution.isEmpty()) {
+      Map<String, Double> byCount = new LinkedHashMap<>();
+      distribution.forEach((n, share) -> byCount.put(String.valueOf(n), share));
+      fields.put("distribution", byCount);
+      fields.put("alpha", alpha);
+    }
+    return Map.of("attempts", fields);
+  }
+
+  @Override
   public String description() {
     String scope = traffic.map(t -> " of traffic '" + t + "'").orElse("");
     if (exactly.isPresent()) {

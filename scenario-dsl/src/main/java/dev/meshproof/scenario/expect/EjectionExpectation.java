@@ -36,6 +36,16 @@ public final class EjectionExpectation implements Expectation {
   }
 
   @Override
+  public Map<String, Object> toYaml() {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("instance", instance);
+    fields.put("lastsAtLeast", atLeast);
+    fields.put("readmittedWithin", readmittedWithin);
+    fields.put("alpha", alpha);
+    return Map.of("ejection", fields);
+  }
+
+  @Override
   public String description() {
     return String.format(
         Locale.ROOT,

@@ -27,6 +27,17 @@ public final class LatencyExpectation implements Expectation {
   }
 
   @Override
+  public Map<String, Object> toYaml() {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    traffic.ifPresent(t -> fields.put("traffic", t));
+    if (!atLeast.isZero()) {
+      fields.put("atLeast", atLeast);
+    }
+    fields.put("atMost", atMost);
+    return Map.of("latency", fields);
+  }
+
+  @Override
   public String description() {
     return "every request"
         + traffic.map(t -> " of traffic '" + t + "'").orElse("")

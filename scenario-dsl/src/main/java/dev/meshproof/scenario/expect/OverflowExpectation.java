@@ -22,6 +22,17 @@ public final class OverflowExpectation implements Expectation {
   }
 
   @Override
+  public Map<String, Object> toYaml() {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    if (max == 0) {
+      fields.put("none", true);
+    } else {
+      fields.put("atLeast", min);
+    }
+    return Map.of("overflows", fields);
+  }
+
+  @Override
   public String description() {
     if (max == 0) {
       return "no request overflows a circuit breaker (503 with x-envoy-overloaded: true)";

@@ -20,6 +20,14 @@ public final class ServedExpectation implements Expectation {
   }
 
   @Override
+  public Map<String, Object> toYaml() {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("instance", instance);
+    fields.put("atMost", max);
+    return Map.of("servedBy", fields);
+  }
+
+  @Override
   public String description() {
     return "instance " + instance + " serves at most " + max + " request(s)";
   }

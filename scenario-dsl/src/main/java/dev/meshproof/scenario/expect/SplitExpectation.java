@@ -56,6 +56,16 @@ public final class SplitExpectation implements Expectation {
   }
 
   @Override
+  public Map<String, Object> toYaml() {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("service", service);
+    traffic.ifPresent(t -> fields.put("traffic", t));
+    fields.put(dimension == Dimension.VERSION ? "byVersion" : "byInstance", expected);
+    fields.put("alpha", alpha);
+    return Map.of("split", fields);
+  }
+
+  @Override
   public String description() {
     StringBuilder shares = new StringBuilder();
     expected.forEach(

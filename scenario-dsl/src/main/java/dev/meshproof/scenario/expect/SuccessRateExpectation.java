@@ -26,6 +26,14 @@ public final class SuccessRateExpectation implements Expectation {
   }
 
   @Override
+  public Map<String, Object> toYaml() {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("atLeast", floor);
+    fields.put("alpha", alpha);
+    return Map.of("successRate", fields);
+  }
+
+  @Override
   public String description() {
     return String.format(
         Locale.ROOT,

@@ -16,6 +16,9 @@ import java.util.Optional;
  * @param attachments named evidence, e.g. {@code config_dump client-0} to its JSON
  * @param failedRequests the first requests that did not succeed (at most {@link
  *     #MAX_FAILED_REQUESTS}), each explained; their total is in {@link #traffic()}
+ * @param findings the warnings and infos of the analyzer that ran before the scenario ({@code
+ *     runtime.analyze.Analyzer}), each as {@code CODE level resource file:line message}; an error
+ *     fails the run instead, with the findings as its failure
  */
 public record ScenarioResult(
     String scenario,
@@ -28,7 +31,8 @@ public record ScenarioResult(
     List<ExpectationResult> expectations,
     Optional<String> failure,
     Map<String, String> attachments,
-    List<FailedRequest> failedRequests) {
+    List<FailedRequest> failedRequests,
+    List<String> findings) {
 
   /** How many failed requests a result keeps as evidence; the rest are only counted. */
   public static final int MAX_FAILED_REQUESTS = 20;
@@ -39,6 +43,7 @@ public record ScenarioResult(
         List.copyOf(
             failedRequests.subList(0, Math.min(MAX_FAILED_REQUESTS, failedRequests.size())));
     attachments = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(attachments));
+    findings = List.copyOf(findings);
   }
 
   /** Starts a result of {@code scenario} on {@code target}, run with {@code seed}. */
@@ -56,7 +61,8 @@ public record ScenarioResult(
         .expectations(expectations)
         .failure(failure)
         .attachments(attachments)
-        .failedRequests(failedRequests);
+        .failedRequests(failedRequests)
+        .findings(findings);
   }
 
   /**
@@ -75,6 +81,7 @@ public record ScenarioResult(
     private Optional<String> failure = Optional.empty();
     private Map<String, String> attachments = Map.of();
     private List<FailedRequest> failedRequests = List.of();
+    private List<String> findings = List.of();
 
     private Builder(String scenario, String target, long seed) {
       if (scenario == null || scenario.isBlank()) {
@@ -133,6 +140,12 @@ public record ScenarioResult(
       return this;
     }
 
+    /** The analyzer's findings, {@code CODE level resource file:line message} each. */
+    public Builder findings(List<String> findings) {
+      this.findings = Objects.requireNonNull(findings, "findings");
+      return this;
+    }
+
     /** The failed requests kept as evidence; only the first {@link #MAX_FAILED_REQUESTS} stay. */
     public Builder failedRequests(List<FailedRequest> failedRequests) {
       this.failedRequests = Objects.requireNonNull(failedRequests, "failedRequests");
@@ -160,7 +173,8 @@ public record ScenarioResult(
           expectations,
           failure,
           attachments,
-          failedRequests);
+          failedRequests,
+          findings);
     }
   }
 

@@ -49,6 +49,14 @@ public interface Deployment extends ChaosHandles, AutoCloseable {
     return Optional.empty();
   }
 
+  /**
+   * The applied resources of kinds the target accepts but does not simulate (an EnvoyFilter, a
+   * ConfigMap, ...), each as {@code apiVersion kind namespace/name (file:line)}.
+   */
+  default List<String> notSimulated() {
+    return List.of();
+  }
+
   /** Each client workload's proxy configuration dump, by workload name. */
   Map<String, String> configDumps();
 

@@ -51,6 +51,7 @@ public final class MeshDeployment implements Deployment {
             Mesh.builder()
                 .seed(seeds.mesh())
                 .istioVersion(scenario.istioVersion())
+                .compatibilityVersion(scenario.compatibilityVersion())
                 .outboundTrafficPolicy(scenario.outboundTrafficPolicy())
                 .dataPlane(dataPlane)
                 .start());
@@ -167,6 +168,11 @@ public final class MeshDeployment implements Deployment {
   @Override
   public Optional<List<Map<String, String>>> accessLog(String client) {
     return Optional.ofNullable(clients.get(client)).map(w -> w.sidecar().accessLogLines());
+  }
+
+  @Override
+  public List<String> notSimulated() {
+    return mesh.notSimulated();
   }
 
   @Override

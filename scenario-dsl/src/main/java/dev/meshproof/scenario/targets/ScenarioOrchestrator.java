@@ -4,6 +4,10 @@ import dev.meshproof.chaos.ChaosEvent;
 import dev.meshproof.chaos.ChaosRun;
 import dev.meshproof.chaos.ChaosTimeline;
 import dev.meshproof.fake.journal.JournalEntry;
+import dev.meshproof.runtime.analyze.Analyzer;
+import dev.meshproof.runtime.analyze.Finding;
+import dev.meshproof.runtime.analyze.MessageCode;
+import dev.meshproof.runtime.analyze.RegistryService;
 import dev.meshproof.runtime.client.HttpOutcome;
 import dev.meshproof.scenario.IstioSource;
 import dev.meshproof.scenario.Scenario;
@@ -39,6 +43,7 @@ public final class ScenarioOrchestrator {
    * @throws ScenarioAbortedException when the scenario cannot reach its traffic
    */
   public static TargetRun run(Scenario scenario, Deployer deployer) {
+    List<String> findings = analyze(scenario);
     try (Deployment deployment = deployer.deploy(scenario, Seeds.of(scenario))) {
       for (IstioSource source : scenario.istio()) {
         deployment.apply(source);
@@ -67,6 +72,12 @@ public final class ScenarioOrchestrator {
             "chaos_events",
             chaosEvents.stream().map(ChaosEvent::toString).collect(Collectors.joining("\n")));
       }
+      List<String> notSimulated = new ArrayList<>(scenario.notSimulated());
+      notSimulated.addAll(deployment.notSimulated());
+      if (!notSimulated.isEmpty()) {
+        // Accepted but without effect on the run: listed, never silently dropped.
+        attachments.put("not_simulated", String.join("\n", notSimulated));
+      }
       deployment
           .configDumps()
           .forEach((workload, dump) -> attachments.put("config_dump " + workload, dump));
@@ -75,8 +86,37 @@ public final class ScenarioOrchestrator {
         // Failed requests are explained by the proxies' own words, when they keep a log.
         attachments.putAll(proxyLogAttachments(deployment));
       }
-      return new TargetRun(new Observations(observations), attachments);
+      return new TargetRun(new Observations(observations), attachments, findings);
     }
+  }
+
+  /**
+   * Runs the analyzer ({@code istioctl analyze}) on the scenario's Istio YAML, with the topology's
+   * services as the registry: an error aborts the scenario before anything is deployed, with every
+   * finding in the message; warnings and infos are returned for the result.
+   */
+  static List<String> analyze(Scenario scenario) {
+    List<Analyzer.Source> sources =
+        scenario.istio().stream().map(s -> new Analyzer.Source(s.source(), s.yaml())).toList();
+    List<RegistryService> registry =
+        scenario.services().stream()
+            .map(s -> new RegistryService(s.name(), "default", List.of(s.port())))
+            .toList();
+    // A document the analyzer cannot read is left to the parser, which names its file:line:column
+    // and field path when the configuration is applied.
+    List<Finding> findings =
+        Analyzer.analyze(sources, registry).stream()
+            .filter(f -> f.code() != MessageCode.INVALID_DOCUMENT)
+            .toList();
+    List<String> lines = findings.stream().map(Finding::toString).toList();
+    if (findings.stream().anyMatch(f -> f.level() == MessageCode.Level.ERROR)) {
+      throw new ScenarioAbortedException(
+          "Istio configuration analysis found errors (istioctl analyze):\n"
+              + String.join("\n", lines),
+          Map.of("analysis", String.join("\n", lines)),
+          null);
+    }
+    return lines;
   }
 
   /**

@@ -21,6 +21,10 @@ public record TrafficSpec(
     int concurrency,
     Duration pace) {
 
+  /** The HTTP methods a traffic block can send. */
+  public static final java.util.List<String> METHODS =
+      java.util.List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
+
   /** Configures a {@link TrafficSpec}. */
   public static final class Builder {
     private String name;
@@ -28,6 +32,7 @@ public record TrafficSpec(
     private String method = "GET";
     private String url;
     private final Map<String, String> headers = new LinkedHashMap<>();
+    private byte[] body = new byte[0];
     private int requests = 100;
     private int concurrency = 1;
     private Duration timeout = HttpRequestSpec.DEFAULT_TIMEOUT;
@@ -46,19 +51,25 @@ public record TrafficSpec(
 
     /** A GET of {@code url} as the app writes it, e.g. {@code http://catalog/items}. */
     public Builder get(String url) {
-      this.method = "GET";
+      return request("GET", url);
+    }
+
+    /**
+     * A request with {@code method} (one of {@link #METHODS}) to {@code url} as the app writes it.
+     */
+    public Builder request(String method, String url) {
+      if (!METHODS.contains(method)) {
+        throw new IllegalArgumentException(
+            "method: " + method + " (expected one of " + METHODS + ")");
+      }
+      this.method = method;
       this.url = url;
       return this;
     }
 
-    /** A bodiless request with another method (POST, DELETE, ...) to {@code url}. */
-    public Builder request(String method, String url) {
-      if (method == null || !method.matches("[A-Z]+")) {
-        throw new IllegalArgumentException(
-            "method: " + method + " (expected: an upper-case HTTP method such as POST)");
-      }
-      this.method = method;
-      this.url = url;
+    /** The request body, sent as UTF-8 with its Content-Length; default none. */
+    public Builder body(String body) {
+      this.body = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
       return this;
     }
 
@@ -108,7 +119,7 @@ public record TrafficSpec(
             "url: missing (expected: e.g. get(\"http://catalog/\"))");
       }
       HttpRequestSpec request =
-          new HttpRequestSpec(method, java.net.URI.create(url), headers, new byte[0], timeout);
+          new HttpRequestSpec(method, java.net.URI.create(url), headers, body, timeout);
       return new TrafficSpec(
           name == null ? defaultName : name, from, request, requests, concurrency, pace);
     }

@@ -99,7 +99,41 @@ class AttemptsExpectationTest {
                 .message())
         .contains("1 of 2 requests outside the bounds; request id-1 -> 200 after 420 ms");
     assertThat(Expectations.responseFlag("UT").build().evaluate(observations).passed()).isFalse();
-    assertThatThrownBy(() -> Expectations.responseFlag("URX"))
-        .hasMessageContaining("responseFlag: URX (expected one of the flags a client can see");
+    assertThatThrownBy(() -> Expectations.responseFlag("URY"))
+        .hasMessageContaining("responseFlag: URY (expected one of: [UC, UF, UH, URX, UT]");
+  }
+
+  @Test
+  void urxIsJudgedFromTheClientSidecarsAccessLogLine() {
+    RequestObservation exhausted =
+        request(0, 4, 503, 10)
+            .withProxy(
+                new dev.meshproof.scenario.result.ProxyEvidence(
+                    "r", "outbound|80||catalog", "127.0.0.1:1", "URX"));
+    RequestObservation succeeded =
+        request(1, 3, 200, 10)
+            .withProxy(
+                new dev.meshproof.scenario.result.ProxyEvidence(
+                    "r", "outbound|80||catalog", "127.0.0.1:1", "-"));
+    RequestObservation unlogged = request(2, 4, 503, 10);
+
+    assertThat(
+            Expectations.responseFlag("URX")
+                .build()
+                .evaluate(new Observations(List.of(exhausted)))
+                .passed())
+        .isTrue();
+    assertThat(
+            Expectations.responseFlag("URX")
+                .build()
+                .evaluate(new Observations(List.of(exhausted, succeeded)))
+                .passed())
+        .isFalse();
+    assertThat(
+            Expectations.responseFlag("URX")
+                .build()
+                .evaluate(new Observations(List.of(unlogged)))
+                .passed())
+        .isFalse();
   }
 }

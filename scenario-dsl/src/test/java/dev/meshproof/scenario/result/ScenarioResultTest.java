@@ -36,6 +36,7 @@ class ScenarioResultTest {
                 List.of(),
                 Optional.of("no Envoy binary"),
                 Map.of(),
+                List.of(),
                 List.of()));
   }
 

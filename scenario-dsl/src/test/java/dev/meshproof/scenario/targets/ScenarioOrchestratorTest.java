@@ -57,9 +57,48 @@ class ScenarioOrchestratorTest {
             "configDumps",
             "close");
     assertThat(run.observations().requests()).hasSize(2);
+    assertThat(run.findings()).isEmpty();
     assertThat(run.attachments()).containsOnlyKeys("chaos_events", "config_dump client-0");
     assertThat(run.attachments().get("chaos_events"))
         .contains("INJECTED instance istiod: stopped", "REVERTED instance istiod: stopped");
+  }
+
+  @Test
+  void analyzerErrorsStopTheScenarioBeforeAnythingIsDeployed() {
+    FakeDeployment deployment = new FakeDeployment(HttpOutcome.Kind.RESPONSE, 200);
+    String yaml =
+        """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata:
+          name: catalog
+        spec:
+          hosts: [catalog]
+          http:
+          - route:
+            - destination:
+                host: catalog
+                subset: v3
+            - destination:
+                host: ghost
+        """;
+    Scenario scenario =
+        Scenario.named("bad references")
+            .service("catalog", s -> s.version("v1"))
+            .client("client")
+            .istio("bad.yaml", yaml)
+            .traffic(t -> t.from("client").get("http://catalog/").requests(1))
+            .build();
+
+    assertThatThrownBy(() -> ScenarioOrchestrator.run(scenario, deploying(deployment)))
+        .isInstanceOf(ScenarioAbortedException.class)
+        .hasMessageContaining(
+            "IST0101 Error VirtualService catalog bad.yaml:11 Referenced host+subset in"
+                + " destinationrule not found: \"catalog+v3\"")
+        .hasMessageContaining(
+            "IST0101 Error VirtualService catalog bad.yaml:13 Referenced host not found:"
+                + " \"ghost\"");
+    assertThat(calls).isEmpty();
   }
 
   @Test

@@ -21,6 +21,7 @@ public final class RetryState {
   private final RetryAdmission admission;
   private final Set<String> attemptedHosts = new HashSet<>();
   private int attempts;
+  private boolean retryActive;
 
   /**
    * @param policy the route's retry policy; empty for none
@@ -59,6 +60,8 @@ public final class RetryState {
 
   /** Decides what follows an attempt that ended with {@code outcome}. */
   public RetryDecision onAttemptFinished(AttemptOutcome outcome) {
+    // Envoy's shouldRetry starts with resetRetry(): the retry that led here is over.
+    onRequestFinished();
     if (policy.isEmpty() || !wouldRetry(policy.get(), outcome)) {
       return new RetryDecision.NotRetriable();
     }
@@ -68,8 +71,20 @@ public final class RetryState {
     if (!admission.tryAdmitRetry()) {
       return new RetryDecision.Overflow();
     }
+    retryActive = true;
     return new RetryDecision.Retry(
         policy.get().backoff().nextBackoff(attempts, random), attempts + 1);
+  }
+
+  /**
+   * The request is over (answered, timed out or reset): a retry still active (in its back-off or
+   * its attempt) is released to the retry circuit breaker.
+   */
+  public void onRequestFinished() {
+    if (retryActive) {
+      retryActive = false;
+      admission.retryFinished();
+    }
   }
 
   /**

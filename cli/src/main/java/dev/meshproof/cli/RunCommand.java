@@ -1,0 +1,216 @@
+package dev.meshproof.cli;
+
+import dev.meshproof.conformance.MeshproofVersion;
+import dev.meshproof.reports.ConformanceReport;
+import dev.meshproof.reports.ConformanceTestResult;
+import dev.meshproof.reports.Implementation;
+import dev.meshproof.reports.ReportFiles;
+import dev.meshproof.reports.ReportWriter;
+import dev.meshproof.reports.SupportLevel;
+import dev.meshproof.runtime.IstioVersion;
+import dev.meshproof.scenario.Scenario;
+import dev.meshproof.scenario.ScenarioRunner;
+import dev.meshproof.scenario.result.ScenarioResult;
+import dev.meshproof.scenario.result.Status;
+import dev.meshproof.scenario.targets.Target;
+import dev.meshproof.scenario.yaml.ScenarioFile;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code meshproof run <file|dir>...}: reads every scenario first (a bad file stops the run before
+ * anything starts), runs each on each target with progress, prints a summary table and exits 0, 1
+ * or 3.
+ */
+@Command(name = "run", description = "Runs scenario files and judges their expectations.")
+final class RunCommand implements Callable<Integer> {
+  private static final Duration HEARTBEAT = Duration.ofSeconds(10);
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "<file|dir>",
+      description = "scenario files or directories")
+  List<Path> files;
+
+  @Option(
+      names = "--target",
+      defaultValue = "embedded",
+      description = "embedded, envoy or all (default: ${DEFAULT-VALUE})")
+  TargetChoice target;
+
+  @Option(names = "--seed", description = "overrides every scenario's seed, to replay a run")
+  Long seed;
+
+  @Option(
+      names = "--istio",
+      paramLabel = "VERSION",
+      description = "the Istio release to emulate, e.g. 1.28")
+  String istio;
+
+  @Option(
+      names = "--report",
+      paramLabel = "DIR",
+      description = "writes the HTML/JSON/YAML report here")
+  Path report;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Optional<IstioVersion> version = Options.istioVersion(istio, err);
+    if (istio != null && version.isEmpty()) {
+      return ExitCodes.BAD_INPUT;
+    }
+    Optional<List<ScenarioFile>> read = ScenarioInputs.readAll(files, err);
+    if (read.isEmpty()) {
+      return ExitCodes.BAD_INPUT;
+    }
+    List<Target> targets = target.targets();
+    int total = read.get().size() * targets.size();
+    List<ScenarioResult> results = new ArrayList<>();
+    List<ScenarioFile> ran = new ArrayList<>();
+    long start = System.nanoTime();
+    ScheduledExecutorService heartbeat =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "meshproof-progress");
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      int n = 0;
+      for (ScenarioFile file : read.get()) {
+        Scenario scenario = file.scenario();
+        if (seed != null) {
+          scenario = scenario.withSeed(seed);
+        }
+        if (version.isPresent()) {
+          scenario = scenario.withIstioVersion(version.get());
+        }
+        for (Target t : targets) {
+          n++;
+          int index = n;
+          String name = scenario.name();
+          out.printf(
+              "[%d/%d] %s on %s (%d requests planned) ...%n",
+              index,
+              total,
+              name,
+              t.name(),
+              scenario.traffic().stream().mapToLong(tr -> tr.requests()).sum());
+          long scenarioStart = System.nanoTime();
+          var tick =
+              heartbeat.scheduleAtFixedRate(
+                  () ->
+                      out.printf(
+                          "[%d/%d] %s on %s: still running, %s elapsed%n",
+                          index, total, name, t.name(), seconds(System.nanoTime() - scenarioStart)),
+                  HEARTBEAT.toSeconds(),
+                  HEARTBEAT.toSeconds(),
+                  TimeUnit.SECONDS);
+          ScenarioResult result;
+          try {
+            result = ScenarioRunner.run(scenario, t);
+          } finally {
+            tick.cancel(false);
+          }
+          results.add(result);
+          ran.add(file);
+          out.printf(
+              "[%d/%d] %s: %d requests sent in %s (total elapsed %s)%n",
+              index,
+              total,
+              result.status(),
+              result.traffic().sent(),
+              seconds(result.duration().toNanos()),
+              seconds(System.nanoTime() - start));
+          if (result.status() != Status.PASSED) {
+            out.println(indent(result.failureSummary()));
+          }
+        }
+      }
+    } finally {
+      heartbeat.shutdownNow();
+    }
+    out.println();
+    out.print(SummaryTable.render(results));
+    if (report != null) {
+      ReportFiles written = ReportWriter.write(report(ran, results), report);
+      out.println("report: " + written);
+    }
+    return exitCode(results);
+  }
+
+  static int exitCode(List<ScenarioResult> results) {
+    if (results.stream().anyMatch(r -> r.status() == Status.FAILED)) {
+      return ExitCodes.FAILED;
+    }
+    if (results.stream().anyMatch(r -> r.status() == Status.SKIPPED)) {
+      return ExitCodes.UNAVAILABLE;
+    }
+    return ExitCodes.PASSED;
+  }
+
+  private static ConformanceReport report(List<ScenarioFile> files, List<ScenarioResult> results) {
+    ConformanceReport.Builder report =
+        ConformanceReport.builder()
+            .implementation(Implementation.of("meshproof", "meshproof", MeshproofVersion.VERSION))
+            .meshproofVersion(MeshproofVersion.VERSION)
+            .istioVersion(files.get(0).scenario().istioVersion().toString())
+            .date(Instant.now())
+            .mode("meshproof run");
+    List<String> done = new ArrayList<>();
+    for (ScenarioFile file : files) {
+      String id = file.metadata("id").orElse(slug(file.scenario().name()));
+      if (done.contains(id)) {
+        continue;
+      }
+      done.add(id);
+      ConformanceTestResult.Builder test =
+          ConformanceTestResult.builder(id)
+              .feature(file.metadata("feature").orElse("Scenario"))
+              .supportLevel(SupportLevel.CORE)
+              .description(file.metadata("description").orElse(file.scenario().name()))
+              // A user's scenario without metadata.specReference points at Istio's docs root.
+              .specReference(
+                  file.metadata("specReference").orElse("https://istio.io/latest/docs/"));
+      for (int i = 0; i < files.size(); i++) {
+        if (files.get(i) == file) {
+          test.result(results.get(i));
+        }
+      }
+      report.test(test.build());
+    }
+    return report.build();
+  }
+
+  private static String slug(String name) {
+    String slug = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-");
+    return slug.replaceAll("^-+|-+$", "").isEmpty() ? "scenario" : slug.replaceAll("^-+|-+$", "");
+  }
+
+  static String seconds(long nanos) {
+    return String.format(Locale.ROOT, "%.1fs", nanos / 1e9);
+  }
+
+  private static String indent(String text) {
+    return "    " + text.replace("\n", "\n    ");
+  }
+}

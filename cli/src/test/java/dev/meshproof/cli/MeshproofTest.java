@@ -1,0 +1,108 @@
+package dev.meshproof.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meshproof.scenario.result.ScenarioResult;
+import dev.meshproof.scenario.result.Status;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The commands that run no mesh: exit codes and messages. */
+class MeshproofTest {
+  static final Path SCENARIOS = Path.of("src/test/resources/scenarios");
+
+  /** Exit code, standard output and standard error of one command line. */
+  record Outcome(int code, String out, String err) {}
+
+  static Outcome meshproof(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Meshproof.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Outcome(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void validateAcceptsAGoodFileAndExitsZero() {
+    Outcome outcome =
+        meshproof("validate", SCENARIOS.resolve("retries-not-retried.scenario.yaml").toString());
+
+    assertThat(outcome.code()).isZero();
+    assertThat(outcome.out()).contains("ok ").contains("catalog 503 not retried by default");
+  }
+
+  @Test
+  void aMisspeltKeyFailsAtItsLineWithASuggestionAndNoStackTrace(@TempDir Path dir)
+      throws IOException {
+    String good = Files.readString(SCENARIOS.resolve("retries-not-retried.scenario.yaml"));
+    Path bad = dir.resolve("bad.scenario.yaml");
+    Files.writeString(bad, good.replace("    requests: 10", "    reqests: 10"));
+    Files.copy(SCENARIOS.resolve("retries.yaml"), dir.resolve("retries.yaml"));
+
+    for (String command : List.of("validate", "run")) {
+      Outcome outcome = meshproof(command, bad.toString());
+
+      assertThat(outcome.code()).as(command).isEqualTo(ExitCodes.BAD_INPUT);
+      assertThat(outcome.err())
+          .contains(
+              bad
+                  + ":12:5: traffic[0].reqests: unknown field \"reqests\", did you mean"
+                  + " \"requests\"?")
+          .doesNotContain("Exception")
+          .doesNotContain("\tat ");
+      assertThat(outcome.out()).as("nothing half-runs").doesNotContain("[1/");
+    }
+  }
+
+  @Test
+  void aBadFlagIsBadInput() {
+    assertThat(meshproof("run", "--target", "nope", "x.yaml").code())
+        .isEqualTo(ExitCodes.BAD_INPUT);
+    Outcome istio = meshproof("run", "--istio", "0.9", SCENARIOS.toString());
+    assertThat(istio.code()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(istio.err()).contains("--istio 0.9:");
+    assertThat(meshproof("diff", "--istio", "1.28", "x.yaml").err()).contains("exactly twice");
+  }
+
+  @Test
+  void analyzeSaysItIsNotYetAvailable() {
+    Outcome outcome = meshproof("analyze", "istio/");
+
+    assertThat(outcome.code()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(outcome.err()).contains("not yet available");
+  }
+
+  @Test
+  void catalogueListsAndExportsEveryEntry(@TempDir Path dir) {
+    Outcome outcome = meshproof("catalogue", "--export", dir.toString());
+
+    assertThat(outcome.code()).isZero();
+    assertThat(outcome.out()).contains("mesh-http-route-weight-90-10").contains("MeshRetries");
+    assertThat(dir.resolve("mesh-http-route-weight-90-10.scenario.yaml")).exists();
+    assertThat(dir.resolve("mesh-http-route-weight-90-10.yaml")).exists();
+    assertThat(meshproof("validate", dir.toString()).code()).isZero();
+  }
+
+  @Test
+  void exitCodesRankFailureAboveAnUnavailableTarget() {
+    ScenarioResult passed = result(Status.PASSED);
+    ScenarioResult skipped = result(Status.SKIPPED);
+    ScenarioResult failed = result(Status.FAILED);
+
+    assertThat(RunCommand.exitCode(List.of(passed))).isEqualTo(ExitCodes.PASSED);
+    assertThat(RunCommand.exitCode(List.of(passed, skipped))).isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(RunCommand.exitCode(List.of(skipped, failed))).isEqualTo(ExitCodes.FAILED);
+  }
+
+  private static ScenarioResult result(Status status) {
+    return ScenarioResult.builder("s", "embedded", 1)
+        .status(status)
+        .started(java.time.Instant.EPOCH)
+        .build();
+  }
+}

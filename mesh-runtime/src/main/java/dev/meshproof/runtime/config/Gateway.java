@@ -1,0 +1,32 @@
+package dev.meshproof.runtime.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Istio's <a href="https://istio.io/latest/docs/reference/config/networking/gateway/">Gateway</a>:
+ * the servers (port, hosts, TLS mode) a gateway workload selected by labels exposes. Parsed and
+ * validated; not simulated yet (rejected as not supported).
+ */
+public record Gateway(ResourceMeta meta, Map<String, String> selector, List<Server> servers)
+    implements IstioResource {
+
+  public Gateway {
+    selector = Map.copyOf(selector);
+    servers = List.copyOf(servers);
+  }
+
+  @Override
+  public Gateway withMeta(ResourceMeta newMeta) {
+    return new Gateway(newMeta, selector, servers);
+  }
+
+  /** One {@code spec.servers} entry. */
+  public record Server(
+      String name, int port, String protocol, List<String> hosts, Optional<String> tlsMode) {
+    public Server {
+      hosts = List.copyOf(hosts);
+    }
+  }
+}

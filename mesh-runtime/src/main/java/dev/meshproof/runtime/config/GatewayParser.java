@@ -1,0 +1,106 @@
+package dev.meshproof.runtime.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The {@code spec} of a Gateway, validated as Istio's webhook does: at least one server, each with
+ * a port (number 1-65535, protocol, name) and at least one host, and a known TLS mode.
+ */
+final class GatewayParser {
+  static final List<String> PROTOCOLS =
+      List.of("HTTP", "HTTPS", "GRPC", "GRPC-WEB", "HTTP2", "MONGO", "TCP", "TLS");
+  private static final List<String> TLS_MODES =
+      List.of(
+          "PASSTHROUGH", "SIMPLE", "MUTUAL", "AUTO_PASSTHROUGH", "ISTIO_MUTUAL", "OPTIONAL_MUTUAL");
+  private static final List<String> TLS_FIELDS =
+      List.of(
+          "httpsRedirect",
+          "serverCertificate",
+          "privateKey",
+          "caCertificates",
+          "caCrl",
+          "credentialName",
+          "credentialNames",
+          "tlsCertificates",
+          "subjectAltNames",
+          "verifyCertificateSpki",
+          "verifyCertificateHash",
+          "minProtocolVersion",
+          "maxProtocolVersion",
+          "cipherSuites");
+
+  private GatewayParser() {}
+
+  static Gateway parse(ResourceMeta meta, YamlMapping spec) {
+    Map<String, String> selector = spec.stringMap("selector");
+    List<Gateway.Server> servers = spec.mappings("servers", GatewayParser::server);
+    if (servers.isEmpty()) {
+      spec.problem(
+          spec.value("servers").orElse(spec.node()),
+          spec.child("servers"),
+          "required field is missing or empty (expected: at least one server)");
+    }
+    spec.finish();
+    return new Gateway(meta, selector, servers);
+  }
+
+  private static Gateway.Server server(YamlMapping s) {
+    int number = 0;
+    String protocol = "";
+    Optional<YamlMapping> port = s.mapping("port");
+    if (port.isEmpty()) {
+      s.problem(
+          s.node(),
+          s.child("port"),
+          "required field is missing (expected: number," + " protocol, name)");
+    } else {
+      YamlMapping p = port.get();
+      number = p.integer("number", 1, 65535).orElse(0);
+      if (!p.has("number")) {
+        p.problem(p.node(), p.child("number"), "required field is missing (expected: 1-65535)");
+      }
+      protocol = p.string("protocol").orElse("");
+      if (protocol.isEmpty()) {
+        p.problem(
+            p.node(),
+            p.child("protocol"),
+            "required field is missing (expected one of: " + String.join(", ", PROTOCOLS) + ")");
+      } else if (!PROTOCOLS.contains(protocol.toUpperCase(java.util.Locale.ROOT))) {
+        p.problem(
+            p.value("protocol").orElseThrow(),
+            p.child("protocol"),
+            "\""
+                + protocol
+                + "\" is not allowed (expected one of: "
+                + String.join(", ", PROTOCOLS)
+                + ")");
+      }
+      p.string("name");
+      p.integer("targetPort", 1, 65535);
+      p.finish();
+    }
+    List<String> hosts = s.stringList("hosts");
+    if (hosts.isEmpty()) {
+      s.problem(
+          s.value("hosts").orElse(s.node()),
+          s.child("hosts"),
+          "required field is missing or empty (expected: at least one host, e.g. \"*\")");
+    }
+    Optional<String> tlsMode =
+        s.mapping("tls")
+            .flatMap(
+                t -> {
+                  Optional<String> mode = t.oneOf("mode", TLS_MODES);
+                  TLS_FIELDS.forEach(t::value);
+                  t.finish();
+                  return mode;
+                });
+    String name = s.string("name").orElse("");
+    s.string("bind");
+    s.string("defaultEndpoint");
+    s.finish();
+    return new Gateway.Server(name, number, protocol, hosts, tlsMode);
+  }
+}

@@ -1,0 +1,39 @@
+package dev.meshproof.runtime.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * Istio's <a href="https://istio.io/latest/docs/reference/config/networking/sidecar/">Sidecar</a>:
+ * which hosts the selected proxies can reach ({@code egress[].hosts}, {@code namespace/dnsName})
+ * and what happens to traffic to other hosts ({@code outboundTrafficPolicy.mode}, which overrides
+ * the mesh's for the selected proxies).
+ */
+public record Sidecar(
+    ResourceMeta meta,
+    Map<String, String> workloadSelector,
+    List<Egress> egress,
+    Optional<OutboundTrafficPolicy> outboundTrafficPolicy)
+    implements IstioResource {
+
+  public Sidecar {
+    workloadSelector = Map.copyOf(workloadSelector);
+    egress = List.copyOf(egress);
+  }
+
+  @Override
+  public Sidecar withMeta(ResourceMeta newMeta) {
+    return new Sidecar(newMeta, workloadSelector, egress, outboundTrafficPolicy);
+  }
+
+  /**
+   * One {@code spec.egress} listener: an optional port and the {@code namespace/host} it allows.
+   */
+  public record Egress(OptionalInt port, List<String> hosts) {
+    public Egress {
+      hosts = List.copyOf(hosts);
+    }
+  }
+}

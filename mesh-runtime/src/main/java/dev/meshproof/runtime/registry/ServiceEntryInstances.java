@@ -1,0 +1,65 @@
+package dev.meshproof.runtime.registry;
+
+import dev.meshproof.runtime.config.ServiceEntry;
+import dev.meshproof.runtime.config.WorkloadEntry;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The service instances ServiceEntries add to the registry, as istiod's ServiceEntry controller
+ * builds them ({@code serviceentry/conversion.go convertWorkloadEntryToServiceInstances}): one per
+ * host, port and endpoint, the endpoint being an inline {@code endpoints} entry or a WorkloadEntry
+ * of the entry's namespace that its {@code workloadSelector} selects. The endpoint's port is the
+ * one its {@code ports} map names for the entry's port, else the port's {@code targetPort}, else
+ * its number. MESH_INTERNAL and MESH_EXTERNAL give the same instances: the location only changes
+ * mutual TLS, which the mesh does not simulate yet.
+ */
+public final class ServiceEntryInstances {
+  private ServiceEntryInstances() {}
+
+  /** The instances of every ServiceEntry, in entry, host, port, endpoint order. */
+  public static List<ServiceInstance> of(
+      List<ServiceEntry> serviceEntries, List<WorkloadEntry> workloadEntries) {
+    List<ServiceInstance> instances = new ArrayList<>();
+    for (ServiceEntry entry : serviceEntries) {
+      List<Named> endpoints = new ArrayList<>();
+      for (int i = 0; i < entry.endpoints().size(); i++) {
+        endpoints.add(new Named(entry.meta().name() + "-" + i, entry.endpoints().get(i)));
+      }
+      if (!entry.workloadSelector().isEmpty()) {
+        for (WorkloadEntry we : workloadEntries) {
+          if (we.meta().namespace().equals(entry.meta().namespace())
+              && entry.workloadSelector().entrySet().stream()
+                  .allMatch(s -> s.getValue().equals(we.endpoint().labels().get(s.getKey())))) {
+            endpoints.add(new Named(we.meta().name(), we.endpoint()));
+          }
+        }
+      }
+      for (String host : entry.hosts()) {
+        for (ServiceEntry.Port port : entry.ports()) {
+          for (Named named : endpoints) {
+            WorkloadEntry.Endpoint endpoint = named.endpoint();
+            int target =
+                endpoint
+                    .ports()
+                    .getOrDefault(
+                        port.name(), port.targetPort() > 0 ? port.targetPort() : port.number());
+            instances.add(
+                new ServiceInstance(
+                    named.name(),
+                    host,
+                    entry.meta().namespace(),
+                    endpoint.labels(),
+                    port.number(),
+                    new InetSocketAddress(endpoint.address(), target),
+                    host));
+          }
+        }
+      }
+    }
+    return List.copyOf(instances);
+  }
+
+  private record Named(String name, WorkloadEntry.Endpoint endpoint) {}
+}

@@ -1,0 +1,57 @@
+package dev.meshproof.runtime.transport;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * How a cluster's upstream connections are opened and retired: Envoy's cluster {@code
+ * connect_timeout} and the {@code common_http_protocol_options} of its {@code
+ * envoy.extensions.upstreams.http.v3.HttpProtocolOptions} ({@code idle_timeout}, {@code
+ * max_requests_per_connection}, {@code max_connection_duration}), which istiod sets from a
+ * DestinationRule's {@code connectionPool}.
+ *
+ * @param connectTimeout how long a connection attempt may take before it is a connect failure (UF)
+ * @param idleTimeout how long a connection may stay unused before it is closed; zero never
+ * @param maxRequestsPerConnection requests after which a connection is closed; empty for no limit
+ * @param maxConnectionDuration age after which a connection is closed (once its request finished)
+ */
+public record UpstreamConnectionSettings(
+    Duration connectTimeout,
+    Duration idleTimeout,
+    OptionalInt maxRequestsPerConnection,
+    Optional<Duration> maxConnectionDuration) {
+
+  /** Envoy's connect timeout when the cluster sets none. */
+  public static final Duration ENVOY_DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+  /** Envoy's upstream idle timeout when {@code idle_timeout} is unset: one hour. */
+  public static final Duration ENVOY_DEFAULT_IDLE_TIMEOUT = Duration.ofHours(1);
+
+  /** A cluster with nothing set. */
+  public static final UpstreamConnectionSettings ENVOY_DEFAULTS =
+      new UpstreamConnectionSettings(
+          ENVOY_DEFAULT_CONNECT_TIMEOUT,
+          ENVOY_DEFAULT_IDLE_TIMEOUT,
+          OptionalInt.empty(),
+          Optional.empty());
+
+  public UpstreamConnectionSettings {
+    if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+      throw new IllegalArgumentException(
+          "connect_timeout: " + connectTimeout + " (expected: a positive duration)");
+    }
+    if (maxRequestsPerConnection.isPresent() && maxRequestsPerConnection.getAsInt() < 1) {
+      throw new IllegalArgumentException(
+          "max_requests_per_connection: "
+              + maxRequestsPerConnection.getAsInt()
+              + " (expected: at least 1)");
+    }
+  }
+
+  /** These settings with {@code connectTimeout}. */
+  public UpstreamConnectionSettings withConnectTimeout(Duration timeout) {
+    return new UpstreamConnectionSettings(
+        timeout, idleTimeout, maxRequestsPerConnection, maxConnectionDuration);
+  }
+}

@@ -1,0 +1,95 @@
+package dev.meshproof.runtime.analyze;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The analyzer against Istio's own analyzer test data ({@code
+ * pkg/config/analysis/analyzers/testdata} and the expectations of {@code analyzers_test.go}, copied
+ * to /work/shared/corpus/istio; {@code -Dmeshproof.istio.corpus} points elsewhere): for every case
+ * in scope, the same codes on the same resources, as a multiset, and nothing else.
+ *
+ * <p>In scope: the cases of the analyzers that judge the mesh configuration Meshproof simulates —
+ * where traffic goes (VirtualService destinations: hosts, ports, subsets), how it is originated
+ * (DestinationRule TLS verification) and how a Service port's protocol is read. Out of scope, and
+ * why: annotations, injection, webhooks, images, security contexts, deployments, external control
+ * planes, MeshNetworks, CRD versions and condition status (cluster and installation state that a
+ * loopback mesh has no notion of); Gateways, Kubernetes Gateways and the VirtualService checks that
+ * need them (no gateway in the simulator yet); AuthorizationPolicy, RequestAuthentication, JWT
+ * routing, Telemetry, EnvoyFilter, WasmPlugin and Sidecar selectors (features not simulated yet,
+ * whose analyzers select workloads by pod labels); duplicate/overlapping match analysis,
+ * ServiceEntry address and protocol checks and DestinationRule pod-selection checks (not built yet:
+ * each is a further {@link Check}, listed in docs/architecture.md).
+ */
+class AnalyzerCorpusTest {
+
+  private static final Path CORPUS =
+      Path.of(System.getProperty("meshproof.istio.corpus", "/work/shared/corpus/istio"));
+
+  /** Case name of analyzer-expectations.tsv to the analyzer Istio's test runs for it. */
+  private static final Map<String, Check> IN_SCOPE =
+      Map.ofEntries(
+          Map.entry("virtualServiceDestinationHosts", Check.VIRTUAL_SERVICE_DESTINATION_HOSTS),
+          Map.entry("virtualServiceDestinationRules", Check.VIRTUAL_SERVICE_DESTINATION_RULES),
+          Map.entry("portNameNotFollowConvention", Check.SERVICE_PORT_NAMES),
+          Map.entry("namedPort", Check.SERVICE_PORT_NAMES),
+          Map.entry("unnamedPortInSystemNamespace", Check.SERVICE_PORT_NAMES));
+
+  static Stream<Arguments> cases() throws IOException {
+    Path tsv = CORPUS.resolve("analyzer-expectations.tsv");
+    assertThat(tsv).as("Istio analyzer corpus (set -Dmeshproof.istio.corpus)").exists();
+    List<Arguments> cases = new ArrayList<>();
+    for (String line : Files.readAllLines(tsv)) {
+      if (line.startsWith("#") || line.isBlank()) {
+        continue;
+      }
+      String[] cols = line.split("\t", -1);
+      Check check =
+          cols[0].startsWith("destinationrule with")
+              ? Check.DESTINATION_RULE_CA_CERTIFICATES
+              : IN_SCOPE.get(cols[0]);
+      if (check != null) {
+        cases.add(Arguments.of(cols[0], cols[1], check, cols.length > 2 ? cols[2] : ""));
+      }
+    }
+    return cases.stream();
+  }
+
+  @ParameterizedTest(name = "{0} ({1})")
+  @MethodSource("cases")
+  void reportsIstiosCodesOnIstiosResources(String name, String files, Check check, String expected)
+      throws IOException {
+    List<Analyzer.Source> sources = new ArrayList<>();
+    for (String file : files.split(",")) {
+      Path path = CORPUS.resolve("analyzer-testdata").resolve(file);
+      sources.add(new Analyzer.Source(path.toString(), Files.readString(path)));
+    }
+
+    List<Finding> findings = Analyzer.run(sources, List.of(), List.of(check));
+
+    List<String> actual =
+        findings.stream()
+            .map(f -> f.code().code() + ":" + f.code().istioName() + ":" + f.resource())
+            .sorted()
+            .toList();
+    List<String> wanted =
+        expected.isEmpty() ? List.of() : Arrays.stream(expected.split(";")).sorted().toList();
+    assertThat(actual).as(findings.toString()).isEqualTo(wanted);
+  }
+
+  @org.junit.jupiter.api.Test
+  void everyInScopeCaseIsInTheCorpus() throws IOException {
+    assertThat(cases().count()).isEqualTo(IN_SCOPE.size() + 11);
+  }
+}

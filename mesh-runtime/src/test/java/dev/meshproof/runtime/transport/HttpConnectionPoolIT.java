@@ -1,0 +1,202 @@
+package dev.meshproof.runtime.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pool opens and retires upstream connections as the cluster's settings say: Envoy's {@code
+ * max_requests_per_connection}, {@code idle_timeout} and {@code connect_timeout}.
+ */
+class HttpConnectionPoolIT {
+  private final NioEventLoopGroup group = new NioEventLoopGroup(1);
+  private final HttpConnectionPool pool = new HttpConnectionPool(group, Duration.ofSeconds(10));
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+
+  @AfterEach
+  void close() throws Exception {
+    pool.close();
+    for (AutoCloseable c : closeables) {
+      c.close();
+    }
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  /** A keep-alive HTTP/1.1 server on loopback that counts the connections it accepted. */
+  private static final class CountingServer implements AutoCloseable {
+    final ServerSocket socket;
+    final AtomicInteger accepted = new AtomicInteger();
+    final AtomicInteger open = new AtomicInteger();
+    final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    final Thread acceptor;
+
+    CountingServer() throws IOException {
+      socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+      acceptor = new Thread(this::acceptLoop, "counting-server");
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    InetSocketAddress address() {
+      return new InetSocketAddress(InetAddress.getLoopbackAddress(), socket.getLocalPort());
+    }
+
+    private void acceptLoop() {
+      while (!socket.isClosed()) {
+        try {
+          Socket s = socket.accept();
+          accepted.incrementAndGet();
+          open.incrementAndGet();
+          sockets.add(s);
+          Thread serve = new Thread(() -> serve(s), "counting-server-conn");
+          serve.setDaemon(true);
+          serve.start();
+        } catch (IOException e) {
+          return;
+        }
+      }
+    }
+
+    private void serve(Socket s) {
+      try (s;
+          BufferedReader in =
+              new BufferedReader(
+                  new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+          OutputStream out = s.getOutputStream()) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          if (line.isEmpty()) {
+            out.write(
+                "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+          }
+        }
+      } catch (IOException e) {
+        // The pool closed the connection.
+      } finally {
+        open.decrementAndGet();
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+      for (Socket s : sockets) {
+        s.close();
+      }
+    }
+  }
+
+  private static FullHttpRequest get() {
+    FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
+    request.headers().set("host", "upstream");
+    return request;
+  }
+
+  private void sendSequentially(
+      CountingServer server, UpstreamConnectionSettings settings, int requests) {
+    for (int i = 0; i < requests; i++) {
+      FullHttpResponse response =
+          pool.send(server.address(), get(), Duration.ofSeconds(5), settings).join();
+      assertThat(response.status().code()).isEqualTo(200);
+      response.release();
+    }
+  }
+
+  @Test
+  void aConnectionIsRetiredAfterMaxRequestsPerConnection() throws Exception {
+    CountingServer server = new CountingServer();
+    closeables.add(server);
+    UpstreamConnectionSettings two =
+        new UpstreamConnectionSettings(
+            Duration.ofSeconds(1), Duration.ofHours(1), OptionalInt.of(2), Optional.empty());
+
+    sendSequentially(server, two, 6);
+
+    assertThat(server.accepted.get()).isEqualTo(3);
+  }
+
+  @Test
+  void withoutALimitOneKeepAliveConnectionServesEveryRequest() throws Exception {
+    CountingServer server = new CountingServer();
+    closeables.add(server);
+
+    sendSequentially(server, UpstreamConnectionSettings.ENVOY_DEFAULTS, 6);
+
+    assertThat(server.accepted.get()).isEqualTo(1);
+  }
+
+  @Test
+  void anIdleConnectionIsClosedAfterTheIdleTimeout() throws Exception {
+    CountingServer server = new CountingServer();
+    closeables.add(server);
+    UpstreamConnectionSettings shortIdle =
+        new UpstreamConnectionSettings(
+            Duration.ofSeconds(1), Duration.ofMillis(200), OptionalInt.empty(), Optional.empty());
+
+    sendSequentially(server, shortIdle, 1);
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> server.open.get() == 0);
+    sendSequentially(server, shortIdle, 1);
+
+    assertThat(server.accepted.get()).isEqualTo(2);
+  }
+
+  @Test
+  void aConnectThatTakesLongerThanTheConnectTimeoutIsAConnectFailure() throws Exception {
+    // A listener whose accept queue is full: Linux drops further SYNs, so a connect hangs.
+    ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+    closeables.add(full);
+    List<Socket> fillers = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Socket filler = new Socket();
+      closeables.add(filler);
+      try {
+        filler.connect(full.getLocalSocketAddress(), 200);
+        fillers.add(filler);
+      } catch (IOException e) {
+        break; // The queue is full.
+      }
+    }
+    UpstreamConnectionSettings fast =
+        new UpstreamConnectionSettings(
+            Duration.ofMillis(300), Duration.ofHours(1), OptionalInt.empty(), Optional.empty());
+    InetSocketAddress address =
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), full.getLocalPort());
+
+    long start = System.nanoTime();
+    Throwable failure =
+        pool.send(address, get(), Duration.ZERO, fast).handle((response, error) -> error).join();
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(failure).isInstanceOf(UpstreamException.class);
+    assertThat(((UpstreamException) failure).kind())
+        .isEqualTo(UpstreamException.Kind.CONNECT_FAILURE);
+    assertThat(failure).hasMessageContaining("connection timed out after 300 ms");
+    assertThat(took).isLessThan(Duration.ofSeconds(5));
+  }
+}

@@ -1,0 +1,84 @@
+package dev.meshproof.scenario;
+
+import dev.meshproof.runtime.topology.Topology;
+import dev.meshproof.runtime.topology.TopologyWorkload;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A scenario's services and clients from Kubernetes manifests ({@link Topology}): each Service with
+ * the Deployments it selects becomes a {@link ServiceSpec} (its port, one version per Deployment's
+ * {@code version} label with its replicas); a Deployment no Service selects becomes a client named
+ * by its {@code app} label. What a scenario's topology cannot express yet is an error naming the
+ * Deployment: a namespace other than default, labels other than app and version, a workload in two
+ * Services or a Service with two ports.
+ */
+final class ManifestTopology {
+  private static final Set<String> LABELS = Set.of("app", "version");
+
+  private ManifestTopology() {}
+
+  record Result(List<ServiceSpec> services, List<String> clients, List<String> notSimulated) {}
+
+  static Result of(Topology topology) {
+    Map<String, Map<String, Integer>> versionsByService = new LinkedHashMap<>();
+    Map<String, Integer> portByService = new LinkedHashMap<>();
+    List<String> clients = new ArrayList<>();
+    for (TopologyWorkload w : topology.workloads()) {
+      if (!w.namespace().equals("default")) {
+        throw unsupported(w, "namespace " + w.namespace() + " (expected: default)");
+      }
+      if (!LABELS.containsAll(w.labels().keySet()) || !w.labels().containsKey("app")) {
+        throw unsupported(
+            w, "pod labels " + w.labels() + " (expected: app, and optionally version)");
+      }
+      if (w.serves().isEmpty()) {
+        clients.add(w.labels().get("app"));
+        continue;
+      }
+      if (w.serves().size() > 1) {
+        throw unsupported(
+            w, "selected by " + w.serves() + " (expected: one Service with one port)");
+      }
+      TopologyWorkload.ServicePort port = w.serves().get(0);
+      if (!w.labels().get("app").equals(port.service())) {
+        throw unsupported(
+            w,
+            "app label "
+                + w.labels().get("app")
+                + " for Service "
+                + port.service()
+                + " (expected: the app label to name the Service)");
+      }
+      String version = w.labels().getOrDefault("version", "v1");
+      Integer previous =
+          versionsByService
+              .computeIfAbsent(port.service(), s -> new LinkedHashMap<>())
+              .putIfAbsent(version, w.replicas());
+      if (previous != null) {
+        throw unsupported(
+            w,
+            "version " + version + " of " + port.service() + " twice (expected: one per version)");
+      }
+      portByService.put(port.service(), port.port());
+    }
+    List<ServiceSpec> services = new ArrayList<>();
+    versionsByService.forEach(
+        (service, versions) ->
+            services.add(new ServiceSpec(service, portByService.get(service), versions)));
+    return new Result(services, clients, topology.notSimulated());
+  }
+
+  private static IllegalArgumentException unsupported(TopologyWorkload w, String what) {
+    return new IllegalArgumentException(
+        w.origin()
+            + ": Deployment "
+            + w.name()
+            + ": "
+            + what
+            + " is not supported by a Meshproof scenario topology yet");
+  }
+}

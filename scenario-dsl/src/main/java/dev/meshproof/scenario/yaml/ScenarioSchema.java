@@ -1,0 +1,271 @@
+package dev.meshproof.scenario.yaml;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.meshproof.scenario.expect.ResponseFlagExpectation;
+import dev.meshproof.scenario.traffic.TrafficSpec;
+import dev.meshproof.scenario.yaml.Shape.Choice;
+import dev.meshproof.scenario.yaml.Shape.Field;
+import dev.meshproof.scenario.yaml.Shape.ListOf;
+import dev.meshproof.scenario.yaml.Shape.MapOf;
+import dev.meshproof.scenario.yaml.Shape.Obj;
+import dev.meshproof.scenario.yaml.Shape.Scalar;
+import dev.meshproof.scenario.yaml.Shape.ScalarKind;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The scenario file, written down once: every key, its shape, whether it is required and what it
+ * means. {@link ScenarioYaml} reads files against it and {@link #jsonSchema()} generates the
+ * published JSON Schema ({@code schema/scenario.schema.json}) from it.
+ */
+public final class ScenarioSchema {
+  /** Where the JSON Schema is published, relative to the repository root. */
+  public static final String PUBLISHED_PATH = "schema/scenario.schema.json";
+
+  private static final double INF = Double.POSITIVE_INFINITY;
+
+  static final Shape ALPHA =
+      number("significance level of the statistical test (default 0.001)", 0, 0.5);
+  static final Shape TRAFFIC_REF =
+      string("judge only the requests of the traffic block with this name (default: all)");
+
+  static final Obj SERVICE =
+      obj(
+          "a service of the topology; each version is an echo workload labelled app and version",
+          List.of(),
+          req("name", string("the service (Kubernetes Service) name, e.g. catalog")),
+          opt("port", integer("the service port (default 80)", 1, 65535)),
+          opt(
+              "versions",
+              new MapOf(
+                  integer("replicas of this version", 1, 1024),
+                  "version label -> replica count (default {v1: 1})")));
+
+  static final Obj ISTIO =
+      obj(
+          "Istio YAML exactly as kubectl apply takes it: a file (relative to this scenario file)"
+              + " or inline text",
+          List.of("file", "inline"),
+          opt("file", string("path of an Istio YAML file, relative to the scenario file")),
+          opt("inline", string("Istio YAML text (use a | block)")),
+          opt("source", string("a name for inline YAML in error messages")));
+
+  static final Obj TRAFFIC =
+      obj(
+          "requests a client workload sends through its sidecar",
+          List.of(),
+          opt("name", string("a name expectations refer to (default traffic-<n>)")),
+          req("from", string("the client workload that sends (one of clients)")),
+          req("url", string("the URL as the app writes it, e.g. http://catalog/items")),
+          opt("method", new Choice(TrafficSpec.METHODS, "the HTTP method (default GET)")),
+          opt(
+              "headers",
+              new MapOf(
+                  string("header value"),
+                  "request headers, sent exactly as written (Host too, e.g. catalog:80)")),
+          opt("body", string("the request body, sent as UTF-8 (default none)")),
+          opt("requests", integer("how many requests (default 100)", 1, Integer.MAX_VALUE)),
+          opt("concurrency", integer("requests in flight at most (default 1)", 1, 1024)),
+          opt("every", duration("send request i no earlier than i * every after the start")),
+          opt("timeout", duration("client-side timeout per request (default 30s)")));
+
+  static final Obj SERVICE_FAULT =
+      obj(
+          "a fault on service instances: one effect on every selected instance",
+          List.of("errors", "latency", "hang", "notReady"),
+          req("name", string("the service")),
+          opt("version", string("only this version's instances")),
+          opt("instance", string("only this instance (pod), e.g. catalog-v1-0")),
+          opt(
+              "errors",
+              obj(
+                  "a fraction of requests answered with an error status",
+                  List.of(),
+                  req("fraction", number("fraction of requests, 0-1", 0, 1)),
+                  req(
+                      "statuses",
+                      string("status:weight pairs like 500:90,200:10, or one status")))),
+          opt("latency", duration("every request answered this much later")),
+          opt("hang", number("fraction of requests accepted and never answered, 0-1", 0, 1)),
+          opt("notReady", bool("readiness probe answers 503 (must be true)")));
+
+  static final Obj CHAOS =
+      obj(
+          "a planned fault, at an offset from the start of the traffic",
+          List.of("service", "proxy", "controlPlaneOutage"),
+          req("at", duration("when the fault starts, from the start of the traffic")),
+          opt("duration", duration("how long it lasts (default: until the traffic ends)")),
+          opt("service", SERVICE_FAULT),
+          opt(
+              "proxy",
+              obj(
+                  "the mesh's own fault injection: Istio YAML applied while active",
+                  List.of(),
+                  req("name", string("a short label")),
+                  req("fault", string("Istio YAML applied when the fault starts")),
+                  req("restore", string("Istio YAML applied when it ends")))),
+          opt("controlPlaneOutage", bool("istiod stopped while active (must be true)")));
+
+  static final Obj EXPECTATION =
+      obj(
+          "one expectation, judged from what the requests did",
+          List.of(
+              "split",
+              "successRate",
+              "attempts",
+              "latency",
+              "responseFlag",
+              "overflows",
+              "servedBy",
+              "ejection"),
+          opt(
+              "split",
+              obj(
+                  "the traffic to a service splits as given (chi-square goodness of fit)",
+                  List.of("byVersion", "byInstance"),
+                  req("service", string("the service")),
+                  opt("traffic", TRAFFIC_REF),
+                  opt("byVersion", shares("expected share per version, summing to 1")),
+                  opt("byInstance", shares("expected share per instance (pod), summing to 1")),
+                  opt("alpha", ALPHA))),
+          opt(
+              "successRate",
+              obj(
+                  "the fraction of 2xx responses is at least a floor (one-sided binomial test)",
+                  List.of(),
+                  req("atLeast", number("the floor, 0-1", 0, 1)),
+                  opt("alpha", ALPHA))),
+          opt(
+              "attempts",
+              obj(
+                  "upstream attempts per request: an exact count or a distribution (chi-square)",
+                  List.of("exactly", "neverRetried", "distribution"),
+                  opt("traffic", TRAFFIC_REF),
+                  opt("exactly", integer("every request made this many attempts", 1, 1000)),
+                  opt("neverRetried", bool("every request made one attempt (must be true)")),
+                  opt("distribution", shares("attempt count -> expected fraction")),
+                  opt("alpha", ALPHA))),
+          opt(
+              "latency",
+              obj(
+                  "every request's latency within bounds",
+                  List.of(),
+                  opt("traffic", TRAFFIC_REF),
+                  opt("atLeast", duration("no request faster than this")),
+                  req("atMost", duration("no request slower than this")))),
+          opt(
+              "responseFlag",
+              obj(
+                  "every request ends with this Envoy response flag",
+                  List.of(),
+                  req(
+                      "flag",
+                      new Choice(
+                          ResponseFlagExpectation.flags(),
+                          "the Envoy response flag a client sees")),
+                  opt("traffic", TRAFFIC_REF))),
+          opt(
+              "overflows",
+              obj(
+                  "requests refused by a circuit breaker (503 UO)",
+                  List.of("atLeast", "none"),
+                  opt("atLeast", integer("at least this many overflow", 1, INF)),
+                  opt("none", bool("no request overflows (must be true)")))),
+          opt(
+              "servedBy",
+              obj(
+                  "an instance (pod) serves a bounded number of requests",
+                  List.of(),
+                  req("instance", string("the instance, e.g. catalog-v1-0")),
+                  req("atMost", integer("at most this many requests", 0, INF)))),
+          opt(
+              "ejection",
+              obj(
+                  "an instance is ejected by its first 5xx for a window, then re-admitted",
+                  List.of(),
+                  req("instance", string("the instance, e.g. catalog-v1-0")),
+                  req("lastsAtLeast", duration("it serves nothing for at least this long")),
+                  req("readmittedWithin", duration("it serves again no later than this")),
+                  req("alpha", number("significance level of absence by chance", 0, 1)))));
+
+  static final Obj METADATA =
+      obj(
+          "what the scenario is for; the conformance catalogue reads its entries from it",
+          List.of(),
+          opt("id", string("a short unique name, e.g. mesh-http-route-weight-90-10")),
+          opt("feature", string("the mesh feature it proves, e.g. MeshHTTPRouteWeight")),
+          opt("description", string("what it checks, in a sentence or two")),
+          opt("specReference", string("the Istio/Envoy documentation it encodes")));
+
+  static final Obj SCENARIO =
+      obj(
+          "a Meshproof scenario: topology, Istio configuration, traffic, chaos and expectations",
+          List.of(),
+          req("name", string("a short description, shown in reports")),
+          opt("metadata", METADATA),
+          opt("istioVersion", string("the Istio release the mesh emulates, e.g. 1.32 (default)")),
+          opt("seed", integer("seed of every random decision (default 1)", -INF, INF)),
+          opt("services", new ListOf(SERVICE, "services with versions")),
+          req("clients", new ListOf(string("a client workload name"), "client workloads")),
+          opt("istio", new ListOf(ISTIO, "Istio configuration")),
+          req("traffic", new ListOf(TRAFFIC, "traffic blocks, sent in order")),
+          opt("chaos", new ListOf(CHAOS, "the chaos timeline")),
+          opt("expect", new ListOf(EXPECTATION, "expectations")));
+
+  private ScenarioSchema() {}
+
+  /** The JSON Schema of scenario files (draft 2020-12), as published at {@link #PUBLISHED_PATH}. */
+  public static String jsonSchema() {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("$schema", "https://json-schema.org/draft/2020-12/schema");
+    root.put("$id", "https://meshproof.dev/schema/scenario.schema.json");
+    root.put("title", "Meshproof scenario");
+    root.putAll(SCENARIO.jsonSchema());
+    try {
+      return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root)
+          + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot render the scenario JSON Schema", e);
+    }
+  }
+
+  private static Field req(String name, Shape shape) {
+    return new Field(name, shape, true);
+  }
+
+  private static Field opt(String name, Shape shape) {
+    return new Field(name, shape, false);
+  }
+
+  private static Obj obj(String description, List<String> exactlyOne, Field... fields) {
+    return new Obj(Arrays.asList(fields), exactlyOne, description);
+  }
+
+  private static Shape string(String description) {
+    return new Scalar(ScalarKind.STRING, description, -INF, INF);
+  }
+
+  private static Shape bool(String description) {
+    return new Scalar(ScalarKind.BOOLEAN, description, -INF, INF);
+  }
+
+  private static Shape duration(String description) {
+    return new Scalar(ScalarKind.DURATION, description, -INF, INF);
+  }
+
+  private static Shape integer(String description, double min, double max) {
+    return new Scalar(ScalarKind.INTEGER, description, min, max);
+  }
+
+  private static Shape number(String description, double min, double max) {
+    return new Scalar(ScalarKind.NUMBER, description, min, max);
+  }
+
+  private static Shape shares(String description) {
+    return new MapOf(number("a fraction, 0-1", 0, 1), description);
+  }
+}

@@ -1,0 +1,564 @@
+package dev.meshproof.scenario.yaml;
+
+import static dev.meshproof.scenario.expect.Expectations.attempts;
+import static dev.meshproof.scenario.expect.Expectations.ejection;
+import static dev.meshproof.scenario.expect.Expectations.latency;
+import static dev.meshproof.scenario.expect.Expectations.overflows;
+import static dev.meshproof.scenario.expect.Expectations.responseFlag;
+import static dev.meshproof.scenario.expect.Expectations.servedBy;
+import static dev.meshproof.scenario.expect.Expectations.split;
+import static dev.meshproof.scenario.expect.Expectations.successRate;
+
+import dev.meshproof.chaos.ServiceFault;
+import dev.meshproof.runtime.IstioVersion;
+import dev.meshproof.runtime.client.HttpRequestSpec;
+import dev.meshproof.runtime.config.ConfigProblem;
+import dev.meshproof.runtime.config.InvalidConfigException;
+import dev.meshproof.runtime.config.IstioYamlParser;
+import dev.meshproof.scenario.IstioSource;
+import dev.meshproof.scenario.Scenario;
+import dev.meshproof.scenario.ServiceSpec;
+import dev.meshproof.scenario.chaos.Chaos;
+import dev.meshproof.scenario.chaos.FaultSpec;
+import dev.meshproof.scenario.chaos.PlannedFault;
+import dev.meshproof.scenario.expect.AttemptsExpectation;
+import dev.meshproof.scenario.expect.Expectation;
+import dev.meshproof.scenario.expect.SplitExpectation;
+import dev.meshproof.scenario.traffic.TrafficSpec;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.representer.Represent;
+import org.yaml.snakeyaml.representer.Representer;
+
+/**
+ * Scenario files: YAML that maps one to one onto the Java {@link Scenario} DSL. {@link #read}
+ * checks a file against {@link ScenarioSchema} and builds the scenario, or throws an {@link
+ * InvalidScenarioException} listing every problem with file:line:column (unknown keys with a "did
+ * you mean", allowed values, Istio YAML problems); {@link #write} writes a scenario back.
+ *
+ * <pre>
+ * # yaml-language-server: $schema=../schema/scenario.schema.json
+ * name: catalog canary 90/10
+ * services:
+ *   - name: catalog
+ *     versions: {v1: 1, v2: 1}
+ * clients: [client]
+ * istio:
+ *   - file: catalog-canary.yaml
+ * traffic:
+ *   - from: client
+ *     url: http://catalog/
+ *     requests: 2000
+ * expect:
+ *   - split: {service: catalog, byVersion: {v1: 0.9, v2: 0.1}, alpha: 0.001}
+ * </pre>
+ */
+public final class ScenarioYaml {
+  private ScenarioYaml() {}
+
+  /**
+   * Reads a scenario file; Istio files it names are resolved relative to it.
+   *
+   * @throws InvalidScenarioException listing every problem; nothing of the scenario runs then
+   */
+  public static ScenarioFile read(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new InvalidScenarioException(
+          List.of(new ConfigProblem(file.toString(), 1, 1, "", "cannot read: " + e)));
+    }
+    Path dir = file.toAbsolutePath().getParent();
+    return parse(
+        file.toString(),
+        text,
+        relative -> {
+          Path istio = dir.resolve(relative);
+          return Files.isRegularFile(istio)
+              ? Optional.of(IstioYamlParser.readUtf8(istio))
+              : Optional.empty();
+        });
+  }
+
+  /**
+   * Parses scenario text; {@code istioFiles} returns the text of an Istio file the scenario names
+   * by relative path, or empty when there is none.
+   *
+   * @throws InvalidScenarioException listing every problem
+   */
+  public static ScenarioFile parse(
+      String source, String text, Function<String, Optional<String>> istioFiles) {
+    List<ConfigProblem> problems = new ArrayList<>();
+    Node root;
+    try {
+      root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(text));
+    } catch (MarkedYAMLException e) {
+      Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+      throw new InvalidScenarioException(
+          List.of(
+              new ConfigProblem(
+                  source,
+                  mark == null ? 1 : mark.getLine() + 1,
+                  mark == null ? 1 : mark.getColumn() + 1,
+                  "",
+                  "not valid YAML: " + e.getProblem())));
+    }
+    if (root == null) {
+      throw new InvalidScenarioException(
+          List.of(
+              new ConfigProblem(
+                  source,
+                  1,
+                  1,
+                  "",
+                  "empty file (expected: a scenario with name, clients and" + " traffic)")));
+    }
+    ShapeReader reader = new ShapeReader(source, problems);
+    Optional<Value> value = reader.read(root, ScenarioSchema.SCENARIO, "");
+    if (value.isEmpty()) {
+      throw new InvalidScenarioException(problems);
+    }
+    ScenarioFile file = new Builder(source, reader, istioFiles, value.get()).build();
+    if (!problems.isEmpty()) {
+      throw new InvalidScenarioException(problems);
+    }
+    return file;
+  }
+
+  /**
+   * Turns a checked tree into a scenario, reporting each builder's refusal where it was written.
+   */
+  private static final class Builder {
+    private final String source;
+    private final ShapeReader reader;
+    private final Function<String, Optional<String>> istioFiles;
+    private final Value root;
+
+    Builder(
+        String source,
+        ShapeReader reader,
+        Function<String, Optional<String>> istioFiles,
+        Value root) {
+      this.source = source;
+      this.reader = reader;
+      this.istioFiles = istioFiles;
+      this.root = root;
+    }
+
+    ScenarioFile build() {
+      Scenario.Builder scenario = Scenario.named(root.string("name").orElseThrow());
+      root.get("istioVersion")
+          .ifPresent(
+              v -> attempt(v, () -> scenario.istioVersion(IstioVersion.of((String) v.value()))));
+      root.integer("seed").ifPresent(scenario::seed);
+      for (Value service : items("services")) {
+        attempt(
+            service,
+            () ->
+                scenario.service(
+                    service.string("name").orElseThrow(),
+                    s -> {
+                      service.integer("port").ifPresent(p -> s.port(p.intValue()));
+                      service
+                          .get("versions")
+                          .ifPresent(
+                              versions ->
+                                  versions
+                                      .fields()
+                                      .forEach(
+                                          (version, replicas) ->
+                                              s.version(
+                                                  version, ((Long) replicas.value()).intValue())));
+                    }));
+      }
+      items("clients").forEach(c -> scenario.client((String) c.value()));
+      for (Value istio : items("istio")) {
+        istio(istio).ifPresent(s -> scenario.istio(s.source(), s.yaml()));
+      }
+      List<String> clients = items("clients").stream().map(c -> (String) c.value()).toList();
+      for (Value traffic : items("traffic")) {
+        Value from = traffic.get("from").orElseThrow();
+        if (!clients.contains((String) from.value())) {
+          reader.problem(
+              from.line(),
+              from.column(),
+              from.path(),
+              "\""
+                  + from.value()
+                  + "\" is not a declared client"
+                  + ShapeReader.suggestion((String) from.value(), clients)
+                  + " (expected one of "
+                  + clients
+                  + ")");
+          continue;
+        }
+        attempt(traffic, () -> scenario.traffic(t -> traffic(traffic, t)));
+      }
+      for (Value chaos : items("chaos")) {
+        attempt(
+            chaos,
+            () ->
+                scenario.chaos(
+                    c -> {
+                      c.at(chaos.duration("at").orElseThrow(), fault(chaos));
+                      chaos.duration("duration").ifPresent(c::lasting);
+                    }));
+      }
+      for (Value expect : items("expect")) {
+        attempt(expect, () -> scenario.expect(expectation(expect)));
+      }
+      Map<String, String> metadata = new LinkedHashMap<>();
+      root.get("metadata")
+          .ifPresent(m -> m.fields().forEach((k, v) -> metadata.put(k, (String) v.value())));
+      Scenario[] built = new Scenario[1];
+      attempt(root, () -> built[0] = scenario.build());
+      return new ScenarioFile(source, built[0], metadata);
+    }
+
+    private List<Value> items(String field) {
+      return root.get(field).map(Value::items).orElse(List.of());
+    }
+
+    /** Runs a builder step; its refusal becomes a problem at {@code where}. */
+    private void attempt(Value where, Runnable step) {
+      try {
+        step.run();
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        reader.problem(where.line(), where.column(), where.path(), e.getMessage());
+      }
+    }
+
+    private Optional<IstioSource> istio(Value istio) {
+      Optional<String> file = istio.string("file");
+      String name =
+          file.orElseGet(() -> istio.string("source").orElse(source + " " + istio.path()));
+      Optional<String> yaml =
+          file.isPresent() ? istioFiles.apply(file.get()) : istio.string("inline");
+      if (yaml.isEmpty()) {
+        Value at = istio.get("file").orElseThrow();
+        reader.problem(
+            at.line(),
+            at.column(),
+            at.path(),
+            "no such file: " + file.get() + " (expected: a path relative to the scenario file)");
+        return Optional.empty();
+      }
+      try {
+        IstioYamlParser.parse(yaml.get(), name, "default");
+      } catch (InvalidConfigException e) {
+        e.problems()
+            .forEach(
+                p ->
+                    reader.problem(istio.line(), istio.column(), istio.path(), "Istio YAML: " + p));
+        return Optional.empty();
+      }
+      return Optional.of(new IstioSource(name, yaml.get()));
+    }
+
+    private static void traffic(Value traffic, TrafficSpec.Builder t) {
+      traffic.string("name").ifPresent(t::named);
+      t.from(traffic.string("from").orElseThrow())
+          .request(traffic.string("method").orElse("GET"), traffic.string("url").orElseThrow());
+      traffic.string("body").ifPresent(t::body);
+      traffic
+          .get("headers")
+          .ifPresent(
+              h -> h.fields().forEach((name, value) -> t.header(name, (String) value.value())));
+      traffic.integer("requests").ifPresent(n -> t.requests(Math.toIntExact(n)));
+      traffic.integer("concurrency").ifPresent(n -> t.concurrency(n.intValue()));
+      traffic.duration("every").ifPresent(t::every);
+      traffic.duration("timeout").ifPresent(t::timeout);
+    }
+
+    private static FaultSpec fault(Value chaos) {
+      if (chaos.bool("controlPlaneOutage").isPresent()) {
+        requireTrue(chaos, "controlPlaneOutage");
+        return Chaos.controlPlaneOutage();
+      }
+      if (chaos.get("proxy").isPresent()) {
+        Value proxy = chaos.get("proxy").orElseThrow();
+        return Chaos.proxy(
+            proxy.string("name").orElseThrow(),
+            proxy.string("fault").orElseThrow(),
+            proxy.string("restore").orElseThrow());
+      }
+      Value service = chaos.get("service").orElseThrow();
+      Chaos.Instances instances = Chaos.service(service.string("name").orElseThrow());
+      instances = service.string("version").map(instances::version).orElse(instances);
+      instances = service.string("instance").map(instances::instance).orElse(instances);
+      if (service.get("errors").isPresent()) {
+        Value errors = service.get("errors").orElseThrow();
+        return instances.errors(
+            errors.number("fraction").orElseThrow(), errors.string("statuses").orElseThrow());
+      }
+      if (service.get("latency").isPresent()) {
+        return instances.latency(service.duration("latency").orElseThrow());
+      }
+      if (service.get("hang").isPresent()) {
+        return instances.hang(service.number("hang").orElseThrow());
+      }
+      requireTrue(service, "notReady");
+      return instances.notReady();
+    }
+
+    private static Expectation expectation(Value expect) {
+      String kind = expect.fields().keySet().iterator().next();
+      Value e = expect.get(kind).orElseThrow();
+      return switch (kind) {
+        case "split" -> {
+          SplitExpectation.Builder split = split(e.string("service").orElseThrow());
+          e.string("traffic").ifPresent(split::forTraffic);
+          e.get("byVersion").ifPresent(v -> split.byVersion(shares(v)));
+          e.get("byInstance").ifPresent(v -> split.byInstance(shares(v)));
+          e.number("alpha").ifPresent(split::atAlpha);
+          yield split.build();
+        }
+        case "successRate" -> {
+          var rate = successRate().atLeast(e.number("atLeast").orElseThrow());
+          e.number("alpha").ifPresent(rate::atAlpha);
+          yield rate.build();
+        }
+        case "attempts" -> {
+          AttemptsExpectation.Builder attempts = attempts();
+          e.string("traffic").ifPresent(attempts::forTraffic);
+          e.integer("exactly").ifPresent(n -> attempts.exactly(n.intValue()));
+          if (e.bool("neverRetried").isPresent()) {
+            requireTrue(e, "neverRetried");
+            attempts.neverRetried();
+          }
+          e.get("distribution")
+              .ifPresent(
+                  d -> {
+                    Map<Integer, Double> fractions = new TreeMap<>();
+                    d.fields()
+                        .forEach(
+                            (count, share) -> {
+                              try {
+                                fractions.put(Integer.parseInt(count), (Double) share.value());
+                              } catch (NumberFormatException x) {
+                                throw new IllegalArgumentException(
+                                    "distribution."
+                                        + count
+                                        + ": not an attempt count (expected: 1, 2, ...)");
+                              }
+                            });
+                    attempts.distribution(fractions);
+                  });
+          e.number("alpha").ifPresent(attempts::atAlpha);
+          yield attempts.build();
+        }
+        case "latency" -> {
+          var latency = latency();
+          e.string("traffic").ifPresent(latency::forTraffic);
+          e.duration("atLeast").ifPresent(latency::atLeast);
+          latency.atMost(e.duration("atMost").orElseThrow(), Duration.ZERO);
+          yield latency.build();
+        }
+        case "responseFlag" -> {
+          var flag = responseFlag(e.string("flag").orElseThrow());
+          e.string("traffic").ifPresent(flag::forTraffic);
+          yield flag.build();
+        }
+        case "overflows" -> {
+          if (e.bool("none").isPresent()) {
+            requireTrue(e, "none");
+            yield overflows().none();
+          }
+          yield overflows().atLeast(e.integer("atLeast").orElseThrow());
+        }
+        case "servedBy" ->
+            servedBy(e.string("instance").orElseThrow()).atMost(e.integer("atMost").orElseThrow());
+        case "ejection" ->
+            ejection(e.string("instance").orElseThrow())
+                .lastsAtLeast(e.duration("lastsAtLeast").orElseThrow())
+                .readmittedWithin(e.duration("readmittedWithin").orElseThrow())
+                .atAlpha(e.number("alpha").orElseThrow());
+        default -> throw new IllegalStateException("expectation kind " + kind + " not in schema");
+      };
+    }
+
+    private static Map<String, Double> shares(Value map) {
+      Map<String, Double> shares = new LinkedHashMap<>();
+      map.fields().forEach((k, v) -> shares.put(k, (Double) v.value()));
+      return shares;
+    }
+
+    private static void requireTrue(Value object, String field) {
+      if (!object.bool(field).orElseThrow()) {
+        throw new IllegalArgumentException(field + ": false (expected: true, or leave it out)");
+      }
+    }
+  }
+
+  /**
+   * Writes {@code scenario} as a scenario file. With {@code istioAsFiles} each Istio source is
+   * written as {@code file: <its source name>} (the catalogue keeps its manifests beside the
+   * scenario), otherwise inline.
+   *
+   * @throws UnsupportedOperationException when the scenario holds something written in Java only,
+   *     such as a custom expectation or a replaced behaviour
+   */
+  public static String write(
+      Scenario scenario, Map<String, String> metadata, boolean istioAsFiles) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("name", scenario.name());
+    if (!metadata.isEmpty()) {
+      out.put("metadata", metadata);
+    }
+    if (!scenario.istioVersion().equals(IstioVersion.CURRENT)) {
+      out.put("istioVersion", scenario.istioVersion().toString());
+    }
+    out.put("seed", scenario.seed());
+    List<Object> services = new ArrayList<>();
+    for (ServiceSpec service : scenario.services()) {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("name", service.name());
+      if (service.port() != 80) {
+        s.put("port", service.port());
+      }
+      s.put("versions", service.replicasByVersion());
+      services.add(s);
+    }
+    putNonEmpty(out, "services", services);
+    out.put("clients", scenario.clients());
+    List<Object> istio = new ArrayList<>();
+    for (IstioSource source : scenario.istio()) {
+      istio.add(
+          istioAsFiles
+              ? Map.of("file", source.source())
+              : new LinkedHashMap<>(Map.of("source", source.source(), "inline", source.yaml())));
+    }
+    putNonEmpty(out, "istio", istio);
+    List<Object> traffic = new ArrayList<>();
+    for (TrafficSpec t : scenario.traffic()) {
+      Map<String, Object> block = new LinkedHashMap<>();
+      block.put("name", t.name());
+      block.put("from", t.from());
+      block.put("url", t.request().url().toString());
+      if (!t.request().method().equals("GET")) {
+        block.put("method", t.request().method());
+      }
+      if (!t.request().headers().isEmpty()) {
+        block.put("headers", new TreeMap<>(t.request().headers()));
+      }
+      if (t.request().body().length > 0) {
+        block.put("body", new String(t.request().body(), StandardCharsets.UTF_8));
+      }
+      block.put("requests", t.requests());
+      if (t.concurrency() != 1) {
+        block.put("concurrency", t.concurrency());
+      }
+      if (!t.pace().isZero()) {
+        block.put("every", t.pace());
+      }
+      if (!t.request().timeout().equals(HttpRequestSpec.DEFAULT_TIMEOUT)) {
+        block.put("timeout", t.request().timeout());
+      }
+      traffic.add(block);
+    }
+    out.put("traffic", traffic);
+    List<Object> chaos = new ArrayList<>();
+    for (PlannedFault planned : scenario.chaos().faults()) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("at", planned.at());
+      planned.duration().ifPresent(d -> entry.put("duration", d));
+      entry.putAll(fault(planned.fault()));
+      chaos.add(entry);
+    }
+    putNonEmpty(out, "chaos", chaos);
+    putNonEmpty(
+        out,
+        "expect",
+        new ArrayList<>(scenario.expectations().stream().map(Expectation::toYaml).toList()));
+    return dumper().dump(out);
+  }
+
+  private static Map<String, Object> fault(FaultSpec fault) {
+    if (fault instanceof FaultSpec.ControlPlaneOutage) {
+      return Map.of("controlPlaneOutage", true);
+    }
+    if (fault instanceof FaultSpec.OnProxies proxy) {
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("name", proxy.name());
+      p.put("fault", proxy.faultYaml());
+      p.put("restore", proxy.restoreYaml());
+      return Map.of("proxy", p);
+    }
+    FaultSpec.OnService onService = (FaultSpec.OnService) fault;
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("name", onService.instances().service());
+    onService.instances().version().ifPresent(v -> s.put("version", v));
+    onService.instances().instance().ifPresent(i -> s.put("instance", i));
+    ServiceFault.Effect effect = onService.effect();
+    if (effect instanceof ServiceFault.Errors errors) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("fraction", errors.fraction());
+      e.put("statuses", errors.statuses().spec());
+      s.put("errors", e);
+    } else if (effect instanceof ServiceFault.AddedLatency latency) {
+      s.put("latency", latency.latency());
+    } else if (effect instanceof ServiceFault.Hang hang) {
+      s.put("hang", hang.fraction());
+    } else if (effect instanceof ServiceFault.NotReady) {
+      s.put("notReady", true);
+    } else {
+      throw new UnsupportedOperationException(
+          "chaos effect "
+              + effect.description()
+              + " has no scenario-file form (expected: errors,"
+              + " latency, hang or notReady)");
+    }
+    return Map.of("service", s);
+  }
+
+  private static void putNonEmpty(Map<String, Object> out, String key, List<Object> values) {
+    if (!values.isEmpty()) {
+      out.put(key, values);
+    }
+  }
+
+  private static Yaml dumper() {
+    DumperOptions options = new DumperOptions();
+    options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+    options.setIndicatorIndent(2);
+    options.setIndentWithIndicator(true);
+    options.setWidth(100);
+    return new Yaml(new ScenarioRepresenter(options), options);
+  }
+
+  /** Durations as Istio writes them, multi-line text (Istio YAML) as a literal block. */
+  private static final class ScenarioRepresenter extends Representer {
+    ScenarioRepresenter(DumperOptions options) {
+      super(options);
+      Represent plainString = representers.get(String.class);
+      representers.put(
+          String.class,
+          data ->
+              ((String) data).contains("\n")
+                  ? representScalar(Tag.STR, (String) data, DumperOptions.ScalarStyle.LITERAL)
+                  : plainString.representData(data));
+      representers.put(
+          Duration.class, data -> plainString.representData(Durations.format((Duration) data)));
+    }
+  }
+}

@@ -45,6 +45,8 @@ public final class Catalogue {
   public static List<ConformanceTest> all() {
     List<ConformanceTest> tests = new ArrayList<>(fromFiles());
     tests.addAll(javaEntries());
+    // Mirroring and fault injection, Java-only until their expectations have a file form.
+    tests.addAll(TrafficCatalogue.all());
     return List.copyOf(tests);
   }
 

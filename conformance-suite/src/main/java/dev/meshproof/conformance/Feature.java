@@ -52,7 +52,18 @@ public enum Feature {
    */
   MeshOutboundTrafficPolicy(SupportLevel.CORE),
   /** Proxies keep serving their last configuration while the control plane is unavailable. */
-  MeshControlPlaneOutage(SupportLevel.EXTENDED);
+  MeshControlPlaneOutage(SupportLevel.EXTENDED),
+  /**
+   * VirtualService {@code mirror}, {@code mirrorPercentage} and {@code mirrors}: copies of a share
+   * of requests, with the Host the Istio release gives them.
+   */
+  MeshRequestMirror(SupportLevel.EXTENDED),
+  /** A slow or failing mirror never changes the primary request's status or latency. */
+  MeshRequestMirrorIsolation(SupportLevel.EXTENDED),
+  /** VirtualService {@code fault.abort}: HTTP or gRPC status on a share of requests, flag FI. */
+  MeshFaultAbort(SupportLevel.EXTENDED),
+  /** VirtualService {@code fault.delay}: a fixed delay on a share of requests, flag DI. */
+  MeshFaultDelay(SupportLevel.EXTENDED);
 
   private final SupportLevel supportLevel;
 

@@ -20,14 +20,15 @@ import java.util.stream.Collectors;
  * switches is docs/istio-versions.md): 1.23 (the default retry policy also retries a plain 503:
  * {@code retriable_status_codes: [503]}), 1.24 (it no longer does: {@code
  * EXCLUDE_UNSAFE_503_FROM_DEFAULT_RETRY}, release note 50506; read by the route builder), 1.28 (the
- * defaults of 1.24; Istio also drops the mirror's {@code -shadow} host suffix here, a field to add
- * when mirroring is translated), 1.29 (the circuit breakers no longer track remaining resources:
- * {@code DISABLE_TRACK_REMAINING_CB_METRICS}, {@code features/pilot.go:366}; read by the cluster
- * builder), 1.31 (every EDS cluster gets {@code healthy_panic_threshold: 0}: {@code
- * PILOT_AUTO_SEND_UNHEALTHY_ENDPOINTS}, {@code features/experimental.go:45}, where earlier releases
- * set it only with outlier detection and otherwise leave Envoy's 50 %) and 1.32 (the defaults of
- * 1.31). notes/istiod-defaults.md section 3 and Istio's {@code
- * manifests/helm-profiles/compatibility-version-*.yaml} are the sources.
+ * defaults of 1.24, and a mirror's Host keeps its name: {@code disable_shadow_host_suffix_append:
+ * true} on every mirror policy, {@code DISABLE_SHADOW_HOST_SUFFIX}, {@code features/pilot.go:363},
+ * release note 57530; up to 1.27 Envoy appends {@code -shadow}), 1.29 (the circuit breakers no
+ * longer track remaining resources: {@code DISABLE_TRACK_REMAINING_CB_METRICS}, {@code
+ * features/pilot.go:366}; read by the cluster builder), 1.31 (every EDS cluster gets {@code
+ * healthy_panic_threshold: 0}: {@code PILOT_AUTO_SEND_UNHEALTHY_ENDPOINTS}, {@code
+ * features/experimental.go:45}, where earlier releases set it only with outlier detection and
+ * otherwise leave Envoy's 50 %) and 1.32 (the defaults of 1.31). notes/istiod-defaults.md section 3
+ * and Istio's {@code manifests/helm-profiles/compatibility-version-*.yaml} are the sources.
  *
  * <p>As Istio's {@code compatibilityVersion}, the release a mesh reports ({@link #version()}) and
  * the release whose behaviour it follows ({@link #behaviourOf()}) can differ: {@link
@@ -44,6 +45,9 @@ import java.util.stream.Collectors;
  * @param trackRemainingCircuitBreakers {@code circuit_breakers.thresholds[0].track_remaining}
  * @param panicThresholdOnEveryCluster whether every EDS cluster gets {@code
  *     common_lb_config.healthy_panic_threshold} (0, or the outlier detection's minHealthPercent)
+ * @param disableShadowHostSuffix whether mirror policies set {@code
+ *     disable_shadow_host_suffix_append} (1.28+), so a mirror copy's Host is not suffixed with
+ *     {@code -shadow}
  * @param behaviourOf the profile key whose defaults these are: the release the behaviour comes from
  *     (1.28 for release 1.30, or the {@code compatibilityVersion}'s key)
  */
@@ -55,6 +59,7 @@ public record IstioVersionProfile(
     boolean trackRemainingCircuitBreakers,
     boolean panicThresholdOnEveryCluster,
     List<Integer> defaultRetriableStatusCodes,
+    boolean disableShadowHostSuffix,
     IstioVersion behaviourOf) {
 
   /**
@@ -70,7 +75,8 @@ public record IstioVersionProfile(
           Duration.ofSeconds(10),
           true,
           false,
-          List.of(503));
+          List.of(503),
+          false);
 
   /** Istio 1.24: the defaults of 1.23, but the default retry policy no longer retries 503. */
   private static final IstioVersionProfile ISTIO_1_24 =
@@ -81,11 +87,20 @@ public record IstioVersionProfile(
           Duration.ofSeconds(10),
           true,
           false,
-          List.of());
+          List.of(),
+          false);
 
-  /** Istio 1.28: the defaults of 1.24. */
+  /** Istio 1.28: the defaults of 1.24, and mirror copies keep their Host. */
   private static final IstioVersionProfile ISTIO_1_28 =
-      ISTIO_1_24.asKey(new IstioVersion(1, 28, 0));
+      new IstioVersionProfile(
+          new IstioVersion(1, 28, 0),
+          Duration.ZERO,
+          LbPolicy.LEAST_REQUEST,
+          Duration.ofSeconds(10),
+          true,
+          false,
+          List.of(),
+          true);
 
   /** Istio 1.29: the defaults of 1.28, but circuit breakers no longer track remaining resources. */
   private static final IstioVersionProfile ISTIO_1_29 =
@@ -96,7 +111,8 @@ public record IstioVersionProfile(
           Duration.ofSeconds(10),
           false,
           false,
-          List.of());
+          List.of(),
+          true);
 
   /** Istio 1.31: the defaults of 1.29, and panic threshold 0 on every EDS cluster. */
   private static final IstioVersionProfile ISTIO_1_31 =
@@ -107,7 +123,8 @@ public record IstioVersionProfile(
           Duration.ofSeconds(10),
           false,
           true,
-          List.of());
+          List.of(),
+          true);
 
   /** Istio 1.32: the defaults of 1.31 (no 1.32 behaviour change is flagged in Istio's source). */
   private static final IstioVersionProfile ISTIO_1_32 = ISTIO_1_31.asKey(IstioVersion.CURRENT);
@@ -130,7 +147,8 @@ public record IstioVersionProfile(
       Duration connectTimeout,
       boolean trackRemainingCircuitBreakers,
       boolean panicThresholdOnEveryCluster,
-      List<Integer> defaultRetriableStatusCodes) {
+      List<Integer> defaultRetriableStatusCodes,
+      boolean disableShadowHostSuffix) {
     this(
         version,
         routeTimeout,
@@ -139,6 +157,7 @@ public record IstioVersionProfile(
         trackRemainingCircuitBreakers,
         panicThresholdOnEveryCluster,
         defaultRetriableStatusCodes,
+        disableShadowHostSuffix,
         version);
   }
 
@@ -231,6 +250,7 @@ public record IstioVersionProfile(
         trackRemainingCircuitBreakers,
         panicThresholdOnEveryCluster,
         defaultRetriableStatusCodes,
+        disableShadowHostSuffix,
         key);
   }
 
@@ -243,6 +263,7 @@ public record IstioVersionProfile(
         trackRemainingCircuitBreakers,
         panicThresholdOnEveryCluster,
         defaultRetriableStatusCodes,
+        disableShadowHostSuffix,
         behaviourOf);
   }
 

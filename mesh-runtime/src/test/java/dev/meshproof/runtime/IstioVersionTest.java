@@ -101,7 +101,8 @@ class IstioVersionTest {
                     Duration.ofSeconds(1),
                     false,
                     true,
-                    List.of()))
+                    List.of(),
+                    true))
         .hasMessage("routeTimeout: PT-1S (expected: >= 0, 0 meaning disabled)");
     assertThatThrownBy(
             () ->
@@ -112,7 +113,8 @@ class IstioVersionTest {
                     Duration.ZERO,
                     false,
                     true,
-                    List.of()))
+                    List.of(),
+                    true))
         .hasMessage("connectTimeout: PT0S (expected: > 0)");
   }
 }

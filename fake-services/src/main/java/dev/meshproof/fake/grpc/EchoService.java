@@ -171,7 +171,7 @@ final class EchoService extends EchoServiceGrpc.EchoServiceImplBase {
             authority,
             requestId,
             attempt,
-            JournalEntry.isMirrored(authority),
+            JournalEntry.isMirrored(authority, header(md, "x-envoy-internal")),
             CallerIdentity.fromXfcc(header(md, "x-forwarded-client-cert")).orElse(null),
             // A hung call answered nothing: 0 in HTTP terms; -1 keeps it distinct from gRPC OK.
             code,

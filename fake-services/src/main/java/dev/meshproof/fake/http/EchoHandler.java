@@ -71,7 +71,9 @@ final class EchoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     RequestView view = RequestView.of(req.method().name(), req.uri(), headers);
     String requestId = view.header("x-request-id");
     String authority = view.header("host");
-    int attempt = runtime.journal().countAttempt(requestId);
+    boolean mirrored = JournalEntry.isMirrored(authority, view.header("x-envoy-internal"));
+    // A mirror copy shares the primary's request id but is not one of its attempts.
+    int attempt = mirrored ? 1 : runtime.journal().countAttempt(requestId);
     KnobParser.Result knobs = KnobParser.parse(view);
     ResponsePlan plan =
         knobs instanceof KnobParser.Rejected r
@@ -91,7 +93,7 @@ final class EchoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 authority,
                 requestId,
                 attempt,
-                JournalEntry.isMirrored(authority),
+                mirrored,
                 CallerIdentity.fromXfcc(xfcc).orElse(null),
                 plan.sendsHeaders() ? plan.status() : 0,
                 bodySize,

@@ -16,8 +16,9 @@ import java.util.Optional;
  * @param authority the Host / {@code :authority} received
  * @param requestId the {@code x-request-id}, or null
  * @param attempt 1-based count of requests with this {@code x-request-id} so far (1 without one)
- * @param mirrored true when the authority's host ends with {@code -shadow} (Istio traffic
- *     mirroring)
+ * @param mirrored true for a mirror copy: Envoy marks every shadow request with {@code
+ *     x-envoy-internal: true} and, unless the mirror policy disables it (Istio 1.28+), a Host
+ *     ending in {@code -shadow} ({@link #isMirrored(String, String)})
  * @param callerIdentity the caller's SPIFFE ID from {@code X-Forwarded-Client-Cert} {@code URI=},
  *     or null
  * @param status the HTTP status answered, 0 when nothing was answered (hang, reset); for {@code
@@ -82,6 +83,16 @@ public record JournalEntry(
   /** The caller's SPIFFE ID, if the mesh forwarded one. */
   public Optional<String> callerIdentityIfPresent() {
     return Optional.ofNullable(callerIdentity);
+  }
+
+  /**
+   * Whether a request is a mirror copy: its host ends with {@code -shadow}, or its {@code
+   * x-envoy-internal} is {@code true} (Envoy's async client sets it on every shadow request and on
+   * nothing else; the receiving sidecar's connection manager drops it again, checked on Envoy 1.40,
+   * so it marks copies only where no sidecar sits in between).
+   */
+  public static boolean isMirrored(String authority, String envoyInternal) {
+    return "true".equals(envoyInternal) || isMirrored(authority);
   }
 
   /** Whether {@code authority}'s host part ends with {@code -shadow}, as Envoy marks mirrors. */

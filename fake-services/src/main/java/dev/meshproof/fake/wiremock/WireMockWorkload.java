@@ -109,7 +109,7 @@ public final class WireMockWorkload implements Workload {
             authority,
             requestId,
             journal.countAttempt(requestId),
-            JournalEntry.isMirrored(authority),
+            JournalEntry.isMirrored(authority, request.getHeader("x-envoy-internal")),
             CallerIdentity.fromXfcc(request.getHeader("x-forwarded-client-cert")).orElse(null),
             response.getStatus(),
             request.getBody() == null ? 0 : request.getBody().length));

@@ -28,4 +28,13 @@ class CallerIdentityTest {
     assertThat(JournalEntry.isMirrored("catalog:80")).isFalse();
     assertThat(JournalEntry.isMirrored(null)).isFalse();
   }
+
+  /** Istio 1.28+ keeps the mirror's Host: straight from Envoy, x-envoy-internal marks the copy. */
+  @Test
+  void mirroredAlsoMeansEnvoyMarkedTheCopyInternal() {
+    assertThat(JournalEntry.isMirrored("catalog:80", "true")).isTrue();
+    assertThat(JournalEntry.isMirrored("catalog-shadow:80", null)).isTrue();
+    assertThat(JournalEntry.isMirrored("catalog:80", null)).isFalse();
+    assertThat(JournalEntry.isMirrored("catalog:80", "false")).isFalse();
+  }
 }

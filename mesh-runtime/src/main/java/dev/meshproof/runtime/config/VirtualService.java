@@ -29,7 +29,9 @@ public record VirtualService(
    * One {@code http} rule: matched when any of its match blocks matches (or it has none), with its
    * route {@code timeout} and {@code retries} when set. It forwards to its {@code route}
    * destinations (optionally with a {@code rewrite}), or answers itself with a {@code redirect} or
-   * a {@code directResponse}; {@code headers} are changed on the request and the response.
+   * a {@code directResponse}; {@code headers} are changed on the request and the response. Its
+   * mirrors ({@code mirror} with {@code mirrorPercentage}, or {@code mirrors}) copy requests, and
+   * its {@code fault} delays or aborts them.
    */
   public record HttpRoute(
       String name,
@@ -38,10 +40,13 @@ public record VirtualService(
       Optional<Duration> timeout,
       Optional<HttpRetry> retries,
       RouteActions actions,
+      List<HttpMirror> mirrors,
+      Optional<HttpFault> fault,
       Optional<CorsPolicy> corsPolicy) {
     public HttpRoute {
       match = List.copyOf(match);
       route = List.copyOf(route);
+      mirrors = List.copyOf(mirrors);
     }
 
     /** A rule without a CORS policy. */
@@ -51,16 +56,38 @@ public record VirtualService(
         List<RouteDestination> route,
         Optional<Duration> timeout,
         Optional<HttpRetry> retries,
-        RouteActions actions) {
-      this(name, match, route, timeout, retries, actions, Optional.empty());
+        RouteActions actions,
+        List<HttpMirror> mirrors,
+        Optional<HttpFault> fault) {
+      this(name, match, route, timeout, retries, actions, mirrors, fault, Optional.empty());
     }
 
-    /** A rule without timeout, retries or actions. */
+    /** A rule without mirrors, fault or CORS policy. */
+    public HttpRoute(
+        String name,
+        List<HttpMatchRequest> match,
+        List<RouteDestination> route,
+        Optional<Duration> timeout,
+        Optional<HttpRetry> retries,
+        RouteActions actions) {
+      this(
+          name,
+          match,
+          route,
+          timeout,
+          retries,
+          actions,
+          List.of(),
+          Optional.empty(),
+          Optional.empty());
+    }
+
+    /** A rule without timeout, retries, actions, mirrors, fault or CORS policy. */
     public HttpRoute(String name, List<HttpMatchRequest> match, List<RouteDestination> route) {
       this(name, match, route, Optional.empty(), Optional.empty(), RouteActions.NONE);
     }
 
-    /** A rule without actions. */
+    /** A rule without actions, mirrors or fault. */
     public HttpRoute(
         String name,
         List<HttpMatchRequest> match,
@@ -184,6 +211,34 @@ public record VirtualService(
       return set.isEmpty() && add.isEmpty() && remove.isEmpty();
     }
   }
+
+  /**
+   * A mirror of an {@code http} rule: {@code mirror} with {@code mirrorPercentage}, or one entry of
+   * {@code mirrors} (<a
+   * href="https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMirrorPolicy">HTTPMirrorPolicy</a>).
+   *
+   * @param destination where the copies go
+   * @param percentage the percentage (0..100) of requests copied; absent means 100
+   */
+  public record HttpMirror(Destination destination, java.util.OptionalDouble percentage) {}
+
+  /**
+   * Istio's <a
+   * href="https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPFaultInjection">HTTPFaultInjection</a>,
+   * validated as Istio's webhook does ({@code validateHTTPFaultInjection}): an abort, a delay, or
+   * both.
+   */
+  public record HttpFault(Optional<FaultAbort> abort, Optional<FaultDelay> delay) {}
+
+  /**
+   * {@code fault.abort}: an HTTP status (200..599) or a gRPC status name ({@code UNAVAILABLE}), on
+   * {@code percentage} of requests (absent: istiod emits no percentage, so Envoy aborts none).
+   */
+  public record FaultAbort(
+      OptionalInt httpStatus, Optional<String> grpcStatus, java.util.OptionalDouble percentage) {}
+
+  /** {@code fault.delay}: a {@code fixedDelay} on {@code percentage} of requests. */
+  public record FaultDelay(Duration fixedDelay, java.util.OptionalDouble percentage) {}
 
   /**
    * Istio's <a

@@ -1,7 +1,11 @@
 package dev.meshproof.runtime.config;
 
 import dev.meshproof.runtime.config.StringMatch.Kind;
+import dev.meshproof.runtime.config.VirtualService.FaultAbort;
+import dev.meshproof.runtime.config.VirtualService.FaultDelay;
+import dev.meshproof.runtime.config.VirtualService.HttpFault;
 import dev.meshproof.runtime.config.VirtualService.HttpMatchRequest;
+import dev.meshproof.runtime.config.VirtualService.HttpMirror;
 import dev.meshproof.runtime.config.VirtualService.HttpRetry;
 import dev.meshproof.runtime.config.VirtualService.HttpRoute;
 import dev.meshproof.runtime.config.VirtualService.RouteActions;
@@ -14,10 +18,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.Set;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * The {@code spec} of a VirtualService, read field by field: fields we do not implement yet are
@@ -77,15 +83,9 @@ final class VirtualServiceParser {
         m.list("route", (n, p) -> Optional.of(routeDestination(m, n, p)));
     Optional<Duration> timeout = m.duration("timeout", false);
     Optional<HttpRetry> retries = m.mapping("retries").flatMap(VirtualServiceParser::retries);
-    for (String field :
-        List.of(
-            "delegate",
-            "fault",
-            "mirror",
-            "mirrors",
-            "mirrorPercentage",
-            "mirrorPercent",
-            "mirror_percent")) {
+    List<HttpMirror> mirrors = mirrors(m, node);
+    Optional<HttpFault> fault = m.mapping("fault").flatMap(VirtualServiceParser::fault);
+    for (String field : List.of("delegate")) {
       m.notYetSupported(field);
     }
     Optional<VirtualService.CorsPolicy> cors = m.mapping("corsPolicy").map(CorsPolicyParser::parse);
@@ -115,12 +115,206 @@ final class VirtualServiceParser {
                 + " weight)");
       }
     }
-    return new HttpRoute(name, match, route, timeout, retries, actions, cors);
+    return new HttpRoute(name, match, route, timeout, retries, actions, mirrors, fault, cors);
   }
 
   /** Whether every match block with a {@code uri} matches it by prefix. */
   private static boolean allUriPrefix(List<HttpMatchRequest> match) {
     return match.stream().allMatch(m -> m.uri().map(u -> u.kind() == Kind.PREFIX).orElse(true));
+  }
+
+  /**
+   * {@code mirror} with {@code mirrorPercentage}, or {@code mirrors}, validated as Istio's webhook
+   * ({@code validateHTTPRoute}, {@code validateHTTPMirrors}): not both, each percentage 0..100. The
+   * deprecated integer {@code mirrorPercent} is not supported (use {@code mirrorPercentage}).
+   */
+  private static List<HttpMirror> mirrors(YamlMapping m, Node node) {
+    m.notYetSupported("mirrorPercent");
+    m.notYetSupported("mirror_percent");
+    Optional<Destination> mirror = m.mapping("mirror").map(VirtualServiceParser::destination);
+    OptionalDouble mirrorPercentage = percentage(m, "mirrorPercentage");
+    List<HttpMirror> mirrors =
+        m.list(
+            "mirrors",
+            (n, p) -> {
+              YamlMapping entry = YamlMapping.of(m.source(), p, n, m.problems());
+              Optional<Destination> destination =
+                  entry.mapping("destination").map(VirtualServiceParser::destination);
+              OptionalDouble percentage = percentage(entry, "percentage");
+              entry.finish();
+              if (destination.isEmpty()) {
+                entry.problem(
+                    n,
+                    entry.child("destination"),
+                    "destination is required for mirrors (expected: host, subset, port)");
+                return Optional.empty();
+              }
+              return Optional.of(new HttpMirror(destination.get(), percentage));
+            });
+    if (mirror.isPresent() && m.has("mirrors")) {
+      m.problem(
+          m.value("mirrors").orElse(node),
+          m.child("mirrors"),
+          "HTTP route cannot contain both mirror and mirrors (expected: mirror with"
+              + " mirrorPercentage, or a list of mirrors)");
+      return List.of();
+    }
+    if (mirror.isEmpty() && mirrorPercentage.isPresent()) {
+      m.problem(
+          m.value("mirrorPercentage").orElse(node),
+          m.child("mirrorPercentage"),
+          "mirrorPercentage without mirror would be ignored (expected: a mirror destination)");
+    }
+    return mirror.map(d -> List.of(new HttpMirror(d, mirrorPercentage))).orElse(mirrors);
+  }
+
+  /**
+   * An Istio {@code Percent} ({@code {value: 12.5}}): a number from 0 to 100, as Istio's webhook
+   * checks mirror percentages; fault percentages must also be 0 or at least 0.0001 ({@code
+   * validatePercentage}), which {@link #faultPercentage} adds.
+   */
+  private static OptionalDouble percentage(YamlMapping m, String field) {
+    Optional<YamlMapping> percent = m.mapping(field);
+    if (percent.isEmpty()) {
+      return OptionalDouble.empty();
+    }
+    YamlMapping p = percent.get();
+    String expected = "a number from 0 to 100, such as {value: 12.5}";
+    Optional<Node> value = p.value("value");
+    p.finish();
+    if (value.isEmpty() || YamlMapping.isNull(value.get())) {
+      // Istio reads {} as value 0: nothing is mirrored or injected.
+      return OptionalDouble.of(0);
+    }
+    Optional<String> text = p.scalar(value.get(), p.child("value"), expected);
+    if (text.isEmpty()) {
+      return OptionalDouble.empty();
+    }
+    Tag tag = value.get().getTag();
+    double parsed;
+    try {
+      parsed = Double.parseDouble(text.get().strip());
+    } catch (NumberFormatException e) {
+      parsed = Double.NaN;
+    }
+    if (!(Tag.INT.equals(tag) || Tag.FLOAT.equals(tag)) || Double.isNaN(parsed)) {
+      p.problem(
+          value.get(),
+          p.child("value"),
+          "\"" + text.get() + "\" is not a number (expected: " + expected + ", without quotes)");
+      return OptionalDouble.empty();
+    }
+    if (parsed < 0 || parsed > 100) {
+      p.problem(
+          value.get(), p.child("value"), parsed + " is out of range (expected: " + expected + ")");
+      return OptionalDouble.empty();
+    }
+    return OptionalDouble.of(parsed);
+  }
+
+  private static OptionalDouble faultPercentage(YamlMapping m) {
+    OptionalDouble percentage = percentage(m, "percentage");
+    if (percentage.isPresent()
+        && percentage.getAsDouble() > 0
+        && percentage.getAsDouble() < 0.0001) {
+      m.problem(
+          m.value("percentage").orElse(m.node()),
+          m.child("percentage"),
+          "percentage "
+              + percentage.getAsDouble()
+              + " is neither 0.0, nor in range [0.0001, 100.0]");
+      return OptionalDouble.empty();
+    }
+    return percentage;
+  }
+
+  /**
+   * {@code fault}, validated as Istio's {@code validateHTTPFaultInjection}: an abort and/or a
+   * delay; an abort with exactly one of {@code httpStatus} (200..599) and {@code grpcStatus} (a
+   * gRPC code name); a delay with {@code fixedDelay} (at least 1 ms). {@code exponentialDelay} and
+   * {@code http2Error} are rejected as Istio's webhook rejects them ("not supported yet"); the
+   * deprecated integer {@code percent} is not supported by Meshproof (use {@code percentage}).
+   */
+  private static Optional<HttpFault> fault(YamlMapping m) {
+    Optional<FaultAbort> abort = m.mapping("abort").flatMap(VirtualServiceParser::faultAbort);
+    Optional<FaultDelay> delay = m.mapping("delay").flatMap(VirtualServiceParser::faultDelay);
+    boolean hasAbort = m.has("abort");
+    boolean hasDelay = m.has("delay");
+    m.finish();
+    if (!hasAbort && !hasDelay) {
+      m.problem(
+          m.node(),
+          m.path(),
+          "HTTP fault injection must have an abort and/or a delay (expected: abort, delay)");
+      return Optional.empty();
+    }
+    if (abort.isEmpty() && delay.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new HttpFault(abort, delay));
+  }
+
+  private static Optional<FaultAbort> faultAbort(YamlMapping m) {
+    OptionalInt httpStatus = m.integer("httpStatus", 200, 599, "an HTTP status from 200 to 599");
+    Optional<String> grpcStatus = m.string("grpcStatus");
+    OptionalDouble percentage = faultPercentage(m);
+    boolean http2Error = m.has("http2Error");
+    m.notYetSupported("percent");
+    m.finish();
+    if (http2Error) {
+      m.problem(
+          m.value("http2Error").orElseThrow(),
+          m.child("http2Error"),
+          "HTTP/2 abort fault injection not supported yet (expected: httpStatus or grpcStatus)");
+      return Optional.empty();
+    }
+    int types = (m.has("httpStatus") ? 1 : 0) + (grpcStatus.isPresent() ? 1 : 0);
+    if (types != 1) {
+      m.problem(
+          m.node(),
+          m.path(),
+          (types == 0 ? "abort configured, but error type not set" : "more than one error type")
+              + " (expected exactly one of: httpStatus, grpcStatus)");
+      return Optional.empty();
+    }
+    if (grpcStatus.isPresent() && !GrpcStatusNames.contains(grpcStatus.get())) {
+      m.problem(
+          m.value("grpcStatus").orElseThrow(),
+          m.child("grpcStatus"),
+          "gRPC status \""
+              + grpcStatus.get()
+              + "\" is not supported (expected one of: "
+              + String.join(", ", GrpcStatusNames.NAMES)
+              + ")");
+      return Optional.empty();
+    }
+    if (m.has("httpStatus") && httpStatus.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new FaultAbort(httpStatus, grpcStatus, percentage));
+  }
+
+  private static Optional<FaultDelay> faultDelay(YamlMapping m) {
+    Optional<Duration> fixedDelay = m.duration("fixedDelay", true);
+    OptionalDouble percentage = faultPercentage(m);
+    boolean exponential = m.has("exponentialDelay");
+    m.notYetSupported("percent");
+    m.finish();
+    if (exponential) {
+      m.problem(
+          m.value("exponentialDelay").orElseThrow(),
+          m.child("exponentialDelay"),
+          "exponentialDelay not supported yet (expected: fixedDelay)");
+      return Optional.empty();
+    }
+    if (!m.has("fixedDelay")) {
+      m.problem(
+          m.node(),
+          m.child("fixedDelay"),
+          "required field is missing (expected: a duration such as 250ms or 2s)");
+      return Optional.empty();
+    }
+    return fixedDelay.map(d -> new FaultDelay(d, percentage));
   }
 
   /**

@@ -41,14 +41,16 @@ final class CorsDecoder {
     }
   }
 
-  /** A route's per-filter configuration: the CORS policy, if any; any other filter's is NACKed. */
+  /**
+   * The CORS filter's entry of a route's per-filter configuration, if any (the other filters'
+   * entries are the route decoder's: it NACKs the unknown ones).
+   */
   static Optional<CorsPolicy> perFilterConfig(Map<String, Any> configs, String where) {
     Optional<CorsPolicy> cors = Optional.empty();
     for (Map.Entry<String, Any> entry : configs.entrySet()) {
       String at = where + ", typed_per_filter_config '" + entry.getKey() + "'";
       if (!entry.getKey().equals(FILTER_NAME)) {
-        throw new IllegalArgumentException(
-            at + ": not supported by the embedded sidecar (expected: " + FILTER_NAME + ")");
+        continue;
       }
       if (!entry.getValue().getTypeUrl().equals(POLICY_TYPE)) {
         throw new IllegalArgumentException(

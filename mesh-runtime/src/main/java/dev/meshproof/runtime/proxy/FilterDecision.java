@@ -17,12 +17,22 @@ sealed interface FilterDecision {
   /** The next filter (or the router) handles the request. */
   record Continue() implements FilterDecision {}
 
-  /** The chain stops and the sidecar answers {@code status} with {@code body}, logged with flag. */
-  record LocalReply(int status, ResponseFlag flag, String body) implements FilterDecision {
+  /**
+   * The chain stops and the sidecar answers {@code status} with {@code body}, logged with flag;
+   * with a {@code grpcStatus}, a gRPC request gets it as a trailers-only gRPC answer (Envoy's
+   * {@code sendLocalReply} with a gRPC status), others the plain reply.
+   */
+  record LocalReply(int status, ResponseFlag flag, String body, java.util.OptionalInt grpcStatus)
+      implements FilterDecision {
     public LocalReply {
       if (status < 200 || status > 599) {
         throw new IllegalArgumentException("status: " + status + " (expected: 200..599)");
       }
+    }
+
+    /** A plain local reply. */
+    public LocalReply(int status, ResponseFlag flag, String body) {
+      this(status, flag, body, java.util.OptionalInt.empty());
     }
   }
 
@@ -38,12 +48,24 @@ sealed interface FilterDecision {
    */
   record Respond(RequestOutcome.DirectReply outcome) implements FilterDecision {}
 
-  /** The chain resumes with the next filter after {@code delay} (on the sidecar's scheduler). */
-  record Delay(Duration delay) implements FilterDecision {
+  /**
+   * The chain pauses for {@code delay} (on the sidecar's scheduler), then applies {@code then} for
+   * this filter: continue with the next filter, or answer locally (the fault filter's abort, which
+   * Envoy decides after its delay).
+   */
+  record Delay(Duration delay, FilterDecision then) implements FilterDecision {
     public Delay {
       if (delay.isNegative()) {
         throw new IllegalArgumentException("delay: " + delay + " (expected: >= 0s)");
       }
+      if (then instanceof Delay) {
+        throw new IllegalArgumentException("then: " + then + " (expected: not another delay)");
+      }
+    }
+
+    /** A pause, then the next filter. */
+    public Delay(Duration delay) {
+      this(delay, CONTINUE);
     }
   }
 }

@@ -1,9 +1,11 @@
 package dev.meshproof.runtime.proxy;
 
+import dev.meshproof.common.RandomSource;
 import dev.meshproof.runtime.policy.route.HeaderChanges;
 import dev.meshproof.runtime.proxy.ProxyConfig.HttpFilterConfig;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,10 +35,16 @@ final class HttpFilterChain {
 
   /**
    * The chain for decoded {@code http_filters}: each configured filter in order, the router last.
-   * The decoder accepts CORS and the router today; authn, authz and fault become cases here.
+   * The decoder accepts the fault and CORS filters and the router today; authn and authz become
+   * cases here.
+   *
+   * @param faultRandom the sidecar's fault stream, for the fault filter's decisions
    */
   static HttpFilterChain of(
-      List<HttpFilterConfig> configs, Terminal router, ScheduledExecutorService scheduler) {
+      List<HttpFilterConfig> configs,
+      Terminal router,
+      ScheduledExecutorService scheduler,
+      RandomSource faultRandom) {
     List<HttpFilter> filters = new ArrayList<>();
     for (int i = 0; i < configs.size(); i++) {
       HttpFilterConfig config = configs.get(i);
@@ -44,6 +52,8 @@ final class HttpFilterChain {
         if (i != configs.size() - 1) {
           throw new IllegalStateException("router at " + i + " of " + configs + " is not last");
         }
+      } else if (config instanceof HttpFilterConfig.Fault fault) {
+        filters.add(new FaultFilter(fault.policy(), faultRandom));
       } else if (config instanceof HttpFilterConfig.Cors) {
         filters.add(new CorsFilter());
       } else {
@@ -80,9 +90,7 @@ final class HttpFilterChain {
     for (int i = first; i < filters.size(); i++) {
       FilterDecision decision = filters.get(i).onRequest(request);
       if (decision instanceof FilterDecision.LocalReply reply) {
-        return CompletableFuture.completedFuture(
-            new RequestOutcome.LocalReply(
-                reply.status(), reply.flag(), reply.body(), "-", "-", "-"));
+        return CompletableFuture.completedFuture(localReply(reply));
       }
       if (decision instanceof FilterDecision.Respond respond) {
         return CompletableFuture.completedFuture(respond.outcome());
@@ -102,7 +110,12 @@ final class HttpFilterChain {
                     .execute(
                         () -> {
                           try {
-                            runFrom(next, request)
+                            // Envoy's DI flag: whatever follows the delay is logged with it.
+                            (delay.then() instanceof FilterDecision.LocalReply reply
+                                    ? CompletableFuture.<RequestOutcome>completedFuture(
+                                        localReply(reply))
+                                    : runFrom(next, request))
+                                .thenApply(RequestOutcome::withDelayInjected)
                                 .whenComplete(
                                     (outcome, error) -> {
                                       if (error != null) {
@@ -121,5 +134,19 @@ final class HttpFilterChain {
       }
     }
     return router.route(request);
+  }
+
+  private static RequestOutcome localReply(FilterDecision.LocalReply reply) {
+    return new RequestOutcome.LocalReply(
+        reply.status(),
+        reply.flag(),
+        reply.body(),
+        "-",
+        "-",
+        "-",
+        List.of(),
+        Optional.empty(),
+        reply.grpcStatus(),
+        false);
   }
 }

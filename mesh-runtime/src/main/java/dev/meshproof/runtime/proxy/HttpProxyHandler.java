@@ -352,6 +352,18 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
       return response;
     }
     RequestOutcome.LocalReply reply = (RequestOutcome.LocalReply) outcome;
+    String contentType = request.downstream().headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+    if (reply.grpcStatus().isPresent() && contentType.startsWith("application/grpc")) {
+      // Envoy's sendLocalReply for a gRPC request with a gRPC status: a trailers-only answer,
+      // HTTP 200, the status and the body as grpc-message (checked on Envoy 1.40).
+      FullHttpResponse grpc =
+          new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+      grpc.headers()
+          .set(HttpHeaderNames.CONTENT_TYPE, "application/grpc")
+          .set("grpc-status", reply.grpcStatus().getAsInt())
+          .set("grpc-message", reply.body());
+      return grpc;
+    }
     FullHttpResponse response =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,
@@ -394,6 +406,9 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
     sidecar
         .stats()
         .recordResponse(statPrefix(hcm), outcome.status(), outcome.flag(), outcome.cluster());
+    if (outcome.delayInjected()) {
+      sidecar.stats().increment("http." + statPrefix(hcm) + ".fault.delays_injected");
+    }
     HttpUtil.setContentLength(response, response.content().readableBytes());
     HttpUtil.setKeepAlive(response, keepAlive);
     RequestHeaders headers = request.headers();
@@ -413,7 +428,8 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
             outcome.flag(),
             elapsedSince(request.start()),
             outcome.retryFlag(),
-            outcome.attempts()));
+            outcome.attempts(),
+            outcome.delayInjected()));
     var future = ctx.writeAndFlush(response);
     if (keepAlive) {
       future.addListener(f -> replied(ctx));

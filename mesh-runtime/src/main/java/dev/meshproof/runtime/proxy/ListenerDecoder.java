@@ -260,7 +260,8 @@ final class ListenerDecoder {
 
   /**
    * The connection manager's {@code http_filters}, in order. Only filters the sidecar implements
-   * decode; any other name or type is NACKed, since ignoring a filter (an authz or fault filter)
+   * decode (the fault filter, {@link FaultDecoder}, the CORS filter, {@link CorsDecoder}, and the
+   * router, last); any other name or type is NACKed, since ignoring a filter (an authz filter)
    * would serve traffic Envoy would not.
    */
   private static List<HttpFilterConfig> httpFilters(HttpConnectionManager hcm, String where) {
@@ -268,25 +269,36 @@ final class ListenerDecoder {
     for (int i = 0; i < hcm.getHttpFiltersCount(); i++) {
       HttpFilter filter = hcm.getHttpFilters(i);
       String at = where + ", http_filters[" + i + "] '" + filter.getName() + "'";
+      XdsDecoder.rejectUnsupported(filter.toBuilder().clearName().clearTypedConfig(), at);
+      String type = filter.getTypedConfig().getTypeUrl();
+      if (filter.getName().equals(HttpFilterConfig.Fault.NAME) && type.equals(FaultDecoder.TYPE)) {
+        out.add(new HttpFilterConfig.Fault(FaultDecoder.fault(filter.getTypedConfig(), at)));
+        continue;
+      }
       if (filter.getName().equals(CorsDecoder.FILTER_NAME)) {
-        XdsDecoder.rejectUnsupported(filter.toBuilder().clearName().clearTypedConfig(), at);
         CorsDecoder.filter(filter.getTypedConfig(), at);
         out.add(new HttpFilterConfig.Cors());
         continue;
       }
-      if (!filter.getName().equals(HttpFilterConfig.Router.NAME)
-          || !filter.getTypedConfig().getTypeUrl().equals(ROUTER_TYPE)) {
+      if (!filter.getName().equals(HttpFilterConfig.Router.NAME) || !type.equals(ROUTER_TYPE)) {
         throw new IllegalArgumentException(
             at
                 + " of type "
-                + filter.getTypedConfig().getTypeUrl()
+                + type
                 + " is not supported by the embedded sidecar (expected: "
+                + HttpFilterConfig.Fault.NAME
+                + " of type "
+                + FaultDecoder.TYPE
+                + ", "
+                + CorsDecoder.FILTER_NAME
+                + " of type "
+                + CorsDecoder.FILTER_TYPE
+                + ", or "
                 + HttpFilterConfig.Router.NAME
                 + " of type "
                 + ROUTER_TYPE
                 + ")");
       }
-      XdsDecoder.rejectUnsupported(filter.toBuilder().clearName().clearTypedConfig(), at);
       XdsDecoder.rejectUnsupported(
           XdsDecoder.unpack(filter.getTypedConfig(), Router.class, at).toBuilder(), at);
       if (i != hcm.getHttpFiltersCount() - 1) {
@@ -294,9 +306,14 @@ final class ListenerDecoder {
       }
       out.add(new HttpFilterConfig.Router());
     }
-    if (out.isEmpty()) {
+    if (out.isEmpty() || !(out.get(out.size() - 1) instanceof HttpFilterConfig.Router)) {
       throw new IllegalArgumentException(
-          where + ": http_filters is empty (expected: " + HttpFilterConfig.Router.NAME + ")");
+          where
+              + ": http_filters "
+              + (out.isEmpty() ? "is empty" : "does not end with the router")
+              + " (expected: "
+              + HttpFilterConfig.Router.NAME
+              + " last)");
     }
     return out;
   }

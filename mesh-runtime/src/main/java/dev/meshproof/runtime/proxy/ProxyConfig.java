@@ -187,6 +187,15 @@ public record ProxyConfig(
     }
 
     /**
+     * {@code envoy.filters.http.fault}: its own configuration, which a route's {@code
+     * typed_per_filter_config} replaces (istiod emits an empty one).
+     */
+    record Fault(dev.meshproof.runtime.policy.fault.FaultPolicy policy)
+        implements HttpFilterConfig {
+      public static final String NAME = "envoy.filters.http.fault";
+    }
+
+    /**
      * {@code envoy.filters.http.cors}: applies the CORS policy of the matched route, if it has one.
      */
     record Cors() implements HttpFilterConfig {}

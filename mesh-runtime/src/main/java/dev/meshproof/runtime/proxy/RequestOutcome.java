@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * How a request ended, as a value: the one thing the connection adapter writes, counts and logs.
@@ -26,6 +27,12 @@ sealed interface RequestOutcome {
   /** The upstream attempts, in order; empty when no attempt was made. */
   List<UpstreamAttempt> attempts();
 
+  /** Whether the fault filter delayed the request (flag DI beside the outcome's own). */
+  boolean delayInjected();
+
+  /** This outcome, marked as delayed by the fault filter. */
+  RequestOutcome withDelayInjected();
+
   String route();
 
   String cluster();
@@ -42,14 +49,16 @@ sealed interface RequestOutcome {
       String host,
       List<UpstreamAttempt> attempts,
       Optional<ResponseFlag> retryFlag,
-      List<HeaderChanges> responseHeaderChanges)
+      List<HeaderChanges> responseHeaderChanges,
+      OptionalInt grpcStatus,
+      boolean delayInjected)
       implements RequestOutcome {
     public LocalReply {
       attempts = List.copyOf(attempts);
       responseHeaderChanges = List.copyOf(responseHeaderChanges);
     }
 
-    /** A local reply without header changes. */
+    /** A plain local reply: no header changes, no gRPC status, not delayed. */
     LocalReply(
         int status,
         ResponseFlag responseFlag,
@@ -62,13 +71,90 @@ sealed interface RequestOutcome {
       this(status, responseFlag, body, route, cluster, host, attempts, retryFlag, List.of());
     }
 
+    /** A local reply with the route's response header changes, no gRPC status, not delayed. */
+    LocalReply(
+        int status,
+        ResponseFlag responseFlag,
+        String body,
+        String route,
+        String cluster,
+        String host,
+        List<UpstreamAttempt> attempts,
+        Optional<ResponseFlag> retryFlag,
+        List<HeaderChanges> responseHeaderChanges) {
+      this(
+          status,
+          responseFlag,
+          body,
+          route,
+          cluster,
+          host,
+          attempts,
+          retryFlag,
+          responseHeaderChanges,
+          OptionalInt.empty(),
+          false);
+    }
+
+    /** A local reply without header changes, with a gRPC status when answering a gRPC request. */
+    LocalReply(
+        int status,
+        ResponseFlag responseFlag,
+        String body,
+        String route,
+        String cluster,
+        String host,
+        List<UpstreamAttempt> attempts,
+        Optional<ResponseFlag> retryFlag,
+        OptionalInt grpcStatus,
+        boolean delayInjected) {
+      this(
+          status,
+          responseFlag,
+          body,
+          route,
+          cluster,
+          host,
+          attempts,
+          retryFlag,
+          List.of(),
+          grpcStatus,
+          delayInjected);
+    }
+
     /**
      * The same reply with the route's (and its weighted cluster's) response header changes, which
      * Envoy's router applies to its own local replies once a route is chosen.
      */
     LocalReply withResponseHeaderChanges(List<HeaderChanges> changes) {
       return new LocalReply(
-          status, responseFlag, body, route, cluster, host, attempts, retryFlag, changes);
+          status,
+          responseFlag,
+          body,
+          route,
+          cluster,
+          host,
+          attempts,
+          retryFlag,
+          changes,
+          grpcStatus,
+          delayInjected);
+    }
+
+    @Override
+    public LocalReply withDelayInjected() {
+      return new LocalReply(
+          status,
+          responseFlag,
+          body,
+          route,
+          cluster,
+          host,
+          attempts,
+          retryFlag,
+          responseHeaderChanges,
+          grpcStatus,
+          true);
     }
 
     /** A local reply before any upstream attempt. */
@@ -92,8 +178,19 @@ sealed interface RequestOutcome {
    * A route answered without an upstream (Envoy's {@code DirectResponseEntry}: a redirect or a
    * {@code direct_response}): no response flag, no cluster, no attempt.
    */
-  record DirectReply(int status, HttpHeaders headers, String body, String route)
+  record DirectReply(
+      int status, HttpHeaders headers, String body, String route, boolean delayInjected)
       implements RequestOutcome {
+    /** A direct reply the fault filter did not delay. */
+    DirectReply(int status, HttpHeaders headers, String body, String route) {
+      this(status, headers, body, route, false);
+    }
+
+    @Override
+    public DirectReply withDelayInjected() {
+      return new DirectReply(status, headers, body, route, true);
+    }
+
     @Override
     public Optional<ResponseFlag> flag() {
       return Optional.empty();
@@ -127,14 +224,30 @@ sealed interface RequestOutcome {
       String cluster,
       String host,
       List<UpstreamAttempt> attempts,
-      Optional<ResponseFlag> retryFlag)
+      Optional<ResponseFlag> retryFlag,
+      boolean delayInjected)
       implements RequestOutcome {
     public Proxied {
       attempts = List.copyOf(attempts);
     }
 
+    Proxied(
+        FullHttpResponse response,
+        String route,
+        String cluster,
+        String host,
+        List<UpstreamAttempt> attempts,
+        Optional<ResponseFlag> retryFlag) {
+      this(response, route, cluster, host, attempts, retryFlag, false);
+    }
+
     Proxied(FullHttpResponse response, String route, String cluster, String host) {
       this(response, route, cluster, host, List.of(), Optional.empty());
+    }
+
+    @Override
+    public Proxied withDelayInjected() {
+      return new Proxied(response, route, cluster, host, attempts, retryFlag, true);
     }
 
     @Override

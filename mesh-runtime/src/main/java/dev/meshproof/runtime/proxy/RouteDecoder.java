@@ -1,11 +1,14 @@
 package dev.meshproof.runtime.proxy;
 
+import dev.meshproof.runtime.policy.fault.FaultPolicy;
 import dev.meshproof.runtime.policy.retry.RetryBackoff;
 import dev.meshproof.runtime.policy.retry.RetryOn;
 import dev.meshproof.runtime.policy.retry.RetryPolicy;
 import dev.meshproof.runtime.policy.route.DirectResponse;
+import dev.meshproof.runtime.policy.route.FractionalPercent;
 import dev.meshproof.runtime.policy.route.HeaderChanges;
 import dev.meshproof.runtime.policy.route.HeaderMatcher;
+import dev.meshproof.runtime.policy.route.MirrorPolicy;
 import dev.meshproof.runtime.policy.route.PathRewrite;
 import dev.meshproof.runtime.policy.route.QueryParameterMatcher;
 import dev.meshproof.runtime.policy.route.Redirect;
@@ -88,6 +91,7 @@ final class RouteDecoder {
                 .clearName()
                 .clearMatch()
                 .clearAction()
+                .clearTypedPerFilterConfig()
                 .clearRequestHeadersToAdd()
                 .clearRequestHeadersToRemove()
                 .clearResponseHeadersToAdd()
@@ -99,6 +103,7 @@ final class RouteDecoder {
                 route.getName(),
                 match(route.getMatch(), where),
                 action(route, vh.getIncludeRequestAttemptCount(), where),
+                perFilterFault(route, where),
                 CorsDecoder.perFilterConfig(route.getTypedPerFilterConfigMap(), where)));
       }
       hosts.add(new VirtualHost(vh.getName(), vh.getDomainsList(), routes));
@@ -234,9 +239,9 @@ final class RouteDecoder {
 
   /**
    * The route's action as the router honours it: a redirect, a direct response, or clusters with
-   * timeout, retry policy, prefix or regex path rewrite, host_rewrite_literal; and the route's and
-   * weighted clusters' header changes. Mirror and hash policies and other host rewrites are NACKed
-   * until the router implements them.
+   * timeout, retry policy, mirror policies, prefix or regex path rewrite, host_rewrite_literal; and
+   * the route's and weighted clusters' header changes. Hash policies and other host rewrites are
+   * NACKed until the router implements them.
    */
   private static dev.meshproof.runtime.policy.route.RouteAction action(
       io.envoyproxy.envoy.config.route.v3.Route route,
@@ -286,9 +291,9 @@ final class RouteDecoder {
               + " is not supported by the embedded sidecar yet");
     }
     RouteAction action = route.getRoute();
-    if (action.getRequestMirrorPoliciesCount() > 0 || action.getHashPolicyCount() > 0) {
+    if (action.getHashPolicyCount() > 0) {
       throw new IllegalArgumentException(
-          where + ": mirror and hash policies are not supported by the embedded sidecar yet");
+          where + ": hash policies are not supported by the embedded sidecar yet");
     }
     if (!action.getPrefixRewrite().isEmpty() && action.hasRegexRewrite()) {
       throw new IllegalArgumentException(
@@ -324,6 +329,11 @@ final class RouteDecoder {
     var builder = routeBuilder.timeout(timeout);
     if (action.hasRetryPolicy()) {
       builder.retryPolicy(retryPolicy(action.getRetryPolicy(), where + ", retry_policy"));
+    }
+    for (int i = 0; i < action.getRequestMirrorPoliciesCount(); i++) {
+      builder.mirrorPolicy(
+          mirrorPolicy(
+              action.getRequestMirrorPolicies(i), where + ", request_mirror_policies[" + i + "]"));
     }
     switch (action.getClusterSpecifierCase()) {
       case CLUSTER -> builder.cluster(action.getCluster());
@@ -554,6 +564,63 @@ final class RouteDecoder {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A route's {@code typed_per_filter_config}: the fault filter's configuration ({@link
+   * FaultDecoder}); a configuration for any other filter is NACKed, as the sidecar runs no other
+   * filter it could apply to.
+   */
+  private static Optional<FaultPolicy> perFilterFault(
+      io.envoyproxy.envoy.config.route.v3.Route route, String where) {
+    Optional<FaultPolicy> fault = Optional.empty();
+    for (var entry : route.getTypedPerFilterConfigMap().entrySet()) {
+      String at = where + ", typed_per_filter_config '" + entry.getKey() + "'";
+      if (entry.getKey().equals(CorsDecoder.FILTER_NAME)) {
+        continue; // CorsDecoder.perFilterConfig
+      }
+      if (!entry.getKey().equals(ProxyConfig.HttpFilterConfig.Fault.NAME)) {
+        throw new IllegalArgumentException(
+            at
+                + " is not supported by the embedded sidecar (expected: "
+                + ProxyConfig.HttpFilterConfig.Fault.NAME
+                + " or "
+                + CorsDecoder.FILTER_NAME
+                + ")");
+      }
+      fault = Optional.of(FaultDecoder.fault(entry.getValue(), at));
+    }
+    return fault;
+  }
+
+  /**
+   * One {@code request_mirror_policies} entry: {@code cluster}, {@code runtime_fraction}'s default
+   * value (no runtime key: the sidecar has no runtime), {@code disable_shadow_host_suffix_append},
+   * and {@code trace_sampled} (tracing is not modelled, so it changes nothing observable). A {@code
+   * cluster_header} or anything else is NACKed.
+   */
+  private static MirrorPolicy mirrorPolicy(RouteAction.RequestMirrorPolicy policy, String where) {
+    XdsDecoder.rejectUnsupported(
+        policy.toBuilder()
+            .clearCluster()
+            .clearRuntimeFraction()
+            .clearTraceSampled()
+            .clearDisableShadowHostSuffixAppend(),
+        where);
+    XdsDecoder.rejectUnsupported(
+        policy.getRuntimeFraction().toBuilder().clearDefaultValue(), where + ", runtime_fraction");
+    if (policy.getCluster().isEmpty()) {
+      throw new IllegalArgumentException(
+          where + ": cluster is empty (cluster_header is not supported by the embedded sidecar)");
+    }
+    // Envoy's ShadowPolicyImpl: without runtime_fraction, every request is mirrored.
+    FractionalPercent fraction =
+        policy.hasRuntimeFraction()
+            ? FaultDecoder.percent(
+                policy.getRuntimeFraction().getDefaultValue(), where + ", runtime_fraction")
+            : FractionalPercent.ALWAYS;
+    return new MirrorPolicy(
+        policy.getCluster(), fraction, policy.getDisableShadowHostSuffixAppend());
   }
 
   private static void rejectHeaderChanges(int count, String where) {

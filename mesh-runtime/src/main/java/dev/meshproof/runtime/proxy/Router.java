@@ -2,12 +2,14 @@ package dev.meshproof.runtime.proxy;
 
 import dev.meshproof.common.RandomSource;
 import dev.meshproof.runtime.policy.circuit.CircuitBreaker;
+import dev.meshproof.runtime.policy.mirror.MirrorDecision;
 import dev.meshproof.runtime.policy.retry.RequestTimeouts;
 import dev.meshproof.runtime.policy.retry.RetryAdmission;
 import dev.meshproof.runtime.policy.retry.RetryDecision;
 import dev.meshproof.runtime.policy.retry.RetryPolicy;
 import dev.meshproof.runtime.policy.retry.RetryState;
 import dev.meshproof.runtime.policy.route.HeaderChanges;
+import dev.meshproof.runtime.policy.route.MirrorPolicy;
 import dev.meshproof.runtime.policy.route.Route;
 import dev.meshproof.runtime.policy.route.RouteAction;
 import dev.meshproof.runtime.policy.route.WeightedCluster;
@@ -56,11 +58,15 @@ final class Router implements HttpFilterChain.Terminal {
           "te",
           "trailer");
 
+  /** Envoy's mark of a request it originated itself (a mirror copy), never trusted downstream. */
+  static final String ENVOY_INTERNAL = "x-envoy-internal";
+
   /** Envoy's attempt counter header, sent upstream when the virtual host asks for it. */
   static final String ATTEMPT_COUNT = "x-envoy-attempt-count";
 
   private final RandomSource routeRandom;
   private final RandomSource retryRandom;
+  private final RandomSource mirrorRandom;
   private final UpstreamCall upstream;
   private final ScheduledExecutorService scheduler;
   private final Clock clock;
@@ -73,6 +79,7 @@ final class Router implements HttpFilterChain.Terminal {
     this.routeRandom = routeRandom;
     // Back-off jitter draws from its own stream so retries never shift the weighted picks.
     this.retryRandom = routeRandom.fork("retry");
+    this.mirrorRandom = routeRandom.fork("mirror");
     this.upstream = upstream;
     this.scheduler = scheduler;
     this.clock = clock;
@@ -119,6 +126,7 @@ final class Router implements HttpFilterChain.Terminal {
             new RequestTimeouts(action.timeout(), policy.flatMap(RetryPolicy::perTryTimeout)),
             clockNanos());
     CompletableFuture<RequestOutcome> result = new CompletableFuture<>();
+    mirror(request, action, requestRandom);
     state
         .timeouts()
         .routeTimer()
@@ -140,6 +148,68 @@ final class Router implements HttpFilterChain.Terminal {
     return outcome instanceof RequestOutcome.LocalReply reply && !present.isEmpty()
         ? reply.withResponseHeaderChanges(present)
         : outcome;
+  }
+
+  /**
+   * Envoy's request mirroring (shadowing): the route's mirror policies chosen by the pure {@link
+   * MirrorDecision} each get one copy of the request, sent fire and forget to a host of the mirror
+   * cluster (picked by its load balancer, admitted by its circuit breaker, heard by its outlier
+   * detector, bounded by the route timeout as Envoy bounds a shadow). Nothing of the copy reaches
+   * the primary request: its response is released unread, its failure only logged, and the primary
+   * attempt does not wait for it. The copy carries the Host with {@code -shadow} appended unless
+   * the policy disables it, and {@code x-envoy-internal: true}, as Envoy's async client marks it
+   * (checked on Envoy 1.40); the next sidecar's connection manager drops that mark again, so an app
+   * behind a sidecar sees a copy as a copy only by its {@code -shadow} Host. A mirror cluster that
+   * does not exist or has no host gets no copy.
+   */
+  private void mirror(
+      RequestContext request, RouteAction action, Optional<RandomSource> requestRandom) {
+    if (action.mirrorPolicies().isEmpty()) {
+      return;
+    }
+    RandomSource random = requestRandom.map(r -> r.fork("mirror")).orElse(mirrorRandom);
+    for (MirrorPolicy policy : MirrorDecision.mirrorsFor(action.mirrorPolicies(), random)) {
+      UpstreamCluster cluster = request.routing().clusters().get(policy.cluster());
+      List<UpstreamHost> candidates = cluster == null ? List.of() : cluster.candidates();
+      if (candidates.isEmpty()) {
+        continue;
+      }
+      UpstreamHost host = cluster.loadBalancer.pickHost(candidates, random);
+      FullHttpRequest copy = upstreamRequest(request.downstream(), request.requestId());
+      copy.headers()
+          .set(
+              HttpHeaderNames.HOST,
+              MirrorDecision.shadowAuthority(request.headers().authority(), policy))
+          .set(ENVOY_INTERNAL, "true");
+      if (action.includeRequestAttemptCount()) {
+        copy.headers().set(ATTEMPT_COUNT, 1);
+      }
+      Runnable send =
+          () -> request.executor().execute(() -> sendMirror(cluster, host, copy, action));
+      CircuitBreaker.Admission admission = cluster.circuitBreaker.admit(host, send);
+      if (admission instanceof CircuitBreaker.Admission.Overflowed) {
+        copy.release();
+      } else if (admission instanceof CircuitBreaker.Admission.Dispatch) {
+        sendMirror(cluster, host, copy, action);
+      }
+    }
+  }
+
+  private void sendMirror(
+      UpstreamCluster cluster, UpstreamHost host, FullHttpRequest copy, RouteAction action) {
+    host.active.incrementAndGet();
+    host.total.increment();
+    upstream
+        .send(host.address, copy, action.timeout(), cluster.config.connectionSettings())
+        .whenComplete(
+            (response, error) -> {
+              host.active.decrementAndGet();
+              cluster.circuitBreaker.release(host).ifPresent(Runnable::run);
+              cluster.recordResult(host, response, error);
+              if (response != null) {
+                response.release();
+              }
+            });
   }
 
   /**
@@ -516,6 +586,10 @@ final class Router implements HttpFilterChain.Terminal {
               headers.set("connection", "Upgrade");
               headers.set("upgrade", protocol);
             });
+    // Envoy's connection manager drops x-envoy-internal from every downstream request it does not
+    // find internal, and with Envoy 1.40's default internal_address_config none is (checked on
+    // Envoy 1.40); a mirror copy gets it again after this.
+    headers.remove(ENVOY_INTERNAL);
     headers.set("x-request-id", requestId);
     if (!headers.contains("x-forwarded-proto")) {
       headers.set("x-forwarded-proto", "http");

@@ -53,6 +53,7 @@ public final class Sidecar implements SidecarProxy {
   private final RequestIdSource requestIds;
   private final HttpConnectionPool connections;
   private final Router router;
+  private final RandomSource faultRandom;
   private final AccessLog accessLog = new AccessLog(100_000);
   private final ProxyStats stats = new ProxyStats();
   private final Channel outbound;
@@ -80,6 +81,7 @@ public final class Sidecar implements SidecarProxy {
     this.requestIds = builder.requestIds;
     this.connections = new HttpConnectionPool(group, Duration.ofSeconds(10));
     this.router = new Router(random.fork("route"), connections::send, scheduler, clock);
+    this.faultRandom = random.fork("fault");
     this.outbound = bind(group, XdsNames.OUTBOUND_LISTENER);
     this.inbound =
         request.servicePort().isPresent()
@@ -241,7 +243,7 @@ public final class Sidecar implements SidecarProxy {
    * The filter chain of a connection manager's decoded {@code http_filters}, ending in the router.
    */
   HttpFilterChain filterChain(List<HttpFilterConfig> httpFilters) {
-    return HttpFilterChain.of(httpFilters, router, scheduler);
+    return HttpFilterChain.of(httpFilters, router, scheduler, faultRandom);
   }
 
   /**

@@ -55,6 +55,8 @@ public final class ProxyStats {
       // Envoy counts codec errors per connection manager, not per route.
       case DOWNSTREAM_PROTOCOL_ERROR ->
           increment("http." + listener + ".downstream_cx_protocol_error");
+      // The fault filter's counter (Envoy: http.<stat_prefix>.fault.aborts_injected).
+      case FAULT_INJECTED -> increment("http." + listener + ".fault.aborts_injected");
       default -> increment("http." + listener + ".rq_" + flag.get().code());
     }
   }

@@ -25,7 +25,11 @@ public enum ResponseFlag {
   /** DPE: the downstream request had an HTTP protocol error (malformed, oversized, HTTP/1.0). */
   DOWNSTREAM_PROTOCOL_ERROR("DPE"),
   /** DC: the downstream connection was terminated. */
-  DOWNSTREAM_CONNECTION_TERMINATION("DC");
+  DOWNSTREAM_CONNECTION_TERMINATION("DC"),
+  /** DI: the fault filter delayed the request. */
+  DELAY_INJECTED("DI"),
+  /** FI: the fault filter aborted the request. */
+  FAULT_INJECTED("FI");
 
   private final String code;
 

@@ -238,6 +238,9 @@ final class RouteConfigBuilder {
     } else {
       out.setRoute(routeAction(rule, vs.meta().namespace(), key, services, ops.authority(), out));
     }
+    // istiod TranslateRoute: the rule's fault as the fault filter's per-route config, whatever
+    // the action.
+    out.putAllTypedPerFilterConfig(FaultTranslation.typedPerFilterConfig(rule));
     rule.corsPolicy()
         .ifPresent(cors -> out.putTypedPerFilterConfig(CORS_FILTER, Any.pack(cors(cors))));
     return out.build();
@@ -462,6 +465,7 @@ final class RouteConfigBuilder {
       action.setHostRewriteLiteral(authority);
     }
     retryPolicy(rule.retries()).ifPresent(action::setRetryPolicy);
+    action.addAllRequestMirrorPolicies(mirrorPolicies(rule, namespace, self, services));
     // istiod (applyHTTPRouteDestination): one destination is a plain cluster whatever its weight;
     // with more, weight-0 destinations are dropped and the raw weights are emitted, without
     // normalisation and without total_weight, so each cluster gets weight / sum.
@@ -495,6 +499,48 @@ final class RouteConfigBuilder {
       weighted.addClusters(cluster);
     }
     return action.setWeightedClusters(weighted);
+  }
+
+  /**
+   * istiod's {@code TranslateRequestMirrorPolicy} (route/route.go :664, :1437): one policy per
+   * mirror, to the mirror destination's cluster, with {@code runtime_fraction} from {@code
+   * MirrorPercent}/{@code MirrorPercentByPolicy} (none given: 100 per HUNDRED; {@code value}:
+   * {@code value * 10000} per MILLION; an explicit 0: no policy), {@code trace_sampled: false}, and
+   * {@code disable_shadow_host_suffix_append} from the profile (true from Istio 1.28).
+   */
+  private List<RouteAction.RequestMirrorPolicy> mirrorPolicies(
+      HttpRoute rule,
+      String namespace,
+      ServiceKey self,
+      Map<ServiceKey, List<ServiceInstance>> services) {
+    List<RouteAction.RequestMirrorPolicy> out = new ArrayList<>();
+    for (VirtualService.HttpMirror mirror : rule.mirrors()) {
+      FractionalPercent percent;
+      if (mirror.percentage().isEmpty()) {
+        percent =
+            FractionalPercent.newBuilder()
+                .setNumerator(100)
+                .setDenominator(FractionalPercent.DenominatorType.HUNDRED)
+                .build();
+      } else if (mirror.percentage().getAsDouble() > 0) {
+        percent = FaultTranslation.perMillion(mirror.percentage().getAsDouble());
+      } else {
+        continue;
+      }
+      out.add(
+          RouteAction.RequestMirrorPolicy.newBuilder()
+              .setCluster(
+                  clusterName(
+                      new RouteDestination(mirror.destination(), java.util.OptionalInt.empty()),
+                      namespace,
+                      self,
+                      services))
+              .setRuntimeFraction(RuntimeFractionalPercent.newBuilder().setDefaultValue(percent))
+              .setTraceSampled(BoolValue.of(false))
+              .setDisableShadowHostSuffixAppend(input.profile().disableShadowHostSuffix())
+              .build());
+    }
+    return out;
   }
 
   /**

@@ -132,14 +132,14 @@ class IstioYamlParserTest {
                     spec:
                       hosts: [catalog]
                       http:
-                      - fault: {abort: {httpStatus: 503}}
+                      - delegate: {name: catalog-routes}
                         route:
                         - destination: {host: catalog}
                     """,
                     "vs.yaml",
                     "default"))
         .hasMessageContaining(
-            "spec.http[0].fault: valid Istio, but not supported by Meshproof yet");
+            "spec.http[0].delegate: valid Istio, but not supported by Meshproof yet");
   }
 
   @Test

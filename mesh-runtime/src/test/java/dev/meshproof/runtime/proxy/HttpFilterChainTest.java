@@ -3,6 +3,7 @@ package dev.meshproof.runtime.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.meshproof.common.RandomSource;
 import dev.meshproof.common.VirtualClock;
 import dev.meshproof.runtime.proxy.ProxyConfig.HttpFilterConfig;
 import dev.meshproof.runtime.telemetry.ResponseFlag;
@@ -85,14 +86,46 @@ class HttpFilterChainTest {
     assertThat(calls).containsExactly("fault");
 
     clock.advance(Duration.ofMillis(1));
-    assertThat(outcome).isCompletedWithValue(routed);
+    // Envoy logs DI beside whatever the request ends with.
+    assertThat(outcome).isCompletedWithValue(routed.withDelayInjected());
+    assertThat(outcome.join().delayInjected()).isTrue();
     assertThat(calls).containsExactly("fault", "cors", "router");
   }
 
   @Test
-  void theDecodedRouterFilterIsTheWholeChainToday() {
+  void anAbortDecidedWithADelayAnswersAfterTheDelayWithoutTheRestOfTheChain() {
     HttpFilterChain chain =
-        HttpFilterChain.of(List.of(new HttpFilterConfig.Router()), router, clock.scheduler());
+        new HttpFilterChain(
+            List.of(
+                recording(
+                    "fault",
+                    new FilterDecision.Delay(
+                        Duration.ofMillis(200),
+                        new FilterDecision.LocalReply(
+                            500, ResponseFlag.FAULT_INJECTED, "fault filter abort"))),
+                recording("cors", FilterDecision.CONTINUE)),
+            router,
+            clock.scheduler());
+
+    CompletableFuture<RequestOutcome> outcome = chain.run(request);
+    clock.advance(Duration.ofMillis(199));
+    assertThat(outcome).isNotDone();
+    clock.advance(Duration.ofMillis(1));
+
+    assertThat(outcome.join().status()).isEqualTo(500);
+    assertThat(outcome.join().flag()).contains(ResponseFlag.FAULT_INJECTED);
+    assertThat(outcome.join().delayInjected()).isTrue();
+    assertThat(calls).containsExactly("fault");
+  }
+
+  @Test
+  void theDecodedRouterAloneIsAChainOfNoFilters() {
+    HttpFilterChain chain =
+        HttpFilterChain.of(
+            List.of(new HttpFilterConfig.Router()),
+            router,
+            clock.scheduler(),
+            RandomSource.seeded(1));
 
     assertThat(chain.run(request)).isCompletedWithValue(routed);
     assertThat(calls).containsExactly("router");
@@ -105,7 +138,8 @@ class HttpFilterChainTest {
                 HttpFilterChain.of(
                     List.of(new HttpFilterConfig.Router(), new HttpFilterConfig.Router()),
                     router,
-                    clock.scheduler()))
+                    clock.scheduler(),
+                    RandomSource.seeded(1)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("is not last");
   }

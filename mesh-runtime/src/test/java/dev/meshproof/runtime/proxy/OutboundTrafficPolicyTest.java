@@ -196,7 +196,7 @@ class OutboundTrafficPolicyTest {
       this.router =
           new Router(
               RandomSource.seeded(1),
-              (host, request, timeout) -> {
+              (host, request, timeout, settings) -> {
                 sentTo.add(host);
                 return CompletableFuture.completedFuture(
                     new DefaultFullHttpResponse(

@@ -84,18 +84,21 @@ class XdsDecoderTest {
 
   @Test
   void anHttpFilterTheSidecarDoesNotImplementIsNacked() {
-    HttpConnectionManager.Builder withFault =
+    HttpConnectionManager.Builder withLua =
         hcm()
             .clearHttpFilters()
             .addHttpFilters(
                 HttpFilter.newBuilder()
-                    .setName("envoy.filters.http.fault")
-                    .setTypedConfig(Any.pack(HTTPFault.getDefaultInstance())))
+                    .setName("envoy.filters.http.lua")
+                    .setTypedConfig(
+                        Any.pack(
+                            io.envoyproxy.envoy.extensions.filters.http.lua.v3.Lua
+                                .getDefaultInstance())))
             .addHttpFilters(ROUTER);
 
-    assertThatThrownBy(() -> ListenerDecoder.listener(listener(chain(withFault))))
+    assertThatThrownBy(() -> ListenerDecoder.listener(listener(chain(withLua))))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("http_filters[0] 'envoy.filters.http.fault'")
+        .hasMessageContaining("http_filters[0] 'envoy.filters.http.lua'")
         .hasMessageContaining("is not supported by the embedded sidecar");
   }
 

@@ -34,7 +34,8 @@ class TranslationBuildersTest {
           Duration.ofSeconds(3),
           false,
           true,
-          List.of(503));
+          List.of(503),
+          true);
 
   private static final ProxyNode SERVING =
       new ProxyNode(
@@ -153,6 +154,49 @@ class TranslationBuildersTest {
         .isNotEqualTo(XdsTranslator.snapshotVersion(before));
   }
 
+  /** Istio 1.28 (DISABLE_SHADOW_HOST_SUFFIX) keeps a mirror's Host; 1.27 lets Envoy append. */
+  @Test
+  void mirrorPoliciesDisableTheShadowSuffixFromIstio128Only() {
+    String mirror =
+        """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: catalog}
+        spec:
+          hosts: [catalog]
+          http:
+          - route:
+            - destination: {host: catalog, subset: v1}
+            mirror: {host: catalog, subset: v2}
+        """;
+    for (var release : java.util.Map.of("1.27", false, "1.28", true, "1.32", true).entrySet()) {
+      TranslationInput input = input(IstioVersion.of(release.getKey()).profile());
+      ConfigStore config = new ConfigStore();
+      config.apply(IstioYamlParser.parse(mirror, "vs.yaml", "default"));
+      TranslationInput withMirror =
+          new TranslationInput(
+              SERVING,
+              config.resources(IstioKinds.VIRTUAL_SERVICE),
+              input.destinationRules(),
+              INSTANCES,
+              input.profile());
+      Route route =
+          new RouteConfigBuilder(withMirror).build().get(0).getVirtualHosts(0).getRoutes(0);
+      assertThat(route.getRoute().getRequestMirrorPoliciesList())
+          .singleElement()
+          .satisfies(
+              policy -> {
+                assertThat(policy.getCluster())
+                    .isEqualTo("outbound|80|v2|catalog.default.svc.cluster.local");
+                assertThat(policy.getRuntimeFraction().getDefaultValue().getNumerator())
+                    .isEqualTo(100);
+                assertThat(policy.getDisableShadowHostSuffixAppend())
+                    .as("Istio %s", release.getKey())
+                    .isEqualTo(release.getValue());
+              });
+    }
+  }
+
   private static TranslationInput input(IstioVersionProfile profile) {
     ConfigStore config = new ConfigStore();
     config.apply(
@@ -221,7 +265,10 @@ class TranslationBuildersTest {
             config.resources(IstioKinds.DESTINATION_RULE),
             INSTANCES,
             IstioVersionProfile.current());
-    List<Cluster> clusters = new ClusterBuilder(input).build();
+    // The BlackHoleCluster and PassthroughCluster keep the mesh's connect timeout: no rule's.
+    List<Cluster> clusters =
+        new ClusterBuilder(input)
+            .build().stream().filter(c -> !c.getName().endsWith("Cluster")).toList();
     assertThat(clusters)
         .extracting(Cluster::getName)
         .containsExactly("outbound|80||catalog.default.svc.cluster.local", "inbound|80||");

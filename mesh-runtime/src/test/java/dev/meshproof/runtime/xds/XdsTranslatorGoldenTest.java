@@ -84,6 +84,11 @@ class XdsTranslatorGoldenTest {
             weight: 90
           - destination: {host: catalog, subset: v2}
             weight: 10
+          mirror: {host: ratings}
+          mirrorPercentage: {value: 12.5}
+          fault:
+            delay: {fixedDelay: 2s, percentage: {value: 10}}
+            abort: {grpcStatus: UNAVAILABLE, percentage: {value: 0.5}}
       ---
       apiVersion: networking.istio.io/v1
       kind: VirtualService
@@ -95,6 +100,14 @@ class XdsTranslatorGoldenTest {
           - uri: {prefix: /ratings}
           route:
           - destination: {host: ratings.default}
+          mirrors:
+          - destination: {host: reviews, subset: v2}
+          - destination: {host: reviews, subset: v3}
+            percentage: {value: 0}
+          - destination: {host: ratings.default}
+            percentage: {value: 50}
+          fault:
+            abort: {httpStatus: 418}
         - route:
           - destination: {host: reviews, subset: v1, port: {number: 9080}}
             weight: 100

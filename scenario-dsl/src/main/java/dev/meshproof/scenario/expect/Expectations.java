@@ -19,9 +19,17 @@ public final class Expectations {
     return new LatencyExpectation.Builder();
   }
 
-  /** Expects every request to end with the Envoy response flag {@code flag} (UT, UH, UF, UC). */
+  /**
+   * Expects every request to end with the Envoy response flag {@code flag} (UT, UH, UF, UC), or
+   * requests to carry the fault filter's FI or DI (every one, or a share).
+   */
   public static ResponseFlagExpectation.Builder responseFlag(String flag) {
     return new ResponseFlagExpectation.Builder(flag);
+  }
+
+  /** Expects mirror copies of the requests at {@code service} (Istio's mirror, mirrors). */
+  public static MirrorExpectation.Builder mirrored(String service) {
+    return new MirrorExpectation.Builder(service);
   }
 
   /** Expects the fraction of 2xx responses among all requests to be at least a floor. */

@@ -17,8 +17,19 @@ import java.util.Optional;
  * from the client sidecar's access-log line joined to the request ({@link
  * dev.meshproof.scenario.result.ProxyEvidence}, {@code %RESPONSE_FLAGS%}), which both targets
  * write.
+ *
+ * <p>The fault filter's flags are judged on the client sidecar's access-log line (the same JSON
+ * field on both targets) and the services' journals: FI (an injected abort: the configured {@link
+ * Builder#status}, body {@code fault filter abort}, and no upstream attempt journaled — an aborted
+ * request never reaches an upstream, so it is never retried either; every request without FI did
+ * reach one) and DI (an injected delay: latency at least {@link Builder#delayOf}). Either applies
+ * to every request, or with {@link Builder#fraction} to a share judged by a two-sided exact
+ * binomial test at a stated alpha.
  */
 public final class ResponseFlagExpectation implements Expectation {
+  /** Envoy's local reply body for a fault-filter abort. */
+  static final String FAULT_ABORT_BODY = "fault filter abort";
+
   /** The client-visible signature of each flag: status and local reply body. */
   private static final Map<String, Map.Entry<Integer, String>> SIGNATURES =
       Map.of(
@@ -38,21 +49,46 @@ public final class ResponseFlagExpectation implements Expectation {
   /** Flags judged from the access log: the client sees the upstream's own response. */
   private static final java.util.Set<String> ACCESS_LOG_FLAGS = java.util.Set.of("URX");
 
+  /** The fault filter's flags, judged from the access log and the journals. */
+  private static final java.util.Set<String> FAULT_FLAGS = java.util.Set.of("DI", "FI");
+
   private final String flag;
   private final Optional<String> traffic;
+  private final java.util.OptionalInt status;
+  private final Optional<java.time.Duration> delay;
+  private final double fraction;
+  private final double alpha;
 
-  /** The flags a client can see, in name order: the allowed values of {@code responseFlag}. */
-  public static java.util.List<String> flags() {
-    return java.util.List.copyOf(new java.util.TreeSet<>(SIGNATURES.keySet()));
+  private ResponseFlagExpectation(Builder b) {
+    this.flag = b.flag;
+    this.traffic = b.traffic;
+    this.status = b.status;
+    this.delay = b.delay;
+    this.fraction = b.fraction;
+    this.alpha = b.alpha;
   }
 
-  private ResponseFlagExpectation(String flag, Optional<String> traffic) {
-    this.flag = flag;
-    this.traffic = traffic;
+  /**
+   * The flags a scenario file can name, in name order: the allowed values of {@code
+   * responseFlag.flag} (the fault flags need status, delay and share keys the file format does not
+   * have yet, so they are Java-only).
+   */
+  public static java.util.List<String> flags() {
+    java.util.Set<String> all = new java.util.TreeSet<>(SIGNATURES.keySet());
+    all.addAll(ACCESS_LOG_FLAGS);
+    return java.util.List.copyOf(all);
+  }
+
+  private boolean fault() {
+    return FAULT_FLAGS.contains(flag);
   }
 
   @Override
   public Map<String, Object> toYaml() {
+    if (fault()) {
+      // status, delayOf and fraction have no scenario-file keys yet.
+      return Expectation.super.toYaml();
+    }
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("flag", flag);
     traffic.ifPresent(t -> fields.put("traffic", t));
@@ -61,6 +97,9 @@ public final class ResponseFlagExpectation implements Expectation {
 
   @Override
   public String description() {
+    if (fault()) {
+      return faultDescription();
+    }
     if (ACCESS_LOG_FLAGS.contains(flag)) {
       return "every request"
           + traffic.map(t -> " of traffic '" + t + "'").orElse("")
@@ -80,13 +119,118 @@ public final class ResponseFlagExpectation implements Expectation {
         + "\")";
   }
 
+  private String faultDescription() {
+    String share =
+        fraction == 1
+            ? "every request"
+            : fraction == 0
+                ? "no request"
+                : String.format(
+                    "%.4g%% of requests (exact binomial test, two-sided, alpha %s)",
+                    fraction * 100, alpha);
+    String what =
+        flag.equals("FI")
+            ? "is aborted by the fault filter (flag FI, "
+                + status.getAsInt()
+                + " \""
+                + FAULT_ABORT_BODY
+                + "\") and never reaches an upstream; every other request does"
+            : "is delayed by the fault filter (flag DI"
+                + delay.map(d -> ", latency at least " + d.toMillis() + " ms").orElse("")
+                + ")";
+    return share + traffic.map(t -> " of traffic '" + t + "'").orElse("") + " " + what;
+  }
+
+  private boolean flagged(RequestObservation r) {
+    return r.proxy().map(p -> List.of(p.responseFlags().split(",")).contains(flag)).orElse(false);
+  }
+
+  private ExpectationResult evaluateFault(List<RequestObservation> requests) {
+    Map<String, String> statistics = new LinkedHashMap<>();
+    statistics.put("requests", String.valueOf(requests.size()));
+    List<RequestObservation> wrong = new java.util.ArrayList<>();
+    int flaggedCount = 0;
+    for (RequestObservation r : requests) {
+      if (r.proxy().isEmpty()) {
+        wrong.add(r);
+        continue;
+      }
+      boolean hit = flagged(r);
+      if (hit) {
+        flaggedCount++;
+      }
+      boolean consistent;
+      if (flag.equals("FI")) {
+        consistent =
+            hit
+                ? r.kind() == HttpOutcome.Kind.RESPONSE
+                    && r.status() == status.getAsInt()
+                    // A 2xx answer's body is not kept (a gRPC-status abort answers 200).
+                    && (r.succeeded() || r.bodyExcerpt().strip().equals(FAULT_ABORT_BODY))
+                    && r.attempts().isEmpty()
+                : !r.attempts().isEmpty();
+      } else {
+        consistent = !hit || delay.map(d -> r.latency().compareTo(d) >= 0).orElse(true);
+      }
+      if (!consistent) {
+        wrong.add(r);
+      }
+    }
+    statistics.put("flagged", String.valueOf(flaggedCount));
+    boolean shareOk;
+    String shareMessage;
+    int n = requests.size();
+    if (fraction == 0 || fraction == 1) {
+      long expected = Math.round(fraction * n);
+      shareOk = flaggedCount == expected;
+      shareMessage =
+          flaggedCount + " of " + n + " requests " + flag + " (expected " + expected + ")";
+    } else {
+      var test =
+          org.apache.commons.statistics.inference.BinomialTest.withDefaults()
+              .with(org.apache.commons.statistics.inference.AlternativeHypothesis.TWO_SIDED)
+              .test(n, flaggedCount, fraction);
+      statistics.put("test", "exact binomial, two-sided");
+      statistics.put("p_value", String.valueOf(test.getPValue()));
+      statistics.put("alpha", String.valueOf(alpha));
+      shareOk = !test.reject(alpha);
+      shareMessage =
+          String.format(
+              "%d of %d requests %s (%.3f%%, expected %.4g%%); p-value %.3g %s alpha %s",
+              flaggedCount,
+              n,
+              flag,
+              100.0 * flaggedCount / n,
+              fraction * 100,
+              test.getPValue(),
+              shareOk ? ">=" : "<",
+              alpha);
+    }
+    boolean passed = shareOk && wrong.isEmpty();
+    String message =
+        shareMessage
+            + (wrong.isEmpty()
+                ? ""
+                : "; "
+                    + wrong.size()
+                    + " request(s) inconsistent with "
+                    + flag
+                    + " (no access-log line, a wrong status or body, an upstream attempt for an"
+                    + " abort or none without one, or too short a delay); "
+                    + AttemptsExpectation.evidence(wrong));
+    return new ExpectationResult(description(), passed, message, statistics, List.of());
+  }
+
   @Override
   public ExpectationResult evaluate(Observations observations) {
-    Map.Entry<Integer, String> signature = SIGNATURES.get(flag);
     List<RequestObservation> requests =
         observations.requests().stream()
             .filter(r -> traffic.map(r.traffic()::equals).orElse(true))
             .toList();
+    if (fault() && !requests.isEmpty()) {
+      return evaluateFault(requests);
+    }
+    Map.Entry<Integer, String> signature = SIGNATURES.get(flag);
     Map<String, String> statistics = new LinkedHashMap<>();
     statistics.put("requests", String.valueOf(requests.size()));
     if (requests.isEmpty()) {
@@ -98,7 +242,7 @@ public final class ResponseFlagExpectation implements Expectation {
             .filter(
                 r ->
                     ACCESS_LOG_FLAGS.contains(flag)
-                        ? !loggedWith(r, flag)
+                        ? !flagged(r)
                         : r.kind() != HttpOutcome.Kind.RESPONSE
                             || r.status() != signature.getKey()
                             || !r.bodyExcerpt().strip().equals(signature.getValue()))
@@ -117,29 +261,25 @@ public final class ResponseFlagExpectation implements Expectation {
     return new ExpectationResult(description(), passed, message, statistics, List.of());
   }
 
-  /** True when the request's access-log line lists {@code flag} among its response flags. */
-  private static boolean loggedWith(RequestObservation request, String flag) {
-    return request
-        .proxy()
-        .map(p -> java.util.Arrays.asList(p.responseFlags().split(",")).contains(flag))
-        .orElse(false);
-  }
-
   /** Configures a {@link ResponseFlagExpectation}. */
   public static final class Builder implements ExpectationSpec {
     private final String flag;
     private Optional<String> traffic = Optional.empty();
+    private java.util.OptionalInt status = java.util.OptionalInt.empty();
+    private Optional<java.time.Duration> delay = Optional.empty();
+    private double fraction = 1;
+    private double alpha = Significance.DEFAULT_ALPHA;
 
     Builder(String flag) {
-      if (!SIGNATURES.containsKey(flag) && !ACCESS_LOG_FLAGS.contains(flag)) {
-        java.util.Set<String> known = new java.util.TreeSet<>(SIGNATURES.keySet());
-        known.addAll(ACCESS_LOG_FLAGS);
+      if (!flags().contains(flag) && !FAULT_FLAGS.contains(flag)) {
         throw new IllegalArgumentException(
             "responseFlag: "
                 + flag
                 + " (expected one of: "
-                + known
-                + "; URX from the client sidecar's access log)");
+                + flags()
+                + ", or the fault filter's "
+                + new java.util.TreeSet<>(FAULT_FLAGS)
+                + "; URX, DI and FI from the client sidecar's access log)");
       }
       this.flag = flag;
     }
@@ -149,9 +289,48 @@ public final class ResponseFlagExpectation implements Expectation {
       return this;
     }
 
+    /** FI only: the HTTP status the abort answers (its {@code httpStatus}; 200 for gRPC). */
+    public Builder status(int status) {
+      if (!flag.equals("FI") || status < 200 || status > 599) {
+        throw new IllegalArgumentException(
+            "status: " + status + " for " + flag + " (expected: 200..599, for FI only)");
+      }
+      this.status = java.util.OptionalInt.of(status);
+      return this;
+    }
+
+    /** DI only: each delayed request took at least this long. */
+    public Builder delayOf(java.time.Duration delay) {
+      if (!flag.equals("DI") || delay.isNegative() || delay.isZero()) {
+        throw new IllegalArgumentException(
+            "delayOf: " + delay + " for " + flag + " (expected: a positive delay, for DI only)");
+      }
+      this.delay = Optional.of(delay);
+      return this;
+    }
+
+    /** FI, DI: this share of the requests has the flag (0 and 1 exact, else binomial). */
+    public Builder fraction(double fraction) {
+      if (!FAULT_FLAGS.contains(flag) || !(fraction >= 0 && fraction <= 1)) {
+        throw new IllegalArgumentException(
+            "fraction: " + fraction + " for " + flag + " (expected: 0.0..1.0, for FI or DI)");
+      }
+      this.fraction = fraction;
+      return this;
+    }
+
+    public Builder atAlpha(double alpha) {
+      this.alpha = Significance.checkAlpha(alpha);
+      return this;
+    }
+
     @Override
     public ResponseFlagExpectation build() {
-      return new ResponseFlagExpectation(flag, traffic);
+      if (flag.equals("FI") && status.isEmpty()) {
+        throw new IllegalArgumentException(
+            "responseFlag(FI): no status given (expected: status(n), the abort's httpStatus)");
+      }
+      return new ResponseFlagExpectation(this);
     }
   }
 }

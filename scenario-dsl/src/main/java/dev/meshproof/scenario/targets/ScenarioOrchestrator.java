@@ -12,6 +12,7 @@ import dev.meshproof.runtime.client.HttpOutcome;
 import dev.meshproof.scenario.IstioSource;
 import dev.meshproof.scenario.Scenario;
 import dev.meshproof.scenario.Seeds;
+import dev.meshproof.scenario.expect.MirrorExpectation;
 import dev.meshproof.scenario.result.ProxyEvidence;
 import dev.meshproof.scenario.traffic.Observations;
 import dev.meshproof.scenario.traffic.RequestObservation;
@@ -63,6 +64,9 @@ public final class ScenarioOrchestrator {
         chaosEvents = chaos.events();
       }
 
+      if (scenario.expectations().stream().anyMatch(MirrorExpectation.class::isInstance)) {
+        awaitMirrorCopies(deployment);
+      }
       // Joined by x-request-id: the client sidecar's access-log line, then the services' journal.
       observations =
           joinAttempts(withProxyEvidence(observations, deployment), deployment.journal());
@@ -121,27 +125,56 @@ public final class ScenarioOrchestrator {
 
   /**
    * Each request with the upstream attempts the services journaled under its {@code x-request-id},
-   * in arrival order: the per-attempt evidence, the same on every target.
+   * in arrival order: the per-attempt evidence, the same on every target. Mirror copies (shadow
+   * requests, {@link JournalEntry#mirrored()}) share the request id but are not attempts: they are
+   * joined as the request's mirrors.
    */
   static List<RequestObservation> joinAttempts(
       List<RequestObservation> observations, List<JournalEntry> journal) {
     Map<String, List<UpstreamAttemptObservation>> byId = new HashMap<>();
+    Map<String, List<UpstreamAttemptObservation>> mirrorsById = new HashMap<>();
     journal.stream()
         .filter(e -> e.requestId() != null)
         .sorted(java.util.Comparator.comparing(JournalEntry::timestamp))
         .forEach(
             e ->
-                byId.computeIfAbsent(e.requestId(), id -> new ArrayList<>())
+                (e.mirrored() ? mirrorsById : byId)
+                    .computeIfAbsent(e.requestId(), id -> new ArrayList<>())
                     .add(
                         new UpstreamAttemptObservation(
                             e.instance(),
                             e.status(),
                             e.timestamp(),
                             e.serviceTime(),
-                            e.envoyAttemptCount())));
+                            e.envoyAttemptCount(),
+                            e.authority() == null ? "" : e.authority())));
     return observations.stream()
-        .map(o -> o.withAttempts(byId.getOrDefault(o.requestId(), List.of())))
+        .map(
+            o ->
+                o.withAttempts(
+                    byId.getOrDefault(o.requestId(), List.of()),
+                    mirrorsById.getOrDefault(o.requestId(), List.of())))
         .toList();
+  }
+
+  /** How long mirror copies still in flight after the traffic may take to arrive. */
+  private static final Duration MIRROR_WAIT = Duration.ofSeconds(5);
+
+  /**
+   * Mirror copies are fire and forget: the last requests' copies can arrive after their primary
+   * answered. Waits until the number of journaled copies has not changed for 250 ms (at most {@link
+   * #MIRROR_WAIT}), so a mirror expectation counts every copy the proxies sent.
+   */
+  private static void awaitMirrorCopies(Deployment deployment) {
+    long deadline = System.nanoTime() + MIRROR_WAIT.toNanos();
+    long last = -1;
+    int stablePolls = 0;
+    while (stablePolls < 5 && System.nanoTime() < deadline) {
+      long copies = deployment.journal().stream().filter(JournalEntry::mirrored).count();
+      stablePolls = copies == last ? stablePolls + 1 : 0;
+      last = copies;
+      LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+    }
   }
 
   /** How long to wait for a proxy to write the access-log lines of answered requests. */

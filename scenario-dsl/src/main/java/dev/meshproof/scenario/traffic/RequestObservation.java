@@ -14,7 +14,8 @@ import java.util.Optional;
  * an offset from the start of its traffic (the time axis of ejection windows), and, joined by its
  * {@code x-request-id}, what the client's sidecar logged for it ({@link ProxyEvidence}: route,
  * upstream cluster and host, response flags) and every upstream attempt the services journaled for
- * it, the same fields on every target.
+ * it, the same fields on every target; mirror copies of it (journal entries Envoy marked as shadow
+ * requests) are kept apart in {@code mirrors}.
  */
 public record RequestObservation(
     int index,
@@ -34,7 +35,8 @@ public record RequestObservation(
     Duration sentAt,
     Optional<ProxyEvidence> proxy,
     List<UpstreamAttemptObservation> attempts,
-    Map<String, List<String>> responseHeaders) {
+    Map<String, List<String>> responseHeaders,
+    List<UpstreamAttemptObservation> mirrors) {
 
   /** How much of a failed response's body is kept: enough for a proxy's local-reply reason. */
   static final int EXCERPT = 200;
@@ -42,6 +44,132 @@ public record RequestObservation(
   public RequestObservation {
     attempts = List.copyOf(attempts);
     responseHeaders = Map.copyOf(responseHeaders);
+    mirrors = List.copyOf(mirrors);
+  }
+
+  /** An observation without mirror copies. */
+  public RequestObservation(
+      int index,
+      String requestId,
+      String traffic,
+      String from,
+      String url,
+      HttpOutcome.Kind kind,
+      int status,
+      Optional<String> service,
+      Optional<String> version,
+      Optional<String> instance,
+      Duration latency,
+      String error,
+      String bodyExcerpt,
+      boolean overloaded,
+      Duration sentAt,
+      Optional<ProxyEvidence> proxy,
+      List<UpstreamAttemptObservation> attempts,
+      Map<String, List<String>> responseHeaders) {
+    this(
+        index,
+        requestId,
+        traffic,
+        from,
+        url,
+        kind,
+        status,
+        service,
+        version,
+        instance,
+        latency,
+        error,
+        bodyExcerpt,
+        overloaded,
+        sentAt,
+        proxy,
+        attempts,
+        responseHeaders,
+        List.of());
+  }
+
+  /** An observation without response headers, with its mirror copies. */
+  public RequestObservation(
+      int index,
+      String requestId,
+      String traffic,
+      String from,
+      String url,
+      HttpOutcome.Kind kind,
+      int status,
+      Optional<String> service,
+      Optional<String> version,
+      Optional<String> instance,
+      Duration latency,
+      String error,
+      String bodyExcerpt,
+      boolean overloaded,
+      Duration sentAt,
+      Optional<ProxyEvidence> proxy,
+      List<UpstreamAttemptObservation> attempts,
+      List<UpstreamAttemptObservation> mirrors) {
+    this(
+        index,
+        requestId,
+        traffic,
+        from,
+        url,
+        kind,
+        status,
+        service,
+        version,
+        instance,
+        latency,
+        error,
+        bodyExcerpt,
+        overloaded,
+        sentAt,
+        proxy,
+        attempts,
+        Map.of(),
+        mirrors);
+  }
+
+  /** An observation without response headers or mirror copies. */
+  public RequestObservation(
+      int index,
+      String requestId,
+      String traffic,
+      String from,
+      String url,
+      HttpOutcome.Kind kind,
+      int status,
+      Optional<String> service,
+      Optional<String> version,
+      Optional<String> instance,
+      Duration latency,
+      String error,
+      String bodyExcerpt,
+      boolean overloaded,
+      Duration sentAt,
+      Optional<ProxyEvidence> proxy,
+      List<UpstreamAttemptObservation> attempts) {
+    this(
+        index,
+        requestId,
+        traffic,
+        from,
+        url,
+        kind,
+        status,
+        service,
+        version,
+        instance,
+        latency,
+        error,
+        bodyExcerpt,
+        overloaded,
+        sentAt,
+        proxy,
+        attempts,
+        Map.of(),
+        List.of());
   }
 
   /**
@@ -103,6 +231,31 @@ public record RequestObservation(
     return sentAt.plus(latency);
   }
 
+  /** This observation with its journaled upstream attempts and mirror copies. */
+  public RequestObservation withAttempts(
+      List<UpstreamAttemptObservation> joined, List<UpstreamAttemptObservation> mirrored) {
+    return new RequestObservation(
+        index,
+        requestId,
+        traffic,
+        from,
+        url,
+        kind,
+        status,
+        service,
+        version,
+        instance,
+        latency,
+        error,
+        bodyExcerpt,
+        overloaded,
+        sentAt,
+        proxy,
+        joined,
+        responseHeaders,
+        mirrored);
+  }
+
   /** This observation with its journaled upstream attempts. */
   public RequestObservation withAttempts(List<UpstreamAttemptObservation> joined) {
     return new RequestObservation(
@@ -123,7 +276,8 @@ public record RequestObservation(
         sentAt,
         proxy,
         joined,
-        responseHeaders);
+        responseHeaders,
+        mirrors);
   }
 
   /** This observation with the client sidecar's access-log evidence joined in. */
@@ -146,7 +300,8 @@ public record RequestObservation(
         sentAt,
         Optional.of(evidence),
         attempts,
-        responseHeaders);
+        responseHeaders,
+        mirrors);
   }
 
   static RequestObservation of(

@@ -12,9 +12,22 @@ import java.time.Instant;
  * @param arrived when the attempt arrived at the instance
  * @param serviceTime how long the instance took (its planned delay)
  * @param envoyAttemptCount the {@code x-envoy-attempt-count} the proxy sent, 0 when absent
+ * @param authority the Host / {@code :authority} the instance received (a mirror copy's shows
+ *     whether the proxy appended {@code -shadow})
  */
 public record UpstreamAttemptObservation(
-    String instance, int status, Instant arrived, Duration serviceTime, int envoyAttemptCount) {
+    String instance,
+    int status,
+    Instant arrived,
+    Duration serviceTime,
+    int envoyAttemptCount,
+    String authority) {
+
+  /** An attempt whose Host is not of interest. */
+  public UpstreamAttemptObservation(
+      String instance, int status, Instant arrived, Duration serviceTime, int envoyAttemptCount) {
+    this(instance, status, arrived, serviceTime, envoyAttemptCount, "");
+  }
 
   @Override
   public String toString() {

@@ -101,7 +101,7 @@ class ScenarioYamlTest {
 
     assertThat(problems(text))
         .contains("s.yaml:11:26: expect[0].responseFlag.flag: \"UX\", did you mean \"UC\"?")
-        .contains("expected: one of [UC, UF, UH, UT]");
+        .contains("expected: one of [UC, UF, UH, URX, UT]");
   }
 
   @Test

@@ -65,7 +65,10 @@ class RouteActionTest {
 
   @Test
   void valuesCheckTheirRanges() {
-    assertThatThrownBy(() -> new MirrorPolicy("c", 1.5)).hasMessageContaining("fraction: 1.5");
+    assertThatThrownBy(() -> new MirrorPolicy("", FractionalPercent.ALWAYS, true))
+        .hasMessageContaining("cluster: ''");
+    assertThatThrownBy(() -> new FractionalPercent(1, 1000))
+        .hasMessageContaining("denominator: 1000");
     assertThatThrownBy(
             () ->
                 new Redirect(

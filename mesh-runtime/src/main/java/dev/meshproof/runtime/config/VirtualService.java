@@ -11,18 +11,52 @@ import java.util.OptionalInt;
  * VirtualService</a>: HTTP routing rules for a set of hosts.
  */
 public record VirtualService(
-    ResourceMeta meta, List<String> hosts, List<String> gateways, List<HttpRoute> http)
+    ResourceMeta meta,
+    List<String> hosts,
+    List<String> gateways,
+    List<HttpRoute> http,
+    /**
+     * {@code exportTo} as written ({@code .}, {@code *}, namespaces); empty: exported everywhere,
+     * Istio's default.
+     */
+    List<String> exportTo)
     implements IstioResource {
 
   public VirtualService {
     hosts = List.copyOf(hosts);
     gateways = List.copyOf(gateways);
     http = List.copyOf(http);
+    exportTo = List.copyOf(exportTo);
+  }
+
+  /** A VirtualService exported to every namespace. */
+  public VirtualService(
+      ResourceMeta meta, List<String> hosts, List<String> gateways, List<HttpRoute> http) {
+    this(meta, hosts, gateways, http, List.of());
   }
 
   @Override
   public VirtualService withMeta(ResourceMeta newMeta) {
-    return new VirtualService(newMeta, hosts, gateways, http);
+    return new VirtualService(newMeta, hosts, gateways, http, exportTo);
+  }
+
+  /**
+   * How a proxy in {@code namespace} sees this VirtualService (istiod's {@code
+   * initVirtualServices}): 0 private (exported to its own namespace, by {@code .} or by name), 1
+   * exported to {@code namespace} by name, 2 public ({@code *} or no {@code exportTo}); empty when
+   * not exported there. istiod lists a proxy's VirtualServices in that order.
+   */
+  public java.util.OptionalInt visibilityRankFor(String namespace) {
+    if (exportTo.isEmpty() || exportTo.contains("*")) {
+      return java.util.OptionalInt.of(2);
+    }
+    boolean own = namespace.equals(meta.namespace());
+    if (own && (exportTo.contains(".") || exportTo.contains(namespace))) {
+      return java.util.OptionalInt.of(0);
+    }
+    return !own && exportTo.contains(namespace)
+        ? java.util.OptionalInt.of(1)
+        : java.util.OptionalInt.empty();
   }
 
   /**

@@ -55,11 +55,61 @@ final class VirtualServiceParser {
     List<String> gateways = spec.stringList("gateways");
     List<HttpRoute> http =
         spec.list("http", (node, path) -> Optional.of(httpRoute(spec, node, path)));
-    for (String field : List.of("tcp", "tls", "exportTo")) {
+    List<String> exportTo = exportTo(spec, meta.namespace());
+    for (String field : List.of("tcp", "tls")) {
       spec.notYetSupported(field);
     }
     spec.finish();
-    return new VirtualService(meta, hosts, gateways, http);
+    return new VirtualService(meta, hosts, gateways, http, exportTo);
+  }
+
+  private static final java.util.regex.Pattern DNS1123_LABEL =
+      java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
+  /**
+   * {@code exportTo}, validated as Istio's webhook does ({@code validateExportTo}, validation.go
+   * :665): {@code .}, {@code *} or a DNS-1123 label; no {@code ~}; no duplicates ({@code .} and the
+   * own namespace count as one); {@code *} alone.
+   */
+  static List<String> exportTo(YamlMapping spec, String namespace) {
+    List<String> exportTo = spec.stringList("exportTo");
+    Node node = spec.value("exportTo").orElse(spec.node());
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < exportTo.size(); i++) {
+      String entry = exportTo.get(i);
+      String path = spec.child("exportTo") + "[" + i + "]";
+      String key = entry.equals(".") ? namespace : entry;
+      if (!seen.add(key)) {
+        spec.problem(
+            node,
+            path,
+            (key.equals(entry)
+                    ? "duplicate entries in exportTo for entry " + entry
+                    : "duplicate entries in exportTo: . and current namespace " + namespace)
+                + " (expected: each namespace once)");
+      } else if (entry.equals("~")) {
+        spec.problem(
+            node,
+            path,
+            "exportTo ~ (none) is not allowed for Istio configuration objects (expected: ., * or a"
+                + " namespace)");
+      } else if (!entry.equals(".")
+          && !entry.equals("*")
+          && (entry.length() > 63 || !DNS1123_LABEL.matcher(entry).matches())) {
+        spec.problem(
+            node,
+            path,
+            "\"" + entry + "\": only .,*, or a valid DNS 1123 label is allowed as exportTo entry");
+      }
+    }
+    if (exportTo.contains("*") && exportTo.size() > 1) {
+      spec.problem(
+          node,
+          spec.child("exportTo"),
+          "cannot have both public (*) and non-public exportTo values for a resource (expected: *"
+              + " alone)");
+    }
+    return exportTo;
   }
 
   private static Optional<String> host(YamlMapping spec, Node node, String path) {

@@ -140,21 +140,33 @@ public record TranslationInput(
    * SelectVirtualServices} and {@code computeWildcardHostVirtualServiceIndex}, istiod-defaults.md
    * section 6): among the mesh-bound VirtualServices, the most specific host wins (an exact host
    * beats a wildcard such as {@code *.default.svc.cluster.local}, a longer wildcard beats a shorter
-   * one), and between equally specific hosts the oldest VirtualService wins: {@link
-   * #virtualServices} is in creation order. VirtualServices are never merged.
+   * one), and between equally specific hosts the one istiod lists first for the proxy's namespace
+   * wins: by {@code exportTo} private, then exported to the namespace, then public ({@link
+   * VirtualService#visibilityRankFor}), then the oldest ({@link #virtualServices} is in creation
+   * order). A VirtualService not exported to the proxy's namespace is not seen. VirtualServices are
+   * never merged.
    */
   Optional<VirtualService> virtualServiceFor(String host) {
     VirtualService best = null;
     int bestSpecificity = -1;
+    int bestRank = Integer.MAX_VALUE;
     for (VirtualService vs : virtualServices) {
       if (!vs.gateways().isEmpty() && !vs.gateways().contains("mesh")) {
         continue;
       }
+      // exportTo: only VirtualServices exported to the proxy's namespace; istiod lists the
+      // private ones first, then those exported to the namespace by name, then the public ones.
+      java.util.OptionalInt rank = vs.visibilityRankFor(proxy.namespace());
+      if (rank.isEmpty()) {
+        continue;
+      }
       for (String written : vs.hosts()) {
         int specificity = specificity(Hostnames.resolve(written, vs.meta().namespace()), host);
-        if (specificity > bestSpecificity) {
+        if (specificity > bestSpecificity
+            || (specificity == bestSpecificity && specificity >= 0 && rank.getAsInt() < bestRank)) {
           best = vs;
           bestSpecificity = specificity;
+          bestRank = rank.getAsInt();
         }
       }
     }

@@ -53,6 +53,30 @@ final class VirtualServiceParser {
           "required field is missing (expected: a list of hosts)");
     }
     List<String> gateways = spec.stringList("gateways");
+    // Istio's webhook (validateVirtualService): a wildcard only as the whole first label, and not
+    // the bare "*" on a VirtualService bound to the mesh.
+    boolean appliesToMesh = gateways.isEmpty() || gateways.contains("mesh");
+    for (int i = 0; i < hosts.size(); i++) {
+      String host = hosts.get(i);
+      Node at = spec.value("hosts").orElse(spec.node());
+      String path = spec.child("hosts") + "[" + i + "]";
+      int star = host.indexOf('*');
+      if (star >= 0 && !(host.equals("*") || (host.startsWith("*.") && host.indexOf('*', 1) < 0))) {
+        spec.problem(
+            at,
+            path,
+            "domain name \""
+                + host
+                + "\" invalid (expected: a wildcard only as the whole first label, such as"
+                + " *.example.com)");
+      } else if (appliesToMesh && host.equals("*")) {
+        spec.problem(
+            at,
+            path,
+            "wildcard host * is not allowed for virtual services bound to the mesh gateway"
+                + " (expected: a host or a wildcard such as *.default.svc.cluster.local)");
+      }
+    }
     List<HttpRoute> http =
         spec.list("http", (node, path) -> Optional.of(httpRoute(spec, node, path)));
     List<String> exportTo = exportTo(spec, meta.namespace());

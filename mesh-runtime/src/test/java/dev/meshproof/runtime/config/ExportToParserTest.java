@@ -47,7 +47,7 @@ class ExportToParserTest {
 
   @Test
   void whatTheWebhookRejectsIsRejectedWithItsLocation() {
-    assertThat(rejection("[\".\", shop]"))
+    assertThat(rejection("[shop, \".\"]"))
         .contains("vs.yaml:6:")
         .contains("spec.exportTo[1]")
         .contains("duplicate entries in exportTo: . and current namespace shop");

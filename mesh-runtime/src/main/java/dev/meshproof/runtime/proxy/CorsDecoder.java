@@ -4,7 +4,6 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.meshproof.runtime.policy.route.CorsPolicy;
 import dev.meshproof.runtime.policy.route.StringMatcher;
-import dev.meshproof.runtime.re2.Re2Syntax;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,21 +104,7 @@ final class CorsDecoder {
     }
     List<StringMatcher> origins = new ArrayList<>();
     for (var m : in.getAllowOriginStringMatchList()) {
-      if (m.getIgnoreCase() && m.getMatchPatternCase() == m.getMatchPatternCase().SAFE_REGEX) {
-        throw new IllegalArgumentException(where + ": ignore_case on a safe_regex origin");
-      }
-      origins.add(
-          switch (m.getMatchPatternCase()) {
-            case EXACT -> new StringMatcher.Exact(m.getExact(), m.getIgnoreCase());
-            case PREFIX -> new StringMatcher.Prefix(m.getPrefix(), m.getIgnoreCase());
-            case SAFE_REGEX -> new StringMatcher.Regex(regex(m.getSafeRegex().getRegex(), where));
-            default ->
-                throw new IllegalArgumentException(
-                    where
-                        + ": allow_origin_string_match "
-                        + m.getMatchPatternCase()
-                        + " is not supported by the embedded sidecar");
-          });
+      origins.add(RouteDecoder.stringMatcher(m, where + ", allow_origin_string_match"));
     }
     return new CorsPolicy(
         origins,
@@ -129,13 +114,5 @@ final class CorsDecoder {
         in.getMaxAge(),
         in.hasAllowCredentials() && in.getAllowCredentials().getValue(),
         !in.hasForwardNotMatchingPreflights() || in.getForwardNotMatchingPreflights().getValue());
-  }
-
-  private static java.util.regex.Pattern regex(String regex, String where) {
-    try {
-      return Re2Syntax.compile(regex, true);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
-    }
   }
 }

@@ -214,7 +214,8 @@ final class RouteDecoder {
     return new RouteMatch(path, headers, queryParameters);
   }
 
-  private static StringMatcher stringMatcher(
+  /** An Envoy StringMatcher the sidecar honours (exact, prefix, RE2 safe_regex), else a NACK. */
+  static StringMatcher stringMatcher(
       io.envoyproxy.envoy.type.matcher.v3.StringMatcher m, String where) {
     return switch (m.getMatchPatternCase()) {
       case EXACT -> new StringMatcher.Exact(m.getExact(), m.getIgnoreCase());

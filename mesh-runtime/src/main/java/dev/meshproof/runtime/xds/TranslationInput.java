@@ -29,6 +29,7 @@ public record TranslationInput(
     List<DestinationRule> destinationRules,
     List<ServiceInstance> instances,
     IstioVersionProfile profile,
+    SecurityInput security,
     OutboundTrafficPolicy meshOutboundTrafficPolicy) {
 
   public TranslationInput {
@@ -37,7 +38,18 @@ public record TranslationInput(
     destinationRules = List.copyOf(destinationRules);
     instances = List.copyOf(instances);
     Objects.requireNonNull(profile, "profile");
+    Objects.requireNonNull(security, "security");
     Objects.requireNonNull(meshOutboundTrafficPolicy, "meshOutboundTrafficPolicy");
+  }
+
+  /** The input of a mesh without a CA: no TLS, no secrets. */
+  public TranslationInput(
+      ProxyNode proxy,
+      List<VirtualService> virtualServices,
+      List<DestinationRule> destinationRules,
+      List<ServiceInstance> instances,
+      IstioVersionProfile profile) {
+    this(proxy, virtualServices, destinationRules, instances, profile, SecurityInput.NONE);
   }
 
   /** An input with Istio's default mesh config ({@link OutboundTrafficPolicy#ALLOW_ANY}). */
@@ -46,14 +58,34 @@ public record TranslationInput(
       List<VirtualService> virtualServices,
       List<DestinationRule> destinationRules,
       List<ServiceInstance> instances,
-      IstioVersionProfile profile) {
+      IstioVersionProfile profile,
+      SecurityInput security) {
     this(
         proxy,
         virtualServices,
         destinationRules,
         instances,
         profile,
+        security,
         OutboundTrafficPolicy.ALLOW_ANY);
+  }
+
+  /** An input of a mesh without a CA with {@code meshOutboundTrafficPolicy}. */
+  public TranslationInput(
+      ProxyNode proxy,
+      List<VirtualService> virtualServices,
+      List<DestinationRule> destinationRules,
+      List<ServiceInstance> instances,
+      IstioVersionProfile profile,
+      OutboundTrafficPolicy meshOutboundTrafficPolicy) {
+    this(
+        proxy,
+        virtualServices,
+        destinationRules,
+        instances,
+        profile,
+        SecurityInput.NONE,
+        meshOutboundTrafficPolicy);
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.meshproof.conformance;
 
 import static dev.meshproof.scenario.expect.Expectations.response;
 
+import dev.meshproof.runtime.config.OutboundTrafficPolicy;
 import dev.meshproof.scenario.Scenario;
 import dev.meshproof.scenario.yaml.ScenarioFile;
 import dev.meshproof.scenario.yaml.ScenarioYaml;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -31,6 +33,9 @@ public final class Catalogue {
 
   private static final String VIRTUAL_SERVICE_DOC =
       "https://istio.io/latest/docs/reference/config/networking/virtual-service/";
+
+  private static final String MESH_CONFIG_DOC =
+      "https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/";
 
   private static final String DESTINATION_RULE_DOC =
       "https://istio.io/latest/docs/reference/config/networking/destination-rule/";
@@ -316,7 +321,86 @@ public final class Catalogue {
                             .status(200)
                             .header("x-echo-service", "catalog")
                             .receivedPath("/maintained"))
-                    .build()));
+                    .build()),
+        new ConformanceTest(
+            "mesh-cors",
+            Feature.MeshCORS,
+            "The proxy answers a preflight from an allowed origin itself (200, the allow headers,"
+                + " no call to catalog); a preflight from another origin is forwarded to catalog"
+                + " without them; an actual request from an allowed origin gets"
+                + " access-control-allow-origin, credentials and exposed headers on catalog's"
+                + " answer, one from another origin (or differing only in case) gets none.",
+            VIRTUAL_SERVICE_DOC + "#CorsPolicy",
+            yaml ->
+                Scenario.named("catalog CORS policy")
+                    .service("catalog", s -> s.version("v1"))
+                    .client("client")
+                    .istio("mesh-cors.yaml", yaml)
+                    .traffic(t -> preflight(t, "preflight", "https://shop.example"))
+                    .traffic(t -> preflight(t, "preflight-other", "https://evil.example"))
+                    .traffic(
+                        t ->
+                            t.named("actual")
+                                .from("client")
+                                .get("http://catalog/items")
+                                .header("origin", "https://app.partner.example")
+                                .requests(10))
+                    .traffic(
+                        t ->
+                            t.named("actual-other")
+                                .from("client")
+                                .get("http://catalog/items")
+                                .header("origin", "https://SHOP.example")
+                                .requests(10))
+                    .expect(
+                        response()
+                            .forTraffic("preflight")
+                            .status(200)
+                            .header("access-control-allow-origin", "https://shop.example")
+                            .header("access-control-allow-methods", "GET,POST")
+                            .header("access-control-allow-headers", "x-custom")
+                            .header("access-control-max-age", "600")
+                            .header("access-control-allow-credentials", "true")
+                            .headerAbsent("x-echo-service"))
+                    .expect(
+                        response()
+                            .forTraffic("preflight-other")
+                            .header("x-echo-service", "catalog")
+                            .headerAbsent("access-control-allow-origin")
+                            .headerAbsent("access-control-allow-methods"))
+                    .expect(
+                        response()
+                            .forTraffic("actual")
+                            .status(200)
+                            .header("x-echo-service", "catalog")
+                            .header("access-control-allow-origin", "https://app.partner.example")
+                            .header("access-control-allow-credentials", "true")
+                            .header("access-control-expose-headers", "x-echo-version"))
+                    .expect(
+                        response()
+                            .forTraffic("actual-other")
+                            .status(200)
+                            .header("x-echo-service", "catalog")
+                            .headerAbsent("access-control-allow-origin")
+                            .headerAbsent("access-control-expose-headers"))
+                    .build()),
+        new ConformanceTest(
+            "mesh-outbound-traffic-policy-allow-any",
+            Feature.MeshOutboundTrafficPolicy,
+            "With Istio's default ALLOW_ANY, a host outside the registry takes the allow_any"
+                + " catch-all: a name (or an address off loopback) finds no host there, 503 \"no"
+                + " healthy upstream\", not 404 NR, and never leaves loopback; catalog, in the"
+                + " registry, is still routed to its service.",
+            MESH_CONFIG_DOC + "#MeshConfig-OutboundTrafficPolicy-Mode",
+            yaml -> outboundTrafficPolicy(yaml, OutboundTrafficPolicy.ALLOW_ANY)),
+        new ConformanceTest(
+            "mesh-outbound-traffic-policy-registry-only",
+            Feature.MeshOutboundTrafficPolicy,
+            "With REGISTRY_ONLY, every host outside the registry (a name, an address) is answered"
+                + " 502 with no body by the block_all catch-all; catalog, in the registry, is still"
+                + " routed to its service.",
+            MESH_CONFIG_DOC + "#MeshConfig-OutboundTrafficPolicy-Mode",
+            yaml -> outboundTrafficPolicy(yaml, OutboundTrafficPolicy.REGISTRY_ONLY)));
   }
 
   /**
@@ -393,5 +477,55 @@ public final class Catalogue {
 
   private static IllegalStateException missing(String path) {
     return new IllegalStateException(path + " is missing from the conformance catalogue");
+  }
+
+  /**
+   * Unknown hosts under {@code policy}: a name and an address off loopback are answered by the
+   * catch-all virtual host (503 UH under ALLOW_ANY, 502 under REGISTRY_ONLY) without reaching any
+   * echo; the registered catalog is the near miss that must still be served.
+   */
+  private static Scenario outboundTrafficPolicy(String yaml, OutboundTrafficPolicy policy) {
+    boolean allowAny = policy == OutboundTrafficPolicy.ALLOW_ANY;
+    Scenario.Builder scenario =
+        Scenario.named("unknown hosts under " + policy)
+            .service("catalog", s -> s.version("v1"))
+            .client("client")
+            .outboundTrafficPolicy(policy)
+            .istio(
+                "mesh-outbound-traffic-policy-" + policy.name().toLowerCase(Locale.ROOT) + ".yaml",
+                yaml)
+            .traffic(t -> t.named("registered").from("client").get("http://catalog/").requests(10))
+            .expect(
+                response()
+                    .forTraffic("registered")
+                    .status(200)
+                    .header("x-echo-service", "catalog"));
+    Map<String, String> unknown =
+        Map.of(
+            "unknown-name", "http://httpbin.example.com/get",
+            "off-loopback", "http://10.255.255.1:80/");
+    for (Map.Entry<String, String> target : new java.util.TreeMap<>(unknown).entrySet()) {
+      scenario
+          .traffic(t -> t.named(target.getKey()).from("client").get(target.getValue()).requests(10))
+          .expect(
+              response()
+                  .forTraffic(target.getKey())
+                  .status(allowAny ? 503 : 502)
+                  .body(allowAny ? "no healthy upstream" : "")
+                  .headerAbsent("x-echo-service"));
+    }
+    return scenario.build();
+  }
+
+  /** A CORS preflight for POST with {@code x-custom} from {@code origin}, 10 times. */
+  private static void preflight(
+      dev.meshproof.scenario.traffic.TrafficSpec.Builder t, String name, String origin) {
+    t.named(name)
+        .from("client")
+        .request("OPTIONS", "http://catalog/items")
+        .header("origin", origin)
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "x-custom")
+        .requests(10);
   }
 }

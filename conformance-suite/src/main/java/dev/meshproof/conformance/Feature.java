@@ -42,6 +42,15 @@ public enum Feature {
   MeshConnectionPool(SupportLevel.EXTENDED),
   /** DestinationRule {@code outlierDetection}: failing hosts ejected, within the ejection cap. */
   MeshOutlierDetection(SupportLevel.EXTENDED),
+  /**
+   * VirtualService {@code corsPolicy}: preflights answered by the proxy, allowed origins marked.
+   */
+  MeshCORS(SupportLevel.EXTENDED),
+  /**
+   * MeshConfig {@code outboundTrafficPolicy}: hosts outside the registry passed through ({@code
+   * ALLOW_ANY}, Istio's default) or refused with 502 ({@code REGISTRY_ONLY}).
+   */
+  MeshOutboundTrafficPolicy(SupportLevel.CORE),
   /** Proxies keep serving their last configuration while the control plane is unavailable. */
   MeshControlPlaneOutage(SupportLevel.EXTENDED),
   /**

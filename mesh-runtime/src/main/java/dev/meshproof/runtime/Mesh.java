@@ -9,6 +9,7 @@ import dev.meshproof.runtime.config.IstioKinds;
 import dev.meshproof.runtime.config.IstioResource;
 import dev.meshproof.runtime.config.IstioYamlParser;
 import dev.meshproof.runtime.config.NotSimulatedResource;
+import dev.meshproof.runtime.config.OutboundTrafficPolicy;
 import dev.meshproof.runtime.config.PeerAuthentication;
 import dev.meshproof.runtime.config.Sidecar;
 import dev.meshproof.runtime.registry.ServiceEntryInstances;
@@ -26,6 +27,8 @@ import dev.meshproof.runtime.xds.SidecarScope;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -52,6 +55,7 @@ import java.util.concurrent.TimeUnit;
 public final class Mesh implements AutoCloseable {
   private final long seed;
   private final IstioVersionProfile istio;
+  private final OutboundTrafficPolicy outboundTrafficPolicy;
   private final RandomSource random;
   private final DataPlane dataPlane;
   private final Duration syncTimeout;
@@ -75,6 +79,7 @@ public final class Mesh implements AutoCloseable {
             builder.compatibilityVersion == null
                 ? builder.istioVersion
                 : builder.compatibilityVersion);
+    this.outboundTrafficPolicy = builder.outboundTrafficPolicy;
     this.random = RandomSource.seeded(seed);
     this.dataPlane = builder.dataPlane;
     this.syncTimeout = builder.syncTimeout;
@@ -86,10 +91,11 @@ public final class Mesh implements AutoCloseable {
     try {
       started =
           ControlPlane.start(
-              new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0),
+              new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
               istio,
               certificates,
-              builder.pushDebounce);
+              builder.pushDebounce,
+              outboundTrafficPolicy);
     } catch (RuntimeException e) {
       eventLoops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       throw e;
@@ -148,7 +154,8 @@ public final class Mesh implements AutoCloseable {
       return;
     }
     ControlPlane restarted =
-        ControlPlane.start(controlPlane.address(), istio, certificates, pushDebounce);
+        ControlPlane.start(
+            controlPlane.address(), istio, certificates, pushDebounce, outboundTrafficPolicy);
     controlPlane
         .registeredProxies()
         .forEach(
@@ -417,6 +424,7 @@ public final class Mesh implements AutoCloseable {
   public static final class Builder {
     private long seed = 1L;
     private IstioVersion istioVersion = IstioVersion.CURRENT;
+    private OutboundTrafficPolicy outboundTrafficPolicy = OutboundTrafficPolicy.ALLOW_ANY;
     private IstioVersion compatibilityVersion;
     private DataPlane dataPlane = DataPlane.embedded();
     private Duration syncTimeout = Duration.ofSeconds(20);
@@ -452,6 +460,16 @@ public final class Mesh implements AutoCloseable {
       java.util.Objects.requireNonNull(version, "istioVersion");
       version.profile(); // rejects an unsupported release here, not at start()
       this.istioVersion = version;
+      return this;
+    }
+
+    /**
+     * MeshConfig's {@code outboundTrafficPolicy.mode}: what sidecars do with a host outside the
+     * registry; default {@link OutboundTrafficPolicy#ALLOW_ANY}, as Istio's.
+     */
+    public Builder outboundTrafficPolicy(OutboundTrafficPolicy policy) {
+      this.outboundTrafficPolicy =
+          java.util.Objects.requireNonNull(policy, "outboundTrafficPolicy");
       return this;
     }
 

@@ -57,8 +57,23 @@ class AccessLogAndStatsIT {
   private static void check(Supplier<Mesh> meshes) throws Exception {
     try (Mesh mesh = meshes.get();
         CatalogTopology catalog = CatalogTopology.deploy(mesh)) {
+      // Only /items is routed, so /nowhere finds no route (NR): an unknown host would now take the
+      // ALLOW_ANY catch-all virtual host instead.
       mesh.apply(
-          CatalogTopology.DESTINATION_RULE + "---\n" + CatalogTopology.allTo("v1"), "catalog.yaml");
+          CatalogTopology.DESTINATION_RULE
+              + """
+              ---
+              apiVersion: networking.istio.io/v1
+              kind: VirtualService
+              metadata: {name: catalog}
+              spec:
+                hosts: [catalog]
+                http:
+                - match: [{uri: {prefix: /items}}]
+                  route:
+                  - destination: {host: catalog, subset: v1}
+              """,
+          "catalog.yaml");
       mesh.awaitSynced();
       Workload client = catalog.client();
       HttpOutcome routed =
@@ -69,7 +84,8 @@ class AccessLogAndStatsIT {
       HttpOutcome unrouted =
           client
               .http()
-              .send(HttpRequestSpec.get("http://nowhere/").withHeader("x-request-id", "ev-2"))
+              .send(
+                  HttpRequestSpec.get("http://catalog/nowhere").withHeader("x-request-id", "ev-2"))
               .join();
       assertThat(routed.status()).isEqualTo(200);
       assertThat(unrouted.status()).isEqualTo(404);
@@ -121,9 +137,9 @@ class AccessLogAndStatsIT {
       assertThat(stable(nr))
           .containsExactlyInAnyOrderEntriesOf(
               Map.of(
-                  "authority", "nowhere",
+                  "authority", "catalog",
                   "method", "GET",
-                  "path", "/",
+                  "path", "/nowhere",
                   "request_id", "ev-2",
                   "response_code", "404",
                   "response_flags", "NR",

@@ -64,13 +64,19 @@ class MeshRoutingIT {
   }
 
   @Test
-  void unknownHostIsAnsweredWith404AndFlagNr() {
+  void unknownHostNameTakesTheAllowAnyCatchAllAndFindsNoHost() {
     mesh.awaitSynced();
     HttpOutcome outcome = client.http().get("http://nowhere/").join();
 
-    assertThat(outcome.status()).isEqualTo(404);
+    // ALLOW_ANY (Istio's default): the PassthroughCluster route takes only 127.0.0.1:<port>; a
+    // name goes to the BlackHoleCluster, 503 UH, instead of leaving loopback.
+    assertThat(outcome.status()).isEqualTo(503);
     assertThat(((Sidecar) client.sidecar()).accessLog().entries())
-        .anySatisfy(e -> assertThat(e.flagCode()).isEqualTo("NR"));
+        .anySatisfy(
+            e -> {
+              assertThat(e.flagCode()).isEqualTo("UH");
+              assertThat(e.upstreamCluster()).isEqualTo("BlackHoleCluster");
+            });
   }
 
   @Test

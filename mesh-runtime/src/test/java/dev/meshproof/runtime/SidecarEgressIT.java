@@ -56,8 +56,8 @@ class SidecarEgressIT {
 
       assertThat(catalog.client().http().get("http://catalog/c").join().status()).isEqualTo(200);
       assertThat(catalog.client().http().get("http://orders/o").join().status())
-          .as("orders is outside the client's egress hosts")
-          .isEqualTo(404);
+          .as("orders is outside the client's egress hosts: ALLOW_ANY's catch-all, no host")
+          .isEqualTo(503);
       assertThat(other.http().get("http://orders/o").join().body()).isEqualTo("orders /o");
 
       mesh.apply(

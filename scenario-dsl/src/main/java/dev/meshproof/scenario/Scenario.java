@@ -2,6 +2,7 @@ package dev.meshproof.scenario;
 
 import dev.meshproof.runtime.IstioVersion;
 import dev.meshproof.runtime.config.IstioYamlParser;
+import dev.meshproof.runtime.config.OutboundTrafficPolicy;
 import dev.meshproof.runtime.topology.Topology;
 import dev.meshproof.scenario.chaos.ChaosPlan;
 import dev.meshproof.scenario.chaos.FaultSpec;
@@ -46,7 +47,8 @@ public record Scenario(
     long seed,
     IstioVersion istioVersion,
     IstioVersion compatibilityVersion,
-    List<String> notSimulated) {
+    List<String> notSimulated,
+    OutboundTrafficPolicy outboundTrafficPolicy) {
 
   /** The system property that overrides every scenario's seed, to replay a printed run. */
   public static final String SEED_PROPERTY = "meshproof.seed";
@@ -61,6 +63,7 @@ public record Scenario(
     java.util.Objects.requireNonNull(istioVersion, "istioVersion");
     java.util.Objects.requireNonNull(compatibilityVersion, "compatibilityVersion");
     notSimulated = List.copyOf(notSimulated);
+    java.util.Objects.requireNonNull(outboundTrafficPolicy, "outboundTrafficPolicy");
   }
 
   public static Builder named(String name) {
@@ -80,7 +83,8 @@ public record Scenario(
         newSeed,
         istioVersion,
         compatibilityVersion,
-        notSimulated);
+        notSimulated,
+        outboundTrafficPolicy);
   }
 
   /**
@@ -100,7 +104,8 @@ public record Scenario(
         seed,
         version,
         version.profile().behaviourOf(),
-        notSimulated);
+        notSimulated,
+        outboundTrafficPolicy);
   }
 
   /**
@@ -118,6 +123,7 @@ public record Scenario(
     private IstioVersion istioVersion = IstioVersion.CURRENT;
     private final List<String> notSimulated = new ArrayList<>();
     private IstioVersion compatibilityVersion;
+    private OutboundTrafficPolicy outboundTrafficPolicy = OutboundTrafficPolicy.ALLOW_ANY;
 
     private Builder(String name) {
       if (name == null || name.isBlank()) {
@@ -222,6 +228,16 @@ public record Scenario(
     }
 
     /**
+     * The mesh's {@code outboundTrafficPolicy.mode} (MeshConfig) for hosts outside the registry;
+     * {@link OutboundTrafficPolicy#ALLOW_ANY} unless set, as in Istio.
+     */
+    public Builder outboundTrafficPolicy(OutboundTrafficPolicy policy) {
+      this.outboundTrafficPolicy =
+          java.util.Objects.requireNonNull(policy, "outboundTrafficPolicy");
+      return this;
+    }
+
+    /**
      * The older release whose behaviour the emulated release follows, as Istio's {@code
      * compatibilityVersion} (docs/istio-versions.md); the emulated release itself unless set.
      */
@@ -290,7 +306,8 @@ public record Scenario(
           dev.meshproof.runtime.IstioVersionProfile.of(
                   istioVersion, compatibilityVersion == null ? istioVersion : compatibilityVersion)
               .behaviourOf(),
-          notSimulated);
+          notSimulated,
+          outboundTrafficPolicy);
     }
 
     /** A fault's selector must name a declared service, version and instance. */

@@ -64,7 +64,8 @@ class ProxyEvidenceIT {
                       .get("http://catalog/")
                       .header("end-user", "jason")
                       .requests(5))
-          .traffic(t -> t.named("no-route").from("client").get("http://nowhere/").requests(3))
+          // Outside the registry: ALLOW_ANY's catch-all, no host for a name (503 UH).
+          .traffic(t -> t.named("unknown-host").from("client").get("http://nowhere/").requests(3))
           .seed(5)
           .build();
 
@@ -103,7 +104,7 @@ class ProxyEvidenceIT {
         .containsOnly(
             "200 - outbound|80|v1|catalog.default.svc.cluster.local -",
             "503 - outbound|80|v3|catalog.default.svc.cluster.local UH",
-            "404 - - NR");
+            "503 allow_any_not_loopback BlackHoleCluster UH");
     assertThat(evidence(envoy)).isEqualTo(expected);
     for (Observations run : List.of(embedded, envoy)) {
       assertThat(run.requests())

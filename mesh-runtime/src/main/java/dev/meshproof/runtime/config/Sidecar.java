@@ -8,8 +8,8 @@ import java.util.OptionalInt;
 /**
  * Istio's <a href="https://istio.io/latest/docs/reference/config/networking/sidecar/">Sidecar</a>:
  * which hosts the selected proxies can reach ({@code egress[].hosts}, {@code namespace/dnsName})
- * and what happens to traffic to other hosts ({@code outboundTrafficPolicy}). Parsed and validated;
- * not simulated yet (rejected as not supported).
+ * and what happens to traffic to other hosts ({@code outboundTrafficPolicy.mode}, which overrides
+ * the mesh's for the selected proxies).
  */
 public record Sidecar(
     ResourceMeta meta,
@@ -35,11 +35,5 @@ public record Sidecar(
     public Egress {
       hosts = List.copyOf(hosts);
     }
-  }
-
-  /** {@code outboundTrafficPolicy.mode}. */
-  public enum OutboundTrafficPolicy {
-    REGISTRY_ONLY,
-    ALLOW_ANY
   }
 }

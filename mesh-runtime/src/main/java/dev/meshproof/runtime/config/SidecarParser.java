@@ -24,21 +24,18 @@ final class SidecarParser {
                 })
             .orElse(Map.of());
     List<Sidecar.Egress> egress = spec.mappings("egress", SidecarParser::egress);
-    Optional<Sidecar.OutboundTrafficPolicy> policy =
+    Optional<OutboundTrafficPolicy> policy =
         spec.mapping("outboundTrafficPolicy")
             .flatMap(
                 p -> {
                   Optional<String> mode =
-                      p.oneOf(
-                          "mode", ServiceEntryParser.names(Sidecar.OutboundTrafficPolicy.values()));
+                      p.oneOf("mode", ServiceEntryParser.names(OutboundTrafficPolicy.values()));
                   p.notYetSupported("egressProxy");
                   p.finish();
-                  return mode.map(Sidecar.OutboundTrafficPolicy::valueOf);
+                  return mode.map(OutboundTrafficPolicy::valueOf);
                 });
     spec.notYetSupported("ingress");
     spec.notYetSupported("inboundConnectionPool");
-    // Kept on the model; ALLOW_ANY / REGISTRY_ONLY behaviour is not built yet.
-    spec.notYetSupported("outboundTrafficPolicy");
     spec.finish();
     return new Sidecar(meta, selector, egress, policy);
   }

@@ -11,18 +11,52 @@ import java.util.OptionalInt;
  * VirtualService</a>: HTTP routing rules for a set of hosts.
  */
 public record VirtualService(
-    ResourceMeta meta, List<String> hosts, List<String> gateways, List<HttpRoute> http)
+    ResourceMeta meta,
+    List<String> hosts,
+    List<String> gateways,
+    List<HttpRoute> http,
+    /**
+     * {@code exportTo} as written ({@code .}, {@code *}, namespaces); empty: exported everywhere,
+     * Istio's default.
+     */
+    List<String> exportTo)
     implements IstioResource {
 
   public VirtualService {
     hosts = List.copyOf(hosts);
     gateways = List.copyOf(gateways);
     http = List.copyOf(http);
+    exportTo = List.copyOf(exportTo);
+  }
+
+  /** A VirtualService exported to every namespace. */
+  public VirtualService(
+      ResourceMeta meta, List<String> hosts, List<String> gateways, List<HttpRoute> http) {
+    this(meta, hosts, gateways, http, List.of());
   }
 
   @Override
   public VirtualService withMeta(ResourceMeta newMeta) {
-    return new VirtualService(newMeta, hosts, gateways, http);
+    return new VirtualService(newMeta, hosts, gateways, http, exportTo);
+  }
+
+  /**
+   * How a proxy in {@code namespace} sees this VirtualService (istiod's {@code
+   * initVirtualServices}): 0 private (exported to its own namespace, by {@code .} or by name), 1
+   * exported to {@code namespace} by name, 2 public ({@code *} or no {@code exportTo}); empty when
+   * not exported there. istiod lists a proxy's VirtualServices in that order.
+   */
+  public java.util.OptionalInt visibilityRankFor(String namespace) {
+    if (exportTo.isEmpty() || exportTo.contains("*")) {
+      return java.util.OptionalInt.of(2);
+    }
+    boolean own = namespace.equals(meta.namespace());
+    if (own && (exportTo.contains(".") || exportTo.contains(namespace))) {
+      return java.util.OptionalInt.of(0);
+    }
+    return !own && exportTo.contains(namespace)
+        ? java.util.OptionalInt.of(1)
+        : java.util.OptionalInt.empty();
   }
 
   /**
@@ -41,14 +75,28 @@ public record VirtualService(
       Optional<HttpRetry> retries,
       RouteActions actions,
       List<HttpMirror> mirrors,
-      Optional<HttpFault> fault) {
+      Optional<HttpFault> fault,
+      Optional<CorsPolicy> corsPolicy) {
     public HttpRoute {
       match = List.copyOf(match);
       route = List.copyOf(route);
       mirrors = List.copyOf(mirrors);
     }
 
-    /** A rule without mirrors or fault. */
+    /** A rule without a CORS policy. */
+    public HttpRoute(
+        String name,
+        List<HttpMatchRequest> match,
+        List<RouteDestination> route,
+        Optional<Duration> timeout,
+        Optional<HttpRetry> retries,
+        RouteActions actions,
+        List<HttpMirror> mirrors,
+        Optional<HttpFault> fault) {
+      this(name, match, route, timeout, retries, actions, mirrors, fault, Optional.empty());
+    }
+
+    /** A rule without mirrors, fault or CORS policy. */
     public HttpRoute(
         String name,
         List<HttpMatchRequest> match,
@@ -56,10 +104,19 @@ public record VirtualService(
         Optional<Duration> timeout,
         Optional<HttpRetry> retries,
         RouteActions actions) {
-      this(name, match, route, timeout, retries, actions, List.of(), Optional.empty());
+      this(
+          name,
+          match,
+          route,
+          timeout,
+          retries,
+          actions,
+          List.of(),
+          Optional.empty(),
+          Optional.empty());
     }
 
-    /** A rule without timeout, retries, actions, mirrors or fault. */
+    /** A rule without timeout, retries, actions, mirrors, fault or CORS policy. */
     public HttpRoute(String name, List<HttpMatchRequest> match, List<RouteDestination> route) {
       this(name, match, route, Optional.empty(), Optional.empty(), RouteActions.NONE);
     }
@@ -73,6 +130,36 @@ public record VirtualService(
         Optional<HttpRetry> retries) {
       this(name, match, route, timeout, retries, RouteActions.NONE);
     }
+  }
+
+  /**
+   * Istio's <a
+   * href="https://istio.io/latest/docs/reference/config/networking/virtual-service/#CorsPolicy">CorsPolicy</a>
+   * on an {@code http} rule: which origins may make cross-origin requests ({@code allowOrigins}, or
+   * the deprecated {@code allowOrigin} as exact matches), what a preflight answers, and whether a
+   * preflight from another origin is forwarded ({@code unmatchedPreflights}).
+   */
+  public record CorsPolicy(
+      List<StringMatch> allowOrigins,
+      List<String> allowMethods,
+      List<String> allowHeaders,
+      List<String> exposeHeaders,
+      Optional<Duration> maxAge,
+      Optional<Boolean> allowCredentials,
+      UnmatchedPreflights unmatchedPreflights) {
+    public CorsPolicy {
+      allowOrigins = List.copyOf(allowOrigins);
+      allowMethods = List.copyOf(allowMethods);
+      allowHeaders = List.copyOf(allowHeaders);
+      exposeHeaders = List.copyOf(exposeHeaders);
+    }
+  }
+
+  /** {@code CorsPolicy.UnmatchedPreflights}: forward (the default) or ignore. */
+  public enum UnmatchedPreflights {
+    UNSPECIFIED,
+    FORWARD,
+    IGNORE
   }
 
   /**

@@ -33,7 +33,7 @@ final class VirtualServiceParser {
   private static final String WEIGHT = "a non-negative integer; weights are relative to their sum";
 
   /** Where a StringMatch appears: which match types and values Istio's webhook allows there. */
-  private enum MatchSite {
+  enum MatchSite {
     /** {@code uri}: an empty prefix is allowed (it matches every path). */
     URI,
     /** {@code method}, {@code authority}: no empty prefix. */
@@ -53,13 +53,87 @@ final class VirtualServiceParser {
           "required field is missing (expected: a list of hosts)");
     }
     List<String> gateways = spec.stringList("gateways");
+    // Istio's webhook (validateVirtualService): a wildcard only as the whole first label, and not
+    // the bare "*" on a VirtualService bound to the mesh.
+    boolean appliesToMesh = gateways.isEmpty() || gateways.contains("mesh");
+    for (int i = 0; i < hosts.size(); i++) {
+      String host = hosts.get(i);
+      Node at = spec.value("hosts").orElse(spec.node());
+      String path = spec.child("hosts") + "[" + i + "]";
+      int star = host.indexOf('*');
+      if (star >= 0 && !(host.equals("*") || (host.startsWith("*.") && host.indexOf('*', 1) < 0))) {
+        spec.problem(
+            at,
+            path,
+            "domain name \""
+                + host
+                + "\" invalid (expected: a wildcard only as the whole first label, such as"
+                + " *.example.com)");
+      } else if (appliesToMesh && host.equals("*")) {
+        spec.problem(
+            at,
+            path,
+            "wildcard host * is not allowed for virtual services bound to the mesh gateway"
+                + " (expected: a host or a wildcard such as *.default.svc.cluster.local)");
+      }
+    }
     List<HttpRoute> http =
         spec.list("http", (node, path) -> Optional.of(httpRoute(spec, node, path)));
-    for (String field : List.of("tcp", "tls", "exportTo")) {
+    List<String> exportTo = exportTo(spec, meta.namespace());
+    for (String field : List.of("tcp", "tls")) {
       spec.notYetSupported(field);
     }
     spec.finish();
-    return new VirtualService(meta, hosts, gateways, http);
+    return new VirtualService(meta, hosts, gateways, http, exportTo);
+  }
+
+  private static final java.util.regex.Pattern DNS1123_LABEL =
+      java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
+  /**
+   * {@code exportTo}, validated as Istio's webhook does ({@code validateExportTo}, validation.go
+   * :665): {@code .}, {@code *} or a DNS-1123 label; no {@code ~}; no duplicates ({@code .} and the
+   * own namespace count as one); {@code *} alone.
+   */
+  static List<String> exportTo(YamlMapping spec, String namespace) {
+    List<String> exportTo = spec.stringList("exportTo");
+    Node node = spec.value("exportTo").orElse(spec.node());
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < exportTo.size(); i++) {
+      String entry = exportTo.get(i);
+      String path = spec.child("exportTo") + "[" + i + "]";
+      String key = entry.equals(".") ? namespace : entry;
+      if (!seen.add(key)) {
+        spec.problem(
+            node,
+            path,
+            (key.equals(entry)
+                    ? "duplicate entries in exportTo for entry " + entry
+                    : "duplicate entries in exportTo: . and current namespace " + namespace)
+                + " (expected: each namespace once)");
+      } else if (entry.equals("~")) {
+        spec.problem(
+            node,
+            path,
+            "exportTo ~ (none) is not allowed for Istio configuration objects (expected: ., * or a"
+                + " namespace)");
+      } else if (!entry.equals(".")
+          && !entry.equals("*")
+          && (entry.length() > 63 || !DNS1123_LABEL.matcher(entry).matches())) {
+        spec.problem(
+            node,
+            path,
+            "\"" + entry + "\": only .,*, or a valid DNS 1123 label is allowed as exportTo entry");
+      }
+    }
+    if (exportTo.contains("*") && exportTo.size() > 1) {
+      spec.problem(
+          node,
+          spec.child("exportTo"),
+          "cannot have both public (*) and non-public exportTo values for a resource (expected: *"
+              + " alone)");
+    }
+    return exportTo;
   }
 
   private static Optional<String> host(YamlMapping spec, Node node, String path) {
@@ -85,9 +159,10 @@ final class VirtualServiceParser {
     Optional<HttpRetry> retries = m.mapping("retries").flatMap(VirtualServiceParser::retries);
     List<HttpMirror> mirrors = mirrors(m, node);
     Optional<HttpFault> fault = m.mapping("fault").flatMap(VirtualServiceParser::fault);
-    for (String field : List.of("delegate", "corsPolicy")) {
+    for (String field : List.of("delegate")) {
       m.notYetSupported(field);
     }
+    Optional<VirtualService.CorsPolicy> cors = m.mapping("corsPolicy").map(CorsPolicyParser::parse);
     RouteActions actions = RouteActionsParser.actions(m, node, m.has("route"), allUriPrefix(match));
     m.finish();
     if (route.size() > 1) {
@@ -114,7 +189,7 @@ final class VirtualServiceParser {
                 + " weight)");
       }
     }
-    return new HttpRoute(name, match, route, timeout, retries, actions, mirrors, fault);
+    return new HttpRoute(name, match, route, timeout, retries, actions, mirrors, fault, cors);
   }
 
   /** Whether every match block with a {@code uri} matches it by prefix. */
@@ -494,7 +569,7 @@ final class VirtualServiceParser {
    * One StringMatch, checked as Istio's webhook checks it ({@code validateStringMatch}, {@code
    * validateStringMatchRegexp}; /work/notes/istiod-defaults.md section 6).
    */
-  private static Optional<StringMatch> stringMatch(YamlMapping m, MatchSite site) {
+  static Optional<StringMatch> stringMatch(YamlMapping m, MatchSite site) {
     List<StringMatch> found = new ArrayList<>();
     for (StringMatch.Kind kind : List.of(Kind.EXACT, Kind.PREFIX, Kind.REGEX)) {
       String field = kind.name().toLowerCase(java.util.Locale.ROOT);

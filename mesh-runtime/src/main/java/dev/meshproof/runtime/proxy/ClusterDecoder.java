@@ -28,6 +28,9 @@ final class ClusterDecoder {
 
   /** A cluster; EDS clusters come without endpoints, STATIC ones with their inline assignment. */
   static ClusterConfig cluster(Cluster cluster) {
+    if (cluster.getType() == Cluster.DiscoveryType.ORIGINAL_DST) {
+      return originalDestination(cluster);
+    }
     LbPolicy lb =
         switch (cluster.getLbPolicy()) {
           case ROUND_ROBIN -> LbPolicy.ROUND_ROBIN;
@@ -78,6 +81,51 @@ final class ClusterDecoder {
                   + cluster.getType()
                   + " is not supported by the embedded sidecar");
     };
+  }
+
+  /**
+   * An {@code ORIGINAL_DST} cluster ({@code CLUSTER_PROVIDED} load balancing) whose destination is
+   * read from a request header ({@code original_dst_lb_config.use_http_header}); without that
+   * header there is no original destination here (no iptables), so it is NACKed.
+   */
+  private static ClusterConfig originalDestination(Cluster cluster) {
+    String where = "cluster " + cluster.getName();
+    if (cluster.getLbPolicy() != Cluster.LbPolicy.CLUSTER_PROVIDED) {
+      throw new IllegalArgumentException(
+          where
+              + ": lb_policy "
+              + cluster.getLbPolicy()
+              + " on an ORIGINAL_DST cluster (expected: CLUSTER_PROVIDED)");
+    }
+    Cluster.OriginalDstLbConfig config = cluster.getOriginalDstLbConfig();
+    if (!config.getUseHttpHeader()) {
+      throw new IllegalArgumentException(
+          where
+              + ": ORIGINAL_DST without original_dst_lb_config.use_http_header is not supported"
+              + " by the embedded sidecar (it has no original destination of the connection)");
+    }
+    XdsDecoder.rejectUnsupported(
+        config.toBuilder().clearUseHttpHeader().clearHttpHeaderName(),
+        where + ", original_dst_lb_config");
+    rejectUnhonouredClusterFields(cluster, where);
+    if (cluster.hasCleanupInterval() || cluster.hasLoadAssignment()) {
+      throw new IllegalArgumentException(
+          where + ": cleanup_interval and load_assignment are not supported on ORIGINAL_DST");
+    }
+    String header =
+        config.getHttpHeaderName().isEmpty()
+            ? "x-envoy-original-dst-host"
+            : config.getHttpHeaderName();
+    return new ClusterConfig(
+        cluster.getName(),
+        LbPolicy.ROUND_ROBIN,
+        List.of(),
+        circuitBreakers(cluster, where),
+        Optional.empty(),
+        HostSelection.ENVOY_DEFAULT_PANIC_THRESHOLD_PERCENT,
+        connectionSettings(cluster, where),
+        Optional.empty(),
+        Optional.of(header));
   }
 
   /** NACKs cluster fields that change behaviour and that the sidecar does not implement. */

@@ -1,5 +1,6 @@
 package dev.meshproof.runtime.proxy;
 
+import dev.meshproof.runtime.policy.route.HeaderChanges;
 import dev.meshproof.runtime.telemetry.ResponseFlag;
 import java.time.Duration;
 
@@ -34,6 +35,18 @@ sealed interface FilterDecision {
       this(status, flag, body, java.util.OptionalInt.empty());
     }
   }
+
+  /**
+   * The request goes on, and {@code onResponse} is applied to whatever answers it (Envoy's {@code
+   * encodeHeaders} of the filter), such as the CORS headers of an allowed origin.
+   */
+  record ContinueWithResponseChanges(HeaderChanges onResponse) implements FilterDecision {}
+
+  /**
+   * The chain stops and the filter's own answer is sent as it is, without a response flag (Envoy's
+   * {@code encodeHeaders} from a decoder filter, as the CORS filter answers a preflight).
+   */
+  record Respond(RequestOutcome.DirectReply outcome) implements FilterDecision {}
 
   /**
    * The chain pauses for {@code delay} (on the sidecar's scheduler), then applies {@code then} for

@@ -1,6 +1,7 @@
 package dev.meshproof.runtime.proxy;
 
 import dev.meshproof.common.RandomSource;
+import dev.meshproof.runtime.policy.route.HeaderChanges;
 import dev.meshproof.runtime.proxy.ProxyConfig.HttpFilterConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,8 +35,8 @@ final class HttpFilterChain {
 
   /**
    * The chain for decoded {@code http_filters}: each configured filter in order, the router last.
-   * The decoder accepts the fault filter and the router today; authn, authz and CORS become cases
-   * here.
+   * The decoder accepts the fault and CORS filters and the router today; authn and authz become
+   * cases here.
    *
    * @param faultRandom the sidecar's fault stream, for the fault filter's decisions
    */
@@ -53,11 +54,31 @@ final class HttpFilterChain {
         }
       } else if (config instanceof HttpFilterConfig.Fault fault) {
         filters.add(new FaultFilter(fault.policy(), faultRandom));
+      } else if (config instanceof HttpFilterConfig.Cors) {
+        filters.add(new CorsFilter());
       } else {
         throw new IllegalStateException("no filter implements " + config);
       }
     }
     return new HttpFilterChain(filters, router, scheduler);
+  }
+
+  /** {@code changes} applied to the response of {@code outcome}, whichever kind it is. */
+  static RequestOutcome withResponseChanges(RequestOutcome outcome, HeaderChanges changes) {
+    if (changes.isEmpty()) {
+      return outcome;
+    }
+    if (outcome instanceof RequestOutcome.LocalReply reply) {
+      List<HeaderChanges> all = new ArrayList<>(reply.responseHeaderChanges());
+      all.add(changes);
+      return reply.withResponseHeaderChanges(all);
+    }
+    if (outcome instanceof RequestOutcome.DirectReply direct) {
+      changes.applyTo(Router.editor(direct.headers()));
+    } else if (outcome instanceof RequestOutcome.Proxied proxied) {
+      changes.applyTo(Router.editor(proxied.response().headers()));
+    }
+    return outcome;
   }
 
   /** Runs the filters, then the router; the result completes once, with the request's outcome. */
@@ -70,6 +91,14 @@ final class HttpFilterChain {
       FilterDecision decision = filters.get(i).onRequest(request);
       if (decision instanceof FilterDecision.LocalReply reply) {
         return CompletableFuture.completedFuture(localReply(reply));
+      }
+      if (decision instanceof FilterDecision.Respond respond) {
+        return CompletableFuture.completedFuture(respond.outcome());
+      }
+      if (decision instanceof FilterDecision.ContinueWithResponseChanges changes) {
+        // The filter's encodeHeaders: applied to whatever answers, after the router's changes.
+        return runFrom(i + 1, request)
+            .thenApply(outcome -> withResponseChanges(outcome, changes.onResponse()));
       }
       if (decision instanceof FilterDecision.Delay delay) {
         int next = i + 1;

@@ -283,9 +283,9 @@ final class ListenerDecoder {
 
   /**
    * The connection manager's {@code http_filters}, in order. Only filters the sidecar implements
-   * decode (the fault filter, {@link FaultDecoder}, and the router, last); any other name or type
-   * is NACKed, since ignoring a filter (an authz or CORS filter) would serve traffic Envoy would
-   * not.
+   * decode (the fault filter, {@link FaultDecoder}, the CORS filter, {@link CorsDecoder}, and the
+   * router, last); any other name or type is NACKed, since ignoring a filter (an authz filter)
+   * would serve traffic Envoy would not.
    */
   private static List<HttpFilterConfig> httpFilters(HttpConnectionManager hcm, String where) {
     List<HttpFilterConfig> out = new ArrayList<>();
@@ -298,6 +298,11 @@ final class ListenerDecoder {
         out.add(new HttpFilterConfig.Fault(FaultDecoder.fault(filter.getTypedConfig(), at)));
         continue;
       }
+      if (filter.getName().equals(CorsDecoder.FILTER_NAME)) {
+        CorsDecoder.filter(filter.getTypedConfig(), at);
+        out.add(new HttpFilterConfig.Cors());
+        continue;
+      }
       if (!filter.getName().equals(HttpFilterConfig.Router.NAME) || !type.equals(ROUTER_TYPE)) {
         throw new IllegalArgumentException(
             at
@@ -307,6 +312,10 @@ final class ListenerDecoder {
                 + HttpFilterConfig.Fault.NAME
                 + " of type "
                 + FaultDecoder.TYPE
+                + ", "
+                + CorsDecoder.FILTER_NAME
+                + " of type "
+                + CorsDecoder.FILTER_TYPE
                 + ", or "
                 + HttpFilterConfig.Router.NAME
                 + " of type "

@@ -296,6 +296,11 @@ public record ProxyConfig(
         implements HttpFilterConfig {
       public static final String NAME = "envoy.filters.http.fault";
     }
+
+    /**
+     * {@code envoy.filters.http.cors}: applies the CORS policy of the matched route, if it has one.
+     */
+    record Cors() implements HttpFilterConfig {}
   }
 
   /** A cluster with its load-balancing policy and current endpoints. */
@@ -307,7 +312,12 @@ public record ProxyConfig(
       java.util.Optional<OutlierDetectionPolicy> outlierDetection,
       double panicThresholdPercent,
       UpstreamConnectionSettings connectionSettings,
-      Optional<TlsContextConfig> tls) {
+      Optional<TlsContextConfig> tls,
+      /**
+       * For an {@code ORIGINAL_DST} cluster, the request header naming the destination; its hosts
+       * are made per request, not listed.
+       */
+      Optional<String> originalDestinationHeader) {
     public ClusterConfig {
       endpoints = List.copyOf(endpoints);
     }
@@ -328,6 +338,50 @@ public record ProxyConfig(
           outlierDetection,
           panicThresholdPercent,
           UpstreamConnectionSettings.ENVOY_DEFAULTS,
+          Optional.empty(),
+          Optional.empty());
+    }
+
+    /** A plaintext cluster whose hosts are its endpoints. */
+    public ClusterConfig(
+        String name,
+        LbPolicy lbPolicy,
+        List<InetSocketAddress> endpoints,
+        CircuitBreakerThresholds circuitBreakers,
+        java.util.Optional<OutlierDetectionPolicy> outlierDetection,
+        double panicThresholdPercent,
+        UpstreamConnectionSettings connectionSettings) {
+      this(
+          name,
+          lbPolicy,
+          endpoints,
+          circuitBreakers,
+          outlierDetection,
+          panicThresholdPercent,
+          connectionSettings,
+          Optional.empty(),
+          Optional.empty());
+    }
+
+    /** A cluster whose hosts are its endpoints, over {@code tls} when present. */
+    public ClusterConfig(
+        String name,
+        LbPolicy lbPolicy,
+        List<InetSocketAddress> endpoints,
+        CircuitBreakerThresholds circuitBreakers,
+        java.util.Optional<OutlierDetectionPolicy> outlierDetection,
+        double panicThresholdPercent,
+        UpstreamConnectionSettings connectionSettings,
+        Optional<TlsContextConfig> tls) {
+      this(
+          name,
+          lbPolicy,
+          endpoints,
+          circuitBreakers,
+          outlierDetection,
+          panicThresholdPercent,
+          connectionSettings,
+          tls,
           Optional.empty());
     }
 
@@ -352,7 +406,8 @@ public record ProxyConfig(
           outlierDetection,
           panicThresholdPercent,
           connectionSettings,
-          tls);
+          tls,
+          originalDestinationHeader);
     }
   }
 }

@@ -95,14 +95,16 @@ final class RouteDecoder {
                 .clearRequestHeadersToAdd()
                 .clearRequestHeadersToRemove()
                 .clearResponseHeadersToAdd()
-                .clearResponseHeadersToRemove(),
+                .clearResponseHeadersToRemove()
+                .clearTypedPerFilterConfig(),
             where);
         routes.add(
             new Route(
                 route.getName(),
                 match(route.getMatch(), where),
                 action(route, vh.getIncludeRequestAttemptCount(), where),
-                perFilterFault(route, where)));
+                perFilterFault(route, where),
+                CorsDecoder.perFilterConfig(route.getTypedPerFilterConfigMap(), where)));
       }
       hosts.add(new VirtualHost(vh.getName(), vh.getDomainsList(), routes));
     }
@@ -212,7 +214,8 @@ final class RouteDecoder {
     return new RouteMatch(path, headers, queryParameters);
   }
 
-  private static StringMatcher stringMatcher(
+  /** An Envoy StringMatcher the sidecar honours (exact, prefix, RE2 safe_regex), else a NACK. */
+  static StringMatcher stringMatcher(
       io.envoyproxy.envoy.type.matcher.v3.StringMatcher m, String where) {
     return switch (m.getMatchPatternCase()) {
       case EXACT -> new StringMatcher.Exact(m.getExact(), m.getIgnoreCase());
@@ -574,11 +577,16 @@ final class RouteDecoder {
     Optional<FaultPolicy> fault = Optional.empty();
     for (var entry : route.getTypedPerFilterConfigMap().entrySet()) {
       String at = where + ", typed_per_filter_config '" + entry.getKey() + "'";
+      if (entry.getKey().equals(CorsDecoder.FILTER_NAME)) {
+        continue; // CorsDecoder.perFilterConfig
+      }
       if (!entry.getKey().equals(ProxyConfig.HttpFilterConfig.Fault.NAME)) {
         throw new IllegalArgumentException(
             at
                 + " is not supported by the embedded sidecar (expected: "
                 + ProxyConfig.HttpFilterConfig.Fault.NAME
+                + " or "
+                + CorsDecoder.FILTER_NAME
                 + ")");
       }
       fault = Optional.of(FaultDecoder.fault(entry.getValue(), at));

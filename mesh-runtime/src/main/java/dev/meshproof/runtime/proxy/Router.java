@@ -265,7 +265,8 @@ final class Router implements HttpFilterChain.Terminal {
     String routeName = state.route().name();
     String clusterName = state.cluster().name();
     UpstreamCluster cluster = request.routing().clusters().get(clusterName);
-    List<UpstreamHost> candidates = cluster == null ? List.of() : cluster.candidates();
+    List<UpstreamHost> candidates =
+        cluster == null ? List.of() : cluster.candidates(request.headers());
     if (candidates.isEmpty()) {
       state.finish();
       result.complete(

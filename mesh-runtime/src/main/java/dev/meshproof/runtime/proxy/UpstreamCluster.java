@@ -4,10 +4,12 @@ import dev.meshproof.common.RandomSource;
 import dev.meshproof.runtime.policy.circuit.CircuitBreaker;
 import dev.meshproof.runtime.policy.lb.LoadBalancedHost;
 import dev.meshproof.runtime.policy.lb.LoadBalancer;
+import dev.meshproof.runtime.policy.lb.OriginalDestination;
 import dev.meshproof.runtime.policy.outlier.AttemptResult;
 import dev.meshproof.runtime.policy.outlier.HostSelection;
 import dev.meshproof.runtime.policy.outlier.OutlierDetectionPolicy;
 import dev.meshproof.runtime.policy.outlier.OutlierDetector;
+import dev.meshproof.runtime.policy.route.RequestHeaders;
 import dev.meshproof.runtime.policy.upstream.AttemptOutcome;
 import dev.meshproof.runtime.proxy.ProxyConfig.ClusterConfig;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -16,6 +18,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -34,19 +37,43 @@ final class UpstreamCluster {
   final Optional<OutlierDetector<UpstreamHost>> outlierDetector;
   private final Optional<ScheduledFuture<?>> intervalTimer;
 
+  /**
+   * An {@code ORIGINAL_DST} cluster's hosts, made on first use per destination and kept (Envoy
+   * removes idle ones after its cleanup interval; keeping them changes no routing decision).
+   */
+  private final ConcurrentMap<InetSocketAddress, UpstreamHost> originalDestinations;
+
   private UpstreamCluster(
       ClusterConfig config,
       LoadBalancer loadBalancer,
       List<UpstreamHost> hosts,
       CircuitBreaker<UpstreamHost, Runnable> circuitBreaker,
       Optional<OutlierDetector<UpstreamHost>> outlierDetector,
-      Optional<ScheduledFuture<?>> intervalTimer) {
+      Optional<ScheduledFuture<?>> intervalTimer,
+      ConcurrentMap<InetSocketAddress, UpstreamHost> originalDestinations) {
     this.config = config;
+    this.originalDestinations = originalDestinations;
     this.loadBalancer = loadBalancer;
     this.hosts = List.copyOf(hosts);
     this.circuitBreaker = circuitBreaker;
     this.outlierDetector = outlierDetector;
     this.intervalTimer = intervalTimer;
+  }
+
+  /**
+   * The hosts the load balancer may pick: not ejected, unless the cluster is in panic ({@link
+   * HostSelection}).
+   */
+  List<UpstreamHost> candidates(RequestHeaders request) {
+    if (config.originalDestinationHeader().isPresent()) {
+      // Envoy's OriginalDstCluster load balancer: the host the header names, else none (UH).
+      return request
+          .first(config.originalDestinationHeader().get())
+          .flatMap(OriginalDestination::fromHeader)
+          .map(address -> List.of(originalDestinations.computeIfAbsent(address, UpstreamHost::new)))
+          .orElse(List.of());
+    }
+    return candidates();
   }
 
   /**
@@ -130,7 +157,11 @@ final class UpstreamCluster {
       }
       detector.get().setHosts(hosts);
     }
-    return new UpstreamCluster(config, lb, hosts, breaker, detector, timer);
+    ConcurrentMap<InetSocketAddress, UpstreamHost> originalDestinations =
+        previous != null
+            ? previous.originalDestinations
+            : new java.util.concurrent.ConcurrentHashMap<>();
+    return new UpstreamCluster(config, lb, hosts, breaker, detector, timer, originalDestinations);
   }
 
   /** One upstream endpoint and the number of requests this sidecar has in flight to it. */

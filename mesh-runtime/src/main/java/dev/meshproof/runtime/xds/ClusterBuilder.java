@@ -21,8 +21,9 @@ import java.util.OptionalInt;
 
 /**
  * CDS for one proxy: an EDS cluster per service port and per DestinationRule subset ({@code
- * outbound|80|v1|catalog.default.svc.cluster.local}), then, for a serving workload, the static
- * {@code inbound|<port>||} cluster that reaches its app. Defaults come from the Istio profile.
+ * outbound|80|v1|catalog.default.svc.cluster.local}), istiod's {@code BlackHoleCluster} and {@code
+ * PassthroughCluster}, then, for a serving workload, the static {@code inbound|<port>||} cluster
+ * that reaches its app. Defaults come from the Istio profile.
  */
 final class ClusterBuilder {
   private final TranslationInput input;
@@ -36,6 +37,8 @@ final class ClusterBuilder {
     for (OutboundCluster cluster : input.outboundClusters()) {
       clusters.add(withTransportSocket(edsCluster(cluster), cluster));
     }
+    clusters.add(blackHoleCluster());
+    clusters.add(passthroughCluster());
     input.proxy().inbound().ifPresent(inbound -> clusters.add(inboundCluster(inbound)));
     return clusters;
   }
@@ -198,6 +201,40 @@ final class ClusterBuilder {
       return Optional.of((double) outlier.get().minHealthPercent().orElse(0));
     }
     return input.profile().panicThresholdOnEveryCluster() ? Optional.of(0.0) : Optional.empty();
+  }
+
+  /**
+   * istiod's {@code buildBlackHoleCluster} (cluster_builder.go :776): STATIC, no endpoints, so
+   * every request routed to it is answered 503 UH by the proxy.
+   */
+  private Cluster blackHoleCluster() {
+    return Cluster.newBuilder()
+        .setName(XdsNames.BLACKHOLE_CLUSTER)
+        .setType(Cluster.DiscoveryType.STATIC)
+        .setConnectTimeout(XdsProtos.duration(input.profile().connectTimeout()))
+        .build();
+  }
+
+  /**
+   * istiod's {@code buildDefaultPassthroughCluster} (cluster_builder.go :789): ORIGINAL_DST with
+   * {@code CLUSTER_PROVIDED} load balancing and istiod's circuit breakers. A deliberate difference:
+   * there is no iptables original destination here, so the destination is read from the request's
+   * {@code :authority} ({@code original_dst_lb_config.use_http_header}); an authority that is not
+   * an {@code ip:port} literal finds no host (503 UH). The route in front of it lets only {@code
+   * 127.0.0.1:<port>} through, so passed-through traffic never leaves loopback.
+   */
+  private Cluster passthroughCluster() {
+    return Cluster.newBuilder()
+        .setName(XdsNames.PASSTHROUGH_CLUSTER)
+        .setType(Cluster.DiscoveryType.ORIGINAL_DST)
+        .setConnectTimeout(XdsProtos.duration(input.profile().connectTimeout()))
+        .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED)
+        .setOriginalDstLbConfig(
+            Cluster.OriginalDstLbConfig.newBuilder()
+                .setUseHttpHeader(true)
+                .setHttpHeaderName(":authority"))
+        .setCircuitBreakers(circuitBreakers(Optional.empty()))
+        .build();
   }
 
   /**

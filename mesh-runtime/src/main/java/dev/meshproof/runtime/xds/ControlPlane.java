@@ -3,6 +3,7 @@ package dev.meshproof.runtime.xds;
 import dev.meshproof.runtime.IstioVersionProfile;
 import dev.meshproof.runtime.config.ConfigStore;
 import dev.meshproof.runtime.config.IstioKinds;
+import dev.meshproof.runtime.config.OutboundTrafficPolicy;
 import dev.meshproof.runtime.config.PeerAuthentication;
 import dev.meshproof.runtime.policy.authn.PeerAuthenticationScope;
 import dev.meshproof.runtime.registry.ServiceRegistry;
@@ -54,6 +55,7 @@ public final class ControlPlane implements AutoCloseable {
   private final Map<String, ProxyNode> proxies = new ConcurrentHashMap<>();
   private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
   private final IstioVersionProfile profile;
+  private final OutboundTrafficPolicy outboundTrafficPolicy;
   private final Optional<WorkloadCertificates> certificates;
   private final Map<String, String> serviceAccounts = new ConcurrentHashMap<>();
   private final ExecutorService executor;
@@ -69,7 +71,10 @@ public final class ControlPlane implements AutoCloseable {
       InetSocketAddress address,
       IstioVersionProfile profile,
       Optional<WorkloadCertificates> certificates,
-      PushDebounce debounce) {
+      PushDebounce debounce,
+      OutboundTrafficPolicy outboundTrafficPolicy) {
+    this.outboundTrafficPolicy =
+        java.util.Objects.requireNonNull(outboundTrafficPolicy, "outboundTrafficPolicy");
     this.profile = java.util.Objects.requireNonNull(profile, "profile");
     this.certificates = java.util.Objects.requireNonNull(certificates, "certificates");
     this.pushScheduler =
@@ -134,10 +139,24 @@ public final class ControlPlane implements AutoCloseable {
       IstioVersionProfile profile,
       Optional<WorkloadCertificates> certificates,
       PushDebounce debounce) {
+    return start(address, profile, certificates, debounce, OutboundTrafficPolicy.ALLOW_ANY);
+  }
+
+  /**
+   * As {@link #start(InetSocketAddress, IstioVersionProfile, Optional, PushDebounce)}, with the
+   * mesh's {@code outboundTrafficPolicy} (MeshConfig; a proxy's Sidecar resource may override it).
+   */
+  public static ControlPlane start(
+      InetSocketAddress address,
+      IstioVersionProfile profile,
+      Optional<WorkloadCertificates> certificates,
+      PushDebounce debounce,
+      OutboundTrafficPolicy outboundTrafficPolicy) {
     if (!address.getAddress().isLoopbackAddress()) {
       throw new IllegalArgumentException("address: " + address + " (expected: a loopback address)");
     }
-    ControlPlane plane = new ControlPlane(address, profile, certificates, debounce);
+    ControlPlane plane =
+        new ControlPlane(address, profile, certificates, debounce, outboundTrafficPolicy);
     try {
       plane.server.start();
     } catch (IOException e) {
@@ -154,6 +173,11 @@ public final class ControlPlane implements AutoCloseable {
   /** The Istio release whose defaults this control plane's translation follows. */
   public IstioVersionProfile profile() {
     return profile;
+  }
+
+  /** The mesh's outbound traffic policy for hosts outside the registry. */
+  public OutboundTrafficPolicy outboundTrafficPolicy() {
+    return outboundTrafficPolicy;
   }
 
   /** Where proxies connect for ADS. */
@@ -251,7 +275,8 @@ public final class ControlPlane implements AutoCloseable {
                   destinationRules,
                   instances,
                   profile,
-                  security(proxy, peerAuthentications)));
+                  security(proxy, peerAuthentications),
+                  outboundTrafficPolicy));
       Snapshot previous = snapshots.get(proxy.id());
       String version = XdsTranslator.snapshotVersion(snapshot);
       if (previous != null && XdsTranslator.snapshotVersion(previous).equals(version)) {

@@ -14,6 +14,7 @@ import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog;
+import io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
@@ -28,8 +29,8 @@ import java.util.List;
 /**
  * LDS for one proxy: {@code virtualOutbound} at the sidecar's outbound address, its routes fetched
  * over RDS, and for a serving workload {@code virtualInbound} with its one route inline. Each
- * listener has one HTTP connection manager with the fault filter and the router ({@link
- * #HTTP_FILTERS}), and Istio's JSON access log to stdout.
+ * listener has one HTTP connection manager with the fault filter, the CORS filter and the router
+ * ({@link #HTTP_FILTERS}), and Istio's JSON access log to stdout.
  */
 final class ListenerBuilder {
   /**
@@ -174,13 +175,19 @@ final class ListenerBuilder {
    * The connection manager's {@code http_filters}: of istiod's sidecar chain ({@code
    * listener_builder.go buildHTTPConnectionManager} :512, istiod-defaults.md section 5) the ones
    * Meshproof models, in istiod's order: the fault filter with an empty {@code HTTPFault} (routes
-   * configure it through {@code typed_per_filter_config}), then the router.
+   * configure it through {@code typed_per_filter_config}), the CORS filter with an empty {@code
+   * Cors} (likewise), then the router.
    */
   static final List<HttpFilter> HTTP_FILTERS =
       List.of(
           HttpFilter.newBuilder()
               .setName(FaultTranslation.FAULT_FILTER)
               .setTypedConfig(Any.pack(HTTPFault.getDefaultInstance()))
+              .build(),
+          // The CORS filter acts only on routes with a CorsPolicy in typed_per_filter_config.
+          HttpFilter.newBuilder()
+              .setName(RouteConfigBuilder.CORS_FILTER)
+              .setTypedConfig(Any.pack(Cors.getDefaultInstance()))
               .build(),
           HttpFilter.newBuilder()
               .setName("envoy.filters.http.router")

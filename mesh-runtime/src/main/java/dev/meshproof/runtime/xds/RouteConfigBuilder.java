@@ -26,6 +26,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy;
 import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
 import io.envoyproxy.envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute;
@@ -76,7 +77,62 @@ final class RouteConfigBuilder {
         outbound.addVirtualHosts(virtualHost(key, domains, services));
       }
     }
+    // istiod appends the catch-all virtual host after the sorted service virtual hosts.
+    outbound.addVirtualHosts(catchAllVirtualHost());
     return List.of(outbound.build());
+  }
+
+  /**
+   * A host that names the loopback address and a port: the only destination the {@code
+   * PassthroughCluster} may reach here.
+   */
+  static final String LOOPBACK_AUTHORITY_REGEX = "127\\.0\\.0\\.1:[0-9]{1,5}";
+
+  /**
+   * istiod's {@code buildCatchAllVirtualHost} (httproute.go :789) for hosts outside the registry.
+   * {@code REGISTRY_ONLY}: {@code block_all} answers 502. {@code ALLOW_ANY}: {@code allow_any}
+   * routes to the {@code PassthroughCluster} with the timeout disabled and no retry policy; a
+   * deliberate difference, so that nothing leaves loopback: only an authority {@code
+   * 127.0.0.1:<port>} takes that route, and any other one takes {@code allow_any_not_loopback} to
+   * the {@code BlackHoleCluster} (503 UH, what Envoy's {@code PassthroughCluster} answers here for
+   * an authority that is not an address).
+   */
+  private VirtualHost catchAllVirtualHost() {
+    VirtualHost.Builder host =
+        VirtualHost.newBuilder().addDomains("*").setIncludeRequestAttemptCount(true);
+    RouteMatch any = RouteMatch.newBuilder().setPrefix("/").build();
+    return switch (input.outboundTrafficPolicy()) {
+      case REGISTRY_ONLY ->
+          host.setName("block_all")
+              .addRoutes(
+                  Route.newBuilder()
+                      .setName("block_all")
+                      .setMatch(any)
+                      .setDirectResponse(DirectResponseAction.newBuilder().setStatus(502)))
+              .build();
+      case ALLOW_ANY ->
+          host.setName("allow_any")
+              .addRoutes(
+                  Route.newBuilder()
+                      .setName("allow_any")
+                      .setMatch(
+                          any.toBuilder()
+                              .addHeaders(
+                                  HeaderMatcher.newBuilder()
+                                      .setName(":authority")
+                                      .setStringMatch(
+                                          StringMatcher.newBuilder()
+                                              .setSafeRegex(
+                                                  RegexMatcher.newBuilder()
+                                                      .setRegex(LOOPBACK_AUTHORITY_REGEX)))))
+                      .setRoute(routeAction().setCluster(XdsNames.PASSTHROUGH_CLUSTER)))
+              .addRoutes(
+                  Route.newBuilder()
+                      .setName("allow_any_not_loopback")
+                      .setMatch(any)
+                      .setRoute(routeAction().setCluster(XdsNames.BLACKHOLE_CLUSTER)))
+              .build();
+    };
   }
 
   /** The inbound listener's routes: everything to the local app. */
@@ -185,6 +241,38 @@ final class RouteConfigBuilder {
     // istiod TranslateRoute: the rule's fault as the fault filter's per-route config, whatever
     // the action.
     out.putAllTypedPerFilterConfig(FaultTranslation.typedPerFilterConfig(rule));
+    rule.corsPolicy()
+        .ifPresent(cors -> out.putTypedPerFilterConfig(CORS_FILTER, Any.pack(cors(cors))));
+    return out.build();
+  }
+
+  /** The CORS filter's name, the key of its per-route configuration. */
+  static final String CORS_FILTER = "envoy.filters.http.cors";
+
+  /**
+   * istiod's {@code TranslateCORSPolicy} (route/route.go :1232): origins as Envoy string matchers
+   * ({@code allowOrigins}, else the deprecated {@code allowOrigin} as exact), the lists joined with
+   * {@code ","}, {@code max_age} in seconds, the filter enabled for 100 %, and {@code
+   * forward_not_matching_preflights} false only for {@code unmatchedPreflights: IGNORE}.
+   */
+  static CorsPolicy cors(VirtualService.CorsPolicy in) {
+    CorsPolicy.Builder out =
+        CorsPolicy.newBuilder()
+            .setForwardNotMatchingPreflights(
+                BoolValue.of(
+                    in.unmatchedPreflights() != VirtualService.UnmatchedPreflights.IGNORE));
+    in.allowOrigins().forEach(origin -> out.addAllowOriginStringMatch(stringMatcher(origin)));
+    out.setFilterEnabled(
+        RuntimeFractionalPercent.newBuilder()
+            .setDefaultValue(
+                FractionalPercent.newBuilder()
+                    .setNumerator(100)
+                    .setDenominator(FractionalPercent.DenominatorType.HUNDRED)));
+    in.allowCredentials().ifPresent(c -> out.setAllowCredentials(BoolValue.of(c)));
+    out.setAllowHeaders(String.join(",", in.allowHeaders()))
+        .setAllowMethods(String.join(",", in.allowMethods()))
+        .setExposeHeaders(String.join(",", in.exposeHeaders()));
+    in.maxAge().ifPresent(d -> out.setMaxAge(Long.toString(d.getSeconds())));
     return out.build();
   }
 

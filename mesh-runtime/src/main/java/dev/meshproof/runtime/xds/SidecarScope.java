@@ -1,5 +1,6 @@
 package dev.meshproof.runtime.xds;
 
+import dev.meshproof.runtime.config.OutboundTrafficPolicy;
 import dev.meshproof.runtime.config.Sidecar;
 import java.util.List;
 import java.util.Map;
@@ -13,16 +14,27 @@ import java.util.Optional;
  * one without selector in the root namespace ({@code istio-system}), else every service. Its {@code
  * egress[].hosts} ({@code namespace/dnsName}; {@code .} the proxy's namespace, {@code *} any
  * namespace, {@code ~} none; {@code dnsName} exact, {@code *} or a {@code *.suffix} wildcard)
- * decide which services get outbound clusters and virtual hosts.
+ * decide which services get outbound clusters and virtual hosts; its {@code outboundTrafficPolicy},
+ * when set, replaces the mesh's for the proxy (istiod's {@code
+ * SidecarScope.OutboundTrafficPolicy}).
  *
  * @param sidecar {@code namespace/name} of the Sidecar in force; empty for the default scope
  */
-public record SidecarScope(String sidecar, String proxyNamespace, List<String> egressHosts) {
+public record SidecarScope(
+    String sidecar,
+    String proxyNamespace,
+    List<String> egressHosts,
+    Optional<OutboundTrafficPolicy> outboundTrafficPolicy) {
   /** Istio's root namespace, whose Sidecar without selector is the mesh-wide default. */
   public static final String ROOT_NAMESPACE = "istio-system";
 
   public SidecarScope {
     egressHosts = List.copyOf(egressHosts);
+  }
+
+  /** A scope whose Sidecar leaves the mesh's outbound traffic policy in force. */
+  public SidecarScope(String sidecar, String proxyNamespace, List<String> egressHosts) {
+    this(sidecar, proxyNamespace, egressHosts, Optional.empty());
   }
 
   /** Every service visible: no Sidecar applies. */
@@ -54,7 +66,8 @@ public record SidecarScope(String sidecar, String proxyNamespace, List<String> e
                     namespace,
                     s.egress().isEmpty()
                         ? List.of("*/*") // no egress: the defaults, every service
-                        : s.egress().stream().flatMap(e -> e.hosts().stream()).toList()))
+                        : s.egress().stream().flatMap(e -> e.hosts().stream()).toList(),
+                    s.outboundTrafficPolicy()))
         .orElse(everything(namespace));
   }
 

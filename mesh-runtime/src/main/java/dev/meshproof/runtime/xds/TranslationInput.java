@@ -2,6 +2,7 @@ package dev.meshproof.runtime.xds;
 
 import dev.meshproof.runtime.IstioVersionProfile;
 import dev.meshproof.runtime.config.DestinationRule;
+import dev.meshproof.runtime.config.OutboundTrafficPolicy;
 import dev.meshproof.runtime.config.VirtualService;
 import dev.meshproof.runtime.registry.Hostnames;
 import dev.meshproof.runtime.registry.ServiceInstance;
@@ -15,9 +16,11 @@ import java.util.TreeMap;
 
 /**
  * Everything one proxy's translation reads, fixed for one push: the applied Istio resources, the
- * service registry, the proxy, and the Istio release whose defaults apply. The per-type builders
- * ({@code ListenerBuilder}, {@code RouteConfigBuilder}, {@code ClusterBuilder}, {@code
- * EndpointBuilder}) are pure functions of it, so the same input always yields the same snapshot.
+ * service registry, the proxy, the Istio release whose defaults apply, and the mesh's {@code
+ * outboundTrafficPolicy} (MeshConfig; Istio's default {@link OutboundTrafficPolicy#ALLOW_ANY}). The
+ * per-type builders ({@code ListenerBuilder}, {@code RouteConfigBuilder}, {@code ClusterBuilder},
+ * {@code EndpointBuilder}) are pure functions of it, so the same input always yields the same
+ * snapshot.
  */
 public record TranslationInput(
     ProxyNode proxy,
@@ -26,7 +29,8 @@ public record TranslationInput(
     List<DestinationRule> destinationRules,
     List<ServiceInstance> instances,
     IstioVersionProfile profile,
-    SecurityInput security) {
+    SecurityInput security,
+    OutboundTrafficPolicy meshOutboundTrafficPolicy) {
 
   public TranslationInput {
     Objects.requireNonNull(proxy, "proxy");
@@ -35,6 +39,7 @@ public record TranslationInput(
     instances = List.copyOf(instances);
     Objects.requireNonNull(profile, "profile");
     Objects.requireNonNull(security, "security");
+    Objects.requireNonNull(meshOutboundTrafficPolicy, "meshOutboundTrafficPolicy");
   }
 
   /** The input of a mesh without a CA: no TLS, no secrets. */
@@ -45,6 +50,50 @@ public record TranslationInput(
       List<ServiceInstance> instances,
       IstioVersionProfile profile) {
     this(proxy, virtualServices, destinationRules, instances, profile, SecurityInput.NONE);
+  }
+
+  /** An input with Istio's default mesh config ({@link OutboundTrafficPolicy#ALLOW_ANY}). */
+  public TranslationInput(
+      ProxyNode proxy,
+      List<VirtualService> virtualServices,
+      List<DestinationRule> destinationRules,
+      List<ServiceInstance> instances,
+      IstioVersionProfile profile,
+      SecurityInput security) {
+    this(
+        proxy,
+        virtualServices,
+        destinationRules,
+        instances,
+        profile,
+        security,
+        OutboundTrafficPolicy.ALLOW_ANY);
+  }
+
+  /** An input of a mesh without a CA with {@code meshOutboundTrafficPolicy}. */
+  public TranslationInput(
+      ProxyNode proxy,
+      List<VirtualService> virtualServices,
+      List<DestinationRule> destinationRules,
+      List<ServiceInstance> instances,
+      IstioVersionProfile profile,
+      OutboundTrafficPolicy meshOutboundTrafficPolicy) {
+    this(
+        proxy,
+        virtualServices,
+        destinationRules,
+        instances,
+        profile,
+        SecurityInput.NONE,
+        meshOutboundTrafficPolicy);
+  }
+
+  /**
+   * The outbound traffic policy of this proxy: its Sidecar resource's {@code outboundTrafficPolicy}
+   * if it sets one, else the mesh's (istiod's {@code SidecarScope.OutboundTrafficPolicy}).
+   */
+  OutboundTrafficPolicy outboundTrafficPolicy() {
+    return proxy.scope().outboundTrafficPolicy().orElse(meshOutboundTrafficPolicy);
   }
 
   /**
@@ -123,21 +172,33 @@ public record TranslationInput(
    * SelectVirtualServices} and {@code computeWildcardHostVirtualServiceIndex}, istiod-defaults.md
    * section 6): among the mesh-bound VirtualServices, the most specific host wins (an exact host
    * beats a wildcard such as {@code *.default.svc.cluster.local}, a longer wildcard beats a shorter
-   * one), and between equally specific hosts the oldest VirtualService wins: {@link
-   * #virtualServices} is in creation order. VirtualServices are never merged.
+   * one), and between equally specific hosts the one istiod lists first for the proxy's namespace
+   * wins: by {@code exportTo} private, then exported to the namespace, then public ({@link
+   * VirtualService#visibilityRankFor}), then the oldest ({@link #virtualServices} is in creation
+   * order). A VirtualService not exported to the proxy's namespace is not seen. VirtualServices are
+   * never merged.
    */
   Optional<VirtualService> virtualServiceFor(String host) {
     VirtualService best = null;
     int bestSpecificity = -1;
+    int bestRank = Integer.MAX_VALUE;
     for (VirtualService vs : virtualServices) {
       if (!vs.gateways().isEmpty() && !vs.gateways().contains("mesh")) {
         continue;
       }
+      // exportTo: only VirtualServices exported to the proxy's namespace; istiod lists the
+      // private ones first, then those exported to the namespace by name, then the public ones.
+      java.util.OptionalInt rank = vs.visibilityRankFor(proxy.namespace());
+      if (rank.isEmpty()) {
+        continue;
+      }
       for (String written : vs.hosts()) {
         int specificity = specificity(Hostnames.resolve(written, vs.meta().namespace()), host);
-        if (specificity > bestSpecificity) {
+        if (specificity > bestSpecificity
+            || (specificity == bestSpecificity && specificity >= 0 && rank.getAsInt() < bestRank)) {
           best = vs;
           bestSpecificity = specificity;
+          bestRank = rank.getAsInt();
         }
       }
     }

@@ -25,6 +25,8 @@ public final class XdsJson {
           .add(HttpConnectionManager.getDescriptor())
           .add(Router.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy.getDescriptor())
           .add(FileAccessLog.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor())
           .add(

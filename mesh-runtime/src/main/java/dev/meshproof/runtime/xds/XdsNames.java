@@ -11,6 +11,15 @@ public final class XdsNames {
    */
   public static final String OUTBOUND_ROUTE = "outbound";
 
+  /**
+   * The {@code ORIGINAL_DST} cluster that passes traffic for hosts outside the registry through
+   * ({@code outboundTrafficPolicy: ALLOW_ANY}), as istiod names it.
+   */
+  public static final String PASSTHROUGH_CLUSTER = "PassthroughCluster";
+
+  /** The {@code STATIC} cluster without endpoints, as istiod names it: traffic to it fails. */
+  public static final String BLACKHOLE_CLUSTER = "BlackHoleCluster";
+
   public static final String TYPE_CLUSTER = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
   public static final String TYPE_ENDPOINT =
       "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";

@@ -158,10 +158,8 @@ class RouteActionsParserTest {
   @Test
   void fieldsNotImplementedYetAreStillRejected() {
     assertThatThrownBy(
-            () ->
-                parse(
-                    "- corsPolicy: {allowOrigins: [{exact: a}]}\n  route: [{destination: {host: catalog}}]\n"))
+            () -> parse("- delegate: {name: d}\n  route: [{destination: {host: catalog}}]\n"))
         .hasMessageContaining(
-            "spec.http[0].corsPolicy: valid Istio, but not supported by Meshproof yet");
+            "spec.http[0].delegate: valid Istio, but not supported by Meshproof yet");
   }
 }

@@ -76,7 +76,10 @@ final class FuzzArbitraries {
           "catalog:8080",
           "catalogx",
           "catalog.other",
-          "unknown");
+          // Outside the registry: ALLOW_ANY's catch-all, which passes through only 127.0.0.1.
+          "unknown",
+          "unknown:80",
+          "10.255.255.1:80");
 
   private final Set<FuzzCategory> enabled;
 
@@ -119,7 +122,8 @@ final class FuzzArbitraries {
                 "ratings",
                 "reviews"));
     if (enabled.contains(WILDCARD_HOSTS)) {
-      hostForms.addAll(List.of("*.default.svc.cluster.local", "*.svc.cluster.local", "*"));
+      // A bare "*" is rejected on the mesh, as Istio's webhook does.
+      hostForms.addAll(List.of("*.default.svc.cluster.local", "*.svc.cluster.local"));
     }
     Arbitrary<List<String>> hosts =
         Arbitraries.of(hostForms).list().ofMinSize(1).ofMaxSize(2).uniqueElements();

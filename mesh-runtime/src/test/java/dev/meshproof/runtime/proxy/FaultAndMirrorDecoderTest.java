@@ -175,8 +175,8 @@ class FaultAndMirrorDecoderTest {
                 routes(
                     route()
                         .putTypedPerFilterConfig(
-                            "envoy.filters.http.cors", Any.pack(HTTPFault.getDefaultInstance()))))
-        .hasMessageContaining("typed_per_filter_config 'envoy.filters.http.cors'")
+                            "envoy.filters.http.rbac", Any.pack(HTTPFault.getDefaultInstance()))))
+        .hasMessageContaining("typed_per_filter_config 'envoy.filters.http.rbac'")
         .hasMessageContaining("not supported by the embedded sidecar");
   }
 

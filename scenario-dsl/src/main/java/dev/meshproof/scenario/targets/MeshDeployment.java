@@ -55,6 +55,7 @@ public final class MeshDeployment implements Deployment {
                 .seed(seeds.mesh())
                 .istioVersion(scenario.istioVersion())
                 .compatibilityVersion(scenario.compatibilityVersion())
+                .outboundTrafficPolicy(scenario.outboundTrafficPolicy())
                 .dataPlane(dataPlane)
                 .start());
     try {

@@ -192,6 +192,8 @@ public final class ScenarioSchema {
                   req("readmittedWithin", duration("it serves again no later than this")),
                   req("alpha", number("significance level of absence by chance", 0, 1)))));
 
+  static final Obj TOPOLOGY = topology();
+
   static final Obj METADATA =
       obj(
           "what the scenario is for; the conformance catalogue reads its entries from it",
@@ -208,15 +210,39 @@ public final class ScenarioSchema {
           req("name", string("a short description, shown in reports")),
           opt("metadata", METADATA),
           opt("istioVersion", string("the Istio release the mesh emulates, e.g. 1.32 (default)")),
+          opt(
+              "compatibilityVersion",
+              string(
+                  "the older Istio release whose behaviour the emulated one follows, as Istio's"
+                      + " compatibilityVersion, e.g. 1.28 (default: the emulated release)")),
           opt("seed", integer("seed of every random decision (default 1)", -INF, INF)),
+          opt("topology", TOPOLOGY),
           opt("services", new ListOf(SERVICE, "services with versions")),
-          req("clients", new ListOf(string("a client workload name"), "client workloads")),
+          opt(
+              "clients",
+              new ListOf(
+                  string("a client workload name"),
+                  "client workloads (besides those the topology manifests declare)")),
           opt("istio", new ListOf(ISTIO, "Istio configuration")),
           req("traffic", new ListOf(TRAFFIC, "traffic blocks, sent in order")),
           opt("chaos", new ListOf(CHAOS, "the chaos timeline")),
           opt("expect", new ListOf(EXPECTATION, "expectations")));
 
   private ScenarioSchema() {}
+
+  /** Kubernetes manifests as the topology: services, versions and clients from Deployments. */
+  private static Obj topology() {
+    return obj(
+        "Kubernetes manifests as kubectl apply -f takes them (e.g. Bookinfo's bookinfo.yaml):"
+            + " each Service with the Deployments it selects is a service whose versions are their"
+            + " version labels; a Deployment no Service selects is a client named by its app label",
+        List.of(),
+        req(
+            "manifests",
+            new ListOf(
+                string("path of a Kubernetes manifest file, relative to the scenario file"),
+                "manifest files, applied in order")));
+  }
 
   /** The JSON Schema of scenario files (draft 2020-12), as published at {@link #PUBLISHED_PATH}. */
   public static String jsonSchema() {

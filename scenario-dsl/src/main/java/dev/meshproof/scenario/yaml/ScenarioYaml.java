@@ -14,7 +14,9 @@ import dev.meshproof.runtime.IstioVersion;
 import dev.meshproof.runtime.client.HttpRequestSpec;
 import dev.meshproof.runtime.config.ConfigProblem;
 import dev.meshproof.runtime.config.InvalidConfigException;
+import dev.meshproof.runtime.config.IstioResource;
 import dev.meshproof.runtime.config.IstioYamlParser;
+import dev.meshproof.runtime.topology.Topology;
 import dev.meshproof.scenario.IstioSource;
 import dev.meshproof.scenario.Scenario;
 import dev.meshproof.scenario.ServiceSpec;
@@ -170,7 +172,14 @@ public final class ScenarioYaml {
       root.get("istioVersion")
           .ifPresent(
               v -> attempt(v, () -> scenario.istioVersion(IstioVersion.of((String) v.value()))));
+      root.get("compatibilityVersion")
+          .ifPresent(
+              v ->
+                  attempt(
+                      v, () -> scenario.compatibilityVersion(IstioVersion.of((String) v.value()))));
       root.integer("seed").ifPresent(scenario::seed);
+      List<String> topologyClients = new ArrayList<>();
+      root.get("topology").ifPresent(t -> topology(t, scenario, topologyClients));
       for (Value service : items("services")) {
         attempt(
             service,
@@ -195,7 +204,8 @@ public final class ScenarioYaml {
       for (Value istio : items("istio")) {
         istio(istio).ifPresent(s -> scenario.istio(s.source(), s.yaml()));
       }
-      List<String> clients = items("clients").stream().map(c -> (String) c.value()).toList();
+      List<String> clients = new ArrayList<>(topologyClients);
+      items("clients").forEach(c -> clients.add((String) c.value()));
       for (Value traffic : items("traffic")) {
         Value from = traffic.get("from").orElseThrow();
         if (!clients.contains((String) from.value())) {
@@ -246,6 +256,59 @@ public final class ScenarioYaml {
       } catch (IllegalArgumentException | IllegalStateException e) {
         reader.problem(where.line(), where.column(), where.path(), e.getMessage());
       }
+    }
+
+    /**
+     * Reads the topology's manifests (relative to the scenario file) into the scenario; a missing
+     * file or a manifest problem is reported at the manifest's entry, with the manifest's own
+     * file:line:column.
+     */
+    private void topology(Value topology, Scenario.Builder scenario, List<String> clientsOut) {
+      List<IstioResource> resources = new ArrayList<>();
+      boolean complete = true;
+      for (Value manifest : topology.get("manifests").orElseThrow().items()) {
+        String path = (String) manifest.value();
+        Optional<String> yaml = istioFiles.apply(path);
+        if (yaml.isEmpty()) {
+          reader.problem(
+              manifest.line(),
+              manifest.column(),
+              manifest.path(),
+              "no such file: " + path + " (expected: a path relative to the scenario file)");
+          complete = false;
+          continue;
+        }
+        try {
+          resources.addAll(IstioYamlParser.parse(yaml.get(), path, "default"));
+        } catch (InvalidConfigException e) {
+          e.problems()
+              .forEach(
+                  p ->
+                      reader.problem(
+                          manifest.line(),
+                          manifest.column(),
+                          manifest.path(),
+                          "Kubernetes manifest: " + p));
+          complete = false;
+        }
+      }
+      if (!complete) {
+        return;
+      }
+      attempt(
+          topology,
+          () -> {
+            try {
+              Topology parsed = Topology.of(resources);
+              scenario.topology(parsed);
+              // The Deployments no Service selects are the clients (Scenario.Builder.topology).
+              parsed.workloads().stream()
+                  .filter(w -> w.serves().isEmpty())
+                  .forEach(w -> clientsOut.add(w.labels().get("app")));
+            } catch (InvalidConfigException e) {
+              throw new IllegalArgumentException("Kubernetes manifests: " + e.getMessage(), e);
+            }
+          });
     }
 
     private Optional<IstioSource> istio(Value istio) {
@@ -427,6 +490,9 @@ public final class ScenarioYaml {
     }
     if (!scenario.istioVersion().equals(IstioVersion.CURRENT)) {
       out.put("istioVersion", scenario.istioVersion().toString());
+    }
+    if (!scenario.compatibilityVersion().equals(scenario.istioVersion())) {
+      out.put("compatibilityVersion", scenario.compatibilityVersion().toString());
     }
     out.put("seed", scenario.seed());
     List<Object> services = new ArrayList<>();

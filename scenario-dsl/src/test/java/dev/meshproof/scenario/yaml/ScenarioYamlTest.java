@@ -253,6 +253,113 @@ class ScenarioYamlTest {
   }
 
   @Test
+  void topologyManifestsAndCompatibilityVersionAreRead() {
+    String manifest =
+        """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: catalog
+        spec:
+          selector: {app: catalog}
+          ports:
+          - name: http
+            port: 8080
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: catalog-v2
+        spec:
+          replicas: 2
+          selector:
+            matchLabels: {app: catalog, version: v2}
+          template:
+            metadata:
+              labels: {app: catalog, version: v2}
+            spec:
+              containers:
+              - name: catalog
+                image: catalog
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: shop
+        spec:
+          selector:
+            matchLabels: {app: shop}
+          template:
+            metadata:
+              labels: {app: shop}
+            spec:
+              containers:
+              - name: shop
+                image: shop
+        """;
+    String text =
+        """
+        name: from manifests
+        istioVersion: "1.32"
+        compatibilityVersion: "1.28"
+        topology:
+          manifests: [k8s/app.yaml]
+        traffic:
+          - from: shop
+            url: http://catalog:8080/
+        """;
+
+    Scenario scenario =
+        ScenarioYaml.parse(
+                "s.yaml",
+                text,
+                f -> f.equals("k8s/app.yaml") ? Optional.of(manifest) : Optional.empty())
+            .scenario();
+
+    assertThat(scenario.services())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.name()).isEqualTo("catalog");
+              assertThat(s.port()).isEqualTo(8080);
+              assertThat(s.replicasByVersion()).isEqualTo(Map.of("v2", 2));
+            });
+    assertThat(scenario.clients()).containsExactly("shop");
+    assertThat(scenario.compatibilityVersion()).isEqualTo(IstioVersion.of("1.28"));
+    String written = ScenarioYaml.write(scenario, Map.of(), false);
+    assertThat(written).contains("compatibilityVersion: 1.28.0");
+    assertThat(parse(written).scenario().compatibilityVersion()).isEqualTo(IstioVersion.of("1.28"));
+  }
+
+  @Test
+  void aMissingOrBadManifestIsReportedAtItsEntry() {
+    String text =
+        """
+        name: from manifests
+        topology:
+          manifests: [gone.yaml, bad.yaml]
+        clients: [client]
+        traffic:
+          - from: client
+            url: http://catalog/
+        """;
+    String bad = "apiVersion: v1\nkind: Sevrice\nmetadata:\n  name: catalog\n";
+
+    String message = "";
+    try {
+      ScenarioYaml.parse(
+          "s.yaml", text, f -> f.equals("bad.yaml") ? Optional.of(bad) : Optional.empty());
+    } catch (InvalidScenarioException e) {
+      message = e.getMessage();
+    }
+
+    assertThat(message)
+        .contains("s.yaml:3:15: topology.manifests[0]: no such file: gone.yaml")
+        .contains("s.yaml:3:26: topology.manifests[1]: Kubernetes manifest: bad.yaml:2:")
+        .contains("Sevrice");
+  }
+
+  @Test
   void aJavaOnlyExpectationHasNoFileForm() {
     Expectation custom =
         new Expectation() {

@@ -121,7 +121,9 @@ public final class ScenarioSchema {
               "responseFlag",
               "overflows",
               "servedBy",
-              "ejection"),
+              "ejection",
+              "response",
+              "mirrored"),
           opt(
               "split",
               obj(
@@ -157,17 +159,7 @@ public final class ScenarioSchema {
                   opt("traffic", TRAFFIC_REF),
                   opt("atLeast", duration("no request faster than this")),
                   req("atMost", duration("no request slower than this")))),
-          opt(
-              "responseFlag",
-              obj(
-                  "every request ends with this Envoy response flag",
-                  List.of(),
-                  req(
-                      "flag",
-                      new Choice(
-                          ResponseFlagExpectation.flags(),
-                          "the Envoy response flag a client sees")),
-                  opt("traffic", TRAFFIC_REF))),
+          opt("responseFlag", responseFlag()),
           opt(
               "overflows",
               obj(
@@ -190,7 +182,9 @@ public final class ScenarioSchema {
                   req("instance", string("the instance, e.g. catalog-v1-0")),
                   req("lastsAtLeast", duration("it serves nothing for at least this long")),
                   req("readmittedWithin", duration("it serves again no later than this")),
-                  req("alpha", number("significance level of absence by chance", 0, 1)))));
+                  req("alpha", number("significance level of absence by chance", 0, 1)))),
+          opt("response", response()),
+          opt("mirrored", mirrored()));
 
   static final Obj TOPOLOGY = topology();
 
@@ -229,6 +223,69 @@ public final class ScenarioSchema {
           opt("expect", new ListOf(EXPECTATION, "expectations")));
 
   private ScenarioSchema() {}
+
+  /** Envoy response flags, the fault filter's FI and DI with their status, delay and share. */
+  private static Obj responseFlag() {
+    return obj(
+        "every request (FI, DI: a share of them) ends with this Envoy response flag",
+        List.of(),
+        req(
+            "flag",
+            new Choice(ResponseFlagExpectation.flags(), "the Envoy response flag a client sees")),
+        opt("traffic", TRAFFIC_REF),
+        opt("status", integer("FI only (required): the abort's HTTP status", 200, 599)),
+        opt("delayOf", duration("DI only: each delayed request took at least this long")),
+        opt(
+            "fraction",
+            number(
+                "FI, DI: the share of requests with the flag (default 1; 0 and 1 exact, else an"
+                    + " exact two-sided binomial test)",
+                0,
+                1)),
+        opt("alpha", ALPHA));
+  }
+
+  /** The exact answer every request gets, and what the serving echo received. */
+  private static Obj response() {
+    return obj(
+        "every request is answered exactly so (status, headers, body, what the echo received)",
+        List.of(),
+        opt("traffic", TRAFFIC_REF),
+        opt("status", integer("the response status", 100, 599)),
+        opt("headers", new MapOf(string("its first value"), "response headers and their values")),
+        opt("headersAbsent", new ListOf(string("a header name"), "response headers not present")),
+        opt("body", string("the body of a non-2xx answer (a local reply's text)")),
+        opt(
+            "received",
+            obj(
+                "what the serving echo received (it reports path, authority and x- headers)",
+                List.of(),
+                opt("path", string("the path with query")),
+                opt("authority", string("the authority (Host)")),
+                opt(
+                    "headers",
+                    new MapOf(string("its value"), "x- request headers and their values")),
+                opt(
+                    "headersAbsent",
+                    new ListOf(string("an x- header name"), "x- request headers not received")))));
+  }
+
+  /** Mirror copies (Envoy shadow requests) a service's instances journaled. */
+  private static Obj mirrored() {
+    return obj(
+        "the share of requests copied to a mirror target, at most one copy each",
+        List.of("all", "none", "fraction"),
+        req("service", string("the mirror target service")),
+        opt("version", string("only copies at this version's instances count")),
+        opt("traffic", TRAFFIC_REF),
+        opt("all", bool("every request copied (must be true)")),
+        opt("none", bool("no request copied (must be true)")),
+        opt(
+            "fraction",
+            number("the share copied, judged by an exact two-sided binomial test", 0, 1)),
+        opt("alpha", ALPHA),
+        opt("authority", string("every copy carries exactly this Host, e.g. catalog-shadow")));
+  }
 
   /** Kubernetes manifests as the topology: services, versions and clients from Deployments. */
   private static Obj topology() {

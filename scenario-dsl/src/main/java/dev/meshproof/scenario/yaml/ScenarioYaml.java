@@ -25,6 +25,9 @@ import dev.meshproof.scenario.chaos.FaultSpec;
 import dev.meshproof.scenario.chaos.PlannedFault;
 import dev.meshproof.scenario.expect.AttemptsExpectation;
 import dev.meshproof.scenario.expect.Expectation;
+import dev.meshproof.scenario.expect.Expectations;
+import dev.meshproof.scenario.expect.MirrorExpectation;
+import dev.meshproof.scenario.expect.ResponseExpectation;
 import dev.meshproof.scenario.expect.SplitExpectation;
 import dev.meshproof.scenario.traffic.TrafficSpec;
 import java.io.IOException;
@@ -440,8 +443,14 @@ public final class ScenarioYaml {
         case "responseFlag" -> {
           var flag = responseFlag(e.string("flag").orElseThrow());
           e.string("traffic").ifPresent(flag::forTraffic);
+          e.integer("status").ifPresent(n -> flag.status(n.intValue()));
+          e.duration("delayOf").ifPresent(flag::delayOf);
+          e.number("fraction").ifPresent(flag::fraction);
+          e.number("alpha").ifPresent(flag::atAlpha);
           yield flag.build();
         }
+        case "response" -> response(e);
+        case "mirrored" -> mirrored(e);
         case "overflows" -> {
           if (e.bool("none").isPresent()) {
             requireTrue(e, "none");
@@ -458,6 +467,52 @@ public final class ScenarioYaml {
                 .atAlpha(e.number("alpha").orElseThrow());
         default -> throw new IllegalStateException("expectation kind " + kind + " not in schema");
       };
+    }
+
+    private static Expectation response(Value e) {
+      ResponseExpectation.Builder response = Expectations.response();
+      e.string("traffic").ifPresent(response::forTraffic);
+      e.integer("status").ifPresent(n -> response.status(n.intValue()));
+      e.get("headers")
+          .ifPresent(h -> h.fields().forEach((n, v) -> response.header(n, (String) v.value())));
+      e.get("headersAbsent")
+          .ifPresent(h -> h.items().forEach(n -> response.headerAbsent((String) n.value())));
+      e.string("body").ifPresent(response::body);
+      e.get("received")
+          .ifPresent(
+              r -> {
+                r.string("path").ifPresent(response::receivedPath);
+                r.string("authority").ifPresent(response::receivedAuthority);
+                r.get("headers")
+                    .ifPresent(
+                        h ->
+                            h.fields()
+                                .forEach((n, v) -> response.receivedHeader(n, (String) v.value())));
+                r.get("headersAbsent")
+                    .ifPresent(
+                        h ->
+                            h.items()
+                                .forEach(n -> response.receivedHeaderAbsent((String) n.value())));
+              });
+      return response.build();
+    }
+
+    private static Expectation mirrored(Value e) {
+      MirrorExpectation.Builder mirrored = Expectations.mirrored(e.string("service").orElseThrow());
+      e.string("version").ifPresent(mirrored::version);
+      e.string("traffic").ifPresent(mirrored::forTraffic);
+      if (e.bool("all").isPresent()) {
+        requireTrue(e, "all");
+        mirrored.all();
+      }
+      if (e.bool("none").isPresent()) {
+        requireTrue(e, "none");
+        mirrored.none();
+      }
+      e.number("fraction").ifPresent(mirrored::fraction);
+      e.number("alpha").ifPresent(mirrored::atAlpha);
+      e.string("authority").ifPresent(mirrored::authority);
+      return mirrored.build();
     }
 
     private static Map<String, Double> shares(Value map) {

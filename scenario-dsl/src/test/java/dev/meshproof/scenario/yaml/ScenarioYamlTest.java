@@ -3,7 +3,9 @@ package dev.meshproof.scenario.yaml;
 import static dev.meshproof.scenario.expect.Expectations.attempts;
 import static dev.meshproof.scenario.expect.Expectations.ejection;
 import static dev.meshproof.scenario.expect.Expectations.latency;
+import static dev.meshproof.scenario.expect.Expectations.mirrored;
 import static dev.meshproof.scenario.expect.Expectations.overflows;
+import static dev.meshproof.scenario.expect.Expectations.response;
 import static dev.meshproof.scenario.expect.Expectations.responseFlag;
 import static dev.meshproof.scenario.expect.Expectations.servedBy;
 import static dev.meshproof.scenario.expect.Expectations.split;
@@ -101,7 +103,7 @@ class ScenarioYamlTest {
 
     assertThat(problems(text))
         .contains("s.yaml:11:26: expect[0].responseFlag.flag: \"UX\", did you mean \"UC\"?")
-        .contains("expected: one of [UC, UF, UH, URX, UT]");
+        .contains("expected: one of [DI, FI, UC, UF, UH, URX, UT]");
   }
 
   @Test
@@ -230,6 +232,23 @@ class ScenarioYamlTest {
                     .lastsAtLeast(Duration.ofSeconds(1))
                     .readmittedWithin(Duration.ofMillis(1500))
                     .atAlpha(5e-6))
+            .expect(
+                response()
+                    .forTraffic("a")
+                    .status(301)
+                    .header("location", "http://catalog-new/")
+                    .headerAbsent("x-echo-instance")
+                    .body("")
+                    .receivedPath("/new?y=1")
+                    .receivedAuthority("catalog-internal")
+                    .receivedHeader("x-set", "mesh")
+                    .receivedHeaderAbsent("x-remove"))
+            .expect(mirrored("catalog").version("v2").forTraffic("a").all().authority("c"))
+            .expect(mirrored("catalog").fraction(0.3).atAlpha(5e-6))
+            .expect(mirrored("catalog").none())
+            .expect(responseFlag("FI").forTraffic("a").status(418).fraction(0.4).atAlpha(1e-4))
+            .expect(responseFlag("FI").status(503))
+            .expect(responseFlag("DI").delayOf(Duration.ofMillis(290)).fraction(0))
             .build();
 
     String yaml = ScenarioYaml.write(scenario, Map.of("id", "x"), false);
@@ -250,6 +269,38 @@ class ScenarioYamlTest {
     assertThat(back.scenario().expectations())
         .extracting(Expectation::description)
         .isEqualTo(scenario.expectations().stream().map(Expectation::description).toList());
+  }
+
+  @Test
+  void theFaultFlagsAndMirrorsAreCheckedAsTheJavaDslChecksThem() {
+    String text =
+        VALID.replace(
+            "  - split: {service: catalog, byVersion: {v1: 0.5, v2: 0.5}, alpha: 0.001}",
+            """
+              - responseFlag: {flag: FI, fraction: 0.5}
+              - responseFlag: {flag: UT, status: 503}
+              - mirrored: {service: catalog, none: false}
+              - response: {received: {headers: {end-user: jason}}}
+            """);
+
+    assertThat(problems(text))
+        .contains("expect[0]", "responseFlag(FI): no status given")
+        .contains("expect[1]", "status: 503 for UT (expected: 200..599, for FI only)")
+        .contains("expect[2]", "none: false (expected: true, or leave it out)")
+        .contains("expect[3]", "received header: end-user (expected: an x- header");
+  }
+
+  @Test
+  void aMirrorNamesOneShare() {
+    String text =
+        VALID.replace(
+            "  - split: {service: catalog, byVersion: {v1: 0.5, v2: 0.5}, alpha: 0.001}",
+            "  - mirrored: {service: catalog, all: true, fraction: 0.5}");
+
+    assertThat(problems(text))
+        .contains(
+            "expect[0].mirrored: more than one of [all, fraction] among the alternatives"
+                + " (expected: exactly one of [all, none, fraction])");
   }
 
   @Test

@@ -1,18 +1,13 @@
 package dev.meshproof.conformance;
 
-import static dev.meshproof.scenario.expect.Expectations.response;
-
-import dev.meshproof.scenario.Scenario;
 import dev.meshproof.scenario.yaml.ScenarioFile;
 import dev.meshproof.scenario.yaml.ScenarioYaml;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -22,27 +17,16 @@ import java.util.Optional;
  * <p>The catalogue is data: each entry is a scenario file {@code conformance/<id>.scenario.yaml}
  * (listed in {@code conformance/catalogue.txt}) whose {@code metadata} holds its id, feature,
  * description and spec reference, beside the Istio manifest {@code conformance/<id>.yaml} it
- * applies. A user copies one as a starting point. Entries that genuinely need code go in {@link
- * #javaEntries()}.
+ * applies. A user copies one as a starting point.
  */
 public final class Catalogue {
   static final String DIRECTORY = "conformance/";
   static final String INDEX = DIRECTORY + "catalogue.txt";
 
-  private static final String VIRTUAL_SERVICE_DOC =
-      "https://istio.io/latest/docs/reference/config/networking/virtual-service/";
-
-  private static final String DESTINATION_RULE_DOC =
-      "https://istio.io/latest/docs/reference/config/networking/destination-rule/";
-
   private Catalogue() {}
 
   public static List<ConformanceTest> all() {
-    List<ConformanceTest> tests = new ArrayList<>(fromFiles());
-    tests.addAll(javaEntries());
-    // Mirroring and fault injection, Java-only until their expectations have a file form.
-    tests.addAll(TrafficCatalogue.all());
-    return List.copyOf(tests);
+    return fromFiles();
   }
 
   /** The entries written as scenario files, in the order of {@code catalogue.txt}. */
@@ -52,283 +36,6 @@ public final class Catalogue {
         .filter(line -> !line.isEmpty() && !line.startsWith("#"))
         .map(Catalogue::fromFile)
         .toList();
-  }
-
-  /**
-   * Entries built with the Java DSL; each names its manifest {@code conformance/<id>.yaml} as the
-   * scenario-file entries do. The route-action and method/query-match entries stay here until the
-   * exact {@code response()} expectation has a scenario-file form.
-   */
-  static List<ConformanceTest> javaEntries() {
-    return List.of(
-        new ConformanceTest(
-            "mesh-http-route-query-param-match",
-            Feature.MeshHTTPRouteQueryParamMatch,
-            "Query parameters version=v2 (exact), canary (present) and user=beta-<n> (regex) route"
-                + " to catalog v2; near misses (version=v2x, Version=v2, a second version=v2 after"
-                + " version=v1, canaryx, user=beta-x, version=v%32, no query) to v1.",
-            VIRTUAL_SERVICE_DOC + "#HTTPMatchRequest",
-            yaml -> {
-              Scenario.Builder scenario =
-                  Scenario.named("catalog routed by query parameters")
-                      .service("catalog", s -> s.version("v1").version("v2"))
-                      .client("client")
-                      .istio("mesh-http-route-query-param-match.yaml", yaml);
-              Map<String, String> cases = new java.util.LinkedHashMap<>();
-              cases.put("/items?version=v2", "v2");
-              cases.put("/items?a=1&version=v2", "v2");
-              cases.put("/items?canary", "v2");
-              cases.put("/items?canary=", "v2");
-              cases.put("/items?user=beta-42", "v2");
-              cases.put("/items?version=v2x", "v1");
-              cases.put("/items?Version=v2", "v1");
-              cases.put("/items?version=v1&version=v2", "v1");
-              cases.put("/items?canaryx=1", "v1");
-              cases.put("/items?user=beta-x", "v1");
-              // Envoy compares the raw value: a percent-encoded v2 is not v2.
-              cases.put("/items?version=v%32", "v1");
-              cases.put("/items", "v1");
-              cases.forEach((path, version) -> servedOnlyBy(scenario, path, "GET", path, version));
-              return scenario.build();
-            }),
-        new ConformanceTest(
-            "mesh-http-route-method-match",
-            Feature.MeshHTTPRouteMethodMatch,
-            "POST (exact) and PUT or PATCH (regex) route to catalog v2; GET, DELETE and OPTIONS to"
-                + " v1.",
-            VIRTUAL_SERVICE_DOC + "#HTTPMatchRequest",
-            yaml -> {
-              Scenario.Builder scenario =
-                  Scenario.named("catalog routed by method")
-                      .service("catalog", s -> s.version("v1").version("v2"))
-                      .client("client")
-                      .istio("mesh-http-route-method-match.yaml", yaml);
-              Map<String, String> cases = new java.util.LinkedHashMap<>();
-              cases.put("POST", "v2");
-              cases.put("PUT", "v2");
-              cases.put("PATCH", "v2");
-              cases.put("GET", "v1");
-              cases.put("DELETE", "v1");
-              cases.put("OPTIONS", "v1");
-              cases.forEach(
-                  (method, version) -> servedOnlyBy(scenario, method, method, "/items", version));
-              return scenario.build();
-            }),
-        new ConformanceTest(
-            "mesh-http-rewrite",
-            Feature.MeshHTTPRewrite,
-            "rewrite.uri replaces the matched prefix /old/ with /new/ (query kept) and"
-                + " rewrite.authority the Host; uriRegexRewrite turns /items/abc/42 into"
-                + " /v2/42/abc; as catalog v2 received them. Paths the rules do not match"
-                + " (/older) reach v1 unchanged, and /items/ABC/42 reaches v2 unchanged.",
-            VIRTUAL_SERVICE_DOC + "#HTTPRewrite",
-            yaml ->
-                Scenario.named("catalog paths rewritten")
-                    .service("catalog", s -> s.version("v1").version("v2"))
-                    .client("client")
-                    .istio("mesh-http-rewrite.yaml", yaml)
-                    .traffic(
-                        t ->
-                            t.named("prefix")
-                                .from("client")
-                                .get("http://catalog/old/items?a=1")
-                                .requests(10))
-                    .traffic(
-                        t ->
-                            t.named("regex")
-                                .from("client")
-                                .get("http://catalog/items/abc/42")
-                                .requests(10))
-                    .traffic(
-                        t ->
-                            t.named("near-prefix")
-                                .from("client")
-                                .get("http://catalog/older")
-                                .requests(10))
-                    .traffic(
-                        t ->
-                            t.named("near-regex")
-                                .from("client")
-                                .get("http://catalog/items/ABC/42")
-                                .requests(10))
-                    .expect(
-                        response()
-                            .forTraffic("prefix")
-                            .status(200)
-                            .header("x-echo-version", "v2")
-                            .receivedPath("/new/items?a=1")
-                            .receivedAuthority("catalog-internal")
-                            .receivedHeader("x-envoy-original-path", "/old/items?a=1"))
-                    .expect(
-                        response()
-                            .forTraffic("regex")
-                            .header("x-echo-version", "v2")
-                            .receivedPath("/v2/42/abc")
-                            .receivedAuthority("catalog"))
-                    .expect(
-                        response()
-                            .forTraffic("near-prefix")
-                            .header("x-echo-version", "v1")
-                            .receivedPath("/older")
-                            .receivedHeaderAbsent("x-envoy-original-path"))
-                    .expect(
-                        response()
-                            .forTraffic("near-regex")
-                            .header("x-echo-version", "v2")
-                            .receivedPath("/items/ABC/42")
-                            // Envoy applies a regex rewrite that changes nothing all the same.
-                            .receivedHeader("x-envoy-original-path", "/items/ABC/42"))
-                    .build()),
-        new ConformanceTest(
-            "mesh-http-redirect",
-            Feature.MeshHTTPRedirect,
-            "The proxy answers /moved?x=1 with Istio's default 301 to http://catalog-new/here?x=1"
-                + " (query kept) and /secure/a with 308 to https://catalog:8443/secure/a, without"
-                + " calling catalog; /moved/not is not redirected and reaches catalog.",
-            VIRTUAL_SERVICE_DOC + "#HTTPRedirect",
-            yaml ->
-                Scenario.named("catalog redirects")
-                    .service("catalog", s -> s.version("v1"))
-                    .client("client")
-                    .istio("mesh-http-redirect.yaml", yaml)
-                    .traffic(
-                        t ->
-                            t.named("moved")
-                                .from("client")
-                                .get("http://catalog/moved?x=1")
-                                .requests(10))
-                    .traffic(
-                        t ->
-                            t.named("secure")
-                                .from("client")
-                                .get("http://catalog/secure/a")
-                                .requests(10))
-                    .traffic(
-                        t ->
-                            t.named("not-moved")
-                                .from("client")
-                                .get("http://catalog/moved/not")
-                                .requests(10))
-                    .expect(
-                        response()
-                            .forTraffic("moved")
-                            .status(301)
-                            .header("location", "http://catalog-new/here?x=1")
-                            .headerAbsent("x-echo-instance")
-                            .body(""))
-                    .expect(
-                        response()
-                            .forTraffic("secure")
-                            .status(308)
-                            .header("location", "https://catalog:8443/secure/a")
-                            .headerAbsent("x-echo-instance"))
-                    .expect(
-                        response()
-                            .forTraffic("not-moved")
-                            .status(200)
-                            .headerAbsent("location")
-                            .receivedPath("/moved/not"))
-                    .build()),
-        new ConformanceTest(
-            "mesh-http-header-modifier",
-            Feature.MeshHTTPHeaderModifier,
-            "On /modified the proxy sets x-set (overwriting the app's), appends to x-add, removes"
-                + " x-remove and adds the destination's x-destination before catalog v2 receives"
-                + " the request, and sets x-response-set and removes x-echo-version on the answer;"
-                + " other paths keep every header as sent.",
-            VIRTUAL_SERVICE_DOC + "#Headers",
-            yaml -> {
-              Scenario.Builder scenario =
-                  Scenario.named("catalog headers modified")
-                      .service("catalog", s -> s.version("v1").version("v2"))
-                      .client("client")
-                      .istio("mesh-http-header-modifier.yaml", yaml);
-              for (String path : List.of("/modified", "/other")) {
-                scenario.traffic(
-                    t ->
-                        t.named(path)
-                            .from("client")
-                            .get("http://catalog" + path)
-                            .header("x-set", "app")
-                            .header("x-add", "app")
-                            .header("x-remove", "app")
-                            .requests(10));
-              }
-              return scenario
-                  .expect(
-                      response()
-                          .forTraffic("/modified")
-                          .status(200)
-                          .receivedHeader("x-set", "mesh")
-                          .receivedHeader("x-add", "app,mesh")
-                          .receivedHeaderAbsent("x-remove")
-                          .receivedHeader("x-destination", "v2")
-                          .header("x-response-set", "mesh")
-                          .headerAbsent("x-echo-version")
-                          .header("x-echo-service", "catalog"))
-                  .expect(
-                      response()
-                          .forTraffic("/other")
-                          .status(200)
-                          .receivedHeader("x-set", "app")
-                          .receivedHeader("x-add", "app")
-                          .receivedHeader("x-remove", "app")
-                          .receivedHeaderAbsent("x-destination")
-                          .headerAbsent("x-response-set")
-                          .header("x-echo-version", "v1"))
-                  .build();
-            }),
-        new ConformanceTest(
-            "mesh-direct-response",
-            Feature.MeshDirectResponse,
-            "The proxy answers /maintenance with 503, the body \"down for maintenance\" and"
-                + " retry-after: 120, without calling catalog; /maintained is not matched and"
-                + " reaches catalog.",
-            VIRTUAL_SERVICE_DOC + "#HTTPDirectResponse",
-            yaml ->
-                Scenario.named("catalog direct response")
-                    .service("catalog", s -> s.version("v1"))
-                    .client("client")
-                    .istio("mesh-direct-response.yaml", yaml)
-                    .traffic(
-                        t ->
-                            t.named("maintenance")
-                                .from("client")
-                                .get("http://catalog/maintenance/x")
-                                .requests(10))
-                    .traffic(
-                        t ->
-                            t.named("served")
-                                .from("client")
-                                .get("http://catalog/maintained")
-                                .requests(10))
-                    .expect(
-                        response()
-                            .forTraffic("maintenance")
-                            .status(503)
-                            .body("down for maintenance")
-                            .header("retry-after", "120")
-                            .header("content-type", "text/plain")
-                            .headerAbsent("x-echo-instance"))
-                    .expect(
-                        response()
-                            .forTraffic("served")
-                            .status(200)
-                            .header("x-echo-service", "catalog")
-                            .receivedPath("/maintained"))
-                    .build()));
-  }
-
-  /**
-   * Traffic {@code name} ({@code method} {@code path} to catalog, 10 requests) must be served by
-   * catalog {@code version} every time: an exact check (routing is deterministic), no alpha spent.
-   */
-  private static void servedOnlyBy(
-      Scenario.Builder scenario, String name, String method, String path, String version) {
-    scenario
-        .traffic(
-            t -> t.named(name).from("client").request(method, "http://catalog" + path).requests(10))
-        .expect(response().forTraffic(name).status(200).header("x-echo-version", version));
   }
 
   /** The scenario file {@code name} of the catalogue, read with the manifests beside it. */

@@ -2,9 +2,9 @@ package dev.meshproof.runtime.analyze;
 
 /**
  * The analyzer's message codes: Istio's own ({@code ISTnnnn}, name and level as Istio's {@code
- * pkg/config/analysis/msg/messages.yaml}, copied in /work/shared/corpus/istio/message-codes.tsv)
- * where Istio has one, stable Meshproof codes ({@code MPnnnn}) otherwise. A code is never
- * renumbered or reused.
+ * pkg/config/analysis/msg/messages.yaml}, copied in the test resources,
+ * istio-analyzer/message-codes.tsv) where Istio has one, stable Meshproof codes ({@code MPnnnn})
+ * otherwise. A code is never renumbered or reused.
  */
 public enum MessageCode {
   /** A document the analyzer cannot read: not YAML, or without {@code kind} / {@code metadata}. */

@@ -17,8 +17,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The analyzer against Istio's own analyzer test data ({@code
  * pkg/config/analysis/analyzers/testdata} and the expectations of {@code analyzers_test.go}, copied
- * to /work/shared/corpus/istio; {@code -Dmeshproof.istio.corpus} points elsewhere): for every case
- * in scope, the same codes on the same resources, as a multiset, and nothing else.
+ * into the test resources, {@code istio-analyzer/}; {@code -Dmeshproof.istio.corpus} points
+ * elsewhere): for every case in scope, the same codes on the same resources, as a multiset, and
+ * nothing else.
  *
  * <p>In scope: the cases of the analyzers that judge the mesh configuration Meshproof simulates —
  * where traffic goes (VirtualService destinations: hosts, ports, subsets), how it is originated
@@ -34,8 +35,24 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class AnalyzerCorpusTest {
 
-  private static final Path CORPUS =
-      Path.of(System.getProperty("meshproof.istio.corpus", "/work/shared/corpus/istio"));
+  /** Istio's corpus, copied into the test resources (NOTICE there); a property points elsewhere. */
+  private static final Path CORPUS = corpus();
+
+  private static Path corpus() {
+    String override = System.getProperty("meshproof.istio.corpus");
+    if (override != null) {
+      return Path.of(override);
+    }
+    try {
+      return Path.of(
+              AnalyzerCorpusTest.class
+                  .getResource("/istio-analyzer/analyzer-expectations.tsv")
+                  .toURI())
+          .getParent();
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 
   /** Case name of analyzer-expectations.tsv to the analyzer Istio's test runs for it. */
   private static final Map<String, Check> IN_SCOPE =

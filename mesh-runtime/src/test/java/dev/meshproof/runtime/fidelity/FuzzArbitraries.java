@@ -332,7 +332,12 @@ final class FuzzArbitraries {
                     net.jqwik.api.Tuple.of(3, Arbitraries.of(PATH_SEGMENTS)),
                     net.jqwik.api.Tuple.of(2, Arbitraries.of(NORMALIZED_SEGMENTS)))
                 .list()
-                .ofMaxSize(4),
+                .ofMaxSize(4)
+                // Not a leading empty segment: both sidecars forward "//x" unchanged, but the test
+                // app (the JDK's HttpServer) reads it as a network-path reference with an empty
+                // path and answers its own 404 without naming itself, so the answer could not be
+                // attributed. Empty segments further in ("/a//b") stay in.
+                .filter(segments -> segments.isEmpty() || !segments.get(0).isEmpty()),
             Arbitraries.of(false, true))
         .as(
             (segments, trailingSlash) -> {

@@ -9,10 +9,13 @@ import dev.meshproof.runtime.config.IstioKinds;
 import dev.meshproof.runtime.config.IstioResource;
 import dev.meshproof.runtime.config.IstioYamlParser;
 import dev.meshproof.runtime.config.NotSimulatedResource;
+import dev.meshproof.runtime.config.PeerAuthentication;
 import dev.meshproof.runtime.config.Sidecar;
 import dev.meshproof.runtime.registry.ServiceEntryInstances;
 import dev.meshproof.runtime.registry.ServiceInstance;
 import dev.meshproof.runtime.registry.ServiceRegistry;
+import dev.meshproof.runtime.security.MeshSecurity;
+import dev.meshproof.runtime.security.WorkloadCertificates;
 import dev.meshproof.runtime.transport.HttpConnectionPool;
 import dev.meshproof.runtime.xds.ControlPlane;
 import dev.meshproof.runtime.xds.ProxyIdentity;
@@ -60,8 +63,11 @@ public final class Mesh implements AutoCloseable {
   private final ConfigStore config = new ConfigStore();
   private final ServiceRegistry registry = new ServiceRegistry();
   private final Map<String, Workload> workloads = new LinkedHashMap<>();
+  private final Optional<WorkloadCertificates> certificates;
 
   private Mesh(Builder builder) {
+    this.certificates =
+        builder.security.map(s -> WorkloadCertificates.create(s, java.time.Clock.systemUTC()));
     this.seed = builder.seed;
     this.istio =
         IstioVersionProfile.of(
@@ -82,6 +88,7 @@ public final class Mesh implements AutoCloseable {
           ControlPlane.start(
               new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0),
               istio,
+              certificates,
               builder.pushDebounce);
     } catch (RuntimeException e) {
       eventLoops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -140,8 +147,12 @@ public final class Mesh implements AutoCloseable {
     if (controlPlaneRunning) {
       return;
     }
-    ControlPlane restarted = ControlPlane.start(controlPlane.address(), istio, pushDebounce);
-    controlPlane.registeredProxies().forEach(restarted::register);
+    ControlPlane restarted =
+        ControlPlane.start(controlPlane.address(), istio, certificates, pushDebounce);
+    controlPlane
+        .registeredProxies()
+        .forEach(
+            p -> restarted.register(p, controlPlane.serviceAccountOf(p.namespace(), p.workload())));
     controlPlane = restarted;
     controlPlaneRunning = true;
     controlPlane.push(config, registry);
@@ -182,7 +193,8 @@ public final class Mesh implements AutoCloseable {
                 SidecarScope.forProxy(
                     spec.namespace(),
                     spec.labels(),
-                    config.resourcesInCreationOrder(IstioKinds.SIDECAR))));
+                    config.resourcesInCreationOrder(IstioKinds.SIDECAR))),
+        spec.serviceAccount());
     inbound.ifPresent(
         in ->
             registry.add(
@@ -230,6 +242,7 @@ public final class Mesh implements AutoCloseable {
     if (!topology.isEmpty()) {
       throw new InvalidConfigException(topology);
     }
+    rejectSecurityWithoutCa(parsed);
     List<IstioResource> resources = config.apply(parsed);
     List<Sidecar> sidecars = config.resourcesInCreationOrder(IstioKinds.SIDECAR);
     for (ProxyNode proxy : controlPlane.registeredProxies()) {
@@ -242,6 +255,50 @@ public final class Mesh implements AutoCloseable {
             config.resources(IstioKinds.WORKLOAD_ENTRY)));
     pushIfRunning();
     return resources;
+  }
+
+  /**
+   * A PeerAuthentication in a mesh without a CA would be silently ignored: it is an error naming
+   * where to turn security on.
+   */
+  private void rejectSecurityWithoutCa(List<IstioResource> parsed) {
+    if (certificates.isPresent()) {
+      return;
+    }
+    List<ConfigProblem> problems = new java.util.ArrayList<>();
+    for (IstioResource resource : parsed) {
+      if (resource instanceof PeerAuthentication) {
+        problems.add(
+            new ConfigProblem(
+                resource.meta().source(),
+                resource.meta().line(),
+                1,
+                "kind",
+                "PeerAuthentication needs the mesh's CA (expected: a mesh started with"
+                    + " Mesh.builder().security(MeshSecurity.defaults()))"));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidConfigException(problems);
+    }
+  }
+
+  /**
+   * Re-issues every workload certificate now and pushes the new {@code default} secrets, as when
+   * istio-agent rotates: new connections use the new certificate, open ones go on.
+   *
+   * @throws IllegalStateException for a mesh without a CA
+   */
+  public synchronized void rotateCertificates() {
+    certificates
+        .orElseThrow(() -> new IllegalStateException("the mesh has no CA (Builder.security)"))
+        .rotateAll();
+    pushIfRunning();
+  }
+
+  /** The mesh's CA and the certificates it issued; empty without {@link Builder#security}. */
+  public Optional<WorkloadCertificates> certificates() {
+    return certificates;
   }
 
   /**
@@ -364,9 +421,20 @@ public final class Mesh implements AutoCloseable {
     private DataPlane dataPlane = DataPlane.embedded();
     private Duration syncTimeout = Duration.ofSeconds(20);
     private int eventLoopThreads = 2;
+    private Optional<MeshSecurity> security = Optional.empty();
     private PushDebounce pushDebounce = PushDebounce.ISTIOD;
 
     private Builder() {}
+
+    /**
+     * Gives the mesh a CA and mutual TLS as Istio's: workload certificates over SDS, auto mTLS,
+     * PeerAuthentication. Without it the mesh has no CA (a deliberate difference from Istio, whose
+     * istiod always has one) and a PeerAuthentication is rejected.
+     */
+    public Builder security(MeshSecurity security) {
+      this.security = Optional.of(java.util.Objects.requireNonNull(security, "security"));
+      return this;
+    }
 
     /** The seed of every random decision (weighted pick, load balancing); default 1. */
     public Builder seed(long seed) {

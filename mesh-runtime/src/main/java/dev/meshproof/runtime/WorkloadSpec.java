@@ -21,8 +21,10 @@ public final class WorkloadSpec {
   private final Optional<String> service;
   private final OptionalInt servicePort;
   private final Optional<InetSocketAddress> app;
+  private final String serviceAccount;
 
   private WorkloadSpec(Builder b) {
+    this.serviceAccount = b.serviceAccount;
     this.name = b.name;
     this.namespace = b.namespace;
     this.labels = Map.copyOf(b.labels);
@@ -59,6 +61,11 @@ public final class WorkloadSpec {
     return app;
   }
 
+  /** The Kubernetes service account the pod runs as: its SPIFFE identity's {@code sa}. */
+  public String serviceAccount() {
+    return serviceAccount;
+  }
+
   /** Builds a {@link WorkloadSpec}; {@link #build()} checks that a serving workload has an app. */
   public static final class Builder {
     private final String name;
@@ -67,6 +74,7 @@ public final class WorkloadSpec {
     private String service;
     private int servicePort;
     private InetSocketAddress app;
+    private String serviceAccount = "default";
 
     private Builder(String name) {
       this.name = dnsLabel("name", name);
@@ -95,6 +103,12 @@ public final class WorkloadSpec {
       }
       this.servicePort = port;
       this.app = app;
+      return this;
+    }
+
+    /** The service account the pod runs as; default {@code default}, as in Kubernetes. */
+    public Builder serviceAccount(String serviceAccount) {
+      this.serviceAccount = dnsLabel("serviceAccount", serviceAccount);
       return this;
     }
 

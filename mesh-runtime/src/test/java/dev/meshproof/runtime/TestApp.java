@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
  */
 final class TestApp implements AutoCloseable {
   private final HttpServer server;
+  private final java.util.concurrent.atomic.AtomicInteger requests =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   TestApp(String name) {
     try {
@@ -25,6 +27,11 @@ final class TestApp implements AutoCloseable {
     server.createContext(
         "/",
         exchange -> {
+          requests.incrementAndGet();
+          String xfcc = exchange.getRequestHeaders().getFirst("x-forwarded-client-cert");
+          if (xfcc != null) {
+            exchange.getResponseHeaders().add("x-seen-xfcc", xfcc);
+          }
           byte[] body = (name + " " + exchange.getRequestURI()).getBytes(StandardCharsets.UTF_8);
           exchange.getResponseHeaders().add("x-app", name);
           exchange
@@ -54,6 +61,11 @@ final class TestApp implements AutoCloseable {
           }
         });
     server.start();
+  }
+
+  /** How many requests reached the app. */
+  int requests() {
+    return requests.get();
   }
 
   InetSocketAddress address() {

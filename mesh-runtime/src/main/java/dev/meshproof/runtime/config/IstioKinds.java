@@ -91,14 +91,16 @@ public final class IstioKinds {
 
   /**
    * <a href="https://istio.io/latest/docs/reference/config/security/peer_authentication/">Docs</a>.
+   * Simulated in a mesh with a CA ({@code Mesh.builder().security(...)}): auto mTLS and the inbound
+   * mode by PeerAuthentication precedence; a mesh without a CA rejects it.
    */
   public static final IstioKind<PeerAuthentication> PEER_AUTHENTICATION =
-      notYetSupported(
+      new IstioKind<>(
           "security.istio.io",
           SECURITY_VERSIONS,
           "PeerAuthentication",
           PeerAuthentication.class,
-          SecurityParsers::peerAuthentication);
+          PeerAuthenticationParser::parse);
 
   /**
    * <a

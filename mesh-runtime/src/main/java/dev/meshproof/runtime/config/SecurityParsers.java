@@ -6,9 +6,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The {@code spec}s of PeerAuthentication, AuthorizationPolicy and RequestAuthentication, validated
- * as Istio's webhook does (known enum values, known rule fields, an issuer on every JWT rule,
- * port-level modes only with a selector, no rules with action CUSTOM without a provider).
+ * The {@code spec}s of AuthorizationPolicy and RequestAuthentication, validated as Istio's webhook
+ * does (known enum values, known rule fields, an issuer on every JWT rule, no rules with action
+ * CUSTOM without a provider). PeerAuthentication has its own parser ({@link
+ * PeerAuthenticationParser}).
  */
 final class SecurityParsers {
   private static final List<String> SOURCE_FIELDS =
@@ -31,51 +32,6 @@ final class SecurityParsers {
   private static final List<String> ACTIONS = List.of("ALLOW", "DENY", "AUDIT", "CUSTOM");
 
   private SecurityParsers() {}
-
-  static PeerAuthentication peerAuthentication(ResourceMeta meta, YamlMapping spec) {
-    Map<String, String> selector = selector(spec);
-    Optional<String> mode = spec.mapping("mtls").flatMap(SecurityParsers::mtlsMode);
-    Map<Integer, String> portModes = new LinkedHashMap<>();
-    spec.mapping("portLevelMtls")
-        .ifPresent(
-            p -> {
-              p.fields()
-                  .forEach(
-                      (port, node) -> {
-                        int number = parsePort(p, port, node);
-                        mtlsMode(YamlMapping.of(p.source(), p.child(port), node, p.problems()))
-                            .ifPresent(m -> portModes.put(number, m));
-                      });
-              if (selector.isEmpty() && !portModes.isEmpty()) {
-                p.problem(
-                    p.node(),
-                    p.path(),
-                    "portLevelMtls requires a selector (expected: selector.matchLabels naming the"
-                        + " workloads whose ports these are)");
-              }
-            });
-    spec.finish();
-    return new PeerAuthentication(meta, selector, mode, portModes);
-  }
-
-  private static int parsePort(YamlMapping p, String port, org.yaml.snakeyaml.nodes.Node node) {
-    try {
-      int number = Integer.parseInt(port);
-      if (number >= 1 && number <= 65535) {
-        return number;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    p.problem(node, p.child(port), "\"" + port + "\" is not a port (expected: 1-65535)");
-    return 0;
-  }
-
-  private static Optional<String> mtlsMode(YamlMapping m) {
-    Optional<String> mode = m.oneOf("mode", PeerAuthentication.MODES);
-    m.finish();
-    return mode;
-  }
 
   static AuthorizationPolicy authorizationPolicy(ResourceMeta meta, YamlMapping spec) {
     Map<String, String> selector = selector(spec);

@@ -54,10 +54,12 @@ final class ClusterDecoder {
         cluster.getCommonLbConfig().hasHealthyPanicThreshold()
             ? cluster.getCommonLbConfig().getHealthyPanicThreshold().getValue()
             : HostSelection.ENVOY_DEFAULT_PANIC_THRESHOLD_PERCENT;
+    Optional<ProxyConfig.TlsContextConfig> tls =
+        TlsDecoder.upstream(cluster.getTransportSocket(), cluster.hasTransportSocket(), where);
     return switch (cluster.getType()) {
       case EDS ->
           new ClusterConfig(
-              cluster.getName(), lb, List.of(), thresholds, outlier, panic, connections);
+              cluster.getName(), lb, List.of(), thresholds, outlier, panic, connections, tls);
       case STATIC ->
           new ClusterConfig(
               cluster.getName(),
@@ -66,7 +68,8 @@ final class ClusterDecoder {
               thresholds,
               outlier,
               panic,
-              connections);
+              connections,
+              tls);
       default ->
           throw new IllegalArgumentException(
               "cluster "
@@ -86,6 +89,10 @@ final class ClusterDecoder {
         .equals(common.getDefaultInstanceForType())) {
       throw new IllegalArgumentException(
           where + ": common_lb_config fields other than healthy_panic_threshold are not supported");
+    }
+    if (cluster.getTransportSocketMatchesCount() > 0) {
+      throw new IllegalArgumentException(
+          where + ": transport_socket_matches are not supported by the embedded sidecar");
     }
   }
 

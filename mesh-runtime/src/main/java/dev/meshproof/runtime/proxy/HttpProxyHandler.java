@@ -45,9 +45,6 @@ import org.slf4j.LoggerFactory;
 final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger log = LoggerFactory.getLogger(HttpProxyHandler.class);
 
-  /** The only transport the sidecar's listeners serve until they terminate TLS. */
-  private static final String RAW_BUFFER = "raw_buffer";
-
   private static final List<HttpFilterConfig> ROUTER_ONLY = List.of(new HttpFilterConfig.Router());
 
   private final Sidecar sidecar;
@@ -127,7 +124,7 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
     ListenerConfig listener = state.config().listeners().get(listenerName);
     if (listener != null) {
       int port = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
-      Optional<FilterChainConfig> chain = listener.filterChainFor(port, RAW_BUFFER);
+      Optional<FilterChainConfig> chain = listener.filterChainFor(port, transport(ctx));
       if (chain.isEmpty()) {
         // Envoy closes a connection no filter chain matches.
         sidecar.stats().increment("listener." + listenerName + ".no_filter_chain_match");
@@ -135,6 +132,8 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
         return;
       }
       hcm = Optional.of(chain.get().httpConnectionManager());
+      ClientCertHeader.apply(
+          request.headers(), hcm.get().clientCert(), ClientCertHeader.connectionOf(ctx.channel()));
     }
     HttpConnectionManagerConfig connectionManager = hcm.orElse(null);
     ConnectionManagerOptions options =
@@ -219,7 +218,16 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
       return Optional.empty();
     }
     int port = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
-    return listener.filterChainFor(port, RAW_BUFFER).map(FilterChainConfig::httpConnectionManager);
+    return listener
+        .filterChainFor(port, transport(ctx))
+        .map(FilterChainConfig::httpConnectionManager);
+  }
+
+  /** The transport the connection's filter chain was chosen by ({@link TransportSelector}). */
+  private static String transport(ChannelHandlerContext ctx) {
+    String transport =
+        ClientCertHeader.connectionOf(ctx.channel()).attr(TransportSelector.TRANSPORT).get();
+    return transport == null ? ListenerDecoder.RAW_BUFFER : transport;
   }
 
   /**

@@ -20,7 +20,17 @@ final class LastReadRecorder extends ChannelInboundHandlerAdapter {
   static void install(io.netty.channel.Channel channel) {
     LastReadRecorder recorder = new LastReadRecorder();
     channel.attr(KEY).set(recorder);
-    channel.pipeline().addFirst(recorder);
+    // After TLS, if any (the request bytes are the decrypted ones), else after the transport
+    // selector, which hands on the first bytes it held when it leaves the pipeline.
+    var tls = channel.pipeline().context(io.netty.handler.ssl.SslHandler.class);
+    var selector = channel.pipeline().context(TransportSelector.class);
+    if (tls != null) {
+      channel.pipeline().addAfter(tls.name(), null, recorder);
+    } else if (selector != null) {
+      channel.pipeline().addAfter(selector.name(), null, recorder);
+    } else {
+      channel.pipeline().addFirst(recorder);
+    }
   }
 
   /**

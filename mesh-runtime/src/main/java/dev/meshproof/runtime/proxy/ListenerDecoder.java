@@ -34,7 +34,8 @@ import java.util.Set;
  * access logs) into {@link ListenerConfig}, NACKing whatever the sidecar cannot honour.
  */
 final class ListenerDecoder {
-  private static final String RAW_BUFFER = "raw_buffer";
+  static final String RAW_BUFFER = "raw_buffer";
+  static final String TLS = "tls";
   private static final String FILE_ACCESS_LOG_TYPE =
       "type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog";
   private static final String UUID_REQUEST_ID_TYPE =
@@ -51,12 +52,11 @@ final class ListenerDecoder {
   static ListenerConfig listener(Listener listener) {
     String where = "listener " + listener.getName();
     InetSocketAddress address = XdsDecoder.socketAddress(listener.getAddress(), where);
-    if (listener.hasDefaultFilterChain() || listener.getListenerFiltersCount() > 0) {
+    if (listener.hasDefaultFilterChain()) {
       throw new IllegalArgumentException(
-          where
-              + ": default_filter_chain and listener_filters are not supported by the embedded"
-              + " sidecar");
+          where + ": default_filter_chain is not supported by the embedded sidecar");
     }
+    boolean tlsInspector = TlsDecoder.listenerFilters(listener.getListenerFiltersList(), where);
     if (listener.getFilterChainsCount() == 0) {
       throw new IllegalArgumentException(where + ": expected at least one filter chain");
     }
@@ -72,13 +72,20 @@ final class ListenerDecoder {
       }
       chains.add(chain);
     }
-    return new ListenerConfig(listener.getName(), address, chains);
+    return new ListenerConfig(listener.getName(), address, chains, tlsInspector);
   }
 
   private static FilterChainConfig filterChain(FilterChain chain, String where) {
     XdsDecoder.rejectUnsupported(
-        chain.toBuilder().clearFilterChainMatch().clearFilters().clearName().clearMetadata(),
+        chain.toBuilder()
+            .clearFilterChainMatch()
+            .clearFilters()
+            .clearName()
+            .clearMetadata()
+            .clearTransportSocket(),
         where);
+    Optional<ProxyConfig.TlsContextConfig> tls =
+        TlsDecoder.downstream(chain.getTransportSocket(), chain.hasTransportSocket(), where);
     if (chain.getFiltersCount() != 1) {
       throw new IllegalArgumentException(
           where + ": expected exactly one filter, an HTTP connection manager");
@@ -102,9 +109,13 @@ final class ListenerDecoder {
             .clearServerHeaderTransformation()
             .clearServerName()
             .clearProxy100Continue()
-            .clearRequestIdExtension(),
+            .clearRequestIdExtension()
+            .clearForwardClientCertDetails()
+            .clearSetCurrentClientCertDetails(),
         where + ", HTTP connection manager");
     ConnectionManagerOptions options = options(hcm, where + ", HTTP connection manager");
+    ProxyConfig.ClientCertConfig clientCert =
+        TlsDecoder.clientCert(hcm, where + ", HTTP connection manager");
     if (hcm.getCodecType() != HttpConnectionManager.CodecType.AUTO) {
       throw new IllegalArgumentException(
           where
@@ -131,14 +142,23 @@ final class ListenerDecoder {
               filters,
               hcm.getRds().getRouteConfigName(),
               Optional.empty(),
-              options));
+              options,
+              clientCert),
+          tls);
     }
     if (hcm.hasRouteConfig()) {
       RouteTable table = RouteDecoder.routes(hcm.getRouteConfig());
       return new FilterChainConfig(
           match,
           new HttpConnectionManagerConfig(
-              hcm.getStatPrefix(), accessLogs, filters, table.name(), Optional.of(table), options));
+              hcm.getStatPrefix(),
+              accessLogs,
+              filters,
+              table.name(),
+              Optional.of(table),
+              options,
+              clientCert),
+          tls);
     }
     throw new IllegalArgumentException(
         where + ": HTTP connection manager has neither rds nor route_config");
@@ -230,9 +250,9 @@ final class ListenerDecoder {
   }
 
   /**
-   * The criteria the listener can evaluate on a plaintext connection: destination port and the
-   * {@code raw_buffer} transport. Server names, ALPN and source or destination ranges are NACKed
-   * until TLS and PERMISSIVE mTLS let the listener evaluate them.
+   * The criteria the listener can evaluate: destination port and the transport ({@code raw_buffer},
+   * or {@code tls} as the TLS inspector detects it). Server names, ALPN and source or destination
+   * ranges are NACKed.
    */
   private static FilterChainMatch filterChainMatch(
       io.envoyproxy.envoy.config.listener.v3.FilterChainMatch match, String where) {
@@ -240,13 +260,16 @@ final class ListenerDecoder {
         match.toBuilder().clearDestinationPort().clearTransportProtocol(),
         where + ", filter_chain_match");
     if (!match.getTransportProtocol().isEmpty()
-        && !match.getTransportProtocol().equals(RAW_BUFFER)) {
+        && !match.getTransportProtocol().equals(RAW_BUFFER)
+        && !match.getTransportProtocol().equals(TLS)) {
       throw new IllegalArgumentException(
           where
               + ", filter_chain_match: transport_protocol '"
               + match.getTransportProtocol()
               + "' is not supported by the embedded sidecar (expected: '"
               + RAW_BUFFER
+              + "', '"
+              + TLS
               + "' or none)");
     }
     return new FilterChainMatch(

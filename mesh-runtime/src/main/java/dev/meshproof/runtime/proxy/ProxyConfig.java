@@ -20,7 +20,8 @@ import java.util.OptionalInt;
 public record ProxyConfig(
     Map<String, ListenerConfig> listeners,
     Map<String, ClusterConfig> clusters,
-    Map<String, String> versions) {
+    Map<String, String> versions,
+    Map<String, SecretConfig> secrets) {
 
   public static final ProxyConfig EMPTY = new ProxyConfig(Map.of(), Map.of(), Map.of());
 
@@ -28,6 +29,71 @@ public record ProxyConfig(
     listeners = Map.copyOf(listeners);
     clusters = Map.copyOf(clusters);
     versions = Map.copyOf(versions);
+    secrets = Map.copyOf(secrets);
+  }
+
+  /** A configuration without SDS secrets. */
+  public ProxyConfig(
+      Map<String, ListenerConfig> listeners,
+      Map<String, ClusterConfig> clusters,
+      Map<String, String> versions) {
+    this(listeners, clusters, versions, Map.of());
+  }
+
+  /** An SDS secret (Envoy's {@code Secret}): a certificate with its key, or trusted roots. */
+  public sealed interface SecretConfig {
+    /** {@code tls_certificate}: the key and the chain, leaf first. */
+    record TlsCertificate(
+        java.security.PrivateKey privateKey, List<java.security.cert.X509Certificate> chain)
+        implements SecretConfig {
+      public TlsCertificate {
+        chain = List.copyOf(chain);
+      }
+    }
+
+    /** {@code validation_context}: the trusted CA certificates. */
+    record ValidationContext(List<java.security.cert.X509Certificate> trustedCa)
+        implements SecretConfig {
+      public ValidationContext {
+        trustedCa = List.copyOf(trustedCa);
+      }
+    }
+  }
+
+  /**
+   * A decoded {@code DownstreamTlsContext} or {@code UpstreamTlsContext}: the SDS secret of the
+   * certificate to present, the SDS secret of the trusted roots, the URI SAN matchers of the peer
+   * ({@code match_typed_subject_alt_names}), the SNI to send (upstream) and whether a client
+   * certificate is required (downstream).
+   */
+  public record TlsContextConfig(
+      String certificateSecret,
+      String validationSecret,
+      List<dev.meshproof.runtime.policy.route.StringMatcher> uriSanMatchers,
+      Optional<String> sni,
+      boolean requireClientCertificate) {
+    public TlsContextConfig {
+      uriSanMatchers = List.copyOf(uriSanMatchers);
+    }
+  }
+
+  /**
+   * The connection manager's {@code forward_client_cert_details} and {@code
+   * set_current_client_cert_details}: what happens to {@code x-forwarded-client-cert}.
+   */
+  public record ClientCertConfig(Forward forward, boolean subject, boolean uri, boolean dns) {
+    /** Envoy's default: SANITIZE, no details. */
+    public static final ClientCertConfig SANITIZE =
+        new ClientCertConfig(Forward.SANITIZE, false, false, false);
+
+    /** {@code HttpConnectionManager.ForwardClientCertDetails}. */
+    public enum Forward {
+      SANITIZE,
+      FORWARD_ONLY,
+      APPEND_FORWARD,
+      SANITIZE_SET,
+      ALWAYS_FORWARD_ONLY
+    }
   }
 
   /**
@@ -36,7 +102,16 @@ public record ProxyConfig(
    * serves it.
    */
   public record ListenerConfig(
-      String name, InetSocketAddress address, List<FilterChainConfig> filterChains) {
+      String name,
+      InetSocketAddress address,
+      List<FilterChainConfig> filterChains,
+      boolean tlsInspector) {
+    /** A listener without listener filters. */
+    public ListenerConfig(
+        String name, InetSocketAddress address, List<FilterChainConfig> filterChains) {
+      this(name, address, filterChains, false);
+    }
+
     public ListenerConfig {
       filterChains = List.copyOf(filterChains);
       if (filterChains.isEmpty()) {
@@ -93,7 +168,15 @@ public record ProxyConfig(
 
   /** One filter chain: its match and its HTTP connection manager (the only network filter). */
   public record FilterChainConfig(
-      FilterChainMatch match, HttpConnectionManagerConfig httpConnectionManager) {}
+      FilterChainMatch match,
+      HttpConnectionManagerConfig httpConnectionManager,
+      Optional<TlsContextConfig> tls) {
+    /** A plaintext chain ({@code raw_buffer} transport socket). */
+    public FilterChainConfig(
+        FilterChainMatch match, HttpConnectionManagerConfig httpConnectionManager) {
+      this(match, httpConnectionManager, Optional.empty());
+    }
+  }
 
   /**
    * The HTTP connection manager of a filter chain: the prefix of its {@code http.<prefix>.*}
@@ -107,7 +190,26 @@ public record ProxyConfig(
       List<HttpFilterConfig> httpFilters,
       String routeConfigName,
       Optional<RouteTable> routes,
-      ConnectionManagerOptions options) {
+      ConnectionManagerOptions options,
+      ClientCertConfig clientCert) {
+    /** A connection manager with Envoy's default client certificate handling (SANITIZE). */
+    public HttpConnectionManagerConfig(
+        String statPrefix,
+        List<AccessLogConfig> accessLogs,
+        List<HttpFilterConfig> httpFilters,
+        String routeConfigName,
+        Optional<RouteTable> routes,
+        ConnectionManagerOptions options) {
+      this(
+          statPrefix,
+          accessLogs,
+          httpFilters,
+          routeConfigName,
+          routes,
+          options,
+          ClientCertConfig.SANITIZE);
+    }
+
     public HttpConnectionManagerConfig {
       accessLogs = List.copyOf(accessLogs);
       httpFilters = List.copyOf(httpFilters);
@@ -139,7 +241,7 @@ public record ProxyConfig(
 
     HttpConnectionManagerConfig withRoutes(Optional<RouteTable> resolved) {
       return new HttpConnectionManagerConfig(
-          statPrefix, accessLogs, httpFilters, routeConfigName, resolved, options);
+          statPrefix, accessLogs, httpFilters, routeConfigName, resolved, options, clientCert);
     }
   }
 
@@ -204,12 +306,13 @@ public record ProxyConfig(
       CircuitBreakerThresholds circuitBreakers,
       java.util.Optional<OutlierDetectionPolicy> outlierDetection,
       double panicThresholdPercent,
-      UpstreamConnectionSettings connectionSettings) {
+      UpstreamConnectionSettings connectionSettings,
+      Optional<TlsContextConfig> tls) {
     public ClusterConfig {
       endpoints = List.copyOf(endpoints);
     }
 
-    /** A cluster with Envoy's connection settings. */
+    /** A plaintext cluster with Envoy's connection settings. */
     public ClusterConfig(
         String name,
         LbPolicy lbPolicy,
@@ -224,7 +327,8 @@ public record ProxyConfig(
           circuitBreakers,
           outlierDetection,
           panicThresholdPercent,
-          UpstreamConnectionSettings.ENVOY_DEFAULTS);
+          UpstreamConnectionSettings.ENVOY_DEFAULTS,
+          Optional.empty());
     }
 
     /** A cluster with Envoy's defaults for everything but its load balancer and endpoints. */
@@ -247,7 +351,8 @@ public record ProxyConfig(
           circuitBreakers,
           outlierDetection,
           panicThresholdPercent,
-          connectionSettings);
+          connectionSettings,
+          tls);
     }
   }
 }

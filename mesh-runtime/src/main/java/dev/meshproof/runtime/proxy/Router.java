@@ -19,6 +19,7 @@ import dev.meshproof.runtime.proxy.UpstreamCluster.UpstreamHost;
 import dev.meshproof.runtime.telemetry.ResponseFlag;
 import dev.meshproof.runtime.telemetry.UpstreamAttempt;
 import dev.meshproof.runtime.transport.UpstreamException;
+import dev.meshproof.runtime.transport.UpstreamTls;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -171,7 +172,11 @@ final class Router implements HttpFilterChain.Terminal {
     for (MirrorPolicy policy : MirrorDecision.mirrorsFor(action.mirrorPolicies(), random)) {
       UpstreamCluster cluster = request.routing().clusters().get(policy.cluster());
       List<UpstreamHost> candidates = cluster == null ? List.of() : cluster.candidates();
-      if (candidates.isEmpty()) {
+      // A mirror cluster with mutual TLS is reached over TLS too; before its secrets arrived (the
+      // cluster still warming) it gets no copy rather than one in the clear.
+      Optional<Optional<UpstreamTls>> tls =
+          cluster == null ? Optional.empty() : upstreamTls(request, cluster);
+      if (candidates.isEmpty() || tls.isEmpty()) {
         continue;
       }
       UpstreamHost host = cluster.loadBalancer.pickHost(candidates, random);
@@ -185,22 +190,27 @@ final class Router implements HttpFilterChain.Terminal {
         copy.headers().set(ATTEMPT_COUNT, 1);
       }
       Runnable send =
-          () -> request.executor().execute(() -> sendMirror(cluster, host, copy, action));
+          () ->
+              request.executor().execute(() -> sendMirror(cluster, host, copy, action, tls.get()));
       CircuitBreaker.Admission admission = cluster.circuitBreaker.admit(host, send);
       if (admission instanceof CircuitBreaker.Admission.Overflowed) {
         copy.release();
       } else if (admission instanceof CircuitBreaker.Admission.Dispatch) {
-        sendMirror(cluster, host, copy, action);
+        sendMirror(cluster, host, copy, action, tls.get());
       }
     }
   }
 
   private void sendMirror(
-      UpstreamCluster cluster, UpstreamHost host, FullHttpRequest copy, RouteAction action) {
+      UpstreamCluster cluster,
+      UpstreamHost host,
+      FullHttpRequest copy,
+      RouteAction action,
+      Optional<UpstreamTls> tls) {
     host.active.incrementAndGet();
     host.total.increment();
     upstream
-        .send(host.address, copy, action.timeout(), cluster.config.connectionSettings())
+        .send(host.address, copy, action.timeout(), cluster.config.connectionSettings(), tls)
         .whenComplete(
             (response, error) -> {
               host.active.decrementAndGet();
@@ -304,6 +314,23 @@ final class Router implements HttpFilterChain.Terminal {
   }
 
   /**
+   * The TLS of the cluster's transport socket: empty inside for plaintext; empty outside when the
+   * cluster needs TLS whose context is not built yet (never plaintext instead).
+   */
+  private static Optional<Optional<UpstreamTls>> upstreamTls(
+      RequestContext request, UpstreamCluster cluster) {
+    if (cluster.config.tls().isEmpty()) {
+      return Optional.of(Optional.empty());
+    }
+    ProxyConfig.TlsContextConfig tls = cluster.config.tls().get();
+    return request
+        .routing()
+        .tls()
+        .context(tls)
+        .map(context -> Optional.of(new UpstreamTls(context, tls.sni())));
+  }
+
+  /**
    * The cluster's retry circuit breaker ({@code max_retries}, Envoy's default 3): a retry over it
    * is not attempted, the request answers with the last attempt's outcome and the UO flag, and the
    * cluster counts {@code upstream_rq_retry_overflow}.
@@ -348,11 +375,25 @@ final class Router implements HttpFilterChain.Terminal {
     }
     long attemptStart = clockNanos();
     CompletableFuture<FullHttpResponse> exchange =
-        upstream.send(
-            host.address,
-            forwarded,
-            state.timeouts().perTry().orElse(Duration.ZERO),
-            cluster.config.connectionSettings());
+        upstreamTls(request, cluster)
+            .map(
+                tls ->
+                    upstream.send(
+                        host.address,
+                        forwarded,
+                        state.timeouts().perTry().orElse(Duration.ZERO),
+                        cluster.config.connectionSettings(),
+                        tls))
+            .orElseGet(
+                () -> {
+                  forwarded.release();
+                  // The cluster's secrets have not arrived: Envoy's cluster is still warming.
+                  return CompletableFuture.failedFuture(
+                      new UpstreamException(
+                          UpstreamException.Kind.CONNECT_FAILURE,
+                          "TLS secrets of " + cluster.config.name() + " not yet received",
+                          null));
+                });
     state.inFlight(exchange);
     exchange.whenComplete(
         (response, error) ->

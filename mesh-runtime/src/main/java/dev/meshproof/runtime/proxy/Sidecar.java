@@ -9,6 +9,7 @@ import dev.meshproof.runtime.proxy.ProxyConfig.ListenerConfig;
 import dev.meshproof.runtime.telemetry.AccessLog;
 import dev.meshproof.runtime.telemetry.ProxyStats;
 import dev.meshproof.runtime.transport.HttpConnectionPool;
+import dev.meshproof.runtime.transport.UpstreamConnectionSettings;
 import dev.meshproof.runtime.xds.ProxyIdentity;
 import dev.meshproof.runtime.xds.XdsNames;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -44,7 +45,11 @@ public final class Sidecar implements SidecarProxy {
   private static final int MAX_REQUEST_BODY = 16 * 1024 * 1024;
 
   /** The configuration in force and the live cluster state built from it, swapped as one. */
-  record RoutingState(ProxyConfig config, Map<String, UpstreamCluster> clusters) {}
+  record RoutingState(ProxyConfig config, Map<String, UpstreamCluster> clusters, TlsContexts tls) {
+    RoutingState(ProxyConfig config, Map<String, UpstreamCluster> clusters) {
+      this(config, clusters, TlsContexts.NONE);
+    }
+  }
 
   private final String proxyId;
   private final RandomSource random;
@@ -80,7 +85,33 @@ public final class Sidecar implements SidecarProxy {
     this.scheduler = builder.scheduler.orElse(group);
     this.requestIds = builder.requestIds;
     this.connections = new HttpConnectionPool(group, Duration.ofSeconds(10));
-    this.router = new Router(random.fork("route"), connections::send, scheduler, clock);
+    HttpConnectionPool pool = this.connections;
+    UpstreamCall upstream =
+        new UpstreamCall() {
+          @Override
+          public java.util.concurrent.CompletableFuture<
+                  io.netty.handler.codec.http.FullHttpResponse>
+              send(
+                  InetSocketAddress host,
+                  io.netty.handler.codec.http.FullHttpRequest request,
+                  Duration timeout,
+                  UpstreamConnectionSettings settings) {
+            return pool.send(host, request, timeout, settings);
+          }
+
+          @Override
+          public java.util.concurrent.CompletableFuture<
+                  io.netty.handler.codec.http.FullHttpResponse>
+              send(
+                  InetSocketAddress host,
+                  io.netty.handler.codec.http.FullHttpRequest request,
+                  Duration timeout,
+                  UpstreamConnectionSettings settings,
+                  Optional<dev.meshproof.runtime.transport.UpstreamTls> tls) {
+            return pool.send(host, request, timeout, settings, tls);
+          }
+        };
+    this.router = new Router(random.fork("route"), upstream, scheduler, clock);
     this.faultRandom = random.fork("fault");
     this.outbound = bind(group, XdsNames.OUTBOUND_LISTENER);
     this.inbound =
@@ -179,8 +210,16 @@ public final class Sidecar implements SidecarProxy {
                   ch.close();
                   return;
                 }
-                DownstreamCodec.configure(
-                    ch, MAX_REQUEST_BODY, () -> new HttpProxyHandler(self, listenerName));
+                ch.pipeline()
+                    .addLast(
+                        new TransportSelector(
+                            self,
+                            listenerName,
+                            () ->
+                                DownstreamCodec.configure(
+                                    ch,
+                                    MAX_REQUEST_BODY,
+                                    () -> new HttpProxyHandler(self, listenerName))));
               }
             })
         .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
@@ -216,6 +255,7 @@ public final class Sidecar implements SidecarProxy {
                 + ")");
       }
     }
+    TlsContexts tls = TlsContexts.of(config, clock);
     Map<String, UpstreamCluster> clusters = new HashMap<>();
     Map<String, UpstreamCluster> previous = routing.clusters();
     for (ClusterConfig cluster : config.clusters().values()) {
@@ -224,7 +264,7 @@ public final class Sidecar implements SidecarProxy {
           UpstreamCluster.of(cluster, previous.get(cluster.name()), random, clock, scheduler));
     }
     previous.forEach((name, old) -> old.retire(clusters.get(name)));
-    routing = new RoutingState(config, Map.copyOf(clusters));
+    routing = new RoutingState(config, Map.copyOf(clusters), tls);
   }
 
   RoutingState routingState() {

@@ -23,4 +23,22 @@ interface UpstreamCall {
       FullHttpRequest request,
       Duration timeout,
       UpstreamConnectionSettings settings);
+
+  /**
+   * Sends over TLS when {@code tls} is given. The sidecar's connection pool implements it; a
+   * plaintext-only fake refuses TLS rather than send in the clear.
+   */
+  default CompletableFuture<FullHttpResponse> send(
+      InetSocketAddress host,
+      FullHttpRequest request,
+      Duration timeout,
+      UpstreamConnectionSettings settings,
+      java.util.Optional<dev.meshproof.runtime.transport.UpstreamTls> tls) {
+    if (tls.isPresent()) {
+      request.release();
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("this upstream call does not implement TLS"));
+    }
+    return send(host, request, timeout, settings);
+  }
 }

@@ -10,10 +10,12 @@ import io.envoyproxy.envoy.admin.v3.ClustersConfigDump;
 import io.envoyproxy.envoy.admin.v3.EndpointsConfigDump;
 import io.envoyproxy.envoy.admin.v3.ListenersConfigDump;
 import io.envoyproxy.envoy.admin.v3.RoutesConfigDump;
+import io.envoyproxy.envoy.admin.v3.SecretsConfigDump;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -46,10 +48,17 @@ sealed interface XdsResourceHandler<T> {
   Endpoints ENDPOINTS = new Endpoints();
 
   /**
+   * SDS over ADS: the workload certificate and the root. Subscribed as a wildcard (every secret of
+   * the proxy) where Envoy asks for the names its clusters and listeners reference; with istiod's
+   * two names, the same secrets arrive.
+   */
+  Secrets SECRETS = new Secrets();
+
+  /**
    * Every type, in {@code /config_dump} order. Wildcard types are subscribed first in this order,
    * then each one's follow-up type in the same order: Envoy's CDS, LDS, then EDS, RDS.
    */
-  List<XdsResourceHandler<?>> ALL = List.of(CLUSTERS, LISTENERS, ROUTES, ENDPOINTS);
+  List<XdsResourceHandler<?>> ALL = List.of(CLUSTERS, LISTENERS, ROUTES, ENDPOINTS, SECRETS);
 
   /**
    * Envoy's subscription order, derived from the handlers: the wildcard types, then the types they
@@ -273,6 +282,46 @@ sealed interface XdsResourceHandler<T> {
             EndpointsConfigDump.DynamicEndpointConfig.newBuilder()
                 .setVersionInfo(version)
                 .setEndpointConfig(any));
+      }
+      return Any.pack(dump.build());
+    }
+  }
+
+  /** See {@link #SECRETS}. */
+  final class Secrets implements XdsResourceHandler<ProxyConfig.SecretConfig> {
+    private Secrets() {}
+
+    @Override
+    public String typeUrl() {
+      return XdsNames.TYPE_SECRET;
+    }
+
+    @Override
+    public boolean wildcard() {
+      return true;
+    }
+
+    @Override
+    public Map<String, ProxyConfig.SecretConfig> decode(List<Any> resources) {
+      Map<String, ProxyConfig.SecretConfig> decoded = new LinkedHashMap<>();
+      for (Any any : resources) {
+        Secret secret = XdsDecoder.unpack(any, Secret.class, "SDS");
+        decoded.put(secret.getName(), TlsDecoder.secret(secret));
+      }
+      return decoded;
+    }
+
+    @Override
+    public Any configDump(List<Any> accepted, String version) {
+      // As Envoy's SecretsConfigDump: names and versions; key material is not dumped.
+      SecretsConfigDump.Builder dump = SecretsConfigDump.newBuilder();
+      for (Any any : accepted) {
+        Secret secret = XdsDecoder.unpack(any, Secret.class, "SDS");
+        dump.addDynamicActiveSecrets(
+            SecretsConfigDump.DynamicSecret.newBuilder()
+                .setName(secret.getName())
+                .setVersionInfo(version)
+                .setSecret(Any.pack(Secret.newBuilder().setName(secret.getName()).build())));
       }
       return Any.pack(dump.build());
     }

@@ -82,7 +82,8 @@ final class XdsResources {
                     new ListenerConfig(
                         l.name(),
                         l.address(),
-                        l.filterChains().stream().map(c -> resolve(c, routes)).toList())));
+                        l.filterChains().stream().map(c -> resolve(c, routes)).toList(),
+                        l.tlsInspector())));
     Map<String, ClusterConfig> clusters = new LinkedHashMap<>();
     get(XdsResourceHandler.CLUSTERS)
         .forEach(
@@ -98,7 +99,7 @@ final class XdsResources {
               // 0s: it waits for its first assignment however long that takes, and until then it
               // is not in service (a route to it answers 503 NC, no cluster found).
             });
-    return new ProxyConfig(listeners, clusters, versions);
+    return new ProxyConfig(listeners, clusters, versions, get(XdsResourceHandler.SECRETS));
   }
 
   private static FilterChainConfig resolve(
@@ -107,6 +108,8 @@ final class XdsResources {
     return hcm.routes().isPresent()
         ? chain
         : new FilterChainConfig(
-            chain.match(), hcm.withRoutes(Optional.ofNullable(routes.get(hcm.routeConfigName()))));
+            chain.match(),
+            hcm.withRoutes(Optional.ofNullable(routes.get(hcm.routeConfigName()))),
+            chain.tls());
   }
 }

@@ -19,16 +19,23 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 
 /**
  * Keep-alive HTTP/1.1 connections to upstream addresses, one pool per address. Used by the sidecar
@@ -45,8 +52,12 @@ public final class HttpConnectionPool implements AutoCloseable {
       AttributeKey.valueOf("meshproof.idleTimer");
   private static final AttributeKey<Boolean> EXPIRED = AttributeKey.valueOf("meshproof.expired");
 
-  /** One pool per upstream address and cluster settings, as Envoy pools per cluster and host. */
-  private record PoolKey(InetSocketAddress address, UpstreamConnectionSettings settings) {}
+  /**
+   * One pool per upstream address, cluster settings and TLS context (none for plaintext), as Envoy
+   * pools per cluster and host.
+   */
+  private record PoolKey(
+      InetSocketAddress address, UpstreamConnectionSettings settings, Optional<UpstreamTls> tls) {}
 
   private final EventLoopGroup group;
   private final UpstreamConnectionSettings defaults;
@@ -86,10 +97,24 @@ public final class HttpConnectionPool implements AutoCloseable {
       FullHttpRequest request,
       Duration timeout,
       UpstreamConnectionSettings settings) {
+    return send(address, request, timeout, settings, Optional.empty());
+  }
+
+  /**
+   * Sends {@code request} as {@link #send(InetSocketAddress, FullHttpRequest, Duration,
+   * UpstreamConnectionSettings)} does, over a connection with {@code tls}, if given: the request is
+   * written once the handshake succeeded; a failed handshake (the peer's certificate refused, or
+   * ours) is a connection failure, as Envoy's.
+   */
+  public CompletableFuture<FullHttpResponse> send(
+      InetSocketAddress address,
+      FullHttpRequest request,
+      Duration timeout,
+      UpstreamConnectionSettings settings,
+      Optional<UpstreamTls> tls) {
     CompletableFuture<FullHttpResponse> result = new CompletableFuture<>();
     ChannelPool pool =
-        pools.computeIfAbsent(
-            new PoolKey(address, settings), key -> newPool(key.address(), settings));
+        pools.computeIfAbsent(new PoolKey(address, settings, tls), key -> newPool(key));
     pool.acquire()
         .addListener(
             acquired -> {
@@ -107,7 +132,31 @@ public final class HttpConnectionPool implements AutoCloseable {
               if (idle != null) {
                 idle.cancel(false);
               }
-              exchange(pool, channel, request, timeout, settings, result);
+              SslHandler handshaking = channel.pipeline().get(SslHandler.class);
+              if (handshaking == null || handshaking.handshakeFuture().isSuccess()) {
+                exchange(pool, channel, request, timeout, settings, result);
+                return;
+              }
+              handshaking
+                  .handshakeFuture()
+                  .addListener(
+                      handshake -> {
+                        if (handshake.isSuccess()) {
+                          exchange(pool, channel, request, timeout, settings, result);
+                          return;
+                        }
+                        ReferenceCountUtil.release(request);
+                        channel.close();
+                        pool.release(channel);
+                        result.completeExceptionally(
+                            new UpstreamException(
+                                UpstreamException.Kind.CONNECT_FAILURE,
+                                "connection failure to "
+                                    + address
+                                    + ", transport failure reason: TLS error: "
+                                    + handshake.cause().getMessage(),
+                                handshake.cause()));
+                      });
             });
     return result;
   }
@@ -197,8 +246,9 @@ public final class HttpConnectionPool implements AutoCloseable {
             });
   }
 
-  private SimpleChannelPool newPool(
-      InetSocketAddress address, UpstreamConnectionSettings settings) {
+  private SimpleChannelPool newPool(PoolKey key) {
+    InetSocketAddress address = key.address();
+    UpstreamConnectionSettings settings = key.settings();
     Bootstrap bootstrap =
         new Bootstrap()
             .group(group)
@@ -219,6 +269,27 @@ public final class HttpConnectionPool implements AutoCloseable {
               channel.close();
               return;
             }
+            key.tls()
+                .ifPresent(
+                    tls -> {
+                      SSLEngine engine =
+                          tls.context()
+                              .newEngine(
+                                  channel.alloc(), address.getHostString(), address.getPort());
+                      tls.sni()
+                          .ifPresent(
+                              sni -> {
+                                // istiod's SNI (outbound_.80_._.host) has underscores, which
+                                // the JDK's TLS server refuses as illegal_parameter; such a name
+                                // is not sent (a documented difference: sidecar inbound chains
+                                // never match on SNI, so no routing depends on it).
+                                SSLParameters params = engine.getSSLParameters();
+                                validHostName(sni)
+                                    .ifPresent(name -> params.setServerNames(List.of(name)));
+                                engine.setSSLParameters(params);
+                              });
+                      channel.pipeline().addLast(new SslHandler(engine));
+                    });
             settings
                 .maxConnectionDuration()
                 .ifPresent(
@@ -242,6 +313,14 @@ public final class HttpConnectionPool implements AutoCloseable {
                 .addLast(new ResponseHandler());
           }
         });
+  }
+
+  private static Optional<SNIServerName> validHostName(String sni) {
+    try {
+      return Optional.of(new SNIHostName(sni));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
   }
 
   /** Completes the pending exchange with the response, or fails it when the connection dies. */

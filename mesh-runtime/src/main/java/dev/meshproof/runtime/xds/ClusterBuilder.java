@@ -34,7 +34,7 @@ final class ClusterBuilder {
   List<Cluster> build() {
     List<Cluster> clusters = new ArrayList<>();
     for (OutboundCluster cluster : input.outboundClusters()) {
-      clusters.add(edsCluster(cluster));
+      clusters.add(withTransportSocket(edsCluster(cluster), cluster));
     }
     input.proxy().inbound().ifPresent(inbound -> clusters.add(inboundCluster(inbound)));
     return clusters;
@@ -71,6 +71,14 @@ final class ClusterBuilder {
                     Cluster.CommonLbConfig.newBuilder()
                         .setHealthyPanicThreshold(Percent.newBuilder().setValue(percent))));
     return out.build();
+  }
+
+  /** The cluster with auto mTLS's transport socket, when the mesh has a CA (see MtlsBuilder). */
+  private Cluster withTransportSocket(Cluster built, OutboundCluster cluster) {
+    return new MtlsBuilder(input)
+        .upstreamTransportSocket(cluster)
+        .map(socket -> built.toBuilder().setTransportSocket(socket).build())
+        .orElse(built);
   }
 
   /**

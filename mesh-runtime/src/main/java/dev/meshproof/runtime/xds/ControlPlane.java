@@ -3,7 +3,11 @@ package dev.meshproof.runtime.xds;
 import dev.meshproof.runtime.IstioVersionProfile;
 import dev.meshproof.runtime.config.ConfigStore;
 import dev.meshproof.runtime.config.IstioKinds;
+import dev.meshproof.runtime.config.PeerAuthentication;
+import dev.meshproof.runtime.policy.authn.PeerAuthenticationScope;
 import dev.meshproof.runtime.registry.ServiceRegistry;
+import dev.meshproof.runtime.security.SpiffeId;
+import dev.meshproof.runtime.security.WorkloadCertificates;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
@@ -18,7 +22,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,6 +54,8 @@ public final class ControlPlane implements AutoCloseable {
   private final Map<String, ProxyNode> proxies = new ConcurrentHashMap<>();
   private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
   private final IstioVersionProfile profile;
+  private final Optional<WorkloadCertificates> certificates;
+  private final Map<String, String> serviceAccounts = new ConcurrentHashMap<>();
   private final ExecutorService executor;
   private final ScheduledExecutorService pushScheduler;
   private final PushDebouncer debouncer;
@@ -58,8 +66,12 @@ public final class ControlPlane implements AutoCloseable {
   private volatile InetSocketAddress boundAddress;
 
   private ControlPlane(
-      InetSocketAddress address, IstioVersionProfile profile, PushDebounce debounce) {
+      InetSocketAddress address,
+      IstioVersionProfile profile,
+      Optional<WorkloadCertificates> certificates,
+      PushDebounce debounce) {
     this.profile = java.util.Objects.requireNonNull(profile, "profile");
+    this.certificates = java.util.Objects.requireNonNull(certificates, "certificates");
     this.pushScheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -109,10 +121,23 @@ public final class ControlPlane implements AutoCloseable {
    */
   public static ControlPlane start(
       InetSocketAddress address, IstioVersionProfile profile, PushDebounce debounce) {
+    return start(address, profile, Optional.empty(), debounce);
+  }
+
+  /**
+   * Starts the ADS server on {@code address} (loopback); with {@code certificates}, the mesh's CA
+   * issues every registered proxy its workload certificate, delivered as SDS secrets over ADS, and
+   * the translation turns on mutual TLS.
+   */
+  public static ControlPlane start(
+      InetSocketAddress address,
+      IstioVersionProfile profile,
+      Optional<WorkloadCertificates> certificates,
+      PushDebounce debounce) {
     if (!address.getAddress().isLoopbackAddress()) {
       throw new IllegalArgumentException("address: " + address + " (expected: a loopback address)");
     }
-    ControlPlane plane = new ControlPlane(address, profile, debounce);
+    ControlPlane plane = new ControlPlane(address, profile, certificates, debounce);
     try {
       plane.server.start();
     } catch (IOException e) {
@@ -138,6 +163,25 @@ public final class ControlPlane implements AutoCloseable {
 
   public void register(ProxyNode proxy) {
     proxies.put(proxy.id(), proxy);
+  }
+
+  /**
+   * Registers a proxy whose workload runs as {@code serviceAccount}: its SPIFFE identity, in a mesh
+   * with a CA.
+   */
+  public void register(ProxyNode proxy, String serviceAccount) {
+    serviceAccounts.put(proxy.namespace() + "/" + proxy.workload(), serviceAccount);
+    register(proxy);
+  }
+
+  /** The service account a registered workload runs as ({@code default} unless registered). */
+  public String serviceAccountOf(String namespace, String workload) {
+    return serviceAccounts.getOrDefault(namespace + "/" + workload, "default");
+  }
+
+  /** The mesh's CA and the certificates it issued; empty for a mesh without one. */
+  public Optional<WorkloadCertificates> certificates() {
+    return certificates;
   }
 
   /** The proxies registered with this control plane. */
@@ -194,10 +238,20 @@ public final class ControlPlane implements AutoCloseable {
     var virtualServices = config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE);
     var destinationRules = config.resources(IstioKinds.DESTINATION_RULE);
     var instances = registry.instances();
+    var peerAuthentications =
+        config.resourcesInCreationOrder(IstioKinds.PEER_AUTHENTICATION).stream()
+            .map(PeerAuthentication::scope)
+            .toList();
     for (ProxyNode proxy : proxies.values()) {
       Snapshot snapshot =
           XdsTranslator.translate(
-              new TranslationInput(proxy, virtualServices, destinationRules, instances, profile));
+              new TranslationInput(
+                  proxy,
+                  virtualServices,
+                  destinationRules,
+                  instances,
+                  profile,
+                  security(proxy, peerAuthentications)));
       Snapshot previous = snapshots.get(proxy.id());
       String version = XdsTranslator.snapshotVersion(snapshot);
       if (previous != null && XdsTranslator.snapshotVersion(previous).equals(version)) {
@@ -208,6 +262,30 @@ public final class ControlPlane implements AutoCloseable {
       cache.setSnapshot(proxy.id(), snapshot);
       proxiesPushed.incrementAndGet();
     }
+  }
+
+  /** The security input of {@code proxy}'s translation: its certificate, identities, policies. */
+  private SecurityInput security(
+      ProxyNode proxy, List<PeerAuthenticationScope> peerAuthentications) {
+    if (certificates.isEmpty()) {
+      return SecurityInput.NONE;
+    }
+    WorkloadCertificates certs = certificates.get();
+    Map<String, SpiffeId> identities = new HashMap<>();
+    for (ProxyNode p : proxies.values()) {
+      identities.put(
+          p.namespace() + "/" + p.workload(),
+          certs.identity(p.namespace(), serviceAccountOf(p.namespace(), p.workload())));
+    }
+    SpiffeId own = identities.get(proxy.namespace() + "/" + proxy.workload());
+    return new SecurityInput(
+        true,
+        certs.settings().trustDomain(),
+        Optional.of(certs.certificateFor(own)),
+        certs.ca().rootPem(),
+        identities,
+        peerAuthentications,
+        certs.settings().autoMtls());
   }
 
   /**

@@ -4,12 +4,14 @@ import com.google.protobuf.Any;
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import dev.meshproof.runtime.policy.authn.PeerAuthenticationMode;
 import dev.meshproof.runtime.telemetry.AccessLogFormat;
 import io.envoyproxy.envoy.config.accesslog.v3.AccessLog;
 import io.envoyproxy.envoy.config.core.v3.SubstitutionFormatString;
 import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
@@ -89,13 +91,48 @@ final class ListenerBuilder {
   }
 
   private Listener inboundListener(ProxyNode.Inbound inbound) {
-    HttpConnectionManager hcm =
+    HttpConnectionManager.Builder hcm =
         httpConnectionManager("inbound_" + inbound.servicePort())
             // util/proxy_headers.go GetProxyHeadersFromProxyConfig: "istio-envoy" on inbound only.
             .setServerName(INBOUND_SERVER_NAME)
-            .setRouteConfig(routes.inboundRouteConfig(inbound))
-            .build();
-    return listener(XdsNames.INBOUND_LISTENER, inbound.listener(), TrafficDirection.INBOUND, hcm);
+            .setRouteConfig(routes.inboundRouteConfig(inbound));
+    MtlsBuilder mtls = new MtlsBuilder(input);
+    if (!mtls.enabled()) {
+      return listener(
+          XdsNames.INBOUND_LISTENER, inbound.listener(), TrafficDirection.INBOUND, hcm.build());
+    }
+    return inboundMtlsListener(inbound, mtls, MtlsBuilder.withClientCertDetails(hcm).build());
+  }
+
+  /**
+   * The inbound listener of a mesh with a CA, by the port's PeerAuthentication mode: STRICT has
+   * only the TLS chain (a plaintext connection matches no chain and is closed, as Envoy does),
+   * PERMISSIVE the TLS chain and a plaintext one, told apart per connection by the TLS inspector's
+   * {@code transport_protocol}; DISABLE only the plaintext chain.
+   */
+  private static Listener inboundMtlsListener(
+      ProxyNode.Inbound inbound, MtlsBuilder mtls, HttpConnectionManager hcm) {
+    PeerAuthenticationMode mode = mtls.inboundMode(inbound);
+    Listener.Builder listener =
+        Listener.newBuilder()
+            .setName(XdsNames.INBOUND_LISTENER)
+            .setAddress(XdsProtos.address(inbound.listener()))
+            .setTrafficDirection(TrafficDirection.INBOUND);
+    if (mode == PeerAuthenticationMode.DISABLE) {
+      return listener.addFilterChains(filterChain(hcm)).build();
+    }
+    listener.addListenerFilters(MtlsBuilder.tlsInspector());
+    listener.addFilterChains(
+        filterChain(hcm).toBuilder()
+            .setFilterChainMatch(FilterChainMatch.newBuilder().setTransportProtocol("tls"))
+            .setTransportSocket(mtls.downstreamTransportSocket()));
+    if (mode == PeerAuthenticationMode.PERMISSIVE) {
+      listener.addFilterChains(
+          filterChain(hcm).toBuilder()
+              .setFilterChainMatch(
+                  FilterChainMatch.newBuilder().setTransportProtocol("raw_buffer")));
+    }
+    return listener.build();
   }
 
   /** The {@code server} header value istiod gives inbound connection managers. */
@@ -159,14 +196,18 @@ final class ListenerBuilder {
         .setName(name)
         .setAddress(XdsProtos.address(address))
         .setTrafficDirection(direction)
-        .addFilterChains(
-            FilterChain.newBuilder()
-                .addFilters(
-                    Filter.newBuilder()
-                        // Envoy selects the filter by the typed_config type; this legacy name is
-                        // the one java-control-plane's ensureConsistent() follows to RDS names.
-                        .setName("envoy.http_connection_manager")
-                        .setTypedConfig(Any.pack(hcm))))
+        .addFilterChains(filterChain(hcm))
+        .build();
+  }
+
+  private static FilterChain filterChain(HttpConnectionManager hcm) {
+    return FilterChain.newBuilder()
+        .addFilters(
+            Filter.newBuilder()
+                // Envoy selects the filter by the typed_config type; this legacy name is
+                // the one java-control-plane's ensureConsistent() follows to RDS names.
+                .setName("envoy.http_connection_manager")
+                .setTypedConfig(Any.pack(hcm)))
         .build();
   }
 }

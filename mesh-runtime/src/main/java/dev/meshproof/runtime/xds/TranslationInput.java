@@ -25,7 +25,8 @@ public record TranslationInput(
     List<VirtualService> virtualServices,
     List<DestinationRule> destinationRules,
     List<ServiceInstance> instances,
-    IstioVersionProfile profile) {
+    IstioVersionProfile profile,
+    SecurityInput security) {
 
   public TranslationInput {
     Objects.requireNonNull(proxy, "proxy");
@@ -33,6 +34,17 @@ public record TranslationInput(
     destinationRules = List.copyOf(destinationRules);
     instances = List.copyOf(instances);
     Objects.requireNonNull(profile, "profile");
+    Objects.requireNonNull(security, "security");
+  }
+
+  /** The input of a mesh without a CA: no TLS, no secrets. */
+  public TranslationInput(
+      ProxyNode proxy,
+      List<VirtualService> virtualServices,
+      List<DestinationRule> destinationRules,
+      List<ServiceInstance> instances,
+      IstioVersionProfile profile) {
+    this(proxy, virtualServices, destinationRules, instances, profile, SecurityInput.NONE);
   }
 
   /**

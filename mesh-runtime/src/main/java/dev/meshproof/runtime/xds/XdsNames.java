@@ -18,16 +18,21 @@ public final class XdsNames {
       "type.googleapis.com/envoy.config.listener.v3.Listener";
   public static final String TYPE_ROUTE =
       "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
+  public static final String TYPE_SECRET =
+      "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
 
   private XdsNames() {}
 
   /**
+   * The xDS types a sidecar snapshot holds, in Envoy's subscription order; secrets (SDS) only in a
+   * mesh with a CA.
+   */
+  public static final java.util.List<String> TYPES =
+      java.util.List.of(TYPE_CLUSTER, TYPE_ENDPOINT, TYPE_LISTENER, TYPE_ROUTE, TYPE_SECRET);
+
+  /**
    * {@code outbound|80|v1|catalog.default.svc.cluster.local}; an empty subset is the whole service.
    */
-  /** The four xDS types a sidecar snapshot holds, in Envoy's subscription order. */
-  public static final java.util.List<String> TYPES =
-      java.util.List.of(TYPE_CLUSTER, TYPE_ENDPOINT, TYPE_LISTENER, TYPE_ROUTE);
-
   public static String outboundCluster(int port, String subset, String host) {
     return "outbound|" + port + "|" + subset + "|" + host;
   }
@@ -44,6 +49,7 @@ public final class XdsNames {
       case TYPE_ENDPOINT -> "EDS";
       case TYPE_LISTENER -> "LDS";
       case TYPE_ROUTE -> "RDS";
+      case TYPE_SECRET -> "SDS";
       default -> typeUrl;
     };
   }

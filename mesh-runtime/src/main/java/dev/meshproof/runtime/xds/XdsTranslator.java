@@ -7,6 +7,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -37,8 +38,13 @@ public final class XdsTranslator {
     List<ClusterLoadAssignment> endpoints = new EndpointBuilder(input).build();
     List<Listener> listeners = new ListenerBuilder(input, routeBuilder).build();
     List<RouteConfiguration> routes = routeBuilder.build();
+    List<Secret> secrets =
+        MtlsBuilder.referencesSecrets(clusters, listeners)
+            ? new MtlsBuilder(input).secrets()
+            : List.of();
     // One content version per type, so a push re-sends only the types whose content changed: when
-    // only endpoints move, only EDS goes out (istiod's EDS-only incremental push).
+    // only endpoints move, only EDS goes out (istiod's EDS-only incremental push). Secrets have
+    // their own version (a rotation pushes only SDS), empty when there are none.
     Snapshot snapshot =
         Snapshot.create(
             clusters,
@@ -49,8 +55,8 @@ public final class XdsTranslator {
             contentVersion(listeners),
             routes,
             contentVersion(routes),
-            List.of(),
-            "");
+            secrets,
+            secrets.isEmpty() ? "" : contentVersion(secrets));
     try {
       snapshot.ensureConsistent();
     } catch (SnapshotConsistencyException e) {
@@ -62,12 +68,15 @@ public final class XdsTranslator {
 
   /**
    * The version of a whole snapshot, what {@code proxy-status} shows: derived from the per-type
-   * versions, so it changes exactly when one of them does.
+   * versions, so it changes exactly when one of them does. A type without a version (no secrets in
+   * a mesh without a CA) is left out, so such a mesh keeps its versions.
    */
   public static String snapshotVersion(Snapshot snapshot) {
     StringBuilder versions = new StringBuilder();
     for (String type : XdsNames.TYPES) {
-      versions.append(snapshot.version(type)).append('|');
+      if (!snapshot.version(type).isEmpty()) {
+        versions.append(snapshot.version(type)).append('|');
+      }
     }
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");

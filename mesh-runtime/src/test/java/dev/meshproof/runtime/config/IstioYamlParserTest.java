@@ -147,12 +147,12 @@ class IstioYamlParserTest {
     assertThatThrownBy(
             () ->
                 IstioYamlParser.parse(
-                    "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: x}\nspec: {}\n",
+                    "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec: {}\n",
                     "x.yaml",
                     "default"))
         .hasMessageContaining(
-            "x.yaml:2:7: kind: PeerAuthentication is valid Istio, but not supported by Meshproof yet"
-                + " (it would be silently ignored; supported: VirtualService, DestinationRule,"
-                + " ServiceEntry, WorkloadEntry, Sidecar)");
+            "x.yaml:2:7: kind: AuthorizationPolicy is valid Istio, but not supported by Meshproof"
+                + " yet (it would be silently ignored; supported: VirtualService, DestinationRule,"
+                + " ServiceEntry, WorkloadEntry, Sidecar, PeerAuthentication)");
   }
 }

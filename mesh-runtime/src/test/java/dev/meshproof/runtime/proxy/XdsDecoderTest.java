@@ -168,16 +168,16 @@ class XdsDecoderTest {
             .setFilterChainMatch(
                 io.envoyproxy.envoy.config.listener.v3.FilterChainMatch.newBuilder()
                     .addServerNames("reviews.default.svc.cluster.local"));
-    FilterChain.Builder tls =
+    FilterChain.Builder quic =
         chain(hcm())
             .setFilterChainMatch(
                 io.envoyproxy.envoy.config.listener.v3.FilterChainMatch.newBuilder()
-                    .setTransportProtocol("tls"));
+                    .setTransportProtocol("quic"));
 
     assertThatThrownBy(() -> ListenerDecoder.listener(listener(sni)))
         .hasMessageContaining("filter_chain_match: [server_names] not supported");
-    assertThatThrownBy(() -> ListenerDecoder.listener(listener(tls)))
-        .hasMessageContaining("transport_protocol 'tls' is not supported");
+    assertThatThrownBy(() -> ListenerDecoder.listener(listener(quic)))
+        .hasMessageContaining("transport_protocol 'quic' is not supported");
   }
 
   @Test
@@ -314,19 +314,96 @@ class XdsDecoderTest {
         listener(chain(hcm())).toBuilder().setDefaultFilterChain(chain(hcm())).build();
 
     assertThatThrownBy(() -> ListenerDecoder.listener(withDefault))
-        .hasMessageContaining("default_filter_chain and listener_filters are not supported");
+        .hasMessageContaining("default_filter_chain is not supported");
+    Listener originalDst =
+        listener(chain(hcm())).toBuilder()
+            .addListenerFilters(
+                io.envoyproxy.envoy.config.listener.v3.ListenerFilter.newBuilder()
+                    .setName("envoy.filters.listener.original_dst")
+                    .setTypedConfig(
+                        com.google.protobuf.Any.pack(
+                            io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3
+                                .OriginalDst.getDefaultInstance())))
+            .build();
+    assertThatThrownBy(() -> ListenerDecoder.listener(originalDst))
+        .hasMessageContaining("is not supported by the embedded sidecar (expected: ")
+        .hasMessageContaining("TlsInspector");
   }
 
   @Test
-  void aFilterChainWithATransportSocketIsNacked() {
+  void aFilterChainWithATransportSocketOtherThanDownstreamTlsIsNacked() {
     FilterChain.Builder tls =
         chain(hcm())
             .setTransportSocket(
                 io.envoyproxy.envoy.config.core.v3.TransportSocket.newBuilder()
                     .setName("envoy.transport_sockets.tls"));
+    FilterChain.Builder ocsp =
+        chain(hcm())
+            .setTransportSocket(
+                io.envoyproxy.envoy.config.core.v3.TransportSocket.newBuilder()
+                    .setName("envoy.transport_sockets.tls")
+                    .setTypedConfig(
+                        com.google.protobuf.Any.pack(
+                            io.envoyproxy.envoy.extensions.transport_sockets.tls.v3
+                                .DownstreamTlsContext.newBuilder()
+                                .setOcspStaplePolicy(
+                                    io.envoyproxy.envoy.extensions.transport_sockets.tls.v3
+                                        .DownstreamTlsContext.OcspStaplePolicy.STRICT_STAPLING)
+                                .build())));
 
     assertThatThrownBy(() -> ListenerDecoder.listener(listener(tls)))
-        .hasMessageContaining("[transport_socket] not supported");
+        .hasMessageContaining("is not supported by the embedded sidecar (expected: ")
+        .hasMessageContaining("DownstreamTlsContext");
+    assertThatThrownBy(() -> ListenerDecoder.listener(listener(ocsp)))
+        .hasMessageContaining("[ocsp_staple_policy] not supported");
+  }
+
+  @Test
+  void sdsSecretsOverAdsAreAwaitedIndefinitelyAndAFiniteInitialFetchTimeoutIsNacked() {
+    FilterChain.Builder awaited = mtlsChain(Duration.getDefaultInstance());
+    FilterChain.Builder finite = mtlsChain(Duration.newBuilder().setSeconds(15).build());
+
+    assertThat(ListenerDecoder.listener(listener(awaited)).filterChains())
+        .singleElement()
+        .satisfies(c -> assertThat(c.tls()).isPresent());
+    assertThatThrownBy(() -> ListenerDecoder.listener(listener(finite)))
+        .hasMessageContaining("initial_fetch_timeout PT15S is not supported")
+        .hasMessageContaining("expected: 0s");
+  }
+
+  /** A chain with istiod's mutual TLS context, its SDS sources at {@code initialFetchTimeout}. */
+  private static FilterChain.Builder mtlsChain(Duration initialFetchTimeout) {
+    var ads =
+        io.envoyproxy.envoy.config.core.v3.ConfigSource.newBuilder()
+            .setAds(io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource.getDefaultInstance())
+            .setInitialFetchTimeout(initialFetchTimeout);
+    var common =
+        io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext.newBuilder()
+            .addTlsCertificateSdsSecretConfigs(
+                io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig.newBuilder()
+                    .setName("default")
+                    .setSdsConfig(ads))
+            .setCombinedValidationContext(
+                io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext
+                    .CombinedCertificateValidationContext.newBuilder()
+                    .setDefaultValidationContext(
+                        io.envoyproxy.envoy.extensions.transport_sockets.tls.v3
+                            .CertificateValidationContext.getDefaultInstance())
+                    .setValidationContextSdsSecretConfig(
+                        io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig
+                            .newBuilder()
+                            .setName("ROOTCA")
+                            .setSdsConfig(ads)));
+    return chain(hcm())
+        .setTransportSocket(
+            io.envoyproxy.envoy.config.core.v3.TransportSocket.newBuilder()
+                .setName("envoy.transport_sockets.tls")
+                .setTypedConfig(
+                    com.google.protobuf.Any.pack(
+                        io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+                            .newBuilder()
+                            .setCommonTlsContext(common)
+                            .build())));
   }
 
   @Test

@@ -110,6 +110,7 @@ class XdsResourceHandlerTest {
         .containsExactly(
             XdsNames.TYPE_CLUSTER,
             XdsNames.TYPE_LISTENER,
+            XdsNames.TYPE_SECRET,
             XdsNames.TYPE_ENDPOINT,
             XdsNames.TYPE_ROUTE);
   }

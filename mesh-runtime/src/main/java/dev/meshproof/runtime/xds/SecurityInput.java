@@ -1,0 +1,44 @@
+package dev.meshproof.runtime.xds;
+
+import dev.meshproof.runtime.policy.authn.PeerAuthenticationScope;
+import dev.meshproof.runtime.security.SpiffeId;
+import dev.meshproof.runtime.security.WorkloadCertificate;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The security part of one proxy's translation: whether the mesh has a CA, the proxy's own workload
+ * certificate and the root (its SDS secrets {@code default} and {@code ROOTCA}), every workload's
+ * SPIFFE identity (for the SANs a caller expects), the PeerAuthentications oldest first, and
+ * whether auto mTLS is on. {@link #NONE} is a mesh without a CA: no TLS anywhere.
+ *
+ * @param identities by {@code <namespace>/<workload>}
+ */
+public record SecurityInput(
+    boolean enabled,
+    String trustDomain,
+    Optional<WorkloadCertificate> certificate,
+    String rootPem,
+    Map<String, SpiffeId> identities,
+    List<PeerAuthenticationScope> peerAuthentications,
+    boolean autoMtls) {
+
+  public static final SecurityInput NONE =
+      new SecurityInput(
+          false, SpiffeId.DEFAULT_TRUST_DOMAIN, Optional.empty(), "", Map.of(), List.of(), false);
+
+  public SecurityInput {
+    Objects.requireNonNull(trustDomain, "trustDomain");
+    Objects.requireNonNull(certificate, "certificate");
+    Objects.requireNonNull(rootPem, "rootPem");
+    identities = Map.copyOf(identities);
+    peerAuthentications = List.copyOf(peerAuthentications);
+  }
+
+  /** The identity of {@code workload} in {@code namespace}, if registered. */
+  Optional<SpiffeId> identityOf(String namespace, String workload) {
+    return Optional.ofNullable(identities.get(namespace + "/" + workload));
+  }
+}

@@ -70,11 +70,66 @@ class MeshproofTest {
   }
 
   @Test
-  void analyzeSaysItIsNotYetAvailable() {
-    Outcome outcome = meshproof("analyze", "istio/");
+  void analyzePrintsFindingsAndExitsOneOnAnError(@TempDir Path dir) throws IOException {
+    Path istio = dir.resolve("istio");
+    Files.createDirectories(istio);
+    Files.writeString(
+        istio.resolve("catalog.yaml"),
+        """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: catalog
+        spec:
+          ports:
+          - name: http
+            port: 80
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata:
+          name: catalog
+        spec:
+          hosts: [catalog]
+          http:
+          - route:
+            - destination:
+                host: catalog
+                subset: v3
+        """);
 
-    assertThat(outcome.code()).isEqualTo(ExitCodes.BAD_INPUT);
-    assertThat(outcome.err()).contains("not yet available");
+    Outcome outcome = meshproof("analyze", istio.toString());
+
+    assertThat(outcome.code()).isEqualTo(ExitCodes.FAILED);
+    assertThat(outcome.out())
+        .contains("IST0101 Error VirtualService catalog " + istio.resolve("catalog.yaml") + ":")
+        .contains("1 finding (1 error)");
+    assertThat(outcome.err()).isEmpty();
+  }
+
+  @Test
+  void analyzeExitsZeroWithoutErrorsAndTwoOnAMissingPath(@TempDir Path dir) throws IOException {
+    Path clean = dir.resolve("svc.yaml");
+    Files.writeString(
+        clean,
+        """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: catalog
+        spec:
+          ports:
+          - name: web
+            port: 80
+        """);
+
+    Outcome warningsOnly = meshproof("analyze", clean.toString());
+    assertThat(warningsOnly.code()).isZero();
+    assertThat(warningsOnly.out()).contains("IST0118 Info Service catalog").contains("(0 errors)");
+
+    Outcome missing = meshproof("analyze", dir.resolve("nope").toString());
+    assertThat(missing.code()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(missing.err()).contains("nope").doesNotContain("Exception");
   }
 
   @Test

@@ -43,6 +43,25 @@ class CatalogueTest {
   }
 
   @Test
+  void theRouteActionMirrorAndFaultEntriesAreScenarioFilesToo() {
+    assertThat(Catalogue.fromFiles())
+        .extracting(ConformanceTest::id)
+        .contains(
+            "mesh-http-route-query-param-match",
+            "mesh-http-route-method-match",
+            "mesh-http-rewrite",
+            "mesh-http-redirect",
+            "mesh-http-header-modifier",
+            "mesh-direct-response",
+            "mesh-request-mirror",
+            "mesh-request-mirror-istio-1-27",
+            "mesh-request-mirror-isolation",
+            "mesh-fault-abort",
+            "mesh-fault-delay")
+        .hasSize(Catalogue.all().size());
+  }
+
+  @Test
   void idsAreUniqueAndEveryEntryStatesItsSpecReference() {
     List<ConformanceTest> tests = Catalogue.all();
 

@@ -162,7 +162,17 @@ public record Scenario(
      *     (another namespace, other labels, a workload in two Services)
      */
     public Builder topology(Path... manifests) {
-      ManifestTopology.Result topology = ManifestTopology.of(Topology.fromManifests(manifests));
+      return topology(Topology.fromManifests(manifests));
+    }
+
+    /**
+     * The services and clients of already-read manifests, as {@link #topology(Path...)} (scenario
+     * files read their manifests relative to the file).
+     *
+     * @throws IllegalArgumentException naming the Deployment for what a scenario cannot express yet
+     */
+    public Builder topology(Topology manifests) {
+      ManifestTopology.Result topology = ManifestTopology.of(manifests);
       services.addAll(topology.services());
       clients.addAll(topology.clients());
       notSimulated.addAll(topology.notSimulated());

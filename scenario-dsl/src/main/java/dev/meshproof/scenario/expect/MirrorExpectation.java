@@ -44,6 +44,24 @@ public final class MirrorExpectation implements Expectation {
     this.authority = b.authority;
   }
 
+  @Override
+  public Map<String, Object> toYaml() {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("service", service);
+    version.ifPresent(v -> fields.put("version", v));
+    traffic.ifPresent(t -> fields.put("traffic", t));
+    if (fraction == 1) {
+      fields.put("all", true);
+    } else if (fraction == 0) {
+      fields.put("none", true);
+    } else {
+      fields.put("fraction", fraction);
+      fields.put("alpha", alpha);
+    }
+    authority.ifPresent(a -> fields.put("authority", a));
+    return Map.of("mirrored", fields);
+  }
+
   private String target() {
     return service + version.map(v -> " " + v).orElse("");
   }

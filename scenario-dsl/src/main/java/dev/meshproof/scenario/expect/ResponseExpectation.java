@@ -19,6 +19,10 @@ import java.util.OptionalInt;
  * randomness is involved, so one deviating request fails it.
  */
 public final class ResponseExpectation implements Expectation {
+  private static final String RECEIVED_PATH = "x-echo-path";
+  private static final String RECEIVED_AUTHORITY = "x-echo-authority";
+  private static final String RECEIVED_HEADER = "x-echo-request-";
+
   private final Optional<String> traffic;
   private final OptionalInt status;
   private final Map<String, Optional<String>> headers;
@@ -27,8 +31,52 @@ public final class ResponseExpectation implements Expectation {
   private ResponseExpectation(Builder b) {
     this.traffic = b.traffic;
     this.status = b.status;
-    this.headers = new LinkedHashMap<>(b.headers);
+    // By name: the same checks describe (and write) themselves the same whatever their order.
+    this.headers = new java.util.TreeMap<>(b.headers);
     this.body = b.body;
+  }
+
+  @Override
+  public Map<String, Object> toYaml() {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    traffic.ifPresent(t -> fields.put("traffic", t));
+    status.ifPresent(s -> fields.put("status", s));
+    Map<String, Object> present = new LinkedHashMap<>();
+    List<String> absent = new ArrayList<>();
+    Map<String, Object> received = new LinkedHashMap<>();
+    Map<String, Object> receivedPresent = new LinkedHashMap<>();
+    List<String> receivedAbsent = new ArrayList<>();
+    headers.forEach(
+        (name, value) -> {
+          if (name.equals(RECEIVED_PATH) && value.isPresent()) {
+            received.put("path", value.get());
+          } else if (name.equals(RECEIVED_AUTHORITY) && value.isPresent()) {
+            received.put("authority", value.get());
+          } else if (name.startsWith(RECEIVED_HEADER)) {
+            String header = name.substring(RECEIVED_HEADER.length());
+            value.ifPresentOrElse(
+                v -> receivedPresent.put(header, v), () -> receivedAbsent.add(header));
+          } else {
+            value.ifPresentOrElse(v -> present.put(name, v), () -> absent.add(name));
+          }
+        });
+    if (!present.isEmpty()) {
+      fields.put("headers", present);
+    }
+    if (!absent.isEmpty()) {
+      fields.put("headersAbsent", absent);
+    }
+    body.ifPresent(b -> fields.put("body", b));
+    if (!receivedPresent.isEmpty()) {
+      received.put("headers", receivedPresent);
+    }
+    if (!receivedAbsent.isEmpty()) {
+      received.put("headersAbsent", receivedAbsent);
+    }
+    if (!received.isEmpty()) {
+      fields.put("received", received);
+    }
+    return Map.of("response", fields);
   }
 
   @Override
@@ -156,22 +204,22 @@ public final class ResponseExpectation implements Expectation {
 
     /** The echo received this path (with query). */
     public Builder receivedPath(String path) {
-      return header("x-echo-path", path);
+      return header(RECEIVED_PATH, path);
     }
 
     /** The echo received this authority (Host). */
     public Builder receivedAuthority(String authority) {
-      return header("x-echo-authority", authority);
+      return header(RECEIVED_AUTHORITY, authority);
     }
 
     /** The echo received request header {@code name} (an {@code x-} header) with this value. */
     public Builder receivedHeader(String name, String value) {
-      return header("x-echo-request-" + xHeader(name), value);
+      return header(RECEIVED_HEADER + xHeader(name), value);
     }
 
     /** The echo received no request header {@code name} (an {@code x-} header). */
     public Builder receivedHeaderAbsent(String name) {
-      return headerAbsent("x-echo-request-" + xHeader(name));
+      return headerAbsent(RECEIVED_HEADER + xHeader(name));
     }
 
     private static String xHeader(String name) {

@@ -69,13 +69,13 @@ public final class ResponseFlagExpectation implements Expectation {
   }
 
   /**
-   * The flags a scenario file can name, in name order: the allowed values of {@code
-   * responseFlag.flag} (the fault flags need status, delay and share keys the file format does not
-   * have yet, so they are Java-only).
+   * Every flag this expectation judges, in name order: the allowed values of {@code
+   * responseFlag.flag} (FI and DI with their {@code status}, {@code delayOf} and {@code fraction}).
    */
   public static java.util.List<String> flags() {
     java.util.Set<String> all = new java.util.TreeSet<>(SIGNATURES.keySet());
     all.addAll(ACCESS_LOG_FLAGS);
+    all.addAll(FAULT_FLAGS);
     return java.util.List.copyOf(all);
   }
 
@@ -85,13 +85,17 @@ public final class ResponseFlagExpectation implements Expectation {
 
   @Override
   public Map<String, Object> toYaml() {
-    if (fault()) {
-      // status, delayOf and fraction have no scenario-file keys yet.
-      return Expectation.super.toYaml();
-    }
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("flag", flag);
     traffic.ifPresent(t -> fields.put("traffic", t));
+    status.ifPresent(s -> fields.put("status", s));
+    delay.ifPresent(d -> fields.put("delayOf", d));
+    if (fault() && fraction != 1) {
+      fields.put("fraction", fraction);
+    }
+    if (fault() && fraction > 0 && fraction < 1) {
+      fields.put("alpha", alpha);
+    }
     return Map.of("responseFlag", fields);
   }
 
@@ -271,14 +275,12 @@ public final class ResponseFlagExpectation implements Expectation {
     private double alpha = Significance.DEFAULT_ALPHA;
 
     Builder(String flag) {
-      if (!flags().contains(flag) && !FAULT_FLAGS.contains(flag)) {
+      if (!flags().contains(flag)) {
         throw new IllegalArgumentException(
             "responseFlag: "
                 + flag
                 + " (expected one of: "
                 + flags()
-                + ", or the fault filter's "
-                + new java.util.TreeSet<>(FAULT_FLAGS)
                 + "; URX, DI and FI from the client sidecar's access log)");
       }
       this.flag = flag;

@@ -126,7 +126,9 @@ public final class ScenarioSchema {
               "responseFlag",
               "overflows",
               "servedBy",
-              "ejection"),
+              "ejection",
+              "response",
+              "mirrored"),
           opt(
               "split",
               obj(
@@ -162,17 +164,7 @@ public final class ScenarioSchema {
                   opt("traffic", TRAFFIC_REF),
                   opt("atLeast", duration("no request faster than this")),
                   req("atMost", duration("no request slower than this")))),
-          opt(
-              "responseFlag",
-              obj(
-                  "every request ends with this Envoy response flag",
-                  List.of(),
-                  req(
-                      "flag",
-                      new Choice(
-                          ResponseFlagExpectation.flags(),
-                          "the Envoy response flag a client sees")),
-                  opt("traffic", TRAFFIC_REF))),
+          opt("responseFlag", responseFlag()),
           opt(
               "overflows",
               obj(
@@ -195,7 +187,11 @@ public final class ScenarioSchema {
                   req("instance", string("the instance, e.g. catalog-v1-0")),
                   req("lastsAtLeast", duration("it serves nothing for at least this long")),
                   req("readmittedWithin", duration("it serves again no later than this")),
-                  req("alpha", number("significance level of absence by chance", 0, 1)))));
+                  req("alpha", number("significance level of absence by chance", 0, 1)))),
+          opt("response", response()),
+          opt("mirrored", mirrored()));
+
+  static final Obj TOPOLOGY = topology();
 
   static final Obj METADATA =
       obj(
@@ -213,9 +209,19 @@ public final class ScenarioSchema {
           req("name", string("a short description, shown in reports")),
           opt("metadata", METADATA),
           opt("istioVersion", string("the Istio release the mesh emulates, e.g. 1.32 (default)")),
+          opt(
+              "compatibilityVersion",
+              string(
+                  "the older Istio release whose behaviour the emulated one follows, as Istio's"
+                      + " compatibilityVersion, e.g. 1.28 (default: the emulated release)")),
           opt("seed", integer("seed of every random decision (default 1)", -INF, INF)),
+          opt("topology", TOPOLOGY),
           opt("services", new ListOf(SERVICE, "services with versions")),
-          req("clients", new ListOf(string("a client workload name"), "client workloads")),
+          opt(
+              "clients",
+              new ListOf(
+                  string("a client workload name"),
+                  "client workloads (besides those the topology manifests declare)")),
           opt("istio", new ListOf(ISTIO, "Istio configuration")),
           req("traffic", new ListOf(TRAFFIC, "traffic blocks, sent in order")),
           opt("chaos", new ListOf(CHAOS, "the chaos timeline (an experiment's method)")),
@@ -249,6 +255,83 @@ public final class ScenarioSchema {
                 opt("version", string("only this version's instances")),
                 opt("instance", string("only this instance (pod), e.g. catalog-v1-0")))),
         opt("istio", ISTIO));
+  }
+
+  /** Envoy response flags, the fault filter's FI and DI with their status, delay and share. */
+  private static Obj responseFlag() {
+    return obj(
+        "every request (FI, DI: a share of them) ends with this Envoy response flag",
+        List.of(),
+        req(
+            "flag",
+            new Choice(ResponseFlagExpectation.flags(), "the Envoy response flag a client sees")),
+        opt("traffic", TRAFFIC_REF),
+        opt("status", integer("FI only (required): the abort's HTTP status", 200, 599)),
+        opt("delayOf", duration("DI only: each delayed request took at least this long")),
+        opt(
+            "fraction",
+            number(
+                "FI, DI: the share of requests with the flag (default 1; 0 and 1 exact, else an"
+                    + " exact two-sided binomial test)",
+                0,
+                1)),
+        opt("alpha", ALPHA));
+  }
+
+  /** The exact answer every request gets, and what the serving echo received. */
+  private static Obj response() {
+    return obj(
+        "every request is answered exactly so (status, headers, body, what the echo received)",
+        List.of(),
+        opt("traffic", TRAFFIC_REF),
+        opt("status", integer("the response status", 100, 599)),
+        opt("headers", new MapOf(string("its first value"), "response headers and their values")),
+        opt("headersAbsent", new ListOf(string("a header name"), "response headers not present")),
+        opt("body", string("the body of a non-2xx answer (a local reply's text)")),
+        opt(
+            "received",
+            obj(
+                "what the serving echo received (it reports path, authority and x- headers)",
+                List.of(),
+                opt("path", string("the path with query")),
+                opt("authority", string("the authority (Host)")),
+                opt(
+                    "headers",
+                    new MapOf(string("its value"), "x- request headers and their values")),
+                opt(
+                    "headersAbsent",
+                    new ListOf(string("an x- header name"), "x- request headers not received")))));
+  }
+
+  /** Mirror copies (Envoy shadow requests) a service's instances journaled. */
+  private static Obj mirrored() {
+    return obj(
+        "the share of requests copied to a mirror target, at most one copy each",
+        List.of("all", "none", "fraction"),
+        req("service", string("the mirror target service")),
+        opt("version", string("only copies at this version's instances count")),
+        opt("traffic", TRAFFIC_REF),
+        opt("all", bool("every request copied (must be true)")),
+        opt("none", bool("no request copied (must be true)")),
+        opt(
+            "fraction",
+            number("the share copied, judged by an exact two-sided binomial test", 0, 1)),
+        opt("alpha", ALPHA),
+        opt("authority", string("every copy carries exactly this Host, e.g. catalog-shadow")));
+  }
+
+  /** Kubernetes manifests as the topology: services, versions and clients from Deployments. */
+  private static Obj topology() {
+    return obj(
+        "Kubernetes manifests as kubectl apply -f takes them (e.g. Bookinfo's bookinfo.yaml):"
+            + " each Service with the Deployments it selects is a service whose versions are their"
+            + " version labels; a Deployment no Service selects is a client named by its app label",
+        List.of(),
+        req(
+            "manifests",
+            new ListOf(
+                string("path of a Kubernetes manifest file, relative to the scenario file"),
+                "manifest files, applied in order")));
   }
 
   /** The JSON Schema of scenario files (draft 2020-12), as published at {@link #PUBLISHED_PATH}. */

@@ -14,7 +14,9 @@ import dev.meshproof.runtime.IstioVersion;
 import dev.meshproof.runtime.client.HttpRequestSpec;
 import dev.meshproof.runtime.config.ConfigProblem;
 import dev.meshproof.runtime.config.InvalidConfigException;
+import dev.meshproof.runtime.config.IstioResource;
 import dev.meshproof.runtime.config.IstioYamlParser;
+import dev.meshproof.runtime.topology.Topology;
 import dev.meshproof.scenario.IstioSource;
 import dev.meshproof.scenario.Scenario;
 import dev.meshproof.scenario.ServiceSpec;
@@ -25,6 +27,9 @@ import dev.meshproof.scenario.chaos.PlannedFault;
 import dev.meshproof.scenario.chaos.Rollback;
 import dev.meshproof.scenario.expect.AttemptsExpectation;
 import dev.meshproof.scenario.expect.Expectation;
+import dev.meshproof.scenario.expect.Expectations;
+import dev.meshproof.scenario.expect.MirrorExpectation;
+import dev.meshproof.scenario.expect.ResponseExpectation;
 import dev.meshproof.scenario.expect.SplitExpectation;
 import dev.meshproof.scenario.traffic.TrafficSpec;
 import java.io.IOException;
@@ -172,7 +177,14 @@ public final class ScenarioYaml {
       root.get("istioVersion")
           .ifPresent(
               v -> attempt(v, () -> scenario.istioVersion(IstioVersion.of((String) v.value()))));
+      root.get("compatibilityVersion")
+          .ifPresent(
+              v ->
+                  attempt(
+                      v, () -> scenario.compatibilityVersion(IstioVersion.of((String) v.value()))));
       root.integer("seed").ifPresent(scenario::seed);
+      List<String> topologyClients = new ArrayList<>();
+      root.get("topology").ifPresent(t -> topology(t, scenario, topologyClients));
       for (Value service : items("services")) {
         attempt(
             service,
@@ -197,7 +209,8 @@ public final class ScenarioYaml {
       for (Value istio : items("istio")) {
         istio(istio).ifPresent(s -> scenario.istio(s.source(), s.yaml()));
       }
-      List<String> clients = items("clients").stream().map(c -> (String) c.value()).toList();
+      List<String> clients = new ArrayList<>(topologyClients);
+      items("clients").forEach(c -> clients.add((String) c.value()));
       for (Value traffic : items("traffic")) {
         Value from = traffic.get("from").orElseThrow();
         if (!clients.contains((String) from.value())) {
@@ -259,6 +272,59 @@ public final class ScenarioYaml {
       } catch (IllegalArgumentException | IllegalStateException e) {
         reader.problem(where.line(), where.column(), where.path(), e.getMessage());
       }
+    }
+
+    /**
+     * Reads the topology's manifests (relative to the scenario file) into the scenario; a missing
+     * file or a manifest problem is reported at the manifest's entry, with the manifest's own
+     * file:line:column.
+     */
+    private void topology(Value topology, Scenario.Builder scenario, List<String> clientsOut) {
+      List<IstioResource> resources = new ArrayList<>();
+      boolean complete = true;
+      for (Value manifest : topology.get("manifests").orElseThrow().items()) {
+        String path = (String) manifest.value();
+        Optional<String> yaml = istioFiles.apply(path);
+        if (yaml.isEmpty()) {
+          reader.problem(
+              manifest.line(),
+              manifest.column(),
+              manifest.path(),
+              "no such file: " + path + " (expected: a path relative to the scenario file)");
+          complete = false;
+          continue;
+        }
+        try {
+          resources.addAll(IstioYamlParser.parse(yaml.get(), path, "default"));
+        } catch (InvalidConfigException e) {
+          e.problems()
+              .forEach(
+                  p ->
+                      reader.problem(
+                          manifest.line(),
+                          manifest.column(),
+                          manifest.path(),
+                          "Kubernetes manifest: " + p));
+          complete = false;
+        }
+      }
+      if (!complete) {
+        return;
+      }
+      attempt(
+          topology,
+          () -> {
+            try {
+              Topology parsed = Topology.of(resources);
+              scenario.topology(parsed);
+              // The Deployments no Service selects are the clients (Scenario.Builder.topology).
+              parsed.workloads().stream()
+                  .filter(w -> w.serves().isEmpty())
+                  .forEach(w -> clientsOut.add(w.labels().get("app")));
+            } catch (InvalidConfigException e) {
+              throw new IllegalArgumentException("Kubernetes manifests: " + e.getMessage(), e);
+            }
+          });
     }
 
     private Optional<IstioSource> istio(Value istio) {
@@ -445,8 +511,14 @@ public final class ScenarioYaml {
         case "responseFlag" -> {
           var flag = responseFlag(e.string("flag").orElseThrow());
           e.string("traffic").ifPresent(flag::forTraffic);
+          e.integer("status").ifPresent(n -> flag.status(n.intValue()));
+          e.duration("delayOf").ifPresent(flag::delayOf);
+          e.number("fraction").ifPresent(flag::fraction);
+          e.number("alpha").ifPresent(flag::atAlpha);
           yield flag.build();
         }
+        case "response" -> response(e);
+        case "mirrored" -> mirrored(e);
         case "overflows" -> {
           if (e.bool("none").isPresent()) {
             requireTrue(e, "none");
@@ -463,6 +535,52 @@ public final class ScenarioYaml {
                 .atAlpha(e.number("alpha").orElseThrow());
         default -> throw new IllegalStateException("expectation kind " + kind + " not in schema");
       };
+    }
+
+    private static Expectation response(Value e) {
+      ResponseExpectation.Builder response = Expectations.response();
+      e.string("traffic").ifPresent(response::forTraffic);
+      e.integer("status").ifPresent(n -> response.status(n.intValue()));
+      e.get("headers")
+          .ifPresent(h -> h.fields().forEach((n, v) -> response.header(n, (String) v.value())));
+      e.get("headersAbsent")
+          .ifPresent(h -> h.items().forEach(n -> response.headerAbsent((String) n.value())));
+      e.string("body").ifPresent(response::body);
+      e.get("received")
+          .ifPresent(
+              r -> {
+                r.string("path").ifPresent(response::receivedPath);
+                r.string("authority").ifPresent(response::receivedAuthority);
+                r.get("headers")
+                    .ifPresent(
+                        h ->
+                            h.fields()
+                                .forEach((n, v) -> response.receivedHeader(n, (String) v.value())));
+                r.get("headersAbsent")
+                    .ifPresent(
+                        h ->
+                            h.items()
+                                .forEach(n -> response.receivedHeaderAbsent((String) n.value())));
+              });
+      return response.build();
+    }
+
+    private static Expectation mirrored(Value e) {
+      MirrorExpectation.Builder mirrored = Expectations.mirrored(e.string("service").orElseThrow());
+      e.string("version").ifPresent(mirrored::version);
+      e.string("traffic").ifPresent(mirrored::forTraffic);
+      if (e.bool("all").isPresent()) {
+        requireTrue(e, "all");
+        mirrored.all();
+      }
+      if (e.bool("none").isPresent()) {
+        requireTrue(e, "none");
+        mirrored.none();
+      }
+      e.number("fraction").ifPresent(mirrored::fraction);
+      e.number("alpha").ifPresent(mirrored::atAlpha);
+      e.string("authority").ifPresent(mirrored::authority);
+      return mirrored.build();
     }
 
     private static Map<String, Double> shares(Value map) {
@@ -495,6 +613,9 @@ public final class ScenarioYaml {
     }
     if (!scenario.istioVersion().equals(IstioVersion.CURRENT)) {
       out.put("istioVersion", scenario.istioVersion().toString());
+    }
+    if (!scenario.compatibilityVersion().equals(scenario.istioVersion())) {
+      out.put("compatibilityVersion", scenario.compatibilityVersion().toString());
     }
     out.put("seed", scenario.seed());
     List<Object> services = new ArrayList<>();

@@ -3,7 +3,9 @@ package dev.meshproof.scenario.yaml;
 import static dev.meshproof.scenario.expect.Expectations.attempts;
 import static dev.meshproof.scenario.expect.Expectations.ejection;
 import static dev.meshproof.scenario.expect.Expectations.latency;
+import static dev.meshproof.scenario.expect.Expectations.mirrored;
 import static dev.meshproof.scenario.expect.Expectations.overflows;
+import static dev.meshproof.scenario.expect.Expectations.response;
 import static dev.meshproof.scenario.expect.Expectations.responseFlag;
 import static dev.meshproof.scenario.expect.Expectations.servedBy;
 import static dev.meshproof.scenario.expect.Expectations.split;
@@ -101,7 +103,7 @@ class ScenarioYamlTest {
 
     assertThat(problems(text))
         .contains("s.yaml:11:26: expect[0].responseFlag.flag: \"UX\", did you mean \"UC\"?")
-        .contains("expected: one of [UC, UF, UH, URX, UT]");
+        .contains("expected: one of [DI, FI, UC, UF, UH, URX, UT]");
   }
 
   @Test
@@ -230,6 +232,23 @@ class ScenarioYamlTest {
                     .lastsAtLeast(Duration.ofSeconds(1))
                     .readmittedWithin(Duration.ofMillis(1500))
                     .atAlpha(5e-6))
+            .expect(
+                response()
+                    .forTraffic("a")
+                    .status(301)
+                    .header("location", "http://catalog-new/")
+                    .headerAbsent("x-echo-instance")
+                    .body("")
+                    .receivedPath("/new?y=1")
+                    .receivedAuthority("catalog-internal")
+                    .receivedHeader("x-set", "mesh")
+                    .receivedHeaderAbsent("x-remove"))
+            .expect(mirrored("catalog").version("v2").forTraffic("a").all().authority("c"))
+            .expect(mirrored("catalog").fraction(0.3).atAlpha(5e-6))
+            .expect(mirrored("catalog").none())
+            .expect(responseFlag("FI").forTraffic("a").status(418).fraction(0.4).atAlpha(1e-4))
+            .expect(responseFlag("FI").status(503))
+            .expect(responseFlag("DI").delayOf(Duration.ofMillis(290)).fraction(0))
             .build();
 
     String yaml = ScenarioYaml.write(scenario, Map.of("id", "x"), false);
@@ -250,6 +269,145 @@ class ScenarioYamlTest {
     assertThat(back.scenario().expectations())
         .extracting(Expectation::description)
         .isEqualTo(scenario.expectations().stream().map(Expectation::description).toList());
+  }
+
+  @Test
+  void theFaultFlagsAndMirrorsAreCheckedAsTheJavaDslChecksThem() {
+    String text =
+        VALID.replace(
+            "  - split: {service: catalog, byVersion: {v1: 0.5, v2: 0.5}, alpha: 0.001}",
+            """
+              - responseFlag: {flag: FI, fraction: 0.5}
+              - responseFlag: {flag: UT, status: 503}
+              - mirrored: {service: catalog, none: false}
+              - response: {received: {headers: {end-user: jason}}}
+            """);
+
+    assertThat(problems(text))
+        .contains("expect[0]", "responseFlag(FI): no status given")
+        .contains("expect[1]", "status: 503 for UT (expected: 200..599, for FI only)")
+        .contains("expect[2]", "none: false (expected: true, or leave it out)")
+        .contains("expect[3]", "received header: end-user (expected: an x- header");
+  }
+
+  @Test
+  void aMirrorNamesOneShare() {
+    String text =
+        VALID.replace(
+            "  - split: {service: catalog, byVersion: {v1: 0.5, v2: 0.5}, alpha: 0.001}",
+            "  - mirrored: {service: catalog, all: true, fraction: 0.5}");
+
+    assertThat(problems(text))
+        .contains(
+            "expect[0].mirrored: more than one of [all, fraction] among the alternatives"
+                + " (expected: exactly one of [all, none, fraction])");
+  }
+
+  @Test
+  void topologyManifestsAndCompatibilityVersionAreRead() {
+    String manifest =
+        """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: catalog
+        spec:
+          selector: {app: catalog}
+          ports:
+          - name: http
+            port: 8080
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: catalog-v2
+        spec:
+          replicas: 2
+          selector:
+            matchLabels: {app: catalog, version: v2}
+          template:
+            metadata:
+              labels: {app: catalog, version: v2}
+            spec:
+              containers:
+              - name: catalog
+                image: catalog
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: shop
+        spec:
+          selector:
+            matchLabels: {app: shop}
+          template:
+            metadata:
+              labels: {app: shop}
+            spec:
+              containers:
+              - name: shop
+                image: shop
+        """;
+    String text =
+        """
+        name: from manifests
+        istioVersion: "1.32"
+        compatibilityVersion: "1.28"
+        topology:
+          manifests: [k8s/app.yaml]
+        traffic:
+          - from: shop
+            url: http://catalog:8080/
+        """;
+
+    Scenario scenario =
+        ScenarioYaml.parse(
+                "s.yaml",
+                text,
+                f -> f.equals("k8s/app.yaml") ? Optional.of(manifest) : Optional.empty())
+            .scenario();
+
+    assertThat(scenario.services())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.name()).isEqualTo("catalog");
+              assertThat(s.port()).isEqualTo(8080);
+              assertThat(s.replicasByVersion()).isEqualTo(Map.of("v2", 2));
+            });
+    assertThat(scenario.clients()).containsExactly("shop");
+    assertThat(scenario.compatibilityVersion()).isEqualTo(IstioVersion.of("1.28"));
+    String written = ScenarioYaml.write(scenario, Map.of(), false);
+    assertThat(written).contains("compatibilityVersion: 1.28.0");
+    assertThat(parse(written).scenario().compatibilityVersion()).isEqualTo(IstioVersion.of("1.28"));
+  }
+
+  @Test
+  void aMissingOrBadManifestIsReportedAtItsEntry() {
+    String text =
+        """
+        name: from manifests
+        topology:
+          manifests: [gone.yaml, bad.yaml]
+        clients: [client]
+        traffic:
+          - from: client
+            url: http://catalog/
+        """;
+    String bad = "apiVersion: v1\nkind: Sevrice\nmetadata:\n  name: catalog\n";
+
+    String message = "";
+    try {
+      ScenarioYaml.parse(
+          "s.yaml", text, f -> f.equals("bad.yaml") ? Optional.of(bad) : Optional.empty());
+    } catch (InvalidScenarioException e) {
+      message = e.getMessage();
+    }
+
+    assertThat(message)
+        .contains("s.yaml:3:15: topology.manifests[0]: no such file: gone.yaml")
+        .contains("s.yaml:3:26: topology.manifests[1]: Kubernetes manifest: bad.yaml:2:")
+        .contains("Sevrice");
   }
 
   @Test

@@ -58,7 +58,7 @@ class CatalogueTest {
             "mesh-request-mirror-isolation",
             "mesh-fault-abort",
             "mesh-fault-delay")
-        .hasSize(Catalogue.all().size());
+        .hasSize(Catalogue.all().size() - Catalogue.javaEntries().size());
   }
 
   @Test

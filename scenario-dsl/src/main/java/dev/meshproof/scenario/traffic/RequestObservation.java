@@ -258,26 +258,7 @@ public record RequestObservation(
 
   /** This observation with its journaled upstream attempts. */
   public RequestObservation withAttempts(List<UpstreamAttemptObservation> joined) {
-    return new RequestObservation(
-        index,
-        requestId,
-        traffic,
-        from,
-        url,
-        kind,
-        status,
-        service,
-        version,
-        instance,
-        latency,
-        error,
-        bodyExcerpt,
-        overloaded,
-        sentAt,
-        proxy,
-        joined,
-        responseHeaders,
-        mirrors);
+    return withAttempts(joined, mirrors);
   }
 
   /** This observation with the client sidecar's access-log evidence joined in. */

@@ -128,7 +128,8 @@ public final class ScenarioSchema {
               "servedBy",
               "ejection",
               "response",
-              "mirrored"),
+              "mirrored",
+              "retryOverflows"),
           opt(
               "split",
               obj(
@@ -173,6 +174,15 @@ public final class ScenarioSchema {
                   opt("atLeast", integer("at least this many overflow", 1, INF)),
                   opt("none", bool("no request overflows (must be true)")))),
           opt(
+              "retryOverflows",
+              obj(
+                  "requests whose retry the retry circuit breaker (maxRetries) refused: the"
+                      + " upstream's answer returned, flag UO",
+                  List.of("atLeast", "none"),
+                  opt("traffic", TRAFFIC_REF),
+                  opt("atLeast", integer("at least this many had a retry refused", 1, INF)),
+                  opt("none", bool("no request had a retry refused (must be true)")))),
+          opt(
               "servedBy",
               obj(
                   "an instance (pod) serves a bounded number of requests",
@@ -200,7 +210,12 @@ public final class ScenarioSchema {
           opt("id", string("a short unique name, e.g. mesh-http-route-weight-90-10")),
           opt("feature", string("the mesh feature it proves, e.g. MeshHTTPRouteWeight")),
           opt("description", string("what it checks, in a sentence or two")),
-          opt("specReference", string("the Istio/Envoy documentation it encodes")));
+          opt("specReference", string("the Istio/Envoy documentation it encodes")),
+          opt(
+              "source",
+              string(
+                  "the walk-through it reproduces, e.g. a book chapter or Istio sample, with what"
+                      + " was changed and why")));
 
   static final Obj SCENARIO =
       obj(

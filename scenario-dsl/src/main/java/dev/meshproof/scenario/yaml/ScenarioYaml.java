@@ -5,6 +5,7 @@ import static dev.meshproof.scenario.expect.Expectations.ejection;
 import static dev.meshproof.scenario.expect.Expectations.latency;
 import static dev.meshproof.scenario.expect.Expectations.overflows;
 import static dev.meshproof.scenario.expect.Expectations.responseFlag;
+import static dev.meshproof.scenario.expect.Expectations.retryOverflows;
 import static dev.meshproof.scenario.expect.Expectations.servedBy;
 import static dev.meshproof.scenario.expect.Expectations.split;
 import static dev.meshproof.scenario.expect.Expectations.successRate;
@@ -525,6 +526,15 @@ public final class ScenarioYaml {
             yield overflows().none();
           }
           yield overflows().atLeast(e.integer("atLeast").orElseThrow());
+        }
+        case "retryOverflows" -> {
+          var retry = retryOverflows();
+          e.string("traffic").ifPresent(retry::forTraffic);
+          if (e.bool("none").isPresent()) {
+            requireTrue(e, "none");
+            yield retry.none();
+          }
+          yield retry.atLeast(e.integer("atLeast").orElseThrow());
         }
         case "servedBy" ->
             servedBy(e.string("instance").orElseThrow()).atMost(e.integer("atMost").orElseThrow());

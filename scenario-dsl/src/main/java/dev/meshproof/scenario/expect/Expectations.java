@@ -50,6 +50,14 @@ public final class Expectations {
     return new RetryOverflowExpectation.Builder();
   }
 
+  /**
+   * Expects how many requests one connection to a service's app carries ({@code
+   * maxRequestsPerConnection}), from the echo's {@code x-echo-connection}.
+   */
+  public static ConnectionReuseExpectation.Builder requestsPerConnection() {
+    return new ConnectionReuseExpectation.Builder();
+  }
+
   /** Expects the instance (pod) named {@code instance} to serve a bounded number of requests. */
   public static ServedExpectation.Builder servedBy(String instance) {
     return new ServedExpectation.Builder(instance);

@@ -129,7 +129,8 @@ public final class ScenarioSchema {
               "ejection",
               "response",
               "mirrored",
-              "retryOverflows"),
+              "retryOverflows",
+              "requestsPerConnection"),
           opt(
               "split",
               obj(
@@ -183,6 +184,17 @@ public final class ScenarioSchema {
                   opt("atLeast", integer("at least this many had a retry refused", 1, INF)),
                   opt("none", bool("no request had a retry refused (must be true)")))),
           opt(
+              "requestsPerConnection",
+              obj(
+                  "requests per connection to the app, from the echo's x-echo-connection"
+                      + " (maxRequestsPerConnection)",
+                  List.of("atMost", "reusedAtLeast"),
+                  opt("traffic", TRAFFIC_REF),
+                  opt("atMost", integer("no connection carries more requests", 1, INF)),
+                  opt(
+                      "reusedAtLeast",
+                      integer("some connection carries at least this many requests", 2, INF)))),
+          opt(
               "servedBy",
               obj(
                   "an instance (pod) serves a bounded number of requests",
@@ -230,6 +242,17 @@ public final class ScenarioSchema {
                   "the older Istio release whose behaviour the emulated one follows, as Istio's"
                       + " compatibilityVersion, e.g. 1.28 (default: the emulated release)")),
           opt("seed", integer("seed of every random decision (default 1)", -INF, INF)),
+          opt(
+              "outboundTrafficPolicy",
+              obj(
+                  "the mesh's outboundTrafficPolicy (MeshConfig) for hosts outside the registry",
+                  List.of(),
+                  req(
+                      "mode",
+                      new Choice(
+                          List.of("ALLOW_ANY", "REGISTRY_ONLY"),
+                          "ALLOW_ANY (Istio's default): passed through, on loopback only;"
+                              + " REGISTRY_ONLY: answered 502")))),
           opt("topology", TOPOLOGY),
           opt("services", new ListOf(SERVICE, "services with versions")),
           opt(

@@ -12,6 +12,7 @@ import dev.meshproof.runtime.Mesh;
 import dev.meshproof.runtime.Workload;
 import dev.meshproof.runtime.WorkloadSpec;
 import dev.meshproof.runtime.config.InvalidConfigException;
+import dev.meshproof.runtime.transport.HttpConnectionPool;
 import dev.meshproof.runtime.xds.XdsRejectedException;
 import dev.meshproof.scenario.IstioSource;
 import dev.meshproof.scenario.Scenario;
@@ -42,6 +43,8 @@ public final class MeshDeployment implements Deployment {
       java.util.Collections.synchronizedList(new ArrayList<>());
   private Seeds seeds;
   private final Map<String, Workload> clients = new LinkedHashMap<>();
+  private final Map<String, SidecarlessClient> withoutSidecar = new LinkedHashMap<>();
+  private HttpConnectionPool directConnections;
 
   /** Every service instance deployed, by instance (pod) name, in deployment order. */
   private final Map<String, Workload> serviceWorkloads = new LinkedHashMap<>();
@@ -75,15 +78,15 @@ public final class MeshDeployment implements Deployment {
   }
 
   private static MeshDeployment start(Scenario scenario, Seeds seeds, DataPlane dataPlane) {
-    MeshDeployment deployment =
-        new MeshDeployment(
-            Mesh.builder()
-                .seed(seeds.mesh())
-                .istioVersion(scenario.istioVersion())
-                .compatibilityVersion(scenario.compatibilityVersion())
-                .outboundTrafficPolicy(scenario.outboundTrafficPolicy())
-                .dataPlane(dataPlane)
-                .start());
+    Mesh.Builder builder =
+        Mesh.builder()
+            .seed(seeds.mesh())
+            .istioVersion(scenario.istioVersion())
+            .compatibilityVersion(scenario.compatibilityVersion())
+            .outboundTrafficPolicy(scenario.outboundTrafficPolicy())
+            .dataPlane(dataPlane);
+    scenario.security().ca().ifPresent(builder::security);
+    MeshDeployment deployment = new MeshDeployment(builder.start());
     try {
       deployment.deployTopology(scenario, seeds);
       return deployment;
@@ -108,8 +111,17 @@ public final class MeshDeployment implements Deployment {
       }
     }
     for (String client : scenario.clients()) {
+      if (scenario.security().withoutSidecar(client)) {
+        withoutSidecar.put(client, new SidecarlessClient(mesh, directConnections()));
+        continue;
+      }
       clients.put(
-          client, mesh.deploy(WorkloadSpec.builder(client + "-0").label("app", client).build()));
+          client,
+          mesh.deploy(
+              WorkloadSpec.builder(client + "-0")
+                  .label("app", client)
+                  .serviceAccount(scenario.security().serviceAccountOfClient(client))
+                  .build()));
     }
     for (Link link : links) {
       linkProxies.put(link, placeOn(link));
@@ -140,6 +152,7 @@ public final class MeshDeployment implements Deployment {
         mesh.deploy(
             WorkloadSpec.builder(instance)
                 .label("version", version)
+                .serviceAccount(scenario.security().serviceAccountOf(service.name(), version))
                 .serves(service.name(), service.port(), served)
                 .build());
     serviceWorkloads.put(instance, workload);
@@ -163,6 +176,14 @@ public final class MeshDeployment implements Deployment {
           toxicProxy(
               link.from().orElse("every caller") + " -> " + e.getKey(),
               callee.sidecar().inboundAddress().orElseThrow());
+      if (link.from().filter(from -> !clients.containsKey(from)).isPresent()) {
+        throw new IllegalStateException(
+            "link "
+                + link
+                + ": "
+                + link.from().get()
+                + " has no sidecar, so no EDS to reroute (expected: a client with a sidecar)");
+      }
       mesh.routeLink(link.from().map(clients::get), callee, proxy.address());
       proxies.add(proxy);
     }
@@ -180,6 +201,13 @@ public final class MeshDeployment implements Deployment {
             .start();
     toxicProxies.add(proxy);
     return proxy;
+  }
+
+  private HttpConnectionPool directConnections() {
+    if (directConnections == null) {
+      directConnections = new HttpConnectionPool(mesh.eventLoops(), Duration.ofSeconds(10));
+    }
+    return directConnections;
   }
 
   @Override
@@ -409,6 +437,10 @@ public final class MeshDeployment implements Deployment {
 
   @Override
   public TrafficClient client(String client) {
+    SidecarlessClient direct = withoutSidecar.get(client);
+    if (direct != null) {
+      return direct::send;
+    }
     Workload workload = clients.get(client);
     if (workload == null) {
       throw new IllegalStateException(
@@ -465,6 +497,9 @@ public final class MeshDeployment implements Deployment {
       // those down.
       toxicProxies.forEach(ToxicProxy::close);
       apps.forEach(EchoServer::close);
+      if (directConnections != null) {
+        directConnections.close();
+      }
     } finally {
       mesh.close();
     }

@@ -68,6 +68,17 @@ public enum Feature {
   /** Chaos: an instance killed and restarted; retries move its calls to the instances left. */
   ChaosInstanceLoss(SupportLevel.EXTENDED),
   /**
+   * Chaos: toxics on a network link (latency, resets, ...); the route timeout bounds the latency
+   * and retries on {@code reset} recover the reset calls.
+   */
+  ChaosNetworkToxics(SupportLevel.EXTENDED),
+  /** Chaos: a partition between a caller and one version; outlier detection fails over. */
+  ChaosPartition(SupportLevel.EXTENDED),
+  /** Chaos: an instance stopped gracefully (drained) loses no request. */
+  ChaosDrain(SupportLevel.EXTENDED),
+  /** Chaos: a version scaled up while traffic runs; the new endpoints take their share. */
+  ChaosScale(SupportLevel.EXTENDED),
+  /**
    * VirtualService {@code mirror}, {@code mirrorPercentage} and {@code mirrors}: copies of a share
    * of requests, with the Host the Istio release gives them.
    */

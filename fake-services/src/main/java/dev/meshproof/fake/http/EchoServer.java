@@ -114,6 +114,14 @@ public final class EchoServer extends ProgrammableWorkload {
     return c == null ? Optional.empty() : Optional.of(c.address());
   }
 
+  /**
+   * Requests received and not yet answered in full (nor dropped with their connection): what a
+   * graceful drain waits for before it closes the instance.
+   */
+  public int inFlight() {
+    return runtime.inFlight().get();
+  }
+
   /** The seed of this instance's random source. */
   public long seed() {
     return core.seed();

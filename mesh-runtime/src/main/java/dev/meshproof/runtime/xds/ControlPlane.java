@@ -278,7 +278,7 @@ public final class ControlPlane implements AutoCloseable {
                   proxy,
                   virtualServices,
                   destinationRules,
-                  instances,
+                  registry.instancesSeenBy(instances, proxy.namespace(), proxy.workload()),
                   profile,
                   security(proxy, peerAuthentications, authorizationPolicies),
                   outboundTrafficPolicy));

@@ -94,6 +94,26 @@ class TranslationBuildersTest {
   }
 
   @Test
+  void aNotReadyInstanceKeepsItsClustersButLeavesEds() {
+    TranslationInput ready = input(IstioVersionProfile.current());
+    TranslationInput input =
+        new TranslationInput(
+            ready.proxy(),
+            ready.virtualServices(),
+            ready.destinationRules(),
+            List.of(INSTANCES.get(0), INSTANCES.get(1).withReady(false)),
+            ready.profile());
+
+    List<ClusterLoadAssignment> endpoints = new EndpointBuilder(input).build();
+
+    assertThat(new ClusterBuilder(input).build())
+        .extracting(Cluster::getName)
+        .contains("outbound|80|v2|catalog.default.svc.cluster.local");
+    assertThat(endpoints.get(0).getEndpoints(0).getLbEndpointsCount()).isEqualTo(1);
+    assertThat(endpoints.get(2).getEndpoints(0).getLbEndpointsCount()).isZero();
+  }
+
+  @Test
   void routesOutboundAndInboundTakeTheProfilesRouteTimeout() throws Exception {
     TranslationInput input = input(CUSTOM);
     RouteConfigBuilder routes = new RouteConfigBuilder(input);

@@ -11,7 +11,9 @@ import static dev.meshproof.scenario.expect.Expectations.servedBy;
 import static dev.meshproof.scenario.expect.Expectations.split;
 import static dev.meshproof.scenario.expect.Expectations.successRate;
 
+import dev.meshproof.chaos.NetworkFault;
 import dev.meshproof.chaos.ServiceFault;
+import dev.meshproof.chaos.network.Toxic;
 import dev.meshproof.runtime.IstioVersion;
 import dev.meshproof.runtime.client.HttpRequestSpec;
 import dev.meshproof.runtime.config.ConfigProblem;
@@ -27,6 +29,7 @@ import dev.meshproof.scenario.ServiceSpec;
 import dev.meshproof.scenario.chaos.Chaos;
 import dev.meshproof.scenario.chaos.FaultSpec;
 import dev.meshproof.scenario.chaos.InstanceSelector;
+import dev.meshproof.scenario.chaos.Link;
 import dev.meshproof.scenario.chaos.PlannedFault;
 import dev.meshproof.scenario.chaos.Rollback;
 import dev.meshproof.scenario.expect.AttemptsExpectation;
@@ -243,7 +246,7 @@ public final class ScenarioYaml {
         attempt(traffic, () -> scenario.traffic(t -> traffic(traffic, t)));
       }
       for (Value chaos : items("chaos")) {
-        if (chaos.get("service").filter(s -> !declaredService(s)).isPresent()) {
+        if (chaosSelectors(chaos).stream().anyMatch(s -> !declaredService(s))) {
           continue;
         }
         attempt(
@@ -460,6 +463,23 @@ public final class ScenarioYaml {
       traffic.duration("timeout").ifPresent(t::timeout);
     }
 
+    /** The instance selectors a chaos entry names (each checked against the services). */
+    private static List<Value> chaosSelectors(Value chaos) {
+      List<Value> selectors = new ArrayList<>();
+      chaos.get("service").ifPresent(selectors::add);
+      chaos.get("scale").ifPresent(selectors::add);
+      chaos.get("partition").flatMap(p -> p.get("to")).ifPresent(selectors::add);
+      chaos
+          .get("network")
+          .flatMap(n -> n.get("link"))
+          .ifPresent(
+              link -> {
+                link.get("to").ifPresent(selectors::add);
+                link.get("app").ifPresent(selectors::add);
+              });
+      return selectors;
+    }
+
     /**
      * Whether a chaos selector names a declared service; if not, a problem at its line (the
      * scenario builder would report it too, but without a position in the file).
@@ -518,6 +538,24 @@ public final class ScenarioYaml {
         requireTrue(chaos, "controlPlaneOutage");
         return Chaos.controlPlaneOutage();
       }
+      if (chaos.get("network").isPresent()) {
+        return network(chaos.get("network").orElseThrow());
+      }
+      if (chaos.get("partition").isPresent()) {
+        Value partition = chaos.get("partition").orElseThrow();
+        Chaos.Instances to = instances(partition.get("to").orElseThrow());
+        Chaos.Links links = partition.string("from").map(to::from).orElseGet(to::fromEveryCaller);
+        return partition.string("mode").orElse("refuse").equals("blackhole")
+            ? links.blackholed()
+            : links.refused();
+      }
+      if (chaos.get("scale").isPresent()) {
+        Value scale = chaos.get("scale").orElseThrow();
+        return Chaos.scale(
+            scale.string("name").orElseThrow(),
+            scale.string("version").orElseThrow(),
+            scale.integer("replicas").orElseThrow().intValue());
+      }
       if (chaos.get("proxy").isPresent()) {
         Value proxy = chaos.get("proxy").orElseThrow();
         return Chaos.proxy(
@@ -542,8 +580,103 @@ public final class ScenarioYaml {
         requireTrue(service, "kill");
         return instances.kill();
       }
+      if (service.get("drain").isPresent()) {
+        requireTrue(service, "drain");
+        return instances.drain();
+      }
+      if (service.get("reset").isPresent()) {
+        return instances.effect(
+            new ServiceFault.ConnectionFault(
+                dev.meshproof.fake.behavior.Fault.RESET, service.number("reset").orElseThrow()));
+      }
+      if (service.get("latencyDistribution").isPresent()) {
+        return instances.effect(
+            new ServiceFault.LatencyDistribution(
+                latencyDistribution(service.get("latencyDistribution").orElseThrow())));
+      }
       requireTrue(service, "notReady");
       return instances.notReady();
+    }
+
+    private static dev.meshproof.fake.behavior.Latency latencyDistribution(Value d) {
+      if (d.get("uniform").isPresent()) {
+        Value u = d.get("uniform").orElseThrow();
+        return new dev.meshproof.fake.behavior.Latency.Uniform(
+            u.duration("min").orElseThrow(), u.duration("max").orElseThrow());
+      }
+      if (d.get("normal").isPresent()) {
+        Value n = d.get("normal").orElseThrow();
+        return new dev.meshproof.fake.behavior.Latency.Normal(
+            n.duration("mean").orElseThrow(), n.duration("stddev").orElseThrow());
+      }
+      Value l = d.get("logNormal").orElseThrow();
+      return new dev.meshproof.fake.behavior.Latency.LogNormal(
+          l.duration("median").orElseThrow(), l.number("sigma").orElseThrow());
+    }
+
+    /** A {@code network} chaos entry: one toxic on one link. */
+    private static FaultSpec network(Value network) {
+      Value link = network.get("link").orElseThrow();
+      Chaos.Links links;
+      if (link.get("app").isPresent()) {
+        if (link.get("from").isPresent()) {
+          throw new IllegalArgumentException(
+              "network.link.from: only with to (expected: no from with app: a sidecar-to-app"
+                  + " link is used by the instance's own sidecar only)");
+        }
+        links = instances(link.get("app").orElseThrow()).sidecarToApp();
+      } else {
+        Chaos.Instances to = instances(link.get("to").orElseThrow());
+        links = link.string("from").map(to::from).orElseGet(to::fromEveryCaller);
+      }
+      Toxic.Stream stream =
+          network.string("direction").orElse("downstream").equals("upstream")
+              ? Toxic.Stream.UPSTREAM
+              : Toxic.Stream.DOWNSTREAM;
+      if (network.get("jitter").isPresent() && network.get("latency").isEmpty()) {
+        throw new IllegalArgumentException(
+            "network.jitter: only with latency (expected: latency: <duration> beside it)");
+      }
+      Toxic toxic;
+      if (network.get("latency").isPresent()) {
+        toxic =
+            new Toxic.Latency(
+                network.duration("latency").orElseThrow(),
+                network.duration("jitter").orElse(Duration.ZERO),
+                stream);
+      } else if (network.get("bandwidth").isPresent()) {
+        toxic = new Toxic.Bandwidth(network.integer("bandwidth").orElseThrow(), stream);
+      } else if (network.get("slowClose").isPresent()) {
+        toxic = new Toxic.SlowClose(network.duration("slowClose").orElseThrow(), stream);
+      } else if (network.get("timeout").isPresent()) {
+        toxic = new Toxic.Timeout(network.duration("timeout").orElseThrow(), stream);
+      } else if (network.get("blackhole").isPresent()) {
+        requireTrue(network, "blackhole");
+        // Without a direction a blackhole drops both ways, as a partition does.
+        toxic =
+            network.get("direction").isPresent()
+                ? new Toxic.Blackhole(java.util.Set.of(stream))
+                : Toxic.blackhole();
+      } else if (network.get("reset").isPresent()) {
+        requireTrue(network, "reset");
+        toxic = Toxic.reset();
+      } else if (network.get("slicer").isPresent()) {
+        Value slicer = network.get("slicer").orElseThrow();
+        toxic =
+            new Toxic.Slicer(
+                slicer.integer("averageSize").orElseThrow().intValue(),
+                slicer.integer("sizeVariation").orElse(0L).intValue(),
+                slicer.duration("delay").orElse(Duration.ZERO),
+                stream);
+      } else {
+        toxic = new Toxic.LimitData(network.integer("limitData").orElseThrow(), stream);
+      }
+      double toxicity = network.number("toxicity").orElse(1.0);
+      if (toxicity <= 0) {
+        throw new IllegalArgumentException(
+            "network.toxicity: " + toxicity + " (expected: a fraction of connections in (0, 1])");
+      }
+      return links.toxic(toxic, toxicity);
     }
 
     private static Expectation expectation(Value expect) {
@@ -904,6 +1037,21 @@ public final class ScenarioYaml {
       k.put("kill", true);
       return Map.of("service", k);
     }
+    if (fault instanceof FaultSpec.DrainInstances drain) {
+      Map<String, Object> d = selector(drain.instances());
+      d.put("drain", true);
+      return Map.of("service", d);
+    }
+    if (fault instanceof FaultSpec.Scale scale) {
+      Map<String, Object> sc = new LinkedHashMap<>();
+      sc.put("name", scale.service());
+      sc.put("version", scale.version());
+      sc.put("replicas", scale.replicas());
+      return Map.of("scale", sc);
+    }
+    if (fault instanceof FaultSpec.OnLink onLink) {
+      return onLink(onLink);
+    }
     FaultSpec.OnService onService = (FaultSpec.OnService) fault;
     Map<String, Object> s = selector(onService.instances());
     ServiceFault.Effect effect = onService.effect();
@@ -918,6 +1066,11 @@ public final class ScenarioYaml {
       s.put("hang", hang.fraction());
     } else if (effect instanceof ServiceFault.NotReady) {
       s.put("notReady", true);
+    } else if (effect instanceof ServiceFault.ConnectionFault c
+        && c.fault() == dev.meshproof.fake.behavior.Fault.RESET) {
+      s.put("reset", c.fraction());
+    } else if (effect instanceof ServiceFault.LatencyDistribution d) {
+      s.put("latencyDistribution", latencyDistribution(d.latency()));
     } else {
       throw new UnsupportedOperationException(
           "chaos effect "
@@ -926,6 +1079,76 @@ public final class ScenarioYaml {
               + " latency, hang or notReady)");
     }
     return Map.of("service", s);
+  }
+
+  private static Map<String, Object> latencyDistribution(dev.meshproof.fake.behavior.Latency l) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    if (l instanceof dev.meshproof.fake.behavior.Latency.Uniform u) {
+      d.put("uniform", new LinkedHashMap<>(Map.of("min", u.min(), "max", u.max())));
+    } else if (l instanceof dev.meshproof.fake.behavior.Latency.Normal n) {
+      d.put("normal", new LinkedHashMap<>(Map.of("mean", n.mean(), "stddev", n.stddev())));
+    } else if (l instanceof dev.meshproof.fake.behavior.Latency.LogNormal ln) {
+      d.put("logNormal", new LinkedHashMap<>(Map.of("median", ln.median(), "sigma", ln.sigma())));
+    } else {
+      throw new UnsupportedOperationException(
+          "latency "
+              + l
+              + " has no latencyDistribution form (expected: uniform, normal, logNormal)");
+    }
+    return d;
+  }
+
+  private static Map<String, Object> onLink(FaultSpec.OnLink onLink) {
+    Link link = onLink.link();
+    if (onLink.disruption() instanceof NetworkFault.Refuse
+        || (onLink.disruption() instanceof NetworkFault.Degrade d
+            && d.toxic().equals(Toxic.blackhole())
+            && d.toxicity() >= 1
+            && link.hop() == Link.Hop.SIDECAR)) {
+      Map<String, Object> p = new LinkedHashMap<>();
+      link.from().ifPresent(f -> p.put("from", f));
+      p.put("to", selector(link.to()));
+      p.put("mode", onLink.disruption() instanceof NetworkFault.Refuse ? "refuse" : "blackhole");
+      return Map.of("partition", p);
+    }
+    NetworkFault.Degrade degrade = (NetworkFault.Degrade) onLink.disruption();
+    Map<String, Object> n = new LinkedHashMap<>();
+    Map<String, Object> l = new LinkedHashMap<>();
+    link.from().ifPresent(f -> l.put("from", f));
+    l.put(link.hop() == Link.Hop.APP ? "app" : "to", selector(link.to()));
+    n.put("link", l);
+    if (degrade.toxicity() < 1) {
+      n.put("toxicity", degrade.toxicity());
+    }
+    Toxic toxic = degrade.toxic();
+    if (toxic.direction().filter(d -> d == Toxic.Stream.UPSTREAM).isPresent()) {
+      n.put("direction", "upstream");
+    }
+    if (toxic instanceof Toxic.Latency lat) {
+      n.put("latency", lat.latency());
+      if (!lat.jitter().isZero()) {
+        n.put("jitter", lat.jitter());
+      }
+    } else if (toxic instanceof Toxic.Bandwidth b) {
+      n.put("bandwidth", b.bytesPerSecond());
+    } else if (toxic instanceof Toxic.SlowClose sc) {
+      n.put("slowClose", sc.delay());
+    } else if (toxic instanceof Toxic.Timeout t) {
+      n.put("timeout", t.timeout());
+    } else if (toxic instanceof Toxic.Blackhole) {
+      n.put("blackhole", true);
+    } else if (toxic instanceof Toxic.Reset) {
+      n.put("reset", true);
+    } else if (toxic instanceof Toxic.Slicer sl) {
+      Map<String, Object> slicer = new LinkedHashMap<>();
+      slicer.put("averageSize", sl.averageSize());
+      slicer.put("sizeVariation", sl.sizeVariation());
+      slicer.put("delay", sl.delay());
+      n.put("slicer", slicer);
+    } else if (toxic instanceof Toxic.LimitData ld) {
+      n.put("limitData", ld.bytes());
+    }
+    return Map.of("network", n);
   }
 
   /** A chaos selector's keys: {@code name}, then {@code version} and {@code instance} if set. */

@@ -72,7 +72,18 @@ public enum Feature {
   /** VirtualService {@code fault.abort}: HTTP or gRPC status on a share of requests, flag FI. */
   MeshFaultAbort(SupportLevel.EXTENDED),
   /** VirtualService {@code fault.delay}: a fixed delay on a share of requests, flag DI. */
-  MeshFaultDelay(SupportLevel.EXTENDED);
+  MeshFaultDelay(SupportLevel.EXTENDED),
+  /**
+   * gRPC through the mesh: a {@code grpc} service port is HTTP/2 to the upstream, and
+   * VirtualService routes match gRPC methods by path ({@code /package.Service/Method}) and
+   * metadata, with weights.
+   */
+  MeshGRPCRoute(SupportLevel.EXTENDED),
+  /**
+   * gRPC statuses the mesh gives: fault abort {@code grpcStatus}, local replies as gRPC (no healthy
+   * upstream UNAVAILABLE, no route UNIMPLEMENTED), retries on gRPC {@code retryOn} conditions.
+   */
+  MeshGRPCStatus(SupportLevel.EXTENDED);
 
   private final SupportLevel supportLevel;
 

@@ -11,6 +11,8 @@ import java.util.Map;
  *
  * @param hostname {@code <service>.<namespace>.svc.cluster.local} for a Kubernetes service, the
  *     ServiceEntry host as written for a ServiceEntry
+ * @param protocol the service port's protocol as Istio derives it (port name, appProtocol or
+ *     explicit protocol); it decides HTTP/2 to the upstream
  */
 public record ServiceInstance(
     String workload,
@@ -19,10 +21,32 @@ public record ServiceInstance(
     Map<String, String> labels,
     int servicePort,
     InetSocketAddress endpoint,
-    String hostname) {
+    String hostname,
+    ServiceProtocol protocol) {
 
   public ServiceInstance {
     labels = Map.copyOf(labels);
+    java.util.Objects.requireNonNull(protocol, "protocol");
+  }
+
+  /** An instance on an HTTP port (the protocol of ports named {@code http}). */
+  public ServiceInstance(
+      String workload,
+      String service,
+      String namespace,
+      Map<String, String> labels,
+      int servicePort,
+      InetSocketAddress endpoint,
+      String hostname) {
+    this(
+        workload,
+        service,
+        namespace,
+        labels,
+        servicePort,
+        endpoint,
+        hostname,
+        ServiceProtocol.HTTP);
   }
 
   /** An instance of the Kubernetes service {@code service}, keyed by its cluster-local host. */

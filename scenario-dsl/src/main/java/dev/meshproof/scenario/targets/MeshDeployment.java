@@ -3,6 +3,8 @@ package dev.meshproof.scenario.targets;
 import dev.meshproof.chaos.InstanceHandle;
 import dev.meshproof.chaos.MeshConfigHandle;
 import dev.meshproof.chaos.ServiceTarget;
+import dev.meshproof.fake.ProgrammableWorkload;
+import dev.meshproof.fake.grpc.GrpcEchoServer;
 import dev.meshproof.fake.http.EchoServer;
 import dev.meshproof.fake.journal.JournalEntry;
 import dev.meshproof.runtime.DataPlane;
@@ -32,7 +34,7 @@ import java.util.function.Supplier;
  */
 public final class MeshDeployment implements Deployment {
   private final Mesh mesh;
-  private final List<EchoServer> apps = new ArrayList<>();
+  private final List<ProgrammableWorkload> apps = new ArrayList<>();
   private final List<JournalEntry> stoppedJournals =
       java.util.Collections.synchronizedList(new ArrayList<>());
   private Seeds seeds;
@@ -75,12 +77,13 @@ public final class MeshDeployment implements Deployment {
     for (ServiceSpec service : scenario.services()) {
       for (String version : service.replicasByVersion().keySet()) {
         for (String instance : service.instanceNames(version)) {
-          EchoServer app = startApp(service.name(), version, instance, 0);
+          ProgrammableWorkload app = startApp(service.name(), version, instance, 0, grpc(service));
           apps.add(app);
           mesh.deploy(
               WorkloadSpec.builder(instance)
                   .label("version", version)
                   .serves(service.name(), service.port(), app.address())
+                  .portName(service.portName())
                   .build());
         }
       }
@@ -115,8 +118,28 @@ public final class MeshDeployment implements Deployment {
     }
   }
 
-  /** An echo instance on {@code port} (0: an ephemeral one), seeded from the instance name. */
-  private EchoServer startApp(String service, String version, String instance, int port) {
+  /** Whether a service's instances are gRPC echo workloads: its port is a GRPC port. */
+  private static boolean grpc(ServiceSpec service) {
+    return service.protocol() == dev.meshproof.runtime.registry.ServiceProtocol.GRPC;
+  }
+
+  /**
+   * An echo instance on {@code port} (0: an ephemeral one), seeded from the instance name: the gRPC
+   * echo for a GRPC port, else the HTTP echo (which also serves h2c, for HTTP2 ports).
+   */
+  private ProgrammableWorkload startApp(
+      String service, String version, String instance, int port, boolean grpc) {
+    if (grpc) {
+      // gRPC runs its own (shaded) event loops: it cannot share the mesh's.
+      return GrpcEchoServer.builder()
+          .service(service)
+          .version(version)
+          .instance(instance)
+          .port(port)
+          .seed(seeds.instance(instance))
+          .build()
+          .start();
+    }
     return EchoServer.builder()
         .service(service)
         .version(version)
@@ -134,7 +157,7 @@ public final class MeshDeployment implements Deployment {
    */
   @Override
   public InstanceHandle instance(String instance) {
-    EchoServer app =
+    ProgrammableWorkload app =
         apps.stream()
             .filter(a -> a.instance().equals(instance))
             .findFirst()
@@ -144,25 +167,26 @@ public final class MeshDeployment implements Deployment {
                         "instance: "
                             + instance
                             + " (expected one of "
-                            + apps.stream().map(EchoServer::instance).toList()
+                            + apps.stream().map(ProgrammableWorkload::instance).toList()
                             + ")"));
     int port = app.address().getPort();
     return InstanceHandle.of(
         instance,
         () -> {
-          EchoServer running = running(instance);
+          ProgrammableWorkload running = running(instance);
           stoppedJournals.addAll(running.journal().entries());
           running.close();
         },
         () -> {
-          EchoServer restarted = startApp(app.service(), app.version(), instance, port);
+          ProgrammableWorkload restarted =
+              startApp(app.service(), app.version(), instance, port, app instanceof GrpcEchoServer);
           synchronized (apps) {
             apps.set(apps.indexOf(running(instance)), restarted);
           }
         });
   }
 
-  private EchoServer running(String instance) {
+  private ProgrammableWorkload running(String instance) {
     synchronized (apps) {
       return apps.stream().filter(a -> a.instance().equals(instance)).findFirst().orElseThrow();
     }
@@ -170,15 +194,22 @@ public final class MeshDeployment implements Deployment {
 
   @Override
   public List<ServiceTarget> instances(String service) {
-    return apps.stream().filter(a -> a.service().equals(service)).map(ServiceTarget::of).toList();
+    return apps.stream()
+        .filter(a -> a.service().equals(service))
+        .map(MeshDeployment::target)
+        .toList();
   }
 
   @Override
   public List<ServiceTarget> instances(String service, String version) {
     return apps.stream()
         .filter(a -> a.service().equals(service) && a.version().equals(version))
-        .map(ServiceTarget::of)
+        .map(MeshDeployment::target)
         .toList();
+  }
+
+  private static ServiceTarget target(ProgrammableWorkload app) {
+    return new ServiceTarget(app.instance(), app.behavior());
   }
 
   @Override
@@ -250,7 +281,7 @@ public final class MeshDeployment implements Deployment {
   public void close() {
     try {
       // The apps share the mesh's event loops: stop them before the mesh shuts those down.
-      apps.forEach(EchoServer::close);
+      apps.forEach(ProgrammableWorkload::close);
     } finally {
       mesh.close();
     }

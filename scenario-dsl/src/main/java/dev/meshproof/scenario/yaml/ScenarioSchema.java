@@ -69,12 +69,6 @@ public final class ScenarioSchema {
           req("url", string("the URL as the app writes it, e.g. http://catalog/items")),
           opt("method", new Choice(TrafficSpec.METHODS, "the HTTP method (default GET)")),
           opt(
-              "protocol",
-              new Choice(
-                  TrafficSpec.PROTOCOLS,
-                  "HTTP1 (default) or GRPC: gRPC calls over HTTP/2 to the method the url's path"
-                      + " names, the body a meshproof.echo.v1.EchoRequest as JSON")),
-          opt(
               "headers",
               new MapOf(
                   string("header value"),
@@ -83,7 +77,13 @@ public final class ScenarioSchema {
           opt("requests", integer("how many requests (default 100)", 1, Integer.MAX_VALUE)),
           opt("concurrency", integer("requests in flight at most (default 1)", 1, 1024)),
           opt("every", duration("send request i no earlier than i * every after the start")),
-          opt("timeout", duration("client-side timeout per request (default 30s)")));
+          opt("timeout", duration("client-side timeout per request (default 30s)")),
+          opt(
+              "protocol",
+              new Choice(
+                  TrafficSpec.PROTOCOLS,
+                  "HTTP1 (default) or GRPC: gRPC calls over HTTP/2 to the method the url's path"
+                      + " names, the body a meshproof.echo.v1.EchoRequest as JSON")));
 
   static final Obj SERVICE_FAULT =
       obj(

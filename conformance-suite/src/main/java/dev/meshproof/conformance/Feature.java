@@ -118,7 +118,18 @@ public enum Feature {
    * DestinationRule {@code trafficPolicy.tls.mode}: DISABLE wins over auto mTLS, ISTIO_MUTUAL gives
    * mutual TLS without it.
    */
-  MeshDestinationRuleTLS(SupportLevel.EXTENDED);
+  MeshDestinationRuleTLS(SupportLevel.EXTENDED),
+  /**
+   * gRPC through the mesh: a {@code grpc} service port is HTTP/2 to the upstream, and
+   * VirtualService routes match gRPC methods by path ({@code /package.Service/Method}) and
+   * metadata, with weights.
+   */
+  MeshGRPCRoute(SupportLevel.EXTENDED),
+  /**
+   * gRPC statuses the mesh gives: fault abort {@code grpcStatus}, local replies as gRPC (no healthy
+   * upstream UNAVAILABLE, no route UNIMPLEMENTED), retries on gRPC {@code retryOn} conditions.
+   */
+  MeshGRPCStatus(SupportLevel.EXTENDED);
 
   private final SupportLevel supportLevel;
 

@@ -238,7 +238,10 @@ public final class Mesh implements AutoCloseable {
                     spec.namespace(),
                     spec.labels(),
                     in.servicePort(),
-                    in.listener())));
+                    in.listener(),
+                    dev.meshproof.runtime.registry.Hostnames.fqdn(
+                        spec.service().orElseThrow(), spec.namespace()),
+                    spec.protocol())));
     Workload workload =
         new Workload(spec, sidecar, new MeshHttpClient(appConnections, sidecar.outboundAddress()));
     workloads.put(spec.namespace() + "/" + spec.name(), workload);

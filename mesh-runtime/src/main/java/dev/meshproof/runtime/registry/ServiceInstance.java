@@ -15,6 +15,8 @@ import java.util.Map;
  *     but is left out of EDS, as istiod leaves Kubernetes' {@code notReadyAddresses} out unless
  *     {@code PILOT_SEND_UNHEALTHY_ENDPOINTS} is set (pilot/pkg/serviceregistry/kube/controller/
  *     endpointslice.go, {@code endpointHealthStatus})
+ * @param protocol the service port's protocol as Istio derives it (port name, appProtocol or
+ *     explicit protocol); it decides HTTP/2 to the upstream
  */
 public record ServiceInstance(
     String workload,
@@ -24,13 +26,50 @@ public record ServiceInstance(
     int servicePort,
     InetSocketAddress endpoint,
     String hostname,
-    boolean ready) {
+    boolean ready,
+    ServiceProtocol protocol) {
 
   public ServiceInstance {
     labels = Map.copyOf(labels);
+    java.util.Objects.requireNonNull(protocol, "protocol");
   }
 
-  /** A ready instance. */
+  /** A ready instance on a port of {@code protocol}. */
+  public ServiceInstance(
+      String workload,
+      String service,
+      String namespace,
+      Map<String, String> labels,
+      int servicePort,
+      InetSocketAddress endpoint,
+      String hostname,
+      ServiceProtocol protocol) {
+    this(workload, service, namespace, labels, servicePort, endpoint, hostname, true, protocol);
+  }
+
+  /** An instance on an HTTP port (the protocol of ports named {@code http}), ready or not. */
+  public ServiceInstance(
+      String workload,
+      String service,
+      String namespace,
+      Map<String, String> labels,
+      int servicePort,
+      InetSocketAddress endpoint,
+      String hostname,
+      boolean ready) {
+    this(
+        workload,
+        service,
+        namespace,
+        labels,
+        servicePort,
+        endpoint,
+        hostname,
+        ready,
+        ServiceProtocol.HTTP);
+  }
+
+  /** A ready instance on an HTTP port (the protocol of ports named {@code http}). */
   public ServiceInstance(
       String workload,
       String service,
@@ -45,13 +84,13 @@ public record ServiceInstance(
   /** This instance marked ready or not ready. */
   public ServiceInstance withReady(boolean ready) {
     return new ServiceInstance(
-        workload, service, namespace, labels, servicePort, endpoint, hostname, ready);
+        workload, service, namespace, labels, servicePort, endpoint, hostname, ready, protocol);
   }
 
   /** This instance reached at {@code endpoint} (a toxic proxy on the link to it). */
   public ServiceInstance withEndpoint(InetSocketAddress endpoint) {
     return new ServiceInstance(
-        workload, service, namespace, labels, servicePort, endpoint, hostname, ready);
+        workload, service, namespace, labels, servicePort, endpoint, hostname, ready, protocol);
   }
 
   /** An instance of the Kubernetes service {@code service}, keyed by its cluster-local host. */

@@ -27,6 +27,14 @@ public final class Expectations {
     return new ResponseFlagExpectation.Builder(flag);
   }
 
+  /**
+   * Expects gRPC calls to end with the gRPC status named {@code status} ({@code UNAVAILABLE}): all
+   * of them, or a share.
+   */
+  public static GrpcStatusExpectation.Builder grpcStatus(String status) {
+    return new GrpcStatusExpectation.Builder(status);
+  }
+
   /** Expects mirror copies of the requests at {@code service} (Istio's mirror, mirrors). */
   public static MirrorExpectation.Builder mirrored(String service) {
     return new MirrorExpectation.Builder(service);

@@ -5,6 +5,8 @@ import dev.meshproof.chaos.MeshConfigHandle;
 import dev.meshproof.chaos.ServiceTarget;
 import dev.meshproof.chaos.network.ToxicProxy;
 import dev.meshproof.common.RandomSource;
+import dev.meshproof.fake.ProgrammableWorkload;
+import dev.meshproof.fake.grpc.GrpcEchoServer;
 import dev.meshproof.fake.http.EchoServer;
 import dev.meshproof.fake.journal.JournalEntry;
 import dev.meshproof.runtime.DataPlane;
@@ -38,7 +40,7 @@ import java.util.function.Supplier;
  */
 public final class MeshDeployment implements Deployment {
   private final Mesh mesh;
-  private final List<EchoServer> apps = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<ProgrammableWorkload> apps = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<JournalEntry> stoppedJournals =
       java.util.Collections.synchronizedList(new ArrayList<>());
   private Seeds seeds;
@@ -134,7 +136,7 @@ public final class MeshDeployment implements Deployment {
    */
   private Workload deployInstance(
       ServiceSpec service, String version, String instance, List<Link> links) {
-    EchoServer app = startApp(service.name(), version, instance, 0);
+    ProgrammableWorkload app = startApp(service.name(), version, instance, 0, grpc(service));
     synchronized (apps) {
       apps.add(app);
     }
@@ -154,6 +156,7 @@ public final class MeshDeployment implements Deployment {
                 .label("version", version)
                 .serviceAccount(scenario.security().serviceAccountOf(service.name(), version))
                 .serves(service.name(), service.port(), served)
+                .portName(service.portName())
                 .build());
     serviceWorkloads.put(instance, workload);
     return workload;
@@ -234,8 +237,28 @@ public final class MeshDeployment implements Deployment {
     }
   }
 
-  /** An echo instance on {@code port} (0: an ephemeral one), seeded from the instance name. */
-  private EchoServer startApp(String service, String version, String instance, int port) {
+  /** Whether a service's instances are gRPC echo workloads: its port is a GRPC port. */
+  private static boolean grpc(ServiceSpec service) {
+    return service.protocol() == dev.meshproof.runtime.registry.ServiceProtocol.GRPC;
+  }
+
+  /**
+   * An echo instance on {@code port} (0: an ephemeral one), seeded from the instance name: the gRPC
+   * echo for a GRPC port, else the HTTP echo (which also serves h2c, for HTTP2 ports).
+   */
+  private ProgrammableWorkload startApp(
+      String service, String version, String instance, int port, boolean grpc) {
+    if (grpc) {
+      // gRPC runs its own (shaded) event loops: it cannot share the mesh's.
+      return GrpcEchoServer.builder()
+          .service(service)
+          .version(version)
+          .instance(instance)
+          .port(port)
+          .seed(seeds.instance(instance))
+          .build()
+          .start();
+    }
     return EchoServer.builder()
         .service(service)
         .version(version)
@@ -253,7 +276,7 @@ public final class MeshDeployment implements Deployment {
    */
   @Override
   public InstanceHandle instance(String instance) {
-    EchoServer app =
+    ProgrammableWorkload app =
         apps.stream()
             .filter(a -> a.instance().equals(instance))
             .findFirst()
@@ -263,19 +286,20 @@ public final class MeshDeployment implements Deployment {
                         "instance: "
                             + instance
                             + " (expected one of "
-                            + apps.stream().map(EchoServer::instance).toList()
+                            + apps.stream().map(ProgrammableWorkload::instance).toList()
                             + ")"));
     int port = app.address().getPort();
     return InstanceHandle.of(
         instance,
         () -> {
-          EchoServer running = running(instance);
+          ProgrammableWorkload running = running(instance);
           stoppedJournals.addAll(running.journal().entries());
           running.close();
           closedApps.add(instance);
         },
         () -> {
-          EchoServer restarted = startApp(app.service(), app.version(), instance, port);
+          ProgrammableWorkload restarted =
+              startApp(app.service(), app.version(), instance, port, app instanceof GrpcEchoServer);
           synchronized (apps) {
             apps.set(apps.indexOf(running(instance)), restarted);
           }
@@ -283,7 +307,7 @@ public final class MeshDeployment implements Deployment {
         });
   }
 
-  private EchoServer running(String instance) {
+  private ProgrammableWorkload running(String instance) {
     synchronized (apps) {
       return apps.stream().filter(a -> a.instance().equals(instance)).findFirst().orElseThrow();
     }
@@ -319,7 +343,7 @@ public final class MeshDeployment implements Deployment {
     Workload workload = serviceWorkloads.get(instance);
     mesh.setReady(workload, false);
     awaitSynced();
-    EchoServer app = running(instance);
+    ProgrammableWorkload app = running(instance);
     long deadline = System.nanoTime() + DRAIN_DURATION.toNanos();
     int seen = app.journal().entries().size();
     long quietSince = System.nanoTime();
@@ -329,7 +353,9 @@ public final class MeshDeployment implements Deployment {
         seen = now;
         quietSince = System.nanoTime();
       }
-      if (app.inFlight() == 0 && System.nanoTime() - quietSince >= DRAIN_QUIET.toNanos()) {
+      // The gRPC echo does not count its in-flight calls: for it the drain waits for quiet alone.
+      int inFlight = app instanceof EchoServer echo ? echo.inFlight() : 0;
+      if (inFlight == 0 && System.nanoTime() - quietSince >= DRAIN_QUIET.toNanos()) {
         break;
       }
       java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
@@ -340,9 +366,14 @@ public final class MeshDeployment implements Deployment {
   }
 
   private void startAndReady(String instance) {
-    EchoServer stopped = running(instance);
-    EchoServer restarted =
-        startApp(stopped.service(), stopped.version(), instance, stopped.address().getPort());
+    ProgrammableWorkload stopped = running(instance);
+    ProgrammableWorkload restarted =
+        startApp(
+            stopped.service(),
+            stopped.version(),
+            instance,
+            stopped.address().getPort(),
+            stopped instanceof GrpcEchoServer);
     synchronized (apps) {
       apps.set(apps.indexOf(stopped), restarted);
     }
@@ -382,9 +413,10 @@ public final class MeshDeployment implements Deployment {
         if (!deployed) {
           deployInstance(service, version, instance, List.of());
         } else if (!runningNow(instance)) {
-          EchoServer stopped = running(instance);
-          EchoServer restarted =
-              startApp(service.name(), version, instance, stopped.address().getPort());
+          ProgrammableWorkload stopped = running(instance);
+          ProgrammableWorkload restarted =
+              startApp(
+                  service.name(), version, instance, stopped.address().getPort(), grpc(service));
           synchronized (apps) {
             apps.set(apps.indexOf(stopped), restarted);
           }
@@ -408,15 +440,22 @@ public final class MeshDeployment implements Deployment {
 
   @Override
   public List<ServiceTarget> instances(String service) {
-    return apps.stream().filter(a -> a.service().equals(service)).map(ServiceTarget::of).toList();
+    return apps.stream()
+        .filter(a -> a.service().equals(service))
+        .map(MeshDeployment::target)
+        .toList();
   }
 
   @Override
   public List<ServiceTarget> instances(String service, String version) {
     return apps.stream()
         .filter(a -> a.service().equals(service) && a.version().equals(version))
-        .map(ServiceTarget::of)
+        .map(MeshDeployment::target)
         .toList();
+  }
+
+  private static ServiceTarget target(ProgrammableWorkload app) {
+    return new ServiceTarget(app.instance(), app.behavior());
   }
 
   @Override
@@ -496,7 +535,7 @@ public final class MeshDeployment implements Deployment {
       // The apps and toxic proxies share the mesh's event loops: stop them before the mesh shuts
       // those down.
       toxicProxies.forEach(ToxicProxy::close);
-      apps.forEach(EchoServer::close);
+      apps.forEach(ProgrammableWorkload::close);
       if (directConnections != null) {
         directConnections.close();
       }

@@ -41,6 +41,12 @@ public final class ScenarioSchema {
           req("name", string("the service (Kubernetes Service) name, e.g. catalog")),
           opt("port", integer("the service port (default 80)", 1, 65535)),
           opt(
+              "portName",
+              string(
+                  "the service port's name, whose prefix is the protocol Istio gives the port:"
+                      + " http (default), http2 (HTTP/2 to the app) or grpc (the gRPC echo"
+                      + " workload, HTTP/2 to the app)")),
+          opt(
               "versions",
               new MapOf(
                   integer("replicas of this version", 1, 1024),
@@ -72,7 +78,13 @@ public final class ScenarioSchema {
           opt("requests", integer("how many requests (default 100)", 1, Integer.MAX_VALUE)),
           opt("concurrency", integer("requests in flight at most (default 1)", 1, 1024)),
           opt("every", duration("send request i no earlier than i * every after the start")),
-          opt("timeout", duration("client-side timeout per request (default 30s)")));
+          opt("timeout", duration("client-side timeout per request (default 30s)")),
+          opt(
+              "protocol",
+              new Choice(
+                  TrafficSpec.PROTOCOLS,
+                  "HTTP1 (default) or GRPC: gRPC calls over HTTP/2 to the method the url's path"
+                      + " names, the body a meshproof.echo.v1.EchoRequest as JSON")));
 
   static final Obj SERVICE_FAULT =
       obj(
@@ -256,6 +268,7 @@ public final class ScenarioSchema {
               "attempts",
               "latency",
               "responseFlag",
+              "grpcStatus",
               "overflows",
               "servedBy",
               "ejection",
@@ -301,6 +314,7 @@ public final class ScenarioSchema {
                   opt("atLeast", duration("no request faster than this")),
                   req("atMost", duration("no request slower than this")))),
           opt("responseFlag", responseFlag()),
+          opt("grpcStatus", grpcStatus()),
           opt(
               "overflows",
               obj(
@@ -487,6 +501,27 @@ public final class ScenarioSchema {
                 opt("version", string("only this version's instances")),
                 opt("instance", string("only this instance (pod), e.g. catalog-v1-0")))),
         opt("istio", ISTIO));
+  }
+
+  /** The gRPC status calls end with: every call, none, or a share. */
+  private static Obj grpcStatus() {
+    return obj(
+        "every gRPC call (or a share of them) ends with this gRPC status",
+        List.of(),
+        req(
+            "code",
+            new Choice(
+                dev.meshproof.scenario.traffic.GrpcCalls.STATUS_NAMES,
+                "the gRPC status name, e.g. UNAVAILABLE")),
+        opt("traffic", TRAFFIC_REF),
+        opt(
+            "fraction",
+            number(
+                "the share of calls with the status (default 1; 0 and 1 exact, else an exact"
+                    + " binomial test)",
+                0,
+                1)),
+        opt("alpha", ALPHA));
   }
 
   /** Envoy response flags, the fault filter's FI and DI with their status, delay and share. */

@@ -2,6 +2,7 @@ package dev.meshproof.scenario.yaml;
 
 import static dev.meshproof.scenario.expect.Expectations.attempts;
 import static dev.meshproof.scenario.expect.Expectations.ejection;
+import static dev.meshproof.scenario.expect.Expectations.grpcStatus;
 import static dev.meshproof.scenario.expect.Expectations.latency;
 import static dev.meshproof.scenario.expect.Expectations.overflows;
 import static dev.meshproof.scenario.expect.Expectations.requestsPerConnection;
@@ -40,6 +41,7 @@ import dev.meshproof.scenario.expect.PeerIdentityExpectation;
 import dev.meshproof.scenario.expect.ReachabilityExpectation;
 import dev.meshproof.scenario.expect.ResponseExpectation;
 import dev.meshproof.scenario.expect.SplitExpectation;
+import dev.meshproof.scenario.traffic.GrpcCalls;
 import dev.meshproof.scenario.traffic.TrafficSpec;
 import java.io.IOException;
 import java.io.StringReader;
@@ -208,6 +210,7 @@ public final class ScenarioYaml {
                     service.string("name").orElseThrow(),
                     s -> {
                       service.integer("port").ifPresent(p -> s.port(p.intValue()));
+                      service.string("portName").ifPresent(s::portName);
                       service
                           .get("versions")
                           .ifPresent(
@@ -451,7 +454,15 @@ public final class ScenarioYaml {
     private static void traffic(Value traffic, TrafficSpec.Builder t) {
       traffic.string("name").ifPresent(t::named);
       t.from(traffic.string("from").orElseThrow())
-          .request(traffic.string("method").orElse("GET"), traffic.string("url").orElseThrow());
+          .request(
+              traffic
+                  .string("method")
+                  .orElse(
+                      traffic.string("protocol").filter("GRPC"::equals).isPresent()
+                          ? "POST"
+                          : "GET"),
+              traffic.string("url").orElseThrow());
+      traffic.string("protocol").ifPresent(t::protocol);
       traffic.string("body").ifPresent(t::body);
       traffic
           .get("headers")
@@ -741,6 +752,13 @@ public final class ScenarioYaml {
           e.number("alpha").ifPresent(flag::atAlpha);
           yield flag.build();
         }
+        case "grpcStatus" -> {
+          var status = grpcStatus(e.string("code").orElseThrow());
+          e.string("traffic").ifPresent(status::forTraffic);
+          e.number("fraction").ifPresent(status::fraction);
+          e.number("alpha").ifPresent(status::atAlpha);
+          yield status.build();
+        }
         case "response" -> response(e);
         case "mirrored" -> mirrored(e);
         case "overflows" -> {
@@ -888,6 +906,9 @@ public final class ScenarioYaml {
       if (service.port() != 80) {
         s.put("port", service.port());
       }
+      if (!service.portName().equals("http")) {
+        s.put("portName", service.portName());
+      }
       s.put("versions", service.replicasByVersion());
       services.add(s);
     }
@@ -999,14 +1020,28 @@ public final class ScenarioYaml {
     block.put("name", t.name());
     block.put("from", t.from());
     block.put("url", t.request().url().toString());
-    if (!t.request().method().equals("GET")) {
-      block.put("method", t.request().method());
-    }
-    if (!t.request().headers().isEmpty()) {
-      block.put("headers", new TreeMap<>(t.request().headers()));
-    }
-    if (t.request().body().length > 0) {
-      block.put("body", new String(t.request().body(), StandardCharsets.UTF_8));
+    if (GrpcCalls.isGrpc(t.request())) {
+      block.put("protocol", "GRPC");
+      Map<String, String> headers = new TreeMap<>(t.request().headers());
+      headers.remove("content-type");
+      headers.remove("te");
+      if (!headers.isEmpty()) {
+        block.put("headers", headers);
+      }
+      String json = GrpcCalls.echoRequestJson(t.request().body());
+      if (!json.isEmpty()) {
+        block.put("body", json);
+      }
+    } else {
+      if (!t.request().method().equals("GET")) {
+        block.put("method", t.request().method());
+      }
+      if (!t.request().headers().isEmpty()) {
+        block.put("headers", new TreeMap<>(t.request().headers()));
+      }
+      if (t.request().body().length > 0) {
+        block.put("body", new String(t.request().body(), StandardCharsets.UTF_8));
+      }
     }
     block.put("requests", t.requests());
     if (t.concurrency() != 1) {

@@ -172,7 +172,9 @@ public final class Mesh implements AutoCloseable {
           "workload " + spec.namespace() + "/" + spec.name() + " is already deployed");
     }
     ProxyIdentity identity =
-        ProxyIdentity.sidecar(spec.name(), spec.namespace(), spec.labels(), istio.version());
+        spec.isGateway()
+            ? ProxyIdentity.router(spec.name(), spec.namespace(), spec.labels(), istio.version())
+            : ProxyIdentity.sidecar(spec.name(), spec.namespace(), spec.labels(), istio.version());
     String proxyId = identity.id();
     SidecarProxy sidecar =
         dataPlane.startSidecar(
@@ -185,7 +187,8 @@ public final class Mesh implements AutoCloseable {
                 controlPlane.address(),
                 eventLoops,
                 random.fork(proxyId),
-                istio.version()));
+                istio.version(),
+                spec.gatewayPorts()));
     Optional<ProxyNode.Inbound> inbound =
         spec.service()
             .map(
@@ -195,12 +198,15 @@ public final class Mesh implements AutoCloseable {
                         sidecar.inboundAddress().orElseThrow(),
                         spec.app().orElseThrow()));
     controlPlane.register(
-        new ProxyNode(identity, sidecar.outboundAddress(), inbound)
-            .withScope(
-                SidecarScope.forProxy(
-                    spec.namespace(),
-                    spec.labels(),
-                    config.resourcesInCreationOrder(IstioKinds.SIDECAR))),
+        new ProxyNode(
+            identity,
+            sidecar.outboundAddress(),
+            inbound,
+            SidecarScope.forProxy(
+                spec.namespace(),
+                spec.labels(),
+                config.resourcesInCreationOrder(IstioKinds.SIDECAR)),
+            sidecar.gatewayAddresses()),
         spec.serviceAccount());
     inbound.ifPresent(
         in ->
@@ -212,8 +218,18 @@ public final class Mesh implements AutoCloseable {
                     spec.labels(),
                     in.servicePort(),
                     in.listener())));
+    Map<Integer, MeshHttpClient> gatewayClients = new java.util.TreeMap<>();
+    sidecar
+        .gatewayAddresses()
+        .forEach(
+            (port, address) ->
+                gatewayClients.put(port, new MeshHttpClient(appConnections, address)));
     Workload workload =
-        new Workload(spec, sidecar, new MeshHttpClient(appConnections, sidecar.outboundAddress()));
+        new Workload(
+            spec,
+            sidecar,
+            new MeshHttpClient(appConnections, sidecar.outboundAddress()),
+            gatewayClients);
     workloads.put(spec.namespace() + "/" + spec.name(), workload);
     pushIfRunning();
     return workload;

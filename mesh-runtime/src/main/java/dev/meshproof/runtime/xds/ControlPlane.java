@@ -262,6 +262,7 @@ public final class ControlPlane implements AutoCloseable {
     var virtualServices = config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE);
     var destinationRules = config.resources(IstioKinds.DESTINATION_RULE);
     var instances = registry.instances();
+    var gateways = config.resourcesInCreationOrder(IstioKinds.GATEWAY);
     var peerAuthentications =
         config.resourcesInCreationOrder(IstioKinds.PEER_AUTHENTICATION).stream()
             .map(PeerAuthentication::scope)
@@ -276,7 +277,8 @@ public final class ControlPlane implements AutoCloseable {
                   instances,
                   profile,
                   security(proxy, peerAuthentications),
-                  outboundTrafficPolicy));
+                  outboundTrafficPolicy,
+                  gateways));
       Snapshot previous = snapshots.get(proxy.id());
       String version = XdsTranslator.snapshotVersion(snapshot);
       if (previous != null && XdsTranslator.snapshotVersion(previous).equals(version)) {

@@ -72,7 +72,12 @@ public enum Feature {
   /** VirtualService {@code fault.abort}: HTTP or gRPC status on a share of requests, flag FI. */
   MeshFaultAbort(SupportLevel.EXTENDED),
   /** VirtualService {@code fault.delay}: a fixed delay on a share of requests, flag DI. */
-  MeshFaultDelay(SupportLevel.EXTENDED);
+  MeshFaultDelay(SupportLevel.EXTENDED),
+  /**
+   * Gateway served by an ingress gateway workload: plain HTTP servers, the VirtualServices bound to
+   * them by {@code gateways}, 404 NR for other hosts.
+   */
+  MeshIngressGateway(SupportLevel.EXTENDED);
 
   private final SupportLevel supportLevel;
 

@@ -153,6 +153,6 @@ class IstioYamlParserTest {
         .hasMessageContaining(
             "x.yaml:2:7: kind: AuthorizationPolicy is valid Istio, but not supported by Meshproof"
                 + " yet (it would be silently ignored; supported: VirtualService, DestinationRule,"
-                + " ServiceEntry, WorkloadEntry, Sidecar, PeerAuthentication)");
+                + " ServiceEntry, WorkloadEntry, Gateway, Sidecar, PeerAuthentication)");
   }
 }

@@ -86,6 +86,18 @@ public final class MeshDeployment implements Deployment {
       }
     }
     for (String client : scenario.clients()) {
+      if (client.equals(Scenario.INGRESS_GATEWAY)) {
+        clients.put(
+            client,
+            mesh.deploy(
+                WorkloadSpec.ingressGateway()
+                    .gatewayPorts(
+                        Scenario.INGRESS_GATEWAY_PORTS.stream()
+                            .mapToInt(Integer::intValue)
+                            .toArray())
+                    .build()));
+        continue;
+      }
       clients.put(
           client, mesh.deploy(WorkloadSpec.builder(client + "-0").label("app", client).build()));
     }
@@ -203,6 +215,13 @@ public final class MeshDeployment implements Deployment {
     if (workload == null) {
       throw new IllegalStateException(
           "client " + client + " is not deployed (deployed: " + clients.keySet() + ")");
+    }
+    if (workload.spec().isGateway()) {
+      // From outside the mesh: to the gateway's listener for the URL's port.
+      return request -> {
+        int port = request.url().getPort() < 0 ? 80 : request.url().getPort();
+        return workload.ingress(port).send(request);
+      };
     }
     return workload.http()::send;
   }

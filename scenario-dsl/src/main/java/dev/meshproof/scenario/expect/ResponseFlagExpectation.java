@@ -284,7 +284,7 @@ public final class ResponseFlagExpectation implements Expectation {
                 + flag
                 + " (expected one of: "
                 + flags()
-                + "; URX, DI and FI from the client sidecar's access log)");
+                + "; URX, NR, DI and FI from the client sidecar's access log)");
       }
       this.flag = flag;
     }

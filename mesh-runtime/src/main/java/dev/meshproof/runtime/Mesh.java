@@ -266,6 +266,7 @@ public final class Mesh implements AutoCloseable {
       throw new InvalidConfigException(topology);
     }
     rejectSecurityWithoutCa(parsed);
+    rejectDnsOffLoopback(parsed);
     List<IstioResource> resources = config.apply(parsed);
     List<Sidecar> sidecars = config.resourcesInCreationOrder(IstioKinds.SIDECAR);
     for (ProxyNode proxy : controlPlane.registeredProxies()) {
@@ -278,6 +279,59 @@ public final class Mesh implements AutoCloseable {
             config.resources(IstioKinds.WORKLOAD_ENTRY)));
     pushIfRunning();
     return resources;
+  }
+
+  /**
+   * A ServiceEntry with resolution DNS names hosts the proxies resolve: each must resolve, and only
+   * to loopback IPv4 addresses (a {@code localhost}-style name), since the mesh sends nothing off
+   * loopback.
+   */
+  private static void rejectDnsOffLoopback(List<IstioResource> parsed) {
+    List<ConfigProblem> problems = new java.util.ArrayList<>();
+    for (IstioResource resource : parsed) {
+      if (!(resource instanceof dev.meshproof.runtime.config.ServiceEntry se)
+          || se.resolution() != dev.meshproof.runtime.config.ServiceEntry.Resolution.DNS) {
+        continue;
+      }
+      java.util.Set<String> names = new java.util.LinkedHashSet<>();
+      se.endpoints().forEach(e -> names.add(e.address()));
+      if (se.endpoints().isEmpty() && se.workloadSelector().isEmpty()) {
+        names.addAll(se.hosts());
+      }
+      for (String name : names) {
+        List<String> offLoopback = new java.util.ArrayList<>();
+        int v4 = 0;
+        try {
+          for (InetAddress address : InetAddress.getAllByName(name)) {
+            if (address instanceof java.net.Inet4Address) {
+              v4++;
+              if (!address.isLoopbackAddress()) {
+                offLoopback.add(address.getHostAddress());
+              }
+            }
+          }
+        } catch (java.net.UnknownHostException e) {
+          // reported below as resolving to nothing
+        }
+        if (v4 == 0 || !offLoopback.isEmpty()) {
+          problems.add(
+              new ConfigProblem(
+                  se.meta().source(),
+                  se.meta().line(),
+                  1,
+                  se.endpoints().isEmpty() ? "spec.hosts" : "spec.endpoints",
+                  "\""
+                      + name
+                      + "\" resolves to "
+                      + (v4 == 0 ? "no IPv4 address" : String.join(", ", offLoopback))
+                      + " (expected: a name resolving only to 127.0.0.0/8, such as localhost;"
+                      + " Meshproof sends traffic only to loopback)"));
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidConfigException(problems);
+    }
   }
 
   /**

@@ -26,6 +26,7 @@ final class ManifestTopology {
   static Result of(Topology topology) {
     Map<String, Map<String, Integer>> versionsByService = new LinkedHashMap<>();
     Map<String, Integer> portByService = new LinkedHashMap<>();
+    Map<String, Map<String, String>> accountsByService = new LinkedHashMap<>();
     List<String> clients = new ArrayList<>();
     for (TopologyWorkload w : topology.workloads()) {
       if (!w.namespace().equals("default")) {
@@ -64,11 +65,19 @@ final class ManifestTopology {
             "version " + version + " of " + port.service() + " twice (expected: one per version)");
       }
       portByService.put(port.service(), port.port());
+      accountsByService
+          .computeIfAbsent(port.service(), s -> new LinkedHashMap<>())
+          .put(version, w.serviceAccount());
     }
     List<ServiceSpec> services = new ArrayList<>();
     versionsByService.forEach(
         (service, versions) ->
-            services.add(new ServiceSpec(service, portByService.get(service), versions)));
+            services.add(
+                new ServiceSpec(
+                    service,
+                    portByService.get(service),
+                    versions,
+                    accountsByService.getOrDefault(service, Map.of()))));
     return new Result(services, clients, topology.notSimulated());
   }
 

@@ -5,12 +5,31 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A service of a scenario's topology: its name, port and versions with their replica counts. */
-public record ServiceSpec(String name, int port, Map<String, Integer> replicasByVersion) {
+/**
+ * A service of a scenario's topology: its name, port and versions with their replica counts, and
+ * the Kubernetes service account each version's pods run as (a version not listed runs as {@code
+ * default}; Kubernetes manifests set it with {@code serviceAccountName}).
+ */
+public record ServiceSpec(
+    String name,
+    int port,
+    Map<String, Integer> replicasByVersion,
+    Map<String, String> serviceAccountByVersion) {
 
   public ServiceSpec {
     replicasByVersion =
         java.util.Collections.unmodifiableMap(new LinkedHashMap<>(replicasByVersion));
+    serviceAccountByVersion = Map.copyOf(serviceAccountByVersion);
+  }
+
+  /** A service whose pods all run as the {@code default} service account. */
+  public ServiceSpec(String name, int port, Map<String, Integer> replicasByVersion) {
+    this(name, port, replicasByVersion, Map.of());
+  }
+
+  /** The service account the pods of {@code version} run as. */
+  public String serviceAccount(String version) {
+    return serviceAccountByVersion.getOrDefault(version, "default");
   }
 
   /** Configures a {@link ServiceSpec} inside {@link Scenario.Builder#service}. */

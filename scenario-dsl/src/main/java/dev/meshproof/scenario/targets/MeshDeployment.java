@@ -81,6 +81,7 @@ public final class MeshDeployment implements Deployment {
               WorkloadSpec.builder(instance)
                   .label("version", version)
                   .serves(service.name(), service.port(), app.address())
+                  .serviceAccount(service.serviceAccount(version))
                   .build());
         }
       }

@@ -166,9 +166,10 @@ final class ServiceEntryParser {
                           + " with resolution DNS and no endpoints (expected: hosts"
                           + " that are DNS names, since they are resolved)"));
     }
-    for (String field : List.of("addresses", "subjectAltNames", "exportTo")) {
+    for (String field : List.of("addresses", "subjectAltNames")) {
       spec.notYetSupported(field);
     }
+    List<String> exportTo = VirtualServiceParser.exportTo(spec, meta.namespace());
     if (resolution == ServiceEntry.Resolution.DNS && spec.has("workloadSelector")) {
       notYet(
           spec,
@@ -203,7 +204,7 @@ final class ServiceEntryParser {
     }
     spec.finish();
     return new ServiceEntry(
-        meta, hosts, addresses, ports, location, resolution, endpoints, selector);
+        meta, hosts, addresses, ports, location, resolution, endpoints, selector, exportTo);
   }
 
   static WorkloadEntry parseWorkloadEntry(ResourceMeta meta, YamlMapping spec) {

@@ -69,7 +69,8 @@ public final class ServiceEntryInstances {
                     dns
                         ? InetSocketAddress.createUnresolved(endpoint.address(), target)
                         : new InetSocketAddress(endpoint.address(), target),
-                    host));
+                    host,
+                    entry.exportTo()));
           }
         }
       }

@@ -19,10 +19,38 @@ public record ServiceInstance(
     Map<String, String> labels,
     int servicePort,
     InetSocketAddress endpoint,
-    String hostname) {
+    String hostname,
+    /** The {@code exportTo} of the ServiceEntry it comes from; empty: everywhere. */
+    java.util.List<String> exportTo) {
 
   public ServiceInstance {
     labels = Map.copyOf(labels);
+    exportTo = java.util.List.copyOf(exportTo);
+  }
+
+  /** An instance exported to every namespace. */
+  public ServiceInstance(
+      String workload,
+      String service,
+      String namespace,
+      Map<String, String> labels,
+      int servicePort,
+      InetSocketAddress endpoint,
+      String hostname) {
+    this(
+        workload, service, namespace, labels, servicePort, endpoint, hostname, java.util.List.of());
+  }
+
+  /**
+   * Whether a proxy in {@code proxyNamespace} sees this instance's service ({@code exportTo}: empty
+   * or {@code *} everywhere, {@code .} the service's namespace, else the namespaces named), as
+   * istiod's {@code PushContext} indexes services by visibility.
+   */
+  public boolean exportedTo(String proxyNamespace) {
+    return exportTo.isEmpty()
+        || exportTo.contains("*")
+        || exportTo.contains(proxyNamespace)
+        || (exportTo.contains(".") && proxyNamespace.equals(namespace));
   }
 
   /** An instance of the Kubernetes service {@code service}, keyed by its cluster-local host. */

@@ -146,6 +146,9 @@ public record TranslationInput(
       if (!proxy.scope().allows(instance.namespace(), instance.hostname())) {
         continue; // outside the egress hosts of the proxy's Sidecar: no cluster, no vhost
       }
+      if (!instance.exportedTo(proxy.namespace())) {
+        continue; // a ServiceEntry not exported to the proxy's namespace: not in its xDS
+      }
       services
           .computeIfAbsent(
               new ServiceKey(instance.hostname(), instance.servicePort()), k -> new ArrayList<>())

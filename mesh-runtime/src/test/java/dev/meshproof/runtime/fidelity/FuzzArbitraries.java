@@ -224,8 +224,8 @@ final class FuzzArbitraries {
     Arbitrary<Dest> dest =
         Arbitraries.oneOf(
             Combinators.combine(
-                    Arbitraries.of(
-                        "catalog", "catalog.default", "catalog.default.svc.cluster.local"),
+                    // Not "catalog.default": in Istio's configuration that is a host of its own.
+                    Arbitraries.of("catalog", "catalog.default.svc.cluster.local"),
                     Arbitraries.of("", "v1", "v2", "v3", "v4", "v9"))
                 .as(
                     (host, subset) ->

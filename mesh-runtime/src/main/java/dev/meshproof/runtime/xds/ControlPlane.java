@@ -267,6 +267,7 @@ public final class ControlPlane implements AutoCloseable {
         config.resourcesInCreationOrder(IstioKinds.PEER_AUTHENTICATION).stream()
             .map(PeerAuthentication::scope)
             .toList();
+    var authorizationPolicies = config.resourcesInCreationOrder(IstioKinds.AUTHORIZATION_POLICY);
     for (ProxyNode proxy : proxies.values()) {
       Snapshot snapshot =
           XdsTranslator.translate(
@@ -276,7 +277,7 @@ public final class ControlPlane implements AutoCloseable {
                   destinationRules,
                   instances,
                   profile,
-                  security(proxy, peerAuthentications),
+                  security(proxy, peerAuthentications, authorizationPolicies),
                   outboundTrafficPolicy,
                   gateways));
       Snapshot previous = snapshots.get(proxy.id());
@@ -293,7 +294,9 @@ public final class ControlPlane implements AutoCloseable {
 
   /** The security input of {@code proxy}'s translation: its certificate, identities, policies. */
   private SecurityInput security(
-      ProxyNode proxy, List<PeerAuthenticationScope> peerAuthentications) {
+      ProxyNode proxy,
+      List<PeerAuthenticationScope> peerAuthentications,
+      List<dev.meshproof.runtime.config.AuthorizationPolicy> authorizationPolicies) {
     if (certificates.isEmpty()) {
       return SecurityInput.NONE;
     }
@@ -312,7 +315,8 @@ public final class ControlPlane implements AutoCloseable {
         certs.ca().rootPem(),
         identities,
         peerAuthentications,
-        certs.settings().autoMtls());
+        certs.settings().autoMtls(),
+        authorizationPolicies);
   }
 
   /**

@@ -10,12 +10,14 @@ import dev.meshproof.runtime.Mesh;
 import dev.meshproof.runtime.Workload;
 import dev.meshproof.runtime.WorkloadSpec;
 import dev.meshproof.runtime.config.InvalidConfigException;
+import dev.meshproof.runtime.transport.HttpConnectionPool;
 import dev.meshproof.runtime.xds.XdsRejectedException;
 import dev.meshproof.scenario.IstioSource;
 import dev.meshproof.scenario.Scenario;
 import dev.meshproof.scenario.Seeds;
 import dev.meshproof.scenario.ServiceSpec;
 import dev.meshproof.scenario.traffic.TrafficClient;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +39,8 @@ public final class MeshDeployment implements Deployment {
       java.util.Collections.synchronizedList(new ArrayList<>());
   private Seeds seeds;
   private final Map<String, Workload> clients = new LinkedHashMap<>();
+  private final Map<String, SidecarlessClient> withoutSidecar = new LinkedHashMap<>();
+  private HttpConnectionPool directConnections;
 
   private MeshDeployment(Mesh mesh) {
     this.mesh = mesh;
@@ -49,15 +53,15 @@ public final class MeshDeployment implements Deployment {
   }
 
   private static MeshDeployment start(Scenario scenario, Seeds seeds, DataPlane dataPlane) {
-    MeshDeployment deployment =
-        new MeshDeployment(
-            Mesh.builder()
-                .seed(seeds.mesh())
-                .istioVersion(scenario.istioVersion())
-                .compatibilityVersion(scenario.compatibilityVersion())
-                .outboundTrafficPolicy(scenario.outboundTrafficPolicy())
-                .dataPlane(dataPlane)
-                .start());
+    Mesh.Builder builder =
+        Mesh.builder()
+            .seed(seeds.mesh())
+            .istioVersion(scenario.istioVersion())
+            .compatibilityVersion(scenario.compatibilityVersion())
+            .outboundTrafficPolicy(scenario.outboundTrafficPolicy())
+            .dataPlane(dataPlane);
+    scenario.security().ca().ifPresent(builder::security);
+    MeshDeployment deployment = new MeshDeployment(builder.start());
     try {
       deployment.deployTopology(scenario, seeds);
       return deployment;
@@ -81,12 +85,16 @@ public final class MeshDeployment implements Deployment {
               WorkloadSpec.builder(instance)
                   .label("version", version)
                   .serves(service.name(), service.port(), app.address())
-                  .serviceAccount(service.serviceAccount(version))
+                  .serviceAccount(serviceAccount(scenario, service, version))
                   .build());
         }
       }
     }
     for (String client : scenario.clients()) {
+      if (scenario.security().withoutSidecar(client)) {
+        withoutSidecar.put(client, new SidecarlessClient(mesh, directConnections()));
+        continue;
+      }
       if (client.equals(Scenario.INGRESS_GATEWAY)) {
         clients.put(
             client,
@@ -100,8 +108,30 @@ public final class MeshDeployment implements Deployment {
         continue;
       }
       clients.put(
-          client, mesh.deploy(WorkloadSpec.builder(client + "-0").label("app", client).build()));
+          client,
+          mesh.deploy(
+              WorkloadSpec.builder(client + "-0")
+                  .label("app", client)
+                  .serviceAccount(scenario.security().serviceAccountOfClient(client))
+                  .build()));
     }
+  }
+
+  private HttpConnectionPool directConnections() {
+    if (directConnections == null) {
+      directConnections = new HttpConnectionPool(mesh.eventLoops(), Duration.ofSeconds(10));
+    }
+    return directConnections;
+  }
+
+  /**
+   * The service account of a version's pods: the scenario's own ({@code serviceAccount(..)}) when
+   * it names one, else the one its Kubernetes manifests give ({@code serviceAccountName}), else
+   * {@code default}.
+   */
+  private static String serviceAccount(Scenario scenario, ServiceSpec service, String version) {
+    String named = scenario.security().serviceAccountOf(service.name(), version);
+    return named.equals("default") ? service.serviceAccount(version) : named;
   }
 
   @Override
@@ -212,6 +242,10 @@ public final class MeshDeployment implements Deployment {
 
   @Override
   public TrafficClient client(String client) {
+    SidecarlessClient direct = withoutSidecar.get(client);
+    if (direct != null) {
+      return direct::send;
+    }
     Workload workload = clients.get(client);
     if (workload == null) {
       throw new IllegalStateException(
@@ -271,6 +305,9 @@ public final class MeshDeployment implements Deployment {
     try {
       // The apps share the mesh's event loops: stop them before the mesh shuts those down.
       apps.forEach(EchoServer::close);
+      if (directConnections != null) {
+        directConnections.close();
+      }
     } finally {
       mesh.close();
     }

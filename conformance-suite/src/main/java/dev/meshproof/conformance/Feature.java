@@ -129,7 +129,12 @@ public enum Feature {
    * gRPC statuses the mesh gives: fault abort {@code grpcStatus}, local replies as gRPC (no healthy
    * upstream UNAVAILABLE, no route UNIMPLEMENTED), retries on gRPC {@code retryOn} conditions.
    */
-  MeshGRPCStatus(SupportLevel.EXTENDED);
+  MeshGRPCStatus(SupportLevel.EXTENDED),
+  /**
+   * Gateway served by an ingress gateway workload: plain HTTP servers, the VirtualServices bound to
+   * them by {@code gateways}, 404 NR for other hosts.
+   */
+  MeshIngressGateway(SupportLevel.EXTENDED);
 
   private final SupportLevel supportLevel;
 

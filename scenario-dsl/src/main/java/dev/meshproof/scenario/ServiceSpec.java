@@ -8,14 +8,41 @@ import java.util.Map;
 /**
  * A service of a scenario's topology: its name, port and versions with their replica counts, and
  * its port's name, whose prefix is the protocol Istio gives the port ({@code http}, {@code http2},
- * {@code grpc}): a {@code grpc} port's instances are gRPC echo workloads, others HTTP echoes.
+ * {@code grpc}): a {@code grpc} port's instances are gRPC echo workloads, others HTTP echoes; and
+ * the Kubernetes service account each version's pods run as (a version not listed runs as {@code
+ * default}; Kubernetes manifests set it with {@code serviceAccountName}).
  */
 public record ServiceSpec(
-    String name, int port, Map<String, Integer> replicasByVersion, String portName) {
+    String name,
+    int port,
+    Map<String, Integer> replicasByVersion,
+    String portName,
+    Map<String, String> serviceAccountByVersion) {
 
   public ServiceSpec {
     replicasByVersion =
         java.util.Collections.unmodifiableMap(new LinkedHashMap<>(replicasByVersion));
+    serviceAccountByVersion = Map.copyOf(serviceAccountByVersion);
+  }
+
+  /** A service on an {@code http} port whose pods run as the given service accounts. */
+  public ServiceSpec(
+      String name,
+      int port,
+      Map<String, Integer> replicasByVersion,
+      Map<String, String> serviceAccountByVersion) {
+    this(name, port, replicasByVersion, "http", serviceAccountByVersion);
+  }
+
+  /** A service whose pods all run as the {@code default} service account. */
+  public ServiceSpec(
+      String name, int port, Map<String, Integer> replicasByVersion, String portName) {
+    this(name, port, replicasByVersion, portName, Map.of());
+  }
+
+  /** The service account the pods of {@code version} run as. */
+  public String serviceAccount(String version) {
+    return serviceAccountByVersion.getOrDefault(version, "default");
   }
 
   /** A service on an {@code http} port. */

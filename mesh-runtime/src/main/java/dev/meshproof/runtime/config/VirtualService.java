@@ -43,6 +43,33 @@ public record VirtualService(
     return hosts.isEmpty();
   }
 
+  /** The reserved gateway name of every sidecar in the mesh. */
+  public static final String MESH = "mesh";
+
+  /**
+   * A gateway reference as istiod resolves it ({@code resolveGatewayName}): {@code mesh} stays,
+   * {@code <namespace>/<name>} stays, a short name is in {@code namespace}.
+   */
+  public static String resolveGateway(String name, String namespace) {
+    if (name.equals(MESH) || name.contains("/")) {
+      return name;
+    }
+    return namespace + "/" + name;
+  }
+
+  /**
+   * {@code gateways}, resolved ({@link #resolveGateway}); empty means {@code mesh}, as istiod reads
+   * it.
+   */
+  public List<String> resolvedGateways() {
+    return gateways.stream().map(g -> resolveGateway(g, meta.namespace())).toList();
+  }
+
+  /** Whether the VirtualService applies to {@code gateway} (a resolved name or {@code mesh}). */
+  public boolean boundTo(String gateway) {
+    return gateways.isEmpty() ? gateway.equals(MESH) : resolvedGateways().contains(gateway);
+  }
+
   @Override
   public VirtualService withMeta(ResourceMeta newMeta) {
     return new VirtualService(newMeta, hosts, gateways, http, exportTo);
@@ -353,12 +380,64 @@ public record VirtualService(
       Map<String, StringMatch> queryParams,
       OptionalInt port,
       Map<String, String> sourceLabels,
-      Optional<String> sourceNamespace) {
+      Optional<String> sourceNamespace,
+      /**
+       * {@code match[].gateways} as {@code <namespace>/<name>} (a short name is in the
+       * VirtualService's namespace) or {@code mesh}; empty: the VirtualService's own gateways.
+       */
+      List<String> gateways) {
     public HttpMatchRequest {
       headers = Map.copyOf(headers);
       withoutHeaders = Map.copyOf(withoutHeaders);
       queryParams = Map.copyOf(queryParams);
       sourceLabels = Map.copyOf(sourceLabels);
+      gateways = List.copyOf(gateways);
+    }
+
+    /** A match block that names no gateways of its own. */
+    public HttpMatchRequest(
+        String name,
+        Optional<StringMatch> uri,
+        Optional<StringMatch> method,
+        Optional<StringMatch> authority,
+        Map<String, StringMatch> headers,
+        Map<String, StringMatch> withoutHeaders,
+        boolean ignoreUriCase,
+        Optional<StringMatch> scheme,
+        Map<String, StringMatch> queryParams,
+        OptionalInt port,
+        Map<String, String> sourceLabels,
+        Optional<String> sourceNamespace) {
+      this(
+          name,
+          uri,
+          method,
+          authority,
+          headers,
+          withoutHeaders,
+          ignoreUriCase,
+          scheme,
+          queryParams,
+          port,
+          sourceLabels,
+          sourceNamespace,
+          List.of());
+    }
+
+    /**
+     * Whether this match applies on {@code gateway} ({@code mesh} for sidecars, else a Gateway's
+     * {@code <namespace>/<name>}), as istiod's {@code sourceMatchHTTP}: its own gateways if it
+     * names any, else those of the VirtualService {@code vs}.
+     */
+    public boolean appliesTo(String gateway, VirtualService vs) {
+      List<String> effective =
+          gateways.isEmpty()
+              ? vs.resolvedGateways()
+              : gateways.stream().map(g -> resolveGateway(g, vs.meta().namespace())).toList();
+      if (effective.isEmpty()) {
+        return gateway.equals(MESH);
+      }
+      return effective.contains(gateway);
     }
 
     /** A match block on uri, method, authority and headers only. */

@@ -554,9 +554,8 @@ final class VirtualServiceParser {
     OptionalInt port = m.integer("port", 1, 65535);
     Map<String, String> sourceLabels = m.stringMap("sourceLabels");
     Optional<String> sourceNamespace = sourceNamespace(m);
-    for (String field : List.of("gateways", "statPrefix")) {
-      m.notYetSupported(field);
-    }
+    List<String> gateways = m.stringList("gateways");
+    m.notYetSupported("statPrefix");
     m.finish();
     return new HttpMatchRequest(
         name,
@@ -570,7 +569,8 @@ final class VirtualServiceParser {
         queryParams,
         port,
         sourceLabels,
-        sourceNamespace);
+        sourceNamespace,
+        gateways);
   }
 
   /**

@@ -63,6 +63,10 @@ public final class Sidecar implements SidecarProxy {
   private final ProxyStats stats = new ProxyStats();
   private final Channel outbound;
   private final Optional<Channel> inbound;
+
+  /** An ingress gateway's listeners by Gateway server port; empty for a sidecar. */
+  private final Map<Integer, Channel> gatewayListeners = new java.util.TreeMap<>();
+
   private final AdsClient ads;
   private final AdminServer admin;
 
@@ -118,6 +122,9 @@ public final class Sidecar implements SidecarProxy {
         request.servicePort().isPresent()
             ? Optional.of(bind(group, XdsNames.INBOUND_LISTENER))
             : Optional.empty();
+    for (int port : request.gatewayPorts()) {
+      gatewayListeners.put(port, bind(group, XdsNames.gatewayListener(port)));
+    }
     this.ads =
         new AdsClient(
             node(request),
@@ -237,7 +244,7 @@ public final class Sidecar implements SidecarProxy {
           switch (listener.name()) {
             case XdsNames.OUTBOUND_LISTENER -> Optional.of(outboundAddress());
             case XdsNames.INBOUND_LISTENER -> inboundAddress();
-            default -> Optional.empty();
+            default -> gatewayListenerAddress(listener.name());
           };
       if (bound.isEmpty() || !bound.get().equals(listener.address())) {
         throw new IllegalArgumentException(
@@ -265,6 +272,22 @@ public final class Sidecar implements SidecarProxy {
     }
     previous.forEach((name, old) -> old.retire(clusters.get(name)));
     routing = new RoutingState(config, Map.copyOf(clusters), tls);
+  }
+
+  /** The address of the gateway listener named {@code name} ({@code 0.0.0.0_80}), if bound. */
+  private Optional<InetSocketAddress> gatewayListenerAddress(String name) {
+    return gatewayAddresses().entrySet().stream()
+        .filter(e -> XdsNames.gatewayListener(e.getKey()).equals(name))
+        .map(Map.Entry::getValue)
+        .findFirst();
+  }
+
+  @Override
+  public Map<Integer, InetSocketAddress> gatewayAddresses() {
+    Map<Integer, InetSocketAddress> addresses = new java.util.TreeMap<>();
+    gatewayListeners.forEach(
+        (port, c) -> addresses.put(port, (InetSocketAddress) c.localAddress()));
+    return addresses;
   }
 
   RoutingState routingState() {
@@ -379,6 +402,7 @@ public final class Sidecar implements SidecarProxy {
     admin.close();
     outbound.close().syncUninterruptibly();
     inbound.ifPresent(c -> c.close().syncUninterruptibly());
+    gatewayListeners.values().forEach(c -> c.close().syncUninterruptibly());
     downstreamConnections.close().syncUninterruptibly();
     connections.close();
   }

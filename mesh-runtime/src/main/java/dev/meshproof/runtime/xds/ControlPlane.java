@@ -266,6 +266,7 @@ public final class ControlPlane implements AutoCloseable {
     var virtualServices = delegation.virtualServices();
     var destinationRules = config.resources(IstioKinds.DESTINATION_RULE);
     var instances = registry.instances();
+    var gateways = config.resourcesInCreationOrder(IstioKinds.GATEWAY);
     var peerAuthentications =
         config.resourcesInCreationOrder(IstioKinds.PEER_AUTHENTICATION).stream()
             .map(PeerAuthentication::scope)
@@ -281,7 +282,8 @@ public final class ControlPlane implements AutoCloseable {
                   registry.instancesSeenBy(instances, proxy.namespace(), proxy.workload()),
                   profile,
                   security(proxy, peerAuthentications, authorizationPolicies),
-                  outboundTrafficPolicy));
+                  outboundTrafficPolicy,
+                  gateways));
       Snapshot previous = snapshots.get(proxy.id());
       String version = XdsTranslator.snapshotVersion(snapshot);
       if (previous != null && XdsTranslator.snapshotVersion(previous).equals(version)) {

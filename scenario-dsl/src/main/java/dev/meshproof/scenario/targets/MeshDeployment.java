@@ -117,6 +117,18 @@ public final class MeshDeployment implements Deployment {
         withoutSidecar.put(client, new SidecarlessClient(mesh, directConnections()));
         continue;
       }
+      if (client.equals(Scenario.INGRESS_GATEWAY)) {
+        clients.put(
+            client,
+            mesh.deploy(
+                WorkloadSpec.ingressGateway()
+                    .gatewayPorts(
+                        Scenario.INGRESS_GATEWAY_PORTS.stream()
+                            .mapToInt(Integer::intValue)
+                            .toArray())
+                    .build()));
+        continue;
+      }
       clients.put(
           client,
           mesh.deploy(
@@ -154,7 +166,7 @@ public final class MeshDeployment implements Deployment {
         mesh.deploy(
             WorkloadSpec.builder(instance)
                 .label("version", version)
-                .serviceAccount(scenario.security().serviceAccountOf(service.name(), version))
+                .serviceAccount(serviceAccount(scenario, service, version))
                 .serves(service.name(), service.port(), served)
                 .portName(service.portName())
                 .build());
@@ -211,6 +223,16 @@ public final class MeshDeployment implements Deployment {
       directConnections = new HttpConnectionPool(mesh.eventLoops(), Duration.ofSeconds(10));
     }
     return directConnections;
+  }
+
+  /**
+   * The service account of a version's pods: the scenario's own ({@code serviceAccount(..)}) when
+   * it names one, else the one its Kubernetes manifests give ({@code serviceAccountName}), else
+   * {@code default}.
+   */
+  private static String serviceAccount(Scenario scenario, ServiceSpec service, String version) {
+    String named = scenario.security().serviceAccountOf(service.name(), version);
+    return named.equals("default") ? service.serviceAccount(version) : named;
   }
 
   @Override
@@ -484,6 +506,13 @@ public final class MeshDeployment implements Deployment {
     if (workload == null) {
       throw new IllegalStateException(
           "client " + client + " is not deployed (deployed: " + clients.keySet() + ")");
+    }
+    if (workload.spec().isGateway()) {
+      // From outside the mesh: to the gateway's listener for the URL's port.
+      return request -> {
+        int port = request.url().getPort() < 0 ? 80 : request.url().getPort();
+        return workload.ingress(port).send(request);
+      };
     }
     return workload.http()::send;
   }

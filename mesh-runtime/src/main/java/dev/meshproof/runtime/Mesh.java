@@ -211,12 +211,36 @@ public final class Mesh implements AutoCloseable {
                     spec.namespace(),
                     spec.labels(),
                     in.servicePort(),
-                    in.listener())));
+                    in.listener(),
+                    dev.meshproof.runtime.registry.Hostnames.fqdn(
+                        spec.service().orElseThrow(), spec.namespace()),
+                    spec.protocol())));
     Workload workload =
         new Workload(spec, sidecar, new MeshHttpClient(appConnections, sidecar.outboundAddress()));
     workloads.put(spec.namespace() + "/" + spec.name(), workload);
     pushIfRunning();
     return workload;
+  }
+
+  /**
+   * Where {@code from}'s app connects to reach the TCP service port {@code host:port} ({@code host}
+   * short or qualified, relative to the workload's namespace): its sidecar's outbound TCP listener
+   * for that port, which stands in for the iptables capture of a connection to the service's VIP.
+   *
+   * @throws IllegalArgumentException when no TCP service port {@code host:port} is deployed
+   */
+  public synchronized InetSocketAddress tcpAddress(Workload from, String host, int port) {
+    String fqdn = dev.meshproof.runtime.registry.Hostnames.resolve(host, from.spec().namespace());
+    return controlPlane
+        .tcpOutboundAddress(from.sidecar().proxyId(), fqdn, port)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "no TCP service port "
+                        + fqdn
+                        + ":"
+                        + port
+                        + " (expected a service deployed with protocol TCP on that port)"));
   }
 
   /**

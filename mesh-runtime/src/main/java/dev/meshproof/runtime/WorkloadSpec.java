@@ -22,8 +22,10 @@ public final class WorkloadSpec {
   private final OptionalInt servicePort;
   private final Optional<InetSocketAddress> app;
   private final String serviceAccount;
+  private final dev.meshproof.runtime.registry.ServiceProtocol protocol;
 
   private WorkloadSpec(Builder b) {
+    this.protocol = b.protocol;
     this.serviceAccount = b.serviceAccount;
     this.name = b.name;
     this.namespace = b.namespace;
@@ -61,6 +63,11 @@ public final class WorkloadSpec {
     return app;
   }
 
+  /** The protocol of the service port it serves: HTTP unless {@link Builder#protocol} says TCP. */
+  public dev.meshproof.runtime.registry.ServiceProtocol protocol() {
+    return protocol;
+  }
+
   /** The Kubernetes service account the pod runs as: its SPIFFE identity's {@code sa}. */
   public String serviceAccount() {
     return serviceAccount;
@@ -75,6 +82,17 @@ public final class WorkloadSpec {
     private int servicePort;
     private InetSocketAddress app;
     private String serviceAccount = "default";
+    private dev.meshproof.runtime.registry.ServiceProtocol protocol =
+        dev.meshproof.runtime.registry.ServiceProtocol.HTTP;
+
+    /**
+     * The protocol of the served port, as Istio selects it from the port name ({@link
+     * dev.meshproof.runtime.registry.ServiceProtocol#fromPortName}); default HTTP.
+     */
+    public Builder protocol(dev.meshproof.runtime.registry.ServiceProtocol protocol) {
+      this.protocol = java.util.Objects.requireNonNull(protocol, "protocol");
+      return this;
+    }
 
     private Builder(String name) {
       this.name = dnsLabel("name", name);

@@ -19,10 +19,32 @@ public record ServiceInstance(
     Map<String, String> labels,
     int servicePort,
     InetSocketAddress endpoint,
-    String hostname) {
+    String hostname,
+    ServiceProtocol protocol) {
 
   public ServiceInstance {
     labels = Map.copyOf(labels);
+    java.util.Objects.requireNonNull(protocol, "protocol");
+  }
+
+  /** An HTTP instance keyed by {@code hostname}. */
+  public ServiceInstance(
+      String workload,
+      String service,
+      String namespace,
+      Map<String, String> labels,
+      int servicePort,
+      InetSocketAddress endpoint,
+      String hostname) {
+    this(
+        workload,
+        service,
+        namespace,
+        labels,
+        servicePort,
+        endpoint,
+        hostname,
+        ServiceProtocol.HTTP);
   }
 
   /** An instance of the Kubernetes service {@code service}, keyed by its cluster-local host. */

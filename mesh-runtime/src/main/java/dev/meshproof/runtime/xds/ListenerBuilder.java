@@ -76,7 +76,15 @@ final class ListenerBuilder {
   List<Listener> build() {
     List<Listener> listeners = new ArrayList<>();
     listeners.add(outboundListener(input.proxy().outbound()));
-    input.proxy().inbound().ifPresent(inbound -> listeners.add(inboundListener(inbound)));
+    TcpListenerBuilder tcp = new TcpListenerBuilder(input);
+    listeners.addAll(tcp.outboundListeners());
+    input
+        .proxy()
+        .inbound()
+        .ifPresent(
+            inbound ->
+                listeners.add(
+                    input.servesTcp() ? tcp.inboundListener(inbound) : inboundListener(inbound)));
     return listeners;
   }
 

@@ -14,13 +14,39 @@ public record ProxyNode(
     ProxyIdentity identity,
     InetSocketAddress outbound,
     Optional<Inbound> inbound,
-    SidecarScope scope) {
+    SidecarScope scope,
+    /**
+     * Where this proxy listens for each TCP service port it reaches, keyed {@code <host>:<port>}:
+     * the stand-in for istiod's per-port outbound listener that iptables would send the connection
+     * to. Assigned by the control plane ({@link ControlPlane}).
+     */
+    Map<String, InetSocketAddress> tcpOutbound) {
 
   public ProxyNode {
     Objects.requireNonNull(identity, "identity");
     Objects.requireNonNull(outbound, "outbound");
     Objects.requireNonNull(inbound, "inbound");
     Objects.requireNonNull(scope, "scope");
+    tcpOutbound = Map.copyOf(tcpOutbound);
+  }
+
+  /** A proxy that reaches no TCP service yet. */
+  public ProxyNode(
+      ProxyIdentity identity,
+      InetSocketAddress outbound,
+      Optional<Inbound> inbound,
+      SidecarScope scope) {
+    this(identity, outbound, inbound, scope, Map.of());
+  }
+
+  /** This proxy with its TCP outbound listener addresses. */
+  public ProxyNode withTcpOutbound(Map<String, InetSocketAddress> addresses) {
+    return new ProxyNode(identity, outbound, inbound, scope, addresses);
+  }
+
+  /** The key of a TCP service port in {@link #tcpOutbound}. */
+  public static String tcpKey(String host, int port) {
+    return host + ":" + port;
   }
 
   /** A proxy no Sidecar resource scopes: every service is visible. */
@@ -30,7 +56,7 @@ public record ProxyNode(
 
   /** This proxy with the services {@code newScope} makes visible. */
   public ProxyNode withScope(SidecarScope newScope) {
-    return new ProxyNode(identity, outbound, inbound, newScope);
+    return new ProxyNode(identity, outbound, inbound, newScope, tcpOutbound);
   }
 
   /** The xDS node id, by which the snapshot cache keys this proxy. */

@@ -10,6 +10,11 @@ import dev.meshproof.reports.SupportLevel;
 public enum Feature {
   /** VirtualService weighted routes across DestinationRule subsets. */
   MeshHTTPRouteWeight(SupportLevel.CORE),
+  /**
+   * VirtualService {@code tcp} routes: connections to a TCP service port split across subsets by
+   * weight, through {@code tcp_proxy} listeners.
+   */
+  MeshTCPRouteWeight(SupportLevel.EXTENDED),
   /** VirtualService match on request headers. */
   MeshHTTPRouteHeaderMatch(SupportLevel.CORE),
   /** VirtualService match on the URI (prefix, exact, regex). */

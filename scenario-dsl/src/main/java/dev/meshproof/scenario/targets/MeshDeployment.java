@@ -38,6 +38,28 @@ public final class MeshDeployment implements Deployment {
   private Seeds seeds;
   private final Map<String, Workload> clients = new LinkedHashMap<>();
 
+  /** TCP services' instances (Istio's tcp-echo server, each answering with its name). */
+  private final List<dev.meshproof.fake.tcp.TcpEchoServer> tcpApps = new ArrayList<>();
+
+  /** Instance name -> (service, version), for naming who answered a TCP connection. */
+  private final Map<String, Map.Entry<String, String>> tcpInstances =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Runs the blocking TCP connections of TCP traffic; stopped on close. */
+  private final java.util.concurrent.ExecutorService tcpConnections =
+      java.util.concurrent.Executors.newCachedThreadPool(
+          new java.util.concurrent.ThreadFactory() {
+            private final java.util.concurrent.atomic.AtomicInteger n =
+                new java.util.concurrent.atomic.AtomicInteger();
+
+            @Override
+            public Thread newThread(Runnable r) {
+              Thread t = new Thread(r, "meshproof-tcp-client-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            }
+          });
+
   private MeshDeployment(Mesh mesh) {
     this.mesh = mesh;
   }
@@ -75,6 +97,10 @@ public final class MeshDeployment implements Deployment {
     for (ServiceSpec service : scenario.services()) {
       for (String version : service.replicasByVersion().keySet()) {
         for (String instance : service.instanceNames(version)) {
+          if (service.isTcp()) {
+            deployTcpInstance(service, version, instance);
+            continue;
+          }
           EchoServer app = startApp(service.name(), version, instance, 0);
           apps.add(app);
           mesh.deploy(
@@ -89,6 +115,31 @@ public final class MeshDeployment implements Deployment {
       clients.put(
           client, mesh.deploy(WorkloadSpec.builder(client + "-0").label("app", client).build()));
     }
+  }
+
+  /**
+   * A TCP service instance: Istio's tcp-echo server answering with the instance name, behind a
+   * sidecar whose service port is TCP (a port Istio would see named {@code tcp}).
+   */
+  private void deployTcpInstance(ServiceSpec service, String version, String instance) {
+    dev.meshproof.fake.tcp.TcpEchoServer app =
+        dev.meshproof.fake.tcp.TcpEchoServer.builder()
+            .service(service.name())
+            .version(version)
+            .instance(instance)
+            .prefix(instance)
+            .eventLoopGroup(mesh.eventLoops())
+            .seed(seeds.instance(instance))
+            .build()
+            .start();
+    tcpApps.add(app);
+    tcpInstances.put(instance, Map.entry(service.name(), version));
+    mesh.deploy(
+        WorkloadSpec.builder(instance)
+            .label("version", version)
+            .serves(service.name(), service.port(), app.address())
+            .protocol(dev.meshproof.runtime.registry.ServiceProtocol.TCP)
+            .build());
   }
 
   @Override
@@ -204,7 +255,13 @@ public final class MeshDeployment implements Deployment {
       throw new IllegalStateException(
           "client " + client + " is not deployed (deployed: " + clients.keySet() + ")");
     }
-    return workload.http()::send;
+    TrafficClient tcp =
+        new dev.meshproof.scenario.traffic.TcpTrafficClient(
+            (host, port) -> mesh.tcpAddress(workload, host, port),
+            instance -> Optional.ofNullable(tcpInstances.get(instance)),
+            tcpConnections);
+    return request ->
+        "tcp".equals(request.url().getScheme()) ? tcp.send(request) : workload.http().send(request);
   }
 
   @Override
@@ -212,6 +269,7 @@ public final class MeshDeployment implements Deployment {
     List<JournalEntry> entries = new java.util.ArrayList<>();
     entries.addAll(stoppedJournals);
     apps.forEach(app -> entries.addAll(app.journal().entries()));
+    tcpApps.forEach(app -> entries.addAll(app.journal().entries()));
     return entries;
   }
 
@@ -251,7 +309,9 @@ public final class MeshDeployment implements Deployment {
     try {
       // The apps share the mesh's event loops: stop them before the mesh shuts those down.
       apps.forEach(EchoServer::close);
+      tcpApps.forEach(dev.meshproof.fake.tcp.TcpEchoServer::close);
     } finally {
+      tcpConnections.shutdownNow();
       mesh.close();
     }
   }

@@ -40,6 +40,12 @@ public final class ScenarioSchema {
           req("name", string("the service (Kubernetes Service) name, e.g. catalog")),
           opt("port", integer("the service port (default 80)", 1, 65535)),
           opt(
+              "protocol",
+              new Choice(
+                  dev.meshproof.scenario.ServiceSpec.PROTOCOLS,
+                  "the protocol of the service port (default http); tcp deploys Istio's tcp-echo"
+                      + " server, each instance answering a line with its name and the line")),
+          opt(
               "versions",
               new MapOf(
                   integer("replicas of this version", 1, 1024),

@@ -193,6 +193,7 @@ public final class ScenarioYaml {
                     service.string("name").orElseThrow(),
                     s -> {
                       service.integer("port").ifPresent(p -> s.port(p.intValue()));
+                      service.string("protocol").ifPresent(s::protocol);
                       service
                           .get("versions")
                           .ifPresent(
@@ -624,6 +625,9 @@ public final class ScenarioYaml {
       s.put("name", service.name());
       if (service.port() != 80) {
         s.put("port", service.port());
+      }
+      if (service.isTcp()) {
+        s.put("protocol", service.protocol());
       }
       s.put("versions", service.replicasByVersion());
       services.add(s);

@@ -61,6 +61,10 @@ public final class Sidecar implements SidecarProxy {
   private final RandomSource faultRandom;
   private final RandomSource tcpRandom;
 
+  /** Connections accepted per TCP proxy listener: the key of each connection's random draws. */
+  private final Map<String, java.util.concurrent.atomic.AtomicLong> tcpConnections =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   /** The outbound TCP listeners bound as LDS named them, by listener name. */
   private final Map<String, Channel> tcpListeners = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -256,7 +260,13 @@ public final class Sidecar implements SidecarProxy {
     return new TcpProxyHandler(
         this,
         listenerName,
-        tcpRandom.forRequest(listenerName + "#" + TcpProxyHandler.nextConnection()));
+        tcpRandom.forRequest(
+            listenerName
+                + "#"
+                + tcpConnections
+                    .computeIfAbsent(
+                        listenerName, k -> new java.util.concurrent.atomic.AtomicLong())
+                    .incrementAndGet()));
   }
 
   /** Binds an outbound TCP listener at {@code address}, each connection to a TCP proxy. */

@@ -20,15 +20,15 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Envoy's {@code tcp_proxy} for one downstream connection: picks the cluster ({@link
  * WeightedClusterPicker}, the same pure pick as HTTP routes, drawn from the sidecar's seeded source
- * keyed by the listener and the connection's sequence number), picks a host with the cluster's load
- * balancer, connects, and moves bytes both ways until either side closes, then closes the other
- * (after flushing what it had). Bytes arriving before the upstream connects are held, as Envoy
- * holds them (read disabled) until the upstream is up.
+ * keyed by the listener and the connection's sequence number on that listener, so a seed replays
+ * the picks of connections made one at a time), picks a host with the cluster's load balancer,
+ * connects, and moves bytes both ways until either side closes, then closes the other (after
+ * flushing what it had). Bytes arriving before the upstream connects are held, as Envoy holds them
+ * (read disabled) until the upstream is up.
  *
  * <p>Counted as Envoy counts them: {@code tcp.<stat_prefix>.downstream_cx_total}, {@code
  * downstream_cx_rx_bytes_total}, {@code downstream_cx_tx_bytes_total}, {@code
@@ -37,8 +37,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * connection the proxy cannot route is closed at once, as Envoy closes it.
  */
 final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
-  private static final AtomicLong CONNECTIONS = new AtomicLong();
-
   private final Sidecar sidecar;
   private final String listenerName;
   private final RandomSource random;
@@ -52,11 +50,6 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     this.sidecar = sidecar;
     this.listenerName = listenerName;
     this.random = random;
-  }
-
-  /** A sequence number per connection, for the key of its random draws. */
-  static long nextConnection() {
-    return CONNECTIONS.incrementAndGet();
   }
 
   @Override

@@ -10,12 +10,14 @@ import dev.meshproof.runtime.Mesh;
 import dev.meshproof.runtime.Workload;
 import dev.meshproof.runtime.WorkloadSpec;
 import dev.meshproof.runtime.config.InvalidConfigException;
+import dev.meshproof.runtime.transport.HttpConnectionPool;
 import dev.meshproof.runtime.xds.XdsRejectedException;
 import dev.meshproof.scenario.IstioSource;
 import dev.meshproof.scenario.Scenario;
 import dev.meshproof.scenario.Seeds;
 import dev.meshproof.scenario.ServiceSpec;
 import dev.meshproof.scenario.traffic.TrafficClient;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +39,8 @@ public final class MeshDeployment implements Deployment {
       java.util.Collections.synchronizedList(new ArrayList<>());
   private Seeds seeds;
   private final Map<String, Workload> clients = new LinkedHashMap<>();
+  private final Map<String, SidecarlessClient> withoutSidecar = new LinkedHashMap<>();
+  private HttpConnectionPool directConnections;
 
   /** TCP services' instances (Istio's tcp-echo server, each answering with its name). */
   private final List<dev.meshproof.fake.tcp.TcpEchoServer> tcpApps = new ArrayList<>();
@@ -71,15 +75,15 @@ public final class MeshDeployment implements Deployment {
   }
 
   private static MeshDeployment start(Scenario scenario, Seeds seeds, DataPlane dataPlane) {
-    MeshDeployment deployment =
-        new MeshDeployment(
-            Mesh.builder()
-                .seed(seeds.mesh())
-                .istioVersion(scenario.istioVersion())
-                .compatibilityVersion(scenario.compatibilityVersion())
-                .outboundTrafficPolicy(scenario.outboundTrafficPolicy())
-                .dataPlane(dataPlane)
-                .start());
+    Mesh.Builder builder =
+        Mesh.builder()
+            .seed(seeds.mesh())
+            .istioVersion(scenario.istioVersion())
+            .compatibilityVersion(scenario.compatibilityVersion())
+            .outboundTrafficPolicy(scenario.outboundTrafficPolicy())
+            .dataPlane(dataPlane);
+    scenario.security().ca().ifPresent(builder::security);
+    MeshDeployment deployment = new MeshDeployment(builder.start());
     try {
       deployment.deployTopology(scenario, seeds);
       return deployment;
@@ -106,14 +110,24 @@ public final class MeshDeployment implements Deployment {
           mesh.deploy(
               WorkloadSpec.builder(instance)
                   .label("version", version)
+                  .serviceAccount(scenario.security().serviceAccountOf(service.name(), version))
                   .serves(service.name(), service.port(), app.address())
                   .build());
         }
       }
     }
     for (String client : scenario.clients()) {
+      if (scenario.security().withoutSidecar(client)) {
+        withoutSidecar.put(client, new SidecarlessClient(mesh, directConnections()));
+        continue;
+      }
       clients.put(
-          client, mesh.deploy(WorkloadSpec.builder(client + "-0").label("app", client).build()));
+          client,
+          mesh.deploy(
+              WorkloadSpec.builder(client + "-0")
+                  .label("app", client)
+                  .serviceAccount(scenario.security().serviceAccountOfClient(client))
+                  .build()));
     }
   }
 
@@ -140,6 +154,13 @@ public final class MeshDeployment implements Deployment {
             .serves(service.name(), service.port(), app.address())
             .protocol(dev.meshproof.runtime.registry.ServiceProtocol.TCP)
             .build());
+  }
+
+  private HttpConnectionPool directConnections() {
+    if (directConnections == null) {
+      directConnections = new HttpConnectionPool(mesh.eventLoops(), Duration.ofSeconds(10));
+    }
+    return directConnections;
   }
 
   @Override
@@ -250,6 +271,10 @@ public final class MeshDeployment implements Deployment {
 
   @Override
   public TrafficClient client(String client) {
+    SidecarlessClient direct = withoutSidecar.get(client);
+    if (direct != null) {
+      return direct::send;
+    }
     Workload workload = clients.get(client);
     if (workload == null) {
       throw new IllegalStateException(
@@ -310,6 +335,9 @@ public final class MeshDeployment implements Deployment {
       // The apps share the mesh's event loops: stop them before the mesh shuts those down.
       apps.forEach(EchoServer::close);
       tcpApps.forEach(dev.meshproof.fake.tcp.TcpEchoServer::close);
+      if (directConnections != null) {
+        directConnections.close();
+      }
     } finally {
       tcpConnections.shutdownNow();
       mesh.close();

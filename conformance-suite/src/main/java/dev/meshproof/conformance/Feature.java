@@ -28,6 +28,11 @@ public enum Feature {
   MeshHTTPRouteQueryParamMatch(SupportLevel.EXTENDED),
   /** VirtualService match on the HTTP method. */
   MeshHTTPRouteMethodMatch(SupportLevel.EXTENDED),
+  /**
+   * VirtualService {@code delegate}: a root rule's routes come from a delegate VirtualService,
+   * merged as istiod merges them (match within the root's, inherited settings, exportTo).
+   */
+  MeshHTTPRouteDelegate(SupportLevel.EXTENDED),
   /** VirtualService {@code rewrite}: the path (prefix or regex) and authority forwarded. */
   MeshHTTPRewrite(SupportLevel.EXTENDED),
   /** VirtualService {@code redirect}: the proxy answers with a redirect. */

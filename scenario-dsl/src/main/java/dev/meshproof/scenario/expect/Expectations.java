@@ -42,6 +42,22 @@ public final class Expectations {
     return new OverflowExpectation.Builder();
   }
 
+  /**
+   * Expects requests whose retry the retry circuit breaker refused (DestinationRule {@code
+   * maxRetries}): the upstream's answer returned with flag UO.
+   */
+  public static RetryOverflowExpectation.Builder retryOverflows() {
+    return new RetryOverflowExpectation.Builder();
+  }
+
+  /**
+   * Expects how many requests one connection to a service's app carries ({@code
+   * maxRequestsPerConnection}), from the echo's {@code x-echo-connection}.
+   */
+  public static ConnectionReuseExpectation.Builder requestsPerConnection() {
+    return new ConnectionReuseExpectation.Builder();
+  }
+
   /** Expects the instance (pod) named {@code instance} to serve a bounded number of requests. */
   public static ServedExpectation.Builder servedBy(String instance) {
     return new ServedExpectation.Builder(instance);

@@ -137,7 +137,9 @@ public final class ScenarioSchema {
               "response",
               "mirrored",
               "reachability",
-              "peerIdentity"),
+              "peerIdentity",
+              "retryOverflows",
+              "requestsPerConnection"),
           opt(
               "split",
               obj(
@@ -181,6 +183,26 @@ public final class ScenarioSchema {
                   List.of("atLeast", "none"),
                   opt("atLeast", integer("at least this many overflow", 1, INF)),
                   opt("none", bool("no request overflows (must be true)")))),
+          opt(
+              "retryOverflows",
+              obj(
+                  "requests whose retry the retry circuit breaker (maxRetries) refused: the"
+                      + " upstream's answer returned, flag UO",
+                  List.of("atLeast", "none"),
+                  opt("traffic", TRAFFIC_REF),
+                  opt("atLeast", integer("at least this many had a retry refused", 1, INF)),
+                  opt("none", bool("no request had a retry refused (must be true)")))),
+          opt(
+              "requestsPerConnection",
+              obj(
+                  "requests per connection to the app, from the echo's x-echo-connection"
+                      + " (maxRequestsPerConnection)",
+                  List.of("atMost", "reusedAtLeast"),
+                  opt("traffic", TRAFFIC_REF),
+                  opt("atMost", integer("no connection carries more requests", 1, INF)),
+                  opt(
+                      "reusedAtLeast",
+                      integer("some connection carries at least this many requests", 2, INF)))),
           opt(
               "servedBy",
               obj(
@@ -268,7 +290,12 @@ public final class ScenarioSchema {
           opt("id", string("a short unique name, e.g. mesh-http-route-weight-90-10")),
           opt("feature", string("the mesh feature it proves, e.g. MeshHTTPRouteWeight")),
           opt("description", string("what it checks, in a sentence or two")),
-          opt("specReference", string("the Istio/Envoy documentation it encodes")));
+          opt("specReference", string("the Istio/Envoy documentation it encodes")),
+          opt(
+              "source",
+              string(
+                  "the walk-through it reproduces, e.g. a book chapter or Istio sample, with what"
+                      + " was changed and why")));
 
   static final Obj SCENARIO =
       obj(
@@ -283,6 +310,17 @@ public final class ScenarioSchema {
                   "the older Istio release whose behaviour the emulated one follows, as Istio's"
                       + " compatibilityVersion, e.g. 1.28 (default: the emulated release)")),
           opt("seed", integer("seed of every random decision (default 1)", -INF, INF)),
+          opt(
+              "outboundTrafficPolicy",
+              obj(
+                  "the mesh's outboundTrafficPolicy (MeshConfig) for hosts outside the registry",
+                  List.of(),
+                  req(
+                      "mode",
+                      new Choice(
+                          List.of("ALLOW_ANY", "REGISTRY_ONLY"),
+                          "ALLOW_ANY (Istio's default): passed through, on loopback only;"
+                              + " REGISTRY_ONLY: answered 502")))),
           opt("topology", TOPOLOGY),
           opt("services", new ListOf(SERVICE, "services with versions")),
           opt(

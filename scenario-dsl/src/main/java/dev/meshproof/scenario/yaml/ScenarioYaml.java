@@ -4,7 +4,9 @@ import static dev.meshproof.scenario.expect.Expectations.attempts;
 import static dev.meshproof.scenario.expect.Expectations.ejection;
 import static dev.meshproof.scenario.expect.Expectations.latency;
 import static dev.meshproof.scenario.expect.Expectations.overflows;
+import static dev.meshproof.scenario.expect.Expectations.requestsPerConnection;
 import static dev.meshproof.scenario.expect.Expectations.responseFlag;
+import static dev.meshproof.scenario.expect.Expectations.retryOverflows;
 import static dev.meshproof.scenario.expect.Expectations.servedBy;
 import static dev.meshproof.scenario.expect.Expectations.split;
 import static dev.meshproof.scenario.expect.Expectations.successRate;
@@ -187,6 +189,12 @@ public final class ScenarioYaml {
                   attempt(
                       v, () -> scenario.compatibilityVersion(IstioVersion.of((String) v.value()))));
       root.integer("seed").ifPresent(scenario::seed);
+      root.get("outboundTrafficPolicy")
+          .flatMap(p -> p.string("mode"))
+          .ifPresent(
+              mode ->
+                  scenario.outboundTrafficPolicy(
+                      dev.meshproof.runtime.config.OutboundTrafficPolicy.valueOf(mode)));
       List<String> topologyClients = new ArrayList<>();
       root.get("topology").ifPresent(t -> topology(t, scenario, topologyClients));
       for (Value service : items("services")) {
@@ -610,6 +618,23 @@ public final class ScenarioYaml {
           }
           yield overflows().atLeast(e.integer("atLeast").orElseThrow());
         }
+        case "retryOverflows" -> {
+          var retry = retryOverflows();
+          e.string("traffic").ifPresent(retry::forTraffic);
+          if (e.bool("none").isPresent()) {
+            requireTrue(e, "none");
+            yield retry.none();
+          }
+          yield retry.atLeast(e.integer("atLeast").orElseThrow());
+        }
+        case "requestsPerConnection" -> {
+          var perConnection = requestsPerConnection();
+          e.string("traffic").ifPresent(perConnection::forTraffic);
+          if (e.integer("atMost").isPresent()) {
+            yield perConnection.atMost(e.integer("atMost").orElseThrow().intValue());
+          }
+          yield perConnection.reusedAtLeast(e.integer("reusedAtLeast").orElseThrow().intValue());
+        }
         case "servedBy" ->
             servedBy(e.string("instance").orElseThrow()).atMost(e.integer("atMost").orElseThrow());
         case "ejection" ->
@@ -720,6 +745,10 @@ public final class ScenarioYaml {
       out.put("compatibilityVersion", scenario.compatibilityVersion().toString());
     }
     out.put("seed", scenario.seed());
+    if (scenario.outboundTrafficPolicy()
+        != dev.meshproof.runtime.config.OutboundTrafficPolicy.ALLOW_ANY) {
+      out.put("outboundTrafficPolicy", Map.of("mode", scenario.outboundTrafficPolicy().name()));
+    }
     List<Object> services = new ArrayList<>();
     for (ServiceSpec service : scenario.services()) {
       Map<String, Object> s = new LinkedHashMap<>();

@@ -10,6 +10,16 @@ import dev.meshproof.reports.SupportLevel;
 public enum Feature {
   /** VirtualService weighted routes across DestinationRule subsets. */
   MeshHTTPRouteWeight(SupportLevel.CORE),
+  /**
+   * VirtualService {@code tcp} routes: connections to a TCP service port split across subsets by
+   * weight, through {@code tcp_proxy} listeners.
+   */
+  MeshTCPRouteWeight(SupportLevel.EXTENDED),
+  /**
+   * Trace context ({@code traceparent}, {@code tracestate}, {@code baggage}, {@code b3}, {@code
+   * x-b3-*}) forwarded to the upstream unchanged, none invented where the app sent none.
+   */
+  MeshTracePropagation(SupportLevel.EXTENDED),
   /** VirtualService match on request headers. */
   MeshHTTPRouteHeaderMatch(SupportLevel.CORE),
   /** VirtualService match on the URI (prefix, exact, regex). */

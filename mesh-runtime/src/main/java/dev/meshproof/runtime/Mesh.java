@@ -299,6 +299,27 @@ public final class Mesh implements AutoCloseable {
   }
 
   /**
+   * Where {@code from}'s app connects to reach the TCP service port {@code host:port} ({@code host}
+   * short or qualified, relative to the workload's namespace): its sidecar's outbound TCP listener
+   * for that port, which stands in for the iptables capture of a connection to the service's VIP.
+   *
+   * @throws IllegalArgumentException when no TCP service port {@code host:port} is deployed
+   */
+  public synchronized InetSocketAddress tcpAddress(Workload from, String host, int port) {
+    String fqdn = dev.meshproof.runtime.registry.Hostnames.resolve(host, from.spec().namespace());
+    return controlPlane
+        .tcpOutboundAddress(from.sidecar().proxyId(), fqdn, port)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "no TCP service port "
+                        + fqdn
+                        + ":"
+                        + port
+                        + " (expected a service deployed with protocol TCP on that port)"));
+  }
+
+  /**
    * Applies Istio YAML (one or more documents) as {@code kubectl apply} would, and pushes the
    * result to every proxy. Resources without a namespace land in {@code default}.
    *

@@ -128,6 +128,16 @@ public final class WorkloadSpec {
     private String appProtocol;
     private final java.util.Set<Integer> gatewayPorts = new java.util.TreeSet<>();
 
+    /**
+     * The protocol of the served port, as a port name Istio reads as that protocol (e.g. {@code
+     * tcp}); {@link #portName} says the same with a name of one's own.
+     */
+    public Builder protocol(dev.meshproof.runtime.registry.ServiceProtocol protocol) {
+      java.util.Objects.requireNonNull(protocol, "protocol");
+      this.portName = protocol.istioName().toLowerCase(java.util.Locale.ROOT);
+      return this;
+    }
+
     private Builder(String name) {
       this.name = dnsLabel("name", name);
     }

@@ -8,9 +8,10 @@ import java.util.Map;
 /**
  * A service of a scenario's topology: its name, port and versions with their replica counts, and
  * its port's name, whose prefix is the protocol Istio gives the port ({@code http}, {@code http2},
- * {@code grpc}): a {@code grpc} port's instances are gRPC echo workloads, others HTTP echoes; and
- * the Kubernetes service account each version's pods run as (a version not listed runs as {@code
- * default}; Kubernetes manifests set it with {@code serviceAccountName}).
+ * {@code grpc}, {@code tcp}): a {@code grpc} port's instances are gRPC echo workloads, a {@code
+ * tcp} port's Istio's tcp-echo server (each instance prefixing its answers with its name), others
+ * HTTP echoes; and the Kubernetes service account each version's pods run as (a version not listed
+ * runs as {@code default}; Kubernetes manifests set it with {@code serviceAccountName}).
  */
 public record ServiceSpec(
     String name,
@@ -56,6 +57,11 @@ public record ServiceSpec(
         portName, java.util.Optional.empty());
   }
 
+  /** True for a TCP service (a {@code tcp_proxy} in the mesh, the TCP echo as its app). */
+  public boolean isTcp() {
+    return protocol() == dev.meshproof.runtime.registry.ServiceProtocol.TCP;
+  }
+
   /** Configures a {@link ServiceSpec} inside {@link Scenario.Builder#service}. */
   public static final class Builder {
     private final String name;
@@ -93,8 +99,9 @@ public record ServiceSpec(
     }
 
     /**
-     * The port's name: {@code http} (default), {@code http2} or {@code grpc}, optionally with a
-     * suffix ({@code grpc-echo}); the prefix is the protocol Istio gives the port.
+     * The port's name: {@code http} (default), {@code http2}, {@code grpc} or {@code tcp},
+     * optionally with a suffix ({@code grpc-echo}); the prefix is the protocol Istio gives the
+     * port.
      */
     public Builder portName(String portName) {
       var protocol =
@@ -102,11 +109,12 @@ public record ServiceSpec(
               portName, java.util.Optional.empty());
       if (protocol != dev.meshproof.runtime.registry.ServiceProtocol.HTTP
           && protocol != dev.meshproof.runtime.registry.ServiceProtocol.HTTP2
-          && protocol != dev.meshproof.runtime.registry.ServiceProtocol.GRPC) {
+          && protocol != dev.meshproof.runtime.registry.ServiceProtocol.GRPC
+          && protocol != dev.meshproof.runtime.registry.ServiceProtocol.TCP) {
         throw new IllegalArgumentException(
             "portName: "
                 + portName
-                + " (expected: http, http2 or grpc, optionally followed by -suffix; Istio reads it"
+                + " (expected: http, http2, grpc or tcp, optionally followed by -suffix; Istio reads it"
                 + " as "
                 + protocol.istioName()
                 + ", which the echo workloads do not serve)");

@@ -19,7 +19,9 @@ public record VirtualService(
      * {@code exportTo} as written ({@code .}, {@code *}, namespaces); empty: exported everywhere,
      * Istio's default.
      */
-    List<String> exportTo)
+    List<String> exportTo,
+    /** The {@code tcp} rules, in order: the first whose match holds routes a connection. */
+    List<TcpRoute> tcp)
     implements IstioResource {
 
   public VirtualService {
@@ -27,6 +29,17 @@ public record VirtualService(
     gateways = List.copyOf(gateways);
     http = List.copyOf(http);
     exportTo = List.copyOf(exportTo);
+    tcp = List.copyOf(tcp);
+  }
+
+  /** A VirtualService without {@code tcp} rules. */
+  public VirtualService(
+      ResourceMeta meta,
+      List<String> hosts,
+      List<String> gateways,
+      List<HttpRoute> http,
+      List<String> exportTo) {
+    this(meta, hosts, gateways, http, exportTo, List.of());
   }
 
   /** A VirtualService exported to every namespace. */
@@ -72,7 +85,7 @@ public record VirtualService(
 
   @Override
   public VirtualService withMeta(ResourceMeta newMeta) {
-    return new VirtualService(newMeta, hosts, gateways, http, exportTo);
+    return new VirtualService(newMeta, hosts, gateways, http, exportTo, tcp);
   }
 
   /**
@@ -469,6 +482,47 @@ public record VirtualService(
   public record RouteDestination(Destination destination, OptionalInt weight, Headers headers) {
     public RouteDestination(Destination destination, OptionalInt weight) {
       this(destination, weight, Headers.NONE);
+    }
+  }
+
+  /**
+   * One {@code tcp} rule (Istio's {@code TCPRoute}): routes a connection to its weighted {@code
+   * route} destinations when any {@code match} block holds (or it has none).
+   */
+  public record TcpRoute(List<L4Match> match, List<RouteDestination> route) {
+    public TcpRoute {
+      match = List.copyOf(match);
+      route = List.copyOf(route);
+    }
+  }
+
+  /**
+   * One {@code match} block of a {@code tcp} rule (Istio's {@code L4MatchAttributes}); each
+   * condition is decided at translation time per proxy and port, as istiod's {@code matchTCP}
+   * (tls.go) does.
+   */
+  public record L4Match(
+      OptionalInt port,
+      Map<String, String> sourceLabels,
+      Optional<String> sourceNamespace,
+      List<String> gateways) {
+    public L4Match {
+      sourceLabels = Map.copyOf(sourceLabels);
+      gateways = List.copyOf(gateways);
+    }
+
+    /**
+     * True when this block matches a sidecar with {@code labels} in {@code namespace} on the
+     * service {@code port} ({@code matchTCP}: gateways must include {@code mesh} when set).
+     */
+    public boolean matches(Map<String, String> labels, String namespace, int servicePort) {
+      boolean gatewayMatch = gateways.isEmpty() || gateways.contains("mesh");
+      boolean labelMatch =
+          sourceLabels.entrySet().stream()
+              .allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+      boolean portMatch = port.isEmpty() || port.getAsInt() == servicePort;
+      boolean nsMatch = sourceNamespace.isEmpty() || sourceNamespace.get().equals(namespace);
+      return gatewayMatch && labelMatch && portMatch && nsMatch;
     }
   }
 }

@@ -82,7 +82,15 @@ final class ListenerBuilder {
       return listeners;
     }
     listeners.add(outboundListener(input.proxy().outbound()));
-    input.proxy().inbound().ifPresent(inbound -> listeners.add(inboundListener(inbound)));
+    TcpListenerBuilder tcp = new TcpListenerBuilder(input);
+    listeners.addAll(tcp.outboundListeners());
+    input
+        .proxy()
+        .inbound()
+        .ifPresent(
+            inbound ->
+                listeners.add(
+                    input.servesTcp() ? tcp.inboundListener(inbound) : inboundListener(inbound)));
     return listeners;
   }
 

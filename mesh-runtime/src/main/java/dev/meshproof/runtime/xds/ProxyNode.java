@@ -18,7 +18,13 @@ public record ProxyNode(
     InetSocketAddress outbound,
     Optional<Inbound> inbound,
     SidecarScope scope,
-    Map<Integer, InetSocketAddress> gatewayListeners) {
+    Map<Integer, InetSocketAddress> gatewayListeners,
+    /**
+     * Where this proxy listens for each TCP service port it reaches, keyed {@code <host>:<port>}:
+     * the stand-in for istiod's per-port outbound listener that iptables would send the connection
+     * to. Assigned by the control plane ({@link ControlPlane}).
+     */
+    Map<String, InetSocketAddress> tcpOutbound) {
 
   public ProxyNode {
     Objects.requireNonNull(identity, "identity");
@@ -27,6 +33,17 @@ public record ProxyNode(
     Objects.requireNonNull(scope, "scope");
     gatewayListeners =
         java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(gatewayListeners));
+    tcpOutbound = Map.copyOf(tcpOutbound);
+  }
+
+  /** A proxy with these gateway listeners that reaches no TCP service yet. */
+  public ProxyNode(
+      ProxyIdentity identity,
+      InetSocketAddress outbound,
+      Optional<Inbound> inbound,
+      SidecarScope scope,
+      Map<Integer, InetSocketAddress> gatewayListeners) {
+    this(identity, outbound, inbound, scope, gatewayListeners, Map.of());
   }
 
   /** A sidecar scoped by {@code scope}. */
@@ -43,6 +60,16 @@ public record ProxyNode(
     return !gatewayListeners.isEmpty();
   }
 
+  /** This proxy with its TCP outbound listener addresses. */
+  public ProxyNode withTcpOutbound(Map<String, InetSocketAddress> addresses) {
+    return new ProxyNode(identity, outbound, inbound, scope, gatewayListeners, addresses);
+  }
+
+  /** The key of a TCP service port in {@link #tcpOutbound}. */
+  public static String tcpKey(String host, int port) {
+    return host + ":" + port;
+  }
+
   /** A proxy no Sidecar resource scopes: every service is visible. */
   public ProxyNode(ProxyIdentity identity, InetSocketAddress outbound, Optional<Inbound> inbound) {
     this(identity, outbound, inbound, SidecarScope.everything(identity.namespace()));
@@ -50,7 +77,7 @@ public record ProxyNode(
 
   /** This proxy with the services {@code newScope} makes visible. */
   public ProxyNode withScope(SidecarScope newScope) {
-    return new ProxyNode(identity, outbound, inbound, newScope, gatewayListeners);
+    return new ProxyNode(identity, outbound, inbound, newScope, gatewayListeners, tcpOutbound);
   }
 
   /** The xDS node id, by which the snapshot cache keys this proxy. */

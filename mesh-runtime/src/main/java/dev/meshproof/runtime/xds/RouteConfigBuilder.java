@@ -74,6 +74,9 @@ final class RouteConfigBuilder {
             .setIgnorePortInHostMatching(true);
     Set<String> claimed = new HashSet<>();
     for (ServiceKey key : services.keySet()) {
+      if (input.isTcp(key, services.get(key))) {
+        continue; // a TCP port gets a tcp_proxy listener (TcpListenerBuilder), no virtual host
+      }
       List<String> domains =
           domains(key, input.proxy().namespace()).stream().filter(claimed::add).toList();
       if (!domains.isEmpty()) {
@@ -740,7 +743,7 @@ final class RouteConfigBuilder {
     return Optional.of(policy);
   }
 
-  private static String clusterName(
+  static String clusterName(
       RouteDestination destination,
       String namespace,
       ServiceKey self,

@@ -157,6 +157,22 @@ public record TranslationInput(
     return services;
   }
 
+  /** True when the service port {@code key} is served as TCP (a {@code tcp_proxy}, no routes). */
+  boolean isTcp(ServiceKey key, List<ServiceInstance> instances) {
+    return !instances.isEmpty()
+        && instances.get(0).protocol() == dev.meshproof.runtime.registry.ServiceProtocol.TCP;
+  }
+
+  /** True when this proxy's own service port is TCP: its inbound listener is a TCP proxy. */
+  boolean servesTcp() {
+    return instances.stream()
+        .anyMatch(
+            i ->
+                i.workload().equals(proxy.workload())
+                    && i.namespace().equals(proxy.namespace())
+                    && i.protocol() == dev.meshproof.runtime.registry.ServiceProtocol.TCP);
+  }
+
   /**
    * The EDS clusters of every service port: the whole service, then each subset of its
    * DestinationRule, with the policy istiod merges for that port and subset ({@link

@@ -69,6 +69,28 @@ public final class MeshDeployment implements Deployment {
   /** A drained instance must see no new request for this long before it closes. */
   private static final Duration DRAIN_QUIET = Duration.ofMillis(300);
 
+  /** TCP services' instances (Istio's tcp-echo server, each answering with its name). */
+  private final List<dev.meshproof.fake.tcp.TcpEchoServer> tcpApps = new ArrayList<>();
+
+  /** Instance name -> (service, version), for naming who answered a TCP connection. */
+  private final Map<String, Map.Entry<String, String>> tcpInstances =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Runs the blocking TCP connections of TCP traffic; stopped on close. */
+  private final java.util.concurrent.ExecutorService tcpConnections =
+      java.util.concurrent.Executors.newCachedThreadPool(
+          new java.util.concurrent.ThreadFactory() {
+            private final java.util.concurrent.atomic.AtomicInteger n =
+                new java.util.concurrent.atomic.AtomicInteger();
+
+            @Override
+            public Thread newThread(Runnable r) {
+              Thread t = new Thread(r, "meshproof-tcp-client-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            }
+          });
+
   private MeshDeployment(Mesh mesh) {
     this.mesh = mesh;
   }
@@ -108,6 +130,10 @@ public final class MeshDeployment implements Deployment {
     for (ServiceSpec service : scenario.services()) {
       for (String version : service.replicasByVersion().keySet()) {
         for (String instance : service.instanceNames(version)) {
+          if (service.isTcp()) {
+            deployTcpInstance(service, version, instance);
+            continue;
+          }
           deployInstance(service, version, instance, links);
         }
       }
@@ -216,6 +242,31 @@ public final class MeshDeployment implements Deployment {
             .start();
     toxicProxies.add(proxy);
     return proxy;
+  }
+
+  /**
+   * A TCP service instance: Istio's tcp-echo server answering with the instance name, behind a
+   * sidecar whose service port is TCP (a port Istio would see named {@code tcp}).
+   */
+  private void deployTcpInstance(ServiceSpec service, String version, String instance) {
+    dev.meshproof.fake.tcp.TcpEchoServer app =
+        dev.meshproof.fake.tcp.TcpEchoServer.builder()
+            .service(service.name())
+            .version(version)
+            .instance(instance)
+            .prefix(instance)
+            .eventLoopGroup(mesh.eventLoops())
+            .seed(seeds.instance(instance))
+            .build()
+            .start();
+    tcpApps.add(app);
+    tcpInstances.put(instance, Map.entry(service.name(), version));
+    mesh.deploy(
+        WorkloadSpec.builder(instance)
+            .label("version", version)
+            .serves(service.name(), service.port(), app.address())
+            .protocol(dev.meshproof.runtime.registry.ServiceProtocol.TCP)
+            .build());
   }
 
   private HttpConnectionPool directConnections() {
@@ -514,7 +565,13 @@ public final class MeshDeployment implements Deployment {
         return workload.ingress(port).send(request);
       };
     }
-    return workload.http()::send;
+    TrafficClient tcp =
+        new dev.meshproof.scenario.traffic.TcpTrafficClient(
+            (host, port) -> mesh.tcpAddress(workload, host, port),
+            instance -> Optional.ofNullable(tcpInstances.get(instance)),
+            tcpConnections);
+    return request ->
+        "tcp".equals(request.url().getScheme()) ? tcp.send(request) : workload.http().send(request);
   }
 
   @Override
@@ -524,6 +581,7 @@ public final class MeshDeployment implements Deployment {
     apps.stream()
         .filter(app -> !closedApps.contains(app.instance()))
         .forEach(app -> entries.addAll(app.journal().entries()));
+    tcpApps.forEach(app -> entries.addAll(app.journal().entries()));
     return entries;
   }
 
@@ -565,10 +623,12 @@ public final class MeshDeployment implements Deployment {
       // those down.
       toxicProxies.forEach(ToxicProxy::close);
       apps.forEach(ProgrammableWorkload::close);
+      tcpApps.forEach(dev.meshproof.fake.tcp.TcpEchoServer::close);
       if (directConnections != null) {
         directConnections.close();
       }
     } finally {
+      tcpConnections.shutdownNow();
       mesh.close();
     }
   }

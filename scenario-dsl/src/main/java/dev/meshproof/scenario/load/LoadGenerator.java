@@ -1,4 +1,4 @@
-package dev.meshproof.bench.load;
+package dev.meshproof.scenario.load;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -66,9 +66,9 @@ public final class LoadGenerator implements AutoCloseable {
             NioIoHandler.newFactory());
     List<LoadConnection> connections = new ArrayList<>();
     try {
-      RequestTemplate template = new RequestTemplate(options.target, options.bodyBytes);
+      RequestSource requests = options.requestSource();
       for (int i = 0; i < options.connections; i++) {
-        connections.add(open(group, options, template));
+        connections.add(open(group, options, requests));
       }
       return new LoadGenerator(options, group, connections);
     } catch (RuntimeException e) {
@@ -79,7 +79,7 @@ public final class LoadGenerator implements AutoCloseable {
   }
 
   private static LoadConnection open(
-      EventLoopGroup group, Options options, RequestTemplate template) {
+      EventLoopGroup group, Options options, RequestSource requests) {
     CompletableFuture<LoadConnection> created = new CompletableFuture<>();
     ChannelFuture connect =
         new Bootstrap()
@@ -93,8 +93,8 @@ public final class LoadGenerator implements AutoCloseable {
                   protected void initChannel(Channel ch) {
                     created.complete(
                         options.protocol == HttpProtocol.H2C
-                            ? new Http2LoadConnection(ch, template)
-                            : new Http1LoadConnection(ch, template));
+                            ? new Http2LoadConnection(ch, requests)
+                            : new Http1LoadConnection(ch, requests));
                   }
                 })
             .connect(options.target.address())
@@ -118,7 +118,7 @@ public final class LoadGenerator implements AutoCloseable {
    */
   public LoadResult run(LoadPhase phase) {
     long start = System.nanoTime();
-    PhaseRun run = new PhaseRun(phase, start);
+    PhaseRun run = new PhaseRun(phase, options.listener, start);
     if (phase.kind() == LoadPhase.Kind.OPEN_LOOP) {
       pace(run, start);
     } else {
@@ -132,6 +132,7 @@ public final class LoadGenerator implements AutoCloseable {
 
   private void pace(PhaseRun run, long start) {
     LoadPhase phase = run.phase();
+    RequestSource requests = options.requestSource();
     long planned = phase.plannedRequests();
     double intervalNanos = 1e9 / phase.ratePerSecond();
     long stopNanos = start + phase.duration().toNanos();
@@ -146,7 +147,9 @@ public final class LoadGenerator implements AutoCloseable {
         LockSupport.parkNanos(intended - now);
       }
       run.issued(now - intended);
-      connections.get((int) (i % n)).submit(new PendingRequest(run, intended));
+      connections
+          .get((int) (i % n))
+          .submit(new PendingRequest(run, i, requests.request(i), intended));
     }
   }
 
@@ -187,6 +190,8 @@ public final class LoadGenerator implements AutoCloseable {
     private int bodyBytes = 1024;
     private int eventLoopThreads = 1;
     private Duration connectTimeout = Duration.ofSeconds(5);
+    private RequestSource requests;
+    private LoadListener listener;
 
     private Options(LoadTarget target) {
       this.target = Objects.requireNonNull(target, "target");
@@ -230,6 +235,28 @@ public final class LoadGenerator implements AutoCloseable {
       }
       this.connectTimeout = timeout;
       return this;
+    }
+
+    /**
+     * The request with each sequence number (default: the benchmark's {@code POST} of {@link
+     * #bodyBytes} bytes to the target's path).
+     */
+    public Options requests(RequestSource requests) {
+      this.requests = Objects.requireNonNull(requests, "requests");
+      return this;
+    }
+
+    /** Told every request's outcome, with the answer's headers and body; default none. */
+    public Options listener(LoadListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    RequestSource requestSource() {
+      if (requests == null) {
+        requests = RequestSource.fixed(RequestTemplate.post(target, bodyBytes));
+      }
+      return requests;
     }
 
     public LoadTarget target() {

@@ -1,4 +1,4 @@
-package dev.meshproof.bench.load;
+package dev.meshproof.scenario.load;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -29,8 +29,8 @@ final class Http2LoadConnection extends LoadConnection {
   private final Map<Http2FrameStream, PendingRequest> inFlight = new IdentityHashMap<>();
   private final StreamHandler handler = new StreamHandler();
 
-  Http2LoadConnection(Channel channel, RequestTemplate template) {
-    super(channel, template);
+  Http2LoadConnection(Channel channel, RequestSource requests) {
+    super(channel, requests);
     channel
         .pipeline()
         .addLast(Http2FrameCodecBuilder.forClient().autoAckSettingsFrame(true).build())
@@ -51,7 +51,8 @@ final class Http2LoadConnection extends LoadConnection {
       }
     }
     for (Http2FrameStream stream : late) {
-      inFlight.remove(stream).run.timedOut();
+      PendingRequest expired = inFlight.remove(stream);
+      expired.run.timedOut(expired);
       channel.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL).stream(stream));
     }
   }
@@ -62,7 +63,7 @@ final class Http2LoadConnection extends LoadConnection {
     while (it.hasNext()) {
       PendingRequest lost = it.next();
       it.remove();
-      lost.run.connectionError();
+      lost.run.connectionError(lost);
     }
   }
 
@@ -81,8 +82,10 @@ final class Http2LoadConnection extends LoadConnection {
       Http2FrameStream stream = newStream();
       request.sentNanos = System.nanoTime();
       inFlight.put(stream, request);
-      boolean body = template.hasBody();
-      ctx.write(new DefaultHttp2HeadersFrame(template.http2Headers(), !body).stream(stream))
+      boolean body = request.request.body().length > 0;
+      ctx.write(
+              new DefaultHttp2HeadersFrame(RequestTemplate.http2Headers(request.request), !body)
+                  .stream(stream))
           .addListener(
               f -> {
                 if (!f.isSuccess() && inFlight.remove(stream) != null) {
@@ -90,7 +93,8 @@ final class Http2LoadConnection extends LoadConnection {
                 }
               });
       if (body) {
-        ctx.write(new DefaultHttp2DataFrame(template.body(), true).stream(stream));
+        ctx.write(
+            new DefaultHttp2DataFrame(RequestTemplate.body(request.request), true).stream(stream));
       }
       ctx.flush();
     }
@@ -110,12 +114,23 @@ final class Http2LoadConnection extends LoadConnection {
               return;
             }
             request.status = code;
+            if (request.run.wantsAnswers()) {
+              request.headers = LoadConnection.headers(headers.headers());
+            }
           }
           if (headers.isEndStream()) {
             inFlight.remove(headers.stream());
             answered(request);
           }
         } else if (msg instanceof Http2DataFrame data) {
+          PendingRequest reading = inFlight.get(data.stream());
+          if (reading != null && reading.run.wantsAnswers() && data.content().isReadable()) {
+            byte[] more = io.netty.buffer.ByteBufUtil.getBytes(data.content());
+            byte[] joined =
+                java.util.Arrays.copyOf(reading.body, reading.body.length + more.length);
+            System.arraycopy(more, 0, joined, reading.body.length, more.length);
+            reading.body = joined;
+          }
           int bytes = data.initialFlowControlledBytes();
           if (bytes > 0) {
             ctx.write(new DefaultHttp2WindowUpdateFrame(bytes).stream(data.stream()));

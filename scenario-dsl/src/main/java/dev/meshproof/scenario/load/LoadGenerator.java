@@ -41,6 +41,7 @@ public final class LoadGenerator implements AutoCloseable {
   private final Options options;
   private final EventLoopGroup group;
   private final List<LoadConnection> connections;
+  private long reopened;
 
   private LoadGenerator(Options options, EventLoopGroup group, List<LoadConnection> connections) {
     this.options = options;
@@ -147,10 +148,34 @@ public final class LoadGenerator implements AutoCloseable {
         LockSupport.parkNanos(intended - now);
       }
       run.issued(now - intended);
-      connections
-          .get((int) (i % n))
-          .submit(new PendingRequest(run, i, requests.request(i), intended));
+      connection((int) (i % n)).submit(new PendingRequest(run, i, requests.request(i), intended));
     }
+  }
+
+  /**
+   * Connection {@code k}; with {@link Options#reopenDeadConnections} a dead one is replaced first
+   * (the connect time is charged to the request, whose latency counts from its intended start).
+   */
+  private LoadConnection connection(int k) {
+    LoadConnection connection = connections.get(k);
+    if (options.reopenDeadConnections && connection.isDead()) {
+      try {
+        connection = open(group, options, options.requestSource());
+        connections.set(k, connection);
+        reopened++;
+      } catch (IllegalStateException e) {
+        // Cannot connect: the dead connection counts the request as a connection error.
+      }
+    }
+    return connection;
+  }
+
+  /**
+   * Connections opened again after the peer closed them (see {@link
+   * Options#reopenDeadConnections}).
+   */
+  public long reopenedConnections() {
+    return reopened;
   }
 
   private static void await(CompletableFuture<Void> future, long deadlineNanos) {
@@ -192,6 +217,7 @@ public final class LoadGenerator implements AutoCloseable {
     private Duration connectTimeout = Duration.ofSeconds(5);
     private RequestSource requests;
     private LoadListener listener;
+    private boolean reopenDeadConnections;
 
     private Options(LoadTarget target) {
       this.target = Objects.requireNonNull(target, "target");
@@ -249,6 +275,16 @@ public final class LoadGenerator implements AutoCloseable {
     /** Told every request's outcome, with the answer's headers and body; default none. */
     public Options listener(LoadListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Open loop: before handing a request to a connection the peer closed, open a new one, as an
+     * app's HTTP client does when its proxy closes a keep-alive connection (scenario traffic). Off
+     * by default: the benchmark counts a broken path as connection errors instead.
+     */
+    public Options reopenDeadConnections(boolean reopen) {
+      this.reopenDeadConnections = reopen;
       return this;
     }
 

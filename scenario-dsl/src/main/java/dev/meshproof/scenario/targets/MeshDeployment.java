@@ -204,7 +204,7 @@ public final class MeshDeployment implements Deployment {
       throw new IllegalStateException(
           "client " + client + " is not deployed (deployed: " + clients.keySet() + ")");
     }
-    return workload.http()::send;
+    return TrafficClient.of(workload.http()::send, workload.sidecar().outboundAddress());
   }
 
   @Override

@@ -287,12 +287,23 @@ public record RequestObservation(
 
   static RequestObservation of(
       int index, String requestId, TrafficSpec traffic, HttpOutcome outcome, Duration sentAt) {
+    return of(index, requestId, traffic, traffic.request(), outcome, sentAt);
+  }
+
+  /** Request {@code index} of {@code traffic} as actually sent ({@code sent}: its variation). */
+  static RequestObservation of(
+      int index,
+      String requestId,
+      TrafficSpec traffic,
+      dev.meshproof.runtime.client.HttpRequestSpec sent,
+      HttpOutcome outcome,
+      Duration sentAt) {
     return new RequestObservation(
         index,
         requestId,
         traffic.name(),
         traffic.from(),
-        traffic.request().url().toString(),
+        sent.url().toString(),
         outcome.kind(),
         outcome.status(),
         outcome.header("x-echo-service"),

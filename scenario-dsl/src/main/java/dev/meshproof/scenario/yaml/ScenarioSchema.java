@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.meshproof.scenario.expect.ResponseFlagExpectation;
+import dev.meshproof.scenario.traffic.TrafficProtocol;
 import dev.meshproof.scenario.traffic.TrafficSpec;
 import dev.meshproof.scenario.yaml.Shape.Choice;
 import dev.meshproof.scenario.yaml.Shape.Field;
@@ -54,13 +55,29 @@ public final class ScenarioSchema {
           opt("inline", string("Istio YAML text (use a | block)")),
           opt("source", string("a name for inline YAML in error messages")));
 
+  static final Obj VARIANT =
+      obj(
+          "what one entry of a list of variants changes in the traffic's request (${seq} is"
+              + " replaced by the request's sequence number)",
+          List.of(),
+          opt("url", string("another URL, e.g. http://catalog/items/7")),
+          opt(
+              "headers",
+              new MapOf(string("header value"), "headers added to (or replacing) the request's")),
+          opt("body", string("another body, sent as UTF-8")));
+
   static final Obj TRAFFIC =
       obj(
           "requests a client workload sends through its sidecar",
           List.of(),
           opt("name", string("a name expectations refer to (default traffic-<n>)")),
           req("from", string("the client workload that sends (one of clients)")),
-          req("url", string("the URL as the app writes it, e.g. http://catalog/items")),
+          req(
+              "url",
+              string(
+                  "the URL as the app writes it, e.g. http://catalog/items; ${seq} is replaced by"
+                      + " the request's sequence number (from 0), also in header values and the"
+                      + " body")),
           opt("method", new Choice(TrafficSpec.METHODS, "the HTTP method (default GET)")),
           opt(
               "headers",
@@ -68,9 +85,41 @@ public final class ScenarioSchema {
                   string("header value"),
                   "request headers, sent exactly as written (Host too, e.g. catalog:80)")),
           opt("body", string("the request body, sent as UTF-8 (default none)")),
-          opt("requests", integer("how many requests (default 100)", 1, Integer.MAX_VALUE)),
-          opt("concurrency", integer("requests in flight at most (default 1)", 1, 1024)),
-          opt("every", duration("send request i no earlier than i * every after the start")),
+          opt(
+              "requests",
+              integer(
+                  "how many requests (default 100; with a duration, none: time bounds it)",
+                  1,
+                  Integer.MAX_VALUE)),
+          opt(
+              "duration",
+              duration("send for this long; with requests too, stop at whichever comes first")),
+          opt(
+              "rate",
+              number(
+                  "open loop: requests per second whatever the answers do, latency measured from"
+                      + " each request's intended start (default: a closed loop)",
+                  0.001,
+                  TrafficSpec.MAX_RATE)),
+          opt(
+              "concurrency",
+              integer(
+                  "closed loop: requests in flight at most; open loop: connections (default 1)",
+                  1,
+                  1024)),
+          opt(
+              "protocol",
+              new Choice(
+                  TrafficProtocol.names(),
+                  "what the app speaks to its sidecar: HTTP1 (default) or HTTP2 (h2c, prior"
+                      + " knowledge)")),
+          opt(
+              "variants",
+              new ListOf(VARIANT, "request i takes entry i mod n: its url, headers and body")),
+          opt(
+              "every",
+              duration(
+                  "closed loop, HTTP1: send request i no earlier than i * every after the start")),
           opt("timeout", duration("client-side timeout per request (default 30s)")));
 
   static final Obj SERVICE_FAULT =

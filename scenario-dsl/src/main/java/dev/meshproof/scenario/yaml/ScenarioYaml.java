@@ -31,6 +31,8 @@ import dev.meshproof.scenario.expect.Expectations;
 import dev.meshproof.scenario.expect.MirrorExpectation;
 import dev.meshproof.scenario.expect.ResponseExpectation;
 import dev.meshproof.scenario.expect.SplitExpectation;
+import dev.meshproof.scenario.traffic.RequestVariation;
+import dev.meshproof.scenario.traffic.TrafficProtocol;
 import dev.meshproof.scenario.traffic.TrafficSpec;
 import java.io.IOException;
 import java.io.StringReader;
@@ -227,7 +229,9 @@ public final class ScenarioYaml {
                   + ")");
           continue;
         }
-        attempt(traffic, () -> scenario.traffic(t -> traffic(traffic, t)));
+        if (trafficFieldsAgree(traffic)) {
+          attempt(traffic, () -> scenario.traffic(t -> traffic(traffic, t)));
+        }
       }
       for (Value chaos : items("chaos")) {
         if (chaos.get("service").filter(s -> !declaredService(s)).isPresent()) {
@@ -354,6 +358,61 @@ public final class ScenarioYaml {
       return Optional.of(new IstioSource(name, yaml.get()));
     }
 
+    /**
+     * Checks a traffic block's fields that only make sense together, and its URLs, reporting each
+     * problem at the field itself; false when one was found.
+     */
+    private boolean trafficFieldsAgree(Value traffic) {
+      boolean ok = true;
+      Optional<Value> every = traffic.get("every");
+      if (every.isPresent() && traffic.get("rate").isPresent()) {
+        reader.problem(
+            every.get().line(),
+            every.get().column(),
+            every.get().path(),
+            "every cannot be combined with rate (expected: rate for an open loop, or every for a"
+                + " paced closed loop)");
+        ok = false;
+      }
+      if (every.isPresent()
+          && !traffic.string("protocol").orElse("HTTP1").equals(TrafficProtocol.HTTP1.name())) {
+        reader.problem(
+            every.get().line(),
+            every.get().column(),
+            every.get().path(),
+            "every paces HTTP1 traffic only (expected: rate for paced HTTP2 traffic)");
+        ok = false;
+      }
+      List<Value> urls = new ArrayList<>();
+      traffic.get("url").ifPresent(urls::add);
+      traffic
+          .get("variants")
+          .ifPresent(vs -> vs.items().forEach(v -> v.get("url").ifPresent(urls::add)));
+      for (Value url : urls) {
+        String text = ((String) url.value()).replace(RequestVariation.SEQ, "0");
+        try {
+          java.net.URI uri = new java.net.URI(text);
+          if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
+            throw new java.net.URISyntaxException(text, "not an http URL with a host");
+          }
+        } catch (java.net.URISyntaxException e) {
+          reader.problem(
+              url.line(),
+              url.column(),
+              url.path(),
+              "\""
+                  + url.value()
+                  + "\" is not a URL: "
+                  + e.getReason()
+                  + " (expected: http://<service>[:port]/path, "
+                  + RequestVariation.SEQ
+                  + " for the request's sequence number)");
+          ok = false;
+        }
+      }
+      return ok;
+    }
+
     private static void traffic(Value traffic, TrafficSpec.Builder t) {
       traffic.string("name").ifPresent(t::named);
       t.from(traffic.string("from").orElseThrow())
@@ -367,6 +426,19 @@ public final class ScenarioYaml {
       traffic.integer("concurrency").ifPresent(n -> t.concurrency(n.intValue()));
       traffic.duration("every").ifPresent(t::every);
       traffic.duration("timeout").ifPresent(t::timeout);
+      traffic.duration("duration").ifPresent(t::duration);
+      traffic.number("rate").ifPresent(t::rate);
+      traffic.string("protocol").ifPresent(p -> t.protocol(TrafficProtocol.valueOf(p)));
+      for (Value variant : traffic.get("variants").map(Value::items).orElse(List.of())) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        variant
+            .get("headers")
+            .ifPresent(
+                h ->
+                    h.fields().forEach((name, value) -> headers.put(name, (String) value.value())));
+        t.variants(
+            new RequestVariation.Variant(variant.string("url"), headers, variant.string("body")));
+      }
     }
 
     /**
@@ -399,6 +471,9 @@ public final class ScenarioYaml {
         attempt(expect, () -> expectations.add(expectation(expect)));
       }
       Value probe = hypothesis.get("probe").orElseThrow();
+      if (!trafficFieldsAgree(probe)) {
+        return;
+      }
       attempt(
           hypothesis,
           () ->
@@ -699,7 +774,7 @@ public final class ScenarioYaml {
     Map<String, Object> block = new LinkedHashMap<>();
     block.put("name", t.name());
     block.put("from", t.from());
-    block.put("url", t.request().url().toString());
+    block.put("url", t.variation().urlTemplate().orElse(t.request().url().toString()));
     if (!t.request().method().equals("GET")) {
       block.put("method", t.request().method());
     }
@@ -709,9 +784,33 @@ public final class ScenarioYaml {
     if (t.request().body().length > 0) {
       block.put("body", new String(t.request().body(), StandardCharsets.UTF_8));
     }
-    block.put("requests", t.requests());
+    if (t.requests() > 0) {
+      block.put("requests", t.requests());
+    }
+    if (!t.duration().isZero()) {
+      block.put("duration", t.duration());
+    }
+    if (t.openLoop()) {
+      block.put("rate", t.rate());
+    }
     if (t.concurrency() != 1) {
       block.put("concurrency", t.concurrency());
+    }
+    if (t.protocol() != TrafficProtocol.HTTP1) {
+      block.put("protocol", t.protocol().name());
+    }
+    if (!t.variation().variants().isEmpty()) {
+      List<Object> variants = new ArrayList<>();
+      for (RequestVariation.Variant v : t.variation().variants()) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        v.url().ifPresent(u -> entry.put("url", u));
+        if (!v.headers().isEmpty()) {
+          entry.put("headers", new LinkedHashMap<>(v.headers()));
+        }
+        v.body().ifPresent(b -> entry.put("body", b));
+        variants.add(entry);
+      }
+      block.put("variants", variants);
     }
     if (!t.pace().isZero()) {
       block.put("every", t.pace());

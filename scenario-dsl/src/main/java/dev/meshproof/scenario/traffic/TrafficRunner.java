@@ -196,12 +196,19 @@ public final class TrafficRunner {
                 traffic.duration().isZero() ? Duration.ofDays(1) : traffic.duration(),
                 maxRequests,
                 timeout);
-    long start = System.nanoTime();
-    LoadResult result;
-    try (LoadGenerator load = LoadGenerator.connect(options)) {
-      result = load.run(phase);
+    long connecting = System.nanoTime();
+    LoadGenerator connected;
+    try {
+      connected = LoadGenerator.connect(options);
     } catch (IllegalStateException e) {
-      return connectFailures(traffic, ids, e, start);
+      return connectFailures(traffic, ids, e, connecting);
+    }
+    LoadResult result;
+    long start;
+    try (LoadGenerator load = connected) {
+      // Offsets count from the phase's start (request 0's intended start), after connecting.
+      start = System.nanoTime();
+      result = load.run(phase);
     }
     Map<Long, LoadOutcome> seen = Map.copyOf(outcomes);
     List<RequestObservation> observations = new ArrayList<>();

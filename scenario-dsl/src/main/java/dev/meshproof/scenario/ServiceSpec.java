@@ -5,12 +5,27 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A service of a scenario's topology: its name, port and versions with their replica counts. */
-public record ServiceSpec(String name, int port, Map<String, Integer> replicasByVersion) {
+/**
+ * A service of a scenario's topology: its name, port, versions with their replica counts, and the
+ * versions whose app is the user's own server ({@link AppSpec}) instead of the echo.
+ */
+public record ServiceSpec(
+    String name, int port, Map<String, Integer> replicasByVersion, Map<String, AppSpec> apps) {
 
   public ServiceSpec {
     replicasByVersion =
         java.util.Collections.unmodifiableMap(new LinkedHashMap<>(replicasByVersion));
+    apps = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(apps));
+  }
+
+  /** A service whose every version is the echo. */
+  public ServiceSpec(String name, int port, Map<String, Integer> replicasByVersion) {
+    this(name, port, replicasByVersion, Map.of());
+  }
+
+  /** The user's own app of {@code version}, if it is not the echo. */
+  public java.util.Optional<AppSpec> app(String version) {
+    return java.util.Optional.ofNullable(apps.get(version));
   }
 
   /** Configures a {@link ServiceSpec} inside {@link Scenario.Builder#service}. */
@@ -18,6 +33,7 @@ public record ServiceSpec(String name, int port, Map<String, Integer> replicasBy
     private final String name;
     private int port = 80;
     private final Map<String, Integer> versions = new LinkedHashMap<>();
+    private final Map<String, AppSpec> apps = new LinkedHashMap<>();
 
     Builder(String name) {
       this.name = name;
@@ -40,6 +56,55 @@ public record ServiceSpec(String name, int port, Map<String, Integer> replicasBy
       return this;
     }
 
+    /**
+     * Adds a version (one replica) whose app is an HTTP server the user started on {@code
+     * 127.0.0.1:<port>}, instead of the echo.
+     */
+    public Builder ownServer(String version, java.net.InetSocketAddress address) {
+      version(version, 1);
+      apps.put(version, new AppSpec.Listening(address));
+      return this;
+    }
+
+    /**
+     * Adds a version with {@code replicas} replicas whose app is {@code command}, started by the
+     * mesh once per replica on a port it picks ({@link AppSpec.Command}).
+     */
+    public Builder ownCommand(String version, int replicas, AppSpec.Command command) {
+      version(version, replicas);
+      apps.put(version, command);
+      return this;
+    }
+
+    /** Makes an already declared version's app {@code app} (scenario files). */
+    public Builder app(String version, AppSpec app) {
+      if (versions.isEmpty() && version.equals("v1")) {
+        versions.put("v1", 1); // the default version, as build() would declare it
+      }
+      Integer replicas = versions.get(version);
+      if (replicas == null) {
+        throw new IllegalArgumentException(
+            "apps: "
+                + version
+                + " is not a version of service "
+                + name
+                + " (expected one of "
+                + versions.keySet()
+                + ")");
+      }
+      if (app instanceof AppSpec.Listening && replicas != 1) {
+        throw new IllegalArgumentException(
+            "apps: "
+                + version
+                + " has "
+                + replicas
+                + " replicas but one address (expected: 1 replica, or a command started per"
+                + " replica)");
+      }
+      apps.put(version, app);
+      return this;
+    }
+
     public Builder port(int port) {
       if (port < 1 || port > 65535) {
         throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
@@ -52,7 +117,7 @@ public record ServiceSpec(String name, int port, Map<String, Integer> replicasBy
       if (versions.isEmpty()) {
         versions.put("v1", 1);
       }
-      return new ServiceSpec(name, port, versions);
+      return new ServiceSpec(name, port, versions, apps);
     }
   }
 

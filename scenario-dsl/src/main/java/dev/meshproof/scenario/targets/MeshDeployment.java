@@ -37,6 +37,10 @@ public final class MeshDeployment implements Deployment {
       java.util.Collections.synchronizedList(new ArrayList<>());
   private Seeds seeds;
   private final Map<String, Workload> clients = new LinkedHashMap<>();
+  private final OwnApps ownApps = new OwnApps();
+
+  /** Instances whose app is the user's own, by the inbound address other sidecars send to. */
+  private final Map<String, Deployment.Instance> ownInstances = new LinkedHashMap<>();
 
   private MeshDeployment(Mesh mesh) {
     this.mesh = mesh;
@@ -75,13 +79,36 @@ public final class MeshDeployment implements Deployment {
     for (ServiceSpec service : scenario.services()) {
       for (String version : service.replicasByVersion().keySet()) {
         for (String instance : service.instanceNames(version)) {
-          EchoServer app = startApp(service.name(), version, instance, 0);
-          apps.add(app);
-          mesh.deploy(
-              WorkloadSpec.builder(instance)
-                  .label("version", version)
-                  .serves(service.name(), service.port(), app.address())
-                  .build());
+          java.net.InetSocketAddress address;
+          if (service.app(version).isPresent()) {
+            address =
+                ownApps.start(
+                    service.app(version).get(),
+                    service.name(),
+                    version,
+                    instance,
+                    java.nio.file.Path.of("").toAbsolutePath());
+          } else {
+            EchoServer app = startApp(service.name(), version, instance, 0);
+            apps.add(app);
+            address = app.address();
+          }
+          Workload workload =
+              mesh.deploy(
+                  WorkloadSpec.builder(instance)
+                      .label("version", version)
+                      .serves(service.name(), service.port(), address)
+                      .build());
+          if (service.app(version).isPresent()) {
+            workload
+                .sidecar()
+                .inboundAddress()
+                .ifPresent(
+                    inbound ->
+                        ownInstances.put(
+                            "127.0.0.1:" + inbound.getPort(),
+                            new Deployment.Instance(service.name(), version, instance)));
+          }
         }
       }
     }
@@ -221,6 +248,11 @@ public final class MeshDeployment implements Deployment {
   }
 
   @Override
+  public Map<String, Deployment.Instance> ownAppInstances() {
+    return java.util.Collections.unmodifiableMap(ownInstances);
+  }
+
+  @Override
   public List<String> notSimulated() {
     return mesh.notSimulated();
   }
@@ -243,6 +275,8 @@ public final class MeshDeployment implements Deployment {
         logs.put(workload.name(), log);
       }
     }
+    // The user's own apps' output sits beside the proxies' logs as evidence.
+    logs.putAll(ownApps.logs());
     return logs;
   }
 
@@ -252,7 +286,11 @@ public final class MeshDeployment implements Deployment {
       // The apps share the mesh's event loops: stop them before the mesh shuts those down.
       apps.forEach(EchoServer::close);
     } finally {
-      mesh.close();
+      try {
+        ownApps.close();
+      } finally {
+        mesh.close();
+      }
     }
   }
 }

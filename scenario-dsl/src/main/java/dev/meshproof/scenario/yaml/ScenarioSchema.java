@@ -34,6 +34,25 @@ public final class ScenarioSchema {
   static final Shape TRAFFIC_REF =
       string("judge only the requests of the traffic block with this name (default: all)");
 
+  static final Obj APP =
+      obj(
+          "your own HTTP server as the app of a version, behind its own sidecar; its requests are"
+              + " attributed by the upstream host the client's sidecar logs",
+          List.of("address", "command"),
+          opt(
+              "address",
+              string("a server you started, 127.0.0.1:<port> (the version has 1 replica)")),
+          opt(
+              "command",
+              new ListOf(
+                  string("the program, then its arguments"),
+                  "a command started per replica in the working directory, stopped at the end;"
+                      + " ${port} (also env PORT) is the port it must listen on")),
+          opt("env", new MapOf(string("its value"), "command only: extra environment (${port})")),
+          opt(
+              "startTimeout",
+              duration("command only: how long it may take to listen (default 30s)")));
+
   static final Obj SERVICE =
       obj(
           "a service of the topology; each version is an echo workload labelled app and version",
@@ -44,7 +63,13 @@ public final class ScenarioSchema {
               "versions",
               new MapOf(
                   integer("replicas of this version", 1, 1024),
-                  "version label -> replica count (default {v1: 1})")));
+                  "version label -> replica count (default {v1: 1})")),
+          opt(
+              "apps",
+              new MapOf(
+                  APP,
+                  "version label -> your own HTTP server as that version's app (default: the"
+                      + " echo)")));
 
   static final Obj ISTIO =
       obj(

@@ -17,6 +17,7 @@ import dev.meshproof.runtime.config.InvalidConfigException;
 import dev.meshproof.runtime.config.IstioResource;
 import dev.meshproof.runtime.config.IstioYamlParser;
 import dev.meshproof.runtime.topology.Topology;
+import dev.meshproof.scenario.AppSpec;
 import dev.meshproof.scenario.IstioSource;
 import dev.meshproof.scenario.Scenario;
 import dev.meshproof.scenario.ServiceSpec;
@@ -205,6 +206,14 @@ public final class ScenarioYaml {
                                           (version, replicas) ->
                                               s.version(
                                                   version, ((Long) replicas.value()).intValue())));
+                      service
+                          .get("apps")
+                          .ifPresent(
+                              apps ->
+                                  apps.fields()
+                                      .forEach(
+                                          (version, app) ->
+                                              attempt(app, () -> s.app(version, app(app)))));
                     }));
       }
       items("clients").forEach(c -> scenario.client((String) c.value()));
@@ -411,6 +420,26 @@ public final class ScenarioYaml {
         }
       }
       return ok;
+    }
+
+    /** A version's own app: {@code address}, or {@code command} with its env and start timeout. */
+    private static AppSpec app(Value app) {
+      Optional<String> address = app.string("address");
+      if (address.isPresent()) {
+        for (String commandOnly : List.of("env", "startTimeout")) {
+          if (app.get(commandOnly).isPresent()) {
+            throw new IllegalArgumentException(
+                commandOnly + ": applies to a command only (expected: address alone)");
+          }
+        }
+        return AppSpec.Listening.parse(address.get());
+      }
+      List<String> command =
+          app.get("command").orElseThrow().items().stream().map(v -> (String) v.value()).toList();
+      Map<String, String> env = new LinkedHashMap<>();
+      app.get("env").ifPresent(e -> e.fields().forEach((k, v) -> env.put(k, (String) v.value())));
+      return new AppSpec.Command(
+          command, env, app.duration("startTimeout").orElse(AppSpec.Command.DEFAULT_START_TIMEOUT));
     }
 
     private static void traffic(Value traffic, TrafficSpec.Builder t) {
@@ -701,6 +730,28 @@ public final class ScenarioYaml {
         s.put("port", service.port());
       }
       s.put("versions", service.replicasByVersion());
+      if (!service.apps().isEmpty()) {
+        Map<String, Object> apps = new LinkedHashMap<>();
+        service
+            .apps()
+            .forEach(
+                (version, app) -> {
+                  Map<String, Object> a = new LinkedHashMap<>();
+                  if (app instanceof AppSpec.Listening listening) {
+                    a.put("address", listening.toString());
+                  } else if (app instanceof AppSpec.Command command) {
+                    a.put("command", command.command());
+                    if (!command.env().isEmpty()) {
+                      a.put("env", new LinkedHashMap<>(command.env()));
+                    }
+                    if (!command.startTimeout().equals(AppSpec.Command.DEFAULT_START_TIMEOUT)) {
+                      a.put("startTimeout", command.startTimeout());
+                    }
+                  }
+                  apps.put(version, a);
+                });
+        s.put("apps", apps);
+      }
       services.add(s);
     }
     putNonEmpty(out, "services", services);

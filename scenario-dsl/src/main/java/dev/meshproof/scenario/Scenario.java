@@ -48,7 +48,54 @@ public record Scenario(
     IstioVersion istioVersion,
     IstioVersion compatibilityVersion,
     List<String> notSimulated,
-    OutboundTrafficPolicy outboundTrafficPolicy) {
+    OutboundTrafficPolicy outboundTrafficPolicy,
+    Manifests manifests) {
+
+  /**
+   * The Kubernetes manifests the topology came from (their paths as given) and the services and
+   * clients derived from them, so that writing the scenario back names the manifests instead of
+   * repeating what they declare.
+   */
+  public record Manifests(List<String> sources, List<String> services, List<String> clients) {
+    /** No manifests: every service and client was declared. */
+    public static final Manifests NONE = new Manifests(List.of(), List.of(), List.of());
+
+    public Manifests {
+      sources = List.copyOf(sources);
+      services = List.copyOf(services);
+      clients = List.copyOf(clients);
+    }
+  }
+
+  /** A scenario whose topology was declared, not read from manifests. */
+  public Scenario(
+      String name,
+      List<ServiceSpec> services,
+      List<String> clients,
+      List<IstioSource> istio,
+      List<TrafficSpec> traffic,
+      List<Expectation> expectations,
+      ChaosPlan chaos,
+      long seed,
+      IstioVersion istioVersion,
+      IstioVersion compatibilityVersion,
+      List<String> notSimulated,
+      OutboundTrafficPolicy outboundTrafficPolicy) {
+    this(
+        name,
+        services,
+        clients,
+        istio,
+        traffic,
+        expectations,
+        chaos,
+        seed,
+        istioVersion,
+        compatibilityVersion,
+        notSimulated,
+        outboundTrafficPolicy,
+        Manifests.NONE);
+  }
 
   /** The system property that overrides every scenario's seed, to replay a printed run. */
   public static final String SEED_PROPERTY = "meshproof.seed";
@@ -64,6 +111,7 @@ public record Scenario(
     java.util.Objects.requireNonNull(compatibilityVersion, "compatibilityVersion");
     notSimulated = List.copyOf(notSimulated);
     java.util.Objects.requireNonNull(outboundTrafficPolicy, "outboundTrafficPolicy");
+    java.util.Objects.requireNonNull(manifests, "manifests");
   }
 
   public static Builder named(String name) {
@@ -84,7 +132,8 @@ public record Scenario(
         istioVersion,
         compatibilityVersion,
         notSimulated,
-        outboundTrafficPolicy);
+        outboundTrafficPolicy,
+        manifests);
   }
 
   /**
@@ -105,7 +154,8 @@ public record Scenario(
         version,
         version.profile().behaviourOf(),
         notSimulated,
-        outboundTrafficPolicy);
+        outboundTrafficPolicy,
+        manifests);
   }
 
   /**
@@ -122,6 +172,9 @@ public record Scenario(
     private long seed = Long.getLong(SEED_PROPERTY, 1L);
     private IstioVersion istioVersion = IstioVersion.CURRENT;
     private final List<String> notSimulated = new ArrayList<>();
+    private final List<String> manifestSources = new ArrayList<>();
+    private final List<String> manifestServices = new ArrayList<>();
+    private final List<String> manifestClients = new ArrayList<>();
     private IstioVersion compatibilityVersion;
     private OutboundTrafficPolicy outboundTrafficPolicy = OutboundTrafficPolicy.ALLOW_ANY;
 
@@ -162,7 +215,9 @@ public record Scenario(
      *     (another namespace, other labels, a workload in two Services)
      */
     public Builder topology(Path... manifests) {
-      return topology(Topology.fromManifests(manifests));
+      return topology(
+          Topology.fromManifests(manifests),
+          java.util.Arrays.stream(manifests).map(Path::toString).toList());
     }
 
     /**
@@ -172,10 +227,24 @@ public record Scenario(
      * @throws IllegalArgumentException naming the Deployment for what a scenario cannot express yet
      */
     public Builder topology(Topology manifests) {
+      return topology(manifests, List.of());
+    }
+
+    /**
+     * As {@link #topology(Topology)}, remembering the manifests' paths ({@code sources}, as written
+     * in a scenario file) so that writing the scenario back names them instead of the services and
+     * clients they declare.
+     */
+    public Builder topology(Topology manifests, List<String> sources) {
       ManifestTopology.Result topology = ManifestTopology.of(manifests);
       services.addAll(topology.services());
       clients.addAll(topology.clients());
       notSimulated.addAll(topology.notSimulated());
+      if (!sources.isEmpty()) {
+        manifestSources.addAll(sources);
+        topology.services().forEach(service -> manifestServices.add(service.name()));
+        manifestClients.addAll(topology.clients());
+      }
       return this;
     }
 
@@ -317,7 +386,8 @@ public record Scenario(
                   istioVersion, compatibilityVersion == null ? istioVersion : compatibilityVersion)
               .behaviourOf(),
           notSimulated,
-          outboundTrafficPolicy);
+          outboundTrafficPolicy,
+          new Manifests(manifestSources, manifestServices, manifestClients));
     }
 
     /** A fault's selector must name a declared service, version and instance. */

@@ -294,9 +294,11 @@ public final class ScenarioYaml {
      */
     private void topology(Value topology, Scenario.Builder scenario, List<String> clientsOut) {
       List<IstioResource> resources = new ArrayList<>();
+      List<String> sources = new ArrayList<>();
       boolean complete = true;
       for (Value manifest : topology.get("manifests").orElseThrow().items()) {
         String path = (String) manifest.value();
+        sources.add(path);
         Optional<String> yaml = istioFiles.apply(path);
         if (yaml.isEmpty()) {
           reader.problem(
@@ -329,7 +331,7 @@ public final class ScenarioYaml {
           () -> {
             try {
               Topology parsed = Topology.of(resources);
-              scenario.topology(parsed);
+              scenario.topology(parsed, sources);
               // The Deployments no Service selects are the clients (Scenario.Builder.topology).
               parsed.workloads().stream()
                   .filter(w -> w.serves().isEmpty())
@@ -722,8 +724,16 @@ public final class ScenarioYaml {
       out.put("compatibilityVersion", scenario.compatibilityVersion().toString());
     }
     out.put("seed", scenario.seed());
+    Scenario.Manifests manifests = scenario.manifests();
+    if (!manifests.sources().isEmpty()) {
+      // The manifests stand for the services and clients they declare: not written twice.
+      out.put("topology", Map.of("manifests", manifests.sources()));
+    }
     List<Object> services = new ArrayList<>();
     for (ServiceSpec service : scenario.services()) {
+      if (manifests.services().contains(service.name())) {
+        continue;
+      }
       Map<String, Object> s = new LinkedHashMap<>();
       s.put("name", service.name());
       if (service.port() != 80) {
@@ -755,7 +765,9 @@ public final class ScenarioYaml {
       services.add(s);
     }
     putNonEmpty(out, "services", services);
-    out.put("clients", scenario.clients());
+    out.put(
+        "clients",
+        scenario.clients().stream().filter(c -> !manifests.clients().contains(c)).toList());
     List<Object> istio = new ArrayList<>();
     for (IstioSource source : scenario.istio()) {
       istio.add(

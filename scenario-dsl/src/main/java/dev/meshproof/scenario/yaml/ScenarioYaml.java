@@ -765,9 +765,13 @@ public final class ScenarioYaml {
       services.add(s);
     }
     putNonEmpty(out, "services", services);
-    out.put(
-        "clients",
-        scenario.clients().stream().filter(c -> !manifests.clients().contains(c)).toList());
+    List<String> clients =
+        scenario.clients().stream().filter(c -> !manifests.clients().contains(c)).toList();
+    if (manifests.sources().isEmpty()) {
+      out.put("clients", clients);
+    } else {
+      putNonEmpty(out, "clients", new ArrayList<>(clients));
+    }
     List<Object> istio = new ArrayList<>();
     for (IstioSource source : scenario.istio()) {
       istio.add(

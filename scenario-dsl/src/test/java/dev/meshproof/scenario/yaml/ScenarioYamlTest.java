@@ -381,9 +381,9 @@ class ScenarioYamlTest {
     assertThat(written).contains("compatibilityVersion: 1.28.0");
     // Written back, the manifests stand for what they declare: no derived services or clients.
     assertThat(written)
-        .contains("topology:\n  manifests:\n  - k8s/app.yaml")
+        .contains("topology:\n  manifests:\n    - k8s/app.yaml")
         .doesNotContain("services:")
-        .doesNotContain("shop");
+        .doesNotContain("clients:");
     Scenario back =
         ScenarioYaml.parse(
                 "s.yaml",

@@ -72,7 +72,37 @@ public enum Feature {
   /** VirtualService {@code fault.abort}: HTTP or gRPC status on a share of requests, flag FI. */
   MeshFaultAbort(SupportLevel.EXTENDED),
   /** VirtualService {@code fault.delay}: a fixed delay on a share of requests, flag DI. */
-  MeshFaultDelay(SupportLevel.EXTENDED);
+  MeshFaultDelay(SupportLevel.EXTENDED),
+  /**
+   * PeerAuthentication {@code STRICT}: mesh callers get in over mutual TLS with their identity, a
+   * plaintext caller without a sidecar never reaches the app.
+   */
+  MeshPeerAuthenticationStrict(SupportLevel.CORE),
+  /** PeerAuthentication {@code PERMISSIVE}: mutual TLS and plaintext on one port. */
+  MeshPeerAuthenticationPermissive(SupportLevel.CORE),
+  /** PeerAuthentication {@code DISABLE}: plaintext only, the callee sees no client certificate. */
+  MeshPeerAuthenticationDisable(SupportLevel.EXTENDED),
+  /**
+   * MeshConfig {@code enableAutoMtls}: callers speak mutual TLS to sidecars without a
+   * DestinationRule; without it a STRICT callee refuses them (503).
+   */
+  MeshAutoMTLS(SupportLevel.CORE),
+  /**
+   * Workload certificates rotated at half their lifetime; traffic across rotations loses nothing.
+   */
+  MeshCertificateRotation(SupportLevel.EXTENDED),
+  /**
+   * AuthorizationPolicy ALLOW: with an ALLOW policy present only matching requests get in
+   * (principals, methods, paths), others are answered 403 by the callee's sidecar.
+   */
+  MeshAuthorizationPolicyAllow(SupportLevel.CORE),
+  /** AuthorizationPolicy DENY: a matching DENY wins over any ALLOW (403, app never reached). */
+  MeshAuthorizationPolicyDeny(SupportLevel.CORE),
+  /**
+   * DestinationRule {@code trafficPolicy.tls.mode}: DISABLE wins over auto mTLS, ISTIO_MUTUAL gives
+   * mutual TLS without it.
+   */
+  MeshDestinationRuleTLS(SupportLevel.EXTENDED);
 
   private final SupportLevel supportLevel;
 

@@ -68,6 +68,8 @@ public final class Mesh implements AutoCloseable {
   private final ServiceRegistry registry = new ServiceRegistry();
   private final Map<String, Workload> workloads = new LinkedHashMap<>();
   private final Optional<WorkloadCertificates> certificates;
+  private final Optional<java.util.concurrent.ScheduledExecutorService> rotation;
+  private boolean closed;
 
   private Mesh(Builder builder) {
     this.certificates =
@@ -101,6 +103,31 @@ public final class Mesh implements AutoCloseable {
       throw e;
     }
     this.controlPlane = started;
+    this.rotation = certificates.map(c -> startRotation(c.settings().workloadCertTtl()));
+  }
+
+  /**
+   * istio-agent rotates a workload certificate by itself once half its lifetime has passed: the
+   * mesh looks every eighth of the TTL (between 250 ms and a minute) and pushes when one is due, so
+   * the push re-issues it and delivers the new {@code default} secret.
+   */
+  private java.util.concurrent.ScheduledExecutorService startRotation(Duration ttl) {
+    java.util.concurrent.ScheduledExecutorService timer =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "mesh-certificate-rotation");
+              t.setDaemon(true);
+              return t;
+            });
+    long period = Math.max(250, Math.min(Duration.ofMinutes(1).toMillis(), ttl.toMillis() / 8));
+    timer.scheduleWithFixedDelay(this::pushIfRotationDue, period, period, TimeUnit.MILLISECONDS);
+    return timer;
+  }
+
+  private synchronized void pushIfRotationDue() {
+    if (!closed && certificates.orElseThrow().rotationDue()) {
+      pushIfRunning();
+    }
   }
 
   public static Builder builder() {
@@ -265,15 +292,45 @@ public final class Mesh implements AutoCloseable {
   }
 
   /**
-   * A PeerAuthentication in a mesh without a CA would be silently ignored: it is an error naming
-   * where to turn security on.
+   * A PeerAuthentication, AuthorizationPolicy or ISTIO_MUTUAL DestinationRule in a mesh without a
+   * CA would be silently ignored: it is an error naming where to turn security on. The parts of an
+   * AuthorizationPolicy not simulated yet are errors in any mesh.
    */
   private void rejectSecurityWithoutCa(List<IstioResource> parsed) {
-    if (certificates.isPresent()) {
-      return;
-    }
     List<ConfigProblem> problems = new java.util.ArrayList<>();
     for (IstioResource resource : parsed) {
+      if (resource instanceof dev.meshproof.runtime.config.AuthorizationPolicy policy) {
+        problems.addAll(dev.meshproof.runtime.xds.AuthorizationBuilder.unsupported(policy));
+        if (certificates.isEmpty()) {
+          problems.add(
+              new ConfigProblem(
+                  resource.meta().source(),
+                  resource.meta().line(),
+                  1,
+                  "kind",
+                  "AuthorizationPolicy needs the mesh's CA (expected: a mesh started with"
+                      + " Mesh.builder().security(MeshSecurity.defaults()))"));
+        }
+      }
+    }
+    if (certificates.isPresent()) {
+      if (!problems.isEmpty()) {
+        throw new InvalidConfigException(problems);
+      }
+      return;
+    }
+    for (IstioResource resource : parsed) {
+      if (resource instanceof dev.meshproof.runtime.config.DestinationRule rule
+          && rule.tlsMode().filter("ISTIO_MUTUAL"::equals).isPresent()) {
+        problems.add(
+            new ConfigProblem(
+                resource.meta().source(),
+                resource.meta().line(),
+                1,
+                "spec.trafficPolicy.tls.mode",
+                "ISTIO_MUTUAL needs the mesh's CA (expected: a mesh started with"
+                    + " Mesh.builder().security(MeshSecurity.defaults()))"));
+      }
       if (resource instanceof PeerAuthentication) {
         problems.add(
             new ConfigProblem(
@@ -393,6 +450,8 @@ public final class Mesh implements AutoCloseable {
    */
   @Override
   public synchronized void close() {
+    closed = true;
+    rotation.ifPresent(java.util.concurrent.ScheduledExecutorService::shutdownNow);
     RuntimeException failure = null;
     try {
       appConnections.close();

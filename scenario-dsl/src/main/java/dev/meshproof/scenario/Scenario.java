@@ -49,6 +49,7 @@ public record Scenario(
     IstioVersion compatibilityVersion,
     List<String> notSimulated,
     OutboundTrafficPolicy outboundTrafficPolicy,
+    ScenarioSecurity security,
     Manifests manifests) {
 
   /**
@@ -80,7 +81,8 @@ public record Scenario(
       IstioVersion istioVersion,
       IstioVersion compatibilityVersion,
       List<String> notSimulated,
-      OutboundTrafficPolicy outboundTrafficPolicy) {
+      OutboundTrafficPolicy outboundTrafficPolicy,
+      ScenarioSecurity security) {
     this(
         name,
         services,
@@ -94,6 +96,7 @@ public record Scenario(
         compatibilityVersion,
         notSimulated,
         outboundTrafficPolicy,
+        security,
         Manifests.NONE);
   }
 
@@ -111,7 +114,39 @@ public record Scenario(
     java.util.Objects.requireNonNull(compatibilityVersion, "compatibilityVersion");
     notSimulated = List.copyOf(notSimulated);
     java.util.Objects.requireNonNull(outboundTrafficPolicy, "outboundTrafficPolicy");
+    java.util.Objects.requireNonNull(security, "security");
     java.util.Objects.requireNonNull(manifests, "manifests");
+  }
+
+  /** A scenario without a CA, every workload with a sidecar and the {@code default} account. */
+  public Scenario(
+      String name,
+      List<ServiceSpec> services,
+      List<String> clients,
+      List<IstioSource> istio,
+      List<TrafficSpec> traffic,
+      List<Expectation> expectations,
+      ChaosPlan chaos,
+      long seed,
+      IstioVersion istioVersion,
+      IstioVersion compatibilityVersion,
+      List<String> notSimulated,
+      OutboundTrafficPolicy outboundTrafficPolicy) {
+    this(
+        name,
+        services,
+        clients,
+        istio,
+        traffic,
+        expectations,
+        chaos,
+        seed,
+        istioVersion,
+        compatibilityVersion,
+        notSimulated,
+        outboundTrafficPolicy,
+        ScenarioSecurity.NONE,
+        Manifests.NONE);
   }
 
   public static Builder named(String name) {
@@ -133,6 +168,7 @@ public record Scenario(
         compatibilityVersion,
         notSimulated,
         outboundTrafficPolicy,
+        security,
         manifests);
   }
 
@@ -155,6 +191,7 @@ public record Scenario(
         version.profile().behaviourOf(),
         notSimulated,
         outboundTrafficPolicy,
+        security,
         manifests);
   }
 
@@ -177,6 +214,10 @@ public record Scenario(
     private final List<String> manifestClients = new ArrayList<>();
     private IstioVersion compatibilityVersion;
     private OutboundTrafficPolicy outboundTrafficPolicy = OutboundTrafficPolicy.ALLOW_ANY;
+    private java.util.Optional<dev.meshproof.runtime.security.MeshSecurity> ca =
+        java.util.Optional.empty();
+    private final java.util.Map<String, String> serviceAccounts = new java.util.LinkedHashMap<>();
+    private final Set<String> clientsWithoutSidecar = new LinkedHashSet<>();
 
     private Builder(String name) {
       if (name == null || name.isBlank()) {
@@ -198,6 +239,44 @@ public record Scenario(
     /** Adds a client-only workload whose app sends the scenario's traffic through its sidecar. */
     public Builder client(String client) {
       clients.add(client);
+      return this;
+    }
+
+    /**
+     * Adds a client that runs without a sidecar: its requests go in plaintext, without an identity,
+     * straight to an instance of the destination service (round robin over its instances' inbound
+     * listeners), as from a pod without injection.
+     */
+    public Builder clientWithoutSidecar(String client) {
+      clients.add(client);
+      clientsWithoutSidecar.add(client);
+      return this;
+    }
+
+    /**
+     * Gives the mesh a CA and mutual TLS ({@code Mesh.Builder.security}): workload certificates
+     * over SDS, auto mTLS, PeerAuthentication; e.g. {@code
+     * security(MeshSecurity.defaults().withWorkloadCertTtl(Duration.ofSeconds(4)))}.
+     */
+    public Builder security(dev.meshproof.runtime.security.MeshSecurity security) {
+      this.ca = java.util.Optional.of(java.util.Objects.requireNonNull(security, "security"));
+      return this;
+    }
+
+    /**
+     * The service account {@code workload} runs as: a service (every version), {@code
+     * service/version}, or a client; unnamed workloads run as {@code default}.
+     */
+    public Builder serviceAccount(String workload, String serviceAccount) {
+      if (serviceAccount == null || !serviceAccount.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?")) {
+        throw new IllegalArgumentException(
+            "serviceAccount: "
+                + serviceAccount
+                + " for "
+                + workload
+                + " (expected: a Kubernetes name, lower case letters, digits, '-' and '.')");
+      }
+      serviceAccounts.put(workload, serviceAccount);
       return this;
     }
 
@@ -372,6 +451,33 @@ public record Scenario(
                         + clients
                         + ")");
               });
+      for (String workload : serviceAccounts.keySet()) {
+        String service =
+            workload.contains("/") ? workload.substring(0, workload.indexOf('/')) : workload;
+        String version =
+            workload.contains("/") ? workload.substring(workload.indexOf('/') + 1) : null;
+        boolean known =
+            version == null
+                ? clients.contains(workload)
+                    || services.stream().anyMatch(s -> s.name().equals(workload))
+                : services.stream()
+                    .anyMatch(
+                        s ->
+                            s.name().equals(service) && s.replicasByVersion().containsKey(version));
+        if (!known) {
+          List<String> allowed = new ArrayList<>(clients);
+          for (ServiceSpec s : services) {
+            allowed.add(s.name());
+            s.replicasByVersion().keySet().forEach(v -> allowed.add(s.name() + "/" + v));
+          }
+          throw new IllegalArgumentException(
+              "serviceAccounts."
+                  + workload
+                  + ": not a declared workload (expected one of "
+                  + allowed
+                  + ")");
+        }
+      }
       return new Scenario(
           name,
           services,
@@ -387,6 +493,7 @@ public record Scenario(
               .behaviourOf(),
           notSimulated,
           outboundTrafficPolicy,
+          new ScenarioSecurity(ca, serviceAccounts, List.copyOf(clientsWithoutSidecar)),
           new Manifests(manifestSources, manifestServices, manifestClients));
     }
 

@@ -182,7 +182,8 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
             state,
             hcm.flatMap(HttpConnectionManagerConfig::routes),
             request,
-            ctx.executor());
+            ctx.executor(),
+            ClientCertHeader.downstreamConnection(ClientCertHeader.connectionOf(ctx.channel())));
     HttpFilterChain chain =
         sidecar.filterChain(hcm.map(HttpConnectionManagerConfig::httpFilters).orElse(ROUTER_ONLY));
     // The chain may finish after this read returns (an upstream call, a delay): keep the message.

@@ -266,6 +266,7 @@ public final class ControlPlane implements AutoCloseable {
         config.resourcesInCreationOrder(IstioKinds.PEER_AUTHENTICATION).stream()
             .map(PeerAuthentication::scope)
             .toList();
+    var authorizationPolicies = config.resourcesInCreationOrder(IstioKinds.AUTHORIZATION_POLICY);
     for (ProxyNode proxy : proxies.values()) {
       Snapshot snapshot =
           XdsTranslator.translate(
@@ -275,7 +276,7 @@ public final class ControlPlane implements AutoCloseable {
                   destinationRules,
                   instances,
                   profile,
-                  security(proxy, peerAuthentications),
+                  security(proxy, peerAuthentications, authorizationPolicies),
                   outboundTrafficPolicy));
       Snapshot previous = snapshots.get(proxy.id());
       String version = XdsTranslator.snapshotVersion(snapshot);
@@ -291,7 +292,9 @@ public final class ControlPlane implements AutoCloseable {
 
   /** The security input of {@code proxy}'s translation: its certificate, identities, policies. */
   private SecurityInput security(
-      ProxyNode proxy, List<PeerAuthenticationScope> peerAuthentications) {
+      ProxyNode proxy,
+      List<PeerAuthenticationScope> peerAuthentications,
+      List<dev.meshproof.runtime.config.AuthorizationPolicy> authorizationPolicies) {
     if (certificates.isEmpty()) {
       return SecurityInput.NONE;
     }
@@ -310,7 +313,8 @@ public final class ControlPlane implements AutoCloseable {
         certs.ca().rootPem(),
         identities,
         peerAuthentications,
-        certs.settings().autoMtls());
+        certs.settings().autoMtls(),
+        authorizationPolicies);
   }
 
   /**

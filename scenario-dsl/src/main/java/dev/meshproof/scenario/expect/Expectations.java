@@ -59,4 +59,20 @@ public final class Expectations {
   public static ResponseExpectation.Builder response() {
     return new ResponseExpectation.Builder();
   }
+
+  /**
+   * Expects who can call whom: per caller and callee service, allowed (every request reached the
+   * app) or denied the stated way (reset, 401, 403, 503) with none reaching it.
+   */
+  public static ReachabilityExpectation.Builder reachability() {
+    return new ReachabilityExpectation.Builder();
+  }
+
+  /**
+   * Expects the callee's app to have seen the caller as {@code principal} (its SPIFFE ID in {@code
+   * x-forwarded-client-cert}) on every request that reached it.
+   */
+  public static PeerIdentityExpectation.Builder peerIdentity(String principal) {
+    return new PeerIdentityExpectation.Builder(principal);
+  }
 }

@@ -10,12 +10,14 @@ import dev.meshproof.runtime.Mesh;
 import dev.meshproof.runtime.Workload;
 import dev.meshproof.runtime.WorkloadSpec;
 import dev.meshproof.runtime.config.InvalidConfigException;
+import dev.meshproof.runtime.transport.HttpConnectionPool;
 import dev.meshproof.runtime.xds.XdsRejectedException;
 import dev.meshproof.scenario.IstioSource;
 import dev.meshproof.scenario.Scenario;
 import dev.meshproof.scenario.Seeds;
 import dev.meshproof.scenario.ServiceSpec;
 import dev.meshproof.scenario.traffic.TrafficClient;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,9 @@ public final class MeshDeployment implements Deployment {
   /** Instances whose app is the user's own, by the inbound address other sidecars send to. */
   private final Map<String, Deployment.Instance> ownInstances = new LinkedHashMap<>();
 
+  private final Map<String, SidecarlessClient> withoutSidecar = new LinkedHashMap<>();
+  private HttpConnectionPool directConnections;
+
   private MeshDeployment(Mesh mesh) {
     this.mesh = mesh;
   }
@@ -53,15 +58,15 @@ public final class MeshDeployment implements Deployment {
   }
 
   private static MeshDeployment start(Scenario scenario, Seeds seeds, DataPlane dataPlane) {
-    MeshDeployment deployment =
-        new MeshDeployment(
-            Mesh.builder()
-                .seed(seeds.mesh())
-                .istioVersion(scenario.istioVersion())
-                .compatibilityVersion(scenario.compatibilityVersion())
-                .outboundTrafficPolicy(scenario.outboundTrafficPolicy())
-                .dataPlane(dataPlane)
-                .start());
+    Mesh.Builder builder =
+        Mesh.builder()
+            .seed(seeds.mesh())
+            .istioVersion(scenario.istioVersion())
+            .compatibilityVersion(scenario.compatibilityVersion())
+            .outboundTrafficPolicy(scenario.outboundTrafficPolicy())
+            .dataPlane(dataPlane);
+    scenario.security().ca().ifPresent(builder::security);
+    MeshDeployment deployment = new MeshDeployment(builder.start());
     try {
       deployment.deployTopology(scenario, seeds);
       return deployment;
@@ -97,6 +102,7 @@ public final class MeshDeployment implements Deployment {
               mesh.deploy(
                   WorkloadSpec.builder(instance)
                       .label("version", version)
+                      .serviceAccount(scenario.security().serviceAccountOf(service.name(), version))
                       .serves(service.name(), service.port(), address)
                       .build());
           if (service.app(version).isPresent()) {
@@ -113,9 +119,25 @@ public final class MeshDeployment implements Deployment {
       }
     }
     for (String client : scenario.clients()) {
+      if (scenario.security().withoutSidecar(client)) {
+        withoutSidecar.put(client, new SidecarlessClient(mesh, directConnections()));
+        continue;
+      }
       clients.put(
-          client, mesh.deploy(WorkloadSpec.builder(client + "-0").label("app", client).build()));
+          client,
+          mesh.deploy(
+              WorkloadSpec.builder(client + "-0")
+                  .label("app", client)
+                  .serviceAccount(scenario.security().serviceAccountOfClient(client))
+                  .build()));
     }
+  }
+
+  private HttpConnectionPool directConnections() {
+    if (directConnections == null) {
+      directConnections = new HttpConnectionPool(mesh.eventLoops(), Duration.ofSeconds(10));
+    }
+    return directConnections;
   }
 
   @Override
@@ -226,6 +248,10 @@ public final class MeshDeployment implements Deployment {
 
   @Override
   public TrafficClient client(String client) {
+    SidecarlessClient direct = withoutSidecar.get(client);
+    if (direct != null) {
+      return direct::send;
+    }
     Workload workload = clients.get(client);
     if (workload == null) {
       throw new IllegalStateException(
@@ -285,6 +311,9 @@ public final class MeshDeployment implements Deployment {
     try {
       // The apps share the mesh's event loops: stop them before the mesh shuts those down.
       apps.forEach(EchoServer::close);
+      if (directConnections != null) {
+        directConnections.close();
+      }
     } finally {
       try {
         ownApps.close();

@@ -3,6 +3,7 @@ package dev.meshproof.scenario.yaml;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.meshproof.scenario.expect.ReachabilityExpectation;
 import dev.meshproof.scenario.expect.ResponseFlagExpectation;
 import dev.meshproof.scenario.traffic.TrafficProtocol;
 import dev.meshproof.scenario.traffic.TrafficSpec;
@@ -202,7 +203,9 @@ public final class ScenarioSchema {
               "servedBy",
               "ejection",
               "response",
-              "mirrored"),
+              "mirrored",
+              "reachability",
+              "peerIdentity"),
           opt(
               "split",
               obj(
@@ -263,9 +266,68 @@ public final class ScenarioSchema {
                   req("readmittedWithin", duration("it serves again no later than this")),
                   req("alpha", number("significance level of absence by chance", 0, 1)))),
           opt("response", response()),
-          opt("mirrored", mirrored()));
+          opt("mirrored", mirrored()),
+          opt(
+              "reachability",
+              new ListOf(
+                  obj(
+                      "one caller/callee pair and how its calls end",
+                      List.of(),
+                      req("from", string("the calling client")),
+                      req("to", string("the called service")),
+                      req(
+                          "expect",
+                          new Choice(
+                              ReachabilityExpectation.OUTCOMES,
+                              "allowed (every request reached the app with a 2xx) or how each"
+                                  + " was refused, none reaching the app"))),
+                  "who can call whom, judged exactly per request: the reachability matrix")),
+          opt(
+              "peerIdentity",
+              obj(
+                  "every request that reached an app carried the caller's SPIFFE ID in the"
+                      + " x-forwarded-client-cert the callee's sidecar set",
+                  List.of(),
+                  opt("traffic", TRAFFIC_REF),
+                  req(
+                      "principal",
+                      string(
+                          "the caller's identity, spiffe://<trust-domain>/ns/<ns>/sa/<sa>, or"
+                              + " none (plaintext: no x-forwarded-client-cert)")),
+                  opt(
+                      "distinctCertificatesAtLeast",
+                      integer(
+                          "the callee saw at least this many distinct client certificates"
+                              + " (rotation)",
+                          1,
+                          INF)))));
 
   static final Obj TOPOLOGY = topology();
+
+  static final Obj SECURITY =
+      obj(
+          "the mesh CA and mutual TLS (Istio's defaults when empty: {}): workload certificates"
+              + " over SDS, auto mTLS, PeerAuthentication; the service account of each workload;"
+              + " the clients without a sidecar",
+          List.of(),
+          opt("trustDomain", string("the SPIFFE trust domain (default cluster.local)")),
+          opt(
+              "workloadCertTtl",
+              duration("workload certificate lifetime, rotated at half of it (default 24h)")),
+          opt("autoMtls", bool("MeshConfig enableAutoMtls (default true)")),
+          opt(
+              "serviceAccounts",
+              new MapOf(
+                  string("a Kubernetes service account name"),
+                  "workload -> service account: a service (catalog), a service version"
+                      + " (catalog/v2, wins over the service) or a client; others run as"
+                      + " default")),
+          opt(
+              "clientsWithoutSidecar",
+              new ListOf(
+                  string("a declared client"),
+                  "clients without a sidecar: plaintext, no identity, straight to an instance's"
+                      + " inbound listener")));
 
   static final Obj METADATA =
       obj(
@@ -296,6 +358,7 @@ public final class ScenarioSchema {
               new ListOf(
                   string("a client workload name"),
                   "client workloads (besides those the topology manifests declare)")),
+          opt("security", SECURITY),
           opt("istio", new ListOf(ISTIO, "Istio configuration")),
           req("traffic", new ListOf(TRAFFIC, "traffic blocks, sent in order")),
           opt("chaos", new ListOf(CHAOS, "the chaos timeline (an experiment's method)")),

@@ -16,10 +16,12 @@ import dev.meshproof.runtime.config.ConfigProblem;
 import dev.meshproof.runtime.config.InvalidConfigException;
 import dev.meshproof.runtime.config.IstioResource;
 import dev.meshproof.runtime.config.IstioYamlParser;
+import dev.meshproof.runtime.security.MeshSecurity;
 import dev.meshproof.runtime.topology.Topology;
 import dev.meshproof.scenario.AppSpec;
 import dev.meshproof.scenario.IstioSource;
 import dev.meshproof.scenario.Scenario;
+import dev.meshproof.scenario.ScenarioSecurity;
 import dev.meshproof.scenario.ServiceSpec;
 import dev.meshproof.scenario.chaos.Chaos;
 import dev.meshproof.scenario.chaos.FaultSpec;
@@ -30,6 +32,8 @@ import dev.meshproof.scenario.expect.AttemptsExpectation;
 import dev.meshproof.scenario.expect.Expectation;
 import dev.meshproof.scenario.expect.Expectations;
 import dev.meshproof.scenario.expect.MirrorExpectation;
+import dev.meshproof.scenario.expect.PeerIdentityExpectation;
+import dev.meshproof.scenario.expect.ReachabilityExpectation;
 import dev.meshproof.scenario.expect.ResponseExpectation;
 import dev.meshproof.scenario.expect.SplitExpectation;
 import dev.meshproof.scenario.traffic.RequestVariation;
@@ -217,6 +221,7 @@ public final class ScenarioYaml {
                     }));
       }
       items("clients").forEach(c -> scenario.client((String) c.value()));
+      root.get("security").ifPresent(security -> security(security, scenario));
       for (Value istio : items("istio")) {
         istio(istio).ifPresent(s -> scenario.istio(s.source(), s.yaml()));
       }
@@ -272,6 +277,84 @@ public final class ScenarioYaml {
       Scenario[] built = new Scenario[1];
       attempt(root, () -> built[0] = scenario.build());
       return new ScenarioFile(source, built[0], metadata);
+    }
+
+    /**
+     * The CA (its presence enables it), service accounts and clients without a sidecar; each
+     * refusal at its own entry.
+     */
+    private void security(Value security, Scenario.Builder scenario) {
+      MeshSecurity ca = MeshSecurity.defaults();
+      Optional<String> trustDomain = security.string("trustDomain");
+      if (trustDomain.isPresent()) {
+        Value at = security.get("trustDomain").orElseThrow();
+        MeshSecurity[] with = {ca};
+        attempt(at, () -> with[0] = with[0].withTrustDomain(trustDomain.get()));
+        ca = with[0];
+      }
+      if (security.get("workloadCertTtl").isPresent()) {
+        Value at = security.get("workloadCertTtl").orElseThrow();
+        Duration ttl = security.duration("workloadCertTtl").orElseThrow();
+        MeshSecurity[] with = {ca};
+        attempt(at, () -> with[0] = with[0].withWorkloadCertTtl(ttl));
+        ca = with[0];
+      }
+      ca = ca.withAutoMtls(security.bool("autoMtls").orElse(true));
+      scenario.security(ca);
+      List<String> declared = new ArrayList<>();
+      items("clients").forEach(c -> declared.add((String) c.value()));
+      for (Value client :
+          security.get("clientsWithoutSidecar").map(Value::items).orElse(List.of())) {
+        String name = (String) client.value();
+        if (!declared.contains(name)) {
+          reader.problem(
+              client.line(),
+              client.column(),
+              client.path(),
+              "\""
+                  + name
+                  + "\" is not a declared client"
+                  + ShapeReader.suggestion(name, declared)
+                  + " (expected one of "
+                  + declared
+                  + ")");
+          continue;
+        }
+        scenario.clientWithoutSidecar(name);
+      }
+      List<String> workloads = new ArrayList<>(declared);
+      for (Value service : items("services")) {
+        String name = service.string("name").orElseThrow();
+        workloads.add(name);
+        service
+            .get("versions")
+            .ifPresent(
+                v -> v.fields().keySet().forEach(version -> workloads.add(name + "/" + version)));
+      }
+      security
+          .get("serviceAccounts")
+          .ifPresent(
+              accounts ->
+                  accounts
+                      .fields()
+                      .forEach(
+                          (workload, account) -> {
+                            if (!workloads.contains(workload)) {
+                              reader.problem(
+                                  account.line(),
+                                  account.column(),
+                                  account.path(),
+                                  "not a declared workload"
+                                      + ShapeReader.suggestion(workload, workloads)
+                                      + " (expected one of "
+                                      + workloads
+                                      + ")");
+                              return;
+                            }
+                            attempt(
+                                account,
+                                () -> scenario.serviceAccount(workload, (String) account.value()));
+                          }));
     }
 
     private List<Value> items(String field) {
@@ -639,6 +722,24 @@ public final class ScenarioYaml {
                 .lastsAtLeast(e.duration("lastsAtLeast").orElseThrow())
                 .readmittedWithin(e.duration("readmittedWithin").orElseThrow())
                 .atAlpha(e.number("alpha").orElseThrow());
+        case "reachability" -> {
+          ReachabilityExpectation.Builder matrix = Expectations.reachability();
+          for (Value cell : e.items()) {
+            matrix.cell(
+                cell.string("from").orElseThrow(),
+                cell.string("to").orElseThrow(),
+                cell.string("expect").orElseThrow());
+          }
+          yield matrix.build();
+        }
+        case "peerIdentity" -> {
+          PeerIdentityExpectation.Builder identity =
+              Expectations.peerIdentity(e.string("principal").orElseThrow());
+          e.string("traffic").ifPresent(identity::forTraffic);
+          e.integer("distinctCertificatesAtLeast")
+              .ifPresent(n -> identity.distinctCertificatesAtLeast(n.intValue()));
+          yield identity.build();
+        }
         default -> throw new IllegalStateException("expectation kind " + kind + " not in schema");
       };
     }
@@ -772,6 +873,9 @@ public final class ScenarioYaml {
     } else {
       putNonEmpty(out, "clients", new ArrayList<>(clients));
     }
+    if (!scenario.security().isNone()) {
+      out.put("security", security(scenario.security()));
+    }
     List<Object> istio = new ArrayList<>();
     for (IstioSource source : scenario.istio()) {
       istio.add(
@@ -817,6 +921,39 @@ public final class ScenarioYaml {
         "expect",
         new ArrayList<>(scenario.expectations().stream().map(Expectation::toYaml).toList()));
     return dumper().dump(out);
+  }
+
+  private static Map<String, Object> security(ScenarioSecurity security) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    MeshSecurity ca =
+        security
+            .ca()
+            .orElseThrow(
+                () ->
+                    new UnsupportedOperationException(
+                        "service accounts or clients without a sidecar in a mesh without a CA have"
+                            + " no scenario-file form (expected: Scenario.Builder.security(..))"));
+    MeshSecurity defaults = MeshSecurity.defaults();
+    if (!ca.trustDomain().equals(defaults.trustDomain())) {
+      out.put("trustDomain", ca.trustDomain());
+    }
+    if (!ca.workloadCertTtl().equals(defaults.workloadCertTtl())) {
+      out.put("workloadCertTtl", ca.workloadCertTtl());
+    }
+    if (ca.cacerts().isPresent()) {
+      throw new UnsupportedOperationException(
+          "a plug-in cacerts directory has no scenario-file form yet (expected: a generated root)");
+    }
+    if (!ca.autoMtls()) {
+      out.put("autoMtls", false);
+    }
+    if (!security.serviceAccounts().isEmpty()) {
+      out.put("serviceAccounts", security.serviceAccounts());
+    }
+    if (!security.clientsWithoutSidecar().isEmpty()) {
+      out.put("clientsWithoutSidecar", security.clientsWithoutSidecar());
+    }
+    return out;
   }
 
   private static Map<String, Object> rollback(Rollback rollback, boolean istioAsFiles) {

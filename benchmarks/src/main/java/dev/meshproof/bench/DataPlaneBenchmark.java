@@ -1,10 +1,5 @@
 package dev.meshproof.bench;
 
-import dev.meshproof.bench.load.HttpProtocol;
-import dev.meshproof.bench.load.LoadGenerator;
-import dev.meshproof.bench.load.LoadPhase;
-import dev.meshproof.bench.load.LoadResult;
-import dev.meshproof.bench.load.LoadTarget;
 import dev.meshproof.fake.grpc.GrpcEchoServer;
 import dev.meshproof.fake.http.EchoServer;
 import dev.meshproof.runtime.DataPlane;
@@ -13,6 +8,11 @@ import dev.meshproof.runtime.SidecarProxy;
 import dev.meshproof.runtime.Workload;
 import dev.meshproof.runtime.WorkloadSpec;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
+import dev.meshproof.scenario.load.HttpProtocol;
+import dev.meshproof.scenario.load.LoadGenerator;
+import dev.meshproof.scenario.load.LoadPhase;
+import dev.meshproof.scenario.load.LoadResult;
+import dev.meshproof.scenario.load.LoadTarget;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

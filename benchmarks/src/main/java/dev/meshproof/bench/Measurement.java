@@ -1,8 +1,8 @@
 package dev.meshproof.bench;
 
-import dev.meshproof.bench.load.HttpProtocol;
-import dev.meshproof.bench.load.LoadPhase;
-import dev.meshproof.bench.load.LoadResult;
+import dev.meshproof.scenario.load.HttpProtocol;
+import dev.meshproof.scenario.load.LoadPhase;
+import dev.meshproof.scenario.load.LoadResult;
 import java.util.List;
 import java.util.Optional;
 

@@ -2,15 +2,15 @@ package dev.meshproof.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meshproof.bench.load.HttpProtocol;
-import dev.meshproof.bench.load.LoadGenerator;
-import dev.meshproof.bench.load.LoadPhase;
-import dev.meshproof.bench.load.LoadResult;
-import dev.meshproof.bench.load.LoadTarget;
 import dev.meshproof.fake.http.EchoServer;
 import dev.meshproof.runtime.Mesh;
 import dev.meshproof.runtime.Workload;
 import dev.meshproof.runtime.WorkloadSpec;
+import dev.meshproof.scenario.load.HttpProtocol;
+import dev.meshproof.scenario.load.LoadGenerator;
+import dev.meshproof.scenario.load.LoadPhase;
+import dev.meshproof.scenario.load.LoadResult;
+import dev.meshproof.scenario.load.LoadTarget;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

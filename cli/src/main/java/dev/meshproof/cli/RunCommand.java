@@ -13,6 +13,8 @@ import dev.meshproof.scenario.ScenarioRunner;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
 import dev.meshproof.scenario.targets.Target;
+import dev.meshproof.scenario.traffic.TrafficRunner;
+import dev.meshproof.scenario.traffic.TrafficSpec;
 import dev.meshproof.scenario.yaml.ScenarioFile;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -109,19 +111,20 @@ final class RunCommand implements Callable<Integer> {
           int index = n;
           String name = scenario.name();
           out.printf(
-              "[%d/%d] %s on %s (%d requests planned) ...%n",
-              index,
-              total,
-              name,
-              t.name(),
-              scenario.traffic().stream().mapToLong(tr -> tr.requests()).sum());
+              "[%d/%d] %s on %s (%s) ...%n", index, total, name, t.name(), planned(scenario));
           long scenarioStart = System.nanoTime();
+          long sentBefore = TrafficRunner.requestsSent();
           var tick =
               heartbeat.scheduleAtFixedRate(
                   () ->
                       out.printf(
-                          "[%d/%d] %s on %s: still running, %s elapsed%n",
-                          index, total, name, t.name(), seconds(System.nanoTime() - scenarioStart)),
+                          "[%d/%d] %s on %s: %d requests sent, %s elapsed%n",
+                          index,
+                          total,
+                          name,
+                          t.name(),
+                          TrafficRunner.requestsSent() - sentBefore,
+                          seconds(System.nanoTime() - scenarioStart)),
                   HEARTBEAT.toSeconds(),
                   HEARTBEAT.toSeconds(),
                   TimeUnit.SECONDS);
@@ -204,6 +207,24 @@ final class RunCommand implements Callable<Integer> {
   private static String slug(String name) {
     String slug = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-");
     return slug.replaceAll("^-+|-+$", "").isEmpty() ? "scenario" : slug.replaceAll("^-+|-+$", "");
+  }
+
+  /**
+   * The requests a scenario plans, e.g. {@code 400 requests planned}, or with time-bound traffic
+   * {@code 400 requests planned + closed loop x2, for 10s, HTTP1}.
+   */
+  static String planned(Scenario scenario) {
+    long known = 0;
+    List<String> timeBound = new ArrayList<>();
+    for (TrafficSpec traffic : scenario.traffic()) {
+      if (traffic.plannedRequests().isPresent()) {
+        known += traffic.plannedRequests().getAsLong();
+      } else {
+        timeBound.add(traffic.plan());
+      }
+    }
+    String text = known + " requests planned";
+    return timeBound.isEmpty() ? text : text + " + " + String.join("; ", timeBound);
   }
 
   static String seconds(long nanos) {

@@ -49,7 +49,56 @@ public record Scenario(
     IstioVersion compatibilityVersion,
     List<String> notSimulated,
     OutboundTrafficPolicy outboundTrafficPolicy,
-    ScenarioSecurity security) {
+    ScenarioSecurity security,
+    Manifests manifests) {
+
+  /**
+   * The Kubernetes manifests the topology came from (their paths as given) and the services and
+   * clients derived from them, so that writing the scenario back names the manifests instead of
+   * repeating what they declare.
+   */
+  public record Manifests(List<String> sources, List<String> services, List<String> clients) {
+    /** No manifests: every service and client was declared. */
+    public static final Manifests NONE = new Manifests(List.of(), List.of(), List.of());
+
+    public Manifests {
+      sources = List.copyOf(sources);
+      services = List.copyOf(services);
+      clients = List.copyOf(clients);
+    }
+  }
+
+  /** A scenario whose topology was declared, not read from manifests. */
+  public Scenario(
+      String name,
+      List<ServiceSpec> services,
+      List<String> clients,
+      List<IstioSource> istio,
+      List<TrafficSpec> traffic,
+      List<Expectation> expectations,
+      ChaosPlan chaos,
+      long seed,
+      IstioVersion istioVersion,
+      IstioVersion compatibilityVersion,
+      List<String> notSimulated,
+      OutboundTrafficPolicy outboundTrafficPolicy,
+      ScenarioSecurity security) {
+    this(
+        name,
+        services,
+        clients,
+        istio,
+        traffic,
+        expectations,
+        chaos,
+        seed,
+        istioVersion,
+        compatibilityVersion,
+        notSimulated,
+        outboundTrafficPolicy,
+        security,
+        Manifests.NONE);
+  }
 
   /**
    * The client name of Istio's ingress gateway ({@link Builder#ingressGateway()}): traffic from it
@@ -75,6 +124,7 @@ public record Scenario(
     notSimulated = List.copyOf(notSimulated);
     java.util.Objects.requireNonNull(outboundTrafficPolicy, "outboundTrafficPolicy");
     java.util.Objects.requireNonNull(security, "security");
+    java.util.Objects.requireNonNull(manifests, "manifests");
   }
 
   /** A scenario without a CA, every workload with a sidecar and the {@code default} account. */
@@ -104,7 +154,8 @@ public record Scenario(
         compatibilityVersion,
         notSimulated,
         outboundTrafficPolicy,
-        ScenarioSecurity.NONE);
+        ScenarioSecurity.NONE,
+        Manifests.NONE);
   }
 
   public static Builder named(String name) {
@@ -126,7 +177,8 @@ public record Scenario(
         compatibilityVersion,
         notSimulated,
         outboundTrafficPolicy,
-        security);
+        security,
+        manifests);
   }
 
   /**
@@ -148,7 +200,8 @@ public record Scenario(
         version.profile().behaviourOf(),
         notSimulated,
         outboundTrafficPolicy,
-        security);
+        security,
+        manifests);
   }
 
   /**
@@ -165,6 +218,9 @@ public record Scenario(
     private long seed = Long.getLong(SEED_PROPERTY, 1L);
     private IstioVersion istioVersion = IstioVersion.CURRENT;
     private final List<String> notSimulated = new ArrayList<>();
+    private final List<String> manifestSources = new ArrayList<>();
+    private final List<String> manifestServices = new ArrayList<>();
+    private final List<String> manifestClients = new ArrayList<>();
     private IstioVersion compatibilityVersion;
     private OutboundTrafficPolicy outboundTrafficPolicy = OutboundTrafficPolicy.ALLOW_ANY;
     private java.util.Optional<dev.meshproof.runtime.security.MeshSecurity> ca =
@@ -262,7 +318,9 @@ public record Scenario(
      *     (another namespace, other labels, a workload in two Services)
      */
     public Builder topology(Path... manifests) {
-      return topology(Topology.fromManifests(manifests));
+      return topology(
+          Topology.fromManifests(manifests),
+          java.util.Arrays.stream(manifests).map(Path::toString).toList());
     }
 
     /**
@@ -272,10 +330,24 @@ public record Scenario(
      * @throws IllegalArgumentException naming the Deployment for what a scenario cannot express yet
      */
     public Builder topology(Topology manifests) {
+      return topology(manifests, List.of());
+    }
+
+    /**
+     * As {@link #topology(Topology)}, remembering the manifests' paths ({@code sources}, as written
+     * in a scenario file) so that writing the scenario back names them instead of the services and
+     * clients they declare.
+     */
+    public Builder topology(Topology manifests, List<String> sources) {
       ManifestTopology.Result topology = ManifestTopology.of(manifests);
       services.addAll(topology.services());
       clients.addAll(topology.clients());
       notSimulated.addAll(topology.notSimulated());
+      if (!sources.isEmpty()) {
+        manifestSources.addAll(sources);
+        topology.services().forEach(service -> manifestServices.add(service.name()));
+        manifestClients.addAll(topology.clients());
+      }
       return this;
     }
 
@@ -471,7 +543,8 @@ public record Scenario(
               .behaviourOf(),
           notSimulated,
           outboundTrafficPolicy,
-          new ScenarioSecurity(ca, serviceAccounts, List.copyOf(clientsWithoutSidecar)));
+          new ScenarioSecurity(ca, serviceAccounts, List.copyOf(clientsWithoutSidecar)),
+          new Manifests(manifestSources, manifestServices, manifestClients));
     }
 
     /** A fault's selector must name a declared service, version and instance. */

@@ -11,19 +11,32 @@ import java.util.Map;
  * {@code grpc}, {@code tcp}): a {@code grpc} port's instances are gRPC echo workloads, a {@code
  * tcp} port's Istio's tcp-echo server (each instance prefixing its answers with its name), others
  * HTTP echoes; and the Kubernetes service account each version's pods run as (a version not listed
- * runs as {@code default}; Kubernetes manifests set it with {@code serviceAccountName}).
+ * runs as {@code default}; Kubernetes manifests set it with {@code serviceAccountName}); and the
+ * versions whose app is the user's own server ({@link AppSpec}) instead of the echo.
  */
 public record ServiceSpec(
     String name,
     int port,
     Map<String, Integer> replicasByVersion,
     String portName,
-    Map<String, String> serviceAccountByVersion) {
+    Map<String, String> serviceAccountByVersion,
+    Map<String, AppSpec> apps) {
 
   public ServiceSpec {
     replicasByVersion =
         java.util.Collections.unmodifiableMap(new LinkedHashMap<>(replicasByVersion));
     serviceAccountByVersion = Map.copyOf(serviceAccountByVersion);
+    apps = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(apps));
+  }
+
+  /** A service on {@code portName} whose versions are all the echo. */
+  public ServiceSpec(
+      String name,
+      int port,
+      Map<String, Integer> replicasByVersion,
+      String portName,
+      Map<String, String> serviceAccountByVersion) {
+    this(name, port, replicasByVersion, portName, serviceAccountByVersion, Map.of());
   }
 
   /** A service on an {@code http} port whose pods run as the given service accounts. */
@@ -62,12 +75,18 @@ public record ServiceSpec(
     return protocol() == dev.meshproof.runtime.registry.ServiceProtocol.TCP;
   }
 
+  /** The user's own app of {@code version}, if it is not the echo. */
+  public java.util.Optional<AppSpec> app(String version) {
+    return java.util.Optional.ofNullable(apps.get(version));
+  }
+
   /** Configures a {@link ServiceSpec} inside {@link Scenario.Builder#service}. */
   public static final class Builder {
     private final String name;
     private int port = 80;
     private String portName = "http";
     private final Map<String, Integer> versions = new LinkedHashMap<>();
+    private final Map<String, AppSpec> apps = new LinkedHashMap<>();
 
     Builder(String name) {
       this.name = name;
@@ -87,6 +106,55 @@ public record ServiceSpec(
         throw new IllegalArgumentException(
             "version: " + version + " is declared twice for service " + name);
       }
+      return this;
+    }
+
+    /**
+     * Adds a version (one replica) whose app is an HTTP server the user started on {@code
+     * 127.0.0.1:<port>}, instead of the echo.
+     */
+    public Builder ownServer(String version, java.net.InetSocketAddress address) {
+      version(version, 1);
+      apps.put(version, new AppSpec.Listening(address));
+      return this;
+    }
+
+    /**
+     * Adds a version with {@code replicas} replicas whose app is {@code command}, started by the
+     * mesh once per replica on a port it picks ({@link AppSpec.Command}).
+     */
+    public Builder ownCommand(String version, int replicas, AppSpec.Command command) {
+      version(version, replicas);
+      apps.put(version, command);
+      return this;
+    }
+
+    /** Makes an already declared version's app {@code app} (scenario files). */
+    public Builder app(String version, AppSpec app) {
+      if (versions.isEmpty() && version.equals("v1")) {
+        versions.put("v1", 1); // the default version, as build() would declare it
+      }
+      Integer replicas = versions.get(version);
+      if (replicas == null) {
+        throw new IllegalArgumentException(
+            "apps: "
+                + version
+                + " is not a version of service "
+                + name
+                + " (expected one of "
+                + versions.keySet()
+                + ")");
+      }
+      if (app instanceof AppSpec.Listening && replicas != 1) {
+        throw new IllegalArgumentException(
+            "apps: "
+                + version
+                + " has "
+                + replicas
+                + " replicas but one address (expected: 1 replica, or a command started per"
+                + " replica)");
+      }
+      apps.put(version, app);
       return this;
     }
 
@@ -127,7 +195,7 @@ public record ServiceSpec(
       if (versions.isEmpty()) {
         versions.put("v1", 1);
       }
-      return new ServiceSpec(name, port, versions, portName);
+      return new ServiceSpec(name, port, versions, portName, Map.of(), apps);
     }
   }
 

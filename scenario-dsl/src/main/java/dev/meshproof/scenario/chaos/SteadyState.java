@@ -45,6 +45,10 @@ public record SteadyState(TrafficSpec probe, List<Expectation> expectations) {
         && probe.requests() == other.probe.requests()
         && probe.concurrency() == other.probe.concurrency()
         && probe.pace().equals(other.probe.pace())
+        && probe.protocol() == other.probe.protocol()
+        && probe.rate() == other.probe.rate()
+        && probe.duration().equals(other.probe.duration())
+        && probe.variation().equals(other.probe.variation())
         && descriptions().equals(other.descriptions());
   }
 
@@ -59,12 +63,6 @@ public record SteadyState(TrafficSpec probe, List<Expectation> expectations) {
 
   /** The probe of the window before ({@code before == true}) or after the method. */
   public TrafficSpec probe(boolean before) {
-    return new TrafficSpec(
-        probe.name() + (before ? "-before" : "-after"),
-        probe.from(),
-        probe.request(),
-        probe.requests(),
-        probe.concurrency(),
-        probe.pace());
+    return probe.named(probe.name() + (before ? "-before" : "-after"));
   }
 }

@@ -49,6 +49,18 @@ public interface Deployment extends ChaosHandles, AutoCloseable {
     return Optional.empty();
   }
 
+  /** A service instance: its service, version and instance (pod) name. */
+  record Instance(String service, String version, String instance) {}
+
+  /**
+   * The instances whose app is the user's own server, by the upstream host a client's sidecar logs
+   * for them ({@code 127.0.0.1:<port>} of their sidecar's inbound listener): such an app does not
+   * name itself in its answers as the echo does, so its requests are attributed by this.
+   */
+  default Map<String, Instance> ownAppInstances() {
+    return Map.of();
+  }
+
   /**
    * The applied resources of kinds the target accepts but does not simulate (an EnvoyFilter, a
    * ConfigMap, ...), each as {@code apiVersion kind namespace/name (file:line)}.

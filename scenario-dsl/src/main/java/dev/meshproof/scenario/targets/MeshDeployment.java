@@ -45,6 +45,11 @@ public final class MeshDeployment implements Deployment {
       java.util.Collections.synchronizedList(new ArrayList<>());
   private Seeds seeds;
   private final Map<String, Workload> clients = new LinkedHashMap<>();
+  private final OwnApps ownApps = new OwnApps();
+
+  /** Instances whose app is the user's own, by the inbound address other sidecars send to. */
+  private final Map<String, Deployment.Instance> ownInstances = new LinkedHashMap<>();
+
   private final Map<String, SidecarlessClient> withoutSidecar = new LinkedHashMap<>();
   private HttpConnectionPool directConnections;
 
@@ -132,6 +137,10 @@ public final class MeshDeployment implements Deployment {
         for (String instance : service.instanceNames(version)) {
           if (service.isTcp()) {
             deployTcpInstance(service, version, instance);
+            continue;
+          }
+          if (service.app(version).isPresent()) {
+            deployOwnInstance(service, version, instance);
             continue;
           }
           deployInstance(service, version, instance, links);
@@ -248,6 +257,38 @@ public final class MeshDeployment implements Deployment {
    * A TCP service instance: Istio's tcp-echo server answering with the instance name, behind a
    * sidecar whose service port is TCP (a port Istio would see named {@code tcp}).
    */
+  /**
+   * Deploys an instance whose app is the user's own server (started by them, or a command the mesh
+   * starts): its requests are attributed by the client sidecar's upstream host, since the app does
+   * not say who it is.
+   */
+  private void deployOwnInstance(ServiceSpec service, String version, String instance) {
+    java.net.InetSocketAddress address =
+        ownApps.start(
+            service.app(version).get(),
+            service.name(),
+            version,
+            instance,
+            java.nio.file.Path.of("").toAbsolutePath());
+    Workload workload =
+        mesh.deploy(
+            WorkloadSpec.builder(instance)
+                .label("version", version)
+                .serviceAccount(serviceAccount(scenario, service, version))
+                .serves(service.name(), service.port(), address)
+                .portName(service.portName())
+                .build());
+    serviceWorkloads.put(instance, workload);
+    workload
+        .sidecar()
+        .inboundAddress()
+        .ifPresent(
+            inbound ->
+                ownInstances.put(
+                    "127.0.0.1:" + inbound.getPort(),
+                    new Deployment.Instance(service.name(), version, instance)));
+  }
+
   private void deployTcpInstance(ServiceSpec service, String version, String instance) {
     dev.meshproof.fake.tcp.TcpEchoServer app =
         dev.meshproof.fake.tcp.TcpEchoServer.builder()
@@ -570,8 +611,12 @@ public final class MeshDeployment implements Deployment {
             (host, port) -> mesh.tcpAddress(workload, host, port),
             instance -> Optional.ofNullable(tcpInstances.get(instance)),
             tcpConnections);
-    return request ->
-        "tcp".equals(request.url().getScheme()) ? tcp.send(request) : workload.http().send(request);
+    return TrafficClient.of(
+        request ->
+            "tcp".equals(request.url().getScheme())
+                ? tcp.send(request)
+                : workload.http().send(request),
+        workload.sidecar().outboundAddress());
   }
 
   @Override
@@ -588,6 +633,11 @@ public final class MeshDeployment implements Deployment {
   @Override
   public Optional<List<Map<String, String>>> accessLog(String client) {
     return Optional.ofNullable(clients.get(client)).map(w -> w.sidecar().accessLogLines());
+  }
+
+  @Override
+  public Map<String, Deployment.Instance> ownAppInstances() {
+    return java.util.Collections.unmodifiableMap(ownInstances);
   }
 
   @Override
@@ -613,6 +663,8 @@ public final class MeshDeployment implements Deployment {
         logs.put(workload.name(), log);
       }
     }
+    // The user's own apps' output sits beside the proxies' logs as evidence.
+    logs.putAll(ownApps.logs());
     return logs;
   }
 
@@ -629,7 +681,11 @@ public final class MeshDeployment implements Deployment {
       }
     } finally {
       tcpConnections.shutdownNow();
-      mesh.close();
+      try {
+        ownApps.close();
+      } finally {
+        mesh.close();
+      }
     }
   }
 }

@@ -398,10 +398,26 @@ public final class ScenarioOrchestrator {
       }
       byClient.put(client, lines);
     }
+    Map<String, Deployment.Instance> own = deployment.ownAppInstances();
     List<RequestObservation> joined = new ArrayList<>(observations.size());
     for (RequestObservation r : observations) {
       Map<String, String> line = byClient.get(r.from()).get(r.requestId());
-      joined.add(line == null ? r : r.withProxy(ProxyEvidence.fromAccessLog(line)));
+      if (line == null) {
+        joined.add(r);
+        continue;
+      }
+      ProxyEvidence evidence = ProxyEvidence.fromAccessLog(line);
+      RequestObservation withProxy = r.withProxy(evidence);
+      Deployment.Instance served = own.get(evidence.upstreamHost());
+      // The user's own app does not name itself: its upstream host does, when the answer came
+      // from it (no response flag: not a local reply of a proxy).
+      if (served != null
+          && r.instance().isEmpty()
+          && r.kind() == HttpOutcome.Kind.RESPONSE
+          && evidence.responseFlags().equals("-")) {
+        withProxy = withProxy.withServedBy(served.service(), served.version(), served.instance());
+      }
+      joined.add(withProxy);
     }
     return joined;
   }

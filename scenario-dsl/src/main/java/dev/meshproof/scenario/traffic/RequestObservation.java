@@ -306,14 +306,53 @@ public record RequestObservation(
         mirrors);
   }
 
+  /**
+   * This observation served by {@code instance} of {@code version} of {@code service}: for an app
+   * that does not name itself (the user's own server), from the upstream host its client's sidecar
+   * logged.
+   */
+  public RequestObservation withServedBy(String service, String version, String instance) {
+    return new RequestObservation(
+        index,
+        requestId,
+        traffic,
+        from,
+        url,
+        kind,
+        status,
+        Optional.of(service),
+        Optional.of(version),
+        Optional.of(instance),
+        latency,
+        error,
+        bodyExcerpt,
+        overloaded,
+        sentAt,
+        proxy,
+        attempts,
+        responseHeaders,
+        mirrors);
+  }
+
   static RequestObservation of(
       int index, String requestId, TrafficSpec traffic, HttpOutcome outcome, Duration sentAt) {
+    return of(index, requestId, traffic, traffic.request(), outcome, sentAt);
+  }
+
+  /** Request {@code index} of {@code traffic} as actually sent ({@code sent}: its variation). */
+  static RequestObservation of(
+      int index,
+      String requestId,
+      TrafficSpec traffic,
+      dev.meshproof.runtime.client.HttpRequestSpec sent,
+      HttpOutcome outcome,
+      Duration sentAt) {
     return new RequestObservation(
         index,
         requestId,
         traffic.name(),
         traffic.from(),
-        traffic.request().url().toString(),
+        sent.url().toString(),
         outcome.kind(),
         outcome.status(),
         outcome.header("x-echo-service"),

@@ -14,4 +14,32 @@ public interface TrafficClient {
 
   /** Sends {@code request}; the future completes with its outcome. */
   CompletableFuture<HttpOutcome> send(HttpRequestSpec request);
+
+  /**
+   * The loopback address of the workload's sidecar outbound listener, where open-loop and HTTP/2
+   * traffic connects directly (through the shared {@link
+   * dev.meshproof.scenario.load.LoadGenerator}).
+   *
+   * @throws UnsupportedOperationException when this client can only {@link #send}
+   */
+  default java.net.InetSocketAddress outbound() {
+    throw new UnsupportedOperationException(
+        "this client only sends requests one by one (expected: a deployment's client, for"
+            + " open-loop or HTTP2 traffic)");
+  }
+
+  /** A client that sends through {@code send} and connects to {@code outbound}. */
+  static TrafficClient of(TrafficClient send, java.net.InetSocketAddress outbound) {
+    return new TrafficClient() {
+      @Override
+      public CompletableFuture<HttpOutcome> send(HttpRequestSpec request) {
+        return send.send(request);
+      }
+
+      @Override
+      public java.net.InetSocketAddress outbound() {
+        return outbound;
+      }
+    };
+  }
 }

@@ -34,6 +34,25 @@ public final class ScenarioSchema {
   static final Shape TRAFFIC_REF =
       string("judge only the requests of the traffic block with this name (default: all)");
 
+  static final Obj APP =
+      obj(
+          "your own HTTP server as the app of a version, behind its own sidecar; its requests are"
+              + " attributed by the upstream host the client's sidecar logs",
+          List.of("address", "command"),
+          opt(
+              "address",
+              string("a server you started, 127.0.0.1:<port> (the version has 1 replica)")),
+          opt(
+              "command",
+              new ListOf(
+                  string("the program, then its arguments"),
+                  "a command started per replica in the working directory, stopped at the end;"
+                      + " ${port} (also env PORT) is the port it must listen on")),
+          opt("env", new MapOf(string("its value"), "command only: extra environment (${port})")),
+          opt(
+              "startTimeout",
+              duration("command only: how long it may take to listen (default 30s)")));
+
   static final Obj SERVICE =
       obj(
           "a service of the topology; each version is an echo workload labelled app and version",
@@ -51,7 +70,13 @@ public final class ScenarioSchema {
               "versions",
               new MapOf(
                   integer("replicas of this version", 1, 1024),
-                  "version label -> replica count (default {v1: 1})")));
+                  "version label -> replica count (default {v1: 1})")),
+          opt(
+              "apps",
+              new MapOf(
+                  APP,
+                  "version label -> your own HTTP server as that version's app (default: the"
+                      + " echo)")));
 
   static final Obj ISTIO =
       obj(
@@ -62,13 +87,29 @@ public final class ScenarioSchema {
           opt("inline", string("Istio YAML text (use a | block)")),
           opt("source", string("a name for inline YAML in error messages")));
 
+  static final Obj VARIANT =
+      obj(
+          "what one entry of a list of variants changes in the traffic's request (${seq} is"
+              + " replaced by the request's sequence number)",
+          List.of(),
+          opt("url", string("another URL, e.g. http://catalog/items/7")),
+          opt(
+              "headers",
+              new MapOf(string("header value"), "headers added to (or replacing) the request's")),
+          opt("body", string("another body, sent as UTF-8")));
+
   static final Obj TRAFFIC =
       obj(
           "requests a client workload sends through its sidecar",
           List.of(),
           opt("name", string("a name expectations refer to (default traffic-<n>)")),
           req("from", string("the client workload that sends (one of clients)")),
-          req("url", string("the URL as the app writes it, e.g. http://catalog/items")),
+          req(
+              "url",
+              string(
+                  "the URL as the app writes it, e.g. http://catalog/items; ${seq} is replaced by"
+                      + " the request's sequence number (from 0), also in header values and the"
+                      + " body")),
           opt("method", new Choice(TrafficSpec.METHODS, "the HTTP method (default GET)")),
           opt(
               "headers",
@@ -76,16 +117,43 @@ public final class ScenarioSchema {
                   string("header value"),
                   "request headers, sent exactly as written (Host too, e.g. catalog:80)")),
           opt("body", string("the request body, sent as UTF-8 (default none)")),
-          opt("requests", integer("how many requests (default 100)", 1, Integer.MAX_VALUE)),
-          opt("concurrency", integer("requests in flight at most (default 1)", 1, 1024)),
-          opt("every", duration("send request i no earlier than i * every after the start")),
-          opt("timeout", duration("client-side timeout per request (default 30s)")),
+          opt(
+              "requests",
+              integer(
+                  "how many requests (default 100; with a duration, none: time bounds it)",
+                  1,
+                  Integer.MAX_VALUE)),
+          opt(
+              "duration",
+              duration("send for this long; with requests too, stop at whichever comes first")),
+          opt(
+              "rate",
+              number(
+                  "open loop: requests per second whatever the answers do, latency measured from"
+                      + " each request's intended start (default: a closed loop)",
+                  0.001,
+                  TrafficSpec.MAX_RATE)),
+          opt(
+              "concurrency",
+              integer(
+                  "closed loop: requests in flight at most; open loop: connections (default 1)",
+                  1,
+                  1024)),
           opt(
               "protocol",
               new Choice(
                   TrafficSpec.PROTOCOLS,
-                  "HTTP1 (default) or GRPC: gRPC calls over HTTP/2 to the method the url's path"
-                      + " names, the body a meshproof.echo.v1.EchoRequest as JSON")));
+                  "what the app speaks to its sidecar: HTTP1 (default), HTTP2 (h2c, prior"
+                      + " knowledge) or GRPC (gRPC calls over HTTP/2 to the method the url's path"
+                      + " names, the body a meshproof.echo.v1.EchoRequest as JSON)")),
+          opt(
+              "variants",
+              new ListOf(VARIANT, "request i takes entry i mod n: its url, headers and body")),
+          opt(
+              "every",
+              duration(
+                  "closed loop, HTTP1: send request i no earlier than i * every after the start")),
+          opt("timeout", duration("client-side timeout per request (default 30s)")));
 
   static final Obj SERVICE_FAULT =
       obj(

@@ -23,6 +23,7 @@ import dev.meshproof.runtime.config.IstioResource;
 import dev.meshproof.runtime.config.IstioYamlParser;
 import dev.meshproof.runtime.security.MeshSecurity;
 import dev.meshproof.runtime.topology.Topology;
+import dev.meshproof.scenario.AppSpec;
 import dev.meshproof.scenario.IstioSource;
 import dev.meshproof.scenario.Scenario;
 import dev.meshproof.scenario.ScenarioSecurity;
@@ -42,6 +43,8 @@ import dev.meshproof.scenario.expect.ReachabilityExpectation;
 import dev.meshproof.scenario.expect.ResponseExpectation;
 import dev.meshproof.scenario.expect.SplitExpectation;
 import dev.meshproof.scenario.traffic.GrpcCalls;
+import dev.meshproof.scenario.traffic.RequestVariation;
+import dev.meshproof.scenario.traffic.TrafficProtocol;
 import dev.meshproof.scenario.traffic.TrafficSpec;
 import java.io.IOException;
 import java.io.StringReader;
@@ -221,6 +224,14 @@ public final class ScenarioYaml {
                                           (version, replicas) ->
                                               s.version(
                                                   version, ((Long) replicas.value()).intValue())));
+                      service
+                          .get("apps")
+                          .ifPresent(
+                              apps ->
+                                  apps.fields()
+                                      .forEach(
+                                          (version, app) ->
+                                              attempt(app, () -> s.app(version, app(app)))));
                     }));
       }
       items("clients").forEach(c -> scenario.client((String) c.value()));
@@ -246,7 +257,9 @@ public final class ScenarioYaml {
                   + ")");
           continue;
         }
-        attempt(traffic, () -> scenario.traffic(t -> traffic(traffic, t)));
+        if (trafficFieldsAgree(traffic)) {
+          attempt(traffic, () -> scenario.traffic(t -> traffic(traffic, t)));
+        }
       }
       for (Value chaos : items("chaos")) {
         if (chaosSelectors(chaos).stream().anyMatch(s -> !declaredService(s))) {
@@ -378,9 +391,11 @@ public final class ScenarioYaml {
      */
     private void topology(Value topology, Scenario.Builder scenario, List<String> clientsOut) {
       List<IstioResource> resources = new ArrayList<>();
+      List<String> sources = new ArrayList<>();
       boolean complete = true;
       for (Value manifest : topology.get("manifests").orElseThrow().items()) {
         String path = (String) manifest.value();
+        sources.add(path);
         Optional<String> yaml = istioFiles.apply(path);
         if (yaml.isEmpty()) {
           reader.problem(
@@ -413,7 +428,7 @@ public final class ScenarioYaml {
           () -> {
             try {
               Topology parsed = Topology.of(resources);
-              scenario.topology(parsed);
+              scenario.topology(parsed, sources);
               // The Deployments no Service selects are the clients (Scenario.Builder.topology).
               parsed.workloads().stream()
                   .filter(w -> w.serves().isEmpty())
@@ -451,6 +466,81 @@ public final class ScenarioYaml {
       return Optional.of(new IstioSource(name, yaml.get()));
     }
 
+    /**
+     * Checks a traffic block's fields that only make sense together, and its URLs, reporting each
+     * problem at the field itself; false when one was found.
+     */
+    private boolean trafficFieldsAgree(Value traffic) {
+      boolean ok = true;
+      Optional<Value> every = traffic.get("every");
+      if (every.isPresent() && traffic.get("rate").isPresent()) {
+        reader.problem(
+            every.get().line(),
+            every.get().column(),
+            every.get().path(),
+            "every cannot be combined with rate (expected: rate for an open loop, or every for a"
+                + " paced closed loop)");
+        ok = false;
+      }
+      if (every.isPresent()
+          && traffic.string("protocol").orElse("HTTP1").equals(TrafficProtocol.HTTP2.name())) {
+        reader.problem(
+            every.get().line(),
+            every.get().column(),
+            every.get().path(),
+            "every paces HTTP1 traffic only (expected: rate for paced HTTP2 traffic)");
+        ok = false;
+      }
+      List<Value> urls = new ArrayList<>();
+      traffic.get("url").ifPresent(urls::add);
+      traffic
+          .get("variants")
+          .ifPresent(vs -> vs.items().forEach(v -> v.get("url").ifPresent(urls::add)));
+      for (Value url : urls) {
+        String text = ((String) url.value()).replace(RequestVariation.SEQ, "0");
+        try {
+          java.net.URI uri = new java.net.URI(text);
+          if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
+            throw new java.net.URISyntaxException(text, "not an http URL with a host");
+          }
+        } catch (java.net.URISyntaxException e) {
+          reader.problem(
+              url.line(),
+              url.column(),
+              url.path(),
+              "\""
+                  + url.value()
+                  + "\" is not a URL: "
+                  + e.getReason()
+                  + " (expected: http://<service>[:port]/path, "
+                  + RequestVariation.SEQ
+                  + " for the request's sequence number)");
+          ok = false;
+        }
+      }
+      return ok;
+    }
+
+    /** A version's own app: {@code address}, or {@code command} with its env and start timeout. */
+    private static AppSpec app(Value app) {
+      Optional<String> address = app.string("address");
+      if (address.isPresent()) {
+        for (String commandOnly : List.of("env", "startTimeout")) {
+          if (app.get(commandOnly).isPresent()) {
+            throw new IllegalArgumentException(
+                commandOnly + ": applies to a command only (expected: address alone)");
+          }
+        }
+        return AppSpec.Listening.parse(address.get());
+      }
+      List<String> command =
+          app.get("command").orElseThrow().items().stream().map(v -> (String) v.value()).toList();
+      Map<String, String> env = new LinkedHashMap<>();
+      app.get("env").ifPresent(e -> e.fields().forEach((k, v) -> env.put(k, (String) v.value())));
+      return new AppSpec.Command(
+          command, env, app.duration("startTimeout").orElse(AppSpec.Command.DEFAULT_START_TIMEOUT));
+    }
+
     private static void traffic(Value traffic, TrafficSpec.Builder t) {
       traffic.string("name").ifPresent(t::named);
       t.from(traffic.string("from").orElseThrow())
@@ -472,6 +562,18 @@ public final class ScenarioYaml {
       traffic.integer("concurrency").ifPresent(n -> t.concurrency(n.intValue()));
       traffic.duration("every").ifPresent(t::every);
       traffic.duration("timeout").ifPresent(t::timeout);
+      traffic.duration("duration").ifPresent(t::duration);
+      traffic.number("rate").ifPresent(t::rate);
+      for (Value variant : traffic.get("variants").map(Value::items).orElse(List.of())) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        variant
+            .get("headers")
+            .ifPresent(
+                h ->
+                    h.fields().forEach((name, value) -> headers.put(name, (String) value.value())));
+        t.variants(
+            new RequestVariation.Variant(variant.string("url"), headers, variant.string("body")));
+      }
     }
 
     /** The instance selectors a chaos entry names (each checked against the services). */
@@ -521,6 +623,9 @@ public final class ScenarioYaml {
         attempt(expect, () -> expectations.add(expectation(expect)));
       }
       Value probe = hypothesis.get("probe").orElseThrow();
+      if (!trafficFieldsAgree(probe)) {
+        return;
+      }
       attempt(
           hypothesis,
           () ->
@@ -899,8 +1004,16 @@ public final class ScenarioYaml {
         != dev.meshproof.runtime.config.OutboundTrafficPolicy.ALLOW_ANY) {
       out.put("outboundTrafficPolicy", Map.of("mode", scenario.outboundTrafficPolicy().name()));
     }
+    Scenario.Manifests manifests = scenario.manifests();
+    if (!manifests.sources().isEmpty()) {
+      // The manifests stand for the services and clients they declare: not written twice.
+      out.put("topology", Map.of("manifests", manifests.sources()));
+    }
     List<Object> services = new ArrayList<>();
     for (ServiceSpec service : scenario.services()) {
+      if (manifests.services().contains(service.name())) {
+        continue;
+      }
       Map<String, Object> s = new LinkedHashMap<>();
       s.put("name", service.name());
       if (service.port() != 80) {
@@ -910,10 +1023,38 @@ public final class ScenarioYaml {
         s.put("portName", service.portName());
       }
       s.put("versions", service.replicasByVersion());
+      if (!service.apps().isEmpty()) {
+        Map<String, Object> apps = new LinkedHashMap<>();
+        service
+            .apps()
+            .forEach(
+                (version, app) -> {
+                  Map<String, Object> a = new LinkedHashMap<>();
+                  if (app instanceof AppSpec.Listening listening) {
+                    a.put("address", listening.toString());
+                  } else if (app instanceof AppSpec.Command command) {
+                    a.put("command", command.command());
+                    if (!command.env().isEmpty()) {
+                      a.put("env", new LinkedHashMap<>(command.env()));
+                    }
+                    if (!command.startTimeout().equals(AppSpec.Command.DEFAULT_START_TIMEOUT)) {
+                      a.put("startTimeout", command.startTimeout());
+                    }
+                  }
+                  apps.put(version, a);
+                });
+        s.put("apps", apps);
+      }
       services.add(s);
     }
     putNonEmpty(out, "services", services);
-    out.put("clients", scenario.clients());
+    List<String> clients =
+        scenario.clients().stream().filter(c -> !manifests.clients().contains(c)).toList();
+    if (manifests.sources().isEmpty()) {
+      out.put("clients", clients);
+    } else {
+      putNonEmpty(out, "clients", new ArrayList<>(clients));
+    }
     if (!scenario.security().isNone()) {
       out.put("security", security(scenario.security()));
     }
@@ -1019,7 +1160,7 @@ public final class ScenarioYaml {
     Map<String, Object> block = new LinkedHashMap<>();
     block.put("name", t.name());
     block.put("from", t.from());
-    block.put("url", t.request().url().toString());
+    block.put("url", t.variation().urlTemplate().orElse(t.request().url().toString()));
     if (GrpcCalls.isGrpc(t.request())) {
       block.put("protocol", "GRPC");
       Map<String, String> headers = new TreeMap<>(t.request().headers());
@@ -1043,9 +1184,33 @@ public final class ScenarioYaml {
         block.put("body", new String(t.request().body(), StandardCharsets.UTF_8));
       }
     }
-    block.put("requests", t.requests());
+    if (t.requests() > 0) {
+      block.put("requests", t.requests());
+    }
+    if (!t.duration().isZero()) {
+      block.put("duration", t.duration());
+    }
+    if (t.openLoop()) {
+      block.put("rate", t.rate());
+    }
     if (t.concurrency() != 1) {
       block.put("concurrency", t.concurrency());
+    }
+    if (t.protocol() != TrafficProtocol.HTTP1) {
+      block.put("protocol", t.protocol().name());
+    }
+    if (!t.variation().variants().isEmpty()) {
+      List<Object> variants = new ArrayList<>();
+      for (RequestVariation.Variant v : t.variation().variants()) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        v.url().ifPresent(u -> entry.put("url", u));
+        if (!v.headers().isEmpty()) {
+          entry.put("headers", new LinkedHashMap<>(v.headers()));
+        }
+        v.body().ifPresent(b -> entry.put("body", b));
+        variants.add(entry);
+      }
+      block.put("variants", variants);
     }
     if (!t.pace().isZero()) {
       block.put("every", t.pace());

@@ -379,7 +379,21 @@ class ScenarioYamlTest {
     assertThat(scenario.compatibilityVersion()).isEqualTo(IstioVersion.of("1.28"));
     String written = ScenarioYaml.write(scenario, Map.of(), false);
     assertThat(written).contains("compatibilityVersion: 1.28.0");
-    assertThat(parse(written).scenario().compatibilityVersion()).isEqualTo(IstioVersion.of("1.28"));
+    // Written back, the manifests stand for what they declare: no derived services or clients.
+    assertThat(written)
+        .contains("topology:\n  manifests:\n    - k8s/app.yaml")
+        .doesNotContain("services:")
+        .doesNotContain("clients:");
+    Scenario back =
+        ScenarioYaml.parse(
+                "s.yaml",
+                written,
+                f -> f.equals("k8s/app.yaml") ? Optional.of(manifest) : Optional.empty())
+            .scenario();
+    assertThat(back.compatibilityVersion()).isEqualTo(IstioVersion.of("1.28"));
+    assertThat(back.services()).isEqualTo(scenario.services());
+    assertThat(back.clients()).isEqualTo(scenario.clients());
+    assertThat(ScenarioYaml.write(back, Map.of(), false)).isEqualTo(written);
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.meshproof.bench.load;
+package dev.meshproof.scenario.load;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,8 +19,8 @@ final class Http1LoadConnection extends LoadConnection {
   private final ArrayDeque<PendingRequest> queue = new ArrayDeque<>();
   private PendingRequest inFlight;
 
-  Http1LoadConnection(Channel channel, RequestTemplate template) {
-    super(channel, template);
+  Http1LoadConnection(Channel channel, RequestSource requests) {
+    super(channel, requests);
     channel
         .pipeline()
         .addLast(new HttpClientCodec())
@@ -49,7 +49,7 @@ final class Http1LoadConnection extends LoadConnection {
     inFlight = request;
     request.sentNanos = System.nanoTime();
     channel
-        .writeAndFlush(template.http1())
+        .writeAndFlush(RequestTemplate.http1(request.request))
         .addListener(
             f -> {
               if (!f.isSuccess()) {
@@ -63,7 +63,7 @@ final class Http1LoadConnection extends LoadConnection {
     if (inFlight != null && expired(inFlight, nowNanos)) {
       PendingRequest late = inFlight;
       inFlight = null;
-      late.run.timedOut();
+      late.run.timedOut(late);
       // Its answer may still come and would be taken for the next one's: retire the connection.
       channel.close();
     }
@@ -74,11 +74,11 @@ final class Http1LoadConnection extends LoadConnection {
     if (inFlight != null) {
       PendingRequest lost = inFlight;
       inFlight = null;
-      lost.run.connectionError();
+      lost.run.connectionError(lost);
     }
     PendingRequest queued;
     while ((queued = queue.poll()) != null) {
-      queued.run.connectionError();
+      queued.run.connectionError(queued);
     }
   }
 
@@ -93,6 +93,10 @@ final class Http1LoadConnection extends LoadConnection {
       }
       inFlight = null;
       request.status = response.status().code();
+      if (request.run.wantsAnswers()) {
+        request.headers = LoadConnection.headers(response.headers());
+        request.body = io.netty.buffer.ByteBufUtil.getBytes(response.content());
+      }
       answered(request);
       if (inFlight == null) {
         sendNext();

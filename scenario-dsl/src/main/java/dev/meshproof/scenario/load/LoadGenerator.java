@@ -1,4 +1,4 @@
-package dev.meshproof.bench.load;
+package dev.meshproof.scenario.load;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -41,6 +41,7 @@ public final class LoadGenerator implements AutoCloseable {
   private final Options options;
   private final EventLoopGroup group;
   private final List<LoadConnection> connections;
+  private long reopened;
 
   private LoadGenerator(Options options, EventLoopGroup group, List<LoadConnection> connections) {
     this.options = options;
@@ -66,12 +67,9 @@ public final class LoadGenerator implements AutoCloseable {
             NioIoHandler.newFactory());
     List<LoadConnection> connections = new ArrayList<>();
     try {
-      RequestTemplate template =
-          options.protocol == HttpProtocol.GRPC
-              ? RequestTemplate.grpc(options.target, options.bodyBytes)
-              : new RequestTemplate(options.target, options.bodyBytes);
+      RequestSource requests = options.requestSource();
       for (int i = 0; i < options.connections; i++) {
-        connections.add(open(group, options, template));
+        connections.add(open(group, options, requests));
       }
       return new LoadGenerator(options, group, connections);
     } catch (RuntimeException e) {
@@ -82,7 +80,7 @@ public final class LoadGenerator implements AutoCloseable {
   }
 
   private static LoadConnection open(
-      EventLoopGroup group, Options options, RequestTemplate template) {
+      EventLoopGroup group, Options options, RequestSource requests) {
     CompletableFuture<LoadConnection> created = new CompletableFuture<>();
     ChannelFuture connect =
         new Bootstrap()
@@ -96,8 +94,8 @@ public final class LoadGenerator implements AutoCloseable {
                   protected void initChannel(Channel ch) {
                     created.complete(
                         options.protocol != HttpProtocol.HTTP_1_1
-                            ? new Http2LoadConnection(ch, template)
-                            : new Http1LoadConnection(ch, template));
+                            ? new Http2LoadConnection(ch, requests)
+                            : new Http1LoadConnection(ch, requests));
                   }
                 })
             .connect(options.target.address())
@@ -121,7 +119,7 @@ public final class LoadGenerator implements AutoCloseable {
    */
   public LoadResult run(LoadPhase phase) {
     long start = System.nanoTime();
-    PhaseRun run = new PhaseRun(phase, start);
+    PhaseRun run = new PhaseRun(phase, options.listener, start);
     if (phase.kind() == LoadPhase.Kind.OPEN_LOOP) {
       pace(run, start);
     } else {
@@ -135,6 +133,7 @@ public final class LoadGenerator implements AutoCloseable {
 
   private void pace(PhaseRun run, long start) {
     LoadPhase phase = run.phase();
+    RequestSource requests = options.requestSource();
     long planned = phase.plannedRequests();
     double intervalNanos = 1e9 / phase.ratePerSecond();
     long stopNanos = start + phase.duration().toNanos();
@@ -149,8 +148,34 @@ public final class LoadGenerator implements AutoCloseable {
         LockSupport.parkNanos(intended - now);
       }
       run.issued(now - intended);
-      connections.get((int) (i % n)).submit(new PendingRequest(run, intended));
+      connection((int) (i % n)).submit(new PendingRequest(run, i, requests.request(i), intended));
     }
+  }
+
+  /**
+   * Connection {@code k}; with {@link Options#reopenDeadConnections} a dead one is replaced first
+   * (the connect time is charged to the request, whose latency counts from its intended start).
+   */
+  private LoadConnection connection(int k) {
+    LoadConnection connection = connections.get(k);
+    if (options.reopenDeadConnections && connection.isDead()) {
+      try {
+        connection = open(group, options, options.requestSource());
+        connections.set(k, connection);
+        reopened++;
+      } catch (IllegalStateException e) {
+        // Cannot connect: the dead connection counts the request as a connection error.
+      }
+    }
+    return connection;
+  }
+
+  /**
+   * Connections opened again after the peer closed them (see {@link
+   * Options#reopenDeadConnections}).
+   */
+  public long reopenedConnections() {
+    return reopened;
   }
 
   private static void await(CompletableFuture<Void> future, long deadlineNanos) {
@@ -190,6 +215,9 @@ public final class LoadGenerator implements AutoCloseable {
     private int bodyBytes = 1024;
     private int eventLoopThreads = 1;
     private Duration connectTimeout = Duration.ofSeconds(5);
+    private RequestSource requests;
+    private LoadListener listener;
+    private boolean reopenDeadConnections;
 
     private Options(LoadTarget target) {
       this.target = Objects.requireNonNull(target, "target");
@@ -233,6 +261,42 @@ public final class LoadGenerator implements AutoCloseable {
       }
       this.connectTimeout = timeout;
       return this;
+    }
+
+    /**
+     * The request with each sequence number (default: the benchmark's {@code POST} of {@link
+     * #bodyBytes} bytes to the target's path).
+     */
+    public Options requests(RequestSource requests) {
+      this.requests = Objects.requireNonNull(requests, "requests");
+      return this;
+    }
+
+    /** Told every request's outcome, with the answer's headers and body; default none. */
+    public Options listener(LoadListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Open loop: before handing a request to a connection the peer closed, open a new one, as an
+     * app's HTTP client does when its proxy closes a keep-alive connection (scenario traffic). Off
+     * by default: the benchmark counts a broken path as connection errors instead.
+     */
+    public Options reopenDeadConnections(boolean reopen) {
+      this.reopenDeadConnections = reopen;
+      return this;
+    }
+
+    RequestSource requestSource() {
+      if (requests == null) {
+        requests =
+            RequestSource.fixed(
+                protocol == HttpProtocol.GRPC
+                    ? RequestTemplate.grpc(target, bodyBytes)
+                    : RequestTemplate.post(target, bodyBytes));
+      }
+      return requests;
     }
 
     public LoadTarget target() {

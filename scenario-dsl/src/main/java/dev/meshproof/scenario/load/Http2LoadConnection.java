@@ -1,4 +1,4 @@
-package dev.meshproof.bench.load;
+package dev.meshproof.scenario.load;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -33,8 +33,8 @@ final class Http2LoadConnection extends LoadConnection {
 
   private final StreamHandler handler = new StreamHandler();
 
-  Http2LoadConnection(Channel channel, RequestTemplate template) {
-    super(channel, template);
+  Http2LoadConnection(Channel channel, RequestSource requests) {
+    super(channel, requests);
     channel
         .pipeline()
         .addLast(Http2FrameCodecBuilder.forClient().autoAckSettingsFrame(true).build())
@@ -55,7 +55,8 @@ final class Http2LoadConnection extends LoadConnection {
       }
     }
     for (Http2FrameStream stream : late) {
-      inFlight.remove(stream).run.timedOut();
+      PendingRequest expired = inFlight.remove(stream);
+      expired.run.timedOut(expired);
       channel.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL).stream(stream));
     }
   }
@@ -66,7 +67,7 @@ final class Http2LoadConnection extends LoadConnection {
     while (it.hasNext()) {
       PendingRequest lost = it.next();
       it.remove();
-      lost.run.connectionError();
+      lost.run.connectionError(lost);
     }
   }
 
@@ -85,8 +86,10 @@ final class Http2LoadConnection extends LoadConnection {
       Http2FrameStream stream = newStream();
       request.sentNanos = System.nanoTime();
       inFlight.put(stream, request);
-      boolean body = template.hasBody();
-      ctx.write(new DefaultHttp2HeadersFrame(template.http2Headers(), !body).stream(stream))
+      boolean body = request.request.body().length > 0;
+      ctx.write(
+              new DefaultHttp2HeadersFrame(RequestTemplate.http2Headers(request.request), !body)
+                  .stream(stream))
           .addListener(
               f -> {
                 if (!f.isSuccess() && inFlight.remove(stream) != null) {
@@ -94,7 +97,8 @@ final class Http2LoadConnection extends LoadConnection {
                 }
               });
       if (body) {
-        ctx.write(new DefaultHttp2DataFrame(template.body(), true).stream(stream));
+        ctx.write(
+            new DefaultHttp2DataFrame(RequestTemplate.body(request.request), true).stream(stream));
       }
       ctx.flush();
     }
@@ -114,9 +118,12 @@ final class Http2LoadConnection extends LoadConnection {
               return;
             }
             request.status = code;
+            if (request.run.wantsAnswers()) {
+              request.headers = LoadConnection.headers(headers.headers());
+            }
           }
           CharSequence grpcStatus = headers.headers().get("grpc-status");
-          if (template.grpc() && grpcStatus != null && !"0".contentEquals(grpcStatus)) {
+          if (grpcStatus != null && !"0".contentEquals(grpcStatus)) {
             // A failed gRPC call answers HTTP 200: counted as an error by a non-2xx status.
             request.status = GRPC_FAILED;
           }
@@ -125,6 +132,14 @@ final class Http2LoadConnection extends LoadConnection {
             answered(request);
           }
         } else if (msg instanceof Http2DataFrame data) {
+          PendingRequest reading = inFlight.get(data.stream());
+          if (reading != null && reading.run.wantsAnswers() && data.content().isReadable()) {
+            byte[] more = io.netty.buffer.ByteBufUtil.getBytes(data.content());
+            byte[] joined =
+                java.util.Arrays.copyOf(reading.body, reading.body.length + more.length);
+            System.arraycopy(more, 0, joined, reading.body.length, more.length);
+            reading.body = joined;
+          }
           int bytes = data.initialFlowControlledBytes();
           if (bytes > 0) {
             ctx.write(new DefaultHttp2WindowUpdateFrame(bytes).stream(data.stream()));

@@ -1,4 +1,4 @@
-package dev.meshproof.bench.load;
+package dev.meshproof.scenario.load;
 
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -14,13 +14,13 @@ abstract class LoadConnection {
   private static final long SWEEP_MILLIS = 50;
 
   protected final Channel channel;
-  protected final RequestTemplate template;
+  protected final RequestSource requests;
   private final ScheduledFuture<?> sweeper;
   private boolean dead;
 
-  LoadConnection(Channel channel, RequestTemplate template) {
+  LoadConnection(Channel channel, RequestSource requests) {
     this.channel = channel;
-    this.template = template;
+    this.requests = requests;
     this.sweeper =
         channel
             .eventLoop()
@@ -44,14 +44,15 @@ abstract class LoadConnection {
 
   private void sendNextClosedLoop(PhaseRun run) {
     long now = System.nanoTime();
-    if (run.tryIssue(now)) {
-      accept(new PendingRequest(run, now));
+    long index = run.tryIssue(now);
+    if (index >= 0) {
+      accept(new PendingRequest(run, index, requests.request(index), now));
     }
   }
 
   private void accept(PendingRequest request) {
     if (dead || !channel.isActive()) {
-      request.run.connectionError();
+      request.run.connectionError(request);
       return;
     }
     send(request);
@@ -60,7 +61,7 @@ abstract class LoadConnection {
   /** Called on the event loop when {@code request} got its full answer. */
   protected final void answered(PendingRequest request) {
     long now = System.nanoTime();
-    request.run.answered(request.status, request.intendedStartNanos, now);
+    request.run.answered(request, now);
     if (request.run.phase().kind() == LoadPhase.Kind.CLOSED_LOOP) {
       sendNextClosedLoop(request.run);
     }
@@ -68,7 +69,7 @@ abstract class LoadConnection {
 
   /** Called on the event loop when {@code request} failed on the connection. */
   protected final void failed(PendingRequest request) {
-    request.run.connectionError();
+    request.run.connectionError(request);
     if (request.run.phase().kind() == LoadPhase.Kind.CLOSED_LOOP && !dead && channel.isActive()) {
       sendNextClosedLoop(request.run);
     }
@@ -96,6 +97,22 @@ abstract class LoadConnection {
   /** Closes the connection and waits for it. */
   final void close() {
     channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+  }
+
+  /** Response headers by lower-case name, values in order (HTTP/2 pseudo-headers left out). */
+  static java.util.Map<String, java.util.List<String>> headers(
+      Iterable<? extends java.util.Map.Entry<? extends CharSequence, ? extends CharSequence>>
+          headers) {
+    java.util.Map<String, java.util.List<String>> byName = new java.util.LinkedHashMap<>();
+    for (java.util.Map.Entry<? extends CharSequence, ? extends CharSequence> header : headers) {
+      String name = header.getKey().toString().toLowerCase(java.util.Locale.ROOT);
+      if (!name.startsWith(":")) {
+        byName
+            .computeIfAbsent(name, k -> new java.util.ArrayList<>())
+            .add(header.getValue().toString());
+      }
+    }
+    return byName;
   }
 
   static boolean expired(PendingRequest request, long nowNanos) {

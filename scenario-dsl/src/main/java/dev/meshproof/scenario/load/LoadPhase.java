@@ -1,4 +1,4 @@
-package dev.meshproof.bench.load;
+package dev.meshproof.scenario.load;
 
 import java.time.Duration;
 import java.util.Objects;

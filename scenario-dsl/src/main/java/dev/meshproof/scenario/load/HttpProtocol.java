@@ -1,4 +1,4 @@
-package dev.meshproof.bench.load;
+package dev.meshproof.scenario.load;
 
 /** The HTTP version the load generator speaks to its target. */
 public enum HttpProtocol {

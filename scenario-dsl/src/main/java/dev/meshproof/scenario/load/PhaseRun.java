@@ -1,4 +1,4 @@
-package dev.meshproof.bench.load;
+package dev.meshproof.scenario.load;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +18,7 @@ final class PhaseRun {
   static final long HIGHEST_MICROS = TimeUnit.MINUTES.toMicros(5);
 
   private final LoadPhase phase;
+  private final LoadListener listener;
   private final long startNanos;
   private final long stopIssuingNanos;
   private final Histogram latencies = new ConcurrentHistogram(1, HIGHEST_MICROS, 3);
@@ -33,8 +34,9 @@ final class PhaseRun {
   private volatile boolean issuingDone;
   private volatile boolean sealed;
 
-  PhaseRun(LoadPhase phase, long startNanos) {
+  PhaseRun(LoadPhase phase, LoadListener listener, long startNanos) {
     this.phase = phase;
+    this.listener = listener;
     this.startNanos = startNanos;
     this.stopIssuingNanos = startNanos + phase.duration().toNanos();
   }
@@ -51,24 +53,29 @@ final class PhaseRun {
     return sealed;
   }
 
+  /** Whether answers' headers and body are wanted (a listener is told each outcome). */
+  boolean wantsAnswers() {
+    return listener != null;
+  }
+
   /**
-   * Claims the next request of a closed-loop phase: false once the duration or request budget is
-   * used up, after which the connection stops sending.
+   * Claims the next request of a closed-loop phase: its sequence number, or -1 once the duration or
+   * request budget is used up, after which the connection stops sending.
    */
-  boolean tryIssue(long nowNanos) {
+  long tryIssue(long nowNanos) {
     if (sealed || nowNanos - stopIssuingNanos >= 0) {
-      return false;
+      return -1;
     }
     while (true) {
       long n = issued.get();
       if (n >= phase.maxRequests()) {
-        return false;
+        return -1;
       }
       if (issued.compareAndSet(n, n + 1)) {
         if (n + 1 == phase.maxRequests()) {
           issuingFinished.complete(null);
         }
-        return true;
+        return n;
       }
     }
   }
@@ -90,31 +97,51 @@ final class PhaseRun {
     checkDone();
   }
 
-  void answered(int status, long intendedStartNanos, long nowNanos) {
+  void answered(PendingRequest request, long nowNanos) {
     if (sealed) {
       return;
     }
-    long micros = Math.max(1, TimeUnit.NANOSECONDS.toMicros(nowNanos - intendedStartNanos));
+    int status = request.status;
+    long micros = Math.max(1, TimeUnit.NANOSECONDS.toMicros(nowNanos - request.intendedStartNanos));
     latencies.recordValue(Math.min(micros, HIGHEST_MICROS));
     if (status >= 200 && status < 300) {
       ok.increment();
     } else {
       errorStatus.increment();
     }
+    tell(request, LoadOutcome.Kind.RESPONSE, nowNanos);
     finished();
   }
 
-  void connectionError() {
+  void connectionError(PendingRequest request) {
     if (!sealed) {
       connectionErrors.increment();
+      tell(request, LoadOutcome.Kind.CONNECTION_ERROR, System.nanoTime());
       finished();
     }
   }
 
-  void timedOut() {
+  void timedOut(PendingRequest request) {
     if (!sealed) {
       timeouts.increment();
+      tell(request, LoadOutcome.Kind.TIMEOUT, System.nanoTime());
       finished();
+    }
+  }
+
+  private void tell(PendingRequest request, LoadOutcome.Kind kind, long nowNanos) {
+    if (listener != null) {
+      boolean response = kind == LoadOutcome.Kind.RESPONSE;
+      listener.outcome(
+          request.index,
+          new LoadOutcome(
+              kind,
+              response ? request.status : 0,
+              response ? request.headers : java.util.Map.of(),
+              response ? request.body : new byte[0],
+              request.intendedStartNanos,
+              request.sentNanos == 0 ? nowNanos : request.sentNanos,
+              nowNanos));
     }
   }
 

@@ -53,13 +53,31 @@ public final class ScenarioInstallation implements AutoCloseable {
    *     and, for Istio YAML, the file it came from); what was created is deleted first
    */
   public static ScenarioInstallation apply(KubernetesClient client, KubernetesManifests manifests) {
+    return create(client, manifests, true);
+  }
+
+  /**
+   * Creates only the generated resources of {@code manifests} (namespace, accounts, Deployments,
+   * Services): the target applies the Istio YAML later, when the orchestrator asks.
+   *
+   * @throws ScenarioAbortedException as {@link #apply}
+   */
+  public static ScenarioInstallation applyTopology(
+      KubernetesClient client, KubernetesManifests manifests) {
+    return create(client, manifests, false);
+  }
+
+  private static ScenarioInstallation create(
+      KubernetesClient client, KubernetesManifests manifests, boolean withIstio) {
     ScenarioInstallation installation = new ScenarioInstallation(client, manifests.namespace());
     try {
       for (Map<String, Object> doc : manifests.generated()) {
         installation.create(toResource(client, doc), "generated manifest");
       }
-      for (IstioSource source : manifests.istio()) {
-        installation.applyIstio(source);
+      if (withIstio) {
+        for (IstioSource source : manifests.istio()) {
+          installation.applyIstio(source);
+        }
       }
       return installation;
     } catch (RuntimeException e) {

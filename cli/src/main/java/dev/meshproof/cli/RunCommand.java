@@ -1,6 +1,8 @@
 package dev.meshproof.cli;
 
 import dev.meshproof.conformance.MeshproofVersion;
+import dev.meshproof.k8s.target.KubernetesTarget;
+import dev.meshproof.k8s.target.KubernetesTargetOptions;
 import dev.meshproof.reports.ConformanceReport;
 import dev.meshproof.reports.ConformanceTestResult;
 import dev.meshproof.reports.Implementation;
@@ -52,8 +54,22 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--target",
       defaultValue = "embedded",
-      description = "embedded, envoy or all (default: ${DEFAULT-VALUE})")
+      description = "embedded, envoy, all or kubernetes (default: ${DEFAULT-VALUE})")
   TargetChoice target;
+
+  @Option(
+      names = "--kubeconfig",
+      paramLabel = "PATH",
+      description =
+          "--target kubernetes: the cluster's kubeconfig (default: $KUBECONFIG, else"
+              + " ~/.kube/config)")
+  Path kubeconfig;
+
+  @Option(
+      names = "--context",
+      paramLabel = "NAME",
+      description = "--target kubernetes: the kubeconfig context (default: its current one)")
+  String context;
 
   @Option(names = "--seed", description = "overrides every scenario's seed, to replay a run")
   Long seed;
@@ -82,7 +98,8 @@ final class RunCommand implements Callable<Integer> {
     if (read.isEmpty()) {
       return ExitCodes.BAD_INPUT;
     }
-    List<Target> targets = target.targets();
+    List<Target> targets =
+        target == TargetChoice.kubernetes ? List.of(kubernetesTarget()) : target.targets();
     int total = read.get().size() * targets.size();
     List<ScenarioResult> results = new ArrayList<>();
     List<ScenarioFile> ran = new ArrayList<>();
@@ -212,5 +229,23 @@ final class RunCommand implements Callable<Integer> {
 
   private static String indent(String text) {
     return "    " + text.replace("\n", "\n    ");
+  }
+
+  /** The kubernetes target on the cluster the flags (or the usual kubeconfig places) name. */
+  private Target kubernetesTarget() {
+    Path config = kubeconfig;
+    if (config == null) {
+      String env = System.getenv("KUBECONFIG");
+      config =
+          env != null && !env.isBlank()
+              ? Path.of(env.split(java.io.File.pathSeparator)[0])
+              : Path.of(System.getProperty("user.home"), ".kube", "config");
+    }
+    return KubernetesTarget.on(
+        KubernetesTargetOptions.of(config, Optional.ofNullable(context))
+            .withRolloutTimeout(
+                KubernetesTargetOptions.fromSystemProperties()
+                    .map(KubernetesTargetOptions::rolloutTimeout)
+                    .orElse(Duration.ofMinutes(5))));
   }
 }

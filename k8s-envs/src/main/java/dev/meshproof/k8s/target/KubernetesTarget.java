@@ -122,7 +122,7 @@ public final class KubernetesTarget implements Target {
    *
    * @throws ScenarioAbortedException when the kubeconfig cannot be read or names no such context
    */
-  static KubernetesClient connect(KubernetesTargetOptions o) {
+  public static KubernetesClient connect(KubernetesTargetOptions o) {
     String text;
     try {
       text = Files.readString(o.kubeconfig());

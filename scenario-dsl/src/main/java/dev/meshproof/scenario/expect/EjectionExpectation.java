@@ -12,14 +12,21 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Expects an instance to be ejected by its first failure and re-admitted later: after the response
- * of the first 5xx it served (t1), it serves no request sent before t1 + {@code atLeast}, and it
- * serves one sent no later than t1 + {@code readmittedWithin}. Timestamps are the client's send and
- * receive times of each request, on one axis per traffic.
+ * Expects an instance to be ejected by its first failure and re-admitted later. Let the first 5xx
+ * it served be sent at t0 and its response received at t1. The proxy ejected the instance between
+ * the two (it saw the 5xx before the client did), so the ejection lasts at least until t0 + {@code
+ * atLeast}: a request sent after t1 (picked after the ejection) that the instance served must have
+ * been picked, and so answered, no earlier than t0 + {@code atLeast}; one answered before is a
+ * violation whatever the machine's load. The instance must serve a request sent no later than t1 +
+ * {@code readmittedWithin}. Timestamps are the client's send and receive times of each request, on
+ * one axis per traffic. (Comparing send times with t1 instead, as an earlier version did, failed a
+ * correct Envoy on a loaded machine: a request sent 994 ms after t1 reached the proxy after the
+ * 1000 ms ejection, which had begun before t1.)
  *
  * <p>Its absence must not be chance: under H0 (the instance was not ejected and each request picks
  * one of the n instances seen with probability 1/n) the probability that none of the k requests
- * sent in the window reaches it is (1 - 1/n)^k; the expectation requires it below alpha.
+ * picked inside the guaranteed window (sent after t1, answered before t0 + {@code atLeast}) reaches
+ * it is (1 - 1/n)^k; the expectation requires it below alpha.
  */
 public final class EjectionExpectation implements Expectation {
   private final String instance;
@@ -76,14 +83,24 @@ public final class EjectionExpectation implements Expectation {
           statistics,
           List.of());
     }
+    Duration t0 = failure.get().sentAt();
     Duration t1 = failure.get().receivedAt();
-    Duration windowEnd = t1.plus(atLeast);
+    Duration windowEnd = t0.plus(atLeast);
+    statistics.put("first 5xx sent at (ms)", ms(t0));
     statistics.put("first 5xx received at (ms)", ms(t1));
     Optional<RequestObservation> again =
         requests.stream().filter(r -> servedBy(r) && r.sentAt().compareTo(t1) > 0).findFirst();
+    Optional<RequestObservation> tooEarly =
+        requests.stream()
+            .filter(
+                r ->
+                    servedBy(r)
+                        && r.sentAt().compareTo(t1) > 0
+                        && r.receivedAt().compareTo(windowEnd) < 0)
+            .findFirst();
     long inWindow =
         requests.stream()
-            .filter(r -> r.sentAt().compareTo(t1) > 0 && r.sentAt().compareTo(windowEnd) < 0)
+            .filter(r -> r.sentAt().compareTo(t1) > 0 && r.receivedAt().compareTo(windowEnd) < 0)
             .count();
     long instances =
         requests.stream()
@@ -96,16 +113,16 @@ public final class EjectionExpectation implements Expectation {
     statistics.put("instances seen (n)", String.valueOf(instances));
     statistics.put("p (absence by chance)", String.format(Locale.ROOT, "%.3g", pByChance));
     again.ifPresent(r -> statistics.put("served again, sent at (ms)", ms(r.sentAt())));
-    if (again.isPresent() && again.get().sentAt().compareTo(windowEnd) < 0) {
+    if (tooEarly.isPresent()) {
       return new ExpectationResult(
           description(),
           false,
           instance
               + " served request "
-              + again.get().index()
-              + " sent "
-              + again.get().sentAt().minus(t1).toMillis()
-              + " ms after its first 5xx (expected none before "
+              + tooEarly.get().index()
+              + ", answered "
+              + tooEarly.get().receivedAt().minus(t0).toMillis()
+              + " ms after its first 5xx was sent (expected none answered before "
               + atLeast.toMillis()
               + " ms)",
           statistics,

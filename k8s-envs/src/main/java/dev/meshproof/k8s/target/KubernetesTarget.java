@@ -76,7 +76,7 @@ public final class KubernetesTarget implements Target {
     try (KubernetesClient client = connect(o)) {
       client.getKubernetesVersion();
       return Optional.empty();
-    } catch (KubernetesClientException | IllegalStateException e) {
+    } catch (KubernetesClientException | IllegalStateException | ScenarioAbortedException e) {
       return Optional.of(
           "the cluster of "
               + o.kubeconfig()
@@ -129,6 +129,30 @@ public final class KubernetesTarget implements Target {
     } catch (IOException e) {
       throw new ScenarioAbortedException(
           "kubeconfig " + o.kubeconfig() + " cannot be read: " + e.getMessage(), Map.of(), e);
+    }
+    if (o.context().isPresent()) {
+      // fabric8 falls back to the current context for an unknown name: say so instead.
+      Object parsed = new org.yaml.snakeyaml.Yaml().load(text);
+      java.util.List<String> contexts = new java.util.ArrayList<>();
+      if (parsed instanceof Map<?, ?> m && m.get("contexts") instanceof java.util.List<?> l) {
+        for (Object c : l) {
+          if (c instanceof Map<?, ?> cm && cm.get("name") != null) {
+            contexts.add(cm.get("name").toString());
+          }
+        }
+      }
+      if (!contexts.contains(o.context().get())) {
+        throw new ScenarioAbortedException(
+            "context: "
+                + o.context().get()
+                + " (expected one of "
+                + contexts
+                + " in "
+                + o.kubeconfig()
+                + ")",
+            Map.of(),
+            null);
+      }
     }
     Config config =
         Config.fromKubeconfig(o.context().orElse(null), text, o.kubeconfig().toString());

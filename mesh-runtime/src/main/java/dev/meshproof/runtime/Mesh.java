@@ -68,6 +68,8 @@ public final class Mesh implements AutoCloseable {
   private final ServiceRegistry registry = new ServiceRegistry();
   private final Map<String, Workload> workloads = new LinkedHashMap<>();
   private final Optional<WorkloadCertificates> certificates;
+  private final Optional<java.util.concurrent.ScheduledExecutorService> rotation;
+  private boolean closed;
 
   private Mesh(Builder builder) {
     this.certificates =
@@ -101,6 +103,31 @@ public final class Mesh implements AutoCloseable {
       throw e;
     }
     this.controlPlane = started;
+    this.rotation = certificates.map(c -> startRotation(c.settings().workloadCertTtl()));
+  }
+
+  /**
+   * istio-agent rotates a workload certificate by itself once half its lifetime has passed: the
+   * mesh looks every eighth of the TTL (between 250 ms and a minute) and pushes when one is due, so
+   * the push re-issues it and delivers the new {@code default} secret.
+   */
+  private java.util.concurrent.ScheduledExecutorService startRotation(Duration ttl) {
+    java.util.concurrent.ScheduledExecutorService timer =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "mesh-certificate-rotation");
+              t.setDaemon(true);
+              return t;
+            });
+    long period = Math.max(250, Math.min(Duration.ofMinutes(1).toMillis(), ttl.toMillis() / 8));
+    timer.scheduleWithFixedDelay(this::pushIfRotationDue, period, period, TimeUnit.MILLISECONDS);
+    return timer;
+  }
+
+  private synchronized void pushIfRotationDue() {
+    if (!closed && certificates.orElseThrow().rotationDue()) {
+      pushIfRunning();
+    }
   }
 
   public static Builder builder() {
@@ -211,12 +238,48 @@ public final class Mesh implements AutoCloseable {
                     spec.namespace(),
                     spec.labels(),
                     in.servicePort(),
-                    in.listener())));
+                    in.listener(),
+                    dev.meshproof.runtime.registry.Hostnames.fqdn(
+                        spec.service().orElseThrow(), spec.namespace()),
+                    spec.protocol())));
     Workload workload =
         new Workload(spec, sidecar, new MeshHttpClient(appConnections, sidecar.outboundAddress()));
     workloads.put(spec.namespace() + "/" + spec.name(), workload);
     pushIfRunning();
     return workload;
+  }
+
+  /**
+   * Marks a deployed service instance ready or not ready, as its readiness probe would: a not-ready
+   * instance is left out of every proxy's EDS (its service stays), and the change is pushed through
+   * the control plane. {@link #awaitSynced()} waits until every proxy has it.
+   *
+   * @throws IllegalArgumentException when {@code workload} serves no service here
+   */
+  public synchronized void setReady(Workload workload, boolean ready) {
+    registry.setReady(workload.spec().namespace(), workload.name(), ready);
+    pushIfRunning();
+  }
+
+  /**
+   * Reroutes a link at the endpoint level: what {@code caller}'s sidecar (or every sidecar, when
+   * empty) sends to {@code callee}'s instance goes to {@code via} instead, e.g. a toxic proxy that
+   * relays to the callee's sidecar. The translation is unchanged; only the endpoint in EDS differs,
+   * so one mechanism serves every data plane.
+   *
+   * @throws IllegalArgumentException when {@code callee} serves no service
+   */
+  public synchronized void routeLink(
+      Optional<Workload> caller, Workload callee, InetSocketAddress via) {
+    if (callee.spec().service().isEmpty()) {
+      throw new IllegalArgumentException(
+          "callee: " + callee.name() + " serves no service (expected: a service instance)");
+    }
+    registry.routeLink(
+        caller.map(c -> c.spec().namespace() + "/" + c.name()),
+        callee.spec().namespace() + "/" + callee.name(),
+        via);
+    pushIfRunning();
   }
 
   /**
@@ -265,15 +328,45 @@ public final class Mesh implements AutoCloseable {
   }
 
   /**
-   * A PeerAuthentication in a mesh without a CA would be silently ignored: it is an error naming
-   * where to turn security on.
+   * A PeerAuthentication, AuthorizationPolicy or ISTIO_MUTUAL DestinationRule in a mesh without a
+   * CA would be silently ignored: it is an error naming where to turn security on. The parts of an
+   * AuthorizationPolicy not simulated yet are errors in any mesh.
    */
   private void rejectSecurityWithoutCa(List<IstioResource> parsed) {
-    if (certificates.isPresent()) {
-      return;
-    }
     List<ConfigProblem> problems = new java.util.ArrayList<>();
     for (IstioResource resource : parsed) {
+      if (resource instanceof dev.meshproof.runtime.config.AuthorizationPolicy policy) {
+        problems.addAll(dev.meshproof.runtime.xds.AuthorizationBuilder.unsupported(policy));
+        if (certificates.isEmpty()) {
+          problems.add(
+              new ConfigProblem(
+                  resource.meta().source(),
+                  resource.meta().line(),
+                  1,
+                  "kind",
+                  "AuthorizationPolicy needs the mesh's CA (expected: a mesh started with"
+                      + " Mesh.builder().security(MeshSecurity.defaults()))"));
+        }
+      }
+    }
+    if (certificates.isPresent()) {
+      if (!problems.isEmpty()) {
+        throw new InvalidConfigException(problems);
+      }
+      return;
+    }
+    for (IstioResource resource : parsed) {
+      if (resource instanceof dev.meshproof.runtime.config.DestinationRule rule
+          && rule.tlsMode().filter("ISTIO_MUTUAL"::equals).isPresent()) {
+        problems.add(
+            new ConfigProblem(
+                resource.meta().source(),
+                resource.meta().line(),
+                1,
+                "spec.trafficPolicy.tls.mode",
+                "ISTIO_MUTUAL needs the mesh's CA (expected: a mesh started with"
+                    + " Mesh.builder().security(MeshSecurity.defaults()))"));
+      }
       if (resource instanceof PeerAuthentication) {
         problems.add(
             new ConfigProblem(
@@ -393,6 +486,8 @@ public final class Mesh implements AutoCloseable {
    */
   @Override
   public synchronized void close() {
+    closed = true;
+    rotation.ifPresent(java.util.concurrent.ScheduledExecutorService::shutdownNow);
     RuntimeException failure = null;
     try {
       appConnections.close();

@@ -9,9 +9,9 @@ import java.util.ServiceLoader;
  * The registry of {@link EvidenceRenderer}s the HTML report asks: the built-in ones (a split's
  * observed-against-expected bars, the traffic with its status mix and latency percentiles, the
  * topology with each client's share per instance, the traffic over time with chaos windows shaded,
- * failed requests explained one by one with their attempts, the analyzer's findings and the
- * resources not simulated), then those found by {@link ServiceLoader}, ordered by class name so the
- * report stays byte-identical from run to run.
+ * reachability matrices of who can call whom, failed requests explained one by one with their
+ * attempts, the analyzer's findings and the resources not simulated), then those found by {@link
+ * ServiceLoader}, ordered by class name so the report stays byte-identical from run to run.
  */
 final class EvidenceRenderers {
 
@@ -30,6 +30,7 @@ final class EvidenceRenderers {
   static List<EvidenceRenderer> builtIn() {
     return List.of(
         new SplitEvidence(),
+        new ReachabilityEvidence(),
         new TrafficEvidence(),
         new TopologyEvidence(),
         new TimelineEvidence(),

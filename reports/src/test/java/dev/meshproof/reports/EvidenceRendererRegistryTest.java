@@ -37,6 +37,7 @@ class EvidenceRendererRegistryTest {
         .extracting(r -> r.getClass().getSimpleName())
         .containsExactly(
             "SplitEvidence",
+            "ReachabilityEvidence",
             "TrafficEvidence",
             "TopologyEvidence",
             "TimelineEvidence",

@@ -48,7 +48,8 @@ public record Scenario(
     IstioVersion istioVersion,
     IstioVersion compatibilityVersion,
     List<String> notSimulated,
-    OutboundTrafficPolicy outboundTrafficPolicy) {
+    OutboundTrafficPolicy outboundTrafficPolicy,
+    ScenarioSecurity security) {
 
   /** The system property that overrides every scenario's seed, to replay a printed run. */
   public static final String SEED_PROPERTY = "meshproof.seed";
@@ -64,6 +65,37 @@ public record Scenario(
     java.util.Objects.requireNonNull(compatibilityVersion, "compatibilityVersion");
     notSimulated = List.copyOf(notSimulated);
     java.util.Objects.requireNonNull(outboundTrafficPolicy, "outboundTrafficPolicy");
+    java.util.Objects.requireNonNull(security, "security");
+  }
+
+  /** A scenario without a CA, every workload with a sidecar and the {@code default} account. */
+  public Scenario(
+      String name,
+      List<ServiceSpec> services,
+      List<String> clients,
+      List<IstioSource> istio,
+      List<TrafficSpec> traffic,
+      List<Expectation> expectations,
+      ChaosPlan chaos,
+      long seed,
+      IstioVersion istioVersion,
+      IstioVersion compatibilityVersion,
+      List<String> notSimulated,
+      OutboundTrafficPolicy outboundTrafficPolicy) {
+    this(
+        name,
+        services,
+        clients,
+        istio,
+        traffic,
+        expectations,
+        chaos,
+        seed,
+        istioVersion,
+        compatibilityVersion,
+        notSimulated,
+        outboundTrafficPolicy,
+        ScenarioSecurity.NONE);
   }
 
   public static Builder named(String name) {
@@ -84,7 +116,8 @@ public record Scenario(
         istioVersion,
         compatibilityVersion,
         notSimulated,
-        outboundTrafficPolicy);
+        outboundTrafficPolicy,
+        security);
   }
 
   /**
@@ -105,7 +138,8 @@ public record Scenario(
         version,
         version.profile().behaviourOf(),
         notSimulated,
-        outboundTrafficPolicy);
+        outboundTrafficPolicy,
+        security);
   }
 
   /**
@@ -124,6 +158,10 @@ public record Scenario(
     private final List<String> notSimulated = new ArrayList<>();
     private IstioVersion compatibilityVersion;
     private OutboundTrafficPolicy outboundTrafficPolicy = OutboundTrafficPolicy.ALLOW_ANY;
+    private java.util.Optional<dev.meshproof.runtime.security.MeshSecurity> ca =
+        java.util.Optional.empty();
+    private final java.util.Map<String, String> serviceAccounts = new java.util.LinkedHashMap<>();
+    private final Set<String> clientsWithoutSidecar = new LinkedHashSet<>();
 
     private Builder(String name) {
       if (name == null || name.isBlank()) {
@@ -145,6 +183,44 @@ public record Scenario(
     /** Adds a client-only workload whose app sends the scenario's traffic through its sidecar. */
     public Builder client(String client) {
       clients.add(client);
+      return this;
+    }
+
+    /**
+     * Adds a client that runs without a sidecar: its requests go in plaintext, without an identity,
+     * straight to an instance of the destination service (round robin over its instances' inbound
+     * listeners), as from a pod without injection.
+     */
+    public Builder clientWithoutSidecar(String client) {
+      clients.add(client);
+      clientsWithoutSidecar.add(client);
+      return this;
+    }
+
+    /**
+     * Gives the mesh a CA and mutual TLS ({@code Mesh.Builder.security}): workload certificates
+     * over SDS, auto mTLS, PeerAuthentication; e.g. {@code
+     * security(MeshSecurity.defaults().withWorkloadCertTtl(Duration.ofSeconds(4)))}.
+     */
+    public Builder security(dev.meshproof.runtime.security.MeshSecurity security) {
+      this.ca = java.util.Optional.of(java.util.Objects.requireNonNull(security, "security"));
+      return this;
+    }
+
+    /**
+     * The service account {@code workload} runs as: a service (every version), {@code
+     * service/version}, or a client; unnamed workloads run as {@code default}.
+     */
+    public Builder serviceAccount(String workload, String serviceAccount) {
+      if (serviceAccount == null || !serviceAccount.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?")) {
+        throw new IllegalArgumentException(
+            "serviceAccount: "
+                + serviceAccount
+                + " for "
+                + workload
+                + " (expected: a Kubernetes name, lower case letters, digits, '-' and '.')");
+      }
+      serviceAccounts.put(workload, serviceAccount);
       return this;
     }
 
@@ -285,6 +361,32 @@ public record Scenario(
         if (planned.fault() instanceof FaultSpec.KillInstances kill) {
           checkDeclared(kill.instances());
         }
+        if (planned.fault() instanceof FaultSpec.DrainInstances drain) {
+          checkDeclared(drain.instances());
+        }
+        if (planned.fault() instanceof FaultSpec.OnLink onLink) {
+          checkDeclared(onLink.link().to());
+          onLink
+              .link()
+              .from()
+              .filter(from -> !clients.contains(from))
+              .ifPresent(
+                  from -> {
+                    throw new IllegalArgumentException(
+                        "chaos.link.from: "
+                            + from
+                            + " (expected one of the declared clients: "
+                            + clients
+                            + ")");
+                  });
+        }
+        if (planned.fault() instanceof FaultSpec.Scale scale) {
+          checkDeclared(
+              new InstanceSelector(
+                  scale.service(),
+                  java.util.Optional.of(scale.version()),
+                  java.util.Optional.empty()));
+        }
       }
       for (Rollback rollback : plan.rollbacks()) {
         if (rollback instanceof Rollback.RestoreService restore) {
@@ -303,6 +405,33 @@ public record Scenario(
                         + clients
                         + ")");
               });
+      for (String workload : serviceAccounts.keySet()) {
+        String service =
+            workload.contains("/") ? workload.substring(0, workload.indexOf('/')) : workload;
+        String version =
+            workload.contains("/") ? workload.substring(workload.indexOf('/') + 1) : null;
+        boolean known =
+            version == null
+                ? clients.contains(workload)
+                    || services.stream().anyMatch(s -> s.name().equals(workload))
+                : services.stream()
+                    .anyMatch(
+                        s ->
+                            s.name().equals(service) && s.replicasByVersion().containsKey(version));
+        if (!known) {
+          List<String> allowed = new ArrayList<>(clients);
+          for (ServiceSpec s : services) {
+            allowed.add(s.name());
+            s.replicasByVersion().keySet().forEach(v -> allowed.add(s.name() + "/" + v));
+          }
+          throw new IllegalArgumentException(
+              "serviceAccounts."
+                  + workload
+                  + ": not a declared workload (expected one of "
+                  + allowed
+                  + ")");
+        }
+      }
       return new Scenario(
           name,
           services,
@@ -317,7 +446,8 @@ public record Scenario(
                   istioVersion, compatibilityVersion == null ? istioVersion : compatibilityVersion)
               .behaviourOf(),
           notSimulated,
-          outboundTrafficPolicy);
+          outboundTrafficPolicy,
+          new ScenarioSecurity(ca, serviceAccounts, List.copyOf(clientsWithoutSidecar)));
     }
 
     /** A fault's selector must name a declared service, version and instance. */

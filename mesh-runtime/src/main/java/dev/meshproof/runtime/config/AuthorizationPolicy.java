@@ -6,8 +6,9 @@ import java.util.Map;
 /**
  * Istio's <a
  * href="https://istio.io/latest/docs/reference/config/security/authorization-policy/">AuthorizationPolicy</a>:
- * an action (ALLOW, DENY, AUDIT, CUSTOM) for requests matching its rules. Parsed and validated; not
- * simulated yet (rejected as not supported).
+ * an action (ALLOW, DENY, AUDIT, CUSTOM) for requests matching its rules, translated to the inbound
+ * listener's HTTP RBAC filters (CUSTOM and JWT request principals are rejected as not supported
+ * yet).
  */
 public record AuthorizationPolicy(
     ResourceMeta meta, Map<String, String> selector, String action, List<Rule> rules)

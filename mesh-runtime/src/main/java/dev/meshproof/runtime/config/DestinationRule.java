@@ -16,12 +16,34 @@ public record DestinationRule(
     List<Subset> subsets,
     Optional<ConnectionPoolSettings> connectionPool,
     Optional<OutlierDetectionSettings> outlierDetection,
-    List<PortTrafficPolicy> portLevelSettings)
+    List<PortTrafficPolicy> portLevelSettings,
+    Optional<String> tlsMode)
     implements IstioResource {
 
   public DestinationRule {
     subsets = List.copyOf(subsets);
     portLevelSettings = List.copyOf(portLevelSettings);
+    java.util.Objects.requireNonNull(tlsMode, "tlsMode");
+  }
+
+  /** A DestinationRule without {@code trafficPolicy.tls} (auto mTLS decides). */
+  public DestinationRule(
+      ResourceMeta meta,
+      String host,
+      Optional<LbPolicy> loadBalancer,
+      List<Subset> subsets,
+      Optional<ConnectionPoolSettings> connectionPool,
+      Optional<OutlierDetectionSettings> outlierDetection,
+      List<PortTrafficPolicy> portLevelSettings) {
+    this(
+        meta,
+        host,
+        loadBalancer,
+        subsets,
+        connectionPool,
+        outlierDetection,
+        portLevelSettings,
+        Optional.empty());
   }
 
   /** A rule without port-level settings. */
@@ -38,7 +60,14 @@ public record DestinationRule(
   @Override
   public DestinationRule withMeta(ResourceMeta newMeta) {
     return new DestinationRule(
-        newMeta, host, loadBalancer, subsets, connectionPool, outlierDetection, portLevelSettings);
+        newMeta,
+        host,
+        loadBalancer,
+        subsets,
+        connectionPool,
+        outlierDetection,
+        portLevelSettings,
+        tlsMode);
   }
 
   /**

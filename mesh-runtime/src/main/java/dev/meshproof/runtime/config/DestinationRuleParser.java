@@ -19,7 +19,7 @@ final class DestinationRuleParser {
   static DestinationRule parse(ResourceMeta meta, YamlMapping spec) {
     String host = spec.requiredString("host", "a service host such as catalog");
     Policy policy =
-        spec.mapping("trafficPolicy").map(DestinationRuleParser::trafficPolicy).orElse(Policy.NONE);
+        spec.mapping("trafficPolicy").map(p -> trafficPolicy(p, true)).orElse(Policy.NONE);
     List<DestinationRule.Subset> subsets =
         spec.list(
             "subsets",
@@ -28,9 +28,7 @@ final class DestinationRuleParser {
               String name = s.requiredString("name", "a subset name such as v1");
               Map<String, String> labels = s.stringMap("labels");
               Policy subsetPolicy =
-                  s.mapping("trafficPolicy")
-                      .map(DestinationRuleParser::trafficPolicy)
-                      .orElse(Policy.NONE);
+                  s.mapping("trafficPolicy").map(p -> trafficPolicy(p, false)).orElse(Policy.NONE);
               s.finish();
               return Optional.of(
                   new DestinationRule.Subset(
@@ -51,7 +49,8 @@ final class DestinationRuleParser {
         subsets,
         policy.connectionPool(),
         policy.outlierDetection(),
-        policy.portLevelSettings());
+        policy.portLevelSettings(),
+        policy.tlsMode());
   }
 
   /** The parts of one {@code trafficPolicy} block. */
@@ -59,12 +58,54 @@ final class DestinationRuleParser {
       Optional<LbPolicy> lb,
       Optional<ConnectionPoolSettings> connectionPool,
       Optional<OutlierDetectionSettings> outlierDetection,
-      List<DestinationRule.PortTrafficPolicy> portLevelSettings) {
+      List<DestinationRule.PortTrafficPolicy> portLevelSettings,
+      Optional<String> tlsMode) {
     static final Policy NONE =
-        new Policy(Optional.empty(), Optional.empty(), Optional.empty(), List.of());
+        new Policy(
+            Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty());
   }
 
-  private static Policy trafficPolicy(YamlMapping policy) {
+  /** The client TLS modes of {@code trafficPolicy.tls.mode}. */
+  private static final List<String> TLS_MODES =
+      List.of("DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL");
+
+  /**
+   * {@code trafficPolicy.tls} of the whole DestinationRule: DISABLE and ISTIO_MUTUAL; SIMPLE and
+   * MUTUAL (certificates from files or secrets) and the other fields are not simulated yet.
+   */
+  private static Optional<String> tls(YamlMapping policy) {
+    Optional<YamlMapping> tls = policy.mapping("tls");
+    if (tls.isEmpty()) {
+      return Optional.empty();
+    }
+    YamlMapping t = tls.get();
+    Optional<String> mode = t.oneOf("mode", TLS_MODES);
+    if (mode.filter(m -> m.equals("SIMPLE") || m.equals("MUTUAL")).isPresent()) {
+      t.problem(
+          t.value("mode").orElseThrow(),
+          t.child("mode"),
+          mode.get()
+              + " is valid Istio, but not supported by Meshproof yet (supported: DISABLE,"
+              + " ISTIO_MUTUAL)");
+      mode = Optional.empty();
+    }
+    for (String field :
+        List.of(
+            "clientCertificate",
+            "privateKey",
+            "caCertificates",
+            "credentialName",
+            "subjectAltNames",
+            "sni",
+            "insecureSkipVerify",
+            "caCrl")) {
+      t.notYetSupported(field);
+    }
+    t.finish();
+    return mode;
+  }
+
+  private static Policy trafficPolicy(YamlMapping policy, boolean topLevel) {
     Optional<LbPolicy> lb = loadBalancer(policy);
     Optional<ConnectionPoolSettings> pool =
         policy.mapping("connectionPool").flatMap(TrafficPolicyParser::connectionPool);
@@ -72,11 +113,13 @@ final class DestinationRuleParser {
         policy.mapping("outlierDetection").flatMap(TrafficPolicyParser::outlierDetection);
     List<DestinationRule.PortTrafficPolicy> portLevel =
         policy.list("portLevelSettings", (node, path) -> portTrafficPolicy(policy, node, path));
-    for (String field : List.of("tls", "tunnel", "proxyProtocol")) {
+    Optional<String> tlsMode = topLevel ? tls(policy) : Optional.empty();
+    for (String field :
+        topLevel ? List.of("tunnel", "proxyProtocol") : List.of("tls", "tunnel", "proxyProtocol")) {
       policy.notYetSupported(field);
     }
     policy.finish();
-    return new Policy(lb, pool, outlier, portLevel);
+    return new Policy(lb, pool, outlier, portLevel, tlsMode);
   }
 
   /**

@@ -68,6 +68,25 @@ final class ClientCertHeader {
     }
   }
 
+  /**
+   * The connection as the RBAC filter sees it: the first URI SAN of the peer's certificate (Envoy's
+   * {@code authenticated} principal), the remote address and the local port.
+   */
+  static RequestContext.DownstreamConnection downstreamConnection(Channel connection) {
+    Optional<String> principal =
+        session(connection)
+            .flatMap(ClientCertHeader::peerCertificate)
+            .flatMap(peer -> PeerCertificateVerifier.uriSans(peer).stream().findFirst());
+    java.net.SocketAddress remote = connection.remoteAddress();
+    java.net.SocketAddress local = connection.localAddress();
+    return new RequestContext.DownstreamConnection(
+        principal,
+        remote instanceof java.net.InetSocketAddress r
+            ? r.getAddress()
+            : java.net.InetAddress.getLoopbackAddress(),
+        local instanceof java.net.InetSocketAddress l ? l.getPort() : 0);
+  }
+
   private static Optional<SSLSession> session(Channel connection) {
     SslHandler tls = connection.pipeline().get(SslHandler.class);
     return tls == null ? Optional.empty() : Optional.ofNullable(tls.engine().getSession());

@@ -56,6 +56,8 @@ final class HttpFilterChain {
         filters.add(new FaultFilter(fault.policy(), faultRandom));
       } else if (config instanceof HttpFilterConfig.Cors) {
         filters.add(new CorsFilter());
+      } else if (config instanceof HttpFilterConfig.Rbac rbac) {
+        filters.add(new RbacFilter(rbac.policy()));
       } else {
         throw new IllegalStateException("no filter implements " + config);
       }

@@ -283,9 +283,9 @@ final class ListenerDecoder {
 
   /**
    * The connection manager's {@code http_filters}, in order. Only filters the sidecar implements
-   * decode (the fault filter, {@link FaultDecoder}, the CORS filter, {@link CorsDecoder}, and the
-   * router, last); any other name or type is NACKed, since ignoring a filter (an authz filter)
-   * would serve traffic Envoy would not.
+   * decode (the RBAC filter, {@link RbacDecoder}, the fault filter, {@link FaultDecoder}, the CORS
+   * filter, {@link CorsDecoder}, and the router, last); any other name or type is NACKed, since
+   * ignoring a filter (an authz filter) would serve traffic Envoy would not.
    */
   private static List<HttpFilterConfig> httpFilters(HttpConnectionManager hcm, String where) {
     List<HttpFilterConfig> out = new ArrayList<>();
@@ -296,6 +296,10 @@ final class ListenerDecoder {
       String type = filter.getTypedConfig().getTypeUrl();
       if (filter.getName().equals(HttpFilterConfig.Fault.NAME) && type.equals(FaultDecoder.TYPE)) {
         out.add(new HttpFilterConfig.Fault(FaultDecoder.fault(filter.getTypedConfig(), at)));
+        continue;
+      }
+      if (filter.getName().equals(RbacDecoder.FILTER_NAME) && type.equals(RbacDecoder.TYPE)) {
+        out.add(new HttpFilterConfig.Rbac(RbacDecoder.filter(filter.getTypedConfig(), at)));
         continue;
       }
       if (filter.getName().equals(CorsDecoder.FILTER_NAME)) {
@@ -316,6 +320,10 @@ final class ListenerDecoder {
                 + CorsDecoder.FILTER_NAME
                 + " of type "
                 + CorsDecoder.FILTER_TYPE
+                + ", "
+                + RbacDecoder.FILTER_NAME
+                + " of type "
+                + RbacDecoder.TYPE
                 + ", or "
                 + HttpFilterConfig.Router.NAME
                 + " of type "

@@ -301,6 +301,13 @@ public record ProxyConfig(
      * {@code envoy.filters.http.cors}: applies the CORS policy of the matched route, if it has one.
      */
     record Cors() implements HttpFilterConfig {}
+
+    /**
+     * {@code envoy.filters.http.rbac}: Istio's AuthorizationPolicies of one action as RBAC rules,
+     * refusing a request 403 {@code RBAC: access denied}.
+     */
+    record Rbac(dev.meshproof.runtime.policy.authz.RbacFilterPolicy policy)
+        implements HttpFilterConfig {}
   }
 
   /** A cluster with its load-balancing policy and current endpoints. */

@@ -20,6 +20,7 @@ import java.util.concurrent.Executor;
  *     not exist or is still warming (Envoy: no route, NR)
  * @param downstream the downstream message, owned by the caller until the chain's result completes
  * @param executor where results are delivered: the downstream connection's event loop
+ * @param connection the downstream connection's peer principal, remote address and local port
  */
 record RequestContext(
     String listener,
@@ -29,4 +30,40 @@ record RequestContext(
     Sidecar.RoutingState routing,
     Optional<RouteTable> routes,
     FullHttpRequest downstream,
-    Executor executor) {}
+    Executor executor,
+    DownstreamConnection connection) {
+
+  /**
+   * What the request's connection tells filters such as RBAC: the peer's principal (the URI SAN of
+   * a mutual TLS client certificate), its remote address and the local port it arrived on.
+   */
+  record DownstreamConnection(
+      java.util.Optional<String> peerPrincipal, java.net.InetAddress remoteAddress, int localPort) {
+    /** A plaintext connection from loopback on an unknown port (tests without a connection). */
+    static final DownstreamConnection UNKNOWN =
+        new DownstreamConnection(
+            java.util.Optional.empty(), java.net.InetAddress.getLoopbackAddress(), 0);
+  }
+
+  /** A request whose connection is not known (plaintext, loopback). */
+  RequestContext(
+      String listener,
+      RequestHeaders headers,
+      String requestId,
+      Instant start,
+      Sidecar.RoutingState routing,
+      Optional<RouteTable> routes,
+      FullHttpRequest downstream,
+      Executor executor) {
+    this(
+        listener,
+        headers,
+        requestId,
+        start,
+        routing,
+        routes,
+        downstream,
+        executor,
+        DownstreamConnection.UNKNOWN);
+  }
+}

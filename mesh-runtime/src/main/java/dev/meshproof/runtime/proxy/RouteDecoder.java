@@ -214,12 +214,16 @@ final class RouteDecoder {
     return new RouteMatch(path, headers, queryParameters);
   }
 
-  /** An Envoy StringMatcher the sidecar honours (exact, prefix, RE2 safe_regex), else a NACK. */
+  /**
+   * An Envoy StringMatcher the sidecar honours (exact, prefix, suffix, RE2 safe_regex), else a
+   * NACK.
+   */
   static StringMatcher stringMatcher(
       io.envoyproxy.envoy.type.matcher.v3.StringMatcher m, String where) {
     return switch (m.getMatchPatternCase()) {
       case EXACT -> new StringMatcher.Exact(m.getExact(), m.getIgnoreCase());
       case PREFIX -> new StringMatcher.Prefix(m.getPrefix(), m.getIgnoreCase());
+      case SUFFIX -> new StringMatcher.Suffix(m.getSuffix(), m.getIgnoreCase());
       case SAFE_REGEX -> new StringMatcher.Regex(regex(m.getSafeRegex().getRegex(), true, where));
       default ->
           throw new IllegalArgumentException(

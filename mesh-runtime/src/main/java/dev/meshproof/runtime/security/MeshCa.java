@@ -331,8 +331,11 @@ public final class MeshCa {
    * SECRET_GRACE_PERIOD_RATIO} 0.5).
    */
   public boolean rotationDue(WorkloadCertificate certificate) {
-    Duration half = certificate.ttl().dividedBy(2);
-    return !clock.instant().isBefore(certificate.notBefore().plus(half));
+    // Half the lifetime asked for, from issuance: the back-dated notBefore is clock-skew slack,
+    // and counting it would make a certificate shorter-lived than the slack due at once.
+    Instant issued = certificate.notBefore().plus(BACKDATE);
+    Duration half = Duration.between(issued, certificate.notAfter()).dividedBy(2);
+    return !clock.instant().isBefore(issued.plus(half));
   }
 
   private static List<Extension> caExtensions() {

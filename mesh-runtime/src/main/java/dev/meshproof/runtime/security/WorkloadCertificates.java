@@ -54,6 +54,11 @@ public final class WorkloadCertificates {
     return current;
   }
 
+  /** Whether a certificate issued so far is due for rotation (the next push re-issues it). */
+  public synchronized boolean rotationDue() {
+    return issued.values().stream().anyMatch(ca::rotationDue);
+  }
+
   /** Re-issues every certificate now, as a forced rotation (the next push delivers them). */
   public synchronized void rotateAll() {
     issued.replaceAll((id, old) -> ca.issue(id, settings.workloadCertTtl()));

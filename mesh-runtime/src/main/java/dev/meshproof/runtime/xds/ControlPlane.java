@@ -259,13 +259,18 @@ public final class ControlPlane implements AutoCloseable {
    */
   public synchronized void push(ConfigStore config, ServiceRegistry registry) {
     // Read once per push, so every proxy is translated from the same mesh state.
-    var virtualServices = config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE);
+    // Delegates merged into their roots once per push, before any translation, as istiod does.
+    var delegation =
+        VirtualServiceDelegation.merge(config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE));
+    delegation.warnings().forEach(w -> log.warn("{}", w));
+    var virtualServices = delegation.virtualServices();
     var destinationRules = config.resources(IstioKinds.DESTINATION_RULE);
     var instances = registry.instances();
     var peerAuthentications =
         config.resourcesInCreationOrder(IstioKinds.PEER_AUTHENTICATION).stream()
             .map(PeerAuthentication::scope)
             .toList();
+    var authorizationPolicies = config.resourcesInCreationOrder(IstioKinds.AUTHORIZATION_POLICY);
     for (ProxyNode proxy : proxies.values()) {
       Snapshot snapshot =
           XdsTranslator.translate(
@@ -273,9 +278,9 @@ public final class ControlPlane implements AutoCloseable {
                   proxy,
                   virtualServices,
                   destinationRules,
-                  instances,
+                  registry.instancesSeenBy(instances, proxy.namespace(), proxy.workload()),
                   profile,
-                  security(proxy, peerAuthentications),
+                  security(proxy, peerAuthentications, authorizationPolicies),
                   outboundTrafficPolicy));
       Snapshot previous = snapshots.get(proxy.id());
       String version = XdsTranslator.snapshotVersion(snapshot);
@@ -291,7 +296,9 @@ public final class ControlPlane implements AutoCloseable {
 
   /** The security input of {@code proxy}'s translation: its certificate, identities, policies. */
   private SecurityInput security(
-      ProxyNode proxy, List<PeerAuthenticationScope> peerAuthentications) {
+      ProxyNode proxy,
+      List<PeerAuthenticationScope> peerAuthentications,
+      List<dev.meshproof.runtime.config.AuthorizationPolicy> authorizationPolicies) {
     if (certificates.isEmpty()) {
       return SecurityInput.NONE;
     }
@@ -310,7 +317,8 @@ public final class ControlPlane implements AutoCloseable {
         certs.ca().rootPem(),
         identities,
         peerAuthentications,
-        certs.settings().autoMtls());
+        certs.settings().autoMtls(),
+        authorizationPolicies);
   }
 
   /**

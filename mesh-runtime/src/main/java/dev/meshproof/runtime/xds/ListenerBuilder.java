@@ -97,6 +97,14 @@ final class ListenerBuilder {
             // util/proxy_headers.go GetProxyHeadersFromProxyConfig: "istio-envoy" on inbound only.
             .setServerName(INBOUND_SERVER_NAME)
             .setRouteConfig(routes.inboundRouteConfig(inbound));
+    List<HttpFilter> authz =
+        AuthorizationBuilder.inboundFilters(
+            input.security().authorizationPolicies(), input.proxy(), inbound);
+    if (!authz.isEmpty()) {
+      // istiod's inbound chain puts the authorization filters before fault, CORS and the router.
+      List<HttpFilter> rest = List.copyOf(hcm.getHttpFiltersList());
+      hcm.clearHttpFilters().addAllHttpFilters(authz).addAllHttpFilters(rest);
+    }
     MtlsBuilder mtls = new MtlsBuilder(input);
     if (!mtls.enabled()) {
       return listener(

@@ -153,20 +153,36 @@ final class MtlsBuilder {
   }
 
   /**
-   * Auto mTLS for an outbound cluster: ISTIO_MUTUAL unless the service's namespace or mesh-wide
-   * PeerAuthentication is DISABLE, verifying the service's workload identities exactly, with
-   * istiod's SNI {@code outbound_.<port>_.<subset>_.<host>}.
+   * The TLS of an outbound cluster: the DestinationRule's {@code tls.mode} (DISABLE: none;
+   * ISTIO_MUTUAL: the mesh's mTLS), else auto mTLS: ISTIO_MUTUAL unless the service's namespace or
+   * mesh-wide PeerAuthentication is DISABLE, verifying the service's workload identities exactly,
+   * with istiod's SNI {@code outbound_.<port>_.<subset>_.<host>}.
    */
   Optional<TransportSocket> upstreamTransportSocket(OutboundCluster cluster) {
-    if (!security.enabled() || !security.autoMtls()) {
+    if (!security.enabled()) {
       return Optional.empty();
     }
     List<ServiceInstance> instances = input.services().getOrDefault(cluster.service(), List.of());
-    String namespace =
-        instances.isEmpty() ? input.proxy().namespace() : instances.get(0).namespace();
-    if (PeerAuthenticationPolicy.serviceModeFor(security.peerAuthentications(), namespace)
-        == PeerAuthenticationMode.DISABLE) {
-      return Optional.empty();
+    // istiod's cluster_tls.go: a DestinationRule's tls mode wins; only without one does auto mTLS
+    // decide (DISABLE: plaintext even to a STRICT workload; ISTIO_MUTUAL: mTLS without auto mTLS).
+    Optional<String> mode =
+        input
+            .destinationRuleFor(cluster.service().host())
+            .flatMap(dev.meshproof.runtime.config.DestinationRule::tlsMode);
+    if (mode.isPresent()) {
+      if (mode.get().equals("DISABLE")) {
+        return Optional.empty();
+      }
+    } else {
+      if (!security.autoMtls()) {
+        return Optional.empty();
+      }
+      String namespace =
+          instances.isEmpty() ? input.proxy().namespace() : instances.get(0).namespace();
+      if (PeerAuthenticationPolicy.serviceModeFor(security.peerAuthentications(), namespace)
+          == PeerAuthenticationMode.DISABLE) {
+        return Optional.empty();
+      }
     }
     TreeSet<String> sans = new TreeSet<>();
     for (ServiceInstance instance : instances) {

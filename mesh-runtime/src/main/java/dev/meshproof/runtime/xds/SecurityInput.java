@@ -11,8 +11,9 @@ import java.util.Optional;
 /**
  * The security part of one proxy's translation: whether the mesh has a CA, the proxy's own workload
  * certificate and the root (its SDS secrets {@code default} and {@code ROOTCA}), every workload's
- * SPIFFE identity (for the SANs a caller expects), the PeerAuthentications oldest first, and
- * whether auto mTLS is on. {@link #NONE} is a mesh without a CA: no TLS anywhere.
+ * SPIFFE identity (for the SANs a caller expects), the PeerAuthentications oldest first, whether
+ * auto mTLS is on, and the AuthorizationPolicies oldest first. {@link #NONE} is a mesh without a
+ * CA: no TLS anywhere.
  *
  * @param identities by {@code <namespace>/<workload>}
  */
@@ -23,11 +24,19 @@ public record SecurityInput(
     String rootPem,
     Map<String, SpiffeId> identities,
     List<PeerAuthenticationScope> peerAuthentications,
-    boolean autoMtls) {
+    boolean autoMtls,
+    List<dev.meshproof.runtime.config.AuthorizationPolicy> authorizationPolicies) {
 
   public static final SecurityInput NONE =
       new SecurityInput(
-          false, SpiffeId.DEFAULT_TRUST_DOMAIN, Optional.empty(), "", Map.of(), List.of(), false);
+          false,
+          SpiffeId.DEFAULT_TRUST_DOMAIN,
+          Optional.empty(),
+          "",
+          Map.of(),
+          List.of(),
+          false,
+          List.of());
 
   public SecurityInput {
     Objects.requireNonNull(trustDomain, "trustDomain");
@@ -35,6 +44,27 @@ public record SecurityInput(
     Objects.requireNonNull(rootPem, "rootPem");
     identities = Map.copyOf(identities);
     peerAuthentications = List.copyOf(peerAuthentications);
+    authorizationPolicies = List.copyOf(authorizationPolicies);
+  }
+
+  /** A security input without AuthorizationPolicies. */
+  public SecurityInput(
+      boolean enabled,
+      String trustDomain,
+      Optional<WorkloadCertificate> certificate,
+      String rootPem,
+      Map<String, SpiffeId> identities,
+      List<PeerAuthenticationScope> peerAuthentications,
+      boolean autoMtls) {
+    this(
+        enabled,
+        trustDomain,
+        certificate,
+        rootPem,
+        identities,
+        peerAuthentications,
+        autoMtls,
+        List.of());
   }
 
   /** The identity of {@code workload} in {@code namespace}, if registered. */

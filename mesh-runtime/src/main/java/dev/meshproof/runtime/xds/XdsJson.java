@@ -31,6 +31,17 @@ public final class XdsJson {
           .add(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor())
           .add(
               io.envoyproxy.envoy.extensions.request_id.uuid.v3.UuidRequestIdConfig.getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+                  .getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+                  .getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector
+                  .getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor())
           .add(ConfigDump.getDescriptor())
           .add(ClustersConfigDump.getDescriptor())
           .add(ListenersConfigDump.getDescriptor())

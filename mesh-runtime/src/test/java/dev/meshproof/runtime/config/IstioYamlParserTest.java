@@ -132,14 +132,14 @@ class IstioYamlParserTest {
                     spec:
                       hosts: [catalog]
                       http:
-                      - delegate: {name: catalog-routes}
+                      - match: [{gateways: [mesh]}]
                         route:
                         - destination: {host: catalog}
                     """,
                     "vs.yaml",
                     "default"))
         .hasMessageContaining(
-            "spec.http[0].delegate: valid Istio, but not supported by Meshproof yet");
+            "spec.http[0].match[0].gateways: valid Istio, but not supported by Meshproof yet");
   }
 
   @Test
@@ -147,12 +147,13 @@ class IstioYamlParserTest {
     assertThatThrownBy(
             () ->
                 IstioYamlParser.parse(
-                    "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec: {}\n",
+                    "apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: x}\nspec: {}\n",
                     "x.yaml",
                     "default"))
         .hasMessageContaining(
-            "x.yaml:2:7: kind: AuthorizationPolicy is valid Istio, but not supported by Meshproof"
-                + " yet (it would be silently ignored; supported: VirtualService, DestinationRule,"
-                + " ServiceEntry, WorkloadEntry, Sidecar, PeerAuthentication)");
+            "x.yaml:2:7: kind: RequestAuthentication is valid Istio, but not supported by"
+                + " Meshproof yet (it would be silently ignored; supported: VirtualService,"
+                + " DestinationRule, ServiceEntry, WorkloadEntry, Sidecar, PeerAuthentication,"
+                + " AuthorizationPolicy)");
   }
 }

@@ -121,10 +121,17 @@ class MeshCaTest {
   @Test
   void rotationIsDueAtHalfTheLifetime() {
     WorkloadCertificate cert = ca.issue(SLEEP, Duration.ofHours(2));
-    Duration half = cert.ttl().dividedBy(2);
-    virtual.advance(half.minus(MeshCa.BACKDATE).minusNanos(1));
+    virtual.advance(Duration.ofHours(1).minusNanos(1));
     assertThat(ca.rotationDue(cert)).isFalse();
     virtual.advance(Duration.ofNanos(1));
+    assertThat(ca.rotationDue(cert)).isTrue();
+  }
+
+  @Test
+  void aCertificateShorterLivedThanTheBackdateIsNotDueAtOnce() {
+    WorkloadCertificate cert = ca.issue(SLEEP, Duration.ofSeconds(4));
+    assertThat(ca.rotationDue(cert)).isFalse();
+    virtual.advance(Duration.ofSeconds(2));
     assertThat(ca.rotationDue(cert)).isTrue();
   }
 

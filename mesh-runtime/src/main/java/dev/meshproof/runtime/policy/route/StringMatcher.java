@@ -5,7 +5,7 @@ import java.util.regex.Pattern;
 
 /**
  * Envoy's string match ({@code type.matcher.v3.StringMatcher}) as used by route path and header
- * matching: exact, prefix or full-string regex, optionally case-insensitive.
+ * matching: exact, prefix, suffix or full-string regex, optionally case-insensitive.
  */
 public sealed interface StringMatcher {
 
@@ -26,6 +26,16 @@ public sealed interface StringMatcher {
       return ignoreCase
           ? value.toLowerCase(Locale.ROOT).startsWith(prefix.toLowerCase(Locale.ROOT))
           : value.startsWith(prefix);
+    }
+  }
+
+  /** Matches a value ending with {@code suffix}. */
+  record Suffix(String suffix, boolean ignoreCase) implements StringMatcher {
+    @Override
+    public boolean matches(String value) {
+      return ignoreCase
+          ? value.toLowerCase(Locale.ROOT).endsWith(suffix.toLowerCase(Locale.ROOT))
+          : value.endsWith(suffix);
     }
   }
 

@@ -1,0 +1,425 @@
+package dev.meshproof.runtime.xds;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.UInt32Value;
+import dev.meshproof.runtime.config.AuthorizationPolicy;
+import dev.meshproof.runtime.config.ConfigProblem;
+import io.envoyproxy.envoy.config.core.v3.CidrRange;
+import io.envoyproxy.envoy.config.rbac.v3.Permission;
+import io.envoyproxy.envoy.config.rbac.v3.Policy;
+import io.envoyproxy.envoy.config.rbac.v3.Principal;
+import io.envoyproxy.envoy.config.rbac.v3.RBAC;
+import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.type.matcher.v3.PathMatcher;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Istio's AuthorizationPolicies as istiod translates them for a sidecar's inbound listener ({@code
+ * pilot/pkg/security/authz/builder/builder.go} {@code build}, {@code model/model.go} {@code New} /
+ * {@code Generate}, {@code model/generator.go}): the policies of the workload's namespace and of
+ * the root namespace whose selector matches it, grouped by action into one HTTP RBAC filter each,
+ * in istiod's order AUDIT (RBAC {@code LOG}), DENY, ALLOW; each rule a policy named {@code
+ * ns[<ns>]-policy[<name>]-rule[<i>]}, a policy without rules one that never matches. Per rule, each
+ * {@code from} is a principal ANDing principals, namespaces, ipBlocks and the source {@code when}
+ * keys; each {@code to} a permission ANDing hosts, methods, paths, ports and the destination {@code
+ * when} keys; a field's values are ORed and its not-values negated.
+ *
+ * <p>Deliberate differences: a source principal is matched as Envoy's {@code authenticated}
+ * principal name (current istiod may match a filter state that istio-proxy's own filters set, which
+ * upstream Envoy lacks); {@code ports} and {@code destination.port} name the workload port, which
+ * on loopback is the inbound listener's own port, so the workload's service port is written as that
+ * listener port. Request principals (JWT), service accounts, remote IP blocks, CUSTOM and the other
+ * {@code when} keys are refused at apply ({@link #unsupported}).
+ */
+public final class AuthorizationBuilder {
+  static final String RBAC_FILTER = "envoy.filters.http.rbac";
+  static final String ROOT_NAMESPACE = "istio-system";
+
+  private static final Policy MATCH_NEVER =
+      Policy.newBuilder()
+          .addPermissions(Permission.newBuilder().setNotRule(Permission.newBuilder().setAny(true)))
+          .addPrincipals(Principal.newBuilder().setNotId(Principal.newBuilder().setAny(true)))
+          .build();
+
+  private AuthorizationBuilder() {}
+
+  /** The RBAC filters for {@code proxy}'s inbound listener, in istiod's order; empty if none. */
+  public static List<HttpFilter> inboundFilters(
+      List<AuthorizationPolicy> policies, ProxyNode proxy, ProxyNode.Inbound inbound) {
+    List<AuthorizationPolicy> audit = new ArrayList<>();
+    List<AuthorizationPolicy> deny = new ArrayList<>();
+    List<AuthorizationPolicy> allow = new ArrayList<>();
+    for (AuthorizationPolicy policy : policies) {
+      String ns = policy.meta().namespace();
+      if (!ns.equals(proxy.namespace()) && !ns.equals(ROOT_NAMESPACE)) {
+        continue;
+      }
+      if (!policy.selector().entrySet().stream()
+          .allMatch(e -> e.getValue().equals(proxy.labels().get(e.getKey())))) {
+        continue;
+      }
+      switch (policy.action()) {
+        case "AUDIT" -> audit.add(policy);
+        case "DENY" -> deny.add(policy);
+        case "ALLOW" -> allow.add(policy);
+        default -> {
+          // CUSTOM is refused at apply.
+        }
+      }
+    }
+    List<HttpFilter> filters = new ArrayList<>();
+    if (!audit.isEmpty()) {
+      filters.add(filter(rules(audit, RBAC.Action.LOG, inbound)));
+    }
+    if (!deny.isEmpty()) {
+      filters.add(filter(rules(deny, RBAC.Action.DENY, inbound)));
+    }
+    if (!allow.isEmpty()) {
+      filters.add(filter(rules(allow, RBAC.Action.ALLOW, inbound)));
+    }
+    return filters;
+  }
+
+  private static HttpFilter filter(RBAC rules) {
+    return HttpFilter.newBuilder()
+        .setName(RBAC_FILTER)
+        .setTypedConfig(
+            Any.pack(
+                io.envoyproxy
+                    .envoy
+                    .extensions
+                    .filters
+                    .http
+                    .rbac
+                    .v3
+                    .RBAC
+                    .newBuilder()
+                    .setRules(rules)
+                    .build()))
+        .build();
+  }
+
+  private static RBAC rules(
+      List<AuthorizationPolicy> policies, RBAC.Action action, ProxyNode.Inbound inbound) {
+    Map<String, Policy> out = new LinkedHashMap<>();
+    for (AuthorizationPolicy policy : policies) {
+      String prefix =
+          "ns[" + policy.meta().namespace() + "]-policy[" + policy.meta().name() + "]-rule[";
+      if (policy.rules().isEmpty()) {
+        out.put(prefix + "0]", MATCH_NEVER);
+      }
+      for (int i = 0; i < policy.rules().size(); i++) {
+        out.put(prefix + i + "]", policy(policy.rules().get(i), inbound));
+      }
+    }
+    return RBAC.newBuilder().setAction(action).putAllPolicies(out).build();
+  }
+
+  private static Policy policy(AuthorizationPolicy.Rule rule, ProxyNode.Inbound inbound) {
+    List<Principal> sourceWhen = new ArrayList<>();
+    List<Permission> destinationWhen = new ArrayList<>();
+    for (AuthorizationPolicy.Condition c : rule.when()) {
+      String key = c.key();
+      if (key.equals("destination.port")) {
+        destinationWhen.addAll(permissions(c.values(), c.notValues(), v -> port(v, inbound)));
+      } else if (key.equals("source.ip")) {
+        sourceWhen.addAll(principals(c.values(), c.notValues(), AuthorizationBuilder::sourceIp));
+      } else if (key.equals("source.namespace")) {
+        sourceWhen.addAll(principals(c.values(), c.notValues(), AuthorizationBuilder::namespace));
+      } else if (key.equals("source.principal")) {
+        sourceWhen.addAll(principals(c.values(), c.notValues(), AuthorizationBuilder::principal));
+      } else if (key.startsWith("request.headers[")) {
+        String header = key.substring("request.headers[".length(), key.length() - 1);
+        sourceWhen.addAll(
+            principals(
+                c.values(),
+                c.notValues(),
+                v -> Principal.newBuilder().setHeader(header(header, v, false)).build()));
+      }
+    }
+    Policy.Builder policy = Policy.newBuilder();
+    for (Map<String, List<String>> from : rule.from()) {
+      List<Principal> and = new ArrayList<>();
+      and.addAll(
+          principals(
+              from.getOrDefault("principals", List.of()),
+              from.getOrDefault("notPrincipals", List.of()),
+              AuthorizationBuilder::principal));
+      and.addAll(
+          principals(
+              from.getOrDefault("namespaces", List.of()),
+              from.getOrDefault("notNamespaces", List.of()),
+              AuthorizationBuilder::namespace));
+      and.addAll(
+          principals(
+              from.getOrDefault("ipBlocks", List.of()),
+              from.getOrDefault("notIpBlocks", List.of()),
+              AuthorizationBuilder::sourceIp));
+      and.addAll(sourceWhen);
+      policy.addPrincipals(principalAnd(and));
+    }
+    if (rule.from().isEmpty()) {
+      policy.addPrincipals(principalAnd(sourceWhen));
+    }
+    for (Map<String, List<String>> to : rule.to()) {
+      List<Permission> and = new ArrayList<>();
+      and.addAll(
+          permissions(
+              to.getOrDefault("hosts", List.of()),
+              to.getOrDefault("notHosts", List.of()),
+              v -> Permission.newBuilder().setHeader(header(":authority", v, true)).build()));
+      and.addAll(
+          permissions(
+              to.getOrDefault("methods", List.of()),
+              to.getOrDefault("notMethods", List.of()),
+              v -> Permission.newBuilder().setHeader(header(":method", v, false)).build()));
+      and.addAll(
+          permissions(
+              to.getOrDefault("paths", List.of()),
+              to.getOrDefault("notPaths", List.of()),
+              v ->
+                  Permission.newBuilder()
+                      .setUrlPath(PathMatcher.newBuilder().setPath(string(v, "")))
+                      .build()));
+      and.addAll(
+          permissions(
+              to.getOrDefault("ports", List.of()),
+              to.getOrDefault("notPorts", List.of()),
+              v -> port(v, inbound)));
+      and.addAll(destinationWhen);
+      policy.addPermissions(permissionAnd(and));
+    }
+    if (rule.to().isEmpty()) {
+      policy.addPermissions(permissionAnd(destinationWhen));
+    }
+    return policy.build();
+  }
+
+  private static List<Principal> principals(
+      List<String> values, List<String> notValues, Function<String, Principal> generator) {
+    List<Principal> out = new ArrayList<>();
+    if (!values.isEmpty()) {
+      out.add(
+          Principal.newBuilder()
+              .setOrIds(
+                  Principal.Set.newBuilder().addAllIds(values.stream().map(generator).toList()))
+              .build());
+    }
+    if (!notValues.isEmpty()) {
+      out.add(
+          Principal.newBuilder()
+              .setNotId(
+                  Principal.newBuilder()
+                      .setOrIds(
+                          Principal.Set.newBuilder()
+                              .addAllIds(notValues.stream().map(generator).toList())))
+              .build());
+    }
+    return out;
+  }
+
+  private static List<Permission> permissions(
+      List<String> values, List<String> notValues, Function<String, Permission> generator) {
+    List<Permission> out = new ArrayList<>();
+    if (!values.isEmpty()) {
+      out.add(
+          Permission.newBuilder()
+              .setOrRules(
+                  Permission.Set.newBuilder().addAllRules(values.stream().map(generator).toList()))
+              .build());
+    }
+    if (!notValues.isEmpty()) {
+      out.add(
+          Permission.newBuilder()
+              .setNotRule(
+                  Permission.newBuilder()
+                      .setOrRules(
+                          Permission.Set.newBuilder()
+                              .addAllRules(notValues.stream().map(generator).toList())))
+              .build());
+    }
+    return out;
+  }
+
+  private static Principal principalAnd(List<Principal> and) {
+    List<Principal> ids =
+        and.isEmpty() ? List.of(Principal.newBuilder().setAny(true).build()) : and;
+    return Principal.newBuilder().setAndIds(Principal.Set.newBuilder().addAllIds(ids)).build();
+  }
+
+  private static Permission permissionAnd(List<Permission> and) {
+    List<Permission> rules =
+        and.isEmpty() ? List.of(Permission.newBuilder().setAny(true).build()) : and;
+    return Permission.newBuilder()
+        .setAndRules(Permission.Set.newBuilder().addAllRules(rules))
+        .build();
+  }
+
+  /** {@code srcPrincipalGenerator}: the SPIFFE URI of the peer, {@code spiffe://} added. */
+  private static Principal principal(String value) {
+    return authenticated(string(value, "spiffe://"));
+  }
+
+  /** {@code srcNamespaceGenerator}: a principal in the namespace, {@code *} as {@code .*}. */
+  private static Principal namespace(String value) {
+    return authenticated(regex(".*/ns/" + value.replace("*", ".*") + "/.*"));
+  }
+
+  private static Principal authenticated(StringMatcher name) {
+    return Principal.newBuilder()
+        .setAuthenticated(Principal.Authenticated.newBuilder().setPrincipalName(name))
+        .build();
+  }
+
+  /** {@code srcIPGenerator}: a single address is a /32 (/128). */
+  private static Principal sourceIp(String value) {
+    int slash = value.indexOf('/');
+    String address = slash < 0 ? value : value.substring(0, slash);
+    int length =
+        slash < 0
+            ? (address.contains(":") ? 128 : 32)
+            : Integer.parseInt(value.substring(slash + 1));
+    return Principal.newBuilder()
+        .setDirectRemoteIp(
+            CidrRange.newBuilder().setAddressPrefix(address).setPrefixLen(UInt32Value.of(length)))
+        .build();
+  }
+
+  /**
+   * {@code destPortGenerator}; the workload's service port is the inbound listener's port here,
+   * since the app's port sits behind the sidecar on loopback.
+   */
+  private static Permission port(String value, ProxyNode.Inbound inbound) {
+    int port = Integer.parseInt(value);
+    return Permission.newBuilder()
+        .setDestinationPort(port == inbound.servicePort() ? inbound.listener().getPort() : port)
+        .build();
+  }
+
+  /**
+   * {@code matcher.HeaderMatcher} / {@code HostMatcher}: {@code *} is presence, a leading or
+   * trailing {@code *} a suffix or prefix match, else exact; hosts compare case-insensitively.
+   */
+  private static HeaderMatcher header(String name, String value, boolean ignoreCase) {
+    HeaderMatcher.Builder header = HeaderMatcher.newBuilder().setName(name);
+    if (value.equals("*")) {
+      return header.setPresentMatch(true).build();
+    }
+    StringMatcher.Builder m = StringMatcher.newBuilder().setIgnoreCase(ignoreCase);
+    if (value.startsWith("*")) {
+      m.setSuffix(value.substring(1));
+    } else if (value.endsWith("*")) {
+      m.setPrefix(value.substring(0, value.length() - 1));
+    } else {
+      m.setExact(value);
+    }
+    return header.setStringMatch(m).build();
+  }
+
+  /**
+   * {@code matcher.StringMatcherWithPrefix}: {@code *} is the regex {@code .+}, a leading {@code *}
+   * a suffix match, a trailing one a prefix match, else exact; {@code prefix} is put in front.
+   */
+  private static StringMatcher string(String value, String prefix) {
+    if (value.equals("*")) {
+      return regex(".+");
+    }
+    if (value.startsWith("*")) {
+      return StringMatcher.newBuilder().setSuffix(value.substring(1)).build();
+    }
+    if (value.endsWith("*")) {
+      return StringMatcher.newBuilder()
+          .setPrefix(prefix + value.substring(0, value.length() - 1))
+          .build();
+    }
+    return StringMatcher.newBuilder().setExact(prefix + value).build();
+  }
+
+  private static StringMatcher regex(String regex) {
+    return StringMatcher.newBuilder()
+        .setSafeRegex(RegexMatcher.newBuilder().setRegex(regex))
+        .build();
+  }
+
+  private static final List<String> SUPPORTED_SOURCE =
+      List.of(
+          "principals", "notPrincipals", "namespaces", "notNamespaces", "ipBlocks", "notIpBlocks");
+  private static final List<String> SUPPORTED_WHEN =
+      List.of("source.ip", "source.namespace", "source.principal", "destination.port");
+  private static final Pattern HEADER_KEY = Pattern.compile("request\\.headers\\[[^\\]]+\\]");
+
+  /**
+   * What of {@code policy} Meshproof cannot simulate yet, each a problem at the policy's line:
+   * CUSTOM, request principals (no RequestAuthentication yet), service accounts, remote IP blocks
+   * and {@code when} keys other than source ip / namespace / principal, destination port and
+   * request headers; also ports that are not numbers.
+   */
+  public static List<ConfigProblem> unsupported(AuthorizationPolicy policy) {
+    List<ConfigProblem> problems = new ArrayList<>();
+    String where = "AuthorizationPolicy " + policy.meta().namespace() + "/" + policy.meta().name();
+    if (policy.action().equals("CUSTOM")) {
+      problems.add(problem(policy, "spec.action", "CUSTOM (an ext_authz provider)"));
+    }
+    for (int r = 0; r < policy.rules().size(); r++) {
+      AuthorizationPolicy.Rule rule = policy.rules().get(r);
+      for (int f = 0; f < rule.from().size(); f++) {
+        for (String field : rule.from().get(f).keySet()) {
+          if (!SUPPORTED_SOURCE.contains(field)) {
+            problems.add(
+                problem(policy, "spec.rules[" + r + "].from[" + f + "].source." + field, field));
+          }
+        }
+      }
+      for (int t = 0; t < rule.to().size(); t++) {
+        for (String field : List.of("ports", "notPorts")) {
+          for (String port : rule.to().get(t).getOrDefault(field, List.of())) {
+            if (!port.matches("[0-9]{1,5}")) {
+              problems.add(
+                  new ConfigProblem(
+                      policy.meta().source(),
+                      policy.meta().line(),
+                      1,
+                      "spec.rules[" + r + "].to[" + t + "].operation." + field,
+                      "\"" + port + "\" (expected: a port number)"));
+            }
+          }
+        }
+      }
+      for (int w = 0; w < rule.when().size(); w++) {
+        String key = rule.when().get(w).key();
+        if (!SUPPORTED_WHEN.contains(key) && !HEADER_KEY.matcher(key).matches()) {
+          problems.add(
+              problem(policy, "spec.rules[" + r + "].when[" + w + "].key", "when key " + key));
+        }
+      }
+    }
+    return problems.stream()
+        .map(
+            p ->
+                new ConfigProblem(
+                    p.source(), p.line(), p.column(), p.field(), where + ": " + p.message()))
+        .toList();
+  }
+
+  private static ConfigProblem problem(AuthorizationPolicy policy, String field, String what) {
+    return new ConfigProblem(
+        policy.meta().source(),
+        policy.meta().line(),
+        1,
+        field,
+        what
+            + " is valid Istio, but not supported by Meshproof yet (supported: ALLOW, DENY, AUDIT;"
+            + " from principals, namespaces, ipBlocks and their not-forms; to hosts, methods,"
+            + " paths, ports; when "
+            + SUPPORTED_WHEN
+            + " and request.headers[...])");
+  }
+}

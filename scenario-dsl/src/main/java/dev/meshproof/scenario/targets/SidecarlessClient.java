@@ -1,0 +1,55 @@
+package dev.meshproof.scenario.targets;
+
+import dev.meshproof.runtime.Mesh;
+import dev.meshproof.runtime.Workload;
+import dev.meshproof.runtime.client.HttpOutcome;
+import dev.meshproof.runtime.client.HttpRequestSpec;
+import dev.meshproof.runtime.client.MeshHttpClient;
+import dev.meshproof.runtime.transport.HttpConnectionPool;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A client without a sidecar, as a pod without injection: it sends plaintext HTTP/1.1 with no
+ * identity straight to an instance of the destination service, where kube-proxy and the callee's
+ * iptables would deliver it: the instance sidecar's inbound listener. The service is the first
+ * label of the URL's host ({@code catalog}, {@code catalog.default.svc.cluster.local}); instances
+ * are taken in turn (round robin in deployment order).
+ */
+final class SidecarlessClient {
+  private final Mesh mesh;
+  private final HttpConnectionPool connections;
+  private final AtomicInteger next = new AtomicInteger();
+
+  SidecarlessClient(Mesh mesh, HttpConnectionPool connections) {
+    this.mesh = mesh;
+    this.connections = connections;
+  }
+
+  CompletableFuture<HttpOutcome> send(HttpRequestSpec request) {
+    String host = request.url().getHost();
+    String service = host.contains(".") ? host.substring(0, host.indexOf('.')) : host;
+    List<InetSocketAddress> inbound =
+        mesh.workloads().stream()
+            .filter(w -> w.spec().service().filter(service::equals).isPresent())
+            .map(Workload::sidecar)
+            .flatMap(s -> s.inboundAddress().stream())
+            .toList();
+    if (inbound.isEmpty()) {
+      // No instance: as a ClusterIP without endpoints, the connection is refused.
+      return CompletableFuture.completedFuture(
+          new HttpOutcome(
+              HttpOutcome.Kind.CONNECT_FAILURE,
+              0,
+              java.util.Map.of(),
+              "",
+              Duration.ZERO,
+              "no instance of service " + service + " for a caller without a sidecar"));
+    }
+    InetSocketAddress to = inbound.get(Math.floorMod(next.getAndIncrement(), inbound.size()));
+    return new MeshHttpClient(connections, to).send(request);
+  }
+}

@@ -1,6 +1,9 @@
 package dev.meshproof.cli;
 
 import dev.meshproof.conformance.MeshproofVersion;
+import dev.meshproof.k8s.snapshot.ClusterSnapshot;
+import dev.meshproof.k8s.target.KubernetesTarget;
+import dev.meshproof.k8s.target.KubernetesTargetOptions;
 import dev.meshproof.reports.ConformanceReport;
 import dev.meshproof.reports.ConformanceTestResult;
 import dev.meshproof.reports.Implementation;
@@ -16,6 +19,7 @@ import dev.meshproof.scenario.targets.Target;
 import dev.meshproof.scenario.traffic.TrafficRunner;
 import dev.meshproof.scenario.traffic.TrafficSpec;
 import dev.meshproof.scenario.yaml.ScenarioFile;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -54,8 +58,35 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--target",
       defaultValue = "embedded",
-      description = "embedded, envoy or all (default: ${DEFAULT-VALUE})")
+      description = "embedded, envoy, all or kubernetes (default: ${DEFAULT-VALUE})")
   TargetChoice target;
+
+  @Option(
+      names = "--kubeconfig",
+      paramLabel = "PATH",
+      description =
+          "--target kubernetes: the cluster's kubeconfig (default: $KUBECONFIG, else"
+              + " ~/.kube/config)")
+  Path kubeconfig;
+
+  @Option(
+      names = "--config-from-cluster",
+      description =
+          "adds the Istio configuration of the cluster (--kubeconfig/--context, --namespace) to"
+              + " each scenario before its own, to check a change against another team's routing")
+  boolean configFromCluster;
+
+  @Option(
+      names = "--namespace",
+      paramLabel = "NS",
+      description = "--config-from-cluster: a namespace to read (repeatable; default: default)")
+  List<String> namespaces;
+
+  @Option(
+      names = "--context",
+      paramLabel = "NAME",
+      description = "--target kubernetes: the kubeconfig context (default: its current one)")
+  String context;
 
   @Option(names = "--seed", description = "overrides every scenario's seed, to replay a run")
   Long seed;
@@ -84,7 +115,23 @@ final class RunCommand implements Callable<Integer> {
     if (read.isEmpty()) {
       return ExitCodes.BAD_INPUT;
     }
-    List<Target> targets = target.targets();
+    List<Target> targets =
+        target == TargetChoice.kubernetes ? List.of(kubernetesTarget()) : target.targets();
+    Optional<ClusterSnapshot> cluster = Optional.empty();
+    if (configFromCluster) {
+      try (KubernetesClient client = KubernetesTarget.connect(kubernetesOptions())) {
+        cluster =
+            Optional.of(
+                ClusterSnapshot.read(
+                    client,
+                    context == null ? "(current context)" : context,
+                    namespaces == null || namespaces.isEmpty() ? List.of("default") : namespaces));
+      } catch (RuntimeException e) {
+        err.println("--config-from-cluster: cannot read the cluster: " + e.getMessage());
+        return ExitCodes.BAD_INPUT;
+      }
+      out.println("config from " + cluster.get().source());
+    }
     int total = read.get().size() * targets.size();
     List<ScenarioResult> results = new ArrayList<>();
     List<ScenarioFile> ran = new ArrayList<>();
@@ -100,6 +147,9 @@ final class RunCommand implements Callable<Integer> {
       int n = 0;
       for (ScenarioFile file : read.get()) {
         Scenario scenario = file.scenario();
+        if (cluster.isPresent()) {
+          scenario = cluster.get().addTo(scenario);
+        }
         if (seed != null) {
           scenario = scenario.withSeed(seed);
         }
@@ -233,5 +283,27 @@ final class RunCommand implements Callable<Integer> {
 
   private static String indent(String text) {
     return "    " + text.replace("\n", "\n    ");
+  }
+
+  /** The kubernetes target on the cluster the flags (or the usual kubeconfig places) name. */
+  private Target kubernetesTarget() {
+    return KubernetesTarget.on(kubernetesOptions());
+  }
+
+  /** The cluster the flags (or $KUBECONFIG, else ~/.kube/config) name. */
+  private KubernetesTargetOptions kubernetesOptions() {
+    Path config = kubeconfig;
+    if (config == null) {
+      String env = System.getenv("KUBECONFIG");
+      config =
+          env != null && !env.isBlank()
+              ? Path.of(env.split(java.io.File.pathSeparator)[0])
+              : Path.of(System.getProperty("user.home"), ".kube", "config");
+    }
+    return KubernetesTargetOptions.of(config, Optional.ofNullable(context))
+        .withRolloutTimeout(
+            KubernetesTargetOptions.fromSystemProperties()
+                .map(KubernetesTargetOptions::rolloutTimeout)
+                .orElse(Duration.ofMinutes(5)));
   }
 }

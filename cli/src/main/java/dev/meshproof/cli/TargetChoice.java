@@ -8,7 +8,9 @@ import java.util.List;
 enum TargetChoice {
   embedded,
   envoy,
-  all;
+  all,
+  /** A real cluster with real Istio: {@code --kubeconfig} and {@code --context} name it. */
+  kubernetes;
 
   List<Target> targets() {
     return Targets.named(name());

@@ -144,6 +144,31 @@ class MeshproofTest {
   }
 
   @Test
+  void theKubernetesTargetWithoutAReadableKubeconfigIsUnavailableWithTheReason(@TempDir Path dir) {
+    Path missing = dir.resolve("no-kubeconfig");
+    Outcome run =
+        meshproof(
+            "run",
+            "--target",
+            "kubernetes",
+            "--kubeconfig",
+            missing.toString(),
+            SCENARIOS.toString());
+    assertThat(run.code()).isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(run.out() + run.err()).contains("kubeconfig " + missing + " cannot be read");
+
+    Outcome snapshot =
+        meshproof(
+            "run",
+            "--config-from-cluster",
+            "--kubeconfig",
+            missing.toString(),
+            SCENARIOS.toString());
+    assertThat(snapshot.code()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(snapshot.err()).contains("--config-from-cluster: cannot read the cluster");
+  }
+
+  @Test
   void exitCodesRankFailureAboveAnUnavailableTarget() {
     ScenarioResult passed = result(Status.PASSED);
     ScenarioResult skipped = result(Status.SKIPPED);

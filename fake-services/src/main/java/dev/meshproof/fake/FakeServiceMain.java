@@ -29,7 +29,13 @@ public final class FakeServiceMain implements Callable<Integer> {
 
   /** Which workload to run, and how the options become one. */
   public enum Kind {
-    http(m -> m.echo(EchoServer.builder()).controlApi(m.controlApi).build().start()),
+    http(
+        m ->
+            m.echo(EchoServer.builder())
+                .controlApi(m.controlApi)
+                .controlPort(m.controlPort)
+                .build()
+                .start()),
     grpc(m -> m.echo(GrpcEchoServer.builder()).build().start()),
     tcp(m -> m.echo(TcpEchoServer.builder()).build().start()),
     wiremock(
@@ -79,6 +85,12 @@ public final class FakeServiceMain implements Callable<Integer> {
 
   @Option(names = "--control-api", description = "http: also serve the control API")
   boolean controlApi;
+
+  @Option(
+      names = "--control-port",
+      defaultValue = "0",
+      description = "http: the control API's port; 0 = ephemeral")
+  int controlPort;
 
   /** Parses {@code args}, runs the workload until the JVM stops, exits with picocli's code. */
   public static void main(String[] args) {

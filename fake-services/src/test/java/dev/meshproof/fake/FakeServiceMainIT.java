@@ -46,6 +46,29 @@ class FakeServiceMainIT {
   }
 
   @Test
+  void theControlApiListensOnThePortAManifestNames() throws Exception {
+    int free;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      free = s.getLocalPort();
+    }
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    FakeServiceMain main =
+        parse("--service", "catalog", "--control-api", "--control-port", String.valueOf(free));
+    try (AutoCloseable w = main.start(new PrintStream(buf, true, StandardCharsets.UTF_8))) {
+      assertThat(buf.toString(StandardCharsets.UTF_8)).contains("control=" + free);
+      HttpResponse<String> res =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + free + "/control/identity"))
+                      .timeout(Duration.ofSeconds(10))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(res.body()).contains("catalog");
+    }
+  }
+
+  @Test
   void everyKindStartsOnLoopback() throws Exception {
     for (String kind : new String[] {"grpc", "tcp", "wiremock"}) {
       ByteArrayOutputStream buf = new ByteArrayOutputStream();

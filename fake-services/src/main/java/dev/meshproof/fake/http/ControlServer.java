@@ -53,6 +53,7 @@ final class ControlServer {
   private final BehaviorControl behavior;
   private final RequestJournal journal;
   private final ChannelGroup channels;
+  private final int port;
   private Channel serverChannel;
 
   ControlServer(
@@ -62,6 +63,19 @@ final class ControlServer {
       BehaviorControl behavior,
       RequestJournal journal,
       ChannelGroup channels) {
+    this(eventLoop, host, identity, behavior, journal, channels, 0);
+  }
+
+  /** With a fixed {@code port} (0 = ephemeral), as a pod's manifest names it. */
+  ControlServer(
+      WorkloadEventLoop eventLoop,
+      String host,
+      WorkloadIdentity identity,
+      BehaviorControl behavior,
+      RequestJournal journal,
+      ChannelGroup channels,
+      int port) {
+    this.port = port;
     this.eventLoop = eventLoop;
     this.host = host;
     this.identity = identity;
@@ -83,7 +97,7 @@ final class ControlServer {
                 .addLast(new Handler());
           }
         };
-    serverChannel = eventLoop.bind(control, host, 0, identity.instance() + " control API");
+    serverChannel = eventLoop.bind(control, host, port, identity.instance() + " control API");
     return this;
   }
 

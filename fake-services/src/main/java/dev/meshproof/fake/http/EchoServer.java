@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 public final class EchoServer extends ProgrammableWorkload {
   private final EchoRuntime runtime;
   private final boolean controlApi;
+  private final int controlPort;
   private final ChannelGroup channels =
       new DefaultChannelGroup("echo-connections", GlobalEventExecutor.INSTANCE);
   private volatile Channel serverChannel;
@@ -57,6 +58,7 @@ public final class EchoServer extends ProgrammableWorkload {
             core.journal(),
             new UpstreamCaller(b.upstreamProxy, b.calls, b.callTimeout));
     this.controlApi = b.controlApi;
+    this.controlPort = b.controlPort;
   }
 
   /** A builder; {@link Builder#service(String)} is required. */
@@ -92,7 +94,8 @@ public final class EchoServer extends ProgrammableWorkload {
                   core.identity(),
                   core.behavior(),
                   core.journal(),
-                  channels)
+                  channels,
+                  controlPort)
               .start();
     }
     return this;
@@ -160,6 +163,7 @@ public final class EchoServer extends ProgrammableWorkload {
     private final List<CallTarget> calls = new ArrayList<>();
     private Duration callTimeout = Duration.ofSeconds(10);
     private boolean controlApi;
+    private int controlPort;
 
     private Builder() {
       super("reviews");
@@ -195,6 +199,18 @@ public final class EchoServer extends ProgrammableWorkload {
     /** Also serve the HTTP control API ({@code /control/behavior}...) on its own port. */
     public Builder controlApi(boolean enabled) {
       this.controlApi = enabled;
+      return this;
+    }
+
+    /**
+     * The control API's port (default 0: ephemeral); a fixed one where a manifest names it, as the
+     * kubernetes target's pods do.
+     */
+    public Builder controlPort(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("controlPort: " + port + " (expected: 0-65535)");
+      }
+      this.controlPort = port;
       return this;
     }
 

@@ -500,8 +500,9 @@ public final class ScenarioYaml {
         String text = ((String) url.value()).replace(RequestVariation.SEQ, "0");
         try {
           java.net.URI uri = new java.net.URI(text);
-          if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
-            throw new java.net.URISyntaxException(text, "not an http URL with a host");
+          if (!("http".equals(uri.getScheme()) || "tcp".equals(uri.getScheme()))
+              || uri.getHost() == null) {
+            throw new java.net.URISyntaxException(text, "not an http or tcp URL with a host");
           }
         } catch (java.net.URISyntaxException e) {
           reader.problem(

@@ -37,6 +37,11 @@ import java.util.Set;
  * <p>Checks run in the order of Envoy's {@code authenticator.cc}: format, issuer, time ({@code exp}
  * and {@code nbf} with Envoy's default 60 s clock skew), audiences, then the signature with the
  * JWKS keys matching the token's {@code kid} and algorithm family. Time comes from the caller.
+ *
+ * <p>Bodies, statuses, the {@code WWW-Authenticate} value and the check order were compared with
+ * Envoy 1.40 answering the same tokens (bad format, header not Base64url, header not JSON, unknown
+ * issuer, expired, expired within the skew, not yet valid, audience not allowed, missing): a token
+ * failing both the audience and the signature gets the audience's 403.
  */
 public final class JwtAuthentication {
   /** Envoy's default {@code clock_skew_seconds}. */
@@ -102,7 +107,8 @@ public final class JwtAuthentication {
     if (failure == null) {
       return new JwtAuthnDecision.Passed(Optional.empty(), Map.of(), Set.of());
     }
-    String realm = scheme + "://" + request.authority() + request.pathWithoutQuery();
+    // Envoy's realm is the original URI, query string included (seen on Envoy 1.40)
+    String realm = scheme + "://" + request.authority() + request.path();
     return new JwtAuthnDecision.Rejected(
         failure.status(),
         failure.message(),

@@ -197,9 +197,29 @@ class JwtAuthenticationTest {
   void theAccessTokenQueryParameterIsReadByDefault() throws Exception {
     JwtAuthnDecision.Rejected rejected =
         (JwtAuthnDecision.Rejected)
-            authn.authenticate(request("/ip?access_token=a.b", Map.of()), "http", NOW);
+            authn.authenticate(request("/ip?x=1&access_token=a.b", Map.of()), "http", NOW);
 
-    assertThat(rejected.wwwAuthenticate()).contains("realm=\"http://httpbin.foo:8000/ip\"");
+    assertThat(rejected.wwwAuthenticate())
+        .isEqualTo(
+            "Bearer realm=\"http://httpbin.foo:8000/ip?x=1&access_token=a.b\", error=\"invalid_token\"");
+  }
+
+  @Test
+  void theAudienceIsCheckedBeforeTheSignatureAsOnEnvoy() throws Exception {
+    JwtAuthentication withAudience =
+        new JwtAuthentication(List.of(JwtProvider.of(ISSUER, List.of("app"), jwks())));
+
+    JwtAuthnDecision.Rejected rejected =
+        (JwtAuthnDecision.Rejected)
+            withAudience.authenticate(
+                bearer(rs256(otherRsa, claims().audience("nope").build())), "http", NOW);
+    assertThat(rejected.status()).isEqualTo(403);
+    assertThat(
+            ((JwtAuthnDecision.Rejected)
+                    withAudience.authenticate(
+                        bearer(rs256(otherRsa, claims().build())), "http", NOW))
+                .body())
+        .isEqualTo("Jwt verification fails");
   }
 
   @Test

@@ -124,10 +124,52 @@ final class RbacDecoder {
       }
       case DIRECT_REMOTE_IP -> new RbacPrincipal.DirectRemoteIp(cidr(p.getDirectRemoteIp(), where));
       case HEADER -> new RbacPrincipal.Header(header(p.getHeader(), where));
+      case METADATA -> metadata(p.getMetadata(), where);
       default ->
           throw new IllegalArgumentException(
               where + ": " + p.getIdentifierCase() + " is not supported by the embedded sidecar");
     };
+  }
+
+  /**
+   * A {@code metadata} principal on jwt_authn's payload: string_match, present_match, or list_match
+   * one_of string_match (how a request principal or a claim is matched without istio_authn).
+   */
+  private static RbacPrincipal metadata(
+      io.envoyproxy.envoy.type.matcher.v3.MetadataMatcher m, String where) {
+    String at = where + ", metadata " + m.getFilter();
+    var value = m.getValue();
+    java.util.Optional<dev.meshproof.runtime.policy.route.StringMatcher> matcher =
+        switch (value.getMatchPatternCase()) {
+          case PRESENT_MATCH -> java.util.Optional.empty();
+          case STRING_MATCH ->
+              java.util.Optional.of(RouteDecoder.stringMatcher(value.getStringMatch(), at));
+          case LIST_MATCH -> {
+            if (!value.getListMatch().getOneOf().hasStringMatch()) {
+              throw new IllegalArgumentException(
+                  at + ": list_match is supported with one_of string_match only");
+            }
+            yield java.util.Optional.of(
+                RouteDecoder.stringMatcher(value.getListMatch().getOneOf().getStringMatch(), at));
+          }
+          default ->
+              throw new IllegalArgumentException(
+                  at
+                      + ": "
+                      + value.getMatchPatternCase()
+                      + " is not supported by the embedded sidecar (expected: string_match,"
+                      + " present_match or list_match)");
+        };
+    if (value.getMatchPatternCase()
+            == io.envoyproxy.envoy.type.matcher.v3.ValueMatcher.MatchPatternCase.PRESENT_MATCH
+        && !value.getPresentMatch()) {
+      throw new IllegalArgumentException(at + ": present_match false is not supported");
+    }
+    return new RbacPrincipal.Metadata(
+        m.getFilter(),
+        m.getPathList().stream().map(s -> s.getKey()).toList(),
+        matcher,
+        m.getInvert());
   }
 
   private static CidrRange cidr(io.envoyproxy.envoy.config.core.v3.CidrRange range, String where) {

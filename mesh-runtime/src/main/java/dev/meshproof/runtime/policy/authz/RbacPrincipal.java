@@ -78,4 +78,54 @@ public sealed interface RbacPrincipal {
       return matcher.matches(request.headers());
     }
   }
+
+  /** The dynamic metadata namespace of Envoy's jwt_authn filter. */
+  String JWT_AUTHN_FILTER = "envoy.filters.http.jwt_authn";
+
+  /**
+   * {@code metadata}: a value in the dynamic metadata of {@code filter} at {@code path} is present
+   * ({@code value} empty: {@code present_match}), is a string {@code value} matches ({@code
+   * string_match}), or is a list with such a string ({@code list_match} {@code one_of}); {@code
+   * invert} negates. Only jwt_authn's metadata exists on the embedded sidecar: it is how a request
+   * principal ({@code iss/sub}) and {@code request.auth.claims} are matched on upstream Envoy,
+   * which lacks istio_authn.
+   */
+  record Metadata(
+      String filter, List<String> path, java.util.Optional<StringMatcher> value, boolean invert)
+      implements RbacPrincipal {
+    public Metadata {
+      path = List.copyOf(path);
+    }
+
+    @Override
+    public boolean matches(RbacRequest request) {
+      return invert != found(request);
+    }
+
+    private boolean found(RbacRequest request) {
+      if (!filter.equals(JWT_AUTHN_FILTER) || path.isEmpty()) {
+        return false;
+      }
+      Object node = request.jwtPayloads().get(path.get(0));
+      for (String key : path.subList(1, path.size())) {
+        if (!(node instanceof java.util.Map<?, ?> map)) {
+          return false;
+        }
+        node = map.get(key);
+      }
+      if (node == null) {
+        return false;
+      }
+      if (value.isEmpty()) {
+        return true;
+      }
+      if (node instanceof String text) {
+        return value.get().matches(text);
+      }
+      if (node instanceof List<?> list) {
+        return list.stream().anyMatch(e -> e instanceof String text && value.get().matches(text));
+      }
+      return false;
+    }
+  }
 }

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * DestinationRule {@code consistentHash} on both data planes with the same translation: by a
- * header, a query parameter and the source IP, every request of a key reaches the same instance
- * (deterministic: all requests are checked), and 40 distinct keys reach both instances (a miss has
- * probability 2 / 2^40 with Envoy's ring over two hosts).
+ * header, a query parameter, the source IP and a generated cookie, every request of a key reaches
+ * the same instance (deterministic: all requests are checked), and 40 distinct keys reach both
+ * instances (a miss has probability 2 / 2^40 with Envoy's ring over two hosts).
  */
 class ConsistentHashIT {
 
@@ -77,6 +77,31 @@ class ConsistentHashIT {
               instances.add(send(catalog, HttpRequestSpec.get("http://catalog/")));
             }
             soft.assertThat(instances).as("source IP: one client, one instance").hasSize(1);
+
+            // A cookie with a TTL: the proxy makes one up for a request without it and sets it
+            // on the response; the request was hashed by that value, so sending it back keeps
+            // the instance.
+            mesh.apply(rule("{httpCookie: {name: s, ttl: 60s}}"), "dr.yaml");
+            mesh.awaitSynced();
+            HttpOutcome fresh =
+                catalog.client().http().send(HttpRequestSpec.get("http://catalog/")).join();
+            String setCookie = fresh.header("set-cookie").orElse("");
+            soft.assertThat(setCookie)
+                .as("set-cookie")
+                .matches("s=\"[0-9a-f]{16}\"; Max-Age=60; HttpOnly");
+            String cookie =
+                setCookie.contains(";")
+                    ? setCookie.substring(0, setCookie.indexOf(';'))
+                    : setCookie;
+            String instance = fresh.status() + " " + fresh.header("x-app").orElse("?");
+            for (int i = 0; i < 10; i++) {
+              soft.assertThat(
+                      send(
+                          catalog,
+                          HttpRequestSpec.get("http://catalog/").withHeader("cookie", cookie)))
+                  .as("cookie %s", cookie)
+                  .isEqualTo(instance);
+            }
             soft.assertAll();
           }
         });

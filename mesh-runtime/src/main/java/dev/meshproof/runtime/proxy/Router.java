@@ -149,11 +149,24 @@ final class Router implements HttpFilterChain.Terminal {
    * The request's hash for a consistent-hash cluster, as Envoy's {@code HashPolicyImpl}: each
    * policy that finds its value folds it in ({@code hash = rotl(hash, 1) ^ next}); a request none
    * of them finds a value in hashes a random number (Envoy's {@code ThreadAwareLoadBalancerBase}).
-   * A cookie policy with a TTL makes no cookie up here yet: such a request is balanced at random.
+   * A cookie made up for a cookie policy with a TTL is set on the proxied response.
    */
-  private static long requestHash(RequestContext request, RouteAction action, RandomSource random) {
+  private static long requestHash(RequestContext request, RouterState state, RandomSource random) {
+    RouteAction action = state.route().action();
     HashPolicy.Request input =
         new HashPolicy.Request() {
+          @Override
+          public String connectionKey() {
+            return request.connection().remoteAddress().getHostAddress()
+                + "|"
+                + request.connection().localPort();
+          }
+
+          @Override
+          public void addSetCookie(String setCookie) {
+            state.setCookie(setCookie);
+          }
+
           @Override
           public Optional<String> header(String name) {
             return request.headers().first(name);
@@ -344,7 +357,7 @@ final class Router implements HttpFilterChain.Terminal {
     RandomSource random = state.requestRandom().orElse(cluster.loadBalancer.random());
     UpstreamHost host =
         cluster.config.consistentHash().isPresent()
-            ? cluster.pickByHash(candidates, requestHash(request, state.route().action(), random))
+            ? cluster.pickByHash(candidates, requestHash(request, state, random))
             : cluster.loadBalancer.pickHost(candidates, random);
     // Envoy's host selection retry: re-pick while the previous_hosts predicate rejects the host,
     // at most host_selection_retry_max_attempts times, then keep the last pick.
@@ -548,6 +561,7 @@ final class Router implements HttpFilterChain.Terminal {
       // Envoy's finalizeResponseHeaders: the weighted cluster's changes, then the route's.
       state.cluster().responseHeaderChanges().applyTo(editor(response.headers()));
       state.route().action().responseHeaderChanges().applyTo(editor(response.headers()));
+      state.setCookie().ifPresent(c -> response.headers().add("set-cookie", c));
       result.complete(
           new RequestOutcome.Proxied(
               response, routeName, clusterName, host.toString(), state.attempts(), retryFlag));

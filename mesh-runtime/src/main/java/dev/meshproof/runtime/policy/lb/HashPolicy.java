@@ -27,6 +27,17 @@ public sealed interface HashPolicy {
 
     /** The first value of query parameter {@code name}. */
     Optional<String> queryParameter(String name);
+
+    /**
+     * What identifies the downstream connection: Envoy hashes its remote and local addresses into a
+     * generated cookie's value, so racing requests of one connection get the same cookie.
+     */
+    default String connectionKey() {
+      return sourceIp().orElse("");
+    }
+
+    /** Asks the proxy to send {@code setCookie} with the response (Envoy's {@code add_cookie}). */
+    default void addSetCookie(String setCookie) {}
   }
 
   /** The hash of {@code request}, or empty when it lacks what this policy hashes. */
@@ -45,9 +56,20 @@ public sealed interface HashPolicy {
    * set, when the proxy makes a value up, hashes that and sets the cookie on the response.
    */
   record Cookie(String name, Optional<Duration> ttl, String path) implements HashPolicy {
+    /**
+     * Envoy's {@code CookieHashMethod}: the cookie's value; without one and with a TTL, a value
+     * made up as Envoy's router does ({@code addDownstreamSetCookie}: the hex of the xxHash64 of
+     * the connection's addresses), set on the response, and hashed itself.
+     */
     @Override
     public OptionalLong hash(Request request) {
-      return of(request.cookie(name));
+      Optional<String> value = request.cookie(name);
+      if (value.isEmpty() && ttl.isPresent()) {
+        String made = String.format("%016x", XxHash64.hash(request.connectionKey()));
+        request.addSetCookie(setCookie(made));
+        return OptionalLong.of(XxHash64.hash(made));
+      }
+      return of(value);
     }
 
     /** The {@code set-cookie} value Envoy adds to a response for a generated {@code value}. */

@@ -70,4 +70,44 @@ class ConsistentHashTablesTest {
       }
     }
   }
+
+  @Test
+  void aCookieWithATtlIsMadeUpSetAndHashedWhenTheRequestHasNone() {
+    List<String> set = new java.util.ArrayList<>();
+    HashPolicy.Request noCookie =
+        new HashPolicy.Request() {
+          @Override
+          public java.util.Optional<String> header(String name) {
+            return java.util.Optional.empty();
+          }
+
+          @Override
+          public java.util.Optional<String> cookie(String name) {
+            return java.util.Optional.empty();
+          }
+
+          @Override
+          public java.util.Optional<String> sourceIp() {
+            return java.util.Optional.of("127.0.0.1");
+          }
+
+          @Override
+          public java.util.Optional<String> queryParameter(String name) {
+            return java.util.Optional.empty();
+          }
+
+          @Override
+          public void addSetCookie(String setCookie) {
+            set.add(setCookie);
+          }
+        };
+    HashPolicy.Cookie withTtl =
+        new HashPolicy.Cookie("s", java.util.Optional.of(java.time.Duration.ofSeconds(60)), "/");
+    OptionalLong hash = withTtl.hash(noCookie);
+    assertThat(set).hasSize(1);
+    assertThat(set.get(0)).matches("s=\"[0-9a-f]{16}\"; Max-Age=60; Path=/; HttpOnly");
+    String made = set.get(0).substring(3, 19);
+    assertThat(hash).hasValue(XxHash64.hash(made));
+    assertThat(new HashPolicy.Cookie("s", java.util.Optional.empty(), "").hash(noCookie)).isEmpty();
+  }
 }

@@ -5,6 +5,7 @@ import dev.meshproof.bench.load.LoadGenerator;
 import dev.meshproof.bench.load.LoadPhase;
 import dev.meshproof.bench.load.LoadResult;
 import dev.meshproof.bench.load.LoadTarget;
+import dev.meshproof.fake.grpc.GrpcEchoServer;
 import dev.meshproof.fake.http.EchoServer;
 import dev.meshproof.runtime.DataPlane;
 import dev.meshproof.runtime.Mesh;
@@ -42,6 +43,9 @@ import picocli.CommandLine.Option;
         "Benchmarks our sidecar against Envoy on loopback (latency, throughput, CPU, RSS).")
 public final class DataPlaneBenchmark implements Callable<Integer> {
   static final String SERVICE = "echo";
+
+  /** The gRPC echo's service, on a port named {@code grpc}. */
+  static final String GRPC_SERVICE = "echo-grpc";
 
   @Option(names = "--rate", defaultValue = "1000", description = "open-loop rate, requests/s")
   double rate;
@@ -97,7 +101,7 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
       names = "--protocols",
       defaultValue = "http1,h2c",
       split = ",",
-      description = "http1 and/or h2c")
+      description = "http1, h2c and/or grpc (unary calls to the gRPC echo on a grpc port)")
   List<String> protocols;
 
   @Option(
@@ -141,13 +145,18 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
     long started = System.nanoTime();
     List<Measurement> measurements = new ArrayList<>();
     try (EchoServer echo =
-        EchoServer.builder().service(SERVICE).journalCapacity(1_000).build().start()) {
+            EchoServer.builder().service(SERVICE).journalCapacity(1_000).build().start();
+        GrpcEchoServer grpcEcho =
+            GrpcEchoServer.builder().service(GRPC_SERVICE).journalCapacity(1_000).build().start()) {
       for (HttpProtocol protocol : protos) {
-        measurements.addAll(
-            measurePath("direct", 0, LoadTarget.of(echo.address(), SERVICE), protocol, List.of()));
+        LoadTarget direct =
+            protocol == HttpProtocol.GRPC
+                ? LoadTarget.of(grpcEcho.address(), GRPC_SERVICE)
+                : LoadTarget.of(echo.address(), SERVICE);
+        measurements.addAll(measurePath("direct", 0, direct, protocol, List.of()));
       }
       for (String plane : dataPlanes) {
-        measurements.addAll(measureDataPlane(plane, echo, protos));
+        measurements.addAll(measureDataPlane(plane, echo, grpcEcho, protos));
       }
     }
     Duration total = Duration.ofNanos(System.nanoTime() - started);
@@ -167,7 +176,7 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
   }
 
   private List<Measurement> measureDataPlane(
-      String plane, EchoServer echo, List<HttpProtocol> protos) {
+      String plane, EchoServer echo, GrpcEchoServer grpcEcho, List<HttpProtocol> protos) {
     DataPlane dataPlane =
         plane.equals("envoy")
             ? EnvoyDataPlane.create()
@@ -180,9 +189,23 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
                   .label("version", "v1")
                   .serves(SERVICE, 80, echo.address())
                   .build());
+      // The gRPC echo behind a port named grpc: HTTP/2 to it from both sidecars, as istiod says.
+      Workload grpcServer =
+          protos.contains(HttpProtocol.GRPC)
+              ? mesh.deploy(
+                  WorkloadSpec.builder("echo-grpc-v1-0")
+                      .label("version", "v1")
+                      .serves(GRPC_SERVICE, 80, grpcEcho.address())
+                      .portName("grpc")
+                      .build())
+              : null;
       Workload client = mesh.deploy(WorkloadSpec.builder("bench-client-0").build());
       mesh.awaitSynced();
       Proxy serverProxy = new Proxy("server", ProxyPids.of(server), server.sidecar());
+      Proxy grpcServerProxy =
+          grpcServer == null
+              ? null
+              : new Proxy("server", ProxyPids.of(grpcServer), grpcServer.sidecar());
       Proxy clientProxy = new Proxy("client", ProxyPids.of(client), client.sidecar());
       progress.printf(
           Locale.ROOT,
@@ -191,20 +214,24 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
           serverProxy.pid(),
           clientProxy.pid());
       for (HttpProtocol protocol : protos) {
+        boolean grpc = protocol == HttpProtocol.GRPC;
+        Workload target = grpc ? grpcServer : server;
+        Proxy targetProxy = grpc ? grpcServerProxy : serverProxy;
+        String service = grpc ? GRPC_SERVICE : SERVICE;
         out.addAll(
             measurePath(
                 plane,
                 1,
-                LoadTarget.of(server.sidecar().inboundAddress().orElseThrow(), SERVICE),
+                LoadTarget.of(target.sidecar().inboundAddress().orElseThrow(), service),
                 protocol,
-                List.of(serverProxy)));
+                List.of(targetProxy)));
         out.addAll(
             measurePath(
                 plane,
                 2,
-                LoadTarget.of(client.sidecar().outboundAddress(), SERVICE),
+                LoadTarget.of(client.sidecar().outboundAddress(), service),
                 protocol,
-                List.of(clientProxy, serverProxy)));
+                List.of(clientProxy, targetProxy)));
       }
     }
     return out;

@@ -8,19 +8,30 @@ import java.util.stream.Collectors;
 /**
  * Instances stopped, as a pod crash or scale-down: their sidecars' upstream connections are
  * refused, which Envoy reports as UF and counts towards outlier ejection. Inject stops each
- * instance; revert starts each again.
+ * instance; revert starts each again. What "stop" means is the handle's (an abrupt kill, a graceful
+ * drain, a scale-down); {@code action} says it in the event log.
  *
  * @param instances the instances, at least one
+ * @param action what stop does, for the event log, e.g. {@code stopped}, {@code drained}
  */
-public record InstanceFault(List<InstanceHandle> instances) implements Fault {
+public record InstanceFault(List<InstanceHandle> instances, String action) implements Fault {
 
-  /** Checks at least one instance. */
+  /** Checks at least one instance and an action. */
   public InstanceFault {
     Objects.requireNonNull(instances, "instances");
     if (instances.isEmpty()) {
       throw new IllegalArgumentException("instances: [] (expected: at least one instance)");
     }
     instances = List.copyOf(instances);
+    if (action == null || action.isBlank()) {
+      throw new IllegalArgumentException(
+          "action: \"" + action + "\" (expected: what stop does, e.g. stopped, drained)");
+    }
+  }
+
+  /** {@code instances} stopped while active. */
+  public InstanceFault(List<InstanceHandle> instances) {
+    this(instances, "stopped");
   }
 
   /** Stops {@code instances} while active. */
@@ -32,7 +43,8 @@ public record InstanceFault(List<InstanceHandle> instances) implements Fault {
   public String description() {
     return "instance "
         + instances.stream().map(InstanceHandle::name).collect(Collectors.joining(","))
-        + ": stopped";
+        + ": "
+        + action;
   }
 
   @Override

@@ -118,7 +118,8 @@ public record ServiceFault(List<ServiceTarget> targets, Effect effect) implement
   }
 
   /** What a service fault changes in an instance's behaviour. */
-  public sealed interface Effect permits Errors, AddedLatency, Hang, NotReady, Replace {
+  public sealed interface Effect
+      permits Errors, AddedLatency, LatencyDistribution, Hang, ConnectionFault, NotReady, Replace {
     /** The behaviour in force while the fault is active, given the one before it. */
     Behavior applyTo(Behavior current);
 
@@ -195,6 +196,61 @@ public record ServiceFault(List<ServiceTarget> targets, Effect effect) implement
     @Override
     public String description() {
       return "hang " + percent(fraction);
+    }
+  }
+
+  /**
+   * A service time drawn per request from a distribution (uniform, normal, log-normal), from the
+   * instance's seeded source keyed by request id, so the draws replay.
+   *
+   * @param latency the distribution
+   */
+  public record LatencyDistribution(dev.meshproof.fake.behavior.Latency latency) implements Effect {
+    /** Checks a distribution. */
+    public LatencyDistribution {
+      Objects.requireNonNull(latency, "latency");
+    }
+
+    @Override
+    public Behavior applyTo(Behavior current) {
+      return current.toBuilder().latency(latency).build();
+    }
+
+    @Override
+    public String description() {
+      return "latency " + latency;
+    }
+  }
+
+  /**
+   * A connection-level misbehaviour of the application on a fraction of requests: a reset (TCP RST;
+   * Envoy: UC, retried on {@code reset}), headers then a close, or a slow body.
+   *
+   * @param fault what the instance does instead of answering normally (not {@code NONE})
+   * @param fraction of requests, 0-1
+   */
+  public record ConnectionFault(dev.meshproof.fake.behavior.Fault fault, double fraction)
+      implements Effect {
+    /** Checks a fault and the fraction. */
+    public ConnectionFault {
+      Objects.requireNonNull(fault, "fault");
+      if (fault == dev.meshproof.fake.behavior.Fault.NONE) {
+        throw new IllegalArgumentException(
+            "fault: NONE (expected: RESET, HANG, SLOW_BODY or DROP_AFTER_HEADERS)");
+      }
+      checkFraction("fraction", fraction);
+    }
+
+    @Override
+    public Behavior applyTo(Behavior current) {
+      return current.toBuilder().fault(fault, fraction).build();
+    }
+
+    @Override
+    public String description() {
+      return fault.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+          + " "
+          + percent(fraction);
     }
   }
 

@@ -2,7 +2,6 @@ package dev.meshproof.conformance;
 
 import static dev.meshproof.scenario.expect.Expectations.response;
 
-import dev.meshproof.runtime.config.OutboundTrafficPolicy;
 import dev.meshproof.scenario.Scenario;
 import dev.meshproof.scenario.yaml.ScenarioFile;
 import dev.meshproof.scenario.yaml.ScenarioYaml;
@@ -13,8 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -33,9 +30,6 @@ public final class Catalogue {
 
   private static final String VIRTUAL_SERVICE_DOC =
       "https://istio.io/latest/docs/reference/config/networking/virtual-service/";
-
-  private static final String MESH_CONFIG_DOC =
-      "https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/";
 
   private static final String DESTINATION_RULE_DOC =
       "https://istio.io/latest/docs/reference/config/networking/destination-rule/";
@@ -59,8 +53,8 @@ public final class Catalogue {
 
   /**
    * Entries built with the Java DSL because they need code (CORS preflights with their own request
-   * headers per case, the mesh's outbound traffic policy as a mesh option); each names its manifest
-   * {@code conformance/<id>.yaml} as the scenario-file entries do.
+   * headers per case); each names its manifest {@code conformance/<id>.yaml} as the scenario-file
+   * entries do.
    */
   static List<ConformanceTest> javaEntries() {
     return List.of(
@@ -125,24 +119,7 @@ public final class Catalogue {
                             .header("x-echo-service", "catalog")
                             .headerAbsent("access-control-allow-origin")
                             .headerAbsent("access-control-expose-headers"))
-                    .build()),
-        new ConformanceTest(
-            "mesh-outbound-traffic-policy-allow-any",
-            Feature.MeshOutboundTrafficPolicy,
-            "With Istio's default ALLOW_ANY, a host outside the registry takes the allow_any"
-                + " catch-all: a name (or an address off loopback) finds no host there, 503 \"no"
-                + " healthy upstream\", not 404 NR, and never leaves loopback; catalog, in the"
-                + " registry, is still routed to its service.",
-            MESH_CONFIG_DOC + "#MeshConfig-OutboundTrafficPolicy-Mode",
-            yaml -> outboundTrafficPolicy(yaml, OutboundTrafficPolicy.ALLOW_ANY)),
-        new ConformanceTest(
-            "mesh-outbound-traffic-policy-registry-only",
-            Feature.MeshOutboundTrafficPolicy,
-            "With REGISTRY_ONLY, every host outside the registry (a name, an address) is answered"
-                + " 502 with no body by the block_all catch-all; catalog, in the registry, is still"
-                + " routed to its service.",
-            MESH_CONFIG_DOC + "#MeshConfig-OutboundTrafficPolicy-Mode",
-            yaml -> outboundTrafficPolicy(yaml, OutboundTrafficPolicy.REGISTRY_ONLY)));
+                    .build()));
   }
 
   /**
@@ -226,39 +203,6 @@ public final class Catalogue {
    * catch-all virtual host (503 UH under ALLOW_ANY, 502 under REGISTRY_ONLY) without reaching any
    * echo; the registered catalog is the near miss that must still be served.
    */
-  private static Scenario outboundTrafficPolicy(String yaml, OutboundTrafficPolicy policy) {
-    boolean allowAny = policy == OutboundTrafficPolicy.ALLOW_ANY;
-    Scenario.Builder scenario =
-        Scenario.named("unknown hosts under " + policy)
-            .service("catalog", s -> s.version("v1"))
-            .client("client")
-            .outboundTrafficPolicy(policy)
-            .istio(
-                "mesh-outbound-traffic-policy-" + policy.name().toLowerCase(Locale.ROOT) + ".yaml",
-                yaml)
-            .traffic(t -> t.named("registered").from("client").get("http://catalog/").requests(10))
-            .expect(
-                response()
-                    .forTraffic("registered")
-                    .status(200)
-                    .header("x-echo-service", "catalog"));
-    Map<String, String> unknown =
-        Map.of(
-            "unknown-name", "http://httpbin.example.com/get",
-            "off-loopback", "http://10.255.255.1:80/");
-    for (Map.Entry<String, String> target : new java.util.TreeMap<>(unknown).entrySet()) {
-      scenario
-          .traffic(t -> t.named(target.getKey()).from("client").get(target.getValue()).requests(10))
-          .expect(
-              response()
-                  .forTraffic(target.getKey())
-                  .status(allowAny ? 503 : 502)
-                  .body(allowAny ? "no healthy upstream" : "")
-                  .headerAbsent("x-echo-service"));
-    }
-    return scenario.build();
-  }
-
   /** A CORS preflight for POST with {@code x-custom} from {@code origin}, 10 times. */
   private static void preflight(
       dev.meshproof.scenario.traffic.TrafficSpec.Builder t, String name, String origin) {

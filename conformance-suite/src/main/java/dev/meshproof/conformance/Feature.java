@@ -18,6 +18,11 @@ public enum Feature {
   MeshHTTPRouteQueryParamMatch(SupportLevel.EXTENDED),
   /** VirtualService match on the HTTP method. */
   MeshHTTPRouteMethodMatch(SupportLevel.EXTENDED),
+  /**
+   * VirtualService {@code delegate}: a root rule's routes come from a delegate VirtualService,
+   * merged as istiod merges them (match within the root's, inherited settings, exportTo).
+   */
+  MeshHTTPRouteDelegate(SupportLevel.EXTENDED),
   /** VirtualService {@code rewrite}: the path (prefix or regex) and authority forwarded. */
   MeshHTTPRewrite(SupportLevel.EXTENDED),
   /** VirtualService {@code redirect}: the proxy answers with a redirect. */
@@ -63,6 +68,17 @@ public enum Feature {
   /** Chaos: an instance killed and restarted; retries move its calls to the instances left. */
   ChaosInstanceLoss(SupportLevel.EXTENDED),
   /**
+   * Chaos: toxics on a network link (latency, resets, ...); the route timeout bounds the latency
+   * and retries on {@code reset} recover the reset calls.
+   */
+  ChaosNetworkToxics(SupportLevel.EXTENDED),
+  /** Chaos: a partition between a caller and one version; outlier detection fails over. */
+  ChaosPartition(SupportLevel.EXTENDED),
+  /** Chaos: an instance stopped gracefully (drained) loses no request. */
+  ChaosDrain(SupportLevel.EXTENDED),
+  /** Chaos: a version scaled up while traffic runs; the new endpoints take their share. */
+  ChaosScale(SupportLevel.EXTENDED),
+  /**
    * VirtualService {@code mirror}, {@code mirrorPercentage} and {@code mirrors}: copies of a share
    * of requests, with the Host the Istio release gives them.
    */
@@ -102,7 +118,18 @@ public enum Feature {
    * DestinationRule {@code trafficPolicy.tls.mode}: DISABLE wins over auto mTLS, ISTIO_MUTUAL gives
    * mutual TLS without it.
    */
-  MeshDestinationRuleTLS(SupportLevel.EXTENDED);
+  MeshDestinationRuleTLS(SupportLevel.EXTENDED),
+  /**
+   * gRPC through the mesh: a {@code grpc} service port is HTTP/2 to the upstream, and
+   * VirtualService routes match gRPC methods by path ({@code /package.Service/Method}) and
+   * metadata, with weights.
+   */
+  MeshGRPCRoute(SupportLevel.EXTENDED),
+  /**
+   * gRPC statuses the mesh gives: fault abort {@code grpcStatus}, local replies as gRPC (no healthy
+   * upstream UNAVAILABLE, no route UNIMPLEMENTED), retries on gRPC {@code retryOn} conditions.
+   */
+  MeshGRPCStatus(SupportLevel.EXTENDED);
 
   private final SupportLevel supportLevel;
 

@@ -37,7 +37,8 @@ class CatalogueTest {
           .extracting(Expectation::description)
           .as(test.id())
           .isEqualTo(scenario.expectations().stream().map(Expectation::description).toList());
-      assertThat(scenario.istio()).as(test.id() + " applies its manifest").hasSize(1);
+      // A walk-through applies its manifest first, then the next steps' files (Bookinfo tasks).
+      assertThat(scenario.istio()).as(test.id() + " applies its manifest").isNotEmpty();
       assertThat(scenario.istio().get(0).yaml()).isEqualTo(test.manifest());
     }
   }

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.meshproof.scenario.Scenario;
 import dev.meshproof.scenario.ScenarioRunner;
 import dev.meshproof.scenario.result.ExperimentPart;
-import dev.meshproof.scenario.result.ExperimentVerdict;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
 import dev.meshproof.scenario.targets.Target;
 import dev.meshproof.scenario.yaml.ScenarioYaml;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
@@ -19,9 +19,10 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The negative half of the Chaos* catalogue entries: the same experiment with the mesh feature
- * taken out (the retries, the route timeout) fails its method on every target, while its
- * steady-state hypothesis still holds before and after; so the entries' resilience expectations
- * prove the feature, not the fault's mildness.
+ * taken out (the retries, the route timeout, outlier detection; a kill for a drain; no scale) fails
+ * its method on every target, while its steady-state hypothesis (where it has one) still holds
+ * before and after; so the entries' resilience expectations prove the feature, not the fault's
+ * mildness.
  */
 class ChaosCatalogueNegativeIT {
   /** catalog's route without retries or timeout; Istio 1.32's default retry policy skips 503. */
@@ -40,13 +41,72 @@ class ChaosCatalogueNegativeIT {
               host: catalog
       """;
 
-  private record Case(String file, String failingExpectation) {}
+  /** catalog's route with retries turned off: neither an explicit nor Istio's default policy. */
+  private static final String NO_RETRIES =
+      """
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata:
+        name: catalog
+      spec:
+        hosts:
+        - catalog
+        http:
+        - retries:
+            attempts: 0
+          route:
+          - destination:
+              host: catalog
+      """;
+
+  /**
+   * One negative: the entry's scenario file, the Istio YAML that replaces its files (the mesh
+   * feature taken out), an edit of the scenario text (for a negative that changes the fault), and
+   * the expectation that must then fail.
+   */
+  private record Case(
+      String file,
+      String failingExpectation,
+      String istioWithout,
+      UnaryOperator<String> scenarioEdit) {
+    Case(String file, String failingExpectation) {
+      this(file, failingExpectation, PLAIN_ROUTE, UnaryOperator.identity());
+    }
+  }
 
   private static final List<Case> CASES =
       List.of(
           new Case("chaos-service-errors.scenario.yaml", "success rate is at least"),
-          new Case("chaos-service-latency.scenario.yaml", "at most 450 ms"),
-          new Case("chaos-instance-loss.scenario.yaml", "success rate is at least"));
+          new Case("chaos-service-latency.scenario.yaml", "at most 800 ms"),
+          new Case("chaos-instance-loss.scenario.yaml", "success rate is at least"),
+          // No route timeout: every call waits out the link's 2 s latency toxic.
+          new Case("chaos-network-latency.scenario.yaml", "at most 800 ms"),
+          // No retries: the calls sent over the reset link fail.
+          new Case(
+              "chaos-network-reset.scenario.yaml",
+              "success rate is at least",
+              NO_RETRIES,
+              UnaryOperator.identity()),
+          // No outlier detection: round robin keeps sending every other call into the partition.
+          new Case(
+              "chaos-partition.scenario.yaml",
+              "success rate is at least",
+              NO_RETRIES,
+              UnaryOperator.identity()),
+          // Killed abruptly instead of drained: the calls routed to it meanwhile fail.
+          new Case(
+              "chaos-drain.scenario.yaml",
+              "success rate is at least",
+              NO_RETRIES,
+              text -> text.replace("drain: true", "kill: true")),
+          // Not scaled: the endpoints stay two, so the split stays half and half.
+          new Case(
+              "chaos-scale.scenario.yaml",
+              "split of catalog",
+              null,
+              text ->
+                  text.substring(0, text.indexOf("chaos:"))
+                      + text.substring(text.indexOf("steadyState:"))));
 
   @TestFactory
   Stream<DynamicTest> withoutTheMeshFeatureTheMethodFailsAndTheHypothesisHolds() {
@@ -62,9 +122,16 @@ class ChaosCatalogueNegativeIT {
   }
 
   private static void runWithout(Case c, Target target) {
-    String text = Catalogue.resource(Catalogue.DIRECTORY + c.file()).orElseThrow();
+    String text =
+        c.scenarioEdit().apply(Catalogue.resource(Catalogue.DIRECTORY + c.file()).orElseThrow());
     Scenario scenario =
-        ScenarioYaml.parse(c.file() + " (plain route)", text, file -> Optional.of(PLAIN_ROUTE))
+        ScenarioYaml.parse(
+                c.file() + " (without its mesh feature)",
+                text,
+                file ->
+                    c.istioWithout() == null
+                        ? Catalogue.resource(Catalogue.DIRECTORY + file)
+                        : Optional.of(c.istioWithout()))
             .scenario();
 
     ScenarioResult result = ScenarioRunner.run(scenario, target);
@@ -72,8 +139,14 @@ class ChaosCatalogueNegativeIT {
     Assumptions.assumeFalse(
         result.status() == Status.SKIPPED, () -> result.failure().orElse("skipped"));
     assertThat(result.status()).as(result.failureSummary()).isEqualTo(Status.FAILED);
-    ExperimentVerdict verdict = result.experiment().orElseThrow();
-    assertThat(verdict.failedParts()).as(verdict.summary()).containsExactly(ExperimentPart.METHOD);
+    // Entries without a steady state (partition, drain) are plain chaos runs, not experiments.
+    result
+        .experiment()
+        .ifPresent(
+            verdict ->
+                assertThat(verdict.failedParts())
+                    .as(verdict.summary())
+                    .containsExactly(ExperimentPart.METHOD));
     assertThat(result.expectations())
         .filteredOn(e -> !e.passed())
         .extracting(e -> e.description())

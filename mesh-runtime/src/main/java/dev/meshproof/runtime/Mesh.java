@@ -238,12 +238,48 @@ public final class Mesh implements AutoCloseable {
                     spec.namespace(),
                     spec.labels(),
                     in.servicePort(),
-                    in.listener())));
+                    in.listener(),
+                    dev.meshproof.runtime.registry.Hostnames.fqdn(
+                        spec.service().orElseThrow(), spec.namespace()),
+                    spec.protocol())));
     Workload workload =
         new Workload(spec, sidecar, new MeshHttpClient(appConnections, sidecar.outboundAddress()));
     workloads.put(spec.namespace() + "/" + spec.name(), workload);
     pushIfRunning();
     return workload;
+  }
+
+  /**
+   * Marks a deployed service instance ready or not ready, as its readiness probe would: a not-ready
+   * instance is left out of every proxy's EDS (its service stays), and the change is pushed through
+   * the control plane. {@link #awaitSynced()} waits until every proxy has it.
+   *
+   * @throws IllegalArgumentException when {@code workload} serves no service here
+   */
+  public synchronized void setReady(Workload workload, boolean ready) {
+    registry.setReady(workload.spec().namespace(), workload.name(), ready);
+    pushIfRunning();
+  }
+
+  /**
+   * Reroutes a link at the endpoint level: what {@code caller}'s sidecar (or every sidecar, when
+   * empty) sends to {@code callee}'s instance goes to {@code via} instead, e.g. a toxic proxy that
+   * relays to the callee's sidecar. The translation is unchanged; only the endpoint in EDS differs,
+   * so one mechanism serves every data plane.
+   *
+   * @throws IllegalArgumentException when {@code callee} serves no service
+   */
+  public synchronized void routeLink(
+      Optional<Workload> caller, Workload callee, InetSocketAddress via) {
+    if (callee.spec().service().isEmpty()) {
+      throw new IllegalArgumentException(
+          "callee: " + callee.name() + " serves no service (expected: a service instance)");
+    }
+    registry.routeLink(
+        caller.map(c -> c.spec().namespace() + "/" + c.name()),
+        callee.spec().namespace() + "/" + callee.name(),
+        via);
+    pushIfRunning();
   }
 
   /**

@@ -22,8 +22,12 @@ public final class WorkloadSpec {
   private final OptionalInt servicePort;
   private final Optional<InetSocketAddress> app;
   private final String serviceAccount;
+  private final String portName;
+  private final Optional<String> appProtocol;
 
   private WorkloadSpec(Builder b) {
+    this.portName = b.portName;
+    this.appProtocol = Optional.ofNullable(b.appProtocol);
     this.serviceAccount = b.serviceAccount;
     this.name = b.name;
     this.namespace = b.namespace;
@@ -66,6 +70,21 @@ public final class WorkloadSpec {
     return serviceAccount;
   }
 
+  /** The service port's name; {@code http} unless set. */
+  public String portName() {
+    return portName;
+  }
+
+  /** The service port's {@code appProtocol}, if set. */
+  public Optional<String> appProtocol() {
+    return appProtocol;
+  }
+
+  /** The service port's protocol as Istio derives it from its appProtocol or name. */
+  public dev.meshproof.runtime.registry.ServiceProtocol protocol() {
+    return dev.meshproof.runtime.registry.ServiceProtocol.ofPort(portName, appProtocol);
+  }
+
   /** Builds a {@link WorkloadSpec}; {@link #build()} checks that a serving workload has an app. */
   public static final class Builder {
     private final String name;
@@ -75,6 +94,8 @@ public final class WorkloadSpec {
     private int servicePort;
     private InetSocketAddress app;
     private String serviceAccount = "default";
+    private String portName = "http";
+    private String appProtocol;
 
     private Builder(String name) {
       this.name = dnsLabel("name", name);
@@ -103,6 +124,25 @@ public final class WorkloadSpec {
       }
       this.servicePort = port;
       this.app = app;
+      return this;
+    }
+
+    /**
+     * The service port's name, whose prefix gives Istio the port's protocol ({@code grpc}, {@code
+     * http2}, {@code http-web}); default {@code http}.
+     */
+    public Builder portName(String portName) {
+      if (portName == null || portName.isEmpty()) {
+        throw new IllegalArgumentException(
+            "portName: " + portName + " (expected: e.g. http, http2, grpc, grpc-echo)");
+      }
+      this.portName = portName;
+      return this;
+    }
+
+    /** The service port's {@code appProtocol}, which wins over its name (e.g. {@code grpc}). */
+    public Builder appProtocol(String appProtocol) {
+      this.appProtocol = appProtocol;
       return this;
     }
 

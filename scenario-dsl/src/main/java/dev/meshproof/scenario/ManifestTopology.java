@@ -26,6 +26,7 @@ final class ManifestTopology {
   static Result of(Topology topology) {
     Map<String, Map<String, Integer>> versionsByService = new LinkedHashMap<>();
     Map<String, Integer> portByService = new LinkedHashMap<>();
+    Map<String, String> portNameByService = new LinkedHashMap<>();
     List<String> clients = new ArrayList<>();
     for (TopologyWorkload w : topology.workloads()) {
       if (!w.namespace().equals("default")) {
@@ -64,11 +65,25 @@ final class ManifestTopology {
             "version " + version + " of " + port.service() + " twice (expected: one per version)");
       }
       portByService.put(port.service(), port.port());
+      // A grpc or http2 port name changes what Istio sends upstream (and which echo answers);
+      // other names keep the HTTP/1.1 echo behind an http port, as before protocols were read.
+      var protocol =
+          dev.meshproof.runtime.registry.ServiceProtocol.ofPort(
+              port.name(), java.util.Optional.empty());
+      if (protocol == dev.meshproof.runtime.registry.ServiceProtocol.GRPC
+          || protocol == dev.meshproof.runtime.registry.ServiceProtocol.HTTP2) {
+        portNameByService.put(port.service(), port.name());
+      }
     }
     List<ServiceSpec> services = new ArrayList<>();
     versionsByService.forEach(
         (service, versions) ->
-            services.add(new ServiceSpec(service, portByService.get(service), versions)));
+            services.add(
+                new ServiceSpec(
+                    service,
+                    portByService.get(service),
+                    versions,
+                    portNameByService.getOrDefault(service, "http"))));
     return new Result(services, clients, topology.notSimulated());
   }
 

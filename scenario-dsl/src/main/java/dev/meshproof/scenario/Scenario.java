@@ -361,6 +361,32 @@ public record Scenario(
         if (planned.fault() instanceof FaultSpec.KillInstances kill) {
           checkDeclared(kill.instances());
         }
+        if (planned.fault() instanceof FaultSpec.DrainInstances drain) {
+          checkDeclared(drain.instances());
+        }
+        if (planned.fault() instanceof FaultSpec.OnLink onLink) {
+          checkDeclared(onLink.link().to());
+          onLink
+              .link()
+              .from()
+              .filter(from -> !clients.contains(from))
+              .ifPresent(
+                  from -> {
+                    throw new IllegalArgumentException(
+                        "chaos.link.from: "
+                            + from
+                            + " (expected one of the declared clients: "
+                            + clients
+                            + ")");
+                  });
+        }
+        if (planned.fault() instanceof FaultSpec.Scale scale) {
+          checkDeclared(
+              new InstanceSelector(
+                  scale.service(),
+                  java.util.Optional.of(scale.version()),
+                  java.util.Optional.empty()));
+        }
       }
       for (Rollback rollback : plan.rollbacks()) {
         if (rollback instanceof Rollback.RestoreService restore) {

@@ -5,18 +5,35 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A service of a scenario's topology: its name, port and versions with their replica counts. */
-public record ServiceSpec(String name, int port, Map<String, Integer> replicasByVersion) {
+/**
+ * A service of a scenario's topology: its name, port and versions with their replica counts, and
+ * its port's name, whose prefix is the protocol Istio gives the port ({@code http}, {@code http2},
+ * {@code grpc}): a {@code grpc} port's instances are gRPC echo workloads, others HTTP echoes.
+ */
+public record ServiceSpec(
+    String name, int port, Map<String, Integer> replicasByVersion, String portName) {
 
   public ServiceSpec {
     replicasByVersion =
         java.util.Collections.unmodifiableMap(new LinkedHashMap<>(replicasByVersion));
   }
 
+  /** A service on an {@code http} port. */
+  public ServiceSpec(String name, int port, Map<String, Integer> replicasByVersion) {
+    this(name, port, replicasByVersion, "http");
+  }
+
+  /** Istio's protocol of the port. */
+  public dev.meshproof.runtime.registry.ServiceProtocol protocol() {
+    return dev.meshproof.runtime.registry.ServiceProtocol.ofPort(
+        portName, java.util.Optional.empty());
+  }
+
   /** Configures a {@link ServiceSpec} inside {@link Scenario.Builder#service}. */
   public static final class Builder {
     private final String name;
     private int port = 80;
+    private String portName = "http";
     private final Map<String, Integer> versions = new LinkedHashMap<>();
 
     Builder(String name) {
@@ -48,11 +65,34 @@ public record ServiceSpec(String name, int port, Map<String, Integer> replicasBy
       return this;
     }
 
+    /**
+     * The port's name: {@code http} (default), {@code http2} or {@code grpc}, optionally with a
+     * suffix ({@code grpc-echo}); the prefix is the protocol Istio gives the port.
+     */
+    public Builder portName(String portName) {
+      var protocol =
+          dev.meshproof.runtime.registry.ServiceProtocol.ofPort(
+              portName, java.util.Optional.empty());
+      if (protocol != dev.meshproof.runtime.registry.ServiceProtocol.HTTP
+          && protocol != dev.meshproof.runtime.registry.ServiceProtocol.HTTP2
+          && protocol != dev.meshproof.runtime.registry.ServiceProtocol.GRPC) {
+        throw new IllegalArgumentException(
+            "portName: "
+                + portName
+                + " (expected: http, http2 or grpc, optionally followed by -suffix; Istio reads it"
+                + " as "
+                + protocol.istioName()
+                + ", which the echo workloads do not serve)");
+      }
+      this.portName = portName;
+      return this;
+    }
+
     ServiceSpec build() {
       if (versions.isEmpty()) {
         versions.put("v1", 1);
       }
-      return new ServiceSpec(name, port, versions);
+      return new ServiceSpec(name, port, versions, portName);
     }
   }
 

@@ -27,6 +27,10 @@ import java.util.Map;
  */
 final class Http2LoadConnection extends LoadConnection {
   private final Map<Http2FrameStream, PendingRequest> inFlight = new IdentityHashMap<>();
+
+  /** The status a gRPC call that ended with a non-zero grpc-status is counted under. */
+  static final int GRPC_FAILED = 599;
+
   private final StreamHandler handler = new StreamHandler();
 
   Http2LoadConnection(Channel channel, RequestTemplate template) {
@@ -110,6 +114,11 @@ final class Http2LoadConnection extends LoadConnection {
               return;
             }
             request.status = code;
+          }
+          CharSequence grpcStatus = headers.headers().get("grpc-status");
+          if (template.grpc() && grpcStatus != null && !"0".contentEquals(grpcStatus)) {
+            // A failed gRPC call answers HTTP 200: counted as an error by a non-2xx status.
+            request.status = GRPC_FAILED;
           }
           if (headers.isEndStream()) {
             inFlight.remove(headers.stream());

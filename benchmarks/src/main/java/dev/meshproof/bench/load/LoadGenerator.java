@@ -66,7 +66,10 @@ public final class LoadGenerator implements AutoCloseable {
             NioIoHandler.newFactory());
     List<LoadConnection> connections = new ArrayList<>();
     try {
-      RequestTemplate template = new RequestTemplate(options.target, options.bodyBytes);
+      RequestTemplate template =
+          options.protocol == HttpProtocol.GRPC
+              ? RequestTemplate.grpc(options.target, options.bodyBytes)
+              : new RequestTemplate(options.target, options.bodyBytes);
       for (int i = 0; i < options.connections; i++) {
         connections.add(open(group, options, template));
       }
@@ -92,7 +95,7 @@ public final class LoadGenerator implements AutoCloseable {
                   @Override
                   protected void initChannel(Channel ch) {
                     created.complete(
-                        options.protocol == HttpProtocol.H2C
+                        options.protocol != HttpProtocol.HTTP_1_1
                             ? new Http2LoadConnection(ch, template)
                             : new Http1LoadConnection(ch, template));
                   }

@@ -10,35 +10,68 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * One direction of a proxied connection: reads from its own channel and writes to the peer, shaped
- * by the toxics in force. Both relays of a connection run on the same event loop, so their state
- * needs no locking.
+ * by the toxics in force that apply to this connection. Both relays of a connection run on the same
+ * event loop, so their state needs no locking.
  */
 final class Relay extends ChannelInboundHandlerAdapter {
   /** Stop reading from the source while this much is queued for delayed release. */
   private static final long HIGH_WATER_BYTES = 1 << 20;
 
-  private final Supplier<List<Toxic>> toxics;
-  private final RandomSource random;
+  private final Supplier<List<ToxicProxy.ActiveToxic>> toxics;
+  private final Connection connection;
   private final Toxic.Stream stream;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private Channel self;
   private Channel peer;
   private Relay peerRelay;
   private long queuedBytes;
+  private long relayedBytes;
   private long lastReleaseNanos = System.nanoTime();
   private ScheduledFuture<?> drainTask;
+  private ScheduledFuture<?> timeoutTask;
   private boolean closePeerWhenDrained;
+  private boolean limitReached;
 
-  Relay(Supplier<List<Toxic>> toxics, RandomSource random, Toxic.Stream stream) {
+  Relay(Supplier<List<ToxicProxy.ActiveToxic>> toxics, Connection connection, Toxic.Stream stream) {
     this.toxics = toxics;
-    this.random = random;
+    this.connection = connection;
     this.stream = stream;
+  }
+
+  /**
+   * What one proxied connection decided about each toxic: whether it applies (drawn once per
+   * connection and toxic from the seeded source, Toxiproxy's toxicity), shared by both directions.
+   */
+  static final class Connection {
+    private final RandomSource random;
+    private final Map<ToxicProxy.ActiveToxic, Boolean> applies = new IdentityHashMap<>();
+
+    Connection(RandomSource random) {
+      this.random = random;
+    }
+
+    synchronized boolean applies(ToxicProxy.ActiveToxic toxic) {
+      return applies.computeIfAbsent(
+          toxic, t -> t.toxicity() >= 1.0 || random.nextDouble() < t.toxicity());
+    }
+
+    long jitterNanos(Toxic.Latency l) {
+      long jitter = l.jitter().toNanos();
+      return jitter == 0 ? 0 : random.nextLong(jitter + 1);
+    }
+
+    int sliceSize(Toxic.Slicer s) {
+      int v = s.sizeVariation();
+      return v == 0 ? s.averageSize() : s.averageSize() - v + (int) random.nextLong(2L * v + 1);
+    }
   }
 
   /** Links the two halves of one connection (on the event loop). */
@@ -59,37 +92,95 @@ final class Relay extends ChannelInboundHandlerAdapter {
     ch.close();
   }
 
+  /** Whether this relay reads from the client (the upstream stream). */
+  boolean isClientSide() {
+    return stream == Toxic.Stream.UPSTREAM;
+  }
+
+  Connection connection() {
+    return connection;
+  }
+
+  /** Resets both sides of the connection (on its event loop). */
+  void resetBoth() {
+    if (self != null) {
+      reset(self);
+    }
+    if (peer != null) {
+      reset(peer);
+    }
+  }
+
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (!(msg instanceof ByteBuf buf)) {
       ctx.fireChannelRead(msg);
       return;
     }
-    List<Toxic> now = toxics.get();
-    if (peer == null || now.stream().anyMatch(t -> t instanceof Toxic.Blackhole)) {
+    if (peer == null || limitReached) {
       buf.release();
       return;
     }
     long delay = 0;
     Toxic.Bandwidth bandwidth = null;
-    for (Toxic t : now) {
-      if (t instanceof Toxic.Latency l && l.stream() == stream) {
-        delay += l.latency().toNanos() + jitterNanos(l);
-      } else if (t instanceof Toxic.Bandwidth b && b.stream() == stream) {
+    Toxic.Slicer slicer = null;
+    for (ToxicProxy.ActiveToxic active : toxics.get()) {
+      Toxic t = active.toxic();
+      if (!affectsThisStream(t) || !connection.applies(active)) {
+        continue;
+      }
+      if (t instanceof Toxic.Blackhole) {
+        buf.release();
+        return;
+      }
+      if (t instanceof Toxic.Timeout timeout) {
+        buf.release();
+        armTimeout(timeout);
+        return;
+      }
+      if (t instanceof Toxic.Latency l) {
+        delay += l.latency().toNanos() + connection.jitterNanos(l);
+      } else if (t instanceof Toxic.Bandwidth b) {
         bandwidth =
             bandwidth == null || b.bytesPerSecond() < bandwidth.bytesPerSecond() ? b : bandwidth;
+      } else if (t instanceof Toxic.Slicer s) {
+        slicer = s;
+      } else if (t instanceof Toxic.LimitData limit) {
+        long left = limit.bytes() - relayedBytes;
+        if (left < buf.readableBytes()) {
+          // Pass what the limit allows, then close the connection once it is out.
+          limitReached = true;
+          ByteBuf allowed = buf.readRetainedSlice((int) Math.max(0, left));
+          buf.release();
+          buf = allowed;
+        }
       }
     }
+    relayedBytes += buf.readableBytes();
     long nowNanos = System.nanoTime();
-    if (delay == 0 && bandwidth == null && queue.isEmpty()) {
+    if (delay == 0 && bandwidth == null && slicer == null && queue.isEmpty()) {
       peer.writeAndFlush(buf);
+      if (limitReached) {
+        closeBothWhenDrained();
+      }
       updateAutoRead();
       return;
     }
     // Release times never go backwards, so a chunk with a small jitter draw cannot overtake an
     // earlier one; bytes stay in order as on a real link.
     long release = Math.max(lastReleaseNanos, nowNanos + delay);
-    if (bandwidth == null) {
+    if (slicer != null) {
+      long gap = slicer.delay().toNanos();
+      boolean first = true;
+      while (buf.isReadable()) {
+        ByteBuf piece =
+            buf.readRetainedSlice(Math.min(connection.sliceSize(slicer), buf.readableBytes()));
+        release += first ? 0 : gap;
+        first = false;
+        release = enqueueAtRate(piece, release, bandwidth);
+      }
+      buf.release();
+    } else if (bandwidth == null) {
       enqueue(buf, release);
     } else {
       long rate = bandwidth.bytesPerSecond();
@@ -97,13 +188,54 @@ final class Relay extends ChannelInboundHandlerAdapter {
       int slice = (int) Math.max(1, Math.min(Integer.MAX_VALUE, rate / 20));
       while (buf.isReadable()) {
         ByteBuf piece = buf.readRetainedSlice(Math.min(slice, buf.readableBytes()));
-        release += piece.readableBytes() * 1_000_000_000L / rate;
-        enqueue(piece, release);
+        release = enqueueAtRate(piece, release, bandwidth);
       }
       buf.release();
     }
     lastReleaseNanos = release;
+    if (limitReached) {
+      closeBothWhenDrained();
+    }
     drain();
+  }
+
+  private long enqueueAtRate(ByteBuf piece, long release, Toxic.Bandwidth bandwidth) {
+    long at =
+        bandwidth == null
+            ? release
+            : release + piece.readableBytes() * 1_000_000_000L / bandwidth.bytesPerSecond();
+    enqueue(piece, at);
+    return at;
+  }
+
+  private boolean affectsThisStream(Toxic t) {
+    if (t instanceof Toxic.Blackhole b) {
+      return b.streams().contains(stream);
+    }
+    return t.direction().map(d -> d == stream).orElse(false);
+  }
+
+  private void armTimeout(Toxic.Timeout timeout) {
+    if (timeoutTask == null) {
+      timeoutTask =
+          self.eventLoop()
+              .schedule(
+                  () -> {
+                    self.close();
+                    peer.close();
+                  },
+                  timeout.timeout().toNanos(),
+                  TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void closeBothWhenDrained() {
+    closePeerWhenDrained = true;
+    self.config().setAutoRead(false);
+    if (queue.isEmpty()) {
+      closePeer();
+      self.close();
+    }
   }
 
   @Override
@@ -116,11 +248,19 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (timeoutTask != null) {
+      timeoutTask.cancel(false);
+    }
     if (peerRelay != null) {
       peerRelay.discardQueue();
     }
     if (peer != null) {
-      if (queue.isEmpty()) {
+      long slowClose = slowCloseNanos();
+      if (slowClose > 0) {
+        // The close travels the slow way: the peer learns of it only after the delay.
+        Channel p = peer;
+        p.eventLoop().schedule(() -> closeChannel(p), slowClose, TimeUnit.NANOSECONDS);
+      } else if (queue.isEmpty()) {
         closePeer();
       } else {
         closePeerWhenDrained = true;
@@ -129,16 +269,23 @@ final class Relay extends ChannelInboundHandlerAdapter {
     ctx.fireChannelInactive();
   }
 
+  private long slowCloseNanos() {
+    long max = 0;
+    for (ToxicProxy.ActiveToxic active : toxics.get()) {
+      if (active.toxic() instanceof Toxic.SlowClose s
+          && s.stream() == stream
+          && connection.applies(active)) {
+        max = Math.max(max, s.delay().toNanos());
+      }
+    }
+    return max;
+  }
+
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     // An I/O error on one side (typically a reset by the peer) ends the relayed connection; the
     // client sees the close, as it would through Envoy.
     ctx.close();
-  }
-
-  private long jitterNanos(Toxic.Latency l) {
-    long jitter = l.jitter().toNanos();
-    return jitter == 0 ? 0 : random.nextLong(jitter + 1);
   }
 
   private void enqueue(ByteBuf piece, long releaseAt) {
@@ -176,6 +323,9 @@ final class Relay extends ChannelInboundHandlerAdapter {
       }
     } else if (closePeerWhenDrained) {
       closePeer();
+      if (limitReached) {
+        self.close();
+      }
     }
     updateAutoRead();
   }
@@ -193,13 +343,17 @@ final class Relay extends ChannelInboundHandlerAdapter {
   }
 
   private void closePeer() {
-    if (peer.isActive()) {
-      peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    closeChannel(peer);
+  }
+
+  private static void closeChannel(Channel ch) {
+    if (ch.isActive()) {
+      ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
   }
 
   void updateAutoRead() {
-    if (self != null && self.isActive()) {
+    if (self != null && self.isActive() && !limitReached) {
       self.config().setAutoRead(peer.isWritable() && queuedBytes < HIGH_WATER_BYTES);
     }
   }

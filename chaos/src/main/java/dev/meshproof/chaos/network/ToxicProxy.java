@@ -46,9 +46,11 @@ public final class ToxicProxy implements AutoCloseable {
   private final boolean ownsGroup;
   private final ChannelGroup channels =
       new DefaultChannelGroup("toxic-proxy-connections", GlobalEventExecutor.INSTANCE);
-  private volatile List<Toxic> toxics = List.of();
+  private volatile List<ActiveToxic> toxics = List.of();
   private volatile Channel serverChannel;
+  private volatile int port;
   private boolean closed;
+  private boolean disabled;
 
   private ToxicProxy(Builder b) {
     this.name = b.name != null ? b.name : "proxy-" + b.upstream.getPort();
@@ -77,6 +79,12 @@ public final class ToxicProxy implements AutoCloseable {
     if (serverChannel != null || closed) {
       throw new IllegalStateException(name + ": " + (closed ? "closed" : "already started"));
     }
+    serverChannel = bind(0);
+    port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    return this;
+  }
+
+  private Channel bind(int onPort) {
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(group)
@@ -89,13 +97,47 @@ public final class ToxicProxy implements AutoCloseable {
                     accept(ch);
                   }
                 });
-    ChannelFuture bind = bootstrap.bind("127.0.0.1", 0).awaitUninterruptibly();
+    ChannelFuture bind = bootstrap.bind("127.0.0.1", onPort).awaitUninterruptibly();
     if (!bind.isSuccess()) {
-      close();
-      throw new IllegalStateException(name + ": cannot bind 127.0.0.1:0", bind.cause());
+      if (onPort == 0) {
+        close();
+      }
+      throw new IllegalStateException(
+          name + ": cannot bind 127.0.0.1:" + onPort + " (" + bind.cause() + ")", bind.cause());
     }
-    serverChannel = bind.channel();
-    return this;
+    return bind.channel();
+  }
+
+  /**
+   * Stops listening and closes every relayed connection, as Toxiproxy's {@code enabled: false}:
+   * callers' connections are refused (Envoy: UF) until {@link #enable()}.
+   */
+  public synchronized void disable() {
+    if (closed || disabled || serverChannel == null) {
+      throw new IllegalStateException(
+          name + ": " + (closed ? "closed" : disabled ? "already disabled" : "not started"));
+    }
+    disabled = true;
+    serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Listens again on the same port after {@link #disable()}.
+   *
+   * @throws IllegalStateException when the port was taken meanwhile (the fault cannot be reverted)
+   */
+  public synchronized void enable() {
+    if (!disabled || closed) {
+      throw new IllegalStateException(name + ": " + (closed ? "closed" : "not disabled"));
+    }
+    serverChannel = bind(port);
+    disabled = false;
+  }
+
+  /** Whether the proxy refuses connections ({@link #disable()}). */
+  public synchronized boolean disabled() {
+    return disabled;
   }
 
   /** The name used in event logs (default {@code proxy-<upstream port>}). */
@@ -105,11 +147,10 @@ public final class ToxicProxy implements AutoCloseable {
 
   /** Where clients connect. */
   public InetSocketAddress address() {
-    Channel ch = serverChannel;
-    if (ch == null) {
+    if (serverChannel == null) {
       throw new IllegalStateException(name + ": not started");
     }
-    return (InetSocketAddress) ch.localAddress();
+    return new InetSocketAddress("127.0.0.1", port);
   }
 
   /** Where bytes go. */
@@ -119,29 +160,56 @@ public final class ToxicProxy implements AutoCloseable {
 
   /** The toxics in force now, in the order they were added. */
   public List<Toxic> toxics() {
-    return toxics;
+    return toxics.stream().map(ActiveToxic::toxic).toList();
   }
 
   /**
-   * Adds a toxic; it applies to the next relayed chunk. A {@link Toxic.Reset} over {@link
-   * Toxic.ResetScope#ALL_CONNECTIONS} also resets every open connection now.
+   * Adds a toxic on every connection; it applies to the next relayed chunk. A {@link Toxic.Reset}
+   * over {@link Toxic.ResetScope#ALL_CONNECTIONS} also resets every open connection now.
    */
-  public synchronized void addToxic(Toxic toxic) {
+  public void addToxic(Toxic toxic) {
+    addToxic(toxic, 1.0);
+  }
+
+  /**
+   * Adds a toxic that applies to a {@code toxicity} fraction of connections, as Toxiproxy's
+   * toxicity: each connection draws once per toxic, from the proxy's seeded source, whether the
+   * toxic applies to it.
+   *
+   * @param toxicity in {@code (0, 1]}
+   */
+  public synchronized void addToxic(Toxic toxic, double toxicity) {
     Objects.requireNonNull(toxic, "toxic");
-    List<Toxic> next = new ArrayList<>(toxics);
-    next.add(toxic);
+    if (!(toxicity > 0 && toxicity <= 1)) {
+      throw new IllegalArgumentException(
+          "toxicity: " + toxicity + " (expected: a fraction of connections in (0, 1])");
+    }
+    ActiveToxic active = new ActiveToxic(toxic, toxicity);
+    List<ActiveToxic> next = new ArrayList<>(toxics);
+    next.add(active);
     toxics = List.copyOf(next);
     if (toxic instanceof Toxic.Reset r && r.scope() == Toxic.ResetScope.ALL_CONNECTIONS) {
-      channels.forEach(ch -> ch.eventLoop().execute(() -> Relay.reset(ch)));
+      channels.forEach(
+          ch -> {
+            Relay relay = ch.pipeline().get(Relay.class);
+            if (relay != null && relay.isClientSide() && relay.connection().applies(active)) {
+              ch.eventLoop().execute(() -> relay.resetBoth());
+            }
+          });
     }
   }
 
   /** Removes one occurrence of {@code toxic}; returns whether it was in force. */
   public synchronized boolean removeToxic(Toxic toxic) {
-    List<Toxic> next = new ArrayList<>(toxics);
-    boolean removed = next.remove(toxic);
-    toxics = List.copyOf(next);
-    return removed;
+    List<ActiveToxic> next = new ArrayList<>(toxics);
+    for (int i = 0; i < next.size(); i++) {
+      if (next.get(i).toxic().equals(toxic)) {
+        next.remove(i);
+        toxics = List.copyOf(next);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Removes every toxic: bytes flow untouched again. */
@@ -174,18 +242,19 @@ public final class ToxicProxy implements AutoCloseable {
         + " -> "
         + upstream
         + ", "
-        + toxics
+        + toxics()
         + "}";
   }
 
   private void accept(SocketChannel client) {
     channels.add(client);
-    if (toxics.stream().anyMatch(t -> t instanceof Toxic.Reset)) {
+    Relay.Connection connection = new Relay.Connection(random);
+    if (toxics.stream().anyMatch(t -> t.toxic() instanceof Toxic.Reset && connection.applies(t))) {
       client.eventLoop().execute(() -> Relay.reset(client));
       return;
     }
-    Relay clientRelay = new Relay(this::toxics, random, Toxic.Stream.UPSTREAM);
-    Relay upstreamRelay = new Relay(this::toxics, random, Toxic.Stream.DOWNSTREAM);
+    Relay clientRelay = new Relay(() -> toxics, connection, Toxic.Stream.UPSTREAM);
+    Relay upstreamRelay = new Relay(() -> toxics, connection, Toxic.Stream.DOWNSTREAM);
     client.pipeline().addLast(clientRelay);
     new Bootstrap()
         .group(client.eventLoop())
@@ -210,6 +279,25 @@ public final class ToxicProxy implements AutoCloseable {
               client.config().setAutoRead(true);
               up.config().setAutoRead(true);
             });
+  }
+
+  /** A toxic in force and the fraction of connections it applies to; one object per add. */
+  static final class ActiveToxic {
+    private final Toxic toxic;
+    private final double toxicity;
+
+    ActiveToxic(Toxic toxic, double toxicity) {
+      this.toxic = toxic;
+      this.toxicity = toxicity;
+    }
+
+    Toxic toxic() {
+      return toxic;
+    }
+
+    double toxicity() {
+      return toxicity;
+    }
   }
 
   /** Builds a {@link ToxicProxy}; setters check their input. */

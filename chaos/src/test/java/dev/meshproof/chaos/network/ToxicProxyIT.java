@@ -112,6 +112,103 @@ class ToxicProxyIT {
   }
 
   @Test
+  void upstreamLatencyDelaysRequests() throws Exception {
+    proxy.addToxic(new Toxic.Latency(Duration.ofMillis(300), Duration.ZERO, Toxic.Stream.UPSTREAM));
+
+    long start = System.nanoTime();
+    HttpResponse<String> r = get("/", Duration.ofSeconds(5));
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(300));
+  }
+
+  @Test
+  void timeoutToxicDropsBytesThenClosesAfterTheTimeout() throws Exception {
+    proxy.addToxic(new Toxic.Timeout(Duration.ofMillis(300), Toxic.Stream.DOWNSTREAM));
+
+    try (Socket s = connect()) {
+      long start = System.nanoTime();
+      assertThat(sendOutcome(s)).isEqualTo("closed");
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isGreaterThanOrEqualTo(Duration.ofMillis(300));
+    }
+  }
+
+  @Test
+  void limitDataCutsTheResponseAfterTheLimit() throws Exception {
+    proxy.addToxic(new Toxic.LimitData(100, Toxic.Stream.DOWNSTREAM));
+
+    try (Socket s = connect()) {
+      s.getOutputStream()
+          .write(
+              "GET /?size=10000 HTTP/1.1\r\nHost: reviews\r\n\r\n"
+                  .getBytes(StandardCharsets.US_ASCII));
+      byte[] received = readUntilClosed(s);
+
+      assertThat(received).hasSize(100);
+      assertThat(new String(received, StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 200");
+    }
+  }
+
+  @Test
+  void slicerDeliversEveryByteInDelayedPieces() throws Exception {
+    proxy.addToxic(new Toxic.Slicer(100, 50, Duration.ofMillis(10), Toxic.Stream.DOWNSTREAM));
+
+    long start = System.nanoTime();
+    HttpResponse<String> r = get("/?size=2000", Duration.ofSeconds(10));
+
+    assertThat(r.body()).hasSize(2000);
+    // At least 2,000 / 150 = 13 pieces, 10 ms apart.
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(120));
+  }
+
+  @Test
+  void slowCloseHoldsTheUpstreamCloseBack() throws Exception {
+    proxy.addToxic(new Toxic.SlowClose(Duration.ofMillis(400), Toxic.Stream.DOWNSTREAM));
+
+    try (Socket s = connect()) {
+      s.getOutputStream()
+          .write(
+              "GET / HTTP/1.1\r\nHost: reviews\r\nConnection: close\r\n\r\n"
+                  .getBytes(StandardCharsets.US_ASCII));
+      readResponse(s);
+      long answered = System.nanoTime();
+
+      assertThat(readOutcome(s)).isEqualTo("closed");
+      assertThat(Duration.ofNanos(System.nanoTime() - answered))
+          .isGreaterThanOrEqualTo(Duration.ofMillis(350));
+    }
+  }
+
+  @Test
+  void toxicityAppliesToASeededFractionOfConnections() throws Exception {
+    String first = resetPattern(RandomSource.seeded(7));
+    String second = resetPattern(RandomSource.seeded(7));
+
+    // Each connection draws once from the seeded source: some are reset, some not, and the same
+    // seed replays the same pattern.
+    assertThat(first).contains("R").contains("-");
+    assertThat(second).isEqualTo(first);
+  }
+
+  @Test
+  void disableRefusesConnectionsAndEnableListensAgainOnTheSamePort() throws Exception {
+    InetSocketAddress address = proxy.address();
+    Injection partition =
+        new NetworkFault("client -> reviews", java.util.List.of(proxy), new NetworkFault.Refuse())
+            .inject();
+
+    assertThatThrownBy(() -> new Socket(address.getAddress(), address.getPort()).close())
+        .isInstanceOf(ConnectException.class);
+
+    partition.revert();
+    assertThat(proxy.address()).isEqualTo(address);
+    assertThat(get("/", Duration.ofSeconds(5)).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void closedUpstreamIsSeenAsAClosedConnection() throws Exception {
     echo.close();
 
@@ -150,6 +247,47 @@ class ToxicProxyIT {
             .timeout(timeout)
             .build();
     return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** 40 fresh connections through a proxy with a reset on half of them: R reset, - answered. */
+  private String resetPattern(RandomSource random) throws IOException {
+    StringBuilder pattern = new StringBuilder();
+    try (ToxicProxy p =
+        ToxicProxy.builder().name("pattern").upstream(echo.address()).random(random).build()) {
+      p.start();
+      p.addToxic(new Toxic.Reset(Toxic.ResetScope.NEW_CONNECTIONS), 0.5);
+      for (int i = 0; i < 40; i++) {
+        try (Socket s = new Socket(p.address().getAddress(), p.address().getPort())) {
+          s.setSoTimeout(5_000);
+          pattern.append(sendOutcome(s).equals("closed") ? "R" : "-");
+        }
+      }
+    }
+    return pattern.toString();
+  }
+
+  private static byte[] readUntilClosed(Socket s) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try {
+      s.getInputStream().transferTo(out);
+    } catch (SocketException e) {
+      // A reset after the limit ends the stream too.
+    }
+    return out.toByteArray();
+  }
+
+  /** Reads one response (head and Content-Length body) from a raw socket. */
+  private static void readResponse(Socket s) throws IOException {
+    InputStream in = s.getInputStream();
+    StringBuilder head = new StringBuilder();
+    int b;
+    while ((b = in.read()) != -1) {
+      head.append((char) b);
+      if (head.toString().endsWith("\r\n\r\n")) {
+        break;
+      }
+    }
+    in.readNBytes(contentLength(head.toString()));
   }
 
   private Socket connect() throws IOException {

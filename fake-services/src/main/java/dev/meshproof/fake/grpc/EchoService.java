@@ -70,6 +70,49 @@ final class EchoService extends EchoServiceGrpc.EchoServiceImplBase {
     };
   }
 
+  /**
+   * Sends the instance's identity as response headers ({@code x-echo-service}, {@code
+   * x-echo-version}, {@code x-echo-instance}), as the HTTP echo does, so a caller attributes a gRPC
+   * answer (a failed call's trailers-only answer too) to the instance that gave it.
+   */
+  static ServerInterceptor identityHeaders(WorkloadIdentity identity) {
+    return new ServerInterceptor() {
+      @Override
+      public <Q, R> ServerCall.Listener<Q> interceptCall(
+          ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        return next.startCall(
+            new io.grpc.ForwardingServerCall.SimpleForwardingServerCall<Q, R>(call) {
+              private boolean sent;
+
+              @Override
+              public void sendHeaders(Metadata responseHeaders) {
+                sent = true;
+                super.sendHeaders(withIdentity(responseHeaders));
+              }
+
+              @Override
+              public void close(Status status, Metadata trailers) {
+                // A call closed before any header (an error) answers trailers-only: the identity
+                // rides in that single header block.
+                super.close(status, sent ? trailers : withIdentity(trailers));
+              }
+
+              private Metadata withIdentity(Metadata md) {
+                md.put(key("x-echo-service"), identity.service());
+                md.put(key("x-echo-version"), identity.version());
+                md.put(key("x-echo-instance"), identity.instance());
+                return md;
+              }
+            },
+            headers);
+      }
+    };
+  }
+
+  private static Metadata.Key<String> key(String name) {
+    return Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER);
+  }
+
   @Override
   public void echo(EchoRequest request, StreamObserver<EchoResponse> out) {
     handle(request, out, false);

@@ -58,7 +58,11 @@ public final class GrpcEchoServer extends ProgrammableWorkload {
             core.eventLoop().group());
     Server s =
         NettyServerBuilder.forAddress(new InetSocketAddress(core.host(), core.requestedPort()))
-            .addService(ServerInterceptors.intercept(echo, EchoService.contextInterceptor()))
+            .addService(
+                ServerInterceptors.intercept(
+                    echo,
+                    EchoService.contextInterceptor(),
+                    EchoService.identityHeaders(core.identity())))
             .addService(health.getHealthService())
             .build();
     try {

@@ -50,6 +50,7 @@ final class EchoChannelInitializer extends ChannelInitializer<Channel> {
                     .pipeline()
                     .addLast(new Http2StreamFrameToHttpObjectCodec(true))
                     .addLast(new HttpObjectAggregator(MAX_CONTENT))
+                    .addLast(new InFlightCounter(runtime.inFlight()))
                     .addLast(new EchoHandler(runtime, "HTTP/2.0"));
               }
             });
@@ -77,6 +78,7 @@ final class EchoChannelInitializer extends ChannelInitializer<Channel> {
           protected void channelRead0(ChannelHandlerContext ctx, HttpMessage msg) {
             ChannelPipeline pipeline = ctx.pipeline();
             pipeline.addAfter(ctx.name(), null, new EchoHandler(runtime, "HTTP/1.1"));
+            pipeline.addAfter(ctx.name(), null, new InFlightCounter(runtime.inFlight()));
             pipeline.replace(this, null, new HttpObjectAggregator(MAX_CONTENT));
             ctx.fireChannelRead(ReferenceCountUtil.retain(msg));
           }

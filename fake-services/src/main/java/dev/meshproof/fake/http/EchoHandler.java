@@ -52,6 +52,13 @@ final class EchoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final EchoRuntime runtime;
   private final String proto;
 
+  /**
+   * The downstream connection this handler serves ({@code x-echo-connection}): the instance and
+   * Netty's channel id of the TCP connection (an HTTP/2 stream's parent), so an expectation can
+   * count requests per connection, e.g. a DestinationRule's {@code maxRequestsPerConnection}.
+   */
+  private String connection = "";
+
   EchoHandler(EchoRuntime runtime, String proto) {
     this.runtime = runtime;
     this.proto = proto;
@@ -67,6 +74,9 @@ final class EchoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    io.netty.channel.Channel tcp =
+        ctx.channel() instanceof Http2StreamChannel stream ? stream.parent() : ctx.channel();
+    connection = runtime.identity().instance() + "/" + tcp.id().asShortText();
     Map<String, List<String>> headers = headers(req.headers());
     RequestView view = RequestView.of(req.method().name(), req.uri(), headers);
     String requestId = view.header("x-request-id");
@@ -302,6 +312,7 @@ final class EchoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     h.set("x-echo-service", runtime.identity().service());
     h.set("x-echo-version", runtime.identity().version());
     h.set("x-echo-instance", runtime.identity().instance());
+    h.set("x-echo-connection", connection);
     for (RequestKnobs.Header header : plan.setHeaders()) {
       h.add(header.name(), header.value());
     }

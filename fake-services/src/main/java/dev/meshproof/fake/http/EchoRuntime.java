@@ -13,4 +13,23 @@ record EchoRuntime(
     RandomSource random,
     Clock clock,
     RequestJournal journal,
-    UpstreamCaller caller) {}
+    UpstreamCaller caller,
+    java.util.concurrent.atomic.AtomicInteger inFlight) {
+
+  EchoRuntime(
+      WorkloadIdentity identity,
+      BehaviorControl behavior,
+      RandomSource random,
+      Clock clock,
+      RequestJournal journal,
+      UpstreamCaller caller) {
+    this(
+        identity,
+        behavior,
+        random,
+        clock,
+        journal,
+        caller,
+        new java.util.concurrent.atomic.AtomicInteger());
+  }
+}

@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Per-request knobs: {@code ?delay=200ms}, {@code ?codes=500:90,200:10}, {@code /status/503},
  * {@code /retry?succeedAfter=2&responseCode=503} (counted per {@code x-request-id}), {@code
- * X-Echo-Set-Header: name:value}, {@code ?size=N}, and {@code /ready} for readiness.
+ * X-Echo-Set-Header: name:value}, {@code ?size=N}, and {@code /ready} for readiness. Every answer
+ * names the workload ({@code x-echo-service}, {@code x-echo-version}, {@code x-echo-instance}) and
+ * the TCP connection the request arrived on ({@code x-echo-connection}: instance and channel id).
  *
  * <pre>{@code
  * try (EchoServer reviews = EchoServer.builder().service("reviews").version("v2").build().start()) {
@@ -110,6 +112,14 @@ public final class EchoServer extends ProgrammableWorkload {
   public Optional<InetSocketAddress> controlAddress() {
     ControlServer c = control;
     return c == null ? Optional.empty() : Optional.of(c.address());
+  }
+
+  /**
+   * Requests received and not yet answered in full (nor dropped with their connection): what a
+   * graceful drain waits for before it closes the instance.
+   */
+  public int inFlight() {
+    return runtime.inFlight().get();
   }
 
   /** The seed of this instance's random source. */

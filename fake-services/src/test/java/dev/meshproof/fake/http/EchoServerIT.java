@@ -197,6 +197,27 @@ class EchoServerIT {
   }
 
   @Test
+  void inFlightCountsRequestsUntilTheirAnswerIsWritten() throws Exception {
+    start(EchoServer.builder().service("reviews"));
+    for (HttpClient client : new HttpClient[] {http1, http2}) {
+      var pending =
+          client.sendAsync(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/?delay=1s"))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> server.inFlight() == 1);
+      assertThat(pending.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> server.inFlight() == 0);
+    }
+  }
+
+  @Test
   void hangNeverAnswersAndResetBreaksTheConnection() throws Exception {
     start(
         EchoServer.builder()

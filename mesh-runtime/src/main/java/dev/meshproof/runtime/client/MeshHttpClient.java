@@ -1,6 +1,7 @@
 package dev.meshproof.runtime.client;
 
 import dev.meshproof.runtime.transport.HttpConnectionPool;
+import dev.meshproof.runtime.transport.UpstreamConnectionSettings;
 import dev.meshproof.runtime.transport.UpstreamException;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -26,6 +27,10 @@ import java.util.concurrent.CompletionException;
  * Kubernetes. Scenario authors write {@code http://catalog/items} and never see the sidecar port.
  */
 public final class MeshHttpClient {
+  private static final java.time.Duration CONNECT_TIMEOUT = java.time.Duration.ofSeconds(10);
+  private static final UpstreamConnectionSettings GRPC =
+      UpstreamConnectionSettings.ENVOY_DEFAULTS.withConnectTimeout(CONNECT_TIMEOUT).withHttp2(true);
+
   private final HttpConnectionPool connections;
   private final InetSocketAddress sidecar;
 
@@ -53,8 +58,17 @@ public final class MeshHttpClient {
       request.headers().set(HttpHeaderNames.HOST, spec.authority());
     }
     HttpUtil.setContentLength(request, spec.body().length);
-    return connections
-        .send(sidecar, request, spec.timeout())
+    // gRPC only runs over HTTP/2: such a request goes to the sidecar as h2c by prior knowledge, as
+    // a gRPC client in the pod would send it.
+    boolean grpc =
+        spec.headers().entrySet().stream()
+            .anyMatch(
+                h ->
+                    h.getKey().equalsIgnoreCase("content-type")
+                        && h.getValue().toLowerCase(Locale.ROOT).startsWith("application/grpc"));
+    return (grpc
+            ? connections.send(sidecar, request, spec.timeout(), GRPC)
+            : connections.send(sidecar, request, spec.timeout()))
         .handle(
             (response, error) -> {
               Duration latency = Duration.ofNanos(System.nanoTime() - start);
@@ -76,7 +90,11 @@ public final class MeshHttpClient {
               }
               try {
                 Map<String, List<String>> headers = new LinkedHashMap<>();
-                for (Map.Entry<String, String> header : response.headers()) {
+                // Trailers (grpc-status, grpc-message) join the headers, as a gRPC client reads
+                // a call's status from either.
+                List<Map.Entry<String, String>> all = new ArrayList<>(response.headers().entries());
+                all.addAll(response.trailingHeaders().entries());
+                for (Map.Entry<String, String> header : all) {
                   headers
                       .computeIfAbsent(
                           header.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())

@@ -35,6 +35,14 @@ public record VirtualService(
     this(meta, hosts, gateways, http, List.of());
   }
 
+  /**
+   * Whether this is a delegate VirtualService: one without hosts, used only through a root
+   * VirtualService's {@code http[].delegate} (istiod: {@code len(Hosts) == 0}).
+   */
+  public boolean isDelegate() {
+    return hosts.isEmpty();
+  }
+
   @Override
   public VirtualService withMeta(ResourceMeta newMeta) {
     return new VirtualService(newMeta, hosts, gateways, http, exportTo);
@@ -76,11 +84,40 @@ public record VirtualService(
       RouteActions actions,
       List<HttpMirror> mirrors,
       Optional<HttpFault> fault,
-      Optional<CorsPolicy> corsPolicy) {
+      Optional<CorsPolicy> corsPolicy,
+      /**
+       * {@code delegate}: the rule's routes come from another VirtualService (one without hosts),
+       * merged in by {@link VirtualServiceDelegation}; such a rule has no {@code route} itself.
+       */
+      Optional<Delegate> delegate) {
     public HttpRoute {
       match = List.copyOf(match);
       route = List.copyOf(route);
       mirrors = List.copyOf(mirrors);
+    }
+
+    /** A rule that does not delegate. */
+    public HttpRoute(
+        String name,
+        List<HttpMatchRequest> match,
+        List<RouteDestination> route,
+        Optional<Duration> timeout,
+        Optional<HttpRetry> retries,
+        RouteActions actions,
+        List<HttpMirror> mirrors,
+        Optional<HttpFault> fault,
+        Optional<CorsPolicy> corsPolicy) {
+      this(
+          name,
+          match,
+          route,
+          timeout,
+          retries,
+          actions,
+          mirrors,
+          fault,
+          corsPolicy,
+          Optional.empty());
     }
 
     /** A rule without a CORS policy. */
@@ -131,6 +168,14 @@ public record VirtualService(
       this(name, match, route, timeout, retries, RouteActions.NONE);
     }
   }
+
+  /**
+   * Istio's <a
+   * href="https://istio.io/latest/docs/reference/config/networking/virtual-service/#Delegate">Delegate</a>:
+   * the VirtualService (without hosts) whose {@code http} rules replace the delegating rule; {@code
+   * namespace} empty means the delegating VirtualService's own namespace.
+   */
+  public record Delegate(String name, Optional<String> namespace) {}
 
   /**
    * Istio's <a

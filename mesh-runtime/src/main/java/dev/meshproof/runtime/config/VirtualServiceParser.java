@@ -46,13 +46,19 @@ final class VirtualServiceParser {
 
   static VirtualService parse(ResourceMeta meta, YamlMapping spec) {
     List<String> hosts = spec.list("hosts", (node, path) -> host(spec, node, path));
-    if (!spec.has("hosts")) {
-      spec.problem(
-          spec.node(),
-          spec.child("hosts"),
-          "required field is missing (expected: a list of hosts)");
-    }
+    // No hosts: a delegate VirtualService (istiod's len(Hosts) == 0), used only through a root's
+    // http[].delegate. The webhook (ValidateVirtualService) then forbids gateways, tcp and tls.
+    boolean delegate =
+        hosts.isEmpty()
+            && !spec.problems().stream().anyMatch(p -> p.field().startsWith(spec.child("hosts")));
     List<String> gateways = spec.stringList("gateways");
+    if (delegate && !gateways.isEmpty()) {
+      spec.problem(
+          spec.value("gateways").orElse(spec.node()),
+          spec.child("gateways"),
+          "delegate virtual service must have no gateways specified (expected: no gateways on a"
+              + " VirtualService without hosts; set gateways on its root)");
+    }
     // Istio's webhook (validateVirtualService): a wildcard only as the whole first label, and not
     // the bare "*" on a VirtualService bound to the mesh.
     boolean appliesToMesh = gateways.isEmpty() || gateways.contains("mesh");
@@ -78,7 +84,13 @@ final class VirtualServiceParser {
       }
     }
     List<HttpRoute> http =
-        spec.list("http", (node, path) -> Optional.of(httpRoute(spec, node, path)));
+        spec.list("http", (node, path) -> Optional.of(httpRoute(spec, node, path, delegate)));
+    if (!spec.has("http") && !spec.has("tcp") && !spec.has("tls")) {
+      spec.problem(
+          spec.node(),
+          spec.child("http"),
+          "http, tcp or tls must be provided in virtual service (expected: a list of http rules)");
+    }
     List<String> exportTo = exportTo(spec, meta.namespace());
     for (String field : List.of("tcp", "tls")) {
       spec.notYetSupported(field);
@@ -149,7 +161,8 @@ final class VirtualServiceParser {
     return host;
   }
 
-  private static HttpRoute httpRoute(YamlMapping parent, Node node, String path) {
+  private static HttpRoute httpRoute(
+      YamlMapping parent, Node node, String path, boolean inDelegateVirtualService) {
     YamlMapping m = YamlMapping.of(parent.source(), path, node, parent.problems());
     String name = m.string("name").orElse("");
     List<HttpMatchRequest> match = m.list("match", (n, p) -> Optional.of(matchRequest(m, n, p)));
@@ -159,11 +172,13 @@ final class VirtualServiceParser {
     Optional<HttpRetry> retries = m.mapping("retries").flatMap(VirtualServiceParser::retries);
     List<HttpMirror> mirrors = mirrors(m, node);
     Optional<HttpFault> fault = m.mapping("fault").flatMap(VirtualServiceParser::fault);
-    for (String field : List.of("delegate")) {
-      m.notYetSupported(field);
-    }
+    Optional<VirtualService.Delegate> delegate = delegate(m, name, inDelegateVirtualService);
     Optional<VirtualService.CorsPolicy> cors = m.mapping("corsPolicy").map(CorsPolicyParser::parse);
-    RouteActions actions = RouteActionsParser.actions(m, node, m.has("route"), allUriPrefix(match));
+    // A root rule (with delegate) takes its route from the delegate: validateHTTPRouteConflict
+    // checks only that it sets neither route nor redirect (reported by delegate(..)).
+    boolean routeOrDelegate = m.has("route") || (delegate.isPresent() && !m.has("redirect"));
+    RouteActions actions =
+        RouteActionsParser.actions(m, node, routeOrDelegate, allUriPrefix(match));
     m.finish();
     if (route.size() > 1) {
       Node routeNode = m.value("route").orElse(node);
@@ -189,7 +204,54 @@ final class VirtualServiceParser {
                 + " weight)");
       }
     }
-    return new HttpRoute(name, match, route, timeout, retries, actions, mirrors, fault, cors);
+    return new HttpRoute(
+        name, match, route, timeout, retries, actions, mirrors, fault, cors, delegate);
+  }
+
+  /**
+   * {@code delegate}, validated as Istio's webhook ({@code validateHTTPRouteConflict},
+   * pkg/config/validation/virtualservice.go): a root rule must set neither {@code route} nor {@code
+   * redirect}; a delegate VirtualService's rules cannot delegate again. The webhook does not check
+   * the name: a delegate that does not exist is ignored when merging, as istiod does.
+   */
+  private static Optional<VirtualService.Delegate> delegate(
+      YamlMapping m, String ruleName, boolean inDelegateVirtualService) {
+    Optional<YamlMapping> mapping = m.mapping("delegate");
+    if (mapping.isEmpty()) {
+      return Optional.empty();
+    }
+    YamlMapping d = mapping.get();
+    String name = d.string("name").orElse("");
+    Optional<String> namespace = d.string("namespace").filter(ns -> !ns.isEmpty());
+    d.finish();
+    Node at = m.value("delegate").orElse(m.node());
+    if (inDelegateVirtualService) {
+      m.problem(
+          at,
+          m.child("delegate"),
+          "delegate HTTP route cannot contain delegate (expected: route, redirect or"
+              + " directResponse in a VirtualService without hosts)");
+      return Optional.empty();
+    }
+    if (m.has("route")) {
+      m.problem(
+          m.value("route").orElse(at),
+          m.child("route"),
+          "root HTTP route "
+              + ruleName
+              + " must not specify route (expected: delegate alone; the"
+              + " delegate VirtualService holds the routes)");
+    }
+    if (m.has("redirect")) {
+      m.problem(
+          m.value("redirect").orElse(at),
+          m.child("redirect"),
+          "root HTTP route "
+              + ruleName
+              + " must not specify redirect (expected: delegate alone;"
+              + " the delegate VirtualService holds the redirect)");
+    }
+    return Optional.of(new VirtualService.Delegate(name, namespace));
   }
 
   /** Whether every match block with a {@code uri} matches it by prefix. */

@@ -197,8 +197,8 @@ final class ClusterDecoder {
   /**
    * The cluster's {@code connect_timeout} (Envoy's 5 s when unset) and the {@code
    * common_http_protocol_options} of its {@code HttpProtocolOptions} extension, which istiod emits
-   * with an explicit HTTP/1.1 config when a DestinationRule sets per-connection limits. Any other
-   * extension or protocol option is NACKed.
+   * with an explicit HTTP/1.1 config when a DestinationRule sets per-connection limits, and with an
+   * explicit HTTP/2 config for HTTP2/GRPC ports. Any other extension or protocol option is NACKed.
    */
   static UpstreamConnectionSettings connectionSettings(Cluster cluster, String where) {
     Duration connectTimeout =
@@ -229,12 +229,22 @@ final class ClusterDecoder {
     XdsDecoder.rejectUnsupported(
         options.toBuilder().clearCommonHttpProtocolOptions().clearExplicitHttpConfig(), at);
     var explicit = options.getExplicitHttpConfig();
-    if (!options.hasExplicitHttpConfig() || !explicit.hasHttpProtocolOptions()) {
+    boolean http2 = options.hasExplicitHttpConfig() && explicit.hasHttp2ProtocolOptions();
+    if (!options.hasExplicitHttpConfig()
+        || !(explicit.hasHttpProtocolOptions() || explicit.hasHttp2ProtocolOptions())) {
       throw new IllegalArgumentException(
-          at + ": expected explicit_http_config.http_protocol_options (HTTP/1.1 upstream)");
+          at
+              + ": expected explicit_http_config with http_protocol_options (HTTP/1.1 upstream) or"
+              + " http2_protocol_options (HTTP/2 upstream)");
     }
-    XdsDecoder.rejectUnsupported(
-        explicit.getHttpProtocolOptions().toBuilder(), at + ", http_protocol_options");
+    if (http2) {
+      // istiod's setH2Options sends empty options; Envoy's defaults are what our pool does.
+      XdsDecoder.rejectUnsupported(
+          explicit.getHttp2ProtocolOptions().toBuilder(), at + ", http2_protocol_options");
+    } else {
+      XdsDecoder.rejectUnsupported(
+          explicit.getHttpProtocolOptions().toBuilder(), at + ", http_protocol_options");
+    }
     var common = options.getCommonHttpProtocolOptions();
     XdsDecoder.rejectUnsupported(
         common.toBuilder()
@@ -256,7 +266,7 @@ final class ClusterDecoder {
                 && !XdsDecoder.duration(common.getMaxConnectionDuration()).isZero()
             ? Optional.of(XdsDecoder.duration(common.getMaxConnectionDuration()))
             : Optional.empty();
-    return new UpstreamConnectionSettings(connectTimeout, idle, perConnection, maxDuration);
+    return new UpstreamConnectionSettings(connectTimeout, idle, perConnection, maxDuration, http2);
   }
 
   private static CircuitBreakerThresholds circuitBreakers(Cluster cluster, String where) {

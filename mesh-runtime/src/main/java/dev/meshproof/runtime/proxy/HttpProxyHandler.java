@@ -322,7 +322,8 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
   }
 
   /** The downstream response of an outcome: a local reply's text, or the upstream's response. */
-  private FullHttpResponse response(RequestContext request, RequestOutcome outcome) {
+  private FullHttpResponse response(
+      RequestContext request, RequestOutcome outcome, boolean downstreamIsHttp2) {
     if (outcome instanceof RequestOutcome.Proxied proxied
         && upgradeRequested(request.downstream()).isPresent()) {
       // An upgrade the upstream declined: Envoy relays its status and headers without the body
@@ -341,6 +342,11 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
       FullHttpResponse response =
           new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, upstream.status(), upstream.content());
       response.headers().set(upstream.headers());
+      if (downstreamIsHttp2) {
+        // Trailers (a gRPC answer's grpc-status) reach an HTTP/2 client; Envoy's HTTP/1.1 codec
+        // drops them unless enable_trailers is set, which istiod does not set.
+        response.trailingHeaders().set(upstream.trailingHeaders());
+      }
       Router.HOP_BY_HOP.forEach(response.headers()::remove);
       response
           .headers()
@@ -361,16 +367,24 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
       return response;
     }
     RequestOutcome.LocalReply reply = (RequestOutcome.LocalReply) outcome;
-    String contentType = request.downstream().headers().get(HttpHeaderNames.CONTENT_TYPE, "");
-    if (reply.grpcStatus().isPresent() && contentType.startsWith("application/grpc")) {
-      // Envoy's sendLocalReply for a gRPC request with a gRPC status: a trailers-only answer,
-      // HTTP 200, the status and the body as grpc-message (checked on Envoy 1.40).
+    if (GrpcLocalReply.isGrpcRequest(request.downstream().headers())) {
+      // Envoy's sendLocalReply for a gRPC request: a trailers-only answer, HTTP 200, the gRPC
+      // status given (a fault's grpc_status) or mapped from the HTTP status, and the body as
+      // grpc-message (checked on Envoy 1.40).
       FullHttpResponse grpc =
           new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
       grpc.headers()
           .set(HttpHeaderNames.CONTENT_TYPE, "application/grpc")
-          .set("grpc-status", reply.grpcStatus().getAsInt())
-          .set("grpc-message", reply.body());
+          .set(
+              "grpc-status",
+              reply.grpcStatus().orElse(GrpcLocalReply.grpcStatusOf(reply.status())));
+      if (!reply.body().isEmpty()) {
+        grpc.headers().set("grpc-message", GrpcLocalReply.percentEncoded(reply.body()));
+      }
+      if (reply.responseFlag() == ResponseFlag.UPSTREAM_OVERFLOW) {
+        grpc.headers().set("x-envoy-overloaded", "true");
+      }
+      reply.responseHeaderChanges().forEach(c -> c.applyTo(Router.editor(grpc.headers())));
       return grpc;
     }
     FullHttpResponse response =
@@ -401,7 +415,11 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
       Optional<HttpConnectionManagerConfig> hcm,
       boolean keepAlive,
       RequestOutcome outcome) {
-    FullHttpResponse response = response(request, outcome);
+    FullHttpResponse response =
+        response(
+            request,
+            outcome,
+            ctx.channel() instanceof io.netty.handler.codec.http2.Http2StreamChannel);
     // server_header_transformation OVERWRITE: the connection manager's server_name, always.
     response
         .headers()

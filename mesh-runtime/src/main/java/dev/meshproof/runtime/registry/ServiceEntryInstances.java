@@ -53,7 +53,12 @@ public final class ServiceEntryInstances {
                     endpoint.labels(),
                     port.number(),
                     new InetSocketAddress(endpoint.address(), target),
-                    host));
+                    host,
+                    // The port's protocol as written; without one (accepted only for http names)
+                    // by its name.
+                    port.protocol().isEmpty()
+                        ? ServiceProtocol.ofPort(port.name(), java.util.Optional.empty())
+                        : ServiceProtocol.parse(port.protocol())));
           }
         }
       }

@@ -11,6 +11,12 @@ import java.util.Map;
  *
  * @param hostname {@code <service>.<namespace>.svc.cluster.local} for a Kubernetes service, the
  *     ServiceEntry host as written for a ServiceEntry
+ * @param ready whether the pod is ready: a not-ready instance keeps its service (clusters, routes)
+ *     but is left out of EDS, as istiod leaves Kubernetes' {@code notReadyAddresses} out unless
+ *     {@code PILOT_SEND_UNHEALTHY_ENDPOINTS} is set (pilot/pkg/serviceregistry/kube/controller/
+ *     endpointslice.go, {@code endpointHealthStatus})
+ * @param protocol the service port's protocol as Istio derives it (port name, appProtocol or
+ *     explicit protocol); it decides HTTP/2 to the upstream
  */
 public record ServiceInstance(
     String workload,
@@ -19,10 +25,72 @@ public record ServiceInstance(
     Map<String, String> labels,
     int servicePort,
     InetSocketAddress endpoint,
-    String hostname) {
+    String hostname,
+    boolean ready,
+    ServiceProtocol protocol) {
 
   public ServiceInstance {
     labels = Map.copyOf(labels);
+    java.util.Objects.requireNonNull(protocol, "protocol");
+  }
+
+  /** A ready instance on a port of {@code protocol}. */
+  public ServiceInstance(
+      String workload,
+      String service,
+      String namespace,
+      Map<String, String> labels,
+      int servicePort,
+      InetSocketAddress endpoint,
+      String hostname,
+      ServiceProtocol protocol) {
+    this(workload, service, namespace, labels, servicePort, endpoint, hostname, true, protocol);
+  }
+
+  /** An instance on an HTTP port (the protocol of ports named {@code http}), ready or not. */
+  public ServiceInstance(
+      String workload,
+      String service,
+      String namespace,
+      Map<String, String> labels,
+      int servicePort,
+      InetSocketAddress endpoint,
+      String hostname,
+      boolean ready) {
+    this(
+        workload,
+        service,
+        namespace,
+        labels,
+        servicePort,
+        endpoint,
+        hostname,
+        ready,
+        ServiceProtocol.HTTP);
+  }
+
+  /** A ready instance on an HTTP port (the protocol of ports named {@code http}). */
+  public ServiceInstance(
+      String workload,
+      String service,
+      String namespace,
+      Map<String, String> labels,
+      int servicePort,
+      InetSocketAddress endpoint,
+      String hostname) {
+    this(workload, service, namespace, labels, servicePort, endpoint, hostname, true);
+  }
+
+  /** This instance marked ready or not ready. */
+  public ServiceInstance withReady(boolean ready) {
+    return new ServiceInstance(
+        workload, service, namespace, labels, servicePort, endpoint, hostname, ready, protocol);
+  }
+
+  /** This instance reached at {@code endpoint} (a toxic proxy on the link to it). */
+  public ServiceInstance withEndpoint(InetSocketAddress endpoint) {
+    return new ServiceInstance(
+        workload, service, namespace, labels, servicePort, endpoint, hostname, ready, protocol);
   }
 
   /** An instance of the Kubernetes service {@code service}, keyed by its cluster-local host. */

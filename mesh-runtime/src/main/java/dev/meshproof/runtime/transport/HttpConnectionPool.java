@@ -19,6 +19,11 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
@@ -38,9 +43,13 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 
 /**
- * Keep-alive HTTP/1.1 connections to upstream addresses, one pool per address. Used by the sidecar
- * for upstream requests and by the traffic client for requests into the mesh, so both move bytes
- * the same way. Every exchange ends in a response or an {@link UpstreamException}.
+ * Keep-alive HTTP/1.1 or HTTP/2 connections to upstream addresses, one pool per address and
+ * settings. Used by the sidecar for upstream requests and by the traffic client for requests into
+ * the mesh, so both move bytes the same way. Every exchange ends in a response or an {@link
+ * UpstreamException}. With {@link UpstreamConnectionSettings#http2()} a connection speaks HTTP/2
+ * (cleartext by prior knowledge, as Envoy's explicit HTTP/2 upstream does) and each exchange is one
+ * stream on it; the response, trailers included ({@code grpc-status}), is aggregated before it is
+ * handed over. A connection carries one exchange at a time (Envoy multiplexes streams on one).
  */
 public final class HttpConnectionPool implements AutoCloseable {
   private static final AttributeKey<CompletableFuture<FullHttpResponse>> PENDING =
@@ -232,18 +241,112 @@ public final class HttpConnectionPool implements AutoCloseable {
             response.release();
           }
         });
-    channel
-        .writeAndFlush(request)
+    // Netty's HTTP/2 conversion headers (x-http2-scheme, x-http2-stream-id) of a request that came
+    // in over HTTP/2 are not the app's: they never go upstream.
+    request.headers().names().stream()
+        .filter(name -> name.regionMatches(true, 0, "x-http2-", 0, 8))
+        .toList()
+        .forEach(request.headers()::remove);
+    if (settings.http2()) {
+      openStreamAndWrite(channel, request, attempt);
+      return;
+    }
+    channel.writeAndFlush(request).addListener(failOnWriteError(attempt));
+  }
+
+  private static io.netty.util.concurrent.GenericFutureListener<ChannelFuture> failOnWriteError(
+      CompletableFuture<FullHttpResponse> attempt) {
+    return written -> {
+      if (!written.isSuccess()) {
+        attempt.completeExceptionally(
+            new UpstreamException(
+                UpstreamException.Kind.RESET,
+                "upstream write failed: " + written.cause().getMessage(),
+                written.cause()));
+      }
+    };
+  }
+
+  /** One HTTP/2 stream for the exchange: the request goes out on it, its response completes it. */
+  private static void openStreamAndWrite(
+      Channel connection, FullHttpRequest request, CompletableFuture<FullHttpResponse> attempt) {
+    new Http2StreamChannelBootstrap(connection)
+        .handler(
+            new io.netty.channel.ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel stream) {
+                stream
+                    .pipeline()
+                    .addLast(new Http2StreamFrameToHttpObjectCodec(false))
+                    .addLast(new HttpObjectAggregator(MAX_BODY))
+                    .addLast(new StreamResponseHandler(attempt));
+              }
+            })
+        .open()
         .addListener(
-            (ChannelFuture written) -> {
-              if (!written.isSuccess()) {
+            opened -> {
+              if (!opened.isSuccess()) {
+                ReferenceCountUtil.release(request);
                 attempt.completeExceptionally(
                     new UpstreamException(
                         UpstreamException.Kind.RESET,
-                        "upstream write failed: " + written.cause().getMessage(),
-                        written.cause()));
+                        "upstream HTTP/2 stream refused: " + opened.cause().getMessage(),
+                        opened.cause()));
+                return;
               }
+              Channel stream = (Channel) opened.getNow();
+              stream.writeAndFlush(request).addListener(failOnWriteError(attempt));
             });
+  }
+
+  /**
+   * Completes one HTTP/2 exchange with its response (trailers in {@code trailingHeaders()}), or
+   * fails it when the stream is reset or closes first. Bound to its exchange, not the connection:
+   * the stream may close after the connection already serves the next exchange.
+   */
+  private static final class StreamResponseHandler extends ChannelInboundHandlerAdapter {
+    private final CompletableFuture<FullHttpResponse> attempt;
+
+    StreamResponseHandler(CompletableFuture<FullHttpResponse> attempt) {
+      this.attempt = attempt;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof FullHttpResponse response) {
+        if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+          response.release();
+          return;
+        }
+        // Netty's conversion marks the message with its stream id: not a header the peer sent.
+        response.headers().remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
+        if (!attempt.complete(response)) {
+          response.release();
+        }
+      } else {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      attempt.completeExceptionally(
+          new UpstreamException(
+              UpstreamException.Kind.RESET,
+              "upstream HTTP/2 stream closed before a response",
+              null));
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      attempt.completeExceptionally(
+          new UpstreamException(
+              UpstreamException.Kind.RESET,
+              "upstream HTTP/2 stream error: " + cause.getMessage(),
+              cause));
+      ctx.close();
+    }
   }
 
   private SimpleChannelPool newPool(PoolKey key) {
@@ -306,6 +409,14 @@ public final class HttpConnectionPool implements AutoCloseable {
                                 },
                                 age.toNanos(),
                                 TimeUnit.NANOSECONDS));
+            if (settings.http2()) {
+              channel
+                  .pipeline()
+                  .addLast(Http2FrameCodecBuilder.forClient().build())
+                  .addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()))
+                  .addLast(new ResponseHandler());
+              return;
+            }
             channel
                 .pipeline()
                 .addLast(new HttpClientCodec())

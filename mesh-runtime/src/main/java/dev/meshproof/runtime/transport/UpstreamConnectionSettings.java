@@ -15,12 +15,16 @@ import java.util.OptionalInt;
  * @param idleTimeout how long a connection may stay unused before it is closed; zero never
  * @param maxRequestsPerConnection requests after which a connection is closed; empty for no limit
  * @param maxConnectionDuration age after which a connection is closed (once its request finished)
+ * @param http2 whether requests go upstream as HTTP/2 (cleartext by prior knowledge, or over the
+ *     cluster's TLS): the cluster's {@code explicit_http_config.http2_protocol_options}, which
+ *     istiod sets for HTTP2, GRPC and GRPC-Web ports; else HTTP/1.1
  */
 public record UpstreamConnectionSettings(
     Duration connectTimeout,
     Duration idleTimeout,
     OptionalInt maxRequestsPerConnection,
-    Optional<Duration> maxConnectionDuration) {
+    Optional<Duration> maxConnectionDuration,
+    boolean http2) {
 
   /** Envoy's connect timeout when the cluster sets none. */
   public static final Duration ENVOY_DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -34,7 +38,8 @@ public record UpstreamConnectionSettings(
           ENVOY_DEFAULT_CONNECT_TIMEOUT,
           ENVOY_DEFAULT_IDLE_TIMEOUT,
           OptionalInt.empty(),
-          Optional.empty());
+          Optional.empty(),
+          false);
 
   public UpstreamConnectionSettings {
     if (connectTimeout.isNegative() || connectTimeout.isZero()) {
@@ -49,9 +54,24 @@ public record UpstreamConnectionSettings(
     }
   }
 
+  /** HTTP/1.1 settings, as before HTTP/2 upstreams existed. */
+  public UpstreamConnectionSettings(
+      Duration connectTimeout,
+      Duration idleTimeout,
+      OptionalInt maxRequestsPerConnection,
+      Optional<Duration> maxConnectionDuration) {
+    this(connectTimeout, idleTimeout, maxRequestsPerConnection, maxConnectionDuration, false);
+  }
+
   /** These settings with {@code connectTimeout}. */
   public UpstreamConnectionSettings withConnectTimeout(Duration timeout) {
     return new UpstreamConnectionSettings(
-        timeout, idleTimeout, maxRequestsPerConnection, maxConnectionDuration);
+        timeout, idleTimeout, maxRequestsPerConnection, maxConnectionDuration, http2);
+  }
+
+  /** These settings with requests sent as HTTP/2 ({@code true}) or HTTP/1.1. */
+  public UpstreamConnectionSettings withHttp2(boolean http2) {
+    return new UpstreamConnectionSettings(
+        connectTimeout, idleTimeout, maxRequestsPerConnection, maxConnectionDuration, http2);
   }
 }

@@ -8,10 +8,13 @@ import dev.meshproof.runtime.config.OutlierDetectionSettings;
 import dev.meshproof.runtime.policy.circuit.CircuitBreakerThresholds;
 import dev.meshproof.runtime.policy.lb.ConsistentHashLb;
 import dev.meshproof.runtime.policy.lb.LbPolicy;
+import dev.meshproof.runtime.registry.ServiceInstance;
+import dev.meshproof.runtime.registry.ServiceProtocol;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
 import io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions;
+import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
@@ -63,7 +66,7 @@ final class ClusterBuilder {
             .setLbPolicy(envoyLb(cluster.lb()))
             .setCircuitBreakers(circuitBreakers(pool));
     cluster.consistentHash().ifPresent(hash -> consistentHash(out, hash.table()));
-    httpProtocolOptions(pool)
+    httpProtocolOptions(pool, protocolOf(cluster.service()))
         .ifPresent(
             options ->
                 out.putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, Any.pack(options)));
@@ -110,17 +113,35 @@ final class ClusterBuilder {
       "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 
   /**
-   * istiod's {@code applyConnectionPool} and {@code clusterWrapper.build}: when the pool sets an
-   * idle timeout (http, else tcp), requests per connection above zero or a connection duration,
-   * {@code common_http_protocol_options} with them, and the required upstream protocol as an
-   * explicit HTTP/1.1 config (the service ports here are HTTP).
+   * istiod's {@code applyConnectionPool}, {@code setUpstreamProtocol} and {@code
+   * clusterWrapper.build}: an HTTP2/GRPC/GRPC-Web port gets an explicit HTTP/2 config ({@code
+   * setH2Options}, empty {@code http2_protocol_options}); when the pool sets an idle timeout (http,
+   * else tcp), requests per connection above zero or a connection duration, {@code
+   * common_http_protocol_options} with them, and the upstream protocol is then the port's: HTTP/2
+   * as above, else an explicit HTTP/1.1 config (required by Envoy once the extension is present).
    */
   private static Optional<HttpProtocolOptions> httpProtocolOptions(
-      Optional<ConnectionPoolSettings> pool) {
-    if (pool.isEmpty()) {
+      Optional<ConnectionPoolSettings> pool, ServiceProtocol protocol) {
+    HttpProtocolOptions.ExplicitHttpConfig.Builder explicit =
+        HttpProtocolOptions.ExplicitHttpConfig.newBuilder();
+    if (protocol.isHttp2()) {
+      explicit.setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance());
+    } else {
+      explicit.setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance());
+    }
+    Optional<io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions> common =
+        pool.flatMap(ClusterBuilder::commonHttpProtocolOptions);
+    if (common.isEmpty() && !protocol.isHttp2()) {
       return Optional.empty();
     }
-    ConnectionPoolSettings p = pool.get();
+    HttpProtocolOptions.Builder options =
+        HttpProtocolOptions.newBuilder().setExplicitHttpConfig(explicit);
+    common.ifPresent(options::setCommonHttpProtocolOptions);
+    return Optional.of(options.build());
+  }
+
+  private static Optional<io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions>
+      commonHttpProtocolOptions(ConnectionPoolSettings p) {
     int perConnection = p.maxRequestsPerConnection().orElse(0);
     if (p.idleTimeout().isEmpty() && perConnection == 0 && p.maxConnectionDuration().isEmpty()) {
       return Optional.empty();
@@ -133,13 +154,29 @@ final class ClusterBuilder {
     }
     p.maxConnectionDuration()
         .ifPresent(d -> common.setMaxConnectionDuration(XdsProtos.duration(d)));
-    return Optional.of(
-        HttpProtocolOptions.newBuilder()
-            .setCommonHttpProtocolOptions(common)
-            .setExplicitHttpConfig(
-                HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
-                    .setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance()))
-            .build());
+    return Optional.of(common.build());
+  }
+
+  /** The protocol of a service port: that of its instances (HTTP when it has none). */
+  private ServiceProtocol protocolOf(ServiceKey service) {
+    return input.instances().stream()
+        .filter(i -> i.hostname().equals(service.host()) && i.servicePort() == service.port())
+        .map(ServiceInstance::protocol)
+        .findFirst()
+        .orElse(ServiceProtocol.HTTP);
+  }
+
+  /** The protocol of the port this workload serves (istiod builds inbound clusters alike). */
+  private ServiceProtocol inboundProtocol(ProxyNode.Inbound inbound) {
+    return input.instances().stream()
+        .filter(
+            i ->
+                i.workload().equals(input.proxy().workload())
+                    && i.namespace().equals(input.proxy().namespace())
+                    && i.servicePort() == inbound.servicePort())
+        .map(ServiceInstance::protocol)
+        .findFirst()
+        .orElse(ServiceProtocol.HTTP);
   }
 
   private static UInt32Value threshold(Optional<OptionalInt> value) {
@@ -273,7 +310,7 @@ final class ClusterBuilder {
                     .addEndpoints(
                         LocalityLbEndpoints.newBuilder()
                             .addLbEndpoints(XdsProtos.lbEndpoint(inbound.app()))));
-    httpProtocolOptions(pool)
+    httpProtocolOptions(pool, inboundProtocol(inbound))
         .ifPresent(
             options ->
                 out.putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, Any.pack(options)));

@@ -259,7 +259,11 @@ public final class ControlPlane implements AutoCloseable {
    */
   public synchronized void push(ConfigStore config, ServiceRegistry registry) {
     // Read once per push, so every proxy is translated from the same mesh state.
-    var virtualServices = config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE);
+    // Delegates merged into their roots once per push, before any translation, as istiod does.
+    var delegation =
+        VirtualServiceDelegation.merge(config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE));
+    delegation.warnings().forEach(w -> log.warn("{}", w));
+    var virtualServices = delegation.virtualServices();
     var destinationRules = config.resources(IstioKinds.DESTINATION_RULE);
     var instances = registry.instances();
     var peerAuthentications =
@@ -274,7 +278,7 @@ public final class ControlPlane implements AutoCloseable {
                   proxy,
                   virtualServices,
                   destinationRules,
-                  instances,
+                  registry.instancesSeenBy(instances, proxy.namespace(), proxy.workload()),
                   profile,
                   security(proxy, peerAuthentications, authorizationPolicies),
                   outboundTrafficPolicy));

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * EDS for one proxy: the load assignment of every outbound EDS cluster, the service's instances
- * that match the subset's labels in one locality, ordered by workload so the assignment (and the
- * snapshot version) does not depend on registration order.
+ * EDS for one proxy: the load assignment of every outbound EDS cluster, the service's ready
+ * instances that match the subset's labels in one locality, ordered by workload so the assignment
+ * (and the snapshot version) does not depend on registration order.
  */
 final class EndpointBuilder {
   private final TranslationInput input;
@@ -26,7 +26,7 @@ final class EndpointBuilder {
     for (OutboundCluster cluster : input.outboundClusters()) {
       LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
       services.get(cluster.service()).stream()
-          .filter(i -> i.matches(cluster.selector()))
+          .filter(i -> i.ready() && i.matches(cluster.selector()))
           .sorted(Comparator.comparing(ServiceInstance::workload))
           .forEach(i -> locality.addLbEndpoints(XdsProtos.lbEndpoint(i.endpoint())));
       endpoints.add(

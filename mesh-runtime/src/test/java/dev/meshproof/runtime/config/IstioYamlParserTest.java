@@ -132,14 +132,14 @@ class IstioYamlParserTest {
                     spec:
                       hosts: [catalog]
                       http:
-                      - delegate: {name: catalog-routes}
+                      - match: [{gateways: [mesh]}]
                         route:
                         - destination: {host: catalog}
                     """,
                     "vs.yaml",
                     "default"))
         .hasMessageContaining(
-            "spec.http[0].delegate: valid Istio, but not supported by Meshproof yet");
+            "spec.http[0].match[0].gateways: valid Istio, but not supported by Meshproof yet");
   }
 
   @Test

@@ -158,8 +158,77 @@ class RouteActionsParserTest {
   @Test
   void fieldsNotImplementedYetAreStillRejected() {
     assertThatThrownBy(
-            () -> parse("- delegate: {name: d}\n  route: [{destination: {host: catalog}}]\n"))
+            () -> parse("- match: [{statPrefix: s}]\n  route: [{destination: {host: catalog}}]\n"))
         .hasMessageContaining(
-            "spec.http[0].delegate: valid Istio, but not supported by Meshproof yet");
+            "spec.http[0].match[0].statPrefix: valid Istio, but not supported by Meshproof yet");
+  }
+
+  @Test
+  void aRootRuleDelegatesWithoutARouteOfItsOwn() {
+    VirtualService vs =
+        parse(
+            "- name: api\n  match: [{uri: {prefix: /api}}]\n  delegate: {name: d, namespace: team}\n");
+    assertThat(vs.http().get(0).delegate())
+        .contains(new VirtualService.Delegate("d", Optional.of("team")));
+    assertThat(vs.http().get(0).route()).isEmpty();
+    assertThat(parse("- delegate: {name: d}\n").http().get(0).delegate())
+        .contains(new VirtualService.Delegate("d", Optional.empty()));
+  }
+
+  @Test
+  void aRootRuleWithRouteOrRedirectIsRejectedAsTheWebhookDoes() {
+    assertThat(
+            rejection(
+                "- name: api\n  delegate: {name: d}\n  route: [{destination: {host: catalog}}]\n"))
+        .contains("vs.yaml:9:")
+        .contains("spec.http[0].route: root HTTP route api must not specify route");
+    assertThat(rejection("- delegate: {name: d}\n  redirect: {uri: /x}\n"))
+        .contains("spec.http[0].redirect: root HTTP route  must not specify redirect")
+        .doesNotContain("both route and redirect");
+  }
+
+  @Test
+  void aVirtualServiceWithoutHostsIsADelegate() {
+    String delegate =
+        """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: d}
+        spec:
+          exportTo: ["."]
+          http:
+          - route: [{destination: {host: catalog}}]
+        """;
+    VirtualService vs =
+        (VirtualService) IstioYamlParser.parse(delegate, "d.yaml", "default").get(0);
+    assertThat(vs.isDelegate()).isTrue();
+    assertThat(vs.exportTo()).containsExactly(".");
+  }
+
+  @Test
+  void aDelegateWithGatewaysOrNestedDelegationIsRejectedAsTheWebhookDoes() {
+    String yaml =
+        """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: d}
+        spec:
+          gateways: [mesh]
+          http:
+          - delegate: {name: other}
+        """;
+    assertThatThrownBy(() -> IstioYamlParser.parse(yaml, "d.yaml", "default"))
+        .hasMessageContaining(
+            "d.yaml:5:13: spec.gateways: delegate virtual service must have no gateways specified")
+        .hasMessageContaining(
+            "d.yaml:7:15: spec.http[0].delegate: delegate HTTP route cannot contain delegate");
+    assertThatThrownBy(
+            () ->
+                IstioYamlParser.parse(
+                    "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: d}\n"
+                        + "spec: {}\n",
+                    "d.yaml",
+                    "default"))
+        .hasMessageContaining("spec.http: http, tcp or tls must be provided in virtual service");
   }
 }

@@ -94,6 +94,26 @@ class TranslationBuildersTest {
   }
 
   @Test
+  void aNotReadyInstanceKeepsItsClustersButLeavesEds() {
+    TranslationInput ready = input(IstioVersionProfile.current());
+    TranslationInput input =
+        new TranslationInput(
+            ready.proxy(),
+            ready.virtualServices(),
+            ready.destinationRules(),
+            List.of(INSTANCES.get(0), INSTANCES.get(1).withReady(false)),
+            ready.profile());
+
+    List<ClusterLoadAssignment> endpoints = new EndpointBuilder(input).build();
+
+    assertThat(new ClusterBuilder(input).build())
+        .extracting(Cluster::getName)
+        .contains("outbound|80|v2|catalog.default.svc.cluster.local");
+    assertThat(endpoints.get(0).getEndpoints(0).getLbEndpointsCount()).isEqualTo(1);
+    assertThat(endpoints.get(2).getEndpoints(0).getLbEndpointsCount()).isZero();
+  }
+
+  @Test
   void routesOutboundAndInboundTakeTheProfilesRouteTimeout() throws Exception {
     TranslationInput input = input(CUSTOM);
     RouteConfigBuilder routes = new RouteConfigBuilder(input);
@@ -286,5 +306,63 @@ class TranslationBuildersTest {
       assertThat(cluster.getCircuitBreakers().getThresholds(0).getMaxRetries().getValue())
           .isEqualTo((int) 4294967295L);
     }
+  }
+
+  @Test
+  void grpcAndHttp2PortsGetAnExplicitHttp2UpstreamOutboundAndInboundHttpPortsNoOptions()
+      throws Exception {
+    for (var protocol :
+        List.of(
+            dev.meshproof.runtime.registry.ServiceProtocol.GRPC,
+            dev.meshproof.runtime.registry.ServiceProtocol.HTTP2)) {
+      List<ServiceInstance> instances =
+          INSTANCES.stream()
+              .map(
+                  i ->
+                      new ServiceInstance(
+                          i.workload(),
+                          i.service(),
+                          i.namespace(),
+                          i.labels(),
+                          i.servicePort(),
+                          i.endpoint(),
+                          i.hostname(),
+                          protocol))
+              .toList();
+      TranslationInput input = input(IstioVersionProfile.current());
+      List<Cluster> clusters =
+          new ClusterBuilder(
+                  new TranslationInput(
+                      SERVING,
+                      input.virtualServices(),
+                      input.destinationRules(),
+                      instances,
+                      IstioVersionProfile.current()))
+              .build().stream().filter(c -> !c.getName().endsWith("Cluster")).toList();
+      assertThat(clusters).hasSize(4);
+      for (Cluster cluster : clusters) {
+        var options =
+            cluster
+                .getTypedExtensionProtocolOptionsOrThrow(ClusterBuilder.HTTP_PROTOCOL_OPTIONS)
+                .unpack(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class);
+        // istiod's setH2Options: empty http2_protocol_options, nothing else.
+        assertThat(options)
+            .as(protocol + " " + cluster.getName())
+            .isEqualTo(
+                io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder()
+                    .setExplicitHttpConfig(
+                        io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions
+                            .ExplicitHttpConfig.newBuilder()
+                            .setHttp2ProtocolOptions(
+                                io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions
+                                    .getDefaultInstance()))
+                    .build());
+        assertThat(dev.meshproof.runtime.proxy.ClusterDecoderAccess.http2(cluster))
+            .as("the embedded sidecar decodes it as an HTTP/2 upstream")
+            .isTrue();
+      }
+    }
+    assertThat(new ClusterBuilder(input(IstioVersionProfile.current())).build())
+        .allSatisfy(c -> assertThat(c.getTypedExtensionProtocolOptionsMap()).isEmpty());
   }
 }

@@ -1,6 +1,8 @@
 package dev.meshproof.scenario.chaos;
 
+import dev.meshproof.chaos.NetworkFault;
 import dev.meshproof.chaos.ServiceFault;
+import dev.meshproof.chaos.network.Toxic;
 import dev.meshproof.fake.behavior.Behavior;
 import dev.meshproof.fake.behavior.StatusMix;
 import java.time.Duration;
@@ -33,6 +35,40 @@ public final class Chaos {
   /** The control plane (istiod) stopped while active; proxies keep their last configuration. */
   public static FaultSpec.ControlPlaneOutage controlPlaneOutage() {
     return new FaultSpec.ControlPlaneOutage();
+  }
+
+  /** {@code service}'s {@code version} scaled to {@code replicas} while active. */
+  public static FaultSpec.Scale scale(String service, String version, int replicas) {
+    return new FaultSpec.Scale(service, version, replicas);
+  }
+
+  /** A link, waiting for what happens on it. */
+  public static final class Links {
+    private final Link link;
+
+    private Links(Link link) {
+      this.link = link;
+    }
+
+    /** {@code toxic} on every connection of the link. */
+    public FaultSpec.OnLink toxic(Toxic toxic) {
+      return toxic(toxic, 1.0);
+    }
+
+    /** {@code toxic} on a {@code toxicity} fraction of the link's connections. */
+    public FaultSpec.OnLink toxic(Toxic toxic, double toxicity) {
+      return new FaultSpec.OnLink(link, new NetworkFault.Degrade(toxic, toxicity));
+    }
+
+    /** A partition: the link refuses connections (the caller sees UF). */
+    public FaultSpec.OnLink refused() {
+      return new FaultSpec.OnLink(link, new NetworkFault.Refuse());
+    }
+
+    /** A partition: the link drops every byte both ways (the caller times out). */
+    public FaultSpec.OnLink blackholed() {
+      return toxic(Toxic.blackhole());
+    }
   }
 
   /** Selected service instances, waiting for the effect. */
@@ -83,6 +119,29 @@ public final class Chaos {
     /** The instances' processes killed while the fault lasts, restarted on their address after. */
     public FaultSpec.KillInstances kill() {
       return new FaultSpec.KillInstances(selector);
+    }
+
+    /**
+     * These instances stopped gracefully while the fault lasts (not ready, in-flight requests
+     * completed, then closed), started and ready again after.
+     */
+    public FaultSpec.DrainInstances drain() {
+      return new FaultSpec.DrainInstances(selector);
+    }
+
+    /** The link from every caller's sidecar to these instances' sidecars. */
+    public Links fromEveryCaller() {
+      return new Links(Link.toSidecarsOf(selector));
+    }
+
+    /** The link from {@code client}'s sidecar to these instances' sidecars. */
+    public Links from(String client) {
+      return new Links(Link.between(client, selector));
+    }
+
+    /** The link from these instances' sidecars to their applications. */
+    public Links sidecarToApp() {
+      return new Links(Link.toAppOf(selector));
     }
 
     /** A rollback: these instances back to a healthy, ready behaviour. */

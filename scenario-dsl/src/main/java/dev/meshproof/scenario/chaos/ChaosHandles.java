@@ -3,6 +3,7 @@ package dev.meshproof.scenario.chaos;
 import dev.meshproof.chaos.InstanceHandle;
 import dev.meshproof.chaos.MeshConfigHandle;
 import dev.meshproof.chaos.ServiceTarget;
+import dev.meshproof.chaos.network.ToxicProxy;
 import java.util.List;
 
 /**
@@ -35,5 +36,32 @@ public interface ChaosHandles {
   default InstanceHandle instance(String instance) {
     throw new UnsupportedOperationException(
         "instance " + instance + ": this deployment cannot stop and restart instances");
+  }
+
+  /**
+   * The toxic proxies the deployment placed on {@code link} (one per callee instance). A deployment
+   * that placed none throws, and the fault fails the run.
+   */
+  default List<ToxicProxy> link(Link link) {
+    throw new UnsupportedOperationException(
+        "link " + link + ": this deployment places no toxic proxies on links");
+  }
+
+  /**
+   * One instance as a graceful stop acts on it: stop = not ready, in-flight requests completed, the
+   * application closed; start = started again on its address and ready.
+   */
+  default InstanceHandle drain(String instance) {
+    throw new UnsupportedOperationException(
+        "instance " + instance + ": this deployment cannot drain instances");
+  }
+
+  /**
+   * A version of a service as a scale change acts on it: stop = scaled to {@code replicas}, start =
+   * back to the replicas the topology declared.
+   */
+  default InstanceHandle scale(String service, String version, int replicas) {
+    throw new UnsupportedOperationException(
+        service + " " + version + ": this deployment cannot scale");
   }
 }

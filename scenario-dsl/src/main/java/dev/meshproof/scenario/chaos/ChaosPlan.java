@@ -72,6 +72,19 @@ public record ChaosPlan(
   }
 
   /**
+   * The links the plan's network faults act on, each once, in plan order: where a deployment places
+   * toxic proxies when it deploys the topology.
+   */
+  public List<Link> links() {
+    return faults.stream()
+        .map(PlannedFault::fault)
+        .filter(FaultSpec.OnLink.class::isInstance)
+        .map(f -> ((FaultSpec.OnLink) f).link())
+        .distinct()
+        .toList();
+  }
+
+  /**
    * The timeline over a running deployment's handles, in plan order (the timeline orders by offset;
    * ties keep this order).
    */

@@ -2,9 +2,12 @@ package dev.meshproof.scenario.chaos;
 
 import dev.meshproof.chaos.Fault;
 import dev.meshproof.chaos.InstanceFault;
+import dev.meshproof.chaos.InstanceHandle;
+import dev.meshproof.chaos.NetworkFault;
 import dev.meshproof.chaos.ProxyFault;
 import dev.meshproof.chaos.ServiceFault;
 import dev.meshproof.chaos.ServiceTarget;
+import dev.meshproof.chaos.network.ToxicProxy;
 import java.util.List;
 import java.util.Objects;
 
@@ -17,7 +20,10 @@ public sealed interface FaultSpec
     permits FaultSpec.OnService,
         FaultSpec.OnProxies,
         FaultSpec.ControlPlaneOutage,
-        FaultSpec.KillInstances {
+        FaultSpec.KillInstances,
+        FaultSpec.OnLink,
+        FaultSpec.DrainInstances,
+        FaultSpec.Scale {
 
   /** The fault over this deployment's handles. */
   Fault resolve(ChaosHandles handles);
@@ -97,6 +103,86 @@ public sealed interface FaultSpec
           targets.stream()
               .map(t -> handles.instance(t.name()))
               .toArray(dev.meshproof.chaos.InstanceHandle[]::new));
+    }
+  }
+
+  /**
+   * A {@link NetworkFault} on a link of the topology: a toxic on a fraction of its connections, or
+   * a partition (connections refused, or blackholed). The deployment placed the link's toxic
+   * proxies when it deployed the topology; a deployment without them fails the fault loudly.
+   *
+   * @param link which link
+   * @param disruption what the link does while active
+   */
+  record OnLink(Link link, NetworkFault.Disruption disruption) implements FaultSpec {
+    /** Checks both are present. */
+    public OnLink {
+      Objects.requireNonNull(link, "link");
+      Objects.requireNonNull(disruption, "disruption");
+    }
+
+    @Override
+    public Fault resolve(ChaosHandles handles) {
+      List<ToxicProxy> proxies = handles.link(link);
+      if (proxies.isEmpty()) {
+        throw new IllegalStateException("chaos: no toxic proxy on the link " + link);
+      }
+      return new NetworkFault(link.toString(), proxies, disruption);
+    }
+  }
+
+  /**
+   * An {@link InstanceFault} that stops instances gracefully, as a pod's termination: not ready
+   * first (the endpoints leave every caller's EDS through the control plane), then the requests in
+   * flight complete, then the application closes; when the fault ends the instances start again and
+   * turn ready.
+   *
+   * @param instances which instances
+   */
+  record DrainInstances(InstanceSelector instances) implements FaultSpec {
+    /** Checks a selector. */
+    public DrainInstances {
+      Objects.requireNonNull(instances, "instances");
+    }
+
+    @Override
+    public Fault resolve(ChaosHandles handles) {
+      List<ServiceTarget> targets = instances.select(handles);
+      if (targets.isEmpty()) {
+        throw new IllegalStateException("chaos: no running instance of " + instances);
+      }
+      return new InstanceFault(
+          targets.stream().map(t -> handles.drain(t.name())).toList(), "drained");
+    }
+  }
+
+  /**
+   * A version of a service scaled to {@code replicas} while active, back to its declared replicas
+   * after: new instances are deployed and turn ready, removed ones are drained (as {@link
+   * DrainInstances}); every change reaches the callers as endpoints pushed by the control plane.
+   *
+   * @param service the service
+   * @param version the version label
+   * @param replicas the replica count while active, {@code >= 0}
+   */
+  record Scale(String service, String version, int replicas) implements FaultSpec {
+    /** Checks names and a replica count. */
+    public Scale {
+      if (service == null || service.isBlank()) {
+        throw new IllegalArgumentException("service: \"" + service + "\" (expected: a name)");
+      }
+      if (version == null || version.isBlank()) {
+        throw new IllegalArgumentException("version: \"" + version + "\" (expected: a label)");
+      }
+      if (replicas < 0) {
+        throw new IllegalArgumentException("replicas: " + replicas + " (expected: >= 0)");
+      }
+    }
+
+    @Override
+    public Fault resolve(ChaosHandles handles) {
+      InstanceHandle scaled = handles.scale(service, version, replicas);
+      return new InstanceFault(List.of(scaled), "scaled to " + replicas);
     }
   }
 }

@@ -27,6 +27,13 @@ public record InstanceSelector(
     instance.filter(String::isBlank).ifPresent(i -> blank("instance"));
   }
 
+  /** Whether the instance {@code instance} of {@code service} at {@code version} is selected. */
+  public boolean selects(String service, String version, String instance) {
+    return this.service.equals(service)
+        && this.version.map(version::equals).orElse(true)
+        && this.instance.map(instance::equals).orElse(true);
+  }
+
   /** The selected running instances. */
   List<ServiceTarget> select(ChaosHandles handles) {
     List<ServiceTarget> byVersion =

@@ -27,6 +27,14 @@ public final class Expectations {
     return new ResponseFlagExpectation.Builder(flag);
   }
 
+  /**
+   * Expects gRPC calls to end with the gRPC status named {@code status} ({@code UNAVAILABLE}): all
+   * of them, or a share.
+   */
+  public static GrpcStatusExpectation.Builder grpcStatus(String status) {
+    return new GrpcStatusExpectation.Builder(status);
+  }
+
   /** Expects mirror copies of the requests at {@code service} (Istio's mirror, mirrors). */
   public static MirrorExpectation.Builder mirrored(String service) {
     return new MirrorExpectation.Builder(service);
@@ -40,6 +48,22 @@ public final class Expectations {
   /** Expects requests refused by a circuit breaker (503 UO, {@code x-envoy-overloaded}). */
   public static OverflowExpectation.Builder overflows() {
     return new OverflowExpectation.Builder();
+  }
+
+  /**
+   * Expects requests whose retry the retry circuit breaker refused (DestinationRule {@code
+   * maxRetries}): the upstream's answer returned with flag UO.
+   */
+  public static RetryOverflowExpectation.Builder retryOverflows() {
+    return new RetryOverflowExpectation.Builder();
+  }
+
+  /**
+   * Expects how many requests one connection to a service's app carries ({@code
+   * maxRequestsPerConnection}), from the echo's {@code x-echo-connection}.
+   */
+  public static ConnectionReuseExpectation.Builder requestsPerConnection() {
+    return new ConnectionReuseExpectation.Builder();
   }
 
   /** Expects the instance (pod) named {@code instance} to serve a bounded number of requests. */

@@ -169,8 +169,12 @@ public final class ResponseFlagExpectation implements Expectation {
             hit
                 ? r.kind() == HttpOutcome.Kind.RESPONSE
                     && r.status() == status.getAsInt()
-                    // A 2xx answer's body is not kept (a gRPC-status abort answers 200).
-                    && (r.succeeded() || r.bodyExcerpt().strip().equals(FAULT_ABORT_BODY))
+                    // A 2xx answer's body is not kept (a gRPC-status abort answers 200); a gRPC
+                    // call reads the abort text in grpc-message.
+                    && (r.succeeded()
+                        || r.bodyExcerpt().strip().equals(FAULT_ABORT_BODY)
+                        || FAULT_ABORT_BODY.equals(
+                            r.responseHeaders().getOrDefault("grpc-message", List.of("")).get(0)))
                     && r.attempts().isEmpty()
                 : !r.attempts().isEmpty();
       } else {

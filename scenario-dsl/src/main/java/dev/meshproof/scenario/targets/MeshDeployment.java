@@ -3,6 +3,10 @@ package dev.meshproof.scenario.targets;
 import dev.meshproof.chaos.InstanceHandle;
 import dev.meshproof.chaos.MeshConfigHandle;
 import dev.meshproof.chaos.ServiceTarget;
+import dev.meshproof.chaos.network.ToxicProxy;
+import dev.meshproof.common.RandomSource;
+import dev.meshproof.fake.ProgrammableWorkload;
+import dev.meshproof.fake.grpc.GrpcEchoServer;
 import dev.meshproof.fake.http.EchoServer;
 import dev.meshproof.fake.journal.JournalEntry;
 import dev.meshproof.runtime.DataPlane;
@@ -16,7 +20,9 @@ import dev.meshproof.scenario.IstioSource;
 import dev.meshproof.scenario.Scenario;
 import dev.meshproof.scenario.Seeds;
 import dev.meshproof.scenario.ServiceSpec;
+import dev.meshproof.scenario.chaos.Link;
 import dev.meshproof.scenario.traffic.TrafficClient;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,13 +40,34 @@ import java.util.function.Supplier;
  */
 public final class MeshDeployment implements Deployment {
   private final Mesh mesh;
-  private final List<EchoServer> apps = new ArrayList<>();
+  private final List<ProgrammableWorkload> apps = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<JournalEntry> stoppedJournals =
       java.util.Collections.synchronizedList(new ArrayList<>());
   private Seeds seeds;
   private final Map<String, Workload> clients = new LinkedHashMap<>();
   private final Map<String, SidecarlessClient> withoutSidecar = new LinkedHashMap<>();
   private HttpConnectionPool directConnections;
+
+  /** Every service instance deployed, by instance (pod) name, in deployment order. */
+  private final Map<String, Workload> serviceWorkloads = new LinkedHashMap<>();
+
+  /** Toxic proxies between a sidecar and its app, by instance name. */
+  private final Map<String, ToxicProxy> appProxies = new LinkedHashMap<>();
+
+  /** Toxic proxies placed on each link of the chaos plan. */
+  private final Map<Link, List<ToxicProxy>> linkProxies = new LinkedHashMap<>();
+
+  private final List<ToxicProxy> toxicProxies = new ArrayList<>();
+  private Scenario scenario;
+
+  /**
+   * How long a graceful stop waits for requests in flight, as Istio's default {@code
+   * terminationDrainDuration} (5 s).
+   */
+  static final Duration DRAIN_DURATION = Duration.ofSeconds(5);
+
+  /** A drained instance must see no new request for this long before it closes. */
+  private static final Duration DRAIN_QUIET = Duration.ofMillis(300);
 
   private MeshDeployment(Mesh mesh) {
     this.mesh = mesh;
@@ -76,17 +103,12 @@ public final class MeshDeployment implements Deployment {
 
   private void deployTopology(Scenario scenario, Seeds seeds) {
     this.seeds = seeds;
+    this.scenario = scenario;
+    List<Link> links = scenario.chaos().links();
     for (ServiceSpec service : scenario.services()) {
       for (String version : service.replicasByVersion().keySet()) {
         for (String instance : service.instanceNames(version)) {
-          EchoServer app = startApp(service.name(), version, instance, 0);
-          apps.add(app);
-          mesh.deploy(
-              WorkloadSpec.builder(instance)
-                  .label("version", version)
-                  .serviceAccount(scenario.security().serviceAccountOf(service.name(), version))
-                  .serves(service.name(), service.port(), app.address())
-                  .build());
+          deployInstance(service, version, instance, links);
         }
       }
     }
@@ -103,6 +125,85 @@ public final class MeshDeployment implements Deployment {
                   .serviceAccount(scenario.security().serviceAccountOfClient(client))
                   .build()));
     }
+    for (Link link : links) {
+      linkProxies.put(link, placeOn(link));
+    }
+  }
+
+  /**
+   * Starts an instance's app and deploys its workload; with an app link on it, a toxic proxy sits
+   * between the sidecar and the app (the sidecar's inbound cluster points at the proxy).
+   */
+  private Workload deployInstance(
+      ServiceSpec service, String version, String instance, List<Link> links) {
+    ProgrammableWorkload app = startApp(service.name(), version, instance, 0, grpc(service));
+    synchronized (apps) {
+      apps.add(app);
+    }
+    InetSocketAddress served = app.address();
+    boolean appLink =
+        links.stream()
+            .anyMatch(
+                l -> l.hop() == Link.Hop.APP && l.to().selects(service.name(), version, instance));
+    if (appLink) {
+      ToxicProxy proxy = toxicProxy(instance + " sidecar -> app", app.address());
+      appProxies.put(instance, proxy);
+      served = proxy.address();
+    }
+    Workload workload =
+        mesh.deploy(
+            WorkloadSpec.builder(instance)
+                .label("version", version)
+                .serviceAccount(scenario.security().serviceAccountOf(service.name(), version))
+                .serves(service.name(), service.port(), served)
+                .portName(service.portName())
+                .build());
+    serviceWorkloads.put(instance, workload);
+    return workload;
+  }
+
+  /** One toxic proxy per selected instance on {@code link}, wired in at the endpoint level. */
+  private List<ToxicProxy> placeOn(Link link) {
+    List<ToxicProxy> proxies = new ArrayList<>();
+    for (Map.Entry<String, Workload> e : serviceWorkloads.entrySet()) {
+      Workload callee = e.getValue();
+      String version = callee.spec().labels().get("version");
+      if (!link.to().selects(callee.spec().service().orElseThrow(), version, e.getKey())) {
+        continue;
+      }
+      if (link.hop() == Link.Hop.APP) {
+        proxies.add(appProxies.get(e.getKey()));
+        continue;
+      }
+      ToxicProxy proxy =
+          toxicProxy(
+              link.from().orElse("every caller") + " -> " + e.getKey(),
+              callee.sidecar().inboundAddress().orElseThrow());
+      if (link.from().filter(from -> !clients.containsKey(from)).isPresent()) {
+        throw new IllegalStateException(
+            "link "
+                + link
+                + ": "
+                + link.from().get()
+                + " has no sidecar, so no EDS to reroute (expected: a client with a sidecar)");
+      }
+      mesh.routeLink(link.from().map(clients::get), callee, proxy.address());
+      proxies.add(proxy);
+    }
+    return List.copyOf(proxies);
+  }
+
+  private ToxicProxy toxicProxy(String name, InetSocketAddress upstream) {
+    ToxicProxy proxy =
+        ToxicProxy.builder()
+            .name(name)
+            .upstream(upstream)
+            .eventLoopGroup(mesh.eventLoops())
+            .random(RandomSource.seeded(seeds.instance("toxic " + name)))
+            .build()
+            .start();
+    toxicProxies.add(proxy);
+    return proxy;
   }
 
   private HttpConnectionPool directConnections() {
@@ -136,8 +237,28 @@ public final class MeshDeployment implements Deployment {
     }
   }
 
-  /** An echo instance on {@code port} (0: an ephemeral one), seeded from the instance name. */
-  private EchoServer startApp(String service, String version, String instance, int port) {
+  /** Whether a service's instances are gRPC echo workloads: its port is a GRPC port. */
+  private static boolean grpc(ServiceSpec service) {
+    return service.protocol() == dev.meshproof.runtime.registry.ServiceProtocol.GRPC;
+  }
+
+  /**
+   * An echo instance on {@code port} (0: an ephemeral one), seeded from the instance name: the gRPC
+   * echo for a GRPC port, else the HTTP echo (which also serves h2c, for HTTP2 ports).
+   */
+  private ProgrammableWorkload startApp(
+      String service, String version, String instance, int port, boolean grpc) {
+    if (grpc) {
+      // gRPC runs its own (shaded) event loops: it cannot share the mesh's.
+      return GrpcEchoServer.builder()
+          .service(service)
+          .version(version)
+          .instance(instance)
+          .port(port)
+          .seed(seeds.instance(instance))
+          .build()
+          .start();
+    }
     return EchoServer.builder()
         .service(service)
         .version(version)
@@ -155,7 +276,7 @@ public final class MeshDeployment implements Deployment {
    */
   @Override
   public InstanceHandle instance(String instance) {
-    EchoServer app =
+    ProgrammableWorkload app =
         apps.stream()
             .filter(a -> a.instance().equals(instance))
             .findFirst()
@@ -165,41 +286,176 @@ public final class MeshDeployment implements Deployment {
                         "instance: "
                             + instance
                             + " (expected one of "
-                            + apps.stream().map(EchoServer::instance).toList()
+                            + apps.stream().map(ProgrammableWorkload::instance).toList()
                             + ")"));
     int port = app.address().getPort();
     return InstanceHandle.of(
         instance,
         () -> {
-          EchoServer running = running(instance);
+          ProgrammableWorkload running = running(instance);
           stoppedJournals.addAll(running.journal().entries());
           running.close();
+          closedApps.add(instance);
         },
         () -> {
-          EchoServer restarted = startApp(app.service(), app.version(), instance, port);
+          ProgrammableWorkload restarted =
+              startApp(app.service(), app.version(), instance, port, app instanceof GrpcEchoServer);
           synchronized (apps) {
             apps.set(apps.indexOf(running(instance)), restarted);
           }
+          closedApps.remove(instance);
         });
   }
 
-  private EchoServer running(String instance) {
+  private ProgrammableWorkload running(String instance) {
     synchronized (apps) {
       return apps.stream().filter(a -> a.instance().equals(instance)).findFirst().orElseThrow();
     }
   }
 
   @Override
+  public List<ToxicProxy> link(Link link) {
+    List<ToxicProxy> proxies = linkProxies.get(link);
+    if (proxies == null) {
+      throw new IllegalStateException(
+          "link " + link + ": no toxic proxy was placed on it when the topology was deployed");
+    }
+    return proxies;
+  }
+
+  /**
+   * A graceful stop, as a pod's termination: the instance turns not ready and the control plane
+   * pushes every caller's EDS without it; once every proxy ACKed, the app finishes what is in
+   * flight (at most {@link #DRAIN_DURATION}) and closes. Start brings it back on its address and
+   * ready.
+   */
+  @Override
+  public InstanceHandle drain(String instance) {
+    Workload workload = serviceWorkloads.get(instance);
+    if (workload == null) {
+      throw new IllegalArgumentException(
+          "instance: " + instance + " (expected one of " + serviceWorkloads.keySet() + ")");
+    }
+    return InstanceHandle.of(instance, () -> drainNow(instance), () -> startAndReady(instance));
+  }
+
+  private void drainNow(String instance) {
+    Workload workload = serviceWorkloads.get(instance);
+    mesh.setReady(workload, false);
+    awaitSynced();
+    ProgrammableWorkload app = running(instance);
+    long deadline = System.nanoTime() + DRAIN_DURATION.toNanos();
+    int seen = app.journal().entries().size();
+    long quietSince = System.nanoTime();
+    while (System.nanoTime() - deadline < 0) {
+      int now = app.journal().entries().size();
+      if (now != seen) {
+        seen = now;
+        quietSince = System.nanoTime();
+      }
+      // The gRPC echo does not count its in-flight calls: for it the drain waits for quiet alone.
+      int inFlight = app instanceof EchoServer echo ? echo.inFlight() : 0;
+      if (inFlight == 0 && System.nanoTime() - quietSince >= DRAIN_QUIET.toNanos()) {
+        break;
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+    }
+    stoppedJournals.addAll(app.journal().entries());
+    app.close();
+    closedApps.add(instance);
+  }
+
+  private void startAndReady(String instance) {
+    ProgrammableWorkload stopped = running(instance);
+    ProgrammableWorkload restarted =
+        startApp(
+            stopped.service(),
+            stopped.version(),
+            instance,
+            stopped.address().getPort(),
+            stopped instanceof GrpcEchoServer);
+    synchronized (apps) {
+      apps.set(apps.indexOf(stopped), restarted);
+    }
+    closedApps.remove(instance);
+    mesh.setReady(serviceWorkloads.get(instance), true);
+    awaitSynced();
+  }
+
+  /**
+   * A scale change: stop scales {@code service}'s {@code version} to {@code replicas} (new
+   * instances deployed and ready, surplus ones drained), start returns it to the replicas the
+   * topology declared. New instances get no toxic proxies.
+   */
+  @Override
+  public InstanceHandle scale(String service, String version, int replicas) {
+    ServiceSpec spec =
+        scenario.services().stream()
+            .filter(s -> s.name().equals(service))
+            .findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("service: " + service));
+    int declared = spec.replicasByVersion().getOrDefault(version, 0);
+    return InstanceHandle.of(
+        service + "-" + version,
+        () -> scaleTo(spec, version, replicas),
+        () -> scaleTo(spec, version, declared));
+  }
+
+  private synchronized void scaleTo(ServiceSpec service, String version, int replicas) {
+    List<String> drain = new ArrayList<>();
+    for (int i = 0; ; i++) {
+      String instance = service.name() + "-" + version + "-" + i;
+      boolean deployed = serviceWorkloads.containsKey(instance);
+      if (i >= replicas && !deployed) {
+        break;
+      }
+      if (i < replicas) {
+        if (!deployed) {
+          deployInstance(service, version, instance, List.of());
+        } else if (!runningNow(instance)) {
+          ProgrammableWorkload stopped = running(instance);
+          ProgrammableWorkload restarted =
+              startApp(
+                  service.name(), version, instance, stopped.address().getPort(), grpc(service));
+          synchronized (apps) {
+            apps.set(apps.indexOf(stopped), restarted);
+          }
+          closedApps.remove(instance);
+          mesh.setReady(serviceWorkloads.get(instance), true);
+        }
+      } else if (runningNow(instance)) {
+        drain.add(instance);
+      }
+    }
+    awaitSynced();
+    drain.forEach(this::drainNow);
+  }
+
+  private final java.util.Set<String> closedApps =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private boolean runningNow(String instance) {
+    return !closedApps.contains(instance);
+  }
+
+  @Override
   public List<ServiceTarget> instances(String service) {
-    return apps.stream().filter(a -> a.service().equals(service)).map(ServiceTarget::of).toList();
+    return apps.stream()
+        .filter(a -> a.service().equals(service))
+        .map(MeshDeployment::target)
+        .toList();
   }
 
   @Override
   public List<ServiceTarget> instances(String service, String version) {
     return apps.stream()
         .filter(a -> a.service().equals(service) && a.version().equals(version))
-        .map(ServiceTarget::of)
+        .map(MeshDeployment::target)
         .toList();
+  }
+
+  private static ServiceTarget target(ProgrammableWorkload app) {
+    return new ServiceTarget(app.instance(), app.behavior());
   }
 
   @Override
@@ -236,7 +492,9 @@ public final class MeshDeployment implements Deployment {
   public List<JournalEntry> journal() {
     List<JournalEntry> entries = new java.util.ArrayList<>();
     entries.addAll(stoppedJournals);
-    apps.forEach(app -> entries.addAll(app.journal().entries()));
+    apps.stream()
+        .filter(app -> !closedApps.contains(app.instance()))
+        .forEach(app -> entries.addAll(app.journal().entries()));
     return entries;
   }
 
@@ -274,8 +532,10 @@ public final class MeshDeployment implements Deployment {
   @Override
   public void close() {
     try {
-      // The apps share the mesh's event loops: stop them before the mesh shuts those down.
-      apps.forEach(EchoServer::close);
+      // The apps and toxic proxies share the mesh's event loops: stop them before the mesh shuts
+      // those down.
+      toxicProxies.forEach(ToxicProxy::close);
+      apps.forEach(ProgrammableWorkload::close);
       if (directConnections != null) {
         directConnections.close();
       }

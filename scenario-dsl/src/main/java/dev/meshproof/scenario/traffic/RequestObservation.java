@@ -223,7 +223,28 @@ public record RequestObservation(
 
   /** True for a 2xx response; everything else is a failure to explain. */
   public boolean succeeded() {
-    return kind == HttpOutcome.Kind.RESPONSE && status >= 200 && status < 300;
+    // A gRPC call fails with HTTP 200 and a non-OK grpc-status.
+    return kind == HttpOutcome.Kind.RESPONSE
+        && status >= 200
+        && status < 300
+        && grpcStatus().orElse(0) == 0;
+  }
+
+  /**
+   * The gRPC status the call ended with ({@code grpc-status} of its trailers, or of its headers for
+   * a trailers-only answer such as a proxy's local reply); empty for a plain HTTP response.
+   */
+  public java.util.OptionalInt grpcStatus() {
+    List<String> values = responseHeaders.get("grpc-status");
+    if (values == null || values.isEmpty()) {
+      return java.util.OptionalInt.empty();
+    }
+    try {
+      return java.util.OptionalInt.of(Integer.parseInt(values.get(0).strip()));
+    } catch (NumberFormatException e) {
+      // A malformed grpc-status is what gRPC clients read as UNKNOWN.
+      return java.util.OptionalInt.of(2);
+    }
   }
 
   /** When the response arrived, on the same axis as {@link #sentAt()}. */

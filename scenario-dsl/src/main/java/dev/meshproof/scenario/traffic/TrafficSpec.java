@@ -21,6 +21,12 @@ public record TrafficSpec(
     int concurrency,
     Duration pace) {
 
+  /**
+   * The protocols a traffic block can speak: plain HTTP (HTTP1, the default) or gRPC calls over
+   * HTTP/2 ({@link GrpcCalls}).
+   */
+  public static final java.util.List<String> PROTOCOLS = java.util.List.of("HTTP1", "GRPC");
+
   /** The HTTP methods a traffic block can send. */
   public static final java.util.List<String> METHODS =
       java.util.List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
@@ -37,6 +43,7 @@ public record TrafficSpec(
     private int concurrency = 1;
     private Duration timeout = HttpRequestSpec.DEFAULT_TIMEOUT;
     private Duration pace = Duration.ZERO;
+    private boolean grpc;
 
     /** Names this traffic so expectations can judge it alone; default {@code traffic-<n>}. */
     public Builder named(String name) {
@@ -64,6 +71,30 @@ public record TrafficSpec(
       }
       this.method = method;
       this.url = url;
+      return this;
+    }
+
+    /**
+     * Sends gRPC calls instead of plain HTTP: {@code url} names the method ({@code
+     * http://catalog/meshproof.echo.v1.EchoService/Echo}), the body is the EchoRequest as JSON.
+     */
+    public Builder grpc(String url) {
+      this.grpc = true;
+      this.method = "POST";
+      this.url = url;
+      return this;
+    }
+
+    /** One of {@link #PROTOCOLS}; GRPC as {@link #grpc(String)} with the URL given elsewhere. */
+    public Builder protocol(String protocol) {
+      if (!PROTOCOLS.contains(protocol)) {
+        throw new IllegalArgumentException(
+            "protocol: " + protocol + " (expected one of " + PROTOCOLS + ")");
+      }
+      this.grpc = protocol.equals("GRPC");
+      if (grpc) {
+        this.method = "POST";
+      }
       return this;
     }
 
@@ -118,8 +149,22 @@ public record TrafficSpec(
         throw new IllegalArgumentException(
             "url: missing (expected: e.g. get(\"http://catalog/\"))");
       }
+      Map<String, String> sent = headers;
+      byte[] payload = body;
+      if (grpc) {
+        if (!method.equals("POST")) {
+          throw new IllegalArgumentException(
+              "method: " + method + " (expected for GRPC: POST, or none)");
+        }
+        GrpcCalls.checkMethodPath(java.net.URI.create(url).getRawPath());
+        sent = new LinkedHashMap<>(headers);
+        sent.put("content-type", "application/grpc");
+        sent.put("te", "trailers");
+        payload =
+            GrpcCalls.echoRequestFrame(new String(body, java.nio.charset.StandardCharsets.UTF_8));
+      }
       HttpRequestSpec request =
-          new HttpRequestSpec(method, java.net.URI.create(url), headers, body, timeout);
+          new HttpRequestSpec(method, java.net.URI.create(url), sent, payload, timeout);
       return new TrafficSpec(
           name == null ? defaultName : name, from, request, requests, concurrency, pace);
     }

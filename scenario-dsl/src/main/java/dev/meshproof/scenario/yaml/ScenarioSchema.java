@@ -41,6 +41,12 @@ public final class ScenarioSchema {
           req("name", string("the service (Kubernetes Service) name, e.g. catalog")),
           opt("port", integer("the service port (default 80)", 1, 65535)),
           opt(
+              "portName",
+              string(
+                  "the service port's name, whose prefix is the protocol Istio gives the port:"
+                      + " http (default), http2 (HTTP/2 to the app) or grpc (the gRPC echo"
+                      + " workload, HTTP/2 to the app)")),
+          opt(
               "versions",
               new MapOf(
                   integer("replicas of this version", 1, 1024),
@@ -72,12 +78,26 @@ public final class ScenarioSchema {
           opt("requests", integer("how many requests (default 100)", 1, Integer.MAX_VALUE)),
           opt("concurrency", integer("requests in flight at most (default 1)", 1, 1024)),
           opt("every", duration("send request i no earlier than i * every after the start")),
-          opt("timeout", duration("client-side timeout per request (default 30s)")));
+          opt("timeout", duration("client-side timeout per request (default 30s)")),
+          opt(
+              "protocol",
+              new Choice(
+                  TrafficSpec.PROTOCOLS,
+                  "HTTP1 (default) or GRPC: gRPC calls over HTTP/2 to the method the url's path"
+                      + " names, the body a meshproof.echo.v1.EchoRequest as JSON")));
 
   static final Obj SERVICE_FAULT =
       obj(
           "a fault on service instances: one effect on every selected instance",
-          List.of("errors", "latency", "hang", "notReady", "kill"),
+          List.of(
+              "errors",
+              "latency",
+              "latencyDistribution",
+              "hang",
+              "reset",
+              "notReady",
+              "kill",
+              "drain"),
           req("name", string("the service")),
           opt("version", string("only this version's instances")),
           opt("instance", string("only this instance (pod), e.g. catalog-v1-0")),
@@ -91,18 +111,138 @@ public final class ScenarioSchema {
                       "statuses",
                       string("status:weight pairs like 500:90,200:10, or one status")))),
           opt("latency", duration("every request answered this much later")),
+          opt(
+              "latencyDistribution",
+              obj(
+                  "every request answered after a service time drawn per request (seeded)",
+                  List.of("uniform", "normal", "logNormal"),
+                  opt(
+                      "uniform",
+                      obj(
+                          "uniform between min and max",
+                          List.of(),
+                          req("min", duration("the shortest service time")),
+                          req("max", duration("the longest service time")))),
+                  opt(
+                      "normal",
+                      obj(
+                          "normal, clipped at 0",
+                          List.of(),
+                          req("mean", duration("the mean")),
+                          req("stddev", duration("the standard deviation")))),
+                  opt(
+                      "logNormal",
+                      obj(
+                          "log-normal (a long tail)",
+                          List.of(),
+                          req("median", duration("the median")),
+                          req("sigma", number("the shape (sigma of the log)", 0, 10)))))),
           opt("hang", number("fraction of requests accepted and never answered, 0-1", 0, 1)),
+          opt(
+              "reset",
+              number(
+                  "fraction of requests whose connection the application resets (TCP RST), 0-1",
+                  0,
+                  1)),
           opt("notReady", bool("readiness probe answers 503 (must be true)")),
+          opt(
+              "drain",
+              bool(
+                  "the instances stopped gracefully while active: not ready (endpoints pushed"
+                      + " without them), in-flight requests completed, then closed; started and"
+                      + " ready again after (must be true)")),
           opt(
               "kill",
               bool(
                   "the instances' processes killed while active (connections refused),"
                       + " restarted on the same address after (must be true)")));
 
+  static final Obj SELECTOR =
+      obj(
+          "service instances: every instance of a service, of one version, or one instance",
+          List.of(),
+          req("name", string("the service")),
+          opt("version", string("only this version's instances")),
+          opt("instance", string("only this instance (pod), e.g. catalog-v1-0")));
+
+  static final Obj LINK =
+      obj(
+          "a network link a toxic proxy is placed on when the topology is deployed",
+          List.of("to", "app"),
+          opt(
+              "from",
+              string("the calling client (default: every caller); only with to, not with app")),
+          opt("to", withName(SELECTOR, "caller sidecar -> these instances' sidecars")),
+          opt("app", withName(SELECTOR, "these instances' sidecars -> their applications")));
+
+  static final Obj NETWORK_FAULT =
+      obj(
+          "a toxic on a link, after Toxiproxy's toxics: one effect, a direction and a toxicity",
+          List.of(
+              "latency",
+              "bandwidth",
+              "slowClose",
+              "timeout",
+              "blackhole",
+              "reset",
+              "slicer",
+              "limitData"),
+          req("link", LINK),
+          opt(
+              "direction",
+              new Choice(
+                  List.of("downstream", "upstream"),
+                  "which way the affected bytes flow: downstream (responses, default) or upstream"
+                      + " (requests); a reset acts on the whole connection")),
+          opt(
+              "toxicity",
+              number("the fraction of connections the toxic applies to (default 1)", 0, 1)),
+          opt("latency", duration("added to every chunk")),
+          opt("jitter", duration("a uniform extra delay up to this, with latency (seeded)")),
+          opt("bandwidth", integer("bytes per second at most", 1, INF)),
+          opt("slowClose", duration("a close reaches the other side this much later")),
+          opt("timeout", duration("bytes dropped, the connection closed after this")),
+          opt(
+              "blackhole",
+              bool(
+                  "bytes dropped, the connection left open; both ways unless a direction is"
+                      + " given (must be true)")),
+          opt("reset", bool("connections reset (TCP RST), open and new ones (must be true)")),
+          opt(
+              "slicer",
+              obj(
+                  "bytes cut into small pieces released one after the other",
+                  List.of(),
+                  req("averageSize", integer("mean piece size in bytes", 1, INF)),
+                  opt("sizeVariation", integer("deviation in bytes (< averageSize)", 0, INF)),
+                  opt("delay", duration("pause between pieces (default 0s)")))),
+          opt("limitData", integer("the connection closed after this many bytes", 0, INF)));
+
+  static final Obj PARTITION =
+      obj(
+          "a partition between a caller and service instances (sidecar to sidecar)",
+          List.of(),
+          opt("from", string("the calling client (default: every caller)")),
+          req("to", withName(SELECTOR, "the instances cut off")),
+          opt(
+              "mode",
+              new Choice(
+                  List.of("refuse", "blackhole"),
+                  "refuse: connections refused (UF, default); blackhole: bytes dropped (timeouts)")));
+
+  static final Obj SCALE =
+      obj(
+          "a version of a service scaled while active, back to its declared replicas after;"
+              + " endpoints pushed through the control plane, removed instances drained",
+          List.of(),
+          req("name", string("the service")),
+          req("version", string("the version label")),
+          req("replicas", integer("replicas while active", 0, 1024)));
+
   static final Obj CHAOS =
       obj(
           "a planned fault, at an offset from the start of the traffic",
-          List.of("service", "proxy", "controlPlaneOutage"),
+          List.of("service", "proxy", "controlPlaneOutage", "network", "partition", "scale"),
           req("at", duration("when the fault starts, from the start of the traffic")),
           opt("duration", duration("how long it lasts (default: until the traffic ends)")),
           opt("service", SERVICE_FAULT),
@@ -114,7 +254,10 @@ public final class ScenarioSchema {
                   req("name", string("a short label")),
                   req("fault", string("Istio YAML applied when the fault starts")),
                   req("restore", string("Istio YAML applied when it ends")))),
-          opt("controlPlaneOutage", bool("istiod stopped while active (must be true)")));
+          opt("controlPlaneOutage", bool("istiod stopped while active (must be true)")),
+          opt("network", NETWORK_FAULT),
+          opt("partition", PARTITION),
+          opt("scale", SCALE));
 
   static final Obj EXPECTATION =
       obj(
@@ -125,13 +268,16 @@ public final class ScenarioSchema {
               "attempts",
               "latency",
               "responseFlag",
+              "grpcStatus",
               "overflows",
               "servedBy",
               "ejection",
               "response",
               "mirrored",
               "reachability",
-              "peerIdentity"),
+              "peerIdentity",
+              "retryOverflows",
+              "requestsPerConnection"),
           opt(
               "split",
               obj(
@@ -168,6 +314,7 @@ public final class ScenarioSchema {
                   opt("atLeast", duration("no request faster than this")),
                   req("atMost", duration("no request slower than this")))),
           opt("responseFlag", responseFlag()),
+          opt("grpcStatus", grpcStatus()),
           opt(
               "overflows",
               obj(
@@ -175,6 +322,26 @@ public final class ScenarioSchema {
                   List.of("atLeast", "none"),
                   opt("atLeast", integer("at least this many overflow", 1, INF)),
                   opt("none", bool("no request overflows (must be true)")))),
+          opt(
+              "retryOverflows",
+              obj(
+                  "requests whose retry the retry circuit breaker (maxRetries) refused: the"
+                      + " upstream's answer returned, flag UO",
+                  List.of("atLeast", "none"),
+                  opt("traffic", TRAFFIC_REF),
+                  opt("atLeast", integer("at least this many had a retry refused", 1, INF)),
+                  opt("none", bool("no request had a retry refused (must be true)")))),
+          opt(
+              "requestsPerConnection",
+              obj(
+                  "requests per connection to the app, from the echo's x-echo-connection"
+                      + " (maxRequestsPerConnection)",
+                  List.of("atMost", "reusedAtLeast"),
+                  opt("traffic", TRAFFIC_REF),
+                  opt("atMost", integer("no connection carries more requests", 1, INF)),
+                  opt(
+                      "reusedAtLeast",
+                      integer("some connection carries at least this many requests", 2, INF)))),
           opt(
               "servedBy",
               obj(
@@ -262,7 +429,12 @@ public final class ScenarioSchema {
           opt("id", string("a short unique name, e.g. mesh-http-route-weight-90-10")),
           opt("feature", string("the mesh feature it proves, e.g. MeshHTTPRouteWeight")),
           opt("description", string("what it checks, in a sentence or two")),
-          opt("specReference", string("the Istio/Envoy documentation it encodes")));
+          opt("specReference", string("the Istio/Envoy documentation it encodes")),
+          opt(
+              "source",
+              string(
+                  "the walk-through it reproduces, e.g. a book chapter or Istio sample, with what"
+                      + " was changed and why")));
 
   static final Obj SCENARIO =
       obj(
@@ -277,6 +449,17 @@ public final class ScenarioSchema {
                   "the older Istio release whose behaviour the emulated one follows, as Istio's"
                       + " compatibilityVersion, e.g. 1.28 (default: the emulated release)")),
           opt("seed", integer("seed of every random decision (default 1)", -INF, INF)),
+          opt(
+              "outboundTrafficPolicy",
+              obj(
+                  "the mesh's outboundTrafficPolicy (MeshConfig) for hosts outside the registry",
+                  List.of(),
+                  req(
+                      "mode",
+                      new Choice(
+                          List.of("ALLOW_ANY", "REGISTRY_ONLY"),
+                          "ALLOW_ANY (Istio's default): passed through, on loopback only;"
+                              + " REGISTRY_ONLY: answered 502")))),
           opt("topology", TOPOLOGY),
           opt("services", new ListOf(SERVICE, "services with versions")),
           opt(
@@ -318,6 +501,27 @@ public final class ScenarioSchema {
                 opt("version", string("only this version's instances")),
                 opt("instance", string("only this instance (pod), e.g. catalog-v1-0")))),
         opt("istio", ISTIO));
+  }
+
+  /** The gRPC status calls end with: every call, none, or a share. */
+  private static Obj grpcStatus() {
+    return obj(
+        "every gRPC call (or a share of them) ends with this gRPC status",
+        List.of(),
+        req(
+            "code",
+            new Choice(
+                dev.meshproof.scenario.traffic.GrpcCalls.STATUS_NAMES,
+                "the gRPC status name, e.g. UNAVAILABLE")),
+        opt("traffic", TRAFFIC_REF),
+        opt(
+            "fraction",
+            number(
+                "the share of calls with the status (default 1; 0 and 1 exact, else an exact"
+                    + " binomial test)",
+                0,
+                1)),
+        opt("alpha", ALPHA));
   }
 
   /** Envoy response flags, the fault filter's FI and DI with their status, delay and share. */
@@ -410,6 +614,10 @@ public final class ScenarioSchema {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot render the scenario JSON Schema", e);
     }
+  }
+
+  private static Obj withName(Obj shape, String description) {
+    return new Obj(shape.fields(), shape.exactlyOne(), description);
   }
 
   private static Field req(String name, Shape shape) {

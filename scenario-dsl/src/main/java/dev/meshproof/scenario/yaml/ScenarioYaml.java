@@ -2,14 +2,19 @@ package dev.meshproof.scenario.yaml;
 
 import static dev.meshproof.scenario.expect.Expectations.attempts;
 import static dev.meshproof.scenario.expect.Expectations.ejection;
+import static dev.meshproof.scenario.expect.Expectations.grpcStatus;
 import static dev.meshproof.scenario.expect.Expectations.latency;
 import static dev.meshproof.scenario.expect.Expectations.overflows;
+import static dev.meshproof.scenario.expect.Expectations.requestsPerConnection;
 import static dev.meshproof.scenario.expect.Expectations.responseFlag;
+import static dev.meshproof.scenario.expect.Expectations.retryOverflows;
 import static dev.meshproof.scenario.expect.Expectations.servedBy;
 import static dev.meshproof.scenario.expect.Expectations.split;
 import static dev.meshproof.scenario.expect.Expectations.successRate;
 
+import dev.meshproof.chaos.NetworkFault;
 import dev.meshproof.chaos.ServiceFault;
+import dev.meshproof.chaos.network.Toxic;
 import dev.meshproof.runtime.IstioVersion;
 import dev.meshproof.runtime.client.HttpRequestSpec;
 import dev.meshproof.runtime.config.ConfigProblem;
@@ -25,6 +30,7 @@ import dev.meshproof.scenario.ServiceSpec;
 import dev.meshproof.scenario.chaos.Chaos;
 import dev.meshproof.scenario.chaos.FaultSpec;
 import dev.meshproof.scenario.chaos.InstanceSelector;
+import dev.meshproof.scenario.chaos.Link;
 import dev.meshproof.scenario.chaos.PlannedFault;
 import dev.meshproof.scenario.chaos.Rollback;
 import dev.meshproof.scenario.expect.AttemptsExpectation;
@@ -35,6 +41,7 @@ import dev.meshproof.scenario.expect.PeerIdentityExpectation;
 import dev.meshproof.scenario.expect.ReachabilityExpectation;
 import dev.meshproof.scenario.expect.ResponseExpectation;
 import dev.meshproof.scenario.expect.SplitExpectation;
+import dev.meshproof.scenario.traffic.GrpcCalls;
 import dev.meshproof.scenario.traffic.TrafficSpec;
 import java.io.IOException;
 import java.io.StringReader;
@@ -187,6 +194,12 @@ public final class ScenarioYaml {
                   attempt(
                       v, () -> scenario.compatibilityVersion(IstioVersion.of((String) v.value()))));
       root.integer("seed").ifPresent(scenario::seed);
+      root.get("outboundTrafficPolicy")
+          .flatMap(p -> p.string("mode"))
+          .ifPresent(
+              mode ->
+                  scenario.outboundTrafficPolicy(
+                      dev.meshproof.runtime.config.OutboundTrafficPolicy.valueOf(mode)));
       List<String> topologyClients = new ArrayList<>();
       root.get("topology").ifPresent(t -> topology(t, scenario, topologyClients));
       for (Value service : items("services")) {
@@ -197,6 +210,7 @@ public final class ScenarioYaml {
                     service.string("name").orElseThrow(),
                     s -> {
                       service.integer("port").ifPresent(p -> s.port(p.intValue()));
+                      service.string("portName").ifPresent(s::portName);
                       service
                           .get("versions")
                           .ifPresent(
@@ -235,7 +249,7 @@ public final class ScenarioYaml {
         attempt(traffic, () -> scenario.traffic(t -> traffic(traffic, t)));
       }
       for (Value chaos : items("chaos")) {
-        if (chaos.get("service").filter(s -> !declaredService(s)).isPresent()) {
+        if (chaosSelectors(chaos).stream().anyMatch(s -> !declaredService(s))) {
           continue;
         }
         attempt(
@@ -440,7 +454,15 @@ public final class ScenarioYaml {
     private static void traffic(Value traffic, TrafficSpec.Builder t) {
       traffic.string("name").ifPresent(t::named);
       t.from(traffic.string("from").orElseThrow())
-          .request(traffic.string("method").orElse("GET"), traffic.string("url").orElseThrow());
+          .request(
+              traffic
+                  .string("method")
+                  .orElse(
+                      traffic.string("protocol").filter("GRPC"::equals).isPresent()
+                          ? "POST"
+                          : "GET"),
+              traffic.string("url").orElseThrow());
+      traffic.string("protocol").ifPresent(t::protocol);
       traffic.string("body").ifPresent(t::body);
       traffic
           .get("headers")
@@ -450,6 +472,23 @@ public final class ScenarioYaml {
       traffic.integer("concurrency").ifPresent(n -> t.concurrency(n.intValue()));
       traffic.duration("every").ifPresent(t::every);
       traffic.duration("timeout").ifPresent(t::timeout);
+    }
+
+    /** The instance selectors a chaos entry names (each checked against the services). */
+    private static List<Value> chaosSelectors(Value chaos) {
+      List<Value> selectors = new ArrayList<>();
+      chaos.get("service").ifPresent(selectors::add);
+      chaos.get("scale").ifPresent(selectors::add);
+      chaos.get("partition").flatMap(p -> p.get("to")).ifPresent(selectors::add);
+      chaos
+          .get("network")
+          .flatMap(n -> n.get("link"))
+          .ifPresent(
+              link -> {
+                link.get("to").ifPresent(selectors::add);
+                link.get("app").ifPresent(selectors::add);
+              });
+      return selectors;
     }
 
     /**
@@ -510,6 +549,24 @@ public final class ScenarioYaml {
         requireTrue(chaos, "controlPlaneOutage");
         return Chaos.controlPlaneOutage();
       }
+      if (chaos.get("network").isPresent()) {
+        return network(chaos.get("network").orElseThrow());
+      }
+      if (chaos.get("partition").isPresent()) {
+        Value partition = chaos.get("partition").orElseThrow();
+        Chaos.Instances to = instances(partition.get("to").orElseThrow());
+        Chaos.Links links = partition.string("from").map(to::from).orElseGet(to::fromEveryCaller);
+        return partition.string("mode").orElse("refuse").equals("blackhole")
+            ? links.blackholed()
+            : links.refused();
+      }
+      if (chaos.get("scale").isPresent()) {
+        Value scale = chaos.get("scale").orElseThrow();
+        return Chaos.scale(
+            scale.string("name").orElseThrow(),
+            scale.string("version").orElseThrow(),
+            scale.integer("replicas").orElseThrow().intValue());
+      }
       if (chaos.get("proxy").isPresent()) {
         Value proxy = chaos.get("proxy").orElseThrow();
         return Chaos.proxy(
@@ -534,8 +591,103 @@ public final class ScenarioYaml {
         requireTrue(service, "kill");
         return instances.kill();
       }
+      if (service.get("drain").isPresent()) {
+        requireTrue(service, "drain");
+        return instances.drain();
+      }
+      if (service.get("reset").isPresent()) {
+        return instances.effect(
+            new ServiceFault.ConnectionFault(
+                dev.meshproof.fake.behavior.Fault.RESET, service.number("reset").orElseThrow()));
+      }
+      if (service.get("latencyDistribution").isPresent()) {
+        return instances.effect(
+            new ServiceFault.LatencyDistribution(
+                latencyDistribution(service.get("latencyDistribution").orElseThrow())));
+      }
       requireTrue(service, "notReady");
       return instances.notReady();
+    }
+
+    private static dev.meshproof.fake.behavior.Latency latencyDistribution(Value d) {
+      if (d.get("uniform").isPresent()) {
+        Value u = d.get("uniform").orElseThrow();
+        return new dev.meshproof.fake.behavior.Latency.Uniform(
+            u.duration("min").orElseThrow(), u.duration("max").orElseThrow());
+      }
+      if (d.get("normal").isPresent()) {
+        Value n = d.get("normal").orElseThrow();
+        return new dev.meshproof.fake.behavior.Latency.Normal(
+            n.duration("mean").orElseThrow(), n.duration("stddev").orElseThrow());
+      }
+      Value l = d.get("logNormal").orElseThrow();
+      return new dev.meshproof.fake.behavior.Latency.LogNormal(
+          l.duration("median").orElseThrow(), l.number("sigma").orElseThrow());
+    }
+
+    /** A {@code network} chaos entry: one toxic on one link. */
+    private static FaultSpec network(Value network) {
+      Value link = network.get("link").orElseThrow();
+      Chaos.Links links;
+      if (link.get("app").isPresent()) {
+        if (link.get("from").isPresent()) {
+          throw new IllegalArgumentException(
+              "network.link.from: only with to (expected: no from with app: a sidecar-to-app"
+                  + " link is used by the instance's own sidecar only)");
+        }
+        links = instances(link.get("app").orElseThrow()).sidecarToApp();
+      } else {
+        Chaos.Instances to = instances(link.get("to").orElseThrow());
+        links = link.string("from").map(to::from).orElseGet(to::fromEveryCaller);
+      }
+      Toxic.Stream stream =
+          network.string("direction").orElse("downstream").equals("upstream")
+              ? Toxic.Stream.UPSTREAM
+              : Toxic.Stream.DOWNSTREAM;
+      if (network.get("jitter").isPresent() && network.get("latency").isEmpty()) {
+        throw new IllegalArgumentException(
+            "network.jitter: only with latency (expected: latency: <duration> beside it)");
+      }
+      Toxic toxic;
+      if (network.get("latency").isPresent()) {
+        toxic =
+            new Toxic.Latency(
+                network.duration("latency").orElseThrow(),
+                network.duration("jitter").orElse(Duration.ZERO),
+                stream);
+      } else if (network.get("bandwidth").isPresent()) {
+        toxic = new Toxic.Bandwidth(network.integer("bandwidth").orElseThrow(), stream);
+      } else if (network.get("slowClose").isPresent()) {
+        toxic = new Toxic.SlowClose(network.duration("slowClose").orElseThrow(), stream);
+      } else if (network.get("timeout").isPresent()) {
+        toxic = new Toxic.Timeout(network.duration("timeout").orElseThrow(), stream);
+      } else if (network.get("blackhole").isPresent()) {
+        requireTrue(network, "blackhole");
+        // Without a direction a blackhole drops both ways, as a partition does.
+        toxic =
+            network.get("direction").isPresent()
+                ? new Toxic.Blackhole(java.util.Set.of(stream))
+                : Toxic.blackhole();
+      } else if (network.get("reset").isPresent()) {
+        requireTrue(network, "reset");
+        toxic = Toxic.reset();
+      } else if (network.get("slicer").isPresent()) {
+        Value slicer = network.get("slicer").orElseThrow();
+        toxic =
+            new Toxic.Slicer(
+                slicer.integer("averageSize").orElseThrow().intValue(),
+                slicer.integer("sizeVariation").orElse(0L).intValue(),
+                slicer.duration("delay").orElse(Duration.ZERO),
+                stream);
+      } else {
+        toxic = new Toxic.LimitData(network.integer("limitData").orElseThrow(), stream);
+      }
+      double toxicity = network.number("toxicity").orElse(1.0);
+      if (toxicity <= 0) {
+        throw new IllegalArgumentException(
+            "network.toxicity: " + toxicity + " (expected: a fraction of connections in (0, 1])");
+      }
+      return links.toxic(toxic, toxicity);
     }
 
     private static Expectation expectation(Value expect) {
@@ -600,6 +752,13 @@ public final class ScenarioYaml {
           e.number("alpha").ifPresent(flag::atAlpha);
           yield flag.build();
         }
+        case "grpcStatus" -> {
+          var status = grpcStatus(e.string("code").orElseThrow());
+          e.string("traffic").ifPresent(status::forTraffic);
+          e.number("fraction").ifPresent(status::fraction);
+          e.number("alpha").ifPresent(status::atAlpha);
+          yield status.build();
+        }
         case "response" -> response(e);
         case "mirrored" -> mirrored(e);
         case "overflows" -> {
@@ -608,6 +767,23 @@ public final class ScenarioYaml {
             yield overflows().none();
           }
           yield overflows().atLeast(e.integer("atLeast").orElseThrow());
+        }
+        case "retryOverflows" -> {
+          var retry = retryOverflows();
+          e.string("traffic").ifPresent(retry::forTraffic);
+          if (e.bool("none").isPresent()) {
+            requireTrue(e, "none");
+            yield retry.none();
+          }
+          yield retry.atLeast(e.integer("atLeast").orElseThrow());
+        }
+        case "requestsPerConnection" -> {
+          var perConnection = requestsPerConnection();
+          e.string("traffic").ifPresent(perConnection::forTraffic);
+          if (e.integer("atMost").isPresent()) {
+            yield perConnection.atMost(e.integer("atMost").orElseThrow().intValue());
+          }
+          yield perConnection.reusedAtLeast(e.integer("reusedAtLeast").orElseThrow().intValue());
         }
         case "servedBy" ->
             servedBy(e.string("instance").orElseThrow()).atMost(e.integer("atMost").orElseThrow());
@@ -719,12 +895,19 @@ public final class ScenarioYaml {
       out.put("compatibilityVersion", scenario.compatibilityVersion().toString());
     }
     out.put("seed", scenario.seed());
+    if (scenario.outboundTrafficPolicy()
+        != dev.meshproof.runtime.config.OutboundTrafficPolicy.ALLOW_ANY) {
+      out.put("outboundTrafficPolicy", Map.of("mode", scenario.outboundTrafficPolicy().name()));
+    }
     List<Object> services = new ArrayList<>();
     for (ServiceSpec service : scenario.services()) {
       Map<String, Object> s = new LinkedHashMap<>();
       s.put("name", service.name());
       if (service.port() != 80) {
         s.put("port", service.port());
+      }
+      if (!service.portName().equals("http")) {
+        s.put("portName", service.portName());
       }
       s.put("versions", service.replicasByVersion());
       services.add(s);
@@ -837,14 +1020,28 @@ public final class ScenarioYaml {
     block.put("name", t.name());
     block.put("from", t.from());
     block.put("url", t.request().url().toString());
-    if (!t.request().method().equals("GET")) {
-      block.put("method", t.request().method());
-    }
-    if (!t.request().headers().isEmpty()) {
-      block.put("headers", new TreeMap<>(t.request().headers()));
-    }
-    if (t.request().body().length > 0) {
-      block.put("body", new String(t.request().body(), StandardCharsets.UTF_8));
+    if (GrpcCalls.isGrpc(t.request())) {
+      block.put("protocol", "GRPC");
+      Map<String, String> headers = new TreeMap<>(t.request().headers());
+      headers.remove("content-type");
+      headers.remove("te");
+      if (!headers.isEmpty()) {
+        block.put("headers", headers);
+      }
+      String json = GrpcCalls.echoRequestJson(t.request().body());
+      if (!json.isEmpty()) {
+        block.put("body", json);
+      }
+    } else {
+      if (!t.request().method().equals("GET")) {
+        block.put("method", t.request().method());
+      }
+      if (!t.request().headers().isEmpty()) {
+        block.put("headers", new TreeMap<>(t.request().headers()));
+      }
+      if (t.request().body().length > 0) {
+        block.put("body", new String(t.request().body(), StandardCharsets.UTF_8));
+      }
     }
     block.put("requests", t.requests());
     if (t.concurrency() != 1) {
@@ -875,6 +1072,21 @@ public final class ScenarioYaml {
       k.put("kill", true);
       return Map.of("service", k);
     }
+    if (fault instanceof FaultSpec.DrainInstances drain) {
+      Map<String, Object> d = selector(drain.instances());
+      d.put("drain", true);
+      return Map.of("service", d);
+    }
+    if (fault instanceof FaultSpec.Scale scale) {
+      Map<String, Object> sc = new LinkedHashMap<>();
+      sc.put("name", scale.service());
+      sc.put("version", scale.version());
+      sc.put("replicas", scale.replicas());
+      return Map.of("scale", sc);
+    }
+    if (fault instanceof FaultSpec.OnLink onLink) {
+      return onLink(onLink);
+    }
     FaultSpec.OnService onService = (FaultSpec.OnService) fault;
     Map<String, Object> s = selector(onService.instances());
     ServiceFault.Effect effect = onService.effect();
@@ -889,6 +1101,11 @@ public final class ScenarioYaml {
       s.put("hang", hang.fraction());
     } else if (effect instanceof ServiceFault.NotReady) {
       s.put("notReady", true);
+    } else if (effect instanceof ServiceFault.ConnectionFault c
+        && c.fault() == dev.meshproof.fake.behavior.Fault.RESET) {
+      s.put("reset", c.fraction());
+    } else if (effect instanceof ServiceFault.LatencyDistribution d) {
+      s.put("latencyDistribution", latencyDistribution(d.latency()));
     } else {
       throw new UnsupportedOperationException(
           "chaos effect "
@@ -897,6 +1114,76 @@ public final class ScenarioYaml {
               + " latency, hang or notReady)");
     }
     return Map.of("service", s);
+  }
+
+  private static Map<String, Object> latencyDistribution(dev.meshproof.fake.behavior.Latency l) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    if (l instanceof dev.meshproof.fake.behavior.Latency.Uniform u) {
+      d.put("uniform", new LinkedHashMap<>(Map.of("min", u.min(), "max", u.max())));
+    } else if (l instanceof dev.meshproof.fake.behavior.Latency.Normal n) {
+      d.put("normal", new LinkedHashMap<>(Map.of("mean", n.mean(), "stddev", n.stddev())));
+    } else if (l instanceof dev.meshproof.fake.behavior.Latency.LogNormal ln) {
+      d.put("logNormal", new LinkedHashMap<>(Map.of("median", ln.median(), "sigma", ln.sigma())));
+    } else {
+      throw new UnsupportedOperationException(
+          "latency "
+              + l
+              + " has no latencyDistribution form (expected: uniform, normal, logNormal)");
+    }
+    return d;
+  }
+
+  private static Map<String, Object> onLink(FaultSpec.OnLink onLink) {
+    Link link = onLink.link();
+    if (onLink.disruption() instanceof NetworkFault.Refuse
+        || (onLink.disruption() instanceof NetworkFault.Degrade d
+            && d.toxic().equals(Toxic.blackhole())
+            && d.toxicity() >= 1
+            && link.hop() == Link.Hop.SIDECAR)) {
+      Map<String, Object> p = new LinkedHashMap<>();
+      link.from().ifPresent(f -> p.put("from", f));
+      p.put("to", selector(link.to()));
+      p.put("mode", onLink.disruption() instanceof NetworkFault.Refuse ? "refuse" : "blackhole");
+      return Map.of("partition", p);
+    }
+    NetworkFault.Degrade degrade = (NetworkFault.Degrade) onLink.disruption();
+    Map<String, Object> n = new LinkedHashMap<>();
+    Map<String, Object> l = new LinkedHashMap<>();
+    link.from().ifPresent(f -> l.put("from", f));
+    l.put(link.hop() == Link.Hop.APP ? "app" : "to", selector(link.to()));
+    n.put("link", l);
+    if (degrade.toxicity() < 1) {
+      n.put("toxicity", degrade.toxicity());
+    }
+    Toxic toxic = degrade.toxic();
+    if (toxic.direction().filter(d -> d == Toxic.Stream.UPSTREAM).isPresent()) {
+      n.put("direction", "upstream");
+    }
+    if (toxic instanceof Toxic.Latency lat) {
+      n.put("latency", lat.latency());
+      if (!lat.jitter().isZero()) {
+        n.put("jitter", lat.jitter());
+      }
+    } else if (toxic instanceof Toxic.Bandwidth b) {
+      n.put("bandwidth", b.bytesPerSecond());
+    } else if (toxic instanceof Toxic.SlowClose sc) {
+      n.put("slowClose", sc.delay());
+    } else if (toxic instanceof Toxic.Timeout t) {
+      n.put("timeout", t.timeout());
+    } else if (toxic instanceof Toxic.Blackhole) {
+      n.put("blackhole", true);
+    } else if (toxic instanceof Toxic.Reset) {
+      n.put("reset", true);
+    } else if (toxic instanceof Toxic.Slicer sl) {
+      Map<String, Object> slicer = new LinkedHashMap<>();
+      slicer.put("averageSize", sl.averageSize());
+      slicer.put("sizeVariation", sl.sizeVariation());
+      slicer.put("delay", sl.delay());
+      n.put("slicer", slicer);
+    } else if (toxic instanceof Toxic.LimitData ld) {
+      n.put("limitData", ld.bytes());
+    }
+    return Map.of("network", n);
   }
 
   /** A chaos selector's keys: {@code name}, then {@code version} and {@code instance} if set. */

@@ -436,4 +436,88 @@ class ScenarioYamlTest {
         .isInstanceOf(UnsupportedOperationException.class)
         .hasMessageContaining("(custom) has no scenario-file form");
   }
+
+  @Test
+  void grpcTrafficAndAGrpcPortRoundTripWithTheirExpectations() {
+    String text =
+        """
+        name: grpc
+        services:
+          - name: echo
+            portName: grpc-echo
+        clients: [client]
+        traffic:
+          - name: calls
+            from: client
+            protocol: GRPC
+            url: http://echo/meshproof.echo.v1.EchoService/EchoStream
+            headers: {x-tenant: gold}
+            body: '{"message": "hi", "count": 3}'
+            requests: 5
+        expect:
+          - grpcStatus: {code: UNAVAILABLE, traffic: calls, fraction: 0.3, alpha: 0.0001}
+          - grpcStatus: {code: OK}
+        """;
+    Scenario scenario = parse(text).scenario();
+
+    assertThat(scenario.services().get(0).portName()).isEqualTo("grpc-echo");
+    var request = scenario.traffic().get(0).request();
+    assertThat(request.method()).isEqualTo("POST");
+    assertThat(request.headers())
+        .containsEntry("content-type", "application/grpc")
+        .containsEntry("te", "trailers")
+        .containsEntry("x-tenant", "gold");
+    // One uncompressed, length-prefixed message: message "hi" (field 1), count 3 (field 5).
+    assertThat(request.body()).containsExactly(0, 0, 0, 0, 6, 0x0a, 2, 'h', 'i', 0x28, 3);
+    String written = ScenarioYaml.write(scenario, Map.of(), false);
+    assertThat(written)
+        .contains("protocol: GRPC")
+        .contains("portName: grpc-echo")
+        .contains("{\"message\":\"hi\",\"count\":3}")
+        .doesNotContain("application/grpc");
+    assertThat(ScenarioYaml.write(parse(written).scenario(), Map.of(), false)).isEqualTo(written);
+  }
+
+  @Test
+  void grpcTrafficRefusesAPathThatIsNoMethodABodyThatIsNoEchoRequestAndAnUnknownStatus() {
+    String text =
+        """
+        name: grpc
+        services: [{name: echo, portName: grpc}]
+        clients: [client]
+        traffic:
+          - from: client
+            protocol: GRPC
+            url: http://echo/items
+          - from: client
+            protocol: GRPC
+            url: http://echo/meshproof.echo.v1.EchoService/Echo
+            body: '{"mesage": "hi"}'
+        """;
+
+    assertThat(problems(text))
+        .contains("url path: /items (expected for GRPC: /<package>.<Service>/<Method>")
+        .contains("expected for GRPC: a meshproof.echo.v1.EchoRequest as JSON")
+        .doesNotContain("\tat ");
+    assertThat(
+            problems(
+                text.replace("url: http://echo/items", "url: http://echo/a.B/C")
+                        .replace("'{\"mesage\": \"hi\"}'", "'{}'")
+                    + "expect:\n  - grpcStatus: {code: UNAVAILABLED}\n"))
+        .contains("grpcStatus.code: \"UNAVAILABLED\", did you mean \"UNAVAILABLE\"?");
+  }
+
+  @Test
+  void aServicePortNameOutsideTheEchoProtocolsIsRefusedWithTheProtocolIstioReads() {
+    assertThat(
+            problems(
+                """
+                name: tcp
+                services: [{name: db, portName: tcp-db}]
+                clients: [client]
+                traffic: [{from: client, url: http://db/}]
+                """))
+        .contains("portName: tcp-db (expected: http, http2 or grpc")
+        .contains("Istio reads it as TCP");
+  }
 }

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -238,9 +237,7 @@ final class DestinationRuleParser {
    */
   private static Optional<ConsistentHash> consistentHash(YamlMapping c) {
     List<HashPolicy> keys = new ArrayList<>();
-    c.string("httpHeaderName")
-        .map(n -> new HashPolicy.Header(n.toLowerCase(Locale.ROOT)))
-        .ifPresent(keys::add);
+    c.string("httpHeaderName").map(HashPolicy.Header::new).ifPresent(keys::add);
     c.string("httpQueryParameterName").map(HashPolicy.QueryParameter::new).ifPresent(keys::add);
     if (c.has("useSourceIp") && c.bool("useSourceIp", false)) {
       keys.add(new HashPolicy.SourceIp());

@@ -37,7 +37,7 @@ class ConsistentHashParserTest {
     assertThat(parse("consistentHash: {httpHeaderName: X-User}").consistentHash())
         .contains(
             new ConsistentHash(
-                new HashPolicy.Header("x-user"),
+                new HashPolicy.Header("X-User"),
                 new ConsistentHashLb.RingHash(OptionalLong.of(1024))));
     assertThat(parse("consistentHash: {useSourceIp: true, minimumRingSize: 2048}").consistentHash())
         .contains(

@@ -16,7 +16,7 @@ public sealed interface HashPolicy {
 
   /** What of the request a hash policy may read. */
   interface Request {
-    /** The first value of header {@code name} (lower case). */
+    /** The first value of header {@code name}, whatever its case. */
     Optional<String> header(String name);
 
     /** The value of cookie {@code name} in the request's {@code cookie} header. */
@@ -43,7 +43,10 @@ public sealed interface HashPolicy {
   /** The hash of {@code request}, or empty when it lacks what this policy hashes. */
   OptionalLong hash(Request request);
 
-  /** {@code consistentHash.httpHeaderName}. */
+  /**
+   * {@code consistentHash.httpHeaderName}, emitted as written (istiod does not lower-case it);
+   * looked up case-insensitively, as Envoy's header map.
+   */
   record Header(String name) implements HashPolicy {
     @Override
     public OptionalLong hash(Request request) {

@@ -10,6 +10,16 @@ import dev.meshproof.reports.SupportLevel;
 public enum Feature {
   /** VirtualService weighted routes across DestinationRule subsets. */
   MeshHTTPRouteWeight(SupportLevel.CORE),
+  /**
+   * VirtualService {@code tcp} routes: connections to a TCP service port split across subsets by
+   * weight, through {@code tcp_proxy} listeners.
+   */
+  MeshTCPRouteWeight(SupportLevel.EXTENDED),
+  /**
+   * Trace context ({@code traceparent}, {@code tracestate}, {@code baggage}, {@code b3}, {@code
+   * x-b3-*}) forwarded to the upstream unchanged, none invented where the app sent none.
+   */
+  MeshTracePropagation(SupportLevel.EXTENDED),
   /** VirtualService match on request headers. */
   MeshHTTPRouteHeaderMatch(SupportLevel.CORE),
   /** VirtualService match on the URI (prefix, exact, regex). */
@@ -129,7 +139,12 @@ public enum Feature {
    * gRPC statuses the mesh gives: fault abort {@code grpcStatus}, local replies as gRPC (no healthy
    * upstream UNAVAILABLE, no route UNIMPLEMENTED), retries on gRPC {@code retryOn} conditions.
    */
-  MeshGRPCStatus(SupportLevel.EXTENDED);
+  MeshGRPCStatus(SupportLevel.EXTENDED),
+  /**
+   * Gateway served by an ingress gateway workload: plain HTTP servers, the VirtualServices bound to
+   * them by {@code gateways}, 404 NR for other hosts.
+   */
+  MeshIngressGateway(SupportLevel.EXTENDED);
 
   private final SupportLevel supportLevel;
 

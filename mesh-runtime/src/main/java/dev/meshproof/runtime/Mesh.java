@@ -199,7 +199,9 @@ public final class Mesh implements AutoCloseable {
           "workload " + spec.namespace() + "/" + spec.name() + " is already deployed");
     }
     ProxyIdentity identity =
-        ProxyIdentity.sidecar(spec.name(), spec.namespace(), spec.labels(), istio.version());
+        spec.isGateway()
+            ? ProxyIdentity.router(spec.name(), spec.namespace(), spec.labels(), istio.version())
+            : ProxyIdentity.sidecar(spec.name(), spec.namespace(), spec.labels(), istio.version());
     String proxyId = identity.id();
     SidecarProxy sidecar =
         dataPlane.startSidecar(
@@ -212,7 +214,8 @@ public final class Mesh implements AutoCloseable {
                 controlPlane.address(),
                 eventLoops,
                 random.fork(proxyId),
-                istio.version()));
+                istio.version(),
+                spec.gatewayPorts()));
     Optional<ProxyNode.Inbound> inbound =
         spec.service()
             .map(
@@ -222,12 +225,15 @@ public final class Mesh implements AutoCloseable {
                         sidecar.inboundAddress().orElseThrow(),
                         spec.app().orElseThrow()));
     controlPlane.register(
-        new ProxyNode(identity, sidecar.outboundAddress(), inbound)
-            .withScope(
-                SidecarScope.forProxy(
-                    spec.namespace(),
-                    spec.labels(),
-                    config.resourcesInCreationOrder(IstioKinds.SIDECAR))),
+        new ProxyNode(
+            identity,
+            sidecar.outboundAddress(),
+            inbound,
+            SidecarScope.forProxy(
+                spec.namespace(),
+                spec.labels(),
+                config.resourcesInCreationOrder(IstioKinds.SIDECAR)),
+            sidecar.gatewayAddresses()),
         spec.serviceAccount());
     inbound.ifPresent(
         in ->
@@ -242,8 +248,18 @@ public final class Mesh implements AutoCloseable {
                     dev.meshproof.runtime.registry.Hostnames.fqdn(
                         spec.service().orElseThrow(), spec.namespace()),
                     spec.protocol())));
+    Map<Integer, MeshHttpClient> gatewayClients = new java.util.TreeMap<>();
+    sidecar
+        .gatewayAddresses()
+        .forEach(
+            (port, address) ->
+                gatewayClients.put(port, new MeshHttpClient(appConnections, address)));
     Workload workload =
-        new Workload(spec, sidecar, new MeshHttpClient(appConnections, sidecar.outboundAddress()));
+        new Workload(
+            spec,
+            sidecar,
+            new MeshHttpClient(appConnections, sidecar.outboundAddress()),
+            gatewayClients);
     workloads.put(spec.namespace() + "/" + spec.name(), workload);
     pushIfRunning();
     return workload;
@@ -283,6 +299,27 @@ public final class Mesh implements AutoCloseable {
   }
 
   /**
+   * Where {@code from}'s app connects to reach the TCP service port {@code host:port} ({@code host}
+   * short or qualified, relative to the workload's namespace): its sidecar's outbound TCP listener
+   * for that port, which stands in for the iptables capture of a connection to the service's VIP.
+   *
+   * @throws IllegalArgumentException when no TCP service port {@code host:port} is deployed
+   */
+  public synchronized InetSocketAddress tcpAddress(Workload from, String host, int port) {
+    String fqdn = dev.meshproof.runtime.registry.Hostnames.resolve(host, from.spec().namespace());
+    return controlPlane
+        .tcpOutboundAddress(from.sidecar().proxyId(), fqdn, port)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "no TCP service port "
+                        + fqdn
+                        + ":"
+                        + port
+                        + " (expected a service deployed with protocol TCP on that port)"));
+  }
+
+  /**
    * Applies Istio YAML (one or more documents) as {@code kubectl apply} would, and pushes the
    * result to every proxy. Resources without a namespace land in {@code default}.
    *
@@ -313,6 +350,7 @@ public final class Mesh implements AutoCloseable {
       throw new InvalidConfigException(topology);
     }
     rejectSecurityWithoutCa(parsed);
+    rejectDnsOffLoopback(parsed);
     List<IstioResource> resources = config.apply(parsed);
     List<Sidecar> sidecars = config.resourcesInCreationOrder(IstioKinds.SIDECAR);
     for (ProxyNode proxy : controlPlane.registeredProxies()) {
@@ -325,6 +363,59 @@ public final class Mesh implements AutoCloseable {
             config.resources(IstioKinds.WORKLOAD_ENTRY)));
     pushIfRunning();
     return resources;
+  }
+
+  /**
+   * A ServiceEntry with resolution DNS names hosts the proxies resolve: each must resolve, and only
+   * to loopback IPv4 addresses (a {@code localhost}-style name), since the mesh sends nothing off
+   * loopback.
+   */
+  private static void rejectDnsOffLoopback(List<IstioResource> parsed) {
+    List<ConfigProblem> problems = new java.util.ArrayList<>();
+    for (IstioResource resource : parsed) {
+      if (!(resource instanceof dev.meshproof.runtime.config.ServiceEntry se)
+          || se.resolution() != dev.meshproof.runtime.config.ServiceEntry.Resolution.DNS) {
+        continue;
+      }
+      java.util.Set<String> names = new java.util.LinkedHashSet<>();
+      se.endpoints().forEach(e -> names.add(e.address()));
+      if (se.endpoints().isEmpty() && se.workloadSelector().isEmpty()) {
+        names.addAll(se.hosts());
+      }
+      for (String name : names) {
+        List<String> offLoopback = new java.util.ArrayList<>();
+        int v4 = 0;
+        try {
+          for (InetAddress address : InetAddress.getAllByName(name)) {
+            if (address instanceof java.net.Inet4Address) {
+              v4++;
+              if (!address.isLoopbackAddress()) {
+                offLoopback.add(address.getHostAddress());
+              }
+            }
+          }
+        } catch (java.net.UnknownHostException e) {
+          // reported below as resolving to nothing
+        }
+        if (v4 == 0 || !offLoopback.isEmpty()) {
+          problems.add(
+              new ConfigProblem(
+                  se.meta().source(),
+                  se.meta().line(),
+                  1,
+                  se.endpoints().isEmpty() ? "spec.hosts" : "spec.endpoints",
+                  "\""
+                      + name
+                      + "\" resolves to "
+                      + (v4 == 0 ? "no IPv4 address" : String.join(", ", offLoopback))
+                      + " (expected: a name resolving only to 127.0.0.0/8, such as localhost;"
+                      + " Meshproof sends traffic only to loopback)"));
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidConfigException(problems);
+    }
   }
 
   /**

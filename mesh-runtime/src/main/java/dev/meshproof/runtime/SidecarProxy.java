@@ -22,6 +22,14 @@ public interface SidecarProxy extends AutoCloseable {
   Optional<InetSocketAddress> inboundAddress();
 
   /**
+   * An ingress gateway's listener addresses by Gateway server port (where a client outside the mesh
+   * sends requests for {@code port}); empty for a sidecar.
+   */
+  default java.util.Map<Integer, InetSocketAddress> gatewayAddresses() {
+    return java.util.Map.of();
+  }
+
+  /**
    * The proxy's admin interface on loopback ({@code /ready}, {@code /config_dump}, ...), if any.
    */
   default Optional<InetSocketAddress> adminAddress() {

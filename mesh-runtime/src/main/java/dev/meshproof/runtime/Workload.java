@@ -7,11 +7,21 @@ public final class Workload {
   private final WorkloadSpec spec;
   private final SidecarProxy sidecar;
   private final MeshHttpClient http;
+  private final java.util.Map<Integer, MeshHttpClient> gatewayClients;
 
   Workload(WorkloadSpec spec, SidecarProxy sidecar, MeshHttpClient http) {
+    this(spec, sidecar, http, java.util.Map.of());
+  }
+
+  Workload(
+      WorkloadSpec spec,
+      SidecarProxy sidecar,
+      MeshHttpClient http,
+      java.util.Map<Integer, MeshHttpClient> gatewayClients) {
     this.spec = spec;
     this.sidecar = sidecar;
     this.http = http;
+    this.gatewayClients = java.util.Map.copyOf(gatewayClients);
   }
 
   public String name() {
@@ -24,6 +34,29 @@ public final class Workload {
 
   public SidecarProxy sidecar() {
     return sidecar;
+  }
+
+  /**
+   * For an ingress gateway: sends requests as a client outside the mesh does, to the gateway's
+   * listener for Gateway server port {@code port} (the request's Host picks the Gateway host).
+   *
+   * @throws IllegalArgumentException when this workload serves no such gateway port
+   */
+  public MeshHttpClient ingress(int port) {
+    MeshHttpClient client = gatewayClients.get(port);
+    if (client == null) {
+      throw new IllegalArgumentException(
+          "port: "
+              + port
+              + " (expected: a gateway port of "
+              + spec.namespace()
+              + "/"
+              + spec.name()
+              + ": "
+              + spec.gatewayPorts()
+              + ")");
+    }
+    return client;
   }
 
   /** Sends requests as this workload's app does: through its sidecar's outbound listener. */

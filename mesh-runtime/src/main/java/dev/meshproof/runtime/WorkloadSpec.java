@@ -24,10 +24,12 @@ public final class WorkloadSpec {
   private final String serviceAccount;
   private final String portName;
   private final Optional<String> appProtocol;
+  private final java.util.List<Integer> gatewayPorts;
 
   private WorkloadSpec(Builder b) {
     this.portName = b.portName;
     this.appProtocol = Optional.ofNullable(b.appProtocol);
+    this.gatewayPorts = java.util.List.copyOf(b.gatewayPorts);
     this.serviceAccount = b.serviceAccount;
     this.name = b.name;
     this.namespace = b.namespace;
@@ -39,6 +41,21 @@ public final class WorkloadSpec {
 
   public static Builder builder(String name) {
     return new Builder(name);
+  }
+
+  /**
+   * The ingress gateway of Istio's default install and samples: pod {@code istio-ingressgateway} in
+   * {@code istio-system}, labels {@code istio: ingressgateway} and {@code app:
+   * istio-ingressgateway} (what Gateways' {@code selector: {istio: ingressgateway}} select),
+   * serving Gateway server port 80.
+   */
+  public static Builder ingressGateway() {
+    return new Builder("istio-ingressgateway")
+        .namespace("istio-system")
+        .label("istio", "ingressgateway")
+        .label("app", "istio-ingressgateway")
+        .serviceAccount("istio-ingressgateway-service-account")
+        .gatewayPorts(80);
   }
 
   public String name() {
@@ -63,6 +80,19 @@ public final class WorkloadSpec {
 
   public Optional<InetSocketAddress> app() {
     return app;
+  }
+
+  /**
+   * The Gateway server ports this workload serves as an ingress gateway (one loopback listener
+   * each); empty for a workload with a sidecar.
+   */
+  public java.util.List<Integer> gatewayPorts() {
+    return gatewayPorts;
+  }
+
+  /** True for an ingress gateway workload ({@link Builder#gatewayPorts}). */
+  public boolean isGateway() {
+    return !gatewayPorts.isEmpty();
   }
 
   /** The Kubernetes service account the pod runs as: its SPIFFE identity's {@code sa}. */
@@ -96,6 +126,17 @@ public final class WorkloadSpec {
     private String serviceAccount = "default";
     private String portName = "http";
     private String appProtocol;
+    private final java.util.Set<Integer> gatewayPorts = new java.util.TreeSet<>();
+
+    /**
+     * The protocol of the served port, as a port name Istio reads as that protocol (e.g. {@code
+     * tcp}); {@link #portName} says the same with a name of one's own.
+     */
+    public Builder protocol(dev.meshproof.runtime.registry.ServiceProtocol protocol) {
+      java.util.Objects.requireNonNull(protocol, "protocol");
+      this.portName = protocol.istioName().toLowerCase(java.util.Locale.ROOT);
+      return this;
+    }
 
     private Builder(String name) {
       this.name = dnsLabel("name", name);
@@ -146,6 +187,25 @@ public final class WorkloadSpec {
       return this;
     }
 
+    /**
+     * Makes this workload an ingress gateway (istiod's {@code router} proxy, no sidecar): it serves
+     * the Gateways whose {@code selector} matches its labels, one listener per given Gateway server
+     * port (a server on another port has no listener here, as a port the gateway's pod does not
+     * expose is unreachable).
+     */
+    public Builder gatewayPorts(int... ports) {
+      if (ports.length == 0) {
+        throw new IllegalArgumentException("gatewayPorts: [] (expected: at least one port)");
+      }
+      for (int port : ports) {
+        if (port < 1 || port > 65535) {
+          throw new IllegalArgumentException("gatewayPorts: " + port + " (expected: 1-65535)");
+        }
+        gatewayPorts.add(port);
+      }
+      return this;
+    }
+
     /** The service account the pod runs as; default {@code default}, as in Kubernetes. */
     public Builder serviceAccount(String serviceAccount) {
       this.serviceAccount = dnsLabel("serviceAccount", serviceAccount);
@@ -153,6 +213,13 @@ public final class WorkloadSpec {
     }
 
     public WorkloadSpec build() {
+      if (service != null && !gatewayPorts.isEmpty()) {
+        throw new IllegalArgumentException(
+            "gatewayPorts: "
+                + gatewayPorts
+                + " (expected: none on a workload that serves a service; a gateway is a proxy"
+                + " without an app)");
+      }
       if (service != null) {
         labels.putIfAbsent("app", service);
       }

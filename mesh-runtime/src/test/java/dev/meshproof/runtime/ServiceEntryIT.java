@@ -126,6 +126,59 @@ class ServiceEntryIT {
     }
   }
 
+  @ParameterizedTest
+  @MethodSource("dataPlanes")
+  void dnsResolutionReachesTheEndpointsNameOnLoopbackThroughAStrictDnsCluster(
+      Supplier<DataPlane> dataPlane) {
+    try (TestApp external = new TestApp("external");
+        Mesh mesh = Mesh.builder().seed(5).dataPlane(dataPlane.get()).start()) {
+      Workload client = mesh.deploy(WorkloadSpec.builder("client-0").label("app", "c").build());
+      mesh.apply(
+          """
+          apiVersion: networking.istio.io/v1
+          kind: ServiceEntry
+          metadata: {name: named}
+          spec:
+            hosts: [named.example.com]
+            location: MESH_EXTERNAL
+            ports: [{number: 80, name: http, protocol: HTTP}]
+            resolution: DNS
+            endpoints: [{address: localhost, ports: {http: %d}}]
+          """
+              .formatted(external.address().getPort()),
+          "se-dns.yaml");
+      mesh.awaitSynced();
+
+      HttpOutcome outcome = client.http().get("http://named.example.com/d").join();
+      assertThat(outcome.status()).isEqualTo(200);
+      assertThat(outcome.body()).isEqualTo("external /d");
+      assertThat(client.sidecar().configDump()).contains("STRICT_DNS").contains("localhost");
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void dnsNameResolvingOffLoopbackIsRejectedAtApply() {
+    try (Mesh mesh = Mesh.builder().seed(5).start()) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () ->
+                  mesh.apply(
+                      """
+                      apiVersion: networking.istio.io/v1
+                      kind: ServiceEntry
+                      metadata: {name: named}
+                      spec:
+                        hosts: [named.example.com]
+                        ports: [{number: 80, name: http, protocol: HTTP}]
+                        resolution: DNS
+                        endpoints: [{address: no-such-host.invalid}]
+                      """,
+                      "se-dns.yaml"))
+          .isInstanceOf(dev.meshproof.runtime.config.InvalidConfigException.class)
+          .hasMessageContaining("se-dns.yaml:")
+          .hasMessageContaining("\"no-such-host.invalid\" resolves to no IPv4 address");
+    }
+  }
+
   private static InetSocketAddress inbound(Mesh mesh, String workload) {
     return mesh.workload("default", workload)
         .orElseThrow()

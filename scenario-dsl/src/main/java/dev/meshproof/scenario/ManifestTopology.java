@@ -27,6 +27,7 @@ final class ManifestTopology {
     Map<String, Map<String, Integer>> versionsByService = new LinkedHashMap<>();
     Map<String, Integer> portByService = new LinkedHashMap<>();
     Map<String, String> portNameByService = new LinkedHashMap<>();
+    Map<String, Map<String, String>> accountsByService = new LinkedHashMap<>();
     List<String> clients = new ArrayList<>();
     for (TopologyWorkload w : topology.workloads()) {
       if (!w.namespace().equals("default")) {
@@ -74,6 +75,9 @@ final class ManifestTopology {
           || protocol == dev.meshproof.runtime.registry.ServiceProtocol.HTTP2) {
         portNameByService.put(port.service(), port.name());
       }
+      accountsByService
+          .computeIfAbsent(port.service(), s -> new LinkedHashMap<>())
+          .put(version, w.serviceAccount());
     }
     List<ServiceSpec> services = new ArrayList<>();
     versionsByService.forEach(
@@ -83,7 +87,8 @@ final class ManifestTopology {
                     service,
                     portByService.get(service),
                     versions,
-                    portNameByService.getOrDefault(service, "http"))));
+                    portNameByService.getOrDefault(service, "http"),
+                    accountsByService.getOrDefault(service, Map.of()))));
     return new Result(services, clients, topology.notSimulated());
   }
 

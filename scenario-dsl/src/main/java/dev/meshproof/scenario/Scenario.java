@@ -51,6 +51,15 @@ public record Scenario(
     OutboundTrafficPolicy outboundTrafficPolicy,
     ScenarioSecurity security) {
 
+  /**
+   * The client name of Istio's ingress gateway ({@link Builder#ingressGateway()}): traffic from it
+   * enters through the gateway.
+   */
+  public static final String INGRESS_GATEWAY = "istio-ingressgateway";
+
+  /** The Gateway server ports the scenario's ingress gateway listens on. */
+  public static final List<Integer> INGRESS_GATEWAY_PORTS = List.of(80, 8080);
+
   /** The system property that overrides every scenario's seed, to replay a printed run. */
   public static final String SEED_PROPERTY = "meshproof.seed";
 
@@ -180,10 +189,25 @@ public record Scenario(
       return this;
     }
 
-    /** Adds a client-only workload whose app sends the scenario's traffic through its sidecar. */
+    /**
+     * Adds a client-only workload whose app sends the scenario's traffic through its sidecar. A
+     * client named {@value #INGRESS_GATEWAY} is Istio's ingress gateway instead ({@link
+     * #ingressGateway()}).
+     */
     public Builder client(String client) {
       clients.add(client);
       return this;
+    }
+
+    /**
+     * Adds Istio's ingress gateway ({@code WorkloadSpec.ingressGateway()}: labels {@code istio:
+     * ingressgateway}, namespace {@code istio-system}) as the client {@value #INGRESS_GATEWAY}:
+     * traffic {@code from} it enters the mesh from outside, sent to the gateway's listener for the
+     * URL's port (80 when the URL names none; listeners on 80 and 8080), so the Gateways selecting
+     * it and the VirtualServices bound to them route it.
+     */
+    public Builder ingressGateway() {
+      return client(INGRESS_GATEWAY);
     }
 
     /**

@@ -8,14 +8,42 @@ import java.util.Map;
 /**
  * A service of a scenario's topology: its name, port and versions with their replica counts, and
  * its port's name, whose prefix is the protocol Istio gives the port ({@code http}, {@code http2},
- * {@code grpc}): a {@code grpc} port's instances are gRPC echo workloads, others HTTP echoes.
+ * {@code grpc}, {@code tcp}): a {@code grpc} port's instances are gRPC echo workloads, a {@code
+ * tcp} port's Istio's tcp-echo server (each instance prefixing its answers with its name), others
+ * HTTP echoes; and the Kubernetes service account each version's pods run as (a version not listed
+ * runs as {@code default}; Kubernetes manifests set it with {@code serviceAccountName}).
  */
 public record ServiceSpec(
-    String name, int port, Map<String, Integer> replicasByVersion, String portName) {
+    String name,
+    int port,
+    Map<String, Integer> replicasByVersion,
+    String portName,
+    Map<String, String> serviceAccountByVersion) {
 
   public ServiceSpec {
     replicasByVersion =
         java.util.Collections.unmodifiableMap(new LinkedHashMap<>(replicasByVersion));
+    serviceAccountByVersion = Map.copyOf(serviceAccountByVersion);
+  }
+
+  /** A service on an {@code http} port whose pods run as the given service accounts. */
+  public ServiceSpec(
+      String name,
+      int port,
+      Map<String, Integer> replicasByVersion,
+      Map<String, String> serviceAccountByVersion) {
+    this(name, port, replicasByVersion, "http", serviceAccountByVersion);
+  }
+
+  /** A service whose pods all run as the {@code default} service account. */
+  public ServiceSpec(
+      String name, int port, Map<String, Integer> replicasByVersion, String portName) {
+    this(name, port, replicasByVersion, portName, Map.of());
+  }
+
+  /** The service account the pods of {@code version} run as. */
+  public String serviceAccount(String version) {
+    return serviceAccountByVersion.getOrDefault(version, "default");
   }
 
   /** A service on an {@code http} port. */
@@ -27,6 +55,11 @@ public record ServiceSpec(
   public dev.meshproof.runtime.registry.ServiceProtocol protocol() {
     return dev.meshproof.runtime.registry.ServiceProtocol.ofPort(
         portName, java.util.Optional.empty());
+  }
+
+  /** True for a TCP service (a {@code tcp_proxy} in the mesh, the TCP echo as its app). */
+  public boolean isTcp() {
+    return protocol() == dev.meshproof.runtime.registry.ServiceProtocol.TCP;
   }
 
   /** Configures a {@link ServiceSpec} inside {@link Scenario.Builder#service}. */
@@ -66,8 +99,9 @@ public record ServiceSpec(
     }
 
     /**
-     * The port's name: {@code http} (default), {@code http2} or {@code grpc}, optionally with a
-     * suffix ({@code grpc-echo}); the prefix is the protocol Istio gives the port.
+     * The port's name: {@code http} (default), {@code http2}, {@code grpc} or {@code tcp},
+     * optionally with a suffix ({@code grpc-echo}); the prefix is the protocol Istio gives the
+     * port.
      */
     public Builder portName(String portName) {
       var protocol =
@@ -75,11 +109,12 @@ public record ServiceSpec(
               portName, java.util.Optional.empty());
       if (protocol != dev.meshproof.runtime.registry.ServiceProtocol.HTTP
           && protocol != dev.meshproof.runtime.registry.ServiceProtocol.HTTP2
-          && protocol != dev.meshproof.runtime.registry.ServiceProtocol.GRPC) {
+          && protocol != dev.meshproof.runtime.registry.ServiceProtocol.GRPC
+          && protocol != dev.meshproof.runtime.registry.ServiceProtocol.TCP) {
         throw new IllegalArgumentException(
             "portName: "
                 + portName
-                + " (expected: http, http2 or grpc, optionally followed by -suffix; Istio reads it"
+                + " (expected: http, http2, grpc or tcp, optionally followed by -suffix; Istio reads it"
                 + " as "
                 + protocol.istioName()
                 + ", which the echo workloads do not serve)");

@@ -255,8 +255,9 @@ final class EchoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   /**
    * What the request looked like on arrival, as response headers a client can check after the mesh
    * rewrote or redirected it: {@code x-echo-path} (path with query), {@code x-echo-authority}, and
-   * each {@code x-} request header as {@code x-echo-request-<name>} (repeated values joined with
-   * ",").
+   * each {@code x-} request header and each trace context header ({@code traceparent}, {@code
+   * tracestate}, {@code baggage}, {@code b3}) as {@code x-echo-request-<name>} (repeated values
+   * joined with ",").
    */
   static List<Map.Entry<String, String>> echoed(ObjectNode echo) {
     List<Map.Entry<String, String>> out = new java.util.ArrayList<>();
@@ -267,7 +268,10 @@ final class EchoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         .forEachRemaining(
             e -> {
               String name = e.getKey().toLowerCase(java.util.Locale.ROOT);
-              if (name.startsWith("x-") && !name.startsWith("x-echo-")) {
+              // Trace context headers too (traceparent, b3, ...): what a trace propagation
+              // scenario checks the mesh forwarded.
+              if ((name.startsWith("x-") || UpstreamCaller.isPropagated(name))
+                  && !name.startsWith("x-echo-")) {
                 List<String> values = new java.util.ArrayList<>();
                 e.getValue().forEach(v -> values.add(v.asText()));
                 out.add(Map.entry("x-echo-request-" + name, String.join(",", values)));

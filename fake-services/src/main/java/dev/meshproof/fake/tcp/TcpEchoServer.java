@@ -24,18 +24,29 @@ import java.util.concurrent.TimeUnit;
 /**
  * A TCP echo workload: every byte received is written back. It stands for an opaque TCP service
  * behind a sidecar (Istio's {@code tcp-echo} sample), for TCP routing, mTLS and connection-pool
- * scenarios. Each connection is journalled when it closes ({@code protocol} {@code TCP}, {@code
- * method} {@code CONNECT}, {@code bodySize} = bytes echoed). The {@link Behavior}'s {@code HANG}
- * (read, never echo) and {@code RESET} (RST at once) faults apply per connection.
+ * scenarios. With a {@link Builder#prefix prefix} it speaks Istio's {@code tcp-echo-server}
+ * protocol instead ({@code samples/tcp-echo/src/main.go}): each line received is answered with the
+ * prefix, a space and the line, which tells the client which instance answered (Istio's samples use
+ * {@code one} and {@code two}; scenarios use the instance name). Each connection is journalled when
+ * it closes ({@code protocol} {@code TCP}, {@code method} {@code CONNECT}, {@code bodySize} = bytes
+ * echoed). The {@link Behavior}'s {@code HANG} (read, never echo) and {@code RESET} (RST at once)
+ * faults apply per connection.
  */
 public final class TcpEchoServer extends ProgrammableWorkload {
   private final ChannelGroup channels =
       new DefaultChannelGroup("tcp-echo", GlobalEventExecutor.INSTANCE);
   private volatile Channel serverChannel;
   private volatile boolean closed;
+  private final java.util.Optional<String> prefix;
 
-  private TcpEchoServer(EchoWorkloadOptions options) {
+  private TcpEchoServer(EchoWorkloadOptions options, java.util.Optional<String> prefix) {
     super(EchoWorkloadCore.of(options, "tcp-echo"));
+    this.prefix = prefix;
+  }
+
+  /** The prefix each echoed line starts with, when this server answers by lines. */
+  public java.util.Optional<String> prefix() {
+    return prefix;
   }
 
   /** A builder; {@link Builder#service(String)} is required. */
@@ -51,6 +62,12 @@ public final class TcpEchoServer extends ProgrammableWorkload {
           @Override
           protected void initChannel(Channel ch) {
             channels.add(ch);
+            if (prefix.isPresent()) {
+              // Lines up to 64 KiB, the delimiter kept so the answer ends as the line did.
+              ch.pipeline()
+                  .addLast(
+                      new io.netty.handler.codec.LineBasedFrameDecoder(64 * 1024, false, false));
+            }
             ch.pipeline().addLast(new Echo());
           }
         };
@@ -98,6 +115,11 @@ public final class TcpEchoServer extends ProgrammableWorkload {
         return;
       }
       bytes += buf.readableBytes();
+      if (prefix.isPresent()) {
+        ctx.write(
+            io.netty.buffer.Unpooled.copiedBuffer(
+                prefix.get() + " ", java.nio.charset.StandardCharsets.UTF_8));
+      }
       ctx.writeAndFlush(buf);
     }
 
@@ -153,13 +175,28 @@ public final class TcpEchoServer extends ProgrammableWorkload {
 
   /** Builds a {@link TcpEchoServer}; the shared setters are {@link EchoWorkloadBuilder}'s. */
   public static final class Builder extends EchoWorkloadBuilder<Builder> {
+    private String prefix;
+
     private Builder() {
       super("tcp-echo");
     }
 
+    /**
+     * Answers each line with {@code prefix}, a space and the line, as Istio's {@code
+     * tcp-echo-server} does with its second argument; default: raw echo of every byte.
+     */
+    public Builder prefix(String prefix) {
+      if (prefix == null || prefix.isEmpty() || prefix.contains("\n")) {
+        throw new IllegalArgumentException(
+            "prefix: " + prefix + " (expected: a non-empty text without line breaks)");
+      }
+      this.prefix = prefix;
+      return this;
+    }
+
     /** Validates and builds (not started). */
     public TcpEchoServer build() {
-      return new TcpEchoServer(echoOptions());
+      return new TcpEchoServer(echoOptions(), java.util.Optional.ofNullable(prefix));
     }
   }
 }

@@ -41,6 +41,26 @@ class TcpEchoServerIT {
   }
 
   @Test
+  void withAPrefixEachLineIsAnsweredAsIstiosTcpEchoServerDoes() throws IOException {
+    try (TcpEchoServer one =
+            TcpEchoServer.builder()
+                .service("tcp-echo")
+                .instance("tcp-echo-v1-0")
+                .prefix("one")
+                .build()
+                .start();
+        Socket s = new Socket(one.address().getAddress(), one.port())) {
+      s.setSoTimeout(5_000);
+      var in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+      s.getOutputStream().write("hello\nworld\n".getBytes(StandardCharsets.UTF_8));
+      assertThat(in.readLine()).isEqualTo("one hello");
+      assertThat(in.readLine()).isEqualTo("one world");
+    }
+  }
+
+  @Test
   void hangReadsButNeverEchoes() throws IOException {
     server.behavior().set(Behavior.builder().fault(Fault.HANG).build());
     try (Socket s = new Socket(server.address().getAddress(), server.port())) {

@@ -63,17 +63,35 @@ public final class Analyzer {
    * topology registers without Kubernetes {@code Service} documents.
    */
   public static List<Finding> analyze(List<Source> sources, List<RegistryService> registry) {
-    return run(sources, registry, List.of(Check.values()));
+    return run(sources, registry, List.of(), List.of(Check.values()));
+  }
+
+  /**
+   * Analyzes YAML texts with the services and the pods of a scenario's topology that have no
+   * documents: Sidecar workload selectors and DestinationRule subsets are matched against those
+   * pods too.
+   */
+  public static List<Finding> analyze(
+      List<Source> sources, List<RegistryService> registry, List<RegistryPod> pods) {
+    return run(sources, registry, pods, List.of(Check.values()));
   }
 
   static List<Finding> run(
       List<Source> sources, List<RegistryService> registry, List<Check> checks) {
+    return run(sources, registry, List.of(), checks);
+  }
+
+  static List<Finding> run(
+      List<Source> sources,
+      List<RegistryService> registry,
+      List<RegistryPod> pods,
+      List<Check> checks) {
     List<Finding> findings = new ArrayList<>();
     List<RawResource> resources = new ArrayList<>();
     for (Source source : sources) {
       read(source, resources, findings);
     }
-    AnalysisInput input = new AnalysisInput(resources, registry);
+    AnalysisInput input = new AnalysisInput(resources, registry, pods);
     for (Check check : checks) {
       check.run(input, findings);
     }

@@ -34,6 +34,41 @@ enum Check {
     void run(AnalysisInput input, List<Finding> out) {
       ServicePortNameCheck.run(input, out);
     }
+  },
+  /** {@code serviceentry.ProtocolAddressesAnalyzer}: IST0134. */
+  SERVICE_ENTRY_ADDRESSES {
+    @Override
+    void run(AnalysisInput input, List<Finding> out) {
+      ServiceEntryChecks.addresses(input, out);
+    }
+  },
+  /** {@code serviceentry.ConflictingServiceEntryProtocolAnalyzer}: IST0177. */
+  SERVICE_ENTRY_CONFLICTING_PROTOCOLS {
+    @Override
+    void run(AnalysisInput input, List<Finding> out) {
+      ServiceEntryChecks.conflictingProtocols(input, out);
+    }
+  },
+  /** {@code destinationrule.SubsetSelectPodAnalyzer}: IST0174, IST0173. */
+  DESTINATION_RULE_SUBSETS {
+    @Override
+    void run(AnalysisInput input, List<Finding> out) {
+      DestinationRuleSubsetCheck.run(input, out);
+    }
+  },
+  /** VirtualService validation's unreachable rules: IST0130, IST0131. */
+  VIRTUAL_SERVICE_UNREACHABLE_RULES {
+    @Override
+    void run(AnalysisInput input, List<Finding> out) {
+      VirtualServiceRulesCheck.run(input, out);
+    }
+  },
+  /** {@code sidecar.SelectorAnalyzer}: IST0101 selector, IST0110, IST0111, IST0167. */
+  SIDECAR_SELECTORS {
+    @Override
+    void run(AnalysisInput input, List<Finding> out) {
+      SidecarSelectorCheck.run(input, out);
+    }
   };
 
   abstract void run(AnalysisInput input, List<Finding> out);

@@ -37,8 +37,16 @@ final class DestinationChecks {
     }
   }
 
-  /** A host's ports (a Service, a ServiceEntry or a registry service). */
-  private record HostEntry(List<String> ports) {}
+  /**
+   * A host's ports (a Service, a ServiceEntry or a registry service) and the labels of the pods it
+   * selects ({@code spec.selector}, {@code workloadSelector.labels}, {@code app: <name>} for a
+   * registry service).
+   */
+  record HostEntry(List<String> ports, Map<String, String> selector) {
+    HostEntry(List<String> ports) {
+      this(ports, Map.of());
+    }
+  }
 
   static void hosts(AnalysisInput input, List<Finding> out) {
     Map<String, HostEntry> hosts = hostMap(input);
@@ -138,14 +146,15 @@ final class DestinationChecks {
   }
 
   /** Istio's scoped host map: {@code scope/fqdn} to the host's ports. */
-  private static Map<String, HostEntry> hostMap(AnalysisInput input) {
+  static Map<String, HostEntry> hostMap(AnalysisInput input) {
     Map<String, HostEntry> map = new LinkedHashMap<>();
     for (RawResource se : input.ofKind("ServiceEntry")) {
       List<String> ports = new ArrayList<>();
       for (Node port : RawResource.items(se.root(), "spec", "ports")) {
         RawResource.text(port, "number").ifPresent(ports::add);
       }
-      HostEntry entry = new HostEntry(ports);
+      HostEntry entry =
+          new HostEntry(ports, stringMap(se.root(), "spec", "workloadSelector", "labels"));
       List<String> exportTo = RawResource.strings(se.root(), "spec", "exportTo");
       for (String host : RawResource.strings(se.root(), "spec", "hosts")) {
         if (exportTo.isEmpty() || exportTo.contains(ALL)) {
@@ -175,18 +184,38 @@ final class DestinationChecks {
         }
       }
       for (String scope : scopes) {
-        map.put(scoped(scope, service.namespace(), service.name()), new HostEntry(ports));
+        map.put(
+            scoped(scope, service.namespace(), service.name()),
+            new HostEntry(ports, stringMap(service.root(), "spec", "selector")));
       }
     }
     for (RegistryService service : input.registry()) {
       map.putIfAbsent(
           scoped(ALL, service.namespace(), service.name()),
-          new HostEntry(service.ports().stream().map(String::valueOf).toList()));
+          new HostEntry(
+              service.ports().stream().map(String::valueOf).toList(),
+              Map.of("app", service.name())));
     }
     return map;
   }
 
-  private static Optional<HostEntry> lookup(
+  /** The string map at {@code path} (labels, a selector); empty when missing. */
+  static Map<String, String> stringMap(Node node, String... path) {
+    Map<String, String> out = new java.util.TreeMap<>();
+    RawResource.at(node, path)
+        .filter(org.yaml.snakeyaml.nodes.MappingNode.class::isInstance)
+        .ifPresent(
+            m -> {
+              for (org.yaml.snakeyaml.nodes.NodeTuple t :
+                  ((org.yaml.snakeyaml.nodes.MappingNode) m).getValue()) {
+                RawResource.text(t.getKeyNode())
+                    .ifPresent(k -> out.put(k, RawResource.text(t.getValueNode()).orElse("")));
+              }
+            });
+    return out;
+  }
+
+  static Optional<HostEntry> lookup(
       String sourceNs, List<String> exportTo, String host, Map<String, HostEntry> hosts) {
     HostEntry all = hosts.get(scoped(ALL, sourceNs, host));
     if (all != null) {

@@ -22,7 +22,28 @@ public enum MessageCode {
       "IST0128", "NoServerCertificateVerificationDestinationLevel", Level.WARNING),
   /** The same, in a {@code portLevelSettings} entry (Istio IST0129). */
   NO_SERVER_CERTIFICATE_VERIFICATION_PORT_LEVEL(
-      "IST0129", "NoServerCertificateVerificationPortLevel", Level.WARNING);
+      "IST0129", "NoServerCertificateVerificationPortLevel", Level.WARNING),
+  /** Two Sidecars with workload selectors select the same pod (Istio IST0110). */
+  CONFLICTING_SIDECAR_WORKLOAD_SELECTORS(
+      "IST0110", "ConflictingSidecarWorkloadSelectors", Level.ERROR),
+  /** Two Sidecars without workload selector in one namespace (Istio IST0111). */
+  MULTIPLE_SIDECARS_WITHOUT_WORKLOAD_SELECTORS(
+      "IST0111", "MultipleSidecarsWithoutWorkloadSelectors", Level.ERROR),
+  /** A VirtualService rule no request can reach (Istio IST0130). */
+  VIRTUAL_SERVICE_UNREACHABLE_RULE("IST0130", "VirtualServiceUnreachableRule", Level.WARNING),
+  /** A match an earlier match already covers (Istio IST0131). */
+  VIRTUAL_SERVICE_INEFFECTIVE_MATCH("IST0131", "VirtualServiceIneffectiveMatch", Level.INFO),
+  /** A policy that has no effect where it applies, e.g. a Sidecar in ambient mode (IST0167). */
+  INEFFECTIVE_POLICY("IST0167", "IneffectivePolicy", Level.WARNING),
+  /** A ServiceEntry with a TCP (or unset) protocol port and no addresses (Istio IST0134). */
+  SERVICE_ENTRY_ADDRESSES_REQUIRED("IST0134", "ServiceEntryAddressesRequired", Level.WARNING),
+  /** A DestinationRule subset that selects no pod (Istio IST0173). */
+  DESTINATION_RULE_SUBSET_NOT_SELECT_PODS(
+      "IST0173", "DestinationRuleSubsetNotSelectPods", Level.ERROR),
+  /** A DestinationRule host that matches no service (Istio IST0174). */
+  UNKNOWN_DESTINATION_RULE_HOST("IST0174", "UnknownDestinationRuleHost", Level.WARNING),
+  /** ServiceEntries giving one host and port different protocols (Istio IST0177). */
+  CONFLICTING_SERVICE_ENTRY_PROTOCOL("IST0177", "ConflictingServiceEntryProtocol", Level.WARNING);
 
   /** How serious a finding is; an {@link #ERROR} stops a scenario before it runs. */
   public enum Level {

@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * A request an app sends into the mesh: method, URL as the app writes it ({@code
  * http://catalog/items}, whose host becomes the Host header), headers, body and the client-side
- * timeout after which the outcome is {@link HttpOutcome.Kind#TIMEOUT}.
+ * timeout after which the outcome is {@link HttpOutcome.Kind#TIMEOUT}. A {@code tcp://host:port}
+ * URL stands for one TCP connection to that service port carrying the body as one line.
  */
 public record HttpRequestSpec(
     String method, URI url, Map<String, String> headers, byte[] body, Duration timeout) {
@@ -16,9 +17,13 @@ public record HttpRequestSpec(
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
   public HttpRequestSpec {
-    if (!"http".equals(url.getScheme()) || url.getHost() == null) {
+    if (!("http".equals(url.getScheme()) || ("tcp".equals(url.getScheme()) && url.getPort() > 0))
+        || url.getHost() == null) {
       throw new IllegalArgumentException(
-          "url: " + url + " (expected: http://<service>[:port]/path)");
+          "url: "
+              + url
+              + " (expected: http://<service>[:port]/path, or tcp://<service>:<port> for one TCP"
+              + " connection per request)");
     }
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");

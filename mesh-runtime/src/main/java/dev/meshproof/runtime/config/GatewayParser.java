@@ -78,7 +78,8 @@ final class GatewayParser {
                 + ")");
       }
       p.string("name");
-      p.integer("targetPort", 1, 65535);
+      // Deprecated and unused by istiod's gateway listeners: rejected rather than ignored.
+      p.notYetSupported("targetPort");
       p.finish();
     }
     List<String> hosts = s.stringList("hosts");
@@ -98,8 +99,28 @@ final class GatewayParser {
                   return mode;
                 });
     String name = s.string("name").orElse("");
-    s.string("bind");
-    s.string("defaultEndpoint");
+    s.notYetSupported("bind");
+    s.notYetSupported("defaultEndpoint");
+    // Validated above as the webhook does; served only as plain HTTP for now (TLS modes and
+    // TCP/TLS servers would be silently ignored otherwise).
+    if (s.has("tls")) {
+      s.notYetSupported("tls");
+    }
+    if (!protocol.isEmpty()
+        && PROTOCOLS.contains(protocol.toUpperCase(java.util.Locale.ROOT))
+        && !protocol.equalsIgnoreCase("HTTP")) {
+      String written = protocol;
+      Optional<YamlMapping> p = s.mapping("port");
+      p.ifPresent(
+          m ->
+              m.problem(
+                  m.value("protocol").orElse(m.node()),
+                  m.child("protocol"),
+                  "\""
+                      + written
+                      + "\" on a Gateway server is valid Istio, but not supported by Meshproof yet"
+                      + " (expected: HTTP)"));
+    }
     s.finish();
     return new Gateway.Server(name, number, protocol, hosts, tlsMode);
   }

@@ -65,11 +65,13 @@ public final class IstioKinds {
           ServiceEntryParser::parseWorkloadEntry);
 
   /**
-   * <a href="https://istio.io/latest/docs/reference/config/networking/gateway/">Docs</a>.
-   * Validated; no ingress gateway workload yet.
+   * <a href="https://istio.io/latest/docs/reference/config/networking/gateway/">Docs</a>. Plain
+   * HTTP servers are served by ingress gateway workloads ({@code
+   * dev.meshproof.runtime.WorkloadSpec#ingressGateway()}); TLS and non-HTTP servers are validated,
+   * then rejected as not supported yet.
    */
   public static final IstioKind<Gateway> GATEWAY =
-      notYetSupported(
+      new IstioKind<>(
           "networking.istio.io",
           NETWORKING_VERSIONS,
           "Gateway",

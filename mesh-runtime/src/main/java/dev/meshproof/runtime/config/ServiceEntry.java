@@ -16,10 +16,35 @@ public record ServiceEntry(
     Location location,
     Resolution resolution,
     List<WorkloadEntry.Endpoint> endpoints,
-    Map<String, String> workloadSelector)
+    Map<String, String> workloadSelector,
+    /** {@code exportTo} as written; empty: exported everywhere, Istio's default. */
+    List<String> exportTo)
     implements IstioResource {
 
+  /** An entry exported to every namespace. */
+  public ServiceEntry(
+      ResourceMeta meta,
+      List<String> hosts,
+      List<String> addresses,
+      List<Port> ports,
+      Location location,
+      Resolution resolution,
+      List<WorkloadEntry.Endpoint> endpoints,
+      Map<String, String> workloadSelector) {
+    this(
+        meta,
+        hosts,
+        addresses,
+        ports,
+        location,
+        resolution,
+        endpoints,
+        workloadSelector,
+        List.of());
+  }
+
   public ServiceEntry {
+    exportTo = List.copyOf(exportTo);
     hosts = List.copyOf(hosts);
     addresses = List.copyOf(addresses);
     ports = List.copyOf(ports);
@@ -30,7 +55,15 @@ public record ServiceEntry(
   @Override
   public ServiceEntry withMeta(ResourceMeta newMeta) {
     return new ServiceEntry(
-        newMeta, hosts, addresses, ports, location, resolution, endpoints, workloadSelector);
+        newMeta,
+        hosts,
+        addresses,
+        ports,
+        location,
+        resolution,
+        endpoints,
+        workloadSelector,
+        exportTo);
   }
 
   /** {@code spec.location}; MESH_EXTERNAL unless written. */

@@ -40,6 +40,11 @@ final class ServiceEntryParser {
   private ServiceEntryParser() {}
 
   /** A valid Istio value the mesh does not implement yet. */
+  /** A DNS name an endpoint of a resolution DNS entry may give as its address. */
+  private static final java.util.regex.Pattern DNS_NAME =
+      java.util.regex.Pattern.compile(
+          "(?i)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
   private static void notYet(YamlMapping m, Node at, String field, String what) {
     m.problem(at, m.child(field), what + " is valid Istio, but not supported by Meshproof yet");
   }
@@ -161,21 +166,32 @@ final class ServiceEntryParser {
                           + " with resolution DNS and no endpoints (expected: hosts"
                           + " that are DNS names, since they are resolved)"));
     }
-    for (String field : List.of("addresses", "subjectAltNames", "exportTo")) {
+    for (String field : List.of("addresses", "subjectAltNames")) {
       spec.notYetSupported(field);
     }
-    if (resolution != ServiceEntry.Resolution.STATIC) {
+    List<String> exportTo = VirtualServiceParser.exportTo(spec, meta.namespace());
+    if (resolution == ServiceEntry.Resolution.DNS && spec.has("workloadSelector")) {
+      notYet(
+          spec,
+          spec.value("workloadSelector").orElseThrow(),
+          "workloadSelector",
+          "workloadSelector with resolution DNS (supported: endpoints, or none)");
+    }
+    if (resolution != ServiceEntry.Resolution.STATIC && resolution != ServiceEntry.Resolution.DNS) {
       spec.value("resolution")
           .ifPresentOrElse(
               v ->
                   notYet(
-                      spec, v, "resolution", "resolution " + resolution + " (supported: STATIC)"),
+                      spec,
+                      v,
+                      "resolution",
+                      "resolution " + resolution + " (supported: STATIC, DNS)"),
               () ->
                   notYet(
                       spec,
                       spec.node(),
                       "resolution",
-                      "resolution NONE, the default (supported: STATIC)"));
+                      "resolution NONE, the default (supported: STATIC, DNS)"));
     }
     for (int i = 0; i < hosts.size(); i++) {
       if (hosts.get(i).startsWith("*")) {
@@ -188,7 +204,7 @@ final class ServiceEntryParser {
     }
     spec.finish();
     return new ServiceEntry(
-        meta, hosts, addresses, ports, location, resolution, endpoints, selector);
+        meta, hosts, addresses, ports, location, resolution, endpoints, selector, exportTo);
   }
 
   static WorkloadEntry parseWorkloadEntry(ResourceMeta meta, YamlMapping spec) {
@@ -218,6 +234,9 @@ final class ServiceEntryParser {
                 + "\" is not a loopback address (expected: 127.0.0.0/8; Meshproof sends traffic"
                 + " only to loopback)");
       }
+    } else if (resolution == ServiceEntry.Resolution.DNS && DNS_NAME.matcher(address).matches()) {
+      // A name, resolved by the proxy (a STRICT_DNS cluster); Mesh.apply checks that it resolves
+      // to loopback only.
     } else if (resolution == ServiceEntry.Resolution.STATIC
         && !address.contains(":")
         && !address.startsWith("unix://")) {

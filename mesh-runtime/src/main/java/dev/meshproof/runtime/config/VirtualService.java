@@ -19,7 +19,9 @@ public record VirtualService(
      * {@code exportTo} as written ({@code .}, {@code *}, namespaces); empty: exported everywhere,
      * Istio's default.
      */
-    List<String> exportTo)
+    List<String> exportTo,
+    /** The {@code tcp} rules, in order: the first whose match holds routes a connection. */
+    List<TcpRoute> tcp)
     implements IstioResource {
 
   public VirtualService {
@@ -27,6 +29,17 @@ public record VirtualService(
     gateways = List.copyOf(gateways);
     http = List.copyOf(http);
     exportTo = List.copyOf(exportTo);
+    tcp = List.copyOf(tcp);
+  }
+
+  /** A VirtualService without {@code tcp} rules. */
+  public VirtualService(
+      ResourceMeta meta,
+      List<String> hosts,
+      List<String> gateways,
+      List<HttpRoute> http,
+      List<String> exportTo) {
+    this(meta, hosts, gateways, http, exportTo, List.of());
   }
 
   /** A VirtualService exported to every namespace. */
@@ -43,9 +56,36 @@ public record VirtualService(
     return hosts.isEmpty();
   }
 
+  /** The reserved gateway name of every sidecar in the mesh. */
+  public static final String MESH = "mesh";
+
+  /**
+   * A gateway reference as istiod resolves it ({@code resolveGatewayName}): {@code mesh} stays,
+   * {@code <namespace>/<name>} stays, a short name is in {@code namespace}.
+   */
+  public static String resolveGateway(String name, String namespace) {
+    if (name.equals(MESH) || name.contains("/")) {
+      return name;
+    }
+    return namespace + "/" + name;
+  }
+
+  /**
+   * {@code gateways}, resolved ({@link #resolveGateway}); empty means {@code mesh}, as istiod reads
+   * it.
+   */
+  public List<String> resolvedGateways() {
+    return gateways.stream().map(g -> resolveGateway(g, meta.namespace())).toList();
+  }
+
+  /** Whether the VirtualService applies to {@code gateway} (a resolved name or {@code mesh}). */
+  public boolean boundTo(String gateway) {
+    return gateways.isEmpty() ? gateway.equals(MESH) : resolvedGateways().contains(gateway);
+  }
+
   @Override
   public VirtualService withMeta(ResourceMeta newMeta) {
-    return new VirtualService(newMeta, hosts, gateways, http, exportTo);
+    return new VirtualService(newMeta, hosts, gateways, http, exportTo, tcp);
   }
 
   /**
@@ -353,12 +393,64 @@ public record VirtualService(
       Map<String, StringMatch> queryParams,
       OptionalInt port,
       Map<String, String> sourceLabels,
-      Optional<String> sourceNamespace) {
+      Optional<String> sourceNamespace,
+      /**
+       * {@code match[].gateways} as {@code <namespace>/<name>} (a short name is in the
+       * VirtualService's namespace) or {@code mesh}; empty: the VirtualService's own gateways.
+       */
+      List<String> gateways) {
     public HttpMatchRequest {
       headers = Map.copyOf(headers);
       withoutHeaders = Map.copyOf(withoutHeaders);
       queryParams = Map.copyOf(queryParams);
       sourceLabels = Map.copyOf(sourceLabels);
+      gateways = List.copyOf(gateways);
+    }
+
+    /** A match block that names no gateways of its own. */
+    public HttpMatchRequest(
+        String name,
+        Optional<StringMatch> uri,
+        Optional<StringMatch> method,
+        Optional<StringMatch> authority,
+        Map<String, StringMatch> headers,
+        Map<String, StringMatch> withoutHeaders,
+        boolean ignoreUriCase,
+        Optional<StringMatch> scheme,
+        Map<String, StringMatch> queryParams,
+        OptionalInt port,
+        Map<String, String> sourceLabels,
+        Optional<String> sourceNamespace) {
+      this(
+          name,
+          uri,
+          method,
+          authority,
+          headers,
+          withoutHeaders,
+          ignoreUriCase,
+          scheme,
+          queryParams,
+          port,
+          sourceLabels,
+          sourceNamespace,
+          List.of());
+    }
+
+    /**
+     * Whether this match applies on {@code gateway} ({@code mesh} for sidecars, else a Gateway's
+     * {@code <namespace>/<name>}), as istiod's {@code sourceMatchHTTP}: its own gateways if it
+     * names any, else those of the VirtualService {@code vs}.
+     */
+    public boolean appliesTo(String gateway, VirtualService vs) {
+      List<String> effective =
+          gateways.isEmpty()
+              ? vs.resolvedGateways()
+              : gateways.stream().map(g -> resolveGateway(g, vs.meta().namespace())).toList();
+      if (effective.isEmpty()) {
+        return gateway.equals(MESH);
+      }
+      return effective.contains(gateway);
     }
 
     /** A match block on uri, method, authority and headers only. */
@@ -390,6 +482,47 @@ public record VirtualService(
   public record RouteDestination(Destination destination, OptionalInt weight, Headers headers) {
     public RouteDestination(Destination destination, OptionalInt weight) {
       this(destination, weight, Headers.NONE);
+    }
+  }
+
+  /**
+   * One {@code tcp} rule (Istio's {@code TCPRoute}): routes a connection to its weighted {@code
+   * route} destinations when any {@code match} block holds (or it has none).
+   */
+  public record TcpRoute(List<L4Match> match, List<RouteDestination> route) {
+    public TcpRoute {
+      match = List.copyOf(match);
+      route = List.copyOf(route);
+    }
+  }
+
+  /**
+   * One {@code match} block of a {@code tcp} rule (Istio's {@code L4MatchAttributes}); each
+   * condition is decided at translation time per proxy and port, as istiod's {@code matchTCP}
+   * (tls.go) does.
+   */
+  public record L4Match(
+      OptionalInt port,
+      Map<String, String> sourceLabels,
+      Optional<String> sourceNamespace,
+      List<String> gateways) {
+    public L4Match {
+      sourceLabels = Map.copyOf(sourceLabels);
+      gateways = List.copyOf(gateways);
+    }
+
+    /**
+     * True when this block matches a sidecar with {@code labels} in {@code namespace} on the
+     * service {@code port} ({@code matchTCP}: gateways must include {@code mesh} when set).
+     */
+    public boolean matches(Map<String, String> labels, String namespace, int servicePort) {
+      boolean gatewayMatch = gateways.isEmpty() || gateways.contains("mesh");
+      boolean labelMatch =
+          sourceLabels.entrySet().stream()
+              .allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+      boolean portMatch = port.isEmpty() || port.getAsInt() == servicePort;
+      boolean nsMatch = sourceNamespace.isEmpty() || sourceNamespace.get().equals(namespace);
+      return gatewayMatch && labelMatch && portMatch && nsMatch;
     }
   }
 }

@@ -92,11 +92,11 @@ final class VirtualServiceParser {
           "http, tcp or tls must be provided in virtual service (expected: a list of http rules)");
     }
     List<String> exportTo = exportTo(spec, meta.namespace());
-    for (String field : List.of("tcp", "tls")) {
-      spec.notYetSupported(field);
-    }
+    List<VirtualService.TcpRoute> tcp =
+        spec.list("tcp", (node, path) -> Optional.of(tcpRoute(spec, node, path)));
+    spec.notYetSupported("tls");
     spec.finish();
-    return new VirtualService(meta, hosts, gateways, http, exportTo);
+    return new VirtualService(meta, hosts, gateways, http, exportTo, tcp);
   }
 
   private static final java.util.regex.Pattern DNS1123_LABEL =
@@ -159,6 +159,50 @@ final class VirtualServiceParser {
       return Optional.empty();
     }
     return host;
+  }
+
+  /**
+   * A {@code tcp} rule: {@code match} blocks (port, sourceLabels, sourceNamespace, gateways) and
+   * weighted {@code route} destinations, at least one, as the webhook's {@code validateTCPRoute}
+   * requires; {@code destinationSubnets} and {@code sourceSubnet} are not simulated (loopback has
+   * no pod or service CIDRs).
+   */
+  private static VirtualService.TcpRoute tcpRoute(YamlMapping parent, Node node, String path) {
+    YamlMapping m = YamlMapping.of(parent.source(), path, node, parent.problems());
+    List<VirtualService.L4Match> match =
+        m.list(
+            "match",
+            (n, p) -> {
+              YamlMapping mm = YamlMapping.of(m.source(), p, n, m.problems());
+              OptionalInt port = mm.integer("port", 1, 65535);
+              Map<String, String> sourceLabels = mm.stringMap("sourceLabels");
+              Optional<String> sourceNamespace = sourceNamespace(mm);
+              List<String> gateways = mm.stringList("gateways");
+              for (String field : List.of("destinationSubnets", "sourceSubnet")) {
+                mm.notYetSupported(field);
+              }
+              mm.finish();
+              return Optional.of(
+                  new VirtualService.L4Match(port, sourceLabels, sourceNamespace, gateways));
+            });
+    List<RouteDestination> route =
+        m.list("route", (n, p) -> Optional.of(routeDestination(m, n, p)));
+    if (route.isEmpty()) {
+      m.problem(
+          node,
+          m.child("route"),
+          "TCP route is required (expected: at least one route destination)");
+    }
+    for (int i = 0; i < route.size(); i++) {
+      if (!route.get(i).headers().isEmpty()) {
+        m.problem(
+            node,
+            m.child("route") + "[" + i + "].headers",
+            "headers are not allowed on a TCP route destination (expected: destination, weight)");
+      }
+    }
+    m.finish();
+    return new VirtualService.TcpRoute(match, route);
   }
 
   private static HttpRoute httpRoute(
@@ -554,9 +598,8 @@ final class VirtualServiceParser {
     OptionalInt port = m.integer("port", 1, 65535);
     Map<String, String> sourceLabels = m.stringMap("sourceLabels");
     Optional<String> sourceNamespace = sourceNamespace(m);
-    for (String field : List.of("gateways", "statPrefix")) {
-      m.notYetSupported(field);
-    }
+    List<String> gateways = m.stringList("gateways");
+    m.notYetSupported("statPrefix");
     m.finish();
     return new HttpMatchRequest(
         name,
@@ -570,7 +613,8 @@ final class VirtualServiceParser {
         queryParams,
         port,
         sourceLabels,
-        sourceNamespace);
+        sourceNamespace,
+        gateways);
   }
 
   /**

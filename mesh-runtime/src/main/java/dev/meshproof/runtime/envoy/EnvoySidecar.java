@@ -41,6 +41,7 @@ final class EnvoySidecar implements SidecarProxy {
   private final Path directory;
   private final Path logFile;
   private final Process process;
+  private final java.util.Map<Integer, InetSocketAddress> gateway;
 
   private EnvoySidecar(
       String proxyId,
@@ -49,7 +50,9 @@ final class EnvoySidecar implements SidecarProxy {
       int adminPort,
       Path directory,
       Path logFile,
-      Process process) {
+      Process process,
+      java.util.Map<Integer, InetSocketAddress> gateway) {
+    this.gateway = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(gateway));
     this.proxyId = proxyId;
     this.outbound = outbound;
     this.inbound = inbound;
@@ -60,7 +63,9 @@ final class EnvoySidecar implements SidecarProxy {
   }
 
   static EnvoySidecar start(EnvoyBinary binary, SidecarRequest request, int concurrency) {
-    List<Integer> ports = ListenerPorts.reserve(request.servicePort().isPresent() ? 3 : 2);
+    int gatewayPorts = request.gatewayPorts().size();
+    List<Integer> ports =
+        ListenerPorts.reserve((request.servicePort().isPresent() ? 3 : 2) + gatewayPorts);
     InetAddress loopback = InetAddress.getLoopbackAddress();
     InetSocketAddress outbound = new InetSocketAddress(loopback, ports.get(0));
     int adminPort = ports.get(1);
@@ -68,6 +73,11 @@ final class EnvoySidecar implements SidecarProxy {
         request.servicePort().isPresent()
             ? Optional.of(new InetSocketAddress(loopback, ports.get(2)))
             : Optional.empty();
+    java.util.Map<Integer, InetSocketAddress> gateway = new java.util.TreeMap<>();
+    int next = ports.size() - gatewayPorts;
+    for (int port : request.gatewayPorts()) {
+      gateway.put(port, new InetSocketAddress(loopback, ports.get(next++)));
+    }
     try {
       Path directory = EnvoyProcesses.createDirectory(request.workload());
       Path bootstrap = directory.resolve("bootstrap.json");
@@ -91,7 +101,7 @@ final class EnvoySidecar implements SidecarProxy {
                   "100"),
               log);
       return new EnvoySidecar(
-          request.proxyId(), outbound, inbound, adminPort, directory, log, process);
+          request.proxyId(), outbound, inbound, adminPort, directory, log, process, gateway);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot start Envoy " + binary.path() + " for " + request.proxyId(), e);
@@ -121,6 +131,11 @@ final class EnvoySidecar implements SidecarProxy {
   @Override
   public Optional<InetSocketAddress> inboundAddress() {
     return inbound;
+  }
+
+  @Override
+  public java.util.Map<Integer, InetSocketAddress> gatewayAddresses() {
+    return gateway;
   }
 
   @Override

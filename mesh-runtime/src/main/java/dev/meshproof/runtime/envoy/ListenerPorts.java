@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * by binding it; a JVM-wide cursor starting at a random offset keeps concurrent runs and successive
  * meshes apart.
  */
-final class ListenerPorts {
+public final class ListenerPorts {
   private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
   private static final int LOWEST = 10_000;
   private static final int LOWER_BOUND = ephemeralLowerBound();
@@ -27,8 +27,11 @@ final class ListenerPorts {
 
   private ListenerPorts() {}
 
-  /** {@code count} distinct loopback ports, each free when checked. */
-  static List<Integer> reserve(int count) {
+  /**
+   * {@code count} distinct loopback ports, each free when checked; also the control plane's TCP
+   * outbound listener ports, which both data planes bind as the xDS names them.
+   */
+  public static List<Integer> reserve(int count) {
     List<Integer> ports = new ArrayList<>();
     int span = LOWER_BOUND - LOWEST;
     for (int attempt = 0; ports.size() < count && attempt < span; attempt++) {

@@ -10,6 +10,7 @@ import dev.meshproof.runtime.proxy.ProxyConfig.ClusterConfig;
 import dev.meshproof.runtime.transport.UpstreamConnectionSettings;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +75,17 @@ final class ClusterDecoder {
                   cluster.getName(),
                   lb,
                   EndpointDecoder.endpoints(cluster.getLoadAssignment()),
+                  thresholds,
+                  outlier,
+                  panic,
+                  connections,
+                  tls)
+              .withConsistentHash(hash);
+      case STRICT_DNS ->
+          new ClusterConfig(
+                  cluster.getName(),
+                  lb,
+                  strictDnsEndpoints(cluster, where),
                   thresholds,
                   outlier,
                   panic,
@@ -176,6 +188,51 @@ final class ClusterDecoder {
         return Optional.empty();
       }
     }
+  }
+
+  /**
+   * A {@code STRICT_DNS} cluster's hosts: every IPv4 address each endpoint's name resolves to
+   * ({@code dns_lookup_family: V4_ONLY} only), resolved when the configuration is accepted. A
+   * deliberate difference from Envoy, which re-resolves every {@code dns_refresh_rate} (or TTL):
+   * the names here come from /etc/hosts-style loopback entries that do not change during a run. A
+   * name resolving off loopback is NACKed, since the mesh sends nothing off loopback.
+   */
+  private static List<InetSocketAddress> strictDnsEndpoints(Cluster cluster, String where) {
+    if (cluster.getDnsLookupFamily() != Cluster.DnsLookupFamily.V4_ONLY) {
+      throw new IllegalArgumentException(
+          where
+              + ": dns_lookup_family "
+              + cluster.getDnsLookupFamily()
+              + " is not supported by the embedded sidecar (expected: V4_ONLY)");
+    }
+    List<InetSocketAddress> hosts = new java.util.ArrayList<>();
+    for (var locality : cluster.getLoadAssignment().getEndpointsList()) {
+      for (var endpoint : locality.getLbEndpointsList()) {
+        var socket = endpoint.getEndpoint().getAddress().getSocketAddress();
+        java.net.InetAddress[] resolved;
+        try {
+          resolved = java.net.InetAddress.getAllByName(socket.getAddress());
+        } catch (java.net.UnknownHostException e) {
+          continue; // Envoy keeps a name that does not resolve as no host
+        }
+        for (java.net.InetAddress address : resolved) {
+          if (!(address instanceof java.net.Inet4Address)) {
+            continue;
+          }
+          if (!address.isLoopbackAddress()) {
+            throw new IllegalArgumentException(
+                where
+                    + ": "
+                    + socket.getAddress()
+                    + " resolves to "
+                    + address.getHostAddress()
+                    + ", which is not loopback (the embedded sidecar reaches only 127.0.0.0/8)");
+          }
+          hosts.add(new InetSocketAddress(address, socket.getPortValue()));
+        }
+      }
+    }
+    return hosts;
   }
 
   /** NACKs cluster fields that change behaviour and that the sidecar does not implement. */

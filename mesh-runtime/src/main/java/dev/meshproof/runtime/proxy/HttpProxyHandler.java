@@ -131,6 +131,12 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
         ctx.close();
         return;
       }
+      if (chain.get().tcpProxy().isPresent()) {
+        // The listener became a TCP proxy under this connection: Envoy drains the old chain;
+        // an HTTP request has no place on the new one.
+        ctx.close();
+        return;
+      }
       hcm = Optional.of(chain.get().httpConnectionManager());
       ClientCertHeader.apply(
           request.headers(), hcm.get().clientCert(), ClientCertHeader.connectionOf(ctx.channel()));

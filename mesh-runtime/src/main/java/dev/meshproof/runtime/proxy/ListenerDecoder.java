@@ -40,6 +40,8 @@ final class ListenerDecoder {
       "type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog";
   private static final String UUID_REQUEST_ID_TYPE =
       "type.googleapis.com/envoy.extensions.request_id.uuid.v3.UuidRequestIdConfig";
+  static final String TCP_PROXY_TYPE =
+      "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy";
   private static final String ROUTER_TYPE =
       "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router";
 
@@ -88,7 +90,18 @@ final class ListenerDecoder {
         TlsDecoder.downstream(chain.getTransportSocket(), chain.hasTransportSocket(), where);
     if (chain.getFiltersCount() != 1) {
       throw new IllegalArgumentException(
-          where + ": expected exactly one filter, an HTTP connection manager");
+          where + ": expected exactly one filter, an HTTP connection manager or a tcp_proxy");
+    }
+    if (chain.getFilters(0).getTypedConfig().getTypeUrl().equals(TCP_PROXY_TYPE)) {
+      if (tls.isPresent()) {
+        throw new IllegalArgumentException(
+            where
+                + ": a tcp_proxy behind a TLS transport socket is not supported by the embedded"
+                + " sidecar (expected: a plaintext chain)");
+      }
+      return new FilterChainConfig(
+          filterChainMatch(chain.getFilterChainMatch(), where),
+          tcpProxy(chain.getFilters(0), where + ", tcp_proxy"));
     }
     HttpConnectionManager hcm =
         XdsDecoder.unpack(chain.getFilters(0).getTypedConfig(), HttpConnectionManager.class, where);
@@ -162,6 +175,54 @@ final class ListenerDecoder {
     }
     throw new IllegalArgumentException(
         where + ": HTTP connection manager has neither rds nor route_config");
+  }
+
+  /**
+   * Envoy's {@code tcp_proxy}: {@code stat_prefix} (required, as Envoy's validation) and {@code
+   * cluster} or {@code weighted_clusters} of names and weights. Every other field (idle timeout,
+   * hash policy, tunneling, access log, ...) is NACKed: the sidecar does not honour it.
+   */
+  private static ProxyConfig.TcpProxyConfig tcpProxy(
+      io.envoyproxy.envoy.config.listener.v3.Filter filter, String where) {
+    var proxy =
+        XdsDecoder.unpack(
+            filter.getTypedConfig(),
+            io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.class,
+            where);
+    XdsDecoder.rejectUnsupported(
+        proxy.toBuilder().clearStatPrefix().clearCluster().clearWeightedClusters(), where);
+    if (proxy.getStatPrefix().isEmpty()) {
+      throw new IllegalArgumentException(where + ": stat_prefix is empty (expected: a prefix)");
+    }
+    List<dev.meshproof.runtime.policy.route.WeightedCluster> clusters = new ArrayList<>();
+    if (proxy.hasWeightedClusters()) {
+      XdsDecoder.rejectUnsupported(
+          proxy.getWeightedClusters().toBuilder().clearClusters(), where + ", weighted_clusters");
+      for (var weight : proxy.getWeightedClusters().getClustersList()) {
+        XdsDecoder.rejectUnsupported(
+            weight.toBuilder().clearName().clearWeight(), where + ", weighted_clusters.clusters");
+        if (weight.getName().isEmpty() || weight.getWeight() < 1) {
+          // Envoy's validation: name min_len 1, weight gte 1.
+          throw new IllegalArgumentException(
+              where
+                  + ", weighted_clusters: cluster '"
+                  + weight.getName()
+                  + "' weight "
+                  + weight.getWeight()
+                  + " (expected: a name and a weight >= 1)");
+        }
+        clusters.add(
+            new dev.meshproof.runtime.policy.route.WeightedCluster(
+                weight.getName(), weight.getWeight()));
+      }
+    } else if (!proxy.getCluster().isEmpty()) {
+      clusters.add(new dev.meshproof.runtime.policy.route.WeightedCluster(proxy.getCluster(), 1));
+    }
+    if (clusters.isEmpty()) {
+      throw new IllegalArgumentException(
+          where + ": no cluster (expected: cluster or weighted_clusters with at least one)");
+    }
+    return new ProxyConfig.TcpProxyConfig(proxy.getStatPrefix(), clusters);
   }
 
   /**

@@ -122,7 +122,7 @@ public record ProxyConfig(
 
     /** True once every chain's routes are known (an RDS route config arrived). */
     public boolean routesResolved() {
-      return filterChains.stream().allMatch(c -> c.httpConnectionManager().routes().isPresent());
+      return filterChains.stream().allMatch(FilterChainConfig::routesResolved);
     }
 
     /**
@@ -169,12 +169,55 @@ public record ProxyConfig(
   /** One filter chain: its match and its HTTP connection manager (the only network filter). */
   public record FilterChainConfig(
       FilterChainMatch match,
+      /** Null on a TCP chain, whose filter is {@link #tcpProxy}. */
       HttpConnectionManagerConfig httpConnectionManager,
-      Optional<TlsContextConfig> tls) {
+      Optional<TlsContextConfig> tls,
+      Optional<TcpProxyConfig> tcpProxy) {
+    public FilterChainConfig {
+      if ((httpConnectionManager == null) == tcpProxy.isEmpty()) {
+        throw new IllegalArgumentException(
+            "filter chain: expected exactly one of an HTTP connection manager or a tcp_proxy");
+      }
+    }
+
+    /** An HTTP chain. */
+    public FilterChainConfig(
+        FilterChainMatch match,
+        HttpConnectionManagerConfig httpConnectionManager,
+        Optional<TlsContextConfig> tls) {
+      this(match, httpConnectionManager, tls, Optional.empty());
+    }
+
     /** A plaintext chain ({@code raw_buffer} transport socket). */
     public FilterChainConfig(
         FilterChainMatch match, HttpConnectionManagerConfig httpConnectionManager) {
       this(match, httpConnectionManager, Optional.empty());
+    }
+
+    /** A plaintext TCP chain: its one network filter is a {@code tcp_proxy}. */
+    public FilterChainConfig(FilterChainMatch match, TcpProxyConfig tcpProxy) {
+      this(match, null, Optional.empty(), Optional.of(tcpProxy));
+    }
+
+    /** True when this chain's routes are known: a TCP chain has none to wait for. */
+    public boolean routesResolved() {
+      return tcpProxy.isPresent() || httpConnectionManager.routes().isPresent();
+    }
+  }
+
+  /**
+   * Envoy's {@code tcp_proxy} network filter: the prefix of its {@code tcp.<prefix>.*} statistics
+   * and where each downstream connection goes, one cluster or one of {@code weighted_clusters}
+   * picked per connection in proportion to its weight.
+   */
+  public record TcpProxyConfig(
+      String statPrefix, List<dev.meshproof.runtime.policy.route.WeightedCluster> clusters) {
+    public TcpProxyConfig {
+      clusters = List.copyOf(clusters);
+      if (clusters.isEmpty()) {
+        throw new IllegalArgumentException(
+            "tcp_proxy " + statPrefix + ": no cluster (expected: cluster or weighted_clusters)");
+      }
     }
   }
 

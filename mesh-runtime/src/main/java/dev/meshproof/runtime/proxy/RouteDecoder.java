@@ -41,11 +41,20 @@ final class RouteDecoder {
 
   static RouteTable routes(RouteConfiguration config) {
     List<VirtualHost> hosts = new ArrayList<>();
+    if (config.hasValidateClusters() && config.getValidateClusters().getValue()) {
+      // Only the default (false for RDS) is honoured: routes to unknown clusters answer 503 NC.
+      throw new IllegalArgumentException(
+          "route config "
+              + config.getName()
+              + ": validate_clusters true is not supported by the embedded sidecar"
+              + " (expected: false or unset)");
+    }
     // The header changes are NACKed below with their own message.
     XdsDecoder.rejectUnsupported(
         config.toBuilder()
             .clearName()
             .clearVirtualHosts()
+            .clearValidateClusters()
             .clearIgnorePortInHostMatching()
             .clearRequestHeadersToAdd()
             .clearRequestHeadersToRemove()

@@ -59,10 +59,26 @@ public final class Sidecar implements SidecarProxy {
   private final HttpConnectionPool connections;
   private final Router router;
   private final RandomSource faultRandom;
+  private final RandomSource tcpRandom;
+
+  /** Connections accepted per TCP proxy listener: the key of each connection's random draws. */
+  private final Map<String, java.util.concurrent.atomic.AtomicLong> tcpConnections =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The outbound TCP listeners bound as LDS named them, by listener name. */
+  private final Map<String, Channel> tcpListeners = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The sidecar's own log (what it refused and why), attached to a failing result. */
+  private final java.util.Deque<String> ownLog = new java.util.concurrent.ConcurrentLinkedDeque<>();
+
   private final AccessLog accessLog = new AccessLog(100_000);
   private final ProxyStats stats = new ProxyStats();
   private final Channel outbound;
   private final Optional<Channel> inbound;
+
+  /** An ingress gateway's listeners by Gateway server port; empty for a sidecar. */
+  private final Map<Integer, Channel> gatewayListeners = new java.util.TreeMap<>();
+
   private final AdsClient ads;
   private final AdminServer admin;
 
@@ -113,11 +129,15 @@ public final class Sidecar implements SidecarProxy {
         };
     this.router = new Router(random.fork("route"), upstream, scheduler, clock);
     this.faultRandom = random.fork("fault");
+    this.tcpRandom = random.fork("tcp");
     this.outbound = bind(group, XdsNames.OUTBOUND_LISTENER);
     this.inbound =
         request.servicePort().isPresent()
             ? Optional.of(bind(group, XdsNames.INBOUND_LISTENER))
             : Optional.empty();
+    for (int port : request.gatewayPorts()) {
+      gatewayListeners.put(port, bind(group, XdsNames.gatewayListener(port)));
+    }
     this.ads =
         new AdsClient(
             node(request),
@@ -215,11 +235,16 @@ public final class Sidecar implements SidecarProxy {
                         new TransportSelector(
                             self,
                             listenerName,
-                            () ->
-                                DownstreamCodec.configure(
-                                    ch,
-                                    MAX_REQUEST_BODY,
-                                    () -> new HttpProxyHandler(self, listenerName))));
+                            () -> {
+                              if (isTcpChain(listenerName, ch)) {
+                                ch.pipeline().addLast(tcpProxy(listenerName));
+                                return;
+                              }
+                              DownstreamCodec.configure(
+                                  ch,
+                                  MAX_REQUEST_BODY,
+                                  () -> new HttpProxyHandler(self, listenerName));
+                            }));
               }
             })
         .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
@@ -227,17 +252,100 @@ public final class Sidecar implements SidecarProxy {
         .channel();
   }
 
+  private boolean isTcpChain(String listenerName, Channel ch) {
+    ListenerConfig listener = routing.config().listeners().get(listenerName);
+    int port = ((InetSocketAddress) ch.localAddress()).getPort();
+    return listener != null
+        && listener
+            .filterChainFor(port, ListenerDecoder.RAW_BUFFER)
+            .flatMap(c -> c.tcpProxy())
+            .isPresent();
+  }
+
+  /** A TCP proxy for one connection, its draws keyed by the listener and the connection. */
+  private TcpProxyHandler tcpProxy(String listenerName) {
+    return new TcpProxyHandler(
+        this,
+        listenerName,
+        tcpRandom.forRequest(
+            listenerName
+                + "#"
+                + tcpConnections
+                    .computeIfAbsent(
+                        listenerName, k -> new java.util.concurrent.atomic.AtomicLong())
+                    .incrementAndGet()));
+  }
+
+  /** Binds an outbound TCP listener at {@code address}, each connection to a TCP proxy. */
+  private Channel bindTcp(String listenerName, InetSocketAddress address) {
+    return new ServerBootstrap()
+        .group(outbound.eventLoop().parent())
+        .channel(NioServerSocketChannel.class)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(
+            new ChannelInitializer<SocketChannel>() {
+              @Override
+              protected void initChannel(SocketChannel ch) {
+                downstreamConnections.add(ch);
+                if (closed) {
+                  ch.close();
+                  return;
+                }
+                ch.pipeline().addLast(tcpProxy(listenerName));
+              }
+            })
+        .bind(address)
+        .syncUninterruptibly()
+        .channel();
+  }
+
+  /**
+   * Binds the TCP listeners of {@code config} this sidecar has not bound yet, as Envoy binds a
+   * listener LDS adds; a listener it cannot bind NACKs the configuration (nothing new stays bound).
+   */
+  private void bindTcpListeners(ProxyConfig config) {
+    List<String> added = new java.util.ArrayList<>();
+    for (ListenerConfig listener : config.listeners().values()) {
+      if (listener.name().equals(XdsNames.OUTBOUND_LISTENER)
+          || listener.name().equals(XdsNames.INBOUND_LISTENER)) {
+        continue;
+      }
+      boolean tcp = listener.filterChains().stream().allMatch(c -> c.tcpProxy().isPresent());
+      Channel current = tcpListeners.get(listener.name());
+      if (!tcp
+          || (current != null && current.localAddress().equals(listener.address()))
+          || closed) {
+        continue;
+      }
+      try {
+        Channel bound = bindTcp(listener.name(), listener.address());
+        Channel previous = tcpListeners.put(listener.name(), bound);
+        if (previous != null) {
+          previous.close();
+        }
+        added.add(listener.name());
+      } catch (RuntimeException e) {
+        added.forEach(name -> tcpListeners.remove(name).close());
+        throw new IllegalArgumentException(
+            "listener " + listener.name() + ": cannot bind " + listener.address() + ": " + e, e);
+      }
+    }
+  }
+
   /**
    * Accepts a candidate configuration from the ADS client, or throws to have it NACKed. A listener
-   * must name an address this sidecar bound, as an Envoy listener must be bindable.
+   * must name an address this sidecar bound (or, for a TCP listener, can bind), as an Envoy
+   * listener must be bindable.
    */
   private void accept(ProxyConfig config) {
     for (ListenerConfig listener : config.listeners().values()) {
+      boolean tcp = listener.filterChains().stream().allMatch(c -> c.tcpProxy().isPresent());
       Optional<InetSocketAddress> bound =
           switch (listener.name()) {
             case XdsNames.OUTBOUND_LISTENER -> Optional.of(outboundAddress());
             case XdsNames.INBOUND_LISTENER -> inboundAddress();
-            default -> Optional.empty();
+            default ->
+                tcp ? Optional.of(listener.address()) : gatewayListenerAddress(listener.name());
           };
       if (bound.isEmpty() || !bound.get().equals(listener.address())) {
         throw new IllegalArgumentException(
@@ -256,6 +364,7 @@ public final class Sidecar implements SidecarProxy {
       }
     }
     TlsContexts tls = TlsContexts.of(config, clock);
+    bindTcpListeners(config);
     Map<String, UpstreamCluster> clusters = new HashMap<>();
     Map<String, UpstreamCluster> previous = routing.clusters();
     for (ClusterConfig cluster : config.clusters().values()) {
@@ -265,6 +374,46 @@ public final class Sidecar implements SidecarProxy {
     }
     previous.forEach((name, old) -> old.retire(clusters.get(name)));
     routing = new RoutingState(config, Map.copyOf(clusters), tls);
+    // Listeners LDS removed stop accepting; their connections drain as they end.
+    tcpListeners
+        .keySet()
+        .removeIf(
+            name -> {
+              if (config.listeners().containsKey(name)) {
+                return false;
+              }
+              tcpListeners.get(name).close();
+              return true;
+            });
+  }
+
+  /** Adds a line to the sidecar's own log (bounded to the last 1,000 lines). */
+  void log(String line) {
+    ownLog.addLast(clock.instant() + " " + line);
+    while (ownLog.size() > 1_000) {
+      ownLog.pollFirst();
+    }
+  }
+
+  @Override
+  public String log() {
+    return String.join("\n", ownLog);
+  }
+
+  /** The address of the gateway listener named {@code name} ({@code 0.0.0.0_80}), if bound. */
+  private Optional<InetSocketAddress> gatewayListenerAddress(String name) {
+    return gatewayAddresses().entrySet().stream()
+        .filter(e -> XdsNames.gatewayListener(e.getKey()).equals(name))
+        .map(Map.Entry::getValue)
+        .findFirst();
+  }
+
+  @Override
+  public Map<Integer, InetSocketAddress> gatewayAddresses() {
+    Map<Integer, InetSocketAddress> addresses = new java.util.TreeMap<>();
+    gatewayListeners.forEach(
+        (port, c) -> addresses.put(port, (InetSocketAddress) c.localAddress()));
+    return addresses;
   }
 
   RoutingState routingState() {
@@ -379,6 +528,9 @@ public final class Sidecar implements SidecarProxy {
     admin.close();
     outbound.close().syncUninterruptibly();
     inbound.ifPresent(c -> c.close().syncUninterruptibly());
+    gatewayListeners.values().forEach(c -> c.close().syncUninterruptibly());
+    tcpListeners.values().forEach(c -> c.close().syncUninterruptibly());
+    tcpListeners.clear();
     downstreamConnections.close().syncUninterruptibly();
     connections.close();
   }

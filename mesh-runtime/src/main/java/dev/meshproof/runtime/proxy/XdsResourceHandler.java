@@ -187,7 +187,7 @@ sealed interface XdsResourceHandler<T> {
       TreeSet<String> names = new TreeSet<>();
       for (ListenerConfig listener : accepted.get(this).values()) {
         for (FilterChainConfig chain : listener.filterChains()) {
-          if (chain.httpConnectionManager().routes().isEmpty()) {
+          if (!chain.routesResolved()) {
             names.add(chain.httpConnectionManager().routeConfigName());
           }
         }

@@ -105,7 +105,7 @@ final class XdsResources {
   private static FilterChainConfig resolve(
       FilterChainConfig chain, Map<String, RouteTable> routes) {
     var hcm = chain.httpConnectionManager();
-    return hcm.routes().isPresent()
+    return chain.routesResolved()
         ? chain
         : new FilterChainConfig(
             chain.match(),

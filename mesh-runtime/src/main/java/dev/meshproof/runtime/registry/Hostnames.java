@@ -11,24 +11,17 @@ public final class Hostnames {
   }
 
   /**
-   * Resolves a host as written in a VirtualService or DestinationRule: a short name ({@code
-   * catalog}) is relative to the resource's namespace, as Istio documents; {@code catalog.other}
-   * names a namespace; anything with more dots is taken as written.
+   * Resolves a host as written in a VirtualService, DestinationRule or Gateway-bound route, as
+   * istiod's {@code ResolveShortnameToFQDN} (pilot/pkg/model/config.go) does: only a name without a
+   * dot is short ({@code catalog} is {@code catalog.<namespace>.svc.cluster.local}); a name with a
+   * dot ({@code catalog.other}, {@code catalog.other.svc}) is taken as written, a domain of its
+   * own, not a service in namespace {@code other} (Kubernetes DNS search paths let a caller use
+   * such names, but Istio's configuration does not expand them). {@code *} and IP addresses stay.
    */
   public static String resolve(String host, String namespace) {
-    if (host.contains("*")) {
+    if (host.equals("*") || host.contains(".") || host.contains(":") || host.isEmpty()) {
       return host;
     }
-    String[] parts = host.split("\\.");
-    if (parts.length == 1) {
-      return fqdn(host, namespace);
-    }
-    if (parts.length == 2) {
-      return fqdn(parts[0], parts[1]);
-    }
-    if (parts.length == 3 && parts[2].equals("svc")) {
-      return host + ".cluster.local";
-    }
-    return host;
+    return fqdn(host, namespace);
   }
 }

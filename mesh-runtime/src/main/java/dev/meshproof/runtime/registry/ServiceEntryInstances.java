@@ -5,6 +5,7 @@ import dev.meshproof.runtime.config.WorkloadEntry;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The service instances ServiceEntries add to the registry, as istiod's ServiceEntry controller
@@ -36,9 +37,21 @@ public final class ServiceEntryInstances {
           }
         }
       }
+      boolean dns = entry.resolution() == ServiceEntry.Resolution.DNS;
       for (String host : entry.hosts()) {
+        List<Named> hostEndpoints = endpoints;
+        if (dns && endpoints.isEmpty() && entry.workloadSelector().isEmpty()) {
+          // istiod (conversion.go convertServices): a DNS entry without endpoints resolves its
+          // hosts themselves.
+          hostEndpoints =
+              List.of(
+                  new Named(
+                      entry.meta().name() + "-" + host,
+                      new WorkloadEntry.Endpoint(
+                          host, Map.of(), Map.of(), "", "", java.util.OptionalInt.empty(), "")));
+        }
         for (ServiceEntry.Port port : entry.ports()) {
-          for (Named named : endpoints) {
+          for (Named named : hostEndpoints) {
             WorkloadEntry.Endpoint endpoint = named.endpoint();
             int target =
                 endpoint
@@ -52,13 +65,17 @@ public final class ServiceEntryInstances {
                     entry.meta().namespace(),
                     endpoint.labels(),
                     port.number(),
-                    new InetSocketAddress(endpoint.address(), target),
+                    // A DNS entry's endpoints stay names: the proxy resolves them (STRICT_DNS).
+                    dns
+                        ? InetSocketAddress.createUnresolved(endpoint.address(), target)
+                        : new InetSocketAddress(endpoint.address(), target),
                     host,
                     // The port's protocol as written; without one (accepted only for http names)
                     // by its name.
                     port.protocol().isEmpty()
                         ? ServiceProtocol.ofPort(port.name(), java.util.Optional.empty())
-                        : ServiceProtocol.parse(port.protocol())));
+                        : ServiceProtocol.parse(port.protocol()),
+                    entry.exportTo()));
           }
         }
       }

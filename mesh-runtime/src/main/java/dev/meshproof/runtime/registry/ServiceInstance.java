@@ -1,7 +1,9 @@
 package dev.meshproof.runtime.registry;
 
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * One instance of a service, as Istio's service registry sees a ready pod or a ServiceEntry
@@ -17,6 +19,7 @@ import java.util.Map;
  *     endpointslice.go, {@code endpointHealthStatus})
  * @param protocol the service port's protocol as Istio derives it (port name, appProtocol or
  *     explicit protocol); it decides HTTP/2 to the upstream
+ * @param exportTo the {@code exportTo} of the ServiceEntry it comes from; empty: everywhere
  */
 public record ServiceInstance(
     String workload,
@@ -27,14 +30,40 @@ public record ServiceInstance(
     InetSocketAddress endpoint,
     String hostname,
     boolean ready,
-    ServiceProtocol protocol) {
+    ServiceProtocol protocol,
+    List<String> exportTo) {
 
   public ServiceInstance {
     labels = Map.copyOf(labels);
-    java.util.Objects.requireNonNull(protocol, "protocol");
+    Objects.requireNonNull(protocol, "protocol");
+    exportTo = List.copyOf(exportTo);
   }
 
-  /** A ready instance on a port of {@code protocol}. */
+  /** A ready instance on a port of {@code protocol}, exported as {@code exportTo} says. */
+  public ServiceInstance(
+      String workload,
+      String service,
+      String namespace,
+      Map<String, String> labels,
+      int servicePort,
+      InetSocketAddress endpoint,
+      String hostname,
+      ServiceProtocol protocol,
+      List<String> exportTo) {
+    this(
+        workload,
+        service,
+        namespace,
+        labels,
+        servicePort,
+        endpoint,
+        hostname,
+        true,
+        protocol,
+        exportTo);
+  }
+
+  /** A ready instance on a port of {@code protocol}, exported everywhere. */
   public ServiceInstance(
       String workload,
       String service,
@@ -44,7 +73,8 @@ public record ServiceInstance(
       InetSocketAddress endpoint,
       String hostname,
       ServiceProtocol protocol) {
-    this(workload, service, namespace, labels, servicePort, endpoint, hostname, true, protocol);
+    this(
+        workload, service, namespace, labels, servicePort, endpoint, hostname, protocol, List.of());
   }
 
   /** An instance on an HTTP port (the protocol of ports named {@code http}), ready or not. */
@@ -66,7 +96,31 @@ public record ServiceInstance(
         endpoint,
         hostname,
         ready,
-        ServiceProtocol.HTTP);
+        ServiceProtocol.HTTP,
+        List.of());
+  }
+
+  /** A ready instance on an HTTP port, exported to {@code exportTo}. */
+  public ServiceInstance(
+      String workload,
+      String service,
+      String namespace,
+      Map<String, String> labels,
+      int servicePort,
+      InetSocketAddress endpoint,
+      String hostname,
+      List<String> exportTo) {
+    this(
+        workload,
+        service,
+        namespace,
+        labels,
+        servicePort,
+        endpoint,
+        hostname,
+        true,
+        ServiceProtocol.HTTP,
+        exportTo);
   }
 
   /** A ready instance on an HTTP port (the protocol of ports named {@code http}). */
@@ -79,18 +133,6 @@ public record ServiceInstance(
       InetSocketAddress endpoint,
       String hostname) {
     this(workload, service, namespace, labels, servicePort, endpoint, hostname, true);
-  }
-
-  /** This instance marked ready or not ready. */
-  public ServiceInstance withReady(boolean ready) {
-    return new ServiceInstance(
-        workload, service, namespace, labels, servicePort, endpoint, hostname, ready, protocol);
-  }
-
-  /** This instance reached at {@code endpoint} (a toxic proxy on the link to it). */
-  public ServiceInstance withEndpoint(InetSocketAddress endpoint) {
-    return new ServiceInstance(
-        workload, service, namespace, labels, servicePort, endpoint, hostname, ready, protocol);
   }
 
   /** An instance of the Kubernetes service {@code service}, keyed by its cluster-local host. */
@@ -109,6 +151,48 @@ public record ServiceInstance(
         servicePort,
         endpoint,
         Hostnames.fqdn(service, namespace));
+  }
+
+  /** This instance marked ready or not ready. */
+  public ServiceInstance withReady(boolean ready) {
+    return new ServiceInstance(
+        workload,
+        service,
+        namespace,
+        labels,
+        servicePort,
+        endpoint,
+        hostname,
+        ready,
+        protocol,
+        exportTo);
+  }
+
+  /** This instance reached at {@code endpoint} (a toxic proxy on the link to it). */
+  public ServiceInstance withEndpoint(InetSocketAddress endpoint) {
+    return new ServiceInstance(
+        workload,
+        service,
+        namespace,
+        labels,
+        servicePort,
+        endpoint,
+        hostname,
+        ready,
+        protocol,
+        exportTo);
+  }
+
+  /**
+   * Whether a proxy in {@code proxyNamespace} sees this instance's service ({@code exportTo}: empty
+   * or {@code *} everywhere, {@code .} the service's namespace, else the namespaces named), as
+   * istiod's {@code PushContext} indexes services by visibility.
+   */
+  public boolean exportedTo(String proxyNamespace) {
+    return exportTo.isEmpty()
+        || exportTo.contains("*")
+        || exportTo.contains(proxyNamespace)
+        || (exportTo.contains(".") && proxyNamespace.equals(namespace));
   }
 
   /** True when every label of {@code selector} is present here with the same value. */

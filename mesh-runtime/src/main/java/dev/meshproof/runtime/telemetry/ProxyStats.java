@@ -19,6 +19,11 @@ public final class ProxyStats {
     counters.computeIfAbsent(name, k -> new LongAdder()).increment();
   }
 
+  /** Adds {@code amount} to a counter (bytes moved by a TCP proxy). */
+  public void add(String name, long amount) {
+    counters.computeIfAbsent(name, k -> new LongAdder()).add(amount);
+  }
+
   /** Counts one downstream request answered by the connection manager {@code statPrefix}. */
   public void downstreamResponse(String listener, int status) {
     increment("http." + listener + ".downstream_rq_total");

@@ -39,8 +39,13 @@ final class ClusterBuilder {
 
   List<Cluster> build() {
     List<Cluster> clusters = new ArrayList<>();
+    java.util.SortedMap<ServiceKey, List<dev.meshproof.runtime.registry.ServiceInstance>> services =
+        input.services();
     for (OutboundCluster cluster : input.outboundClusters()) {
-      clusters.add(withTransportSocket(edsCluster(cluster), cluster));
+      List<dev.meshproof.runtime.registry.ServiceInstance> instances =
+          services.get(cluster.service());
+      Cluster built = isDns(instances) ? strictDnsCluster(cluster, instances) : edsCluster(cluster);
+      clusters.add(withTransportSocket(built, cluster));
     }
     clusters.add(blackHoleCluster());
     clusters.add(passthroughCluster());
@@ -80,6 +85,46 @@ final class ClusterBuilder {
                     Cluster.CommonLbConfig.newBuilder()
                         .setHealthyPanicThreshold(Percent.newBuilder().setValue(percent))));
     return out.build();
+  }
+
+  /** A ServiceEntry with resolution DNS: its instances are names the proxy resolves. */
+  static boolean isDns(List<dev.meshproof.runtime.registry.ServiceInstance> instances) {
+    return instances.stream().anyMatch(i -> i.endpoint().isUnresolved());
+  }
+
+  /** mesh config {@code dnsRefreshRate}'s default (pkg/config/mesh/mesh.go). */
+  static final java.time.Duration DNS_REFRESH_RATE = java.time.Duration.ofSeconds(60);
+
+  /**
+   * A ServiceEntry with resolution DNS, as istiod's {@code buildCluster} (cluster_builder.go :491):
+   * {@code STRICT_DNS} with the endpoints inline in {@code load_assignment} (the names and ports,
+   * filtered by the subset's labels), {@code dns_lookup_family: V4_ONLY} (istiod's {@code
+   * SelectDNSLookupFamily} for an IPv4 proxy), {@code dns_refresh_rate} 60 s, {@code
+   * respect_dns_ttl}; the rest (timeouts, circuit breakers, load balancer, outlier detection) as an
+   * EDS cluster's. istiod's c-ares {@code typed_dns_resolver_config} and {@code dns_jitter} are not
+   * emitted (Envoy's defaults).
+   */
+  private Cluster strictDnsCluster(
+      OutboundCluster cluster, List<dev.meshproof.runtime.registry.ServiceInstance> instances) {
+    io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints.Builder locality =
+        io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints.newBuilder();
+    instances.stream()
+        .filter(i -> i.matches(cluster.selector()))
+        .sorted(
+            java.util.Comparator.comparing(
+                dev.meshproof.runtime.registry.ServiceInstance::workload))
+        .forEach(i -> locality.addLbEndpoints(XdsProtos.lbEndpoint(i.endpoint())));
+    return edsCluster(cluster).toBuilder()
+        .clearEdsClusterConfig()
+        .setType(Cluster.DiscoveryType.STRICT_DNS)
+        .setDnsLookupFamily(Cluster.DnsLookupFamily.V4_ONLY)
+        .setDnsRefreshRate(XdsProtos.duration(DNS_REFRESH_RATE))
+        .setRespectDnsTtl(true)
+        .setLoadAssignment(
+            io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment.newBuilder()
+                .setClusterName(cluster.name())
+                .addEndpoints(locality))
+        .build();
   }
 
   /** The cluster with auto mTLS's transport socket, when the mesh has a CA (see MtlsBuilder). */

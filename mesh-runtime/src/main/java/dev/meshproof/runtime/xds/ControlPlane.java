@@ -266,12 +266,17 @@ public final class ControlPlane implements AutoCloseable {
     var virtualServices = delegation.virtualServices();
     var destinationRules = config.resources(IstioKinds.DESTINATION_RULE);
     var instances = registry.instances();
+    var gateways = config.resourcesInCreationOrder(IstioKinds.GATEWAY);
     var peerAuthentications =
         config.resourcesInCreationOrder(IstioKinds.PEER_AUTHENTICATION).stream()
             .map(PeerAuthentication::scope)
             .toList();
     var authorizationPolicies = config.resourcesInCreationOrder(IstioKinds.AUTHORIZATION_POLICY);
-    for (ProxyNode proxy : proxies.values()) {
+    for (ProxyNode registered : List.copyOf(proxies.values())) {
+      ProxyNode proxy = withTcpListeners(registered, instances);
+      if (proxy != registered) {
+        proxies.put(proxy.id(), proxy);
+      }
       Snapshot snapshot =
           XdsTranslator.translate(
               new TranslationInput(
@@ -281,7 +286,8 @@ public final class ControlPlane implements AutoCloseable {
                   registry.instancesSeenBy(instances, proxy.namespace(), proxy.workload()),
                   profile,
                   security(proxy, peerAuthentications, authorizationPolicies),
-                  outboundTrafficPolicy));
+                  outboundTrafficPolicy,
+                  gateways));
       Snapshot previous = snapshots.get(proxy.id());
       String version = XdsTranslator.snapshotVersion(snapshot);
       if (previous != null && XdsTranslator.snapshotVersion(previous).equals(version)) {
@@ -292,6 +298,39 @@ public final class ControlPlane implements AutoCloseable {
       cache.setSnapshot(proxy.id(), snapshot);
       proxiesPushed.incrementAndGet();
     }
+  }
+
+  /**
+   * {@code proxy} with a loopback listener address for every TCP service port in the registry,
+   * keeping the ones it has (a port, once named in its LDS, stays its listener's address).
+   * Addresses come from {@link dev.meshproof.runtime.envoy.ListenerPorts}, below the ephemeral
+   * range, since Envoy binds what the xDS names.
+   */
+  private static ProxyNode withTcpListeners(
+      ProxyNode proxy, List<dev.meshproof.runtime.registry.ServiceInstance> instances) {
+    Map<String, InetSocketAddress> addresses = new java.util.TreeMap<>(proxy.tcpOutbound());
+    boolean added = false;
+    for (var instance : instances) {
+      if (instance.protocol() != dev.meshproof.runtime.registry.ServiceProtocol.TCP) {
+        continue;
+      }
+      String key = ProxyNode.tcpKey(instance.hostname(), instance.servicePort());
+      if (!addresses.containsKey(key)) {
+        int port = dev.meshproof.runtime.envoy.ListenerPorts.reserve(1).get(0);
+        addresses.put(key, new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+        added = true;
+      }
+    }
+    return added ? proxy.withTcpOutbound(addresses) : proxy;
+  }
+
+  /**
+   * Where {@code proxyId}'s app connects for the TCP service port {@code host:port} (its outbound
+   * TCP listener), once a push has assigned it.
+   */
+  public Optional<InetSocketAddress> tcpOutboundAddress(String proxyId, String host, int port) {
+    return Optional.ofNullable(proxies.get(proxyId))
+        .map(p -> p.tcpOutbound().get(ProxyNode.tcpKey(host, port)));
   }
 
   /** The security input of {@code proxy}'s translation: its certificate, identities, policies. */

@@ -24,6 +24,9 @@ final class EndpointBuilder {
     Map<ServiceKey, List<ServiceInstance>> services = input.services();
     List<ClusterLoadAssignment> endpoints = new ArrayList<>();
     for (OutboundCluster cluster : input.outboundClusters()) {
+      if (ClusterBuilder.isDns(services.get(cluster.service()))) {
+        continue; // STRICT_DNS: the endpoints are inline in the cluster
+      }
       LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
       services.get(cluster.service()).stream()
           .filter(i -> i.ready() && i.matches(cluster.selector()))

@@ -75,8 +75,22 @@ final class ListenerBuilder {
 
   List<Listener> build() {
     List<Listener> listeners = new ArrayList<>();
+    if (input.proxy().isGateway()) {
+      for (int port : RouteConfigBuilder.gatewayPorts(input)) {
+        listeners.add(gatewayListener(port, input.proxy().gatewayListeners().get(port)));
+      }
+      return listeners;
+    }
     listeners.add(outboundListener(input.proxy().outbound()));
-    input.proxy().inbound().ifPresent(inbound -> listeners.add(inboundListener(inbound)));
+    TcpListenerBuilder tcp = new TcpListenerBuilder(input);
+    listeners.addAll(tcp.outboundListeners());
+    input
+        .proxy()
+        .inbound()
+        .ifPresent(
+            inbound ->
+                listeners.add(
+                    input.servesTcp() ? tcp.inboundListener(inbound) : inboundListener(inbound)));
     return listeners;
   }
 
@@ -89,6 +103,27 @@ final class ListenerBuilder {
                     .setRouteConfigName(XdsNames.OUTBOUND_ROUTE))
             .build();
     return listener(XdsNames.OUTBOUND_LISTENER, address, TrafficDirection.OUTBOUND, hcm);
+  }
+
+  /**
+   * An ingress gateway's listener for the plain HTTP servers on Gateway port {@code port}, as
+   * istiod's {@code buildGatewayListeners} names it ({@code 0.0.0.0_<port>}, traffic direction
+   * OUTBOUND, stat prefix {@code outbound_0.0.0.0_<port>}), its routes over RDS as {@code
+   * http.<port>}; bound at the loopback address the gateway pod reserved for that port. The
+   * connection manager is the sidecar's (a deliberate difference, docs/translation.md: istiod's
+   * gateway class sets {@code use_remote_address: true} and sanitises client-certificate headers,
+   * which the embedded proxy does not model yet).
+   */
+  private static Listener gatewayListener(int port, InetSocketAddress address) {
+    String name = XdsNames.gatewayListener(port);
+    HttpConnectionManager hcm =
+        httpConnectionManager("outbound_" + name)
+            .setRds(
+                Rds.newBuilder()
+                    .setConfigSource(XdsProtos.ADS)
+                    .setRouteConfigName(XdsNames.gatewayRoute(port)))
+            .build();
+    return listener(name, address, TrafficDirection.OUTBOUND, hcm);
   }
 
   private Listener inboundListener(ProxyNode.Inbound inbound) {

@@ -57,6 +57,29 @@ public record ProxyIdentity(
   }
 
   /**
+   * The identity of an ingress gateway pod {@code workload}, with Istio's router node id ({@code
+   * router~<ip>~<pod>.<namespace>~<namespace>.svc.cluster.local}, as istio-agent announces a
+   * gateway).
+   */
+  public static ProxyIdentity router(
+      String workload, String namespace, Map<String, String> labels, IstioVersion istioVersion) {
+    return new ProxyIdentity(
+        "router~"
+            + POD_IP
+            + "~"
+            + workload
+            + "."
+            + namespace
+            + "~"
+            + namespace
+            + ".svc.cluster.local",
+        workload,
+        namespace,
+        labels,
+        istioVersion);
+  }
+
+  /**
    * Istio's sidecar node id: {@code sidecar~<ip>~<pod>.<namespace>~<namespace>.svc.cluster.local}.
    */
   public static String sidecarId(String ip, String pod, String namespace) {

@@ -9,18 +9,65 @@ import java.util.Optional;
  * A sidecar as the control plane knows it: its identity (the xDS node it sends) and the addresses
  * the translation must put in its listeners. {@code inbound} is empty for a client-only workload;
  * {@code scope} is what its Sidecar resource lets it reach (istiod's {@code proxy.SidecarScope}).
+ * {@code gatewayListeners} is empty for a sidecar; for an ingress gateway (istiod's {@code router}
+ * proxy) it maps each Gateway server port the pod exposes to the loopback address its listener
+ * binds, and the translation gives the proxy gateway listeners instead of a sidecar's.
  */
 public record ProxyNode(
     ProxyIdentity identity,
     InetSocketAddress outbound,
     Optional<Inbound> inbound,
-    SidecarScope scope) {
+    SidecarScope scope,
+    Map<Integer, InetSocketAddress> gatewayListeners,
+    /**
+     * Where this proxy listens for each TCP service port it reaches, keyed {@code <host>:<port>}:
+     * the stand-in for istiod's per-port outbound listener that iptables would send the connection
+     * to. Assigned by the control plane ({@link ControlPlane}).
+     */
+    Map<String, InetSocketAddress> tcpOutbound) {
 
   public ProxyNode {
     Objects.requireNonNull(identity, "identity");
     Objects.requireNonNull(outbound, "outbound");
     Objects.requireNonNull(inbound, "inbound");
     Objects.requireNonNull(scope, "scope");
+    gatewayListeners =
+        java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(gatewayListeners));
+    tcpOutbound = Map.copyOf(tcpOutbound);
+  }
+
+  /** A proxy with these gateway listeners that reaches no TCP service yet. */
+  public ProxyNode(
+      ProxyIdentity identity,
+      InetSocketAddress outbound,
+      Optional<Inbound> inbound,
+      SidecarScope scope,
+      Map<Integer, InetSocketAddress> gatewayListeners) {
+    this(identity, outbound, inbound, scope, gatewayListeners, Map.of());
+  }
+
+  /** A sidecar scoped by {@code scope}. */
+  public ProxyNode(
+      ProxyIdentity identity,
+      InetSocketAddress outbound,
+      Optional<Inbound> inbound,
+      SidecarScope scope) {
+    this(identity, outbound, inbound, scope, Map.of());
+  }
+
+  /** True for an ingress gateway: it serves the Gateways that select its labels. */
+  public boolean isGateway() {
+    return !gatewayListeners.isEmpty();
+  }
+
+  /** This proxy with its TCP outbound listener addresses. */
+  public ProxyNode withTcpOutbound(Map<String, InetSocketAddress> addresses) {
+    return new ProxyNode(identity, outbound, inbound, scope, gatewayListeners, addresses);
+  }
+
+  /** The key of a TCP service port in {@link #tcpOutbound}. */
+  public static String tcpKey(String host, int port) {
+    return host + ":" + port;
   }
 
   /** A proxy no Sidecar resource scopes: every service is visible. */
@@ -30,7 +77,7 @@ public record ProxyNode(
 
   /** This proxy with the services {@code newScope} makes visible. */
   public ProxyNode withScope(SidecarScope newScope) {
-    return new ProxyNode(identity, outbound, inbound, newScope);
+    return new ProxyNode(identity, outbound, inbound, newScope, gatewayListeners, tcpOutbound);
   }
 
   /** The xDS node id, by which the snapshot cache keys this proxy. */

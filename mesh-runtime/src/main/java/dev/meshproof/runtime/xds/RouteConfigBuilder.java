@@ -60,6 +60,9 @@ final class RouteConfigBuilder {
   }
 
   List<RouteConfiguration> build() {
+    if (input.proxy().isGateway()) {
+      return gatewayRouteConfigs();
+    }
     SortedMap<ServiceKey, List<ServiceInstance>> services = input.services();
     // istiod sets ignore_port_in_host_matching on every sidecar route configuration and generates
     // port-less domains. With our single outbound route configuration (a deliberate difference:
@@ -72,6 +75,9 @@ final class RouteConfigBuilder {
             .setIgnorePortInHostMatching(true);
     Set<String> claimed = new HashSet<>();
     for (ServiceKey key : services.keySet()) {
+      if (input.isTcp(key, services.get(key))) {
+        continue; // a TCP port gets a tcp_proxy listener (TcpListenerBuilder), no virtual host
+      }
       List<String> domains =
           domains(key, input.proxy().namespace()).stream().filter(claimed::add).toList();
       if (!domains.isEmpty()) {
@@ -81,6 +87,131 @@ final class RouteConfigBuilder {
     // istiod appends the catch-all virtual host after the sorted service virtual hosts.
     outbound.addVirtualHosts(catchAllVirtualHost());
     return List.of(outbound.build());
+  }
+
+  /**
+   * The gateway's route configurations, one {@code http.<port>} per port with a plain HTTP server
+   * ({@link #gatewayPorts}), as istiod's {@code buildGatewayHTTPRouteConfig}
+   * (pilot/pkg/networking/core/gateway.go :397): for each server on the port, each VirtualService
+   * bound to its Gateway ({@code gateways: [name]}, {@code <namespace>/<name>}) and exported to the
+   * gateway's namespace, one virtual host per host in both the server's and the VirtualService's
+   * hosts ({@link GatewayHosts}), named {@code <host>:<port>} with that host as its only domain and
+   * the VirtualService's routes for this gateway (several VirtualServices on one host append their
+   * routes, oldest first); without any, {@code blackhole:<port>} with domain {@code *} and no
+   * routes, so every request answers 404 NR. Virtual hosts sorted by name.
+   */
+  List<RouteConfiguration> gatewayRouteConfigs() {
+    SortedMap<ServiceKey, List<ServiceInstance>> services = input.services();
+    List<RouteConfiguration> configs = new ArrayList<>();
+    for (int port : gatewayPorts(input)) {
+      Map<String, VirtualHost.Builder> hosts = new java.util.TreeMap<>();
+      for (dev.meshproof.runtime.config.Gateway gateway : input.selectedGateways()) {
+        String gatewayName = gateway.meta().namespace() + "/" + gateway.meta().name();
+        for (dev.meshproof.runtime.config.Gateway.Server server : gateway.servers()) {
+          if (server.port() != port || !server.protocol().equalsIgnoreCase("HTTP")) {
+            continue;
+          }
+          for (VirtualService vs : input.virtualServices()) {
+            if (!vs.boundTo(gatewayName)
+                || vs.visibilityRankFor(input.proxy().namespace()).isEmpty()) {
+              continue;
+            }
+            List<String> vsHosts =
+                vs.hosts().stream().map(h -> Hostnames.resolve(h, vs.meta().namespace())).toList();
+            List<String> matching =
+                GatewayHosts.intersection(
+                    GatewayHosts.serverHostsFor(
+                        server.hosts(), gateway.meta().namespace(), vs.meta().namespace()),
+                    vsHosts);
+            if (matching.isEmpty()) {
+              continue;
+            }
+            List<Route> routes = gatewayRoutes(vs, gatewayName, port, services);
+            for (String host : matching) {
+              hosts
+                  .computeIfAbsent(
+                      host,
+                      h ->
+                          VirtualHost.newBuilder()
+                              .setName(h + ":" + port)
+                              .addDomains(h)
+                              .setIncludeRequestAttemptCount(true))
+                  .addAllRoutes(routes);
+            }
+          }
+        }
+      }
+      RouteConfiguration.Builder config =
+          RouteConfiguration.newBuilder()
+              .setName(XdsNames.gatewayRoute(port))
+              .setValidateClusters(BoolValue.of(false))
+              .setIgnorePortInHostMatching(true);
+      if (hosts.isEmpty()) {
+        config.addVirtualHosts(
+            VirtualHost.newBuilder().setName("blackhole:" + port).addDomains("*"));
+      } else {
+        hosts.values().stream()
+            .map(VirtualHost.Builder::build)
+            .sorted(Comparator.comparing(VirtualHost::getName))
+            .forEach(config::addVirtualHosts);
+      }
+      configs.add(config.build());
+    }
+    return configs;
+  }
+
+  /**
+   * The ports of a gateway proxy that get a listener: those the pod exposes ({@link
+   * ProxyNode#gatewayListeners}) on which a selected Gateway has a plain HTTP server.
+   */
+  static List<Integer> gatewayPorts(TranslationInput input) {
+    java.util.SortedSet<Integer> ports = new java.util.TreeSet<>();
+    for (dev.meshproof.runtime.config.Gateway gateway : input.selectedGateways()) {
+      for (dev.meshproof.runtime.config.Gateway.Server server : gateway.servers()) {
+        if (server.protocol().equalsIgnoreCase("HTTP")
+            && input.proxy().gatewayListeners().containsKey(server.port())) {
+          ports.add(server.port());
+        }
+      }
+    }
+    return List.copyOf(ports);
+  }
+
+  /**
+   * istiod's {@code BuildHTTPRoutesForVirtualService} for a gateway: the rules' matches that apply
+   * on {@code gateway} ({@link HttpMatchRequest#appliesTo}), on the server's port and for the
+   * gateway pod's labels and namespace; a rule without a match is a catch-all.
+   */
+  private List<Route> gatewayRoutes(
+      VirtualService vs,
+      String gateway,
+      int port,
+      SortedMap<ServiceKey, List<ServiceInstance>> services) {
+    // No service of its own: a destination without a port takes its service's only port.
+    ServiceKey self = new ServiceKey("", port);
+    List<Route> routes = new ArrayList<>();
+    for (HttpRoute rule : vs.http()) {
+      if (rule.match().isEmpty()) {
+        routes.add(
+            route(
+                rule,
+                rule.name(),
+                RouteMatch.newBuilder().setPrefix("/").build(),
+                vs,
+                self,
+                services));
+      }
+      for (HttpMatchRequest match : rule.match()) {
+        if (!match.appliesTo(gateway, vs)
+            || (match.port().isPresent() && match.port().getAsInt() != port)
+            || !sourceMatches(match)) {
+          continue;
+        }
+        String name = match.name().isEmpty() ? rule.name() : rule.name() + "." + match.name();
+        routes.add(route(rule, name, routeMatch(match), vs, self, services));
+      }
+    }
+    return routes;
   }
 
   /**
@@ -192,7 +323,7 @@ final class RouteConfigBuilder {
         if (match.port().isPresent() && match.port().getAsInt() != key.port()) {
           continue;
         }
-        if (!sourceMatches(match)) {
+        if (!sourceMatches(match) || !match.appliesTo(VirtualService.MESH, vs.get())) {
           continue;
         }
         String name = match.name().isEmpty() ? rule.name() : rule.name() + "." + match.name();
@@ -671,7 +802,7 @@ final class RouteConfigBuilder {
     return action;
   }
 
-  private static String clusterName(
+  static String clusterName(
       RouteDestination destination,
       String namespace,
       ServiceKey self,

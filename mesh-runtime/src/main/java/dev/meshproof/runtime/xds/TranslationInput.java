@@ -2,6 +2,7 @@ package dev.meshproof.runtime.xds;
 
 import dev.meshproof.runtime.IstioVersionProfile;
 import dev.meshproof.runtime.config.DestinationRule;
+import dev.meshproof.runtime.config.Gateway;
 import dev.meshproof.runtime.config.OutboundTrafficPolicy;
 import dev.meshproof.runtime.config.VirtualService;
 import dev.meshproof.runtime.registry.Hostnames;
@@ -30,9 +31,12 @@ public record TranslationInput(
     List<ServiceInstance> instances,
     IstioVersionProfile profile,
     SecurityInput security,
-    OutboundTrafficPolicy meshOutboundTrafficPolicy) {
+    OutboundTrafficPolicy meshOutboundTrafficPolicy,
+    /** Every applied Gateway, oldest first; only a gateway proxy reads them. */
+    List<Gateway> gateways) {
 
   public TranslationInput {
+    gateways = List.copyOf(gateways);
     Objects.requireNonNull(proxy, "proxy");
     virtualServices = List.copyOf(virtualServices);
     destinationRules = List.copyOf(destinationRules);
@@ -40,6 +44,42 @@ public record TranslationInput(
     Objects.requireNonNull(profile, "profile");
     Objects.requireNonNull(security, "security");
     Objects.requireNonNull(meshOutboundTrafficPolicy, "meshOutboundTrafficPolicy");
+  }
+
+  /** An input without Gateways. */
+  public TranslationInput(
+      ProxyNode proxy,
+      List<VirtualService> virtualServices,
+      List<DestinationRule> destinationRules,
+      List<ServiceInstance> instances,
+      IstioVersionProfile profile,
+      SecurityInput security,
+      OutboundTrafficPolicy meshOutboundTrafficPolicy) {
+    this(
+        proxy,
+        virtualServices,
+        destinationRules,
+        instances,
+        profile,
+        security,
+        meshOutboundTrafficPolicy,
+        List.of());
+  }
+
+  /**
+   * The Gateways this gateway proxy serves, as istiod merges them ({@code MergeGateways}): every
+   * Gateway whose {@code selector} labels the proxy carries, oldest first; none for a sidecar.
+   */
+  List<Gateway> selectedGateways() {
+    if (!proxy.isGateway()) {
+      return List.of();
+    }
+    return gateways.stream()
+        .filter(
+            g ->
+                g.selector().entrySet().stream()
+                    .allMatch(e -> e.getValue().equals(proxy.labels().get(e.getKey()))))
+        .toList();
   }
 
   /** The input of a mesh without a CA: no TLS, no secrets. */
@@ -106,12 +146,31 @@ public record TranslationInput(
       if (!proxy.scope().allows(instance.namespace(), instance.hostname())) {
         continue; // outside the egress hosts of the proxy's Sidecar: no cluster, no vhost
       }
+      if (!instance.exportedTo(proxy.namespace())) {
+        continue; // a ServiceEntry not exported to the proxy's namespace: not in its xDS
+      }
       services
           .computeIfAbsent(
               new ServiceKey(instance.hostname(), instance.servicePort()), k -> new ArrayList<>())
           .add(instance);
     }
     return services;
+  }
+
+  /** True when the service port {@code key} is served as TCP (a {@code tcp_proxy}, no routes). */
+  boolean isTcp(ServiceKey key, List<ServiceInstance> instances) {
+    return !instances.isEmpty()
+        && instances.get(0).protocol() == dev.meshproof.runtime.registry.ServiceProtocol.TCP;
+  }
+
+  /** True when this proxy's own service port is TCP: its inbound listener is a TCP proxy. */
+  boolean servesTcp() {
+    return instances.stream()
+        .anyMatch(
+            i ->
+                i.workload().equals(proxy.workload())
+                    && i.namespace().equals(proxy.namespace())
+                    && i.protocol() == dev.meshproof.runtime.registry.ServiceProtocol.TCP);
   }
 
   /**
@@ -196,7 +255,7 @@ public record TranslationInput(
     int bestSpecificity = -1;
     int bestRank = Integer.MAX_VALUE;
     for (VirtualService vs : virtualServices) {
-      if (!vs.gateways().isEmpty() && !vs.gateways().contains("mesh")) {
+      if (!vs.boundTo(VirtualService.MESH)) {
         continue;
       }
       // exportTo: only VirtualServices exported to the proxy's namespace; istiod lists the

@@ -135,7 +135,9 @@ public final class VirtualServiceDelegation {
           }
         }
       }
-      out.add(new VirtualService(vs.meta(), vs.hosts(), vs.gateways(), merged, vs.exportTo()));
+      out.add(
+          new VirtualService(
+              vs.meta(), vs.hosts(), vs.gateways(), merged, vs.exportTo(), vs.tcp()));
     }
     return new Merged(out, warnings);
   }

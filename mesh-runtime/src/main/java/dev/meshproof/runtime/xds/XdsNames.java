@@ -46,6 +46,22 @@ public final class XdsNames {
     return "outbound|" + port + "|" + subset + "|" + host;
   }
 
+  /**
+   * A gateway listener, as istiod's {@code getListenerName} names it for a server port: {@code
+   * 0.0.0.0_80}.
+   */
+  public static String gatewayListener(int port) {
+    return "0.0.0.0_" + port;
+  }
+
+  /**
+   * The route configuration of a gateway's plain HTTP servers on {@code port}, as istiod's {@code
+   * gatewayRDSRouteName} names it: {@code http.80}.
+   */
+  public static String gatewayRoute(int port) {
+    return "http." + port;
+  }
+
   /** {@code inbound|8080||}, the cluster that reaches the local app. */
   public static String inboundCluster(int port) {
     return "inbound|" + port + "||";

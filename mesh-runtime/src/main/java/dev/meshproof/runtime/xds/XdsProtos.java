@@ -29,7 +29,11 @@ final class XdsProtos {
     return Address.newBuilder()
         .setSocketAddress(
             SocketAddress.newBuilder()
-                .setAddress(address.getAddress().getHostAddress())
+                // An unresolved address is a DNS name a STRICT_DNS cluster resolves.
+                .setAddress(
+                    address.isUnresolved()
+                        ? address.getHostString()
+                        : address.getAddress().getHostAddress())
                 .setPortValue(address.getPort()))
         .build();
   }

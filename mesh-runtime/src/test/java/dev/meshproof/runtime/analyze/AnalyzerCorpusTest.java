@@ -27,11 +27,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * why: annotations, injection, webhooks, images, security contexts, deployments, external control
  * planes, MeshNetworks, CRD versions and condition status (cluster and installation state that a
  * loopback mesh has no notion of); Gateways, Kubernetes Gateways and the VirtualService checks that
- * need them (no gateway in the simulator yet); AuthorizationPolicy, RequestAuthentication, JWT
- * routing, Telemetry, EnvoyFilter, WasmPlugin and Sidecar selectors (features not simulated yet,
- * whose analyzers select workloads by pod labels); duplicate/overlapping match analysis,
- * ServiceEntry address and protocol checks and DestinationRule pod-selection checks (not built yet:
- * each is a further {@link Check}, listed in docs/architecture.md).
+ * need them (the gateway analyzers, IST0132 and friends, are not built yet); AuthorizationPolicy,
+ * RequestAuthentication, JWT routing, Telemetry, EnvoyFilter, WasmPlugin (features not simulated
+ * yet); the ServiceEntry address case with {@code ISTIO_META_DNS_AUTO_ALLOCATE} (it needs a mesh
+ * config input, and Meshproof's mesh has no DNS proxy). Also in scope: VirtualService unreachable
+ * rules and ineffective matches (IST0130/0131, from Istio's validation), ServiceEntry addresses and
+ * conflicting protocols (IST0134, IST0177), DestinationRule hosts and subsets (IST0174, IST0173,
+ * with node topology labels), Sidecar selectors (IST0101, IST0110, IST0111, IST0167).
  */
 class AnalyzerCorpusTest {
 
@@ -61,7 +63,29 @@ class AnalyzerCorpusTest {
           Map.entry("virtualServiceDestinationRules", Check.VIRTUAL_SERVICE_DESTINATION_RULES),
           Map.entry("portNameNotFollowConvention", Check.SERVICE_PORT_NAMES),
           Map.entry("namedPort", Check.SERVICE_PORT_NAMES),
-          Map.entry("unnamedPortInSystemNamespace", Check.SERVICE_PORT_NAMES));
+          Map.entry("unnamedPortInSystemNamespace", Check.SERVICE_PORT_NAMES),
+          Map.entry("dupmatches", Check.VIRTUAL_SERVICE_UNREACHABLE_RULES),
+          Map.entry(
+              "missing Addresses and Protocol in Service Entry", Check.SERVICE_ENTRY_ADDRESSES),
+          Map.entry(
+              "ServiceEntry Addresses Required Lowercase Protocol", Check.SERVICE_ENTRY_ADDRESSES),
+          Map.entry(
+              "ServiceEntry Addresses Required Uppercase Protocol", Check.SERVICE_ENTRY_ADDRESSES),
+          Map.entry("ServiceEntry Addresses Allocated", Check.SERVICE_ENTRY_ADDRESSES),
+          Map.entry(
+              "ServiceEntry conflicting protocols on same host and port",
+              Check.SERVICE_ENTRY_CONFLICTING_PROTOCOLS),
+          Map.entry(
+              "ServiceEntry no conflict same protocol", Check.SERVICE_ENTRY_CONFLICTING_PROTOCOLS),
+          Map.entry(
+              "ServiceEntry no conflict non-overlapping exportTo scopes",
+              Check.SERVICE_ENTRY_CONFLICTING_PROTOCOLS),
+          Map.entry("DestinationRuleWithFakeHost", Check.DESTINATION_RULE_SUBSETS),
+          Map.entry("DestinationRuleSubsetsNotSelectPods", Check.DESTINATION_RULE_SUBSETS),
+          Map.entry("DestinationRuleSubsetsWithTopologyLabels", Check.DESTINATION_RULE_SUBSETS),
+          Map.entry("DestinationRuleEmptyTopologyLabels", Check.DESTINATION_RULE_SUBSETS),
+          Map.entry("sidecarSelector", Check.SIDECAR_SELECTORS),
+          Map.entry("sidecarDefaultSelector", Check.SIDECAR_SELECTORS));
 
   static Stream<Arguments> cases() throws IOException {
     Path tsv = CORPUS.resolve("analyzer-expectations.tsv");

@@ -153,7 +153,7 @@ class IstioYamlParserTest {
         .hasMessageContaining(
             "x.yaml:2:7: kind: RequestAuthentication is valid Istio, but not supported by"
                 + " Meshproof yet (it would be silently ignored; supported: VirtualService,"
-                + " DestinationRule, ServiceEntry, WorkloadEntry, Sidecar, PeerAuthentication,"
+                + " DestinationRule, ServiceEntry, WorkloadEntry, Gateway, Sidecar, PeerAuthentication,"
                 + " AuthorizationPolicy)");
   }
 }

@@ -83,7 +83,7 @@ class ManifestKindsTest {
                 spec:
                   hosts: [api.example.com]
                   ports: [{number: 443, name: tls, protocol: TLS}]
-                  resolution: DNS
+                  resolution: DNS_ROUND_ROBIN
                 ---
                 apiVersion: networking.istio.io/v1
                 kind: WorkloadEntry
@@ -96,7 +96,8 @@ class ManifestKindsTest {
             "m.yaml:6:46: spec.ports[0].protocol: protocol TLS (supported: HTTP, HTTP2, GRPC)"
                 + " is valid Istio, but not supported by Meshproof yet")
         .contains(
-            "m.yaml:7:15: spec.resolution: resolution DNS (supported: STATIC) is valid Istio,"
+            "m.yaml:7:15: spec.resolution: resolution DNS_ROUND_ROBIN (supported: STATIC, DNS) is"
+                + " valid Istio,"
                 + " but not supported by Meshproof yet")
         .contains(
             "m.yaml:12:17: spec.address: \"10.0.0.7\" is not a loopback address (expected:"

@@ -113,14 +113,12 @@ final class FuzzArbitraries {
   }
 
   Arbitrary<Vs> virtualService(String name) {
+    // No "catalog.default": Istio's configuration does not read it as the service catalog of
+    // namespace default (ResolveShortnameToFQDN expands only names without a dot), so such a
+    // VirtualService would not route catalog, and its default route's load balancing is random.
     List<String> hostForms =
         new ArrayList<>(
-            List.of(
-                "catalog",
-                "catalog.default",
-                "catalog.default.svc.cluster.local",
-                "ratings",
-                "reviews"));
+            List.of("catalog", "catalog.default.svc.cluster.local", "ratings", "reviews"));
     if (enabled.contains(WILDCARD_HOSTS)) {
       // A bare "*" is rejected on the mesh, as Istio's webhook does.
       hostForms.addAll(List.of("*.default.svc.cluster.local", "*.svc.cluster.local"));
@@ -226,8 +224,8 @@ final class FuzzArbitraries {
     Arbitrary<Dest> dest =
         Arbitraries.oneOf(
             Combinators.combine(
-                    Arbitraries.of(
-                        "catalog", "catalog.default", "catalog.default.svc.cluster.local"),
+                    // Not "catalog.default": in Istio's configuration that is a host of its own.
+                    Arbitraries.of("catalog", "catalog.default.svc.cluster.local"),
                     Arbitraries.of("", "v1", "v2", "v3", "v4", "v9"))
                 .as(
                     (host, subset) ->

@@ -105,4 +105,49 @@ class ExportToTranslationTest {
     assertThat(routeFor("default", yaml)).isEqualTo("public");
     assertThat(routeFor("third", yaml)).isEqualTo("public");
   }
+
+  @Test
+  void aServiceEntryIsInTheXdsOfProxiesInTheNamespacesItIsExportedToOnly() {
+    ConfigStore config = new ConfigStore();
+    config.apply(
+        IstioYamlParser.parse(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: private-api, namespace: shop}
+            spec:
+              hosts: [api.example.com]
+              ports: [{number: 80, name: http, protocol: HTTP}]
+              resolution: STATIC
+              endpoints: [{address: 127.0.0.1, ports: {http: 20009}}]
+              exportTo: [".", ops]
+            """,
+            "se.yaml",
+            "default"));
+    List<ServiceInstance> instances =
+        dev.meshproof.runtime.registry.ServiceEntryInstances.of(
+            config.resources(IstioKinds.SERVICE_ENTRY), List.of());
+    for (String namespace : List.of("shop", "ops", "default")) {
+      ProxyNode client =
+          new ProxyNode(
+              ProxyIdentity.sidecar("client-0", namespace, Map.of(), IstioVersion.CURRENT),
+              new InetSocketAddress("127.0.0.1", 15001),
+              Optional.empty());
+      var snapshot =
+          XdsTranslator.translate(
+              new TranslationInput(
+                  client, List.of(), List.of(), instances, IstioVersionProfile.current()));
+      boolean sees = namespace.equals("shop") || namespace.equals("ops");
+      assertThat(snapshot.clusters().resources().keySet())
+          .as("clusters of a proxy in %s", namespace)
+          .is(
+              new org.assertj.core.api.Condition<>(
+                  names -> names.contains("outbound|80||api.example.com") == sees,
+                  sees ? "holding the entry's cluster" : "without the entry's cluster"));
+      assertThat(snapshot.routes().resources().get(XdsNames.OUTBOUND_ROUTE).getVirtualHostsList())
+          .extracting(VirtualHost::getName)
+          .as("virtual hosts of a proxy in %s", namespace)
+          .matches(names -> names.contains("api.example.com:80") == sees);
+    }
+  }
 }

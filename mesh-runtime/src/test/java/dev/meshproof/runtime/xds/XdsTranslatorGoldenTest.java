@@ -99,12 +99,12 @@ class XdsTranslatorGoldenTest {
         - match:
           - uri: {prefix: /ratings}
           route:
-          - destination: {host: ratings.default}
+          - destination: {host: ratings.default.svc.cluster.local}
           mirrors:
           - destination: {host: reviews, subset: v2}
           - destination: {host: reviews, subset: v3}
             percentage: {value: 0}
-          - destination: {host: ratings.default}
+          - destination: {host: ratings.default.svc.cluster.local}
             percentage: {value: 50}
           fault:
             abort: {httpStatus: 418}

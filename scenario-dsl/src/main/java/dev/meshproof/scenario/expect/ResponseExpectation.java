@@ -212,6 +212,10 @@ public final class ResponseExpectation implements Expectation {
       return header(RECEIVED_AUTHORITY, authority);
     }
 
+    /** The trace context headers the echo reports besides {@code x-} headers. */
+    private static final List<String> TRACE_CONTEXT =
+        List.of("traceparent", "tracestate", "baggage", "b3");
+
     /** The echo received request header {@code name} (an {@code x-} header) with this value. */
     public Builder receivedHeader(String name, String value) {
       return header(RECEIVED_HEADER + xHeader(name), value);
@@ -224,9 +228,13 @@ public final class ResponseExpectation implements Expectation {
 
     private static String xHeader(String name) {
       String lower = lower(name);
-      if (!lower.startsWith("x-")) {
+      if (!lower.startsWith("x-") && !TRACE_CONTEXT.contains(lower)) {
         throw new IllegalArgumentException(
-            "received header: " + name + " (expected: an x- header; the echo reports only those)");
+            "received header: "
+                + name
+                + " (expected: an x- header or one of "
+                + TRACE_CONTEXT
+                + "; the echo reports only those)");
       }
       return lower;
     }

@@ -46,8 +46,11 @@ public final class ResponseFlagExpectation implements Expectation {
                   "upstream connect error or disconnect/reset before headers. reset reason:"
                       + " connection termination"));
 
-  /** Flags judged from the access log: the client sees the upstream's own response. */
-  private static final java.util.Set<String> ACCESS_LOG_FLAGS = java.util.Set.of("URX");
+  /**
+   * Flags judged from the client proxy's access log: URX (the client sees the upstream's own
+   * response) and NR (no route: Envoy's 404 with an empty body, which an app could answer too).
+   */
+  private static final java.util.Set<String> ACCESS_LOG_FLAGS = java.util.Set.of("URX", "NR");
 
   /** The fault filter's flags, judged from the access log and the journals. */
   private static final java.util.Set<String> FAULT_FLAGS = java.util.Set.of("DI", "FI");
@@ -285,7 +288,7 @@ public final class ResponseFlagExpectation implements Expectation {
                 + flag
                 + " (expected one of: "
                 + flags()
-                + "; URX, DI and FI from the client sidecar's access log)");
+                + "; URX, NR, DI and FI from the client sidecar's access log)");
       }
       this.flag = flag;
     }

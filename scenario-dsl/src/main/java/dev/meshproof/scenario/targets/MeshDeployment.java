@@ -69,6 +69,28 @@ public final class MeshDeployment implements Deployment {
   /** A drained instance must see no new request for this long before it closes. */
   private static final Duration DRAIN_QUIET = Duration.ofMillis(300);
 
+  /** TCP services' instances (Istio's tcp-echo server, each answering with its name). */
+  private final List<dev.meshproof.fake.tcp.TcpEchoServer> tcpApps = new ArrayList<>();
+
+  /** Instance name -> (service, version), for naming who answered a TCP connection. */
+  private final Map<String, Map.Entry<String, String>> tcpInstances =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Runs the blocking TCP connections of TCP traffic; stopped on close. */
+  private final java.util.concurrent.ExecutorService tcpConnections =
+      java.util.concurrent.Executors.newCachedThreadPool(
+          new java.util.concurrent.ThreadFactory() {
+            private final java.util.concurrent.atomic.AtomicInteger n =
+                new java.util.concurrent.atomic.AtomicInteger();
+
+            @Override
+            public Thread newThread(Runnable r) {
+              Thread t = new Thread(r, "meshproof-tcp-client-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            }
+          });
+
   private MeshDeployment(Mesh mesh) {
     this.mesh = mesh;
   }
@@ -108,6 +130,10 @@ public final class MeshDeployment implements Deployment {
     for (ServiceSpec service : scenario.services()) {
       for (String version : service.replicasByVersion().keySet()) {
         for (String instance : service.instanceNames(version)) {
+          if (service.isTcp()) {
+            deployTcpInstance(service, version, instance);
+            continue;
+          }
           deployInstance(service, version, instance, links);
         }
       }
@@ -115,6 +141,18 @@ public final class MeshDeployment implements Deployment {
     for (String client : scenario.clients()) {
       if (scenario.security().withoutSidecar(client)) {
         withoutSidecar.put(client, new SidecarlessClient(mesh, directConnections()));
+        continue;
+      }
+      if (client.equals(Scenario.INGRESS_GATEWAY)) {
+        clients.put(
+            client,
+            mesh.deploy(
+                WorkloadSpec.ingressGateway()
+                    .gatewayPorts(
+                        Scenario.INGRESS_GATEWAY_PORTS.stream()
+                            .mapToInt(Integer::intValue)
+                            .toArray())
+                    .build()));
         continue;
       }
       clients.put(
@@ -154,7 +192,7 @@ public final class MeshDeployment implements Deployment {
         mesh.deploy(
             WorkloadSpec.builder(instance)
                 .label("version", version)
-                .serviceAccount(scenario.security().serviceAccountOf(service.name(), version))
+                .serviceAccount(serviceAccount(scenario, service, version))
                 .serves(service.name(), service.port(), served)
                 .portName(service.portName())
                 .build());
@@ -206,11 +244,46 @@ public final class MeshDeployment implements Deployment {
     return proxy;
   }
 
+  /**
+   * A TCP service instance: Istio's tcp-echo server answering with the instance name, behind a
+   * sidecar whose service port is TCP (a port Istio would see named {@code tcp}).
+   */
+  private void deployTcpInstance(ServiceSpec service, String version, String instance) {
+    dev.meshproof.fake.tcp.TcpEchoServer app =
+        dev.meshproof.fake.tcp.TcpEchoServer.builder()
+            .service(service.name())
+            .version(version)
+            .instance(instance)
+            .prefix(instance)
+            .eventLoopGroup(mesh.eventLoops())
+            .seed(seeds.instance(instance))
+            .build()
+            .start();
+    tcpApps.add(app);
+    tcpInstances.put(instance, Map.entry(service.name(), version));
+    mesh.deploy(
+        WorkloadSpec.builder(instance)
+            .label("version", version)
+            .serves(service.name(), service.port(), app.address())
+            .protocol(dev.meshproof.runtime.registry.ServiceProtocol.TCP)
+            .build());
+  }
+
   private HttpConnectionPool directConnections() {
     if (directConnections == null) {
       directConnections = new HttpConnectionPool(mesh.eventLoops(), Duration.ofSeconds(10));
     }
     return directConnections;
+  }
+
+  /**
+   * The service account of a version's pods: the scenario's own ({@code serviceAccount(..)}) when
+   * it names one, else the one its Kubernetes manifests give ({@code serviceAccountName}), else
+   * {@code default}.
+   */
+  private static String serviceAccount(Scenario scenario, ServiceSpec service, String version) {
+    String named = scenario.security().serviceAccountOf(service.name(), version);
+    return named.equals("default") ? service.serviceAccount(version) : named;
   }
 
   @Override
@@ -485,7 +558,20 @@ public final class MeshDeployment implements Deployment {
       throw new IllegalStateException(
           "client " + client + " is not deployed (deployed: " + clients.keySet() + ")");
     }
-    return workload.http()::send;
+    if (workload.spec().isGateway()) {
+      // From outside the mesh: to the gateway's listener for the URL's port.
+      return request -> {
+        int port = request.url().getPort() < 0 ? 80 : request.url().getPort();
+        return workload.ingress(port).send(request);
+      };
+    }
+    TrafficClient tcp =
+        new dev.meshproof.scenario.traffic.TcpTrafficClient(
+            (host, port) -> mesh.tcpAddress(workload, host, port),
+            instance -> Optional.ofNullable(tcpInstances.get(instance)),
+            tcpConnections);
+    return request ->
+        "tcp".equals(request.url().getScheme()) ? tcp.send(request) : workload.http().send(request);
   }
 
   @Override
@@ -495,6 +581,7 @@ public final class MeshDeployment implements Deployment {
     apps.stream()
         .filter(app -> !closedApps.contains(app.instance()))
         .forEach(app -> entries.addAll(app.journal().entries()));
+    tcpApps.forEach(app -> entries.addAll(app.journal().entries()));
     return entries;
   }
 
@@ -536,10 +623,12 @@ public final class MeshDeployment implements Deployment {
       // those down.
       toxicProxies.forEach(ToxicProxy::close);
       apps.forEach(ProgrammableWorkload::close);
+      tcpApps.forEach(dev.meshproof.fake.tcp.TcpEchoServer::close);
       if (directConnections != null) {
         directConnections.close();
       }
     } finally {
+      tcpConnections.shutdownNow();
       mesh.close();
     }
   }

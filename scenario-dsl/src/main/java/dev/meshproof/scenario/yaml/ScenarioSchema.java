@@ -44,8 +44,9 @@ public final class ScenarioSchema {
               "portName",
               string(
                   "the service port's name, whose prefix is the protocol Istio gives the port:"
-                      + " http (default), http2 (HTTP/2 to the app) or grpc (the gRPC echo"
-                      + " workload, HTTP/2 to the app)")),
+                      + " http (default), http2 (HTTP/2 to the app), grpc (the gRPC echo"
+                      + " workload, HTTP/2 to the app) or tcp (Istio's tcp-echo server, each"
+                      + " instance answering a line with its name and the line)")),
           opt(
               "versions",
               new MapOf(

@@ -100,7 +100,8 @@ class AttemptsExpectationTest {
         .contains("1 of 2 requests outside the bounds; request id-1 -> 200 after 420 ms");
     assertThat(Expectations.responseFlag("UT").build().evaluate(observations).passed()).isFalse();
     assertThatThrownBy(() -> Expectations.responseFlag("URY"))
-        .hasMessageContaining("responseFlag: URY (expected one of: [DI, FI, UC, UF, UH, URX, UT]");
+        .hasMessageContaining(
+            "responseFlag: URY (expected one of: [DI, FI, NR, UC, UF, UH, URX, UT]");
   }
 
   @Test

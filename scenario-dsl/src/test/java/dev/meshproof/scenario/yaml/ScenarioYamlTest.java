@@ -103,7 +103,7 @@ class ScenarioYamlTest {
 
     assertThat(problems(text))
         .contains("s.yaml:11:26: expect[0].responseFlag.flag: \"UX\", did you mean \"UC\"?")
-        .contains("expected: one of [DI, FI, UC, UF, UH, URX, UT]");
+        .contains("expected: one of [DI, FI, NR, UC, UF, UH, URX, UT]");
   }
 
   @Test

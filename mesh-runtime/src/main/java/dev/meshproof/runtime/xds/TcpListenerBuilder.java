@@ -1,0 +1,154 @@
+package dev.meshproof.runtime.xds;
+
+import com.google.protobuf.Any;
+import dev.meshproof.runtime.config.VirtualService;
+import dev.meshproof.runtime.config.VirtualService.RouteDestination;
+import dev.meshproof.runtime.config.VirtualService.TcpRoute;
+import dev.meshproof.runtime.registry.ServiceInstance;
+import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+
+/**
+ * The TCP side of LDS: for every TCP service port the proxy reaches, an outbound listener with one
+ * {@code tcp_proxy} filter, and for a workload serving a TCP port, an inbound {@code tcp_proxy} to
+ * its app. The filter is istiod's ({@code networkfilter.go buildOutboundNetworkFilters}, {@code
+ * tls.go buildSidecarOutboundTCPFilterChainOpts}): the first {@code tcp} rule of the host's
+ * VirtualService with no match block or a match that holds for this proxy and port ({@code
+ * matchTCP}) decides; one destination is {@code cluster} with the cluster name as {@code
+ * stat_prefix}, several are {@code weighted_clusters} (weight-0 destinations dropped) with {@code
+ * <vs name>.<vs namespace>} as {@code stat_prefix}; without a matching rule, the service's cluster.
+ * No {@code idle_timeout} is set (istiod sets it only from the DestinationRule's {@code
+ * tcp.idleTimeout} or the node's {@code IDLE_TIMEOUT} metadata; a DestinationRule's TCP idle
+ * timeout is not translated yet).
+ *
+ * <p>Deliberate difference: istiod's listener is {@code 0.0.0.0_<port>} with a filter chain per
+ * service VIP, reached by iptables; on loopback there is no VIP, so each service port gets its own
+ * listener {@code <host>_<port>} at the loopback address the control plane assigned ({@link
+ * ProxyNode#tcpOutbound}).
+ */
+final class TcpListenerBuilder {
+  static final String TCP_PROXY_FILTER = "envoy.filters.network.tcp_proxy";
+
+  private final TranslationInput input;
+
+  TcpListenerBuilder(TranslationInput input) {
+    this.input = input;
+  }
+
+  /** The name of the outbound TCP listener of {@code host:port}. */
+  static String outboundListenerName(String host, int port) {
+    return host + "_" + port;
+  }
+
+  List<Listener> outboundListeners() {
+    List<Listener> listeners = new ArrayList<>();
+    SortedMap<ServiceKey, List<ServiceInstance>> services = input.services();
+    services.forEach(
+        (key, instances) -> {
+          if (!input.isTcp(key, instances)) {
+            return;
+          }
+          InetSocketAddress address =
+              input.proxy().tcpOutbound().get(ProxyNode.tcpKey(key.host(), key.port()));
+          if (address == null) {
+            throw new IllegalStateException(
+                "proxy "
+                    + input.proxy().id()
+                    + " has no TCP outbound listener address for "
+                    + key.host()
+                    + ":"
+                    + key.port()
+                    + " (the control plane assigns one per TCP service port)");
+          }
+          listeners.add(
+              Listener.newBuilder()
+                  .setName(outboundListenerName(key.host(), key.port()))
+                  .setAddress(XdsProtos.address(address))
+                  .setTrafficDirection(TrafficDirection.OUTBOUND)
+                  .addFilterChains(filterChain(outboundTcpProxy(key, services)))
+                  .build());
+        });
+    return listeners;
+  }
+
+  /** The {@code tcp_proxy} of the service port {@code key}, as istiod builds it for a sidecar. */
+  TcpProxy outboundTcpProxy(ServiceKey key, SortedMap<ServiceKey, List<ServiceInstance>> services) {
+    Optional<VirtualService> vs = input.virtualServiceFor(key.host());
+    if (vs.isPresent()) {
+      for (TcpRoute rule : vs.get().tcp()) {
+        if (rule.route().isEmpty()) {
+          continue;
+        }
+        boolean matches =
+            rule.match().isEmpty()
+                || rule.match().stream()
+                    .anyMatch(
+                        m ->
+                            m.matches(
+                                input.proxy().labels(), input.proxy().namespace(), key.port()));
+        if (matches) {
+          return routedTcpProxy(rule, vs.get(), key, services);
+        }
+      }
+    }
+    String cluster = XdsNames.outboundCluster(key.port(), "", key.host());
+    return TcpProxy.newBuilder().setStatPrefix(cluster).setCluster(cluster).build();
+  }
+
+  private static TcpProxy routedTcpProxy(
+      TcpRoute rule,
+      VirtualService vs,
+      ServiceKey key,
+      SortedMap<ServiceKey, List<ServiceInstance>> services) {
+    String namespace = vs.meta().namespace();
+    if (rule.route().size() == 1) {
+      String cluster =
+          RouteConfigBuilder.clusterName(rule.route().get(0), namespace, key, services);
+      return TcpProxy.newBuilder().setStatPrefix(cluster).setCluster(cluster).build();
+    }
+    TcpProxy.WeightedCluster.Builder weighted = TcpProxy.WeightedCluster.newBuilder();
+    for (RouteDestination destination : rule.route()) {
+      int weight = destination.weight().orElse(0);
+      if (weight > 0) {
+        weighted.addClusters(
+            TcpProxy.WeightedCluster.ClusterWeight.newBuilder()
+                .setName(RouteConfigBuilder.clusterName(destination, namespace, key, services))
+                .setWeight(weight));
+      }
+    }
+    return TcpProxy.newBuilder()
+        .setStatPrefix(vs.meta().name() + "." + namespace)
+        .setWeightedClusters(weighted)
+        .build();
+  }
+
+  /**
+   * The inbound listener of a workload serving a TCP port: a {@code tcp_proxy} to {@code
+   * inbound|<port>||} (istiod's inbound TCP filter chain, {@code stat_prefix} the cluster name).
+   */
+  Listener inboundListener(ProxyNode.Inbound inbound) {
+    String cluster = XdsNames.inboundCluster(inbound.servicePort());
+    return Listener.newBuilder()
+        .setName(XdsNames.INBOUND_LISTENER)
+        .setAddress(XdsProtos.address(inbound.listener()))
+        .setTrafficDirection(TrafficDirection.INBOUND)
+        .addFilterChains(
+            filterChain(TcpProxy.newBuilder().setStatPrefix(cluster).setCluster(cluster).build()))
+        .build();
+  }
+
+  static FilterChain filterChain(TcpProxy tcpProxy) {
+    return FilterChain.newBuilder()
+        .addFilters(
+            Filter.newBuilder().setName(TCP_PROXY_FILTER).setTypedConfig(Any.pack(tcpProxy)))
+        .build();
+  }
+}

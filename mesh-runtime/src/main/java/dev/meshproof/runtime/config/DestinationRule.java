@@ -1,5 +1,6 @@
 package dev.meshproof.runtime.config;
 
+import dev.meshproof.runtime.policy.lb.ConsistentHash;
 import dev.meshproof.runtime.policy.lb.LbPolicy;
 import java.util.List;
 import java.util.Map;
@@ -17,13 +18,55 @@ public record DestinationRule(
     Optional<ConnectionPoolSettings> connectionPool,
     Optional<OutlierDetectionSettings> outlierDetection,
     List<PortTrafficPolicy> portLevelSettings,
-    Optional<String> tlsMode)
+    Optional<String> tlsMode,
+    Optional<ConsistentHash> consistentHash)
     implements IstioResource {
 
   public DestinationRule {
     subsets = List.copyOf(subsets);
     portLevelSettings = List.copyOf(portLevelSettings);
     java.util.Objects.requireNonNull(tlsMode, "tlsMode");
+    java.util.Objects.requireNonNull(consistentHash, "consistentHash");
+  }
+
+  /** A DestinationRule without {@code trafficPolicy.loadBalancer.consistentHash}. */
+  public DestinationRule(
+      ResourceMeta meta,
+      String host,
+      Optional<LbPolicy> loadBalancer,
+      List<Subset> subsets,
+      Optional<ConnectionPoolSettings> connectionPool,
+      Optional<OutlierDetectionSettings> outlierDetection,
+      List<PortTrafficPolicy> portLevelSettings,
+      Optional<String> tlsMode) {
+    this(
+        meta,
+        host,
+        loadBalancer,
+        subsets,
+        connectionPool,
+        outlierDetection,
+        portLevelSettings,
+        tlsMode,
+        Optional.empty());
+  }
+
+  /**
+   * The consistent hash of the cluster of {@code subset} on {@code port}: the rule's, unless a
+   * port-level entry for the port or the subset's own load balancer or port-level entry replaces
+   * the rule's load balancer wholesale (istiod's {@code MergeSubsetTrafficPolicy}; consistent
+   * hashes at subset and port level are not simulated yet and rejected by the parser).
+   */
+  public Optional<ConsistentHash> consistentHashFor(Optional<Subset> subset, int port) {
+    if (portLevel(portLevelSettings, port).isPresent()) {
+      return Optional.empty();
+    }
+    if (subset.isPresent()
+        && (subset.get().loadBalancer().isPresent()
+            || portLevel(subset.get().portLevelSettings(), port).isPresent())) {
+      return Optional.empty();
+    }
+    return consistentHash;
   }
 
   /** A DestinationRule without {@code trafficPolicy.tls} (auto mTLS decides). */
@@ -67,7 +110,8 @@ public record DestinationRule(
         connectionPool,
         outlierDetection,
         portLevelSettings,
-        tlsMode);
+        tlsMode,
+        consistentHash);
   }
 
   /**

@@ -1,11 +1,18 @@
 package dev.meshproof.runtime.config;
 
+import dev.meshproof.runtime.policy.lb.ConsistentHash;
+import dev.meshproof.runtime.policy.lb.ConsistentHashLb;
+import dev.meshproof.runtime.policy.lb.HashPolicy;
+import dev.meshproof.runtime.policy.lb.HashRing;
 import dev.meshproof.runtime.policy.lb.LbPolicy;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.stream.Collectors;
 import org.yaml.snakeyaml.nodes.Node;
 
@@ -50,7 +57,8 @@ final class DestinationRuleParser {
         policy.connectionPool(),
         policy.outlierDetection(),
         policy.portLevelSettings(),
-        policy.tlsMode());
+        policy.tlsMode(),
+        policy.consistentHash());
   }
 
   /** The parts of one {@code trafficPolicy} block. */
@@ -59,10 +67,16 @@ final class DestinationRuleParser {
       Optional<ConnectionPoolSettings> connectionPool,
       Optional<OutlierDetectionSettings> outlierDetection,
       List<DestinationRule.PortTrafficPolicy> portLevelSettings,
-      Optional<String> tlsMode) {
+      Optional<String> tlsMode,
+      Optional<ConsistentHash> consistentHash) {
     static final Policy NONE =
         new Policy(
-            Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty());
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            List.of(),
+            Optional.empty(),
+            Optional.empty());
   }
 
   /** The client TLS modes of {@code trafficPolicy.tls.mode}. */
@@ -106,7 +120,8 @@ final class DestinationRuleParser {
   }
 
   private static Policy trafficPolicy(YamlMapping policy, boolean topLevel) {
-    Optional<LbPolicy> lb = loadBalancer(policy);
+    List<ConsistentHash> hash = new ArrayList<>();
+    Optional<LbPolicy> lb = loadBalancer(policy, topLevel ? hash : null);
     Optional<ConnectionPoolSettings> pool =
         policy.mapping("connectionPool").flatMap(TrafficPolicyParser::connectionPool);
     Optional<OutlierDetectionSettings> outlier =
@@ -119,7 +134,7 @@ final class DestinationRuleParser {
       policy.notYetSupported(field);
     }
     policy.finish();
-    return new Policy(lb, pool, outlier, portLevel, tlsMode);
+    return new Policy(lb, pool, outlier, portLevel, tlsMode, hash.stream().findFirst());
   }
 
   /**
@@ -140,7 +155,7 @@ final class DestinationRuleParser {
     } else {
       entry.problem(node, path, "no port (expected: port: {number: <1-65535>})");
     }
-    Optional<LbPolicy> lb = loadBalancer(entry);
+    Optional<LbPolicy> lb = loadBalancer(entry, null);
     Optional<ConnectionPoolSettings> pool =
         entry.mapping("connectionPool").flatMap(TrafficPolicyParser::connectionPool);
     Optional<OutlierDetectionSettings> outlier =
@@ -165,14 +180,32 @@ final class DestinationRuleParser {
     return Optional.of(new DestinationRule.PortTrafficPolicy(number.getAsInt(), lb, pool, outlier));
   }
 
-  private static Optional<LbPolicy> loadBalancer(YamlMapping policy) {
+  /**
+   * {@code loadBalancer}; its {@code consistentHash} is read into {@code hash} (null: a subset's or
+   * a port's policy, where it is not simulated yet).
+   */
+  private static Optional<LbPolicy> loadBalancer(YamlMapping policy, List<ConsistentHash> hash) {
     return policy
         .mapping("loadBalancer")
         .flatMap(
             l -> {
               Optional<String> simple = l.string("simple");
+              if (hash != null) {
+                l.mapping("consistentHash")
+                    .flatMap(DestinationRuleParser::consistentHash)
+                    .ifPresent(hash::add);
+                if (simple.isPresent() && !hash.isEmpty()) {
+                  l.problem(
+                      l.value("consistentHash").orElseThrow(),
+                      l.child("consistentHash"),
+                      "simple and consistentHash are alternatives (a oneof): set only one");
+                }
+              }
               for (String field :
-                  List.of("consistentHash", "localityLbSetting", "warmupDurationSecs", "warmup")) {
+                  hash != null
+                      ? List.of("localityLbSetting", "warmupDurationSecs", "warmup")
+                      : List.of(
+                          "consistentHash", "localityLbSetting", "warmupDurationSecs", "warmup")) {
                 l.notYetSupported(field);
               }
               l.finish();
@@ -196,5 +229,77 @@ final class DestinationRuleParser {
                     }
                   });
             });
+  }
+
+  /**
+   * {@code loadBalancer.consistentHash}: exactly one hash key, as Istio's webhook requires
+   * (pkg/config/validation: validateLoadBalancer), and at most one of ringHash, maglev.
+   */
+  private static Optional<ConsistentHash> consistentHash(YamlMapping c) {
+    List<HashPolicy> keys = new ArrayList<>();
+    c.string("httpHeaderName").map(HashPolicy.Header::new).ifPresent(keys::add);
+    c.string("httpQueryParameterName").map(HashPolicy.QueryParameter::new).ifPresent(keys::add);
+    if (c.has("useSourceIp") && c.bool("useSourceIp", false)) {
+      keys.add(new HashPolicy.SourceIp());
+    }
+    c.mapping("httpCookie")
+        .ifPresent(
+            cookie -> {
+              String name = cookie.requiredString("name", "a cookie name such as session");
+              String path = cookie.string("path").orElse("");
+              Optional<Duration> ttl = cookie.duration("ttl", false);
+              cookie.notYetSupported("attributes");
+              cookie.finish();
+              keys.add(new HashPolicy.Cookie(name, ttl, path));
+            });
+    Optional<YamlMapping> ring = c.mapping("ringHash");
+    Optional<YamlMapping> maglev = c.mapping("maglev");
+    OptionalInt deprecatedRing = c.integer("minimumRingSize", 0, Integer.MAX_VALUE);
+    ConsistentHashLb table;
+    if (ring.isPresent() && maglev.isPresent()) {
+      c.problem(
+          c.value("maglev").orElseThrow(),
+          c.child("maglev"),
+          "ringHash and maglev are alternatives (a oneof): set only one");
+    }
+    if (maglev.isPresent()) {
+      YamlMapping m = maglev.get();
+      OptionalInt size = m.integer("tableSize", 0, Integer.MAX_VALUE);
+      m.finish();
+      table =
+          new ConsistentHashLb.Maglev(
+              size.isPresent() && size.getAsInt() != 0
+                  ? OptionalLong.of(size.getAsInt())
+                  : OptionalLong.empty());
+    } else if (ring.isPresent()) {
+      YamlMapping r = ring.get();
+      OptionalInt size = r.integer("minimumRingSize", 0, Integer.MAX_VALUE);
+      r.finish();
+      table =
+          new ConsistentHashLb.RingHash(
+              size.isPresent() && size.getAsInt() != 0
+                  ? OptionalLong.of(size.getAsInt())
+                  : OptionalLong.empty());
+    } else {
+      // istiod: the deprecated minimumRingSize, or Envoy's default 1024, always written out.
+      table =
+          new ConsistentHashLb.RingHash(
+              OptionalLong.of(
+                  deprecatedRing.isPresent() && deprecatedRing.getAsInt() != 0
+                      ? deprecatedRing.getAsInt()
+                      : HashRing.DEFAULT_MINIMUM_RING_SIZE));
+    }
+    c.finish();
+    if (keys.size() != 1) {
+      c.problem(
+          c.node(),
+          c.path(),
+          "exactly one hash key is required (found "
+              + keys.size()
+              + "; allowed: httpHeaderName, httpCookie, useSourceIp: true,"
+              + " httpQueryParameterName)");
+      return Optional.empty();
+    }
+    return Optional.of(new ConsistentHash(keys.get(0), table));
   }
 }

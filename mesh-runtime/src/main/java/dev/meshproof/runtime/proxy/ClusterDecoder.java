@@ -2,6 +2,7 @@ package dev.meshproof.runtime.proxy;
 
 import com.google.protobuf.Any;
 import dev.meshproof.runtime.policy.circuit.CircuitBreakerThresholds;
+import dev.meshproof.runtime.policy.lb.ConsistentHashLb;
 import dev.meshproof.runtime.policy.lb.LbPolicy;
 import dev.meshproof.runtime.policy.outlier.HostSelection;
 import dev.meshproof.runtime.policy.outlier.OutlierDetectionPolicy;
@@ -37,6 +38,9 @@ final class ClusterDecoder {
           case ROUND_ROBIN -> LbPolicy.ROUND_ROBIN;
           case LEAST_REQUEST -> LbPolicy.LEAST_REQUEST;
           case RANDOM -> LbPolicy.RANDOM;
+          // Consistent hash: the router looks the request's hash up in the cluster's table; the
+          // simple balancer is unused for it.
+          case RING_HASH, MAGLEV -> LbPolicy.RANDOM;
           default ->
               throw new IllegalArgumentException(
                   "cluster "
@@ -46,6 +50,7 @@ final class ClusterDecoder {
                       + " is not supported by the embedded sidecar");
         };
     String where = "cluster " + cluster.getName();
+    Optional<ConsistentHashLb> hash = consistentHash(cluster, where);
     rejectUnhonouredClusterFields(cluster, where);
     CircuitBreakerThresholds thresholds = circuitBreakers(cluster, where);
     UpstreamConnectionSettings connections = connectionSettings(cluster, where);
@@ -63,27 +68,30 @@ final class ClusterDecoder {
     return switch (cluster.getType()) {
       case EDS ->
           new ClusterConfig(
-              cluster.getName(), lb, List.of(), thresholds, outlier, panic, connections, tls);
+                  cluster.getName(), lb, List.of(), thresholds, outlier, panic, connections, tls)
+              .withConsistentHash(hash);
       case STATIC ->
           new ClusterConfig(
-              cluster.getName(),
-              lb,
-              EndpointDecoder.endpoints(cluster.getLoadAssignment()),
-              thresholds,
-              outlier,
-              panic,
-              connections,
-              tls);
+                  cluster.getName(),
+                  lb,
+                  EndpointDecoder.endpoints(cluster.getLoadAssignment()),
+                  thresholds,
+                  outlier,
+                  panic,
+                  connections,
+                  tls)
+              .withConsistentHash(hash);
       case STRICT_DNS ->
           new ClusterConfig(
-              cluster.getName(),
-              lb,
-              strictDnsEndpoints(cluster, where),
-              thresholds,
-              outlier,
-              panic,
-              connections,
-              tls);
+                  cluster.getName(),
+                  lb,
+                  strictDnsEndpoints(cluster, where),
+                  thresholds,
+                  outlier,
+                  panic,
+                  connections,
+                  tls)
+              .withConsistentHash(hash);
       default ->
           throw new IllegalArgumentException(
               "cluster "
@@ -137,6 +145,49 @@ final class ClusterDecoder {
         connectionSettings(cluster, where),
         Optional.empty(),
         Optional.of(header));
+  }
+
+  /**
+   * RING_HASH with its {@code minimum_ring_size} (Envoy's 1024 when unset) or MAGLEV with its
+   * {@code table_size} (65537 when unset); an lb config of another policy, or any other field of
+   * these, is NACKed.
+   */
+  private static Optional<ConsistentHashLb> consistentHash(Cluster cluster, String where) {
+    switch (cluster.getLbPolicy()) {
+      case RING_HASH -> {
+        if (cluster.hasMaglevLbConfig()) {
+          throw new IllegalArgumentException(where + ": maglev_lb_config on a RING_HASH cluster");
+        }
+        Cluster.RingHashLbConfig ring = cluster.getRingHashLbConfig();
+        XdsDecoder.rejectUnsupported(
+            ring.toBuilder().clearMinimumRingSize(), where + ", ring_hash_lb_config");
+        return Optional.of(
+            new ConsistentHashLb.RingHash(
+                ring.hasMinimumRingSize()
+                    ? java.util.OptionalLong.of(ring.getMinimumRingSize().getValue())
+                    : java.util.OptionalLong.empty()));
+      }
+      case MAGLEV -> {
+        if (cluster.hasRingHashLbConfig()) {
+          throw new IllegalArgumentException(where + ": ring_hash_lb_config on a MAGLEV cluster");
+        }
+        Cluster.MaglevLbConfig maglev = cluster.getMaglevLbConfig();
+        XdsDecoder.rejectUnsupported(
+            maglev.toBuilder().clearTableSize(), where + ", maglev_lb_config");
+        return Optional.of(
+            new ConsistentHashLb.Maglev(
+                maglev.hasTableSize()
+                    ? java.util.OptionalLong.of(maglev.getTableSize().getValue())
+                    : java.util.OptionalLong.empty()));
+      }
+      default -> {
+        if (cluster.hasRingHashLbConfig() || cluster.hasMaglevLbConfig()) {
+          throw new IllegalArgumentException(
+              where + ": a hash lb config on a " + cluster.getLbPolicy() + " cluster");
+        }
+        return Optional.empty();
+      }
+    }
   }
 
   /**

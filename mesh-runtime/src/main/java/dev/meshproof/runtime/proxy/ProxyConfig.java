@@ -367,9 +367,51 @@ public record ProxyConfig(
        * For an {@code ORIGINAL_DST} cluster, the request header naming the destination; its hosts
        * are made per request, not listed.
        */
-      Optional<String> originalDestinationHeader) {
+      Optional<String> originalDestinationHeader,
+      /** RING_HASH or MAGLEV: the table a request's hash is looked up in. */
+      Optional<dev.meshproof.runtime.policy.lb.ConsistentHashLb> consistentHash) {
     public ClusterConfig {
       endpoints = List.copyOf(endpoints);
+    }
+
+    /** A cluster without a consistent hash. */
+    public ClusterConfig(
+        String name,
+        LbPolicy lbPolicy,
+        List<InetSocketAddress> endpoints,
+        CircuitBreakerThresholds circuitBreakers,
+        java.util.Optional<OutlierDetectionPolicy> outlierDetection,
+        double panicThresholdPercent,
+        UpstreamConnectionSettings connectionSettings,
+        Optional<TlsContextConfig> tls,
+        Optional<String> originalDestinationHeader) {
+      this(
+          name,
+          lbPolicy,
+          endpoints,
+          circuitBreakers,
+          outlierDetection,
+          panicThresholdPercent,
+          connectionSettings,
+          tls,
+          originalDestinationHeader,
+          Optional.empty());
+    }
+
+    /** The same cluster looking hashes up in {@code hash}. */
+    public ClusterConfig withConsistentHash(
+        Optional<dev.meshproof.runtime.policy.lb.ConsistentHashLb> hash) {
+      return new ClusterConfig(
+          name,
+          lbPolicy,
+          endpoints,
+          circuitBreakers,
+          outlierDetection,
+          panicThresholdPercent,
+          connectionSettings,
+          tls,
+          originalDestinationHeader,
+          hash);
     }
 
     /** A plaintext cluster with Envoy's connection settings. */
@@ -457,7 +499,8 @@ public record ProxyConfig(
           panicThresholdPercent,
           connectionSettings,
           tls,
-          originalDestinationHeader);
+          originalDestinationHeader,
+          consistentHash);
     }
   }
 }

@@ -305,9 +305,8 @@ final class RouteDecoder {
               + " is not supported by the embedded sidecar yet");
     }
     RouteAction action = route.getRoute();
-    if (action.getHashPolicyCount() > 0) {
-      throw new IllegalArgumentException(
-          where + ": hash policies are not supported by the embedded sidecar yet");
+    for (RouteAction.HashPolicy hash : action.getHashPolicyList()) {
+      routeBuilder.hashPolicy(hashPolicy(hash, where + ", hash_policy"));
     }
     if (!action.getPrefixRewrite().isEmpty() && action.hasRegexRewrite()) {
       throw new IllegalArgumentException(
@@ -643,6 +642,51 @@ final class RouteDecoder {
           where
               + ": request/response headers to add/remove are not supported by the embedded"
               + " sidecar yet");
+    }
+  }
+
+  /**
+   * One {@code hash_policy} as istiod emits them (header, cookie, source IP, query parameter);
+   * anything else (terminal, regex rewrites, cookie attributes, filter state) is NACKed.
+   */
+  private static dev.meshproof.runtime.policy.lb.HashPolicy hashPolicy(
+      RouteAction.HashPolicy hash, String where) {
+    if (hash.getTerminal()) {
+      throw new IllegalArgumentException(
+          where + ": terminal is not supported by the embedded sidecar");
+    }
+    switch (hash.getPolicySpecifierCase()) {
+      case HEADER -> {
+        XdsDecoder.rejectUnsupported(hash.getHeader().toBuilder().clearHeaderName(), where);
+        return new dev.meshproof.runtime.policy.lb.HashPolicy.Header(
+            hash.getHeader().getHeaderName().toLowerCase(java.util.Locale.ROOT));
+      }
+      case COOKIE -> {
+        RouteAction.HashPolicy.Cookie cookie = hash.getCookie();
+        XdsDecoder.rejectUnsupported(cookie.toBuilder().clearName().clearTtl().clearPath(), where);
+        return new dev.meshproof.runtime.policy.lb.HashPolicy.Cookie(
+            cookie.getName(),
+            cookie.hasTtl()
+                ? java.util.Optional.of(XdsDecoder.duration(cookie.getTtl()))
+                : java.util.Optional.empty(),
+            cookie.getPath());
+      }
+      case CONNECTION_PROPERTIES -> {
+        if (!hash.getConnectionProperties().getSourceIp()) {
+          throw new IllegalArgumentException(where + ": connection_properties without source_ip");
+        }
+        return new dev.meshproof.runtime.policy.lb.HashPolicy.SourceIp();
+      }
+      case QUERY_PARAMETER -> {
+        return new dev.meshproof.runtime.policy.lb.HashPolicy.QueryParameter(
+            hash.getQueryParameter().getName());
+      }
+      default ->
+          throw new IllegalArgumentException(
+              where
+                  + ": "
+                  + hash.getPolicySpecifierCase()
+                  + " is not supported by the embedded sidecar");
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.meshproof.runtime.proxy;
 
 import dev.meshproof.common.RandomSource;
 import dev.meshproof.runtime.policy.circuit.CircuitBreaker;
+import dev.meshproof.runtime.policy.lb.HashPolicy;
 import dev.meshproof.runtime.policy.mirror.MirrorDecision;
 import dev.meshproof.runtime.policy.retry.RequestTimeouts;
 import dev.meshproof.runtime.policy.retry.RetryAdmission;
@@ -10,6 +11,7 @@ import dev.meshproof.runtime.policy.retry.RetryPolicy;
 import dev.meshproof.runtime.policy.retry.RetryState;
 import dev.meshproof.runtime.policy.route.HeaderChanges;
 import dev.meshproof.runtime.policy.route.MirrorPolicy;
+import dev.meshproof.runtime.policy.route.QueryParameterMatcher;
 import dev.meshproof.runtime.policy.route.Route;
 import dev.meshproof.runtime.policy.route.RouteAction;
 import dev.meshproof.runtime.policy.route.WeightedCluster;
@@ -34,6 +36,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -140,6 +143,74 @@ final class Router implements HttpFilterChain.Terminal {
                         TimeUnit.NANOSECONDS)));
     attempt(request, state, result);
     return result.thenApply(outcome -> withResponseHeaderChanges(outcome, responseChanges));
+  }
+
+  /**
+   * The request's hash for a consistent-hash cluster, as Envoy's {@code HashPolicyImpl}: each
+   * policy that finds its value folds it in ({@code hash = rotl(hash, 1) ^ next}); a request none
+   * of them finds a value in hashes a random number (Envoy's {@code ThreadAwareLoadBalancerBase}).
+   * A cookie made up for a cookie policy with a TTL is set on the proxied response.
+   */
+  private static long requestHash(RequestContext request, RouterState state, RandomSource random) {
+    RouteAction action = state.route().action();
+    HashPolicy.Request input =
+        new HashPolicy.Request() {
+          @Override
+          public String connectionKey() {
+            return request.connection().remoteAddress().getHostAddress()
+                + "|"
+                + request.connection().localPort();
+          }
+
+          @Override
+          public void addSetCookie(String setCookie) {
+            state.setCookie(setCookie);
+          }
+
+          @Override
+          public Optional<String> header(String name) {
+            return request.headers().first(name);
+          }
+
+          @Override
+          public Optional<String> cookie(String name) {
+            return request.headers().headers().getOrDefault("cookie", List.of()).stream()
+                .flatMap(h -> java.util.Arrays.stream(h.split(";")))
+                .map(String::strip)
+                .filter(c -> c.startsWith(name + "="))
+                .map(c -> c.substring(name.length() + 1))
+                .map(
+                    v ->
+                        v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")
+                            ? v.substring(1, v.length() - 1)
+                            : v)
+                .findFirst();
+          }
+
+          @Override
+          public Optional<String> sourceIp() {
+            return Optional.of(request.connection().remoteAddress().getHostAddress());
+          }
+
+          @Override
+          public Optional<String> queryParameter(String name) {
+            return QueryParameterMatcher.firstValue(request.headers().path(), name);
+          }
+        };
+    OptionalLong hash = OptionalLong.empty();
+    for (HashPolicy policy : action.hashPolicies()) {
+      OptionalLong next = policy.hash(input);
+      if (next.isPresent()) {
+        hash =
+            OptionalLong.of(
+                hash.isPresent()
+                    ? Long.rotateLeft(hash.getAsLong(), 1) ^ next.getAsLong()
+                    : next.getAsLong());
+      }
+    }
+    return hash.isPresent()
+        ? hash.getAsLong()
+        : random.nextLong(1L << 32) << 32 | random.nextLong(1L << 32);
   }
 
   /** A local reply after route selection carries the route's response header changes. */
@@ -284,7 +355,10 @@ final class Router implements HttpFilterChain.Terminal {
     RetryState retry = state.retry();
     // The request's own source when it has one, so its picks replay at any concurrency.
     RandomSource random = state.requestRandom().orElse(cluster.loadBalancer.random());
-    UpstreamHost host = cluster.loadBalancer.pickHost(candidates, random);
+    UpstreamHost host =
+        cluster.config.consistentHash().isPresent()
+            ? cluster.pickByHash(candidates, requestHash(request, state, random))
+            : cluster.loadBalancer.pickHost(candidates, random);
     // Envoy's host selection retry: re-pick while the previous_hosts predicate rejects the host,
     // at most host_selection_retry_max_attempts times, then keep the last pick.
     for (int i = 0;
@@ -487,6 +561,7 @@ final class Router implements HttpFilterChain.Terminal {
       // Envoy's finalizeResponseHeaders: the weighted cluster's changes, then the route's.
       state.cluster().responseHeaderChanges().applyTo(editor(response.headers()));
       state.route().action().responseHeaderChanges().applyTo(editor(response.headers()));
+      state.setCookie().ifPresent(c -> response.headers().add("set-cookie", c));
       result.complete(
           new RequestOutcome.Proxied(
               response, routeName, clusterName, host.toString(), state.attempts(), retryFlag));

@@ -23,6 +23,18 @@ final class RouterState {
   private final Route route;
   private final WeightedCluster cluster;
   private final Optional<RandomSource> requestRandom;
+
+  /** A cookie the hash policy made up, sent with the response ({@code set-cookie}). */
+  private volatile Optional<String> setCookie = Optional.empty();
+
+  Optional<String> setCookie() {
+    return setCookie;
+  }
+
+  void setCookie(String value) {
+    setCookie = Optional.of(value);
+  }
+
   private final RetryState retry;
   private final RequestTimeouts timeouts;
   private final long startNanos;

@@ -104,6 +104,32 @@ final class UpstreamCluster {
     outlierDetector.get().recordResult(host, result);
   }
 
+  /** The candidates the cached hash table was built over, and that table. */
+  private volatile Object[] hashTable = {List.of(), null};
+
+  /**
+   * The host a consistent-hash cluster gives {@code hash} among {@code candidates}: the cluster's
+   * ring or Maglev table over the candidates' addresses ({@code ip:port}, Envoy's host key),
+   * rebuilt when the candidates change (an endpoint update or an ejection), as Envoy rebuilds its
+   * table on a host set change.
+   */
+  UpstreamHost pickByHash(List<UpstreamHost> candidates, long hash) {
+    Object[] cached = hashTable;
+    @SuppressWarnings("unchecked")
+    List<UpstreamHost> builtFor = (List<UpstreamHost>) cached[0];
+    dev.meshproof.runtime.policy.lb.ConsistentHashLb.Table table =
+        (dev.meshproof.runtime.policy.lb.ConsistentHashLb.Table) cached[1];
+    if (table == null || !builtFor.equals(candidates)) {
+      List<String> keys =
+          candidates.stream()
+              .map(h -> h.address.getAddress().getHostAddress() + ":" + h.address.getPort())
+              .toList();
+      table = config.consistentHash().orElseThrow().build(keys);
+      hashTable = new Object[] {List.copyOf(candidates), table};
+    }
+    return candidates.get(table.hostFor(hash));
+  }
+
   /** Stops this cluster's timers unless {@code next} carries them on. */
   void retire(UpstreamCluster next) {
     if (next == null || next.intervalTimer != intervalTimer) {

@@ -2,9 +2,11 @@ package dev.meshproof.runtime.xds;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.UInt32Value;
+import com.google.protobuf.UInt64Value;
 import dev.meshproof.runtime.config.ConnectionPoolSettings;
 import dev.meshproof.runtime.config.OutlierDetectionSettings;
 import dev.meshproof.runtime.policy.circuit.CircuitBreakerThresholds;
+import dev.meshproof.runtime.policy.lb.ConsistentHashLb;
 import dev.meshproof.runtime.policy.lb.LbPolicy;
 import dev.meshproof.runtime.registry.ServiceInstance;
 import dev.meshproof.runtime.registry.ServiceProtocol;
@@ -68,6 +70,7 @@ final class ClusterBuilder {
                         .orElse(input.profile().connectTimeout())))
             .setLbPolicy(envoyLb(cluster.lb()))
             .setCircuitBreakers(circuitBreakers(pool));
+    cluster.consistentHash().ifPresent(hash -> consistentHash(out, hash.table()));
     httpProtocolOptions(pool, protocolOf(cluster.service()))
         .ifPresent(
             options ->
@@ -357,6 +360,31 @@ final class ClusterBuilder {
             options ->
                 out.putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, Any.pack(options)));
     return out.build();
+  }
+
+  /**
+   * istiod's {@code ApplyRingHashLoadBalancer} (cluster_traffic_policy.go), applied after the
+   * simple policy: MAGLEV with {@code table_size} when set, else RING_HASH with {@code
+   * minimum_ring_size} when set (the parser already wrote out the deprecated field or 1024 when
+   * neither ringHash nor maglev was given).
+   */
+  private static void consistentHash(Cluster.Builder out, ConsistentHashLb table) {
+    if (table instanceof ConsistentHashLb.Maglev m) {
+      out.setLbPolicy(Cluster.LbPolicy.MAGLEV);
+      m.tableSize()
+          .ifPresent(
+              size ->
+                  out.setMaglevLbConfig(
+                      Cluster.MaglevLbConfig.newBuilder().setTableSize(UInt64Value.of(size))));
+    } else if (table instanceof ConsistentHashLb.RingHash r) {
+      out.setLbPolicy(Cluster.LbPolicy.RING_HASH);
+      r.minimumRingSize()
+          .ifPresent(
+              size ->
+                  out.setRingHashLbConfig(
+                      Cluster.RingHashLbConfig.newBuilder()
+                          .setMinimumRingSize(UInt64Value.of(size))));
+    }
   }
 
   private static Cluster.LbPolicy envoyLb(LbPolicy lb) {

@@ -2,6 +2,7 @@ package dev.meshproof.runtime.xds;
 
 import dev.meshproof.runtime.config.ConnectionPoolSettings;
 import dev.meshproof.runtime.config.OutlierDetectionSettings;
+import dev.meshproof.runtime.policy.lb.ConsistentHash;
 import dev.meshproof.runtime.policy.lb.LbPolicy;
 import java.util.Map;
 import java.util.Optional;
@@ -20,9 +21,21 @@ record OutboundCluster(
     LbPolicy lb,
     Map<String, String> selector,
     Optional<ConnectionPoolSettings> connectionPool,
-    Optional<OutlierDetectionSettings> outlierDetection) {
+    Optional<OutlierDetectionSettings> outlierDetection,
+    Optional<ConsistentHash> consistentHash) {
   OutboundCluster {
     selector = Map.copyOf(selector);
+  }
+
+  /** A cluster without a consistent hash. */
+  OutboundCluster(
+      ServiceKey service,
+      String subset,
+      LbPolicy lb,
+      Map<String, String> selector,
+      Optional<ConnectionPoolSettings> connectionPool,
+      Optional<OutlierDetectionSettings> outlierDetection) {
+    this(service, subset, lb, selector, connectionPool, outlierDetection, Optional.empty());
   }
 
   /** {@code outbound|80|v1|catalog.default.svc.cluster.local}. */

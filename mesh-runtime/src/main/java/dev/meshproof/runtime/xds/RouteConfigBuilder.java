@@ -9,6 +9,7 @@ import dev.meshproof.runtime.config.VirtualService.HttpMatchRequest;
 import dev.meshproof.runtime.config.VirtualService.HttpRetry;
 import dev.meshproof.runtime.config.VirtualService.HttpRoute;
 import dev.meshproof.runtime.config.VirtualService.RouteDestination;
+import dev.meshproof.runtime.policy.lb.HashPolicy;
 import dev.meshproof.runtime.registry.Hostnames;
 import dev.meshproof.runtime.registry.ServiceInstance;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
@@ -297,9 +298,12 @@ final class RouteConfigBuilder {
               .setName("default")
               .setMatch(RouteMatch.newBuilder().setPrefix("/"))
               .setRoute(
-                  routeAction()
-                      .setCluster(XdsNames.outboundCluster(key.port(), "", key.host()))
-                      .setRetryPolicy(defaultRetryPolicy())));
+                  withHash(
+                      routeAction()
+                          .setCluster(XdsNames.outboundCluster(key.port(), "", key.host()))
+                          .setRetryPolicy(
+                              defaultRetryPolicy(input.hashPolicyFor(key.host()).isPresent())),
+                      key.host())));
       return host.build();
     }
     for (HttpRoute rule : vs.get().http()) {
@@ -595,7 +599,12 @@ final class RouteConfigBuilder {
     if (!authority.isEmpty()) {
       action.setHostRewriteLiteral(authority);
     }
-    retryPolicy(rule.retries()).ifPresent(action::setRetryPolicy);
+    // istiod applyHTTPRouteDestination: only a single destination with a consistent hash drops the
+    // previous-hosts retry predicate (ConvertPolicy(policy, consistentHash)).
+    boolean hashed =
+        rule.route().size() == 1
+            && input.hashPolicyFor(resolvedHost(rule.route().get(0), namespace)).isPresent();
+    retryPolicy(rule.retries(), hashed).ifPresent(action::setRetryPolicy);
     action.addAllRequestMirrorPolicies(mirrorPolicies(rule, namespace, self, services));
     // istiod (applyHTTPRouteDestination): one destination is a plain cluster whatever its weight;
     // with more, weight-0 destinations are dropped and the raw weights are emitted, without
@@ -609,7 +618,9 @@ final class RouteConfigBuilder {
       if (!ops.authority().isEmpty() && !action.hasHostRewriteLiteral()) {
         action.setHostRewriteLiteral(ops.authority());
       }
-      return action.setCluster(clusterName(only, namespace, self, services));
+      return withHash(
+          action.setCluster(clusterName(only, namespace, self, services)),
+          resolvedHost(only, namespace));
     }
     WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
     for (RouteDestination destination : rule.route()) {
@@ -628,6 +639,8 @@ final class RouteConfigBuilder {
         cluster.setHostRewriteLiteral(ops.authority());
       }
       weighted.addClusters(cluster);
+      // processWeightedDestination: each hashed destination appends its hash policy.
+      withHash(action, resolvedHost(destination, namespace));
     }
     return action.setWeightedClusters(weighted);
   }
@@ -682,15 +695,25 @@ final class RouteConfigBuilder {
    * to Istio 1.23, none since 1.24.
    */
   private RetryPolicy.Builder defaultRetryPolicy() {
+    return defaultRetryPolicy(false);
+  }
+
+  /**
+   * The default policy; with a consistent hash on the route without the previous-hosts predicate
+   * ({@code newRetryPolicy(hashPolicy)}, retry.go), so a retry stays on the key's host.
+   */
+  private RetryPolicy.Builder defaultRetryPolicy(boolean consistentHash) {
     RetryPolicy.Builder policy =
         RetryPolicy.newBuilder()
             .setRetryOn(DEFAULT_RETRY_ON)
             .setNumRetries(UInt32Value.of(2))
-            .addRetryHostPredicate(
-                RetryPolicy.RetryHostPredicate.newBuilder()
-                    .setName("envoy.retry_host_predicates.previous_hosts")
-                    .setTypedConfig(Any.pack(PreviousHostsPredicate.getDefaultInstance())))
             .setHostSelectionRetryMaxAttempts(5);
+    if (!consistentHash) {
+      policy.addRetryHostPredicate(
+          RetryPolicy.RetryHostPredicate.newBuilder()
+              .setName("envoy.retry_host_predicates.previous_hosts")
+              .setTypedConfig(Any.pack(PreviousHostsPredicate.getDefaultInstance())));
+    }
     policy.addAllRetriableStatusCodes(input.profile().defaultRetriableStatusCodes());
     return policy;
   }
@@ -706,15 +729,17 @@ final class RouteConfigBuilder {
    * retriable-status-codes} appended when codes exist), {@code per_try_timeout}, and {@code
    * retryRemoteLocalities} as the {@code previous_priorities} retry priority.
    */
-  private Optional<RetryPolicy.Builder> retryPolicy(Optional<HttpRetry> retries) {
+  private Optional<RetryPolicy.Builder> retryPolicy(
+      Optional<HttpRetry> retries, boolean consistentHash) {
     if (retries.isEmpty()) {
-      return Optional.of(defaultRetryPolicy());
+      return Optional.of(defaultRetryPolicy(consistentHash));
     }
     HttpRetry in = retries.get();
     if (in.attempts() <= 0) {
       return Optional.empty();
     }
-    RetryPolicy.Builder policy = defaultRetryPolicy().setNumRetries(UInt32Value.of(in.attempts()));
+    RetryPolicy.Builder policy =
+        defaultRetryPolicy(consistentHash).setNumRetries(UInt32Value.of(in.attempts()));
     in.perTryTimeout().ifPresent(t -> policy.setPerTryTimeout(XdsProtos.duration(t)));
     if (in.retryOn().isPresent() && !in.retryOn().get().isEmpty()) {
       List<String> policies = new java.util.ArrayList<>();
@@ -741,6 +766,40 @@ final class RouteConfigBuilder {
                   Any.pack(PreviousPrioritiesConfig.newBuilder().setUpdateFrequency(2).build())));
     }
     return Optional.of(policy);
+  }
+
+  private static String resolvedHost(RouteDestination destination, String namespace) {
+    return Hostnames.resolve(destination.destination().host(), namespace);
+  }
+
+  /**
+   * Appends the hash policy of {@code host}'s DestinationRule to {@code action}: istiod's {@code
+   * ConsistentHashToHashPolicy} (route/route.go): a header, a cookie (name, ttl, path), the
+   * connection's source IP, or a query parameter.
+   */
+  private RouteAction.Builder withHash(RouteAction.Builder action, String host) {
+    input
+        .hashPolicyFor(host)
+        .ifPresent(
+            hash -> {
+              RouteAction.HashPolicy.Builder out = RouteAction.HashPolicy.newBuilder();
+              if (hash instanceof HashPolicy.Header h) {
+                out.setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName(h.name()));
+              } else if (hash instanceof HashPolicy.Cookie c) {
+                RouteAction.HashPolicy.Cookie.Builder cookie =
+                    RouteAction.HashPolicy.Cookie.newBuilder().setName(c.name()).setPath(c.path());
+                c.ttl().ifPresent(t -> cookie.setTtl(XdsProtos.duration(t)));
+                out.setCookie(cookie);
+              } else if (hash instanceof HashPolicy.SourceIp) {
+                out.setConnectionProperties(
+                    RouteAction.HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true));
+              } else if (hash instanceof HashPolicy.QueryParameter q) {
+                out.setQueryParameter(
+                    RouteAction.HashPolicy.QueryParameter.newBuilder().setName(q.name()));
+              }
+              action.addHashPolicy(out);
+            });
+    return action;
   }
 
   static String clusterName(

@@ -204,7 +204,20 @@ public record TranslationInput(
             .orElse(profile.defaultLoadBalancer()),
         subset.map(DestinationRule.Subset::labels).orElse(Map.of()),
         policy.flatMap(DestinationRule.PortTrafficPolicy::connectionPool),
-        policy.flatMap(DestinationRule.PortTrafficPolicy::outlierDetection));
+        policy.flatMap(DestinationRule.PortTrafficPolicy::outlierDetection),
+        rule.flatMap(r -> r.consistentHashFor(subset, key.port())));
+  }
+
+  /**
+   * The hash key a route to {@code host} carries as its {@code hash_policy}: istiod's {@code
+   * HashForHTTPDestination} / {@code hashForService} (route/route.go) read the DestinationRule's
+   * {@code trafficPolicy.loadBalancer.consistentHash} (subset and port-level consistent hashes are
+   * not simulated yet), whatever load balancer the destination's cluster ends up with.
+   */
+  Optional<dev.meshproof.runtime.policy.lb.HashPolicy> hashPolicyFor(String host) {
+    return destinationRuleFor(host)
+        .flatMap(DestinationRule::consistentHash)
+        .map(dev.meshproof.runtime.policy.lb.ConsistentHash::hashKey);
   }
 
   /**

@@ -20,7 +20,7 @@ public record QueryParameterMatcher(String name, Optional<StringMatcher> value) 
   }
 
   /** The first value of {@code name} in the query of {@code pathWithQuery}. */
-  static Optional<String> firstValue(String pathWithQuery, String name) {
+  public static Optional<String> firstValue(String pathWithQuery, String name) {
     int q = pathWithQuery.indexOf('?');
     if (q < 0) {
       return Optional.empty();

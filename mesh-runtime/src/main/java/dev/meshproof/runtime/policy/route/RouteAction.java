@@ -31,10 +31,12 @@ public record RouteAction(
     Optional<String> hostRewrite,
     Optional<Redirect> redirect,
     Optional<DirectResponse> directResponse,
-    boolean includeRequestAttemptCount) {
+    boolean includeRequestAttemptCount,
+    List<dev.meshproof.runtime.policy.lb.HashPolicy> hashPolicies) {
 
   public RouteAction {
     clusters = List.copyOf(clusters);
+    hashPolicies = List.copyOf(hashPolicies);
     mirrorPolicies = List.copyOf(mirrorPolicies);
     int kinds =
         (clusters.isEmpty() ? 0 : 1)
@@ -82,8 +84,15 @@ public record RouteAction(
     private Optional<Redirect> redirect = Optional.empty();
     private Optional<DirectResponse> directResponse = Optional.empty();
     private boolean includeRequestAttemptCount;
+    private final List<dev.meshproof.runtime.policy.lb.HashPolicy> hashPolicies = new ArrayList<>();
 
     private Builder() {}
+
+    /** Envoy's {@code hash_policy}: what a consistent-hash cluster hashes the request by. */
+    public Builder hashPolicy(dev.meshproof.runtime.policy.lb.HashPolicy policy) {
+      hashPolicies.add(policy);
+      return this;
+    }
 
     /** Sends {@code x-envoy-attempt-count} upstream (the virtual host's setting). */
     public Builder includeRequestAttemptCount(boolean include) {
@@ -161,7 +170,8 @@ public record RouteAction(
           hostRewrite,
           redirect,
           directResponse,
-          includeRequestAttemptCount);
+          includeRequestAttemptCount,
+          hashPolicies);
     }
   }
 }

@@ -1,0 +1,148 @@
+package dev.meshproof.runtime.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.TextFormat;
+import dev.meshproof.runtime.IstioVersion;
+import dev.meshproof.runtime.IstioVersionProfile;
+import dev.meshproof.runtime.config.ConfigStore;
+import dev.meshproof.runtime.config.IstioKinds;
+import dev.meshproof.runtime.config.IstioYamlParser;
+import dev.meshproof.runtime.registry.ServiceInstance;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code loadBalancer.consistentHash} as istiod translates it: the cluster's lb_policy and lb
+ * config from {@code ApplyRingHashLoadBalancer} (cluster_traffic_policy.go), the route's
+ * hash_policy from {@code ConsistentHashToHashPolicy} and the retry policy without the
+ * previous-hosts predicate ({@code ConvertPolicy(policy, consistentHash)}, route/route.go).
+ */
+class ConsistentHashTranslationTest {
+  private static final ProxyNode CLIENT =
+      new ProxyNode(
+          ProxyIdentity.sidecar(
+              "client-0", "default", Map.of("app", "client"), IstioVersion.CURRENT),
+          new InetSocketAddress("127.0.0.1", 15001),
+          Optional.empty());
+
+  private static final List<ServiceInstance> INSTANCES =
+      List.of(
+          new ServiceInstance(
+              "catalog-v1-0",
+              "catalog",
+              "default",
+              Map.of("version", "v1"),
+              80,
+              new InetSocketAddress("127.0.0.1", 20001)));
+
+  private static TranslationInput input(String loadBalancer, String virtualService) {
+    ConfigStore config = new ConfigStore();
+    config.apply(
+        IstioYamlParser.parse(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: catalog}
+            spec:
+              host: catalog
+              subsets:
+              - {name: v1, labels: {version: v1}}
+              - {name: rr, labels: {version: v1}, trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}}
+              trafficPolicy:
+                loadBalancer:
+            """
+                + loadBalancer.indent(6)
+                + virtualService,
+            "dr.yaml",
+            "default"));
+    return new TranslationInput(
+        CLIENT,
+        config.resources(IstioKinds.VIRTUAL_SERVICE),
+        config.resources(IstioKinds.DESTINATION_RULE),
+        INSTANCES,
+        IstioVersionProfile.current());
+  }
+
+  private static String text(com.google.protobuf.MessageOrBuilder message) {
+    return TextFormat.printer().shortDebugString(message);
+  }
+
+  private static List<Route> routes(TranslationInput input) {
+    return new RouteConfigBuilder(input).build().get(0).getVirtualHosts(0).getRoutesList();
+  }
+
+  @Test
+  void headerHashGivesARingHashClusterAndAHashPolicyOnTheDefaultRoute() {
+    TranslationInput input = input("consistentHash: {httpHeaderName: x-user}", "");
+    List<Cluster> clusters = new ClusterBuilder(input).build();
+    assertThat(clusters.get(0).getLbPolicy()).isEqualTo(Cluster.LbPolicy.RING_HASH);
+    assertThat(text(clusters.get(0).getRingHashLbConfig()))
+        .isEqualTo("minimum_ring_size { value: 1024 }");
+    assertThat(clusters.get(1).getLbPolicy()).isEqualTo(Cluster.LbPolicy.RING_HASH);
+    // A subset with its own load balancer replaces the rule's wholesale.
+    assertThat(clusters.get(2).getLbPolicy()).isEqualTo(Cluster.LbPolicy.ROUND_ROBIN);
+
+    Route route = routes(input).get(0);
+    assertThat(text(route.getRoute().getHashPolicy(0)))
+        .isEqualTo("header { header_name: \"x-user\" }");
+    assertThat(route.getRoute().getRetryPolicy().getRetryHostPredicateList()).isEmpty();
+  }
+
+  @Test
+  void maglevCookieSourceIpAndQueryParameter() {
+    TranslationInput maglev =
+        input("consistentHash: {httpCookie: {name: s, ttl: 10s}, maglev: {tableSize: 251}}", "");
+    Cluster cluster = new ClusterBuilder(maglev).build().get(0);
+    assertThat(cluster.getLbPolicy()).isEqualTo(Cluster.LbPolicy.MAGLEV);
+    assertThat(cluster.getMaglevLbConfig().getTableSize().getValue()).isEqualTo(251);
+    assertThat(text(routes(maglev).get(0).getRoute().getHashPolicy(0)))
+        .isEqualTo("cookie { name: \"s\" ttl { seconds: 10 } }");
+
+    TranslationInput ring = input("consistentHash: {useSourceIp: true, ringHash: {}}", "");
+    assertThat(new ClusterBuilder(ring).build().get(0).hasRingHashLbConfig()).isFalse();
+    assertThat(text(routes(ring).get(0).getRoute().getHashPolicy(0)))
+        .isEqualTo("connection_properties { source_ip: true }");
+
+    assertThat(
+            text(
+                routes(input("consistentHash: {httpQueryParameterName: u}", ""))
+                    .get(0)
+                    .getRoute()
+                    .getHashPolicy(0)))
+        .isEqualTo("query_parameter { name: \"u\" }");
+  }
+
+  @Test
+  void virtualServiceRoutesCarryTheDestinationsHash() {
+    TranslationInput input =
+        input(
+            "consistentHash: {httpHeaderName: x-user}",
+            """
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: catalog}
+            spec:
+              hosts: [catalog]
+              http:
+              - match: [{uri: {prefix: /one}}]
+                route: [{destination: {host: catalog, subset: v1}}]
+              - route:
+                - {destination: {host: catalog, subset: v1}, weight: 50}
+                - {destination: {host: catalog, subset: rr}, weight: 50}
+            """);
+    List<Route> routes = routes(input);
+    assertThat(routes.get(0).getRoute().getHashPolicyCount()).isEqualTo(1);
+    assertThat(routes.get(0).getRoute().getRetryPolicy().getRetryHostPredicateList()).isEmpty();
+    // processWeightedDestination appends one per hashed destination; a weighted route keeps the
+    // previous-hosts predicate.
+    assertThat(routes.get(1).getRoute().getHashPolicyCount()).isEqualTo(2);
+    assertThat(routes.get(1).getRoute().getRetryPolicy().getRetryHostPredicateList()).hasSize(1);
+  }
+}

@@ -526,12 +526,12 @@ class ScenarioYamlTest {
     assertThat(
             problems(
                 """
-                name: tcp
-                services: [{name: db, portName: tcp-db}]
+                name: mongo
+                services: [{name: db, portName: mongo-db}]
                 clients: [client]
                 traffic: [{from: client, url: http://db/}]
                 """))
-        .contains("portName: tcp-db (expected: http, http2 or grpc")
-        .contains("Istio reads it as TCP");
+        .contains("portName: mongo-db (expected: http, http2, grpc or tcp")
+        .contains("Istio reads it as MONGO");
   }
 }

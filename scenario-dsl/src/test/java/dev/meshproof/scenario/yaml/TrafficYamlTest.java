@@ -145,7 +145,7 @@ class TrafficYamlTest {
                         protocol: HTTP3
                     """))
         .contains("t.yaml:8:15: traffic[0].protocol:")
-        .contains("did you mean \"HTTP1\"? (expected: one of [HTTP1, HTTP2])");
+        .contains("did you mean \"HTTP1\"? (expected: one of [HTTP1, HTTP2, GRPC])");
   }
 
   @Test

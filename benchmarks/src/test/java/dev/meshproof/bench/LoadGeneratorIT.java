@@ -36,7 +36,8 @@ class LoadGeneratorIT {
   @Test
   void everyRequestToTheEchoIsAccountedForOverHttp1AndH2c() {
     try (EchoServer echo = EchoServer.builder().service("echo").build().start()) {
-      for (HttpProtocol protocol : HttpProtocol.values()) {
+      // GRPC needs the gRPC echo; the HTTP echo would answer its calls as plain POSTs.
+      for (HttpProtocol protocol : List.of(HttpProtocol.HTTP_1_1, HttpProtocol.H2C)) {
         try (LoadGenerator load =
             LoadGenerator.connect(
                 LoadGenerator.options(LoadTarget.of(echo.address(), "echo"))

@@ -48,6 +48,7 @@ final class CatalogueCommand implements Callable<Integer> {
         Files.createDirectories(export);
         copy("conformance/" + test.id() + ".scenario.yaml", export);
         copy("conformance/" + test.id() + ".yaml", export);
+        copyReferencedFiles("conformance/" + test.id() + ".scenario.yaml", export);
       }
     }
     out.print(SummaryTable.table(rows));
@@ -62,6 +63,46 @@ final class CatalogueCommand implements Callable<Integer> {
               + ")");
     }
     return ExitCodes.PASSED;
+  }
+
+  /** A relative path to a YAML file, as scenario files name their manifests and Istio files. */
+  private static final java.util.regex.Pattern YAML_PATH =
+      java.util.regex.Pattern.compile("[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+\\.ya?ml");
+
+  /**
+   * Copies the files in subdirectories a scenario refers to (Bookinfo's sample YAML under {@code
+   * bookinfo/}, kept as Istio ships it), keeping their relative paths so the exported scenario
+   * validates and runs where it lands.
+   */
+  private static void copyReferencedFiles(String scenario, Path dir) throws IOException {
+    String text;
+    try (InputStream in = CatalogueCommand.class.getClassLoader().getResourceAsStream(scenario)) {
+      if (in == null) {
+        return;
+      }
+      text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    java.util.regex.Matcher m = YAML_PATH.matcher(text);
+    while (m.find()) {
+      String relative = m.group();
+      try (InputStream in =
+          CatalogueCommand.class.getClassLoader().getResourceAsStream("conformance/" + relative)) {
+        if (in == null || relative.contains("..")) {
+          continue;
+        }
+        Path target = dir.resolve(relative);
+        Files.createDirectories(target.getParent());
+        Files.write(target, in.readAllBytes());
+      }
+      // Third-party files (Istio's samples) travel with their NOTICE.
+      String notice = relative.substring(0, relative.lastIndexOf('/') + 1) + "NOTICE";
+      try (InputStream in =
+          CatalogueCommand.class.getClassLoader().getResourceAsStream("conformance/" + notice)) {
+        if (in != null) {
+          Files.write(dir.resolve(notice), in.readAllBytes());
+        }
+      }
+    }
   }
 
   private static void copy(String resource, Path dir) throws IOException {

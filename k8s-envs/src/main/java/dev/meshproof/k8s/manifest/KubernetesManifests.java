@@ -168,7 +168,12 @@ public final class KubernetesManifests {
             port("http", SERVICE_PORT, "containerPort"),
             port("control", CONTROL_PORT, "containerPort")));
     Map<String, Object> probe = new LinkedHashMap<>();
-    probe.put("httpGet", Map.of("path", "/ready", "port", SERVICE_PORT));
+    // Ordered: Map.of's iteration order changes from one JVM to the next, and the manifests are
+    // compared with golden files.
+    Map<String, Object> httpGet = new java.util.LinkedHashMap<>();
+    httpGet.put("path", "/ready");
+    httpGet.put("port", SERVICE_PORT);
+    probe.put("httpGet", httpGet);
     probe.put("periodSeconds", 2);
     container.put("readinessProbe", probe);
     return deployment(ns, slug, name, replicas, podLabels, name, container, CONTROL_PORT);

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -218,13 +219,26 @@ public final class ScenarioInstallation implements AutoCloseable {
     }
   }
 
+  /**
+   * Creates {@code resource}, or updates it when an earlier file of the scenario created it: a
+   * scenario applies its files in order as {@code kubectl apply} would (Bookinfo's tasks apply a
+   * VirtualService, then a file that changes it).
+   */
   private void create(HasMetadata resource, String origin) {
     try {
       HasMetadata stored =
           resource.getKind().equals("Namespace")
-              ? client.resource(resource).create()
-              : client.resource(resource).inNamespace(namespace).create();
-      created.add(stored);
+              ? client.resource(resource).createOr(NonDeletingOperation::update)
+              : client
+                  .resource(resource)
+                  .inNamespace(namespace)
+                  .createOr(NonDeletingOperation::update);
+      synchronized (created) {
+        boolean known = created.stream().anyMatch(c -> describe(c).equals(describe(stored)));
+        if (!known) {
+          created.add(stored);
+        }
+      }
     } catch (KubernetesClientException e) {
       String reason =
           e.getStatus() != null && e.getStatus().getMessage() != null

@@ -41,7 +41,10 @@ public final class TrafficRunnerMain implements Callable<Integer> {
   @Option(names = "--listen-port", defaultValue = "15901", description = "the runner API's port")
   int listenPort;
 
-  @Option(names = "--bind", defaultValue = "0.0.0.0", description = "the runner API's address")
+  @Option(
+      names = "--bind",
+      defaultValue = "127.0.0.1",
+      description = "the runner API's address (kubectl port-forward reaches the pod's loopback)")
   String bind;
 
   private final Map<String, MeshHttpClient> byDestination = new ConcurrentHashMap<>();

@@ -77,52 +77,6 @@ public record ServiceInstance(
         workload, service, namespace, labels, servicePort, endpoint, hostname, protocol, List.of());
   }
 
-  /** An instance on an HTTP port (the protocol of ports named {@code http}), ready or not. */
-  public ServiceInstance(
-      String workload,
-      String service,
-      String namespace,
-      Map<String, String> labels,
-      int servicePort,
-      InetSocketAddress endpoint,
-      String hostname,
-      boolean ready) {
-    this(
-        workload,
-        service,
-        namespace,
-        labels,
-        servicePort,
-        endpoint,
-        hostname,
-        ready,
-        ServiceProtocol.HTTP,
-        List.of());
-  }
-
-  /** A ready instance on an HTTP port, exported to {@code exportTo}. */
-  public ServiceInstance(
-      String workload,
-      String service,
-      String namespace,
-      Map<String, String> labels,
-      int servicePort,
-      InetSocketAddress endpoint,
-      String hostname,
-      List<String> exportTo) {
-    this(
-        workload,
-        service,
-        namespace,
-        labels,
-        servicePort,
-        endpoint,
-        hostname,
-        true,
-        ServiceProtocol.HTTP,
-        exportTo);
-  }
-
   /** A ready instance on an HTTP port (the protocol of ports named {@code http}). */
   public ServiceInstance(
       String workload,
@@ -132,7 +86,15 @@ public record ServiceInstance(
       int servicePort,
       InetSocketAddress endpoint,
       String hostname) {
-    this(workload, service, namespace, labels, servicePort, endpoint, hostname, true);
+    this(
+        workload,
+        service,
+        namespace,
+        labels,
+        servicePort,
+        endpoint,
+        hostname,
+        ServiceProtocol.HTTP);
   }
 
   /** An instance of the Kubernetes service {@code service}, keyed by its cluster-local host. */

@@ -19,7 +19,12 @@ public record DestinationRule(
     Optional<OutlierDetectionSettings> outlierDetection,
     List<PortTrafficPolicy> portLevelSettings,
     Optional<String> tlsMode,
-    Optional<ConsistentHash> consistentHash)
+    Optional<ConsistentHash> consistentHash,
+    /**
+     * {@code exportTo} as written ({@code .}, {@code *}, namespaces); empty: exported everywhere
+     * (MeshConfig's default {@code defaultDestinationRuleExportTo} is {@code *}).
+     */
+    List<String> exportTo)
     implements IstioResource {
 
   public DestinationRule {
@@ -27,6 +32,56 @@ public record DestinationRule(
     portLevelSettings = List.copyOf(portLevelSettings);
     java.util.Objects.requireNonNull(tlsMode, "tlsMode");
     java.util.Objects.requireNonNull(consistentHash, "consistentHash");
+    exportTo = List.copyOf(exportTo);
+  }
+
+  /** A DestinationRule exported everywhere. */
+  public DestinationRule(
+      ResourceMeta meta,
+      String host,
+      Optional<LbPolicy> loadBalancer,
+      List<Subset> subsets,
+      Optional<ConnectionPoolSettings> connectionPool,
+      Optional<OutlierDetectionSettings> outlierDetection,
+      List<PortTrafficPolicy> portLevelSettings,
+      Optional<String> tlsMode,
+      Optional<ConsistentHash> consistentHash) {
+    this(
+        meta,
+        host,
+        loadBalancer,
+        subsets,
+        connectionPool,
+        outlierDetection,
+        portLevelSettings,
+        tlsMode,
+        consistentHash,
+        List.of());
+  }
+
+  /**
+   * Whether a proxy of {@code namespace} may find this rule in this rule's own namespace (istiod's
+   * {@code namespaceLocal} index, {@code setDestinationRules}): no {@code exportTo}, {@code *},
+   * {@code .} or the rule's own namespace.
+   */
+  public boolean visibleInOwnNamespace() {
+    return exportTo.isEmpty()
+        || exportTo.contains("*")
+        || exportTo.contains(".")
+        || exportTo.contains(meta.namespace());
+  }
+
+  /**
+   * Whether this rule is exported beyond its namespace to a proxy of {@code namespace} (istiod's
+   * {@code exportedByNamespace} index and {@code getExportedDestinationRuleFromNamespace}): not
+   * private only ({@code .} or its own namespace alone), and no {@code exportTo}, {@code *} or
+   * {@code namespace} by name.
+   */
+  public boolean exportedTo(String namespace) {
+    boolean privateOnly =
+        exportTo.size() == 1 && (exportTo.contains(".") || exportTo.contains(meta.namespace()));
+    return !privateOnly
+        && (exportTo.isEmpty() || exportTo.contains("*") || exportTo.contains(namespace));
   }
 
   /** A DestinationRule without {@code trafficPolicy.loadBalancer.consistentHash}. */
@@ -111,7 +166,8 @@ public record DestinationRule(
         outlierDetection,
         portLevelSettings,
         tlsMode,
-        consistentHash);
+        consistentHash,
+        exportTo);
   }
 
   /**

@@ -46,7 +46,7 @@ final class DestinationRuleParser {
                       subsetPolicy.outlierDetection(),
                       subsetPolicy.portLevelSettings()));
             });
-    spec.notYetSupported("exportTo");
+    List<String> exportTo = VirtualServiceParser.exportTo(spec, meta.namespace());
     spec.notYetSupported("workloadSelector");
     spec.finish();
     return new DestinationRule(
@@ -58,7 +58,8 @@ final class DestinationRuleParser {
         policy.outlierDetection(),
         policy.portLevelSettings(),
         policy.tlsMode(),
-        policy.consistentHash());
+        policy.consistentHash(),
+        exportTo);
   }
 
   /** The parts of one {@code trafficPolicy} block. */

@@ -1,5 +1,6 @@
 package dev.meshproof.runtime.xds;
 
+import dev.meshproof.runtime.config.Destination;
 import dev.meshproof.runtime.config.OutboundTrafficPolicy;
 import dev.meshproof.runtime.config.Sidecar;
 import java.util.List;
@@ -16,7 +17,8 @@ import java.util.Optional;
  * namespace, {@code ~} none; {@code dnsName} exact, {@code *} or a {@code *.suffix} wildcard)
  * decide which services get outbound clusters and virtual hosts; its {@code outboundTrafficPolicy},
  * when set, replaces the mesh's for the proxy (istiod's {@code
- * SidecarScope.OutboundTrafficPolicy}).
+ * SidecarScope.OutboundTrafficPolicy}), and with ALLOW_ANY its {@code egressProxy} takes the place
+ * of the {@code PassthroughCluster}.
  *
  * @param sidecar {@code namespace/name} of the Sidecar in force; empty for the default scope
  */
@@ -24,12 +26,23 @@ public record SidecarScope(
     String sidecar,
     String proxyNamespace,
     List<String> egressHosts,
-    Optional<OutboundTrafficPolicy> outboundTrafficPolicy) {
+    Optional<OutboundTrafficPolicy> outboundTrafficPolicy,
+    /** The Sidecar's {@code outboundTrafficPolicy.egressProxy}; only read under ALLOW_ANY. */
+    Optional<Destination> egressProxy) {
   /** Istio's root namespace, whose Sidecar without selector is the mesh-wide default. */
   public static final String ROOT_NAMESPACE = "istio-system";
 
   public SidecarScope {
     egressHosts = List.copyOf(egressHosts);
+  }
+
+  /** A scope without an egress proxy. */
+  public SidecarScope(
+      String sidecar,
+      String proxyNamespace,
+      List<String> egressHosts,
+      Optional<OutboundTrafficPolicy> outboundTrafficPolicy) {
+    this(sidecar, proxyNamespace, egressHosts, outboundTrafficPolicy, Optional.empty());
   }
 
   /** A scope whose Sidecar leaves the mesh's outbound traffic policy in force. */
@@ -67,7 +80,8 @@ public record SidecarScope(
                     s.egress().isEmpty()
                         ? List.of("*/*") // no egress: the defaults, every service
                         : s.egress().stream().flatMap(e -> e.hosts().stream()).toList(),
-                    s.outboundTrafficPolicy()))
+                    s.outboundTrafficPolicy(),
+                    s.egressProxy()))
         .orElse(everything(namespace));
   }
 

@@ -232,11 +232,48 @@ public record TranslationInput(
         .flatMap(DestinationRule.PortTrafficPolicy::connectionPool);
   }
 
-  /** The first DestinationRule (by namespace/name) whose host resolves to {@code host}. */
+  /**
+   * The DestinationRule this proxy applies to {@code host}, found as istiod's {@code
+   * PushContext.destinationRule} finds it (push_context.go): first the rules of the proxy's own
+   * namespace visible there ({@link DestinationRule#visibleInOwnNamespace}; for a proxy of the root
+   * namespace only its private ones), then those of the service's namespace exported to the proxy's
+   * namespace ({@link DestinationRule#exportedTo}), then those of the root namespace exported to
+   * it; within a namespace the first in {@link #destinationRules} order. Exact hosts only (wildcard
+   * DestinationRule hosts and merging of several rules for one host are not simulated).
+   */
   Optional<DestinationRule> destinationRuleFor(String host) {
+    String proxyNamespace = proxy.namespace();
+    String root = SidecarScope.ROOT_NAMESPACE;
+    Optional<DestinationRule> local =
+        rulesFor(host, proxyNamespace)
+            .filter(r -> proxyNamespace.equals(root) ? isPrivateOnly(r) : r.visibleInOwnNamespace())
+            .findFirst();
+    if (local.isPresent()) {
+      return local;
+    }
+    Optional<String> serviceNamespace =
+        instances.stream()
+            .filter(i -> i.hostname().equals(host))
+            .map(ServiceInstance::namespace)
+            .findFirst();
+    Optional<DestinationRule> exported =
+        serviceNamespace.flatMap(
+            ns -> rulesFor(host, ns).filter(r -> r.exportedTo(proxyNamespace)).findFirst());
+    if (exported.isPresent()) {
+      return exported;
+    }
+    return rulesFor(host, root).filter(r -> r.exportedTo(proxyNamespace)).findFirst();
+  }
+
+  private java.util.stream.Stream<DestinationRule> rulesFor(String host, String namespace) {
     return destinationRules.stream()
-        .filter(r -> Hostnames.resolve(r.host(), r.meta().namespace()).equals(host))
-        .findFirst();
+        .filter(r -> r.meta().namespace().equals(namespace))
+        .filter(r -> Hostnames.resolve(r.host(), r.meta().namespace()).equals(host));
+  }
+
+  private static boolean isPrivateOnly(DestinationRule rule) {
+    return rule.exportTo().size() == 1
+        && (rule.exportTo().contains(".") || rule.exportTo().contains(rule.meta().namespace()));
   }
 
   /**

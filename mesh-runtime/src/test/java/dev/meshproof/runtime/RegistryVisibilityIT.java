@@ -173,4 +173,54 @@ class RegistryVisibilityIT {
       soft.assertAll();
     }
   }
+
+  private static final String ROUTES_VS =
+      """
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: catalog-teapot, namespace: routes}
+      spec:
+        hosts: [catalog.default.svc.cluster.local]
+        http:
+        - directResponse: {status: 418}
+      """;
+
+  private static final String CLIENT_EGRESS =
+      """
+      apiVersion: networking.istio.io/v1
+      kind: Sidecar
+      metadata: {name: client}
+      spec:
+        workloadSelector: {labels: {app: client}}
+        egress:
+        - hosts: [%s]
+      """;
+
+  @ParameterizedTest
+  @MethodSource("dataPlanes")
+  void aVirtualServiceOutsideTheSidecarsEgressNamespacesDoesNotRouteItsProxies(
+      Supplier<DataPlane> dataPlane) {
+    try (Mesh mesh = Mesh.builder().seed(6).dataPlane(dataPlane.get()).start();
+        CatalogTopology catalog = CatalogTopology.deploy(mesh)) {
+      Workload other = mesh.deploy(WorkloadSpec.builder("other-0").label("app", "other").build());
+      mesh.apply(ROUTES_VS, "routes.yaml");
+      mesh.apply(CLIENT_EGRESS.formatted("\"./*\""), "sidecar.yaml");
+      mesh.awaitSynced();
+      SoftAssertions soft = new SoftAssertions();
+      soft.assertThat(catalog.client().http().get("http://catalog/c").join().status())
+          .as("egress ./* imports no VirtualService of namespace routes: the service's default")
+          .isEqualTo(200);
+      soft.assertThat(other.http().get("http://catalog/c").join().status())
+          .as("a proxy without a Sidecar imports it")
+          .isEqualTo(418);
+
+      mesh.apply(
+          CLIENT_EGRESS.formatted("\"./*\", routes/catalog.default.svc.cluster.local"), "s2.yaml");
+      mesh.awaitSynced();
+      soft.assertThat(catalog.client().http().get("http://catalog/c").join().status())
+          .as("imported by routes/<host>")
+          .isEqualTo(418);
+      soft.assertAll();
+    }
+  }
 }

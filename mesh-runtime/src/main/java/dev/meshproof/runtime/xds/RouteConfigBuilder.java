@@ -415,7 +415,8 @@ final class RouteConfigBuilder {
     List<VirtualHost> hosts = new ArrayList<>();
     for (VirtualService vs : input.virtualServices()) {
       if (!vs.boundTo(VirtualService.MESH)
-          || vs.visibilityRankFor(input.proxy().namespace()).isEmpty()) {
+          || vs.visibilityRankFor(input.proxy().namespace()).isEmpty()
+          || !input.importedByScope(vs)) {
         continue;
       }
       List<String> others = new ArrayList<>();

@@ -91,6 +91,40 @@ public record SidecarScope(
         .findFirst();
   }
 
+  /**
+   * Whether a VirtualService of namespace {@code vsNamespace} with {@code hosts} (resolved to
+   * FQDNs) is imported, as istiod's {@code SelectVirtualServices} (model/virtualservice.go) imports
+   * it: an egress host of the VirtualService's namespace ({@code .} being the proxy's) or of {@code
+   * *} whose dnsName equals one of its hosts, or, when either side is a wildcard, matches it in
+   * either direction ({@code host.Name.Matches}, the non-Gateway-API way). Exclusions ({@code ~}
+   * hosts) are not simulated.
+   */
+  public boolean allowsVirtualService(String vsNamespace, List<String> hosts) {
+    for (String egress : egressHosts) {
+      int slash = egress.indexOf('/');
+      String ns = egress.substring(0, slash);
+      String dns = egress.substring(slash + 1);
+      boolean namespaceMatches =
+          ns.equals("*")
+              || (ns.equals(".") && vsNamespace.equals(proxyNamespace))
+              || ns.equals(vsNamespace);
+      if (!namespaceMatches) {
+        continue;
+      }
+      for (String host : hosts) {
+        if (dns.equals(host) || wildcardMatches(dns, host) || wildcardMatches(host, dns)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Whether the wildcard {@code pattern} ({@code *} or {@code *.suffix}) covers {@code host}. */
+  private static boolean wildcardMatches(String pattern, String host) {
+    return pattern.equals("*") || (pattern.startsWith("*.") && host.endsWith(pattern.substring(1)));
+  }
+
   /** Whether the service {@code host} of namespace {@code serviceNamespace} is visible. */
   public boolean allows(String serviceNamespace, String host) {
     for (String egress : egressHosts) {

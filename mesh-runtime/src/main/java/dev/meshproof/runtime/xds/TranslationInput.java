@@ -284,8 +284,9 @@ public record TranslationInput(
    * one), and between equally specific hosts the one istiod lists first for the proxy's namespace
    * wins: by {@code exportTo} private, then exported to the namespace, then public ({@link
    * VirtualService#visibilityRankFor}), then the oldest ({@link #virtualServices} is in creation
-   * order). A VirtualService not exported to the proxy's namespace is not seen. VirtualServices are
-   * never merged.
+   * order). A VirtualService not exported to the proxy's namespace, or not imported by its
+   * Sidecar's egress hosts ({@link #importedByScope}), is not seen. VirtualServices are never
+   * merged.
    */
   Optional<VirtualService> virtualServiceFor(String host) {
     VirtualService best = null;
@@ -298,7 +299,7 @@ public record TranslationInput(
       // exportTo: only VirtualServices exported to the proxy's namespace; istiod lists the
       // private ones first, then those exported to the namespace by name, then the public ones.
       java.util.OptionalInt rank = vs.visibilityRankFor(proxy.namespace());
-      if (rank.isEmpty()) {
+      if (rank.isEmpty() || !importedByScope(vs)) {
         continue;
       }
       for (String written : vs.hosts()) {
@@ -312,6 +313,19 @@ public record TranslationInput(
       }
     }
     return Optional.ofNullable(best);
+  }
+
+  /**
+   * Whether the proxy's Sidecar imports {@code vs} ({@link SidecarScope#allowsVirtualService}): a
+   * VirtualService none of whose hosts the egress hosts of its namespace name is not in the proxy's
+   * routes, even for a service the proxy sees.
+   */
+  boolean importedByScope(VirtualService vs) {
+    return proxy
+        .scope()
+        .allowsVirtualService(
+            vs.meta().namespace(),
+            vs.hosts().stream().map(h -> Hostnames.resolve(h, vs.meta().namespace())).toList());
   }
 
   /**

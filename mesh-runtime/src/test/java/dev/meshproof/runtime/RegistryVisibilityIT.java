@@ -223,4 +223,50 @@ class RegistryVisibilityIT {
       soft.assertAll();
     }
   }
+
+  @ParameterizedTest
+  @MethodSource("dataPlanes")
+  void aServiceIsVisibleOnlyWhereItsExportToAnnotationExportsIt(Supplier<DataPlane> dataPlane) {
+    try (TestApp orders = new TestApp("orders");
+        TestApp billing = new TestApp("billing");
+        TestApp hidden = new TestApp("hidden");
+        Mesh mesh = Mesh.builder().seed(7).dataPlane(dataPlane.get()).start()) {
+      mesh.deploy(
+          WorkloadSpec.builder("orders-0")
+              .serves("orders", 80, orders.address())
+              .exportTo(".")
+              .build());
+      mesh.deploy(
+          WorkloadSpec.builder("billing-0")
+              .serves("billing", 80, billing.address())
+              .exportTo("web")
+              .build());
+      mesh.deploy(
+          WorkloadSpec.builder("hidden-0")
+              .serves("hidden", 80, hidden.address())
+              .exportTo("~")
+              .build());
+      Workload local = mesh.deploy(WorkloadSpec.builder("local-0").label("app", "local").build());
+      Workload web =
+          mesh.deploy(WorkloadSpec.builder("web-0").namespace("web").label("app", "web").build());
+      mesh.awaitSynced();
+      SoftAssertions soft = new SoftAssertions();
+      soft.assertThat(local.http().get("http://orders/o").join().body())
+          .as("exportTo . : its own namespace")
+          .isEqualTo("orders /o");
+      soft.assertThat(web.http().get("http://orders.default/o").join().status())
+          .as("exportTo . : not web (no virtual host, the passthrough finds no host)")
+          .isEqualTo(503);
+      soft.assertThat(web.http().get("http://billing.default/b").join().body())
+          .as("exportTo web")
+          .isEqualTo("billing /b");
+      soft.assertThat(local.http().get("http://billing/b").join().status())
+          .as("exportTo web: not even its own namespace")
+          .isEqualTo(503);
+      soft.assertThat(local.http().get("http://hidden/h").join().status())
+          .as("exportTo ~: nobody")
+          .isEqualTo(503);
+      soft.assertAll();
+    }
+  }
 }

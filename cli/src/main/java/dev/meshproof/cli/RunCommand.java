@@ -11,8 +11,10 @@ import dev.meshproof.reports.ReportFiles;
 import dev.meshproof.reports.ReportWriter;
 import dev.meshproof.reports.SupportLevel;
 import dev.meshproof.runtime.IstioVersion;
+import dev.meshproof.runtime.config.InvalidConfigException;
 import dev.meshproof.scenario.Scenario;
 import dev.meshproof.scenario.ScenarioRunner;
+import dev.meshproof.scenario.ServiceSpec;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
 import dev.meshproof.scenario.targets.Target;
@@ -73,7 +75,8 @@ final class RunCommand implements Callable<Integer> {
       names = "--config-from-cluster",
       description =
           "adds the Istio configuration of the cluster (--kubeconfig/--context, --namespace) to"
-              + " each scenario before its own, to check a change against another team's routing")
+              + " each scenario before its own, and its Services and Deployments beside the"
+              + " scenario's own workloads, to check a change against another team's routing")
   boolean configFromCluster;
 
   @Option(
@@ -132,6 +135,33 @@ final class RunCommand implements Callable<Integer> {
       }
       out.println("config from " + cluster.get().source());
     }
+    List<Scenario> scenarios = new ArrayList<>();
+    for (ScenarioFile file : read.get()) {
+      Scenario own = file.scenario();
+      Scenario scenario = own;
+      if (cluster.isPresent()) {
+        try {
+          Scenario withCluster = cluster.get().addTo(own);
+          List<String> added = new ArrayList<>();
+          withCluster.services().stream()
+              .map(ServiceSpec::name)
+              .filter(n -> own.services().stream().noneMatch(s -> s.name().equals(n)))
+              .forEach(added::add);
+          withCluster.clients().stream()
+              .filter(c -> !own.clients().contains(c))
+              .forEach(c -> added.add(c + " (client)"));
+          out.println(
+              own.name()
+                  + ": workloads from the cluster beside the scenario's own: "
+                  + (added.isEmpty() ? "none" : String.join(", ", added)));
+          scenario = withCluster;
+        } catch (InvalidConfigException | IllegalArgumentException e) {
+          err.println("--config-from-cluster: " + e.getMessage());
+          return ExitCodes.BAD_INPUT;
+        }
+      }
+      scenarios.add(scenario);
+    }
     int total = read.get().size() * targets.size();
     List<ScenarioResult> results = new ArrayList<>();
     List<ScenarioFile> ran = new ArrayList<>();
@@ -145,11 +175,9 @@ final class RunCommand implements Callable<Integer> {
             });
     try {
       int n = 0;
-      for (ScenarioFile file : read.get()) {
-        Scenario scenario = file.scenario();
-        if (cluster.isPresent()) {
-          scenario = cluster.get().addTo(scenario);
-        }
+      for (int f = 0; f < scenarios.size(); f++) {
+        ScenarioFile file = read.get().get(f);
+        Scenario scenario = scenarios.get(f);
         if (seed != null) {
           scenario = scenario.withSeed(seed);
         }

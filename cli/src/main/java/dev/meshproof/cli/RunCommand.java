@@ -15,6 +15,8 @@ import dev.meshproof.runtime.config.InvalidConfigException;
 import dev.meshproof.scenario.Scenario;
 import dev.meshproof.scenario.ScenarioRunner;
 import dev.meshproof.scenario.ServiceSpec;
+import dev.meshproof.scenario.compare.TargetComparison;
+import dev.meshproof.scenario.result.ExpectationResult;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
 import dev.meshproof.scenario.targets.Target;
@@ -48,6 +50,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", description = "Runs scenario files and judges their expectations.")
 final class RunCommand implements Callable<Integer> {
   private static final Duration HEARTBEAT = Duration.ofSeconds(10);
+
+  /**
+   * The alpha of each cross-target comparison of a run on several targets: the DSL's default
+   * significance level (expectations state theirs; a comparison has no place to).
+   */
+  static final double COMPARISON_ALPHA = 0.001;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -120,6 +128,14 @@ final class RunCommand implements Callable<Integer> {
     }
     List<Target> targets =
         target == TargetChoice.kubernetes ? List.of(kubernetesTarget()) : target.targets();
+    if (target == TargetChoice.all
+        && kubeconfig != null
+        && targets.stream().noneMatch(t -> t.name().equals(KubernetesTarget.NAME))) {
+      // --target all with a named cluster: kubernetes beside embedded and envoy, compared with
+      // them.
+      targets = new ArrayList<>(targets);
+      targets.add(kubernetesTarget());
+    }
     Optional<ClusterSnapshot> cluster = Optional.empty();
     if (configFromCluster) {
       try (KubernetesClient client = KubernetesTarget.connect(kubernetesOptions())) {
@@ -232,11 +248,41 @@ final class RunCommand implements Callable<Integer> {
     }
     out.println();
     out.print(SummaryTable.render(results));
+    List<ExpectationResult> differences = new ArrayList<>();
+    for (ScenarioFile file : new java.util.LinkedHashSet<>(ran)) {
+      for (ExpectationResult c : comparisons(file, ran, results)) {
+        if (!c.passed()) {
+          differences.add(c);
+          out.println("across targets, " + file.scenario().name() + ": " + c.message());
+        }
+      }
+    }
     if (report != null) {
       ReportFiles written = ReportWriter.write(report(ran, results), report);
       out.println("report: " + written);
     }
-    return exitCode(results);
+    int code = exitCode(results);
+    // The same configuration behaving differently on two targets is a finding, as a failed check.
+    return differences.isEmpty() || code == ExitCodes.FAILED ? code : ExitCodes.FAILED;
+  }
+
+  /**
+   * {@code file}'s run on the first target compared with its run on each other one (chi-square
+   * homogeneity of every distribution both observed, at {@link #COMPARISON_ALPHA}).
+   */
+  private static List<ExpectationResult> comparisons(
+      ScenarioFile file, List<ScenarioFile> ran, List<ScenarioResult> results) {
+    List<ScenarioResult> runs = new ArrayList<>();
+    for (int i = 0; i < ran.size(); i++) {
+      if (ran.get(i) == file) {
+        runs.add(results.get(i));
+      }
+    }
+    List<ExpectationResult> out = new ArrayList<>();
+    for (int i = 1; i < runs.size(); i++) {
+      out.addAll(TargetComparison.compare(runs.get(0), runs.get(i), COMPARISON_ALPHA));
+    }
+    return out;
   }
 
   static int exitCode(List<ScenarioResult> results) {
@@ -277,6 +323,7 @@ final class RunCommand implements Callable<Integer> {
           test.result(results.get(i));
         }
       }
+      test.comparisons(comparisons(file, files, results));
       report.test(test.build());
     }
     return report.build();

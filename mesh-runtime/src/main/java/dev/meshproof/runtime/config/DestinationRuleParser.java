@@ -44,7 +44,8 @@ final class DestinationRuleParser {
                       subsetPolicy.lb(),
                       subsetPolicy.connectionPool(),
                       subsetPolicy.outlierDetection(),
-                      subsetPolicy.portLevelSettings()));
+                      subsetPolicy.portLevelSettings(),
+                      subsetPolicy.consistentHash()));
             });
     spec.notYetSupported("exportTo");
     spec.notYetSupported("workloadSelector");
@@ -121,7 +122,7 @@ final class DestinationRuleParser {
 
   private static Policy trafficPolicy(YamlMapping policy, boolean topLevel) {
     List<ConsistentHash> hash = new ArrayList<>();
-    Optional<LbPolicy> lb = loadBalancer(policy, topLevel ? hash : null);
+    Optional<LbPolicy> lb = loadBalancer(policy, hash);
     Optional<ConnectionPoolSettings> pool =
         policy.mapping("connectionPool").flatMap(TrafficPolicyParser::connectionPool);
     Optional<OutlierDetectionSettings> outlier =
@@ -155,7 +156,8 @@ final class DestinationRuleParser {
     } else {
       entry.problem(node, path, "no port (expected: port: {number: <1-65535>})");
     }
-    Optional<LbPolicy> lb = loadBalancer(entry, null);
+    List<ConsistentHash> hash = new ArrayList<>();
+    Optional<LbPolicy> lb = loadBalancer(entry, hash);
     Optional<ConnectionPoolSettings> pool =
         entry.mapping("connectionPool").flatMap(TrafficPolicyParser::connectionPool);
     Optional<OutlierDetectionSettings> outlier =
@@ -177,12 +179,14 @@ final class DestinationRuleParser {
     if (number.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new DestinationRule.PortTrafficPolicy(number.getAsInt(), lb, pool, outlier));
+    return Optional.of(
+        new DestinationRule.PortTrafficPolicy(
+            number.getAsInt(), lb, pool, outlier, hash.stream().findFirst()));
   }
 
   /**
-   * {@code loadBalancer}; its {@code consistentHash} is read into {@code hash} (null: a subset's or
-   * a port's policy, where it is not simulated yet).
+   * {@code loadBalancer} (of the rule, a subset or a port-level entry); its {@code consistentHash}
+   * is read into {@code hash}.
    */
   private static Optional<LbPolicy> loadBalancer(YamlMapping policy, List<ConsistentHash> hash) {
     return policy
@@ -190,22 +194,16 @@ final class DestinationRuleParser {
         .flatMap(
             l -> {
               Optional<String> simple = l.string("simple");
-              if (hash != null) {
-                l.mapping("consistentHash")
-                    .flatMap(DestinationRuleParser::consistentHash)
-                    .ifPresent(hash::add);
-                if (simple.isPresent() && !hash.isEmpty()) {
-                  l.problem(
-                      l.value("consistentHash").orElseThrow(),
-                      l.child("consistentHash"),
-                      "simple and consistentHash are alternatives (a oneof): set only one");
-                }
+              l.mapping("consistentHash")
+                  .flatMap(DestinationRuleParser::consistentHash)
+                  .ifPresent(hash::add);
+              if (simple.isPresent() && !hash.isEmpty()) {
+                l.problem(
+                    l.value("consistentHash").orElseThrow(),
+                    l.child("consistentHash"),
+                    "simple and consistentHash are alternatives (a oneof): set only one");
               }
-              for (String field :
-                  hash != null
-                      ? List.of("localityLbSetting", "warmupDurationSecs", "warmup")
-                      : List.of(
-                          "consistentHash", "localityLbSetting", "warmupDurationSecs", "warmup")) {
+              for (String field : List.of("localityLbSetting", "warmupDurationSecs", "warmup")) {
                 l.notYetSupported(field);
               }
               l.finish();

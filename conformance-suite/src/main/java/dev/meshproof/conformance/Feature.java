@@ -45,6 +45,21 @@ public enum Feature {
    * DestinationRule {@code trafficPolicy.loadBalancer.simple} spreading requests over endpoints.
    */
   MeshLoadBalancing(SupportLevel.CORE),
+  /**
+   * DestinationRule {@code loadBalancer.consistentHash.httpHeaderName}: every request with one
+   * header value reaches the same endpoint (ring hash), the values spread over the endpoints.
+   */
+  MeshConsistentHashHeader(SupportLevel.EXTENDED),
+  /**
+   * DestinationRule {@code loadBalancer.consistentHash.httpCookie}: every request with one cookie
+   * value reaches the same endpoint (maglev), the values spread over the endpoints.
+   */
+  MeshConsistentHashCookie(SupportLevel.EXTENDED),
+  /**
+   * DestinationRule {@code loadBalancer.consistentHash.useSourceIp}: one client address, one
+   * endpoint.
+   */
+  MeshConsistentHashSourceIP(SupportLevel.EXTENDED),
   /** VirtualService {@code http[].timeout}: the route timeout, 504 UT when it fires. */
   MeshTimeouts(SupportLevel.CORE),
   /** VirtualService {@code retries.perTryTimeout}: each attempt bounded, timed-out ones retried. */

@@ -893,6 +893,13 @@ public final class ScenarioYaml {
         }
         case "servedBy" ->
             servedBy(e.string("instance").orElseThrow()).atMost(e.integer("atMost").orElseThrow());
+        case "sameInstancePerKey" -> {
+          var affinity =
+              Expectations.sameInstancePerKey(e.integer("keys").orElseThrow().intValue());
+          e.string("traffic").ifPresent(affinity::forTraffic);
+          e.integer("atLeastInstances").ifPresent(n -> affinity.atLeastInstances(n.intValue()));
+          yield affinity.build();
+        }
         case "ejection" ->
             ejection(e.string("instance").orElseThrow())
                 .lastsAtLeast(e.duration("lastsAtLeast").orElseThrow())

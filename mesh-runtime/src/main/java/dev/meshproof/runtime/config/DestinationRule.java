@@ -2,6 +2,7 @@ package dev.meshproof.runtime.config;
 
 import dev.meshproof.runtime.policy.lb.ConsistentHash;
 import dev.meshproof.runtime.policy.lb.LbPolicy;
+import dev.meshproof.runtime.policy.lb.LocalityLbSetting;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,7 +20,8 @@ public record DestinationRule(
     Optional<OutlierDetectionSettings> outlierDetection,
     List<PortTrafficPolicy> portLevelSettings,
     Optional<String> tlsMode,
-    Optional<ConsistentHash> consistentHash)
+    Optional<ConsistentHash> consistentHash,
+    Optional<LocalityLbSetting> localityLbSetting)
     implements IstioResource {
 
   public DestinationRule {
@@ -27,6 +29,50 @@ public record DestinationRule(
     portLevelSettings = List.copyOf(portLevelSettings);
     java.util.Objects.requireNonNull(tlsMode, "tlsMode");
     java.util.Objects.requireNonNull(consistentHash, "consistentHash");
+    java.util.Objects.requireNonNull(localityLbSetting, "localityLbSetting");
+  }
+
+  /** A DestinationRule without {@code trafficPolicy.loadBalancer.localityLbSetting}. */
+  public DestinationRule(
+      ResourceMeta meta,
+      String host,
+      Optional<LbPolicy> loadBalancer,
+      List<Subset> subsets,
+      Optional<ConnectionPoolSettings> connectionPool,
+      Optional<OutlierDetectionSettings> outlierDetection,
+      List<PortTrafficPolicy> portLevelSettings,
+      Optional<String> tlsMode,
+      Optional<ConsistentHash> consistentHash) {
+    this(
+        meta,
+        host,
+        loadBalancer,
+        subsets,
+        connectionPool,
+        outlierDetection,
+        portLevelSettings,
+        tlsMode,
+        consistentHash,
+        Optional.empty());
+  }
+
+  /**
+   * The {@code localityLbSetting} of the cluster of {@code subset} on {@code port}: the rule's,
+   * unless a port-level entry or the subset's {@code loadBalancer} replaced the rule's load
+   * balancer wholesale ({@code MergeSubsetTrafficPolicy}); empty: the mesh's ({@code enabled: true}
+   * by default).
+   */
+  public Optional<LocalityLbSetting> localityLbSettingFor(Optional<Subset> subset, int port) {
+    if (portLevel(portLevelSettings, port).isPresent()) {
+      return Optional.empty();
+    }
+    if (subset.isPresent()
+        && (subset.get().loadBalancer().isPresent()
+            || subset.get().consistentHash().isPresent()
+            || portLevel(subset.get().portLevelSettings(), port).isPresent())) {
+      return Optional.empty();
+    }
+    return localityLbSetting;
   }
 
   /** A DestinationRule without {@code trafficPolicy.loadBalancer.consistentHash}. */
@@ -142,7 +188,8 @@ public record DestinationRule(
         outlierDetection,
         portLevelSettings,
         tlsMode,
-        consistentHash);
+        consistentHash,
+        localityLbSetting);
   }
 
   /**

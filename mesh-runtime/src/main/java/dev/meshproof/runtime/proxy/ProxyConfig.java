@@ -369,9 +369,48 @@ public record ProxyConfig(
        */
       Optional<String> originalDestinationHeader,
       /** RING_HASH or MAGLEV: the table a request's hash is looked up in. */
-      Optional<dev.meshproof.runtime.policy.lb.ConsistentHashLb> consistentHash) {
+      Optional<dev.meshproof.runtime.policy.lb.ConsistentHashLb> consistentHash,
+      /**
+       * The EDS priority of each endpoint (parallel to {@code endpoints}); empty: all priority 0.
+       */
+      List<Integer> priorities) {
     public ClusterConfig {
       endpoints = List.copyOf(endpoints);
+      priorities = List.copyOf(priorities);
+      if (!priorities.isEmpty() && priorities.size() != endpoints.size()) {
+        throw new IllegalArgumentException(
+            "priorities: "
+                + priorities.size()
+                + " (expected: one per endpoint, "
+                + endpoints.size()
+                + ")");
+      }
+    }
+
+    /** A cluster whose endpoints all have priority 0. */
+    public ClusterConfig(
+        String name,
+        LbPolicy lbPolicy,
+        List<InetSocketAddress> endpoints,
+        CircuitBreakerThresholds circuitBreakers,
+        java.util.Optional<OutlierDetectionPolicy> outlierDetection,
+        double panicThresholdPercent,
+        UpstreamConnectionSettings connectionSettings,
+        Optional<TlsContextConfig> tls,
+        Optional<String> originalDestinationHeader,
+        Optional<dev.meshproof.runtime.policy.lb.ConsistentHashLb> consistentHash) {
+      this(
+          name,
+          lbPolicy,
+          endpoints,
+          circuitBreakers,
+          outlierDetection,
+          panicThresholdPercent,
+          connectionSettings,
+          tls,
+          originalDestinationHeader,
+          consistentHash,
+          List.of());
     }
 
     /** A cluster without a consistent hash. */
@@ -411,7 +450,8 @@ public record ProxyConfig(
           connectionSettings,
           tls,
           originalDestinationHeader,
-          hash);
+          hash,
+          priorities);
     }
 
     /** A plaintext cluster with Envoy's connection settings. */
@@ -488,7 +528,10 @@ public record ProxyConfig(
           HostSelection.ENVOY_DEFAULT_PANIC_THRESHOLD_PERCENT);
     }
 
-    /** The same cluster with {@code endpoints} (from EDS). */
+    /**
+     * The same cluster with {@code endpoints} (from EDS), with their priorities when the EDS
+     * decoder gave them.
+     */
     public ClusterConfig withEndpoints(List<InetSocketAddress> endpoints) {
       return new ClusterConfig(
           name,
@@ -500,7 +543,8 @@ public record ProxyConfig(
           connectionSettings,
           tls,
           originalDestinationHeader,
-          consistentHash);
+          consistentHash,
+          endpoints instanceof EndpointDecoder.Prioritized p ? p.priorities() : List.of());
     }
   }
 }

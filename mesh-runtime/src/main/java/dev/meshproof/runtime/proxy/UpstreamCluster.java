@@ -5,6 +5,7 @@ import dev.meshproof.runtime.policy.circuit.CircuitBreaker;
 import dev.meshproof.runtime.policy.lb.LoadBalancedHost;
 import dev.meshproof.runtime.policy.lb.LoadBalancer;
 import dev.meshproof.runtime.policy.lb.OriginalDestination;
+import dev.meshproof.runtime.policy.lb.PriorityLoad;
 import dev.meshproof.runtime.policy.outlier.AttemptResult;
 import dev.meshproof.runtime.policy.outlier.HostSelection;
 import dev.meshproof.runtime.policy.outlier.OutlierDetectionPolicy;
@@ -58,13 +59,14 @@ final class UpstreamCluster {
     this.circuitBreaker = circuitBreaker;
     this.outlierDetector = outlierDetector;
     this.intervalTimer = intervalTimer;
+    this.levels = config.priorities().stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
   }
 
   /**
    * The hosts the load balancer may pick: not ejected, unless the cluster is in panic ({@link
    * HostSelection}).
    */
-  List<UpstreamHost> candidates(RequestHeaders request) {
+  List<UpstreamHost> candidates(RequestHeaders request, RandomSource random) {
     if (config.originalDestinationHeader().isPresent()) {
       // Envoy's OriginalDstCluster load balancer: the host the header names, else none (UH).
       return request
@@ -73,7 +75,7 @@ final class UpstreamCluster {
           .map(address -> List.of(originalDestinations.computeIfAbsent(address, UpstreamHost::new)))
           .orElse(List.of());
     }
-    return candidates();
+    return candidates(random);
   }
 
   /**
@@ -81,12 +83,48 @@ final class UpstreamCluster {
    * HostSelection}).
    */
   List<UpstreamHost> candidates() {
+    return candidates(loadBalancer.random());
+  }
+
+  /**
+   * The hosts the load balancer may pick, with EDS priorities (locality failover): first the
+   * priority, drawn from {@code random} against Envoy's per-priority load ({@link PriorityLoad},
+   * overprovisioning factor 1.4, hosts ejected by outlier detection counting as unhealthy), then
+   * that priority's hosts as without priorities. A cluster with one priority draws nothing.
+   */
+  List<UpstreamHost> candidates(RandomSource random) {
+    List<UpstreamHost> level = hosts;
+    if (levels > 1) {
+      int[] healthy = new int[levels];
+      int[] total = new int[levels];
+      for (int i = 0; i < hosts.size(); i++) {
+        int p = config.priorities().get(i);
+        total[p]++;
+        if (outlierDetector.isEmpty() || !outlierDetector.get().isEjected(hosts.get(i))) {
+          healthy[p]++;
+        }
+      }
+      int chosen =
+          PriorityLoad.pick(
+              PriorityLoad.loads(healthy, total, PriorityLoad.DEFAULT_OVERPROVISIONING_FACTOR),
+              random);
+      List<UpstreamHost> ofChosen = new ArrayList<>();
+      for (int i = 0; i < hosts.size(); i++) {
+        if (config.priorities().get(i) == chosen) {
+          ofChosen.add(hosts.get(i));
+        }
+      }
+      level = ofChosen;
+    }
     if (outlierDetector.isEmpty()) {
-      return hosts;
+      return level;
     }
     OutlierDetector<UpstreamHost> detector = outlierDetector.get();
-    return HostSelection.candidates(hosts, detector::isEjected, config.panicThresholdPercent());
+    return HostSelection.candidates(level, detector::isEjected, config.panicThresholdPercent());
   }
+
+  /** The number of EDS priorities (1 without locality failover). */
+  private final int levels;
 
   /** Reports one attempt's result to the outlier detector, as Envoy's router does. */
   void recordResult(UpstreamHost host, FullHttpResponse response, Throwable error) {

@@ -60,6 +60,12 @@ public enum Feature {
    * endpoint.
    */
   MeshConsistentHashSourceIP(SupportLevel.EXTENDED),
+  /**
+   * Locality failover: with outlier detection (and the mesh's default {@code localityLbSetting}),
+   * EDS priorities follow the caller's locality; when the local endpoints are ejected, traffic goes
+   * to the next locality (same region first), never further while it has healthy endpoints.
+   */
+  MeshLocalityFailover(SupportLevel.EXTENDED),
   /** VirtualService {@code http[].timeout}: the route timeout, 504 UT when it fires. */
   MeshTimeouts(SupportLevel.CORE),
   /** VirtualService {@code retries.perTryTimeout}: each attempt bounded, timed-out ones retried. */

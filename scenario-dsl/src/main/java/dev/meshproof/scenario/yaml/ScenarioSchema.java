@@ -552,6 +552,13 @@ public final class ScenarioSchema {
                   string("a client workload name"),
                   "client workloads (besides those the topology manifests declare)")),
           opt("security", SECURITY),
+          opt(
+              "localities",
+              new MapOf(
+                  string("region/zone/subzone, zone and subzone optional, e.g. us-east/zone-a"),
+                  "workload -> where it runs: a service (catalog), a service version"
+                      + " (catalog/v2, wins over the service) or a client; its pods get the"
+                      + " topology.istio.io/locality label locality load balancing reads")),
           opt("istio", new ListOf(ISTIO, "Istio configuration")),
           req("traffic", new ListOf(TRAFFIC, "traffic blocks, sent in order")),
           opt("chaos", new ListOf(CHAOS, "the chaos timeline (an experiment's method)")),

@@ -66,6 +66,11 @@ public enum Feature {
    * to the next locality (same region first), never further while it has healthy endpoints.
    */
   MeshLocalityFailover(SupportLevel.EXTENDED),
+  /**
+   * Locality {@code distribute}: the caller's locality sends each share of its traffic to the
+   * localities the rule names, and none to the others.
+   */
+  MeshLocalityDistribute(SupportLevel.EXTENDED),
   /** VirtualService {@code http[].timeout}: the route timeout, 504 UT when it fires. */
   MeshTimeouts(SupportLevel.CORE),
   /** VirtualService {@code retries.perTryTimeout}: each attempt bounded, timed-out ones retried. */

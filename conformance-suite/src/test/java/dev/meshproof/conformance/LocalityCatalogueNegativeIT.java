@@ -15,10 +15,11 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The negative half of MeshLocalityFailover: without outlier detection istiod gives every locality
- * priority 0 (failover needs it, or Envoy would never leave priority 0), so the same scenario's
- * round robin reaches the other region's replica and the failing local one keeps answering 500 on
- * every target.
+ * The negative halves of MeshLocalityFailover and MeshLocalityDistribute: without outlier detection
+ * istiod gives every locality priority 0 (failover needs it, or Envoy would never leave priority
+ * 0), and without {@code distribute} every locality keeps its endpoints; either way the same
+ * scenario's round robin reaches the other region's replica on every target (and the failing local
+ * one keeps answering 500).
  */
 class LocalityCatalogueNegativeIT {
   private static final String FILE = "mesh-locality-failover.scenario.yaml";
@@ -45,6 +46,38 @@ class LocalityCatalogueNegativeIT {
                     FILE + " without outlier detection on " + target.name(),
                     () -> runWithout(target)));
   }
+
+  @TestFactory
+  Stream<DynamicTest> withoutDistributeEveryLocalityIsReached() {
+    return ConformanceTargets.all().stream()
+        .map(
+            target ->
+                DynamicTest.dynamicTest(
+                    DISTRIBUTE + " without distribute on " + target.name(),
+                    () -> {
+                      String text =
+                          Catalogue.resource(Catalogue.DIRECTORY + DISTRIBUTE).orElseThrow();
+                      Scenario scenario =
+                          ScenarioYaml.parse(
+                                  DISTRIBUTE + " (no distribute)",
+                                  text,
+                                  file -> Optional.of(WITHOUT_OUTLIER_DETECTION))
+                              .scenario();
+                      ScenarioResult result = ScenarioRunner.run(scenario, target);
+                      Assumptions.assumeFalse(
+                          result.status() == Status.SKIPPED,
+                          () -> result.failure().orElse("skipped"));
+                      assertThat(result.status())
+                          .as(result.failureSummary())
+                          .isEqualTo(Status.FAILED);
+                      assertThat(result.expectations())
+                          .filteredOn(e -> !e.passed())
+                          .extracting(e -> e.description())
+                          .contains("instance catalog-west-0 serves at most 0 request(s)");
+                    }));
+  }
+
+  private static final String DISTRIBUTE = "mesh-locality-distribute.scenario.yaml";
 
   private static void runWithout(Target target) {
     String text = Catalogue.resource(Catalogue.DIRECTORY + FILE).orElseThrow();

@@ -266,7 +266,8 @@ public record Scenario(
         allNotSimulated,
         outboundTrafficPolicy,
         security,
-        manifests());
+        manifests(),
+        localities);
   }
 
   /**
@@ -290,7 +291,8 @@ public record Scenario(
         notSimulated,
         outboundTrafficPolicy,
         security,
-        manifests);
+        manifests,
+        localities);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.meshproof.runtime.proxy;
 
+import dev.meshproof.runtime.policy.lb.EndpointLocality;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
@@ -11,7 +12,7 @@ import java.util.Objects;
 
 /**
  * Decodes EDS cluster load assignments into the endpoint addresses the load balancer picks from,
- * each with the priority of its locality group ({@code LocalityLbEndpoints.priority}).
+ * each with its locality group: priority ({@code LocalityLbEndpoints.priority}) and weight.
  */
 final class EndpointDecoder {
 
@@ -19,34 +20,38 @@ final class EndpointDecoder {
 
   static Prioritized endpoints(ClusterLoadAssignment assignment) {
     List<InetSocketAddress> out = new ArrayList<>();
-    List<Integer> priorities = new ArrayList<>();
+    List<EndpointLocality> localities = new ArrayList<>();
+    int group = 0;
     for (LocalityLbEndpoints locality : assignment.getEndpointsList()) {
       for (LbEndpoint endpoint : locality.getLbEndpointsList()) {
         out.add(
             XdsDecoder.socketAddress(
                 endpoint.getEndpoint().getAddress(), "cluster " + assignment.getClusterName()));
-        priorities.add(locality.getPriority());
+        localities.add(
+            new EndpointLocality(
+                locality.getPriority(), group, locality.getLoadBalancingWeight().getValue()));
       }
+      group++;
     }
-    return new Prioritized(out, priorities);
+    return new Prioritized(out, localities);
   }
 
   /**
-   * Endpoint addresses in assignment order, and the priority of each (parallel to the addresses);
-   * equal to another list only with the same priorities too.
+   * Endpoint addresses in assignment order, and the locality group of each (parallel to the
+   * addresses); equal to another list only with the same groups too.
    */
   static final class Prioritized extends AbstractList<InetSocketAddress> {
     private final List<InetSocketAddress> endpoints;
-    private final List<Integer> priorities;
+    private final List<EndpointLocality> localities;
 
-    Prioritized(List<InetSocketAddress> endpoints, List<Integer> priorities) {
+    Prioritized(List<InetSocketAddress> endpoints, List<EndpointLocality> localities) {
       this.endpoints = List.copyOf(endpoints);
-      this.priorities = List.copyOf(priorities);
+      this.localities = List.copyOf(localities);
     }
 
-    /** The priority of each endpoint, in order; all 0 without locality failover. */
-    List<Integer> priorities() {
-      return priorities;
+    /** The locality group (priority, index, weight) of each endpoint, in order. */
+    List<EndpointLocality> localities() {
+      return localities;
     }
 
     @Override
@@ -62,7 +67,7 @@ final class EndpointDecoder {
     @Override
     public boolean equals(Object o) {
       return super.equals(o)
-          && (!(o instanceof Prioritized p) || Objects.equals(priorities, p.priorities));
+          && (!(o instanceof Prioritized p) || Objects.equals(localities, p.localities));
     }
 
     @Override

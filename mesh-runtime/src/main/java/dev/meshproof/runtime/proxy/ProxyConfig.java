@@ -371,20 +371,50 @@ public record ProxyConfig(
       /** RING_HASH or MAGLEV: the table a request's hash is looked up in. */
       Optional<dev.meshproof.runtime.policy.lb.ConsistentHashLb> consistentHash,
       /**
-       * The EDS priority of each endpoint (parallel to {@code endpoints}); empty: all priority 0.
+       * The EDS locality group of each endpoint (parallel to {@code endpoints}): its priority and
+       * the group's weight; empty: all priority 0 in one unweighted group.
        */
-      List<Integer> priorities) {
+      List<dev.meshproof.runtime.policy.lb.EndpointLocality> localities,
+      /**
+       * {@code common_lb_config.locality_weighted_lb_config}: pick a locality by its weight inside
+       * the priority before the host.
+       */
+      boolean localityWeighted) {
     public ClusterConfig {
       endpoints = List.copyOf(endpoints);
-      priorities = List.copyOf(priorities);
-      if (!priorities.isEmpty() && priorities.size() != endpoints.size()) {
+      localities = List.copyOf(localities);
+      if (!localities.isEmpty() && localities.size() != endpoints.size()) {
         throw new IllegalArgumentException(
-            "priorities: "
-                + priorities.size()
+            "localities: "
+                + localities.size()
                 + " (expected: one per endpoint, "
                 + endpoints.size()
                 + ")");
       }
+    }
+
+    /** The locality group of endpoint {@code index}. */
+    public dev.meshproof.runtime.policy.lb.EndpointLocality locality(int index) {
+      return localities.isEmpty()
+          ? dev.meshproof.runtime.policy.lb.EndpointLocality.NONE
+          : localities.get(index);
+    }
+
+    /** The same cluster with (or without) locality-weighted balancing. */
+    public ClusterConfig withLocalityWeighted(boolean weighted) {
+      return new ClusterConfig(
+          name,
+          lbPolicy,
+          endpoints,
+          circuitBreakers,
+          outlierDetection,
+          panicThresholdPercent,
+          connectionSettings,
+          tls,
+          originalDestinationHeader,
+          consistentHash,
+          localities,
+          weighted);
     }
 
     /** A cluster whose endpoints all have priority 0. */
@@ -410,7 +440,8 @@ public record ProxyConfig(
           tls,
           originalDestinationHeader,
           consistentHash,
-          List.of());
+          List.of(),
+          false);
     }
 
     /** A cluster without a consistent hash. */
@@ -451,7 +482,8 @@ public record ProxyConfig(
           tls,
           originalDestinationHeader,
           hash,
-          priorities);
+          localities,
+          localityWeighted);
     }
 
     /** A plaintext cluster with Envoy's connection settings. */
@@ -544,7 +576,8 @@ public record ProxyConfig(
           tls,
           originalDestinationHeader,
           consistentHash,
-          endpoints instanceof EndpointDecoder.Prioritized p ? p.priorities() : List.of());
+          endpoints instanceof EndpointDecoder.Prioritized p ? p.localities() : List.of(),
+          localityWeighted);
     }
   }
 }

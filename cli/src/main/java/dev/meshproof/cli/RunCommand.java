@@ -1,6 +1,8 @@
 package dev.meshproof.cli;
 
 import dev.meshproof.conformance.MeshproofVersion;
+import dev.meshproof.k8s.k3s.K3sKubernetesTarget;
+import dev.meshproof.k8s.k3s.K3sThrowawayCluster;
 import dev.meshproof.k8s.snapshot.ClusterSnapshot;
 import dev.meshproof.k8s.target.KubernetesTarget;
 import dev.meshproof.k8s.target.KubernetesTargetOptions;
@@ -88,6 +90,14 @@ final class RunCommand implements Callable<Integer> {
   boolean configFromCluster;
 
   @Option(
+      names = "--k3s",
+      description =
+          "--target kubernetes or all: on a throwaway k3s cluster in Docker (Testcontainers), with"
+              + " Istio installed by istioctl ($ISTIOCTL or -Dmeshproof.istioctl) and the images"
+              + " Jib wrote to k8s-envs/target imported; removed afterwards")
+  boolean k3s;
+
+  @Option(
       names = "--namespace",
       paramLabel = "NS",
       description = "--config-from-cluster: a namespace to read (repeatable; default: default)")
@@ -129,7 +139,7 @@ final class RunCommand implements Callable<Integer> {
     List<Target> targets =
         target == TargetChoice.kubernetes ? List.of(kubernetesTarget()) : target.targets();
     if (target == TargetChoice.all
-        && kubeconfig != null
+        && (kubeconfig != null || k3s)
         && targets.stream().noneMatch(t -> t.name().equals(KubernetesTarget.NAME))) {
       // --target all with a named cluster: kubernetes beside embedded and envoy, compared with
       // them.
@@ -245,6 +255,15 @@ final class RunCommand implements Callable<Integer> {
       }
     } finally {
       heartbeat.shutdownNow();
+      for (Target t : targets) {
+        if (t instanceof AutoCloseable closeable) {
+          try {
+            closeable.close();
+          } catch (Exception e) {
+            err.println(t.name() + ": could not clean up: " + e.getMessage());
+          }
+        }
+      }
     }
     out.println();
     out.print(SummaryTable.render(results));
@@ -362,7 +381,9 @@ final class RunCommand implements Callable<Integer> {
 
   /** The kubernetes target on the cluster the flags (or the usual kubeconfig places) name. */
   private Target kubernetesTarget() {
-    return KubernetesTarget.on(kubernetesOptions());
+    return k3s
+        ? new K3sKubernetesTarget(K3sThrowawayCluster.Settings.fromSystemProperties())
+        : KubernetesTarget.on(kubernetesOptions());
   }
 
   /** The cluster the flags (or $KUBECONFIG, else ~/.kube/config) name. */

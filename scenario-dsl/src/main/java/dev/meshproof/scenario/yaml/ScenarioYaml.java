@@ -236,6 +236,7 @@ public final class ScenarioYaml {
       }
       items("clients").forEach(c -> scenario.client((String) c.value()));
       root.get("security").ifPresent(security -> security(security, scenario));
+      root.get("jwt").ifPresent(this::jwt);
       for (Value istio : items("istio")) {
         istio(istio).ifPresent(s -> scenario.istio(s.source(), s.yaml()));
       }
@@ -542,7 +543,7 @@ public final class ScenarioYaml {
           command, env, app.duration("startTimeout").orElse(AppSpec.Command.DEFAULT_START_TIMEOUT));
     }
 
-    private static void traffic(Value traffic, TrafficSpec.Builder t) {
+    private void traffic(Value traffic, TrafficSpec.Builder t) {
       traffic.string("name").ifPresent(t::named);
       t.from(traffic.string("from").orElseThrow())
           .request(
@@ -557,8 +558,7 @@ public final class ScenarioYaml {
       traffic.string("body").ifPresent(t::body);
       traffic
           .get("headers")
-          .ifPresent(
-              h -> h.fields().forEach((name, value) -> t.header(name, (String) value.value())));
+          .ifPresent(h -> h.fields().forEach((name, value) -> t.header(name, withTokens(value))));
       traffic.integer("requests").ifPresent(n -> t.requests(Math.toIntExact(n)));
       traffic.integer("concurrency").ifPresent(n -> t.concurrency(n.intValue()));
       traffic.duration("every").ifPresent(t::every);
@@ -570,11 +570,117 @@ public final class ScenarioYaml {
         variant
             .get("headers")
             .ifPresent(
-                h ->
-                    h.fields().forEach((name, value) -> headers.put(name, (String) value.value())));
+                h -> h.fields().forEach((name, value) -> headers.put(name, withTokens(value))));
         t.variants(
             new RequestVariation.Variant(variant.string("url"), headers, variant.string("body")));
       }
+    }
+
+    /** The tokens of the scenario's {@code jwt} block, by name. */
+    private final Map<String, String> tokens = new LinkedHashMap<>();
+
+    private static final java.util.regex.Pattern TOKEN =
+        java.util.regex.Pattern.compile("\\$\\{jwt\\.([^}]*)\\}");
+
+    /** A header value with each {@code ${jwt.<token>}} replaced; an unknown token is a problem. */
+    private String withTokens(Value value) {
+      String text = (String) value.value();
+      java.util.regex.Matcher m = TOKEN.matcher(text);
+      StringBuilder out = new StringBuilder();
+      while (m.find()) {
+        String token = tokens.get(m.group(1));
+        if (token == null) {
+          reader.problem(
+              value.line(),
+              value.column(),
+              value.path(),
+              "${jwt."
+                  + m.group(1)
+                  + "} names no token (expected one of "
+                  + tokens.keySet()
+                  + ", declared under jwt.tokens)");
+          token = "";
+        }
+        m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(token));
+      }
+      m.appendTail(out);
+      return out.toString();
+    }
+
+    /** Reads the issuers' keys and mints the tokens, each refusal at its own entry. */
+    private void jwt(Value jwt) {
+      Map<String, dev.meshproof.scenario.ScenarioJwt.Issuer> issuers = new LinkedHashMap<>();
+      for (Value issuer : jwt.get("issuers").map(Value::items).orElse(List.of())) {
+        Value key = issuer.get("key").orElseThrow();
+        Optional<String> jwk = istioFiles.apply((String) key.value());
+        if (jwk.isEmpty()) {
+          reader.problem(
+              key.line(),
+              key.column(),
+              key.path(),
+              "no such file: " + key.value() + " (expected: a path relative to the scenario file)");
+          continue;
+        }
+        attempt(
+            key,
+            () ->
+                issuers.put(
+                    issuer.string("name").orElseThrow(),
+                    dev.meshproof.scenario.ScenarioJwt.issuer(
+                        issuer.string("issuer").orElseThrow(), jwk.get())));
+      }
+      java.time.Instant now = java.time.Instant.now();
+      for (Value token : jwt.get("tokens").map(Value::items).orElse(List.of())) {
+        Optional<dev.meshproof.scenario.ScenarioJwt.Issuer> issuer =
+            declaredIssuer(token.get("issuer").orElseThrow(), issuers);
+        Optional<dev.meshproof.scenario.ScenarioJwt.Issuer> signer =
+            token.get("signedBy").isPresent()
+                ? declaredIssuer(token.get("signedBy").orElseThrow(), issuers)
+                : issuer;
+        if (issuer.isEmpty() || signer.isEmpty()) {
+          continue;
+        }
+        Map<String, String> claims = new LinkedHashMap<>();
+        token
+            .get("claims")
+            .ifPresent(c -> c.fields().forEach((k, v) -> claims.put(k, (String) v.value())));
+        List<String> audiences = new ArrayList<>();
+        token
+            .get("audiences")
+            .ifPresent(a -> a.items().forEach(v -> audiences.add((String) v.value())));
+        attempt(
+            token,
+            () ->
+                tokens.put(
+                    token.string("name").orElseThrow(),
+                    dev.meshproof.scenario.ScenarioJwt.mint(
+                        new dev.meshproof.scenario.ScenarioJwt.Token(
+                            issuer.get(),
+                            signer.get(),
+                            token.string("subject"),
+                            audiences,
+                            claims,
+                            token.duration("expiresIn").orElse(java.time.Duration.ofHours(1)),
+                            token.bool("expired").orElse(false)),
+                        now)));
+      }
+    }
+
+    private Optional<dev.meshproof.scenario.ScenarioJwt.Issuer> declaredIssuer(
+        Value name, Map<String, dev.meshproof.scenario.ScenarioJwt.Issuer> issuers) {
+      var issuer = issuers.get((String) name.value());
+      if (issuer == null) {
+        reader.problem(
+            name.line(),
+            name.column(),
+            name.path(),
+            "\""
+                + name.value()
+                + "\" is not a declared issuer (expected one of "
+                + issuers.keySet()
+                + ")");
+      }
+      return Optional.ofNullable(issuer);
     }
 
     /** The instance selectors a chaos entry names (each checked against the services). */

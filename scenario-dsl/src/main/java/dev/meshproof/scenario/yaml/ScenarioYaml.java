@@ -589,7 +589,7 @@ public final class ScenarioYaml {
       StringBuilder out = new StringBuilder();
       while (m.find()) {
         String token = tokens.get(m.group(1));
-        if (token == null) {
+        if (token == null && !unusable.contains("token:" + m.group(1))) {
           reader.problem(
               value.line(),
               value.column(),
@@ -601,7 +601,8 @@ public final class ScenarioYaml {
                   + ", declared under jwt.tokens)");
           token = "";
         }
-        m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(token));
+        m.appendReplacement(
+            out, java.util.regex.Matcher.quoteReplacement(token == null ? "" : token));
       }
       m.appendTail(out);
       return out.toString();
@@ -612,6 +613,8 @@ public final class ScenarioYaml {
       Map<String, dev.meshproof.scenario.ScenarioJwt.Issuer> issuers = new LinkedHashMap<>();
       for (Value issuer : jwt.get("issuers").map(Value::items).orElse(List.of())) {
         Value key = issuer.get("key").orElseThrow();
+        // reported once, at the key: its tokens and their uses are not reported again
+        unusable.add(issuer.string("name").orElseThrow());
         Optional<String> jwk = istioFiles.apply((String) key.value());
         if (jwk.isEmpty()) {
           reader.problem(
@@ -624,13 +627,22 @@ public final class ScenarioYaml {
         attempt(
             key,
             () ->
-                issuers.put(
+                putIssuer(
+                    issuers,
                     issuer.string("name").orElseThrow(),
                     dev.meshproof.scenario.ScenarioJwt.issuer(
                         issuer.string("issuer").orElseThrow(), jwk.get())));
       }
       java.time.Instant now = java.time.Instant.now();
       for (Value token : jwt.get("tokens").map(Value::items).orElse(List.of())) {
+        boolean broken =
+            java.util.stream.Stream.of("issuer", "signedBy")
+                .flatMap(f -> token.string(f).stream())
+                .anyMatch(n -> unusable.contains(n) && !issuers.containsKey(n));
+        if (broken) {
+          unusable.add("token:" + token.string("name").orElseThrow());
+          continue;
+        }
         Optional<dev.meshproof.scenario.ScenarioJwt.Issuer> issuer =
             declaredIssuer(token.get("issuer").orElseThrow(), issuers);
         Optional<dev.meshproof.scenario.ScenarioJwt.Issuer> signer =
@@ -664,6 +676,16 @@ public final class ScenarioYaml {
                             token.bool("expired").orElse(false)),
                         now)));
       }
+    }
+
+    /** Issuers whose key could not be read and their tokens ({@code token:<name>}). */
+    private final java.util.Set<String> unusable = new java.util.HashSet<>();
+
+    private void putIssuer(
+        Map<String, dev.meshproof.scenario.ScenarioJwt.Issuer> issuers,
+        String name,
+        dev.meshproof.scenario.ScenarioJwt.Issuer issuer) {
+      issuers.put(name, issuer);
     }
 
     private Optional<dev.meshproof.scenario.ScenarioJwt.Issuer> declaredIssuer(

@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * Istio's <a href="https://istio.io/latest/docs/reference/config/networking/gateway/">Gateway</a>:
  * the servers (port, hosts, TLS mode) a gateway workload selected by labels exposes. Parsed and
- * validated; not simulated yet (rejected as not supported).
+ * validated; plain HTTP and opaque TCP servers are served by the ingress gateway, TLS is rejected
+ * as not supported yet.
  */
 public record Gateway(ResourceMeta meta, Map<String, String> selector, List<Server> servers)
     implements IstioResource {

@@ -101,14 +101,15 @@ final class GatewayParser {
     String name = s.string("name").orElse("");
     s.notYetSupported("bind");
     s.notYetSupported("defaultEndpoint");
-    // Validated above as the webhook does; served only as plain HTTP for now (TLS modes and
-    // TCP/TLS servers would be silently ignored otherwise).
+    // Validated above as the webhook does; served only as plain HTTP or opaque TCP for now (TLS
+    // modes and HTTPS/TLS servers would be silently ignored otherwise).
     if (s.has("tls")) {
       s.notYetSupported("tls");
     }
     if (!protocol.isEmpty()
         && PROTOCOLS.contains(protocol.toUpperCase(java.util.Locale.ROOT))
-        && !protocol.equalsIgnoreCase("HTTP")) {
+        && !protocol.equalsIgnoreCase("HTTP")
+        && !protocol.equalsIgnoreCase("TCP")) {
       String written = protocol;
       Optional<YamlMapping> p = s.mapping("port");
       p.ifPresent(
@@ -119,7 +120,7 @@ final class GatewayParser {
                   "\""
                       + written
                       + "\" on a Gateway server is valid Istio, but not supported by Meshproof yet"
-                      + " (expected: HTTP)"));
+                      + " (expected: HTTP or TCP)"));
     }
     s.finish();
     return new Gateway.Server(name, number, protocol, hosts, tlsMode);

@@ -144,7 +144,13 @@ public enum Feature {
    * Gateway served by an ingress gateway workload: plain HTTP servers, the VirtualServices bound to
    * them by {@code gateways}, 404 NR for other hosts.
    */
-  MeshIngressGateway(SupportLevel.EXTENDED);
+  MeshIngressGateway(SupportLevel.EXTENDED),
+  /**
+   * Opaque TCP servers on a Gateway (Istio's tcp-echo samples as-is): the VirtualServices' {@code
+   * tcp} rules bound to the Gateway route each connection from outside, with weights, through the
+   * gateway Service's port to the pod's.
+   */
+  MeshIngressGatewayTCP(SupportLevel.EXTENDED);
 
   private final SupportLevel supportLevel;
 

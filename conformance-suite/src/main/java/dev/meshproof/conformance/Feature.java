@@ -150,7 +150,12 @@ public enum Feature {
    * tcp} rules bound to the Gateway route each connection from outside, with weights, through the
    * gateway Service's port to the pod's.
    */
-  MeshIngressGatewayTCP(SupportLevel.EXTENDED);
+  MeshIngressGatewayTCP(SupportLevel.EXTENDED),
+  /**
+   * A Gateway HTTP server's {@code tls.httpsRedirect}: its virtual hosts require TLS, a plain
+   * request is answered 301 to its https URL, other servers' hosts are routed.
+   */
+  GatewayHTTPSRedirect(SupportLevel.EXTENDED);
 
   private final SupportLevel supportLevel;
 

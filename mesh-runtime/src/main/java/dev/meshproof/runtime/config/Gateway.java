@@ -23,11 +23,25 @@ public record Gateway(ResourceMeta meta, Map<String, String> selector, List<Serv
     return new Gateway(newMeta, selector, servers);
   }
 
-  /** One {@code spec.servers} entry. */
+  /**
+   * One {@code spec.servers} entry; {@code httpsRedirect} is its {@code tls.httpsRedirect} (a plain
+   * HTTP server whose virtual hosts send a 301 to https).
+   */
   public record Server(
-      String name, int port, String protocol, List<String> hosts, Optional<String> tlsMode) {
+      String name,
+      int port,
+      String protocol,
+      List<String> hosts,
+      Optional<String> tlsMode,
+      boolean httpsRedirect) {
     public Server {
       hosts = List.copyOf(hosts);
+    }
+
+    /** A server without {@code httpsRedirect}. */
+    public Server(
+        String name, int port, String protocol, List<String> hosts, Optional<String> tlsMode) {
+      this(name, port, protocol, hosts, tlsMode, false);
     }
   }
 }

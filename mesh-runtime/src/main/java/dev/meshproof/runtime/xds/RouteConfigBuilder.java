@@ -132,15 +132,21 @@ final class RouteConfigBuilder {
           }
           List<Route> routes = gatewayRoutes(vs, gatewayName, port, services);
           for (String host : matching) {
-            hosts
-                .computeIfAbsent(
-                    host,
-                    h ->
-                        VirtualHost.newBuilder()
-                            .setName(h + ":" + port)
-                            .addDomains(h)
-                            .setIncludeRequestAttemptCount(true))
-                .addAllRoutes(routes);
+            VirtualHost.Builder vhost =
+                hosts
+                    .computeIfAbsent(
+                        host,
+                        h ->
+                            VirtualHost.newBuilder()
+                                .setName(h + ":" + port)
+                                .addDomains(h)
+                                .setIncludeRequestAttemptCount(true))
+                    .addAllRoutes(routes);
+            // gateway.go buildGatewayHTTPRouteConfig: a server with tls.httpsRedirect makes the
+            // virtual host (new or merged) require TLS, Envoy's 301 to https.
+            if (server.httpsRedirect()) {
+              vhost.setRequireTls(VirtualHost.TlsRequirementType.ALL);
+            }
           }
         }
       }

@@ -183,6 +183,39 @@ class GatewayServicePortsTranslationTest {
   }
 
   @Test
+  void httpsRedirectMakesTheServersVirtualHostsRequireTls() {
+    Snapshot snapshot =
+        translate(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: Gateway
+            metadata: {name: web}
+            spec:
+              selector: {istio: ingressgateway}
+              servers:
+              - port: {number: 80, name: http-redirect, protocol: HTTP}
+                hosts: [secure.example.com]
+                tls: {httpsRedirect: true}
+              - port: {number: 80, name: http, protocol: HTTP}
+                hosts: [plain.example.com]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: catalog}
+            spec:
+              hosts: [secure.example.com, plain.example.com]
+              gateways: [web]
+              http:
+              - route:
+                - destination: {host: catalog}
+            """);
+    RouteConfiguration route = snapshot.route("http.8080");
+    assertThat(route.getVirtualHostsList())
+        .extracting(v -> v.getName() + " " + v.getRequireTls())
+        .containsExactly("plain.example.com:80 NONE", "secure.example.com:80 ALL");
+  }
+
+  @Test
   void tcpEchoAllV1SampleGivesTheTcpServerATcpProxyToSubsetV1() throws Exception {
     Snapshot snapshot = translateSamples("tcp-echo__tcp-echo-all-v1.yaml");
     assertThat(snapshot.listeners()).extracting(Listener::getName).containsExactly("0.0.0.0_31400");

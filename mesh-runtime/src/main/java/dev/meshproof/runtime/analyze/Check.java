@@ -70,6 +70,13 @@ enum Check {
       VirtualServiceGatewaysCheck.run(input, out);
     }
   },
+  /** {@code gateway.ConflictingGatewayAnalyzer}: IST0101 selector, IST0145. */
+  CONFLICTING_GATEWAYS {
+    @Override
+    void run(AnalysisInput input, List<Finding> out) {
+      ConflictingGatewaysCheck.run(input, out);
+    }
+  },
   /** {@code sidecar.SelectorAnalyzer}: IST0101 selector, IST0110, IST0111, IST0167. */
   SIDECAR_SELECTORS {
     @Override

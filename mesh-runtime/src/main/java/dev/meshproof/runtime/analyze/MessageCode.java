@@ -46,7 +46,9 @@ public enum MessageCode {
   CONFLICTING_SERVICE_ENTRY_PROTOCOL("IST0177", "ConflictingServiceEntryProtocol", Level.WARNING),
   /** None of a VirtualService's hosts is a host of a Gateway it is bound to (Istio IST0132). */
   VIRTUAL_SERVICE_HOST_NOT_FOUND_IN_GATEWAY(
-      "IST0132", "VirtualServiceHostNotFoundInGateway", Level.WARNING);
+      "IST0132", "VirtualServiceHostNotFoundInGateway", Level.WARNING),
+  /** Two Gateways select one workload on one port with a common host (Istio IST0145). */
+  CONFLICTING_GATEWAYS("IST0145", "ConflictingGateways", Level.ERROR);
 
   /** How serious a finding is; an {@link #ERROR} stops a scenario before it runs. */
   public enum Level {

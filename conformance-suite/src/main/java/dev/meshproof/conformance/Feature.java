@@ -45,6 +45,32 @@ public enum Feature {
    * DestinationRule {@code trafficPolicy.loadBalancer.simple} spreading requests over endpoints.
    */
   MeshLoadBalancing(SupportLevel.CORE),
+  /**
+   * DestinationRule {@code loadBalancer.consistentHash.httpHeaderName}: every request with one
+   * header value reaches the same endpoint (ring hash), the values spread over the endpoints.
+   */
+  MeshConsistentHashHeader(SupportLevel.EXTENDED),
+  /**
+   * DestinationRule {@code loadBalancer.consistentHash.httpCookie}: every request with one cookie
+   * value reaches the same endpoint (maglev), the values spread over the endpoints.
+   */
+  MeshConsistentHashCookie(SupportLevel.EXTENDED),
+  /**
+   * DestinationRule {@code loadBalancer.consistentHash.useSourceIp}: one client address, one
+   * endpoint.
+   */
+  MeshConsistentHashSourceIP(SupportLevel.EXTENDED),
+  /**
+   * Locality failover: with outlier detection (and the mesh's default {@code localityLbSetting}),
+   * EDS priorities follow the caller's locality; when the local endpoints are ejected, traffic goes
+   * to the next locality (same region first), never further while it has healthy endpoints.
+   */
+  MeshLocalityFailover(SupportLevel.EXTENDED),
+  /**
+   * Locality {@code distribute}: the caller's locality sends each share of its traffic to the
+   * localities the rule names, and none to the others.
+   */
+  MeshLocalityDistribute(SupportLevel.EXTENDED),
   /** VirtualService {@code http[].timeout}: the route timeout, 504 UT when it fires. */
   MeshTimeouts(SupportLevel.CORE),
   /** VirtualService {@code retries.perTryTimeout}: each attempt bounded, timed-out ones retried. */

@@ -50,7 +50,58 @@ public record Scenario(
     List<String> notSimulated,
     OutboundTrafficPolicy outboundTrafficPolicy,
     ScenarioSecurity security,
-    Manifests manifests) {
+    Manifests manifests,
+    /**
+     * Where workloads run ({@code region/zone/subzone}), keyed by client, service (every version)
+     * or {@code service/version}: the pods' {@code topology.istio.io/locality} label, from which
+     * istiod derives locality load balancing.
+     */
+    java.util.Map<String, String> localities) {
+
+  /** A scenario whose workloads have no locality. */
+  public Scenario(
+      String name,
+      List<ServiceSpec> services,
+      List<String> clients,
+      List<IstioSource> istio,
+      List<TrafficSpec> traffic,
+      List<Expectation> expectations,
+      ChaosPlan chaos,
+      long seed,
+      IstioVersion istioVersion,
+      IstioVersion compatibilityVersion,
+      List<String> notSimulated,
+      OutboundTrafficPolicy outboundTrafficPolicy,
+      ScenarioSecurity security,
+      Manifests manifests) {
+    this(
+        name,
+        services,
+        clients,
+        istio,
+        traffic,
+        expectations,
+        chaos,
+        seed,
+        istioVersion,
+        compatibilityVersion,
+        notSimulated,
+        outboundTrafficPolicy,
+        security,
+        manifests,
+        java.util.Map.of());
+  }
+
+  /**
+   * The locality of {@code service}'s {@code version} pods (its own entry, else the service's), or
+   * of a client ({@code version} null); empty when none is given.
+   */
+  public java.util.Optional<String> localityOf(String workload, String version) {
+    if (version != null && localities.containsKey(workload + "/" + version)) {
+      return java.util.Optional.of(localities.get(workload + "/" + version));
+    }
+    return java.util.Optional.ofNullable(localities.get(workload));
+  }
 
   /**
    * The Kubernetes manifests the topology came from (their paths as given) and the services and
@@ -129,6 +180,7 @@ public record Scenario(
     java.util.Objects.requireNonNull(outboundTrafficPolicy, "outboundTrafficPolicy");
     java.util.Objects.requireNonNull(security, "security");
     java.util.Objects.requireNonNull(manifests, "manifests");
+    localities = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(localities));
   }
 
   /** A scenario without a CA, every workload with a sidecar and the {@code default} account. */
@@ -182,7 +234,8 @@ public record Scenario(
         notSimulated,
         outboundTrafficPolicy,
         security,
-        manifests);
+        manifests,
+        localities);
   }
 
   /**
@@ -217,7 +270,8 @@ public record Scenario(
         allNotSimulated,
         outboundTrafficPolicy,
         security,
-        manifests());
+        manifests(),
+        localities);
   }
 
   /**
@@ -241,7 +295,8 @@ public record Scenario(
         notSimulated,
         outboundTrafficPolicy,
         security,
-        manifests);
+        manifests,
+        localities);
   }
 
   /**
@@ -264,7 +319,8 @@ public record Scenario(
         notSimulated,
         outboundTrafficPolicy,
         security,
-        manifests);
+        manifests,
+        localities);
   }
 
   /**
@@ -290,6 +346,27 @@ public record Scenario(
         java.util.Optional.empty();
     private final java.util.Map<String, String> serviceAccounts = new java.util.LinkedHashMap<>();
     private final Set<String> clientsWithoutSidecar = new LinkedHashSet<>();
+    private final java.util.Map<String, String> localities = new java.util.LinkedHashMap<>();
+
+    /**
+     * Where {@code workload} runs: {@code region/zone/subzone} (zone and subzone optional) for a
+     * client, a service (every version) or {@code service/version}; its pods get Istio's {@code
+     * topology.istio.io/locality} label.
+     */
+    public Builder locality(String workload, String locality) {
+      if (locality == null
+          || !locality.matches("[A-Za-z0-9]([-A-Za-z0-9_]*)(/[-A-Za-z0-9_]+){0,2}")) {
+        throw new IllegalArgumentException(
+            "localities."
+                + workload
+                + ": "
+                + locality
+                + " (expected: region/zone/subzone, zone and subzone optional, e.g."
+                + " us-east/zone-a)");
+      }
+      localities.put(workload, locality);
+      return this;
+    }
 
     private Builder(String name) {
       if (name == null || name.isBlank()) {
@@ -608,7 +685,8 @@ public record Scenario(
           notSimulated,
           outboundTrafficPolicy,
           new ScenarioSecurity(ca, serviceAccounts, List.copyOf(clientsWithoutSidecar)),
-          new Manifests(manifestSources, manifestServices, manifestClients));
+          new Manifests(manifestSources, manifestServices, manifestClients),
+          localities);
     }
 
     /** A fault's selector must name a declared service, version and instance. */

@@ -296,8 +296,9 @@ final class RouteConfigBuilder {
                       routeAction()
                           .setCluster(XdsNames.outboundCluster(key.port(), "", key.host()))
                           .setRetryPolicy(
-                              defaultRetryPolicy(input.hashPolicyFor(key.host()).isPresent())),
-                      key.host())));
+                              defaultRetryPolicy(
+                                  input.serviceHashPolicyFor(key.host(), key.port()).isPresent())),
+                      input.serviceHashPolicyFor(key.host(), key.port()))));
       return host.build();
     }
     for (HttpRoute rule : vs.get().http()) {
@@ -596,8 +597,7 @@ final class RouteConfigBuilder {
     // istiod applyHTTPRouteDestination: only a single destination with a consistent hash drops the
     // previous-hosts retry predicate (ConvertPolicy(policy, consistentHash)).
     boolean hashed =
-        rule.route().size() == 1
-            && input.hashPolicyFor(resolvedHost(rule.route().get(0), namespace)).isPresent();
+        rule.route().size() == 1 && hashPolicy(rule.route().get(0), namespace).isPresent();
     retryPolicy(rule.retries(), hashed).ifPresent(action::setRetryPolicy);
     action.addAllRequestMirrorPolicies(mirrorPolicies(rule, namespace, self, services));
     // istiod (applyHTTPRouteDestination): one destination is a plain cluster whatever its weight;
@@ -614,7 +614,7 @@ final class RouteConfigBuilder {
       }
       return withHash(
           action.setCluster(clusterName(only, namespace, self, services)),
-          resolvedHost(only, namespace));
+          hashPolicy(only, namespace));
     }
     WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
     for (RouteDestination destination : rule.route()) {
@@ -634,7 +634,7 @@ final class RouteConfigBuilder {
       }
       weighted.addClusters(cluster);
       // processWeightedDestination: each hashed destination appends its hash policy.
-      withHash(action, resolvedHost(destination, namespace));
+      withHash(action, hashPolicy(destination, namespace));
     }
     return action.setWeightedClusters(weighted);
   }
@@ -766,33 +766,40 @@ final class RouteConfigBuilder {
     return Hostnames.resolve(destination.destination().host(), namespace);
   }
 
+  /** The hash key of a route destination (its host, subset and port), as istiod picks it. */
+  private Optional<HashPolicy> hashPolicy(RouteDestination destination, String namespace) {
+    return input.hashPolicyFor(
+        resolvedHost(destination, namespace),
+        destination.destination().subset(),
+        destination.destination().port());
+  }
+
   /**
-   * Appends the hash policy of {@code host}'s DestinationRule to {@code action}: istiod's {@code
-   * ConsistentHashToHashPolicy} (route/route.go): a header, a cookie (name, ttl, path), the
-   * connection's source IP, or a query parameter.
+   * Appends {@code hashPolicy} to {@code action}: istiod's {@code ConsistentHashToHashPolicy}
+   * (route/route.go): a header, a cookie (name, ttl, path), the connection's source IP, or a query
+   * parameter.
    */
-  private RouteAction.Builder withHash(RouteAction.Builder action, String host) {
-    input
-        .hashPolicyFor(host)
-        .ifPresent(
-            hash -> {
-              RouteAction.HashPolicy.Builder out = RouteAction.HashPolicy.newBuilder();
-              if (hash instanceof HashPolicy.Header h) {
-                out.setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName(h.name()));
-              } else if (hash instanceof HashPolicy.Cookie c) {
-                RouteAction.HashPolicy.Cookie.Builder cookie =
-                    RouteAction.HashPolicy.Cookie.newBuilder().setName(c.name()).setPath(c.path());
-                c.ttl().ifPresent(t -> cookie.setTtl(XdsProtos.duration(t)));
-                out.setCookie(cookie);
-              } else if (hash instanceof HashPolicy.SourceIp) {
-                out.setConnectionProperties(
-                    RouteAction.HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true));
-              } else if (hash instanceof HashPolicy.QueryParameter q) {
-                out.setQueryParameter(
-                    RouteAction.HashPolicy.QueryParameter.newBuilder().setName(q.name()));
-              }
-              action.addHashPolicy(out);
-            });
+  private RouteAction.Builder withHash(
+      RouteAction.Builder action, Optional<HashPolicy> hashPolicy) {
+    hashPolicy.ifPresent(
+        hash -> {
+          RouteAction.HashPolicy.Builder out = RouteAction.HashPolicy.newBuilder();
+          if (hash instanceof HashPolicy.Header h) {
+            out.setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName(h.name()));
+          } else if (hash instanceof HashPolicy.Cookie c) {
+            RouteAction.HashPolicy.Cookie.Builder cookie =
+                RouteAction.HashPolicy.Cookie.newBuilder().setName(c.name()).setPath(c.path());
+            c.ttl().ifPresent(t -> cookie.setTtl(XdsProtos.duration(t)));
+            out.setCookie(cookie);
+          } else if (hash instanceof HashPolicy.SourceIp) {
+            out.setConnectionProperties(
+                RouteAction.HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true));
+          } else if (hash instanceof HashPolicy.QueryParameter q) {
+            out.setQueryParameter(
+                RouteAction.HashPolicy.QueryParameter.newBuilder().setName(q.name()));
+          }
+          action.addHashPolicy(out);
+        });
     return action;
   }
 

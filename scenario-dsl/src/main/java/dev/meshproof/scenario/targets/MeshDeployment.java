@@ -162,7 +162,7 @@ public final class MeshDeployment implements Deployment {
       clients.put(
           client,
           mesh.deploy(
-              WorkloadSpec.builder(client + "-0")
+              located(WorkloadSpec.builder(client + "-0"), client, null)
                   .label("app", client)
                   .serviceAccount(scenario.security().serviceAccountOfClient(client))
                   .build()));
@@ -170,6 +170,21 @@ public final class MeshDeployment implements Deployment {
     for (Link link : links) {
       linkProxies.put(link, placeOn(link));
     }
+  }
+
+  /**
+   * {@code builder} with the pod label Istio reads a workload's locality from ({@code
+   * topology.istio.io/locality}, {@code .}-separated as Kubernetes label values require), when the
+   * scenario gives {@code workload} (a client, or a service's {@code version}) one.
+   */
+  private WorkloadSpec.Builder located(
+      WorkloadSpec.Builder builder, String workload, String version) {
+    scenario
+        .localityOf(workload, version)
+        .map(dev.meshproof.runtime.policy.lb.Locality::parse)
+        .ifPresent(
+            l -> builder.label(dev.meshproof.runtime.policy.lb.Locality.LABEL, l.labelValue()));
+    return builder;
   }
 
   /**
@@ -194,7 +209,7 @@ public final class MeshDeployment implements Deployment {
     }
     Workload workload =
         mesh.deploy(
-            WorkloadSpec.builder(instance)
+            located(WorkloadSpec.builder(instance), service.name(), version)
                 .label("version", version)
                 .serviceAccount(serviceAccount(scenario, service, version))
                 .serves(service.name(), service.port(), served)
@@ -267,7 +282,7 @@ public final class MeshDeployment implements Deployment {
             java.nio.file.Path.of("").toAbsolutePath());
     Workload workload =
         mesh.deploy(
-            WorkloadSpec.builder(instance)
+            located(WorkloadSpec.builder(instance), service.name(), version)
                 .label("version", version)
                 .serviceAccount(serviceAccount(scenario, service, version))
                 .serves(service.name(), service.port(), address)
@@ -298,7 +313,7 @@ public final class MeshDeployment implements Deployment {
     tcpApps.add(app);
     tcpInstances.put(instance, Map.entry(service.name(), version));
     mesh.deploy(
-        WorkloadSpec.builder(instance)
+        located(WorkloadSpec.builder(instance), service.name(), version)
             .label("version", version)
             .serves(service.name(), service.port(), app.address())
             .protocol(dev.meshproof.runtime.registry.ServiceProtocol.TCP)

@@ -180,7 +180,18 @@ public enum Feature {
    * Gateway served by an ingress gateway workload: plain HTTP servers, the VirtualServices bound to
    * them by {@code gateways}, 404 NR for other hosts.
    */
-  MeshIngressGateway(SupportLevel.EXTENDED);
+  MeshIngressGateway(SupportLevel.EXTENDED),
+  /**
+   * Opaque TCP servers on a Gateway (Istio's tcp-echo samples as-is): the VirtualServices' {@code
+   * tcp} rules bound to the Gateway route each connection from outside, with weights, through the
+   * gateway Service's port to the pod's.
+   */
+  MeshIngressGatewayTCP(SupportLevel.EXTENDED),
+  /**
+   * A Gateway HTTP server's {@code tls.httpsRedirect}: its virtual hosts require TLS, a plain
+   * request is answered 301 to its https URL, other servers' hosts are routed.
+   */
+  GatewayHTTPSRedirect(SupportLevel.EXTENDED);
 
   private final SupportLevel supportLevel;
 

@@ -81,7 +81,13 @@ public record ProxyConfig(
    * The connection manager's {@code forward_client_cert_details} and {@code
    * set_current_client_cert_details}: what happens to {@code x-forwarded-client-cert}.
    */
-  public record ClientCertConfig(Forward forward, boolean subject, boolean uri, boolean dns) {
+  public record ClientCertConfig(
+      Forward forward, boolean subject, boolean uri, boolean dns, boolean cert) {
+    /** Without the URL-encoded PEM {@code Cert=} element. */
+    public ClientCertConfig(Forward forward, boolean subject, boolean uri, boolean dns) {
+      this(forward, subject, uri, dns, false);
+    }
+
     /** Envoy's default: SANITIZE, no details. */
     public static final ClientCertConfig SANITIZE =
         new ClientCertConfig(Forward.SANITIZE, false, false, false);

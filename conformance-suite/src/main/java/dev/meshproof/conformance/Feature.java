@@ -151,6 +151,16 @@ public enum Feature {
   /** AuthorizationPolicy DENY: a matching DENY wins over any ALLOW (403, app never reached). */
   MeshAuthorizationPolicyDeny(SupportLevel.CORE),
   /**
+   * RequestAuthentication: a valid token or none gets in, a bad one (signature, expiry, issuer,
+   * audience) is refused by jwt_authn's local reply (401, 403 for the audience) before the app.
+   */
+  MeshRequestAuthentication(SupportLevel.CORE),
+  /**
+   * AuthorizationPolicy on end users: {@code requestPrincipals} and {@code
+   * request.auth.claims[...]} match the verified token; no token, no request principal (403).
+   */
+  MeshAuthorizationPolicyRequestPrincipal(SupportLevel.EXTENDED),
+  /**
    * DestinationRule {@code trafficPolicy.tls.mode}: DISABLE wins over auto mTLS, ISTIO_MUTUAL gives
    * mutual TLS without it.
    */
@@ -170,7 +180,18 @@ public enum Feature {
    * Gateway served by an ingress gateway workload: plain HTTP servers, the VirtualServices bound to
    * them by {@code gateways}, 404 NR for other hosts.
    */
-  MeshIngressGateway(SupportLevel.EXTENDED);
+  MeshIngressGateway(SupportLevel.EXTENDED),
+  /**
+   * Opaque TCP servers on a Gateway (Istio's tcp-echo samples as-is): the VirtualServices' {@code
+   * tcp} rules bound to the Gateway route each connection from outside, with weights, through the
+   * gateway Service's port to the pod's.
+   */
+  MeshIngressGatewayTCP(SupportLevel.EXTENDED),
+  /**
+   * A Gateway HTTP server's {@code tls.httpsRedirect}: its virtual hosts require TLS, a plain
+   * request is answered 301 to its https URL, other servers' hosts are routed.
+   */
+  GatewayHTTPSRedirect(SupportLevel.EXTENDED);
 
   private final SupportLevel supportLevel;
 

@@ -157,8 +157,12 @@ public record Scenario(
    */
   public static final String INGRESS_GATEWAY = "istio-ingressgateway";
 
-  /** The Gateway server ports the scenario's ingress gateway listens on. */
-  public static final List<Integer> INGRESS_GATEWAY_PORTS = List.of(80, 8080);
+  /**
+   * The ports of the scenario's ingress gateway Service (Istio's demo profile: 80, 443, 31400,
+   * 15443), which traffic {@code from} the gateway names in its URL.
+   */
+  public static final List<Integer> INGRESS_GATEWAY_PORTS =
+      List.copyOf(dev.meshproof.runtime.WorkloadSpec.INGRESS_GATEWAY_SERVICE_PORTS.keySet());
 
   /** The system property that overrides every scenario's seed, to replay a printed run. */
   public static final String SEED_PROPERTY = "meshproof.seed";
@@ -394,9 +398,10 @@ public record Scenario(
     /**
      * Adds Istio's ingress gateway ({@code WorkloadSpec.ingressGateway()}: labels {@code istio:
      * ingressgateway}, namespace {@code istio-system}) as the client {@value #INGRESS_GATEWAY}:
-     * traffic {@code from} it enters the mesh from outside, sent to the gateway's listener for the
-     * URL's port (80 when the URL names none; listeners on 80 and 8080), so the Gateways selecting
-     * it and the VirtualServices bound to them route it.
+     * traffic {@code from} it enters the mesh from outside through the gateway Service's port the
+     * URL names (80 when none; {@link #INGRESS_GATEWAY_PORTS}, Istio's demo profile: 80 reaches the
+     * pod's 8080, 443 its 8443, 31400 and 15443 as they are), so the Gateways selecting it and the
+     * VirtualServices bound to them route it; a {@code tcp://} URL opens a connection there.
      */
     public Builder ingressGateway() {
       return client(INGRESS_GATEWAY);

@@ -81,7 +81,13 @@ public record ProxyConfig(
    * The connection manager's {@code forward_client_cert_details} and {@code
    * set_current_client_cert_details}: what happens to {@code x-forwarded-client-cert}.
    */
-  public record ClientCertConfig(Forward forward, boolean subject, boolean uri, boolean dns) {
+  public record ClientCertConfig(
+      Forward forward, boolean subject, boolean uri, boolean dns, boolean cert) {
+    /** Without the URL-encoded PEM {@code Cert=} element. */
+    public ClientCertConfig(Forward forward, boolean subject, boolean uri, boolean dns) {
+      this(forward, subject, uri, dns, false);
+    }
+
     /** Envoy's default: SANITIZE, no details. */
     public static final ClientCertConfig SANITIZE =
         new ClientCertConfig(Forward.SANITIZE, false, false, false);
@@ -351,6 +357,21 @@ public record ProxyConfig(
      */
     record Rbac(dev.meshproof.runtime.policy.authz.RbacFilterPolicy policy)
         implements HttpFilterConfig {}
+
+    /**
+     * {@code envoy.filters.http.jwt_authn}: Istio's RequestAuthentications; a bad token is answered
+     * 401, a verified payload goes to later filters' metadata under {@code payloadInMetadata}, its
+     * {@code spaceDelimited} claims split into lists.
+     */
+    record JwtAuthn(
+        dev.meshproof.runtime.policy.authn.JwtAuthentication policy,
+        String payloadInMetadata,
+        List<String> spaceDelimited)
+        implements HttpFilterConfig {
+      public JwtAuthn {
+        spaceDelimited = List.copyOf(spaceDelimited);
+      }
+    }
   }
 
   /** A cluster with its load-balancing policy and current endpoints. */

@@ -92,6 +92,14 @@ final class Router implements HttpFilterChain.Terminal {
 
   @Override
   public CompletableFuture<RequestOutcome> route(RequestContext request) {
+    String forwardedProto =
+        Optional.ofNullable(request.downstream().headers().get("x-forwarded-proto")).orElse("http");
+    if (request
+        .routes()
+        .map(table -> table.sslRedirect(request.headers().authority(), forwardedProto))
+        .orElse(false)) {
+      return CompletableFuture.completedFuture(sslRedirect(request));
+    }
     Optional<Route> route = request.routes().flatMap(table -> table.route(request.headers()));
     if (route.isEmpty()) {
       return localReply(404, ResponseFlag.NO_ROUTE_FOUND, "", "-", "-", "-");
@@ -590,6 +598,18 @@ final class Router implements HttpFilterChain.Terminal {
           new RequestOutcome.Proxied(
               response, routeName, clusterName, host.toString(), state.attempts(), retryFlag));
     }
+  }
+
+  /**
+   * Envoy's SSL redirect ({@code SslRedirector}, {@code Utility::createSslRedirectPath}): 301 to
+   * {@code https://<host><path>}, the Host and path as they arrived, no body, no route name.
+   */
+  private static RequestOutcome sslRedirect(RequestContext request) {
+    HttpHeaders headers = new DefaultHttpHeaders();
+    headers.set(
+        HttpHeaderNames.LOCATION,
+        "https://" + request.headers().authority() + request.headers().path());
+    return new RequestOutcome.DirectReply(301, headers, "", "");
   }
 
   /**

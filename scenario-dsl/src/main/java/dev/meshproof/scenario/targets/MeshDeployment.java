@@ -155,13 +155,8 @@ public final class MeshDeployment implements Deployment {
       if (client.equals(Scenario.INGRESS_GATEWAY)) {
         clients.put(
             client,
-            mesh.deploy(
-                WorkloadSpec.ingressGateway()
-                    .gatewayPorts(
-                        Scenario.INGRESS_GATEWAY_PORTS.stream()
-                            .mapToInt(Integer::intValue)
-                            .toArray())
-                    .build()));
+            // Istio's demo-profile gateway: Service ports 80, 443, 31400, 15443 to its pod ports.
+            mesh.deploy(WorkloadSpec.ingressGateway().build()));
         continue;
       }
       clients.put(
@@ -615,8 +610,17 @@ public final class MeshDeployment implements Deployment {
           "client " + client + " is not deployed (deployed: " + clients.keySet() + ")");
     }
     if (workload.spec().isGateway()) {
-      // From outside the mesh: to the gateway's listener for the URL's port.
+      // From outside the mesh: through the gateway's Service port the URL names (80 when none) to
+      // the pod port behind it; a tcp:// URL connects there, whatever its host.
+      TrafficClient tcpIngress =
+          new dev.meshproof.scenario.traffic.TcpTrafficClient(
+              (host, port) -> workload.ingressAddress(port),
+              instance -> Optional.ofNullable(tcpInstances.get(instance)),
+              tcpConnections);
       return request -> {
+        if ("tcp".equals(request.url().getScheme())) {
+          return tcpIngress.send(request);
+        }
         int port = request.url().getPort() < 0 ? 80 : request.url().getPort();
         return workload.ingress(port).send(request);
       };

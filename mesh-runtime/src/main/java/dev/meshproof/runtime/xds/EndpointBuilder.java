@@ -1,5 +1,6 @@
 package dev.meshproof.runtime.xds;
 
+import dev.meshproof.runtime.policy.telemetry.IstioWorkload;
 import dev.meshproof.runtime.registry.ServiceInstance;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
@@ -31,7 +32,13 @@ final class EndpointBuilder {
       services.get(cluster.service()).stream()
           .filter(i -> i.ready() && i.matches(cluster.selector()))
           .sorted(Comparator.comparing(ServiceInstance::workload))
-          .forEach(i -> locality.addLbEndpoints(XdsProtos.lbEndpoint(i.endpoint())));
+          .forEach(
+              i ->
+                  locality.addLbEndpoints(
+                      XdsProtos.lbEndpoint(
+                          i.endpoint(),
+                          IstioWorkload.of(i.workload(), i.namespace(), i.labels())
+                              .endpointMetadata())));
       endpoints.add(
           ClusterLoadAssignment.newBuilder()
               .setClusterName(cluster.name())

@@ -72,6 +72,14 @@ public interface Deployment extends ChaosHandles, AutoCloseable {
   /** Each client workload's proxy configuration dump, by workload name. */
   Map<String, String> configDumps();
 
+  /**
+   * Each proxy's statistics as its admin interface shows them now, by workload instance; empty on a
+   * target whose proxies have no admin interface here.
+   */
+  default Map<String, dev.meshproof.scenario.traffic.ProxyMetrics> proxyMetrics() {
+    return Map.of();
+  }
+
   /** Each proxy's log by workload name, for those that keep one and logged something. */
   Map<String, String> proxyLogs();
 

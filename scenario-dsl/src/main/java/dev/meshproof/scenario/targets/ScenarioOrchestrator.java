@@ -107,8 +107,14 @@ public final class ScenarioOrchestrator {
         // Failed requests are explained by the proxies' own words, when they keep a log.
         attachments.putAll(proxyLogAttachments(deployment));
       }
+      // Proxy statistics are read only when an expectation judges them.
+      Map<String, dev.meshproof.scenario.traffic.ProxyMetrics> proxyMetrics =
+          scenario.expectations().stream()
+                  .anyMatch(dev.meshproof.scenario.expect.MetricExpectation.class::isInstance)
+              ? deployment.proxyMetrics()
+              : Map.of();
       return new TargetRun(
-          new Observations(observations),
+          new Observations(observations, proxyMetrics),
           attachments,
           findings,
           experiment,

@@ -111,7 +111,8 @@ class TcpProxyIT {
    * its request, the proxies shut theirs towards the server, and the server's answer, written only
    * after it read to the end, still comes back before the connection closes. Bytes are counted as
    * Envoy counts them ({@code tcp.<stat_prefix>.downstream_cx_rx_bytes_total}) on both targets, and
-   * in Istio's {@code istio_tcp_*} metrics on the embedded sidecar.
+   * in Istio's {@code istio_tcp_*} metrics on the embedded sidecar, and the connection is one line
+   * of the {@code tcp_proxy}'s access log.
    */
   @ParameterizedTest
   @MethodSource("dataPlanes")
@@ -156,6 +157,26 @@ class TcpProxyIT {
                             client.sidecar(), prefix + "downstream_cx_tx_bytes_total"))
                     .isEqualTo(answer.length());
               });
+      // The tcp_proxy's access log: one line per connection, at close, on both data planes.
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(20))
+          .untilAsserted(
+              () ->
+                  assertThat(client.sidecar().accessLogLines())
+                      .filteredOn(
+                          line ->
+                              "outbound|9000||tcp-echo.default.svc.cluster.local"
+                                  .equals(line.get("upstream_cluster")))
+                      .singleElement()
+                      .satisfies(
+                          line -> {
+                            assertThat(line)
+                                .containsEntry("response_code", "0")
+                                .containsEntry("response_flags", "-")
+                                .containsEntry("method", "-")
+                                .containsEntry("request_id", "-");
+                            assertThat(line.get("upstream_host")).matches("127\\.0\\.0\\.1:\\d+");
+                          }));
       if (dataPlane.equals("envoy")) {
         return;
       }

@@ -254,10 +254,17 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
   /** Logs one request to the connection manager's access logs (none configured: nothing). */
   private void log(Optional<HttpConnectionManagerConfig> hcm, AccessLogEntry entry) {
+    log(hcm, entry, null);
+  }
+
+  private void log(
+      Optional<HttpConnectionManagerConfig> hcm,
+      AccessLogEntry entry,
+      dev.meshproof.runtime.telemetry.StreamDetails details) {
     List<Map<String, String>> formats =
         hcm.map(h -> h.accessLogs().stream().map(AccessLogConfig::jsonFormat).toList())
             .orElse(List.of());
-    sidecar.accessLog().record(entry, formats);
+    sidecar.accessLog().record(entry, formats, details);
   }
 
   private void reject(
@@ -510,7 +517,22 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
             outcome.retryFlag(),
             outcome.attempts(),
             outcome.delayInjected());
-    log(hcm, entry);
+    boolean http2 = ctx.channel() instanceof io.netty.handler.codec.http2.Http2StreamChannel;
+    log(
+        hcm,
+        entry,
+        new dev.meshproof.runtime.telemetry.StreamDetails(
+            http2
+                ? "HTTP/2"
+                : "HTTP/"
+                    + request.downstream().protocolVersion().majorVersion()
+                    + "."
+                    + request.downstream().protocolVersion().minorVersion(),
+            requestBytes,
+            response.content().readableBytes(),
+            response.headers().get("x-envoy-upstream-service-time"),
+            request.downstream().headers().get("x-forwarded-for"),
+            request.downstream().headers().get(HttpHeaderNames.USER_AGENT)));
     recordIstioMetrics(ctx, request, entry, response, requestBytes);
     var future = ctx.writeAndFlush(response);
     if (keepAlive) {

@@ -462,6 +462,11 @@ public final class Sidecar implements SidecarProxy {
     return accessLog.lines();
   }
 
+  @Override
+  public List<String> accessLogText() {
+    return accessLog.envoyDefaultLines();
+  }
+
   /** Istio's standard metrics as this proxy's stats filter counts them. */
   public IstioMetrics istioMetrics() {
     return istioMetrics;

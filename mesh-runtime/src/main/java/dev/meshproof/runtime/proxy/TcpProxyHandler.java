@@ -63,6 +63,15 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   private boolean countedClosed;
   private String responseFlags = IstioMetrics.NO_FLAGS;
 
+  /** When the connection was accepted, for the access log's start time and duration. */
+  private java.time.Instant start;
+
+  /** The tcp_proxy's access logs; empty until the proxy is known (or when it has none). */
+  private List<java.util.Map<String, String>> accessLogFormats = List.of();
+
+  private String cluster = "-";
+  private String host = "-";
+
   /** The downstream sent FIN: nothing more to forward upstream. */
   private boolean downstreamInputDone;
 
@@ -85,8 +94,13 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void start(ChannelHandlerContext ctx) {
+    start = sidecar.clock().instant();
     Sidecar.RoutingState state = sidecar.routingState();
     Optional<TcpProxyConfig> proxy = tcpProxyOf(state, ctx.channel());
+    proxy.ifPresent(
+        p ->
+            accessLogFormats =
+                p.accessLogs().stream().map(ProxyConfig.AccessLogConfig::jsonFormat).toList());
     if (proxy.isEmpty()) {
       sidecar.stats().increment("listener." + listenerName + ".no_filter_chain_match");
       refused(ctx, "-", "NR");
@@ -96,6 +110,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     prefix = "tcp." + proxy.get().statPrefix() + ".";
     sidecar.stats().increment(prefix + "downstream_cx_total");
     WeightedCluster picked = WeightedClusterPicker.pick(proxy.get().clusters(), random);
+    cluster = picked.name();
     UpstreamCluster cluster = state.clusters().get(picked.name());
     if (cluster == null) {
       sidecar.stats().increment(prefix + "downstream_cx_no_route");
@@ -129,6 +144,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     UpstreamCluster.UpstreamHost host = cluster.loadBalancer.pickHost(candidates, random);
     host.total.increment();
     sidecar.stats().increment(clusterPrefix + "upstream_cx_total");
+    this.host = host.toString();
     peers = peersOf(ctx, picked.name(), host.toString());
     sidecar.istioMetrics().tcpOpened(peers);
     countedOpen = true;
@@ -233,11 +249,35 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     close(ctx);
   }
 
-  /** Counts the connection closed in Istio's metrics, once. */
+  /**
+   * Counts the connection closed in Istio's metrics and logs it to the tcp_proxy's access logs,
+   * once: Envoy logs a connection when it ends, with response code 0 and no HTTP fields.
+   */
   private void countClosed() {
     if (peers != null && !countedClosed) {
       countedClosed = true;
       sidecar.istioMetrics().tcpClosed(peers, responseFlags, countedOpen);
+      if (start != null) {
+        sidecar
+            .accessLog()
+            .record(
+                new dev.meshproof.runtime.telemetry.AccessLogEntry(
+                    start,
+                    listenerName,
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    cluster,
+                    host,
+                    0,
+                    java.util.Arrays.stream(dev.meshproof.runtime.telemetry.ResponseFlag.values())
+                        .filter(f -> f.code().equals(responseFlags))
+                        .findFirst(),
+                    java.time.Duration.between(start, sidecar.clock().instant())),
+                accessLogFormats);
+      }
     }
   }
 

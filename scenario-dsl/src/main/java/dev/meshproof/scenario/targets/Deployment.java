@@ -80,6 +80,14 @@ public interface Deployment extends ChaosHandles, AutoCloseable {
     return Map.of();
   }
 
+  /**
+   * Each proxy's requests in Envoy's default access-log format, by workload instance, where the
+   * proxy keeps that in-memory sink (the embedded sidecar); proxies with none are left out.
+   */
+  default Map<String, String> accessLogTexts() {
+    return Map.of();
+  }
+
   /** Each proxy's log by workload name, for those that keep one and logged something. */
   Map<String, String> proxyLogs();
 

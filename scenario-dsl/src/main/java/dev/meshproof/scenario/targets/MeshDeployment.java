@@ -655,6 +655,18 @@ public final class MeshDeployment implements Deployment {
   }
 
   @Override
+  public Map<String, String> accessLogTexts() {
+    Map<String, String> texts = new LinkedHashMap<>();
+    for (Workload workload : mesh.workloads()) {
+      List<String> lines = workload.sidecar().accessLogText();
+      if (!lines.isEmpty()) {
+        texts.put(workload.name(), String.join("\n", lines));
+      }
+    }
+    return texts;
+  }
+
+  @Override
   public Map<String, dev.meshproof.scenario.traffic.ProxyMetrics> proxyMetrics() {
     Map<String, dev.meshproof.scenario.traffic.ProxyMetrics> metrics = new LinkedHashMap<>();
     java.net.http.HttpClient http =

@@ -233,7 +233,9 @@ public final class Mesh implements AutoCloseable {
                 spec.namespace(),
                 spec.labels(),
                 config.resourcesInCreationOrder(IstioKinds.SIDECAR)),
-            sidecar.gatewayAddresses()),
+            sidecar.gatewayAddresses(),
+            Map.of(),
+            spec.gatewayServicePorts()),
         spec.serviceAccount());
     inbound.ifPresent(
         in ->

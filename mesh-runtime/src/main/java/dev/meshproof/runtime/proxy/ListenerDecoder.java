@@ -124,8 +124,13 @@ final class ListenerDecoder {
             .clearProxy100Continue()
             .clearRequestIdExtension()
             .clearForwardClientCertDetails()
-            .clearSetCurrentClientCertDetails(),
+            .clearSetCurrentClientCertDetails()
+            .clearHttpProtocolOptions(),
         where + ", HTTP connection manager");
+    // istiod's gateway class sends an empty one (HTTP/1.0 not accepted, Envoy's defaults).
+    XdsDecoder.rejectUnsupported(
+        hcm.getHttpProtocolOptions().toBuilder(),
+        where + ", HTTP connection manager, http_protocol_options");
     ConnectionManagerOptions options = options(hcm, where + ", HTTP connection manager");
     ProxyConfig.ClientCertConfig clientCert =
         TlsDecoder.clientCert(hcm, where + ", HTTP connection manager");

@@ -347,6 +347,7 @@ public final class ScenarioSchema {
               "peerIdentity",
               "retryOverflows",
               "requestsPerConnection",
+              "sameInstancePerKey",
               "metric"),
           opt(
               "split",
@@ -436,6 +437,20 @@ public final class ScenarioSchema {
                   List.of(),
                   req("instance", string("the instance, e.g. catalog-v1-0")),
                   req("atMost", integer("at most this many requests", 0, INF)))),
+          opt(
+              "sameInstancePerKey",
+              obj(
+                  "consistent-hash affinity: request i carries hash key i mod keys (a traffic with"
+                      + " that many variants); every key always reaches the same instance",
+                  List.of(),
+                  opt("traffic", TRAFFIC_REF),
+                  req("keys", integer("the number of distinct hash keys", 1, INF)),
+                  opt(
+                      "atLeastInstances",
+                      integer(
+                          "the keys together reach at least this many instances (default 1)",
+                          1,
+                          INF)))),
           opt(
               "ejection",
               obj(
@@ -555,6 +570,13 @@ public final class ScenarioSchema {
                   string("a client workload name"),
                   "client workloads (besides those the topology manifests declare)")),
           opt("security", SECURITY),
+          opt(
+              "localities",
+              new MapOf(
+                  string("region/zone/subzone, zone and subzone optional, e.g. us-east/zone-a"),
+                  "workload -> where it runs: a service (catalog), a service version"
+                      + " (catalog/v2, wins over the service) or a client; its pods get the"
+                      + " topology.istio.io/locality label locality load balancing reads")),
           opt("istio", new ListOf(ISTIO, "Istio configuration")),
           req("traffic", new ListOf(TRAFFIC, "traffic blocks, sent in order")),
           opt("chaos", new ListOf(CHAOS, "the chaos timeline (an experiment's method)")),

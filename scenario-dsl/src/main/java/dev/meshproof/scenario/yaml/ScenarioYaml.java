@@ -236,6 +236,7 @@ public final class ScenarioYaml {
       }
       items("clients").forEach(c -> scenario.client((String) c.value()));
       root.get("security").ifPresent(security -> security(security, scenario));
+      root.get("localities").ifPresent(localities -> localities(localities, scenario));
       for (Value istio : items("istio")) {
         istio(istio).ifPresent(s -> scenario.istio(s.source(), s.yaml()));
       }
@@ -291,6 +292,38 @@ public final class ScenarioYaml {
       Scenario[] built = new Scenario[1];
       attempt(root, () -> built[0] = scenario.build());
       return new ScenarioFile(source, built[0], metadata);
+    }
+
+    /** Where workloads run, each entry checked against the declared workloads. */
+    private void localities(Value localities, Scenario.Builder scenario) {
+      List<String> workloads = new ArrayList<>();
+      items("clients").forEach(c -> workloads.add((String) c.value()));
+      for (Value service : items("services")) {
+        String name = service.string("name").orElseThrow();
+        workloads.add(name);
+        service
+            .get("versions")
+            .ifPresent(
+                v -> v.fields().keySet().forEach(version -> workloads.add(name + "/" + version)));
+      }
+      localities
+          .fields()
+          .forEach(
+              (workload, locality) -> {
+                if (!workloads.contains(workload)) {
+                  reader.problem(
+                      locality.line(),
+                      locality.column(),
+                      locality.path(),
+                      "not a declared workload"
+                          + ShapeReader.suggestion(workload, workloads)
+                          + " (expected one of "
+                          + workloads
+                          + ")");
+                  return;
+                }
+                attempt(locality, () -> scenario.locality(workload, (String) locality.value()));
+              });
     }
 
     /**
@@ -902,6 +935,13 @@ public final class ScenarioYaml {
         }
         case "servedBy" ->
             servedBy(e.string("instance").orElseThrow()).atMost(e.integer("atMost").orElseThrow());
+        case "sameInstancePerKey" -> {
+          var affinity =
+              Expectations.sameInstancePerKey(e.integer("keys").orElseThrow().intValue());
+          e.string("traffic").ifPresent(affinity::forTraffic);
+          e.integer("atLeastInstances").ifPresent(n -> affinity.atLeastInstances(n.intValue()));
+          yield affinity.build();
+        }
         case "ejection" ->
             ejection(e.string("instance").orElseThrow())
                 .lastsAtLeast(e.duration("lastsAtLeast").orElseThrow())
@@ -1067,6 +1107,9 @@ public final class ScenarioYaml {
     }
     if (!scenario.security().isNone()) {
       out.put("security", security(scenario.security()));
+    }
+    if (!scenario.localities().isEmpty()) {
+      out.put("localities", new LinkedHashMap<>(scenario.localities()));
     }
     List<Object> istio = new ArrayList<>();
     for (IstioSource source : scenario.istio()) {

@@ -157,6 +157,16 @@ public enum Feature {
   /** AuthorizationPolicy DENY: a matching DENY wins over any ALLOW (403, app never reached). */
   MeshAuthorizationPolicyDeny(SupportLevel.CORE),
   /**
+   * RequestAuthentication: a valid token or none gets in, a bad one (signature, expiry, issuer,
+   * audience) is refused by jwt_authn's local reply (401, 403 for the audience) before the app.
+   */
+  MeshRequestAuthentication(SupportLevel.CORE),
+  /**
+   * AuthorizationPolicy on end users: {@code requestPrincipals} and {@code
+   * request.auth.claims[...]} match the verified token; no token, no request principal (403).
+   */
+  MeshAuthorizationPolicyRequestPrincipal(SupportLevel.EXTENDED),
+  /**
    * DestinationRule {@code trafficPolicy.tls.mode}: DISABLE wins over auto mTLS, ISTIO_MUTUAL gives
    * mutual TLS without it.
    */

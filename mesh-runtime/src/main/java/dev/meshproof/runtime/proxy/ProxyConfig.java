@@ -366,6 +366,21 @@ public record ProxyConfig(
      */
     record Rbac(dev.meshproof.runtime.policy.authz.RbacFilterPolicy policy)
         implements HttpFilterConfig {}
+
+    /**
+     * {@code envoy.filters.http.jwt_authn}: Istio's RequestAuthentications; a bad token is answered
+     * 401, a verified payload goes to later filters' metadata under {@code payloadInMetadata}, its
+     * {@code spaceDelimited} claims split into lists.
+     */
+    record JwtAuthn(
+        dev.meshproof.runtime.policy.authn.JwtAuthentication policy,
+        String payloadInMetadata,
+        List<String> spaceDelimited)
+        implements HttpFilterConfig {
+      public JwtAuthn {
+        spaceDelimited = List.copyOf(spaceDelimited);
+      }
+    }
   }
 
   /** A cluster with its load-balancing policy and current endpoints. */

@@ -502,7 +502,7 @@ public final class Sidecar implements SidecarProxy {
    * The filter chain of a connection manager's decoded {@code http_filters}, ending in the router.
    */
   HttpFilterChain filterChain(List<HttpFilterConfig> httpFilters) {
-    return HttpFilterChain.of(httpFilters, router, scheduler, faultRandom);
+    return HttpFilterChain.of(httpFilters, router, scheduler, faultRandom, clock);
   }
 
   /**

@@ -176,10 +176,18 @@ final class ListenerBuilder {
     List<HttpFilter> authz =
         AuthorizationBuilder.inboundFilters(
             input.security().authorizationPolicies(), input.proxy(), inbound);
-    if (!authz.isEmpty()) {
-      // istiod's inbound chain puts the authorization filters before fault, CORS and the router.
+    List<HttpFilter> security = new java.util.ArrayList<>();
+    // listener_builder.go buildHTTPConnectionManager: authn (jwt_authn), then authz (RBAC).
+    JwtAuthnBuilder.inboundFilter(
+            input.security().requestAuthentications(),
+            input.proxy(),
+            input.security().fetchedJwks())
+        .ifPresent(security::add);
+    security.addAll(authz);
+    if (!security.isEmpty()) {
+      // istiod's inbound chain puts the authn and authz filters before fault, CORS and the router.
       List<HttpFilter> rest = List.copyOf(hcm.getHttpFiltersList());
-      hcm.clearHttpFilters().addAllHttpFilters(authz).addAllHttpFilters(rest);
+      hcm.clearHttpFilters().addAllHttpFilters(security).addAllHttpFilters(rest);
     }
     MtlsBuilder mtls = new MtlsBuilder(input);
     if (!mtls.enabled()) {

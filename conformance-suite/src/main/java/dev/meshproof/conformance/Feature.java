@@ -20,6 +20,12 @@ public enum Feature {
    * x-b3-*}) forwarded to the upstream unchanged, none invented where the app sent none.
    */
   MeshTracePropagation(SupportLevel.EXTENDED),
+  /**
+   * Istio's standard metrics ({@code istio_requests_total} and its histograms, {@code istio_tcp_*})
+   * with Istio's labels, equal to what the clients observed; on Envoy 1.40, which has no {@code
+   * istio.stats} filter, {@code istio_requests_total} is judged by its cluster statistics.
+   */
+  MeshTelemetryMetrics(SupportLevel.EXTENDED),
   /** VirtualService match on request headers. */
   MeshHTTPRouteHeaderMatch(SupportLevel.CORE),
   /** VirtualService match on the URI (prefix, exact, regex). */

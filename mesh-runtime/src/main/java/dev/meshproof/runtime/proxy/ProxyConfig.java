@@ -217,13 +217,22 @@ public record ProxyConfig(
    * picked per connection in proportion to its weight.
    */
   public record TcpProxyConfig(
-      String statPrefix, List<dev.meshproof.runtime.policy.route.WeightedCluster> clusters) {
+      String statPrefix,
+      List<dev.meshproof.runtime.policy.route.WeightedCluster> clusters,
+      List<AccessLogConfig> accessLogs) {
     public TcpProxyConfig {
       clusters = List.copyOf(clusters);
+      accessLogs = List.copyOf(accessLogs);
       if (clusters.isEmpty()) {
         throw new IllegalArgumentException(
             "tcp_proxy " + statPrefix + ": no cluster (expected: cluster or weighted_clusters)");
       }
+    }
+
+    /** A TCP proxy without access logs. */
+    public TcpProxyConfig(
+        String statPrefix, List<dev.meshproof.runtime.policy.route.WeightedCluster> clusters) {
+      this(statPrefix, clusters, List.of());
     }
   }
 

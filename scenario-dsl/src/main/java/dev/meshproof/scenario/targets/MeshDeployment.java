@@ -674,6 +674,61 @@ public final class MeshDeployment implements Deployment {
   }
 
   @Override
+  public Map<String, String> accessLogTexts() {
+    Map<String, String> texts = new LinkedHashMap<>();
+    for (Workload workload : mesh.workloads()) {
+      List<String> lines = workload.sidecar().accessLogText();
+      if (!lines.isEmpty()) {
+        texts.put(workload.name(), String.join("\n", lines));
+      }
+    }
+    return texts;
+  }
+
+  @Override
+  public Map<String, dev.meshproof.scenario.traffic.ProxyMetrics> proxyMetrics() {
+    Map<String, dev.meshproof.scenario.traffic.ProxyMetrics> metrics = new LinkedHashMap<>();
+    java.net.http.HttpClient http =
+        java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    for (Workload workload : mesh.workloads()) {
+      Optional<InetSocketAddress> admin = workload.sidecar().adminAddress();
+      if (admin.isEmpty()) {
+        continue;
+      }
+      metrics.put(
+          workload.name(),
+          new dev.meshproof.scenario.traffic.ProxyMetrics(
+              admin(http, admin.get(), "/stats/prometheus"),
+              dev.meshproof.scenario.traffic.ProxyMetrics.parseStats(
+                  admin(http, admin.get(), "/stats"))));
+    }
+    return metrics;
+  }
+
+  private static String admin(java.net.http.HttpClient http, InetSocketAddress admin, String path) {
+    try {
+      java.net.http.HttpResponse<String> response =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create(
+                          "http://" + admin.getHostString() + ":" + admin.getPort() + path))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException(
+            "admin " + path + " at " + admin + " answered " + response.statusCode());
+      }
+      return response.body();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("admin " + path + " at " + admin, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted reading admin " + path + " at " + admin, e);
+    }
+  }
+
+  @Override
   public Map<String, String> proxyLogs() {
     Map<String, String> logs = new LinkedHashMap<>();
     for (Workload workload : mesh.workloads()) {

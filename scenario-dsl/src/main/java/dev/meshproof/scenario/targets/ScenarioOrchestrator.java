@@ -106,9 +106,20 @@ public final class ScenarioOrchestrator {
           .allMatch(r -> r.kind() == HttpOutcome.Kind.RESPONSE && r.status() < 500)) {
         // Failed requests are explained by the proxies' own words, when they keep a log.
         attachments.putAll(proxyLogAttachments(deployment));
+        // And by each proxy's requests in Envoy's default access-log format, response flags
+        // included, where the proxy keeps that sink.
+        deployment
+            .accessLogTexts()
+            .forEach((workload, text) -> attachments.put("access_log " + workload, text));
       }
+      // Proxy statistics are read only when an expectation judges them.
+      Map<String, dev.meshproof.scenario.traffic.ProxyMetrics> proxyMetrics =
+          scenario.expectations().stream()
+                  .anyMatch(dev.meshproof.scenario.expect.MetricExpectation.class::isInstance)
+              ? deployment.proxyMetrics()
+              : Map.of();
       return new TargetRun(
-          new Observations(observations),
+          new Observations(observations, proxyMetrics),
           attachments,
           findings,
           experiment,

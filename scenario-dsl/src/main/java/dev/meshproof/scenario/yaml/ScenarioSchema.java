@@ -347,7 +347,8 @@ public final class ScenarioSchema {
               "peerIdentity",
               "retryOverflows",
               "requestsPerConnection",
-              "sameInstancePerKey"),
+              "sameInstancePerKey",
+              "metric"),
           opt(
               "split",
               obj(
@@ -412,6 +413,23 @@ public final class ScenarioSchema {
                   opt(
                       "reusedAtLeast",
                       integer("some connection carries at least this many requests", 2, INF)))),
+          opt(
+              "metric",
+              obj(
+                  "an Istio standard metric equals a count or what the clients observed (on Envoy,"
+                      + " istio_requests_total by its cluster statistics)",
+                  List.of("equals", "equalsObserved"),
+                  req(
+                      "series",
+                      string(
+                          "a series, e.g."
+                              + " istio_requests_total{destination_version=\"v2\",response_code=\"503\"}")),
+                  opt("equals", integer("the metric's value", 0, INF)),
+                  opt(
+                      "equalsObserved",
+                      bool(
+                          "istio_requests_total equals the requests the clients saw answered so"
+                              + " (must be true)")))),
           opt(
               "servedBy",
               obj(

@@ -1052,6 +1052,15 @@ public final class ScenarioYaml {
           }
           yield perConnection.reusedAtLeast(e.integer("reusedAtLeast").orElseThrow().intValue());
         }
+        case "metric" -> {
+          var metric =
+              dev.meshproof.scenario.expect.Expectations.metric(e.string("series").orElseThrow());
+          if (e.bool("equalsObserved").isPresent()) {
+            requireTrue(e, "equalsObserved");
+            yield metric.equalsObserved();
+          }
+          yield metric.equalTo(e.integer("equals").orElseThrow());
+        }
         case "servedBy" ->
             servedBy(e.string("instance").orElseThrow()).atMost(e.integer("atMost").orElseThrow());
         case "sameInstancePerKey" -> {

@@ -19,14 +19,48 @@ public record DestinationRule(
     Optional<OutlierDetectionSettings> outlierDetection,
     List<PortTrafficPolicy> portLevelSettings,
     Optional<String> tlsMode,
-    Optional<ConsistentHash> consistentHash)
+    Optional<ConsistentHash> consistentHash,
+    Optional<ClientTlsSettings> tls)
     implements IstioResource {
 
+  /**
+   * @param tlsMode {@code trafficPolicy.tls.mode}, the mode of {@code tls}
+   * @param tls the whole {@code trafficPolicy.tls}
+   */
   public DestinationRule {
     subsets = List.copyOf(subsets);
     portLevelSettings = List.copyOf(portLevelSettings);
     java.util.Objects.requireNonNull(tlsMode, "tlsMode");
     java.util.Objects.requireNonNull(consistentHash, "consistentHash");
+    java.util.Objects.requireNonNull(tls, "tls");
+    if (!tlsMode.equals(tls.map(ClientTlsSettings::mode))) {
+      throw new IllegalArgumentException(
+          "tlsMode: " + tlsMode + " (expected: the mode of tls " + tls + ")");
+    }
+  }
+
+  /** A DestinationRule whose {@code trafficPolicy.tls} is only a mode. */
+  public DestinationRule(
+      ResourceMeta meta,
+      String host,
+      Optional<LbPolicy> loadBalancer,
+      List<Subset> subsets,
+      Optional<ConnectionPoolSettings> connectionPool,
+      Optional<OutlierDetectionSettings> outlierDetection,
+      List<PortTrafficPolicy> portLevelSettings,
+      Optional<String> tlsMode,
+      Optional<ConsistentHash> consistentHash) {
+    this(
+        meta,
+        host,
+        loadBalancer,
+        subsets,
+        connectionPool,
+        outlierDetection,
+        portLevelSettings,
+        tlsMode,
+        consistentHash,
+        tlsMode.map(ClientTlsSettings::ofMode));
   }
 
   /** A DestinationRule without {@code trafficPolicy.loadBalancer.consistentHash}. */
@@ -111,7 +145,8 @@ public record DestinationRule(
         outlierDetection,
         portLevelSettings,
         tlsMode,
-        consistentHash);
+        consistentHash,
+        tls);
   }
 
   /**
@@ -124,7 +159,8 @@ public record DestinationRule(
   public PortTrafficPolicy policyFor(Optional<Subset> subset, int port) {
     PortTrafficPolicy rule =
         portLevel(portLevelSettings, port)
-            .orElse(new PortTrafficPolicy(port, loadBalancer, connectionPool, outlierDetection));
+            .orElse(
+                new PortTrafficPolicy(port, loadBalancer, connectionPool, outlierDetection, tls));
     if (subset.isEmpty()) {
       return rule;
     }
@@ -137,7 +173,20 @@ public record DestinationRule(
         port,
         s.loadBalancer().or(rule::loadBalancer),
         s.connectionPool().or(rule::connectionPool),
-        s.outlierDetection().or(rule::outlierDetection));
+        s.outlierDetection().or(rule::outlierDetection),
+        s.tls().or(rule::tls));
+  }
+
+  /** Every {@code tls} block of the rule: its own, its port-level ones, its subsets'. */
+  public List<ClientTlsSettings> allTls() {
+    List<ClientTlsSettings> out = new java.util.ArrayList<>();
+    tls.ifPresent(out::add);
+    portLevelSettings.forEach(p -> p.tls().ifPresent(out::add));
+    for (Subset s : subsets) {
+      s.tls().ifPresent(out::add);
+      s.portLevelSettings().forEach(p -> p.tls().ifPresent(out::add));
+    }
+    return out;
   }
 
   private static Optional<PortTrafficPolicy> portLevel(List<PortTrafficPolicy> settings, int port) {
@@ -146,13 +195,28 @@ public record DestinationRule(
 
   /**
    * One entry of {@code trafficPolicy.portLevelSettings}: the policy blocks for one service port
-   * (the first entry for a port wins, as istiod's lookup); an omitted block means Istio's default.
+   * (the first entry for a port wins, as istiod's lookup); an omitted block means Istio's default
+   * ({@code tls} omitted: auto mTLS decides).
    */
   public record PortTrafficPolicy(
       int port,
       Optional<LbPolicy> loadBalancer,
       Optional<ConnectionPoolSettings> connectionPool,
-      Optional<OutlierDetectionSettings> outlierDetection) {}
+      Optional<OutlierDetectionSettings> outlierDetection,
+      Optional<ClientTlsSettings> tls) {
+    public PortTrafficPolicy {
+      java.util.Objects.requireNonNull(tls, "tls");
+    }
+
+    /** A port policy without {@code tls}. */
+    public PortTrafficPolicy(
+        int port,
+        Optional<LbPolicy> loadBalancer,
+        Optional<ConnectionPoolSettings> connectionPool,
+        Optional<OutlierDetectionSettings> outlierDetection) {
+      this(port, loadBalancer, connectionPool, outlierDetection, Optional.empty());
+    }
+  }
 
   public Optional<Subset> subset(String name) {
     return subsets.stream().filter(s -> s.name().equals(name)).findFirst();
@@ -169,10 +233,30 @@ public record DestinationRule(
       Optional<LbPolicy> loadBalancer,
       Optional<ConnectionPoolSettings> connectionPool,
       Optional<OutlierDetectionSettings> outlierDetection,
-      List<PortTrafficPolicy> portLevelSettings) {
+      List<PortTrafficPolicy> portLevelSettings,
+      Optional<ClientTlsSettings> tls) {
     public Subset {
       labels = Map.copyOf(labels);
       portLevelSettings = List.copyOf(portLevelSettings);
+      java.util.Objects.requireNonNull(tls, "tls");
+    }
+
+    /** A subset without {@code tls}. */
+    public Subset(
+        String name,
+        Map<String, String> labels,
+        Optional<LbPolicy> loadBalancer,
+        Optional<ConnectionPoolSettings> connectionPool,
+        Optional<OutlierDetectionSettings> outlierDetection,
+        List<PortTrafficPolicy> portLevelSettings) {
+      this(
+          name,
+          labels,
+          loadBalancer,
+          connectionPool,
+          outlierDetection,
+          portLevelSettings,
+          Optional.empty());
     }
 
     /** A subset without port-level settings. */

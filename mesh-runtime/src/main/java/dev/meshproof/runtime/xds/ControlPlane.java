@@ -56,6 +56,8 @@ public final class ControlPlane implements AutoCloseable {
   private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
   private final IstioVersionProfile profile;
   private final OutboundTrafficPolicy outboundTrafficPolicy;
+  private volatile dev.meshproof.runtime.security.ProxyFiles files =
+      dev.meshproof.runtime.security.ProxyFiles.NONE;
   private final Optional<WorkloadCertificates> certificates;
   private final Map<String, String> serviceAccounts = new ConcurrentHashMap<>();
   private final ExecutorService executor;
@@ -180,6 +182,19 @@ public final class ControlPlane implements AutoCloseable {
     return outboundTrafficPolicy;
   }
 
+  /**
+   * Mounts {@code files} in every proxy (replacing what was mounted): the certificate files
+   * DestinationRule TLS names, served as SDS secrets from the next push on.
+   */
+  public void mountFiles(dev.meshproof.runtime.security.ProxyFiles files) {
+    this.files = java.util.Objects.requireNonNull(files, "files");
+  }
+
+  /** The files mounted in every proxy. */
+  public dev.meshproof.runtime.security.ProxyFiles files() {
+    return files;
+  }
+
   /** Where proxies connect for ADS. */
   public InetSocketAddress address() {
     return boundAddress;
@@ -287,7 +302,8 @@ public final class ControlPlane implements AutoCloseable {
                   profile,
                   security(proxy, peerAuthentications, authorizationPolicies),
                   outboundTrafficPolicy,
-                  gateways));
+                  gateways,
+                  files));
       Snapshot previous = snapshots.get(proxy.id());
       String version = XdsTranslator.snapshotVersion(snapshot);
       if (previous != null && XdsTranslator.snapshotVersion(previous).equals(version)) {

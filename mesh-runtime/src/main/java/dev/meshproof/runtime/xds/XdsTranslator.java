@@ -40,7 +40,7 @@ public final class XdsTranslator {
     List<RouteConfiguration> routes = routeBuilder.build();
     List<Secret> secrets =
         MtlsBuilder.referencesSecrets(clusters, listeners)
-            ? new MtlsBuilder(input).secrets()
+            ? new MtlsBuilder(input).secrets(clusters)
             : List.of();
     // One content version per type, so a push re-sends only the types whose content changed: when
     // only endpoints move, only EDS goes out (istiod's EDS-only incremental push). Secrets have

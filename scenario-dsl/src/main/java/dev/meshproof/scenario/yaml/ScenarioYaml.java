@@ -236,6 +236,22 @@ public final class ScenarioYaml {
       }
       items("clients").forEach(c -> scenario.client((String) c.value()));
       root.get("security").ifPresent(security -> security(security, scenario));
+      for (Value service : items("services")) {
+        service
+            .get("tls")
+            .ifPresent(tls -> serviceTls(service.string("name").orElseThrow(), tls, scenario));
+      }
+      root.get("proxyFiles")
+          .ifPresent(
+              files ->
+                  files
+                      .fields()
+                      .forEach(
+                          (path, file) ->
+                              readFile(file)
+                                  .ifPresent(
+                                      content ->
+                                          attempt(file, () -> scenario.proxyFile(path, content)))));
       for (Value istio : items("istio")) {
         istio(istio).ifPresent(s -> scenario.istio(s.source(), s.yaml()));
       }
@@ -291,6 +307,41 @@ public final class ScenarioYaml {
       Scenario[] built = new Scenario[1];
       attempt(root, () -> built[0] = scenario.build());
       return new ScenarioFile(source, built[0], metadata);
+    }
+
+    /** A service's {@code tls}: its echo terminates TLS with these files, without a sidecar. */
+    private void serviceTls(String service, Value tls, Scenario.Builder scenario) {
+      Optional<String> certificate = readFile(tls.get("certificate").orElseThrow());
+      Optional<String> key = readFile(tls.get("privateKey").orElseThrow());
+      Optional<Optional<String>> clientCa =
+          tls.get("clientCaCertificates").isPresent()
+              ? readFile(tls.get("clientCaCertificates").get()).map(Optional::of)
+              : Optional.of(Optional.empty());
+      if (certificate.isEmpty() || key.isEmpty() || clientCa.isEmpty()) {
+        return;
+      }
+      attempt(
+          tls,
+          () -> {
+            dev.meshproof.fake.http.ServerTls serverTls =
+                new dev.meshproof.fake.http.ServerTls(certificate.get(), key.get(), clientCa.get());
+            serverTls.sslContext();
+            scenario.serviceTerminatingTls(service, serverTls);
+          });
+    }
+
+    /** The text of the file a string value names, relative to the scenario file; else a problem. */
+    private Optional<String> readFile(Value file) {
+      String path = (String) file.value();
+      Optional<String> text = istioFiles.apply(path);
+      if (text.isEmpty()) {
+        reader.problem(
+            file.line(),
+            file.column(),
+            file.path(),
+            "no such file: " + path + " (expected: a path relative to the scenario file)");
+      }
+      return text;
     }
 
     /**

@@ -54,6 +54,14 @@ public final class ControlPlane implements AutoCloseable {
   private final XdsStatusTracker tracker = new XdsStatusTracker();
   private final Map<String, ProxyNode> proxies = new ConcurrentHashMap<>();
   private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
+
+  /**
+   * Per proxy, the file secrets it was ever served: kept in its snapshots (withRetainedSecrets).
+   */
+  private final Map<
+          String, Map<String, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret>>
+      servedFileSecrets = new ConcurrentHashMap<>();
+
   private final IstioVersionProfile profile;
   private final OutboundTrafficPolicy outboundTrafficPolicy;
   private volatile dev.meshproof.runtime.security.ProxyFiles files =
@@ -292,7 +300,7 @@ public final class ControlPlane implements AutoCloseable {
       if (proxy != registered) {
         proxies.put(proxy.id(), proxy);
       }
-      Snapshot snapshot =
+      Snapshot translated =
           XdsTranslator.translate(
               new TranslationInput(
                   proxy,
@@ -304,13 +312,28 @@ public final class ControlPlane implements AutoCloseable {
                   outboundTrafficPolicy,
                   gateways,
                   files));
+      Map<String, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> served =
+          servedFileSecrets.computeIfAbsent(proxy.id(), k -> new java.util.TreeMap<>());
+      Snapshot snapshot = XdsTranslator.withRetainedSecrets(translated, served.values());
+      translated
+          .resources(XdsNames.TYPE_SECRET)
+          .forEach(
+              (name, secret) -> {
+                if (name.startsWith(MtlsBuilder.FILE_ROOT)
+                    || name.startsWith(MtlsBuilder.FILE_CERT)) {
+                  served.put(
+                      name,
+                      (io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret)
+                          secret.resource());
+                }
+              });
       Snapshot previous = snapshots.get(proxy.id());
       String version = XdsTranslator.snapshotVersion(snapshot);
       if (previous != null && XdsTranslator.snapshotVersion(previous).equals(version)) {
         continue;
       }
       snapshots.put(proxy.id(), snapshot);
-      tracker.expect(proxy.id(), version, typesIn(snapshot));
+      tracker.expect(proxy.id(), version, typesIn(snapshot, translated));
       cache.setSnapshot(proxy.id(), snapshot);
       proxiesPushed.incrementAndGet();
     }
@@ -380,14 +403,19 @@ public final class ControlPlane implements AutoCloseable {
    * Per type the snapshot holds, its version and the names of its resources: what a synced proxy
    * must hold.
    */
-  private static Map<String, XdsStatusTracker.Expected> typesIn(Snapshot snapshot) {
+  /**
+   * Per type, the version sent and the names the proxy must hold: those of {@code translated} (a
+   * retained secret no cluster references any more is served, not expected to be asked for).
+   */
+  private static Map<String, XdsStatusTracker.Expected> typesIn(
+      Snapshot snapshot, Snapshot translated) {
     Map<String, XdsStatusTracker.Expected> types = new HashMap<>();
     for (String typeUrl : XdsNames.TYPES) {
-      if (!snapshot.resources(typeUrl).isEmpty()) {
+      if (!translated.resources(typeUrl).isEmpty()) {
         types.put(
             XdsNames.shortType(typeUrl),
             new XdsStatusTracker.Expected(
-                snapshot.version(typeUrl), snapshot.resources(typeUrl).keySet()));
+                snapshot.version(typeUrl), translated.resources(typeUrl).keySet()));
       }
     }
     return types;

@@ -78,43 +78,51 @@ final class MtlsBuilder {
    * CA, and the {@code file-root:<path>} / {@code file-cert:<cert>~<key>} secrets {@code clusters}
    * reference, read from the files mounted in the proxy (what istio-agent serves).
    */
-  List<Secret> secrets(List<io.envoyproxy.envoy.config.cluster.v3.Cluster> clusters) {
+  List<Secret> secrets(
+      List<io.envoyproxy.envoy.config.cluster.v3.Cluster> clusters,
+      List<io.envoyproxy.envoy.config.listener.v3.Listener> listeners) {
+    // Only the names a transport socket references: Envoy subscribes to exactly those, so a
+    // secret nobody references would keep the proxy from ever being in sync with its snapshot.
+    java.util.TreeSet<String> names = new java.util.TreeSet<>();
+    for (var cluster : clusters) {
+      if (cluster.hasTransportSocket()) {
+        referencedSecrets(
+            unpack(cluster.getTransportSocket(), UpstreamTlsContext.class, cluster.getName())
+                .getCommonTlsContext(),
+            names);
+      }
+    }
+    for (var listener : listeners) {
+      for (var chain : listener.getFilterChainsList()) {
+        if (chain.hasTransportSocket()) {
+          referencedSecrets(
+              unpack(chain.getTransportSocket(), DownstreamTlsContext.class, listener.getName())
+                  .getCommonTlsContext(),
+              names);
+        }
+      }
+    }
     List<Secret> out = new ArrayList<>();
     if (security.enabled() && security.certificate().isPresent()) {
       WorkloadCertificate cert = security.certificate().get();
-      out.add(
-          Secret.newBuilder()
-              .setName(SDS_DEFAULT)
-              .setTlsCertificate(
-                  TlsCertificate.newBuilder()
-                      .setCertificateChain(inline(cert.certificateChainPem()))
-                      .setPrivateKey(inline(cert.privateKeyPem())))
-              .build());
-      out.add(
-          Secret.newBuilder()
-              .setName(SDS_ROOT)
-              .setValidationContext(
-                  CertificateValidationContext.newBuilder()
-                      .setTrustedCa(inline(security.rootPem())))
-              .build());
-    }
-    java.util.TreeSet<String> names = new java.util.TreeSet<>();
-    for (var cluster : clusters) {
-      if (!cluster.hasTransportSocket()) {
-        continue;
+      if (names.contains(SDS_DEFAULT)) {
+        out.add(
+            Secret.newBuilder()
+                .setName(SDS_DEFAULT)
+                .setTlsCertificate(
+                    TlsCertificate.newBuilder()
+                        .setCertificateChain(inline(cert.certificateChainPem()))
+                        .setPrivateKey(inline(cert.privateKeyPem())))
+                .build());
       }
-      UpstreamTlsContext context;
-      try {
-        context = cluster.getTransportSocket().getTypedConfig().unpack(UpstreamTlsContext.class);
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-        throw new IllegalStateException(
-            "cluster " + cluster.getName() + ": not an UpstreamTlsContext", e);
-      }
-      var common = context.getCommonTlsContext();
-      common.getTlsCertificateSdsSecretConfigsList().forEach(c -> names.add(c.getName()));
-      if (common.hasCombinedValidationContext()) {
-        names.add(
-            common.getCombinedValidationContext().getValidationContextSdsSecretConfig().getName());
+      if (names.contains(SDS_ROOT)) {
+        out.add(
+            Secret.newBuilder()
+                .setName(SDS_ROOT)
+                .setValidationContext(
+                    CertificateValidationContext.newBuilder()
+                        .setTrustedCa(inline(security.rootPem())))
+                .build());
       }
     }
     for (String name : names) {
@@ -139,6 +147,24 @@ final class MtlsBuilder {
       }
     }
     return out;
+  }
+
+  private static void referencedSecrets(CommonTlsContext common, java.util.Set<String> names) {
+    common.getTlsCertificateSdsSecretConfigsList().forEach(c -> names.add(c.getName()));
+    if (common.hasCombinedValidationContext()) {
+      names.add(
+          common.getCombinedValidationContext().getValidationContextSdsSecretConfig().getName());
+    }
+  }
+
+  private static <T extends com.google.protobuf.Message> T unpack(
+      TransportSocket socket, Class<T> type, String where) {
+    try {
+      return socket.getTypedConfig().unpack(type);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalStateException(
+          where + ": transport socket is not a " + type.getSimpleName(), e);
+    }
   }
 
   /** The content of a file mounted in the proxy (checked when the rule was applied). */

@@ -104,7 +104,7 @@ class DestinationRuleTlsTranslationTest {
                 + " validation_context_sds_secret_config { name: \"file-root:/etc/certs/ca.pem\""
                 + " sds_config { ads { } initial_fetch_timeout { } resource_api_version: V3 } } } }"
                 + " sni: \"secure.example\"");
-    List<Secret> secrets = new MtlsBuilder(input).secrets(clusters);
+    List<Secret> secrets = new MtlsBuilder(input).secrets(clusters, List.of());
     assertThat(secrets).extracting(Secret::getName).containsExactly("file-root:/etc/certs/ca.pem");
     assertThat(secrets.get(0).getValidationContext().getTrustedCa().getInlineString())
         .isEqualTo("CA PEM");
@@ -128,7 +128,7 @@ class DestinationRuleTlsTranslationTest {
             "common_tls_context { validation_context { } tls_certificate_sds_secret_configs {"
                 + " name: \"file-cert:/etc/certs/client.pem~/etc/certs/client-key.pem\""
                 + " sds_config { ads { } initial_fetch_timeout { } resource_api_version: V3 } } }");
-    Secret cert = new MtlsBuilder(input).secrets(clusters).get(0);
+    Secret cert = new MtlsBuilder(input).secrets(clusters, List.of()).get(0);
     assertThat(cert.getTlsCertificate().getCertificateChain().getInlineString())
         .isEqualTo("CERT PEM");
     assertThat(cert.getTlsCertificate().getPrivateKey().getInlineString()).isEqualTo("KEY PEM");

@@ -48,6 +48,12 @@ final class MtlsBuilder {
 
   static final String FILE_CERT = "file-cert:";
 
+  /** istiod's {@code util.ALPNInMeshWithMxc}: what an in-mesh mTLS cluster offers. */
+  static final List<String> ALPN_IN_MESH = List.of("istio-peer-exchange", "istio");
+
+  /** istiod's {@code util.ALPNInMeshH2WithMxc}: the same for an HTTP/2 (gRPC, http2) cluster. */
+  static final List<String> ALPN_IN_MESH_H2 = List.of("istio-peer-exchange", "istio", "h2");
+
   private final TranslationInput input;
   private final SecurityInput security;
 
@@ -322,8 +328,12 @@ final class MtlsBuilder {
               .setMatcher(StringMatcher.newBuilder().setExact(san))
               .build());
     }
+    // istiod's ALPN for in-mesh clusters (features.MetadataExchange on, DisableMxALPN off):
+    // util.ALPNInMeshWithMxc, and ALPNInMeshH2WithMxc on an HTTP/2 cluster.
+    CommonTlsContext.Builder common = commonTlsContext(matchers).toBuilder();
+    common.addAllAlpnProtocols(http2(cluster) ? ALPN_IN_MESH_H2 : ALPN_IN_MESH);
     return UpstreamTlsContext.newBuilder()
-        .setCommonTlsContext(commonTlsContext(matchers))
+        .setCommonTlsContext(common)
         .setSni(
             tls.flatMap(ClientTlsSettings::sni)
                 .orElse(

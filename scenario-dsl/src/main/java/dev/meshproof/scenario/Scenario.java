@@ -289,6 +289,7 @@ public record Scenario(
     private final java.util.Map<String, dev.meshproof.fake.http.ServerTls> servicesTerminatingTls =
         new java.util.LinkedHashMap<>();
     private final java.util.Map<String, String> proxyFiles = new java.util.TreeMap<>();
+    private final java.util.Map<String, String> fileSources = new java.util.TreeMap<>();
 
     private Builder(String name) {
       if (name == null || name.isBlank()) {
@@ -347,6 +348,15 @@ public record Scenario(
      */
     public Builder serviceTerminatingTls(String service, dev.meshproof.fake.http.ServerTls tls) {
       servicesTerminatingTls.put(service, java.util.Objects.requireNonNull(tls, "tls"));
+      return this;
+    }
+
+    /**
+     * Records which file a scenario file read for {@code key} ({@code tls/<service>/<field>} or
+     * {@code proxyFiles/<path>}), so the scenario can be written back as it was read.
+     */
+    public Builder fileSource(String key, String file) {
+      fileSources.put(key, file);
       return this;
     }
 
@@ -645,7 +655,8 @@ public record Scenario(
               serviceAccounts,
               List.copyOf(clientsWithoutSidecar),
               servicesTerminatingTls,
-              proxyFiles),
+              proxyFiles,
+              fileSources),
           new Manifests(manifestSources, manifestServices, manifestClients));
     }
 

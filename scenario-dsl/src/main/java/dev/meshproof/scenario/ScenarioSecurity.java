@@ -24,13 +24,26 @@ import java.util.Optional;
  *     HTTPS): what a DestinationRule's {@code tls} SIMPLE or MUTUAL originates to
  * @param proxyFiles path in every sidecar -> content: the certificate files a DestinationRule's
  *     {@code tls} names (as a volume mounted in the proxy)
+ * @param fileSources where a scenario file read them, for writing it back: {@code
+ *     tls/<service>/<field>} and {@code proxyFiles/<path>} -> the file, relative to the scenario
  */
 public record ScenarioSecurity(
     Optional<MeshSecurity> ca,
     Map<String, String> serviceAccounts,
     List<String> clientsWithoutSidecar,
     Map<String, dev.meshproof.fake.http.ServerTls> servicesTerminatingTls,
-    Map<String, String> proxyFiles) {
+    Map<String, String> proxyFiles,
+    Map<String, String> fileSources) {
+
+  /** Without the files' sources (built in Java). */
+  public ScenarioSecurity(
+      Optional<MeshSecurity> ca,
+      Map<String, String> serviceAccounts,
+      List<String> clientsWithoutSidecar,
+      Map<String, dev.meshproof.fake.http.ServerTls> servicesTerminatingTls,
+      Map<String, String> proxyFiles) {
+    this(ca, serviceAccounts, clientsWithoutSidecar, servicesTerminatingTls, proxyFiles, Map.of());
+  }
 
   /** Without services terminating TLS and without files mounted in the proxies. */
   public ScenarioSecurity(
@@ -54,6 +67,12 @@ public record ScenarioSecurity(
     servicesTerminatingTls =
         java.util.Collections.unmodifiableMap(new LinkedHashMap<>(servicesTerminatingTls));
     proxyFiles = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(proxyFiles));
+    fileSources = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(fileSources));
+  }
+
+  /** The CA, service accounts and clients without a sidecar only: what {@code security} holds. */
+  public boolean isMeshSecurityNone() {
+    return ca.isEmpty() && serviceAccounts.isEmpty() && clientsWithoutSidecar.isEmpty();
   }
 
   /** The TLS a service's echo terminates itself (it then runs without a sidecar), if any. */

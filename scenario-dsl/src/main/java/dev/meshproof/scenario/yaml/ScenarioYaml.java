@@ -251,7 +251,13 @@ public final class ScenarioYaml {
                               readFile(file)
                                   .ifPresent(
                                       content ->
-                                          attempt(file, () -> scenario.proxyFile(path, content)))));
+                                          attempt(
+                                              file,
+                                              () -> {
+                                                scenario.proxyFile(path, content);
+                                                scenario.fileSource(
+                                                    "proxyFiles/" + path, (String) file.value());
+                                              }))));
       for (Value istio : items("istio")) {
         istio(istio).ifPresent(s -> scenario.istio(s.source(), s.yaml()));
       }
@@ -327,6 +333,10 @@ public final class ScenarioYaml {
                 new dev.meshproof.fake.http.ServerTls(certificate.get(), key.get(), clientCa.get());
             serverTls.sslContext();
             scenario.serviceTerminatingTls(service, serverTls);
+            for (String field : List.of("certificate", "privateKey", "clientCaCertificates")) {
+              tls.string(field)
+                  .ifPresent(file -> scenario.fileSource("tls/" + service + "/" + field, file));
+            }
           });
     }
 
@@ -1097,6 +1107,22 @@ public final class ScenarioYaml {
                 });
         s.put("apps", apps);
       }
+      scenario
+          .security()
+          .tlsOf(service.name())
+          .ifPresent(
+              tls -> {
+                Map<String, Object> t = new LinkedHashMap<>();
+                t.put(
+                    "certificate", fileSource(scenario, "tls/" + service.name() + "/certificate"));
+                t.put("privateKey", fileSource(scenario, "tls/" + service.name() + "/privateKey"));
+                if (tls.clientCaPem().isPresent()) {
+                  t.put(
+                      "clientCaCertificates",
+                      fileSource(scenario, "tls/" + service.name() + "/clientCaCertificates"));
+                }
+                s.put("tls", t);
+              });
       services.add(s);
     }
     putNonEmpty(out, "services", services);
@@ -1107,8 +1133,17 @@ public final class ScenarioYaml {
     } else {
       putNonEmpty(out, "clients", new ArrayList<>(clients));
     }
-    if (!scenario.security().isNone()) {
+    if (!scenario.security().isMeshSecurityNone()) {
       out.put("security", security(scenario.security()));
+    }
+    if (!scenario.security().proxyFiles().isEmpty()) {
+      Map<String, Object> files = new LinkedHashMap<>();
+      scenario
+          .security()
+          .proxyFiles()
+          .keySet()
+          .forEach(p -> files.put(p, fileSource(scenario, "proxyFiles/" + p)));
+      out.put("proxyFiles", files);
     }
     List<Object> istio = new ArrayList<>();
     for (IstioSource source : scenario.istio()) {
@@ -1155,6 +1190,18 @@ public final class ScenarioYaml {
         "expect",
         new ArrayList<>(scenario.expectations().stream().map(Expectation::toYaml).toList()));
     return dumper().dump(out);
+  }
+
+  /** The file a scenario file read for {@code key}; a scenario built in Java has none. */
+  private static String fileSource(Scenario scenario, String key) {
+    String file = scenario.security().fileSources().get(key);
+    if (file == null) {
+      throw new UnsupportedOperationException(
+          key
+              + " was given as content in Java and has no file to name (expected: a scenario read"
+              + " from a file)");
+    }
+    return file;
   }
 
   private static Map<String, Object> security(ScenarioSecurity security) {

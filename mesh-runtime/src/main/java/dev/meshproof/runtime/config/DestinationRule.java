@@ -2,6 +2,7 @@ package dev.meshproof.runtime.config;
 
 import dev.meshproof.runtime.policy.lb.ConsistentHash;
 import dev.meshproof.runtime.policy.lb.LbPolicy;
+import dev.meshproof.runtime.policy.lb.LocalityLbSetting;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +21,7 @@ public record DestinationRule(
     List<PortTrafficPolicy> portLevelSettings,
     Optional<String> tlsMode,
     Optional<ConsistentHash> consistentHash,
+    Optional<LocalityLbSetting> localityLbSetting,
     Optional<ClientTlsSettings> tls)
     implements IstioResource {
 
@@ -32,6 +34,7 @@ public record DestinationRule(
     portLevelSettings = List.copyOf(portLevelSettings);
     java.util.Objects.requireNonNull(tlsMode, "tlsMode");
     java.util.Objects.requireNonNull(consistentHash, "consistentHash");
+    java.util.Objects.requireNonNull(localityLbSetting, "localityLbSetting");
     java.util.Objects.requireNonNull(tls, "tls");
     if (!tlsMode.equals(tls.map(ClientTlsSettings::mode))) {
       throw new IllegalArgumentException(
@@ -40,6 +43,32 @@ public record DestinationRule(
   }
 
   /** A DestinationRule whose {@code trafficPolicy.tls} is only a mode. */
+  public DestinationRule(
+      ResourceMeta meta,
+      String host,
+      Optional<LbPolicy> loadBalancer,
+      List<Subset> subsets,
+      Optional<ConnectionPoolSettings> connectionPool,
+      Optional<OutlierDetectionSettings> outlierDetection,
+      List<PortTrafficPolicy> portLevelSettings,
+      Optional<String> tlsMode,
+      Optional<ConsistentHash> consistentHash,
+      Optional<LocalityLbSetting> localityLbSetting) {
+    this(
+        meta,
+        host,
+        loadBalancer,
+        subsets,
+        connectionPool,
+        outlierDetection,
+        portLevelSettings,
+        tlsMode,
+        consistentHash,
+        localityLbSetting,
+        tlsMode.map(ClientTlsSettings::ofMode));
+  }
+
+  /** A DestinationRule without {@code trafficPolicy.loadBalancer.localityLbSetting}. */
   public DestinationRule(
       ResourceMeta meta,
       String host,
@@ -60,7 +89,26 @@ public record DestinationRule(
         portLevelSettings,
         tlsMode,
         consistentHash,
-        tlsMode.map(ClientTlsSettings::ofMode));
+        Optional.empty());
+  }
+
+  /**
+   * The {@code localityLbSetting} of the cluster of {@code subset} on {@code port}: the rule's,
+   * unless a port-level entry or the subset's {@code loadBalancer} replaced the rule's load
+   * balancer wholesale ({@code MergeSubsetTrafficPolicy}); empty: the mesh's ({@code enabled: true}
+   * by default).
+   */
+  public Optional<LocalityLbSetting> localityLbSettingFor(Optional<Subset> subset, int port) {
+    if (portLevel(portLevelSettings, port).isPresent()) {
+      return Optional.empty();
+    }
+    if (subset.isPresent()
+        && (subset.get().loadBalancer().isPresent()
+            || subset.get().consistentHash().isPresent()
+            || portLevel(subset.get().portLevelSettings(), port).isPresent())) {
+      return Optional.empty();
+    }
+    return localityLbSetting;
   }
 
   /** A DestinationRule without {@code trafficPolicy.loadBalancer.consistentHash}. */
@@ -86,21 +134,52 @@ public record DestinationRule(
   }
 
   /**
-   * The consistent hash of the cluster of {@code subset} on {@code port}: the rule's, unless a
-   * port-level entry for the port or the subset's own load balancer or port-level entry replaces
-   * the rule's load balancer wholesale (istiod's {@code MergeSubsetTrafficPolicy}; consistent
-   * hashes at subset and port level are not simulated yet and rejected by the parser).
+   * The consistent hash of the cluster of {@code subset} on {@code port}, merged as the rest of the
+   * load balancer (istiod's {@code util.MergeSubsetTrafficPolicy}, whose {@code loadBalancer} block
+   * is replaced wholesale): the rule's, or the rule's port-level entry's for the port; a subset
+   * that sets a {@code loadBalancer} replaces it with its own (none when it sets only {@code
+   * simple}); the subset's port-level entry for the port replaces everything.
    */
   public Optional<ConsistentHash> consistentHashFor(Optional<Subset> subset, int port) {
-    if (portLevel(portLevelSettings, port).isPresent()) {
-      return Optional.empty();
-    }
-    if (subset.isPresent()
-        && (subset.get().loadBalancer().isPresent()
-            || portLevel(subset.get().portLevelSettings(), port).isPresent())) {
-      return Optional.empty();
-    }
-    return consistentHash;
+    return policyFor(subset, port).consistentHash();
+  }
+
+  /**
+   * The hash key a route to this rule's host carries when it goes to {@code subset} (empty: no
+   * subset) on {@code port} (empty: a route destination without a port), as istiod's {@code
+   * HashForHTTPDestination} (route/route.go) picks it, field by field rather than by merging: the
+   * subset's port-level hash, else the subset's hash, else the rule's port-level hash (read only
+   * when the destination names its port), else the rule's. Unlike the cluster's merge, a subset
+   * with {@code simple} keeps the rule's hash on the route (Envoy ignores a hash policy on a
+   * cluster without a hashing load balancer).
+   */
+  public Optional<ConsistentHash> routeHashFor(
+      Optional<String> subset, java.util.OptionalInt port) {
+    Optional<ConsistentHash> portHash =
+        port.isPresent()
+            ? portLevel(portLevelSettings, port.getAsInt())
+                .flatMap(PortTrafficPolicy::consistentHash)
+            : Optional.empty();
+    Optional<Subset> s = subset.flatMap(this::subset);
+    Optional<ConsistentHash> subsetPortHash =
+        port.isPresent()
+            ? s.flatMap(x -> portLevel(x.portLevelSettings(), port.getAsInt()))
+                .flatMap(PortTrafficPolicy::consistentHash)
+            : Optional.empty();
+    return subsetPortHash
+        .or(() -> s.flatMap(Subset::consistentHash))
+        .or(() -> portHash)
+        .or(() -> consistentHash);
+  }
+
+  /**
+   * The hash key of the default route to this rule's host on {@code port} (no VirtualService):
+   * istiod's {@code hashForService}, the rule's port-level hash for the port, else the rule's.
+   */
+  public Optional<ConsistentHash> serviceHashFor(int port) {
+    return portLevel(portLevelSettings, port)
+        .flatMap(PortTrafficPolicy::consistentHash)
+        .or(() -> consistentHash);
   }
 
   /** A DestinationRule without {@code trafficPolicy.tls} (auto mTLS decides). */
@@ -146,6 +225,7 @@ public record DestinationRule(
         portLevelSettings,
         tlsMode,
         consistentHash,
+        localityLbSetting,
         tls);
   }
 
@@ -160,7 +240,8 @@ public record DestinationRule(
     PortTrafficPolicy rule =
         portLevel(portLevelSettings, port)
             .orElse(
-                new PortTrafficPolicy(port, loadBalancer, connectionPool, outlierDetection, tls));
+                new PortTrafficPolicy(
+                    port, loadBalancer, connectionPool, outlierDetection, consistentHash, tls));
     if (subset.isEmpty()) {
       return rule;
     }
@@ -169,11 +250,13 @@ public record DestinationRule(
     if (subsetPort.isPresent()) {
       return subsetPort.get();
     }
+    boolean subsetLb = s.loadBalancer().isPresent() || s.consistentHash().isPresent();
     return new PortTrafficPolicy(
         port,
-        s.loadBalancer().or(rule::loadBalancer),
+        subsetLb ? s.loadBalancer() : rule.loadBalancer(),
         s.connectionPool().or(rule::connectionPool),
         s.outlierDetection().or(rule::outlierDetection),
+        subsetLb ? s.consistentHash() : rule.consistentHash(),
         s.tls().or(rule::tls));
   }
 
@@ -195,20 +278,34 @@ public record DestinationRule(
 
   /**
    * One entry of {@code trafficPolicy.portLevelSettings}: the policy blocks for one service port
-   * (the first entry for a port wins, as istiod's lookup); an omitted block means Istio's default
-   * ({@code tls} omitted: auto mTLS decides).
+   * (the first entry for a port wins, as istiod's lookup); an omitted block means Istio's default.
+   * {@code consistentHash} is its {@code loadBalancer.consistentHash}; {@code tls} omitted: auto
+   * mTLS decides.
    */
   public record PortTrafficPolicy(
       int port,
       Optional<LbPolicy> loadBalancer,
       Optional<ConnectionPoolSettings> connectionPool,
       Optional<OutlierDetectionSettings> outlierDetection,
+      Optional<ConsistentHash> consistentHash,
       Optional<ClientTlsSettings> tls) {
+
     public PortTrafficPolicy {
+      java.util.Objects.requireNonNull(consistentHash, "consistentHash");
       java.util.Objects.requireNonNull(tls, "tls");
     }
 
-    /** A port policy without {@code tls}. */
+    /** A port-level entry without {@code tls}. */
+    public PortTrafficPolicy(
+        int port,
+        Optional<LbPolicy> loadBalancer,
+        Optional<ConnectionPoolSettings> connectionPool,
+        Optional<OutlierDetectionSettings> outlierDetection,
+        Optional<ConsistentHash> consistentHash) {
+      this(port, loadBalancer, connectionPool, outlierDetection, consistentHash, Optional.empty());
+    }
+
+    /** A port-level entry without a consistent hash. */
     public PortTrafficPolicy(
         int port,
         Optional<LbPolicy> loadBalancer,
@@ -225,7 +322,8 @@ public record DestinationRule(
   /**
    * A named group of instances selected by labels, with optional policy overrides; as in istiod's
    * {@code MergeTrafficPolicy}, a subset's {@code connectionPool} or {@code outlierDetection}
-   * replaces the rule's whole block.
+   * replaces the rule's whole block; so does its {@code loadBalancer} ({@code simple} or {@code
+   * consistentHash}).
    */
   public record Subset(
       String name,
@@ -234,14 +332,36 @@ public record DestinationRule(
       Optional<ConnectionPoolSettings> connectionPool,
       Optional<OutlierDetectionSettings> outlierDetection,
       List<PortTrafficPolicy> portLevelSettings,
+      Optional<ConsistentHash> consistentHash,
       Optional<ClientTlsSettings> tls) {
     public Subset {
       labels = Map.copyOf(labels);
       portLevelSettings = List.copyOf(portLevelSettings);
+      java.util.Objects.requireNonNull(consistentHash, "consistentHash");
       java.util.Objects.requireNonNull(tls, "tls");
     }
 
     /** A subset without {@code tls}. */
+    public Subset(
+        String name,
+        Map<String, String> labels,
+        Optional<LbPolicy> loadBalancer,
+        Optional<ConnectionPoolSettings> connectionPool,
+        Optional<OutlierDetectionSettings> outlierDetection,
+        List<PortTrafficPolicy> portLevelSettings,
+        Optional<ConsistentHash> consistentHash) {
+      this(
+          name,
+          labels,
+          loadBalancer,
+          connectionPool,
+          outlierDetection,
+          portLevelSettings,
+          consistentHash,
+          Optional.empty());
+    }
+
+    /** A subset without a consistent hash of its own. */
     public Subset(
         String name,
         Map<String, String> labels,

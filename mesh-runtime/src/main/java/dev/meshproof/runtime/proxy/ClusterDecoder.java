@@ -69,7 +69,8 @@ final class ClusterDecoder {
       case EDS ->
           new ClusterConfig(
                   cluster.getName(), lb, List.of(), thresholds, outlier, panic, connections, tls)
-              .withConsistentHash(hash);
+              .withConsistentHash(hash)
+              .withLocalityWeighted(cluster.getCommonLbConfig().hasLocalityWeightedLbConfig());
       case STATIC ->
           new ClusterConfig(
                   cluster.getName(),
@@ -238,12 +239,24 @@ final class ClusterDecoder {
   /** NACKs cluster fields that change behaviour and that the sidecar does not implement. */
   private static void rejectUnhonouredClusterFields(Cluster cluster, String where) {
     var common = cluster.getCommonLbConfig();
-    if (!common.toBuilder()
-        .clearHealthyPanicThreshold()
-        .build()
-        .equals(common.getDefaultInstanceForType())) {
+    // An empty locality_weighted_lb_config is honoured (UpstreamCluster picks a locality by
+    // weight);
+    // a set one with fields would not be.
+    boolean plainLocalityWeighted =
+        !common.hasLocalityWeightedLbConfig()
+            || common
+                .getLocalityWeightedLbConfig()
+                .equals(Cluster.CommonLbConfig.LocalityWeightedLbConfig.getDefaultInstance());
+    if (!plainLocalityWeighted
+        || !common.toBuilder()
+            .clearHealthyPanicThreshold()
+            .clearLocalityWeightedLbConfig()
+            .build()
+            .equals(common.getDefaultInstanceForType())) {
       throw new IllegalArgumentException(
-          where + ": common_lb_config fields other than healthy_panic_threshold are not supported");
+          where
+              + ": common_lb_config fields other than healthy_panic_threshold and"
+              + " locality_weighted_lb_config are not supported");
     }
     if (cluster.getTransportSocketMatchesCount() > 0) {
       throw new IllegalArgumentException(

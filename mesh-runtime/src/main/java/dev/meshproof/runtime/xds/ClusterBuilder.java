@@ -84,6 +84,13 @@ final class ClusterBuilder {
                 out.setCommonLbConfig(
                     Cluster.CommonLbConfig.newBuilder()
                         .setHealthyPanicThreshold(Percent.newBuilder().setValue(percent))));
+    // istiod's LocalityLBSettings.ApplyToCluster: locality-weighted balancing with distribute, or
+    // with failover regions on a cluster with outlier detection.
+    if (EndpointBuilder.localityWeighted(input, cluster)) {
+      out.getCommonLbConfigBuilder()
+          .setLocalityWeightedLbConfig(
+              Cluster.CommonLbConfig.LocalityWeightedLbConfig.getDefaultInstance());
+    }
     return out.build();
   }
 

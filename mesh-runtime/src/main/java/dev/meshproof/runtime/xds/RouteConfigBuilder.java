@@ -90,65 +90,76 @@ final class RouteConfigBuilder {
   }
 
   /**
-   * The gateway's route configurations, one {@code http.<port>} per port with a plain HTTP server
-   * ({@link #gatewayPorts}), as istiod's {@code buildGatewayHTTPRouteConfig}
-   * (pilot/pkg/networking/core/gateway.go :397): for each server on the port, each VirtualService
-   * bound to its Gateway ({@code gateways: [name]}, {@code <namespace>/<name>}) and exported to the
-   * gateway's namespace, one virtual host per host in both the server's and the VirtualService's
-   * hosts ({@link GatewayHosts}), named {@code <host>:<port>} with that host as its only domain and
-   * the VirtualService's routes for this gateway (several VirtualServices on one host append their
-   * routes, oldest first); without any, {@code blackhole:<port>} with domain {@code *} and no
-   * routes, so every request answers 404 NR. Virtual hosts sorted by name.
+   * The gateway's route configurations, one {@code http.<port>} per listener port with plain HTTP
+   * servers ({@link GatewayServers}: a server on Service port 80 listens on 8080), as istiod's
+   * {@code buildGatewayHTTPRouteConfig} (pilot/pkg/networking/core/gateway.go :397): for each
+   * server on the port, each VirtualService bound to its Gateway ({@code gateways: [name]}, {@code
+   * <namespace>/<name>}) and exported to the gateway's namespace, one virtual host per host in both
+   * the server's and the VirtualService's hosts ({@link GatewayHosts}), named {@code <host>:<port>}
+   * with that host as its only domain and the VirtualService's routes for this gateway (several
+   * VirtualServices on one host append their routes, oldest first); without any, {@code
+   * blackhole:<port>} with domain {@code *} and no routes, so every request answers 404 NR. Virtual
+   * hosts sorted by name.
    */
   List<RouteConfiguration> gatewayRouteConfigs() {
     SortedMap<ServiceKey, List<ServiceInstance>> services = input.services();
     List<RouteConfiguration> configs = new ArrayList<>();
-    for (int port : gatewayPorts(input)) {
+    for (GatewayServers.Merged merged : GatewayServers.of(input).values()) {
+      if (merged.kind() != GatewayServers.Kind.HTTP) {
+        continue;
+      }
       Map<String, VirtualHost.Builder> hosts = new java.util.TreeMap<>();
-      for (dev.meshproof.runtime.config.Gateway gateway : input.selectedGateways()) {
-        String gatewayName = gateway.meta().namespace() + "/" + gateway.meta().name();
-        for (dev.meshproof.runtime.config.Gateway.Server server : gateway.servers()) {
-          if (server.port() != port || !server.protocol().equalsIgnoreCase("HTTP")) {
+      for (GatewayServers.Bound bound : merged.servers()) {
+        dev.meshproof.runtime.config.Gateway gateway = bound.gateway();
+        dev.meshproof.runtime.config.Gateway.Server server = bound.server();
+        String gatewayName = bound.gatewayName();
+        // Virtual host names and route port matches use the server's port, not the listener's.
+        int port = server.port();
+        for (VirtualService vs : input.virtualServices()) {
+          if (!vs.boundTo(gatewayName)
+              || vs.visibilityRankFor(input.proxy().namespace()).isEmpty()) {
             continue;
           }
-          for (VirtualService vs : input.virtualServices()) {
-            if (!vs.boundTo(gatewayName)
-                || vs.visibilityRankFor(input.proxy().namespace()).isEmpty()) {
-              continue;
-            }
-            List<String> vsHosts =
-                vs.hosts().stream().map(h -> Hostnames.resolve(h, vs.meta().namespace())).toList();
-            List<String> matching =
-                GatewayHosts.intersection(
-                    GatewayHosts.serverHostsFor(
-                        server.hosts(), gateway.meta().namespace(), vs.meta().namespace()),
-                    vsHosts);
-            if (matching.isEmpty()) {
-              continue;
-            }
-            List<Route> routes = gatewayRoutes(vs, gatewayName, port, services);
-            for (String host : matching) {
-              hosts
-                  .computeIfAbsent(
-                      host,
-                      h ->
-                          VirtualHost.newBuilder()
-                              .setName(h + ":" + port)
-                              .addDomains(h)
-                              .setIncludeRequestAttemptCount(true))
-                  .addAllRoutes(routes);
+          List<String> vsHosts =
+              vs.hosts().stream().map(h -> Hostnames.resolve(h, vs.meta().namespace())).toList();
+          List<String> matching =
+              GatewayHosts.intersection(
+                  GatewayHosts.serverHostsFor(
+                      server.hosts(), gateway.meta().namespace(), vs.meta().namespace()),
+                  vsHosts);
+          if (matching.isEmpty()) {
+            continue;
+          }
+          List<Route> routes = gatewayRoutes(vs, gatewayName, port, services);
+          for (String host : matching) {
+            VirtualHost.Builder vhost =
+                hosts
+                    .computeIfAbsent(
+                        host,
+                        h ->
+                            VirtualHost.newBuilder()
+                                .setName(h + ":" + port)
+                                .addDomains(h)
+                                .setIncludeRequestAttemptCount(true))
+                    .addAllRoutes(routes);
+            // gateway.go buildGatewayHTTPRouteConfig: a server with tls.httpsRedirect makes the
+            // virtual host (new or merged) require TLS, Envoy's 301 to https.
+            if (server.httpsRedirect()) {
+              vhost.setRequireTls(VirtualHost.TlsRequirementType.ALL);
             }
           }
         }
       }
       RouteConfiguration.Builder config =
           RouteConfiguration.newBuilder()
-              .setName(XdsNames.gatewayRoute(port))
+              .setName(XdsNames.gatewayRoute(merged.listenerPort()))
               .setValidateClusters(BoolValue.of(false))
               .setIgnorePortInHostMatching(true);
       if (hosts.isEmpty()) {
         config.addVirtualHosts(
-            VirtualHost.newBuilder().setName("blackhole:" + port).addDomains("*"));
+            VirtualHost.newBuilder()
+                .setName("blackhole:" + merged.servers().get(0).server().port())
+                .addDomains("*"));
       } else {
         hosts.values().stream()
             .map(VirtualHost.Builder::build)
@@ -158,23 +169,6 @@ final class RouteConfigBuilder {
       configs.add(config.build());
     }
     return configs;
-  }
-
-  /**
-   * The ports of a gateway proxy that get a listener: those the pod exposes ({@link
-   * ProxyNode#gatewayListeners}) on which a selected Gateway has a plain HTTP server.
-   */
-  static List<Integer> gatewayPorts(TranslationInput input) {
-    java.util.SortedSet<Integer> ports = new java.util.TreeSet<>();
-    for (dev.meshproof.runtime.config.Gateway gateway : input.selectedGateways()) {
-      for (dev.meshproof.runtime.config.Gateway.Server server : gateway.servers()) {
-        if (server.protocol().equalsIgnoreCase("HTTP")
-            && input.proxy().gatewayListeners().containsKey(server.port())) {
-          ports.add(server.port());
-        }
-      }
-    }
-    return List.copyOf(ports);
   }
 
   /**
@@ -302,8 +296,9 @@ final class RouteConfigBuilder {
                       routeAction()
                           .setCluster(XdsNames.outboundCluster(key.port(), "", key.host()))
                           .setRetryPolicy(
-                              defaultRetryPolicy(input.hashPolicyFor(key.host()).isPresent())),
-                      key.host())));
+                              defaultRetryPolicy(
+                                  input.serviceHashPolicyFor(key.host(), key.port()).isPresent())),
+                      input.serviceHashPolicyFor(key.host(), key.port()))));
       return host.build();
     }
     for (HttpRoute rule : vs.get().http()) {
@@ -602,8 +597,7 @@ final class RouteConfigBuilder {
     // istiod applyHTTPRouteDestination: only a single destination with a consistent hash drops the
     // previous-hosts retry predicate (ConvertPolicy(policy, consistentHash)).
     boolean hashed =
-        rule.route().size() == 1
-            && input.hashPolicyFor(resolvedHost(rule.route().get(0), namespace)).isPresent();
+        rule.route().size() == 1 && hashPolicy(rule.route().get(0), namespace).isPresent();
     retryPolicy(rule.retries(), hashed).ifPresent(action::setRetryPolicy);
     action.addAllRequestMirrorPolicies(mirrorPolicies(rule, namespace, self, services));
     // istiod (applyHTTPRouteDestination): one destination is a plain cluster whatever its weight;
@@ -620,7 +614,7 @@ final class RouteConfigBuilder {
       }
       return withHash(
           action.setCluster(clusterName(only, namespace, self, services)),
-          resolvedHost(only, namespace));
+          hashPolicy(only, namespace));
     }
     WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
     for (RouteDestination destination : rule.route()) {
@@ -640,7 +634,7 @@ final class RouteConfigBuilder {
       }
       weighted.addClusters(cluster);
       // processWeightedDestination: each hashed destination appends its hash policy.
-      withHash(action, resolvedHost(destination, namespace));
+      withHash(action, hashPolicy(destination, namespace));
     }
     return action.setWeightedClusters(weighted);
   }
@@ -772,33 +766,40 @@ final class RouteConfigBuilder {
     return Hostnames.resolve(destination.destination().host(), namespace);
   }
 
+  /** The hash key of a route destination (its host, subset and port), as istiod picks it. */
+  private Optional<HashPolicy> hashPolicy(RouteDestination destination, String namespace) {
+    return input.hashPolicyFor(
+        resolvedHost(destination, namespace),
+        destination.destination().subset(),
+        destination.destination().port());
+  }
+
   /**
-   * Appends the hash policy of {@code host}'s DestinationRule to {@code action}: istiod's {@code
-   * ConsistentHashToHashPolicy} (route/route.go): a header, a cookie (name, ttl, path), the
-   * connection's source IP, or a query parameter.
+   * Appends {@code hashPolicy} to {@code action}: istiod's {@code ConsistentHashToHashPolicy}
+   * (route/route.go): a header, a cookie (name, ttl, path), the connection's source IP, or a query
+   * parameter.
    */
-  private RouteAction.Builder withHash(RouteAction.Builder action, String host) {
-    input
-        .hashPolicyFor(host)
-        .ifPresent(
-            hash -> {
-              RouteAction.HashPolicy.Builder out = RouteAction.HashPolicy.newBuilder();
-              if (hash instanceof HashPolicy.Header h) {
-                out.setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName(h.name()));
-              } else if (hash instanceof HashPolicy.Cookie c) {
-                RouteAction.HashPolicy.Cookie.Builder cookie =
-                    RouteAction.HashPolicy.Cookie.newBuilder().setName(c.name()).setPath(c.path());
-                c.ttl().ifPresent(t -> cookie.setTtl(XdsProtos.duration(t)));
-                out.setCookie(cookie);
-              } else if (hash instanceof HashPolicy.SourceIp) {
-                out.setConnectionProperties(
-                    RouteAction.HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true));
-              } else if (hash instanceof HashPolicy.QueryParameter q) {
-                out.setQueryParameter(
-                    RouteAction.HashPolicy.QueryParameter.newBuilder().setName(q.name()));
-              }
-              action.addHashPolicy(out);
-            });
+  private RouteAction.Builder withHash(
+      RouteAction.Builder action, Optional<HashPolicy> hashPolicy) {
+    hashPolicy.ifPresent(
+        hash -> {
+          RouteAction.HashPolicy.Builder out = RouteAction.HashPolicy.newBuilder();
+          if (hash instanceof HashPolicy.Header h) {
+            out.setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName(h.name()));
+          } else if (hash instanceof HashPolicy.Cookie c) {
+            RouteAction.HashPolicy.Cookie.Builder cookie =
+                RouteAction.HashPolicy.Cookie.newBuilder().setName(c.name()).setPath(c.path());
+            c.ttl().ifPresent(t -> cookie.setTtl(XdsProtos.duration(t)));
+            out.setCookie(cookie);
+          } else if (hash instanceof HashPolicy.SourceIp) {
+            out.setConnectionProperties(
+                RouteAction.HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true));
+          } else if (hash instanceof HashPolicy.QueryParameter q) {
+            out.setQueryParameter(
+                RouteAction.HashPolicy.QueryParameter.newBuilder().setName(q.name()));
+          }
+          action.addHashPolicy(out);
+        });
     return action;
   }
 

@@ -234,14 +234,25 @@ public record TranslationInput(
   }
 
   /**
-   * The hash key a route to {@code host} carries as its {@code hash_policy}: istiod's {@code
-   * HashForHTTPDestination} / {@code hashForService} (route/route.go) read the DestinationRule's
-   * {@code trafficPolicy.loadBalancer.consistentHash} (subset and port-level consistent hashes are
-   * not simulated yet), whatever load balancer the destination's cluster ends up with.
+   * The hash key the default route to {@code host} on {@code port} carries as its {@code
+   * hash_policy} (no VirtualService): istiod's {@code hashForService} (route/route.go), the
+   * DestinationRule's port-level consistent hash for the port, else its top-level one, whatever
+   * load balancer the destination's cluster ends up with.
    */
-  Optional<dev.meshproof.runtime.policy.lb.HashPolicy> hashPolicyFor(String host) {
+  Optional<dev.meshproof.runtime.policy.lb.HashPolicy> serviceHashPolicyFor(String host, int port) {
     return destinationRuleFor(host)
-        .flatMap(DestinationRule::consistentHash)
+        .flatMap(r -> r.serviceHashFor(port))
+        .map(dev.meshproof.runtime.policy.lb.ConsistentHash::hashKey);
+  }
+
+  /**
+   * The hash key a VirtualService route destination to {@code host} carries: istiod's {@code
+   * HashForHTTPDestination} (route/route.go), see {@link DestinationRule#routeHashFor}.
+   */
+  Optional<dev.meshproof.runtime.policy.lb.HashPolicy> hashPolicyFor(
+      String host, Optional<String> subset, java.util.OptionalInt port) {
+    return destinationRuleFor(host)
+        .flatMap(r -> r.routeHashFor(subset, port))
         .map(dev.meshproof.runtime.policy.lb.ConsistentHash::hashKey);
   }
 

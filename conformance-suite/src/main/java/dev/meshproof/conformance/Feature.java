@@ -172,6 +172,18 @@ public enum Feature {
    */
   MeshDestinationRuleTLS(SupportLevel.EXTENDED),
   /**
+   * DestinationRule {@code tls.mode: SIMPLE}: the client's sidecar originates TLS to an app that
+   * terminates it, verifying its certificate against {@code caCertificates} and {@code
+   * subjectAltNames} (wrong root, wrong name, expired: 503 UF), also at port level.
+   */
+  MeshDestinationRuleTLSSimple(SupportLevel.EXTENDED),
+  /**
+   * DestinationRule {@code tls.mode: MUTUAL}: the client's sidecar presents {@code
+   * clientCertificate}; an app requiring client certificates refuses one from another root or none
+   * (503 UF), also at subset level.
+   */
+  MeshDestinationRuleTLSMutual(SupportLevel.EXTENDED),
+  /**
    * gRPC through the mesh: a {@code grpc} service port is HTTP/2 to the upstream, and
    * VirtualService routes match gRPC methods by path ({@code /package.Service/Method}) and
    * metadata, with weights.

@@ -131,6 +131,7 @@ public final class MeshDeployment implements Deployment {
   private void deployTopology(Scenario scenario, Seeds seeds) {
     this.seeds = seeds;
     this.scenario = scenario;
+    scenario.security().proxyFiles().forEach(mesh::mountFile);
     List<Link> links = scenario.chaos().links();
     for (ServiceSpec service : scenario.services()) {
       for (String version : service.replicasByVersion().keySet()) {
@@ -143,7 +144,12 @@ public final class MeshDeployment implements Deployment {
             deployOwnInstance(service, version, instance);
             continue;
           }
-          deployInstance(service, version, instance, links);
+          Workload workload = deployInstance(service, version, instance, links);
+          if (scenario.security().tlsOf(service.name()).isPresent()) {
+            // No sidecar in front of an app terminating TLS (inject: "false"): every sidecar's
+            // endpoint for the instance is the app itself.
+            mesh.routeLink(Optional.empty(), workload, running(instance).address());
+          }
         }
       }
     }
@@ -383,15 +389,16 @@ public final class MeshDeployment implements Deployment {
           .build()
           .start();
     }
-    return EchoServer.builder()
-        .service(service)
-        .version(version)
-        .instance(instance)
-        .port(port)
-        .eventLoopGroup(mesh.eventLoops())
-        .seed(seeds.instance(instance))
-        .build()
-        .start();
+    EchoServer.Builder echo =
+        EchoServer.builder()
+            .service(service)
+            .version(version)
+            .instance(instance)
+            .port(port)
+            .eventLoopGroup(mesh.eventLoops())
+            .seed(seeds.instance(instance));
+    scenario.security().tlsOf(service).ifPresent(echo::tls);
+    return echo.build().start();
   }
 
   /**

@@ -76,7 +76,23 @@ public final class ScenarioSchema {
               new MapOf(
                   APP,
                   "version label -> your own HTTP server as that version's app (default: the"
-                      + " echo)")));
+                      + " echo)")),
+          opt(
+              "tls",
+              obj(
+                  "the echo terminates TLS itself with its own certificate and runs without a"
+                      + " sidecar (a pod with sidecar.istio.io/inject: \"false\" serving HTTPS):"
+                      + " what a DestinationRule's tls SIMPLE or MUTUAL originates to",
+                  List.of(),
+                  req(
+                      "certificate",
+                      string("PEM file of the server's certificate chain, relative to this file")),
+                  req("privateKey", string("PEM file of its PKCS#8 key, relative to this file")),
+                  opt(
+                      "clientCaCertificates",
+                      string(
+                          "PEM file of the roots a client certificate must chain to: mutual TLS,"
+                              + " a client without one is refused")))));
 
   static final Obj ISTIO =
       obj(
@@ -611,6 +627,12 @@ public final class ScenarioSchema {
                   string("a client workload name"),
                   "client workloads (besides those the topology manifests declare)")),
           opt("security", SECURITY),
+          opt(
+              "proxyFiles",
+              new MapOf(
+                  string("a file relative to this scenario file"),
+                  "absolute path in every sidecar -> the file mounted there (a volume mounted in"
+                      + " the proxy): the certificates a DestinationRule's tls names")),
           opt("jwt", JWT),
           opt(
               "localities",

@@ -236,6 +236,28 @@ public final class ScenarioYaml {
       }
       items("clients").forEach(c -> scenario.client((String) c.value()));
       root.get("security").ifPresent(security -> security(security, scenario));
+      for (Value service : items("services")) {
+        service
+            .get("tls")
+            .ifPresent(tls -> serviceTls(service.string("name").orElseThrow(), tls, scenario));
+      }
+      root.get("proxyFiles")
+          .ifPresent(
+              files ->
+                  files
+                      .fields()
+                      .forEach(
+                          (path, file) ->
+                              readFile(file)
+                                  .ifPresent(
+                                      content ->
+                                          attempt(
+                                              file,
+                                              () -> {
+                                                scenario.proxyFile(path, content);
+                                                scenario.fileSource(
+                                                    "proxyFiles/" + path, (String) file.value());
+                                              }))));
       root.get("jwt").ifPresent(this::jwt);
       root.get("localities").ifPresent(localities -> localities(localities, scenario));
       for (Value istio : items("istio")) {
@@ -293,6 +315,45 @@ public final class ScenarioYaml {
       Scenario[] built = new Scenario[1];
       attempt(root, () -> built[0] = scenario.build());
       return new ScenarioFile(source, built[0], metadata);
+    }
+
+    /** A service's {@code tls}: its echo terminates TLS with these files, without a sidecar. */
+    private void serviceTls(String service, Value tls, Scenario.Builder scenario) {
+      Optional<String> certificate = readFile(tls.get("certificate").orElseThrow());
+      Optional<String> key = readFile(tls.get("privateKey").orElseThrow());
+      Optional<Optional<String>> clientCa =
+          tls.get("clientCaCertificates").isPresent()
+              ? readFile(tls.get("clientCaCertificates").get()).map(Optional::of)
+              : Optional.of(Optional.empty());
+      if (certificate.isEmpty() || key.isEmpty() || clientCa.isEmpty()) {
+        return;
+      }
+      attempt(
+          tls,
+          () -> {
+            dev.meshproof.fake.http.ServerTls serverTls =
+                new dev.meshproof.fake.http.ServerTls(certificate.get(), key.get(), clientCa.get());
+            serverTls.sslContext();
+            scenario.serviceTerminatingTls(service, serverTls);
+            for (String field : List.of("certificate", "privateKey", "clientCaCertificates")) {
+              tls.string(field)
+                  .ifPresent(file -> scenario.fileSource("tls/" + service + "/" + field, file));
+            }
+          });
+    }
+
+    /** The text of the file a string value names, relative to the scenario file; else a problem. */
+    private Optional<String> readFile(Value file) {
+      String path = (String) file.value();
+      Optional<String> text = istioFiles.apply(path);
+      if (text.isEmpty()) {
+        reader.problem(
+            file.line(),
+            file.column(),
+            file.path(),
+            "no such file: " + path + " (expected: a path relative to the scenario file)");
+      }
+      return text;
     }
 
     /** Where workloads run, each entry checked against the declared workloads. */
@@ -1223,6 +1284,22 @@ public final class ScenarioYaml {
                 });
         s.put("apps", apps);
       }
+      scenario
+          .security()
+          .tlsOf(service.name())
+          .ifPresent(
+              tls -> {
+                Map<String, Object> t = new LinkedHashMap<>();
+                t.put(
+                    "certificate", fileSource(scenario, "tls/" + service.name() + "/certificate"));
+                t.put("privateKey", fileSource(scenario, "tls/" + service.name() + "/privateKey"));
+                if (tls.clientCaPem().isPresent()) {
+                  t.put(
+                      "clientCaCertificates",
+                      fileSource(scenario, "tls/" + service.name() + "/clientCaCertificates"));
+                }
+                s.put("tls", t);
+              });
       services.add(s);
     }
     putNonEmpty(out, "services", services);
@@ -1233,8 +1310,17 @@ public final class ScenarioYaml {
     } else {
       putNonEmpty(out, "clients", new ArrayList<>(clients));
     }
-    if (!scenario.security().isNone()) {
+    if (!scenario.security().isMeshSecurityNone()) {
       out.put("security", security(scenario.security()));
+    }
+    if (!scenario.security().proxyFiles().isEmpty()) {
+      Map<String, Object> files = new LinkedHashMap<>();
+      scenario
+          .security()
+          .proxyFiles()
+          .keySet()
+          .forEach(p -> files.put(p, fileSource(scenario, "proxyFiles/" + p)));
+      out.put("proxyFiles", files);
     }
     if (!scenario.localities().isEmpty()) {
       out.put("localities", new LinkedHashMap<>(scenario.localities()));
@@ -1284,6 +1370,18 @@ public final class ScenarioYaml {
         "expect",
         new ArrayList<>(scenario.expectations().stream().map(Expectation::toYaml).toList()));
     return dumper().dump(out);
+  }
+
+  /** The file a scenario file read for {@code key}; a scenario built in Java has none. */
+  private static String fileSource(Scenario scenario, String key) {
+    String file = scenario.security().fileSources().get(key);
+    if (file == null) {
+      throw new UnsupportedOperationException(
+          key
+              + " was given as content in Java and has no file to name (expected: a scenario read"
+              + " from a file)");
+    }
+    return file;
   }
 
   private static Map<String, Object> security(ScenarioSecurity security) {

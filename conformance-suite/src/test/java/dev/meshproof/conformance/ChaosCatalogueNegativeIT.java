@@ -77,10 +77,10 @@ class ChaosCatalogueNegativeIT {
   private static final List<Case> CASES =
       List.of(
           new Case("chaos-service-errors.scenario.yaml", "success rate is at least"),
-          new Case("chaos-service-latency.scenario.yaml", "at most 800 ms"),
+          new Case("chaos-service-latency.scenario.yaml", "at most 2000 ms"),
           new Case("chaos-instance-loss.scenario.yaml", "success rate is at least"),
           // No route timeout: every call waits out the link's 2 s latency toxic.
-          new Case("chaos-network-latency.scenario.yaml", "at most 800 ms"),
+          new Case("chaos-network-latency.scenario.yaml", "at most 2000 ms"),
           // No retries: the calls sent over the reset link fail.
           new Case(
               "chaos-network-reset.scenario.yaml",

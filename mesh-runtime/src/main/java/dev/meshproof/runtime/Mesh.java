@@ -249,7 +249,8 @@ public final class Mesh implements AutoCloseable {
                     in.listener(),
                     dev.meshproof.runtime.registry.Hostnames.fqdn(
                         spec.service().orElseThrow(), spec.namespace()),
-                    spec.protocol())));
+                    spec.protocol(),
+                    spec.exportTo())));
     Map<Integer, MeshHttpClient> gatewayClients = new java.util.TreeMap<>();
     sidecar
         .gatewayAddresses()

@@ -25,6 +25,7 @@ public final class WorkloadSpec {
   private final String portName;
   private final Optional<String> appProtocol;
   private final java.util.List<Integer> gatewayPorts;
+  private final java.util.List<String> exportTo;
   private final java.util.SortedMap<Integer, Integer> gatewayServicePorts;
 
   private WorkloadSpec(Builder b) {
@@ -33,6 +34,7 @@ public final class WorkloadSpec {
     this.portName = b.portName;
     this.appProtocol = Optional.ofNullable(b.appProtocol);
     this.gatewayPorts = java.util.List.copyOf(b.gatewayPorts);
+    this.exportTo = java.util.List.copyOf(b.exportTo);
     this.serviceAccount = b.serviceAccount;
     this.name = b.name;
     this.namespace = b.namespace;
@@ -153,6 +155,15 @@ public final class WorkloadSpec {
     return serviceAccount;
   }
 
+  /**
+   * Where the served Kubernetes Service is visible: its {@code networking.istio.io/exportTo}
+   * annotation ({@code .}, {@code *}, {@code ~}, namespaces); empty: everywhere (MeshConfig's
+   * default {@code defaultServiceExportTo}).
+   */
+  public java.util.List<String> exportTo() {
+    return exportTo;
+  }
+
   /** The service port's name; {@code http} unless set. */
   public String portName() {
     return portName;
@@ -180,6 +191,7 @@ public final class WorkloadSpec {
     private String portName = "http";
     private String appProtocol;
     private final java.util.Set<Integer> gatewayPorts = new java.util.TreeSet<>();
+    private final java.util.List<String> exportTo = new java.util.ArrayList<>();
     private final Map<Integer, Integer> gatewayServicePorts = new java.util.TreeMap<>();
 
     /**
@@ -256,6 +268,21 @@ public final class WorkloadSpec {
           throw new IllegalArgumentException("gatewayPorts: " + port + " (expected: 1-65535)");
         }
         gatewayPorts.add(port);
+      }
+      return this;
+    }
+
+    /**
+     * The served Service's {@code networking.istio.io/exportTo} annotation, one entry per value
+     * ({@code .} its namespace, {@code *} all, {@code ~} none, or a namespace), as istiod's {@code
+     * kube.ConvertService} reads it; none: everywhere.
+     */
+    public Builder exportTo(String... namespaces) {
+      for (String entry : namespaces) {
+        if (!entry.equals(".") && !entry.equals("*") && !entry.equals("~")) {
+          dnsLabel("exportTo", entry);
+        }
+        exportTo.add(entry);
       }
       return this;
     }

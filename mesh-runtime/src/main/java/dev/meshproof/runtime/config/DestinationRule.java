@@ -21,7 +21,12 @@ public record DestinationRule(
     List<PortTrafficPolicy> portLevelSettings,
     Optional<String> tlsMode,
     Optional<ConsistentHash> consistentHash,
-    Optional<LocalityLbSetting> localityLbSetting)
+    Optional<LocalityLbSetting> localityLbSetting,
+    /**
+     * {@code exportTo} as written ({@code .}, {@code *}, namespaces); empty: exported everywhere
+     * (MeshConfig's default {@code defaultDestinationRuleExportTo} is {@code *}).
+     */
+    List<String> exportTo)
     implements IstioResource {
 
   public DestinationRule {
@@ -30,6 +35,33 @@ public record DestinationRule(
     java.util.Objects.requireNonNull(tlsMode, "tlsMode");
     java.util.Objects.requireNonNull(consistentHash, "consistentHash");
     java.util.Objects.requireNonNull(localityLbSetting, "localityLbSetting");
+    exportTo = List.copyOf(exportTo);
+  }
+
+  /** A DestinationRule exported everywhere. */
+  public DestinationRule(
+      ResourceMeta meta,
+      String host,
+      Optional<LbPolicy> loadBalancer,
+      List<Subset> subsets,
+      Optional<ConnectionPoolSettings> connectionPool,
+      Optional<OutlierDetectionSettings> outlierDetection,
+      List<PortTrafficPolicy> portLevelSettings,
+      Optional<String> tlsMode,
+      Optional<ConsistentHash> consistentHash,
+      Optional<LocalityLbSetting> localityLbSetting) {
+    this(
+        meta,
+        host,
+        loadBalancer,
+        subsets,
+        connectionPool,
+        outlierDetection,
+        portLevelSettings,
+        tlsMode,
+        consistentHash,
+        localityLbSetting,
+        List.of());
   }
 
   /** A DestinationRule without {@code trafficPolicy.loadBalancer.localityLbSetting}. */
@@ -54,6 +86,31 @@ public record DestinationRule(
         tlsMode,
         consistentHash,
         Optional.empty());
+  }
+
+  /**
+   * Whether a proxy of {@code namespace} may find this rule in this rule's own namespace (istiod's
+   * {@code namespaceLocal} index, {@code setDestinationRules}): no {@code exportTo}, {@code *},
+   * {@code .} or the rule's own namespace.
+   */
+  public boolean visibleInOwnNamespace() {
+    return exportTo.isEmpty()
+        || exportTo.contains("*")
+        || exportTo.contains(".")
+        || exportTo.contains(meta.namespace());
+  }
+
+  /**
+   * Whether this rule is exported beyond its namespace to a proxy of {@code namespace} (istiod's
+   * {@code exportedByNamespace} index and {@code getExportedDestinationRuleFromNamespace}): not
+   * private only ({@code .} or its own namespace alone), and no {@code exportTo}, {@code *} or
+   * {@code namespace} by name.
+   */
+  public boolean exportedTo(String namespace) {
+    boolean privateOnly =
+        exportTo.size() == 1 && (exportTo.contains(".") || exportTo.contains(meta.namespace()));
+    return !privateOnly
+        && (exportTo.isEmpty() || exportTo.contains("*") || exportTo.contains(namespace));
   }
 
   /**
@@ -189,7 +246,8 @@ public record DestinationRule(
         portLevelSettings,
         tlsMode,
         consistentHash,
-        localityLbSetting);
+        localityLbSetting,
+        exportTo);
   }
 
   /**

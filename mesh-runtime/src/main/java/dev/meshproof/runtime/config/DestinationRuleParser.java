@@ -48,7 +48,7 @@ final class DestinationRuleParser {
                       subsetPolicy.portLevelSettings(),
                       subsetPolicy.consistentHash()));
             });
-    spec.notYetSupported("exportTo");
+    List<String> exportTo = VirtualServiceParser.exportTo(spec, meta.namespace());
     spec.notYetSupported("workloadSelector");
     spec.finish();
     return new DestinationRule(
@@ -61,7 +61,8 @@ final class DestinationRuleParser {
         policy.portLevelSettings(),
         policy.tlsMode(),
         policy.consistentHash(),
-        policy.localityLb());
+        policy.localityLb(),
+        exportTo);
   }
 
   /** The parts of one {@code trafficPolicy} block. */

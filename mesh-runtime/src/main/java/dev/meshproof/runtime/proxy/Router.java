@@ -290,7 +290,7 @@ final class Router implements HttpFilterChain.Terminal {
     host.active.incrementAndGet();
     host.total.increment();
     upstream
-        .send(host.address, copy, action.timeout(), cluster.config.connectionSettings(), tls)
+        .send(host.address, copy, action.timeout(), settingsFor(cluster, copy), tls)
         .whenComplete(
             (response, error) -> {
               host.active.decrementAndGet();
@@ -300,6 +300,25 @@ final class Router implements HttpFilterChain.Terminal {
                 response.release();
               }
             });
+  }
+
+  /**
+   * The cluster's connection settings for {@code request}: a cluster with {@code
+   * use_downstream_protocol_config} (istiod's {@code PassthroughCluster}) speaks HTTP/2 upstream
+   * exactly when the request came in over HTTP/2, which Netty's HTTP/2 conversion marks with its
+   * stream-id extension header (dropped before the request goes upstream).
+   */
+  private static dev.meshproof.runtime.transport.UpstreamConnectionSettings settingsFor(
+      UpstreamCluster cluster, FullHttpRequest request) {
+    return cluster
+        .config
+        .connectionSettings()
+        .forDownstream(
+            request
+                .headers()
+                .contains(
+                    io.netty.handler.codec.http2.HttpConversionUtil.ExtensionHeaderNames.STREAM_ID
+                        .text()));
   }
 
   /**
@@ -470,7 +489,7 @@ final class Router implements HttpFilterChain.Terminal {
                         host.address,
                         forwarded,
                         state.timeouts().perTry().orElse(Duration.ZERO),
-                        cluster.config.connectionSettings(),
+                        settingsFor(cluster, forwarded),
                         tls))
             .orElseGet(
                 () -> {

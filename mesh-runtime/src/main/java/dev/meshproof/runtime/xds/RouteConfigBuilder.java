@@ -84,6 +84,7 @@ final class RouteConfigBuilder {
         outbound.addVirtualHosts(virtualHost(key, domains, services));
       }
     }
+    outbound.addAllVirtualHosts(virtualServiceOnlyHosts(services, claimed));
     // istiod appends the catch-all virtual host after the sorted service virtual hosts.
     outbound.addVirtualHosts(catchAllVirtualHost());
     return List.of(outbound.build());
@@ -221,12 +222,29 @@ final class RouteConfigBuilder {
    * deliberate difference, so that nothing leaves loopback: only an authority {@code
    * 127.0.0.1:<port>} takes that route, and any other one takes {@code allow_any_not_loopback} to
    * the {@code BlackHoleCluster} (503 UH, what Envoy's {@code PassthroughCluster} answers here for
-   * an authority that is not an address).
+   * an authority that is not an address). ALLOW_ANY with the Sidecar's {@code egressProxy}: the one
+   * {@code allow_any} route goes to the egress proxy's cluster instead ({@link
+   * #egressProxyCluster}).
    */
   private VirtualHost catchAllVirtualHost() {
     VirtualHost.Builder host =
         VirtualHost.newBuilder().addDomains("*").setIncludeRequestAttemptCount(true);
     RouteMatch any = RouteMatch.newBuilder().setPrefix("/").build();
+    Optional<dev.meshproof.runtime.config.Destination> egressProxy =
+        input.proxy().scope().egressProxy();
+    if (input.outboundTrafficPolicy()
+            == dev.meshproof.runtime.config.OutboundTrafficPolicy.ALLOW_ANY
+        && egressProxy.isPresent()) {
+      // istiod: GetDestinationCluster(egressProxy, nil, 0), the host as written, no registry
+      // lookup; the egress proxy is a mesh service, so no loopback guard is needed.
+      return host.setName("allow_any")
+          .addRoutes(
+              Route.newBuilder()
+                  .setName("allow_any")
+                  .setMatch(any)
+                  .setRoute(routeAction().setCluster(egressProxyCluster(egressProxy.get()))))
+          .build();
+    }
     return switch (input.outboundTrafficPolicy()) {
       case REGISTRY_ONLY ->
           host.setName("block_all")
@@ -259,6 +277,20 @@ final class RouteConfigBuilder {
                       .setRoute(routeAction().setCluster(XdsNames.BLACKHOLE_CLUSTER)))
               .build();
     };
+  }
+
+  /**
+   * The cluster of a Sidecar's {@code egressProxy}, as istiod's {@code GetDestinationCluster(dest,
+   * nil, 0)} names it (route/route.go): {@code outbound|<port>|<subset>|<host>} with the host as
+   * written, since no service is looked up.
+   */
+  static String egressProxyCluster(dev.meshproof.runtime.config.Destination egressProxy) {
+    return "outbound|"
+        + egressProxy.port().orElse(0)
+        + "|"
+        + egressProxy.subset().orElse("")
+        + "|"
+        + egressProxy.host();
   }
 
   /** The inbound listener's routes: everything to the local app. */
@@ -301,14 +333,29 @@ final class RouteConfigBuilder {
                       input.serviceHashPolicyFor(key.host(), key.port()))));
       return host.build();
     }
-    for (HttpRoute rule : vs.get().http()) {
+    addVirtualServiceRoutes(host, vs.get(), key, services);
+    return host.build();
+  }
+
+  /**
+   * The sidecar routes of {@code vs} on the service port {@code key} (istiod's {@code
+   * BuildHTTPRoutesForVirtualService} with {@code listenPort} = the port): a rule without a match
+   * is a catch-all; a match on another port, for other source labels or namespace, or bound to
+   * other gateways yields no route here.
+   */
+  private void addVirtualServiceRoutes(
+      VirtualHost.Builder host,
+      VirtualService vs,
+      ServiceKey key,
+      SortedMap<ServiceKey, List<ServiceInstance>> services) {
+    for (HttpRoute rule : vs.http()) {
       if (rule.match().isEmpty()) {
         host.addRoutes(
             route(
                 rule,
                 rule.name(),
                 RouteMatch.newBuilder().setPrefix("/").build(),
-                vs.get(),
+                vs,
                 key,
                 services));
       }
@@ -318,14 +365,97 @@ final class RouteConfigBuilder {
         if (match.port().isPresent() && match.port().getAsInt() != key.port()) {
           continue;
         }
-        if (!sourceMatches(match) || !match.appliesTo(VirtualService.MESH, vs.get())) {
+        if (!sourceMatches(match) || !match.appliesTo(VirtualService.MESH, vs)) {
           continue;
         }
         String name = match.name().isEmpty() ? rule.name() : rule.name() + "." + match.name();
-        host.addRoutes(route(rule, name, routeMatch(match), vs.get(), key, services));
+        host.addRoutes(route(rule, name, routeMatch(match), vs, key, services));
       }
     }
-    return host.build();
+  }
+
+  /**
+   * Virtual hosts for the hosts of mesh-bound VirtualServices that name no service in the proxy's
+   * registry (e.g. {@code bookinfo.com} beside {@code productpage}), as istiod's {@code
+   * separateVSHostsAndServices} / {@code BuildSidecarOutboundVirtualHosts} build them
+   * (route/route.go, httproute.go): one virtual host {@code <host>:<port>} with the host as its
+   * only domain (the port is ignored in host matching) and the VirtualService's routes. The port is
+   * that of the VirtualService's own services' HTTP ports (the lowest here, where one route
+   * configuration serves every port, as for service domains); a VirtualService with no service at
+   * all gets it only on port 80, istiod's "gross HACK", and only when the proxy has an HTTP service
+   * on port 80 (else istiod has no route configuration {@code 80} to put it in). A wildcard host
+   * that matches no service counts as such a host. VirtualServices oldest first; a domain already
+   * claimed (by a service or an older VirtualService) is dropped, as istiod's {@code
+   * dedupeDomains}.
+   */
+  private List<VirtualHost> virtualServiceOnlyHosts(
+      SortedMap<ServiceKey, List<ServiceInstance>> services, Set<String> claimed) {
+    java.util.SortedSet<Integer> httpPorts80 = new java.util.TreeSet<>();
+    Map<String, java.util.SortedSet<Integer>> httpPortsByHost = new java.util.HashMap<>();
+    for (Map.Entry<ServiceKey, List<ServiceInstance>> e : services.entrySet()) {
+      if (input.isTcp(e.getKey(), e.getValue())) {
+        continue;
+      }
+      httpPortsByHost
+          .computeIfAbsent(e.getKey().host(), h -> new java.util.TreeSet<>())
+          .add(e.getKey().port());
+      if (e.getKey().port() == 80) {
+        httpPorts80.add(80);
+      }
+    }
+    Set<String> registryHosts =
+        services.keySet().stream()
+            .map(ServiceKey::host)
+            .collect(java.util.stream.Collectors.toSet());
+    List<VirtualHost> hosts = new ArrayList<>();
+    for (VirtualService vs : input.virtualServices()) {
+      if (!vs.boundTo(VirtualService.MESH)
+          || vs.visibilityRankFor(input.proxy().namespace()).isEmpty()
+          || !input.importedByScope(vs)) {
+        continue;
+      }
+      List<String> others = new ArrayList<>();
+      java.util.SortedSet<Integer> ports = new java.util.TreeSet<>();
+      for (String written : vs.hosts()) {
+        String host =
+            Hostnames.resolve(written, vs.meta().namespace()).toLowerCase(java.util.Locale.ROOT);
+        List<String> matching =
+            registryHosts.stream()
+                .filter(
+                    h -> h.equals(host) || (host.startsWith("*") && h.endsWith(host.substring(1))))
+                .toList();
+        if (matching.isEmpty()) {
+          others.add(host);
+        }
+        matching.forEach(
+            h -> ports.addAll(httpPortsByHost.getOrDefault(h, new java.util.TreeSet<>())));
+      }
+      if (others.isEmpty()) {
+        continue;
+      }
+      if (ports.isEmpty()) {
+        ports.addAll(httpPorts80);
+      }
+      if (ports.isEmpty()) {
+        continue;
+      }
+      int port = ports.first();
+      for (String host : others) {
+        if (!claimed.add(host)) {
+          continue;
+        }
+        VirtualHost.Builder vhost =
+            VirtualHost.newBuilder()
+                .setName(host + ":" + port)
+                .addDomains(host)
+                .setIncludeRequestAttemptCount(true);
+        addVirtualServiceRoutes(vhost, vs, new ServiceKey(host, port), services);
+        if (vhost.getRoutesCount() > 0) {
+          hosts.add(vhost.build());
+        }
+      }
+    }
+    return hosts;
   }
 
   /**

@@ -209,7 +209,13 @@ public enum Feature {
    * A Gateway HTTP server's {@code tls.httpsRedirect}: its virtual hosts require TLS, a plain
    * request is answered 301 to its https URL, other servers' hosts are routed.
    */
-  GatewayHTTPSRedirect(SupportLevel.EXTENDED);
+  GatewayHTTPSRedirect(SupportLevel.EXTENDED),
+  /**
+   * RequestAuthentication and AuthorizationPolicy selecting the ingress gateway (Istio in Action
+   * ch. 9.4): the gateway's listeners validate end-user tokens (401) and authorize by {@code
+   * requestPrincipals} and claims (403) before routing; sidecars are not selected.
+   */
+  GatewayEndUserJwt(SupportLevel.EXTENDED);
 
   private final SupportLevel supportLevel;
 

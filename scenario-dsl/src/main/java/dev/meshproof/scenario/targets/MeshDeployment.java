@@ -264,12 +264,7 @@ public final class MeshDeployment implements Deployment {
    */
   private void deployOwnInstance(ServiceSpec service, String version, String instance) {
     java.net.InetSocketAddress address =
-        ownApps.start(
-            service.app(version).get(),
-            service.name(),
-            version,
-            instance,
-            java.nio.file.Path.of("").toAbsolutePath());
+        ownApps.start(service.app(version).get(), service.name(), version, instance);
     Workload workload =
         mesh.deploy(
             WorkloadSpec.builder(instance)

@@ -97,7 +97,8 @@ public final class ScenarioYaml {
   private ScenarioYaml() {}
 
   /**
-   * Reads a scenario file; Istio files it names are resolved relative to it.
+   * Reads a scenario file; Istio files it names are resolved relative to it, and the commands of
+   * its own apps run in its directory.
    *
    * @throws InvalidScenarioException listing every problem; nothing of the scenario runs then
    */
@@ -118,7 +119,8 @@ public final class ScenarioYaml {
           return Files.isRegularFile(istio)
               ? Optional.of(IstioYamlParser.readUtf8(istio))
               : Optional.empty();
-        });
+        },
+        Optional.of(dir));
   }
 
   /**
@@ -129,6 +131,18 @@ public final class ScenarioYaml {
    */
   public static ScenarioFile parse(
       String source, String text, Function<String, Optional<String>> istioFiles) {
+    return parse(source, text, istioFiles, Optional.empty());
+  }
+
+  /**
+   * As {@link #parse(String, String, Function)}, for a scenario file in {@code directory}: the
+   * commands of its own apps run there (empty: in the caller's working directory).
+   */
+  public static ScenarioFile parse(
+      String source,
+      String text,
+      Function<String, Optional<String>> istioFiles,
+      Optional<Path> directory) {
     List<ConfigProblem> problems = new ArrayList<>();
     Node root;
     try {
@@ -159,7 +173,7 @@ public final class ScenarioYaml {
     if (value.isEmpty()) {
       throw new InvalidScenarioException(problems);
     }
-    ScenarioFile file = new Builder(source, reader, istioFiles, value.get()).build();
+    ScenarioFile file = new Builder(source, reader, istioFiles, value.get(), directory).build();
     if (!problems.isEmpty()) {
       throw new InvalidScenarioException(problems);
     }
@@ -175,15 +189,20 @@ public final class ScenarioYaml {
     private final Function<String, Optional<String>> istioFiles;
     private final Value root;
 
+    /** The scenario file's directory, where its own apps' commands run; empty: the caller's. */
+    private final Optional<Path> directory;
+
     Builder(
         String source,
         ShapeReader reader,
         Function<String, Optional<String>> istioFiles,
-        Value root) {
+        Value root,
+        Optional<Path> directory) {
       this.source = source;
       this.reader = reader;
       this.istioFiles = istioFiles;
       this.root = root;
+      this.directory = directory;
     }
 
     ScenarioFile build() {
@@ -522,8 +541,11 @@ public final class ScenarioYaml {
       return ok;
     }
 
-    /** A version's own app: {@code address}, or {@code command} with its env and start timeout. */
-    private static AppSpec app(Value app) {
+    /**
+     * A version's own app: {@code address}, or {@code command} with its env and start timeout, run
+     * in the scenario file's directory.
+     */
+    private AppSpec app(Value app) {
       Optional<String> address = app.string("address");
       if (address.isPresent()) {
         for (String commandOnly : List.of("env", "startTimeout")) {
@@ -539,7 +561,10 @@ public final class ScenarioYaml {
       Map<String, String> env = new LinkedHashMap<>();
       app.get("env").ifPresent(e -> e.fields().forEach((k, v) -> env.put(k, (String) v.value())));
       return new AppSpec.Command(
-          command, env, app.duration("startTimeout").orElse(AppSpec.Command.DEFAULT_START_TIMEOUT));
+          command,
+          env,
+          app.duration("startTimeout").orElse(AppSpec.Command.DEFAULT_START_TIMEOUT),
+          directory);
     }
 
     private static void traffic(Value traffic, TrafficSpec.Builder t) {

@@ -492,6 +492,56 @@ public final class MeshDeployment implements Deployment {
   }
 
   /**
+   * One instance's readiness: stop turns it not ready as a failing probe does (the echo's probe
+   * answers 503, with {@code status} every request too) and pushes every caller's EDS without it,
+   * returning once every proxy ACKed; start answers normally again, then pushes it back. The
+   * endpoint leaves EDS before the instance fails and returns only after it recovered, so a request
+   * routed by the mesh never meets the failing instance.
+   */
+  @Override
+  public InstanceHandle readiness(
+      String instance, Optional<dev.meshproof.fake.behavior.StatusMix> status) {
+    Workload workload = serviceWorkloads.get(instance);
+    if (workload == null) {
+      throw new IllegalArgumentException(
+          "instance: " + instance + " (expected one of " + serviceWorkloads.keySet() + ")");
+    }
+    dev.meshproof.fake.behavior.Behavior[] before = new dev.meshproof.fake.behavior.Behavior[1];
+    return InstanceHandle.of(
+        instance,
+        () -> {
+          mesh.setReady(serviceWorkloads.get(instance), false);
+          awaitSynced();
+          apps.stream()
+              .filter(a -> a.instance().equals(instance))
+              .findFirst()
+              .ifPresent(
+                  app ->
+                      app.behavior()
+                          .update(
+                              current -> {
+                                before[0] = current;
+                                var notReady = current.toBuilder().ready(false);
+                                status.ifPresent(s -> notReady.errorRate(1.0).errorStatuses(s));
+                                return notReady.build();
+                              }));
+        },
+        () -> {
+          apps.stream()
+              .filter(a -> a.instance().equals(instance))
+              .findFirst()
+              .ifPresent(
+                  app -> {
+                    if (before[0] != null) {
+                      app.behavior().set(before[0]);
+                    }
+                  });
+          mesh.setReady(serviceWorkloads.get(instance), true);
+          awaitSynced();
+        });
+  }
+
+  /**
    * A scale change: stop scales {@code service}'s {@code version} to {@code replicas} (new
    * instances deployed and ready, surplus ones drained), start returns it to the replicas the
    * topology declared. New instances get no toxic proxies.

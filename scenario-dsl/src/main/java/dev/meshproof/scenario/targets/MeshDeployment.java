@@ -173,7 +173,7 @@ public final class MeshDeployment implements Deployment {
                   .build()));
     }
     for (Link link : links) {
-      linkProxies.put(link, placeOn(link));
+      linkProxies.put(link, new java.util.concurrent.CopyOnWriteArrayList<>(placeOn(link)));
     }
   }
 
@@ -211,8 +211,16 @@ public final class MeshDeployment implements Deployment {
 
   /** One toxic proxy per selected instance on {@code link}, wired in at the endpoint level. */
   private List<ToxicProxy> placeOn(Link link) {
+    return placeOn(link, serviceWorkloads.keySet());
+  }
+
+  /** As {@link #placeOn(Link)}, for the selected ones of {@code instances} only. */
+  private List<ToxicProxy> placeOn(Link link, java.util.Collection<String> instances) {
     List<ToxicProxy> proxies = new ArrayList<>();
     for (Map.Entry<String, Workload> e : serviceWorkloads.entrySet()) {
+      if (!instances.contains(e.getKey())) {
+        continue;
+      }
       Workload callee = e.getValue();
       String version = callee.spec().labels().get("version");
       if (!link.to().selects(callee.spec().service().orElseThrow(), version, e.getKey())) {
@@ -226,15 +234,22 @@ public final class MeshDeployment implements Deployment {
           toxicProxy(
               link.from().orElse("every caller") + " -> " + e.getKey(),
               callee.sidecar().inboundAddress().orElseThrow());
-      if (link.from().filter(from -> !clients.containsKey(from)).isPresent()) {
-        throw new IllegalStateException(
-            "link "
-                + link
-                + ": "
-                + link.from().get()
-                + " has no sidecar, so no EDS to reroute (expected: a client with a sidecar)");
+      SidecarlessClient direct = link.from().map(withoutSidecar::get).orElse(null);
+      if (direct != null) {
+        // No sidecar, no EDS to reroute: the client connects through the proxy itself.
+        direct.routeLink(callee.sidecar().inboundAddress().orElseThrow(), proxy.address());
+      } else {
+        mesh.routeLink(link.from().map(clients::get), callee, proxy.address());
+        if (link.from().isEmpty()) {
+          // "Every caller" includes the callers without a sidecar.
+          withoutSidecar
+              .values()
+              .forEach(
+                  c ->
+                      c.routeLink(
+                          callee.sidecar().inboundAddress().orElseThrow(), proxy.address()));
+        }
       }
-      mesh.routeLink(link.from().map(clients::get), callee, proxy.address());
       proxies.add(proxy);
     }
     return List.copyOf(proxies);
@@ -429,7 +444,8 @@ public final class MeshDeployment implements Deployment {
       throw new IllegalStateException(
           "link " + link + ": no toxic proxy was placed on it when the topology was deployed");
     }
-    return proxies;
+    // A live view: instances a scale-up adds later join the link.
+    return java.util.Collections.unmodifiableList(proxies);
   }
 
   /**
@@ -544,7 +560,8 @@ public final class MeshDeployment implements Deployment {
   /**
    * A scale change: stop scales {@code service}'s {@code version} to {@code replicas} (new
    * instances deployed and ready, surplus ones drained), start returns it to the replicas the
-   * topology declared. New instances get no toxic proxies.
+   * topology declared. New instances get toxic proxies on the plan's links that select them; a
+   * network fault already in force when they appear covers them from its next injection.
    */
   @Override
   public InstanceHandle scale(String service, String version, int replicas) {
@@ -570,7 +587,10 @@ public final class MeshDeployment implements Deployment {
       }
       if (i < replicas) {
         if (!deployed) {
-          deployInstance(service, version, instance, List.of());
+          // The plan's links reach the new instance too: its app link at deploy, then a proxy on
+          // each sidecar link that selects it (a fault injected from now on covers it).
+          deployInstance(service, version, instance, scenario.chaos().links());
+          linkProxies.forEach((link, proxies) -> proxies.addAll(placeOn(link, List.of(instance))));
         } else if (!runningNow(instance)) {
           ProgrammableWorkload stopped = running(instance);
           ProgrammableWorkload restarted =

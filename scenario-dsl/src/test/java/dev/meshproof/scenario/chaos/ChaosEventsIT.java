@@ -90,4 +90,67 @@ class ChaosEventsIT {
               .contains("REVERTED instance catalog-v2-0: not ready, answering 503:1");
         });
   }
+
+  @TestFactory
+  Stream<DynamicTest> instancesAScaleUpAddsGetTheLinksToxicProxies() {
+    // Scaled to 2 first, then the link to every v1 instance refuses: the new instance too.
+    Scenario scenario =
+        Scenario.named("catalog v1 scaled to 2, then partitioned from the client")
+            .seed(3)
+            .service("catalog", s -> s.version("v1"))
+            .client("client")
+            .traffic(t -> t.from("client").get("http://catalog/").requests(20))
+            .chaos(
+                c ->
+                    c.at(Duration.ZERO, Chaos.scale("catalog", "v1", 2))
+                        .at(
+                            Duration.ZERO,
+                            Chaos.service("catalog").version("v1").from("client").refused()))
+            .expect(successRate().atLeast(0.5))
+            .build();
+    return onBothTargets(
+        "scale-up behind a partition",
+        target -> {
+          ScenarioResult result = run(scenario, target);
+
+          assertThat(result.traffic().sent()).isEqualTo(20);
+          assertThat(result.traffic().statusCounts())
+              .as(result.failureSummary())
+              .doesNotContainKey(200);
+          assertThat(result.attachments().get("chaos_events")).doesNotContain("FAILED");
+        });
+  }
+
+  @TestFactory
+  Stream<DynamicTest> aLinkFromAClientWithoutASidecarIsDegradedToo() {
+    Scenario scenario =
+        Scenario.named("a client without a sidecar partitioned from catalog")
+            .seed(3)
+            .service("catalog", s -> s.version("v1"))
+            .clientWithoutSidecar("legacy")
+            .traffic(t -> t.from("legacy").get("http://catalog/").requests(20))
+            .chaos(
+                c ->
+                    c.at(Duration.ofSeconds(60), Chaos.service("catalog").from("legacy").refused()))
+            .expect(successRate().atLeast(1.0))
+            .build();
+    Scenario partitioned =
+        Scenario.named("a client without a sidecar partitioned from catalog")
+            .seed(3)
+            .service("catalog", s -> s.version("v1"))
+            .clientWithoutSidecar("legacy")
+            .traffic(t -> t.from("legacy").get("http://catalog/").requests(20))
+            .chaos(c -> c.at(Duration.ZERO, Chaos.service("catalog").from("legacy").refused()))
+            .expect(successRate().atLeast(1.0))
+            .build();
+    return onBothTargets(
+        "sidecarless link",
+        target -> {
+          // Through the proxy while it is healthy, then refused once it is partitioned.
+          assertThat(run(scenario, target).traffic().statusCounts()).isEqualTo(Map.of(200, 20L));
+          ScenarioResult result = run(partitioned, target);
+          assertThat(result.traffic().sent()).isEqualTo(20);
+          assertThat(result.traffic().responses()).as(result.failureSummary()).isZero();
+        });
+  }
 }

@@ -59,6 +59,16 @@ final class LoopbackPorts {
             + " tries (expected: a port below the ephemeral range for the app to bind)");
   }
 
+  /**
+   * A port for a server of the mesh that is closed and bound again on the same port (an instance a
+   * chaos fault kills or drains, then restarts): outside the ephemeral range, so that meanwhile no
+   * outgoing connection (the sidecars make many) and no {@code bind(0)} is handed it. Picked as
+   * {@link #forChildProcess()}.
+   */
+  static int forRebinding() {
+    return forChildProcess();
+  }
+
   /** The first port of the kernel's ephemeral range (Linux: read; elsewhere IANA's 49152). */
   static int ephemeralRangeStart() {
     Path range = Path.of("/proc/sys/net/ipv4/ip_local_port_range");

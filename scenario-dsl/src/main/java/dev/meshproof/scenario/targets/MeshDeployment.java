@@ -183,7 +183,10 @@ public final class MeshDeployment implements Deployment {
    */
   private Workload deployInstance(
       ServiceSpec service, String version, String instance, List<Link> links) {
-    ProgrammableWorkload app = startApp(service.name(), version, instance, 0, grpc(service));
+    // Not an ephemeral port: a kill or drain closes the app and binds it again on its port, which
+    // an outgoing connection of the loaded machine could otherwise take meanwhile.
+    ProgrammableWorkload app =
+        startApp(service.name(), version, instance, LoopbackPorts.forRebinding(), grpc(service));
     synchronized (apps) {
       apps.add(app);
     }

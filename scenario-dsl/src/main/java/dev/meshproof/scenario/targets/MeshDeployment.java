@@ -263,6 +263,8 @@ public final class MeshDeployment implements Deployment {
         ToxicProxy.builder()
             .name(name)
             .upstream(upstream)
+            // A partition re-binds this port when it ends: keep it out of the ephemeral range.
+            .port(LoopbackPorts.forRebinding())
             .eventLoopGroup(mesh.eventLoops())
             .random(RandomSource.seeded(seeds.instance("toxic " + name)))
             .build()

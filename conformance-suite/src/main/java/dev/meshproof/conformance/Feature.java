@@ -121,6 +121,15 @@ public enum Feature {
   /** Chaos: a version scaled up while traffic runs; the new endpoints take their share. */
   ChaosScale(SupportLevel.EXTENDED),
   /**
+   * Chaos: an instance flapping between ready and not ready; each flip reaches every caller's EDS
+   * through the control plane, so no request meets it while it is not ready.
+   */
+  ChaosReadinessFlap(SupportLevel.EXTENDED),
+  /**
+   * Chaos: an error rate rising in steps, started after a number of requests; retries absorb it.
+   */
+  ChaosRamp(SupportLevel.EXTENDED),
+  /**
    * VirtualService {@code mirror}, {@code mirrorPercentage} and {@code mirrors}: copies of a share
    * of requests, with the Host the Istio release gives them.
    */

@@ -649,6 +649,15 @@ public record Scenario(
         if (planned.fault() instanceof FaultSpec.DrainInstances drain) {
           checkDeclared(drain.instances());
         }
+        if (planned.fault() instanceof FaultSpec.NotReady notReady) {
+          checkDeclared(notReady.instances());
+        }
+        if (planned.fault() instanceof FaultSpec.Flap flap) {
+          checkDeclared(flap.instances());
+        }
+        if (planned.fault() instanceof FaultSpec.Ramp ramp) {
+          checkDeclared(ramp.instances());
+        }
         if (planned.fault() instanceof FaultSpec.OnLink onLink) {
           checkDeclared(onLink.link().to());
           onLink
@@ -672,6 +681,24 @@ public record Scenario(
                   java.util.Optional.of(scale.version()),
                   java.util.Optional.empty()));
         }
+      }
+      if (plan.countsRequests()) {
+        traffic.stream()
+            .filter(
+                t ->
+                    t.openLoop()
+                        || t.protocol() != dev.meshproof.scenario.traffic.TrafficProtocol.HTTP1)
+            .findFirst()
+            .ifPresent(
+                t -> {
+                  throw new IllegalArgumentException(
+                      "chaos.after.requests: traffic "
+                          + t.name()
+                          + " is "
+                          + t.plan()
+                          + " (expected: closed-loop HTTP1 traffic, whose requests the run counts"
+                          + " one by one, when a fault starts after a number of requests)");
+                });
       }
       for (Rollback rollback : plan.rollbacks()) {
         if (rollback instanceof Rollback.RestoreService restore) {

@@ -154,12 +154,34 @@ public final class ScenarioOrchestrator {
     try (ChaosRun chaos = ChaosRun.onSystemClock(timeline).start()) {
       for (TrafficSpec traffic : scenario.traffic()) {
         observations.addAll(
-            TrafficRunner.run(deployment.client(traffic.from()), traffic, scenario.seed()));
+            TrafficRunner.run(
+                counted(deployment.client(traffic.from()), chaos), traffic, scenario.seed()));
       }
       // Reverting before collecting the events puts the REVERTED entries in the log.
       chaos.close();
       return new Method(observations, chaos.events());
     }
+  }
+
+  /**
+   * {@code client} telling {@code chaos} of each request it completed, for faults that start after
+   * a number of requests (closed-loop HTTP1 traffic sends through {@link TrafficClient#send}; the
+   * scenario refuses the others with such a fault).
+   */
+  private static dev.meshproof.scenario.traffic.TrafficClient counted(
+      dev.meshproof.scenario.traffic.TrafficClient client, ChaosRun chaos) {
+    return new dev.meshproof.scenario.traffic.TrafficClient() {
+      @Override
+      public java.util.concurrent.CompletableFuture<HttpOutcome> send(
+          dev.meshproof.runtime.client.HttpRequestSpec request) {
+        return client.send(request).whenComplete((outcome, error) -> chaos.requestCompleted());
+      }
+
+      @Override
+      public java.net.InetSocketAddress outbound() {
+        return client.outbound();
+      }
+    };
   }
 
   /**

@@ -181,6 +181,8 @@ public final class ScenarioSchema {
               "hang",
               "reset",
               "notReady",
+              "flap",
+              "ramp",
               "kill",
               "drain"),
           req("name", string("the service")),
@@ -229,7 +231,55 @@ public final class ScenarioSchema {
                   "fraction of requests whose connection the application resets (TCP RST), 0-1",
                   0,
                   1)),
-          opt("notReady", bool("readiness probe answers 503 (must be true)")),
+          opt(
+              "notReady",
+              bool(
+                  "not ready while active, as a failing readiness probe: the probe answers 503 and"
+                      + " the control plane takes the instances out of every caller's EDS (must be"
+                      + " true)")),
+          opt(
+              "answering",
+              string(
+                  "with notReady or flap: the status:weight mix the instances answer to every"
+                      + " request while not ready, e.g. 503")),
+          opt(
+              "flap",
+              obj(
+                  "readiness flapping over the entry's duration (needed): not ready, ready, and"
+                      + " again, each flip pushed through the control plane",
+                  List.of(),
+                  req("notReady", duration("how long each not-ready phase lasts")),
+                  req("ready", duration("how long each ready phase between them lasts")))),
+          opt(
+              "ramp",
+              obj(
+                  "an error rate or a latency rising (or falling) in equal steps over the entry's"
+                      + " duration (needed)",
+                  List.of("errors", "latency"),
+                  opt(
+                      "errors",
+                      obj(
+                          "a fraction of requests answered with an error status",
+                          List.of(),
+                          req("from", number("the first step's fraction, 0-1", 0, 1)),
+                          req("to", number("the last step's fraction, 0-1", 0, 1)),
+                          req(
+                              "statuses",
+                              string("status:weight pairs like 500:90,200:10, or one status")))),
+                  opt(
+                      "latency",
+                      obj(
+                          "every request answered this much later",
+                          List.of(),
+                          req("from", duration("the first step's latency")),
+                          req("to", duration("the last step's latency")))),
+                  opt(
+                      "steps",
+                      integer(
+                          "how many equal steps (default: one per second of the duration, at"
+                              + " least 2); many steps make the rise linear",
+                          2,
+                          10_000)))),
           opt(
               "drain",
               bool(
@@ -328,8 +378,31 @@ public final class ScenarioSchema {
       obj(
           "a planned fault, at an offset from the start of the traffic",
           List.of("service", "proxy", "controlPlaneOutage", "network", "partition", "scale"),
-          req("at", duration("when the fault starts, from the start of the traffic")),
+          req(
+              "at",
+              duration(
+                  "when the fault starts, from the start of the traffic (with after: from the"
+                      + " event)")),
           opt("duration", duration("how long it lasts (default: until the traffic ends)")),
+          opt(
+              "after",
+              obj(
+                  "an event the fault waits for; at then counts from it",
+                  List.of("requests", "faultEnds"),
+                  opt(
+                      "requests",
+                      integer(
+                          "after this many requests of the traffic completed (closed-loop HTTP1"
+                              + " traffic)",
+                          1,
+                          INF)),
+                  opt(
+                      "faultEnds",
+                      integer(
+                          "when the chaos entry with this index (from 0, an earlier one with a"
+                              + " duration) ends",
+                          0,
+                          INF)))),
           opt("service", SERVICE_FAULT),
           opt(
               "proxy",

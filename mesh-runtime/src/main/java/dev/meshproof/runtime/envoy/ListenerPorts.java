@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * any outgoing connection before Envoy binds it (seen as a NACK "cannot bind ... Address already in
  * use"), while the kernel never assigns a port below the range by itself. Each port is checked free
  * by binding it; a JVM-wide cursor starting at a random offset keeps concurrent runs and successive
- * meshes apart.
+ * meshes apart. The testbed's servers that are closed and bound again on the same port (an instance
+ * a chaos fault drains or kills) and users' own apps take their ports from the same cursor, so no
+ * two of them in one JVM are handed the same port until it wraps around the whole range.
  */
 public final class ListenerPorts {
   private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");

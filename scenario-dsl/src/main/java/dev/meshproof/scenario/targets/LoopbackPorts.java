@@ -1,5 +1,6 @@
 package dev.meshproof.scenario.targets;
 
+import dev.meshproof.runtime.envoy.ListenerPorts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -10,7 +11,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
@@ -29,34 +29,18 @@ final class LoopbackPorts {
   /** The lowest port picked: above the registered services most machines run. */
   static final int LOWEST = 10_000;
 
-  private static final int TRIES = 200;
-
   private LoopbackPorts() {}
 
   /**
-   * A port free on loopback now, below the kernel's ephemeral range, at a random place in [{@link
-   * #LOWEST}, the range's start) so concurrent runs seldom try the same one.
+   * A port free on loopback now, below the kernel's ephemeral range, from the JVM-wide cursor of
+   * {@link ListenerPorts} (the one that also numbers Envoy's listeners): within this JVM no port is
+   * handed out twice until the cursor wraps around the whole range, so a parallel scenario never
+   * gets the port of an instance that is drained or killed and about to come back on it.
    *
-   * @throws IllegalStateException when none of {@value #TRIES} candidates is free
+   * @throws IllegalStateException when no port in the range is free
    */
   static int forChildProcess() {
-    int below = ephemeralRangeStart();
-    int span = below - LOWEST;
-    int first = ThreadLocalRandom.current().nextInt(span);
-    for (int i = 0; i < Math.min(TRIES, span); i++) {
-      int port = LOWEST + (first + i) % span;
-      if (bindable(port)) {
-        return port;
-      }
-    }
-    throw new IllegalStateException(
-        "no free port on loopback in ["
-            + LOWEST
-            + ", "
-            + below
-            + ") after "
-            + TRIES
-            + " tries (expected: a port below the ephemeral range for the app to bind)");
+    return ListenerPorts.reserve(1).get(0);
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.meshproof.common.RandomSource;
 import dev.meshproof.runtime.policy.circuit.CircuitBreaker;
 import dev.meshproof.runtime.policy.lb.HashPolicy;
 import dev.meshproof.runtime.policy.mirror.MirrorDecision;
+import dev.meshproof.runtime.policy.retry.GrpcTimeout;
 import dev.meshproof.runtime.policy.retry.RequestTimeouts;
 import dev.meshproof.runtime.policy.retry.RetryAdmission;
 import dev.meshproof.runtime.policy.retry.RetryDecision;
@@ -61,6 +62,9 @@ final class Router implements HttpFilterChain.Terminal {
           "upgrade",
           "te",
           "trailer");
+
+  /** A gRPC call's deadline ({@link GrpcTimeout}). */
+  static final String GRPC_TIMEOUT = "grpc-timeout";
 
   /** Envoy's mark of a request it originated itself (a mirror copy), never trusted downstream. */
   static final String ENVOY_INTERNAL = "x-envoy-internal";
@@ -127,7 +131,13 @@ final class Router implements HttpFilterChain.Terminal {
             requestRandom,
             new RetryState(
                 policy, jitter, retryAdmission(request.routing().clusters().get(picked.name()))),
-            new RequestTimeouts(action.timeout(), policy.flatMap(RetryPolicy::perTryTimeout)),
+            new RequestTimeouts(
+                GrpcTimeout.routeTimeout(
+                    action.timeout(),
+                    action.maxGrpcTimeout(),
+                    GrpcLocalReply.isGrpcRequest(request.downstream().headers()),
+                    Optional.ofNullable(request.downstream().headers().get(GRPC_TIMEOUT))),
+                policy.flatMap(RetryPolicy::perTryTimeout)),
             clockNanos());
     CompletableFuture<RequestOutcome> result = new CompletableFuture<>();
     mirror(request, action, requestRandom);
@@ -449,6 +459,13 @@ final class Router implements HttpFilterChain.Terminal {
       forwarded.headers().set(ATTEMPT_COUNT, number);
     }
     long attemptStart = clockNanos();
+    if (state.route().action().maxGrpcTimeout().isPresent()
+        && GrpcLocalReply.isGrpcRequest(forwarded.headers())) {
+      // Envoy tells the server the deadline it enforces: the time left of this attempt.
+      GrpcTimeout.upstreamHeader(
+              state.timeouts(), Duration.ofNanos(attemptStart - state.startNanos()))
+          .ifPresent(left -> forwarded.headers().set(GRPC_TIMEOUT, left));
+    }
     CompletableFuture<FullHttpResponse> exchange =
         upstreamTls(request, cluster)
             .map(
@@ -695,6 +712,12 @@ final class Router implements HttpFilterChain.Terminal {
     HttpHeaders headers = upstream.headers();
     headers.set(request.headers());
     HOP_BY_HOP.forEach(headers::remove);
+    // Envoy's connection manager keeps the one TE value a gRPC server needs, "trailers", and drops
+    // the rest (ConnectionManagerUtility::sanitizeTEHeader): without it grpc-java warns that an
+    // intermediate proxy may not support trailers.
+    if (request.headers().containsValue("te", "trailers", true)) {
+      headers.set("te", "trailers");
+    }
     // An upgrade the connection manager allowed (websocket) goes upstream as Envoy sends it.
     HttpProxyHandler.upgradeRequested(request)
         .ifPresent(

@@ -13,7 +13,9 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -121,6 +123,37 @@ final class H2cTestClient implements AutoCloseable {
               stream.flush();
             });
     return answer;
+  }
+
+  /** Opens a stream with a GET and resets it (RST_STREAM CANCEL) at once, as a client giving up. */
+  CompletableFuture<Void> getAndCancel(String authority, String path, Map<String, String> extra) {
+    CompletableFuture<Void> cancelled = new CompletableFuture<>();
+    Http2Headers headers =
+        new DefaultHttp2Headers().method("GET").scheme("http").authority(authority).path(path);
+    extra.forEach(headers::add);
+    new Http2StreamChannelBootstrap(connection)
+        .handler(new ChannelInboundHandlerAdapter())
+        .open()
+        .addListener(
+            opened -> {
+              if (!opened.isSuccess()) {
+                cancelled.completeExceptionally(opened.cause());
+                return;
+              }
+              Http2StreamChannel stream = (Http2StreamChannel) opened.getNow();
+              stream.write(new DefaultHttp2HeadersFrame(headers, true));
+              stream
+                  .writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL))
+                  .addListener(
+                      written -> {
+                        if (written.isSuccess()) {
+                          cancelled.complete(null);
+                        } else {
+                          cancelled.completeExceptionally(written.cause());
+                        }
+                      });
+            });
+    return cancelled;
   }
 
   CompletableFuture<Answer> get(String authority, String path) {

@@ -133,6 +133,27 @@ class Http2PathIT {
     }
 
     @Test
+    void aClientThatCancelsHundredsOfStreamsKeepsItsConnection() {
+      try (H2cTestClient h2 = h2()) {
+        // Calls given up on (a deadline, a load generator's timeout): 240 RST_STREAMs, more than
+        // Netty's default guard allows (200 in 30 s) and fewer than Envoy's premature-reset check
+        // (ConnectionManagerImpl::maybeDrainDueToPrematureResets) closes a connection for: 250,
+        // half of its 500-stream window, reset within 1 s of opening.
+        List<CompletableFuture<Void>> cancels = new ArrayList<>();
+        for (int i = 0; i < 240; i++) {
+          cancels.add(h2.getAndCancel("catalog", "/cancelled/" + i, Map.of()));
+        }
+        cancels.forEach(CompletableFuture::join);
+        H2cTestClient.Answer after = h2.get("catalog", "/after-cancels").join();
+
+        assertThat(after.failure()).isNull();
+        assertThat(after.status()).isEqualTo(200);
+        assertThat(h2.isOpen()).isTrue();
+        assertThat(h2.goAwayReceived()).isFalse();
+      }
+    }
+
+    @Test
     void upstreamStreamsShareOneConnectionToTheApp() {
       int before = h2app.connections();
       try (H2cTestClient h2 = h2()) {

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -16,11 +17,23 @@ import java.util.function.Function;
 /**
  * Turns the measurements of one benchmark run into Markdown: per protocol, our sidecar and Envoy
  * side by side (latency added over the direct path, throughput as a share of direct, CPU and RSS
- * per proxy), then every phase's raw figures. Added latency subtracts the direct path's percentile
- * from the proxied path's percentile: a difference of percentiles, not a percentile of differences.
+ * per proxy), each figure the median over the rounds with its spread (min-max), the ratios of ours
+ * to Envoy's taken within each round before the median; then every phase's raw figures. Added
+ * latency subtracts the same round's direct percentile from the proxied path's percentile: a
+ * difference of percentiles, not a percentile of differences. An open-loop phase whose pacer fell
+ * more than {@link #PACING_LAG_LIMIT_MICROS} µs behind, or that ended with a 1-minute load average
+ * above the CPU count, is flagged, and a tail figure built from a flagged phase is marked.
  */
 final class BenchmarkReport {
   private static final double MIB = 1024.0 * 1024.0;
+
+  /**
+   * The pacing lag beyond which an open-loop phase's tail is not the system's: a request sent 1 ms
+   * late has 1 ms of the generator's own delay in its latency.
+   */
+  static final long PACING_LAG_LIMIT_MICROS = 1_000;
+
+  private static final String UNRELIABLE = " †";
 
   /** The knobs of the run, echoed in the report. */
   record Settings(
@@ -39,18 +52,34 @@ final class BenchmarkReport {
   private final List<HttpProtocol> protocols;
   private final List<String> dataPlanes;
   private final Duration total;
+  private final int cpus;
+  private final List<Integer> rounds;
 
   BenchmarkReport(
       Settings settings,
       List<Measurement> measurements,
       List<HttpProtocol> protocols,
       List<String> dataPlanes,
-      Duration total) {
+      Duration total,
+      int cpus) {
     this.settings = settings;
     this.measurements = List.copyOf(measurements);
     this.protocols = List.copyOf(protocols);
     this.dataPlanes = List.copyOf(dataPlanes);
     this.total = total;
+    this.cpus = cpus;
+    this.rounds = measurements.stream().map(Measurement::round).distinct().sorted().toList();
+  }
+
+  /**
+   * Whether the phase's tail latencies are unreliable: the pacer lagged or the machine was busy.
+   */
+  boolean unreliable(Measurement m) {
+    if (m.kind() != LoadPhase.Kind.OPEN_LOOP || m.result().isEmpty()) {
+      return false;
+    }
+    return m.result().get().maxSendLag().toNanos() / 1000 > PACING_LAG_LIMIT_MICROS
+        || m.loadAverage() > cpus;
   }
 
   String markdown() {
@@ -66,11 +95,14 @@ final class BenchmarkReport {
     md.append(
         String.format(
             Locale.ROOT,
-            "Open loop %.0f rps (warm-up %ds, measured %ds), closed loop (warm-up %ds, measured"
-                + " %ds), %d connections, %d-byte POST bodies. Latency in µs from the intended"
-                + " start (open loop) or the send (closed loop). \"Added\" = proxied percentile"
-                + " minus direct percentile of the same protocol and phase; \"per hop\" divides"
-                + " the two-hop figure by two.%n%n",
+            "%d round(s); in each, every path of every data plane once (the planes' order"
+                + " alternating between rounds). Open loop %.0f rps (warm-up %ds, measured %ds),"
+                + " closed loop (warm-up %ds, measured %ds), %d connections, %d-byte POST bodies."
+                + " Latency in µs from the intended start (open loop) or the send (closed loop)."
+                + " \"Added\" = proxied percentile minus the same round's direct percentile of the"
+                + " same protocol and phase; \"per hop\" divides the two-hop figure by two. Each"
+                + " cell: median over rounds [min–max].%n%n",
+            rounds.size(),
             settings.rate(),
             settings.openWarmup().toSeconds(),
             settings.openDuration().toSeconds(),
@@ -78,6 +110,7 @@ final class BenchmarkReport {
             settings.closedDuration().toSeconds(),
             settings.connections(),
             settings.bodyBytes()));
+    reliability(md);
     for (HttpProtocol protocol : protocols) {
       summary(md, protocol);
     }
@@ -85,22 +118,58 @@ final class BenchmarkReport {
     return md.toString();
   }
 
+  private void reliability(StringBuilder md) {
+    List<Measurement> open =
+        measurements.stream()
+            .filter(m -> m.kind() == LoadPhase.Kind.OPEN_LOOP && m.result().isPresent())
+            .toList();
+    double[] loads =
+        measurements.stream().mapToDouble(Measurement::loadAverage).filter(l -> l >= 0).toArray();
+    long maxLag =
+        open.stream()
+            .mapToLong(m -> m.result().get().maxSendLag().toNanos() / 1000)
+            .max()
+            .orElse(0);
+    long flagged = open.stream().filter(this::unreliable).count();
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "Machine: %d CPUs; 1-minute load average at the end of the phases %s; the open-loop"
+                + " pacer's largest lag %d µs. %d of %d open-loop phases are flagged (pacer more"
+                + " than %d µs behind, or load above the CPU count): the tail figures (p99) built"
+                + " from them are marked%s and are the machine's as much as the proxy's.%n%n",
+            cpus,
+            loads.length == 0 ? "not readable" : spread(loads, "%.1f"),
+            maxLag,
+            flagged,
+            open.size(),
+            PACING_LAG_LIMIT_MICROS,
+            UNRELIABLE));
+  }
+
   private void summary(StringBuilder md, HttpProtocol protocol) {
-    Optional<LoadResult> directOpen = result("direct", 0, protocol, LoadPhase.Kind.OPEN_LOOP);
-    Optional<LoadResult> directClosed = result("direct", 0, protocol, LoadPhase.Kind.CLOSED_LOOP);
     md.append("## ").append(protocol.label()).append("\n\n");
-    directOpen.ifPresent(
-        d ->
-            md.append(
-                String.format(
-                    Locale.ROOT,
-                    "Direct (no proxy): p50 %d µs, p90 %d µs, p99 %d µs at %.0f rps;"
-                        + " max throughput %.0f rps.%n%n",
-                    d.micros(50),
-                    d.micros(90),
-                    d.micros(99),
-                    settings.rate(),
-                    directClosed.map(LoadResult::okPerSecond).orElse(0.0))));
+    double[] directP50 = perRound(r -> micros("direct", 0, protocol, r, 50));
+    double[] directP90 = perRound(r -> micros("direct", 0, protocol, r, 90));
+    double[] directP99 = perRound(r -> micros("direct", 0, protocol, r, 99));
+    double[] directMax =
+        perRound(
+            r ->
+                result("direct", 0, protocol, LoadPhase.Kind.CLOSED_LOOP, r)
+                    .map(LoadResult::okPerSecond)
+                    .orElse(Double.NaN));
+    if (directP50.length > 0) {
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "Direct (no proxy): p50 %s µs, p90 %s µs, p99 %s µs at %.0f rps;"
+                  + " max throughput %s rps.%n%n",
+              spread(directP50, "%.0f"),
+              spread(directP90, "%.0f"),
+              spread(directP99, "%.0f"),
+              settings.rate(),
+              spread(directMax, "%.0f")));
+    }
     List<Column> columns = new ArrayList<>();
     for (int hops = 1; hops <= 2; hops++) {
       for (String plane : dataPlanes) {
@@ -113,93 +182,107 @@ final class BenchmarkReport {
     columns.forEach(c -> md.append("---:|"));
     md.append('\n');
     for (double p : new double[] {50, 90, 99}) {
-      row(
+      latencyRow(
           md,
           String.format(Locale.ROOT, "added p%.0f @ %.0f rps (µs)", p, settings.rate()),
           columns,
           protocol,
-          LoadPhase.Kind.OPEN_LOOP,
-          (c, m) -> added(m, directOpen, p, 1));
+          p,
+          false);
     }
     for (double p : new double[] {50, 90, 99}) {
-      row(
+      latencyRow(
           md,
           String.format(Locale.ROOT, "added p%.0f per hop (µs)", p),
           columns,
           protocol,
-          LoadPhase.Kind.OPEN_LOOP,
-          (c, m) -> added(m, directOpen, p, c.hops()));
+          p,
+          true);
     }
     row(
         md,
         "max throughput (rps)",
         columns,
-        protocol,
-        LoadPhase.Kind.CLOSED_LOOP,
-        (c, m) -> String.format(Locale.ROOT, "%.0f", m.result().orElseThrow().okPerSecond()));
+        c -> spread(perRound(r -> throughput(c.plane(), c.hops(), protocol, r)), "%.0f"));
     row(
         md,
         "max throughput, % of direct",
         columns,
-        protocol,
-        LoadPhase.Kind.CLOSED_LOOP,
-        (c, m) ->
-            directClosed
-                .map(
-                    d ->
-                        String.format(
-                            Locale.ROOT,
-                            "%.0f %%",
-                            100 * m.result().orElseThrow().okPerSecond() / d.okPerSecond()))
-                .orElse("-"));
-    row(
-        md,
-        String.format(Locale.ROOT, "CPU s per proxy @ %.0f rps", settings.rate()),
-        columns,
-        protocol,
-        LoadPhase.Kind.OPEN_LOOP,
-        (c, m) -> perProxy(m, cost -> String.format(Locale.ROOT, "%.2f", cost.cpuSeconds())));
-    row(
+        c ->
+            spread(
+                    perRound(
+                        r ->
+                            100
+                                * throughput(c.plane(), c.hops(), protocol, r)
+                                / throughput("direct", 0, protocol, r)),
+                    "%.0f")
+                + " %");
+    proxyRow(
         md,
         String.format(Locale.ROOT, "CPU µs per request per proxy @ %.0f rps", settings.rate()),
         columns,
         protocol,
         LoadPhase.Kind.OPEN_LOOP,
-        (c, m) -> perProxy(m, cost -> cpuPerRequest(cost, m)));
-    row(
-        md,
-        "CPU s per proxy, max throughput",
-        columns,
-        protocol,
-        LoadPhase.Kind.CLOSED_LOOP,
-        (c, m) -> perProxy(m, cost -> String.format(Locale.ROOT, "%.2f", cost.cpuSeconds())));
-    row(
+        (m, cost) -> cpuPerRequest(cost, m),
+        "%.0f");
+    proxyRow(
         md,
         "CPU µs per request per proxy, max throughput",
         columns,
         protocol,
         LoadPhase.Kind.CLOSED_LOOP,
-        (c, m) -> perProxy(m, cost -> cpuPerRequest(cost, m)));
-    row(
+        (m, cost) -> cpuPerRequest(cost, m),
+        "%.0f");
+    proxyRow(
         md,
         "RSS per proxy after max throughput (MiB)",
         columns,
         protocol,
         LoadPhase.Kind.CLOSED_LOOP,
-        (c, m) -> perProxy(m, cost -> String.format(Locale.ROOT, "%.0f", cost.rssBytes() / MIB)));
-    row(
-        md,
-        "errors (non-2xx / conn / timeout), both phases",
-        columns,
-        protocol,
-        LoadPhase.Kind.OPEN_LOOP,
-        (c, m) -> errors(c, protocol));
+        (m, cost) -> cost.rssBytes() / MIB,
+        "%.0f");
+    row(md, "errors (non-2xx / conn / timeout), all phases", columns, c -> errors(c, protocol));
+    md.append('\n');
+    if (dataPlanes.contains("embedded") && dataPlanes.contains("envoy")) {
+      ratios(md, protocol);
+    }
     measurements.stream()
         .filter(m -> m.protocol() == protocol && m.result().isEmpty())
-        .map(Measurement::note)
+        .map(m -> "round " + m.round() + ", " + m.dataPlane() + ": " + m.note())
         .distinct()
-        .forEach(note -> md.append("\n\\* ").append(note).append('\n'));
-    md.append('\n');
+        .forEach(note -> md.append("\\* ").append(note).append("\n\n"));
+  }
+
+  /** Ours over Envoy's, within each round, then the median over rounds. */
+  private void ratios(StringBuilder md, HttpProtocol protocol) {
+    md.append("| our sidecar ÷ Envoy, within a round | 1 hop | 2 hops |\n|---|---:|---:|\n");
+    for (double p : new double[] {90, 99}) {
+      md.append(String.format(Locale.ROOT, "| added p%.0f |", p));
+      for (int hops = 1; hops <= 2; hops++) {
+        int h = hops;
+        double[] ratio =
+            perRound(r -> added("embedded", h, protocol, r, p) / added("envoy", h, protocol, r, p));
+        md.append(' ')
+            .append(spread(ratio, "%.2f"))
+            .append(p >= 99 && anyUnreliable(protocol, h) ? UNRELIABLE : "")
+            .append(" |");
+      }
+      md.append('\n');
+    }
+    md.append("| max throughput |");
+    for (int hops = 1; hops <= 2; hops++) {
+      int h = hops;
+      md.append(' ')
+          .append(
+              spread(
+                  perRound(
+                      r ->
+                          throughput("embedded", h, protocol, r)
+                              / throughput("envoy", h, protocol, r)),
+                  "%.2f"))
+          .append(" |");
+    }
+    md.append("\n\n");
   }
 
   private record Column(String plane, int hops) {
@@ -211,98 +294,193 @@ final class BenchmarkReport {
     }
   }
 
-  private interface Cell {
-    String render(Column column, Measurement measurement);
+  private void latencyRow(
+      StringBuilder md,
+      String label,
+      List<Column> columns,
+      HttpProtocol protocol,
+      double percentile,
+      boolean perHop) {
+    row(
+        md,
+        label,
+        columns,
+        c -> {
+          double[] added =
+              perRound(
+                  r ->
+                      added(c.plane(), c.hops(), protocol, r, percentile)
+                          / (perHop ? c.hops() : 1));
+          return spread(added, "%.0f")
+              + (percentile >= 99 && unreliable(c, protocol) ? UNRELIABLE : "");
+        });
+  }
+
+  private boolean unreliable(Column c, HttpProtocol protocol) {
+    return measurements.stream()
+        .filter(m -> m.protocol() == protocol && m.kind() == LoadPhase.Kind.OPEN_LOOP)
+        .filter(
+            m ->
+                (m.dataPlane().equals(c.plane()) && m.hops() == c.hops())
+                    || m.dataPlane().equals("direct"))
+        .anyMatch(this::unreliable);
+  }
+
+  private boolean anyUnreliable(HttpProtocol protocol, int hops) {
+    return unreliable(new Column("embedded", hops), protocol)
+        || unreliable(new Column("envoy", hops), protocol);
   }
 
   private void row(
+      StringBuilder md, String label, List<Column> columns, Function<Column, String> cell) {
+    md.append("| ").append(label).append(" |");
+    for (Column c : columns) {
+      md.append(' ').append(cell.apply(c)).append(" |");
+    }
+    md.append('\n');
+  }
+
+  private interface ProxyValue {
+    double of(Measurement m, Measurement.ProxyCost cost);
+  }
+
+  private void proxyRow(
       StringBuilder md,
       String label,
       List<Column> columns,
       HttpProtocol protocol,
       LoadPhase.Kind kind,
-      Cell cell) {
-    md.append("| ").append(label).append(" |");
-    for (Column c : columns) {
-      Optional<Measurement> m = find(c.plane(), c.hops(), protocol, kind);
-      String text;
-      if (m.isEmpty()) {
-        text = "-";
-      } else if (m.get().result().isEmpty()) {
-        text = "n/a*";
-      } else {
-        text = cell.render(c, m.get());
-      }
-      md.append(' ').append(text).append(" |");
-    }
-    md.append('\n');
+      ProxyValue value,
+      String format) {
+    row(
+        md,
+        label,
+        columns,
+        c -> {
+          List<String> roles =
+              measurements.stream()
+                  .filter(m -> m.dataPlane().equals(c.plane()) && m.hops() == c.hops())
+                  .filter(m -> m.protocol() == protocol && m.kind() == kind)
+                  .flatMap(m -> m.proxies().stream().map(Measurement.ProxyCost::role))
+                  .distinct()
+                  .toList();
+          if (roles.isEmpty()) {
+            return "-";
+          }
+          List<String> parts = new ArrayList<>();
+          for (String role : roles) {
+            double[] values =
+                perRound(
+                    r ->
+                        find(c.plane(), c.hops(), protocol, kind, r)
+                            .filter(m -> m.result().isPresent())
+                            .flatMap(
+                                m ->
+                                    m.proxies().stream()
+                                        .filter(cost -> cost.role().equals(role))
+                                        .findFirst()
+                                        .map(cost -> value.of(m, cost)))
+                            .orElse(Double.NaN));
+            parts.add((roles.size() > 1 ? role + " " : "") + spread(values, format));
+          }
+          return String.join(" / ", parts);
+        });
   }
 
-  private static String added(
-      Measurement m, Optional<LoadResult> direct, double percentile, int divideBy) {
-    if (direct.isEmpty()) {
-      return "-";
-    }
-    long added = m.result().orElseThrow().micros(percentile) - direct.get().micros(percentile);
-    return divideBy == 1
-        ? Long.toString(added)
-        : String.format(Locale.ROOT, "%.0f", added / (double) divideBy);
-  }
-
-  private static String perProxy(Measurement m, Function<Measurement.ProxyCost, String> value) {
-    List<String> parts = new ArrayList<>();
-    for (Measurement.ProxyCost cost : m.proxies()) {
-      parts.add((m.proxies().size() > 1 ? cost.role() + " " : "") + value.apply(cost));
-    }
-    return String.join(" / ", parts);
-  }
-
-  private static String cpuPerRequest(Measurement.ProxyCost cost, Measurement m) {
+  private static double cpuPerRequest(Measurement.ProxyCost cost, Measurement m) {
     long ok = m.result().orElseThrow().ok();
-    return ok == 0 ? "-" : String.format(Locale.ROOT, "%.0f", cost.cpuSeconds() * 1e6 / ok);
+    return ok == 0 ? Double.NaN : cost.cpuSeconds() * 1e6 / ok;
   }
 
   private String errors(Column c, HttpProtocol protocol) {
     long status = 0;
     long conn = 0;
     long timeouts = 0;
-    for (LoadPhase.Kind kind : LoadPhase.Kind.values()) {
-      Optional<LoadResult> r = result(c.plane(), c.hops(), protocol, kind);
-      if (r.isPresent()) {
-        status += r.get().errorStatus();
-        conn += r.get().connectionErrors();
-        timeouts += r.get().timeouts();
+    for (Measurement m : measurements) {
+      if (m.dataPlane().equals(c.plane())
+          && m.hops() == c.hops()
+          && m.protocol() == protocol
+          && m.result().isPresent()) {
+        status += m.result().get().errorStatus();
+        conn += m.result().get().connectionErrors();
+        timeouts += m.result().get().timeouts();
       }
     }
     return status + " / " + conn + " / " + timeouts;
   }
 
+  /** The value of every round where it exists (NaN where the round has no figure), in order. */
+  private double[] perRound(java.util.function.IntToDoubleFunction value) {
+    return rounds.stream()
+        .mapToDouble(r -> value.applyAsDouble(r))
+        .filter(v -> !Double.isNaN(v) && !Double.isInfinite(v))
+        .toArray();
+  }
+
+  /** {@code median [min–max]}, just the value for one round, {@code -} for none. */
+  static String spread(double[] values, String format) {
+    if (values.length == 0) {
+      return "-";
+    }
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    String m = String.format(Locale.ROOT, format, median);
+    return n == 1
+        ? m
+        : m
+            + " ["
+            + String.format(Locale.ROOT, format, sorted[0])
+            + "–"
+            + String.format(Locale.ROOT, format, sorted[n - 1])
+            + "]";
+  }
+
+  private double added(String plane, int hops, HttpProtocol protocol, int round, double p) {
+    return micros(plane, hops, protocol, round, p) - micros("direct", 0, protocol, round, p);
+  }
+
+  private double micros(String plane, int hops, HttpProtocol protocol, int round, double p) {
+    return result(plane, hops, protocol, LoadPhase.Kind.OPEN_LOOP, round)
+        .map(r -> (double) r.micros(p))
+        .orElse(Double.NaN);
+  }
+
+  private double throughput(String plane, int hops, HttpProtocol protocol, int round) {
+    return result(plane, hops, protocol, LoadPhase.Kind.CLOSED_LOOP, round)
+        .map(LoadResult::okPerSecond)
+        .orElse(Double.NaN);
+  }
+
   private void raw(StringBuilder md) {
     md.append("## Every measured phase\n\n");
     md.append(
-        "| data plane | hops | protocol | phase | issued | ok | non-2xx | conn err | timeouts"
-            + " | ok rps | p50 µs | p90 µs | p99 µs | p99.9 µs | max µs | max pacer lag µs"
-            + " | proxy CPU s | proxy RSS MiB | bench JVM CPU s |\n");
+        "| round | data plane | hops | protocol | phase | issued | ok | non-2xx | conn err"
+            + " | timeouts | ok rps | p50 µs | p90 µs | p99 µs | p99.9 µs | max µs | max pacer lag µs"
+            + " | load avg | proxy CPU s | proxy RSS MiB | bench JVM CPU s |\n");
     md.append(
-        "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|\n");
+        "|---:|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|\n");
     for (Measurement m : measurements) {
       md.append(
           String.format(
               Locale.ROOT,
-              "| %s | %d | %s | %s |",
+              "| %d | %s | %d | %s | %s |",
+              m.round(),
               m.dataPlane(),
               m.hops(),
               m.protocol().label(),
               m.kind() == LoadPhase.Kind.OPEN_LOOP ? "open " + (long) settings.rate() : "closed"));
       if (m.result().isEmpty()) {
-        md.append(" ").append(m.note()).append(" |").append(" |".repeat(14)).append('\n');
+        md.append(" ").append(m.note()).append(" |").append(" |".repeat(15)).append('\n');
         continue;
       }
       LoadResult r = m.result().get();
       md.append(
           String.format(
               Locale.ROOT,
-              " %d | %d | %d | %d | %d | %.0f | %d | %d | %d | %d | %d | %d | %s | %s | %.2f |%n",
+              " %d | %d | %d | %d | %d | %.0f | %d | %d | %d%s | %d | %d | %d | %.1f | %s | %s |"
+                  + " %.2f |%n",
               r.issued(),
               r.ok(),
               r.errorStatus(),
@@ -312,18 +490,27 @@ final class BenchmarkReport {
               r.micros(50),
               r.micros(90),
               r.micros(99),
+              unreliable(m) ? UNRELIABLE : "",
               r.micros(99.9),
               r.latencies().getMaxValue(),
               r.maxSendLag().toNanos() / 1000,
-              m.proxies().isEmpty()
-                  ? "-"
-                  : perProxy(m, c -> String.format(Locale.ROOT, "%.2f", c.cpuSeconds())),
-              m.proxies().isEmpty()
-                  ? "-"
-                  : perProxy(m, c -> String.format(Locale.ROOT, "%.0f", c.rssBytes() / MIB)),
+              m.loadAverage(),
+              m.proxies().isEmpty() ? "-" : perProxy(m, c -> c.cpuSeconds(), "%.2f"),
+              m.proxies().isEmpty() ? "-" : perProxy(m, c -> c.rssBytes() / MIB, "%.0f"),
               m.benchJvmCpuSeconds()));
     }
     md.append('\n');
+  }
+
+  private static String perProxy(
+      Measurement m, java.util.function.ToDoubleFunction<Measurement.ProxyCost> value, String f) {
+    List<String> parts = new ArrayList<>();
+    for (Measurement.ProxyCost cost : m.proxies()) {
+      parts.add(
+          (m.proxies().size() > 1 ? cost.role() + " " : "")
+              + String.format(Locale.ROOT, f, value.applyAsDouble(cost)));
+    }
+    return String.join(" / ", parts);
   }
 
   /** HdrHistogram percentile distributions (µs) of every measured phase. */
@@ -336,7 +523,8 @@ final class BenchmarkReport {
         }
         out.printf(
             Locale.ROOT,
-            "### %s, %d hop(s), %s, %s (values in microseconds)%n",
+            "### round %d, %s, %d hop(s), %s, %s (values in microseconds)%n",
+            m.round(),
             m.dataPlane(),
             m.hops(),
             m.protocol().label(),
@@ -349,12 +537,12 @@ final class BenchmarkReport {
   }
 
   private Optional<Measurement> find(
-      String plane, int hops, HttpProtocol protocol, LoadPhase.Kind kind) {
-    return measurements.stream().filter(m -> m.is(plane, hops, protocol, kind)).findFirst();
+      String plane, int hops, HttpProtocol protocol, LoadPhase.Kind kind, int round) {
+    return measurements.stream().filter(m -> m.is(round, plane, hops, protocol, kind)).findFirst();
   }
 
   private Optional<LoadResult> result(
-      String plane, int hops, HttpProtocol protocol, LoadPhase.Kind kind) {
-    return find(plane, hops, protocol, kind).flatMap(Measurement::result);
+      String plane, int hops, HttpProtocol protocol, LoadPhase.Kind kind, int round) {
+    return find(plane, hops, protocol, kind, round).flatMap(Measurement::result);
   }
 }

@@ -29,12 +29,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The data-plane benchmark (issue ENVOY-TARGET): in one run on loopback, the echo service reached
- * directly, through one sidecar (the server's inbound listener) and through two (client outbound,
- * then server inbound), for our embedded sidecar and for Envoy, each proxy its own OS process. Per
- * path and protocol: closed loop for maximum throughput, then open loop at a fixed rate with
- * latency from the intended start (no coordinated omission); each after a warm-up on the same
- * connections. Writes a Markdown report and a percentile-distribution file.
+ * The data-plane benchmark: in one run on loopback, the echo service reached directly, through one
+ * sidecar (the server's inbound listener) and through two (client outbound, then server inbound),
+ * for our embedded sidecar and for Envoy, each proxy its own OS process. Per path and protocol:
+ * closed loop for maximum throughput, then open loop at a fixed rate with latency from the intended
+ * start (no coordinated omission); each after a warm-up on the same connections. The paths of all
+ * data planes are measured in rounds (A, B, then B, A, ...), and the report gives each figure as
+ * the median over rounds with its spread, ratios taken within a round, and flags the phases whose
+ * pacing lag or machine load make their tails unreliable. Writes a Markdown report and a
+ * percentile-distribution file.
  */
 @Command(
     name = "data-plane-benchmark",
@@ -51,29 +54,37 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
   double rate;
 
   @Option(
+      names = "--rounds",
+      defaultValue = "3",
+      description =
+          "rounds; each measures every path of every data plane once, the planes' order"
+              + " alternating between rounds, so a burst of outside load lands on all of them")
+  int rounds;
+
+  @Option(
       names = "--open-warmup",
-      defaultValue = "5s",
+      defaultValue = "3s",
       converter = DurationConverter.class,
       description = "open-loop warm-up (e.g. 5s)")
   Duration openWarmup;
 
   @Option(
       names = "--open-duration",
-      defaultValue = "15s",
+      defaultValue = "10s",
       converter = DurationConverter.class,
       description = "open-loop measured duration")
   Duration openDuration;
 
   @Option(
       names = "--closed-warmup",
-      defaultValue = "3s",
+      defaultValue = "2s",
       converter = DurationConverter.class,
       description = "closed-loop warm-up")
   Duration closedWarmup;
 
   @Option(
       names = "--closed-duration",
-      defaultValue = "10s",
+      defaultValue = "5s",
       converter = DurationConverter.class,
       description = "closed-loop measured duration")
   Duration closedDuration;
@@ -142,26 +153,52 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
             new CommandLine(this), "--data-planes: " + plane + " (expected: embedded, envoy)");
       }
     }
+    if (rounds < 1) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "--rounds: " + rounds + " (expected: at least 1)");
+    }
     long started = System.nanoTime();
     List<Measurement> measurements = new ArrayList<>();
+    List<Plane> planes = new ArrayList<>();
     try (EchoServer echo =
             EchoServer.builder().service(SERVICE).journalCapacity(1_000).build().start();
         GrpcEchoServer grpcEcho =
             GrpcEchoServer.builder().service(GRPC_SERVICE).journalCapacity(1_000).build().start()) {
-      for (HttpProtocol protocol : protos) {
-        LoadTarget direct =
-            protocol == HttpProtocol.GRPC
-                ? LoadTarget.of(grpcEcho.address(), GRPC_SERVICE)
-                : LoadTarget.of(echo.address(), SERVICE);
-        measurements.addAll(measurePath("direct", 0, direct, protocol, List.of()));
-      }
-      for (String plane : dataPlanes) {
-        measurements.addAll(measureDataPlane(plane, echo, grpcEcho, protos));
+      try {
+        // Every data plane is up for the whole run, so that each round measures them under the
+        // same conditions; an idle proxy costs the others next to nothing.
+        for (String plane : dataPlanes) {
+          planes.add(Plane.start(plane, sidecarPlane(plane), echo, grpcEcho, protos, progress));
+        }
+        for (int round = 1; round <= rounds; round++) {
+          progress.printf(Locale.ROOT, "%n==== round %d of %d%n", round, rounds);
+          // A, B in odd rounds and B, A in even ones: a drift in the machine's load over the run
+          // favours neither.
+          List<Plane> order = new ArrayList<>(planes);
+          if (round % 2 == 0) {
+            java.util.Collections.reverse(order);
+          }
+          for (HttpProtocol protocol : protos) {
+            LoadTarget direct =
+                protocol == HttpProtocol.GRPC
+                    ? LoadTarget.of(grpcEcho.address(), GRPC_SERVICE)
+                    : LoadTarget.of(echo.address(), SERVICE);
+            measurements.addAll(measurePath(round, "direct", 0, direct, protocol, List.of()));
+            for (Plane plane : order) {
+              measurements.addAll(measurePlane(round, plane, protocol));
+            }
+          }
+        }
+      } finally {
+        for (Plane plane : planes) {
+          plane.mesh().close();
+        }
       }
     }
     Duration total = Duration.ofNanos(System.nanoTime() - started);
     BenchmarkReport report =
-        new BenchmarkReport(settings(), measurements, protos, dataPlanes, total);
+        new BenchmarkReport(
+            settings(), measurements, protos, dataPlanes, total, MachineLoad.cpus());
     Path absolute = output.toAbsolutePath();
     if (absolute.getParent() != null) {
       Files.createDirectories(absolute.getParent());
@@ -175,65 +212,80 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
     return 0;
   }
 
-  private List<Measurement> measureDataPlane(
-      String plane, EchoServer echo, GrpcEchoServer grpcEcho, List<HttpProtocol> protos) {
-    DataPlane dataPlane =
-        plane.equals("envoy")
-            ? EnvoyDataPlane.create()
-            : SidecarProcessDataPlane.withJvmOptions(sidecarJvmOptions);
-    List<Measurement> out = new ArrayList<>();
-    try (Mesh mesh = Mesh.builder().dataPlane(dataPlane).eventLoopThreads(1).start()) {
-      Workload server =
-          mesh.deploy(
-              WorkloadSpec.builder("echo-v1-0")
-                  .label("version", "v1")
-                  .serves(SERVICE, 80, echo.address())
-                  .build());
-      // The gRPC echo behind a port named grpc: HTTP/2 to it from both sidecars, as istiod says.
-      Workload grpcServer =
-          protos.contains(HttpProtocol.GRPC)
-              ? mesh.deploy(
-                  WorkloadSpec.builder("echo-grpc-v1-0")
-                      .label("version", "v1")
-                      .serves(GRPC_SERVICE, 80, grpcEcho.address())
-                      .portName("grpc")
-                      .build())
-              : null;
-      Workload client = mesh.deploy(WorkloadSpec.builder("bench-client-0").build());
-      mesh.awaitSynced();
-      Proxy serverProxy = new Proxy("server", ProxyPids.of(server), server.sidecar());
-      Proxy grpcServerProxy =
-          grpcServer == null
-              ? null
-              : new Proxy("server", ProxyPids.of(grpcServer), grpcServer.sidecar());
-      Proxy clientProxy = new Proxy("client", ProxyPids.of(client), client.sidecar());
-      progress.printf(
-          Locale.ROOT,
-          "%s: server sidecar pid %d, client sidecar pid %d%n",
-          plane,
-          serverProxy.pid(),
-          clientProxy.pid());
-      for (HttpProtocol protocol : protos) {
-        boolean grpc = protocol == HttpProtocol.GRPC;
-        Workload target = grpc ? grpcServer : server;
-        Proxy targetProxy = grpc ? grpcServerProxy : serverProxy;
-        String service = grpc ? GRPC_SERVICE : SERVICE;
-        out.addAll(
-            measurePath(
-                plane,
-                1,
-                LoadTarget.of(target.sidecar().inboundAddress().orElseThrow(), service),
-                protocol,
-                List.of(targetProxy)));
-        out.addAll(
-            measurePath(
-                plane,
-                2,
-                LoadTarget.of(client.sidecar().outboundAddress(), service),
-                protocol,
-                List.of(clientProxy, targetProxy)));
+  private DataPlane sidecarPlane(String plane) {
+    return plane.equals("envoy")
+        ? EnvoyDataPlane.create()
+        : SidecarProcessDataPlane.withJvmOptions(sidecarJvmOptions);
+  }
+
+  /** One data plane's mesh: the echo's server sidecars and a client sidecar. */
+  record Plane(String name, Mesh mesh, Workload server, Workload grpcServer, Workload client) {
+
+    static Plane start(
+        String name,
+        DataPlane dataPlane,
+        EchoServer echo,
+        GrpcEchoServer grpcEcho,
+        List<HttpProtocol> protos,
+        PrintStream progress) {
+      Mesh mesh = Mesh.builder().dataPlane(dataPlane).eventLoopThreads(1).start();
+      try {
+        Workload server =
+            mesh.deploy(
+                WorkloadSpec.builder("echo-v1-0")
+                    .label("version", "v1")
+                    .serves(SERVICE, 80, echo.address())
+                    .build());
+        // The gRPC echo behind a port named grpc: HTTP/2 to it from both sidecars, as istiod
+        // says.
+        Workload grpcServer =
+            protos.contains(HttpProtocol.GRPC)
+                ? mesh.deploy(
+                    WorkloadSpec.builder("echo-grpc-v1-0")
+                        .label("version", "v1")
+                        .serves(GRPC_SERVICE, 80, grpcEcho.address())
+                        .portName("grpc")
+                        .build())
+                : null;
+        Workload client = mesh.deploy(WorkloadSpec.builder("bench-client-0").build());
+        mesh.awaitSynced();
+        progress.printf(
+            Locale.ROOT,
+            "%s: server sidecar pid %d, client sidecar pid %d%n",
+            name,
+            ProxyPids.of(server),
+            ProxyPids.of(client));
+        return new Plane(name, mesh, server, grpcServer, client);
+      } catch (RuntimeException e) {
+        mesh.close();
+        throw e;
       }
     }
+  }
+
+  private List<Measurement> measurePlane(int round, Plane plane, HttpProtocol protocol) {
+    boolean grpc = protocol == HttpProtocol.GRPC;
+    Workload target = grpc ? plane.grpcServer() : plane.server();
+    Proxy targetProxy = new Proxy("server", ProxyPids.of(target), target.sidecar());
+    Proxy clientProxy = new Proxy("client", ProxyPids.of(plane.client()), plane.client().sidecar());
+    String service = grpc ? GRPC_SERVICE : SERVICE;
+    List<Measurement> out = new ArrayList<>();
+    out.addAll(
+        measurePath(
+            round,
+            plane.name(),
+            1,
+            LoadTarget.of(target.sidecar().inboundAddress().orElseThrow(), service),
+            protocol,
+            List.of(targetProxy)));
+    out.addAll(
+        measurePath(
+            round,
+            plane.name(),
+            2,
+            LoadTarget.of(plane.client().sidecar().outboundAddress(), service),
+            protocol,
+            List.of(clientProxy, targetProxy)));
     return out;
   }
 
@@ -253,23 +305,41 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
   }
 
   private List<Measurement> measurePath(
-      String plane, int hops, LoadTarget target, HttpProtocol protocol, List<Proxy> proxies) {
+      int round,
+      String plane,
+      int hops,
+      LoadTarget target,
+      HttpProtocol protocol,
+      List<Proxy> proxies) {
     progress.printf(
-        Locale.ROOT, "%n== %s, %d hop(s), %s -> %s%n", plane, hops, protocol.label(), target);
+        Locale.ROOT,
+        "%n== round %d: %s, %d hop(s), %s -> %s%n",
+        round,
+        plane,
+        hops,
+        protocol.label(),
+        target);
     try {
-      return measurePhases(plane, hops, target, protocol, proxies);
+      return measurePhases(round, plane, hops, target, protocol, proxies);
     } catch (IllegalStateException e) {
       // One broken path must not cost the whole run: report it as failed, with the evidence.
       progress.println("  FAILED: " + e.getMessage());
       String reason = "failed: " + e.getMessage().lines().findFirst().orElse("");
       return List.of(
-          Measurement.notApplicable(plane, hops, protocol, LoadPhase.Kind.CLOSED_LOOP, reason),
-          Measurement.notApplicable(plane, hops, protocol, LoadPhase.Kind.OPEN_LOOP, reason));
+          Measurement.notApplicable(
+              round, plane, hops, protocol, LoadPhase.Kind.CLOSED_LOOP, reason),
+          Measurement.notApplicable(
+              round, plane, hops, protocol, LoadPhase.Kind.OPEN_LOOP, reason));
     }
   }
 
   private List<Measurement> measurePhases(
-      String plane, int hops, LoadTarget target, HttpProtocol protocol, List<Proxy> proxies) {
+      int round,
+      String plane,
+      int hops,
+      LoadTarget target,
+      HttpProtocol protocol,
+      List<Proxy> proxies) {
     List<Measurement> out = new ArrayList<>();
     try (LoadGenerator load =
         LoadGenerator.connect(
@@ -283,10 +353,10 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
               .withRequestTimeout(requestTimeout);
       LoadPhase open = LoadPhase.openLoop(rate, openDuration).withRequestTimeout(requestTimeout);
       warmUp(load, LoadPhase.closedLoop(closedWarmup).withRequestTimeout(requestTimeout), proxies);
-      out.add(measure(load, closed, plane, hops, protocol, proxies));
+      out.add(measure(load, closed, round, plane, hops, protocol, proxies));
       warmUp(
           load, LoadPhase.openLoop(rate, openWarmup).withRequestTimeout(requestTimeout), proxies);
-      out.add(measure(load, open, plane, hops, protocol, proxies));
+      out.add(measure(load, open, round, plane, hops, protocol, proxies));
     }
     return out;
   }
@@ -308,6 +378,7 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
   private Measurement measure(
       LoadGenerator load,
       LoadPhase phase,
+      int round,
       String plane,
       int hops,
       HttpProtocol protocol,
@@ -331,6 +402,7 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
       throw new IllegalStateException("requests unaccounted for: " + result);
     }
     return new Measurement(
+        round,
         plane,
         hops,
         protocol,
@@ -338,6 +410,7 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
         Optional.of(result),
         costs,
         selfAfter.cpuSecondsSince(selfBefore),
+        MachineLoad.oneMinute(),
         "");
   }
 
@@ -356,6 +429,7 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
 
   private String[] commandLine() {
     return new String[] {
+      "--rounds=" + rounds,
       "--rate=" + (long) rate,
       "--open-warmup=" + openWarmup.toSeconds() + "s",
       "--open-duration=" + openDuration.toSeconds() + "s",

@@ -1,6 +1,8 @@
 package dev.meshproof.cli;
 
 import dev.meshproof.conformance.MeshproofVersion;
+import dev.meshproof.k8s.k3s.K3sKubernetesTarget;
+import dev.meshproof.k8s.k3s.K3sThrowawayCluster;
 import dev.meshproof.k8s.snapshot.ClusterSnapshot;
 import dev.meshproof.k8s.target.KubernetesTarget;
 import dev.meshproof.k8s.target.KubernetesTargetOptions;
@@ -11,8 +13,12 @@ import dev.meshproof.reports.ReportFiles;
 import dev.meshproof.reports.ReportWriter;
 import dev.meshproof.reports.SupportLevel;
 import dev.meshproof.runtime.IstioVersion;
+import dev.meshproof.runtime.config.InvalidConfigException;
 import dev.meshproof.scenario.Scenario;
 import dev.meshproof.scenario.ScenarioRunner;
+import dev.meshproof.scenario.ServiceSpec;
+import dev.meshproof.scenario.compare.TargetComparison;
+import dev.meshproof.scenario.result.ExpectationResult;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
 import dev.meshproof.scenario.targets.Target;
@@ -47,6 +53,12 @@ import picocli.CommandLine.Spec;
 final class RunCommand implements Callable<Integer> {
   private static final Duration HEARTBEAT = Duration.ofSeconds(10);
 
+  /**
+   * The alpha of each cross-target comparison of a run on several targets: the DSL's default
+   * significance level (expectations state theirs; a comparison has no place to).
+   */
+  static final double COMPARISON_ALPHA = 0.001;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Parameters(
@@ -73,8 +85,17 @@ final class RunCommand implements Callable<Integer> {
       names = "--config-from-cluster",
       description =
           "adds the Istio configuration of the cluster (--kubeconfig/--context, --namespace) to"
-              + " each scenario before its own, to check a change against another team's routing")
+              + " each scenario before its own, and its Services and Deployments beside the"
+              + " scenario's own workloads, to check a change against another team's routing")
   boolean configFromCluster;
+
+  @Option(
+      names = "--k3s",
+      description =
+          "--target kubernetes or all: on a throwaway k3s cluster in Docker (Testcontainers), with"
+              + " Istio installed by istioctl ($ISTIOCTL or -Dmeshproof.istioctl) and the images"
+              + " Jib wrote to k8s-envs/target imported; removed afterwards")
+  boolean k3s;
 
   @Option(
       names = "--namespace",
@@ -117,6 +138,14 @@ final class RunCommand implements Callable<Integer> {
     }
     List<Target> targets =
         target == TargetChoice.kubernetes ? List.of(kubernetesTarget()) : target.targets();
+    if (target == TargetChoice.all
+        && (kubeconfig != null || k3s)
+        && targets.stream().noneMatch(t -> t.name().equals(KubernetesTarget.NAME))) {
+      // --target all with a named cluster: kubernetes beside embedded and envoy, compared with
+      // them.
+      targets = new ArrayList<>(targets);
+      targets.add(kubernetesTarget());
+    }
     Optional<ClusterSnapshot> cluster = Optional.empty();
     if (configFromCluster) {
       try (KubernetesClient client = KubernetesTarget.connect(kubernetesOptions())) {
@@ -132,6 +161,33 @@ final class RunCommand implements Callable<Integer> {
       }
       out.println("config from " + cluster.get().source());
     }
+    List<Scenario> scenarios = new ArrayList<>();
+    for (ScenarioFile file : read.get()) {
+      Scenario own = file.scenario();
+      Scenario scenario = own;
+      if (cluster.isPresent()) {
+        try {
+          Scenario withCluster = cluster.get().addTo(own);
+          List<String> added = new ArrayList<>();
+          withCluster.services().stream()
+              .map(ServiceSpec::name)
+              .filter(n -> own.services().stream().noneMatch(s -> s.name().equals(n)))
+              .forEach(added::add);
+          withCluster.clients().stream()
+              .filter(c -> !own.clients().contains(c))
+              .forEach(c -> added.add(c + " (client)"));
+          out.println(
+              own.name()
+                  + ": workloads from the cluster beside the scenario's own: "
+                  + (added.isEmpty() ? "none" : String.join(", ", added)));
+          scenario = withCluster;
+        } catch (InvalidConfigException | IllegalArgumentException e) {
+          err.println("--config-from-cluster: " + e.getMessage());
+          return ExitCodes.BAD_INPUT;
+        }
+      }
+      scenarios.add(scenario);
+    }
     int total = read.get().size() * targets.size();
     List<ScenarioResult> results = new ArrayList<>();
     List<ScenarioFile> ran = new ArrayList<>();
@@ -145,11 +201,9 @@ final class RunCommand implements Callable<Integer> {
             });
     try {
       int n = 0;
-      for (ScenarioFile file : read.get()) {
-        Scenario scenario = file.scenario();
-        if (cluster.isPresent()) {
-          scenario = cluster.get().addTo(scenario);
-        }
+      for (int f = 0; f < scenarios.size(); f++) {
+        ScenarioFile file = read.get().get(f);
+        Scenario scenario = scenarios.get(f);
         if (seed != null) {
           scenario = scenario.withSeed(seed);
         }
@@ -201,14 +255,53 @@ final class RunCommand implements Callable<Integer> {
       }
     } finally {
       heartbeat.shutdownNow();
+      for (Target t : targets) {
+        if (t instanceof AutoCloseable closeable) {
+          try {
+            closeable.close();
+          } catch (Exception e) {
+            err.println(t.name() + ": could not clean up: " + e.getMessage());
+          }
+        }
+      }
     }
     out.println();
     out.print(SummaryTable.render(results));
+    List<ExpectationResult> differences = new ArrayList<>();
+    for (ScenarioFile file : new java.util.LinkedHashSet<>(ran)) {
+      for (ExpectationResult c : comparisons(file, ran, results)) {
+        if (!c.passed()) {
+          differences.add(c);
+          out.println("across targets, " + file.scenario().name() + ": " + c.message());
+        }
+      }
+    }
     if (report != null) {
       ReportFiles written = ReportWriter.write(report(ran, results), report);
       out.println("report: " + written);
     }
-    return exitCode(results);
+    int code = exitCode(results);
+    // The same configuration behaving differently on two targets is a finding, as a failed check.
+    return differences.isEmpty() || code == ExitCodes.FAILED ? code : ExitCodes.FAILED;
+  }
+
+  /**
+   * {@code file}'s run on the first target compared with its run on each other one (chi-square
+   * homogeneity of every distribution both observed, at {@link #COMPARISON_ALPHA}).
+   */
+  private static List<ExpectationResult> comparisons(
+      ScenarioFile file, List<ScenarioFile> ran, List<ScenarioResult> results) {
+    List<ScenarioResult> runs = new ArrayList<>();
+    for (int i = 0; i < ran.size(); i++) {
+      if (ran.get(i) == file) {
+        runs.add(results.get(i));
+      }
+    }
+    List<ExpectationResult> out = new ArrayList<>();
+    for (int i = 1; i < runs.size(); i++) {
+      out.addAll(TargetComparison.compare(runs.get(0), runs.get(i), COMPARISON_ALPHA));
+    }
+    return out;
   }
 
   static int exitCode(List<ScenarioResult> results) {
@@ -249,6 +342,7 @@ final class RunCommand implements Callable<Integer> {
           test.result(results.get(i));
         }
       }
+      test.comparisons(comparisons(file, files, results));
       report.test(test.build());
     }
     return report.build();
@@ -287,7 +381,9 @@ final class RunCommand implements Callable<Integer> {
 
   /** The kubernetes target on the cluster the flags (or the usual kubeconfig places) name. */
   private Target kubernetesTarget() {
-    return KubernetesTarget.on(kubernetesOptions());
+    return k3s
+        ? new K3sKubernetesTarget(K3sThrowawayCluster.Settings.fromSystemProperties())
+        : KubernetesTarget.on(kubernetesOptions());
   }
 
   /** The cluster the flags (or $KUBECONFIG, else ~/.kube/config) name. */

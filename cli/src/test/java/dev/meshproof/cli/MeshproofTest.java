@@ -169,6 +169,22 @@ class MeshproofTest {
   }
 
   @Test
+  void aThrowawayK3sClusterThatCannotStartIsUnavailableWithWhatIsMissing() {
+    // Run from cli/: no image tarballs in target/ (and no Docker engine on the build machines).
+    Outcome run =
+        meshproof(
+            "run",
+            "--target",
+            "kubernetes",
+            "--k3s",
+            SCENARIOS.resolve("retries-not-retried.scenario.yaml").toString());
+    assertThat(run.code()).isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(run.out())
+        .contains("a throwaway k3s cluster needs")
+        .contains("fake-services-image.tar");
+  }
+
+  @Test
   void exitCodesRankFailureAboveAnUnavailableTarget() {
     ScenarioResult passed = result(Status.PASSED);
     ScenarioResult skipped = result(Status.SKIPPED);

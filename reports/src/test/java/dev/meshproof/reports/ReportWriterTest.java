@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.meshproof.scenario.result.ExpectationResult;
+import dev.meshproof.scenario.result.ScenarioResult;
+import dev.meshproof.scenario.result.Status;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
@@ -517,5 +521,53 @@ class ReportWriterTest {
         .contains("<svg class=\"chart\"")
         .contains("<code>UH</code> no healthy upstream host")
         .doesNotContain("<script");
+  }
+
+  @Test
+  void aKubernetesRunStandsBesideEmbeddedAndEnvoyWithItsComparison(@TempDir Path three)
+      throws IOException {
+    ScenarioResult embedded = SampleReports.weightedSplitOnEmbedded();
+    ScenarioResult kubernetes =
+        ScenarioResult.builder(embedded.scenario(), "kubernetes", embedded.seed())
+            .status(Status.PASSED)
+            .started(embedded.started())
+            .traffic(embedded.traffic())
+            .expectations(embedded.expectations())
+            .build();
+    ExpectationResult comparison =
+        new ExpectationResult(
+            "reviews split alike on embedded and kubernetes",
+            true,
+            "chi-square homogeneity p=0.91 >= alpha 1e-05",
+            Map.of("test", "chi-square homogeneity"),
+            List.of());
+    ConformanceReport report =
+        ConformanceReport.builder()
+            .implementation(Implementation.of("meshproof", "meshproof", "0.1.0-SNAPSHOT"))
+            .meshproofVersion("0.1.0-SNAPSHOT")
+            .istioVersion("1.32")
+            .date(SampleReports.DATE)
+            .test(
+                ConformanceTestResult.builder("MeshHTTPRouteWeight-90-10")
+                    .feature("MeshHTTPRouteWeight")
+                    .supportLevel(SupportLevel.CORE)
+                    .description("90/10")
+                    .specReference("https://istio.io/latest/docs/")
+                    .result(embedded)
+                    .result(SampleReports.skippedOnEnvoy("reviews 90/10 canary"))
+                    .result(kubernetes)
+                    .comparisons(List.of(comparison))
+                    .build())
+            .build();
+
+    String html = Files.readString(ReportWriter.write(report, three).html());
+
+    assertThat(report.targets()).containsExactly("embedded", "envoy", "kubernetes");
+    assertThat(html)
+        .contains(
+            "<th scope=\"col\">embedded</th><th scope=\"col\">envoy</th>"
+                + "<th scope=\"col\">kubernetes</th>")
+        .contains("<h4>Across targets</h4>")
+        .contains("reviews split alike on embedded and kubernetes");
   }
 }

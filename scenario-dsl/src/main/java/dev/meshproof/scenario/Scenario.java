@@ -182,6 +182,65 @@ public record Scenario(
   }
 
   /**
+   * A copy that also has the services and clients of {@code manifests} this scenario does not
+   * declare itself, read as {@link Builder#topology(Topology)} reads them: a cluster's other
+   * workloads beside a team's change, so that the cluster's routing to them has somewhere to go.
+   * What the scenario declares wins; a manifest service or client of the same name is not added.
+   *
+   * @throws IllegalArgumentException naming the Deployment for what a scenario cannot express yet
+   */
+  public Scenario withWorkloadsOf(Topology manifests) {
+    ManifestTopology.Result read = ManifestTopology.of(manifests);
+    Set<String> declared = new java.util.HashSet<>(clients);
+    services.forEach(s -> declared.add(s.name()));
+    List<ServiceSpec> allServices = new ArrayList<>(services);
+    read.services().stream().filter(s -> !declared.contains(s.name())).forEach(allServices::add);
+    List<String> allClients = new ArrayList<>(clients);
+    read.clients().stream().filter(c -> !declared.contains(c)).distinct().forEach(allClients::add);
+    List<String> allNotSimulated = new ArrayList<>(notSimulated);
+    allNotSimulated.addAll(read.notSimulated());
+    return new Scenario(
+        name,
+        allServices,
+        allClients,
+        istio,
+        traffic,
+        expectations,
+        chaos,
+        seed,
+        istioVersion,
+        compatibilityVersion,
+        allNotSimulated,
+        outboundTrafficPolicy,
+        security,
+        manifests());
+  }
+
+  /**
+   * A copy with {@code before} applied ahead of this scenario's own Istio configuration, each
+   * source in turn as {@code kubectl apply} takes files.
+   */
+  public Scenario withIstioBefore(List<IstioSource> before) {
+    List<IstioSource> all = new ArrayList<>(before);
+    all.addAll(istio);
+    return new Scenario(
+        name,
+        services,
+        clients,
+        all,
+        traffic,
+        expectations,
+        chaos,
+        seed,
+        istioVersion,
+        compatibilityVersion,
+        notSimulated,
+        outboundTrafficPolicy,
+        security,
+        manifests);
+  }
+
+  /**
    * A copy emulating another Istio release, e.g. to compare two version profiles: the release's own
    * defaults, whatever compatibility version this scenario pinned.
    */

@@ -1,9 +1,14 @@
 package dev.meshproof.k8s.snapshot;
 
+import dev.meshproof.runtime.config.InvalidConfigException;
+import dev.meshproof.runtime.config.IstioResource;
+import dev.meshproof.runtime.config.IstioYamlParser;
+import dev.meshproof.runtime.topology.Topology;
 import dev.meshproof.scenario.IstioSource;
 import dev.meshproof.scenario.Scenario;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -18,13 +23,15 @@ import org.yaml.snakeyaml.Yaml;
  * A live cluster's mesh configuration, read through the API server: every VirtualService,
  * DestinationRule, ServiceEntry, Gateway, Sidecar, WorkloadEntry, PeerAuthentication,
  * AuthorizationPolicy and RequestAuthentication, and every Service and Deployment, of the selected
- * namespaces, as YAML a user could {@code kubectl apply} (server-set fields removed). {@link
- * #addTo(Scenario)} runs a scenario against the cluster's Istio configuration on the embedded mesh,
- * so a team checks that its change does not break another team's routing before applying it.
+ * namespaces (with their non-default ServiceAccounts and Namespace), as YAML a user could {@code
+ * kubectl apply} (server-set fields removed). {@link #addTo(Scenario)} runs a scenario against the
+ * cluster's Istio configuration and workloads on the embedded mesh, so a team checks that its
+ * change does not break another team's routing before applying it.
  *
  * @param source where it was read from, e.g. {@code cluster kind-meshproof namespaces [shop]}
  * @param istio the Istio resources, one YAML stream per namespace
- * @param workloads the Services and Deployments, one YAML stream per namespace
+ * @param workloads the Namespace, ServiceAccounts, Services and Deployments, one YAML stream per
+ *     namespace
  */
 public record ClusterSnapshot(String source, List<IstioSource> istio, List<IstioSource> workloads) {
 
@@ -76,7 +83,17 @@ public record ClusterSnapshot(String source, List<IstioSource> istio, List<Istio
         }
       }
       List<Map<String, Object>> topology = new ArrayList<>();
+      if (!ns.equals("default")) {
+        Namespace namespace = client.namespaces().withName(ns).get();
+        if (namespace != null) {
+          topology.add(clean(namespace));
+        }
+      }
       client.services().inNamespace(ns).list().getItems().forEach(s -> topology.add(clean(s)));
+      client.serviceAccounts().inNamespace(ns).list().getItems().stream()
+          // Every namespace has "default"; a deployment using it needs no manifest.
+          .filter(a -> !a.getMetadata().getName().equals("default"))
+          .forEach(a -> topology.add(clean(a)));
       client
           .apps()
           .deployments()
@@ -96,23 +113,27 @@ public record ClusterSnapshot(String source, List<IstioSource> istio, List<Istio
         "cluster " + clusterName + " namespaces " + namespaces, istio, workloads);
   }
 
-  /** {@code scenario} with the cluster's Istio configuration applied before its own. */
+  /**
+   * {@code scenario} with the cluster's Istio configuration applied before its own, and the
+   * cluster's workloads (its Services with the Deployments they select, and Deployments no Service
+   * selects as clients) beside the ones the scenario declares; what the scenario declares wins.
+   *
+   * @throws InvalidConfigException naming the snapshot's source and line for a workload the
+   *     topology reader refuses (e.g. a service account it did not read)
+   * @throws IllegalArgumentException naming the Deployment for what a scenario topology cannot
+   *     express yet (another namespace than default, labels other than app and version)
+   */
   public Scenario addTo(Scenario scenario) {
-    List<IstioSource> all = new ArrayList<>(istio);
-    all.addAll(scenario.istio());
-    return new Scenario(
-        scenario.name(),
-        scenario.services(),
-        scenario.clients(),
-        all,
-        scenario.traffic(),
-        scenario.expectations(),
-        scenario.chaos(),
-        scenario.seed(),
-        scenario.istioVersion(),
-        scenario.compatibilityVersion(),
-        scenario.notSimulated(),
-        scenario.outboundTrafficPolicy());
+    return scenario.withIstioBefore(istio).withWorkloadsOf(topology());
+  }
+
+  /** The cluster's Services, Deployments and service accounts as a scenario topology reads them. */
+  public Topology topology() {
+    List<IstioResource> resources = new ArrayList<>();
+    for (IstioSource source : workloads) {
+      resources.addAll(IstioYamlParser.parse(source.yaml(), source.source(), "default"));
+    }
+    return Topology.of(resources);
   }
 
   /**
@@ -141,7 +162,8 @@ public record ClusterSnapshot(String source, List<IstioSource> istio, List<Istio
       }
     }
     out.put("metadata", meta);
-    if (full.get("spec") != null) {
+    // A Namespace's spec holds only the finalizers the API server set.
+    if (full.get("spec") != null && !"Namespace".equals(full.get("kind"))) {
       Map<String, Object> spec = new LinkedHashMap<>((Map<String, Object>) full.get("spec"));
       if ("Service".equals(full.get("kind"))) {
         // Allocated by the cluster, not written by the owner.

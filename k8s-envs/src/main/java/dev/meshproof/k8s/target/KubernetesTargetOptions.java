@@ -54,15 +54,21 @@ public record KubernetesTargetOptions(
 
   /** The options the system properties give, or empty when the target was not opted in to. */
   public static Optional<KubernetesTargetOptions> fromSystemProperties() {
-    String kubeconfig = System.getProperty(KUBECONFIG_PROPERTY);
+    return fromProperties(System.getProperties());
+  }
+
+  /** The options {@code properties} give, or empty when they do not opt in to the target. */
+  public static Optional<KubernetesTargetOptions> fromProperties(java.util.Properties properties) {
+    String kubeconfig = properties.getProperty(KUBECONFIG_PROPERTY);
     if (kubeconfig == null || kubeconfig.isBlank()) {
       return Optional.empty();
     }
     KubernetesTargetOptions o =
         of(
             Path.of(kubeconfig),
-            Optional.ofNullable(System.getProperty(CONTEXT_PROPERTY)).filter(c -> !c.isBlank()));
-    String timeout = System.getProperty(ROLLOUT_TIMEOUT_PROPERTY);
+            Optional.ofNullable(properties.getProperty(CONTEXT_PROPERTY))
+                .filter(c -> !c.isBlank()));
+    String timeout = properties.getProperty(ROLLOUT_TIMEOUT_PROPERTY);
     if (timeout != null && !timeout.isBlank()) {
       o = o.withRolloutTimeout(parse(ROLLOUT_TIMEOUT_PROPERTY, timeout));
     }

@@ -52,6 +52,32 @@ class ClusterSnapshotIT {
           "spec:",
           "  selector: {app: catalog}",
           "  ports: [{name: http, port: 80, targetPort: 8080}]",
+          "---",
+          "apiVersion: v1",
+          "kind: ServiceAccount",
+          "metadata: {name: bookinfo-ratings, namespace: default}",
+          "---",
+          "apiVersion: v1",
+          "kind: Service",
+          "metadata: {name: ratings, namespace: default, labels: {app: ratings}}",
+          "spec:",
+          "  selector: {app: ratings}",
+          "  ports: [{name: http, port: 9080}]",
+          "---",
+          "apiVersion: apps/v1",
+          "kind: Deployment",
+          "metadata: {name: ratings-v1, namespace: default}",
+          "spec:",
+          "  replicas: 2",
+          "  selector: {matchLabels: {app: ratings, version: v1}}",
+          "  template:",
+          "    metadata: {labels: {app: ratings, version: v1}}",
+          "    spec:",
+          "      serviceAccountName: bookinfo-ratings",
+          "      containers:",
+          "      - name: ratings",
+          "        image: docker.io/istio/examples-bookinfo-ratings-v1:1.20.2",
+          "        ports: [{containerPort: 9080}]",
           "");
 
   private TestApiServer server;
@@ -83,17 +109,31 @@ class ClusterSnapshotIT {
                       .contains("kind: Service", "name: catalog")
                       .doesNotContain("clusterIP"));
 
+      // The other team's ratings service comes from the cluster's Deployment and Service.
+      assertThat(snapshot.topology().workloads())
+          .singleElement()
+          .satisfies(
+              w -> {
+                assertThat(w.name()).isEqualTo("ratings-v1");
+                assertThat(w.replicas()).isEqualTo(2);
+                assertThat(w.serviceAccount()).isEqualTo("bookinfo-ratings");
+              });
+
       Scenario change =
           Scenario.named("team b: catalog v2 added")
               .service("catalog", s -> s.version("v1").version("v2"))
               .client("client")
               .traffic(t -> t.from("client").get("http://catalog/").requests(60))
+              .traffic(
+                  t -> t.named("ratings").from("client").get("http://ratings:9080/").requests(20))
               .expect(Expectations.servedBy("catalog-v1-0").atMost(0))
+              .expect(Expectations.response().forTraffic("ratings").status(200))
               .build();
 
       ScenarioResult withCluster = ScenarioRunner.run(snapshot.addTo(change), Targets.embedded());
       assertThat(withCluster.status()).as(withCluster.failureSummary()).isEqualTo(Status.PASSED);
-      // Without the cluster's VirtualService both versions serve: the snapshot made the difference.
+      // Without the cluster's VirtualService both versions serve, and ratings does not exist: the
+      // snapshot made the difference.
       ScenarioResult without = ScenarioRunner.run(change, Targets.embedded());
       assertThat(without.status()).isEqualTo(Status.FAILED);
     } finally {

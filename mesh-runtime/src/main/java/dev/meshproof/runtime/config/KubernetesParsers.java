@@ -230,8 +230,11 @@ final class KubernetesParsers {
         t.problem(t.node(), t.child("spec"), "required field is missing (expected: containers)");
       } else {
         YamlMapping p = pod.get();
-        Optional<String> account =
-            p.string("serviceAccountName").or(() -> p.string("serviceAccount"));
+        // serviceAccount is the deprecated alias the API server still fills in (and returns) beside
+        // serviceAccountName; both are read so that a Deployment read back from a cluster parses.
+        Optional<String> named = p.string("serviceAccountName");
+        Optional<String> deprecated = p.string("serviceAccount");
+        Optional<String> account = named.or(() -> deprecated);
         if (account.isPresent()) {
           serviceAccount = account.get();
           serviceAccountLine =

@@ -82,6 +82,35 @@ class TopologyTest {
   }
 
   @Test
+  void aDeploymentReadBackFromAClusterCarriesTheDeprecatedServiceAccountAliasToo()
+      throws Exception {
+    // The API server fills spec.template.spec.serviceAccount in beside serviceAccountName.
+    Path manifest =
+        write(
+            "readback.yaml",
+            """
+            apiVersion: v1
+            kind: ServiceAccount
+            metadata: {name: bookinfo-reviews}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: reviews-v1}
+            spec:
+              selector: {matchLabels: {app: reviews}}
+              template:
+                metadata: {labels: {app: reviews, version: v1}}
+                spec:
+                  serviceAccountName: bookinfo-reviews
+                  serviceAccount: bookinfo-reviews
+                  containers: [{name: reviews, image: reviews:1}]
+            """);
+    assertThat(Topology.fromManifests(manifest).workloads())
+        .singleElement()
+        .satisfies(w -> assertThat(w.serviceAccount()).isEqualTo("bookinfo-reviews"));
+  }
+
+  @Test
   void theSameResourceInTwoFilesAndAnUndeclaredNamespaceAreReported() throws Exception {
     String service =
         """

@@ -3,8 +3,11 @@ package dev.meshproof.scenario.targets;
 import dev.meshproof.runtime.DataPlane;
 import dev.meshproof.runtime.envoy.EnvoyBinary;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.ServiceLoader;
 
 /** The targets Meshproof ships. */
 public final class Targets {
@@ -26,7 +29,22 @@ public final class Targets {
   }
 
   /**
-   * The targets a name selects: {@code embedded}, {@code envoy} or {@code all} (both).
+   * The targets of every {@link TargetProvider} on the class path that the system properties opt in
+   * to (e.g. {@code kubernetes} with {@code -Dmeshproof.kubernetes.kubeconfig=PATH}), in the order
+   * of their names.
+   */
+  public static List<Target> optedIn() {
+    Properties properties = System.getProperties();
+    return ServiceLoader.load(TargetProvider.class).stream()
+        .map(ServiceLoader.Provider::get)
+        .flatMap(p -> p.optedIn(properties).stream())
+        .sorted(java.util.Comparator.comparing(Target::name))
+        .toList();
+  }
+
+  /**
+   * The targets a name selects: {@code embedded}, {@code envoy} or {@code all} (both, and every
+   * {@link #optedIn()} target).
    *
    * @throws IllegalArgumentException for any other name, listing the allowed ones
    */
@@ -34,10 +52,17 @@ public final class Targets {
     return switch (name) {
       case "embedded" -> List.of(embedded());
       case "envoy" -> List.of(envoy());
-      case "all" -> List.of(embedded(), envoy());
+      case "all" -> all();
       default ->
           throw new IllegalArgumentException(
               "target: " + name + " (expected one of [embedded, envoy, all])");
     };
+  }
+
+  /** Embedded, envoy, and every {@link #optedIn()} target. */
+  public static List<Target> all() {
+    List<Target> all = new ArrayList<>(List.of(embedded(), envoy()));
+    all.addAll(optedIn());
+    return List.copyOf(all);
   }
 }

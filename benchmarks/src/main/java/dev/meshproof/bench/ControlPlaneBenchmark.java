@@ -1,0 +1,266 @@
+package dev.meshproof.bench;
+
+import dev.meshproof.fake.http.EchoServer;
+import dev.meshproof.runtime.DataPlane;
+import dev.meshproof.runtime.Mesh;
+import dev.meshproof.runtime.WorkloadSpec;
+import dev.meshproof.runtime.xds.ProxyStatus;
+import dev.meshproof.runtime.xds.PushDebounce;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The control-plane benchmark (issue PERFORMANCE): for each mesh size, N embedded sidecars in this
+ * JVM ({@code N/2} services with versions v1 and v2), measures the deploy-and-sync time (and the
+ * time of the last tenth of the deploys, which shows whether each deploy costs more as the mesh
+ * grows), the heap held per workload after a full GC, and how fast a VirtualService change
+ * converges: from {@code Mesh.apply} to the moment each proxy's status is SYNCED at the new
+ * version, polled every millisecond, over several changes. Not a test: nothing asserts on it.
+ */
+@Command(
+    name = "control-plane-benchmark",
+    mixinStandardHelpOptions = true,
+    description = "Measures deploy cost, heap per workload and config convergence of the mesh.")
+public final class ControlPlaneBenchmark implements Callable<Integer> {
+
+  @Option(
+      names = "--workloads",
+      defaultValue = "50,100,200",
+      split = ",",
+      description = "mesh sizes (workloads, each with a sidecar)")
+  List<Integer> sizes;
+
+  @Option(
+      names = "--changes",
+      defaultValue = "5",
+      description = "VirtualService changes per size whose convergence is measured")
+  int changes;
+
+  @Option(
+      names = "--debounce-after",
+      defaultValue = "100",
+      description = "push debounce quiet period, ms (istiod's PILOT_DEBOUNCE_AFTER default: 100)")
+  long debounceAfterMillis;
+
+  @Option(
+      names = "--output",
+      defaultValue = "control-plane-benchmark.md",
+      description = "Markdown report")
+  Path output;
+
+  public static void main(String[] args) {
+    int code = new CommandLine(new ControlPlaneBenchmark()).execute(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  /** One mesh size's figures. */
+  record Result(
+      int workloads,
+      Duration deployAndSync,
+      double lastTenthMillisPerDeploy,
+      double heapMibPerWorkload,
+      Histogram convergenceMicros,
+      double loadAverage) {}
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    List<Result> results = new ArrayList<>();
+    PushDebounce debounce =
+        new PushDebounce(
+            Duration.ofMillis(debounceAfterMillis),
+            Duration.ofMillis(Math.max(debounceAfterMillis, 10_000)));
+    try (EchoServer echo =
+        EchoServer.builder().service("app").journalCapacity(10).build().start()) {
+      for (int size : sizes) {
+        results.add(measure(size, debounce, echo));
+      }
+    }
+    String md = markdown(results, debounce);
+    Path absolute = output.toAbsolutePath();
+    if (absolute.getParent() != null) {
+      Files.createDirectories(absolute.getParent());
+    }
+    Files.writeString(absolute, md);
+    System.out.print(md);
+    System.out.println("wrote " + absolute);
+    return 0;
+  }
+
+  private Result measure(int size, PushDebounce debounce, EchoServer echo)
+      throws InterruptedException {
+    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    System.gc();
+    long heapBefore = memory.getHeapMemoryUsage().getUsed();
+    int services = Math.max(1, size / 2);
+    long start = System.nanoTime();
+    long lastTenthStart = 0;
+    try (Mesh mesh =
+        Mesh.builder()
+            .dataPlane(DataPlane.embedded())
+            .eventLoopThreads(2)
+            .pushDebounce(debounce)
+            .syncTimeout(Duration.ofMinutes(5))
+            .start()) {
+      for (int i = 0; i < size; i++) {
+        if (i == size - Math.max(1, size / 10)) {
+          lastTenthStart = System.nanoTime();
+        }
+        String service = "svc-" + (i % services);
+        String version = i < services ? "v1" : "v2";
+        mesh.deploy(
+            WorkloadSpec.builder(service + "-" + version + "-" + (i / (2 * services)))
+                .label("version", version)
+                .serves(service, 80, echo.address())
+                .build());
+      }
+      long deployed = System.nanoTime();
+      mesh.awaitSynced();
+      Duration deployAndSync = Duration.ofNanos(System.nanoTime() - start);
+      double lastTenth = (deployed - lastTenthStart) / 1e6 / Math.max(1, size / 10);
+      System.gc();
+      double heapPerWorkload =
+          (memory.getHeapMemoryUsage().getUsed() - heapBefore) / (1024.0 * 1024.0) / size;
+      System.out.printf(
+          Locale.ROOT,
+          "%d workloads: deployed and synced in %d ms; %.1f ms per deploy in the last tenth;"
+              + " %.2f MiB heap per workload%n",
+          size,
+          deployAndSync.toMillis(),
+          lastTenth,
+          heapPerWorkload);
+
+      Histogram convergence = new Histogram(3);
+      for (int change = 0; change < changes; change++) {
+        int v1 = change % 2 == 0 ? 90 : 10;
+        Map<String, String> before = versions(mesh.proxyStatus());
+        long applied = System.nanoTime();
+        mesh.apply(virtualService(v1), "change-" + change);
+        Map<String, Long> syncedAt = awaitEveryProxy(mesh, before, Duration.ofMinutes(2));
+        for (long at : syncedAt.values()) {
+          convergence.recordValue(Math.max(0, (at - applied) / 1000));
+        }
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "%d workloads: VirtualService change converged per proxy p50 %d ms, p99 %d ms, max %d"
+              + " ms%n",
+          size,
+          convergence.getValueAtPercentile(50) / 1000,
+          convergence.getValueAtPercentile(99) / 1000,
+          convergence.getMaxValue() / 1000);
+      return new Result(
+          size, deployAndSync, lastTenth, heapPerWorkload, convergence, MachineLoad.oneMinute());
+    }
+  }
+
+  /** A VirtualService on svc-0 that every proxy holds (each sees every service). */
+  private static String virtualService(int v1Weight) {
+    return String.join(
+        "\n",
+        "apiVersion: networking.istio.io/v1",
+        "kind: DestinationRule",
+        "metadata: {name: svc-0}",
+        "spec:",
+        "  host: svc-0",
+        "  subsets:",
+        "  - {name: v1, labels: {version: v1}}",
+        "  - {name: v2, labels: {version: v2}}",
+        "---",
+        "apiVersion: networking.istio.io/v1",
+        "kind: VirtualService",
+        "metadata: {name: svc-0}",
+        "spec:",
+        "  hosts: [svc-0]",
+        "  http:",
+        "  - route:",
+        "    - {destination: {host: svc-0, subset: v1}, weight: " + v1Weight + "}",
+        "    - {destination: {host: svc-0, subset: v2}, weight: " + (100 - v1Weight) + "}",
+        "");
+  }
+
+  private static Map<String, String> versions(Map<String, ProxyStatus> statuses) {
+    Map<String, String> out = new HashMap<>();
+    statuses.forEach((id, s) -> out.put(id, s.snapshotVersion()));
+    return out;
+  }
+
+  /**
+   * Polls every millisecond until each proxy holds a snapshot other than {@code before} and is
+   * SYNCED at it; returns when each got there ({@code System.nanoTime()}).
+   */
+  private static Map<String, Long> awaitEveryProxy(
+      Mesh mesh, Map<String, String> before, Duration timeout) throws InterruptedException {
+    Map<String, Long> syncedAt = new HashMap<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (syncedAt.size() < before.size()) {
+      long now = System.nanoTime();
+      if (now > deadline) {
+        throw new IllegalStateException(
+            (before.size() - syncedAt.size()) + " proxies did not converge in " + timeout);
+      }
+      for (Map.Entry<String, ProxyStatus> e : mesh.proxyStatus().entrySet()) {
+        ProxyStatus s = e.getValue();
+        if (!syncedAt.containsKey(e.getKey())
+            && !s.snapshotVersion().equals(before.get(e.getKey()))
+            && s.synced()) {
+          syncedAt.put(e.getKey(), now);
+        }
+      }
+      Thread.sleep(1);
+    }
+    return syncedAt;
+  }
+
+  private String markdown(List<Result> results, PushDebounce debounce) {
+    StringBuilder md = new StringBuilder("# Control-plane benchmark\n\n");
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "Embedded sidecars in one JVM (`Runtime.maxMemory` %d MiB, %d CPUs), N/2 services with"
+                + " versions v1 and v2; push debounce after %d ms. Convergence: from"
+                + " `Mesh.apply` of a VirtualService (with its DestinationRule) to each proxy"
+                + " SYNCED at the new snapshot, polled every 1 ms, %d changes per size.%n%n",
+            Runtime.getRuntime().maxMemory() / (1024 * 1024),
+            MachineLoad.cpus(),
+            debounce.after().toMillis(),
+            changes));
+    md.append(
+        "| workloads | deploy + sync (s) | ms per deploy, last tenth | heap MiB per workload"
+            + " | convergence p50 (ms) | p90 | p99 | max | p99 beyond the debounce | load avg |\n");
+    md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (Result r : results) {
+      Histogram h = r.convergenceMicros();
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %d | %.1f | %.1f | %.2f | %d | %d | %d | %d | %d | %.1f |%n",
+              r.workloads(),
+              r.deployAndSync().toMillis() / 1000.0,
+              r.lastTenthMillisPerDeploy(),
+              r.heapMibPerWorkload(),
+              h.getValueAtPercentile(50) / 1000,
+              h.getValueAtPercentile(90) / 1000,
+              h.getValueAtPercentile(99) / 1000,
+              h.getMaxValue() / 1000,
+              Math.max(0, h.getValueAtPercentile(99) / 1000 - debounce.after().toMillis()),
+              r.loadAverage()));
+    }
+    return md.toString();
+  }
+}

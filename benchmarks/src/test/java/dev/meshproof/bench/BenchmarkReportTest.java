@@ -1,0 +1,134 @@
+package dev.meshproof.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meshproof.scenario.load.HttpProtocol;
+import dev.meshproof.scenario.load.LoadPhase;
+import dev.meshproof.scenario.load.LoadResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+
+class BenchmarkReportTest {
+  private static final LoadPhase OPEN = LoadPhase.openLoop(1000, Duration.ofSeconds(10));
+  private static final LoadPhase CLOSED = LoadPhase.closedLoop(Duration.ofSeconds(5));
+
+  /** 1,000 answers, all of {@code micros}; {@code lagMicros} of pacer lag. */
+  private static LoadResult result(LoadPhase phase, long micros, long lagMicros, long ok) {
+    Histogram h = new Histogram(3);
+    h.recordValueWithCount(micros, ok);
+    return new LoadResult(
+        phase, h, ok, ok, 0, 0, 0, Duration.ofSeconds(1), Duration.ofNanos(lagMicros * 1000));
+  }
+
+  private static void path(
+      List<Measurement> out,
+      int round,
+      String plane,
+      int hops,
+      long openMicros,
+      long closedOk,
+      long lagMicros,
+      double load) {
+    List<Measurement.ProxyCost> costs =
+        hops == 0 ? List.of() : List.of(new Measurement.ProxyCost("server", 42, 0.5, 64L << 20));
+    out.add(
+        new Measurement(
+            round,
+            plane,
+            hops,
+            HttpProtocol.HTTP_1_1,
+            LoadPhase.Kind.CLOSED_LOOP,
+            Optional.of(result(CLOSED, openMicros, 0, closedOk)),
+            costs,
+            1,
+            load,
+            ""));
+    out.add(
+        new Measurement(
+            round,
+            plane,
+            hops,
+            HttpProtocol.HTTP_1_1,
+            LoadPhase.Kind.OPEN_LOOP,
+            Optional.of(result(OPEN, openMicros, lagMicros, 1000)),
+            costs,
+            1,
+            load,
+            ""));
+  }
+
+  private static BenchmarkReport report(List<Measurement> m) {
+    return new BenchmarkReport(
+        new BenchmarkReport.Settings(
+            1000,
+            Duration.ofSeconds(3),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(5),
+            16,
+            1024,
+            "-Xmx256m",
+            "--rounds=3"),
+        m,
+        List.of(HttpProtocol.HTTP_1_1),
+        List.of("embedded", "envoy"),
+        Duration.ofMinutes(5),
+        2);
+  }
+
+  @Test
+  void eachFigureIsTheMedianOverRoundsWithItsSpreadAndRatiosAreTakenWithinARound() {
+    List<Measurement> m = new ArrayList<>();
+    // Round 2 is slow for everyone (outside load): the within-round ratio stays 0.25.
+    long[] direct = {100, 300, 110};
+    for (int round = 1; round <= 3; round++) {
+      long d = direct[round - 1];
+      path(m, round, "direct", 0, d, 10_000, 10, 0.5);
+      path(m, round, "embedded", 1, d + 50 * (d / 100), 6_000, 10, 0.5);
+      path(m, round, "envoy", 1, d + 200 * (d / 100), 4_000, 10, 0.5);
+    }
+
+    String md = report(m).markdown();
+
+    assertThat(md)
+        .contains("3 round(s)")
+        .contains("Direct (no proxy): p50 110 [100–300] µs")
+        // Added p90 on 1 hop, ours: 50, 150, 50 -> median 50 [50-150]; Envoy 200 [200-600].
+        .contains("| added p90 @ 1000 rps (µs) | 50 [50–150] | 200 [200–600] |")
+        .contains("| max throughput, % of direct | 60 [60–60] % | 40 [40–40] % |")
+        .contains("| added p90 | 0.25 [0.25–0.25] |")
+        .contains("| max throughput | 1.50 [1.50–1.50] |")
+        .contains("0 of 9 open-loop phases are flagged")
+        .doesNotContain("†\u00a0");
+    assertThat(md).doesNotContain("150 [50–150] †");
+  }
+
+  @Test
+  void aPhaseWithPacerLagOrALoadAboveTheCpusIsFlaggedAndItsTailMarked() {
+    List<Measurement> m = new ArrayList<>();
+    path(m, 1, "direct", 0, 100, 10_000, 10, 0.5);
+    path(m, 1, "embedded", 1, 150, 6_000, 5_000, 0.5); // the pacer fell 5 ms behind
+    path(m, 1, "envoy", 1, 300, 4_000, 10, 3.5); // load 3.5 on 2 CPUs
+    BenchmarkReport report = report(m);
+
+    assertThat(m.stream().filter(report::unreliable).map(Measurement::dataPlane))
+        .containsExactlyInAnyOrder("embedded", "envoy");
+    String md = report.markdown();
+    assertThat(md)
+        .contains("2 of 3 open-loop phases are flagged")
+        .contains("| added p99 @ 1000 rps (µs) | 50 † | 200 † |")
+        .contains("| added p90 @ 1000 rps (µs) | 50 | 200 |");
+  }
+
+  @Test
+  void spreadIsTheMedianWithMinAndMax() {
+    assertThat(BenchmarkReport.spread(new double[] {3, 1, 2}, "%.0f")).isEqualTo("2 [1–3]");
+    assertThat(BenchmarkReport.spread(new double[] {1, 4}, "%.1f")).isEqualTo("2.5 [1.0–4.0]");
+    assertThat(BenchmarkReport.spread(new double[] {7}, "%.0f")).isEqualTo("7");
+    assertThat(BenchmarkReport.spread(new double[] {}, "%.0f")).isEqualTo("-");
+  }
+}

@@ -149,20 +149,7 @@ final class Http2HostPool {
                 return;
               }
               Channel stream = (Channel) opened.getNow();
-              ScheduledFuture<?> timer =
-                  timeout.isZero()
-                      ? null
-                      : stream
-                          .eventLoop()
-                          .schedule(
-                              () ->
-                                  attempt.completeExceptionally(
-                                      new UpstreamException(
-                                          UpstreamException.Kind.TIMEOUT,
-                                          "no response within " + timeout,
-                                          null)),
-                              timeout.toNanos(),
-                              TimeUnit.NANOSECONDS);
+              ScheduledFuture<?> timer = HttpConnectionPool.armTimeout(stream, timeout, attempt);
               // A stream that ends without its response (timeout, the caller gave up) is reset,
               // which leaves the connection and its other streams alone.
               attempt.whenComplete(
@@ -176,16 +163,7 @@ final class Http2HostPool {
                   });
               stream
                   .writeAndFlush(request)
-                  .addListener(
-                      written -> {
-                        if (!written.isSuccess()) {
-                          attempt.completeExceptionally(
-                              new UpstreamException(
-                                  UpstreamException.Kind.RESET,
-                                  "upstream write failed: " + written.cause().getMessage(),
-                                  written.cause()));
-                        }
-                      });
+                  .addListener(HttpConnectionPool.failOnWriteError(attempt));
             });
     result.whenComplete(
         (response, error) -> {

@@ -196,20 +196,7 @@ public final class HttpConnectionPool implements AutoCloseable {
             attempt.completeExceptionally(error);
           }
         });
-    ScheduledFuture<?> timer =
-        timeout.isZero()
-            ? null
-            : channel
-                .eventLoop()
-                .schedule(
-                    () ->
-                        attempt.completeExceptionally(
-                            new UpstreamException(
-                                UpstreamException.Kind.TIMEOUT,
-                                "no response within " + timeout,
-                                null)),
-                    timeout.toNanos(),
-                    TimeUnit.NANOSECONDS);
+    ScheduledFuture<?> timer = armTimeout(channel, timeout, attempt);
     attempt.whenComplete(
         (response, error) -> {
           if (timer != null) {
@@ -249,7 +236,28 @@ public final class HttpConnectionPool implements AutoCloseable {
     channel.writeAndFlush(request).addListener(failOnWriteError(attempt));
   }
 
-  private static io.netty.util.concurrent.GenericFutureListener<ChannelFuture> failOnWriteError(
+  /**
+   * Fails {@code attempt} as a timeout once {@code timeout} passed on {@code channel}'s event loop;
+   * null when {@code timeout} is zero (no timeout). The caller cancels it when the attempt ends.
+   */
+  static ScheduledFuture<?> armTimeout(
+      Channel channel, Duration timeout, CompletableFuture<FullHttpResponse> attempt) {
+    if (timeout.isZero()) {
+      return null;
+    }
+    return channel
+        .eventLoop()
+        .schedule(
+            () ->
+                attempt.completeExceptionally(
+                    new UpstreamException(
+                        UpstreamException.Kind.TIMEOUT, "no response within " + timeout, null)),
+            timeout.toNanos(),
+            TimeUnit.NANOSECONDS);
+  }
+
+  /** Fails {@code attempt} as a reset when the request could not be written. */
+  static io.netty.util.concurrent.GenericFutureListener<ChannelFuture> failOnWriteError(
       CompletableFuture<FullHttpResponse> attempt) {
     return written -> {
       if (!written.isSuccess()) {

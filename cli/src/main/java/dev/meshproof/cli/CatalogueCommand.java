@@ -69,6 +69,10 @@ final class CatalogueCommand implements Callable<Integer> {
   private static final java.util.regex.Pattern YAML_PATH =
       java.util.regex.Pattern.compile("[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+\\.ya?ml");
 
+  /** A {@code jwt} issuer's key file, beside the scenario. */
+  private static final java.util.regex.Pattern JWT_KEY =
+      java.util.regex.Pattern.compile("key: ([A-Za-z0-9_.-]+\\.jwk\\.json)");
+
   /**
    * Copies the files in subdirectories a scenario refers to (Bookinfo's sample YAML under {@code
    * bookinfo/}, kept as Istio ships it), keeping their relative paths so the exported scenario
@@ -81,6 +85,18 @@ final class CatalogueCommand implements Callable<Integer> {
         return;
       }
       text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    // The keys a scenario's jwt issuers sign with (key: jwt-testing.jwk.json), beside the scenario.
+    java.util.regex.Matcher keys = JWT_KEY.matcher(text);
+    while (keys.find()) {
+      try (InputStream in =
+          CatalogueCommand.class
+              .getClassLoader()
+              .getResourceAsStream("conformance/" + keys.group(1))) {
+        if (in != null) {
+          Files.write(dir.resolve(keys.group(1)), in.readAllBytes());
+        }
+      }
     }
     java.util.regex.Matcher m = YAML_PATH.matcher(text);
     while (m.find()) {

@@ -140,6 +140,7 @@ class MeshproofTest {
     assertThat(outcome.out()).contains("mesh-http-route-weight-90-10").contains("MeshRetries");
     assertThat(dir.resolve("mesh-http-route-weight-90-10.scenario.yaml")).exists();
     assertThat(dir.resolve("mesh-http-route-weight-90-10.yaml")).exists();
+    assertThat(dir.resolve("jwt-testing.jwk.json")).as("a jwt issuer's key").exists();
     assertThat(meshproof("validate", dir.toString()).code()).isZero();
   }
 

@@ -45,6 +45,32 @@ public enum Feature {
    * DestinationRule {@code trafficPolicy.loadBalancer.simple} spreading requests over endpoints.
    */
   MeshLoadBalancing(SupportLevel.CORE),
+  /**
+   * DestinationRule {@code loadBalancer.consistentHash.httpHeaderName}: every request with one
+   * header value reaches the same endpoint (ring hash), the values spread over the endpoints.
+   */
+  MeshConsistentHashHeader(SupportLevel.EXTENDED),
+  /**
+   * DestinationRule {@code loadBalancer.consistentHash.httpCookie}: every request with one cookie
+   * value reaches the same endpoint (maglev), the values spread over the endpoints.
+   */
+  MeshConsistentHashCookie(SupportLevel.EXTENDED),
+  /**
+   * DestinationRule {@code loadBalancer.consistentHash.useSourceIp}: one client address, one
+   * endpoint.
+   */
+  MeshConsistentHashSourceIP(SupportLevel.EXTENDED),
+  /**
+   * Locality failover: with outlier detection (and the mesh's default {@code localityLbSetting}),
+   * EDS priorities follow the caller's locality; when the local endpoints are ejected, traffic goes
+   * to the next locality (same region first), never further while it has healthy endpoints.
+   */
+  MeshLocalityFailover(SupportLevel.EXTENDED),
+  /**
+   * Locality {@code distribute}: the caller's locality sends each share of its traffic to the
+   * localities the rule names, and none to the others.
+   */
+  MeshLocalityDistribute(SupportLevel.EXTENDED),
   /** VirtualService {@code http[].timeout}: the route timeout, 504 UT when it fires. */
   MeshTimeouts(SupportLevel.CORE),
   /** VirtualService {@code retries.perTryTimeout}: each attempt bounded, timed-out ones retried. */
@@ -125,6 +151,16 @@ public enum Feature {
   /** AuthorizationPolicy DENY: a matching DENY wins over any ALLOW (403, app never reached). */
   MeshAuthorizationPolicyDeny(SupportLevel.CORE),
   /**
+   * RequestAuthentication: a valid token or none gets in, a bad one (signature, expiry, issuer,
+   * audience) is refused by jwt_authn's local reply (401, 403 for the audience) before the app.
+   */
+  MeshRequestAuthentication(SupportLevel.CORE),
+  /**
+   * AuthorizationPolicy on end users: {@code requestPrincipals} and {@code
+   * request.auth.claims[...]} match the verified token; no token, no request principal (403).
+   */
+  MeshAuthorizationPolicyRequestPrincipal(SupportLevel.EXTENDED),
+  /**
    * DestinationRule {@code trafficPolicy.tls.mode}: DISABLE wins over auto mTLS, ISTIO_MUTUAL gives
    * mutual TLS without it.
    */
@@ -144,7 +180,18 @@ public enum Feature {
    * Gateway served by an ingress gateway workload: plain HTTP servers, the VirtualServices bound to
    * them by {@code gateways}, 404 NR for other hosts.
    */
-  MeshIngressGateway(SupportLevel.EXTENDED);
+  MeshIngressGateway(SupportLevel.EXTENDED),
+  /**
+   * Opaque TCP servers on a Gateway (Istio's tcp-echo samples as-is): the VirtualServices' {@code
+   * tcp} rules bound to the Gateway route each connection from outside, with weights, through the
+   * gateway Service's port to the pod's.
+   */
+  MeshIngressGatewayTCP(SupportLevel.EXTENDED),
+  /**
+   * A Gateway HTTP server's {@code tls.httpsRedirect}: its virtual hosts require TLS, a plain
+   * request is answered 301 to its https URL, other servers' hosts are routed.
+   */
+  GatewayHTTPSRedirect(SupportLevel.EXTENDED);
 
   private final SupportLevel supportLevel;
 

@@ -233,7 +233,9 @@ public final class Mesh implements AutoCloseable {
                 spec.namespace(),
                 spec.labels(),
                 config.resourcesInCreationOrder(IstioKinds.SIDECAR)),
-            sidecar.gatewayAddresses()),
+            sidecar.gatewayAddresses(),
+            Map.of(),
+            spec.gatewayServicePorts()),
         spec.serviceAccount());
     inbound.ifPresent(
         in ->
@@ -247,7 +249,8 @@ public final class Mesh implements AutoCloseable {
                     in.listener(),
                     dev.meshproof.runtime.registry.Hostnames.fqdn(
                         spec.service().orElseThrow(), spec.namespace()),
-                    spec.protocol())));
+                    spec.protocol(),
+                    spec.exportTo())));
     Map<Integer, MeshHttpClient> gatewayClients = new java.util.TreeMap<>();
     sidecar
         .gatewayAddresses()
@@ -426,6 +429,19 @@ public final class Mesh implements AutoCloseable {
   private void rejectSecurityWithoutCa(List<IstioResource> parsed) {
     List<ConfigProblem> problems = new java.util.ArrayList<>();
     for (IstioResource resource : parsed) {
+      if (resource instanceof dev.meshproof.runtime.config.RequestAuthentication authn) {
+        problems.addAll(dev.meshproof.runtime.xds.JwtAuthnBuilder.offLoopback(authn));
+        if (certificates.isEmpty()) {
+          problems.add(
+              new ConfigProblem(
+                  resource.meta().source(),
+                  resource.meta().line(),
+                  1,
+                  "kind",
+                  "RequestAuthentication needs the mesh's CA (expected: a mesh started with"
+                      + " Mesh.builder().security(MeshSecurity.defaults()))"));
+        }
+      }
       if (resource instanceof dev.meshproof.runtime.config.AuthorizationPolicy policy) {
         problems.addAll(dev.meshproof.runtime.xds.AuthorizationBuilder.unsupported(policy));
         if (certificates.isEmpty()) {

@@ -37,13 +37,14 @@ public final class Workload {
   }
 
   /**
-   * For an ingress gateway: sends requests as a client outside the mesh does, to the gateway's
-   * listener for Gateway server port {@code port} (the request's Host picks the Gateway host).
+   * For an ingress gateway: sends requests as a client outside the mesh does, through the gateway's
+   * Service port {@code port} ({@link WorkloadSpec#gatewayPodPort}: 80 reaches the pod's 8080) to
+   * the listener there (the request's Host picks the Gateway host).
    *
-   * @throws IllegalArgumentException when this workload serves no such gateway port
+   * @throws IllegalArgumentException when the gateway's Service has no such port
    */
   public MeshHttpClient ingress(int port) {
-    MeshHttpClient client = gatewayClients.get(port);
+    MeshHttpClient client = gatewayClients.get(spec.gatewayPodPort(port));
     if (client == null) {
       throw new IllegalArgumentException(
           "port: "
@@ -57,6 +58,19 @@ public final class Workload {
               + ")");
     }
     return client;
+  }
+
+  /**
+   * For an ingress gateway: the loopback address a client outside the mesh connects to for the
+   * gateway's Service port {@code port} (a TCP server's listener).
+   */
+  public java.net.InetSocketAddress ingressAddress(int port) {
+    java.net.InetSocketAddress address = sidecar.gatewayAddresses().get(spec.gatewayPodPort(port));
+    if (address == null) {
+      throw new IllegalArgumentException(
+          "port: " + port + " (expected: a gateway port of " + spec.name() + ")");
+    }
+    return address;
   }
 
   /** Sends requests as this workload's app does: through its sidecar's outbound listener. */

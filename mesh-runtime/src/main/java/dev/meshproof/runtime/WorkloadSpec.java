@@ -25,11 +25,16 @@ public final class WorkloadSpec {
   private final String portName;
   private final Optional<String> appProtocol;
   private final java.util.List<Integer> gatewayPorts;
+  private final java.util.List<String> exportTo;
+  private final java.util.SortedMap<Integer, Integer> gatewayServicePorts;
 
   private WorkloadSpec(Builder b) {
+    this.gatewayServicePorts =
+        java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(b.gatewayServicePorts));
     this.portName = b.portName;
     this.appProtocol = Optional.ofNullable(b.appProtocol);
     this.gatewayPorts = java.util.List.copyOf(b.gatewayPorts);
+    this.exportTo = java.util.List.copyOf(b.exportTo);
     this.serviceAccount = b.serviceAccount;
     this.name = b.name;
     this.namespace = b.namespace;
@@ -44,18 +49,32 @@ public final class WorkloadSpec {
   }
 
   /**
+   * The {@code istio-ingressgateway} Service of Istio's demo profile, which the samples and tasks
+   * (Bookinfo, tcp-echo) are written for ({@code
+   * manifests/charts/gateways/istio-ingress/files/profile-demo.yaml}): Service port to the pod's
+   * target port, {@code http2} 80 to 8080, {@code https} 443 to 8443, {@code tcp} 31400 and {@code
+   * tls} 15443 as they are (the status port 15021 serves no Gateway).
+   */
+  public static final java.util.SortedMap<Integer, Integer> INGRESS_GATEWAY_SERVICE_PORTS =
+      java.util.Collections.unmodifiableSortedMap(
+          new java.util.TreeMap<>(Map.of(80, 8080, 443, 8443, 31400, 31400, 15443, 15443)));
+
+  /**
    * The ingress gateway of Istio's default install and samples: pod {@code istio-ingressgateway} in
    * {@code istio-system}, labels {@code istio: ingressgateway} and {@code app:
-   * istio-ingressgateway} (what Gateways' {@code selector: {istio: ingressgateway}} select),
-   * serving Gateway server port 80.
+   * istio-ingressgateway} (what Gateways' {@code selector: {istio: ingressgateway}} select), behind
+   * the Service {@link #INGRESS_GATEWAY_SERVICE_PORTS}: the pod listens on the target ports 8080,
+   * 8443, 31400 and 15443.
    */
   public static Builder ingressGateway() {
-    return new Builder("istio-ingressgateway")
-        .namespace("istio-system")
-        .label("istio", "ingressgateway")
-        .label("app", "istio-ingressgateway")
-        .serviceAccount("istio-ingressgateway-service-account")
-        .gatewayPorts(80);
+    Builder b =
+        new Builder("istio-ingressgateway")
+            .namespace("istio-system")
+            .label("istio", "ingressgateway")
+            .label("app", "istio-ingressgateway")
+            .serviceAccount("istio-ingressgateway-service-account");
+    INGRESS_GATEWAY_SERVICE_PORTS.forEach(b::gatewayServicePort);
+    return b;
   }
 
   public String name() {
@@ -83,11 +102,47 @@ public final class WorkloadSpec {
   }
 
   /**
-   * The Gateway server ports this workload serves as an ingress gateway (one loopback listener
-   * each); empty for a workload with a sidecar.
+   * The pod ports this workload listens on as an ingress gateway (one loopback listener each, for
+   * the Gateway servers that resolve to it); empty for a workload with a sidecar.
    */
   public java.util.List<Integer> gatewayPorts() {
     return gatewayPorts;
+  }
+
+  /**
+   * The gateway's Kubernetes Service, port to target port (a pod port of {@link #gatewayPorts}):
+   * how istiod's {@code resolvePorts} (pilot/pkg/model/gateway.go) turns a Gateway server port into
+   * the port the listener binds, and how a client outside reaches the pod. Empty for a gateway
+   * reached at its pod ports directly.
+   */
+  public java.util.SortedMap<Integer, Integer> gatewayServicePorts() {
+    return gatewayServicePorts;
+  }
+
+  /**
+   * The pod port a client outside the mesh reaches through the gateway's Service port {@code port};
+   * without a Service, {@code port} itself.
+   *
+   * @throws IllegalArgumentException when the Service has no such port
+   */
+  public int gatewayPodPort(int port) {
+    if (gatewayServicePorts.isEmpty()) {
+      return port;
+    }
+    Integer target = gatewayServicePorts.get(port);
+    if (target == null) {
+      throw new IllegalArgumentException(
+          "port: "
+              + port
+              + " (expected: a port of the Service "
+              + namespace
+              + "/"
+              + name
+              + ": "
+              + gatewayServicePorts.keySet()
+              + ")");
+    }
+    return target;
   }
 
   /** True for an ingress gateway workload ({@link Builder#gatewayPorts}). */
@@ -98,6 +153,15 @@ public final class WorkloadSpec {
   /** The Kubernetes service account the pod runs as: its SPIFFE identity's {@code sa}. */
   public String serviceAccount() {
     return serviceAccount;
+  }
+
+  /**
+   * Where the served Kubernetes Service is visible: its {@code networking.istio.io/exportTo}
+   * annotation ({@code .}, {@code *}, {@code ~}, namespaces); empty: everywhere (MeshConfig's
+   * default {@code defaultServiceExportTo}).
+   */
+  public java.util.List<String> exportTo() {
+    return exportTo;
   }
 
   /** The service port's name; {@code http} unless set. */
@@ -127,6 +191,8 @@ public final class WorkloadSpec {
     private String portName = "http";
     private String appProtocol;
     private final java.util.Set<Integer> gatewayPorts = new java.util.TreeSet<>();
+    private final java.util.List<String> exportTo = new java.util.ArrayList<>();
+    private final Map<Integer, Integer> gatewayServicePorts = new java.util.TreeMap<>();
 
     /**
      * The protocol of the served port, as a port name Istio reads as that protocol (e.g. {@code
@@ -203,6 +269,34 @@ public final class WorkloadSpec {
         }
         gatewayPorts.add(port);
       }
+      return this;
+    }
+
+    /**
+     * The served Service's {@code networking.istio.io/exportTo} annotation, one entry per value
+     * ({@code .} its namespace, {@code *} all, {@code ~} none, or a namespace), as istiod's {@code
+     * kube.ConvertService} reads it; none: everywhere.
+     */
+    public Builder exportTo(String... namespaces) {
+      for (String entry : namespaces) {
+        if (!entry.equals(".") && !entry.equals("*") && !entry.equals("~")) {
+          dnsLabel("exportTo", entry);
+        }
+        exportTo.add(entry);
+      }
+      return this;
+    }
+
+    /**
+     * Puts the gateway behind a Service port {@code port} whose {@code targetPort} is the pod port
+     * {@code targetPort}, which becomes one of its {@link #gatewayPorts}.
+     */
+    public Builder gatewayServicePort(int port, int targetPort) {
+      gatewayPorts(targetPort);
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("gatewayServicePort: " + port + " (expected: 1-65535)");
+      }
+      gatewayServicePorts.put(port, targetPort);
       return this;
     }
 

@@ -22,7 +22,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Host is one of the Gateway's hosts is routed by the bound VirtualService; any other Host, or a
  * Gateway without a bound VirtualService, answers 404 NR; a VirtualService bound to the mesh only,
  * or a match limited to {@code gateways: [mesh]}, does not route at the gateway; Bookinfo's {@code
- * bookinfo-gateway.yaml} applied as-is routes {@code /productpage}.
+ * bookinfo-gateway.yaml} applied as-is routes {@code /productpage} through Service port 80 to the
+ * pod's 8080; the tcp-echo sample's TCP server on 31400 routes connections to v1, and a Service
+ * port without a Gateway server refuses connections on both.
  */
 class IngressGatewayIT {
 
@@ -116,7 +118,10 @@ class IngressGatewayIT {
           .filteredOn(l -> l.get("authority").equals("other.example.com"))
           .singleElement()
           .satisfies(l -> assertThat(l.get("response_flags")).isEqualTo("NR"));
-      assertThat(gateway.sidecar().configDump()).contains("http.80").contains("0.0.0.0_80");
+      // Gateway port 80 is the Service port; the pod (and its listener) is on 8080.
+      assertThat(gateway.sidecar().configDump())
+          .contains("\"http.8080\"")
+          .contains("\"0.0.0.0_8080\"");
     }
   }
 
@@ -130,23 +135,61 @@ class IngressGatewayIT {
               .label("version", "v1")
               .serves("productpage", 9080, productpage.address())
               .build());
-      // The sample's Gateway listens on 8080, the container port of Istio's default gateway.
-      Workload gateway = mesh.deploy(WorkloadSpec.ingressGateway().gatewayPorts(8080).build());
+      // The sample's Gateway names 8080, the container port of Istio's default gateway, which no
+      // Service port maps: istiod binds it as it is, and clients reach it through Service port 80.
+      Workload gateway = mesh.deploy(WorkloadSpec.ingressGateway().build());
       mesh.apply(
           Path.of("src/test/resources/istio-samples/bookinfo__networking__bookinfo-gateway.yaml"));
       mesh.awaitSynced();
 
-      HttpOutcome page = gateway.ingress(8080).get("http://bookinfo.example/productpage").join();
+      HttpOutcome page = gateway.ingress(80).get("http://bookinfo.example/productpage").join();
       assertThat(page.status()).isEqualTo(200);
       assertThat(page.body()).isEqualTo("productpage /productpage");
-      assertThat(gateway.ingress(8080).get("http://bookinfo.example/api/v1/products/1").join())
+      assertThat(gateway.ingress(80).get("http://bookinfo.example/api/v1/products/1").join())
           .satisfies(o -> assertThat(o.status()).isEqualTo(200));
       // No match for this path: the virtual host has no route for it, 404 NR.
-      assertThat(gateway.ingress(8080).get("http://bookinfo.example/other").join().status())
+      assertThat(gateway.ingress(80).get("http://bookinfo.example/other").join().status())
           .isEqualTo(404);
       // One listener and route configuration, for the Gateway's port only.
       assertThat(gateway.sidecar().configDump()).contains("http.8080").doesNotContain("http.80\"");
     }
+  }
+
+  @ParameterizedTest
+  @MethodSource("dataPlanes")
+  void tcpEchoSamplesAppliedAsIsRouteGatewayConnectionsAndOtherPortsRefuse(
+      Supplier<DataPlane> dataPlane) throws Exception {
+    try (TcpProxyIT.PrefixEcho one = new TcpProxyIT.PrefixEcho("one");
+        TcpProxyIT.PrefixEcho two = new TcpProxyIT.PrefixEcho("two");
+        Mesh mesh = Mesh.builder().seed(7).dataPlane(dataPlane.get()).start()) {
+      mesh.deploy(tcpEcho("tcp-echo-v1-0", "v1", one));
+      mesh.deploy(tcpEcho("tcp-echo-v2-0", "v2", two));
+      Workload gateway = mesh.deploy(WorkloadSpec.ingressGateway().build());
+      mesh.apply(Path.of("src/test/resources/istio-samples/tcp-echo__tcp-echo-all-v1.yaml"));
+      mesh.awaitSynced();
+
+      java.net.InetSocketAddress tcp = gateway.ingressAddress(31400);
+      for (int i = 0; i < 5; i++) {
+        assertThat(TcpProxyIT.exchange(tcp, "hello " + i)).isEqualTo("one hello " + i);
+      }
+      // No Gateway server resolves to the pod's 8080 or 15443: no listener, refused as by Envoy.
+      for (int port : List.of(80, 15443)) {
+        java.net.InetSocketAddress unused = gateway.ingressAddress(port);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> TcpProxyIT.exchange(unused, "hello"))
+            .as("Service port %d", port)
+            .isInstanceOf(java.net.ConnectException.class);
+      }
+      assertThat(gateway.sidecar().configDump()).contains("\"0.0.0.0_31400\"");
+    }
+  }
+
+  private static WorkloadSpec tcpEcho(String name, String version, TcpProxyIT.PrefixEcho app) {
+    return WorkloadSpec.builder(name)
+        .label("version", version)
+        .serves("tcp-echo", 9000, app.address())
+        .protocol(dev.meshproof.runtime.registry.ServiceProtocol.TCP)
+        .build();
   }
 
   private static List<Map<String, String>> awaitAccessLog(SidecarProxy proxy, int lines) {

@@ -112,6 +112,30 @@ class MeshRoutingIT {
   }
 
   @Test
+  void requestAuthenticationNeedsTheCaAndAJwksOnLoopback() {
+    try (Mesh isolated = Mesh.builder().start()) {
+      assertThatThrownBy(
+              () ->
+                  isolated.apply(
+                      """
+          apiVersion: security.istio.io/v1
+          kind: RequestAuthentication
+          metadata: {name: jwt}
+          spec:
+            jwtRules:
+            - issuer: testing@secure.istio.io
+              jwksUri: http://192.0.2.1/jwks.json
+          """,
+                      "jwt.yaml"))
+          .isInstanceOf(InvalidConfigException.class)
+          .hasMessageContaining("kind: RequestAuthentication needs the mesh's CA")
+          .hasMessageContaining(
+              "spec.jwtRules[0].jwksUri: RequestAuthentication default/jwt: \"192.0.2.1\""
+                  + " resolves to 192.0.2.1");
+    }
+  }
+
+  @Test
   void inboundListenerServesHttp2ClearTextUpgrade() throws Exception {
     mesh.awaitSynced();
     Workload catalog = mesh.workload("default", "catalog-v1-0").orElseThrow();

@@ -46,6 +46,25 @@ final class ManifestTopology {
             w, "selected by " + w.serves() + " (expected: one Service with one port)");
       }
       TopologyWorkload.ServicePort port = w.serves().get(0);
+      // Every workload here is in default: an exportTo that hides the Service from default would
+      // change the routes, which this topology cannot deploy; one that keeps it changes nothing.
+      List<String> exportTo = port.exportTo();
+      boolean visibleInDefault =
+          !exportTo.contains("~")
+              && (exportTo.isEmpty()
+                  || exportTo.contains(".")
+                  || exportTo.contains("*")
+                  || exportTo.contains("default"));
+      if (!visibleInDefault) {
+        throw unsupported(
+            w,
+            "Service "
+                + port.service()
+                + " annotated networking.istio.io/exportTo: "
+                + String.join(",", exportTo)
+                + " (expected: ., * or default: every workload of a manifest topology is in"
+                + " namespace default)");
+      }
       if (!w.labels().get("app").equals(port.service())) {
         throw unsupported(
             w,

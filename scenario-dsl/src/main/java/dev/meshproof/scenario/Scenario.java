@@ -50,7 +50,58 @@ public record Scenario(
     List<String> notSimulated,
     OutboundTrafficPolicy outboundTrafficPolicy,
     ScenarioSecurity security,
-    Manifests manifests) {
+    Manifests manifests,
+    /**
+     * Where workloads run ({@code region/zone/subzone}), keyed by client, service (every version)
+     * or {@code service/version}: the pods' {@code topology.istio.io/locality} label, from which
+     * istiod derives locality load balancing.
+     */
+    java.util.Map<String, String> localities) {
+
+  /** A scenario whose workloads have no locality. */
+  public Scenario(
+      String name,
+      List<ServiceSpec> services,
+      List<String> clients,
+      List<IstioSource> istio,
+      List<TrafficSpec> traffic,
+      List<Expectation> expectations,
+      ChaosPlan chaos,
+      long seed,
+      IstioVersion istioVersion,
+      IstioVersion compatibilityVersion,
+      List<String> notSimulated,
+      OutboundTrafficPolicy outboundTrafficPolicy,
+      ScenarioSecurity security,
+      Manifests manifests) {
+    this(
+        name,
+        services,
+        clients,
+        istio,
+        traffic,
+        expectations,
+        chaos,
+        seed,
+        istioVersion,
+        compatibilityVersion,
+        notSimulated,
+        outboundTrafficPolicy,
+        security,
+        manifests,
+        java.util.Map.of());
+  }
+
+  /**
+   * The locality of {@code service}'s {@code version} pods (its own entry, else the service's), or
+   * of a client ({@code version} null); empty when none is given.
+   */
+  public java.util.Optional<String> localityOf(String workload, String version) {
+    if (version != null && localities.containsKey(workload + "/" + version)) {
+      return java.util.Optional.of(localities.get(workload + "/" + version));
+    }
+    return java.util.Optional.ofNullable(localities.get(workload));
+  }
 
   /**
    * The Kubernetes manifests the topology came from (their paths as given) and the services and
@@ -106,8 +157,12 @@ public record Scenario(
    */
   public static final String INGRESS_GATEWAY = "istio-ingressgateway";
 
-  /** The Gateway server ports the scenario's ingress gateway listens on. */
-  public static final List<Integer> INGRESS_GATEWAY_PORTS = List.of(80, 8080);
+  /**
+   * The ports of the scenario's ingress gateway Service (Istio's demo profile: 80, 443, 31400,
+   * 15443), which traffic {@code from} the gateway names in its URL.
+   */
+  public static final List<Integer> INGRESS_GATEWAY_PORTS =
+      List.copyOf(dev.meshproof.runtime.WorkloadSpec.INGRESS_GATEWAY_SERVICE_PORTS.keySet());
 
   /** The system property that overrides every scenario's seed, to replay a printed run. */
   public static final String SEED_PROPERTY = "meshproof.seed";
@@ -125,6 +180,7 @@ public record Scenario(
     java.util.Objects.requireNonNull(outboundTrafficPolicy, "outboundTrafficPolicy");
     java.util.Objects.requireNonNull(security, "security");
     java.util.Objects.requireNonNull(manifests, "manifests");
+    localities = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(localities));
   }
 
   /** A scenario without a CA, every workload with a sidecar and the {@code default} account. */
@@ -178,7 +234,8 @@ public record Scenario(
         notSimulated,
         outboundTrafficPolicy,
         security,
-        manifests);
+        manifests,
+        localities);
   }
 
   /**
@@ -213,7 +270,8 @@ public record Scenario(
         allNotSimulated,
         outboundTrafficPolicy,
         security,
-        manifests());
+        manifests(),
+        localities);
   }
 
   /**
@@ -237,7 +295,8 @@ public record Scenario(
         notSimulated,
         outboundTrafficPolicy,
         security,
-        manifests);
+        manifests,
+        localities);
   }
 
   /**
@@ -260,7 +319,8 @@ public record Scenario(
         notSimulated,
         outboundTrafficPolicy,
         security,
-        manifests);
+        manifests,
+        localities);
   }
 
   /**
@@ -286,6 +346,27 @@ public record Scenario(
         java.util.Optional.empty();
     private final java.util.Map<String, String> serviceAccounts = new java.util.LinkedHashMap<>();
     private final Set<String> clientsWithoutSidecar = new LinkedHashSet<>();
+    private final java.util.Map<String, String> localities = new java.util.LinkedHashMap<>();
+
+    /**
+     * Where {@code workload} runs: {@code region/zone/subzone} (zone and subzone optional) for a
+     * client, a service (every version) or {@code service/version}; its pods get Istio's {@code
+     * topology.istio.io/locality} label.
+     */
+    public Builder locality(String workload, String locality) {
+      if (locality == null
+          || !locality.matches("[A-Za-z0-9]([-A-Za-z0-9_]*)(/[-A-Za-z0-9_]+){0,2}")) {
+        throw new IllegalArgumentException(
+            "localities."
+                + workload
+                + ": "
+                + locality
+                + " (expected: region/zone/subzone, zone and subzone optional, e.g."
+                + " us-east/zone-a)");
+      }
+      localities.put(workload, locality);
+      return this;
+    }
 
     private Builder(String name) {
       if (name == null || name.isBlank()) {
@@ -317,9 +398,10 @@ public record Scenario(
     /**
      * Adds Istio's ingress gateway ({@code WorkloadSpec.ingressGateway()}: labels {@code istio:
      * ingressgateway}, namespace {@code istio-system}) as the client {@value #INGRESS_GATEWAY}:
-     * traffic {@code from} it enters the mesh from outside, sent to the gateway's listener for the
-     * URL's port (80 when the URL names none; listeners on 80 and 8080), so the Gateways selecting
-     * it and the VirtualServices bound to them route it.
+     * traffic {@code from} it enters the mesh from outside through the gateway Service's port the
+     * URL names (80 when none; {@link #INGRESS_GATEWAY_PORTS}, Istio's demo profile: 80 reaches the
+     * pod's 8080, 443 its 8443, 31400 and 15443 as they are), so the Gateways selecting it and the
+     * VirtualServices bound to them route it; a {@code tcp://} URL opens a connection there.
      */
     public Builder ingressGateway() {
       return client(INGRESS_GATEWAY);
@@ -603,7 +685,8 @@ public record Scenario(
           notSimulated,
           outboundTrafficPolicy,
           new ScenarioSecurity(ca, serviceAccounts, List.copyOf(clientsWithoutSidecar)),
-          new Manifests(manifestSources, manifestServices, manifestClients));
+          new Manifests(manifestSources, manifestServices, manifestClients),
+          localities);
     }
 
     /** A fault's selector must name a declared service, version and instance. */

@@ -1,11 +1,14 @@
 package dev.meshproof.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meshproof.runtime.topology.Topology;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Kubernetes manifests as a scenario's services: versions, ports and service accounts. */
 class ManifestTopologyTest {
@@ -29,5 +32,38 @@ class ManifestTopologyTest {
     // A version the manifests do not name runs as Kubernetes' default account.
     assertThat(new ServiceSpec("catalog", 80, Map.of("v1", 1)).serviceAccount("v1"))
         .isEqualTo("default");
+  }
+
+  @Test
+  void aServiceExportedAwayFromDefaultIsRefusedAndOneKeptThereIsAccepted(@TempDir Path dir)
+      throws Exception {
+    String manifests =
+        """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: reviews
+          annotations: {networking.istio.io/exportTo: "%s"}
+        spec: {ports: [{port: 9080, name: http}], selector: {app: reviews}}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: reviews-v1}
+        spec:
+          selector: {matchLabels: {app: reviews}}
+          template:
+            metadata: {labels: {app: reviews, version: v1}}
+            spec:
+              containers: [{name: reviews, image: reviews:1}]
+        """;
+    Path kept = Files.writeString(dir.resolve("kept.yaml"), manifests.formatted("."));
+    assertThat(ManifestTopology.of(Topology.fromManifests(kept)).services()).hasSize(1);
+    for (String away : new String[] {"web", "~", ".,~"}) {
+      Path file = Files.writeString(dir.resolve("away.yaml"), manifests.formatted(away));
+      assertThatThrownBy(() -> ManifestTopology.of(Topology.fromManifests(file)))
+          .as(away)
+          .hasMessageContaining("networking.istio.io/exportTo: " + away)
+          .hasMessageContaining("namespace default");
+    }
   }
 }

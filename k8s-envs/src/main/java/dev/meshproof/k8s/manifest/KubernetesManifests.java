@@ -77,7 +77,7 @@ public final class KubernetesManifests {
     }
     for (String client : scenario.clients()) {
       docs.add(resource("v1", "ServiceAccount", meta(client, ns, labels(slug, Map.of())), null));
-      docs.add(runnerDeployment(options, ns, slug, client));
+      docs.add(runnerDeployment(options, ns, slug, client, scenario.localityOf(client, null)));
     }
     return new KubernetesManifests(ns, List.copyOf(docs), scenario.istio());
   }
@@ -142,6 +142,14 @@ public final class KubernetesManifests {
     Map<String, Object> podLabels = new LinkedHashMap<>();
     podLabels.put("app", service.name());
     podLabels.put("version", version);
+    // Istio reads a pod's locality from this label before the node's topology labels.
+    scenario
+        .localityOf(service.name(), version)
+        .ifPresent(
+            l ->
+                podLabels.put(
+                    dev.meshproof.runtime.policy.lb.Locality.LABEL,
+                    dev.meshproof.runtime.policy.lb.Locality.parse(l).labelValue()));
     List<Object> args =
         List.of(
             "--kind=http",
@@ -180,9 +188,18 @@ public final class KubernetesManifests {
   }
 
   private static Map<String, Object> runnerDeployment(
-      ManifestOptions options, String ns, String slug, String client) {
+      ManifestOptions options,
+      String ns,
+      String slug,
+      String client,
+      java.util.Optional<String> locality) {
     Map<String, Object> podLabels = new LinkedHashMap<>();
     podLabels.put("app", client);
+    locality.ifPresent(
+        l ->
+            podLabels.put(
+                dev.meshproof.runtime.policy.lb.Locality.LABEL,
+                dev.meshproof.runtime.policy.lb.Locality.parse(l).labelValue()));
     Map<String, Object> container = new LinkedHashMap<>();
     container.put("name", "traffic-runner");
     container.put("image", options.trafficRunnerImage());

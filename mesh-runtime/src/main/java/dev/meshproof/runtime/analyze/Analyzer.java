@@ -133,6 +133,24 @@ public final class Analyzer {
         if (document == null || isEmpty(document)) {
           continue;
         }
+        // kubectl's `kind: List` (as `kubectl get -o yaml` writes): each item is a resource, as
+        // istioctl analyze reads it.
+        if (RawResource.text(document, "kind").filter("List"::equals).isPresent()
+            && RawResource.text(document, "metadata", "name").isEmpty()) {
+          for (Node item : RawResource.items(document, "items")) {
+            resource(item, source.name())
+                .ifPresentOrElse(
+                    out::add,
+                    () ->
+                        findings.add(
+                            invalid(
+                                source.name(),
+                                RawResource.line(item),
+                                "a List item without kind and metadata.name (expected: a"
+                                    + " Kubernetes resource)")));
+          }
+          continue;
+        }
         resource(document, source.name())
             .ifPresentOrElse(
                 out::add,

@@ -63,6 +63,20 @@ enum Check {
       VirtualServiceRulesCheck.run(input, out);
     }
   },
+  /** {@code virtualservice.GatewayAnalyzer}: IST0101 gateway, IST0132. */
+  VIRTUAL_SERVICE_GATEWAYS {
+    @Override
+    void run(AnalysisInput input, List<Finding> out) {
+      VirtualServiceGatewaysCheck.run(input, out);
+    }
+  },
+  /** {@code gateway.ConflictingGatewayAnalyzer}: IST0101 selector, IST0145. */
+  CONFLICTING_GATEWAYS {
+    @Override
+    void run(AnalysisInput input, List<Finding> out) {
+      ConflictingGatewaysCheck.run(input, out);
+    }
+  },
   /** {@code sidecar.SelectorAnalyzer}: IST0101 selector, IST0110, IST0111, IST0167. */
   SIDECAR_SELECTORS {
     @Override

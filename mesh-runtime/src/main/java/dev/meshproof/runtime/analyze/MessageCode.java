@@ -43,7 +43,12 @@ public enum MessageCode {
   /** A DestinationRule host that matches no service (Istio IST0174). */
   UNKNOWN_DESTINATION_RULE_HOST("IST0174", "UnknownDestinationRuleHost", Level.WARNING),
   /** ServiceEntries giving one host and port different protocols (Istio IST0177). */
-  CONFLICTING_SERVICE_ENTRY_PROTOCOL("IST0177", "ConflictingServiceEntryProtocol", Level.WARNING);
+  CONFLICTING_SERVICE_ENTRY_PROTOCOL("IST0177", "ConflictingServiceEntryProtocol", Level.WARNING),
+  /** None of a VirtualService's hosts is a host of a Gateway it is bound to (Istio IST0132). */
+  VIRTUAL_SERVICE_HOST_NOT_FOUND_IN_GATEWAY(
+      "IST0132", "VirtualServiceHostNotFoundInGateway", Level.WARNING),
+  /** Two Gateways select one workload on one port with a common host (Istio IST0145). */
+  CONFLICTING_GATEWAYS("IST0145", "ConflictingGateways", Level.ERROR);
 
   /** How serious a finding is; an {@link #ERROR} stops a scenario before it runs. */
   public enum Level {

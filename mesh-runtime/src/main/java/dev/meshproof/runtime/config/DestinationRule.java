@@ -2,6 +2,7 @@ package dev.meshproof.runtime.config;
 
 import dev.meshproof.runtime.policy.lb.ConsistentHash;
 import dev.meshproof.runtime.policy.lb.LbPolicy;
+import dev.meshproof.runtime.policy.lb.LocalityLbSetting;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,7 +20,13 @@ public record DestinationRule(
     Optional<OutlierDetectionSettings> outlierDetection,
     List<PortTrafficPolicy> portLevelSettings,
     Optional<String> tlsMode,
-    Optional<ConsistentHash> consistentHash)
+    Optional<ConsistentHash> consistentHash,
+    Optional<LocalityLbSetting> localityLbSetting,
+    /**
+     * {@code exportTo} as written ({@code .}, {@code *}, namespaces); empty: exported everywhere
+     * (MeshConfig's default {@code defaultDestinationRuleExportTo} is {@code *}).
+     */
+    List<String> exportTo)
     implements IstioResource {
 
   public DestinationRule {
@@ -27,6 +34,102 @@ public record DestinationRule(
     portLevelSettings = List.copyOf(portLevelSettings);
     java.util.Objects.requireNonNull(tlsMode, "tlsMode");
     java.util.Objects.requireNonNull(consistentHash, "consistentHash");
+    java.util.Objects.requireNonNull(localityLbSetting, "localityLbSetting");
+    exportTo = List.copyOf(exportTo);
+  }
+
+  /** A DestinationRule exported everywhere. */
+  public DestinationRule(
+      ResourceMeta meta,
+      String host,
+      Optional<LbPolicy> loadBalancer,
+      List<Subset> subsets,
+      Optional<ConnectionPoolSettings> connectionPool,
+      Optional<OutlierDetectionSettings> outlierDetection,
+      List<PortTrafficPolicy> portLevelSettings,
+      Optional<String> tlsMode,
+      Optional<ConsistentHash> consistentHash,
+      Optional<LocalityLbSetting> localityLbSetting) {
+    this(
+        meta,
+        host,
+        loadBalancer,
+        subsets,
+        connectionPool,
+        outlierDetection,
+        portLevelSettings,
+        tlsMode,
+        consistentHash,
+        localityLbSetting,
+        List.of());
+  }
+
+  /** A DestinationRule without {@code trafficPolicy.loadBalancer.localityLbSetting}. */
+  public DestinationRule(
+      ResourceMeta meta,
+      String host,
+      Optional<LbPolicy> loadBalancer,
+      List<Subset> subsets,
+      Optional<ConnectionPoolSettings> connectionPool,
+      Optional<OutlierDetectionSettings> outlierDetection,
+      List<PortTrafficPolicy> portLevelSettings,
+      Optional<String> tlsMode,
+      Optional<ConsistentHash> consistentHash) {
+    this(
+        meta,
+        host,
+        loadBalancer,
+        subsets,
+        connectionPool,
+        outlierDetection,
+        portLevelSettings,
+        tlsMode,
+        consistentHash,
+        Optional.empty());
+  }
+
+  /**
+   * Whether a proxy of {@code namespace} may find this rule in this rule's own namespace (istiod's
+   * {@code namespaceLocal} index, {@code setDestinationRules}): no {@code exportTo}, {@code *},
+   * {@code .} or the rule's own namespace.
+   */
+  public boolean visibleInOwnNamespace() {
+    return exportTo.isEmpty()
+        || exportTo.contains("*")
+        || exportTo.contains(".")
+        || exportTo.contains(meta.namespace());
+  }
+
+  /**
+   * Whether this rule is exported beyond its namespace to a proxy of {@code namespace} (istiod's
+   * {@code exportedByNamespace} index and {@code getExportedDestinationRuleFromNamespace}): not
+   * private only ({@code .} or its own namespace alone), and no {@code exportTo}, {@code *} or
+   * {@code namespace} by name.
+   */
+  public boolean exportedTo(String namespace) {
+    boolean privateOnly =
+        exportTo.size() == 1 && (exportTo.contains(".") || exportTo.contains(meta.namespace()));
+    return !privateOnly
+        && (exportTo.isEmpty() || exportTo.contains("*") || exportTo.contains(namespace));
+  }
+
+  /**
+   * The {@code localityLbSetting} of the cluster of {@code subset} on {@code port}: the rule's,
+   * unless a port-level entry or the subset's {@code loadBalancer} replaced the rule's load
+   * balancer wholesale ({@code MergeSubsetTrafficPolicy}); empty: the mesh's ({@code enabled: true}
+   * by default).
+   */
+  public Optional<LocalityLbSetting> localityLbSettingFor(Optional<Subset> subset, int port) {
+    if (portLevel(portLevelSettings, port).isPresent()) {
+      return Optional.empty();
+    }
+    if (subset.isPresent()
+        && (subset.get().loadBalancer().isPresent()
+            || subset.get().consistentHash().isPresent()
+            || portLevel(subset.get().portLevelSettings(), port).isPresent())) {
+      return Optional.empty();
+    }
+    return localityLbSetting;
   }
 
   /** A DestinationRule without {@code trafficPolicy.loadBalancer.consistentHash}. */
@@ -52,21 +155,52 @@ public record DestinationRule(
   }
 
   /**
-   * The consistent hash of the cluster of {@code subset} on {@code port}: the rule's, unless a
-   * port-level entry for the port or the subset's own load balancer or port-level entry replaces
-   * the rule's load balancer wholesale (istiod's {@code MergeSubsetTrafficPolicy}; consistent
-   * hashes at subset and port level are not simulated yet and rejected by the parser).
+   * The consistent hash of the cluster of {@code subset} on {@code port}, merged as the rest of the
+   * load balancer (istiod's {@code util.MergeSubsetTrafficPolicy}, whose {@code loadBalancer} block
+   * is replaced wholesale): the rule's, or the rule's port-level entry's for the port; a subset
+   * that sets a {@code loadBalancer} replaces it with its own (none when it sets only {@code
+   * simple}); the subset's port-level entry for the port replaces everything.
    */
   public Optional<ConsistentHash> consistentHashFor(Optional<Subset> subset, int port) {
-    if (portLevel(portLevelSettings, port).isPresent()) {
-      return Optional.empty();
-    }
-    if (subset.isPresent()
-        && (subset.get().loadBalancer().isPresent()
-            || portLevel(subset.get().portLevelSettings(), port).isPresent())) {
-      return Optional.empty();
-    }
-    return consistentHash;
+    return policyFor(subset, port).consistentHash();
+  }
+
+  /**
+   * The hash key a route to this rule's host carries when it goes to {@code subset} (empty: no
+   * subset) on {@code port} (empty: a route destination without a port), as istiod's {@code
+   * HashForHTTPDestination} (route/route.go) picks it, field by field rather than by merging: the
+   * subset's port-level hash, else the subset's hash, else the rule's port-level hash (read only
+   * when the destination names its port), else the rule's. Unlike the cluster's merge, a subset
+   * with {@code simple} keeps the rule's hash on the route (Envoy ignores a hash policy on a
+   * cluster without a hashing load balancer).
+   */
+  public Optional<ConsistentHash> routeHashFor(
+      Optional<String> subset, java.util.OptionalInt port) {
+    Optional<ConsistentHash> portHash =
+        port.isPresent()
+            ? portLevel(portLevelSettings, port.getAsInt())
+                .flatMap(PortTrafficPolicy::consistentHash)
+            : Optional.empty();
+    Optional<Subset> s = subset.flatMap(this::subset);
+    Optional<ConsistentHash> subsetPortHash =
+        port.isPresent()
+            ? s.flatMap(x -> portLevel(x.portLevelSettings(), port.getAsInt()))
+                .flatMap(PortTrafficPolicy::consistentHash)
+            : Optional.empty();
+    return subsetPortHash
+        .or(() -> s.flatMap(Subset::consistentHash))
+        .or(() -> portHash)
+        .or(() -> consistentHash);
+  }
+
+  /**
+   * The hash key of the default route to this rule's host on {@code port} (no VirtualService):
+   * istiod's {@code hashForService}, the rule's port-level hash for the port, else the rule's.
+   */
+  public Optional<ConsistentHash> serviceHashFor(int port) {
+    return portLevel(portLevelSettings, port)
+        .flatMap(PortTrafficPolicy::consistentHash)
+        .or(() -> consistentHash);
   }
 
   /** A DestinationRule without {@code trafficPolicy.tls} (auto mTLS decides). */
@@ -111,7 +245,9 @@ public record DestinationRule(
         outlierDetection,
         portLevelSettings,
         tlsMode,
-        consistentHash);
+        consistentHash,
+        localityLbSetting,
+        exportTo);
   }
 
   /**
@@ -124,7 +260,9 @@ public record DestinationRule(
   public PortTrafficPolicy policyFor(Optional<Subset> subset, int port) {
     PortTrafficPolicy rule =
         portLevel(portLevelSettings, port)
-            .orElse(new PortTrafficPolicy(port, loadBalancer, connectionPool, outlierDetection));
+            .orElse(
+                new PortTrafficPolicy(
+                    port, loadBalancer, connectionPool, outlierDetection, consistentHash));
     if (subset.isEmpty()) {
       return rule;
     }
@@ -133,11 +271,13 @@ public record DestinationRule(
     if (subsetPort.isPresent()) {
       return subsetPort.get();
     }
+    boolean subsetLb = s.loadBalancer().isPresent() || s.consistentHash().isPresent();
     return new PortTrafficPolicy(
         port,
-        s.loadBalancer().or(rule::loadBalancer),
+        subsetLb ? s.loadBalancer() : rule.loadBalancer(),
         s.connectionPool().or(rule::connectionPool),
-        s.outlierDetection().or(rule::outlierDetection));
+        s.outlierDetection().or(rule::outlierDetection),
+        subsetLb ? s.consistentHash() : rule.consistentHash());
   }
 
   private static Optional<PortTrafficPolicy> portLevel(List<PortTrafficPolicy> settings, int port) {
@@ -147,12 +287,28 @@ public record DestinationRule(
   /**
    * One entry of {@code trafficPolicy.portLevelSettings}: the policy blocks for one service port
    * (the first entry for a port wins, as istiod's lookup); an omitted block means Istio's default.
+   * {@code consistentHash} is its {@code loadBalancer.consistentHash}.
    */
   public record PortTrafficPolicy(
       int port,
       Optional<LbPolicy> loadBalancer,
       Optional<ConnectionPoolSettings> connectionPool,
-      Optional<OutlierDetectionSettings> outlierDetection) {}
+      Optional<OutlierDetectionSettings> outlierDetection,
+      Optional<ConsistentHash> consistentHash) {
+
+    public PortTrafficPolicy {
+      java.util.Objects.requireNonNull(consistentHash, "consistentHash");
+    }
+
+    /** A port-level entry without a consistent hash. */
+    public PortTrafficPolicy(
+        int port,
+        Optional<LbPolicy> loadBalancer,
+        Optional<ConnectionPoolSettings> connectionPool,
+        Optional<OutlierDetectionSettings> outlierDetection) {
+      this(port, loadBalancer, connectionPool, outlierDetection, Optional.empty());
+    }
+  }
 
   public Optional<Subset> subset(String name) {
     return subsets.stream().filter(s -> s.name().equals(name)).findFirst();
@@ -161,7 +317,8 @@ public record DestinationRule(
   /**
    * A named group of instances selected by labels, with optional policy overrides; as in istiod's
    * {@code MergeTrafficPolicy}, a subset's {@code connectionPool} or {@code outlierDetection}
-   * replaces the rule's whole block.
+   * replaces the rule's whole block; so does its {@code loadBalancer} ({@code simple} or {@code
+   * consistentHash}).
    */
   public record Subset(
       String name,
@@ -169,10 +326,30 @@ public record DestinationRule(
       Optional<LbPolicy> loadBalancer,
       Optional<ConnectionPoolSettings> connectionPool,
       Optional<OutlierDetectionSettings> outlierDetection,
-      List<PortTrafficPolicy> portLevelSettings) {
+      List<PortTrafficPolicy> portLevelSettings,
+      Optional<ConsistentHash> consistentHash) {
     public Subset {
       labels = Map.copyOf(labels);
       portLevelSettings = List.copyOf(portLevelSettings);
+      java.util.Objects.requireNonNull(consistentHash, "consistentHash");
+    }
+
+    /** A subset without a consistent hash of its own. */
+    public Subset(
+        String name,
+        Map<String, String> labels,
+        Optional<LbPolicy> loadBalancer,
+        Optional<ConnectionPoolSettings> connectionPool,
+        Optional<OutlierDetectionSettings> outlierDetection,
+        List<PortTrafficPolicy> portLevelSettings) {
+      this(
+          name,
+          labels,
+          loadBalancer,
+          connectionPool,
+          outlierDetection,
+          portLevelSettings,
+          Optional.empty());
     }
 
     /** A subset without port-level settings. */

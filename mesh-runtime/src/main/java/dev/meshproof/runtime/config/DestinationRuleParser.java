@@ -5,6 +5,7 @@ import dev.meshproof.runtime.policy.lb.ConsistentHashLb;
 import dev.meshproof.runtime.policy.lb.HashPolicy;
 import dev.meshproof.runtime.policy.lb.HashRing;
 import dev.meshproof.runtime.policy.lb.LbPolicy;
+import dev.meshproof.runtime.policy.lb.LocalityLbSetting;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,9 +45,10 @@ final class DestinationRuleParser {
                       subsetPolicy.lb(),
                       subsetPolicy.connectionPool(),
                       subsetPolicy.outlierDetection(),
-                      subsetPolicy.portLevelSettings()));
+                      subsetPolicy.portLevelSettings(),
+                      subsetPolicy.consistentHash()));
             });
-    spec.notYetSupported("exportTo");
+    List<String> exportTo = VirtualServiceParser.exportTo(spec, meta.namespace());
     spec.notYetSupported("workloadSelector");
     spec.finish();
     return new DestinationRule(
@@ -58,7 +60,9 @@ final class DestinationRuleParser {
         policy.outlierDetection(),
         policy.portLevelSettings(),
         policy.tlsMode(),
-        policy.consistentHash());
+        policy.consistentHash(),
+        policy.localityLb(),
+        exportTo);
   }
 
   /** The parts of one {@code trafficPolicy} block. */
@@ -68,13 +72,15 @@ final class DestinationRuleParser {
       Optional<OutlierDetectionSettings> outlierDetection,
       List<DestinationRule.PortTrafficPolicy> portLevelSettings,
       Optional<String> tlsMode,
-      Optional<ConsistentHash> consistentHash) {
+      Optional<ConsistentHash> consistentHash,
+      Optional<LocalityLbSetting> localityLb) {
     static final Policy NONE =
         new Policy(
             Optional.empty(),
             Optional.empty(),
             Optional.empty(),
             List.of(),
+            Optional.empty(),
             Optional.empty(),
             Optional.empty());
   }
@@ -121,7 +127,8 @@ final class DestinationRuleParser {
 
   private static Policy trafficPolicy(YamlMapping policy, boolean topLevel) {
     List<ConsistentHash> hash = new ArrayList<>();
-    Optional<LbPolicy> lb = loadBalancer(policy, topLevel ? hash : null);
+    List<LocalityLbSetting> locality = topLevel ? new ArrayList<>() : null;
+    Optional<LbPolicy> lb = loadBalancer(policy, hash, locality);
     Optional<ConnectionPoolSettings> pool =
         policy.mapping("connectionPool").flatMap(TrafficPolicyParser::connectionPool);
     Optional<OutlierDetectionSettings> outlier =
@@ -134,7 +141,14 @@ final class DestinationRuleParser {
       policy.notYetSupported(field);
     }
     policy.finish();
-    return new Policy(lb, pool, outlier, portLevel, tlsMode, hash.stream().findFirst());
+    return new Policy(
+        lb,
+        pool,
+        outlier,
+        portLevel,
+        tlsMode,
+        hash.stream().findFirst(),
+        locality == null ? Optional.empty() : locality.stream().findFirst());
   }
 
   /**
@@ -155,7 +169,8 @@ final class DestinationRuleParser {
     } else {
       entry.problem(node, path, "no port (expected: port: {number: <1-65535>})");
     }
-    Optional<LbPolicy> lb = loadBalancer(entry, null);
+    List<ConsistentHash> hash = new ArrayList<>();
+    Optional<LbPolicy> lb = loadBalancer(entry, hash, null);
     Optional<ConnectionPoolSettings> pool =
         entry.mapping("connectionPool").flatMap(TrafficPolicyParser::connectionPool);
     Optional<OutlierDetectionSettings> outlier =
@@ -177,35 +192,40 @@ final class DestinationRuleParser {
     if (number.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new DestinationRule.PortTrafficPolicy(number.getAsInt(), lb, pool, outlier));
+    return Optional.of(
+        new DestinationRule.PortTrafficPolicy(
+            number.getAsInt(), lb, pool, outlier, hash.stream().findFirst()));
   }
 
   /**
-   * {@code loadBalancer}; its {@code consistentHash} is read into {@code hash} (null: a subset's or
-   * a port's policy, where it is not simulated yet).
+   * {@code loadBalancer} (of the rule, a subset or a port-level entry); its {@code consistentHash}
+   * is read into {@code hash}, its {@code localityLbSetting} into {@code locality} (null: a
+   * subset's or a port's, where it is not simulated yet).
    */
-  private static Optional<LbPolicy> loadBalancer(YamlMapping policy, List<ConsistentHash> hash) {
+  private static Optional<LbPolicy> loadBalancer(
+      YamlMapping policy, List<ConsistentHash> hash, List<LocalityLbSetting> locality) {
     return policy
         .mapping("loadBalancer")
         .flatMap(
             l -> {
               Optional<String> simple = l.string("simple");
-              if (hash != null) {
-                l.mapping("consistentHash")
-                    .flatMap(DestinationRuleParser::consistentHash)
-                    .ifPresent(hash::add);
-                if (simple.isPresent() && !hash.isEmpty()) {
-                  l.problem(
-                      l.value("consistentHash").orElseThrow(),
-                      l.child("consistentHash"),
-                      "simple and consistentHash are alternatives (a oneof): set only one");
-                }
+              l.mapping("consistentHash")
+                  .flatMap(DestinationRuleParser::consistentHash)
+                  .ifPresent(hash::add);
+              if (simple.isPresent() && !hash.isEmpty()) {
+                l.problem(
+                    l.value("consistentHash").orElseThrow(),
+                    l.child("consistentHash"),
+                    "simple and consistentHash are alternatives (a oneof): set only one");
               }
-              for (String field :
-                  hash != null
-                      ? List.of("localityLbSetting", "warmupDurationSecs", "warmup")
-                      : List.of(
-                          "consistentHash", "localityLbSetting", "warmupDurationSecs", "warmup")) {
+              if (locality != null) {
+                l.mapping("localityLbSetting")
+                    .map(DestinationRuleParser::localityLbSetting)
+                    .ifPresent(locality::add);
+              } else {
+                l.notYetSupported("localityLbSetting");
+              }
+              for (String field : List.of("warmupDurationSecs", "warmup")) {
                 l.notYetSupported(field);
               }
               l.finish();
@@ -229,6 +249,65 @@ final class DestinationRuleParser {
                     }
                   });
             });
+  }
+
+  /**
+   * {@code loadBalancer.localityLbSetting}: {@code enabled}, {@code distribute} ({@code from},
+   * {@code to} weights) and {@code failover} ({@code from}, {@code to} regions), which Istio's
+   * webhook allows only one of ({@code validateLocalityLbSetting}); {@code failoverPriority} is not
+   * simulated yet.
+   */
+  private static LocalityLbSetting localityLbSetting(YamlMapping s) {
+    Optional<Boolean> enabled =
+        s.has("enabled") ? Optional.of(s.bool("enabled", true)) : Optional.empty();
+    List<LocalityLbSetting.Distribute> distribute =
+        s.list(
+            "distribute",
+            (node, path) -> {
+              YamlMapping d = YamlMapping.of(s.source(), path, node, s.problems());
+              String from = d.requiredString("from", "a proxy locality pattern such as us-east/*");
+              Map<String, Integer> to = new java.util.LinkedHashMap<>();
+              d.stringMap("to")
+                  .forEach(
+                      (locality, weight) -> {
+                        try {
+                          to.put(locality, Integer.parseInt(weight));
+                        } catch (NumberFormatException e) {
+                          d.problem(
+                              d.node(),
+                              d.child("to") + "." + locality,
+                              "\"" + weight + "\" is not a weight (expected: an integer 0-100)");
+                        }
+                      });
+              int sum = to.values().stream().mapToInt(Integer::intValue).sum();
+              if (sum != 100) {
+                d.problem(
+                    d.node(),
+                    d.child("to"),
+                    "the weights sum to " + sum + " (expected: 100, as Istio's webhook requires)");
+              }
+              d.finish();
+              return Optional.of(new LocalityLbSetting.Distribute(from, to));
+            });
+    List<LocalityLbSetting.Failover> failover =
+        s.list(
+            "failover",
+            (node, path) -> {
+              YamlMapping f = YamlMapping.of(s.source(), path, node, s.problems());
+              String from = f.requiredString("from", "a region such as us-east");
+              String to = f.requiredString("to", "a region such as us-west");
+              f.finish();
+              return Optional.of(new LocalityLbSetting.Failover(from, to));
+            });
+    if (!distribute.isEmpty() && !failover.isEmpty()) {
+      s.problem(
+          s.value("failover").orElseThrow(),
+          s.child("failover"),
+          "distribute and failover are alternatives (Istio's webhook): set only one");
+    }
+    s.notYetSupported("failoverPriority");
+    s.finish();
+    return new LocalityLbSetting(enabled, distribute, failover);
   }
 
   /**

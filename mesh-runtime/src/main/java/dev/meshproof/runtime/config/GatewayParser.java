@@ -89,26 +89,37 @@ final class GatewayParser {
           s.child("hosts"),
           "required field is missing or empty (expected: at least one host, e.g. \"*\")");
     }
+    boolean[] httpsRedirect = {false};
+    boolean[] onlyRedirect = {true};
     Optional<String> tlsMode =
         s.mapping("tls")
             .flatMap(
                 t -> {
                   Optional<String> mode = t.oneOf("mode", TLS_MODES);
-                  TLS_FIELDS.forEach(t::value);
+                  httpsRedirect[0] = t.bool("httpsRedirect", false);
+                  TLS_FIELDS.forEach(
+                      f -> {
+                        if (t.value(f).isPresent() && !f.equals("httpsRedirect")) {
+                          onlyRedirect[0] = false;
+                        }
+                      });
+                  onlyRedirect[0] &= mode.isEmpty();
                   t.finish();
                   return mode;
                 });
     String name = s.string("name").orElse("");
     s.notYetSupported("bind");
     s.notYetSupported("defaultEndpoint");
-    // Validated above as the webhook does; served only as plain HTTP for now (TLS modes and
-    // TCP/TLS servers would be silently ignored otherwise).
-    if (s.has("tls")) {
+    // Validated above as the webhook does; served only as plain HTTP (with httpsRedirect, which
+    // istiod treats as a plain-text server) or opaque TCP for now (TLS modes and HTTPS/TLS servers
+    // would be silently ignored otherwise).
+    if (s.has("tls") && !(onlyRedirect[0] && protocol.equalsIgnoreCase("HTTP"))) {
       s.notYetSupported("tls");
     }
     if (!protocol.isEmpty()
         && PROTOCOLS.contains(protocol.toUpperCase(java.util.Locale.ROOT))
-        && !protocol.equalsIgnoreCase("HTTP")) {
+        && !protocol.equalsIgnoreCase("HTTP")
+        && !protocol.equalsIgnoreCase("TCP")) {
       String written = protocol;
       Optional<YamlMapping> p = s.mapping("port");
       p.ifPresent(
@@ -119,9 +130,9 @@ final class GatewayParser {
                   "\""
                       + written
                       + "\" on a Gateway server is valid Istio, but not supported by Meshproof yet"
-                      + " (expected: HTTP)"));
+                      + " (expected: HTTP or TCP)"));
     }
     s.finish();
-    return new Gateway.Server(name, number, protocol, hosts, tlsMode);
+    return new Gateway.Server(name, number, protocol, hosts, tlsMode, httpsRedirect[0]);
   }
 }

@@ -120,10 +120,11 @@ public final class IstioKinds {
 
   /**
    * <a href="https://istio.io/latest/docs/reference/config/security/request_authentication/">
-   * Docs</a>.
+   * Docs</a>: the inbound listener's jwt_authn filter ({@code xds.JwtAuthnBuilder}); like
+   * AuthorizationPolicy, it needs the mesh's CA.
    */
   public static final IstioKind<RequestAuthentication> REQUEST_AUTHENTICATION =
-      notYetSupported(
+      new IstioKind<>(
           "security.istio.io",
           SECURITY_VERSIONS,
           "RequestAuthentication",

@@ -420,6 +420,9 @@ public final class IstioYamlParser {
                     new MappingNode(Tag.MAP, List.of(), DumperOptions.FlowStyle.AUTO),
                     problems));
     IstioResource resource = istioKind.parse(meta, specMapping);
+    if (resource instanceof KubernetesService service) {
+      resource = service.withExportTo(serviceExportTo(root));
+    }
     if (resource instanceof NotSimulatedResource) {
       resource = new NotSimulatedResource(meta, apiVersion); // as written, for the listing
     }
@@ -445,6 +448,42 @@ public final class IstioYamlParser {
 
   /** Kubernetes' DNS-1123 label: namespace names (apimachinery IsDNS1123Label). */
   private static final Pattern DNS1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
+  /**
+   * A Service's {@code networking.istio.io/exportTo} annotation, as istiod's {@code
+   * kube.ConvertService} reads it: comma-separated, each entry trimmed; {@code .}, {@code *},
+   * {@code ~} or a namespace (a DNS-1123 label), anything else is reported at its line.
+   */
+  private static List<String> serviceExportTo(YamlMapping root) {
+    Optional<YamlMapping> metadata = root.mapping("metadata");
+    Optional<String> written =
+        metadata.map(m -> m.stringMap("annotations").get(KubernetesService.EXPORT_TO_ANNOTATION));
+    if (written.isEmpty()) {
+      return List.of();
+    }
+    List<String> entries = new java.util.ArrayList<>();
+    for (String part : written.get().split(",")) {
+      String entry = part.trim();
+      if (entry.isEmpty()) {
+        continue;
+      }
+      if (!entry.equals(".")
+          && !entry.equals("*")
+          && !entry.equals("~")
+          && !DNS1123_LABEL.matcher(entry).matches()) {
+        YamlMapping m = metadata.orElseThrow();
+        m.problem(
+            m.value("annotations").orElseThrow(),
+            m.child("annotations") + "[" + KubernetesService.EXPORT_TO_ANNOTATION + "]",
+            "\""
+                + entry
+                + "\" is not an exportTo entry (expected: ., *, ~ or a namespace name,"
+                + " comma-separated)");
+      }
+      entries.add(entry);
+    }
+    return entries;
+  }
 
   private static ResourceMeta readMeta(YamlMapping root, String kind, String defaultNamespace) {
     Optional<YamlMapping> metadata = root.mapping("metadata");

@@ -10,17 +10,40 @@ import java.util.Map;
  * from, its ports and the pod labels it selects. Part of a scenario's topology.
  */
 public record KubernetesService(
-    ResourceMeta meta, Map<String, String> selector, List<Port> ports, String type)
+    ResourceMeta meta,
+    Map<String, String> selector,
+    List<Port> ports,
+    String type,
+    /**
+     * The {@code networking.istio.io/exportTo} annotation's entries (comma-separated, trimmed, as
+     * istiod's {@code kube.ConvertService} splits them); empty: everywhere.
+     */
+    List<String> exportTo)
     implements IstioResource {
+
+  /** The annotation istiod reads a Service's visibility from. */
+  public static final String EXPORT_TO_ANNOTATION = "networking.istio.io/exportTo";
 
   public KubernetesService {
     selector = Map.copyOf(selector);
     ports = List.copyOf(ports);
+    exportTo = List.copyOf(exportTo);
+  }
+
+  /** A Service exported everywhere. */
+  public KubernetesService(
+      ResourceMeta meta, Map<String, String> selector, List<Port> ports, String type) {
+    this(meta, selector, ports, type, List.of());
   }
 
   @Override
   public KubernetesService withMeta(ResourceMeta newMeta) {
-    return new KubernetesService(newMeta, selector, ports, type);
+    return new KubernetesService(newMeta, selector, ports, type, exportTo);
+  }
+
+  /** This Service with its exportTo annotation's entries. */
+  public KubernetesService withExportTo(List<String> entries) {
+    return new KubernetesService(meta, selector, ports, type, entries);
   }
 
   /**

@@ -114,33 +114,135 @@ final class SecurityParsers {
 
   static RequestAuthentication requestAuthentication(ResourceMeta meta, YamlMapping spec) {
     Map<String, String> selector = selector(spec);
-    spec.value("targetRef");
-    spec.value("targetRefs");
-    List<RequestAuthentication.JwtRule> rules =
-        spec.mappings(
-            "jwtRules",
-            j -> {
-              String issuer =
-                  j.requiredString("issuer", "the JWT's iss, e.g. testing@secure.istio.io");
-              List<String> audiences = j.stringList("audiences");
-              String jwksUri = j.string("jwksUri").orElse("");
-              for (String field :
-                  List.of(
-                      "jwks",
-                      "fromHeaders",
-                      "fromParams",
-                      "fromCookies",
-                      "outputPayloadToHeader",
-                      "forwardOriginalToken",
-                      "outputClaimToHeaders",
-                      "timeout")) {
-                j.value(field);
-              }
-              j.finish();
-              return new RequestAuthentication.JwtRule(issuer, audiences, jwksUri);
-            });
+    // Gateway API / waypoint attachment: not simulated, so refused rather than ignored.
+    spec.notYetSupported("targetRef");
+    spec.notYetSupported("targetRefs");
+    List<RequestAuthentication.JwtRule> rules = spec.mappings("jwtRules", SecurityParsers::jwtRule);
     spec.finish();
     return new RequestAuthentication(meta, selector, rules);
+  }
+
+  /**
+   * One {@code jwtRules} entry with the webhook's checks ({@code validation.go validateJwtRule}):
+   * an issuer or a jwksUri, non-empty audiences, header, parameter and cookie names, an http(s)
+   * jwksUri, a parseable inline JWKS, claim-to-header pairs with a valid header name.
+   */
+  private static RequestAuthentication.JwtRule jwtRule(YamlMapping j) {
+    String issuer = j.string("issuer").orElse("");
+    String jwksUri = j.string("jwksUri").orElse("");
+    if (issuer.isEmpty() && jwksUri.isEmpty()) {
+      j.problem(
+          j.node(),
+          j.child("issuer"),
+          "issuer or jwksUri must be non-empty (expected: the JWT's iss, e.g."
+              + " testing@secure.istio.io)");
+    }
+    List<String> audiences = nonEmpty(j, "audiences", "audience");
+    if (!jwksUri.isEmpty()) {
+      String problem = jwksUriProblem(jwksUri);
+      if (problem != null) {
+        j.problem(j.value("jwksUri").orElseThrow(), j.child("jwksUri"), problem);
+      }
+    }
+    String jwks = j.string("jwks").orElse("");
+    if (!jwks.isEmpty()) {
+      try {
+        com.nimbusds.jose.jwk.JWKSet.parse(jwks);
+      } catch (java.text.ParseException e) {
+        j.problem(
+            j.value("jwks").orElseThrow(),
+            j.child("jwks"),
+            "jwks parse error: "
+                + e.getMessage()
+                + " (expected: a JSON Web Key Set {\"keys\": [...]})");
+      }
+    }
+    List<RequestAuthentication.HeaderLocation> fromHeaders =
+        j.mappings(
+            "fromHeaders",
+            h -> {
+              String name = h.requiredString("name", "a header name, e.g. x-jwt-assertion");
+              String prefix = h.string("prefix").orElse("");
+              h.finish();
+              return new RequestAuthentication.HeaderLocation(name, prefix);
+            });
+    List<String> fromParams = nonEmpty(j, "fromParams", "location query");
+    List<String> fromCookies = nonEmpty(j, "fromCookies", "cookie name");
+    boolean forward = j.bool("forwardOriginalToken", false);
+    String payloadHeader = j.string("outputPayloadToHeader").orElse("");
+    List<RequestAuthentication.ClaimToHeader> claimHeaders =
+        j.mappings(
+            "outputClaimToHeaders",
+            c -> {
+              String header = c.requiredString("header", "a header name, e.g. x-jwt-sub");
+              String claim = c.requiredString("claim", "a top-level claim, e.g. sub");
+              if (!header.isEmpty() && !STRICT_HEADER_NAME.matcher(header).matches()) {
+                c.problem(
+                    c.value("header").orElseThrow(),
+                    c.child("header"),
+                    "\""
+                        + header
+                        + "\" is not a valid HTTP header name (expected: letters, digits and"
+                        + " -._~!#$&'*+^`|)");
+              }
+              c.finish();
+              return new RequestAuthentication.ClaimToHeader(header, claim);
+            });
+    Optional<java.time.Duration> timeout = j.duration("timeout", true);
+    // Istio 1.22+: extra claims whose space-separated values match as lists; not simulated.
+    j.notYetSupported("spaceDelimitedClaims");
+    j.finish();
+    return new RequestAuthentication.JwtRule(
+        issuer,
+        audiences,
+        jwks,
+        jwksUri,
+        fromHeaders,
+        fromParams,
+        fromCookies,
+        forward,
+        payloadHeader,
+        claimHeaders,
+        timeout);
+  }
+
+  private static final java.util.regex.Pattern STRICT_HEADER_NAME =
+      java.util.regex.Pattern.compile("[-!#$%&'*+.^_`|~0-9a-zA-Z]+");
+
+  /** A string list whose items must not be empty (the webhook's "... must be non-empty"). */
+  private static List<String> nonEmpty(YamlMapping j, String field, String what) {
+    List<String> values = j.stringList(field);
+    for (int i = 0; i < values.size(); i++) {
+      if (values.get(i).isEmpty()) {
+        j.problem(
+            j.value(field).orElseThrow(),
+            j.child(field) + "[" + i + "]",
+            what + " must be a non-empty string");
+      }
+    }
+    return values;
+  }
+
+  /**
+   * Istio's {@code security.ParseJwksURI}: an absolute http or https URI with a host; {@code null}
+   * when fine.
+   */
+  static String jwksUriProblem(String uri) {
+    try {
+      java.net.URI parsed = new java.net.URI(uri);
+      String scheme = parsed.getScheme() == null ? "" : parsed.getScheme();
+      if (!scheme.equals("http") && !scheme.equals("https")) {
+        return "\""
+            + uri
+            + "\": scheme must be http or https (expected: e.g. http://localhost:8080/jwks.json)";
+      }
+      if (parsed.getHost() == null || parsed.getHost().isEmpty()) {
+        return "\"" + uri + "\" has no host (expected: e.g. http://localhost:8080/jwks.json)";
+      }
+      return null;
+    } catch (java.net.URISyntaxException e) {
+      return "\"" + uri + "\" is not a URI: " + e.getMessage();
+    }
   }
 
   /** {@code selector.matchLabels} (Istio's {@code WorkloadSelector}). */

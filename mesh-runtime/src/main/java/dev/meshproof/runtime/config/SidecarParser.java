@@ -24,20 +24,51 @@ final class SidecarParser {
                 })
             .orElse(Map.of());
     List<Sidecar.Egress> egress = spec.mappings("egress", SidecarParser::egress);
+    Optional<YamlMapping> trafficPolicy = spec.mapping("outboundTrafficPolicy");
+    // A written outboundTrafficPolicy replaces the mesh's whole (istiod's ConvertToSidecarScope),
+    // so an omitted mode is the proto's zero value, REGISTRY_ONLY.
     Optional<OutboundTrafficPolicy> policy =
-        spec.mapping("outboundTrafficPolicy")
-            .flatMap(
-                p -> {
-                  Optional<String> mode =
-                      p.oneOf("mode", ServiceEntryParser.names(OutboundTrafficPolicy.values()));
-                  p.notYetSupported("egressProxy");
-                  p.finish();
-                  return mode.map(OutboundTrafficPolicy::valueOf);
-                });
+        trafficPolicy.map(
+            p ->
+                p.oneOf("mode", ServiceEntryParser.names(OutboundTrafficPolicy.values()))
+                    .map(OutboundTrafficPolicy::valueOf)
+                    .orElse(OutboundTrafficPolicy.REGISTRY_ONLY));
+    Optional<Destination> egressProxy =
+        trafficPolicy.flatMap(p -> egressProxy(p, policy.orElseThrow()));
+    trafficPolicy.ifPresent(YamlMapping::finish);
     spec.notYetSupported("ingress");
     spec.notYetSupported("inboundConnectionPool");
     spec.finish();
-    return new Sidecar(meta, selector, egress, policy);
+    return new Sidecar(meta, selector, egress, policy, egressProxy);
+  }
+
+  /**
+   * {@code outboundTrafficPolicy.egressProxy}, validated as the webhook's {@code
+   * validateSidecarOutboundTrafficPolicy} (pkg/config/validation/validation.go): only with mode
+   * ALLOW_ANY (an unset mode is ALLOW_ANY, the enum's zero value), a host, and a port number.
+   */
+  private static Optional<Destination> egressProxy(YamlMapping p, OutboundTrafficPolicy mode) {
+    Optional<YamlMapping> written = p.mapping("egressProxy");
+    if (written.isEmpty()) {
+      return Optional.empty();
+    }
+    YamlMapping m = written.get();
+    if (mode != OutboundTrafficPolicy.ALLOW_ANY) {
+      p.problem(
+          p.value("egressProxy").orElseThrow(),
+          p.child("egressProxy"),
+          "egressProxy must be set only with ALLOW_ANY outbound_traffic_policy mode (found: mode "
+              + mode
+              + "; expected: mode ALLOW_ANY, or no egressProxy)");
+    }
+    Destination destination = VirtualServiceParser.destination(m);
+    if (!destination.host().isEmpty() && destination.port().isEmpty()) {
+      m.problem(
+          m.value("port").orElse(m.node()),
+          m.child("port"),
+          "egress_proxy port must be non-nil (expected: port: {number: <1..65535>})");
+    }
+    return Optional.of(destination);
   }
 
   private static Sidecar.Egress egress(YamlMapping e) {

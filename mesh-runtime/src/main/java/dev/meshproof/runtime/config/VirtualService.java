@@ -524,5 +524,19 @@ public record VirtualService(
       boolean nsMatch = sourceNamespace.isEmpty() || sourceNamespace.get().equals(namespace);
       return gatewayMatch && labelMatch && portMatch && nsMatch;
     }
+
+    /**
+     * True when this block holds for the Gateway server on {@code serverPort} of {@code gateway}
+     * ({@code <namespace>/<name>}), as istiod's {@code l4SingleMatch} (gateway.go) decides for a
+     * gateway's TCP server: the port, if set, is the server's, and the gateways, if set, include
+     * this one (short names resolved in the VirtualService's namespace {@code vsNamespace}).
+     */
+    public boolean matchesGateway(String gateway, String vsNamespace, int serverPort) {
+      boolean portMatch = port.isEmpty() || port.getAsInt() == serverPort;
+      boolean gatewayMatch =
+          gateways.isEmpty()
+              || gateways.stream().anyMatch(g -> resolveGateway(g, vsNamespace).equals(gateway));
+      return portMatch && gatewayMatch;
+    }
   }
 }

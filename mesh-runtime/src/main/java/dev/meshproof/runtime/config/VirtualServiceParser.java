@@ -749,7 +749,7 @@ final class VirtualServiceParser {
     return new RouteDestination(destination, weight, headers);
   }
 
-  private static Destination destination(YamlMapping m) {
+  static Destination destination(YamlMapping m) {
     String host =
         m.requiredString(
             "host", "a service host such as catalog or catalog.default.svc.cluster.local");

@@ -22,8 +22,8 @@ import javax.net.ssl.SSLSession;
  * ConnectionManagerUtility::mutateXfccRequestHeader}): ALWAYS_FORWARD_ONLY leaves the header;
  * SANITIZE, or a connection without a peer certificate, removes it; FORWARD_ONLY leaves it;
  * APPEND_FORWARD appends and SANITIZE_SET sets this hop's element: {@code By=} each local URI SAN,
- * {@code Hash=} the peer certificate's SHA-256, then the configured details in Envoy's order
- * (Subject, URI, DNS).
+ * {@code Hash=} the peer certificate's SHA-256, then the configured details in Envoy's order (Cert
+ * as URL-encoded PEM, Subject, URI, DNS).
  */
 final class ClientCertHeader {
   static final String XFCC = "x-forwarded-client-cert";
@@ -50,6 +50,9 @@ final class ClientCertHeader {
       PeerCertificateVerifier.uriSans(own).forEach(uri -> details.add("By=" + uri));
     }
     details.add("Hash=" + sha256(peer.get()));
+    if (config.cert()) {
+      details.add("Cert=\"" + urlEncodedPem(peer.get()) + "\"");
+    }
     if (config.subject()) {
       details.add("Subject=\"" + peer.get().getSubjectX500Principal().getName() + "\"");
     }
@@ -65,6 +68,21 @@ final class ClientCertHeader {
       headers.set(XFCC, existing + "," + element);
     } else {
       headers.set(XFCC, element);
+    }
+  }
+
+  /** The certificate as Envoy's {@code urlEncodedPemEncodedPeerCertificate} gives it. */
+  private static String urlEncodedPem(X509Certificate certificate) {
+    try {
+      String pem =
+          "-----BEGIN CERTIFICATE-----\n"
+              + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'})
+                  .encodeToString(certificate.getEncoded())
+              + "\n-----END CERTIFICATE-----\n";
+      return java.net.URLEncoder.encode(pem, java.nio.charset.StandardCharsets.UTF_8)
+          .replace("+", "%20");
+    } catch (CertificateEncodingException e) {
+      throw new IllegalStateException("peer certificate cannot be encoded: " + e, e);
     }
   }
 

@@ -69,7 +69,8 @@ final class ClusterDecoder {
       case EDS ->
           new ClusterConfig(
                   cluster.getName(), lb, List.of(), thresholds, outlier, panic, connections, tls)
-              .withConsistentHash(hash);
+              .withConsistentHash(hash)
+              .withLocalityWeighted(cluster.getCommonLbConfig().hasLocalityWeightedLbConfig());
       case STATIC ->
           new ClusterConfig(
                   cluster.getName(),
@@ -238,12 +239,24 @@ final class ClusterDecoder {
   /** NACKs cluster fields that change behaviour and that the sidecar does not implement. */
   private static void rejectUnhonouredClusterFields(Cluster cluster, String where) {
     var common = cluster.getCommonLbConfig();
-    if (!common.toBuilder()
-        .clearHealthyPanicThreshold()
-        .build()
-        .equals(common.getDefaultInstanceForType())) {
+    // An empty locality_weighted_lb_config is honoured (UpstreamCluster picks a locality by
+    // weight);
+    // a set one with fields would not be.
+    boolean plainLocalityWeighted =
+        !common.hasLocalityWeightedLbConfig()
+            || common
+                .getLocalityWeightedLbConfig()
+                .equals(Cluster.CommonLbConfig.LocalityWeightedLbConfig.getDefaultInstance());
+    if (!plainLocalityWeighted
+        || !common.toBuilder()
+            .clearHealthyPanicThreshold()
+            .clearLocalityWeightedLbConfig()
+            .build()
+            .equals(common.getDefaultInstanceForType())) {
       throw new IllegalArgumentException(
-          where + ": common_lb_config fields other than healthy_panic_threshold are not supported");
+          where
+              + ": common_lb_config fields other than healthy_panic_threshold and"
+              + " locality_weighted_lb_config are not supported");
     }
     if (cluster.getTransportSocketMatchesCount() > 0) {
       throw new IllegalArgumentException(
@@ -254,8 +267,9 @@ final class ClusterDecoder {
   /**
    * The cluster's {@code connect_timeout} (Envoy's 5 s when unset) and the {@code
    * common_http_protocol_options} of its {@code HttpProtocolOptions} extension, which istiod emits
-   * with an explicit HTTP/1.1 config when a DestinationRule sets per-connection limits, and with an
-   * explicit HTTP/2 config for HTTP2/GRPC ports. Any other extension or protocol option is NACKed.
+   * with an explicit HTTP/1.1 config when a DestinationRule sets per-connection limits, with an
+   * explicit HTTP/2 config for HTTP2/GRPC ports, and with {@code use_downstream_protocol_config} on
+   * the {@code PassthroughCluster}. Any other extension or protocol option is NACKed.
    */
   static UpstreamConnectionSettings connectionSettings(Cluster cluster, String where) {
     Duration connectTimeout =
@@ -284,17 +298,43 @@ final class ClusterDecoder {
     HttpProtocolOptions options =
         XdsDecoder.unpack(extensions.get(HTTP_PROTOCOL_OPTIONS), HttpProtocolOptions.class, at);
     XdsDecoder.rejectUnsupported(
-        options.toBuilder().clearCommonHttpProtocolOptions().clearExplicitHttpConfig(), at);
+        options.toBuilder()
+            .clearCommonHttpProtocolOptions()
+            .clearExplicitHttpConfig()
+            .clearUseDownstreamProtocolConfig(),
+        at);
     var explicit = options.getExplicitHttpConfig();
     boolean http2 = options.hasExplicitHttpConfig() && explicit.hasHttp2ProtocolOptions();
-    if (!options.hasExplicitHttpConfig()
+    boolean useDownstream = options.hasUseDownstreamProtocolConfig();
+    if (useDownstream) {
+      // istiod's PassthroughCluster: HTTP/1.1 and HTTP/2 both allowed, each with Envoy's
+      // defaults, so a request goes upstream in the protocol it arrived in.
+      var downstream = options.getUseDownstreamProtocolConfig();
+      XdsDecoder.rejectUnsupported(
+          downstream.toBuilder().clearHttpProtocolOptions().clearHttp2ProtocolOptions(),
+          at + ", use_downstream_protocol_config");
+      if (!downstream.hasHttpProtocolOptions() || !downstream.hasHttp2ProtocolOptions()) {
+        throw new IllegalArgumentException(
+            at
+                + ": use_downstream_protocol_config without both http_protocol_options and"
+                + " http2_protocol_options is not supported by the embedded sidecar");
+      }
+      XdsDecoder.rejectUnsupported(
+          downstream.getHttpProtocolOptions().toBuilder(),
+          at + ", use_downstream_protocol_config.http_protocol_options");
+      XdsDecoder.rejectUnsupported(
+          downstream.getHttp2ProtocolOptions().toBuilder(),
+          at + ", use_downstream_protocol_config.http2_protocol_options");
+    } else if (!options.hasExplicitHttpConfig()
         || !(explicit.hasHttpProtocolOptions() || explicit.hasHttp2ProtocolOptions())) {
       throw new IllegalArgumentException(
           at
               + ": expected explicit_http_config with http_protocol_options (HTTP/1.1 upstream) or"
               + " http2_protocol_options (HTTP/2 upstream)");
     }
-    if (http2) {
+    if (useDownstream) {
+      // checked above
+    } else if (http2) {
       // istiod's setH2Options sends empty options; Envoy's defaults are what our pool does.
       XdsDecoder.rejectUnsupported(
           explicit.getHttp2ProtocolOptions().toBuilder(), at + ", http2_protocol_options");
@@ -323,7 +363,8 @@ final class ClusterDecoder {
                 && !XdsDecoder.duration(common.getMaxConnectionDuration()).isZero()
             ? Optional.of(XdsDecoder.duration(common.getMaxConnectionDuration()))
             : Optional.empty();
-    return new UpstreamConnectionSettings(connectTimeout, idle, perConnection, maxDuration, http2);
+    return new UpstreamConnectionSettings(
+        connectTimeout, idle, perConnection, maxDuration, http2, useDownstream);
   }
 
   private static CircuitBreakerThresholds circuitBreakers(Cluster cluster, String where) {

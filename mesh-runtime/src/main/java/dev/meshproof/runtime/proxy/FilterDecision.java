@@ -37,6 +37,12 @@ sealed interface FilterDecision {
   }
 
   /**
+   * The request goes on as {@code request}: the filter changed its headers or added metadata (the
+   * jwt_authn filter's payload and output headers).
+   */
+  record ContinueWith(RequestContext request) implements FilterDecision {}
+
+  /**
    * The request goes on, and {@code onResponse} is applied to whatever answers it (Envoy's {@code
    * encodeHeaders} of the filter), such as the CORS headers of an allowed origin.
    */

@@ -45,6 +45,18 @@ final class HttpFilterChain {
       Terminal router,
       ScheduledExecutorService scheduler,
       RandomSource faultRandom) {
+    return of(configs, router, scheduler, faultRandom, java.time.Clock.systemUTC());
+  }
+
+  /**
+   * The chain for decoded {@code http_filters}, JWT expiry judged on {@code clock} (the sidecar's).
+   */
+  static HttpFilterChain of(
+      List<HttpFilterConfig> configs,
+      Terminal router,
+      ScheduledExecutorService scheduler,
+      RandomSource faultRandom,
+      java.time.Clock clock) {
     List<HttpFilter> filters = new ArrayList<>();
     for (int i = 0; i < configs.size(); i++) {
       HttpFilterConfig config = configs.get(i);
@@ -56,6 +68,8 @@ final class HttpFilterChain {
         filters.add(new FaultFilter(fault.policy(), faultRandom));
       } else if (config instanceof HttpFilterConfig.Cors) {
         filters.add(new CorsFilter());
+      } else if (config instanceof HttpFilterConfig.JwtAuthn jwt) {
+        filters.add(new JwtFilter(jwt, clock));
       } else if (config instanceof HttpFilterConfig.Rbac rbac) {
         filters.add(new RbacFilter(rbac.policy()));
       } else {
@@ -88,9 +102,14 @@ final class HttpFilterChain {
     return runFrom(0, request);
   }
 
-  private CompletableFuture<RequestOutcome> runFrom(int first, RequestContext request) {
+  private CompletableFuture<RequestOutcome> runFrom(int first, RequestContext initial) {
+    RequestContext request = initial;
     for (int i = first; i < filters.size(); i++) {
       FilterDecision decision = filters.get(i).onRequest(request);
+      if (decision instanceof FilterDecision.ContinueWith next) {
+        request = next.request();
+        continue;
+      }
       if (decision instanceof FilterDecision.LocalReply reply) {
         return CompletableFuture.completedFuture(localReply(reply));
       }
@@ -104,10 +123,11 @@ final class HttpFilterChain {
       }
       if (decision instanceof FilterDecision.Delay delay) {
         int next = i + 1;
+        RequestContext paused = request;
         CompletableFuture<RequestOutcome> resumed = new CompletableFuture<>();
         scheduler.schedule(
             () ->
-                request
+                paused
                     .executor()
                     .execute(
                         () -> {
@@ -116,7 +136,7 @@ final class HttpFilterChain {
                             (delay.then() instanceof FilterDecision.LocalReply reply
                                     ? CompletableFuture.<RequestOutcome>completedFuture(
                                         localReply(reply))
-                                    : runFrom(next, request))
+                                    : runFrom(next, paused))
                                 .thenApply(RequestOutcome::withDelayInjected)
                                 .whenComplete(
                                     (outcome, error) -> {

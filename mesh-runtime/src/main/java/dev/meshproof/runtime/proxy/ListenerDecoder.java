@@ -124,8 +124,13 @@ final class ListenerDecoder {
             .clearProxy100Continue()
             .clearRequestIdExtension()
             .clearForwardClientCertDetails()
-            .clearSetCurrentClientCertDetails(),
+            .clearSetCurrentClientCertDetails()
+            .clearHttpProtocolOptions(),
         where + ", HTTP connection manager");
+    // istiod's gateway class sends an empty one (HTTP/1.0 not accepted, Envoy's defaults).
+    XdsDecoder.rejectUnsupported(
+        hcm.getHttpProtocolOptions().toBuilder(),
+        where + ", HTTP connection manager, http_protocol_options");
     ConnectionManagerOptions options = options(hcm, where + ", HTTP connection manager");
     ProxyConfig.ClientCertConfig clientCert =
         TlsDecoder.clientCert(hcm, where + ", HTTP connection manager");
@@ -344,9 +349,10 @@ final class ListenerDecoder {
 
   /**
    * The connection manager's {@code http_filters}, in order. Only filters the sidecar implements
-   * decode (the RBAC filter, {@link RbacDecoder}, the fault filter, {@link FaultDecoder}, the CORS
-   * filter, {@link CorsDecoder}, and the router, last); any other name or type is NACKed, since
-   * ignoring a filter (an authz filter) would serve traffic Envoy would not.
+   * decode (the JWT filter, {@link JwtAuthnDecoder}, the RBAC filter, {@link RbacDecoder}, the
+   * fault filter, {@link FaultDecoder}, the CORS filter, {@link CorsDecoder}, and the router,
+   * last); any other name or type is NACKed, since ignoring a filter (an authz filter) would serve
+   * traffic Envoy would not.
    */
   private static List<HttpFilterConfig> httpFilters(HttpConnectionManager hcm, String where) {
     List<HttpFilterConfig> out = new ArrayList<>();
@@ -361,6 +367,14 @@ final class ListenerDecoder {
       }
       if (filter.getName().equals(RbacDecoder.FILTER_NAME) && type.equals(RbacDecoder.TYPE)) {
         out.add(new HttpFilterConfig.Rbac(RbacDecoder.filter(filter.getTypedConfig(), at)));
+        continue;
+      }
+      if (filter.getName().equals(JwtAuthnDecoder.FILTER_NAME)
+          && type.equals(JwtAuthnDecoder.TYPE)) {
+        JwtAuthnDecoder.Decoded jwt = JwtAuthnDecoder.filter(filter.getTypedConfig(), at);
+        out.add(
+            new HttpFilterConfig.JwtAuthn(
+                jwt.policy(), jwt.payloadInMetadata(), jwt.spaceDelimited()));
         continue;
       }
       if (filter.getName().equals(CorsDecoder.FILTER_NAME)) {
@@ -385,6 +399,10 @@ final class ListenerDecoder {
                 + RbacDecoder.FILTER_NAME
                 + " of type "
                 + RbacDecoder.TYPE
+                + ", "
+                + JwtAuthnDecoder.FILTER_NAME
+                + " of type "
+                + JwtAuthnDecoder.TYPE
                 + ", or "
                 + HttpFilterConfig.Router.NAME
                 + " of type "

@@ -81,7 +81,13 @@ public record ProxyConfig(
    * The connection manager's {@code forward_client_cert_details} and {@code
    * set_current_client_cert_details}: what happens to {@code x-forwarded-client-cert}.
    */
-  public record ClientCertConfig(Forward forward, boolean subject, boolean uri, boolean dns) {
+  public record ClientCertConfig(
+      Forward forward, boolean subject, boolean uri, boolean dns, boolean cert) {
+    /** Without the URL-encoded PEM {@code Cert=} element. */
+    public ClientCertConfig(Forward forward, boolean subject, boolean uri, boolean dns) {
+      this(forward, subject, uri, dns, false);
+    }
+
     /** Envoy's default: SANITIZE, no details. */
     public static final ClientCertConfig SANITIZE =
         new ClientCertConfig(Forward.SANITIZE, false, false, false);
@@ -351,6 +357,21 @@ public record ProxyConfig(
      */
     record Rbac(dev.meshproof.runtime.policy.authz.RbacFilterPolicy policy)
         implements HttpFilterConfig {}
+
+    /**
+     * {@code envoy.filters.http.jwt_authn}: Istio's RequestAuthentications; a bad token is answered
+     * 401, a verified payload goes to later filters' metadata under {@code payloadInMetadata}, its
+     * {@code spaceDelimited} claims split into lists.
+     */
+    record JwtAuthn(
+        dev.meshproof.runtime.policy.authn.JwtAuthentication policy,
+        String payloadInMetadata,
+        List<String> spaceDelimited)
+        implements HttpFilterConfig {
+      public JwtAuthn {
+        spaceDelimited = List.copyOf(spaceDelimited);
+      }
+    }
   }
 
   /** A cluster with its load-balancing policy and current endpoints. */
@@ -369,9 +390,79 @@ public record ProxyConfig(
        */
       Optional<String> originalDestinationHeader,
       /** RING_HASH or MAGLEV: the table a request's hash is looked up in. */
-      Optional<dev.meshproof.runtime.policy.lb.ConsistentHashLb> consistentHash) {
+      Optional<dev.meshproof.runtime.policy.lb.ConsistentHashLb> consistentHash,
+      /**
+       * The EDS locality group of each endpoint (parallel to {@code endpoints}): its priority and
+       * the group's weight; empty: all priority 0 in one unweighted group.
+       */
+      List<dev.meshproof.runtime.policy.lb.EndpointLocality> localities,
+      /**
+       * {@code common_lb_config.locality_weighted_lb_config}: pick a locality by its weight inside
+       * the priority before the host.
+       */
+      boolean localityWeighted) {
     public ClusterConfig {
       endpoints = List.copyOf(endpoints);
+      localities = List.copyOf(localities);
+      if (!localities.isEmpty() && localities.size() != endpoints.size()) {
+        throw new IllegalArgumentException(
+            "localities: "
+                + localities.size()
+                + " (expected: one per endpoint, "
+                + endpoints.size()
+                + ")");
+      }
+    }
+
+    /** The locality group of endpoint {@code index}. */
+    public dev.meshproof.runtime.policy.lb.EndpointLocality locality(int index) {
+      return localities.isEmpty()
+          ? dev.meshproof.runtime.policy.lb.EndpointLocality.NONE
+          : localities.get(index);
+    }
+
+    /** The same cluster with (or without) locality-weighted balancing. */
+    public ClusterConfig withLocalityWeighted(boolean weighted) {
+      return new ClusterConfig(
+          name,
+          lbPolicy,
+          endpoints,
+          circuitBreakers,
+          outlierDetection,
+          panicThresholdPercent,
+          connectionSettings,
+          tls,
+          originalDestinationHeader,
+          consistentHash,
+          localities,
+          weighted);
+    }
+
+    /** A cluster whose endpoints all have priority 0. */
+    public ClusterConfig(
+        String name,
+        LbPolicy lbPolicy,
+        List<InetSocketAddress> endpoints,
+        CircuitBreakerThresholds circuitBreakers,
+        java.util.Optional<OutlierDetectionPolicy> outlierDetection,
+        double panicThresholdPercent,
+        UpstreamConnectionSettings connectionSettings,
+        Optional<TlsContextConfig> tls,
+        Optional<String> originalDestinationHeader,
+        Optional<dev.meshproof.runtime.policy.lb.ConsistentHashLb> consistentHash) {
+      this(
+          name,
+          lbPolicy,
+          endpoints,
+          circuitBreakers,
+          outlierDetection,
+          panicThresholdPercent,
+          connectionSettings,
+          tls,
+          originalDestinationHeader,
+          consistentHash,
+          List.of(),
+          false);
     }
 
     /** A cluster without a consistent hash. */
@@ -411,7 +502,9 @@ public record ProxyConfig(
           connectionSettings,
           tls,
           originalDestinationHeader,
-          hash);
+          hash,
+          localities,
+          localityWeighted);
     }
 
     /** A plaintext cluster with Envoy's connection settings. */
@@ -488,7 +581,10 @@ public record ProxyConfig(
           HostSelection.ENVOY_DEFAULT_PANIC_THRESHOLD_PERCENT);
     }
 
-    /** The same cluster with {@code endpoints} (from EDS). */
+    /**
+     * The same cluster with {@code endpoints} (from EDS), with their priorities when the EDS
+     * decoder gave them.
+     */
     public ClusterConfig withEndpoints(List<InetSocketAddress> endpoints) {
       return new ClusterConfig(
           name,
@@ -500,7 +596,9 @@ public record ProxyConfig(
           connectionSettings,
           tls,
           originalDestinationHeader,
-          consistentHash);
+          consistentHash,
+          endpoints instanceof EndpointDecoder.Prioritized p ? p.localities() : List.of(),
+          localityWeighted);
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.meshproof.runtime.proxy;
 
 import dev.meshproof.runtime.policy.authz.CidrRange;
+import dev.meshproof.runtime.policy.authz.MetadataValueMatcher;
 import dev.meshproof.runtime.policy.authz.RbacFilterPolicy;
 import dev.meshproof.runtime.policy.authz.RbacPermission;
 import dev.meshproof.runtime.policy.authz.RbacPolicy;
@@ -138,38 +139,55 @@ final class RbacDecoder {
   private static RbacPrincipal metadata(
       io.envoyproxy.envoy.type.matcher.v3.MetadataMatcher m, String where) {
     String at = where + ", metadata " + m.getFilter();
-    var value = m.getValue();
-    java.util.Optional<dev.meshproof.runtime.policy.route.StringMatcher> matcher =
-        switch (value.getMatchPatternCase()) {
-          case PRESENT_MATCH -> java.util.Optional.empty();
-          case STRING_MATCH ->
-              java.util.Optional.of(RouteDecoder.stringMatcher(value.getStringMatch(), at));
-          case LIST_MATCH -> {
-            if (!value.getListMatch().getOneOf().hasStringMatch()) {
-              throw new IllegalArgumentException(
-                  at + ": list_match is supported with one_of string_match only");
-            }
-            yield java.util.Optional.of(
-                RouteDecoder.stringMatcher(value.getListMatch().getOneOf().getStringMatch(), at));
-          }
-          default ->
-              throw new IllegalArgumentException(
-                  at
-                      + ": "
-                      + value.getMatchPatternCase()
-                      + " is not supported by the embedded sidecar (expected: string_match,"
-                      + " present_match or list_match)");
-        };
-    if (value.getMatchPatternCase()
-            == io.envoyproxy.envoy.type.matcher.v3.ValueMatcher.MatchPatternCase.PRESENT_MATCH
-        && !value.getPresentMatch()) {
-      throw new IllegalArgumentException(at + ": present_match false is not supported");
+    XdsDecoder.rejectUnsupported(
+        m.toBuilder().clearFilter().clearPath().clearValue().clearInvert(), at);
+    for (var segment : m.getPathList()) {
+      if (!segment.hasKey()) {
+        throw new IllegalArgumentException(at + ": a path segment without a key");
+      }
     }
-    return new RbacPrincipal.Metadata(
+    return new RbacPrincipal.MetadataValue(
         m.getFilter(),
         m.getPathList().stream().map(s -> s.getKey()).toList(),
-        matcher,
+        valueMatcher(m.getValue(), at),
         m.getInvert());
+  }
+
+  /**
+   * The value matchers istiod writes for JWT claims: present_match true, string_match, list_match
+   * one_of and or_match of those (a request principal's {@code iss} and {@code sub}, a claim as a
+   * string or a list).
+   */
+  private static MetadataValueMatcher valueMatcher(
+      io.envoyproxy.envoy.type.matcher.v3.ValueMatcher value, String at) {
+    return switch (value.getMatchPatternCase()) {
+      case PRESENT_MATCH -> {
+        if (!value.getPresentMatch()) {
+          throw new IllegalArgumentException(at + ": present_match false is not supported");
+        }
+        yield new MetadataValueMatcher.Present();
+      }
+      case STRING_MATCH ->
+          new MetadataValueMatcher.Str(RouteDecoder.stringMatcher(value.getStringMatch(), at));
+      case LIST_MATCH -> {
+        if (!value.getListMatch().hasOneOf()) {
+          throw new IllegalArgumentException(at + ": list_match without one_of");
+        }
+        yield new MetadataValueMatcher.ListOneOf(valueMatcher(value.getListMatch().getOneOf(), at));
+      }
+      case OR_MATCH ->
+          new MetadataValueMatcher.Or(
+              value.getOrMatch().getValueMatchersList().stream()
+                  .map(v -> valueMatcher(v, at))
+                  .toList());
+      default ->
+          throw new IllegalArgumentException(
+              at
+                  + ": "
+                  + value.getMatchPatternCase()
+                  + " is not supported by the embedded sidecar (expected: string_match,"
+                  + " present_match, list_match or or_match)");
+    };
   }
 
   private static CidrRange cidr(io.envoyproxy.envoy.config.core.v3.CidrRange range, String where) {

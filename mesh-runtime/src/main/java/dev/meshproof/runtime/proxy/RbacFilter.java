@@ -26,7 +26,8 @@ final class RbacFilter implements HttpFilter {
                 connection.peerPrincipal(),
                 connection.remoteAddress(),
                 connection.localPort(),
-                request.headers()));
+                request.headers(),
+                request.jwtPayloads()));
     if (decision.allowed()) {
       return FilterDecision.CONTINUE;
     }

@@ -21,6 +21,8 @@ import java.util.concurrent.Executor;
  * @param downstream the downstream message, owned by the caller until the chain's result completes
  * @param executor where results are delivered: the downstream connection's event loop
  * @param connection the downstream connection's peer principal, remote address and local port
+ * @param jwtPayloads jwt_authn's dynamic metadata: the verified token's payload under its
+ *     provider's {@code payload_in_metadata} name (empty before the filter, or without a token)
  */
 record RequestContext(
     String listener,
@@ -31,7 +33,55 @@ record RequestContext(
     Optional<RouteTable> routes,
     FullHttpRequest downstream,
     Executor executor,
-    DownstreamConnection connection) {
+    DownstreamConnection connection,
+    java.util.Map<String, java.util.Map<String, Object>> jwtPayloads) {
+
+  RequestContext {
+    jwtPayloads = java.util.Map.copyOf(jwtPayloads);
+  }
+
+  /** A request no jwt_authn filter has seen. */
+  RequestContext(
+      String listener,
+      RequestHeaders headers,
+      String requestId,
+      Instant start,
+      Sidecar.RoutingState routing,
+      Optional<RouteTable> routes,
+      FullHttpRequest downstream,
+      Executor executor,
+      DownstreamConnection connection) {
+    this(
+        listener,
+        headers,
+        requestId,
+        start,
+        routing,
+        routes,
+        downstream,
+        executor,
+        connection,
+        java.util.Map.of());
+  }
+
+  /**
+   * This request after jwt_authn: its headers as changed (the same changes are made on {@code
+   * downstream}) and the verified payloads.
+   */
+  RequestContext withJwt(
+      RequestHeaders newHeaders, java.util.Map<String, java.util.Map<String, Object>> payloads) {
+    return new RequestContext(
+        listener,
+        newHeaders,
+        requestId,
+        start,
+        routing,
+        routes,
+        downstream,
+        executor,
+        connection,
+        payloads);
+  }
 
   /**
    * What the request's connection tells filters such as RBAC: the peer's principal (the URI SAN of

@@ -74,6 +74,7 @@ final class RouteDecoder {
               .clearDomains()
               .clearRoutes()
               .clearIncludeRequestAttemptCount()
+              .clearRequireTls()
               .clearRequestHeadersToAdd()
               .clearRequestHeadersToRemove()
               .clearResponseHeadersToAdd()
@@ -115,9 +116,31 @@ final class RouteDecoder {
                 perFilterFault(route, where),
                 CorsDecoder.perFilterConfig(route.getTypedPerFilterConfigMap(), where)));
       }
-      hosts.add(new VirtualHost(vh.getName(), vh.getDomainsList(), routes));
+      hosts.add(
+          new VirtualHost(
+              vh.getName(),
+              vh.getDomainsList(),
+              routes,
+              requireTls(
+                  vh.getRequireTls(),
+                  "route config " + config.getName() + ", virtual host " + vh.getName())));
     }
     return new RouteTable(config.getName(), hosts, config.getIgnorePortInHostMatching());
+  }
+
+  /** {@code require_tls}: NONE or ALL (istiod's httpsRedirect); EXTERNAL_ONLY is not modelled. */
+  private static boolean requireTls(
+      io.envoyproxy.envoy.config.route.v3.VirtualHost.TlsRequirementType type, String where) {
+    return switch (type) {
+      case NONE -> false;
+      case ALL -> true;
+      default ->
+          throw new IllegalArgumentException(
+              where
+                  + ": require_tls "
+                  + type
+                  + " is not supported by the embedded sidecar (expected: NONE or ALL)");
+    };
   }
 
   private static RouteMatch match(

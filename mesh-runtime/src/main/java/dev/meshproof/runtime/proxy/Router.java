@@ -3,6 +3,7 @@ package dev.meshproof.runtime.proxy;
 import dev.meshproof.common.RandomSource;
 import dev.meshproof.runtime.policy.circuit.CircuitBreaker;
 import dev.meshproof.runtime.policy.lb.HashPolicy;
+import dev.meshproof.runtime.policy.lb.LoadBalancer;
 import dev.meshproof.runtime.policy.mirror.MirrorDecision;
 import dev.meshproof.runtime.policy.retry.GrpcTimeout;
 import dev.meshproof.runtime.policy.retry.RequestTimeouts;
@@ -95,6 +96,14 @@ final class Router implements HttpFilterChain.Terminal {
 
   @Override
   public CompletableFuture<RequestOutcome> route(RequestContext request) {
+    String forwardedProto =
+        Optional.ofNullable(request.downstream().headers().get("x-forwarded-proto")).orElse("http");
+    if (request
+        .routes()
+        .map(table -> table.sslRedirect(request.headers().authority(), forwardedProto))
+        .orElse(false)) {
+      return CompletableFuture.completedFuture(sslRedirect(request));
+    }
     Optional<Route> route = request.routes().flatMap(table -> table.route(request.headers()));
     if (route.isEmpty()) {
       return localReply(404, ResponseFlag.NO_ROUTE_FOUND, "", "-", "-", "-");
@@ -252,7 +261,7 @@ final class Router implements HttpFilterChain.Terminal {
     RandomSource random = requestRandom.map(r -> r.fork("mirror")).orElse(mirrorRandom);
     for (MirrorPolicy policy : MirrorDecision.mirrorsFor(action.mirrorPolicies(), random)) {
       UpstreamCluster cluster = request.routing().clusters().get(policy.cluster());
-      List<UpstreamHost> candidates = cluster == null ? List.of() : cluster.candidates();
+      List<UpstreamHost> candidates = cluster == null ? List.of() : cluster.candidates(random);
       // A mirror cluster with mutual TLS is reached over TLS too; before its secrets arrived (the
       // cluster still warming) it gets no copy rather than one in the clear.
       Optional<Optional<UpstreamTls>> tls =
@@ -291,7 +300,7 @@ final class Router implements HttpFilterChain.Terminal {
     host.active.incrementAndGet();
     host.total.increment();
     upstream
-        .send(host.address, copy, action.timeout(), cluster.config.connectionSettings(), tls)
+        .send(host.address, copy, action.timeout(), settingsFor(cluster, copy), tls)
         .whenComplete(
             (response, error) -> {
               host.active.decrementAndGet();
@@ -301,6 +310,25 @@ final class Router implements HttpFilterChain.Terminal {
                 response.release();
               }
             });
+  }
+
+  /**
+   * The cluster's connection settings for {@code request}: a cluster with {@code
+   * use_downstream_protocol_config} (istiod's {@code PassthroughCluster}) speaks HTTP/2 upstream
+   * exactly when the request came in over HTTP/2, which Netty's HTTP/2 conversion marks with its
+   * stream-id extension header (dropped before the request goes upstream).
+   */
+  private static dev.meshproof.runtime.transport.UpstreamConnectionSettings settingsFor(
+      UpstreamCluster cluster, FullHttpRequest request) {
+    return cluster
+        .config
+        .connectionSettings()
+        .forDownstream(
+            request
+                .headers()
+                .contains(
+                    io.netty.handler.codec.http2.HttpConversionUtil.ExtensionHeaderNames.STREAM_ID
+                        .text()));
   }
 
   /**
@@ -346,8 +374,14 @@ final class Router implements HttpFilterChain.Terminal {
     String routeName = state.route().name();
     String clusterName = state.cluster().name();
     UpstreamCluster cluster = request.routing().clusters().get(clusterName);
+    // The request's own source when it has one, so its picks (priority, host) replay at any
+    // concurrency.
+    RandomSource random =
+        cluster == null
+            ? LoadBalancer.NO_DRAWS
+            : state.requestRandom().orElse(cluster.loadBalancer.random());
     List<UpstreamHost> candidates =
-        cluster == null ? List.of() : cluster.candidates(request.headers());
+        cluster == null ? List.of() : cluster.candidates(request.headers(), random);
     if (candidates.isEmpty()) {
       state.finish();
       result.complete(
@@ -363,8 +397,6 @@ final class Router implements HttpFilterChain.Terminal {
       return;
     }
     RetryState retry = state.retry();
-    // The request's own source when it has one, so its picks replay at any concurrency.
-    RandomSource random = state.requestRandom().orElse(cluster.loadBalancer.random());
     UpstreamHost host =
         cluster.config.consistentHash().isPresent()
             ? cluster.pickByHash(candidates, requestHash(request, state, random))
@@ -474,7 +506,7 @@ final class Router implements HttpFilterChain.Terminal {
                         host.address,
                         forwarded,
                         state.timeouts().perTry().orElse(Duration.ZERO),
-                        cluster.config.connectionSettings(),
+                        settingsFor(cluster, forwarded),
                         tls))
             .orElseGet(
                 () -> {
@@ -583,6 +615,18 @@ final class Router implements HttpFilterChain.Terminal {
           new RequestOutcome.Proxied(
               response, routeName, clusterName, host.toString(), state.attempts(), retryFlag));
     }
+  }
+
+  /**
+   * Envoy's SSL redirect ({@code SslRedirector}, {@code Utility::createSslRedirectPath}): 301 to
+   * {@code https://<host><path>}, the Host and path as they arrived, no body, no route name.
+   */
+  private static RequestOutcome sslRedirect(RequestContext request) {
+    HttpHeaders headers = new DefaultHttpHeaders();
+    headers.set(
+        HttpHeaderNames.LOCATION,
+        "https://" + request.headers().authority() + request.headers().path());
+    return new RequestOutcome.DirectReply(301, headers, "", "");
   }
 
   /**

@@ -76,8 +76,18 @@ public final class Sidecar implements SidecarProxy {
   private final Channel outbound;
   private final Optional<Channel> inbound;
 
-  /** An ingress gateway's listeners by Gateway server port; empty for a sidecar. */
-  private final Map<Integer, Channel> gatewayListeners = new java.util.TreeMap<>();
+  /**
+   * An ingress gateway's pod ports and the loopback address reserved for each (as the Envoy target
+   * reserves them); empty for a sidecar. A port is bound only while LDS names its listener, so a
+   * port without one refuses connections, as Envoy's does.
+   */
+  private final Map<Integer, InetSocketAddress> gatewayReserved = new java.util.TreeMap<>();
+
+  /** The gateway listeners bound as LDS named them, by listener name. */
+  private final Map<String, Channel> gatewayListeners =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private final EventLoopGroup listenerGroup;
 
   private final AdsClient ads;
   private final AdminServer admin;
@@ -135,8 +145,13 @@ public final class Sidecar implements SidecarProxy {
         request.servicePort().isPresent()
             ? Optional.of(bind(group, XdsNames.INBOUND_LISTENER))
             : Optional.empty();
-    for (int port : request.gatewayPorts()) {
-      gatewayListeners.put(port, bind(group, XdsNames.gatewayListener(port)));
+    this.listenerGroup = group;
+    List<Integer> reserved =
+        dev.meshproof.runtime.envoy.ListenerPorts.reserve(request.gatewayPorts().size());
+    for (int i = 0; i < reserved.size(); i++) {
+      gatewayReserved.put(
+          request.gatewayPorts().get(i),
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), reserved.get(i)));
     }
     this.ads =
         new AdsClient(
@@ -215,6 +230,10 @@ public final class Sidecar implements SidecarProxy {
   }
 
   private Channel bind(EventLoopGroup group, String listenerName) {
+    return bind(group, listenerName, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+  }
+
+  private Channel bind(EventLoopGroup group, String listenerName, InetSocketAddress address) {
     Sidecar self = this;
     return new ServerBootstrap()
         .group(group)
@@ -247,9 +266,34 @@ public final class Sidecar implements SidecarProxy {
                             }));
               }
             })
-        .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        .bind(address)
         .syncUninterruptibly()
         .channel();
+  }
+
+  /**
+   * Binds the gateway listeners of {@code config} not bound yet, at their reserved pod-port
+   * addresses, as Envoy binds a listener LDS adds; one it cannot bind NACKs the configuration
+   * (nothing new stays bound).
+   */
+  private void bindGatewayListeners(ProxyConfig config) {
+    List<String> added = new java.util.ArrayList<>();
+    for (ListenerConfig listener : config.listeners().values()) {
+      if (gatewayListenerAddress(listener.name()).isEmpty()
+          || gatewayListeners.containsKey(listener.name())
+          || closed) {
+        continue;
+      }
+      try {
+        gatewayListeners.put(
+            listener.name(), bind(listenerGroup, listener.name(), listener.address()));
+        added.add(listener.name());
+      } catch (RuntimeException e) {
+        added.forEach(name -> gatewayListeners.remove(name).close());
+        throw new IllegalArgumentException(
+            "listener " + listener.name() + ": cannot bind " + listener.address() + ": " + e, e);
+      }
+    }
   }
 
   private boolean isTcpChain(String listenerName, Channel ch) {
@@ -307,7 +351,8 @@ public final class Sidecar implements SidecarProxy {
     List<String> added = new java.util.ArrayList<>();
     for (ListenerConfig listener : config.listeners().values()) {
       if (listener.name().equals(XdsNames.OUTBOUND_LISTENER)
-          || listener.name().equals(XdsNames.INBOUND_LISTENER)) {
+          || listener.name().equals(XdsNames.INBOUND_LISTENER)
+          || gatewayListenerAddress(listener.name()).isPresent()) {
         continue;
       }
       boolean tcp = listener.filterChains().stream().allMatch(c -> c.tcpProxy().isPresent());
@@ -345,7 +390,9 @@ public final class Sidecar implements SidecarProxy {
             case XdsNames.OUTBOUND_LISTENER -> Optional.of(outboundAddress());
             case XdsNames.INBOUND_LISTENER -> inboundAddress();
             default ->
-                tcp ? Optional.of(listener.address()) : gatewayListenerAddress(listener.name());
+                // A gateway's listeners (HTTP or TCP) are the pod ports it bound at start.
+                gatewayListenerAddress(listener.name())
+                    .or(() -> tcp ? Optional.of(listener.address()) : Optional.empty());
           };
       if (bound.isEmpty() || !bound.get().equals(listener.address())) {
         throw new IllegalArgumentException(
@@ -365,6 +412,7 @@ public final class Sidecar implements SidecarProxy {
     }
     TlsContexts tls = TlsContexts.of(config, clock);
     bindTcpListeners(config);
+    bindGatewayListeners(config);
     Map<String, UpstreamCluster> clusters = new HashMap<>();
     Map<String, UpstreamCluster> previous = routing.clusters();
     for (ClusterConfig cluster : config.clusters().values()) {
@@ -383,6 +431,16 @@ public final class Sidecar implements SidecarProxy {
                 return false;
               }
               tcpListeners.get(name).close();
+              return true;
+            });
+    gatewayListeners
+        .keySet()
+        .removeIf(
+            name -> {
+              if (config.listeners().containsKey(name)) {
+                return false;
+              }
+              gatewayListeners.get(name).close();
               return true;
             });
   }
@@ -410,10 +468,7 @@ public final class Sidecar implements SidecarProxy {
 
   @Override
   public Map<Integer, InetSocketAddress> gatewayAddresses() {
-    Map<Integer, InetSocketAddress> addresses = new java.util.TreeMap<>();
-    gatewayListeners.forEach(
-        (port, c) -> addresses.put(port, (InetSocketAddress) c.localAddress()));
-    return addresses;
+    return java.util.Collections.unmodifiableMap(gatewayReserved);
   }
 
   RoutingState routingState() {
@@ -432,7 +487,7 @@ public final class Sidecar implements SidecarProxy {
    * The filter chain of a connection manager's decoded {@code http_filters}, ending in the router.
    */
   HttpFilterChain filterChain(List<HttpFilterConfig> httpFilters) {
-    return HttpFilterChain.of(httpFilters, router, scheduler, faultRandom);
+    return HttpFilterChain.of(httpFilters, router, scheduler, faultRandom, clock);
   }
 
   /**
@@ -529,6 +584,7 @@ public final class Sidecar implements SidecarProxy {
     outbound.close().syncUninterruptibly();
     inbound.ifPresent(c -> c.close().syncUninterruptibly());
     gatewayListeners.values().forEach(c -> c.close().syncUninterruptibly());
+    gatewayListeners.clear();
     tcpListeners.values().forEach(c -> c.close().syncUninterruptibly());
     tcpListeners.clear();
     downstreamConnections.close().syncUninterruptibly();

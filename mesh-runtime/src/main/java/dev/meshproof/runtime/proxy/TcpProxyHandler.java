@@ -91,7 +91,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
       close(ctx);
       return;
     }
-    var candidates = cluster.candidates();
+    var candidates = cluster.candidates(random);
     if (candidates.isEmpty()) {
       sidecar.stats().increment(clusterPrefix + "upstream_cx_none_healthy");
       close(ctx);

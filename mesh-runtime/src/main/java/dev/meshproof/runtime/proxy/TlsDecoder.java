@@ -233,10 +233,14 @@ final class TlsDecoder {
         };
     var details = hcm.getSetCurrentClientCertDetails();
     XdsDecoder.rejectUnsupported(
-        details.toBuilder().clearSubject().clearUri().clearDns(),
+        details.toBuilder().clearSubject().clearUri().clearDns().clearCert(),
         where + ", set_current_client_cert_details");
     return new ClientCertConfig(
-        forward, details.getSubject().getValue(), details.getUri(), details.getDns());
+        forward,
+        details.getSubject().getValue(),
+        details.getUri(),
+        details.getDns(),
+        details.getCert());
   }
 
   /** An SDS secret: a certificate with its key, or a validation context's trusted CA. */

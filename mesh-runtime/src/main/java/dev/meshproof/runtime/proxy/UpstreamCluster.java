@@ -4,7 +4,9 @@ import dev.meshproof.common.RandomSource;
 import dev.meshproof.runtime.policy.circuit.CircuitBreaker;
 import dev.meshproof.runtime.policy.lb.LoadBalancedHost;
 import dev.meshproof.runtime.policy.lb.LoadBalancer;
+import dev.meshproof.runtime.policy.lb.LocalityWeights;
 import dev.meshproof.runtime.policy.lb.OriginalDestination;
+import dev.meshproof.runtime.policy.lb.PriorityLoad;
 import dev.meshproof.runtime.policy.outlier.AttemptResult;
 import dev.meshproof.runtime.policy.outlier.HostSelection;
 import dev.meshproof.runtime.policy.outlier.OutlierDetectionPolicy;
@@ -58,13 +60,19 @@ final class UpstreamCluster {
     this.circuitBreaker = circuitBreaker;
     this.outlierDetector = outlierDetector;
     this.intervalTimer = intervalTimer;
+    this.levels =
+        config.localities().stream()
+                .mapToInt(dev.meshproof.runtime.policy.lb.EndpointLocality::priority)
+                .max()
+                .orElse(0)
+            + 1;
   }
 
   /**
    * The hosts the load balancer may pick: not ejected, unless the cluster is in panic ({@link
    * HostSelection}).
    */
-  List<UpstreamHost> candidates(RequestHeaders request) {
+  List<UpstreamHost> candidates(RequestHeaders request, RandomSource random) {
     if (config.originalDestinationHeader().isPresent()) {
       // Envoy's OriginalDstCluster load balancer: the host the header names, else none (UH).
       return request
@@ -73,7 +81,7 @@ final class UpstreamCluster {
           .map(address -> List.of(originalDestinations.computeIfAbsent(address, UpstreamHost::new)))
           .orElse(List.of());
     }
-    return candidates();
+    return candidates(random);
   }
 
   /**
@@ -81,12 +89,95 @@ final class UpstreamCluster {
    * HostSelection}).
    */
   List<UpstreamHost> candidates() {
+    return candidates(loadBalancer.random());
+  }
+
+  /**
+   * The hosts the load balancer may pick, with EDS priorities (locality failover): first the
+   * priority, drawn from {@code random} against Envoy's per-priority load ({@link PriorityLoad},
+   * overprovisioning factor 1.4, hosts ejected by outlier detection counting as unhealthy); with
+   * {@code locality_weighted_lb_config}, then one of that priority's localities by its weight
+   * ({@link LocalityWeights}); then those hosts as without priorities. A cluster with one priority
+   * and one locality draws nothing.
+   */
+  List<UpstreamHost> candidates(RandomSource random) {
+    if (levels == 1 && !config.localityWeighted()) {
+      return healthyOrPanic(hosts);
+    }
+    List<Integer> level = new ArrayList<>();
+    for (int i = 0; i < hosts.size(); i++) {
+      level.add(i);
+    }
+    if (levels > 1) {
+      int[] healthy = new int[levels];
+      int[] total = new int[levels];
+      for (int i = 0; i < hosts.size(); i++) {
+        int p = config.locality(i).priority();
+        total[p]++;
+        if (isHealthy(hosts.get(i))) {
+          healthy[p]++;
+        }
+      }
+      int chosen =
+          PriorityLoad.pick(
+              PriorityLoad.loads(healthy, total, PriorityLoad.DEFAULT_OVERPROVISIONING_FACTOR),
+              random);
+      level.removeIf(i -> config.locality(i).priority() != chosen);
+    }
+    if (config.localityWeighted()) {
+      level = weightedLocality(level, random);
+    }
+    List<UpstreamHost> ofLevel = new ArrayList<>(level.size());
+    level.forEach(i -> ofLevel.add(hosts.get(i)));
+    return healthyOrPanic(ofLevel.size() == hosts.size() ? hosts : ofLevel);
+  }
+
+  /** Of {@code candidates}, the ones not ejected, unless in panic ({@link HostSelection}). */
+  private List<UpstreamHost> healthyOrPanic(List<UpstreamHost> candidates) {
     if (outlierDetector.isEmpty()) {
-      return hosts;
+      return candidates;
     }
     OutlierDetector<UpstreamHost> detector = outlierDetector.get();
-    return HostSelection.candidates(hosts, detector::isEjected, config.panicThresholdPercent());
+    return HostSelection.candidates(
+        candidates, detector::isEjected, config.panicThresholdPercent());
   }
+
+  private boolean isHealthy(UpstreamHost host) {
+    return outlierDetector.isEmpty() || !outlierDetector.get().isEjected(host);
+  }
+
+  /** The hosts (indexes) of the locality drawn by weight among {@code level}'s localities. */
+  private List<Integer> weightedLocality(List<Integer> level, RandomSource random) {
+    java.util.TreeMap<Integer, List<Integer>> groups = new java.util.TreeMap<>();
+    level.forEach(
+        i -> groups.computeIfAbsent(config.locality(i).group(), g -> new ArrayList<>()).add(i));
+    if (groups.size() <= 1) {
+      return level;
+    }
+    List<List<Integer>> members = new ArrayList<>(groups.values());
+    int[] weights = new int[members.size()];
+    int[] healthy = new int[members.size()];
+    int[] total = new int[members.size()];
+    for (int g = 0; g < members.size(); g++) {
+      weights[g] = config.locality(members.get(g).get(0)).weight();
+      for (int i : members.get(g)) {
+        total[g]++;
+        if (isHealthy(hosts.get(i))) {
+          healthy[g]++;
+        }
+      }
+    }
+    int picked =
+        LocalityWeights.pick(
+            LocalityWeights.effective(
+                weights, healthy, total, PriorityLoad.DEFAULT_OVERPROVISIONING_FACTOR),
+            random);
+    // No locality with weight and a healthy host: Envoy falls back to the whole priority.
+    return picked < 0 ? level : members.get(picked);
+  }
+
+  /** The number of EDS priorities (1 without locality failover). */
+  private final int levels;
 
   /** Reports one attempt's result to the outlier detector, as Envoy's router does. */
   void recordResult(UpstreamHost host, FullHttpResponse response, Throwable error) {

@@ -19,7 +19,8 @@ import java.util.Objects;
  *     endpointslice.go, {@code endpointHealthStatus})
  * @param protocol the service port's protocol as Istio derives it (port name, appProtocol or
  *     explicit protocol); it decides HTTP/2 to the upstream
- * @param exportTo the {@code exportTo} of the ServiceEntry it comes from; empty: everywhere
+ * @param exportTo the {@code exportTo} of the ServiceEntry it comes from, or the Kubernetes
+ *     Service's {@code networking.istio.io/exportTo} annotation; empty: everywhere
  */
 public record ServiceInstance(
     String workload,
@@ -151,6 +152,10 @@ public record ServiceInstance(
    * istiod's {@code PushContext} indexes services by visibility.
    */
   public boolean exportedTo(String proxyNamespace) {
+    // istiod's IsServiceVisible: ~ (none) hides the service from every namespace, its own too.
+    if (exportTo.contains("~")) {
+      return false;
+    }
     return exportTo.isEmpty()
         || exportTo.contains("*")
         || exportTo.contains(proxyNamespace)

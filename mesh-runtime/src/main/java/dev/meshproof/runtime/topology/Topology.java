@@ -156,7 +156,9 @@ public record Topology(List<TopologyWorkload> workloads, List<String> notSimulat
             && s.selector().entrySet().stream()
                 .allMatch(e -> e.getValue().equals(d.podLabels().get(e.getKey())))) {
           for (KubernetesService.Port port : s.ports()) {
-            serves.add(new TopologyWorkload.ServicePort(s.meta().name(), port.port(), port.name()));
+            serves.add(
+                new TopologyWorkload.ServicePort(
+                    s.meta().name(), port.port(), port.name(), s.exportTo()));
           }
         }
       }

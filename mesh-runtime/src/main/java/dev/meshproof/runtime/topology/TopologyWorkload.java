@@ -23,6 +23,18 @@ public record TopologyWorkload(
     serves = List.copyOf(serves);
   }
 
-  /** A port of a Service whose selector matches this workload's labels. */
-  public record ServicePort(String service, int port, String name) {}
+  /**
+   * A port of a Service whose selector matches this workload's labels, with the Service's {@code
+   * networking.istio.io/exportTo} annotation (empty: everywhere).
+   */
+  public record ServicePort(String service, int port, String name, List<String> exportTo) {
+    public ServicePort {
+      exportTo = List.copyOf(exportTo);
+    }
+
+    /** A port of a Service exported everywhere. */
+    public ServicePort(String service, int port, String name) {
+      this(service, port, name, List.of());
+    }
+  }
 }

@@ -18,13 +18,17 @@ import java.util.OptionalInt;
  * @param http2 whether requests go upstream as HTTP/2 (cleartext by prior knowledge, or over the
  *     cluster's TLS): the cluster's {@code explicit_http_config.http2_protocol_options}, which
  *     istiod sets for HTTP2, GRPC and GRPC-Web ports; else HTTP/1.1
+ * @param useDownstreamProtocol whether each request goes upstream in the protocol it arrived in
+ *     (HTTP/2 for an HTTP/2 downstream, else HTTP/1.1), overriding {@code http2}: the cluster's
+ *     {@code use_downstream_protocol_config}, which istiod sets on the {@code PassthroughCluster}
  */
 public record UpstreamConnectionSettings(
     Duration connectTimeout,
     Duration idleTimeout,
     OptionalInt maxRequestsPerConnection,
     Optional<Duration> maxConnectionDuration,
-    boolean http2) {
+    boolean http2,
+    boolean useDownstreamProtocol) {
 
   /** Envoy's connect timeout when the cluster sets none. */
   public static final Duration ENVOY_DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -39,6 +43,7 @@ public record UpstreamConnectionSettings(
           ENVOY_DEFAULT_IDLE_TIMEOUT,
           OptionalInt.empty(),
           Optional.empty(),
+          false,
           false);
 
   public UpstreamConnectionSettings {
@@ -54,6 +59,17 @@ public record UpstreamConnectionSettings(
     }
   }
 
+  /** Settings whose upstream protocol is fixed ({@code http2} or HTTP/1.1). */
+  public UpstreamConnectionSettings(
+      Duration connectTimeout,
+      Duration idleTimeout,
+      OptionalInt maxRequestsPerConnection,
+      Optional<Duration> maxConnectionDuration,
+      boolean http2) {
+    this(
+        connectTimeout, idleTimeout, maxRequestsPerConnection, maxConnectionDuration, http2, false);
+  }
+
   /** HTTP/1.1 settings, as before HTTP/2 upstreams existed. */
   public UpstreamConnectionSettings(
       Duration connectTimeout,
@@ -66,12 +82,40 @@ public record UpstreamConnectionSettings(
   /** These settings with {@code connectTimeout}. */
   public UpstreamConnectionSettings withConnectTimeout(Duration timeout) {
     return new UpstreamConnectionSettings(
-        timeout, idleTimeout, maxRequestsPerConnection, maxConnectionDuration, http2);
+        timeout,
+        idleTimeout,
+        maxRequestsPerConnection,
+        maxConnectionDuration,
+        http2,
+        useDownstreamProtocol);
   }
 
   /** These settings with requests sent as HTTP/2 ({@code true}) or HTTP/1.1. */
   public UpstreamConnectionSettings withHttp2(boolean http2) {
     return new UpstreamConnectionSettings(
-        connectTimeout, idleTimeout, maxRequestsPerConnection, maxConnectionDuration, http2);
+        connectTimeout,
+        idleTimeout,
+        maxRequestsPerConnection,
+        maxConnectionDuration,
+        http2,
+        useDownstreamProtocol);
+  }
+
+  /**
+   * The settings of one request: with {@link #useDownstreamProtocol}, HTTP/2 upstream exactly when
+   * the request arrived over HTTP/2 (and the protocol fixed, so the pool key is the same for every
+   * such request); else these settings.
+   */
+  public UpstreamConnectionSettings forDownstream(boolean downstreamHttp2) {
+    if (!useDownstreamProtocol) {
+      return this;
+    }
+    return new UpstreamConnectionSettings(
+        connectTimeout,
+        idleTimeout,
+        maxRequestsPerConnection,
+        maxConnectionDuration,
+        downstreamHttp2,
+        false);
   }
 }

@@ -11,9 +11,13 @@ import io.envoyproxy.envoy.config.rbac.v3.Principal;
 import io.envoyproxy.envoy.config.rbac.v3.RBAC;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.type.matcher.v3.ListMatcher;
+import io.envoyproxy.envoy.type.matcher.v3.MetadataMatcher;
+import io.envoyproxy.envoy.type.matcher.v3.OrMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.PathMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.envoyproxy.envoy.type.matcher.v3.ValueMatcher;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,8 +40,10 @@ import java.util.regex.Pattern;
  * principal name (current istiod may match a filter state that istio-proxy's own filters set, which
  * upstream Envoy lacks); {@code ports} and {@code destination.port} name the workload port, which
  * on loopback is the inbound listener's own port, so the workload's service port is written as that
- * listener port. Request principals (JWT), service accounts, remote IP blocks, CUSTOM and the other
- * {@code when} keys are refused at apply ({@link #unsupported}).
+ * listener port. Request principals and {@code request.auth.*} match jwt_authn's payload metadata
+ * ({@code payload}, written by {@link JwtAuthnBuilder}'s filter) as istiod's {@code
+ * requestPrincipalGenerator} / {@code requestClaimGenerator} do. Service accounts, remote IP
+ * blocks, CUSTOM and the other {@code when} keys are refused at apply ({@link #unsupported}).
  */
 public final class AuthorizationBuilder {
   static final String RBAC_FILTER = "envoy.filters.http.rbac";
@@ -136,6 +142,16 @@ public final class AuthorizationBuilder {
         sourceWhen.addAll(principals(c.values(), c.notValues(), AuthorizationBuilder::namespace));
       } else if (key.equals("source.principal")) {
         sourceWhen.addAll(principals(c.values(), c.notValues(), AuthorizationBuilder::principal));
+      } else if (key.equals("request.auth.principal")) {
+        sourceWhen.addAll(
+            extended(c.values(), c.notValues(), AuthorizationBuilder::requestPrincipals));
+      } else if (key.equals("request.auth.audiences")) {
+        sourceWhen.addAll(extended(c.values(), c.notValues(), v -> claim(List.of("aud"), v)));
+      } else if (key.equals("request.auth.presenter")) {
+        sourceWhen.addAll(extended(c.values(), c.notValues(), v -> claim(List.of("azp"), v)));
+      } else if (key.startsWith("request.auth.claims[")) {
+        List<String> claims = claimPath(key.substring("request.auth.claims".length()));
+        sourceWhen.addAll(extended(c.values(), c.notValues(), v -> claim(claims, v)));
       } else if (key.startsWith("request.headers[")) {
         String header = key.substring("request.headers[".length(), key.length() - 1);
         sourceWhen.addAll(
@@ -153,6 +169,11 @@ public final class AuthorizationBuilder {
               from.getOrDefault("principals", List.of()),
               from.getOrDefault("notPrincipals", List.of()),
               AuthorizationBuilder::principal));
+      and.addAll(
+          extended(
+              from.getOrDefault("requestPrincipals", List.of()),
+              from.getOrDefault("notRequestPrincipals", List.of()),
+              AuthorizationBuilder::requestPrincipals));
       and.addAll(
           principals(
               from.getOrDefault("namespaces", List.of()),
@@ -225,6 +246,151 @@ public final class AuthorizationBuilder {
     }
     return out;
   }
+
+  /**
+   * istiod's extended generators ({@code generator.go extendedPrincipal}): all values in one
+   * principal, the not-values negated in another.
+   */
+  private static List<Principal> extended(
+      List<String> values, List<String> notValues, Function<List<String>, Principal> generator) {
+    List<Principal> out = new ArrayList<>();
+    if (!values.isEmpty()) {
+      out.add(generator.apply(values));
+    }
+    if (!notValues.isEmpty()) {
+      out.add(Principal.newBuilder().setNotId(generator.apply(notValues)).build());
+    }
+    return out;
+  }
+
+  /**
+   * {@code requestPrincipalGenerator}: per value {@code iss/sub} (split at the last {@code /}), the
+   * payload's {@code iss} and {@code sub} matched as strings, {@code *} as presence ({@code .+}), a
+   * leading or trailing {@code *} as suffix or prefix; the values ORed.
+   */
+  private static Principal requestPrincipals(List<String> values) {
+    List<Principal> or = new ArrayList<>();
+    StringMatcher any = regex(".+");
+    for (String value : values) {
+      int idx = value.lastIndexOf('/');
+      boolean found = idx >= 0;
+      String iss = found ? value.substring(0, idx) : value;
+      String sub = found ? value.substring(idx + 1) : "";
+      StringMatcher matchIss;
+      StringMatcher matchSub;
+      if (value.equals("*")) {
+        matchIss = any;
+        matchSub = any;
+      } else if (value.startsWith("*")) {
+        if (found) {
+          matchIss =
+              iss.equals("*")
+                  ? any
+                  : StringMatcher.newBuilder().setSuffix(iss.substring(1)).build();
+          matchSub = StringMatcher.newBuilder().setExact(sub).build();
+        } else {
+          matchIss = any;
+          matchSub = StringMatcher.newBuilder().setSuffix(value.substring(1)).build();
+        }
+      } else if (value.endsWith("*")) {
+        if (found) {
+          matchIss = StringMatcher.newBuilder().setExact(iss).build();
+          matchSub =
+              sub.equals("*")
+                  ? any
+                  : StringMatcher.newBuilder()
+                      .setPrefix(sub.substring(0, sub.length() - 1))
+                      .build();
+        } else {
+          matchIss =
+              StringMatcher.newBuilder().setPrefix(value.substring(0, value.length() - 1)).build();
+          matchSub = any;
+        }
+      } else {
+        matchIss = StringMatcher.newBuilder().setExact(iss).build();
+        matchSub = StringMatcher.newBuilder().setExact(sub).build();
+      }
+      or.add(
+          Principal.newBuilder()
+              .setAndIds(
+                  Principal.Set.newBuilder()
+                      .addIds(payloadString("iss", matchIss))
+                      .addIds(payloadString("sub", matchSub)))
+              .build());
+    }
+    return or.size() == 1
+        ? or.get(0)
+        : Principal.newBuilder().setOrIds(Principal.Set.newBuilder().addAllIds(or)).build();
+  }
+
+  /** {@code MetadataStringMatcherForJWTClaim}: jwt_authn's {@code payload.<claim>} as a string. */
+  private static Principal payloadString(String claim, StringMatcher m) {
+    return Principal.newBuilder()
+        .setMetadata(
+            MetadataMatcher.newBuilder()
+                .setFilter(JwtAuthnBuilder.FILTER_NAME)
+                .addPath(
+                    MetadataMatcher.PathSegment.newBuilder()
+                        .setKey(JwtAuthnBuilder.PAYLOAD_IN_METADATA))
+                .addPath(MetadataMatcher.PathSegment.newBuilder().setKey(claim))
+                .setValue(ValueMatcher.newBuilder().setStringMatch(m)))
+        .build();
+  }
+
+  /**
+   * {@code MetadataListValueMatcherForJWTClaims} with {@code useExtendedJwt}: the claim at {@code
+   * path} under {@code payload}, a string matching one of {@code values} or a list with such a
+   * string ({@code or_match [list_match one_of V, V]}, V the values ORed).
+   */
+  private static Principal claim(List<String> path, List<String> values) {
+    List<ValueMatcher> strings =
+        values.stream()
+            .map(v -> ValueMatcher.newBuilder().setStringMatch(string(v, "")).build())
+            .toList();
+    ValueMatcher value =
+        strings.size() == 1
+            ? strings.get(0)
+            : ValueMatcher.newBuilder()
+                .setOrMatch(OrMatcher.newBuilder().addAllValueMatchers(strings))
+                .build();
+    MetadataMatcher.Builder m =
+        MetadataMatcher.newBuilder()
+            .setFilter(JwtAuthnBuilder.FILTER_NAME)
+            .addPath(
+                MetadataMatcher.PathSegment.newBuilder()
+                    .setKey(JwtAuthnBuilder.PAYLOAD_IN_METADATA));
+    path.forEach(k -> m.addPath(MetadataMatcher.PathSegment.newBuilder().setKey(k)));
+    m.setValue(
+        ValueMatcher.newBuilder()
+            .setOrMatch(
+                OrMatcher.newBuilder()
+                    .addValueMatchers(
+                        ValueMatcher.newBuilder()
+                            .setListMatch(ListMatcher.newBuilder().setOneOf(value)))
+                    .addValueMatchers(value)));
+    return Principal.newBuilder().setMetadata(m).build();
+  }
+
+  /**
+   * {@code extractNameInNestedBrackets}: {@code [a]} is one claim, {@code [a][b]} a nested path;
+   * checked at apply ({@link #unsupported}).
+   */
+  static List<String> claimPath(String brackets) {
+    List<String> claims = new ArrayList<>();
+    java.util.regex.Matcher m = CLAIM.matcher(brackets);
+    int end = 0;
+    while (m.find() && m.start() == end) {
+      claims.add(m.group(1));
+      end = m.end();
+    }
+    if (end != brackets.length() || claims.isEmpty()) {
+      throw new IllegalArgumentException(
+          "bad claim " + brackets + " (expected: [name] or nested [a][b])");
+    }
+    return claims;
+  }
+
+  private static final Pattern CLAIM = Pattern.compile("\\[([^\\[\\]]+)\\]");
 
   private static List<Permission> permissions(
       List<String> values, List<String> notValues, Function<String, Permission> generator) {
@@ -351,16 +517,30 @@ public final class AuthorizationBuilder {
 
   private static final List<String> SUPPORTED_SOURCE =
       List.of(
-          "principals", "notPrincipals", "namespaces", "notNamespaces", "ipBlocks", "notIpBlocks");
+          "principals",
+          "notPrincipals",
+          "requestPrincipals",
+          "notRequestPrincipals",
+          "namespaces",
+          "notNamespaces",
+          "ipBlocks",
+          "notIpBlocks");
   private static final List<String> SUPPORTED_WHEN =
-      List.of("source.ip", "source.namespace", "source.principal", "destination.port");
+      List.of(
+          "source.ip",
+          "source.namespace",
+          "source.principal",
+          "destination.port",
+          "request.auth.principal",
+          "request.auth.audiences",
+          "request.auth.presenter");
   private static final Pattern HEADER_KEY = Pattern.compile("request\\.headers\\[[^\\]]+\\]");
 
   /**
    * What of {@code policy} Meshproof cannot simulate yet, each a problem at the policy's line:
-   * CUSTOM, request principals (no RequestAuthentication yet), service accounts, remote IP blocks
-   * and {@code when} keys other than source ip / namespace / principal, destination port and
-   * request headers; also ports that are not numbers.
+   * CUSTOM, service accounts, remote IP blocks and {@code when} keys other than source ip /
+   * namespace / principal, destination port, request headers and {@code request.auth.*}; also ports
+   * that are not numbers and claims that are not {@code [name]} paths.
    */
   public static List<ConfigProblem> unsupported(AuthorizationPolicy policy) {
     List<ConfigProblem> problems = new ArrayList<>();
@@ -395,6 +575,23 @@ public final class AuthorizationBuilder {
       }
       for (int w = 0; w < rule.when().size(); w++) {
         String key = rule.when().get(w).key();
+        if (key.startsWith("request.auth.claims")) {
+          try {
+            claimPath(key.substring("request.auth.claims".length()));
+          } catch (IllegalArgumentException e) {
+            problems.add(
+                new ConfigProblem(
+                    policy.meta().source(),
+                    policy.meta().line(),
+                    1,
+                    "spec.rules[" + r + "].when[" + w + "].key",
+                    "\""
+                        + key
+                        + "\" is not a claim (expected: request.auth.claims[name] or"
+                        + " request.auth.claims[a][b])"));
+          }
+          continue;
+        }
         if (!SUPPORTED_WHEN.contains(key) && !HEADER_KEY.matcher(key).matches()) {
           problems.add(
               problem(policy, "spec.rules[" + r + "].when[" + w + "].key", "when key " + key));
@@ -417,9 +614,9 @@ public final class AuthorizationBuilder {
         field,
         what
             + " is valid Istio, but not supported by Meshproof yet (supported: ALLOW, DENY, AUDIT;"
-            + " from principals, namespaces, ipBlocks and their not-forms; to hosts, methods,"
-            + " paths, ports; when "
+            + " from principals, requestPrincipals, namespaces, ipBlocks and their not-forms; to"
+            + " hosts, methods, paths, ports; when "
             + SUPPORTED_WHEN
-            + " and request.headers[...])");
+            + ", request.headers[...] and request.auth.claims[...])");
   }
 }

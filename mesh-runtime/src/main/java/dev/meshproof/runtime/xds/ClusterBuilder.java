@@ -84,6 +84,13 @@ final class ClusterBuilder {
                 out.setCommonLbConfig(
                     Cluster.CommonLbConfig.newBuilder()
                         .setHealthyPanicThreshold(Percent.newBuilder().setValue(percent))));
+    // istiod's LocalityLBSettings.ApplyToCluster: locality-weighted balancing with distribute, or
+    // with failover regions on a cluster with outlier detection.
+    if (EndpointBuilder.localityWeighted(input, cluster)) {
+      out.getCommonLbConfigBuilder()
+          .setLocalityWeightedLbConfig(
+              Cluster.CommonLbConfig.LocalityWeightedLbConfig.getDefaultInstance());
+    }
     return out.build();
   }
 
@@ -290,19 +297,40 @@ final class ClusterBuilder {
 
   /**
    * istiod's {@code buildBlackHoleCluster} (cluster_builder.go :776): STATIC, no endpoints, so
-   * every request routed to it is answered 503 UH by the proxy.
+   * every request routed to it is answered 503 UH by the proxy; {@code alt_stat_name} {@code
+   * BlackHoleCluster;} ({@code util.DelimitedStatsPrefix}).
    */
   private Cluster blackHoleCluster() {
     return Cluster.newBuilder()
         .setName(XdsNames.BLACKHOLE_CLUSTER)
+        .setAltStatName(XdsNames.BLACKHOLE_CLUSTER + ";")
         .setType(Cluster.DiscoveryType.STATIC)
         .setConnectTimeout(XdsProtos.duration(input.profile().connectTimeout()))
         .build();
   }
 
   /**
+   * istiod's {@code passthroughHttpProtocolOptions} (cluster_builder.go): a 5 min idle timeout
+   * ({@code original_dst: set idle timeout to 5min}, istio#41775) and {@code
+   * use_downstream_protocol_config} with empty HTTP/1.1 and HTTP/2 options, so a request goes to
+   * its original destination in the protocol it arrived in. istiod's header-case-preserving variant
+   * needs the {@code preserveHttp1HeaderCase} proxy option, which Meshproof does not model.
+   */
+  static final HttpProtocolOptions PASSTHROUGH_PROTOCOL_OPTIONS =
+      HttpProtocolOptions.newBuilder()
+          .setCommonHttpProtocolOptions(
+              io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions.newBuilder()
+                  .setIdleTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(300)))
+          .setUseDownstreamProtocolConfig(
+              HttpProtocolOptions.UseDownstreamHttpConfig.newBuilder()
+                  .setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance())
+                  .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+          .build();
+
+  /**
    * istiod's {@code buildDefaultPassthroughCluster} (cluster_builder.go :789): ORIGINAL_DST with
-   * {@code CLUSTER_PROVIDED} load balancing and istiod's circuit breakers. A deliberate difference:
+   * {@code CLUSTER_PROVIDED} load balancing, istiod's circuit breakers, {@code alt_stat_name}
+   * {@code PassthroughCluster;} and {@link #PASSTHROUGH_PROTOCOL_OPTIONS}. A deliberate difference:
    * there is no iptables original destination here, so the destination is read from the request's
    * {@code :authority} ({@code original_dst_lb_config.use_http_header}); an authority that is not
    * an {@code ip:port} literal finds no host (503 UH). The route in front of it lets only {@code
@@ -311,6 +339,7 @@ final class ClusterBuilder {
   private Cluster passthroughCluster() {
     return Cluster.newBuilder()
         .setName(XdsNames.PASSTHROUGH_CLUSTER)
+        .setAltStatName(XdsNames.PASSTHROUGH_CLUSTER + ";")
         .setType(Cluster.DiscoveryType.ORIGINAL_DST)
         .setConnectTimeout(XdsProtos.duration(input.profile().connectTimeout()))
         .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED)
@@ -319,6 +348,8 @@ final class ClusterBuilder {
                 .setUseHttpHeader(true)
                 .setHttpHeaderName(":authority"))
         .setCircuitBreakers(circuitBreakers(Optional.empty()))
+        .putTypedExtensionProtocolOptions(
+            HTTP_PROTOCOL_OPTIONS, Any.pack(PASSTHROUGH_PROTOCOL_OPTIONS))
         .build();
   }
 

@@ -58,6 +58,7 @@ public final class ControlPlane implements AutoCloseable {
   private final OutboundTrafficPolicy outboundTrafficPolicy;
   private final Optional<WorkloadCertificates> certificates;
   private final Map<String, String> serviceAccounts = new ConcurrentHashMap<>();
+  private final JwksResolver jwksResolver = new JwksResolver();
   private final ExecutorService executor;
   private final ScheduledExecutorService pushScheduler;
   private final PushDebouncer debouncer;
@@ -272,6 +273,9 @@ public final class ControlPlane implements AutoCloseable {
             .map(PeerAuthentication::scope)
             .toList();
     var authorizationPolicies = config.resourcesInCreationOrder(IstioKinds.AUTHORIZATION_POLICY);
+    var requestAuthentications = config.resourcesInCreationOrder(IstioKinds.REQUEST_AUTHENTICATION);
+    // istiod fetches a jwksUri itself and inlines the keys (PILOT_JWT_ENABLE_REMOTE_JWKS=false).
+    var fetchedJwks = jwksResolver.resolve(requestAuthentications);
     for (ProxyNode registered : List.copyOf(proxies.values())) {
       ProxyNode proxy = withTcpListeners(registered, instances);
       if (proxy != registered) {
@@ -285,7 +289,12 @@ public final class ControlPlane implements AutoCloseable {
                   destinationRules,
                   registry.instancesSeenBy(instances, proxy.namespace(), proxy.workload()),
                   profile,
-                  security(proxy, peerAuthentications, authorizationPolicies),
+                  security(
+                      proxy,
+                      peerAuthentications,
+                      authorizationPolicies,
+                      requestAuthentications,
+                      fetchedJwks),
                   outboundTrafficPolicy,
                   gateways));
       Snapshot previous = snapshots.get(proxy.id());
@@ -337,7 +346,9 @@ public final class ControlPlane implements AutoCloseable {
   private SecurityInput security(
       ProxyNode proxy,
       List<PeerAuthenticationScope> peerAuthentications,
-      List<dev.meshproof.runtime.config.AuthorizationPolicy> authorizationPolicies) {
+      List<dev.meshproof.runtime.config.AuthorizationPolicy> authorizationPolicies,
+      List<dev.meshproof.runtime.config.RequestAuthentication> requestAuthentications,
+      Map<String, String> fetchedJwks) {
     if (certificates.isEmpty()) {
       return SecurityInput.NONE;
     }
@@ -357,7 +368,9 @@ public final class ControlPlane implements AutoCloseable {
         identities,
         peerAuthentications,
         certs.settings().autoMtls(),
-        authorizationPolicies);
+        authorizationPolicies,
+        requestAuthentications,
+        fetchedJwks);
   }
 
   /**

@@ -76,8 +76,24 @@ final class ListenerBuilder {
   List<Listener> build() {
     List<Listener> listeners = new ArrayList<>();
     if (input.proxy().isGateway()) {
-      for (int port : RouteConfigBuilder.gatewayPorts(input)) {
-        listeners.add(gatewayListener(port, input.proxy().gatewayListeners().get(port)));
+      TcpListenerBuilder tcp = new TcpListenerBuilder(input);
+      for (GatewayServers.Merged merged : GatewayServers.of(input).values()) {
+        int port = merged.listenerPort();
+        InetSocketAddress address = input.proxy().gatewayListeners().get(port);
+        if (merged.kind() == GatewayServers.Kind.HTTP) {
+          listeners.add(gatewayListener(port, address));
+          continue;
+        }
+        tcp.gatewayTcpProxy(merged.servers().get(0))
+            .ifPresent(
+                proxy ->
+                    listeners.add(
+                        Listener.newBuilder()
+                            .setName(XdsNames.gatewayListener(port))
+                            .setAddress(XdsProtos.address(address))
+                            .setTrafficDirection(TrafficDirection.OUTBOUND)
+                            .addFilterChains(TcpListenerBuilder.filterChain(proxy))
+                            .build()));
       }
       return listeners;
     }
@@ -106,24 +122,49 @@ final class ListenerBuilder {
   }
 
   /**
-   * An ingress gateway's listener for the plain HTTP servers on Gateway port {@code port}, as
-   * istiod's {@code buildGatewayListeners} names it ({@code 0.0.0.0_<port>}, traffic direction
-   * OUTBOUND, stat prefix {@code outbound_0.0.0.0_<port>}), its routes over RDS as {@code
-   * http.<port>}; bound at the loopback address the gateway pod reserved for that port. The
-   * connection manager is the sidecar's (a deliberate difference, docs/translation.md: istiod's
-   * gateway class sets {@code use_remote_address: true} and sanitises client-certificate headers,
-   * which the embedded proxy does not model yet).
+   * An ingress gateway's listener for the plain HTTP servers on listener port {@code port} (the
+   * resolved target port, {@link GatewayServers}), as istiod's {@code buildGatewayListeners} names
+   * it ({@code 0.0.0.0_<port>}, traffic direction OUTBOUND, stat prefix {@code
+   * outbound_0.0.0.0_<port>}), its routes over RDS as {@code http.<port>}; bound at the loopback
+   * address the gateway pod reserved for that port. The connection manager is istiod's gateway
+   * class ({@link #gatewayConnectionManager}).
    */
   private static Listener gatewayListener(int port, InetSocketAddress address) {
     String name = XdsNames.gatewayListener(port);
     HttpConnectionManager hcm =
-        httpConnectionManager("outbound_" + name)
+        gatewayConnectionManager("outbound_" + name)
             .setRds(
                 Rds.newBuilder()
                     .setConfigSource(XdsProtos.ADS)
                     .setRouteConfigName(XdsNames.gatewayRoute(port)))
             .build();
     return listener(name, address, TrafficDirection.OUTBOUND, hcm);
+  }
+
+  /**
+   * The connection manager of a gateway's HTTP server, as istiod's {@code
+   * buildGatewayConnectionManager} (gateway.go) with {@code buildHTTPConnectionManager}
+   * (listener_builder.go) builds it under the default mesh config: the shared settings of {@link
+   * #httpConnectionManager}, and for the gateway class the {@code server} header {@value
+   * #INBOUND_SERVER_NAME} ({@code util/proxy_headers.go}), an empty {@code http_protocol_options},
+   * {@code xff_num_trusted_hops} 0 (no {@code gatewayTopology}), and {@code
+   * x-forwarded-client-cert} SANITIZE_SET with subject, cert, DNS and URI details. A deliberate
+   * difference (docs/ translation.md): istiod sets {@code use_remote_address: true}; without {@code
+   * internal_address_config} Envoy then treats every client as external and replaces its {@code
+   * x-request-id}, which is how Meshproof joins a request to its evidence, so it stays false here.
+   */
+  static HttpConnectionManager.Builder gatewayConnectionManager(String statPrefix) {
+    return httpConnectionManager(statPrefix)
+        .setServerName(INBOUND_SERVER_NAME)
+        .setHttpProtocolOptions(
+            io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions.getDefaultInstance())
+        .setForwardClientCertDetails(HttpConnectionManager.ForwardClientCertDetails.SANITIZE_SET)
+        .setSetCurrentClientCertDetails(
+            HttpConnectionManager.SetCurrentClientCertDetails.newBuilder()
+                .setSubject(BoolValue.of(true))
+                .setCert(true)
+                .setDns(true)
+                .setUri(true));
   }
 
   private Listener inboundListener(ProxyNode.Inbound inbound) {
@@ -135,10 +176,18 @@ final class ListenerBuilder {
     List<HttpFilter> authz =
         AuthorizationBuilder.inboundFilters(
             input.security().authorizationPolicies(), input.proxy(), inbound);
-    if (!authz.isEmpty()) {
-      // istiod's inbound chain puts the authorization filters before fault, CORS and the router.
+    List<HttpFilter> security = new java.util.ArrayList<>();
+    // listener_builder.go buildHTTPConnectionManager: authn (jwt_authn), then authz (RBAC).
+    JwtAuthnBuilder.inboundFilter(
+            input.security().requestAuthentications(),
+            input.proxy(),
+            input.security().fetchedJwks())
+        .ifPresent(security::add);
+    security.addAll(authz);
+    if (!security.isEmpty()) {
+      // istiod's inbound chain puts the authn and authz filters before fault, CORS and the router.
       List<HttpFilter> rest = List.copyOf(hcm.getHttpFiltersList());
-      hcm.clearHttpFilters().addAllHttpFilters(authz).addAllHttpFilters(rest);
+      hcm.clearHttpFilters().addAllHttpFilters(security).addAllHttpFilters(rest);
     }
     MtlsBuilder mtls = new MtlsBuilder(input);
     if (!mtls.enabled()) {

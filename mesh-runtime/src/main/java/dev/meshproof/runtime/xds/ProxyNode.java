@@ -24,7 +24,13 @@ public record ProxyNode(
      * the stand-in for istiod's per-port outbound listener that iptables would send the connection
      * to. Assigned by the control plane ({@link ControlPlane}).
      */
-    Map<String, InetSocketAddress> tcpOutbound) {
+    Map<String, InetSocketAddress> tcpOutbound,
+    /**
+     * An ingress gateway's Kubernetes Service, port to target port ({@link
+     * dev.meshproof.runtime.WorkloadSpec#gatewayServicePorts}): istiod's {@code resolvePorts} binds
+     * a Gateway server's listener on the target port of the Service port of that number.
+     */
+    Map<Integer, Integer> gatewayServicePorts) {
 
   public ProxyNode {
     Objects.requireNonNull(identity, "identity");
@@ -34,6 +40,27 @@ public record ProxyNode(
     gatewayListeners =
         java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(gatewayListeners));
     tcpOutbound = Map.copyOf(tcpOutbound);
+    gatewayServicePorts = Map.copyOf(gatewayServicePorts);
+  }
+
+  /** A proxy whose gateway (if any) has no Service: its servers bind their own port numbers. */
+  public ProxyNode(
+      ProxyIdentity identity,
+      InetSocketAddress outbound,
+      Optional<Inbound> inbound,
+      SidecarScope scope,
+      Map<Integer, InetSocketAddress> gatewayListeners,
+      Map<String, InetSocketAddress> tcpOutbound) {
+    this(identity, outbound, inbound, scope, gatewayListeners, tcpOutbound, Map.of());
+  }
+
+  /**
+   * The port a Gateway server on {@code serverPort} listens on, as istiod's {@code resolvePorts}
+   * (pilot/pkg/model/gateway.go) resolves it for a gateway selected by labels: the {@code
+   * targetPort} of the gateway Service's port with that number, else the number as it is.
+   */
+  public int resolveGatewayPort(int serverPort) {
+    return gatewayServicePorts.getOrDefault(serverPort, serverPort);
   }
 
   /** A proxy with these gateway listeners that reaches no TCP service yet. */
@@ -62,7 +89,8 @@ public record ProxyNode(
 
   /** This proxy with its TCP outbound listener addresses. */
   public ProxyNode withTcpOutbound(Map<String, InetSocketAddress> addresses) {
-    return new ProxyNode(identity, outbound, inbound, scope, gatewayListeners, addresses);
+    return new ProxyNode(
+        identity, outbound, inbound, scope, gatewayListeners, addresses, gatewayServicePorts);
   }
 
   /** The key of a TCP service port in {@link #tcpOutbound}. */
@@ -77,7 +105,8 @@ public record ProxyNode(
 
   /** This proxy with the services {@code newScope} makes visible. */
   public ProxyNode withScope(SidecarScope newScope) {
-    return new ProxyNode(identity, outbound, inbound, newScope, gatewayListeners, tcpOutbound);
+    return new ProxyNode(
+        identity, outbound, inbound, newScope, gatewayListeners, tcpOutbound, gatewayServicePorts);
   }
 
   /** The xDS node id, by which the snapshot cache keys this proxy. */

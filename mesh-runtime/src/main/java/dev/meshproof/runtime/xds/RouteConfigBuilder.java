@@ -84,71 +84,83 @@ final class RouteConfigBuilder {
         outbound.addVirtualHosts(virtualHost(key, domains, services));
       }
     }
+    outbound.addAllVirtualHosts(virtualServiceOnlyHosts(services, claimed));
     // istiod appends the catch-all virtual host after the sorted service virtual hosts.
     outbound.addVirtualHosts(catchAllVirtualHost());
     return List.of(outbound.build());
   }
 
   /**
-   * The gateway's route configurations, one {@code http.<port>} per port with a plain HTTP server
-   * ({@link #gatewayPorts}), as istiod's {@code buildGatewayHTTPRouteConfig}
-   * (pilot/pkg/networking/core/gateway.go :397): for each server on the port, each VirtualService
-   * bound to its Gateway ({@code gateways: [name]}, {@code <namespace>/<name>}) and exported to the
-   * gateway's namespace, one virtual host per host in both the server's and the VirtualService's
-   * hosts ({@link GatewayHosts}), named {@code <host>:<port>} with that host as its only domain and
-   * the VirtualService's routes for this gateway (several VirtualServices on one host append their
-   * routes, oldest first); without any, {@code blackhole:<port>} with domain {@code *} and no
-   * routes, so every request answers 404 NR. Virtual hosts sorted by name.
+   * The gateway's route configurations, one {@code http.<port>} per listener port with plain HTTP
+   * servers ({@link GatewayServers}: a server on Service port 80 listens on 8080), as istiod's
+   * {@code buildGatewayHTTPRouteConfig} (pilot/pkg/networking/core/gateway.go :397): for each
+   * server on the port, each VirtualService bound to its Gateway ({@code gateways: [name]}, {@code
+   * <namespace>/<name>}) and exported to the gateway's namespace, one virtual host per host in both
+   * the server's and the VirtualService's hosts ({@link GatewayHosts}), named {@code <host>:<port>}
+   * with that host as its only domain and the VirtualService's routes for this gateway (several
+   * VirtualServices on one host append their routes, oldest first); without any, {@code
+   * blackhole:<port>} with domain {@code *} and no routes, so every request answers 404 NR. Virtual
+   * hosts sorted by name.
    */
   List<RouteConfiguration> gatewayRouteConfigs() {
     SortedMap<ServiceKey, List<ServiceInstance>> services = input.services();
     List<RouteConfiguration> configs = new ArrayList<>();
-    for (int port : gatewayPorts(input)) {
+    for (GatewayServers.Merged merged : GatewayServers.of(input).values()) {
+      if (merged.kind() != GatewayServers.Kind.HTTP) {
+        continue;
+      }
       Map<String, VirtualHost.Builder> hosts = new java.util.TreeMap<>();
-      for (dev.meshproof.runtime.config.Gateway gateway : input.selectedGateways()) {
-        String gatewayName = gateway.meta().namespace() + "/" + gateway.meta().name();
-        for (dev.meshproof.runtime.config.Gateway.Server server : gateway.servers()) {
-          if (server.port() != port || !server.protocol().equalsIgnoreCase("HTTP")) {
+      for (GatewayServers.Bound bound : merged.servers()) {
+        dev.meshproof.runtime.config.Gateway gateway = bound.gateway();
+        dev.meshproof.runtime.config.Gateway.Server server = bound.server();
+        String gatewayName = bound.gatewayName();
+        // Virtual host names and route port matches use the server's port, not the listener's.
+        int port = server.port();
+        for (VirtualService vs : input.virtualServices()) {
+          if (!vs.boundTo(gatewayName)
+              || vs.visibilityRankFor(input.proxy().namespace()).isEmpty()) {
             continue;
           }
-          for (VirtualService vs : input.virtualServices()) {
-            if (!vs.boundTo(gatewayName)
-                || vs.visibilityRankFor(input.proxy().namespace()).isEmpty()) {
-              continue;
-            }
-            List<String> vsHosts =
-                vs.hosts().stream().map(h -> Hostnames.resolve(h, vs.meta().namespace())).toList();
-            List<String> matching =
-                GatewayHosts.intersection(
-                    GatewayHosts.serverHostsFor(
-                        server.hosts(), gateway.meta().namespace(), vs.meta().namespace()),
-                    vsHosts);
-            if (matching.isEmpty()) {
-              continue;
-            }
-            List<Route> routes = gatewayRoutes(vs, gatewayName, port, services);
-            for (String host : matching) {
-              hosts
-                  .computeIfAbsent(
-                      host,
-                      h ->
-                          VirtualHost.newBuilder()
-                              .setName(h + ":" + port)
-                              .addDomains(h)
-                              .setIncludeRequestAttemptCount(true))
-                  .addAllRoutes(routes);
+          List<String> vsHosts =
+              vs.hosts().stream().map(h -> Hostnames.resolve(h, vs.meta().namespace())).toList();
+          List<String> matching =
+              GatewayHosts.intersection(
+                  GatewayHosts.serverHostsFor(
+                      server.hosts(), gateway.meta().namespace(), vs.meta().namespace()),
+                  vsHosts);
+          if (matching.isEmpty()) {
+            continue;
+          }
+          List<Route> routes = gatewayRoutes(vs, gatewayName, port, services);
+          for (String host : matching) {
+            VirtualHost.Builder vhost =
+                hosts
+                    .computeIfAbsent(
+                        host,
+                        h ->
+                            VirtualHost.newBuilder()
+                                .setName(h + ":" + port)
+                                .addDomains(h)
+                                .setIncludeRequestAttemptCount(true))
+                    .addAllRoutes(routes);
+            // gateway.go buildGatewayHTTPRouteConfig: a server with tls.httpsRedirect makes the
+            // virtual host (new or merged) require TLS, Envoy's 301 to https.
+            if (server.httpsRedirect()) {
+              vhost.setRequireTls(VirtualHost.TlsRequirementType.ALL);
             }
           }
         }
       }
       RouteConfiguration.Builder config =
           RouteConfiguration.newBuilder()
-              .setName(XdsNames.gatewayRoute(port))
+              .setName(XdsNames.gatewayRoute(merged.listenerPort()))
               .setValidateClusters(BoolValue.of(false))
               .setIgnorePortInHostMatching(true);
       if (hosts.isEmpty()) {
         config.addVirtualHosts(
-            VirtualHost.newBuilder().setName("blackhole:" + port).addDomains("*"));
+            VirtualHost.newBuilder()
+                .setName("blackhole:" + merged.servers().get(0).server().port())
+                .addDomains("*"));
       } else {
         hosts.values().stream()
             .map(VirtualHost.Builder::build)
@@ -158,23 +170,6 @@ final class RouteConfigBuilder {
       configs.add(config.build());
     }
     return configs;
-  }
-
-  /**
-   * The ports of a gateway proxy that get a listener: those the pod exposes ({@link
-   * ProxyNode#gatewayListeners}) on which a selected Gateway has a plain HTTP server.
-   */
-  static List<Integer> gatewayPorts(TranslationInput input) {
-    java.util.SortedSet<Integer> ports = new java.util.TreeSet<>();
-    for (dev.meshproof.runtime.config.Gateway gateway : input.selectedGateways()) {
-      for (dev.meshproof.runtime.config.Gateway.Server server : gateway.servers()) {
-        if (server.protocol().equalsIgnoreCase("HTTP")
-            && input.proxy().gatewayListeners().containsKey(server.port())) {
-          ports.add(server.port());
-        }
-      }
-    }
-    return List.copyOf(ports);
   }
 
   /**
@@ -227,12 +222,29 @@ final class RouteConfigBuilder {
    * deliberate difference, so that nothing leaves loopback: only an authority {@code
    * 127.0.0.1:<port>} takes that route, and any other one takes {@code allow_any_not_loopback} to
    * the {@code BlackHoleCluster} (503 UH, what Envoy's {@code PassthroughCluster} answers here for
-   * an authority that is not an address).
+   * an authority that is not an address). ALLOW_ANY with the Sidecar's {@code egressProxy}: the one
+   * {@code allow_any} route goes to the egress proxy's cluster instead ({@link
+   * #egressProxyCluster}).
    */
   private VirtualHost catchAllVirtualHost() {
     VirtualHost.Builder host =
         VirtualHost.newBuilder().addDomains("*").setIncludeRequestAttemptCount(true);
     RouteMatch any = RouteMatch.newBuilder().setPrefix("/").build();
+    Optional<dev.meshproof.runtime.config.Destination> egressProxy =
+        input.proxy().scope().egressProxy();
+    if (input.outboundTrafficPolicy()
+            == dev.meshproof.runtime.config.OutboundTrafficPolicy.ALLOW_ANY
+        && egressProxy.isPresent()) {
+      // istiod: GetDestinationCluster(egressProxy, nil, 0), the host as written, no registry
+      // lookup; the egress proxy is a mesh service, so no loopback guard is needed.
+      return host.setName("allow_any")
+          .addRoutes(
+              Route.newBuilder()
+                  .setName("allow_any")
+                  .setMatch(any)
+                  .setRoute(routeAction().setCluster(egressProxyCluster(egressProxy.get()))))
+          .build();
+    }
     return switch (input.outboundTrafficPolicy()) {
       case REGISTRY_ONLY ->
           host.setName("block_all")
@@ -265,6 +277,20 @@ final class RouteConfigBuilder {
                       .setRoute(routeAction().setCluster(XdsNames.BLACKHOLE_CLUSTER)))
               .build();
     };
+  }
+
+  /**
+   * The cluster of a Sidecar's {@code egressProxy}, as istiod's {@code GetDestinationCluster(dest,
+   * nil, 0)} names it (route/route.go): {@code outbound|<port>|<subset>|<host>} with the host as
+   * written, since no service is looked up.
+   */
+  static String egressProxyCluster(dev.meshproof.runtime.config.Destination egressProxy) {
+    return "outbound|"
+        + egressProxy.port().orElse(0)
+        + "|"
+        + egressProxy.subset().orElse("")
+        + "|"
+        + egressProxy.host();
   }
 
   /** The inbound listener's routes: everything to the local app. */
@@ -302,18 +328,34 @@ final class RouteConfigBuilder {
                       routeAction()
                           .setCluster(XdsNames.outboundCluster(key.port(), "", key.host()))
                           .setRetryPolicy(
-                              defaultRetryPolicy(input.hashPolicyFor(key.host()).isPresent())),
-                      key.host())));
+                              defaultRetryPolicy(
+                                  input.serviceHashPolicyFor(key.host(), key.port()).isPresent())),
+                      input.serviceHashPolicyFor(key.host(), key.port()))));
       return host.build();
     }
-    for (HttpRoute rule : vs.get().http()) {
+    addVirtualServiceRoutes(host, vs.get(), key, services);
+    return host.build();
+  }
+
+  /**
+   * The sidecar routes of {@code vs} on the service port {@code key} (istiod's {@code
+   * BuildHTTPRoutesForVirtualService} with {@code listenPort} = the port): a rule without a match
+   * is a catch-all; a match on another port, for other source labels or namespace, or bound to
+   * other gateways yields no route here.
+   */
+  private void addVirtualServiceRoutes(
+      VirtualHost.Builder host,
+      VirtualService vs,
+      ServiceKey key,
+      SortedMap<ServiceKey, List<ServiceInstance>> services) {
+    for (HttpRoute rule : vs.http()) {
       if (rule.match().isEmpty()) {
         host.addRoutes(
             route(
                 rule,
                 rule.name(),
                 RouteMatch.newBuilder().setPrefix("/").build(),
-                vs.get(),
+                vs,
                 key,
                 services));
       }
@@ -323,14 +365,97 @@ final class RouteConfigBuilder {
         if (match.port().isPresent() && match.port().getAsInt() != key.port()) {
           continue;
         }
-        if (!sourceMatches(match) || !match.appliesTo(VirtualService.MESH, vs.get())) {
+        if (!sourceMatches(match) || !match.appliesTo(VirtualService.MESH, vs)) {
           continue;
         }
         String name = match.name().isEmpty() ? rule.name() : rule.name() + "." + match.name();
-        host.addRoutes(route(rule, name, routeMatch(match), vs.get(), key, services));
+        host.addRoutes(route(rule, name, routeMatch(match), vs, key, services));
       }
     }
-    return host.build();
+  }
+
+  /**
+   * Virtual hosts for the hosts of mesh-bound VirtualServices that name no service in the proxy's
+   * registry (e.g. {@code bookinfo.com} beside {@code productpage}), as istiod's {@code
+   * separateVSHostsAndServices} / {@code BuildSidecarOutboundVirtualHosts} build them
+   * (route/route.go, httproute.go): one virtual host {@code <host>:<port>} with the host as its
+   * only domain (the port is ignored in host matching) and the VirtualService's routes. The port is
+   * that of the VirtualService's own services' HTTP ports (the lowest here, where one route
+   * configuration serves every port, as for service domains); a VirtualService with no service at
+   * all gets it only on port 80, istiod's "gross HACK", and only when the proxy has an HTTP service
+   * on port 80 (else istiod has no route configuration {@code 80} to put it in). A wildcard host
+   * that matches no service counts as such a host. VirtualServices oldest first; a domain already
+   * claimed (by a service or an older VirtualService) is dropped, as istiod's {@code
+   * dedupeDomains}.
+   */
+  private List<VirtualHost> virtualServiceOnlyHosts(
+      SortedMap<ServiceKey, List<ServiceInstance>> services, Set<String> claimed) {
+    java.util.SortedSet<Integer> httpPorts80 = new java.util.TreeSet<>();
+    Map<String, java.util.SortedSet<Integer>> httpPortsByHost = new java.util.HashMap<>();
+    for (Map.Entry<ServiceKey, List<ServiceInstance>> e : services.entrySet()) {
+      if (input.isTcp(e.getKey(), e.getValue())) {
+        continue;
+      }
+      httpPortsByHost
+          .computeIfAbsent(e.getKey().host(), h -> new java.util.TreeSet<>())
+          .add(e.getKey().port());
+      if (e.getKey().port() == 80) {
+        httpPorts80.add(80);
+      }
+    }
+    Set<String> registryHosts =
+        services.keySet().stream()
+            .map(ServiceKey::host)
+            .collect(java.util.stream.Collectors.toSet());
+    List<VirtualHost> hosts = new ArrayList<>();
+    for (VirtualService vs : input.virtualServices()) {
+      if (!vs.boundTo(VirtualService.MESH)
+          || vs.visibilityRankFor(input.proxy().namespace()).isEmpty()
+          || !input.importedByScope(vs)) {
+        continue;
+      }
+      List<String> others = new ArrayList<>();
+      java.util.SortedSet<Integer> ports = new java.util.TreeSet<>();
+      for (String written : vs.hosts()) {
+        String host =
+            Hostnames.resolve(written, vs.meta().namespace()).toLowerCase(java.util.Locale.ROOT);
+        List<String> matching =
+            registryHosts.stream()
+                .filter(
+                    h -> h.equals(host) || (host.startsWith("*") && h.endsWith(host.substring(1))))
+                .toList();
+        if (matching.isEmpty()) {
+          others.add(host);
+        }
+        matching.forEach(
+            h -> ports.addAll(httpPortsByHost.getOrDefault(h, new java.util.TreeSet<>())));
+      }
+      if (others.isEmpty()) {
+        continue;
+      }
+      if (ports.isEmpty()) {
+        ports.addAll(httpPorts80);
+      }
+      if (ports.isEmpty()) {
+        continue;
+      }
+      int port = ports.first();
+      for (String host : others) {
+        if (!claimed.add(host)) {
+          continue;
+        }
+        VirtualHost.Builder vhost =
+            VirtualHost.newBuilder()
+                .setName(host + ":" + port)
+                .addDomains(host)
+                .setIncludeRequestAttemptCount(true);
+        addVirtualServiceRoutes(vhost, vs, new ServiceKey(host, port), services);
+        if (vhost.getRoutesCount() > 0) {
+          hosts.add(vhost.build());
+        }
+      }
+    }
+    return hosts;
   }
 
   /**
@@ -613,8 +738,7 @@ final class RouteConfigBuilder {
     // istiod applyHTTPRouteDestination: only a single destination with a consistent hash drops the
     // previous-hosts retry predicate (ConvertPolicy(policy, consistentHash)).
     boolean hashed =
-        rule.route().size() == 1
-            && input.hashPolicyFor(resolvedHost(rule.route().get(0), namespace)).isPresent();
+        rule.route().size() == 1 && hashPolicy(rule.route().get(0), namespace).isPresent();
     retryPolicy(rule.retries(), hashed).ifPresent(action::setRetryPolicy);
     action.addAllRequestMirrorPolicies(mirrorPolicies(rule, namespace, self, services));
     // istiod (applyHTTPRouteDestination): one destination is a plain cluster whatever its weight;
@@ -631,7 +755,7 @@ final class RouteConfigBuilder {
       }
       return withHash(
           action.setCluster(clusterName(only, namespace, self, services)),
-          resolvedHost(only, namespace));
+          hashPolicy(only, namespace));
     }
     WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
     for (RouteDestination destination : rule.route()) {
@@ -651,7 +775,7 @@ final class RouteConfigBuilder {
       }
       weighted.addClusters(cluster);
       // processWeightedDestination: each hashed destination appends its hash policy.
-      withHash(action, resolvedHost(destination, namespace));
+      withHash(action, hashPolicy(destination, namespace));
     }
     return action.setWeightedClusters(weighted);
   }
@@ -783,33 +907,40 @@ final class RouteConfigBuilder {
     return Hostnames.resolve(destination.destination().host(), namespace);
   }
 
+  /** The hash key of a route destination (its host, subset and port), as istiod picks it. */
+  private Optional<HashPolicy> hashPolicy(RouteDestination destination, String namespace) {
+    return input.hashPolicyFor(
+        resolvedHost(destination, namespace),
+        destination.destination().subset(),
+        destination.destination().port());
+  }
+
   /**
-   * Appends the hash policy of {@code host}'s DestinationRule to {@code action}: istiod's {@code
-   * ConsistentHashToHashPolicy} (route/route.go): a header, a cookie (name, ttl, path), the
-   * connection's source IP, or a query parameter.
+   * Appends {@code hashPolicy} to {@code action}: istiod's {@code ConsistentHashToHashPolicy}
+   * (route/route.go): a header, a cookie (name, ttl, path), the connection's source IP, or a query
+   * parameter.
    */
-  private RouteAction.Builder withHash(RouteAction.Builder action, String host) {
-    input
-        .hashPolicyFor(host)
-        .ifPresent(
-            hash -> {
-              RouteAction.HashPolicy.Builder out = RouteAction.HashPolicy.newBuilder();
-              if (hash instanceof HashPolicy.Header h) {
-                out.setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName(h.name()));
-              } else if (hash instanceof HashPolicy.Cookie c) {
-                RouteAction.HashPolicy.Cookie.Builder cookie =
-                    RouteAction.HashPolicy.Cookie.newBuilder().setName(c.name()).setPath(c.path());
-                c.ttl().ifPresent(t -> cookie.setTtl(XdsProtos.duration(t)));
-                out.setCookie(cookie);
-              } else if (hash instanceof HashPolicy.SourceIp) {
-                out.setConnectionProperties(
-                    RouteAction.HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true));
-              } else if (hash instanceof HashPolicy.QueryParameter q) {
-                out.setQueryParameter(
-                    RouteAction.HashPolicy.QueryParameter.newBuilder().setName(q.name()));
-              }
-              action.addHashPolicy(out);
-            });
+  private RouteAction.Builder withHash(
+      RouteAction.Builder action, Optional<HashPolicy> hashPolicy) {
+    hashPolicy.ifPresent(
+        hash -> {
+          RouteAction.HashPolicy.Builder out = RouteAction.HashPolicy.newBuilder();
+          if (hash instanceof HashPolicy.Header h) {
+            out.setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName(h.name()));
+          } else if (hash instanceof HashPolicy.Cookie c) {
+            RouteAction.HashPolicy.Cookie.Builder cookie =
+                RouteAction.HashPolicy.Cookie.newBuilder().setName(c.name()).setPath(c.path());
+            c.ttl().ifPresent(t -> cookie.setTtl(XdsProtos.duration(t)));
+            out.setCookie(cookie);
+          } else if (hash instanceof HashPolicy.SourceIp) {
+            out.setConnectionProperties(
+                RouteAction.HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true));
+          } else if (hash instanceof HashPolicy.QueryParameter q) {
+            out.setQueryParameter(
+                RouteAction.HashPolicy.QueryParameter.newBuilder().setName(q.name()));
+          }
+          action.addHashPolicy(out);
+        });
     return action;
   }
 

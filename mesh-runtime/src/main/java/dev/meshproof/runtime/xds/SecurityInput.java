@@ -12,8 +12,9 @@ import java.util.Optional;
  * The security part of one proxy's translation: whether the mesh has a CA, the proxy's own workload
  * certificate and the root (its SDS secrets {@code default} and {@code ROOTCA}), every workload's
  * SPIFFE identity (for the SANs a caller expects), the PeerAuthentications oldest first, whether
- * auto mTLS is on, and the AuthorizationPolicies oldest first. {@link #NONE} is a mesh without a
- * CA: no TLS anywhere.
+ * auto mTLS is on, the AuthorizationPolicies and RequestAuthentications oldest first, and the JWKS
+ * the control plane fetched for the latter ({@link JwksResolver}). {@link #NONE} is a mesh without
+ * a CA: no TLS anywhere.
  *
  * @param identities by {@code <namespace>/<workload>}
  */
@@ -25,7 +26,9 @@ public record SecurityInput(
     Map<String, SpiffeId> identities,
     List<PeerAuthenticationScope> peerAuthentications,
     boolean autoMtls,
-    List<dev.meshproof.runtime.config.AuthorizationPolicy> authorizationPolicies) {
+    List<dev.meshproof.runtime.config.AuthorizationPolicy> authorizationPolicies,
+    List<dev.meshproof.runtime.config.RequestAuthentication> requestAuthentications,
+    Map<String, String> fetchedJwks) {
 
   public static final SecurityInput NONE =
       new SecurityInput(
@@ -36,7 +39,9 @@ public record SecurityInput(
           Map.of(),
           List.of(),
           false,
-          List.of());
+          List.of(),
+          List.of(),
+          Map.of());
 
   public SecurityInput {
     Objects.requireNonNull(trustDomain, "trustDomain");
@@ -45,6 +50,31 @@ public record SecurityInput(
     identities = Map.copyOf(identities);
     peerAuthentications = List.copyOf(peerAuthentications);
     authorizationPolicies = List.copyOf(authorizationPolicies);
+    requestAuthentications = List.copyOf(requestAuthentications);
+    fetchedJwks = Map.copyOf(fetchedJwks);
+  }
+
+  /** A security input without RequestAuthentications. */
+  public SecurityInput(
+      boolean enabled,
+      String trustDomain,
+      Optional<WorkloadCertificate> certificate,
+      String rootPem,
+      Map<String, SpiffeId> identities,
+      List<PeerAuthenticationScope> peerAuthentications,
+      boolean autoMtls,
+      List<dev.meshproof.runtime.config.AuthorizationPolicy> authorizationPolicies) {
+    this(
+        enabled,
+        trustDomain,
+        certificate,
+        rootPem,
+        identities,
+        peerAuthentications,
+        autoMtls,
+        authorizationPolicies,
+        List.of(),
+        Map.of());
   }
 
   /** A security input without AuthorizationPolicies. */

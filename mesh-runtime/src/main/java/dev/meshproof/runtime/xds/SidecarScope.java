@@ -1,5 +1,6 @@
 package dev.meshproof.runtime.xds;
 
+import dev.meshproof.runtime.config.Destination;
 import dev.meshproof.runtime.config.OutboundTrafficPolicy;
 import dev.meshproof.runtime.config.Sidecar;
 import java.util.List;
@@ -16,7 +17,8 @@ import java.util.Optional;
  * namespace, {@code ~} none; {@code dnsName} exact, {@code *} or a {@code *.suffix} wildcard)
  * decide which services get outbound clusters and virtual hosts; its {@code outboundTrafficPolicy},
  * when set, replaces the mesh's for the proxy (istiod's {@code
- * SidecarScope.OutboundTrafficPolicy}).
+ * SidecarScope.OutboundTrafficPolicy}), and with ALLOW_ANY its {@code egressProxy} takes the place
+ * of the {@code PassthroughCluster}.
  *
  * @param sidecar {@code namespace/name} of the Sidecar in force; empty for the default scope
  */
@@ -24,12 +26,23 @@ public record SidecarScope(
     String sidecar,
     String proxyNamespace,
     List<String> egressHosts,
-    Optional<OutboundTrafficPolicy> outboundTrafficPolicy) {
+    Optional<OutboundTrafficPolicy> outboundTrafficPolicy,
+    /** The Sidecar's {@code outboundTrafficPolicy.egressProxy}; only read under ALLOW_ANY. */
+    Optional<Destination> egressProxy) {
   /** Istio's root namespace, whose Sidecar without selector is the mesh-wide default. */
   public static final String ROOT_NAMESPACE = "istio-system";
 
   public SidecarScope {
     egressHosts = List.copyOf(egressHosts);
+  }
+
+  /** A scope without an egress proxy. */
+  public SidecarScope(
+      String sidecar,
+      String proxyNamespace,
+      List<String> egressHosts,
+      Optional<OutboundTrafficPolicy> outboundTrafficPolicy) {
+    this(sidecar, proxyNamespace, egressHosts, outboundTrafficPolicy, Optional.empty());
   }
 
   /** A scope whose Sidecar leaves the mesh's outbound traffic policy in force. */
@@ -67,7 +80,8 @@ public record SidecarScope(
                     s.egress().isEmpty()
                         ? List.of("*/*") // no egress: the defaults, every service
                         : s.egress().stream().flatMap(e -> e.hosts().stream()).toList(),
-                    s.outboundTrafficPolicy()))
+                    s.outboundTrafficPolicy(),
+                    s.egressProxy()))
         .orElse(everything(namespace));
   }
 
@@ -75,6 +89,40 @@ public record SidecarScope(
     return sidecars.stream()
         .filter(s -> s.meta().namespace().equals(namespace) && s.workloadSelector().isEmpty())
         .findFirst();
+  }
+
+  /**
+   * Whether a VirtualService of namespace {@code vsNamespace} with {@code hosts} (resolved to
+   * FQDNs) is imported, as istiod's {@code SelectVirtualServices} (model/virtualservice.go) imports
+   * it: an egress host of the VirtualService's namespace ({@code .} being the proxy's) or of {@code
+   * *} whose dnsName equals one of its hosts, or, when either side is a wildcard, matches it in
+   * either direction ({@code host.Name.Matches}, the non-Gateway-API way). Exclusions ({@code ~}
+   * hosts) are not simulated.
+   */
+  public boolean allowsVirtualService(String vsNamespace, List<String> hosts) {
+    for (String egress : egressHosts) {
+      int slash = egress.indexOf('/');
+      String ns = egress.substring(0, slash);
+      String dns = egress.substring(slash + 1);
+      boolean namespaceMatches =
+          ns.equals("*")
+              || (ns.equals(".") && vsNamespace.equals(proxyNamespace))
+              || ns.equals(vsNamespace);
+      if (!namespaceMatches) {
+        continue;
+      }
+      for (String host : hosts) {
+        if (dns.equals(host) || wildcardMatches(dns, host) || wildcardMatches(host, dns)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Whether the wildcard {@code pattern} ({@code *} or {@code *.suffix}) covers {@code host}. */
+  private static boolean wildcardMatches(String pattern, String host) {
+    return pattern.equals("*") || (pattern.startsWith("*.") && host.endsWith(pattern.substring(1)));
   }
 
   /** Whether the service {@code host} of namespace {@code serviceNamespace} is visible. */

@@ -103,7 +103,7 @@ final class TcpListenerBuilder {
     return TcpProxy.newBuilder().setStatPrefix(cluster).setCluster(cluster).build();
   }
 
-  private static TcpProxy routedTcpProxy(
+  static TcpProxy routedTcpProxy(
       TcpRoute rule,
       VirtualService vs,
       ServiceKey key,
@@ -143,6 +143,49 @@ final class TcpListenerBuilder {
         .addFilterChains(
             filterChain(TcpProxy.newBuilder().setStatPrefix(cluster).setCluster(cluster).build()))
         .build();
+  }
+
+  /**
+   * The {@code tcp_proxy} of a gateway's opaque TCP server, as istiod's {@code
+   * buildGatewayNetworkFiltersFromTCPRoutes} (gateway.go) builds it: the first VirtualService bound
+   * to the server's Gateway whose hosts meet the server's ({@link GatewayHosts}), and in it the
+   * first {@code tcp} rule with destinations whose match block holds for the server ({@link
+   * VirtualService.L4Match#matchesGateway}); empty when none does (istiod then gives the listener
+   * no filter chain, "listener missed network filter").
+   */
+  Optional<TcpProxy> gatewayTcpProxy(GatewayServers.Bound bound) {
+    SortedMap<ServiceKey, List<ServiceInstance>> services = input.services();
+    String gatewayName = bound.gatewayName();
+    int serverPort = bound.server().port();
+    for (VirtualService vs : input.virtualServices()) {
+      if (!vs.boundTo(gatewayName) || vs.visibilityRankFor(input.proxy().namespace()).isEmpty()) {
+        continue;
+      }
+      List<String> vsHosts =
+          vs.hosts().stream()
+              .map(h -> dev.meshproof.runtime.registry.Hostnames.resolve(h, vs.meta().namespace()))
+              .toList();
+      if (GatewayHosts.intersection(
+              GatewayHosts.serverHostsFor(
+                  bound.server().hosts(),
+                  bound.gateway().meta().namespace(),
+                  vs.meta().namespace()),
+              vsHosts)
+          .isEmpty()) {
+        continue;
+      }
+      for (TcpRoute rule : vs.tcp()) {
+        boolean matches =
+            rule.match().isEmpty()
+                || rule.match().stream()
+                    .anyMatch(
+                        m -> m.matchesGateway(gatewayName, vs.meta().namespace(), serverPort));
+        if (matches && !rule.route().isEmpty()) {
+          return Optional.of(routedTcpProxy(rule, vs, new ServiceKey("", serverPort), services));
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   static FilterChain filterChain(TcpProxy tcpProxy) {

@@ -209,14 +209,25 @@ public record TranslationInput(
   }
 
   /**
-   * The hash key a route to {@code host} carries as its {@code hash_policy}: istiod's {@code
-   * HashForHTTPDestination} / {@code hashForService} (route/route.go) read the DestinationRule's
-   * {@code trafficPolicy.loadBalancer.consistentHash} (subset and port-level consistent hashes are
-   * not simulated yet), whatever load balancer the destination's cluster ends up with.
+   * The hash key the default route to {@code host} on {@code port} carries as its {@code
+   * hash_policy} (no VirtualService): istiod's {@code hashForService} (route/route.go), the
+   * DestinationRule's port-level consistent hash for the port, else its top-level one, whatever
+   * load balancer the destination's cluster ends up with.
    */
-  Optional<dev.meshproof.runtime.policy.lb.HashPolicy> hashPolicyFor(String host) {
+  Optional<dev.meshproof.runtime.policy.lb.HashPolicy> serviceHashPolicyFor(String host, int port) {
     return destinationRuleFor(host)
-        .flatMap(DestinationRule::consistentHash)
+        .flatMap(r -> r.serviceHashFor(port))
+        .map(dev.meshproof.runtime.policy.lb.ConsistentHash::hashKey);
+  }
+
+  /**
+   * The hash key a VirtualService route destination to {@code host} carries: istiod's {@code
+   * HashForHTTPDestination} (route/route.go), see {@link DestinationRule#routeHashFor}.
+   */
+  Optional<dev.meshproof.runtime.policy.lb.HashPolicy> hashPolicyFor(
+      String host, Optional<String> subset, java.util.OptionalInt port) {
+    return destinationRuleFor(host)
+        .flatMap(r -> r.routeHashFor(subset, port))
         .map(dev.meshproof.runtime.policy.lb.ConsistentHash::hashKey);
   }
 
@@ -232,11 +243,48 @@ public record TranslationInput(
         .flatMap(DestinationRule.PortTrafficPolicy::connectionPool);
   }
 
-  /** The first DestinationRule (by namespace/name) whose host resolves to {@code host}. */
+  /**
+   * The DestinationRule this proxy applies to {@code host}, found as istiod's {@code
+   * PushContext.destinationRule} finds it (push_context.go): first the rules of the proxy's own
+   * namespace visible there ({@link DestinationRule#visibleInOwnNamespace}; for a proxy of the root
+   * namespace only its private ones), then those of the service's namespace exported to the proxy's
+   * namespace ({@link DestinationRule#exportedTo}), then those of the root namespace exported to
+   * it; within a namespace the first in {@link #destinationRules} order. Exact hosts only (wildcard
+   * DestinationRule hosts and merging of several rules for one host are not simulated).
+   */
   Optional<DestinationRule> destinationRuleFor(String host) {
+    String proxyNamespace = proxy.namespace();
+    String root = SidecarScope.ROOT_NAMESPACE;
+    Optional<DestinationRule> local =
+        rulesFor(host, proxyNamespace)
+            .filter(r -> proxyNamespace.equals(root) ? isPrivateOnly(r) : r.visibleInOwnNamespace())
+            .findFirst();
+    if (local.isPresent()) {
+      return local;
+    }
+    Optional<String> serviceNamespace =
+        instances.stream()
+            .filter(i -> i.hostname().equals(host))
+            .map(ServiceInstance::namespace)
+            .findFirst();
+    Optional<DestinationRule> exported =
+        serviceNamespace.flatMap(
+            ns -> rulesFor(host, ns).filter(r -> r.exportedTo(proxyNamespace)).findFirst());
+    if (exported.isPresent()) {
+      return exported;
+    }
+    return rulesFor(host, root).filter(r -> r.exportedTo(proxyNamespace)).findFirst();
+  }
+
+  private java.util.stream.Stream<DestinationRule> rulesFor(String host, String namespace) {
     return destinationRules.stream()
-        .filter(r -> Hostnames.resolve(r.host(), r.meta().namespace()).equals(host))
-        .findFirst();
+        .filter(r -> r.meta().namespace().equals(namespace))
+        .filter(r -> Hostnames.resolve(r.host(), r.meta().namespace()).equals(host));
+  }
+
+  private static boolean isPrivateOnly(DestinationRule rule) {
+    return rule.exportTo().size() == 1
+        && (rule.exportTo().contains(".") || rule.exportTo().contains(rule.meta().namespace()));
   }
 
   /**
@@ -247,8 +295,9 @@ public record TranslationInput(
    * one), and between equally specific hosts the one istiod lists first for the proxy's namespace
    * wins: by {@code exportTo} private, then exported to the namespace, then public ({@link
    * VirtualService#visibilityRankFor}), then the oldest ({@link #virtualServices} is in creation
-   * order). A VirtualService not exported to the proxy's namespace is not seen. VirtualServices are
-   * never merged.
+   * order). A VirtualService not exported to the proxy's namespace, or not imported by its
+   * Sidecar's egress hosts ({@link #importedByScope}), is not seen. VirtualServices are never
+   * merged.
    */
   Optional<VirtualService> virtualServiceFor(String host) {
     VirtualService best = null;
@@ -261,7 +310,7 @@ public record TranslationInput(
       // exportTo: only VirtualServices exported to the proxy's namespace; istiod lists the
       // private ones first, then those exported to the namespace by name, then the public ones.
       java.util.OptionalInt rank = vs.visibilityRankFor(proxy.namespace());
-      if (rank.isEmpty()) {
+      if (rank.isEmpty() || !importedByScope(vs)) {
         continue;
       }
       for (String written : vs.hosts()) {
@@ -275,6 +324,19 @@ public record TranslationInput(
       }
     }
     return Optional.ofNullable(best);
+  }
+
+  /**
+   * Whether the proxy's Sidecar imports {@code vs} ({@link SidecarScope#allowsVirtualService}): a
+   * VirtualService none of whose hosts the egress hosts of its namespace name is not in the proxy's
+   * routes, even for a service the proxy sees.
+   */
+  boolean importedByScope(VirtualService vs) {
+    return proxy
+        .scope()
+        .allowsVirtualService(
+            vs.meta().namespace(),
+            vs.hosts().stream().map(h -> Hostnames.resolve(h, vs.meta().namespace())).toList());
   }
 
   /**

@@ -26,14 +26,17 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (DestinationRule TLS verification) and how a Service port's protocol is read. Out of scope, and
  * why: annotations, injection, webhooks, images, security contexts, deployments, external control
  * planes, MeshNetworks, CRD versions and condition status (cluster and installation state that a
- * loopback mesh has no notion of); Gateways, Kubernetes Gateways and the VirtualService checks that
- * need them (the gateway analyzers, IST0132 and friends, are not built yet); AuthorizationPolicy,
- * RequestAuthentication, JWT routing, Telemetry, EnvoyFilter, WasmPlugin (features not simulated
- * yet); the ServiceEntry address case with {@code ISTIO_META_DNS_AUTO_ALLOCATE} (it needs a mesh
- * config input, and Meshproof's mesh has no DNS proxy). Also in scope: VirtualService unreachable
- * rules and ineffective matches (IST0130/0131, from Istio's validation), ServiceEntry addresses and
- * conflicting protocols (IST0134, IST0177), DestinationRule hosts and subsets (IST0174, IST0173,
- * with node topology labels), Sidecar selectors (IST0101, IST0110, IST0111, IST0167).
+ * loopback mesh has no notion of); Kubernetes Gateways (virtualServiceKubernetesGateways: Meshproof
+ * serves none), internal gateway references (IST0165), and the Gateway analyzers that need the
+ * gateway's pods, Services and secrets (IST0101 selector, IST0162 ports, IST0138/IST0161
+ * certificates; not built yet); AuthorizationPolicy, RequestAuthentication, JWT routing, Telemetry,
+ * EnvoyFilter, WasmPlugin (features not simulated yet); the ServiceEntry address case with {@code
+ * ISTIO_META_DNS_AUTO_ALLOCATE} (it needs a mesh config input, and Meshproof's mesh has no DNS
+ * proxy). Also in scope: VirtualService unreachable rules and ineffective matches (IST0130/0131,
+ * from Istio's validation), ServiceEntry addresses and conflicting protocols (IST0134, IST0177),
+ * DestinationRule hosts and subsets (IST0174, IST0173, with node topology labels), Sidecar
+ * selectors (IST0101, IST0110, IST0111, IST0167), and the Gateways a VirtualService is bound to
+ * (IST0101 gateway, IST0132), and conflicting Gateways (IST0145).
  */
 class AnalyzerCorpusTest {
 
@@ -84,6 +87,26 @@ class AnalyzerCorpusTest {
           Map.entry("DestinationRuleSubsetsNotSelectPods", Check.DESTINATION_RULE_SUBSETS),
           Map.entry("DestinationRuleSubsetsWithTopologyLabels", Check.DESTINATION_RULE_SUBSETS),
           Map.entry("DestinationRuleEmptyTopologyLabels", Check.DESTINATION_RULE_SUBSETS),
+          Map.entry("virtualServiceGateways", Check.VIRTUAL_SERVICE_GATEWAYS),
+          Map.entry(
+              "host defined in virtualservice not found in the gateway",
+              Check.VIRTUAL_SERVICE_GATEWAYS),
+          Map.entry(
+              "host defined in virtualservice not found in the gateway(beta version)",
+              Check.VIRTUAL_SERVICE_GATEWAYS),
+          Map.entry(
+              "host defined in virtualservice not found in the gateway with ns",
+              Check.VIRTUAL_SERVICE_GATEWAYS),
+          Map.entry(
+              "host defined in virtualservice not found in the gateway with ns(beta version)",
+              Check.VIRTUAL_SERVICE_GATEWAYS),
+          Map.entry("conflicting gateways detect", Check.CONFLICTING_GATEWAYS),
+          Map.entry("gateways with different port are non-conflicting", Check.CONFLICTING_GATEWAYS),
+          Map.entry(
+              "conflicting gateways with multiple port declarations", Check.CONFLICTING_GATEWAYS),
+          Map.entry("conflicting gateways detect by sub selector", Check.CONFLICTING_GATEWAYS),
+          Map.entry("conflicting gateways detect: no port", Check.CONFLICTING_GATEWAYS),
+          Map.entry("Analyze conflicting gateway with list type", Check.CONFLICTING_GATEWAYS),
           Map.entry("sidecarSelector", Check.SIDECAR_SELECTORS),
           Map.entry("sidecarDefaultSelector", Check.SIDECAR_SELECTORS));
 

@@ -143,17 +143,76 @@ class IstioYamlParserTest {
   }
 
   @Test
-  void unsupportedKindListsTheSupportedOnes() {
+  void requestAuthenticationIsReadAndItsRulesCheckedAsIstiosWebhookDoes() {
     assertThatThrownBy(
             () ->
                 IstioYamlParser.parse(
-                    "apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: x}\nspec: {}\n",
+                    """
+                    apiVersion: security.istio.io/v1
+                    kind: RequestAuthentication
+                    metadata: {name: x}
+                    spec:
+                      targetRef: {kind: Gateway, name: gw}
+                      jwtRules:
+                      - audiences: [""]
+                        jwksUri: ftp://keys/jwks.json
+                        fromHeaders: [{prefix: "Bearer "}]
+                        outputClaimToHeaders: [{header: "x y", claim: sub}]
+                        jwks: "{oops"
+                        colour: blue
+                    """,
                     "x.yaml",
                     "default"))
         .hasMessageContaining(
-            "x.yaml:2:7: kind: RequestAuthentication is valid Istio, but not supported by"
-                + " Meshproof yet (it would be silently ignored; supported: VirtualService,"
-                + " DestinationRule, ServiceEntry, WorkloadEntry, Gateway, Sidecar, PeerAuthentication,"
-                + " AuthorizationPolicy)");
+            "x.yaml:5:3: spec.targetRef: valid Istio, but not supported by Meshproof yet")
+        .hasMessageContaining("spec.jwtRules[0].audiences[0]: audience must be a non-empty string")
+        .hasMessageContaining(
+            "x.yaml:8:14: spec.jwtRules[0].jwksUri: \"ftp://keys/jwks.json\":"
+                + " scheme must be http or https")
+        .hasMessageContaining("spec.jwtRules[0].fromHeaders[0].name: required field is missing")
+        .hasMessageContaining(
+            "spec.jwtRules[0].outputClaimToHeaders[0].header: \"x y\" is not a valid HTTP header")
+        .hasMessageContaining("x.yaml:11:11: spec.jwtRules[0].jwks: jwks parse error")
+        .hasMessageContaining("spec.jwtRules[0].colour: unknown field");
+  }
+
+  @Test
+  void requestAuthenticationWithEveryFieldIsRead() {
+    RequestAuthentication ra =
+        (RequestAuthentication)
+            IstioYamlParser.parse(
+                    """
+                    apiVersion: security.istio.io/v1
+                    kind: RequestAuthentication
+                    metadata: {name: jwt, namespace: default}
+                    spec:
+                      selector: {matchLabels: {app: catalog}}
+                      jwtRules:
+                      - issuer: testing@secure.istio.io
+                        audiences: [catalog]
+                        jwksUri: http://localhost:8080/jwks.json
+                        fromHeaders: [{name: x-jwt, prefix: "Bearer "}]
+                        fromParams: [token]
+                        fromCookies: [session]
+                        forwardOriginalToken: true
+                        outputPayloadToHeader: x-payload
+                        outputClaimToHeaders: [{header: x-sub, claim: sub}]
+                        timeout: 2s
+                    """,
+                    "ra.yaml",
+                    "default")
+                .get(0);
+    RequestAuthentication.JwtRule rule = ra.jwtRules().get(0);
+    assertThat(ra.selector()).containsEntry("app", "catalog");
+    assertThat(rule.issuer()).isEqualTo("testing@secure.istio.io");
+    assertThat(rule.fromHeaders())
+        .containsExactly(new RequestAuthentication.HeaderLocation("x-jwt", "Bearer "));
+    assertThat(rule.fromParams()).containsExactly("token");
+    assertThat(rule.fromCookies()).containsExactly("session");
+    assertThat(rule.forwardOriginalToken()).isTrue();
+    assertThat(rule.outputPayloadToHeader()).isEqualTo("x-payload");
+    assertThat(rule.outputClaimToHeaders())
+        .containsExactly(new RequestAuthentication.ClaimToHeader("x-sub", "sub"));
+    assertThat(rule.timeout()).contains(java.time.Duration.ofSeconds(2));
   }
 }

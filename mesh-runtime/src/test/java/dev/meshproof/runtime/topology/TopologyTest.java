@@ -158,4 +158,36 @@ class TopologyTest {
         .containsExactly(
             "autoscaling/v2 HorizontalPodAutoscaler default/reviews (" + manifest + ":1)");
   }
+
+  @Test
+  void aServicesExportToAnnotationReachesTheWorkloadsItSelects() throws Exception {
+    String manifests =
+        """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: reviews
+          annotations: {networking.istio.io/exportTo: " ., web "}
+        spec: {ports: [{port: 9080, name: http}], selector: {app: reviews}}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: reviews-v1}
+        spec:
+          selector: {matchLabels: {app: reviews}}
+          template:
+            metadata: {labels: {app: reviews, version: v1}}
+            spec:
+              containers: [{name: reviews, image: reviews:1}]
+        """;
+    Topology topology = Topology.fromManifests(write("app.yaml", manifests));
+    assertThat(topology.workloads().get(0).serves().get(0).exportTo()).containsExactly(".", "web");
+
+    Path bad = write("bad.yaml", manifests.replace(" ., web ", "Web_1"));
+    assertThatThrownBy(() -> Topology.fromManifests(bad))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining(bad + ":")
+        .hasMessageContaining("networking.istio.io/exportTo")
+        .hasMessageContaining("\"Web_1\" is not an exportTo entry");
+  }
 }

@@ -145,4 +145,111 @@ class ConsistentHashTranslationTest {
     assertThat(routes.get(1).getRoute().getHashPolicyCount()).isEqualTo(2);
     assertThat(routes.get(1).getRoute().getRetryPolicy().getRetryHostPredicateList()).hasSize(1);
   }
+
+  private static TranslationInput rule(String spec) {
+    ConfigStore config = new ConfigStore();
+    config.apply(IstioYamlParser.parse(spec, "dr.yaml", "default"));
+    return new TranslationInput(
+        CLIENT,
+        config.resources(IstioKinds.VIRTUAL_SERVICE),
+        config.resources(IstioKinds.DESTINATION_RULE),
+        INSTANCES,
+        IstioVersionProfile.current());
+  }
+
+  @Test
+  void subsetAndPortLevelHashesMergeAsIstiodsMergeSubsetTrafficPolicy() {
+    TranslationInput input =
+        rule(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: catalog}
+            spec:
+              host: catalog
+              trafficPolicy:
+                loadBalancer: {simple: LEAST_REQUEST}
+                portLevelSettings:
+                - port: {number: 80}
+                  loadBalancer: {consistentHash: {httpHeaderName: x-port}}
+              subsets:
+              - {name: inherits, labels: {version: v1}}
+              - name: own
+                labels: {version: v1}
+                trafficPolicy: {loadBalancer: {consistentHash: {useSourceIp: true, maglev: {}}}}
+              - name: simple
+                labels: {version: v1}
+                trafficPolicy: {loadBalancer: {simple: RANDOM}}
+              - name: port
+                labels: {version: v1}
+                trafficPolicy:
+                  loadBalancer: {consistentHash: {httpHeaderName: x-subset}}
+                  portLevelSettings:
+                  - port: {number: 80}
+                    loadBalancer: {consistentHash: {httpQueryParameterName: u}}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: catalog}
+            spec:
+              hosts: [catalog]
+              http:
+              - match: [{uri: {prefix: /inherits}}]
+                route: [{destination: {host: catalog, subset: inherits}}]
+              - match: [{uri: {prefix: /inherits-port}}]
+                route: [{destination: {host: catalog, subset: inherits, port: {number: 80}}}]
+              - match: [{uri: {prefix: /own}}]
+                route: [{destination: {host: catalog, subset: own}}]
+              - match: [{uri: {prefix: /simple}}]
+                route: [{destination: {host: catalog, subset: simple, port: {number: 80}}}]
+              - route: [{destination: {host: catalog, subset: port, port: {number: 80}}}]
+            """);
+    Map<String, Cluster> clusters = new java.util.HashMap<>();
+    new ClusterBuilder(input).build().forEach(c -> clusters.put(c.getName(), c));
+    // The rule's port-level entry replaces its load balancer for port 80; a subset without a
+    // loadBalancer inherits that, one with its own replaces it wholesale.
+    assertThat(clusters.get("outbound|80||catalog.default.svc.cluster.local").getLbPolicy())
+        .isEqualTo(Cluster.LbPolicy.RING_HASH);
+    assertThat(clusters.get("outbound|80|inherits|catalog.default.svc.cluster.local").getLbPolicy())
+        .isEqualTo(Cluster.LbPolicy.RING_HASH);
+    assertThat(clusters.get("outbound|80|own|catalog.default.svc.cluster.local").getLbPolicy())
+        .isEqualTo(Cluster.LbPolicy.MAGLEV);
+    assertThat(clusters.get("outbound|80|simple|catalog.default.svc.cluster.local").getLbPolicy())
+        .isEqualTo(Cluster.LbPolicy.RANDOM);
+    assertThat(clusters.get("outbound|80|port|catalog.default.svc.cluster.local").getLbPolicy())
+        .isEqualTo(Cluster.LbPolicy.RING_HASH);
+
+    // The routes pick field by field (HashForHTTPDestination): the rule's port-level hash only
+    // when the destination names its port, a subset's simple keeps the rule's hash on the route.
+    List<Route> routes = routes(input);
+    assertThat(routes.get(0).getRoute().getHashPolicyCount()).isZero();
+    assertThat(text(routes.get(1).getRoute().getHashPolicy(0)))
+        .isEqualTo("header { header_name: \"x-port\" }");
+    assertThat(text(routes.get(2).getRoute().getHashPolicy(0)))
+        .isEqualTo("connection_properties { source_ip: true }");
+    assertThat(text(routes.get(3).getRoute().getHashPolicy(0)))
+        .isEqualTo("header { header_name: \"x-port\" }");
+    assertThat(text(routes.get(4).getRoute().getHashPolicy(0)))
+        .isEqualTo("query_parameter { name: \"u\" }");
+  }
+
+  @Test
+  void theDefaultRouteCarriesThePortLevelHash() {
+    TranslationInput input =
+        rule(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: catalog}
+            spec:
+              host: catalog
+              trafficPolicy:
+                loadBalancer: {consistentHash: {httpHeaderName: x-rule}}
+                portLevelSettings:
+                - port: {number: 80}
+                  loadBalancer: {consistentHash: {httpCookie: {name: s, ttl: 5s}}}
+            """);
+    assertThat(text(routes(input).get(0).getRoute().getHashPolicy(0)))
+        .isEqualTo("cookie { name: \"s\" ttl { seconds: 5 } }");
+  }
 }

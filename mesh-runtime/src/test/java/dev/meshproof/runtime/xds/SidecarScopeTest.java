@@ -69,4 +69,24 @@ class SidecarScopeTest {
     assertThat(web.allows("shop", "a.shop.svc.cluster.local")).isFalse();
     assertThat(SidecarScope.everything("web").allows("shop", "a.shop.svc.cluster.local")).isTrue();
   }
+
+  @Test
+  void aVirtualServiceIsImportedByTheEgressHostsOfItsOwnNamespace() {
+    SidecarScope reviews = SidecarScope.forProxy("shop", Map.of("app", "reviews"), SIDECARS);
+    String ratings = "ratings.shop.svc.cluster.local";
+    assertThat(reviews.allowsVirtualService("shop", List.of(ratings))).isTrue();
+    assertThat(reviews.allowsVirtualService("routes", List.of(ratings)))
+        .as("the same host, written by a VirtualService of another namespace")
+        .isFalse();
+    assertThat(reviews.allowsVirtualService("shop", List.of("details.shop.svc.cluster.local")))
+        .isFalse();
+    assertThat(reviews.allowsVirtualService("shop", List.of("*.shop.svc.cluster.local")))
+        .as("a wildcard VirtualService host matching an egress host")
+        .isTrue();
+
+    SidecarScope cart = SidecarScope.forProxy("shop", Map.of("app", "cart"), SIDECARS);
+    assertThat(cart.allowsVirtualService("anywhere", List.of("api.example.com"))).isTrue();
+    assertThat(cart.allowsVirtualService("anywhere", List.of("example.org"))).isFalse();
+    assertThat(SidecarScope.everything("web").allowsVirtualService("x", List.of("a.b"))).isTrue();
+  }
 }

@@ -71,6 +71,14 @@ public final class Expectations {
     return new ServedExpectation.Builder(instance);
   }
 
+  /**
+   * Expects consistent-hash affinity: request {@code i} carries hash key {@code i mod keys}; every
+   * key always reaches the same instance.
+   */
+  public static KeyAffinityExpectation.Builder sameInstancePerKey(int keys) {
+    return new KeyAffinityExpectation.Builder(keys);
+  }
+
   /** Expects {@code instance} to be ejected by its first 5xx for a window, then re-admitted. */
   public static EjectionExpectation.Builder ejection(String instance) {
     return new EjectionExpectation.Builder(instance);

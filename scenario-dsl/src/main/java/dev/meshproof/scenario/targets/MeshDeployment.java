@@ -155,19 +155,14 @@ public final class MeshDeployment implements Deployment {
       if (client.equals(Scenario.INGRESS_GATEWAY)) {
         clients.put(
             client,
-            mesh.deploy(
-                WorkloadSpec.ingressGateway()
-                    .gatewayPorts(
-                        Scenario.INGRESS_GATEWAY_PORTS.stream()
-                            .mapToInt(Integer::intValue)
-                            .toArray())
-                    .build()));
+            // Istio's demo-profile gateway: Service ports 80, 443, 31400, 15443 to its pod ports.
+            mesh.deploy(WorkloadSpec.ingressGateway().build()));
         continue;
       }
       clients.put(
           client,
           mesh.deploy(
-              WorkloadSpec.builder(client + "-0")
+              located(WorkloadSpec.builder(client + "-0"), client, null)
                   .label("app", client)
                   .serviceAccount(scenario.security().serviceAccountOfClient(client))
                   .build()));
@@ -175,6 +170,21 @@ public final class MeshDeployment implements Deployment {
     for (Link link : links) {
       linkProxies.put(link, placeOn(link));
     }
+  }
+
+  /**
+   * {@code builder} with the pod label Istio reads a workload's locality from ({@code
+   * topology.istio.io/locality}, {@code .}-separated as Kubernetes label values require), when the
+   * scenario gives {@code workload} (a client, or a service's {@code version}) one.
+   */
+  private WorkloadSpec.Builder located(
+      WorkloadSpec.Builder builder, String workload, String version) {
+    scenario
+        .localityOf(workload, version)
+        .map(dev.meshproof.runtime.policy.lb.Locality::parse)
+        .ifPresent(
+            l -> builder.label(dev.meshproof.runtime.policy.lb.Locality.LABEL, l.labelValue()));
+    return builder;
   }
 
   /**
@@ -199,7 +209,7 @@ public final class MeshDeployment implements Deployment {
     }
     Workload workload =
         mesh.deploy(
-            WorkloadSpec.builder(instance)
+            located(WorkloadSpec.builder(instance), service.name(), version)
                 .label("version", version)
                 .serviceAccount(serviceAccount(scenario, service, version))
                 .serves(service.name(), service.port(), served)
@@ -272,7 +282,7 @@ public final class MeshDeployment implements Deployment {
             java.nio.file.Path.of("").toAbsolutePath());
     Workload workload =
         mesh.deploy(
-            WorkloadSpec.builder(instance)
+            located(WorkloadSpec.builder(instance), service.name(), version)
                 .label("version", version)
                 .serviceAccount(serviceAccount(scenario, service, version))
                 .serves(service.name(), service.port(), address)
@@ -303,7 +313,7 @@ public final class MeshDeployment implements Deployment {
     tcpApps.add(app);
     tcpInstances.put(instance, Map.entry(service.name(), version));
     mesh.deploy(
-        WorkloadSpec.builder(instance)
+        located(WorkloadSpec.builder(instance), service.name(), version)
             .label("version", version)
             .serves(service.name(), service.port(), app.address())
             .protocol(dev.meshproof.runtime.registry.ServiceProtocol.TCP)
@@ -600,8 +610,17 @@ public final class MeshDeployment implements Deployment {
           "client " + client + " is not deployed (deployed: " + clients.keySet() + ")");
     }
     if (workload.spec().isGateway()) {
-      // From outside the mesh: to the gateway's listener for the URL's port.
+      // From outside the mesh: through the gateway's Service port the URL names (80 when none) to
+      // the pod port behind it; a tcp:// URL connects there, whatever its host.
+      TrafficClient tcpIngress =
+          new dev.meshproof.scenario.traffic.TcpTrafficClient(
+              (host, port) -> workload.ingressAddress(port),
+              instance -> Optional.ofNullable(tcpInstances.get(instance)),
+              tcpConnections);
       return request -> {
+        if ("tcp".equals(request.url().getScheme())) {
+          return tcpIngress.send(request);
+        }
         int port = request.url().getPort() < 0 ? 80 : request.url().getPort();
         return workload.ingress(port).send(request);
       };

@@ -346,7 +346,8 @@ public final class ScenarioSchema {
               "reachability",
               "peerIdentity",
               "retryOverflows",
-              "requestsPerConnection"),
+              "requestsPerConnection",
+              "sameInstancePerKey"),
           opt(
               "split",
               obj(
@@ -418,6 +419,20 @@ public final class ScenarioSchema {
                   List.of(),
                   req("instance", string("the instance, e.g. catalog-v1-0")),
                   req("atMost", integer("at most this many requests", 0, INF)))),
+          opt(
+              "sameInstancePerKey",
+              obj(
+                  "consistent-hash affinity: request i carries hash key i mod keys (a traffic with"
+                      + " that many variants); every key always reaches the same instance",
+                  List.of(),
+                  opt("traffic", TRAFFIC_REF),
+                  req("keys", integer("the number of distinct hash keys", 1, INF)),
+                  opt(
+                      "atLeastInstances",
+                      integer(
+                          "the keys together reach at least this many instances (default 1)",
+                          1,
+                          INF)))),
           opt(
               "ejection",
               obj(
@@ -491,6 +506,47 @@ public final class ScenarioSchema {
                   "clients without a sidecar: plaintext, no identity, straight to an instance's"
                       + " inbound listener")));
 
+  static final Obj JWT =
+      obj(
+          "end-user JWTs the traffic carries: issuers with their private keys and the tokens"
+              + " minted when the scenario is read; a traffic header value ${jwt.<token>} is"
+              + " replaced by the token",
+          List.of(),
+          req(
+              "issuers",
+              new ListOf(
+                  obj(
+                      "an issuer",
+                      List.of(),
+                      req("name", string("how tokens name it")),
+                      req("issuer", string("its iss, e.g. testing@secure.istio.io")),
+                      req(
+                          "key",
+                          string(
+                              "a file (relative to this scenario) holding its RSA private key as"
+                                  + " a JSON Web Key with a kid; the RequestAuthentication carries"
+                                  + " the public half"))),
+                  "the issuers")),
+          req(
+              "tokens",
+              new ListOf(
+                  obj(
+                      "a token, minted when the scenario is read",
+                      List.of(),
+                      req("name", string("how traffic names it: ${jwt.<name>}")),
+                      req("issuer", string("the issuer (its iss and kid)")),
+                      opt("subject", string("sub")),
+                      opt("audiences", new ListOf(string("an audience"), "aud")),
+                      opt("claims", new MapOf(string("a string value"), "more claims")),
+                      opt("expiresIn", duration("exp after now (default 1h)")),
+                      opt("expired", bool("exp one hour ago instead (default false)")),
+                      opt(
+                          "signedBy",
+                          string(
+                              "another issuer whose key signs it: a bad signature (default: its"
+                                  + " own)"))),
+                  "the tokens")));
+
   static final Obj METADATA =
       obj(
           "what the scenario is for; the conformance catalogue reads its entries from it",
@@ -537,6 +593,14 @@ public final class ScenarioSchema {
                   string("a client workload name"),
                   "client workloads (besides those the topology manifests declare)")),
           opt("security", SECURITY),
+          opt("jwt", JWT),
+          opt(
+              "localities",
+              new MapOf(
+                  string("region/zone/subzone, zone and subzone optional, e.g. us-east/zone-a"),
+                  "workload -> where it runs: a service (catalog), a service version"
+                      + " (catalog/v2, wins over the service) or a client; its pods get the"
+                      + " topology.istio.io/locality label locality load balancing reads")),
           opt("istio", new ListOf(ISTIO, "Istio configuration")),
           req("traffic", new ListOf(TRAFFIC, "traffic blocks, sent in order")),
           opt("chaos", new ListOf(CHAOS, "the chaos timeline (an experiment's method)")),

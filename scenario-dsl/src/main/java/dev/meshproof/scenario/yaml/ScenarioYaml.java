@@ -236,6 +236,8 @@ public final class ScenarioYaml {
       }
       items("clients").forEach(c -> scenario.client((String) c.value()));
       root.get("security").ifPresent(security -> security(security, scenario));
+      root.get("jwt").ifPresent(this::jwt);
+      root.get("localities").ifPresent(localities -> localities(localities, scenario));
       for (Value istio : items("istio")) {
         istio(istio).ifPresent(s -> scenario.istio(s.source(), s.yaml()));
       }
@@ -291,6 +293,38 @@ public final class ScenarioYaml {
       Scenario[] built = new Scenario[1];
       attempt(root, () -> built[0] = scenario.build());
       return new ScenarioFile(source, built[0], metadata);
+    }
+
+    /** Where workloads run, each entry checked against the declared workloads. */
+    private void localities(Value localities, Scenario.Builder scenario) {
+      List<String> workloads = new ArrayList<>();
+      items("clients").forEach(c -> workloads.add((String) c.value()));
+      for (Value service : items("services")) {
+        String name = service.string("name").orElseThrow();
+        workloads.add(name);
+        service
+            .get("versions")
+            .ifPresent(
+                v -> v.fields().keySet().forEach(version -> workloads.add(name + "/" + version)));
+      }
+      localities
+          .fields()
+          .forEach(
+              (workload, locality) -> {
+                if (!workloads.contains(workload)) {
+                  reader.problem(
+                      locality.line(),
+                      locality.column(),
+                      locality.path(),
+                      "not a declared workload"
+                          + ShapeReader.suggestion(workload, workloads)
+                          + " (expected one of "
+                          + workloads
+                          + ")");
+                  return;
+                }
+                attempt(locality, () -> scenario.locality(workload, (String) locality.value()));
+              });
     }
 
     /**
@@ -542,7 +576,7 @@ public final class ScenarioYaml {
           command, env, app.duration("startTimeout").orElse(AppSpec.Command.DEFAULT_START_TIMEOUT));
     }
 
-    private static void traffic(Value traffic, TrafficSpec.Builder t) {
+    private void traffic(Value traffic, TrafficSpec.Builder t) {
       traffic.string("name").ifPresent(t::named);
       t.from(traffic.string("from").orElseThrow())
           .request(
@@ -557,8 +591,7 @@ public final class ScenarioYaml {
       traffic.string("body").ifPresent(t::body);
       traffic
           .get("headers")
-          .ifPresent(
-              h -> h.fields().forEach((name, value) -> t.header(name, (String) value.value())));
+          .ifPresent(h -> h.fields().forEach((name, value) -> t.header(name, withTokens(value))));
       traffic.integer("requests").ifPresent(n -> t.requests(Math.toIntExact(n)));
       traffic.integer("concurrency").ifPresent(n -> t.concurrency(n.intValue()));
       traffic.duration("every").ifPresent(t::every);
@@ -570,11 +603,139 @@ public final class ScenarioYaml {
         variant
             .get("headers")
             .ifPresent(
-                h ->
-                    h.fields().forEach((name, value) -> headers.put(name, (String) value.value())));
+                h -> h.fields().forEach((name, value) -> headers.put(name, withTokens(value))));
         t.variants(
             new RequestVariation.Variant(variant.string("url"), headers, variant.string("body")));
       }
+    }
+
+    /** The tokens of the scenario's {@code jwt} block, by name. */
+    private final Map<String, String> tokens = new LinkedHashMap<>();
+
+    private static final java.util.regex.Pattern TOKEN =
+        java.util.regex.Pattern.compile("\\$\\{jwt\\.([^}]*)\\}");
+
+    /** A header value with each {@code ${jwt.<token>}} replaced; an unknown token is a problem. */
+    private String withTokens(Value value) {
+      String text = (String) value.value();
+      java.util.regex.Matcher m = TOKEN.matcher(text);
+      StringBuilder out = new StringBuilder();
+      while (m.find()) {
+        String token = tokens.get(m.group(1));
+        if (token == null && !unusable.contains("token:" + m.group(1))) {
+          reader.problem(
+              value.line(),
+              value.column(),
+              value.path(),
+              "${jwt."
+                  + m.group(1)
+                  + "} names no token (expected one of "
+                  + tokens.keySet()
+                  + ", declared under jwt.tokens)");
+          token = "";
+        }
+        m.appendReplacement(
+            out, java.util.regex.Matcher.quoteReplacement(token == null ? "" : token));
+      }
+      m.appendTail(out);
+      return out.toString();
+    }
+
+    /** Reads the issuers' keys and mints the tokens, each refusal at its own entry. */
+    private void jwt(Value jwt) {
+      Map<String, dev.meshproof.scenario.ScenarioJwt.Issuer> issuers = new LinkedHashMap<>();
+      for (Value issuer : jwt.get("issuers").map(Value::items).orElse(List.of())) {
+        Value key = issuer.get("key").orElseThrow();
+        // reported once, at the key: its tokens and their uses are not reported again
+        unusable.add(issuer.string("name").orElseThrow());
+        Optional<String> jwk = istioFiles.apply((String) key.value());
+        if (jwk.isEmpty()) {
+          reader.problem(
+              key.line(),
+              key.column(),
+              key.path(),
+              "no such file: " + key.value() + " (expected: a path relative to the scenario file)");
+          continue;
+        }
+        attempt(
+            key,
+            () ->
+                putIssuer(
+                    issuers,
+                    issuer.string("name").orElseThrow(),
+                    dev.meshproof.scenario.ScenarioJwt.issuer(
+                        issuer.string("issuer").orElseThrow(), jwk.get())));
+      }
+      java.time.Instant now = java.time.Instant.now();
+      for (Value token : jwt.get("tokens").map(Value::items).orElse(List.of())) {
+        boolean broken =
+            java.util.stream.Stream.of("issuer", "signedBy")
+                .flatMap(f -> token.string(f).stream())
+                .anyMatch(n -> unusable.contains(n) && !issuers.containsKey(n));
+        if (broken) {
+          unusable.add("token:" + token.string("name").orElseThrow());
+          continue;
+        }
+        Optional<dev.meshproof.scenario.ScenarioJwt.Issuer> issuer =
+            declaredIssuer(token.get("issuer").orElseThrow(), issuers);
+        Optional<dev.meshproof.scenario.ScenarioJwt.Issuer> signer =
+            token.get("signedBy").isPresent()
+                ? declaredIssuer(token.get("signedBy").orElseThrow(), issuers)
+                : issuer;
+        if (issuer.isEmpty() || signer.isEmpty()) {
+          continue;
+        }
+        Map<String, String> claims = new LinkedHashMap<>();
+        token
+            .get("claims")
+            .ifPresent(c -> c.fields().forEach((k, v) -> claims.put(k, (String) v.value())));
+        List<String> audiences = new ArrayList<>();
+        token
+            .get("audiences")
+            .ifPresent(a -> a.items().forEach(v -> audiences.add((String) v.value())));
+        attempt(
+            token,
+            () ->
+                tokens.put(
+                    token.string("name").orElseThrow(),
+                    dev.meshproof.scenario.ScenarioJwt.mint(
+                        new dev.meshproof.scenario.ScenarioJwt.Token(
+                            issuer.get(),
+                            signer.get(),
+                            token.string("subject"),
+                            audiences,
+                            claims,
+                            token.duration("expiresIn").orElse(java.time.Duration.ofHours(1)),
+                            token.bool("expired").orElse(false)),
+                        now)));
+      }
+    }
+
+    /** Issuers whose key could not be read and their tokens ({@code token:<name>}). */
+    private final java.util.Set<String> unusable = new java.util.HashSet<>();
+
+    private void putIssuer(
+        Map<String, dev.meshproof.scenario.ScenarioJwt.Issuer> issuers,
+        String name,
+        dev.meshproof.scenario.ScenarioJwt.Issuer issuer) {
+      issuers.put(name, issuer);
+    }
+
+    private Optional<dev.meshproof.scenario.ScenarioJwt.Issuer> declaredIssuer(
+        Value name, Map<String, dev.meshproof.scenario.ScenarioJwt.Issuer> issuers) {
+      var issuer = issuers.get((String) name.value());
+      if (issuer == null) {
+        reader.problem(
+            name.line(),
+            name.column(),
+            name.path(),
+            "\""
+                + name.value()
+                + "\" is not a declared issuer (expected one of "
+                + issuers.keySet()
+                + ")");
+      }
+      return Optional.ofNullable(issuer);
     }
 
     /** The instance selectors a chaos entry names (each checked against the services). */
@@ -893,6 +1054,13 @@ public final class ScenarioYaml {
         }
         case "servedBy" ->
             servedBy(e.string("instance").orElseThrow()).atMost(e.integer("atMost").orElseThrow());
+        case "sameInstancePerKey" -> {
+          var affinity =
+              Expectations.sameInstancePerKey(e.integer("keys").orElseThrow().intValue());
+          e.string("traffic").ifPresent(affinity::forTraffic);
+          e.integer("atLeastInstances").ifPresent(n -> affinity.atLeastInstances(n.intValue()));
+          yield affinity.build();
+        }
         case "ejection" ->
             ejection(e.string("instance").orElseThrow())
                 .lastsAtLeast(e.duration("lastsAtLeast").orElseThrow())
@@ -1058,6 +1226,9 @@ public final class ScenarioYaml {
     }
     if (!scenario.security().isNone()) {
       out.put("security", security(scenario.security()));
+    }
+    if (!scenario.localities().isEmpty()) {
+      out.put("localities", new LinkedHashMap<>(scenario.localities()));
     }
     List<Object> istio = new ArrayList<>();
     for (IstioSource source : scenario.istio()) {

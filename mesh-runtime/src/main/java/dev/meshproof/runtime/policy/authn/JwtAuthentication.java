@@ -159,6 +159,16 @@ public final class JwtAuthentication {
         }
       }
     }
+    for (String cookie : provider.fromCookies()) {
+      for (String header : request.headers().getOrDefault("cookie", List.of())) {
+        for (String pair : header.split(";")) {
+          int eq = pair.indexOf('=');
+          if (eq > 0 && pair.substring(0, eq).trim().equals(cookie)) {
+            return Optional.of(new Token(pair.substring(eq + 1).trim(), Optional.empty()));
+          }
+        }
+      }
+    }
     return Optional.empty();
   }
 
@@ -189,7 +199,7 @@ public final class JwtAuthentication {
     } catch (ParseException e) {
       return Verification.failed(401, PAYLOAD_BAD_JSON);
     }
-    if (!provider.issuer().equals(claims.getIssuer())) {
+    if (!provider.issuer().isEmpty() && !provider.issuer().equals(claims.getIssuer())) {
       return Verification.failed(401, UNKNOWN_ISSUER);
     }
     Date nbf = claims.getNotBeforeTime();
@@ -208,7 +218,10 @@ public final class JwtAuthentication {
     JWSHeader header = jwt.getHeader();
     boolean candidate = false;
     for (JWK key : keys.getKeys()) {
-      if (header.getKeyID() != null && !header.getKeyID().equals(key.getKeyID())) {
+      // jwt_verify_lib verify.cc: a key is skipped only when both it and the token name a kid
+      if (header.getKeyID() != null
+          && key.getKeyID() != null
+          && !header.getKeyID().equals(key.getKeyID())) {
         continue;
       }
       Optional<JWSVerifier> verifier = verifierFor(key, header);

@@ -11,8 +11,9 @@ import java.util.Optional;
  * issuer, the audiences a token must name one of (none: not checked), the JWKS as JSON (a {@code
  * jwksUri} is fetched by istiod and inlined, as here), where the token is read from (nothing
  * declared: {@code Authorization: Bearer} then the {@code access_token} query parameter, Envoy's
- * default), whether the token is forwarded upstream, and the headers the verified payload or claims
- * are written to.
+ * default; cookies too), whether the token is forwarded upstream, and the headers the verified
+ * payload or claims are written to. An empty issuer accepts any {@code iss} (Envoy's {@code issuer}
+ * is optional).
  *
  * @param outputClaimToHeaders header name to claim name ({@code outputClaimToHeaders})
  */
@@ -24,7 +25,8 @@ public record JwtProvider(
     List<String> fromParams,
     boolean forwardOriginalToken,
     Optional<String> outputPayloadToHeader,
-    Map<String, String> outputClaimToHeaders) {
+    Map<String, String> outputClaimToHeaders,
+    List<String> fromCookies) {
 
   /** Envoy's default token location when neither headers nor parameters are declared. */
   static final JwtHeaderLocation DEFAULT_HEADER = new JwtHeaderLocation("authorization", "Bearer ");
@@ -40,21 +42,57 @@ public record JwtProvider(
     fromParams = List.copyOf(fromParams);
     Objects.requireNonNull(outputPayloadToHeader, "outputPayloadToHeader");
     outputClaimToHeaders = Map.copyOf(outputClaimToHeaders);
+    fromCookies = List.copyOf(fromCookies);
+  }
+
+  /** A provider reading no cookies. */
+  public JwtProvider(
+      String issuer,
+      List<String> audiences,
+      String jwks,
+      List<JwtHeaderLocation> fromHeaders,
+      List<String> fromParams,
+      boolean forwardOriginalToken,
+      Optional<String> outputPayloadToHeader,
+      Map<String, String> outputClaimToHeaders) {
+    this(
+        issuer,
+        audiences,
+        jwks,
+        fromHeaders,
+        fromParams,
+        forwardOriginalToken,
+        outputPayloadToHeader,
+        outputClaimToHeaders,
+        List.of());
   }
 
   /** A provider with the default token locations and no outputs. */
   public static JwtProvider of(String issuer, List<String> audiences, String jwks) {
     return new JwtProvider(
-        issuer, audiences, jwks, List.of(), List.of(), false, Optional.empty(), Map.of());
+        issuer,
+        audiences,
+        jwks,
+        List.of(),
+        List.of(),
+        false,
+        Optional.empty(),
+        Map.of(),
+        List.of());
   }
 
   /** The headers the token is read from, Envoy's default when nothing is declared. */
   List<JwtHeaderLocation> headerLocations() {
-    return fromHeaders.isEmpty() && fromParams.isEmpty() ? List.of(DEFAULT_HEADER) : fromHeaders;
+    return noLocation() ? List.of(DEFAULT_HEADER) : fromHeaders;
   }
 
   /** The query parameters the token is read from, Envoy's default when nothing is declared. */
   List<String> paramLocations() {
-    return fromHeaders.isEmpty() && fromParams.isEmpty() ? List.of(DEFAULT_PARAM) : fromParams;
+    return noLocation() ? List.of(DEFAULT_PARAM) : fromParams;
+  }
+
+  /** Envoy's defaults apply only when no header, parameter or cookie is declared. */
+  private boolean noLocation() {
+    return fromHeaders.isEmpty() && fromParams.isEmpty() && fromCookies.isEmpty();
   }
 }

@@ -18,4 +18,19 @@ public record VerifiedJwt(String issuer, String subject, Map<String, Object> cla
   public String requestPrincipal() {
     return issuer + "/" + subject;
   }
+
+  /**
+   * The payload as jwt_authn writes it to dynamic metadata with {@code
+   * normalize_payload_in_metadata}: each of {@code spaceDelimited} that is a string becomes the
+   * list of its space-separated words (Envoy's {@code space_delimited_claims}).
+   */
+  public Map<String, Object> metadataPayload(java.util.Collection<String> spaceDelimited) {
+    Map<String, Object> out = new java.util.LinkedHashMap<>(claims);
+    for (String claim : spaceDelimited) {
+      if (out.get(claim) instanceof String text) {
+        out.put(claim, java.util.Arrays.stream(text.split(" ")).filter(w -> !w.isEmpty()).toList());
+      }
+    }
+    return out;
+  }
 }

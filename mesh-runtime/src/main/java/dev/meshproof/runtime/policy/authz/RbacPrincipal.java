@@ -128,4 +128,36 @@ public sealed interface RbacPrincipal {
       return false;
     }
   }
+
+  /**
+   * {@code metadata} with any value matcher istiod writes ({@link MetadataValueMatcher}): the value
+   * at {@code path} in jwt_authn's metadata (the first key the {@code payload_in_metadata} name)
+   * exists and matches; {@code invert} negates. Metadata of other filters does not exist on the
+   * embedded sidecar and matches nothing.
+   */
+  record MetadataValue(String filter, List<String> path, MetadataValueMatcher value, boolean invert)
+      implements RbacPrincipal {
+    public MetadataValue {
+      path = List.copyOf(path);
+    }
+
+    @Override
+    public boolean matches(RbacRequest request) {
+      return invert != found(request);
+    }
+
+    private boolean found(RbacRequest request) {
+      if (!filter.equals(JWT_AUTHN_FILTER) || path.isEmpty()) {
+        return false;
+      }
+      Object node = request.jwtPayloads().get(path.get(0));
+      for (String key : path.subList(1, path.size())) {
+        if (!(node instanceof java.util.Map<?, ?> map)) {
+          return false;
+        }
+        node = map.get(key);
+      }
+      return node != null && value.matches(node);
+    }
+  }
 }

@@ -124,6 +124,16 @@ public final class RouteTable {
     return Optional.ofNullable(best);
   }
 
+  /**
+   * True when the virtual host for {@code authority} requires TLS ({@code require_tls: ALL}) and
+   * the request's {@code x-forwarded-proto} is not {@code https}: Envoy's {@code
+   * VirtualHostImpl::getRouteFromEntries} answers it with the SSL redirect before matching routes.
+   */
+  public boolean sslRedirect(String authority, String forwardedProto) {
+    return !"https".equals(forwardedProto)
+        && findVirtualHost(authority).map(VirtualHost::requireTls).orElse(false);
+  }
+
   /** Selects virtual host and route for a request; empty when nothing matches (NR). */
   public Optional<Route> route(RequestHeaders request) {
     return findVirtualHost(request.authority()).flatMap(vh -> vh.findRoute(request));

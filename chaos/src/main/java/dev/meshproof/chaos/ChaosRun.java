@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,6 +20,11 @@ import java.util.concurrent.TimeUnit;
  * relative to now on the given scheduler; {@link #close()} cancels what has not happened and
  * reverts every fault still in force, so a fault never outlives its run. Each step is recorded as a
  * {@link ChaosEvent} with its offset by the given clock.
+ *
+ * <p>A fault with a {@link ChaosTrigger} is armed when its event happens, its offset counting from
+ * then: after {@link #requestCompleted()} was called the trigger's number of times, or when its
+ * condition, polled on the scheduler, first holds. One whose event never happened is recorded as
+ * {@link ChaosEvent.Kind#FAILED} by {@link #close()}.
  *
  * <p>Time comes only from the injected {@link ScheduledExecutorService} and {@link Clock}, so a
  * virtual clock drives a run deterministically. Steps at the same offset run in one task: reverts
@@ -40,6 +46,11 @@ public final class ChaosRun implements AutoCloseable {
   private final List<ChaosEvent> events = new ArrayList<>();
   private Instant startedAt;
   private boolean closed;
+
+  /** Triggers not yet happened, with the timeline indices of the faults waiting for each. */
+  private final Map<ChaosTrigger, List<Integer>> waiting = new LinkedHashMap<>();
+
+  private long requestsCompleted;
 
   private ChaosRun(
       ChaosTimeline timeline,
@@ -86,16 +97,44 @@ public final class ChaosRun implements AutoCloseable {
           "chaos run " + (closed ? "closed" : "already started at " + startedAt));
     }
     startedAt = clock.instant();
+    List<ScheduledFault> faults = timeline.faults();
+    List<Integer> now = new ArrayList<>();
+    for (int i = 0; i < faults.size(); i++) {
+      Optional<ChaosTrigger> trigger = faults.get(i).trigger();
+      if (trigger.isPresent()) {
+        waiting.computeIfAbsent(trigger.get(), k -> new ArrayList<>()).add(i);
+      } else {
+        now.add(i);
+      }
+    }
+    arm(now, "");
+    for (ChaosTrigger trigger : List.copyOf(waiting.keySet())) {
+      if (trigger instanceof ChaosTrigger.Condition condition) {
+        ScheduledFuture<?>[] poll = new ScheduledFuture<?>[1];
+        long every = condition.pollEvery().toNanos();
+        poll[0] =
+            scheduler.scheduleAtFixedRate(
+                () -> poll(condition, poll[0]), every, every, TimeUnit.NANOSECONDS);
+        pending.add(poll[0]);
+      }
+    }
+    return this;
+  }
+
+  /**
+   * Arms the faults at {@code indices} relative to now: those at offset zero are injected before
+   * this returns, the others scheduled. {@code note} goes into their INJECTED events.
+   */
+  private void arm(List<Integer> indices, String note) {
     TreeMap<Duration, List<Step>> byOffset = new TreeMap<>();
     List<ScheduledFault> faults = timeline.faults();
-    for (int i = 0; i < faults.size(); i++) {
+    for (int i : indices) {
       ScheduledFault f = faults.get(i);
-      byOffset.computeIfAbsent(f.at(), k -> new ArrayList<>()).add(new Step(i, false));
-      int index = i;
+      byOffset.computeIfAbsent(f.at(), k -> new ArrayList<>()).add(new Step(i, false, note));
       f.revertAt()
           .ifPresent(
               at ->
-                  byOffset.computeIfAbsent(at, k -> new ArrayList<>()).add(new Step(index, true)));
+                  byOffset.computeIfAbsent(at, k -> new ArrayList<>()).add(new Step(i, true, "")));
     }
     for (Map.Entry<Duration, List<Step>> e : byOffset.entrySet()) {
       List<Step> steps = new ArrayList<>(e.getValue());
@@ -103,14 +142,72 @@ public final class ChaosRun implements AutoCloseable {
       // must not be in force together.
       steps.sort((a, b) -> Boolean.compare(b.revert(), a.revert()));
       if (e.getKey().isZero()) {
-        // Faults due at the start are in force when start() returns, before the first request.
+        // Faults due now are in force when this returns (at the start: before the first request).
         runSteps(steps);
         continue;
       }
       pending.add(
           scheduler.schedule(() -> runSteps(steps), e.getKey().toNanos(), TimeUnit.NANOSECONDS));
     }
-    return this;
+  }
+
+  /**
+   * Tells the run one more request completed: faults waiting for that many requests are armed now.
+   * Safe from any thread; ignored before {@link #start()} and after {@link #close()}.
+   */
+  public synchronized void requestCompleted() {
+    if (startedAt == null || closed) {
+      return;
+    }
+    requestsCompleted++;
+    for (ChaosTrigger trigger : List.copyOf(waiting.keySet())) {
+      if (trigger instanceof ChaosTrigger.Requests requests
+          && requests.count() <= requestsCompleted) {
+        fire(trigger);
+      }
+    }
+  }
+
+  private synchronized void poll(ChaosTrigger.Condition condition, ScheduledFuture<?> self) {
+    if (closed || !waiting.containsKey(condition)) {
+      return;
+    }
+    boolean happened;
+    try {
+      happened = condition.test().getAsBoolean();
+    } catch (RuntimeException e) {
+      cancel(self);
+      recordTrigger(condition, "did not happen: its probe failed: " + describe(e));
+      waiting.remove(condition);
+      return;
+    }
+    if (happened) {
+      cancel(self);
+      fire(condition);
+    }
+  }
+
+  private static void cancel(ScheduledFuture<?> future) {
+    if (future != null) {
+      future.cancel(false);
+    }
+  }
+
+  private void fire(ChaosTrigger trigger) {
+    List<Integer> indices = waiting.remove(trigger);
+    if (indices != null) {
+      arm(indices, trigger.description());
+    }
+  }
+
+  /** A FAILED event for every fault still waiting for {@code trigger}. */
+  private void recordTrigger(ChaosTrigger trigger, String why) {
+    for (int i : waiting.getOrDefault(trigger, List.of())) {
+      record(
+          timeline.faults().get(i).fault(),
+          ChaosEvent.Kind.FAILED,
+          "not injected: " + trigger.description() + " " + why);
+    }
   }
 
   /** The event log so far, in the order things happened. */
@@ -140,6 +237,17 @@ public final class ChaosRun implements AutoCloseable {
     closed = true;
     pending.forEach(f -> f.cancel(false));
     pending.clear();
+    if (startedAt != null) {
+      for (Map.Entry<ChaosTrigger, List<Integer>> e : waiting.entrySet()) {
+        for (int i : e.getValue()) {
+          record(
+              timeline.faults().get(i).fault(),
+              ChaosEvent.Kind.FAILED,
+              "not injected: " + e.getKey().description() + " did not happen before the run ended");
+        }
+      }
+    }
+    waiting.clear();
     List<Integer> indices = new ArrayList<>(active.keySet());
     for (int i = indices.size() - 1; i >= 0; i--) {
       revert(indices.get(i), "at end of run");
@@ -157,16 +265,16 @@ public final class ChaosRun implements AutoCloseable {
       if (step.revert()) {
         revert(step.index(), "");
       } else {
-        inject(step.index());
+        inject(step.index(), step.note());
       }
     }
   }
 
-  private void inject(int index) {
+  private void inject(int index, String note) {
     Fault fault = timeline.faults().get(index).fault();
     try {
       active.put(index, fault.inject());
-      record(fault, ChaosEvent.Kind.INJECTED, "");
+      record(fault, ChaosEvent.Kind.INJECTED, note);
     } catch (RuntimeException e) {
       record(fault, ChaosEvent.Kind.FAILED, "inject failed: " + describe(e));
     }
@@ -196,5 +304,5 @@ public final class ChaosRun implements AutoCloseable {
     return e.toString();
   }
 
-  private record Step(int index, boolean revert) {}
+  private record Step(int index, boolean revert, String note) {}
 }

@@ -77,6 +77,18 @@ public record ChaosTimeline(List<ScheduledFault> faults) {
       return this;
     }
 
+    /**
+     * Injects {@code fault} {@code delay} after {@code trigger} happens (e.g. after 100 requests),
+     * until the run ends unless followed by {@link #lasting(Duration)}.
+     */
+    public Builder after(ChaosTrigger trigger, Duration delay, Fault fault) {
+      Objects.requireNonNull(trigger, "trigger");
+      at(delay, fault);
+      ScheduledFault last = faults.remove(faults.size() - 1);
+      faults.add(new ScheduledFault(delay, Optional.empty(), fault, Optional.of(trigger)));
+      return this;
+    }
+
     /** Reverts the fault added by the preceding {@link #at(Duration, Fault)} after {@code d}. */
     public Builder lasting(Duration d) {
       if (faults.isEmpty() || lastHasDuration) {
@@ -88,7 +100,7 @@ public record ChaosTimeline(List<ScheduledFault> faults) {
         throw new IllegalArgumentException("duration: " + d + " (expected: > 0)");
       }
       ScheduledFault last = faults.remove(faults.size() - 1);
-      faults.add(new ScheduledFault(last.at(), Optional.of(d), last.fault()));
+      faults.add(new ScheduledFault(last.at(), Optional.of(d), last.fault(), last.trigger()));
       lastHasDuration = true;
       return this;
     }

@@ -13,7 +13,8 @@ import java.util.Objects;
  * partition). Inject applies the disruption to every proxy of the link; revert undoes it.
  *
  * @param link the link's name for the event log, e.g. {@code client -> catalog v2}
- * @param proxies the proxies on the link, at least one
+ * @param proxies the proxies on the link, at least one; possibly a live view the deployment adds to
+ *     (each injection acts on the proxies there at that moment, its revert on the same ones)
  * @param disruption what the link does while the fault is active
  */
 public record NetworkFault(String link, List<ToxicProxy> proxies, Disruption disruption)
@@ -29,7 +30,9 @@ public record NetworkFault(String link, List<ToxicProxy> proxies, Disruption dis
       throw new IllegalArgumentException(
           "proxies: [] (expected: at least one toxic proxy on the link " + link + ")");
     }
-    proxies = List.copyOf(proxies);
+    // Not copied: a deployment hands out a live, unmodifiable view of a link's proxies, so a proxy
+    // it places later (an instance added by a scale-up) is covered by the next injection.
+    proxies.forEach(p -> Objects.requireNonNull(p, "proxies: null entry"));
     Objects.requireNonNull(disruption, "disruption");
   }
 

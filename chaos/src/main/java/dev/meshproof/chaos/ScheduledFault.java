@@ -5,19 +5,27 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One entry of a {@link ChaosTimeline}: a fault injected {@code at} after the run starts, and
- * reverted {@code duration} later, or when the run ends.
+ * One entry of a {@link ChaosTimeline}: a fault injected {@code at} after the run starts (or after
+ * its {@code trigger} happened), and reverted {@code duration} later, or when the run ends.
  *
- * @param at offset from the start of the run, {@code >= 0}
+ * @param at offset from the start of the run, or from the trigger, {@code >= 0}
  * @param duration how long the fault stays, positive; empty means until the run ends
  * @param fault the fault
+ * @param trigger the event the offset counts from; empty for the start of the run
  */
-public record ScheduledFault(Duration at, Optional<Duration> duration, Fault fault) {
+public record ScheduledFault(
+    Duration at, Optional<Duration> duration, Fault fault, Optional<ChaosTrigger> trigger) {
 
   /** Checks a non-negative offset and a positive duration. */
   public ScheduledFault {
     checkWindow(at, duration);
     Objects.requireNonNull(fault, "fault");
+    Objects.requireNonNull(trigger, "trigger");
+  }
+
+  /** A fault at an offset from the start of the run. */
+  public ScheduledFault(Duration at, Optional<Duration> duration, Fault fault) {
+    this(at, duration, fault, Optional.empty());
   }
 
   /**
@@ -40,7 +48,10 @@ public record ScheduledFault(Duration at, Optional<Duration> duration, Fault fau
         });
   }
 
-  /** When the fault is reverted, or empty when it lasts until the run ends. */
+  /**
+   * When the fault is reverted, from the start of the run or its trigger, or empty when it lasts
+   * until the run ends.
+   */
   public Optional<Duration> revertAt() {
     return duration.map(at::plus);
   }

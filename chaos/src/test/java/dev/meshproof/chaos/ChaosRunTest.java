@@ -187,4 +187,88 @@ class ChaosRunTest {
       assertThat(chaos.events()).isEmpty();
     }
   }
+
+  @Test
+  void aFaultAfterNRequestsStartsWhenTheNthCompletesItsOffsetCountingFromThen() {
+    ChaosTimeline timeline =
+        ChaosTimeline.builder()
+            .after(new ChaosTrigger.Requests(3), Duration.ofSeconds(1), errors)
+            .lasting(Duration.ofSeconds(2))
+            .build();
+    try (ChaosRun chaos = run(timeline).start()) {
+      time.advance(Duration.ofSeconds(10));
+      chaos.requestCompleted();
+      chaos.requestCompleted();
+      time.advance(Duration.ofSeconds(10));
+      assertThat(chaos.events()).isEmpty();
+
+      chaos.requestCompleted();
+      chaos.requestCompleted(); // more requests do not fire it twice
+      time.advance(Duration.ofMillis(999));
+      assertThat(reviews.get().errorRate()).isZero();
+      time.advance(Duration.ofMillis(1));
+      assertThat(reviews.get().errorRate()).isEqualTo(0.3);
+      time.advance(Duration.ofSeconds(2));
+
+      assertThat(chaos.events())
+          .extracting(ChaosEvent::at, ChaosEvent::kind, ChaosEvent::message)
+          .containsExactly(
+              tuple(Duration.ofSeconds(21), INJECTED, "after 3 requests"),
+              tuple(Duration.ofSeconds(23), REVERTED, ""));
+    }
+  }
+
+  @Test
+  void aFaultOnAConditionStartsAtTheFirstPollThatSeesItHold() {
+    boolean[] ready = {true};
+    ChaosTimeline timeline =
+        ChaosTimeline.builder()
+            .after(
+                new ChaosTrigger.Condition(
+                    "reviews turned not ready", () -> !ready[0], Duration.ofMillis(100)),
+                Duration.ZERO,
+                errors)
+            .build();
+    try (ChaosRun chaos = run(timeline).start()) {
+      time.advance(Duration.ofMillis(1_050));
+      assertThat(chaos.events()).isEmpty();
+      ready[0] = false;
+      time.advance(Duration.ofMillis(50));
+      assertThat(chaos.events())
+          .extracting(ChaosEvent::at, ChaosEvent::kind, ChaosEvent::message)
+          .containsExactly(tuple(Duration.ofMillis(1_100), INJECTED, "reviews turned not ready"));
+      ready[0] = true;
+      time.advance(Duration.ofSeconds(1));
+      assertThat(chaos.events()).hasSize(1);
+    }
+  }
+
+  @Test
+  void aTriggerThatNeverHappenedIsRecordedAsFailedWhenTheRunCloses() {
+    ChaosTimeline timeline =
+        ChaosTimeline.builder()
+            .after(new ChaosTrigger.Requests(500), Duration.ZERO, errors)
+            .build();
+    ChaosRun chaos = run(timeline).start();
+    chaos.requestCompleted();
+    time.advance(Duration.ofSeconds(3));
+    chaos.close();
+
+    assertThat(reviews.get()).isEqualTo(Behavior.defaults());
+    assertThat(chaos.events())
+        .extracting(ChaosEvent::at, ChaosEvent::kind, ChaosEvent::message)
+        .containsExactly(
+            tuple(
+                Duration.ofSeconds(3),
+                FAILED,
+                "not injected: after 500 requests did not happen before the run ended"));
+  }
+
+  @Test
+  void aTriggerNeedsAPositiveCountAndAProbeAPositivePeriod() {
+    assertThatThrownBy(() -> new ChaosTrigger.Requests(0))
+        .hasMessage("requests: 0 (expected: >= 1)");
+    assertThatThrownBy(() -> new ChaosTrigger.Condition("x", () -> true, Duration.ZERO))
+        .hasMessage("pollEvery: PT0S (expected: > 0)");
+  }
 }

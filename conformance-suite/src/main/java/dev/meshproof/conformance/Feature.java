@@ -20,6 +20,12 @@ public enum Feature {
    * x-b3-*}) forwarded to the upstream unchanged, none invented where the app sent none.
    */
   MeshTracePropagation(SupportLevel.EXTENDED),
+  /**
+   * Istio's standard metrics ({@code istio_requests_total} and its histograms, {@code istio_tcp_*})
+   * with Istio's labels, equal to what the clients observed; on Envoy 1.40, which has no {@code
+   * istio.stats} filter, {@code istio_requests_total} is judged by its cluster statistics.
+   */
+  MeshTelemetryMetrics(SupportLevel.EXTENDED),
   /** VirtualService match on request headers. */
   MeshHTTPRouteHeaderMatch(SupportLevel.CORE),
   /** VirtualService match on the URI (prefix, exact, regex). */
@@ -115,6 +121,15 @@ public enum Feature {
   /** Chaos: a version scaled up while traffic runs; the new endpoints take their share. */
   ChaosScale(SupportLevel.EXTENDED),
   /**
+   * Chaos: an instance flapping between ready and not ready; each flip reaches every caller's EDS
+   * through the control plane, so no request meets it while it is not ready.
+   */
+  ChaosReadinessFlap(SupportLevel.EXTENDED),
+  /**
+   * Chaos: an error rate rising in steps, started after a number of requests; retries absorb it.
+   */
+  ChaosRamp(SupportLevel.EXTENDED),
+  /**
    * VirtualService {@code mirror}, {@code mirrorPercentage} and {@code mirrors}: copies of a share
    * of requests, with the Host the Istio release gives them.
    */
@@ -166,6 +181,18 @@ public enum Feature {
    */
   MeshDestinationRuleTLS(SupportLevel.EXTENDED),
   /**
+   * DestinationRule {@code tls.mode: SIMPLE}: the client's sidecar originates TLS to an app that
+   * terminates it, verifying its certificate against {@code caCertificates} and {@code
+   * subjectAltNames} (wrong root, wrong name, expired: 503 UF), also at port level.
+   */
+  MeshDestinationRuleTLSSimple(SupportLevel.EXTENDED),
+  /**
+   * DestinationRule {@code tls.mode: MUTUAL}: the client's sidecar presents {@code
+   * clientCertificate}; an app requiring client certificates refuses one from another root or none
+   * (503 UF), also at subset level.
+   */
+  MeshDestinationRuleTLSMutual(SupportLevel.EXTENDED),
+  /**
    * gRPC through the mesh: a {@code grpc} service port is HTTP/2 to the upstream, and
    * VirtualService routes match gRPC methods by path ({@code /package.Service/Method}) and
    * metadata, with weights.
@@ -191,7 +218,13 @@ public enum Feature {
    * A Gateway HTTP server's {@code tls.httpsRedirect}: its virtual hosts require TLS, a plain
    * request is answered 301 to its https URL, other servers' hosts are routed.
    */
-  GatewayHTTPSRedirect(SupportLevel.EXTENDED);
+  GatewayHTTPSRedirect(SupportLevel.EXTENDED),
+  /**
+   * RequestAuthentication and AuthorizationPolicy selecting the ingress gateway (Istio in Action
+   * ch. 9.4): the gateway's listeners validate end-user tokens (401) and authorize by {@code
+   * requestPrincipals} and claims (403) before routing; sidecars are not selected.
+   */
+  GatewayEndUserJwt(SupportLevel.EXTENDED);
 
   private final SupportLevel supportLevel;
 

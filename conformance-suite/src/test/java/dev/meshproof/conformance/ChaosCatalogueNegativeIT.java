@@ -60,6 +60,24 @@ class ChaosCatalogueNegativeIT {
       """;
 
   /**
+   * chaos-readiness-flap's not-ready windows (300-700, 1000-1400, 1700-2100 ms) as plain errors:
+   * catalog-v2-0 answers 503 to everything then, but stays ready, so it stays in EDS.
+   */
+  private static final String FAILING_WITHOUT_READINESS =
+      """
+      chaos:
+        - at: 300ms
+          duration: 400ms
+          service: {name: catalog, instance: catalog-v2-0, errors: {fraction: 1.0, statuses: '503'}}
+        - at: 1000ms
+          duration: 400ms
+          service: {name: catalog, instance: catalog-v2-0, errors: {fraction: 1.0, statuses: '503'}}
+        - at: 1700ms
+          duration: 400ms
+          service: {name: catalog, instance: catalog-v2-0, errors: {fraction: 1.0, statuses: '503'}}
+      """;
+
+  /**
    * One negative: the entry's scenario file, the Istio YAML that replaces its files (the mesh
    * feature taken out), an edit of the scenario text (for a negative that changes the fault), and
    * the expectation that must then fail.
@@ -77,10 +95,10 @@ class ChaosCatalogueNegativeIT {
   private static final List<Case> CASES =
       List.of(
           new Case("chaos-service-errors.scenario.yaml", "success rate is at least"),
-          new Case("chaos-service-latency.scenario.yaml", "at most 800 ms"),
+          new Case("chaos-service-latency.scenario.yaml", "at most 2000 ms"),
           new Case("chaos-instance-loss.scenario.yaml", "success rate is at least"),
           // No route timeout: every call waits out the link's 2 s latency toxic.
-          new Case("chaos-network-latency.scenario.yaml", "at most 800 ms"),
+          new Case("chaos-network-latency.scenario.yaml", "at most 2000 ms"),
           // No retries: the calls sent over the reset link fail.
           new Case(
               "chaos-network-reset.scenario.yaml",
@@ -99,6 +117,22 @@ class ChaosCatalogueNegativeIT {
               "success rate is at least",
               NO_RETRIES,
               text -> text.replace("drain: true", "kill: true")),
+          // The same failing windows without the readiness flips: the instance stays in EDS and
+          // the calls routed to it while it answers 503 fail.
+          new Case(
+              "chaos-readiness-flap.scenario.yaml",
+              "success rate is at least",
+              null,
+              text ->
+                  text.substring(0, text.indexOf("chaos:"))
+                      + FAILING_WITHOUT_READINESS
+                      + text.substring(text.indexOf("expect:"))),
+          // No retries: the calls v2 answers 503 as its error rate rises fail.
+          new Case(
+              "chaos-ramp.scenario.yaml",
+              "success rate is at least",
+              NO_RETRIES,
+              UnaryOperator.identity()),
           // Not scaled: the endpoints stay two, so the split stays half and half.
           new Case(
               "chaos-scale.scenario.yaml",

@@ -183,6 +183,7 @@ public final class Mesh implements AutoCloseable {
     ControlPlane restarted =
         ControlPlane.start(
             controlPlane.address(), istio, certificates, pushDebounce, outboundTrafficPolicy);
+    restarted.mountFiles(controlPlane.files());
     controlPlane
         .registeredProxies()
         .forEach(
@@ -353,6 +354,7 @@ public final class Mesh implements AutoCloseable {
       throw new InvalidConfigException(topology);
     }
     rejectSecurityWithoutCa(parsed);
+    rejectUnreadableTlsFiles(parsed);
     rejectDnsOffLoopback(parsed);
     List<IstioResource> resources = config.apply(parsed);
     List<Sidecar> sidecars = config.resourcesInCreationOrder(IstioKinds.SIDECAR);
@@ -366,6 +368,63 @@ public final class Mesh implements AutoCloseable {
             config.resources(IstioKinds.WORKLOAD_ENTRY)));
     pushIfRunning();
     return resources;
+  }
+
+  /**
+   * Mounts a file in every sidecar at {@code path}, as a volume mounted in the proxy container
+   * ({@code sidecar.istio.io/userVolumeMount}): the certificate files a DestinationRule's {@code
+   * tls} names ({@code caCertificates}, {@code clientCertificate}, {@code privateKey}), served to
+   * the proxies as istio-agent serves them, as SDS secrets. Mount before applying a rule naming it.
+   */
+  public synchronized void mountFile(String path, String content) {
+    controlPlane.mountFiles(controlPlane.files().with(path, content));
+    pushIfRunning();
+  }
+
+  /**
+   * A DestinationRule's SIMPLE or MUTUAL {@code tls} naming a file no proxy has (neither mounted
+   * with {@link #mountFile} nor an absolute path on this machine) is an error: istio-agent could
+   * never serve the secret, and the cluster would stay warming without saying why.
+   */
+  private void rejectUnreadableTlsFiles(List<IstioResource> parsed) {
+    List<ConfigProblem> problems = new java.util.ArrayList<>();
+    for (IstioResource resource : parsed) {
+      if (!(resource instanceof dev.meshproof.runtime.config.DestinationRule rule)) {
+        continue;
+      }
+      for (var tls : rule.allTls()) {
+        if (!tls.originatesTls()) {
+          continue;
+        }
+        java.util.Map<String, java.util.Optional<String>> files = new java.util.LinkedHashMap<>();
+        if (!tls.insecureSkipVerify()) {
+          files.put("caCertificates", tls.caCertificates());
+        }
+        files.put("clientCertificate", tls.clientCertificate());
+        files.put("privateKey", tls.privateKey());
+        files.forEach(
+            (field, path) ->
+                path.filter(p -> controlPlane.files().read(p).isEmpty())
+                    .ifPresent(
+                        p ->
+                            problems.add(
+                                new ConfigProblem(
+                                    resource.meta().source(),
+                                    resource.meta().line(),
+                                    1,
+                                    "spec.trafficPolicy.tls." + field,
+                                    "\""
+                                        + p
+                                        + "\" is no file in the proxies (expected: a file mounted"
+                                        + " with Mesh.mountFile or a scenario's proxyFiles, or an"
+                                        + " absolute path on this machine; mounted: "
+                                        + controlPlane.files().paths()
+                                        + ")"))));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidConfigException(problems);
+    }
   }
 
   /**
@@ -464,7 +523,7 @@ public final class Mesh implements AutoCloseable {
     }
     for (IstioResource resource : parsed) {
       if (resource instanceof dev.meshproof.runtime.config.DestinationRule rule
-          && rule.tlsMode().filter("ISTIO_MUTUAL"::equals).isPresent()) {
+          && rule.allTls().stream().anyMatch(t -> t.mode().equals("ISTIO_MUTUAL"))) {
         problems.add(
             new ConfigProblem(
                 resource.meta().source(),

@@ -62,6 +62,16 @@ public interface SidecarProxy extends AutoCloseable {
     return java.util.List.of();
   }
 
+  /**
+   * The requests the proxy served, each in Envoy's default access-log format ({@code [start] "GET
+   * /path HTTP/1.1" 503 UF,URX 0 91 12 - "-" "ua" "id" "authority" "host"}), oldest first: an
+   * in-memory sink kept whatever formats the xDS configured; empty when the proxy keeps none (an
+   * Envoy process writes only the configured format).
+   */
+  default java.util.List<String> accessLogText() {
+    return java.util.List.of();
+  }
+
   /** The proxy's own log, attached to a failing result; empty when it keeps none. */
   default String log() {
     return "";

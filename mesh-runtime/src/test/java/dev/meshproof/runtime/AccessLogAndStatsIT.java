@@ -26,9 +26,9 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * The same xDS gives the same evidence on both data planes: the access log configured by the
  * translator (Istio's JSON keys) has the same keys and values for a routed request and for one no
- * route matches, the client-supplied {@code x-request-id} is kept, and the connection manager's
- * counters carry its {@code stat_prefix} ({@code http.outbound.*}), as Envoy's {@code /stats}
- * shows.
+ * route matches, the client-supplied {@code x-request-id} is kept and a missing one generated (a
+ * UUID4), and the connection manager's counters carry its {@code stat_prefix} ({@code
+ * http.outbound.*}), as Envoy's {@code /stats} shows.
  */
 class AccessLogAndStatsIT {
   private static final List<String> STABLE_KEYS =
@@ -87,8 +87,17 @@ class AccessLogAndStatsIT {
               .send(
                   HttpRequestSpec.get("http://catalog/nowhere").withHeader("x-request-id", "ev-2"))
               .join();
+      // Without an x-request-id the client's sidecar generates a UUID4 (as Envoy's UUID request id
+      // extension does); the app sees it, and the access log names it. A given one is kept.
+      HttpOutcome generated =
+          client.http().send(HttpRequestSpec.get("http://catalog/items/generated")).join();
       assertThat(routed.status()).isEqualTo(200);
       assertThat(unrouted.status()).isEqualTo(404);
+      assertThat(generated.status()).isEqualTo(200);
+      assertThat(routed.header("x-seen-h-x-request-id")).contains("ev-1");
+      String generatedId = generated.header("x-seen-h-x-request-id").orElseThrow();
+      assertThat(generatedId)
+          .matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
 
       await()
           .atMost(Duration.ofSeconds(10))
@@ -96,6 +105,11 @@ class AccessLogAndStatsIT {
               () ->
                   byId(client.sidecar(), "ev-1").isPresent()
                       && byId(client.sidecar(), "ev-2").isPresent());
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> byId(client.sidecar(), generatedId).isPresent());
+      assertThat(byId(client.sidecar(), generatedId).orElseThrow())
+          .containsEntry("path", "/items/generated");
       Map<String, String> ok = byId(client.sidecar(), "ev-1").orElseThrow();
       Map<String, String> nr = byId(client.sidecar(), "ev-2").orElseThrow();
       InetSocketAddress v1Inbound =
@@ -150,7 +164,7 @@ class AccessLogAndStatsIT {
       List<String> stats = stats(client.sidecar());
       assertThat(stats)
           .contains(
-              "http.outbound.downstream_rq_2xx: 1",
+              "http.outbound.downstream_rq_2xx: 2",
               "http.outbound.downstream_rq_4xx: 1",
               "http.outbound.no_route: 1");
       assertThat(stats).noneMatch(line -> line.startsWith("http.virtualOutbound."));

@@ -106,6 +106,148 @@ class TcpProxyIT {
     }
   }
 
+  /**
+   * Envoy's {@code tcp_proxy} passes a half-close through: the client shuts its output (FIN) after
+   * its request, the proxies shut theirs towards the server, and the server's answer, written only
+   * after it read to the end, still comes back before the connection closes. Bytes are counted as
+   * Envoy counts them ({@code tcp.<stat_prefix>.downstream_cx_rx_bytes_total}) on both targets, and
+   * in Istio's {@code istio_tcp_*} metrics on the embedded sidecar, and the connection is one line
+   * of the {@code tcp_proxy}'s access log.
+   */
+  @ParameterizedTest
+  @MethodSource("dataPlanes")
+  void aHalfCloseTravelsThroughAndTheOtherDirectionKeepsFlowing(String dataPlane) throws Exception {
+    try (CountToEnd server = new CountToEnd();
+        Mesh mesh = mesh(dataPlane).start()) {
+      mesh.deploy(
+          WorkloadSpec.builder("tcp-echo-v1-0")
+              .label("app", "tcp-echo")
+              .label("version", "v1")
+              .serves("tcp-echo", 9000, server.address())
+              .protocol(ServiceProtocol.TCP)
+              .build());
+      Workload client = mesh.deploy(WorkloadSpec.builder("client-0").build());
+      mesh.awaitSynced();
+      InetSocketAddress address = mesh.tcpAddress(client, "tcp-echo", 9000);
+      byte[] request = "x".repeat(100_000).getBytes(StandardCharsets.US_ASCII);
+      String answer;
+      try (Socket socket = new Socket()) {
+        socket.connect(address, 5_000);
+        socket.setSoTimeout(20_000);
+        socket.getOutputStream().write(request);
+        socket.getOutputStream().flush();
+        socket.shutdownOutput();
+        answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      }
+      assertThat(answer).isEqualTo("read 100000 bytes\n");
+
+      String prefix = "tcp.outbound|9000||tcp-echo.default.svc.cluster.local.";
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> {
+                assertThat(IstioMetricsIT.stat(client.sidecar(), prefix + "downstream_cx_total"))
+                    .isEqualTo(1);
+                assertThat(
+                        IstioMetricsIT.stat(
+                            client.sidecar(), prefix + "downstream_cx_rx_bytes_total"))
+                    .isEqualTo(request.length);
+                assertThat(
+                        IstioMetricsIT.stat(
+                            client.sidecar(), prefix + "downstream_cx_tx_bytes_total"))
+                    .isEqualTo(answer.length());
+              });
+      // The tcp_proxy's access log: one line per connection, at close, on both data planes.
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(20))
+          .untilAsserted(
+              () ->
+                  assertThat(client.sidecar().accessLogLines())
+                      .filteredOn(
+                          line ->
+                              "outbound|9000||tcp-echo.default.svc.cluster.local"
+                                  .equals(line.get("upstream_cluster")))
+                      .singleElement()
+                      .satisfies(
+                          line -> {
+                            assertThat(line)
+                                .containsEntry("response_code", "0")
+                                .containsEntry("response_flags", "-")
+                                .containsEntry("method", "-")
+                                .containsEntry("request_id", "-");
+                            assertThat(line.get("upstream_host")).matches("127\\.0\\.0\\.1:\\d+");
+                          }));
+      if (dataPlane.equals("envoy")) {
+        return;
+      }
+      java.util.Map<String, String> toV1 =
+          java.util.Map.of("reporter", "source", "destination_version", "v1");
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> {
+                String metrics = IstioMetricsIT.prometheus(client.sidecar());
+                assertThat(IstioMetricsIT.sum(metrics, "istio_tcp_connections_opened_total", toV1))
+                    .isEqualTo(1);
+                assertThat(IstioMetricsIT.sum(metrics, "istio_tcp_connections_closed_total", toV1))
+                    .isEqualTo(1);
+                assertThat(IstioMetricsIT.sum(metrics, "istio_tcp_received_bytes_total", toV1))
+                    .isEqualTo(request.length);
+                assertThat(IstioMetricsIT.sum(metrics, "istio_tcp_sent_bytes_total", toV1))
+                    .isEqualTo(answer.length());
+                assertThat(
+                        IstioMetricsIT.series(metrics, "istio_tcp_connections_opened_total", toV1)
+                            .get(0))
+                    .containsEntry("destination_workload", "tcp-echo-v1")
+                    .containsEntry("destination_service", "tcp-echo.default.svc.cluster.local")
+                    .containsEntry("request_protocol", "tcp");
+              });
+    }
+  }
+
+  /** Reads to the end of the request (the client's FIN), then answers how much it read. */
+  static final class CountToEnd implements AutoCloseable {
+    private final ServerSocket server;
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+
+    CountToEnd() throws IOException {
+      server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+      threads.submit(
+          () -> {
+            while (!server.isClosed()) {
+              try {
+                Socket socket = server.accept();
+                threads.submit(() -> serve(socket));
+              } catch (IOException closed) {
+                return;
+              }
+            }
+          });
+    }
+
+    private static void serve(Socket socket) {
+      try (socket) {
+        long read = socket.getInputStream().transferTo(OutputStream.nullOutputStream());
+        socket
+            .getOutputStream()
+            .write(("read " + read + " bytes\n").getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+      } catch (IOException e) {
+        // the peer went away: nothing to answer
+      }
+    }
+
+    InetSocketAddress address() {
+      return (InetSocketAddress) server.getLocalSocketAddress();
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
+      threads.shutdownNow();
+    }
+  }
+
   private static WorkloadSpec tcpEcho(String name, String version, PrefixEcho app) {
     return WorkloadSpec.builder(name)
         .label("version", version)

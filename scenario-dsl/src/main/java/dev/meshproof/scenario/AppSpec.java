@@ -1,11 +1,13 @@
 package dev.meshproof.scenario;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The user's own HTTP server as the app of a service version, instead of the echo: one the user
@@ -61,10 +63,38 @@ public sealed interface AppSpec {
    * replaced by the port it must listen on (also in {@code PORT}, with {@code MESHPROOF_SERVICE},
    * {@code MESHPROOF_VERSION}, {@code MESHPROOF_INSTANCE}); ready once the port accepts connections
    * (at most {@code startTimeout}), stopped (SIGTERM, then SIGKILL after 5 s) when the run ends.
+   *
+   * <p>It runs in {@code workingDir}: the directory of the scenario file that declares it (so a
+   * relative {@code ./my-app} in the file means the same wherever {@code meshproof} is started),
+   * or, for a scenario built in Java, the caller's working directory.
+   *
+   * @param command the program and its arguments
+   * @param env extra environment variables
+   * @param startTimeout how long the command may take to listen on its port
+   * @param workingDir where the command runs; empty for the caller's working directory
    */
-  record Command(List<String> command, Map<String, String> env, Duration startTimeout)
+  record Command(
+      List<String> command,
+      Map<String, String> env,
+      Duration startTimeout,
+      Optional<Path> workingDir)
       implements AppSpec {
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
+
+    /** A command run in the caller's working directory. */
+    public Command(List<String> command, Map<String, String> env, Duration startTimeout) {
+      this(command, env, startTimeout, Optional.empty());
+    }
+
+    /** The same command run in {@code dir} (a scenario file's directory). */
+    public Command inDirectory(Path dir) {
+      return new Command(command, env, startTimeout, Optional.of(dir));
+    }
+
+    /** The directory the command runs in: {@link #workingDir()}, else the caller's. */
+    public Path directory() {
+      return workingDir.orElseGet(() -> Path.of("").toAbsolutePath());
+    }
 
     public Command {
       command = List.copyOf(command);
@@ -76,6 +106,8 @@ public sealed interface AppSpec {
       if (startTimeout.isNegative() || startTimeout.isZero()) {
         throw new IllegalArgumentException("startTimeout: " + startTimeout + " (expected: > 0)");
       }
+      Objects.requireNonNull(workingDir, "workingDir");
+      workingDir = workingDir.map(d -> d.toAbsolutePath().normalize());
     }
 
     /** {@code command} with the default environment and start timeout. */

@@ -346,6 +346,10 @@ public record Scenario(
         java.util.Optional.empty();
     private final java.util.Map<String, String> serviceAccounts = new java.util.LinkedHashMap<>();
     private final Set<String> clientsWithoutSidecar = new LinkedHashSet<>();
+    private final java.util.Map<String, dev.meshproof.fake.http.ServerTls> servicesTerminatingTls =
+        new java.util.LinkedHashMap<>();
+    private final java.util.Map<String, String> proxyFiles = new java.util.TreeMap<>();
+    private final java.util.Map<String, String> fileSources = new java.util.TreeMap<>();
     private final java.util.Map<String, String> localities = new java.util.LinkedHashMap<>();
 
     /**
@@ -415,6 +419,40 @@ public record Scenario(
     public Builder clientWithoutSidecar(String client) {
       clients.add(client);
       clientsWithoutSidecar.add(client);
+      return this;
+    }
+
+    /**
+     * Makes {@code service}'s echo terminate TLS itself with {@code tls} (its own certificate, and
+     * client roots for mutual TLS) and run without a sidecar, as a pod with {@code
+     * sidecar.istio.io/inject: "false"} serving HTTPS: the endpoints other sidecars reach are the
+     * echo's own. A DestinationRule's {@code tls} SIMPLE or MUTUAL is what speaks TLS to it.
+     */
+    public Builder serviceTerminatingTls(String service, dev.meshproof.fake.http.ServerTls tls) {
+      servicesTerminatingTls.put(service, java.util.Objects.requireNonNull(tls, "tls"));
+      return this;
+    }
+
+    /**
+     * Records which file a scenario file read for {@code key} ({@code tls/<service>/<field>} or
+     * {@code proxyFiles/<path>}), so the scenario can be written back as it was read.
+     */
+    public Builder fileSource(String key, String file) {
+      fileSources.put(key, file);
+      return this;
+    }
+
+    /**
+     * Mounts a file at {@code path} in every sidecar ({@code Mesh.mountFile}): a certificate file a
+     * DestinationRule's {@code tls} names ({@code caCertificates}, {@code clientCertificate},
+     * {@code privateKey}).
+     */
+    public Builder proxyFile(String path, String content) {
+      if (path == null || !path.startsWith("/")) {
+        throw new IllegalArgumentException(
+            "proxyFile: " + path + " (expected: an absolute path such as /etc/certs/ca.pem)");
+      }
+      proxyFiles.put(path, java.util.Objects.requireNonNull(content, "content"));
       return this;
     }
 
@@ -576,6 +614,16 @@ public record Scenario(
     }
 
     public Scenario build() {
+      for (String service : servicesTerminatingTls.keySet()) {
+        if (services.stream().noneMatch(s -> s.name().equals(service))) {
+          throw new IllegalArgumentException(
+              "serviceTerminatingTls: "
+                  + service
+                  + " (expected one of the declared services: "
+                  + services.stream().map(ServiceSpec::name).toList()
+                  + ")");
+        }
+      }
       for (TrafficSpec t : traffic) {
         if (!clients.contains(t.from())) {
           throw new IllegalArgumentException(
@@ -601,6 +649,15 @@ public record Scenario(
         if (planned.fault() instanceof FaultSpec.DrainInstances drain) {
           checkDeclared(drain.instances());
         }
+        if (planned.fault() instanceof FaultSpec.NotReady notReady) {
+          checkDeclared(notReady.instances());
+        }
+        if (planned.fault() instanceof FaultSpec.Flap flap) {
+          checkDeclared(flap.instances());
+        }
+        if (planned.fault() instanceof FaultSpec.Ramp ramp) {
+          checkDeclared(ramp.instances());
+        }
         if (planned.fault() instanceof FaultSpec.OnLink onLink) {
           checkDeclared(onLink.link().to());
           onLink
@@ -624,6 +681,24 @@ public record Scenario(
                   java.util.Optional.of(scale.version()),
                   java.util.Optional.empty()));
         }
+      }
+      if (plan.countsRequests()) {
+        traffic.stream()
+            .filter(
+                t ->
+                    t.openLoop()
+                        || t.protocol() != dev.meshproof.scenario.traffic.TrafficProtocol.HTTP1)
+            .findFirst()
+            .ifPresent(
+                t -> {
+                  throw new IllegalArgumentException(
+                      "chaos.after.requests: traffic "
+                          + t.name()
+                          + " is "
+                          + t.plan()
+                          + " (expected: closed-loop HTTP1 traffic, whose requests the run counts"
+                          + " one by one, when a fault starts after a number of requests)");
+                });
       }
       for (Rollback rollback : plan.rollbacks()) {
         if (rollback instanceof Rollback.RestoreService restore) {
@@ -684,7 +759,13 @@ public record Scenario(
               .behaviourOf(),
           notSimulated,
           outboundTrafficPolicy,
-          new ScenarioSecurity(ca, serviceAccounts, List.copyOf(clientsWithoutSidecar)),
+          new ScenarioSecurity(
+              ca,
+              serviceAccounts,
+              List.copyOf(clientsWithoutSidecar),
+              servicesTerminatingTls,
+              proxyFiles,
+              fileSources),
           new Manifests(manifestSources, manifestServices, manifestClients),
           localities);
     }

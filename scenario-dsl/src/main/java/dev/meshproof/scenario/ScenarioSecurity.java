@@ -19,11 +19,39 @@ import java.util.Optional;
  *     workload not named runs as {@code default}, as a pod without {@code serviceAccountName}
  * @param clientsWithoutSidecar clients whose requests go straight to a destination instance's
  *     inbound listener (round robin over the service's instances), as a caller without a sidecar
+ * @param servicesTerminatingTls services whose echo terminates TLS itself with its own certificate
+ *     and runs without a sidecar (a pod with {@code sidecar.istio.io/inject: "false"} serving
+ *     HTTPS): what a DestinationRule's {@code tls} SIMPLE or MUTUAL originates to
+ * @param proxyFiles path in every sidecar -> content: the certificate files a DestinationRule's
+ *     {@code tls} names (as a volume mounted in the proxy)
+ * @param fileSources where a scenario file read them, for writing it back: {@code
+ *     tls/<service>/<field>} and {@code proxyFiles/<path>} -> the file, relative to the scenario
  */
 public record ScenarioSecurity(
     Optional<MeshSecurity> ca,
     Map<String, String> serviceAccounts,
-    List<String> clientsWithoutSidecar) {
+    List<String> clientsWithoutSidecar,
+    Map<String, dev.meshproof.fake.http.ServerTls> servicesTerminatingTls,
+    Map<String, String> proxyFiles,
+    Map<String, String> fileSources) {
+
+  /** Without the files' sources (built in Java). */
+  public ScenarioSecurity(
+      Optional<MeshSecurity> ca,
+      Map<String, String> serviceAccounts,
+      List<String> clientsWithoutSidecar,
+      Map<String, dev.meshproof.fake.http.ServerTls> servicesTerminatingTls,
+      Map<String, String> proxyFiles) {
+    this(ca, serviceAccounts, clientsWithoutSidecar, servicesTerminatingTls, proxyFiles, Map.of());
+  }
+
+  /** Without services terminating TLS and without files mounted in the proxies. */
+  public ScenarioSecurity(
+      Optional<MeshSecurity> ca,
+      Map<String, String> serviceAccounts,
+      List<String> clientsWithoutSidecar) {
+    this(ca, serviceAccounts, clientsWithoutSidecar, Map.of(), Map.of());
+  }
 
   /** The service account of a workload no entry names, as Kubernetes assigns it. */
   public static final String DEFAULT_SERVICE_ACCOUNT = "default";
@@ -36,6 +64,20 @@ public record ScenarioSecurity(
     java.util.Objects.requireNonNull(ca, "ca");
     serviceAccounts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(serviceAccounts));
     clientsWithoutSidecar = List.copyOf(clientsWithoutSidecar);
+    servicesTerminatingTls =
+        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(servicesTerminatingTls));
+    proxyFiles = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(proxyFiles));
+    fileSources = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(fileSources));
+  }
+
+  /** The CA, service accounts and clients without a sidecar only: what {@code security} holds. */
+  public boolean isMeshSecurityNone() {
+    return ca.isEmpty() && serviceAccounts.isEmpty() && clientsWithoutSidecar.isEmpty();
+  }
+
+  /** The TLS a service's echo terminates itself (it then runs without a sidecar), if any. */
+  public Optional<dev.meshproof.fake.http.ServerTls> tlsOf(String service) {
+    return Optional.ofNullable(servicesTerminatingTls.get(service));
   }
 
   /** The service account an instance of {@code service} at {@code version} runs as. */

@@ -49,12 +49,17 @@ public final class ToxicProxy implements AutoCloseable {
   private volatile List<ActiveToxic> toxics = List.of();
   private volatile Channel serverChannel;
   private volatile int port;
+
+  /** The port {@link #start()} binds: the builder's, 0 for an ephemeral one. */
+  private final int listenPort;
+
   private boolean closed;
   private boolean disabled;
 
   private ToxicProxy(Builder b) {
     this.name = b.name != null ? b.name : "proxy-" + b.upstream.getPort();
     this.upstream = b.upstream;
+    this.listenPort = b.listenPort;
     this.random = b.random != null ? b.random : RandomSource.seeded(name.hashCode());
     this.ownsGroup = b.group == null;
     this.group =
@@ -70,7 +75,8 @@ public final class ToxicProxy implements AutoCloseable {
   }
 
   /**
-   * Binds {@code 127.0.0.1:0} and starts relaying.
+   * Binds {@code 127.0.0.1} on the builder's port (default 0: an ephemeral one) and starts
+   * relaying.
    *
    * @return this
    * @throws IllegalStateException when already started, closed, or the bind fails
@@ -79,7 +85,7 @@ public final class ToxicProxy implements AutoCloseable {
     if (serverChannel != null || closed) {
       throw new IllegalStateException(name + ": " + (closed ? "closed" : "already started"));
     }
-    serverChannel = bind(0);
+    serverChannel = bind(listenPort);
     port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
     return this;
   }
@@ -99,7 +105,8 @@ public final class ToxicProxy implements AutoCloseable {
                 });
     ChannelFuture bind = bootstrap.bind("127.0.0.1", onPort).awaitUninterruptibly();
     if (!bind.isSuccess()) {
-      if (onPort == 0) {
+      if (serverChannel == null) {
+        // The first bind (start) failed: nothing to keep.
         close();
       }
       throw new IllegalStateException(
@@ -306,8 +313,22 @@ public final class ToxicProxy implements AutoCloseable {
     private String name;
     private RandomSource random;
     private EventLoopGroup group;
+    private int listenPort;
 
     private Builder() {}
+
+    /**
+     * The port to listen on (default 0: an ephemeral one). A partition closes the listener and
+     * binds it again on the same port; a port outside the kernel's ephemeral range cannot be handed
+     * to an outgoing connection or a {@code bind(0)} meanwhile.
+     */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
+      }
+      this.listenPort = port;
+      return this;
+    }
 
     /** Where to relay (required); must be a resolved loopback address. */
     public Builder upstream(InetSocketAddress upstream) {

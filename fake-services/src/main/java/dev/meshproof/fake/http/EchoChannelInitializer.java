@@ -30,15 +30,22 @@ final class EchoChannelInitializer extends ChannelInitializer<Channel> {
 
   private final EchoRuntime runtime;
   private final ChannelGroup channels;
+  private final java.util.Optional<io.netty.handler.ssl.SslContext> tls;
 
-  EchoChannelInitializer(EchoRuntime runtime, ChannelGroup channels) {
+  EchoChannelInitializer(
+      EchoRuntime runtime,
+      ChannelGroup channels,
+      java.util.Optional<io.netty.handler.ssl.SslContext> tls) {
     this.runtime = runtime;
     this.channels = channels;
+    this.tls = tls;
   }
 
   @Override
   protected void initChannel(Channel ch) {
     channels.add(ch);
+    // An app terminating TLS itself: the handshake first, then the same HTTP as in plaintext.
+    tls.ifPresent(context -> ch.pipeline().addLast(context.newHandler(ch.alloc())));
     HttpServerCodec http1 = new HttpServerCodec();
     Http2FrameCodec frameCodec = Http2FrameCodecBuilder.forServer().build();
     Http2MultiplexHandler multiplex =

@@ -59,6 +59,9 @@ final class EchoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
    */
   private String connection = "";
 
+  /** The client certificate's subject when the echo terminates TLS ("" without one), else null. */
+  private String tlsClient;
+
   EchoHandler(EchoRuntime runtime, String proto) {
     this.runtime = runtime;
     this.proto = proto;
@@ -77,6 +80,18 @@ final class EchoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     io.netty.channel.Channel tcp =
         ctx.channel() instanceof Http2StreamChannel stream ? stream.parent() : ctx.channel();
     connection = runtime.identity().instance() + "/" + tcp.id().asShortText();
+    io.netty.handler.ssl.SslHandler ssl = tcp.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+    if (ssl != null) {
+      try {
+        java.security.cert.Certificate[] peer = ssl.engine().getSession().getPeerCertificates();
+        tlsClient =
+            peer.length > 0 && peer[0] instanceof java.security.cert.X509Certificate x509
+                ? x509.getSubjectX500Principal().getName()
+                : "";
+      } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+        tlsClient = "";
+      }
+    }
     Map<String, List<String>> headers = headers(req.headers());
     RequestView view = RequestView.of(req.method().name(), req.uri(), headers);
     String requestId = view.header("x-request-id");
@@ -317,6 +332,9 @@ final class EchoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     h.set("x-echo-version", runtime.identity().version());
     h.set("x-echo-instance", runtime.identity().instance());
     h.set("x-echo-connection", connection);
+    if (tlsClient != null) {
+      h.set("x-echo-tls-client", tlsClient);
+    }
     for (RequestKnobs.Header header : plan.setHeaders()) {
       h.add(header.name(), header.value());
     }

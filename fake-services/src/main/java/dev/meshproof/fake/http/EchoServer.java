@@ -46,6 +46,7 @@ public final class EchoServer extends ProgrammableWorkload {
   private volatile Channel serverChannel;
   private volatile ControlServer control;
   private volatile boolean closed;
+  private final Optional<io.netty.handler.ssl.SslContext> tls;
 
   private EchoServer(Builder b, EchoWorkloadOptions options) {
     super(EchoWorkloadCore.of(options, "echo"));
@@ -59,6 +60,7 @@ public final class EchoServer extends ProgrammableWorkload {
             new UpstreamCaller(b.upstreamProxy, b.calls, b.callTimeout));
     this.controlApi = b.controlApi;
     this.controlPort = b.controlPort;
+    this.tls = b.tls.map(ServerTls::sslContext);
   }
 
   /** A builder; {@link Builder#service(String)} is required. */
@@ -78,7 +80,7 @@ public final class EchoServer extends ProgrammableWorkload {
       serverChannel =
           core.eventLoop()
               .bind(
-                  new EchoChannelInitializer(runtime, channels),
+                  new EchoChannelInitializer(runtime, channels, tls),
                   core.host(),
                   core.requestedPort(),
                   core.identity().instance());
@@ -164,6 +166,7 @@ public final class EchoServer extends ProgrammableWorkload {
     private Duration callTimeout = Duration.ofSeconds(10);
     private boolean controlApi;
     private int controlPort;
+    private Optional<ServerTls> tls = Optional.empty();
 
     private Builder() {
       super("reviews");
@@ -193,6 +196,15 @@ public final class EchoServer extends ProgrammableWorkload {
         throw new IllegalArgumentException("callTimeout: " + timeout + " (expected: > 0)");
       }
       this.callTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Terminates TLS itself with {@code tls} (an HTTPS app): every answer then also names the
+     * client certificate's subject in {@code x-echo-tls-client} ("" without one).
+     */
+    public Builder tls(ServerTls tls) {
+      this.tls = Optional.of(Objects.requireNonNull(tls, "tls"));
       return this;
     }
 

@@ -78,6 +78,19 @@ final class KubernetesDeployment implements Deployment {
       KubernetesTargetOptions options,
       String namespace,
       Clock clock) {
+    if (!scenario.security().servicesTerminatingTls().isEmpty()
+        || !scenario.security().proxyFiles().isEmpty()) {
+      // Refused rather than deployed without them: the run would prove something else.
+      throw new ScenarioAbortedException(
+          "services[].tls "
+              + scenario.security().servicesTerminatingTls().keySet()
+              + " and proxyFiles "
+              + scenario.security().proxyFiles().keySet()
+              + " are not supported on the kubernetes target yet (expected: the embedded or"
+              + " envoy target)",
+          Map.of(),
+          null);
+    }
     KubernetesManifests manifests =
         KubernetesManifests.of(scenario, options.manifests().inNamespace(namespace));
     ScenarioInstallation installation = ScenarioInstallation.applyTopology(client, manifests);

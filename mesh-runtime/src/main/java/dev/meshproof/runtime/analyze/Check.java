@@ -83,6 +83,16 @@ enum Check {
     void run(AnalysisInput input, List<Finding> out) {
       SidecarSelectorCheck.run(input, out);
     }
+  },
+  /**
+   * {@code authz.AuthorizationPoliciesAnalyzer} (no matching workloads): IST0127, also for
+   * RequestAuthentication.
+   */
+  POLICY_SELECTORS {
+    @Override
+    void run(AnalysisInput input, List<Finding> out) {
+      PolicySelectorCheck.run(input, out);
+    }
   };
 
   abstract void run(AnalysisInput input, List<Finding> out);

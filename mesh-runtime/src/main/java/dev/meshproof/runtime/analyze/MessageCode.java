@@ -48,7 +48,9 @@ public enum MessageCode {
   VIRTUAL_SERVICE_HOST_NOT_FOUND_IN_GATEWAY(
       "IST0132", "VirtualServiceHostNotFoundInGateway", Level.WARNING),
   /** Two Gateways select one workload on one port with a common host (Istio IST0145). */
-  CONFLICTING_GATEWAYS("IST0145", "ConflictingGateways", Level.ERROR);
+  CONFLICTING_GATEWAYS("IST0145", "ConflictingGateways", Level.ERROR),
+  /** An AuthorizationPolicy (or RequestAuthentication) that selects no workload (IST0127). */
+  NO_MATCHING_WORKLOADS_FOUND("IST0127", "NoMatchingWorkloadsFound", Level.WARNING);
 
   /** How serious a finding is; an {@link #ERROR} stops a scenario before it runs. */
   public enum Level {

@@ -22,6 +22,7 @@ public record DestinationRule(
     Optional<String> tlsMode,
     Optional<ConsistentHash> consistentHash,
     Optional<LocalityLbSetting> localityLbSetting,
+    Optional<ClientTlsSettings> tls,
     /**
      * {@code exportTo} as written ({@code .}, {@code *}, namespaces); empty: exported everywhere
      * (MeshConfig's default {@code defaultDestinationRuleExportTo} is {@code *}).
@@ -29,16 +30,81 @@ public record DestinationRule(
     List<String> exportTo)
     implements IstioResource {
 
+  /**
+   * @param tlsMode {@code trafficPolicy.tls.mode}, the mode of {@code tls}
+   * @param tls the whole {@code trafficPolicy.tls}
+   */
   public DestinationRule {
     subsets = List.copyOf(subsets);
     portLevelSettings = List.copyOf(portLevelSettings);
     java.util.Objects.requireNonNull(tlsMode, "tlsMode");
     java.util.Objects.requireNonNull(consistentHash, "consistentHash");
     java.util.Objects.requireNonNull(localityLbSetting, "localityLbSetting");
+    java.util.Objects.requireNonNull(tls, "tls");
+    if (!tlsMode.equals(tls.map(ClientTlsSettings::mode))) {
+      throw new IllegalArgumentException(
+          "tlsMode: " + tlsMode + " (expected: the mode of tls " + tls + ")");
+    }
     exportTo = List.copyOf(exportTo);
   }
 
   /** A DestinationRule exported everywhere. */
+  public DestinationRule(
+      ResourceMeta meta,
+      String host,
+      Optional<LbPolicy> loadBalancer,
+      List<Subset> subsets,
+      Optional<ConnectionPoolSettings> connectionPool,
+      Optional<OutlierDetectionSettings> outlierDetection,
+      List<PortTrafficPolicy> portLevelSettings,
+      Optional<String> tlsMode,
+      Optional<ConsistentHash> consistentHash,
+      Optional<LocalityLbSetting> localityLbSetting,
+      Optional<ClientTlsSettings> tls) {
+    this(
+        meta,
+        host,
+        loadBalancer,
+        subsets,
+        connectionPool,
+        outlierDetection,
+        portLevelSettings,
+        tlsMode,
+        consistentHash,
+        localityLbSetting,
+        tls,
+        List.of());
+  }
+
+  /** A DestinationRule whose {@code trafficPolicy.tls} is only a mode. */
+  public DestinationRule(
+      ResourceMeta meta,
+      String host,
+      Optional<LbPolicy> loadBalancer,
+      List<Subset> subsets,
+      Optional<ConnectionPoolSettings> connectionPool,
+      Optional<OutlierDetectionSettings> outlierDetection,
+      List<PortTrafficPolicy> portLevelSettings,
+      Optional<String> tlsMode,
+      Optional<ConsistentHash> consistentHash,
+      Optional<LocalityLbSetting> localityLbSetting,
+      List<String> exportTo) {
+    this(
+        meta,
+        host,
+        loadBalancer,
+        subsets,
+        connectionPool,
+        outlierDetection,
+        portLevelSettings,
+        tlsMode,
+        consistentHash,
+        localityLbSetting,
+        tlsMode.map(ClientTlsSettings::ofMode),
+        exportTo);
+  }
+
+  /** A DestinationRule whose {@code trafficPolicy.tls} is only a mode, exported everywhere. */
   public DestinationRule(
       ResourceMeta meta,
       String host,
@@ -61,6 +127,7 @@ public record DestinationRule(
         tlsMode,
         consistentHash,
         localityLbSetting,
+        tlsMode.map(ClientTlsSettings::ofMode),
         List.of());
   }
 
@@ -247,6 +314,7 @@ public record DestinationRule(
         tlsMode,
         consistentHash,
         localityLbSetting,
+        tls,
         exportTo);
   }
 
@@ -262,7 +330,7 @@ public record DestinationRule(
         portLevel(portLevelSettings, port)
             .orElse(
                 new PortTrafficPolicy(
-                    port, loadBalancer, connectionPool, outlierDetection, consistentHash));
+                    port, loadBalancer, connectionPool, outlierDetection, consistentHash, tls));
     if (subset.isEmpty()) {
       return rule;
     }
@@ -277,7 +345,20 @@ public record DestinationRule(
         subsetLb ? s.loadBalancer() : rule.loadBalancer(),
         s.connectionPool().or(rule::connectionPool),
         s.outlierDetection().or(rule::outlierDetection),
-        subsetLb ? s.consistentHash() : rule.consistentHash());
+        subsetLb ? s.consistentHash() : rule.consistentHash(),
+        s.tls().or(rule::tls));
+  }
+
+  /** Every {@code tls} block of the rule: its own, its port-level ones, its subsets'. */
+  public List<ClientTlsSettings> allTls() {
+    List<ClientTlsSettings> out = new java.util.ArrayList<>();
+    tls.ifPresent(out::add);
+    portLevelSettings.forEach(p -> p.tls().ifPresent(out::add));
+    for (Subset s : subsets) {
+      s.tls().ifPresent(out::add);
+      s.portLevelSettings().forEach(p -> p.tls().ifPresent(out::add));
+    }
+    return out;
   }
 
   private static Optional<PortTrafficPolicy> portLevel(List<PortTrafficPolicy> settings, int port) {
@@ -287,17 +368,30 @@ public record DestinationRule(
   /**
    * One entry of {@code trafficPolicy.portLevelSettings}: the policy blocks for one service port
    * (the first entry for a port wins, as istiod's lookup); an omitted block means Istio's default.
-   * {@code consistentHash} is its {@code loadBalancer.consistentHash}.
+   * {@code consistentHash} is its {@code loadBalancer.consistentHash}; {@code tls} omitted: auto
+   * mTLS decides.
    */
   public record PortTrafficPolicy(
       int port,
       Optional<LbPolicy> loadBalancer,
       Optional<ConnectionPoolSettings> connectionPool,
       Optional<OutlierDetectionSettings> outlierDetection,
-      Optional<ConsistentHash> consistentHash) {
+      Optional<ConsistentHash> consistentHash,
+      Optional<ClientTlsSettings> tls) {
 
     public PortTrafficPolicy {
       java.util.Objects.requireNonNull(consistentHash, "consistentHash");
+      java.util.Objects.requireNonNull(tls, "tls");
+    }
+
+    /** A port-level entry without {@code tls}. */
+    public PortTrafficPolicy(
+        int port,
+        Optional<LbPolicy> loadBalancer,
+        Optional<ConnectionPoolSettings> connectionPool,
+        Optional<OutlierDetectionSettings> outlierDetection,
+        Optional<ConsistentHash> consistentHash) {
+      this(port, loadBalancer, connectionPool, outlierDetection, consistentHash, Optional.empty());
     }
 
     /** A port-level entry without a consistent hash. */
@@ -327,11 +421,33 @@ public record DestinationRule(
       Optional<ConnectionPoolSettings> connectionPool,
       Optional<OutlierDetectionSettings> outlierDetection,
       List<PortTrafficPolicy> portLevelSettings,
-      Optional<ConsistentHash> consistentHash) {
+      Optional<ConsistentHash> consistentHash,
+      Optional<ClientTlsSettings> tls) {
     public Subset {
       labels = Map.copyOf(labels);
       portLevelSettings = List.copyOf(portLevelSettings);
       java.util.Objects.requireNonNull(consistentHash, "consistentHash");
+      java.util.Objects.requireNonNull(tls, "tls");
+    }
+
+    /** A subset without {@code tls}. */
+    public Subset(
+        String name,
+        Map<String, String> labels,
+        Optional<LbPolicy> loadBalancer,
+        Optional<ConnectionPoolSettings> connectionPool,
+        Optional<OutlierDetectionSettings> outlierDetection,
+        List<PortTrafficPolicy> portLevelSettings,
+        Optional<ConsistentHash> consistentHash) {
+      this(
+          name,
+          labels,
+          loadBalancer,
+          connectionPool,
+          outlierDetection,
+          portLevelSettings,
+          consistentHash,
+          Optional.empty());
     }
 
     /** A subset without a consistent hash of its own. */

@@ -46,7 +46,8 @@ final class DestinationRuleParser {
                       subsetPolicy.connectionPool(),
                       subsetPolicy.outlierDetection(),
                       subsetPolicy.portLevelSettings(),
-                      subsetPolicy.consistentHash()));
+                      subsetPolicy.consistentHash(),
+                      subsetPolicy.tls()));
             });
     List<String> exportTo = VirtualServiceParser.exportTo(spec, meta.namespace());
     spec.notYetSupported("workloadSelector");
@@ -62,6 +63,7 @@ final class DestinationRuleParser {
         policy.tlsMode(),
         policy.consistentHash(),
         policy.localityLb(),
+        policy.tls(),
         exportTo);
   }
 
@@ -71,9 +73,13 @@ final class DestinationRuleParser {
       Optional<ConnectionPoolSettings> connectionPool,
       Optional<OutlierDetectionSettings> outlierDetection,
       List<DestinationRule.PortTrafficPolicy> portLevelSettings,
-      Optional<String> tlsMode,
+      Optional<ClientTlsSettings> tls,
       Optional<ConsistentHash> consistentHash,
       Optional<LocalityLbSetting> localityLb) {
+    Optional<String> tlsMode() {
+      return tls.map(ClientTlsSettings::mode);
+    }
+
     static final Policy NONE =
         new Policy(
             Optional.empty(),
@@ -90,39 +96,90 @@ final class DestinationRuleParser {
       List.of("DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL");
 
   /**
-   * {@code trafficPolicy.tls} of the whole DestinationRule: DISABLE and ISTIO_MUTUAL; SIMPLE and
-   * MUTUAL (certificates from files or secrets) and the other fields are not simulated yet.
+   * A {@code tls} block ({@code ClientTLSSettings}), validated as Istio's webhook does ({@code
+   * validation.go validateTLS}): MUTUAL needs {@code clientCertificate} and {@code privateKey};
+   * {@code insecureSkipVerify} excludes {@code caCertificates} and {@code subjectAltNames}. {@code
+   * credentialName} names a Kubernetes secret, which Meshproof does not model: refused, pointing at
+   * the file fields. Certificate fields under ISTIO_MUTUAL are refused too: istiod would ignore
+   * them (the mesh's certificates are used).
    */
-  private static Optional<String> tls(YamlMapping policy) {
+  private static Optional<ClientTlsSettings> tls(YamlMapping policy) {
     Optional<YamlMapping> tls = policy.mapping("tls");
     if (tls.isEmpty()) {
       return Optional.empty();
     }
     YamlMapping t = tls.get();
     Optional<String> mode = t.oneOf("mode", TLS_MODES);
-    if (mode.filter(m -> m.equals("SIMPLE") || m.equals("MUTUAL")).isPresent()) {
-      t.problem(
-          t.value("mode").orElseThrow(),
-          t.child("mode"),
-          mode.get()
-              + " is valid Istio, but not supported by Meshproof yet (supported: DISABLE,"
-              + " ISTIO_MUTUAL)");
-      mode = Optional.empty();
+    Optional<String> ca = t.string("caCertificates").filter(v -> !v.isEmpty());
+    Optional<String> cert = t.string("clientCertificate").filter(v -> !v.isEmpty());
+    Optional<String> key = t.string("privateKey").filter(v -> !v.isEmpty());
+    Optional<String> sni = t.string("sni").filter(v -> !v.isEmpty());
+    List<String> sans = t.stringList("subjectAltNames");
+    boolean insecure = t.bool("insecureSkipVerify", false);
+    t.value("credentialName")
+        .ifPresent(
+            node ->
+                t.problem(
+                    node,
+                    t.child("credentialName"),
+                    "valid Istio, but Meshproof models no Kubernetes secrets (expected: the"
+                        + " certificate files caCertificates, clientCertificate and privateKey)"));
+    t.notYetSupported("caCrl");
+    String m = mode.orElse("DISABLE");
+    if (m.equals("MUTUAL")) {
+      if (cert.isEmpty()) {
+        t.problem(
+            t.node(),
+            t.child("clientCertificate"),
+            "client certificate required for mutual tls (expected: the file of the certificate"
+                + " chain the sidecar presents)");
+      }
+      if (key.isEmpty()) {
+        t.problem(
+            t.node(),
+            t.child("privateKey"),
+            "private key required for mutual tls (expected: the file of the certificate's key)");
+      }
     }
-    for (String field :
-        List.of(
-            "clientCertificate",
-            "privateKey",
-            "caCertificates",
-            "credentialName",
-            "subjectAltNames",
-            "sni",
-            "insecureSkipVerify",
-            "caCrl")) {
-      t.notYetSupported(field);
+    if (insecure
+        && (m.equals("SIMPLE") || m.equals("MUTUAL"))
+        && (ca.isPresent() || !sans.isEmpty())) {
+      t.problem(
+          t.value("insecureSkipVerify").orElseThrow(),
+          t.child("insecureSkipVerify"),
+          "cannot specify CaCertificates or SubjectAltNames when InsecureSkipVerify is set true");
+    }
+    if (m.equals("ISTIO_MUTUAL") || m.equals("DISABLE")) {
+      for (String field : List.of("caCertificates", "clientCertificate", "privateKey")) {
+        t.value(field)
+            .ifPresent(
+                node ->
+                    t.problem(
+                        node,
+                        t.child(field),
+                        "not read under mode "
+                            + m
+                            + " (istiod ignores it; expected: mode SIMPLE or MUTUAL)"));
+      }
+    }
+    if (m.equals("SIMPLE") && (cert.isPresent() || key.isPresent())) {
+      t.problem(
+          t.value(cert.isPresent() ? "clientCertificate" : "privateKey").orElseThrow(),
+          t.child(cert.isPresent() ? "clientCertificate" : "privateKey"),
+          "not read under mode SIMPLE (istiod presents no client certificate; expected: mode"
+              + " MUTUAL)");
     }
     t.finish();
-    return mode;
+    return mode.map(
+        md ->
+            new ClientTlsSettings(
+                md,
+                ca,
+                cert,
+                key,
+                sni,
+                sans,
+                insecure && (md.equals("SIMPLE") || md.equals("MUTUAL"))));
   }
 
   private static Policy trafficPolicy(YamlMapping policy, boolean topLevel) {
@@ -135,9 +192,8 @@ final class DestinationRuleParser {
         policy.mapping("outlierDetection").flatMap(TrafficPolicyParser::outlierDetection);
     List<DestinationRule.PortTrafficPolicy> portLevel =
         policy.list("portLevelSettings", (node, path) -> portTrafficPolicy(policy, node, path));
-    Optional<String> tlsMode = topLevel ? tls(policy) : Optional.empty();
-    for (String field :
-        topLevel ? List.of("tunnel", "proxyProtocol") : List.of("tls", "tunnel", "proxyProtocol")) {
+    Optional<ClientTlsSettings> tls = tls(policy);
+    for (String field : List.of("tunnel", "proxyProtocol")) {
       policy.notYetSupported(field);
     }
     policy.finish();
@@ -146,7 +202,7 @@ final class DestinationRuleParser {
         pool,
         outlier,
         portLevel,
-        tlsMode,
+        tls,
         hash.stream().findFirst(),
         locality == null ? Optional.empty() : locality.stream().findFirst());
   }
@@ -187,14 +243,14 @@ final class DestinationRuleParser {
           "a port traffic policy without any policy (expected at least one of: loadBalancer,"
               + " connectionPool, outlierDetection, tls)");
     }
-    entry.notYetSupported("tls");
+    Optional<ClientTlsSettings> tls = tls(entry);
     entry.finish();
     if (number.isEmpty()) {
       return Optional.empty();
     }
     return Optional.of(
         new DestinationRule.PortTrafficPolicy(
-            number.getAsInt(), lb, pool, outlier, hash.stream().findFirst()));
+            number.getAsInt(), lb, pool, outlier, hash.stream().findFirst(), tls));
   }
 
   /**

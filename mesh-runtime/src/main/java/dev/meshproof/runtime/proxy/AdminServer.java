@@ -125,7 +125,7 @@ final class AdminServer implements AutoCloseable {
                 request,
                 HttpResponseStatus.OK,
                 "text/plain; version=0.0.4",
-                sidecar.stats().prometheus());
+                sidecar.stats().prometheus() + sidecar.istioMetrics().prometheus());
         default ->
             reply(
                 ctx,

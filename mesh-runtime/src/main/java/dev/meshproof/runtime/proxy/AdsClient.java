@@ -76,6 +76,14 @@ final class AdsClient implements AutoCloseable {
             .build();
   }
 
+  /** Called with the EDS assignments held after each accepted EDS response. */
+  private volatile Consumer<List<Any>> endpointsListener = assignments -> {};
+
+  /** Sets who hears of the EDS assignments held after each accepted EDS response. */
+  void onEndpointsAccepted(Consumer<List<Any>> listener) {
+    this.endpointsListener = listener;
+  }
+
   synchronized void start() {
     openStream();
     for (XdsResourceHandler<?> handler : handlers.values()) {
@@ -188,6 +196,9 @@ final class AdsClient implements AutoCloseable {
     versions.put(type, response.getVersionInfo());
     nonces.put(type, response.getNonce());
     accepted.put(type, acceptedAfter(handler, response.getResourcesList()));
+    if (type.equals(XdsNames.TYPE_ENDPOINT)) {
+      endpointsListener.accept(accepted.get(type));
+    }
     send(request(type, response.getVersionInfo(), response.getNonce()));
     // Follow-up subscriptions go after the ACK, as Envoy sends them.
     handler

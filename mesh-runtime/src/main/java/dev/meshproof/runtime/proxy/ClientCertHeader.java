@@ -105,6 +105,18 @@ final class ClientCertHeader {
         local instanceof java.net.InetSocketAddress l ? l.getPort() : 0);
   }
 
+  /** The first URI SAN of the certificate this proxy presented on {@code connection}, if any. */
+  static Optional<String> localPrincipal(Channel connection) {
+    return session(connection)
+        .flatMap(
+            session -> {
+              Certificate[] local = session.getLocalCertificates();
+              return local != null && local.length > 0 && local[0] instanceof X509Certificate x509
+                  ? PeerCertificateVerifier.uriSans(x509).stream().findFirst()
+                  : Optional.empty();
+            });
+  }
+
   private static Optional<SSLSession> session(Channel connection) {
     SslHandler tls = connection.pipeline().get(SslHandler.class);
     return tls == null ? Optional.empty() : Optional.ofNullable(tls.engine().getSession());

@@ -192,6 +192,7 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
             ClientCertHeader.downstreamConnection(ClientCertHeader.connectionOf(ctx.channel())));
     HttpFilterChain chain =
         sidecar.filterChain(hcm.map(HttpConnectionManagerConfig::httpFilters).orElse(ROUTER_ONLY));
+    long requestBytes = request.content().readableBytes();
     // The chain may finish after this read returns (an upstream call, a delay): keep the message.
     request.retain();
     try {
@@ -204,7 +205,13 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
                   log.warn("{} failed a request on {}", sidecar.proxyId(), listenerName, error);
                   ctx.close();
                 } else {
-                  write(ctx, context, Optional.ofNullable(connectionManager), keepAlive, outcome);
+                  write(
+                      ctx,
+                      context,
+                      Optional.ofNullable(connectionManager),
+                      keepAlive,
+                      outcome,
+                      requestBytes);
                 }
               });
     } catch (RuntimeException e) {
@@ -247,10 +254,17 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
   /** Logs one request to the connection manager's access logs (none configured: nothing). */
   private void log(Optional<HttpConnectionManagerConfig> hcm, AccessLogEntry entry) {
+    log(hcm, entry, null);
+  }
+
+  private void log(
+      Optional<HttpConnectionManagerConfig> hcm,
+      AccessLogEntry entry,
+      dev.meshproof.runtime.telemetry.StreamDetails details) {
     List<Map<String, String>> formats =
         hcm.map(h -> h.accessLogs().stream().map(AccessLogConfig::jsonFormat).toList())
             .orElse(List.of());
-    sidecar.accessLog().record(entry, formats);
+    sidecar.accessLog().record(entry, formats, details);
   }
 
   private void reject(
@@ -414,13 +428,54 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
     return Duration.between(start, sidecar.clock().instant());
   }
 
+  /**
+   * Counts the request in Istio's standard metrics, as the {@code istio.stats} filter does when the
+   * stream ends: protocol {@code grpc} for a gRPC request (then the {@code grpc-status} answered,
+   * in headers or trailers), bytes of the request and response bodies.
+   */
+  private void recordIstioMetrics(
+      ChannelHandlerContext ctx,
+      RequestContext request,
+      AccessLogEntry entry,
+      FullHttpResponse response,
+      long requestBytes) {
+    boolean grpc = GrpcLocalReply.isGrpcRequest(request.downstream().headers());
+    String grpcStatus = "";
+    if (grpc) {
+      String status = response.headers().get("grpc-status");
+      if (status == null) {
+        status = response.trailingHeaders().get("grpc-status");
+      }
+      grpcStatus = status == null ? "" : status;
+    }
+    var connection = ClientCertHeader.connectionOf(ctx.channel());
+    sidecar
+        .istioMetrics()
+        .recordRequest(
+            sidecar.peers(
+                listenerName,
+                entry.upstreamCluster(),
+                entry.upstreamHost(),
+                entry.authority(),
+                request.connection().peerPrincipal(),
+                ClientCertHeader.localPrincipal(connection)),
+            grpc ? "grpc" : "http",
+            entry.status(),
+            grpcStatus,
+            entry.flagCode(),
+            requestBytes,
+            response.content().readableBytes(),
+            entry.duration());
+  }
+
   /** Writes the outcome, and counts and logs it: the one place each of those happens. */
   private void write(
       ChannelHandlerContext ctx,
       RequestContext request,
       Optional<HttpConnectionManagerConfig> hcm,
       boolean keepAlive,
-      RequestOutcome outcome) {
+      RequestOutcome outcome,
+      long requestBytes) {
     FullHttpResponse response =
         response(
             request,
@@ -445,8 +500,7 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
     HttpUtil.setContentLength(response, response.content().readableBytes());
     HttpUtil.setKeepAlive(response, keepAlive);
     RequestHeaders headers = request.headers();
-    log(
-        hcm,
+    AccessLogEntry entry =
         new AccessLogEntry(
             request.start(),
             listenerName,
@@ -462,7 +516,24 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
             elapsedSince(request.start()),
             outcome.retryFlag(),
             outcome.attempts(),
-            outcome.delayInjected()));
+            outcome.delayInjected());
+    boolean http2 = ctx.channel() instanceof io.netty.handler.codec.http2.Http2StreamChannel;
+    log(
+        hcm,
+        entry,
+        new dev.meshproof.runtime.telemetry.StreamDetails(
+            http2
+                ? "HTTP/2"
+                : "HTTP/"
+                    + request.downstream().protocolVersion().majorVersion()
+                    + "."
+                    + request.downstream().protocolVersion().minorVersion(),
+            requestBytes,
+            response.content().readableBytes(),
+            response.headers().get("x-envoy-upstream-service-time"),
+            request.downstream().headers().get("x-forwarded-for"),
+            request.downstream().headers().get(HttpHeaderNames.USER_AGENT)));
+    recordIstioMetrics(ctx, request, entry, response, requestBytes);
     var future = ctx.writeAndFlush(response);
     if (keepAlive) {
       future.addListener(f -> replied(ctx));

@@ -146,7 +146,7 @@ final class ListenerDecoder {
       throw new IllegalArgumentException(
           where + ", HTTP connection manager: stat_prefix is empty (expected: a prefix)");
     }
-    List<AccessLogConfig> accessLogs = accessLogs(hcm, where);
+    List<AccessLogConfig> accessLogs = accessLogs(hcm.getAccessLogList(), where);
     List<HttpFilterConfig> filters = httpFilters(hcm, where);
     FilterChainMatch match = filterChainMatch(chain.getFilterChainMatch(), where);
     if (hcm.hasRds()) {
@@ -184,8 +184,9 @@ final class ListenerDecoder {
 
   /**
    * Envoy's {@code tcp_proxy}: {@code stat_prefix} (required, as Envoy's validation) and {@code
-   * cluster} or {@code weighted_clusters} of names and weights. Every other field (idle timeout,
-   * hash policy, tunneling, access log, ...) is NACKed: the sidecar does not honour it.
+   * cluster} or {@code weighted_clusters} of names and weights, and its {@code access_log} (as a
+   * connection manager's). Every other field (idle timeout, hash policy, tunneling, ...) is NACKed:
+   * the sidecar does not honour it.
    */
   private static ProxyConfig.TcpProxyConfig tcpProxy(
       io.envoyproxy.envoy.config.listener.v3.Filter filter, String where) {
@@ -195,7 +196,8 @@ final class ListenerDecoder {
             io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.class,
             where);
     XdsDecoder.rejectUnsupported(
-        proxy.toBuilder().clearStatPrefix().clearCluster().clearWeightedClusters(), where);
+        proxy.toBuilder().clearStatPrefix().clearCluster().clearWeightedClusters().clearAccessLog(),
+        where);
     if (proxy.getStatPrefix().isEmpty()) {
       throw new IllegalArgumentException(where + ": stat_prefix is empty (expected: a prefix)");
     }
@@ -227,7 +229,8 @@ final class ListenerDecoder {
       throw new IllegalArgumentException(
           where + ": no cluster (expected: cluster or weighted_clusters with at least one)");
     }
-    return new ProxyConfig.TcpProxyConfig(proxy.getStatPrefix(), clusters);
+    return new ProxyConfig.TcpProxyConfig(
+        proxy.getStatPrefix(), clusters, accessLogs(proxy.getAccessLogList(), where));
   }
 
   /**
@@ -433,10 +436,10 @@ final class ListenerDecoder {
    * json_format} of string operators the sidecar produces ({@link AccessLogFormat}); a text format,
    * a filter, another logger or an operator it cannot render is NACKed rather than logged wrong.
    */
-  private static List<AccessLogConfig> accessLogs(HttpConnectionManager hcm, String where) {
+  static List<AccessLogConfig> accessLogs(List<AccessLog> logs, String where) {
     List<AccessLogConfig> out = new ArrayList<>();
-    for (int i = 0; i < hcm.getAccessLogCount(); i++) {
-      AccessLog log = hcm.getAccessLog(i);
+    for (int i = 0; i < logs.size(); i++) {
+      AccessLog log = logs.get(i);
       String at = where + ", access_log[" + i + "] '" + log.getName() + "'";
       if (!log.getTypedConfig().getTypeUrl().equals(FILE_ACCESS_LOG_TYPE)) {
         throw new IllegalArgumentException(

@@ -64,16 +64,40 @@ public record ProxyConfig(
    * A decoded {@code DownstreamTlsContext} or {@code UpstreamTlsContext}: the SDS secret of the
    * certificate to present, the SDS secret of the trusted roots, the URI SAN matchers of the peer
    * ({@code match_typed_subject_alt_names}), the SNI to send (upstream) and whether a client
-   * certificate is required (downstream).
+   * certificate is required (downstream); for a DestinationRule's SIMPLE or MUTUAL, the deprecated
+   * {@code match_subject_alt_names} (any SAN type) and the ALPN protocols offered. An empty {@code
+   * certificateSecret} presents no certificate (an upstream SIMPLE); an empty {@code
+   * validationSecret} verifies nothing (an empty {@code validation_context}: insecureSkipVerify).
    */
   public record TlsContextConfig(
       String certificateSecret,
       String validationSecret,
       List<dev.meshproof.runtime.policy.route.StringMatcher> uriSanMatchers,
       Optional<String> sni,
-      boolean requireClientCertificate) {
+      boolean requireClientCertificate,
+      List<dev.meshproof.runtime.policy.route.StringMatcher> anySanMatchers,
+      List<String> alpnProtocols) {
     public TlsContextConfig {
       uriSanMatchers = List.copyOf(uriSanMatchers);
+      anySanMatchers = List.copyOf(anySanMatchers);
+      alpnProtocols = List.copyOf(alpnProtocols);
+    }
+
+    /** A context as mutual TLS between sidecars writes it: no deprecated SAN matchers, no ALPN. */
+    public TlsContextConfig(
+        String certificateSecret,
+        String validationSecret,
+        List<dev.meshproof.runtime.policy.route.StringMatcher> uriSanMatchers,
+        Optional<String> sni,
+        boolean requireClientCertificate) {
+      this(
+          certificateSecret,
+          validationSecret,
+          uriSanMatchers,
+          sni,
+          requireClientCertificate,
+          List.of(),
+          List.of());
     }
   }
 
@@ -217,13 +241,22 @@ public record ProxyConfig(
    * picked per connection in proportion to its weight.
    */
   public record TcpProxyConfig(
-      String statPrefix, List<dev.meshproof.runtime.policy.route.WeightedCluster> clusters) {
+      String statPrefix,
+      List<dev.meshproof.runtime.policy.route.WeightedCluster> clusters,
+      List<AccessLogConfig> accessLogs) {
     public TcpProxyConfig {
       clusters = List.copyOf(clusters);
+      accessLogs = List.copyOf(accessLogs);
       if (clusters.isEmpty()) {
         throw new IllegalArgumentException(
             "tcp_proxy " + statPrefix + ": no cluster (expected: cluster or weighted_clusters)");
       }
+    }
+
+    /** A TCP proxy without access logs. */
+    public TcpProxyConfig(
+        String statPrefix, List<dev.meshproof.runtime.policy.route.WeightedCluster> clusters) {
+      this(statPrefix, clusters, List.of());
     }
   }
 

@@ -3,6 +3,8 @@ package dev.meshproof.runtime.proxy;
 import dev.meshproof.common.RandomSource;
 import dev.meshproof.runtime.SidecarProxy;
 import dev.meshproof.runtime.SidecarRequest;
+import dev.meshproof.runtime.policy.telemetry.IstioMetrics;
+import dev.meshproof.runtime.policy.telemetry.IstioWorkload;
 import dev.meshproof.runtime.proxy.ProxyConfig.ClusterConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.HttpFilterConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.ListenerConfig;
@@ -73,6 +75,17 @@ public final class Sidecar implements SidecarProxy {
 
   private final AccessLog accessLog = new AccessLog(100_000);
   private final ProxyStats stats = new ProxyStats();
+  private final IstioMetrics istioMetrics = new IstioMetrics();
+
+  /** This proxy's workload as Istio's metric labels name it. */
+  private final IstioWorkload self;
+
+  /**
+   * The workload behind each endpoint ({@code ip:port}), from the {@code istio.workload} metadata
+   * of the accepted EDS assignments: who answered, for the source reporter's destination labels.
+   */
+  private volatile Map<String, IstioWorkload> endpointWorkloads = Map.of();
+
   private final Channel outbound;
   private final Optional<Channel> inbound;
 
@@ -105,6 +118,7 @@ public final class Sidecar implements SidecarProxy {
   private Sidecar(Builder builder) {
     SidecarRequest request = builder.request;
     this.proxyId = request.proxyId();
+    this.self = IstioWorkload.of(request.workload(), request.namespace(), request.labels());
     this.random = request.random();
     EventLoopGroup group = request.eventLoops();
     this.clock = builder.clock;
@@ -160,6 +174,7 @@ public final class Sidecar implements SidecarProxy {
             scheduler,
             builder.reconnectBackoff,
             this::accept);
+    this.ads.onEndpointsAccepted(this::endpointsAccepted);
     this.admin = new AdminServer(group, this);
   }
 
@@ -500,6 +515,112 @@ public final class Sidecar implements SidecarProxy {
   @Override
   public List<Map<String, String>> accessLogLines() {
     return accessLog.lines();
+  }
+
+  @Override
+  public List<String> accessLogText() {
+    return accessLog.envoyDefaultLines();
+  }
+
+  /** Istio's standard metrics as this proxy's stats filter counts them. */
+  public IstioMetrics istioMetrics() {
+    return istioMetrics;
+  }
+
+  /** This proxy's own workload, as metric labels name it. */
+  IstioWorkload self() {
+    return self;
+  }
+
+  /** The workload serving endpoint {@code host} ({@code ip:port}), or {@code unknown}. */
+  IstioWorkload endpointWorkload(String host) {
+    return endpointWorkloads.getOrDefault(host, IstioWorkload.UNKNOWN);
+  }
+
+  /**
+   * Who talked to whom in one exchange, as Istio's stats filter labels it. The inbound listener
+   * reports as {@code destination}: the caller is known by its mutual TLS principal (its namespace
+   * from the SPIFFE id), since this sidecar does not run Istio's metadata exchange. Any other
+   * listener reports as {@code source}: the callee is the workload istiod named in the answering
+   * endpoint's metadata, the service the host of the {@code outbound|port|subset|host} cluster
+   * (else the request's authority).
+   *
+   * @param cluster the upstream cluster, {@code -} when none was picked
+   * @param host the upstream host ({@code ip:port}), {@code -} when none answered
+   * @param authority the request's {@code :authority}, empty for TCP
+   * @param peerPrincipal the downstream peer's principal (mutual TLS), if any
+   * @param localPrincipal the principal of the certificate this proxy presented downstream
+   */
+  IstioMetrics.Peers peers(
+      String listener,
+      String cluster,
+      String host,
+      String authority,
+      Optional<String> peerPrincipal,
+      Optional<String> localPrincipal) {
+    String unknown = IstioWorkload.UNKNOWN_VALUE;
+    if (listener.equals(XdsNames.INBOUND_LISTENER)) {
+      IstioWorkload source =
+          peerPrincipal
+              .map(
+                  p ->
+                      new IstioWorkload(
+                          unknown,
+                          spiffeNamespace(p).orElse(unknown),
+                          unknown,
+                          unknown,
+                          unknown,
+                          unknown,
+                          unknown))
+              .orElse(IstioWorkload.UNKNOWN);
+      return new IstioMetrics.Peers(
+          IstioMetrics.Reporter.DESTINATION,
+          source,
+          peerPrincipal.orElse(unknown),
+          self,
+          localPrincipal.orElse(unknown),
+          serviceOfAuthority(authority),
+          peerPrincipal.isPresent() ? "mutual_tls" : "none");
+    }
+    String[] parts = cluster.split("\\|", -1);
+    String service =
+        parts.length == 4 && parts[0].equals("outbound") ? parts[3] : serviceOfAuthority(authority);
+    return new IstioMetrics.Peers(
+        IstioMetrics.Reporter.SOURCE,
+        self,
+        unknown,
+        endpointWorkload(host),
+        unknown,
+        service,
+        unknown);
+  }
+
+  /** The service host of an authority: dotless names resolved in this proxy's namespace. */
+  private String serviceOfAuthority(String authority) {
+    if (authority == null || authority.isEmpty() || authority.equals("-")) {
+      return IstioWorkload.UNKNOWN_VALUE;
+    }
+    String host = authority;
+    int colon = host.lastIndexOf(':');
+    if (colon > 0 && host.indexOf(']') < colon) {
+      host = host.substring(0, colon);
+    }
+    return dev.meshproof.runtime.registry.Hostnames.resolve(host, self.namespace());
+  }
+
+  private static Optional<String> spiffeNamespace(String principal) {
+    String[] parts = principal.split("/");
+    for (int i = 0; i + 1 < parts.length; i++) {
+      if (parts[i].equals("ns")) {
+        return Optional.of(parts[i + 1]);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Called with the EDS assignments the sidecar holds after each accepted EDS response. */
+  void endpointsAccepted(List<com.google.protobuf.Any> assignments) {
+    endpointWorkloads = EndpointDecoder.workloads(assignments);
   }
 
   /** Envoy-named counters of this sidecar. */

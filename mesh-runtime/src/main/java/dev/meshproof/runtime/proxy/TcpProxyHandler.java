@@ -3,6 +3,7 @@ package dev.meshproof.runtime.proxy;
 import dev.meshproof.common.RandomSource;
 import dev.meshproof.runtime.policy.route.WeightedCluster;
 import dev.meshproof.runtime.policy.route.WeightedClusterPicker;
+import dev.meshproof.runtime.policy.telemetry.IstioMetrics;
 import dev.meshproof.runtime.proxy.ProxyConfig.FilterChainConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.ListenerConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.TcpProxyConfig;
@@ -14,6 +15,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
@@ -26,9 +29,16 @@ import java.util.Optional;
  * WeightedClusterPicker}, the same pure pick as HTTP routes, drawn from the sidecar's seeded source
  * keyed by the listener and the connection's sequence number on that listener, so a seed replays
  * the picks of connections made one at a time), picks a host with the cluster's load balancer,
- * connects, and moves bytes both ways until either side closes, then closes the other (after
- * flushing what it had). Bytes arriving before the upstream connects are held, as Envoy holds them
- * (read disabled) until the upstream is up.
+ * connects, and moves bytes both ways. A half-close travels through: when one side shuts its output
+ * (FIN), the proxy shuts its output towards the other side after flushing what it had, and the
+ * other direction keeps flowing; the connection pair closes once both directions are done, or at
+ * once when either side closes fully (reset or close), as Envoy's {@code tcp_proxy} does (it
+ * enables half-close on both connections, {@code tcp_proxy.cc}). Bytes arriving before the upstream
+ * connects are held, as Envoy holds them (read disabled) until the upstream is up.
+ *
+ * <p>Istio's TCP metrics ({@link IstioMetrics}: connections opened and closed, bytes sent and
+ * received) are counted per connection, with the destination workload istiod named in the picked
+ * endpoint's metadata.
  *
  * <p>Counted as Envoy counts them: {@code tcp.<stat_prefix>.downstream_cx_total}, {@code
  * downstream_cx_rx_bytes_total}, {@code downstream_cx_tx_bytes_total}, {@code
@@ -46,6 +56,28 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   private String prefix = "";
   private String clusterPrefix = "";
 
+  /** The exchange's metric labels, once the host is picked (or the connection refused). */
+  private IstioMetrics.Peers peers;
+
+  private boolean countedOpen;
+  private boolean countedClosed;
+  private String responseFlags = IstioMetrics.NO_FLAGS;
+
+  /** When the connection was accepted, for the access log's start time and duration. */
+  private java.time.Instant start;
+
+  /** The tcp_proxy's access logs; empty until the proxy is known (or when it has none). */
+  private List<java.util.Map<String, String>> accessLogFormats = List.of();
+
+  private String cluster = "-";
+  private String host = "-";
+
+  /** The downstream sent FIN: nothing more to forward upstream. */
+  private boolean downstreamInputDone;
+
+  /** The upstream sent FIN: nothing more to forward downstream. */
+  private boolean upstreamInputDone;
+
   TcpProxyHandler(Sidecar sidecar, String listenerName, RandomSource random) {
     this.sidecar = sidecar;
     this.listenerName = listenerName;
@@ -54,25 +86,35 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
+    // Envoy's tcp_proxy half-closes: a downstream FIN must not close the connection here.
+    ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
     // Added either at accept (outbound TCP listener) or after the transport selector read the
     // first bytes (inbound): the connection is active in both cases.
     start(ctx);
   }
 
   private void start(ChannelHandlerContext ctx) {
+    start = sidecar.clock().instant();
     Sidecar.RoutingState state = sidecar.routingState();
     Optional<TcpProxyConfig> proxy = tcpProxyOf(state, ctx.channel());
+    proxy.ifPresent(
+        p ->
+            accessLogFormats =
+                p.accessLogs().stream().map(ProxyConfig.AccessLogConfig::jsonFormat).toList());
     if (proxy.isEmpty()) {
       sidecar.stats().increment("listener." + listenerName + ".no_filter_chain_match");
+      refused(ctx, "-", "NR");
       close(ctx);
       return;
     }
     prefix = "tcp." + proxy.get().statPrefix() + ".";
     sidecar.stats().increment(prefix + "downstream_cx_total");
     WeightedCluster picked = WeightedClusterPicker.pick(proxy.get().clusters(), random);
+    cluster = picked.name();
     UpstreamCluster cluster = state.clusters().get(picked.name());
     if (cluster == null) {
       sidecar.stats().increment(prefix + "downstream_cx_no_route");
+      refused(ctx, picked.name(), "NC");
       close(ctx);
       return;
     }
@@ -88,18 +130,24 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
               + ": cluster "
               + picked.name()
               + " requires TLS, which the embedded TCP proxy does not originate yet");
+      refused(ctx, picked.name(), "UF");
       close(ctx);
       return;
     }
     var candidates = cluster.candidates(random);
     if (candidates.isEmpty()) {
       sidecar.stats().increment(clusterPrefix + "upstream_cx_none_healthy");
+      refused(ctx, picked.name(), "UH");
       close(ctx);
       return;
     }
     UpstreamCluster.UpstreamHost host = cluster.loadBalancer.pickHost(candidates, random);
     host.total.increment();
     sidecar.stats().increment(clusterPrefix + "upstream_cx_total");
+    this.host = host.toString();
+    peers = peersOf(ctx, picked.name(), host.toString());
+    sidecar.istioMetrics().tcpOpened(peers);
+    countedOpen = true;
     Channel downstream = ctx.channel();
     downstream.config().setAutoRead(false);
     int connectMillis =
@@ -110,6 +158,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         .group(downstream.eventLoop())
         .channel(NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.max(1, connectMillis))
         .handler(new Relay(downstream, clusterPrefix))
         .connect(host.address)
@@ -118,6 +167,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                 connected -> {
                   if (!connected.isSuccess()) {
                     sidecar.stats().increment(clusterPrefix + "upstream_cx_connect_fail");
+                    responseFlags = "UF";
                     close(ctx);
                     return;
                   }
@@ -129,6 +179,9 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                   upstream.flush();
                   if (closed) {
                     closeAfterFlush(upstream);
+                  } else if (downstreamInputDone) {
+                    shutdownOutputAfterFlush(upstream);
+                    downstream.config().setAutoRead(true);
                   } else {
                     downstream.config().setAutoRead(true);
                   }
@@ -153,6 +206,9 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     sidecar.stats().add(prefix + "downstream_cx_rx_bytes_total", buf.readableBytes());
+    if (peers != null) {
+      sidecar.istioMetrics().tcpReceived(peers, buf.readableBytes());
+    }
     if (!clusterPrefix.isEmpty()) {
       sidecar.stats().add(clusterPrefix + "upstream_cx_tx_bytes_total", buf.readableBytes());
     }
@@ -164,7 +220,22 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof ChannelInputShutdownEvent) {
+      // The downstream is done sending: pass its FIN upstream once what it sent is written.
+      downstreamInputDone = true;
+      if (upstream != null) {
+        shutdownOutputAfterFlush(upstream);
+      }
+      closeWhenBothDone(ctx.channel());
+      return;
+    }
+    ctx.fireUserEventTriggered(event);
+  }
+
+  @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    countClosed();
     closed = true;
     if (upstream != null) {
       closeAfterFlush(upstream);
@@ -176,6 +247,80 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     close(ctx);
+  }
+
+  /**
+   * Counts the connection closed in Istio's metrics and logs it to the tcp_proxy's access logs,
+   * once: Envoy logs a connection when it ends, with response code 0 and no HTTP fields.
+   */
+  private void countClosed() {
+    if (peers != null && !countedClosed) {
+      countedClosed = true;
+      sidecar.istioMetrics().tcpClosed(peers, responseFlags, countedOpen);
+      if (start != null) {
+        sidecar
+            .accessLog()
+            .record(
+                new dev.meshproof.runtime.telemetry.AccessLogEntry(
+                    start,
+                    listenerName,
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    cluster,
+                    host,
+                    0,
+                    java.util.Arrays.stream(dev.meshproof.runtime.telemetry.ResponseFlag.values())
+                        .filter(f -> f.code().equals(responseFlags))
+                        .findFirst(),
+                    java.time.Duration.between(start, sidecar.clock().instant())),
+                accessLogFormats);
+      }
+    }
+  }
+
+  /** A connection the proxy refuses before any upstream: labels without a destination workload. */
+  private void refused(ChannelHandlerContext ctx, String cluster, String flags) {
+    peers = peersOf(ctx, cluster, "-");
+    responseFlags = flags;
+  }
+
+  private IstioMetrics.Peers peersOf(ChannelHandlerContext ctx, String cluster, String host) {
+    Channel connection = ClientCertHeader.connectionOf(ctx.channel());
+    return sidecar.peers(
+        listenerName,
+        cluster,
+        host,
+        "",
+        ClientCertHeader.downstreamConnection(connection).peerPrincipal(),
+        ClientCertHeader.localPrincipal(connection));
+  }
+
+  /** Both directions finished (FIN each way): the pair of connections is done. */
+  private void closeWhenBothDone(Channel downstream) {
+    if (downstreamInputDone && upstreamInputDone) {
+      closeAfterFlush(downstream);
+      if (upstream != null) {
+        closeAfterFlush(upstream);
+      }
+    }
+  }
+
+  /** Shuts {@code channel}'s output (sends FIN) after the writes queued before it. */
+  private static void shutdownOutputAfterFlush(Channel channel) {
+    if (channel.isActive() && channel instanceof DuplexChannel duplex) {
+      channel
+          .writeAndFlush(Unpooled.EMPTY_BUFFER)
+          .addListener(
+              (ChannelFutureListener)
+                  written -> {
+                    if (duplex.isActive()) {
+                      duplex.shutdownOutput();
+                    }
+                  });
+    }
   }
 
   private void close(ChannelHandlerContext ctx) {
@@ -210,7 +355,20 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
       int bytes = buf.readableBytes();
       sidecar.stats().add(prefix + "downstream_cx_tx_bytes_total", bytes);
       sidecar.stats().add(clusterPrefix + "upstream_cx_rx_bytes_total", bytes);
+      sidecar.istioMetrics().tcpSent(peers, bytes);
       downstream.writeAndFlush(buf);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+      if (event instanceof ChannelInputShutdownEvent) {
+        // The upstream is done sending: pass its FIN downstream; the request side keeps going.
+        upstreamInputDone = true;
+        shutdownOutputAfterFlush(downstream);
+        closeWhenBothDone(downstream);
+        return;
+      }
+      ctx.fireUserEventTriggered(event);
     }
 
     @Override

@@ -71,34 +71,62 @@ final class TlsContexts {
 
   private static Optional<SslContext> build(
       TlsContextConfig tls, boolean server, Map<String, SecretConfig> secrets, Clock clock) {
-    SecretConfig certificate = secrets.get(tls.certificateSecret());
-    SecretConfig roots = secrets.get(tls.validationSecret());
-    if (certificate == null || roots == null) {
+    // An empty name: no certificate presented (SIMPLE) / nothing verified (insecureSkipVerify).
+    SecretConfig certificate =
+        tls.certificateSecret().isEmpty() ? null : secrets.get(tls.certificateSecret());
+    SecretConfig roots =
+        tls.validationSecret().isEmpty() ? null : secrets.get(tls.validationSecret());
+    if ((certificate == null && !tls.certificateSecret().isEmpty())
+        || (roots == null && !tls.validationSecret().isEmpty())) {
       return Optional.empty();
     }
-    if (!(certificate instanceof SecretConfig.TlsCertificate cert)) {
+    if (certificate != null && !(certificate instanceof SecretConfig.TlsCertificate)) {
       throw new IllegalArgumentException(
           "secret " + tls.certificateSecret() + " is not a tls_certificate");
     }
-    if (!(roots instanceof SecretConfig.ValidationContext validation)) {
+    if (roots != null && !(roots instanceof SecretConfig.ValidationContext)) {
       throw new IllegalArgumentException(
           "secret " + tls.validationSecret() + " is not a validation_context");
     }
-    var trust =
-        new VerifyingTrustManager(
-            new PeerCertificateVerifier(validation.trustedCa(), tls.uriSanMatchers()), clock);
-    X509Certificate[] chain = cert.chain().toArray(X509Certificate[]::new);
+    javax.net.ssl.TrustManager trust =
+        roots == null
+            ? io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE.getTrustManagers()[0]
+            : new VerifyingTrustManager(
+                new PeerCertificateVerifier(
+                    ((SecretConfig.ValidationContext) roots).trustedCa(),
+                    tls.uriSanMatchers(),
+                    tls.anySanMatchers()),
+                clock);
     try {
-      SslContextBuilder builder =
-          server
-              ? SslContextBuilder.forServer(cert.privateKey(), chain)
-                  .clientAuth(
-                      tls.requireClientCertificate() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL)
-                  .protocols("TLSv1.3", "TLSv1.2")
-              : SslContextBuilder.forClient()
-                  .keyManager(cert.privateKey(), chain)
-                  .endpointIdentificationAlgorithm(null)
-                  .protocols("TLSv1.2");
+      SslContextBuilder builder;
+      if (server) {
+        SecretConfig.TlsCertificate cert = (SecretConfig.TlsCertificate) certificate;
+        builder =
+            SslContextBuilder.forServer(
+                    cert.privateKey(), cert.chain().toArray(X509Certificate[]::new))
+                .clientAuth(
+                    tls.requireClientCertificate() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL)
+                .protocols("TLSv1.3", "TLSv1.2");
+      } else {
+        builder =
+            SslContextBuilder.forClient()
+                .endpointIdentificationAlgorithm(null)
+                .protocols("TLSv1.2");
+        if (certificate instanceof SecretConfig.TlsCertificate cert) {
+          builder.keyManager(cert.privateKey(), cert.chain().toArray(X509Certificate[]::new));
+        }
+        if (!tls.alpnProtocols().isEmpty()) {
+          // Offered, as Envoy does; a server choosing none (or not speaking ALPN) is accepted.
+          builder.applicationProtocolConfig(
+              new io.netty.handler.ssl.ApplicationProtocolConfig(
+                  io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+                  io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior
+                      .NO_ADVERTISE,
+                  io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior
+                      .ACCEPT,
+                  tls.alpnProtocols()));
+        }
+      }
       return Optional.of(builder.sslProvider(SslProvider.JDK).trustManager(trust).build());
     } catch (SSLException e) {
       throw new IllegalArgumentException(

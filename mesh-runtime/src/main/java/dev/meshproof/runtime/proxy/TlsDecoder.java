@@ -87,7 +87,7 @@ final class TlsDecoder {
         XdsDecoder.unpack(socket.getTypedConfig(), DownstreamTlsContext.class, at);
     XdsDecoder.rejectUnsupported(
         context.toBuilder().clearCommonTlsContext().clearRequireClientCertificate(), at);
-    TlsContextConfig common = common(context.getCommonTlsContext(), at);
+    TlsContextConfig common = common(context.getCommonTlsContext(), at, false);
     return Optional.of(
         new TlsContextConfig(
             common.certificateSecret(),
@@ -117,34 +117,59 @@ final class TlsDecoder {
     UpstreamTlsContext context =
         XdsDecoder.unpack(socket.getTypedConfig(), UpstreamTlsContext.class, at);
     XdsDecoder.rejectUnsupported(context.toBuilder().clearCommonTlsContext().clearSni(), at);
-    TlsContextConfig common = common(context.getCommonTlsContext(), at);
+    TlsContextConfig common = common(context.getCommonTlsContext(), at, true);
     return Optional.of(
         new TlsContextConfig(
             common.certificateSecret(),
             common.validationSecret(),
             common.uriSanMatchers(),
             context.getSni().isEmpty() ? Optional.empty() : Optional.of(context.getSni()),
-            false));
+            false,
+            common.anySanMatchers(),
+            common.alpnProtocols()));
   }
 
   /**
-   * The common context as istiod writes it for ISTIO_MUTUAL: one certificate by SDS over ADS, a
-   * combined validation context of URI SAN matchers and the root by SDS over ADS.
+   * The common context as istiod writes it: for ISTIO_MUTUAL one certificate by SDS over ADS, a
+   * combined validation context of URI SAN matchers and the root by SDS over ADS; upstream also as
+   * for a DestinationRule's SIMPLE / MUTUAL: no certificate (SIMPLE), {@code
+   * match_subject_alt_names} exact, an empty {@code validation_context} (insecureSkipVerify,
+   * nothing verified), and {@code alpn_protocols}.
    */
-  private static TlsContextConfig common(CommonTlsContext common, String where) {
+  private static TlsContextConfig common(CommonTlsContext common, String where, boolean upstream) {
     String at = where + ", common_tls_context";
-    XdsDecoder.rejectUnsupported(
-        common.toBuilder().clearTlsCertificateSdsSecretConfigs().clearCombinedValidationContext(),
-        at);
-    if (common.getTlsCertificateSdsSecretConfigsCount() != 1) {
+    CommonTlsContext.Builder rest =
+        common.toBuilder().clearTlsCertificateSdsSecretConfigs().clearCombinedValidationContext();
+    if (upstream) {
+      rest.clearAlpnProtocols();
+      if (common.hasValidationContext()
+          && common
+              .getValidationContext()
+              .equals(CertificateValidationContext.getDefaultInstance())) {
+        rest.clearValidationContext();
+      }
+    }
+    XdsDecoder.rejectUnsupported(rest, at);
+    int certificates = common.getTlsCertificateSdsSecretConfigsCount();
+    if (certificates > 1 || (certificates == 0 && !upstream)) {
       throw new IllegalArgumentException(
           at
               + ": "
-              + common.getTlsCertificateSdsSecretConfigsCount()
-              + " tls_certificate_sds_secret_configs (expected: exactly one)");
+              + certificates
+              + " tls_certificate_sds_secret_configs (expected: "
+              + (upstream ? "at most one" : "exactly one")
+              + ")");
     }
     String certificate =
-        sdsName(common.getTlsCertificateSdsSecretConfigs(0), at + ", tls_certificate_sds");
+        certificates == 0
+            ? ""
+            : sdsName(common.getTlsCertificateSdsSecretConfigs(0), at + ", tls_certificate_sds");
+    List<String> alpn = List.copyOf(common.getAlpnProtocolsList());
+    if (upstream && common.hasValidationContext()) {
+      // An empty validation_context: Envoy verifies nothing (istiod's insecureSkipVerify).
+      return new TlsContextConfig(
+          certificate, "", List.of(), Optional.empty(), false, List.of(), alpn);
+    }
     if (!common.hasCombinedValidationContext()) {
       throw new IllegalArgumentException(
           at + ": no combined_validation_context (the embedded sidecar always verifies its peer)");
@@ -160,9 +185,12 @@ final class TlsDecoder {
             combined.getValidationContextSdsSecretConfig(),
             at + ", validation_context_sds_secret_config");
     CertificateValidationContext validation = combined.getDefaultValidationContext();
-    XdsDecoder.rejectUnsupported(
-        validation.toBuilder().clearMatchTypedSubjectAltNames(),
-        at + ", default_validation_context");
+    CertificateValidationContext.Builder unread =
+        validation.toBuilder().clearMatchTypedSubjectAltNames();
+    if (upstream) {
+      unread.clearMatchSubjectAltNames();
+    }
+    XdsDecoder.rejectUnsupported(unread, at + ", default_validation_context");
     List<StringMatcher> sans = new ArrayList<>();
     for (int i = 0; i < validation.getMatchTypedSubjectAltNamesCount(); i++) {
       SubjectAltNameMatcher matcher = validation.getMatchTypedSubjectAltNames(i);
@@ -172,21 +200,36 @@ final class TlsDecoder {
             san + ": san_type " + matcher.getSanType() + " is not supported (expected: URI)");
       }
       XdsDecoder.rejectUnsupported(matcher.toBuilder().clearSanType().clearMatcher(), san);
-      var m = matcher.getMatcher();
-      XdsDecoder.rejectUnsupported(m.toBuilder().clearExact().clearPrefix(), san);
-      sans.add(
-          switch (m.getMatchPatternCase()) {
-            case EXACT -> new StringMatcher.Exact(m.getExact(), false);
-            case PREFIX -> new StringMatcher.Prefix(m.getPrefix(), false);
-            default ->
-                throw new IllegalArgumentException(
-                    san
-                        + ": "
-                        + m.getMatchPatternCase()
-                        + " is not supported (expected: exact or prefix)");
-          });
+      sans.add(stringMatcher(matcher.getMatcher(), san));
     }
-    return new TlsContextConfig(certificate, root, sans, Optional.empty(), false);
+    List<StringMatcher> anySans = new ArrayList<>();
+    for (int i = 0; i < validation.getMatchSubjectAltNamesCount(); i++) {
+      anySans.add(
+          stringMatcher(
+              validation.getMatchSubjectAltNames(i), at + ", match_subject_alt_names[" + i + "]"));
+    }
+    if (!sans.isEmpty() && !anySans.isEmpty()) {
+      throw new IllegalArgumentException(
+          at
+              + ": both match_typed_subject_alt_names and match_subject_alt_names (Envoy reads only"
+              + " the typed ones; expected: one of them)");
+    }
+    return new TlsContextConfig(certificate, root, sans, Optional.empty(), false, anySans, alpn);
+  }
+
+  private static StringMatcher stringMatcher(
+      io.envoyproxy.envoy.type.matcher.v3.StringMatcher m, String where) {
+    XdsDecoder.rejectUnsupported(m.toBuilder().clearExact().clearPrefix(), where);
+    return switch (m.getMatchPatternCase()) {
+      case EXACT -> new StringMatcher.Exact(m.getExact(), false);
+      case PREFIX -> new StringMatcher.Prefix(m.getPrefix(), false);
+      default ->
+          throw new IllegalArgumentException(
+              where
+                  + ": "
+                  + m.getMatchPatternCase()
+                  + " is not supported (expected: exact or prefix)");
+    };
   }
 
   private static String sdsName(SdsSecretConfig sds, String where) {

@@ -31,6 +31,7 @@ import java.util.Set;
 public final class PeerCertificateVerifier {
   private final Set<TrustAnchor> anchors;
   private final List<StringMatcher> uriSanMatchers;
+  private final List<StringMatcher> anySanMatchers;
 
   /**
    * @param trustedRoots the roots of the validation context's {@code trusted_ca}
@@ -38,6 +39,22 @@ public final class PeerCertificateVerifier {
    */
   public PeerCertificateVerifier(
       List<X509Certificate> trustedRoots, List<StringMatcher> uriSanMatchers) {
+    this(trustedRoots, uriSanMatchers, List.of());
+  }
+
+  /**
+   * @param trustedRoots the roots of the validation context's {@code trusted_ca}
+   * @param uriSanMatchers the URI SAN matchers ({@code match_typed_subject_alt_names}, URI)
+   * @param anySanMatchers the deprecated {@code match_subject_alt_names} (what istiod writes for a
+   *     DestinationRule's {@code subjectAltNames}): each is tried on the DNS, URI, email and IP
+   *     SANs, an exact one on a DNS SAN as Envoy's {@code dnsNameMatch} (a wildcard first label in
+   *     the certificate matches one label); both empty admit any SAN
+   */
+  public PeerCertificateVerifier(
+      List<X509Certificate> trustedRoots,
+      List<StringMatcher> uriSanMatchers,
+      List<StringMatcher> anySanMatchers) {
+    this.anySanMatchers = List.copyOf(anySanMatchers);
     if (trustedRoots.isEmpty()) {
       throw new IllegalArgumentException("trustedRoots: [] (expected: at least one root)");
     }
@@ -92,6 +109,9 @@ public final class PeerCertificateVerifier {
       throw new IllegalStateException("PKIX validation is required of every JVM", e);
     }
     List<String> uris = uriSans(chain.get(0));
+    if (uriSanMatchers.isEmpty() && !anySanMatchers.isEmpty()) {
+      return matchAnySan(chain.get(0), uris);
+    }
     for (String uri : uris) {
       if (uriSanMatchers.isEmpty() || uriSanMatchers.stream().anyMatch(m -> m.matches(uri))) {
         return new PeerVerdict.Accepted(SpiffeId.parse(uri), uri);
@@ -102,6 +122,62 @@ public final class PeerCertificateVerifier {
     }
     return new PeerVerdict.Rejected(
         PeerVerdict.Reason.SAN_MISMATCH, "URI SANs " + uris + " match none of " + uriSanMatchers);
+  }
+
+  private PeerVerdict matchAnySan(X509Certificate leaf, List<String> uris) {
+    List<String> seen = new ArrayList<>();
+    try {
+      var names = leaf.getSubjectAlternativeNames();
+      if (names != null) {
+        for (List<?> name : names) {
+          Object type = name.get(0);
+          if (!(name.get(1) instanceof String value)) {
+            continue;
+          }
+          // GeneralName types: 1 email, 2 DNS, 6 URI, 7 IP address (Envoy checks these four).
+          if (!(Integer.valueOf(1).equals(type)
+              || Integer.valueOf(2).equals(type)
+              || Integer.valueOf(6).equals(type)
+              || Integer.valueOf(7).equals(type))) {
+            continue;
+          }
+          seen.add(value);
+          boolean dns = Integer.valueOf(2).equals(type);
+          for (StringMatcher matcher : anySanMatchers) {
+            boolean matched =
+                dns && matcher instanceof StringMatcher.Exact exact
+                    ? dnsNameMatch(exact.expected(), value)
+                    : matcher.matches(value);
+            if (matched) {
+              return new PeerVerdict.Accepted(
+                  uris.isEmpty() ? Optional.empty() : SpiffeId.parse(uris.get(0)),
+                  uris.isEmpty() ? "" : uris.get(0));
+            }
+          }
+        }
+      }
+    } catch (CertificateParsingException e) {
+      // no readable SAN: nothing can match
+    }
+    return new PeerVerdict.Rejected(
+        PeerVerdict.Reason.SAN_MISMATCH, "SANs " + seen + " match none of " + anySanMatchers);
+  }
+
+  /**
+   * Envoy's {@code Utility::dnsNameMatch}: equal ignoring case, or the certificate's name starts
+   * with {@code *.} and the rest equals what follows the expected name's first label.
+   */
+  static boolean dnsNameMatch(String expected, String certificateName) {
+    String e = expected.toLowerCase(java.util.Locale.ROOT);
+    String c = certificateName.toLowerCase(java.util.Locale.ROOT);
+    if (e.equals(c)) {
+      return true;
+    }
+    if (c.startsWith("*.")) {
+      int dot = e.indexOf('.');
+      return dot > 0 && e.substring(dot).equals(c.substring(1));
+    }
+    return false;
   }
 
   /** The URI SANs of {@code certificate}, in order. */

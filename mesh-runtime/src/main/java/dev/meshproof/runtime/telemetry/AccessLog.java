@@ -15,6 +15,8 @@ public final class AccessLog {
   private final ArrayDeque<AccessLogEntry> entries = new ArrayDeque<>();
   // The formats are the connection manager's own (shared) list: rendering waits until read.
   private final ArrayDeque<List<Map<String, String>>> formats = new ArrayDeque<>();
+  // Envoy's default-format details per entry; null where the caller had none (a codec reject).
+  private final ArrayDeque<java.util.Optional<StreamDetails>> details = new ArrayDeque<>();
   private long dropped;
   private long total;
 
@@ -29,15 +31,40 @@ public final class AccessLog {
    * Records one request: the entry, and its line in each configured {@code json_format} (none when
    * the connection manager has no access log, as Envoy then writes nothing).
    */
-  public synchronized void record(AccessLogEntry entry, List<Map<String, String>> formats) {
+  public void record(AccessLogEntry entry, List<Map<String, String>> formats) {
+    record(entry, formats, null);
+  }
+
+  /**
+   * Records one request with what Envoy's default format prints beyond the entry ({@code details}
+   * may be null: those fields print as {@code -} and 0).
+   */
+  public synchronized void record(
+      AccessLogEntry entry, List<Map<String, String>> formats, StreamDetails details) {
     total++;
     if (entries.size() == capacity) {
       entries.removeFirst();
       this.formats.removeFirst();
+      this.details.removeFirst();
       dropped++;
     }
     entries.addLast(entry);
     this.formats.addLast(formats);
+    this.details.addLast(java.util.Optional.ofNullable(details));
+  }
+
+  /**
+   * Every kept request in Envoy's default access-log format ({@link
+   * AccessLogFormat#ENVOY_DEFAULT_TEXT}), oldest first: the in-memory sink a report shows, whatever
+   * formats the connection manager configured.
+   */
+  public synchronized List<String> envoyDefaultLines() {
+    List<String> lines = new ArrayList<>();
+    var detail = details.iterator();
+    for (AccessLogEntry entry : entries) {
+      lines.add(AccessLogFormat.envoyDefaultLine(entry, detail.next().orElse(null)));
+    }
+    return lines;
   }
 
   /** The lines written by the configured access loggers, key to value, oldest first. */

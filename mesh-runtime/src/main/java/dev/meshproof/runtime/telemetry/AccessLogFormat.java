@@ -34,7 +34,59 @@ public final class AccessLogFormat {
    */
   public static final Map<String, String> ISTIO_JSON = istioJson();
 
+  /**
+   * Envoy's default access-log format ({@code AccessLogFormatUtils::DefaultUnstructuredFormat},
+   * used when an access logger names no format): {@value}
+   */
+  public static final String ENVOY_DEFAULT_TEXT =
+      "[%START_TIME%] \"%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%\" "
+          + "%RESPONSE_CODE% %RESPONSE_FLAGS% %BYTES_RECEIVED% %BYTES_SENT% %DURATION% "
+          + "%RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)% \"%REQ(X-FORWARDED-FOR)%\" \"%REQ(USER-AGENT)%\" "
+          + "\"%REQ(X-REQUEST-ID)%\" \"%REQ(:AUTHORITY)%\" \"%UPSTREAM_HOST%\"";
+
   private AccessLogFormat() {}
+
+  /**
+   * {@code entry} as Envoy's default format prints it ({@link #ENVOY_DEFAULT_TEXT}, without the
+   * trailing newline): a value that does not exist prints as {@code -}, as Envoy prints it.
+   */
+  public static String envoyDefaultLine(AccessLogEntry entry, StreamDetails details) {
+    return "["
+        + START_TIME.format(entry.start())
+        + "] \""
+        + dash(entry.method())
+        + " "
+        + dash(entry.path())
+        + " "
+        + dash(details == null ? null : details.protocol())
+        + "\" "
+        + entry.status()
+        + " "
+        + entry.flagCode()
+        + " "
+        + (details == null ? 0 : details.bytesReceived())
+        + " "
+        + (details == null ? 0 : details.bytesSent())
+        + " "
+        + entry.duration().toMillis()
+        + " "
+        + dash(details == null ? null : details.upstreamServiceTime())
+        + " \""
+        + dash(details == null ? null : details.forwardedFor())
+        + "\" \""
+        + dash(details == null ? null : details.userAgent())
+        + "\" \""
+        + dash(entry.requestId())
+        + "\" \""
+        + dash(entry.authority())
+        + "\" \""
+        + dash(entry.upstreamHost())
+        + "\"";
+  }
+
+  private static String dash(String value) {
+    return value == null || value.isEmpty() ? "-" : value;
+  }
 
   /** The operators a {@code json_format} may use on the embedded sidecar, sorted. */
   public static Set<String> supportedOperators() {

@@ -53,6 +53,7 @@ public final class HttpConnectionPool implements AutoCloseable {
   private static final int MAX_BODY = 16 * 1024 * 1024;
 
   private static final AttributeKey<Integer> REQUESTS = AttributeKey.valueOf("meshproof.requests");
+  private static final AttributeKey<SslHandler> TLS_HANDLER = AttributeKey.valueOf("meshproof.tls");
   private static final AttributeKey<ScheduledFuture<?>> IDLE_TIMER =
       AttributeKey.valueOf("meshproof.idleTimer");
   private static final AttributeKey<Boolean> EXPIRED = AttributeKey.valueOf("meshproof.expired");
@@ -146,7 +147,9 @@ public final class HttpConnectionPool implements AutoCloseable {
               if (idle != null) {
                 idle.cancel(false);
               }
-              SslHandler handshaking = channel.pipeline().get(SslHandler.class);
+              // Kept by the channel: a handshake that failed already closed it, and a closed
+              // channel's pipeline no longer lists the handler (that is no plaintext channel).
+              SslHandler handshaking = channel.attr(TLS_HANDLER).get();
               if (handshaking == null || handshaking.handshakeFuture().isSuccess()) {
                 exchange(pool, channel, request, timeout, settings, result);
                 return;
@@ -328,7 +331,9 @@ public final class HttpConnectionPool implements AutoCloseable {
                         validHostName(sni).ifPresent(name -> params.setServerNames(List.of(name)));
                         engine.setSSLParameters(params);
                       });
-              channel.pipeline().addLast(new SslHandler(engine));
+              SslHandler handler = new SslHandler(engine);
+              channel.attr(TLS_HANDLER).set(handler);
+              channel.pipeline().addLast(handler);
             });
   }
 

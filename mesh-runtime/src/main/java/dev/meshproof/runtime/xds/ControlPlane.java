@@ -54,8 +54,18 @@ public final class ControlPlane implements AutoCloseable {
   private final XdsStatusTracker tracker = new XdsStatusTracker();
   private final Map<String, ProxyNode> proxies = new ConcurrentHashMap<>();
   private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
+
+  /**
+   * Per proxy, the file secrets it was ever served: kept in its snapshots (withRetainedSecrets).
+   */
+  private final Map<
+          String, Map<String, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret>>
+      servedFileSecrets = new ConcurrentHashMap<>();
+
   private final IstioVersionProfile profile;
   private final OutboundTrafficPolicy outboundTrafficPolicy;
+  private volatile dev.meshproof.runtime.security.ProxyFiles files =
+      dev.meshproof.runtime.security.ProxyFiles.NONE;
   private final Optional<WorkloadCertificates> certificates;
   private final Map<String, String> serviceAccounts = new ConcurrentHashMap<>();
   private final JwksResolver jwksResolver = new JwksResolver();
@@ -181,6 +191,19 @@ public final class ControlPlane implements AutoCloseable {
     return outboundTrafficPolicy;
   }
 
+  /**
+   * Mounts {@code files} in every proxy (replacing what was mounted): the certificate files
+   * DestinationRule TLS names, served as SDS secrets from the next push on.
+   */
+  public void mountFiles(dev.meshproof.runtime.security.ProxyFiles files) {
+    this.files = java.util.Objects.requireNonNull(files, "files");
+  }
+
+  /** The files mounted in every proxy. */
+  public dev.meshproof.runtime.security.ProxyFiles files() {
+    return files;
+  }
+
   /** Where proxies connect for ADS. */
   public InetSocketAddress address() {
     return boundAddress;
@@ -281,7 +304,7 @@ public final class ControlPlane implements AutoCloseable {
       if (proxy != registered) {
         proxies.put(proxy.id(), proxy);
       }
-      Snapshot snapshot =
+      Snapshot translated =
           XdsTranslator.translate(
               new TranslationInput(
                   proxy,
@@ -296,14 +319,30 @@ public final class ControlPlane implements AutoCloseable {
                       requestAuthentications,
                       fetchedJwks),
                   outboundTrafficPolicy,
-                  gateways));
+                  gateways,
+                  files));
+      Map<String, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> served =
+          servedFileSecrets.computeIfAbsent(proxy.id(), k -> new java.util.TreeMap<>());
+      Snapshot snapshot = XdsTranslator.withRetainedSecrets(translated, served.values());
+      translated
+          .resources(XdsNames.TYPE_SECRET)
+          .forEach(
+              (name, secret) -> {
+                if (name.startsWith(MtlsBuilder.FILE_ROOT)
+                    || name.startsWith(MtlsBuilder.FILE_CERT)) {
+                  served.put(
+                      name,
+                      (io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret)
+                          secret.resource());
+                }
+              });
       Snapshot previous = snapshots.get(proxy.id());
       String version = XdsTranslator.snapshotVersion(snapshot);
       if (previous != null && XdsTranslator.snapshotVersion(previous).equals(version)) {
         continue;
       }
       snapshots.put(proxy.id(), snapshot);
-      tracker.expect(proxy.id(), version, typesIn(snapshot));
+      tracker.expect(proxy.id(), version, typesIn(snapshot, translated));
       cache.setSnapshot(proxy.id(), snapshot);
       proxiesPushed.incrementAndGet();
     }
@@ -377,14 +416,19 @@ public final class ControlPlane implements AutoCloseable {
    * Per type the snapshot holds, its version and the names of its resources: what a synced proxy
    * must hold.
    */
-  private static Map<String, XdsStatusTracker.Expected> typesIn(Snapshot snapshot) {
+  /**
+   * Per type, the version sent and the names the proxy must hold: those of {@code translated} (a
+   * retained secret no cluster references any more is served, not expected to be asked for).
+   */
+  private static Map<String, XdsStatusTracker.Expected> typesIn(
+      Snapshot snapshot, Snapshot translated) {
     Map<String, XdsStatusTracker.Expected> types = new HashMap<>();
     for (String typeUrl : XdsNames.TYPES) {
-      if (!snapshot.resources(typeUrl).isEmpty()) {
+      if (!translated.resources(typeUrl).isEmpty()) {
         types.put(
             XdsNames.shortType(typeUrl),
             new XdsStatusTracker.Expected(
-                snapshot.version(typeUrl), snapshot.resources(typeUrl).keySet()));
+                snapshot.version(typeUrl), translated.resources(typeUrl).keySet()));
       }
     }
     return types;

@@ -4,6 +4,7 @@ import dev.meshproof.runtime.config.DestinationRule;
 import dev.meshproof.runtime.policy.lb.Locality;
 import dev.meshproof.runtime.policy.lb.LocalityLbSetting;
 import dev.meshproof.runtime.policy.lb.LocalityLoadBalancing;
+import dev.meshproof.runtime.policy.telemetry.IstioWorkload;
 import dev.meshproof.runtime.registry.ServiceInstance;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
@@ -81,7 +82,13 @@ final class EndpointBuilder {
         a.weight()
             .ifPresent(w -> locality.setLoadBalancingWeight(com.google.protobuf.UInt32Value.of(w)));
         if (!a.dropped()) {
-          group.forEach(i -> locality.addLbEndpoints(XdsProtos.lbEndpoint(i.endpoint())));
+          group.forEach(
+              i ->
+                  locality.addLbEndpoints(
+                      XdsProtos.lbEndpoint(
+                          i.endpoint(),
+                          IstioWorkload.of(i.workload(), i.namespace(), i.labels())
+                              .endpointMetadata())));
         }
         assignment.addEndpoints(locality);
       }

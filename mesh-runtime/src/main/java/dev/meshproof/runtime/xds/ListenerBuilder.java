@@ -127,18 +127,45 @@ final class ListenerBuilder {
    * it ({@code 0.0.0.0_<port>}, traffic direction OUTBOUND, stat prefix {@code
    * outbound_0.0.0.0_<port>}), its routes over RDS as {@code http.<port>}; bound at the loopback
    * address the gateway pod reserved for that port. The connection manager is istiod's gateway
-   * class ({@link #gatewayConnectionManager}).
+   * class ({@link #gatewayConnectionManager}). Its HTTP filters start with the jwt_authn and RBAC
+   * filters of the RequestAuthentications and AuthorizationPolicies that select the gateway
+   * workload (its namespace's and the root namespace's, by selector on the gateway's labels), as
+   * istiod's {@code buildGatewayHTTPFilterChain} (gateway.go) adds them through the same {@code
+   * buildHTTPConnectionManager} as for a sidecar's inbound listener; {@code ports} name the
+   * gateway's listener (target) port.
    */
-  private static Listener gatewayListener(int port, InetSocketAddress address) {
+  private Listener gatewayListener(int port, InetSocketAddress address) {
     String name = XdsNames.gatewayListener(port);
-    HttpConnectionManager hcm =
+    HttpConnectionManager.Builder hcm =
         gatewayConnectionManager("outbound_" + name)
             .setRds(
                 Rds.newBuilder()
                     .setConfigSource(XdsProtos.ADS)
-                    .setRouteConfigName(XdsNames.gatewayRoute(port)))
-            .build();
-    return listener(name, address, TrafficDirection.OUTBOUND, hcm);
+                    .setRouteConfigName(XdsNames.gatewayRoute(port)));
+    // The external client reaches the gateway's own listener address on the listener port.
+    withSecurityFilters(hcm, new ProxyNode.Inbound(port, address, address));
+    return listener(name, address, TrafficDirection.OUTBOUND, hcm.build());
+  }
+
+  /**
+   * Puts the authn (jwt_authn) and authz (RBAC) filters of the policies selecting this proxy before
+   * the connection manager's other filters, in {@code listener_builder.go
+   * buildHTTPConnectionManager}'s order: authn, then authz, then fault, CORS and the router.
+   */
+  private void withSecurityFilters(HttpConnectionManager.Builder hcm, ProxyNode.Inbound inbound) {
+    List<HttpFilter> security = new java.util.ArrayList<>();
+    JwtAuthnBuilder.inboundFilter(
+            input.security().requestAuthentications(),
+            input.proxy(),
+            input.security().fetchedJwks())
+        .ifPresent(security::add);
+    security.addAll(
+        AuthorizationBuilder.inboundFilters(
+            input.security().authorizationPolicies(), input.proxy(), inbound));
+    if (!security.isEmpty()) {
+      List<HttpFilter> rest = List.copyOf(hcm.getHttpFiltersList());
+      hcm.clearHttpFilters().addAllHttpFilters(security).addAllHttpFilters(rest);
+    }
   }
 
   /**
@@ -173,22 +200,7 @@ final class ListenerBuilder {
             // util/proxy_headers.go GetProxyHeadersFromProxyConfig: "istio-envoy" on inbound only.
             .setServerName(INBOUND_SERVER_NAME)
             .setRouteConfig(routes.inboundRouteConfig(inbound));
-    List<HttpFilter> authz =
-        AuthorizationBuilder.inboundFilters(
-            input.security().authorizationPolicies(), input.proxy(), inbound);
-    List<HttpFilter> security = new java.util.ArrayList<>();
-    // listener_builder.go buildHTTPConnectionManager: authn (jwt_authn), then authz (RBAC).
-    JwtAuthnBuilder.inboundFilter(
-            input.security().requestAuthentications(),
-            input.proxy(),
-            input.security().fetchedJwks())
-        .ifPresent(security::add);
-    security.addAll(authz);
-    if (!security.isEmpty()) {
-      // istiod's inbound chain puts the authn and authz filters before fault, CORS and the router.
-      List<HttpFilter> rest = List.copyOf(hcm.getHttpFiltersList());
-      hcm.clearHttpFilters().addAllHttpFilters(security).addAllHttpFilters(rest);
-    }
+    withSecurityFilters(hcm, inbound);
     MtlsBuilder mtls = new MtlsBuilder(input);
     if (!mtls.enabled()) {
       return listener(

@@ -2,6 +2,7 @@ package dev.meshproof.runtime.xds;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.BoolValue;
+import dev.meshproof.runtime.config.ClientTlsSettings;
 import dev.meshproof.runtime.policy.authn.PeerAuthenticationMode;
 import dev.meshproof.runtime.policy.authn.PeerAuthenticationPolicy;
 import dev.meshproof.runtime.registry.ServiceInstance;
@@ -42,6 +43,17 @@ final class MtlsBuilder {
   static final String TLS_TRANSPORT_SOCKET = "envoy.transport_sockets.tls";
   static final String TLS_INSPECTOR = "envoy.filters.listener.tls_inspector";
 
+  /** istio-agent's SDS resource name prefixes for files mounted in the proxy. */
+  static final String FILE_ROOT = "file-root:";
+
+  static final String FILE_CERT = "file-cert:";
+
+  /** istiod's {@code util.ALPNInMeshWithMxc}: what an in-mesh mTLS cluster offers. */
+  static final List<String> ALPN_IN_MESH = List.of("istio-peer-exchange", "istio");
+
+  /** istiod's {@code util.ALPNInMeshH2WithMxc}: the same for an HTTP/2 (gRPC, http2) cluster. */
+  static final List<String> ALPN_IN_MESH_H2 = List.of("istio-peer-exchange", "istio", "h2");
+
   private final TranslationInput input;
   private final SecurityInput security;
 
@@ -67,25 +79,109 @@ final class MtlsBuilder {
             .anyMatch(c -> c.hasTransportSocket());
   }
 
-  /** The proxy's SDS secrets: {@code default} (its key and chain) and {@code ROOTCA}. */
-  List<Secret> secrets() {
-    if (!security.enabled() || security.certificate().isEmpty()) {
-      return List.of();
+  /**
+   * The proxy's SDS secrets: {@code default} (its key and chain) and {@code ROOTCA} with the mesh's
+   * CA, and the {@code file-root:<path>} / {@code file-cert:<cert>~<key>} secrets {@code clusters}
+   * reference, read from the files mounted in the proxy (what istio-agent serves).
+   */
+  List<Secret> secrets(
+      List<io.envoyproxy.envoy.config.cluster.v3.Cluster> clusters,
+      List<io.envoyproxy.envoy.config.listener.v3.Listener> listeners) {
+    // Only the names a transport socket references: Envoy subscribes to exactly those, so a
+    // secret nobody references would keep the proxy from ever being in sync with its snapshot.
+    java.util.TreeSet<String> names = new java.util.TreeSet<>();
+    for (var cluster : clusters) {
+      if (cluster.hasTransportSocket()) {
+        referencedSecrets(
+            unpack(cluster.getTransportSocket(), UpstreamTlsContext.class, cluster.getName())
+                .getCommonTlsContext(),
+            names);
+      }
     }
-    WorkloadCertificate cert = security.certificate().get();
-    return List.of(
-        Secret.newBuilder()
-            .setName(SDS_DEFAULT)
-            .setTlsCertificate(
-                TlsCertificate.newBuilder()
-                    .setCertificateChain(inline(cert.certificateChainPem()))
-                    .setPrivateKey(inline(cert.privateKeyPem())))
-            .build(),
-        Secret.newBuilder()
-            .setName(SDS_ROOT)
-            .setValidationContext(
-                CertificateValidationContext.newBuilder().setTrustedCa(inline(security.rootPem())))
-            .build());
+    for (var listener : listeners) {
+      for (var chain : listener.getFilterChainsList()) {
+        if (chain.hasTransportSocket()) {
+          referencedSecrets(
+              unpack(chain.getTransportSocket(), DownstreamTlsContext.class, listener.getName())
+                  .getCommonTlsContext(),
+              names);
+        }
+      }
+    }
+    List<Secret> out = new ArrayList<>();
+    if (security.enabled() && security.certificate().isPresent()) {
+      WorkloadCertificate cert = security.certificate().get();
+      if (names.contains(SDS_DEFAULT)) {
+        out.add(
+            Secret.newBuilder()
+                .setName(SDS_DEFAULT)
+                .setTlsCertificate(
+                    TlsCertificate.newBuilder()
+                        .setCertificateChain(inline(cert.certificateChainPem()))
+                        .setPrivateKey(inline(cert.privateKeyPem())))
+                .build());
+      }
+      if (names.contains(SDS_ROOT)) {
+        out.add(
+            Secret.newBuilder()
+                .setName(SDS_ROOT)
+                .setValidationContext(
+                    CertificateValidationContext.newBuilder()
+                        .setTrustedCa(inline(security.rootPem())))
+                .build());
+      }
+    }
+    for (String name : names) {
+      if (name.startsWith(FILE_ROOT)) {
+        String path = name.substring(FILE_ROOT.length());
+        out.add(
+            Secret.newBuilder()
+                .setName(name)
+                .setValidationContext(
+                    CertificateValidationContext.newBuilder().setTrustedCa(inline(file(path))))
+                .build());
+      } else if (name.startsWith(FILE_CERT)) {
+        String[] paths = name.substring(FILE_CERT.length()).split("~", 2);
+        out.add(
+            Secret.newBuilder()
+                .setName(name)
+                .setTlsCertificate(
+                    TlsCertificate.newBuilder()
+                        .setCertificateChain(inline(file(paths[0])))
+                        .setPrivateKey(inline(file(paths[1]))))
+                .build());
+      }
+    }
+    return out;
+  }
+
+  private static void referencedSecrets(CommonTlsContext common, java.util.Set<String> names) {
+    common.getTlsCertificateSdsSecretConfigsList().forEach(c -> names.add(c.getName()));
+    if (common.hasCombinedValidationContext()) {
+      names.add(
+          common.getCombinedValidationContext().getValidationContextSdsSecretConfig().getName());
+    }
+  }
+
+  private static <T extends com.google.protobuf.Message> T unpack(
+      TransportSocket socket, Class<T> type, String where) {
+    try {
+      return socket.getTypedConfig().unpack(type);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalStateException(
+          where + ": transport socket is not a " + type.getSimpleName(), e);
+    }
+  }
+
+  /** The content of a file mounted in the proxy (checked when the rule was applied). */
+  private String file(String path) {
+    return input
+        .files()
+        .read(path)
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "file " + path + " is no longer mounted in " + input.proxy().id()));
   }
 
   /**
@@ -153,42 +249,76 @@ final class MtlsBuilder {
   }
 
   /**
-   * The TLS of an outbound cluster: the DestinationRule's {@code tls.mode} (DISABLE: none;
-   * ISTIO_MUTUAL: the mesh's mTLS), else auto mTLS: ISTIO_MUTUAL unless the service's namespace or
+   * The TLS of an outbound cluster, as istiod's {@code cluster_tls.go
+   * buildUpstreamClusterTLSContext}: the DestinationRule's {@code tls} for the cluster's subset and
+   * port ({@code MergeSubsetTrafficPolicy}: a port-level entry replaces the rule's, a subset's
+   * replaces that) decides — DISABLE: none; SIMPLE / MUTUAL: TLS with the rule's files;
+   * ISTIO_MUTUAL: the mesh's mTLS — else auto mTLS: ISTIO_MUTUAL unless the service's namespace or
    * mesh-wide PeerAuthentication is DISABLE, verifying the service's workload identities exactly,
    * with istiod's SNI {@code outbound_.<port>_.<subset>_.<host>}.
    */
   Optional<TransportSocket> upstreamTransportSocket(OutboundCluster cluster) {
-    if (!security.enabled()) {
+    Optional<ClientTlsSettings> tls = tlsOf(cluster);
+    if (tls.isPresent()) {
+      // istiod's cluster_tls.go: a DestinationRule's tls mode wins; only without one does auto
+      // mTLS decide (DISABLE: plaintext even to a STRICT workload; ISTIO_MUTUAL: mTLS without
+      // auto mTLS).
+      switch (tls.get().mode()) {
+        case "DISABLE":
+          return Optional.empty();
+        case "SIMPLE":
+        case "MUTUAL":
+          return Optional.of(socket(originatedTls(tls.get(), cluster)));
+        default:
+          if (!security.enabled()) {
+            return Optional.empty();
+          }
+          return Optional.of(socket(istioMutual(cluster, tls)));
+      }
+    }
+    if (!security.enabled() || !security.autoMtls()) {
       return Optional.empty();
     }
     List<ServiceInstance> instances = input.services().getOrDefault(cluster.service(), List.of());
-    // istiod's cluster_tls.go: a DestinationRule's tls mode wins; only without one does auto mTLS
-    // decide (DISABLE: plaintext even to a STRICT workload; ISTIO_MUTUAL: mTLS without auto mTLS).
-    Optional<String> mode =
-        input
-            .destinationRuleFor(cluster.service().host())
-            .flatMap(dev.meshproof.runtime.config.DestinationRule::tlsMode);
-    if (mode.isPresent()) {
-      if (mode.get().equals("DISABLE")) {
-        return Optional.empty();
-      }
-    } else {
-      if (!security.autoMtls()) {
-        return Optional.empty();
-      }
-      String namespace =
-          instances.isEmpty() ? input.proxy().namespace() : instances.get(0).namespace();
-      if (PeerAuthenticationPolicy.serviceModeFor(security.peerAuthentications(), namespace)
-          == PeerAuthenticationMode.DISABLE) {
-        return Optional.empty();
-      }
+    String namespace =
+        instances.isEmpty() ? input.proxy().namespace() : instances.get(0).namespace();
+    if (PeerAuthenticationPolicy.serviceModeFor(security.peerAuthentications(), namespace)
+        == PeerAuthenticationMode.DISABLE) {
+      return Optional.empty();
     }
+    return Optional.of(socket(istioMutual(cluster, Optional.empty())));
+  }
+
+  /** The DestinationRule {@code tls} that applies to {@code cluster}, if any. */
+  private Optional<ClientTlsSettings> tlsOf(OutboundCluster cluster) {
+    return input
+        .destinationRuleFor(cluster.service().host())
+        .flatMap(
+            rule ->
+                rule.policyFor(
+                        cluster.subset().isEmpty()
+                            ? Optional.empty()
+                            : rule.subset(cluster.subset()),
+                        cluster.service().port())
+                    .tls());
+  }
+
+  /**
+   * ISTIO_MUTUAL: the workload certificate, the root, the service's workload identities as URI SANs
+   * (or the rule's {@code subjectAltNames}), the rule's SNI or istiod's {@code
+   * outbound_.<port>_.<subset>_.<host>}.
+   */
+  private UpstreamTlsContext istioMutual(OutboundCluster cluster, Optional<ClientTlsSettings> tls) {
+    List<ServiceInstance> instances = input.services().getOrDefault(cluster.service(), List.of());
     TreeSet<String> sans = new TreeSet<>();
-    for (ServiceInstance instance : instances) {
-      security
-          .identityOf(instance.namespace(), instance.workload())
-          .ifPresent(id -> sans.add(id.uri()));
+    if (tls.isPresent() && !tls.get().subjectAltNames().isEmpty()) {
+      sans.addAll(tls.get().subjectAltNames());
+    } else {
+      for (ServiceInstance instance : instances) {
+        security
+            .identityOf(instance.namespace(), instance.workload())
+            .ifPresent(id -> sans.add(id.uri()));
+      }
     }
     List<SubjectAltNameMatcher> matchers = new ArrayList<>();
     for (String san : sans) {
@@ -198,22 +328,77 @@ final class MtlsBuilder {
               .setMatcher(StringMatcher.newBuilder().setExact(san))
               .build());
     }
-    UpstreamTlsContext context =
-        UpstreamTlsContext.newBuilder()
-            .setCommonTlsContext(commonTlsContext(matchers))
-            .setSni(
-                "outbound_."
-                    + cluster.service().port()
-                    + "_."
-                    + cluster.subset()
-                    + "_."
-                    + cluster.service().host())
-            .build();
-    return Optional.of(
-        TransportSocket.newBuilder()
-            .setName(TLS_TRANSPORT_SOCKET)
-            .setTypedConfig(Any.pack(context))
-            .build());
+    // istiod's ALPN for in-mesh clusters (features.MetadataExchange on, DisableMxALPN off):
+    // util.ALPNInMeshWithMxc, and ALPNInMeshH2WithMxc on an HTTP/2 cluster.
+    CommonTlsContext.Builder common = commonTlsContext(matchers).toBuilder();
+    common.addAllAlpnProtocols(http2(cluster) ? ALPN_IN_MESH_H2 : ALPN_IN_MESH);
+    return UpstreamTlsContext.newBuilder()
+        .setCommonTlsContext(common)
+        .setSni(
+            tls.flatMap(ClientTlsSettings::sni)
+                .orElse(
+                    "outbound_."
+                        + cluster.service().port()
+                        + "_."
+                        + cluster.subset()
+                        + "_."
+                        + cluster.service().host()))
+        .build();
+  }
+
+  /**
+   * SIMPLE and MUTUAL as istiod's {@code constructUpstreamTLS}: the client certificate (MUTUAL) as
+   * the SDS secret {@code file-cert:<cert>~<key>}; the trusted roots as {@code
+   * file-root:<caCertificates>} ({@code file-root:system} without) in a combined validation context
+   * whose {@code match_subject_alt_names} are the rule's {@code subjectAltNames} (exact, any SAN
+   * type), or an empty {@code validation_context} (nothing verified) with {@code
+   * insecureSkipVerify}; ALPN {@code h2} on an HTTP/2 cluster; the rule's {@code sni}. istiod's
+   * {@code auto_sni} / {@code auto_san_validation} (set when the rule has no {@code sni}) are not
+   * emitted yet: without {@code sni} nothing is sent and only the roots are checked.
+   */
+  private UpstreamTlsContext originatedTls(ClientTlsSettings tls, OutboundCluster cluster) {
+    CommonTlsContext.Builder common = CommonTlsContext.newBuilder();
+    tls.certificateResourceName()
+        .ifPresent(name -> common.addTlsCertificateSdsSecretConfigs(sdsSecret(name)));
+    if (tls.insecureSkipVerify()) {
+      common.setValidationContext(CertificateValidationContext.getDefaultInstance());
+    } else {
+      CertificateValidationContext.Builder validation = CertificateValidationContext.newBuilder();
+      for (String san : tls.subjectAltNames()) {
+        validation.addMatchSubjectAltNames(StringMatcher.newBuilder().setExact(san));
+      }
+      common.setCombinedValidationContext(
+          CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
+              .setDefaultValidationContext(validation)
+              .setValidationContextSdsSecretConfig(sdsSecret(tls.rootResourceName())));
+    }
+    if (http2(cluster)) {
+      common.addAlpnProtocols("h2");
+    }
+    UpstreamTlsContext.Builder context =
+        UpstreamTlsContext.newBuilder().setCommonTlsContext(common);
+    tls.sni().ifPresent(context::setSni);
+    return context.build();
+  }
+
+  /** Whether the cluster speaks HTTP/2 upstream (istiod's {@code isHttp2Cluster}). */
+  private boolean http2(OutboundCluster cluster) {
+    return input.instances().stream()
+        .filter(
+            i ->
+                i.hostname().equals(cluster.service().host())
+                    && i.servicePort() == cluster.service().port())
+        .map(ServiceInstance::protocol)
+        .findFirst()
+        .map(p -> p.isHttp2())
+        .orElse(false);
+  }
+
+  private static TransportSocket socket(UpstreamTlsContext context) {
+    return TransportSocket.newBuilder()
+        .setName(TLS_TRANSPORT_SOCKET)
+        .setTypedConfig(Any.pack(context))
+        .build();
   }
 
   private static CommonTlsContext commonTlsContext(List<SubjectAltNameMatcher> sans) {

@@ -188,10 +188,15 @@ final class TcpListenerBuilder {
     return Optional.empty();
   }
 
+  /**
+   * A filter chain of {@code tcpProxy}, with the same access log as every connection manager
+   * (istiod puts the mesh's access log on {@code tcp_proxy} too): one line per connection, at
+   * close, with its upstream cluster, host, duration and response flags.
+   */
   static FilterChain filterChain(TcpProxy tcpProxy) {
+    TcpProxy logged = tcpProxy.toBuilder().addAccessLog(ListenerBuilder.ACCESS_LOG).build();
     return FilterChain.newBuilder()
-        .addFilters(
-            Filter.newBuilder().setName(TCP_PROXY_FILTER).setTypedConfig(Any.pack(tcpProxy)))
+        .addFilters(Filter.newBuilder().setName(TCP_PROXY_FILTER).setTypedConfig(Any.pack(logged)))
         .build();
   }
 }

@@ -33,9 +33,12 @@ public record TranslationInput(
     SecurityInput security,
     OutboundTrafficPolicy meshOutboundTrafficPolicy,
     /** Every applied Gateway, oldest first; only a gateway proxy reads them. */
-    List<Gateway> gateways) {
+    List<Gateway> gateways,
+    /** The files mounted in the proxy, which DestinationRule TLS names. */
+    dev.meshproof.runtime.security.ProxyFiles files) {
 
   public TranslationInput {
+    Objects.requireNonNull(files, "files");
     gateways = List.copyOf(gateways);
     Objects.requireNonNull(proxy, "proxy");
     virtualServices = List.copyOf(virtualServices);
@@ -44,6 +47,28 @@ public record TranslationInput(
     Objects.requireNonNull(profile, "profile");
     Objects.requireNonNull(security, "security");
     Objects.requireNonNull(meshOutboundTrafficPolicy, "meshOutboundTrafficPolicy");
+  }
+
+  /** An input without files mounted in the proxy. */
+  public TranslationInput(
+      ProxyNode proxy,
+      List<VirtualService> virtualServices,
+      List<DestinationRule> destinationRules,
+      List<ServiceInstance> instances,
+      IstioVersionProfile profile,
+      SecurityInput security,
+      OutboundTrafficPolicy meshOutboundTrafficPolicy,
+      List<Gateway> gateways) {
+    this(
+        proxy,
+        virtualServices,
+        destinationRules,
+        instances,
+        profile,
+        security,
+        meshOutboundTrafficPolicy,
+        gateways,
+        dev.meshproof.runtime.security.ProxyFiles.NONE);
   }
 
   /** An input without Gateways. */

@@ -43,6 +43,10 @@ public final class XdsJson {
               io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector
                   .getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor())
+          // jwt_authn on inbound and gateway listeners (JwtAuthnBuilder).
+          .add(
+              io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication
+                  .getDescriptor())
           .add(ConfigDump.getDescriptor())
           .add(ClustersConfigDump.getDescriptor())
           .add(ListenersConfigDump.getDescriptor())

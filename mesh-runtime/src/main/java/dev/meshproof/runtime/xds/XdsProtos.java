@@ -38,6 +38,27 @@ final class XdsProtos {
         .build();
   }
 
+  /**
+   * An endpoint with istiod's {@code filter_metadata.istio.workload} ({@code
+   * <workload>;<namespace>;<canonical service>;<canonical revision>;<cluster>}, istiod's {@code
+   * util.AppendLbEndpointMetadata}): who serves it, for the stats filter's destination labels.
+   */
+  static LbEndpoint lbEndpoint(InetSocketAddress address, String istioWorkload) {
+    return lbEndpoint(address).toBuilder()
+        .setMetadata(
+            io.envoyproxy.envoy.config.core.v3.Metadata.newBuilder()
+                .putFilterMetadata(
+                    "istio",
+                    com.google.protobuf.Struct.newBuilder()
+                        .putFields(
+                            "workload",
+                            com.google.protobuf.Value.newBuilder()
+                                .setStringValue(istioWorkload)
+                                .build())
+                        .build()))
+        .build();
+  }
+
   static LbEndpoint lbEndpoint(InetSocketAddress address) {
     return LbEndpoint.newBuilder()
         .setEndpoint(Endpoint.newBuilder().setAddress(address(address)))

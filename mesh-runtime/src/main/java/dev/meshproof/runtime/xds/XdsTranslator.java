@@ -40,7 +40,7 @@ public final class XdsTranslator {
     List<RouteConfiguration> routes = routeBuilder.build();
     List<Secret> secrets =
         MtlsBuilder.referencesSecrets(clusters, listeners)
-            ? new MtlsBuilder(input).secrets()
+            ? new MtlsBuilder(input).secrets(clusters, listeners)
             : List.of();
     // One content version per type, so a push re-sends only the types whose content changed: when
     // only endpoints move, only EDS goes out (istiod's EDS-only incremental push). Secrets have
@@ -64,6 +64,42 @@ public final class XdsTranslator {
           "translation for " + input.proxy().id() + " is inconsistent: " + e.getMessage(), e);
     }
     return snapshot;
+  }
+
+  /**
+   * {@code translated} with {@code retained} secrets added (a translated secret of the same name
+   * wins): secrets of files a proxy was served before and may still be subscribed to while a
+   * replaced cluster drains. Envoy keeps the old cluster's SDS subscription until the new cluster
+   * has warmed, and java-control-plane answers an ADS request only when every name it asks for is
+   * in the snapshot, so dropping the old name at once would keep the new cluster warming forever
+   * (istio-agent serves any file it is asked for).
+   */
+  static Snapshot withRetainedSecrets(Snapshot translated, java.util.Collection<Secret> retained) {
+    java.util.Map<String, Secret> secrets = new java.util.TreeMap<>();
+    retained.forEach(s -> secrets.put(s.getName(), s));
+    translated
+        .resources(XdsNames.TYPE_SECRET)
+        .forEach((name, secret) -> secrets.put(name, (Secret) secret.resource()));
+    if (secrets.size() == translated.resources(XdsNames.TYPE_SECRET).size()) {
+      return translated;
+    }
+    List<Secret> all = List.copyOf(secrets.values());
+    return Snapshot.create(
+        resources(translated, XdsNames.TYPE_CLUSTER, Cluster.class),
+        translated.version(XdsNames.TYPE_CLUSTER),
+        resources(translated, XdsNames.TYPE_ENDPOINT, ClusterLoadAssignment.class),
+        translated.version(XdsNames.TYPE_ENDPOINT),
+        resources(translated, XdsNames.TYPE_LISTENER, Listener.class),
+        translated.version(XdsNames.TYPE_LISTENER),
+        resources(translated, XdsNames.TYPE_ROUTE, RouteConfiguration.class),
+        translated.version(XdsNames.TYPE_ROUTE),
+        all,
+        contentVersion(all));
+  }
+
+  private static <T extends Message> List<T> resources(
+      Snapshot snapshot, String typeUrl, Class<T> type) {
+    return snapshot.resources(typeUrl).values().stream().map(v -> type.cast(v.resource())).toList();
   }
 
   /**

@@ -55,6 +55,22 @@ class AccessLogTest {
   }
 
   @Test
+  void everyRequestIsKeptInEnvoysDefaultFormatWithItsResponseFlags() {
+    AccessLog log = new AccessLog(10);
+    log.record(
+        entry("a", 200, Optional.empty()),
+        List.of(),
+        new StreamDetails("HTTP/1.1", 5, 91, "10", null, "curl/8"));
+    log.record(entry("b", 503, Optional.of(ResponseFlag.NO_HEALTHY_UPSTREAM)), List.of());
+    assertThat(log.envoyDefaultLines())
+        .containsExactly(
+            "[2026-01-02T03:04:05.678Z] \"GET /items HTTP/1.1\" 200 - 5 91 12 10 \"-\""
+                + " \"curl/8\" \"a\" \"catalog\" \"127.0.0.1:15006\"",
+            "[2026-01-02T03:04:05.678Z] \"GET /items -\" 503 UH 0 0 12 - \"-\" \"-\" \"b\""
+                + " \"catalog\" \"-\"");
+  }
+
+  @Test
   void aFullLogDropsTheOldestEntryWithItsLines() {
     AccessLog log = new AccessLog(2);
     for (String id : List.of("a", "b", "c")) {

@@ -266,6 +266,101 @@ class GatewayTranslationTest {
                 config.resourcesInCreationOrder(IstioKinds.GATEWAY))));
   }
 
+  @Test
+  void policiesSelectingTheGatewayPutJwtAuthnAndRbacOnItsHttpListeners() throws Exception {
+    ConfigStore config = new ConfigStore();
+    config.apply(IstioYamlParser.parse(CONFIG, "gateway.yaml", "default"));
+    config.apply(
+        IstioYamlParser.parse(
+            """
+            apiVersion: security.istio.io/v1
+            kind: RequestAuthentication
+            metadata: {name: gateway-jwt, namespace: istio-system}
+            spec:
+              selector: {matchLabels: {istio: ingressgateway}}
+              jwtRules:
+              - issuer: auth@istioinaction.io
+                jwks: '{"keys": []}'
+            ---
+            apiVersion: security.istio.io/v1
+            kind: AuthorizationPolicy
+            metadata: {name: requires-jwt, namespace: istio-system}
+            spec:
+              selector: {matchLabels: {istio: ingressgateway}}
+              action: DENY
+              rules:
+              - from:
+                - source: {notRequestPrincipals: ["*"]}
+            ---
+            apiVersion: security.istio.io/v1
+            kind: AuthorizationPolicy
+            metadata: {name: productpage-only, namespace: default}
+            spec:
+              selector: {matchLabels: {app: productpage}}
+              rules:
+              - {}
+            """,
+            "policies.yaml",
+            "default"));
+    SecurityInput security =
+        new SecurityInput(
+            false,
+            dev.meshproof.runtime.security.SpiffeId.DEFAULT_TRUST_DOMAIN,
+            Optional.empty(),
+            "",
+            Map.of(),
+            List.of(),
+            false,
+            config.resourcesInCreationOrder(IstioKinds.AUTHORIZATION_POLICY),
+            config.resourcesInCreationOrder(IstioKinds.REQUEST_AUTHENTICATION),
+            Map.of());
+
+    for (ProxyNode proxy : List.of(GATEWAY, SIDECAR)) {
+      List<Listener> listeners =
+          listeners(
+              new Snapshot(
+                  XdsTranslator.translate(
+                      new TranslationInput(
+                          proxy,
+                          config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE),
+                          config.resources(IstioKinds.DESTINATION_RULE),
+                          INSTANCES,
+                          IstioVersionProfile.current(),
+                          security,
+                          OutboundTrafficPolicy.ALLOW_ANY,
+                          config.resourcesInCreationOrder(IstioKinds.GATEWAY)))));
+      assertThat(listeners).isNotEmpty();
+      for (Listener listener : listeners) {
+        List<String> filters =
+            hcm(listener).getHttpFiltersList().stream()
+                .map(
+                    io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
+                            .HttpFilter
+                        ::getName)
+                .toList();
+        if (proxy == GATEWAY) {
+          // Authn, then authz, before the rest, as on a sidecar's inbound listener.
+          assertThat(filters)
+              .as(listener.getName())
+              .startsWith(JwtAuthnBuilder.FILTER_NAME, AuthorizationBuilder.RBAC_FILTER)
+              .containsOnlyOnce(AuthorizationBuilder.RBAC_FILTER);
+          var rbac =
+              hcm(listener)
+                  .getHttpFilters(1)
+                  .getTypedConfig()
+                  .unpack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.class);
+          assertThat(rbac.getRules().getPoliciesMap())
+              .containsOnlyKeys("ns[istio-system]-policy[requires-jwt]-rule[0]");
+        } else {
+          // The gateway's policies select only the gateway.
+          assertThat(filters)
+              .as(listener.getName())
+              .doesNotContain(JwtAuthnBuilder.FILTER_NAME, AuthorizationBuilder.RBAC_FILTER);
+        }
+      }
+    }
+  }
+
   /** The translated resources of one proxy. */
   private record Snapshot(io.envoyproxy.controlplane.cache.v3.Snapshot xds) {}
 

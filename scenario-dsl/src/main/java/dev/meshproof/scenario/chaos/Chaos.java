@@ -106,9 +106,51 @@ public final class Chaos {
       return effect(new ServiceFault.Hang(fraction));
     }
 
-    /** Readiness probe ({@code /ready}) answers 503. */
-    public FaultSpec.OnService notReady() {
-      return effect(new ServiceFault.NotReady());
+    /**
+     * Not ready, as a failing readiness probe: the probe answers 503 and the control plane takes
+     * the instances out of every caller's EDS while the fault lasts (they keep answering).
+     */
+    public FaultSpec.NotReady notReady() {
+      return new FaultSpec.NotReady(selector, Optional.empty());
+    }
+
+    /**
+     * As {@link #notReady()}, the instances answering {@code statusMix} to every request meanwhile.
+     */
+    public FaultSpec.NotReady notReady(String statusMix) {
+      return new FaultSpec.NotReady(selector, Optional.of(StatusMix.parse(statusMix)));
+    }
+
+    /**
+     * Readiness flapping over the fault's window (it needs a {@code lasting}): not ready for {@code
+     * notReady}, ready for {@code ready}, and again; each flip pushed through the control plane.
+     */
+    public FaultSpec.Flap flapping(Duration notReady, Duration ready) {
+      return new FaultSpec.Flap(selector, notReady, ready, Optional.empty());
+    }
+
+    /** As {@link #flapping(Duration, Duration)}, answering {@code statusMix} while not ready. */
+    public FaultSpec.Flap flapping(Duration notReady, Duration ready, String statusMix) {
+      return new FaultSpec.Flap(selector, notReady, ready, Optional.of(StatusMix.parse(statusMix)));
+    }
+
+    /**
+     * An error rate rising from {@code from} to {@code to} in {@code steps} equal steps over the
+     * fault's window (it needs a {@code lasting}).
+     */
+    public FaultSpec.Ramp errorRamp(double from, double to, String statusMix, int steps) {
+      return new FaultSpec.Ramp(
+          selector,
+          new FaultSpec.ErrorRamp(from, to, StatusMix.parse(statusMix)),
+          Optional.of(steps));
+    }
+
+    /**
+     * A latency rising from {@code from} to {@code to} in {@code steps} equal steps over the
+     * fault's window (it needs a {@code lasting}).
+     */
+    public FaultSpec.Ramp latencyRamp(Duration from, Duration to, int steps) {
+      return new FaultSpec.Ramp(selector, new FaultSpec.LatencyRamp(from, to), Optional.of(steps));
     }
 
     /** Replaces the whole behaviour with {@code behavior}. */

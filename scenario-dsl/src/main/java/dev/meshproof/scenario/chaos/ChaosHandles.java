@@ -64,4 +64,16 @@ public interface ChaosHandles {
     throw new UnsupportedOperationException(
         service + " " + version + ": this deployment cannot scale");
   }
+
+  /**
+   * One instance's readiness as chaos flips it: stop = not ready (its probe answers 503, it is left
+   * out of every caller's EDS, and with {@code status} it answers that to every request), once
+   * every proxy ACKed; start = ready again and pushed back. A deployment that cannot throws, and
+   * the fault fails the run.
+   */
+  default InstanceHandle readiness(
+      String instance, java.util.Optional<dev.meshproof.fake.behavior.StatusMix> status) {
+    throw new UnsupportedOperationException(
+        "instance " + instance + ": this deployment cannot turn instances not ready");
+  }
 }

@@ -1,6 +1,8 @@
 package dev.meshproof.scenario.chaos;
 
 import dev.meshproof.chaos.ChaosTimeline;
+import dev.meshproof.chaos.ChaosTrigger;
+import dev.meshproof.chaos.ScheduledFault;
 import dev.meshproof.scenario.expect.Expectation;
 import dev.meshproof.scenario.traffic.TrafficSpec;
 import java.time.Duration;
@@ -42,6 +44,9 @@ public record ChaosPlan(
   /** Copies the entries. */
   public ChaosPlan {
     faults = List.copyOf(Objects.requireNonNull(faults, "faults"));
+    for (int i = 0; i < faults.size(); i++) {
+      checkAfter(faults, i);
+    }
     Objects.requireNonNull(steadyState, "steadyState");
     rollbacks = List.copyOf(Objects.requireNonNull(rollbacks, "rollbacks"));
   }
@@ -86,13 +91,63 @@ public record ChaosPlan(
 
   /**
    * The timeline over a running deployment's handles, in plan order (the timeline orders by offset;
-   * ties keep this order).
+   * ties keep this order): stepped faults (ramps, flapping) become one entry per step; an entry
+   * after an earlier one's end starts at that end, from the earlier one's own trigger.
    */
   public ChaosTimeline resolve(ChaosHandles handles) {
     Objects.requireNonNull(handles, "handles");
-    return isEmpty()
-        ? ChaosTimeline.none()
-        : new ChaosTimeline(faults.stream().map(f -> f.resolve(handles)).toList());
+    if (isEmpty()) {
+      return ChaosTimeline.none();
+    }
+    List<ScheduledFault> scheduled = new ArrayList<>();
+    for (int i = 0; i < faults.size(); i++) {
+      scheduled.addAll(faults.get(i).resolve(handles, start(i), trigger(i)));
+    }
+    return new ChaosTimeline(scheduled);
+  }
+
+  /** Whether an entry waits for completed requests: its traffic must be seen request by request. */
+  public boolean countsRequests() {
+    return faults.stream().anyMatch(f -> f.after().orElse(null) instanceof StartOn.Requests);
+  }
+
+  /** Where entry {@code i} starts: from its trigger, or the start, when it chains on an end. */
+  private Duration start(int i) {
+    PlannedFault f = faults.get(i);
+    if (f.after().orElse(null) instanceof StartOn.FaultEnds ends) {
+      PlannedFault earlier = faults.get(ends.entry());
+      return start(ends.entry()).plus(earlier.duration().orElseThrow()).plus(f.at());
+    }
+    return f.at();
+  }
+
+  /** The event entry {@code i}'s start counts from; empty for the start of the traffic. */
+  private Optional<ChaosTrigger> trigger(int i) {
+    StartOn after = faults.get(i).after().orElse(null);
+    if (after instanceof StartOn.FaultEnds ends) {
+      return trigger(ends.entry());
+    }
+    if (after instanceof StartOn.Requests requests) {
+      return Optional.of(new ChaosTrigger.Requests(requests.count()));
+    }
+    return Optional.empty();
+  }
+
+  /** Checks that an entry after another's end names an earlier entry with a duration. */
+  private static void checkAfter(List<PlannedFault> faults, int i) {
+    if (faults.get(i).after().orElse(null) instanceof StartOn.FaultEnds ends) {
+      if (ends.entry() >= i || faults.get(ends.entry()).duration().isEmpty()) {
+        throw new IllegalArgumentException(
+            "after.faultEnds: "
+                + ends.entry()
+                + " (expected: the index of an earlier chaos entry with a duration, "
+                + (i == 0 ? "none before the first entry" : "0.." + (i - 1))
+                + (ends.entry() < i
+                    ? "; entry " + ends.entry() + " lasts until the traffic ends"
+                    : "")
+                + ")");
+      }
+    }
   }
 
   /**
@@ -104,7 +159,13 @@ public record ChaosPlan(
     private final List<PlannedFault> faults = new ArrayList<>();
     private final List<Rollback> rollbacks = new ArrayList<>();
     private Optional<SteadyState> steadyState = Optional.empty();
-    private boolean lastHasDuration = true;
+
+    /** The entry being written: at(...) opens it, lasting(...) and after(...) complete it. */
+    private Duration openAt;
+
+    private FaultSpec openFault;
+    private Optional<Duration> openDuration = Optional.empty();
+    private Optional<StartOn> openAfter = Optional.empty();
 
     private Builder() {}
 
@@ -114,23 +175,62 @@ public record ChaosPlan(
         throw new IllegalArgumentException(
             "fault: null (expected: a fault from Chaos.* to inject at " + offset + ")");
       }
-      faults.add(new PlannedFault(offset, Optional.empty(), fault));
-      lastHasDuration = false;
+      ScheduledFault.checkWindow(offset, Optional.empty());
+      closeOpen();
+      openAt = offset;
+      openFault = fault;
       return this;
     }
 
     /**
-     * Reverts the fault added by the preceding {@link #at(Duration, FaultSpec)} after {@code d}.
+     * Reverts the fault added by the preceding {@link #at(Duration, FaultSpec)} after {@code d}; a
+     * ramp or flapping needs it (its steps divide the window).
      */
     public Builder lasting(Duration d) {
-      if (faults.isEmpty() || lastHasDuration) {
+      if (openFault == null || openDuration.isPresent()) {
         throw new IllegalStateException(
             "lasting(" + d + ") must follow an at(offset, fault) that has no duration yet");
       }
-      PlannedFault last = faults.remove(faults.size() - 1);
-      faults.add(new PlannedFault(last.at(), Optional.of(d), last.fault()));
-      lastHasDuration = true;
+      ScheduledFault.checkWindow(Duration.ZERO, Optional.of(d));
+      openDuration = Optional.of(d);
       return this;
+    }
+
+    /**
+     * Makes the fault added by the preceding {@link #at(Duration, FaultSpec)} wait for {@code
+     * event}: its offset then counts from it, e.g. {@code .at(ZERO, fault).after(new
+     * StartOn.Requests(100))}.
+     */
+    public Builder after(StartOn event) {
+      Objects.requireNonNull(event, "event");
+      if (openFault == null || openAfter.isPresent()) {
+        throw new IllegalStateException(
+            "after(" + event + ") must follow an at(offset, fault) that waits for nothing yet");
+      }
+      if (event instanceof StartOn.FaultEnds ends) {
+        int self = faults.size();
+        if (ends.entry() >= self || faults.get(ends.entry()).duration().isEmpty()) {
+          List<PlannedFault> candidate = new ArrayList<>(faults);
+          candidate.add(
+              new PlannedFault(
+                  openAt, Optional.of(Duration.ofSeconds(1)), openFault, Optional.of(event)));
+          checkAfter(candidate, self);
+        }
+      }
+      openAfter = Optional.of(event);
+      return this;
+    }
+
+    /** Adds the entry being written to the plan. */
+    private void closeOpen() {
+      if (openFault == null) {
+        return;
+      }
+      PlannedFault entry = new PlannedFault(openAt, openDuration, openFault, openAfter);
+      openFault = null;
+      openDuration = Optional.empty();
+      openAfter = Optional.empty();
+      faults.add(entry);
     }
 
     /**
@@ -158,6 +258,7 @@ public record ChaosPlan(
 
     /** The plan. */
     public ChaosPlan build() {
+      closeOpen();
       return faults.isEmpty() && steadyState.isEmpty() && rollbacks.isEmpty()
           ? NONE
           : new ChaosPlan(faults, steadyState, rollbacks);

@@ -67,6 +67,14 @@ public final class Expectations {
   }
 
   /** Expects the instance (pod) named {@code instance} to serve a bounded number of requests. */
+  /**
+   * An Istio standard metric's series, e.g. {@code
+   * istio_requests_total{destination_version="v2",response_code="503"}}.
+   */
+  public static MetricExpectation.Builder metric(String series) {
+    return new MetricExpectation.Builder(series);
+  }
+
   public static ServedExpectation.Builder servedBy(String instance) {
     return new ServedExpectation.Builder(instance);
   }

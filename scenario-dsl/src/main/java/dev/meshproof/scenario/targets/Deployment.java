@@ -72,6 +72,22 @@ public interface Deployment extends ChaosHandles, AutoCloseable {
   /** Each client workload's proxy configuration dump, by workload name. */
   Map<String, String> configDumps();
 
+  /**
+   * Each proxy's statistics as its admin interface shows them now, by workload instance; empty on a
+   * target whose proxies have no admin interface here.
+   */
+  default Map<String, dev.meshproof.scenario.traffic.ProxyMetrics> proxyMetrics() {
+    return Map.of();
+  }
+
+  /**
+   * Each proxy's requests in Envoy's default access-log format, by workload instance, where the
+   * proxy keeps that in-memory sink (the embedded sidecar); proxies with none are left out.
+   */
+  default Map<String, String> accessLogTexts() {
+    return Map.of();
+  }
+
   /** Each proxy's log by workload name, for those that keep one and logged something. */
   Map<String, String> proxyLogs();
 

@@ -131,6 +131,7 @@ public final class MeshDeployment implements Deployment {
   private void deployTopology(Scenario scenario, Seeds seeds) {
     this.seeds = seeds;
     this.scenario = scenario;
+    scenario.security().proxyFiles().forEach(mesh::mountFile);
     List<Link> links = scenario.chaos().links();
     for (ServiceSpec service : scenario.services()) {
       for (String version : service.replicasByVersion().keySet()) {
@@ -143,7 +144,12 @@ public final class MeshDeployment implements Deployment {
             deployOwnInstance(service, version, instance);
             continue;
           }
-          deployInstance(service, version, instance, links);
+          Workload workload = deployInstance(service, version, instance, links);
+          if (scenario.security().tlsOf(service.name()).isPresent()) {
+            // No sidecar in front of an app terminating TLS (inject: "false"): every sidecar's
+            // endpoint for the instance is the app itself.
+            mesh.routeLink(Optional.empty(), workload, running(instance).address());
+          }
         }
       }
     }
@@ -168,7 +174,7 @@ public final class MeshDeployment implements Deployment {
                   .build()));
     }
     for (Link link : links) {
-      linkProxies.put(link, placeOn(link));
+      linkProxies.put(link, new java.util.concurrent.CopyOnWriteArrayList<>(placeOn(link)));
     }
   }
 
@@ -193,7 +199,10 @@ public final class MeshDeployment implements Deployment {
    */
   private Workload deployInstance(
       ServiceSpec service, String version, String instance, List<Link> links) {
-    ProgrammableWorkload app = startApp(service.name(), version, instance, 0, grpc(service));
+    // Not an ephemeral port: a kill or drain closes the app and binds it again on its port, which
+    // an outgoing connection of the loaded machine could otherwise take meanwhile.
+    ProgrammableWorkload app =
+        startApp(service.name(), version, instance, LoopbackPorts.forRebinding(), grpc(service));
     synchronized (apps) {
       apps.add(app);
     }
@@ -221,8 +230,16 @@ public final class MeshDeployment implements Deployment {
 
   /** One toxic proxy per selected instance on {@code link}, wired in at the endpoint level. */
   private List<ToxicProxy> placeOn(Link link) {
+    return placeOn(link, serviceWorkloads.keySet());
+  }
+
+  /** As {@link #placeOn(Link)}, for the selected ones of {@code instances} only. */
+  private List<ToxicProxy> placeOn(Link link, java.util.Collection<String> instances) {
     List<ToxicProxy> proxies = new ArrayList<>();
     for (Map.Entry<String, Workload> e : serviceWorkloads.entrySet()) {
+      if (!instances.contains(e.getKey())) {
+        continue;
+      }
       Workload callee = e.getValue();
       String version = callee.spec().labels().get("version");
       if (!link.to().selects(callee.spec().service().orElseThrow(), version, e.getKey())) {
@@ -236,15 +253,22 @@ public final class MeshDeployment implements Deployment {
           toxicProxy(
               link.from().orElse("every caller") + " -> " + e.getKey(),
               callee.sidecar().inboundAddress().orElseThrow());
-      if (link.from().filter(from -> !clients.containsKey(from)).isPresent()) {
-        throw new IllegalStateException(
-            "link "
-                + link
-                + ": "
-                + link.from().get()
-                + " has no sidecar, so no EDS to reroute (expected: a client with a sidecar)");
+      SidecarlessClient direct = link.from().map(withoutSidecar::get).orElse(null);
+      if (direct != null) {
+        // No sidecar, no EDS to reroute: the client connects through the proxy itself.
+        direct.routeLink(callee.sidecar().inboundAddress().orElseThrow(), proxy.address());
+      } else {
+        mesh.routeLink(link.from().map(clients::get), callee, proxy.address());
+        if (link.from().isEmpty()) {
+          // "Every caller" includes the callers without a sidecar.
+          withoutSidecar
+              .values()
+              .forEach(
+                  c ->
+                      c.routeLink(
+                          callee.sidecar().inboundAddress().orElseThrow(), proxy.address()));
+        }
       }
-      mesh.routeLink(link.from().map(clients::get), callee, proxy.address());
       proxies.add(proxy);
     }
     return List.copyOf(proxies);
@@ -255,6 +279,8 @@ public final class MeshDeployment implements Deployment {
         ToxicProxy.builder()
             .name(name)
             .upstream(upstream)
+            // A partition re-binds this port when it ends: keep it out of the ephemeral range.
+            .port(LoopbackPorts.forRebinding())
             .eventLoopGroup(mesh.eventLoops())
             .random(RandomSource.seeded(seeds.instance("toxic " + name)))
             .build()
@@ -274,12 +300,7 @@ public final class MeshDeployment implements Deployment {
    */
   private void deployOwnInstance(ServiceSpec service, String version, String instance) {
     java.net.InetSocketAddress address =
-        ownApps.start(
-            service.app(version).get(),
-            service.name(),
-            version,
-            instance,
-            java.nio.file.Path.of("").toAbsolutePath());
+        ownApps.start(service.app(version).get(), service.name(), version, instance);
     Workload workload =
         mesh.deploy(
             located(WorkloadSpec.builder(instance), service.name(), version)
@@ -383,15 +404,16 @@ public final class MeshDeployment implements Deployment {
           .build()
           .start();
     }
-    return EchoServer.builder()
-        .service(service)
-        .version(version)
-        .instance(instance)
-        .port(port)
-        .eventLoopGroup(mesh.eventLoops())
-        .seed(seeds.instance(instance))
-        .build()
-        .start();
+    EchoServer.Builder echo =
+        EchoServer.builder()
+            .service(service)
+            .version(version)
+            .instance(instance)
+            .port(port)
+            .eventLoopGroup(mesh.eventLoops())
+            .seed(seeds.instance(instance));
+    scenario.security().tlsOf(service).ifPresent(echo::tls);
+    return echo.build().start();
   }
 
   /**
@@ -444,7 +466,8 @@ public final class MeshDeployment implements Deployment {
       throw new IllegalStateException(
           "link " + link + ": no toxic proxy was placed on it when the topology was deployed");
     }
-    return proxies;
+    // A live view: instances a scale-up adds later join the link.
+    return java.util.Collections.unmodifiableList(proxies);
   }
 
   /**
@@ -507,9 +530,60 @@ public final class MeshDeployment implements Deployment {
   }
 
   /**
+   * One instance's readiness: stop turns it not ready as a failing probe does (the echo's probe
+   * answers 503, with {@code status} every request too) and pushes every caller's EDS without it,
+   * returning once every proxy ACKed; start answers normally again, then pushes it back. The
+   * endpoint leaves EDS before the instance fails and returns only after it recovered, so a request
+   * routed by the mesh never meets the failing instance.
+   */
+  @Override
+  public InstanceHandle readiness(
+      String instance, Optional<dev.meshproof.fake.behavior.StatusMix> status) {
+    Workload workload = serviceWorkloads.get(instance);
+    if (workload == null) {
+      throw new IllegalArgumentException(
+          "instance: " + instance + " (expected one of " + serviceWorkloads.keySet() + ")");
+    }
+    dev.meshproof.fake.behavior.Behavior[] before = new dev.meshproof.fake.behavior.Behavior[1];
+    return InstanceHandle.of(
+        instance,
+        () -> {
+          mesh.setReady(serviceWorkloads.get(instance), false);
+          awaitSynced();
+          apps.stream()
+              .filter(a -> a.instance().equals(instance))
+              .findFirst()
+              .ifPresent(
+                  app ->
+                      app.behavior()
+                          .update(
+                              current -> {
+                                before[0] = current;
+                                var notReady = current.toBuilder().ready(false);
+                                status.ifPresent(s -> notReady.errorRate(1.0).errorStatuses(s));
+                                return notReady.build();
+                              }));
+        },
+        () -> {
+          apps.stream()
+              .filter(a -> a.instance().equals(instance))
+              .findFirst()
+              .ifPresent(
+                  app -> {
+                    if (before[0] != null) {
+                      app.behavior().set(before[0]);
+                    }
+                  });
+          mesh.setReady(serviceWorkloads.get(instance), true);
+          awaitSynced();
+        });
+  }
+
+  /**
    * A scale change: stop scales {@code service}'s {@code version} to {@code replicas} (new
    * instances deployed and ready, surplus ones drained), start returns it to the replicas the
-   * topology declared. New instances get no toxic proxies.
+   * topology declared. New instances get toxic proxies on the plan's links that select them; a
+   * network fault already in force when they appear covers them from its next injection.
    */
   @Override
   public InstanceHandle scale(String service, String version, int replicas) {
@@ -535,7 +609,10 @@ public final class MeshDeployment implements Deployment {
       }
       if (i < replicas) {
         if (!deployed) {
-          deployInstance(service, version, instance, List.of());
+          // The plan's links reach the new instance too: its app link at deploy, then a proxy on
+          // each sidecar link that selects it (a fault injected from now on covers it).
+          deployInstance(service, version, instance, scenario.chaos().links());
+          linkProxies.forEach((link, proxies) -> proxies.addAll(placeOn(link, List.of(instance))));
         } else if (!runningNow(instance)) {
           ProgrammableWorkload stopped = running(instance);
           ProgrammableWorkload restarted =
@@ -671,6 +748,61 @@ public final class MeshDeployment implements Deployment {
       dumps.put(client.name(), client.sidecar().configDump());
     }
     return dumps;
+  }
+
+  @Override
+  public Map<String, String> accessLogTexts() {
+    Map<String, String> texts = new LinkedHashMap<>();
+    for (Workload workload : mesh.workloads()) {
+      List<String> lines = workload.sidecar().accessLogText();
+      if (!lines.isEmpty()) {
+        texts.put(workload.name(), String.join("\n", lines));
+      }
+    }
+    return texts;
+  }
+
+  @Override
+  public Map<String, dev.meshproof.scenario.traffic.ProxyMetrics> proxyMetrics() {
+    Map<String, dev.meshproof.scenario.traffic.ProxyMetrics> metrics = new LinkedHashMap<>();
+    java.net.http.HttpClient http =
+        java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    for (Workload workload : mesh.workloads()) {
+      Optional<InetSocketAddress> admin = workload.sidecar().adminAddress();
+      if (admin.isEmpty()) {
+        continue;
+      }
+      metrics.put(
+          workload.name(),
+          new dev.meshproof.scenario.traffic.ProxyMetrics(
+              admin(http, admin.get(), "/stats/prometheus"),
+              dev.meshproof.scenario.traffic.ProxyMetrics.parseStats(
+                  admin(http, admin.get(), "/stats"))));
+    }
+    return metrics;
+  }
+
+  private static String admin(java.net.http.HttpClient http, InetSocketAddress admin, String path) {
+    try {
+      java.net.http.HttpResponse<String> response =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create(
+                          "http://" + admin.getHostString() + ":" + admin.getPort() + path))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException(
+            "admin " + path + " at " + admin + " answered " + response.statusCode());
+      }
+      return response.body();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("admin " + path + " at " + admin, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted reading admin " + path + " at " + admin, e);
+    }
   }
 
   @Override

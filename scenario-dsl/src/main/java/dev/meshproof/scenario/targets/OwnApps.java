@@ -3,7 +3,6 @@ package dev.meshproof.scenario.targets;
 import dev.meshproof.scenario.AppSpec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,21 +11,38 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The user's own apps of one deployment: commands started per replica on a port picked here, each
- * awaited until its port accepts connections, and all stopped at the end (SIGTERM, then SIGKILL
- * after 5 s). An app the user started themselves is only checked to be listening.
+ * The user's own apps of one deployment: commands started per replica in the scenario file's
+ * directory on a port picked here ({@link LoopbackPorts#forChildProcess()}), each awaited until its
+ * port accepts connections on a listener the command owns, and all stopped at the end (SIGTERM,
+ * then SIGKILL after 5 s). An app the user started themselves is only checked to be listening.
  */
 final class OwnApps implements AutoCloseable {
   private static final Duration STOP_GRACE = Duration.ofSeconds(5);
+
+  /** How many ports a command is tried on when other processes take the picked ones first. */
+  private static final int PORT_ATTEMPTS = 3;
 
   /** A started command: its process and the file its output goes to. */
   private record Started(String instance, Process process, Path log) {}
 
   private final List<Started> started = new ArrayList<>();
+
+  /** Where commands' ports come from: {@link LoopbackPorts#forChildProcess()}, or a test's. */
+  private final java.util.function.IntSupplier ports;
+
+  OwnApps() {
+    this(LoopbackPorts::forChildProcess);
+  }
+
+  /** Apps whose commands get the ports {@code ports} hands out (tests force a taken one). */
+  OwnApps(java.util.function.IntSupplier ports) {
+    this.ports = ports;
+  }
 
   /**
    * Where the app of {@code instance} listens: the user's own address, checked to accept
@@ -34,8 +50,7 @@ final class OwnApps implements AutoCloseable {
    *
    * @throws ScenarioAbortedException when the app does not listen, exits, or cannot be started
    */
-  InetSocketAddress start(
-      AppSpec app, String service, String version, String instance, Path workingDir) {
+  InetSocketAddress start(AppSpec app, String service, String version, String instance) {
     if (app instanceof AppSpec.Listening listening) {
       if (!accepts(listening.address())) {
         throw new ScenarioAbortedException(
@@ -52,12 +67,55 @@ final class OwnApps implements AutoCloseable {
       return listening.address();
     }
     AppSpec.Command command = (AppSpec.Command) app;
-    int port = freePort();
+    // A port picked outside the kernel's ephemeral range cannot be handed to another process's
+    // bind(0) or outgoing connection meanwhile; a process binding that very port can still take
+    // it, which is seen and answered with a fresh port (at most PORT_ATTEMPTS times).
+    List<Integer> taken = new ArrayList<>();
+    for (int attempt = 1; ; attempt++) {
+      int port = ports.getAsInt();
+      Started started1 = launch(command, service, version, instance, port);
+      InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+      Optional<String> why = awaitListening(started1, command, address);
+      if (why.isEmpty()) {
+        return address;
+      }
+      // Taken: another process listens there, or the app exited and the port is held by someone.
+      boolean stolen =
+          accepts(address) || (!started1.process().isAlive() && !LoopbackPorts.bindable(port));
+      if (stolen) {
+        taken.add(port);
+        started1.process().destroyForcibly();
+        if (attempt < PORT_ATTEMPTS) {
+          continue;
+        }
+      }
+      String argv = String.join(" ", command.command());
+      throw new ScenarioAbortedException(
+          "apps: "
+              + service
+              + " "
+              + version
+              + ": ["
+              + argv
+              + "] "
+              + why.get()
+              + (taken.isEmpty()
+                  ? ""
+                  : " (ports " + taken + " were taken by other processes before it bound them)"),
+          Map.of("app_log " + instance, tail(started1.log())),
+          null);
+    }
+  }
+
+  /** Starts {@code command} for {@code instance} on {@code port}, in its working directory. */
+  private Started launch(
+      AppSpec.Command command, String service, String version, String instance, int port) {
     List<String> argv =
         command.command().stream()
             .map(a -> a.replace(AppSpec.PORT, Integer.toString(port)))
             .toList();
-    ProcessBuilder builder = new ProcessBuilder(argv).directory(workingDir.toFile());
+    Path dir = command.directory();
+    ProcessBuilder builder = new ProcessBuilder(argv).directory(dir.toFile());
     Map<String, String> env = builder.environment();
     env.put("PORT", Integer.toString(port));
     env.put("MESHPROOF_SERVICE", service);
@@ -72,32 +130,50 @@ final class OwnApps implements AutoCloseable {
       process = builder.start();
     } catch (IOException e) {
       throw new ScenarioAbortedException(
-          "apps: " + service + " " + version + ": cannot start " + argv + ": " + e.getMessage(),
+          "apps: "
+              + service
+              + " "
+              + version
+              + ": cannot start "
+              + argv
+              + " in "
+              + dir
+              + ": "
+              + e.getMessage(),
           Map.of(),
           e);
     }
-    Started app1 = new Started(instance, process, log);
-    started.add(app1);
-    InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+    Started app = new Started(instance, process, log);
+    started.add(app);
+    return app;
+  }
+
+  /**
+   * Waits until the app listens on {@code address}; empty when it does, else why not (it exited, it
+   * did not listen in time, or the port is served by another process).
+   */
+  private static Optional<String> awaitListening(
+      Started app, AppSpec.Command command, InetSocketAddress address) {
+    Process process = app.process();
+    String where = "127.0.0.1:" + address.getPort();
     long deadline = System.nanoTime() + command.startTimeout().toNanos();
     while (!accepts(address)) {
-      if (!process.isAlive() || System.nanoTime() - deadline > 0) {
-        String why =
-            process.isAlive()
-                ? "did not listen on "
-                    + address
-                    + " within "
-                    + command.startTimeout().toMillis()
-                    + " ms"
-                : "exited with " + process.exitValue() + " before listening on " + address;
-        throw new ScenarioAbortedException(
-            "apps: " + service + " " + version + ": " + argv + " " + why,
-            Map.of("app_log " + instance, tail(log)),
-            null);
+      if (!process.isAlive()) {
+        return Optional.of("exited with " + process.exitValue() + " before listening on " + where);
+      }
+      if (System.nanoTime() - deadline > 0) {
+        return Optional.of(
+            "did not listen on " + where + " within " + command.startTimeout().toMillis() + " ms");
       }
       LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
     }
-    return address;
+    if (!LoopbackPorts.listenerOwnedBy(process.toHandle(), address.getPort())) {
+      return Optional.of(
+          "does not own the listener on "
+              + where
+              + ": another process bound the port first (the app's own bind failed)");
+    }
+    return Optional.empty();
   }
 
   /** Each started app's output, by instance, as evidence. */
@@ -115,20 +191,6 @@ final class OwnApps implements AutoCloseable {
       return true;
     } catch (IOException e) {
       return false;
-    }
-  }
-
-  /**
-   * A port free right now on loopback. Another process could take it before the app binds it: the
-   * app then fails to listen and the run aborts saying so, never hits the wrong server silently
-   * (the readiness check would connect to that other process, which is why the app's own log is
-   * attached).
-   */
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException("no free port on loopback: " + e.getMessage(), e);
     }
   }
 

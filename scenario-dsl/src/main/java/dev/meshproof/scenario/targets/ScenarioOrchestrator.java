@@ -106,9 +106,20 @@ public final class ScenarioOrchestrator {
           .allMatch(r -> r.kind() == HttpOutcome.Kind.RESPONSE && r.status() < 500)) {
         // Failed requests are explained by the proxies' own words, when they keep a log.
         attachments.putAll(proxyLogAttachments(deployment));
+        // And by each proxy's requests in Envoy's default access-log format, response flags
+        // included, where the proxy keeps that sink.
+        deployment
+            .accessLogTexts()
+            .forEach((workload, text) -> attachments.put("access_log " + workload, text));
       }
+      // Proxy statistics are read only when an expectation judges them.
+      Map<String, dev.meshproof.scenario.traffic.ProxyMetrics> proxyMetrics =
+          scenario.expectations().stream()
+                  .anyMatch(dev.meshproof.scenario.expect.MetricExpectation.class::isInstance)
+              ? deployment.proxyMetrics()
+              : Map.of();
       return new TargetRun(
-          new Observations(observations),
+          new Observations(observations, proxyMetrics),
           attachments,
           findings,
           experiment,
@@ -143,12 +154,34 @@ public final class ScenarioOrchestrator {
     try (ChaosRun chaos = ChaosRun.onSystemClock(timeline).start()) {
       for (TrafficSpec traffic : scenario.traffic()) {
         observations.addAll(
-            TrafficRunner.run(deployment.client(traffic.from()), traffic, scenario.seed()));
+            TrafficRunner.run(
+                counted(deployment.client(traffic.from()), chaos), traffic, scenario.seed()));
       }
       // Reverting before collecting the events puts the REVERTED entries in the log.
       chaos.close();
       return new Method(observations, chaos.events());
     }
+  }
+
+  /**
+   * {@code client} telling {@code chaos} of each request it completed, for faults that start after
+   * a number of requests (closed-loop HTTP1 traffic sends through {@link TrafficClient#send}; the
+   * scenario refuses the others with such a fault).
+   */
+  private static dev.meshproof.scenario.traffic.TrafficClient counted(
+      dev.meshproof.scenario.traffic.TrafficClient client, ChaosRun chaos) {
+    return new dev.meshproof.scenario.traffic.TrafficClient() {
+      @Override
+      public java.util.concurrent.CompletableFuture<HttpOutcome> send(
+          dev.meshproof.runtime.client.HttpRequestSpec request) {
+        return client.send(request).whenComplete((outcome, error) -> chaos.requestCompleted());
+      }
+
+      @Override
+      public java.net.InetSocketAddress outbound() {
+        return client.outbound();
+      }
+    };
   }
 
   /**

@@ -9,7 +9,9 @@ import dev.meshproof.runtime.transport.HttpConnectionPool;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -24,9 +26,21 @@ final class SidecarlessClient {
   private final HttpConnectionPool connections;
   private final AtomicInteger next = new AtomicInteger();
 
+  /**
+   * Links from this client rerouted through toxic proxies: a callee sidecar's inbound address ->
+   * the proxy in front of it. Without a sidecar there is no EDS to reroute, so the client itself
+   * connects to the proxy, as its packets would cross the degraded network.
+   */
+  private final Map<InetSocketAddress, InetSocketAddress> via = new ConcurrentHashMap<>();
+
   SidecarlessClient(Mesh mesh, HttpConnectionPool connections) {
     this.mesh = mesh;
     this.connections = connections;
+  }
+
+  /** What this client sends to {@code inbound} (a callee's sidecar) goes to {@code proxy}. */
+  void routeLink(InetSocketAddress inbound, InetSocketAddress proxy) {
+    via.put(inbound, proxy);
   }
 
   CompletableFuture<HttpOutcome> send(HttpRequestSpec request) {
@@ -50,6 +64,6 @@ final class SidecarlessClient {
               "no instance of service " + service + " for a caller without a sidecar"));
     }
     InetSocketAddress to = inbound.get(Math.floorMod(next.getAndIncrement(), inbound.size()));
-    return new MeshHttpClient(connections, to).send(request);
+    return new MeshHttpClient(connections, via.getOrDefault(to, to)).send(request);
   }
 }

@@ -16,10 +16,19 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
-/** Every request of a scenario run, in the order they were sent. */
-public record Observations(List<RequestObservation> requests) {
+/**
+ * Every request of a scenario run, in the order they were sent, and, when an expectation reads
+ * them, what each proxy's statistics showed after the traffic (by workload instance).
+ */
+public record Observations(List<RequestObservation> requests, Map<String, ProxyMetrics> proxies) {
   public Observations {
     requests = List.copyOf(requests);
+    proxies = Map.copyOf(proxies);
+  }
+
+  /** The requests alone: no proxy statistics were read. */
+  public Observations(List<RequestObservation> requests) {
+    this(requests, Map.of());
   }
 
   /** Counts, outcome kinds, status mix and latency percentiles; every request is accounted for. */

@@ -76,7 +76,23 @@ public final class ScenarioSchema {
               new MapOf(
                   APP,
                   "version label -> your own HTTP server as that version's app (default: the"
-                      + " echo)")));
+                      + " echo)")),
+          opt(
+              "tls",
+              obj(
+                  "the echo terminates TLS itself with its own certificate and runs without a"
+                      + " sidecar (a pod with sidecar.istio.io/inject: \"false\" serving HTTPS):"
+                      + " what a DestinationRule's tls SIMPLE or MUTUAL originates to",
+                  List.of(),
+                  req(
+                      "certificate",
+                      string("PEM file of the server's certificate chain, relative to this file")),
+                  req("privateKey", string("PEM file of its PKCS#8 key, relative to this file")),
+                  opt(
+                      "clientCaCertificates",
+                      string(
+                          "PEM file of the roots a client certificate must chain to: mutual TLS,"
+                              + " a client without one is refused")))));
 
   static final Obj ISTIO =
       obj(
@@ -165,6 +181,8 @@ public final class ScenarioSchema {
               "hang",
               "reset",
               "notReady",
+              "flap",
+              "ramp",
               "kill",
               "drain"),
           req("name", string("the service")),
@@ -213,7 +231,55 @@ public final class ScenarioSchema {
                   "fraction of requests whose connection the application resets (TCP RST), 0-1",
                   0,
                   1)),
-          opt("notReady", bool("readiness probe answers 503 (must be true)")),
+          opt(
+              "notReady",
+              bool(
+                  "not ready while active, as a failing readiness probe: the probe answers 503 and"
+                      + " the control plane takes the instances out of every caller's EDS (must be"
+                      + " true)")),
+          opt(
+              "answering",
+              string(
+                  "with notReady or flap: the status:weight mix the instances answer to every"
+                      + " request while not ready, e.g. 503")),
+          opt(
+              "flap",
+              obj(
+                  "readiness flapping over the entry's duration (needed): not ready, ready, and"
+                      + " again, each flip pushed through the control plane",
+                  List.of(),
+                  req("notReady", duration("how long each not-ready phase lasts")),
+                  req("ready", duration("how long each ready phase between them lasts")))),
+          opt(
+              "ramp",
+              obj(
+                  "an error rate or a latency rising (or falling) in equal steps over the entry's"
+                      + " duration (needed)",
+                  List.of("errors", "latency"),
+                  opt(
+                      "errors",
+                      obj(
+                          "a fraction of requests answered with an error status",
+                          List.of(),
+                          req("from", number("the first step's fraction, 0-1", 0, 1)),
+                          req("to", number("the last step's fraction, 0-1", 0, 1)),
+                          req(
+                              "statuses",
+                              string("status:weight pairs like 500:90,200:10, or one status")))),
+                  opt(
+                      "latency",
+                      obj(
+                          "every request answered this much later",
+                          List.of(),
+                          req("from", duration("the first step's latency")),
+                          req("to", duration("the last step's latency")))),
+                  opt(
+                      "steps",
+                      integer(
+                          "how many equal steps (default: one per second of the duration, at"
+                              + " least 2); many steps make the rise linear",
+                          2,
+                          10_000)))),
           opt(
               "drain",
               bool(
@@ -312,8 +378,31 @@ public final class ScenarioSchema {
       obj(
           "a planned fault, at an offset from the start of the traffic",
           List.of("service", "proxy", "controlPlaneOutage", "network", "partition", "scale"),
-          req("at", duration("when the fault starts, from the start of the traffic")),
+          req(
+              "at",
+              duration(
+                  "when the fault starts, from the start of the traffic (with after: from the"
+                      + " event)")),
           opt("duration", duration("how long it lasts (default: until the traffic ends)")),
+          opt(
+              "after",
+              obj(
+                  "an event the fault waits for; at then counts from it",
+                  List.of("requests", "faultEnds"),
+                  opt(
+                      "requests",
+                      integer(
+                          "after this many requests of the traffic completed (closed-loop HTTP1"
+                              + " traffic)",
+                          1,
+                          INF)),
+                  opt(
+                      "faultEnds",
+                      integer(
+                          "when the chaos entry with this index (from 0, an earlier one with a"
+                              + " duration) ends",
+                          0,
+                          INF)))),
           opt("service", SERVICE_FAULT),
           opt(
               "proxy",
@@ -347,7 +436,8 @@ public final class ScenarioSchema {
               "peerIdentity",
               "retryOverflows",
               "requestsPerConnection",
-              "sameInstancePerKey"),
+              "sameInstancePerKey",
+              "metric"),
           opt(
               "split",
               obj(
@@ -412,6 +502,23 @@ public final class ScenarioSchema {
                   opt(
                       "reusedAtLeast",
                       integer("some connection carries at least this many requests", 2, INF)))),
+          opt(
+              "metric",
+              obj(
+                  "an Istio standard metric equals a count or what the clients observed (on Envoy,"
+                      + " istio_requests_total by its cluster statistics)",
+                  List.of("equals", "equalsObserved"),
+                  req(
+                      "series",
+                      string(
+                          "a series, e.g."
+                              + " istio_requests_total{destination_version=\"v2\",response_code=\"503\"}")),
+                  opt("equals", integer("the metric's value", 0, INF)),
+                  opt(
+                      "equalsObserved",
+                      bool(
+                          "istio_requests_total equals the requests the clients saw answered so"
+                              + " (must be true)")))),
           opt(
               "servedBy",
               obj(
@@ -593,6 +700,12 @@ public final class ScenarioSchema {
                   string("a client workload name"),
                   "client workloads (besides those the topology manifests declare)")),
           opt("security", SECURITY),
+          opt(
+              "proxyFiles",
+              new MapOf(
+                  string("a file relative to this scenario file"),
+                  "absolute path in every sidecar -> the file mounted there (a volume mounted in"
+                      + " the proxy): the certificates a DestinationRule's tls names")),
           opt("jwt", JWT),
           opt(
               "localities",

@@ -15,6 +15,7 @@ import static dev.meshproof.scenario.expect.Expectations.successRate;
 import dev.meshproof.chaos.NetworkFault;
 import dev.meshproof.chaos.ServiceFault;
 import dev.meshproof.chaos.network.Toxic;
+import dev.meshproof.fake.behavior.StatusMix;
 import dev.meshproof.runtime.IstioVersion;
 import dev.meshproof.runtime.client.HttpRequestSpec;
 import dev.meshproof.runtime.config.ConfigProblem;
@@ -34,6 +35,7 @@ import dev.meshproof.scenario.chaos.InstanceSelector;
 import dev.meshproof.scenario.chaos.Link;
 import dev.meshproof.scenario.chaos.PlannedFault;
 import dev.meshproof.scenario.chaos.Rollback;
+import dev.meshproof.scenario.chaos.StartOn;
 import dev.meshproof.scenario.expect.AttemptsExpectation;
 import dev.meshproof.scenario.expect.Expectation;
 import dev.meshproof.scenario.expect.Expectations;
@@ -97,7 +99,8 @@ public final class ScenarioYaml {
   private ScenarioYaml() {}
 
   /**
-   * Reads a scenario file; Istio files it names are resolved relative to it.
+   * Reads a scenario file; Istio files it names are resolved relative to it, and the commands of
+   * its own apps run in its directory.
    *
    * @throws InvalidScenarioException listing every problem; nothing of the scenario runs then
    */
@@ -118,7 +121,8 @@ public final class ScenarioYaml {
           return Files.isRegularFile(istio)
               ? Optional.of(IstioYamlParser.readUtf8(istio))
               : Optional.empty();
-        });
+        },
+        Optional.of(dir));
   }
 
   /**
@@ -129,6 +133,18 @@ public final class ScenarioYaml {
    */
   public static ScenarioFile parse(
       String source, String text, Function<String, Optional<String>> istioFiles) {
+    return parse(source, text, istioFiles, Optional.empty());
+  }
+
+  /**
+   * As {@link #parse(String, String, Function)}, for a scenario file in {@code directory}: the
+   * commands of its own apps run there (empty: in the caller's working directory).
+   */
+  public static ScenarioFile parse(
+      String source,
+      String text,
+      Function<String, Optional<String>> istioFiles,
+      Optional<Path> directory) {
     List<ConfigProblem> problems = new ArrayList<>();
     Node root;
     try {
@@ -159,7 +175,7 @@ public final class ScenarioYaml {
     if (value.isEmpty()) {
       throw new InvalidScenarioException(problems);
     }
-    ScenarioFile file = new Builder(source, reader, istioFiles, value.get()).build();
+    ScenarioFile file = new Builder(source, reader, istioFiles, value.get(), directory).build();
     if (!problems.isEmpty()) {
       throw new InvalidScenarioException(problems);
     }
@@ -175,15 +191,20 @@ public final class ScenarioYaml {
     private final Function<String, Optional<String>> istioFiles;
     private final Value root;
 
+    /** The scenario file's directory, where its own apps' commands run; empty: the caller's. */
+    private final Optional<Path> directory;
+
     Builder(
         String source,
         ShapeReader reader,
         Function<String, Optional<String>> istioFiles,
-        Value root) {
+        Value root,
+        Optional<Path> directory) {
       this.source = source;
       this.reader = reader;
       this.istioFiles = istioFiles;
       this.root = root;
+      this.directory = directory;
     }
 
     ScenarioFile build() {
@@ -236,6 +257,28 @@ public final class ScenarioYaml {
       }
       items("clients").forEach(c -> scenario.client((String) c.value()));
       root.get("security").ifPresent(security -> security(security, scenario));
+      for (Value service : items("services")) {
+        service
+            .get("tls")
+            .ifPresent(tls -> serviceTls(service.string("name").orElseThrow(), tls, scenario));
+      }
+      root.get("proxyFiles")
+          .ifPresent(
+              files ->
+                  files
+                      .fields()
+                      .forEach(
+                          (path, file) ->
+                              readFile(file)
+                                  .ifPresent(
+                                      content ->
+                                          attempt(
+                                              file,
+                                              () -> {
+                                                scenario.proxyFile(path, content);
+                                                scenario.fileSource(
+                                                    "proxyFiles/" + path, (String) file.value());
+                                              }))));
       root.get("jwt").ifPresent(this::jwt);
       root.get("localities").ifPresent(localities -> localities(localities, scenario));
       for (Value istio : items("istio")) {
@@ -272,8 +315,15 @@ public final class ScenarioYaml {
             () ->
                 scenario.chaos(
                     c -> {
-                      c.at(chaos.duration("at").orElseThrow(), fault(chaos));
+                      FaultSpec fault = fault(chaos);
+                      if (fault.stepped() && chaos.get("duration").isEmpty()) {
+                        throw new IllegalArgumentException(
+                            "duration: none (expected: a duration for a ramp or flapping: its"
+                                + " steps divide the window)");
+                      }
+                      c.at(chaos.duration("at").orElseThrow(), fault);
                       chaos.duration("duration").ifPresent(c::lasting);
+                      chaos.get("after").ifPresent(after -> c.after(startOn(after)));
                     }));
       }
       root.get("steadyState").ifPresent(hypothesis -> steadyState(scenario, hypothesis));
@@ -293,6 +343,45 @@ public final class ScenarioYaml {
       Scenario[] built = new Scenario[1];
       attempt(root, () -> built[0] = scenario.build());
       return new ScenarioFile(source, built[0], metadata);
+    }
+
+    /** A service's {@code tls}: its echo terminates TLS with these files, without a sidecar. */
+    private void serviceTls(String service, Value tls, Scenario.Builder scenario) {
+      Optional<String> certificate = readFile(tls.get("certificate").orElseThrow());
+      Optional<String> key = readFile(tls.get("privateKey").orElseThrow());
+      Optional<Optional<String>> clientCa =
+          tls.get("clientCaCertificates").isPresent()
+              ? readFile(tls.get("clientCaCertificates").get()).map(Optional::of)
+              : Optional.of(Optional.empty());
+      if (certificate.isEmpty() || key.isEmpty() || clientCa.isEmpty()) {
+        return;
+      }
+      attempt(
+          tls,
+          () -> {
+            dev.meshproof.fake.http.ServerTls serverTls =
+                new dev.meshproof.fake.http.ServerTls(certificate.get(), key.get(), clientCa.get());
+            serverTls.sslContext();
+            scenario.serviceTerminatingTls(service, serverTls);
+            for (String field : List.of("certificate", "privateKey", "clientCaCertificates")) {
+              tls.string(field)
+                  .ifPresent(file -> scenario.fileSource("tls/" + service + "/" + field, file));
+            }
+          });
+    }
+
+    /** The text of the file a string value names, relative to the scenario file; else a problem. */
+    private Optional<String> readFile(Value file) {
+      String path = (String) file.value();
+      Optional<String> text = istioFiles.apply(path);
+      if (text.isEmpty()) {
+        reader.problem(
+            file.line(),
+            file.column(),
+            file.path(),
+            "no such file: " + path + " (expected: a path relative to the scenario file)");
+      }
+      return text;
     }
 
     /** Where workloads run, each entry checked against the declared workloads. */
@@ -556,8 +645,11 @@ public final class ScenarioYaml {
       return ok;
     }
 
-    /** A version's own app: {@code address}, or {@code command} with its env and start timeout. */
-    private static AppSpec app(Value app) {
+    /**
+     * A version's own app: {@code address}, or {@code command} with its env and start timeout, run
+     * in the scenario file's directory.
+     */
+    private AppSpec app(Value app) {
       Optional<String> address = app.string("address");
       if (address.isPresent()) {
         for (String commandOnly : List.of("env", "startTimeout")) {
@@ -573,7 +665,10 @@ public final class ScenarioYaml {
       Map<String, String> env = new LinkedHashMap<>();
       app.get("env").ifPresent(e -> e.fields().forEach((k, v) -> env.put(k, (String) v.value())));
       return new AppSpec.Command(
-          command, env, app.duration("startTimeout").orElse(AppSpec.Command.DEFAULT_START_TIMEOUT));
+          command,
+          env,
+          app.duration("startTimeout").orElse(AppSpec.Command.DEFAULT_START_TIMEOUT),
+          directory);
     }
 
     private void traffic(Value traffic, TrafficSpec.Builder t) {
@@ -805,6 +900,13 @@ public final class ScenarioYaml {
       return Optional.of(instances(rollback.get("restoreService").orElseThrow()).restore());
     }
 
+    private static InstanceSelector selector(Value service) {
+      return new InstanceSelector(
+          service.string("name").orElseThrow(),
+          service.string("version"),
+          service.string("instance"));
+    }
+
     private static Chaos.Instances instances(Value service) {
       Chaos.Instances instances = Chaos.service(service.string("name").orElseThrow());
       instances = service.string("version").map(instances::version).orElse(instances);
@@ -843,6 +945,12 @@ public final class ScenarioYaml {
       }
       Value service = chaos.get("service").orElseThrow();
       Chaos.Instances instances = instances(service);
+      if (service.get("answering").isPresent()
+          && service.get("notReady").isEmpty()
+          && service.get("flap").isEmpty()) {
+        throw new IllegalArgumentException(
+            "answering: only with notReady or flap (expected: no answering with another effect)");
+      }
       if (service.get("errors").isPresent()) {
         Value errors = service.get("errors").orElseThrow();
         return instances.errors(
@@ -872,8 +980,46 @@ public final class ScenarioYaml {
             new ServiceFault.LatencyDistribution(
                 latencyDistribution(service.get("latencyDistribution").orElseThrow())));
       }
+      if (service.get("flap").isPresent()) {
+        Value flap = service.get("flap").orElseThrow();
+        return new FaultSpec.Flap(
+            selector(service),
+            flap.duration("notReady").orElseThrow(),
+            flap.duration("ready").orElseThrow(),
+            answering(service));
+      }
+      if (service.get("ramp").isPresent()) {
+        Value ramp = service.get("ramp").orElseThrow();
+        FaultSpec.RampOf of;
+        if (ramp.get("errors").isPresent()) {
+          Value errors = ramp.get("errors").orElseThrow();
+          of =
+              new FaultSpec.ErrorRamp(
+                  errors.number("from").orElseThrow(),
+                  errors.number("to").orElseThrow(),
+                  StatusMix.parse(errors.string("statuses").orElseThrow()));
+        } else {
+          Value latency = ramp.get("latency").orElseThrow();
+          of =
+              new FaultSpec.LatencyRamp(
+                  latency.duration("from").orElseThrow(), latency.duration("to").orElseThrow());
+        }
+        return new FaultSpec.Ramp(selector(service), of, ramp.integer("steps").map(Long::intValue));
+      }
       requireTrue(service, "notReady");
-      return instances.notReady();
+      return new FaultSpec.NotReady(selector(service), answering(service));
+    }
+
+    /** A chaos entry's {@code after}: a number of requests, or the end of an earlier entry. */
+    private static StartOn startOn(Value after) {
+      return after.integer("requests").isPresent()
+          ? new StartOn.Requests(after.integer("requests").orElseThrow())
+          : new StartOn.FaultEnds(after.integer("faultEnds").orElseThrow().intValue());
+    }
+
+    /** The status mix a not-ready instance answers, if the entry gives one. */
+    private static Optional<StatusMix> answering(Value service) {
+      return service.string("answering").map(StatusMix::parse);
     }
 
     private static dev.meshproof.fake.behavior.Latency latencyDistribution(Value d) {
@@ -1052,6 +1198,15 @@ public final class ScenarioYaml {
           }
           yield perConnection.reusedAtLeast(e.integer("reusedAtLeast").orElseThrow().intValue());
         }
+        case "metric" -> {
+          var metric =
+              dev.meshproof.scenario.expect.Expectations.metric(e.string("series").orElseThrow());
+          if (e.bool("equalsObserved").isPresent()) {
+            requireTrue(e, "equalsObserved");
+            yield metric.equalsObserved();
+          }
+          yield metric.equalTo(e.integer("equals").orElseThrow());
+        }
         case "servedBy" ->
             servedBy(e.string("instance").orElseThrow()).atMost(e.integer("atMost").orElseThrow());
         case "sameInstancePerKey" -> {
@@ -1214,6 +1369,22 @@ public final class ScenarioYaml {
                 });
         s.put("apps", apps);
       }
+      scenario
+          .security()
+          .tlsOf(service.name())
+          .ifPresent(
+              tls -> {
+                Map<String, Object> t = new LinkedHashMap<>();
+                t.put(
+                    "certificate", fileSource(scenario, "tls/" + service.name() + "/certificate"));
+                t.put("privateKey", fileSource(scenario, "tls/" + service.name() + "/privateKey"));
+                if (tls.clientCaPem().isPresent()) {
+                  t.put(
+                      "clientCaCertificates",
+                      fileSource(scenario, "tls/" + service.name() + "/clientCaCertificates"));
+                }
+                s.put("tls", t);
+              });
       services.add(s);
     }
     putNonEmpty(out, "services", services);
@@ -1224,8 +1395,17 @@ public final class ScenarioYaml {
     } else {
       putNonEmpty(out, "clients", new ArrayList<>(clients));
     }
-    if (!scenario.security().isNone()) {
+    if (!scenario.security().isMeshSecurityNone()) {
       out.put("security", security(scenario.security()));
+    }
+    if (!scenario.security().proxyFiles().isEmpty()) {
+      Map<String, Object> files = new LinkedHashMap<>();
+      scenario
+          .security()
+          .proxyFiles()
+          .keySet()
+          .forEach(p -> files.put(p, fileSource(scenario, "proxyFiles/" + p)));
+      out.put("proxyFiles", files);
     }
     if (!scenario.localities().isEmpty()) {
       out.put("localities", new LinkedHashMap<>(scenario.localities()));
@@ -1248,6 +1428,15 @@ public final class ScenarioYaml {
       Map<String, Object> entry = new LinkedHashMap<>();
       entry.put("at", planned.at());
       planned.duration().ifPresent(d -> entry.put("duration", d));
+      planned
+          .after()
+          .ifPresent(
+              after ->
+                  entry.put(
+                      "after",
+                      after instanceof StartOn.Requests r
+                          ? Map.of("requests", r.count())
+                          : Map.of("faultEnds", ((StartOn.FaultEnds) after).entry())));
       entry.putAll(fault(planned.fault()));
       chaos.add(entry);
     }
@@ -1275,6 +1464,18 @@ public final class ScenarioYaml {
         "expect",
         new ArrayList<>(scenario.expectations().stream().map(Expectation::toYaml).toList()));
     return dumper().dump(out);
+  }
+
+  /** The file a scenario file read for {@code key}; a scenario built in Java has none. */
+  private static String fileSource(Scenario scenario, String key) {
+    String file = scenario.security().fileSources().get(key);
+    if (file == null) {
+      throw new UnsupportedOperationException(
+          key
+              + " was given as content in Java and has no file to name (expected: a scenario read"
+              + " from a file)");
+    }
+    return file;
   }
 
   private static Map<String, Object> security(ScenarioSecurity security) {
@@ -1423,6 +1624,40 @@ public final class ScenarioYaml {
     }
     if (fault instanceof FaultSpec.OnLink onLink) {
       return onLink(onLink);
+    }
+    if (fault instanceof FaultSpec.NotReady notReady) {
+      Map<String, Object> n = selector(notReady.instances());
+      n.put("notReady", true);
+      notReady.status().ifPresent(st -> n.put("answering", st.spec()));
+      return Map.of("service", n);
+    }
+    if (fault instanceof FaultSpec.Flap flap) {
+      Map<String, Object> f = selector(flap.instances());
+      Map<String, Object> phases = new LinkedHashMap<>();
+      phases.put("notReady", flap.notReady());
+      phases.put("ready", flap.ready());
+      f.put("flap", phases);
+      flap.status().ifPresent(st -> f.put("answering", st.spec()));
+      return Map.of("service", f);
+    }
+    if (fault instanceof FaultSpec.Ramp ramp) {
+      Map<String, Object> r = selector(ramp.instances());
+      Map<String, Object> spec = new LinkedHashMap<>();
+      Map<String, Object> of = new LinkedHashMap<>();
+      if (ramp.of() instanceof FaultSpec.ErrorRamp errors) {
+        of.put("from", errors.from());
+        of.put("to", errors.to());
+        of.put("statuses", errors.statuses().spec());
+        spec.put("errors", of);
+      } else {
+        FaultSpec.LatencyRamp latency = (FaultSpec.LatencyRamp) ramp.of();
+        of.put("from", latency.from());
+        of.put("to", latency.to());
+        spec.put("latency", of);
+      }
+      ramp.steps().ifPresent(n -> spec.put("steps", n));
+      r.put("ramp", spec);
+      return Map.of("service", r);
     }
     FaultSpec.OnService onService = (FaultSpec.OnService) fault;
     Map<String, Object> s = selector(onService.instances());

@@ -47,6 +47,12 @@ class ChaosPlanTest {
         public InstanceHandle controlPlane() {
           return istiod;
         }
+
+        @Override
+        public InstanceHandle readiness(
+            String instance, Optional<dev.meshproof.fake.behavior.StatusMix> status) {
+          return InstanceHandle.of(instance, () -> {}, () -> {});
+        }
       };
 
   private static ServiceTarget target(String name) {
@@ -83,7 +89,7 @@ class ChaosPlanTest {
   void anInstanceSelectorPicksOnePod() {
     ChaosPlan plan =
         ChaosPlan.builder()
-            .at(Duration.ZERO, Chaos.service("reviews").instance("reviews-v2-1").notReady())
+            .at(Duration.ZERO, Chaos.service("reviews").instance("reviews-v2-1").hang(0.5))
             .build();
 
     ServiceFault fault = (ServiceFault) plan.resolve(handles).faults().get(0).fault();
@@ -156,5 +162,124 @@ class ChaosPlanTest {
         .traffic(t -> t.from("client").get("http://reviews/").requests(1))
         .chaos(c -> c.at(Duration.ZERO, fault))
         .build();
+  }
+
+  private static List<String> windows(ChaosTimeline timeline) {
+    return timeline.faults().stream()
+        .map(
+            f ->
+                f.at().toMillis()
+                    + "+"
+                    + f.duration().orElseThrow().toMillis()
+                    + " "
+                    + f.fault().description())
+        .toList();
+  }
+
+  @Test
+  void aRampBecomesEqualStepsBackToBackFromItsFirstValueToItsLast() {
+    ChaosPlan plan =
+        ChaosPlan.builder()
+            .at(
+                Duration.ofSeconds(1),
+                Chaos.service("reviews").version("v1").errorRamp(0.0, 0.6, "503", 4))
+            .lasting(Duration.ofSeconds(4))
+            .at(
+                Duration.ZERO,
+                Chaos.service("reviews")
+                    .version("v1")
+                    .latencyRamp(Duration.ofMillis(100), Duration.ofMillis(300), 3))
+            .lasting(Duration.ofMillis(900))
+            .build();
+
+    // The first error step is 0: nothing is injected in its second.
+    assertThat(windows(plan.resolve(handles)))
+        .containsExactly(
+            "0+300 service reviews-v1-0: latency 100ms",
+            "300+300 service reviews-v1-0: latency 200ms",
+            "600+300 service reviews-v1-0: latency 300ms",
+            "2000+1000 service reviews-v1-0: errors 20% 503:1",
+            "3000+1000 service reviews-v1-0: errors 40% 503:1",
+            "4000+1000 service reviews-v1-0: errors 60% 503:1");
+  }
+
+  @Test
+  void flappingAlternatesNotReadyAndReadyPhasesCutAtTheWindowsEnd() {
+    ChaosPlan plan =
+        ChaosPlan.builder()
+            .at(
+                Duration.ofMillis(500),
+                Chaos.service("reviews")
+                    .instance("reviews-v2-0")
+                    .flapping(Duration.ofMillis(300), Duration.ofMillis(200), "503"))
+            .lasting(Duration.ofMillis(1_200))
+            .build();
+
+    assertThat(windows(plan.resolve(handles)))
+        .containsExactly(
+            "500+300 instance reviews-v2-0: not ready, answering 503:1",
+            "1000+300 instance reviews-v2-0: not ready, answering 503:1",
+            "1500+200 instance reviews-v2-0: not ready, answering 503:1");
+    assertThat(plan.resolve(handles).faults().get(0).fault()).isInstanceOf(InstanceFault.class);
+  }
+
+  @Test
+  void aRampOrFlappingWithoutADurationIsRefused() {
+    assertThatThrownBy(
+            () ->
+                ChaosPlan.builder()
+                    .at(Duration.ZERO, Chaos.service("reviews").errorRamp(0.1, 0.5, "503", 3))
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("duration: none (expected: a duration for a ramp of errors");
+    assertThatThrownBy(() -> Chaos.service("reviews").errorRamp(0.1, 0.5, "503", 1))
+        .hasMessage("ramp.steps: 1 (expected: >= 2, a start and an end)");
+  }
+
+  @Test
+  void aFaultAfterRequestsCarriesItsTriggerAndOneAfterAnEndStartsThere() {
+    ChaosPlan plan =
+        ChaosPlan.builder()
+            .at(Duration.ofMillis(200), Chaos.service("reviews").version("v1").errors(0.5, "503"))
+            .lasting(Duration.ofSeconds(1))
+            .after(new StartOn.Requests(100))
+            .at(Duration.ofMillis(50), Chaos.service("reviews").version("v1").hang(0.5))
+            .after(new StartOn.FaultEnds(0))
+            .lasting(Duration.ofSeconds(2))
+            .at(Duration.ofSeconds(3), Chaos.controlPlaneOutage())
+            .lasting(Duration.ofSeconds(1))
+            .at(Duration.ZERO, Chaos.service("reviews").version("v1").latency(Duration.ofMillis(5)))
+            .after(new StartOn.FaultEnds(2))
+            .build();
+
+    ChaosTimeline timeline = plan.resolve(handles);
+
+    assertThat(timeline.faults())
+        .extracting(
+            f -> f.at().toMillis() + " " + f.trigger().map(t -> t.description()).orElse("start"))
+        .containsExactlyInAnyOrder(
+            "200 after 100 requests", "1250 after 100 requests", "3000 start", "4000 start");
+    assertThat(plan.countsRequests()).isTrue();
+  }
+
+  @Test
+  void aFaultCanOnlyWaitForTheEndOfAnEarlierEntryThatHasAnEnd() {
+    ChaosPlan.Builder builder = ChaosPlan.builder().at(Duration.ZERO, Chaos.controlPlaneOutage());
+    assertThatThrownBy(
+            () ->
+                builder
+                    .at(Duration.ZERO, Chaos.service("reviews").hang(0.5))
+                    .after(new StartOn.FaultEnds(0)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "after.faultEnds: 0 (expected: the index of an earlier chaos entry with a duration,"
+                + " 0..0; entry 0 lasts until the traffic ends)");
+    assertThatThrownBy(
+            () ->
+                ChaosPlan.builder()
+                    .at(Duration.ZERO, Chaos.service("reviews").hang(0.5))
+                    .after(new StartOn.FaultEnds(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("after.faultEnds: 1 (expected: the index of an earlier chaos entry");
   }
 }

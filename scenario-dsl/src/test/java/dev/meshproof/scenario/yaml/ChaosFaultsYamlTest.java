@@ -145,7 +145,14 @@ class ChaosFaultsYamlTest {
         "service: {name: catalog, instance: catalog-v2-0, drain: true}",
         "service: {name: catalog, reset: 0.2}",
         "service: {name: catalog, latencyDistribution: {uniform: {min: 10ms, max: 30ms}}}",
-        "scale: {name: catalog, version: v2, replicas: 0}"
+        "scale: {name: catalog, version: v2, replicas: 0}",
+        "service: {name: catalog, instance: catalog-v2-0, notReady: true, answering: '503'}",
+        "duration: 2s\n    service: {name: catalog, instance: catalog-v2-0, flap: {notReady: 300ms,"
+            + " ready: 200ms}, answering: '503'}",
+        "duration: 3s\n    service: {name: catalog, version: v2, ramp: {errors: {from: 0.1, to:"
+            + " 0.5, statuses: '503'}, steps: 5}}",
+        "duration: 3s\n    service: {name: catalog, ramp: {latency: {from: 10ms, to: 100ms}}}",
+        "after: {requests: 100}\n    service: {name: catalog, hang: 0.5}"
       })
   void writesEachFaultBackAsItWasRead(String text) {
     Scenario scenario = scenario(text);
@@ -180,6 +187,97 @@ class ChaosFaultsYamlTest {
     assertThat(problems("partition: {to: {name: catalog}, mode: drop}"))
         .contains("refuse")
         .contains("blackhole");
+  }
+
+  @Test
+  void readinessFlappingRampsAndStartOnEventReadIntoThePlan() {
+    Scenario scenario =
+        ScenarioYaml.parse(
+                "s.yaml",
+                SCENARIO.replace(
+                    "FAULT",
+                    """
+                    duration: 2s
+                        service: {name: catalog, version: v2, ramp: {errors: {from: 0, to: 0.4, statuses: '503'}, steps: 3}}
+                      - at: 100ms
+                        after: {faultEnds: 0}
+                        duration: 1s
+                        service: {name: catalog, instance: catalog-v2-0, flap: {notReady: 300ms, ready: 200ms}}
+                      - at: 0s
+                        after: {requests: 20}
+                        service: {name: catalog, instance: catalog-v1-0, notReady: true}"""),
+                f -> Optional.empty())
+            .scenario();
+
+    assertThat(scenario.chaos().faults())
+        .extracting(f -> f.fault())
+        .containsExactly(
+            new FaultSpec.Ramp(
+                V2,
+                new FaultSpec.ErrorRamp(0, 0.4, dev.meshproof.fake.behavior.StatusMix.parse("503")),
+                Optional.of(3)),
+            new FaultSpec.Flap(
+                new InstanceSelector("catalog", Optional.empty(), Optional.of("catalog-v2-0")),
+                Duration.ofMillis(300),
+                Duration.ofMillis(200),
+                Optional.empty()),
+            new FaultSpec.NotReady(
+                new InstanceSelector("catalog", Optional.empty(), Optional.of("catalog-v1-0")),
+                Optional.empty()));
+    assertThat(scenario.chaos().faults())
+        .extracting(f -> f.after().map(Object::toString).orElse("start"))
+        .containsExactly("start", "FaultEnds[entry=0]", "Requests[count=20]");
+  }
+
+  @Test
+  void badRampsFlappingAndEventsAreProblemsAtTheirEntry() {
+    assertThat(problems("service: {name: catalog, flap: {notReady: 300ms, ready: 200ms}}"))
+        .contains("s.yaml:11")
+        .contains("duration: none (expected: a duration for a ramp or flapping");
+    assertThat(problems("service: {name: catalog, hang: 0.5, answering: '503'}"))
+        .contains("answering: only with notReady or flap");
+    assertThat(
+            problems(
+                "duration: 1s\n    service: {name: catalog, ramp: {errors: {from: 0.1, to: 2,"
+                    + " statuses: '503'}}}"))
+        .contains("s.yaml:13:61")
+        .contains("ramp.errors.to: 2 is out of range");
+    assertThat(problems("after: {faultEnds: 0}\n    service: {name: catalog, hang: 0.5}"))
+        .contains(
+            "after.faultEnds: 0 (expected: the index of an earlier chaos entry with a"
+                + " duration, none before the first entry)");
+    assertThat(problems("after: {requests: 0}\n    service: {name: catalog, hang: 0.5}"))
+        .contains("s.yaml:12")
+        .contains("requests: 0");
+  }
+
+  @Test
+  void aFaultAfterRequestsNeedsTrafficTheRunCountsOneByOne() {
+    assertThat(
+            ScenarioYamlProblems.of(
+                () ->
+                    ScenarioYaml.parse(
+                        "s.yaml",
+                        SCENARIO
+                            .replace("requests: 50", "requests: 50\n    rate: 100")
+                            .replace(
+                                "FAULT",
+                                "after: {requests: 10}\n    service: {name: catalog, hang: 0.5}"),
+                        f -> Optional.empty())))
+        .contains("chaos.after.requests: traffic")
+        .contains("(expected: closed-loop HTTP1 traffic");
+  }
+
+  /** The message of the problems a parse reports. */
+  private static final class ScenarioYamlProblems {
+    static String of(Runnable parse) {
+      try {
+        parse.run();
+      } catch (InvalidScenarioException | IllegalArgumentException e) {
+        return e.getMessage();
+      }
+      throw new AssertionError("expected problems");
+    }
   }
 
   private static Toxic toxic(String fields) {

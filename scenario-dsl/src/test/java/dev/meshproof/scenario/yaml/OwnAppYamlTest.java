@@ -66,6 +66,35 @@ class OwnAppYamlTest {
   }
 
   @Test
+  void aCommandReadFromAFileRunsInTheFilesDirectoryNotTheCallers(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path scenario = dir.resolve("sub").resolve("own.scenario.yaml");
+    java.nio.file.Files.createDirectories(scenario.getParent());
+    java.nio.file.Files.writeString(
+        scenario, file("      v1: {command: [./my-app, \"${port}\"]}\n", "{v1: 1}"));
+
+    AppSpec.Command fromFile =
+        (AppSpec.Command) ScenarioYaml.read(scenario).scenario().services().get(0).app("v1").get();
+    AppSpec.Command fromText =
+        (AppSpec.Command)
+            parse(file("      v1: {command: [./my-app]}\n", "{v1: 1}"))
+                .scenario()
+                .services()
+                .get(0)
+                .app("v1")
+                .get();
+
+    assertThat(fromFile.workingDir()).contains(scenario.getParent().toAbsolutePath());
+    assertThat(fromFile.directory()).isEqualTo(scenario.getParent().toAbsolutePath());
+    // Text without a file (and a Java scenario) keeps the caller's working directory.
+    assertThat(fromText.workingDir()).isEmpty();
+    assertThat(fromText.directory()).isEqualTo(java.nio.file.Path.of("").toAbsolutePath());
+    // The directory is where the file is, not part of what the file says: writing omits it.
+    assertThat(ScenarioYaml.write(ScenarioYaml.read(scenario).scenario(), Map.of(), false))
+        .doesNotContain(dir.toString());
+  }
+
+  @Test
   void anAddressOffLoopbackIsRefusedAtItsEntry() {
     assertThat(problems(file("          v1: {address: \"10.0.0.1:80\"}\n", "{v1: 1}")))
         .contains(

@@ -1,0 +1,326 @@
+package dev.meshproof.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.meshproof.runtime.client.HttpOutcome;
+import dev.meshproof.runtime.client.HttpRequestSpec;
+import dev.meshproof.runtime.envoy.EnvoyBinary;
+import dev.meshproof.runtime.envoy.EnvoyDataPlane;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Istio's standard metrics against what the client observed, on both data planes. Requests from
+ * {@code end-user: jason} go to catalog v2, whose app answers {@code /fail} with 503; the rest go
+ * to v1. On the embedded sidecar, {@code istio_requests_total} from the client's sidecar (reporter
+ * {@code source}) and from v2's (reporter {@code destination}) count exactly the answers the client
+ * saw per version and code, with Istio's labels. Envoy 1.40 has no {@code istio.stats} filter:
+ * there the equivalent is {@code envoy_cluster_upstream_rq} of the subset's cluster, which the
+ * embedded sidecar also keeps, and both targets are held to it.
+ */
+class IstioMetricsIT {
+
+  static Stream<String> dataPlanes() {
+    return Stream.of("embedded", "envoy");
+  }
+
+  private static Mesh.Builder mesh(String name) {
+    if (name.equals("envoy")) {
+      Assumptions.assumeTrue(EnvoyBinary.locate().isPresent(), EnvoyBinary.INSTALL_HINT);
+      return Mesh.builder().dataPlane(EnvoyDataPlane.create());
+    }
+    return Mesh.builder();
+  }
+
+  /**
+   * Jason to v2, everyone else to v1, without retries: Istio's default policy retries a 503, and
+   * Envoy's cluster statistic counts attempts where {@code istio_requests_total} counts requests.
+   */
+  private static final String V2_FOR_JASON =
+      CatalogTopology.DESTINATION_RULE
+          + """
+          ---
+          apiVersion: networking.istio.io/v1
+          kind: VirtualService
+          metadata: {name: catalog}
+          spec:
+            hosts: [catalog]
+            http:
+            - match:
+              - headers:
+                  end-user: {exact: jason}
+              route:
+              - destination: {host: catalog, subset: v2}
+              retries: {attempts: 0}
+            - route:
+              - destination: {host: catalog, subset: v1}
+              retries: {attempts: 0}
+          """;
+
+  @ParameterizedTest
+  @MethodSource("dataPlanes")
+  void requestCountsMatchWhatTheClientObservedPerVersionAndCode(String dataPlane) throws Exception {
+    try (TestApp v1 = new TestApp("catalog-v1");
+        FailingApp v2 = new FailingApp();
+        Mesh mesh = mesh(dataPlane).start()) {
+      mesh.deploy(
+          WorkloadSpec.builder("catalog-v1-0")
+              .label("app", "catalog")
+              .label("version", "v1")
+              .serves("catalog", 80, v1.address())
+              .build());
+      Workload catalogV2 =
+          mesh.deploy(
+              WorkloadSpec.builder("catalog-v2-0")
+                  .label("app", "catalog")
+                  .label("version", "v2")
+                  .serves("catalog", 80, v2.address())
+                  .build());
+      Workload client =
+          mesh.deploy(
+              WorkloadSpec.builder("client-0")
+                  .label("app", "client")
+                  .label("version", "v1")
+                  .build());
+      mesh.apply(V2_FOR_JASON, "catalog.yaml");
+      mesh.awaitSynced();
+
+      Map<String, Integer> observed = new LinkedHashMap<>();
+      List<HttpRequestSpec> requests = new ArrayList<>();
+      for (int i = 0; i < 7; i++) {
+        requests.add(HttpRequestSpec.get("http://catalog/items/" + i));
+      }
+      for (int i = 0; i < 5; i++) {
+        requests.add(HttpRequestSpec.get("http://catalog/fail").withHeader("end-user", "jason"));
+      }
+      for (int i = 0; i < 3; i++) {
+        requests.add(HttpRequestSpec.get("http://catalog/ok").withHeader("end-user", "jason"));
+      }
+      for (HttpRequestSpec request : requests) {
+        HttpOutcome outcome = client.http().send(request).join();
+        String version = outcome.header("x-app").orElse("none").endsWith("v2") ? "v2" : "v1";
+        observed.merge(version + " " + outcome.status(), 1, Integer::sum);
+      }
+      assertThat(observed).containsOnlyKeys("v1 200", "v2 503", "v2 200");
+
+      // Envoy's /stats names (Envoy's default tag extraction would cut the cluster name at its
+      // first dot in the Prometheus form; Istio's bootstrap adds its own stats_tags for that).
+      String v2Cluster = "cluster.outbound|80|v2|catalog.default.svc.cluster.local.";
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () ->
+                  assertThat(stat(client.sidecar(), v2Cluster + "upstream_rq_503"))
+                      .as("Envoy's cluster statistic for v2, code 503")
+                      .isEqualTo((long) observed.get("v2 503")));
+      assertThat(stat(client.sidecar(), v2Cluster + "upstream_rq_200"))
+          .isEqualTo((long) observed.get("v2 200"));
+
+      String source = prometheus(client.sidecar());
+      if (dataPlane.equals("envoy")) {
+        // Plain Envoy has no istio.stats filter: no istio_* metric at all.
+        assertThat(source).doesNotContain("istio_requests_total");
+        return;
+      }
+      Map<String, String> v2Failures =
+          Map.of("reporter", "source", "destination_version", "v2", "response_code", "503");
+      assertThat(sum(source, "istio_requests_total", v2Failures))
+          .isEqualTo((long) observed.get("v2 503"));
+      assertThat(
+              sum(
+                  source,
+                  "istio_requests_total",
+                  Map.of("destination_version", "v1", "response_code", "200")))
+          .isEqualTo((long) observed.get("v1 200"));
+      assertThat(sum(source, "istio_request_duration_milliseconds_count", v2Failures))
+          .isEqualTo((long) observed.get("v2 503"));
+      Map<String, String> labels = series(source, "istio_requests_total", v2Failures).get(0);
+      assertThat(labels)
+          .containsAllEntriesOf(
+              Map.ofEntries(
+                  Map.entry("source_workload", "client"),
+                  Map.entry("source_workload_namespace", "default"),
+                  Map.entry("source_app", "client"),
+                  Map.entry("source_version", "v1"),
+                  Map.entry("destination_workload", "catalog-v2"),
+                  Map.entry("destination_workload_namespace", "default"),
+                  Map.entry("destination_app", "catalog"),
+                  Map.entry("destination_service", "catalog.default.svc.cluster.local"),
+                  Map.entry("destination_service_name", "catalog"),
+                  Map.entry("destination_service_namespace", "default"),
+                  Map.entry("request_protocol", "http"),
+                  Map.entry("grpc_response_status", ""),
+                  Map.entry("response_flags", "-"),
+                  Map.entry("connection_security_policy", "unknown")));
+
+      String destination = prometheus(catalogV2.sidecar());
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          sum(
+                              prometheus(catalogV2.sidecar()),
+                              "istio_requests_total",
+                              Map.of("reporter", "destination", "response_code", "503")))
+                      .isEqualTo((long) observed.get("v2 503")));
+      destination = prometheus(catalogV2.sidecar());
+      Map<String, String> inbound =
+          series(
+                  destination,
+                  "istio_requests_total",
+                  Map.of("reporter", "destination", "response_code", "503"))
+              .get(0);
+      assertThat(inbound)
+          .containsEntry("destination_workload", "catalog-v2")
+          .containsEntry("destination_version", "v2")
+          .containsEntry("destination_service", "catalog.default.svc.cluster.local");
+      boolean mtls = inbound.get("connection_security_policy").equals("mutual_tls");
+      assertThat(inbound.get("source_principal"))
+          .isEqualTo(mtls ? "spiffe://cluster.local/ns/default/sa/default" : "unknown");
+    }
+  }
+
+  /** Reads the proxy's {@code /stats/prometheus} from its admin port. */
+  static String prometheus(SidecarProxy sidecar) throws Exception {
+    InetSocketAddress admin = sidecar.adminAddress().orElseThrow();
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + admin.getPort() + "/stats/prometheus"))
+                    .timeout(Duration.ofSeconds(10))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    return response.body();
+  }
+
+  /** One counter of the proxy's {@code /stats} ({@code name: value}), 0 when absent. */
+  static long stat(SidecarProxy sidecar, String name) throws Exception {
+    InetSocketAddress admin = sidecar.adminAddress().orElseThrow();
+    String body =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.getPort() + "/stats"))
+                    .timeout(Duration.ofSeconds(10))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    for (String line : body.split("\n")) {
+      if (line.startsWith(name + ": ")) {
+        return Long.parseLong(line.substring(name.length() + 2).trim());
+      }
+    }
+    return 0;
+  }
+
+  /** The sum of {@code metric}'s samples whose labels include {@code selector}. */
+  static long sum(String exposition, String metric, Map<String, String> selector) {
+    long total = 0;
+    for (String line : exposition.split("\n")) {
+      Sample sample = Sample.parse(line);
+      if (sample != null
+          && sample.name.equals(metric)
+          && sample.labels.entrySet().containsAll(selector.entrySet())) {
+        total += (long) sample.value;
+      }
+    }
+    return total;
+  }
+
+  static List<Map<String, String>> series(
+      String exposition, String metric, Map<String, String> selector) {
+    List<Map<String, String>> out = new ArrayList<>();
+    for (String line : exposition.split("\n")) {
+      Sample sample = Sample.parse(line);
+      if (sample != null
+          && sample.name.equals(metric)
+          && sample.labels.entrySet().containsAll(selector.entrySet())) {
+        out.add(sample.labels);
+      }
+    }
+    return out;
+  }
+
+  /** One sample line of the Prometheus text format: name, labels, value. */
+  record Sample(String name, Map<String, String> labels, double value) {
+    static Sample parse(String line) {
+      if (line.isBlank() || line.startsWith("#")) {
+        return null;
+      }
+      int brace = line.indexOf('{');
+      int space = line.lastIndexOf(' ');
+      String name = brace < 0 ? line.substring(0, space) : line.substring(0, brace);
+      Map<String, String> labels = new LinkedHashMap<>();
+      if (brace >= 0) {
+        String body = line.substring(brace + 1, line.lastIndexOf('}'));
+        int i = 0;
+        while (i < body.length()) {
+          int eq = body.indexOf('=', i);
+          String key = body.substring(i, eq);
+          StringBuilder value = new StringBuilder();
+          int j = eq + 2;
+          while (body.charAt(j) != '"') {
+            if (body.charAt(j) == '\\') {
+              j++;
+            }
+            value.append(body.charAt(j));
+            j++;
+          }
+          labels.put(key, value.toString());
+          i = j + 2;
+        }
+      }
+      return new Sample(name, labels, Double.parseDouble(line.substring(space + 1)));
+    }
+  }
+
+  /** Catalog v2's app: 503 for {@code /fail}, 200 otherwise, naming itself in {@code x-app}. */
+  static final class FailingApp implements AutoCloseable {
+    private final HttpServer server;
+
+    FailingApp() throws IOException {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      server.createContext(
+          "/",
+          exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            byte[] body = "catalog-v2".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("x-app", "catalog-v2");
+            int status = exchange.getRequestURI().getPath().startsWith("/fail") ? 503 : 200;
+            exchange.sendResponseHeaders(status, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+              out.write(body);
+            }
+          });
+      server.start();
+    }
+
+    InetSocketAddress address() {
+      return server.getAddress();
+    }
+
+    @Override
+    public void close() {
+      server.stop(0);
+    }
+  }
+}

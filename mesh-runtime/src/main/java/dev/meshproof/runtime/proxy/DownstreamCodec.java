@@ -11,9 +11,11 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
+import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.AsciiString;
 import java.util.function.Supplier;
@@ -33,8 +35,7 @@ final class DownstreamCodec {
         protocol ->
             AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
                 ? new Http2ServerUpgradeCodec(
-                    Http2FrameCodecBuilder.forServer().build(),
-                    new Http2MultiplexHandler(streamInitializer(maxBody, proxy)))
+                    http2Codec(), new Http2MultiplexHandler(streamInitializer(maxBody, proxy)))
                 : null;
     CleartextHttp2ServerUpgradeHandler cleartext =
         new CleartextHttp2ServerUpgradeHandler(
@@ -45,7 +46,7 @@ final class DownstreamCodec {
               protected void initChannel(Channel ch) {
                 // Prior knowledge: the connection preface arrived instead of an HTTP/1.1 request.
                 ch.pipeline()
-                    .addLast(Http2FrameCodecBuilder.forServer().build())
+                    .addLast(http2Codec())
                     .addLast(new Http2MultiplexHandler(streamInitializer(maxBody, proxy)));
               }
             });
@@ -78,6 +79,30 @@ final class DownstreamCodec {
       }
       return response;
     }
+  }
+
+  /**
+   * Envoy's HTTP connection manager's limit on concurrent streams per downstream connection when
+   * {@code http2_protocol_options.max_concurrent_streams} is unset, which istiod leaves unset on
+   * sidecar listeners: 2^31 - 1 ({@code
+   * Http2::Utility::OptionsLimits::DEFAULT_MAX_CONCURRENT_STREAMS}). Netty's server codec otherwise
+   * refuses a client's streams beyond 100 at a time (its default for the peer's endpoint): the "100
+   * streams" defect of issue #21.
+   */
+  static final long ENVOY_MAX_CONCURRENT_STREAMS = Integer.MAX_VALUE;
+
+  /** The server side of one HTTP/2 connection, advertising Envoy's settings. */
+  private static Http2FrameCodec http2Codec() {
+    return Http2FrameCodecBuilder.forServer()
+        .initialSettings(
+            Http2Settings.defaultSettings().maxConcurrentStreams(ENVOY_MAX_CONCURRENT_STREAMS))
+        // Netty closes a connection after 200 RST_STREAMs from the client in 30 s (its "rapid
+        // reset" guard); Envoy counts only premature resets (within 1 s of a stream's start) and
+        // closes at 250 of them (ConnectionManagerImpl::maybeDrainDueToPrematureResets), so a
+        // client that cancels calls it gave up on (a deadline, a load generator's timeout) keeps
+        // its connection, as on Envoy. (Envoy's premature-reset close is not reproduced.)
+        .decoderEnforceMaxRstFramesPerWindow(0, 0)
+        .build();
   }
 
   private static ChannelInitializer<Channel> streamInitializer(

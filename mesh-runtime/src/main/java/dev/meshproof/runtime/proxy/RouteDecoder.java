@@ -363,6 +363,12 @@ final class RouteDecoder {
     Duration timeout =
         action.hasTimeout() ? XdsDecoder.duration(action.getTimeout()) : Duration.ofSeconds(15);
     var builder = routeBuilder.timeout(timeout);
+    if (action.hasMaxGrpcTimeout()) {
+      // Deprecated in Envoy but what istiod sets on every route (route.go setTimeout).
+      @SuppressWarnings("deprecation")
+      Duration maxGrpcTimeout = XdsDecoder.duration(action.getMaxGrpcTimeout());
+      builder.maxGrpcTimeout(maxGrpcTimeout);
+    }
     if (action.hasRetryPolicy()) {
       builder.retryPolicy(retryPolicy(action.getRetryPolicy(), where + ", retry_policy"));
     }

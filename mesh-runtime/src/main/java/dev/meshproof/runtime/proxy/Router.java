@@ -5,6 +5,7 @@ import dev.meshproof.runtime.policy.circuit.CircuitBreaker;
 import dev.meshproof.runtime.policy.lb.HashPolicy;
 import dev.meshproof.runtime.policy.lb.LoadBalancer;
 import dev.meshproof.runtime.policy.mirror.MirrorDecision;
+import dev.meshproof.runtime.policy.retry.GrpcTimeout;
 import dev.meshproof.runtime.policy.retry.RequestTimeouts;
 import dev.meshproof.runtime.policy.retry.RetryAdmission;
 import dev.meshproof.runtime.policy.retry.RetryDecision;
@@ -62,6 +63,9 @@ final class Router implements HttpFilterChain.Terminal {
           "upgrade",
           "te",
           "trailer");
+
+  /** A gRPC call's deadline ({@link GrpcTimeout}). */
+  static final String GRPC_TIMEOUT = "grpc-timeout";
 
   /** Envoy's mark of a request it originated itself (a mirror copy), never trusted downstream. */
   static final String ENVOY_INTERNAL = "x-envoy-internal";
@@ -136,7 +140,13 @@ final class Router implements HttpFilterChain.Terminal {
             requestRandom,
             new RetryState(
                 policy, jitter, retryAdmission(request.routing().clusters().get(picked.name()))),
-            new RequestTimeouts(action.timeout(), policy.flatMap(RetryPolicy::perTryTimeout)),
+            new RequestTimeouts(
+                GrpcTimeout.routeTimeout(
+                    action.timeout(),
+                    action.maxGrpcTimeout(),
+                    GrpcLocalReply.isGrpcRequest(request.downstream().headers()),
+                    Optional.ofNullable(request.downstream().headers().get(GRPC_TIMEOUT))),
+                policy.flatMap(RetryPolicy::perTryTimeout)),
             clockNanos());
     CompletableFuture<RequestOutcome> result = new CompletableFuture<>();
     mirror(request, action, requestRandom);
@@ -481,6 +491,13 @@ final class Router implements HttpFilterChain.Terminal {
       forwarded.headers().set(ATTEMPT_COUNT, number);
     }
     long attemptStart = clockNanos();
+    if (state.route().action().maxGrpcTimeout().isPresent()
+        && GrpcLocalReply.isGrpcRequest(forwarded.headers())) {
+      // Envoy tells the server the deadline it enforces: the time left of this attempt.
+      GrpcTimeout.upstreamHeader(
+              state.timeouts(), Duration.ofNanos(attemptStart - state.startNanos()))
+          .ifPresent(left -> forwarded.headers().set(GRPC_TIMEOUT, left));
+    }
     CompletableFuture<FullHttpResponse> exchange =
         upstreamTls(request, cluster)
             .map(
@@ -739,6 +756,12 @@ final class Router implements HttpFilterChain.Terminal {
     HttpHeaders headers = upstream.headers();
     headers.set(request.headers());
     HOP_BY_HOP.forEach(headers::remove);
+    // Envoy's connection manager keeps the one TE value a gRPC server needs, "trailers", and drops
+    // the rest (ConnectionManagerUtility::sanitizeTEHeader): without it grpc-java warns that an
+    // intermediate proxy may not support trailers.
+    if (request.headers().containsValue("te", "trailers", true)) {
+      headers.set("te", "trailers");
+    }
     // An upgrade the connection manager allowed (websocket) goes upstream as Envoy sends it.
     HttpProxyHandler.upgradeRequested(request)
         .ifPresent(

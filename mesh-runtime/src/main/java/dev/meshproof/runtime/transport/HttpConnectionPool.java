@@ -19,11 +19,6 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
-import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
-import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
@@ -46,10 +41,11 @@ import javax.net.ssl.SSLParameters;
  * Keep-alive HTTP/1.1 or HTTP/2 connections to upstream addresses, one pool per address and
  * settings. Used by the sidecar for upstream requests and by the traffic client for requests into
  * the mesh, so both move bytes the same way. Every exchange ends in a response or an {@link
- * UpstreamException}. With {@link UpstreamConnectionSettings#http2()} a connection speaks HTTP/2
- * (cleartext by prior knowledge, as Envoy's explicit HTTP/2 upstream does) and each exchange is one
- * stream on it; the response, trailers included ({@code grpc-status}), is aggregated before it is
- * handed over. A connection carries one exchange at a time (Envoy multiplexes streams on one).
+ * UpstreamException}. An HTTP/1.1 connection carries one exchange at a time. With {@link
+ * UpstreamConnectionSettings#http2()} a connection speaks HTTP/2 (cleartext by prior knowledge, as
+ * Envoy's explicit HTTP/2 upstream does) and each exchange is one stream on it, many at a time on
+ * one connection ({@link Http2HostPool}, Envoy's HTTP/2 pool); the response, trailers included
+ * ({@code grpc-status}), is aggregated before it is handed over.
  */
 public final class HttpConnectionPool implements AutoCloseable {
   private static final AttributeKey<CompletableFuture<FullHttpResponse>> PENDING =
@@ -72,6 +68,7 @@ public final class HttpConnectionPool implements AutoCloseable {
   private final EventLoopGroup group;
   private final UpstreamConnectionSettings defaults;
   private final Map<PoolKey, SimpleChannelPool> pools = new ConcurrentHashMap<>();
+  private final Map<PoolKey, Http2HostPool> http2Pools = new ConcurrentHashMap<>();
 
   /**
    * Every connection the pools opened, idle or in use: a pool's own close only closes the idle
@@ -123,6 +120,14 @@ public final class HttpConnectionPool implements AutoCloseable {
       UpstreamConnectionSettings settings,
       Optional<UpstreamTls> tls) {
     CompletableFuture<FullHttpResponse> result = new CompletableFuture<>();
+    stripConversionHeaders(request);
+    if (settings.http2()) {
+      HttpUtil.setKeepAlive(request, true);
+      http2Pools
+          .computeIfAbsent(new PoolKey(address, settings, tls), this::newHttp2Pool)
+          .send(request, timeout, result);
+      return result;
+    }
     ChannelPool pool =
         pools.computeIfAbsent(new PoolKey(address, settings, tls), key -> newPool(key));
     pool.acquire()
@@ -194,20 +199,7 @@ public final class HttpConnectionPool implements AutoCloseable {
             attempt.completeExceptionally(error);
           }
         });
-    ScheduledFuture<?> timer =
-        timeout.isZero()
-            ? null
-            : channel
-                .eventLoop()
-                .schedule(
-                    () ->
-                        attempt.completeExceptionally(
-                            new UpstreamException(
-                                UpstreamException.Kind.TIMEOUT,
-                                "no response within " + timeout,
-                                null)),
-                    timeout.toNanos(),
-                    TimeUnit.NANOSECONDS);
+    ScheduledFuture<?> timer = armTimeout(channel, timeout, attempt);
     attempt.whenComplete(
         (response, error) -> {
           if (timer != null) {
@@ -244,20 +236,31 @@ public final class HttpConnectionPool implements AutoCloseable {
             response.release();
           }
         });
-    // Netty's HTTP/2 conversion headers (x-http2-scheme, x-http2-stream-id) of a request that came
-    // in over HTTP/2 are not the app's: they never go upstream.
-    request.headers().names().stream()
-        .filter(name -> name.regionMatches(true, 0, "x-http2-", 0, 8))
-        .toList()
-        .forEach(request.headers()::remove);
-    if (settings.http2()) {
-      openStreamAndWrite(channel, request, attempt);
-      return;
-    }
     channel.writeAndFlush(request).addListener(failOnWriteError(attempt));
   }
 
-  private static io.netty.util.concurrent.GenericFutureListener<ChannelFuture> failOnWriteError(
+  /**
+   * Fails {@code attempt} as a timeout once {@code timeout} passed on {@code channel}'s event loop;
+   * null when {@code timeout} is zero (no timeout). The caller cancels it when the attempt ends.
+   */
+  static ScheduledFuture<?> armTimeout(
+      Channel channel, Duration timeout, CompletableFuture<FullHttpResponse> attempt) {
+    if (timeout.isZero()) {
+      return null;
+    }
+    return channel
+        .eventLoop()
+        .schedule(
+            () ->
+                attempt.completeExceptionally(
+                    new UpstreamException(
+                        UpstreamException.Kind.TIMEOUT, "no response within " + timeout, null)),
+            timeout.toNanos(),
+            TimeUnit.NANOSECONDS);
+  }
+
+  /** Fails {@code attempt} as a reset when the request could not be written. */
+  static io.netty.util.concurrent.GenericFutureListener<ChannelFuture> failOnWriteError(
       CompletableFuture<FullHttpResponse> attempt) {
     return written -> {
       if (!written.isSuccess()) {
@@ -270,103 +273,74 @@ public final class HttpConnectionPool implements AutoCloseable {
     };
   }
 
-  /** One HTTP/2 stream for the exchange: the request goes out on it, its response completes it. */
-  private static void openStreamAndWrite(
-      Channel connection, FullHttpRequest request, CompletableFuture<FullHttpResponse> attempt) {
-    new Http2StreamChannelBootstrap(connection)
-        .handler(
-            new io.netty.channel.ChannelInitializer<Channel>() {
-              @Override
-              protected void initChannel(Channel stream) {
-                stream
-                    .pipeline()
-                    .addLast(new Http2StreamFrameToHttpObjectCodec(false))
-                    .addLast(new HttpObjectAggregator(MAX_BODY))
-                    .addLast(new StreamResponseHandler(attempt));
-              }
-            })
-        .open()
-        .addListener(
-            opened -> {
-              if (!opened.isSuccess()) {
-                ReferenceCountUtil.release(request);
-                attempt.completeExceptionally(
-                    new UpstreamException(
-                        UpstreamException.Kind.RESET,
-                        "upstream HTTP/2 stream refused: " + opened.cause().getMessage(),
-                        opened.cause()));
-                return;
-              }
-              Channel stream = (Channel) opened.getNow();
-              stream.writeAndFlush(request).addListener(failOnWriteError(attempt));
+  /**
+   * Netty's HTTP/2 conversion headers (x-http2-scheme, x-http2-stream-id) of a request that came in
+   * over HTTP/2 are not the app's: they never go upstream.
+   */
+  private static void stripConversionHeaders(FullHttpRequest request) {
+    request.headers().names().stream()
+        .filter(name -> name.regionMatches(true, 0, "x-http2-", 0, 8))
+        .toList()
+        .forEach(request.headers()::remove);
+  }
+
+  private Bootstrap bootstrap(InetSocketAddress address, UpstreamConnectionSettings settings) {
+    return new Bootstrap()
+        .group(group)
+        .channel(NioSocketChannel.class)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(
+            ChannelOption.CONNECT_TIMEOUT_MILLIS,
+            (int) Math.min(Integer.MAX_VALUE, Math.max(1, settings.connectTimeout().toMillis())))
+        .remoteAddress(address);
+  }
+
+  private Http2HostPool newHttp2Pool(PoolKey key) {
+    return new Http2HostPool(
+        bootstrap(key.address(), key.settings()),
+        key.address(),
+        key.settings(),
+        MAX_BODY,
+        channel -> {
+          channels.add(channel);
+          if (closed) {
+            channel.close();
+            return;
+          }
+          installTls(channel, key);
+        });
+  }
+
+  /** The cluster's TLS on a new connection, if it has any. */
+  private static void installTls(Channel channel, PoolKey key) {
+    InetSocketAddress address = key.address();
+    key.tls()
+        .ifPresent(
+            tls -> {
+              SSLEngine engine =
+                  tls.context()
+                      .newEngine(channel.alloc(), address.getHostString(), address.getPort());
+              tls.sni()
+                  .ifPresent(
+                      sni -> {
+                        // istiod's SNI (outbound_.80_._.host) has underscores, which the JDK's TLS
+                        // server refuses as illegal_parameter; such a name is not sent (a
+                        // documented difference: sidecar inbound chains never match on SNI, so
+                        // no routing depends on it).
+                        SSLParameters params = engine.getSSLParameters();
+                        validHostName(sni).ifPresent(name -> params.setServerNames(List.of(name)));
+                        engine.setSSLParameters(params);
+                      });
+              SslHandler handler = new SslHandler(engine);
+              channel.attr(TLS_HANDLER).set(handler);
+              channel.pipeline().addLast(handler);
             });
   }
 
-  /**
-   * Completes one HTTP/2 exchange with its response (trailers in {@code trailingHeaders()}), or
-   * fails it when the stream is reset or closes first. Bound to its exchange, not the connection:
-   * the stream may close after the connection already serves the next exchange.
-   */
-  private static final class StreamResponseHandler extends ChannelInboundHandlerAdapter {
-    private final CompletableFuture<FullHttpResponse> attempt;
-
-    StreamResponseHandler(CompletableFuture<FullHttpResponse> attempt) {
-      this.attempt = attempt;
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (msg instanceof FullHttpResponse response) {
-        if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-          response.release();
-          return;
-        }
-        // Netty's conversion marks the message with its stream id: not a header the peer sent.
-        response.headers().remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
-        if (!attempt.complete(response)) {
-          response.release();
-        }
-      } else {
-        ReferenceCountUtil.release(msg);
-      }
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      attempt.completeExceptionally(
-          new UpstreamException(
-              UpstreamException.Kind.RESET,
-              "upstream HTTP/2 stream closed before a response",
-              null));
-      ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      attempt.completeExceptionally(
-          new UpstreamException(
-              UpstreamException.Kind.RESET,
-              "upstream HTTP/2 stream error: " + cause.getMessage(),
-              cause));
-      ctx.close();
-    }
-  }
-
   private SimpleChannelPool newPool(PoolKey key) {
-    InetSocketAddress address = key.address();
     UpstreamConnectionSettings settings = key.settings();
-    Bootstrap bootstrap =
-        new Bootstrap()
-            .group(group)
-            .channel(NioSocketChannel.class)
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(
-                ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                (int)
-                    Math.min(Integer.MAX_VALUE, Math.max(1, settings.connectTimeout().toMillis())))
-            .remoteAddress(address);
     return new SimpleChannelPool(
-        bootstrap,
+        bootstrap(key.address(), settings),
         new AbstractChannelPoolHandler() {
           @Override
           public void channelCreated(Channel channel) {
@@ -375,29 +349,7 @@ public final class HttpConnectionPool implements AutoCloseable {
               channel.close();
               return;
             }
-            key.tls()
-                .ifPresent(
-                    tls -> {
-                      SSLEngine engine =
-                          tls.context()
-                              .newEngine(
-                                  channel.alloc(), address.getHostString(), address.getPort());
-                      tls.sni()
-                          .ifPresent(
-                              sni -> {
-                                // istiod's SNI (outbound_.80_._.host) has underscores, which
-                                // the JDK's TLS server refuses as illegal_parameter; such a name
-                                // is not sent (a documented difference: sidecar inbound chains
-                                // never match on SNI, so no routing depends on it).
-                                SSLParameters params = engine.getSSLParameters();
-                                validHostName(sni)
-                                    .ifPresent(name -> params.setServerNames(List.of(name)));
-                                engine.setSSLParameters(params);
-                              });
-                      SslHandler handler = new SslHandler(engine);
-                      channel.attr(TLS_HANDLER).set(handler);
-                      channel.pipeline().addLast(handler);
-                    });
+            installTls(channel, key);
             settings
                 .maxConnectionDuration()
                 .ifPresent(
@@ -414,14 +366,6 @@ public final class HttpConnectionPool implements AutoCloseable {
                                 },
                                 age.toNanos(),
                                 TimeUnit.NANOSECONDS));
-            if (settings.http2()) {
-              channel
-                  .pipeline()
-                  .addLast(Http2FrameCodecBuilder.forClient().build())
-                  .addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()))
-                  .addLast(new ResponseHandler());
-              return;
-            }
             channel
                 .pipeline()
                 .addLast(new HttpClientCodec())
@@ -491,6 +435,7 @@ public final class HttpConnectionPool implements AutoCloseable {
     closed = true;
     pools.values().forEach(SimpleChannelPool::close);
     pools.clear();
+    http2Pools.clear();
     channels.close().syncUninterruptibly();
   }
 }

@@ -689,7 +689,18 @@ final class RouteConfigBuilder {
   private RouteAction.Builder routeAction() {
     // Istio disables Envoy's 15 s default route timeout unless the VirtualService sets one: the
     // profile's route timeout is zero.
-    return RouteAction.newBuilder().setTimeout(XdsProtos.duration(input.profile().routeTimeout()));
+    return withMaxGrpcTimeout(
+        RouteAction.newBuilder().setTimeout(XdsProtos.duration(input.profile().routeTimeout())));
+  }
+
+  /**
+   * istiod's {@code setTimeout} (route/route.go): {@code max_grpc_timeout} equal to the route's
+   * timeout (the deprecated field, "as the replacement MaxStreamDuration has some regressions"), so
+   * a gRPC call's {@code grpc-timeout} applies, capped by a VirtualService timeout.
+   */
+  @SuppressWarnings("deprecation")
+  private static RouteAction.Builder withMaxGrpcTimeout(RouteAction.Builder action) {
+    return action.setMaxGrpcTimeout(action.getTimeout());
   }
 
   private RouteAction.Builder routeAction(
@@ -701,7 +712,7 @@ final class RouteConfigBuilder {
       Route.Builder route) {
     RouteAction.Builder action = routeAction();
     // istiod setTimeout (route/route.go :1331): the rule's timeout, else disabled (0s).
-    rule.timeout().ifPresent(t -> action.setTimeout(XdsProtos.duration(t)));
+    rule.timeout().ifPresent(t -> withMaxGrpcTimeout(action.setTimeout(XdsProtos.duration(t))));
     // istiod applyHTTPRouteDestination: uriRegexRewrite as regex_rewrite, else uri as
     // prefix_rewrite; the authority from rewrite over the one from headers, as
     // host_rewrite_literal.

@@ -10,11 +10,12 @@ import java.util.Optional;
  * What a matched route does (Envoy's {@code route.v3.RouteAction}, plus its {@code redirect}
  * alternative): the cluster or weighted clusters, the route timeout ({@link Duration#ZERO} is
  * disabled, Istio's default), retry policy, mirrors, header changes, path and host rewrite; or,
- * instead of clusters, a redirect or a direct response. Only what the embedded sidecar honours is
- * ever populated: the decoder NACKs the other fields until the router implements them, so a value
- * here always means the sidecar acts on it. {@code includeRequestAttemptCount} is the virtual
- * host's {@code include_request_attempt_count}, carried on each of its routes: send {@code
- * x-envoy-attempt-count} upstream.
+ * instead of clusters, a redirect or a direct response; {@code maxGrpcTimeout} is the (deprecated,
+ * and still istiod's) {@code max_grpc_timeout} under which a gRPC call's own deadline applies. Only
+ * what the embedded sidecar honours is ever populated: the decoder NACKs the other fields until the
+ * router implements them, so a value here always means the sidecar acts on it. {@code
+ * includeRequestAttemptCount} is the virtual host's {@code include_request_attempt_count}, carried
+ * on each of its routes: send {@code x-envoy-attempt-count} upstream.
  *
  * @see <a
  *     href="https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#config-route-v3-routeaction">Envoy
@@ -32,7 +33,8 @@ public record RouteAction(
     Optional<Redirect> redirect,
     Optional<DirectResponse> directResponse,
     boolean includeRequestAttemptCount,
-    List<dev.meshproof.runtime.policy.lb.HashPolicy> hashPolicies) {
+    List<dev.meshproof.runtime.policy.lb.HashPolicy> hashPolicies,
+    Optional<Duration> maxGrpcTimeout) {
 
   public RouteAction {
     clusters = List.copyOf(clusters);
@@ -60,6 +62,40 @@ public record RouteAction(
     if (timeout.isNegative()) {
       throw new IllegalArgumentException("timeout: " + timeout + " (expected: >= 0s, 0s = off)");
     }
+    if (maxGrpcTimeout.isPresent() && maxGrpcTimeout.get().isNegative()) {
+      throw new IllegalArgumentException(
+          "maxGrpcTimeout: " + maxGrpcTimeout.get() + " (expected: >= 0s, 0s = no cap)");
+    }
+  }
+
+  /** A route action without {@code max_grpc_timeout}, as before gRPC deadlines were honoured. */
+  public RouteAction(
+      List<WeightedCluster> clusters,
+      Duration timeout,
+      Optional<RetryPolicy> retryPolicy,
+      List<MirrorPolicy> mirrorPolicies,
+      HeaderChanges requestHeaderChanges,
+      HeaderChanges responseHeaderChanges,
+      Optional<PathRewrite> rewrite,
+      Optional<String> hostRewrite,
+      Optional<Redirect> redirect,
+      Optional<DirectResponse> directResponse,
+      boolean includeRequestAttemptCount,
+      List<dev.meshproof.runtime.policy.lb.HashPolicy> hashPolicies) {
+    this(
+        clusters,
+        timeout,
+        retryPolicy,
+        mirrorPolicies,
+        requestHeaderChanges,
+        responseHeaderChanges,
+        rewrite,
+        hostRewrite,
+        redirect,
+        directResponse,
+        includeRequestAttemptCount,
+        hashPolicies,
+        Optional.empty());
   }
 
   /** Forwards to one cluster, with nothing else set. */
@@ -85,8 +121,19 @@ public record RouteAction(
     private Optional<DirectResponse> directResponse = Optional.empty();
     private boolean includeRequestAttemptCount;
     private final List<dev.meshproof.runtime.policy.lb.HashPolicy> hashPolicies = new ArrayList<>();
+    private Optional<Duration> maxGrpcTimeout = Optional.empty();
 
     private Builder() {}
+
+    /**
+     * Envoy's {@code max_grpc_timeout}: a gRPC call's {@code grpc-timeout} header sets its route
+     * timeout, capped at this ({@link Duration#ZERO}: no cap). See {@link
+     * dev.meshproof.runtime.policy.retry.GrpcTimeout}.
+     */
+    public Builder maxGrpcTimeout(Duration max) {
+      this.maxGrpcTimeout = Optional.of(max);
+      return this;
+    }
 
     /** Envoy's {@code hash_policy}: what a consistent-hash cluster hashes the request by. */
     public Builder hashPolicy(dev.meshproof.runtime.policy.lb.HashPolicy policy) {
@@ -171,7 +218,8 @@ public record RouteAction(
           redirect,
           directResponse,
           includeRequestAttemptCount,
-          hashPolicies);
+          hashPolicies,
+          maxGrpcTimeout);
     }
   }
 }

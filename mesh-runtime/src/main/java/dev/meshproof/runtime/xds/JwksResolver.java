@@ -28,12 +28,20 @@ public final class JwksResolver {
   private static final Logger log = LoggerFactory.getLogger(JwksResolver.class);
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
-  private final HttpClient client =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .connectTimeout(DEFAULT_TIMEOUT)
-          .build();
+  /**
+   * One client for the JVM, made on the first fetch: a JDK HttpClient holds a selector thread and
+   * its descriptors until it is garbage collected, so one per control plane (every scenario has
+   * one) would pile them up between collections.
+   */
+  private static final class Http {
+    static final HttpClient CLIENT =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(DEFAULT_TIMEOUT)
+            .build();
+  }
+
   private final Map<String, String> fetched = new ConcurrentHashMap<>();
 
   /**
@@ -93,7 +101,7 @@ public final class JwksResolver {
 
   private String get(String uri, Duration timeout) throws IOException, InterruptedException {
     HttpResponse<String> response =
-        client.send(
+        Http.CLIENT.send(
             HttpRequest.newBuilder(URI.create(uri)).timeout(timeout).GET().build(),
             HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {

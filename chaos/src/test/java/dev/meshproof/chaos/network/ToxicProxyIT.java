@@ -8,6 +8,7 @@ import dev.meshproof.chaos.Injection;
 import dev.meshproof.chaos.NetworkFault;
 import dev.meshproof.common.RandomSource;
 import dev.meshproof.fake.http.EchoServer;
+import dev.meshproof.runtime.envoy.ListenerPorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -35,9 +36,12 @@ class ToxicProxyIT {
   @BeforeEach
   void start() {
     echo = EchoServer.builder().service("reviews").build().start();
+    // A partition frees the port until it is reverted: below the ephemeral range no outgoing
+    // connection (the test's own included, which could connect to itself) is handed it meanwhile.
     proxy =
         ToxicProxy.builder()
             .name("reviews-app")
+            .port(ListenerPorts.reserve(1).get(0))
             .upstream(echo.address())
             .random(RandomSource.seeded(42))
             .build()

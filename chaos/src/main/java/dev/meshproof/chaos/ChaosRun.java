@@ -11,9 +11,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One execution of a {@link ChaosTimeline}: {@link #start()} arms every injection and revert
@@ -50,7 +52,18 @@ public final class ChaosRun implements AutoCloseable {
   /** Triggers not yet happened, with the timeline indices of the faults waiting for each. */
   private final Map<ChaosTrigger, List<Integer>> waiting = new LinkedHashMap<>();
 
-  private long requestsCompleted;
+  /**
+   * Requests completed since {@link #start()}, counted without the run's lock: the callers are
+   * event-loop threads, and a fault in progress holds the lock while it waits for those very event
+   * loops (an instance restarting binds on them), so taking the lock there would deadlock.
+   */
+  private final AtomicLong requestsCompleted = new AtomicLong();
+
+  /** Whether requests are counted: between {@link #start()} and {@link #close()}. */
+  private volatile boolean counting;
+
+  /** The smallest count a waiting {@link ChaosTrigger.Requests} needs; MAX_VALUE when none. */
+  private volatile long nextRequestCount = Long.MAX_VALUE;
 
   private ChaosRun(
       ChaosTimeline timeline,
@@ -108,6 +121,8 @@ public final class ChaosRun implements AutoCloseable {
       }
     }
     arm(now, "");
+    nextRequestCount = nextRequestCount();
+    counting = true;
     for (ChaosTrigger trigger : List.copyOf(waiting.keySet())) {
       if (trigger instanceof ChaosTrigger.Condition condition) {
         ScheduledFuture<?>[] poll = new ScheduledFuture<?>[1];
@@ -152,20 +167,43 @@ public final class ChaosRun implements AutoCloseable {
   }
 
   /**
-   * Tells the run one more request completed: faults waiting for that many requests are armed now.
-   * Safe from any thread; ignored before {@link #start()} and after {@link #close()}.
+   * Tells the run one more request completed: faults waiting for that many requests are armed next,
+   * on the run's scheduler (never on the caller's thread, which may be an event loop a fault in
+   * progress is waiting for). Safe from any thread; ignored before {@link #start()} and after
+   * {@link #close()}.
    */
-  public synchronized void requestCompleted() {
+  public void requestCompleted() {
+    if (!counting) {
+      return;
+    }
+    if (requestsCompleted.incrementAndGet() >= nextRequestCount) {
+      try {
+        scheduler.execute(this::fireRequestTriggers);
+      } catch (RejectedExecutionException closedMeanwhile) {
+        // The run closed: its waiting triggers are recorded as never happened.
+      }
+    }
+  }
+
+  private synchronized void fireRequestTriggers() {
     if (startedAt == null || closed) {
       return;
     }
-    requestsCompleted++;
+    long completed = requestsCompleted.get();
     for (ChaosTrigger trigger : List.copyOf(waiting.keySet())) {
-      if (trigger instanceof ChaosTrigger.Requests requests
-          && requests.count() <= requestsCompleted) {
+      if (trigger instanceof ChaosTrigger.Requests requests && requests.count() <= completed) {
         fire(trigger);
       }
     }
+    nextRequestCount = nextRequestCount();
+  }
+
+  private long nextRequestCount() {
+    return waiting.keySet().stream()
+        .filter(ChaosTrigger.Requests.class::isInstance)
+        .mapToLong(t -> ((ChaosTrigger.Requests) t).count())
+        .min()
+        .orElse(Long.MAX_VALUE);
   }
 
   private synchronized void poll(ChaosTrigger.Condition condition, ScheduledFuture<?> self) {
@@ -235,6 +273,7 @@ public final class ChaosRun implements AutoCloseable {
       return;
     }
     closed = true;
+    counting = false;
     pending.forEach(f -> f.cancel(false));
     pending.clear();
     if (startedAt != null) {

@@ -271,4 +271,48 @@ class ChaosRunTest {
     assertThatThrownBy(() -> new ChaosTrigger.Condition("x", () -> true, Duration.ZERO))
         .hasMessage("pollEvery: PT0S (expected: > 0)");
   }
+
+  /**
+   * A fault in progress holds the run while it waits for work on another thread (an instance's
+   * restart binds on the event loop), and that thread reports completed requests: reporting must
+   * not wait for the run, or neither ever finishes (seen as a hung chaos-drain catalogue run).
+   */
+  @Test
+  void aRequestReportedWhileAFaultWaitsForTheReportingThreadDoesNotDeadlock() throws Exception {
+    java.util.concurrent.ExecutorService eventLoop =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    java.util.concurrent.ScheduledExecutorService scheduler =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    ChaosRun[] run = new ChaosRun[1];
+    InstanceFault stop =
+        InstanceFault.stop(
+            InstanceHandle.of(
+                "catalog-v1-0",
+                () -> {
+                  // The stop needs the event loop, which first reports a completed request.
+                  try {
+                    eventLoop
+                        .submit(() -> run[0].requestCompleted())
+                        .get(5, java.util.concurrent.TimeUnit.SECONDS);
+                  } catch (Exception e) {
+                    throw new IllegalStateException("the event loop was blocked by the run", e);
+                  }
+                },
+                () -> {}));
+    try {
+      run[0] =
+          ChaosRun.of(
+              ChaosTimeline.builder().at(Duration.ZERO, stop).build(),
+              scheduler,
+              java.time.Clock.systemUTC());
+      run[0].start();
+      assertThat(run[0].events())
+          .extracting(ChaosEvent::kind)
+          .containsExactly(ChaosEvent.Kind.INJECTED);
+      run[0].close();
+    } finally {
+      eventLoop.shutdownNow();
+      scheduler.shutdownNow();
+    }
+  }
 }

@@ -67,7 +67,7 @@ final class CatalogueCommand implements Callable<Integer> {
 
   /** A relative path to a YAML file, as scenario files name their manifests and Istio files. */
   private static final java.util.regex.Pattern YAML_PATH =
-      java.util.regex.Pattern.compile("[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+\\.ya?ml");
+      java.util.regex.Pattern.compile("[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+\\.(?:ya?ml|pem)");
 
   /** A {@code jwt} issuer's key file, beside the scenario. */
   private static final java.util.regex.Pattern JWT_KEY =
@@ -75,8 +75,8 @@ final class CatalogueCommand implements Callable<Integer> {
 
   /**
    * Copies the files in subdirectories a scenario refers to (Bookinfo's sample YAML under {@code
-   * bookinfo/}, kept as Istio ships it), keeping their relative paths so the exported scenario
-   * validates and runs where it lands.
+   * bookinfo/}, kept as Istio ships it; the test certificates under {@code tls/}), keeping their
+   * relative paths so the exported scenario validates and runs where it lands.
    */
   private static void copyReferencedFiles(String scenario, Path dir) throws IOException {
     String text;

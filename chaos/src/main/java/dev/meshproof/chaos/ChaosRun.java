@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -172,16 +173,18 @@ public final class ChaosRun implements AutoCloseable {
    * progress is waiting for). Safe from any thread; ignored before {@link #start()} and after
    * {@link #close()}.
    */
-  public void requestCompleted() {
+  public CompletableFuture<Void> requestCompleted() {
     if (!counting) {
-      return;
+      return CompletableFuture.completedFuture(null);
     }
-    if (requestsCompleted.incrementAndGet() >= nextRequestCount) {
-      try {
-        scheduler.execute(this::fireRequestTriggers);
-      } catch (RejectedExecutionException closedMeanwhile) {
-        // The run closed: its waiting triggers are recorded as never happened.
-      }
+    if (requestsCompleted.incrementAndGet() < nextRequestCount) {
+      return CompletableFuture.completedFuture(null);
+    }
+    try {
+      return CompletableFuture.runAsync(this::fireRequestTriggers, scheduler);
+    } catch (RejectedExecutionException closedMeanwhile) {
+      // The run closed: its waiting triggers are recorded as never happened.
+      return CompletableFuture.completedFuture(null);
     }
   }
 

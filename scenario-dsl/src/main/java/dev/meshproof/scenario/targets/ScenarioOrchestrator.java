@@ -174,7 +174,15 @@ public final class ScenarioOrchestrator {
       @Override
       public java.util.concurrent.CompletableFuture<HttpOutcome> send(
           dev.meshproof.runtime.client.HttpRequestSpec request) {
-        return client.send(request).whenComplete((outcome, error) -> chaos.requestCompleted());
+        // The request counts as answered once the faults its completion triggers are armed, so
+        // the next one-at-a-time request meets them; the arming runs on the chaos scheduler, never
+        // on this (event-loop) thread.
+        java.util.concurrent.CompletableFuture<HttpOutcome> sent = client.send(request);
+        return sent.handle((outcome, error) -> chaos.requestCompleted())
+            .thenCompose(armed -> armed)
+            // A fault that failed to arm is an event of the run; the request's outcome stands.
+            .handle((armed, armError) -> (Void) null)
+            .thenCompose(ignored -> sent);
       }
 
       @Override

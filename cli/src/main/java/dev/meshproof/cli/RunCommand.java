@@ -297,11 +297,7 @@ final class RunCommand implements Callable<Integer> {
         runs.add(results.get(i));
       }
     }
-    List<ExpectationResult> out = new ArrayList<>();
-    for (int i = 1; i < runs.size(); i++) {
-      out.addAll(TargetComparison.compare(runs.get(0), runs.get(i), COMPARISON_ALPHA));
-    }
-    return out;
+    return TargetComparison.againstFirst(runs, COMPARISON_ALPHA);
   }
 
   static int exitCode(List<ScenarioResult> results) {

@@ -170,11 +170,7 @@ class ConformanceSuiteIT {
     synchronized (RESULTS) {
       runs = List.copyOf(RESULTS.getOrDefault(test.id(), List.of()));
     }
-    List<ExpectationResult> out = new ArrayList<>();
-    for (int i = 1; i < runs.size(); i++) {
-      out.addAll(TargetComparison.compare(runs.get(0), runs.get(i), COMPARISON_ALPHA));
-    }
-    return out;
+    return TargetComparison.againstFirst(runs, COMPARISON_ALPHA);
   }
 
   private static DynamicTest run(ConformanceTest test, Target target) {

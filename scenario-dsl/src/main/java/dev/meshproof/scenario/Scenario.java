@@ -220,18 +220,31 @@ public record Scenario(
 
   /** A copy with another seed, e.g. to replay a failing run. */
   public Scenario withSeed(long newSeed) {
+    return copy(
+        services, clients, istio, newSeed, istioVersion, compatibilityVersion, notSimulated);
+  }
+
+  /** This scenario with the parts the {@code with...} copies change replaced. */
+  private Scenario copy(
+      List<ServiceSpec> newServices,
+      List<String> newClients,
+      List<IstioSource> newIstio,
+      long newSeed,
+      IstioVersion newIstioVersion,
+      IstioVersion newCompatibilityVersion,
+      List<String> newNotSimulated) {
     return new Scenario(
         name,
-        services,
-        clients,
-        istio,
+        newServices,
+        newClients,
+        newIstio,
         traffic,
         expectations,
         chaos,
         newSeed,
-        istioVersion,
-        compatibilityVersion,
-        notSimulated,
+        newIstioVersion,
+        newCompatibilityVersion,
+        newNotSimulated,
         outboundTrafficPolicy,
         security,
         manifests,
@@ -256,22 +269,8 @@ public record Scenario(
     read.clients().stream().filter(c -> !declared.contains(c)).distinct().forEach(allClients::add);
     List<String> allNotSimulated = new ArrayList<>(notSimulated);
     allNotSimulated.addAll(read.notSimulated());
-    return new Scenario(
-        name,
-        allServices,
-        allClients,
-        istio,
-        traffic,
-        expectations,
-        chaos,
-        seed,
-        istioVersion,
-        compatibilityVersion,
-        allNotSimulated,
-        outboundTrafficPolicy,
-        security,
-        manifests(),
-        localities);
+    return copy(
+        allServices, allClients, istio, seed, istioVersion, compatibilityVersion, allNotSimulated);
   }
 
   /**
@@ -281,22 +280,7 @@ public record Scenario(
   public Scenario withIstioBefore(List<IstioSource> before) {
     List<IstioSource> all = new ArrayList<>(before);
     all.addAll(istio);
-    return new Scenario(
-        name,
-        services,
-        clients,
-        all,
-        traffic,
-        expectations,
-        chaos,
-        seed,
-        istioVersion,
-        compatibilityVersion,
-        notSimulated,
-        outboundTrafficPolicy,
-        security,
-        manifests,
-        localities);
+    return copy(services, clients, all, seed, istioVersion, compatibilityVersion, notSimulated);
   }
 
   /**
@@ -305,22 +289,8 @@ public record Scenario(
    */
   public Scenario withIstioVersion(IstioVersion version) {
     version.profile(); // rejects a release no profile covers, naming the range
-    return new Scenario(
-        name,
-        services,
-        clients,
-        istio,
-        traffic,
-        expectations,
-        chaos,
-        seed,
-        version,
-        version.profile().behaviourOf(),
-        notSimulated,
-        outboundTrafficPolicy,
-        security,
-        manifests,
-        localities);
+    return copy(
+        services, clients, istio, seed, version, version.profile().behaviourOf(), notSimulated);
   }
 
   /**

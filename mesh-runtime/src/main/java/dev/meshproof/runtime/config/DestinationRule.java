@@ -19,7 +19,6 @@ public record DestinationRule(
     Optional<ConnectionPoolSettings> connectionPool,
     Optional<OutlierDetectionSettings> outlierDetection,
     List<PortTrafficPolicy> portLevelSettings,
-    Optional<String> tlsMode,
     Optional<ConsistentHash> consistentHash,
     Optional<LocalityLbSetting> localityLbSetting,
     Optional<ClientTlsSettings> tls,
@@ -31,128 +30,20 @@ public record DestinationRule(
     implements IstioResource {
 
   /**
-   * @param tlsMode {@code trafficPolicy.tls.mode}, the mode of {@code tls}
    * @param tls the whole {@code trafficPolicy.tls}
    */
   public DestinationRule {
     subsets = List.copyOf(subsets);
     portLevelSettings = List.copyOf(portLevelSettings);
-    java.util.Objects.requireNonNull(tlsMode, "tlsMode");
     java.util.Objects.requireNonNull(consistentHash, "consistentHash");
     java.util.Objects.requireNonNull(localityLbSetting, "localityLbSetting");
     java.util.Objects.requireNonNull(tls, "tls");
-    if (!tlsMode.equals(tls.map(ClientTlsSettings::mode))) {
-      throw new IllegalArgumentException(
-          "tlsMode: " + tlsMode + " (expected: the mode of tls " + tls + ")");
-    }
     exportTo = List.copyOf(exportTo);
   }
 
-  /** A DestinationRule exported everywhere. */
-  public DestinationRule(
-      ResourceMeta meta,
-      String host,
-      Optional<LbPolicy> loadBalancer,
-      List<Subset> subsets,
-      Optional<ConnectionPoolSettings> connectionPool,
-      Optional<OutlierDetectionSettings> outlierDetection,
-      List<PortTrafficPolicy> portLevelSettings,
-      Optional<String> tlsMode,
-      Optional<ConsistentHash> consistentHash,
-      Optional<LocalityLbSetting> localityLbSetting,
-      Optional<ClientTlsSettings> tls) {
-    this(
-        meta,
-        host,
-        loadBalancer,
-        subsets,
-        connectionPool,
-        outlierDetection,
-        portLevelSettings,
-        tlsMode,
-        consistentHash,
-        localityLbSetting,
-        tls,
-        List.of());
-  }
-
-  /** A DestinationRule whose {@code trafficPolicy.tls} is only a mode. */
-  public DestinationRule(
-      ResourceMeta meta,
-      String host,
-      Optional<LbPolicy> loadBalancer,
-      List<Subset> subsets,
-      Optional<ConnectionPoolSettings> connectionPool,
-      Optional<OutlierDetectionSettings> outlierDetection,
-      List<PortTrafficPolicy> portLevelSettings,
-      Optional<String> tlsMode,
-      Optional<ConsistentHash> consistentHash,
-      Optional<LocalityLbSetting> localityLbSetting,
-      List<String> exportTo) {
-    this(
-        meta,
-        host,
-        loadBalancer,
-        subsets,
-        connectionPool,
-        outlierDetection,
-        portLevelSettings,
-        tlsMode,
-        consistentHash,
-        localityLbSetting,
-        tlsMode.map(ClientTlsSettings::ofMode),
-        exportTo);
-  }
-
-  /** A DestinationRule whose {@code trafficPolicy.tls} is only a mode, exported everywhere. */
-  public DestinationRule(
-      ResourceMeta meta,
-      String host,
-      Optional<LbPolicy> loadBalancer,
-      List<Subset> subsets,
-      Optional<ConnectionPoolSettings> connectionPool,
-      Optional<OutlierDetectionSettings> outlierDetection,
-      List<PortTrafficPolicy> portLevelSettings,
-      Optional<String> tlsMode,
-      Optional<ConsistentHash> consistentHash,
-      Optional<LocalityLbSetting> localityLbSetting) {
-    this(
-        meta,
-        host,
-        loadBalancer,
-        subsets,
-        connectionPool,
-        outlierDetection,
-        portLevelSettings,
-        tlsMode,
-        consistentHash,
-        localityLbSetting,
-        tlsMode.map(ClientTlsSettings::ofMode),
-        List.of());
-  }
-
-  /** A DestinationRule without {@code trafficPolicy.loadBalancer.localityLbSetting}. */
-  public DestinationRule(
-      ResourceMeta meta,
-      String host,
-      Optional<LbPolicy> loadBalancer,
-      List<Subset> subsets,
-      Optional<ConnectionPoolSettings> connectionPool,
-      Optional<OutlierDetectionSettings> outlierDetection,
-      List<PortTrafficPolicy> portLevelSettings,
-      Optional<String> tlsMode,
-      Optional<ConsistentHash> consistentHash) {
-    this(
-        meta,
-        host,
-        loadBalancer,
-        subsets,
-        connectionPool,
-        outlierDetection,
-        portLevelSettings,
-        tlsMode,
-        consistentHash,
-        Optional.empty());
+  /** {@code trafficPolicy.tls.mode}: the mode of {@link #tls()}. */
+  public Optional<String> tlsMode() {
+    return tls.map(ClientTlsSettings::mode);
   }
 
   /**
@@ -197,28 +88,6 @@ public record DestinationRule(
       return Optional.empty();
     }
     return localityLbSetting;
-  }
-
-  /** A DestinationRule without {@code trafficPolicy.loadBalancer.consistentHash}. */
-  public DestinationRule(
-      ResourceMeta meta,
-      String host,
-      Optional<LbPolicy> loadBalancer,
-      List<Subset> subsets,
-      Optional<ConnectionPoolSettings> connectionPool,
-      Optional<OutlierDetectionSettings> outlierDetection,
-      List<PortTrafficPolicy> portLevelSettings,
-      Optional<String> tlsMode) {
-    this(
-        meta,
-        host,
-        loadBalancer,
-        subsets,
-        connectionPool,
-        outlierDetection,
-        portLevelSettings,
-        tlsMode,
-        Optional.empty());
   }
 
   /**
@@ -270,37 +139,6 @@ public record DestinationRule(
         .or(() -> consistentHash);
   }
 
-  /** A DestinationRule without {@code trafficPolicy.tls} (auto mTLS decides). */
-  public DestinationRule(
-      ResourceMeta meta,
-      String host,
-      Optional<LbPolicy> loadBalancer,
-      List<Subset> subsets,
-      Optional<ConnectionPoolSettings> connectionPool,
-      Optional<OutlierDetectionSettings> outlierDetection,
-      List<PortTrafficPolicy> portLevelSettings) {
-    this(
-        meta,
-        host,
-        loadBalancer,
-        subsets,
-        connectionPool,
-        outlierDetection,
-        portLevelSettings,
-        Optional.empty());
-  }
-
-  /** A rule without port-level settings. */
-  public DestinationRule(
-      ResourceMeta meta,
-      String host,
-      Optional<LbPolicy> loadBalancer,
-      List<Subset> subsets,
-      Optional<ConnectionPoolSettings> connectionPool,
-      Optional<OutlierDetectionSettings> outlierDetection) {
-    this(meta, host, loadBalancer, subsets, connectionPool, outlierDetection, List.of());
-  }
-
   @Override
   public DestinationRule withMeta(ResourceMeta newMeta) {
     return new DestinationRule(
@@ -311,7 +149,6 @@ public record DestinationRule(
         connectionPool,
         outlierDetection,
         portLevelSettings,
-        tlsMode,
         consistentHash,
         localityLbSetting,
         tls,
@@ -383,25 +220,6 @@ public record DestinationRule(
       java.util.Objects.requireNonNull(consistentHash, "consistentHash");
       java.util.Objects.requireNonNull(tls, "tls");
     }
-
-    /** A port-level entry without {@code tls}. */
-    public PortTrafficPolicy(
-        int port,
-        Optional<LbPolicy> loadBalancer,
-        Optional<ConnectionPoolSettings> connectionPool,
-        Optional<OutlierDetectionSettings> outlierDetection,
-        Optional<ConsistentHash> consistentHash) {
-      this(port, loadBalancer, connectionPool, outlierDetection, consistentHash, Optional.empty());
-    }
-
-    /** A port-level entry without a consistent hash. */
-    public PortTrafficPolicy(
-        int port,
-        Optional<LbPolicy> loadBalancer,
-        Optional<ConnectionPoolSettings> connectionPool,
-        Optional<OutlierDetectionSettings> outlierDetection) {
-      this(port, loadBalancer, connectionPool, outlierDetection, Optional.empty());
-    }
   }
 
   public Optional<Subset> subset(String name) {
@@ -428,54 +246,6 @@ public record DestinationRule(
       portLevelSettings = List.copyOf(portLevelSettings);
       java.util.Objects.requireNonNull(consistentHash, "consistentHash");
       java.util.Objects.requireNonNull(tls, "tls");
-    }
-
-    /** A subset without {@code tls}. */
-    public Subset(
-        String name,
-        Map<String, String> labels,
-        Optional<LbPolicy> loadBalancer,
-        Optional<ConnectionPoolSettings> connectionPool,
-        Optional<OutlierDetectionSettings> outlierDetection,
-        List<PortTrafficPolicy> portLevelSettings,
-        Optional<ConsistentHash> consistentHash) {
-      this(
-          name,
-          labels,
-          loadBalancer,
-          connectionPool,
-          outlierDetection,
-          portLevelSettings,
-          consistentHash,
-          Optional.empty());
-    }
-
-    /** A subset without a consistent hash of its own. */
-    public Subset(
-        String name,
-        Map<String, String> labels,
-        Optional<LbPolicy> loadBalancer,
-        Optional<ConnectionPoolSettings> connectionPool,
-        Optional<OutlierDetectionSettings> outlierDetection,
-        List<PortTrafficPolicy> portLevelSettings) {
-      this(
-          name,
-          labels,
-          loadBalancer,
-          connectionPool,
-          outlierDetection,
-          portLevelSettings,
-          Optional.empty());
-    }
-
-    /** A subset without port-level settings. */
-    public Subset(
-        String name,
-        Map<String, String> labels,
-        Optional<LbPolicy> loadBalancer,
-        Optional<ConnectionPoolSettings> connectionPool,
-        Optional<OutlierDetectionSettings> outlierDetection) {
-      this(name, labels, loadBalancer, connectionPool, outlierDetection, List.of());
     }
   }
 }

@@ -60,7 +60,6 @@ final class DestinationRuleParser {
         policy.connectionPool(),
         policy.outlierDetection(),
         policy.portLevelSettings(),
-        policy.tlsMode(),
         policy.consistentHash(),
         policy.localityLb(),
         policy.tls(),

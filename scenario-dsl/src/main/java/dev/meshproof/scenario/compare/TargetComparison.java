@@ -22,6 +22,18 @@ import java.util.Set;
 public final class TargetComparison {
   private TargetComparison() {}
 
+  /**
+   * One scenario's runs on several targets, each compared with the first (e.g. envoy and kubernetes
+   * against embedded), at {@code alpha} each.
+   */
+  public static List<ExpectationResult> againstFirst(List<ScenarioResult> runs, double alpha) {
+    List<ExpectationResult> out = new ArrayList<>();
+    for (int i = 1; i < runs.size(); i++) {
+      out.addAll(compare(runs.get(0), runs.get(i), alpha));
+    }
+    return out;
+  }
+
   public static List<ExpectationResult> compare(ScenarioResult a, ScenarioResult b, double alpha) {
     List<ExpectationResult> out = new ArrayList<>();
     if (a.status() == Status.SKIPPED || b.status() == Status.SKIPPED) {

@@ -72,22 +72,14 @@ public record DestinationRule(
   }
 
   /**
-   * The {@code localityLbSetting} of the cluster of {@code subset} on {@code port}: the rule's,
-   * unless a port-level entry or the subset's {@code loadBalancer} replaced the rule's load
-   * balancer wholesale ({@code MergeSubsetTrafficPolicy}); empty: the mesh's ({@code enabled: true}
-   * by default).
+   * The {@code localityLbSetting} of the cluster of {@code subset} on {@code port}: the one of the
+   * load balancer the merged policy keeps ({@link #policyFor}, istiod's {@code
+   * MergeSubsetTrafficPolicy}: a port-level entry replaces the rule's policy wholesale, a subset's
+   * {@code loadBalancer} replaces the rule's, a subset's port-level entry replaces everything);
+   * empty: the mesh's ({@code enabled: true} by default), as {@code GetLocalityLbSetting}.
    */
   public Optional<LocalityLbSetting> localityLbSettingFor(Optional<Subset> subset, int port) {
-    if (portLevel(portLevelSettings, port).isPresent()) {
-      return Optional.empty();
-    }
-    if (subset.isPresent()
-        && (subset.get().loadBalancer().isPresent()
-            || subset.get().consistentHash().isPresent()
-            || portLevel(subset.get().portLevelSettings(), port).isPresent())) {
-      return Optional.empty();
-    }
-    return localityLbSetting;
+    return policyFor(subset, port).localityLbSetting();
   }
 
   /**
@@ -167,7 +159,13 @@ public record DestinationRule(
         portLevel(portLevelSettings, port)
             .orElse(
                 new PortTrafficPolicy(
-                    port, loadBalancer, connectionPool, outlierDetection, consistentHash, tls));
+                    port,
+                    loadBalancer,
+                    connectionPool,
+                    outlierDetection,
+                    consistentHash,
+                    tls,
+                    localityLbSetting));
     if (subset.isEmpty()) {
       return rule;
     }
@@ -176,14 +174,18 @@ public record DestinationRule(
     if (subsetPort.isPresent()) {
       return subsetPort.get();
     }
-    boolean subsetLb = s.loadBalancer().isPresent() || s.consistentHash().isPresent();
+    boolean subsetLb =
+        s.loadBalancer().isPresent()
+            || s.consistentHash().isPresent()
+            || s.localityLbSetting().isPresent();
     return new PortTrafficPolicy(
         port,
         subsetLb ? s.loadBalancer() : rule.loadBalancer(),
         s.connectionPool().or(rule::connectionPool),
         s.outlierDetection().or(rule::outlierDetection),
         subsetLb ? s.consistentHash() : rule.consistentHash(),
-        s.tls().or(rule::tls));
+        s.tls().or(rule::tls),
+        subsetLb ? s.localityLbSetting() : rule.localityLbSetting());
   }
 
   /** Every {@code tls} block of the rule: its own, its port-level ones, its subsets'. */
@@ -205,8 +207,8 @@ public record DestinationRule(
   /**
    * One entry of {@code trafficPolicy.portLevelSettings}: the policy blocks for one service port
    * (the first entry for a port wins, as istiod's lookup); an omitted block means Istio's default.
-   * {@code consistentHash} is its {@code loadBalancer.consistentHash}; {@code tls} omitted: auto
-   * mTLS decides.
+   * {@code consistentHash} and {@code localityLbSetting} are its {@code loadBalancer}'s; {@code
+   * tls} omitted: auto mTLS decides.
    */
   public record PortTrafficPolicy(
       int port,
@@ -214,11 +216,31 @@ public record DestinationRule(
       Optional<ConnectionPoolSettings> connectionPool,
       Optional<OutlierDetectionSettings> outlierDetection,
       Optional<ConsistentHash> consistentHash,
-      Optional<ClientTlsSettings> tls) {
+      Optional<ClientTlsSettings> tls,
+      Optional<LocalityLbSetting> localityLbSetting) {
 
     public PortTrafficPolicy {
       java.util.Objects.requireNonNull(consistentHash, "consistentHash");
       java.util.Objects.requireNonNull(tls, "tls");
+      java.util.Objects.requireNonNull(localityLbSetting, "localityLbSetting");
+    }
+
+    /** An entry without {@code localityLbSetting}. */
+    public PortTrafficPolicy(
+        int port,
+        Optional<LbPolicy> loadBalancer,
+        Optional<ConnectionPoolSettings> connectionPool,
+        Optional<OutlierDetectionSettings> outlierDetection,
+        Optional<ConsistentHash> consistentHash,
+        Optional<ClientTlsSettings> tls) {
+      this(
+          port,
+          loadBalancer,
+          connectionPool,
+          outlierDetection,
+          consistentHash,
+          tls,
+          Optional.empty());
     }
   }
 
@@ -229,8 +251,8 @@ public record DestinationRule(
   /**
    * A named group of instances selected by labels, with optional policy overrides; as in istiod's
    * {@code MergeTrafficPolicy}, a subset's {@code connectionPool} or {@code outlierDetection}
-   * replaces the rule's whole block; so does its {@code loadBalancer} ({@code simple} or {@code
-   * consistentHash}).
+   * replaces the rule's whole block; so does its {@code loadBalancer} ({@code simple}, {@code
+   * consistentHash} or {@code localityLbSetting}).
    */
   public record Subset(
       String name,
@@ -240,12 +262,36 @@ public record DestinationRule(
       Optional<OutlierDetectionSettings> outlierDetection,
       List<PortTrafficPolicy> portLevelSettings,
       Optional<ConsistentHash> consistentHash,
-      Optional<ClientTlsSettings> tls) {
+      Optional<ClientTlsSettings> tls,
+      Optional<LocalityLbSetting> localityLbSetting) {
     public Subset {
       labels = Map.copyOf(labels);
       portLevelSettings = List.copyOf(portLevelSettings);
       java.util.Objects.requireNonNull(consistentHash, "consistentHash");
       java.util.Objects.requireNonNull(tls, "tls");
+      java.util.Objects.requireNonNull(localityLbSetting, "localityLbSetting");
+    }
+
+    /** A subset without {@code localityLbSetting}. */
+    public Subset(
+        String name,
+        Map<String, String> labels,
+        Optional<LbPolicy> loadBalancer,
+        Optional<ConnectionPoolSettings> connectionPool,
+        Optional<OutlierDetectionSettings> outlierDetection,
+        List<PortTrafficPolicy> portLevelSettings,
+        Optional<ConsistentHash> consistentHash,
+        Optional<ClientTlsSettings> tls) {
+      this(
+          name,
+          labels,
+          loadBalancer,
+          connectionPool,
+          outlierDetection,
+          portLevelSettings,
+          consistentHash,
+          tls,
+          Optional.empty());
     }
   }
 }

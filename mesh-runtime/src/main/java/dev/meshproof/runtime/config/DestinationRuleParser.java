@@ -26,8 +26,7 @@ final class DestinationRuleParser {
 
   static DestinationRule parse(ResourceMeta meta, YamlMapping spec) {
     String host = spec.requiredString("host", "a service host such as catalog");
-    Policy policy =
-        spec.mapping("trafficPolicy").map(p -> trafficPolicy(p, true)).orElse(Policy.NONE);
+    Policy policy = spec.mapping("trafficPolicy").map(p -> trafficPolicy(p)).orElse(Policy.NONE);
     List<DestinationRule.Subset> subsets =
         spec.list(
             "subsets",
@@ -36,7 +35,7 @@ final class DestinationRuleParser {
               String name = s.requiredString("name", "a subset name such as v1");
               Map<String, String> labels = s.stringMap("labels");
               Policy subsetPolicy =
-                  s.mapping("trafficPolicy").map(p -> trafficPolicy(p, false)).orElse(Policy.NONE);
+                  s.mapping("trafficPolicy").map(p -> trafficPolicy(p)).orElse(Policy.NONE);
               s.finish();
               return Optional.of(
                   new DestinationRule.Subset(
@@ -47,7 +46,8 @@ final class DestinationRuleParser {
                       subsetPolicy.outlierDetection(),
                       subsetPolicy.portLevelSettings(),
                       subsetPolicy.consistentHash(),
-                      subsetPolicy.tls()));
+                      subsetPolicy.tls(),
+                      subsetPolicy.localityLb()));
             });
     List<String> exportTo = VirtualServiceParser.exportTo(spec, meta.namespace());
     spec.notYetSupported("workloadSelector");
@@ -181,9 +181,9 @@ final class DestinationRuleParser {
                 insecure && (md.equals("SIMPLE") || md.equals("MUTUAL"))));
   }
 
-  private static Policy trafficPolicy(YamlMapping policy, boolean topLevel) {
+  private static Policy trafficPolicy(YamlMapping policy) {
     List<ConsistentHash> hash = new ArrayList<>();
-    List<LocalityLbSetting> locality = topLevel ? new ArrayList<>() : null;
+    List<LocalityLbSetting> locality = new ArrayList<>();
     Optional<LbPolicy> lb = loadBalancer(policy, hash, locality);
     Optional<ConnectionPoolSettings> pool =
         policy.mapping("connectionPool").flatMap(TrafficPolicyParser::connectionPool);
@@ -203,7 +203,7 @@ final class DestinationRuleParser {
         portLevel,
         tls,
         hash.stream().findFirst(),
-        locality == null ? Optional.empty() : locality.stream().findFirst());
+        locality.stream().findFirst());
   }
 
   /**
@@ -225,7 +225,8 @@ final class DestinationRuleParser {
       entry.problem(node, path, "no port (expected: port: {number: <1-65535>})");
     }
     List<ConsistentHash> hash = new ArrayList<>();
-    Optional<LbPolicy> lb = loadBalancer(entry, hash, null);
+    List<LocalityLbSetting> locality = new ArrayList<>();
+    Optional<LbPolicy> lb = loadBalancer(entry, hash, locality);
     Optional<ConnectionPoolSettings> pool =
         entry.mapping("connectionPool").flatMap(TrafficPolicyParser::connectionPool);
     Optional<OutlierDetectionSettings> outlier =
@@ -249,13 +250,18 @@ final class DestinationRuleParser {
     }
     return Optional.of(
         new DestinationRule.PortTrafficPolicy(
-            number.getAsInt(), lb, pool, outlier, hash.stream().findFirst(), tls));
+            number.getAsInt(),
+            lb,
+            pool,
+            outlier,
+            hash.stream().findFirst(),
+            tls,
+            locality.stream().findFirst()));
   }
 
   /**
    * {@code loadBalancer} (of the rule, a subset or a port-level entry); its {@code consistentHash}
-   * is read into {@code hash}, its {@code localityLbSetting} into {@code locality} (null: a
-   * subset's or a port's, where it is not simulated yet).
+   * is read into {@code hash}, its {@code localityLbSetting} into {@code locality}.
    */
   private static Optional<LbPolicy> loadBalancer(
       YamlMapping policy, List<ConsistentHash> hash, List<LocalityLbSetting> locality) {
@@ -273,13 +279,9 @@ final class DestinationRuleParser {
                     l.child("consistentHash"),
                     "simple and consistentHash are alternatives (a oneof): set only one");
               }
-              if (locality != null) {
-                l.mapping("localityLbSetting")
-                    .map(DestinationRuleParser::localityLbSetting)
-                    .ifPresent(locality::add);
-              } else {
-                l.notYetSupported("localityLbSetting");
-              }
+              l.mapping("localityLbSetting")
+                  .map(DestinationRuleParser::localityLbSetting)
+                  .ifPresent(locality::add);
               for (String field : List.of("warmupDurationSecs", "warmup")) {
                 l.notYetSupported(field);
               }
@@ -309,9 +311,17 @@ final class DestinationRuleParser {
   /**
    * {@code loadBalancer.localityLbSetting}: {@code enabled}, {@code distribute} ({@code from},
    * {@code to} weights) and {@code failover} ({@code from}, {@code to} regions), which Istio's
-   * webhook allows only one of ({@code validateLocalityLbSetting}); {@code failoverPriority} is not
-   * simulated yet.
+   * webhook allows only one of ({@code validateLocalityLbSetting}), and {@code failoverPriority}
+   * (label names, each optionally {@code label=value}), which the webhook refuses beside {@code
+   * failover} when it names the region, zone or subzone label.
    */
+  /** The labels {@code validateLocalityLbSetting} refuses in failoverPriority beside failover. */
+  private static final List<String> TOPOLOGY_LABELS =
+      List.of(
+          dev.meshproof.runtime.policy.lb.TopologyLabels.REGION,
+          dev.meshproof.runtime.policy.lb.TopologyLabels.ZONE,
+          dev.meshproof.runtime.policy.lb.TopologyLabels.SUBZONE);
+
   private static LocalityLbSetting localityLbSetting(YamlMapping s) {
     Optional<Boolean> enabled =
         s.has("enabled") ? Optional.of(s.bool("enabled", true)) : Optional.empty();
@@ -360,9 +370,25 @@ final class DestinationRuleParser {
           s.child("failover"),
           "distribute and failover are alternatives (Istio's webhook): set only one");
     }
-    s.notYetSupported("failoverPriority");
+    List<String> failoverPriority = s.stringList("failoverPriority");
+    if (!failover.isEmpty()) {
+      for (String label : failoverPriority) {
+        if (TOPOLOGY_LABELS.contains(label)) {
+          s.problem(
+              s.value("failoverPriority").orElseThrow(),
+              s.child("failoverPriority"),
+              "can not simultaneously set 'failover' and topology label '"
+                  + label
+                  + "' in 'failoverPriority' (Istio's webhook; expected: failover alone, or"
+                  + " failoverPriority without "
+                  + String.join(", ", TOPOLOGY_LABELS)
+                  + ")");
+          break;
+        }
+      }
+    }
     s.finish();
-    return new LocalityLbSetting(enabled, distribute, failover);
+    return new LocalityLbSetting(enabled, distribute, failover, failoverPriority);
   }
 
   /**

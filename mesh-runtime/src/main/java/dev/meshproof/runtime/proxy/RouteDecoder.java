@@ -524,9 +524,9 @@ final class RouteDecoder {
    * Envoy's retry policy as the router honours it: {@code retry_on} conditions of {@link RetryOn},
    * {@code num_retries} (Envoy's default 1), {@code retriable_status_codes}, {@code
    * per_try_timeout}, the {@code previous_hosts} host predicate, {@code
-   * host_selection_retry_max_attempts} and {@code retry_back_off}. {@code retry_priority} {@code
-   * previous_priorities} (Istio's {@code retryRemoteLocalities}) is accepted because it changes
-   * nothing here: every endpoint the translation emits has priority 0. Anything else is NACKed.
+   * host_selection_retry_max_attempts}, {@code retry_back_off} and the {@code retry_priority}
+   * {@code previous_priorities} (Istio's {@code retryRemoteLocalities}, {@link
+   * dev.meshproof.runtime.policy.lb.PreviousPriorities}). Anything else is NACKed.
    */
   private static RetryPolicy retryPolicy(
       io.envoyproxy.envoy.config.route.v3.RetryPolicy policy, String where) {
@@ -602,9 +602,39 @@ final class RouteDecoder {
               : Optional.empty(),
           previousHosts,
           (int) Math.max(1, policy.getHostSelectionRetryMaxAttempts()),
-          backoff);
+          backoff,
+          previousPrioritiesUpdateFrequency(policy, where));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The {@code update_frequency} of a {@code previous_priorities} retry priority (0: none); Envoy's
+   * proto requires it to be above 0.
+   */
+  private static int previousPrioritiesUpdateFrequency(
+      io.envoyproxy.envoy.config.route.v3.RetryPolicy policy, String where) {
+    if (!policy.hasRetryPriority()) {
+      return 0;
+    }
+    try {
+      int frequency =
+          policy
+              .getRetryPriority()
+              .getTypedConfig()
+              .unpack(
+                  io.envoyproxy.envoy.extensions.retry.priority.previous_priorities.v3
+                      .PreviousPrioritiesConfig.class)
+              .getUpdateFrequency();
+      if (frequency <= 0) {
+        throw new IllegalArgumentException(
+            where + ": previous_priorities update_frequency " + frequency + " (expected: > 0)");
+      }
+      return frequency;
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException(
+          where + ": retry_priority previous_priorities: " + e.getMessage(), e);
     }
   }
 

@@ -381,7 +381,9 @@ final class Router implements HttpFilterChain.Terminal {
             ? LoadBalancer.NO_DRAWS
             : state.requestRandom().orElse(cluster.loadBalancer.random());
     List<UpstreamHost> candidates =
-        cluster == null ? List.of() : cluster.candidates(request.headers(), random);
+        cluster == null
+            ? List.of()
+            : cluster.candidates(request.headers(), random, state.retry().retryPriority());
     if (candidates.isEmpty()) {
       state.finish();
       result.complete(

@@ -6,6 +6,7 @@ import dev.meshproof.runtime.policy.lb.LoadBalancedHost;
 import dev.meshproof.runtime.policy.lb.LoadBalancer;
 import dev.meshproof.runtime.policy.lb.LocalityWeights;
 import dev.meshproof.runtime.policy.lb.OriginalDestination;
+import dev.meshproof.runtime.policy.lb.PreviousPriorities;
 import dev.meshproof.runtime.policy.lb.PriorityLoad;
 import dev.meshproof.runtime.policy.outlier.AttemptResult;
 import dev.meshproof.runtime.policy.outlier.HostSelection;
@@ -73,6 +74,15 @@ final class UpstreamCluster {
    * HostSelection}).
    */
   List<UpstreamHost> candidates(RequestHeaders request, RandomSource random) {
+    return candidates(request, random, Optional.empty());
+  }
+
+  /**
+   * As {@link #candidates(RequestHeaders, RandomSource)}, with a retry's priority load shaped by
+   * its retry priority ({@code previous_priorities}) when it has one.
+   */
+  List<UpstreamHost> candidates(
+      RequestHeaders request, RandomSource random, Optional<PreviousPriorities> retryPriority) {
     if (config.originalDestinationHeader().isPresent()) {
       // Envoy's OriginalDstCluster load balancer: the host the header names, else none (UH).
       return request
@@ -81,7 +91,7 @@ final class UpstreamCluster {
           .map(address -> List.of(originalDestinations.computeIfAbsent(address, UpstreamHost::new)))
           .orElse(List.of());
     }
-    return candidates(random);
+    return candidates(random, retryPriority);
   }
 
   /**
@@ -101,6 +111,11 @@ final class UpstreamCluster {
    * and one locality draws nothing.
    */
   List<UpstreamHost> candidates(RandomSource random) {
+    return candidates(random, Optional.empty());
+  }
+
+  private List<UpstreamHost> candidates(
+      RandomSource random, Optional<PreviousPriorities> retryPriority) {
     if (levels == 1 && !config.localityWeighted()) {
       return healthyOrPanic(hosts);
     }
@@ -118,10 +133,19 @@ final class UpstreamCluster {
           healthy[p]++;
         }
       }
-      int chosen =
-          PriorityLoad.pick(
-              PriorityLoad.loads(healthy, total, PriorityLoad.DEFAULT_OVERPROVISIONING_FACTOR),
-              random);
+      int[] loads =
+          PriorityLoad.loads(healthy, total, PriorityLoad.DEFAULT_OVERPROVISIONING_FACTOR);
+      if (retryPriority.isPresent()) {
+        loads =
+            retryPriority
+                .get()
+                .priorityLoad(
+                    PriorityLoad.health(
+                        healthy, total, PriorityLoad.DEFAULT_OVERPROVISIONING_FACTOR),
+                    loads,
+                    this::priorityOf);
+      }
+      int chosen = PriorityLoad.pick(loads, random);
       level.removeIf(i -> config.locality(i).priority() != chosen);
     }
     if (config.localityWeighted()) {
@@ -130,6 +154,18 @@ final class UpstreamCluster {
     List<UpstreamHost> ofLevel = new ArrayList<>(level.size());
     level.forEach(i -> ofLevel.add(hosts.get(i)));
     return healthyOrPanic(ofLevel.size() == hosts.size() ? hosts : ofLevel);
+  }
+
+  /**
+   * The priority of the host {@code host} names (its {@code toString}), if still in the cluster.
+   */
+  private java.util.OptionalInt priorityOf(String host) {
+    for (int i = 0; i < hosts.size(); i++) {
+      if (hosts.get(i).toString().equals(host)) {
+        return java.util.OptionalInt.of(config.locality(i).priority());
+      }
+    }
+    return java.util.OptionalInt.empty();
   }
 
   /** Of {@code candidates}, the ones not ejected, unless in panic ({@link HostSelection}). */

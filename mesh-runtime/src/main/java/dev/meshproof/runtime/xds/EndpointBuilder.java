@@ -4,6 +4,7 @@ import dev.meshproof.runtime.config.DestinationRule;
 import dev.meshproof.runtime.policy.lb.Locality;
 import dev.meshproof.runtime.policy.lb.LocalityLbSetting;
 import dev.meshproof.runtime.policy.lb.LocalityLoadBalancing;
+import dev.meshproof.runtime.policy.lb.TopologyLabels;
 import dev.meshproof.runtime.policy.telemetry.IstioWorkload;
 import dev.meshproof.runtime.registry.ServiceInstance;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -22,7 +23,9 @@ import java.util.TreeMap;
  * and the snapshot version do not depend on registration order), with the priorities and weights of
  * istiod's locality load balancing for this proxy's locality ({@link LocalityLoadBalancing}: the
  * DestinationRule's {@code localityLbSetting}, else the mesh's {@code enabled: true}; failover
- * priorities only when the cluster has outlier detection, as {@code endpoint_builder.go}).
+ * priorities only when the cluster has outlier detection, as {@code endpoint_builder.go}; with
+ * {@code failoverPriority}, a locality's endpoints split by the labels they share with the proxy,
+ * both with istiod's topology labels added, {@link TopologyLabels}).
  *
  * <p>Unlike istiod, a group without a locality carries no {@code locality} field and no group or
  * endpoint carries a {@code load_balancing_weight} unless {@code distribute} set one: the same
@@ -61,15 +64,23 @@ final class EndpointBuilder {
         continue;
       }
       List<Locality> localities = byLocality.keySet().stream().map(Locality::parse).toList();
-      List<LocalityLoadBalancing.Assignment> assigned =
-          LocalityLoadBalancing.assign(
+      List<List<ServiceInstance>> groups = new ArrayList<>(byLocality.values());
+      List<List<Map<String, String>>> labels = new ArrayList<>();
+      for (int g = 0; g < groups.size(); g++) {
+        Locality locality = localities.get(g);
+        labels.add(
+            groups.get(g).stream().map(i -> TopologyLabels.augment(i.labels(), locality)).toList());
+      }
+      List<LocalityLoadBalancing.Group> assigned =
+          LocalityLoadBalancing.assignEndpoints(
               proxy,
+              TopologyLabels.augment(input.proxy().identity().labels(), proxy),
               localities,
+              labels,
               localityLbSetting(cluster),
               cluster.outlierDetection().isPresent());
-      int index = 0;
-      for (List<ServiceInstance> group : byLocality.values()) {
-        LocalityLoadBalancing.Assignment a = assigned.get(index++);
+      for (LocalityLoadBalancing.Group a : assigned) {
+        List<ServiceInstance> group = groups.get(localities.indexOf(a.locality()));
         LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
         if (!a.locality().isNone()) {
           locality.setLocality(
@@ -82,13 +93,15 @@ final class EndpointBuilder {
         a.weight()
             .ifPresent(w -> locality.setLoadBalancingWeight(com.google.protobuf.UInt32Value.of(w)));
         if (!a.dropped()) {
-          group.forEach(
-              i ->
-                  locality.addLbEndpoints(
-                      XdsProtos.lbEndpoint(
-                          i.endpoint(),
-                          IstioWorkload.of(i.workload(), i.namespace(), i.labels())
-                              .endpointMetadata())));
+          a.endpoints().stream()
+              .map(group::get)
+              .forEach(
+                  i ->
+                      locality.addLbEndpoints(
+                          XdsProtos.lbEndpoint(
+                              i.endpoint(),
+                              IstioWorkload.of(i.workload(), i.namespace(), i.labels())
+                                  .endpointMetadata())));
         }
         assignment.addEndpoints(locality);
       }
@@ -113,6 +126,7 @@ final class EndpointBuilder {
     LocalityLbSetting setting = new EndpointBuilder(input).localityLbSetting(cluster);
     return setting.isEnabled()
         && (!setting.distribute().isEmpty()
-            || (cluster.outlierDetection().isPresent() && !setting.failover().isEmpty()));
+            || (cluster.outlierDetection().isPresent()
+                && (!setting.failover().isEmpty() || !setting.failoverPriority().isEmpty())));
   }
 }

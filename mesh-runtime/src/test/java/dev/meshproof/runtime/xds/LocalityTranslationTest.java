@@ -53,6 +53,11 @@ class LocalityTranslationTest {
           instance("catalog-v1-2", "us-west.zone-a", 20003));
 
   private static TranslationInput input(String trafficPolicy) {
+    return input(trafficPolicy, INSTANCES, "");
+  }
+
+  private static TranslationInput input(
+      String trafficPolicy, List<ServiceInstance> instances, String subsets) {
     ConfigStore config = new ConfigStore();
     config.apply(
         IstioYamlParser.parse(
@@ -64,14 +69,15 @@ class LocalityTranslationTest {
               host: catalog
               trafficPolicy:
             """
-                + trafficPolicy.indent(4),
+                + trafficPolicy.indent(4)
+                + subsets.indent(2),
             "dr.yaml",
             "default"));
     return new TranslationInput(
         CLIENT,
         config.resources(IstioKinds.VIRTUAL_SERVICE),
         config.resources(IstioKinds.DESTINATION_RULE),
-        INSTANCES,
+        instances,
         IstioVersionProfile.current());
   }
 
@@ -157,14 +163,170 @@ class LocalityTranslationTest {
                     """))
         .hasMessageContaining("dr.yaml:")
         .hasMessageContaining("the weights sum to 60 (expected: 100");
+    // validateLocalityLbSetting: failover with a topology label in failoverPriority.
     assertThatThrownBy(
             () ->
                 input(
                     """
                     loadBalancer:
                       localityLbSetting:
-                        failoverPriority: [topology.istio.io/network]
+                        failover: [{from: us-east, to: us-west}]
+                        failoverPriority: [topology.istio.io/network, topology.kubernetes.io/zone]
                     """))
-        .hasMessageContaining("failoverPriority");
+        .hasMessageContaining("dr.yaml:")
+        .hasMessageContaining(
+            "can not simultaneously set 'failover' and topology label"
+                + " 'topology.kubernetes.io/zone' in 'failoverPriority'");
+  }
+
+  private static ServiceInstance instance(String workload, String locality, String version) {
+    return new ServiceInstance(
+        workload,
+        "catalog",
+        "default",
+        Map.of("version", version, Locality.LABEL, locality),
+        80,
+        new InetSocketAddress("127.0.0.1", 20000 + Math.abs(workload.hashCode() % 1000)));
+  }
+
+  /** zone-a holds a v1 and a v2 replica, zone-b and us-west one v2 each. */
+  private static final List<ServiceInstance> VERSIONED =
+      List.of(
+          instance("catalog-a1", "us-east.zone-a", "v1"),
+          instance("catalog-a2", "us-east.zone-a", "v2"),
+          instance("catalog-b2", "us-east.zone-b", "v2"),
+          instance("catalog-w2", "us-west.zone-a", "v2"));
+
+  private static List<String> groups(ClusterLoadAssignment eds) {
+    return eds.getEndpointsList().stream()
+        .map(
+            l ->
+                l.getLocality().getZone()
+                    + "/"
+                    + l.getLocality().getRegion()
+                    + " p"
+                    + l.getPriority()
+                    + " w"
+                    + l.getLoadBalancingWeight().getValue()
+                    + " n"
+                    + l.getLbEndpointsCount())
+        .toList();
+  }
+
+  @Test
+  void failoverPrioritySplitsLocalitiesByTheLabelsTheEndpointsShareWithTheProxy() {
+    // Region from the locality (istiod's AugmentLabels), then version v2 by the label=value form:
+    // zone-a's v1 replica drops behind zone-b's v2 one; the other region comes last.
+    TranslationInput input =
+        input(
+            """
+            outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 30s}
+            loadBalancer:
+              localityLbSetting:
+                failoverPriority: [topology.kubernetes.io/region, version=v2]
+            """,
+            VERSIONED,
+            "");
+    assertThat(groups(assignment(input)))
+        .containsExactly(
+            "zone-a/us-east p0 w1 n1",
+            "zone-a/us-east p1 w1 n1",
+            "zone-b/us-east p0 w1 n1",
+            "zone-a/us-west p2 w1 n1");
+    assertThat(
+            new ClusterBuilder(input)
+                .build()
+                .get(0)
+                .getCommonLbConfig()
+                .hasLocalityWeightedLbConfig())
+        .isTrue();
+    // Without outlier detection istiod applies no failover at all: one group per locality.
+    TranslationInput noOutlier =
+        input(
+            """
+            loadBalancer:
+              localityLbSetting:
+                failoverPriority: [topology.kubernetes.io/region, version=v2]
+            """,
+            VERSIONED,
+            "");
+    assertThat(groups(assignment(noOutlier)))
+        .containsExactly(
+            "zone-a/us-east p0 w0 n2", "zone-b/us-east p0 w0 n1", "zone-a/us-west p0 w0 n1");
+  }
+
+  @Test
+  void failoverPriorityThenFailoverMultipliesByFive() {
+    // version=v2 gives 1,0 | 0 | 0; then 5 * that + the locality's failover priority (zone-a 0,
+    // zone-b 2, us-west 3 as failover.to): 0, 5, 2, 3, renumbered 0, 3, 1, 2.
+    TranslationInput input =
+        input(
+            """
+            outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 30s}
+            loadBalancer:
+              localityLbSetting:
+                failover: [{from: us-east, to: us-west}]
+                failoverPriority: [version=v2]
+            """,
+            VERSIONED,
+            "");
+    assertThat(groups(assignment(input)))
+        .containsExactly(
+            "zone-a/us-east p0 w1 n1",
+            "zone-a/us-east p3 w1 n1",
+            "zone-b/us-east p1 w1 n1",
+            "zone-a/us-west p2 w1 n1");
+  }
+
+  @Test
+  void subsetAndPortLevelLocalitySettingsReplaceTheRulesLoadBalancer() {
+    // The rule's distribute drops us-west; subset v2's own setting (failover only) replaces it,
+    // and port 80's entry replaces the rule's whole policy: the mesh default, failover by locality.
+    String rule =
+        """
+        outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 30s}
+        loadBalancer:
+          localityLbSetting:
+            distribute: [{from: "us-east/*", to: {"us-east/*": 100}}]
+        """;
+    String subsets =
+        """
+        subsets:
+        - name: v2
+          labels: {version: v2}
+          trafficPolicy:
+            loadBalancer:
+              localityLbSetting:
+                failoverPriority: [topology.kubernetes.io/zone]
+        """;
+    TranslationInput input = input(rule, VERSIONED, subsets);
+    List<ClusterLoadAssignment> eds = new EndpointBuilder(input).build();
+    ClusterLoadAssignment service =
+        eds.stream()
+            .filter(c -> c.getClusterName().endsWith("||catalog.default.svc.cluster.local"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(groups(service))
+        .containsExactly(
+            "zone-a/us-east p0 w50 n2", "zone-b/us-east p0 w50 n1", "zone-a/us-west p0 w0 n0");
+    ClusterLoadAssignment v2 =
+        eds.stream().filter(c -> c.getClusterName().contains("|v2|")).findFirst().orElseThrow();
+    // The zone label alone: us-west's zone-a has the proxy's zone value, zone-b does not.
+    assertThat(groups(v2))
+        .containsExactly(
+            "zone-a/us-east p0 w1 n1", "zone-b/us-east p1 w1 n1", "zone-a/us-west p0 w1 n1");
+    TranslationInput portLevel =
+        input(
+            rule
+                + """
+                portLevelSettings:
+                - port: {number: 80}
+                  outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 30s}
+                """,
+            VERSIONED,
+            "");
+    assertThat(groups(assignment(portLevel)))
+        .containsExactly(
+            "zone-a/us-east p0 w0 n2", "zone-b/us-east p1 w0 n1", "zone-a/us-west p2 w0 n1");
   }
 }

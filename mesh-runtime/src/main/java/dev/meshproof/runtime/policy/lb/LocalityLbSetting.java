@@ -9,15 +9,21 @@ import java.util.Optional;
  * A DestinationRule's (or the mesh's) {@code localityLbSetting}: <a
  * href="https://istio.io/latest/docs/reference/config/networking/destination-rule/#LocalityLoadBalancerSetting">
  * LocalityLoadBalancerSetting</a>. {@code distribute} and {@code failover} are alternatives; {@code
- * failoverPriority} is not simulated (the parser rejects it).
+ * failoverPriority} orders endpoints by the labels they share with the calling proxy, alone or
+ * followed by {@code failover} ({@link LocalityLoadBalancing}).
  *
  * @param enabled {@code enabled}; false turns locality load balancing off for the cluster
  * @param distribute per proxy locality pattern ({@code from}), the weight each endpoint locality
  *     pattern ({@code to}) gets, in order
  * @param failover per proxy region ({@code from}), the region ({@code to}) to fail over to first
+ * @param failoverPriority label names in order of importance, each optionally {@code label=value}
+ *     (the value compared instead of the proxy's own, istiod's {@code priorityLabelOverrides})
  */
 public record LocalityLbSetting(
-    Optional<Boolean> enabled, List<Distribute> distribute, List<Failover> failover) {
+    Optional<Boolean> enabled,
+    List<Distribute> distribute,
+    List<Failover> failover,
+    List<String> failoverPriority) {
 
   /** Istio's default mesh config ({@code pkg/config/mesh/mesh.go}): {@code enabled: true}. */
   public static final LocalityLbSetting MESH_DEFAULT =
@@ -26,6 +32,13 @@ public record LocalityLbSetting(
   public LocalityLbSetting {
     distribute = List.copyOf(distribute);
     failover = List.copyOf(failover);
+    failoverPriority = List.copyOf(failoverPriority);
+  }
+
+  /** A setting without {@code failoverPriority}. */
+  public LocalityLbSetting(
+      Optional<Boolean> enabled, List<Distribute> distribute, List<Failover> failover) {
+    this(enabled, distribute, failover, List.of());
   }
 
   /** False only when {@code enabled: false} is written. */

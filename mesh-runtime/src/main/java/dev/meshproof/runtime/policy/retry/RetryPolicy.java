@@ -20,6 +20,8 @@ import java.util.Set;
  * @param previousHosts whether a retry avoids the hosts already tried
  * @param hostSelectionRetryMaxAttempts how many times a host pick is redone to avoid a tried host
  * @param backoff the back-off between attempts
+ * @param previousPrioritiesUpdateFrequency the {@code update_frequency} of the {@code
+ *     previous_priorities} retry priority (Istio's {@code retryRemoteLocalities}); 0 for none
  * @see <a
  *     href="https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#config-route-v3-retrypolicy">Envoy
  *     RetryPolicy</a>
@@ -31,7 +33,8 @@ public record RetryPolicy(
     Optional<Duration> perTryTimeout,
     boolean previousHosts,
     int hostSelectionRetryMaxAttempts,
-    RetryBackoff backoff) {
+    RetryBackoff backoff,
+    int previousPrioritiesUpdateFrequency) {
 
   public RetryPolicy {
     if (numRetries < 0) {
@@ -54,6 +57,32 @@ public record RetryPolicy(
       throw new IllegalArgumentException(
           "hostSelectionRetryMaxAttempts: " + hostSelectionRetryMaxAttempts + " (expected: >= 0)");
     }
+    if (previousPrioritiesUpdateFrequency < 0) {
+      throw new IllegalArgumentException(
+          "previousPrioritiesUpdateFrequency: "
+              + previousPrioritiesUpdateFrequency
+              + " (expected: >= 0)");
+    }
+  }
+
+  /** A policy without a retry priority. */
+  public RetryPolicy(
+      int numRetries,
+      Set<RetryOn> retryOn,
+      Set<Integer> retriableStatusCodes,
+      Optional<Duration> perTryTimeout,
+      boolean previousHosts,
+      int hostSelectionRetryMaxAttempts,
+      RetryBackoff backoff) {
+    this(
+        numRetries,
+        retryOn,
+        retriableStatusCodes,
+        perTryTimeout,
+        previousHosts,
+        hostSelectionRetryMaxAttempts,
+        backoff,
+        0);
   }
 
   /** A policy with Envoy's defaults for everything but the retries and conditions. */

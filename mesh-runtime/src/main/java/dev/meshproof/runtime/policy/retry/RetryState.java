@@ -1,6 +1,7 @@
 package dev.meshproof.runtime.policy.retry;
 
 import dev.meshproof.common.RandomSource;
+import dev.meshproof.runtime.policy.lb.PreviousPriorities;
 import dev.meshproof.runtime.policy.upstream.AttemptOutcome;
 import java.util.HashSet;
 import java.util.Optional;
@@ -11,7 +12,8 @@ import java.util.Set;
  * three questions separately — would this outcome be retried ({@link #wouldRetry}, a pure predicate
  * on the policy), is there budget left (retries remaining, then the {@link RetryAdmission}), and
  * when the next attempt runs (the jittered back-off, which the router arms on its scheduler). It
- * also answers the {@code previous_hosts} predicate for host selection.
+ * also answers the {@code previous_hosts} predicate for host selection, and keeps the {@code
+ * previous_priorities} retry priority ({@link PreviousPriorities}) of the request.
  *
  * <p>Without a policy every outcome is final: exactly one attempt.
  */
@@ -20,6 +22,7 @@ public final class RetryState {
   private final RandomSource random;
   private final RetryAdmission admission;
   private final Set<String> attemptedHosts = new HashSet<>();
+  private final Optional<PreviousPriorities> retryPriority;
   private int attempts;
   private boolean retryActive;
 
@@ -32,6 +35,18 @@ public final class RetryState {
     this.policy = policy;
     this.random = random;
     this.admission = admission;
+    this.retryPriority =
+        policy
+            .filter(p -> p.previousPrioritiesUpdateFrequency() > 0)
+            .map(p -> new PreviousPriorities(p.previousPrioritiesUpdateFrequency()));
+  }
+
+  /**
+   * The retry priority that shapes the priority load of the next attempt: present only when the
+   * policy has one and the next attempt is a retry (Envoy's router consults it only on retries).
+   */
+  public Optional<PreviousPriorities> retryPriority() {
+    return attempts == 0 ? Optional.empty() : retryPriority;
   }
 
   /** Attempts started so far. */
@@ -42,6 +57,7 @@ public final class RetryState {
   /** Records that attempt {@link #attempts()} + 1 starts on {@code host}; returns its number. */
   public int onAttemptStarted(String host) {
     attemptedHosts.add(host);
+    retryPriority.ifPresent(p -> p.onHostAttempted(host));
     return ++attempts;
   }
 

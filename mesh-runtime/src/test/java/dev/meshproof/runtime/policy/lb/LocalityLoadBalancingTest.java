@@ -169,4 +169,134 @@ class LocalityLoadBalancingTest {
         .filter(a -> a.locality().region().equals("eu"))
         .forEach(a -> assertThat(a.dropped()).isTrue());
   }
+
+  @Test
+  void failoverPriorityComparesLabelsInOrderAndHonoursTheValueForm() {
+    Map<String, String> proxy = Map.of("network", "n1", "rack", "r1");
+    List<String> order = List.of("network", "rack");
+    assertThat(
+            LocalityLoadBalancing.labelPriority(
+                proxy, Map.of("network", "n1", "rack", "r1"), order))
+        .isZero();
+    assertThat(
+            LocalityLoadBalancing.labelPriority(
+                proxy, Map.of("network", "n1", "rack", "r2"), order))
+        .isEqualTo(1);
+    assertThat(
+            LocalityLoadBalancing.labelPriority(
+                proxy, Map.of("network", "n2", "rack", "r1"), order))
+        .isEqualTo(2);
+    // A label neither side has is equal (Go's map lookup gives "" for both).
+    assertThat(
+            LocalityLoadBalancing.labelPriority(
+                proxy, Map.of("network", "n1", "rack", "r1"), List.of("zone", "rack")))
+        .isZero();
+    // label=value compares the value instead of the proxy's own; a second '=' is no override.
+    assertThat(LocalityLoadBalancing.labelPriority(proxy, Map.of("rack", "r9"), List.of("rack=r9")))
+        .isZero();
+    assertThat(LocalityLoadBalancing.labelPriority(proxy, Map.of("rack", "r1"), List.of("rack=r9")))
+        .isEqualTo(1);
+    assertThat(
+            LocalityLoadBalancing.labelPriority(proxy, Map.of("rack", "r1"), List.of("rack=a=b")))
+        .isZero();
+  }
+
+  @Test
+  void failoverPriorityWithoutProxyLabelsLeavesEveryGroupAtPriorityZero() {
+    LocalityLbSetting setting =
+        new LocalityLbSetting(Optional.empty(), List.of(), List.of(), List.of("rack"));
+    List<LocalityLoadBalancing.Group> groups =
+        LocalityLoadBalancing.assignEndpoints(
+            PROXY,
+            Map.of(),
+            List.of(Locality.parse("us-east/zone-a"), Locality.parse("us-west/zone-a")),
+            List.of(List.of(Map.of("rack", "r1"), Map.of()), List.of(Map.of())),
+            setting,
+            true);
+    assertThat(groups).extracting(LocalityLoadBalancing.Group::priority).containsExactly(0, 0);
+    assertThat(groups.get(0).endpoints()).containsExactly(0, 1);
+  }
+
+  @Provide
+  Arbitrary<List<List<Map<String, String>>>> endpointLabels() {
+    Arbitrary<Map<String, String>> labels =
+        net.jqwik.api.Combinators.combine(
+                Arbitraries.of("n1", "n2"), Arbitraries.of("r1", "r2"), Arbitraries.of("a", "b"))
+            .as((n, r, t) -> Map.of("network", n, "rack", r, "tier", t));
+    return labels.list().ofMinSize(1).ofMaxSize(4).list().ofMinSize(1).ofMaxSize(4);
+  }
+
+  /** How many of {@code order}'s labels, from the first, the endpoint shares with the proxy. */
+  private static int depth(Map<String, String> proxy, Map<String, String> e, List<String> order) {
+    int d = 0;
+    while (d < order.size() && proxy.get(order.get(d)).equals(e.get(order.get(d)))) {
+      d++;
+    }
+    return d;
+  }
+
+  @Property
+  void failoverPriorityNeverPutsABetterMatchBehindAWorseOne(
+      @ForAll("endpointLabels") List<List<Map<String, String>>> endpoints,
+      @ForAll("order") List<String> order) {
+    Map<String, String> proxy = Map.of("network", "n1", "rack", "r1", "tier", "a");
+    List<Locality> localities = new java.util.ArrayList<>();
+    for (int i = 0; i < endpoints.size(); i++) {
+      localities.add(new Locality("r" + i, "z", ""));
+    }
+    List<LocalityLoadBalancing.Group> groups =
+        LocalityLoadBalancing.assignEndpoints(
+            PROXY,
+            proxy,
+            localities,
+            endpoints,
+            new LocalityLbSetting(Optional.empty(), List.of(), List.of(), order),
+            true);
+    // Every endpoint exactly once, in a group of its own locality weighted by its size.
+    Map<String, Integer> priorityOf = new java.util.HashMap<>();
+    for (LocalityLoadBalancing.Group g : groups) {
+      assertThat(g.weight()).hasValue(g.endpoints().size());
+      int l = localities.indexOf(g.locality());
+      for (int e : g.endpoints()) {
+        assertThat(priorityOf.put(l + "/" + e, g.priority())).isNull();
+      }
+    }
+    assertThat(priorityOf).hasSize(endpoints.stream().mapToInt(List::size).sum());
+    List<Integer> distinct = priorityOf.values().stream().distinct().sorted().toList();
+    assertThat(distinct)
+        .containsExactlyElementsOf(
+            java.util.stream.IntStream.range(0, distinct.size()).boxed().toList());
+    // A deeper match is a strictly higher priority (smaller number); equal depth, equal priority.
+    for (var a : priorityOf.entrySet()) {
+      for (var b : priorityOf.entrySet()) {
+        String[] x = a.getKey().split("/");
+        String[] y = b.getKey().split("/");
+        int da =
+            depth(proxy, endpoints.get(Integer.parseInt(x[0])).get(Integer.parseInt(x[1])), order);
+        int db =
+            depth(proxy, endpoints.get(Integer.parseInt(y[0])).get(Integer.parseInt(y[1])), order);
+        if (da > db) {
+          assertThat(a.getValue()).isLessThan(b.getValue());
+        } else if (da == db) {
+          assertThat(a.getValue()).isEqualTo(b.getValue());
+        }
+      }
+    }
+    // With every endpoint healthy, Envoy's priority load never leaves priority 0.
+    int levels = distinct.size();
+    int[] total = new int[levels];
+    groups.forEach(g -> total[g.priority()] += g.endpoints().size());
+    int[] loads =
+        PriorityLoad.loads(total.clone(), total, PriorityLoad.DEFAULT_OVERPROVISIONING_FACTOR);
+    assertThat(loads[0]).isEqualTo(100);
+  }
+
+  @Provide
+  Arbitrary<List<String>> order() {
+    return Arbitraries.of("network", "rack", "tier")
+        .list()
+        .uniqueElements()
+        .ofMinSize(1)
+        .ofMaxSize(3);
+  }
 }

@@ -77,6 +77,17 @@ public enum Feature {
    * localities the rule names, and none to the others.
    */
   MeshLocalityDistribute(SupportLevel.EXTENDED),
+  /**
+   * Locality {@code failoverPriority}: with outlier detection, endpoints are ordered by the labels
+   * they share with the caller (istiod's topology labels included, {@code label=value} compared
+   * with the value), in the order the rule lists them.
+   */
+  MeshLocalityFailoverPriority(SupportLevel.EXTENDED),
+  /**
+   * VirtualService {@code retries.retryRemoteLocalities}: Envoy's {@code previous_priorities} retry
+   * priority; once two attempts went to the local priority, the next one goes to the next priority.
+   */
+  MeshLocalityRetryRemote(SupportLevel.EXTENDED),
   /** VirtualService {@code http[].timeout}: the route timeout, 504 UT when it fires. */
   MeshTimeouts(SupportLevel.CORE),
   /** VirtualService {@code retries.perTryTimeout}: each attempt bounded, timed-out ones retried. */

@@ -30,8 +30,7 @@ final class KubernetesParsers {
           "loadBalancerSourceRanges",
           "publishNotReadyAddresses",
           "sessionAffinity",
-          "sessionAffinityConfig",
-          "trafficDistribution");
+          "sessionAffinityConfig");
   private static final List<String> SERVICE_TYPES =
       List.of("ClusterIP", "NodePort", "LoadBalancer", "ExternalName");
   private static final List<String> DEPLOYMENT_FIELDS =
@@ -157,6 +156,10 @@ final class KubernetesParsers {
           "required field is missing or empty (expected: at least one port)");
     }
     SERVICE_FIELDS.forEach(spec::value);
+    // istiod turns it into locality load balancing (GetLocalityLbSetting: PreferClose is
+    // failoverPriority [network, region, zone, subzone] with failover even without outlier
+    // detection): routing would differ, so it is refused rather than ignored.
+    spec.notYetSupported("trafficDistribution");
     spec.finish();
     return new KubernetesService(meta, selector, ports, type);
   }

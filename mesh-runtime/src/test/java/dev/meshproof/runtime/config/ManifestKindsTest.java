@@ -150,6 +150,25 @@ class ManifestKindsTest {
   }
 
   @Test
+  void serviceTrafficDistributionIsRefusedNotIgnored() {
+    // istiod turns it into failoverPriority locality balancing: not simulated yet.
+    assertThat(
+            rejected(
+                    """
+                    apiVersion: v1
+                    kind: Service
+                    metadata: {name: catalog}
+                    spec:
+                      selector: {app: catalog}
+                      ports: [{name: http, port: 80}]
+                      trafficDistribution: PreferClose
+                    """)
+                .getMessage())
+        .contains(
+            "m.yaml:7:3: spec.trafficDistribution: valid Istio, but not supported by Meshproof yet");
+  }
+
+  @Test
   void deploymentSelectorMustMatchTheTemplateLabels() {
     assertThat(
             rejected(

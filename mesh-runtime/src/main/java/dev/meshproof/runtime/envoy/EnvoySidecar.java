@@ -40,7 +40,8 @@ final class EnvoySidecar implements SidecarProxy {
   private final int adminPort;
   private final Path directory;
   private final Path logFile;
-  private final Process process;
+  private final EnvoyInstance envoy;
+  private final Optional<Process> process;
   private final java.util.Map<Integer, InetSocketAddress> gateway;
 
   private EnvoySidecar(
@@ -50,7 +51,8 @@ final class EnvoySidecar implements SidecarProxy {
       int adminPort,
       Path directory,
       Path logFile,
-      Process process,
+      EnvoyInstance envoy,
+      Optional<Process> process,
       java.util.Map<Integer, InetSocketAddress> gateway) {
     this.gateway = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(gateway));
     this.proxyId = proxyId;
@@ -59,10 +61,15 @@ final class EnvoySidecar implements SidecarProxy {
     this.adminPort = adminPort;
     this.directory = directory;
     this.logFile = logFile;
+    this.envoy = envoy;
     this.process = process;
   }
 
-  static EnvoySidecar start(EnvoyBinary binary, SidecarRequest request, int concurrency) {
+  /**
+   * Starts an Envoy for {@code request}: a child process of {@code binary} when present, else a
+   * container ({@link EnvoyContainer}). Both get the same bootstrap and command line.
+   */
+  static EnvoySidecar start(Optional<EnvoyBinary> binary, SidecarRequest request, int concurrency) {
     int gatewayPorts = request.gatewayPorts().size();
     List<Integer> ports =
         ListenerPorts.reserve((request.servicePort().isPresent() ? 3 : 2) + gatewayPorts);
@@ -78,39 +85,64 @@ final class EnvoySidecar implements SidecarProxy {
     for (int port : request.gatewayPorts()) {
       gateway.put(port, new InetSocketAddress(loopback, ports.get(next++)));
     }
+    List<String> arguments =
+        List.of(
+            "--disable-hot-restart",
+            "--concurrency",
+            String.valueOf(concurrency),
+            "--log-level",
+            "warning",
+            "--drain-time-s",
+            "0",
+            // The access log is evidence read right after the traffic: flush it promptly.
+            "--file-flush-interval-msec",
+            "100");
     try {
       Path directory = EnvoyProcesses.createDirectory(request.workload());
       Path bootstrap = directory.resolve("bootstrap.json");
       Files.writeString(bootstrap, EnvoyBootstrap.json(request, adminPort));
       Path log = directory.resolve("envoy.log");
-      Process process =
-          EnvoyProcesses.spawn(
-              List.of(
-                  binary.path().toString(),
-                  "--config-path",
-                  bootstrap.toString(),
-                  "--disable-hot-restart",
-                  "--concurrency",
-                  String.valueOf(concurrency),
-                  "--log-level",
-                  "warning",
-                  "--drain-time-s",
-                  "0",
-                  // The access log is evidence read right after the traffic: flush it promptly.
-                  "--file-flush-interval-msec",
-                  "100"),
-              log);
+      if (binary.isEmpty()) {
+        return new EnvoySidecar(
+            request.proxyId(),
+            outbound,
+            inbound,
+            adminPort,
+            directory,
+            log,
+            EnvoyContainer.start(bootstrap, arguments, log),
+            Optional.empty(),
+            gateway);
+      }
+      List<String> command = new ArrayList<>();
+      command.add(binary.get().path().toString());
+      command.add("--config-path");
+      command.add(bootstrap.toString());
+      command.addAll(arguments);
+      Process process = EnvoyProcesses.spawn(command, log);
       return new EnvoySidecar(
-          request.proxyId(), outbound, inbound, adminPort, directory, log, process, gateway);
+          request.proxyId(),
+          outbound,
+          inbound,
+          adminPort,
+          directory,
+          log,
+          EnvoyInstance.of(process),
+          Optional.of(process),
+          gateway);
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "cannot start Envoy " + binary.path() + " for " + request.proxyId(), e);
+          "cannot start Envoy "
+              + binary.map(b -> b.path().toString()).orElse(EnvoyContainer.image())
+              + " for "
+              + request.proxyId(),
+          e);
     }
   }
 
   /** The Envoy process id (evidence, and for tests that prove it does not outlive its JVM). */
   long pid() {
-    return process.pid();
+    return process.orElseThrow(() -> new IllegalStateException("Envoy runs in a container")).pid();
   }
 
   /** The directory holding this Envoy's bootstrap and log; removed on close. */
@@ -173,10 +205,7 @@ final class EnvoySidecar implements SidecarProxy {
 
   @Override
   public Optional<String> failure() {
-    if (process.isAlive()) {
-      return Optional.empty();
-    }
-    return Optional.of("Envoy exited with code " + process.exitValue() + "\n" + tail());
+    return envoy.exit().map(exit -> exit + "\n" + tail());
   }
 
   @Override
@@ -263,16 +292,11 @@ final class EnvoySidecar implements SidecarProxy {
 
   @Override
   public void close() {
-    process.destroy();
     try {
-      if (!process.waitFor(5, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
+      envoy.stop();
     } finally {
-      EnvoyProcesses.stopped(process, directory);
+      process.ifPresentOrElse(
+          p -> EnvoyProcesses.stopped(p, directory), () -> EnvoyProcesses.stopped(directory));
     }
   }
 }

@@ -114,13 +114,6 @@ public final class EnvoyDataPlane implements DataPlane {
     };
   }
 
-  /** Where this data plane's Envoys come from, for reports: the binary's version or the image. */
-  public String source() {
-    return binary
-        .map(b -> "envoy " + b.version() + " (" + b.path() + ")")
-        .orElseGet(() -> "container " + EnvoyContainer.image());
-  }
-
   @Override
   public String name() {
     return "envoy";

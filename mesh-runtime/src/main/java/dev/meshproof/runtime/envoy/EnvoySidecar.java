@@ -3,6 +3,7 @@ package dev.meshproof.runtime.envoy;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
 import com.google.protobuf.util.JsonFormat;
+import dev.meshproof.common.LoopbackHttp;
 import dev.meshproof.runtime.SidecarProxy;
 import dev.meshproof.runtime.SidecarRequest;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -31,9 +31,6 @@ import java.util.concurrent.locks.LockSupport;
  * loopback ports reserved for it here. Its log is kept for evidence; {@link #close()} stops it.
  */
 final class EnvoySidecar implements SidecarProxy {
-  private static final HttpClient ADMIN =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
   private final String proxyId;
   private final InetSocketAddress outbound;
   private final Optional<InetSocketAddress> inbound;
@@ -281,7 +278,7 @@ final class EnvoySidecar implements SidecarProxy {
               .timeout(Duration.ofSeconds(5))
               .GET()
               .build();
-      return Optional.of(ADMIN.send(request, HttpResponse.BodyHandlers.ofString()));
+      return Optional.of(LoopbackHttp.client().send(request, HttpResponse.BodyHandlers.ofString()));
     } catch (IOException e) {
       return Optional.empty();
     } catch (InterruptedException e) {

@@ -56,46 +56,19 @@ class LocalityCatalogueNegativeIT {
             target ->
                 DynamicTest.dynamicTest(
                     DISTRIBUTE + " without distribute on " + target.name(),
-                    () -> {
-                      String text =
-                          Catalogue.resource(Catalogue.DIRECTORY + DISTRIBUTE).orElseThrow();
-                      Scenario scenario =
-                          ScenarioYaml.parse(
-                                  DISTRIBUTE + " (no distribute)",
-                                  text,
-                                  file -> Optional.of(WITHOUT_OUTLIER_DETECTION))
-                              .scenario();
-                      ScenarioResult result = ScenarioRunner.run(scenario, target);
-                      Assumptions.assumeFalse(
-                          result.status() == Status.SKIPPED,
-                          () -> result.failure().orElse("skipped"));
-                      assertThat(result.status())
-                          .as(result.failureSummary())
-                          .isEqualTo(Status.FAILED);
-                      assertThat(result.expectations())
-                          .filteredOn(e -> !e.passed())
-                          .extracting(e -> e.description())
-                          .contains("instance catalog-west-0 serves at most 0 request(s)");
-                    }));
+                    () ->
+                        assertThat(
+                                runReplaced(DISTRIBUTE, WITHOUT_OUTLIER_DETECTION, target)
+                                    .expectations())
+                            .filteredOn(e -> !e.passed())
+                            .extracting(e -> e.description())
+                            .contains("instance catalog-west-0 serves at most 0 request(s)")));
   }
 
   private static final String DISTRIBUTE = "mesh-locality-distribute.scenario.yaml";
 
   private static void runWithout(Target target) {
-    String text = Catalogue.resource(Catalogue.DIRECTORY + FILE).orElseThrow();
-    Scenario scenario =
-        ScenarioYaml.parse(
-                FILE + " (no outlier detection)",
-                text,
-                file -> Optional.of(WITHOUT_OUTLIER_DETECTION))
-            .scenario();
-
-    ScenarioResult result = ScenarioRunner.run(scenario, target);
-
-    Assumptions.assumeFalse(
-        result.status() == Status.SKIPPED, () -> result.failure().orElse("skipped"));
-    assertThat(result.status()).as(result.failureSummary()).isEqualTo(Status.FAILED);
-    assertThat(result.expectations())
+    assertThat(runReplaced(FILE, WITHOUT_OUTLIER_DETECTION, target).expectations())
         .filteredOn(e -> !e.passed())
         .extracting(e -> e.description())
         .contains(

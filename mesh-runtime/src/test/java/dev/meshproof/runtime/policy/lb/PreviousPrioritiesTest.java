@@ -53,4 +53,45 @@ class PreviousPrioritiesTest {
         .containsExactly(100, 0);
     assertThatThrownBy(() -> new PreviousPriorities(0)).hasMessageContaining("expected: >= 1");
   }
+
+  @net.jqwik.api.Property
+  void aRecalculatedRetryNeverGoesToATriedPriorityWhileAnotherHasHealth(
+      @net.jqwik.api.ForAll("health") int[] health,
+      @net.jqwik.api.ForAll("tried") java.util.List<Integer> tried) {
+    PreviousPriorities p = new PreviousPriorities(2);
+    int[] original = new int[health.length];
+    original[0] = 100;
+    Function<String, OptionalInt> of = h -> OptionalInt.of(Integer.parseInt(h) % health.length);
+    // Two attempts: the second recalculation point is every second host.
+    int first = tried.get(0) % health.length;
+    int second = tried.get(1) % health.length;
+    p.onHostAttempted(String.valueOf(first));
+    p.onHostAttempted(String.valueOf(second));
+    int[] load = p.priorityLoad(health, original, of);
+    boolean othersHealthy = false;
+    for (int i = 0; i < health.length; i++) {
+      othersHealthy |= i != first && i != second && health[i] > 0;
+    }
+    if (othersHealthy) {
+      assertThat(java.util.Arrays.stream(load).sum()).isEqualTo(100);
+      assertThat(load[first]).isZero();
+      assertThat(load[second]).isZero();
+    } else {
+      assertThat(load).containsExactly(original);
+    }
+  }
+
+  @net.jqwik.api.Provide
+  net.jqwik.api.Arbitrary<int[]> health() {
+    return net.jqwik.api.Arbitraries.integers()
+        .between(0, 100)
+        .array(int[].class)
+        .ofMinSize(1)
+        .ofMaxSize(5);
+  }
+
+  @net.jqwik.api.Provide
+  net.jqwik.api.Arbitrary<java.util.List<Integer>> tried() {
+    return net.jqwik.api.Arbitraries.integers().between(0, 4).list().ofSize(2);
+  }
 }

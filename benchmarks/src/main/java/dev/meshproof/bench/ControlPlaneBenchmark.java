@@ -76,7 +76,9 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
       double lastTenthMillisPerDeploy,
       double heapMibPerWorkload,
       Histogram convergenceMicros,
-      double loadAverage) {}
+      double loadAverage,
+      long pushes,
+      long translations) {}
 
   @Override
   public Integer call() throws IOException, InterruptedException {
@@ -132,6 +134,9 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
       long deployed = System.nanoTime();
       mesh.awaitSynced();
       Duration deployAndSync = Duration.ofNanos(System.nanoTime() - start);
+      // How much translation the deploys cost: pushes run and proxies translated, so a flat cost
+      // per deploy can be told from a push per deploy re-translating every proxy.
+      var deployStats = mesh.controlPlane().pushStats();
       double lastTenth = (deployed - lastTenthStart) / 1e6 / Math.max(1, size / 10);
       System.gc();
       double heapPerWorkload =
@@ -139,11 +144,13 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
       System.out.printf(
           Locale.ROOT,
           "%d workloads: deployed and synced in %d ms; %.1f ms per deploy in the last tenth;"
-              + " %.2f MiB heap per workload%n",
+              + " %.2f MiB heap per workload; %d pushes, %d proxy translations%n",
           size,
           deployAndSync.toMillis(),
           lastTenth,
-          heapPerWorkload);
+          heapPerWorkload,
+          deployStats.pushes(),
+          deployStats.proxyTranslations());
 
       Histogram convergence = new Histogram(3);
       for (int change = 0; change < changes; change++) {
@@ -165,7 +172,14 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
           convergence.getValueAtPercentile(99) / 1000,
           convergence.getMaxValue() / 1000);
       return new Result(
-          size, deployAndSync, lastTenth, heapPerWorkload, convergence, MachineLoad.oneMinute());
+          size,
+          deployAndSync,
+          lastTenth,
+          heapPerWorkload,
+          convergence,
+          MachineLoad.oneMinute(),
+          deployStats.pushes(),
+          deployStats.proxyTranslations());
     }
   }
 
@@ -242,14 +256,15 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
             changes));
     md.append(
         "| workloads | deploy + sync (s) | ms per deploy, last tenth | heap MiB per workload"
-            + " | convergence p50 (ms) | p90 | p99 | max | p99 beyond the debounce | load avg |\n");
-    md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            + " | convergence p50 (ms) | p90 | p99 | max | p99 beyond the debounce | load avg"
+            + " | pushes while deploying | proxy translations per workload |\n");
+    md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Result r : results) {
       Histogram h = r.convergenceMicros();
       md.append(
           String.format(
               Locale.ROOT,
-              "| %d | %.1f | %.1f | %.2f | %d | %d | %d | %d | %d | %.1f |%n",
+              "| %d | %.1f | %.1f | %.2f | %d | %d | %d | %d | %d | %.1f | %d | %.1f |%n",
               r.workloads(),
               r.deployAndSync().toMillis() / 1000.0,
               r.lastTenthMillisPerDeploy(),
@@ -259,7 +274,9 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
               h.getValueAtPercentile(99) / 1000,
               h.getMaxValue() / 1000,
               Math.max(0, h.getValueAtPercentile(99) / 1000 - debounce.after().toMillis()),
-              r.loadAverage()));
+              r.loadAverage(),
+              r.pushes(),
+              (double) r.translations() / r.workloads()));
     }
     return md.toString();
   }

@@ -24,14 +24,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * push is about to answer: the push's answer is dropped with the ERROR {@code failed to respond ...
  * because watch was already cancelled}, and the request's new watch is answered from the new
  * snapshot by the gRPC thread while the push thread may still be writing its own reply of the same
- * type. java-control-plane sends a reply on the thread that answers the watch (its default
- * executor is direct) and assigns its nonce, records it (our tracker's callback and the stream's
- * latest response) and writes it without a lock across those steps, so two such replies can be
- * recorded in one order and written in the other; the proxy's ACK then names a nonce that is not
- * the latest, the server ignores it and the proxy stays STALE (seen at 200 proxies: ERRORs, and a
- * proxy that never converged). Serialised per node, the push answers the watch before the request
- * replaces it, every reply to a node is recorded and written in one order, and the request's new
- * watch sees the new snapshot.
+ * type. java-control-plane sends a reply on the thread that answers the watch (its default executor
+ * is direct) and assigns its nonce, records it (our tracker's callback and the stream's latest
+ * response) and writes it without a lock across those steps, so two such replies can be recorded in
+ * one order and written in the other; the proxy's ACK then names a nonce that is not the latest,
+ * the server ignores it and the proxy stays STALE (seen at 200 proxies: ERRORs, and a proxy that
+ * never converged). Serialised per node, the push answers the watch before the request replaces it,
+ * every reply to a node is recorded and written in one order, and the request's new watch sees the
+ * new snapshot.
  */
 final class NodeSerialization implements ServerInterceptor {
   private final Map<String, Object> locks = new ConcurrentHashMap<>();

@@ -76,7 +76,30 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
       double lastTenthMillisPerDeploy,
       double heapMibPerWorkload,
       Histogram convergenceMicros,
-      double loadAverage) {}
+      double loadAverage,
+      long pushes,
+      long translations,
+      double deployCpuSeconds,
+      double cpuSecondsPerChange) {}
+
+  /**
+   * CPU time this JVM used so far, in seconds: work done, which a loaded machine delays but does
+   * not inflate as it inflates wall-clock times.
+   */
+  private static double processCpuSeconds() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime()
+        / 1e9;
+  }
+
+  /** The proxy translations counted so far; -1 on a control plane that does not count them. */
+  private static long translations(Mesh mesh) {
+    try {
+      return mesh.controlPlane().pushStats().proxyTranslations();
+    } catch (NoSuchMethodError olderControlPlane) {
+      return -1;
+    }
+  }
 
   @Override
   public Integer call() throws IOException, InterruptedException {
@@ -109,6 +132,7 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
     long heapBefore = memory.getHeapMemoryUsage().getUsed();
     int services = Math.max(1, size / 2);
     long start = System.nanoTime();
+    double cpuStart = processCpuSeconds();
     long lastTenthStart = 0;
     try (Mesh mesh =
         Mesh.builder()
@@ -132,6 +156,11 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
       long deployed = System.nanoTime();
       mesh.awaitSynced();
       Duration deployAndSync = Duration.ofNanos(System.nanoTime() - start);
+      // How much translation the deploys cost: pushes run and proxies translated, so a flat cost
+      // per deploy can be told from a push per deploy re-translating every proxy.
+      var deployStats = mesh.controlPlane().pushStats();
+      long deployTranslations = translations(mesh);
+      double deployCpu = processCpuSeconds() - cpuStart;
       double lastTenth = (deployed - lastTenthStart) / 1e6 / Math.max(1, size / 10);
       System.gc();
       double heapPerWorkload =
@@ -139,13 +168,16 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
       System.out.printf(
           Locale.ROOT,
           "%d workloads: deployed and synced in %d ms; %.1f ms per deploy in the last tenth;"
-              + " %.2f MiB heap per workload%n",
+              + " %.2f MiB heap per workload; %d pushes, %d proxy translations%n",
           size,
           deployAndSync.toMillis(),
           lastTenth,
-          heapPerWorkload);
+          heapPerWorkload,
+          deployStats.pushes(),
+          deployTranslations);
 
       Histogram convergence = new Histogram(3);
+      double changesCpuStart = processCpuSeconds();
       for (int change = 0; change < changes; change++) {
         int v1 = change % 2 == 0 ? 90 : 10;
         Map<String, String> before = versions(mesh.proxyStatus());
@@ -164,8 +196,18 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
           convergence.getValueAtPercentile(50) / 1000,
           convergence.getValueAtPercentile(99) / 1000,
           convergence.getMaxValue() / 1000);
+      double cpuPerChange = (processCpuSeconds() - changesCpuStart) / Math.max(1, changes);
       return new Result(
-          size, deployAndSync, lastTenth, heapPerWorkload, convergence, MachineLoad.oneMinute());
+          size,
+          deployAndSync,
+          lastTenth,
+          heapPerWorkload,
+          convergence,
+          MachineLoad.oneMinute(),
+          deployStats.pushes(),
+          deployTranslations,
+          deployCpu,
+          cpuPerChange);
     }
   }
 
@@ -242,14 +284,17 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
             changes));
     md.append(
         "| workloads | deploy + sync (s) | ms per deploy, last tenth | heap MiB per workload"
-            + " | convergence p50 (ms) | p90 | p99 | max | p99 beyond the debounce | load avg |\n");
-    md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            + " | convergence p50 (ms) | p90 | p99 | max | p99 beyond the debounce | load avg"
+            + " | pushes while deploying | proxy translations per workload"
+            + " | CPU s, deploy + sync | CPU s per change |\n");
+    md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Result r : results) {
       Histogram h = r.convergenceMicros();
       md.append(
           String.format(
               Locale.ROOT,
-              "| %d | %.1f | %.1f | %.2f | %d | %d | %d | %d | %d | %.1f |%n",
+              "| %d | %.1f | %.1f | %.2f | %d | %d | %d | %d | %d | %.1f | %d | %.1f | %.1f | %.2f"
+                  + " |%n",
               r.workloads(),
               r.deployAndSync().toMillis() / 1000.0,
               r.lastTenthMillisPerDeploy(),
@@ -259,7 +304,11 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
               h.getValueAtPercentile(99) / 1000,
               h.getMaxValue() / 1000,
               Math.max(0, h.getValueAtPercentile(99) / 1000 - debounce.after().toMillis()),
-              r.loadAverage()));
+              r.loadAverage(),
+              r.pushes(),
+              (double) r.translations() / r.workloads(),
+              r.deployCpuSeconds(),
+              r.cpuSecondsPerChange()));
     }
     return md.toString();
   }

@@ -211,12 +211,19 @@ final class ClusterBuilder {
 
   /** The protocol of a service port: that of its instances (HTTP when it has none). */
   private ServiceProtocol protocolOf(ServiceKey service) {
-    return input.instances().stream()
-        .filter(i -> i.hostname().equals(service.host()) && i.servicePort() == service.port())
-        .map(ServiceInstance::protocol)
-        .findFirst()
-        .orElse(ServiceProtocol.HTTP);
+    if (protocols == null) {
+      // Indexed once per translation: a scan per cluster made a proxy's CDS O(services x
+      // instances).
+      protocols = new java.util.HashMap<>();
+      for (ServiceInstance i : input.instances()) {
+        protocols.putIfAbsent(new ServiceKey(i.hostname(), i.servicePort()), i.protocol());
+      }
+    }
+    return protocols.getOrDefault(service, ServiceProtocol.HTTP);
   }
+
+  /** The protocol of each service port, from its first instance; built on first use. */
+  private java.util.Map<ServiceKey, ServiceProtocol> protocols;
 
   /** The protocol of the port this workload serves (istiod builds inbound clusters alike). */
   private ServiceProtocol inboundProtocol(ProxyNode.Inbound inbound) {

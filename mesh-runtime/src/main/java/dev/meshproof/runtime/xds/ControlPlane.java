@@ -50,6 +50,13 @@ public final class ControlPlane implements AutoCloseable {
   /** How long a push may stay undelivered before it is sent again (see resendUndelivered). */
   private static final Duration RESEND_AFTER = Duration.ofSeconds(2);
 
+  /**
+   * Threads translating proxies in parallel: the machine's CPUs, at most 4 (several meshes may run
+   * in one JVM, and the translation shares the CPUs with the sidecars of embedded meshes).
+   */
+  private static final int TRANSLATOR_THREADS =
+      Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
   private final SimpleCache<String> cache = new SimpleCache<>(Node::getId);
   private final XdsStatusTracker tracker = new XdsStatusTracker();
   private final Map<String, ProxyNode> proxies = new ConcurrentHashMap<>();
@@ -73,6 +80,18 @@ public final class ControlPlane implements AutoCloseable {
   private final ScheduledExecutorService pushScheduler;
   private final PushDebouncer debouncer;
   private final AtomicLong proxiesPushed = new AtomicLong();
+  private final AtomicLong proxiesTranslated = new AtomicLong();
+
+  /**
+   * Per proxy, the input its current snapshot was translated from: a push whose input for the proxy
+   * equals it does not translate the proxy again.
+   */
+  private final Map<String, TranslationInput> translatedInputs = new ConcurrentHashMap<>();
+
+  /** Translates the affected proxies of a push in parallel, bounded by the machine's CPUs. */
+  private final ExecutorService translators;
+
+  private final NodeSerialization nodeSerialization = new NodeSerialization();
   private volatile ConfigStore pendingConfig;
   private volatile ServiceRegistry pendingRegistry;
   private final Server server;
@@ -110,11 +129,23 @@ public final class ControlPlane implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    AtomicInteger translatorThreads = new AtomicInteger();
+    this.translators =
+        Executors.newFixedThreadPool(
+            TRANSLATOR_THREADS,
+            r -> {
+              Thread t =
+                  new Thread(r, "meshproof-xds-translate-" + translatorThreads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     V3DiscoveryServer discovery = new V3DiscoveryServer(tracker, cache);
     this.server =
         NettyServerBuilder.forAddress(address)
             .executor(executor)
-            .addService(discovery.getAggregatedDiscoveryServiceImpl())
+            .addService(
+                io.grpc.ServerInterceptors.intercept(
+                    discovery.getAggregatedDiscoveryServiceImpl(), nodeSerialization))
             .build();
   }
 
@@ -173,6 +204,7 @@ public final class ControlPlane implements AutoCloseable {
     } catch (IOException e) {
       plane.executor.shutdownNow();
       plane.pushScheduler.shutdownNow();
+      plane.translators.shutdownNow();
       throw new UncheckedIOException("cannot start the xDS server on " + address, e);
     }
     // Kept after start: a stopped server no longer lists its sockets, and a restart needs the
@@ -262,7 +294,11 @@ public final class ControlPlane implements AutoCloseable {
    * received a new snapshot (a proxy whose translation did not change receives nothing).
    */
   public PushStats pushStats() {
-    return new PushStats(debouncer.pushes(), debouncer.mergedChanges(), proxiesPushed.get());
+    return new PushStats(
+        debouncer.pushes(),
+        debouncer.mergedChanges(),
+        proxiesPushed.get(),
+        proxiesTranslated.get());
   }
 
   /**
@@ -271,8 +307,17 @@ public final class ControlPlane implements AutoCloseable {
    * @param pushes debounced pushes run
    * @param mergedChanges changes that joined an already pending push
    * @param proxySnapshots proxy snapshots set (one per proxy whose configuration changed)
+   * @param proxyTranslations proxy translations run (one per proxy whose translation input changed;
+   *     a proxy a change does not affect is not translated)
    */
-  public record PushStats(long pushes, long mergedChanges, long proxySnapshots) {}
+  public record PushStats(
+      long pushes, long mergedChanges, long proxySnapshots, long proxyTranslations) {
+
+    /** Counters without the translation count. */
+    public PushStats(long pushes, long mergedChanges, long proxySnapshots) {
+      this(pushes, mergedChanges, proxySnapshots, 0);
+    }
+  }
 
   /**
    * Translates the current config and registry for every registered proxy and pushes what changed,
@@ -299,28 +344,81 @@ public final class ControlPlane implements AutoCloseable {
     var requestAuthentications = config.resourcesInCreationOrder(IstioKinds.REQUEST_AUTHENTICATION);
     // istiod fetches a jwksUri itself and inlines the keys (PILOT_JWT_ENABLE_REMOTE_JWKS=false).
     var fetchedJwks = jwksResolver.resolve(requestAuthentications);
-    for (ProxyNode registered : List.copyOf(proxies.values())) {
+    // Inputs are built serially in proxy-id order (assigning TCP listener ports reserves ports),
+    // the translations of the proxies whose input changed run in parallel, and their snapshots are
+    // set serially in the same order, so a push's outcome does not depend on thread timing.
+    List<ProxyNode> ordered = new java.util.ArrayList<>(proxies.values());
+    ordered.sort(java.util.Comparator.comparing(ProxyNode::id));
+    Map<List<Object>, List<dev.meshproof.runtime.config.VirtualService>> visibleVirtualServices =
+        new HashMap<>();
+    Map<String, List<dev.meshproof.runtime.config.DestinationRule>> visibleDestinationRules =
+        new HashMap<>();
+    List<TranslationInput> changed = new java.util.ArrayList<>();
+    for (ProxyNode registered : ordered) {
       ProxyNode proxy = withTcpListeners(registered, instances);
       if (proxy != registered) {
         proxies.put(proxy.id(), proxy);
       }
-      Snapshot translated =
-          XdsTranslator.translate(
-              new TranslationInput(
+      // Only what the proxy can see goes into its input (one list per namespace and scope, shared
+      // by the proxies that have them): a change outside it leaves the input equal.
+      TranslationInput input =
+          new TranslationInput(
+              proxy,
+              visibleVirtualServices.computeIfAbsent(
+                  List.of(proxy.isGateway(), proxy.namespace(), proxy.scope()),
+                  k -> TranslationInput.visibleVirtualServices(virtualServices, proxy)),
+              visibleDestinationRules.computeIfAbsent(
+                  proxy.namespace(),
+                  ns -> TranslationInput.visibleDestinationRules(destinationRules, ns)),
+              registry.instancesSeenBy(instances, proxy.namespace(), proxy.workload()),
+              profile,
+              security(
                   proxy,
-                  virtualServices,
-                  destinationRules,
-                  registry.instancesSeenBy(instances, proxy.namespace(), proxy.workload()),
-                  profile,
-                  security(
-                      proxy,
-                      peerAuthentications,
-                      authorizationPolicies,
-                      requestAuthentications,
-                      fetchedJwks),
-                  outboundTrafficPolicy,
-                  gateways,
-                  files));
+                  peerAuthentications,
+                  authorizationPolicies,
+                  requestAuthentications,
+                  fetchedJwks),
+              outboundTrafficPolicy,
+              proxy.isGateway() ? gateways : List.of(),
+              files);
+      // The translation is a pure function of its input (TranslationInput): an input equal to the
+      // one this proxy's current snapshot was translated from yields that snapshot again, so the
+      // proxy is not affected by this push and is not translated (istiod's ProxyNeedsPush).
+      if (input.equals(translatedInputs.get(proxy.id()))) {
+        continue;
+      }
+      changed.add(input);
+    }
+    List<java.util.concurrent.Future<Snapshot>> translations = new java.util.ArrayList<>();
+    for (TranslationInput input : changed) {
+      translations.add(translators.submit(() -> XdsTranslator.translate(input)));
+    }
+    proxiesTranslated.addAndGet(changed.size());
+    RuntimeException failure = null;
+    for (int i = 0; i < changed.size(); i++) {
+      TranslationInput input = changed.get(i);
+      Snapshot translated;
+      try {
+        translated = translations.get(i).get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        // Every translation is awaited before the first failure is thrown, so none outlives the
+        // push; the proxies before it in order are pushed, as a serial push would have.
+        if (failure == null) {
+          failure =
+              e.getCause() instanceof RuntimeException r
+                  ? r
+                  : new IllegalStateException(e.getCause());
+        }
+        continue;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        translations.forEach(f -> f.cancel(true));
+        throw new IllegalStateException("interrupted while translating", e);
+      }
+      if (failure != null) {
+        continue;
+      }
+      ProxyNode proxy = input.proxy();
       Map<String, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> served =
           servedFileSecrets.computeIfAbsent(proxy.id(), k -> new java.util.TreeMap<>());
       Snapshot snapshot = XdsTranslator.withRetainedSecrets(translated, served.values());
@@ -336,6 +434,7 @@ public final class ControlPlane implements AutoCloseable {
                           secret.resource());
                 }
               });
+      translatedInputs.put(proxy.id(), input);
       Snapshot previous = snapshots.get(proxy.id());
       String version = XdsTranslator.snapshotVersion(snapshot);
       if (previous != null && XdsTranslator.snapshotVersion(previous).equals(version)) {
@@ -343,8 +442,11 @@ public final class ControlPlane implements AutoCloseable {
       }
       snapshots.put(proxy.id(), snapshot);
       tracker.expect(proxy.id(), version, typesIn(snapshot, translated));
-      cache.setSnapshot(proxy.id(), snapshot);
+      setSnapshot(proxy.id(), snapshot);
       proxiesPushed.incrementAndGet();
+    }
+    if (failure != null) {
+      throw failure;
     }
   }
 
@@ -501,7 +603,7 @@ public final class ControlPlane implements AutoCloseable {
             status.snapshotVersion(),
             id,
             RESEND_AFTER);
-        cache.setSnapshot(id, snapshot);
+        setSnapshot(id, snapshot);
       }
     }
   }
@@ -517,5 +619,16 @@ public final class ControlPlane implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     executor.shutdownNow();
+    translators.shutdownNow();
+  }
+
+  /**
+   * Sets {@code proxyId}'s snapshot in the cache under the node's lock ({@link NodeSerialization}),
+   * so answering its open watches does not race its own requests.
+   */
+  private void setSnapshot(String proxyId, Snapshot snapshot) {
+    synchronized (nodeSerialization.lockOf(proxyId)) {
+      cache.setSnapshot(proxyId, snapshot);
+    }
   }
 }

@@ -92,6 +92,47 @@ public record TranslationInput(
   }
 
   /**
+   * The VirtualServices a translation for {@code proxy} can read, in the order given: for a sidecar
+   * the mesh-bound ones exported to its namespace and imported by its Sidecar scope (what {@link
+   * #virtualServiceFor} and the sidecar route builder consider), for a gateway every one exported
+   * to its namespace (gateway-bound and mesh-bound). The control plane passes only these, so a
+   * change to a VirtualService the proxy cannot see leaves its input, and with it its translation,
+   * as it was (istiod's {@code SidecarScope}-scoped push, {@code ProxyNeedsPush}). Conservative: a
+   * superset of what the builders read.
+   */
+  public static List<VirtualService> visibleVirtualServices(
+      List<VirtualService> virtualServices, ProxyNode proxy) {
+    List<VirtualService> visible = new ArrayList<>();
+    for (VirtualService vs : virtualServices) {
+      if (vs.visibilityRankFor(proxy.namespace()).isEmpty()) {
+        continue;
+      }
+      if (!proxy.isGateway()
+          && (!vs.boundTo(VirtualService.MESH) || !importedByScope(proxy.scope(), vs))) {
+        continue;
+      }
+      visible.add(vs);
+    }
+    return visible.size() == virtualServices.size() ? virtualServices : List.copyOf(visible);
+  }
+
+  /**
+   * The DestinationRules {@link #destinationRuleFor} can return for a proxy of {@code namespace},
+   * in the order given: those of the namespace itself and those exported to it. A rule of another
+   * namespace not exported to it is never read, so leaving it out cannot change the translation.
+   */
+  public static List<DestinationRule> visibleDestinationRules(
+      List<DestinationRule> destinationRules, String namespace) {
+    List<DestinationRule> visible = new ArrayList<>();
+    for (DestinationRule rule : destinationRules) {
+      if (rule.meta().namespace().equals(namespace) || rule.exportedTo(namespace)) {
+        visible.add(rule);
+      }
+    }
+    return visible.size() == destinationRules.size() ? destinationRules : List.copyOf(visible);
+  }
+
+  /**
    * The Gateways this gateway proxy serves, as istiod merges them ({@code MergeGateways}): every
    * Gateway whose {@code selector} labels the proxy carries, oldest first; none for a sidecar.
    */
@@ -278,6 +319,13 @@ public record TranslationInput(
    * DestinationRule hosts and merging of several rules for one host are not simulated).
    */
   Optional<DestinationRule> destinationRuleFor(String host) {
+    // Most hosts have no rule at all: say so from the (few) rules before scanning the instances
+    // for the host's namespace, which made every lookup O(instances) and a proxy's translation
+    // O(services x instances).
+    if (destinationRules.stream()
+        .noneMatch(r -> Hostnames.resolve(r.host(), r.meta().namespace()).equals(host))) {
+      return Optional.empty();
+    }
     String proxyNamespace = proxy.namespace();
     String root = SidecarScope.ROOT_NAMESPACE;
     Optional<DestinationRule> local =
@@ -357,11 +405,13 @@ public record TranslationInput(
    * routes, even for a service the proxy sees.
    */
   boolean importedByScope(VirtualService vs) {
-    return proxy
-        .scope()
-        .allowsVirtualService(
-            vs.meta().namespace(),
-            vs.hosts().stream().map(h -> Hostnames.resolve(h, vs.meta().namespace())).toList());
+    return importedByScope(proxy.scope(), vs);
+  }
+
+  private static boolean importedByScope(SidecarScope scope, VirtualService vs) {
+    return scope.allowsVirtualService(
+        vs.meta().namespace(),
+        vs.hosts().stream().map(h -> Hostnames.resolve(h, vs.meta().namespace())).toList());
   }
 
   /**

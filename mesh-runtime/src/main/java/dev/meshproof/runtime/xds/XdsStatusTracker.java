@@ -178,7 +178,7 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
       String ackedVersion = held == null ? "" : held.version();
       String nackedVersion = nacked.getOrDefault(node, Map.of()).get(type);
       SyncState state;
-      if (held != null && held.covers(typeVersion, expected.getValue().names())) {
+      if (held != null && covers(node, type, held, expected.getValue())) {
         state = SyncState.SYNCED;
       } else if (typeVersion.equals(nackedVersion)) {
         state = SyncState.NACKED;
@@ -199,6 +199,28 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
                   : Optional.empty()));
     }
     return new ProxyStatus(node, version, types, Optional.ofNullable(istioVersions.get(node)));
+  }
+
+  /**
+   * Per proxy and type, the last coverage computed: what it held, what was expected, and whether
+   * the one covers the other. Both are immutable, so the answer holds as long as they are the same
+   * objects; recomputing it on every status read made each read O(proxies x resources), and
+   * awaitSynced and proxy-status polling read every proxy's status on each ACK while holding this
+   * tracker's lock, which the ADS callbacks wait on.
+   */
+  private final Map<String, Coverage> coverage = new HashMap<>();
+
+  private record Coverage(Held held, Expected expected, boolean covered) {}
+
+  private boolean covers(String node, String type, Held held, Expected expected) {
+    String key = node + "|" + type;
+    Coverage last = coverage.get(key);
+    if (last != null && last.held() == held && last.expected() == expected) {
+      return last.covered();
+    }
+    boolean covered = held.covers(expected.version(), expected.names());
+    coverage.put(key, new Coverage(held, expected, covered));
+    return covered;
   }
 
   /**

@@ -109,6 +109,12 @@ public enum Feature {
    * ALLOW_ANY}, Istio's default) or refused with 502 ({@code REGISTRY_ONLY}).
    */
   MeshOutboundTrafficPolicy(SupportLevel.CORE),
+  /**
+   * ServiceEntry: hosts outside the mesh added to the registry (resolution DNS or STATIC, endpoints
+   * on loopback), routed to their endpoints while other external hosts stay blocked under {@code
+   * REGISTRY_ONLY}.
+   */
+  MeshServiceEntry(SupportLevel.CORE),
   /** Proxies keep serving their last configuration while the control plane is unavailable. */
   MeshControlPlaneOutage(SupportLevel.EXTENDED),
   /**

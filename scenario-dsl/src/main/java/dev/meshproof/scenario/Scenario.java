@@ -584,6 +584,7 @@ public record Scenario(
     }
 
     public Scenario build() {
+      checkAppPorts();
       for (String service : servicesTerminatingTls.keySet()) {
         if (services.stream().noneMatch(s -> s.name().equals(service))) {
           throw new IllegalArgumentException(
@@ -738,6 +739,32 @@ public record Scenario(
               fileSources),
           new Manifests(manifestSources, manifestServices, manifestClients),
           localities);
+    }
+
+    /**
+     * Each {@value IstioSource#APP_PORT_FORM} in the Istio YAML must name an instance of a declared
+     * service: the error gives the placeholder's file:line:column and the instances there are.
+     */
+    private void checkAppPorts() {
+      List<String> instances = new ArrayList<>();
+      for (ServiceSpec s : services) {
+        s.replicasByVersion().keySet().forEach(v -> instances.addAll(s.instanceNames(v)));
+      }
+      for (IstioSource source : istio) {
+        for (IstioSource.AppPort p : source.appPorts()) {
+          if (!instances.contains(p.instance())) {
+            throw new IllegalArgumentException(
+                p.at(source.source())
+                    + ": ${app."
+                    + p.instance()
+                    + ".port}: "
+                    + p.instance()
+                    + " is not an instance of a declared service (expected one of "
+                    + instances
+                    + ", named <service>-<version>-<i>)");
+          }
+        }
+      }
     }
 
     /** A fault's selector must name a declared service, version and instance. */

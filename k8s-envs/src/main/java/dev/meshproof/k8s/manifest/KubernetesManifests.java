@@ -79,6 +79,21 @@ public final class KubernetesManifests {
       docs.add(resource("v1", "ServiceAccount", meta(client, ns, labels(slug, Map.of())), null));
       docs.add(runnerDeployment(options, ns, slug, client, scenario.localityOf(client, null)));
     }
+    for (IstioSource source : scenario.istio()) {
+      // An app's loopback port exists on the mesh targets only; here apps are pods.
+      source.appPorts().stream()
+          .findFirst()
+          .ifPresent(
+              p -> {
+                throw new IllegalArgumentException(
+                    p.at(source.source())
+                        + ": ${app."
+                        + p.instance()
+                        + ".port} names the loopback port of an app on the embedded and envoy"
+                        + " targets; the kubernetes target runs apps as pods and has no such port"
+                        + " (expected: run this scenario on embedded or envoy)");
+              });
+    }
     return new KubernetesManifests(ns, List.copyOf(docs), scenario.istio());
   }
 

@@ -77,6 +77,16 @@ enum Check {
       ConflictingGatewaysCheck.run(input, out);
     }
   },
+  /**
+   * {@code gateway.IngressGatewayPortAnalyzer}: IST0101 selector (no pod), IST0162 (a server port
+   * no selecting Service exposes).
+   */
+  GATEWAY_PORTS {
+    @Override
+    void run(AnalysisInput input, List<Finding> out) {
+      GatewayPortCheck.run(input, out);
+    }
+  },
   /** {@code sidecar.SelectorAnalyzer}: IST0101 selector, IST0110, IST0111, IST0167. */
   SIDECAR_SELECTORS {
     @Override

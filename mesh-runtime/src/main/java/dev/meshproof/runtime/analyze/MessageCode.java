@@ -50,7 +50,12 @@ public enum MessageCode {
   /** Two Gateways select one workload on one port with a common host (Istio IST0145). */
   CONFLICTING_GATEWAYS("IST0145", "ConflictingGateways", Level.ERROR),
   /** An AuthorizationPolicy (or RequestAuthentication) that selects no workload (IST0127). */
-  NO_MATCHING_WORKLOADS_FOUND("IST0127", "NoMatchingWorkloadsFound", Level.WARNING);
+  NO_MATCHING_WORKLOADS_FOUND("IST0127", "NoMatchingWorkloadsFound", Level.WARNING),
+  /**
+   * A Gateway server port that no Kubernetes Service selecting the Gateway's pods exposes (Istio
+   * IST0162).
+   */
+  GATEWAY_PORT_NOT_DEFINED_ON_SERVICE("IST0162", "GatewayPortNotDefinedOnService", Level.WARNING);
 
   /** How serious a finding is; an {@link #ERROR} stops a scenario before it runs. */
   public enum Level {

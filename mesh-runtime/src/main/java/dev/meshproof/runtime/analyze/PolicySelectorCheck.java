@@ -15,6 +15,11 @@ import java.util.stream.Collectors;
  * gateway is a pod like any other (a scenario's {@code istio-ingressgateway} client in {@code
  * istio-system}), so a policy selecting it is not reported.
  *
+ * <p>And {@code analyzeNamespaceNotFound}: a {@code source.namespaces} / {@code notNamespaces}
+ * value matching no namespace is IST0101, judged only when the input declares {@code Namespace}
+ * documents (the namespaces known are those, {@code default}, {@code istio-system} and the
+ * topology's own), so input without them is never blocked on a namespace it had no way to declare.
+ *
  * <p>A Meshproof extension: RequestAuthentication is judged the same way (Istio has no analyzer for
  * it; its selector has the same scope rules in {@code model/authentication.go}), so a JWT policy
  * meant for a workload that does not exist is not silently ignored either.
@@ -32,6 +37,63 @@ final class PolicySelectorCheck {
         check(policy, pods, out);
       }
     }
+    List<RawResource> namespaceDocuments = input.ofKind("Namespace");
+    if (namespaceDocuments.isEmpty()) {
+      // Only when the input declares namespaces is a missing one known: a scenario (or a
+      // directory of Istio files) without Namespace documents is never judged on them.
+      return;
+    }
+    java.util.Set<String> namespaces = new java.util.TreeSet<>();
+    namespaceDocuments.forEach(n -> namespaces.add(n.name()));
+    // Namespaces every mesh has, and those the topology's own pods live in.
+    namespaces.add(RawResource.DEFAULT_NAMESPACE);
+    namespaces.add(ROOT_NAMESPACE);
+    input.registryPods().forEach(p -> namespaces.add(p.namespace()));
+    for (RawResource policy : input.ofKind("AuthorizationPolicy")) {
+      namespacesFound(policy, namespaces, out);
+    }
+  }
+
+  /**
+   * {@code analyzeNamespaceNotFound}: each {@code from[].source.namespaces} and {@code
+   * notNamespaces} value that matches no namespace ({@code *} any, {@code *suffix}, {@code
+   * prefix*}, else equal ignoring case: {@code namespaceMatch}) is IST0101, at its own line.
+   */
+  private static void namespacesFound(
+      RawResource policy, java.util.Set<String> namespaces, List<Finding> out) {
+    for (org.yaml.snakeyaml.nodes.Node rule : RawResource.items(policy.root(), "spec", "rules")) {
+      for (org.yaml.snakeyaml.nodes.Node from : RawResource.items(rule, "from")) {
+        for (String field : List.of("namespaces", "notNamespaces")) {
+          for (org.yaml.snakeyaml.nodes.Node item : RawResource.items(from, "source", field)) {
+            RawResource.text(item)
+                .filter(exp -> namespaces.stream().noneMatch(ns -> namespaceMatch(ns, exp)))
+                .ifPresent(
+                    exp ->
+                        out.add(
+                            new Finding(
+                                MessageCode.REFERENCED_RESOURCE_NOT_FOUND,
+                                policy.displayName(),
+                                policy.source(),
+                                RawResource.line(item),
+                                "Referenced namespace not found: \"" + exp + "\"")));
+          }
+        }
+      }
+    }
+  }
+
+  /** Istio's {@code namespaceMatch}. */
+  private static boolean namespaceMatch(String namespace, String exp) {
+    if (exp.equals("*")) {
+      return true;
+    }
+    if (exp.startsWith("*")) {
+      return namespace.endsWith(exp.substring(1));
+    }
+    if (exp.endsWith("*")) {
+      return namespace.startsWith(exp.substring(0, exp.length() - 1));
+    }
+    return namespace.equalsIgnoreCase(exp);
   }
 
   private static void check(RawResource policy, List<AnalysisInput.Pod> pods, List<Finding> out) {

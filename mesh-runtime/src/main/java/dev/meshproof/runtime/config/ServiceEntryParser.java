@@ -69,7 +69,7 @@ final class ServiceEntryParser {
                 + " with a wildcard prefix such as *.example.com)");
       }
     }
-    List<String> addresses = List.of();
+    List<String> addresses = spec.stringList("addresses");
     Set<String> portNames = new HashSet<>();
     Set<Integer> portNumbers = new HashSet<>();
     List<ServiceEntry.Port> ports =
@@ -166,9 +166,8 @@ final class ServiceEntryParser {
                           + " with resolution DNS and no endpoints (expected: hosts"
                           + " that are DNS names, since they are resolved)"));
     }
-    for (String field : List.of("addresses", "subjectAltNames")) {
-      spec.notYetSupported(field);
-    }
+    spec.notYetSupported("subjectAltNames");
+    addresses(spec, addresses, resolution);
     List<String> exportTo = VirtualServiceParser.exportTo(spec, meta.namespace());
     if (resolution == ServiceEntry.Resolution.DNS && spec.has("workloadSelector")) {
       notYet(
@@ -177,21 +176,25 @@ final class ServiceEntryParser {
           "workloadSelector",
           "workloadSelector with resolution DNS (supported: endpoints, or none)");
     }
-    if (resolution != ServiceEntry.Resolution.STATIC && resolution != ServiceEntry.Resolution.DNS) {
-      spec.value("resolution")
-          .ifPresentOrElse(
-              v ->
-                  notYet(
-                      spec,
-                      v,
-                      "resolution",
-                      "resolution " + resolution + " (supported: STATIC, DNS)"),
-              () ->
-                  notYet(
-                      spec,
-                      spec.node(),
-                      "resolution",
-                      "resolution NONE, the default (supported: STATIC, DNS)"));
+    if (resolution == ServiceEntry.Resolution.DNS_ROUND_ROBIN
+        || resolution == ServiceEntry.Resolution.DYNAMIC_DNS) {
+      notYet(
+          spec,
+          spec.value("resolution").orElseThrow(),
+          "resolution",
+          "resolution " + resolution + " (supported: STATIC, DNS, NONE with loopback addresses)");
+    }
+    if (resolution == ServiceEntry.Resolution.NONE && addresses.isEmpty()) {
+      notYet(
+          spec,
+          spec.value("resolution").orElse(spec.node()),
+          "resolution",
+          "resolution NONE"
+              + (spec.has("resolution") ? "" : " (the default)")
+              + " without addresses (supported: NONE with addresses in 127.0.0.0/8, which callers"
+              + " write as the request's authority; the original-destination cluster of a NONE"
+              + " entry connects wherever the authority points, so Meshproof serves it only for"
+              + " loopback addresses; or resolution STATIC / DNS with endpoints)");
     }
     for (int i = 0; i < hosts.size(); i++) {
       if (hosts.get(i).startsWith("*")) {
@@ -205,6 +208,42 @@ final class ServiceEntryParser {
     spec.finish();
     return new ServiceEntry(
         meta, hosts, addresses, ports, location, resolution, endpoints, selector, exportTo);
+  }
+
+  /**
+   * {@code addresses}: served only with resolution NONE, each a loopback IPv4 address (127.0.0.0/8,
+   * optionally {@code /32}): the addresses a NONE entry's callers dial, which become the domains of
+   * its virtual host and, through the request's authority, the destination of its
+   * original-destination cluster; so they must not leave loopback.
+   */
+  private static void addresses(
+      YamlMapping spec, List<String> addresses, ServiceEntry.Resolution resolution) {
+    if (addresses.isEmpty()) {
+      return;
+    }
+    if (resolution != ServiceEntry.Resolution.NONE) {
+      notYet(
+          spec,
+          spec.value("addresses").orElseThrow(),
+          "addresses",
+          "addresses with resolution " + resolution + " (supported: with resolution NONE)");
+      return;
+    }
+    for (int i = 0; i < addresses.size(); i++) {
+      String address = addresses.get(i);
+      String ip = address.endsWith("/32") ? address.substring(0, address.length() - 3) : address;
+      if (!IPV4.matcher(ip).matches() || !ip.startsWith("127.")) {
+        spec.problem(
+            spec.value("addresses").orElseThrow(),
+            spec.child("addresses") + "[" + i + "]",
+            "\""
+                + address
+                + "\" is not a loopback address (expected: an IPv4 address in 127.0.0.0/8,"
+                + " optionally /32; a resolution NONE entry's original-destination cluster"
+                + " connects to the address a request names, and Meshproof sends traffic only to"
+                + " loopback)");
+      }
+    }
   }
 
   static WorkloadEntry parseWorkloadEntry(ResourceMeta meta, YamlMapping spec) {

@@ -105,8 +105,9 @@ final class ClusterDecoder {
 
   /**
    * An {@code ORIGINAL_DST} cluster ({@code CLUSTER_PROVIDED} load balancing) whose destination is
-   * read from a request header ({@code original_dst_lb_config.use_http_header}); without that
-   * header there is no original destination here (no iptables), so it is NACKed.
+   * read from a request header ({@code original_dst_lb_config.use_http_header}), its port replaced
+   * by {@code upstream_port_override} when set; without that header there is no original
+   * destination here (no iptables), so it is NACKed.
    */
   private static ClusterConfig originalDestination(Cluster cluster) {
     String where = "cluster " + cluster.getName();
@@ -125,8 +126,17 @@ final class ClusterDecoder {
               + " by the embedded sidecar (it has no original destination of the connection)");
     }
     XdsDecoder.rejectUnsupported(
-        config.toBuilder().clearUseHttpHeader().clearHttpHeaderName(),
+        config.toBuilder().clearUseHttpHeader().clearHttpHeaderName().clearUpstreamPortOverride(),
         where + ", original_dst_lb_config");
+    if (config.hasUpstreamPortOverride()
+        && (config.getUpstreamPortOverride().getValue() < 1
+            || config.getUpstreamPortOverride().getValue() > 65535)) {
+      throw new IllegalArgumentException(
+          where
+              + ": original_dst_lb_config.upstream_port_override "
+              + config.getUpstreamPortOverride().getValue()
+              + " (expected: 1-65535)");
+    }
     rejectUnhonouredClusterFields(cluster, where);
     if (cluster.hasCleanupInterval() || cluster.hasLoadAssignment()) {
       throw new IllegalArgumentException(
@@ -145,7 +155,13 @@ final class ClusterDecoder {
         HostSelection.ENVOY_DEFAULT_PANIC_THRESHOLD_PERCENT,
         connectionSettings(cluster, where),
         Optional.empty(),
-        Optional.of(header));
+        Optional.of(header),
+        Optional.empty(),
+        List.of(),
+        false,
+        config.hasUpstreamPortOverride()
+            ? java.util.OptionalInt.of(config.getUpstreamPortOverride().getValue())
+            : java.util.OptionalInt.empty());
   }
 
   /**

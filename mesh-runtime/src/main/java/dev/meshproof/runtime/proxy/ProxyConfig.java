@@ -433,7 +433,43 @@ public record ProxyConfig(
        * {@code common_lb_config.locality_weighted_lb_config}: pick a locality by its weight inside
        * the priority before the host.
        */
-      boolean localityWeighted) {
+      boolean localityWeighted,
+      /**
+       * For an {@code ORIGINAL_DST} cluster, {@code original_dst_lb_config.upstream_port_override}:
+       * the port connected to instead of the original destination's (istiod's {@code
+       * PassthroughTargetPorts} of a resolution NONE ServiceEntry port with a {@code targetPort}).
+       */
+      java.util.OptionalInt originalDestinationPort) {
+    /** A cluster without an original-destination port override. */
+    public ClusterConfig(
+        String name,
+        LbPolicy lbPolicy,
+        List<InetSocketAddress> endpoints,
+        CircuitBreakerThresholds circuitBreakers,
+        java.util.Optional<OutlierDetectionPolicy> outlierDetection,
+        double panicThresholdPercent,
+        UpstreamConnectionSettings connectionSettings,
+        Optional<TlsContextConfig> tls,
+        Optional<String> originalDestinationHeader,
+        Optional<dev.meshproof.runtime.policy.lb.ConsistentHashLb> consistentHash,
+        List<dev.meshproof.runtime.policy.lb.EndpointLocality> localities,
+        boolean localityWeighted) {
+      this(
+          name,
+          lbPolicy,
+          endpoints,
+          circuitBreakers,
+          outlierDetection,
+          panicThresholdPercent,
+          connectionSettings,
+          tls,
+          originalDestinationHeader,
+          consistentHash,
+          localities,
+          localityWeighted,
+          java.util.OptionalInt.empty());
+    }
+
     public ClusterConfig {
       endpoints = List.copyOf(endpoints);
       localities = List.copyOf(localities);
@@ -468,7 +504,8 @@ public record ProxyConfig(
           originalDestinationHeader,
           consistentHash,
           localities,
-          weighted);
+          weighted,
+          originalDestinationPort);
     }
 
     /** A cluster whose endpoints all have priority 0. */
@@ -537,7 +574,8 @@ public record ProxyConfig(
           originalDestinationHeader,
           hash,
           localities,
-          localityWeighted);
+          localityWeighted,
+          originalDestinationPort);
     }
 
     /** A plaintext cluster with Envoy's connection settings. */
@@ -631,7 +669,8 @@ public record ProxyConfig(
           originalDestinationHeader,
           consistentHash,
           endpoints instanceof EndpointDecoder.Prioritized p ? p.localities() : List.of(),
-          localityWeighted);
+          localityWeighted,
+          originalDestinationPort);
     }
   }
 }

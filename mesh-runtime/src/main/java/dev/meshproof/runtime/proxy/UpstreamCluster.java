@@ -88,6 +88,13 @@ final class UpstreamCluster {
       return request
           .first(config.originalDestinationHeader().get())
           .flatMap(OriginalDestination::fromHeader)
+          // Envoy's OriginalDstCluster applies upstream_port_override to the chosen address.
+          .map(
+              address ->
+                  config.originalDestinationPort().isPresent()
+                      ? new InetSocketAddress(
+                          address.getAddress(), config.originalDestinationPort().getAsInt())
+                      : address)
           .map(address -> List.of(originalDestinations.computeIfAbsent(address, UpstreamHost::new)))
           .orElse(List.of());
     }

@@ -13,8 +13,10 @@ import java.util.Map;
  * host, port and endpoint, the endpoint being an inline {@code endpoints} entry or a WorkloadEntry
  * of the entry's namespace that its {@code workloadSelector} selects. The endpoint's port is the
  * one its {@code ports} map names for the entry's port, else the port's {@code targetPort}, else
- * its number. MESH_INTERNAL and MESH_EXTERNAL give the same instances: the location only changes
- * mutual TLS, which the mesh does not simulate yet.
+ * its number. A resolution NONE entry has no endpoints: one {@link OriginalDestinationEndpoint} per
+ * host, port and address stands for the destination the caller dials. MESH_INTERNAL and
+ * MESH_EXTERNAL give the same instances: the location only changes mutual TLS, which the mesh does
+ * not simulate yet.
  */
 public final class ServiceEntryInstances {
   private ServiceEntryInstances() {}
@@ -38,7 +40,34 @@ public final class ServiceEntryInstances {
         }
       }
       boolean dns = entry.resolution() == ServiceEntry.Resolution.DNS;
+      boolean none = entry.resolution() == ServiceEntry.Resolution.NONE;
       for (String host : entry.hosts()) {
+        if (none) {
+          // istiod: no endpoints, an ORIGINAL_DST cluster; here one stand-in instance per port and
+          // address the callers dial (the parser admits loopback addresses only).
+          for (ServiceEntry.Port port : entry.ports()) {
+            for (String address : entry.addresses()) {
+              String ip =
+                  address.endsWith("/32") ? address.substring(0, address.length() - 3) : address;
+              instances.add(
+                  new ServiceInstance(
+                      entry.meta().name() + "-" + ip,
+                      host,
+                      entry.meta().namespace(),
+                      Map.of(),
+                      port.number(),
+                      // istiod's PassthroughTargetPorts: a targetPort replaces the port dialled.
+                      OriginalDestinationEndpoint.of(
+                          ip, port.targetPort() > 0 ? port.targetPort() : port.number()),
+                      host,
+                      port.protocol().isEmpty()
+                          ? ServiceProtocol.ofPort(port.name(), java.util.Optional.empty())
+                          : ServiceProtocol.parse(port.protocol()),
+                      entry.exportTo()));
+            }
+          }
+          continue;
+        }
         List<Named> hostEndpoints = endpoints;
         if (dns && endpoints.isEmpty() && entry.workloadSelector().isEmpty()) {
           // istiod (conversion.go convertServices): a DNS entry without endpoints resolves its

@@ -44,7 +44,10 @@ final class ClusterBuilder {
     for (OutboundCluster cluster : input.outboundClusters()) {
       List<dev.meshproof.runtime.registry.ServiceInstance> instances =
           services.get(cluster.service());
-      Cluster built = isDns(instances) ? strictDnsCluster(cluster, instances) : edsCluster(cluster);
+      Cluster built =
+          dev.meshproof.runtime.registry.OriginalDestinationEndpoint.any(instances)
+              ? originalDestinationCluster(cluster, instances)
+              : isDns(instances) ? strictDnsCluster(cluster, instances) : edsCluster(cluster);
       clusters.add(withTransportSocket(built, cluster));
     }
     clusters.add(blackHoleCluster());
@@ -97,6 +100,43 @@ final class ClusterBuilder {
   /** A ServiceEntry with resolution DNS: its instances are names the proxy resolves. */
   static boolean isDns(List<dev.meshproof.runtime.registry.ServiceInstance> instances) {
     return instances.stream().anyMatch(i -> i.endpoint().isUnresolved());
+  }
+
+  /**
+   * A ServiceEntry with resolution NONE, as istiod's {@code buildCluster} (cluster_builder.go,
+   * {@code convertResolution}: {@code model.Passthrough} to {@code ORIGINAL_DST}, load balancing
+   * {@code CLUSTER_PROVIDED}, a port's {@code targetPort} as {@code upstream_port_override}): no
+   * endpoints, the connection goes where the caller's was going; the connect timeout, circuit
+   * breakers and protocol options as an EDS cluster's. Deliberate differences: with no iptables
+   * original destination here, the destination is read from the request's {@code :authority}
+   * ({@code original_dst_lb_config.use_http_header}), as the {@code PassthroughCluster}'s; and
+   * every route to such a cluster matches only loopback authorities ({@link
+   * RouteConfigBuilder#LOOPBACK_AUTHORITY_REGEX}), so it never connects off loopback. Outlier
+   * detection, consistent hashing and locality weighting (meaningless without endpoints) are not
+   * emitted.
+   */
+  private Cluster originalDestinationCluster(
+      OutboundCluster cluster, List<dev.meshproof.runtime.registry.ServiceInstance> instances) {
+    Cluster.OriginalDstLbConfig.Builder lb =
+        Cluster.OriginalDstLbConfig.newBuilder()
+            .setUseHttpHeader(true)
+            .setHttpHeaderName(":authority");
+    // istiod: a port's targetPort becomes upstream_port_override (PassthroughTargetPorts).
+    instances.stream()
+        .mapToInt(i -> i.endpoint().getPort())
+        .filter(port -> port != cluster.service().port())
+        .findFirst()
+        .ifPresent(port -> lb.setUpstreamPortOverride(com.google.protobuf.UInt32Value.of(port)));
+    return edsCluster(cluster).toBuilder()
+        .clearEdsClusterConfig()
+        .clearOutlierDetection()
+        .clearRingHashLbConfig()
+        .clearMaglevLbConfig()
+        .clearCommonLbConfig()
+        .setType(Cluster.DiscoveryType.ORIGINAL_DST)
+        .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED)
+        .setOriginalDstLbConfig(lb)
+        .build();
   }
 
   /** mesh config {@code dnsRefreshRate}'s default (pkg/config/mesh/mesh.go). */

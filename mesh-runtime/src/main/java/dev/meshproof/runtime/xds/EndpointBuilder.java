@@ -45,7 +45,7 @@ final class EndpointBuilder {
     List<ClusterLoadAssignment> endpoints = new ArrayList<>();
     for (OutboundCluster cluster : input.outboundClusters()) {
       if (ClusterBuilder.isDns(services.get(cluster.service()))) {
-        continue; // STRICT_DNS: the endpoints are inline in the cluster
+        continue; // STRICT_DNS: the endpoints are inline; ORIGINAL_DST (NONE): there are none
       }
       Map<String, List<ServiceInstance>> byLocality = new TreeMap<>();
       services.get(cluster.service()).stream()

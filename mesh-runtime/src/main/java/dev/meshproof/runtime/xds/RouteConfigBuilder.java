@@ -60,9 +60,90 @@ final class RouteConfigBuilder {
   }
 
   List<RouteConfiguration> build() {
-    if (input.proxy().isGateway()) {
-      return gatewayRouteConfigs();
+    return guardOriginalDestinations(
+        input.proxy().isGateway() ? gatewayRouteConfigs() : sidecarRouteConfigs());
+  }
+
+  /**
+   * The loopback guard of resolution NONE entries: every route whose destination is (or whose
+   * weighted destinations include) an original-destination cluster also requires an {@code
+   * :authority} that is one of the entry's addresses (loopback only, the parser's check) with one
+   * of its ports, {@code (127\\.0\\.0\\.5):(8080|9090)}, since that cluster connects wherever the
+   * authority points. Any other authority finds no route there (404 NR, or the next route that
+   * matches): so no VirtualService (a host of its own, an {@code authority} rewrite applied after
+   * the match) and no caller can send it off loopback.
+   */
+  private List<RouteConfiguration> guardOriginalDestinations(List<RouteConfiguration> configs) {
+    // cluster name -> the authorities it may be sent: the entry's addresses with its ports.
+    java.util.Map<String, String> originalDestination = new java.util.HashMap<>();
+    SortedMap<ServiceKey, List<ServiceInstance>> services = input.services();
+    for (OutboundCluster cluster : input.outboundClusters()) {
+      if (!dev.meshproof.runtime.registry.OriginalDestinationEndpoint.any(
+          services.get(cluster.service()))) {
+        continue;
+      }
+      Set<String> addresses = new java.util.TreeSet<>();
+      Set<Integer> ports = new java.util.TreeSet<>();
+      services.forEach(
+          (key, instances) -> {
+            if (key.host().equals(cluster.service().host())) {
+              for (ServiceInstance i : instances) {
+                dev.meshproof.runtime.registry.OriginalDestinationEndpoint.address(i.endpoint())
+                    .ifPresent(
+                        a -> {
+                          addresses.add(a.replace(".", "\\.")); // an IPv4 literal
+                          ports.add(key.port()); // the port dialled, not a targetPort
+                        });
+              }
+            }
+          });
+      originalDestination.put(
+          cluster.name(),
+          "("
+              + String.join("|", addresses)
+              + "):("
+              + String.join("|", ports.stream().map(String::valueOf).toList())
+              + ")");
     }
+    if (originalDestination.isEmpty()) {
+      return configs;
+    }
+    List<RouteConfiguration> guarded = new ArrayList<>();
+    for (RouteConfiguration config : configs) {
+      RouteConfiguration.Builder out = config.toBuilder();
+      for (VirtualHost.Builder host : out.getVirtualHostsBuilderList()) {
+        for (Route.Builder route : host.getRoutesBuilderList()) {
+          if (!route.hasRoute()) {
+            continue;
+          }
+          RouteAction action = route.getRoute();
+          Set<String> allowed = new java.util.TreeSet<>();
+          java.util.Optional.ofNullable(originalDestination.get(action.getCluster()))
+              .ifPresent(allowed::add);
+          action.getWeightedClusters().getClustersList().stream()
+              .map(w -> originalDestination.get(w.getName()))
+              .filter(java.util.Objects::nonNull)
+              .forEach(allowed::add);
+          if (!allowed.isEmpty()) {
+            route
+                .getMatchBuilder()
+                .addHeaders(
+                    HeaderMatcher.newBuilder()
+                        .setName(":authority")
+                        .setStringMatch(
+                            StringMatcher.newBuilder()
+                                .setSafeRegex(
+                                    RegexMatcher.newBuilder()
+                                        .setRegex(String.join("|", allowed)))));
+          }
+        }
+      }
+      guarded.add(out.build());
+    }
+    return guarded;
+  }
+
+  private List<RouteConfiguration> sidecarRouteConfigs() {
     SortedMap<ServiceKey, List<ServiceInstance>> services = input.services();
     // istiod sets ignore_port_in_host_matching on every sidecar route configuration and generates
     // port-less domains. With our single outbound route configuration (a deliberate difference:
@@ -78,8 +159,16 @@ final class RouteConfigBuilder {
       if (input.isTcp(key, services.get(key))) {
         continue; // a TCP port gets a tcp_proxy listener (TcpListenerBuilder), no virtual host
       }
-      List<String> domains =
-          domains(key, input.proxy().namespace()).stream().filter(claimed::add).toList();
+      // A resolution NONE entry is also dialled at its (loopback) addresses, which istiod's
+      // generateVirtualHostDomains adds as the service's VIPs.
+      List<String> names = new ArrayList<>(domains(key, input.proxy().namespace()));
+      services.get(key).stream()
+          .map(
+              i -> dev.meshproof.runtime.registry.OriginalDestinationEndpoint.address(i.endpoint()))
+          .flatMap(java.util.Optional::stream)
+          .distinct()
+          .forEach(names::add);
+      List<String> domains = names.stream().filter(claimed::add).toList();
       if (!domains.isEmpty()) {
         outbound.addVirtualHosts(virtualHost(key, domains, services));
       }

@@ -28,15 +28,18 @@ import org.junit.jupiter.params.provider.MethodSource;
  * planes, MeshNetworks, CRD versions and condition status (cluster and installation state that a
  * loopback mesh has no notion of); Kubernetes Gateways (virtualServiceKubernetesGateways: Meshproof
  * serves none), internal gateway references (IST0165), and the Gateway analyzers that need the
- * gateway's pods, Services and secrets (IST0101 selector, IST0162 ports, IST0138/IST0161
- * certificates; not built yet); AuthorizationPolicy, RequestAuthentication, JWT routing, Telemetry,
- * EnvoyFilter, WasmPlugin (features not simulated yet); the ServiceEntry address case with {@code
- * ISTIO_META_DNS_AUTO_ALLOCATE} (it needs a mesh config input, and Meshproof's mesh has no DNS
- * proxy). Also in scope: VirtualService unreachable rules and ineffective matches (IST0130/0131,
- * from Istio's validation), ServiceEntry addresses and conflicting protocols (IST0134, IST0177),
- * DestinationRule hosts and subsets (IST0174, IST0173, with node topology labels), Sidecar
- * selectors (IST0101, IST0110, IST0111, IST0167), and the Gateways a VirtualService is bound to
- * (IST0101 gateway, IST0132), and conflicting Gateways (IST0145).
+ * gateway's secrets (IST0138/IST0161 certificates, IST0101 credentialName: Gateway TLS is another
+ * area's); AuthorizationPolicy analyzers other than workloads and source namespaces,
+ * RequestAuthentication, JWT routing, Telemetry, EnvoyFilter, WasmPlugin (features not simulated
+ * yet); the ServiceEntry address case with {@code ISTIO_META_DNS_AUTO_ALLOCATE} (it needs a mesh
+ * config input, and Meshproof's mesh has no DNS proxy). Also in scope: VirtualService unreachable
+ * rules and ineffective matches (IST0130/0131, from Istio's validation), ServiceEntry addresses and
+ * conflicting protocols (IST0134, IST0177), DestinationRule hosts and subsets (IST0174, IST0173,
+ * with node topology labels), Sidecar selectors (IST0101, IST0110, IST0111, IST0167), and the
+ * Gateways a VirtualService is bound to (IST0101 gateway, IST0132), conflicting Gateways (IST0145),
+ * and the ingress gateway's ports (IST0101 selector, IST0162), with istioctl's default ingress
+ * gateway pod and Service for files that declare none, and AuthorizationPolicies without workloads
+ * or with unknown source namespaces (IST0127, IST0101 namespace).
  */
 class AnalyzerCorpusTest {
 
@@ -107,6 +110,15 @@ class AnalyzerCorpusTest {
           Map.entry("conflicting gateways detect by sub selector", Check.CONFLICTING_GATEWAYS),
           Map.entry("conflicting gateways detect: no port", Check.CONFLICTING_GATEWAYS),
           Map.entry("Analyze conflicting gateway with list type", Check.CONFLICTING_GATEWAYS),
+          Map.entry("gatewayNoWorkload", Check.GATEWAY_PORTS),
+          Map.entry("gatewayBadPort", Check.GATEWAY_PORTS),
+          Map.entry("gatewayCorrectPort", Check.GATEWAY_PORTS),
+          Map.entry("gatewayCustomIngressGateway", Check.GATEWAY_PORTS),
+          Map.entry("gatewayCustomIngressGatewayBadPort", Check.GATEWAY_PORTS),
+          Map.entry("gatewayCustomIngressGatewayBadPortWithoutTarget", Check.GATEWAY_PORTS),
+          Map.entry("gatewayCustomIngressGatewayTranslation", Check.GATEWAY_PORTS),
+          Map.entry("gatewayServiceMatchPod", Check.GATEWAY_PORTS),
+          Map.entry("authorizationpolicies", Check.POLICY_SELECTORS),
           Map.entry("sidecarSelector", Check.SIDECAR_SELECTORS),
           Map.entry("sidecarDefaultSelector", Check.SIDECAR_SELECTORS));
 

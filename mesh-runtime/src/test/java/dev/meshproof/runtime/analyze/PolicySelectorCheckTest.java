@@ -34,7 +34,11 @@ class PolicySelectorCheckTest {
             "IST0127 AuthorizationPolicy istio-system/meshwide-httpbin-v1",
             "IST0127 AuthorizationPolicy httpbin-empty/httpbin-empty-namespace-wide",
             "IST0127 AuthorizationPolicy httpbin/httpbin-nopods",
-            "IST0127 AuthorizationPolicy test-ambient/no-workload");
+            "IST0127 AuthorizationPolicy test-ambient/no-workload",
+            "IST0101 AuthorizationPolicy httpbin/httpbin-bogus-ns",
+            "IST0101 AuthorizationPolicy httpbin/httpbin-bogus-ns",
+            "IST0101 AuthorizationPolicy httpbin/httpbin-bogus-not-ns",
+            "IST0101 AuthorizationPolicy httpbin/httpbin-bogus-not-ns");
     assertThat(findings)
         .filteredOn(f -> f.resource().endsWith("/httpbin-nopods"))
         .singleElement()

@@ -45,6 +45,71 @@ class ManifestKindsTest {
   }
 
   @Test
+  void resolutionNoneParsesOnlyWithLoopbackAddresses() {
+    List<IstioResource> resources =
+        IstioYamlParser.parse(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: legacy}
+            spec:
+              hosts: [legacy.example.com]
+              addresses: [127.0.0.1, 127.0.0.9/32]
+              ports: [{number: 81, name: http, protocol: HTTP, targetPort: 8081}]
+              resolution: NONE
+            """,
+            "m.yaml",
+            "default");
+    assertThat(resources)
+        .singleElement()
+        .isInstanceOfSatisfying(
+            ServiceEntry.class,
+            se -> assertThat(se.addresses()).containsExactly("127.0.0.1", "127.0.0.9/32"));
+
+    String message =
+        rejected(
+                """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: off-loopback}
+                spec:
+                  hosts: [legacy.example.com]
+                  addresses: [127.0.0.1, 10.0.0.1, 127.0.0.0/8]
+                  ports: [{number: 81, name: http, protocol: HTTP}]
+                  resolution: NONE
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: no-addresses}
+                spec:
+                  hosts: [legacy.example.com]
+                  ports: [{number: 81, name: http, protocol: HTTP}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: static-addresses}
+                spec:
+                  hosts: [api.example.com]
+                  addresses: [127.0.0.1]
+                  ports: [{number: 80, name: http, protocol: HTTP}]
+                  resolution: STATIC
+                  endpoints: [{address: 127.0.0.1}]
+                """)
+            .getMessage();
+    assertThat(message)
+        .contains(
+            "m.yaml:6:14: spec.addresses[1]: \"10.0.0.1\" is not a loopback address (expected: an"
+                + " IPv4 address in 127.0.0.0/8, optionally /32")
+        .contains("m.yaml:6:14: spec.addresses[2]: \"127.0.0.0/8\" is not a loopback address")
+        .contains(
+            "m.yaml:14:3: spec.resolution: resolution NONE (the default) without addresses"
+                + " (supported: NONE with addresses in 127.0.0.0/8")
+        .contains(
+            "spec.addresses: addresses with resolution STATIC (supported: with resolution NONE)"
+                + " is valid Istio, but not supported by Meshproof yet");
+  }
+
+  @Test
   void staticServiceEntryOnLoopbackParses() {
     List<IstioResource> resources =
         IstioYamlParser.parse(
@@ -96,8 +161,8 @@ class ManifestKindsTest {
             "m.yaml:6:46: spec.ports[0].protocol: protocol TLS (supported: HTTP, HTTP2, GRPC)"
                 + " is valid Istio, but not supported by Meshproof yet")
         .contains(
-            "m.yaml:7:15: spec.resolution: resolution DNS_ROUND_ROBIN (supported: STATIC, DNS) is"
-                + " valid Istio,"
+            "m.yaml:7:15: spec.resolution: resolution DNS_ROUND_ROBIN (supported: STATIC, DNS,"
+                + " NONE with loopback addresses) is valid Istio,"
                 + " but not supported by Meshproof yet")
         .contains(
             "m.yaml:12:17: spec.address: \"10.0.0.7\" is not a loopback address (expected:"

@@ -56,6 +56,13 @@ public final class MeshDeployment implements Deployment {
   /** Every service instance deployed, by instance (pod) name, in deployment order. */
   private final Map<String, Workload> serviceWorkloads = new LinkedHashMap<>();
 
+  /**
+   * The loopback port of each service instance's app (the app itself, not its sidecar or a toxic
+   * proxy in front of it), by instance name: what {@code ${app.<instance>.port}} in Istio YAML
+   * becomes.
+   */
+  private final Map<String, Integer> appPorts = new java.util.concurrent.ConcurrentHashMap<>();
+
   /** Toxic proxies between a sidecar and its app, by instance name. */
   private final Map<String, ToxicProxy> appProxies = new LinkedHashMap<>();
 
@@ -207,6 +214,7 @@ public final class MeshDeployment implements Deployment {
       apps.add(app);
     }
     InetSocketAddress served = app.address();
+    appPorts.put(instance, served.getPort());
     boolean appLink =
         links.stream()
             .anyMatch(
@@ -301,6 +309,7 @@ public final class MeshDeployment implements Deployment {
   private void deployOwnInstance(ServiceSpec service, String version, String instance) {
     java.net.InetSocketAddress address =
         ownApps.start(service.app(version).get(), service.name(), version, instance);
+    appPorts.put(instance, address.getPort());
     Workload workload =
         mesh.deploy(
             located(WorkloadSpec.builder(instance), service.name(), version)
@@ -332,6 +341,7 @@ public final class MeshDeployment implements Deployment {
             .build()
             .start();
     tcpApps.add(app);
+    appPorts.put(instance, app.address().getPort());
     tcpInstances.put(instance, Map.entry(service.name(), version));
     mesh.deploy(
         located(WorkloadSpec.builder(instance), service.name(), version)
@@ -361,7 +371,15 @@ public final class MeshDeployment implements Deployment {
   @Override
   public void apply(IstioSource source) {
     try {
-      mesh.apply(source.yaml(), source.source());
+      IstioSource resolved =
+          source.withAppPorts(
+              instance ->
+                  appPorts.containsKey(instance)
+                      ? java.util.OptionalInt.of(appPorts.get(instance))
+                      : java.util.OptionalInt.empty());
+      mesh.apply(resolved.yaml(), resolved.source());
+    } catch (IllegalArgumentException e) {
+      throw new ScenarioAbortedException(e.getMessage(), Map.of(), e);
     } catch (InvalidConfigException e) {
       throw new ScenarioAbortedException(e.getMessage(), Map.of(), e);
     }

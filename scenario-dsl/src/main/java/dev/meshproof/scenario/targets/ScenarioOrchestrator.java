@@ -305,7 +305,10 @@ public final class ScenarioOrchestrator {
    */
   static List<String> analyze(Scenario scenario) {
     List<Analyzer.Source> sources =
-        scenario.istio().stream().map(s -> new Analyzer.Source(s.source(), s.yaml())).toList();
+        scenario.istio().stream()
+            .map(IstioSource::withStandInAppPorts)
+            .map(s -> new Analyzer.Source(s.source(), s.yaml()))
+            .toList();
     List<RegistryService> registry =
         scenario.services().stream()
             .map(s -> new RegistryService(s.name(), "default", List.of(s.port())))

@@ -97,7 +97,9 @@ public final class ScenarioSchema {
   static final Obj ISTIO =
       obj(
           "Istio YAML exactly as kubectl apply takes it: a file (relative to this scenario file)"
-              + " or inline text",
+              + " or inline text; ${app.<instance>.port} in it (e.g. a ServiceEntry endpoint's"
+              + " port) is the loopback port of that service instance's app, such as"
+              + " catalog-v1-0 (embedded and envoy targets only)",
           List.of("file", "inline"),
           opt("file", string("path of an Istio YAML file, relative to the scenario file")),
           opt("inline", string("Istio YAML text (use a | block)")),

@@ -578,7 +578,9 @@ public final class ScenarioYaml {
         return Optional.empty();
       }
       try {
-        IstioYamlParser.parse(yaml.get(), name, "default");
+        // ${app.<instance>.port} is a port only once the apps run; a stand-in is parsed here.
+        IstioYamlParser.parse(
+            new IstioSource(name, yaml.get()).withStandInAppPorts().yaml(), name, "default");
       } catch (InvalidConfigException e) {
         e.problems()
             .forEach(

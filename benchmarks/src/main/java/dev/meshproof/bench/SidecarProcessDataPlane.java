@@ -23,10 +23,32 @@ import java.util.Objects;
  * thread and subscribes to the mesh's control plane over ADS.
  */
 public final class SidecarProcessDataPlane implements DataPlane {
+  /**
+   * The child JVM's options unless the caller gives its own, chosen by measuring resident memory
+   * with native memory tracking (BENCHMARKS.md, "Sidecar memory"): the serial collector (G1's
+   * remembered sets, card tables and concurrent threads cost tens of MiB and a core the two-core
+   * machines do not have to spare; one event loop gains nothing from a parallel collector), a heap
+   * a few times the live set, smaller thread stacks and a capped code cache and metaspace.
+   */
+  public static final String DEFAULT_JVM_OPTIONS =
+      "-XX:+UseSerialGC -Xms24m -Xmx64m -Xss512k -XX:ReservedCodeCacheSize=48m"
+          + " -XX:MaxMetaspaceSize=96m -XX:CICompilerCount=2";
+
+  /**
+   * glibc's malloc arenas in the child: by default up to eight per core, each reserving 64 MiB and
+   * keeping what it touched; the JVM's own allocations and Netty's need two.
+   */
+  static final String MALLOC_ARENAS = "2";
+
   private final List<String> jvmOptions;
 
   private SidecarProcessDataPlane(List<String> jvmOptions) {
     this.jvmOptions = List.copyOf(jvmOptions);
+  }
+
+  /** Children started with {@link #DEFAULT_JVM_OPTIONS}. */
+  public static SidecarProcessDataPlane withDefaultJvmOptions() {
+    return withJvmOptions(List.of(DEFAULT_JVM_OPTIONS.split(" ")));
   }
 
   /** Children started with {@code jvmOptions} (e.g. {@code -Xmx256m}). */
@@ -60,10 +82,10 @@ public final class SidecarProcessDataPlane implements DataPlane {
     command.add("--seed=" + request.random().nextLong(Long.MAX_VALUE));
     try {
       Path log = Files.createTempFile("meshproof-sidecar-" + request.workload() + "-", ".log");
-      Process process =
-          new ProcessBuilder(command)
-              .redirectError(ProcessBuilder.Redirect.to(log.toFile()))
-              .start();
+      ProcessBuilder builder =
+          new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.to(log.toFile()));
+      builder.environment().putIfAbsent("MALLOC_ARENA_MAX", MALLOC_ARENAS);
+      Process process = builder.start();
       return SidecarProcess.awaitReady(request.proxyId(), process, log);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start sidecar process for " + request.proxyId(), e);

@@ -26,13 +26,19 @@ public final class SidecarProcessDataPlane implements DataPlane {
   /**
    * The child JVM's options unless the caller gives its own, chosen by measuring resident memory
    * with native memory tracking (BENCHMARKS.md, "Sidecar memory"): the serial collector (G1's
-   * remembered sets, card tables and concurrent threads cost tens of MiB and a core the two-core
-   * machines do not have to spare; one event loop gains nothing from a parallel collector), a heap
-   * a few times the live set, smaller thread stacks and a capped code cache and metaspace.
+   * remembered sets, card tables and concurrent threads cost tens of MiB, and a core the two-core
+   * machines do not have to spare; one event loop gains nothing from a parallel collector); a heap
+   * about three times the live set (about 16 MiB) with a young generation fixed at 12 MiB, so that
+   * a small initial heap does not leave a 6 MiB eden promoting early; smaller thread stacks; a
+   * capped code cache and metaspace; the native heap trimmed every 5 s (the C2 compiler's arenas
+   * are freed to malloc, which keeps them resident otherwise: about 11 MiB); and gRPC's shaded
+   * Netty, which carries only the ADS stream, unpooled (2 MiB of arenas).
    */
   public static final String DEFAULT_JVM_OPTIONS =
-      "-XX:+UseSerialGC -Xms24m -Xmx64m -Xss512k -XX:ReservedCodeCacheSize=48m"
-          + " -XX:MaxMetaspaceSize=96m -XX:CICompilerCount=2";
+      "-XX:+UseSerialGC -Xms24m -Xmx48m -Xmn12m -Xss512k -XX:ReservedCodeCacheSize=48m"
+          + " -XX:MaxMetaspaceSize=96m -XX:CICompilerCount=2 -XX:TrimNativeHeapInterval=5000"
+          + " -Dio.grpc.netty.useCustomAllocator=false"
+          + " -Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled";
 
   /**
    * glibc's malloc arenas in the child: by default up to eight per core, each reserving 64 MiB and

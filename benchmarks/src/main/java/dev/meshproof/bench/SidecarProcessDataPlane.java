@@ -71,7 +71,7 @@ public final class SidecarProcessDataPlane implements DataPlane {
   public SidecarProxy startSidecar(SidecarRequest request) {
     List<String> command = new ArrayList<>();
     command.add(javaBinary());
-    command.addAll(jvmOptions);
+    command.addAll(supportedByThisJvm(jvmOptions));
     command.add("-cp");
     command.add(classpath());
     command.add(SidecarProcessMain.class.getName());
@@ -95,6 +95,29 @@ public final class SidecarProcessDataPlane implements DataPlane {
       return SidecarProcess.awaitReady(request.proxyId(), process, log);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start sidecar process for " + request.proxyId(), e);
+    }
+  }
+
+  /**
+   * {@code jvmOptions} without {@code -XX:TrimNativeHeapInterval} when this JVM (the child runs
+   * the same binary) does not know it: early updates of JDK 17 and 21 lack it (17.0.15, measured
+   * here, has it), the build accepts any JDK 17 or later, and an unknown {@code -XX} option would
+   * stop the child at start.
+   */
+  static List<String> supportedByThisJvm(List<String> jvmOptions) {
+    return jvmOptions.stream()
+        .filter(o -> !o.startsWith("-XX:TrimNativeHeapInterval=") || vmKnows("TrimNativeHeapInterval"))
+        .toList();
+  }
+
+  private static boolean vmKnows(String option) {
+    try {
+      java.lang.management.ManagementFactory.getPlatformMXBean(
+              com.sun.management.HotSpotDiagnosticMXBean.class)
+          .getVMOption(option);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 

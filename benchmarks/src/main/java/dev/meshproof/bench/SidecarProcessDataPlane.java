@@ -99,14 +99,15 @@ public final class SidecarProcessDataPlane implements DataPlane {
   }
 
   /**
-   * {@code jvmOptions} without {@code -XX:TrimNativeHeapInterval} when this JVM (the child runs
-   * the same binary) does not know it: early updates of JDK 17 and 21 lack it (17.0.15, measured
-   * here, has it), the build accepts any JDK 17 or later, and an unknown {@code -XX} option would
-   * stop the child at start.
+   * {@code jvmOptions} without {@code -XX:TrimNativeHeapInterval} when this JVM (the child runs the
+   * same binary) does not know it: early updates of JDK 17 and 21 lack it (17.0.15, measured here,
+   * has it), the build accepts any JDK 17 or later, and an unknown {@code -XX} option would stop
+   * the child at start.
    */
   static List<String> supportedByThisJvm(List<String> jvmOptions) {
     return jvmOptions.stream()
-        .filter(o -> !o.startsWith("-XX:TrimNativeHeapInterval=") || vmKnows("TrimNativeHeapInterval"))
+        .filter(
+            o -> !o.startsWith("-XX:TrimNativeHeapInterval=") || vmKnows("TrimNativeHeapInterval"))
         .toList();
   }
 

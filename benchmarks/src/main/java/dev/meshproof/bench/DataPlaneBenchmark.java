@@ -124,9 +124,11 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
 
   @Option(
       names = "--sidecar-jvm-options",
-      defaultValue = "-Xmx256m",
+      defaultValue = SidecarProcessDataPlane.DEFAULT_JVM_OPTIONS,
       split = " ",
-      description = "JVM options of each embedded-sidecar child JVM, space separated")
+      description =
+          "JVM options of each embedded-sidecar child JVM, space separated (default: the"
+              + " launcher's, chosen for resident memory; see BENCHMARKS.md)")
   List<String> sidecarJvmOptions;
 
   @Option(
@@ -228,7 +230,14 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
         GrpcEchoServer grpcEcho,
         List<HttpProtocol> protos,
         PrintStream progress) {
-      Mesh mesh = Mesh.builder().dataPlane(dataPlane).eventLoopThreads(1).start();
+      // A generous sync timeout: on a shared two-core machine under other builds' load, two child
+      // JVMs starting and taking their first xDS took longer than the 20 s default.
+      Mesh mesh =
+          Mesh.builder()
+              .dataPlane(dataPlane)
+              .eventLoopThreads(1)
+              .syncTimeout(Duration.ofMinutes(2))
+              .start();
       try {
         Workload server =
             mesh.deploy(

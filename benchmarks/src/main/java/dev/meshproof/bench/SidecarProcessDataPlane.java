@@ -23,10 +23,38 @@ import java.util.Objects;
  * thread and subscribes to the mesh's control plane over ADS.
  */
 public final class SidecarProcessDataPlane implements DataPlane {
+  /**
+   * The child JVM's options unless the caller gives its own, chosen by measuring resident memory
+   * with native memory tracking (BENCHMARKS.md, "Sidecar memory"): the serial collector (G1's
+   * remembered sets, card tables and concurrent threads cost tens of MiB, and a core the two-core
+   * machines do not have to spare; one event loop gains nothing from a parallel collector); a heap
+   * about three times the live set (about 16 MiB) with a young generation fixed at 12 MiB, so that
+   * a small initial heap does not leave a 6 MiB eden promoting early; smaller thread stacks; a
+   * capped code cache and metaspace; the native heap trimmed every 5 s (the C2 compiler's arenas
+   * are freed to malloc, which keeps them resident otherwise: about 11 MiB); and gRPC's shaded
+   * Netty, which carries only the ADS stream, unpooled (2 MiB of arenas).
+   */
+  public static final String DEFAULT_JVM_OPTIONS =
+      "-XX:+UseSerialGC -Xms24m -Xmx48m -Xmn12m -Xss512k -XX:ReservedCodeCacheSize=48m"
+          + " -XX:MaxMetaspaceSize=96m -XX:CICompilerCount=2 -XX:TrimNativeHeapInterval=5000"
+          + " -Dio.grpc.netty.useCustomAllocator=false"
+          + " -Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled";
+
+  /**
+   * glibc's malloc arenas in the child: by default up to eight per core, each reserving 64 MiB and
+   * keeping what it touched; the JVM's own allocations and Netty's need two.
+   */
+  static final String MALLOC_ARENAS = "2";
+
   private final List<String> jvmOptions;
 
   private SidecarProcessDataPlane(List<String> jvmOptions) {
     this.jvmOptions = List.copyOf(jvmOptions);
+  }
+
+  /** Children started with {@link #DEFAULT_JVM_OPTIONS}. */
+  public static SidecarProcessDataPlane withDefaultJvmOptions() {
+    return withJvmOptions(List.of(DEFAULT_JVM_OPTIONS.split(" ")));
   }
 
   /** Children started with {@code jvmOptions} (e.g. {@code -Xmx256m}). */
@@ -43,7 +71,7 @@ public final class SidecarProcessDataPlane implements DataPlane {
   public SidecarProxy startSidecar(SidecarRequest request) {
     List<String> command = new ArrayList<>();
     command.add(javaBinary());
-    command.addAll(jvmOptions);
+    command.addAll(supportedByThisJvm(jvmOptions));
     command.add("-cp");
     command.add(classpath());
     command.add(SidecarProcessMain.class.getName());
@@ -60,13 +88,37 @@ public final class SidecarProcessDataPlane implements DataPlane {
     command.add("--seed=" + request.random().nextLong(Long.MAX_VALUE));
     try {
       Path log = Files.createTempFile("meshproof-sidecar-" + request.workload() + "-", ".log");
-      Process process =
-          new ProcessBuilder(command)
-              .redirectError(ProcessBuilder.Redirect.to(log.toFile()))
-              .start();
+      ProcessBuilder builder =
+          new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.to(log.toFile()));
+      builder.environment().putIfAbsent("MALLOC_ARENA_MAX", MALLOC_ARENAS);
+      Process process = builder.start();
       return SidecarProcess.awaitReady(request.proxyId(), process, log);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start sidecar process for " + request.proxyId(), e);
+    }
+  }
+
+  /**
+   * {@code jvmOptions} without {@code -XX:TrimNativeHeapInterval} when this JVM (the child runs the
+   * same binary) does not know it: early updates of JDK 17 and 21 lack it (17.0.15, measured here,
+   * has it), the build accepts any JDK 17 or later, and an unknown {@code -XX} option would stop
+   * the child at start.
+   */
+  static List<String> supportedByThisJvm(List<String> jvmOptions) {
+    return jvmOptions.stream()
+        .filter(
+            o -> !o.startsWith("-XX:TrimNativeHeapInterval=") || vmKnows("TrimNativeHeapInterval"))
+        .toList();
+  }
+
+  private static boolean vmKnows(String option) {
+    try {
+      java.lang.management.ManagementFactory.getPlatformMXBean(
+              com.sun.management.HotSpotDiagnosticMXBean.class)
+          .getVMOption(option);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 

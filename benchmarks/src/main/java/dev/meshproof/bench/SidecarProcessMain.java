@@ -58,6 +58,14 @@ public final class SidecarProcessMain implements Callable<Integer> {
   @Option(names = "--event-loop-threads", defaultValue = "1")
   int eventLoopThreads;
 
+  @Option(
+      names = "--access-log-capacity",
+      defaultValue = "1000",
+      description =
+          "requests the in-memory access log keeps; nothing reads it in this process, and the"
+              + " in-JVM default (100,000) is about 50 MiB of live heap")
+  int accessLogCapacity;
+
   public static void main(String[] args) {
     int code = new CommandLine(new SidecarProcessMain()).execute(args);
     System.exit(code);
@@ -79,17 +87,19 @@ public final class SidecarProcessMain implements Callable<Integer> {
             eventLoopThreads, new DefaultThreadFactory("sidecar"), NioIoHandler.newFactory());
     try {
       Sidecar sidecar =
-          Sidecar.start(
-              new SidecarRequest(
-                  proxyId,
-                  workload,
-                  namespace,
-                  labels,
-                  servicePort == null ? OptionalInt.empty() : OptionalInt.of(servicePort),
-                  cp,
-                  group,
-                  RandomSource.seeded(seed),
-                  IstioVersion.CURRENT));
+          Sidecar.builder(
+                  new SidecarRequest(
+                      proxyId,
+                      workload,
+                      namespace,
+                      labels,
+                      servicePort == null ? OptionalInt.empty() : OptionalInt.of(servicePort),
+                      cp,
+                      group,
+                      RandomSource.seeded(seed),
+                      IstioVersion.CURRENT))
+              .accessLogCapacity(accessLogCapacity)
+              .start();
       try {
         System.out.println(
             READY

@@ -58,7 +58,9 @@ class LoadGeneratorIT {
     try (EchoServer echo = EchoServer.builder().service("echo").build().start();
         Mesh mesh =
             Mesh.builder()
-                .dataPlane(SidecarProcessDataPlane.withJvmOptions(List.of("-Xmx128m")))
+                // The launcher's defaults, so that a flag this JVM refuses fails here, not in a
+                // benchmark run.
+                .dataPlane(SidecarProcessDataPlane.withDefaultJvmOptions())
                 .eventLoopThreads(1)
                 .start()) {
       Workload server =

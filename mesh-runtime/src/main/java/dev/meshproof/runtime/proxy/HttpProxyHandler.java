@@ -28,8 +28,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -328,10 +329,15 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
     return Optional.of(upgrade.strip());
   }
 
-  private static RequestHeaders toRequestHeaders(FullHttpRequest request, String authority) {
-    Map<String, List<String>> headers = new LinkedHashMap<>();
+  static RequestHeaders toRequestHeaders(FullHttpRequest request, String authority) {
+    // Sized for the request's headers, one value each as most have: no rehash per request. Names
+    // are lower-cased here, so that "X-A" and "x-a" sent on one request are one header's values
+    // (RequestHeaders keys by the lower-case name; two spellings would otherwise overwrite).
+    Map<String, List<String>> headers = new HashMap<>(Math.max(16, request.headers().size() * 2));
     for (Map.Entry<String, String> header : request.headers()) {
-      headers.computeIfAbsent(header.getKey(), k -> new ArrayList<>()).add(header.getValue());
+      headers
+          .computeIfAbsent(header.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>(1))
+          .add(header.getValue());
     }
     return new RequestHeaders(request.method().name(), request.uri(), authority, headers);
   }

@@ -73,7 +73,7 @@ public final class Sidecar implements SidecarProxy {
   /** The sidecar's own log (what it refused and why), attached to a failing result. */
   private final java.util.Deque<String> ownLog = new java.util.concurrent.ConcurrentLinkedDeque<>();
 
-  private final AccessLog accessLog = new AccessLog(100_000);
+  private final AccessLog accessLog;
   private final ProxyStats stats = new ProxyStats();
   private final IstioMetrics istioMetrics = new IstioMetrics();
 
@@ -124,6 +124,7 @@ public final class Sidecar implements SidecarProxy {
     this.clock = builder.clock;
     this.scheduler = builder.scheduler.orElse(group);
     this.requestIds = builder.requestIds;
+    this.accessLog = new AccessLog(builder.accessLogCapacity);
     this.connections = new HttpConnectionPool(group, Duration.ofSeconds(10));
     HttpConnectionPool pool = this.connections;
     UpstreamCall upstream =
@@ -191,6 +192,9 @@ public final class Sidecar implements SidecarProxy {
     return new Builder(request);
   }
 
+  /** Requests an in-memory access log keeps unless {@link Builder#accessLogCapacity} says. */
+  public static final int DEFAULT_ACCESS_LOG_CAPACITY = 100_000;
+
   /**
    * The sidecar's inputs at its edge: everything it reads time or fresh randomness from, so a
    * simulated target can drive it on a {@link dev.meshproof.common.VirtualClock}. Defaults: the
@@ -203,6 +207,7 @@ public final class Sidecar implements SidecarProxy {
     private Optional<ScheduledExecutorService> scheduler = Optional.empty();
     private RequestIdSource requestIds = RequestIdSource.randomUuids();
     private ReconnectBackoff reconnectBackoff = ReconnectBackoff.DEFAULT;
+    private int accessLogCapacity = DEFAULT_ACCESS_LOG_CAPACITY;
 
     private Builder(SidecarRequest request) {
       this.request = Objects.requireNonNull(request, "request");
@@ -229,6 +234,19 @@ public final class Sidecar implements SidecarProxy {
     /** The delay before reopening a lost ADS stream. */
     public Builder reconnectBackoff(ReconnectBackoff backoff) {
       this.reconnectBackoff = Objects.requireNonNull(backoff, "reconnectBackoff");
+      return this;
+    }
+
+    /**
+     * How many requests the in-memory access log keeps (default {@value
+     * #DEFAULT_ACCESS_LOG_CAPACITY}, the evidence of a scenario run). A standalone sidecar process
+     * whose log nobody reads keeps few: 100,000 entries are about 50 MiB of live heap.
+     */
+    public Builder accessLogCapacity(int capacity) {
+      if (capacity <= 0) {
+        throw new IllegalArgumentException("accessLogCapacity: " + capacity + " (expected: > 0)");
+      }
+      this.accessLogCapacity = capacity;
       return this;
     }
 

@@ -20,12 +20,14 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AsciiString;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -278,11 +280,25 @@ public final class HttpConnectionPool implements AutoCloseable {
    * over HTTP/2 are not the app's: they never go upstream.
    */
   private static void stripConversionHeaders(FullHttpRequest request) {
-    request.headers().names().stream()
-        .filter(name -> name.regionMatches(true, 0, "x-http2-", 0, 8))
-        .toList()
-        .forEach(request.headers()::remove);
+    // Every request passes here and almost none has such a header: look without copying the
+    // header names (a set and a list per request were 7 % of the sidecar's allocation under load).
+    List<CharSequence> conversion = null;
+    var headers = request.headers().iteratorCharSequence();
+    while (headers.hasNext()) {
+      CharSequence name = headers.next().getKey();
+      if (AsciiString.regionMatches(name, true, 0, CONVERSION_HEADER_PREFIX, 0, 8)) {
+        if (conversion == null) {
+          conversion = new ArrayList<>(2);
+        }
+        conversion.add(name);
+      }
+    }
+    if (conversion != null) {
+      conversion.forEach(request.headers()::remove);
+    }
   }
+
+  private static final String CONVERSION_HEADER_PREFIX = "x-http2-";
 
   private Bootstrap bootstrap(InetSocketAddress address, UpstreamConnectionSettings settings) {
     return new Bootstrap()

@@ -53,6 +53,7 @@ class HttpConnectionPoolIT {
     final AtomicInteger accepted = new AtomicInteger();
     final AtomicInteger open = new AtomicInteger();
     final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    final List<String> lines = new CopyOnWriteArrayList<>();
     final Thread acceptor;
 
     CountingServer() throws IOException {
@@ -90,6 +91,7 @@ class HttpConnectionPoolIT {
           OutputStream out = s.getOutputStream()) {
         String line;
         while ((line = in.readLine()) != null) {
+          lines.add(line);
           if (line.isEmpty()) {
             out.write(
                 "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok".getBytes(StandardCharsets.UTF_8));
@@ -126,6 +128,25 @@ class HttpConnectionPoolIT {
       assertThat(response.status().code()).isEqualTo(200);
       response.release();
     }
+  }
+
+  @Test
+  void nettysHttp2ConversionHeadersNeverGoUpstreamWhateverTheirCaseAndTheOthersDo()
+      throws Exception {
+    CountingServer server = new CountingServer();
+    closeables.add(server);
+    FullHttpRequest request = get();
+    request.headers().add("X-Http2-Stream-Id", "3");
+    request.headers().add("x-http2-scheme", "http");
+    request.headers().add("x-http2", "kept: shorter than the prefix");
+    request.headers().add("x-keep", "1");
+
+    FullHttpResponse response = pool.send(server.address(), request, Duration.ofSeconds(5)).join();
+    response.release();
+
+    assertThat(server.lines)
+        .contains("x-keep: 1", "x-http2: kept: shorter than the prefix")
+        .noneMatch(line -> line.toLowerCase(java.util.Locale.ROOT).startsWith("x-http2-"));
   }
 
   @Test

@@ -202,12 +202,28 @@ public record ProxyConfig(
       /** Null on a TCP chain, whose filter is {@link #tcpProxy}. */
       HttpConnectionManagerConfig httpConnectionManager,
       Optional<TlsContextConfig> tls,
-      Optional<TcpProxyConfig> tcpProxy) {
+      Optional<TcpProxyConfig> tcpProxy,
+      /** A TCP chain's network RBAC filters, in order, before its tcp_proxy. */
+      List<dev.meshproof.runtime.policy.authz.RbacFilterPolicy> networkRbac) {
     public FilterChainConfig {
       if ((httpConnectionManager == null) == tcpProxy.isEmpty()) {
         throw new IllegalArgumentException(
             "filter chain: expected exactly one of an HTTP connection manager or a tcp_proxy");
       }
+      networkRbac = List.copyOf(networkRbac);
+      if (!networkRbac.isEmpty() && tcpProxy.isEmpty()) {
+        throw new IllegalArgumentException(
+            "filter chain: network RBAC filters are supported before a tcp_proxy only");
+      }
+    }
+
+    /** A chain without network RBAC filters. */
+    public FilterChainConfig(
+        FilterChainMatch match,
+        HttpConnectionManagerConfig httpConnectionManager,
+        Optional<TlsContextConfig> tls,
+        Optional<TcpProxyConfig> tcpProxy) {
+      this(match, httpConnectionManager, tls, tcpProxy, List.of());
     }
 
     /** An HTTP chain. */

@@ -316,7 +316,7 @@ public final class Sidecar implements SidecarProxy {
     int port = ((InetSocketAddress) ch.localAddress()).getPort();
     return listener != null
         && listener
-            .filterChainFor(port, ListenerDecoder.RAW_BUFFER)
+            .filterChainFor(port, TransportSelector.transportOf(ch))
             .flatMap(c -> c.tcpProxy())
             .isPresent();
   }

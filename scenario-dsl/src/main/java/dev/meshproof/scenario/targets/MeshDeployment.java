@@ -679,7 +679,14 @@ public final class MeshDeployment implements Deployment {
   public TrafficClient client(String client) {
     SidecarlessClient direct = withoutSidecar.get(client);
     if (direct != null) {
-      return direct::send;
+      // Without a sidecar a tcp:// URL connects straight to an instance's inbound listener.
+      TrafficClient tcpDirect =
+          new dev.meshproof.scenario.traffic.TcpTrafficClient(
+              (host, port) -> direct.tcpAddress(host),
+              instance -> Optional.ofNullable(tcpInstances.get(instance)),
+              tcpConnections);
+      return request ->
+          "tcp".equals(request.url().getScheme()) ? tcpDirect.send(request) : direct.send(request);
     }
     Workload workload = clients.get(client);
     if (workload == null) {

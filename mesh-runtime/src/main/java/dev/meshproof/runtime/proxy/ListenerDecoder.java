@@ -367,6 +367,10 @@ final class ListenerDecoder {
     for (int i = 0; i < hcm.getHttpFiltersCount(); i++) {
       HttpFilter filter = hcm.getHttpFilters(i);
       String at = where + ", http_filters[" + i + "] '" + filter.getName() + "'";
+      if (filter.getName().equals(HttpFilterConfig.MetadataExchange.NAME)) {
+        out.add(MetadataExchangeFilter.decode(filter, at));
+        continue;
+      }
       XdsDecoder.rejectUnsupported(filter.toBuilder().clearName().clearTypedConfig(), at);
       String type = filter.getTypedConfig().getTypeUrl();
       if (filter.getName().equals(HttpFilterConfig.Fault.NAME) && type.equals(FaultDecoder.TYPE)) {

@@ -401,6 +401,21 @@ public record ProxyConfig(
     record Cors() implements HttpFilterConfig {}
 
     /**
+     * {@code istio.metadata_exchange} (istio-proxy's {@code peer_metadata}): which of Istio's
+     * {@code x-envoy-peer-metadata} header methods it runs: discovery of the downstream peer from
+     * the request (an inbound listener's), propagation of this proxy's metadata to the upstream in
+     * the request (an outbound listener's), and their response-side counterparts.
+     */
+    record MetadataExchange(
+        boolean downstreamDiscovery,
+        boolean downstreamPropagation,
+        boolean upstreamDiscovery,
+        boolean upstreamPropagation)
+        implements HttpFilterConfig {
+      public static final String NAME = "istio.metadata_exchange";
+    }
+
+    /**
      * {@code envoy.filters.http.rbac}: Istio's AuthorizationPolicies of one action as RBAC rules,
      * refusing a request 403 {@code RBAC: access denied}.
      */

@@ -336,6 +336,7 @@ public final class MeshDeployment implements Deployment {
     mesh.deploy(
         located(WorkloadSpec.builder(instance), service.name(), version)
             .label("version", version)
+            .serviceAccount(serviceAccount(scenario, service, version))
             .serves(service.name(), service.port(), app.address())
             .protocol(dev.meshproof.runtime.registry.ServiceProtocol.TCP)
             .build());

@@ -183,6 +183,17 @@ public enum Feature {
   /** AuthorizationPolicy DENY: a matching DENY wins over any ALLOW (403, app never reached). */
   MeshAuthorizationPolicyDeny(SupportLevel.CORE),
   /**
+   * Mutual TLS on a TCP port: the caller's tcp_proxy originates ISTIO_MUTUAL, the callee's TLS
+   * filter chain terminates it (STRICT: a plaintext caller's connection is closed; PERMISSIVE: both
+   * are served).
+   */
+  MeshTCPMutualTLS(SupportLevel.EXTENDED),
+  /**
+   * AuthorizationPolicy on a TCP port: network RBAC before the tcp_proxy; principals and ports
+   * hold, HTTP-only fields skip an ALLOW rule and are dropped from a DENY rule (connection closed).
+   */
+  MeshAuthorizationPolicyTCP(SupportLevel.EXTENDED),
+  /**
    * RequestAuthentication: a valid token or none gets in, a bad one (signature, expiry, issuer,
    * audience) is refused by jwt_authn's local reply (401, 403 for the audience) before the app.
    */

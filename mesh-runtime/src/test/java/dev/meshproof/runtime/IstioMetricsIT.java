@@ -193,7 +193,14 @@ class IstioMetricsIT {
       assertThat(inbound)
           .containsEntry("destination_workload", "catalog-v2")
           .containsEntry("destination_version", "v2")
-          .containsEntry("destination_service", "catalog.default.svc.cluster.local");
+          .containsEntry("destination_service", "catalog.default.svc.cluster.local")
+          // The caller, known through the metadata exchange (x-envoy-peer-metadata).
+          .containsEntry("source_workload", "client")
+          .containsEntry("source_workload_namespace", "default")
+          .containsEntry("source_app", "client")
+          .containsEntry("source_version", "v1")
+          .containsEntry("source_canonical_service", "client")
+          .containsEntry("source_cluster", "Kubernetes");
       boolean mtls = inbound.get("connection_security_policy").equals("mutual_tls");
       assertThat(inbound.get("source_principal"))
           .isEqualTo(mtls ? "spiffe://cluster.local/ns/default/sa/default" : "unknown");

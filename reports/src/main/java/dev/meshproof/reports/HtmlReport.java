@@ -6,6 +6,7 @@ import dev.meshproof.scenario.result.ExpectationResult;
 import dev.meshproof.scenario.result.FailedRequest;
 import dev.meshproof.scenario.result.ScenarioResult;
 import dev.meshproof.scenario.result.Status;
+import dev.meshproof.scenario.traffic.IstioMetricsTable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -753,6 +754,10 @@ final class HtmlReport {
     if (entries.isEmpty()) {
       return;
     }
+    entries.stream()
+        .filter(a -> a.name().equals(IstioMetricsTable.ATTACHMENT))
+        .findFirst()
+        .ifPresent(this::istioMetrics);
     out.append("<h5>Attachments</h5>\n");
     for (AttachmentLayout.Entry a : entries) {
       String content = a.content();
@@ -776,6 +781,36 @@ final class HtmlReport {
       }
       out.append("</details>\n");
     }
+  }
+
+  /**
+   * The run's Istio metrics ({@link IstioMetricsTable}) as a compact table, per proxy; on a target
+   * whose proxies run no Istio stats filter (Envoy) the rows are the Envoy statistics compared in
+   * their place, said so above the table.
+   */
+  private void istioMetrics(AttachmentLayout.Entry table) {
+    List<List<String>> rows = IstioMetricsTable.parse(table.content());
+    if (rows.size() < 2) {
+      return;
+    }
+    out.append("<h5>Istio metrics</h5>\n");
+    if (rows.stream().skip(1).anyMatch(r -> r.size() > 1 && r.get(1).equals("envoy"))) {
+      out.append(
+          "<p>Upstream Envoy has no Istio stats filter: its rows are the Envoy statistics"
+              + " compared instead (docs/telemetry.md).</p>\n");
+    }
+    out.append("<table class=\"istio-metrics\">\n<thead><tr>");
+    rows.get(0).forEach(h -> out.append("<th>").append(escape(h)).append("</th>"));
+    out.append("</tr></thead>\n<tbody>\n");
+    rows.stream()
+        .skip(1)
+        .forEach(
+            row -> {
+              out.append("<tr>");
+              row.forEach(c -> out.append("<td>").append(escape(c)).append("</td>"));
+              out.append("</tr>\n");
+            });
+    out.append("</tbody>\n</table>\n");
   }
 
   private static String anchor(ConformanceTestResult test) {

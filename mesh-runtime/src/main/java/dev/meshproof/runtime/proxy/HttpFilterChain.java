@@ -57,6 +57,17 @@ final class HttpFilterChain {
       ScheduledExecutorService scheduler,
       RandomSource faultRandom,
       java.time.Clock clock) {
+    return of(configs, router, scheduler, faultRandom, clock, MetadataExchangeFilter.Local.NONE);
+  }
+
+  /** The chain, the metadata exchange filter sending {@code local} (this proxy's metadata). */
+  static HttpFilterChain of(
+      List<HttpFilterConfig> configs,
+      Terminal router,
+      ScheduledExecutorService scheduler,
+      RandomSource faultRandom,
+      java.time.Clock clock,
+      MetadataExchangeFilter.Local local) {
     List<HttpFilter> filters = new ArrayList<>();
     for (int i = 0; i < configs.size(); i++) {
       HttpFilterConfig config = configs.get(i);
@@ -72,6 +83,8 @@ final class HttpFilterChain {
         filters.add(new JwtFilter(jwt, clock));
       } else if (config instanceof HttpFilterConfig.Rbac rbac) {
         filters.add(new RbacFilter(rbac.policy()));
+      } else if (config instanceof HttpFilterConfig.MetadataExchange mx) {
+        filters.add(new MetadataExchangeFilter(mx, local));
       } else {
         throw new IllegalStateException("no filter implements " + config);
       }

@@ -444,7 +444,8 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
       RequestContext request,
       AccessLogEntry entry,
       FullHttpResponse response,
-      long requestBytes) {
+      long requestBytes,
+      Optional<dev.meshproof.runtime.policy.telemetry.IstioWorkload> downstreamPeer) {
     boolean grpc = GrpcLocalReply.isGrpcRequest(request.downstream().headers());
     String grpcStatus = "";
     if (grpc) {
@@ -464,7 +465,8 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
                 entry.upstreamHost(),
                 entry.authority(),
                 request.connection().peerPrincipal(),
-                ClientCertHeader.localPrincipal(connection)),
+                ClientCertHeader.localPrincipal(connection),
+                downstreamPeer),
             grpc ? "grpc" : "http",
             entry.status(),
             grpcStatus,
@@ -539,7 +541,13 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
             response.headers().get("x-envoy-upstream-service-time"),
             request.downstream().headers().get("x-forwarded-for"),
             request.downstream().headers().get(HttpHeaderNames.USER_AGENT)));
-    recordIstioMetrics(ctx, request, entry, response, requestBytes);
+    recordIstioMetrics(
+        ctx,
+        request,
+        entry,
+        response,
+        requestBytes,
+        MetadataExchangeFilter.downstreamPeer(hcm, request));
     var future = ctx.writeAndFlush(response);
     if (keepAlive) {
       future.addListener(f -> replied(ctx));

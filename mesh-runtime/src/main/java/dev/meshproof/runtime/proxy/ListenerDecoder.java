@@ -88,20 +88,25 @@ final class ListenerDecoder {
         where);
     Optional<ProxyConfig.TlsContextConfig> tls =
         TlsDecoder.downstream(chain.getTransportSocket(), chain.hasTransportSocket(), where);
-    if (chain.getFiltersCount() != 1) {
-      throw new IllegalArgumentException(
-          where + ": expected exactly one filter, an HTTP connection manager or a tcp_proxy");
-    }
-    if (chain.getFilters(0).getTypedConfig().getTypeUrl().equals(TCP_PROXY_TYPE)) {
-      if (tls.isPresent()) {
-        throw new IllegalArgumentException(
-            where
-                + ": a tcp_proxy behind a TLS transport socket is not supported by the embedded"
-                + " sidecar (expected: a plaintext chain)");
+    int last = chain.getFiltersCount() - 1;
+    if (last >= 0 && chain.getFilters(last).getTypedConfig().getTypeUrl().equals(TCP_PROXY_TYPE)) {
+      // A TCP chain: network RBAC filters (istiod's authz on a TCP port), then the tcp_proxy.
+      List<dev.meshproof.runtime.policy.authz.RbacFilterPolicy> rbac = new ArrayList<>();
+      for (int i = 0; i < last; i++) {
+        rbac.add(RbacDecoder.networkFilter(chain.getFilters(i), where + ", filters[" + i + "]"));
       }
       return new FilterChainConfig(
           filterChainMatch(chain.getFilterChainMatch(), where),
-          tcpProxy(chain.getFilters(0), where + ", tcp_proxy"));
+          null,
+          tls,
+          Optional.of(tcpProxy(chain.getFilters(last), where + ", tcp_proxy")),
+          rbac);
+    }
+    if (chain.getFiltersCount() != 1) {
+      throw new IllegalArgumentException(
+          where
+              + ": expected exactly one filter, an HTTP connection manager, or network RBAC"
+              + " filters then a tcp_proxy");
     }
     HttpConnectionManager hcm =
         XdsDecoder.unpack(chain.getFilters(0).getTypedConfig(), HttpConnectionManager.class, where);
@@ -362,6 +367,10 @@ final class ListenerDecoder {
     for (int i = 0; i < hcm.getHttpFiltersCount(); i++) {
       HttpFilter filter = hcm.getHttpFilters(i);
       String at = where + ", http_filters[" + i + "] '" + filter.getName() + "'";
+      if (filter.getName().equals(HttpFilterConfig.MetadataExchange.NAME)) {
+        out.add(MetadataExchangeFilter.decode(filter, at));
+        continue;
+      }
       XdsDecoder.rejectUnsupported(filter.toBuilder().clearName().clearTypedConfig(), at);
       String type = filter.getTypedConfig().getTypeUrl();
       if (filter.getName().equals(HttpFilterConfig.Fault.NAME) && type.equals(FaultDecoder.TYPE)) {

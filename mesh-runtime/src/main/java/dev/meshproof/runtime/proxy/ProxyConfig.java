@@ -202,12 +202,28 @@ public record ProxyConfig(
       /** Null on a TCP chain, whose filter is {@link #tcpProxy}. */
       HttpConnectionManagerConfig httpConnectionManager,
       Optional<TlsContextConfig> tls,
-      Optional<TcpProxyConfig> tcpProxy) {
+      Optional<TcpProxyConfig> tcpProxy,
+      /** A TCP chain's network RBAC filters, in order, before its tcp_proxy. */
+      List<dev.meshproof.runtime.policy.authz.RbacFilterPolicy> networkRbac) {
     public FilterChainConfig {
       if ((httpConnectionManager == null) == tcpProxy.isEmpty()) {
         throw new IllegalArgumentException(
             "filter chain: expected exactly one of an HTTP connection manager or a tcp_proxy");
       }
+      networkRbac = List.copyOf(networkRbac);
+      if (!networkRbac.isEmpty() && tcpProxy.isEmpty()) {
+        throw new IllegalArgumentException(
+            "filter chain: network RBAC filters are supported before a tcp_proxy only");
+      }
+    }
+
+    /** A chain without network RBAC filters. */
+    public FilterChainConfig(
+        FilterChainMatch match,
+        HttpConnectionManagerConfig httpConnectionManager,
+        Optional<TlsContextConfig> tls,
+        Optional<TcpProxyConfig> tcpProxy) {
+      this(match, httpConnectionManager, tls, tcpProxy, List.of());
     }
 
     /** An HTTP chain. */
@@ -383,6 +399,21 @@ public record ProxyConfig(
      * {@code envoy.filters.http.cors}: applies the CORS policy of the matched route, if it has one.
      */
     record Cors() implements HttpFilterConfig {}
+
+    /**
+     * {@code istio.metadata_exchange} (istio-proxy's {@code peer_metadata}): which of Istio's
+     * {@code x-envoy-peer-metadata} header methods it runs: discovery of the downstream peer from
+     * the request (an inbound listener's), propagation of this proxy's metadata to the upstream in
+     * the request (an outbound listener's), and their response-side counterparts.
+     */
+    record MetadataExchange(
+        boolean downstreamDiscovery,
+        boolean downstreamPropagation,
+        boolean upstreamDiscovery,
+        boolean upstreamPropagation)
+        implements HttpFilterConfig {
+      public static final String NAME = "istio.metadata_exchange";
+    }
 
     /**
      * {@code envoy.filters.http.rbac}: Istio's AuthorizationPolicies of one action as RBAC rules,

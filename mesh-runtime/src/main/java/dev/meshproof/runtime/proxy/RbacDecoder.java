@@ -46,6 +46,51 @@ final class RbacDecoder {
             : Optional.empty());
   }
 
+  /** The network filter istiod puts before a TCP port's tcp_proxy. */
+  static final String NETWORK_FILTER_NAME = "envoy.filters.network.rbac";
+
+  static final String NETWORK_TYPE =
+      "type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC";
+
+  /**
+   * Envoy's network RBAC filter ({@code extensions.filters.network.rbac.v3.RBAC}) as istiod writes
+   * it for a TCP port ({@code builder.go buildTCP}): {@code rules}, {@code shadow_rules} and their
+   * stat prefixes; anything else (matchers, {@code enforcement_type} other than ONE_TIME_ON_FIRST_
+   * BYTE, {@code delay_deny}) is NACKed. The rules are the same principals and permissions as the
+   * HTTP filter's, evaluated without headers.
+   */
+  static RbacFilterPolicy networkFilter(
+      io.envoyproxy.envoy.config.listener.v3.Filter filter, String where) {
+    String at = where + " '" + filter.getName() + "'";
+    if (!filter.getTypedConfig().getTypeUrl().equals(NETWORK_TYPE)) {
+      throw new IllegalArgumentException(
+          at
+              + " of type "
+              + filter.getTypedConfig().getTypeUrl()
+              + " is not supported before a tcp_proxy by the embedded sidecar (expected: "
+              + NETWORK_TYPE
+              + ")");
+    }
+    XdsDecoder.rejectUnsupported(filter.toBuilder().clearName().clearTypedConfig(), at);
+    io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC rbac =
+        XdsDecoder.unpack(
+            filter.getTypedConfig(),
+            io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.class,
+            at);
+    XdsDecoder.rejectUnsupported(
+        rbac.toBuilder()
+            .clearRules()
+            .clearShadowRules()
+            .clearStatPrefix()
+            .clearShadowRulesStatPrefix(),
+        at);
+    return new RbacFilterPolicy(
+        rbac.hasRules() ? Optional.of(rules(rbac.getRules(), at + ", rules")) : Optional.empty(),
+        rbac.hasShadowRules()
+            ? Optional.of(rules(rbac.getShadowRules(), at + ", shadow_rules"))
+            : Optional.empty());
+  }
+
   private static RbacRules rules(RBAC rules, String where) {
     XdsDecoder.rejectUnsupported(rules.toBuilder().clearAction().clearPolicies(), where);
     RbacRules.Action action =

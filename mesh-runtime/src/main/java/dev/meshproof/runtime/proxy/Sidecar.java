@@ -80,6 +80,9 @@ public final class Sidecar implements SidecarProxy {
   /** This proxy's workload as Istio's metric labels name it. */
   private final IstioWorkload self;
 
+  /** What the metadata exchange filter sends as this proxy's {@code x-envoy-peer-metadata}. */
+  private final MetadataExchangeFilter.Local peerMetadata;
+
   /**
    * The workload behind each endpoint ({@code ip:port}), from the {@code istio.workload} metadata
    * of the accepted EDS assignments: who answered, for the source reporter's destination labels.
@@ -119,6 +122,7 @@ public final class Sidecar implements SidecarProxy {
     SidecarRequest request = builder.request;
     this.proxyId = request.proxyId();
     this.self = IstioWorkload.of(request.workload(), request.namespace(), request.labels());
+    this.peerMetadata = MetadataExchangeFilter.Local.of(node(request), self);
     this.random = request.random();
     EventLoopGroup group = request.eventLoops();
     this.clock = builder.clock;
@@ -334,7 +338,7 @@ public final class Sidecar implements SidecarProxy {
     int port = ((InetSocketAddress) ch.localAddress()).getPort();
     return listener != null
         && listener
-            .filterChainFor(port, ListenerDecoder.RAW_BUFFER)
+            .filterChainFor(port, TransportSelector.transportOf(ch))
             .flatMap(c -> c.tcpProxy())
             .isPresent();
   }
@@ -520,7 +524,7 @@ public final class Sidecar implements SidecarProxy {
    * The filter chain of a connection manager's decoded {@code http_filters}, ending in the router.
    */
   HttpFilterChain filterChain(List<HttpFilterConfig> httpFilters) {
-    return HttpFilterChain.of(httpFilters, router, scheduler, faultRandom, clock);
+    return HttpFilterChain.of(httpFilters, router, scheduler, faultRandom, clock, peerMetadata);
   }
 
   /**
@@ -576,21 +580,41 @@ public final class Sidecar implements SidecarProxy {
       String authority,
       Optional<String> peerPrincipal,
       Optional<String> localPrincipal) {
+    return peers(
+        listener, cluster, host, authority, peerPrincipal, localPrincipal, Optional.empty());
+  }
+
+  /**
+   * {@link #peers(String, String, String, String, Optional, Optional)} with the downstream peer the
+   * metadata exchange filter discovered from the request's {@code x-envoy-peer-metadata}: on the
+   * inbound listener it names the source workload, app, version and canonical service (the stats
+   * filter's {@code source_*} labels), as istio-proxy's peer metadata does.
+   */
+  IstioMetrics.Peers peers(
+      String listener,
+      String cluster,
+      String host,
+      String authority,
+      Optional<String> peerPrincipal,
+      Optional<String> localPrincipal,
+      Optional<IstioWorkload> downstreamPeer) {
     String unknown = IstioWorkload.UNKNOWN_VALUE;
     if (listener.equals(XdsNames.INBOUND_LISTENER)) {
       IstioWorkload source =
-          peerPrincipal
-              .map(
-                  p ->
-                      new IstioWorkload(
-                          unknown,
-                          spiffeNamespace(p).orElse(unknown),
-                          unknown,
-                          unknown,
-                          unknown,
-                          unknown,
-                          unknown))
-              .orElse(IstioWorkload.UNKNOWN);
+          downstreamPeer.isPresent()
+              ? downstreamPeer.get()
+              : peerPrincipal
+                  .map(
+                      p ->
+                          new IstioWorkload(
+                              unknown,
+                              spiffeNamespace(p).orElse(unknown),
+                              unknown,
+                              unknown,
+                              unknown,
+                              unknown,
+                              unknown))
+                  .orElse(IstioWorkload.UNKNOWN);
       return new IstioMetrics.Peers(
           IstioMetrics.Reporter.DESTINATION,
           source,

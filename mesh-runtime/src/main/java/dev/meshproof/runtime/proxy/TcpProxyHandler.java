@@ -7,6 +7,7 @@ import dev.meshproof.runtime.policy.telemetry.IstioMetrics;
 import dev.meshproof.runtime.proxy.ProxyConfig.FilterChainConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.ListenerConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.TcpProxyConfig;
+import dev.meshproof.runtime.transport.UpstreamTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -18,6 +19,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -52,6 +54,13 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   private final RandomSource random;
   private final List<ByteBuf> pending = new ArrayList<>();
   private Channel upstream;
+
+  /** The filter chain serving the connection; null until {@link #start}. */
+  private Optional<FilterChainConfig> chain;
+
+  /** The network RBAC filters have decided (on the first bytes). */
+  private boolean rbacChecked;
+
   private boolean closed;
   private String prefix = "";
   private String clusterPrefix = "";
@@ -89,14 +98,30 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     // Envoy's tcp_proxy half-closes: a downstream FIN must not close the connection here.
     ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
     // Added either at accept (outbound TCP listener) or after the transport selector read the
-    // first bytes (inbound): the connection is active in both cases.
+    // first bytes (inbound): the connection is active in both cases. Behind a TLS chain the
+    // peer's identity (for RBAC and the metrics) is known once the handshake is done; a failed
+    // handshake closes the connection (the transport selector counts it).
+    SslHandler tls = ctx.pipeline().get(SslHandler.class);
+    if (tls != null && !tls.handshakeFuture().isDone()) {
+      tls.handshakeFuture()
+          .addListener(
+              handshake -> {
+                if (handshake.isSuccess()) {
+                  start(ctx);
+                } else {
+                  close(ctx);
+                }
+              });
+      return;
+    }
     start(ctx);
   }
 
   private void start(ChannelHandlerContext ctx) {
     start = sidecar.clock().instant();
     Sidecar.RoutingState state = sidecar.routingState();
-    Optional<TcpProxyConfig> proxy = tcpProxyOf(state, ctx.channel());
+    chain = chainOf(state, ctx.channel());
+    Optional<TcpProxyConfig> proxy = chain.flatMap(FilterChainConfig::tcpProxy);
     proxy.ifPresent(
         p ->
             accessLogFormats =
@@ -104,6 +129,12 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     if (proxy.isEmpty()) {
       sidecar.stats().increment("listener." + listenerName + ".no_filter_chain_match");
       refused(ctx, "-", "NR");
+      close(ctx);
+      return;
+    }
+    if (!pending.isEmpty() && !admitted(ctx)) {
+      // Bytes that arrived before the chain was known (none behind TLS: they follow the
+      // handshake) are judged now.
       close(ctx);
       return;
     }
@@ -120,19 +151,18 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     }
     String clusterPrefix = "cluster." + picked.name() + ".";
     this.clusterPrefix = clusterPrefix;
+    Optional<UpstreamTls> upstreamTls = Optional.empty();
     if (cluster.config.tls().isPresent()) {
-      // Not yet: the embedded TCP proxy speaks plaintext only; closing beats sending cleartext
-      // where the mesh requires mutual TLS.
-      sidecar.stats().increment(clusterPrefix + "upstream_cx_connect_fail");
-      sidecar.log(
-          "tcp_proxy "
-              + proxy.get().statPrefix()
-              + ": cluster "
-              + picked.name()
-              + " requires TLS, which the embedded TCP proxy does not originate yet");
-      refused(ctx, picked.name(), "UF");
-      close(ctx);
-      return;
+      ProxyConfig.TlsContextConfig tls = cluster.config.tls().get();
+      Optional<io.netty.handler.ssl.SslContext> context = state.tls().context(tls);
+      if (context.isEmpty()) {
+        // The cluster's secrets have not arrived: never plaintext where TLS is configured.
+        sidecar.stats().increment(clusterPrefix + "upstream_cx_connect_fail");
+        refused(ctx, picked.name(), "UF");
+        close(ctx);
+        return;
+      }
+      upstreamTls = Optional.of(new UpstreamTls(context.get(), tls.sni()));
     }
     var candidates = cluster.candidates(random);
     if (candidates.isEmpty()) {
@@ -154,14 +184,24 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         (int)
             Math.min(
                 Integer.MAX_VALUE, cluster.config.connectionSettings().connectTimeout().toMillis());
+    Optional<UpstreamTls> originated = upstreamTls;
+    InetSocketAddress address = host.address;
     new Bootstrap()
         .group(downstream.eventLoop())
         .channel(NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.max(1, connectMillis))
-        .handler(new Relay(downstream, clusterPrefix))
-        .connect(host.address)
+        .handler(
+            new io.netty.channel.ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel ch) {
+                originated.ifPresent(
+                    tls -> ch.pipeline().addLast(tls.newHandler(ch.alloc(), address)));
+                ch.pipeline().addLast(new Relay(downstream, clusterPrefix));
+              }
+            })
+        .connect(address)
         .addListener(
             (ChannelFutureListener)
                 connected -> {
@@ -171,38 +211,107 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                     close(ctx);
                     return;
                   }
-                  upstream = connected.channel();
-                  for (ByteBuf buf : pending) {
-                    upstream.write(buf);
+                  SslHandler tls = connected.channel().pipeline().get(SslHandler.class);
+                  if (tls == null) {
+                    upstreamConnected(ctx, connected.channel());
+                    return;
                   }
-                  pending.clear();
-                  upstream.flush();
-                  if (closed) {
-                    closeAfterFlush(upstream);
-                  } else if (downstreamInputDone) {
-                    shutdownOutputAfterFlush(upstream);
-                    downstream.config().setAutoRead(true);
-                  } else {
-                    downstream.config().setAutoRead(true);
-                  }
+                  // Envoy's tcp_proxy is connected once the transport socket is: after the
+                  // handshake. A refused one (wrong identity, no certificate) is UF.
+                  tls.handshakeFuture()
+                      .addListener(
+                          handshake -> {
+                            if (handshake.isSuccess()) {
+                              upstreamConnected(ctx, connected.channel());
+                            } else {
+                              sidecar.stats().increment(clusterPrefix + "upstream_cx_connect_fail");
+                              responseFlags = "UF";
+                              connected.channel().close();
+                              close(ctx);
+                            }
+                          });
                 });
   }
 
-  private Optional<TcpProxyConfig> tcpProxyOf(Sidecar.RoutingState state, Channel channel) {
+  /** The upstream is connected (and its TLS up): what the downstream sent so far goes there. */
+  private void upstreamConnected(ChannelHandlerContext ctx, Channel connected) {
+    Channel downstream = ctx.channel();
+    upstream = connected;
+    for (ByteBuf buf : pending) {
+      upstream.write(buf);
+    }
+    pending.clear();
+    upstream.flush();
+    if (closed) {
+      closeAfterFlush(upstream);
+    } else if (downstreamInputDone) {
+      shutdownOutputAfterFlush(upstream);
+      downstream.config().setAutoRead(true);
+    } else {
+      downstream.config().setAutoRead(true);
+    }
+  }
+
+  /** The filter chain serving {@code channel}: by its port and transport protocol. */
+  private Optional<FilterChainConfig> chainOf(Sidecar.RoutingState state, Channel channel) {
     ListenerConfig listener = state.config().listeners().get(listenerName);
     if (listener == null) {
       return Optional.empty();
     }
     int port = ((InetSocketAddress) channel.localAddress()).getPort();
-    return listener
-        .filterChainFor(port, ListenerDecoder.RAW_BUFFER)
-        .flatMap(FilterChainConfig::tcpProxy);
+    return listener.filterChainFor(port, TransportSelector.transportOf(channel));
   }
+
+  /**
+   * Envoy's network RBAC filters ({@code source/extensions/filters/network/rbac/rbac_filter.cc}):
+   * evaluated once, on the connection's first bytes ({@code ONE_TIME_ON_FIRST_BYTE}), in chain
+   * order, over the peer's principal, its address and the local port (no headers on TCP); a denied
+   * connection is closed without flushing and counted {@code <stat_prefix>rbac.denied}, an admitted
+   * one {@code rbac.allowed}.
+   */
+  private boolean admitted(ChannelHandlerContext ctx) {
+    rbacChecked = true;
+    if (chain.isEmpty() || chain.get().networkRbac().isEmpty()) {
+      return true;
+    }
+    RequestContext.DownstreamConnection connection =
+        ClientCertHeader.downstreamConnection(ClientCertHeader.connectionOf(ctx.channel()));
+    dev.meshproof.runtime.policy.authz.RbacRequest request =
+        new dev.meshproof.runtime.policy.authz.RbacRequest(
+            connection.peerPrincipal(),
+            connection.remoteAddress(),
+            connection.localPort(),
+            NO_HEADERS);
+    for (dev.meshproof.runtime.policy.authz.RbacFilterPolicy rbac : chain.get().networkRbac()) {
+      if (!rbac.decide(request).allowed()) {
+        sidecar.stats().increment(RBAC_STAT_PREFIX + "rbac.denied");
+        return false;
+      }
+      sidecar.stats().increment(RBAC_STAT_PREFIX + "rbac.allowed");
+    }
+    return true;
+  }
+
+  /** istiod's stat prefix of the network RBAC filter ({@code RBACTCPFilterStatPrefix}). */
+  private static final String RBAC_STAT_PREFIX = "tcp.";
+
+  /** What a TCP connection offers the RBAC rules in place of request headers: nothing. */
+  private static final dev.meshproof.runtime.policy.route.RequestHeaders NO_HEADERS =
+      new dev.meshproof.runtime.policy.route.RequestHeaders("", "", "", java.util.Map.of());
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (!(msg instanceof ByteBuf buf)) {
       ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (closed) {
+      buf.release();
+      return;
+    }
+    if (!rbacChecked && chain != null && !admitted(ctx)) {
+      buf.release();
+      close(ctx);
       return;
     }
     sidecar.stats().add(prefix + "downstream_cx_rx_bytes_total", buf.readableBytes());

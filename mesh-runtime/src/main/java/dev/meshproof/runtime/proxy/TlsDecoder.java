@@ -94,7 +94,10 @@ final class TlsDecoder {
             common.validationSecret(),
             common.uriSanMatchers(),
             Optional.empty(),
-            context.getRequireClientCertificate().getValue()));
+            context.getRequireClientCertificate().getValue(),
+            List.of(),
+            // istiod advertises ALPN on a TCP port's mTLS chain (istio-peer-exchange first).
+            common.alpnProtocols()));
   }
 
   /** A cluster's transport socket: empty for none, else an upstream TLS context. */
@@ -140,8 +143,8 @@ final class TlsDecoder {
     String at = where + ", common_tls_context";
     CommonTlsContext.Builder rest =
         common.toBuilder().clearTlsCertificateSdsSecretConfigs().clearCombinedValidationContext();
+    rest.clearAlpnProtocols();
     if (upstream) {
-      rest.clearAlpnProtocols();
       if (common.hasValidationContext()
           && common
               .getValidationContext()

@@ -26,6 +26,15 @@ final class TransportSelector extends ByteToMessageDecoder {
   /** The transport protocol the connection's filter chain was chosen by. */
   static final AttributeKey<String> TRANSPORT = AttributeKey.valueOf("meshproof.transport");
 
+  /**
+   * The transport protocol {@code channel}'s filter chain was chosen by; {@code raw_buffer} on a
+   * listener without the selector (an outbound TCP listener).
+   */
+  static String transportOf(Channel channel) {
+    String transport = channel.attr(TRANSPORT).get();
+    return transport == null ? ListenerDecoder.RAW_BUFFER : transport;
+  }
+
   /** TLS record header: the inspector needs these bytes to decide. */
   private static final int RECORD_HEADER = 5;
 

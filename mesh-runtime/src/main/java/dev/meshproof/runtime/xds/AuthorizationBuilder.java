@@ -60,6 +60,53 @@ public final class AuthorizationBuilder {
   /** The RBAC filters for {@code proxy}'s inbound listener, in istiod's order; empty if none. */
   public static List<HttpFilter> inboundFilters(
       List<AuthorizationPolicy> policies, ProxyNode proxy, ProxyNode.Inbound inbound) {
+    return inboundRules(policies, proxy, inbound, false).stream()
+        .map(AuthorizationBuilder::filter)
+        .toList();
+  }
+
+  /**
+   * The network RBAC filters for the TCP filter chains of {@code proxy}'s inbound listener, as
+   * istiod's {@code builder.go buildTCP}: the same grouping and order as {@link #inboundFilters},
+   * each rule as {@code Generate(forTCP=true)} makes it ({@link TcpAuthorization#forTcp}), stat
+   * prefix {@value #RBAC_TCP_STAT_PREFIX}; empty if no policy selects the proxy.
+   */
+  public static List<io.envoyproxy.envoy.config.listener.v3.Filter> inboundNetworkFilters(
+      List<AuthorizationPolicy> policies, ProxyNode proxy, ProxyNode.Inbound inbound) {
+    return inboundRules(policies, proxy, inbound, true).stream()
+        .map(
+            rules ->
+                io.envoyproxy.envoy.config.listener.v3.Filter.newBuilder()
+                    .setName(RBAC_NETWORK_FILTER)
+                    .setTypedConfig(
+                        Any.pack(
+                            io.envoyproxy
+                                .envoy
+                                .extensions
+                                .filters
+                                .network
+                                .rbac
+                                .v3
+                                .RBAC
+                                .newBuilder()
+                                .setRules(rules)
+                                .setStatPrefix(RBAC_TCP_STAT_PREFIX)
+                                .build()))
+                    .build())
+        .toList();
+  }
+
+  /** istiod's {@code wellknown.RoleBasedAccessControl} on a TCP filter chain. */
+  static final String RBAC_NETWORK_FILTER = "envoy.filters.network.rbac";
+
+  /** istiod's {@code authzmodel.RBACTCPFilterStatPrefix}. */
+  static final String RBAC_TCP_STAT_PREFIX = "tcp.";
+
+  private static List<RBAC> inboundRules(
+      List<AuthorizationPolicy> policies,
+      ProxyNode proxy,
+      ProxyNode.Inbound inbound,
+      boolean forTcp) {
     List<AuthorizationPolicy> audit = new ArrayList<>();
     List<AuthorizationPolicy> deny = new ArrayList<>();
     List<AuthorizationPolicy> allow = new ArrayList<>();
@@ -81,15 +128,15 @@ public final class AuthorizationBuilder {
         }
       }
     }
-    List<HttpFilter> filters = new ArrayList<>();
+    List<RBAC> filters = new ArrayList<>();
     if (!audit.isEmpty()) {
-      filters.add(filter(rules(audit, RBAC.Action.LOG, inbound)));
+      filters.add(rules(audit, RBAC.Action.LOG, inbound, forTcp));
     }
     if (!deny.isEmpty()) {
-      filters.add(filter(rules(deny, RBAC.Action.DENY, inbound)));
+      filters.add(rules(deny, RBAC.Action.DENY, inbound, forTcp));
     }
     if (!allow.isEmpty()) {
-      filters.add(filter(rules(allow, RBAC.Action.ALLOW, inbound)));
+      filters.add(rules(allow, RBAC.Action.ALLOW, inbound, forTcp));
     }
     return filters;
   }
@@ -114,7 +161,10 @@ public final class AuthorizationBuilder {
   }
 
   private static RBAC rules(
-      List<AuthorizationPolicy> policies, RBAC.Action action, ProxyNode.Inbound inbound) {
+      List<AuthorizationPolicy> policies,
+      RBAC.Action action,
+      ProxyNode.Inbound inbound,
+      boolean forTcp) {
     Map<String, Policy> out = new LinkedHashMap<>();
     for (AuthorizationPolicy policy : policies) {
       String prefix =
@@ -123,7 +173,17 @@ public final class AuthorizationBuilder {
         out.put(prefix + "0]", MATCH_NEVER);
       }
       for (int i = 0; i < policy.rules().size(); i++) {
-        out.put(prefix + i + "]", policy(policy.rules().get(i), inbound));
+        AuthorizationPolicy.Rule rule = policy.rules().get(i);
+        if (forTcp) {
+          // istiod skips an ALLOW rule it cannot express on TCP; DENY and AUDIT drop the fields.
+          java.util.Optional<AuthorizationPolicy.Rule> tcp =
+              TcpAuthorization.forTcp(rule, action != RBAC.Action.ALLOW);
+          if (tcp.isEmpty()) {
+            continue;
+          }
+          rule = tcp.get();
+        }
+        out.put(prefix + i + "]", policy(rule, inbound));
       }
     }
     return RBAC.newBuilder().setAction(action).putAllPolicies(out).build();

@@ -117,6 +117,7 @@ final class ListenerBuilder {
                 Rds.newBuilder()
                     .setConfigSource(XdsProtos.ADS)
                     .setRouteConfigName(XdsNames.OUTBOUND_ROUTE))
+            .addHttpFilters(0, METADATA_EXCHANGE_OUTBOUND)
             .build();
     return listener(XdsNames.OUTBOUND_LISTENER, address, TrafficDirection.OUTBOUND, hcm);
   }
@@ -144,6 +145,8 @@ final class ListenerBuilder {
                     .setRouteConfigName(XdsNames.gatewayRoute(port)));
     // The external client reaches the gateway's own listener address on the listener port.
     withSecurityFilters(hcm, new ProxyNode.Inbound(port, address, address));
+    // istiod's appendMxFilter: a gateway's class is not sidecar inbound, so the outbound filter.
+    hcm.addHttpFilters(0, METADATA_EXCHANGE_OUTBOUND);
     return listener(name, address, TrafficDirection.OUTBOUND, hcm.build());
   }
 
@@ -201,6 +204,7 @@ final class ListenerBuilder {
             .setServerName(INBOUND_SERVER_NAME)
             .setRouteConfig(routes.inboundRouteConfig(inbound));
     withSecurityFilters(hcm, inbound);
+    hcm.addHttpFilters(0, METADATA_EXCHANGE_INBOUND);
     MtlsBuilder mtls = new MtlsBuilder(input);
     if (!mtls.enabled()) {
       return listener(
@@ -238,6 +242,82 @@ final class ListenerBuilder {
                   FilterChainMatch.newBuilder().setTransportProtocol("raw_buffer")));
     }
     return listener.build();
+  }
+
+  /** istiod's {@code xdsfilters.MxFilterName}. */
+  static final String METADATA_EXCHANGE_FILTER = "istio.metadata_exchange";
+
+  /**
+   * istio-proxy's {@code peer_metadata} filter configuration type ({@code PeerMetadataTypeURL}).
+   */
+  static final String PEER_METADATA_TYPE = "type.googleapis.com/io.istio.http.peer_metadata.Config";
+
+  /**
+   * istiod's {@code SidecarInboundMetadataFilter} (filters.go): the caller's metadata discovered
+   * from its {@code x-envoy-peer-metadata} headers (then workload discovery), and this workload's
+   * sent back in the response. First in the chain, before authn and authz ({@code appendMxFilter},
+   * istio#41066).
+   */
+  static final HttpFilter METADATA_EXCHANGE_INBOUND =
+      metadataExchange("downstream_discovery", "downstream_propagation");
+
+  /**
+   * istiod's {@code SidecarOutboundMetadataFilter}: this workload's metadata sent to the upstream
+   * in {@code x-envoy-peer-metadata} headers, the upstream's discovered from the response.
+   */
+  static final HttpFilter METADATA_EXCHANGE_OUTBOUND =
+      metadataExchange("upstream_discovery", "upstream_propagation");
+
+  /**
+   * The metadata exchange filter as istiod writes it, a {@code TypedStruct} of istio-proxy's {@code
+   * io.istio.http.peer_metadata.Config}. A deliberate difference (docs/telemetry.md): the filter is
+   * marked {@code is_optional}, since upstream Envoy has no such extension and would reject the
+   * listener otherwise; it ignores the filter, and the embedded sidecar runs it.
+   */
+  private static HttpFilter metadataExchange(String discovery, String propagation) {
+    Value istioHeaders =
+        Value.newBuilder()
+            .setStructValue(
+                Struct.newBuilder()
+                    .putFields(
+                        "istio_headers",
+                        Value.newBuilder().setStructValue(Struct.getDefaultInstance()).build()))
+            .build();
+    Value workloadDiscovery =
+        Value.newBuilder()
+            .setStructValue(
+                Struct.newBuilder()
+                    .putFields(
+                        "workload_discovery",
+                        Value.newBuilder().setStructValue(Struct.getDefaultInstance()).build()))
+            .build();
+    Struct config =
+        Struct.newBuilder()
+            .putFields(
+                discovery,
+                Value.newBuilder()
+                    .setListValue(
+                        com.google.protobuf.ListValue.newBuilder()
+                            .addValues(istioHeaders)
+                            .addValues(workloadDiscovery))
+                    .build())
+            .putFields(
+                propagation,
+                Value.newBuilder()
+                    .setListValue(
+                        com.google.protobuf.ListValue.newBuilder().addValues(istioHeaders))
+                    .build())
+            .build();
+    return HttpFilter.newBuilder()
+        .setName(METADATA_EXCHANGE_FILTER)
+        .setTypedConfig(
+            Any.pack(
+                com.github.xds.type.v3.TypedStruct.newBuilder()
+                    .setTypeUrl(PEER_METADATA_TYPE)
+                    .setValue(config)
+                    .build()))
+        .setIsOptional(true)
+        .build();
   }
 
   /** The {@code server} header value istiod gives inbound connection managers. */

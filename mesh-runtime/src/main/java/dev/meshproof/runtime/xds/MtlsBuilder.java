@@ -214,17 +214,33 @@ final class MtlsBuilder {
    * admits any identity the root signed).
    */
   TransportSocket downstreamTransportSocket() {
+    return downstreamTransportSocket(List.of());
+  }
+
+  /**
+   * The ALPN a TCP port's inbound TLS chain advertises: istiod's {@code util.ALPNDownstreamWithMxc}
+   * ({@code authn/utils.BuildInboundTLS} for a TCP listener with metadata exchange on), so a
+   * sidecar client offering {@code istio-peer-exchange} gets it.
+   */
+  static final List<String> ALPN_DOWNSTREAM_TCP = List.of("istio-peer-exchange", "h2", "http/1.1");
+
+  /** {@link #downstreamTransportSocket()} advertising {@code alpn} (empty: no ALPN). */
+  TransportSocket downstreamTransportSocket(List<String> alpn) {
+    CommonTlsContext common =
+        commonTlsContext(
+                List.of(
+                    SubjectAltNameMatcher.newBuilder()
+                        .setSanType(SubjectAltNameMatcher.SanType.URI)
+                        .setMatcher(
+                            StringMatcher.newBuilder()
+                                .setPrefix(SpiffeId.trustDomainPrefix(security.trustDomain())))
+                        .build()))
+            .toBuilder()
+            .addAllAlpnProtocols(alpn)
+            .build();
     DownstreamTlsContext context =
         DownstreamTlsContext.newBuilder()
-            .setCommonTlsContext(
-                commonTlsContext(
-                    List.of(
-                        SubjectAltNameMatcher.newBuilder()
-                            .setSanType(SubjectAltNameMatcher.SanType.URI)
-                            .setMatcher(
-                                StringMatcher.newBuilder()
-                                    .setPrefix(SpiffeId.trustDomainPrefix(security.trustDomain())))
-                            .build())))
+            .setCommonTlsContext(common)
             .setRequireClientCertificate(BoolValue.of(true))
             .build();
     return TransportSocket.newBuilder()

@@ -4,10 +4,12 @@ import com.google.protobuf.Any;
 import dev.meshproof.runtime.config.VirtualService;
 import dev.meshproof.runtime.config.VirtualService.RouteDestination;
 import dev.meshproof.runtime.config.VirtualService.TcpRoute;
+import dev.meshproof.runtime.policy.authn.PeerAuthenticationMode;
 import dev.meshproof.runtime.registry.ServiceInstance;
 import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import java.net.InetSocketAddress;
@@ -132,17 +134,51 @@ final class TcpListenerBuilder {
 
   /**
    * The inbound listener of a workload serving a TCP port: a {@code tcp_proxy} to {@code
-   * inbound|<port>||} (istiod's inbound TCP filter chain, {@code stat_prefix} the cluster name).
+   * inbound|<port>||} (istiod's inbound TCP filter chain, {@code stat_prefix} the cluster name),
+   * after the network RBAC filters of the AuthorizationPolicies selecting the workload ({@link
+   * AuthorizationBuilder#inboundNetworkFilters}, istiod's {@code buildInboundNetworkFilters} order:
+   * authz before the proxy). With a mesh CA the chains follow the port's PeerAuthentication mode as
+   * istiod's {@code filterchain_options.go getFilterChainMatchOptions} does for a TCP port: STRICT
+   * ({@code inboundStrictTCPFilterChainMatchOptions}) one chain matching transport protocol {@code
+   * tls} that terminates mutual TLS, advertising {@link MtlsBuilder#ALPN_DOWNSTREAM_TCP};
+   * PERMISSIVE that chain and a {@code raw_buffer} one; DISABLE the plaintext chain only.
+   *
+   * <p>Deliberate differences (docs/translation.md): under PERMISSIVE istiod's mutual TLS chain
+   * also matches the ALPN Istio's clients offer ({@code allIstioMtlsALPNs}) and a third chain
+   * passes other TLS through to the app as plain TCP; the embedded sidecar's listener does not read
+   * ALPN from a ClientHello, so both targets get the two chains above, and a non-mesh TLS client to
+   * a PERMISSIVE TCP port fails its handshake instead of reaching the app. istiod's {@code
+   * istio.metadata_exchange} network filter on the TLS chain is istio-proxy's own (upstream Envoy
+   * has none) and is not emitted.
    */
   Listener inboundListener(ProxyNode.Inbound inbound) {
     String cluster = XdsNames.inboundCluster(inbound.servicePort());
-    return Listener.newBuilder()
-        .setName(XdsNames.INBOUND_LISTENER)
-        .setAddress(XdsProtos.address(inbound.listener()))
-        .setTrafficDirection(TrafficDirection.INBOUND)
-        .addFilterChains(
-            filterChain(TcpProxy.newBuilder().setStatPrefix(cluster).setCluster(cluster).build()))
-        .build();
+    TcpProxy proxy = TcpProxy.newBuilder().setStatPrefix(cluster).setCluster(cluster).build();
+    List<Filter> authz =
+        AuthorizationBuilder.inboundNetworkFilters(
+            input.security().authorizationPolicies(), input.proxy(), inbound);
+    Listener.Builder listener =
+        Listener.newBuilder()
+            .setName(XdsNames.INBOUND_LISTENER)
+            .setAddress(XdsProtos.address(inbound.listener()))
+            .setTrafficDirection(TrafficDirection.INBOUND);
+    MtlsBuilder mtls = new MtlsBuilder(input);
+    PeerAuthenticationMode mode = mtls.inboundMode(inbound);
+    if (mode == PeerAuthenticationMode.DISABLE) {
+      return listener.addFilterChains(filterChain(authz, proxy)).build();
+    }
+    listener.addListenerFilters(MtlsBuilder.tlsInspector());
+    listener.addFilterChains(
+        filterChain(authz, proxy).toBuilder()
+            .setFilterChainMatch(FilterChainMatch.newBuilder().setTransportProtocol("tls"))
+            .setTransportSocket(mtls.downstreamTransportSocket(MtlsBuilder.ALPN_DOWNSTREAM_TCP)));
+    if (mode == PeerAuthenticationMode.PERMISSIVE) {
+      listener.addFilterChains(
+          filterChain(authz, proxy).toBuilder()
+              .setFilterChainMatch(
+                  FilterChainMatch.newBuilder().setTransportProtocol("raw_buffer")));
+    }
+    return listener.build();
   }
 
   /**
@@ -194,8 +230,14 @@ final class TcpListenerBuilder {
    * close, with its upstream cluster, host, duration and response flags.
    */
   static FilterChain filterChain(TcpProxy tcpProxy) {
+    return filterChain(List.of(), tcpProxy);
+  }
+
+  /** A filter chain of the network filters {@code before}, then {@code tcpProxy} (logged). */
+  static FilterChain filterChain(List<Filter> before, TcpProxy tcpProxy) {
     TcpProxy logged = tcpProxy.toBuilder().addAccessLog(ListenerBuilder.ACCESS_LOG).build();
     return FilterChain.newBuilder()
+        .addAllFilters(before)
         .addFilters(Filter.newBuilder().setName(TCP_PROXY_FILTER).setTypedConfig(Any.pack(logged)))
         .build();
   }

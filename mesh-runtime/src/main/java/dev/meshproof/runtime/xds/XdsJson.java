@@ -43,6 +43,8 @@ public final class XdsJson {
               io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector
                   .getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.getDescriptor())
+          .add(com.github.xds.type.v3.TypedStruct.getDescriptor())
           // jwt_authn on inbound and gateway listeners (JwtAuthnBuilder).
           .add(
               io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication

@@ -339,14 +339,18 @@ class GatewayTranslationTest {
                         ::getName)
                 .toList();
         if (proxy == GATEWAY) {
-          // Authn, then authz, before the rest, as on a sidecar's inbound listener.
+          // The metadata exchange first (istiod's appendMxFilter), then authn, then authz,
+          // before the rest, as on a sidecar's inbound listener.
           assertThat(filters)
               .as(listener.getName())
-              .startsWith(JwtAuthnBuilder.FILTER_NAME, AuthorizationBuilder.RBAC_FILTER)
+              .startsWith(
+                  ListenerBuilder.METADATA_EXCHANGE_FILTER,
+                  JwtAuthnBuilder.FILTER_NAME,
+                  AuthorizationBuilder.RBAC_FILTER)
               .containsOnlyOnce(AuthorizationBuilder.RBAC_FILTER);
           var rbac =
               hcm(listener)
-                  .getHttpFilters(1)
+                  .getHttpFilters(2)
                   .getTypedConfig()
                   .unpack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.class);
           assertThat(rbac.getRules().getPoliciesMap())

@@ -346,6 +346,7 @@ public final class MeshDeployment implements Deployment {
     mesh.deploy(
         located(WorkloadSpec.builder(instance), service.name(), version)
             .label("version", version)
+            .serviceAccount(serviceAccount(scenario, service, version))
             .serves(service.name(), service.port(), app.address())
             .protocol(dev.meshproof.runtime.registry.ServiceProtocol.TCP)
             .build());
@@ -697,7 +698,14 @@ public final class MeshDeployment implements Deployment {
   public TrafficClient client(String client) {
     SidecarlessClient direct = withoutSidecar.get(client);
     if (direct != null) {
-      return direct::send;
+      // Without a sidecar a tcp:// URL connects straight to an instance's inbound listener.
+      TrafficClient tcpDirect =
+          new dev.meshproof.scenario.traffic.TcpTrafficClient(
+              (host, port) -> direct.tcpAddress(host),
+              instance -> Optional.ofNullable(tcpInstances.get(instance)),
+              tcpConnections);
+      return request ->
+          "tcp".equals(request.url().getScheme()) ? tcpDirect.send(request) : direct.send(request);
     }
     Workload workload = clients.get(client);
     if (workload == null) {

@@ -112,12 +112,28 @@ public final class ScenarioOrchestrator {
             .accessLogTexts()
             .forEach((workload, text) -> attachments.put("access_log " + workload, text));
       }
-      // Proxy statistics are read only when an expectation judges them.
-      Map<String, dev.meshproof.scenario.traffic.ProxyMetrics> proxyMetrics =
+      // Proxy statistics judged by an expectation must be read; otherwise they are read for the
+      // report's Istio metrics table, and a proxy that cannot answer (stopped by chaos) only
+      // leaves the table out.
+      boolean judged =
           scenario.expectations().stream()
-                  .anyMatch(dev.meshproof.scenario.expect.MetricExpectation.class::isInstance)
-              ? deployment.proxyMetrics()
-              : Map.of();
+              .anyMatch(dev.meshproof.scenario.expect.MetricExpectation.class::isInstance);
+      Map<String, dev.meshproof.scenario.traffic.ProxyMetrics> read;
+      if (judged) {
+        read = deployment.proxyMetrics();
+      } else {
+        try {
+          read = deployment.proxyMetrics();
+        } catch (RuntimeException unreadable) {
+          read = Map.of();
+        }
+      }
+      String table = dev.meshproof.scenario.traffic.IstioMetricsTable.of(read);
+      if (!table.isEmpty()) {
+        attachments.put(dev.meshproof.scenario.traffic.IstioMetricsTable.ATTACHMENT, table);
+      }
+      Map<String, dev.meshproof.scenario.traffic.ProxyMetrics> proxyMetrics =
+          judged ? read : Map.of();
       return new TargetRun(
           new Observations(observations, proxyMetrics),
           attachments,

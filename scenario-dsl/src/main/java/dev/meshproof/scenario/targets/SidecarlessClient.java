@@ -43,6 +43,29 @@ final class SidecarlessClient {
     via.put(inbound, proxy);
   }
 
+  /**
+   * The address a TCP connection from this client to {@code host} reaches: the next instance's
+   * inbound listener (through its toxic proxy when the link is degraded), taken in turn as for
+   * HTTP.
+   *
+   * @throws IllegalArgumentException when the service has no instance (a refused connection)
+   */
+  InetSocketAddress tcpAddress(String host) {
+    String service = host.contains(".") ? host.substring(0, host.indexOf('.')) : host;
+    List<InetSocketAddress> inbound =
+        mesh.workloads().stream()
+            .filter(w -> w.spec().service().filter(service::equals).isPresent())
+            .map(Workload::sidecar)
+            .flatMap(s -> s.inboundAddress().stream())
+            .toList();
+    if (inbound.isEmpty()) {
+      throw new IllegalArgumentException(
+          "no instance of service " + service + " for a caller without a sidecar");
+    }
+    InetSocketAddress to = inbound.get(Math.floorMod(next.getAndIncrement(), inbound.size()));
+    return via.getOrDefault(to, to);
+  }
+
   CompletableFuture<HttpOutcome> send(HttpRequestSpec request) {
     String host = request.url().getHost();
     String service = host.contains(".") ? host.substring(0, host.indexOf('.')) : host;

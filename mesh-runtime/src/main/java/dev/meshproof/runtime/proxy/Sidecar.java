@@ -136,7 +136,7 @@ public final class Sidecar implements SidecarProxy {
                   io.netty.handler.codec.http.FullHttpRequest request,
                   Duration timeout,
                   UpstreamConnectionSettings settings) {
-            return pool.send(host, request, timeout, settings);
+            return pool.stream(host, request, timeout, settings, Optional.empty());
           }
 
           @Override
@@ -148,7 +148,9 @@ public final class Sidecar implements SidecarProxy {
                   Duration timeout,
                   UpstreamConnectionSettings settings,
                   Optional<dev.meshproof.runtime.transport.UpstreamTls> tls) {
-            return pool.send(host, request, timeout, settings, tls);
+            // The response as it arrives: the router forwards its head, then its body and
+            // trailers as they come (server streaming, chunked answers), as Envoy does.
+            return pool.stream(host, request, timeout, settings, tls);
           }
         };
     this.router = new Router(random.fork("route"), upstream, scheduler, clock);

@@ -3,7 +3,6 @@ package dev.meshproof.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.meshproof.runtime.envoy.EnvoyBinary;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -51,7 +50,8 @@ class StreamingResponseIT {
     @Override
     Mesh.Builder mesh() {
       assumeTrue(
-          EnvoyBinary.locate().isPresent(), () -> EnvoyBinary.unavailableReason().orElseThrow());
+          EnvoyDataPlane.unavailableReason().isEmpty(),
+          () -> EnvoyDataPlane.unavailableReason().orElseThrow());
       return Mesh.builder().seed(23).dataPlane(EnvoyDataPlane.create());
     }
   }

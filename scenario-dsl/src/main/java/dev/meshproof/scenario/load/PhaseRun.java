@@ -141,8 +141,7 @@ final class PhaseRun {
               response ? request.body : new byte[0],
               request.intendedStartNanos,
               request.sentNanos == 0 ? nowNanos : request.sentNanos,
-              nowNanos,
-              response ? request.firstBodyUnixNanos : 0));
+              nowNanos));
     }
   }
 

@@ -36,8 +36,7 @@ public record RequestObservation(
     Optional<ProxyEvidence> proxy,
     List<UpstreamAttemptObservation> attempts,
     Map<String, List<String>> responseHeaders,
-    List<UpstreamAttemptObservation> mirrors,
-    Optional<StreamTiming> stream) {
+    List<UpstreamAttemptObservation> mirrors) {
 
   /** How much of a failed response's body is kept: enough for a proxy's local-reply reason. */
   static final int EXCERPT = 200;
@@ -46,75 +45,6 @@ public record RequestObservation(
     attempts = List.copyOf(attempts);
     responseHeaders = Map.copyOf(responseHeaders);
     mirrors = List.copyOf(mirrors);
-  }
-
-  /** An observation without a server stream's timing. */
-  public RequestObservation(
-      int index,
-      String requestId,
-      String traffic,
-      String from,
-      String url,
-      HttpOutcome.Kind kind,
-      int status,
-      Optional<String> service,
-      Optional<String> version,
-      Optional<String> instance,
-      Duration latency,
-      String error,
-      String bodyExcerpt,
-      boolean overloaded,
-      Duration sentAt,
-      Optional<ProxyEvidence> proxy,
-      List<UpstreamAttemptObservation> attempts,
-      Map<String, List<String>> responseHeaders,
-      List<UpstreamAttemptObservation> mirrors) {
-    this(
-        index,
-        requestId,
-        traffic,
-        from,
-        url,
-        kind,
-        status,
-        service,
-        version,
-        instance,
-        latency,
-        error,
-        bodyExcerpt,
-        overloaded,
-        sentAt,
-        proxy,
-        attempts,
-        responseHeaders,
-        mirrors,
-        Optional.empty());
-  }
-
-  /** This observation with the timing of the server stream it received. */
-  public RequestObservation withStream(StreamTiming timing) {
-    return new RequestObservation(
-        index,
-        requestId,
-        traffic,
-        from,
-        url,
-        kind,
-        status,
-        service,
-        version,
-        instance,
-        latency,
-        error,
-        bodyExcerpt,
-        overloaded,
-        sentAt,
-        proxy,
-        attempts,
-        responseHeaders,
-        mirrors,
-        Optional.of(timing));
   }
 
   /** An observation without mirror copies. */
@@ -344,8 +274,7 @@ public record RequestObservation(
         proxy,
         joined,
         responseHeaders,
-        mirrored,
-        stream);
+        mirrored);
   }
 
   /** This observation with its journaled upstream attempts. */
@@ -374,8 +303,7 @@ public record RequestObservation(
         Optional.of(evidence),
         attempts,
         responseHeaders,
-        mirrors,
-        stream);
+        mirrors);
   }
 
   /**
@@ -403,8 +331,7 @@ public record RequestObservation(
         proxy,
         attempts,
         responseHeaders,
-        mirrors,
-        stream);
+        mirrors);
   }
 
   static RequestObservation of(

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -233,21 +232,14 @@ public final class TrafficRunner {
         http = httpOutcome(outcome, timeout);
         intended = outcome.intendedStartNanos();
       }
-      RequestObservation observation =
+      observations.add(
           RequestObservation.of(
               i,
               request.headers().get("x-request-id"),
               traffic,
               request,
               http,
-              Duration.ofNanos(Math.max(0, intended - start)));
-      if (outcome != null && GrpcCalls.isGrpc(request)) {
-        Optional<StreamTiming> timing = GrpcCalls.streamTiming(outcome);
-        if (timing.isPresent()) {
-          observation = observation.withStream(timing.get());
-        }
-      }
-      observations.add(observation);
+              Duration.ofNanos(Math.max(0, intended - start))));
     }
     return observations;
   }

@@ -15,10 +15,27 @@ public record HttpOutcome(
     Map<String, List<String>> headers,
     String body,
     Duration latency,
-    String error) {
+    String error,
+    long firstBodyUnixNanos,
+    byte[] rawBody) {
 
   public HttpOutcome {
     headers = Map.copyOf(headers);
+  }
+
+  /**
+   * An outcome without the body's bytes as they came and without when they started to arrive
+   * (recorded for gRPC calls only: {@code firstBodyUnixNanos}, on the wall clock, nanoseconds since
+   * the epoch, 0 when unknown; {@code rawBody} the length-prefixed messages).
+   */
+  public HttpOutcome(
+      Kind kind,
+      int status,
+      Map<String, List<String>> headers,
+      String body,
+      Duration latency,
+      String error) {
+    this(kind, status, headers, body, latency, error, 0, new byte[0]);
   }
 
   /** The ways a request can end. */

@@ -123,6 +123,21 @@ public final class HttpConnectionPool implements AutoCloseable {
       Duration timeout,
       UpstreamConnectionSettings settings,
       Optional<UpstreamTls> tls) {
+    return send(address, request, timeout, settings, tls, () -> {});
+  }
+
+  /**
+   * Sends {@code request} as {@link #send(InetSocketAddress, FullHttpRequest, Duration,
+   * UpstreamConnectionSettings, Optional)} does, telling {@code firstChunk} when the response's
+   * first body bytes arrive.
+   */
+  public CompletableFuture<FullHttpResponse> send(
+      InetSocketAddress address,
+      FullHttpRequest request,
+      Duration timeout,
+      UpstreamConnectionSettings settings,
+      Optional<UpstreamTls> tls,
+      Runnable firstChunk) {
     CompletableFuture<FullHttpResponse> head = stream(address, request, timeout, settings, tls);
     CompletableFuture<FullHttpResponse> whole = new CompletableFuture<>();
     // The timeout covers the whole response here: a client waits for all of it.
@@ -147,7 +162,7 @@ public final class HttpConnectionPool implements AutoCloseable {
             return;
           }
           ((StreamedResponse) response)
-              .aggregate(MAX_BODY)
+              .aggregate(MAX_BODY, firstChunk)
               .whenComplete(
                   (full, failure) -> {
                     if (failure != null) {

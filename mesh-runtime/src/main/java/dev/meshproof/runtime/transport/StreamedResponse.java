@@ -150,7 +150,16 @@ public final class StreamedResponse extends DefaultFullHttpResponse {
    * past {@code maxBody} bytes (then the upstream stream is reset).
    */
   public CompletableFuture<FullHttpResponse> aggregate(int maxBody) {
+    return aggregate(maxBody, () -> {});
+  }
+
+  /**
+   * {@link #aggregate(int)}, telling {@code firstChunk} when the first body bytes arrive (a client
+   * that records when a server stream's first message reached it).
+   */
+  public CompletableFuture<FullHttpResponse> aggregate(int maxBody, Runnable firstChunk) {
     CompletableFuture<FullHttpResponse> whole = new CompletableFuture<>();
+    boolean[] started = {false};
     CompositeByteBuf body = Unpooled.compositeBuffer(Integer.MAX_VALUE);
     whole.whenComplete(
         (response, error) -> {
@@ -169,6 +178,10 @@ public final class StreamedResponse extends DefaultFullHttpResponse {
             if (whole.isDone()) {
               chunk.release();
               return;
+            }
+            if (!started[0]) {
+              started[0] = true;
+              firstChunk.run();
             }
             if (body.readableBytes() + chunk.readableBytes() > maxBody) {
               chunk.release();

@@ -102,10 +102,18 @@ public final class GrpcCalls {
    */
   static java.util.Optional<StreamTiming> streamTiming(
       dev.meshproof.scenario.load.LoadOutcome outcome) {
-    if (outcome.firstBodyUnixNanos() == 0) {
+    return streamTiming(outcome.body(), outcome.firstBodyUnixNanos());
+  }
+
+  /**
+   * The timing of a gRPC echo's answers in {@code raw} (length-prefixed messages) whose first bytes
+   * arrived at {@code firstBodyUnixNanos} (0: not recorded).
+   */
+  static java.util.Optional<StreamTiming> streamTiming(byte[] raw, long firstBodyUnixNanos) {
+    if (firstBodyUnixNanos == 0) {
       return java.util.Optional.empty();
     }
-    ByteBuffer body = ByteBuffer.wrap(outcome.body());
+    ByteBuffer body = ByteBuffer.wrap(raw);
     int messages = 0;
     long lastSent = 0;
     while (body.remaining() >= 5) {
@@ -127,6 +135,6 @@ public final class GrpcCalls {
     }
     return messages == 0 || lastSent == 0
         ? java.util.Optional.empty()
-        : java.util.Optional.of(new StreamTiming(messages, outcome.firstBodyUnixNanos(), lastSent));
+        : java.util.Optional.of(new StreamTiming(messages, firstBodyUnixNanos, lastSent));
   }
 }

@@ -440,6 +440,10 @@ public record RequestObservation(
         sentAt,
         Optional.empty(),
         List.of(),
-        outcome.headers());
+        outcome.headers(),
+        List.of(),
+        GrpcCalls.isGrpc(sent) && outcome.isResponse()
+            ? GrpcCalls.streamTiming(outcome.rawBody(), outcome.firstBodyUnixNanos())
+            : Optional.empty());
   }
 }

@@ -17,10 +17,12 @@ public record HttpOutcome(
     Duration latency,
     String error,
     long firstBodyUnixNanos,
-    byte[] rawBody) {
+    java.nio.ByteBuffer rawBody) {
 
   public HttpOutcome {
     headers = Map.copyOf(headers);
+    // Read-only, compared by content: an outcome stays a value.
+    rawBody = rawBody.asReadOnlyBuffer();
   }
 
   /**
@@ -35,7 +37,7 @@ public record HttpOutcome(
       String body,
       Duration latency,
       String error) {
-    this(kind, status, headers, body, latency, error, 0, new byte[0]);
+    this(kind, status, headers, body, latency, error, 0, java.nio.ByteBuffer.allocate(0));
   }
 
   /** The ways a request can end. */

@@ -121,7 +121,10 @@ public final class MeshHttpClient {
                     latency,
                     "",
                     firstBody.get(),
-                    grpc ? io.netty.buffer.ByteBufUtil.getBytes(response.content()) : new byte[0]);
+                    java.nio.ByteBuffer.wrap(
+                        grpc
+                            ? io.netty.buffer.ByteBufUtil.getBytes(response.content())
+                            : new byte[0]));
               } finally {
                 response.release();
               }

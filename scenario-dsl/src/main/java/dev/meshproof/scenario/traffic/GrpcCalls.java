@@ -102,18 +102,17 @@ public final class GrpcCalls {
    */
   static java.util.Optional<StreamTiming> streamTiming(
       dev.meshproof.scenario.load.LoadOutcome outcome) {
-    return streamTiming(outcome.body(), outcome.firstBodyUnixNanos());
+    return streamTiming(ByteBuffer.wrap(outcome.body()), outcome.firstBodyUnixNanos());
   }
 
   /**
    * The timing of a gRPC echo's answers in {@code raw} (length-prefixed messages) whose first bytes
    * arrived at {@code firstBodyUnixNanos} (0: not recorded).
    */
-  static java.util.Optional<StreamTiming> streamTiming(byte[] raw, long firstBodyUnixNanos) {
+  static java.util.Optional<StreamTiming> streamTiming(ByteBuffer body, long firstBodyUnixNanos) {
     if (firstBodyUnixNanos == 0) {
       return java.util.Optional.empty();
     }
-    ByteBuffer body = ByteBuffer.wrap(raw);
     int messages = 0;
     long lastSent = 0;
     while (body.remaining() >= 5) {

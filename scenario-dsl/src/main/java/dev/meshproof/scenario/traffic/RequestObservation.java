@@ -443,7 +443,7 @@ public record RequestObservation(
         outcome.headers(),
         List.of(),
         GrpcCalls.isGrpc(sent) && outcome.isResponse()
-            ? GrpcCalls.streamTiming(outcome.rawBody(), outcome.firstBodyUnixNanos())
+            ? GrpcCalls.streamTiming(outcome.rawBody().duplicate(), outcome.firstBodyUnixNanos())
             : Optional.empty());
   }
 }

@@ -232,6 +232,12 @@ public enum Feature {
    */
   MeshGRPCStatus(SupportLevel.EXTENDED),
   /**
+   * gRPC server streaming through the mesh: each answer of a server stream is forwarded as it
+   * arrives (Envoy's router streams response bodies), so the first reaches the client before the
+   * service sent the last.
+   */
+  MeshGRPCServerStreaming(SupportLevel.EXTENDED),
+  /**
    * Gateway served by an ingress gateway workload: plain HTTP servers, the VirtualServices bound to
    * them by {@code gateways}, 404 NR for other hosts.
    */

@@ -102,12 +102,26 @@ final class H2cTestClient implements AutoCloseable {
   /** Sends one request as a new stream: {@code extra} headers go after the pseudo-headers. */
   CompletableFuture<Answer> send(
       String method, String authority, String path, Map<String, String> extra, byte[] body) {
+    return send(method, authority, path, extra, body, data -> {});
+  }
+
+  /**
+   * Sends one request as {@link #send(String, String, String, Map, byte[])} does, handing each DATA
+   * frame's payload to {@code onData} as it arrives (on the connection's event loop).
+   */
+  CompletableFuture<Answer> send(
+      String method,
+      String authority,
+      String path,
+      Map<String, String> extra,
+      byte[] body,
+      java.util.function.Consumer<io.netty.buffer.ByteBuf> onData) {
     CompletableFuture<Answer> answer = new CompletableFuture<>();
     Http2Headers headers =
         new DefaultHttp2Headers().method(method).scheme("http").authority(authority).path(path);
     extra.forEach(headers::add);
     new Http2StreamChannelBootstrap(connection)
-        .handler(new StreamHandler(answer))
+        .handler(new StreamHandler(answer, onData))
         .open()
         .addListener(
             opened -> {
@@ -162,12 +176,16 @@ final class H2cTestClient implements AutoCloseable {
 
   private final class StreamHandler extends ChannelInboundHandlerAdapter {
     private final CompletableFuture<Answer> answer;
+    private final java.util.function.Consumer<io.netty.buffer.ByteBuf> onData;
     private int status;
     private Http2Headers headers;
     private final StringBuilder body = new StringBuilder();
 
-    StreamHandler(CompletableFuture<Answer> answer) {
+    StreamHandler(
+        CompletableFuture<Answer> answer,
+        java.util.function.Consumer<io.netty.buffer.ByteBuf> onData) {
       this.answer = answer;
+      this.onData = onData;
     }
 
     @Override
@@ -192,6 +210,9 @@ final class H2cTestClient implements AutoCloseable {
           }
         } else if (msg instanceof Http2DataFrame data) {
           dataFrames.incrementAndGet();
+          if (data.content().isReadable()) {
+            onData.accept(data.content());
+          }
           body.append(data.content().toString(StandardCharsets.UTF_8));
           if (data.isEndStream()) {
             answer.complete(

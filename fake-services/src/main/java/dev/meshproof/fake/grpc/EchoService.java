@@ -186,7 +186,11 @@ final class EchoService extends EchoServiceGrpc.EchoServiceImplBase {
       out.onError(Status.fromCode(plan.code()).withDescription(plan.reason()).asRuntimeException());
       return;
     }
-    out.onNext(base.setIndex(index).build());
+    java.time.Instant now = clock.instant();
+    out.onNext(
+        base.setIndex(index)
+            .setSentUnixNanos(now.getEpochSecond() * 1_000_000_000L + now.getNano())
+            .build());
     if (index + 1 >= count) {
       out.onCompleted();
     } else {

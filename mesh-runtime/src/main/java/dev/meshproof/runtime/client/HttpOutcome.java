@@ -15,10 +15,29 @@ public record HttpOutcome(
     Map<String, List<String>> headers,
     String body,
     Duration latency,
-    String error) {
+    String error,
+    long firstBodyUnixNanos,
+    java.nio.ByteBuffer rawBody) {
 
   public HttpOutcome {
     headers = Map.copyOf(headers);
+    // Read-only, compared by content: an outcome stays a value.
+    rawBody = rawBody.asReadOnlyBuffer();
+  }
+
+  /**
+   * An outcome without the body's bytes as they came and without when they started to arrive
+   * (recorded for gRPC calls only: {@code firstBodyUnixNanos}, on the wall clock, nanoseconds since
+   * the epoch, 0 when unknown; {@code rawBody} the length-prefixed messages).
+   */
+  public HttpOutcome(
+      Kind kind,
+      int status,
+      Map<String, List<String>> headers,
+      String body,
+      Duration latency,
+      String error) {
+    this(kind, status, headers, body, latency, error, 0, java.nio.ByteBuffer.allocate(0));
   }
 
   /** The ways a request can end. */

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -66,8 +67,20 @@ public final class MeshHttpClient {
                 h ->
                     h.getKey().equalsIgnoreCase("content-type")
                         && h.getValue().toLowerCase(Locale.ROOT).startsWith("application/grpc"));
+    // A gRPC call also records when its first message arrived (a server stream's first answer) and
+    // keeps its length-prefixed messages as bytes.
+    java.util.concurrent.atomic.AtomicLong firstBody = new java.util.concurrent.atomic.AtomicLong();
     return (grpc
-            ? connections.send(sidecar, request, spec.timeout(), GRPC)
+            ? connections.send(
+                sidecar,
+                request,
+                spec.timeout(),
+                GRPC,
+                Optional.empty(),
+                () -> {
+                  java.time.Instant now = java.time.Instant.now();
+                  firstBody.set(now.getEpochSecond() * 1_000_000_000L + now.getNano());
+                })
             : connections.send(sidecar, request, spec.timeout()))
         .handle(
             (response, error) -> {
@@ -106,7 +119,12 @@ public final class MeshHttpClient {
                     headers,
                     response.content().toString(StandardCharsets.UTF_8),
                     latency,
-                    "");
+                    "",
+                    firstBody.get(),
+                    java.nio.ByteBuffer.wrap(
+                        grpc
+                            ? io.netty.buffer.ByteBufUtil.getBytes(response.content())
+                            : new byte[0]));
               } finally {
                 response.release();
               }

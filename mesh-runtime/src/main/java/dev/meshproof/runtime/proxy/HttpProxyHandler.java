@@ -10,18 +10,26 @@ import dev.meshproof.runtime.proxy.ProxyConfig.HttpFilterConfig;
 import dev.meshproof.runtime.proxy.ProxyConfig.ListenerConfig;
 import dev.meshproof.runtime.telemetry.AccessLogEntry;
 import dev.meshproof.runtime.telemetry.ResponseFlag;
+import dev.meshproof.runtime.transport.StreamedResponse;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -90,13 +98,6 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
     } finally {
       next.release();
     }
-  }
-
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    pipelined.forEach(FullHttpRequest::release);
-    pipelined.clear();
-    super.channelInactive(ctx);
   }
 
   private void serve(ChannelHandlerContext ctx, FullHttpRequest request) {
@@ -443,15 +444,17 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
       ChannelHandlerContext ctx,
       RequestContext request,
       AccessLogEntry entry,
-      FullHttpResponse response,
+      HttpHeaders responseHeaders,
+      HttpHeaders trailers,
+      long responseBytes,
       long requestBytes,
       Optional<dev.meshproof.runtime.policy.telemetry.IstioWorkload> downstreamPeer) {
     boolean grpc = GrpcLocalReply.isGrpcRequest(request.downstream().headers());
     String grpcStatus = "";
     if (grpc) {
-      String status = response.headers().get("grpc-status");
+      String status = responseHeaders.get("grpc-status");
       if (status == null) {
-        status = response.trailingHeaders().get("grpc-status");
+        status = trailers.get("grpc-status");
       }
       grpcStatus = status == null ? "" : status;
     }
@@ -472,7 +475,7 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
             grpcStatus,
             entry.flagCode(),
             requestBytes,
-            response.content().readableBytes(),
+            responseBytes,
             entry.duration());
   }
 
@@ -484,6 +487,16 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
       boolean keepAlive,
       RequestOutcome outcome,
       long requestBytes) {
+    if (outcome instanceof RequestOutcome.Proxied proxied
+        && proxied.response() instanceof StreamedResponse streamed) {
+      Optional<FullHttpResponse> whole = streamed.takeIfComplete();
+      if (whole.isPresent()) {
+        outcome = proxied.withResponse(whole.get());
+      } else if (upgradeRequested(request.downstream()).isEmpty()) {
+        writeStreamed(ctx, request, hcm, keepAlive, proxied, streamed, requestBytes);
+        return;
+      }
+    }
     FullHttpResponse response =
         response(
             request,
@@ -545,7 +558,9 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
         ctx,
         request,
         entry,
-        response,
+        response.headers(),
+        response.trailingHeaders(),
+        response.content().readableBytes(),
         requestBytes,
         MetadataExchangeFilter.downstreamPeer(hcm, request));
     var future = ctx.writeAndFlush(response);
@@ -554,5 +569,225 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
     } else {
       future.addListener(ChannelFutureListener.CLOSE);
     }
+  }
+
+  /** The response being forwarded as it arrives, paused while the downstream cannot take more. */
+  private volatile StreamedResponse streaming;
+
+  /**
+   * Forwards a response whose body is still arriving, as Envoy's connection manager does: the head
+   * now, each body chunk or DATA frame as it arrives, the trailers at the end (to an HTTP/2 client;
+   * Envoy's HTTP/1.1 codec drops them), and the request is counted and logged when the body ended.
+   * An HTTP/1.1 client gets the body chunked unless the upstream gave its length. When the upstream
+   * resets mid-body or the route timeout fires, the head is already out: the downstream stream is
+   * reset (an HTTP/2 RST_STREAM, the HTTP/1.1 connection closed), as Envoy's {@code
+   * Filter::onUpstreamAbort} does once the response started. While the downstream connection's
+   * buffer is over its high watermark (Envoy's per-connection buffer limit, 1 MiB by default, which
+   * istiod leaves on sidecar listeners) the upstream is not read.
+   */
+  private void writeStreamed(
+      ChannelHandlerContext ctx,
+      RequestContext request,
+      Optional<HttpConnectionManagerConfig> hcm,
+      boolean keepAlive,
+      RequestOutcome.Proxied outcome,
+      StreamedResponse upstream,
+      long requestBytes) {
+    boolean http2 = ctx.channel() instanceof io.netty.handler.codec.http2.Http2StreamChannel;
+    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, upstream.status());
+    head.headers().set(upstream.headers());
+    Router.HOP_BY_HOP.forEach(head.headers()::remove);
+    head.headers()
+        .set("x-envoy-upstream-service-time", elapsedSince(request.start()).toMillis())
+        .set(
+            HttpHeaderNames.SERVER,
+            hcm.map(h -> h.options().serverName())
+                .orElse(ConnectionManagerOptions.ENVOY_DEFAULTS.serverName()));
+    boolean close = !keepAlive;
+    if (!http2
+        && !head.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
+        && mayHaveBody(request, upstream.status().code())) {
+      if (request.downstream().protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+        HttpUtil.setTransferEncodingChunked(head, true);
+      } else {
+        // An HTTP/1.0 client reads a body of unknown length to the connection's end.
+        close = true;
+      }
+    }
+    HttpUtil.setKeepAlive(head, !close);
+    boolean closeAfter = close;
+    sidecar
+        .stats()
+        .recordResponse(statPrefix(hcm), outcome.status(), outcome.flag(), outcome.cluster());
+    if (outcome.delayInjected()) {
+      sidecar.stats().increment("http." + statPrefix(hcm) + ".fault.delays_injected");
+    }
+    String serviceTime = head.headers().get("x-envoy-upstream-service-time");
+    ctx.writeAndFlush(head);
+    streaming = upstream;
+    java.util.concurrent.atomic.AtomicLong bodyBytes = new java.util.concurrent.atomic.AtomicLong();
+    upstream.subscribe(
+        new StreamedResponse.BodySink() {
+          @Override
+          public void content(io.netty.buffer.ByteBuf chunk) {
+            bodyBytes.addAndGet(chunk.readableBytes());
+            ctx.writeAndFlush(new DefaultHttpContent(chunk));
+            if (!ctx.channel().isWritable()) {
+              upstream.pause();
+              // Writability may have come back before the pause took effect.
+              if (ctx.channel().isWritable()) {
+                upstream.resume();
+              }
+            }
+          }
+
+          @Override
+          public void end(HttpHeaders trailers) {
+            LastHttpContent last =
+                http2 && !trailers.isEmpty()
+                    ? new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, trailers)
+                    : LastHttpContent.EMPTY_LAST_CONTENT;
+            var written = ctx.writeAndFlush(last);
+            ctx.executor()
+                .execute(
+                    () -> {
+                      streaming = null;
+                      streamEnded(
+                          ctx,
+                          request,
+                          hcm,
+                          outcome,
+                          head.headers(),
+                          trailers,
+                          bodyBytes.get(),
+                          requestBytes,
+                          serviceTime,
+                          Optional.empty());
+                    });
+            if (closeAfter) {
+              written.addListener(ChannelFutureListener.CLOSE);
+            } else {
+              written.addListener(f -> replied(ctx));
+            }
+          }
+
+          @Override
+          public void reset(dev.meshproof.runtime.transport.UpstreamException cause) {
+            ctx.executor()
+                .execute(
+                    () -> {
+                      streaming = null;
+                      streamEnded(
+                          ctx,
+                          request,
+                          hcm,
+                          outcome,
+                          head.headers(),
+                          new DefaultHttpHeaders(),
+                          bodyBytes.get(),
+                          requestBytes,
+                          serviceTime,
+                          Optional.of(
+                              cause.kind()
+                                      == dev.meshproof.runtime.transport.UpstreamException.Kind
+                                          .TIMEOUT
+                                  ? ResponseFlag.UPSTREAM_REQUEST_TIMEOUT
+                                  : ResponseFlag.UPSTREAM_CONNECTION_TERMINATION));
+                      // HTTP/2: RST_STREAM on this stream only; HTTP/1.1: the connection closes,
+                      // the only way to tell the client its body is incomplete.
+                      ctx.close();
+                    });
+          }
+        });
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+    StreamedResponse forwarding = streaming;
+    if (forwarding != null && ctx.channel().isWritable()) {
+      forwarding.resume();
+    }
+    super.channelWritabilityChanged(ctx);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    StreamedResponse forwarding = streaming;
+    if (forwarding != null) {
+      // The client went away mid-body: Envoy resets the upstream stream.
+      forwarding.cancel(
+          new dev.meshproof.runtime.transport.UpstreamException(
+              dev.meshproof.runtime.transport.UpstreamException.Kind.RESET,
+              "downstream closed during the response body",
+              null));
+    }
+    pipelined.forEach(FullHttpRequest::release);
+    pipelined.clear();
+    super.channelInactive(ctx);
+  }
+
+  /** Whether a response with {@code status} to this request carries a body (RFC 9110 6.4.1). */
+  private static boolean mayHaveBody(RequestContext request, int status) {
+    return !request.downstream().method().equals(io.netty.handler.codec.http.HttpMethod.HEAD)
+        && status >= 200
+        && status != 204
+        && status != 304;
+  }
+
+  /** Counts and logs a streamed response once its body ended or was reset. */
+  private void streamEnded(
+      ChannelHandlerContext ctx,
+      RequestContext request,
+      Optional<HttpConnectionManagerConfig> hcm,
+      RequestOutcome.Proxied outcome,
+      HttpHeaders responseHeaders,
+      HttpHeaders trailers,
+      long responseBytes,
+      long requestBytes,
+      String serviceTime,
+      Optional<ResponseFlag> resetFlag) {
+    RequestHeaders headers = request.headers();
+    AccessLogEntry entry =
+        new AccessLogEntry(
+            request.start(),
+            listenerName,
+            headers.method(),
+            headers.authority(),
+            headers.path(),
+            request.requestId(),
+            outcome.route(),
+            outcome.cluster(),
+            outcome.host(),
+            outcome.status(),
+            resetFlag.or(outcome::flag),
+            elapsedSince(request.start()),
+            outcome.retryFlag(),
+            outcome.attempts(),
+            outcome.delayInjected());
+    boolean http2 = ctx.channel() instanceof io.netty.handler.codec.http2.Http2StreamChannel;
+    log(
+        hcm,
+        entry,
+        new dev.meshproof.runtime.telemetry.StreamDetails(
+            http2
+                ? "HTTP/2"
+                : "HTTP/"
+                    + request.downstream().protocolVersion().majorVersion()
+                    + "."
+                    + request.downstream().protocolVersion().minorVersion(),
+            requestBytes,
+            responseBytes,
+            serviceTime,
+            request.downstream().headers().get("x-forwarded-for"),
+            request.downstream().headers().get(HttpHeaderNames.USER_AGENT)));
+    recordIstioMetrics(
+        ctx,
+        request,
+        entry,
+        responseHeaders,
+        trailers,
+        responseBytes,
+        requestBytes,
+        MetadataExchangeFilter.downstreamPeer(hcm, request));
   }
 }

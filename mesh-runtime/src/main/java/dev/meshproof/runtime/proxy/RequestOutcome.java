@@ -250,6 +250,11 @@ sealed interface RequestOutcome {
       return new Proxied(response, route, cluster, host, attempts, retryFlag, true);
     }
 
+    /** The same outcome with the response taken whole ({@code StreamedResponse.takeIfComplete}). */
+    Proxied withResponse(FullHttpResponse whole) {
+      return new Proxied(whole, route, cluster, host, attempts, retryFlag, delayInjected);
+    }
+
     @Override
     public int status() {
       return response.status().code();

@@ -22,6 +22,7 @@ import dev.meshproof.runtime.policy.upstream.AttemptOutcome;
 import dev.meshproof.runtime.proxy.UpstreamCluster.UpstreamHost;
 import dev.meshproof.runtime.telemetry.ResponseFlag;
 import dev.meshproof.runtime.telemetry.UpstreamAttempt;
+import dev.meshproof.runtime.transport.StreamedResponse;
 import dev.meshproof.runtime.transport.UpstreamException;
 import dev.meshproof.runtime.transport.UpstreamTls;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -306,7 +307,10 @@ final class Router implements HttpFilterChain.Terminal {
               host.active.decrementAndGet();
               cluster.circuitBreaker.release(host).ifPresent(Runnable::run);
               cluster.recordResult(host, response, error);
-              if (response != null) {
+              if (response instanceof StreamedResponse streamed) {
+                // Envoy's shadow reads the mirror's answer to its end and drops it.
+                streamed.discard();
+              } else if (response != null) {
                 response.release();
               }
             });
@@ -337,6 +341,17 @@ final class Router implements HttpFilterChain.Terminal {
    */
   private void routeTimedOut(RouterState state, CompletableFuture<RequestOutcome> result) {
     if (state.done()) {
+      // The head went downstream and the body is still arriving: Envoy's onUpstreamAbort resets
+      // the upstream and the downstream stream (no local reply can follow a forwarded head).
+      state
+          .streaming()
+          .ifPresent(
+              response ->
+                  response.cancel(
+                      new UpstreamException(
+                          UpstreamException.Kind.TIMEOUT,
+                          "route timeout after the response started",
+                          null)));
       return;
     }
     state
@@ -594,7 +609,11 @@ final class Router implements HttpFilterChain.Terminal {
     } else if (decision instanceof RetryDecision.Overflow) {
       retryFlag = Optional.of(ResponseFlag.UPSTREAM_OVERFLOW);
     }
-    state.finish();
+    if (response instanceof StreamedResponse streamed) {
+      state.finishStreaming(streamed);
+    } else {
+      state.finish();
+    }
     String routeName = state.route().name();
     String clusterName = state.cluster().name();
     if (outcome instanceof AttemptOutcome.Failure failure) {

@@ -6,6 +6,7 @@ import dev.meshproof.runtime.policy.retry.RetryState;
 import dev.meshproof.runtime.policy.route.Route;
 import dev.meshproof.runtime.policy.route.WeightedCluster;
 import dev.meshproof.runtime.telemetry.UpstreamAttempt;
+import dev.meshproof.runtime.transport.StreamedResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +43,8 @@ final class RouterState {
   private boolean done;
   private Optional<CompletableFuture<FullHttpResponse>> inFlight = Optional.empty();
   private Optional<Future<?>> pendingTimer = Optional.empty();
-  private Optional<Future<?>> routeTimer = Optional.empty();
+  private volatile Optional<Future<?>> routeTimer = Optional.empty();
+  private Optional<StreamedResponse> streaming = Optional.empty();
 
   /**
    * @param requestRandom the request's own source ({@link RandomSource#forRequest}) when the app
@@ -106,10 +108,34 @@ final class RouterState {
 
   /** Marks the request decided and cancels its timers; returns the attempt still in flight. */
   Optional<CompletableFuture<FullHttpResponse>> finish() {
+    routeTimer.ifPresent(t -> t.cancel(false));
+    return decided();
+  }
+
+  /**
+   * Marks the request decided by a response whose body is still arriving: the route timeout keeps
+   * running until the body ends ({@link #streamEnded}), as Envoy's global timeout runs until the
+   * upstream response completes; if it fires first, the response is reset.
+   */
+  void finishStreaming(StreamedResponse response) {
+    streaming = Optional.of(response);
+    decided();
+    response.finished().whenComplete((ended, reset) -> streamEnded());
+  }
+
+  /** The response whose body is being forwarded, if any. */
+  Optional<StreamedResponse> streaming() {
+    return streaming;
+  }
+
+  private void streamEnded() {
+    routeTimer.ifPresent(t -> t.cancel(false));
+  }
+
+  private Optional<CompletableFuture<FullHttpResponse>> decided() {
     done = true;
     retry().onRequestFinished();
     pendingTimer.ifPresent(t -> t.cancel(false));
-    routeTimer.ifPresent(t -> t.cancel(false));
     Optional<CompletableFuture<FullHttpResponse>> running = inFlight;
     inFlight = Optional.empty();
     return running;

@@ -141,7 +141,7 @@ public final class Sidecar implements SidecarProxy {
                   io.netty.handler.codec.http.FullHttpRequest request,
                   Duration timeout,
                   UpstreamConnectionSettings settings) {
-            return pool.send(host, request, timeout, settings);
+            return pool.stream(host, request, timeout, settings, Optional.empty());
           }
 
           @Override
@@ -153,7 +153,9 @@ public final class Sidecar implements SidecarProxy {
                   Duration timeout,
                   UpstreamConnectionSettings settings,
                   Optional<dev.meshproof.runtime.transport.UpstreamTls> tls) {
-            return pool.send(host, request, timeout, settings, tls);
+            // The response as it arrives: the router forwards its head, then its body and
+            // trailers as they come (server streaming, chunked answers), as Envoy does.
+            return pool.stream(host, request, timeout, settings, tls);
           }
         };
     this.router = new Router(random.fork("route"), upstream, scheduler, clock);
@@ -270,12 +272,24 @@ public final class Sidecar implements SidecarProxy {
     return bind(group, listenerName, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
   }
 
+  /**
+   * Envoy's per-connection buffer limit ({@code per_connection_buffer_limit_bytes}, 1 MiB by
+   * default; istiod leaves it unset on sidecar listeners): a response streamed to a downstream
+   * connection whose write buffer is over it stops reading its upstream until the buffer drains
+   * below half, as Envoy's high and low watermarks do.
+   */
+  static final int PER_CONNECTION_BUFFER_LIMIT = 1024 * 1024;
+
   private Channel bind(EventLoopGroup group, String listenerName, InetSocketAddress address) {
     Sidecar self = this;
     return new ServerBootstrap()
         .group(group)
         .channel(NioServerSocketChannel.class)
         .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(
+            ChannelOption.WRITE_BUFFER_WATER_MARK,
+            new io.netty.channel.WriteBufferWaterMark(
+                PER_CONNECTION_BUFFER_LIMIT / 2, PER_CONNECTION_BUFFER_LIMIT))
         .childHandler(
             new ChannelInitializer<SocketChannel>() {
               @Override

@@ -10,7 +10,11 @@ import java.util.concurrent.CompletableFuture;
 /**
  * One HTTP exchange with an upstream host, the router's only I/O: the connection pool in the
  * sidecar, a fake in router tests. Completes with the response (which the caller releases) or
- * exceptionally, ideally with a {@link dev.meshproof.runtime.transport.UpstreamException}.
+ * exceptionally, ideally with a {@link dev.meshproof.runtime.transport.UpstreamException}. The
+ * sidecar's pool completes once the response's head arrived, with a {@link
+ * dev.meshproof.runtime.transport.StreamedResponse} whose body follows; a fake may answer whole. A
+ * zero {@code timeout} waits indefinitely; otherwise it bounds the wait for the head (Envoy's
+ * per-try timeout).
  */
 @FunctionalInterface
 interface UpstreamCall {

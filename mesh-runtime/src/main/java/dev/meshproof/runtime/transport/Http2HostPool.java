@@ -7,8 +7,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
@@ -38,8 +41,9 @@ import java.util.function.Consumer;
  * ids run out; it closes after {@code idle_timeout} without streams. A per-try timeout or a caller
  * that gives up resets the stream (RST_STREAM CANCEL), not the connection.
  *
- * <p>Responses are aggregated per stream (headers, body, trailers) before they are handed over: the
- * router's retry and outlier decisions read whole responses.
+ * <p>A response is handed over once its head arrived ({@link StreamedResponse}), its DATA frames
+ * and trailers following as they arrive, as Envoy's router forwards a server-streaming answer; the
+ * stream counts against the connection until it closes.
  */
 final class Http2HostPool {
   /** Stream ids left below which a connection takes no new stream (ids are 31-bit, odd). */
@@ -48,7 +52,6 @@ final class Http2HostPool {
   private final Bootstrap bootstrap;
   private final InetSocketAddress address;
   private final UpstreamConnectionSettings settings;
-  private final int maxBody;
   private final Consumer<Channel> onCreated;
   private final List<Connection> connections = new ArrayList<>();
 
@@ -60,11 +63,9 @@ final class Http2HostPool {
       Bootstrap bootstrap,
       InetSocketAddress address,
       UpstreamConnectionSettings settings,
-      int maxBody,
       Consumer<Channel> onCreated) {
     this.address = address;
     this.settings = settings;
-    this.maxBody = maxBody;
     this.onCreated = onCreated;
     this.bootstrap = bootstrap;
   }
@@ -124,6 +125,16 @@ final class Http2HostPool {
     }
     Channel channel = connection.channel;
     CompletableFuture<FullHttpResponse> attempt = new CompletableFuture<>();
+    // The stream holds its place on the connection until it closes (its body may stream long after
+    // the head was handed over), or until it failed to open.
+    java.util.concurrent.atomic.AtomicBoolean counted =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    Runnable streamEnded =
+        () -> {
+          if (counted.compareAndSet(true, false)) {
+            connection.streamEnded();
+          }
+        };
     new Http2StreamChannelBootstrap(channel)
         .handler(
             new ChannelInitializer<Channel>() {
@@ -132,7 +143,6 @@ final class Http2HostPool {
                 stream
                     .pipeline()
                     .addLast(new Http2StreamFrameToHttpObjectCodec(false))
-                    .addLast(new HttpObjectAggregator(maxBody))
                     .addLast(new StreamResponseHandler(attempt));
               }
             })
@@ -141,6 +151,7 @@ final class Http2HostPool {
             opened -> {
               if (!opened.isSuccess()) {
                 ReferenceCountUtil.release(request);
+                streamEnded.run();
                 attempt.completeExceptionally(
                     new UpstreamException(
                         UpstreamException.Kind.RESET,
@@ -149,9 +160,10 @@ final class Http2HostPool {
                 return;
               }
               Channel stream = (Channel) opened.getNow();
+              stream.closeFuture().addListener(closed -> streamEnded.run());
               ScheduledFuture<?> timer = HttpConnectionPool.armTimeout(stream, timeout, attempt);
-              // A stream that ends without its response (timeout, the caller gave up) is reset,
-              // which leaves the connection and its other streams alone.
+              // A stream that ends without its head (timeout, the caller gave up) is reset, which
+              // leaves the connection and its other streams alone.
               attempt.whenComplete(
                   (response, error) -> {
                     if (timer != null) {
@@ -173,7 +185,6 @@ final class Http2HostPool {
         });
     attempt.whenComplete(
         (response, error) -> {
-          connection.streamEnded();
           if (error != null) {
             result.completeExceptionally(error);
           } else if (!result.complete(response)) {
@@ -359,11 +370,12 @@ final class Http2HostPool {
   }
 
   /**
-   * Completes one exchange with its response (trailers in {@code trailingHeaders()}), or fails it
-   * when the stream is reset or closes first.
+   * Hands the exchange its response's head, then the DATA frames and trailers as they arrive; fails
+   * the exchange (or resets the body) when the stream is reset or closes first.
    */
   private static final class StreamResponseHandler extends ChannelInboundHandlerAdapter {
     private final CompletableFuture<FullHttpResponse> attempt;
+    private StreamedResponse response;
 
     StreamResponseHandler(CompletableFuture<FullHttpResponse> attempt) {
       this.attempt = attempt;
@@ -371,19 +383,35 @@ final class Http2HostPool {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (msg instanceof FullHttpResponse response) {
-        if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-          response.release();
+      if (msg instanceof HttpResponse head) {
+        if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+          ReferenceCountUtil.release(msg);
           return;
         }
-        // Netty's conversion marks the message with its stream id: not a header the peer sent.
-        response.headers().remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
-        if (!attempt.complete(response)) {
-          response.release();
+        // Netty's conversion marks the message with its stream id and, without a content-length,
+        // as chunked: neither is a header the peer sent.
+        head.headers().remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
+        if (!(msg instanceof HttpContent)) {
+          head.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
         }
-      } else {
-        ReferenceCountUtil.release(msg);
+        Channel stream = ctx.channel();
+        response = new StreamedResponse(head, stream, stream::close);
+        attempt.complete(response);
       }
+      if (!(msg instanceof HttpContent content)) {
+        return;
+      }
+      if (response == null) {
+        content.release();
+        return;
+      }
+      if (content.content().isReadable()) {
+        response.content(content.content().retain());
+      }
+      if (msg instanceof LastHttpContent last) {
+        response.end(last.trailingHeaders());
+      }
+      content.release();
     }
 
     @Override
@@ -393,16 +421,27 @@ final class Http2HostPool {
               UpstreamException.Kind.RESET,
               "upstream HTTP/2 stream closed before a response",
               null));
+      if (response != null) {
+        response.reset(
+            new UpstreamException(
+                UpstreamException.Kind.RESET,
+                "upstream HTTP/2 stream closed during the response body",
+                null));
+      }
       ctx.fireChannelInactive();
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      attempt.completeExceptionally(
+      UpstreamException failure =
           new UpstreamException(
               UpstreamException.Kind.RESET,
               "upstream HTTP/2 stream error: " + cause.getMessage(),
-              cause));
+              cause);
+      attempt.completeExceptionally(failure);
+      if (response != null) {
+        response.reset(failure);
+      }
       ctx.close();
     }
   }

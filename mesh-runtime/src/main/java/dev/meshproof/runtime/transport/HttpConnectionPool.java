@@ -16,9 +16,12 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AsciiString;
 import io.netty.util.AttributeKey;
@@ -46,12 +49,13 @@ import javax.net.ssl.SSLParameters;
  * UpstreamException}. An HTTP/1.1 connection carries one exchange at a time. With {@link
  * UpstreamConnectionSettings#http2()} a connection speaks HTTP/2 (cleartext by prior knowledge, as
  * Envoy's explicit HTTP/2 upstream does) and each exchange is one stream on it, many at a time on
- * one connection ({@link Http2HostPool}, Envoy's HTTP/2 pool); the response, trailers included
- * ({@code grpc-status}), is aggregated before it is handed over.
+ * one connection ({@link Http2HostPool}, Envoy's HTTP/2 pool). {@link #stream} hands the response
+ * over once its head arrived, its body following as it arrives ({@link StreamedResponse}), as the
+ * sidecar's router forwards it; {@link #send} hands it over whole, trailers included ({@code
+ * grpc-status}), as a client reads it.
  */
 public final class HttpConnectionPool implements AutoCloseable {
-  private static final AttributeKey<CompletableFuture<FullHttpResponse>> PENDING =
-      AttributeKey.valueOf("meshproof.pending");
+  private static final AttributeKey<Exchange> PENDING = AttributeKey.valueOf("meshproof.pending");
   private static final int MAX_BODY = 16 * 1024 * 1024;
 
   private static final AttributeKey<Integer> REQUESTS = AttributeKey.valueOf("meshproof.requests");
@@ -121,6 +125,91 @@ public final class HttpConnectionPool implements AutoCloseable {
       Duration timeout,
       UpstreamConnectionSettings settings,
       Optional<UpstreamTls> tls) {
+    return send(address, request, timeout, settings, tls, () -> {});
+  }
+
+  /**
+   * Sends {@code request} as {@link #send(InetSocketAddress, FullHttpRequest, Duration,
+   * UpstreamConnectionSettings, Optional)} does, telling {@code firstChunk} when the response's
+   * first body bytes arrive.
+   */
+  public CompletableFuture<FullHttpResponse> send(
+      InetSocketAddress address,
+      FullHttpRequest request,
+      Duration timeout,
+      UpstreamConnectionSettings settings,
+      Optional<UpstreamTls> tls,
+      Runnable firstChunk) {
+    CompletableFuture<FullHttpResponse> head = stream(address, request, timeout, settings, tls);
+    CompletableFuture<FullHttpResponse> whole = new CompletableFuture<>();
+    // The timeout covers the whole response here: a client waits for all of it.
+    ScheduledFuture<?> timer =
+        timeout.isZero()
+            ? null
+            : group
+                .next()
+                .schedule(
+                    () ->
+                        whole.completeExceptionally(
+                            new UpstreamException(
+                                UpstreamException.Kind.TIMEOUT,
+                                "no response within " + timeout,
+                                null)),
+                    timeout.toNanos(),
+                    TimeUnit.NANOSECONDS);
+    head.whenComplete(
+        (response, error) -> {
+          if (error != null) {
+            whole.completeExceptionally(error);
+            return;
+          }
+          ((StreamedResponse) response)
+              .aggregate(MAX_BODY, firstChunk)
+              .whenComplete(
+                  (full, failure) -> {
+                    if (failure != null) {
+                      whole.completeExceptionally(failure);
+                    } else if (!whole.complete(full)) {
+                      full.release();
+                    }
+                  });
+          whole.whenComplete(
+              (full, failure) -> {
+                if (failure != null) {
+                  ((StreamedResponse) response)
+                      .cancel(
+                          new UpstreamException(
+                              UpstreamException.Kind.RESET, "response abandoned", failure));
+                }
+              });
+        });
+    whole.whenComplete(
+        (full, failure) -> {
+          if (timer != null) {
+            timer.cancel(false);
+          }
+          if (failure != null) {
+            // Given up before the head arrived: the exchange is reset.
+            head.completeExceptionally(failure);
+          }
+        });
+    return whole;
+  }
+
+  /**
+   * Sends {@code request} as {@link #send(InetSocketAddress, FullHttpRequest, Duration,
+   * UpstreamConnectionSettings, Optional)} does, but completes as soon as the response's head
+   * arrived, with a {@link StreamedResponse} whose body follows as it arrives. {@code timeout}
+   * bounds the wait for the head (Envoy's per-try timeout, which no longer applies once the
+   * response started downstream). Failing the returned future before the head arrived resets the
+   * exchange; releasing the response unread resets it after.
+   */
+  public CompletableFuture<FullHttpResponse> stream(
+      InetSocketAddress address,
+      FullHttpRequest request,
+      Duration timeout,
+      UpstreamConnectionSettings settings,
+      Optional<UpstreamTls> tls) {
     CompletableFuture<FullHttpResponse> result = new CompletableFuture<>();
     stripConversionHeaders(request);
     if (settings.http2()) {
@@ -180,6 +269,18 @@ public final class HttpConnectionPool implements AutoCloseable {
     return result;
   }
 
+  /**
+   * One HTTP/1.1 exchange on a connection: {@code head} completes when the response's head arrived
+   * (or the exchange failed first); {@code done} when the connection is free again (true) or must
+   * close (false).
+   */
+  private static final class Exchange {
+    final CompletableFuture<FullHttpResponse> head = new CompletableFuture<>();
+    final CompletableFuture<Boolean> done = new CompletableFuture<>();
+    StreamedResponse response;
+    boolean interim;
+  }
+
   private void exchange(
       ChannelPool pool,
       Channel channel,
@@ -190,31 +291,43 @@ public final class HttpConnectionPool implements AutoCloseable {
     HttpUtil.setKeepAlive(request, true);
     int served = channel.attr(REQUESTS).get() == null ? 1 : channel.attr(REQUESTS).get() + 1;
     channel.attr(REQUESTS).set(served);
-    // The connection is released (or closed) before the caller sees the outcome, so a caller that
-    // sends again at once finds it idle in the pool, as Envoy's pool reuses it.
-    CompletableFuture<FullHttpResponse> attempt = new CompletableFuture<>();
-    channel.attr(PENDING).set(attempt);
-    // The caller may end the exchange first (a route timeout): that resets the connection.
+    Exchange exchange = new Exchange();
+    channel.attr(PENDING).set(exchange);
+    // The caller may end the exchange before the head arrived (a route timeout): that resets the
+    // connection.
     result.whenComplete(
         (response, error) -> {
           if (error != null) {
-            attempt.completeExceptionally(error);
+            exchange.head.completeExceptionally(error);
           }
         });
-    ScheduledFuture<?> timer = armTimeout(channel, timeout, attempt);
-    attempt.whenComplete(
+    ScheduledFuture<?> timer = armTimeout(channel, timeout, exchange.head);
+    exchange.head.whenComplete(
         (response, error) -> {
           if (timer != null) {
             timer.cancel(false);
           }
-          channel.attr(PENDING).set(null);
+          if (error != null) {
+            channel.close();
+            exchange.done.complete(false);
+            result.completeExceptionally(error);
+          } else if (!result.complete(response)) {
+            response.release();
+          }
+        });
+    // The connection is released (or closed) when the response ended, before the caller hears the
+    // end, so a caller that sends again at once finds it idle in the pool, as Envoy's pool reuses
+    // it.
+    exchange.done.whenComplete(
+        (reusable, error) -> {
+          channel.attr(PENDING).compareAndSet(exchange, null);
           boolean retired =
               // Envoy drains a connection once it served max_requests_per_connection requests or
               // outlived max_connection_duration.
               (settings.maxRequestsPerConnection().isPresent()
                       && served >= settings.maxRequestsPerConnection().getAsInt())
                   || Boolean.TRUE.equals(channel.attr(EXPIRED).get());
-          if (error != null || response == null || !HttpUtil.isKeepAlive(response) || retired) {
+          if (!Boolean.TRUE.equals(reusable) || retired) {
             channel.close();
           } else if (!settings.idleTimeout().isZero()) {
             channel
@@ -232,13 +345,8 @@ public final class HttpConnectionPool implements AutoCloseable {
                             TimeUnit.NANOSECONDS));
           }
           pool.release(channel);
-          if (error != null) {
-            result.completeExceptionally(error);
-          } else if (!result.complete(response)) {
-            response.release();
-          }
         });
-    channel.writeAndFlush(request).addListener(failOnWriteError(attempt));
+    channel.writeAndFlush(request).addListener(failOnWriteError(exchange.head));
   }
 
   /**
@@ -316,7 +424,6 @@ public final class HttpConnectionPool implements AutoCloseable {
         bootstrap(key.address(), key.settings()),
         key.address(),
         key.settings(),
-        MAX_BODY,
         channel -> {
           channels.add(channel);
           if (closed) {
@@ -382,11 +489,7 @@ public final class HttpConnectionPool implements AutoCloseable {
                                 },
                                 age.toNanos(),
                                 TimeUnit.NANOSECONDS));
-            channel
-                .pipeline()
-                .addLast(new HttpClientCodec())
-                .addLast(new HttpObjectAggregator(MAX_BODY))
-                .addLast(new ResponseHandler());
+            channel.pipeline().addLast(new HttpClientCodec()).addLast(new ResponseHandler());
           }
         });
   }
@@ -399,25 +502,53 @@ public final class HttpConnectionPool implements AutoCloseable {
     }
   }
 
-  /** Completes the pending exchange with the response, or fails it when the connection dies. */
+  /**
+   * Hands the pending exchange its response's head, then the body as it arrives; fails it when the
+   * connection dies first.
+   */
   private static final class ResponseHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      CompletableFuture<FullHttpResponse> pending = ctx.channel().attr(PENDING).get();
-      if (msg instanceof FullHttpResponse response
-          && response.status().codeClass() == HttpStatusClass.INFORMATIONAL
-          && response.status().code() != 101) {
-        // An interim answer (100 Continue to a forwarded Expect): the final response follows.
-        response.release();
+      Exchange exchange = ctx.channel().attr(PENDING).get();
+      if (exchange == null) {
+        ReferenceCountUtil.release(msg);
         return;
       }
-      if (msg instanceof FullHttpResponse response && pending != null) {
-        if (!pending.complete(response)) {
-          response.release();
+      if (msg instanceof HttpResponse head) {
+        if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL
+            && head.status().code() != 101) {
+          // An interim answer (100 Continue to a forwarded Expect): the final response follows.
+          exchange.interim = !(msg instanceof LastHttpContent);
+          ReferenceCountUtil.release(msg);
+          return;
         }
-      } else {
-        ReferenceCountUtil.release(msg);
+        Channel channel = ctx.channel();
+        exchange.response = new StreamedResponse(head, channel, channel::close);
+        exchange.head.complete(exchange.response);
       }
+      if (!(msg instanceof HttpContent content)) {
+        return;
+      }
+      if (exchange.interim) {
+        exchange.interim = !(msg instanceof LastHttpContent);
+        content.release();
+        return;
+      }
+      StreamedResponse response = exchange.response;
+      if (response == null) {
+        content.release();
+        return;
+      }
+      if (content.content().isReadable()) {
+        response.content(content.content().retain());
+      }
+      if (msg instanceof LastHttpContent last) {
+        HttpHeaders trailers = last.trailingHeaders();
+        // The connection is free before the body's end is heard.
+        exchange.done.complete(HttpUtil.isKeepAlive(response));
+        response.end(trailers);
+      }
+      content.release();
     }
 
     @Override
@@ -438,10 +569,18 @@ public final class HttpConnectionPool implements AutoCloseable {
 
     private static void fail(
         ChannelHandlerContext ctx, UpstreamException.Kind kind, String message, Throwable cause) {
-      CompletableFuture<FullHttpResponse> pending = ctx.channel().attr(PENDING).get();
-      if (pending != null) {
-        pending.completeExceptionally(new UpstreamException(kind, message, cause));
+      Exchange exchange = ctx.channel().attr(PENDING).get();
+      if (exchange == null) {
+        return;
       }
+      UpstreamException failure = new UpstreamException(kind, message, cause);
+      exchange.head.completeExceptionally(failure);
+      if (exchange.response != null) {
+        exchange.response.reset(
+            new UpstreamException(
+                kind, "upstream connection closed during the response body", cause));
+      }
+      exchange.done.complete(false);
     }
   }
 

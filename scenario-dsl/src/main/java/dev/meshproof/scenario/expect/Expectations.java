@@ -35,6 +35,14 @@ public final class Expectations {
     return new GrpcStatusExpectation.Builder(status);
   }
 
+  /**
+   * Expects every successful gRPC call of {@code traffic} to get its first stream answer before the
+   * service sent its last: the server stream is forwarded as it arrives.
+   */
+  public static StreamedExpectation streamed(String traffic) {
+    return new StreamedExpectation(traffic);
+  }
+
   /** Expects mirror copies of the requests at {@code service} (Istio's mirror, mirrors). */
   public static MirrorExpectation.Builder mirrored(String service) {
     return new MirrorExpectation.Builder(service);

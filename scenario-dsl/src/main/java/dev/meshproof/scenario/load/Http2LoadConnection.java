@@ -134,6 +134,10 @@ final class Http2LoadConnection extends LoadConnection {
         } else if (msg instanceof Http2DataFrame data) {
           PendingRequest reading = inFlight.get(data.stream());
           if (reading != null && reading.run.wantsAnswers() && data.content().isReadable()) {
+            if (reading.firstBodyUnixNanos == 0) {
+              java.time.Instant now = java.time.Instant.now();
+              reading.firstBodyUnixNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+            }
             byte[] more = io.netty.buffer.ByteBufUtil.getBytes(data.content());
             byte[] joined =
                 java.util.Arrays.copyOf(reading.body, reading.body.length + more.length);

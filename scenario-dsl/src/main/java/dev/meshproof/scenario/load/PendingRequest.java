@@ -18,6 +18,13 @@ final class PendingRequest {
   Map<String, List<String>> headers = Map.of();
   byte[] body = new byte[0];
 
+  /**
+   * When the answer's first body bytes arrived, on the wall clock (nanoseconds since the epoch, to
+   * compare with a time the service wrote in its answer); 0 before any did, or when the phase does
+   * not keep answers.
+   */
+  long firstBodyUnixNanos;
+
   PendingRequest(PhaseRun run, long index, LoadRequest request, long intendedStartNanos) {
     this.run = run;
     this.index = index;

@@ -141,7 +141,8 @@ final class PhaseRun {
               response ? request.body : new byte[0],
               request.intendedStartNanos,
               request.sentNanos == 0 ? nowNanos : request.sentNanos,
-              nowNanos));
+              nowNanos,
+              response ? request.firstBodyUnixNanos : 0));
     }
   }
 

@@ -94,4 +94,46 @@ public final class GrpcCalls {
   public static String name(int code) {
     return code >= 0 && code < STATUS_NAMES.size() ? STATUS_NAMES.get(code) : String.valueOf(code);
   }
+
+  /**
+   * The timing of a gRPC echo's answers: how many arrived, when the first one's bytes reached the
+   * client and when the echo sent the last one; empty when the answer carried no echo message that
+   * says when it was sent, or its arrival was not recorded.
+   */
+  static java.util.Optional<StreamTiming> streamTiming(
+      dev.meshproof.scenario.load.LoadOutcome outcome) {
+    return streamTiming(ByteBuffer.wrap(outcome.body()), outcome.firstBodyUnixNanos());
+  }
+
+  /**
+   * The timing of a gRPC echo's answers in {@code raw} (length-prefixed messages) whose first bytes
+   * arrived at {@code firstBodyUnixNanos} (0: not recorded).
+   */
+  static java.util.Optional<StreamTiming> streamTiming(ByteBuffer body, long firstBodyUnixNanos) {
+    if (firstBodyUnixNanos == 0) {
+      return java.util.Optional.empty();
+    }
+    int messages = 0;
+    long lastSent = 0;
+    while (body.remaining() >= 5) {
+      byte compressed = body.get();
+      int length = body.getInt();
+      if (compressed != 0 || length < 0 || length > body.remaining()) {
+        return java.util.Optional.empty();
+      }
+      byte[] message = new byte[length];
+      body.get(message);
+      try {
+        dev.meshproof.fake.grpc.v1.EchoResponse answer =
+            dev.meshproof.fake.grpc.v1.EchoResponse.parseFrom(message);
+        messages++;
+        lastSent = Math.max(lastSent, answer.getSentUnixNanos());
+      } catch (InvalidProtocolBufferException e) {
+        return java.util.Optional.empty();
+      }
+    }
+    return messages == 0 || lastSent == 0
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(new StreamTiming(messages, firstBodyUnixNanos, lastSent));
+  }
 }

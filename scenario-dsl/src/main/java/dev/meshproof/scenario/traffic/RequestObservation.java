@@ -36,7 +36,8 @@ public record RequestObservation(
     Optional<ProxyEvidence> proxy,
     List<UpstreamAttemptObservation> attempts,
     Map<String, List<String>> responseHeaders,
-    List<UpstreamAttemptObservation> mirrors) {
+    List<UpstreamAttemptObservation> mirrors,
+    Optional<StreamTiming> stream) {
 
   /** How much of a failed response's body is kept: enough for a proxy's local-reply reason. */
   static final int EXCERPT = 200;
@@ -45,6 +46,75 @@ public record RequestObservation(
     attempts = List.copyOf(attempts);
     responseHeaders = Map.copyOf(responseHeaders);
     mirrors = List.copyOf(mirrors);
+  }
+
+  /** An observation without a server stream's timing. */
+  public RequestObservation(
+      int index,
+      String requestId,
+      String traffic,
+      String from,
+      String url,
+      HttpOutcome.Kind kind,
+      int status,
+      Optional<String> service,
+      Optional<String> version,
+      Optional<String> instance,
+      Duration latency,
+      String error,
+      String bodyExcerpt,
+      boolean overloaded,
+      Duration sentAt,
+      Optional<ProxyEvidence> proxy,
+      List<UpstreamAttemptObservation> attempts,
+      Map<String, List<String>> responseHeaders,
+      List<UpstreamAttemptObservation> mirrors) {
+    this(
+        index,
+        requestId,
+        traffic,
+        from,
+        url,
+        kind,
+        status,
+        service,
+        version,
+        instance,
+        latency,
+        error,
+        bodyExcerpt,
+        overloaded,
+        sentAt,
+        proxy,
+        attempts,
+        responseHeaders,
+        mirrors,
+        Optional.empty());
+  }
+
+  /** This observation with the timing of the server stream it received. */
+  public RequestObservation withStream(StreamTiming timing) {
+    return new RequestObservation(
+        index,
+        requestId,
+        traffic,
+        from,
+        url,
+        kind,
+        status,
+        service,
+        version,
+        instance,
+        latency,
+        error,
+        bodyExcerpt,
+        overloaded,
+        sentAt,
+        proxy,
+        attempts,
+        responseHeaders,
+        mirrors,
+        Optional.of(timing));
   }
 
   /** An observation without mirror copies. */
@@ -274,7 +344,8 @@ public record RequestObservation(
         proxy,
         joined,
         responseHeaders,
-        mirrored);
+        mirrored,
+        stream);
   }
 
   /** This observation with its journaled upstream attempts. */
@@ -303,7 +374,8 @@ public record RequestObservation(
         Optional.of(evidence),
         attempts,
         responseHeaders,
-        mirrors);
+        mirrors,
+        stream);
   }
 
   /**
@@ -331,7 +403,8 @@ public record RequestObservation(
         proxy,
         attempts,
         responseHeaders,
-        mirrors);
+        mirrors,
+        stream);
   }
 
   static RequestObservation of(
@@ -367,6 +440,10 @@ public record RequestObservation(
         sentAt,
         Optional.empty(),
         List.of(),
-        outcome.headers());
+        outcome.headers(),
+        List.of(),
+        GrpcCalls.isGrpc(sent) && outcome.isResponse()
+            ? GrpcCalls.streamTiming(outcome.rawBody().duplicate(), outcome.firstBodyUnixNanos())
+            : Optional.empty());
   }
 }

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -232,14 +233,21 @@ public final class TrafficRunner {
         http = httpOutcome(outcome, timeout);
         intended = outcome.intendedStartNanos();
       }
-      observations.add(
+      RequestObservation observation =
           RequestObservation.of(
               i,
               request.headers().get("x-request-id"),
               traffic,
               request,
               http,
-              Duration.ofNanos(Math.max(0, intended - start))));
+              Duration.ofNanos(Math.max(0, intended - start)));
+      if (outcome != null && GrpcCalls.isGrpc(request)) {
+        Optional<StreamTiming> timing = GrpcCalls.streamTiming(outcome);
+        if (timing.isPresent()) {
+          observation = observation.withStream(timing.get());
+        }
+      }
+      observations.add(observation);
     }
     return observations;
   }

@@ -429,6 +429,7 @@ public final class ScenarioSchema {
               "latency",
               "responseFlag",
               "grpcStatus",
+              "streamed",
               "overflows",
               "servedBy",
               "ejection",
@@ -477,6 +478,14 @@ public final class ScenarioSchema {
                   req("atMost", duration("no request slower than this")))),
           opt("responseFlag", responseFlag()),
           opt("grpcStatus", grpcStatus()),
+          opt(
+              "streamed",
+              obj(
+                  "every successful gRPC call of the traffic gets its first stream answer before"
+                      + " the service sent its last (the stream is forwarded as it arrives; give"
+                      + " the EchoRequest a count of at least 2 and an interval)",
+                  List.of(),
+                  req("traffic", TRAFFIC_REF))),
           opt(
               "overflows",
               obj(

@@ -1174,6 +1174,8 @@ public final class ScenarioYaml {
           e.number("alpha").ifPresent(status::atAlpha);
           yield status.build();
         }
+        case "streamed" ->
+            dev.meshproof.scenario.expect.Expectations.streamed(e.string("traffic").orElseThrow());
         case "response" -> response(e);
         case "mirrored" -> mirrored(e);
         case "overflows" -> {

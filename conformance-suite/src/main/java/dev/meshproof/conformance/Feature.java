@@ -150,6 +150,11 @@ public enum Feature {
   /** PeerAuthentication {@code DISABLE}: plaintext only, the callee sees no client certificate. */
   MeshPeerAuthenticationDisable(SupportLevel.EXTENDED),
   /**
+   * PeerAuthentication {@code portLevelMtls}: a STRICT workload's port made PERMISSIVE admits
+   * plaintext on that port only; a port-level entry for another port leaves the workload STRICT.
+   */
+  MeshPeerAuthenticationPortLevel(SupportLevel.EXTENDED),
+  /**
    * MeshConfig {@code enableAutoMtls}: callers speak mutual TLS to sidecars without a
    * DestinationRule; without it a STRICT callee refuses them (503).
    */

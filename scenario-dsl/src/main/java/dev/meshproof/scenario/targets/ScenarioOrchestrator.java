@@ -115,7 +115,10 @@ public final class ScenarioOrchestrator {
       // Proxy statistics are read only when an expectation judges them.
       Map<String, dev.meshproof.scenario.traffic.ProxyMetrics> proxyMetrics =
           scenario.expectations().stream()
-                  .anyMatch(dev.meshproof.scenario.expect.MetricExpectation.class::isInstance)
+                  .anyMatch(
+                      e ->
+                          e instanceof dev.meshproof.scenario.expect.MetricExpectation
+                              || e instanceof dev.meshproof.scenario.expect.StatExpectation)
               ? deployment.proxyMetrics()
               : Map.of();
       return new TargetRun(

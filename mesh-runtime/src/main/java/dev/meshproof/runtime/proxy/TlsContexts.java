@@ -107,6 +107,18 @@ final class TlsContexts {
                 .clientAuth(
                     tls.requireClientCertificate() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL)
                 .protocols("TLSv1.3", "TLSv1.2");
+        if (!tls.alpnProtocols().isEmpty()) {
+          // The server's preference wins and no common protocol is no ALPN, not an alert, as
+          // Envoy's BoringSSL select callback (SSL_select_next_proto over the server's list).
+          builder.applicationProtocolConfig(
+              new io.netty.handler.ssl.ApplicationProtocolConfig(
+                  io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+                  io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior
+                      .NO_ADVERTISE,
+                  io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior
+                      .ACCEPT,
+                  tls.alpnProtocols()));
+        }
       } else {
         builder =
             SslContextBuilder.forClient()

@@ -94,7 +94,9 @@ final class TlsDecoder {
             common.validationSecret(),
             common.uriSanMatchers(),
             Optional.empty(),
-            context.getRequireClientCertificate().getValue()));
+            context.getRequireClientCertificate().getValue(),
+            List.of(),
+            common.alpnProtocols()));
   }
 
   /** A cluster's transport socket: empty for none, else an upstream TLS context. */
@@ -140,8 +142,9 @@ final class TlsDecoder {
     String at = where + ", common_tls_context";
     CommonTlsContext.Builder rest =
         common.toBuilder().clearTlsCertificateSdsSecretConfigs().clearCombinedValidationContext();
+    // Upstream offered in the handshake; downstream what the server selects from.
+    rest.clearAlpnProtocols();
     if (upstream) {
-      rest.clearAlpnProtocols();
       if (common.hasValidationContext()
           && common
               .getValidationContext()

@@ -171,6 +171,19 @@ public enum Feature {
   /** AuthorizationPolicy DENY: a matching DENY wins over any ALLOW (403, app never reached). */
   MeshAuthorizationPolicyDeny(SupportLevel.CORE),
   /**
+   * AuthorizationPolicy {@code istio.io/dry-run}: the policy becomes shadow rules, never refuses a
+   * request, and what it would have decided is counted in the RBAC filter's shadow statistics.
+   */
+  MeshAuthorizationPolicyDryRun(SupportLevel.EXTENDED),
+  /** AuthorizationPolicy AUDIT: an RBAC LOG filter that never changes a request's outcome. */
+  MeshAuthorizationPolicyAudit(SupportLevel.EXTENDED),
+  /**
+   * AuthorizationPolicy CUSTOM: the requests its rules match are decided by the mesh config's HTTP
+   * ext_authz provider (allowed, or its denial returned), an unreachable one refuses unless
+   * failOpen.
+   */
+  MeshAuthorizationPolicyCustom(SupportLevel.EXTENDED),
+  /**
    * RequestAuthentication: a valid token or none gets in, a bad one (signature, expiry, issuer,
    * audience) is refused by jwt_authn's local reply (401, 403 for the audience) before the app.
    */

@@ -43,7 +43,8 @@ final class RbacDecoder {
         rbac.hasRules() ? Optional.of(rules(rbac.getRules(), where + ", rules")) : Optional.empty(),
         rbac.hasShadowRules()
             ? Optional.of(rules(rbac.getShadowRules(), where + ", shadow_rules"))
-            : Optional.empty());
+            : Optional.empty(),
+        rbac.getShadowRulesStatPrefix());
   }
 
   private static RbacRules rules(RBAC rules, String where) {

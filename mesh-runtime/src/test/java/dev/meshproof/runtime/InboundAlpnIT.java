@@ -3,7 +3,6 @@ package dev.meshproof.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.meshproof.runtime.envoy.EnvoyBinary;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
 import dev.meshproof.runtime.security.MeshCa;
 import dev.meshproof.runtime.security.MeshSecurity;
@@ -38,7 +37,8 @@ class InboundAlpnIT {
   private static DataPlane dataPlane(String name) {
     if (name.equals("envoy")) {
       assumeTrue(
-          EnvoyBinary.locate().isPresent(), () -> EnvoyBinary.unavailableReason().orElseThrow());
+          EnvoyDataPlane.unavailableReason().isEmpty(),
+          () -> EnvoyDataPlane.unavailableReason().orElseThrow());
       return EnvoyDataPlane.create();
     }
     return DataPlane.embedded();

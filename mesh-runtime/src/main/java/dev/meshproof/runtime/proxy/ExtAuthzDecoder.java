@@ -71,11 +71,10 @@ final class ExtAuthzDecoder {
               headersToAdd.put(h.getKey(), h.getValue());
             });
     var response = service.getAuthorizationResponse();
+    // allowed_client_headers_on_success (istiod's headersToDownstreamOnAllow) is not reproduced
+    // yet: NACKed, so a response Envoy would decorate is never served undecorated.
     XdsDecoder.rejectUnsupported(
-        response.toBuilder()
-            .clearAllowedUpstreamHeaders()
-            .clearAllowedClientHeaders()
-            .clearAllowedClientHeadersOnSuccess(),
+        response.toBuilder().clearAllowedUpstreamHeaders().clearAllowedClientHeaders(),
         at + ", authorization_response");
     com.google.protobuf.Duration timeout = service.getServerUri().getTimeout();
     String key = "";
@@ -110,9 +109,7 @@ final class ExtAuthzDecoder {
         headersToAdd,
         exact(response.getAllowedUpstreamHeaders(), at + ", allowed_upstream_headers"),
         exact(response.getAllowedClientHeaders(), at + ", allowed_client_headers"),
-        exact(
-            response.getAllowedClientHeadersOnSuccess(),
-            at + ", allowed_client_headers_on_success"),
+        List.of(),
         ext.getFailureModeAllow(),
         ext.hasStatusOnError()
             ? ext.getStatusOnError().getCodeValue()

@@ -167,6 +167,11 @@ public enum Feature {
   /** PeerAuthentication {@code DISABLE}: plaintext only, the callee sees no client certificate. */
   MeshPeerAuthenticationDisable(SupportLevel.EXTENDED),
   /**
+   * PeerAuthentication {@code portLevelMtls}: a STRICT workload's port made PERMISSIVE admits
+   * plaintext on that port only; a port-level entry for another port leaves the workload STRICT.
+   */
+  MeshPeerAuthenticationPortLevel(SupportLevel.EXTENDED),
+  /**
    * MeshConfig {@code enableAutoMtls}: callers speak mutual TLS to sidecars without a
    * DestinationRule; without it a STRICT callee refuses them (503).
    */
@@ -193,6 +198,19 @@ public enum Feature {
    * hold, HTTP-only fields skip an ALLOW rule and are dropped from a DENY rule (connection closed).
    */
   MeshAuthorizationPolicyTCP(SupportLevel.EXTENDED),
+  /**
+   * AuthorizationPolicy {@code istio.io/dry-run}: the policy becomes shadow rules, never refuses a
+   * request, and what it would have decided is counted in the RBAC filter's shadow statistics.
+   */
+  MeshAuthorizationPolicyDryRun(SupportLevel.EXTENDED),
+  /** AuthorizationPolicy AUDIT: an RBAC LOG filter that never changes a request's outcome. */
+  MeshAuthorizationPolicyAudit(SupportLevel.EXTENDED),
+  /**
+   * AuthorizationPolicy CUSTOM: the requests its rules match are decided by the mesh config's HTTP
+   * ext_authz provider (allowed, or its denial returned), an unreachable one refuses unless
+   * failOpen.
+   */
+  MeshAuthorizationPolicyCustom(SupportLevel.EXTENDED),
   /**
    * RequestAuthentication: a valid token or none gets in, a bad one (signature, expiry, issuer,
    * audience) is refused by jwt_authn's local reply (401, 403 for the audience) before the app.

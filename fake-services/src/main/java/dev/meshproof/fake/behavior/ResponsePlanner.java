@@ -15,6 +15,14 @@ public final class ResponsePlanner {
   /** The readiness path, like a Kubernetes readiness probe's. */
   public static final String READY_PATH = "/ready";
 
+  /**
+   * Requests under this path are answered as Istio's sample ext-authz HTTP server answers an
+   * ext_authz check ({@code samples/extauthz}): allowed (200) when the request carries {@code
+   * x-ext-authz: allow}, else denied (403), with {@code x-ext-authz-check-result: allowed|denied}.
+   * An extension provider with {@code pathPrefix: /ext-authz} makes any echo a provider.
+   */
+  public static final String EXT_AUTHZ_PATH = "/ext-authz/";
+
   private ResponsePlanner() {}
 
   /** Plans the response to a request whose knobs were rejected: 400 at once. */
@@ -50,6 +58,19 @@ public final class ResponsePlanner {
           behavior,
           knobs,
           behavior.ready() ? "ready" : "not ready");
+    }
+    if (request.path().startsWith(EXT_AUTHZ_PATH)) {
+      boolean allowed = "allow".equals(request.header("x-ext-authz"));
+      return new ResponsePlan(
+          ResponsePlan.Action.RESPOND,
+          allowed ? 200 : 403,
+          Duration.ZERO,
+          Duration.ZERO,
+          OptionalInt.empty(),
+          List.of(
+              new RequestKnobs.Header("x-ext-authz-check-result", allowed ? "allowed" : "denied")),
+          allowed ? "ext-authz allowed" : "ext-authz denied",
+          Optional.empty());
     }
     ResponsePlan.Action action = faultAction(behavior, random);
 

@@ -46,6 +46,30 @@ class ResponsePlannerTest {
   }
 
   @Test
+  void underExtAuthzTheEchoAnswersAsIstiosSampleProviderWhateverItsBehavior() {
+    Behavior failing = Behavior.builder().errors(1.0, "500").build();
+    RequestView allowed =
+        RequestView.of("GET", "/ext-authz/items/1?q=1", Map.of("x-ext-authz", List.of("allow")));
+    RequestView denied =
+        RequestView.of("POST", "/ext-authz/items/1", Map.of("x-ext-authz", List.of("deny")));
+
+    ResponsePlan allow =
+        ResponsePlanner.plan(failing, allowed, knobs(allowed), 1, new SplittableRandom(1));
+    ResponsePlan deny =
+        ResponsePlanner.plan(failing, denied, knobs(denied), 1, new SplittableRandom(1));
+
+    assertThat(allow.status()).isEqualTo(200);
+    assertThat(allow.setHeaders())
+        .containsExactly(new RequestKnobs.Header("x-ext-authz-check-result", "allowed"));
+    assertThat(deny.status()).isEqualTo(403);
+    assertThat(deny.setHeaders())
+        .containsExactly(new RequestKnobs.Header("x-ext-authz-check-result", "denied"));
+    assertThat(plan(failing, "/items/ext-authz/", 1, new SplittableRandom(1)).status())
+        .as("only the path prefix makes a check")
+        .isEqualTo(500);
+  }
+
+  @Test
   void healthyDefaultsAnswer200AtOnce() {
     ResponsePlan p = plan(Behavior.defaults(), "/", 1, new SplittableRandom(1));
     assertThat(p.action()).isEqualTo(ResponsePlan.Action.RESPOND);

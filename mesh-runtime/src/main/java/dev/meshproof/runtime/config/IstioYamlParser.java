@@ -423,6 +423,9 @@ public final class IstioYamlParser {
     if (resource instanceof KubernetesService service) {
       resource = service.withExportTo(serviceExportTo(root));
     }
+    if (resource instanceof AuthorizationPolicy policy) {
+      resource = policy.withDryRun(authorizationDryRun(root));
+    }
     if (resource instanceof NotSimulatedResource) {
       resource = new NotSimulatedResource(meta, apiVersion); // as written, for the listing
     }
@@ -448,6 +451,35 @@ public final class IstioYamlParser {
 
   /** Kubernetes' DNS-1123 label: namespace names (apimachinery IsDNS1123Label). */
   private static final Pattern DNS1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
+  /**
+   * An AuthorizationPolicy's {@code istio.io/dry-run} annotation, read as istiod's {@code
+   * builder.go isDryRun} does (Go's {@code strconv.ParseBool}); a value ParseBool refuses, which
+   * istiod would log and treat as false, is reported at its line instead.
+   */
+  private static boolean authorizationDryRun(YamlMapping root) {
+    Optional<YamlMapping> metadata = root.mapping("metadata");
+    Optional<String> written =
+        metadata.map(m -> m.stringMap("annotations").get(AuthorizationPolicy.DRY_RUN_ANNOTATION));
+    if (written.isEmpty()) {
+      return false;
+    }
+    return switch (written.get()) {
+      case "1", "t", "T", "TRUE", "true", "True" -> true;
+      case "0", "f", "F", "FALSE", "false", "False" -> false;
+      default -> {
+        YamlMapping m = metadata.orElseThrow();
+        m.problem(
+            m.value("annotations").orElseThrow(),
+            m.child("annotations") + "[" + AuthorizationPolicy.DRY_RUN_ANNOTATION + "]",
+            "\""
+                + written.get()
+                + "\" is not a boolean (expected: true or false, as Go's strconv.ParseBool reads"
+                + " it)");
+        yield false;
+      }
+    };
+  }
 
   /**
    * A Service's {@code networking.istio.io/exportTo} annotation, as istiod's {@code

@@ -38,15 +38,17 @@ final class SecurityParsers {
     spec.value("targetRef");
     spec.value("targetRefs");
     String action = spec.oneOf("action", ACTIONS).orElse("ALLOW");
-    boolean hasProvider =
+    String provider =
         spec.mapping("provider")
             .map(
                 p -> {
-                  p.requiredString("name", "an extension provider of the mesh config");
+                  String name =
+                      p.requiredString("name", "an extension provider of the mesh config");
                   p.finish();
-                  return true;
+                  return name;
                 })
-            .orElse(false);
+            .orElse("");
+    boolean hasProvider = spec.value("provider").isPresent();
     if (action.equals("CUSTOM") && !hasProvider) {
       spec.problem(
           spec.value("action").orElseThrow(),
@@ -87,7 +89,7 @@ final class SecurityParsers {
               return new AuthorizationPolicy.Rule(from, to, when);
             });
     spec.finish();
-    return new AuthorizationPolicy(meta, selector, action, rules);
+    return new AuthorizationPolicy(meta, selector, action, rules).withProvider(provider);
   }
 
   /** A {@code from[]} or {@code to[]} item: one {@code source} or {@code operation} mapping. */

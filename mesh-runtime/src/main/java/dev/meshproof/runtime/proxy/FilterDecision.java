@@ -55,6 +55,16 @@ sealed interface FilterDecision {
   record Respond(RequestOutcome.DirectReply outcome) implements FilterDecision {}
 
   /**
+   * The chain waits for {@code decision} (a call the filter made, such as ext_authz's check), then
+   * runs the supplied decision on the request's event loop: continue (with a changed request), or
+   * answer. The supplier runs once, on the downstream connection's executor, so it may change the
+   * downstream message.
+   */
+  record Await(
+      java.util.concurrent.CompletableFuture<java.util.function.Supplier<FilterDecision>> decision)
+      implements FilterDecision {}
+
+  /**
    * The chain pauses for {@code delay} (on the sidecar's scheduler), then applies {@code then} for
    * this filter: continue with the next filter, or answer locally (the fault filter's abort, which
    * Envoy decides after its delay).

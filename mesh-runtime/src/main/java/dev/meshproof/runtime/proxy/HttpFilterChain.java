@@ -57,17 +57,36 @@ final class HttpFilterChain {
       ScheduledExecutorService scheduler,
       RandomSource faultRandom,
       java.time.Clock clock) {
-    return of(configs, router, scheduler, faultRandom, clock, MetadataExchangeFilter.Local.NONE);
+    return of(
+        configs,
+        router,
+        scheduler,
+        faultRandom,
+        clock,
+        MetadataExchangeFilter.Local.NONE,
+        name -> {},
+        (request, cluster, call, timeout) -> {
+          call.release();
+          return CompletableFuture.failedFuture(
+              new IllegalStateException("no upstream calls in this chain"));
+        });
   }
 
-  /** The chain, the metadata exchange filter sending {@code local} (this proxy's metadata). */
+  /**
+   * The chain for decoded {@code http_filters}: the metadata exchange filter sends {@code local}
+   * (this proxy's metadata); filters count their decisions through {@code counters} (a counter name
+   * after {@code http.<stat_prefix>.}, e.g. {@code rbac.allowed}) and ext_authz asks its provider
+   * through {@code checks}.
+   */
   static HttpFilterChain of(
       List<HttpFilterConfig> configs,
       Terminal router,
       ScheduledExecutorService scheduler,
       RandomSource faultRandom,
       java.time.Clock clock,
-      MetadataExchangeFilter.Local local) {
+      MetadataExchangeFilter.Local local,
+      java.util.function.Consumer<String> counters,
+      ExtAuthzFilter.Client checks) {
     List<HttpFilter> filters = new ArrayList<>();
     for (int i = 0; i < configs.size(); i++) {
       HttpFilterConfig config = configs.get(i);
@@ -81,8 +100,12 @@ final class HttpFilterChain {
         filters.add(new CorsFilter());
       } else if (config instanceof HttpFilterConfig.JwtAuthn jwt) {
         filters.add(new JwtFilter(jwt, clock));
+      } else if (config instanceof HttpFilterConfig.ExtAuthz extAuthz) {
+        filters.add(
+            new ExtAuthzFilter(
+                extAuthz.policy(), checks, name -> counters.accept("ext_authz." + name)));
       } else if (config instanceof HttpFilterConfig.Rbac rbac) {
-        filters.add(new RbacFilter(rbac.policy()));
+        filters.add(new RbacFilter(rbac.policy(), name -> counters.accept("rbac." + name)));
       } else if (config instanceof HttpFilterConfig.MetadataExchange mx) {
         filters.add(new MetadataExchangeFilter(mx, local));
       } else {
@@ -134,6 +157,38 @@ final class HttpFilterChain {
         return runFrom(i + 1, request)
             .thenApply(outcome -> withResponseChanges(outcome, changes.onResponse()));
       }
+      if (decision instanceof FilterDecision.Await await) {
+        int next = i + 1;
+        RequestContext paused = request;
+        CompletableFuture<RequestOutcome> resumed = new CompletableFuture<>();
+        await
+            .decision()
+            .whenComplete(
+                (supplier, failure) ->
+                    paused
+                        .executor()
+                        .execute(
+                            () -> {
+                              try {
+                                if (failure != null) {
+                                  resumed.completeExceptionally(failure);
+                                  return;
+                                }
+                                resumeWith(supplier.get(), next, paused)
+                                    .whenComplete(
+                                        (outcome, error) -> {
+                                          if (error != null) {
+                                            resumed.completeExceptionally(error);
+                                          } else {
+                                            resumed.complete(outcome);
+                                          }
+                                        });
+                              } catch (RuntimeException e) {
+                                resumed.completeExceptionally(e);
+                              }
+                            }));
+        return resumed;
+      }
       if (decision instanceof FilterDecision.Delay delay) {
         int next = i + 1;
         RequestContext paused = request;
@@ -169,6 +224,24 @@ final class HttpFilterChain {
       }
     }
     return router.route(request);
+  }
+
+  /** The rest of the chain after an awaited filter decided {@code decision}. */
+  private CompletableFuture<RequestOutcome> resumeWith(
+      FilterDecision decision, int next, RequestContext request) {
+    if (decision instanceof FilterDecision.ContinueWith with) {
+      return runFrom(next, with.request());
+    }
+    if (decision instanceof FilterDecision.Respond respond) {
+      return CompletableFuture.completedFuture(respond.outcome());
+    }
+    if (decision instanceof FilterDecision.LocalReply reply) {
+      return CompletableFuture.completedFuture(localReply(reply));
+    }
+    if (decision instanceof FilterDecision.Continue) {
+      return runFrom(next, request);
+    }
+    throw new IllegalStateException("an awaited filter decided " + decision);
   }
 
   private static RequestOutcome localReply(FilterDecision.LocalReply reply) {

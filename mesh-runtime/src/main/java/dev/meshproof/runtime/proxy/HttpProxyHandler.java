@@ -193,7 +193,8 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
             ctx.executor(),
             ClientCertHeader.downstreamConnection(ClientCertHeader.connectionOf(ctx.channel())));
     HttpFilterChain chain =
-        sidecar.filterChain(hcm.map(HttpConnectionManagerConfig::httpFilters).orElse(ROUTER_ONLY));
+        sidecar.filterChain(
+            hcm.map(HttpConnectionManagerConfig::httpFilters).orElse(ROUTER_ONLY), statPrefix(hcm));
     long requestBytes = request.content().readableBytes();
     // The chain may finish after this read returns (an upstream call, a delay): keep the message.
     request.retain();

@@ -358,9 +358,9 @@ final class ListenerDecoder {
   /**
    * The connection manager's {@code http_filters}, in order. Only filters the sidecar implements
    * decode (the JWT filter, {@link JwtAuthnDecoder}, the RBAC filter, {@link RbacDecoder}, the
-   * fault filter, {@link FaultDecoder}, the CORS filter, {@link CorsDecoder}, and the router,
-   * last); any other name or type is NACKed, since ignoring a filter (an authz filter) would serve
-   * traffic Envoy would not.
+   * ext_authz filter, {@link ExtAuthzDecoder}, the fault filter, {@link FaultDecoder}, the CORS
+   * filter, {@link CorsDecoder}, and the router, last); any other name or type is NACKed, since
+   * ignoring a filter (an authz filter) would serve traffic Envoy would not.
    */
   private static List<HttpFilterConfig> httpFilters(HttpConnectionManager hcm, String where) {
     List<HttpFilterConfig> out = new ArrayList<>();
@@ -375,6 +375,11 @@ final class ListenerDecoder {
       String type = filter.getTypedConfig().getTypeUrl();
       if (filter.getName().equals(HttpFilterConfig.Fault.NAME) && type.equals(FaultDecoder.TYPE)) {
         out.add(new HttpFilterConfig.Fault(FaultDecoder.fault(filter.getTypedConfig(), at)));
+        continue;
+      }
+      if (filter.getName().equals(HttpFilterConfig.ExtAuthz.NAME)
+          && type.equals(ExtAuthzDecoder.TYPE)) {
+        out.add(new HttpFilterConfig.ExtAuthz(ExtAuthzDecoder.filter(filter.getTypedConfig(), at)));
         continue;
       }
       if (filter.getName().equals(RbacDecoder.FILTER_NAME) && type.equals(RbacDecoder.TYPE)) {

@@ -65,9 +65,10 @@ public record ProxyConfig(
    * certificate to present, the SDS secret of the trusted roots, the URI SAN matchers of the peer
    * ({@code match_typed_subject_alt_names}), the SNI to send (upstream) and whether a client
    * certificate is required (downstream); for a DestinationRule's SIMPLE or MUTUAL, the deprecated
-   * {@code match_subject_alt_names} (any SAN type) and the ALPN protocols offered. An empty {@code
-   * certificateSecret} presents no certificate (an upstream SIMPLE); an empty {@code
-   * validationSecret} verifies nothing (an empty {@code validation_context}: insecureSkipVerify).
+   * {@code match_subject_alt_names} (any SAN type) and the ALPN protocols offered (upstream) or
+   * selected from (downstream, server preference). An empty {@code certificateSecret} presents no
+   * certificate (an upstream SIMPLE); an empty {@code validationSecret} verifies nothing (an empty
+   * {@code validation_context}: insecureSkipVerify).
    */
   public record TlsContextConfig(
       String certificateSecret,
@@ -421,6 +422,15 @@ public record ProxyConfig(
      */
     record Rbac(dev.meshproof.runtime.policy.authz.RbacFilterPolicy policy)
         implements HttpFilterConfig {}
+
+    /**
+     * {@code envoy.filters.http.ext_authz} with an HTTP service: Istio's CUSTOM policies, asking
+     * the provider about the requests their RBAC shadow rules matched.
+     */
+    record ExtAuthz(dev.meshproof.runtime.policy.authz.ExtAuthzPolicy policy)
+        implements HttpFilterConfig {
+      public static final String NAME = "envoy.filters.http.ext_authz";
+    }
 
     /**
      * {@code envoy.filters.http.jwt_authn}: Istio's RequestAuthentications; a bad token is answered

@@ -43,7 +43,8 @@ final class RbacDecoder {
         rbac.hasRules() ? Optional.of(rules(rbac.getRules(), where + ", rules")) : Optional.empty(),
         rbac.hasShadowRules()
             ? Optional.of(rules(rbac.getShadowRules(), where + ", shadow_rules"))
-            : Optional.empty());
+            : Optional.empty(),
+        rbac.getShadowRulesStatPrefix());
   }
 
   /** The network filter istiod puts before a TCP port's tcp_proxy. */

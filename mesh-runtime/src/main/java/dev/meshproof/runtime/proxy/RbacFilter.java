@@ -12,9 +12,20 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
  */
 final class RbacFilter implements HttpFilter {
   private final RbacFilterPolicy policy;
+  private final java.util.function.Consumer<String> counters;
 
   RbacFilter(RbacFilterPolicy policy) {
+    this(policy, name -> {});
+  }
+
+  /**
+   * @param counters increments a counter named after {@code http.<stat_prefix>.rbac.} (Envoy's
+   *     {@code allowed}, {@code denied}, {@code [<shadow prefix>.]shadow_allowed} / {@code
+   *     shadow_denied})
+   */
+  RbacFilter(RbacFilterPolicy policy, java.util.function.Consumer<String> counters) {
     this.policy = policy;
+    this.counters = counters;
   }
 
   @Override
@@ -28,7 +39,19 @@ final class RbacFilter implements HttpFilter {
                 connection.localPort(),
                 request.headers(),
                 request.jwtPayloads()));
+    decision.counters().forEach(counters);
     if (decision.allowed()) {
+      if (decision.shadowAllowed().isPresent()) {
+        // Envoy's shadow engine result as dynamic metadata, read by a CUSTOM policy's ext_authz.
+        java.util.Map<String, String> metadata = new java.util.HashMap<>();
+        String prefix = policy.shadowRulesStatPrefix();
+        decision
+            .shadowPolicy()
+            .ifPresent(id -> metadata.put(prefix + "shadow_effective_policy_id", id));
+        metadata.put(
+            prefix + "shadow_engine_result", decision.shadowAllowed().get() ? "allowed" : "denied");
+        return new FilterDecision.ContinueWith(request.withRbacMetadata(metadata));
+      }
       return FilterDecision.CONTINUE;
     }
     return new FilterDecision.Respond(

@@ -23,6 +23,9 @@ import java.util.concurrent.Executor;
  * @param connection the downstream connection's peer principal, remote address and local port
  * @param jwtPayloads jwt_authn's dynamic metadata: the verified token's payload under its
  *     provider's {@code payload_in_metadata} name (empty before the filter, or without a token)
+ * @param rbacMetadata the RBAC filters' dynamic metadata ({@code envoy.filters.http.rbac}): the
+ *     shadow rules' {@code <shadow_rules_stat_prefix>shadow_effective_policy_id} and {@code
+ *     ...shadow_engine_result}, which enable the ext_authz filter of a CUSTOM policy
  */
 record RequestContext(
     String listener,
@@ -34,10 +37,38 @@ record RequestContext(
     FullHttpRequest downstream,
     Executor executor,
     DownstreamConnection connection,
-    java.util.Map<String, java.util.Map<String, Object>> jwtPayloads) {
+    java.util.Map<String, java.util.Map<String, Object>> jwtPayloads,
+    java.util.Map<String, String> rbacMetadata) {
 
   RequestContext {
     jwtPayloads = java.util.Map.copyOf(jwtPayloads);
+    rbacMetadata = java.util.Map.copyOf(rbacMetadata);
+  }
+
+  /** A request no RBAC filter has seen. */
+  RequestContext(
+      String listener,
+      RequestHeaders headers,
+      String requestId,
+      Instant start,
+      Sidecar.RoutingState routing,
+      Optional<RouteTable> routes,
+      FullHttpRequest downstream,
+      Executor executor,
+      DownstreamConnection connection,
+      java.util.Map<String, java.util.Map<String, Object>> jwtPayloads) {
+    this(
+        listener,
+        headers,
+        requestId,
+        start,
+        routing,
+        routes,
+        downstream,
+        executor,
+        connection,
+        jwtPayloads,
+        java.util.Map.of());
   }
 
   /** A request no jwt_authn filter has seen. */
@@ -80,7 +111,42 @@ record RequestContext(
         downstream,
         executor,
         connection,
-        payloads);
+        payloads,
+        rbacMetadata);
+  }
+
+  /** This request after an RBAC filter that wrote {@code metadata} (added to what was there). */
+  RequestContext withRbacMetadata(java.util.Map<String, String> metadata) {
+    java.util.Map<String, String> all = new java.util.HashMap<>(rbacMetadata);
+    all.putAll(metadata);
+    return new RequestContext(
+        listener,
+        headers,
+        requestId,
+        start,
+        routing,
+        routes,
+        downstream,
+        executor,
+        connection,
+        jwtPayloads,
+        all);
+  }
+
+  /** This request with {@code newHeaders} (the same changes made on {@code downstream}). */
+  RequestContext withHeaders(RequestHeaders newHeaders) {
+    return new RequestContext(
+        listener,
+        newHeaders,
+        requestId,
+        start,
+        routing,
+        routes,
+        downstream,
+        executor,
+        connection,
+        jwtPayloads,
+        rbacMetadata);
   }
 
   /**

@@ -317,6 +317,69 @@ final class Router implements HttpFilterChain.Terminal {
   }
 
   /**
+   * A request a filter originates to {@code clusterName}, as Envoy's async client sends ext_authz's
+   * HTTP check: a host picked by the cluster's load balancer, admitted by its circuit breaker, over
+   * the cluster's TLS, its result heard by the outlier detector. Completes exceptionally when the
+   * cluster does not exist, has no host, overflows, has no TLS context yet or the exchange fails
+   * (Envoy's async client failure); the caller owns the response.
+   */
+  CompletableFuture<FullHttpResponse> call(
+      RequestContext request, String clusterName, FullHttpRequest call, Duration timeout) {
+    UpstreamCluster cluster = request.routing().clusters().get(clusterName);
+    List<UpstreamHost> candidates = cluster == null ? List.of() : cluster.candidates(mirrorRandom);
+    Optional<Optional<UpstreamTls>> tls =
+        cluster == null ? Optional.empty() : upstreamTls(request, cluster);
+    if (candidates.isEmpty() || tls.isEmpty()) {
+      call.release();
+      return CompletableFuture.failedFuture(
+          new IllegalStateException(
+              "cluster "
+                  + clusterName
+                  + (cluster == null ? " does not exist" : " has no host ready")));
+    }
+    UpstreamHost host = cluster.loadBalancer.pickHost(candidates, mirrorRandom);
+    CompletableFuture<FullHttpResponse> result = new CompletableFuture<>();
+    Runnable send =
+        () ->
+            request
+                .executor()
+                .execute(() -> sendCall(cluster, host, call, timeout, tls.get(), result));
+    CircuitBreaker.Admission admission = cluster.circuitBreaker.admit(host, send);
+    if (admission instanceof CircuitBreaker.Admission.Overflowed) {
+      call.release();
+      result.completeExceptionally(
+          new IllegalStateException("cluster " + clusterName + " overflowed"));
+    } else if (admission instanceof CircuitBreaker.Admission.Dispatch) {
+      sendCall(cluster, host, call, timeout, tls.get(), result);
+    }
+    return result;
+  }
+
+  private void sendCall(
+      UpstreamCluster cluster,
+      UpstreamHost host,
+      FullHttpRequest call,
+      Duration timeout,
+      Optional<UpstreamTls> tls,
+      CompletableFuture<FullHttpResponse> result) {
+    host.active.incrementAndGet();
+    host.total.increment();
+    upstream
+        .send(host.address, call, timeout, settingsFor(cluster, call), tls)
+        .whenComplete(
+            (response, error) -> {
+              host.active.decrementAndGet();
+              cluster.circuitBreaker.release(host).ifPresent(Runnable::run);
+              cluster.recordResult(host, response, error);
+              if (error != null) {
+                result.completeExceptionally(error);
+              } else {
+                result.complete(response);
+              }
+            });
+  }
+
+  /**
    * The cluster's connection settings for {@code request}: a cluster with {@code
    * use_downstream_protocol_config} (istiod's {@code PassthroughCluster}) speaks HTTP/2 upstream
    * exactly when the request came in over HTTP/2, which Netty's HTTP/2 conversion marks with its

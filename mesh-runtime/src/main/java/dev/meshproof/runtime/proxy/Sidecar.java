@@ -535,10 +535,21 @@ public final class Sidecar implements SidecarProxy {
   }
 
   /**
-   * The filter chain of a connection manager's decoded {@code http_filters}, ending in the router.
+   * The filter chain of the connection manager {@code statPrefix}, its RBAC and ext_authz filters
+   * counting in this sidecar's statistics as Envoy's ({@code http.<statPrefix>.rbac.allowed},
+   * {@code ...ext_authz.denied}), ext_authz calling its provider through the router.
    */
-  HttpFilterChain filterChain(List<HttpFilterConfig> httpFilters) {
-    return HttpFilterChain.of(httpFilters, router, scheduler, faultRandom, clock, peerMetadata);
+  HttpFilterChain filterChain(List<HttpFilterConfig> httpFilters, String statPrefix) {
+    String prefix = "http." + statPrefix + ".";
+    return HttpFilterChain.of(
+        httpFilters,
+        router,
+        scheduler,
+        faultRandom,
+        clock,
+        peerMetadata,
+        name -> stats().increment(prefix + name),
+        router::call);
   }
 
   /**

@@ -108,8 +108,8 @@ final class TlsContexts {
                     tls.requireClientCertificate() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL)
                 .protocols("TLSv1.3", "TLSv1.2");
         if (!tls.alpnProtocols().isEmpty()) {
-          // The server's preference order decides, as BoringSSL's server in Envoy; a client
-          // offering none of them (or no ALPN) is still served.
+          // The server's preference wins and no common protocol is no ALPN, not an alert, as
+          // Envoy's BoringSSL select callback (SSL_select_next_proto over the server's list).
           builder.applicationProtocolConfig(
               new io.netty.handler.ssl.ApplicationProtocolConfig(
                   io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,

@@ -143,6 +143,7 @@ final class TlsDecoder {
     String at = where + ", common_tls_context";
     CommonTlsContext.Builder rest =
         common.toBuilder().clearTlsCertificateSdsSecretConfigs().clearCombinedValidationContext();
+    // Upstream offered in the handshake; downstream what the server selects from.
     rest.clearAlpnProtocols();
     if (upstream) {
       if (common.hasValidationContext()

@@ -42,8 +42,10 @@ import java.util.regex.Pattern;
  * on loopback is the inbound listener's own port, so the workload's service port is written as that
  * listener port. Request principals and {@code request.auth.*} match jwt_authn's payload metadata
  * ({@code payload}, written by {@link JwtAuthnBuilder}'s filter) as istiod's {@code
- * requestPrincipalGenerator} / {@code requestClaimGenerator} do. Service accounts, remote IP
- * blocks, CUSTOM and the other {@code when} keys are refused at apply ({@link #unsupported}).
+ * requestPrincipalGenerator} / {@code requestClaimGenerator} do. Service accounts, remote IP blocks
+ * and the other {@code when} keys are refused at apply ({@link #unsupported}). A policy annotated
+ * {@code istio.io/dry-run: "true"} goes to its action's filter as a shadow rule (evaluated and
+ * counted, never enforced), as {@code builder.go isDryRun}.
  */
 public final class AuthorizationBuilder {
   static final String RBAC_FILTER = "envoy.filters.http.rbac";
@@ -60,8 +62,8 @@ public final class AuthorizationBuilder {
   /** The RBAC filters for {@code proxy}'s inbound listener, in istiod's order; empty if none. */
   public static List<HttpFilter> inboundFilters(
       List<AuthorizationPolicy> policies, ProxyNode proxy, ProxyNode.Inbound inbound) {
-    return inboundRules(policies, proxy, inbound, false).stream()
-        .map(AuthorizationBuilder::filter)
+    return inboundGroups(policies, proxy).stream()
+        .map(group -> filter(group.policies(), group.action(), inbound))
         .toList();
   }
 
@@ -73,26 +75,34 @@ public final class AuthorizationBuilder {
    */
   public static List<io.envoyproxy.envoy.config.listener.v3.Filter> inboundNetworkFilters(
       List<AuthorizationPolicy> policies, ProxyNode proxy, ProxyNode.Inbound inbound) {
-    return inboundRules(policies, proxy, inbound, true).stream()
+    return inboundGroups(policies, proxy).stream()
         .map(
-            rules ->
-                io.envoyproxy.envoy.config.listener.v3.Filter.newBuilder()
-                    .setName(RBAC_NETWORK_FILTER)
-                    .setTypedConfig(
-                        Any.pack(
-                            io.envoyproxy
-                                .envoy
-                                .extensions
-                                .filters
-                                .network
-                                .rbac
-                                .v3
-                                .RBAC
-                                .newBuilder()
-                                .setRules(rules)
-                                .setStatPrefix(RBAC_TCP_STAT_PREFIX)
-                                .build()))
-                    .build())
+            group -> {
+              List<AuthorizationPolicy> enforced = enforced(group.policies());
+              List<AuthorizationPolicy> shadow = dryRun(group.policies());
+              var rbac =
+                  io.envoyproxy
+                      .envoy
+                      .extensions
+                      .filters
+                      .network
+                      .rbac
+                      .v3
+                      .RBAC
+                      .newBuilder()
+                      .setStatPrefix(RBAC_TCP_STAT_PREFIX);
+              if (!enforced.isEmpty()) {
+                rbac.setRules(rules(enforced, group.action(), inbound, "", true));
+              }
+              if (!shadow.isEmpty()) {
+                rbac.setShadowRules(rules(shadow, group.action(), inbound, "", true))
+                    .setShadowRulesStatPrefix(shadowRulesStatPrefix(group.action()));
+              }
+              return io.envoyproxy.envoy.config.listener.v3.Filter.newBuilder()
+                  .setName(RBAC_NETWORK_FILTER)
+                  .setTypedConfig(Any.pack(rbac.build()))
+                  .build();
+            })
         .toList();
   }
 
@@ -102,11 +112,12 @@ public final class AuthorizationBuilder {
   /** istiod's {@code authzmodel.RBACTCPFilterStatPrefix}. */
   static final String RBAC_TCP_STAT_PREFIX = "tcp.";
 
-  private static List<RBAC> inboundRules(
-      List<AuthorizationPolicy> policies,
-      ProxyNode proxy,
-      ProxyNode.Inbound inbound,
-      boolean forTcp) {
+  /** The policies of one action that select a proxy, in one RBAC filter. */
+  private record ActionGroup(List<AuthorizationPolicy> policies, RBAC.Action action) {}
+
+  /** The ALLOW/DENY/AUDIT policies selecting {@code proxy}, grouped by action in istiod's order. */
+  private static List<ActionGroup> inboundGroups(
+      List<AuthorizationPolicy> policies, ProxyNode proxy) {
     List<AuthorizationPolicy> audit = new ArrayList<>();
     List<AuthorizationPolicy> deny = new ArrayList<>();
     List<AuthorizationPolicy> allow = new ArrayList<>();
@@ -124,51 +135,285 @@ public final class AuthorizationBuilder {
         case "DENY" -> deny.add(policy);
         case "ALLOW" -> allow.add(policy);
         default -> {
-          // CUSTOM is refused at apply.
+          // CUSTOM: customFilters.
         }
       }
     }
-    List<RBAC> filters = new ArrayList<>();
+    List<ActionGroup> filters = new ArrayList<>();
     if (!audit.isEmpty()) {
-      filters.add(rules(audit, RBAC.Action.LOG, inbound, forTcp));
+      filters.add(new ActionGroup(audit, RBAC.Action.LOG));
     }
     if (!deny.isEmpty()) {
-      filters.add(rules(deny, RBAC.Action.DENY, inbound, forTcp));
+      filters.add(new ActionGroup(deny, RBAC.Action.DENY));
     }
     if (!allow.isEmpty()) {
-      filters.add(rules(allow, RBAC.Action.ALLOW, inbound, forTcp));
+      filters.add(new ActionGroup(allow, RBAC.Action.ALLOW));
     }
     return filters;
   }
 
-  private static HttpFilter filter(RBAC rules) {
+  static final String EXT_AUTHZ_FILTER = "envoy.filters.http.ext_authz";
+
+  /** istiod's {@code authzmodel.RBACExtAuthzShadowRulesStatPrefix}. */
+  static final String EXT_AUTHZ_SHADOW_PREFIX = "istio_ext_authz_";
+
+  /** istiod's {@code extAuthzMatchPrefix}: CUSTOM rules' names start with it. */
+  static final String EXT_AUTHZ_MATCH_PREFIX = "istio-ext-authz";
+
+  /**
+   * The CUSTOM policies' filters for {@code proxy}'s inbound listener, which go before jwt_authn
+   * ({@code listener_builder.go}: CUSTOM, authn, then authz), as istiod's {@code builder.go
+   * buildHTTP} with {@code IsCustomBuilder} builds them: per provider an RBAC filter whose {@code
+   * shadow_rules} (action DENY, {@code shadow_rules_stat_prefix: istio_ext_authz_}) are the
+   * enforced policies' rules, named {@code
+   * istio-ext-authz-<provider>-ns[<ns>]-policy[<name>]-rule[<i>]} (dry-run policies as its {@code
+   * rules}, which as istiod still call the provider), then the {@code ext_authz} filter enabled
+   * only when that RBAC filter's dynamic metadata {@code
+   * istio_ext_authz_shadow_effective_policy_id} starts with {@code istio-ext-authz-<provider>}: the
+   * provider is asked about matching requests only. A provider the mesh config does not define gets
+   * istiod's {@code getBadCustomDenyRules}: an enforced DENY of the same rules, so nothing is let
+   * in by accident.
+   */
+  public static List<HttpFilter> customFilters(
+      List<AuthorizationPolicy> policies,
+      List<dev.meshproof.runtime.config.ExtensionProvider> providers,
+      ProxyNode proxy,
+      ProxyNode.Inbound inbound) {
+    Map<String, List<AuthorizationPolicy>> byProvider = new java.util.TreeMap<>();
+    for (AuthorizationPolicy policy : policies) {
+      if (policy.action().equals("CUSTOM") && selects(policy, proxy)) {
+        byProvider.computeIfAbsent(policy.provider(), k -> new ArrayList<>()).add(policy);
+      }
+    }
+    List<HttpFilter> filters = new ArrayList<>();
+    for (var entry : byProvider.entrySet()) {
+      String provider = entry.getKey();
+      String prefix = EXT_AUTHZ_MATCH_PREFIX + "-" + provider + "-";
+      List<AuthorizationPolicy> enforced =
+          entry.getValue().stream().filter(p -> !p.dryRun()).toList();
+      List<AuthorizationPolicy> shadow =
+          entry.getValue().stream().filter(AuthorizationPolicy::dryRun).toList();
+      java.util.Optional<dev.meshproof.runtime.config.ExtensionProvider> config =
+          providers.stream().filter(p -> p.name().equals(provider)).findFirst();
+      if (config.isEmpty()) {
+        RBAC.Builder deny = RBAC.newBuilder().setAction(RBAC.Action.DENY);
+        rules(entry.getValue(), RBAC.Action.DENY, inbound, prefix)
+            .getPoliciesMap()
+            .forEach((name, p) -> deny.putPolicies(name + "-bad-custom-action", p));
+        filters.add(
+            HttpFilter.newBuilder()
+                .setName(RBAC_FILTER)
+                .setTypedConfig(
+                    Any.pack(
+                        io.envoyproxy
+                            .envoy
+                            .extensions
+                            .filters
+                            .http
+                            .rbac
+                            .v3
+                            .RBAC
+                            .newBuilder()
+                            .setRules(deny)
+                            .build()))
+                .build());
+        continue;
+      }
+      io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.Builder rbac =
+          io.envoyproxy
+              .envoy
+              .extensions
+              .filters
+              .http
+              .rbac
+              .v3
+              .RBAC
+              .newBuilder()
+              .setShadowRules(rules(enforced, RBAC.Action.DENY, inbound, prefix))
+              .setShadowRulesStatPrefix(EXT_AUTHZ_SHADOW_PREFIX);
+      if (!shadow.isEmpty()) {
+        rbac.setRules(rules(shadow, RBAC.Action.DENY, inbound, prefix));
+      }
+      filters.add(
+          HttpFilter.newBuilder()
+              .setName(RBAC_FILTER)
+              .setTypedConfig(Any.pack(rbac.build()))
+              .build());
+      filters.add(extAuthz(config.get(), EXT_AUTHZ_MATCH_PREFIX + "-" + provider));
+    }
+    return filters;
+  }
+
+  /**
+   * istiod's {@code generateHTTPConfig} with {@code generateFilterMatcherForProvider}: the HTTP
+   * service at the provider's outbound cluster, {@code allowed_headers} from {@code
+   * includeRequestHeadersInCheck}, the response header lists, {@code failure_mode_allow} from
+   * {@code failOpen}, {@code status_on_error} when set.
+   */
+  private static HttpFilter extAuthz(
+      dev.meshproof.runtime.config.ExtensionProvider provider, String matchPrefix) {
+    String host = provider.host();
+    io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.HttpService.Builder service =
+        io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.HttpService.newBuilder()
+            .setPathPrefix(provider.pathPrefix())
+            .setServerUri(
+                io.envoyproxy.envoy.config.core.v3.HttpUri.newBuilder()
+                    .setUri("http://" + host)
+                    .setCluster(XdsNames.outboundCluster(provider.port(), "", host))
+                    .setTimeout(
+                        com.google.protobuf.Duration.newBuilder()
+                            .setSeconds(
+                                provider
+                                    .timeout()
+                                    .orElse(java.time.Duration.ofSeconds(600))
+                                    .getSeconds())
+                            .setNanos(
+                                provider.timeout().orElse(java.time.Duration.ZERO).getNano())));
+    if (!provider.includeAdditionalHeadersInCheck().isEmpty()) {
+      var request =
+          io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.AuthorizationRequest
+              .newBuilder();
+      new java.util.TreeMap<>(provider.includeAdditionalHeadersInCheck())
+          .forEach(
+              (k, v) ->
+                  request.addHeadersToAdd(
+                      io.envoyproxy.envoy.config.core.v3.HeaderValue.newBuilder()
+                          .setKey(k)
+                          .setValue(v)));
+      service.setAuthorizationRequest(request);
+    }
+    if (!provider.headersToUpstreamOnAllow().isEmpty()
+        || !provider.headersToDownstreamOnDeny().isEmpty()
+        || !provider.headersToDownstreamOnAllow().isEmpty()) {
+      var response =
+          io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.AuthorizationResponse
+              .newBuilder();
+      headers(provider.headersToUpstreamOnAllow()).ifPresent(response::setAllowedUpstreamHeaders);
+      headers(provider.headersToDownstreamOnDeny()).ifPresent(response::setAllowedClientHeaders);
+      headers(provider.headersToDownstreamOnAllow())
+          .ifPresent(response::setAllowedClientHeadersOnSuccess);
+      service.setAuthorizationResponse(response);
+    }
+    io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.ExtAuthz.Builder extAuthz =
+        io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.ExtAuthz.newBuilder()
+            .setFailureModeAllow(provider.failOpen())
+            .setTransportApiVersion(io.envoyproxy.envoy.config.core.v3.ApiVersion.V3)
+            .setHttpService(service)
+            .setFilterEnabledMetadata(
+                MetadataMatcher.newBuilder()
+                    .setFilter(RBAC_FILTER)
+                    .addPath(
+                        MetadataMatcher.PathSegment.newBuilder()
+                            .setKey(EXT_AUTHZ_SHADOW_PREFIX + "shadow_effective_policy_id"))
+                    .setValue(
+                        ValueMatcher.newBuilder()
+                            .setStringMatch(StringMatcher.newBuilder().setPrefix(matchPrefix))));
+    headers(provider.includeRequestHeadersInCheck()).ifPresent(extAuthz::setAllowedHeaders);
+    provider
+        .statusOnError()
+        .ifPresent(
+            code ->
+                extAuthz.setStatusOnError(
+                    io.envoyproxy.envoy.type.v3.HttpStatus.newBuilder().setCodeValue(code)));
+    return HttpFilter.newBuilder()
+        .setName(EXT_AUTHZ_FILTER)
+        .setTypedConfig(Any.pack(extAuthz.build()))
+        .build();
+  }
+
+  /** istiod's {@code generateHeaders}: exact matchers, none for an empty list. */
+  private static java.util.Optional<io.envoyproxy.envoy.type.matcher.v3.ListStringMatcher> headers(
+      List<String> names) {
+    if (names.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    var list = io.envoyproxy.envoy.type.matcher.v3.ListStringMatcher.newBuilder();
+    names.forEach(n -> list.addPatterns(StringMatcher.newBuilder().setExact(n)));
+    return java.util.Optional.of(list.build());
+  }
+
+  private static boolean selects(AuthorizationPolicy policy, ProxyNode proxy) {
+    String ns = policy.meta().namespace();
+    return (ns.equals(proxy.namespace()) || ns.equals(ROOT_NAMESPACE))
+        && policy.selector().entrySet().stream()
+            .allMatch(e -> e.getValue().equals(proxy.labels().get(e.getKey())));
+  }
+
+  /**
+   * One action's filter as istiod's {@code build} / {@code buildHTTP}: enforced policies as {@code
+   * rules}, {@code istio.io/dry-run} policies as {@code shadow_rules} with the action's {@code
+   * shadow_rules_stat_prefix} ({@code istio_dry_run_allow_} / {@code istio_dry_run_deny_}, none for
+   * LOG); either is left out when no policy goes there, so dry-run policies alone enforce nothing.
+   */
+  private static HttpFilter filter(
+      List<AuthorizationPolicy> policies, RBAC.Action action, ProxyNode.Inbound inbound) {
+    List<AuthorizationPolicy> enforced = enforced(policies);
+    List<AuthorizationPolicy> shadow = dryRun(policies);
+    io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.Builder rbac =
+        io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.newBuilder();
+    if (!enforced.isEmpty()) {
+      rbac.setRules(rules(enforced, action, inbound));
+    }
+    if (!shadow.isEmpty()) {
+      rbac.setShadowRules(rules(shadow, action, inbound))
+          .setShadowRulesStatPrefix(shadowRulesStatPrefix(action));
+    }
     return HttpFilter.newBuilder()
         .setName(RBAC_FILTER)
-        .setTypedConfig(
-            Any.pack(
-                io.envoyproxy
-                    .envoy
-                    .extensions
-                    .filters
-                    .http
-                    .rbac
-                    .v3
-                    .RBAC
-                    .newBuilder()
-                    .setRules(rules)
-                    .build()))
+        .setTypedConfig(Any.pack(rbac.build()))
         .build();
+  }
+
+  private static List<AuthorizationPolicy> enforced(List<AuthorizationPolicy> policies) {
+    return policies.stream().filter(p -> !p.dryRun()).toList();
+  }
+
+  /** The {@code istio.io/dry-run} policies: shadow rules, evaluated and counted, never enforced. */
+  private static List<AuthorizationPolicy> dryRun(List<AuthorizationPolicy> policies) {
+    return policies.stream().filter(AuthorizationPolicy::dryRun).toList();
+  }
+
+  /** istiod's {@code shadowRuleStatPrefix} ({@code authz/model} {@code RBACShadowRules*}). */
+  static String shadowRulesStatPrefix(RBAC.Action action) {
+    return switch (action) {
+      case ALLOW -> "istio_dry_run_allow_";
+      case DENY -> "istio_dry_run_deny_";
+      default -> "";
+    };
+  }
+
+  private static RBAC rules(
+      List<AuthorizationPolicy> policies, RBAC.Action action, ProxyNode.Inbound inbound) {
+    return rules(policies, action, inbound, "", false);
   }
 
   private static RBAC rules(
       List<AuthorizationPolicy> policies,
       RBAC.Action action,
       ProxyNode.Inbound inbound,
+      String namePrefix) {
+    return rules(policies, action, inbound, namePrefix, false);
+  }
+
+  /**
+   * The rules of {@code policies}, each name after {@code namePrefix} (istiod's policyName); {@code
+   * forTcp} as istiod's {@code Generate(forTCP=true)}.
+   */
+  private static RBAC rules(
+      List<AuthorizationPolicy> policies,
+      RBAC.Action action,
+      ProxyNode.Inbound inbound,
+      String namePrefix,
       boolean forTcp) {
     Map<String, Policy> out = new LinkedHashMap<>();
     for (AuthorizationPolicy policy : policies) {
       String prefix =
-          "ns[" + policy.meta().namespace() + "]-policy[" + policy.meta().name() + "]-rule[";
+          namePrefix
+              + "ns["
+              + policy.meta().namespace()
+              + "]-policy["
+              + policy.meta().name()
+              + "]-rule[";
       if (policy.rules().isEmpty()) {
         out.put(prefix + "0]", MATCH_NEVER);
       }
@@ -598,16 +843,13 @@ public final class AuthorizationBuilder {
 
   /**
    * What of {@code policy} Meshproof cannot simulate yet, each a problem at the policy's line:
-   * CUSTOM, service accounts, remote IP blocks and {@code when} keys other than source ip /
-   * namespace / principal, destination port, request headers and {@code request.auth.*}; also ports
-   * that are not numbers and claims that are not {@code [name]} paths.
+   * service accounts, remote IP blocks and {@code when} keys other than source ip / namespace /
+   * principal, destination port, request headers and {@code request.auth.*}; also ports that are
+   * not numbers and claims that are not {@code [name]} paths.
    */
   public static List<ConfigProblem> unsupported(AuthorizationPolicy policy) {
     List<ConfigProblem> problems = new ArrayList<>();
     String where = "AuthorizationPolicy " + policy.meta().namespace() + "/" + policy.meta().name();
-    if (policy.action().equals("CUSTOM")) {
-      problems.add(problem(policy, "spec.action", "CUSTOM (an ext_authz provider)"));
-    }
     for (int r = 0; r < policy.rules().size(); r++) {
       AuthorizationPolicy.Rule rule = policy.rules().get(r);
       for (int f = 0; f < rule.from().size(); f++) {
@@ -673,7 +915,8 @@ public final class AuthorizationBuilder {
         1,
         field,
         what
-            + " is valid Istio, but not supported by Meshproof yet (supported: ALLOW, DENY, AUDIT;"
+            + " is valid Istio, but not supported by Meshproof yet (supported: ALLOW, DENY, AUDIT,"
+            + " CUSTOM;"
             + " from principals, requestPrincipals, namespaces, ipBlocks and their not-forms; to"
             + " hosts, methods, paths, ports; when "
             + SUPPORTED_WHEN

@@ -511,7 +511,8 @@ public final class ControlPlane implements AutoCloseable {
         certs.settings().autoMtls(),
         authorizationPolicies,
         requestAuthentications,
-        fetchedJwks);
+        fetchedJwks,
+        certs.settings().extensionProviders());
   }
 
   /**

@@ -153,10 +153,17 @@ final class ListenerBuilder {
   /**
    * Puts the authn (jwt_authn) and authz (RBAC) filters of the policies selecting this proxy before
    * the connection manager's other filters, in {@code listener_builder.go
-   * buildHTTPConnectionManager}'s order: authn, then authz, then fault, CORS and the router.
+   * buildHTTPConnectionManager}'s order: CUSTOM (RBAC shadow rules and ext_authz), authn, then
+   * authz, then fault, CORS and the router.
    */
   private void withSecurityFilters(HttpConnectionManager.Builder hcm, ProxyNode.Inbound inbound) {
-    List<HttpFilter> security = new java.util.ArrayList<>();
+    List<HttpFilter> security =
+        new java.util.ArrayList<>(
+            AuthorizationBuilder.customFilters(
+                input.security().authorizationPolicies(),
+                input.security().extensionProviders(),
+                input.proxy(),
+                inbound));
     JwtAuthnBuilder.inboundFilter(
             input.security().requestAuthentications(),
             input.proxy(),

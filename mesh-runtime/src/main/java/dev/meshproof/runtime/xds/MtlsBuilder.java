@@ -54,6 +54,20 @@ final class MtlsBuilder {
   /** istiod's {@code util.ALPNInMeshH2WithMxc}: the same for an HTTP/2 (gRPC, http2) cluster. */
   static final List<String> ALPN_IN_MESH_H2 = List.of("istio-peer-exchange", "istio", "h2");
 
+  /**
+   * istiod's {@code util.ALPNHttp}: what the inbound HTTP chain's mutual TLS server selects from
+   * ({@code authn/utils.go BuildInboundTLS}); never {@code istio}, which would keep HTTP/2 from
+   * being negotiated.
+   */
+  static final List<String> ALPN_HTTP = List.of("h2", "http/1.1");
+
+  /**
+   * istiod's {@code util.ALPNDownstreamWithMxc}: the same for an inbound TCP chain (metadata
+   * exchange on, {@code DisableMxALPN} off).
+   */
+  static final List<String> ALPN_DOWNSTREAM_WITH_MXC =
+      List.of("istio-peer-exchange", "h2", "http/1.1");
+
   private final TranslationInput input;
   private final SecurityInput security;
 
@@ -211,36 +225,32 @@ final class MtlsBuilder {
    * The inbound TLS chain's transport socket: the workload certificate, a client certificate
    * required and verified against {@code ROOTCA}, and any URI SAN of the mesh's trust domain (a
    * deliberate difference: istiod adds the prefix only for configured trust domain aliases, so it
-   * admits any identity the root signed).
+   * admits any identity the root signed). ALPN as istiod's {@code BuildInboundTLS} for an HTTP
+   * chain: {@link #ALPN_HTTP}.
    */
   TransportSocket downstreamTransportSocket() {
-    return downstreamTransportSocket(List.of());
+    return downstreamTransportSocket(ALPN_HTTP);
   }
 
   /**
-   * The ALPN a TCP port's inbound TLS chain advertises: istiod's {@code util.ALPNDownstreamWithMxc}
-   * ({@code authn/utils.BuildInboundTLS} for a TCP listener with metadata exchange on), so a
-   * sidecar client offering {@code istio-peer-exchange} gets it.
+   * The inbound TLS chain's transport socket with {@code alpn} ({@link #ALPN_HTTP} for an HTTP
+   * chain, {@link #ALPN_DOWNSTREAM_WITH_MXC} for a TCP one).
    */
-  static final List<String> ALPN_DOWNSTREAM_TCP = List.of("istio-peer-exchange", "h2", "http/1.1");
-
-  /** {@link #downstreamTransportSocket()} advertising {@code alpn} (empty: no ALPN). */
   TransportSocket downstreamTransportSocket(List<String> alpn) {
-    CommonTlsContext common =
-        commonTlsContext(
-                List.of(
-                    SubjectAltNameMatcher.newBuilder()
-                        .setSanType(SubjectAltNameMatcher.SanType.URI)
-                        .setMatcher(
-                            StringMatcher.newBuilder()
-                                .setPrefix(SpiffeId.trustDomainPrefix(security.trustDomain())))
-                        .build()))
-            .toBuilder()
-            .addAllAlpnProtocols(alpn)
-            .build();
     DownstreamTlsContext context =
         DownstreamTlsContext.newBuilder()
-            .setCommonTlsContext(common)
+            .setCommonTlsContext(
+                commonTlsContext(
+                        List.of(
+                            SubjectAltNameMatcher.newBuilder()
+                                .setSanType(SubjectAltNameMatcher.SanType.URI)
+                                .setMatcher(
+                                    StringMatcher.newBuilder()
+                                        .setPrefix(
+                                            SpiffeId.trustDomainPrefix(security.trustDomain())))
+                                .build()))
+                    .toBuilder()
+                    .addAllAlpnProtocols(alpn))
             .setRequireClientCertificate(BoolValue.of(true))
             .build();
     return TransportSocket.newBuilder()

@@ -13,8 +13,8 @@ import java.util.Optional;
  * certificate and the root (its SDS secrets {@code default} and {@code ROOTCA}), every workload's
  * SPIFFE identity (for the SANs a caller expects), the PeerAuthentications oldest first, whether
  * auto mTLS is on, the AuthorizationPolicies and RequestAuthentications oldest first, and the JWKS
- * the control plane fetched for the latter ({@link JwksResolver}). {@link #NONE} is a mesh without
- * a CA: no TLS anywhere.
+ * the control plane fetched for the latter ({@link JwksResolver}), and the MeshConfig {@code
+ * extensionProviders} CUSTOM policies name. {@link #NONE} is a mesh without a CA: no TLS anywhere.
  *
  * @param identities by {@code <namespace>/<workload>}
  */
@@ -28,7 +28,8 @@ public record SecurityInput(
     boolean autoMtls,
     List<dev.meshproof.runtime.config.AuthorizationPolicy> authorizationPolicies,
     List<dev.meshproof.runtime.config.RequestAuthentication> requestAuthentications,
-    Map<String, String> fetchedJwks) {
+    Map<String, String> fetchedJwks,
+    List<dev.meshproof.runtime.config.ExtensionProvider> extensionProviders) {
 
   public static final SecurityInput NONE =
       new SecurityInput(
@@ -41,7 +42,8 @@ public record SecurityInput(
           false,
           List.of(),
           List.of(),
-          Map.of());
+          Map.of(),
+          List.of());
 
   public SecurityInput {
     Objects.requireNonNull(trustDomain, "trustDomain");
@@ -52,6 +54,33 @@ public record SecurityInput(
     authorizationPolicies = List.copyOf(authorizationPolicies);
     requestAuthentications = List.copyOf(requestAuthentications);
     fetchedJwks = Map.copyOf(fetchedJwks);
+    extensionProviders = List.copyOf(extensionProviders);
+  }
+
+  /** A security input without MeshConfig extension providers. */
+  public SecurityInput(
+      boolean enabled,
+      String trustDomain,
+      Optional<WorkloadCertificate> certificate,
+      String rootPem,
+      Map<String, SpiffeId> identities,
+      List<PeerAuthenticationScope> peerAuthentications,
+      boolean autoMtls,
+      List<dev.meshproof.runtime.config.AuthorizationPolicy> authorizationPolicies,
+      List<dev.meshproof.runtime.config.RequestAuthentication> requestAuthentications,
+      Map<String, String> fetchedJwks) {
+    this(
+        enabled,
+        trustDomain,
+        certificate,
+        rootPem,
+        identities,
+        peerAuthentications,
+        autoMtls,
+        authorizationPolicies,
+        requestAuthentications,
+        fetchedJwks,
+        List.of());
   }
 
   /** A security input without RequestAuthentications. */

@@ -140,7 +140,7 @@ final class TcpListenerBuilder {
    * authz before the proxy). With a mesh CA the chains follow the port's PeerAuthentication mode as
    * istiod's {@code filterchain_options.go getFilterChainMatchOptions} does for a TCP port: STRICT
    * ({@code inboundStrictTCPFilterChainMatchOptions}) one chain matching transport protocol {@code
-   * tls} that terminates mutual TLS, advertising {@link MtlsBuilder#ALPN_DOWNSTREAM_TCP};
+   * tls} that terminates mutual TLS, advertising {@link MtlsBuilder#ALPN_DOWNSTREAM_WITH_MXC};
    * PERMISSIVE that chain and a {@code raw_buffer} one; DISABLE the plaintext chain only.
    *
    * <p>Deliberate differences (docs/translation.md): under PERMISSIVE istiod's mutual TLS chain
@@ -171,7 +171,8 @@ final class TcpListenerBuilder {
     listener.addFilterChains(
         filterChain(authz, proxy).toBuilder()
             .setFilterChainMatch(FilterChainMatch.newBuilder().setTransportProtocol("tls"))
-            .setTransportSocket(mtls.downstreamTransportSocket(MtlsBuilder.ALPN_DOWNSTREAM_TCP)));
+            .setTransportSocket(
+                mtls.downstreamTransportSocket(MtlsBuilder.ALPN_DOWNSTREAM_WITH_MXC)));
     if (mode == PeerAuthenticationMode.PERMISSIVE) {
       listener.addFilterChains(
           filterChain(authz, proxy).toBuilder()

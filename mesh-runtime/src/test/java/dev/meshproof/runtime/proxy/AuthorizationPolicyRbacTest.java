@@ -171,6 +171,137 @@ class AuthorizationPolicyRbacTest {
         .isEqualTo("rbac_access_denied_matched_policy[ns[default]-policy[deny-get]-rule[0]]");
   }
 
+  private static String dryRun(String name, String action, String rules) {
+    return policy(name, action, rules)
+        .replace(
+            "namespace: default}",
+            "namespace: default, annotations: {istio.io/dry-run: \"true\"}}");
+  }
+
+  @Test
+  void dryRunPoliciesAreShadowRulesThatNeverRefuseButCountWhatTheyWouldDecide() {
+    List<RbacFilterPolicy> filters =
+        filters(
+            dryRun(
+                    "viewer",
+                    "ALLOW",
+                    "  rules: [{from: [{source: {principals: [cluster.local/ns/default/sa/sleep]}}]}]\n")
+                + dryRun(
+                    "no-admin", "DENY", "  rules: [{to: [{operation: {paths: [/admin*]}}]}]\n"));
+
+    assertThat(filters)
+        .extracting(RbacFilterPolicy::rules, RbacFilterPolicy::shadowRulesStatPrefix)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(Optional.empty(), "istio_dry_run_deny_"),
+            org.assertj.core.groups.Tuple.tuple(Optional.empty(), "istio_dry_run_allow_"));
+    assertThat(allowed(filters, get(OTHER_NS, "/admin/x"))).isTrue();
+    assertThat(filters.get(0).decide(get(OTHER_NS, "/admin/x")).counters())
+        .containsExactly("istio_dry_run_deny_.shadow_denied");
+    assertThat(filters.get(1).decide(get(OTHER_NS, "/admin/x")).counters())
+        .containsExactly("istio_dry_run_allow_.shadow_denied");
+    assertThat(filters.get(1).decide(get(SLEEP, "/items")).counters())
+        .containsExactly("istio_dry_run_allow_.shadow_allowed");
+  }
+
+  @Test
+  void aDryRunPolicyBesideAnEnforcedOneShadowsOnlyItself() {
+    RbacFilterPolicy deny =
+        filters(
+                policy("no-post", "DENY", "  rules: [{to: [{operation: {methods: [POST]}}]}]\n")
+                    + dryRun(
+                        "no-admin", "DENY", "  rules: [{to: [{operation: {paths: [/admin*]}}]}]\n"))
+            .get(0);
+
+    RbacFilterPolicy.Decision admin = deny.decide(get(SLEEP, "/admin"));
+    assertThat(admin.allowed()).isTrue();
+    assertThat(admin.shadowPolicy()).contains("ns[default]-policy[no-admin]-rule[0]");
+    assertThat(admin.counters()).containsExactly("istio_dry_run_deny_.shadow_denied", "allowed");
+    RbacFilterPolicy.Decision post =
+        deny.decide(request(Optional.of(SLEEP), "POST", "/items", LISTENER_PORT));
+    assertThat(post.allowed()).isFalse();
+    assertThat(post.counters()).containsExactly("istio_dry_run_deny_.shadow_allowed", "denied");
+  }
+
+  @Test
+  void anAuditPolicyIsALogFilterThatLetsEveryRequestThrough() {
+    RbacFilterPolicy audit =
+        filters(policy("audit", "AUDIT", "  rules: [{to: [{operation: {paths: [/admin*]}}]}]\n"))
+            .get(0);
+
+    assertThat(audit.rules().orElseThrow().action())
+        .isEqualTo(dev.meshproof.runtime.policy.authz.RbacRules.Action.LOG);
+    assertThat(audit.decide(get(null, "/admin/x")).counters()).containsExactly("allowed");
+    assertThat(audit.decide(get(null, "/items")).counters()).containsExactly("allowed");
+    assertThat(audit.decide(get(null, "/admin/x")).matchedPolicy())
+        .contains("ns[default]-policy[audit]-rule[0]");
+  }
+
+  @Test
+  void aDryRunAnnotationThatIsNotABooleanIsReportedAtItsLine() {
+    String yaml = dryRun("viewer", "ALLOW", "  rules: [{}]\n").replace("\"true\"", "\"yes\"");
+
+    assertThat(
+            org.assertj.core.api.Assertions.catchThrowable(
+                () -> IstioYamlParser.parse(yaml, "authz.yaml", "default")))
+        .hasMessageContaining("authz.yaml:3")
+        .hasMessageContaining("metadata.annotations[istio.io/dry-run]")
+        .hasMessageContaining("\"yes\" is not a boolean");
+  }
+
+  @Test
+  void aCustomPolicyMarksMatchingRequestsForItsProvidersExtAuthzFilter() {
+    List<AuthorizationPolicy> policies =
+        IstioYamlParser.parse(
+                policy("ext", "CUSTOM", "  rules: [{to: [{operation: {paths: [/items*]}}]}]\n")
+                    .replace(
+                        "  action: CUSTOM\n", "  action: CUSTOM\n  provider: {name: sample}\n"),
+                "authz.yaml",
+                "default")
+            .stream()
+            .map(AuthorizationPolicy.class::cast)
+            .toList();
+    var provider =
+        dev.meshproof.runtime.config.ExtensionProvider.http(
+            "sample", "ext-authz.default.svc.cluster.local", 8000);
+
+    List<HttpFilter> translated =
+        AuthorizationBuilder.customFilters(
+            policies, List.of(provider), REVIEWS, REVIEWS.inbound().orElseThrow());
+
+    assertThat(translated)
+        .extracting(HttpFilter::getName)
+        .containsExactly("envoy.filters.http.rbac", "envoy.filters.http.ext_authz");
+    RbacFilterPolicy rbac =
+        RbacDecoder.filter(translated.get(0).getTypedConfig(), translated.get(0).getName());
+    assertThat(rbac.rules()).isEmpty();
+    assertThat(rbac.shadowRulesStatPrefix()).isEqualTo("istio_ext_authz_");
+    assertThat(rbac.decide(get(SLEEP, "/items/1")).shadowPolicy())
+        .contains("istio-ext-authz-sample-ns[default]-policy[ext]-rule[0]");
+    assertThat(rbac.decide(get(SLEEP, "/public")).shadowPolicy()).isEmpty();
+    var extAuthz =
+        ExtAuthzDecoder.filter(translated.get(1).getTypedConfig(), translated.get(1).getName());
+    assertThat(extAuthz.cluster()).isEqualTo("outbound|8000||ext-authz.default.svc.cluster.local");
+    assertThat(extAuthz.timeout()).isEqualTo(java.time.Duration.ofSeconds(600));
+    assertThat(
+            extAuthz.enabledFor(
+                Map.of(
+                    "istio_ext_authz_shadow_effective_policy_id",
+                    "istio-ext-authz-sample-ns[default]-policy[ext]-rule[0]")))
+        .isTrue();
+    assertThat(
+            AuthorizationBuilder.customFilters(
+                policies, List.of(), REVIEWS, REVIEWS.inbound().orElseThrow()))
+        .as("an undefined provider: istiod's enforced deny of the same rules")
+        .singleElement()
+        .satisfies(
+            f ->
+                assertThat(
+                        allowed(
+                            List.of(RbacDecoder.filter(f.getTypedConfig(), f.getName())),
+                            get(SLEEP, "/items/1")))
+                    .isFalse());
+  }
+
   /** A matching DENY always wins over any ALLOW; with an ALLOW present, matching none denies. */
   @Property(tries = 60)
   void denyWinsAndAnUnmatchedAllowDenies(

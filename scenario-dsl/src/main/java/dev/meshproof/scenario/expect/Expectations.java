@@ -83,6 +83,15 @@ public final class Expectations {
     return new MetricExpectation.Builder(series);
   }
 
+  /**
+   * An Envoy statistic by its {@code /stats} name ({@code *} for any characters), summed over every
+   * proxy, equals {@code value}: e.g. {@code
+   * http.inbound_*.rbac.istio_dry_run_allow_.shadow_denied}.
+   */
+  public static StatExpectation stat(String name, long value) {
+    return StatExpectation.of(name, value);
+  }
+
   public static ServedExpectation.Builder servedBy(String instance) {
     return new ServedExpectation.Builder(instance);
   }

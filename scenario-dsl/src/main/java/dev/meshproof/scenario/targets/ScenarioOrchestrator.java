@@ -117,7 +117,10 @@ public final class ScenarioOrchestrator {
       // leaves the table out.
       boolean judged =
           scenario.expectations().stream()
-              .anyMatch(dev.meshproof.scenario.expect.MetricExpectation.class::isInstance);
+              .anyMatch(
+                  e ->
+                      e instanceof dev.meshproof.scenario.expect.MetricExpectation
+                          || e instanceof dev.meshproof.scenario.expect.StatExpectation);
       Map<String, dev.meshproof.scenario.traffic.ProxyMetrics> read;
       if (judged) {
         read = deployment.proxyMetrics();

@@ -440,7 +440,8 @@ public final class ScenarioSchema {
               "retryOverflows",
               "requestsPerConnection",
               "sameInstancePerKey",
-              "metric"),
+              "metric",
+              "stat"),
           opt(
               "split",
               obj(
@@ -531,6 +532,18 @@ public final class ScenarioSchema {
                           "istio_requests_total equals the requests the clients saw answered so"
                               + " (must be true)")))),
           opt(
+              "stat",
+              obj(
+                  "an Envoy statistic (its /stats name, summed over every proxy) equals a count:"
+                      + " the same counter on both data planes",
+                  List.of(),
+                  req(
+                      "name",
+                      string(
+                          "the statistic's name, * for any characters, e.g."
+                              + " http.inbound_*.rbac.istio_dry_run_allow_.shadow_denied")),
+                  req("equals", integer("the statistic's value", 0, INF)))),
+          opt(
               "servedBy",
               obj(
                   "an instance (pod) serves a bounded number of requests",
@@ -610,6 +623,57 @@ public final class ScenarioSchema {
               "workloadCertTtl",
               duration("workload certificate lifetime, rotated at half of it (default 24h)")),
           opt("autoMtls", bool("MeshConfig enableAutoMtls (default true)")),
+          opt(
+              "extensionProviders",
+              new ListOf(
+                  obj(
+                      "a MeshConfig extension provider",
+                      List.of(),
+                      req("name", string("the name an AuthorizationPolicy's provider.name gives")),
+                      req(
+                          "envoyExtAuthzHttp",
+                          obj(
+                              "an HTTP ext_authz service (Istio's"
+                                  + " EnvoyExternalAuthorizationHttpProvider)",
+                              List.of(),
+                              req(
+                                  "service",
+                                  string(
+                                      "[<namespace>/]<host> of the provider's Service, e.g."
+                                          + " ext-authz.default.svc.cluster.local")),
+                              req("port", integer("the provider's service port", 1, 65535)),
+                              opt("pathPrefix", string("put before the checked request's path")),
+                              opt("timeout", duration("the check's timeout (default 600s)")),
+                              opt("failOpen", bool("let requests through when the provider fails")),
+                              opt(
+                                  "statusOnError",
+                                  string("the status when the provider fails (default \"403\")")),
+                              opt(
+                                  "includeRequestHeadersInCheck",
+                                  new ListOf(
+                                      string("a header name"),
+                                      "request headers sent to the provider")),
+                              opt(
+                                  "includeAdditionalHeadersInCheck",
+                                  new MapOf(
+                                      string("its value"), "headers added to the check request")),
+                              opt(
+                                  "headersToUpstreamOnAllow",
+                                  new ListOf(
+                                      string("a header name"),
+                                      "the provider's headers set on an allowed request")),
+                              opt(
+                                  "headersToDownstreamOnDeny",
+                                  new ListOf(
+                                      string("a header name"),
+                                      "the provider's headers in a denial to the client")),
+                              opt(
+                                  "headersToDownstreamOnAllow",
+                                  new ListOf(
+                                      string("a header name"),
+                                      "the provider's headers added to an allowed response"))))),
+                  "MeshConfig extensionProviders: the ext_authz services AuthorizationPolicies"
+                      + " with action CUSTOM name")),
           opt(
               "serviceAccounts",
               new MapOf(

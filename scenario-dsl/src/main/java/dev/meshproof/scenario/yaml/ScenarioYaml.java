@@ -437,6 +437,16 @@ public final class ScenarioYaml {
         ca = with[0];
       }
       ca = ca.withAutoMtls(security.bool("autoMtls").orElse(true));
+      if (security.get("extensionProviders").isPresent()) {
+        Value at = security.get("extensionProviders").orElseThrow();
+        List<dev.meshproof.runtime.config.ExtensionProvider> providers = new ArrayList<>();
+        for (Value item : at.items()) {
+          attempt(item, () -> providers.add(extensionProvider(item)));
+        }
+        MeshSecurity[] with = {ca};
+        attempt(at, () -> with[0] = with[0].withExtensionProviders(providers));
+        ca = with[0];
+      }
       scenario.security(ca);
       List<String> declared = new ArrayList<>();
       items("clients").forEach(c -> declared.add((String) c.value()));
@@ -496,6 +506,49 @@ public final class ScenarioYaml {
 
     private List<Value> items(String field) {
       return root.get(field).map(Value::items).orElse(List.of());
+    }
+
+    /** A MeshConfig {@code extensionProviders} entry with an {@code envoyExtAuthzHttp} block. */
+    private static dev.meshproof.runtime.config.ExtensionProvider extensionProvider(Value item) {
+      Value http = item.get("envoyExtAuthzHttp").orElseThrow();
+      Optional<Integer> statusOnError =
+          http.string("statusOnError")
+              .map(
+                  code -> {
+                    if (!code.matches("[0-9]{3}")) {
+                      throw new IllegalArgumentException(
+                          "envoyExtAuthzHttp.statusOnError: \""
+                              + code
+                              + "\" (expected: an HTTP status, e.g. \"503\")");
+                    }
+                    return Integer.parseInt(code);
+                  });
+      return new dev.meshproof.runtime.config.ExtensionProvider(
+          item.string("name").orElseThrow(),
+          http.string("service").orElseThrow(),
+          http.integer("port").orElseThrow().intValue(),
+          http.duration("timeout"),
+          http.string("pathPrefix").orElse(""),
+          http.bool("failOpen").orElse(false),
+          statusOnError,
+          strings(http, "includeRequestHeadersInCheck"),
+          http.get("includeAdditionalHeadersInCheck")
+              .map(
+                  v -> {
+                    Map<String, String> out = new java.util.LinkedHashMap<>();
+                    v.fields().forEach((k, x) -> out.put(k, (String) x.value()));
+                    return out;
+                  })
+              .orElse(Map.of()),
+          strings(http, "headersToUpstreamOnAllow"),
+          strings(http, "headersToDownstreamOnDeny"),
+          strings(http, "headersToDownstreamOnAllow"));
+    }
+
+    private static List<String> strings(Value v, String field) {
+      return v.get(field)
+          .map(list -> list.items().stream().map(x -> (String) x.value()).toList())
+          .orElse(List.of());
     }
 
     /** Runs a builder step; its refusal becomes a problem at {@code where}. */
@@ -1211,6 +1264,9 @@ public final class ScenarioYaml {
           }
           yield metric.equalTo(e.integer("equals").orElseThrow());
         }
+        case "stat" ->
+            dev.meshproof.scenario.expect.Expectations.stat(
+                e.string("name").orElseThrow(), e.integer("equals").orElseThrow());
         case "servedBy" ->
             servedBy(e.string("instance").orElseThrow()).atMost(e.integer("atMost").orElseThrow());
         case "sameInstancePerKey" -> {
@@ -1506,6 +1562,36 @@ public final class ScenarioYaml {
     if (!ca.autoMtls()) {
       out.put("autoMtls", false);
     }
+    if (!ca.extensionProviders().isEmpty()) {
+      List<Map<String, Object>> providers = new ArrayList<>();
+      for (var p : ca.extensionProviders()) {
+        Map<String, Object> http = new LinkedHashMap<>();
+        http.put("service", p.service());
+        http.put("port", (long) p.port());
+        if (!p.pathPrefix().isEmpty()) {
+          http.put("pathPrefix", p.pathPrefix());
+        }
+        p.timeout().ifPresent(t -> http.put("timeout", t));
+        if (p.failOpen()) {
+          http.put("failOpen", true);
+        }
+        p.statusOnError().ifPresent(c -> http.put("statusOnError", String.valueOf(c)));
+        putList(http, "includeRequestHeadersInCheck", p.includeRequestHeadersInCheck());
+        if (!p.includeAdditionalHeadersInCheck().isEmpty()) {
+          http.put(
+              "includeAdditionalHeadersInCheck",
+              new TreeMap<>(p.includeAdditionalHeadersInCheck()));
+        }
+        putList(http, "headersToUpstreamOnAllow", p.headersToUpstreamOnAllow());
+        putList(http, "headersToDownstreamOnDeny", p.headersToDownstreamOnDeny());
+        putList(http, "headersToDownstreamOnAllow", p.headersToDownstreamOnAllow());
+        Map<String, Object> provider = new LinkedHashMap<>();
+        provider.put("name", p.name());
+        provider.put("envoyExtAuthzHttp", http);
+        providers.add(provider);
+      }
+      out.put("extensionProviders", providers);
+    }
     if (!security.serviceAccounts().isEmpty()) {
       out.put("serviceAccounts", security.serviceAccounts());
     }
@@ -1799,6 +1885,12 @@ public final class ScenarioYaml {
                   : plainString.representData(data));
       representers.put(
           Duration.class, data -> plainString.representData(Durations.format((Duration) data)));
+    }
+  }
+
+  private static void putList(Map<String, Object> out, String key, List<String> values) {
+    if (!values.isEmpty()) {
+      out.put(key, values);
     }
   }
 }

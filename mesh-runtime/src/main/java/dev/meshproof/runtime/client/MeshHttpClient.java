@@ -31,8 +31,15 @@ public final class MeshHttpClient {
   private static final UpstreamConnectionSettings GRPC =
       UpstreamConnectionSettings.ENVOY_DEFAULTS.withConnectTimeout(CONNECT_TIMEOUT).withHttp2(true);
 
+  private static final UpstreamConnectionSettings HTTPS =
+      UpstreamConnectionSettings.ENVOY_DEFAULTS.withConnectTimeout(CONNECT_TIMEOUT);
+
   private final HttpConnectionPool connections;
   private final InetSocketAddress sidecar;
+
+  /** One client context per TLS setting, so connections with the same setting are pooled. */
+  private final java.util.concurrent.ConcurrentMap<ClientTls, io.netty.handler.ssl.SslContext>
+      tlsContexts = new java.util.concurrent.ConcurrentHashMap<>();
 
   public MeshHttpClient(HttpConnectionPool connections, InetSocketAddress sidecarOutbound) {
     this.connections = connections;
@@ -66,50 +73,98 @@ public final class MeshHttpClient {
                 h ->
                     h.getKey().equalsIgnoreCase("content-type")
                         && h.getValue().toLowerCase(Locale.ROOT).startsWith("application/grpc"));
-    return (grpc
-            ? connections.send(sidecar, request, spec.timeout(), GRPC)
-            : connections.send(sidecar, request, spec.timeout()))
-        .handle(
-            (response, error) -> {
-              Duration latency = Duration.ofNanos(System.nanoTime() - start);
-              if (error != null) {
-                Throwable cause =
-                    error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause()
-                        : error;
-                HttpOutcome.Kind kind = HttpOutcome.Kind.RESET;
-                if (cause instanceof UpstreamException upstream) {
-                  kind =
-                      switch (upstream.kind()) {
-                        case CONNECT_FAILURE -> HttpOutcome.Kind.CONNECT_FAILURE;
-                        case RESET -> HttpOutcome.Kind.RESET;
-                        case TIMEOUT -> HttpOutcome.Kind.TIMEOUT;
-                      };
-                }
-                return HttpOutcome.failure(kind, latency, String.valueOf(cause.getMessage()));
-              }
-              try {
-                Map<String, List<String>> headers = new LinkedHashMap<>();
-                // Trailers (grpc-status, grpc-message) join the headers, as a gRPC client reads
-                // a call's status from either.
-                List<Map.Entry<String, String>> all = new ArrayList<>(response.headers().entries());
-                all.addAll(response.trailingHeaders().entries());
-                for (Map.Entry<String, String> header : all) {
-                  headers
-                      .computeIfAbsent(
-                          header.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
-                      .add(header.getValue());
-                }
-                return new HttpOutcome(
-                    HttpOutcome.Kind.RESPONSE,
-                    response.status().code(),
-                    headers,
-                    response.content().toString(StandardCharsets.UTF_8),
-                    latency,
-                    "");
-              } finally {
-                response.release();
-              }
-            });
+    java.util.concurrent.CompletableFuture<io.netty.handler.codec.http.FullHttpResponse> sent;
+    if (spec.https()) {
+      ClientTls tls = spec.tls().orElseThrow();
+      sent =
+          connections.send(
+              sidecar,
+              request,
+              spec.timeout(),
+              HTTPS,
+              java.util.Optional.of(
+                  new dev.meshproof.runtime.transport.UpstreamTls(
+                      tlsContexts.computeIfAbsent(tls, MeshHttpClient::clientContext),
+                      tls.sni()
+                          .or(() -> java.util.Optional.of(spec.url().getHost()))
+                          .filter(sni -> !sni.isEmpty()))));
+    } else {
+      sent =
+          grpc
+              ? connections.send(sidecar, request, spec.timeout(), GRPC)
+              : connections.send(sidecar, request, spec.timeout());
+    }
+    return sent.handle(
+        (response, error) -> {
+          Duration latency = Duration.ofNanos(System.nanoTime() - start);
+          if (error != null) {
+            Throwable cause =
+                error instanceof CompletionException && error.getCause() != null
+                    ? error.getCause()
+                    : error;
+            HttpOutcome.Kind kind = HttpOutcome.Kind.RESET;
+            if (cause instanceof UpstreamException upstream) {
+              kind =
+                  switch (upstream.kind()) {
+                    case CONNECT_FAILURE -> HttpOutcome.Kind.CONNECT_FAILURE;
+                    case RESET -> HttpOutcome.Kind.RESET;
+                    case TIMEOUT -> HttpOutcome.Kind.TIMEOUT;
+                  };
+            }
+            return HttpOutcome.failure(kind, latency, String.valueOf(cause.getMessage()));
+          }
+          try {
+            Map<String, List<String>> headers = new LinkedHashMap<>();
+            // Trailers (grpc-status, grpc-message) join the headers, as a gRPC client reads
+            // a call's status from either.
+            List<Map.Entry<String, String>> all = new ArrayList<>(response.headers().entries());
+            all.addAll(response.trailingHeaders().entries());
+            for (Map.Entry<String, String> header : all) {
+              headers
+                  .computeIfAbsent(header.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                  .add(header.getValue());
+            }
+            return new HttpOutcome(
+                HttpOutcome.Kind.RESPONSE,
+                response.status().code(),
+                headers,
+                response.content().toString(StandardCharsets.UTF_8),
+                latency,
+                "");
+          } finally {
+            response.release();
+          }
+        });
+  }
+
+  /**
+   * The client context of an https client outside the mesh: TLS 1.3 and 1.2 as curl offers them, no
+   * ALPN (HTTP/1.1), the gateway's certificate verified against the CA bundle only (no host name
+   * check, {@link ClientTls}), the client certificate presented when asked.
+   */
+  private static io.netty.handler.ssl.SslContext clientContext(ClientTls tls) {
+    try {
+      var builder =
+          io.netty.handler.ssl.SslContextBuilder.forClient()
+              .sslProvider(io.netty.handler.ssl.SslProvider.JDK)
+              .endpointIdentificationAlgorithm(null)
+              .protocols("TLSv1.3", "TLSv1.2")
+              .trustManager(
+                  dev.meshproof.runtime.security.Pem.parseCertificates(
+                          tls.caCertificates(), "tls.caCertificates")
+                      .toArray(java.security.cert.X509Certificate[]::new));
+      if (tls.certificateChain().isPresent()) {
+        builder.keyManager(
+            dev.meshproof.runtime.security.Pem.parsePrivateKey(
+                tls.privateKey().orElseThrow(), "tls.privateKey"),
+            dev.meshproof.runtime.security.Pem.parseCertificates(
+                    tls.certificateChain().get(), "tls.clientCertificate")
+                .toArray(java.security.cert.X509Certificate[]::new));
+      }
+      return builder.build();
+    } catch (javax.net.ssl.SSLException e) {
+      throw new IllegalArgumentException(
+          "tls: cannot build the client's TLS: " + e.getMessage(), e);
+    }
   }
 }

@@ -179,6 +179,21 @@ public final class IstioKinds {
           false,
           Set.of());
 
+  /**
+   * Kubernetes v1 Secret: the certificates a Gateway server's {@code credentialName} names, served
+   * to the gateway as SDS secrets. {@code data} and {@code stringData} are read by the parser.
+   */
+  public static final IstioKind<KubernetesSecret> KUBERNETES_SECRET =
+      new IstioKind<>(
+          "",
+          List.of("v1"),
+          "Secret",
+          KubernetesSecret.class,
+          (meta, spec) -> new KubernetesSecret(meta, "Opaque", java.util.Map.of()),
+          Support.SIMULATED,
+          false,
+          Set.of("type", "immutable"));
+
   /** The Istio kinds that change the xDS the mesh serves, in the order messages list them. */
   public static final List<IstioKind<?>> ALL =
       List.of(
@@ -190,7 +205,8 @@ public final class IstioKinds {
           SIDECAR,
           PEER_AUTHENTICATION,
           AUTHORIZATION_POLICY,
-          REQUEST_AUTHENTICATION);
+          REQUEST_AUTHENTICATION,
+          KUBERNETES_SECRET);
 
   /** The Kubernetes kinds a scenario's topology is made of. */
   public static final List<IstioKind<?>> TOPOLOGY =
@@ -213,7 +229,6 @@ public final class IstioKinds {
           notSimulated("telemetry.istio.io", List.of("v1", "v1alpha1"), "Telemetry"),
           notSimulated("extensions.istio.io", List.of("v1alpha1"), "WasmPlugin"),
           notSimulated("", List.of("v1"), "ConfigMap"),
-          notSimulated("", List.of("v1"), "Secret"),
           notSimulated("", List.of("v1"), "PersistentVolumeClaim"),
           notSimulated("", List.of("v1"), "LimitRange"),
           notSimulated("", List.of("v1"), "ResourceQuota"),

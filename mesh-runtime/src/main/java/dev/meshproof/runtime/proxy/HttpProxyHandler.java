@@ -22,7 +22,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -123,8 +122,7 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
     Optional<HttpConnectionManagerConfig> hcm = Optional.empty();
     ListenerConfig listener = state.config().listeners().get(listenerName);
     if (listener != null) {
-      int port = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
-      Optional<FilterChainConfig> chain = listener.filterChainFor(port, transport(ctx));
+      Optional<FilterChainConfig> chain = TransportSelector.chainOf(listener, ctx.channel());
       if (chain.isEmpty()) {
         // Envoy closes a connection no filter chain matches.
         sidecar.stats().increment("listener." + listenerName + ".no_filter_chain_match");
@@ -231,17 +229,8 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
     if (listener == null) {
       return Optional.empty();
     }
-    int port = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
-    return listener
-        .filterChainFor(port, transport(ctx))
+    return TransportSelector.chainOf(listener, ctx.channel())
         .map(FilterChainConfig::httpConnectionManager);
-  }
-
-  /** The transport the connection's filter chain was chosen by ({@link TransportSelector}). */
-  private static String transport(ChannelHandlerContext ctx) {
-    String transport =
-        ClientCertHeader.connectionOf(ctx.channel()).attr(TransportSelector.TRANSPORT).get();
-    return transport == null ? ListenerDecoder.RAW_BUFFER : transport;
   }
 
   /**

@@ -19,7 +19,6 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -193,10 +192,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     if (listener == null) {
       return Optional.empty();
     }
-    int port = ((InetSocketAddress) channel.localAddress()).getPort();
-    return listener
-        .filterChainFor(port, ListenerDecoder.RAW_BUFFER)
-        .flatMap(FilterChainConfig::tcpProxy);
+    return TransportSelector.chainOf(listener, channel).flatMap(FilterChainConfig::tcpProxy);
   }
 
   @Override

@@ -105,8 +105,23 @@ final class TlsContexts {
             SslContextBuilder.forServer(
                     cert.privateKey(), cert.chain().toArray(X509Certificate[]::new))
                 .clientAuth(
-                    tls.requireClientCertificate() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL)
+                    tls.requireClientCertificate()
+                        ? ClientAuth.REQUIRE
+                        // Envoy asks for a client certificate only with a validation context.
+                        : roots == null ? ClientAuth.NONE : ClientAuth.OPTIONAL)
                 .protocols("TLSv1.3", "TLSv1.2");
+        if (!tls.alpnProtocols().isEmpty()) {
+          // Envoy's server picks the first of its protocols the client offers; a client offering
+          // none of them (or no ALPN) is served without one.
+          builder.applicationProtocolConfig(
+              new io.netty.handler.ssl.ApplicationProtocolConfig(
+                  io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+                  io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior
+                      .NO_ADVERTISE,
+                  io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior
+                      .ACCEPT,
+                  tls.alpnProtocols()));
+        }
       } else {
         builder =
             SslContextBuilder.forClient()

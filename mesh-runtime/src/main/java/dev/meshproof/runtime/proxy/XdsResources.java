@@ -110,6 +110,8 @@ final class XdsResources {
         : new FilterChainConfig(
             chain.match(),
             hcm.withRoutes(Optional.ofNullable(routes.get(hcm.routeConfigName()))),
-            chain.tls());
+            chain.tls(),
+            Optional.empty(),
+            chain.transportSocketConnectTimeout());
   }
 }

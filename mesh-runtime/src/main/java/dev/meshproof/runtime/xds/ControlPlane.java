@@ -291,6 +291,7 @@ public final class ControlPlane implements AutoCloseable {
     var destinationRules = config.resources(IstioKinds.DESTINATION_RULE);
     var instances = registry.instances();
     var gateways = config.resourcesInCreationOrder(IstioKinds.GATEWAY);
+    var credentials = config.resources(IstioKinds.KUBERNETES_SECRET);
     var peerAuthentications =
         config.resourcesInCreationOrder(IstioKinds.PEER_AUTHENTICATION).stream()
             .map(PeerAuthentication::scope)
@@ -320,7 +321,8 @@ public final class ControlPlane implements AutoCloseable {
                       fetchedJwks),
                   outboundTrafficPolicy,
                   gateways,
-                  files));
+                  files,
+                  credentials));
       Map<String, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> served =
           servedFileSecrets.computeIfAbsent(proxy.id(), k -> new java.util.TreeMap<>());
       Snapshot snapshot = XdsTranslator.withRetainedSecrets(translated, served.values());

@@ -37,9 +37,16 @@ public final class MeshHttpClient {
   private final HttpConnectionPool connections;
   private final InetSocketAddress sidecar;
 
-  /** One client context per TLS setting, so connections with the same setting are pooled. */
-  private final java.util.concurrent.ConcurrentMap<ClientTls, io.netty.handler.ssl.SslContext>
+  /**
+   * One client context per TLS setting and SNI, so connections with the same setting are pooled.
+   * Per SNI too: the JDK's client resumes a session cached for the peer address and then sends the
+   * resumed session's server name, not the one asked for (so a request for another host would reach
+   * the first one's filter chain); a client such as curl starts every run afresh.
+   */
+  private final java.util.concurrent.ConcurrentMap<TlsKey, io.netty.handler.ssl.SslContext>
       tlsContexts = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record TlsKey(ClientTls tls, java.util.Optional<String> sni) {}
 
   public MeshHttpClient(HttpConnectionPool connections, InetSocketAddress sidecarOutbound) {
     this.connections = connections;
@@ -76,6 +83,8 @@ public final class MeshHttpClient {
     java.util.concurrent.CompletableFuture<io.netty.handler.codec.http.FullHttpResponse> sent;
     if (spec.https()) {
       ClientTls tls = spec.tls().orElseThrow();
+      java.util.Optional<String> sni =
+          tls.sni().or(() -> java.util.Optional.of(spec.url().getHost())).filter(n -> !n.isEmpty());
       sent =
           connections.send(
               sidecar,
@@ -84,10 +93,9 @@ public final class MeshHttpClient {
               HTTPS,
               java.util.Optional.of(
                   new dev.meshproof.runtime.transport.UpstreamTls(
-                      tlsContexts.computeIfAbsent(tls, MeshHttpClient::clientContext),
-                      tls.sni()
-                          .or(() -> java.util.Optional.of(spec.url().getHost()))
-                          .filter(sni -> !sni.isEmpty()))));
+                      tlsContexts.computeIfAbsent(
+                          new TlsKey(tls, sni), key -> clientContext(key.tls())),
+                      sni)));
     } else {
       sent =
           grpc

@@ -205,8 +205,7 @@ public final class IstioKinds {
           SIDECAR,
           PEER_AUTHENTICATION,
           AUTHORIZATION_POLICY,
-          REQUEST_AUTHENTICATION,
-          KUBERNETES_SECRET);
+          REQUEST_AUTHENTICATION);
 
   /** The Kubernetes kinds a scenario's topology is made of. */
   public static final List<IstioKind<?>> TOPOLOGY =
@@ -259,13 +258,15 @@ public final class IstioKinds {
           notSimulated("certmanager.k8s.io", List.of("v1alpha1"), "Issuer"),
           notSimulated("certmanager.k8s.io", List.of("v1alpha1"), "ClusterIssuer"));
 
-  /** Every kind the parser knows: Istio, topology, then not simulated. */
+  /** Every kind the parser knows: Istio, Secret, topology, then not simulated. */
   public static final List<IstioKind<?>> KNOWN = known();
 
   private IstioKinds() {}
 
   private static List<IstioKind<?>> known() {
     List<IstioKind<?>> all = new ArrayList<>(ALL);
+    // Mesh configuration, but no Istio kind: what a Gateway's credentialName names.
+    all.add(KUBERNETES_SECRET);
     all.addAll(TOPOLOGY);
     all.addAll(NOT_SIMULATED);
     return List.copyOf(all);

@@ -14,15 +14,31 @@ public record ClientTls(
     Optional<String> sni,
     String caCertificates,
     Optional<String> certificateChain,
-    Optional<String> privateKey) {
+    Optional<String> privateKey,
+    /**
+     * The files the PEM texts were read from, by field ({@code caCertificates}, {@code
+     * clientCertificate}, {@code privateKey}), as a scenario file names them; empty when built in
+     * Java.
+     */
+    java.util.Map<String, String> files) {
   public ClientTls {
     Objects.requireNonNull(sni, "sni");
+    files = java.util.Map.copyOf(files);
     Objects.requireNonNull(caCertificates, "caCertificates");
     if (certificateChain.isPresent() != privateKey.isPresent()) {
       throw new IllegalArgumentException(
           "tls: a client certificate needs its private key and the other way round (expected:"
               + " both clientCertificate and privateKey, or neither)");
     }
+  }
+
+  /** A client with these PEM texts, not read from files. */
+  public ClientTls(
+      Optional<String> sni,
+      String caCertificates,
+      Optional<String> certificateChain,
+      Optional<String> privateKey) {
+    this(sni, caCertificates, certificateChain, privateKey, java.util.Map.of());
   }
 
   /** A client trusting {@code caCertificates}, without a certificate, sending the URL's host. */

@@ -739,6 +739,7 @@ public final class ScenarioYaml {
      */
     private Optional<dev.meshproof.runtime.client.ClientTls> clientTls(Value tls) {
       Map<String, Optional<String>> files = new LinkedHashMap<>();
+      Map<String, String> paths = new LinkedHashMap<>();
       boolean ok = true;
       for (String field : List.of("caCertificates", "clientCertificate", "privateKey")) {
         Optional<Value> at = tls.get(field);
@@ -746,6 +747,7 @@ public final class ScenarioYaml {
           files.put(field, Optional.empty());
           continue;
         }
+        paths.put(field, (String) at.get().value());
         Optional<String> content = istioFiles.apply((String) at.get().value());
         if (content.isEmpty()) {
           reader.problem(
@@ -772,7 +774,8 @@ public final class ScenarioYaml {
                       tls.string("sni"),
                       files.get("caCertificates").orElseThrow(),
                       files.get("clientCertificate"),
-                      files.get("privateKey"))));
+                      files.get("privateKey"),
+                      paths)));
       return Optional.ofNullable(out.get());
     }
 
@@ -1602,14 +1605,22 @@ public final class ScenarioYaml {
             + " istio)");
   }
 
-  private static Map<String, Object> trafficBlock(TrafficSpec t) {
-    if (t.request().tls().isPresent()) {
+  /** An https client's {@code tls} block: the files it was read from, and its SNI. */
+  private static Map<String, Object> tlsBlock(
+      String traffic, dev.meshproof.runtime.client.ClientTls tls) {
+    if (!tls.files().containsKey("caCertificates")) {
       throw new UnsupportedOperationException(
           "traffic "
-              + t.name()
-              + ": an https client's tls holds the certificates' content, not the files a scenario"
-              + " file names (expected: write the tls block by hand)");
+              + traffic
+              + ": an https client's tls built in Java holds the certificates' content, not the"
+              + " files a scenario file names (expected: a tls block read from a scenario file)");
     }
+    Map<String, Object> block = new LinkedHashMap<>(tls.files());
+    tls.sni().ifPresent(sni -> block.put("sni", sni));
+    return block;
+  }
+
+  private static Map<String, Object> trafficBlock(TrafficSpec t) {
     Map<String, Object> block = new LinkedHashMap<>();
     block.put("name", t.name());
     block.put("from", t.from());
@@ -1637,6 +1648,7 @@ public final class ScenarioYaml {
         block.put("body", new String(t.request().body(), StandardCharsets.UTF_8));
       }
     }
+    t.request().tls().ifPresent(tls -> block.put("tls", tlsBlock(t.name(), tls)));
     if (t.requests() > 0) {
       block.put("requests", t.requests());
     }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.meshproof.cli.MeshproofTest.Outcome;
-import dev.meshproof.runtime.envoy.EnvoyBinary;
+import dev.meshproof.runtime.envoy.EnvoyDataPlane;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -64,8 +64,8 @@ class MeshproofRunIT {
   void runOnSeveralTargetsComparesThemInTheSummaryAndTheReport(@TempDir Path report)
       throws Exception {
     assumeTrue(
-        EnvoyBinary.unavailableReason().isEmpty(),
-        () -> EnvoyBinary.unavailableReason().orElse(""));
+        EnvoyDataPlane.unavailableReason().isEmpty(),
+        () -> EnvoyDataPlane.unavailableReason().orElse(""));
     Outcome outcome =
         meshproof(
             "run",

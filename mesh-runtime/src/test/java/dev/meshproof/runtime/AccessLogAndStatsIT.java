@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.meshproof.runtime.client.HttpOutcome;
 import dev.meshproof.runtime.client.HttpRequestSpec;
-import dev.meshproof.runtime.envoy.EnvoyBinary;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -49,7 +48,9 @@ class AccessLogAndStatsIT {
         DynamicTest.dynamicTest(
             "envoy",
             () -> {
-              Assumptions.assumeTrue(EnvoyBinary.locate().isPresent(), EnvoyBinary.INSTALL_HINT);
+              Assumptions.assumeTrue(
+                  EnvoyDataPlane.unavailableReason().isEmpty(),
+                  () -> EnvoyDataPlane.unavailableReason().orElse(""));
               check(() -> Mesh.builder().dataPlane(EnvoyDataPlane.create()).start());
             }));
   }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.meshproof.runtime.client.HttpOutcome;
-import dev.meshproof.runtime.envoy.EnvoyBinary;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
 import dev.meshproof.runtime.security.MeshCa;
 import dev.meshproof.runtime.security.MeshSecurity;
@@ -35,7 +34,8 @@ class BadPeerCertificateIT {
   private static DataPlane dataPlane(String name) {
     if (name.equals("envoy")) {
       assumeTrue(
-          EnvoyBinary.locate().isPresent(), () -> EnvoyBinary.unavailableReason().orElseThrow());
+          EnvoyDataPlane.unavailableReason().isEmpty(),
+          () -> EnvoyDataPlane.unavailableReason().orElseThrow());
       return EnvoyDataPlane.create();
     }
     return DataPlane.embedded();

@@ -2,7 +2,6 @@ package dev.meshproof.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meshproof.runtime.envoy.EnvoyBinary;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -132,7 +131,9 @@ class ConnectionManagerSettingsIT {
         target(
             "envoy",
             () -> {
-              Assumptions.assumeTrue(EnvoyBinary.locate().isPresent(), EnvoyBinary.INSTALL_HINT);
+              Assumptions.assumeTrue(
+                  EnvoyDataPlane.unavailableReason().isEmpty(),
+                  () -> EnvoyDataPlane.unavailableReason().orElse(""));
               return Mesh.builder().dataPlane(EnvoyDataPlane.create()).start();
             }));
   }

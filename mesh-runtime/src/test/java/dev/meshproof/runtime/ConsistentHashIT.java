@@ -2,7 +2,6 @@ package dev.meshproof.runtime;
 
 import dev.meshproof.runtime.client.HttpOutcome;
 import dev.meshproof.runtime.client.HttpRequestSpec;
-import dev.meshproof.runtime.envoy.EnvoyBinary;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -45,7 +44,9 @@ class ConsistentHashIT {
         target(
             "envoy",
             () -> {
-              Assumptions.assumeTrue(EnvoyBinary.locate().isPresent(), EnvoyBinary.INSTALL_HINT);
+              Assumptions.assumeTrue(
+                  EnvoyDataPlane.unavailableReason().isEmpty(),
+                  () -> EnvoyDataPlane.unavailableReason().orElse(""));
               return Mesh.builder().dataPlane(EnvoyDataPlane.create()).start();
             }));
   }

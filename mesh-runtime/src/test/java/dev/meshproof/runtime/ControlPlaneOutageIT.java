@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.meshproof.runtime.envoy.EnvoyBinary;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
 import dev.meshproof.runtime.xds.SyncState;
 import java.util.function.Supplier;
@@ -20,7 +19,8 @@ class ControlPlaneOutageIT {
   private static Supplier<DataPlane> dataPlane(String name) {
     if (name.equals("envoy")) {
       assumeTrue(
-          EnvoyBinary.locate().isPresent(), () -> EnvoyBinary.unavailableReason().orElseThrow());
+          EnvoyDataPlane.unavailableReason().isEmpty(),
+          () -> EnvoyDataPlane.unavailableReason().orElseThrow());
       return EnvoyDataPlane::create;
     }
     return DataPlane::embedded;

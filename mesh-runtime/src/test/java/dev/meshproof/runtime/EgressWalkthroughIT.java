@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.meshproof.runtime.client.HttpOutcome;
 import dev.meshproof.runtime.config.OutboundTrafficPolicy;
-import dev.meshproof.runtime.envoy.EnvoyBinary;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -29,7 +28,8 @@ class EgressWalkthroughIT {
 
   private static DataPlane envoy() {
     assumeTrue(
-        EnvoyBinary.locate().isPresent(), () -> EnvoyBinary.unavailableReason().orElseThrow());
+        EnvoyDataPlane.unavailableReason().isEmpty(),
+        () -> EnvoyDataPlane.unavailableReason().orElseThrow());
     return EnvoyDataPlane.create();
   }
 

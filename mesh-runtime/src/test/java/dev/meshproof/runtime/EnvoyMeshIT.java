@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.meshproof.runtime.client.HttpOutcome;
 import dev.meshproof.runtime.client.HttpRequestSpec;
 import dev.meshproof.runtime.config.InvalidConfigException;
-import dev.meshproof.runtime.envoy.EnvoyBinary;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
 import dev.meshproof.runtime.xds.SyncState;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,7 +18,8 @@ class EnvoyMeshIT {
   @BeforeAll
   static void requireEnvoy() {
     assumeTrue(
-        EnvoyBinary.locate().isPresent(), () -> EnvoyBinary.unavailableReason().orElseThrow());
+        EnvoyDataPlane.unavailableReason().isEmpty(),
+        () -> EnvoyDataPlane.unavailableReason().orElseThrow());
   }
 
   @Test

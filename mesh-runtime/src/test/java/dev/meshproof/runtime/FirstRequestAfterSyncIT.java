@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.meshproof.runtime.client.HttpOutcome;
-import dev.meshproof.runtime.envoy.EnvoyBinary;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +31,8 @@ class FirstRequestAfterSyncIT {
   @Test
   void firstRequestAfterSyncToANewSubsetIsRoutedEveryTimeByEnvoy() {
     assumeTrue(
-        EnvoyBinary.locate().isPresent(), () -> EnvoyBinary.unavailableReason().orElseThrow());
+        EnvoyDataPlane.unavailableReason().isEmpty(),
+        () -> EnvoyDataPlane.unavailableReason().orElseThrow());
     assertThat(firstRequestFailures(EnvoyDataPlane.create(), 60))
         .as("first requests not routed by Envoy after awaitSynced")
         .isEmpty();

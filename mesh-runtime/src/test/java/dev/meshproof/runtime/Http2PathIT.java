@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.meshproof.runtime.envoy.EnvoyBinary;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +41,8 @@ class Http2PathIT {
     @Override
     Mesh.Builder mesh() {
       assumeTrue(
-          EnvoyBinary.locate().isPresent(), () -> EnvoyBinary.unavailableReason().orElseThrow());
+          EnvoyDataPlane.unavailableReason().isEmpty(),
+          () -> EnvoyDataPlane.unavailableReason().orElseThrow());
       return Mesh.builder().seed(11).dataPlane(EnvoyDataPlane.create());
     }
   }

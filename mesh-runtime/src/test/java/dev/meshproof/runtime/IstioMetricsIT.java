@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.sun.net.httpserver.HttpServer;
 import dev.meshproof.runtime.client.HttpOutcome;
 import dev.meshproof.runtime.client.HttpRequestSpec;
-import dev.meshproof.runtime.envoy.EnvoyBinary;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -44,7 +43,9 @@ class IstioMetricsIT {
 
   private static Mesh.Builder mesh(String name) {
     if (name.equals("envoy")) {
-      Assumptions.assumeTrue(EnvoyBinary.locate().isPresent(), EnvoyBinary.INSTALL_HINT);
+      Assumptions.assumeTrue(
+          EnvoyDataPlane.unavailableReason().isEmpty(),
+          () -> EnvoyDataPlane.unavailableReason().orElse(""));
       return Mesh.builder().dataPlane(EnvoyDataPlane.create());
     }
     return Mesh.builder();

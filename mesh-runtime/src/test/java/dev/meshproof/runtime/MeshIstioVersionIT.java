@@ -3,7 +3,6 @@ package dev.meshproof.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.meshproof.runtime.envoy.EnvoyBinary;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
 import dev.meshproof.runtime.xds.ProxyStatus;
 import org.junit.jupiter.api.Test;
@@ -22,7 +21,8 @@ class MeshIstioVersionIT {
   @Test
   void envoySidecarsReportTheSelectedIstioVersion() {
     assumeTrue(
-        EnvoyBinary.locate().isPresent(), () -> EnvoyBinary.unavailableReason().orElseThrow());
+        EnvoyDataPlane.unavailableReason().isEmpty(),
+        () -> EnvoyDataPlane.unavailableReason().orElseThrow());
     assertProxiesReport(EnvoyDataPlane.create(), IstioVersion.of("1.28"), "1.28.0");
   }
 

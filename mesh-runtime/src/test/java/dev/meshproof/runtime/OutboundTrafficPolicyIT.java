@@ -3,7 +3,6 @@ package dev.meshproof.runtime;
 import dev.meshproof.runtime.client.HttpOutcome;
 import dev.meshproof.runtime.client.HttpRequestSpec;
 import dev.meshproof.runtime.config.OutboundTrafficPolicy;
-import dev.meshproof.runtime.envoy.EnvoyBinary;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
 import java.util.List;
 import java.util.function.Function;
@@ -36,7 +35,8 @@ class OutboundTrafficPolicyIT {
                         "envoy",
                         p -> {
                           Assumptions.assumeTrue(
-                              EnvoyBinary.locate().isPresent(), EnvoyBinary.INSTALL_HINT);
+                              EnvoyDataPlane.unavailableReason().isEmpty(),
+                              () -> EnvoyDataPlane.unavailableReason().orElse(""));
                           return Mesh.builder()
                               .outboundTrafficPolicy(p)
                               .dataPlane(EnvoyDataPlane.create());

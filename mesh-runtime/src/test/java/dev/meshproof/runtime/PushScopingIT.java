@@ -3,7 +3,6 @@ package dev.meshproof.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.meshproof.runtime.envoy.EnvoyBinary;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
 import dev.meshproof.runtime.xds.ControlPlane;
 import dev.meshproof.runtime.xds.ProxyStatus;
@@ -30,7 +29,8 @@ class PushScopingIT {
   @Test
   void aNewEndpointIsAnEdsOnlyPushToEnvoy() {
     assumeTrue(
-        EnvoyBinary.locate().isPresent(), () -> EnvoyBinary.unavailableReason().orElseThrow());
+        EnvoyDataPlane.unavailableReason().isEmpty(),
+        () -> EnvoyDataPlane.unavailableReason().orElseThrow());
     assertEdsOnlyPush(EnvoyDataPlane.create());
   }
 

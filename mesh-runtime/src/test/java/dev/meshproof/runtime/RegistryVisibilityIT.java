@@ -3,7 +3,6 @@ package dev.meshproof.runtime;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.meshproof.runtime.client.HttpOutcome;
-import dev.meshproof.runtime.envoy.EnvoyBinary;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -26,7 +25,8 @@ class RegistryVisibilityIT {
 
   private static DataPlane envoy() {
     assumeTrue(
-        EnvoyBinary.locate().isPresent(), () -> EnvoyBinary.unavailableReason().orElseThrow());
+        EnvoyDataPlane.unavailableReason().isEmpty(),
+        () -> EnvoyDataPlane.unavailableReason().orElseThrow());
     return EnvoyDataPlane.create();
   }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshproof.runtime.client.HttpOutcome;
 import dev.meshproof.runtime.client.HttpRequestSpec;
-import dev.meshproof.runtime.envoy.EnvoyBinary;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +25,9 @@ class RequestAsWrittenIT {
         DynamicTest.dynamicTest(
             "envoy",
             () -> {
-              Assumptions.assumeTrue(EnvoyBinary.locate().isPresent(), EnvoyBinary.INSTALL_HINT);
+              Assumptions.assumeTrue(
+                  EnvoyDataPlane.unavailableReason().isEmpty(),
+                  () -> EnvoyDataPlane.unavailableReason().orElse(""));
               check(() -> Mesh.builder().dataPlane(EnvoyDataPlane.create()).start());
             }));
   }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.meshproof.runtime.client.HttpOutcome;
-import dev.meshproof.runtime.envoy.EnvoyBinary;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
 import java.net.InetSocketAddress;
 import java.util.function.Supplier;
@@ -27,7 +26,8 @@ class ServiceEntryIT {
 
   private static DataPlane envoy() {
     assumeTrue(
-        EnvoyBinary.locate().isPresent(), () -> EnvoyBinary.unavailableReason().orElseThrow());
+        EnvoyDataPlane.unavailableReason().isEmpty(),
+        () -> EnvoyDataPlane.unavailableReason().orElseThrow());
     return EnvoyDataPlane.create();
   }
 

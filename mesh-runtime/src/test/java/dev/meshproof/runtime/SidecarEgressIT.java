@@ -3,7 +3,6 @@ package dev.meshproof.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.meshproof.runtime.envoy.EnvoyBinary;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -24,7 +23,8 @@ class SidecarEgressIT {
 
   private static DataPlane envoy() {
     assumeTrue(
-        EnvoyBinary.locate().isPresent(), () -> EnvoyBinary.unavailableReason().orElseThrow());
+        EnvoyDataPlane.unavailableReason().isEmpty(),
+        () -> EnvoyDataPlane.unavailableReason().orElseThrow());
     return EnvoyDataPlane.create();
   }
 

@@ -2,7 +2,6 @@ package dev.meshproof.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meshproof.runtime.envoy.EnvoyBinary;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
 import dev.meshproof.runtime.registry.ServiceProtocol;
 import java.io.BufferedReader;
@@ -38,7 +37,8 @@ class TcpProxyIT {
   private static Mesh.Builder mesh(String name) {
     if (name.equals("envoy")) {
       Assumptions.assumeTrue(
-          EnvoyBinary.locate().isPresent(), () -> EnvoyBinary.unavailableReason().orElseThrow());
+          EnvoyDataPlane.unavailableReason().isEmpty(),
+          () -> EnvoyDataPlane.unavailableReason().orElseThrow());
       return Mesh.builder().dataPlane(EnvoyDataPlane.create());
     }
     return Mesh.builder();

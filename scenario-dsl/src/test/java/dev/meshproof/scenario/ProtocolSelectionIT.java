@@ -7,7 +7,6 @@ import dev.meshproof.runtime.Mesh;
 import dev.meshproof.runtime.Workload;
 import dev.meshproof.runtime.WorkloadSpec;
 import dev.meshproof.runtime.client.HttpOutcome;
-import dev.meshproof.runtime.envoy.EnvoyBinary;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +32,9 @@ class ProtocolSelectionIT {
         target(
             "envoy",
             () -> {
-              Assumptions.assumeTrue(EnvoyBinary.locate().isPresent(), EnvoyBinary.INSTALL_HINT);
+              Assumptions.assumeTrue(
+                  EnvoyDataPlane.unavailableReason().isEmpty(),
+                  () -> EnvoyDataPlane.unavailableReason().orElse(""));
               return Mesh.builder().dataPlane(EnvoyDataPlane.create()).start();
             }));
   }

@@ -3,7 +3,6 @@ package dev.meshproof.scenario;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshproof.runtime.DataPlane;
-import dev.meshproof.runtime.envoy.EnvoyBinary;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
 import dev.meshproof.scenario.result.FailedRequest;
 import dev.meshproof.scenario.result.ProxyEvidence;
@@ -94,7 +93,9 @@ class ProxyEvidenceIT {
 
   @Test
   void everyRequestHasTheSameProxyEvidenceOnBothTargets() {
-    Assumptions.assumeTrue(EnvoyBinary.locate().isPresent(), EnvoyBinary.INSTALL_HINT);
+    Assumptions.assumeTrue(
+        EnvoyDataPlane.unavailableReason().isEmpty(),
+        () -> EnvoyDataPlane.unavailableReason().orElse(""));
     Observations embedded = run(MeshDeployment.on(DataPlane::embedded));
     Observations envoy = run(MeshDeployment.on(EnvoyDataPlane::create));
 

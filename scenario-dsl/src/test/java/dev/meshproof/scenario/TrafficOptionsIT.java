@@ -3,7 +3,6 @@ package dev.meshproof.scenario;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshproof.runtime.DataPlane;
-import dev.meshproof.runtime.envoy.EnvoyBinary;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
 import dev.meshproof.scenario.targets.Deployer;
 import dev.meshproof.scenario.targets.MeshDeployment;
@@ -67,7 +66,9 @@ class TrafficOptionsIT {
         DynamicTest.dynamicTest(
             "envoy",
             () -> {
-              Assumptions.assumeTrue(EnvoyBinary.locate().isPresent(), EnvoyBinary.INSTALL_HINT);
+              Assumptions.assumeTrue(
+                  EnvoyDataPlane.unavailableReason().isEmpty(),
+                  () -> EnvoyDataPlane.unavailableReason().orElse(""));
               check(MeshDeployment.on(EnvoyDataPlane::create));
             }));
   }

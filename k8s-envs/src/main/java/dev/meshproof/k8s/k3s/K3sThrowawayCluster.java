@@ -1,5 +1,6 @@
 package dev.meshproof.k8s.k3s;
 
+import dev.meshproof.common.Executables;
 import dev.meshproof.k8s.target.KubernetesTarget;
 import dev.meshproof.k8s.target.KubernetesTargetOptions;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -90,7 +91,7 @@ public final class K3sThrowawayCluster implements AutoCloseable {
   /** Why a throwaway cluster cannot start here, with what to install; empty when it can. */
   public static Optional<String> unavailableReason(Settings settings) {
     List<String> missing = new ArrayList<>();
-    Optional<Path> istioctl = executable(settings.istioctl());
+    Optional<Path> istioctl = Executables.find(settings.istioctl());
     if (istioctl.isEmpty()) {
       missing.add(
           "istioctl ("
@@ -142,7 +143,7 @@ public final class K3sThrowawayCluster implements AutoCloseable {
       run(
           "istioctl install",
           List.of(
-              executable(settings.istioctl()).orElseThrow().toString(),
+              Executables.find(settings.istioctl()).orElseThrow().toString(),
               "install",
               "--kubeconfig",
               kubeconfig.toString(),
@@ -200,20 +201,6 @@ public final class K3sThrowawayCluster implements AutoCloseable {
     } catch (RuntimeException | LinkageError e) {
       return false;
     }
-  }
-
-  private static Optional<Path> executable(Path named) {
-    if (named.getParent() != null) {
-      return Files.isExecutable(named) ? Optional.of(named) : Optional.empty();
-    }
-    String path = Optional.ofNullable(System.getenv("PATH")).orElse("");
-    for (String dir : path.split(java.io.File.pathSeparator)) {
-      Path candidate = Path.of(dir).resolve(named);
-      if (!dir.isEmpty() && Files.isExecutable(candidate)) {
-        return Optional.of(candidate);
-      }
-    }
-    return Optional.empty();
   }
 
   private static void check(String step, ExecResult result) {

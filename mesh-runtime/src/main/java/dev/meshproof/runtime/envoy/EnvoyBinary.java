@@ -1,5 +1,6 @@
 package dev.meshproof.runtime.envoy;
 
+import dev.meshproof.common.Executables;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -73,12 +74,7 @@ public final class EnvoyBinary {
         .map(String::trim)
         .filter(s -> !s.isEmpty())
         .ifPresent(candidates::add);
-    for (String dir :
-        Optional.ofNullable(System.getenv("PATH")).orElse("").split(java.io.File.pathSeparator)) {
-      if (!dir.isEmpty()) {
-        candidates.add(Path.of(dir, "envoy").toString());
-      }
-    }
+    Executables.onPath("envoy").forEach(p -> candidates.add(p.toString()));
     return candidates;
   }
 

@@ -110,6 +110,11 @@ final class EnvoyProcesses {
   /** Forgets a stopped process and removes its directory. */
   static void stopped(Process process, Path directory) {
     LIVE.remove(process);
+    stopped(directory);
+  }
+
+  /** Removes the directory of a stopped Envoy that was not a child process (a container). */
+  static void stopped(Path directory) {
     deleteDirectory(directory);
     DIRECTORIES.remove(directory);
   }

@@ -3,6 +3,7 @@ package dev.meshproof.runtime.envoy;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
 import com.google.protobuf.util.JsonFormat;
+import dev.meshproof.common.LoopbackHttp;
 import dev.meshproof.runtime.SidecarProxy;
 import dev.meshproof.runtime.SidecarRequest;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -31,16 +31,14 @@ import java.util.concurrent.locks.LockSupport;
  * loopback ports reserved for it here. Its log is kept for evidence; {@link #close()} stops it.
  */
 final class EnvoySidecar implements SidecarProxy {
-  private static final HttpClient ADMIN =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
   private final String proxyId;
   private final InetSocketAddress outbound;
   private final Optional<InetSocketAddress> inbound;
   private final int adminPort;
   private final Path directory;
   private final Path logFile;
-  private final Process process;
+  private final EnvoyInstance envoy;
+  private final Optional<Process> process;
   private final java.util.Map<Integer, InetSocketAddress> gateway;
 
   private EnvoySidecar(
@@ -50,7 +48,8 @@ final class EnvoySidecar implements SidecarProxy {
       int adminPort,
       Path directory,
       Path logFile,
-      Process process,
+      EnvoyInstance envoy,
+      Optional<Process> process,
       java.util.Map<Integer, InetSocketAddress> gateway) {
     this.gateway = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(gateway));
     this.proxyId = proxyId;
@@ -59,10 +58,15 @@ final class EnvoySidecar implements SidecarProxy {
     this.adminPort = adminPort;
     this.directory = directory;
     this.logFile = logFile;
+    this.envoy = envoy;
     this.process = process;
   }
 
-  static EnvoySidecar start(EnvoyBinary binary, SidecarRequest request, int concurrency) {
+  /**
+   * Starts an Envoy for {@code request}: a child process of {@code binary} when present, else a
+   * container ({@link EnvoyContainer}). Both get the same bootstrap and command line.
+   */
+  static EnvoySidecar start(Optional<EnvoyBinary> binary, SidecarRequest request, int concurrency) {
     int gatewayPorts = request.gatewayPorts().size();
     List<Integer> ports =
         ListenerPorts.reserve((request.servicePort().isPresent() ? 3 : 2) + gatewayPorts);
@@ -78,39 +82,64 @@ final class EnvoySidecar implements SidecarProxy {
     for (int port : request.gatewayPorts()) {
       gateway.put(port, new InetSocketAddress(loopback, ports.get(next++)));
     }
+    List<String> arguments =
+        List.of(
+            "--disable-hot-restart",
+            "--concurrency",
+            String.valueOf(concurrency),
+            "--log-level",
+            "warning",
+            "--drain-time-s",
+            "0",
+            // The access log is evidence read right after the traffic: flush it promptly.
+            "--file-flush-interval-msec",
+            "100");
     try {
       Path directory = EnvoyProcesses.createDirectory(request.workload());
       Path bootstrap = directory.resolve("bootstrap.json");
       Files.writeString(bootstrap, EnvoyBootstrap.json(request, adminPort));
       Path log = directory.resolve("envoy.log");
-      Process process =
-          EnvoyProcesses.spawn(
-              List.of(
-                  binary.path().toString(),
-                  "--config-path",
-                  bootstrap.toString(),
-                  "--disable-hot-restart",
-                  "--concurrency",
-                  String.valueOf(concurrency),
-                  "--log-level",
-                  "warning",
-                  "--drain-time-s",
-                  "0",
-                  // The access log is evidence read right after the traffic: flush it promptly.
-                  "--file-flush-interval-msec",
-                  "100"),
-              log);
+      if (binary.isEmpty()) {
+        return new EnvoySidecar(
+            request.proxyId(),
+            outbound,
+            inbound,
+            adminPort,
+            directory,
+            log,
+            EnvoyContainer.start(bootstrap, arguments, log),
+            Optional.empty(),
+            gateway);
+      }
+      List<String> command = new ArrayList<>();
+      command.add(binary.get().path().toString());
+      command.add("--config-path");
+      command.add(bootstrap.toString());
+      command.addAll(arguments);
+      Process process = EnvoyProcesses.spawn(command, log);
       return new EnvoySidecar(
-          request.proxyId(), outbound, inbound, adminPort, directory, log, process, gateway);
+          request.proxyId(),
+          outbound,
+          inbound,
+          adminPort,
+          directory,
+          log,
+          EnvoyInstance.of(process),
+          Optional.of(process),
+          gateway);
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "cannot start Envoy " + binary.path() + " for " + request.proxyId(), e);
+          "cannot start Envoy "
+              + binary.map(b -> b.path().toString()).orElse(EnvoyContainer.image())
+              + " for "
+              + request.proxyId(),
+          e);
     }
   }
 
   /** The Envoy process id (evidence, and for tests that prove it does not outlive its JVM). */
   long pid() {
-    return process.pid();
+    return process.orElseThrow(() -> new IllegalStateException("Envoy runs in a container")).pid();
   }
 
   /** The directory holding this Envoy's bootstrap and log; removed on close. */
@@ -173,10 +202,7 @@ final class EnvoySidecar implements SidecarProxy {
 
   @Override
   public Optional<String> failure() {
-    if (process.isAlive()) {
-      return Optional.empty();
-    }
-    return Optional.of("Envoy exited with code " + process.exitValue() + "\n" + tail());
+    return envoy.exit().map(exit -> exit + "\n" + tail());
   }
 
   @Override
@@ -252,7 +278,7 @@ final class EnvoySidecar implements SidecarProxy {
               .timeout(Duration.ofSeconds(5))
               .GET()
               .build();
-      return Optional.of(ADMIN.send(request, HttpResponse.BodyHandlers.ofString()));
+      return Optional.of(LoopbackHttp.client().send(request, HttpResponse.BodyHandlers.ofString()));
     } catch (IOException e) {
       return Optional.empty();
     } catch (InterruptedException e) {
@@ -263,16 +289,11 @@ final class EnvoySidecar implements SidecarProxy {
 
   @Override
   public void close() {
-    process.destroy();
     try {
-      if (!process.waitFor(5, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
+      envoy.stop();
     } finally {
-      EnvoyProcesses.stopped(process, directory);
+      process.ifPresentOrElse(
+          p -> EnvoyProcesses.stopped(p, directory), () -> EnvoyProcesses.stopped(directory));
     }
   }
 }

@@ -1,10 +1,10 @@
 package dev.meshproof.runtime.xds;
 
 import com.nimbusds.jose.jwk.JWKSet;
+import dev.meshproof.common.LoopbackHttp;
 import dev.meshproof.runtime.config.RequestAuthentication;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -27,20 +27,6 @@ import org.slf4j.LoggerFactory;
 public final class JwksResolver {
   private static final Logger log = LoggerFactory.getLogger(JwksResolver.class);
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
-
-  /**
-   * One client for the JVM, made on the first fetch: a JDK HttpClient holds a selector thread and
-   * its descriptors until it is garbage collected, so one per control plane (every scenario has
-   * one) would pile them up between collections.
-   */
-  private static final class Http {
-    static final HttpClient CLIENT =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(DEFAULT_TIMEOUT)
-            .build();
-  }
 
   private final Map<String, String> fetched = new ConcurrentHashMap<>();
 
@@ -101,9 +87,10 @@ public final class JwksResolver {
 
   private String get(String uri, Duration timeout) throws IOException, InterruptedException {
     HttpResponse<String> response =
-        Http.CLIENT.send(
-            HttpRequest.newBuilder(URI.create(uri)).timeout(timeout).GET().build(),
-            HttpResponse.BodyHandlers.ofString());
+        LoopbackHttp.client()
+            .send(
+                HttpRequest.newBuilder(URI.create(uri)).timeout(timeout).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
       throw new IOException("GET " + uri + " answered " + response.statusCode());
     }

@@ -29,7 +29,7 @@ public final class EnvoyHolderMain {
               null,
               null,
               IstioVersion.CURRENT);
-      EnvoySidecar sidecar = EnvoySidecar.start(binary, request, 1);
+      EnvoySidecar sidecar = EnvoySidecar.start(java.util.Optional.of(binary), request, 1);
       System.out.println("envoy " + sidecar.pid() + " " + sidecar.directory());
     }
     System.out.println("ready");

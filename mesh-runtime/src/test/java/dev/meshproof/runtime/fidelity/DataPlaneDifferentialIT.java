@@ -7,7 +7,6 @@ import dev.meshproof.runtime.Mesh;
 import dev.meshproof.runtime.Workload;
 import dev.meshproof.runtime.WorkloadSpec;
 import dev.meshproof.runtime.config.InvalidConfigException;
-import dev.meshproof.runtime.envoy.EnvoyBinary;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
 import dev.meshproof.runtime.fidelity.FuzzModel.Case;
 import dev.meshproof.runtime.fidelity.FuzzModel.Config;
@@ -80,7 +79,7 @@ class DataPlaneDifferentialIT {
 
   @BeforeContainer
   static void startBothMeshes() {
-    if (EnvoyBinary.locate().isEmpty()) {
+    if (EnvoyDataPlane.unavailableReason().isPresent()) {
       return;
     }
     senders = Executors.newFixedThreadPool(8);
@@ -150,7 +149,7 @@ class DataPlaneDifferentialIT {
   @AddLifecycleHook(FuzzTries.class)
   void ourSidecarAnswersEveryGeneratedRequestAsEnvoyDoes(@ForAll("cases") Case fuzzCase) {
     if (envoy == null) {
-      throw new TestAbortedException(EnvoyBinary.unavailableReason().orElse("Envoy not found"));
+      throw new TestAbortedException(EnvoyDataPlane.unavailableReason().orElse("Envoy not found"));
     }
     long start = System.nanoTime();
     String yaml = fuzzCase.config().yaml();

@@ -764,7 +764,7 @@ public final class MeshDeployment implements Deployment {
   @Override
   public Map<String, dev.meshproof.scenario.traffic.ProxyMetrics> proxyMetrics() {
     Map<String, dev.meshproof.scenario.traffic.ProxyMetrics> metrics = new LinkedHashMap<>();
-    java.net.http.HttpClient http = AdminHttp.CLIENT;
+    java.net.http.HttpClient http = dev.meshproof.common.LoopbackHttp.client();
     for (Workload workload : mesh.workloads()) {
       Optional<InetSocketAddress> admin = workload.sidecar().adminAddress();
       if (admin.isEmpty()) {
@@ -778,15 +778,6 @@ public final class MeshDeployment implements Deployment {
                   admin(http, admin.get(), "/stats"))));
     }
     return metrics;
-  }
-
-  /**
-   * One client for the JVM, made on first use: a JDK HttpClient keeps a selector thread and its
-   * descriptors until garbage collected, so one per run would pile them up between collections.
-   */
-  private static final class AdminHttp {
-    static final java.net.http.HttpClient CLIENT =
-        java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   }
 
   private static String admin(java.net.http.HttpClient http, InetSocketAddress admin, String path) {

@@ -1,7 +1,6 @@
 package dev.meshproof.scenario.targets;
 
 import dev.meshproof.runtime.DataPlane;
-import dev.meshproof.runtime.envoy.EnvoyBinary;
 import dev.meshproof.runtime.envoy.EnvoyDataPlane;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +24,7 @@ public final class Targets {
    */
   public static Target envoy() {
     return new DeploymentTarget(
-        "envoy", MeshDeployment.on(EnvoyDataPlane::create), EnvoyBinary::unavailableReason);
+        "envoy", MeshDeployment.on(EnvoyDataPlane::create), EnvoyDataPlane::unavailableReason);
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.meshproof.scenario.traffic;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import dev.meshproof.fake.grpc.v1.EchoRequest;
+import dev.meshproof.runtime.config.GrpcStatusNames;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -19,26 +20,8 @@ public final class GrpcCalls {
   /** {@code /package.Service/Method}, as gRPC paths are written. */
   private static final Pattern METHOD_PATH = Pattern.compile("/[A-Za-z0-9_.]+/[A-Za-z0-9_]+");
 
-  /** The gRPC status names in code order (google.rpc.Code, 0..16). */
-  public static final List<String> STATUS_NAMES =
-      List.of(
-          "OK",
-          "CANCELLED",
-          "UNKNOWN",
-          "INVALID_ARGUMENT",
-          "DEADLINE_EXCEEDED",
-          "NOT_FOUND",
-          "ALREADY_EXISTS",
-          "PERMISSION_DENIED",
-          "RESOURCE_EXHAUSTED",
-          "FAILED_PRECONDITION",
-          "ABORTED",
-          "OUT_OF_RANGE",
-          "UNIMPLEMENTED",
-          "INTERNAL",
-          "UNAVAILABLE",
-          "DATA_LOSS",
-          "UNAUTHENTICATED");
+  /** The gRPC status names in code order (google.rpc.Code, 0..16): the control plane's list. */
+  public static final List<String> STATUS_NAMES = GrpcStatusNames.NAMES;
 
   private GrpcCalls() {}
 
@@ -104,12 +87,7 @@ public final class GrpcCalls {
 
   /** The code of a gRPC status name ({@code UNAVAILABLE} is 14). */
   public static int code(String name) {
-    int code = STATUS_NAMES.indexOf(name);
-    if (code < 0) {
-      throw new IllegalArgumentException(
-          "grpcStatus: " + name + " (expected one of: " + String.join(", ", STATUS_NAMES) + ")");
-    }
-    return code;
+    return GrpcStatusNames.code(name);
   }
 
   /** The name of a gRPC status code, or the number for a code outside 0..16. */

@@ -276,7 +276,25 @@ public enum Feature {
    * ch. 9.4): the gateway's listeners validate end-user tokens (401) and authorize by {@code
    * requestPrincipals} and claims (403) before routing; sidecars are not selected.
    */
-  GatewayEndUserJwt(SupportLevel.EXTENDED);
+  GatewayEndUserJwt(SupportLevel.EXTENDED),
+  /**
+   * A Gateway HTTPS server with {@code tls.mode: SIMPLE} (certificate from files mounted in the
+   * gateway): the gateway terminates TLS on the filter chain whose server names match the
+   * ClientHello's SNI; an unknown SNI, no SNI, or a client not trusting the served certificate is
+   * refused in the handshake.
+   */
+  GatewayTLSSimple(SupportLevel.EXTENDED),
+  /**
+   * A Gateway HTTPS server with {@code tls.mode: MUTUAL} and {@code credentialName} (a Kubernetes
+   * Secret served as SDS {@code kubernetes://}): a client certificate from the Secret's CA is
+   * required; none, or one from another root, is refused in the handshake.
+   */
+  GatewayTLSMutual(SupportLevel.EXTENDED),
+  /**
+   * A Gateway server with {@code tls.mode: PASSTHROUGH}: the VirtualService's {@code tls} routes
+   * send each connection by its SNI ({@code sniHosts}) to a backend that terminates TLS itself.
+   */
+  GatewayTLSPassthrough(SupportLevel.EXTENDED);
 
   private final SupportLevel supportLevel;
 

@@ -32,8 +32,22 @@ public final class MeshHttpClient {
   private static final UpstreamConnectionSettings GRPC =
       UpstreamConnectionSettings.ENVOY_DEFAULTS.withConnectTimeout(CONNECT_TIMEOUT).withHttp2(true);
 
+  private static final UpstreamConnectionSettings HTTPS =
+      UpstreamConnectionSettings.ENVOY_DEFAULTS.withConnectTimeout(CONNECT_TIMEOUT);
+
   private final HttpConnectionPool connections;
   private final InetSocketAddress sidecar;
+
+  /**
+   * One client context per TLS setting and SNI, so connections with the same setting are pooled.
+   * Per SNI too: the JDK's client resumes a session cached for the peer address and then sends the
+   * resumed session's server name, not the one asked for (so a request for another host would reach
+   * the first one's filter chain); a client such as curl starts every run afresh.
+   */
+  private final java.util.concurrent.ConcurrentMap<TlsKey, io.netty.handler.ssl.SslContext>
+      tlsContexts = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record TlsKey(ClientTls tls, java.util.Optional<String> sni) {}
 
   public MeshHttpClient(HttpConnectionPool connections, InetSocketAddress sidecarOutbound) {
     this.connections = connections;
@@ -70,18 +84,38 @@ public final class MeshHttpClient {
     // A gRPC call also records when its first message arrived (a server stream's first answer) and
     // keeps its length-prefixed messages as bytes.
     java.util.concurrent.atomic.AtomicLong firstBody = new java.util.concurrent.atomic.AtomicLong();
-    return (grpc
-            ? connections.send(
-                sidecar,
-                request,
-                spec.timeout(),
-                GRPC,
-                Optional.empty(),
-                () -> {
-                  java.time.Instant now = java.time.Instant.now();
-                  firstBody.set(now.getEpochSecond() * 1_000_000_000L + now.getNano());
-                })
-            : connections.send(sidecar, request, spec.timeout()))
+    java.util.concurrent.CompletableFuture<io.netty.handler.codec.http.FullHttpResponse> sent;
+    if (spec.https()) {
+      ClientTls tls = spec.tls().orElseThrow();
+      java.util.Optional<String> sni =
+          tls.sni().or(() -> java.util.Optional.of(spec.url().getHost())).filter(n -> !n.isEmpty());
+      sent =
+          connections.send(
+              sidecar,
+              request,
+              spec.timeout(),
+              HTTPS,
+              java.util.Optional.of(
+                  new dev.meshproof.runtime.transport.UpstreamTls(
+                      tlsContexts.computeIfAbsent(
+                          new TlsKey(tls, sni), key -> clientContext(key.tls())),
+                      sni)));
+    } else if (grpc) {
+      sent =
+          connections.send(
+              sidecar,
+              request,
+              spec.timeout(),
+              GRPC,
+              Optional.empty(),
+              () -> {
+                java.time.Instant now = java.time.Instant.now();
+                firstBody.set(now.getEpochSecond() * 1_000_000_000L + now.getNano());
+              });
+    } else {
+      sent = connections.send(sidecar, request, spec.timeout());
+    }
+    return sent
         .handle(
             (response, error) -> {
               Duration latency = Duration.ofNanos(System.nanoTime() - start);
@@ -129,5 +163,36 @@ public final class MeshHttpClient {
                 response.release();
               }
             });
+  }
+
+  /**
+   * The client context of an https client outside the mesh: TLS 1.3 and 1.2 as curl offers them, no
+   * ALPN (HTTP/1.1), the gateway's certificate verified against the CA bundle only (no host name
+   * check, {@link ClientTls}), the client certificate presented when asked.
+   */
+  private static io.netty.handler.ssl.SslContext clientContext(ClientTls tls) {
+    try {
+      var builder =
+          io.netty.handler.ssl.SslContextBuilder.forClient()
+              .sslProvider(io.netty.handler.ssl.SslProvider.JDK)
+              .endpointIdentificationAlgorithm(null)
+              .protocols("TLSv1.3", "TLSv1.2")
+              .trustManager(
+                  dev.meshproof.runtime.security.Pem.parseCertificates(
+                          tls.caCertificates(), "tls.caCertificates")
+                      .toArray(java.security.cert.X509Certificate[]::new));
+      if (tls.certificateChain().isPresent()) {
+        builder.keyManager(
+            dev.meshproof.runtime.security.Pem.parsePrivateKey(
+                tls.privateKey().orElseThrow(), "tls.privateKey"),
+            dev.meshproof.runtime.security.Pem.parseCertificates(
+                    tls.certificateChain().get(), "tls.clientCertificate")
+                .toArray(java.security.cert.X509Certificate[]::new));
+      }
+      return builder.build();
+    } catch (javax.net.ssl.SSLException e) {
+      throw new IllegalArgumentException(
+          "tls: cannot build the client's TLS: " + e.getMessage(), e);
+    }
   }
 }

@@ -49,6 +49,7 @@ final class GatewayParser {
   private static Gateway.Server server(YamlMapping s) {
     int number = 0;
     String protocol = "";
+    String portName = "";
     Optional<YamlMapping> port = s.mapping("port");
     if (port.isEmpty()) {
       s.problem(
@@ -77,7 +78,7 @@ final class GatewayParser {
                 + String.join(", ", PROTOCOLS)
                 + ")");
       }
-      p.string("name");
+      portName = p.string("name").orElse("");
       // Deprecated and unused by istiod's gateway listeners: rejected rather than ignored.
       p.notYetSupported("targetPort");
       p.finish();
@@ -90,36 +91,48 @@ final class GatewayParser {
           "required field is missing or empty (expected: at least one host, e.g. \"*\")");
     }
     boolean[] httpsRedirect = {false};
-    boolean[] onlyRedirect = {true};
+    String upper = protocol.toUpperCase(java.util.Locale.ROOT);
+    boolean tlsProtocol = upper.equals("HTTPS") || upper.equals("TLS");
+    List<Optional<Gateway.ServerTls>> serverTls = new java.util.ArrayList<>();
     Optional<String> tlsMode =
         s.mapping("tls")
             .flatMap(
                 t -> {
                   Optional<String> mode = t.oneOf("mode", TLS_MODES);
                   httpsRedirect[0] = t.bool("httpsRedirect", false);
-                  TLS_FIELDS.forEach(
-                      f -> {
-                        if (t.value(f).isPresent() && !f.equals("httpsRedirect")) {
-                          onlyRedirect[0] = false;
-                        }
-                      });
-                  onlyRedirect[0] &= mode.isEmpty();
+                  if (tlsProtocol) {
+                    serverTls.add(serverTls(t, mode, upper));
+                  } else {
+                    boolean onlyRedirect = mode.isEmpty();
+                    for (String f : TLS_FIELDS) {
+                      // every field read, so none is also reported as unknown
+                      onlyRedirect &= t.value(f).isEmpty() || f.equals("httpsRedirect");
+                    }
+                    if (!(onlyRedirect && upper.equals("HTTP"))) {
+                      // istiod serves such a server as plain text (HTTP) or opaque TCP: the
+                      // settings would be silently ignored.
+                      s.notYetSupported("tls");
+                    }
+                  }
                   t.finish();
                   return mode;
                 });
+    if (tlsProtocol && !s.has("tls")) {
+      // The webhook's validateServer: "server must have TLS settings for HTTPS/TLS protocols".
+      s.problem(
+          s.node(),
+          s.child("tls"),
+          "server must have TLS settings for HTTPS/TLS protocols (expected: tls with mode SIMPLE,"
+              + " MUTUAL or PASSTHROUGH)");
+    }
     String name = s.string("name").orElse("");
     s.notYetSupported("bind");
     s.notYetSupported("defaultEndpoint");
-    // Validated above as the webhook does; served only as plain HTTP (with httpsRedirect, which
-    // istiod treats as a plain-text server) or opaque TCP for now (TLS modes and HTTPS/TLS servers
-    // would be silently ignored otherwise).
-    if (s.has("tls") && !(onlyRedirect[0] && protocol.equalsIgnoreCase("HTTP"))) {
-      s.notYetSupported("tls");
-    }
     if (!protocol.isEmpty()
-        && PROTOCOLS.contains(protocol.toUpperCase(java.util.Locale.ROOT))
-        && !protocol.equalsIgnoreCase("HTTP")
-        && !protocol.equalsIgnoreCase("TCP")) {
+        && PROTOCOLS.contains(upper)
+        && !upper.equals("HTTP")
+        && !upper.equals("TCP")
+        && !tlsProtocol) {
       String written = protocol;
       Optional<YamlMapping> p = s.mapping("port");
       p.ifPresent(
@@ -130,9 +143,126 @@ final class GatewayParser {
                   "\""
                       + written
                       + "\" on a Gateway server is valid Istio, but not supported by Meshproof yet"
-                      + " (expected: HTTP or TCP)"));
+                      + " (expected: HTTP, HTTPS, TLS or TCP)"));
     }
     s.finish();
-    return new Gateway.Server(name, number, protocol, hosts, tlsMode, httpsRedirect[0]);
+    Optional<Gateway.ServerTls> tls = serverTls.isEmpty() ? Optional.empty() : serverTls.get(0);
+    return new Gateway.Server(
+        name,
+        number,
+        protocol,
+        hosts,
+        tls.map(Gateway.ServerTls::mode).or(() -> tlsMode),
+        httpsRedirect[0],
+        tls,
+        portName);
+  }
+
+  /** The TLS modes Meshproof serves on an HTTPS or TLS server. */
+  private static final List<String> SERVED_MODES = List.of("SIMPLE", "MUTUAL", "PASSTHROUGH");
+
+  /**
+   * The {@code tls} of an HTTPS or TLS server, validated as the webhook's {@code
+   * validateTLSOptions} (pkg/config/validation): SIMPLE needs a certificate and key unless {@code
+   * credentialName} names a Secret, MUTUAL also a CA bundle; {@code mode} unset is PASSTHROUGH (the
+   * enum's zero value). SIMPLE and MUTUAL are served on HTTPS servers, PASSTHROUGH on HTTPS and TLS
+   * servers; other modes and fields are refused as not supported yet rather than ignored.
+   */
+  private static Optional<Gateway.ServerTls> serverTls(
+      YamlMapping t, Optional<String> written, String protocol) {
+    String mode = written.orElse("PASSTHROUGH");
+    Optional<String> certificate = t.string("serverCertificate");
+    Optional<String> key = t.string("privateKey");
+    Optional<String> ca = t.string("caCertificates");
+    Optional<String> credential = t.string("credentialName").filter(c -> !c.isEmpty());
+    List<String> sans = t.stringList("subjectAltNames");
+    for (String unserved :
+        List.of(
+            "caCrl",
+            "credentialNames",
+            "tlsCertificates",
+            "verifyCertificateSpki",
+            "verifyCertificateHash",
+            "minProtocolVersion",
+            "maxProtocolVersion",
+            "cipherSuites")) {
+      t.notYetSupported(unserved);
+    }
+    if (t.bool("httpsRedirect", false)) {
+      t.notYetSupported("httpsRedirect");
+    }
+    if (!SERVED_MODES.contains(mode) || (protocol.equals("TLS") && !mode.equals("PASSTHROUGH"))) {
+      t.problem(
+          t.value("mode").orElse(t.node()),
+          t.child("mode"),
+          "\""
+              + mode
+              + "\" on a "
+              + protocol
+              + " server is valid Istio, but not supported by Meshproof yet (expected: "
+              + (protocol.equals("TLS") ? "PASSTHROUGH" : "SIMPLE, MUTUAL or PASSTHROUGH")
+              + ")");
+      return Optional.empty();
+    }
+    if (mode.equals("PASSTHROUGH")) {
+      for (String field :
+          List.of(
+              "serverCertificate",
+              "privateKey",
+              "caCertificates",
+              "credentialName",
+              "subjectAltNames")) {
+        if (t.has(field)) {
+          t.problem(
+              t.value(field).orElseThrow(),
+              t.child(field),
+              "has no effect with mode PASSTHROUGH (the backend terminates TLS; expected: no"
+                  + " certificate settings)");
+        }
+      }
+      return Optional.of(
+          new Gateway.ServerTls(
+              mode,
+              Optional.empty(),
+              Optional.empty(),
+              Optional.empty(),
+              Optional.empty(),
+              List.of()));
+    }
+    if (mode.equals("SIMPLE") && !sans.isEmpty()) {
+      // istiod puts them in a validation context without roots: no client certificate is asked
+      // for, so nothing would check them.
+      t.problem(
+          t.value("subjectAltNames").orElseThrow(),
+          t.child("subjectAltNames"),
+          "with mode SIMPLE is valid Istio, but not supported by Meshproof yet (no client"
+              + " certificate is requested; expected: mode MUTUAL to verify client certificates)");
+    }
+    if (credential.isEmpty()) {
+      if (certificate.isEmpty()) {
+        t.problem(
+            t.node(),
+            t.child("serverCertificate"),
+            mode
+                + " TLS requires a server certificate (expected: serverCertificate, or"
+                + " credentialName naming a Secret)");
+      }
+      if (key.isEmpty()) {
+        t.problem(
+            t.node(),
+            t.child("privateKey"),
+            mode
+                + " TLS requires a private key (expected: privateKey, or credentialName naming a"
+                + " Secret)");
+      }
+      if (mode.equals("MUTUAL") && ca.isEmpty()) {
+        t.problem(
+            t.node(),
+            t.child("caCertificates"),
+            "MUTUAL TLS requires a client CA bundle (expected: caCertificates, or credentialName"
+                + " naming a Secret with ca.crt)");
+      }
+    }
+    return Optional.of(new Gateway.ServerTls(mode, certificate, key, ca, credential, sans));
   }
 }

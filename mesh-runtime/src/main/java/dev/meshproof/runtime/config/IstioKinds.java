@@ -179,6 +179,21 @@ public final class IstioKinds {
           false,
           Set.of());
 
+  /**
+   * Kubernetes v1 Secret: the certificates a Gateway server's {@code credentialName} names, served
+   * to the gateway as SDS secrets. {@code data} and {@code stringData} are read by the parser.
+   */
+  public static final IstioKind<KubernetesSecret> KUBERNETES_SECRET =
+      new IstioKind<>(
+          "",
+          List.of("v1"),
+          "Secret",
+          KubernetesSecret.class,
+          (meta, spec) -> new KubernetesSecret(meta, "Opaque", java.util.Map.of()),
+          Support.SIMULATED,
+          false,
+          Set.of("type", "immutable"));
+
   /** The Istio kinds that change the xDS the mesh serves, in the order messages list them. */
   public static final List<IstioKind<?>> ALL =
       List.of(
@@ -213,7 +228,6 @@ public final class IstioKinds {
           notSimulated("telemetry.istio.io", List.of("v1", "v1alpha1"), "Telemetry"),
           notSimulated("extensions.istio.io", List.of("v1alpha1"), "WasmPlugin"),
           notSimulated("", List.of("v1"), "ConfigMap"),
-          notSimulated("", List.of("v1"), "Secret"),
           notSimulated("", List.of("v1"), "PersistentVolumeClaim"),
           notSimulated("", List.of("v1"), "LimitRange"),
           notSimulated("", List.of("v1"), "ResourceQuota"),
@@ -244,13 +258,15 @@ public final class IstioKinds {
           notSimulated("certmanager.k8s.io", List.of("v1alpha1"), "Issuer"),
           notSimulated("certmanager.k8s.io", List.of("v1alpha1"), "ClusterIssuer"));
 
-  /** Every kind the parser knows: Istio, topology, then not simulated. */
+  /** Every kind the parser knows: Istio, Secret, topology, then not simulated. */
   public static final List<IstioKind<?>> KNOWN = known();
 
   private IstioKinds() {}
 
   private static List<IstioKind<?>> known() {
     List<IstioKind<?>> all = new ArrayList<>(ALL);
+    // Mesh configuration, but no Istio kind: what a Gateway's credentialName names.
+    all.add(KUBERNETES_SECRET);
     all.addAll(TOPOLOGY);
     all.addAll(NOT_SIMULATED);
     return List.copyOf(all);

@@ -19,6 +19,7 @@ public sealed interface IstioResource
         KubernetesDeployment,
         KubernetesServiceAccount,
         KubernetesNamespace,
+        KubernetesSecret,
         NotSimulatedResource {
   ResourceMeta meta();
 

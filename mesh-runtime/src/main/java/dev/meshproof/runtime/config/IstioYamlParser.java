@@ -373,6 +373,10 @@ public final class IstioYamlParser {
     if (known.isPresent() && known.get().support() == IstioKind.Support.NOT_SIMULATED) {
       root.acceptAll(); // data, rules, ... of a kind whose content is not read
     }
+    Map<String, String> secretData =
+        known.filter(k -> k == IstioKinds.KUBERNETES_SECRET).isPresent()
+            ? secretData(root)
+            : Map.of();
     known.ifPresent(k -> k.topLevelFields().forEach(root::value));
     root.finish();
     if (problems.size() > before) {
@@ -425,6 +429,9 @@ public final class IstioYamlParser {
     }
     if (resource instanceof AuthorizationPolicy policy) {
       resource = policy.withDryRun(authorizationDryRun(root));
+    }
+    if (resource instanceof KubernetesSecret secret) {
+      resource = new KubernetesSecret(meta, root.string("type").orElse("Opaque"), secretData);
     }
     if (resource instanceof NotSimulatedResource) {
       resource = new NotSimulatedResource(meta, apiVersion); // as written, for the listing
@@ -486,6 +493,36 @@ public final class IstioYamlParser {
    * kube.ConvertService} reads it: comma-separated, each entry trimmed; {@code .}, {@code *},
    * {@code ~} or a namespace (a DNS-1123 label), anything else is reported at its line.
    */
+  /**
+   * A Secret's {@code data} (each value base64, as the API server stores it) and {@code stringData}
+   * (plain text, which the API server merges over {@code data}), decoded.
+   */
+  private static Map<String, String> secretData(YamlMapping root) {
+    Map<String, String> out = new java.util.TreeMap<>();
+    Map<String, String> encoded = root.stringMap("data");
+    encoded.forEach(
+        (key, value) -> {
+          try {
+            out.put(
+                key,
+                new String(
+                    java.util.Base64.getMimeDecoder().decode(value),
+                    java.nio.charset.StandardCharsets.UTF_8));
+          } catch (IllegalArgumentException e) {
+            YamlMapping data = root.mapping("data").orElseThrow();
+            data.problem(
+                data.value(key).orElse(data.node()),
+                data.child(key),
+                "is not base64 ("
+                    + e.getMessage()
+                    + "; expected: base64, or the text under"
+                    + " stringData)");
+          }
+        });
+    out.putAll(root.stringMap("stringData"));
+    return out;
+  }
+
   private static List<String> serviceExportTo(YamlMapping root) {
     Optional<YamlMapping> metadata = root.mapping("metadata");
     Optional<String> written =

@@ -21,7 +21,9 @@ public record VirtualService(
      */
     List<String> exportTo,
     /** The {@code tcp} rules, in order: the first whose match holds routes a connection. */
-    List<TcpRoute> tcp)
+    List<TcpRoute> tcp,
+    /** The {@code tls} rules (SNI routing of passed-through TLS), served on gateways only. */
+    List<TlsRoute> tls)
     implements IstioResource {
 
   public VirtualService {
@@ -30,6 +32,18 @@ public record VirtualService(
     http = List.copyOf(http);
     exportTo = List.copyOf(exportTo);
     tcp = List.copyOf(tcp);
+    tls = List.copyOf(tls);
+  }
+
+  /** A VirtualService without {@code tls} rules. */
+  public VirtualService(
+      ResourceMeta meta,
+      List<String> hosts,
+      List<String> gateways,
+      List<HttpRoute> http,
+      List<String> exportTo,
+      List<TcpRoute> tcp) {
+    this(meta, hosts, gateways, http, exportTo, tcp, List.of());
   }
 
   /** A VirtualService without {@code tcp} rules. */
@@ -85,7 +99,7 @@ public record VirtualService(
 
   @Override
   public VirtualService withMeta(ResourceMeta newMeta) {
-    return new VirtualService(newMeta, hosts, gateways, http, exportTo, tcp);
+    return new VirtualService(newMeta, hosts, gateways, http, exportTo, tcp, tls);
   }
 
   /**
@@ -537,6 +551,28 @@ public record VirtualService(
           gateways.isEmpty()
               || gateways.stream().anyMatch(g -> resolveGateway(g, vsNamespace).equals(gateway));
       return portMatch && gatewayMatch;
+    }
+  }
+
+  /**
+   * A {@code tls} rule (Istio's {@code TLSRoute}): its {@code match} blocks and the weighted {@code
+   * route} destinations a matching connection is proxied to, still encrypted.
+   */
+  public record TlsRoute(List<TlsMatch> match, List<RouteDestination> route) {
+    public TlsRoute {
+      match = List.copyOf(match);
+      route = List.copyOf(route);
+    }
+  }
+
+  /**
+   * One {@code match} block of a {@code tls} rule ({@code TLSMatchAttributes}): the SNI names it
+   * matches ({@code sniHosts}, required) and its port and gateways ({@code l4}, as istiod's {@code
+   * convertTLSMatchToL4Match} reads them).
+   */
+  public record TlsMatch(List<String> sniHosts, L4Match l4) {
+    public TlsMatch {
+      sniHosts = List.copyOf(sniHosts);
     }
   }
 }

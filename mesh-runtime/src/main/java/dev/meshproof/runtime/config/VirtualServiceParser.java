@@ -94,9 +94,20 @@ final class VirtualServiceParser {
     List<String> exportTo = exportTo(spec, meta.namespace());
     List<VirtualService.TcpRoute> tcp =
         spec.list("tcp", (node, path) -> Optional.of(tcpRoute(spec, node, path)));
-    spec.notYetSupported("tls");
+    List<VirtualService.TlsRoute> tls =
+        spec.list("tls", (node, path) -> Optional.of(tlsRoute(spec, node, path)));
+    if (!tls.isEmpty() && (gateways.isEmpty() || gateways.contains(VirtualService.MESH))) {
+      // Sidecars would route such connections by SNI (istiod's buildSidecarOutboundTLSFilterChain);
+      // Meshproof serves tls rules on gateways only, so on a sidecar they would be ignored.
+      spec.problem(
+          spec.value("tls").orElseThrow(),
+          spec.child("tls"),
+          "tls rules for sidecars (gateways empty or mesh) are valid Istio, but not supported by"
+              + " Meshproof yet (expected: gateways naming the Gateways whose PASSTHROUGH servers"
+              + " route by SNI)");
+    }
     spec.finish();
-    return new VirtualService(meta, hosts, gateways, http, exportTo, tcp);
+    return new VirtualService(meta, hosts, gateways, http, exportTo, tcp, tls);
   }
 
   private static final java.util.regex.Pattern DNS1123_LABEL =
@@ -203,6 +214,64 @@ final class VirtualServiceParser {
     }
     m.finish();
     return new VirtualService.TcpRoute(match, route);
+  }
+
+  /**
+   * A {@code tls} rule: {@code match} blocks, each with {@code sniHosts} (required, as the
+   * webhook's {@code validateTLSMatch}), port and gateways, and weighted {@code route}
+   * destinations, at least one ({@code validateTLSRoute}).
+   */
+  private static VirtualService.TlsRoute tlsRoute(YamlMapping parent, Node node, String path) {
+    YamlMapping m = YamlMapping.of(parent.source(), path, node, parent.problems());
+    List<VirtualService.TlsMatch> match =
+        m.list(
+            "match",
+            (n, p) -> {
+              YamlMapping mm = YamlMapping.of(m.source(), p, n, m.problems());
+              List<String> sniHosts = mm.stringList("sniHosts");
+              if (sniHosts.isEmpty()) {
+                mm.problem(
+                    n,
+                    mm.child("sniHosts"),
+                    "TLS match must have at least one SNI host (expected: sniHosts, e.g."
+                        + " [secure.example.com])");
+              }
+              OptionalInt port = mm.integer("port", 1, 65535);
+              List<String> gateways = mm.stringList("gateways");
+              for (String field :
+                  List.of("destinationSubnets", "sourceLabels", "sourceNamespace")) {
+                mm.notYetSupported(field);
+              }
+              mm.finish();
+              return Optional.of(
+                  new VirtualService.TlsMatch(
+                      sniHosts,
+                      new VirtualService.L4Match(port, Map.of(), Optional.empty(), gateways)));
+            });
+    if (match.isEmpty()) {
+      m.problem(
+          node,
+          m.child("match"),
+          "TLS route must have at least one match condition (expected:" + " match with sniHosts)");
+    }
+    List<RouteDestination> route =
+        m.list("route", (n, p) -> Optional.of(routeDestination(m, n, p)));
+    if (route.isEmpty()) {
+      m.problem(
+          node,
+          m.child("route"),
+          "TLS route is required (expected: at least one route destination)");
+    }
+    for (int i = 0; i < route.size(); i++) {
+      if (!route.get(i).headers().isEmpty()) {
+        m.problem(
+            node,
+            m.child("route") + "[" + i + "].headers",
+            "headers are not allowed on a TLS route destination (expected: destination, weight)");
+      }
+    }
+    m.finish();
+    return new VirtualService.TlsRoute(match, route);
   }
 
   private static HttpRoute httpRoute(

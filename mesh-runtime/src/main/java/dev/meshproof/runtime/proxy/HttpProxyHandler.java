@@ -125,8 +125,7 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
     Optional<HttpConnectionManagerConfig> hcm = Optional.empty();
     ListenerConfig listener = state.config().listeners().get(listenerName);
     if (listener != null) {
-      int port = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
-      Optional<FilterChainConfig> chain = listener.filterChainFor(port, transport(ctx));
+      Optional<FilterChainConfig> chain = TransportSelector.chainOf(listener, ctx.channel());
       if (chain.isEmpty()) {
         // Envoy closes a connection no filter chain matches.
         sidecar.stats().increment("listener." + listenerName + ".no_filter_chain_match");
@@ -234,17 +233,8 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
     if (listener == null) {
       return Optional.empty();
     }
-    int port = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
-    return listener
-        .filterChainFor(port, transport(ctx))
+    return TransportSelector.chainOf(listener, ctx.channel())
         .map(FilterChainConfig::httpConnectionManager);
-  }
-
-  /** The transport the connection's filter chain was chosen by ({@link TransportSelector}). */
-  private static String transport(ChannelHandlerContext ctx) {
-    String transport =
-        ClientCertHeader.connectionOf(ctx.channel()).attr(TransportSelector.TRANSPORT).get();
-    return transport == null ? ListenerDecoder.RAW_BUFFER : transport;
   }
 
   /**

@@ -65,8 +65,19 @@ final class ListenerDecoder {
     List<FilterChainConfig> chains = new ArrayList<>();
     Set<FilterChainMatch> matches = new HashSet<>();
     for (int i = 0; i < listener.getFilterChainsCount(); i++) {
-      FilterChainConfig chain =
-          filterChain(listener.getFilterChains(i), where + ", filter chain " + i);
+      FilterChain written = listener.getFilterChains(i);
+      String at = where + ", filter chain " + i;
+      FilterChainConfig chain = filterChain(written, at);
+      if (written.hasTransportSocketConnectTimeout()) {
+        chain =
+            chain.withTransportSocketConnectTimeout(
+                XdsDecoder.duration(written.getTransportSocketConnectTimeout()));
+      }
+      if (!chain.match().serverNames().isEmpty() && !tlsInspector) {
+        // Without the inspector no SNI is read, so Envoy could never select the chain.
+        throw new IllegalArgumentException(
+            at + ": server_names without the " + TlsDecoder.TLS_INSPECTOR + " listener filter");
+      }
       if (!matches.add(chain.match())) {
         // Envoy rejects the listener for this: the second chain could never be selected.
         throw new IllegalArgumentException(
@@ -84,7 +95,8 @@ final class ListenerDecoder {
             .clearFilters()
             .clearName()
             .clearMetadata()
-            .clearTransportSocket(),
+            .clearTransportSocket()
+            .clearTransportSocketConnectTimeout(),
         where);
     Optional<ProxyConfig.TlsContextConfig> tls =
         TlsDecoder.downstream(chain.getTransportSocket(), chain.hasTransportSocket(), where);
@@ -324,15 +336,25 @@ final class ListenerDecoder {
   }
 
   /**
-   * The criteria the listener can evaluate: destination port and the transport ({@code raw_buffer},
-   * or {@code tls} as the TLS inspector detects it). Server names, ALPN and source or destination
-   * ranges are NACKed.
+   * The criteria the listener can evaluate: destination port, the transport ({@code raw_buffer}, or
+   * {@code tls} as the TLS inspector detects it) and server names (the ClientHello's SNI, as the
+   * TLS inspector reads it). ALPN and source or destination ranges are NACKed.
    */
   private static FilterChainMatch filterChainMatch(
       io.envoyproxy.envoy.config.listener.v3.FilterChainMatch match, String where) {
     XdsDecoder.rejectUnsupported(
-        match.toBuilder().clearDestinationPort().clearTransportProtocol(),
+        match.toBuilder().clearDestinationPort().clearTransportProtocol().clearServerNames(),
         where + ", filter_chain_match");
+    for (String name : match.getServerNamesList()) {
+      // Envoy's validation: a server name is a host or *.suffix, never * alone.
+      if (name.isEmpty() || name.equals("*") || name.indexOf('*', 1) >= 0) {
+        throw new IllegalArgumentException(
+            where
+                + ", filter_chain_match: server_names '"
+                + name
+                + "' (expected: a host name or a *.suffix wildcard)");
+      }
+    }
     if (!match.getTransportProtocol().isEmpty()
         && !match.getTransportProtocol().equals(RAW_BUFFER)
         && !match.getTransportProtocol().equals(TLS)) {
@@ -352,7 +374,10 @@ final class ListenerDecoder {
             : OptionalInt.empty(),
         match.getTransportProtocol().isEmpty()
             ? Optional.empty()
-            : Optional.of(match.getTransportProtocol()));
+            : Optional.of(match.getTransportProtocol()),
+        match.getServerNamesList().stream()
+            .map(n -> n.toLowerCase(java.util.Locale.ROOT))
+            .toList());
   }
 
   /**

@@ -157,39 +157,90 @@ public record ProxyConfig(
     }
 
     /**
-     * The chain that serves a connection, by Envoy's precedence: a chain naming the destination
-     * port beats one that does not, then one naming the transport protocol; empty when no chain
-     * matches (Envoy closes such a connection).
+     * The chain that serves a plaintext-decided connection without SNI ({@link #filterChainFor(int,
+     * String, Optional)}).
      */
     public Optional<FilterChainConfig> filterChainFor(int destinationPort, String transport) {
-      FilterChainConfig best = null;
-      int bestScore = -1;
-      for (FilterChainConfig chain : filterChains) {
-        FilterChainMatch match = chain.match();
-        if (!match.matches(destinationPort, transport)) {
-          continue;
+      return filterChainFor(destinationPort, transport, Optional.empty());
+    }
+
+    /**
+     * The chain that serves a connection, as Envoy's {@code FilterChainManagerImpl} selects it:
+     * criterion by criterion in its order (destination port, server name, transport protocol), the
+     * chains naming the connection's value if any do, else those not naming the criterion; a
+     * connection whose most specific candidates fail a later criterion matches nothing (Envoy does
+     * not fall back to less specific chains). Server names: the exact SNI first, then the longest
+     * {@code *.suffix} wildcard; a connection without SNI only matches chains without server names.
+     * Empty when no chain matches (Envoy closes such a connection).
+     */
+    public Optional<FilterChainConfig> filterChainFor(
+        int destinationPort, String transport, Optional<String> serverName) {
+      List<FilterChainConfig> candidates =
+          narrow(
+              filterChains,
+              c ->
+                  c.match().destinationPort().isPresent()
+                      && c.match().destinationPort().getAsInt() == destinationPort,
+              c -> c.match().destinationPort().isEmpty());
+      candidates = byServerName(candidates, serverName);
+      candidates =
+          narrow(
+              candidates,
+              c -> c.match().transportProtocol().filter(transport::equals).isPresent(),
+              c -> c.match().transportProtocol().isEmpty());
+      return candidates.stream().findFirst();
+    }
+
+    private static List<FilterChainConfig> narrow(
+        List<FilterChainConfig> chains,
+        java.util.function.Predicate<FilterChainConfig> specific,
+        java.util.function.Predicate<FilterChainConfig> unspecified) {
+      List<FilterChainConfig> matching = chains.stream().filter(specific).toList();
+      return matching.isEmpty() ? chains.stream().filter(unspecified).toList() : matching;
+    }
+
+    private static List<FilterChainConfig> byServerName(
+        List<FilterChainConfig> chains, Optional<String> serverName) {
+      if (serverName.isPresent() && !serverName.get().isEmpty()) {
+        String sni = serverName.get().toLowerCase(java.util.Locale.ROOT);
+        List<FilterChainConfig> exact =
+            chains.stream().filter(c -> c.match().serverNames().contains(sni)).toList();
+        if (!exact.isEmpty()) {
+          return exact;
         }
-        int score =
-            (match.destinationPort().isPresent() ? 2 : 0)
-                + (match.transportProtocol().isPresent() ? 1 : 0);
-        if (score > bestScore) {
-          best = chain;
-          bestScore = score;
+        // Envoy's wildcard lookup: *.b.example.com, then *.example.com, then *.com.
+        for (int dot = sni.indexOf('.'); dot >= 0; dot = sni.indexOf('.', dot + 1)) {
+          String wildcard = "*" + sni.substring(dot);
+          List<FilterChainConfig> matching =
+              chains.stream().filter(c -> c.match().serverNames().contains(wildcard)).toList();
+          if (!matching.isEmpty()) {
+            return matching;
+          }
         }
       }
-      return Optional.ofNullable(best);
+      return chains.stream().filter(c -> c.match().serverNames().isEmpty()).toList();
     }
   }
 
   /**
-   * Envoy's {@code FilterChainMatch}, reduced to the criteria the embedded sidecar can evaluate on
-   * a plaintext loopback connection; the decoder NACKs any other criterion (server names, ALPN,
-   * source addresses) until the listener can evaluate it.
+   * Envoy's {@code FilterChainMatch}, reduced to the criteria the embedded sidecar can evaluate:
+   * destination port, transport protocol and server names (the SNI the TLS inspector reads); the
+   * decoder NACKs any other criterion (ALPN, source or destination addresses).
    */
-  public record FilterChainMatch(OptionalInt destinationPort, Optional<String> transportProtocol) {
+  public record FilterChainMatch(
+      OptionalInt destinationPort, Optional<String> transportProtocol, List<String> serverNames) {
     /** Matches every connection (an empty {@code filter_chain_match}). */
     public static final FilterChainMatch ANY =
         new FilterChainMatch(OptionalInt.empty(), Optional.empty());
+
+    public FilterChainMatch {
+      serverNames = List.copyOf(serverNames);
+    }
+
+    /** A match without server names. */
+    public FilterChainMatch(OptionalInt destinationPort, Optional<String> transportProtocol) {
+      this(destinationPort, transportProtocol, List.of());
+    }
 
     public boolean matches(int port, String transport) {
       return (destinationPort.isEmpty() || destinationPort.getAsInt() == port)
@@ -205,7 +256,12 @@ public record ProxyConfig(
       Optional<TlsContextConfig> tls,
       Optional<TcpProxyConfig> tcpProxy,
       /** A TCP chain's network RBAC filters, in order, before its tcp_proxy. */
-      List<dev.meshproof.runtime.policy.authz.RbacFilterPolicy> networkRbac) {
+      List<dev.meshproof.runtime.policy.authz.RbacFilterPolicy> networkRbac,
+      /**
+       * Envoy's {@code transport_socket_connect_timeout}: how long the TLS handshake may take;
+       * zero: no limit of the chain's own (the sidecar's default handshake timeout).
+       */
+      java.time.Duration transportSocketConnectTimeout) {
     public FilterChainConfig {
       if ((httpConnectionManager == null) == tcpProxy.isEmpty()) {
         throw new IllegalArgumentException(
@@ -218,13 +274,29 @@ public record ProxyConfig(
       }
     }
 
-    /** A chain without network RBAC filters. */
+    /** A chain without network RBAC filters or a transport socket connect timeout. */
     public FilterChainConfig(
         FilterChainMatch match,
         HttpConnectionManagerConfig httpConnectionManager,
         Optional<TlsContextConfig> tls,
         Optional<TcpProxyConfig> tcpProxy) {
       this(match, httpConnectionManager, tls, tcpProxy, List.of());
+    }
+
+    /** A chain without a transport socket connect timeout. */
+    public FilterChainConfig(
+        FilterChainMatch match,
+        HttpConnectionManagerConfig httpConnectionManager,
+        Optional<TlsContextConfig> tls,
+        Optional<TcpProxyConfig> tcpProxy,
+        List<dev.meshproof.runtime.policy.authz.RbacFilterPolicy> networkRbac) {
+      this(match, httpConnectionManager, tls, tcpProxy, networkRbac, java.time.Duration.ZERO);
+    }
+
+    /** This chain with {@code timeout} as its transport socket connect timeout. */
+    public FilterChainConfig withTransportSocketConnectTimeout(java.time.Duration timeout) {
+      return new FilterChainConfig(
+          match, httpConnectionManager, tls, tcpProxy, networkRbac, timeout);
     }
 
     /** An HTTP chain. */

@@ -349,12 +349,8 @@ public final class Sidecar implements SidecarProxy {
 
   private boolean isTcpChain(String listenerName, Channel ch) {
     ListenerConfig listener = routing.config().listeners().get(listenerName);
-    int port = ((InetSocketAddress) ch.localAddress()).getPort();
     return listener != null
-        && listener
-            .filterChainFor(port, TransportSelector.transportOf(ch))
-            .flatMap(c -> c.tcpProxy())
-            .isPresent();
+        && TransportSelector.chainOf(listener, ch).flatMap(c -> c.tcpProxy()).isPresent();
   }
 
   /** A TCP proxy for one connection, its draws keyed by the listener and the connection. */

@@ -21,7 +21,6 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -258,8 +257,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     if (listener == null) {
       return Optional.empty();
     }
-    int port = ((InetSocketAddress) channel.localAddress()).getPort();
-    return listener.filterChainFor(port, TransportSelector.transportOf(channel));
+    return TransportSelector.chainOf(listener, channel);
   }
 
   /**

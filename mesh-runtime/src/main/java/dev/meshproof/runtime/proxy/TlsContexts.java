@@ -105,7 +105,10 @@ final class TlsContexts {
             SslContextBuilder.forServer(
                     cert.privateKey(), cert.chain().toArray(X509Certificate[]::new))
                 .clientAuth(
-                    tls.requireClientCertificate() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL)
+                    tls.requireClientCertificate()
+                        ? ClientAuth.REQUIRE
+                        // Envoy asks for a client certificate only with a validation context.
+                        : roots == null ? ClientAuth.NONE : ClientAuth.OPTIONAL)
                 .protocols("TLSv1.3", "TLSv1.2");
         if (!tls.alpnProtocols().isEmpty()) {
           // The server's preference wins and no common protocol is no ALPN, not an alert, as

@@ -87,16 +87,22 @@ final class TlsDecoder {
         XdsDecoder.unpack(socket.getTypedConfig(), DownstreamTlsContext.class, at);
     XdsDecoder.rejectUnsupported(
         context.toBuilder().clearCommonTlsContext().clearRequireClientCertificate(), at);
+    boolean requireClientCertificate = context.getRequireClientCertificate().getValue();
     TlsContextConfig common = common(context.getCommonTlsContext(), at, false);
+    if (requireClientCertificate && common.validationSecret().isEmpty()) {
+      // Envoy refuses this too: a required client certificate needs something to verify it.
+      throw new IllegalArgumentException(
+          at
+              + ": require_client_certificate without a validation context (expected: trusted roots)");
+    }
     return Optional.of(
         new TlsContextConfig(
             common.certificateSecret(),
             common.validationSecret(),
             common.uriSanMatchers(),
             Optional.empty(),
-            context.getRequireClientCertificate().getValue(),
-            List.of(),
-            // istiod advertises ALPN on a TCP port's mTLS chain (istio-peer-exchange first).
+            requireClientCertificate,
+            common.anySanMatchers(),
             common.alpnProtocols()));
   }
 
@@ -142,9 +148,10 @@ final class TlsDecoder {
   private static TlsContextConfig common(CommonTlsContext common, String where, boolean upstream) {
     String at = where + ", common_tls_context";
     CommonTlsContext.Builder rest =
-        common.toBuilder().clearTlsCertificateSdsSecretConfigs().clearCombinedValidationContext();
-    // Upstream offered in the handshake; downstream what the server selects from.
-    rest.clearAlpnProtocols();
+        common.toBuilder()
+            .clearTlsCertificateSdsSecretConfigs()
+            .clearCombinedValidationContext()
+            .clearAlpnProtocols();
     if (upstream) {
       if (common.hasValidationContext()
           && common
@@ -174,6 +181,11 @@ final class TlsDecoder {
       return new TlsContextConfig(
           certificate, "", List.of(), Optional.empty(), false, List.of(), alpn);
     }
+    if (!upstream && !common.hasCombinedValidationContext()) {
+      // A server without a validation context requests no client certificate (a gateway's SIMPLE).
+      return new TlsContextConfig(
+          certificate, "", List.of(), Optional.empty(), false, List.of(), alpn);
+    }
     if (!common.hasCombinedValidationContext()) {
       throw new IllegalArgumentException(
           at + ": no combined_validation_context (the embedded sidecar always verifies its peer)");
@@ -190,10 +202,7 @@ final class TlsDecoder {
             at + ", validation_context_sds_secret_config");
     CertificateValidationContext validation = combined.getDefaultValidationContext();
     CertificateValidationContext.Builder unread =
-        validation.toBuilder().clearMatchTypedSubjectAltNames();
-    if (upstream) {
-      unread.clearMatchSubjectAltNames();
-    }
+        validation.toBuilder().clearMatchTypedSubjectAltNames().clearMatchSubjectAltNames();
     XdsDecoder.rejectUnsupported(unread, at + ", default_validation_context");
     List<StringMatcher> sans = new ArrayList<>();
     for (int i = 0; i < validation.getMatchTypedSubjectAltNamesCount(); i++) {
@@ -319,12 +328,17 @@ final class TlsDecoder {
   }
 
   private static String inline(DataSource source, String where) {
+    if (source.getSpecifierCase() == DataSource.SpecifierCase.INLINE_BYTES) {
+      // istiod's SDS generator sends a Kubernetes Secret's content as bytes.
+      return source.getInlineBytes().toStringUtf8();
+    }
     if (source.getSpecifierCase() != DataSource.SpecifierCase.INLINE_STRING) {
       throw new IllegalArgumentException(
           where
               + ": "
               + source.getSpecifierCase()
-              + " is not supported by the embedded sidecar (expected: inline_string)");
+              + " is not supported by the embedded sidecar (expected: inline_string or"
+              + " inline_bytes)");
     }
     return source.getInlineString();
   }

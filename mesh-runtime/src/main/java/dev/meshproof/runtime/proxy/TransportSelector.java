@@ -84,6 +84,25 @@ final class TransportSelector extends ByteToMessageDecoder {
     return Optional.empty();
   }
 
+  /** The SNI the TLS inspector read from the connection's ClientHello; empty: none. */
+  static final AttributeKey<String> SERVER_NAME = AttributeKey.valueOf("meshproof.serverName");
+
+  /**
+   * The filter chain serving {@code channel} (a connection, or an HTTP/2 stream's parent) on {@code
+   * listener}, by the destination port and the transport and SNI the connection's chain was chosen
+   * by.
+   */
+  static Optional<FilterChainConfig> chainOf(ListenerConfig listener, Channel channel) {
+    Channel connection = ClientCertHeader.connectionOf(channel);
+    String transport = connection.attr(TRANSPORT).get();
+    String serverName = connection.attr(SERVER_NAME).get();
+    int port = ((InetSocketAddress) connection.localAddress()).getPort();
+    return listener.filterChainFor(
+        port,
+        transport == null ? ListenerDecoder.RAW_BUFFER : transport,
+        serverName == null || serverName.isEmpty() ? Optional.empty() : Optional.of(serverName));
+  }
+
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
     Sidecar.RoutingState state = sidecar.routingState();
@@ -92,38 +111,90 @@ final class TransportSelector extends ByteToMessageDecoder {
     if (inspect && in.readableBytes() < RECORD_HEADER) {
       return;
     }
-    String transport =
-        inspect && SslHandler.isEncrypted(in, false)
-            ? ListenerDecoder.TLS
-            : ListenerDecoder.RAW_BUFFER;
+    boolean tls = inspect && SslHandler.isEncrypted(in, false);
+    if (tls) {
+      // The TLS inspector also reads the ClientHello's SNI, which chains may match on: the chain
+      // is chosen once the whole ClientHello has arrived (Envoy's tls_inspector, then the filter
+      // chain match).
+      ctx.pipeline().replace(this, "sni", new ServerNameInspector());
+      return;
+    }
+    select(ctx, ListenerDecoder.RAW_BUFFER, Optional.empty(), this);
+  }
+
+  /**
+   * Chooses the connection's filter chain by destination port, {@code transport} and {@code
+   * serverName}, installs its TLS (if any) and the codec after {@code inspector}, then removes the
+   * inspector (the bytes it held go on to them); closes a connection no chain matches, or whose
+   * chain's secrets have not arrived, before anything reaches the app.
+   */
+  private void select(
+      ChannelHandlerContext ctx,
+      String transport,
+      Optional<String> serverName,
+      io.netty.channel.ChannelHandler inspector) {
+    Sidecar.RoutingState state = sidecar.routingState();
+    ListenerConfig listener = state.config().listeners().get(listenerName);
     Channel channel = ctx.channel();
     channel.attr(TRANSPORT).set(transport);
+    channel.attr(SERVER_NAME).set(serverName.orElse(""));
     Optional<SslContext> tls = Optional.empty();
+    java.time.Duration handshakeTimeout = java.time.Duration.ZERO;
     if (listener != null) {
       int port = ((InetSocketAddress) channel.localAddress()).getPort();
-      Optional<FilterChainConfig> chain = listener.filterChainFor(port, transport);
+      Optional<FilterChainConfig> chain = listener.filterChainFor(port, transport, serverName);
       if (chain.isEmpty()) {
-        // Envoy closes a connection no filter chain matches: a plaintext caller to STRICT.
+        // Envoy closes a connection no filter chain matches: a plaintext caller to STRICT, or a
+        // ClientHello whose SNI (or lack of one) no chain's server names match.
         sidecar.stats().increment("listener." + listenerName + ".no_filter_chain_match");
-        in.skipBytes(in.readableBytes());
         ctx.close();
         return;
       }
       if (chain.get().tls().isPresent()) {
         tls = state.tls().context(chain.get().tls().get());
         if (tls.isEmpty()) {
-          in.skipBytes(in.readableBytes());
           ctx.close();
           return;
         }
+        handshakeTimeout = chain.get().transportSocketConnectTimeout();
       }
     }
+    String name = ctx.name();
+    java.time.Duration timeout = handshakeTimeout;
     tls.ifPresent(
         context -> {
-          ctx.pipeline().addAfter(ctx.name(), "tls", context.newHandler(ctx.alloc()));
+          SslHandler handler = context.newHandler(ctx.alloc());
+          if (!timeout.isZero()) {
+            handler.setHandshakeTimeoutMillis(timeout.toMillis());
+          }
+          ctx.pipeline().addAfter(name, "tls", handler);
           ctx.pipeline().addAfter("tls", "tls-stats", new HandshakeStats());
         });
     installCodec.run();
-    ctx.pipeline().remove(this);
+    ctx.pipeline().remove(inspector);
+  }
+
+  /**
+   * Reads the SNI of the ClientHello (Netty's ClientHello parser, as Envoy's TLS inspector), then
+   * hands the connection to {@link #select}.
+   */
+  private final class ServerNameInspector extends io.netty.handler.ssl.AbstractSniHandler<String> {
+    @Override
+    protected io.netty.util.concurrent.Future<String> lookup(
+        ChannelHandlerContext ctx, String hostname) {
+      return ctx.executor().newSucceededFuture(hostname);
+    }
+
+    @Override
+    protected void onLookupComplete(
+        ChannelHandlerContext ctx,
+        String hostname,
+        io.netty.util.concurrent.Future<String> future) {
+      select(
+          ctx,
+          ListenerDecoder.TLS,
+          Optional.ofNullable(hostname).map(h -> h.toLowerCase(java.util.Locale.ROOT)),
+          this);
+    }
   }
 }

@@ -110,6 +110,9 @@ final class XdsResources {
         : new FilterChainConfig(
             chain.match(),
             hcm.withRoutes(Optional.ofNullable(routes.get(hcm.routeConfigName()))),
-            chain.tls());
+            chain.tls(),
+            Optional.empty(),
+            chain.networkRbac(),
+            chain.transportSocketConnectTimeout());
   }
 }

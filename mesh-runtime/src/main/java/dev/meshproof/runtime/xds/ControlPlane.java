@@ -336,6 +336,7 @@ public final class ControlPlane implements AutoCloseable {
     var destinationRules = config.resources(IstioKinds.DESTINATION_RULE);
     var instances = registry.instances();
     var gateways = config.resourcesInCreationOrder(IstioKinds.GATEWAY);
+    var credentials = config.resources(IstioKinds.KUBERNETES_SECRET);
     var peerAuthentications =
         config.resourcesInCreationOrder(IstioKinds.PEER_AUTHENTICATION).stream()
             .map(PeerAuthentication::scope)
@@ -380,7 +381,8 @@ public final class ControlPlane implements AutoCloseable {
                   fetchedJwks),
               outboundTrafficPolicy,
               proxy.isGateway() ? gateways : List.of(),
-              files);
+              files,
+              credentials);
       // The translation is a pure function of its input (TranslationInput): an input equal to the
       // one this proxy's current snapshot was translated from yields that snapshot again, so the
       // proxy is not affected by this push and is not translated (istiod's ProxyNeedsPush).

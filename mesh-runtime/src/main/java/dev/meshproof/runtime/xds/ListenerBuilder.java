@@ -25,6 +25,7 @@ import io.envoyproxy.envoy.extensions.request_id.uuid.v3.UuidRequestIdConfig;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * LDS for one proxy: {@code virtualOutbound} at the sidecar's outbound address, its routes fetched
@@ -82,6 +83,10 @@ final class ListenerBuilder {
         InetSocketAddress address = input.proxy().gatewayListeners().get(port);
         if (merged.kind() == GatewayServers.Kind.HTTP) {
           listeners.add(gatewayListener(port, address));
+          continue;
+        }
+        if (merged.kind() == GatewayServers.Kind.TLS) {
+          gatewayTlsListener(port, address, merged, tcp).ifPresent(listeners::add);
           continue;
         }
         tcp.gatewayTcpProxy(merged.servers().get(0))
@@ -148,6 +153,86 @@ final class ListenerBuilder {
     // istiod's appendMxFilter: a gateway's class is not sidecar inbound, so the outbound filter.
     hcm.addHttpFilters(0, METADATA_EXCHANGE_OUTBOUND);
     return listener(name, address, TrafficDirection.OUTBOUND, hcm.build());
+  }
+
+  /**
+   * istiod's {@code defaultGatewayTransportSocketConnectTimeout}: how long a gateway filter chain's
+   * TLS handshake may take (against slow-handshake attacks).
+   */
+  static final com.google.protobuf.Duration GATEWAY_TRANSPORT_SOCKET_CONNECT_TIMEOUT =
+      com.google.protobuf.Duration.newBuilder().setSeconds(15).build();
+
+  /**
+   * An ingress gateway's listener for the TLS servers on listener port {@code port}, as istiod's
+   * {@code buildGatewayTCPBasedFilterChains} and {@code buildGatewayListener} (gateway.go) build
+   * it: per HTTPS server the gateway terminates (SIMPLE, MUTUAL), one filter chain matching its
+   * hosts as {@code server_names} (none when a host is {@code *}: {@code toFilterChainMatch}), its
+   * {@link GatewayTls#downstreamTransportSocket} and a gateway connection manager with the server's
+   * route configuration {@code https.<port>.<name>.<gateway>.<namespace>} over RDS and the server's
+   * name as stat prefix; per PASSTHROUGH server, the filter chains of the bound VirtualServices'
+   * {@code tls} routes ({@link TcpListenerBuilder#gatewayTlsRoutes}), matching their {@code
+   * sniHosts}, with a {@code tcp_proxy} and no TLS of the gateway's. The TLS inspector reads the
+   * SNI and ALPN. Every chain has istiod's 15s {@code transport_socket_connect_timeout}. Empty when
+   * no chain results (a PASSTHROUGH server without a matching route: istiod omits such a listener).
+   */
+  private Optional<Listener> gatewayTlsListener(
+      int port, InetSocketAddress address, GatewayServers.Merged merged, TcpListenerBuilder tcp) {
+    String name = XdsNames.gatewayListener(port);
+    Listener.Builder listener =
+        Listener.newBuilder()
+            .setName(name)
+            .setAddress(XdsProtos.address(address))
+            .setTrafficDirection(TrafficDirection.OUTBOUND);
+    GatewayTls tls = new GatewayTls(input);
+    boolean inspect = false;
+    for (GatewayServers.Bound bound : merged.servers()) {
+      if (bound.terminatesTls()) {
+        HttpConnectionManager.Builder hcm =
+            gatewayConnectionManager(
+                    bound.server().name().isEmpty() ? "outbound_" + name : bound.server().name())
+                .setRds(
+                    Rds.newBuilder()
+                        .setConfigSource(XdsProtos.ADS)
+                        .setRouteConfigName(bound.httpsRouteName()));
+        withSecurityFilters(hcm, new ProxyNode.Inbound(port, address, address));
+        FilterChain.Builder chain =
+            filterChain(hcm.build()).toBuilder()
+                .setTransportSocket(tls.downstreamTransportSocket(bound.server()))
+                .setTransportSocketConnectTimeout(GATEWAY_TRANSPORT_SOCKET_CONNECT_TIMEOUT);
+        serverNames(bound.sniHosts()).ifPresent(chain::setFilterChainMatch);
+        listener.addFilterChains(chain);
+        // ALPN (h2, http/1.1) is negotiated: istiod adds the inspector for it.
+        inspect = true;
+      } else {
+        for (TcpListenerBuilder.SniChain route : tcp.gatewayTlsRoutes(bound)) {
+          FilterChain.Builder chain =
+              TcpListenerBuilder.filterChain(route.proxy()).toBuilder()
+                  .setTransportSocketConnectTimeout(GATEWAY_TRANSPORT_SOCKET_CONNECT_TIMEOUT);
+          serverNames(route.sniHosts()).ifPresent(chain::setFilterChainMatch);
+          listener.addFilterChains(chain);
+          inspect |= !route.sniHosts().isEmpty();
+        }
+      }
+    }
+    if (listener.getFilterChainsCount() == 0) {
+      return Optional.empty();
+    }
+    if (inspect) {
+      listener.addListenerFilters(MtlsBuilder.tlsInspector());
+    }
+    return Optional.of(listener.build());
+  }
+
+  /**
+   * istiod's {@code toFilterChainMatch} for SNI hosts: {@code server_names} sorted, or no match at
+   * all (every connection) when there are none or one is {@code *}.
+   */
+  private static Optional<FilterChainMatch> serverNames(List<String> sniHosts) {
+    if (sniHosts.isEmpty() || sniHosts.contains("*")) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        FilterChainMatch.newBuilder().addAllServerNames(new java.util.TreeSet<>(sniHosts)).build());
   }
 
   /**

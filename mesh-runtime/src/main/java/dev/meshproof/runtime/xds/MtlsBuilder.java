@@ -145,8 +145,11 @@ final class MtlsBuilder {
                 .build());
       }
     }
+    GatewayTls gatewayTls = new GatewayTls(input);
     for (String name : names) {
-      if (name.startsWith(FILE_ROOT)) {
+      if (name.startsWith(GatewayTls.KUBERNETES)) {
+        gatewayTls.kubernetesSecret(name).ifPresent(out::add);
+      } else if (name.startsWith(FILE_ROOT)) {
         String path = name.substring(FILE_ROOT.length());
         out.add(
             Secret.newBuilder()

@@ -192,73 +192,85 @@ final class RouteConfigBuilder {
    * hosts sorted by name.
    */
   List<RouteConfiguration> gatewayRouteConfigs() {
-    SortedMap<ServiceKey, List<ServiceInstance>> services = input.services();
     List<RouteConfiguration> configs = new ArrayList<>();
     for (GatewayServers.Merged merged : GatewayServers.of(input).values()) {
-      if (merged.kind() != GatewayServers.Kind.HTTP) {
-        continue;
-      }
-      Map<String, VirtualHost.Builder> hosts = new java.util.TreeMap<>();
-      for (GatewayServers.Bound bound : merged.servers()) {
-        dev.meshproof.runtime.config.Gateway gateway = bound.gateway();
-        dev.meshproof.runtime.config.Gateway.Server server = bound.server();
-        String gatewayName = bound.gatewayName();
-        // Virtual host names and route port matches use the server's port, not the listener's.
-        int port = server.port();
-        for (VirtualService vs : input.virtualServices()) {
-          if (!vs.boundTo(gatewayName)
-              || vs.visibilityRankFor(input.proxy().namespace()).isEmpty()) {
-            continue;
-          }
-          List<String> vsHosts =
-              vs.hosts().stream().map(h -> Hostnames.resolve(h, vs.meta().namespace())).toList();
-          List<String> matching =
-              GatewayHosts.intersection(
-                  GatewayHosts.serverHostsFor(
-                      server.hosts(), gateway.meta().namespace(), vs.meta().namespace()),
-                  vsHosts);
-          if (matching.isEmpty()) {
-            continue;
-          }
-          List<Route> routes = gatewayRoutes(vs, gatewayName, port, services);
-          for (String host : matching) {
-            VirtualHost.Builder vhost =
-                hosts
-                    .computeIfAbsent(
-                        host,
-                        h ->
-                            VirtualHost.newBuilder()
-                                .setName(h + ":" + port)
-                                .addDomains(h)
-                                .setIncludeRequestAttemptCount(true))
-                    .addAllRoutes(routes);
-            // gateway.go buildGatewayHTTPRouteConfig: a server with tls.httpsRedirect makes the
-            // virtual host (new or merged) require TLS, Envoy's 301 to https.
-            if (server.httpsRedirect()) {
-              vhost.setRequireTls(VirtualHost.TlsRequirementType.ALL);
-            }
+      if (merged.kind() == GatewayServers.Kind.HTTP) {
+        configs.add(
+            gatewayRouteConfig(XdsNames.gatewayRoute(merged.listenerPort()), merged.servers()));
+      } else if (merged.kind() == GatewayServers.Kind.TLS) {
+        // gateway.go buildGatewayHTTPRouteConfig: a TLS-terminating HTTPS server has a route
+        // configuration of its own (https.<port>.<name>.<gateway>.<namespace>), with only its
+        // hosts' virtual hosts, so its SNI-selected chain serves nothing of another server.
+        for (GatewayServers.Bound bound : merged.servers()) {
+          if (bound.terminatesTls()) {
+            configs.add(gatewayRouteConfig(bound.httpsRouteName(), List.of(bound)));
           }
         }
       }
-      RouteConfiguration.Builder config =
-          RouteConfiguration.newBuilder()
-              .setName(XdsNames.gatewayRoute(merged.listenerPort()))
-              .setValidateClusters(BoolValue.of(false))
-              .setIgnorePortInHostMatching(true);
-      if (hosts.isEmpty()) {
-        config.addVirtualHosts(
-            VirtualHost.newBuilder()
-                .setName("blackhole:" + merged.servers().get(0).server().port())
-                .addDomains("*"));
-      } else {
-        hosts.values().stream()
-            .map(VirtualHost.Builder::build)
-            .sorted(Comparator.comparing(VirtualHost::getName))
-            .forEach(config::addVirtualHosts);
-      }
-      configs.add(config.build());
     }
     return configs;
+  }
+
+  private RouteConfiguration gatewayRouteConfig(String name, List<GatewayServers.Bound> servers) {
+    SortedMap<ServiceKey, List<ServiceInstance>> services = input.services();
+    Map<String, VirtualHost.Builder> hosts = new java.util.TreeMap<>();
+    for (GatewayServers.Bound bound : servers) {
+      dev.meshproof.runtime.config.Gateway gateway = bound.gateway();
+      dev.meshproof.runtime.config.Gateway.Server server = bound.server();
+      String gatewayName = bound.gatewayName();
+      // Virtual host names and route port matches use the server's port, not the listener's.
+      int port = server.port();
+      for (VirtualService vs : input.virtualServices()) {
+        if (!vs.boundTo(gatewayName) || vs.visibilityRankFor(input.proxy().namespace()).isEmpty()) {
+          continue;
+        }
+        List<String> vsHosts =
+            vs.hosts().stream().map(h -> Hostnames.resolve(h, vs.meta().namespace())).toList();
+        List<String> matching =
+            GatewayHosts.intersection(
+                GatewayHosts.serverHostsFor(
+                    server.hosts(), gateway.meta().namespace(), vs.meta().namespace()),
+                vsHosts);
+        if (matching.isEmpty()) {
+          continue;
+        }
+        List<Route> routes = gatewayRoutes(vs, gatewayName, port, services);
+        for (String host : matching) {
+          VirtualHost.Builder vhost =
+              hosts
+                  .computeIfAbsent(
+                      host,
+                      h ->
+                          VirtualHost.newBuilder()
+                              .setName(h + ":" + port)
+                              .addDomains(h)
+                              .setIncludeRequestAttemptCount(true))
+                  .addAllRoutes(routes);
+          // gateway.go buildGatewayHTTPRouteConfig: a server with tls.httpsRedirect makes the
+          // virtual host (new or merged) require TLS, Envoy's 301 to https.
+          if (server.httpsRedirect()) {
+            vhost.setRequireTls(VirtualHost.TlsRequirementType.ALL);
+          }
+        }
+      }
+    }
+    RouteConfiguration.Builder config =
+        RouteConfiguration.newBuilder()
+            .setName(name)
+            .setValidateClusters(BoolValue.of(false))
+            .setIgnorePortInHostMatching(true);
+    if (hosts.isEmpty()) {
+      config.addVirtualHosts(
+          VirtualHost.newBuilder()
+              .setName("blackhole:" + servers.get(0).server().port())
+              .addDomains("*"));
+    } else {
+      hosts.values().stream()
+          .map(VirtualHost.Builder::build)
+          .sorted(Comparator.comparing(VirtualHost::getName))
+          .forEach(config::addVirtualHosts);
+    }
+    return config.build();
   }
 
   /**

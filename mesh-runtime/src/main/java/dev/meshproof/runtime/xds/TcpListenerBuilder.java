@@ -225,6 +225,68 @@ final class TcpListenerBuilder {
     return Optional.empty();
   }
 
+  /** A PASSTHROUGH filter chain: the SNI names it matches and its {@code tcp_proxy}. */
+  record SniChain(List<String> sniHosts, TcpProxy proxy) {
+    SniChain {
+      sniHosts = List.copyOf(sniHosts);
+    }
+  }
+
+  /**
+   * The filter chains of a PASSTHROUGH server, as istiod's {@code
+   * buildGatewayNetworkFiltersFromTLSRoutes} (gateway.go) builds them: for each VirtualService
+   * bound to the server's Gateway whose hosts meet the server's, each {@code tls} rule's matches
+   * that hold for the server ({@code l4SingleMatch}), one chain matching the match's {@code
+   * sniHosts} with a {@code tcp_proxy} to the rule's destinations; an SNI host an earlier chain on
+   * the port already matches is skipped ({@code CheckDuplicates}).
+   */
+  List<SniChain> gatewayTlsRoutes(GatewayServers.Bound bound) {
+    List<SniChain> chains = new java.util.ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    SortedMap<ServiceKey, List<ServiceInstance>> services = input.services();
+    String gatewayName = bound.gatewayName();
+    int serverPort = bound.server().port();
+    for (VirtualService vs : input.virtualServices()) {
+      if (!vs.boundTo(gatewayName) || vs.visibilityRankFor(input.proxy().namespace()).isEmpty()) {
+        continue;
+      }
+      List<String> vsHosts =
+          vs.hosts().stream()
+              .map(h -> dev.meshproof.runtime.registry.Hostnames.resolve(h, vs.meta().namespace()))
+              .toList();
+      if (GatewayHosts.intersection(
+              GatewayHosts.serverHostsFor(
+                  bound.server().hosts(),
+                  bound.gateway().meta().namespace(),
+                  vs.meta().namespace()),
+              vsHosts)
+          .isEmpty()) {
+        continue;
+      }
+      for (VirtualService.TlsRoute rule : vs.tls()) {
+        if (rule.route().isEmpty()) {
+          continue;
+        }
+        for (VirtualService.TlsMatch match : rule.match()) {
+          if (!match.l4().matchesGateway(gatewayName, vs.meta().namespace(), serverPort)
+              || match.sniHosts().stream().anyMatch(seen::contains)) {
+            continue;
+          }
+          seen.addAll(match.sniHosts());
+          chains.add(
+              new SniChain(
+                  match.sniHosts(),
+                  routedTcpProxy(
+                      new TcpRoute(List.of(), rule.route()),
+                      vs,
+                      new ServiceKey("", serverPort),
+                      services)));
+        }
+      }
+    }
+    return chains;
+  }
+
   /**
    * A filter chain of {@code tcpProxy}, with the same access log as every connection manager
    * (istiod puts the mesh's access log on {@code tcp_proxy} too): one line per connection, at

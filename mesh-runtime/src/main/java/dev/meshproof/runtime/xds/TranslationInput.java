@@ -35,10 +35,13 @@ public record TranslationInput(
     /** Every applied Gateway, oldest first; only a gateway proxy reads them. */
     List<Gateway> gateways,
     /** The files mounted in the proxy, which DestinationRule TLS names. */
-    dev.meshproof.runtime.security.ProxyFiles files) {
+    dev.meshproof.runtime.security.ProxyFiles files,
+    /** Every applied Secret, which a gateway server's {@code credentialName} names. */
+    List<dev.meshproof.runtime.config.KubernetesSecret> credentials) {
 
   public TranslationInput {
     Objects.requireNonNull(files, "files");
+    credentials = List.copyOf(credentials);
     gateways = List.copyOf(gateways);
     Objects.requireNonNull(proxy, "proxy");
     virtualServices = List.copyOf(virtualServices);
@@ -47,6 +50,30 @@ public record TranslationInput(
     Objects.requireNonNull(profile, "profile");
     Objects.requireNonNull(security, "security");
     Objects.requireNonNull(meshOutboundTrafficPolicy, "meshOutboundTrafficPolicy");
+  }
+
+  /** An input without Secrets. */
+  public TranslationInput(
+      ProxyNode proxy,
+      List<VirtualService> virtualServices,
+      List<DestinationRule> destinationRules,
+      List<ServiceInstance> instances,
+      IstioVersionProfile profile,
+      SecurityInput security,
+      OutboundTrafficPolicy meshOutboundTrafficPolicy,
+      List<Gateway> gateways,
+      dev.meshproof.runtime.security.ProxyFiles files) {
+    this(
+        proxy,
+        virtualServices,
+        destinationRules,
+        instances,
+        profile,
+        security,
+        meshOutboundTrafficPolicy,
+        gateways,
+        files,
+        List.of());
   }
 
   /** An input without files mounted in the proxy. */

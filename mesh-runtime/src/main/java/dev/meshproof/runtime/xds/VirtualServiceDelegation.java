@@ -137,7 +137,7 @@ public final class VirtualServiceDelegation {
       }
       out.add(
           new VirtualService(
-              vs.meta(), vs.hosts(), vs.gateways(), merged, vs.exportTo(), vs.tcp()));
+              vs.meta(), vs.hosts(), vs.gateways(), merged, vs.exportTo(), vs.tcp(), vs.tls()));
     }
     return new Merged(out, warnings);
   }

@@ -8,8 +8,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Which Gateway servers Meshproof serves: plain HTTP (with {@code tls.httpsRedirect}, which istiod
- * treats as a plain-text server) and opaque TCP; any other TLS setting is refused at its line as
- * not supported yet, never ignored.
+ * treats as a plain-text server), opaque TCP, HTTPS with SIMPLE or MUTUAL and PASSTHROUGH, each
+ * validated as the webhook's {@code validateTLSOptions}; any other TLS setting is refused at its
+ * line as not supported yet, never ignored.
  */
 class GatewayParserTest {
 
@@ -72,9 +73,69 @@ class GatewayParserTest {
                     """
                       - port: {number: 443, name: https, protocol: HTTPS}
                         hosts: [secure.example.com]
-                        tls: {mode: SIMPLE, credentialName: cert}
+                        tls: {mode: ISTIO_MUTUAL}
                     """))
         .isInstanceOf(InvalidConfigException.class)
-        .hasMessageContaining("not supported by Meshproof yet");
+        .hasMessageContaining(
+            "\"ISTIO_MUTUAL\" on a HTTPS server is valid Istio, but not supported");
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
+                      - port: {number: 443, name: https, protocol: HTTPS}
+                        hosts: [secure.example.com]
+                        tls: {mode: SIMPLE, credentialName: cert, minProtocolVersion: TLSV1_3}
+                    """))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("minProtocolVersion");
+  }
+
+  @Test
+  void httpsServersWithSimpleMutualAndPassthroughAreServed() {
+    Gateway gateway =
+        parse(
+            """
+              - port: {number: 443, name: https, protocol: HTTPS}
+                hosts: [secure.example.com]
+                tls: {mode: SIMPLE, serverCertificate: /c.pem, privateKey: /k.pem}
+              - port: {number: 443, name: https-mutual, protocol: HTTPS}
+                hosts: [orders.example.com]
+                tls: {mode: MUTUAL, credentialName: orders, subjectAltNames: [a]}
+              - port: {number: 15443, name: tls, protocol: TLS}
+                hosts: [db.example.com]
+                tls: {mode: PASSTHROUGH}
+            """);
+    Gateway.ServerTls simple = gateway.servers().get(0).tls().orElseThrow();
+    assertThat(simple.terminates()).isTrue();
+    assertThat(simple.serverCertificate()).contains("/c.pem");
+    Gateway.ServerTls mutual = gateway.servers().get(1).tls().orElseThrow();
+    assertThat(mutual.mutual()).isTrue();
+    assertThat(mutual.credentialName()).contains("orders");
+    assertThat(mutual.subjectAltNames()).containsExactly("a");
+    assertThat(gateway.servers().get(2).tls().orElseThrow().mode()).isEqualTo("PASSTHROUGH");
+  }
+
+  @Test
+  void certificatesAreRequiredAsTheWebhookRequiresThem() {
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
+                      - port: {number: 443, name: https, protocol: HTTPS}
+                        hosts: [secure.example.com]
+                        tls: {mode: MUTUAL, serverCertificate: /c.pem}
+                    """))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("MUTUAL TLS requires a private key")
+        .hasMessageContaining("MUTUAL TLS requires a client CA bundle");
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
+                      - port: {number: 443, name: https, protocol: HTTPS}
+                        hosts: [secure.example.com]
+                    """))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("server must have TLS settings for HTTPS/TLS protocols");
   }
 }

@@ -161,13 +161,65 @@ class XdsDecoderTest {
         .isEqualTo(FilterChainMatch.ANY);
   }
 
+  private static FilterChain.Builder sniChain(String route, String... serverNames) {
+    return chain(hcm().setRds(Rds.newBuilder().setRouteConfigName(route)))
+        .setFilterChainMatch(
+            io.envoyproxy.envoy.config.listener.v3.FilterChainMatch.newBuilder()
+                .addAllServerNames(java.util.List.of(serverNames)));
+  }
+
+  private static String routeOf(ListenerConfig listener, String sni) {
+    return listener
+        .filterChainFor(15001, "tls", Optional.ofNullable(sni))
+        .map(c -> c.httpConnectionManager().routeConfigName())
+        .orElse("(none: closed)");
+  }
+
+  @Test
+  void chainsAreChosenByServerNameAsEnvoyExactThenLongestWildcardThenNone() {
+    Listener.Builder listener =
+        listener(
+                sniChain("exact", "shop.example.com"),
+                sniChain("wildcard", "*.example.com"),
+                sniChain("deeper", "*.api.example.com"))
+            .toBuilder()
+            .addListenerFilters(
+                io.envoyproxy.envoy.config.listener.v3.ListenerFilter.newBuilder()
+                    .setName("envoy.filters.listener.tls_inspector")
+                    .setTypedConfig(
+                        Any.pack(
+                            io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3
+                                .TlsInspector.getDefaultInstance())));
+    ListenerConfig named = ListenerDecoder.listener(listener.build());
+
+    assertThat(routeOf(named, "shop.example.com")).isEqualTo("exact");
+    assertThat(routeOf(named, "SHOP.example.com")).isEqualTo("exact");
+    assertThat(routeOf(named, "cart.example.com")).isEqualTo("wildcard");
+    assertThat(routeOf(named, "v1.api.example.com")).isEqualTo("deeper");
+    // No chain without server names: an unknown SNI, and no SNI at all, match nothing.
+    assertThat(routeOf(named, "shop.example.org")).isEqualTo("(none: closed)");
+    assertThat(routeOf(named, null)).isEqualTo("(none: closed)");
+
+    ListenerConfig withCatchAll =
+        ListenerDecoder.listener(listener.addFilterChains(sniChain("any")).build());
+    assertThat(routeOf(withCatchAll, "shop.example.org")).isEqualTo("any");
+    assertThat(routeOf(withCatchAll, null)).isEqualTo("any");
+    assertThat(routeOf(withCatchAll, "shop.example.com")).isEqualTo("exact");
+  }
+
+  @Test
+  void serverNamesWithoutTheTlsInspectorAreNacked() {
+    assertThatThrownBy(() -> ListenerDecoder.listener(listener(sniChain("r", "shop.example.com"))))
+        .hasMessageContaining("server_names without the envoy.filters.listener.tls_inspector");
+  }
+
   @Test
   void filterChainMatchesTheListenerCannotEvaluateAreNacked() {
     FilterChain.Builder sni =
         chain(hcm())
             .setFilterChainMatch(
                 io.envoyproxy.envoy.config.listener.v3.FilterChainMatch.newBuilder()
-                    .addServerNames("reviews.default.svc.cluster.local"));
+                    .addApplicationProtocols("h2"));
     FilterChain.Builder quic =
         chain(hcm())
             .setFilterChainMatch(
@@ -175,7 +227,7 @@ class XdsDecoderTest {
                     .setTransportProtocol("quic"));
 
     assertThatThrownBy(() -> ListenerDecoder.listener(listener(sni)))
-        .hasMessageContaining("filter_chain_match: [server_names] not supported");
+        .hasMessageContaining("filter_chain_match: [application_protocols] not supported");
     assertThatThrownBy(() -> ListenerDecoder.listener(listener(quic)))
         .hasMessageContaining("transport_protocol 'quic' is not supported");
   }

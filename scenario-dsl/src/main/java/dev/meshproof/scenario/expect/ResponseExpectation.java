@@ -19,6 +19,14 @@ import java.util.OptionalInt;
  * randomness is involved, so one deviating request fails it.
  */
 public final class ResponseExpectation implements Expectation {
+  /**
+   * How every request is expected to end: {@code response}, or {@code refused} (no response: the
+   * connection failed, was closed or reset before one, as a failed TLS handshake or a connection no
+   * filter chain matches; which of these a client sees depends on when the peer closes, so they are
+   * one outcome).
+   */
+  public static final List<String> OUTCOMES = List.of("response", "refused");
+
   private static final String RECEIVED_PATH = "x-echo-path";
   private static final String RECEIVED_AUTHORITY = "x-echo-authority";
   private static final String RECEIVED_HEADER = "x-echo-request-";
@@ -27,9 +35,11 @@ public final class ResponseExpectation implements Expectation {
   private final OptionalInt status;
   private final Map<String, Optional<String>> headers;
   private final Optional<String> body;
+  private final boolean refused;
 
   private ResponseExpectation(Builder b) {
     this.traffic = b.traffic;
+    this.refused = b.refused;
     this.status = b.status;
     // By name: the same checks describe (and write) themselves the same whatever their order.
     this.headers = new java.util.TreeMap<>(b.headers);
@@ -40,6 +50,9 @@ public final class ResponseExpectation implements Expectation {
   public Map<String, Object> toYaml() {
     Map<String, Object> fields = new LinkedHashMap<>();
     traffic.ifPresent(t -> fields.put("traffic", t));
+    if (refused) {
+      fields.put("outcome", "refused");
+    }
     status.ifPresent(s -> fields.put("status", s));
     Map<String, Object> present = new LinkedHashMap<>();
     List<String> absent = new ArrayList<>();
@@ -81,6 +94,11 @@ public final class ResponseExpectation implements Expectation {
 
   @Override
   public String description() {
+    if (refused) {
+      return "every request"
+          + traffic.map(t -> " of traffic '" + t + "'").orElse("")
+          + " is refused (no response: connection failed, closed or reset)";
+    }
     List<String> parts = new ArrayList<>();
     status.ifPresent(s -> parts.add("status " + s));
     headers.forEach((name, value) -> parts.add(name + value.map(v -> ": " + v).orElse(" absent")));
@@ -130,6 +148,14 @@ public final class ResponseExpectation implements Expectation {
 
   private List<String> deviations(RequestObservation r) {
     List<String> out = new ArrayList<>();
+    if (refused) {
+      if (r.kind() == HttpOutcome.Kind.RESPONSE) {
+        out.add("answered " + r.status() + " (expected refused: no response)");
+      } else if (r.kind() == HttpOutcome.Kind.TIMEOUT) {
+        out.add("timed out (expected refused: the connection failed, closed or reset)");
+      }
+      return out;
+    }
     if (r.kind() != HttpOutcome.Kind.RESPONSE) {
       out.add("no response (" + r.kind() + " " + r.error() + ")");
       return out;
@@ -168,8 +194,19 @@ public final class ResponseExpectation implements Expectation {
     private OptionalInt status = OptionalInt.empty();
     private final Map<String, Optional<String>> headers = new LinkedHashMap<>();
     private Optional<String> body = Optional.empty();
+    private boolean refused;
 
     Builder() {}
+
+    /** How every request ends: {@code response} or {@code refused} ({@link #OUTCOMES}). */
+    public Builder outcome(String outcome) {
+      if (!OUTCOMES.contains(outcome)) {
+        throw new IllegalArgumentException(
+            "outcome: " + outcome + " (expected one of " + OUTCOMES + ")");
+      }
+      this.refused = outcome.equals("refused");
+      return this;
+    }
 
     public Builder forTraffic(String name) {
       this.traffic = Optional.of(name);
@@ -245,9 +282,14 @@ public final class ResponseExpectation implements Expectation {
 
     @Override
     public ResponseExpectation build() {
-      if (status.isEmpty() && headers.isEmpty() && body.isEmpty()) {
+      if (refused && (status.isPresent() || !headers.isEmpty() || body.isPresent())) {
         throw new IllegalArgumentException(
-            "response(): no check (expected: status, header, body or received*)");
+            "response(): outcome refused has no status, headers or body to check (expected:"
+                + " outcome alone)");
+      }
+      if (!refused && status.isEmpty() && headers.isEmpty() && body.isEmpty()) {
+        throw new IllegalArgumentException(
+            "response(): no check (expected: outcome, status, header, body or received*)");
       }
       return new ResponseExpectation(this);
     }

@@ -724,8 +724,7 @@ public final class MeshDeployment implements Deployment {
         if ("tcp".equals(request.url().getScheme())) {
           return tcpIngress.send(request);
         }
-        int port = request.url().getPort() < 0 ? 80 : request.url().getPort();
-        return workload.ingress(port).send(request);
+        return workload.ingress(request.port()).send(request);
       };
     }
     TrafficClient tcp =

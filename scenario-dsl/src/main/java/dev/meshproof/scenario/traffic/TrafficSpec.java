@@ -84,7 +84,8 @@ public record TrafficSpec(
         java.net.URI.create(variation.url(request.url().toString(), index)),
         variation.headers(request.headers(), index),
         variation.body(request.body(), index),
-        request.timeout());
+        request.timeout(),
+        request.tls());
   }
 
   /**
@@ -157,6 +158,17 @@ public record TrafficSpec(
     private Duration timeout = HttpRequestSpec.DEFAULT_TIMEOUT;
     private Duration pace = Duration.ZERO;
     private boolean grpc;
+    private java.util.Optional<dev.meshproof.runtime.client.ClientTls> tls =
+        java.util.Optional.empty();
+
+    /**
+     * The https client's TLS (an {@code https://} URL to an ingress gateway): the SNI, the CA it
+     * trusts and its optional client certificate.
+     */
+    public Builder tls(dev.meshproof.runtime.client.ClientTls tls) {
+      this.tls = java.util.Optional.of(tls);
+      return this;
+    }
 
     /** Names this traffic so expectations can judge it alone; default {@code traffic-<n>}. */
     public Builder named(String name) {
@@ -344,7 +356,7 @@ public record TrafficSpec(
       }
       HttpRequestSpec request =
           new HttpRequestSpec(
-              method, uri("url", RequestVariation.substitute(url, 0)), sent, payload, timeout);
+              method, uri("url", RequestVariation.substitute(url, 0)), sent, payload, timeout, tls);
       for (RequestVariation.Variant variant : variants) {
         variant.url().ifPresent(u -> uri("variants.url", RequestVariation.substitute(u, 0)));
       }
@@ -364,13 +376,16 @@ public record TrafficSpec(
     private static java.net.URI uri(String field, String text) {
       try {
         java.net.URI uri = new java.net.URI(text);
-        if (!("http".equals(uri.getScheme()) || "tcp".equals(uri.getScheme()))
+        if (!("http".equals(uri.getScheme())
+                || "https".equals(uri.getScheme())
+                || "tcp".equals(uri.getScheme()))
             || uri.getHost() == null) {
           throw new IllegalArgumentException(
               field
                   + ": "
                   + text
-                  + " (expected: http://<service>[:port]/path, or tcp://<service>:port)");
+                  + " (expected: http://<service>[:port]/path, https://<host>[:port]/path to an"
+                  + " ingress gateway, or tcp://<service>:port)");
         }
         return uri;
       } catch (java.net.URISyntaxException e) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.meshproof.scenario.expect.ReachabilityExpectation;
+import dev.meshproof.scenario.expect.ResponseExpectation;
 import dev.meshproof.scenario.expect.ResponseFlagExpectation;
 import dev.meshproof.scenario.traffic.TrafficSpec;
 import dev.meshproof.scenario.yaml.Shape.Choice;
@@ -167,6 +168,26 @@ public final class ScenarioSchema {
           opt(
               "variants",
               new ListOf(VARIANT, "request i takes entry i mod n: its url, headers and body")),
+          opt(
+              "tls",
+              obj(
+                  "an https client outside the mesh (from the ingress gateway client, an"
+                      + " https:// url): what it trusts and presents",
+                  List.of(),
+                  req(
+                      "caCertificates",
+                      string(
+                          "PEM file of the CA bundle the gateway's certificate must chain to,"
+                              + " relative to the scenario file")),
+                  opt(
+                      "sni",
+                      string(
+                          "the server name sent in the ClientHello (default the url's host; \"\""
+                              + " sends none)")),
+                  opt(
+                      "clientCertificate",
+                      string("PEM file of the client certificate chain presented (MUTUAL)")),
+                  opt("privateKey", string("PEM file of the client certificate's key")))),
           opt(
               "every",
               duration(
@@ -872,6 +893,13 @@ public final class ScenarioSchema {
         "every request is answered exactly so (status, headers, body, what the echo received)",
         List.of(),
         opt("traffic", TRAFFIC_REF),
+        opt(
+            "outcome",
+            new Choice(
+                ResponseExpectation.OUTCOMES,
+                "how every request ended: response (default), or refused: no response, the"
+                    + " connection closed or reset before any (a failed TLS handshake, no filter"
+                    + " chain)")),
         opt("status", integer("the response status", 100, 599)),
         opt("headers", new MapOf(string("its first value"), "response headers and their values")),
         opt("headersAbsent", new ListOf(string("a header name"), "response headers not present")),

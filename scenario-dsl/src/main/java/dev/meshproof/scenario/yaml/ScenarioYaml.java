@@ -678,9 +678,36 @@ public final class ScenarioYaml {
         String text = ((String) url.value()).replace(RequestVariation.SEQ, "0");
         try {
           java.net.URI uri = new java.net.URI(text);
-          if (!("http".equals(uri.getScheme()) || "tcp".equals(uri.getScheme()))
+          if (!("http".equals(uri.getScheme())
+                  || "https".equals(uri.getScheme())
+                  || "tcp".equals(uri.getScheme()))
               || uri.getHost() == null) {
-            throw new java.net.URISyntaxException(text, "not an http or tcp URL with a host");
+            throw new java.net.URISyntaxException(
+                text, "not an http, https or tcp URL with a host");
+          }
+          boolean https = "https".equals(uri.getScheme());
+          if (https && !traffic.string("from").orElse("").equals(Scenario.INGRESS_GATEWAY)) {
+            reader.problem(
+                url.line(),
+                url.column(),
+                url.path(),
+                "\""
+                    + url.value()
+                    + "\": https traffic is a client outside the mesh calling the ingress gateway"
+                    + " (expected: from: "
+                    + Scenario.INGRESS_GATEWAY
+                    + ", or an http:// URL)");
+            ok = false;
+          } else if (https != traffic.get("tls").isPresent()) {
+            Value at = traffic.get("tls").orElse(url);
+            reader.problem(
+                at.line(),
+                at.column(),
+                at.path(),
+                https
+                    ? "https needs the client's tls (expected: tls with at least caCertificates)"
+                    : "tls applies to https traffic only (expected: an https:// url)");
+            ok = false;
           }
         } catch (java.net.URISyntaxException e) {
           reader.problem(
@@ -738,6 +765,7 @@ public final class ScenarioYaml {
                           : "GET"),
               traffic.string("url").orElseThrow());
       traffic.string("protocol").ifPresent(t::protocol);
+      traffic.get("tls").flatMap(this::clientTls).ifPresent(t::tls);
       traffic.string("body").ifPresent(t::body);
       traffic
           .get("headers")
@@ -757,6 +785,53 @@ public final class ScenarioYaml {
         t.variants(
             new RequestVariation.Variant(variant.string("url"), headers, variant.string("body")));
       }
+    }
+
+    /**
+     * An https traffic's {@code tls}: the SNI ({@code ""} for none; default the URL's host), the CA
+     * bundle it trusts and its optional client certificate and key, each a file relative to the
+     * scenario file; a missing file is a problem at its field.
+     */
+    private Optional<dev.meshproof.runtime.client.ClientTls> clientTls(Value tls) {
+      Map<String, Optional<String>> files = new LinkedHashMap<>();
+      Map<String, String> paths = new LinkedHashMap<>();
+      boolean ok = true;
+      for (String field : List.of("caCertificates", "clientCertificate", "privateKey")) {
+        Optional<Value> at = tls.get(field);
+        if (at.isEmpty()) {
+          files.put(field, Optional.empty());
+          continue;
+        }
+        paths.put(field, (String) at.get().value());
+        Optional<String> content = istioFiles.apply((String) at.get().value());
+        if (content.isEmpty()) {
+          reader.problem(
+              at.get().line(),
+              at.get().column(),
+              at.get().path(),
+              "no such file: "
+                  + at.get().value()
+                  + " (expected: a PEM file relative to the scenario file)");
+          ok = false;
+        }
+        files.put(field, content);
+      }
+      if (!ok) {
+        return Optional.empty();
+      }
+      java.util.concurrent.atomic.AtomicReference<dev.meshproof.runtime.client.ClientTls> out =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      attempt(
+          tls,
+          () ->
+              out.set(
+                  new dev.meshproof.runtime.client.ClientTls(
+                      tls.string("sni"),
+                      files.get("caCertificates").orElseThrow(),
+                      files.get("clientCertificate"),
+                      files.get("privateKey"),
+                      paths)));
+      return Optional.ofNullable(out.get());
     }
 
     /** The tokens of the scenario's {@code jwt} block, by name. */
@@ -1306,6 +1381,7 @@ public final class ScenarioYaml {
     private static Expectation response(Value e) {
       ResponseExpectation.Builder response = Expectations.response();
       e.string("traffic").ifPresent(response::forTraffic);
+      e.string("outcome").ifPresent(response::outcome);
       e.integer("status").ifPresent(n -> response.status(n.intValue()));
       e.get("headers")
           .ifPresent(h -> h.fields().forEach((n, v) -> response.header(n, (String) v.value())));
@@ -1619,6 +1695,21 @@ public final class ScenarioYaml {
             + " istio)");
   }
 
+  /** An https client's {@code tls} block: the files it was read from, and its SNI. */
+  private static Map<String, Object> tlsBlock(
+      String traffic, dev.meshproof.runtime.client.ClientTls tls) {
+    if (!tls.files().containsKey("caCertificates")) {
+      throw new UnsupportedOperationException(
+          "traffic "
+              + traffic
+              + ": an https client's tls built in Java holds the certificates' content, not the"
+              + " files a scenario file names (expected: a tls block read from a scenario file)");
+    }
+    Map<String, Object> block = new LinkedHashMap<>(tls.files());
+    tls.sni().ifPresent(sni -> block.put("sni", sni));
+    return block;
+  }
+
   private static Map<String, Object> trafficBlock(TrafficSpec t) {
     Map<String, Object> block = new LinkedHashMap<>();
     block.put("name", t.name());
@@ -1647,6 +1738,7 @@ public final class ScenarioYaml {
         block.put("body", new String(t.request().body(), StandardCharsets.UTF_8));
       }
     }
+    t.request().tls().ifPresent(tls -> block.put("tls", tlsBlock(t.name(), tls)));
     if (t.requests() > 0) {
       block.put("requests", t.requests());
     }

@@ -425,6 +425,64 @@ class ScenarioYamlTest {
   }
 
   @Test
+  void httpsTrafficFromTheGatewayReadsItsTlsFilesAndIsRefusedElsewhere() {
+    String text =
+        """
+        name: tls
+        services:
+          - name: catalog
+        clients: [istio-ingressgateway, client]
+        traffic:
+          - name: https
+            from: istio-ingressgateway
+            url: https://catalog.example.com/items
+            tls: {caCertificates: ca.pem, clientCertificate: c.pem, privateKey: k.pem, sni: ""}
+          - from: client
+            url: https://catalog/items
+            tls: {caCertificates: ca.pem}
+          - from: istio-ingressgateway
+            url: https://catalog.example.com/
+          - from: istio-ingressgateway
+            url: http://catalog.example.com/
+            tls: {caCertificates: gone.pem}
+        expect:
+          - response: {traffic: https, outcome: refused}
+        """;
+    String pem = "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n";
+    String message = "";
+    try {
+      ScenarioYaml.parse(
+          "s.yaml",
+          text,
+          f -> f.endsWith(".pem") && !f.equals("gone.pem") ? Optional.of(pem) : Optional.empty());
+    } catch (InvalidScenarioException e) {
+      message = e.getMessage();
+    }
+    assertThat(message)
+        .contains("https traffic is a client outside the mesh calling the ingress gateway")
+        .contains("https needs the client's tls")
+        .contains("tls applies to https traffic only")
+        .doesNotContain("traffic[0]");
+
+    Scenario scenario =
+        ScenarioYaml.parse(
+                "s.yaml",
+                text.substring(0, text.indexOf("  - from: client"))
+                    + text.substring(text.indexOf("expect:")),
+                f -> Optional.of(pem))
+            .scenario();
+    var request = scenario.traffic().get(0).request();
+    assertThat(request.port()).isEqualTo(443);
+    assertThat(request.authority()).isEqualTo("catalog.example.com");
+    assertThat(request.tls().orElseThrow().sni()).contains("");
+    assertThat(request.tls().orElseThrow().certificateChain()).contains(pem);
+    assertThat(scenario.expectations().get(0).description())
+        .isEqualTo(
+            "every request of traffic 'https' is refused (no response: connection failed, closed or"
+                + " reset)");
+  }
+
+  @Test
   void aJavaOnlyExpectationHasNoFileForm() {
     Expectation custom =
         new Expectation() {

@@ -115,54 +115,50 @@ public final class MeshHttpClient {
     } else {
       sent = connections.send(sidecar, request, spec.timeout());
     }
-    return sent
-        .handle(
-            (response, error) -> {
-              Duration latency = Duration.ofNanos(System.nanoTime() - start);
-              if (error != null) {
-                Throwable cause =
-                    error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause()
-                        : error;
-                HttpOutcome.Kind kind = HttpOutcome.Kind.RESET;
-                if (cause instanceof UpstreamException upstream) {
-                  kind =
-                      switch (upstream.kind()) {
-                        case CONNECT_FAILURE -> HttpOutcome.Kind.CONNECT_FAILURE;
-                        case RESET -> HttpOutcome.Kind.RESET;
-                        case TIMEOUT -> HttpOutcome.Kind.TIMEOUT;
-                      };
-                }
-                return HttpOutcome.failure(kind, latency, String.valueOf(cause.getMessage()));
-              }
-              try {
-                Map<String, List<String>> headers = new LinkedHashMap<>();
-                // Trailers (grpc-status, grpc-message) join the headers, as a gRPC client reads
-                // a call's status from either.
-                List<Map.Entry<String, String>> all = new ArrayList<>(response.headers().entries());
-                all.addAll(response.trailingHeaders().entries());
-                for (Map.Entry<String, String> header : all) {
-                  headers
-                      .computeIfAbsent(
-                          header.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
-                      .add(header.getValue());
-                }
-                return new HttpOutcome(
-                    HttpOutcome.Kind.RESPONSE,
-                    response.status().code(),
-                    headers,
-                    response.content().toString(StandardCharsets.UTF_8),
-                    latency,
-                    "",
-                    firstBody.get(),
-                    java.nio.ByteBuffer.wrap(
-                        grpc
-                            ? io.netty.buffer.ByteBufUtil.getBytes(response.content())
-                            : new byte[0]));
-              } finally {
-                response.release();
-              }
-            });
+    return sent.handle(
+        (response, error) -> {
+          Duration latency = Duration.ofNanos(System.nanoTime() - start);
+          if (error != null) {
+            Throwable cause =
+                error instanceof CompletionException && error.getCause() != null
+                    ? error.getCause()
+                    : error;
+            HttpOutcome.Kind kind = HttpOutcome.Kind.RESET;
+            if (cause instanceof UpstreamException upstream) {
+              kind =
+                  switch (upstream.kind()) {
+                    case CONNECT_FAILURE -> HttpOutcome.Kind.CONNECT_FAILURE;
+                    case RESET -> HttpOutcome.Kind.RESET;
+                    case TIMEOUT -> HttpOutcome.Kind.TIMEOUT;
+                  };
+            }
+            return HttpOutcome.failure(kind, latency, String.valueOf(cause.getMessage()));
+          }
+          try {
+            Map<String, List<String>> headers = new LinkedHashMap<>();
+            // Trailers (grpc-status, grpc-message) join the headers, as a gRPC client reads
+            // a call's status from either.
+            List<Map.Entry<String, String>> all = new ArrayList<>(response.headers().entries());
+            all.addAll(response.trailingHeaders().entries());
+            for (Map.Entry<String, String> header : all) {
+              headers
+                  .computeIfAbsent(header.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                  .add(header.getValue());
+            }
+            return new HttpOutcome(
+                HttpOutcome.Kind.RESPONSE,
+                response.status().code(),
+                headers,
+                response.content().toString(StandardCharsets.UTF_8),
+                latency,
+                "",
+                firstBody.get(),
+                java.nio.ByteBuffer.wrap(
+                    grpc ? io.netty.buffer.ByteBufUtil.getBytes(response.content()) : new byte[0]));
+          } finally {
+            response.release();
+          }
+        });
   }
 
   /**

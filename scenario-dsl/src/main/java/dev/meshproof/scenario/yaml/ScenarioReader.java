@@ -30,8 +30,8 @@ import java.util.function.Function;
 
 /**
  * Turns a checked tree into a scenario, reporting each builder's refusal where it was written. The
- * blocks with their own reader: {@link JwtReader}, {@link ChaosReader}, {@link ExpectationReader},
- * {@link ExtensionProviderReader}.
+ * blocks with their own reader: {@link TrafficReader}, {@link JwtReader}, {@link ChaosReader},
+ * {@link ExpectationReader}, {@link ExtensionProviderReader}.
  */
 final class ScenarioReader {
   private final String source;

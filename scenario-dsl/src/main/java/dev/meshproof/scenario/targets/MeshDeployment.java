@@ -372,12 +372,7 @@ public final class MeshDeployment implements Deployment {
   @Override
   public void apply(IstioSource source) {
     try {
-      IstioSource resolved =
-          source.withAppPorts(
-              instance ->
-                  appPorts.containsKey(instance)
-                      ? java.util.OptionalInt.of(appPorts.get(instance))
-                      : java.util.OptionalInt.empty());
+      IstioSource resolved = withAppPorts(source);
       mesh.apply(resolved.yaml(), resolved.source());
     } catch (IllegalArgumentException e) {
       throw new ScenarioAbortedException(e.getMessage(), Map.of(), e);
@@ -680,7 +675,30 @@ public final class MeshDeployment implements Deployment {
 
   @Override
   public MeshConfigHandle meshConfig() {
-    return MeshConfigHandle.of(mesh);
+    // Chaos faults and rollbacks apply Istio YAML too: their ${app.<instance>.port} is filled in
+    // as for the scenario's own files.
+    MeshConfigHandle applied = MeshConfigHandle.of(mesh);
+    return new MeshConfigHandle() {
+      @Override
+      public void apply(String yaml, String source) {
+        IstioSource resolved = withAppPorts(new IstioSource(source, yaml));
+        applied.apply(resolved.yaml(), resolved.source());
+      }
+
+      @Override
+      public void awaitSynced() {
+        applied.awaitSynced();
+      }
+    };
+  }
+
+  /** {@code source} with each {@code ${app.<instance>.port}} replaced by that app's port. */
+  private IstioSource withAppPorts(IstioSource source) {
+    return source.withAppPorts(
+        instance ->
+            appPorts.containsKey(instance)
+                ? java.util.OptionalInt.of(appPorts.get(instance))
+                : java.util.OptionalInt.empty());
   }
 
   @Override

@@ -148,10 +148,13 @@ public sealed interface LoadBalancer {
    * insertion order, and a picked host is re-added with its weight of that moment); the weight is
    * the slow-start factor ({@link SlowStart#factor}), for least request divided by {@code active
    * requests + 1} (Envoy's default {@code active_request_bias} 1.0). With no host in its window, or
-   * a single host, the plain balancer picks, as Envoy skips the scheduler then. The scheduler is
-   * rebuilt when the hosts change, as Envoy's {@code refresh}; Envoy starts a new scheduler at a
-   * seeded offset, this one at its first host (a deliberate difference: only the order inside a
-   * round differs, not the shares).
+   * a single host, the plain balancer picks, as Envoy does when it rebuilds its scheduler with no
+   * host in slow start. The scheduler is rebuilt when the hosts change, as Envoy's {@code refresh}.
+   * Two deliberate differences: Envoy starts a new scheduler at a seeded offset, this one at its
+   * first host (only the order inside a round differs, not the shares); and Envoy keeps its
+   * scheduler after the last window ends, each host's stale small weight replaced only when it is
+   * next picked (measured on Envoy 1.40: 58 to 52 over the first 110 picks after the window,
+   * instead of 55 each), where this one returns to the plain balancer at once.
    */
   final class WarmingUp implements LoadBalancer {
     private final LoadBalancer base;

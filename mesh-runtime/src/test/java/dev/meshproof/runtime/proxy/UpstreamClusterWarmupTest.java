@@ -68,8 +68,8 @@ class UpstreamClusterWarmupTest {
             time.clock(),
             time.scheduler());
     assertThat(picksOf(third, NEW, 1500)).isBetween(499, 501);
-    time.advance(Duration.ofSeconds(30)); // window over: plain round robin
-    assertThat(picksOf(third, NEW, 1000)).isEqualTo(500);
+    time.advance(Duration.ofSeconds(30)); // window over: the kept schedule gives half at once
+    assertThat(picksOf(third, NEW, 1000)).isBetween(499, 501);
   }
 
   @Test

@@ -103,8 +103,11 @@ class SlowStartTest {
     Host other = new Host("other", ORIGIN.minus(Duration.ofHours(1)), 0);
     List<Host> three = List.of(old, fresh, other);
     assertThat(picksOf(lb, three, fresh, 2500)).isBetween(499, 501); // 0.5 of 2.5
-    // After the window: plain round robin, strict alternation.
+    // After the window the schedule stays (as Envoy's) with every re-added weight 1: the share
+    // is back to a third at once, up to the one stale deadline.
     time.advance(Duration.ofSeconds(50));
+    assertThat(picksOf(lb, three, fresh, 3000)).isBetween(998, 1001);
+    // A host-set change with no host in its window: plain round robin, strict alternation.
     assertThat(picksOf(lb, hosts, fresh, 1000)).isEqualTo(500);
   }
 

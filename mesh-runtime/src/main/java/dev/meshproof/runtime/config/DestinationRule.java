@@ -3,6 +3,7 @@ package dev.meshproof.runtime.config;
 import dev.meshproof.runtime.policy.lb.ConsistentHash;
 import dev.meshproof.runtime.policy.lb.LbPolicy;
 import dev.meshproof.runtime.policy.lb.LocalityLbSetting;
+import dev.meshproof.runtime.policy.lb.SlowStart;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,8 +27,41 @@ public record DestinationRule(
      * {@code exportTo} as written ({@code .}, {@code *}, namespaces); empty: exported everywhere
      * (MeshConfig's default {@code defaultDestinationRuleExportTo} is {@code *}).
      */
-    List<String> exportTo)
+    List<String> exportTo,
+    /**
+     * {@code trafficPolicy.loadBalancer.warmup} (or the deprecated {@code warmupDurationSecs}) as
+     * Envoy's slow start; empty: none.
+     */
+    Optional<SlowStart> warmup)
     implements IstioResource {
+
+  /** A rule without warmup. */
+  public DestinationRule(
+      ResourceMeta meta,
+      String host,
+      Optional<LbPolicy> loadBalancer,
+      List<Subset> subsets,
+      Optional<ConnectionPoolSettings> connectionPool,
+      Optional<OutlierDetectionSettings> outlierDetection,
+      List<PortTrafficPolicy> portLevelSettings,
+      Optional<ConsistentHash> consistentHash,
+      Optional<LocalityLbSetting> localityLbSetting,
+      Optional<ClientTlsSettings> tls,
+      List<String> exportTo) {
+    this(
+        meta,
+        host,
+        loadBalancer,
+        subsets,
+        connectionPool,
+        outlierDetection,
+        portLevelSettings,
+        consistentHash,
+        localityLbSetting,
+        tls,
+        exportTo,
+        Optional.empty());
+  }
 
   /**
    * @param tls the whole {@code trafficPolicy.tls}
@@ -38,6 +72,7 @@ public record DestinationRule(
     java.util.Objects.requireNonNull(consistentHash, "consistentHash");
     java.util.Objects.requireNonNull(localityLbSetting, "localityLbSetting");
     java.util.Objects.requireNonNull(tls, "tls");
+    java.util.Objects.requireNonNull(warmup, "warmup");
     exportTo = List.copyOf(exportTo);
   }
 
@@ -94,6 +129,14 @@ public record DestinationRule(
   }
 
   /**
+   * The warmup (Envoy's slow start) of the cluster of {@code subset} on {@code port}, merged with
+   * the rest of the load balancer ({@link #policyFor}).
+   */
+  public Optional<SlowStart> warmupFor(Optional<Subset> subset, int port) {
+    return policyFor(subset, port).warmup();
+  }
+
+  /**
    * The hash key a route to this rule's host carries when it goes to {@code subset} (empty: no
    * subset) on {@code port} (empty: a route destination without a port), as istiod's {@code
    * HashForHTTPDestination} (route/route.go) picks it, field by field rather than by merging: the
@@ -144,7 +187,8 @@ public record DestinationRule(
         consistentHash,
         localityLbSetting,
         tls,
-        exportTo);
+        exportTo,
+        warmup);
   }
 
   /**
@@ -165,7 +209,8 @@ public record DestinationRule(
                     outlierDetection,
                     consistentHash,
                     tls,
-                    localityLbSetting));
+                    localityLbSetting,
+                    warmup));
     if (subset.isEmpty()) {
       return rule;
     }
@@ -177,7 +222,8 @@ public record DestinationRule(
     boolean subsetLb =
         s.loadBalancer().isPresent()
             || s.consistentHash().isPresent()
-            || s.localityLbSetting().isPresent();
+            || s.localityLbSetting().isPresent()
+            || s.warmup().isPresent();
     return new PortTrafficPolicy(
         port,
         subsetLb ? s.loadBalancer() : rule.loadBalancer(),
@@ -185,7 +231,8 @@ public record DestinationRule(
         s.outlierDetection().or(rule::outlierDetection),
         subsetLb ? s.consistentHash() : rule.consistentHash(),
         s.tls().or(rule::tls),
-        subsetLb ? s.localityLbSetting() : rule.localityLbSetting());
+        subsetLb ? s.localityLbSetting() : rule.localityLbSetting(),
+        subsetLb ? s.warmup() : rule.warmup());
   }
 
   /** Every {@code tls} block of the rule: its own, its port-level ones, its subsets'. */
@@ -217,12 +264,35 @@ public record DestinationRule(
       Optional<OutlierDetectionSettings> outlierDetection,
       Optional<ConsistentHash> consistentHash,
       Optional<ClientTlsSettings> tls,
-      Optional<LocalityLbSetting> localityLbSetting) {
+      Optional<LocalityLbSetting> localityLbSetting,
+      /** Its {@code loadBalancer}'s warmup; empty: none. */
+      Optional<SlowStart> warmup) {
 
     public PortTrafficPolicy {
       java.util.Objects.requireNonNull(consistentHash, "consistentHash");
       java.util.Objects.requireNonNull(tls, "tls");
       java.util.Objects.requireNonNull(localityLbSetting, "localityLbSetting");
+      java.util.Objects.requireNonNull(warmup, "warmup");
+    }
+
+    /** An entry without warmup. */
+    public PortTrafficPolicy(
+        int port,
+        Optional<LbPolicy> loadBalancer,
+        Optional<ConnectionPoolSettings> connectionPool,
+        Optional<OutlierDetectionSettings> outlierDetection,
+        Optional<ConsistentHash> consistentHash,
+        Optional<ClientTlsSettings> tls,
+        Optional<LocalityLbSetting> localityLbSetting) {
+      this(
+          port,
+          loadBalancer,
+          connectionPool,
+          outlierDetection,
+          consistentHash,
+          tls,
+          localityLbSetting,
+          Optional.empty());
     }
 
     /** An entry without {@code localityLbSetting}. */
@@ -263,13 +333,40 @@ public record DestinationRule(
       List<PortTrafficPolicy> portLevelSettings,
       Optional<ConsistentHash> consistentHash,
       Optional<ClientTlsSettings> tls,
-      Optional<LocalityLbSetting> localityLbSetting) {
+      Optional<LocalityLbSetting> localityLbSetting,
+      /** Its {@code loadBalancer}'s warmup; empty: none. */
+      Optional<SlowStart> warmup) {
     public Subset {
       labels = Map.copyOf(labels);
       portLevelSettings = List.copyOf(portLevelSettings);
       java.util.Objects.requireNonNull(consistentHash, "consistentHash");
       java.util.Objects.requireNonNull(tls, "tls");
       java.util.Objects.requireNonNull(localityLbSetting, "localityLbSetting");
+      java.util.Objects.requireNonNull(warmup, "warmup");
+    }
+
+    /** A subset without warmup. */
+    public Subset(
+        String name,
+        Map<String, String> labels,
+        Optional<LbPolicy> loadBalancer,
+        Optional<ConnectionPoolSettings> connectionPool,
+        Optional<OutlierDetectionSettings> outlierDetection,
+        List<PortTrafficPolicy> portLevelSettings,
+        Optional<ConsistentHash> consistentHash,
+        Optional<ClientTlsSettings> tls,
+        Optional<LocalityLbSetting> localityLbSetting) {
+      this(
+          name,
+          labels,
+          loadBalancer,
+          connectionPool,
+          outlierDetection,
+          portLevelSettings,
+          consistentHash,
+          tls,
+          localityLbSetting,
+          Optional.empty());
     }
 
     /** A subset without {@code localityLbSetting}. */

@@ -6,6 +6,7 @@ import dev.meshproof.runtime.policy.lb.HashPolicy;
 import dev.meshproof.runtime.policy.lb.HashRing;
 import dev.meshproof.runtime.policy.lb.LbPolicy;
 import dev.meshproof.runtime.policy.lb.LocalityLbSetting;
+import dev.meshproof.runtime.policy.lb.SlowStart;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,7 +48,8 @@ final class DestinationRuleParser {
                       subsetPolicy.portLevelSettings(),
                       subsetPolicy.consistentHash(),
                       subsetPolicy.tls(),
-                      subsetPolicy.localityLb()));
+                      subsetPolicy.localityLb(),
+                      subsetPolicy.warmup()));
             });
     List<String> exportTo = VirtualServiceParser.exportTo(spec, meta.namespace());
     spec.notYetSupported("workloadSelector");
@@ -63,7 +65,8 @@ final class DestinationRuleParser {
         policy.consistentHash(),
         policy.localityLb(),
         policy.tls(),
-        exportTo);
+        exportTo,
+        policy.warmup());
   }
 
   /** The parts of one {@code trafficPolicy} block. */
@@ -74,7 +77,8 @@ final class DestinationRuleParser {
       List<DestinationRule.PortTrafficPolicy> portLevelSettings,
       Optional<ClientTlsSettings> tls,
       Optional<ConsistentHash> consistentHash,
-      Optional<LocalityLbSetting> localityLb) {
+      Optional<LocalityLbSetting> localityLb,
+      Optional<SlowStart> warmup) {
     Optional<String> tlsMode() {
       return tls.map(ClientTlsSettings::mode);
     }
@@ -85,6 +89,7 @@ final class DestinationRuleParser {
             Optional.empty(),
             Optional.empty(),
             List.of(),
+            Optional.empty(),
             Optional.empty(),
             Optional.empty(),
             Optional.empty());
@@ -184,7 +189,8 @@ final class DestinationRuleParser {
   private static Policy trafficPolicy(YamlMapping policy) {
     List<ConsistentHash> hash = new ArrayList<>();
     List<LocalityLbSetting> locality = new ArrayList<>();
-    Optional<LbPolicy> lb = loadBalancer(policy, hash, locality);
+    List<SlowStart> warmup = new ArrayList<>();
+    Optional<LbPolicy> lb = loadBalancer(policy, hash, locality, warmup);
     Optional<ConnectionPoolSettings> pool =
         policy.mapping("connectionPool").flatMap(TrafficPolicyParser::connectionPool);
     Optional<OutlierDetectionSettings> outlier =
@@ -203,7 +209,8 @@ final class DestinationRuleParser {
         portLevel,
         tls,
         hash.stream().findFirst(),
-        locality.stream().findFirst());
+        locality.stream().findFirst(),
+        warmup.stream().findFirst());
   }
 
   /**
@@ -226,7 +233,8 @@ final class DestinationRuleParser {
     }
     List<ConsistentHash> hash = new ArrayList<>();
     List<LocalityLbSetting> locality = new ArrayList<>();
-    Optional<LbPolicy> lb = loadBalancer(entry, hash, locality);
+    List<SlowStart> warmup = new ArrayList<>();
+    Optional<LbPolicy> lb = loadBalancer(entry, hash, locality, warmup);
     Optional<ConnectionPoolSettings> pool =
         entry.mapping("connectionPool").flatMap(TrafficPolicyParser::connectionPool);
     Optional<OutlierDetectionSettings> outlier =
@@ -256,15 +264,20 @@ final class DestinationRuleParser {
             outlier,
             hash.stream().findFirst(),
             tls,
-            locality.stream().findFirst()));
+            locality.stream().findFirst(),
+            warmup.stream().findFirst()));
   }
 
   /**
    * {@code loadBalancer} (of the rule, a subset or a port-level entry); its {@code consistentHash}
-   * is read into {@code hash}, its {@code localityLbSetting} into {@code locality}.
+   * is read into {@code hash}, its {@code localityLbSetting} into {@code locality}, its {@code
+   * warmup} (or deprecated {@code warmupDurationSecs}) into {@code warmup}.
    */
   private static Optional<LbPolicy> loadBalancer(
-      YamlMapping policy, List<ConsistentHash> hash, List<LocalityLbSetting> locality) {
+      YamlMapping policy,
+      List<ConsistentHash> hash,
+      List<LocalityLbSetting> locality,
+      List<SlowStart> warmup) {
     return policy
         .mapping("loadBalancer")
         .flatMap(
@@ -282,9 +295,7 @@ final class DestinationRuleParser {
               l.mapping("localityLbSetting")
                   .map(DestinationRuleParser::localityLbSetting)
                   .ifPresent(locality::add);
-              for (String field : List.of("warmupDurationSecs", "warmup")) {
-                l.notYetSupported(field);
-              }
+              warmup(l).ifPresent(warmup::add);
               l.finish();
               return simple.flatMap(
                   s -> {
@@ -306,6 +317,95 @@ final class DestinationRuleParser {
                     }
                   });
             });
+  }
+
+  private static final String MINIMUM_PERCENT_EXPECTED = "a number from 0 to 100, such as 10";
+  private static final String AGGRESSION_EXPECTED = "a number greater than 0, such as 1.0";
+
+  /**
+   * {@code loadBalancer.warmup} ({@code duration} required, {@code minimumPercent} at most 100,
+   * {@code aggression} greater than 0, as Istio's webhook checks them in {@code
+   * validateLoadBalancer}) or the deprecated {@code warmupDurationSecs}, as istiod's {@code
+   * setWarmup} and {@code setSlowStartConfig} (cluster_traffic_policy.go) turn them into Envoy's
+   * slow start: {@code warmup} with its omitted aggression as 1.0 and minimum percent as 10, {@code
+   * warmupDurationSecs} as the window alone. istiod reads {@code warmup} when both are set; setting
+   * both is refused here so that the deprecated one is not silently dropped.
+   */
+  private static Optional<SlowStart> warmup(YamlMapping l) {
+    Optional<Duration> deprecated = TrafficPolicyParser.duration(l, "warmupDurationSecs");
+    Optional<YamlMapping> block = l.mapping("warmup");
+    if (block.isEmpty()) {
+      return deprecated.map(SlowStart::window);
+    }
+    YamlMapping w = block.get();
+    if (l.value("warmupDurationSecs").isPresent()) {
+      l.problem(
+          l.value("warmupDurationSecs").orElseThrow(),
+          l.child("warmupDurationSecs"),
+          "set beside warmup, which istiod reads instead (expected: only warmup; warmupDurationSecs"
+              + " is deprecated)");
+    }
+    Optional<Duration> duration = TrafficPolicyParser.duration(w, "duration");
+    if (w.value("duration").isEmpty()) {
+      w.problem(
+          w.node(),
+          w.child("duration"),
+          "duration is required (expected: the warmup window, such as 60s)");
+    }
+    java.util.OptionalDouble minimum = number(w, "minimumPercent", MINIMUM_PERCENT_EXPECTED);
+    if (minimum.isPresent() && (minimum.getAsDouble() > 100 || minimum.getAsDouble() < 0)) {
+      w.problem(
+          w.value("minimumPercent").orElseThrow(),
+          w.child("minimumPercent"),
+          minimum.getAsDouble() + " is out of range (expected: " + MINIMUM_PERCENT_EXPECTED + ")");
+      minimum = java.util.OptionalDouble.empty();
+    }
+    java.util.OptionalDouble aggression = number(w, "aggression", AGGRESSION_EXPECTED);
+    if (aggression.isPresent() && !(aggression.getAsDouble() > 0)) {
+      w.problem(
+          w.value("aggression").orElseThrow(),
+          w.child("aggression"),
+          aggression.getAsDouble() + " is out of range (expected: " + AGGRESSION_EXPECTED + ")");
+      aggression = java.util.OptionalDouble.empty();
+    }
+    w.finish();
+    double minimumPercent = minimum.orElse(SlowStart.DEFAULT_MIN_WEIGHT_PERCENT);
+    double aggressionValue = aggression.orElse(SlowStart.DEFAULT_AGGRESSION);
+    return duration.map(
+        d ->
+            new SlowStart(
+                d,
+                java.util.OptionalDouble.of(aggressionValue),
+                java.util.OptionalDouble.of(minimumPercent)));
+  }
+
+  /** A plain YAML number ({@code google.protobuf.DoubleValue} in Istio's JSON form). */
+  private static java.util.OptionalDouble number(YamlMapping m, String field, String expected) {
+    Optional<Node> value = m.value(field);
+    if (value.isEmpty()) {
+      return java.util.OptionalDouble.empty();
+    }
+    Optional<String> text = m.scalar(value.get(), m.child(field), expected);
+    if (text.isEmpty()) {
+      return java.util.OptionalDouble.empty();
+    }
+    org.yaml.snakeyaml.nodes.Tag tag = value.get().getTag();
+    double parsed;
+    try {
+      parsed = Double.parseDouble(text.get().strip());
+    } catch (NumberFormatException e) {
+      parsed = Double.NaN;
+    }
+    if (!(org.yaml.snakeyaml.nodes.Tag.INT.equals(tag)
+            || org.yaml.snakeyaml.nodes.Tag.FLOAT.equals(tag))
+        || Double.isNaN(parsed)) {
+      m.problem(
+          value.get(),
+          m.child(field),
+          "\"" + text.get() + "\" is not a number (expected: " + expected + ", without quotes)");
+      return java.util.OptionalDouble.empty();
+    }
+    return java.util.OptionalDouble.of(parsed);
   }
 
   /**

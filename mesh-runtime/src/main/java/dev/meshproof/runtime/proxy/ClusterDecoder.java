@@ -51,6 +51,7 @@ final class ClusterDecoder {
         };
     String where = "cluster " + cluster.getName();
     Optional<ConsistentHashLb> hash = consistentHash(cluster, where);
+    Optional<dev.meshproof.runtime.policy.lb.SlowStart> slowStart = slowStart(cluster, where);
     rejectUnhonouredClusterFields(cluster, where);
     CircuitBreakerThresholds thresholds = circuitBreakers(cluster, where);
     UpstreamConnectionSettings connections = connectionSettings(cluster, where);
@@ -70,7 +71,8 @@ final class ClusterDecoder {
           new ClusterConfig(
                   cluster.getName(), lb, List.of(), thresholds, outlier, panic, connections, tls)
               .withConsistentHash(hash)
-              .withLocalityWeighted(cluster.getCommonLbConfig().hasLocalityWeightedLbConfig());
+              .withLocalityWeighted(cluster.getCommonLbConfig().hasLocalityWeightedLbConfig())
+              .withSlowStart(slowStart);
       case STATIC ->
           new ClusterConfig(
                   cluster.getName(),
@@ -81,7 +83,8 @@ final class ClusterDecoder {
                   panic,
                   connections,
                   tls)
-              .withConsistentHash(hash);
+              .withConsistentHash(hash)
+              .withSlowStart(slowStart);
       case STRICT_DNS ->
           new ClusterConfig(
                   cluster.getName(),
@@ -92,7 +95,8 @@ final class ClusterDecoder {
                   panic,
                   connections,
                   tls)
-              .withConsistentHash(hash);
+              .withConsistentHash(hash)
+              .withSlowStart(slowStart);
       default ->
           throw new IllegalArgumentException(
               "cluster "
@@ -205,6 +209,59 @@ final class ClusterDecoder {
         return Optional.empty();
       }
     }
+  }
+
+  /**
+   * The {@code slow_start_config} of a ROUND_ROBIN cluster's {@code round_robin_lb_config} or a
+   * LEAST_REQUEST cluster's {@code least_request_lb_config} (what istiod emits for a
+   * DestinationRule's warmup); the aggression's {@code runtime_key} is not looked up (no runtime
+   * layer here; istiod sets the key "(", which Envoy's runtime never holds, so Envoy also uses the
+   * default value). Any other field of these configs, or one on another policy, is NACKed.
+   */
+  private static Optional<dev.meshproof.runtime.policy.lb.SlowStart> slowStart(
+      Cluster cluster, String where) {
+    Cluster.SlowStartConfig config;
+    if (cluster.hasRoundRobinLbConfig()) {
+      if (cluster.getLbPolicy() != Cluster.LbPolicy.ROUND_ROBIN) {
+        throw new IllegalArgumentException(
+            where + ": round_robin_lb_config on a " + cluster.getLbPolicy() + " cluster");
+      }
+      XdsDecoder.rejectUnsupported(
+          cluster.getRoundRobinLbConfig().toBuilder().clearSlowStartConfig(),
+          where + ", round_robin_lb_config");
+      config = cluster.getRoundRobinLbConfig().getSlowStartConfig();
+    } else if (cluster.hasLeastRequestLbConfig()) {
+      if (cluster.getLbPolicy() != Cluster.LbPolicy.LEAST_REQUEST) {
+        throw new IllegalArgumentException(
+            where + ": least_request_lb_config on a " + cluster.getLbPolicy() + " cluster");
+      }
+      XdsDecoder.rejectUnsupported(
+          cluster.getLeastRequestLbConfig().toBuilder().clearSlowStartConfig(),
+          where + ", least_request_lb_config");
+      config = cluster.getLeastRequestLbConfig().getSlowStartConfig();
+    } else {
+      return Optional.empty();
+    }
+    XdsDecoder.rejectUnsupported(
+        config.toBuilder().clearSlowStartWindow().clearAggression().clearMinWeightPercent(),
+        where + ", slow_start_config");
+    Duration window =
+        config.hasSlowStartWindow()
+            ? XdsDecoder.duration(config.getSlowStartWindow())
+            : Duration.ZERO;
+    if (window.toMillis() <= 0) {
+      // Envoy: slow start is enabled only with a window of at least 1 ms.
+      return Optional.empty();
+    }
+    return Optional.of(
+        new dev.meshproof.runtime.policy.lb.SlowStart(
+            window,
+            config.hasAggression()
+                ? java.util.OptionalDouble.of(config.getAggression().getDefaultValue())
+                : java.util.OptionalDouble.empty(),
+            config.hasMinWeightPercent()
+                ? java.util.OptionalDouble.of(config.getMinWeightPercent().getValue())
+                : java.util.OptionalDouble.empty()));
   }
 
   /**

@@ -552,7 +552,63 @@ public record ProxyConfig(
        * the port connected to instead of the original destination's (istiod's {@code
        * PassthroughTargetPorts} of a resolution NONE ServiceEntry port with a {@code targetPort}).
        */
-      java.util.OptionalInt originalDestinationPort) {
+      java.util.OptionalInt originalDestinationPort,
+      /**
+       * The {@code slow_start_config} of {@code round_robin_lb_config} or {@code
+       * least_request_lb_config} (Istio's warmup); empty: none.
+       */
+      Optional<dev.meshproof.runtime.policy.lb.SlowStart> slowStart) {
+    /** A cluster without slow start. */
+    public ClusterConfig(
+        String name,
+        LbPolicy lbPolicy,
+        List<InetSocketAddress> endpoints,
+        CircuitBreakerThresholds circuitBreakers,
+        java.util.Optional<OutlierDetectionPolicy> outlierDetection,
+        double panicThresholdPercent,
+        UpstreamConnectionSettings connectionSettings,
+        Optional<TlsContextConfig> tls,
+        Optional<String> originalDestinationHeader,
+        Optional<dev.meshproof.runtime.policy.lb.ConsistentHashLb> consistentHash,
+        List<dev.meshproof.runtime.policy.lb.EndpointLocality> localities,
+        boolean localityWeighted,
+        java.util.OptionalInt originalDestinationPort) {
+      this(
+          name,
+          lbPolicy,
+          endpoints,
+          circuitBreakers,
+          outlierDetection,
+          panicThresholdPercent,
+          connectionSettings,
+          tls,
+          originalDestinationHeader,
+          consistentHash,
+          localities,
+          localityWeighted,
+          originalDestinationPort,
+          Optional.empty());
+    }
+
+    /** The same cluster with (or without) slow start. */
+    public ClusterConfig withSlowStart(Optional<dev.meshproof.runtime.policy.lb.SlowStart> start) {
+      return new ClusterConfig(
+          name,
+          lbPolicy,
+          endpoints,
+          circuitBreakers,
+          outlierDetection,
+          panicThresholdPercent,
+          connectionSettings,
+          tls,
+          originalDestinationHeader,
+          consistentHash,
+          localities,
+          localityWeighted,
+          originalDestinationPort,
+          start);
+    }
+
     /** A cluster without an original-destination port override. */
     public ClusterConfig(
         String name,
@@ -584,6 +640,7 @@ public record ProxyConfig(
     }
 
     public ClusterConfig {
+      java.util.Objects.requireNonNull(slowStart, "slowStart");
       endpoints = List.copyOf(endpoints);
       localities = List.copyOf(localities);
       if (!localities.isEmpty() && localities.size() != endpoints.size()) {
@@ -618,7 +675,8 @@ public record ProxyConfig(
           consistentHash,
           localities,
           weighted,
-          originalDestinationPort);
+          originalDestinationPort,
+          slowStart);
     }
 
     /** A cluster whose endpoints all have priority 0. */
@@ -688,7 +746,8 @@ public record ProxyConfig(
           hash,
           localities,
           localityWeighted,
-          originalDestinationPort);
+          originalDestinationPort,
+          slowStart);
     }
 
     /** A plaintext cluster with Envoy's connection settings. */
@@ -783,7 +842,8 @@ public record ProxyConfig(
           consistentHash,
           endpoints instanceof EndpointDecoder.Prioritized p ? p.localities() : List.of(),
           localityWeighted,
-          originalDestinationPort);
+          originalDestinationPort,
+          slowStart);
     }
   }
 }

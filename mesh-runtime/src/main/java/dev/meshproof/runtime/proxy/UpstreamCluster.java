@@ -278,9 +278,15 @@ final class UpstreamCluster {
       Clock clock,
       ScheduledExecutorService scheduler) {
     LoadBalancer lb =
-        previous != null && previous.loadBalancer.policy() == config.lbPolicy()
+        previous != null
+                && previous.loadBalancer.policy() == config.lbPolicy()
+                && previous.loadBalancer.slowStart().equals(config.slowStart())
             ? previous.loadBalancer
-            : LoadBalancer.create(config.lbPolicy(), random.fork("lb|" + config.name()));
+            : LoadBalancer.create(
+                config.lbPolicy(), random.fork("lb|" + config.name()), config.slowStart(), clock);
+    // A host's slow-start window opens when this sidecar first sees it (Envoy stamps a host
+    // without active health checks when its load balancer is told it was added).
+    java.time.Instant now = clock.instant();
     List<UpstreamHost> hosts = new ArrayList<>();
     for (InetSocketAddress address : config.endpoints()) {
       UpstreamHost existing =
@@ -290,7 +296,7 @@ final class UpstreamCluster {
                   .filter(h -> h.address.equals(address))
                   .findFirst()
                   .orElse(null);
-      hosts.add(existing != null ? existing : new UpstreamHost(address));
+      hosts.add(existing != null ? existing : new UpstreamHost(address, now));
     }
     CircuitBreaker<UpstreamHost, Runnable> breaker =
         previous != null && previous.config.circuitBreakers().equals(config.circuitBreakers())
@@ -332,13 +338,26 @@ final class UpstreamCluster {
     /** Requests sent to this host since it appeared, as Envoy's per-host {@code rq_total}. */
     final java.util.concurrent.atomic.LongAdder total = new java.util.concurrent.atomic.LongAdder();
 
+    /** When this sidecar first saw the host in its cluster (its slow-start window's start). */
+    private final java.time.Instant addedAt;
+
     UpstreamHost(InetSocketAddress address) {
+      this(address, java.time.Instant.EPOCH);
+    }
+
+    UpstreamHost(InetSocketAddress address, java.time.Instant addedAt) {
       this.address = address;
+      this.addedAt = addedAt;
     }
 
     @Override
     public int activeRequests() {
       return active.get();
+    }
+
+    @Override
+    public java.time.Instant addedAt() {
+      return addedAt;
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.meshproof.runtime.config.OutlierDetectionSettings;
 import dev.meshproof.runtime.policy.circuit.CircuitBreakerThresholds;
 import dev.meshproof.runtime.policy.lb.ConsistentHashLb;
 import dev.meshproof.runtime.policy.lb.LbPolicy;
+import dev.meshproof.runtime.policy.lb.SlowStart;
 import dev.meshproof.runtime.registry.ServiceInstance;
 import dev.meshproof.runtime.registry.ServiceProtocol;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
@@ -74,6 +75,9 @@ final class ClusterBuilder {
             .setLbPolicy(envoyLb(cluster.lb()))
             .setCircuitBreakers(circuitBreakers(pool));
     cluster.consistentHash().ifPresent(hash -> consistentHash(out, hash.table()));
+    if (cluster.consistentHash().isEmpty()) {
+      cluster.warmup().ifPresent(warmup -> slowStart(out, cluster.lb(), warmup));
+    }
     httpProtocolOptions(pool, protocolOf(cluster.service()))
         .ifPresent(
             options ->
@@ -462,6 +466,42 @@ final class ClusterBuilder {
                   out.setRingHashLbConfig(
                       Cluster.RingHashLbConfig.newBuilder()
                           .setMinimumRingSize(UInt64Value.of(size))));
+    }
+  }
+
+  /**
+   * istiod's {@code applyRoundRobinLoadBalancer} / {@code applyLeastRequestLoadBalancer} with
+   * {@code setWarmup} or the deprecated {@code setSlowStartConfig} (cluster_traffic_policy.go): the
+   * warmup becomes the {@code slow_start_config} of the round-robin or least-request lb config;
+   * RANDOM gets none (istiod sets no lb config for it). The aggression carries istiod's runtime key
+   * "(", which no runtime holds, so Envoy uses its default value. Not called for a consistent-hash
+   * cluster: there istiod's ring-hash or Maglev config replaces it (a deliberate difference: when
+   * {@code ringHash} omits {@code minimumRingSize} istiod leaves the least-request config on the
+   * RING_HASH cluster, which Envoy does not read; it is not emitted here).
+   */
+  private static void slowStart(Cluster.Builder out, LbPolicy lb, SlowStart warmup) {
+    Cluster.SlowStartConfig.Builder config =
+        Cluster.SlowStartConfig.newBuilder()
+            .setSlowStartWindow(XdsProtos.duration(warmup.window()));
+    warmup
+        .aggression()
+        .ifPresent(
+            a ->
+                config.setAggression(
+                    io.envoyproxy.envoy.config.core.v3.RuntimeDouble.newBuilder()
+                        .setDefaultValue(a)
+                        .setRuntimeKey("(")));
+    warmup
+        .minWeightPercent()
+        .ifPresent(m -> config.setMinWeightPercent(Percent.newBuilder().setValue(m)));
+    switch (lb) {
+      case ROUND_ROBIN ->
+          out.setRoundRobinLbConfig(
+              Cluster.RoundRobinLbConfig.newBuilder().setSlowStartConfig(config));
+      case LEAST_REQUEST ->
+          out.setLeastRequestLbConfig(
+              Cluster.LeastRequestLbConfig.newBuilder().setSlowStartConfig(config));
+      case RANDOM -> {}
     }
   }
 

@@ -4,6 +4,7 @@ import dev.meshproof.runtime.config.ConnectionPoolSettings;
 import dev.meshproof.runtime.config.OutlierDetectionSettings;
 import dev.meshproof.runtime.policy.lb.ConsistentHash;
 import dev.meshproof.runtime.policy.lb.LbPolicy;
+import dev.meshproof.runtime.policy.lb.SlowStart;
 import java.util.Map;
 import java.util.Optional;
 
@@ -22,9 +23,32 @@ record OutboundCluster(
     Map<String, String> selector,
     Optional<ConnectionPoolSettings> connectionPool,
     Optional<OutlierDetectionSettings> outlierDetection,
-    Optional<ConsistentHash> consistentHash) {
+    Optional<ConsistentHash> consistentHash,
+    /** The merged {@code loadBalancer.warmup} of the cluster's DestinationRule; empty: none. */
+    Optional<SlowStart> warmup) {
   OutboundCluster {
     selector = Map.copyOf(selector);
+    java.util.Objects.requireNonNull(warmup, "warmup");
+  }
+
+  /** A cluster without warmup. */
+  OutboundCluster(
+      ServiceKey service,
+      String subset,
+      LbPolicy lb,
+      Map<String, String> selector,
+      Optional<ConnectionPoolSettings> connectionPool,
+      Optional<OutlierDetectionSettings> outlierDetection,
+      Optional<ConsistentHash> consistentHash) {
+    this(
+        service,
+        subset,
+        lb,
+        selector,
+        connectionPool,
+        outlierDetection,
+        consistentHash,
+        Optional.empty());
   }
 
   /** A cluster without a consistent hash. */

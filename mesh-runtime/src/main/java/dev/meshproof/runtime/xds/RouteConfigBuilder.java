@@ -2,35 +2,24 @@ package dev.meshproof.runtime.xds;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.BoolValue;
-import com.google.protobuf.UInt32Value;
 import dev.meshproof.runtime.config.StringMatch;
 import dev.meshproof.runtime.config.VirtualService;
 import dev.meshproof.runtime.config.VirtualService.HttpMatchRequest;
-import dev.meshproof.runtime.config.VirtualService.HttpRetry;
 import dev.meshproof.runtime.config.VirtualService.HttpRoute;
-import dev.meshproof.runtime.config.VirtualService.RouteDestination;
-import dev.meshproof.runtime.policy.lb.HashPolicy;
 import dev.meshproof.runtime.registry.Hostnames;
 import dev.meshproof.runtime.registry.ServiceInstance;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
-import io.envoyproxy.envoy.config.core.v3.HeaderValue;
-import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
 import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
 import io.envoyproxy.envoy.config.route.v3.RedirectAction;
-import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
-import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy;
-import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
-import io.envoyproxy.envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig;
-import io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
@@ -50,13 +39,21 @@ import java.util.SortedMap;
  * the inline inbound route of a serving workload. Route timeouts follow the Istio profile; every
  * outbound route carries istiod's retry policy (the default one, or the VirtualService's {@code
  * retries}), and outbound virtual hosts ask for {@code x-envoy-attempt-count}, as istiod's {@code
- * buildSidecarOutboundVirtualHosts} does.
+ * buildSidecarOutboundVirtualHosts} does. The route actions come from {@link RouteActionBuilder}
+ * (with {@link RetryPolicyBuilder} and {@link HashPolicyBuilder}); this class assembles the route
+ * configurations, virtual hosts and routes.
  */
 final class RouteConfigBuilder {
   private final TranslationInput input;
+  private final HashPolicyBuilder hashPolicies;
+  private final RetryPolicyBuilder retryPolicies;
+  private final RouteActionBuilder routeActions;
 
   RouteConfigBuilder(TranslationInput input) {
     this.input = input;
+    this.hashPolicies = new HashPolicyBuilder(input);
+    this.retryPolicies = new RetryPolicyBuilder(input);
+    this.routeActions = new RouteActionBuilder(input, hashPolicies, retryPolicies);
   }
 
   List<RouteConfiguration> build() {
@@ -343,7 +340,8 @@ final class RouteConfigBuilder {
               Route.newBuilder()
                   .setName("allow_any")
                   .setMatch(any)
-                  .setRoute(routeAction().setCluster(egressProxyCluster(egressProxy.get()))))
+                  .setRoute(
+                      routeActions.routeAction().setCluster(egressProxyCluster(egressProxy.get()))))
           .build();
     }
     return switch (input.outboundTrafficPolicy()) {
@@ -370,12 +368,13 @@ final class RouteConfigBuilder {
                                               .setSafeRegex(
                                                   RegexMatcher.newBuilder()
                                                       .setRegex(LOOPBACK_AUTHORITY_REGEX)))))
-                      .setRoute(routeAction().setCluster(XdsNames.PASSTHROUGH_CLUSTER)))
+                      .setRoute(
+                          routeActions.routeAction().setCluster(XdsNames.PASSTHROUGH_CLUSTER)))
               .addRoutes(
                   Route.newBuilder()
                       .setName("allow_any_not_loopback")
                       .setMatch(any)
-                      .setRoute(routeAction().setCluster(XdsNames.BLACKHOLE_CLUSTER)))
+                      .setRoute(routeActions.routeAction().setCluster(XdsNames.BLACKHOLE_CLUSTER)))
               .build();
     };
   }
@@ -407,7 +406,7 @@ final class RouteConfigBuilder {
                     Route.newBuilder()
                         .setName("default")
                         .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                        .setRoute(routeAction().setCluster(cluster))))
+                        .setRoute(routeActions.routeAction().setCluster(cluster))))
         .build();
   }
 
@@ -425,11 +424,12 @@ final class RouteConfigBuilder {
               .setName("default")
               .setMatch(RouteMatch.newBuilder().setPrefix("/"))
               .setRoute(
-                  withHash(
-                      routeAction()
+                  hashPolicies.withHash(
+                      routeActions
+                          .routeAction()
                           .setCluster(XdsNames.outboundCluster(key.port(), "", key.host()))
                           .setRetryPolicy(
-                              defaultRetryPolicy(
+                              retryPolicies.defaultRetryPolicy(
                                   input.serviceHashPolicyFor(key.host(), key.port()).isPresent())),
                       input.serviceHashPolicyFor(key.host(), key.port()))));
       return host.build();
@@ -597,7 +597,9 @@ final class RouteConfigBuilder {
       direct.body().ifPresent(b -> action.setBody(DataSource.newBuilder().setInlineString(b)));
       out.setDirectResponse(action);
     } else {
-      out.setRoute(routeAction(rule, vs.meta().namespace(), key, services, ops.authority(), out));
+      out.setRoute(
+          routeActions.routeAction(
+              rule, vs.meta().namespace(), key, services, ops.authority(), out));
     }
     // istiod TranslateRoute: the rule's fault as the fault filter's per-route config, whatever
     // the action.
@@ -675,94 +677,6 @@ final class RouteConfigBuilder {
   }
 
   /**
-   * istiod's {@code TranslateHeadersOperations}: {@code set} as {@code OVERWRITE_IF_EXISTS_OR_ADD},
-   * then {@code add} as {@code APPEND_IF_EXISTS_OR_ADD}, each sorted by name; pseudo-headers and
-   * Host dropped (an {@code :authority}/{@code host} set or add becomes the host rewrite, set over
-   * add).
-   */
-  record HeaderOps(
-      List<HeaderValueOption> requestAdd,
-      List<String> requestRemove,
-      List<HeaderValueOption> responseAdd,
-      List<String> responseRemove,
-      String authority) {
-
-    static HeaderOps of(VirtualService.Headers headers) {
-      VirtualService.HeaderOperations req = headers.request();
-      VirtualService.HeaderOperations resp = headers.response();
-      List<HeaderValueOption> requestAdd = new ArrayList<>(options(req.set(), false));
-      requestAdd.addAll(options(req.add(), true));
-      List<HeaderValueOption> responseAdd = new ArrayList<>(options(resp.set(), false));
-      responseAdd.addAll(options(resp.add(), true));
-      String authority = authority(req.add());
-      String setAuthority = authority(req.set());
-      if (!setAuthority.isEmpty()) {
-        authority = setAuthority;
-      }
-      return new HeaderOps(
-          requestAdd,
-          dropInternal(req.remove()),
-          responseAdd,
-          dropInternal(resp.remove()),
-          authority);
-    }
-
-    void applyTo(Route.Builder route) {
-      route
-          .addAllRequestHeadersToAdd(requestAdd)
-          .addAllRequestHeadersToRemove(requestRemove)
-          .addAllResponseHeadersToAdd(responseAdd)
-          .addAllResponseHeadersToRemove(responseRemove);
-    }
-
-    void applyTo(WeightedCluster.ClusterWeight.Builder cluster) {
-      cluster
-          .addAllRequestHeadersToAdd(requestAdd)
-          .addAllRequestHeadersToRemove(requestRemove)
-          .addAllResponseHeadersToAdd(responseAdd)
-          .addAllResponseHeadersToRemove(responseRemove);
-    }
-
-    private static String authority(Map<String, String> headers) {
-      String out = "";
-      for (Map.Entry<String, String> e : headers.entrySet()) {
-        if (isAuthority(e.getKey())) {
-          out = e.getValue();
-        }
-      }
-      return out;
-    }
-
-    private static boolean isAuthority(String name) {
-      return name.equalsIgnoreCase(":authority") || name.equalsIgnoreCase("host");
-    }
-
-    private static boolean isInternal(String name) {
-      return name.startsWith(":") || name.equalsIgnoreCase("host");
-    }
-
-    private static List<String> dropInternal(List<String> names) {
-      return names.stream().filter(n -> !isInternal(n)).toList();
-    }
-
-    private static List<HeaderValueOption> options(Map<String, String> headers, boolean append) {
-      return headers.entrySet().stream()
-          .filter(e -> !isInternal(e.getKey()))
-          .sorted(Map.Entry.comparingByKey())
-          .map(
-              e ->
-                  HeaderValueOption.newBuilder()
-                      .setHeader(HeaderValue.newBuilder().setKey(e.getKey()).setValue(e.getValue()))
-                      .setAppendAction(
-                          append
-                              ? HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD
-                              : HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD)
-                      .build())
-          .toList();
-    }
-  }
-
-  /**
    * The names a caller may put in Host/:authority for this service, as istiod generates them for a
    * sidecar ({@code generateVirtualHostDomains}, istiod-defaults.md section 4): the FQDN, the FQDN
    * with a trailing dot, and the Kubernetes short forms ({@code name} only from the same
@@ -785,287 +699,6 @@ final class RouteConfigBuilder {
       }
     }
     return List.copyOf(names);
-  }
-
-  private RouteAction.Builder routeAction() {
-    // Istio disables Envoy's 15 s default route timeout unless the VirtualService sets one: the
-    // profile's route timeout is zero.
-    return withMaxGrpcTimeout(
-        RouteAction.newBuilder().setTimeout(XdsProtos.duration(input.profile().routeTimeout())));
-  }
-
-  /**
-   * istiod's {@code setTimeout} (route/route.go): {@code max_grpc_timeout} equal to the route's
-   * timeout (the deprecated field, "as the replacement MaxStreamDuration has some regressions"), so
-   * a gRPC call's {@code grpc-timeout} applies, capped by a VirtualService timeout.
-   */
-  @SuppressWarnings("deprecation")
-  private static RouteAction.Builder withMaxGrpcTimeout(RouteAction.Builder action) {
-    return action.setMaxGrpcTimeout(action.getTimeout());
-  }
-
-  private RouteAction.Builder routeAction(
-      HttpRoute rule,
-      String namespace,
-      ServiceKey self,
-      Map<ServiceKey, List<ServiceInstance>> services,
-      String headerAuthority,
-      Route.Builder route) {
-    RouteAction.Builder action = routeAction();
-    // istiod setTimeout (route/route.go :1331): the rule's timeout, else disabled (0s).
-    rule.timeout().ifPresent(t -> withMaxGrpcTimeout(action.setTimeout(XdsProtos.duration(t))));
-    // istiod applyHTTPRouteDestination: uriRegexRewrite as regex_rewrite, else uri as
-    // prefix_rewrite; the authority from rewrite over the one from headers, as
-    // host_rewrite_literal.
-    String authority = headerAuthority;
-    if (rule.actions().rewrite().isPresent()) {
-      VirtualService.HttpRewrite rewrite = rule.actions().rewrite().get();
-      if (rewrite.uriRegexRewrite().isPresent()) {
-        action.setRegexRewrite(
-            RegexMatchAndSubstitute.newBuilder()
-                .setPattern(
-                    RegexMatcher.newBuilder().setRegex(rewrite.uriRegexRewrite().get().match()))
-                .setSubstitution(rewrite.uriRegexRewrite().get().rewrite()));
-      } else {
-        rewrite.uri().ifPresent(action::setPrefixRewrite);
-      }
-      if (rewrite.authority().isPresent()) {
-        authority = rewrite.authority().get();
-      }
-    }
-    if (!authority.isEmpty()) {
-      action.setHostRewriteLiteral(authority);
-    }
-    // istiod applyHTTPRouteDestination: only a single destination with a consistent hash drops the
-    // previous-hosts retry predicate (ConvertPolicy(policy, consistentHash)).
-    boolean hashed =
-        rule.route().size() == 1 && hashPolicy(rule.route().get(0), namespace).isPresent();
-    retryPolicy(rule.retries(), hashed).ifPresent(action::setRetryPolicy);
-    action.addAllRequestMirrorPolicies(mirrorPolicies(rule, namespace, self, services));
-    // istiod (applyHTTPRouteDestination): one destination is a plain cluster whatever its weight;
-    // with more, weight-0 destinations are dropped and the raw weights are emitted, without
-    // normalisation and without total_weight, so each cluster gets weight / sum.
-    if (rule.route().size() == 1) {
-      RouteDestination only = rule.route().get(0);
-      // processDestination: the destination's header operations follow the rule's on the route;
-      // its authority only when the rule rewrote none.
-      HeaderOps ops = HeaderOps.of(only.headers());
-      ops.applyTo(route);
-      if (!ops.authority().isEmpty() && !action.hasHostRewriteLiteral()) {
-        action.setHostRewriteLiteral(ops.authority());
-      }
-      return withHash(
-          action.setCluster(clusterName(only, namespace, self, services)),
-          hashPolicy(only, namespace));
-    }
-    WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
-    for (RouteDestination destination : rule.route()) {
-      int weight = destination.weight().orElse(0);
-      if (weight == 0) {
-        continue;
-      }
-      WeightedCluster.ClusterWeight.Builder cluster =
-          WeightedCluster.ClusterWeight.newBuilder()
-              .setName(clusterName(destination, namespace, self, services))
-              .setWeight(UInt32Value.of(weight));
-      // processWeightedDestination: the destination's operations on its cluster weight.
-      HeaderOps ops = HeaderOps.of(destination.headers());
-      ops.applyTo(cluster);
-      if (!ops.authority().isEmpty()) {
-        cluster.setHostRewriteLiteral(ops.authority());
-      }
-      weighted.addClusters(cluster);
-      // processWeightedDestination: each hashed destination appends its hash policy.
-      withHash(action, hashPolicy(destination, namespace));
-    }
-    return action.setWeightedClusters(weighted);
-  }
-
-  /**
-   * istiod's {@code TranslateRequestMirrorPolicy} (route/route.go :664, :1437): one policy per
-   * mirror, to the mirror destination's cluster, with {@code runtime_fraction} from {@code
-   * MirrorPercent}/{@code MirrorPercentByPolicy} (none given: 100 per HUNDRED; {@code value}:
-   * {@code value * 10000} per MILLION; an explicit 0: no policy), {@code trace_sampled: false}, and
-   * {@code disable_shadow_host_suffix_append} from the profile (true from Istio 1.28).
-   */
-  private List<RouteAction.RequestMirrorPolicy> mirrorPolicies(
-      HttpRoute rule,
-      String namespace,
-      ServiceKey self,
-      Map<ServiceKey, List<ServiceInstance>> services) {
-    List<RouteAction.RequestMirrorPolicy> out = new ArrayList<>();
-    for (VirtualService.HttpMirror mirror : rule.mirrors()) {
-      FractionalPercent percent;
-      if (mirror.percentage().isEmpty()) {
-        percent =
-            FractionalPercent.newBuilder()
-                .setNumerator(100)
-                .setDenominator(FractionalPercent.DenominatorType.HUNDRED)
-                .build();
-      } else if (mirror.percentage().getAsDouble() > 0) {
-        percent = FaultTranslation.perMillion(mirror.percentage().getAsDouble());
-      } else {
-        continue;
-      }
-      out.add(
-          RouteAction.RequestMirrorPolicy.newBuilder()
-              .setCluster(
-                  clusterName(
-                      new RouteDestination(mirror.destination(), java.util.OptionalInt.empty()),
-                      namespace,
-                      self,
-                      services))
-              .setRuntimeFraction(RuntimeFractionalPercent.newBuilder().setDefaultValue(percent))
-              .setTraceSampled(BoolValue.of(false))
-              .setDisableShadowHostSuffixAppend(input.profile().disableShadowHostSuffix())
-              .build());
-    }
-    return out;
-  }
-
-  /**
-   * istiod's default retry policy ({@code pilot/pkg/networking/core/route/retry/retry.go} {@code
-   * DefaultPolicy}, see notes/istiod-defaults.md section 1): 2 retries on connect-failure,
-   * refused-stream, unavailable, cancelled and retriable-status-codes, avoiding previous hosts with
-   * 5 host selection attempts. The retriable status codes come from the profile: {@code [503]} up
-   * to Istio 1.23, none since 1.24.
-   */
-  private RetryPolicy.Builder defaultRetryPolicy() {
-    return defaultRetryPolicy(false);
-  }
-
-  /**
-   * The default policy; with a consistent hash on the route without the previous-hosts predicate
-   * ({@code newRetryPolicy(hashPolicy)}, retry.go), so a retry stays on the key's host.
-   */
-  private RetryPolicy.Builder defaultRetryPolicy(boolean consistentHash) {
-    RetryPolicy.Builder policy =
-        RetryPolicy.newBuilder()
-            .setRetryOn(DEFAULT_RETRY_ON)
-            .setNumRetries(UInt32Value.of(2))
-            .setHostSelectionRetryMaxAttempts(5);
-    if (!consistentHash) {
-      policy.addRetryHostPredicate(
-          RetryPolicy.RetryHostPredicate.newBuilder()
-              .setName("envoy.retry_host_predicates.previous_hosts")
-              .setTypedConfig(Any.pack(PreviousHostsPredicate.getDefaultInstance())));
-    }
-    policy.addAllRetriableStatusCodes(input.profile().defaultRetriableStatusCodes());
-    return policy;
-  }
-
-  /** Istio's default {@code retry_on} (retry.go :37; the API doc omits retriable-status-codes). */
-  static final String DEFAULT_RETRY_ON =
-      "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
-
-  /**
-   * istiod's {@code ConvertPolicy} (retry.go :107): no {@code retries} is the default policy;
-   * {@code attempts: 0} is no policy at all; otherwise the default with {@code num_retries}, {@code
-   * retryOn} split by {@code parseRetryOn} (status codes to {@code retriable_status_codes}, {@code
-   * retriable-status-codes} appended when codes exist), {@code per_try_timeout}, and {@code
-   * retryRemoteLocalities} as the {@code previous_priorities} retry priority.
-   */
-  private Optional<RetryPolicy.Builder> retryPolicy(
-      Optional<HttpRetry> retries, boolean consistentHash) {
-    if (retries.isEmpty()) {
-      return Optional.of(defaultRetryPolicy(consistentHash));
-    }
-    HttpRetry in = retries.get();
-    if (in.attempts() <= 0) {
-      return Optional.empty();
-    }
-    RetryPolicy.Builder policy =
-        defaultRetryPolicy(consistentHash).setNumRetries(UInt32Value.of(in.attempts()));
-    in.perTryTimeout().ifPresent(t -> policy.setPerTryTimeout(XdsProtos.duration(t)));
-    if (in.retryOn().isPresent() && !in.retryOn().get().isEmpty()) {
-      List<String> policies = new java.util.ArrayList<>();
-      List<Integer> codes = new java.util.ArrayList<>();
-      for (String part : in.retryOn().get().split(",")) {
-        String token = part.strip();
-        if (token.matches("[0-9]{3}")) {
-          codes.add(Integer.parseInt(token));
-        } else if (!token.isEmpty()) {
-          policies.add(token);
-        }
-      }
-      if (!codes.isEmpty() && !policies.contains("retriable-status-codes")) {
-        policies.add("retriable-status-codes");
-      }
-      policy.setRetryOn(String.join(",", policies)).clearRetriableStatusCodes();
-      policy.addAllRetriableStatusCodes(codes);
-    }
-    if (in.retryRemoteLocalities()) {
-      policy.setRetryPriority(
-          RetryPolicy.RetryPriority.newBuilder()
-              .setName("envoy.retry_priorities.previous_priorities")
-              .setTypedConfig(
-                  Any.pack(PreviousPrioritiesConfig.newBuilder().setUpdateFrequency(2).build())));
-    }
-    return Optional.of(policy);
-  }
-
-  private static String resolvedHost(RouteDestination destination, String namespace) {
-    return Hostnames.resolve(destination.destination().host(), namespace);
-  }
-
-  /** The hash key of a route destination (its host, subset and port), as istiod picks it. */
-  private Optional<HashPolicy> hashPolicy(RouteDestination destination, String namespace) {
-    return input.hashPolicyFor(
-        resolvedHost(destination, namespace),
-        destination.destination().subset(),
-        destination.destination().port());
-  }
-
-  /**
-   * Appends {@code hashPolicy} to {@code action}: istiod's {@code ConsistentHashToHashPolicy}
-   * (route/route.go): a header, a cookie (name, ttl, path), the connection's source IP, or a query
-   * parameter.
-   */
-  private RouteAction.Builder withHash(
-      RouteAction.Builder action, Optional<HashPolicy> hashPolicy) {
-    hashPolicy.ifPresent(
-        hash -> {
-          RouteAction.HashPolicy.Builder out = RouteAction.HashPolicy.newBuilder();
-          if (hash instanceof HashPolicy.Header h) {
-            out.setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName(h.name()));
-          } else if (hash instanceof HashPolicy.Cookie c) {
-            RouteAction.HashPolicy.Cookie.Builder cookie =
-                RouteAction.HashPolicy.Cookie.newBuilder().setName(c.name()).setPath(c.path());
-            c.ttl().ifPresent(t -> cookie.setTtl(XdsProtos.duration(t)));
-            out.setCookie(cookie);
-          } else if (hash instanceof HashPolicy.SourceIp) {
-            out.setConnectionProperties(
-                RouteAction.HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true));
-          } else if (hash instanceof HashPolicy.QueryParameter q) {
-            out.setQueryParameter(
-                RouteAction.HashPolicy.QueryParameter.newBuilder().setName(q.name()));
-          }
-          action.addHashPolicy(out);
-        });
-    return action;
-  }
-
-  static String clusterName(
-      RouteDestination destination,
-      String namespace,
-      ServiceKey self,
-      Map<ServiceKey, List<ServiceInstance>> services) {
-    String host = Hostnames.resolve(destination.destination().host(), namespace);
-    int port;
-    if (destination.destination().port().isPresent()) {
-      port = destination.destination().port().getAsInt();
-    } else if (host.equals(self.host())) {
-      port = self.port();
-    } else {
-      // A destination without a port must name a service with exactly one port (Istio's rule).
-      port =
-          services.keySet().stream()
-              .filter(k -> k.host().equals(host))
-              .mapToInt(ServiceKey::port)
-              .findFirst()
-              .orElse(80);
-    }
-    return XdsNames.outboundCluster(port, destination.destination().subset().orElse(""), host);
   }
 
   private static RouteMatch routeMatch(HttpMatchRequest match) {

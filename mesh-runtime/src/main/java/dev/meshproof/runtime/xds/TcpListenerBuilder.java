@@ -113,7 +113,7 @@ final class TcpListenerBuilder {
     String namespace = vs.meta().namespace();
     if (rule.route().size() == 1) {
       String cluster =
-          RouteConfigBuilder.clusterName(rule.route().get(0), namespace, key, services);
+          RouteActionBuilder.clusterName(rule.route().get(0), namespace, key, services);
       return TcpProxy.newBuilder().setStatPrefix(cluster).setCluster(cluster).build();
     }
     TcpProxy.WeightedCluster.Builder weighted = TcpProxy.WeightedCluster.newBuilder();
@@ -122,7 +122,7 @@ final class TcpListenerBuilder {
       if (weight > 0) {
         weighted.addClusters(
             TcpProxy.WeightedCluster.ClusterWeight.newBuilder()
-                .setName(RouteConfigBuilder.clusterName(destination, namespace, key, services))
+                .setName(RouteActionBuilder.clusterName(destination, namespace, key, services))
                 .setWeight(weight));
       }
     }

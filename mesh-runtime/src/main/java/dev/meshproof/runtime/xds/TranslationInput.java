@@ -298,7 +298,8 @@ public record TranslationInput(
         subset.map(DestinationRule.Subset::labels).orElse(Map.of()),
         policy.flatMap(DestinationRule.PortTrafficPolicy::connectionPool),
         policy.flatMap(DestinationRule.PortTrafficPolicy::outlierDetection),
-        rule.flatMap(r -> r.consistentHashFor(subset, key.port())));
+        rule.flatMap(r -> r.consistentHashFor(subset, key.port())),
+        rule.flatMap(r -> r.warmupFor(subset, key.port())));
   }
 
   /**

@@ -10,4 +10,9 @@ public final class ClusterDecoderAccess {
   public static boolean http2(Cluster cluster) {
     return ClusterDecoder.connectionSettings(cluster, cluster.getName()).http2();
   }
+
+  /** The cluster as the sidecar decodes it. */
+  public static ProxyConfig.ClusterConfig decode(Cluster cluster) {
+    return ClusterDecoder.cluster(cluster);
+  }
 }

@@ -91,7 +91,14 @@ final class TrafficWriter {
               + ": an https client's tls built in Java holds the certificates' content, not the"
               + " files a scenario file names (expected: a tls block read from a scenario file)");
     }
-    Map<String, Object> block = new LinkedHashMap<>(tls.files());
+    // In the schema's order: ClientTls keeps its files in an unordered map, and a written file must
+    // not change from one run to the next.
+    Map<String, Object> block = new LinkedHashMap<>();
+    for (String field : List.of("caCertificates", "clientCertificate", "privateKey")) {
+      if (tls.files().containsKey(field)) {
+        block.put(field, tls.files().get(field));
+      }
+    }
     tls.sni().ifPresent(sni -> block.put("sni", sni));
     return block;
   }

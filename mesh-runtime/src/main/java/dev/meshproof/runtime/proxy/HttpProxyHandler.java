@@ -510,49 +510,17 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
     }
     HttpUtil.setContentLength(response, response.content().readableBytes());
     HttpUtil.setKeepAlive(response, keepAlive);
-    RequestHeaders headers = request.headers();
-    AccessLogEntry entry =
-        new AccessLogEntry(
-            request.start(),
-            listenerName,
-            headers.method(),
-            headers.authority(),
-            headers.path(),
-            request.requestId(),
-            outcome.route(),
-            outcome.cluster(),
-            outcome.host(),
-            outcome.status(),
-            outcome.flag(),
-            elapsedSince(request.start()),
-            outcome.retryFlag(),
-            outcome.attempts(),
-            outcome.delayInjected());
-    boolean http2 = ctx.channel() instanceof io.netty.handler.codec.http2.Http2StreamChannel;
-    log(
-        hcm,
-        entry,
-        new dev.meshproof.runtime.telemetry.StreamDetails(
-            http2
-                ? "HTTP/2"
-                : "HTTP/"
-                    + request.downstream().protocolVersion().majorVersion()
-                    + "."
-                    + request.downstream().protocolVersion().minorVersion(),
-            requestBytes,
-            response.content().readableBytes(),
-            response.headers().get("x-envoy-upstream-service-time"),
-            request.downstream().headers().get("x-forwarded-for"),
-            request.downstream().headers().get(HttpHeaderNames.USER_AGENT)));
-    recordIstioMetrics(
+    responseCompleted(
         ctx,
         request,
-        entry,
+        hcm,
+        outcome,
         response.headers(),
         response.trailingHeaders(),
         response.content().readableBytes(),
         requestBytes,
-        MetadataExchangeFilter.downstreamPeer(hcm, request));
+        response.headers().get("x-envoy-upstream-service-time"),
+        Optional.empty());
     var future = ctx.writeAndFlush(response);
     if (keepAlive) {
       future.addListener(f -> replied(ctx));
@@ -642,7 +610,7 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
                 .execute(
                     () -> {
                       streaming = null;
-                      streamEnded(
+                      responseCompleted(
                           ctx,
                           request,
                           hcm,
@@ -667,7 +635,7 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
                 .execute(
                     () -> {
                       streaming = null;
-                      streamEnded(
+                      responseCompleted(
                           ctx,
                           request,
                           hcm,
@@ -724,12 +692,15 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
         && status != 304;
   }
 
-  /** Counts and logs a streamed response once its body ended or was reset. */
-  private void streamEnded(
+  /**
+   * Logs a response and counts it in Istio's metrics once it is complete: a whole response as it is
+   * written, a streamed one once its body ended or was reset ({@code resetFlag}).
+   */
+  private void responseCompleted(
       ChannelHandlerContext ctx,
       RequestContext request,
       Optional<HttpConnectionManagerConfig> hcm,
-      RequestOutcome.Proxied outcome,
+      RequestOutcome outcome,
       HttpHeaders responseHeaders,
       HttpHeaders trailers,
       long responseBytes,

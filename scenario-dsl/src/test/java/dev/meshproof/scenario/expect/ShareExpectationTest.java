@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,23 +24,20 @@ class ShareExpectationTest {
     List<RequestObservation> requests = new ArrayList<>();
     for (int i = from; i < from + count; i++) {
       requests.add(
-          new RequestObservation(
-              i,
-              "req-" + i,
-              "paced",
-              "client",
-              "http://catalog/",
-              HttpOutcome.Kind.RESPONSE,
-              200,
-              Optional.of("catalog"),
-              Optional.of("v1"),
-              Optional.of(cycle[(i - from) % cycle.length]),
-              Duration.ofMillis(1),
-              "",
-              "",
-              false,
-              Duration.ofMillis(20L * i),
-              Optional.empty()));
+          RequestObservation.builder()
+              .index(i)
+              .requestId("req-" + i)
+              .traffic("paced")
+              .from("client")
+              .url("http://catalog/")
+              .kind(HttpOutcome.Kind.RESPONSE)
+              .status(200)
+              .service("catalog")
+              .version("v1")
+              .instance(cycle[(i - from) % cycle.length])
+              .latency(Duration.ofMillis(1))
+              .sentAt(Duration.ofMillis(20L * i))
+              .build());
     }
     return requests;
   }

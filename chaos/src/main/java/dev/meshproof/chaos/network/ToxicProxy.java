@@ -21,6 +21,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -134,11 +135,11 @@ public final class ToxicProxy implements AutoCloseable {
     serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     try {
-      portHold = ListenerPorts.hold(port);
+      // Returns once the closed listener's socket is gone: only then are connections refused.
+      portHold = ListenerPorts.hold(port, Duration.ofSeconds(5));
     } catch (IOException e) {
-      // Refusing still holds (nothing listens); only the guard against another run taking the
-      // port is lost, and enable() reports it if that happens.
-      portHold = null;
+      throw new IllegalStateException(
+          name + ": 127.0.0.1:" + port + " still listened on after disable (" + e + ")", e);
     }
   }
 

@@ -7,10 +7,13 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Loopback ports for Envoy's listeners, which Envoy must be told before it binds them. They are
@@ -55,23 +58,35 @@ public final class ListenerPorts {
    * Keeps {@code port} bound on 127.0.0.1 without listening, until the returned hold is closed:
    * connections to it are refused (no listener), and {@link #reserve} in this JVM or any other
    * cannot hand it out (its check binds without {@code SO_REUSEADDR}, which a bound socket blocks).
-   * For a server closed and bound again on the same port (a disabled network proxy): a port merely
-   * released could be reserved and listened on by another run meanwhile, and that listener would
-   * accept what must be refused.
+   * For a server closed and bound again on the same port (a disabled network proxy, a stopped
+   * instance): a port merely released could be reserved and listened on by another run meanwhile,
+   * and that listener would accept what must be refused.
    *
-   * @throws IOException when the port is listened on (the caller must close its listener first)
+   * <p>It also tells when the closed server has really stopped listening. A Netty server channel's
+   * close future completes before the kernel closes its socket: the JDK defers closing a channel
+   * registered with a selector until that selector next runs, and until then connections still
+   * complete into the old backlog. The hold cannot bind while that socket listens, so this keeps
+   * trying until it can, for at most {@code wait}.
+   *
+   * @throws IOException when the port is still listened on after {@code wait}
    */
-  public static Closeable hold(int port) throws IOException {
-    Socket socket = new Socket();
-    try {
-      // SO_REUSEADDR lets the hold coexist with the closed listener's TIME_WAIT connections; the
-      // server bound again after the hold is released sets it too (the JDK's default on Linux).
-      socket.setReuseAddress(true);
-      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-      return socket;
-    } catch (IOException e) {
-      socket.close();
-      throw e;
+  public static Closeable hold(int port, Duration wait) throws IOException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (true) {
+      Socket socket = new Socket();
+      try {
+        // SO_REUSEADDR lets the hold coexist with the closed listener's TIME_WAIT connections;
+        // the server bound again after the hold is released sets it too (the JDK's default).
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        return socket;
+      } catch (IOException e) {
+        socket.close();
+        if (System.nanoTime() - deadline >= 0) {
+          throw e;
+        }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+      }
     }
   }
 

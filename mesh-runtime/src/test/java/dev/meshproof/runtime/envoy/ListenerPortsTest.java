@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -58,8 +59,11 @@ class ListenerPortsTest {
         Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
       listener.accept().close();
       assertThat(client.getInputStream().read()).isEqualTo(-1);
+      // While the listener is open the hold cannot bind: it gives up after its wait.
+      assertThatThrownBy(() -> ListenerPorts.hold(port, Duration.ofMillis(20)))
+          .isInstanceOf(BindException.class);
     }
-    Closeable hold = ListenerPorts.hold(port);
+    Closeable hold = ListenerPorts.hold(port, Duration.ofSeconds(5));
     try (Socket probe = new Socket()) {
       assertThatThrownBy(
               () -> probe.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)))

@@ -464,9 +464,11 @@ public final class MeshDeployment implements Deployment {
           running.close();
           closedApps.add(instance);
           try {
-            portHold.set(ListenerPorts.hold(port));
+            // Returns once the closed app's socket is gone: only then are connections refused.
+            portHold.set(ListenerPorts.hold(port, Duration.ofSeconds(5)));
           } catch (IOException e) {
-            // Still refused (nothing listens); only the guard against another run is lost.
+            throw new IllegalStateException(
+                "instance " + instance + ": port " + port + " still listened on after stop", e);
           }
         },
         () -> {

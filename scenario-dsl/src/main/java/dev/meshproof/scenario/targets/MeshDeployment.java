@@ -81,6 +81,13 @@ public final class MeshDeployment implements Deployment {
   /** A drained instance must see no new request for this long before it closes. */
   private static final Duration DRAIN_QUIET = Duration.ofMillis(300);
 
+  /**
+   * The echoes of a multi-port service's ports after the first (the first is in {@link #apps}): not
+   * stopped or restarted by instance faults, which single-port services only support.
+   */
+  private final List<ProgrammableWorkload> morePortApps =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
   /** TCP services' instances (Istio's tcp-echo server, each answering with its name). */
   private final List<dev.meshproof.fake.tcp.TcpEchoServer> tcpApps = new ArrayList<>();
 
@@ -224,14 +231,37 @@ public final class MeshDeployment implements Deployment {
       appProxies.put(instance, proxy);
       served = proxy.address();
     }
-    Workload workload =
-        mesh.deploy(
-            located(WorkloadSpec.builder(instance), service.name(), version)
-                .label("version", version)
-                .serviceAccount(serviceAccount(scenario, service, version))
-                .serves(service.name(), service.port(), served)
-                .portName(service.portName())
-                .build());
+    if (!service.morePorts().isEmpty()
+        && links.stream().anyMatch(l -> l.to().selects(service.name(), version, instance))) {
+      throw new IllegalArgumentException(
+          "chaos link to "
+              + instance
+              + " (expected: links to instances of single-port services; "
+              + service.name()
+              + " has ports "
+              + service.ports().stream().map(ServiceSpec.Port::port).toList()
+              + ")");
+    }
+    WorkloadSpec.Builder spec =
+        located(WorkloadSpec.builder(instance), service.name(), version)
+            .label("version", version)
+            .serviceAccount(serviceAccount(scenario, service, version))
+            .serves(service.name(), service.port(), served)
+            .portName(service.portName());
+    for (ServiceSpec.Port port : service.morePorts()) {
+      // The pod's app answers on every Service port: one more echo per port, its requests
+      // journalled under the same instance.
+      ProgrammableWorkload more =
+          startApp(
+              service.name(),
+              version,
+              instance,
+              0,
+              port.protocol() == dev.meshproof.runtime.registry.ServiceProtocol.GRPC);
+      morePortApps.add(more);
+      spec.alsoServes(port.name(), port.port(), more.address());
+    }
+    Workload workload = mesh.deploy(spec.build());
     serviceWorkloads.put(instance, workload);
     return workload;
   }
@@ -330,26 +360,43 @@ public final class MeshDeployment implements Deployment {
   }
 
   private void deployTcpInstance(ServiceSpec service, String version, String instance) {
-    dev.meshproof.fake.tcp.TcpEchoServer app =
-        dev.meshproof.fake.tcp.TcpEchoServer.builder()
-            .service(service.name())
-            .version(version)
-            .instance(instance)
-            .prefix(instance)
-            .eventLoopGroup(mesh.eventLoops())
-            .seed(seeds.instance(instance))
-            .build()
-            .start();
-    tcpApps.add(app);
-    appPorts.put(instance, app.address().getPort());
+    // Istio's tcp-echo server listens on every port it is given ("9000,9001,9002"): one echo per
+    // Service port here. With several ports each answers "<instance>:<port>", so a connection's
+    // echo says which of the pod's ports the mesh delivered it to.
+    boolean multiPort = !service.morePorts().isEmpty();
+    List<InetSocketAddress> addresses = new ArrayList<>();
+    for (ServiceSpec.Port port : service.ports()) {
+      dev.meshproof.fake.tcp.TcpEchoServer app =
+          dev.meshproof.fake.tcp.TcpEchoServer.builder()
+              .service(service.name())
+              .version(version)
+              .instance(instance)
+              .prefix(
+                  multiPort
+                      ? dev.meshproof.scenario.traffic.TcpTrafficClient.portPrefix(
+                          instance, port.port())
+                      : instance)
+              .eventLoopGroup(mesh.eventLoops())
+              .seed(seeds.instance(multiPort ? instance + ":" + port.port() : instance))
+              .build()
+              .start();
+      tcpApps.add(app);
+      addresses.add(app.address());
+    }
+    appPorts.put(instance, addresses.get(0).getPort());
     tcpInstances.put(instance, Map.entry(service.name(), version));
-    mesh.deploy(
+    WorkloadSpec.Builder spec =
         located(WorkloadSpec.builder(instance), service.name(), version)
             .label("version", version)
             .serviceAccount(serviceAccount(scenario, service, version))
-            .serves(service.name(), service.port(), app.address())
-            .protocol(dev.meshproof.runtime.registry.ServiceProtocol.TCP)
-            .build());
+            .serves(service.name(), service.port(), addresses.get(0))
+            // One port: named tcp, as before; several: their own names, which must differ.
+            .portName(multiPort ? service.portName() : "tcp");
+    for (int i = 0; i < service.morePorts().size(); i++) {
+      ServiceSpec.Port port = service.morePorts().get(i);
+      spec.alsoServes(port.name(), port.port(), addresses.get(i + 1));
+    }
+    mesh.deploy(spec.build());
   }
 
   private HttpConnectionPool directConnections() {
@@ -436,6 +483,7 @@ public final class MeshDeployment implements Deployment {
    */
   @Override
   public InstanceHandle instance(String instance) {
+    requireSinglePort(instance);
     ProgrammableWorkload app =
         apps.stream()
             .filter(a -> a.instance().equals(instance))
@@ -492,12 +540,30 @@ public final class MeshDeployment implements Deployment {
    */
   @Override
   public InstanceHandle drain(String instance) {
+    requireSinglePort(instance);
     Workload workload = serviceWorkloads.get(instance);
     if (workload == null) {
       throw new IllegalArgumentException(
           "instance: " + instance + " (expected one of " + serviceWorkloads.keySet() + ")");
     }
     return InstanceHandle.of(instance, () -> drainNow(instance), () -> startAndReady(instance));
+  }
+
+  /**
+   * Stopping, draining or restarting an instance of a multi-port service would have to do it on
+   * every port's app at once: not supported yet, so said instead of half done.
+   */
+  private void requireSinglePort(String instance) {
+    Workload workload = serviceWorkloads.get(instance);
+    if (workload != null && workload.spec().servicePorts().size() > 1) {
+      throw new IllegalArgumentException(
+          "instance: "
+              + instance
+              + " serves ports "
+              + workload.spec().servicePorts().stream().map(WorkloadSpec.ServicePort::port).toList()
+              + " (expected: an instance of a single-port service; stopping or draining a"
+              + " multi-port instance is not supported yet)");
+    }
   }
 
   private void drainNow(String instance) {
@@ -766,6 +832,7 @@ public final class MeshDeployment implements Deployment {
         .filter(app -> !closedApps.contains(app.instance()))
         .forEach(app -> entries.addAll(app.journal().entries()));
     tcpApps.forEach(app -> entries.addAll(app.journal().entries()));
+    morePortApps.forEach(app -> entries.addAll(app.journal().entries()));
     return entries;
   }
 
@@ -868,6 +935,7 @@ public final class MeshDeployment implements Deployment {
       // those down.
       toxicProxies.forEach(ToxicProxy::close);
       apps.forEach(ProgrammableWorkload::close);
+      morePortApps.forEach(ProgrammableWorkload::close);
       tcpApps.forEach(dev.meshproof.fake.tcp.TcpEchoServer::close);
       if (directConnections != null) {
         directConnections.close();

@@ -14,8 +14,8 @@ import java.util.Set;
  * {@code version} label with its replicas); a Deployment no Service selects becomes a client named
  * by its {@code app} label. What a scenario's topology cannot express yet is an error naming the
  * Deployment: a namespace other than default, labels other than app and version, a workload in two
- * Services, or a Service whose ports mix TCP with other protocols. A Service with several ports
- * keeps them all, in its order: each instance's echo answers on every one.
+ * Services, or a Service with several ports that are not all TCP. A Service with several TCP ports
+ * keeps them all, in its order: each instance's tcp-echo answers on every one.
  */
 final class ManifestTopology {
   private static final Set<String> LABELS = Set.of("app", "version");
@@ -52,20 +52,18 @@ final class ManifestTopology {
       }
       TopologyWorkload.ServicePort port = w.serves().get(0);
       List<TopologyWorkload.ServicePort> others = w.serves().subList(1, w.serves().size());
-      boolean tcp = protocolOf(port) == dev.meshproof.runtime.registry.ServiceProtocol.TCP;
-      for (TopologyWorkload.ServicePort other : others) {
-        boolean otherTcp = protocolOf(other) == dev.meshproof.runtime.registry.ServiceProtocol.TCP;
-        if (otherTcp != tcp) {
-          throw unsupported(
-              w,
-              "Service "
-                  + port.service()
-                  + " ports "
-                  + port.name()
-                  + " and "
-                  + other.name()
-                  + " (expected: all TCP ports or none; one instance runs one kind of echo)");
-        }
+      if (!others.isEmpty()
+          && w.serves().stream()
+              .anyMatch(p -> protocolOf(p) != dev.meshproof.runtime.registry.ServiceProtocol.TCP)) {
+        // One outbound route configuration serves every HTTP port (docs/translation.md), so a
+        // second HTTP port of a host would be reached through the first's routes.
+        throw unsupported(
+            w,
+            "Service "
+                + port.service()
+                + " with ports "
+                + w.serves().stream().map(p -> p.name() + " " + p.port()).toList()
+                + " (expected: one port, or TCP ports only)");
       }
       // Every workload here is in default: an exportTo that hides the Service from default would
       // change the routes, which this topology cannot deploy; one that keeps it changes nothing.
@@ -108,7 +106,7 @@ final class ManifestTopology {
       portByService.put(port.service(), port.port());
       morePortsByService.put(
           port.service(),
-          others.stream().map(o -> new ServiceSpec.Port(otherPortName(o), o.port())).toList());
+          others.stream().map(o -> new ServiceSpec.Port(o.name(), o.port())).toList());
       if (!portName(port).equals("http")) {
         portNameByService.put(port.service(), portName(port));
       }
@@ -149,21 +147,6 @@ final class ManifestTopology {
             || protocol == dev.meshproof.runtime.registry.ServiceProtocol.TCP
         ? port.name()
         : "http";
-  }
-
-  /**
-   * {@link #portName} for a port after the first, kept distinct from the others as Kubernetes
-   * requires of a multi-port Service's names: an HTTP-served port keeps its own name when Istio
-   * reads it as HTTP ({@code http-other}), else gets {@code http-} before it.
-   */
-  private static String otherPortName(TopologyWorkload.ServicePort port) {
-    String name = portName(port);
-    if (!name.equals("http") || port.name().equals("http")) {
-      return name;
-    }
-    return protocolOf(port) == dev.meshproof.runtime.registry.ServiceProtocol.HTTP
-        ? port.name()
-        : "http-" + port.name();
   }
 
   private static IllegalArgumentException unsupported(TopologyWorkload w, String what) {

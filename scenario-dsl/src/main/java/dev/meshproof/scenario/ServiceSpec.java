@@ -14,7 +14,7 @@ import java.util.Map;
  * runs as {@code default}; Kubernetes manifests set it with {@code serviceAccountName}); and the
  * versions whose app is the user's own server ({@link AppSpec}) instead of the echo. A Kubernetes
  * Service with several ports has the first as {@code port} and {@code portName} and the others in
- * {@code morePorts}; every instance's echo answers on each.
+ * {@code morePorts}, all TCP; every instance's tcp-echo answers on each.
  */
 public record ServiceSpec(
     String name,
@@ -31,6 +31,23 @@ public record ServiceSpec(
     serviceAccountByVersion = Map.copyOf(serviceAccountByVersion);
     apps = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(apps));
     morePorts = List.copyOf(morePorts);
+    // The fields are not assigned yet in a compact constructor: the ports from the parameters.
+    List<Port> all = new ArrayList<>();
+    all.add(new Port(portName, port));
+    all.addAll(morePorts);
+    if (!morePorts.isEmpty()
+        && all.stream()
+            .anyMatch(p -> p.protocol() != dev.meshproof.runtime.registry.ServiceProtocol.TCP)) {
+      // One outbound route configuration serves every HTTP port (docs/translation.md): a second
+      // HTTP port of a host would be reached through the first's routes, so it is refused here.
+      throw new IllegalArgumentException(
+          "ports of service "
+              + name
+              + ": "
+              + all.stream().map(p -> p.name() + " " + p.port()).toList()
+              + " (expected: one port, or TCP ports only; several HTTP, HTTP/2 or gRPC ports are"
+              + " not supported yet)");
+    }
     if (!morePorts.isEmpty() && !apps.isEmpty()) {
       throw new IllegalArgumentException(
           "apps of service "
@@ -62,7 +79,10 @@ public record ServiceSpec(
     this(name, port, replicasByVersion, portName, serviceAccountByVersion, apps, List.of());
   }
 
-  /** Every port of the Service in declaration order, the first being {@code port}. */
+  /**
+   * Every port of the Service in declaration order, the first being {@code port} (several: TCP
+   * only).
+   */
   public List<Port> ports() {
     List<Port> ports = new ArrayList<>();
     ports.add(new Port(portName, port));

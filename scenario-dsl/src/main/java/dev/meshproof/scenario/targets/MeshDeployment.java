@@ -81,13 +81,6 @@ public final class MeshDeployment implements Deployment {
   /** A drained instance must see no new request for this long before it closes. */
   private static final Duration DRAIN_QUIET = Duration.ofMillis(300);
 
-  /**
-   * The echoes of a multi-port service's ports after the first (the first is in {@link #apps}): not
-   * stopped or restarted by instance faults, which single-port services only support.
-   */
-  private final List<ProgrammableWorkload> morePortApps =
-      new java.util.concurrent.CopyOnWriteArrayList<>();
-
   /** TCP services' instances (Istio's tcp-echo server, each answering with its name). */
   private final List<dev.meshproof.fake.tcp.TcpEchoServer> tcpApps = new ArrayList<>();
 
@@ -231,37 +224,14 @@ public final class MeshDeployment implements Deployment {
       appProxies.put(instance, proxy);
       served = proxy.address();
     }
-    if (!service.morePorts().isEmpty()
-        && links.stream().anyMatch(l -> l.to().selects(service.name(), version, instance))) {
-      throw new IllegalArgumentException(
-          "chaos link to "
-              + instance
-              + " (expected: links to instances of single-port services; "
-              + service.name()
-              + " has ports "
-              + service.ports().stream().map(ServiceSpec.Port::port).toList()
-              + ")");
-    }
-    WorkloadSpec.Builder spec =
-        located(WorkloadSpec.builder(instance), service.name(), version)
-            .label("version", version)
-            .serviceAccount(serviceAccount(scenario, service, version))
-            .serves(service.name(), service.port(), served)
-            .portName(service.portName());
-    for (ServiceSpec.Port port : service.morePorts()) {
-      // The pod's app answers on every Service port: one more echo per port, its requests
-      // journalled under the same instance.
-      ProgrammableWorkload more =
-          startApp(
-              service.name(),
-              version,
-              instance,
-              0,
-              port.protocol() == dev.meshproof.runtime.registry.ServiceProtocol.GRPC);
-      morePortApps.add(more);
-      spec.alsoServes(port.name(), port.port(), more.address());
-    }
-    Workload workload = mesh.deploy(spec.build());
+    Workload workload =
+        mesh.deploy(
+            located(WorkloadSpec.builder(instance), service.name(), version)
+                .label("version", version)
+                .serviceAccount(serviceAccount(scenario, service, version))
+                .serves(service.name(), service.port(), served)
+                .portName(service.portName())
+                .build());
     serviceWorkloads.put(instance, workload);
     return workload;
   }
@@ -832,7 +802,6 @@ public final class MeshDeployment implements Deployment {
         .filter(app -> !closedApps.contains(app.instance()))
         .forEach(app -> entries.addAll(app.journal().entries()));
     tcpApps.forEach(app -> entries.addAll(app.journal().entries()));
-    morePortApps.forEach(app -> entries.addAll(app.journal().entries()));
     return entries;
   }
 
@@ -935,7 +904,6 @@ public final class MeshDeployment implements Deployment {
       // those down.
       toxicProxies.forEach(ToxicProxy::close);
       apps.forEach(ProgrammableWorkload::close);
-      morePortApps.forEach(ProgrammableWorkload::close);
       tcpApps.forEach(dev.meshproof.fake.tcp.TcpEchoServer::close);
       if (directConnections != null) {
         directConnections.close();

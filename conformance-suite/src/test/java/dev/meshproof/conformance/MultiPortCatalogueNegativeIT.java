@@ -25,63 +25,31 @@ class MultiPortCatalogueNegativeIT {
   private static final String FILE = "mesh-tcp-multiport-route.scenario.yaml";
   private static final String ISTIO_FILE = "mesh-tcp-multiport-route.yaml";
 
-  private static final String SUBSETS =
-      """
-      apiVersion: networking.istio.io/v1
-      kind: DestinationRule
-      metadata:
-        name: tcp-echo-destination
-      spec:
-        host: tcp-echo
-        subsets:
-        - name: v1
-          labels:
-            version: v1
-        - name: v2
-          labels:
-            version: v2
-      ---
-      """;
+  /** The catalogue's rule for port 9001, as written there (its last rule). */
+  private static final String PORT_9001_RULE = "  - match:\n    - port: 9001\n";
 
-  private static final String PORT_9000_RULE =
-      """
-      apiVersion: networking.istio.io/v1
-      kind: VirtualService
-      metadata:
-        name: tcp-echo
-      spec:
-        hosts:
-        - tcp-echo
-        tcp:
-        - match:
-          - port: 9000
-          route:
-          - destination:
-              host: tcp-echo
-              port:
-                number: 9000
-              subset: v1
-            weight: 80
-          - destination:
-              host: tcp-echo
-              port:
-                number: 9000
-              subset: v2
-            weight: 20
-      """;
+  /** The port of the rule for 9001's destination, as written there. */
+  private static final String PORT_9001_DESTINATION_PORT =
+      "        port:\n          number: 9001\n";
 
-  /** The port 9001 rule with its destination's port left out: the Service has two ports. */
-  private static final String PORTLESS_DESTINATION =
-      PORT_9000_RULE
-          + String.join(
-              "\n",
-              "  - match:",
-              "    - port: 9001",
-              "    route:",
-              "    - destination:",
-              "        host: tcp-echo",
-              "        subset: v2",
-              "");
+  /** The catalogue's Istio YAML without the rule for port 9001. */
+  private static String withoutPort9001Rule() {
+    String yaml = istio();
+    int rule = yaml.indexOf(PORT_9001_RULE);
+    assertThat(rule).as("the rule for port 9001 in " + ISTIO_FILE).isPositive();
+    return yaml.substring(0, rule);
+  }
+
+  /** The catalogue's Istio YAML with the port 9001 rule's destination left without its port. */
+  private static String withPortlessDestination() {
+    String yaml = istio();
+    assertThat(yaml).contains(PORT_9001_DESTINATION_PORT);
+    return yaml.replace(PORT_9001_DESTINATION_PORT, "");
+  }
+
+  private static String istio() {
+    return Catalogue.resource(Catalogue.DIRECTORY + ISTIO_FILE).orElseThrow();
+  }
 
   @TestFactory
   Stream<DynamicTest> withoutThePort9001RuleThatPortTakesItsDefaultRouteAndOnlyItsVerdictFails() {
@@ -91,7 +59,7 @@ class MultiPortCatalogueNegativeIT {
                 DynamicTest.dynamicTest(
                     FILE + " without its port 9001 rule on " + target.name(),
                     () -> {
-                      ScenarioResult result = run(target, SUBSETS + PORT_9000_RULE);
+                      ScenarioResult result = run(target, withoutPort9001Rule());
                       assertThat(result.status())
                           .as(result.failureSummary())
                           .isEqualTo(Status.FAILED);
@@ -111,7 +79,7 @@ class MultiPortCatalogueNegativeIT {
                 DynamicTest.dynamicTest(
                     FILE + " with a destination without port on " + target.name(),
                     () -> {
-                      ScenarioResult result = run(target, SUBSETS + PORTLESS_DESTINATION);
+                      ScenarioResult result = run(target, withPortlessDestination());
                       assertThat(result.status()).isNotEqualTo(Status.PASSED);
                       assertThat(result.failure())
                           .hasValueSatisfying(

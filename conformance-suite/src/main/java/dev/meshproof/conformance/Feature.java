@@ -64,6 +64,12 @@ public enum Feature {
    */
   MeshConsistentHashHeader(SupportLevel.EXTENDED),
   /**
+   * DestinationRule {@code loadBalancer.warmup} (Envoy's slow start): an endpoint that joins a
+   * round-robin cluster gets less than its fair share inside its warmup window and its fair share
+   * after it; without warmup, its fair share at once.
+   */
+  MeshWarmup(SupportLevel.EXTENDED),
+  /**
    * DestinationRule {@code loadBalancer.consistentHash.httpCookie}: every request with one cookie
    * value reaches the same endpoint (maglev), the values spread over the endpoints.
    */

@@ -39,142 +39,14 @@ final class HtmlReport {
   /** Attachments larger than this are cut in the HTML; the separate file has them whole. */
   static final int MAX_INLINE_ATTACHMENT_CHARS = 256 * 1024;
 
-  private static final String CSS =
-      """
-      :root{--fg:#1f2328;--muted:#57606a;--line:#d0d7de;--bg2:#f6f8fa;\
-      --pass:#116329;--pass-bg:#dafbe1;--fail:#a40e26;--fail-bg:#ffebe9;\
-      --skip:#4d5761;--skip-bg:#eaeef2}
-      *{box-sizing:border-box}
-      body{margin:0;color:var(--fg);background:#fff;font:14px/1.45 system-ui,-apple-system,\
-      "Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
-      header.page,main,footer{max-width:1120px;margin:0 auto;padding:0 24px}
-      header.page{padding-top:20px;padding-bottom:8px;border-bottom:1px solid var(--line)}
-      h1{font-size:22px;margin:0 0 8px}
-      h2{font-size:18px;margin:28px 0 10px;padding-bottom:4px;border-bottom:1px solid var(--line)}
-      h3{font-size:16px;margin:0 0 6px}
-      h4{font-size:14px;margin:14px 0 6px}
-      h5{font-size:13px;margin:12px 0 4px}
-      a{color:#0550ae}
-      code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-      pre{background:var(--bg2);border:1px solid var(--line);border-radius:4px;padding:8px;\
-      margin:6px 0;overflow:auto;white-space:pre-wrap;word-break:break-word}
-      pre.failure{background:var(--fail-bg);border-color:#ff8182;color:#5c0011}
-      pre.reason{background:var(--skip-bg);border-color:#afb8c1}
-      dl.meta{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));\
-      gap:2px 20px;margin:8px 0}
-      dl.meta div{display:flex;gap:6px}dl.meta dt{color:var(--muted)}dl.meta dd{margin:0}
-      dl.meta dt::after{content:":"}
-      .totals{margin:10px 0 12px;font-size:15px}
-      table{border-collapse:collapse;margin:6px 0 10px}
-      th,td{border:1px solid var(--line);padding:3px 8px;text-align:left;vertical-align:top}
-      thead th{background:var(--bg2)}
-      td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
-      caption{text-align:left;color:var(--muted);padding:2px 0;caption-side:top}
-      .badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;\
-      font-weight:600;letter-spacing:.02em;border:1px solid transparent}
-      .passed{color:var(--pass);background:var(--pass-bg);border-color:#4ac26b}
-      .failed{color:var(--fail);background:var(--fail-bg);border-color:#ff8182}
-      .skipped{color:var(--skip);background:var(--skip-bg);border-color:#afb8c1}
-      td.passed,td.failed,td.skipped{font-weight:600}
-      td small{font-weight:400}
-      article.test{border:1px solid var(--line);border-radius:6px;padding:12px 16px;margin:14px 0}
-      article.test>p{margin:4px 0}
-      .facts{color:var(--muted)}
-      section.run{border-top:1px dashed var(--line);margin-top:12px}
-      .expectation{margin:8px 0 8px 12px;padding-left:10px;border-left:3px solid var(--line)}
-      .expectation.failed-exp{border-left-color:#ff8182}
-      .expectation p{margin:2px 0}
-      .figures{display:flex;flex-wrap:wrap;gap:8px 24px;align-items:flex-start}
-      svg.chart{max-width:100%;height:auto}
-      svg .label,svg .value,svg .legend{font-size:12px;fill:#1f2328}
-      svg .tick{font-size:10px;fill:#57606a}
-      details{margin:4px 0}summary{cursor:pointer}
-      footer{color:var(--muted);padding:16px 24px 32px}
-      [hidden]{display:none!important}
-      form.filters{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center}
-      form.filters select,form.filters input{font:inherit;padding:2px 4px}
-      :focus-visible{outline:3px solid #0969da;outline-offset:2px}
-      section.failures{border:2px solid #ff8182;border-radius:6px;padding:4px 16px 8px;      margin-top:16px;background:#fff8f7}
-      section.failures h2{border:0;margin-top:8px}
-      table.diff tr.differs td,table.diff tr.differs th{background:#fff8c5;font-weight:600}
-      ol.requests{padding-left:20px}ol.requests li{margin:6px 0}
-      ol.requests dl.meta{grid-template-columns:repeat(auto-fill,minmax(320px,1fr))}
-      table.attempts tr.error td{background:var(--fail-bg)}
-      svg .fault{fill:#bf8700;fill-opacity:.18;stroke:#9a6700;stroke-dasharray:4 3}
-      svg .axis{stroke:#8c959f}svg .p50{stroke:#0969da;fill:none;stroke-width:2}
-      svg .p99{stroke:#8250df;fill:none;stroke-width:2;stroke-dasharray:6 3}
-      ul.findings{padding-left:20px}ul.findings li{margin:2px 0}
-      figure{margin:4px 0}figcaption{color:var(--muted);font-size:12px}
-      dl.meta dd{min-width:0;overflow-wrap:anywhere}
-      kbd{border:1px solid var(--line);border-radius:3px;padding:0 4px;background:var(--bg2)}
-      @media print{details{display:block}details>pre{display:block}}
-      """;
+  private static final String CSS = ReportResources.text("report.css");
 
   /**
    * Filters tests and matrix rows; reads and writes the filters in the URL's query; {@code /}
    * focuses the search, {@code f} jumps to the next visible failed test. Its hash is in the page's
    * Content-Security-Policy, so no other script can run.
    */
-  static final String SCRIPT =
-      """
-      (function () {
-        var form = document.getElementById('filters');
-        var tests = Array.prototype.slice.call(document.querySelectorAll('article.test'));
-        var rows = Array.prototype.slice.call(document.querySelectorAll('tr[data-feature]'));
-        var shown = document.getElementById('shown');
-        var text = tests.map(function (a) { return a.textContent.toLowerCase(); });
-        var params = new URLSearchParams(window.location.search);
-        ['feature', 'result', 'target', 'q'].forEach(function (name) {
-          if (params.has(name)) { form.elements[name].value = params.get(name); }
-        });
-        function matches(a, i) {
-          var f = form.elements.feature.value, r = form.elements.result.value;
-          var t = form.elements.target.value, q = form.elements.q.value.trim().toLowerCase();
-          var runs = ' ' + a.getAttribute('data-runs') + ' ';
-          if (f && a.getAttribute('data-feature') !== f) { return false; }
-          if (t && r && runs.indexOf(' ' + t + ':' + r + ' ') < 0) { return false; }
-          if (t && !r && runs.indexOf(' ' + t + ':') < 0) { return false; }
-          if (!t && r && a.getAttribute('data-result') !== r) { return false; }
-          return !q || text[i].indexOf(q) >= 0;
-        }
-        function apply() {
-          var visible = {}, count = 0;
-          tests.forEach(function (a, i) {
-            var ok = matches(a, i);
-            a.hidden = !ok;
-            if (ok) { count++; visible[a.getAttribute('data-feature')] = true; }
-          });
-          rows.forEach(function (row) { row.hidden = !visible[row.getAttribute('data-feature')]; });
-          shown.textContent = count + ' of ' + tests.length + ' tests shown';
-        }
-        function remember() {
-          var next = new URLSearchParams();
-          ['feature', 'result', 'target', 'q'].forEach(function (name) {
-            if (form.elements[name].value) { next.set(name, form.elements[name].value); }
-          });
-          var query = next.toString();
-          history.replaceState(null, '', query ? '?' + query : window.location.pathname);
-        }
-        form.addEventListener('input', function () { apply(); remember(); });
-        form.addEventListener('submit', function (e) { e.preventDefault(); });
-        document.addEventListener('keydown', function (e) {
-          var typing = /^(INPUT|SELECT|TEXTAREA)$/.test(e.target.tagName);
-          if (typing || e.ctrlKey || e.metaKey || e.altKey) { return; }
-          if (e.key === '/') { e.preventDefault(); form.elements.q.focus(); }
-          if (e.key === 'f') {
-            var failed = tests.filter(function (a) {
-              return !a.hidden && a.getAttribute('data-result') === 'failed';
-            });
-            if (failed.length === 0) { return; }
-            var next = failed.find(function (a) { return a.getBoundingClientRect().top > 1; });
-            var target = next || failed[0];
-            target.scrollIntoView();
-            target.querySelector('h3').focus();
-          }
-        });
-        apply();
-      })();
-      """;
+  static final String SCRIPT = ReportResources.text("report.js");
 
   private static final String CSP =
       "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; script-src '"

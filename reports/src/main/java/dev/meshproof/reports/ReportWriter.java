@@ -12,8 +12,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.meshproof.scenario.result.ScenarioResult;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -162,14 +160,7 @@ public final class ReportWriter {
 
   /** The JSON Schema of {@link #EVIDENCE} (draft 2020-12). */
   public static String schema() {
-    try (InputStream in = ReportWriter.class.getResourceAsStream(SCHEMA)) {
-      if (in == null) {
-        throw new IllegalStateException("resource " + SCHEMA + " is missing from the reports jar");
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read resource " + SCHEMA, e);
-    }
+    return ReportResources.text(SCHEMA);
   }
 
   private static String toJson(ObjectNode document) {

@@ -11,38 +11,34 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The reachability matrix drawn from a judged reachability expectation. */
 class ReachabilityEvidenceTest {
 
   private static RequestObservation call(int i, String from, boolean reached, int status) {
-    return new RequestObservation(
-        i,
-        "id-" + from + i,
-        from,
-        from,
-        "http://catalog/items",
-        status == 0 ? HttpOutcome.Kind.RESET : HttpOutcome.Kind.RESPONSE,
-        status,
-        reached ? Optional.of("catalog") : Optional.empty(),
-        reached ? Optional.of("v1") : Optional.empty(),
-        reached ? Optional.of("catalog-v1-0") : Optional.empty(),
-        Duration.ofMillis(3),
-        "",
-        "",
-        false,
-        Duration.ZERO,
-        Optional.empty(),
-        List.of(),
-        reached
-            ? Map.of(
-                "x-echo-request-x-forwarded-client-cert",
-                List.of(
-                    "By=spiffe://cluster.local/ns/default/sa/catalog;Hash=ab;Subject=\"\";"
-                        + "URI=spiffe://cluster.local/ns/default/sa/sleep"))
-            : Map.of());
+    RequestObservation.Builder b =
+        RequestObservation.builder()
+            .index(i)
+            .requestId("id-" + from + i)
+            .traffic(from)
+            .from(from)
+            .url("http://catalog/items")
+            .kind(status == 0 ? HttpOutcome.Kind.RESET : HttpOutcome.Kind.RESPONSE)
+            .status(status)
+            .latency(Duration.ofMillis(3));
+    if (reached) {
+      b.service("catalog")
+          .version("v1")
+          .instance("catalog-v1-0")
+          .responseHeaders(
+              Map.of(
+                  "x-echo-request-x-forwarded-client-cert",
+                  List.of(
+                      "By=spiffe://cluster.local/ns/default/sa/catalog;Hash=ab;Subject=\"\";"
+                          + "URI=spiffe://cluster.local/ns/default/sa/sleep")));
+    }
+    return b.build();
   }
 
   @Test

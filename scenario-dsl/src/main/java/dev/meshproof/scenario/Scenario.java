@@ -58,40 +58,6 @@ public record Scenario(
      */
     java.util.Map<String, String> localities) {
 
-  /** A scenario whose workloads have no locality. */
-  public Scenario(
-      String name,
-      List<ServiceSpec> services,
-      List<String> clients,
-      List<IstioSource> istio,
-      List<TrafficSpec> traffic,
-      List<Expectation> expectations,
-      ChaosPlan chaos,
-      long seed,
-      IstioVersion istioVersion,
-      IstioVersion compatibilityVersion,
-      List<String> notSimulated,
-      OutboundTrafficPolicy outboundTrafficPolicy,
-      ScenarioSecurity security,
-      Manifests manifests) {
-    this(
-        name,
-        services,
-        clients,
-        istio,
-        traffic,
-        expectations,
-        chaos,
-        seed,
-        istioVersion,
-        compatibilityVersion,
-        notSimulated,
-        outboundTrafficPolicy,
-        security,
-        manifests,
-        java.util.Map.of());
-  }
-
   /**
    * The locality of {@code service}'s {@code version} pods (its own entry, else the service's), or
    * of a client ({@code version} null); empty when none is given.
@@ -117,38 +83,6 @@ public record Scenario(
       services = List.copyOf(services);
       clients = List.copyOf(clients);
     }
-  }
-
-  /** A scenario whose topology was declared, not read from manifests. */
-  public Scenario(
-      String name,
-      List<ServiceSpec> services,
-      List<String> clients,
-      List<IstioSource> istio,
-      List<TrafficSpec> traffic,
-      List<Expectation> expectations,
-      ChaosPlan chaos,
-      long seed,
-      IstioVersion istioVersion,
-      IstioVersion compatibilityVersion,
-      List<String> notSimulated,
-      OutboundTrafficPolicy outboundTrafficPolicy,
-      ScenarioSecurity security) {
-    this(
-        name,
-        services,
-        clients,
-        istio,
-        traffic,
-        expectations,
-        chaos,
-        seed,
-        istioVersion,
-        compatibilityVersion,
-        notSimulated,
-        outboundTrafficPolicy,
-        security,
-        Manifests.NONE);
   }
 
   /**
@@ -181,37 +115,6 @@ public record Scenario(
     java.util.Objects.requireNonNull(security, "security");
     java.util.Objects.requireNonNull(manifests, "manifests");
     localities = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(localities));
-  }
-
-  /** A scenario without a CA, every workload with a sidecar and the {@code default} account. */
-  public Scenario(
-      String name,
-      List<ServiceSpec> services,
-      List<String> clients,
-      List<IstioSource> istio,
-      List<TrafficSpec> traffic,
-      List<Expectation> expectations,
-      ChaosPlan chaos,
-      long seed,
-      IstioVersion istioVersion,
-      IstioVersion compatibilityVersion,
-      List<String> notSimulated,
-      OutboundTrafficPolicy outboundTrafficPolicy) {
-    this(
-        name,
-        services,
-        clients,
-        istio,
-        traffic,
-        expectations,
-        chaos,
-        seed,
-        istioVersion,
-        compatibilityVersion,
-        notSimulated,
-        outboundTrafficPolicy,
-        ScenarioSecurity.NONE,
-        Manifests.NONE);
   }
 
   public static Builder named(String name) {

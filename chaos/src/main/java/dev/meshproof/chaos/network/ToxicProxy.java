@@ -1,6 +1,7 @@
 package dev.meshproof.chaos.network;
 
 import dev.meshproof.common.RandomSource;
+import dev.meshproof.runtime.envoy.ListenerPorts;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -17,6 +18,8 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.Closeable;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +58,9 @@ public final class ToxicProxy implements AutoCloseable {
 
   private boolean closed;
   private boolean disabled;
+
+  /** While disabled: the port kept bound without a listener, so no other run can take it. */
+  private Closeable portHold;
 
   private ToxicProxy(Builder b) {
     this.name = b.name != null ? b.name : "proxy-" + b.upstream.getPort();
@@ -127,6 +133,13 @@ public final class ToxicProxy implements AutoCloseable {
     disabled = true;
     serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    try {
+      portHold = ListenerPorts.hold(port);
+    } catch (IOException e) {
+      // Refusing still holds (nothing listens); only the guard against another run taking the
+      // port is lost, and enable() reports it if that happens.
+      portHold = null;
+    }
   }
 
   /**
@@ -138,8 +151,20 @@ public final class ToxicProxy implements AutoCloseable {
     if (!disabled || closed) {
       throw new IllegalStateException(name + ": " + (closed ? "closed" : "not disabled"));
     }
+    releasePortHold();
     serverChannel = bind(port);
     disabled = false;
+  }
+
+  private void releasePortHold() {
+    if (portHold != null) {
+      try {
+        portHold.close();
+      } catch (IOException ignored) {
+        // Closing an unconnected socket: nothing to report.
+      }
+      portHold = null;
+    }
   }
 
   /** Whether the proxy refuses connections ({@link #disable()}). */
@@ -231,6 +256,7 @@ public final class ToxicProxy implements AutoCloseable {
       return;
     }
     closed = true;
+    releasePortHold();
     if (serverChannel != null) {
       serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }

@@ -196,22 +196,7 @@ final class VirtualServiceParser {
               return Optional.of(
                   new VirtualService.L4Match(port, sourceLabels, sourceNamespace, gateways));
             });
-    List<RouteDestination> route =
-        m.list("route", (n, p) -> Optional.of(routeDestination(m, n, p)));
-    if (route.isEmpty()) {
-      m.problem(
-          node,
-          m.child("route"),
-          "TCP route is required (expected: at least one route destination)");
-    }
-    for (int i = 0; i < route.size(); i++) {
-      if (!route.get(i).headers().isEmpty()) {
-        m.problem(
-            node,
-            m.child("route") + "[" + i + "].headers",
-            "headers are not allowed on a TCP route destination (expected: destination, weight)");
-      }
-    }
+    List<RouteDestination> route = l4RouteDestinations(m, node, "TCP");
     m.finish();
     return new VirtualService.TcpRoute(match, route);
   }
@@ -254,24 +239,36 @@ final class VirtualServiceParser {
           m.child("match"),
           "TLS route must have at least one match condition (expected:" + " match with sniHosts)");
     }
+    List<RouteDestination> route = l4RouteDestinations(m, node, "TLS");
+    m.finish();
+    return new VirtualService.TlsRoute(match, route);
+  }
+
+  /**
+   * A {@code tcp} or {@code tls} rule's {@code route}: at least one destination, none with {@code
+   * headers} (the webhook's {@code validateTCPRoute} / {@code validateTLSRoute}).
+   */
+  private static List<RouteDestination> l4RouteDestinations(
+      YamlMapping m, Node node, String protocol) {
     List<RouteDestination> route =
         m.list("route", (n, p) -> Optional.of(routeDestination(m, n, p)));
     if (route.isEmpty()) {
       m.problem(
           node,
           m.child("route"),
-          "TLS route is required (expected: at least one route destination)");
+          protocol + " route is required (expected: at least one route destination)");
     }
     for (int i = 0; i < route.size(); i++) {
       if (!route.get(i).headers().isEmpty()) {
         m.problem(
             node,
             m.child("route") + "[" + i + "].headers",
-            "headers are not allowed on a TLS route destination (expected: destination, weight)");
+            "headers are not allowed on a "
+                + protocol
+                + " route destination (expected: destination, weight)");
       }
     }
-    m.finish();
-    return new VirtualService.TlsRoute(match, route);
+    return route;
   }
 
   private static HttpRoute httpRoute(

@@ -1,8 +1,10 @@
 package dev.meshproof.runtime.envoy;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,8 +51,36 @@ public final class ListenerPorts {
     return ports;
   }
 
+  /**
+   * Keeps {@code port} bound on 127.0.0.1 without listening, until the returned hold is closed:
+   * connections to it are refused (no listener), and {@link #reserve} in this JVM or any other
+   * cannot hand it out (its check binds without {@code SO_REUSEADDR}, which a bound socket blocks).
+   * For a server closed and bound again on the same port (a disabled network proxy): a port merely
+   * released could be reserved and listened on by another run meanwhile, and that listener would
+   * accept what must be refused.
+   *
+   * @throws IOException when the port is listened on (the caller must close its listener first)
+   */
+  public static Closeable hold(int port) throws IOException {
+    Socket socket = new Socket();
+    try {
+      // SO_REUSEADDR lets the hold coexist with the closed listener's TIME_WAIT connections; the
+      // server bound again after the hold is released sets it too (the JDK's default on Linux).
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      return socket;
+    } catch (IOException e) {
+      socket.close();
+      throw e;
+    }
+  }
+
   private static boolean isFree(int port) {
-    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+    // A plain bind without SO_REUSEADDR: it fails on a listener, on a hold and on a port still in
+    // TIME_WAIT, where a server socket's bind (SO_REUSEADDR on) would pass over the latter two.
+    try (Socket socket = new Socket()) {
+      socket.setReuseAddress(false);
+      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
       return true;
     } catch (IOException taken) {
       return false;

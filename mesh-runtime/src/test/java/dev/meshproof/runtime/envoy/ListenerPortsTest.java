@@ -1,9 +1,15 @@
 package dev.meshproof.runtime.envoy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.Closeable;
+import java.net.BindException;
+import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,6 +46,36 @@ class ListenerPortsTest {
     int next = ListenerPorts.reserve(1).get(0) + 1;
     try (ServerSocket taken = new ServerSocket(next, 1, InetAddress.getLoopbackAddress())) {
       assertThat(ListenerPorts.reserve(1)).doesNotContain(next);
+    }
+  }
+
+  @Test
+  void aHeldPortRefusesConnectionsIsNotReservedAndCanBeListenedOnOnceReleased() throws Exception {
+    int port = ListenerPorts.reserve(1).get(0);
+    // As a disabled proxy does: the listener closes its accepted connection first, which leaves
+    // that connection in TIME_WAIT on the port; the hold must still bind.
+    try (ServerSocket listener = new ServerSocket(port, 1, InetAddress.getLoopbackAddress());
+        Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      listener.accept().close();
+      assertThat(client.getInputStream().read()).isEqualTo(-1);
+    }
+    Closeable hold = ListenerPorts.hold(port);
+    try (Socket probe = new Socket()) {
+      assertThatThrownBy(
+              () -> probe.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)))
+          .isInstanceOf(ConnectException.class);
+      // reserve()'s own check: a bind without SO_REUSEADDR, which the hold blocks.
+      Socket strictBind = new Socket();
+      strictBind.setReuseAddress(false);
+      assertThatThrownBy(
+              () -> strictBind.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)))
+          .isInstanceOf(BindException.class);
+      strictBind.close();
+    } finally {
+      hold.close();
+    }
+    try (ServerSocket again = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      assertThat(again.getLocalPort()).isEqualTo(port);
     }
   }
 }

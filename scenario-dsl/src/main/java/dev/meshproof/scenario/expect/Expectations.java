@@ -9,6 +9,14 @@ public final class Expectations {
     return new SplitExpectation.Builder(service);
   }
 
+  /**
+   * Expects an instance or version of {@code service} to get significantly less than a share of its
+   * requests (a one-sided exact binomial test), e.g. an endpoint inside its warmup window.
+   */
+  public static ShareExpectation.Builder share(String service) {
+    return new ShareExpectation.Builder(service);
+  }
+
   /** Expects how many upstream attempts each request made (from the services' journals). */
   public static AttemptsExpectation.Builder attempts() {
     return new AttemptsExpectation.Builder();

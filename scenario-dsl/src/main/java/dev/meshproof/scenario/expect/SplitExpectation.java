@@ -39,6 +39,7 @@ public final class SplitExpectation implements Expectation {
   private final Dimension dimension;
   private final String service;
   private final java.util.Optional<String> traffic;
+  private final java.util.Optional<TrafficWindow> during;
   private final Map<String, Double> expected;
   private final double alpha;
 
@@ -46,11 +47,13 @@ public final class SplitExpectation implements Expectation {
       Dimension dimension,
       String service,
       java.util.Optional<String> traffic,
+      java.util.Optional<TrafficWindow> during,
       Map<String, Double> expected,
       double alpha) {
     this.dimension = dimension;
     this.service = service;
     this.traffic = traffic;
+    this.during = during;
     this.expected = expected;
     this.alpha = alpha;
   }
@@ -60,6 +63,7 @@ public final class SplitExpectation implements Expectation {
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("service", service);
     traffic.ifPresent(t -> fields.put("traffic", t));
+    during.ifPresent(w -> fields.put("during", w.toYaml()));
     fields.put(dimension == Dimension.VERSION ? "byVersion" : "byInstance", expected);
     fields.put("alpha", alpha);
     return Map.of("split", fields);
@@ -78,6 +82,7 @@ public final class SplitExpectation implements Expectation {
     return "split of "
         + service
         + traffic.map(t -> " for traffic " + t).orElse("")
+        + during.map(w -> " " + w.describe()).orElse("")
         + " by "
         + dimension.label()
         + " is "
@@ -92,7 +97,8 @@ public final class SplitExpectation implements Expectation {
     Map<String, Long> counts = new TreeMap<>();
     long unattributed = 0;
     for (RequestObservation r : observations.requests()) {
-      if (traffic.isPresent() && !traffic.get().equals(r.traffic())) {
+      if (traffic.isPresent() && !traffic.get().equals(r.traffic())
+          || during.isPresent() && !during.get().contains(r)) {
         continue;
       }
       java.util.Optional<String> category = dimension.of(r);
@@ -209,6 +215,7 @@ public final class SplitExpectation implements Expectation {
     private final String service;
     private Dimension dimension = Dimension.VERSION;
     private java.util.Optional<String> traffic = java.util.Optional.empty();
+    private java.util.Optional<TrafficWindow> during = java.util.Optional.empty();
     private Map<String, Double> expected;
     private double alpha = Significance.DEFAULT_ALPHA;
 
@@ -262,6 +269,16 @@ public final class SplitExpectation implements Expectation {
       return this;
     }
 
+    /**
+     * Judges only the requests sent from {@code from} to {@code to} after the start of their
+     * traffic block: one phase of it, e.g. after an endpoint's warmup window; default the whole
+     * traffic.
+     */
+    public Builder sentDuring(java.time.Duration from, java.time.Duration to) {
+      this.during = java.util.Optional.of(new TrafficWindow(from, to));
+      return this;
+    }
+
     /** The significance level of the test; default 0.001. */
     public Builder atAlpha(double alpha) {
       this.alpha = Significance.checkAlpha(alpha);
@@ -279,6 +296,7 @@ public final class SplitExpectation implements Expectation {
           dimension,
           service,
           traffic,
+          during,
           java.util.Collections.unmodifiableMap(new LinkedHashMap<>(expected)),
           alpha);
     }

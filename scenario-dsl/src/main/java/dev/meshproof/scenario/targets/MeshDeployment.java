@@ -14,6 +14,7 @@ import dev.meshproof.runtime.Mesh;
 import dev.meshproof.runtime.Workload;
 import dev.meshproof.runtime.WorkloadSpec;
 import dev.meshproof.runtime.config.InvalidConfigException;
+import dev.meshproof.runtime.envoy.ListenerPorts;
 import dev.meshproof.runtime.transport.HttpConnectionPool;
 import dev.meshproof.runtime.xds.XdsRejectedException;
 import dev.meshproof.scenario.IstioSource;
@@ -22,6 +23,8 @@ import dev.meshproof.scenario.Seeds;
 import dev.meshproof.scenario.ServiceSpec;
 import dev.meshproof.scenario.chaos.Link;
 import dev.meshproof.scenario.traffic.TrafficClient;
+import java.io.Closeable;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -467,6 +471,9 @@ public final class MeshDeployment implements Deployment {
                             + apps.stream().map(ProgrammableWorkload::instance).toList()
                             + ")"));
     int port = app.address().getPort();
+    // While stopped, the port stays bound without a listener: refused as a dead process's port is,
+    // and no other run's port reservation can take it before the restart binds it again.
+    AtomicReference<Closeable> portHold = new AtomicReference<>();
     return InstanceHandle.of(
         instance,
         () -> {
@@ -474,8 +481,21 @@ public final class MeshDeployment implements Deployment {
           stoppedJournals.addAll(running.journal().entries());
           running.close();
           closedApps.add(instance);
+          try {
+            portHold.set(ListenerPorts.hold(port));
+          } catch (IOException e) {
+            // Still refused (nothing listens); only the guard against another run is lost.
+          }
         },
         () -> {
+          Closeable hold = portHold.getAndSet(null);
+          if (hold != null) {
+            try {
+              hold.close();
+            } catch (IOException ignored) {
+              // Closing an unconnected socket: nothing to report.
+            }
+          }
           ProgrammableWorkload restarted =
               startApp(app.service(), app.version(), instance, port, app instanceof GrpcEchoServer);
           synchronized (apps) {

@@ -5,6 +5,7 @@ import dev.meshproof.scenario.result.ProxyEvidence;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -48,198 +49,40 @@ public record RequestObservation(
     mirrors = List.copyOf(mirrors);
   }
 
-  /** An observation without a server stream's timing. */
-  public RequestObservation(
-      int index,
-      String requestId,
-      String traffic,
-      String from,
-      String url,
-      HttpOutcome.Kind kind,
-      int status,
-      Optional<String> service,
-      Optional<String> version,
-      Optional<String> instance,
-      Duration latency,
-      String error,
-      String bodyExcerpt,
-      boolean overloaded,
-      Duration sentAt,
-      Optional<ProxyEvidence> proxy,
-      List<UpstreamAttemptObservation> attempts,
-      Map<String, List<String>> responseHeaders,
-      List<UpstreamAttemptObservation> mirrors) {
-    this(
-        index,
-        requestId,
-        traffic,
-        from,
-        url,
-        kind,
-        status,
-        service,
-        version,
-        instance,
-        latency,
-        error,
-        bodyExcerpt,
-        overloaded,
-        sentAt,
-        proxy,
-        attempts,
-        responseHeaders,
-        mirrors,
-        Optional.empty());
+  /** A builder; index, request id, traffic, client, URL and outcome kind are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this observation's values, to derive a changed copy. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.index = index;
+    b.requestId = requestId;
+    b.traffic = traffic;
+    b.from = from;
+    b.url = url;
+    b.kind = kind;
+    b.status = status;
+    b.service = service;
+    b.version = version;
+    b.instance = instance;
+    b.latency = latency;
+    b.error = error;
+    b.bodyExcerpt = bodyExcerpt;
+    b.overloaded = overloaded;
+    b.sentAt = sentAt;
+    b.proxy = proxy;
+    b.attempts = attempts;
+    b.responseHeaders = responseHeaders;
+    b.mirrors = mirrors;
+    b.stream = stream;
+    return b;
   }
 
   /** This observation with the timing of the server stream it received. */
   public RequestObservation withStream(StreamTiming timing) {
-    return new RequestObservation(
-        index,
-        requestId,
-        traffic,
-        from,
-        url,
-        kind,
-        status,
-        service,
-        version,
-        instance,
-        latency,
-        error,
-        bodyExcerpt,
-        overloaded,
-        sentAt,
-        proxy,
-        attempts,
-        responseHeaders,
-        mirrors,
-        Optional.of(timing));
-  }
-
-  /** An observation without mirror copies. */
-  public RequestObservation(
-      int index,
-      String requestId,
-      String traffic,
-      String from,
-      String url,
-      HttpOutcome.Kind kind,
-      int status,
-      Optional<String> service,
-      Optional<String> version,
-      Optional<String> instance,
-      Duration latency,
-      String error,
-      String bodyExcerpt,
-      boolean overloaded,
-      Duration sentAt,
-      Optional<ProxyEvidence> proxy,
-      List<UpstreamAttemptObservation> attempts,
-      Map<String, List<String>> responseHeaders) {
-    this(
-        index,
-        requestId,
-        traffic,
-        from,
-        url,
-        kind,
-        status,
-        service,
-        version,
-        instance,
-        latency,
-        error,
-        bodyExcerpt,
-        overloaded,
-        sentAt,
-        proxy,
-        attempts,
-        responseHeaders,
-        List.of());
-  }
-
-  /** An observation without response headers, with its mirror copies. */
-  public RequestObservation(
-      int index,
-      String requestId,
-      String traffic,
-      String from,
-      String url,
-      HttpOutcome.Kind kind,
-      int status,
-      Optional<String> service,
-      Optional<String> version,
-      Optional<String> instance,
-      Duration latency,
-      String error,
-      String bodyExcerpt,
-      boolean overloaded,
-      Duration sentAt,
-      Optional<ProxyEvidence> proxy,
-      List<UpstreamAttemptObservation> attempts,
-      List<UpstreamAttemptObservation> mirrors) {
-    this(
-        index,
-        requestId,
-        traffic,
-        from,
-        url,
-        kind,
-        status,
-        service,
-        version,
-        instance,
-        latency,
-        error,
-        bodyExcerpt,
-        overloaded,
-        sentAt,
-        proxy,
-        attempts,
-        Map.of(),
-        mirrors);
-  }
-
-  /** An observation without response headers or mirror copies. */
-  public RequestObservation(
-      int index,
-      String requestId,
-      String traffic,
-      String from,
-      String url,
-      HttpOutcome.Kind kind,
-      int status,
-      Optional<String> service,
-      Optional<String> version,
-      Optional<String> instance,
-      Duration latency,
-      String error,
-      String bodyExcerpt,
-      boolean overloaded,
-      Duration sentAt,
-      Optional<ProxyEvidence> proxy,
-      List<UpstreamAttemptObservation> attempts) {
-    this(
-        index,
-        requestId,
-        traffic,
-        from,
-        url,
-        kind,
-        status,
-        service,
-        version,
-        instance,
-        latency,
-        error,
-        bodyExcerpt,
-        overloaded,
-        sentAt,
-        proxy,
-        attempts,
-        Map.of(),
-        List.of());
+    return toBuilder().stream(timing).build();
   }
 
   /**
@@ -250,45 +93,6 @@ public record RequestObservation(
   public Optional<String> responseHeader(String name) {
     List<String> values = responseHeaders.get(name.toLowerCase(java.util.Locale.ROOT));
     return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
-  }
-
-  /** An observation without journaled attempts (tests of distribution expectations). */
-  public RequestObservation(
-      int index,
-      String requestId,
-      String traffic,
-      String from,
-      String url,
-      HttpOutcome.Kind kind,
-      int status,
-      Optional<String> service,
-      Optional<String> version,
-      Optional<String> instance,
-      Duration latency,
-      String error,
-      String bodyExcerpt,
-      boolean overloaded,
-      Duration sentAt,
-      Optional<ProxyEvidence> proxy) {
-    this(
-        index,
-        requestId,
-        traffic,
-        from,
-        url,
-        kind,
-        status,
-        service,
-        version,
-        instance,
-        latency,
-        error,
-        bodyExcerpt,
-        overloaded,
-        sentAt,
-        proxy,
-        List.of(),
-        Map.of());
   }
 
   /** True for a 2xx response; everything else is a failure to explain. */
@@ -325,27 +129,7 @@ public record RequestObservation(
   /** This observation with its journaled upstream attempts and mirror copies. */
   public RequestObservation withAttempts(
       List<UpstreamAttemptObservation> joined, List<UpstreamAttemptObservation> mirrored) {
-    return new RequestObservation(
-        index,
-        requestId,
-        traffic,
-        from,
-        url,
-        kind,
-        status,
-        service,
-        version,
-        instance,
-        latency,
-        error,
-        bodyExcerpt,
-        overloaded,
-        sentAt,
-        proxy,
-        joined,
-        responseHeaders,
-        mirrored,
-        stream);
+    return toBuilder().attempts(joined).mirrors(mirrored).build();
   }
 
   /** This observation with its journaled upstream attempts. */
@@ -355,27 +139,7 @@ public record RequestObservation(
 
   /** This observation with the client sidecar's access-log evidence joined in. */
   public RequestObservation withProxy(ProxyEvidence evidence) {
-    return new RequestObservation(
-        index,
-        requestId,
-        traffic,
-        from,
-        url,
-        kind,
-        status,
-        service,
-        version,
-        instance,
-        latency,
-        error,
-        bodyExcerpt,
-        overloaded,
-        sentAt,
-        Optional.of(evidence),
-        attempts,
-        responseHeaders,
-        mirrors,
-        stream);
+    return toBuilder().proxy(evidence).build();
   }
 
   /**
@@ -384,27 +148,7 @@ public record RequestObservation(
    * logged.
    */
   public RequestObservation withServedBy(String service, String version, String instance) {
-    return new RequestObservation(
-        index,
-        requestId,
-        traffic,
-        from,
-        url,
-        kind,
-        status,
-        Optional.of(service),
-        Optional.of(version),
-        Optional.of(instance),
-        latency,
-        error,
-        bodyExcerpt,
-        overloaded,
-        sentAt,
-        proxy,
-        attempts,
-        responseHeaders,
-        mirrors,
-        stream);
+    return toBuilder().service(service).version(version).instance(instance).build();
   }
 
   static RequestObservation of(
@@ -420,30 +164,217 @@ public record RequestObservation(
       dev.meshproof.runtime.client.HttpRequestSpec sent,
       HttpOutcome outcome,
       Duration sentAt) {
-    return new RequestObservation(
-        index,
-        requestId,
-        traffic.name(),
-        traffic.from(),
-        sent.url().toString(),
-        outcome.kind(),
-        outcome.status(),
-        outcome.header("x-echo-service"),
-        outcome.header("x-echo-version"),
-        outcome.header("x-echo-instance"),
-        outcome.latency(),
-        outcome.error(),
-        outcome.isResponse() && outcome.status() >= 200 && outcome.status() < 300
-            ? ""
-            : outcome.body().substring(0, Math.min(EXCERPT, outcome.body().length())),
-        outcome.isResponse() && outcome.header("x-envoy-overloaded").orElse("").equals("true"),
-        sentAt,
-        Optional.empty(),
-        List.of(),
-        outcome.headers(),
-        List.of(),
-        GrpcCalls.isGrpc(sent) && outcome.isResponse()
-            ? GrpcCalls.streamTiming(outcome.rawBody().duplicate(), outcome.firstBodyUnixNanos())
-            : Optional.empty());
+    RequestObservation.Builder b =
+        builder()
+            .index(index)
+            .requestId(requestId)
+            .traffic(traffic.name())
+            .from(traffic.from())
+            .url(sent.url().toString())
+            .kind(outcome.kind())
+            .status(outcome.status())
+            .latency(outcome.latency())
+            .error(outcome.error())
+            .bodyExcerpt(
+                outcome.isResponse() && outcome.status() >= 200 && outcome.status() < 300
+                    ? ""
+                    : outcome.body().substring(0, Math.min(EXCERPT, outcome.body().length())))
+            .overloaded(
+                outcome.isResponse()
+                    && outcome.header("x-envoy-overloaded").orElse("").equals("true"))
+            .sentAt(sentAt)
+            .responseHeaders(outcome.headers());
+    outcome.header("x-echo-service").ifPresent(b::service);
+    outcome.header("x-echo-version").ifPresent(b::version);
+    outcome.header("x-echo-instance").ifPresent(b::instance);
+    if (GrpcCalls.isGrpc(sent) && outcome.isResponse()) {
+      GrpcCalls.streamTiming(outcome.rawBody().duplicate(), outcome.firstBodyUnixNanos())
+          .ifPresent(b::stream);
+    }
+    return b.build();
+  }
+
+  /** Builds a {@link RequestObservation}; what is not set is empty, zero or false. */
+  public static final class Builder {
+    private int index = -1;
+    private String requestId;
+    private String traffic;
+    private String from;
+    private String url;
+    private HttpOutcome.Kind kind;
+    private int status;
+    private Optional<String> service = Optional.empty();
+    private Optional<String> version = Optional.empty();
+    private Optional<String> instance = Optional.empty();
+    private Duration latency = Duration.ZERO;
+    private String error = "";
+    private String bodyExcerpt = "";
+    private boolean overloaded;
+    private Duration sentAt = Duration.ZERO;
+    private Optional<ProxyEvidence> proxy = Optional.empty();
+    private List<UpstreamAttemptObservation> attempts = List.of();
+    private Map<String, List<String>> responseHeaders = Map.of();
+    private List<UpstreamAttemptObservation> mirrors = List.of();
+    private Optional<StreamTiming> stream = Optional.empty();
+
+    private Builder() {}
+
+    /** The request's position in its traffic, from 0. */
+    public Builder index(int index) {
+      this.index = index;
+      return this;
+    }
+
+    /** The {@code x-request-id} the request carried. */
+    public Builder requestId(String requestId) {
+      this.requestId = Objects.requireNonNull(requestId, "requestId");
+      return this;
+    }
+
+    /** The name of the traffic block that sent it. */
+    public Builder traffic(String traffic) {
+      this.traffic = Objects.requireNonNull(traffic, "traffic");
+      return this;
+    }
+
+    /** The client workload that sent it. */
+    public Builder from(String from) {
+      this.from = Objects.requireNonNull(from, "from");
+      return this;
+    }
+
+    /** The URL as sent. */
+    public Builder url(String url) {
+      this.url = Objects.requireNonNull(url, "url");
+      return this;
+    }
+
+    /** How the request ended. */
+    public Builder kind(HttpOutcome.Kind kind) {
+      this.kind = Objects.requireNonNull(kind, "kind");
+      return this;
+    }
+
+    /** The response status (0 when there was none). */
+    public Builder status(int status) {
+      this.status = status;
+      return this;
+    }
+
+    /** The service that answered, as the echo names itself. */
+    public Builder service(String service) {
+      this.service = Optional.of(service);
+      return this;
+    }
+
+    /** The version that answered. */
+    public Builder version(String version) {
+      this.version = Optional.of(version);
+      return this;
+    }
+
+    /** The instance that answered. */
+    public Builder instance(String instance) {
+      this.instance = Optional.of(instance);
+      return this;
+    }
+
+    /** Time from sending to the end of the response. */
+    public Builder latency(Duration latency) {
+      this.latency = Objects.requireNonNull(latency, "latency");
+      return this;
+    }
+
+    /** The client's error for an outcome without a response. */
+    public Builder error(String error) {
+      this.error = Objects.requireNonNull(error, "error");
+      return this;
+    }
+
+    /** The start of a failed response's body. */
+    public Builder bodyExcerpt(String bodyExcerpt) {
+      this.bodyExcerpt = Objects.requireNonNull(bodyExcerpt, "bodyExcerpt");
+      return this;
+    }
+
+    /** Whether a proxy refused it for a circuit breaker ({@code x-envoy-overloaded: true}). */
+    public Builder overloaded(boolean overloaded) {
+      this.overloaded = overloaded;
+      return this;
+    }
+
+    /** When it was sent, from the start of its traffic. */
+    public Builder sentAt(Duration sentAt) {
+      this.sentAt = Objects.requireNonNull(sentAt, "sentAt");
+      return this;
+    }
+
+    /** What the client's sidecar logged for it. */
+    public Builder proxy(ProxyEvidence proxy) {
+      this.proxy = Optional.of(proxy);
+      return this;
+    }
+
+    /** The upstream attempts the services journaled for it. */
+    public Builder attempts(List<UpstreamAttemptObservation> attempts) {
+      this.attempts = attempts;
+      return this;
+    }
+
+    /** The response's headers, lower-case names. */
+    public Builder responseHeaders(Map<String, List<String>> responseHeaders) {
+      this.responseHeaders = responseHeaders;
+      return this;
+    }
+
+    /** The mirror copies the services journaled for it. */
+    public Builder mirrors(List<UpstreamAttemptObservation> mirrors) {
+      this.mirrors = mirrors;
+      return this;
+    }
+
+    /** The timing of the server stream it received. */
+    public Builder stream(StreamTiming stream) {
+      this.stream = Optional.of(stream);
+      return this;
+    }
+
+    /**
+     * The observation.
+     *
+     * @throws IllegalStateException when a required value is missing
+     */
+    public RequestObservation build() {
+      if (index < 0
+          || requestId == null
+          || traffic == null
+          || from == null
+          || url == null
+          || kind == null) {
+        throw new IllegalStateException(
+            "index, requestId, traffic, from, url and kind are required");
+      }
+      return new RequestObservation(
+          index,
+          requestId,
+          traffic,
+          from,
+          url,
+          kind,
+          status,
+          service,
+          version,
+          instance,
+          latency,
+          error,
+          bodyExcerpt,
+          overloaded,
+          sentAt,
+          proxy,
+          attempts,
+          responseHeaders,
+          mirrors,
+          stream);
+    }
   }
 }

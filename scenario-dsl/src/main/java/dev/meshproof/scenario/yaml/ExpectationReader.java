@@ -25,22 +25,43 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 
 /** Reads a scenario file's {@code expect} entries into expectations. */
 final class ExpectationReader {
   private ExpectationReader() {}
 
-  static Expectation expectation(Value expect) {
+  /**
+   * Reads an expectation's {@code during: {from, to}} window (its fields {@code expectation}) into
+   * a builder's {@code sentDuring}, reporting a window it refuses, or one that cannot hold a
+   * request of its traffic, at the window itself.
+   */
+  interface WindowReader {
+    void accept(Value expectation, BiConsumer<Duration, Duration> sentDuring);
+  }
+
+  static Expectation expectation(Value expect, WindowReader during) {
     String kind = expect.fields().keySet().iterator().next();
     Value e = expect.get(kind).orElseThrow();
     return switch (kind) {
       case "split" -> {
         SplitExpectation.Builder split = split(e.string("service").orElseThrow());
         e.string("traffic").ifPresent(split::forTraffic);
+        during.accept(e, split::sentDuring);
         e.get("byVersion").ifPresent(v -> split.byVersion(shares(v)));
         e.get("byInstance").ifPresent(v -> split.byInstance(shares(v)));
         e.number("alpha").ifPresent(split::atAlpha);
         yield split.build();
+      }
+      case "share" -> {
+        var share = Expectations.share(e.string("service").orElseThrow());
+        e.string("instance").ifPresent(share::instance);
+        e.string("version").ifPresent(share::version);
+        e.string("traffic").ifPresent(share::forTraffic);
+        during.accept(e, share::sentDuring);
+        share.lessThan(e.number("lessThan").orElseThrow());
+        e.number("alpha").ifPresent(share::atAlpha);
+        yield share.build();
       }
       case "successRate" -> {
         var rate = successRate().atLeast(e.number("atLeast").orElseThrow());

@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -191,7 +192,7 @@ final class ScenarioReader {
           rollback, () -> rollback(rollback).ifPresent(r -> scenario.chaos(c -> c.rollback(r))));
     }
     for (Value expect : items("expect")) {
-      attempt(expect, () -> scenario.expect(expectation(expect)));
+      attempt(expect, () -> scenario.expect(expectation(expect, this::trafficWindow)));
     }
     Map<String, String> metadata = new LinkedHashMap<>();
     root.get("metadata")
@@ -503,7 +504,12 @@ final class ScenarioReader {
   private void steadyState(Scenario.Builder scenario, Value hypothesis) {
     List<Expectation> expectations = new ArrayList<>();
     for (Value expect : hypothesis.get("expect").map(Value::items).orElse(List.of())) {
-      attempt(expect, () -> expectations.add(expectation(expect)));
+      // The probe is one traffic block: a window needs only to be a window.
+      attempt(
+          expect,
+          () ->
+              expectations.add(
+                  expectation(expect, (e, sentDuring) -> window(e, sentDuring, List.of()))));
     }
     Value probe = hypothesis.get("probe").orElseThrow();
     if (!trafficReader.trafficFieldsAgree(probe)) {
@@ -525,5 +531,63 @@ final class ScenarioReader {
           .map(s -> new Rollback.ApplyIstio(s.source(), s.yaml()));
     }
     return Optional.of(instances(rollback.get("restoreService").orElseThrow()).restore());
+  }
+
+  /** An expectation's window over the scenario's traffic blocks. */
+  private void trafficWindow(Value expectation, BiConsumer<Duration, Duration> sentDuring) {
+    window(expectation, sentDuring, items("traffic"));
+  }
+
+  /**
+   * Reads {@code during: {from, to}} of {@code expectation} into {@code sentDuring}. Each traffic
+   * block is timed from its own start, so with several blocks the window must name its block; a
+   * window starting after its block's {@code duration} could judge no request.
+   */
+  private void window(
+      Value expectation, BiConsumer<Duration, Duration> sentDuring, List<Value> trafficBlocks) {
+    Optional<Value> during = expectation.get("during");
+    if (during.isEmpty()) {
+      return;
+    }
+    Value window = during.get();
+    Duration from = window.duration("from").orElseThrow();
+    Duration to = window.duration("to").orElseThrow();
+    List<String> names = trafficBlocks.stream().flatMap(t -> t.string("name").stream()).toList();
+    Optional<String> traffic = expectation.string("traffic");
+    if (traffic.isEmpty() && trafficBlocks.size() > 1) {
+      reader.problem(
+          window.line(),
+          window.column(),
+          window.path(),
+          "a window over "
+              + trafficBlocks.size()
+              + " traffic blocks, each timed from its own start (expected: name one with"
+              + " traffic: beside during, one of "
+              + names
+              + ")");
+      return;
+    }
+    Optional<Value> block =
+        traffic.isEmpty() && trafficBlocks.size() == 1
+            ? Optional.of(trafficBlocks.get(0))
+            : trafficBlocks.stream().filter(t -> t.string("name").equals(traffic)).findFirst();
+    Optional<Duration> lasts = block.flatMap(t -> t.duration("duration"));
+    if (lasts.isPresent() && from.compareTo(lasts.get()) >= 0) {
+      Value fromValue = window.get("from").orElseThrow();
+      reader.problem(
+          fromValue.line(),
+          fromValue.column(),
+          fromValue.path(),
+          Durations.format(from)
+              + " is not before the end of traffic "
+              + block.get().string("name").orElse("traffic-1")
+              + " (duration "
+              + Durations.format(lasts.get())
+              + "), so no request could be judged (expected: from < "
+              + Durations.format(lasts.get())
+              + ")");
+      return;
+    }
+    attempt(window, () -> sentDuring.accept(from, to));
   }
 }

@@ -35,6 +35,15 @@ public final class ScenarioSchema {
   static final Shape TRAFFIC_REF =
       string("judge only the requests of the traffic block with this name (default: all)");
 
+  static final Obj DURING =
+      obj(
+          "judge only the requests sent in this window, timed from the start of their traffic"
+              + " block (name the block with traffic when there are several): one phase of it,"
+              + " e.g. inside an endpoint's warmup window or after it",
+          List.of(),
+          req("from", duration("the earliest send time judged, e.g. 9s")),
+          req("to", duration("requests sent from this time on are not judged; after from")));
+
   static final Obj APP =
       obj(
           "your own HTTP server as the app of a version, behind its own sidecar; its requests are"
@@ -445,6 +454,7 @@ public final class ScenarioSchema {
           "one expectation, judged from what the requests did",
           List.of(
               "split",
+              "share",
               "successRate",
               "attempts",
               "latency",
@@ -470,8 +480,26 @@ public final class ScenarioSchema {
                   List.of("byVersion", "byInstance"),
                   req("service", string("the service")),
                   opt("traffic", TRAFFIC_REF),
+                  opt("during", DURING),
                   opt("byVersion", shares("expected share per version, summing to 1")),
                   opt("byInstance", shares("expected share per instance (pod), summing to 1")),
+                  opt("alpha", ALPHA))),
+          opt(
+              "share",
+              obj(
+                  "an instance or version gets significantly less than a share of the service's"
+                      + " requests (one-sided exact binomial test: passes when \"its share is at"
+                      + " least lessThan\" is rejected at alpha), e.g. an endpoint in its warmup"
+                      + " window",
+                  List.of("instance", "version"),
+                  req("service", string("the service")),
+                  opt("instance", string("the instance (pod), e.g. catalog-v1-2")),
+                  opt("version", string("the version, e.g. v2")),
+                  opt("traffic", TRAFFIC_REF),
+                  opt("during", DURING),
+                  req(
+                      "lessThan",
+                      number("the share it must get less of, e.g. 0.3333 of three equals", 0, 1)),
                   opt("alpha", ALPHA))),
           opt(
               "successRate",

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class AttemptsExpectationTest {
@@ -25,23 +24,19 @@ class AttemptsExpectationTest {
           new UpstreamAttemptObservation(
               "catalog-v1-0", i < attempts ? 503 : status, Instant.EPOCH, Duration.ZERO, i));
     }
-    return new RequestObservation(
-            index,
-            "id-" + index,
-            "t",
-            "client",
-            "http://catalog/",
-            HttpOutcome.Kind.RESPONSE,
-            status,
-            Optional.of("catalog"),
-            Optional.of("v1"),
-            Optional.of("catalog-v1-0"),
-            Duration.ofMillis(latencyMs),
-            "",
-            "",
-            false,
-            Duration.ZERO,
-            Optional.empty())
+    return RequestObservation.builder()
+        .index(index)
+        .requestId("id-" + index)
+        .traffic("t")
+        .from("client")
+        .url("http://catalog/")
+        .kind(HttpOutcome.Kind.RESPONSE)
+        .status(status)
+        .service("catalog")
+        .version("v1")
+        .instance("catalog-v1-0")
+        .latency(Duration.ofMillis(latencyMs))
+        .build()
         .withAttempts(journaled);
   }
 

@@ -10,33 +10,28 @@ import dev.meshproof.scenario.traffic.RequestObservation;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Requests per connection to the app, counted from the echo's x-echo-connection answer. */
 class ConnectionReuseExpectationTest {
   private static RequestObservation request(int index, String connection) {
-    return new RequestObservation(
-        index,
-        "id-" + index,
-        "t",
-        "client",
-        "http://catalog/",
-        HttpOutcome.Kind.RESPONSE,
-        200,
-        Optional.of("catalog"),
-        Optional.of("v1"),
-        Optional.of("catalog-v1-0"),
-        Duration.ofMillis(5),
-        "",
-        "",
-        false,
-        Duration.ZERO,
-        Optional.empty(),
-        List.of(),
-        connection.isEmpty()
-            ? Map.of()
-            : Map.of("x-echo-connection", List.of("catalog-v1-0/" + connection)));
+    return RequestObservation.builder()
+        .index(index)
+        .requestId("id-" + index)
+        .traffic("t")
+        .from("client")
+        .url("http://catalog/")
+        .kind(HttpOutcome.Kind.RESPONSE)
+        .status(200)
+        .service("catalog")
+        .version("v1")
+        .instance("catalog-v1-0")
+        .latency(Duration.ofMillis(5))
+        .responseHeaders(
+            connection.isEmpty()
+                ? Map.of()
+                : Map.of("x-echo-connection", List.of("catalog-v1-0/" + connection)))
+        .build();
   }
 
   @Test

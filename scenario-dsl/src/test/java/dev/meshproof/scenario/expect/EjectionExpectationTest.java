@@ -8,7 +8,6 @@ import dev.meshproof.scenario.traffic.RequestObservation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
@@ -27,23 +26,20 @@ class EjectionExpectationTest {
       String instance = served.apply(i);
       int status = instance.equals("bad") ? 500 : 200;
       requests.add(
-          new RequestObservation(
-              i,
-              "req-" + i,
-              "t",
-              "client",
-              "http://catalog/",
-              HttpOutcome.Kind.RESPONSE,
-              status,
-              Optional.of("catalog"),
-              Optional.of("v1"),
-              Optional.of(instance),
-              Duration.ofMillis(latencyMs.apply(i)),
-              "",
-              "",
-              false,
-              Duration.ofMillis(20L * i),
-              Optional.empty()));
+          RequestObservation.builder()
+              .index(i)
+              .requestId("req-" + i)
+              .traffic("t")
+              .from("client")
+              .url("http://catalog/")
+              .kind(HttpOutcome.Kind.RESPONSE)
+              .status(status)
+              .service("catalog")
+              .version("v1")
+              .instance(instance)
+              .latency(Duration.ofMillis(latencyMs.apply(i)))
+              .sentAt(Duration.ofMillis(20L * i))
+              .build());
     }
     return new Observations(requests);
   }

@@ -18,25 +18,17 @@ class GrpcStatusExpectationTest {
   private static RequestObservation call(int index, Optional<String> grpcStatus, int status) {
     Map<String, List<String>> headers =
         grpcStatus.map(s -> Map.of("grpc-status", List.of(s))).orElse(Map.of());
-    return new RequestObservation(
-        index,
-        "id-" + index,
-        "calls",
-        "client",
-        "http://echo/a.B/C",
-        HttpOutcome.Kind.RESPONSE,
-        status,
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        Duration.ofMillis(1),
-        "",
-        "",
-        false,
-        Duration.ZERO,
-        Optional.empty(),
-        List.of(),
-        headers);
+    return RequestObservation.builder()
+        .index(index)
+        .requestId("id-" + index)
+        .traffic("calls")
+        .from("client")
+        .url("http://echo/a.B/C")
+        .kind(HttpOutcome.Kind.RESPONSE)
+        .status(status)
+        .latency(Duration.ofMillis(1))
+        .responseHeaders(headers)
+        .build();
   }
 
   private static Observations calls(int unavailable, int ok) {

@@ -8,34 +8,28 @@ import dev.meshproof.scenario.result.ExpectationResult;
 import dev.meshproof.scenario.traffic.Observations;
 import dev.meshproof.scenario.traffic.RequestObservation;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** Consistent-hash affinity: request i has key i mod keys; one instance per key, keys spread. */
 class KeyAffinityExpectationTest {
   private static RequestObservation request(int index, String instance) {
-    return new RequestObservation(
-        index,
-        "id-" + index,
-        "t",
-        "client",
-        "http://catalog/",
-        HttpOutcome.Kind.RESPONSE,
-        instance.isEmpty() ? 503 : 200,
-        Optional.of("catalog"),
-        Optional.of("v1"),
-        instance.isEmpty() ? Optional.empty() : Optional.of(instance),
-        Duration.ofMillis(5),
-        "",
-        "",
-        false,
-        Duration.ZERO,
-        Optional.empty(),
-        List.of(),
-        Map.of());
+    RequestObservation.Builder b =
+        RequestObservation.builder()
+            .index(index)
+            .requestId("id-" + index)
+            .traffic("t")
+            .from("client")
+            .url("http://catalog/")
+            .kind(HttpOutcome.Kind.RESPONSE)
+            .status(instance.isEmpty() ? 503 : 200)
+            .service("catalog")
+            .version("v1")
+            .latency(Duration.ofMillis(5));
+    if (!instance.isEmpty()) {
+      b.instance(instance);
+    }
+    return b.build();
   }
 
   private static Observations observations(

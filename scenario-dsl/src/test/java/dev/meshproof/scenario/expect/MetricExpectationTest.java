@@ -13,31 +13,24 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Istio metric series against a count or what the clients observed, on both kinds of proxies. */
 class MetricExpectationTest {
   private static RequestObservation answer(int index, String version, int status) {
-    return new RequestObservation(
-        index,
-        "id-" + index,
-        "t",
-        "client",
-        "http://catalog/",
-        HttpOutcome.Kind.RESPONSE,
-        status,
-        Optional.of("catalog"),
-        Optional.of(version),
-        Optional.of("catalog-" + version + "-0"),
-        Duration.ofMillis(5),
-        "",
-        "",
-        false,
-        Duration.ZERO,
-        Optional.empty(),
-        List.of(),
-        Map.of());
+    return RequestObservation.builder()
+        .index(index)
+        .requestId("id-" + index)
+        .traffic("t")
+        .from("client")
+        .url("http://catalog/")
+        .kind(HttpOutcome.Kind.RESPONSE)
+        .status(status)
+        .service("catalog")
+        .version(version)
+        .instance("catalog-" + version + "-0")
+        .latency(Duration.ofMillis(5))
+        .build();
   }
 
   /** Three v2 503s and two v1 200s, as the client saw them. */

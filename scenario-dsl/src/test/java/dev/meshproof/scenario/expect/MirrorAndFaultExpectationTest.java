@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class MirrorAndFaultExpectationTest {
@@ -30,23 +29,21 @@ class MirrorAndFaultExpectationTest {
       long latencyMs,
       List<UpstreamAttemptObservation> attempts,
       List<UpstreamAttemptObservation> mirrors) {
-    return new RequestObservation(
-            index,
-            "id-" + index,
-            "t",
-            "client",
-            "http://catalog/",
-            HttpOutcome.Kind.RESPONSE,
-            status,
-            Optional.of("catalog"),
-            Optional.of("v1"),
-            Optional.of("catalog-v1-0"),
-            Duration.ofMillis(latencyMs),
-            "",
-            body,
-            false,
-            Duration.ZERO,
-            Optional.of(new ProxyEvidence("r", "c", "h", flags)))
+    return RequestObservation.builder()
+        .index(index)
+        .requestId("id-" + index)
+        .traffic("t")
+        .from("client")
+        .url("http://catalog/")
+        .kind(HttpOutcome.Kind.RESPONSE)
+        .status(status)
+        .service("catalog")
+        .version("v1")
+        .instance("catalog-v1-0")
+        .latency(Duration.ofMillis(latencyMs))
+        .bodyExcerpt(body)
+        .proxy(new ProxyEvidence("r", "c", "h", flags))
+        .build()
         .withAttempts(attempts, mirrors);
   }
 

@@ -9,31 +9,25 @@ import dev.meshproof.scenario.traffic.RequestObservation;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ResponseExpectationTest {
 
   private static RequestObservation answer(int status, Map<String, List<String>> headers) {
-    return new RequestObservation(
-        0,
-        "id-0",
-        "t",
-        "client",
-        "http://catalog/",
-        HttpOutcome.Kind.RESPONSE,
-        status,
-        Optional.of("catalog"),
-        Optional.of("v1"),
-        Optional.of("catalog-v1-0"),
-        Duration.ofMillis(1),
-        "",
-        "",
-        false,
-        Duration.ZERO,
-        Optional.empty(),
-        List.of(),
-        headers);
+    return RequestObservation.builder()
+        .index(0)
+        .requestId("id-0")
+        .traffic("t")
+        .from("client")
+        .url("http://catalog/")
+        .kind(HttpOutcome.Kind.RESPONSE)
+        .status(status)
+        .service("catalog")
+        .version("v1")
+        .instance("catalog-v1-0")
+        .latency(Duration.ofMillis(1))
+        .responseHeaders(headers)
+        .build();
   }
 
   private static Observations of(RequestObservation... requests) {

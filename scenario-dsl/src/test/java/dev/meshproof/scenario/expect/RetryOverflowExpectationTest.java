@@ -12,7 +12,6 @@ import dev.meshproof.scenario.traffic.UpstreamAttemptObservation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,23 +29,21 @@ class RetryOverflowExpectationTest {
                     new UpstreamAttemptObservation(
                         "catalog-v1-0", 503, Instant.EPOCH, Duration.ZERO, i))
             .toList();
-    return new RequestObservation(
-            index,
-            "id-" + index,
-            traffic,
-            "client",
-            "http://catalog/",
-            HttpOutcome.Kind.RESPONSE,
-            status,
-            Optional.of("catalog"),
-            Optional.of("v1"),
-            Optional.of("catalog-v1-0"),
-            Duration.ofMillis(5),
-            "",
-            "",
-            overloaded,
-            Duration.ZERO,
-            Optional.of(new ProxyEvidence("-", "outbound|80||catalog", "127.0.0.1:1", flags)))
+    return RequestObservation.builder()
+        .index(index)
+        .requestId("id-" + index)
+        .traffic(traffic)
+        .from("client")
+        .url("http://catalog/")
+        .kind(HttpOutcome.Kind.RESPONSE)
+        .status(status)
+        .service("catalog")
+        .version("v1")
+        .instance("catalog-v1-0")
+        .latency(Duration.ofMillis(5))
+        .overloaded(overloaded)
+        .proxy(new ProxyEvidence("-", "outbound|80||catalog", "127.0.0.1:1", flags))
+        .build()
         .withAttempts(journaled);
   }
 

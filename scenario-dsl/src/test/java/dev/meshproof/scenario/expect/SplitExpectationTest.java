@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class SplitExpectationTest {
@@ -19,23 +18,19 @@ class SplitExpectationTest {
     List<RequestObservation> requests = new ArrayList<>();
     for (int i = 0; i < v1 + v2; i++) {
       requests.add(
-          new RequestObservation(
-              i,
-              "req-" + i,
-              "traffic-1",
-              "client",
-              "http://catalog/",
-              HttpOutcome.Kind.RESPONSE,
-              200,
-              Optional.of("catalog"),
-              Optional.of(i < v1 ? "v1" : "v2"),
-              Optional.of("catalog-x-0"),
-              Duration.ofMillis(1),
-              "",
-              "",
-              false,
-              Duration.ZERO,
-              Optional.empty()));
+          RequestObservation.builder()
+              .index(i)
+              .requestId("req-" + i)
+              .traffic("traffic-1")
+              .from("client")
+              .url("http://catalog/")
+              .kind(HttpOutcome.Kind.RESPONSE)
+              .status(200)
+              .service("catalog")
+              .version(i < v1 ? "v1" : "v2")
+              .instance("catalog-x-0")
+              .latency(Duration.ofMillis(1))
+              .build());
     }
     return new Observations(requests);
   }
@@ -83,23 +78,17 @@ class SplitExpectationTest {
   void errorsAreReportedAsUnattributedNotCountedInTheSplit() {
     List<RequestObservation> requests = new ArrayList<>(served(90, 10).requests());
     requests.add(
-        new RequestObservation(
-            100,
-            "req-100",
-            "traffic-1",
-            "client",
-            "http://catalog/",
-            HttpOutcome.Kind.TIMEOUT,
-            0,
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
-            Duration.ofSeconds(30),
-            "no response within PT30S",
-            "",
-            false,
-            Duration.ZERO,
-            Optional.empty()));
+        RequestObservation.builder()
+            .index(100)
+            .requestId("req-100")
+            .traffic("traffic-1")
+            .from("client")
+            .url("http://catalog/")
+            .kind(HttpOutcome.Kind.TIMEOUT)
+            .status(0)
+            .latency(Duration.ofSeconds(30))
+            .error("no response within PT30S")
+            .build());
     ExpectationResult result =
         Expectations.split("catalog")
             .byVersion(Map.of("v1", 0.9, "v2", 0.1))

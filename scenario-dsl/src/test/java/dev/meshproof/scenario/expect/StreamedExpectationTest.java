@@ -18,25 +18,17 @@ class StreamedExpectationTest {
 
   private static RequestObservation call(int index, Optional<StreamTiming> timing) {
     RequestObservation call =
-        new RequestObservation(
-            index,
-            "id-" + index,
-            "stream",
-            "client",
-            "http://echo/meshproof.echo.v1.EchoService/EchoStream",
-            HttpOutcome.Kind.RESPONSE,
-            200,
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
-            Duration.ofMillis(900),
-            "",
-            "",
-            false,
-            Duration.ZERO,
-            Optional.empty(),
-            List.of(),
-            Map.of("grpc-status", List.of("0")));
+        RequestObservation.builder()
+            .index(index)
+            .requestId("id-" + index)
+            .traffic("stream")
+            .from("client")
+            .url("http://echo/meshproof.echo.v1.EchoService/EchoStream")
+            .kind(HttpOutcome.Kind.RESPONSE)
+            .status(200)
+            .latency(Duration.ofMillis(900))
+            .responseHeaders(Map.of("grpc-status", List.of("0")))
+            .build();
     return timing.map(call::withStream).orElse(call);
   }
 

@@ -8,7 +8,6 @@ import dev.meshproof.scenario.traffic.RequestObservation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Journal entries join their request by id; mirror copies are kept apart from its attempts. */
@@ -34,23 +33,15 @@ class JoinAttemptsTest {
   @Test
   void aMirrorCopySharingTheRequestIdIsNotAnAttempt() {
     RequestObservation request =
-        new RequestObservation(
-            0,
-            "id-0",
-            "t",
-            "client",
-            "http://catalog/",
-            HttpOutcome.Kind.RESPONSE,
-            200,
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
-            Duration.ZERO,
-            "",
-            "",
-            false,
-            Duration.ZERO,
-            Optional.empty());
+        RequestObservation.builder()
+            .index(0)
+            .requestId("id-0")
+            .traffic("t")
+            .from("client")
+            .url("http://catalog/")
+            .kind(HttpOutcome.Kind.RESPONSE)
+            .status(200)
+            .build();
 
     RequestObservation joined =
         ScenarioOrchestrator.joinAttempts(

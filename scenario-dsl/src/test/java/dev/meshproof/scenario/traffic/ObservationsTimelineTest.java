@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The evidence a report draws from a run's observations: attempts per failure, the timeline. */
@@ -19,23 +18,18 @@ class ObservationsTimelineTest {
 
   private static RequestObservation request(
       int index, String traffic, int status, int sentMs, int latencyMs) {
-    return new RequestObservation(
-        index,
-        "id-" + index,
-        traffic,
-        "client",
-        "http://catalog/",
-        HttpOutcome.Kind.RESPONSE,
-        status,
-        Optional.empty(),
-        Optional.empty(),
-        Optional.of("catalog-v1-0"),
-        Duration.ofMillis(latencyMs),
-        "",
-        "",
-        false,
-        Duration.ofMillis(sentMs),
-        Optional.empty());
+    return RequestObservation.builder()
+        .index(index)
+        .requestId("id-" + index)
+        .traffic(traffic)
+        .from("client")
+        .url("http://catalog/")
+        .kind(HttpOutcome.Kind.RESPONSE)
+        .status(status)
+        .instance("catalog-v1-0")
+        .latency(Duration.ofMillis(latencyMs))
+        .sentAt(Duration.ofMillis(sentMs))
+        .build();
   }
 
   @Test
@@ -97,41 +91,27 @@ class ObservationsTimelineTest {
   void edgesCountEachClientsRequestsPerAnsweringInstanceAndTheUnanswered() {
     RequestObservation v1 = request(0, "t", 200, 0, 1);
     RequestObservation v2 =
-        new RequestObservation(
-            1,
-            "id-1",
-            "t",
-            "client",
-            "http://catalog/",
-            HttpOutcome.Kind.RESPONSE,
-            200,
-            Optional.empty(),
-            Optional.empty(),
-            Optional.of("catalog-v2-0"),
-            Duration.ZERO,
-            "",
-            "",
-            false,
-            Duration.ZERO,
-            Optional.empty());
+        RequestObservation.builder()
+            .index(1)
+            .requestId("id-1")
+            .traffic("t")
+            .from("client")
+            .url("http://catalog/")
+            .kind(HttpOutcome.Kind.RESPONSE)
+            .status(200)
+            .instance("catalog-v2-0")
+            .build();
     RequestObservation reset =
-        new RequestObservation(
-            2,
-            "id-2",
-            "t",
-            "client",
-            "http://catalog/",
-            HttpOutcome.Kind.RESET,
-            0,
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
-            Duration.ZERO,
-            "reset",
-            "",
-            false,
-            Duration.ZERO,
-            Optional.empty());
+        RequestObservation.builder()
+            .index(2)
+            .requestId("id-2")
+            .traffic("t")
+            .from("client")
+            .url("http://catalog/")
+            .kind(HttpOutcome.Kind.RESET)
+            .status(0)
+            .error("reset")
+            .build();
 
     List<Topology.Edge> edges = new Observations(List.of(v1, v2, v1, reset)).edges();
 

@@ -28,13 +28,19 @@ final class SidecarProcess implements SidecarProxy {
   private final Path log;
   private final InetSocketAddress outbound;
   private final Optional<InetSocketAddress> inbound;
+  private final java.util.Map<Integer, InetSocketAddress> inbounds;
 
   private SidecarProcess(
       String proxyId,
       Process process,
       Path log,
       InetSocketAddress outbound,
-      Optional<InetSocketAddress> inbound) {
+      Optional<InetSocketAddress> inbound,
+      java.util.OptionalInt servicePort) {
+    this.inbounds =
+        inbound.isPresent() && servicePort.isPresent()
+            ? java.util.Map.of(servicePort.getAsInt(), inbound.get())
+            : java.util.Map.of();
     this.proxyId = proxyId;
     this.process = process;
     this.log = log;
@@ -43,7 +49,8 @@ final class SidecarProcess implements SidecarProxy {
   }
 
   /** Waits for the child's READY line; destroys the child if it does not come. */
-  static SidecarProcess awaitReady(String proxyId, Process process, Path log) {
+  static SidecarProcess awaitReady(
+      String proxyId, Process process, Path log, java.util.OptionalInt servicePort) {
     CompletableFuture<String> line =
         CompletableFuture.supplyAsync(
             () -> {
@@ -80,7 +87,7 @@ final class SidecarProcess implements SidecarProxy {
       if (outbound == null) {
         throw new IllegalStateException(proxyId + ": READY line without outbound: " + ready);
       }
-      return new SidecarProcess(proxyId, process, log, outbound, inbound);
+      return new SidecarProcess(proxyId, process, log, outbound, inbound, servicePort);
     } catch (TimeoutException | ExecutionException | RuntimeException e) {
       stop(process);
       throw new IllegalStateException(
@@ -116,6 +123,11 @@ final class SidecarProcess implements SidecarProxy {
   @Override
   public Optional<InetSocketAddress> inboundAddress() {
     return inbound;
+  }
+
+  @Override
+  public java.util.Map<Integer, InetSocketAddress> inboundAddresses() {
+    return inbounds;
   }
 
   @Override

@@ -84,6 +84,12 @@ public final class SidecarProcessDataPlane implements DataPlane {
     command.add("--namespace");
     command.add(request.namespace());
     request.labels().forEach((k, v) -> command.add("--label=" + k + "=" + v));
+    if (request.servicePorts().size() > 1) {
+      throw new IllegalArgumentException(
+          "servicePorts: "
+              + request.servicePorts()
+              + " (expected: at most one; a sidecar process serves one Service port)");
+    }
     request.servicePort().ifPresent(p -> command.add("--service-port=" + p));
     command.add("--seed=" + request.random().nextLong(Long.MAX_VALUE));
     try {
@@ -92,7 +98,7 @@ public final class SidecarProcessDataPlane implements DataPlane {
           new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.to(log.toFile()));
       builder.environment().putIfAbsent("MALLOC_ARENA_MAX", MALLOC_ARENAS);
       Process process = builder.start();
-      return SidecarProcess.awaitReady(request.proxyId(), process, log);
+      return SidecarProcess.awaitReady(request.proxyId(), process, log, request.servicePort());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start sidecar process for " + request.proxyId(), e);
     }

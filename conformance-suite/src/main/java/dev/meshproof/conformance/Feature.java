@@ -16,6 +16,13 @@ public enum Feature {
    */
   MeshTCPRouteWeight(SupportLevel.EXTENDED),
   /**
+   * A Kubernetes Service with several ports: one outbound listener and cluster per port ({@code
+   * outbound|<port>||<host>}), VirtualService routes matched by port, one inbound listener and
+   * cluster per port on each instance, delivered to that port's app; a port the Service omits is
+   * not the service's.
+   */
+  MeshMultiPortService(SupportLevel.EXTENDED),
+  /**
    * Trace context ({@code traceparent}, {@code tracestate}, {@code baggage}, {@code b3}, {@code
    * x-b3-*}) forwarded to the upstream unchanged, none invented where the app sent none.
    */

@@ -31,6 +31,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -211,25 +212,32 @@ public final class Mesh implements AutoCloseable {
                 spec.name(),
                 spec.namespace(),
                 spec.labels(),
-                spec.servicePort(),
+                spec.servicePorts().stream().map(WorkloadSpec.ServicePort::port).toList(),
                 controlPlane.address(),
                 eventLoops,
                 random.fork(proxyId),
                 istio.version(),
                 spec.gatewayPorts()));
-    Optional<ProxyNode.Inbound> inbound =
-        spec.service()
-            .map(
-                service ->
-                    new ProxyNode.Inbound(
-                        spec.servicePort().getAsInt(),
-                        sidecar.inboundAddress().orElseThrow(),
-                        spec.app().orElseThrow()));
+    // One inbound listener, cluster and registry instance per Service port, as istiod gives a pod
+    // one ServiceInstance per port of each Service that selects it.
+    List<WorkloadSpec.ServicePort> ports = spec.servicePorts();
+    List<ProxyNode.Inbound> inbounds = new ArrayList<>();
+    for (int i = 0; i < ports.size(); i++) {
+      WorkloadSpec.ServicePort port = ports.get(i);
+      inbounds.add(
+          new ProxyNode.Inbound(
+              port.port(),
+              java.util.Objects.requireNonNull(
+                  sidecar.inboundAddresses().get(port.port()),
+                  () -> "no inbound listener for port " + port.port() + " on " + proxyId),
+              port.app(),
+              dev.meshproof.runtime.xds.XdsNames.inboundListener(i, port.port())));
+    }
     controlPlane.register(
         new ProxyNode(
             identity,
             sidecar.outboundAddress(),
-            inbound,
+            inbounds,
             SidecarScope.forProxy(
                 spec.namespace(),
                 spec.labels(),
@@ -238,20 +246,21 @@ public final class Mesh implements AutoCloseable {
             Map.of(),
             spec.gatewayServicePorts()),
         spec.serviceAccount());
-    inbound.ifPresent(
-        in ->
-            registry.add(
-                new ServiceInstance(
-                    spec.name(),
-                    spec.service().orElseThrow(),
-                    spec.namespace(),
-                    spec.labels(),
-                    in.servicePort(),
-                    in.listener(),
-                    dev.meshproof.runtime.registry.Hostnames.fqdn(
-                        spec.service().orElseThrow(), spec.namespace()),
-                    spec.protocol(),
-                    spec.exportTo())));
+    for (int i = 0; i < inbounds.size(); i++) {
+      ProxyNode.Inbound in = inbounds.get(i);
+      registry.add(
+          new ServiceInstance(
+              spec.name(),
+              spec.service().orElseThrow(),
+              spec.namespace(),
+              spec.labels(),
+              in.servicePort(),
+              in.listener(),
+              dev.meshproof.runtime.registry.Hostnames.fqdn(
+                  spec.service().orElseThrow(), spec.namespace()),
+              ports.get(i).protocol(),
+              spec.exportTo()));
+    }
     Map<Integer, MeshHttpClient> gatewayClients = new java.util.TreeMap<>();
     sidecar
         .gatewayAddresses()

@@ -22,6 +22,13 @@ public interface SidecarProxy extends AutoCloseable {
   Optional<InetSocketAddress> inboundAddress();
 
   /**
+   * Where other sidecars send requests for each port of the served Service, by port, in the
+   * Service's declaration order (the first is {@link #inboundAddress()}); empty for a client-only
+   * workload.
+   */
+  java.util.Map<Integer, InetSocketAddress> inboundAddresses();
+
+  /**
    * An ingress gateway's listener addresses by Gateway server port (where a client outside the mesh
    * sends requests for {@code port}); empty for a sidecar.
    */

@@ -9,15 +9,17 @@ import java.util.OptionalInt;
 /**
  * What a data plane needs to start one sidecar: its identity, whether it serves inbound traffic,
  * where the control plane listens, the mesh's shared event loops and seeded randomness, and the
- * Istio release the proxy reports. {@code gatewayPorts} is empty for a sidecar; for an ingress
- * gateway it lists the Gateway server ports the proxy binds a loopback listener for.
+ * Istio release the proxy reports. {@code servicePorts} are the ports of the served Service in
+ * declaration order (empty for a client-only workload), one inbound listener each. {@code
+ * gatewayPorts} is empty for a sidecar; for an ingress gateway it lists the Gateway server ports
+ * the proxy binds a loopback listener for.
  */
 public record SidecarRequest(
     String proxyId,
     String workload,
     String namespace,
     Map<String, String> labels,
-    OptionalInt servicePort,
+    java.util.List<Integer> servicePorts,
     InetSocketAddress controlPlane,
     EventLoopGroup eventLoops,
     RandomSource random,
@@ -26,7 +28,42 @@ public record SidecarRequest(
 
   public SidecarRequest {
     labels = Map.copyOf(labels);
+    servicePorts = java.util.List.copyOf(servicePorts);
+    if (new java.util.HashSet<>(servicePorts).size() != servicePorts.size()) {
+      throw new IllegalArgumentException(
+          "servicePorts: " + servicePorts + " (expected: each port once)");
+    }
     gatewayPorts = java.util.List.copyOf(gatewayPorts);
+  }
+
+  /** A request serving at most one Service port. */
+  public SidecarRequest(
+      String proxyId,
+      String workload,
+      String namespace,
+      Map<String, String> labels,
+      OptionalInt servicePort,
+      InetSocketAddress controlPlane,
+      EventLoopGroup eventLoops,
+      RandomSource random,
+      IstioVersion istioVersion,
+      java.util.List<Integer> gatewayPorts) {
+    this(
+        proxyId,
+        workload,
+        namespace,
+        labels,
+        servicePort.isPresent() ? java.util.List.of(servicePort.getAsInt()) : java.util.List.of(),
+        controlPlane,
+        eventLoops,
+        random,
+        istioVersion,
+        gatewayPorts);
+  }
+
+  /** The first port of the served Service; empty for a client-only workload. */
+  public OptionalInt servicePort() {
+    return servicePorts.isEmpty() ? OptionalInt.empty() : OptionalInt.of(servicePorts.get(0));
   }
 
   /** A sidecar's request: no gateway listeners. */

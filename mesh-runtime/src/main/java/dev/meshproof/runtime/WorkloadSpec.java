@@ -9,8 +9,8 @@ import java.util.regex.Pattern;
 
 /**
  * One workload instance to deploy into the mesh, like a pod: its name, namespace, labels ({@code
- * app}, {@code version}, ...), and, when it serves, the service it belongs to, the service port and
- * where its app listens. A workload without a service is a client only.
+ * app}, {@code version}, ...), and, when it serves, the service it belongs to, the service's ports
+ * and where its app listens for each. A workload without a service is a client only.
  */
 public final class WorkloadSpec {
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
@@ -27,6 +27,27 @@ public final class WorkloadSpec {
   private final java.util.List<Integer> gatewayPorts;
   private final java.util.List<String> exportTo;
   private final java.util.SortedMap<Integer, Integer> gatewayServicePorts;
+  private final java.util.List<ServicePort> morePorts;
+
+  /**
+   * One port of the served Kubernetes Service: its name (whose prefix, unless {@code appProtocol}
+   * is set, is the protocol Istio gives it), its number, and where the app listens for it (the
+   * port's {@code targetPort} on the pod).
+   */
+  public record ServicePort(
+      String name, int port, InetSocketAddress app, Optional<String> appProtocol) {
+
+    public ServicePort {
+      java.util.Objects.requireNonNull(name, "name");
+      java.util.Objects.requireNonNull(app, "app");
+      java.util.Objects.requireNonNull(appProtocol, "appProtocol");
+    }
+
+    /** The port's protocol as Istio derives it from its appProtocol or name. */
+    public dev.meshproof.runtime.registry.ServiceProtocol protocol() {
+      return dev.meshproof.runtime.registry.ServiceProtocol.ofPort(name, appProtocol);
+    }
+  }
 
   private WorkloadSpec(Builder b) {
     this.gatewayServicePorts =
@@ -42,6 +63,21 @@ public final class WorkloadSpec {
     this.service = Optional.ofNullable(b.service);
     this.servicePort = b.service == null ? OptionalInt.empty() : OptionalInt.of(b.servicePort);
     this.app = Optional.ofNullable(b.app);
+    this.morePorts = java.util.List.copyOf(b.morePorts);
+  }
+
+  /**
+   * Every port of the served Service in declaration order: the first is {@link #servicePort()},
+   * {@link #portName()}, {@link #appProtocol()} and {@link #app()}; empty for a client.
+   */
+  public java.util.List<ServicePort> servicePorts() {
+    if (service.isEmpty()) {
+      return java.util.List.of();
+    }
+    java.util.List<ServicePort> ports = new java.util.ArrayList<>();
+    ports.add(new ServicePort(portName, servicePort.getAsInt(), app.orElseThrow(), appProtocol));
+    ports.addAll(morePorts);
+    return java.util.List.copyOf(ports);
   }
 
   public static Builder builder(String name) {
@@ -193,6 +229,7 @@ public final class WorkloadSpec {
     private final java.util.Set<Integer> gatewayPorts = new java.util.TreeSet<>();
     private final java.util.List<String> exportTo = new java.util.ArrayList<>();
     private final Map<Integer, Integer> gatewayServicePorts = new java.util.TreeMap<>();
+    private final java.util.List<ServicePort> morePorts = new java.util.ArrayList<>();
 
     /**
      * The protocol of the served port, as a port name Istio reads as that protocol (e.g. {@code
@@ -231,6 +268,27 @@ public final class WorkloadSpec {
       }
       this.servicePort = port;
       this.app = app;
+      return this;
+    }
+
+    /**
+     * Adds another port of the served Service (after the one {@link #serves} names): a Kubernetes
+     * Service with several {@code ports}, the app listening at {@code app} for this one. Each port
+     * gets its own inbound listener and cluster ({@code inbound|<port>||}) and its own endpoint in
+     * the registry, as istiod gives a pod one instance per Service port.
+     */
+    public Builder alsoServes(String portName, int port, InetSocketAddress app) {
+      if (portName == null || portName.isEmpty()) {
+        throw new IllegalArgumentException(
+            "portName: " + portName + " (expected: e.g. http, tcp, tcp-other, grpc-echo)");
+      }
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
+      }
+      if (!app.getAddress().isLoopbackAddress()) {
+        throw new IllegalArgumentException("app: " + app + " (expected: a loopback address)");
+      }
+      morePorts.add(new ServicePort(portName, port, app, Optional.empty()));
       return this;
     }
 
@@ -314,7 +372,26 @@ public final class WorkloadSpec {
                 + " (expected: none on a workload that serves a service; a gateway is a proxy"
                 + " without an app)");
       }
+      if (service == null && !morePorts.isEmpty()) {
+        throw new IllegalArgumentException(
+            "alsoServes: "
+                + morePorts.stream().map(ServicePort::port).toList()
+                + " (expected: serves(..) to name the Service first)");
+      }
       if (service != null) {
+        java.util.Set<Integer> numbers = new java.util.HashSet<>(java.util.List.of(servicePort));
+        java.util.Set<String> names = new java.util.HashSet<>(java.util.List.of(portName));
+        for (ServicePort more : morePorts) {
+          // Kubernetes rejects a Service whose ports repeat a number or a name.
+          if (!numbers.add(more.port()) || !names.add(more.name())) {
+            throw new IllegalArgumentException(
+                "alsoServes: "
+                    + more.name()
+                    + " "
+                    + more.port()
+                    + " (expected: a port number and name the Service does not have yet)");
+          }
+        }
         labels.putIfAbsent("app", service);
       }
       return new WorkloadSpec(this);

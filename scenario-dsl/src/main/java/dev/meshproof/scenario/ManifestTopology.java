@@ -14,7 +14,8 @@ import java.util.Set;
  * {@code version} label with its replicas); a Deployment no Service selects becomes a client named
  * by its {@code app} label. What a scenario's topology cannot express yet is an error naming the
  * Deployment: a namespace other than default, labels other than app and version, a workload in two
- * Services or a Service with two ports.
+ * Services, or a Service with several ports that are not all TCP. A Service with several TCP ports
+ * keeps them all, in its order: each instance's tcp-echo answers on every one.
  */
 final class ManifestTopology {
   private static final Set<String> LABELS = Set.of("app", "version");
@@ -26,6 +27,7 @@ final class ManifestTopology {
   static Result of(Topology topology) {
     Map<String, Map<String, Integer>> versionsByService = new LinkedHashMap<>();
     Map<String, Integer> portByService = new LinkedHashMap<>();
+    Map<String, List<ServiceSpec.Port>> morePortsByService = new LinkedHashMap<>();
     Map<String, String> portNameByService = new LinkedHashMap<>();
     Map<String, Map<String, String>> accountsByService = new LinkedHashMap<>();
     List<String> clients = new ArrayList<>();
@@ -41,11 +43,28 @@ final class ManifestTopology {
         clients.add(w.labels().get("app"));
         continue;
       }
-      if (w.serves().size() > 1) {
+      if (w.serves().stream().map(TopologyWorkload.ServicePort::service).distinct().count() > 1) {
         throw unsupported(
-            w, "selected by " + w.serves() + " (expected: one Service with one port)");
+            w,
+            "selected by "
+                + w.serves().stream().map(TopologyWorkload.ServicePort::service).distinct().toList()
+                + " (expected: one Service)");
       }
       TopologyWorkload.ServicePort port = w.serves().get(0);
+      List<TopologyWorkload.ServicePort> others = w.serves().subList(1, w.serves().size());
+      if (!others.isEmpty()
+          && w.serves().stream()
+              .anyMatch(p -> protocolOf(p) != dev.meshproof.runtime.registry.ServiceProtocol.TCP)) {
+        // One outbound route configuration serves every HTTP port (docs/translation.md), so a
+        // second HTTP port of a host would be reached through the first's routes.
+        throw unsupported(
+            w,
+            "Service "
+                + port.service()
+                + " with ports "
+                + w.serves().stream().map(p -> p.name() + " " + p.port()).toList()
+                + " (expected: one port, or TCP ports only)");
+      }
       // Every workload here is in default: an exportTo that hides the Service from default would
       // change the routes, which this topology cannot deploy; one that keeps it changes nothing.
       List<String> exportTo = port.exportTo();
@@ -85,14 +104,11 @@ final class ManifestTopology {
             "version " + version + " of " + port.service() + " twice (expected: one per version)");
       }
       portByService.put(port.service(), port.port());
-      // A grpc or http2 port name changes what Istio sends upstream (and which echo answers);
-      // other names keep the HTTP/1.1 echo behind an http port, as before protocols were read.
-      var protocol =
-          dev.meshproof.runtime.registry.ServiceProtocol.ofPort(
-              port.name(), java.util.Optional.empty());
-      if (protocol == dev.meshproof.runtime.registry.ServiceProtocol.GRPC
-          || protocol == dev.meshproof.runtime.registry.ServiceProtocol.HTTP2) {
-        portNameByService.put(port.service(), port.name());
+      morePortsByService.put(
+          port.service(),
+          others.stream().map(o -> new ServiceSpec.Port(o.name(), o.port())).toList());
+      if (!portName(port).equals("http")) {
+        portNameByService.put(port.service(), portName(port));
       }
       accountsByService
           .computeIfAbsent(port.service(), s -> new LinkedHashMap<>())
@@ -107,8 +123,30 @@ final class ManifestTopology {
                     portByService.get(service),
                     versions,
                     portNameByService.getOrDefault(service, "http"),
-                    accountsByService.getOrDefault(service, Map.of()))));
+                    accountsByService.getOrDefault(service, Map.of()),
+                    Map.of(),
+                    morePortsByService.getOrDefault(service, List.of()))));
     return new Result(services, clients, topology.notSimulated());
+  }
+
+  private static dev.meshproof.runtime.registry.ServiceProtocol protocolOf(
+      TopologyWorkload.ServicePort port) {
+    return dev.meshproof.runtime.registry.ServiceProtocol.ofPort(
+        port.name(), java.util.Optional.empty());
+  }
+
+  /**
+   * The port name a scenario service keeps: a grpc, http2 or tcp name changes what Istio sends
+   * upstream (and which echo answers); other names keep the HTTP/1.1 echo behind an {@code http}
+   * port, as before protocols were read.
+   */
+  private static String portName(TopologyWorkload.ServicePort port) {
+    var protocol = protocolOf(port);
+    return protocol == dev.meshproof.runtime.registry.ServiceProtocol.GRPC
+            || protocol == dev.meshproof.runtime.registry.ServiceProtocol.HTTP2
+            || protocol == dev.meshproof.runtime.registry.ServiceProtocol.TCP
+        ? port.name()
+        : "http";
   }
 
   private static IllegalArgumentException unsupported(TopologyWorkload w, String what) {

@@ -12,7 +12,9 @@ import java.util.Map;
  * tcp} port's Istio's tcp-echo server (each instance prefixing its answers with its name), others
  * HTTP echoes; and the Kubernetes service account each version's pods run as (a version not listed
  * runs as {@code default}; Kubernetes manifests set it with {@code serviceAccountName}); and the
- * versions whose app is the user's own server ({@link AppSpec}) instead of the echo.
+ * versions whose app is the user's own server ({@link AppSpec}) instead of the echo. A Kubernetes
+ * Service with several ports has the first as {@code port} and {@code portName} and the others in
+ * {@code morePorts}, all TCP; every instance's tcp-echo answers on each.
  */
 public record ServiceSpec(
     String name,
@@ -20,13 +22,72 @@ public record ServiceSpec(
     Map<String, Integer> replicasByVersion,
     String portName,
     Map<String, String> serviceAccountByVersion,
-    Map<String, AppSpec> apps) {
+    Map<String, AppSpec> apps,
+    List<Port> morePorts) {
 
   public ServiceSpec {
     replicasByVersion =
         java.util.Collections.unmodifiableMap(new LinkedHashMap<>(replicasByVersion));
     serviceAccountByVersion = Map.copyOf(serviceAccountByVersion);
     apps = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(apps));
+    morePorts = List.copyOf(morePorts);
+    // The fields are not assigned yet in a compact constructor: the ports from the parameters.
+    List<Port> all = new ArrayList<>();
+    all.add(new Port(portName, port));
+    all.addAll(morePorts);
+    if (!morePorts.isEmpty()
+        && all.stream()
+            .anyMatch(p -> p.protocol() != dev.meshproof.runtime.registry.ServiceProtocol.TCP)) {
+      // One outbound route configuration serves every HTTP port (docs/translation.md): a second
+      // HTTP port of a host would be reached through the first's routes, so it is refused here.
+      throw new IllegalArgumentException(
+          "ports of service "
+              + name
+              + ": "
+              + all.stream().map(p -> p.name() + " " + p.port()).toList()
+              + " (expected: one port, or TCP ports only; several HTTP, HTTP/2 or gRPC ports are"
+              + " not supported yet)");
+    }
+    if (!morePorts.isEmpty() && !apps.isEmpty()) {
+      throw new IllegalArgumentException(
+          "apps of service "
+              + name
+              + ": "
+              + apps.keySet()
+              + " (expected: none on a Service with several ports; the user's own app serves one"
+              + " port)");
+    }
+  }
+
+  /** A port of the Service after its first: its name (whose prefix is its protocol), number. */
+  public record Port(String name, int port) {
+    /** Istio's protocol of the port. */
+    public dev.meshproof.runtime.registry.ServiceProtocol protocol() {
+      return dev.meshproof.runtime.registry.ServiceProtocol.ofPort(
+          name, java.util.Optional.empty());
+    }
+  }
+
+  /** A service with one port. */
+  public ServiceSpec(
+      String name,
+      int port,
+      Map<String, Integer> replicasByVersion,
+      String portName,
+      Map<String, String> serviceAccountByVersion,
+      Map<String, AppSpec> apps) {
+    this(name, port, replicasByVersion, portName, serviceAccountByVersion, apps, List.of());
+  }
+
+  /**
+   * Every port of the Service in declaration order, the first being {@code port} (several: TCP
+   * only).
+   */
+  public List<Port> ports() {
+    List<Port> ports = new ArrayList<>();
+    ports.add(new Port(portName, port));
+    ports.addAll(morePorts);
+    return List.copyOf(ports);
   }
 
   /** A service on {@code portName} whose versions are all the echo. */

@@ -66,4 +66,54 @@ class ManifestTopologyTest {
           .hasMessageContaining("namespace default");
     }
   }
+
+  @Test
+  void istiosTcpEchoServiceKeepsBothOfItsTcpPortsInOrder() {
+    ManifestTopology.Result result =
+        ManifestTopology.of(
+            Topology.fromManifests(
+                Path.of(
+                    "../conformance-suite/src/main/resources/conformance/tcp-echo/"
+                        + "tcp-echo-services.yaml")));
+
+    assertThat(result.services()).hasSize(1);
+    ServiceSpec tcpEcho = result.services().get(0);
+    assertThat(tcpEcho.name()).isEqualTo("tcp-echo");
+    assertThat(tcpEcho.isTcp()).isTrue();
+    assertThat(tcpEcho.ports())
+        .containsExactly(
+            new ServiceSpec.Port("tcp", 9000), new ServiceSpec.Port("tcp-other", 9001));
+    assertThat(tcpEcho.replicasByVersion()).isEqualTo(Map.of("v1", 1, "v2", 1));
+  }
+
+  @Test
+  void aServiceWithTwoHttpPortsIsRefusedNamingItsPorts(@TempDir Path dir) throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("two-http.yaml"),
+            """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web}
+            spec:
+              ports: [{port: 8000, name: http}, {port: 8001, name: http-admin}]
+              selector: {app: web}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web-v1}
+            spec:
+              selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web, version: v1}}
+                spec:
+                  containers: [{name: web, image: web:1}]
+            """);
+
+    assertThatThrownBy(() -> ManifestTopology.of(Topology.fromManifests(file)))
+        .hasMessageContaining("two-http.yaml")
+        .hasMessageContaining("Deployment web-v1")
+        .hasMessageContaining("[http 8000, http-admin 8001]")
+        .hasMessageContaining("expected: one port, or TCP ports only");
+  }
 }

@@ -33,7 +33,7 @@ import java.util.concurrent.locks.LockSupport;
 final class EnvoySidecar implements SidecarProxy {
   private final String proxyId;
   private final InetSocketAddress outbound;
-  private final Optional<InetSocketAddress> inbound;
+  private final java.util.Map<Integer, InetSocketAddress> inbounds;
   private final int adminPort;
   private final Path directory;
   private final Path logFile;
@@ -44,7 +44,7 @@ final class EnvoySidecar implements SidecarProxy {
   private EnvoySidecar(
       String proxyId,
       InetSocketAddress outbound,
-      Optional<InetSocketAddress> inbound,
+      java.util.Map<Integer, InetSocketAddress> inbounds,
       int adminPort,
       Path directory,
       Path logFile,
@@ -54,7 +54,7 @@ final class EnvoySidecar implements SidecarProxy {
     this.gateway = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(gateway));
     this.proxyId = proxyId;
     this.outbound = outbound;
-    this.inbound = inbound;
+    this.inbounds = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(inbounds));
     this.adminPort = adminPort;
     this.directory = directory;
     this.logFile = logFile;
@@ -68,15 +68,16 @@ final class EnvoySidecar implements SidecarProxy {
    */
   static EnvoySidecar start(Optional<EnvoyBinary> binary, SidecarRequest request, int concurrency) {
     int gatewayPorts = request.gatewayPorts().size();
-    List<Integer> ports =
-        ListenerPorts.reserve((request.servicePort().isPresent() ? 3 : 2) + gatewayPorts);
+    int servicePorts = request.servicePorts().size();
+    List<Integer> ports = ListenerPorts.reserve(2 + servicePorts + gatewayPorts);
     InetAddress loopback = InetAddress.getLoopbackAddress();
     InetSocketAddress outbound = new InetSocketAddress(loopback, ports.get(0));
     int adminPort = ports.get(1);
-    Optional<InetSocketAddress> inbound =
-        request.servicePort().isPresent()
-            ? Optional.of(new InetSocketAddress(loopback, ports.get(2)))
-            : Optional.empty();
+    // One inbound listener address per Service port, as the translation names them.
+    java.util.Map<Integer, InetSocketAddress> inbound = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < servicePorts; i++) {
+      inbound.put(request.servicePorts().get(i), new InetSocketAddress(loopback, ports.get(2 + i)));
+    }
     java.util.Map<Integer, InetSocketAddress> gateway = new java.util.TreeMap<>();
     int next = ports.size() - gatewayPorts;
     for (int port : request.gatewayPorts()) {
@@ -159,7 +160,12 @@ final class EnvoySidecar implements SidecarProxy {
 
   @Override
   public Optional<InetSocketAddress> inboundAddress() {
-    return inbound;
+    return inbounds.values().stream().findFirst();
+  }
+
+  @Override
+  public java.util.Map<Integer, InetSocketAddress> inboundAddresses() {
+    return inbounds;
   }
 
   @Override

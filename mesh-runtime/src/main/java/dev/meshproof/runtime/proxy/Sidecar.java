@@ -90,7 +90,15 @@ public final class Sidecar implements SidecarProxy {
   private volatile Map<String, IstioWorkload> endpointWorkloads = Map.of();
 
   private final Channel outbound;
-  private final Optional<Channel> inbound;
+
+  /**
+   * The inbound listeners, one per port of the served Service in its declaration order, by listener
+   * name ({@link XdsNames#inboundListener}); empty for a client-only workload.
+   */
+  private final Map<String, Channel> inbound = new java.util.LinkedHashMap<>();
+
+  /** The Service port of each inbound listener, by listener name. */
+  private final Map<String, Integer> inboundPorts = new java.util.LinkedHashMap<>();
 
   /**
    * An ingress gateway's pod ports and the loopback address reserved for each (as the Envoy target
@@ -162,10 +170,12 @@ public final class Sidecar implements SidecarProxy {
     this.faultRandom = random.fork("fault");
     this.tcpRandom = random.fork("tcp");
     this.outbound = bind(group, XdsNames.OUTBOUND_LISTENER);
-    this.inbound =
-        request.servicePort().isPresent()
-            ? Optional.of(bind(group, XdsNames.INBOUND_LISTENER))
-            : Optional.empty();
+    for (int i = 0; i < request.servicePorts().size(); i++) {
+      int port = request.servicePorts().get(i);
+      String name = XdsNames.inboundListener(i, port);
+      inbound.put(name, bind(group, name));
+      inboundPorts.put(name, port);
+    }
     this.listenerGroup = group;
     List<Integer> reserved =
         dev.meshproof.runtime.envoy.ListenerPorts.reserve(request.gatewayPorts().size());
@@ -398,7 +408,7 @@ public final class Sidecar implements SidecarProxy {
     List<String> added = new java.util.ArrayList<>();
     for (ListenerConfig listener : config.listeners().values()) {
       if (listener.name().equals(XdsNames.OUTBOUND_LISTENER)
-          || listener.name().equals(XdsNames.INBOUND_LISTENER)
+          || inbound.containsKey(listener.name())
           || gatewayListenerAddress(listener.name()).isPresent()) {
         continue;
       }
@@ -433,14 +443,13 @@ public final class Sidecar implements SidecarProxy {
     for (ListenerConfig listener : config.listeners().values()) {
       boolean tcp = listener.filterChains().stream().allMatch(c -> c.tcpProxy().isPresent());
       Optional<InetSocketAddress> bound =
-          switch (listener.name()) {
-            case XdsNames.OUTBOUND_LISTENER -> Optional.of(outboundAddress());
-            case XdsNames.INBOUND_LISTENER -> inboundAddress();
-            default ->
-                // A gateway's listeners (HTTP or TCP) are the pod ports it bound at start.
-                gatewayListenerAddress(listener.name())
-                    .or(() -> tcp ? Optional.of(listener.address()) : Optional.empty());
-          };
+          listener.name().equals(XdsNames.OUTBOUND_LISTENER)
+              ? Optional.of(outboundAddress())
+              : inbound.containsKey(listener.name())
+                  ? Optional.of((InetSocketAddress) inbound.get(listener.name()).localAddress())
+                  // A gateway's listeners (HTTP or TCP) are the pod ports it bound at start.
+                  : gatewayListenerAddress(listener.name())
+                      .or(() -> tcp ? Optional.of(listener.address()) : Optional.empty());
       if (bound.isEmpty() || !bound.get().equals(listener.address())) {
         throw new IllegalArgumentException(
             "listener "
@@ -451,9 +460,9 @@ public final class Sidecar implements SidecarProxy {
                 + XdsNames.OUTBOUND_LISTENER
                 + " at "
                 + outboundAddress()
-                + inboundAddress()
-                    .map(a -> " and " + XdsNames.INBOUND_LISTENER + " at " + a)
-                    .orElse("")
+                + inbound.entrySet().stream()
+                    .map(e -> " and " + e.getKey() + " at " + e.getValue().localAddress())
+                    .collect(java.util.stream.Collectors.joining())
                 + ")");
       }
     }
@@ -620,7 +629,7 @@ public final class Sidecar implements SidecarProxy {
       Optional<String> localPrincipal,
       Optional<IstioWorkload> downstreamPeer) {
     String unknown = IstioWorkload.UNKNOWN_VALUE;
-    if (listener.equals(XdsNames.INBOUND_LISTENER)) {
+    if (inbound.containsKey(listener)) {
       IstioWorkload source =
           downstreamPeer.isPresent()
               ? downstreamPeer.get()
@@ -747,7 +756,15 @@ public final class Sidecar implements SidecarProxy {
 
   @Override
   public Optional<InetSocketAddress> inboundAddress() {
-    return inbound.map(c -> (InetSocketAddress) c.localAddress());
+    return inbound.values().stream().findFirst().map(c -> (InetSocketAddress) c.localAddress());
+  }
+
+  @Override
+  public Map<Integer, InetSocketAddress> inboundAddresses() {
+    Map<Integer, InetSocketAddress> addresses = new java.util.LinkedHashMap<>();
+    inbound.forEach(
+        (name, c) -> addresses.put(inboundPorts.get(name), (InetSocketAddress) c.localAddress()));
+    return java.util.Collections.unmodifiableMap(addresses);
   }
 
   @Override
@@ -766,7 +783,7 @@ public final class Sidecar implements SidecarProxy {
     routing.clusters().values().forEach(c -> c.retire(null));
     admin.close();
     outbound.close().syncUninterruptibly();
-    inbound.ifPresent(c -> c.close().syncUninterruptibly());
+    inbound.values().forEach(c -> c.close().syncUninterruptibly());
     gatewayListeners.values().forEach(c -> c.close().syncUninterruptibly());
     gatewayListeners.clear();
     tcpListeners.values().forEach(c -> c.close().syncUninterruptibly());

@@ -53,7 +53,7 @@ final class ClusterBuilder {
     }
     clusters.add(blackHoleCluster());
     clusters.add(passthroughCluster());
-    input.proxy().inbound().ifPresent(inbound -> clusters.add(inboundCluster(inbound)));
+    input.proxy().inbounds().forEach(inbound -> clusters.add(inboundCluster(inbound)));
     return clusters;
   }
 

@@ -105,13 +105,14 @@ final class ListenerBuilder {
     listeners.add(outboundListener(input.proxy().outbound()));
     TcpListenerBuilder tcp = new TcpListenerBuilder(input);
     listeners.addAll(tcp.outboundListeners());
-    input
-        .proxy()
-        .inbound()
-        .ifPresent(
-            inbound ->
-                listeners.add(
-                    input.servesTcp() ? tcp.inboundListener(inbound) : inboundListener(inbound)));
+    // One inbound listener per Service port, each by its own port's protocol (a Service may mix
+    // TCP and HTTP ports, as istiod builds a filter chain per port of the instance).
+    for (ProxyNode.Inbound inbound : input.proxy().inbounds()) {
+      listeners.add(
+          input.servesTcp(inbound.servicePort())
+              ? tcp.inboundListener(inbound)
+              : inboundListener(inbound));
+    }
     return listeners;
   }
 
@@ -300,7 +301,7 @@ final class ListenerBuilder {
     MtlsBuilder mtls = new MtlsBuilder(input);
     if (!mtls.enabled()) {
       return listener(
-          XdsNames.INBOUND_LISTENER, inbound.listener(), TrafficDirection.INBOUND, hcm.build());
+          inbound.listenerName(), inbound.listener(), TrafficDirection.INBOUND, hcm.build());
     }
     return inboundMtlsListener(inbound, mtls, MtlsBuilder.withClientCertDetails(hcm).build());
   }
@@ -316,7 +317,7 @@ final class ListenerBuilder {
     PeerAuthenticationMode mode = mtls.inboundMode(inbound);
     Listener.Builder listener =
         Listener.newBuilder()
-            .setName(XdsNames.INBOUND_LISTENER)
+            .setName(inbound.listenerName())
             .setAddress(XdsProtos.address(inbound.listener()))
             .setTrafficDirection(TrafficDirection.INBOUND);
     if (mode == PeerAuthenticationMode.DISABLE) {

@@ -7,16 +7,17 @@ import java.util.Optional;
 
 /**
  * A sidecar as the control plane knows it: its identity (the xDS node it sends) and the addresses
- * the translation must put in its listeners. {@code inbound} is empty for a client-only workload;
- * {@code scope} is what its Sidecar resource lets it reach (istiod's {@code proxy.SidecarScope}).
- * {@code gatewayListeners} is empty for a sidecar; for an ingress gateway (istiod's {@code router}
- * proxy) it maps each Gateway server port the pod exposes to the loopback address its listener
- * binds, and the translation gives the proxy gateway listeners instead of a sidecar's.
+ * the translation must put in its listeners. {@code inbounds} is empty for a client-only workload,
+ * else one per port of the served Service in declaration order; {@code scope} is what its Sidecar
+ * resource lets it reach (istiod's {@code proxy.SidecarScope}). {@code gatewayListeners} is empty
+ * for a sidecar; for an ingress gateway (istiod's {@code router} proxy) it maps each Gateway server
+ * port the pod exposes to the loopback address its listener binds, and the translation gives the
+ * proxy gateway listeners instead of a sidecar's.
  */
 public record ProxyNode(
     ProxyIdentity identity,
     InetSocketAddress outbound,
-    Optional<Inbound> inbound,
+    java.util.List<Inbound> inbounds,
     SidecarScope scope,
     Map<Integer, InetSocketAddress> gatewayListeners,
     /**
@@ -35,12 +36,39 @@ public record ProxyNode(
   public ProxyNode {
     Objects.requireNonNull(identity, "identity");
     Objects.requireNonNull(outbound, "outbound");
-    Objects.requireNonNull(inbound, "inbound");
+    inbounds = java.util.List.copyOf(inbounds);
     Objects.requireNonNull(scope, "scope");
     gatewayListeners =
         java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(gatewayListeners));
     tcpOutbound = Map.copyOf(tcpOutbound);
     gatewayServicePorts = Map.copyOf(gatewayServicePorts);
+  }
+
+  /** A proxy serving at most one Service port. */
+  public ProxyNode(
+      ProxyIdentity identity,
+      InetSocketAddress outbound,
+      Optional<Inbound> inbound,
+      SidecarScope scope,
+      Map<Integer, InetSocketAddress> gatewayListeners,
+      Map<String, InetSocketAddress> tcpOutbound,
+      Map<Integer, Integer> gatewayServicePorts) {
+    this(
+        identity,
+        outbound,
+        inbound.stream().toList(),
+        scope,
+        gatewayListeners,
+        tcpOutbound,
+        gatewayServicePorts);
+  }
+
+  /**
+   * The inbound side of the Service's first port; empty for a client-only workload ({@link
+   * #inbounds} has every port).
+   */
+  public Optional<Inbound> inbound() {
+    return inbounds.isEmpty() ? Optional.empty() : Optional.of(inbounds.get(0));
   }
 
   /** A proxy whose gateway (if any) has no Service: its servers bind their own port numbers. */
@@ -90,7 +118,7 @@ public record ProxyNode(
   /** This proxy with its TCP outbound listener addresses. */
   public ProxyNode withTcpOutbound(Map<String, InetSocketAddress> addresses) {
     return new ProxyNode(
-        identity, outbound, inbound, scope, gatewayListeners, addresses, gatewayServicePorts);
+        identity, outbound, inbounds, scope, gatewayListeners, addresses, gatewayServicePorts);
   }
 
   /** The key of a TCP service port in {@link #tcpOutbound}. */
@@ -106,7 +134,7 @@ public record ProxyNode(
   /** This proxy with the services {@code newScope} makes visible. */
   public ProxyNode withScope(SidecarScope newScope) {
     return new ProxyNode(
-        identity, outbound, inbound, newScope, gatewayListeners, tcpOutbound, gatewayServicePorts);
+        identity, outbound, inbounds, newScope, gatewayListeners, tcpOutbound, gatewayServicePorts);
   }
 
   /** The xDS node id, by which the snapshot cache keys this proxy. */
@@ -126,6 +154,21 @@ public record ProxyNode(
     return identity.labels();
   }
 
-  /** The inbound side: the service port, where the sidecar listens, where the app listens. */
-  public record Inbound(int servicePort, InetSocketAddress listener, InetSocketAddress app) {}
+  /**
+   * The inbound side of one Service port: the port, where the sidecar listens for it, where the app
+   * listens for it (its {@code targetPort}), and the listener's name ({@link
+   * XdsNames#inboundListener}).
+   */
+  public record Inbound(
+      int servicePort, InetSocketAddress listener, InetSocketAddress app, String listenerName) {
+
+    public Inbound {
+      Objects.requireNonNull(listenerName, "listenerName");
+    }
+
+    /** The inbound side of a Service's only (or first) port: {@code virtualInbound}. */
+    public Inbound(int servicePort, InetSocketAddress listener, InetSocketAddress app) {
+      this(servicePort, listener, app, XdsNames.INBOUND_LISTENER);
+    }
+  }
 }

@@ -159,7 +159,7 @@ final class TcpListenerBuilder {
             input.security().authorizationPolicies(), input.proxy(), inbound);
     Listener.Builder listener =
         Listener.newBuilder()
-            .setName(XdsNames.INBOUND_LISTENER)
+            .setName(inbound.listenerName())
             .setAddress(XdsProtos.address(inbound.listener()))
             .setTrafficDirection(TrafficDirection.INBOUND);
     MtlsBuilder mtls = new MtlsBuilder(input);

@@ -257,12 +257,13 @@ public record TranslationInput(
   }
 
   /** True when this proxy's own service port is TCP: its inbound listener is a TCP proxy. */
-  boolean servesTcp() {
+  boolean servesTcp(int servicePort) {
     return instances.stream()
         .anyMatch(
             i ->
                 i.workload().equals(proxy.workload())
                     && i.namespace().equals(proxy.namespace())
+                    && i.servicePort() == servicePort
                     && i.protocol() == dev.meshproof.runtime.registry.ServiceProtocol.TCP);
   }
 

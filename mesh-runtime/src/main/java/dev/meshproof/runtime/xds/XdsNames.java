@@ -33,6 +33,22 @@ public final class XdsNames {
   private XdsNames() {}
 
   /**
+   * The inbound listener of the {@code index}-th port of the served Service (declaration order):
+   * the first is {@link #INBOUND_LISTENER}, as with one port; each further port {@code
+   * virtualInbound_<port>}. istiod serves every port from one {@code virtualInbound} with a filter
+   * chain per destination port, which iptables reaches with the original port; on loopback without
+   * iptables each port needs an address of its own, hence a listener of its own.
+   */
+  public static String inboundListener(int index, int servicePort) {
+    return index == 0 ? INBOUND_LISTENER : INBOUND_LISTENER + "_" + servicePort;
+  }
+
+  /** True for a listener {@link #inboundListener} names. */
+  public static boolean isInboundListener(String name) {
+    return name.equals(INBOUND_LISTENER) || name.startsWith(INBOUND_LISTENER + "_");
+  }
+
+  /**
    * The xDS types a sidecar snapshot holds, in Envoy's subscription order; secrets (SDS) only in a
    * mesh with a CA.
    */

@@ -152,6 +152,27 @@ class XdsTranslatorGoldenTest {
           loopback(15011),
           Optional.of(new ProxyNode.Inbound(80, loopback(20001), loopback(30001))));
 
+  /**
+   * catalog-v1-0 serving both ports of its Service (80 and 9090, as {@link #INSTANCES} registers
+   * it): an inbound listener and cluster per port.
+   */
+  private static final ProxyNode CATALOG_V1_TWO_PORTS =
+      new ProxyNode(
+          ProxyIdentity.sidecar(
+              "catalog-v1-0",
+              "default",
+              Map.of("app", "catalog", "version", "v1"),
+              IstioVersion.CURRENT),
+          loopback(15011),
+          List.of(
+              new ProxyNode.Inbound(80, loopback(20001), loopback(30001)),
+              new ProxyNode.Inbound(
+                  9090, loopback(20003), loopback(30003), XdsNames.inboundListener(1, 9090))),
+          SidecarScope.everything("default"),
+          Map.of(),
+          Map.of(),
+          Map.of());
+
   private static final ProxyNode REVIEWS_CLIENT =
       new ProxyNode(
           ProxyIdentity.sidecar(
@@ -170,6 +191,11 @@ class XdsTranslatorGoldenTest {
   @Test
   void servingSidecarGetsTheGoldenXdsWithItsInboundListenerAndCluster() throws Exception {
     assertGolden("catalog-v1", print(translate(CATALOG_V1)));
+  }
+
+  @Test
+  void sidecarServingTwoPortsGetsAnInboundListenerAndClusterPerPort() throws Exception {
+    assertGolden("catalog-v1-two-ports", print(translate(CATALOG_V1_TWO_PORTS)));
   }
 
   @Test

@@ -330,7 +330,14 @@ public final class ScenarioOrchestrator {
             .toList();
     List<RegistryService> registry =
         scenario.services().stream()
-            .map(s -> new RegistryService(s.name(), "default", List.of(s.port())))
+            .map(
+                s ->
+                    new RegistryService(
+                        s.name(),
+                        "default",
+                        s.ports().stream()
+                            .map(dev.meshproof.scenario.ServiceSpec.Port::port)
+                            .toList()))
             .toList();
     // The topology's pods, as the deployment labels them, for Sidecar selectors and subsets.
     List<RegistryPod> pods = new java.util.ArrayList<>();

@@ -34,11 +34,18 @@ import java.util.function.Function;
  * the prefix names, plus {@code x-tcp-bytes-sent} and {@code x-tcp-bytes-received}; a connection
  * refused is a {@code CONNECT_FAILURE}; a reset, or a close before the echo line came back (what a
  * proxy does when it cannot reach an upstream), is a {@code RESET} whose error says how many bytes
- * came back; no line within the request's timeout is a {@code TIMEOUT}.
+ * came back; no line within the request's timeout is a {@code TIMEOUT}. An instance of a Service
+ * with several ports answers {@code <instance>:<port>} ({@link #portPrefix}): the echo then also
+ * carries {@code x-echo-port}, the Service port whose app answered.
  */
 public final class TcpTrafficClient implements TrafficClient {
   /** What a connection sends when the traffic has no body. */
   public static final String DEFAULT_LINE = "hello";
+
+  /** The prefix of an instance's echo on one port of a Service with several. */
+  public static String portPrefix(String instance, int port) {
+    return instance + ":" + port;
+  }
 
   private final BiFunction<String, Integer, InetSocketAddress> listener;
   private final Function<String, Optional<Map.Entry<String, String>>> serviceAndVersion;
@@ -113,17 +120,26 @@ public final class TcpTrafficClient implements TrafficClient {
                 : "echo does not end with what was sent: " + reply.strip());
       }
       String instance = reply.substring(0, reply.length() - expectedTail.length());
+      // Instance names are DNS labels: a colon can only be portPrefix's.
+      int colon = instance.lastIndexOf(':');
+      Optional<String> port =
+          colon < 0 ? Optional.empty() : Optional.of(instance.substring(colon + 1));
+      if (colon >= 0) {
+        instance = instance.substring(0, colon);
+      }
       Map.Entry<String, String> service =
           serviceAndVersion.apply(instance).orElse(Map.entry("", ""));
+      Map<String, List<String>> headers = new java.util.LinkedHashMap<>();
+      headers.put("x-echo-instance", List.of(instance));
+      headers.put("x-echo-service", List.of(service.getKey()));
+      headers.put("x-echo-version", List.of(service.getValue()));
+      port.ifPresent(p -> headers.put("x-echo-port", List.of(p)));
+      headers.put("x-tcp-bytes-sent", List.of(Integer.toString(sent.length)));
+      headers.put("x-tcp-bytes-received", List.of(Integer.toString(received.size())));
       return new HttpOutcome(
           HttpOutcome.Kind.RESPONSE,
           200,
-          Map.of(
-              "x-echo-instance", List.of(instance),
-              "x-echo-service", List.of(service.getKey()),
-              "x-echo-version", List.of(service.getValue()),
-              "x-tcp-bytes-sent", List.of(Integer.toString(sent.length)),
-              "x-tcp-bytes-received", List.of(Integer.toString(received.size()))),
+          Map.copyOf(headers),
           reply,
           Duration.ofNanos(System.nanoTime() - start),
           "");

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -33,12 +34,17 @@ final class SharedXdsResources {
    */
   private static final class Entry {
     final WeakReference<Any> resource;
-    volatile Named<?> decoded;
+
+    /** By view ({@link #DECODED} or another reader's key), what it derived from the resource. */
+    final Map<Object, Object> views = new ConcurrentHashMap<>(2);
 
     Entry(Any resource) {
       this.resource = new WeakReference<>(resource);
     }
   }
+
+  /** The view {@link #decoded} keeps: the resource type's decoder's result. */
+  private static final Object DECODED = new Object();
 
   /**
    * A decoded resource and the name it goes under.
@@ -77,20 +83,25 @@ final class SharedXdsResources {
    * @throws IllegalArgumentException what {@code decode} throws for a resource the sidecar cannot
    *     honour (a NACK); not remembered
    */
-  @SuppressWarnings("unchecked") // an entry's config is stored by the one decoder of its type URL
   <T> Named<T> decoded(Any resource, Function<Any, Named<T>> decode) {
+    return view(resource, DECODED, decode);
+  }
+
+  /**
+   * What {@code derive} gives for {@code resource}, derived once in the JVM per {@code view} while
+   * any sidecar holds the resource: for a reader other than the type's decoder (the workload names
+   * of an assignment's endpoints), which must be a pure function of the resource and return an
+   * immutable value.
+   *
+   * @throws RuntimeException what {@code derive} throws; not remembered
+   */
+  @SuppressWarnings("unchecked") // one view key is always used with one derivation and type
+  <V> V view(Any resource, Object view, Function<Any, V> derive) {
     Entry entry = entries.get(resource);
     if (entry == null || entry.resource.get() != resource) {
-      return decode.apply(resource); // not a canonical instance: nothing to share it with
+      return derive.apply(resource); // not a canonical instance: nothing to share it with
     }
-    Named<?> decoded = entry.decoded;
-    if (decoded == null) {
-      // Two sidecars decoding the same new resource at once both decode it; the results are equal
-      // and the second store replaces the first, so nothing depends on who wins.
-      decoded = decode.apply(resource);
-      entry.decoded = decoded;
-    }
-    return (Named<T>) decoded;
+    return (V) entry.views.computeIfAbsent(view, k -> derive.apply(resource));
   }
 
   /** Resources held (for tests: an entry goes once no sidecar holds its resource). */

@@ -113,17 +113,32 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
   }
 
   @Override
-  public synchronized void onV3StreamResponse(
+  public void onV3StreamResponse(
       long streamId, DiscoveryRequest request, DiscoveryResponse response) {
+    // Outside the lock: every proxy's responses pass through here.
+    Set<String> names = new HashSet<>();
+    for (Any resource : response.getResourcesList()) {
+      names.add(resourceNames.computeIfAbsent(resource, Resources::getResourceName));
+    }
+    recordResponse(streamId, request, response, names);
+  }
+
+  /**
+   * The name of each resource sent, by the packed resource: the server packs a resource shared by
+   * many proxies' snapshots once (CachedProtoResourcesSerializer), so its name is read once, not
+   * once per proxy and response by unpacking it again. Weak: a resource no response holds any more
+   * goes.
+   */
+  private final Map<Any, String> resourceNames =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+  private synchronized void recordResponse(
+      long streamId, DiscoveryRequest request, DiscoveryResponse response, Set<String> names) {
     String node = streamNodes.get(streamId);
     if (node == null && request.hasNode()) {
       node = request.getNode().getId();
     }
     String type = XdsNames.shortType(response.getTypeUrl());
-    Set<String> names = new HashSet<>();
-    for (Any resource : response.getResourcesList()) {
-      names.add(Resources.getResourceName(resource));
-    }
     latestSent
         .computeIfAbsent(streamId, k -> new HashMap<>())
         .put(

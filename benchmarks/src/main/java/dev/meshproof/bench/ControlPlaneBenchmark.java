@@ -79,6 +79,7 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
       double loadAverage,
       long pushes,
       long translations,
+      long outboundTranslations,
       double deployCpuSeconds,
       double cpuSecondsPerChange) {}
 
@@ -96,6 +97,18 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
   private static long translations(Mesh mesh) {
     try {
       return mesh.controlPlane().pushStats().proxyTranslations();
+    } catch (NoSuchMethodError olderControlPlane) {
+      return -1;
+    }
+  }
+
+  /**
+   * The sidecar outbound parts built so far (one per distinct outbound input, shared by the proxies
+   * that have it); -1 on a control plane that does not share them.
+   */
+  private static long outboundTranslations(Mesh mesh) {
+    try {
+      return mesh.controlPlane().pushStats().outboundTranslations();
     } catch (NoSuchMethodError olderControlPlane) {
       return -1;
     }
@@ -160,6 +173,7 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
       // per deploy can be told from a push per deploy re-translating every proxy.
       var deployStats = mesh.controlPlane().pushStats();
       long deployTranslations = translations(mesh);
+      long deployOutboundTranslations = outboundTranslations(mesh);
       double deployCpu = processCpuSeconds() - cpuStart;
       double lastTenth = (deployed - lastTenthStart) / 1e6 / Math.max(1, size / 10);
       System.gc();
@@ -168,13 +182,15 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
       System.out.printf(
           Locale.ROOT,
           "%d workloads: deployed and synced in %d ms; %.1f ms per deploy in the last tenth;"
-              + " %.2f MiB heap per workload; %d pushes, %d proxy translations%n",
+              + " %.2f MiB heap per workload; %d pushes, %d proxy translations, %d outbound"
+              + " translations%n",
           size,
           deployAndSync.toMillis(),
           lastTenth,
           heapPerWorkload,
           deployStats.pushes(),
-          deployTranslations);
+          deployTranslations,
+          deployOutboundTranslations);
 
       Histogram convergence = new Histogram(3);
       double changesCpuStart = processCpuSeconds();
@@ -206,6 +222,7 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
           MachineLoad.oneMinute(),
           deployStats.pushes(),
           deployTranslations,
+          deployOutboundTranslations,
           deployCpu,
           cpuPerChange);
     }
@@ -286,15 +303,16 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
         "| workloads | deploy + sync (s) | ms per deploy, last tenth | heap MiB per workload"
             + " | convergence p50 (ms) | p90 | p99 | max | p99 beyond the debounce | load avg"
             + " | pushes while deploying | proxy translations per workload"
+            + " | outbound translations while deploying"
             + " | CPU s, deploy + sync | CPU s per change |\n");
-    md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Result r : results) {
       Histogram h = r.convergenceMicros();
       md.append(
           String.format(
               Locale.ROOT,
-              "| %d | %.1f | %.1f | %.2f | %d | %d | %d | %d | %d | %.1f | %d | %.1f | %.1f | %.2f"
-                  + " |%n",
+              "| %d | %.1f | %.1f | %.2f | %d | %d | %d | %d | %d | %.1f | %d | %.1f | %d | %.1f"
+                  + " | %.2f |%n",
               r.workloads(),
               r.deployAndSync().toMillis() / 1000.0,
               r.lastTenthMillisPerDeploy(),
@@ -307,6 +325,7 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
               r.loadAverage(),
               r.pushes(),
               (double) r.translations() / r.workloads(),
+              r.outboundTranslations(),
               r.deployCpuSeconds(),
               r.cpuSecondsPerChange()));
     }

@@ -172,11 +172,15 @@ final class AdsClient implements AutoCloseable {
     streamFailures = 0;
     String type = response.getTypeUrl();
     XdsResourceHandler<?> handler = handlers.get(type);
+    List<Any> resourceList;
     try {
       if (handler == null) {
         throw new IllegalArgumentException("unsupported resource type " + type);
       }
-      XdsResources candidate = decodeInto(handler, response.getResourcesList());
+      // The JVM's one copy of each resource: sidecars holding the same resources share them and
+      // their decoded configuration (SharedXdsResources).
+      resourceList = SharedXdsResources.JVM.canonical(response.getResourcesList());
+      XdsResources candidate = decodeInto(handler, resourceList);
       sidecar.accept(candidate.toProxyConfig(shortVersions()));
       resources = candidate;
     } catch (IllegalArgumentException e) {
@@ -195,7 +199,7 @@ final class AdsClient implements AutoCloseable {
     }
     versions.put(type, response.getVersionInfo());
     nonces.put(type, response.getNonce());
-    accepted.put(type, acceptedAfter(handler, response.getResourcesList()));
+    accepted.put(type, acceptedAfter(handler, resourceList));
     if (type.equals(XdsNames.TYPE_ENDPOINT)) {
       endpointsListener.accept(accepted.get(type));
     }

@@ -85,20 +85,33 @@ final class EndpointDecoder {
     java.util.Map<String, dev.meshproof.runtime.policy.telemetry.IstioWorkload> out =
         new java.util.HashMap<>();
     for (com.google.protobuf.Any any : assignments) {
-      ClusterLoadAssignment assignment = XdsDecoder.unpack(any, ClusterLoadAssignment.class, "EDS");
-      for (LocalityLbEndpoints locality : assignment.getEndpointsList()) {
-        for (LbEndpoint endpoint : locality.getLbEndpointsList()) {
-          var istio = endpoint.getMetadata().getFilterMetadataOrDefault("istio", null);
-          if (istio == null || !istio.containsFields("workload")) {
-            continue;
-          }
-          InetSocketAddress address =
-              XdsDecoder.socketAddress(
-                  endpoint.getEndpoint().getAddress(), "cluster " + assignment.getClusterName());
-          dev.meshproof.runtime.policy.telemetry.IstioWorkload.fromEndpointMetadata(
-                  istio.getFieldsOrThrow("workload").getStringValue())
-              .ifPresent(w -> out.put(address.getHostString() + ":" + address.getPort(), w));
+      // Derived once per assignment in the JVM, not once per sidecar and EDS response.
+      out.putAll(SharedXdsResources.JVM.view(any, WORKLOADS, EndpointDecoder::workloadsOf));
+    }
+    return java.util.Map.copyOf(out);
+  }
+
+  /** The {@link SharedXdsResources} view {@link #workloadsOf} fills. */
+  private static final Object WORKLOADS = new Object();
+
+  /** The workloads of one assignment's endpoints by {@code host:port}. */
+  private static java.util.Map<String, dev.meshproof.runtime.policy.telemetry.IstioWorkload>
+      workloadsOf(com.google.protobuf.Any any) {
+    java.util.Map<String, dev.meshproof.runtime.policy.telemetry.IstioWorkload> out =
+        new java.util.HashMap<>();
+    ClusterLoadAssignment assignment = XdsDecoder.unpack(any, ClusterLoadAssignment.class, "EDS");
+    for (LocalityLbEndpoints locality : assignment.getEndpointsList()) {
+      for (LbEndpoint endpoint : locality.getLbEndpointsList()) {
+        var istio = endpoint.getMetadata().getFilterMetadataOrDefault("istio", null);
+        if (istio == null || !istio.containsFields("workload")) {
+          continue;
         }
+        InetSocketAddress address =
+            XdsDecoder.socketAddress(
+                endpoint.getEndpoint().getAddress(), "cluster " + assignment.getClusterName());
+        dev.meshproof.runtime.policy.telemetry.IstioWorkload.fromEndpointMetadata(
+                istio.getFieldsOrThrow("workload").getStringValue())
+            .ifPresent(w -> out.put(address.getHostString() + ":" + address.getPort(), w));
       }
     }
     return java.util.Map.copyOf(out);

@@ -119,11 +119,17 @@ sealed interface XdsResourceHandler<T> {
     public Map<String, DecodedCluster> decode(List<Any> resources) {
       Map<String, DecodedCluster> decoded = new LinkedHashMap<>();
       for (Any any : resources) {
-        Cluster cluster = XdsDecoder.unpack(any, Cluster.class, "CDS");
-        decoded.put(
-            cluster.getName(),
-            new DecodedCluster(
-                ClusterDecoder.cluster(cluster), ClusterDecoder.edsServiceName(cluster)));
+        SharedXdsResources.Named<DecodedCluster> named =
+            SharedXdsResources.JVM.decoded(
+                any,
+                a -> {
+                  Cluster cluster = XdsDecoder.unpack(a, Cluster.class, "CDS");
+                  return new SharedXdsResources.Named<>(
+                      cluster.getName(),
+                      new DecodedCluster(
+                          ClusterDecoder.cluster(cluster), ClusterDecoder.edsServiceName(cluster)));
+                });
+        decoded.put(named.name(), named.config());
       }
       return decoded;
     }
@@ -230,8 +236,15 @@ sealed interface XdsResourceHandler<T> {
     public Map<String, RouteTable> decode(List<Any> resources) {
       Map<String, RouteTable> decoded = new LinkedHashMap<>();
       for (Any any : resources) {
-        RouteConfiguration config = XdsDecoder.unpack(any, RouteConfiguration.class, "RDS");
-        decoded.put(config.getName(), RouteDecoder.routes(config));
+        SharedXdsResources.Named<RouteTable> named =
+            SharedXdsResources.JVM.decoded(
+                any,
+                a -> {
+                  RouteConfiguration config = XdsDecoder.unpack(a, RouteConfiguration.class, "RDS");
+                  return new SharedXdsResources.Named<>(
+                      config.getName(), RouteDecoder.routes(config));
+                });
+        decoded.put(named.name(), named.config());
       }
       return decoded;
     }
@@ -267,9 +280,16 @@ sealed interface XdsResourceHandler<T> {
     public Map<String, List<InetSocketAddress>> decode(List<Any> resources) {
       Map<String, List<InetSocketAddress>> decoded = new LinkedHashMap<>();
       for (Any any : resources) {
-        ClusterLoadAssignment assignment =
-            XdsDecoder.unpack(any, ClusterLoadAssignment.class, "EDS");
-        decoded.put(assignment.getClusterName(), EndpointDecoder.endpoints(assignment));
+        SharedXdsResources.Named<List<InetSocketAddress>> named =
+            SharedXdsResources.JVM.decoded(
+                any,
+                a -> {
+                  ClusterLoadAssignment assignment =
+                      XdsDecoder.unpack(a, ClusterLoadAssignment.class, "EDS");
+                  return new SharedXdsResources.Named<>(
+                      assignment.getClusterName(), EndpointDecoder.endpoints(assignment));
+                });
+        decoded.put(named.name(), named.config());
       }
       return decoded;
     }

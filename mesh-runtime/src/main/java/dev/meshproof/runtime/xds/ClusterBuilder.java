@@ -38,7 +38,19 @@ final class ClusterBuilder {
     this.input = input;
   }
 
+  /** Every cluster of the proxy: {@link #outbound()} then {@link #inbound()}. */
   List<Cluster> build() {
+    List<Cluster> clusters = new ArrayList<>(outbound());
+    clusters.addAll(inbound());
+    return clusters;
+  }
+
+  /**
+   * The clusters of what the proxy reaches (its visible service ports and subsets, {@code
+   * BlackHoleCluster}, {@code PassthroughCluster}): they read only the proxy's outbound inputs, so
+   * proxies with equal ones share them ({@link OutboundCache}).
+   */
+  List<Cluster> outbound() {
     List<Cluster> clusters = new ArrayList<>();
     java.util.SortedMap<ServiceKey, List<dev.meshproof.runtime.registry.ServiceInstance>> services =
         input.services();
@@ -53,8 +65,12 @@ final class ClusterBuilder {
     }
     clusters.add(blackHoleCluster());
     clusters.add(passthroughCluster());
-    input.proxy().inbounds().forEach(inbound -> clusters.add(inboundCluster(inbound)));
     return clusters;
+  }
+
+  /** The workload's own {@code inbound|<port>||} clusters, one per port it serves: per proxy. */
+  List<Cluster> inbound() {
+    return input.proxy().inbounds().stream().map(this::inboundCluster).toList();
   }
 
   private Cluster edsCluster(OutboundCluster cluster) {

@@ -92,6 +92,10 @@ public final class ControlPlane implements AutoCloseable {
   private final ExecutorService translators;
 
   private final NodeSerialization nodeSerialization = new NodeSerialization();
+
+  /** Sidecars' outbound resources, shared between proxies with equal outbound inputs. */
+  private final OutboundCache outboundCache = new OutboundCache();
+
   private volatile ConfigStore pendingConfig;
   private volatile ServiceRegistry pendingRegistry;
   private final Server server;
@@ -139,7 +143,14 @@ public final class ControlPlane implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    V3DiscoveryServer discovery = new V3DiscoveryServer(tracker, cache);
+    // Shared outbound resources are the same objects in many snapshots: the cached serializer packs
+    // each into its Any once (by identity first, then by value), not once per proxy and response.
+    V3DiscoveryServer discovery =
+        new V3DiscoveryServer(
+            List.of(tracker),
+            cache,
+            new io.envoyproxy.controlplane.server.DefaultExecutorGroup(),
+            new io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializer());
     this.server =
         NettyServerBuilder.forAddress(address)
             .executor(executor)
@@ -298,7 +309,8 @@ public final class ControlPlane implements AutoCloseable {
         debouncer.pushes(),
         debouncer.mergedChanges(),
         proxiesPushed.get(),
-        proxiesTranslated.get());
+        proxiesTranslated.get(),
+        outboundCache.builds());
   }
 
   /**
@@ -309,13 +321,24 @@ public final class ControlPlane implements AutoCloseable {
    * @param proxySnapshots proxy snapshots set (one per proxy whose configuration changed)
    * @param proxyTranslations proxy translations run (one per proxy whose translation input changed;
    *     a proxy a change does not affect is not translated)
+   * @param outboundTranslations sidecar outbound parts built (one per distinct outbound input a
+   *     translation asked for; the other translations share one, {@link OutboundCache})
    */
   public record PushStats(
-      long pushes, long mergedChanges, long proxySnapshots, long proxyTranslations) {
+      long pushes,
+      long mergedChanges,
+      long proxySnapshots,
+      long proxyTranslations,
+      long outboundTranslations) {
 
-    /** Counters without the translation count. */
+    /** Counters without the translation counts. */
     public PushStats(long pushes, long mergedChanges, long proxySnapshots) {
-      this(pushes, mergedChanges, proxySnapshots, 0);
+      this(pushes, mergedChanges, proxySnapshots, 0, 0);
+    }
+
+    /** Counters without the outbound translation count. */
+    public PushStats(long pushes, long mergedChanges, long proxySnapshots, long proxyTranslations) {
+      this(pushes, mergedChanges, proxySnapshots, proxyTranslations, 0);
     }
   }
 
@@ -348,6 +371,9 @@ public final class ControlPlane implements AutoCloseable {
     // Inputs are built serially in proxy-id order (assigning TCP listener ports reserves ports),
     // the translations of the proxies whose input changed run in parallel, and their snapshots are
     // set serially in the same order, so a push's outcome does not depend on thread timing.
+    // Every workload's identity, once per push (one map shared by every proxy's input, so equal
+    // inputs compare by reference rather than entry by entry).
+    Map<String, SpiffeId> identities = identities();
     List<ProxyNode> ordered = new java.util.ArrayList<>(proxies.values());
     ordered.sort(java.util.Comparator.comparing(ProxyNode::id));
     Map<List<Object>, List<dev.meshproof.runtime.config.VirtualService>> visibleVirtualServices =
@@ -378,7 +404,8 @@ public final class ControlPlane implements AutoCloseable {
                   peerAuthentications,
                   authorizationPolicies,
                   requestAuthentications,
-                  fetchedJwks),
+                  fetchedJwks,
+                  identities),
               outboundTrafficPolicy,
               proxy.isGateway() ? gateways : List.of(),
               files,
@@ -393,7 +420,7 @@ public final class ControlPlane implements AutoCloseable {
     }
     List<java.util.concurrent.Future<Snapshot>> translations = new java.util.ArrayList<>();
     for (TranslationInput input : changed) {
-      translations.add(translators.submit(() -> XdsTranslator.translate(input)));
+      translations.add(translators.submit(() -> XdsTranslator.translate(input, outboundCache)));
     }
     proxiesTranslated.addAndGet(changed.size());
     RuntimeException failure = null;
@@ -447,6 +474,8 @@ public final class ControlPlane implements AutoCloseable {
       setSnapshot(proxy.id(), snapshot);
       proxiesPushed.incrementAndGet();
     }
+    // Entries no registered proxy's current translation uses (their inputs changed) are dropped.
+    outboundCache.retainOnly(proxies.keySet());
     if (failure != null) {
       throw failure;
     }
@@ -485,15 +514,13 @@ public final class ControlPlane implements AutoCloseable {
         .map(p -> p.tcpOutbound().get(ProxyNode.tcpKey(host, port)));
   }
 
-  /** The security input of {@code proxy}'s translation: its certificate, identities, policies. */
-  private SecurityInput security(
-      ProxyNode proxy,
-      List<PeerAuthenticationScope> peerAuthentications,
-      List<dev.meshproof.runtime.config.AuthorizationPolicy> authorizationPolicies,
-      List<dev.meshproof.runtime.config.RequestAuthentication> requestAuthentications,
-      Map<String, String> fetchedJwks) {
+  /**
+   * Every registered workload's SPIFFE identity by {@code <namespace>/<workload>}; none without a
+   * CA.
+   */
+  private Map<String, SpiffeId> identities() {
     if (certificates.isEmpty()) {
-      return SecurityInput.NONE;
+      return Map.of();
     }
     WorkloadCertificates certs = certificates.get();
     Map<String, SpiffeId> identities = new HashMap<>();
@@ -502,6 +529,21 @@ public final class ControlPlane implements AutoCloseable {
           p.namespace() + "/" + p.workload(),
           certs.identity(p.namespace(), serviceAccountOf(p.namespace(), p.workload())));
     }
+    return Map.copyOf(identities);
+  }
+
+  /** The security input of {@code proxy}'s translation: its certificate, identities, policies. */
+  private SecurityInput security(
+      ProxyNode proxy,
+      List<PeerAuthenticationScope> peerAuthentications,
+      List<dev.meshproof.runtime.config.AuthorizationPolicy> authorizationPolicies,
+      List<dev.meshproof.runtime.config.RequestAuthentication> requestAuthentications,
+      Map<String, String> fetchedJwks,
+      Map<String, SpiffeId> identities) {
+    if (certificates.isEmpty()) {
+      return SecurityInput.NONE;
+    }
+    WorkloadCertificates certs = certificates.get();
     SpiffeId own = identities.get(proxy.namespace() + "/" + proxy.workload());
     return new SecurityInput(
         true,

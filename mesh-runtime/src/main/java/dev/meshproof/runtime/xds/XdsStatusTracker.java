@@ -42,7 +42,8 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
    */
   private record Held(String nonce, String version, Set<String> names, boolean wildcard) {
     boolean covers(String snapshotVersion, Set<String> expectedNames) {
-      return version.equals(snapshotVersion) && (wildcard || names.containsAll(expectedNames));
+      return version.equals(snapshotVersion)
+          && (wildcard || names == expectedNames || names.containsAll(expectedNames));
     }
   }
 
@@ -61,7 +62,29 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
   /** What a synced proxy holds of one type: the type's version and the names of its resources. */
   record Expected(String version, Set<String> names) {
     Expected {
-      names = Set.copyOf(names);
+      names = interned(names);
+    }
+  }
+
+  /**
+   * One instance per distinct set of resource names in the JVM: proxies that see the same services
+   * are expected to hold, and are sent, the same names, so each proxy and stream refers to one
+   * shared set instead of holding a copy of every name (which made this tracker's heap grow with
+   * proxies x services). Weak: a set no proxy refers to any more goes.
+   */
+  private static final Map<Set<String>, java.lang.ref.WeakReference<Set<String>>> NAME_SETS =
+      new java.util.WeakHashMap<>();
+
+  static Set<String> interned(Set<String> names) {
+    Set<String> copy = Set.copyOf(names);
+    synchronized (NAME_SETS) {
+      java.lang.ref.WeakReference<Set<String>> ref = NAME_SETS.get(copy);
+      Set<String> held = ref == null ? null : ref.get();
+      if (held != null) {
+        return held;
+      }
+      NAME_SETS.put(copy, new java.lang.ref.WeakReference<>(copy));
+      return copy;
     }
   }
 
@@ -113,22 +136,36 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
   }
 
   @Override
-  public synchronized void onV3StreamResponse(
+  public void onV3StreamResponse(
       long streamId, DiscoveryRequest request, DiscoveryResponse response) {
+    // Outside the lock: every proxy's responses pass through here.
+    Set<String> names = new HashSet<>();
+    for (Any resource : response.getResourcesList()) {
+      names.add(resourceNames.computeIfAbsent(resource, Resources::getResourceName));
+    }
+    recordResponse(streamId, request, response, names);
+  }
+
+  /**
+   * The name of each resource sent, by the packed resource: the server packs a resource shared by
+   * many proxies' snapshots once (CachedProtoResourcesSerializer), so its name is read once, not
+   * once per proxy and response by unpacking it again. Weak: a resource no response holds any more
+   * goes.
+   */
+  private final Map<Any, String> resourceNames =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+  private synchronized void recordResponse(
+      long streamId, DiscoveryRequest request, DiscoveryResponse response, Set<String> names) {
     String node = streamNodes.get(streamId);
     if (node == null && request.hasNode()) {
       node = request.getNode().getId();
     }
     String type = XdsNames.shortType(response.getTypeUrl());
-    Set<String> names = new HashSet<>();
-    for (Any resource : response.getResourcesList()) {
-      names.add(Resources.getResourceName(resource));
-    }
     latestSent
         .computeIfAbsent(streamId, k -> new HashMap<>())
         .put(
-            type,
-            new Held(response.getNonce(), response.getVersionInfo(), Set.copyOf(names), false));
+            type, new Held(response.getNonce(), response.getVersionInfo(), interned(names), false));
     if (node != null) {
       sent.computeIfAbsent(node, k -> new HashMap<>()).put(type, response.getVersionInfo());
     }

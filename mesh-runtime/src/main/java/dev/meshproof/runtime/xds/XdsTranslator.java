@@ -20,8 +20,10 @@ import java.util.List;
  * outbound|80|v1|catalog.default.svc.cluster.local}, one route per VirtualService match, the
  * defaults of the selected Istio release such as a disabled route timeout). One builder per
  * resource type reads the same {@link TranslationInput}; this class only assembles their output
- * into a versioned, consistent snapshot. The same output feeds the embedded sidecar and real Envoy:
- * there is no second translation.
+ * into a versioned, consistent snapshot: a sidecar's outbound part (clusters, endpoints, routes)
+ * from {@link OutboundCache}, shared with every sidecar whose outbound input is equal, and its
+ * inbound part (listeners, inbound cluster, secrets) built for it. The same output feeds the
+ * embedded sidecar and real Envoy: there is no second translation.
  */
 public final class XdsTranslator {
   private XdsTranslator() {}
@@ -33,11 +35,24 @@ public final class XdsTranslator {
    *     configuration, or a cluster an assignment, that the snapshot lacks)
    */
   public static Snapshot translate(TranslationInput input) {
-    RouteConfigBuilder routeBuilder = new RouteConfigBuilder(input);
-    List<Cluster> clusters = new ClusterBuilder(input).build();
-    List<ClusterLoadAssignment> endpoints = new EndpointBuilder(input).build();
-    List<Listener> listeners = new ListenerBuilder(input, routeBuilder).build();
-    List<RouteConfiguration> routes = routeBuilder.build();
+    return translate(input, new OutboundCache());
+  }
+
+  /**
+   * As {@link #translate(TranslationInput)}, taking a sidecar's outbound resources (clusters,
+   * endpoints, route configurations) from {@code shared}: built once per distinct outbound input
+   * and shared between the proxies that have it. The listeners, the inbound cluster and the secrets
+   * are the proxy's own. A gateway's translation is all its own.
+   */
+  static Snapshot translate(TranslationInput input, OutboundCache shared) {
+    OutboundCache.Outbound outbound = outbound(input, shared);
+    ClusterBuilder clusterBuilder = new ClusterBuilder(input);
+    List<Cluster> inbound = clusterBuilder.inbound();
+    List<Cluster> clusters = new java.util.ArrayList<>(outbound.clusters());
+    clusters.addAll(inbound);
+    List<ClusterLoadAssignment> endpoints = outbound.endpoints();
+    List<Listener> listeners = new ListenerBuilder(input, new RouteConfigBuilder(input)).build();
+    List<RouteConfiguration> routes = outbound.routes();
     List<Secret> secrets =
         MtlsBuilder.referencesSecrets(clusters, listeners)
             ? new MtlsBuilder(input).secrets(clusters, listeners)
@@ -48,13 +63,13 @@ public final class XdsTranslator {
     Snapshot snapshot =
         Snapshot.create(
             clusters,
-            contentVersion(clusters),
+            outbound.clustersVersion(inbound),
             endpoints,
-            contentVersion(endpoints),
+            outbound.endpointsVersion(),
             listeners,
             contentVersion(listeners),
             routes,
-            contentVersion(routes),
+            outbound.routesVersion(),
             secrets,
             secrets.isEmpty() ? "" : contentVersion(secrets));
     try {
@@ -64,6 +79,23 @@ public final class XdsTranslator {
           "translation for " + input.proxy().id() + " is inconsistent: " + e.getMessage(), e);
     }
     return snapshot;
+  }
+
+  /**
+   * The outbound resources of {@code input}: a sidecar's from {@code shared}, a gateway's built
+   * from its own input (its routes and clusters follow the Gateways that select it).
+   */
+  private static OutboundCache.Outbound outbound(TranslationInput input, OutboundCache shared) {
+    if (input.proxy().isGateway()) {
+      return OutboundCache.Outbound.build(input);
+    }
+    try {
+      return shared.outboundOf(input);
+    } catch (RuntimeException e) {
+      // Bad config fails every proxy that reads it; building from the proxy's own input throws the
+      // same error naming this proxy (the shared key names none).
+      return OutboundCache.Outbound.build(input);
+    }
   }
 
   /**
@@ -127,17 +159,23 @@ public final class XdsTranslator {
    * A version derived from the content, so an unchanged configuration keeps its version and a
    * changed one never reuses an old version string.
    */
-  @SafeVarargs
-  private static String contentVersion(List<? extends Message>... groups) {
+  static String contentVersion(List<? extends Message> messages) {
+    MessageDigest digest = newDigest();
+    for (Message message : messages) {
+      digest.update(message.toByteArray());
+    }
+    return finish(digest);
+  }
+
+  /** The version a content digest ends in: the group separator, then 8 bytes in hex. */
+  static String finish(MessageDigest digest) {
+    digest.update("|".getBytes(StandardCharsets.UTF_8));
+    return HexFormat.of().formatHex(digest.digest(), 0, 8);
+  }
+
+  static MessageDigest newDigest() {
     try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      for (List<? extends Message> group : groups) {
-        for (Message message : group) {
-          digest.update(message.toByteArray());
-        }
-        digest.update("|".getBytes(StandardCharsets.UTF_8));
-      }
-      return HexFormat.of().formatHex(digest.digest(), 0, 8);
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every JVM", e);
     }

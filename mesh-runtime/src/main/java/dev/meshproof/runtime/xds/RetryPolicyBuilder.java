@@ -26,9 +26,8 @@ final class RetryPolicyBuilder {
    * DefaultPolicy}, see notes/istiod-defaults.md section 1): 2 retries on connect-failure,
    * refused-stream, unavailable, cancelled and retriable-status-codes, avoiding previous hosts with
    * 5 host selection attempts. The retriable status codes come from the profile: {@code [503]} up
-   * to Istio 1.23, none since 1.24. With a consistent hash on the route, without the
-   * previous-hosts predicate ({@code newRetryPolicy(hashPolicy)}, retry.go), so a retry stays on
-   * the key's host.
+   * to Istio 1.23, none since 1.24. With a consistent hash on the route, without the previous-hosts
+   * predicate ({@code newRetryPolicy(hashPolicy)}, retry.go), so a retry stays on the key's host.
    */
   RetryPolicy.Builder defaultRetryPolicy(boolean consistentHash) {
     RetryPolicy.Builder policy =

@@ -170,6 +170,9 @@ class IstioMetricsIT {
                   Map.entry("request_protocol", "http"),
                   Map.entry("grpc_response_status", ""),
                   Map.entry("response_flags", "-"),
+                  // A mesh without a CA: plaintext upstream connections, no certificate to name.
+                  Map.entry("source_principal", "unknown"),
+                  Map.entry("destination_principal", "unknown"),
                   Map.entry("connection_security_policy", "unknown")));
 
       String destination = prometheus(catalogV2.sidecar());
@@ -204,6 +207,93 @@ class IstioMetricsIT {
       boolean mtls = inbound.get("connection_security_policy").equals("mutual_tls");
       assertThat(inbound.get("source_principal"))
           .isEqualTo(mtls ? "spiffe://cluster.local/ns/default/sa/default" : "unknown");
+    }
+  }
+
+  /** Auto mutual TLS to reviews and (HTTP/2) details; ratings' DestinationRule disables TLS. */
+  private static final String RATINGS_PLAINTEXT =
+      """
+      apiVersion: networking.istio.io/v1
+      kind: DestinationRule
+      metadata: {name: ratings}
+      spec:
+        host: ratings
+        trafficPolicy:
+          tls: {mode: DISABLE}
+      """;
+
+  /**
+   * The source reporter names the principals of the upstream connection the answer came over, as
+   * istio-proxy reads them from the upstream SSL connection: {@code source_principal} the client
+   * sidecar's certificate, {@code destination_principal} the callee sidecar's, over HTTP/1.1 and
+   * HTTP/2 connections alike; both {@code unknown} over a plaintext one. The policy label stays
+   * {@code unknown} on the source side, as Istio writes it. (Envoy has no istio_* series: above.)
+   */
+  @org.junit.jupiter.api.Test
+  void sourceReporterNamesTheUpstreamConnectionsPrincipals() throws Exception {
+    try (TestApp reviews = new TestApp("reviews");
+        TestApp ratings = new TestApp("ratings");
+        H2cTestServer details = new H2cTestServer(0, 0);
+        Mesh mesh =
+            Mesh.builder()
+                .security(dev.meshproof.runtime.security.MeshSecurity.defaults())
+                .start()) {
+      mesh.deploy(
+          WorkloadSpec.builder("reviews-0")
+              .serviceAccount("reviews")
+              .serves("reviews", 9080, reviews.address())
+              .build());
+      mesh.deploy(
+          WorkloadSpec.builder("ratings-0")
+              .serviceAccount("ratings")
+              .serves("ratings", 9080, ratings.address())
+              .build());
+      mesh.deploy(
+          WorkloadSpec.builder("details-0")
+              .serviceAccount("details")
+              .serves("details", 9080, details.address())
+              .portName("http2")
+              .build());
+      Workload sleep = mesh.deploy(WorkloadSpec.builder("sleep-0").serviceAccount("sleep").build());
+      mesh.apply(RATINGS_PLAINTEXT, "ratings.yaml");
+      mesh.awaitSynced();
+
+      for (String service : List.of("reviews", "ratings", "details")) {
+        HttpOutcome outcome = sleep.http().get("http://" + service + ":9080/p").join();
+        assertThat(outcome.status()).as(service + " " + outcome.error()).isEqualTo(200);
+      }
+
+      String source = prometheus(sleep.sidecar());
+      String sleepId = "spiffe://cluster.local/ns/default/sa/sleep";
+      assertThat(
+              series(source, "istio_requests_total", Map.of("destination_service_name", "reviews")))
+          .singleElement()
+          .satisfies(
+              labels ->
+                  assertThat(labels)
+                      .containsEntry("reporter", "source")
+                      .containsEntry("source_principal", sleepId)
+                      .containsEntry(
+                          "destination_principal", "spiffe://cluster.local/ns/default/sa/reviews")
+                      .containsEntry("connection_security_policy", "unknown"));
+      assertThat(
+              series(source, "istio_requests_total", Map.of("destination_service_name", "details")))
+          .singleElement()
+          .satisfies(
+              labels ->
+                  assertThat(labels)
+                      .containsEntry("source_principal", sleepId)
+                      .containsEntry(
+                          "destination_principal", "spiffe://cluster.local/ns/default/sa/details"));
+      assertThat(
+              series(source, "istio_requests_total", Map.of("destination_service_name", "ratings")))
+          .singleElement()
+          .satisfies(
+              labels ->
+                  assertThat(labels)
+                      .containsEntry("source_principal", "unknown")
+                      .containsEntry("destination_principal", "unknown")
+                      .containsEntry("connection_security_policy", "unknown"));
     }
   }
 

@@ -8,6 +8,7 @@ import dev.meshproof.runtime.client.HttpRequestSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -20,7 +21,9 @@ import java.util.Map;
  * The traffic runner's wire format: a request to send ({@code POST /send}) and its outcome, as
  * JSON. The runner sends the request from inside its pod, so it goes out through the pod's Istio
  * sidecar exactly as an app's request would; the outcome's latency is the runner's own measurement,
- * without the port-forward's round trip.
+ * without the port-forward's round trip. A gRPC call's outcome also carries when its first body
+ * bytes arrived and its raw length-prefixed answers, from which the driver derives the stream's
+ * timing ({@code StreamTiming}) as it does on the other targets.
  */
 public final class RunnerProtocol {
   /** The path a request to send is posted to. */
@@ -79,6 +82,13 @@ public final class RunnerProtocol {
     n.put("body", outcome.body());
     n.put("latencyNanos", outcome.latency().toNanos());
     n.put("error", outcome.error());
+    // A gRPC call's stream timing (RequestObservation.stream): when its first body bytes arrived
+    // in the runner's pod, and the length-prefixed answers that say when the echo sent the last.
+    n.put("firstBodyUnixNanos", outcome.firstBodyUnixNanos());
+    ByteBuffer raw = outcome.rawBody().duplicate();
+    byte[] rawBytes = new byte[raw.remaining()];
+    raw.get(rawBytes);
+    n.put("rawBody", Base64.getEncoder().encodeToString(rawBytes));
     return n.toString();
   }
 
@@ -98,7 +108,9 @@ public final class RunnerProtocol {
         headers,
         n.path("body").asText(""),
         Duration.ofNanos(n.path("latencyNanos").asLong()),
-        n.path("error").isNull() ? null : n.path("error").asText(null));
+        n.path("error").isNull() ? null : n.path("error").asText(null),
+        n.path("firstBodyUnixNanos").asLong(0),
+        ByteBuffer.wrap(Base64.getDecoder().decode(n.path("rawBody").asText(""))));
   }
 
   private static JsonNode read(String json) {

@@ -42,4 +42,57 @@ class RunnerProtocolTest {
             null);
     assertThat(RunnerProtocol.outcome(RunnerProtocol.outcomeJson(outcome))).isEqualTo(outcome);
   }
+
+  /**
+   * A streamed gRPC call's outcome keeps what its stream timing is derived from (when the first
+   * answer's bytes arrived, and the length-prefixed answers with the echo's send times), so the
+   * driver's RequestObservation, a function of the outcome, judges a streamed-gRPC expectation on
+   * the kubernetes target as on the others. Before, both were dropped and the call had no timing.
+   */
+  @Test
+  void aStreamedGrpcOutcomeKeepsItsTimingOverTheWire() {
+    long firstArrived = 1_764_000_000_123_456_789L;
+    java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i < 3; i++) {
+      byte[] message =
+          dev.meshproof.fake.grpc.v1.EchoResponse.newBuilder()
+              .setService("catalog")
+              .setIndex(i)
+              .setSentUnixNanos(firstArrived - 50_000_000L + i * 100_000_000L)
+              .build()
+              .toByteArray();
+      raw.write(0);
+      raw.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(message.length).array());
+      raw.writeBytes(message);
+    }
+    byte[] body = raw.toByteArray();
+    HttpOutcome outcome =
+        new HttpOutcome(
+            HttpOutcome.Kind.RESPONSE,
+            200,
+            Map.of("content-type", List.of("application/grpc"), "grpc-status", List.of("0")),
+            new String(body, StandardCharsets.UTF_8),
+            Duration.ofMillis(260),
+            "",
+            firstArrived,
+            java.nio.ByteBuffer.wrap(body));
+
+    HttpOutcome back = RunnerProtocol.outcome(RunnerProtocol.outcomeJson(outcome));
+
+    assertThat(back).isEqualTo(outcome);
+    assertThat(back.firstBodyUnixNanos()).isEqualTo(firstArrived);
+    byte[] backBody = new byte[back.rawBody().remaining()];
+    back.rawBody().duplicate().get(backBody);
+    assertThat(backBody).isEqualTo(body);
+  }
+
+  @Test
+  void anOutcomeWithoutStreamTimingReadsAsNotRecorded() {
+    HttpOutcome back =
+        RunnerProtocol.outcome(
+            "{\"kind\":\"RESPONSE\",\"status\":200,\"headers\":{},\"body\":\"ok\","
+                + "\"latencyNanos\":5,\"error\":\"\"}");
+    assertThat(back.firstBodyUnixNanos()).isZero();
+    assertThat(back.rawBody().remaining()).isZero();
+  }
 }

@@ -91,10 +91,7 @@ final class ClientCertHeader {
    * {@code authenticated} principal), the remote address and the local port.
    */
   static RequestContext.DownstreamConnection downstreamConnection(Channel connection) {
-    Optional<String> principal =
-        session(connection)
-            .flatMap(ClientCertHeader::peerCertificate)
-            .flatMap(peer -> PeerCertificateVerifier.uriSans(peer).stream().findFirst());
+    Optional<String> principal = session(connection).flatMap(ClientCertHeader::peerPrincipal);
     java.net.SocketAddress remote = connection.remoteAddress();
     java.net.SocketAddress local = connection.localAddress();
     return new RequestContext.DownstreamConnection(
@@ -107,14 +104,21 @@ final class ClientCertHeader {
 
   /** The first URI SAN of the certificate this proxy presented on {@code connection}, if any. */
   static Optional<String> localPrincipal(Channel connection) {
-    return session(connection)
-        .flatMap(
-            session -> {
-              Certificate[] local = session.getLocalCertificates();
-              return local != null && local.length > 0 && local[0] instanceof X509Certificate x509
-                  ? PeerCertificateVerifier.uriSans(x509).stream().findFirst()
-                  : Optional.empty();
-            });
+    return session(connection).flatMap(ClientCertHeader::localPrincipal);
+  }
+
+  /** The first URI SAN of the certificate this side of {@code session} presented, if any. */
+  static Optional<String> localPrincipal(SSLSession session) {
+    Certificate[] local = session.getLocalCertificates();
+    return local != null && local.length > 0 && local[0] instanceof X509Certificate x509
+        ? PeerCertificateVerifier.uriSans(x509).stream().findFirst()
+        : Optional.empty();
+  }
+
+  /** The first URI SAN of the certificate the other side of {@code session} presented, if any. */
+  static Optional<String> peerPrincipal(SSLSession session) {
+    return peerCertificate(session)
+        .flatMap(peer -> PeerCertificateVerifier.uriSans(peer).stream().findFirst());
   }
 
   private static Optional<SSLSession> session(Channel connection) {

@@ -438,7 +438,8 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
       HttpHeaders trailers,
       long responseBytes,
       long requestBytes,
-      Optional<dev.meshproof.runtime.policy.telemetry.IstioWorkload> downstreamPeer) {
+      Optional<dev.meshproof.runtime.policy.telemetry.IstioWorkload> downstreamPeer,
+      UpstreamPrincipals upstream) {
     boolean grpc = GrpcLocalReply.isGrpcRequest(request.downstream().headers());
     String grpcStatus = "";
     if (grpc) {
@@ -459,7 +460,8 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
                 entry.authority(),
                 request.connection().peerPrincipal(),
                 ClientCertHeader.localPrincipal(connection),
-                downstreamPeer),
+                downstreamPeer,
+                upstream),
             grpc ? "grpc" : "http",
             entry.status(),
             grpcStatus,
@@ -749,6 +751,9 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
         trailers,
         responseBytes,
         requestBytes,
-        MetadataExchangeFilter.downstreamPeer(hcm, request));
+        MetadataExchangeFilter.downstreamPeer(hcm, request),
+        outcome instanceof RequestOutcome.Proxied proxied
+            ? proxied.upstreamPrincipals()
+            : UpstreamPrincipals.NONE);
   }
 }

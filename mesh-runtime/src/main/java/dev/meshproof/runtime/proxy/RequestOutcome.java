@@ -217,7 +217,11 @@ sealed interface RequestOutcome {
     }
   }
 
-  /** The upstream's response, to be forwarded; the writer owns (and releases) the message. */
+  /**
+   * The upstream's response, to be forwarded; the writer owns (and releases) the message. {@code
+   * upstreamPrincipals} are those of the connection the answering attempt ran over (Istio's source
+   * reporter labels them).
+   */
   record Proxied(
       FullHttpResponse response,
       String route,
@@ -225,7 +229,8 @@ sealed interface RequestOutcome {
       String host,
       List<UpstreamAttempt> attempts,
       Optional<ResponseFlag> retryFlag,
-      boolean delayInjected)
+      boolean delayInjected,
+      UpstreamPrincipals upstreamPrincipals)
       implements RequestOutcome {
     public Proxied {
       attempts = List.copyOf(attempts);
@@ -237,22 +242,25 @@ sealed interface RequestOutcome {
         String cluster,
         String host,
         List<UpstreamAttempt> attempts,
-        Optional<ResponseFlag> retryFlag) {
-      this(response, route, cluster, host, attempts, retryFlag, false);
+        Optional<ResponseFlag> retryFlag,
+        UpstreamPrincipals upstreamPrincipals) {
+      this(response, route, cluster, host, attempts, retryFlag, false, upstreamPrincipals);
     }
 
     Proxied(FullHttpResponse response, String route, String cluster, String host) {
-      this(response, route, cluster, host, List.of(), Optional.empty());
+      this(response, route, cluster, host, List.of(), Optional.empty(), UpstreamPrincipals.NONE);
     }
 
     @Override
     public Proxied withDelayInjected() {
-      return new Proxied(response, route, cluster, host, attempts, retryFlag, true);
+      return new Proxied(
+          response, route, cluster, host, attempts, retryFlag, true, upstreamPrincipals);
     }
 
     /** The same outcome with the response taken whole ({@code StreamedResponse.takeIfComplete}). */
     Proxied withResponse(FullHttpResponse whole) {
-      return new Proxied(whole, route, cluster, host, attempts, retryFlag, delayInjected);
+      return new Proxied(
+          whole, route, cluster, host, attempts, retryFlag, delayInjected, upstreamPrincipals);
     }
 
     @Override

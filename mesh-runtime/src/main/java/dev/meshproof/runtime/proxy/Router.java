@@ -697,7 +697,15 @@ final class Router implements HttpFilterChain.Terminal {
       state.setCookie().ifPresent(c -> response.headers().add("set-cookie", c));
       result.complete(
           new RequestOutcome.Proxied(
-              response, routeName, clusterName, host.toString(), state.attempts(), retryFlag));
+              response,
+              routeName,
+              clusterName,
+              host.toString(),
+              state.attempts(),
+              retryFlag,
+              response instanceof StreamedResponse streamed
+                  ? UpstreamPrincipals.of(streamed.tlsSession())
+                  : UpstreamPrincipals.NONE));
     }
   }
 

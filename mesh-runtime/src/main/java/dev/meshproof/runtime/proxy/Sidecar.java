@@ -611,14 +611,25 @@ public final class Sidecar implements SidecarProxy {
       Optional<String> peerPrincipal,
       Optional<String> localPrincipal) {
     return peers(
-        listener, cluster, host, authority, peerPrincipal, localPrincipal, Optional.empty());
+        listener,
+        cluster,
+        host,
+        authority,
+        peerPrincipal,
+        localPrincipal,
+        Optional.empty(),
+        UpstreamPrincipals.NONE);
   }
 
   /**
    * {@link #peers(String, String, String, String, Optional, Optional)} with the downstream peer the
    * metadata exchange filter discovered from the request's {@code x-envoy-peer-metadata}: on the
    * inbound listener it names the source workload, app, version and canonical service (the stats
-   * filter's {@code source_*} labels), as istio-proxy's peer metadata does.
+   * filter's {@code source_*} labels), as istio-proxy's peer metadata does. On any other listener
+   * the source reporter's {@code source_principal} and {@code destination_principal} are {@code
+   * upstream}'s, the certificates of the connection the answering attempt ran over, as istio-proxy
+   * reads them from the upstream SSL connection; {@code connection_security_policy} stays {@code
+   * unknown} there, as istio-proxy writes it for a client.
    */
   IstioMetrics.Peers peers(
       String listener,
@@ -627,7 +638,8 @@ public final class Sidecar implements SidecarProxy {
       String authority,
       Optional<String> peerPrincipal,
       Optional<String> localPrincipal,
-      Optional<IstioWorkload> downstreamPeer) {
+      Optional<IstioWorkload> downstreamPeer,
+      UpstreamPrincipals upstream) {
     String unknown = IstioWorkload.UNKNOWN_VALUE;
     if (inbound.containsKey(listener)) {
       IstioWorkload source =
@@ -660,9 +672,9 @@ public final class Sidecar implements SidecarProxy {
     return new IstioMetrics.Peers(
         IstioMetrics.Reporter.SOURCE,
         self,
-        unknown,
+        upstream.local().orElse(unknown),
         endpointWorkload(host),
-        unknown,
+        upstream.peer().orElse(unknown),
         service,
         unknown);
   }

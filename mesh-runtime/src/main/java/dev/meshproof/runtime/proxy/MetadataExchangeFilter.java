@@ -158,6 +158,11 @@ final class MetadataExchangeFilter implements HttpFilter {
   /** Callers a sidecar hears from at once, with room to spare; past it the memory starts over. */
   static final int KNOWN_PEERS_LIMIT = 256;
 
+  /** How many header values are remembered now (for tests). */
+  static int knownPeersCount() {
+    return KNOWN_PEERS.size();
+  }
+
   /** {@link #decodePeer}, remembered. */
   static Optional<IstioWorkload> knownPeer(String value) {
     Optional<IstioWorkload> known = KNOWN_PEERS.get(value);

@@ -13,7 +13,7 @@ class SidecarProcessDataPlaneTest {
 
     List<String> given = SidecarProcessDataPlane.supportedByThisJvm(defaults);
 
-    assertThat(defaults).contains("-XX:+UseSerialGC", "-Xmx48m", "-XX:TrimNativeHeapInterval=5000");
+    assertThat(defaults).contains("-XX:+UseSerialGC", "-Xmx40m", "-XX:TrimNativeHeapInterval=5000");
     assertThat(given)
         .containsAll(
             defaults.stream().filter(o -> !o.startsWith("-XX:TrimNativeHeapInterval")).toList());

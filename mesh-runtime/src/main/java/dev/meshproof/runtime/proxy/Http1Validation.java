@@ -53,11 +53,12 @@ final class Http1Validation {
   record Rejection(int status, String body, String detail) {}
 
   /**
-   * Checks one decoded request. {@code lastRead} is the most recent bytes read from the connection,
-   * which tell an HTTP/0.9 request line ({@code GET /}) from plain garbage, the two failing alike
-   * in the decoder.
+   * Checks one decoded request. {@code lastRead} gives the most recent bytes read from the
+   * connection, which tell an HTTP/0.9 request line ({@code GET /}) from plain garbage, the two
+   * failing alike in the decoder (asked for only then).
    */
-  static Optional<Rejection> check(HttpRequest request, Optional<ByteBuf> lastRead) {
+  static Optional<Rejection> check(
+      HttpRequest request, java.util.function.Supplier<Optional<ByteBuf>> lastRead) {
     // Envoy implements only chunked: any other coding is 501, even where the decoder failed on it.
     List<String> transferEncodings = request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
     if (!transferEncodings.isEmpty()
@@ -75,7 +76,7 @@ final class Http1Validation {
         return tooLarge(cause.getMessage());
       }
       if (String.valueOf(cause.getMessage()).contains("HTTP/0.9")
-          && lastRead.map(Http1Validation::hasHttp09RequestLine).orElse(false)) {
+          && lastRead.get().map(Http1Validation::hasHttp09RequestLine).orElse(false)) {
         return upgradeRequired("HTTP/0.9 request");
       }
       return badRequest(String.valueOf(cause.getMessage()));

@@ -103,7 +103,7 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
     Instant start = sidecar.clock().instant();
     Sidecar.RoutingState state = sidecar.routingState();
     Optional<Http1Validation.Rejection> rejection =
-        Http1Validation.check(request, LastReadRecorder.lastRead(ctx.channel()));
+        Http1Validation.check(request, () -> LastReadRecorder.lastRead(ctx.channel()));
     if (rejection.isPresent()) {
       reject(
           ctx,
@@ -124,7 +124,7 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
     Optional<HttpConnectionManagerConfig> hcm = Optional.empty();
     ListenerConfig listener = state.config().listeners().get(listenerName);
     if (listener != null) {
-      Optional<FilterChainConfig> chain = TransportSelector.chainOf(listener, ctx.channel());
+      Optional<FilterChainConfig> chain = chainOf(listener, ctx);
       if (chain.isEmpty()) {
         // Envoy closes a connection no filter chain matches.
         sidecar.stats().increment("listener." + listenerName + ".no_filter_chain_match");
@@ -190,9 +190,7 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
             request,
             ctx.executor(),
             ClientCertHeader.downstreamConnection(ClientCertHeader.connectionOf(ctx.channel())));
-    HttpFilterChain chain =
-        sidecar.filterChain(
-            hcm.map(HttpConnectionManagerConfig::httpFilters).orElse(ROUTER_ONLY), statPrefix(hcm));
+    HttpFilterChain chain = filtersOf(connectionManager);
     long requestBytes = request.content().readableBytes();
     // The chain may finish after this read returns (an upstream call, a delay): keep the message.
     request.retain();
@@ -232,8 +230,65 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
     if (listener == null) {
       return Optional.empty();
     }
-    return TransportSelector.chainOf(listener, ctx.channel())
-        .map(FilterChainConfig::httpConnectionManager);
+    return chainOf(listener, ctx).map(FilterChainConfig::httpConnectionManager);
+  }
+
+  /** The connection manager {@link #logFormats} were taken from (compared by identity). */
+  private HttpConnectionManagerConfig logFormatsConfig;
+
+  private List<Map<String, String>> logFormats;
+
+  /** The JSON formats of {@code hcm}'s access logs (none without one), kept per configuration. */
+  private List<Map<String, String>> accessLogFormats(HttpConnectionManagerConfig hcm) {
+    if (logFormats == null || hcm != logFormatsConfig) {
+      logFormats =
+          hcm == null
+              ? List.of()
+              : hcm.accessLogs().stream().map(AccessLogConfig::jsonFormat).toList();
+      logFormatsConfig = hcm;
+    }
+    return logFormats;
+  }
+
+  /** The connection manager {@link #filters} were built for (compared by identity). */
+  private HttpConnectionManagerConfig filtersConfig;
+
+  private HttpFilterChain filters;
+
+  /**
+   * The HTTP filters of {@code hcm} (null: the router alone), built again only when the connection
+   * manager's configuration changed. Every filter holds only its configuration and the sidecar's
+   * parts (no request's state), so one chain serves every request of the connection.
+   */
+  private HttpFilterChain filtersOf(HttpConnectionManagerConfig hcm) {
+    if (filters == null || hcm != filtersConfig) {
+      Optional<HttpConnectionManagerConfig> config = Optional.ofNullable(hcm);
+      filters =
+          sidecar.filterChain(
+              config.map(HttpConnectionManagerConfig::httpFilters).orElse(ROUTER_ONLY),
+              statPrefix(config));
+      filtersConfig = hcm;
+    }
+    return filters;
+  }
+
+  /** The listener configuration {@link #chain} was selected from (compared by identity). */
+  private ListenerConfig chainListener;
+
+  private Optional<FilterChainConfig> chain = Optional.empty();
+
+  /**
+   * The filter chain serving this connection under {@code listener}: selected again only when the
+   * listener's configuration changed, since what it is selected by (the connection's destination
+   * port, transport and server name) is fixed for the connection. Selecting it per request was a
+   * tenth of the sidecar's allocation under load.
+   */
+  private Optional<FilterChainConfig> chainOf(ListenerConfig listener, ChannelHandlerContext ctx) {
+    if (listener != chainListener) {
+      chain = TransportSelector.chainOf(listener, ctx.channel());
+      chainListener = listener;
+    }
+    return chain;
   }
 
   /**
@@ -253,10 +308,7 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
       Optional<HttpConnectionManagerConfig> hcm,
       AccessLogEntry entry,
       dev.meshproof.runtime.telemetry.StreamDetails details) {
-    List<Map<String, String>> formats =
-        hcm.map(h -> h.accessLogs().stream().map(AccessLogConfig::jsonFormat).toList())
-            .orElse(List.of());
-    sidecar.accessLog().record(entry, formats, details);
+    sidecar.accessLog().record(entry, accessLogFormats(hcm.orElse(null)), details);
   }
 
   private void reject(
@@ -324,11 +376,16 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
     // Sized for the request's headers, one value each as most have: no rehash per request. Names
     // are lower-cased here, so that "X-A" and "x-a" sent on one request are one header's values
     // (RequestHeaders keys by the lower-case name; two spellings would otherwise overwrite).
+    // A header's one value is an immutable list, which RequestHeaders then keeps without a copy.
     Map<String, List<String>> headers = new HashMap<>(Math.max(16, request.headers().size() * 2));
     for (Map.Entry<String, String> header : request.headers()) {
-      headers
-          .computeIfAbsent(header.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>(1))
-          .add(header.getValue());
+      String name = header.getKey().toLowerCase(Locale.ROOT);
+      List<String> earlier = headers.putIfAbsent(name, List.of(header.getValue()));
+      if (earlier != null) {
+        List<String> values = new ArrayList<>(earlier);
+        values.add(header.getValue());
+        headers.put(name, values);
+      }
     }
     return new RequestHeaders(request.method().name(), request.uri(), authority, headers);
   }
@@ -356,15 +413,20 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
     }
     if (outcome instanceof RequestOutcome.Proxied proxied) {
       FullHttpResponse upstream = proxied.response();
+      // The upstream response is complete and read by no one else: its headers become the
+      // downstream response's, edited in place rather than copied. Trailers (a gRPC answer's
+      // grpc-status) reach an HTTP/2 client; Envoy's HTTP/1.1 codec drops them unless
+      // enable_trailers is set, which istiod does not set.
       FullHttpResponse response =
-          new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, upstream.status(), upstream.content());
-      response.headers().set(upstream.headers());
-      if (downstreamIsHttp2) {
-        // Trailers (a gRPC answer's grpc-status) reach an HTTP/2 client; Envoy's HTTP/1.1 codec
-        // drops them unless enable_trailers is set, which istiod does not set.
-        response.trailingHeaders().set(upstream.trailingHeaders());
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1,
+              upstream.status(),
+              upstream.content(),
+              upstream.headers(),
+              downstreamIsHttp2 ? upstream.trailingHeaders() : new DefaultHttpHeaders());
+      for (String name : Router.HOP_BY_HOP) {
+        response.headers().remove(name);
       }
-      Router.HOP_BY_HOP.forEach(response.headers()::remove);
       response
           .headers()
           .set("x-envoy-upstream-service-time", elapsedSince(request.start()).toMillis());

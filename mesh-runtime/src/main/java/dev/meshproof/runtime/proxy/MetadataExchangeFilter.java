@@ -86,6 +86,17 @@ final class MetadataExchangeFilter implements HttpFilter {
   public FilterDecision onRequest(RequestContext request) {
     var downstream = request.downstream().headers();
     RequestHeaders headers = request.headers();
+    boolean propagates = config.upstreamPropagation() && !local.value().isEmpty();
+    if (!propagates
+        && !(config.downstreamDiscovery()
+            && (headers.headers().containsKey(HEADER)
+                || headers.headers().containsKey(HEADER_ID)
+                || downstream.contains(HEADER)
+                || downstream.contains(HEADER_ID)))) {
+      // Nothing to remove or add (a request from a caller without a sidecar): no copy of the
+      // request's headers.
+      return FilterDecision.CONTINUE;
+    }
     Map<String, List<String>> changed = new LinkedHashMap<>(headers.headers());
     boolean any = false;
     if (config.downstreamDiscovery()) {
@@ -97,7 +108,7 @@ final class MetadataExchangeFilter implements HttpFilter {
         downstream.remove(name);
       }
     }
-    if (config.upstreamPropagation() && !local.value().isEmpty()) {
+    if (propagates) {
       downstream.set(HEADER_ID, local.id());
       downstream.set(HEADER, local.value());
       changed.put(HEADER_ID, new ArrayList<>(List.of(local.id())));
@@ -120,15 +131,50 @@ final class MetadataExchangeFilter implements HttpFilter {
    */
   static Optional<IstioWorkload> downstreamPeer(
       Optional<HttpConnectionManagerConfig> hcm, RequestContext request) {
-    boolean discovers =
-        hcm.stream()
-            .flatMap(c -> c.httpFilters().stream())
-            .anyMatch(
-                f -> f instanceof HttpFilterConfig.MetadataExchange mx && mx.downstreamDiscovery());
-    if (!discovers) {
+    if (hcm.isEmpty() || !discoversDownstream(hcm.get().httpFilters())) {
       return Optional.empty();
     }
-    return request.headers().first(HEADER).flatMap(MetadataExchangeFilter::decodePeer);
+    return request.headers().first(HEADER).flatMap(MetadataExchangeFilter::knownPeer);
+  }
+
+  private static boolean discoversDownstream(List<HttpFilterConfig> filters) {
+    for (HttpFilterConfig filter : filters) {
+      if (filter instanceof HttpFilterConfig.MetadataExchange mx && mx.downstreamDiscovery()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Header values already decoded, at most {@link #KNOWN_PEERS_LIMIT}: a caller's sidecar sends the
+   * same value on every request, and decoding it (base64, a protobuf Struct, the workload's labels)
+   * per request was an eighth of the sidecar's allocation under load. {@link #decodePeer} is a
+   * function of the value alone, so a remembered answer is the answer.
+   */
+  private static final Map<String, Optional<IstioWorkload>> KNOWN_PEERS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Callers a sidecar hears from at once, with room to spare; past it the memory starts over. */
+  static final int KNOWN_PEERS_LIMIT = 256;
+
+  /** How many header values are remembered now (for tests). */
+  static int knownPeersCount() {
+    return KNOWN_PEERS.size();
+  }
+
+  /** {@link #decodePeer}, remembered. */
+  static Optional<IstioWorkload> knownPeer(String value) {
+    Optional<IstioWorkload> known = KNOWN_PEERS.get(value);
+    if (known != null) {
+      return known;
+    }
+    Optional<IstioWorkload> peer = decodePeer(value);
+    if (KNOWN_PEERS.size() >= KNOWN_PEERS_LIMIT) {
+      KNOWN_PEERS.clear();
+    }
+    KNOWN_PEERS.put(value, peer);
+    return peer;
   }
 
   /** The workload a {@code x-envoy-peer-metadata} value describes. */

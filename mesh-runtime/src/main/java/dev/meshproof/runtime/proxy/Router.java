@@ -236,10 +236,13 @@ final class Router implements HttpFilterChain.Terminal {
   /** A local reply after route selection carries the route's response header changes. */
   private static RequestOutcome withResponseHeaderChanges(
       RequestOutcome outcome, List<HeaderChanges> changes) {
+    // Only a local reply takes them: a proxied response (nearly every request) got them applied
+    // in finished, so it does not pay for the filtering.
+    if (!(outcome instanceof RequestOutcome.LocalReply reply)) {
+      return outcome;
+    }
     List<HeaderChanges> present = changes.stream().filter(c -> !c.isEmpty()).toList();
-    return outcome instanceof RequestOutcome.LocalReply reply && !present.isEmpty()
-        ? reply.withResponseHeaderChanges(present)
-        : outcome;
+    return present.isEmpty() ? outcome : reply.withResponseHeaderChanges(present);
   }
 
   /**

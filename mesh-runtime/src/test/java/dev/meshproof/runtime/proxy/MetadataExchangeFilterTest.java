@@ -53,6 +53,25 @@ class MetadataExchangeFilterTest {
   }
 
   @Test
+  void aRememberedPeerIsTheDecodedOneAndTheMemoryStaysBounded() {
+    assertThat(MetadataExchangeFilter.knownPeer(LOCAL.value()))
+        .isEqualTo(MetadataExchangeFilter.decodePeer(LOCAL.value()))
+        .isPresent();
+    // Asked again: the same answer (now remembered), also for a value that does not decode.
+    assertThat(MetadataExchangeFilter.knownPeer(LOCAL.value()))
+        .isEqualTo(MetadataExchangeFilter.decodePeer(LOCAL.value()));
+    assertThat(MetadataExchangeFilter.knownPeer("not base64 ***")).isEmpty();
+    assertThat(MetadataExchangeFilter.knownPeer("not base64 ***")).isEmpty();
+    for (int i = 0; i <= MetadataExchangeFilter.KNOWN_PEERS_LIMIT; i++) {
+      MetadataExchangeFilter.knownPeer("caller-" + i);
+    }
+    assertThat(MetadataExchangeFilter.knownPeersCount())
+        .isBetween(1, MetadataExchangeFilter.KNOWN_PEERS_LIMIT);
+    assertThat(MetadataExchangeFilter.knownPeer(LOCAL.value()))
+        .isEqualTo(MetadataExchangeFilter.decodePeer(LOCAL.value()));
+  }
+
+  @Test
   void outboundSendsTheHeadersAndInboundDiscoversThenRemovesThem() {
     RequestContext outgoing = request(Map.of());
     FilterDecision sent = new MetadataExchangeFilter(OUTBOUND, LOCAL).onRequest(outgoing);

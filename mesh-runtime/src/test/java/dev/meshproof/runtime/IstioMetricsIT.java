@@ -324,18 +324,20 @@ class IstioMetricsIT {
             Mesh.builder()
                 .security(dev.meshproof.runtime.security.MeshSecurity.defaults())
                 .start()) {
-      mesh.deploy(
-          WorkloadSpec.builder("tcp-echo-0")
-              .serviceAccount("tcp-echo")
-              .serves("tcp-echo", 9000, echo.address())
-              .protocol(dev.meshproof.runtime.registry.ServiceProtocol.TCP)
-              .build());
-      mesh.deploy(
-          WorkloadSpec.builder("tcp-plain-0")
-              .serviceAccount("tcp-plain")
-              .serves("tcp-plain", 9000, plain.address())
-              .protocol(dev.meshproof.runtime.registry.ServiceProtocol.TCP)
-              .build());
+      Workload tcpEcho =
+          mesh.deploy(
+              WorkloadSpec.builder("tcp-echo-0")
+                  .serviceAccount("tcp-echo")
+                  .serves("tcp-echo", 9000, echo.address())
+                  .protocol(dev.meshproof.runtime.registry.ServiceProtocol.TCP)
+                  .build());
+      Workload tcpPlain =
+          mesh.deploy(
+              WorkloadSpec.builder("tcp-plain-0")
+                  .serviceAccount("tcp-plain")
+                  .serves("tcp-plain", 9000, plain.address())
+                  .protocol(dev.meshproof.runtime.registry.ServiceProtocol.TCP)
+                  .build());
       Workload sleep = mesh.deploy(WorkloadSpec.builder("sleep-0").serviceAccount("sleep").build());
       mesh.apply(TCP_PLAIN_PLAINTEXT, "tcp-plain.yaml");
       mesh.awaitSynced();
@@ -369,8 +371,91 @@ class IstioMetricsIT {
                 String source = prometheus(sleep.sidecar());
                 assertTcpSeries(source, "tcp-echo", mutual, "echo hello\n".length());
                 assertTcpSeries(source, "tcp-plain", plaintext, "plain hello\n".length());
+                // The callees' side (reporter destination), labelled once the app is connected:
+                // the bytes read before (the plaintext line the inbound listener read to choose
+                // its filter chain) are counted then, the connection opened once.
+                assertDestinationSeries(
+                    prometheus(tcpEcho.sidecar()), sleepId, "echo hello\n".length());
+                assertDestinationSeries(
+                    prometheus(tcpPlain.sidecar()), "unknown", "plain hello\n".length());
               });
     }
+  }
+
+  /**
+   * A TCP connection whose upstream handshake fails (the DestinationRule expects another identity)
+   * never gets principals: it is labelled at close, {@code unknown} both, and counted opened once,
+   * there, with its {@code UF} flag, not once more when the connect was tried.
+   */
+  @org.junit.jupiter.api.Test
+  void aTcpConnectionThatNeverReachesItsUpstreamIsCountedOpenedOnceAtClose() throws Exception {
+    try (TcpProxyIT.PrefixEcho echo = new TcpProxyIT.PrefixEcho("echo");
+        Mesh mesh =
+            Mesh.builder()
+                .security(dev.meshproof.runtime.security.MeshSecurity.defaults())
+                .start()) {
+      mesh.deploy(
+          WorkloadSpec.builder("tcp-echo-0")
+              .serviceAccount("tcp-echo")
+              .serves("tcp-echo", 9000, echo.address())
+              .protocol(dev.meshproof.runtime.registry.ServiceProtocol.TCP)
+              .build());
+      Workload sleep = mesh.deploy(WorkloadSpec.builder("sleep-0").serviceAccount("sleep").build());
+      mesh.apply(
+          """
+          apiVersion: networking.istio.io/v1
+          kind: DestinationRule
+          metadata: {name: tcp-echo}
+          spec:
+            host: tcp-echo
+            trafficPolicy:
+              tls:
+                mode: ISTIO_MUTUAL
+                subjectAltNames: [spiffe://cluster.local/ns/default/sa/someone-else]
+          """,
+          "tcp-echo.yaml");
+      mesh.awaitSynced();
+
+      try (java.net.Socket socket = new java.net.Socket()) {
+        socket.connect(mesh.tcpAddress(sleep, "tcp-echo", 9000), 5_000);
+        socket.setSoTimeout(10_000);
+        assertThat(socket.getInputStream().read()).as("closed by the proxy").isEqualTo(-1);
+      }
+      Map<String, String> ofEcho =
+          Map.of("reporter", "source", "destination_service_name", "tcp-echo");
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> {
+                String source = prometheus(sleep.sidecar());
+                for (String metric :
+                    List.of(
+                        "istio_tcp_connections_opened_total",
+                        "istio_tcp_connections_closed_total")) {
+                  assertThat(series(source, metric, ofEcho))
+                      .as(metric)
+                      .singleElement()
+                      .satisfies(
+                          labels ->
+                              assertThat(labels)
+                                  .containsEntry("response_flags", "UF")
+                                  .containsEntry("source_principal", "unknown")
+                                  .containsEntry("destination_principal", "unknown"));
+                  assertThat(sum(source, metric, ofEcho)).as(metric).isEqualTo(1);
+                }
+              });
+    }
+  }
+
+  /** The callee's one connection from {@code sourcePrincipal} on the destination reporter. */
+  private static void assertDestinationSeries(
+      String exposition, String sourcePrincipal, long answerBytes) {
+    Map<String, String> from =
+        Map.of("reporter", "destination", "source_principal", sourcePrincipal);
+    assertThat(sum(exposition, "istio_tcp_connections_opened_total", from)).isEqualTo(1);
+    assertThat(sum(exposition, "istio_tcp_received_bytes_total", from))
+        .isEqualTo("hello\n".length());
+    assertThat(sum(exposition, "istio_tcp_sent_bytes_total", from)).isEqualTo(answerBytes);
   }
 
   /**

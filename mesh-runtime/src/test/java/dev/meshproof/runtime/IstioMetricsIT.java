@@ -297,6 +297,198 @@ class IstioMetricsIT {
     }
   }
 
+  /** The plaintext TCP service: auto mutual TLS turned off for it. */
+  private static final String TCP_PLAIN_PLAINTEXT =
+      """
+      apiVersion: networking.istio.io/v1
+      kind: DestinationRule
+      metadata: {name: tcp-plain}
+      spec:
+        host: tcp-plain
+        trafficPolicy:
+          tls: {mode: DISABLE}
+      """;
+
+  /**
+   * A TCP connection's series on the source reporter name the principals of its upstream
+   * connection, as istio-proxy's stats filter reads them from the upstream SSL connection: the
+   * client sidecar's and the callee sidecar's certificates over mutual TLS, {@code unknown} over a
+   * plaintext connection. Each connection is counted opened once, under those labels, with every
+   * byte both ways. (Envoy has no istio_* series: above.)
+   */
+  @org.junit.jupiter.api.Test
+  void sourceReporterNamesTheUpstreamConnectionsPrincipalsForTcp() throws Exception {
+    try (TcpProxyIT.PrefixEcho echo = new TcpProxyIT.PrefixEcho("echo");
+        TcpProxyIT.PrefixEcho plain = new TcpProxyIT.PrefixEcho("plain");
+        Mesh mesh =
+            Mesh.builder()
+                .security(dev.meshproof.runtime.security.MeshSecurity.defaults())
+                .start()) {
+      Workload tcpEcho =
+          mesh.deploy(
+              WorkloadSpec.builder("tcp-echo-0")
+                  .serviceAccount("tcp-echo")
+                  .serves("tcp-echo", 9000, echo.address())
+                  .protocol(dev.meshproof.runtime.registry.ServiceProtocol.TCP)
+                  .build());
+      Workload tcpPlain =
+          mesh.deploy(
+              WorkloadSpec.builder("tcp-plain-0")
+                  .serviceAccount("tcp-plain")
+                  .serves("tcp-plain", 9000, plain.address())
+                  .protocol(dev.meshproof.runtime.registry.ServiceProtocol.TCP)
+                  .build());
+      Workload sleep = mesh.deploy(WorkloadSpec.builder("sleep-0").serviceAccount("sleep").build());
+      mesh.apply(TCP_PLAIN_PLAINTEXT, "tcp-plain.yaml");
+      mesh.awaitSynced();
+
+      assertThat(TcpProxyIT.exchange(mesh.tcpAddress(sleep, "tcp-echo", 9000), "hello"))
+          .isEqualTo("echo hello");
+      assertThat(TcpProxyIT.exchange(mesh.tcpAddress(sleep, "tcp-plain", 9000), "hello"))
+          .isEqualTo("plain hello");
+
+      String sleepId = "spiffe://cluster.local/ns/default/sa/sleep";
+      Map<String, String> mutual =
+          Map.of(
+              "source_principal",
+              sleepId,
+              "destination_principal",
+              "spiffe://cluster.local/ns/default/sa/tcp-echo",
+              "connection_security_policy",
+              "unknown");
+      Map<String, String> plaintext =
+          Map.of(
+              "source_principal",
+              "unknown",
+              "destination_principal",
+              "unknown",
+              "connection_security_policy",
+              "unknown");
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> {
+                String source = prometheus(sleep.sidecar());
+                assertTcpSeries(source, "tcp-echo", mutual, "echo hello\n".length());
+                assertTcpSeries(source, "tcp-plain", plaintext, "plain hello\n".length());
+                // The callees' side (reporter destination), labelled once the app is connected:
+                // the bytes read before (the plaintext line the inbound listener read to choose
+                // its filter chain) are counted then, the connection opened once.
+                assertDestinationSeries(
+                    prometheus(tcpEcho.sidecar()), sleepId, "echo hello\n".length());
+                assertDestinationSeries(
+                    prometheus(tcpPlain.sidecar()), "unknown", "plain hello\n".length());
+              });
+    }
+  }
+
+  /**
+   * A TCP connection whose upstream handshake fails (the DestinationRule expects another identity)
+   * never gets principals: it is labelled at close, {@code unknown} both, and counted opened once,
+   * there, with its {@code UF} flag, not once more when the connect was tried.
+   */
+  @org.junit.jupiter.api.Test
+  void aTcpConnectionThatNeverReachesItsUpstreamIsCountedOpenedOnceAtClose() throws Exception {
+    try (TcpProxyIT.PrefixEcho echo = new TcpProxyIT.PrefixEcho("echo");
+        Mesh mesh =
+            Mesh.builder()
+                .security(dev.meshproof.runtime.security.MeshSecurity.defaults())
+                .start()) {
+      mesh.deploy(
+          WorkloadSpec.builder("tcp-echo-0")
+              .serviceAccount("tcp-echo")
+              .serves("tcp-echo", 9000, echo.address())
+              .protocol(dev.meshproof.runtime.registry.ServiceProtocol.TCP)
+              .build());
+      Workload sleep = mesh.deploy(WorkloadSpec.builder("sleep-0").serviceAccount("sleep").build());
+      mesh.apply(
+          """
+          apiVersion: networking.istio.io/v1
+          kind: DestinationRule
+          metadata: {name: tcp-echo}
+          spec:
+            host: tcp-echo
+            trafficPolicy:
+              tls:
+                mode: ISTIO_MUTUAL
+                subjectAltNames: [spiffe://cluster.local/ns/default/sa/someone-else]
+          """,
+          "tcp-echo.yaml");
+      mesh.awaitSynced();
+
+      try (java.net.Socket socket = new java.net.Socket()) {
+        socket.connect(mesh.tcpAddress(sleep, "tcp-echo", 9000), 5_000);
+        socket.setSoTimeout(10_000);
+        assertThat(socket.getInputStream().read()).as("closed by the proxy").isEqualTo(-1);
+      }
+      Map<String, String> ofEcho =
+          Map.of("reporter", "source", "destination_service_name", "tcp-echo");
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> {
+                String source = prometheus(sleep.sidecar());
+                for (String metric :
+                    List.of(
+                        "istio_tcp_connections_opened_total",
+                        "istio_tcp_connections_closed_total")) {
+                  assertThat(series(source, metric, ofEcho))
+                      .as(metric)
+                      .singleElement()
+                      .satisfies(
+                          labels ->
+                              assertThat(labels)
+                                  .containsEntry("response_flags", "UF")
+                                  .containsEntry("source_principal", "unknown")
+                                  .containsEntry("destination_principal", "unknown"));
+                  assertThat(sum(source, metric, ofEcho)).as(metric).isEqualTo(1);
+                }
+              });
+    }
+  }
+
+  /** The callee's one connection from {@code sourcePrincipal} on the destination reporter. */
+  private static void assertDestinationSeries(
+      String exposition, String sourcePrincipal, long answerBytes) {
+    Map<String, String> from =
+        Map.of("reporter", "destination", "source_principal", sourcePrincipal);
+    assertThat(sum(exposition, "istio_tcp_connections_opened_total", from)).isEqualTo(1);
+    assertThat(sum(exposition, "istio_tcp_received_bytes_total", from))
+        .isEqualTo("hello\n".length());
+    assertThat(sum(exposition, "istio_tcp_sent_bytes_total", from)).isEqualTo(answerBytes);
+  }
+
+  /**
+   * {@code service}'s one connection on the source reporter: every {@code istio_tcp_*} series
+   * carries {@code principals}, opened and closed once, the line sent and the answer received.
+   */
+  private static void assertTcpSeries(
+      String exposition, String service, Map<String, String> principals, long answerBytes) {
+    Map<String, String> ofService =
+        Map.of("reporter", "source", "destination_service_name", service);
+    for (String metric :
+        List.of(
+            "istio_tcp_connections_opened_total",
+            "istio_tcp_connections_closed_total",
+            "istio_tcp_received_bytes_total",
+            "istio_tcp_sent_bytes_total")) {
+      assertThat(series(exposition, metric, ofService))
+          .as(metric + " of " + service)
+          .singleElement()
+          .satisfies(
+              labels ->
+                  assertThat(labels)
+                      .containsAllEntriesOf(principals)
+                      .containsEntry("request_protocol", "tcp")
+                      .containsEntry("destination_workload", service));
+    }
+    assertThat(sum(exposition, "istio_tcp_connections_opened_total", ofService)).isEqualTo(1);
+    assertThat(sum(exposition, "istio_tcp_connections_closed_total", ofService)).isEqualTo(1);
+    assertThat(sum(exposition, "istio_tcp_received_bytes_total", ofService))
+        .isEqualTo("hello\n".length());
+    assertThat(sum(exposition, "istio_tcp_sent_bytes_total", ofService)).isEqualTo(answerBytes);
+  }
+
   /** Reads the proxy's {@code /stats/prometheus} from its admin port. */
   static String prometheus(SidecarProxy sidecar) throws Exception {
     InetSocketAddress admin = sidecar.adminAddress().orElseThrow();

@@ -40,7 +40,11 @@ import java.util.Optional;
  *
  * <p>Istio's TCP metrics ({@link IstioMetrics}: connections opened and closed, bytes sent and
  * received) are counted per connection, with the destination workload istiod named in the picked
- * endpoint's metadata.
+ * endpoint's metadata. The connection's labels are set once the upstream is connected, after its
+ * TLS handshake, so that the source reporter names the principals of that upstream connection
+ * ({@link UpstreamPrincipals}), as istio-proxy's stats filter reads them from the upstream SSL
+ * connection; bytes that flowed before are counted then. A connection that never reaches its
+ * upstream is labelled at close, without principals, and counted opened there with its flag.
  *
  * <p>Counted as Envoy counts them: {@code tcp.<stat_prefix>.downstream_cx_total}, {@code
  * downstream_cx_rx_bytes_total}, {@code downstream_cx_tx_bytes_total}, {@code
@@ -65,8 +69,17 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   private String prefix = "";
   private String clusterPrefix = "";
 
-  /** The exchange's metric labels, once the host is picked (or the connection refused). */
+  /**
+   * The connection's metric labels: set once the upstream is connected (its TLS handshake done),
+   * when the proxy refuses the connection, or at close when the upstream was never reached.
+   */
   private IstioMetrics.Peers peers;
+
+  /** Bytes received from downstream before the labels were known, counted once they are. */
+  private long unlabelledReceived;
+
+  /** Bytes sent downstream before the labels were known, counted once they are. */
+  private long unlabelledSent;
 
   private boolean countedOpen;
   private boolean countedClosed;
@@ -175,9 +188,6 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     host.total.increment();
     sidecar.stats().increment(clusterPrefix + "upstream_cx_total");
     this.host = host.toString();
-    peers = peersOf(ctx, picked.name(), host.toString());
-    sidecar.istioMetrics().tcpOpened(peers);
-    countedOpen = true;
     Channel downstream = ctx.channel();
     downstream.config().setAutoRead(false);
     int connectMillis =
@@ -208,6 +218,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                   if (!connected.isSuccess()) {
                     sidecar.stats().increment(clusterPrefix + "upstream_cx_connect_fail");
                     responseFlags = "UF";
+                    label(ctx, UpstreamPrincipals.NONE, false);
                     close(ctx);
                     return;
                   }
@@ -226,6 +237,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                             } else {
                               sidecar.stats().increment(clusterPrefix + "upstream_cx_connect_fail");
                               responseFlags = "UF";
+                              label(ctx, UpstreamPrincipals.NONE, false);
                               connected.channel().close();
                               close(ctx);
                             }
@@ -237,6 +249,11 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   private void upstreamConnected(ChannelHandlerContext ctx, Channel connected) {
     Channel downstream = ctx.channel();
     upstream = connected;
+    SslHandler tls = connected.pipeline().get(SslHandler.class);
+    label(
+        ctx,
+        UpstreamPrincipals.of(Optional.ofNullable(tls).map(h -> h.engine().getSession())),
+        true);
     for (ByteBuf buf : pending) {
       upstream.write(buf);
     }
@@ -249,6 +266,31 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
       downstream.config().setAutoRead(true);
     } else {
       downstream.config().setAutoRead(true);
+    }
+  }
+
+  /**
+   * Sets the connection's labels once its upstream is reached, or known never to be, with {@code
+   * upstream}'s principals, and counts what flowed before. {@code opened}: count the connection
+   * opened now (it reached its upstream); otherwise {@link #countClosed} counts it at close, with
+   * its flag. Once only: a connection closed before its upstream connected is labelled at close.
+   */
+  private void label(ChannelHandlerContext ctx, UpstreamPrincipals upstream, boolean opened) {
+    if (peers != null) {
+      return;
+    }
+    peers = peersOf(ctx, cluster, host, upstream);
+    if (opened) {
+      sidecar.istioMetrics().tcpOpened(peers);
+      countedOpen = true;
+    }
+    if (unlabelledReceived > 0) {
+      sidecar.istioMetrics().tcpReceived(peers, unlabelledReceived);
+      unlabelledReceived = 0;
+    }
+    if (unlabelledSent > 0) {
+      sidecar.istioMetrics().tcpSent(peers, unlabelledSent);
+      unlabelledSent = 0;
     }
   }
 
@@ -316,6 +358,8 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     sidecar.stats().add(prefix + "downstream_cx_rx_bytes_total", buf.readableBytes());
     if (peers != null) {
       sidecar.istioMetrics().tcpReceived(peers, buf.readableBytes());
+    } else {
+      unlabelledReceived += buf.readableBytes();
     }
     if (!clusterPrefix.isEmpty()) {
       sidecar.stats().add(clusterPrefix + "upstream_cx_tx_bytes_total", buf.readableBytes());
@@ -343,6 +387,10 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (!host.equals("-")) {
+      // Closed while its upstream was still connecting: labelled now, without principals.
+      label(ctx, UpstreamPrincipals.NONE, false);
+    }
     countClosed();
     closed = true;
     if (upstream != null) {
@@ -391,11 +439,12 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
   /** A connection the proxy refuses before any upstream: labels without a destination workload. */
   private void refused(ChannelHandlerContext ctx, String cluster, String flags) {
-    peers = peersOf(ctx, cluster, "-");
+    peers = peersOf(ctx, cluster, "-", UpstreamPrincipals.NONE);
     responseFlags = flags;
   }
 
-  private IstioMetrics.Peers peersOf(ChannelHandlerContext ctx, String cluster, String host) {
+  private IstioMetrics.Peers peersOf(
+      ChannelHandlerContext ctx, String cluster, String host, UpstreamPrincipals upstream) {
     Channel connection = ClientCertHeader.connectionOf(ctx.channel());
     return sidecar.peers(
         listenerName,
@@ -403,7 +452,9 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         host,
         "",
         ClientCertHeader.downstreamConnection(connection).peerPrincipal(),
-        ClientCertHeader.localPrincipal(connection));
+        ClientCertHeader.localPrincipal(connection),
+        Optional.empty(),
+        upstream);
   }
 
   /** Both directions finished (FIN each way): the pair of connections is done. */
@@ -463,7 +514,11 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
       int bytes = buf.readableBytes();
       sidecar.stats().add(prefix + "downstream_cx_tx_bytes_total", bytes);
       sidecar.stats().add(clusterPrefix + "upstream_cx_rx_bytes_total", bytes);
-      sidecar.istioMetrics().tcpSent(peers, bytes);
+      if (peers != null) {
+        sidecar.istioMetrics().tcpSent(peers, bytes);
+      } else {
+        unlabelledSent += bytes;
+      }
       downstream.writeAndFlush(buf);
     }
 

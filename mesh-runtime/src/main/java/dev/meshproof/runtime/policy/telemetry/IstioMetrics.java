@@ -195,7 +195,7 @@ public final class IstioMetrics {
         histogram(RESPONSE_BYTES, key));
   }
 
-  /** Counts a TCP connection opened through the proxy (its upstream host picked). */
+  /** Counts a TCP connection opened through the proxy (its upstream connected). */
   public void tcpOpened(Peers peers) {
     counter(TCP_OPENED, tcpKey(peers, NO_FLAGS)).increment();
   }

@@ -80,22 +80,18 @@ public final class ExtAuthzBuilder {
             .getPoliciesMap()
             .forEach((name, p) -> deny.putPolicies(name + "-bad-custom-action", p));
         filters.add(
-            HttpFilter.newBuilder()
-                .setName(RbacFilterBuilder.RBAC_FILTER)
-                .setTypedConfig(
-                    Any.pack(
-                        io.envoyproxy
-                            .envoy
-                            .extensions
-                            .filters
-                            .http
-                            .rbac
-                            .v3
-                            .RBAC
-                            .newBuilder()
-                            .setRules(deny)
-                            .build()))
-                .build());
+            RbacFilterBuilder.httpFilter(
+                io.envoyproxy
+                    .envoy
+                    .extensions
+                    .filters
+                    .http
+                    .rbac
+                    .v3
+                    .RBAC
+                    .newBuilder()
+                    .setRules(deny)
+                    .build()));
         continue;
       }
       io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.Builder rbac =
@@ -114,11 +110,7 @@ public final class ExtAuthzBuilder {
       if (!shadow.isEmpty()) {
         rbac.setRules(AuthorizationModel.httpRules(shadow, RBAC.Action.DENY, inbound, prefix));
       }
-      filters.add(
-          HttpFilter.newBuilder()
-              .setName(RbacFilterBuilder.RBAC_FILTER)
-              .setTypedConfig(Any.pack(rbac.build()))
-              .build());
+      filters.add(RbacFilterBuilder.httpFilter(rbac.build()));
       filters.add(extAuthz(config.get(), EXT_AUTHZ_MATCH_PREFIX + "-" + provider));
     }
     return filters;

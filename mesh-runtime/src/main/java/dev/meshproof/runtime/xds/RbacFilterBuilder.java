@@ -129,10 +129,12 @@ public final class RbacFilterBuilder {
       rbac.setShadowRules(AuthorizationModel.httpRules(shadow, action, inbound, ""))
           .setShadowRulesStatPrefix(shadowRulesStatPrefix(action));
     }
-    return HttpFilter.newBuilder()
-        .setName(RBAC_FILTER)
-        .setTypedConfig(Any.pack(rbac.build()))
-        .build();
+    return httpFilter(rbac.build());
+  }
+
+  /** {@code config} as the HTTP RBAC filter, as this builder's and CUSTOM's filters are named. */
+  static HttpFilter httpFilter(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC config) {
+    return HttpFilter.newBuilder().setName(RBAC_FILTER).setTypedConfig(Any.pack(config)).build();
   }
 
   /** istiod's {@code shadowRuleStatPrefix} ({@code authz/model} {@code RBACShadowRules*}). */

@@ -46,9 +46,6 @@ import java.util.regex.Pattern;
  * and the other {@code when} keys are refused at apply.
  */
 public final class AuthorizationModel {
-  /** Istio's root namespace: its policies apply to every workload their selector matches. */
-  static final String ROOT_NAMESPACE = "istio-system";
-
   private static final Policy MATCH_NEVER =
       Policy.newBuilder()
           .addPermissions(Permission.newBuilder().setNotRule(Permission.newBuilder().setAny(true)))
@@ -62,7 +59,7 @@ public final class AuthorizationModel {
    */
   static boolean selects(AuthorizationPolicy policy, ProxyNode proxy) {
     String ns = policy.meta().namespace();
-    return (ns.equals(proxy.namespace()) || ns.equals(ROOT_NAMESPACE))
+    return (ns.equals(proxy.namespace()) || ns.equals(SidecarScope.ROOT_NAMESPACE))
         && policy.selector().entrySet().stream()
             .allMatch(e -> e.getValue().equals(proxy.labels().get(e.getKey())));
   }

@@ -511,7 +511,7 @@ public final class Mesh implements AutoCloseable {
         }
       }
       if (resource instanceof dev.meshproof.runtime.config.AuthorizationPolicy policy) {
-        problems.addAll(dev.meshproof.runtime.xds.AuthorizationBuilder.unsupported(policy));
+        problems.addAll(dev.meshproof.runtime.xds.AuthorizationModel.unsupported(policy));
         if (certificates.isEmpty()) {
           problems.add(
               new ConfigProblem(

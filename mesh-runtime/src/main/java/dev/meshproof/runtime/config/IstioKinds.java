@@ -107,8 +107,9 @@ public final class IstioKinds {
   /**
    * <a
    * href="https://istio.io/latest/docs/reference/config/security/authorization-policy/">Docs</a>:
-   * HTTP RBAC filters on the inbound listener ({@code xds.AuthorizationBuilder}); a mesh without a
-   * CA rejects it, as do the fields not simulated yet (JWT request principals, CUSTOM, ...).
+   * RBAC filters on the inbound listener ({@code xds.RbacFilterBuilder}; CUSTOM as ext_authz,
+   * {@code xds.ExtAuthzBuilder}); a mesh without a CA rejects it, as do the fields not simulated
+   * yet ({@code xds.AuthorizationModel.unsupported}).
    */
   public static final IstioKind<AuthorizationPolicy> AUTHORIZATION_POLICY =
       new IstioKind<>(

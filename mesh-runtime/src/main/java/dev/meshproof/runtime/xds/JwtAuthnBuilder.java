@@ -64,7 +64,7 @@ public final class JwtAuthnBuilder {
   public static Optional<HttpFilter> inboundFilter(
       List<RequestAuthentication> policies, ProxyNode proxy, Map<String, String> fetched) {
     List<RequestAuthentication.JwtRule> rules = new ArrayList<>();
-    for (String namespace : List.of(proxy.namespace(), AuthorizationBuilder.ROOT_NAMESPACE)) {
+    for (String namespace : List.of(proxy.namespace(), SidecarScope.ROOT_NAMESPACE)) {
       for (RequestAuthentication policy : policies) {
         if (policy.meta().namespace().equals(namespace)
             && policy.selector().entrySet().stream()
@@ -72,7 +72,7 @@ public final class JwtAuthnBuilder {
           rules.addAll(policy.jwtRules());
         }
       }
-      if (proxy.namespace().equals(AuthorizationBuilder.ROOT_NAMESPACE)) {
+      if (proxy.namespace().equals(SidecarScope.ROOT_NAMESPACE)) {
         break;
       }
     }

@@ -245,7 +245,7 @@ final class ListenerBuilder {
   private void withSecurityFilters(HttpConnectionManager.Builder hcm, ProxyNode.Inbound inbound) {
     List<HttpFilter> security =
         new java.util.ArrayList<>(
-            AuthorizationBuilder.customFilters(
+            ExtAuthzBuilder.customFilters(
                 input.security().authorizationPolicies(),
                 input.security().extensionProviders(),
                 input.proxy(),
@@ -256,7 +256,7 @@ final class ListenerBuilder {
             input.security().fetchedJwks())
         .ifPresent(security::add);
     security.addAll(
-        AuthorizationBuilder.inboundFilters(
+        RbacFilterBuilder.inboundFilters(
             input.security().authorizationPolicies(), input.proxy(), inbound));
     if (!security.isEmpty()) {
       List<HttpFilter> rest = List.copyOf(hcm.getHttpFiltersList());

@@ -136,7 +136,7 @@ final class TcpListenerBuilder {
    * The inbound listener of a workload serving a TCP port: a {@code tcp_proxy} to {@code
    * inbound|<port>||} (istiod's inbound TCP filter chain, {@code stat_prefix} the cluster name),
    * after the network RBAC filters of the AuthorizationPolicies selecting the workload ({@link
-   * AuthorizationBuilder#inboundNetworkFilters}, istiod's {@code buildInboundNetworkFilters} order:
+   * RbacFilterBuilder#inboundNetworkFilters}, istiod's {@code buildInboundNetworkFilters} order:
    * authz before the proxy). With a mesh CA the chains follow the port's PeerAuthentication mode as
    * istiod's {@code filterchain_options.go getFilterChainMatchOptions} does for a TCP port: STRICT
    * ({@code inboundStrictTCPFilterChainMatchOptions}) one chain matching transport protocol {@code
@@ -155,7 +155,7 @@ final class TcpListenerBuilder {
     String cluster = XdsNames.inboundCluster(inbound.servicePort());
     TcpProxy proxy = TcpProxy.newBuilder().setStatPrefix(cluster).setCluster(cluster).build();
     List<Filter> authz =
-        AuthorizationBuilder.inboundNetworkFilters(
+        RbacFilterBuilder.inboundNetworkFilters(
             input.security().authorizationPolicies(), input.proxy(), inbound);
     Listener.Builder listener =
         Listener.newBuilder()

@@ -8,9 +8,10 @@ import dev.meshproof.runtime.config.IstioYamlParser;
 import dev.meshproof.runtime.policy.authz.RbacFilterPolicy;
 import dev.meshproof.runtime.policy.authz.RbacRequest;
 import dev.meshproof.runtime.policy.route.RequestHeaders;
-import dev.meshproof.runtime.xds.AuthorizationBuilder;
+import dev.meshproof.runtime.xds.ExtAuthzBuilder;
 import dev.meshproof.runtime.xds.ProxyIdentity;
 import dev.meshproof.runtime.xds.ProxyNode;
+import dev.meshproof.runtime.xds.RbacFilterBuilder;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,10 +24,11 @@ import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 /**
- * AuthorizationPolicies translated as istiod does ({@link AuthorizationBuilder}), decoded by the
- * embedded sidecar ({@link RbacDecoder}) and decided by the pure {@link RbacFilterPolicy}s in
- * filter order: Istio's evaluation (DENY before ALLOW, no ALLOW policy = allow, ALLOW policies and
- * none matching = deny, a policy without rules matches nothing, a rule {@code {}} everything).
+ * AuthorizationPolicies translated as istiod does ({@link RbacFilterBuilder}, {@link
+ * ExtAuthzBuilder}), decoded by the embedded sidecar ({@link RbacDecoder}) and decided by the pure
+ * {@link RbacFilterPolicy}s in filter order: Istio's evaluation (DENY before ALLOW, no ALLOW policy
+ * = allow, ALLOW policies and none matching = deny, a policy without rules matches nothing, a rule
+ * {@code {}} everything).
  */
 class AuthorizationPolicyRbacTest {
   private static final int SERVICE_PORT = 9080;
@@ -51,7 +53,7 @@ class AuthorizationPolicyRbacTest {
             .map(AuthorizationPolicy.class::cast)
             .toList();
     List<HttpFilter> translated =
-        AuthorizationBuilder.inboundFilters(policies, REVIEWS, REVIEWS.inbound().orElseThrow());
+        RbacFilterBuilder.inboundFilters(policies, REVIEWS, REVIEWS.inbound().orElseThrow());
     return translated.stream()
         .map(f -> RbacDecoder.filter(f.getTypedConfig(), f.getName()))
         .toList();
@@ -265,7 +267,7 @@ class AuthorizationPolicyRbacTest {
             "sample", "ext-authz.default.svc.cluster.local", 8000);
 
     List<HttpFilter> translated =
-        AuthorizationBuilder.customFilters(
+        ExtAuthzBuilder.customFilters(
             policies, List.of(provider), REVIEWS, REVIEWS.inbound().orElseThrow());
 
     assertThat(translated)
@@ -289,7 +291,7 @@ class AuthorizationPolicyRbacTest {
                     "istio-ext-authz-sample-ns[default]-policy[ext]-rule[0]")))
         .isTrue();
     assertThat(
-            AuthorizationBuilder.customFilters(
+            ExtAuthzBuilder.customFilters(
                 policies, List.of(), REVIEWS, REVIEWS.inbound().orElseThrow()))
         .as("an undefined provider: istiod's enforced deny of the same rules")
         .singleElement()

@@ -19,10 +19,11 @@ import dev.meshproof.runtime.policy.authn.JwtAuthnDecision;
 import dev.meshproof.runtime.policy.authz.RbacFilterPolicy;
 import dev.meshproof.runtime.policy.authz.RbacRequest;
 import dev.meshproof.runtime.policy.route.RequestHeaders;
-import dev.meshproof.runtime.xds.AuthorizationBuilder;
+import dev.meshproof.runtime.xds.AuthorizationModel;
 import dev.meshproof.runtime.xds.JwtAuthnBuilder;
 import dev.meshproof.runtime.xds.ProxyIdentity;
 import dev.meshproof.runtime.xds.ProxyNode;
+import dev.meshproof.runtime.xds.RbacFilterBuilder;
 import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import java.net.InetAddress;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * RequestAuthentication and JWT AuthorizationPolicy rules translated as istiod does ({@link
- * JwtAuthnBuilder}, {@link AuthorizationBuilder}), decoded by the embedded sidecar ({@link
+ * JwtAuthnBuilder}, {@link RbacFilterBuilder}), decoded by the embedded sidecar ({@link
  * JwtAuthnDecoder}, {@link RbacDecoder}) and decided by the pure policies: a bad token is refused,
  * no token passes, and request principals, claims, audiences and presenters match jwt_authn's
  * payload metadata.
@@ -132,12 +133,11 @@ class RequestAuthenticationTranslationTest {
             .filter(AuthorizationPolicy.class::isInstance)
             .map(AuthorizationPolicy.class::cast)
             .toList();
-    authz.forEach(p -> assertThat(AuthorizationBuilder.unsupported(p)).isEmpty());
+    authz.forEach(p -> assertThat(AuthorizationModel.unsupported(p)).isEmpty());
     HttpFilter jwt = JwtAuthnBuilder.inboundFilter(authn, CATALOG, Map.of()).orElseThrow();
     return new Chain(
         JwtAuthnDecoder.filter(jwt.getTypedConfig(), "jwt"),
-        AuthorizationBuilder.inboundFilters(authz, CATALOG, CATALOG.inbound().orElseThrow())
-            .stream()
+        RbacFilterBuilder.inboundFilters(authz, CATALOG, CATALOG.inbound().orElseThrow()).stream()
             .map(f -> RbacDecoder.filter(f.getTypedConfig(), f.getName()))
             .toList());
   }
@@ -311,7 +311,7 @@ class RequestAuthenticationTranslationTest {
                     "p.yaml",
                     "default")
                 .get(0);
-    assertThat(AuthorizationBuilder.unsupported(policy))
+    assertThat(AuthorizationModel.unsupported(policy))
         .singleElement()
         .satisfies(
             p ->

@@ -346,8 +346,8 @@ class GatewayTranslationTest {
               .startsWith(
                   ListenerBuilder.METADATA_EXCHANGE_FILTER,
                   JwtAuthnBuilder.FILTER_NAME,
-                  AuthorizationBuilder.RBAC_FILTER)
-              .containsOnlyOnce(AuthorizationBuilder.RBAC_FILTER);
+                  RbacFilterBuilder.RBAC_FILTER)
+              .containsOnlyOnce(RbacFilterBuilder.RBAC_FILTER);
           var rbac =
               hcm(listener)
                   .getHttpFilters(2)
@@ -359,7 +359,7 @@ class GatewayTranslationTest {
           // The gateway's policies select only the gateway.
           assertThat(filters)
               .as(listener.getName())
-              .doesNotContain(JwtAuthnBuilder.FILTER_NAME, AuthorizationBuilder.RBAC_FILTER);
+              .doesNotContain(JwtAuthnBuilder.FILTER_NAME, RbacFilterBuilder.RBAC_FILTER);
         }
       }
     }

@@ -83,57 +83,12 @@ public sealed interface RbacPrincipal {
   String JWT_AUTHN_FILTER = "envoy.filters.http.jwt_authn";
 
   /**
-   * {@code metadata}: a value in the dynamic metadata of {@code filter} at {@code path} is present
-   * ({@code value} empty: {@code present_match}), is a string {@code value} matches ({@code
-   * string_match}), or is a list with such a string ({@code list_match} {@code one_of}); {@code
-   * invert} negates. Only jwt_authn's metadata exists on the embedded sidecar: it is how a request
-   * principal ({@code iss/sub}) and {@code request.auth.claims} are matched on upstream Envoy,
-   * which lacks istio_authn.
-   */
-  record Metadata(
-      String filter, List<String> path, java.util.Optional<StringMatcher> value, boolean invert)
-      implements RbacPrincipal {
-    public Metadata {
-      path = List.copyOf(path);
-    }
-
-    @Override
-    public boolean matches(RbacRequest request) {
-      return invert != found(request);
-    }
-
-    private boolean found(RbacRequest request) {
-      if (!filter.equals(JWT_AUTHN_FILTER) || path.isEmpty()) {
-        return false;
-      }
-      Object node = request.jwtPayloads().get(path.get(0));
-      for (String key : path.subList(1, path.size())) {
-        if (!(node instanceof java.util.Map<?, ?> map)) {
-          return false;
-        }
-        node = map.get(key);
-      }
-      if (node == null) {
-        return false;
-      }
-      if (value.isEmpty()) {
-        return true;
-      }
-      if (node instanceof String text) {
-        return value.get().matches(text);
-      }
-      if (node instanceof List<?> list) {
-        return list.stream().anyMatch(e -> e instanceof String text && value.get().matches(text));
-      }
-      return false;
-    }
-  }
-
-  /**
    * {@code metadata} with any value matcher istiod writes ({@link MetadataValueMatcher}): the value
    * at {@code path} in jwt_authn's metadata (the first key the {@code payload_in_metadata} name)
-   * exists and matches; {@code invert} negates. Metadata of other filters does not exist on the
-   * embedded sidecar and matches nothing.
+   * exists and matches; {@code invert} negates. Only jwt_authn's metadata exists on the embedded
+   * sidecar, metadata of other filters matches nothing: it is how a request principal ({@code
+   * iss/sub}) and {@code request.auth.claims} are matched on upstream Envoy, which lacks
+   * istio_authn.
    */
   record MetadataValue(String filter, List<String> path, MetadataValueMatcher value, boolean invert)
       implements RbacPrincipal {

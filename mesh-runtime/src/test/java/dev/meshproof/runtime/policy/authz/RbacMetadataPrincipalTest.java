@@ -22,8 +22,24 @@ class RbacMetadataPrincipalTest {
         payloads);
   }
 
+  /**
+   * The value matchers istiod writes for a JWT claim: presence, or a string that is the value or an
+   * element of a list value ({@code or_match [string_match, list_match one_of]}).
+   */
+  static MetadataValueMatcher claimValue(Optional<StringMatcher> value) {
+    return value
+        .<MetadataValueMatcher>map(
+            m ->
+                new MetadataValueMatcher.Or(
+                    List.of(
+                        new MetadataValueMatcher.Str(m),
+                        new MetadataValueMatcher.ListOneOf(new MetadataValueMatcher.Str(m)))))
+        .orElse(new MetadataValueMatcher.Present());
+  }
+
   static RbacPrincipal jwt(List<String> path, Optional<StringMatcher> value) {
-    return new RbacPrincipal.Metadata(RbacPrincipal.JWT_AUTHN_FILTER, path, value, false);
+    return new RbacPrincipal.MetadataValue(
+        RbacPrincipal.JWT_AUTHN_FILTER, path, claimValue(value), false);
   }
 
   final RbacRequest alice =
@@ -57,12 +73,16 @@ class RbacMetadataPrincipalTest {
   @Test
   void invertNegatesAndOtherFiltersMetadataIsNeverSet() {
     assertThat(
-            new RbacPrincipal.Metadata(
-                    RbacPrincipal.JWT_AUTHN_FILTER, List.of(ISSUER), Optional.empty(), true)
+            new RbacPrincipal.MetadataValue(
+                    RbacPrincipal.JWT_AUTHN_FILTER,
+                    List.of(ISSUER),
+                    claimValue(Optional.empty()),
+                    true)
                 .matches(request(Map.of())))
         .isTrue();
     assertThat(
-            new RbacPrincipal.Metadata("istio_authn", List.of(ISSUER), Optional.empty(), false)
+            new RbacPrincipal.MetadataValue(
+                    "istio_authn", List.of(ISSUER), claimValue(Optional.empty()), false)
                 .matches(alice))
         .isFalse();
   }

@@ -157,8 +157,21 @@ class ConformanceSuiteIT {
         "across targets",
         () -> {
           AllureEvidence.label(test, "across targets");
+          long ran;
+          synchronized (RESULTS) {
+            ran =
+                RESULTS.getOrDefault(test.id(), List.of()).stream()
+                    .filter(r -> r.status() != Status.SKIPPED)
+                    .count();
+          }
+          assumeTrue(ran >= 2, () -> ran + " target(s) ran this test: nothing to compare");
           List<ExpectationResult> comparisons = comparisons(test);
-          assumeTrue(!comparisons.isEmpty(), "fewer than two targets ran this test");
+          // Only observed distributions are compared (split, ejection, ...); a test whose
+          // expectations are all exact (statuses, headers, counts) has none, and its targets'
+          // verdicts already say whether they agree.
+          assumeTrue(
+              !comparisons.isEmpty(),
+              "no distribution to compare: this test's expectations are exact on every target");
           assertThat(comparisons)
               .allSatisfy(
                   c -> assertThat(c.passed()).as(c.description() + ": " + c.message()).isTrue());

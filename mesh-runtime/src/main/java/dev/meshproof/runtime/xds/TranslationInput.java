@@ -52,72 +52,6 @@ public record TranslationInput(
     Objects.requireNonNull(meshOutboundTrafficPolicy, "meshOutboundTrafficPolicy");
   }
 
-  /** An input without Secrets. */
-  public TranslationInput(
-      ProxyNode proxy,
-      List<VirtualService> virtualServices,
-      List<DestinationRule> destinationRules,
-      List<ServiceInstance> instances,
-      IstioVersionProfile profile,
-      SecurityInput security,
-      OutboundTrafficPolicy meshOutboundTrafficPolicy,
-      List<Gateway> gateways,
-      dev.meshproof.runtime.security.ProxyFiles files) {
-    this(
-        proxy,
-        virtualServices,
-        destinationRules,
-        instances,
-        profile,
-        security,
-        meshOutboundTrafficPolicy,
-        gateways,
-        files,
-        List.of());
-  }
-
-  /** An input without files mounted in the proxy. */
-  public TranslationInput(
-      ProxyNode proxy,
-      List<VirtualService> virtualServices,
-      List<DestinationRule> destinationRules,
-      List<ServiceInstance> instances,
-      IstioVersionProfile profile,
-      SecurityInput security,
-      OutboundTrafficPolicy meshOutboundTrafficPolicy,
-      List<Gateway> gateways) {
-    this(
-        proxy,
-        virtualServices,
-        destinationRules,
-        instances,
-        profile,
-        security,
-        meshOutboundTrafficPolicy,
-        gateways,
-        dev.meshproof.runtime.security.ProxyFiles.NONE);
-  }
-
-  /** An input without Gateways. */
-  public TranslationInput(
-      ProxyNode proxy,
-      List<VirtualService> virtualServices,
-      List<DestinationRule> destinationRules,
-      List<ServiceInstance> instances,
-      IstioVersionProfile profile,
-      SecurityInput security,
-      OutboundTrafficPolicy meshOutboundTrafficPolicy) {
-    this(
-        proxy,
-        virtualServices,
-        destinationRules,
-        instances,
-        profile,
-        security,
-        meshOutboundTrafficPolicy,
-        List.of());
-  }
-
   /**
    * The VirtualServices a translation for {@code proxy} can read, in the order given: for a sidecar
    * the mesh-bound ones exported to its namespace and imported by its Sidecar scope (what {@link
@@ -173,52 +107,6 @@ public record TranslationInput(
                 g.selector().entrySet().stream()
                     .allMatch(e -> e.getValue().equals(proxy.labels().get(e.getKey()))))
         .toList();
-  }
-
-  /** The input of a mesh without a CA: no TLS, no secrets. */
-  public TranslationInput(
-      ProxyNode proxy,
-      List<VirtualService> virtualServices,
-      List<DestinationRule> destinationRules,
-      List<ServiceInstance> instances,
-      IstioVersionProfile profile) {
-    this(proxy, virtualServices, destinationRules, instances, profile, SecurityInput.NONE);
-  }
-
-  /** An input with Istio's default mesh config ({@link OutboundTrafficPolicy#ALLOW_ANY}). */
-  public TranslationInput(
-      ProxyNode proxy,
-      List<VirtualService> virtualServices,
-      List<DestinationRule> destinationRules,
-      List<ServiceInstance> instances,
-      IstioVersionProfile profile,
-      SecurityInput security) {
-    this(
-        proxy,
-        virtualServices,
-        destinationRules,
-        instances,
-        profile,
-        security,
-        OutboundTrafficPolicy.ALLOW_ANY);
-  }
-
-  /** An input of a mesh without a CA with {@code meshOutboundTrafficPolicy}. */
-  public TranslationInput(
-      ProxyNode proxy,
-      List<VirtualService> virtualServices,
-      List<DestinationRule> destinationRules,
-      List<ServiceInstance> instances,
-      IstioVersionProfile profile,
-      OutboundTrafficPolicy meshOutboundTrafficPolicy) {
-    this(
-        proxy,
-        virtualServices,
-        destinationRules,
-        instances,
-        profile,
-        SecurityInput.NONE,
-        meshOutboundTrafficPolicy);
   }
 
   /**
@@ -455,5 +343,97 @@ public record TranslationInput(
       return pattern.length() - 1;
     }
     return -1;
+  }
+
+  /**
+   * A builder for {@code proxy} under {@code profile}; what is not set is empty: no
+   * VirtualServices, DestinationRules, instances, Gateways, files or Secrets, a mesh without a CA
+   * ({@link SecurityInput#NONE}) and Istio's default {@link OutboundTrafficPolicy#ALLOW_ANY}.
+   */
+  public static Builder builder(ProxyNode proxy, IstioVersionProfile profile) {
+    return new Builder(proxy, profile);
+  }
+
+  /** Builds a {@link TranslationInput}. */
+  public static final class Builder {
+    private final ProxyNode proxy;
+    private final IstioVersionProfile profile;
+    private List<VirtualService> virtualServices = List.of();
+    private List<DestinationRule> destinationRules = List.of();
+    private List<ServiceInstance> instances = List.of();
+    private SecurityInput security = SecurityInput.NONE;
+    private OutboundTrafficPolicy meshOutboundTrafficPolicy = OutboundTrafficPolicy.ALLOW_ANY;
+    private List<Gateway> gateways = List.of();
+    private dev.meshproof.runtime.security.ProxyFiles files =
+        dev.meshproof.runtime.security.ProxyFiles.NONE;
+    private List<dev.meshproof.runtime.config.KubernetesSecret> credentials = List.of();
+
+    private Builder(ProxyNode proxy, IstioVersionProfile profile) {
+      this.proxy = proxy;
+      this.profile = profile;
+    }
+
+    /** The VirtualServices, oldest first. */
+    public Builder virtualServices(List<VirtualService> virtualServices) {
+      this.virtualServices = virtualServices;
+      return this;
+    }
+
+    /** The DestinationRules. */
+    public Builder destinationRules(List<DestinationRule> destinationRules) {
+      this.destinationRules = destinationRules;
+      return this;
+    }
+
+    /** The service instances of the registry. */
+    public Builder instances(List<ServiceInstance> instances) {
+      this.instances = instances;
+      return this;
+    }
+
+    /** The mesh's CA, identities and security policies. */
+    public Builder security(SecurityInput security) {
+      this.security = security;
+      return this;
+    }
+
+    /** The mesh config's {@code outboundTrafficPolicy}. */
+    public Builder meshOutboundTrafficPolicy(OutboundTrafficPolicy meshOutboundTrafficPolicy) {
+      this.meshOutboundTrafficPolicy = meshOutboundTrafficPolicy;
+      return this;
+    }
+
+    /** Every applied Gateway, oldest first. */
+    public Builder gateways(List<Gateway> gateways) {
+      this.gateways = gateways;
+      return this;
+    }
+
+    /** The files mounted in the proxy. */
+    public Builder files(dev.meshproof.runtime.security.ProxyFiles files) {
+      this.files = files;
+      return this;
+    }
+
+    /** Every applied Secret. */
+    public Builder credentials(List<dev.meshproof.runtime.config.KubernetesSecret> credentials) {
+      this.credentials = credentials;
+      return this;
+    }
+
+    /** The input. */
+    public TranslationInput build() {
+      return new TranslationInput(
+          proxy,
+          virtualServices,
+          destinationRules,
+          instances,
+          profile,
+          security,
+          meshOutboundTrafficPolicy,
+          gateways,
+          files,
+          credentials);
+    }
   }
 }

@@ -153,15 +153,13 @@ class OutboundTrafficPolicyTest {
   }
 
   private static TranslationInput input(ProxyNode client, OutboundTrafficPolicy policy) {
-    return new TranslationInput(
-        client,
-        List.of(),
-        List.of(),
-        List.of(
-            new ServiceInstance(
-                "catalog-v1-0", "catalog", "default", Map.of("version", "v1"), 80, CATALOG)),
-        IstioVersionProfile.current(),
-        policy);
+    return TranslationInput.builder(client, IstioVersionProfile.current())
+        .instances(
+            List.of(
+                new ServiceInstance(
+                    "catalog-v1-0", "catalog", "default", Map.of("version", "v1"), 80, CATALOG)))
+        .meshOutboundTrafficPolicy(policy)
+        .build();
   }
 
   private Routing routing(OutboundTrafficPolicy policy) {

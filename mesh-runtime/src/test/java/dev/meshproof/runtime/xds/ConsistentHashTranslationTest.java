@@ -61,12 +61,11 @@ class ConsistentHashTranslationTest {
                 + virtualService,
             "dr.yaml",
             "default"));
-    return new TranslationInput(
-        CLIENT,
-        config.resources(IstioKinds.VIRTUAL_SERVICE),
-        config.resources(IstioKinds.DESTINATION_RULE),
-        INSTANCES,
-        IstioVersionProfile.current());
+    return TranslationInput.builder(CLIENT, IstioVersionProfile.current())
+        .virtualServices(config.resources(IstioKinds.VIRTUAL_SERVICE))
+        .destinationRules(config.resources(IstioKinds.DESTINATION_RULE))
+        .instances(INSTANCES)
+        .build();
   }
 
   private static String text(com.google.protobuf.MessageOrBuilder message) {
@@ -149,12 +148,11 @@ class ConsistentHashTranslationTest {
   private static TranslationInput rule(String spec) {
     ConfigStore config = new ConfigStore();
     config.apply(IstioYamlParser.parse(spec, "dr.yaml", "default"));
-    return new TranslationInput(
-        CLIENT,
-        config.resources(IstioKinds.VIRTUAL_SERVICE),
-        config.resources(IstioKinds.DESTINATION_RULE),
-        INSTANCES,
-        IstioVersionProfile.current());
+    return TranslationInput.builder(CLIENT, IstioVersionProfile.current())
+        .virtualServices(config.resources(IstioKinds.VIRTUAL_SERVICE))
+        .destinationRules(config.resources(IstioKinds.DESTINATION_RULE))
+        .instances(INSTANCES)
+        .build();
   }
 
   @Test

@@ -56,23 +56,19 @@ class DestinationRuleTlsTranslationTest {
                 + trafficPolicyAndSubsets.indent(2),
             "dr.yaml",
             "default"));
-    return new TranslationInput(
-        CLIENT,
-        List.of(),
-        config.resources(IstioKinds.DESTINATION_RULE),
-        List.of(
-            new ServiceInstance(
-                "secure-v1-0",
-                "secure",
-                "default",
-                Map.of("version", "v1"),
-                80,
-                new InetSocketAddress("127.0.0.1", 20001))),
-        IstioVersionProfile.current(),
-        SecurityInput.NONE,
-        dev.meshproof.runtime.config.OutboundTrafficPolicy.ALLOW_ANY,
-        List.of(),
-        FILES);
+    return TranslationInput.builder(CLIENT, IstioVersionProfile.current())
+        .destinationRules(config.resources(IstioKinds.DESTINATION_RULE))
+        .instances(
+            List.of(
+                new ServiceInstance(
+                    "secure-v1-0",
+                    "secure",
+                    "default",
+                    Map.of("version", "v1"),
+                    80,
+                    new InetSocketAddress("127.0.0.1", 20001))))
+        .files(FILES)
+        .build();
   }
 
   private static String tls(Cluster cluster) throws Exception {

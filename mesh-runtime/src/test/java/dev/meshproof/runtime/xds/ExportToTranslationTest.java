@@ -61,12 +61,10 @@ class ExportToTranslationTest {
             Optional.empty());
     RouteConfiguration outbound =
         XdsTranslator.translate(
-                new TranslationInput(
-                    client,
-                    config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE),
-                    List.of(),
-                    CATALOG,
-                    IstioVersionProfile.current()))
+                TranslationInput.builder(client, IstioVersionProfile.current())
+                    .virtualServices(config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE))
+                    .instances(CATALOG)
+                    .build())
             .routes()
             .resources()
             .get(XdsNames.OUTBOUND_ROUTE);
@@ -135,8 +133,9 @@ class ExportToTranslationTest {
               Optional.empty());
       var snapshot =
           XdsTranslator.translate(
-              new TranslationInput(
-                  client, List.of(), List.of(), instances, IstioVersionProfile.current()));
+              TranslationInput.builder(client, IstioVersionProfile.current())
+                  .instances(instances)
+                  .build());
       boolean sees = namespace.equals("shop") || namespace.equals("ops");
       assertThat(snapshot.clusters().resources().keySet())
           .as("clusters of a proxy in %s", namespace)

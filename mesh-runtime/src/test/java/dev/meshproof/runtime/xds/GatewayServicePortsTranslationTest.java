@@ -8,7 +8,6 @@ import dev.meshproof.runtime.WorkloadSpec;
 import dev.meshproof.runtime.config.ConfigStore;
 import dev.meshproof.runtime.config.IstioKinds;
 import dev.meshproof.runtime.config.IstioYamlParser;
-import dev.meshproof.runtime.config.OutboundTrafficPolicy;
 import dev.meshproof.runtime.registry.ServiceInstance;
 import dev.meshproof.runtime.registry.ServiceProtocol;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -294,15 +293,12 @@ class GatewayServicePortsTranslationTest {
   private static Snapshot translate(ConfigStore config) {
     return new Snapshot(
         XdsTranslator.translate(
-            new TranslationInput(
-                GATEWAY,
-                config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE),
-                config.resources(IstioKinds.DESTINATION_RULE),
-                INSTANCES,
-                IstioVersionProfile.current(),
-                SecurityInput.NONE,
-                OutboundTrafficPolicy.ALLOW_ANY,
-                config.resourcesInCreationOrder(IstioKinds.GATEWAY))));
+            TranslationInput.builder(GATEWAY, IstioVersionProfile.current())
+                .virtualServices(config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE))
+                .destinationRules(config.resources(IstioKinds.DESTINATION_RULE))
+                .instances(INSTANCES)
+                .gateways(config.resourcesInCreationOrder(IstioKinds.GATEWAY))
+                .build()));
   }
 
   /** The translated resources of the gateway. */

@@ -8,7 +8,6 @@ import dev.meshproof.runtime.WorkloadSpec;
 import dev.meshproof.runtime.config.ConfigStore;
 import dev.meshproof.runtime.config.IstioKinds;
 import dev.meshproof.runtime.config.IstioYamlParser;
-import dev.meshproof.runtime.config.OutboundTrafficPolicy;
 import dev.meshproof.runtime.registry.ServiceInstance;
 import dev.meshproof.runtime.registry.ServiceProtocol;
 import dev.meshproof.runtime.security.ProxyFiles;
@@ -239,17 +238,15 @@ class GatewayTlsTranslationTest {
     config.apply(IstioYamlParser.parse(yaml, "gateways.yaml", "default"));
     return new Snapshot(
         XdsTranslator.translate(
-            new TranslationInput(
-                GATEWAY,
-                config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE),
-                config.resources(IstioKinds.DESTINATION_RULE),
-                INSTANCES,
-                IstioVersionProfile.current(),
-                SecurityInput.NONE,
-                OutboundTrafficPolicy.ALLOW_ANY,
-                config.resourcesInCreationOrder(IstioKinds.GATEWAY),
-                ProxyFiles.of(Map.of("/etc/certs/tls.crt", CERT, "/etc/certs/tls.key", "KEY")),
-                config.resources(IstioKinds.KUBERNETES_SECRET))));
+            TranslationInput.builder(GATEWAY, IstioVersionProfile.current())
+                .virtualServices(config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE))
+                .destinationRules(config.resources(IstioKinds.DESTINATION_RULE))
+                .instances(INSTANCES)
+                .gateways(config.resourcesInCreationOrder(IstioKinds.GATEWAY))
+                .files(
+                    ProxyFiles.of(Map.of("/etc/certs/tls.crt", CERT, "/etc/certs/tls.key", "KEY")))
+                .credentials(config.resources(IstioKinds.KUBERNETES_SECRET))
+                .build()));
   }
 
   private record Snapshot(io.envoyproxy.controlplane.cache.v3.Snapshot xds) {

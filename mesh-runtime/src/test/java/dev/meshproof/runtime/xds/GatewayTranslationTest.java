@@ -7,7 +7,6 @@ import dev.meshproof.runtime.IstioVersionProfile;
 import dev.meshproof.runtime.config.ConfigStore;
 import dev.meshproof.runtime.config.IstioKinds;
 import dev.meshproof.runtime.config.IstioYamlParser;
-import dev.meshproof.runtime.config.OutboundTrafficPolicy;
 import dev.meshproof.runtime.registry.ServiceInstance;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.Route;
@@ -255,15 +254,12 @@ class GatewayTranslationTest {
   private static Snapshot translate(ProxyNode proxy, ConfigStore config) {
     return new Snapshot(
         XdsTranslator.translate(
-            new TranslationInput(
-                proxy,
-                config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE),
-                config.resources(IstioKinds.DESTINATION_RULE),
-                INSTANCES,
-                IstioVersionProfile.current(),
-                SecurityInput.NONE,
-                OutboundTrafficPolicy.ALLOW_ANY,
-                config.resourcesInCreationOrder(IstioKinds.GATEWAY))));
+            TranslationInput.builder(proxy, IstioVersionProfile.current())
+                .virtualServices(config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE))
+                .destinationRules(config.resources(IstioKinds.DESTINATION_RULE))
+                .instances(INSTANCES)
+                .gateways(config.resourcesInCreationOrder(IstioKinds.GATEWAY))
+                .build()));
   }
 
   @Test
@@ -320,15 +316,14 @@ class GatewayTranslationTest {
           listeners(
               new Snapshot(
                   XdsTranslator.translate(
-                      new TranslationInput(
-                          proxy,
-                          config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE),
-                          config.resources(IstioKinds.DESTINATION_RULE),
-                          INSTANCES,
-                          IstioVersionProfile.current(),
-                          security,
-                          OutboundTrafficPolicy.ALLOW_ANY,
-                          config.resourcesInCreationOrder(IstioKinds.GATEWAY)))));
+                      TranslationInput.builder(proxy, IstioVersionProfile.current())
+                          .virtualServices(
+                              config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE))
+                          .destinationRules(config.resources(IstioKinds.DESTINATION_RULE))
+                          .instances(INSTANCES)
+                          .security(security)
+                          .gateways(config.resourcesInCreationOrder(IstioKinds.GATEWAY))
+                          .build())));
       assertThat(listeners).isNotEmpty();
       for (Listener listener : listeners) {
         List<String> filters =

@@ -73,12 +73,11 @@ class LocalityTranslationTest {
                 + subsets.indent(2),
             "dr.yaml",
             "default"));
-    return new TranslationInput(
-        CLIENT,
-        config.resources(IstioKinds.VIRTUAL_SERVICE),
-        config.resources(IstioKinds.DESTINATION_RULE),
-        instances,
-        IstioVersionProfile.current());
+    return TranslationInput.builder(CLIENT, IstioVersionProfile.current())
+        .virtualServices(config.resources(IstioKinds.VIRTUAL_SERVICE))
+        .destinationRules(config.resources(IstioKinds.DESTINATION_RULE))
+        .instances(instances)
+        .build();
   }
 
   private static ClusterLoadAssignment assignment(TranslationInput input) {

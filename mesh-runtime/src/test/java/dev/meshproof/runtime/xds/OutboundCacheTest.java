@@ -66,8 +66,11 @@ class OutboundCacheTest {
     List<DestinationRule> rules =
         TranslationInput.visibleDestinationRules(
             config.resources(IstioKinds.DESTINATION_RULE), proxy.namespace());
-    return new TranslationInput(
-        proxy, virtualServices, rules, INSTANCES, IstioVersionProfile.current());
+    return TranslationInput.builder(proxy, IstioVersionProfile.current())
+        .virtualServices(virtualServices)
+        .destinationRules(rules)
+        .instances(INSTANCES)
+        .build();
   }
 
   private static final String SUBSETS_IN_A =
@@ -166,8 +169,11 @@ class OutboundCacheTest {
             INSTANCES.get(1),
             instance("reviews-v1-0", "reviews", "b", "v1", 20009));
     TranslationInput after =
-        new TranslationInput(
-            client, before.virtualServices(), before.destinationRules(), moved, before.profile());
+        TranslationInput.builder(client, before.profile())
+            .virtualServices(before.virtualServices())
+            .destinationRules(before.destinationRules())
+            .instances(moved)
+            .build();
     Snapshot second = XdsTranslator.translate(after, cache);
     cache.retainOnly(List.of(client.id()));
 

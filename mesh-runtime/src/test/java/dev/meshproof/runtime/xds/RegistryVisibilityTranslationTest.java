@@ -10,7 +10,6 @@ import dev.meshproof.runtime.config.DestinationRule;
 import dev.meshproof.runtime.config.InvalidConfigException;
 import dev.meshproof.runtime.config.IstioKinds;
 import dev.meshproof.runtime.config.IstioYamlParser;
-import dev.meshproof.runtime.config.OutboundTrafficPolicy;
 import dev.meshproof.runtime.config.Sidecar;
 import dev.meshproof.runtime.registry.ServiceInstance;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
@@ -79,13 +78,11 @@ class RegistryVisibilityTranslationTest {
                 Optional.empty())
             .withScope(SidecarScope.forProxy(namespace, Map.of("app", "client"), sidecars));
     return XdsTranslator.translate(
-        new TranslationInput(
-            client,
-            config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE),
-            config.resourcesInCreationOrder(IstioKinds.DESTINATION_RULE),
-            SERVICES,
-            IstioVersionProfile.current(),
-            OutboundTrafficPolicy.ALLOW_ANY));
+        TranslationInput.builder(client, IstioVersionProfile.current())
+            .virtualServices(config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE))
+            .destinationRules(config.resourcesInCreationOrder(IstioKinds.DESTINATION_RULE))
+            .instances(SERVICES)
+            .build());
   }
 
   private static RouteConfiguration outbound(Snapshot snapshot) {

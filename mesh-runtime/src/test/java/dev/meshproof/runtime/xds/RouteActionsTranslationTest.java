@@ -55,12 +55,10 @@ class RouteActionsTranslationTest {
             "vs.yaml",
             "default"));
     TranslationInput input =
-        new TranslationInput(
-            CLIENT,
-            config.resources(IstioKinds.VIRTUAL_SERVICE),
-            List.of(),
-            INSTANCES,
-            IstioVersionProfile.current());
+        TranslationInput.builder(CLIENT, IstioVersionProfile.current())
+            .virtualServices(config.resources(IstioKinds.VIRTUAL_SERVICE))
+            .instances(INSTANCES)
+            .build();
     return new RouteConfigBuilder(input).build().get(0).getVirtualHosts(0).getRoutesList();
   }
 

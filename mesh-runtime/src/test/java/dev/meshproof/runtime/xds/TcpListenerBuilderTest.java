@@ -196,12 +196,11 @@ class TcpListenerBuilderTest {
     if (!yaml.isEmpty()) {
       config.apply(IstioYamlParser.parse(yaml, "vs.yaml", "default"));
     }
-    return new TranslationInput(
-        proxy,
-        config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE),
-        config.resources(IstioKinds.DESTINATION_RULE),
-        INSTANCES,
-        IstioVersionProfile.current());
+    return TranslationInput.builder(proxy, IstioVersionProfile.current())
+        .virtualServices(config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE))
+        .destinationRules(config.resources(IstioKinds.DESTINATION_RULE))
+        .instances(INSTANCES)
+        .build();
   }
 
   private static InetSocketAddress loopback(int port) {

@@ -216,8 +216,10 @@ class TcpSecurityTranslationTest {
             List.of(new PeerAuthenticationScope("default", Optional.empty(), mode, Map.of())),
             true,
             policies);
-    return new TranslationInput(
-        proxy, List.of(), List.of(), List.of(TCP_ECHO), IstioVersionProfile.current(), security);
+    return TranslationInput.builder(proxy, IstioVersionProfile.current())
+        .instances(List.of(TCP_ECHO))
+        .security(security)
+        .build();
   }
 
   private static InetSocketAddress loopback(int port) {

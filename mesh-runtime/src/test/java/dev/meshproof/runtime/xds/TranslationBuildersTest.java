@@ -97,12 +97,11 @@ class TranslationBuildersTest {
   void aNotReadyInstanceKeepsItsClustersButLeavesEds() {
     TranslationInput ready = input(IstioVersionProfile.current());
     TranslationInput input =
-        new TranslationInput(
-            ready.proxy(),
-            ready.virtualServices(),
-            ready.destinationRules(),
-            List.of(INSTANCES.get(0), INSTANCES.get(1).withReady(false)),
-            ready.profile());
+        TranslationInput.builder(ready.proxy(), ready.profile())
+            .virtualServices(ready.virtualServices())
+            .destinationRules(ready.destinationRules())
+            .instances(List.of(INSTANCES.get(0), INSTANCES.get(1).withReady(false)))
+            .build();
 
     List<ClusterLoadAssignment> endpoints = new EndpointBuilder(input).build();
 
@@ -149,20 +148,20 @@ class TranslationBuildersTest {
     TranslationInput moved = input(IstioVersionProfile.current());
     Snapshot after =
         XdsTranslator.translate(
-            new TranslationInput(
-                moved.proxy(),
-                moved.virtualServices(),
-                moved.destinationRules(),
-                List.of(
-                    INSTANCES.get(0),
-                    new ServiceInstance(
-                        "catalog-v2-0",
-                        "catalog",
-                        "default",
-                        Map.of("version", "v2"),
-                        80,
-                        loopback(20003))),
-                moved.profile()));
+            TranslationInput.builder(moved.proxy(), moved.profile())
+                .virtualServices(moved.virtualServices())
+                .destinationRules(moved.destinationRules())
+                .instances(
+                    List.of(
+                        INSTANCES.get(0),
+                        new ServiceInstance(
+                            "catalog-v2-0",
+                            "catalog",
+                            "default",
+                            Map.of("version", "v2"),
+                            80,
+                            loopback(20003))))
+                .build());
 
     assertThat(after.version(XdsNames.TYPE_ENDPOINT))
         .isNotEqualTo(before.version(XdsNames.TYPE_ENDPOINT));
@@ -194,12 +193,11 @@ class TranslationBuildersTest {
       ConfigStore config = new ConfigStore();
       config.apply(IstioYamlParser.parse(mirror, "vs.yaml", "default"));
       TranslationInput withMirror =
-          new TranslationInput(
-              SERVING,
-              config.resources(IstioKinds.VIRTUAL_SERVICE),
-              input.destinationRules(),
-              INSTANCES,
-              input.profile());
+          TranslationInput.builder(SERVING, input.profile())
+              .virtualServices(config.resources(IstioKinds.VIRTUAL_SERVICE))
+              .destinationRules(input.destinationRules())
+              .instances(INSTANCES)
+              .build();
       Route route =
           new RouteConfigBuilder(withMirror).build().get(0).getVirtualHosts(0).getRoutes(0);
       assertThat(route.getRoute().getRequestMirrorPoliciesList())
@@ -236,12 +234,11 @@ class TranslationBuildersTest {
             """,
             "dr.yaml",
             "default"));
-    return new TranslationInput(
-        SERVING,
-        config.resources(IstioKinds.VIRTUAL_SERVICE),
-        config.resources(IstioKinds.DESTINATION_RULE),
-        INSTANCES,
-        profile);
+    return TranslationInput.builder(SERVING, profile)
+        .virtualServices(config.resources(IstioKinds.VIRTUAL_SERVICE))
+        .destinationRules(config.resources(IstioKinds.DESTINATION_RULE))
+        .instances(INSTANCES)
+        .build();
   }
 
   private static HttpConnectionManager hcm(Listener listener)
@@ -279,12 +276,11 @@ class TranslationBuildersTest {
             "dr.yaml",
             "default"));
     TranslationInput input =
-        new TranslationInput(
-            SERVING,
-            config.resources(IstioKinds.VIRTUAL_SERVICE),
-            config.resources(IstioKinds.DESTINATION_RULE),
-            INSTANCES,
-            IstioVersionProfile.current());
+        TranslationInput.builder(SERVING, IstioVersionProfile.current())
+            .virtualServices(config.resources(IstioKinds.VIRTUAL_SERVICE))
+            .destinationRules(config.resources(IstioKinds.DESTINATION_RULE))
+            .instances(INSTANCES)
+            .build();
     // The BlackHoleCluster and PassthroughCluster keep the mesh's connect timeout: no rule's.
     List<Cluster> clusters =
         new ClusterBuilder(input)
@@ -332,12 +328,11 @@ class TranslationBuildersTest {
       TranslationInput input = input(IstioVersionProfile.current());
       List<Cluster> clusters =
           new ClusterBuilder(
-                  new TranslationInput(
-                      SERVING,
-                      input.virtualServices(),
-                      input.destinationRules(),
-                      instances,
-                      IstioVersionProfile.current()))
+                  TranslationInput.builder(SERVING, IstioVersionProfile.current())
+                      .virtualServices(input.virtualServices())
+                      .destinationRules(input.destinationRules())
+                      .instances(instances)
+                      .build())
               .build().stream().filter(c -> !c.getName().endsWith("Cluster")).toList();
       assertThat(clusters).hasSize(4);
       for (Cluster cluster : clusters) {

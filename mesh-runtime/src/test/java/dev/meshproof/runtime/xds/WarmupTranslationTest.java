@@ -69,12 +69,11 @@ class WarmupTranslationTest {
             "dr.yaml",
             "default"));
     return new ClusterBuilder(
-            new TranslationInput(
-                CLIENT,
-                config.resources(IstioKinds.VIRTUAL_SERVICE),
-                config.resources(IstioKinds.DESTINATION_RULE),
-                INSTANCES,
-                IstioVersionProfile.current()))
+            TranslationInput.builder(CLIENT, IstioVersionProfile.current())
+                .virtualServices(config.resources(IstioKinds.VIRTUAL_SERVICE))
+                .destinationRules(config.resources(IstioKinds.DESTINATION_RULE))
+                .instances(INSTANCES)
+                .build())
         .build();
   }
 

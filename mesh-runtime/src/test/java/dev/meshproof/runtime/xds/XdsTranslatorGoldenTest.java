@@ -218,12 +218,11 @@ class XdsTranslatorGoldenTest {
     ConfigStore config = new ConfigStore();
     config.apply(IstioYamlParser.parse(CONFIG, "golden.yaml", "default"));
     return XdsTranslator.translate(
-        new TranslationInput(
-            proxy,
-            config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE),
-            config.resources(IstioKinds.DESTINATION_RULE),
-            INSTANCES,
-            profile));
+        TranslationInput.builder(proxy, profile)
+            .virtualServices(config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE))
+            .destinationRules(config.resources(IstioKinds.DESTINATION_RULE))
+            .instances(INSTANCES)
+            .build());
   }
 
   /** Every resource in snapshot order, per type, with the snapshot's content version. */

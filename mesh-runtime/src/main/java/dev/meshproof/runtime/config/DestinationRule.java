@@ -35,34 +35,6 @@ public record DestinationRule(
     Optional<SlowStart> warmup)
     implements IstioResource {
 
-  /** A rule without warmup. */
-  public DestinationRule(
-      ResourceMeta meta,
-      String host,
-      Optional<LbPolicy> loadBalancer,
-      List<Subset> subsets,
-      Optional<ConnectionPoolSettings> connectionPool,
-      Optional<OutlierDetectionSettings> outlierDetection,
-      List<PortTrafficPolicy> portLevelSettings,
-      Optional<ConsistentHash> consistentHash,
-      Optional<LocalityLbSetting> localityLbSetting,
-      Optional<ClientTlsSettings> tls,
-      List<String> exportTo) {
-    this(
-        meta,
-        host,
-        loadBalancer,
-        subsets,
-        connectionPool,
-        outlierDetection,
-        portLevelSettings,
-        consistentHash,
-        localityLbSetting,
-        tls,
-        exportTo,
-        Optional.empty());
-  }
-
   /**
    * @param tls the whole {@code trafficPolicy.tls}
    */
@@ -274,44 +246,6 @@ public record DestinationRule(
       java.util.Objects.requireNonNull(localityLbSetting, "localityLbSetting");
       java.util.Objects.requireNonNull(warmup, "warmup");
     }
-
-    /** An entry without warmup. */
-    public PortTrafficPolicy(
-        int port,
-        Optional<LbPolicy> loadBalancer,
-        Optional<ConnectionPoolSettings> connectionPool,
-        Optional<OutlierDetectionSettings> outlierDetection,
-        Optional<ConsistentHash> consistentHash,
-        Optional<ClientTlsSettings> tls,
-        Optional<LocalityLbSetting> localityLbSetting) {
-      this(
-          port,
-          loadBalancer,
-          connectionPool,
-          outlierDetection,
-          consistentHash,
-          tls,
-          localityLbSetting,
-          Optional.empty());
-    }
-
-    /** An entry without {@code localityLbSetting}. */
-    public PortTrafficPolicy(
-        int port,
-        Optional<LbPolicy> loadBalancer,
-        Optional<ConnectionPoolSettings> connectionPool,
-        Optional<OutlierDetectionSettings> outlierDetection,
-        Optional<ConsistentHash> consistentHash,
-        Optional<ClientTlsSettings> tls) {
-      this(
-          port,
-          loadBalancer,
-          connectionPool,
-          outlierDetection,
-          consistentHash,
-          tls,
-          Optional.empty());
-    }
   }
 
   public Optional<Subset> subset(String name) {
@@ -343,52 +277,6 @@ public record DestinationRule(
       java.util.Objects.requireNonNull(tls, "tls");
       java.util.Objects.requireNonNull(localityLbSetting, "localityLbSetting");
       java.util.Objects.requireNonNull(warmup, "warmup");
-    }
-
-    /** A subset without warmup. */
-    public Subset(
-        String name,
-        Map<String, String> labels,
-        Optional<LbPolicy> loadBalancer,
-        Optional<ConnectionPoolSettings> connectionPool,
-        Optional<OutlierDetectionSettings> outlierDetection,
-        List<PortTrafficPolicy> portLevelSettings,
-        Optional<ConsistentHash> consistentHash,
-        Optional<ClientTlsSettings> tls,
-        Optional<LocalityLbSetting> localityLbSetting) {
-      this(
-          name,
-          labels,
-          loadBalancer,
-          connectionPool,
-          outlierDetection,
-          portLevelSettings,
-          consistentHash,
-          tls,
-          localityLbSetting,
-          Optional.empty());
-    }
-
-    /** A subset without {@code localityLbSetting}. */
-    public Subset(
-        String name,
-        Map<String, String> labels,
-        Optional<LbPolicy> loadBalancer,
-        Optional<ConnectionPoolSettings> connectionPool,
-        Optional<OutlierDetectionSettings> outlierDetection,
-        List<PortTrafficPolicy> portLevelSettings,
-        Optional<ConsistentHash> consistentHash,
-        Optional<ClientTlsSettings> tls) {
-      this(
-          name,
-          labels,
-          loadBalancer,
-          connectionPool,
-          outlierDetection,
-          portLevelSettings,
-          consistentHash,
-          tls,
-          Optional.empty());
     }
   }
 }

@@ -469,15 +469,7 @@ public final class Sidecar implements SidecarProxy {
     TlsContexts tls = TlsContexts.of(config, clock);
     bindTcpListeners(config);
     bindGatewayListeners(config);
-    Map<String, UpstreamCluster> clusters = new HashMap<>();
-    Map<String, UpstreamCluster> previous = routing.clusters();
-    for (ClusterConfig cluster : config.clusters().values()) {
-      clusters.put(
-          cluster.name(),
-          UpstreamCluster.of(cluster, previous.get(cluster.name()), random, clock, scheduler));
-    }
-    previous.forEach((name, old) -> old.retire(clusters.get(name)));
-    routing = new RoutingState(config, Map.copyOf(clusters), tls);
+    routing = new RoutingState(config, upstreamClusters(config), tls);
     // Listeners LDS removed stop accepting; their connections drain as they end.
     tcpListeners
         .keySet()
@@ -499,6 +491,32 @@ public final class Sidecar implements SidecarProxy {
               gatewayListeners.get(name).close();
               return true;
             });
+  }
+
+  /**
+   * The live clusters for {@code config}, as Envoy's cluster manager applies a CDS/EDS update: a
+   * cluster whose configuration did not change keeps its state ({@link UpstreamCluster#of}), a
+   * changed one is rebuilt from it, a removed one is retired. A response that changed no cluster
+   * (routes, listeners, secrets) keeps the map it had.
+   */
+  private Map<String, UpstreamCluster> upstreamClusters(ProxyConfig config) {
+    Map<String, UpstreamCluster> previous = routing.clusters();
+    if (config.clusters() == routing.config().clusters()) {
+      return previous; // the same assembled clusters (XdsResources): nothing to compare
+    }
+    Map<String, UpstreamCluster> clusters = new HashMap<>();
+    boolean changed = previous.size() != config.clusters().size();
+    for (ClusterConfig cluster : config.clusters().values()) {
+      UpstreamCluster old = previous.get(cluster.name());
+      UpstreamCluster updated = UpstreamCluster.of(cluster, old, random, clock, scheduler);
+      clusters.put(cluster.name(), updated);
+      changed |= updated != old;
+    }
+    if (!changed) {
+      return previous;
+    }
+    previous.forEach((name, old) -> old.retire(clusters.get(name)));
+    return Map.copyOf(clusters);
   }
 
   /** Adds a line to the sidecar's own log (bounded to the last 1,000 lines). */

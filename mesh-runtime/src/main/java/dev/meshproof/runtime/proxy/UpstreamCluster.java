@@ -29,8 +29,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A cluster's live state in one sidecar: its load balancer and hosts with their in-flight request
- * counts. Rebuilt on each EDS/CDS update, carrying over the balancer and host counters so an update
- * neither resets round robin nor forgets requests in flight.
+ * counts. Kept as it is by an xDS update that leaves its configuration unchanged, as Envoy's
+ * cluster manager ignores a CDS update whose cluster hashes the same; rebuilt when its CDS resource
+ * or its endpoints change, carrying over the balancer and host counters so an update neither resets
+ * round robin nor forgets requests in flight.
  */
 final class UpstreamCluster {
   final ClusterConfig config;
@@ -271,12 +273,25 @@ final class UpstreamCluster {
     }
   }
 
+  /**
+   * The state of {@code config}'s cluster after an update, given its state before ({@code null}: a
+   * cluster this sidecar did not have). An unchanged configuration (the same CDS resource and the
+   * same endpoints) keeps {@code previous} itself, with its balancer, hosts, circuit breaker,
+   * outlier ejections, interval timer and consistent-hash table: Envoy's {@code
+   * ClusterManagerImpl::addOrUpdateCluster} blocks the update of a cluster whose hash is unchanged,
+   * so the cluster is neither drained nor warmed again. An update that leaves most clusters alone
+   * (a route change, one service's endpoints) therefore costs the sidecar in proportion to what
+   * changed.
+   */
   static UpstreamCluster of(
       ClusterConfig config,
       UpstreamCluster previous,
       RandomSource random,
       Clock clock,
       ScheduledExecutorService scheduler) {
+    if (previous != null && (previous.config == config || previous.config.equals(config))) {
+      return previous;
+    }
     LoadBalancer lb =
         previous != null
                 && previous.loadBalancer.policy() == config.lbPolicy()

@@ -18,12 +18,35 @@ import java.util.Optional;
  * held value only once the sidecar accepted the {@link ProxyConfig} assembled from it.
  */
 final class XdsResources {
-  static final XdsResources EMPTY = new XdsResources(Map.of());
+  static final XdsResources EMPTY = new XdsResources(Map.of(), ClusterAssembly.NONE);
 
   private final Map<String, Map<String, ?>> byType;
 
-  private XdsResources(Map<String, Map<String, ?>> byType) {
+  /** The clusters of the resources this value was derived from, as they were assembled. */
+  private final ClusterAssembly reusable;
+
+  /** This value's clusters, once {@link #toProxyConfig} assembled them. */
+  private volatile ClusterAssembly assembled;
+
+  private XdsResources(Map<String, Map<String, ?>> byType, ClusterAssembly reusable) {
     this.byType = byType;
+    this.reusable = reusable;
+  }
+
+  /**
+   * One cluster as assembled: its decoded CDS resource and EDS endpoints (the instances {@link
+   * SharedXdsResources} shares, {@code null} for a cluster without EDS) and the configuration made
+   * of them.
+   */
+  private record Assembled(
+      XdsResourceHandler.DecodedCluster cluster,
+      List<InetSocketAddress> endpoints,
+      ClusterConfig config) {}
+
+  /** The clusters of one {@link #toProxyConfig}: by name, and as the configuration holds them. */
+  private record ClusterAssembly(
+      Map<String, Assembled> byName, Map<String, ClusterConfig> clusters) {
+    static final ClusterAssembly NONE = new ClusterAssembly(Map.of(), Map.of());
   }
 
   @SuppressWarnings("unchecked") // with() stores a Map<String, T> under T's handler only
@@ -34,7 +57,8 @@ final class XdsResources {
   <T> XdsResources with(XdsResourceHandler<T> type, Map<String, T> decoded) {
     Map<String, Map<String, ?>> copy = new HashMap<>(byType);
     copy.put(type.typeUrl(), java.util.Collections.unmodifiableMap(new LinkedHashMap<>(decoded)));
-    return new XdsResources(Map.copyOf(copy));
+    ClusterAssembly last = assembled;
+    return new XdsResources(Map.copyOf(copy), last != null ? last : reusable);
   }
 
   /**
@@ -84,22 +108,52 @@ final class XdsResources {
                         l.address(),
                         l.filterChains().stream().map(c -> resolve(c, routes)).toList(),
                         l.tlsInspector())));
+    ClusterAssembly clusters = assembleClusters(assignments);
+    assembled = clusters;
+    return new ProxyConfig(
+        listeners, clusters.clusters(), versions, get(XdsResourceHandler.SECRETS));
+  }
+
+  /**
+   * The clusters with their EDS endpoints put in. A cluster whose decoded resource and endpoints
+   * are the very instances it was last assembled from keeps its configuration instance, and with no
+   * cluster changed the map is the last one: the sidecar then recognises an unchanged cluster by
+   * identity ({@link UpstreamCluster#of}), and a response of another type (a route change) costs no
+   * cluster work beyond this walk.
+   */
+  private ClusterAssembly assembleClusters(Map<String, List<InetSocketAddress>> assignments) {
+    Map<String, Assembled> byName = new HashMap<>();
     Map<String, ClusterConfig> clusters = new LinkedHashMap<>();
-    get(XdsResourceHandler.CLUSTERS)
-        .forEach(
-            (name, decoded) -> {
-              ClusterConfig c = decoded.config();
-              if (decoded.edsServiceName().isEmpty()) {
-                clusters.put(name, c);
-              } else if (assignments.containsKey(decoded.edsServiceName().get())) {
-                clusters.put(
-                    name, c.withEndpoints(assignments.get(decoded.edsServiceName().get())));
-              }
-              // Otherwise the cluster is warming, as in Envoy with istiod's initial_fetch_timeout
-              // 0s: it waits for its first assignment however long that takes, and until then it
-              // is not in service (a route to it answers 503 NC, no cluster found).
-            });
-    return new ProxyConfig(listeners, clusters, versions, get(XdsResourceHandler.SECRETS));
+    boolean changed = false;
+    for (var entry : get(XdsResourceHandler.CLUSTERS).entrySet()) {
+      String name = entry.getKey();
+      XdsResourceHandler.DecodedCluster decoded = entry.getValue();
+      List<InetSocketAddress> endpoints = null;
+      if (decoded.edsServiceName().isPresent()) {
+        endpoints = assignments.get(decoded.edsServiceName().get());
+        if (endpoints == null) {
+          // The cluster is warming, as in Envoy with istiod's initial_fetch_timeout 0s: it waits
+          // for its first assignment however long that takes, and until then it is not in
+          // service (a route to it answers 503 NC, no cluster found).
+          continue;
+        }
+      }
+      Assembled last = reusable.byName().get(name);
+      if (last == null || last.cluster() != decoded || last.endpoints() != endpoints) {
+        changed = true;
+        last =
+            new Assembled(
+                decoded,
+                endpoints,
+                endpoints == null ? decoded.config() : decoded.config().withEndpoints(endpoints));
+      }
+      byName.put(name, last);
+      clusters.put(name, last.config());
+    }
+    if (!changed && byName.size() == reusable.byName().size()) {
+      return reusable;
+    }
+    return new ClusterAssembly(Map.copyOf(byName), Map.copyOf(clusters));
   }
 
   private static FilterChainConfig resolve(

@@ -179,6 +179,53 @@ class XdsResourceHandlerTest {
   }
 
   /**
+   * A response that changes no cluster (here RDS) hands the sidecar the very cluster map it had,
+   * and an EDS response that changes one assignment gives a new configuration to that cluster only:
+   * the sidecar keeps an unchanged cluster's state by recognising its configuration
+   * (UpstreamCluster).
+   */
+  @Test
+  void onlyTheClustersWhoseResourceOrEndpointsChangedGetANewConfiguration() {
+    var clusters = XdsResourceHandler.CLUSTERS.decode(List.of(edsCluster("a", "svc-a")));
+    var moreClusters =
+        new java.util.LinkedHashMap<>(
+            XdsResourceHandler.CLUSTERS.decode(List.of(edsCluster("b", "svc-b"))));
+    moreClusters.putAll(clusters);
+    var endpoints =
+        XdsResourceHandler.ENDPOINTS.decode(
+            List.of(assignment("svc-a", 9001), assignment("svc-b", 9002)));
+    XdsResources held =
+        XdsResources.EMPTY
+            .with(XdsResourceHandler.CLUSTERS, moreClusters)
+            .with(XdsResourceHandler.ENDPOINTS, endpoints);
+    ProxyConfig before = held.toProxyConfig(Map.of());
+
+    XdsResources routed =
+        held.with(
+            XdsResourceHandler.ROUTES,
+            XdsResourceHandler.ROUTES.decode(List.of(routeConfig("80", "a"))));
+    assertThat(routed.toProxyConfig(Map.of()).clusters()).isSameAs(before.clusters());
+
+    var newEndpoints = new java.util.LinkedHashMap<>(endpoints);
+    newEndpoints.putAll(XdsResourceHandler.ENDPOINTS.decode(List.of(assignment("svc-b", 9003))));
+    ProxyConfig after =
+        routed.with(XdsResourceHandler.ENDPOINTS, newEndpoints).toProxyConfig(Map.of());
+    assertThat(after.clusters().get("a")).isSameAs(before.clusters().get("a"));
+    assertThat(after.clusters().get("b")).isNotSameAs(before.clusters().get("b"));
+    assertThat(after.clusters().get("b").endpoints())
+        .containsExactly(new InetSocketAddress("127.0.0.1", 9003));
+
+    // A cluster CDS removes leaves; one it changes is assembled anew.
+    ProxyConfig fewer =
+        held.with(
+                XdsResourceHandler.CLUSTERS,
+                XdsResourceHandler.CLUSTERS.decode(List.of(edsCluster("a", "svc-a"))))
+            .toProxyConfig(Map.of());
+    assertThat(fewer.clusters()).containsOnlyKeys("a");
+    assertThat(fewer.clusters().get("a")).isNotSameAs(before.clusters().get("a"));
+  }
+
+  /**
    * The race behind FirstRequestAfterSyncIT's rare 503 UH: the control plane answers the EDS watch
    * of the old subscription ({svc}) and the new one ({svc, svc-new}) at the same version, and the
    * narrower response arrives last. Envoy keeps svc-new's endpoints (an EDS update lacking a

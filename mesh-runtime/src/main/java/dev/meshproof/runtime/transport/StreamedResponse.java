@@ -255,12 +255,21 @@ public final class StreamedResponse extends DefaultFullHttpResponse {
     source.read();
   }
 
-  /** Releasing an unread response resets its stream: nobody will read the rest. */
+  /**
+   * Releasing an unread response resets its stream (nobody will read the rest) and releases the
+   * body that already arrived: a response that ended before it was read (a retried 503, all of it
+   * in one read) is closed already, so the reset alone would leave its chunks unreleased.
+   */
   @Override
   public boolean release() {
     boolean unread;
     synchronized (this) {
       unread = sink == null;
+      if (unread) {
+        sink = DISCARD;
+        early.forEach(ByteBuf::release);
+        early.clear();
+      }
     }
     if (unread) {
       cancel(new UpstreamException(UpstreamException.Kind.RESET, "response not read", null));

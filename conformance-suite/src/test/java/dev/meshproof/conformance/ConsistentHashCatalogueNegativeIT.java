@@ -2,16 +2,8 @@ package dev.meshproof.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meshproof.scenario.Scenario;
-import dev.meshproof.scenario.ScenarioRunner;
-import dev.meshproof.scenario.result.ScenarioResult;
-import dev.meshproof.scenario.result.Status;
-import dev.meshproof.scenario.targets.Target;
-import dev.meshproof.scenario.yaml.ScenarioYaml;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -47,28 +39,14 @@ class ConsistentHashCatalogueNegativeIT {
     return FILES.stream()
         .flatMap(
             file ->
-                ConformanceTargets.all().stream()
-                    .map(
-                        target ->
-                            DynamicTest.dynamicTest(
-                                file + " with simple RANDOM on " + target.name(),
-                                () -> runWithout(file, target))));
-  }
-
-  private static void runWithout(String file, Target target) {
-    String text = Catalogue.resource(Catalogue.DIRECTORY + file).orElseThrow();
-    Scenario scenario =
-        ScenarioYaml.parse(file + " (simple RANDOM)", text, f -> Optional.of(RANDOM)).scenario();
-
-    ScenarioResult result = ScenarioRunner.run(scenario, target);
-
-    Assumptions.assumeFalse(
-        result.status() == Status.SKIPPED, () -> result.failure().orElse("skipped"));
-    assertThat(result.status()).as(result.failureSummary()).isEqualTo(Status.FAILED);
-    assertThat(result.expectations())
-        .filteredOn(e -> !e.passed())
-        .extracting(e -> e.description())
-        .singleElement()
-        .satisfies(d -> assertThat(d).startsWith("each of"));
+                CatalogueNegative.of(file, "with simple RANDOM")
+                    .everyIstioFile(RANDOM)
+                    .failsOnEveryTarget(
+                        result ->
+                            assertThat(result.expectations())
+                                .filteredOn(e -> !e.passed())
+                                .extracting(e -> e.description())
+                                .singleElement()
+                                .satisfies(d -> assertThat(d).startsWith("each of"))));
   }
 }

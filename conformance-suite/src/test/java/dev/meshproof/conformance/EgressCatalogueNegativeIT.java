@@ -2,15 +2,7 @@ package dev.meshproof.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meshproof.scenario.Scenario;
-import dev.meshproof.scenario.ScenarioRunner;
-import dev.meshproof.scenario.result.ScenarioResult;
-import dev.meshproof.scenario.result.Status;
-import dev.meshproof.scenario.targets.Target;
-import dev.meshproof.scenario.yaml.ScenarioYaml;
-import java.util.Optional;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -22,10 +14,6 @@ import org.junit.jupiter.api.TestFactory;
  * calls through.
  */
 class EgressCatalogueNegativeIT {
-  private static final String EGRESS = "iia-ch5-egress.scenario.yaml";
-
-  private static final String NONE = "mesh-service-entry-none.scenario.yaml";
-
   /** A harmless document in place of the ServiceEntry: the scenario's only Istio file. */
   private static final String NO_SERVICE_ENTRY =
       """
@@ -37,19 +25,14 @@ class EgressCatalogueNegativeIT {
 
   @TestFactory
   Stream<DynamicTest> withoutTheServiceEntryTheExternalHostIsBlocked() {
-    return ConformanceTargets.all().stream()
-        .map(
-            target ->
-                DynamicTest.dynamicTest(
-                    EGRESS + " without its ServiceEntry on " + target.name(),
-                    () -> {
-                      ScenarioResult result = runWithout(EGRESS, target);
-                      assertThat(result.expectations())
-                          .filteredOn(e -> !e.passed())
-                          .extracting(e -> e.description())
-                          .singleElement()
-                          .satisfies(d -> assertThat(d).contains("jsonplaceholder"));
-                    }));
+    return withoutServiceEntry("iia-ch5-egress.scenario.yaml")
+        .failsOnEveryTarget(
+            result ->
+                assertThat(result.expectations())
+                    .filteredOn(e -> !e.passed())
+                    .extracting(e -> e.description())
+                    .singleElement()
+                    .satisfies(d -> assertThat(d).contains("jsonplaceholder")));
   }
 
   /**
@@ -59,32 +42,17 @@ class EgressCatalogueNegativeIT {
    */
   @TestFactory
   Stream<DynamicTest> withoutTheNoneEntryItsAddressIsBlocked() {
-    return ConformanceTargets.all().stream()
-        .map(
-            target ->
-                DynamicTest.dynamicTest(
-                    NONE + " without its ServiceEntry on " + target.name(),
-                    () -> {
-                      ScenarioResult result = runWithout(NONE, target);
-                      assertThat(result.expectations())
-                          .filteredOn(e -> !e.passed())
-                          .extracting(e -> e.description())
-                          .hasSize(3)
-                          .anySatisfy(d -> assertThat(d).contains("entry-address"));
-                    }));
+    return withoutServiceEntry("mesh-service-entry-none.scenario.yaml")
+        .failsOnEveryTarget(
+            result ->
+                assertThat(result.expectations())
+                    .filteredOn(e -> !e.passed())
+                    .extracting(e -> e.description())
+                    .hasSize(3)
+                    .anySatisfy(d -> assertThat(d).contains("entry-address")));
   }
 
-  private static ScenarioResult runWithout(String file, Target target) {
-    String text = Catalogue.resource(Catalogue.DIRECTORY + file).orElseThrow();
-    Scenario scenario =
-        ScenarioYaml.parse(file + " (no ServiceEntry)", text, f -> Optional.of(NO_SERVICE_ENTRY))
-            .scenario();
-
-    ScenarioResult result = ScenarioRunner.run(scenario, target);
-
-    Assumptions.assumeFalse(
-        result.status() == Status.SKIPPED, () -> result.failure().orElse("skipped"));
-    assertThat(result.status()).as(result.failureSummary()).isEqualTo(Status.FAILED);
-    return result;
+  private static CatalogueNegative withoutServiceEntry(String file) {
+    return CatalogueNegative.of(file, "without its ServiceEntry").everyIstioFile(NO_SERVICE_ENTRY);
   }
 }

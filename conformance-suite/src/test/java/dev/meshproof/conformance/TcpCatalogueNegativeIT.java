@@ -2,15 +2,7 @@ package dev.meshproof.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meshproof.scenario.Scenario;
-import dev.meshproof.scenario.ScenarioRunner;
-import dev.meshproof.scenario.result.ScenarioResult;
-import dev.meshproof.scenario.result.Status;
-import dev.meshproof.scenario.targets.Target;
-import dev.meshproof.scenario.yaml.ScenarioYaml;
-import java.util.Optional;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -21,8 +13,6 @@ import org.junit.jupiter.api.TestFactory;
  * so the TCP path works and only the route is missing.
  */
 class TcpCatalogueNegativeIT {
-  private static final String FILE = "mesh-tcp-route-weight.scenario.yaml";
-
   private static final String SUBSETS_ONLY =
       """
       apiVersion: networking.istio.io/v1
@@ -42,28 +32,14 @@ class TcpCatalogueNegativeIT {
 
   @TestFactory
   Stream<DynamicTest> withoutTheTcpRouteTheSplitFailsAndEveryEchoStillComesBack() {
-    return ConformanceTargets.all().stream()
-        .map(
-            target ->
-                DynamicTest.dynamicTest(
-                    FILE + " without its tcp route on " + target.name(), () -> runWithout(target)));
-  }
-
-  private static void runWithout(Target target) {
-    String text = Catalogue.resource(Catalogue.DIRECTORY + FILE).orElseThrow();
-    Scenario scenario =
-        ScenarioYaml.parse(FILE + " (no tcp route)", text, file -> Optional.of(SUBSETS_ONLY))
-            .scenario();
-
-    ScenarioResult result = ScenarioRunner.run(scenario, target);
-
-    Assumptions.assumeFalse(
-        result.status() == Status.SKIPPED, () -> result.failure().orElse("skipped"));
-    assertThat(result.status()).as(result.failureSummary()).isEqualTo(Status.FAILED);
-    assertThat(result.expectations())
-        .filteredOn(e -> !e.passed())
-        .extracting(e -> e.description())
-        .singleElement()
-        .satisfies(d -> assertThat(d).startsWith("split of tcp-echo by version"));
+    return CatalogueNegative.of("mesh-tcp-route-weight.scenario.yaml", "without its tcp route")
+        .everyIstioFile(SUBSETS_ONLY)
+        .failsOnEveryTarget(
+            result ->
+                assertThat(result.expectations())
+                    .filteredOn(e -> !e.passed())
+                    .extracting(e -> e.description())
+                    .singleElement()
+                    .satisfies(d -> assertThat(d).startsWith("split of tcp-echo by version")));
   }
 }

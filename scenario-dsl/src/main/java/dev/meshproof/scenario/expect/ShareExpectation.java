@@ -3,13 +3,10 @@ package dev.meshproof.scenario.expect;
 import dev.meshproof.scenario.result.DistributionRow;
 import dev.meshproof.scenario.result.ExpectationResult;
 import dev.meshproof.scenario.traffic.Observations;
-import dev.meshproof.scenario.traffic.RequestObservation;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.commons.statistics.distribution.BinomialDistribution;
 import org.apache.commons.statistics.inference.AlternativeHypothesis;
 import org.apache.commons.statistics.inference.BinomialTest;
@@ -26,31 +23,24 @@ import org.apache.commons.statistics.inference.SignificanceResult;
  * states beside it.
  */
 public final class ShareExpectation implements Expectation {
-  private final String service;
-  private final SplitExpectation.Dimension dimension;
+  private final DistributionScope scope;
   private final String category;
   private final double lessThan;
-  private final Optional<String> traffic;
-  private final Optional<TrafficWindow> during;
   private final double alpha;
 
   private ShareExpectation(Builder b) {
-    this.service = b.service;
-    this.dimension = b.dimension;
+    this.scope = b.scope(b.dimension);
     this.category = b.category;
     this.lessThan = b.lessThan;
-    this.traffic = b.traffic;
-    this.during = b.during;
-    this.alpha = b.alpha;
+    this.alpha = b.alpha();
   }
 
   @Override
   public Map<String, Object> toYaml() {
     Map<String, Object> fields = new LinkedHashMap<>();
-    fields.put("service", service);
-    fields.put(dimension.label(), category);
-    traffic.ifPresent(t -> fields.put("traffic", t));
-    during.ifPresent(w -> fields.put("during", w.toYaml()));
+    fields.put("service", scope.service());
+    fields.put(scope.dimension().label(), category);
+    scope.addTo(fields);
     fields.put("lessThan", lessThan);
     fields.put("alpha", alpha);
     return Map.of("share", fields);
@@ -58,16 +48,15 @@ public final class ShareExpectation implements Expectation {
 
   @Override
   public String description() {
-    return dimension.label()
+    return scope.dimension().label()
         + " "
         + category
         + " gets less than "
         + percent(lessThan)
         + " of "
-        + service
+        + scope.service()
         + "'s requests"
-        + traffic.map(t -> " of traffic " + t).orElse("")
-        + during.map(w -> " " + w.describe()).orElse("")
+        + scope.describe("of")
         + " (exact binomial, one-sided, alpha "
         + alpha
         + ")";
@@ -75,24 +64,10 @@ public final class ShareExpectation implements Expectation {
 
   @Override
   public ExpectationResult evaluate(Observations observations) {
-    long n = 0;
-    long served = 0;
-    long unattributed = 0;
-    for (RequestObservation r : observations.requests()) {
-      if (traffic.isPresent() && !traffic.get().equals(r.traffic())
-          || during.isPresent() && !during.get().contains(r)) {
-        continue;
-      }
-      Optional<String> by = dimension.of(r);
-      if (r.service().map(service::equals).orElse(false) && by.isPresent()) {
-        n++;
-        if (by.get().equals(category)) {
-          served++;
-        }
-      } else {
-        unattributed++;
-      }
-    }
+    DistributionScope.Tally tally = scope.tally(observations);
+    long n = tally.attributed();
+    long served = tally.counts().getOrDefault(category, 0L);
+    long unattributed = tally.unattributed();
     Map<String, String> statistics = new LinkedHashMap<>();
     statistics.put("test", "exact binomial, one-sided (share less than " + lessThan + ")");
     statistics.put("alpha", String.valueOf(alpha));
@@ -114,9 +89,9 @@ public final class ShareExpectation implements Expectation {
           description(),
           false,
           "no response from "
-              + service
+              + scope.service()
               + " in scope named its "
-              + dimension.label()
+              + scope.dimension().label()
               + " ("
               + unattributed
               + " requests unattributed)",
@@ -163,17 +138,18 @@ public final class ShareExpectation implements Expectation {
   }
 
   /** Configures a {@link ShareExpectation}. */
-  public static final class Builder implements ExpectationSpec {
-    private final String service;
+  public static final class Builder extends DistributionBuilder<Builder> {
     private SplitExpectation.Dimension dimension;
     private String category;
     private double lessThan = Double.NaN;
-    private Optional<String> traffic = Optional.empty();
-    private Optional<TrafficWindow> during = Optional.empty();
-    private double alpha = Significance.DEFAULT_ALPHA;
 
     Builder(String service) {
-      this.service = service;
+      super(service);
+    }
+
+    @Override
+    Builder self() {
+      return this;
     }
 
     /** The instance (pod name, e.g. {@code catalog-v1-2}) whose share is judged. */
@@ -197,24 +173,6 @@ public final class ShareExpectation implements Expectation {
             "lessThan: " + share + " (expected: a fraction in (0, 1])");
       }
       this.lessThan = share;
-      return this;
-    }
-
-    /** Judges only the requests of the named traffic block; default all traffic. */
-    public Builder forTraffic(String name) {
-      this.traffic = Optional.of(name);
-      return this;
-    }
-
-    /** Judges only the requests sent from {@code from} to {@code to} after their block's start. */
-    public Builder sentDuring(Duration from, Duration to) {
-      this.during = Optional.of(new TrafficWindow(from, to));
-      return this;
-    }
-
-    /** The significance level of the test; default 0.001. */
-    public Builder atAlpha(double alpha) {
-      this.alpha = Significance.checkAlpha(alpha);
       return this;
     }
 

@@ -36,24 +36,12 @@ public final class SplitExpectation implements Expectation {
     }
   }
 
-  private final Dimension dimension;
-  private final String service;
-  private final java.util.Optional<String> traffic;
-  private final java.util.Optional<TrafficWindow> during;
+  private final DistributionScope scope;
   private final Map<String, Double> expected;
   private final double alpha;
 
-  private SplitExpectation(
-      Dimension dimension,
-      String service,
-      java.util.Optional<String> traffic,
-      java.util.Optional<TrafficWindow> during,
-      Map<String, Double> expected,
-      double alpha) {
-    this.dimension = dimension;
-    this.service = service;
-    this.traffic = traffic;
-    this.during = during;
+  private SplitExpectation(DistributionScope scope, Map<String, Double> expected, double alpha) {
+    this.scope = scope;
     this.expected = expected;
     this.alpha = alpha;
   }
@@ -61,10 +49,9 @@ public final class SplitExpectation implements Expectation {
   @Override
   public Map<String, Object> toYaml() {
     Map<String, Object> fields = new LinkedHashMap<>();
-    fields.put("service", service);
-    traffic.ifPresent(t -> fields.put("traffic", t));
-    during.ifPresent(w -> fields.put("during", w.toYaml()));
-    fields.put(dimension == Dimension.VERSION ? "byVersion" : "byInstance", expected);
+    fields.put("service", scope.service());
+    scope.addTo(fields);
+    fields.put(scope.dimension() == Dimension.VERSION ? "byVersion" : "byInstance", expected);
     fields.put("alpha", alpha);
     return Map.of("split", fields);
   }
@@ -80,11 +67,10 @@ public final class SplitExpectation implements Expectation {
                 .append(' ')
                 .append(percent(f)));
     return "split of "
-        + service
-        + traffic.map(t -> " for traffic " + t).orElse("")
-        + during.map(w -> " " + w.describe()).orElse("")
+        + scope.service()
+        + scope.describe("for")
         + " by "
-        + dimension.label()
+        + scope.dimension().label()
         + " is "
         + shares
         + " (chi-square goodness of fit, alpha "
@@ -94,21 +80,10 @@ public final class SplitExpectation implements Expectation {
 
   @Override
   public ExpectationResult evaluate(Observations observations) {
-    Map<String, Long> counts = new TreeMap<>();
-    long unattributed = 0;
-    for (RequestObservation r : observations.requests()) {
-      if (traffic.isPresent() && !traffic.get().equals(r.traffic())
-          || during.isPresent() && !during.get().contains(r)) {
-        continue;
-      }
-      java.util.Optional<String> category = dimension.of(r);
-      if (r.service().map(service::equals).orElse(false) && category.isPresent()) {
-        counts.merge(category.get(), 1L, Long::sum);
-      } else {
-        unattributed++;
-      }
-    }
-    long n = counts.values().stream().mapToLong(Long::longValue).sum();
+    DistributionScope.Tally tally = scope.tally(observations);
+    Map<String, Long> counts = tally.counts();
+    long unattributed = tally.unattributed();
+    long n = tally.attributed();
     List<String> categories = new ArrayList<>(expected.keySet());
     counts.keySet().stream().filter(v -> !expected.containsKey(v)).forEach(categories::add);
 
@@ -132,9 +107,9 @@ public final class SplitExpectation implements Expectation {
           description(),
           false,
           "no response from "
-              + service
+              + scope.service()
               + " named its "
-              + dimension.label()
+              + scope.dimension().label()
               + " ("
               + unattributed
               + " requests unattributed)",
@@ -151,7 +126,7 @@ public final class SplitExpectation implements Expectation {
       return new ExpectationResult(
           description(),
           false,
-          dimension.label()
+          scope.dimension().label()
               + "s expected to receive nothing did: "
               + String.join(", ", impossible)
               + "; observed "
@@ -211,16 +186,17 @@ public final class SplitExpectation implements Expectation {
   }
 
   /** Configures a {@link SplitExpectation}. */
-  public static final class Builder implements ExpectationSpec {
-    private final String service;
+  public static final class Builder extends DistributionBuilder<Builder> {
     private Dimension dimension = Dimension.VERSION;
-    private java.util.Optional<String> traffic = java.util.Optional.empty();
-    private java.util.Optional<TrafficWindow> during = java.util.Optional.empty();
     private Map<String, Double> expected;
-    private double alpha = Significance.DEFAULT_ALPHA;
 
     Builder(String service) {
-      this.service = service;
+      super(service);
+    }
+
+    @Override
+    Builder self() {
+      return this;
     }
 
     /** Expected share per version, as fractions summing to 1 (e.g. v1 0.9, v2 0.1). */
@@ -263,28 +239,6 @@ public final class SplitExpectation implements Expectation {
       return this;
     }
 
-    /** Judges only the requests of the named traffic block; default all traffic. */
-    public Builder forTraffic(String name) {
-      this.traffic = java.util.Optional.of(name);
-      return this;
-    }
-
-    /**
-     * Judges only the requests sent from {@code from} to {@code to} after the start of their
-     * traffic block: one phase of it, e.g. after an endpoint's warmup window; default the whole
-     * traffic.
-     */
-    public Builder sentDuring(java.time.Duration from, java.time.Duration to) {
-      this.during = java.util.Optional.of(new TrafficWindow(from, to));
-      return this;
-    }
-
-    /** The significance level of the test; default 0.001. */
-    public Builder atAlpha(double alpha) {
-      this.alpha = Significance.checkAlpha(alpha);
-      return this;
-    }
-
     @Override
     public SplitExpectation build() {
       if (expected == null) {
@@ -293,12 +247,9 @@ public final class SplitExpectation implements Expectation {
       }
       // byVersion() keeps the shares in a TreeMap: categories are reported in version order.
       return new SplitExpectation(
-          dimension,
-          service,
-          traffic,
-          during,
+          scope(dimension),
           java.util.Collections.unmodifiableMap(new LinkedHashMap<>(expected)),
-          alpha);
+          alpha());
     }
   }
 }

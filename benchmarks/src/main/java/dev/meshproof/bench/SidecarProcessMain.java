@@ -12,8 +12,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
@@ -93,11 +93,12 @@ public final class SidecarProcessMain implements Callable<Integer> {
                       workload,
                       namespace,
                       labels,
-                      servicePort == null ? OptionalInt.empty() : OptionalInt.of(servicePort),
+                      servicePort == null ? List.of() : List.of(servicePort),
                       cp,
                       group,
                       RandomSource.seeded(seed),
-                      IstioVersion.CURRENT))
+                      IstioVersion.CURRENT,
+                      List.of()))
               .accessLogCapacity(accessLogCapacity)
               .start();
       try {

@@ -36,58 +36,9 @@ public record SidecarRequest(
     gatewayPorts = java.util.List.copyOf(gatewayPorts);
   }
 
-  /** A request serving at most one Service port. */
-  public SidecarRequest(
-      String proxyId,
-      String workload,
-      String namespace,
-      Map<String, String> labels,
-      OptionalInt servicePort,
-      InetSocketAddress controlPlane,
-      EventLoopGroup eventLoops,
-      RandomSource random,
-      IstioVersion istioVersion,
-      java.util.List<Integer> gatewayPorts) {
-    this(
-        proxyId,
-        workload,
-        namespace,
-        labels,
-        servicePort.isPresent() ? java.util.List.of(servicePort.getAsInt()) : java.util.List.of(),
-        controlPlane,
-        eventLoops,
-        random,
-        istioVersion,
-        gatewayPorts);
-  }
-
   /** The first port of the served Service; empty for a client-only workload. */
   public OptionalInt servicePort() {
     return servicePorts.isEmpty() ? OptionalInt.empty() : OptionalInt.of(servicePorts.get(0));
-  }
-
-  /** A sidecar's request: no gateway listeners. */
-  public SidecarRequest(
-      String proxyId,
-      String workload,
-      String namespace,
-      Map<String, String> labels,
-      OptionalInt servicePort,
-      InetSocketAddress controlPlane,
-      EventLoopGroup eventLoops,
-      RandomSource random,
-      IstioVersion istioVersion) {
-    this(
-        proxyId,
-        workload,
-        namespace,
-        labels,
-        servicePort,
-        controlPlane,
-        eventLoops,
-        random,
-        istioVersion,
-        java.util.List.of());
   }
 
   /** True for an ingress gateway (a router proxy): it serves Gateway listeners, not a sidecar's. */

@@ -35,30 +35,12 @@ public record ScenarioSecurity(
     Map<String, String> proxyFiles,
     Map<String, String> fileSources) {
 
-  /** Without the files' sources (built in Java). */
-  public ScenarioSecurity(
-      Optional<MeshSecurity> ca,
-      Map<String, String> serviceAccounts,
-      List<String> clientsWithoutSidecar,
-      Map<String, dev.meshproof.fake.http.ServerTls> servicesTerminatingTls,
-      Map<String, String> proxyFiles) {
-    this(ca, serviceAccounts, clientsWithoutSidecar, servicesTerminatingTls, proxyFiles, Map.of());
-  }
-
-  /** Without services terminating TLS and without files mounted in the proxies. */
-  public ScenarioSecurity(
-      Optional<MeshSecurity> ca,
-      Map<String, String> serviceAccounts,
-      List<String> clientsWithoutSidecar) {
-    this(ca, serviceAccounts, clientsWithoutSidecar, Map.of(), Map.of());
-  }
-
   /** The service account of a workload no entry names, as Kubernetes assigns it. */
   public static final String DEFAULT_SERVICE_ACCOUNT = "default";
 
   /** No CA, every workload {@code default}, every client with a sidecar. */
   public static final ScenarioSecurity NONE =
-      new ScenarioSecurity(Optional.empty(), Map.of(), List.of());
+      new ScenarioSecurity(Optional.empty(), Map.of(), List.of(), Map.of(), Map.of(), Map.of());
 
   public ScenarioSecurity {
     java.util.Objects.requireNonNull(ca, "ca");

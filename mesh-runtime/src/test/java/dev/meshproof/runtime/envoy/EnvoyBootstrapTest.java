@@ -10,8 +10,8 @@ import dev.meshproof.runtime.xds.ProxyIdentity;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 class EnvoyBootstrapTest {
@@ -24,11 +24,12 @@ class EnvoyBootstrapTest {
             "catalog-v1-0",
             "default",
             Map.of("app", "catalog", "version", "v1"),
-            OptionalInt.of(80),
+            List.of(80),
             new InetSocketAddress("127.0.0.1", 15010),
             null,
             RandomSource.seeded(1),
-            IstioVersion.of("1.28"));
+            IstioVersion.of("1.28"),
+            List.of());
 
     Bootstrap.Builder bootstrap = Bootstrap.newBuilder();
     JsonFormat.parser()

@@ -3,8 +3,8 @@ package dev.meshproof.runtime.envoy;
 import dev.meshproof.runtime.IstioVersion;
 import dev.meshproof.runtime.SidecarRequest;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -24,11 +24,12 @@ public final class EnvoyHolderMain {
               workload,
               "default",
               Map.of("app", workload),
-              OptionalInt.empty(),
+              List.of(),
               new InetSocketAddress("127.0.0.1", 9),
               null,
               null,
-              IstioVersion.CURRENT);
+              IstioVersion.CURRENT,
+              List.of());
       EnvoySidecar sidecar = EnvoySidecar.start(java.util.Optional.of(binary), request, 1);
       System.out.println("envoy " + sidecar.pid() + " " + sidecar.directory());
     }

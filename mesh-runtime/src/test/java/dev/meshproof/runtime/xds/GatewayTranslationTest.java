@@ -309,7 +309,8 @@ class GatewayTranslationTest {
             false,
             config.resourcesInCreationOrder(IstioKinds.AUTHORIZATION_POLICY),
             config.resourcesInCreationOrder(IstioKinds.REQUEST_AUTHENTICATION),
-            Map.of());
+            Map.of(),
+            List.of());
 
     for (ProxyNode proxy : List.of(GATEWAY, SIDECAR)) {
       List<Listener> listeners =

@@ -8,8 +8,8 @@ import dev.meshproof.runtime.IstioVersion;
 import dev.meshproof.runtime.SidecarRequest;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 class ProxyIdentityTest {
@@ -57,11 +57,12 @@ class ProxyIdentityTest {
             "client-0",
             "default",
             Map.of("app", "client"),
-            OptionalInt.empty(),
+            List.of(),
             new InetSocketAddress("127.0.0.1", 15010),
             null,
             RandomSource.seeded(1),
-            IstioVersion.of("1.30"));
+            IstioVersion.of("1.30"),
+            List.of());
 
     assertThat(ProxyIdentity.of(request)).isEqualTo(identity);
     assertThat(ProxyIdentity.of(request).toNode()).isEqualTo(identity.toNode());

@@ -215,7 +215,10 @@ class TcpSecurityTranslationTest {
             Map.of(),
             List.of(new PeerAuthenticationScope("default", Optional.empty(), mode, Map.of())),
             true,
-            policies);
+            policies,
+            List.of(),
+            Map.of(),
+            List.of());
     return TranslationInput.builder(proxy, IstioVersionProfile.current())
         .instances(List.of(TCP_ECHO))
         .security(security)

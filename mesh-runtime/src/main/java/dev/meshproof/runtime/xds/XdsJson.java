@@ -44,6 +44,8 @@ public final class XdsJson {
                   .getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.getDescriptor())
+          // CUSTOM AuthorizationPolicies' ext_authz filter (ExtAuthzBuilder).
+          .add(io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.ExtAuthz.getDescriptor())
           .add(com.github.xds.type.v3.TypedStruct.getDescriptor())
           // jwt_authn on inbound and gateway listeners (JwtAuthnBuilder).
           .add(

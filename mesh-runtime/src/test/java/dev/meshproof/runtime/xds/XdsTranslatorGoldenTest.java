@@ -7,15 +7,18 @@ import com.google.protobuf.util.JsonFormat;
 import dev.meshproof.runtime.IstioVersion;
 import dev.meshproof.runtime.IstioVersionProfile;
 import dev.meshproof.runtime.config.ConfigStore;
+import dev.meshproof.runtime.config.ExtensionProvider;
 import dev.meshproof.runtime.config.IstioKinds;
 import dev.meshproof.runtime.config.IstioYamlParser;
 import dev.meshproof.runtime.registry.ServiceInstance;
+import dev.meshproof.runtime.security.SpiffeId;
 import io.envoyproxy.controlplane.cache.VersionedResource;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -210,11 +213,62 @@ class XdsTranslatorGoldenTest {
     assertGolden("catalog-v1-istio128", print(translate(CATALOG_V1, istio128)));
   }
 
+  /**
+   * catalog-v1-0's inbound listener with the AuthorizationPolicies of {@code
+   * golden-catalog-v1-authz.yaml} (ALLOW, DENY, AUDIT, a dry-run DENY, CUSTOM, and one selecting
+   * another workload) and the CUSTOM policy's provider: the RBAC filters and the ext_authz filter,
+   * in istiod's order, before the router.
+   */
+  @Test
+  void servingSidecarGetsTheGoldenRbacAndExtAuthzFiltersOnItsInboundListener() throws Exception {
+    ConfigStore config = new ConfigStore();
+    config.apply(
+        IstioYamlParser.parse(
+            resource("/xds/golden-catalog-v1-authz.yaml"),
+            "golden-catalog-v1-authz.yaml",
+            "default"));
+    ExtensionProvider provider =
+        new ExtensionProvider(
+            "ratings-authz",
+            "ratings.default.svc.cluster.local",
+            8080,
+            Optional.of(Duration.ofMillis(1500)),
+            "/check",
+            true,
+            Optional.of(503),
+            List.of("authorization", "x-tier"),
+            Map.of("x-ext-authz-from", "catalog"),
+            List.of("x-user"),
+            List.of("x-reason"),
+            List.of());
+    SecurityInput security =
+        new SecurityInput(
+            false,
+            SpiffeId.DEFAULT_TRUST_DOMAIN,
+            Optional.empty(),
+            "",
+            Map.of(),
+            List.of(),
+            false,
+            config.resourcesInCreationOrder(IstioKinds.AUTHORIZATION_POLICY),
+            List.of(),
+            Map.of(),
+            List.of(provider));
+
+    assertGolden(
+        "catalog-v1-authz", print(translate(CATALOG_V1, IstioVersionProfile.current(), security)));
+  }
+
   private static Snapshot translate(ProxyNode proxy) {
     return translate(proxy, IstioVersionProfile.current());
   }
 
   private static Snapshot translate(ProxyNode proxy, IstioVersionProfile profile) {
+    return translate(proxy, profile, SecurityInput.NONE);
+  }
+
+  private static Snapshot translate(
+      ProxyNode proxy, IstioVersionProfile profile, SecurityInput security) {
     ConfigStore config = new ConfigStore();
     config.apply(IstioYamlParser.parse(CONFIG, "golden.yaml", "default"));
     return XdsTranslator.translate(
@@ -222,6 +276,7 @@ class XdsTranslatorGoldenTest {
             .virtualServices(config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE))
             .destinationRules(config.resources(IstioKinds.DESTINATION_RULE))
             .instances(INSTANCES)
+            .security(security)
             .build());
   }
 
@@ -259,9 +314,12 @@ class XdsTranslatorGoldenTest {
   }
 
   private static String golden(String name) throws IOException {
-    String path = "/xds/golden-" + name + ".txt";
+    return resource("/xds/golden-" + name + ".txt");
+  }
+
+  private static String resource(String path) throws IOException {
     try (InputStream in = XdsTranslatorGoldenTest.class.getResourceAsStream(path)) {
-      assertThat(in).as("golden file %s", path).isNotNull();
+      assertThat(in).as("test resource %s", path).isNotNull();
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }

@@ -8,6 +8,9 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -27,6 +30,17 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * fall back to plaintext. A new configuration (a rotated certificate) gets new contexts; open
  * connections keep the context they were made with.
  *
+ * <p>The sidecar builds its contexts on every accepted xDS response (an EDS change too), and a
+ * context is costly (key and trust managers, a session cache), so a context that presents a
+ * certificate is built once per everything it is built from ({@link ContextKey}: the TLS context
+ * configuration, the secrets it names, the side, the clock) and reused by later configurations, as
+ * Envoy keeps a cluster's or listener's TLS context until its configuration or its SDS secret
+ * changes. A rotated certificate or root is another secret, so it gets a new context at once. Only
+ * a context with a certificate is reused: the certificate's key is the proxy's own, so no two
+ * sidecars share a context (nor its TLS session cache); one without (a DestinationRule's SIMPLE
+ * TLS) is built per configuration as before. A reused context lives as long as a configuration or a
+ * connection holds it ({@link #BUILT} references it weakly).
+ *
  * <p>Versions as Envoy's defaults: a server accepts TLS 1.2 and 1.3, a client offers at most TLS
  * 1.2 ({@code tls_maximum_protocol_version} defaults). The peer's chain is judged by {@link
  * PeerCertificateVerifier} at the sidecar's clock.
@@ -34,11 +48,42 @@ import javax.net.ssl.X509ExtendedTrustManager;
 final class TlsContexts {
   static final TlsContexts NONE = new TlsContexts(Map.of());
 
+  /**
+   * The contexts that present a certificate, by what each was built from, referenced weakly: an
+   * entry goes once no configuration or connection holds its context (a rotated certificate, a
+   * removed cluster). Guarded by itself.
+   */
+  private static final Map<ContextKey, BuiltContext> BUILT = new HashMap<>();
+
+  /** Where {@link #BUILT}'s collected contexts are reported, to remove their entries. */
+  private static final ReferenceQueue<SslContext> COLLECTED = new ReferenceQueue<>();
+
   private final Map<TlsContextConfig, SslContext> contexts;
 
   private TlsContexts(Map<TlsContextConfig, SslContext> contexts) {
     this.contexts = Map.copyOf(contexts);
   }
+
+  /** A context of {@link #BUILT}, referenced weakly, with its key to remove it by. */
+  private static final class BuiltContext extends WeakReference<SslContext> {
+    final ContextKey key;
+
+    BuiltContext(ContextKey key, SslContext context) {
+      super(context, COLLECTED);
+      this.key = key;
+    }
+  }
+
+  /**
+   * Everything a context is built from: equal keys build equivalent contexts. The secrets are the
+   * decoded SDS secrets the configuration names (absent: none named).
+   */
+  private record ContextKey(
+      TlsContextConfig tls,
+      boolean server,
+      Optional<SecretConfig> certificate,
+      Optional<SecretConfig> roots,
+      Clock clock) {}
 
   /**
    * Builds every TLS context of {@code config} whose secrets are present.
@@ -52,16 +97,66 @@ final class TlsContexts {
         chain
             .tls()
             .ifPresent(
-                tls -> build(tls, true, config.secrets(), clock).ifPresent(c -> built.put(tls, c)));
+                tls ->
+                    context(tls, true, config.secrets(), clock).ifPresent(c -> built.put(tls, c)));
       }
     }
     for (var cluster : config.clusters().values()) {
       cluster
           .tls()
           .ifPresent(
-              tls -> build(tls, false, config.secrets(), clock).ifPresent(c -> built.put(tls, c)));
+              tls ->
+                  context(tls, false, config.secrets(), clock).ifPresent(c -> built.put(tls, c)));
     }
     return new TlsContexts(built);
+  }
+
+  /**
+   * The context of {@code tls} on one side: the one already built from the same configuration,
+   * secrets and clock if it presents a certificate and is still held, else a new one.
+   */
+  static Optional<SslContext> context(
+      TlsContextConfig tls, boolean server, Map<String, SecretConfig> secrets, Clock clock) {
+    Optional<SecretConfig> certificate = named(tls.certificateSecret(), secrets);
+    if (certificate.isEmpty()) {
+      return build(tls, server, secrets, clock);
+    }
+    ContextKey key =
+        new ContextKey(tls, server, certificate, named(tls.validationSecret(), secrets), clock);
+    Optional<SslContext> known = built(key);
+    if (known.isPresent()) {
+      return known;
+    }
+    Optional<SslContext> context = build(tls, server, secrets, clock);
+    if (context.isEmpty()) {
+      return context; // its roots have not arrived
+    }
+    synchronized (BUILT) {
+      // Another sidecar thread cannot race here (the key holds this proxy's own key), but a
+      // context built meanwhile for the same key wins all the same: one context per key.
+      Optional<SslContext> raced = built(key);
+      if (raced.isPresent()) {
+        return raced;
+      }
+      BUILT.put(key, new BuiltContext(key, context.get()));
+      return context;
+    }
+  }
+
+  /** The context built for {@code key} if it is still held; drops the collected ones first. */
+  private static Optional<SslContext> built(ContextKey key) {
+    synchronized (BUILT) {
+      for (Reference<? extends SslContext> gone; (gone = COLLECTED.poll()) != null; ) {
+        BuiltContext entry = (BuiltContext) gone;
+        BUILT.remove(entry.key, entry);
+      }
+      BuiltContext entry = BUILT.get(key);
+      return Optional.ofNullable(entry == null ? null : entry.get());
+    }
+  }
+
+  private static Optional<SecretConfig> named(String name, Map<String, SecretConfig> secrets) {
+    return name.isEmpty() ? Optional.empty() : Optional.ofNullable(secrets.get(name));
   }
 
   /** The context of {@code tls}; empty while its secrets have not arrived. */

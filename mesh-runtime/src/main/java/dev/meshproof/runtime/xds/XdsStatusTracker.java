@@ -91,6 +91,45 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
   /** The ISTIO_VERSION each proxy reported in its node metadata. */
   private final Map<String, String> istioVersions = new HashMap<>();
 
+  /**
+   * Who hears when a proxy becomes SYNCED at its current snapshot; copy-on-write, as listeners come
+   * and go rarely and are read on every ACK.
+   */
+  private final java.util.List<ControlPlane.SyncListener> syncListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Per proxy, the snapshot version it was last reported SYNCED at (once per version). */
+  private final Map<String, String> reportedSynced = new HashMap<>();
+
+  void addSyncListener(ControlPlane.SyncListener listener) {
+    syncListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+  }
+
+  void removeSyncListener(ControlPlane.SyncListener listener) {
+    syncListeners.remove(listener);
+  }
+
+  /**
+   * Tells the listeners when {@code node} has just become SYNCED at its current snapshot: one
+   * proxy's status, computed only while someone listens, so a reader waiting for convergence is
+   * told on the ACK itself instead of re-reading every proxy's status in a loop.
+   */
+  private void reportIfSynced(String node) {
+    if (syncListeners.isEmpty()) {
+      return;
+    }
+    String version = expectedVersion.get(node);
+    if (version == null || version.equals(reportedSynced.get(node))) {
+      return;
+    }
+    if (status(node).synced()) {
+      reportedSynced.put(node, version);
+      for (ControlPlane.SyncListener listener : syncListeners) {
+        listener.synced(node, version);
+      }
+    }
+  }
+
   @Override
   public synchronized void onV3StreamRequest(long streamId, DiscoveryRequest request) {
     String node = request.hasNode() ? request.getNode().getId() : streamNodes.get(streamId);
@@ -127,6 +166,7 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
           .computeIfAbsent(node, k -> new HashMap<>())
           .put(type, new Held("", request.getVersionInfo(), Set.of(), true));
     }
+    reportIfSynced(node);
     notifyAll();
   }
 
@@ -192,6 +232,9 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
   synchronized void expect(String node, String version, Map<String, Expected> byType) {
     expectedVersion.put(node, version);
     expectedTypes.put(node, new LinkedHashMap<>(byType));
+    // A new snapshot is reported when synced, even at a version the proxy held before.
+    reportedSynced.remove(node);
+    reportIfSynced(node);
     notifyAll();
   }
 

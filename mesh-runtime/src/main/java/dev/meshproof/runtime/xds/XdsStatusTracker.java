@@ -62,7 +62,7 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
   /** What a synced proxy holds of one type: the type's version and the names of its resources. */
   record Expected(String version, Set<String> names) {
     Expected {
-      names = interned(names);
+      names = internedImmutable(names);
     }
   }
 
@@ -74,6 +74,35 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
    */
   private static final Map<Set<String>, java.lang.ref.WeakReference<Set<String>>> NAME_SETS =
       new java.util.WeakHashMap<>();
+
+  /**
+   * The interned set of recent inputs, by instance: the endpoints and routes of proxies that share
+   * their outbound resources are one name set, interned once per push instead of copied and hashed
+   * once per proxy. Cleared when it grows past 16.
+   */
+  private static final Map<Set<String>, Set<String>> RECENTLY_INTERNED =
+      new java.util.IdentityHashMap<>();
+
+  /**
+   * As {@link #interned}, for an immutable set (a snapshot's key set): remembered by instance, so
+   * the same set passed again is not copied and hashed again.
+   */
+  static Set<String> internedImmutable(Set<String> names) {
+    synchronized (RECENTLY_INTERNED) {
+      Set<String> known = RECENTLY_INTERNED.get(names);
+      if (known != null) {
+        return known;
+      }
+    }
+    Set<String> held = interned(names);
+    synchronized (RECENTLY_INTERNED) {
+      if (RECENTLY_INTERNED.size() >= 16) {
+        RECENTLY_INTERNED.clear();
+      }
+      RECENTLY_INTERNED.put(names, held);
+    }
+    return held;
+  }
 
   static Set<String> interned(Set<String> names) {
     Set<String> copy = Set.copyOf(names);

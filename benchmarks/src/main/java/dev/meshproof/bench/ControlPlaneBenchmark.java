@@ -121,6 +121,26 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
         / 1e9;
   }
 
+  /**
+   * CPU seconds used so far by each group of live threads (their names with digits dropped: {@code
+   * meshproof-xds-translate-}, {@code grpc-default-executor-}, ...): where a change's CPU goes,
+   * without a sampling profiler's bias towards threads that happened to be on a CPU.
+   */
+  private static Map<String, Double> threadGroupCpuSeconds() {
+    java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    Map<String, Double> groups = new java.util.TreeMap<>();
+    for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info == null) {
+        continue;
+      }
+      long nanos = threads.getThreadCpuTime(info.getThreadId());
+      if (nanos > 0) {
+        groups.merge(info.getThreadName().replaceAll("[0-9]+", "N"), nanos / 1e9, Double::sum);
+      }
+    }
+    return groups;
+  }
+
   /** The proxy translations counted so far; -1 on a control plane that does not count them. */
   private static long translations(Mesh mesh) {
     try {
@@ -223,6 +243,7 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
       Histogram convergence = new Histogram(3);
       double changesCpuStart = processCpuSeconds();
       double cpuChangeStart = changesCpuStart;
+      Map<String, Double> threadCpuStart = threadGroupCpuSeconds();
       for (int change = 0; change < changes; change++) {
         int v1 = change % 2 == 0 ? 90 : 10;
         Map<String, String> before = versions(mesh.proxyStatus());
@@ -272,6 +293,27 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
           convergence.getValueAtPercentile(99) / 1000,
           convergence.getMaxValue() / 1000);
       double cpuPerChange = (processCpuSeconds() - changesCpuStart) / Math.max(1, changes);
+      // Per thread group, its CPU per change (threads that ended during the changes are not
+      // counted; the rest of the process's CPU is the JVM's own: JIT compilers and GC).
+      Map<String, Double> threadCpuEnd = threadGroupCpuSeconds();
+      double javaThreads = 0;
+      StringBuilder byGroup = new StringBuilder();
+      for (var e : threadCpuEnd.entrySet()) {
+        double used = e.getValue() - threadCpuStart.getOrDefault(e.getKey(), 0.0);
+        javaThreads += used;
+        if (used / Math.max(1, changes) >= 0.005) {
+          byGroup.append(
+              String.format(Locale.ROOT, " %s %.3f;", e.getKey(), used / Math.max(1, changes)));
+        }
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "%d workloads: CPU s per change %.3f, by thread group:%s JIT, GC and threads that"
+              + " ended %.3f%n",
+          size,
+          cpuPerChange,
+          byGroup,
+          cpuPerChange - javaThreads / Math.max(1, changes));
       return new Result(
           size,
           deployAndSync,

@@ -71,15 +71,17 @@ final class OutboundCache {
      * TranslatedSnapshot}).
      */
     static Outbound build(TranslationInput input) {
-      List<Cluster> clusters =
-          CanonicalResources.JVM.canonical(new ClusterBuilder(input).outbound());
-      List<ClusterLoadAssignment> endpoints =
-          CanonicalResources.JVM.canonical(new EndpointBuilder(input).build());
-      List<RouteConfiguration> routes =
-          CanonicalResources.JVM.canonical(new RouteConfigBuilder(input).build());
+      List<VersionedResource<Cluster>> versionedClusters =
+          CanonicalResources.JVM.versioned(new ClusterBuilder(input).outbound());
+      List<VersionedResource<ClusterLoadAssignment>> versionedEndpoints =
+          CanonicalResources.JVM.versioned(new EndpointBuilder(input).build());
+      List<VersionedResource<RouteConfiguration>> versionedRoutes =
+          CanonicalResources.JVM.versioned(new RouteConfigBuilder(input).build());
+      List<Cluster> clusters = resourcesOf(versionedClusters);
+      List<ClusterLoadAssignment> endpoints = resourcesOf(versionedEndpoints);
+      List<RouteConfiguration> routes = resourcesOf(versionedRoutes);
       MessageDigest clustersDigest = XdsTranslator.newDigest();
       update(clustersDigest, clusters);
-      List<VersionedResource<Cluster>> versionedClusters = TranslatedSnapshot.versioned(clusters);
       String endpointsVersion = XdsTranslator.contentVersion(endpoints);
       String routesVersion = XdsTranslator.contentVersion(routes);
       return new Outbound(
@@ -91,8 +93,12 @@ final class OutboundCache {
           routesVersion,
           versionedClusters,
           Set.copyOf(Resources.getResourceReferences(versionedClusters)),
-          TranslatedSnapshot.resources(TranslatedSnapshot.versioned(endpoints), endpointsVersion),
-          TranslatedSnapshot.resources(TranslatedSnapshot.versioned(routes), routesVersion));
+          TranslatedSnapshot.resources(versionedEndpoints, endpointsVersion),
+          TranslatedSnapshot.resources(versionedRoutes, routesVersion));
+    }
+
+    private static <T extends Message> List<T> resourcesOf(List<VersionedResource<T>> versioned) {
+      return versioned.stream().map(VersionedResource::resource).toList();
     }
 
     /** The CDS content version of these outbound clusters followed by {@code inbound}. */

@@ -66,14 +66,15 @@ final class TranslatedSnapshot extends Snapshot {
    * proxy's own inbound clusters, listeners and secrets, each reused from {@code previous} (the
    * proxy's last snapshot, or null) where equal to what it held.
    *
-   * @param clustersVersion the CDS version (outbound and inbound clusters)
+   * @param clustersVersion computes the CDS version (outbound and inbound clusters) when some
+   *     cluster changed
    * @param listenersVersion computes the LDS version when some listener changed
    * @param secretsVersion computes the SDS version when some secret changed
    */
   static TranslatedSnapshot assemble(
       OutboundCache.Outbound outbound,
       List<Cluster> inbound,
-      String clustersVersion,
+      java.util.function.Supplier<String> clustersVersion,
       List<Listener> listeners,
       java.util.function.Function<List<Listener>, String> listenersVersion,
       List<Secret> secrets,
@@ -116,8 +117,14 @@ final class TranslatedSnapshot extends Snapshot {
             ? previous.secrets.version()
             : secretsVersion.apply(ownSecrets.resources());
 
+    // The clusters are the previous snapshot's, wrapper for wrapper and in order (the outbound ones
+    // are canonical, the inbound ones reused): its resource map and version stand.
+    SnapshotResources<Cluster> clusterResources =
+        previous != null && sameInstances(clusters, previous.clusters)
+            ? previous.clusters
+            : resources(clusters, clustersVersion.get());
     return new TranslatedSnapshot(
-        resources(clusters, clustersVersion),
+        clusterResources,
         outbound.endpointResources(),
         resources(ownListeners.versioned(), listenerVersion),
         outbound.routeResources(),
@@ -126,19 +133,24 @@ final class TranslatedSnapshot extends Snapshot {
         Map.copyOf(routeReferences));
   }
 
+  private static <T extends Message> boolean sameInstances(
+      List<VersionedResource<T>> versioned, SnapshotResources<T> previous) {
+    if (versioned.size() != previous.versionedResources().size()) {
+      return false;
+    }
+    int i = 0;
+    for (VersionedResource<T> held : previous.versionedResources().values()) {
+      if (held != versioned.get(i++)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Resources of one type under one version (a state-of-the-world type has one version). */
   static <T extends Message> SnapshotResources<T> resources(
       List<VersionedResource<T>> versioned, String version) {
     return SnapshotResources.create(versioned, names -> version);
-  }
-
-  /** Each resource wrapped for the cache, once: see {@link VersionedResource#create(Message)}. */
-  static <T extends Message> List<VersionedResource<T>> versioned(List<T> resources) {
-    List<VersionedResource<T>> versioned = new ArrayList<>(resources.size());
-    for (T resource : resources) {
-      versioned.add(VersionedResource.create(resource));
-    }
-    return List.copyOf(versioned);
   }
 
   /** Resources, each the previous snapshot's instance where equal to it. */
@@ -150,16 +162,7 @@ final class TranslatedSnapshot extends Snapshot {
      * the same order: then their content version is the previous one.
      */
     boolean allReused(SnapshotResources<T> previous) {
-      if (reused != versioned.size() || previous.versionedResources().size() != reused) {
-        return false;
-      }
-      int i = 0;
-      for (VersionedResource<T> held : previous.versionedResources().values()) {
-        if (held != versioned.get(i++)) {
-          return false;
-        }
-      }
-      return true;
+      return reused == versioned.size() && sameInstances(versioned, previous);
     }
   }
 

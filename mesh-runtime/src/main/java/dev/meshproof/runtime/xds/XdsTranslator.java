@@ -75,7 +75,7 @@ public final class XdsTranslator {
         TranslatedSnapshot.assemble(
             outbound,
             inbound,
-            outbound.clustersVersion(inbound),
+            () -> outbound.clustersVersion(inbound),
             listeners,
             XdsTranslator::contentVersion,
             secrets,

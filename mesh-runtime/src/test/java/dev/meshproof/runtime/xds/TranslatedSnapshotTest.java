@@ -109,6 +109,9 @@ class TranslatedSnapshotTest {
         .isEqualTo(before.version(XdsNames.TYPE_LISTENER));
     assertThat(after.version(XdsNames.TYPE_CLUSTER))
         .isEqualTo(before.version(XdsNames.TYPE_CLUSTER));
+    // The outbound entry was built again (the VirtualService is in its key), but its clusters are
+    // the canonical instances and wrappers: the proxy's cluster map is the one it had.
+    assertThat(after.clusters()).isSameAs(before.clusters());
   }
 
   /**

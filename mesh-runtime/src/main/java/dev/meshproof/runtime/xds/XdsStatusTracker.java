@@ -76,30 +76,29 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
       new java.util.WeakHashMap<>();
 
   /**
-   * The interned set of recent inputs, by instance: the endpoints and routes of proxies that share
-   * their outbound resources are one name set, interned once per push instead of copied and hashed
-   * once per proxy. Cleared when it grows past 16.
+   * By immutable input set, its interned copy: a snapshot's name set (Guava's, which keeps its
+   * hash) is interned once while the snapshot holds it, not copied and hashed again on every push
+   * for every proxy. Weak both ways: the entry goes with the input set (a value may be the input
+   * itself, Set.copyOf returning an immutable set as it is).
    */
-  private static final Map<Set<String>, Set<String>> RECENTLY_INTERNED =
-      new java.util.IdentityHashMap<>();
+  private static final Map<Set<String>, java.lang.ref.WeakReference<Set<String>>> INTERNED_INPUTS =
+      new java.util.WeakHashMap<>();
 
   /**
-   * As {@link #interned}, for an immutable set (a snapshot's key set): remembered by instance, so
-   * the same set passed again is not copied and hashed again.
+   * As {@link #interned}, for an immutable set (a snapshot's key set): remembered with its interned
+   * copy, so the same set passed again is not copied and hashed again.
    */
   static Set<String> internedImmutable(Set<String> names) {
-    synchronized (RECENTLY_INTERNED) {
-      Set<String> known = RECENTLY_INTERNED.get(names);
+    synchronized (INTERNED_INPUTS) {
+      java.lang.ref.WeakReference<Set<String>> ref = INTERNED_INPUTS.get(names);
+      Set<String> known = ref == null ? null : ref.get();
       if (known != null) {
         return known;
       }
     }
     Set<String> held = interned(names);
-    synchronized (RECENTLY_INTERNED) {
-      if (RECENTLY_INTERNED.size() >= 16) {
-        RECENTLY_INTERNED.clear();
-      }
-      RECENTLY_INTERNED.put(names, held);
+    synchronized (INTERNED_INPUTS) {
+      INTERNED_INPUTS.put(names, new java.lang.ref.WeakReference<>(held));
     }
     return held;
   }

@@ -61,10 +61,28 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
       names = "--poll-interval",
       defaultValue = "5",
       description =
-          "how often each proxy's status is read while a change converges, ms: each read takes the"
-              + " ACK tracker's lock, which the ADS callbacks wait on, so a 1 ms poll slowed what it"
-              + " measured (7.5 %% of the CPU at 200 proxies)")
+          "with --observe=poll, how often each proxy's status is read while a change converges,"
+              + " ms: each read takes the ACK tracker's lock, which the ADS callbacks wait on, so a"
+              + " 1 ms poll slowed what it measured (7.5 %% of the CPU at 200 proxies)")
   long pollIntervalMillis;
+
+  /** How the benchmark learns that a proxy converged. */
+  enum Observe {
+    /** Told by the control plane at the ACK that completed the proxy's snapshot. */
+    listener,
+    /** Reads every proxy's status every --poll-interval (the only way on older builds). */
+    poll
+  }
+
+  @Option(
+      names = "--observe",
+      defaultValue = "listener",
+      description =
+          "how convergence is observed: listener (the control plane reports each proxy SYNCED at"
+              + " the ACK that completed it: no polling, exact times) or poll (every proxy's"
+              + " status read every --poll-interval; a build without sync listeners falls back to"
+              + " it)")
+  Observe observe;
 
   @Option(
       names = "--output",
@@ -101,6 +119,26 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
             .getProcessCpuTime()
         / 1e9;
+  }
+
+  /**
+   * CPU seconds used so far by each group of live threads (their names with digits dropped: {@code
+   * meshproof-xds-translate-}, {@code grpc-default-executor-}, ...): where a change's CPU goes,
+   * without a sampling profiler's bias towards threads that happened to be on a CPU.
+   */
+  private static Map<String, Double> threadGroupCpuSeconds() {
+    java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    Map<String, Double> groups = new java.util.TreeMap<>();
+    for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info == null) {
+        continue;
+      }
+      long nanos = threads.getThreadCpuTime(info.getThreadId());
+      if (nanos > 0) {
+        groups.merge(info.getThreadName().replaceAll("[0-9]+", "N"), nanos / 1e9, Double::sum);
+      }
+    }
+    return groups;
   }
 
   /** The proxy translations counted so far; -1 on a control plane that does not count them. */
@@ -204,16 +242,47 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
 
       Histogram convergence = new Histogram(3);
       double changesCpuStart = processCpuSeconds();
+      double cpuChangeStart = changesCpuStart;
+      Map<String, Double> threadCpuStart = threadGroupCpuSeconds();
       for (int change = 0; change < changes; change++) {
         int v1 = change % 2 == 0 ? 90 : 10;
         Map<String, String> before = versions(mesh.proxyStatus());
-        long applied = System.nanoTime();
-        mesh.apply(virtualService(v1), "change-" + change);
-        Map<String, Long> syncedAt =
-            awaitEveryProxy(mesh, before, Duration.ofMinutes(2), pollIntervalMillis);
+        Map<String, Long> syncedAt;
+        long applied;
+        ConvergenceListener listener =
+            observe == Observe.listener ? ConvergenceListener.register(mesh, before) : null;
+        if (listener == null && observe == Observe.listener) {
+          System.out.println("this control plane has no sync listeners: polling instead");
+          observe = Observe.poll;
+        }
+        try {
+          applied = System.nanoTime();
+          mesh.apply(virtualService(v1), "change-" + change);
+          syncedAt =
+              listener != null
+                  ? listener.await(Duration.ofMinutes(2))
+                  : awaitEveryProxy(mesh, before, Duration.ofMinutes(2), pollIntervalMillis);
+        } finally {
+          if (listener != null) {
+            listener.close();
+          }
+        }
+        Histogram thisChange = new Histogram(3);
         for (long at : syncedAt.values()) {
           convergence.recordValue(Math.max(0, (at - applied) / 1000));
+          thisChange.recordValue(Math.max(0, (at - applied) / 1000));
         }
+        double cpuNow = processCpuSeconds();
+        System.out.printf(
+            Locale.ROOT,
+            "change %d: p50 %d ms, p99 %d ms, max %d ms, %.2f CPU s, load %.1f%n",
+            change,
+            thisChange.getValueAtPercentile(50) / 1000,
+            thisChange.getValueAtPercentile(99) / 1000,
+            thisChange.getMaxValue() / 1000,
+            cpuNow - cpuChangeStart,
+            MachineLoad.oneMinute());
+        cpuChangeStart = cpuNow;
       }
       System.out.printf(
           Locale.ROOT,
@@ -224,6 +293,27 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
           convergence.getValueAtPercentile(99) / 1000,
           convergence.getMaxValue() / 1000);
       double cpuPerChange = (processCpuSeconds() - changesCpuStart) / Math.max(1, changes);
+      // Per thread group, its CPU per change (threads that ended during the changes are not
+      // counted; the rest of the process's CPU is the JVM's own: JIT compilers and GC).
+      Map<String, Double> threadCpuEnd = threadGroupCpuSeconds();
+      double javaThreads = 0;
+      StringBuilder byGroup = new StringBuilder();
+      for (var e : threadCpuEnd.entrySet()) {
+        double used = e.getValue() - threadCpuStart.getOrDefault(e.getKey(), 0.0);
+        javaThreads += used;
+        if (used / Math.max(1, changes) >= 0.005) {
+          byGroup.append(
+              String.format(Locale.ROOT, " %s %.3f;", e.getKey(), used / Math.max(1, changes)));
+        }
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "%d workloads: CPU s per change %.3f, by thread group:%s JIT, GC and threads that"
+              + " ended %.3f%n",
+          size,
+          cpuPerChange,
+          byGroup,
+          cpuPerChange - javaThreads / Math.max(1, changes));
       return new Result(
           size,
           deployAndSync,
@@ -271,6 +361,60 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
   }
 
   /**
+   * Records when each proxy becomes SYNCED at a snapshot other than the one it held before the
+   * change, told by the control plane at the ACK that completed it ({@code
+   * ControlPlane.addSyncListener}): the same measure as the poll, without reading every proxy's
+   * status every few milliseconds (which took the lock the ADS callbacks wait on) and without the
+   * poll's lateness.
+   */
+  private static final class ConvergenceListener implements AutoCloseable {
+    private final Mesh mesh;
+    private final Map<String, String> before;
+    private final Map<String, Long> syncedAt = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.CountDownLatch all;
+    private final dev.meshproof.runtime.xds.ControlPlane.SyncListener listener;
+
+    private ConvergenceListener(Mesh mesh, Map<String, String> before) {
+      this.mesh = mesh;
+      this.before = before;
+      this.all = new java.util.concurrent.CountDownLatch(before.size());
+      this.listener =
+          (proxyId, version) -> {
+            long now = System.nanoTime();
+            if (before.containsKey(proxyId)
+                && !version.equals(before.get(proxyId))
+                && syncedAt.putIfAbsent(proxyId, now) == null) {
+              all.countDown();
+            }
+          };
+    }
+
+    /** Listens from now on; null on a control plane without sync listeners. */
+    static ConvergenceListener register(Mesh mesh, Map<String, String> before) {
+      try {
+        ConvergenceListener l = new ConvergenceListener(mesh, before);
+        mesh.controlPlane().addSyncListener(l.listener);
+        return l;
+      } catch (LinkageError olderControlPlane) {
+        return null;
+      }
+    }
+
+    Map<String, Long> await(Duration timeout) throws InterruptedException {
+      if (!all.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException(
+            (before.size() - syncedAt.size()) + " proxies did not converge in " + timeout);
+      }
+      return Map.copyOf(syncedAt);
+    }
+
+    @Override
+    public void close() {
+      mesh.controlPlane().removeSyncListener(listener);
+    }
+  }
+
+  /**
    * Polls every {@code pollMillis} until each proxy holds a snapshot other than {@code before} and
    * is SYNCED at it; returns when each got there ({@code System.nanoTime()}, late by up to one poll
    * interval).
@@ -307,11 +451,13 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
             "Embedded sidecars in one JVM (`Runtime.maxMemory` %d MiB, %d CPUs), N/2 services with"
                 + " versions v1 and v2; push debounce after %d ms. Convergence: from"
                 + " `Mesh.apply` of a VirtualService (with its DestinationRule) to each proxy"
-                + " SYNCED at the new snapshot, polled every %d ms, %d changes per size.%n%n",
+                + " SYNCED at the new snapshot (%s), %d changes per size.%n%n",
             Runtime.getRuntime().maxMemory() / (1024 * 1024),
             MachineLoad.cpus(),
             debounce.after().toMillis(),
-            pollIntervalMillis,
+            observe == Observe.listener
+                ? "told at the ACK that completed it"
+                : "polled every " + pollIntervalMillis + " ms",
             changes));
     md.append(
         "| workloads | deploy + sync (s) | ms per deploy, last tenth | heap MiB per workload"

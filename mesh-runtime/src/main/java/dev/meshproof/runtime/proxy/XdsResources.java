@@ -45,8 +45,11 @@ final class XdsResources {
 
   /** The clusters of one {@link #toProxyConfig}: by name, and as the configuration holds them. */
   private record ClusterAssembly(
-      Map<String, Assembled> byName, Map<String, ClusterConfig> clusters) {
-    static final ClusterAssembly NONE = new ClusterAssembly(Map.of(), Map.of());
+      Map<String, Assembled> byName,
+      Map<String, ClusterConfig> clusters,
+      Map<String, ?> fromClusters,
+      Map<String, ?> fromAssignments) {
+    static final ClusterAssembly NONE = new ClusterAssembly(Map.of(), Map.of(), null, null);
   }
 
   @SuppressWarnings("unchecked") // with() stores a Map<String, T> under T's handler only
@@ -122,10 +125,17 @@ final class XdsResources {
    * cluster work beyond this walk.
    */
   private ClusterAssembly assembleClusters(Map<String, List<InetSocketAddress>> assignments) {
+    Map<String, XdsResourceHandler.DecodedCluster> decodedClusters =
+        get(XdsResourceHandler.CLUSTERS);
+    if (reusable.fromClusters() == decodedClusters && reusable.fromAssignments() == assignments) {
+      // The very CDS and EDS maps it was assembled from (a response of another type replaced
+      // only its own map): nothing to walk.
+      return reusable;
+    }
     Map<String, Assembled> byName = new HashMap<>();
     Map<String, ClusterConfig> clusters = new LinkedHashMap<>();
     boolean changed = false;
-    for (var entry : get(XdsResourceHandler.CLUSTERS).entrySet()) {
+    for (var entry : decodedClusters.entrySet()) {
       String name = entry.getKey();
       XdsResourceHandler.DecodedCluster decoded = entry.getValue();
       List<InetSocketAddress> endpoints = null;
@@ -151,9 +161,11 @@ final class XdsResources {
       clusters.put(name, last.config());
     }
     if (!changed && byName.size() == reusable.byName().size()) {
-      return reusable;
+      return new ClusterAssembly(
+          reusable.byName(), reusable.clusters(), decodedClusters, assignments);
     }
-    return new ClusterAssembly(Map.copyOf(byName), Map.copyOf(clusters));
+    return new ClusterAssembly(
+        Map.copyOf(byName), Map.copyOf(clusters), decodedClusters, assignments);
   }
 
   private static FilterChainConfig resolve(

@@ -88,6 +88,12 @@ public final class ControlPlane implements AutoCloseable {
    */
   private final Map<String, TranslationInput> translatedInputs = new ConcurrentHashMap<>();
 
+  /**
+   * Per proxy, its last translation: the next one reuses its unchanged resources (instances,
+   * wrappers, versions; {@link TranslatedSnapshot}).
+   */
+  private final Map<String, TranslatedSnapshot> translations = new ConcurrentHashMap<>();
+
   /** Translates the affected proxies of a push in parallel, bounded by the machine's CPUs. */
   private final ExecutorService translators;
 
@@ -418,15 +424,18 @@ public final class ControlPlane implements AutoCloseable {
       }
       changed.add(input);
     }
-    List<java.util.concurrent.Future<Snapshot>> translations = new java.util.ArrayList<>();
+    List<java.util.concurrent.Future<TranslatedSnapshot>> translations =
+        new java.util.ArrayList<>();
     for (TranslationInput input : changed) {
-      translations.add(translators.submit(() -> XdsTranslator.translate(input, outboundCache)));
+      TranslatedSnapshot previous = this.translations.get(input.proxy().id());
+      translations.add(
+          translators.submit(() -> XdsTranslator.translate(input, outboundCache, previous)));
     }
     proxiesTranslated.addAndGet(changed.size());
     RuntimeException failure = null;
     for (int i = 0; i < changed.size(); i++) {
       TranslationInput input = changed.get(i);
-      Snapshot translated;
+      TranslatedSnapshot translated;
       try {
         translated = translations.get(i).get();
       } catch (java.util.concurrent.ExecutionException e) {
@@ -464,6 +473,7 @@ public final class ControlPlane implements AutoCloseable {
                 }
               });
       translatedInputs.put(proxy.id(), input);
+      this.translations.put(proxy.id(), translated);
       Snapshot previous = snapshots.get(proxy.id());
       String version = XdsTranslator.snapshotVersion(snapshot);
       if (previous != null && XdsTranslator.snapshotVersion(previous).equals(version)) {
@@ -586,6 +596,31 @@ public final class ControlPlane implements AutoCloseable {
    */
   public Map<String, ProxyStatus> proxyStatus() {
     return tracker.statuses();
+  }
+
+  /**
+   * Hears that a proxy holds all of its current snapshot (every type SYNCED, as {@link
+   * ProxyStatus#synced()}), once per proxy and snapshot version, at the ACK that completed it.
+   * Called on the ADS thread that handled the ACK, under the status tracker's lock: it must be
+   * quick and must not call back into the control plane.
+   */
+  @FunctionalInterface
+  public interface SyncListener {
+    void synced(String proxyId, String snapshotVersion);
+  }
+
+  /**
+   * Starts telling {@code listener} when a proxy becomes SYNCED at its current snapshot: a reader
+   * waiting for convergence is told on the ACK instead of re-reading every proxy's status, which
+   * takes the tracker's lock the ADS callbacks wait on. {@link #removeSyncListener} stops it.
+   */
+  public void addSyncListener(SyncListener listener) {
+    tracker.addSyncListener(listener);
+  }
+
+  /** Stops telling {@code listener} (see {@link #addSyncListener}). */
+  public void removeSyncListener(SyncListener listener) {
+    tracker.removeSyncListener(listener);
   }
 
   /**

@@ -5,6 +5,9 @@ import dev.meshproof.runtime.config.DestinationRule;
 import dev.meshproof.runtime.config.VirtualService;
 import dev.meshproof.runtime.policy.lb.Locality;
 import dev.meshproof.runtime.policy.lb.LocalityLbSetting;
+import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.controlplane.cache.SnapshotResources;
+import io.envoyproxy.controlplane.cache.VersionedResource;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
@@ -54,22 +57,48 @@ final class OutboundCache {
       List<RouteConfiguration> routes,
       MessageDigest clustersDigest,
       String endpointsVersion,
-      String routesVersion) {
+      String routesVersion,
+      List<VersionedResource<Cluster>> versionedClusters,
+      Set<String> clusterReferences,
+      SnapshotResources<ClusterLoadAssignment> endpointResources,
+      SnapshotResources<RouteConfiguration> routeResources) {
 
-    /** The outbound resources {@code input} yields: the builders run on exactly this input. */
+    /**
+     * The outbound resources {@code input} yields: the builders run on exactly this input. Each
+     * resource equal to one an earlier build made (a route change undone, a service that did not
+     * change) is that earlier instance ({@link CanonicalResources}), and each is wrapped for the
+     * snapshot cache here, once for every proxy that shares this entry ({@link
+     * TranslatedSnapshot}).
+     */
     static Outbound build(TranslationInput input) {
-      List<Cluster> clusters = List.copyOf(new ClusterBuilder(input).outbound());
-      List<ClusterLoadAssignment> endpoints = List.copyOf(new EndpointBuilder(input).build());
-      List<RouteConfiguration> routes = List.copyOf(new RouteConfigBuilder(input).build());
+      List<VersionedResource<Cluster>> versionedClusters =
+          CanonicalResources.JVM.versioned(new ClusterBuilder(input).outbound());
+      List<VersionedResource<ClusterLoadAssignment>> versionedEndpoints =
+          CanonicalResources.JVM.versioned(new EndpointBuilder(input).build());
+      List<VersionedResource<RouteConfiguration>> versionedRoutes =
+          CanonicalResources.JVM.versioned(new RouteConfigBuilder(input).build());
+      List<Cluster> clusters = resourcesOf(versionedClusters);
+      List<ClusterLoadAssignment> endpoints = resourcesOf(versionedEndpoints);
+      List<RouteConfiguration> routes = resourcesOf(versionedRoutes);
       MessageDigest clustersDigest = XdsTranslator.newDigest();
       update(clustersDigest, clusters);
+      String endpointsVersion = XdsTranslator.contentVersion(endpoints);
+      String routesVersion = XdsTranslator.contentVersion(routes);
       return new Outbound(
           clusters,
           endpoints,
           routes,
           clustersDigest,
-          XdsTranslator.contentVersion(endpoints),
-          XdsTranslator.contentVersion(routes));
+          endpointsVersion,
+          routesVersion,
+          versionedClusters,
+          Set.copyOf(Resources.getResourceReferences(versionedClusters)),
+          TranslatedSnapshot.resources(versionedEndpoints, endpointsVersion),
+          TranslatedSnapshot.resources(versionedRoutes, routesVersion));
+    }
+
+    private static <T extends Message> List<T> resourcesOf(List<VersionedResource<T>> versioned) {
+      return versioned.stream().map(VersionedResource::resource).toList();
     }
 
     /** The CDS content version of these outbound clusters followed by {@code inbound}. */
@@ -88,11 +117,81 @@ final class OutboundCache {
   private static final InetSocketAddress NO_ADDRESS =
       new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 
-  private final Map<TranslationInput, CompletableFuture<Outbound>> entries =
-      new ConcurrentHashMap<>();
+  private final Map<Key, CompletableFuture<Outbound>> entries = new ConcurrentHashMap<>();
 
   /** Per proxy id, the key of its latest outbound translation. */
-  private final Map<String, TranslationInput> keysByProxy = new ConcurrentHashMap<>();
+  private final Map<String, Key> keysByProxy = new ConcurrentHashMap<>();
+
+  /**
+   * An outbound input with its hash, computed once per proxy and push from the hashes of its large
+   * parts, each computed once per instance ({@link #hashOf(Object)}): the registry's instances, the
+   * visible VirtualServices and DestinationRules are one list per push shared by every proxy's
+   * input, and hashing them again for each of 200 proxies was most of the cache's cost. Equal as
+   * the inputs are.
+   */
+  private record Key(TranslationInput input, int hash) {
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Key k && k.hash == hash && k.input.equals(input);
+    }
+  }
+
+  /** Hashes of large immutable parts of inputs, by instance; cleared when it grows past 64. */
+  private final Map<Object, Integer> partHashes = new java.util.IdentityHashMap<>();
+
+  /** {@code part}'s hash, computed once per instance while it is remembered. */
+  private int hashOf(Object part) {
+    synchronized (partHashes) {
+      Integer known = partHashes.get(part);
+      if (known != null) {
+        return known;
+      }
+    }
+    int hash = part.hashCode();
+    synchronized (partHashes) {
+      if (partHashes.size() >= 64) {
+        partHashes.clear();
+      }
+      partHashes.put(part, hash);
+    }
+    return hash;
+  }
+
+  /** {@code key}'s hash: equal to any equal key's (equal parts have equal hashes). */
+  private Key keyWithHash(TranslationInput key) {
+    SecurityInput security = key.security();
+    int securityHash =
+        java.util.Objects.hash(
+            security.enabled(),
+            security.trustDomain(),
+            security.certificate(),
+            security.rootPem(),
+            hashOf(security.identities()),
+            hashOf(security.peerAuthentications()),
+            security.autoMtls(),
+            hashOf(security.authorizationPolicies()),
+            hashOf(security.requestAuthentications()),
+            hashOf(security.fetchedJwks()),
+            hashOf(security.extensionProviders()));
+    int hash =
+        java.util.Objects.hash(
+            key.proxy(),
+            hashOf(key.virtualServices()),
+            hashOf(key.destinationRules()),
+            hashOf(key.instances()),
+            key.profile(),
+            securityHash,
+            key.meshOutboundTrafficPolicy(),
+            key.gateways(),
+            key.files(),
+            hashOf(key.credentials()));
+    return new Key(key, hash);
+  }
 
   private final AtomicLong builds = new AtomicLong();
   private final AtomicLong hits = new AtomicLong();
@@ -104,7 +203,7 @@ final class OutboundCache {
    * @throws RuntimeException what the outbound builders threw for the key
    */
   Outbound outboundOf(TranslationInput input) {
-    TranslationInput key = keyOf(input);
+    Key key = keyWithHash(keyOf(input));
     keysByProxy.put(input.proxy().id(), key);
     CompletableFuture<Outbound> mine = new CompletableFuture<>();
     CompletableFuture<Outbound> existing = entries.putIfAbsent(key, mine);
@@ -114,7 +213,7 @@ final class OutboundCache {
     }
     builds.incrementAndGet();
     try {
-      mine.complete(Outbound.build(key));
+      mine.complete(Outbound.build(key.input()));
     } catch (RuntimeException | Error e) {
       // Not cached: the next translation with this key builds again (and fails again, with the
       // proxy's own input, see XdsTranslator).
@@ -149,7 +248,7 @@ final class OutboundCache {
    */
   void retainOnly(Collection<String> proxyIds) {
     keysByProxy.keySet().retainAll(Set.copyOf(proxyIds));
-    Set<TranslationInput> used = new HashSet<>(keysByProxy.values());
+    Set<Key> used = new HashSet<>(keysByProxy.values());
     entries.keySet().retainAll(used);
   }
 

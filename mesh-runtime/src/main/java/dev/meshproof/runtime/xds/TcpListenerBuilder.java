@@ -51,6 +51,12 @@ final class TcpListenerBuilder {
   }
 
   List<Listener> outboundListeners() {
+    // Most meshes have no TCP service: then no listener, without grouping every visible instance
+    // by service port for each proxy on each push (a service port is TCP when its instances are).
+    if (input.instances().stream()
+        .noneMatch(i -> i.protocol() == dev.meshproof.runtime.registry.ServiceProtocol.TCP)) {
+      return List.of();
+    }
     List<Listener> listeners = new ArrayList<>();
     SortedMap<ServiceKey, List<ServiceInstance>> services = input.services();
     services.forEach(

@@ -62,7 +62,7 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
   /** What a synced proxy holds of one type: the type's version and the names of its resources. */
   record Expected(String version, Set<String> names) {
     Expected {
-      names = interned(names);
+      names = internedImmutable(names);
     }
   }
 
@@ -74,6 +74,34 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
    */
   private static final Map<Set<String>, java.lang.ref.WeakReference<Set<String>>> NAME_SETS =
       new java.util.WeakHashMap<>();
+
+  /**
+   * By immutable input set, its interned copy: a snapshot's name set (Guava's, which keeps its
+   * hash) is interned once while the snapshot holds it, not copied and hashed again on every push
+   * for every proxy. Weak both ways: the entry goes with the input set (a value may be the input
+   * itself, Set.copyOf returning an immutable set as it is).
+   */
+  private static final Map<Set<String>, java.lang.ref.WeakReference<Set<String>>> INTERNED_INPUTS =
+      new java.util.WeakHashMap<>();
+
+  /**
+   * As {@link #interned}, for an immutable set (a snapshot's key set): remembered with its interned
+   * copy, so the same set passed again is not copied and hashed again.
+   */
+  static Set<String> internedImmutable(Set<String> names) {
+    synchronized (INTERNED_INPUTS) {
+      java.lang.ref.WeakReference<Set<String>> ref = INTERNED_INPUTS.get(names);
+      Set<String> known = ref == null ? null : ref.get();
+      if (known != null) {
+        return known;
+      }
+    }
+    Set<String> held = interned(names);
+    synchronized (INTERNED_INPUTS) {
+      INTERNED_INPUTS.put(names, new java.lang.ref.WeakReference<>(held));
+    }
+    return held;
+  }
 
   static Set<String> interned(Set<String> names) {
     Set<String> copy = Set.copyOf(names);
@@ -90,6 +118,45 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
 
   /** The ISTIO_VERSION each proxy reported in its node metadata. */
   private final Map<String, String> istioVersions = new HashMap<>();
+
+  /**
+   * Who hears when a proxy becomes SYNCED at its current snapshot; copy-on-write, as listeners come
+   * and go rarely and are read on every ACK.
+   */
+  private final java.util.List<ControlPlane.SyncListener> syncListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Per proxy, the snapshot version it was last reported SYNCED at (once per version). */
+  private final Map<String, String> reportedSynced = new HashMap<>();
+
+  void addSyncListener(ControlPlane.SyncListener listener) {
+    syncListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+  }
+
+  void removeSyncListener(ControlPlane.SyncListener listener) {
+    syncListeners.remove(listener);
+  }
+
+  /**
+   * Tells the listeners when {@code node} has just become SYNCED at its current snapshot: one
+   * proxy's status, computed only while someone listens, so a reader waiting for convergence is
+   * told on the ACK itself instead of re-reading every proxy's status in a loop.
+   */
+  private void reportIfSynced(String node) {
+    if (syncListeners.isEmpty()) {
+      return;
+    }
+    String version = expectedVersion.get(node);
+    if (version == null || version.equals(reportedSynced.get(node))) {
+      return;
+    }
+    if (status(node).synced()) {
+      reportedSynced.put(node, version);
+      for (ControlPlane.SyncListener listener : syncListeners) {
+        listener.synced(node, version);
+      }
+    }
+  }
 
   @Override
   public synchronized void onV3StreamRequest(long streamId, DiscoveryRequest request) {
@@ -127,6 +194,7 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
           .computeIfAbsent(node, k -> new HashMap<>())
           .put(type, new Held("", request.getVersionInfo(), Set.of(), true));
     }
+    reportIfSynced(node);
     notifyAll();
   }
 
@@ -192,6 +260,9 @@ final class XdsStatusTracker implements DiscoveryServerCallbacks {
   synchronized void expect(String node, String version, Map<String, Expected> byType) {
     expectedVersion.put(node, version);
     expectedTypes.put(node, new LinkedHashMap<>(byType));
+    // A new snapshot is reported when synced, even at a version the proxy held before.
+    reportedSynced.remove(node);
+    reportIfSynced(node);
     notifyAll();
   }
 

@@ -45,14 +45,25 @@ public final class XdsTranslator {
    * are the proxy's own. A gateway's translation is all its own.
    */
   static Snapshot translate(TranslationInput input, OutboundCache shared) {
+    return translate(input, shared, null);
+  }
+
+  /**
+   * As {@link #translate(TranslationInput, OutboundCache)}, reusing the resources of {@code
+   * previous} (the proxy's last translation, or null) that are equal to the ones translated: the
+   * snapshot's content is the same as without it, but the proxy's unchanged listeners, inbound
+   * clusters and secrets keep their instances, their cache wrappers and their type's version, so a
+   * push that changed only routes does not wrap, hash or read them again ({@link
+   * TranslatedSnapshot}).
+   */
+  static TranslatedSnapshot translate(
+      TranslationInput input, OutboundCache shared, TranslatedSnapshot previous) {
     OutboundCache.Outbound outbound = outbound(input, shared);
     ClusterBuilder clusterBuilder = new ClusterBuilder(input);
     List<Cluster> inbound = clusterBuilder.inbound();
     List<Cluster> clusters = new java.util.ArrayList<>(outbound.clusters());
     clusters.addAll(inbound);
-    List<ClusterLoadAssignment> endpoints = outbound.endpoints();
     List<Listener> listeners = new ListenerBuilder(input, new RouteConfigBuilder(input)).build();
-    List<RouteConfiguration> routes = outbound.routes();
     List<Secret> secrets =
         MtlsBuilder.referencesSecrets(clusters, listeners)
             ? new MtlsBuilder(input).secrets(clusters, listeners)
@@ -60,18 +71,16 @@ public final class XdsTranslator {
     // One content version per type, so a push re-sends only the types whose content changed: when
     // only endpoints move, only EDS goes out (istiod's EDS-only incremental push). Secrets have
     // their own version (a rotation pushes only SDS), empty when there are none.
-    Snapshot snapshot =
-        Snapshot.create(
-            clusters,
-            outbound.clustersVersion(inbound),
-            endpoints,
-            outbound.endpointsVersion(),
+    TranslatedSnapshot snapshot =
+        TranslatedSnapshot.assemble(
+            outbound,
+            inbound,
+            () -> outbound.clustersVersion(inbound),
             listeners,
-            contentVersion(listeners),
-            routes,
-            outbound.routesVersion(),
+            XdsTranslator::contentVersion,
             secrets,
-            secrets.isEmpty() ? "" : contentVersion(secrets));
+            s -> s.isEmpty() ? "" : contentVersion(s),
+            previous);
     try {
       snapshot.ensureConsistent();
     } catch (SnapshotConsistencyException e) {

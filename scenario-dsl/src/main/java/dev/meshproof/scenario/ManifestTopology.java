@@ -55,8 +55,8 @@ final class ManifestTopology {
       if (!others.isEmpty()
           && w.serves().stream()
               .anyMatch(p -> protocolOf(p) != dev.meshproof.runtime.registry.ServiceProtocol.TCP)) {
-        // One outbound route configuration serves every HTTP port (docs/translation.md), so a
-        // second HTTP port of a host would be reached through the first's routes.
+        // The mesh routes each HTTP port by its own route configuration, but a scenario's
+        // instance runs one HTTP echo for one port; only tcp-echo answers on several.
         throw unsupported(
             w,
             "Service "

@@ -38,8 +38,8 @@ public record ServiceSpec(
     if (!morePorts.isEmpty()
         && all.stream()
             .anyMatch(p -> p.protocol() != dev.meshproof.runtime.registry.ServiceProtocol.TCP)) {
-      // One outbound route configuration serves every HTTP port (docs/translation.md): a second
-      // HTTP port of a host would be reached through the first's routes, so it is refused here.
+      // The mesh routes each HTTP port by its own route configuration, but a scenario's instance
+      // runs one HTTP echo (or gRPC echo) for one port; only tcp-echo answers on several.
       throw new IllegalArgumentException(
           "ports of service "
               + name

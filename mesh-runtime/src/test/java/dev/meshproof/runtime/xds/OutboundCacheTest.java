@@ -142,10 +142,10 @@ class OutboundCacheTest {
 
     assertThat(cache.builds()).isEqualTo(3);
     assertThat(cache.size()).isEqualTo(2);
-    assertThat(afterB.routes().resources().get(XdsNames.OUTBOUND_ROUTE))
-        .isSameAs(beforeB.routes().resources().get(XdsNames.OUTBOUND_ROUTE));
-    assertThat(afterA.routes().resources().get(XdsNames.OUTBOUND_ROUTE))
-        .isNotSameAs(beforeA.routes().resources().get(XdsNames.OUTBOUND_ROUTE));
+    assertThat(afterB.routes().resources().get(XdsNames.outboundHttpRoute(80)))
+        .isSameAs(beforeB.routes().resources().get(XdsNames.outboundHttpRoute(80)));
+    assertThat(afterA.routes().resources().get(XdsNames.outboundHttpRoute(80)))
+        .isNotSameAs(beforeA.routes().resources().get(XdsNames.outboundHttpRoute(80)));
     assertThat(afterA.clusters().resources())
         .containsKey("outbound|80|v1|catalog.a.svc.cluster.local");
     assertThat(afterB.clusters().resources())
@@ -229,12 +229,12 @@ class OutboundCacheTest {
     Snapshot fromRatings2 = XdsTranslator.translate(ratings2, cache);
 
     assertThat(cache.builds()).isEqualTo(2);
-    assertThat(fromCatalog.routes().resources().get(XdsNames.OUTBOUND_ROUTE).toString())
+    assertThat(fromCatalog.routes().resources().get(XdsNames.outboundHttpRoute(80)).toString())
         .contains("from-catalog");
-    assertThat(fromRatings.routes().resources().get(XdsNames.OUTBOUND_ROUTE).toString())
+    assertThat(fromRatings.routes().resources().get(XdsNames.outboundHttpRoute(80)).toString())
         .doesNotContain("from-catalog");
-    assertThat(fromRatings2.routes().resources().get(XdsNames.OUTBOUND_ROUTE))
-        .isSameAs(fromRatings.routes().resources().get(XdsNames.OUTBOUND_ROUTE));
+    assertThat(fromRatings2.routes().resources().get(XdsNames.outboundHttpRoute(80)))
+        .isSameAs(fromRatings.routes().resources().get(XdsNames.outboundHttpRoute(80)));
     assertSameTranslation(fromCatalog, catalog);
     assertSameTranslation(fromRatings, ratings);
   }

@@ -813,7 +813,7 @@ public final class MeshDeployment implements Deployment {
             "tcp".equals(request.url().getScheme())
                 ? tcp.send(request)
                 : workload.http().send(request),
-        workload.sidecar().outboundAddress());
+        port -> mesh.httpAddress(workload, port));
   }
 
   @Override

@@ -292,7 +292,8 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
             round,
             plane.name(),
             2,
-            LoadTarget.of(plane.client().sidecar().outboundAddress(), service),
+            // The authority names no port: the app dials 80, so the listener of port 80.
+            LoadTarget.of(plane.mesh().httpAddress(plane.client(), 80), service),
             protocol,
             List.of(clientProxy, targetProxy)));
     return out;

@@ -271,7 +271,7 @@ public final class Mesh implements AutoCloseable {
         new Workload(
             spec,
             sidecar,
-            new MeshHttpClient(appConnections, sidecar.outboundAddress()),
+            new MeshHttpClient(appConnections, port -> httpAddress(proxyId, sidecar, port)),
             gatewayClients);
     workloads.put(spec.namespace() + "/" + spec.name(), workload);
     pushIfRunning();
@@ -309,6 +309,20 @@ public final class Mesh implements AutoCloseable {
         callee.spec().namespace() + "/" + callee.name(),
         via);
     pushIfRunning();
+  }
+
+  /**
+   * Where {@code from}'s app connects for an HTTP request to port {@code port}: its sidecar's
+   * outbound listener of that port ({@code 0.0.0.0_<port>}) when an HTTP service it sees has the
+   * port, else its {@code virtualOutbound} listener, as iptables hands a connection to the listener
+   * of its original destination port.
+   */
+  public InetSocketAddress httpAddress(Workload from, int port) {
+    return httpAddress(from.sidecar().proxyId(), from.sidecar(), port);
+  }
+
+  private InetSocketAddress httpAddress(String proxyId, SidecarProxy sidecar, int port) {
+    return controlPlane.httpOutboundAddress(proxyId, port).orElseGet(sidecar::outboundAddress);
   }
 
   /**

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.TestFactory;
  * translator (Istio's JSON keys) has the same keys and values for a routed request and for one no
  * route matches, the client-supplied {@code x-request-id} is kept and a missing one generated (a
  * UUID4), and the connection manager's counters carry its {@code stat_prefix} ({@code
- * http.outbound.*}), as Envoy's {@code /stats} shows.
+ * http.outbound_0.0.0.0_80.*}, istiod's for the listener of port 80), as Envoy's {@code /stats}
+ * shows.
  */
 class AccessLogAndStatsIT {
   private static final List<String> STABLE_KEYS =
@@ -165,10 +166,10 @@ class AccessLogAndStatsIT {
       List<String> stats = stats(client.sidecar());
       assertThat(stats)
           .contains(
-              "http.outbound.downstream_rq_2xx: 2",
-              "http.outbound.downstream_rq_4xx: 1",
-              "http.outbound.no_route: 1");
-      assertThat(stats).noneMatch(line -> line.startsWith("http.virtualOutbound."));
+              "http.outbound_0.0.0.0_80.downstream_rq_2xx: 2",
+              "http.outbound_0.0.0.0_80.downstream_rq_4xx: 1",
+              "http.outbound_0.0.0.0_80.no_route: 1");
+      assertThat(stats).noneMatch(line -> line.startsWith("http.0.0.0.0_80."));
     }
   }
 

@@ -151,7 +151,7 @@ class ConnectionManagerSettingsIT {
                         CatalogTopology.DESTINATION_RULE + "---\n" + PREFIX_B_TO_V2,
                         "catalog.yaml");
                     mesh.awaitSynced();
-                    InetSocketAddress outbound = catalog.client().sidecar().outboundAddress();
+                    InetSocketAddress outbound = mesh.httpAddress(catalog.client(), 80);
                     List<String> mismatches = new ArrayList<>();
                     for (Case c : cases()) {
                       Answer answer = send(outbound, c.request(), c.keepsConnection());

@@ -160,7 +160,7 @@ class Http1StrictnessIT {
                         CatalogTopology.DESTINATION_RULE + "---\n" + CatalogTopology.allTo("v1"),
                         "catalog.yaml");
                     mesh.awaitSynced();
-                    InetSocketAddress outbound = catalog.client().sidecar().outboundAddress();
+                    InetSocketAddress outbound = mesh.httpAddress(catalog.client(), 80);
                     List<String> mismatches = new ArrayList<>();
                     for (Case c : cases()) {
                       Answer answer = send(outbound, c.request());

@@ -105,7 +105,7 @@ class Http2PathIT {
     }
 
     private H2cTestClient h2() {
-      return new H2cTestClient(client.sidecar().outboundAddress());
+      return new H2cTestClient(mesh.httpAddress(client, 80));
     }
 
     @Test

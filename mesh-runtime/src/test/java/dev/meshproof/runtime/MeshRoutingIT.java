@@ -166,7 +166,7 @@ class MeshRoutingIT {
   @Test
   void pipelinedRequestsAreAnsweredInOrder() throws Exception {
     mesh.awaitSynced();
-    java.net.InetSocketAddress outbound = client.sidecar().outboundAddress();
+    java.net.InetSocketAddress outbound = mesh.httpAddress(client, 80);
     try (java.net.Socket socket = new java.net.Socket("127.0.0.1", outbound.getPort())) {
       socket.setSoTimeout(10_000);
       StringBuilder requests = new StringBuilder();
@@ -216,7 +216,7 @@ class MeshRoutingIT {
         .contains(
             "envoy_cluster_upstream_rq{envoy_response_code=\"200\",envoy_cluster_name=\"outbound|80|v1|catalog.default.svc.cluster.local\"}")
         .contains(
-            "envoy_http_downstream_rq_xx{envoy_response_code_class=\"2\",envoy_http_conn_manager_prefix=\"outbound\"}");
+            "envoy_http_downstream_rq_xx{envoy_response_code_class=\"2\",envoy_http_conn_manager_prefix=\"outbound_0.0.0.0_80\"}");
     assertThat(get.apply("/config_dump").body()).contains("ClustersConfigDump");
     assertThat(get.apply("/nope").statusCode()).isEqualTo(404);
   }

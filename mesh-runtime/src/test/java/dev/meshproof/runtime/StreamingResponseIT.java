@@ -126,7 +126,7 @@ class StreamingResponseIT {
     @Test
     void aGrpcServerStreamArrivesMessageByMessage() {
       List<Long> arrived = new CopyOnWriteArrayList<>();
-      try (H2cTestClient h2 = new H2cTestClient(client.sidecar().outboundAddress())) {
+      try (H2cTestClient h2 = new H2cTestClient(mesh.httpAddress(client, 80))) {
         H2cTestClient.Answer answer =
             h2.send(
                     "POST",
@@ -155,7 +155,7 @@ class StreamingResponseIT {
     void aChunkedHttp1AnswerArrivesChunkByChunk() throws IOException {
       List<Long> arrived = new ArrayList<>();
       List<String> head = new ArrayList<>();
-      InetSocketAddress sidecar = client.sidecar().outboundAddress();
+      InetSocketAddress sidecar = mesh.httpAddress(client, 80);
       try (Socket socket = new Socket(sidecar.getAddress(), sidecar.getPort())) {
         socket.setSoTimeout(30_000);
         OutputStream out = socket.getOutputStream();
@@ -188,7 +188,7 @@ class StreamingResponseIT {
     @Test
     void aRouteTimeoutAfterTheHeadWasForwardedResetsTheStream() {
       List<Long> arrived = new CopyOnWriteArrayList<>();
-      try (H2cTestClient h2 = new H2cTestClient(client.sidecar().outboundAddress())) {
+      try (H2cTestClient h2 = new H2cTestClient(mesh.httpAddress(client, 80))) {
         H2cTestClient.Answer answer =
             h2.send(
                     "POST",

@@ -52,18 +52,25 @@ final class ManifestTopology {
       }
       TopologyWorkload.ServicePort port = w.serves().get(0);
       List<TopologyWorkload.ServicePort> others = w.serves().subList(1, w.serves().size());
+      java.util.Set<dev.meshproof.runtime.registry.ServiceProtocol> protocols =
+          w.serves().stream()
+              .map(ManifestTopology::protocolOf)
+              .collect(java.util.stream.Collectors.toSet());
       if (!others.isEmpty()
-          && w.serves().stream()
-              .anyMatch(p -> protocolOf(p) != dev.meshproof.runtime.registry.ServiceProtocol.TCP)) {
-        // One outbound route configuration serves every HTTP port (docs/translation.md), so a
-        // second HTTP port of a host would be reached through the first's routes.
+          && !java.util.Set.of(dev.meshproof.runtime.registry.ServiceProtocol.TCP)
+              .containsAll(protocols)
+          && !java.util.Set.of(
+                  dev.meshproof.runtime.registry.ServiceProtocol.HTTP,
+                  dev.meshproof.runtime.registry.ServiceProtocol.HTTP2)
+              .containsAll(protocols)) {
+        // An instance runs one echo per port: tcp-echo for TCP, the HTTP echo for HTTP / HTTP2.
         throw unsupported(
             w,
             "Service "
                 + port.service()
                 + " with ports "
                 + w.serves().stream().map(p -> p.name() + " " + p.port()).toList()
-                + " (expected: one port, or TCP ports only)");
+                + " (expected: one port, or several that are all TCP or all HTTP / HTTP2)");
       }
       // Every workload here is in default: an exportTo that hides the Service from default would
       // change the routes, which this topology cannot deploy; one that keeps it changes nothing.

@@ -14,7 +14,8 @@ import java.util.Map;
  * runs as {@code default}; Kubernetes manifests set it with {@code serviceAccountName}); and the
  * versions whose app is the user's own server ({@link AppSpec}) instead of the echo. A Kubernetes
  * Service with several ports has the first as {@code port} and {@code portName} and the others in
- * {@code morePorts}, all TCP; every instance's tcp-echo answers on each.
+ * {@code morePorts}, all TCP (every instance's tcp-echo answers on each) or all HTTP / HTTP2 (every
+ * instance runs an HTTP echo per port, each naming its port in {@code x-echo-port}).
  */
 public record ServiceSpec(
     String name,
@@ -35,18 +36,16 @@ public record ServiceSpec(
     List<Port> all = new ArrayList<>();
     all.add(new Port(portName, port));
     all.addAll(morePorts);
-    if (!morePorts.isEmpty()
-        && all.stream()
-            .anyMatch(p -> p.protocol() != dev.meshproof.runtime.registry.ServiceProtocol.TCP)) {
-      // One outbound route configuration serves every HTTP port (docs/translation.md): a second
-      // HTTP port of a host would be reached through the first's routes, so it is refused here.
+    if (!morePorts.isEmpty() && !allTcp(all) && !allHttpEcho(all)) {
+      // An instance runs one echo per port: tcp-echo for TCP ports, the HTTP echo for HTTP and
+      // HTTP/2 ports; the gRPC echo and a mix of TCP and HTTP ports are not deployed that way.
       throw new IllegalArgumentException(
           "ports of service "
               + name
               + ": "
               + all.stream().map(p -> p.name() + " " + p.port()).toList()
-              + " (expected: one port, or TCP ports only; several HTTP, HTTP/2 or gRPC ports are"
-              + " not supported yet)");
+              + " (expected: one port, or several that are all TCP or all HTTP / HTTP2; gRPC ports"
+              + " and a mix of TCP and HTTP ports are not supported yet)");
     }
     if (!morePorts.isEmpty() && !apps.isEmpty()) {
       throw new IllegalArgumentException(
@@ -57,6 +56,19 @@ public record ServiceSpec(
               + " (expected: none on a Service with several ports; the user's own app serves one"
               + " port)");
     }
+  }
+
+  private static boolean allTcp(List<Port> ports) {
+    return ports.stream()
+        .allMatch(p -> p.protocol() == dev.meshproof.runtime.registry.ServiceProtocol.TCP);
+  }
+
+  private static boolean allHttpEcho(List<Port> ports) {
+    return ports.stream()
+        .allMatch(
+            p ->
+                p.protocol() == dev.meshproof.runtime.registry.ServiceProtocol.HTTP
+                    || p.protocol() == dev.meshproof.runtime.registry.ServiceProtocol.HTTP2);
   }
 
   /** A port of the Service after its first: its name (whose prefix is its protocol), number. */
@@ -80,8 +92,8 @@ public record ServiceSpec(
   }
 
   /**
-   * Every port of the Service in declaration order, the first being {@code port} (several: TCP
-   * only).
+   * Every port of the Service in declaration order, the first being {@code port} (several: all TCP
+   * or all HTTP / HTTP2).
    */
   public List<Port> ports() {
     List<Port> ports = new ArrayList<>();
@@ -148,6 +160,7 @@ public record ServiceSpec(
     private String portName = "http";
     private final Map<String, Integer> versions = new LinkedHashMap<>();
     private final Map<String, AppSpec> apps = new LinkedHashMap<>();
+    private final List<Port> morePorts = new ArrayList<>();
 
     Builder(String name) {
       this.name = name;
@@ -252,11 +265,28 @@ public record ServiceSpec(
       return this;
     }
 
+    /**
+     * Adds another port of the Service after {@link #port} (a Kubernetes Service with several
+     * {@code ports}): its name, whose prefix is its protocol, and number. Several ports are all TCP
+     * or all HTTP / HTTP2; each instance answers on each.
+     */
+    public Builder alsoPort(String portName, int port) {
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
+      }
+      if (portName == null || portName.isEmpty()) {
+        throw new IllegalArgumentException(
+            "name: " + portName + " (expected: e.g. http-alt, http2, tcp-other)");
+      }
+      morePorts.add(new Port(portName, port));
+      return this;
+    }
+
     ServiceSpec build() {
       if (versions.isEmpty()) {
         versions.put("v1", 1);
       }
-      return new ServiceSpec(name, port, versions, portName, Map.of(), apps);
+      return new ServiceSpec(name, port, versions, portName, Map.of(), apps, morePorts);
     }
   }
 

@@ -87,33 +87,50 @@ class ManifestTopologyTest {
   }
 
   @Test
-  void aServiceWithTwoHttpPortsIsRefusedNamingItsPorts(@TempDir Path dir) throws Exception {
-    Path file =
-        Files.writeString(
-            dir.resolve("two-http.yaml"),
-            """
-            apiVersion: v1
-            kind: Service
-            metadata: {name: web}
-            spec:
-              ports: [{port: 8000, name: http}, {port: 8001, name: http-admin}]
-              selector: {app: web}
-            ---
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {name: web-v1}
-            spec:
-              selector: {matchLabels: {app: web}}
-              template:
-                metadata: {labels: {app: web, version: v1}}
-                spec:
-                  containers: [{name: web, image: web:1}]
-            """);
+  void aServiceWithTwoHttpPortsKeepsBoth(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("two-http.yaml"), web("http", "http-admin"));
+
+    ServiceSpec web =
+        ManifestTopology.of(Topology.fromManifests(file)).services().stream()
+            .filter(s -> s.name().equals("web"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(web.ports())
+        .containsExactly(
+            new ServiceSpec.Port("http", 8000), new ServiceSpec.Port("http-admin", 8001));
+  }
+
+  @Test
+  void aServiceMixingTcpAndHttpPortsIsRefusedNamingItsPorts(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("mixed.yaml"), web("http", "tcp-admin"));
 
     assertThatThrownBy(() -> ManifestTopology.of(Topology.fromManifests(file)))
-        .hasMessageContaining("two-http.yaml")
+        .hasMessageContaining("mixed.yaml")
         .hasMessageContaining("Deployment web-v1")
-        .hasMessageContaining("[http 8000, http-admin 8001]")
-        .hasMessageContaining("expected: one port, or TCP ports only");
+        .hasMessageContaining("[http 8000, tcp-admin 8001]")
+        .hasMessageContaining(
+            "expected: one port, or several that are all TCP or all HTTP / HTTP2");
+  }
+
+  private static String web(String firstPort, String secondPort) {
+    return """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web}
+        spec:
+          ports: [{port: 8000, name: %s}, {port: 8001, name: %s}]
+          selector: {app: web}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web-v1}
+        spec:
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web, version: v1}}
+            spec:
+              containers: [{name: web, image: web:1}]
+        """
+        .formatted(firstPort, secondPort);
   }
 }

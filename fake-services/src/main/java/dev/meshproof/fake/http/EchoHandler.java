@@ -332,6 +332,7 @@ final class EchoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     h.set("x-echo-version", runtime.identity().version());
     h.set("x-echo-instance", runtime.identity().instance());
     h.set("x-echo-connection", connection);
+    runtime.servicePort().ifPresent(port -> h.set("x-echo-port", Integer.toString(port)));
     if (tlsClient != null) {
       h.set("x-echo-tls-client", tlsClient);
     }

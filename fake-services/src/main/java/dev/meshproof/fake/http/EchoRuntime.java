@@ -14,7 +14,8 @@ record EchoRuntime(
     Clock clock,
     RequestJournal journal,
     UpstreamCaller caller,
-    java.util.concurrent.atomic.AtomicInteger inFlight) {
+    java.util.concurrent.atomic.AtomicInteger inFlight,
+    java.util.OptionalInt servicePort) {
 
   EchoRuntime(
       WorkloadIdentity identity,
@@ -30,6 +31,20 @@ record EchoRuntime(
         clock,
         journal,
         caller,
-        new java.util.concurrent.atomic.AtomicInteger());
+        new java.util.concurrent.atomic.AtomicInteger(),
+        java.util.OptionalInt.empty());
+  }
+
+  /** This runtime for an echo serving Service port {@code port} of a pod with several. */
+  EchoRuntime withServicePort(int port) {
+    return new EchoRuntime(
+        identity,
+        behavior,
+        random,
+        clock,
+        journal,
+        caller,
+        inFlight,
+        java.util.OptionalInt.of(port));
   }
 }

@@ -50,7 +50,7 @@ public final class EchoServer extends ProgrammableWorkload {
 
   private EchoServer(Builder b, EchoWorkloadOptions options) {
     super(EchoWorkloadCore.of(options, "echo"));
-    this.runtime =
+    EchoRuntime plain =
         new EchoRuntime(
             core.identity(),
             core.behavior(),
@@ -58,6 +58,7 @@ public final class EchoServer extends ProgrammableWorkload {
             core.clock(),
             core.journal(),
             new UpstreamCaller(b.upstreamProxy, b.calls, b.callTimeout));
+    this.runtime = b.servicePort == 0 ? plain : plain.withServicePort(b.servicePort);
     this.controlApi = b.controlApi;
     this.controlPort = b.controlPort;
     this.tls = b.tls.map(ServerTls::sslContext);
@@ -167,6 +168,7 @@ public final class EchoServer extends ProgrammableWorkload {
     private boolean controlApi;
     private int controlPort;
     private Optional<ServerTls> tls = Optional.empty();
+    private int servicePort;
 
     private Builder() {
       super("reviews");
@@ -205,6 +207,19 @@ public final class EchoServer extends ProgrammableWorkload {
      */
     public Builder tls(ServerTls tls) {
       this.tls = Optional.of(Objects.requireNonNull(tls, "tls"));
+      return this;
+    }
+
+    /**
+     * The Service port this echo serves, for a pod serving several (one echo per port, as Istio's
+     * tcp-echo listens on each): every answer then names it in {@code x-echo-port}, so a request's
+     * echo says which of the pod's ports the mesh delivered it to.
+     */
+    public Builder servicePort(int port) {
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("servicePort: " + port + " (expected: 1-65535)");
+      }
+      this.servicePort = port;
       return this;
     }
 

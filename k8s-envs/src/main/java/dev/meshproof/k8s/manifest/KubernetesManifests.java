@@ -256,7 +256,9 @@ public final class KubernetesManifests {
 
   private static Map<String, Object> service(String ns, String slug, ServiceSpec service) {
     Map<String, Object> port = new LinkedHashMap<>();
-    port.put("name", "http");
+    // The scenario's port name (http, http2, grpc, tcp, ...): Istio selects the port's protocol by
+    // its prefix, as the embedded target does.
+    port.put("name", service.portName());
     port.put("port", service.port());
     port.put("targetPort", "http");
     Map<String, Object> spec = new LinkedHashMap<>();

@@ -24,8 +24,9 @@ import java.util.concurrent.CompletionException;
 
 /**
  * An app's HTTP client inside the mesh: it sends plain HTTP/1.1 to its own sidecar's outbound
- * listener with the destination in the Host header, which is what iptables capture achieves in
- * Kubernetes. Scenario authors write {@code http://catalog/items} and never see the sidecar port.
+ * listener of the destination's port with the destination in the Host header, which is what
+ * iptables capture achieves in Kubernetes. Scenario authors write {@code http://catalog/items} and
+ * never see the sidecar port.
  */
 public final class MeshHttpClient {
   private static final java.time.Duration CONNECT_TIMEOUT = java.time.Duration.ofSeconds(10);
@@ -36,7 +37,7 @@ public final class MeshHttpClient {
       UpstreamConnectionSettings.ENVOY_DEFAULTS.withConnectTimeout(CONNECT_TIMEOUT);
 
   private final HttpConnectionPool connections;
-  private final InetSocketAddress sidecar;
+  private final java.util.function.IntFunction<InetSocketAddress> sidecar;
 
   /**
    * One client context per TLS setting and SNI, so connections with the same setting are pooled.
@@ -49,7 +50,19 @@ public final class MeshHttpClient {
 
   private record TlsKey(ClientTls tls, java.util.Optional<String> sni) {}
 
-  public MeshHttpClient(HttpConnectionPool connections, InetSocketAddress sidecarOutbound) {
+  /** A client whose every request connects to {@code listener} (a gateway's, say). */
+  public MeshHttpClient(HttpConnectionPool connections, InetSocketAddress listener) {
+    this(connections, port -> listener);
+  }
+
+  /**
+   * A client that connects, for a request to port {@code p} (the URL's, as the app dials it), to
+   * {@code sidecarOutbound.apply(p)}: the sidecar's outbound listener of that port, as iptables
+   * hands the connection to the listener of its original destination port.
+   */
+  public MeshHttpClient(
+      HttpConnectionPool connections,
+      java.util.function.IntFunction<InetSocketAddress> sidecarOutbound) {
     this.connections = connections;
     this.sidecar = sidecarOutbound;
   }
@@ -85,6 +98,7 @@ public final class MeshHttpClient {
     // keeps its length-prefixed messages as bytes.
     java.util.concurrent.atomic.AtomicLong firstBody = new java.util.concurrent.atomic.AtomicLong();
     java.util.concurrent.CompletableFuture<io.netty.handler.codec.http.FullHttpResponse> sent;
+    InetSocketAddress sidecar = this.sidecar.apply(spec.port());
     if (spec.https()) {
       ClientTls tls = spec.tls().orElseThrow();
       java.util.Optional<String> sni =

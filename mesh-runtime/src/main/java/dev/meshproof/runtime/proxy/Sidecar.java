@@ -67,8 +67,9 @@ public final class Sidecar implements SidecarProxy {
   private final Map<String, java.util.concurrent.atomic.AtomicLong> tcpConnections =
       new java.util.concurrent.ConcurrentHashMap<>();
 
-  /** The outbound TCP listeners bound as LDS named them, by listener name. */
-  private final Map<String, Channel> tcpListeners = new java.util.concurrent.ConcurrentHashMap<>();
+  /** The outbound listeners (TCP and HTTP service ports') bound as LDS named them, by name. */
+  private final Map<String, Channel> outboundListeners =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /** The sidecar's own log (what it refused and why), attached to a failing result. */
   private final java.util.Deque<String> ownLog = new java.util.concurrent.ConcurrentLinkedDeque<>();
@@ -401,10 +402,12 @@ public final class Sidecar implements SidecarProxy {
   }
 
   /**
-   * Binds the TCP listeners of {@code config} this sidecar has not bound yet, as Envoy binds a
-   * listener LDS adds; a listener it cannot bind NACKs the configuration (nothing new stays bound).
+   * Binds the outbound listeners of {@code config} this sidecar has not bound yet (a TCP service
+   * port's, an HTTP service port's {@code 0.0.0.0_<port>}) at the address LDS names, as Envoy binds
+   * a listener LDS adds; a listener it cannot bind NACKs the configuration (nothing new stays
+   * bound).
    */
-  private void bindTcpListeners(ProxyConfig config) {
+  private void bindOutboundListeners(ProxyConfig config) {
     List<String> added = new java.util.ArrayList<>();
     for (ListenerConfig listener : config.listeners().values()) {
       if (listener.name().equals(XdsNames.OUTBOUND_LISTENER)
@@ -413,21 +416,22 @@ public final class Sidecar implements SidecarProxy {
         continue;
       }
       boolean tcp = listener.filterChains().stream().allMatch(c -> c.tcpProxy().isPresent());
-      Channel current = tcpListeners.get(listener.name());
-      if (!tcp
-          || (current != null && current.localAddress().equals(listener.address()))
-          || closed) {
+      Channel current = outboundListeners.get(listener.name());
+      if ((current != null && current.localAddress().equals(listener.address())) || closed) {
         continue;
       }
       try {
-        Channel bound = bindTcp(listener.name(), listener.address());
-        Channel previous = tcpListeners.put(listener.name(), bound);
+        Channel bound =
+            tcp
+                ? bindTcp(listener.name(), listener.address())
+                : bind(listenerGroup, listener.name(), listener.address());
+        Channel previous = outboundListeners.put(listener.name(), bound);
         if (previous != null) {
           previous.close();
         }
         added.add(listener.name());
       } catch (RuntimeException e) {
-        added.forEach(name -> tcpListeners.remove(name).close());
+        added.forEach(name -> outboundListeners.remove(name).close());
         throw new IllegalArgumentException(
             "listener " + listener.name() + ": cannot bind " + listener.address() + ": " + e, e);
       }
@@ -436,12 +440,11 @@ public final class Sidecar implements SidecarProxy {
 
   /**
    * Accepts a candidate configuration from the ADS client, or throws to have it NACKed. A listener
-   * must name an address this sidecar bound (or, for a TCP listener, can bind), as an Envoy
-   * listener must be bindable.
+   * must name an address this sidecar bound (or, for a service port's listener, can bind), as an
+   * Envoy listener must be bindable.
    */
   private void accept(ProxyConfig config) {
     for (ListenerConfig listener : config.listeners().values()) {
-      boolean tcp = listener.filterChains().stream().allMatch(c -> c.tcpProxy().isPresent());
       Optional<InetSocketAddress> bound =
           listener.name().equals(XdsNames.OUTBOUND_LISTENER)
               ? Optional.of(outboundAddress())
@@ -449,7 +452,8 @@ public final class Sidecar implements SidecarProxy {
                   ? Optional.of((InetSocketAddress) inbound.get(listener.name()).localAddress())
                   // A gateway's listeners (HTTP or TCP) are the pod ports it bound at start.
                   : gatewayListenerAddress(listener.name())
-                      .or(() -> tcp ? Optional.of(listener.address()) : Optional.empty());
+                      // Any other listener (a TCP or HTTP service port's) binds where LDS says.
+                      .or(() -> Optional.of(listener.address()));
       if (bound.isEmpty() || !bound.get().equals(listener.address())) {
         throw new IllegalArgumentException(
             "listener "
@@ -467,18 +471,18 @@ public final class Sidecar implements SidecarProxy {
       }
     }
     TlsContexts tls = TlsContexts.of(config, clock);
-    bindTcpListeners(config);
+    bindOutboundListeners(config);
     bindGatewayListeners(config);
     routing = new RoutingState(config, upstreamClusters(config), tls);
     // Listeners LDS removed stop accepting; their connections drain as they end.
-    tcpListeners
+    outboundListeners
         .keySet()
         .removeIf(
             name -> {
               if (config.listeners().containsKey(name)) {
                 return false;
               }
-              tcpListeners.get(name).close();
+              outboundListeners.get(name).close();
               return true;
             });
     gatewayListeners
@@ -816,8 +820,8 @@ public final class Sidecar implements SidecarProxy {
     inbound.values().forEach(c -> c.close().syncUninterruptibly());
     gatewayListeners.values().forEach(c -> c.close().syncUninterruptibly());
     gatewayListeners.clear();
-    tcpListeners.values().forEach(c -> c.close().syncUninterruptibly());
-    tcpListeners.clear();
+    outboundListeners.values().forEach(c -> c.close().syncUninterruptibly());
+    outboundListeners.clear();
     downstreamConnections.close().syncUninterruptibly();
     connections.close();
   }

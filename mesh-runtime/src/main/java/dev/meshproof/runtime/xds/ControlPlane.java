@@ -388,7 +388,7 @@ public final class ControlPlane implements AutoCloseable {
         new HashMap<>();
     List<TranslationInput> changed = new java.util.ArrayList<>();
     for (ProxyNode registered : ordered) {
-      ProxyNode proxy = withTcpListeners(registered, instances);
+      ProxyNode proxy = withHttpListeners(withTcpListeners(registered, instances), instances);
       if (proxy != registered) {
         proxies.put(proxy.id(), proxy);
       }
@@ -513,6 +513,51 @@ public final class ControlPlane implements AutoCloseable {
       }
     }
     return added ? proxy.withTcpOutbound(addresses) : proxy;
+  }
+
+  /**
+   * {@code proxy} with a loopback listener address for every HTTP service port in the registry (one
+   * per port number, istiod's {@code 0.0.0.0_<port>}), keeping the ones it has, as {@link
+   * #withTcpListeners} does for TCP; none for a gateway. A port is assigned when a service first
+   * has it and stays the proxy's until the proxy is unregistered.
+   */
+  private static ProxyNode withHttpListeners(
+      ProxyNode proxy, List<dev.meshproof.runtime.registry.ServiceInstance> instances) {
+    if (proxy.isGateway()) {
+      return proxy;
+    }
+    Map<Integer, InetSocketAddress> addresses = new java.util.TreeMap<>(proxy.httpOutbound());
+    boolean added = false;
+    for (var instance : instances) {
+      if (instance.protocol() == dev.meshproof.runtime.registry.ServiceProtocol.TCP
+          || addresses.containsKey(instance.servicePort())) {
+        continue;
+      }
+      int port = dev.meshproof.runtime.envoy.ListenerPorts.reserve(1).get(0);
+      addresses.put(
+          instance.servicePort(),
+          new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+      added = true;
+    }
+    return added ? proxy.withHttpOutbound(addresses) : proxy;
+  }
+
+  /**
+   * Where {@code proxyId}'s app connects for a destination on port {@code port}: its outbound HTTP
+   * listener {@code 0.0.0.0_<port>} when the proxy's current snapshot has one (an HTTP service it
+   * sees has that port), as iptables hands a connection to the listener of its destination port.
+   * Empty otherwise: the app's traffic then goes to {@code virtualOutbound}, as istiod's does.
+   */
+  public Optional<InetSocketAddress> httpOutboundAddress(String proxyId, int port) {
+    ProxyNode proxy = proxies.get(proxyId);
+    Snapshot snapshot = snapshots.get(proxyId);
+    if (proxy == null
+        || snapshot == null
+        || !proxy.httpOutbound().containsKey(port)
+        || !snapshot.listeners().resources().containsKey(XdsNames.outboundHttpListener(port))) {
+      return Optional.empty();
+    }
+    return Optional.of(proxy.httpOutbound().get(port));
   }
 
   /**

@@ -28,10 +28,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * LDS for one proxy: {@code virtualOutbound} at the sidecar's outbound address, its routes fetched
- * over RDS, and for a serving workload {@code virtualInbound} with its one route inline. Each
- * listener has one HTTP connection manager with the fault filter, the CORS filter and the router
- * ({@link #HTTP_FILTERS}), and Istio's JSON access log to stdout.
+ * LDS for one proxy: an outbound HTTP listener {@code 0.0.0.0_<port>} per HTTP service port it
+ * sees, its routes fetched over RDS as {@code <port>}, {@code virtualOutbound} at the sidecar's
+ * outbound address for every other port, and for a serving workload {@code virtualInbound} with its
+ * one route inline. Each listener has one HTTP connection manager with the fault filter, the CORS
+ * filter and the router ({@link #HTTP_FILTERS}), and Istio's JSON access log to stdout.
  */
 final class ListenerBuilder {
   /**
@@ -102,7 +103,10 @@ final class ListenerBuilder {
       }
       return listeners;
     }
-    listeners.add(outboundListener(input.proxy().outbound()));
+    for (int port : RouteConfigBuilder.httpPorts(input)) {
+      listeners.add(outboundHttpListener(port, input.proxy().httpOutboundAddress(port)));
+    }
+    listeners.add(virtualOutboundListener(input.proxy().outbound()));
     TcpListenerBuilder tcp = new TcpListenerBuilder(input);
     listeners.addAll(tcp.outboundListeners());
     // One inbound listener per Service port, each by its own port's protocol (a Service may mix
@@ -116,13 +120,41 @@ final class ListenerBuilder {
     return listeners;
   }
 
-  private static Listener outboundListener(InetSocketAddress address) {
+  /**
+   * The sidecar's outbound HTTP listener of service port {@code port}, as istiod's {@code
+   * buildSidecarOutboundListeners} builds it for an HTTP port: {@code 0.0.0.0_<port>}, traffic
+   * direction OUTBOUND, stat prefix {@code outbound_0.0.0.0_<port>}, its routes over RDS as the
+   * route configuration {@code <port>}. Deliberate difference: istiod's listener does not bind
+   * ({@code bind_to_port: false}, iptables delivers to it through {@code virtualOutbound}); here it
+   * binds the loopback address the control plane assigned ({@link ProxyNode#httpOutbound}), where
+   * the app connects for that port.
+   */
+  private static Listener outboundHttpListener(int port, InetSocketAddress address) {
+    String name = XdsNames.outboundHttpListener(port);
     HttpConnectionManager hcm =
-        httpConnectionManager("outbound")
+        httpConnectionManager("outbound_" + name)
             .setRds(
                 Rds.newBuilder()
                     .setConfigSource(XdsProtos.ADS)
-                    .setRouteConfigName(XdsNames.OUTBOUND_ROUTE))
+                    .setRouteConfigName(XdsNames.outboundHttpRoute(port)))
+            .addHttpFilters(0, METADATA_EXCHANGE_OUTBOUND)
+            .build();
+    return listener(name, address, TrafficDirection.OUTBOUND, hcm);
+  }
+
+  /**
+   * {@code virtualOutbound}: where the app's requests for a port that no HTTP service the proxy
+   * sees has arrive. Deliberate difference: istiod's {@code virtualOutbound} passes such a
+   * connection through as TCP to its original destination (or blackholes it under {@code
+   * REGISTRY_ONLY}); on loopback there is no original destination, so here it is an HTTP listener
+   * whose inline route configuration holds only istiod's catch-all virtual host ({@link
+   * RouteConfigBuilder#virtualOutboundRouteConfig}), which passes through by {@code :authority} or
+   * answers 502.
+   */
+  private Listener virtualOutboundListener(InetSocketAddress address) {
+    HttpConnectionManager hcm =
+        httpConnectionManager("outbound")
+            .setRouteConfig(routes.virtualOutboundRouteConfig())
             .addHttpFilters(0, METADATA_EXCHANGE_OUTBOUND)
             .build();
     return listener(XdsNames.OUTBOUND_LISTENER, address, TrafficDirection.OUTBOUND, hcm);

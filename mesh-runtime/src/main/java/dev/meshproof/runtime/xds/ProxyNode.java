@@ -7,12 +7,14 @@ import java.util.Optional;
 
 /**
  * A sidecar as the control plane knows it: its identity (the xDS node it sends) and the addresses
- * the translation must put in its listeners. {@code inbounds} is empty for a client-only workload,
- * else one per port of the served Service in declaration order; {@code scope} is what its Sidecar
- * resource lets it reach (istiod's {@code proxy.SidecarScope}). {@code gatewayListeners} is empty
- * for a sidecar; for an ingress gateway (istiod's {@code router} proxy) it maps each Gateway server
- * port the pod exposes to the loopback address its listener binds, and the translation gives the
- * proxy gateway listeners instead of a sidecar's.
+ * the translation must put in its listeners. {@code outbound} is where its {@code virtualOutbound}
+ * listener binds (destinations on ports no HTTP service has); each HTTP service port has its own
+ * listener at {@link #httpOutbound}. {@code inbounds} is empty for a client-only workload, else one
+ * per port of the served Service in declaration order; {@code scope} is what its Sidecar resource
+ * lets it reach (istiod's {@code proxy.SidecarScope}). {@code gatewayListeners} is empty for a
+ * sidecar; for an ingress gateway (istiod's {@code router} proxy) it maps each Gateway server port
+ * the pod exposes to the loopback address its listener binds, and the translation gives the proxy
+ * gateway listeners instead of a sidecar's.
  */
 public record ProxyNode(
     ProxyIdentity identity,
@@ -31,7 +33,22 @@ public record ProxyNode(
      * dev.meshproof.runtime.WorkloadSpec#gatewayServicePorts}): istiod's {@code resolvePorts} binds
      * a Gateway server's listener on the target port of the Service port of that number.
      */
-    Map<Integer, Integer> gatewayServicePorts) {
+    Map<Integer, Integer> gatewayServicePorts,
+    /**
+     * Where this sidecar listens for each HTTP service port it may reach, keyed by port: the
+     * address of its outbound listener {@code 0.0.0.0_<port>} ({@link
+     * XdsNames#outboundHttpListener}), the stand-in for the listener istiod binds on that port,
+     * which iptables sends a connection for the port to. Assigned by the control plane ({@link
+     * ControlPlane}); empty for a gateway.
+     */
+    Map<Integer, InetSocketAddress> httpOutbound) {
+
+  /**
+   * The address of a port {@link #httpOutbound} does not name (a proxy built by hand, as the
+   * translation tests do, not registered with a control plane): any free loopback port.
+   */
+  static final InetSocketAddress UNASSIGNED =
+      new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
 
   public ProxyNode {
     Objects.requireNonNull(identity, "identity");
@@ -42,6 +59,28 @@ public record ProxyNode(
         java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(gatewayListeners));
     tcpOutbound = Map.copyOf(tcpOutbound);
     gatewayServicePorts = Map.copyOf(gatewayServicePorts);
+    httpOutbound =
+        java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(httpOutbound));
+  }
+
+  /** A proxy whose HTTP outbound listener addresses the control plane has not assigned yet. */
+  public ProxyNode(
+      ProxyIdentity identity,
+      InetSocketAddress outbound,
+      java.util.List<Inbound> inbounds,
+      SidecarScope scope,
+      Map<Integer, InetSocketAddress> gatewayListeners,
+      Map<String, InetSocketAddress> tcpOutbound,
+      Map<Integer, Integer> gatewayServicePorts) {
+    this(
+        identity,
+        outbound,
+        inbounds,
+        scope,
+        gatewayListeners,
+        tcpOutbound,
+        gatewayServicePorts,
+        Map.of());
   }
 
   /** A proxy serving at most one Service port. */
@@ -118,7 +157,35 @@ public record ProxyNode(
   /** This proxy with its TCP outbound listener addresses. */
   public ProxyNode withTcpOutbound(Map<String, InetSocketAddress> addresses) {
     return new ProxyNode(
-        identity, outbound, inbounds, scope, gatewayListeners, addresses, gatewayServicePorts);
+        identity,
+        outbound,
+        inbounds,
+        scope,
+        gatewayListeners,
+        addresses,
+        gatewayServicePorts,
+        httpOutbound);
+  }
+
+  /** This proxy with its HTTP outbound listener addresses, by service port. */
+  public ProxyNode withHttpOutbound(Map<Integer, InetSocketAddress> addresses) {
+    return new ProxyNode(
+        identity,
+        outbound,
+        inbounds,
+        scope,
+        gatewayListeners,
+        tcpOutbound,
+        gatewayServicePorts,
+        addresses);
+  }
+
+  /**
+   * Where the outbound HTTP listener of service port {@code port} binds: the address the control
+   * plane assigned, else ({@link #UNASSIGNED}) any free loopback port.
+   */
+  public InetSocketAddress httpOutboundAddress(int port) {
+    return httpOutbound.getOrDefault(port, UNASSIGNED);
   }
 
   /** The key of a TCP service port in {@link #tcpOutbound}. */
@@ -134,7 +201,14 @@ public record ProxyNode(
   /** This proxy with the services {@code newScope} makes visible. */
   public ProxyNode withScope(SidecarScope newScope) {
     return new ProxyNode(
-        identity, outbound, inbounds, newScope, gatewayListeners, tcpOutbound, gatewayServicePorts);
+        identity,
+        outbound,
+        inbounds,
+        newScope,
+        gatewayListeners,
+        tcpOutbound,
+        gatewayServicePorts,
+        httpOutbound);
   }
 
   /** The xDS node id, by which the snapshot cache keys this proxy. */

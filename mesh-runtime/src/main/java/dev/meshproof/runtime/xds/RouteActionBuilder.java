@@ -183,16 +183,17 @@ final class RouteActionBuilder {
     int port;
     if (destination.destination().port().isPresent()) {
       port = destination.destination().port().getAsInt();
-    } else if (host.equals(self.host())) {
-      port = self.port();
     } else {
-      // A destination without a port must name a service with exactly one port (Istio's rule).
-      port =
+      // istiod's GetDestinationCluster: a destination without a port takes its service's port when
+      // the service has exactly one, else the port of the listener the route serves (IST0112
+      // warns about such a destination on a multi-port service).
+      List<Integer> ports =
           services.keySet().stream()
               .filter(k -> k.host().equals(host))
-              .mapToInt(ServiceKey::port)
-              .findFirst()
-              .orElse(80);
+              .map(ServiceKey::port)
+              .distinct()
+              .toList();
+      port = ports.size() == 1 ? ports.get(0) : self.port();
     }
     return XdsNames.outboundCluster(port, destination.destination().subset().orElse(""), host);
   }

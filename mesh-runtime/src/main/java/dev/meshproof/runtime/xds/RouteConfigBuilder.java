@@ -34,14 +34,14 @@ import java.util.Set;
 import java.util.SortedMap;
 
 /**
- * RDS for one proxy: the {@code outbound} route configuration with a virtual host per service port
- * (Istio's domains, one route per VirtualService match, or a catch-all to the whole service), and
- * the inline inbound route of a serving workload. Route timeouts follow the Istio profile; every
- * outbound route carries istiod's retry policy (the default one, or the VirtualService's {@code
- * retries}), and outbound virtual hosts ask for {@code x-envoy-attempt-count}, as istiod's {@code
- * buildSidecarOutboundVirtualHosts} does. The route actions come from {@link RouteActionBuilder}
- * (with {@link RetryPolicyBuilder} and {@link HashPolicyBuilder}); this class assembles the route
- * configurations, virtual hosts and routes.
+ * RDS for one proxy: a route configuration per HTTP service port ({@code 9080}) with a virtual host
+ * per service on that port (Istio's domains, one route per VirtualService match, or a catch-all to
+ * the whole service), and the inline inbound route of a serving workload. Route timeouts follow the
+ * Istio profile; every outbound route carries istiod's retry policy (the default one, or the
+ * VirtualService's {@code retries}), and outbound virtual hosts ask for {@code
+ * x-envoy-attempt-count}, as istiod's {@code buildSidecarOutboundVirtualHosts} does. The route
+ * actions come from {@link RouteActionBuilder} (with {@link RetryPolicyBuilder} and {@link
+ * HashPolicyBuilder}); this class assembles the route configurations, virtual hosts and routes.
  */
 final class RouteConfigBuilder {
   private final TranslationInput input;
@@ -140,40 +140,80 @@ final class RouteConfigBuilder {
     return guarded;
   }
 
+  /**
+   * The sidecar's outbound route configurations, one per HTTP service port it sees, as istiod's
+   * {@code buildSidecarOutboundHTTPRouteConfig} (httproute.go) builds them: named by the port
+   * ({@link XdsNames#outboundHttpRoute}), {@code ignore_port_in_host_matching} set (istiod sets it
+   * for every sidecar), a virtual host {@code <host>:<port>} per service on that port with istiod's
+   * port-less domains (a domain repeated within one configuration is dropped, as istiod's {@code
+   * dedupeDomains} does), the virtual hosts of VirtualService-only hosts on that port, then the
+   * catch-all virtual host.
+   */
   private List<RouteConfiguration> sidecarRouteConfigs() {
     SortedMap<ServiceKey, List<ServiceInstance>> services = input.services();
-    // istiod sets ignore_port_in_host_matching on every sidecar route configuration and generates
-    // port-less domains. With our single outbound route configuration (a deliberate difference:
-    // istiod has one per port), a second port of the same host would repeat the domains, which
-    // Envoy rejects; so the lowest port claims them and a vhost left without domains is dropped,
-    // as istiod drops duplicate domains.
-    RouteConfiguration.Builder outbound =
-        RouteConfiguration.newBuilder()
-            .setName(XdsNames.OUTBOUND_ROUTE)
-            .setIgnorePortInHostMatching(true);
-    Set<String> claimed = new HashSet<>();
-    for (ServiceKey key : services.keySet()) {
-      if (input.isTcp(key, services.get(key))) {
-        continue; // a TCP port gets a tcp_proxy listener (TcpListenerBuilder), no virtual host
+    List<RouteConfiguration> configs = new ArrayList<>();
+    for (int port : httpPorts(input)) {
+      RouteConfiguration.Builder config =
+          RouteConfiguration.newBuilder()
+              .setName(XdsNames.outboundHttpRoute(port))
+              .setIgnorePortInHostMatching(true);
+      Set<String> claimed = new HashSet<>();
+      for (ServiceKey key : services.keySet()) {
+        if (key.port() != port || input.isTcp(key, services.get(key))) {
+          continue; // a TCP port gets a tcp_proxy listener (TcpListenerBuilder), no virtual host
+        }
+        // A resolution NONE entry is also dialled at its (loopback) addresses, which istiod's
+        // generateVirtualHostDomains adds as the service's VIPs.
+        List<String> names = new ArrayList<>(domains(key, input.proxy().namespace()));
+        services.get(key).stream()
+            .map(
+                i ->
+                    dev.meshproof.runtime.registry.OriginalDestinationEndpoint.address(
+                        i.endpoint()))
+            .flatMap(java.util.Optional::stream)
+            .distinct()
+            .forEach(names::add);
+        List<String> domains = names.stream().filter(claimed::add).toList();
+        if (!domains.isEmpty()) {
+          config.addVirtualHosts(virtualHost(key, domains, services));
+        }
       }
-      // A resolution NONE entry is also dialled at its (loopback) addresses, which istiod's
-      // generateVirtualHostDomains adds as the service's VIPs.
-      List<String> names = new ArrayList<>(domains(key, input.proxy().namespace()));
-      services.get(key).stream()
-          .map(
-              i -> dev.meshproof.runtime.registry.OriginalDestinationEndpoint.address(i.endpoint()))
-          .flatMap(java.util.Optional::stream)
-          .distinct()
-          .forEach(names::add);
-      List<String> domains = names.stream().filter(claimed::add).toList();
-      if (!domains.isEmpty()) {
-        outbound.addVirtualHosts(virtualHost(key, domains, services));
-      }
+      config.addAllVirtualHosts(virtualServiceOnlyHosts(port, services, claimed));
+      // istiod appends the catch-all virtual host after the sorted service virtual hosts.
+      config.addVirtualHosts(catchAllVirtualHost());
+      configs.add(config.build());
     }
-    outbound.addAllVirtualHosts(virtualServiceOnlyHosts(services, claimed));
-    // istiod appends the catch-all virtual host after the sorted service virtual hosts.
-    outbound.addVirtualHosts(catchAllVirtualHost());
-    return List.of(outbound.build());
+    return configs;
+  }
+
+  /**
+   * The HTTP service ports a sidecar sees, ascending: one outbound HTTP listener and route
+   * configuration each.
+   */
+  static java.util.SortedSet<Integer> httpPorts(TranslationInput input) {
+    java.util.SortedSet<Integer> ports = new java.util.TreeSet<>();
+    input
+        .services()
+        .forEach(
+            (key, instances) -> {
+              if (!input.isTcp(key, instances)) {
+                ports.add(key.port());
+              }
+            });
+    return ports;
+  }
+
+  /**
+   * The route configuration of {@code virtualOutbound} ({@link XdsNames#OUTBOUND_LISTENER}), inline
+   * in that listener: only the catch-all virtual host, for destinations on a port no HTTP service
+   * the proxy sees has (what istiod's {@code virtualOutbound} passes through or blackholes).
+   */
+  RouteConfiguration virtualOutboundRouteConfig() {
+    return RouteConfiguration.newBuilder()
+        .setName(XdsNames.OUTBOUND_LISTENER)
+        .setIgnorePortInHostMatching(true)
+        .addVirtualHosts(catchAllVirtualHost())
+        .build();
   }
 
   /**
@@ -480,17 +520,18 @@ final class RouteConfigBuilder {
    * registry (e.g. {@code bookinfo.com} beside {@code productpage}), as istiod's {@code
    * separateVSHostsAndServices} / {@code BuildSidecarOutboundVirtualHosts} build them
    * (route/route.go, httproute.go): one virtual host {@code <host>:<port>} with the host as its
-   * only domain (the port is ignored in host matching) and the VirtualService's routes. The port is
-   * that of the VirtualService's own services' HTTP ports (the lowest here, where one route
-   * configuration serves every port, as for service domains); a VirtualService with no service at
-   * all gets it only on port 80, istiod's "gross HACK", and only when the proxy has an HTTP service
-   * on port 80 (else istiod has no route configuration {@code 80} to put it in). A wildcard host
-   * that matches no service counts as such a host. VirtualServices oldest first; a domain already
-   * claimed (by a service or an older VirtualService) is dropped, as istiod's {@code
-   * dedupeDomains}.
+   * only domain (the port is ignored in host matching) and the VirtualService's routes, in the
+   * route configuration of each HTTP port of the VirtualService's own services; a VirtualService
+   * with no service at all gets it only on port 80, istiod's "gross HACK", and only when the proxy
+   * has an HTTP service on port 80 (else istiod has no route configuration {@code 80} to put it
+   * in). A wildcard host that matches no service counts as such a host. VirtualServices oldest
+   * first; a domain already claimed (by a service or an older VirtualService) is dropped, as
+   * istiod's {@code dedupeDomains}.
    */
   private List<VirtualHost> virtualServiceOnlyHosts(
-      SortedMap<ServiceKey, List<ServiceInstance>> services, Set<String> claimed) {
+      int listenerPort,
+      SortedMap<ServiceKey, List<ServiceInstance>> services,
+      Set<String> claimed) {
     java.util.SortedSet<Integer> httpPorts80 = new java.util.TreeSet<>();
     Map<String, java.util.SortedSet<Integer>> httpPortsByHost = new java.util.HashMap<>();
     for (Map.Entry<ServiceKey, List<ServiceInstance>> e : services.entrySet()) {
@@ -537,10 +578,10 @@ final class RouteConfigBuilder {
       if (ports.isEmpty()) {
         ports.addAll(httpPorts80);
       }
-      if (ports.isEmpty()) {
+      if (!ports.contains(listenerPort)) {
         continue;
       }
-      int port = ports.first();
+      int port = listenerPort;
       for (String host : others) {
         if (!claimed.add(host)) {
           continue;

@@ -2,14 +2,15 @@ package dev.meshproof.runtime.xds;
 
 /** Resource names as Istio's translation spells them, so config dumps read like Istio's. */
 public final class XdsNames {
-  public static final String OUTBOUND_LISTENER = "virtualOutbound";
-  public static final String INBOUND_LISTENER = "virtualInbound";
-
   /**
-   * All outbound HTTP routes. Istio names a route config per port because iptables hands it the
-   * original destination port; here the app dials one outbound port and names the port in Host.
+   * The outbound listener for destinations on a port that no HTTP service the proxy sees has (the
+   * stand-in for istiod's {@code virtualOutbound} passthrough): its one inline route configuration
+   * holds only the catch-all virtual host ({@code allow_any} or {@code block_all}). Traffic to an
+   * HTTP service port goes to that port's listener ({@link #outboundHttpListener}).
    */
-  public static final String OUTBOUND_ROUTE = "outbound";
+  public static final String OUTBOUND_LISTENER = "virtualOutbound";
+
+  public static final String INBOUND_LISTENER = "virtualInbound";
 
   /**
    * The {@code ORIGINAL_DST} cluster that passes traffic for hosts outside the registry through
@@ -76,6 +77,23 @@ public final class XdsNames {
    */
   public static String gatewayRoute(int port) {
     return "http." + port;
+  }
+
+  /**
+   * A sidecar's outbound HTTP listener for service port {@code port}, as istiod's {@code
+   * buildSidecarOutboundListeners} names it: {@code 0.0.0.0_9080}. It serves every HTTP service the
+   * proxy sees on that port, its routes over RDS as {@link #outboundHttpRoute}.
+   */
+  public static String outboundHttpListener(int port) {
+    return "0.0.0.0_" + port;
+  }
+
+  /**
+   * The route configuration of a sidecar's outbound HTTP listener on {@code port}, as istiod names
+   * it: the port number alone ({@code 9080}).
+   */
+  public static String outboundHttpRoute(int port) {
+    return Integer.toString(port);
   }
 
   /** {@code inbound|8080||}, the cluster that reaches the local app. */

@@ -186,8 +186,8 @@ class DataPlaneDifferentialIT {
     List<CompletableFuture<Observation>> onEnvoy = new ArrayList<>();
     requestsSent += fuzzCase.requests().size();
     for (Req request : fuzzCase.requests()) {
-      onEmbedded.add(send(embeddedClient, request));
-      onEnvoy.add(send(envoyClient, request));
+      onEmbedded.add(send(embedded, embeddedClient, request));
+      onEnvoy.add(send(envoy, envoyClient, request));
     }
     Set<Set<String>> choices = randomChoices(fuzzCase.config());
     List<String> disagreements = new ArrayList<>();
@@ -225,8 +225,8 @@ class DataPlaneDifferentialIT {
     }
   }
 
-  private CompletableFuture<Observation> send(Workload client, Req request) {
-    InetSocketAddress sidecar = client.sidecar().outboundAddress();
+  private CompletableFuture<Observation> send(Mesh mesh, Workload client, Req request) {
+    InetSocketAddress sidecar = mesh.httpAddress(client, 80);
     return CompletableFuture.supplyAsync(
         () -> {
           long t0 = System.nanoTime();

@@ -113,7 +113,7 @@ class OutboundTrafficPolicyTest {
         XdsTranslator.translate(input(scoped, OutboundTrafficPolicy.ALLOW_ANY))
             .routes()
             .resources()
-            .get(XdsNames.OUTBOUND_ROUTE);
+            .get(XdsNames.outboundHttpRoute(80));
 
     assertThat(outbound.getVirtualHostsList())
         .extracting(io.envoyproxy.envoy.config.route.v3.VirtualHost::getName)
@@ -177,7 +177,7 @@ class OutboundTrafficPolicyTest {
           UpstreamCluster.of(
               config, null, RandomSource.seeded(1), clock.clock(), clock.scheduler()));
     }
-    RouteConfiguration outbound = snapshot.routes().resources().get(XdsNames.OUTBOUND_ROUTE);
+    RouteConfiguration outbound = snapshot.routes().resources().get(XdsNames.outboundHttpRoute(80));
     return new Routing(
         new Sidecar.RoutingState(ProxyConfig.EMPTY, Map.copyOf(clusters)),
         RouteDecoder.routes(outbound));

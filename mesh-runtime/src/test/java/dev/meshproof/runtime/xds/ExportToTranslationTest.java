@@ -67,7 +67,7 @@ class ExportToTranslationTest {
                     .build())
             .routes()
             .resources()
-            .get(XdsNames.OUTBOUND_ROUTE);
+            .get(XdsNames.outboundHttpRoute(80));
     VirtualHost host =
         outbound.getVirtualHostsList().stream()
             .filter(v -> v.getName().startsWith("catalog."))
@@ -143,7 +143,14 @@ class ExportToTranslationTest {
               new org.assertj.core.api.Condition<>(
                   names -> names.contains("outbound|80||api.example.com") == sees,
                   sees ? "holding the entry's cluster" : "without the entry's cluster"));
-      assertThat(snapshot.routes().resources().get(XdsNames.OUTBOUND_ROUTE).getVirtualHostsList())
+      assertThat(
+              snapshot
+                  .routes()
+                  .resources()
+                  // No route configuration 80 at all where no HTTP service on 80 is visible.
+                  .getOrDefault(
+                      XdsNames.outboundHttpRoute(80), RouteConfiguration.getDefaultInstance())
+                  .getVirtualHostsList())
           .extracting(VirtualHost::getName)
           .as("virtual hosts of a proxy in %s", namespace)
           .matches(names -> names.contains("api.example.com:80") == sees);

@@ -218,8 +218,15 @@ class GatewayTranslationTest {
     Snapshot snapshot = translate(SIDECAR);
     assertThat(listeners(snapshot))
         .extracting(Listener::getName)
-        .containsExactly(XdsNames.OUTBOUND_LISTENER);
-    RouteConfiguration outbound = routes(snapshot).get(0);
+        .containsExactly(
+            XdsNames.outboundHttpListener(80),
+            XdsNames.outboundHttpListener(9080),
+            XdsNames.OUTBOUND_LISTENER);
+    RouteConfiguration outbound =
+        routes(snapshot).stream()
+            .filter(r -> r.getName().equals(XdsNames.outboundHttpRoute(9080)))
+            .findFirst()
+            .orElseThrow();
     // "wild" is bound to the mesh too, but its first match names only the gateway.
     VirtualHost productpage = vhost(outbound, "productpage.default.svc.cluster.local:9080");
     assertThat(productpage.getRoutesList()).extracting(Route::getName).containsExactly("everyone");

@@ -142,12 +142,12 @@ class OutboundCacheTest {
 
     assertThat(cache.builds()).isEqualTo(3);
     assertThat(cache.size()).isEqualTo(2);
-    assertThat(afterB.routes().resources().get(XdsNames.OUTBOUND_ROUTE))
-        .isSameAs(beforeB.routes().resources().get(XdsNames.OUTBOUND_ROUTE));
+    assertThat(afterB.routes().resources().get(XdsNames.outboundHttpRoute(80)))
+        .isSameAs(beforeB.routes().resources().get(XdsNames.outboundHttpRoute(80)));
     // a's entry was built again (the third build) but its routes did not change: a resource equal
     // to one built before is that instance (CanonicalResources), so nothing downstream compares it.
-    assertThat(afterA.routes().resources().get(XdsNames.OUTBOUND_ROUTE))
-        .isSameAs(beforeA.routes().resources().get(XdsNames.OUTBOUND_ROUTE));
+    assertThat(afterA.routes().resources().get(XdsNames.outboundHttpRoute(80)))
+        .isSameAs(beforeA.routes().resources().get(XdsNames.outboundHttpRoute(80)));
     assertThat(afterA.clusters().resources()).isNotEqualTo(beforeA.clusters().resources());
     assertThat(afterA.clusters().resources())
         .containsKey("outbound|80|v1|catalog.a.svc.cluster.local");
@@ -232,12 +232,12 @@ class OutboundCacheTest {
     Snapshot fromRatings2 = XdsTranslator.translate(ratings2, cache);
 
     assertThat(cache.builds()).isEqualTo(2);
-    assertThat(fromCatalog.routes().resources().get(XdsNames.OUTBOUND_ROUTE).toString())
+    assertThat(fromCatalog.routes().resources().get(XdsNames.outboundHttpRoute(80)).toString())
         .contains("from-catalog");
-    assertThat(fromRatings.routes().resources().get(XdsNames.OUTBOUND_ROUTE).toString())
+    assertThat(fromRatings.routes().resources().get(XdsNames.outboundHttpRoute(80)).toString())
         .doesNotContain("from-catalog");
-    assertThat(fromRatings2.routes().resources().get(XdsNames.OUTBOUND_ROUTE))
-        .isSameAs(fromRatings.routes().resources().get(XdsNames.OUTBOUND_ROUTE));
+    assertThat(fromRatings2.routes().resources().get(XdsNames.outboundHttpRoute(80)))
+        .isSameAs(fromRatings.routes().resources().get(XdsNames.outboundHttpRoute(80)));
     assertSameTranslation(fromCatalog, catalog);
     assertSameTranslation(fromRatings, ratings);
   }

@@ -86,7 +86,7 @@ class RegistryVisibilityTranslationTest {
   }
 
   private static RouteConfiguration outbound(Snapshot snapshot) {
-    return snapshot.routes().resources().get(XdsNames.OUTBOUND_ROUTE);
+    return snapshot.routes().resources().get(XdsNames.outboundHttpRoute(80));
   }
 
   private static VirtualHost vhost(Snapshot snapshot, String name) {

@@ -117,7 +117,8 @@ class TcpListenerBuilderTest {
   void aTcpPortHasNoHttpVirtualHostAndItsServerGetsAnInboundTcpProxy() throws Exception {
     TranslationInput input = input(RULES, CLIENT);
     List<RouteConfiguration> routes = new RouteConfigBuilder(input).build();
-    assertThat(routes.get(0).getVirtualHostsList())
+    assertThat(routes)
+        .flatExtracting(RouteConfiguration::getVirtualHostsList)
         .extracting(v -> v.getName())
         .noneMatch(name -> name.contains("tcp-echo"));
 

@@ -124,8 +124,8 @@ class TranslationBuildersTest {
         .allSatisfy(r -> assertThat(r.getRoute().getTimeout().getNanos()).isEqualTo(500_000_000));
     assertThat(listeners)
         .extracting(Listener::getName)
-        .containsExactly("virtualOutbound", "virtualInbound");
-    RouteConfiguration inbound = hcm(listeners.get(1)).getRouteConfig();
+        .containsExactly("0.0.0.0_80", "virtualOutbound", "virtualInbound");
+    RouteConfiguration inbound = hcm(listeners.get(2)).getRouteConfig();
     assertThat(inbound.getVirtualHosts(0).getRoutes(0).getRoute().getTimeout().getSeconds())
         .isEqualTo(1);
   }

@@ -138,22 +138,32 @@ class XdsTranslatorGoldenTest {
           instance("reviews-v3-0", "reviews", "other", "v3", 9080, 20006),
           instance("ratings-v1-0", "ratings", "default", "v1", 8080, 20007));
 
+  /**
+   * Where the control plane put each sidecar's outbound HTTP listener of the services' ports (the
+   * same addresses for every proxy here: no two of them run at once).
+   */
+  private static final Map<Integer, java.net.InetSocketAddress> HTTP_OUTBOUND =
+      Map.of(
+          80, loopback(15080), 8080, loopback(15880), 9080, loopback(15980), 9090, loopback(15990));
+
   private static final ProxyNode CLIENT =
       new ProxyNode(
-          ProxyIdentity.sidecar(
-              "client-0", "default", Map.of("app", "client"), IstioVersion.CURRENT),
-          loopback(15001),
-          Optional.empty());
+              ProxyIdentity.sidecar(
+                  "client-0", "default", Map.of("app", "client"), IstioVersion.CURRENT),
+              loopback(15001),
+              Optional.empty())
+          .withHttpOutbound(HTTP_OUTBOUND);
 
   private static final ProxyNode CATALOG_V1 =
       new ProxyNode(
-          ProxyIdentity.sidecar(
-              "catalog-v1-0",
-              "default",
-              Map.of("app", "catalog", "version", "v1"),
-              IstioVersion.CURRENT),
-          loopback(15011),
-          Optional.of(new ProxyNode.Inbound(80, loopback(20001), loopback(30001))));
+              ProxyIdentity.sidecar(
+                  "catalog-v1-0",
+                  "default",
+                  Map.of("app", "catalog", "version", "v1"),
+                  IstioVersion.CURRENT),
+              loopback(15011),
+              Optional.of(new ProxyNode.Inbound(80, loopback(20001), loopback(30001))))
+          .withHttpOutbound(HTTP_OUTBOUND);
 
   /**
    * catalog-v1-0 serving both ports of its Service (80 and 9090, as {@link #INSTANCES} registers
@@ -161,30 +171,32 @@ class XdsTranslatorGoldenTest {
    */
   private static final ProxyNode CATALOG_V1_TWO_PORTS =
       new ProxyNode(
-          ProxyIdentity.sidecar(
-              "catalog-v1-0",
-              "default",
-              Map.of("app", "catalog", "version", "v1"),
-              IstioVersion.CURRENT),
-          loopback(15011),
-          List.of(
-              new ProxyNode.Inbound(80, loopback(20001), loopback(30001)),
-              new ProxyNode.Inbound(
-                  9090, loopback(20003), loopback(30003), XdsNames.inboundListener(1, 9090))),
-          SidecarScope.everything("default"),
-          Map.of(),
-          Map.of(),
-          Map.of());
+              ProxyIdentity.sidecar(
+                  "catalog-v1-0",
+                  "default",
+                  Map.of("app", "catalog", "version", "v1"),
+                  IstioVersion.CURRENT),
+              loopback(15011),
+              List.of(
+                  new ProxyNode.Inbound(80, loopback(20001), loopback(30001)),
+                  new ProxyNode.Inbound(
+                      9090, loopback(20003), loopback(30003), XdsNames.inboundListener(1, 9090))),
+              SidecarScope.everything("default"),
+              Map.of(),
+              Map.of(),
+              Map.of())
+          .withHttpOutbound(HTTP_OUTBOUND);
 
   private static final ProxyNode REVIEWS_CLIENT =
       new ProxyNode(
-          ProxyIdentity.sidecar(
-              "reviews-v1-0",
-              "other",
-              Map.of("app", "reviews", "version", "v1"),
-              IstioVersion.CURRENT),
-          loopback(15021),
-          Optional.of(new ProxyNode.Inbound(9080, loopback(20004), loopback(30004))));
+              ProxyIdentity.sidecar(
+                  "reviews-v1-0",
+                  "other",
+                  Map.of("app", "reviews", "version", "v1"),
+                  IstioVersion.CURRENT),
+              loopback(15021),
+              Optional.of(new ProxyNode.Inbound(9080, loopback(20004), loopback(30004))))
+          .withHttpOutbound(HTTP_OUTBOUND);
 
   @Test
   void clientOnlySidecarGetsTheGoldenXds() throws Exception {

@@ -212,10 +212,29 @@ public final class MeshDeployment implements Deployment {
       ServiceSpec service, String version, String instance, List<Link> links) {
     // Not an ephemeral port: a kill or drain closes the app and binds it again on its port, which
     // an outgoing connection of the loaded machine could otherwise take meanwhile.
+    boolean multiPort = !service.morePorts().isEmpty();
     ProgrammableWorkload app =
-        startApp(service.name(), version, instance, LoopbackPorts.forRebinding(), grpc(service));
+        startApp(
+            service.name(),
+            version,
+            instance,
+            LoopbackPorts.forRebinding(),
+            grpc(service),
+            multiPort ? service.port() : 0);
     synchronized (apps) {
       apps.add(app);
+    }
+    // A Service with several HTTP ports: one HTTP echo per further port, each naming its port in
+    // x-echo-port, as the first does (tcp-echo's "<instance>:<port>" for TCP).
+    List<InetSocketAddress> moreAddresses = new ArrayList<>();
+    for (ServiceSpec.Port port : service.morePorts()) {
+      ProgrammableWorkload more =
+          startApp(
+              service.name(), version, instance, LoopbackPorts.forRebinding(), false, port.port());
+      synchronized (apps) {
+        apps.add(more);
+      }
+      moreAddresses.add(more.address());
     }
     InetSocketAddress served = app.address();
     appPorts.put(instance, served.getPort());
@@ -228,14 +247,17 @@ public final class MeshDeployment implements Deployment {
       appProxies.put(instance, proxy);
       served = proxy.address();
     }
-    Workload workload =
-        mesh.deploy(
-            located(WorkloadSpec.builder(instance), service.name(), version)
-                .label("version", version)
-                .serviceAccount(serviceAccount(scenario, service, version))
-                .serves(service.name(), service.port(), served)
-                .portName(service.portName())
-                .build());
+    WorkloadSpec.Builder spec =
+        located(WorkloadSpec.builder(instance), service.name(), version)
+            .label("version", version)
+            .serviceAccount(serviceAccount(scenario, service, version))
+            .serves(service.name(), service.port(), served)
+            .portName(service.portName());
+    for (int i = 0; i < service.morePorts().size(); i++) {
+      ServiceSpec.Port port = service.morePorts().get(i);
+      spec.alsoServes(port.name(), port.port(), moreAddresses.get(i));
+    }
+    Workload workload = mesh.deploy(spec.build());
     serviceWorkloads.put(instance, workload);
     return workload;
   }
@@ -428,6 +450,15 @@ public final class MeshDeployment implements Deployment {
    */
   private ProgrammableWorkload startApp(
       String service, String version, String instance, int port, boolean grpc) {
+    return startApp(service, version, instance, port, grpc, 0);
+  }
+
+  /**
+   * As {@link #startApp(String, String, String, int, boolean)}; an HTTP echo of a pod serving
+   * several Service ports names {@code servicePort} (when not 0) in {@code x-echo-port}.
+   */
+  private ProgrammableWorkload startApp(
+      String service, String version, String instance, int port, boolean grpc, int servicePort) {
     if (grpc) {
       // gRPC runs its own (shaded) event loops: it cannot share the mesh's.
       return GrpcEchoServer.builder()
@@ -446,7 +477,10 @@ public final class MeshDeployment implements Deployment {
             .instance(instance)
             .port(port)
             .eventLoopGroup(mesh.eventLoops())
-            .seed(seeds.instance(instance));
+            .seed(seeds.instance(servicePort == 0 ? instance : instance + ":" + servicePort));
+    if (servicePort != 0) {
+      echo.servicePort(servicePort);
+    }
     scenario.security().tlsOf(service).ifPresent(echo::tls);
     return echo.build().start();
   }
@@ -813,7 +847,7 @@ public final class MeshDeployment implements Deployment {
             "tcp".equals(request.url().getScheme())
                 ? tcp.send(request)
                 : workload.http().send(request),
-        workload.sidecar().outboundAddress());
+        port -> mesh.httpAddress(workload, port));
   }
 
   @Override

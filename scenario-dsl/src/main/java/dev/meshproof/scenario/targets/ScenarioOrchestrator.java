@@ -205,8 +205,8 @@ public final class ScenarioOrchestrator {
       }
 
       @Override
-      public java.net.InetSocketAddress outbound() {
-        return client.outbound();
+      public java.net.InetSocketAddress outbound(int port) {
+        return client.outbound(port);
       }
     };
   }

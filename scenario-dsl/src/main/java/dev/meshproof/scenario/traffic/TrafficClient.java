@@ -16,20 +16,24 @@ public interface TrafficClient {
   CompletableFuture<HttpOutcome> send(HttpRequestSpec request);
 
   /**
-   * The loopback address of the workload's sidecar outbound listener, where open-loop and HTTP/2
-   * traffic connects directly (through the shared {@link
+   * The loopback address of the workload's sidecar outbound listener for destination port {@code
+   * port}, where open-loop and HTTP/2 traffic connects directly (through the shared {@link
    * dev.meshproof.scenario.load.LoadGenerator}).
    *
    * @throws UnsupportedOperationException when this client can only {@link #send}
    */
-  default java.net.InetSocketAddress outbound() {
+  default java.net.InetSocketAddress outbound(int port) {
     throw new UnsupportedOperationException(
         "this client only sends requests one by one (expected: a deployment's client, for"
             + " open-loop or HTTP2 traffic)");
   }
 
-  /** A client that sends through {@code send} and connects to {@code outbound}. */
-  static TrafficClient of(TrafficClient send, java.net.InetSocketAddress outbound) {
+  /**
+   * A client that sends through {@code send} and connects to {@code outbound} applied to the
+   * destination port.
+   */
+  static TrafficClient of(
+      TrafficClient send, java.util.function.IntFunction<java.net.InetSocketAddress> outbound) {
     return new TrafficClient() {
       @Override
       public CompletableFuture<HttpOutcome> send(HttpRequestSpec request) {
@@ -37,8 +41,8 @@ public interface TrafficClient {
       }
 
       @Override
-      public java.net.InetSocketAddress outbound() {
-        return outbound;
+      public java.net.InetSocketAddress outbound(int port) {
+        return outbound.apply(port);
       }
     };
   }

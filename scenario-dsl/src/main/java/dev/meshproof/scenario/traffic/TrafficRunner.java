@@ -158,8 +158,8 @@ public final class TrafficRunner {
    */
   private static List<RequestObservation> throughLoadGenerator(
       TrafficClient client, TrafficSpec traffic, RandomSource ids) {
-    InetSocketAddress sidecar = client.outbound();
     HttpRequestSpec first = traffic.request();
+    InetSocketAddress sidecar = client.outbound(first.port());
     LoadTarget target = new LoadTarget(sidecar, first.authority(), first.pathAndQuery());
     RequestSource source =
         index -> {

@@ -93,6 +93,17 @@ final class ScenarioReader {
                     service.integer("port").ifPresent(p -> s.port(p.intValue()));
                     service.string("portName").ifPresent(s::portName);
                     service
+                        .get("morePorts")
+                        .ifPresent(
+                            ports ->
+                                ports
+                                    .items()
+                                    .forEach(
+                                        port ->
+                                            s.alsoPort(
+                                                port.string("name").orElseThrow(),
+                                                port.integer("port").orElseThrow().intValue())));
+                    service
                         .get("versions")
                         .ifPresent(
                             versions ->

@@ -77,6 +77,17 @@ public final class ScenarioSchema {
                       + " workload, HTTP/2 to the app) or tcp (Istio's tcp-echo server, each"
                       + " instance answering a line with its name and the line)")),
           opt(
+              "morePorts",
+              new ListOf(
+                  obj(
+                      "another port of the Service after port (a Kubernetes Service with several"
+                          + " ports): all TCP, or all http / http2; each instance answers on each,"
+                          + " the HTTP echo naming the port in x-echo-port",
+                      List.of(),
+                      req("name", string("the port's name, e.g. http-alt or tcp-other")),
+                      req("port", integer("the service port", 1, 65535))),
+                  "the Service's further ports (default none)")),
+          opt(
               "versions",
               new MapOf(
                   integer("replicas of this version", 1, 1024),

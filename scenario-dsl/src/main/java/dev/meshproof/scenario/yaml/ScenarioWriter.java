@@ -62,6 +62,16 @@ final class ScenarioWriter {
       if (!service.portName().equals("http")) {
         s.put("portName", service.portName());
       }
+      if (!service.morePorts().isEmpty()) {
+        List<Object> more = new ArrayList<>();
+        for (ServiceSpec.Port port : service.morePorts()) {
+          Map<String, Object> p = new LinkedHashMap<>();
+          p.put("name", port.name());
+          p.put("port", port.port());
+          more.add(p);
+        }
+        s.put("morePorts", more);
+      }
       s.put("versions", service.replicasByVersion());
       if (!service.apps().isEmpty()) {
         Map<String, Object> apps = new LinkedHashMap<>();

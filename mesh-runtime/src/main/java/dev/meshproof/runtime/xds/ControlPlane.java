@@ -5,7 +5,10 @@ import dev.meshproof.runtime.config.ConfigStore;
 import dev.meshproof.runtime.config.IstioKinds;
 import dev.meshproof.runtime.config.OutboundTrafficPolicy;
 import dev.meshproof.runtime.config.PeerAuthentication;
+import dev.meshproof.runtime.envoy.ListenerPorts;
 import dev.meshproof.runtime.policy.authn.PeerAuthenticationScope;
+import dev.meshproof.runtime.registry.ServiceInstance;
+import dev.meshproof.runtime.registry.ServiceProtocol;
 import dev.meshproof.runtime.registry.ServiceRegistry;
 import dev.meshproof.runtime.security.SpiffeId;
 import dev.meshproof.runtime.security.WorkloadCertificates;
@@ -21,11 +24,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -380,13 +385,13 @@ public final class ControlPlane implements AutoCloseable {
     // Every workload's identity, once per push (one map shared by every proxy's input, so equal
     // inputs compare by reference rather than entry by entry).
     Map<String, SpiffeId> identities = identities();
-    List<ProxyNode> ordered = new java.util.ArrayList<>(proxies.values());
+    List<ProxyNode> ordered = new ArrayList<>(proxies.values());
     ordered.sort(java.util.Comparator.comparing(ProxyNode::id));
     Map<List<Object>, List<dev.meshproof.runtime.config.VirtualService>> visibleVirtualServices =
         new HashMap<>();
     Map<String, List<dev.meshproof.runtime.config.DestinationRule>> visibleDestinationRules =
         new HashMap<>();
-    List<TranslationInput> changed = new java.util.ArrayList<>();
+    List<TranslationInput> changed = new ArrayList<>();
     for (ProxyNode registered : ordered) {
       ProxyNode proxy = withHttpListeners(withTcpListeners(registered, instances), instances);
       if (proxy != registered) {
@@ -424,8 +429,7 @@ public final class ControlPlane implements AutoCloseable {
       }
       changed.add(input);
     }
-    List<java.util.concurrent.Future<TranslatedSnapshot>> translations =
-        new java.util.ArrayList<>();
+    List<java.util.concurrent.Future<TranslatedSnapshot>> translations = new ArrayList<>();
     for (TranslationInput input : changed) {
       TranslatedSnapshot previous = this.translations.get(input.proxy().id());
       translations.add(
@@ -458,7 +462,7 @@ public final class ControlPlane implements AutoCloseable {
       }
       ProxyNode proxy = input.proxy();
       Map<String, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> served =
-          servedFileSecrets.computeIfAbsent(proxy.id(), k -> new java.util.TreeMap<>());
+          servedFileSecrets.computeIfAbsent(proxy.id(), k -> new TreeMap<>());
       Snapshot snapshot = XdsTranslator.withRetainedSecrets(translated, served.values());
       translated
           .resources(XdsNames.TYPE_SECRET)
@@ -494,21 +498,20 @@ public final class ControlPlane implements AutoCloseable {
   /**
    * {@code proxy} with a loopback listener address for every TCP service port in the registry,
    * keeping the ones it has (a port, once named in its LDS, stays its listener's address).
-   * Addresses come from {@link dev.meshproof.runtime.envoy.ListenerPorts}, below the ephemeral
-   * range, since Envoy binds what the xDS names.
+   * Addresses come from {@link ListenerPorts}, below the ephemeral range, since Envoy binds what
+   * the xDS names.
    */
-  private static ProxyNode withTcpListeners(
-      ProxyNode proxy, List<dev.meshproof.runtime.registry.ServiceInstance> instances) {
-    Map<String, InetSocketAddress> addresses = new java.util.TreeMap<>(proxy.tcpOutbound());
+  private static ProxyNode withTcpListeners(ProxyNode proxy, List<ServiceInstance> instances) {
+    Map<String, InetSocketAddress> addresses = new TreeMap<>(proxy.tcpOutbound());
     boolean added = false;
     for (var instance : instances) {
-      if (instance.protocol() != dev.meshproof.runtime.registry.ServiceProtocol.TCP) {
+      if (instance.protocol() != ServiceProtocol.TCP) {
         continue;
       }
       String key = ProxyNode.tcpKey(instance.hostname(), instance.servicePort());
       if (!addresses.containsKey(key)) {
-        int port = dev.meshproof.runtime.envoy.ListenerPorts.reserve(1).get(0);
-        addresses.put(key, new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+        int port = ListenerPorts.reserve(1).get(0);
+        addresses.put(key, new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         added = true;
       }
     }
@@ -521,22 +524,20 @@ public final class ControlPlane implements AutoCloseable {
    * #withTcpListeners} does for TCP; none for a gateway. A port is assigned when a service first
    * has it and stays the proxy's until the proxy is unregistered.
    */
-  private static ProxyNode withHttpListeners(
-      ProxyNode proxy, List<dev.meshproof.runtime.registry.ServiceInstance> instances) {
+  private static ProxyNode withHttpListeners(ProxyNode proxy, List<ServiceInstance> instances) {
     if (proxy.isGateway()) {
       return proxy;
     }
-    Map<Integer, InetSocketAddress> addresses = new java.util.TreeMap<>(proxy.httpOutbound());
+    Map<Integer, InetSocketAddress> addresses = new TreeMap<>(proxy.httpOutbound());
     boolean added = false;
     for (var instance : instances) {
-      if (instance.protocol() == dev.meshproof.runtime.registry.ServiceProtocol.TCP
+      if (instance.protocol() == ServiceProtocol.TCP
           || addresses.containsKey(instance.servicePort())) {
         continue;
       }
-      int port = dev.meshproof.runtime.envoy.ListenerPorts.reserve(1).get(0);
+      int port = ListenerPorts.reserve(1).get(0);
       addresses.put(
-          instance.servicePort(),
-          new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+          instance.servicePort(), new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
       added = true;
     }
     return added ? proxy.withHttpOutbound(addresses) : proxy;

@@ -29,6 +29,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -44,10 +49,11 @@ import org.junit.jupiter.api.TestFactory;
  * and target; an unavailable target is a skip with its reason.
  *
  * <p>System properties: {@code meshproof.catalogue.only} (a regular expression over test ids) runs
- * part of the catalogue; {@code meshproof.report.previous} names the previous run's {@code
- * meshproof-report.json} (default: the one already in the report directory), whose verdicts the new
- * report compares with; {@code meshproof.implementation.url} and {@code
- * meshproof.implementation.contact} (comma-separated) fill the report's implementation block.
+ * part of the catalogue; {@code meshproof.catalogue.parallelism} (default 2) is how many runs go at
+ * once; {@code meshproof.report.previous} names the previous run's {@code meshproof-report.json}
+ * (default: the one already in the report directory), whose verdicts the new report compares with;
+ * {@code meshproof.implementation.url} and {@code meshproof.implementation.contact}
+ * (comma-separated) fill the report's implementation block.
  */
 class ConformanceSuiteIT {
   /** The targets of every run (embedded, and envoy where installed): the budget's family. */
@@ -69,8 +75,39 @@ class ConformanceSuiteIT {
     return Catalogue.all().stream().filter(t -> ONLY.matcher(t.id()).matches()).toList();
   }
 
+  /**
+   * How many scenario runs go at once: 2 by default, since a run mostly waits (for sync, delays,
+   * timeouts and chaos timelines) and every run has its own mesh on ephemeral ports; 1 runs the
+   * catalogue one entry at a time. Verdicts stay independent of it: split and count verdicts do not
+   * depend on timing, and the latency windows of the timeout entries leave a second or more.
+   */
+  private static final int PARALLELISM = Integer.getInteger("meshproof.catalogue.parallelism", 2);
+
+  /** Runs the scenarios in catalogue order, {@link #PARALLELISM} at a time, ahead of the tests. */
+  private static final ExecutorService RUNNER =
+      Executors.newFixedThreadPool(
+          PARALLELISM,
+          r -> {
+            Thread t = new Thread(r, "catalogue-runner");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /** Each (entry, target) run, keyed {@code id@target}; its dynamic test takes and awaits it. */
+  private static final Map<String, CompletableFuture<ScenarioResult>> AHEAD =
+      new ConcurrentHashMap<>();
+
   @TestFactory
   Stream<DynamicNode> catalogue() {
+    for (ConformanceTest test : catalogueToRun()) {
+      for (Target target : ConformanceTargets.all()) {
+        AHEAD.put(
+            test.id() + "@" + target.name(),
+            CompletableFuture.supplyAsync(
+                () -> withManifest(ScenarioRunner.run(test.buildScenario(), target), test),
+                RUNNER));
+      }
+    }
     Stream<DynamicNode> tests =
         catalogueToRun().stream()
             .map(
@@ -195,7 +232,12 @@ class ConformanceSuiteIT {
           PROFILES.add(
               IstioVersionProfile.of(scenario.istioVersion(), scenario.compatibilityVersion())
                   .describe());
-          ScenarioResult result = withManifest(ScenarioRunner.run(scenario, target), test);
+          ScenarioResult result;
+          try {
+            result = AHEAD.remove(test.id() + "@" + target.name()).join();
+          } catch (CompletionException e) {
+            throw e.getCause();
+          }
           AllureEvidence.record(result);
           synchronized (RESULTS) {
             RESULTS.computeIfAbsent(test.id(), k -> new ArrayList<>()).add(result);
@@ -224,6 +266,7 @@ class ConformanceSuiteIT {
 
   @AfterAll
   static void writeReport() throws IOException {
+    RUNNER.shutdownNow();
     ConformanceReport.Builder report =
         ConformanceReport.builder()
             .implementation(implementation())

@@ -39,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -502,20 +503,13 @@ public final class ControlPlane implements AutoCloseable {
    * the xDS names.
    */
   private static ProxyNode withTcpListeners(ProxyNode proxy, List<ServiceInstance> instances) {
-    Map<String, InetSocketAddress> addresses = new TreeMap<>(proxy.tcpOutbound());
-    boolean added = false;
-    for (var instance : instances) {
-      if (instance.protocol() != ServiceProtocol.TCP) {
-        continue;
-      }
-      String key = ProxyNode.tcpKey(instance.hostname(), instance.servicePort());
-      if (!addresses.containsKey(key)) {
-        int port = ListenerPorts.reserve(1).get(0);
-        addresses.put(key, new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-        added = true;
-      }
-    }
-    return added ? proxy.withTcpOutbound(addresses) : proxy;
+    Map<String, InetSocketAddress> addresses =
+        withLoopbackAddresses(
+            proxy.tcpOutbound(),
+            instances.stream()
+                .filter(i -> i.protocol() == ServiceProtocol.TCP)
+                .map(i -> ProxyNode.tcpKey(i.hostname(), i.servicePort())));
+    return addresses == proxy.tcpOutbound() ? proxy : proxy.withTcpOutbound(addresses);
   }
 
   /**
@@ -528,19 +522,32 @@ public final class ControlPlane implements AutoCloseable {
     if (proxy.isGateway()) {
       return proxy;
     }
-    Map<Integer, InetSocketAddress> addresses = new TreeMap<>(proxy.httpOutbound());
-    boolean added = false;
-    for (var instance : instances) {
-      if (instance.protocol() == ServiceProtocol.TCP
-          || addresses.containsKey(instance.servicePort())) {
-        continue;
+    Map<Integer, InetSocketAddress> addresses =
+        withLoopbackAddresses(
+            proxy.httpOutbound(),
+            instances.stream()
+                .filter(i -> i.protocol() != ServiceProtocol.TCP)
+                .map(ServiceInstance::servicePort));
+    return addresses == proxy.httpOutbound() ? proxy : proxy.withHttpOutbound(addresses);
+  }
+
+  /**
+   * {@code held} plus a new loopback address from {@link ListenerPorts} for each key it lacks; the
+   * same map instance when it lacks none, so the caller keeps its proxy as it is.
+   */
+  private static <K> Map<K, InetSocketAddress> withLoopbackAddresses(
+      Map<K, InetSocketAddress> held, Stream<K> keys) {
+    Map<K, InetSocketAddress> addresses = held;
+    for (K key : (Iterable<K>) keys::iterator) {
+      if (!addresses.containsKey(key)) {
+        if (addresses == held) {
+          addresses = new TreeMap<>(held);
+        }
+        int port = ListenerPorts.reserve(1).get(0);
+        addresses.put(key, new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
       }
-      int port = ListenerPorts.reserve(1).get(0);
-      addresses.put(
-          instance.servicePort(), new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-      added = true;
     }
-    return added ? proxy.withHttpOutbound(addresses) : proxy;
+    return addresses;
   }
 
   /**

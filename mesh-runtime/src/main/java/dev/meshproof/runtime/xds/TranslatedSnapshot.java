@@ -44,6 +44,9 @@ final class TranslatedSnapshot extends Snapshot {
   /** Per listener name, the route configurations the listener names (RDS). */
   private final Map<String, Set<String>> routeReferences;
 
+  /** The proxy's own resources as built, which the next translation may keep. */
+  private final ProxyOwnResources own;
+
   private TranslatedSnapshot(
       SnapshotResources<Cluster> clusters,
       SnapshotResources<ClusterLoadAssignment> endpoints,
@@ -51,7 +54,8 @@ final class TranslatedSnapshot extends Snapshot {
       SnapshotResources<RouteConfiguration> routes,
       SnapshotResources<Secret> secrets,
       Set<String> clusterReferences,
-      Map<String, Set<String>> routeReferences) {
+      Map<String, Set<String>> routeReferences,
+      ProxyOwnResources own) {
     this.clusters = clusters;
     this.endpoints = endpoints;
     this.listeners = listeners;
@@ -59,12 +63,13 @@ final class TranslatedSnapshot extends Snapshot {
     this.secrets = secrets;
     this.clusterReferences = clusterReferences;
     this.routeReferences = routeReferences;
+    this.own = own;
   }
 
   /**
    * The snapshot of a proxy: {@code outbound}'s shared clusters, endpoints and routes, and the
-   * proxy's own inbound clusters, listeners and secrets, each reused from {@code previous} (the
-   * proxy's last snapshot, or null) where equal to what it held.
+   * proxy's {@code own} inbound clusters, listeners and secrets, each reused from {@code previous}
+   * (the proxy's last snapshot, or null) where equal to what it held.
    *
    * @param clustersVersion computes the CDS version (outbound and inbound clusters) when some
    *     cluster changed
@@ -73,13 +78,14 @@ final class TranslatedSnapshot extends Snapshot {
    */
   static TranslatedSnapshot assemble(
       OutboundCache.Outbound outbound,
-      List<Cluster> inbound,
+      ProxyOwnResources own,
       java.util.function.Supplier<String> clustersVersion,
-      List<Listener> listeners,
       java.util.function.Function<List<Listener>, String> listenersVersion,
-      List<Secret> secrets,
       java.util.function.Function<List<Secret>, String> secretsVersion,
       TranslatedSnapshot previous) {
+    List<Cluster> inbound = own.inbound();
+    List<Listener> listeners = own.listeners();
+    List<Secret> secrets = own.secrets();
     List<VersionedResource<Cluster>> clusters = new ArrayList<>(outbound.versionedClusters());
     Set<String> clusterReferences = outbound.clusterReferences();
     Reused<Cluster> inboundClusters =
@@ -130,7 +136,13 @@ final class TranslatedSnapshot extends Snapshot {
         outbound.routeResources(),
         resources(ownSecrets.versioned(), secretVersion),
         Set.copyOf(clusterReferences),
-        Map.copyOf(routeReferences));
+        Map.copyOf(routeReferences),
+        own);
+  }
+
+  /** The proxy's own resources this snapshot was assembled from. */
+  ProxyOwnResources own() {
+    return own;
   }
 
   private static <T extends Message> boolean sameInstances(

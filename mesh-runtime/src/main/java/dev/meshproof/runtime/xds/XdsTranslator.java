@@ -59,26 +59,18 @@ public final class XdsTranslator {
   static TranslatedSnapshot translate(
       TranslationInput input, OutboundCache shared, TranslatedSnapshot previous) {
     OutboundCache.Outbound outbound = outbound(input, shared);
-    ClusterBuilder clusterBuilder = new ClusterBuilder(input);
-    List<Cluster> inbound = clusterBuilder.inbound();
-    List<Cluster> clusters = new java.util.ArrayList<>(outbound.clusters());
-    clusters.addAll(inbound);
-    List<Listener> listeners = new ListenerBuilder(input, new RouteConfigBuilder(input)).build();
-    List<Secret> secrets =
-        MtlsBuilder.referencesSecrets(clusters, listeners)
-            ? new MtlsBuilder(input).secrets(clusters, listeners)
-            : List.of();
+    // A push that changed only HTTP routes keeps the sidecar's own resources as they were built.
+    ProxyOwnResources own =
+        ProxyOwnResources.of(input, outbound, previous == null ? null : previous.own());
     // One content version per type, so a push re-sends only the types whose content changed: when
     // only endpoints move, only EDS goes out (istiod's EDS-only incremental push). Secrets have
     // their own version (a rotation pushes only SDS), empty when there are none.
     TranslatedSnapshot snapshot =
         TranslatedSnapshot.assemble(
             outbound,
-            inbound,
-            () -> outbound.clustersVersion(inbound),
-            listeners,
+            own,
+            () -> outbound.clustersVersion(own.inbound()),
             XdsTranslator::contentVersion,
-            secrets,
             s -> s.isEmpty() ? "" : contentVersion(s),
             previous);
     try {

@@ -150,6 +150,132 @@ class TranslatedSnapshotTest {
         .isNotEqualTo(other.version(XdsNames.TYPE_LISTENER));
   }
 
+  /**
+   * A change of HTTP routes only does not build the proxy's own resources again: the listeners,
+   * inbound clusters and secrets are the very ones of the previous translation (ProxyOwnResources).
+   */
+  @Test
+  void aRouteChangeDoesNotBuildTheProxysOwnResourcesAgain() {
+    ProxyNode proxy = sidecar(15001);
+    OutboundCache cache = new OutboundCache();
+    TranslatedSnapshot before = XdsTranslator.translate(input(proxy, weights(90)), cache, null);
+
+    TranslatedSnapshot after = XdsTranslator.translate(input(proxy, weights(10)), cache, before);
+
+    assertThat(after.own()).isSameAs(before.own());
+  }
+
+  private static final String TCP_RULE =
+      """
+      ---
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: db-tcp, namespace: a}
+      spec:
+        hosts: [db.a.svc.cluster.local]
+        tcp:
+        - route:
+          - {destination: {host: db.a.svc.cluster.local, subset: v2}}
+      """;
+
+  /** An HTTP-only VirtualService for the TCP service's host, older than {@link #TCP_RULE}. */
+  private static final String HTTP_ONLY_FOR_DB =
+      """
+      ---
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: db-http, namespace: a}
+      spec:
+        hosts: [db.a.svc.cluster.local]
+        http:
+        - route:
+          - {destination: {host: db.a.svc.cluster.local, subset: v1}}
+      """;
+
+  private static final String DB_SUBSETS =
+      """
+      ---
+      apiVersion: networking.istio.io/v1
+      kind: DestinationRule
+      metadata: {name: db, namespace: a}
+      spec:
+        host: db.a.svc.cluster.local
+        subsets:
+        - {name: v1, labels: {version: v1}}
+        - {name: v2, labels: {version: v2}}
+      """;
+
+  /**
+   * A chain of pushes, each translated with the previous one's snapshot, sends at every step what a
+   * translation from scratch sends: route changes, a TCP rule added, changed and removed, and an
+   * HTTP-only VirtualService that hides the TCP rule of the same host (the first VirtualService of
+   * a host is the one a listener reads) added and removed. The own resources are kept exactly when
+   * only HTTP routes changed.
+   */
+  @Test
+  void everyStepOfAChainOfPushesSendsWhatAFreshTranslationSends() {
+    ProxyNode proxy =
+        sidecar(15001)
+            .withTcpOutbound(
+                Map.of(
+                    ProxyNode.tcpKey("db.a.svc.cluster.local", 5432),
+                    new InetSocketAddress("127.0.0.1", 15101)));
+    List<ServiceInstance> instances = new java.util.ArrayList<>(INSTANCES);
+    for (String version : List.of("v1", "v2")) {
+      instances.add(
+          new ServiceInstance(
+              "db-" + version,
+              "db",
+              "a",
+              Map.of("app", "db", "version", version),
+              5432,
+              new InetSocketAddress("127.0.0.1", version.equals("v1") ? 20011 : 20012),
+              "db.a.svc.cluster.local",
+              dev.meshproof.runtime.registry.ServiceProtocol.TCP));
+    }
+    List<String> steps =
+        List.of(
+            weights(90) + DB_SUBSETS,
+            weights(10) + DB_SUBSETS,
+            weights(10) + DB_SUBSETS + TCP_RULE,
+            weights(50) + DB_SUBSETS + TCP_RULE,
+            weights(50) + DB_SUBSETS + TCP_RULE.replace("subset: v2", "subset: v1"),
+            weights(50) + DB_SUBSETS + HTTP_ONLY_FOR_DB + TCP_RULE,
+            weights(50)
+                + DB_SUBSETS
+                + HTTP_ONLY_FOR_DB.replace("subset: v1", "subset: v2")
+                + TCP_RULE,
+            weights(50) + DB_SUBSETS + TCP_RULE,
+            weights(50) + DB_SUBSETS);
+    List<Boolean> ownKept = List.of(false, true, false, true, false, false, true, false, false);
+    OutboundCache cache = new OutboundCache();
+    TranslatedSnapshot previous = null;
+    for (int i = 0; i < steps.size(); i++) {
+      // A store per step: within a step, the resources are created in the order written, so the
+      // HTTP-only rule written before the TCP one is the older, the one a listener reads.
+      ConfigStore config = new ConfigStore();
+      config.apply(IstioYamlParser.parse(steps.get(i), "config.yaml", "a"));
+      TranslationInput input =
+          TranslationInput.builder(proxy, IstioVersionProfile.current())
+              .virtualServices(
+                  TranslationInput.visibleVirtualServices(
+                      config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE), proxy))
+              .destinationRules(
+                  TranslationInput.visibleDestinationRules(
+                      config.resources(IstioKinds.DESTINATION_RULE), proxy.namespace()))
+              .instances(instances)
+              .build();
+      TranslatedSnapshot next = XdsTranslator.translate(input, cache, previous);
+      assertSameContent(next, XdsTranslator.translate(input, new OutboundCache(), null));
+      if (previous != null) {
+        assertThat(next.own() == previous.own())
+            .as("step %d keeps its own resources", i)
+            .isEqualTo(ownKept.get(i));
+      }
+      previous = next;
+    }
+  }
+
   private static void assertSameInstances(
       java.util.Collection<?> actual, java.util.Collection<?> expected) {
     List<?> now = List.copyOf(actual);

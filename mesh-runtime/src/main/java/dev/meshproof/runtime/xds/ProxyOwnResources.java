@@ -1,5 +1,6 @@
 package dev.meshproof.runtime.xds;
 
+import com.google.common.collect.MapMaker;
 import dev.meshproof.runtime.config.DestinationRule;
 import dev.meshproof.runtime.config.ResourceMeta;
 import dev.meshproof.runtime.config.VirtualService;
@@ -8,6 +9,7 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A sidecar's own resources (its inbound clusters, its listeners and its secrets) with the part of
@@ -73,11 +75,38 @@ final class ProxyOwnResources {
     return new ProxyOwnResources(key, outbound.clusters(), inbound, listeners, secrets);
   }
 
+  /**
+   * Per list of VirtualServices a push hands to translations (one instance per namespace and
+   * Sidecar scope, shared by the proxies that have it), the same without their {@code http} rules:
+   * built once per list, so each proxy's key holds a shared list. Weak, by identity: an entry goes
+   * with the push that made its list.
+   */
+  private static final Map<List<VirtualService>, List<VirtualService>> WITHOUT_HTTP =
+      new MapMaker().weakKeys().makeMap();
+
+  /** As {@link #WITHOUT_HTTP}, per list of DestinationRules (one per namespace and push). */
+  private static final Map<List<DestinationRule>, List<DestinationRule>> RULES_IN_PLACE =
+      new MapMaker().weakKeys().makeMap();
+
   /** The input with what a sidecar's own resources do not read left out (see the class doc). */
   static TranslationInput keyOf(TranslationInput input) {
-    List<VirtualService> withoutHttp = new ArrayList<>(input.virtualServices().size());
-    for (VirtualService vs : input.virtualServices()) {
-      withoutHttp.add(
+    return new TranslationInput(
+        input.proxy(),
+        WITHOUT_HTTP.computeIfAbsent(input.virtualServices(), ProxyOwnResources::withoutHttp),
+        RULES_IN_PLACE.computeIfAbsent(input.destinationRules(), ProxyOwnResources::inPlace),
+        input.instances(),
+        input.profile(),
+        input.security(),
+        input.meshOutboundTrafficPolicy(),
+        input.gateways(),
+        input.files(),
+        input.credentials());
+  }
+
+  private static List<VirtualService> withoutHttp(List<VirtualService> virtualServices) {
+    List<VirtualService> out = new ArrayList<>(virtualServices.size());
+    for (VirtualService vs : virtualServices) {
+      out.add(
           new VirtualService(
               placeOnly(vs.meta()),
               vs.hosts(),
@@ -87,21 +116,15 @@ final class ProxyOwnResources {
               vs.tcp(),
               vs.tls()));
     }
-    List<DestinationRule> rules = new ArrayList<>(input.destinationRules().size());
-    for (DestinationRule rule : input.destinationRules()) {
-      rules.add(rule.withMeta(placeOnly(rule.meta())));
+    return List.copyOf(out);
+  }
+
+  private static List<DestinationRule> inPlace(List<DestinationRule> rules) {
+    List<DestinationRule> out = new ArrayList<>(rules.size());
+    for (DestinationRule rule : rules) {
+      out.add(rule.withMeta(placeOnly(rule.meta())));
     }
-    return new TranslationInput(
-        input.proxy(),
-        withoutHttp,
-        rules,
-        input.instances(),
-        input.profile(),
-        input.security(),
-        input.meshOutboundTrafficPolicy(),
-        input.gateways(),
-        input.files(),
-        input.credentials());
+    return List.copyOf(out);
   }
 
   /**

@@ -52,6 +52,16 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
   int changes;
 
   @Option(
+      names = "--warmup-changes",
+      defaultValue = "0",
+      description =
+          "VirtualService changes run before the measured ones and not counted: the JIT compiles"
+              + " the translation, ADS and sidecar code over the first few dozen changes (at 200"
+              + " proxies the compiler threads used half of a change's CPU over changes 0-19 and a"
+              + " third over changes 20-59), so the measured ones show the steady state")
+  int warmupChanges;
+
+  @Option(
       names = "--debounce-after",
       defaultValue = "100",
       description = "push debounce quiet period, ms (istiod's PILOT_DEBOUNCE_AFTER default: 100)")
@@ -139,6 +149,15 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
       }
     }
     return groups;
+  }
+
+  /**
+   * CPU seconds the JIT compiler threads ({@code C1 CompilerThread}, {@code C2 CompilerThread})
+   * used so far: the JVM does not list them as Java threads.
+   */
+  private static double compilerThreadsCpuSeconds() {
+    return ProcessUsage.threadsCpuSeconds(
+        ProcessHandle.current().pid(), name -> name.contains("CompilerThre"));
   }
 
   /** The proxy translations counted so far; -1 on a control plane that does not count them. */
@@ -244,7 +263,16 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
       double changesCpuStart = processCpuSeconds();
       double cpuChangeStart = changesCpuStart;
       Map<String, Double> threadCpuStart = threadGroupCpuSeconds();
-      for (int change = 0; change < changes; change++) {
+      double compilerCpuStart = compilerThreadsCpuSeconds();
+      for (int change = -warmupChanges; change < changes; change++) {
+        if (change == 0) {
+          // The warm-up changes are over: the figures count from here.
+          convergence.reset();
+          changesCpuStart = processCpuSeconds();
+          cpuChangeStart = changesCpuStart;
+          threadCpuStart = threadGroupCpuSeconds();
+          compilerCpuStart = compilerThreadsCpuSeconds();
+        }
         int v1 = change % 2 == 0 ? 90 : 10;
         Map<String, String> before = versions(mesh.proxyStatus());
         Map<String, Long> syncedAt;
@@ -275,8 +303,9 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
         double cpuNow = processCpuSeconds();
         System.out.printf(
             Locale.ROOT,
-            "change %d: p50 %d ms, p99 %d ms, max %d ms, %.2f CPU s, load %.1f%n",
-            change,
+            "%s %d: p50 %d ms, p99 %d ms, max %d ms, %.2f CPU s, load %.1f%n",
+            change < 0 ? "warm-up change" : "change",
+            change < 0 ? change + warmupChanges : change,
             thisChange.getValueAtPercentile(50) / 1000,
             thisChange.getValueAtPercentile(99) / 1000,
             thisChange.getMaxValue() / 1000,
@@ -306,14 +335,17 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
               String.format(Locale.ROOT, " %s %.3f;", e.getKey(), used / Math.max(1, changes)));
         }
       }
+      double compilerPerChange =
+          (compilerThreadsCpuSeconds() - compilerCpuStart) / Math.max(1, changes);
       System.out.printf(
           Locale.ROOT,
           "%d workloads: CPU s per change %.3f, by thread group:%s JIT, GC and threads that"
-              + " ended %.3f%n",
+              + " ended %.3f (of which the JIT compiler threads %.3f)%n",
           size,
           cpuPerChange,
           byGroup,
-          cpuPerChange - javaThreads / Math.max(1, changes));
+          cpuPerChange - javaThreads / Math.max(1, changes),
+          compilerPerChange);
       return new Result(
           size,
           deployAndSync,
@@ -451,14 +483,16 @@ public final class ControlPlaneBenchmark implements Callable<Integer> {
             "Embedded sidecars in one JVM (`Runtime.maxMemory` %d MiB, %d CPUs), N/2 services with"
                 + " versions v1 and v2; push debounce after %d ms. Convergence: from"
                 + " `Mesh.apply` of a VirtualService (with its DestinationRule) to each proxy"
-                + " SYNCED at the new snapshot (%s), %d changes per size.%n%n",
+                + " SYNCED at the new snapshot (%s), %d changes per size measured after %d"
+                + " warm-up changes.%n%n",
             Runtime.getRuntime().maxMemory() / (1024 * 1024),
             MachineLoad.cpus(),
             debounce.after().toMillis(),
             observe == Observe.listener
                 ? "told at the ACK that completed it"
                 : "polled every " + pollIntervalMillis + " ms",
-            changes));
+            changes,
+            warmupChanges));
     md.append(
         "| workloads | deploy + sync (s) | ms per deploy, last tenth | heap MiB per workload"
             + " | convergence p50 (ms) | p90 | p99 | max | p99 beyond the debounce | load avg"

@@ -17,11 +17,7 @@ public record ProcessUsage(long pid, double cpuSeconds, long rssBytes) {
   /** Samples {@code pid} now. */
   public static ProcessUsage sample(long pid) {
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      // The command name (field 2) may hold spaces and parentheses: fields count from the last ')'.
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
-      long utime = Long.parseLong(fields[11]);
-      long stime = Long.parseLong(fields[12]);
+      long ticks = cpuTicks(Path.of("/proc", Long.toString(pid), "stat"));
       long rssKib = 0;
       for (String line :
           Files.readAllLines(
@@ -30,11 +26,40 @@ public record ProcessUsage(long pid, double cpuSeconds, long rssBytes) {
           rssKib = Long.parseLong(line.replaceAll("[^0-9]", ""));
         }
       }
-      return new ProcessUsage(
-          pid, (utime + stime) / (double) CLOCK_TICKS_PER_SECOND, rssKib * 1024);
+      return new ProcessUsage(pid, ticks / (double) CLOCK_TICKS_PER_SECOND, rssKib * 1024);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read /proc/" + pid + " (is it running?)", e);
     }
+  }
+
+  /**
+   * CPU seconds used so far by the threads of {@code pid} whose name ({@code /proc/<pid>/task/<tid>
+   * /comm}, at most 15 characters) satisfies {@code name}; a thread that ended is no longer listed.
+   */
+  public static double threadsCpuSeconds(long pid, java.util.function.Predicate<String> name) {
+    long ticks = 0;
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          if (name.test(Files.readString(task.resolve("comm")).strip())) {
+            ticks += cpuTicks(task.resolve("stat"));
+          }
+        } catch (IOException ended) {
+          // The thread ended between the listing and the read.
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list the threads of " + pid, e);
+    }
+    return ticks / (double) CLOCK_TICKS_PER_SECOND;
+  }
+
+  /** {@code utime + stime} of a {@code stat} file of {@code /proc}, in clock ticks. */
+  private static long cpuTicks(Path stat) throws IOException {
+    String line = Files.readString(stat);
+    // The command name (field 2) may hold spaces and parentheses: fields count from the last ')'.
+    String[] fields = line.substring(line.lastIndexOf(')') + 2).trim().split("\\s+");
+    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
   }
 
   /** This JVM: the load generator and the echo service. */

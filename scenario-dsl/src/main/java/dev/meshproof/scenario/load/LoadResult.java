@@ -18,7 +18,21 @@ public record LoadResult(
     long connectionErrors,
     long timeouts,
     Duration elapsed,
-    Duration maxSendLag) {
+    Duration maxSendLag,
+    /** Open loop: requests sent more than {@link #LATE_SEND} after their intended start. */
+    long lateSends) {
+
+  /**
+   * How late an open-loop send may be and still count as on time: a request sent later carries more
+   * than this of the generator's own delay in its latency (which is measured from the intended
+   * start).
+   */
+  public static final Duration LATE_SEND = Duration.ofMillis(1);
+
+  /** The share of the issued requests sent late ({@link #lateSends}); 0 when none was issued. */
+  public double lateShare() {
+    return issued == 0 ? 0 : (double) lateSends / issued;
+  }
 
   /** True when the four outcomes add up to the issued requests. */
   public boolean everyRequestAccountedFor() {

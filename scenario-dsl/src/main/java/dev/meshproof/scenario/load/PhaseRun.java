@@ -29,6 +29,7 @@ final class PhaseRun {
   private final LongAdder timeouts = new LongAdder();
   private final AtomicLong completed = new AtomicLong();
   private final AtomicLong maxSendLagNanos = new AtomicLong();
+  private final LongAdder lateSends = new LongAdder();
   private final CompletableFuture<Void> allAnswered = new CompletableFuture<>();
   private final CompletableFuture<Void> issuingFinished = new CompletableFuture<>();
   private volatile boolean issuingDone;
@@ -89,6 +90,9 @@ final class PhaseRun {
   void issued(long sendLagNanos) {
     issued.incrementAndGet();
     maxSendLagNanos.accumulateAndGet(sendLagNanos, Math::max);
+    if (sendLagNanos > LoadResult.LATE_SEND.toNanos()) {
+      lateSends.increment();
+    }
   }
 
   /** No request will be issued any more; the phase ends when every issued one has an outcome. */
@@ -177,6 +181,7 @@ final class PhaseRun {
         connectionErrors.sum(),
         timeouts.sum() + unanswered,
         java.time.Duration.ofNanos(endNanos - startNanos),
-        java.time.Duration.ofNanos(maxSendLagNanos.get()));
+        java.time.Duration.ofNanos(maxSendLagNanos.get()),
+        lateSends.sum());
   }
 }

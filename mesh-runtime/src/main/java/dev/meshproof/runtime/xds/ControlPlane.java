@@ -5,10 +5,7 @@ import dev.meshproof.runtime.config.ConfigStore;
 import dev.meshproof.runtime.config.IstioKinds;
 import dev.meshproof.runtime.config.OutboundTrafficPolicy;
 import dev.meshproof.runtime.config.PeerAuthentication;
-import dev.meshproof.runtime.envoy.ListenerPorts;
 import dev.meshproof.runtime.policy.authn.PeerAuthenticationScope;
-import dev.meshproof.runtime.registry.ServiceInstance;
-import dev.meshproof.runtime.registry.ServiceProtocol;
 import dev.meshproof.runtime.registry.ServiceRegistry;
 import dev.meshproof.runtime.security.SpiffeId;
 import dev.meshproof.runtime.security.WorkloadCertificates;
@@ -39,7 +36,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -394,7 +390,7 @@ public final class ControlPlane implements AutoCloseable {
         new HashMap<>();
     List<TranslationInput> changed = new ArrayList<>();
     for (ProxyNode registered : ordered) {
-      ProxyNode proxy = withHttpListeners(withTcpListeners(registered, instances), instances);
+      ProxyNode proxy = OutboundListenerAddresses.assign(registered, instances);
       if (proxy != registered) {
         proxies.put(proxy.id(), proxy);
       }
@@ -494,60 +490,6 @@ public final class ControlPlane implements AutoCloseable {
     if (failure != null) {
       throw failure;
     }
-  }
-
-  /**
-   * {@code proxy} with a loopback listener address for every TCP service port in the registry,
-   * keeping the ones it has (a port, once named in its LDS, stays its listener's address).
-   * Addresses come from {@link ListenerPorts}, below the ephemeral range, since Envoy binds what
-   * the xDS names.
-   */
-  private static ProxyNode withTcpListeners(ProxyNode proxy, List<ServiceInstance> instances) {
-    Map<String, InetSocketAddress> addresses =
-        withLoopbackAddresses(
-            proxy.tcpOutbound(),
-            instances.stream()
-                .filter(i -> i.protocol() == ServiceProtocol.TCP)
-                .map(i -> ProxyNode.tcpKey(i.hostname(), i.servicePort())));
-    return addresses == proxy.tcpOutbound() ? proxy : proxy.withTcpOutbound(addresses);
-  }
-
-  /**
-   * {@code proxy} with a loopback listener address for every HTTP service port in the registry (one
-   * per port number, istiod's {@code 0.0.0.0_<port>}), keeping the ones it has, as {@link
-   * #withTcpListeners} does for TCP; none for a gateway. A port is assigned when a service first
-   * has it and stays the proxy's until the proxy is unregistered.
-   */
-  private static ProxyNode withHttpListeners(ProxyNode proxy, List<ServiceInstance> instances) {
-    if (proxy.isGateway()) {
-      return proxy;
-    }
-    Map<Integer, InetSocketAddress> addresses =
-        withLoopbackAddresses(
-            proxy.httpOutbound(),
-            instances.stream()
-                .filter(i -> i.protocol() != ServiceProtocol.TCP)
-                .map(ServiceInstance::servicePort));
-    return addresses == proxy.httpOutbound() ? proxy : proxy.withHttpOutbound(addresses);
-  }
-
-  /**
-   * {@code held} plus a new loopback address from {@link ListenerPorts} for each key it lacks; the
-   * same map instance when it lacks none, so the caller keeps its proxy as it is.
-   */
-  private static <K> Map<K, InetSocketAddress> withLoopbackAddresses(
-      Map<K, InetSocketAddress> held, Stream<K> keys) {
-    Map<K, InetSocketAddress> addresses = held;
-    for (K key : (Iterable<K>) keys::iterator) {
-      if (!addresses.containsKey(key)) {
-        if (addresses == held) {
-          addresses = new TreeMap<>(held);
-        }
-        int port = ListenerPorts.reserve(1).get(0);
-        addresses.put(key, new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-      }
-    }
-    return addresses;
   }
 
   /**

@@ -74,7 +74,8 @@ public record TranslationInput(
       }
       visible.add(vs);
     }
-    return visible.size() == virtualServices.size() ? virtualServices : List.copyOf(visible);
+    // An immutable copy either way, as visibleDestinationRules returns it.
+    return List.copyOf(visible.size() == virtualServices.size() ? virtualServices : visible);
   }
 
   /**
@@ -90,7 +91,10 @@ public record TranslationInput(
         visible.add(rule);
       }
     }
-    return visible.size() == destinationRules.size() ? destinationRules : List.copyOf(visible);
+    // An immutable copy either way: a translation input keeps it as it is, so the proxies of one
+    // namespace share one list (and ProxyOwnResources its one stripped copy), where a stream's
+    // list would be copied again by each input.
+    return List.copyOf(visible.size() == destinationRules.size() ? destinationRules : visible);
   }
 
   /**

@@ -76,6 +76,15 @@ class TranslatedSnapshotTest {
   }
 
   private static TranslationInput input(ProxyNode proxy, String yaml) {
+    return input(proxy, yaml, INSTANCES);
+  }
+
+  /**
+   * {@code proxy}'s input for the resources of {@code yaml}, created in the order written, as the
+   * control plane builds it.
+   */
+  private static TranslationInput input(
+      ProxyNode proxy, String yaml, List<ServiceInstance> instances) {
     ConfigStore config = new ConfigStore();
     config.apply(IstioYamlParser.parse(yaml, "config.yaml", "a"));
     return TranslationInput.builder(proxy, IstioVersionProfile.current())
@@ -85,7 +94,7 @@ class TranslatedSnapshotTest {
         .destinationRules(
             TranslationInput.visibleDestinationRules(
                 config.resources(IstioKinds.DESTINATION_RULE), proxy.namespace()))
-        .instances(INSTANCES)
+        .instances(instances)
         .build();
   }
 
@@ -253,18 +262,7 @@ class TranslatedSnapshotTest {
     for (int i = 0; i < steps.size(); i++) {
       // A store per step: within a step, the resources are created in the order written, so the
       // HTTP-only rule written before the TCP one is the older, the one a listener reads.
-      ConfigStore config = new ConfigStore();
-      config.apply(IstioYamlParser.parse(steps.get(i), "config.yaml", "a"));
-      TranslationInput input =
-          TranslationInput.builder(proxy, IstioVersionProfile.current())
-              .virtualServices(
-                  TranslationInput.visibleVirtualServices(
-                      config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE), proxy))
-              .destinationRules(
-                  TranslationInput.visibleDestinationRules(
-                      config.resources(IstioKinds.DESTINATION_RULE), proxy.namespace()))
-              .instances(instances)
-              .build();
+      TranslationInput input = input(proxy, steps.get(i), instances);
       TranslatedSnapshot next = XdsTranslator.translate(input, cache, previous);
       assertSameContent(next, XdsTranslator.translate(input, new OutboundCache(), null));
       if (previous != null) {
@@ -274,6 +272,39 @@ class TranslatedSnapshotTest {
       }
       previous = next;
     }
+  }
+
+  /**
+   * The sidecars of one namespace share their keys' rule lists: built once per list a push hands
+   * out, not once per proxy, so the keys cost no memory per proxy beyond their own record.
+   */
+  @Test
+  void theKeysOfOneNamespaceShareTheirRuleLists() {
+    ConfigStore config = new ConfigStore();
+    config.apply(IstioYamlParser.parse(weights(90) + DB_SUBSETS, "config.yaml", "a"));
+    List<dev.meshproof.runtime.config.DestinationRule> rules =
+        TranslationInput.visibleDestinationRules(
+            config.resources(IstioKinds.DESTINATION_RULE), "a");
+    List<dev.meshproof.runtime.config.VirtualService> virtualServices =
+        TranslationInput.visibleVirtualServices(
+            config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE), sidecar(15001));
+    TranslationInput one =
+        TranslationInput.builder(sidecar(15001), IstioVersionProfile.current())
+            .virtualServices(virtualServices)
+            .destinationRules(rules)
+            .instances(INSTANCES)
+            .build();
+    TranslationInput other =
+        TranslationInput.builder(sidecar(16001), IstioVersionProfile.current())
+            .virtualServices(virtualServices)
+            .destinationRules(rules)
+            .instances(INSTANCES)
+            .build();
+
+    assertThat(ProxyOwnResources.keyOf(one).destinationRules())
+        .isSameAs(ProxyOwnResources.keyOf(other).destinationRules());
+    assertThat(ProxyOwnResources.keyOf(one).virtualServices())
+        .isSameAs(ProxyOwnResources.keyOf(other).virtualServices());
   }
 
   private static void assertSameInstances(

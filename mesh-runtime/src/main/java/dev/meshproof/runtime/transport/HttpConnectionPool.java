@@ -503,6 +503,24 @@ public final class HttpConnectionPool implements AutoCloseable {
   }
 
   /**
+   * Resets {@code exchange} by closing its connection, on the connection's event loop, only while
+   * the exchange is still the connection's pending one. A response is dropped on another thread
+   * (the router's, releasing a 503 it retries) while its body may still be arriving: by the time
+   * the reset runs, the body may have ended and the connection gone back to the pool, even to the
+   * next exchange, which a close would fail as "connection termination" without it reaching the
+   * upstream. Envoy resets a stream, never the connection under another one.
+   */
+  private static void resetExchange(Channel channel, Exchange exchange) {
+    if (channel.eventLoop().inEventLoop()) {
+      if (channel.attr(PENDING).get() == exchange) {
+        channel.close();
+      }
+    } else {
+      channel.eventLoop().execute(() -> resetExchange(channel, exchange));
+    }
+  }
+
+  /**
    * Hands the pending exchange its response's head, then the body as it arrives; fails it when the
    * connection dies first.
    */
@@ -523,7 +541,8 @@ public final class HttpConnectionPool implements AutoCloseable {
           return;
         }
         Channel channel = ctx.channel();
-        exchange.response = new StreamedResponse(head, channel, channel::close);
+        exchange.response =
+            new StreamedResponse(head, channel, () -> resetExchange(channel, exchange));
         exchange.head.complete(exchange.response);
       }
       if (!(msg instanceof HttpContent content)) {

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,7 +57,15 @@ class HttpConnectionPoolIT {
     final List<String> lines = new CopyOnWriteArrayList<>();
     final Thread acceptor;
 
+    /** Whether the head and the body of a response go out in two writes (two TCP segments). */
+    final boolean split;
+
     CountingServer() throws IOException {
+      this(false);
+    }
+
+    CountingServer(boolean split) throws IOException {
+      this.split = split;
       socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
       acceptor = new Thread(this::acceptLoop, "counting-server");
       acceptor.setDaemon(true);
@@ -92,7 +101,14 @@ class HttpConnectionPoolIT {
         String line;
         while ((line = in.readLine()) != null) {
           lines.add(line);
-          if (line.isEmpty()) {
+          if (line.isEmpty() && split) {
+            out.write(
+                "HTTP/1.1 503 Service Unavailable\r\ncontent-length: 2\r\n\r\n"
+                    .getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            out.write("no".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+          } else if (line.isEmpty()) {
             out.write(
                 "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok".getBytes(StandardCharsets.UTF_8));
             out.flush();
@@ -147,6 +163,65 @@ class HttpConnectionPoolIT {
     assertThat(server.lines)
         .contains("x-keep: 1", "x-http2: kept: shorter than the prefix")
         .noneMatch(line -> line.toLowerCase(java.util.Locale.ROOT).startsWith("x-http2-"));
+  }
+
+  /**
+   * A response dropped unread by another thread (the router releasing a 503 it retries, on the
+   * downstream's event loop) resets only its own exchange: when its body already ended and the
+   * connection went back to the pool, the drop must not close the connection under the next
+   * exchange, which would fail as "connection termination" without reaching the upstream.
+   */
+  @Test
+  void aResponseDroppedByAnotherThreadNeverClosesTheConnectionUnderTheNextExchange()
+      throws Exception {
+    CountingServer server = new CountingServer(true);
+    closeables.add(server);
+    int chains = 3;
+    int perChain = 700;
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    java.util.concurrent.ExecutorService dropper =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    closeables.add(dropper::shutdownNow);
+    List<CompletableFuture<Void>> done = new ArrayList<>();
+    for (int c = 0; c < chains; c++) {
+      CompletableFuture<Void> chain = new CompletableFuture<>();
+      done.add(chain);
+      next(server, perChain, dropper, failures, chain);
+    }
+    CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+
+    assertThat(failures).isEmpty();
+  }
+
+  /**
+   * Sends one request; on its head (on the connection's event loop) has another thread drop it and
+   * sends the next one at once, as a retry or another request of the sidecar would.
+   */
+  private void next(
+      CountingServer server,
+      int left,
+      java.util.concurrent.Executor dropper,
+      List<Throwable> failures,
+      CompletableFuture<Void> chain) {
+    if (left == 0) {
+      chain.complete(null);
+      return;
+    }
+    pool.stream(
+            server.address(),
+            get(),
+            Duration.ZERO,
+            UpstreamConnectionSettings.ENVOY_DEFAULTS,
+            Optional.empty())
+        .whenComplete(
+            (response, error) -> {
+              if (error != null) {
+                failures.add(error);
+              } else {
+                dropper.execute(response::release);
+              }
+              next(server, left - 1, dropper, failures, chain);
+            });
   }
 
   @Test

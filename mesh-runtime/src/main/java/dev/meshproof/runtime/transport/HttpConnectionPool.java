@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIServerName;
@@ -516,7 +517,12 @@ public final class HttpConnectionPool implements AutoCloseable {
         channel.close();
       }
     } else {
-      channel.eventLoop().execute(() -> resetExchange(channel, exchange));
+      try {
+        channel.eventLoop().execute(() -> resetExchange(channel, exchange));
+      } catch (RejectedExecutionException e) {
+        // The event loop is shutting down (the pool closed): every connection closes anyway.
+        channel.close();
+      }
     }
   }
 

@@ -20,10 +20,11 @@ import java.util.function.Function;
  * per proxy), each figure the median over the rounds with its spread (min-max), the ratios of ours
  * to Envoy's taken within each round before the median; then every phase's raw figures. Added
  * latency subtracts the same round's direct percentile from the proxied path's percentile: a
- * difference of percentiles, not a percentile of differences. An open-loop phase that sent more
- * than {@link #MAX_LATE_SHARE} of its requests late ({@link LoadResult#LATE_SEND}), or that ended
- * with a 1-minute load average above the CPU count, is flagged, and a tail figure built from a
- * flagged phase is marked.
+ * difference of percentiles, not a percentile of differences. An open-loop phase's percentile is
+ * unreliable when the phase sent too many of its requests late ({@link #maxLateShare}), and its p99
+ * also when the phase ended with a 1-minute load average above the CPU count: a figure built from
+ * an unreliable percentile is marked, and the ratios of ours to Envoy's are taken only in the
+ * rounds whose phases are all reliable for that percentile.
  */
 final class BenchmarkReport {
   private static final double MIB = 1024.0 * 1024.0;
@@ -37,6 +38,18 @@ final class BenchmarkReport {
    * longer condemns a 15,000-request phase, a stall every few seconds still does.
    */
   static final double MAX_LATE_SHARE = 0.001;
+
+  /**
+   * The share of late sends up to which an open-loop phase's {@code percentile} is still the
+   * system's, by {@link #MAX_LATE_SHARE}'s argument: at most a tenth of the requests above the
+   * percentile, so the measured value lies between the system's and the one {@code (100 -
+   * percentile) / 10} points above it. 0.1 % for p99, 1 % for p90, 5 % for p50. A phase whose pacer
+   * fell behind for a tenth of its sends says nothing about the proxy's p90: the late sends' own
+   * delay is the figure.
+   */
+  static double maxLateShare(double percentile) {
+    return (100 - percentile) / 1000;
+  }
 
   private static final String UNRELIABLE = " †";
 
@@ -80,10 +93,19 @@ final class BenchmarkReport {
    * Whether the phase's tail latencies are unreliable: the pacer lagged or the machine was busy.
    */
   boolean unreliable(Measurement m) {
+    return unreliable(m, 99);
+  }
+
+  /**
+   * Whether the phase's {@code percentile} is unreliable: more of its sends late than {@link
+   * #maxLateShare} allows, or, for a tail percentile (p99 and above), a load above the CPU count.
+   */
+  boolean unreliable(Measurement m, double percentile) {
     if (m.kind() != LoadPhase.Kind.OPEN_LOOP || m.result().isEmpty()) {
       return false;
     }
-    return m.result().get().lateShare() > MAX_LATE_SHARE || m.loadAverage() > cpus;
+    return m.result().get().lateShare() > maxLateShare(percentile)
+        || (percentile >= 99 && m.loadAverage() > cpus);
   }
 
   String markdown() {
@@ -135,6 +157,7 @@ final class BenchmarkReport {
             .max()
             .orElse(0);
     long flagged = open.stream().filter(this::unreliable).count();
+    long flaggedP90 = open.stream().filter(m -> unreliable(m, 90)).count();
     md.append(
         String.format(
             Locale.ROOT,
@@ -142,7 +165,10 @@ final class BenchmarkReport {
                 + " pacer's largest lag %d µs, late sends (over %d µs behind) %s %% of a phase's"
                 + " requests. %d of %d open-loop phases are flagged (more than %.1f %% of their"
                 + " requests sent late, or load above the CPU count): the tail figures (p99) built"
-                + " from them are marked%s and are the machine's as much as the proxy's.%n%n",
+                + " from them are marked%s and are the machine's as much as the proxy's. %d of"
+                + " them sent more than %.0f %% late, which makes their p90 the pacer's too: those"
+                + " p90 figures are marked as well. Ratios of ours to Envoy's are taken only in"
+                + " the rounds whose phases are all reliable for the percentile.%n%n",
             cpus,
             loads.length == 0 ? "not readable" : spread(loads, "%.1f"),
             maxLag,
@@ -155,7 +181,9 @@ final class BenchmarkReport {
             flagged,
             open.size(),
             100 * MAX_LATE_SHARE,
-            UNRELIABLE));
+            UNRELIABLE,
+            flaggedP90,
+            100 * maxLateShare(90)));
   }
 
   private void summary(StringBuilder md, HttpProtocol protocol) {
@@ -170,14 +198,15 @@ final class BenchmarkReport {
                     .map(LoadResult::okPerSecond)
                     .orElse(Double.NaN));
     if (directP50.length > 0) {
+      Column direct = new Column("direct", 0);
       md.append(
           String.format(
               Locale.ROOT,
               "Direct (no proxy): p50 %s µs, p90 %s µs, p99 %s µs at %.0f rps;"
                   + " max throughput %s rps.%n%n",
-              spread(directP50, "%.0f"),
-              spread(directP90, "%.0f"),
-              spread(directP99, "%.0f"),
+              spread(directP50, "%.0f") + (unreliable(direct, protocol, 50) ? UNRELIABLE : ""),
+              spread(directP90, "%.0f") + (unreliable(direct, protocol, 90) ? UNRELIABLE : ""),
+              spread(directP99, "%.0f") + (unreliable(direct, protocol, 99) ? UNRELIABLE : ""),
               settings.rate(),
               spread(directMax, "%.0f")));
     }
@@ -264,19 +293,40 @@ final class BenchmarkReport {
         .forEach(note -> md.append("\\* ").append(note).append("\n\n"));
   }
 
-  /** Ours over Envoy's, within each round, then the median over rounds. */
+  /**
+   * Ours over Envoy's, within each round, then the median over rounds; a latency ratio only over
+   * the rounds whose direct, our and Envoy's phases are all reliable for the percentile (a ratio of
+   * figures the pacer made is no comparison, and two negative "added" figures make a positive ratio
+   * of nothing).
+   */
   private void ratios(StringBuilder md, HttpProtocol protocol) {
     md.append("| our sidecar ÷ Envoy, within a round | 1 hop | 2 hops |\n|---|---:|---:|\n");
     for (double p : new double[] {90, 99}) {
       md.append(String.format(Locale.ROOT, "| added p%.0f |", p));
       for (int hops = 1; hops <= 2; hops++) {
         int h = hops;
+        List<Integer> reliable =
+            rounds.stream()
+                .filter(
+                    r ->
+                        reliable("direct", 0, protocol, r, p)
+                            && reliable("embedded", h, protocol, r, p)
+                            && reliable("envoy", h, protocol, r, p))
+                .toList();
         double[] ratio =
-            perRound(r -> added("embedded", h, protocol, r, p) / added("envoy", h, protocol, r, p));
-        md.append(' ')
-            .append(spread(ratio, "%.2f"))
-            .append(p >= 99 && anyUnreliable(protocol, h) ? UNRELIABLE : "")
-            .append(" |");
+            reliable.stream()
+                .mapToDouble(
+                    r -> added("embedded", h, protocol, r, p) / added("envoy", h, protocol, r, p))
+                .filter(v -> !Double.isNaN(v) && !Double.isInfinite(v))
+                .toArray();
+        md.append(' ').append(spread(ratio, "%.2f"));
+        if (reliable.isEmpty()) {
+          md.append(" (no round with every phase reliable)");
+        } else if (reliable.size() < rounds.size()) {
+          md.append(
+              String.format(Locale.ROOT, " (%d of %d rounds)", reliable.size(), rounds.size()));
+        }
+        md.append(" |");
       }
       md.append('\n');
     }
@@ -323,23 +373,26 @@ final class BenchmarkReport {
                       added(c.plane(), c.hops(), protocol, r, percentile)
                           / (perHop ? c.hops() : 1));
           return spread(added, "%.0f")
-              + (percentile >= 99 && unreliable(c, protocol) ? UNRELIABLE : "");
+              + (added.length > 0 && unreliable(c, protocol, percentile) ? UNRELIABLE : "");
         });
   }
 
-  private boolean unreliable(Column c, HttpProtocol protocol) {
+  private boolean unreliable(Column c, HttpProtocol protocol, double percentile) {
     return measurements.stream()
         .filter(m -> m.protocol() == protocol && m.kind() == LoadPhase.Kind.OPEN_LOOP)
         .filter(
             m ->
                 (m.dataPlane().equals(c.plane()) && m.hops() == c.hops())
                     || m.dataPlane().equals("direct"))
-        .anyMatch(this::unreliable);
+        .anyMatch(m -> unreliable(m, percentile));
   }
 
-  private boolean anyUnreliable(HttpProtocol protocol, int hops) {
-    return unreliable(new Column("embedded", hops), protocol)
-        || unreliable(new Column("envoy", hops), protocol);
+  /** Whether the round has the path's open-loop phase and its {@code percentile} is reliable. */
+  private boolean reliable(String plane, int hops, HttpProtocol protocol, int round, double p) {
+    return find(plane, hops, protocol, LoadPhase.Kind.OPEN_LOOP, round)
+        .filter(m -> m.result().isPresent())
+        .map(m -> !unreliable(m, p))
+        .orElse(false);
   }
 
   private void row(
@@ -490,7 +543,7 @@ final class BenchmarkReport {
       md.append(
           String.format(
               Locale.ROOT,
-              " %d | %d | %d | %d | %d | %.0f | %d | %d | %d%s | %d | %d | %d | %d | %.1f | %s |"
+              " %d | %d | %d | %d | %d | %.0f | %d%s | %d%s | %d%s | %d | %d | %d | %d | %.1f | %s |"
                   + " %s | %.2f |%n",
               r.issued(),
               r.ok(),
@@ -499,7 +552,9 @@ final class BenchmarkReport {
               r.timeouts(),
               r.okPerSecond(),
               r.micros(50),
+              unreliable(m, 50) ? UNRELIABLE : "",
               r.micros(90),
+              unreliable(m, 90) ? UNRELIABLE : "",
               r.micros(99),
               unreliable(m) ? UNRELIABLE : "",
               r.micros(99.9),

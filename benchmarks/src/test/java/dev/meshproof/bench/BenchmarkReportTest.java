@@ -172,6 +172,96 @@ class BenchmarkReportTest {
         "");
   }
 
+  /**
+   * A phase that sent more than 1 % of its requests late has the pacer's p90, not the proxy's: its
+   * p90 figures are marked, and a ratio of ours to Envoy's is taken only in the rounds whose phases
+   * are all reliable for the percentile (round 2's direct phase is not: its "added" figures are
+   * negative, and their ratio would be a positive number about nothing).
+   */
+  @Test
+  void aPhaseWithMoreThanOnePercentLateHasItsP90MarkedAndLeftOutOfTheRatios() {
+    List<Measurement> m = new ArrayList<>();
+    for (int round = 1; round <= 3; round++) {
+      boolean starved = round == 2;
+      openPath(m, round, "direct", 0, starved ? 1_000 : 100, starved ? 200 : 0);
+      openPath(m, round, "embedded", 1, 150, 0);
+      openPath(m, round, "envoy", 1, 300, 0);
+    }
+    BenchmarkReport report = report(m);
+
+    assertThat(m.stream().filter(x -> report.unreliable(x, 90)).map(Measurement::round))
+        .containsExactly(2);
+    String md = report.markdown();
+    assertThat(md)
+        .contains("| added p90 @ 1000 rps (µs) | 50 [-850–50] † | 200 [-700–200] † | - | - |")
+        // Rounds 1 and 3 only: 50 / 200 in each.
+        .contains("| added p90 | 0.25 [0.25–0.25] (2 of 3 rounds) |")
+        .contains("| added p99 | 0.25 [0.25–0.25] (2 of 3 rounds) |")
+        .contains(" - (no round with every phase reliable) |");
+  }
+
+  /** 10 late sends of 1,000 (1 %) leave the p90 reliable, 11 do not; 51 make the p50 unreliable. */
+  @Test
+  void theLateShareAPercentileToleratesIsATenthOfTheRequestsAboveIt() {
+    BenchmarkReport report = report(List.of());
+    List<Measurement> m = new ArrayList<>();
+    openPath(m, 1, "embedded", 1, 150, 10);
+    openPath(m, 1, "embedded", 1, 150, 11);
+    openPath(m, 1, "embedded", 1, 150, 50);
+    openPath(m, 1, "embedded", 1, 150, 51);
+    List<Measurement> open = m.stream().filter(x -> x.kind() == LoadPhase.Kind.OPEN_LOOP).toList();
+
+    assertThat(BenchmarkReport.maxLateShare(99)).isEqualTo(BenchmarkReport.MAX_LATE_SHARE);
+    assertThat(open.stream().map(x -> report.unreliable(x, 90)))
+        .containsExactly(false, true, true, true);
+    assertThat(open.stream().map(x -> report.unreliable(x, 50)))
+        .containsExactly(false, false, false, true);
+  }
+
+  /** A path's closed loop and its 1,000-request open loop, {@code late} of them sent late. */
+  private static void openPath(
+      List<Measurement> out, int round, String plane, int hops, long micros, long late) {
+    List<Measurement.ProxyCost> costs =
+        hops == 0 ? List.of() : List.of(new Measurement.ProxyCost("server", 42, 0.5, 64L << 20));
+    out.add(
+        new Measurement(
+            round,
+            plane,
+            hops,
+            HttpProtocol.HTTP_1_1,
+            LoadPhase.Kind.CLOSED_LOOP,
+            Optional.of(result(CLOSED, micros, 0, 10_000)),
+            costs,
+            1,
+            0.5,
+            ""));
+    Histogram h = new Histogram(3);
+    h.recordValueWithCount(micros, 1000);
+    out.add(
+        new Measurement(
+            round,
+            plane,
+            hops,
+            HttpProtocol.HTTP_1_1,
+            LoadPhase.Kind.OPEN_LOOP,
+            Optional.of(
+                new LoadResult(
+                    OPEN,
+                    h,
+                    1000,
+                    1000,
+                    0,
+                    0,
+                    0,
+                    Duration.ofSeconds(1),
+                    Duration.ofMillis(late > 0 ? 30 : 0),
+                    late)),
+            costs,
+            1,
+            0.5,
+            ""));
+  }
+
   @Test
   void spreadIsTheMedianWithMinAndMax() {
     assertThat(BenchmarkReport.spread(new double[] {3, 1, 2}, "%.0f")).isEqualTo("2 [1–3]");

@@ -21,9 +21,15 @@ class BenchmarkReportTest {
    * a hundred that late when it is over the late-send limit (a stall every few seconds).
    */
   private static LoadResult result(LoadPhase phase, long micros, long lagMicros, long ok) {
+    long late = lagMicros * 1000 > LoadResult.LATE_SEND.toNanos() ? ok / 100 : 0;
+    return result(phase, micros, lagMicros, ok, late);
+  }
+
+  /** {@code ok} answers, all of {@code micros}, {@code late} of them sent late. */
+  private static LoadResult result(
+      LoadPhase phase, long micros, long lagMicros, long ok, long late) {
     Histogram h = new Histogram(3);
     h.recordValueWithCount(micros, ok);
-    long late = lagMicros * 1000 > LoadResult.LATE_SEND.toNanos() ? ok / 100 : 0;
     return new LoadResult(
         phase, h, ok, ok, 0, 0, 0, Duration.ofSeconds(1), Duration.ofNanos(lagMicros * 1000), late);
   }
@@ -36,6 +42,27 @@ class BenchmarkReportTest {
       long openMicros,
       long closedOk,
       long lagMicros,
+      double load) {
+    path(
+        out,
+        round,
+        plane,
+        hops,
+        openMicros,
+        closedOk,
+        result(OPEN, openMicros, lagMicros, 1000),
+        load);
+  }
+
+  /** A path's closed loop ({@code closedOk} answers) and its open loop, {@code open}. */
+  private static void path(
+      List<Measurement> out,
+      int round,
+      String plane,
+      int hops,
+      long openMicros,
+      long closedOk,
+      LoadResult open,
       double load) {
     List<Measurement.ProxyCost> costs =
         hops == 0 ? List.of() : List.of(new Measurement.ProxyCost("server", 42, 0.5, 64L << 20));
@@ -58,7 +85,7 @@ class BenchmarkReportTest {
             hops,
             HttpProtocol.HTTP_1_1,
             LoadPhase.Kind.OPEN_LOOP,
-            Optional.of(result(OPEN, openMicros, lagMicros, 1000)),
+            Optional.of(open),
             costs,
             1,
             load,
@@ -221,45 +248,15 @@ class BenchmarkReportTest {
   /** A path's closed loop and its 1,000-request open loop, {@code late} of them sent late. */
   private static void openPath(
       List<Measurement> out, int round, String plane, int hops, long micros, long late) {
-    List<Measurement.ProxyCost> costs =
-        hops == 0 ? List.of() : List.of(new Measurement.ProxyCost("server", 42, 0.5, 64L << 20));
-    out.add(
-        new Measurement(
-            round,
-            plane,
-            hops,
-            HttpProtocol.HTTP_1_1,
-            LoadPhase.Kind.CLOSED_LOOP,
-            Optional.of(result(CLOSED, micros, 0, 10_000)),
-            costs,
-            1,
-            0.5,
-            ""));
-    Histogram h = new Histogram(3);
-    h.recordValueWithCount(micros, 1000);
-    out.add(
-        new Measurement(
-            round,
-            plane,
-            hops,
-            HttpProtocol.HTTP_1_1,
-            LoadPhase.Kind.OPEN_LOOP,
-            Optional.of(
-                new LoadResult(
-                    OPEN,
-                    h,
-                    1000,
-                    1000,
-                    0,
-                    0,
-                    0,
-                    Duration.ofSeconds(1),
-                    Duration.ofMillis(late > 0 ? 30 : 0),
-                    late)),
-            costs,
-            1,
-            0.5,
-            ""));
+    path(
+        out,
+        round,
+        plane,
+        hops,
+        micros,
+        10_000,
+        result(OPEN, micros, late > 0 ? 30_000 : 0, 1000, late),
+        0.5);
   }
 
   @Test

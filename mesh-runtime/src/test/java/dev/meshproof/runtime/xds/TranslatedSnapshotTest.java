@@ -288,18 +288,15 @@ class TranslatedSnapshotTest {
     List<dev.meshproof.runtime.config.VirtualService> virtualServices =
         TranslationInput.visibleVirtualServices(
             config.resourcesInCreationOrder(IstioKinds.VIRTUAL_SERVICE), sidecar(15001));
-    TranslationInput one =
-        TranslationInput.builder(sidecar(15001), IstioVersionProfile.current())
-            .virtualServices(virtualServices)
-            .destinationRules(rules)
-            .instances(INSTANCES)
-            .build();
-    TranslationInput other =
-        TranslationInput.builder(sidecar(16001), IstioVersionProfile.current())
-            .virtualServices(virtualServices)
-            .destinationRules(rules)
-            .instances(INSTANCES)
-            .build();
+    java.util.function.IntFunction<TranslationInput> inputOf =
+        port ->
+            TranslationInput.builder(sidecar(port), IstioVersionProfile.current())
+                .virtualServices(virtualServices)
+                .destinationRules(rules)
+                .instances(INSTANCES)
+                .build();
+    TranslationInput one = inputOf.apply(15001);
+    TranslationInput other = inputOf.apply(16001);
 
     assertThat(ProxyOwnResources.keyOf(one).destinationRules())
         .isSameAs(ProxyOwnResources.keyOf(other).destinationRules());
